@@ -1,0 +1,136 @@
+/*
+** cmd_analyze.c — 'zhs analyze' (the analyzer's tokens, like a search
+** engine's _analyze) and 'zhs segment' (words for segmentation scoring).
+*/
+#include "cli.h"
+#include "json.h"
+
+#include <stdlib.h>
+
+static const char *kind_name(uint32_t k)
+{
+    switch (k) {
+    case ZHS_TOKEN_WORD: return "word";
+    case ZHS_TOKEN_BIGRAM: return "bigram";
+    case ZHS_TOKEN_LATIN: return "latin";
+    case ZHS_TOKEN_NUMBER: return "number";
+    default: return "?";
+    }
+}
+
+static int analyzer_opts(int argc, char **argv, int *i, zhs_analyzer_config *cfg)
+{
+    if (cli_opt_flag(argv, *i, "--no-fold")) cfg->fold_traditional = 0;
+    else if (cli_opt_flag(argv, *i, "--no-bigrams")) cfg->bigrams = 0;
+    else if (cli_opt_flag(argv, *i, "--no-words")) cfg->words = 0;
+    else return 0;
+    (void)argc;
+    return 1;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_default(&cfg);
+    bool json = false;
+    const char *text = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            printf("usage: zhs analyze [--json] [--no-fold] [--no-bigrams] [--no-words] [TEXT]\n"
+                   "Prints each token: text, kind, position, byte offsets in TEXT and the original\n"
+                   "characters.  Reads stdin when TEXT is not given.\n");
+            return CLI_OK;
+        }
+        if (cli_opt_flag(argv, i, "--json")) json = true;
+        else if (analyzer_opts(argc, argv, &i, &cfg)) continue;
+        else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("analyze", "unknown option %s", argv[i]);
+        else if (text) return cli_usage_error("analyze", "give one TEXT (quote it if it has spaces)");
+        else text = argv[i];
+    }
+    zhs_buf in;
+    zhs_buf_init(&in);
+    if (!text) {
+        if (!cli_read_stdin(&in)) {
+            zhs_buf_free(&in);
+            fprintf(stderr, "zhs analyze: cannot read standard input\n");
+            return CLI_ERR;
+        }
+        text = zhs_buf_cstr(&in);
+    }
+    size_t len = text == in.data ? in.len : strlen(text);
+    zhs_error err = {0};
+    zhs_analyzer *an;
+    const zhs_token *tok;
+    size_t n;
+    if (zhs_analyzer_open(&an, &cfg, &err) || zhs_analyzer_run(an, &tok, &n, text, len, &err)) {
+        zhs_analyzer_close(an);
+        zhs_buf_free(&in);
+        return cli_error(&err);
+    }
+    zhs_buf out;
+    zhs_buf_init(&out);
+    if (json) {
+        zhs_buf_puts(&out, "{\"analyzer\":");
+        zhs_json_str(&out, zhs_analyzer_fingerprint(an), strlen(zhs_analyzer_fingerprint(an)));
+        zhs_buf_puts(&out, ",\"tokens\":[");
+        for (size_t i = 0; i < n; i++) {
+            zhs_buf_puts(&out, i ? ",\n{\"token\":" : "\n{\"token\":");
+            zhs_json_str(&out, tok[i].text, tok[i].len);
+            zhs_buf_printf(&out, ",\"kind\":\"%s\",\"position\":%u,\"start\":%u,\"end\":%u,\"original\":",
+                           kind_name(tok[i].kind), tok[i].position, tok[i].start, tok[i].end);
+            zhs_json_str(&out, text + tok[i].start, tok[i].end - tok[i].start);
+            zhs_buf_putc(&out, '}');
+        }
+        zhs_buf_puts(&out, "]}\n");
+    } else {
+        for (size_t i = 0; i < n; i++)
+            zhs_buf_printf(&out, "%s\t%s\t%u\t%u-%u\t%.*s\n", tok[i].text, kind_name(tok[i].kind), tok[i].position,
+                           tok[i].start, tok[i].end, (int)(tok[i].end - tok[i].start), text + tok[i].start);
+    }
+    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    zhs_buf_free(&out);
+    zhs_buf_free(&in);
+    zhs_analyzer_close(an);
+    return CLI_OK;
+}
+
+int cmd_segment(int argc, char **argv)
+{
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_default(&cfg);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            printf("usage: zhs segment [--no-fold] < TEXT\n"
+                   "Writes each input line back with a space between words, each word in its\n"
+                   "original characters (for scoring against a gold segmentation).\n");
+            return CLI_OK;
+        }
+        if (!analyzer_opts(argc, argv, &i, &cfg)) return cli_usage_error("segment", "unknown argument %s", argv[i]);
+    }
+    zhs_error err = {0};
+    zhs_analyzer *an;
+    if (zhs_analyzer_open(&an, &cfg, &err)) return cli_error(&err);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = CLI_OK;
+    while ((n = getline(&line, &cap, stdin)) >= 0) {
+        size_t len = (size_t)n;
+        bool nl = len && line[len - 1] == '\n';
+        if (nl) len--;
+        bool cr = len && line[len - 1] == '\r';
+        if (cr) len--;
+        const char *out;
+        size_t outlen;
+        if (zhs_analyzer_segment(an, &out, &outlen, line, len, &err)) {
+            rc = cli_error(&err);
+            break;
+        }
+        fwrite(out, 1, outlen, stdout);
+        if (cr) fputc('\r', stdout);
+        if (nl) fputc('\n', stdout);
+    }
+    free(line);
+    zhs_analyzer_close(an);
+    return rc;
+}

@@ -1,0 +1,187 @@
+/*
+** cmd_index.c — 'zhs index': read a corpus, build an index, report.
+*/
+#include "cli.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct index_ctx {
+    bool tty, quiet;
+    uint64_t warnings;
+    double t0, last;
+} index_ctx;
+
+static void on_warn(void *ctx, const char *path, const char *message)
+{
+    index_ctx *c = ctx;
+    c->warnings++;
+    if (c->quiet) return;
+    if (c->warnings <= 50) {
+        if (c->tty) fputs("\r\033[K", stderr);
+        fprintf(stderr, "warning: %s: %s\n", path, message);
+    } else if (c->warnings == 51) {
+        fprintf(stderr, "warning: more warnings follow; only their count is shown in the summary\n");
+    }
+}
+
+static void show_progress(index_ctx *c, const zhs_corpus *corpus, uint64_t passages, bool force)
+{
+    if (!c->tty || c->quiet) return;
+    double now = zhs_now();
+    if (!force && now - c->last < 0.2) return;
+    c->last = now;
+    zhs_corpus_stats st;
+    zhs_corpus_stats_get(corpus, &st);
+    double el = now - c->t0;
+    uint64_t total = zhs_corpus_total_bytes(corpus);
+    double frac = total ? (double)st.bytes / (double)total : 0;
+    if (frac > 1) frac = 1;
+    double eta = frac > 0.01 ? el / frac - el : 0;
+    fprintf(stderr, "\r\033[K%llu files  %.1f MB  %llu passages  %.0f passages/s  ETA %.0fs",
+            (unsigned long long)(st.files_read + st.files_skipped), (double)st.bytes / 1e6,
+            (unsigned long long)passages, el > 0 ? (double)passages / el : 0.0, eta);
+}
+
+static void human(char *out, size_t n, uint64_t bytes)
+{
+    if (bytes >= 10u << 20) snprintf(out, n, "%.1f MB", (double)bytes / 1e6);
+    else snprintf(out, n, "%.1f KB", (double)bytes / 1e3);
+}
+
+static const char help[] =
+    "usage: zhs index -o INDEX [options] CORPUS...\n"
+    "Builds an index of CORPUS files and folders (.md, .txt, .jsonl, each also .gz).\n"
+    "An existing index at INDEX is replaced atomically when the build succeeds.\n"
+    "  -o, --output INDEX    index directory (created if missing)\n"
+    "  --engine native|xapian  storage engine (default native)\n"
+    "  --shards N            xapian: split passages over N databases\n"
+    "  --ram MB              postings held in memory before a flush (default 256)\n"
+    "  --k1 X --b X          BM25 parameters the index's score bounds use (0.9, 0.4)\n"
+    "  --title-weight N      each title token counts N times (default 1)\n"
+    "  --no-fold             keep traditional characters (no T->S folding)\n"
+    "  --no-bigrams, --no-words  analyzer token kinds\n"
+    "  -q, --quiet           no progress or summary, warnings only as a count\n";
+
+int cmd_index(int argc, char **argv)
+{
+    const char *out = NULL;
+    zhs_writer_options wo;
+    zhs_writer_options_default(&wo);
+    zhs_analyzer_config ac;
+    zhs_analyzer_config_default(&ac);
+    index_ctx ctx = {0};
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t npaths = 0;
+    if (!paths) return CLI_ERR;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            free(paths);
+            return CLI_OK;
+        } else if (cli_opt_value(argc, argv, &i, "-o", &v) || cli_opt_value(argc, argv, &i, "--output", &v)) {
+            if (!v) goto missing;
+            out = v;
+        } else if (cli_opt_value(argc, argv, &i, "--engine", &v)) {
+            if (!v) goto missing;
+            if (!strcmp(v, "native")) wo.engine = ZHS_ENGINE_NATIVE;
+            else if (!strcmp(v, "xapian")) wo.engine = ZHS_ENGINE_XAPIAN;
+            else { free(paths); return cli_usage_error("index", "unknown engine '%s' (native or xapian)", v); }
+        } else if (cli_opt_value(argc, argv, &i, "--shards", &v)) {
+            size_t n;
+            if (!cli_parse_size(v, &n) || n == 0 || n > 256) { free(paths); return cli_usage_error("index", "--shards takes a number from 1 to 256"); }
+            wo.shards = (unsigned)n;
+        } else if (cli_opt_value(argc, argv, &i, "--ram", &v)) {
+            size_t mb;
+            if (!cli_parse_size(v, &mb) || mb == 0) { free(paths); return cli_usage_error("index", "--ram takes a number of megabytes"); }
+            wo.ram_budget = mb << 20;
+        } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
+            if (!cli_parse_double(v, &wo.k1) || wo.k1 <= 0) { free(paths); return cli_usage_error("index", "--k1 takes a positive number"); }
+        } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {
+            if (!cli_parse_double(v, &wo.b) || wo.b < 0 || wo.b > 1) { free(paths); return cli_usage_error("index", "--b takes a number from 0 to 1"); }
+        } else if (cli_opt_value(argc, argv, &i, "--title-weight", &v)) {
+            size_t n;
+            if (!cli_parse_size(v, &n) || n == 0 || n > 16) { free(paths); return cli_usage_error("index", "--title-weight takes a number from 1 to 16"); }
+            wo.title_weight = (unsigned)n;
+        } else if (cli_opt_flag(argv, i, "--no-fold")) ac.fold_traditional = 0;
+        else if (cli_opt_flag(argv, i, "--no-bigrams")) ac.bigrams = 0;
+        else if (cli_opt_flag(argv, i, "--no-words")) ac.words = 0;
+        else if (cli_opt_flag(argv, i, "-q") || cli_opt_flag(argv, i, "--quiet")) ctx.quiet = true;
+        else if (argv[i][0] == '-' && argv[i][1]) { free(paths); return cli_usage_error("index", "unknown option %s", argv[i]); }
+        else paths[npaths++] = argv[i];
+        continue;
+    missing:
+        free(paths);
+        return cli_usage_error("index", "%s needs a value", argv[i]);
+    }
+    if (!out) { free(paths); return cli_usage_error("index", "give the index directory with -o INDEX"); }
+    if (!npaths) { free(paths); return cli_usage_error("index", "give at least one CORPUS file or folder"); }
+
+    ctx.tty = isatty(2);
+    ctx.t0 = zhs_now();
+    zhs_error err = {0};
+    zhs_analyzer *an = NULL;
+    zhs_corpus *corpus = NULL;
+    zhs_writer *w = NULL;
+    zhs_corpus_options co = {on_warn, &ctx, 0};
+    uint64_t passages = 0;
+    if (zhs_analyzer_open(&an, &ac, &err) || zhs_corpus_open(&corpus, paths, npaths, &co, &err) ||
+        zhs_writer_open(&w, out, an, &wo, &err))
+        goto fail;
+    for (;;) {
+        const zhs_document *doc;
+        int rc = zhs_corpus_next(corpus, &doc, &err);
+        if (rc == ZHS_DONE) break;
+        if (rc) goto fail;
+        for (size_t i = 0; i < doc->npassages; i++)
+            if (zhs_writer_add(w, &doc->passages[i], &err)) goto fail;
+        passages += doc->npassages;
+        show_progress(&ctx, corpus, passages, false);
+    }
+    if (passages == 0) {
+        zhs_corpus_stats st;
+        zhs_corpus_stats_get(corpus, &st);
+        zhs_fail(&err, ZHS_EINVAL, "no passages found in the corpus (%llu files read, %llu skipped): "
+                 "give folders or files with .md, .txt or .jsonl text; nothing was written",
+                 (unsigned long long)st.files_read, (unsigned long long)st.files_skipped);
+        goto fail;
+    }
+    if (ctx.tty && !ctx.quiet) fputs("\r\033[Kwriting the index…", stderr);
+    if (zhs_writer_commit(w, &err)) goto fail;
+    if (ctx.tty && !ctx.quiet) fputs("\r\033[K", stderr);
+    if (!ctx.quiet) {
+        zhs_corpus_stats st;
+        zhs_corpus_stats_get(corpus, &st);
+        double el = zhs_now() - ctx.t0;
+        char sz[32], raw[32];
+        uint64_t isz = cli_dir_size(out);
+        human(sz, sizeof sz, isz);
+        human(raw, sizeof raw, st.bytes);
+        printf("indexed %llu files (%s) into %s: %llu passages in %.2f s (%.1f MB/s, %.0f passages/s)\n",
+               (unsigned long long)st.files_read, raw, out, (unsigned long long)passages, el,
+               el > 0 ? (double)st.bytes / 1e6 / el : 0.0, el > 0 ? (double)passages / el : 0.0);
+        printf("index size %s (%.0f%% of the raw text), engine %s\n", sz,
+               st.bytes ? 100.0 * (double)isz / (double)st.bytes : 0.0,
+               wo.engine == ZHS_ENGINE_XAPIAN ? "xapian" : "native");
+        if (st.files_skipped)
+            printf("skipped %llu files: %llu not text (.md/.txt/.jsonl), %llu binary, %llu empty, %llu unreadable\n",
+                   (unsigned long long)st.files_skipped, (unsigned long long)st.skipped_type,
+                   (unsigned long long)st.skipped_binary, (unsigned long long)st.skipped_empty,
+                   (unsigned long long)st.skipped_error);
+        if (st.invalid_utf8) printf("replaced %llu invalid UTF-8 sequences with U+FFFD\n", (unsigned long long)st.invalid_utf8);
+        if (st.bad_records) printf("skipped %llu bad JSONL records\n", (unsigned long long)st.bad_records);
+    }
+    zhs_writer_close(w);
+    zhs_corpus_close(corpus);
+    zhs_analyzer_close(an);
+    free(paths);
+    return CLI_OK;
+fail:
+    if (ctx.tty && !ctx.quiet) fputs("\r\033[K", stderr);
+    zhs_writer_close(w);       /* without commit: the previous index stays */
+    zhs_corpus_close(corpus);
+    zhs_analyzer_close(an);
+    free(paths);
+    return cli_error(&err);
+}

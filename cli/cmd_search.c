@@ -1,0 +1,437 @@
+/*
+** cmd_search.c — 'zhs search' (one query or a batch, as text, JSON or TREC
+** run lines) and 'zhs eval' (retrieval quality on an evaluation set).
+*/
+#include "cli.h"
+#include "json.h"
+#include "snippet.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+enum { FMT_TEXT, FMT_JSON, FMT_TREC };
+
+typedef struct search_cfg {
+    int format;
+    bool color;
+    size_t width;
+    zhs_search_options so;
+    const char *tag;
+} search_cfg;
+
+typedef struct session {
+    zhs_index *ix;
+    zhs_analyzer *an;
+} session;
+
+static int open_session(session *s, const char *index, const char *remote, zhs_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (remote) {
+        /* host:port,host:port */
+        char *copy = strdup(remote);
+        const char *parts[256];
+        size_t n = 0;
+        if (!copy) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        for (char *tok = strtok(copy, ","); tok && n < 256; tok = strtok(NULL, ",")) parts[n++] = tok;
+        int rc = zhs_index_open_remote(&s->ix, parts, n, 5000, err);
+        free(copy);
+        if (rc) return rc;
+    } else if (zhs_index_open(&s->ix, index, err)) {
+        return err->code;
+    }
+    return cli_open_analyzer_for(&s->an, s->ix, err);
+}
+
+static void close_session(session *s)
+{
+    zhs_analyzer_close(s->an);
+    zhs_index_close(s->ix);
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_hit *h, const zhs_passage *p,
+                       const zhs_span *sp, size_t nsp)
+{
+    const char *b = c->color ? "\033[1m" : "", *cy = c->color ? "\033[36m" : "", *dim = c->color ? "\033[2m" : "",
+               *rs = c->color ? "\033[0m" : "";
+    zhs_buf_printf(o, "%zu. %s%.3f%s  %s%s%s", rank, dim, h->score, rs, b, p->title[0] ? p->title : "(untitled)", rs);
+    if (p->heading[0]) zhs_buf_printf(o, " › %s", p->heading);
+    if (p->label[0]) zhs_buf_printf(o, "  %s%s%s", cy, p->label, rs);
+    zhs_buf_printf(o, "\n   %s%s:%u%s\n   ", dim, p->path, p->line, rs);
+    zhs_snippet(o, p->text, p->text_len, sp, nsp, c->width, c->color ? "\033[1;31m" : "[", c->color ? "\033[0m" : "]");
+    zhs_buf_puts(o, "\n");
+}
+
+static void print_json_hit(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_hit *h, const zhs_passage *p,
+                           const zhs_span *sp, size_t nsp)
+{
+    zhs_buf_printf(o, "%s{\"rank\":%zu,\"score\":%.6f,\"doc\":%u,\"id\":", rank > 1 ? "," : "", rank, h->score, h->doc);
+    zhs_json_str(o, p->id, strlen(p->id));
+    zhs_buf_puts(o, ",\"title\":");
+    zhs_json_str(o, p->title, strlen(p->title));
+    zhs_buf_puts(o, ",\"heading\":");
+    zhs_json_str(o, p->heading, strlen(p->heading));
+    zhs_buf_puts(o, ",\"label\":");
+    zhs_json_str(o, p->label, strlen(p->label));
+    zhs_buf_puts(o, ",\"path\":");
+    zhs_json_str(o, p->path, strlen(p->path));
+    zhs_buf_printf(o, ",\"line\":%u,\"text\":", p->line);
+    zhs_json_str(o, p->text, p->text_len);
+    zhs_buf snip;
+    zhs_buf_init(&snip);
+    zhs_snippet(&snip, p->text, p->text_len, sp, nsp, c->width, "[", "]");
+    zhs_buf_puts(o, ",\"snippet\":");
+    zhs_json_str(o, zhs_buf_cstr(&snip), snip.len);
+    zhs_buf_free(&snip);
+    zhs_buf_puts(o, ",\"highlights\":[");
+    for (size_t i = 0; i < nsp; i++) zhs_buf_printf(o, "%s[%u,%u]", i ? "," : "", sp[i].start, sp[i].end);
+    zhs_buf_puts(o, "]}");
+}
+
+/* Runs one query and prints it.  Returns the number of hits, or -1 with
+** err set. */
+static long run_one(session *s, const search_cfg *c, const char *qid, const char *query, zhs_error *err)
+{
+    zhs_results *r;
+    if (zhs_index_search(&r, s->ix, s->an, query, &c->so, err)) return -1;
+    size_t n = zhs_results_count(r);
+    zhs_buf o;
+    zhs_buf_init(&o);
+    if (c->format == FMT_JSON) {
+        zhs_buf_puts(&o, "{");
+        if (qid) {
+            zhs_buf_puts(&o, "\"qid\":");
+            zhs_json_str(&o, qid, strlen(qid));
+            zhs_buf_puts(&o, ",");
+        }
+        zhs_buf_puts(&o, "\"query\":");
+        zhs_json_str(&o, query, strlen(query));
+        zhs_buf_printf(&o, ",\"matches\":%llu,\"hits\":[", (unsigned long long)zhs_results_matches(r));
+    } else if (c->format == FMT_TEXT && c->so.count_only) {
+        zhs_buf_printf(&o, "%llu passages match\n", (unsigned long long)zhs_results_matches(r));
+    }
+    long rc = (long)(c->so.count_only ? zhs_results_matches(r) : n);
+    for (size_t i = 0; i < n; i++) {
+        const zhs_hit *h = zhs_results_hit(r, i);
+        zhs_passage p;
+        if (zhs_results_passage(&p, r, h->doc, err)) {
+            rc = -1;
+            break;
+        }
+        if (c->format == FMT_TREC) {
+            zhs_buf_printf(&o, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "q", p.id, i + 1, h->score, c->tag);
+            continue;
+        }
+        const zhs_span *sp;
+        size_t nsp;
+        if (zhs_results_highlights(&sp, &nsp, r, s->an, &p, err)) {
+            rc = -1;
+            break;
+        }
+        if (c->format == FMT_JSON) print_json_hit(&o, c, i + 1, h, &p, sp, nsp);
+        else print_text(&o, c, i + 1, h, &p, sp, nsp);
+    }
+    if (rc >= 0) {
+        if (c->format == FMT_JSON) zhs_buf_puts(&o, "]}\n");
+        fwrite(o.data ? o.data : "", 1, o.len, stdout);
+    }
+    zhs_buf_free(&o);
+    zhs_results_free(r);
+    return rc;
+}
+
+/* Reads "qid<TAB>query", a JSON object with qid and query, or a plain
+** query per line. */
+static bool parse_query_line(const char *line, size_t len, size_t lineno, zhs_buf *qid, zhs_buf *query)
+{
+    zhs_buf_reset(qid);
+    zhs_buf_reset(query);
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    if (i < len && line[i] == '{') {
+        if (zhs_json_get(query, line, len, "query") != 1) return false;
+        if (zhs_json_get(qid, line, len, "qid") != 1) zhs_buf_printf(qid, "%zu", lineno);
+        return true;
+    }
+    zhs_buf_printf(qid, "%zu", lineno);
+    zhs_buf_append(query, line, len);
+    return true;
+}
+
+static const char search_help[] =
+    "usage: zhs search INDEX QUERY [options]\n"
+    "       zhs search INDEX --queries FILE [options]\n"
+    "       zhs search --remote HOST:PORT[,HOST:PORT...] QUERY [options]\n"
+    "Query language: words (OR, ranked by BM25), \"exact phrase\", +required,\n"
+    "-excluded, title:word (the law's title must contain it).\n"
+    "  -k N                  hits to show (default 10)\n"
+    "  --json                one JSON object per query, every field\n"
+    "  --format text|json|trec   output format (trec: 'qid Q0 id rank score zhs')\n"
+    "  --queries FILE        one query per line, 'qid<TAB>query', or JSONL {qid, query}\n"
+    "  --k1 X --b X          BM25 parameters (default: the index's)\n"
+    "  --count               only count matching passages\n"
+    "  --exhaustive          score every match (no pruning; for checking)\n"
+    "  --width N             snippet width in characters (default 120)\n"
+    "  --engine native|xapian  accepted for symmetry; the index knows its engine\n"
+    "Exit status: 0 with hits, 1 without, 2 on error.\n";
+
+int cmd_search(int argc, char **argv)
+{
+    search_cfg c;
+    memset(&c, 0, sizeof c);
+    zhs_search_options_default(&c.so);
+    c.width = 120;
+    c.tag = "zhs";
+    c.color = isatty(1) && !getenv("NO_COLOR");
+    const char *index = NULL, *query = NULL, *qfile = NULL, *remote = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(search_help, stdout);
+            return CLI_OK;
+        } else if (cli_opt_value(argc, argv, &i, "-k", &v)) {
+            if (!cli_parse_size(v, &c.so.k) || c.so.k == 0 || c.so.k > 100000) return cli_usage_error("search", "-k takes a number from 1 to 100000");
+        } else if (cli_opt_flag(argv, i, "--json")) {
+            c.format = FMT_JSON;
+        } else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
+            if (v && !strcmp(v, "text")) c.format = FMT_TEXT;
+            else if (v && !strcmp(v, "json")) c.format = FMT_JSON;
+            else if (v && !strcmp(v, "trec")) c.format = FMT_TREC;
+            else return cli_usage_error("search", "--format takes text, json or trec");
+        } else if (cli_opt_value(argc, argv, &i, "--queries", &v)) {
+            if (!v) return cli_usage_error("search", "--queries needs a file");
+            qfile = v;
+        } else if (cli_opt_value(argc, argv, &i, "--remote", &v)) {
+            if (!v) return cli_usage_error("search", "--remote needs HOST:PORT[,HOST:PORT...]");
+            remote = v;
+        } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
+            if (!cli_parse_double(v, &c.so.k1) || c.so.k1 <= 0) return cli_usage_error("search", "--k1 takes a positive number");
+        } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {
+            if (!cli_parse_double(v, &c.so.b) || c.so.b < 0 || c.so.b > 1) return cli_usage_error("search", "--b takes a number from 0 to 1");
+        } else if (cli_opt_value(argc, argv, &i, "--width", &v)) {
+            if (!cli_parse_size(v, &c.width) || c.width < 10) return cli_usage_error("search", "--width takes a number >= 10");
+        } else if (cli_opt_value(argc, argv, &i, "--engine", &v)) {
+            if (!v || (strcmp(v, "native") && strcmp(v, "xapian"))) return cli_usage_error("search", "--engine takes native or xapian");
+        } else if (cli_opt_flag(argv, i, "--count")) {
+            c.so.count_only = 1;
+        } else if (cli_opt_flag(argv, i, "--exhaustive")) {
+            c.so.exhaustive = 1;
+        } else if (cli_opt_flag(argv, i, "--color")) {
+            c.color = true;
+        } else if (cli_opt_flag(argv, i, "--no-color")) {
+            c.color = false;
+        } else if (argv[i][0] == '-' && argv[i][1] && !(index || remote)) {
+            return cli_usage_error("search", "unknown option %s", argv[i]);
+        } else if (!index && !remote) {
+            index = argv[i];
+        } else if (!query) {
+            query = argv[i];
+        } else {
+            return cli_usage_error("search", "give the query as one argument (quote it), or use --queries FILE");
+        }
+    }
+    if (!index && !remote) return cli_usage_error("search", "give the INDEX to search");
+    if (!query && !qfile) return cli_usage_error("search", "give a QUERY or --queries FILE");
+    if (c.format != FMT_TEXT) c.color = false;
+    zhs_error err = {0};
+    session s;
+    if (open_session(&s, index, remote, &err)) {
+        close_session(&s);
+        return cli_error(&err);
+    }
+    int status = CLI_NOHITS;
+    if (query) {
+        long n = run_one(&s, &c, NULL, query, &err);
+        if (n < 0) status = cli_error(&err);
+        else if (n > 0) status = CLI_OK;
+        else if (c.format == FMT_TEXT) fprintf(stderr, "no passage matches \"%s\"\n", query);
+    } else {
+        FILE *f = strcmp(qfile, "-") ? fopen(qfile, "r") : stdin;
+        if (!f) {
+            fprintf(stderr, "zhs: cannot open %s: %s\n", qfile, strerror(errno));
+            close_session(&s);
+            return CLI_ERR;
+        }
+        char *line = NULL;
+        size_t cap = 0, lineno = 0;
+        ssize_t len;
+        zhs_buf qid, q;
+        zhs_buf_init(&qid);
+        zhs_buf_init(&q);
+        bool failed = false;
+        while ((len = getline(&line, &cap, f)) >= 0) {
+            lineno++;
+            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+            if (len == 0) continue;
+            if (!parse_query_line(line, (size_t)len, lineno, &qid, &q)) {
+                fprintf(stderr, "zhs: %s:%zu: not a query line (expected text or {\"qid\":…,\"query\":…})\n", qfile, lineno);
+                failed = true;
+                continue;
+            }
+            zhs_error e2 = {0};
+            long n = run_one(&s, &c, zhs_buf_cstr(&qid), zhs_buf_cstr(&q), &e2);
+            if (n < 0) {
+                fprintf(stderr, "zhs: %s:%zu: %s\n", qfile, lineno, e2.message);
+                failed = true;
+            } else if (n > 0 && status == CLI_NOHITS) {
+                status = CLI_OK;
+            }
+        }
+        free(line);
+        zhs_buf_free(&qid);
+        zhs_buf_free(&q);
+        if (f != stdin) fclose(f);
+        if (failed) status = CLI_ERR;
+    }
+    close_session(&s);
+    return status;
+}
+
+/* ---------------------------------------------------------------- eval */
+
+static const char eval_help[] =
+    "usage: zhs eval INDEX QUERIES.jsonl [--k1 X --b X] [--run FILE]\n"
+    "Runs every {\"qid\",\"query\",\"relevant\":[ids]} line and prints Recall@1/5/20 and\n"
+    "MRR@10, averaged over all queries (a query with no result scores 0), the way\n"
+    "../shared/tools/eval_run.py scores a TREC run.  --run FILE also writes the run.\n";
+
+int cmd_eval(int argc, char **argv)
+{
+    const char *index = NULL, *qpath = NULL, *runpath = NULL;
+    zhs_search_options so;
+    zhs_search_options_default(&so);
+    so.k = 20;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(eval_help, stdout);
+            return CLI_OK;
+        } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
+            if (!cli_parse_double(v, &so.k1) || so.k1 <= 0) return cli_usage_error("eval", "--k1 takes a positive number");
+        } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {
+            if (!cli_parse_double(v, &so.b) || so.b < 0 || so.b > 1) return cli_usage_error("eval", "--b takes a number from 0 to 1");
+        } else if (cli_opt_value(argc, argv, &i, "--run", &v)) {
+            if (!v) return cli_usage_error("eval", "--run needs a file");
+            runpath = v;
+        } else if (cli_opt_flag(argv, i, "--json")) {
+            json = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error("eval", "unknown option %s", argv[i]);
+        } else if (!index) index = argv[i];
+        else if (!qpath) qpath = argv[i];
+        else return cli_usage_error("eval", "too many arguments");
+    }
+    if (!index || !qpath) return cli_usage_error("eval", "give INDEX and QUERIES.jsonl");
+    zhs_error err = {0};
+    session s;
+    if (open_session(&s, index, NULL, &err)) {
+        close_session(&s);
+        return cli_error(&err);
+    }
+    FILE *f = fopen(qpath, "r");
+    FILE *run = runpath ? fopen(runpath, "w") : NULL;
+    if (!f || (runpath && !run)) {
+        fprintf(stderr, "zhs: cannot open %s: %s\n", !f ? qpath : runpath, strerror(errno));
+        if (f) fclose(f);
+        close_session(&s);
+        return CLI_ERR;
+    }
+    double r1 = 0, r5 = 0, r20 = 0, mrr = 0;
+    size_t nq = 0, empty = 0, lineno = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    zhs_buf qid, q, rel;
+    zhs_buf_init(&qid);
+    zhs_buf_init(&q);
+    zhs_buf_init(&rel);
+    double t0 = zhs_now();
+    int status = CLI_OK;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+        if (len == 0) continue;
+        zhs_buf_reset(&qid);
+        zhs_buf_reset(&q);
+        zhs_buf_reset(&rel);
+        if (zhs_json_get(&qid, line, (size_t)len, "qid") != 1 || zhs_json_get(&q, line, (size_t)len, "query") != 1 ||
+            zhs_json_get(&rel, line, (size_t)len, "relevant") != 1) {
+            fprintf(stderr, "zhs: %s:%zu: expected {\"qid\",\"query\",\"relevant\"}\n", qpath, lineno);
+            status = CLI_ERR;
+            break;
+        }
+        nq++;
+        /* relevant ids, '\n'-separated */
+        const char *rels[256];
+        size_t nrel = 0;
+        for (char *p = rel.data; p && *p && nrel < 256;) {
+            rels[nrel++] = p;
+            char *nl = strchr(p, '\n');
+            if (!nl) break;
+            *nl = 0;
+            p = nl + 1;
+        }
+        zhs_results *r;
+        zhs_error e2 = {0};
+        if (zhs_index_search(&r, s.ix, s.an, zhs_buf_cstr(&q), &so, &e2)) {
+            if (e2.code != ZHS_EQUERY) {
+                status = cli_error(&e2);
+                break;
+            }
+            empty++;
+            continue;
+        }
+        /* ids of the hits, duplicates (pieces of one record) kept once */
+        const char *ids[64];
+        size_t nid = 0;
+        for (size_t i = 0; i < zhs_results_count(r) && nid < 64; i++) {
+            zhs_passage p;
+            if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, &e2)) break;
+            if (run) fprintf(run, "%s Q0 %s %zu %.6f zhs\n", zhs_buf_cstr(&qid), p.id, i + 1, zhs_results_hit(r, i)->score);
+            bool dup = false;
+            for (size_t j = 0; j < nid && !dup; j++) dup = !strcmp(ids[j], p.id);
+            if (!dup) ids[nid++] = p.id;
+        }
+        if (nid == 0) empty++;
+        size_t hit1 = 0, hit5 = 0, hit20 = 0;
+        double rr = 0;
+        for (size_t i = 0; i < nid; i++) {
+            bool relevant = false;
+            for (size_t j = 0; j < nrel && !relevant; j++) relevant = !strcmp(ids[i], rels[j]);
+            if (!relevant) continue;
+            if (i < 1) hit1++;
+            if (i < 5) hit5++;
+            if (i < 20) hit20++;
+            if (i < 10 && rr == 0) rr = 1.0 / (double)(i + 1);
+        }
+        if (nrel) {
+            r1 += (double)hit1 / nrel;
+            r5 += (double)hit5 / nrel;
+            r20 += (double)hit20 / nrel;
+        }
+        mrr += rr;
+        zhs_results_free(r);
+    }
+    double el = zhs_now() - t0;
+    free(line);
+    zhs_buf_free(&qid);
+    zhs_buf_free(&q);
+    zhs_buf_free(&rel);
+    fclose(f);
+    if (run) fclose(run);
+    close_session(&s);
+    if (status != CLI_OK) return status;
+    double n = nq ? (double)nq : 1;
+    if (json)
+        printf("{\"queries\":%zu,\"without_results\":%zu,\"Recall@1\":%.4f,\"Recall@5\":%.4f,\"Recall@20\":%.4f,\"MRR@10\":%.4f,\"seconds\":%.3f}\n",
+               nq, empty, r1 / n, r5 / n, r20 / n, mrr / n, el);
+    else
+        printf("queries\t%zu\t(without results: %zu)\nRecall@1\t%.4f\nRecall@5\t%.4f\nRecall@20\t%.4f\nMRR@10\t%.4f\n",
+               nq, empty, r1 / n, r5 / n, r20 / n, mrr / n);
+    return CLI_OK;
+}

@@ -1,0 +1,154 @@
+/*
+** main.c — zhs: dispatch to subcommands, shared option helpers.
+*/
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "zhs " ZHS_VERSION " — full-text search for Chinese documents\n"
+    "\n"
+    "usage: zhs COMMAND [options]\n"
+    "\n"
+    "  index -o INDEX CORPUS...   build an index of .md/.txt/.jsonl(.gz) files and folders\n"
+    "  search INDEX QUERY         ranked passages (BM25); --queries FILE for a batch\n"
+    "  eval INDEX QUERIES.jsonl   Recall@1/5/20 and MRR@10 on an evaluation set\n"
+    "  stats INDEX                passages, terms, size by component\n"
+    "  check INDEX                verify every checksum and invariant\n"
+    "  analyze [TEXT]             show the analyzer's tokens (stdin without TEXT)\n"
+    "  segment                    words of stdin, space-separated, line by line\n"
+    "\n"
+    "Run 'zhs COMMAND --help' for the options of a command.\n";
+
+int cli_error(const zhs_error *err)
+{
+    fprintf(stderr, "zhs: %s\n", err->message[0] ? err->message : zhs_status_name(err->code));
+    return CLI_ERR;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "zhs %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nRun 'zhs %s --help' for its options.\n", cmd);
+    va_end(ap);
+    return CLI_ERR;
+}
+
+bool cli_opt_flag(char **argv, int i, const char *name)
+{
+    return strcmp(argv[i], name) == 0;
+}
+
+bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return false;
+    if (argv[*i][n] == '=') {
+        *value = argv[*i] + n + 1;
+        return true;
+    }
+    if (argv[*i][n] != 0) return false;
+    if (*i + 1 >= argc) {
+        *value = NULL;
+        return true;
+    }
+    *value = argv[++*i];
+    return true;
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+    if (!s || !*s) return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno) return false;
+    *out = v;
+    return true;
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+    if (!s || !*s || *s == '-') return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno) return false;
+    *out = (size_t)v;
+    return true;
+}
+
+bool cli_read_stdin(zhs_buf *b)
+{
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0)
+        if (!zhs_buf_append(b, tmp, n)) return false;
+    return !ferror(stdin);
+}
+
+int cli_open_analyzer_for(zhs_analyzer **an, const zhs_index *ix, zhs_error *err)
+{
+    zhs_index_info info;
+    zhs_index_info_get(ix, &info);
+    zhs_analyzer_config cfg;
+    if (zhs_analyzer_config_from_fingerprint(&cfg, info.analyzer) != ZHS_OK)
+        zhs_analyzer_config_default(&cfg);
+    if (zhs_analyzer_open(an, &cfg, err)) return err->code;
+    if (zhs_index_check_analyzer(ix, *an, err)) {
+        zhs_analyzer_close(*an);
+        *an = NULL;
+        return err->code;
+    }
+    return ZHS_OK;
+}
+
+uint64_t cli_dir_size(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    uint64_t total = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) total += cli_dir_size(path);
+        else if (S_ISREG(st.st_mode)) total += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    return total;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_ERR : CLI_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("zhs %s\n", ZHS_VERSION);
+        return CLI_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {
+        {"analyze", cmd_analyze}, {"segment", cmd_segment}, {"index", cmd_index},
+        {"search", cmd_search},   {"stats", cmd_stats},     {"check", cmd_check},
+        {"eval", cmd_eval},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "zhs: unknown command '%s'\n\n%s", argv[1], usage);
+    return CLI_ERR;
+}

@@ -1,0 +1,136 @@
+/*
+** common.h — internal helpers shared by every stage: error reporting,
+** growable buffers, arenas, UTF-8, varints and file I/O.  Not installed;
+** nothing outside the library includes it.
+*/
+#ifndef ZHS_COMMON_H
+#define ZHS_COMMON_H
+
+#include "zhs.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define ZHS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ZHS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ZHS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define ZHS_PRINTF(f, a)
+#define ZHS_LIKELY(x) (x)
+#define ZHS_UNLIKELY(x) (x)
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+/* Records code and a formatted message in err (if err is non-NULL and
+** holds no earlier error) and returns code, so callers can write
+** `return zhs_fail(err, ZHS_EIO, "...")`. */
+int zhs_fail(zhs_error *err, int code, const char *fmt, ...) ZHS_PRINTF(3, 4);
+
+/* The status already stored in err (0 when err is NULL). */
+static inline int zhs_err_code(const zhs_error *err) { return err ? err->code : 0; }
+
+/* ---------------------------------------------------------------- buffers */
+
+/* A growable byte buffer.  data is always NUL-terminated when len > 0 or
+** after zhs_buf_cstr(). */
+typedef struct zhs_buf {
+    char *data;
+    size_t len, cap;
+    bool oom;           /* an allocation failed: further appends are dropped */
+} zhs_buf;
+
+void zhs_buf_init(zhs_buf *b);
+void zhs_buf_free(zhs_buf *b);
+static inline void zhs_buf_reset(zhs_buf *b) { b->len = 0; if (b->data) b->data[0] = 0; }
+bool zhs_buf_reserve(zhs_buf *b, size_t extra);
+bool zhs_buf_append(zhs_buf *b, const void *p, size_t n);
+static inline bool zhs_buf_puts(zhs_buf *b, const char *s) { return zhs_buf_append(b, s, strlen(s)); }
+bool zhs_buf_putc(zhs_buf *b, char c);
+bool zhs_buf_printf(zhs_buf *b, const char *fmt, ...) ZHS_PRINTF(2, 3);
+bool zhs_buf_put_varint(zhs_buf *b, uint64_t v);
+bool zhs_buf_put_u32(zhs_buf *b, uint32_t v);     /* little endian */
+bool zhs_buf_put_u64(zhs_buf *b, uint64_t v);
+const char *zhs_buf_cstr(zhs_buf *b);             /* "" when empty */
+
+/* ---------------------------------------------------------------- arenas */
+
+/* Bump allocator for per-query and per-batch memory: everything allocated
+** from it is freed at once by zhs_arena_reset() or zhs_arena_free(). */
+typedef struct zhs_arena_chunk zhs_arena_chunk;
+typedef struct zhs_arena {
+    zhs_arena_chunk *head;
+    size_t chunk_size;
+    size_t total;       /* bytes handed out since the last reset */
+} zhs_arena;
+
+void zhs_arena_init(zhs_arena *a, size_t chunk_size);
+void *zhs_arena_alloc(zhs_arena *a, size_t n);      /* 16-byte aligned, NULL on OOM */
+void *zhs_arena_calloc(zhs_arena *a, size_t n);
+char *zhs_arena_strndup(zhs_arena *a, const char *s, size_t n);
+void zhs_arena_reset(zhs_arena *a);                 /* keeps the first chunk */
+void zhs_arena_free(zhs_arena *a);
+
+/* ---------------------------------------------------------------- UTF-8 */
+
+/* Decodes one code point at s[0..n).  Returns its length in bytes (1..4)
+** and stores it in *cp; an invalid or truncated sequence returns the
+** length of the maximal invalid prefix (at least 1) with *cp = 0xFFFD. */
+size_t zhs_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+/* Encodes cp into out (at least 4 bytes).  Returns the length. */
+size_t zhs_utf8_encode(uint32_t cp, char *out);
+
+/* Copies src to dst, replacing every invalid sequence with U+FFFD.
+** Returns the number of replacements. */
+size_t zhs_utf8_sanitize(zhs_buf *dst, const char *src, size_t n);
+
+/* Number of code points in s[0..n). */
+size_t zhs_utf8_count(const char *s, size_t n);
+
+/* Han ideographs (CJK unified, extensions, compatibility). */
+bool zhs_is_han(uint32_t cp);
+/* CJK and full-width punctuation (、。，！？；：「」《》（）… ). */
+bool zhs_is_cjk_punct(uint32_t cp);
+
+/* ---------------------------------------------------------------- varints */
+
+/* Reads a LEB128 varint from [*p, end).  Returns false (and leaves *p) if
+** it runs past end or is longer than 10 bytes. */
+bool zhs_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v);
+
+static inline uint32_t zhs_get_u32(const void *p)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+static inline uint64_t zhs_get_u64(const void *p)
+{
+    return (uint64_t)zhs_get_u32(p) | (uint64_t)zhs_get_u32((const uint8_t *)p + 4) << 32;
+}
+static inline void zhs_set_u32(void *p, uint32_t v)
+{
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); b[2] = (uint8_t)(v >> 16); b[3] = (uint8_t)(v >> 24);
+}
+
+/* ---------------------------------------------------------------- files */
+
+/* Reads a whole file (gunzipping it when gz is true) into b, at most max
+** bytes of output (0: no limit).  On failure err says which file and why. */
+int zhs_file_read(zhs_buf *b, const char *path, bool gz, size_t max, zhs_error *err);
+
+/* Writes a whole file and fsyncs it.  Leaves no partial file behind. */
+int zhs_file_write(const char *path, const void *data, size_t n, zhs_error *err);
+
+/* fsyncs a directory so that renames inside it are durable. */
+int zhs_dir_sync(const char *dir, zhs_error *err);
+
+/* Monotonic clock in seconds. */
+double zhs_now(void);
+
+#endif /* ZHS_COMMON_H */

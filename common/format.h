@@ -1,0 +1,128 @@
+/*
+** format.h — the native index's on-disk format, shared by the writer
+** (indexer/) and the reader (query/).  docs/FORMAT.md describes it for
+** people; this header is the source of truth for code.
+**
+** An index is a directory:
+**     MANIFEST               text; the commit point (see manifest.c)
+**     g<GEN>.dict            term dictionary
+**     g<GEN>.post            doc-id/term-frequency blocks with skip data
+**     g<GEN>.pos             positions
+**     g<GEN>.len             passage lengths (u32 each)
+**     g<GEN>.store           passage store (zlib blocks)
+** Every file starts with an 8-byte magic and ends with a 16-byte footer:
+**     u64 body_length   u32 crc32(everything before the footer)   "ZEND"
+** All integers are little endian.
+*/
+#ifndef ZHS_FORMAT_H
+#define ZHS_FORMAT_H
+
+#include "common.h"
+
+#define ZHS_FORMAT_VERSION 1
+#define ZHS_MAGIC_LEN 8
+#define ZHS_FOOTER_LEN 16
+
+#define ZHS_MAGIC_DICT  "ZHSDICT1"
+#define ZHS_MAGIC_POST  "ZHSPOST1"
+#define ZHS_MAGIC_POS   "ZHSPOSN1"
+#define ZHS_MAGIC_LEN_  "ZHSLENS1"
+#define ZHS_MAGIC_STORE "ZHSSTOR1"
+
+/* ------------------------------------------------------------ postings */
+/*
+** A term's postings in .post:
+**     [skip table]   only when df > ZHS_BLOCK: nblocks entries of
+**                    ZHS_SKIP_BYTES each (struct zhs_skip)
+**     block 0 .. block nblocks-1
+** A block holds up to ZHS_BLOCK postings:
+**     u8 doc_bits, u8 tf_bits,
+**     packed (doc - prev_doc - 1) values, doc_bits each,
+**     packed (tf - 1) values, tf_bits each;
+** prev_doc is the previous block's last doc (-1 before the first block).
+** Positions in .pos: for each posting, tf varints: the first position, then
+** gaps.  The skip entry gives where each block's positions start.
+*/
+#define ZHS_BLOCK 128
+#define ZHS_SKIP_BYTES 24
+
+typedef struct zhs_skip {
+    uint32_t last_doc;      /* last doc id in the block */
+    uint32_t post_off;      /* block start, from the term's first block */
+    uint64_t pos_off;       /* positions start, from the term's positions start */
+    float ub;               /* max tf*(k1+1)/(tf+K(len)) in the block, at the
+                            ** index's k1/b (a bound for BlockMax pruning) */
+    uint16_t max_tf;        /* saturated: a bound valid for any k1/b */
+    uint16_t min_len_q;     /* min length, quantized down (see zhs_len_q) */
+} zhs_skip;
+
+void zhs_skip_encode(uint8_t *out, const zhs_skip *s);
+void zhs_skip_decode(zhs_skip *s, const uint8_t *in);
+
+/* Lengths quantized to 16 bits, rounding down (a bound must not overshoot):
+** exact below 4096, then in steps. */
+uint16_t zhs_len_q(uint32_t len);
+uint32_t zhs_len_unq(uint16_t q);
+
+/* Bit packing: n values of `bits` bits each; out must have
+** zhs_pack_bytes(n, bits) + 8 bytes of room (unpacking reads whole words). */
+static inline size_t zhs_pack_bytes(size_t n, unsigned bits) { return (n * bits + 7) / 8; }
+unsigned zhs_bits_needed(uint32_t max);
+size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits);
+/* Reads n values; in must have zhs_pack_bytes(n, bits) readable bytes. */
+void zhs_unpack(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
+
+/* Size in bytes of a block of n postings starting at p (NULL if it does
+** not fit in [p, end)). */
+const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n);
+
+/* ------------------------------------------------------------ dictionary */
+/*
+** .dict body: blocks of up to ZHS_DICT_BLOCK terms, then the block table.
+** Block:  varint post_start, varint pos_start (absolute offsets of the
+**         block's first term), then per term:
+**         varint prefix (shared with previous term in the block; 0 for the
+**         first), varint suffix_len, suffix bytes, varint df, varint cf,
+**         varint post_len, varint pos_len, f32 ub, varint max_tf,
+**         varint min_len
+** Table:  u64 offset of each block (from the file start), then
+**         u32 nblocks, u32 reserved, u64 nterms.
+*/
+#define ZHS_DICT_BLOCK 16
+#define ZHS_TERM_MAX_KEY 256   /* longest term key, prefix included */
+
+typedef struct zhs_term_info {
+    uint32_t df;
+    uint64_t cf;
+    uint64_t post_off, post_len;
+    uint64_t pos_off, pos_len;
+    float ub;               /* max over postings of tf*(k1+1)/(tf+K) */
+    uint32_t max_tf;
+    uint32_t min_len;
+} zhs_term_info;
+
+/* ------------------------------------------------------------ store */
+/*
+** .store body: zlib-compressed blocks of about ZHS_STORE_BLOCK bytes of
+** records, then the block table: per block u32 first_doc, u32 ndocs,
+** u64 offset, u32 compressed length, u32 raw length; then u32 nblocks,
+** u32 reserved.
+** Record: varint lengths and bytes of id, title, heading, label, path,
+** then varint line, then varint length and bytes of text.
+*/
+#define ZHS_STORE_BLOCK (32 * 1024)
+#define ZHS_STORE_ENTRY 24
+
+/* ------------------------------------------------------------ files */
+
+/* Appends the footer to a file body held in b (which starts with the
+** magic). */
+bool zhs_footer_append(zhs_buf *b);
+
+/* Checks magic, footer, length and (when verify_crc) the CRC of a mapped
+** file.  On success *body and *body_len describe the bytes after the magic
+** and before the footer. */
+int zhs_file_check(const uint8_t **body, size_t *body_len, const uint8_t *data, size_t size,
+                   const char *magic, bool verify_crc, const char *path, zhs_error *err);
+
+#endif

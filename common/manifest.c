@@ -1,0 +1,152 @@
+/*
+** manifest.c — reading and atomically replacing MANIFEST.
+*/
+#include "manifest.h"
+#include "format.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <zlib.h>
+
+int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    zhs_buf b;
+    zhs_buf_init(&b);
+    zhs_buf_printf(&b, "zhsearch-index %d\n", m->version);
+    zhs_buf_printf(&b, "engine %s\n", m->engine == ZHS_ENGINE_XAPIAN ? "xapian" : "native");
+    zhs_buf_printf(&b, "generation %llu\n", (unsigned long long)m->generation);
+    zhs_buf_printf(&b, "analyzer %s\n", m->analyzer);
+    zhs_buf_printf(&b, "passages %llu\n", (unsigned long long)m->passages);
+    zhs_buf_printf(&b, "tokens %llu\n", (unsigned long long)m->tokens);
+    zhs_buf_printf(&b, "terms %llu\n", (unsigned long long)m->terms);
+    zhs_buf_printf(&b, "source_bytes %llu\n", (unsigned long long)m->source_bytes);
+    zhs_buf_printf(&b, "avglen %.17g\n", m->avglen);
+    zhs_buf_printf(&b, "k1 %.17g\n", m->k1);
+    zhs_buf_printf(&b, "b %.17g\n", m->b);
+    zhs_buf_printf(&b, "title_weight %u\n", m->title_weight);
+    zhs_buf_printf(&b, "shards %u\n", m->shards);
+    for (unsigned i = 0; i < m->nsegments; i++)
+        zhs_buf_printf(&b, "segment %s %llu %llu\n", m->seg[i].name,
+                       (unsigned long long)m->seg[i].base, (unsigned long long)m->seg[i].count);
+    uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)b.data, (uInt)b.len);
+    zhs_buf_printf(&b, "crc32 %08x\n", crc);
+    if (b.oom) {
+        zhs_buf_free(&b);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the manifest");
+    }
+    char tmp[4096], final[4096];
+    snprintf(tmp, sizeof tmp, "%s/MANIFEST.tmp", dir);
+    snprintf(final, sizeof final, "%s/MANIFEST", dir);
+    int rc = zhs_file_write(tmp, b.data, b.len, err);
+    zhs_buf_free(&b);
+    if (rc) return rc;
+    if (rename(tmp, final) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return zhs_fail(err, ZHS_EIO, "cannot rename %s to %s: %s", tmp, final, strerror(e));
+    }
+    return zhs_dir_sync(dir, err);
+}
+
+static int bad(zhs_error *err, const char *path, unsigned line, const char *what)
+{
+    return zhs_fail(err, ZHS_ECORRUPT, "%s: line %u: %s: the manifest is damaged; rebuild the index with 'zhs index'",
+                    path, line, what);
+}
+
+int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    memset(m, 0, sizeof *m);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    if (access(path, F_OK) != 0)
+        return zhs_fail(err, ZHS_ENOTFOUND, "%s is not a zhsearch index (no MANIFEST): build one with 'zhs index -o %s CORPUS'", dir, dir);
+    zhs_buf b;
+    zhs_buf_init(&b);
+    int rc = zhs_file_read(&b, path, false, 1 << 20, err);
+    if (rc) {
+        zhs_buf_free(&b);
+        return rc;
+    }
+    /* The crc line closes the file; everything before it is covered. */
+    const char *data = zhs_buf_cstr(&b);
+    const char *crcline = NULL;
+    for (const char *p = data; (p = strstr(p, "crc32 ")) != NULL; p++)
+        if (p == data || p[-1] == '\n') crcline = p;
+    if (!crcline) {
+        zhs_buf_free(&b);
+        return zhs_fail(err, ZHS_ECORRUPT, "%s: no crc32 line (truncated?): rebuild the index with 'zhs index'", path);
+    }
+    uint32_t want = (uint32_t)strtoul(crcline + 6, NULL, 16);
+    uint32_t got = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)data, (uInt)(crcline - data));
+    if (want != got || strlen(crcline) != 15 || crcline[14] != '\n') {
+        zhs_buf_free(&b);
+        return zhs_fail(err, ZHS_ECORRUPT, "%s: checksum mismatch at offset %zu: the manifest is damaged; rebuild the index",
+                        path, (size_t)(crcline - data));
+    }
+    unsigned lineno = 0;
+    rc = ZHS_OK;
+    m->title_weight = 1;
+    for (const char *p = data; p < crcline && !rc;) {
+        const char *nl = memchr(p, '\n', (size_t)(crcline - p));
+        if (!nl) nl = crcline;
+        char line[512];
+        size_t n = (size_t)(nl - p);
+        lineno++;
+        if (n >= sizeof line) { rc = bad(err, path, lineno, "line too long"); break; }
+        memcpy(line, p, n);
+        line[n] = 0;
+        p = nl + 1;
+        char *sp = strchr(line, ' ');
+        if (!sp) { rc = bad(err, path, lineno, "no value"); break; }
+        *sp = 0;
+        const char *k = line, *v = sp + 1;
+        if (lineno == 1) {
+            if (strcmp(k, "zhsearch-index") != 0) { rc = bad(err, path, lineno, "not a zhsearch manifest"); break; }
+            m->version = atoi(v);
+            if (m->version != ZHS_FORMAT_VERSION) {
+                rc = zhs_fail(err, ZHS_EVERSION, "%s: index format version %d, this zhs reads version %d: rebuild the index with this version of 'zhs index'",
+                              path, m->version, ZHS_FORMAT_VERSION);
+                break;
+            }
+        } else if (!strcmp(k, "engine")) {
+            if (!strcmp(v, "native")) m->engine = ZHS_ENGINE_NATIVE;
+            else if (!strcmp(v, "xapian")) m->engine = ZHS_ENGINE_XAPIAN;
+            else rc = bad(err, path, lineno, "unknown engine");
+        } else if (!strcmp(k, "generation")) m->generation = strtoull(v, NULL, 10);
+        else if (!strcmp(k, "analyzer")) snprintf(m->analyzer, sizeof m->analyzer, "%s", v);
+        else if (!strcmp(k, "passages")) m->passages = strtoull(v, NULL, 10);
+        else if (!strcmp(k, "tokens")) m->tokens = strtoull(v, NULL, 10);
+        else if (!strcmp(k, "terms")) m->terms = strtoull(v, NULL, 10);
+        else if (!strcmp(k, "source_bytes")) m->source_bytes = strtoull(v, NULL, 10);
+        else if (!strcmp(k, "avglen")) m->avglen = strtod(v, NULL);
+        else if (!strcmp(k, "k1")) m->k1 = strtod(v, NULL);
+        else if (!strcmp(k, "b")) m->b = strtod(v, NULL);
+        else if (!strcmp(k, "title_weight")) m->title_weight = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(k, "shards")) m->shards = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(k, "segment")) {
+            if (m->nsegments == ZHS_MAX_SEGMENTS) { rc = bad(err, path, lineno, "too many segments"); break; }
+            zhs_manifest_segment *s = &m->seg[m->nsegments];
+            unsigned long long base, count;
+            if (sscanf(v, "%31s %llu %llu", s->name, &base, &count) != 3) { rc = bad(err, path, lineno, "bad segment line"); break; }
+            for (const char *c = s->name; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-')) {
+                    rc = bad(err, path, lineno, "bad segment name");
+                    break;
+                }
+            s->base = base;
+            s->count = count;
+            m->nsegments++;
+        }
+        /* Unknown keys are ignored: later minor versions may add some. */
+    }
+    zhs_buf_free(&b);
+    if (!rc && m->version == 0) rc = bad(err, path, 1, "no version line");
+    if (!rc && m->engine == ZHS_ENGINE_NATIVE && m->passages > 0 && !(m->avglen > 0))
+        rc = bad(err, path, 0, "average length is not positive");
+    return rc;
+}

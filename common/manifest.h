@@ -1,0 +1,42 @@
+/*
+** manifest.h — the MANIFEST file: the single commit point of an index.
+**
+** A text file of "key value" lines, the last of which is "crc32 XXXXXXXX"
+** over all bytes before it.  A commit writes MANIFEST.tmp, fsyncs it and
+** renames it over MANIFEST, so a reader sees the old or the new version,
+** never a mix.
+*/
+#ifndef ZHS_MANIFEST_H
+#define ZHS_MANIFEST_H
+
+#include "common.h"
+
+#define ZHS_MAX_SEGMENTS 64
+
+typedef struct zhs_manifest_segment {
+    char name[32];          /* file stem, e.g. "g3" */
+    uint64_t base;          /* first passage number */
+    uint64_t count;         /* passages */
+} zhs_manifest_segment;
+
+typedef struct zhs_manifest {
+    int version;
+    int engine;             /* enum zhs_engine */
+    uint64_t generation;
+    char analyzer[256];
+    uint64_t passages, tokens, terms;
+    uint64_t source_bytes;  /* passage text indexed */
+    double avglen, k1, b;
+    unsigned title_weight;
+    unsigned nsegments;
+    zhs_manifest_segment seg[ZHS_MAX_SEGMENTS];
+    unsigned shards;        /* xapian: databases "x<GEN>-<i>" */
+} zhs_manifest;
+
+/* Reads dir/MANIFEST.  ZHS_ENOTFOUND when there is none. */
+int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err);
+
+/* Writes dir/MANIFEST atomically (tmp + fsync + rename + dir fsync). */
+int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+** outfile.h — a buffered output file that keeps a running CRC32 and ends
+** with the index footer (see format.h).  The file is fsynced on finish; on
+** abort it is removed, so no half-written file survives an error.
+*/
+#ifndef ZHS_OUTFILE_H
+#define ZHS_OUTFILE_H
+
+#include "common.h"
+
+#include <stdio.h>
+
+typedef struct zhs_outfile {
+    FILE *f;
+    char path[4096];
+    uint64_t off;           /* bytes written so far, magic included */
+    unsigned long crc;
+    bool failed;
+} zhs_outfile;
+
+/* Creates path and writes the 8-byte magic. */
+int zhs_outfile_open(zhs_outfile *o, const char *path, const char *magic, zhs_error *err);
+/* Appends bytes; errors are remembered and reported by finish. */
+void zhs_outfile_write(zhs_outfile *o, const void *p, size_t n);
+/* Writes the footer, flushes, fsyncs and closes.  On error removes the file. */
+int zhs_outfile_finish(zhs_outfile *o, zhs_error *err);
+/* Closes and removes the file (safe to call after finish: then a no-op). */
+void zhs_outfile_abort(zhs_outfile *o);
+
+#endif

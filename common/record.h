@@ -1,0 +1,22 @@
+/*
+** record.h — the serialised form of a passage, shared by the native
+** passage store and the Xapian document data:
+**   varint length + bytes of id, title, heading, label, path;
+**   varint line; varint length + bytes of text.
+*/
+#ifndef ZHS_RECORD_H
+#define ZHS_RECORD_H
+
+#include "common.h"
+
+bool zhs_record_encode(zhs_buf *b, const zhs_passage *p);
+
+/* Decodes the record at *pp (advancing it).  The strings are copied,
+** NUL-terminated, to the end of out (which may move: pointers are set
+** only after the last append).  Returns false on a malformed record. */
+bool zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs_passage *p);
+
+/* Skips one record; false when malformed. */
+bool zhs_record_skip(const uint8_t **pp, const uint8_t *end);
+
+#endif

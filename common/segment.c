@@ -1,0 +1,504 @@
+/*
+** segment.c — mapping a segment's files, the dictionary, posting cursors
+** and the passage store (see segment.h, format.h).
+*/
+#include "segment.h"
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ---------------------------------------------------------------- files */
+
+int zhs_map_file(zhs_mapped *m, const char *path, const char *magic, bool verify, zhs_error *err)
+{
+    memset(m, 0, sizeof *m);
+    if (zhs_err_code(err)) return err->code;
+    snprintf(m->path, sizeof m->path, "%s", path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return zhs_fail(err, errno == ENOENT ? ZHS_ECORRUPT : ZHS_EIO,
+                        "cannot open %s: %s: the index is incomplete or damaged; rebuild it with 'zhs index'",
+                        path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return zhs_fail(err, ZHS_EIO, "cannot stat %s: %s", path, strerror(e));
+    }
+    m->size = (size_t)st.st_size;
+    if (m->size > 0) {
+        void *p = mmap(NULL, m->size, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) {
+            int e = errno;
+            close(fd);
+            return zhs_fail(err, ZHS_EIO, "cannot map %s: %s", path, strerror(e));
+        }
+        m->data = p;
+    }
+    close(fd);
+    if (zhs_file_check(&m->body, &m->body_len, m->data, m->size, magic, verify, path, err)) {
+        int rc = err->code;
+        zhs_unmap_file(m);
+        return rc;
+    }
+    return ZHS_OK;
+}
+
+void zhs_unmap_file(zhs_mapped *m)
+{
+    if (m->data) munmap((void *)m->data, m->size);
+    m->data = NULL;
+    m->size = 0;
+}
+
+static int corrupt(zhs_error *err, const zhs_mapped *m, const uint8_t *at, const char *what)
+{
+    size_t off = at && m->data && at >= m->data && at <= m->data + m->size ? (size_t)(at - m->data) : 0;
+    return zhs_fail(err, ZHS_ECORRUPT, "%s: %s at offset %zu: the index is damaged; rebuild it with 'zhs index'",
+                    m->path, what, off);
+}
+
+int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t ndocs,
+                     bool verify, zhs_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (zhs_err_code(err)) return err->code;
+    char path[4400];
+    s->ndocs = ndocs;
+    snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
+    zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
+    snprintf(path, sizeof path, "%s/%s.post", dir, stem);
+    zhs_map_file(&s->post, path, ZHS_MAGIC_POST, verify, err);
+    snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
+    zhs_map_file(&s->pos, path, ZHS_MAGIC_POS, verify, err);
+    snprintf(path, sizeof path, "%s/%s.len", dir, stem);
+    zhs_map_file(&s->len, path, ZHS_MAGIC_LEN_, verify, err);
+    snprintf(path, sizeof path, "%s/%s.store", dir, stem);
+    zhs_map_file(&s->store, path, ZHS_MAGIC_STORE, verify, err);
+    if (zhs_err_code(err)) goto fail;
+
+    /* dictionary trailer: u32 nblocks, u32 reserved, u64 nterms */
+    if (s->dict.body_len < 16) { corrupt(err, &s->dict, s->dict.body, "dictionary too short"); goto fail; }
+    const uint8_t *tr = s->dict.body + s->dict.body_len - 16;
+    s->dict_nblocks = zhs_get_u32(tr);
+    s->nterms = zhs_get_u64(tr + 8);
+    if ((uint64_t)s->dict_nblocks * 8 > s->dict.body_len - 16 ||
+        s->nterms > (uint64_t)s->dict_nblocks * ZHS_DICT_BLOCK ||
+        (s->dict_nblocks && s->nterms <= (uint64_t)(s->dict_nblocks - 1) * ZHS_DICT_BLOCK)) {
+        corrupt(err, &s->dict, tr, "bad dictionary trailer");
+        goto fail;
+    }
+    s->dict_table = tr - (size_t)s->dict_nblocks * 8;
+    for (uint32_t i = 0; i < s->dict_nblocks; i++) {
+        uint64_t off = zhs_get_u64(s->dict_table + (size_t)i * 8);
+        uint64_t prev = i ? zhs_get_u64(s->dict_table + (size_t)(i - 1) * 8) : 0;
+        if (off < ZHS_MAGIC_LEN || off >= (uint64_t)(s->dict_table - s->dict.data) || (i && off <= prev)) {
+            corrupt(err, &s->dict, s->dict_table + (size_t)i * 8, "bad dictionary block offset");
+            goto fail;
+        }
+    }
+    if (s->len.body_len != (size_t)ndocs * 4) {
+        corrupt(err, &s->len, s->len.body, "passage count differs from the manifest");
+        goto fail;
+    }
+    /* store trailer: u32 nblocks, u32 reserved */
+    if (s->store.body_len < 8) { corrupt(err, &s->store, s->store.body, "store too short"); goto fail; }
+    const uint8_t *st = s->store.body + s->store.body_len - 8;
+    s->store_nblocks = zhs_get_u32(st);
+    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY > s->store.body_len - 8) {
+        corrupt(err, &s->store, st, "bad store trailer");
+        goto fail;
+    }
+    s->store_table = st - (size_t)s->store_nblocks * ZHS_STORE_ENTRY;
+    uint64_t expect_first = 0;
+    for (uint32_t i = 0; i < s->store_nblocks; i++) {
+        const uint8_t *e = s->store_table + (size_t)i * ZHS_STORE_ENTRY;
+        uint64_t off = zhs_get_u64(e + 8), clen = zhs_get_u32(e + 16);
+        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < ZHS_MAGIC_LEN ||
+            off + clen > (uint64_t)(s->store_table - s->store.data)) {
+            corrupt(err, &s->store, e, "bad store block entry");
+            goto fail;
+        }
+        expect_first += zhs_get_u32(e + 4);
+    }
+    if (expect_first != ndocs) {
+        corrupt(err, &s->store, st, "store holds another number of passages than the manifest");
+        goto fail;
+    }
+    return ZHS_OK;
+fail:
+    zhs_segment_close(s);
+    return err->code;
+}
+
+void zhs_segment_close(zhs_segment *s)
+{
+    zhs_unmap_file(&s->dict);
+    zhs_unmap_file(&s->post);
+    zhs_unmap_file(&s->pos);
+    zhs_unmap_file(&s->len);
+    zhs_unmap_file(&s->store);
+}
+
+/* ---------------------------------------------------------------- dictionary */
+
+/* Parses one entry at *pp.  key holds the previous key of the block (for
+** the shared prefix) and receives this one. */
+static bool parse_entry(const uint8_t **pp, const uint8_t *end, char *key, size_t *keylen,
+                        zhs_term_info *ti, uint64_t *post_off, uint64_t *pos_off)
+{
+    uint64_t prefix, suffix, df, cf, plen, qlen, maxtf, minlen;
+    const uint8_t *p = *pp;
+    if (!zhs_varint_get(&p, end, &prefix) || !zhs_varint_get(&p, end, &suffix)) return false;
+    if (prefix > *keylen || prefix + suffix >= ZHS_TERM_MAX_KEY || suffix > (uint64_t)(end - p)) return false;
+    memcpy(key + prefix, p, suffix);
+    p += suffix;
+    *keylen = (size_t)(prefix + suffix);
+    key[*keylen] = 0;
+    if (!zhs_varint_get(&p, end, &df) || !zhs_varint_get(&p, end, &cf) ||
+        !zhs_varint_get(&p, end, &plen) || !zhs_varint_get(&p, end, &qlen) || end - p < 4)
+        return false;
+    uint32_t ub = zhs_get_u32(p);
+    p += 4;
+    if (!zhs_varint_get(&p, end, &maxtf) || !zhs_varint_get(&p, end, &minlen)) return false;
+    if (df == 0 || df > UINT32_MAX || cf < df) return false;
+    ti->df = (uint32_t)df;
+    ti->cf = cf;
+    ti->post_off = *post_off;
+    ti->post_len = plen;
+    ti->pos_off = *pos_off;
+    ti->pos_len = qlen;
+    memcpy(&ti->ub, &ub, 4);
+    ti->max_tf = maxtf > UINT32_MAX ? UINT32_MAX : (uint32_t)maxtf;
+    ti->min_len = minlen > UINT32_MAX ? UINT32_MAX : (uint32_t)minlen;
+    *post_off += plen;
+    *pos_off += qlen;
+    *pp = p;
+    return true;
+}
+
+static const uint8_t *block_start(const zhs_segment *s, uint32_t b)
+{
+    return s->dict.data + zhs_get_u64(s->dict_table + (size_t)b * 8);
+}
+
+static const uint8_t *block_end(const zhs_segment *s, uint32_t b)
+{
+    return b + 1 < s->dict_nblocks ? block_start(s, b + 1) : s->dict_table;
+}
+
+static uint32_t block_count(const zhs_segment *s, uint32_t b)
+{
+    return b + 1 < s->dict_nblocks ? ZHS_DICT_BLOCK : (uint32_t)(s->nterms - (uint64_t)b * ZHS_DICT_BLOCK);
+}
+
+static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
+/* Checks that a term's ranges lie inside the postings and positions files. */
+static bool ranges_ok(const zhs_segment *s, const zhs_term_info *ti)
+{
+    return ti->post_off >= ZHS_MAGIC_LEN && ti->post_len <= s->post.body_len &&
+           ti->post_off - ZHS_MAGIC_LEN <= s->post.body_len - ti->post_len &&
+           ti->pos_off >= ZHS_MAGIC_LEN && ti->pos_len <= s->pos.body_len &&
+           ti->pos_off - ZHS_MAGIC_LEN <= s->pos.body_len - ti->pos_len &&
+           ti->df <= s->ndocs;
+}
+
+int zhs_segment_lookup(const zhs_segment *s, zhs_term_info *ti, const char *key, size_t keylen,
+                       zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (s->dict_nblocks == 0 || keylen >= ZHS_TERM_MAX_KEY) return 0;
+    /* binary search for the last block whose first key <= key */
+    uint32_t lo = 0, hi = s->dict_nblocks;
+    char first[ZHS_TERM_MAX_KEY];
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const uint8_t *p = block_start(s, mid), *end = block_end(s, mid);
+        uint64_t a, b, prefix, suffix;
+        if (!zhs_varint_get(&p, end, &a) || !zhs_varint_get(&p, end, &b) ||
+            !zhs_varint_get(&p, end, &prefix) || !zhs_varint_get(&p, end, &suffix) || prefix != 0 ||
+            suffix >= ZHS_TERM_MAX_KEY || suffix > (uint64_t)(end - p))
+            return corrupt(err, &s->dict, block_start(s, mid), "bad dictionary block");
+        memcpy(first, p, suffix);
+        if (key_cmp(first, suffix, key, keylen) <= 0) lo = mid;
+        else hi = mid;
+    }
+    const uint8_t *p = block_start(s, lo), *end = block_end(s, lo);
+    uint64_t post_off, pos_off;
+    if (!zhs_varint_get(&p, end, &post_off) || !zhs_varint_get(&p, end, &pos_off))
+        return corrupt(err, &s->dict, p, "bad dictionary block");
+    char cur[ZHS_TERM_MAX_KEY];
+    size_t curlen = 0;
+    uint32_t n = block_count(s, lo);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!parse_entry(&p, end, cur, &curlen, ti, &post_off, &pos_off))
+            return corrupt(err, &s->dict, p, "bad dictionary entry");
+        int c = key_cmp(cur, curlen, key, keylen);
+        if (c == 0) {
+            if (!ranges_ok(s, ti)) return corrupt(err, &s->dict, p, "term points outside the postings");
+            return 1;
+        }
+        if (c > 0) break;
+    }
+    return 0;
+}
+
+void zhs_dict_iter_init(zhs_dict_iter *it, const zhs_segment *s)
+{
+    memset(it, 0, sizeof *it);
+    it->seg = s;
+    it->block = 0;
+    it->in_block = 0;
+}
+
+int zhs_dict_iter_next(zhs_dict_iter *it, zhs_error *err)
+{
+    const zhs_segment *s = it->seg;
+    if (zhs_err_code(err)) return err->code;
+    if (it->block >= s->dict_nblocks) return ZHS_DONE;
+    if (it->in_block == 0) {
+        it->p = block_start(s, it->block);
+        it->end = block_end(s, it->block);
+        it->keylen = 0;
+        if (!zhs_varint_get(&it->p, it->end, &it->post_off) || !zhs_varint_get(&it->p, it->end, &it->pos_off))
+            return corrupt(err, &s->dict, it->p, "bad dictionary block");
+    }
+    char prev[ZHS_TERM_MAX_KEY];
+    size_t prevlen = it->keylen;
+    memcpy(prev, it->key, prevlen);
+    if (!parse_entry(&it->p, it->end, it->key, &it->keylen, &it->ti, &it->post_off, &it->pos_off))
+        return corrupt(err, &s->dict, it->p, "bad dictionary entry");
+    if (!ranges_ok(s, &it->ti)) return corrupt(err, &s->dict, it->p, "term points outside the postings");
+    if (it->in_block > 0 && key_cmp(prev, prevlen, it->key, it->keylen) >= 0)
+        return corrupt(err, &s->dict, it->p, "terms out of order");
+    if (++it->in_block == block_count(s, it->block)) {
+        if (it->p != it->end) return corrupt(err, &s->dict, it->p, "trailing bytes in dictionary block");
+        it->block++;
+        it->in_block = 0;
+    }
+    return ZHS_OK;
+}
+
+/* ---------------------------------------------------------------- cursors */
+
+static inline uint32_t skip_last(const zhs_cursor *c, uint32_t b)
+{
+    return zhs_get_u32(c->skips + (size_t)b * ZHS_SKIP_BYTES);
+}
+
+/* Decodes block b; on damage marks the cursor exhausted and corrupt. */
+static bool decode_block(zhs_cursor *c, uint32_t b)
+{
+    uint32_t n = b + 1 < c->nblocks ? ZHS_BLOCK : c->df - ZHS_BLOCK * (c->nblocks - 1);
+    const uint8_t *p = c->blocks;
+    int64_t prev = -1;
+    if (c->skips) {
+        p += zhs_get_u32(c->skips + (size_t)b * ZHS_SKIP_BYTES + 4);
+        if (b > 0) prev = skip_last(c, b - 1);
+    }
+    if (p < c->blocks || p >= c->end || !zhs_block_end(p, c->end, n)) goto bad;
+    unsigned db = p[0], tb = p[1];
+    p += 2;
+    zhs_unpack(c->docs, p, n, db);
+    p += zhs_pack_bytes(n, db);
+    zhs_unpack(c->tfs, p, n, tb);
+    uint64_t d = (uint64_t)(prev + 1);
+    for (uint32_t i = 0; i < n; i++) {
+        d += c->docs[i];
+        c->docs[i] = (uint32_t)d;
+        c->tfs[i] += 1;
+        d++;
+    }
+    if (d - 1 >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b)) || c->tfs[0] == 0) goto bad;
+    c->block = b;
+    c->bn = n;
+    c->i = 0;
+    return true;
+bad:
+    c->corrupt = true;
+    c->doc = ZHS_NO_DOC;
+    return false;
+}
+
+void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *ti)
+{
+    c->seg = s;
+    c->df = ti->df;
+    c->nblocks = (ti->df + ZHS_BLOCK - 1) / ZHS_BLOCK;
+    const uint8_t *base = s->post.data + ti->post_off;
+    c->end = base + ti->post_len;
+    c->skips = NULL;
+    c->blocks = base;
+    c->corrupt = false;
+    c->block = UINT32_MAX;
+    c->sblock = 0;
+    c->pos_base = s->pos.data + ti->pos_off;
+    c->pos_end = c->pos_base + ti->pos_len;
+    if (c->nblocks > 1) {
+        if ((uint64_t)c->nblocks * ZHS_SKIP_BYTES > ti->post_len) {
+            c->corrupt = true;
+            c->doc = ZHS_NO_DOC;
+            return;
+        }
+        c->skips = base;
+        c->blocks = base + (size_t)c->nblocks * ZHS_SKIP_BYTES;
+    }
+    if (!decode_block(c, 0)) return;
+    c->doc = c->docs[0];
+}
+
+uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
+{
+    if (c->doc == ZHS_NO_DOC || target <= c->doc) return c->doc;
+    if (target > c->docs[c->bn - 1]) {
+        if (!c->skips) return c->doc = ZHS_NO_DOC;
+        uint32_t b = c->block + 1;
+        /* gallop over skip entries, then binary search */
+        uint32_t step = 1, lo = b;
+        while (b < c->nblocks && skip_last(c, b) < target) {
+            lo = b + 1;
+            b += step;
+            step *= 2;
+        }
+        uint32_t hi = b < c->nblocks ? b : c->nblocks;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (skip_last(c, mid) < target) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo >= c->nblocks) return c->doc = ZHS_NO_DOC;
+        if (!decode_block(c, lo)) return ZHS_NO_DOC;
+    }
+    uint32_t i = c->i;
+    while (c->docs[i] < target) i++;
+    c->i = i;
+    return c->doc = c->docs[i];
+}
+
+bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
+{
+    if (!c->skips) {
+        if (c->corrupt || target > c->docs[c->bn - 1]) return false;
+        sk->last_doc = c->docs[c->bn - 1];
+        return false;   /* single block: the caller uses the term bound */
+    }
+    uint32_t b = c->sblock;
+    while (b < c->nblocks && skip_last(c, b) < target) b++;
+    c->sblock = b;
+    if (b >= c->nblocks) return false;
+    zhs_skip_decode(sk, c->skips + (size_t)b * ZHS_SKIP_BYTES);
+    return true;
+}
+
+int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
+{
+    if (c->doc == ZHS_NO_DOC) return 0;
+    const uint8_t *p = c->pos_base;
+    if (c->skips) {
+        uint64_t off = zhs_get_u64(c->skips + (size_t)c->block * ZHS_SKIP_BYTES + 8);
+        if (off > (uint64_t)(c->pos_end - c->pos_base)) return -1;
+        p += off;
+    } else if (c->block != 0) {
+        return -1;
+    }
+    uint64_t skipn = 0;
+    for (uint32_t i = 0; i < c->i; i++) skipn += c->tfs[i];
+    /* skip the positions of earlier postings in the block */
+    for (uint64_t k = 0; k < skipn; k++) {
+        while (p < c->pos_end && (*p & 0x80)) p++;
+        if (p >= c->pos_end) return -1;
+        p++;
+    }
+    uint32_t tf = c->tfs[c->i], n = 0;
+    uint64_t pos = 0;
+    for (uint32_t k = 0; k < tf; k++) {
+        uint64_t v;
+        if (!zhs_varint_get(&p, c->pos_end, &v)) return -1;
+        pos = k == 0 ? v : pos + v;
+        if (pos > UINT32_MAX) return -1;
+        if (n < max) out[n++] = (uint32_t)pos;
+    }
+    return (int)n;
+}
+
+/* ---------------------------------------------------------------- store */
+
+int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_buf *buf, zhs_passage *out, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (doc >= s->ndocs) return zhs_fail(err, ZHS_EINVAL, "passage %u does not exist (the index has %u)", doc, s->ndocs);
+    uint32_t lo = 0, hi = s->store_nblocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (zhs_get_u32(s->store_table + (size_t)mid * ZHS_STORE_ENTRY) <= doc) lo = mid;
+        else hi = mid;
+    }
+    const uint8_t *e = s->store_table + (size_t)lo * ZHS_STORE_ENTRY;
+    uint32_t first = zhs_get_u32(e);
+    uint64_t off = zhs_get_u64(e + 8);
+    uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
+    if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
+    zhs_buf_reset(buf);
+    if (!zhs_buf_reserve(buf, rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+    uLongf got = rlen;
+    if (uncompress((Bytef *)buf->data, &got, s->store.data + off, clen) != Z_OK || got != rlen)
+        return corrupt(err, &s->store, s->store.data + off, "store block does not decompress");
+    buf->len = rlen;
+    buf->data[rlen] = 0;
+    const uint8_t *p = (const uint8_t *)buf->data, *end = p + rlen;
+    for (uint32_t d = first; d < doc; d++)
+        if (!zhs_record_skip(&p, end)) return corrupt(err, &s->store, s->store.data + off, "bad record in store block");
+    /* The strings are copied to the end of buf, past the block. */
+    buf->len = rlen + 1;
+    if (!zhs_record_decode(&p, end, buf, out))
+        return corrupt(err, &s->store, s->store.data + off, "bad record in store block");
+    return ZHS_OK;
+}
+
+int zhs_store_verify(const zhs_segment *s, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    zhs_buf raw;
+    zhs_buf_init(&raw);
+    int rc = ZHS_OK;
+    for (uint32_t b = 0; b < s->store_nblocks && rc == ZHS_OK; b++) {
+        const uint8_t *e = s->store_table + (size_t)b * ZHS_STORE_ENTRY;
+        uint32_t ndocs = zhs_get_u32(e + 4), clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
+        uint64_t off = zhs_get_u64(e + 8);
+        if (rlen > (64u << 20)) {
+            rc = corrupt(err, &s->store, e, "store block too large");
+            break;
+        }
+        zhs_buf_reset(&raw);
+        if (!zhs_buf_reserve(&raw, rlen + 1)) {
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory checking the store");
+            break;
+        }
+        uLongf got = rlen;
+        if (uncompress((Bytef *)raw.data, &got, s->store.data + off, clen) != Z_OK || got != rlen) {
+            rc = corrupt(err, &s->store, s->store.data + off, "store block does not decompress");
+            break;
+        }
+        const uint8_t *p = (const uint8_t *)raw.data, *end = p + rlen;
+        for (uint32_t i = 0; i < ndocs; i++)
+            if (!zhs_record_skip(&p, end)) {
+                rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
+                break;
+            }
+        if (rc == ZHS_OK && p != end) rc = corrupt(err, &s->store, s->store.data + off, "trailing bytes in store block");
+    }
+    zhs_buf_free(&raw);
+    return rc;
+}

@@ -1,0 +1,111 @@
+/*
+** segment.h — read access to one segment of a native index: its files
+** mapped into memory, dictionary look-up and iteration, posting cursors.
+** Used by the searcher (query/) and by 'zhs check'.  Every read is bounds
+** checked: a damaged file gives ZHS_ECORRUPT, never a read out of bounds.
+*/
+#ifndef ZHS_SEGMENT_H
+#define ZHS_SEGMENT_H
+
+#include "format.h"
+
+typedef struct zhs_mapped {
+    const uint8_t *data;
+    size_t size;
+    const uint8_t *body;        /* after magic, before footer */
+    size_t body_len;
+    char path[4096];
+} zhs_mapped;
+
+int zhs_map_file(zhs_mapped *m, const char *path, const char *magic, bool verify, zhs_error *err);
+void zhs_unmap_file(zhs_mapped *m);
+
+typedef struct zhs_segment {
+    zhs_mapped dict, post, pos, len, store;
+    uint32_t ndocs;
+    uint32_t dict_nblocks;
+    uint64_t nterms;
+    const uint8_t *dict_table;      /* u64 offsets of dictionary blocks */
+    const uint8_t *store_table;
+    uint32_t store_nblocks;
+} zhs_segment;
+
+/* Maps dir/stem.*; verify: check every CRC (else only magic, footer and
+** lengths). */
+int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t ndocs,
+                     bool verify, zhs_error *err);
+void zhs_segment_close(zhs_segment *s);
+
+/* Looks a term up.  Returns 1 and fills *ti when found, 0 when absent,
+** ZHS_ECORRUPT on damage. */
+int zhs_segment_lookup(const zhs_segment *s, zhs_term_info *ti, const char *key, size_t keylen,
+                       zhs_error *err);
+
+/* Dictionary iteration in term order. */
+typedef struct zhs_dict_iter {
+    const zhs_segment *seg;
+    uint32_t block;
+    uint32_t in_block;
+    const uint8_t *p, *end;
+    uint64_t post_off, pos_off;
+    char key[ZHS_TERM_MAX_KEY];
+    size_t keylen;
+    zhs_term_info ti;
+} zhs_dict_iter;
+
+void zhs_dict_iter_init(zhs_dict_iter *it, const zhs_segment *s);
+/* ZHS_OK with it->key/ti set, ZHS_DONE at the end, ZHS_ECORRUPT. */
+int zhs_dict_iter_next(zhs_dict_iter *it, zhs_error *err);
+
+/* ------------------------------------------------------------ cursors */
+
+#define ZHS_NO_DOC UINT32_MAX
+
+typedef struct zhs_cursor {
+    const zhs_segment *seg;
+    const uint8_t *skips;           /* NULL for single-block terms */
+    const uint8_t *blocks, *end;
+    const uint8_t *pos_base;        /* term's positions */
+    const uint8_t *pos_end;
+    uint32_t df, nblocks;
+    uint32_t block;                 /* decoded block index, UINT32_MAX: none */
+    uint32_t bn;                    /* postings in the decoded block */
+    uint32_t i;                     /* index in block */
+    uint32_t doc;                   /* current doc, ZHS_NO_DOC at the end */
+    bool corrupt;
+    uint32_t docs[ZHS_BLOCK];
+    uint32_t tfs[ZHS_BLOCK];
+    /* shallow position for block-max: skip entry of the block that may
+    ** hold a target */
+    uint32_t sblock;
+} zhs_cursor;
+
+void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *ti);
+/* Moves to the first doc >= target (target may equal the current doc). */
+uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target);
+static inline uint32_t zhs_cursor_next(zhs_cursor *c)
+{
+    if (c->doc == ZHS_NO_DOC) return ZHS_NO_DOC;
+    return zhs_cursor_advance(c, c->doc + 1);
+}
+static inline uint32_t zhs_cursor_tf(const zhs_cursor *c) { return c->tfs[c->i]; }
+
+/* Skip entry of the block holding the first doc >= target, without decoding
+** it (for block-max bounds).  Returns false past the end. */
+bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
+
+/* Positions of the current doc into out (up to max); returns the count,
+** or -1 on damage. */
+int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max);
+
+/* ------------------------------------------------------------ store */
+
+/* Decompresses the block holding doc into buf and returns the record's
+** fields (pointing into buf). */
+int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_buf *buf, zhs_passage *out,
+                  zhs_error *err);
+
+/* Decompresses every store block and parses every record. */
+int zhs_store_verify(const zhs_segment *s, zhs_error *err);
+
+#endif

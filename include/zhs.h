@@ -1,0 +1,327 @@
+/*
+** zhs.h — the public interface of zhsearch, a full-text search engine for
+** Chinese documents.
+**
+** The header goes from the simple API to the advanced one:
+**   1. status codes and errors
+**   2. the analyzer (ICU normalisation and segmentation)
+**   3. corpus reading (files -> passages)
+**   4. native index: build, open, search
+**
+** Conventions (the same everywhere):
+**   - Every function that can fail returns an int status: ZHS_OK (0) or a
+**     negative ZHS_E* code.  Iterators return ZHS_DONE (1) when exhausted.
+**   - The last argument is a zhs_error*.  A call that finds err->code != 0 on
+**     entry does nothing and returns that code, so calls can be chained and
+**     checked once (the ICU way).  err may be NULL when the caller does not
+**     want the message.
+**   - Out-parameters come first.  Objects are opaque handles with
+**     zhs_X_open()/zhs_X_close() pairs; close(NULL) is a no-op.
+**   - Memory returned through a const pointer is owned by the handle that
+**     returned it and stays valid until the next call on that handle (the
+**     comment on each function says so when it is otherwise).
+*/
+#ifndef ZHS_H
+#define ZHS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZHS_VERSION "0.1.0"
+
+/* ===================================================================== */
+/* 1. Status codes and errors                                            */
+/* ===================================================================== */
+
+enum zhs_status {
+    ZHS_OK = 0,
+    ZHS_DONE = 1,               /* an iterator has nothing more */
+    ZHS_EINVAL = -1,            /* bad argument or option */
+    ZHS_ENOMEM = -2,            /* out of memory */
+    ZHS_EIO = -3,               /* a file could not be read or written */
+    ZHS_ECORRUPT = -4,          /* an index file fails a checksum or invariant */
+    ZHS_EVERSION = -5,          /* index format version not supported */
+    ZHS_EANALYZER = -6,         /* index built with another analyzer */
+    ZHS_EQUERY = -7,            /* query could not be parsed */
+    ZHS_EICU = -8,              /* ICU reported an error */
+    ZHS_EXAPIAN = -9,           /* Xapian reported an error */
+    ZHS_ENOTFOUND = -10,        /* no such index, file or term */
+    ZHS_EINTERNAL = -11         /* a bug: please report it */
+};
+
+#define ZHS_ERROR_MAX 1024
+
+typedef struct zhs_error {
+    int code;                       /* 0 while no error has happened */
+    char message[ZHS_ERROR_MAX];    /* what failed, on what, what to do */
+} zhs_error;
+
+/* Resets err to "no error". */
+void zhs_error_clear(zhs_error *err);
+
+/* A short constant name for a status code ("corrupt index", ...). */
+const char *zhs_status_name(int code);
+
+/* ===================================================================== */
+/* 2. The analyzer                                                       */
+/* ===================================================================== */
+
+/* Token kinds.  Terms of different kinds never collide in an index: the
+** term text of a bigram carries the prefix "B", see zhs_term_key(). */
+enum zhs_token_kind {
+    ZHS_TOKEN_WORD = 0,     /* a Han word from ICU's dictionary break */
+    ZHS_TOKEN_BIGRAM = 1,   /* two adjacent Han characters */
+    ZHS_TOKEN_LATIN = 2,    /* a run of letters/digits: "ai", "g20", "5g" */
+    ZHS_TOKEN_NUMBER = 3    /* a number: "3.5", "2024" */
+};
+
+typedef struct zhs_token {
+    const char *text;       /* normalised term text, NUL-terminated */
+    uint32_t len;           /* bytes in text */
+    uint32_t kind;          /* enum zhs_token_kind */
+    uint32_t position;      /* see below */
+    uint32_t start, end;    /* byte range in the ORIGINAL input text */
+} zhs_token;
+/*
+** Positions count units: each Han character is one unit and each Latin or
+** number token is one unit.  A word and a bigram that start at the same Han
+** character share a position, so a phrase can be matched on bigrams.
+*/
+
+typedef struct zhs_analyzer_config {
+    int fold_traditional;   /* traditional -> simplified (default 1) */
+    int words;              /* emit ICU words (default 1) */
+    int bigrams;            /* emit Han bigrams (default 1) */
+} zhs_analyzer_config;
+
+/* The default configuration (all on). */
+void zhs_analyzer_config_default(zhs_analyzer_config *cfg);
+
+/* Reads the configuration back from a fingerprint (as recorded in an
+** index), so that a query analyzes text the way the index did.  Returns
+** ZHS_EINVAL when fp is not a zhsearch analyzer fingerprint. */
+int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *fp);
+
+typedef struct zhs_analyzer zhs_analyzer;
+
+/* An analyzer is not thread-safe: use one per thread. */
+int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg,
+                      zhs_error *err);
+void zhs_analyzer_close(zhs_analyzer *a);
+
+/* Analyzes len bytes of UTF-8 text.  *tokens points to *ntokens tokens,
+** owned by the analyzer and valid until its next call.  Invalid UTF-8 is
+** read as U+FFFD and produces no token. */
+int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens,
+                     size_t *ntokens, const char *text, size_t len,
+                     zhs_error *err);
+
+/* A string that names the analyzer's version and configuration.  Indexes
+** record it; a query through an analyzer with another fingerprint is
+** refused.  Owned by the analyzer. */
+const char *zhs_analyzer_fingerprint(const zhs_analyzer *a);
+
+/* Segments text into words for scoring against a gold standard: writes the
+** words of text separated by single spaces, each word in its original
+** characters.  *out is owned by the analyzer, valid until its next call. */
+int zhs_analyzer_segment(zhs_analyzer *a, const char **out, size_t *outlen,
+                         const char *text, size_t len, zhs_error *err);
+
+/* ===================================================================== */
+/* 3. Corpus reading                                                     */
+/* ===================================================================== */
+
+/* One passage: a law article, a group of paragraphs, a JSONL record. */
+typedef struct zhs_passage {
+    const char *id;         /* external id: JSONL "id", else "relpath#n" */
+    const char *text;       /* cleaned passage text, UTF-8, NUL-terminated */
+    size_t text_len;
+    const char *title;      /* document title ("" if none) */
+    const char *heading;    /* heading path joined by " › " ("" if none) */
+    const char *label;      /* article label "第十条" ("" if none) */
+    const char *path;       /* source file as given or found by the walk */
+    uint32_t line;          /* 1-based source line where the passage starts */
+} zhs_passage;
+
+/* One document and its passages.  Owned by the corpus reader; valid until
+** the next zhs_corpus_next() or zhs_corpus_close(). */
+typedef struct zhs_document {
+    const char *path;
+    const char *title;
+    const zhs_passage *passages;
+    size_t npassages;
+    size_t bytes;                   /* raw bytes read (uncompressed) */
+    size_t invalid_utf8;            /* invalid sequences replaced by U+FFFD */
+} zhs_document;
+
+/* Called for every file that is skipped or only partly read. */
+typedef void (*zhs_warn_fn)(void *ctx, const char *path, const char *message);
+
+typedef struct zhs_corpus_options {
+    zhs_warn_fn warn;               /* NULL: warnings are only counted */
+    void *warn_ctx;
+    size_t max_file_bytes;          /* 0: default (1 GiB); larger files skipped */
+} zhs_corpus_options;
+
+typedef struct zhs_corpus_stats {
+    uint64_t files_read;            /* files that produced a document */
+    uint64_t files_skipped;         /* all skipped files, any reason */
+    uint64_t skipped_type;          /* not .md/.txt/.jsonl(.gz) */
+    uint64_t skipped_binary;        /* NUL bytes */
+    uint64_t skipped_error;         /* unreadable, too large, bad gzip, loop */
+    uint64_t skipped_empty;         /* no text at all */
+    uint64_t bytes;                 /* raw bytes read (uncompressed) */
+    uint64_t passages;
+    uint64_t invalid_utf8;          /* replaced sequences, all files */
+    uint64_t bad_records;           /* JSONL lines that were not records */
+} zhs_corpus_stats;
+
+typedef struct zhs_corpus zhs_corpus;
+
+/* Opens a reader over files and directories (walked recursively, in
+** sorted order, symlink loops detected).  opts may be NULL. */
+int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
+                    const zhs_corpus_options *opts, zhs_error *err);
+
+/* Reads the next document.  Returns ZHS_OK with *doc set, ZHS_DONE at the
+** end.  A file that cannot be read is skipped with a warning, never an
+** error: errors are only returned for things that stop the whole run
+** (out of memory). */
+int zhs_corpus_next(zhs_corpus *c, const zhs_document **doc, zhs_error *err);
+
+/* Statistics so far. */
+void zhs_corpus_stats_get(const zhs_corpus *c, zhs_corpus_stats *out);
+
+/* Total bytes of the files to read (known after open: used for progress). */
+uint64_t zhs_corpus_total_bytes(const zhs_corpus *c);
+
+void zhs_corpus_close(zhs_corpus *c);
+
+
+/* ===================================================================== */
+/* 4. Building an index                                                  */
+/* ===================================================================== */
+
+enum zhs_engine { ZHS_ENGINE_NATIVE = 0, ZHS_ENGINE_XAPIAN = 1 };
+
+/* Called now and then while a corpus is indexed (and once at the end). */
+typedef struct zhs_progress {
+    uint64_t passages, tokens, bytes_in;
+    double seconds;
+    const char *phase;          /* "indexing", "merging", "writing" */
+} zhs_progress;
+typedef void (*zhs_progress_fn)(void *ctx, const zhs_progress *p);
+
+typedef struct zhs_writer_options {
+    int engine;                 /* enum zhs_engine */
+    size_t ram_budget;          /* bytes of postings held before a flush; 0: 256 MiB */
+    unsigned shards;            /* Xapian only: databases to split over; 0/1: one */
+    double k1, b;               /* BM25 parameters the block bounds are built for */
+    unsigned title_weight;      /* each title token counts this many times (default 1) */
+    zhs_progress_fn progress;
+    void *progress_ctx;
+} zhs_writer_options;
+
+void zhs_writer_options_default(zhs_writer_options *o);
+
+typedef struct zhs_writer zhs_writer;
+
+/* Starts a new version of the index in dir (created if missing).  An
+** existing index stays readable, unchanged, until zhs_writer_commit()
+** replaces it atomically; a directory that holds something else is
+** refused.  The analyzer is borrowed: it must outlive the writer. */
+int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                    const zhs_writer_options *opts, zhs_error *err);
+
+/* Adds a passage (copied; the caller keeps ownership). */
+int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err);
+
+/* Writes, syncs and publishes the new version.  Afterwards the writer can
+** only be closed. */
+int zhs_writer_commit(zhs_writer *w, zhs_error *err);
+
+/* Frees the writer; without a commit, everything it wrote is removed and
+** the previous index is untouched. */
+void zhs_writer_close(zhs_writer *w);
+
+/* ===================================================================== */
+/* 5. Searching                                                          */
+/* ===================================================================== */
+
+typedef struct zhs_index zhs_index;
+
+/* Opens an index read-only (either engine), verifying every checksum.
+** The handle may be shared by threads that search concurrently. */
+int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err);
+void zhs_index_close(zhs_index *ix);
+
+/* Opens Xapian shards served by xapian-tcpsrv ("host:port" each) as one
+** index with global statistics.  A shard that does not answer within
+** timeout_ms (0: 10 s) fails the open or the search, naming it. */
+int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t n,
+                          unsigned timeout_ms, zhs_error *err);
+
+typedef struct zhs_index_info {
+    int engine;
+    uint64_t passages, tokens, terms;
+    uint64_t source_bytes;      /* passage text indexed, in bytes */
+    double avglen, k1, b;
+    uint64_t generation;
+    unsigned shards;
+    const char *analyzer;       /* fingerprint the index was built with */
+} zhs_index_info;
+void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out);
+
+/* Fails with ZHS_EANALYZER and a message saying what to do when the
+** analyzer's fingerprint differs from the index's. */
+int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err);
+
+typedef struct zhs_search_options {
+    size_t k;                   /* hits wanted (default 10) */
+    double k1, b;               /* BM25 (default: the index's) */
+    int exhaustive;             /* 1: score every match, no pruning (the oracle) */
+    int count_only;             /* 1: only count matches */
+} zhs_search_options;
+void zhs_search_options_default(zhs_search_options *o);
+
+typedef struct zhs_hit {
+    uint32_t doc;               /* internal passage number */
+    double score;
+} zhs_hit;
+
+/* Query terms for highlighting: the term keys the query searched for. */
+typedef struct zhs_results zhs_results;
+
+/* Parses and runs a query (see docs/QUERY.md for the language).  The
+** analyzer must be the index's (zhs_index_check_analyzer).  *out is owned
+** by the caller: free it with zhs_results_free(). */
+int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an,
+                     const char *query, const zhs_search_options *opts, zhs_error *err);
+
+size_t zhs_results_count(const zhs_results *r);          /* hits returned */
+uint64_t zhs_results_matches(const zhs_results *r);      /* passages matched (exact with count_only or exhaustive) */
+const zhs_hit *zhs_results_hit(const zhs_results *r, size_t i);
+void zhs_results_free(zhs_results *r);
+
+/* Loads a stored passage.  Its strings live in *r and stay valid until
+** zhs_results_free(r). */
+int zhs_results_passage(zhs_passage *out, zhs_results *r, uint32_t doc, zhs_error *err);
+
+/* Byte ranges of p->text that match the query, sorted and merged.
+** Owned by r. */
+typedef struct zhs_span { uint32_t start, end; } zhs_span;
+int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
+                           zhs_analyzer *an, const zhs_passage *p, zhs_error *err);
+
+/* Checks every file of the index: checksums and structural invariants.
+** On damage returns ZHS_ECORRUPT naming the file and offset. */
+int zhs_index_verify(const char *dir, zhs_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZHS_H */

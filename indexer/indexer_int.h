@@ -1,0 +1,65 @@
+/*
+** indexer_int.h — private interfaces of the indexer stage.
+**
+** Data flow inside a build:
+**   writer.c     passages -> analyzer -> in-memory postings per term; when
+**                the RAM budget is reached they are flushed as a sorted run
+**   runs.c       sorted run files on disk and their k-way merge
+**   seg_writer.c sorted terms + postings -> .dict/.post/.pos (blocks, skips)
+**   store_writer.c passages -> zlib-compressed .store, streamed
+** Postings travel between them as a "posting stream": per passage
+**   varint (doc - prev_doc) [prev_doc = -1 at the start of a stream],
+**   varint tf, tf varints: first position then gaps.
+*/
+#ifndef ZHS_INDEXER_INT_H
+#define ZHS_INDEXER_INT_H
+
+#include "common.h"
+#include "format.h"
+#include "outfile.h"
+
+/* ============================================================ seg_writer.c */
+
+typedef struct zhs_seg_writer zhs_seg_writer;
+
+/* A piece of a term's posting stream; the pieces of one term cover
+** increasing, disjoint ranges of passages. */
+typedef struct zhs_chunk {
+    const uint8_t *p;
+    size_t len;
+} zhs_chunk;
+
+/* lens: token count of each of ndocs passages (borrowed until finish). */
+int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
+                        const uint32_t *lens, uint32_t ndocs, double avglen,
+                        double k1, double b, zhs_error *err);
+/* Terms must come in strictly increasing byte order. */
+int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
+                       const zhs_chunk *chunks, size_t nchunks, zhs_error *err);
+/* Writes the dictionary and lengths and syncs every file. */
+int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err);
+/* Frees; removes the files unless finish succeeded. */
+void zhs_seg_writer_close(zhs_seg_writer *w);
+
+/* ============================================================ store_writer.c */
+
+typedef struct zhs_store_writer zhs_store_writer;
+
+int zhs_store_writer_open(zhs_store_writer **out, const char *path, zhs_error *err);
+int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *err);
+int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err);
+void zhs_store_writer_close(zhs_store_writer *w);
+
+/* ============================================================ runs.c */
+
+/* One flushed run: a file of records
+**   varint keylen, key, varint stream_len, stream
+** in increasing key order. */
+int zhs_run_write(const char *path, const char *const *keys, const uint32_t *keylens,
+                  const zhs_chunk *streams, size_t n, zhs_error *err);
+
+/* Merges runs (in passage order: run i holds earlier passages than run
+** i+1) into the segment writer. */
+int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zhs_error *err);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+** runs.c — sorted runs: postings flushed to disk when the RAM budget is
+** reached, merged at the end into one segment.  A run is private to one
+** build (in the index's tmp directory), so it carries no checksum; its
+** reader still checks every length against the file's end.
+*/
+#include "indexer_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int zhs_run_write(const char *path, const char *const *keys, const uint32_t *keylens,
+                  const zhs_chunk *streams, size_t n, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    FILE *f = fopen(path, "wb");
+    if (!f) return zhs_fail(err, ZHS_EIO, "cannot create %s: %s", path, strerror(errno));
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        uint8_t hdr[20];
+        size_t h = 0;
+        for (uint64_t v = keylens[i];; v >>= 7) {
+            hdr[h++] = (uint8_t)(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
+            if (v < 0x80) break;
+        }
+        ok = fwrite(hdr, 1, h, f) == h && fwrite(keys[i], 1, keylens[i], f) == keylens[i];
+        h = 0;
+        for (uint64_t v = streams[i].len;; v >>= 7) {
+            hdr[h++] = (uint8_t)(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
+            if (v < 0x80) break;
+        }
+        ok = ok && fwrite(hdr, 1, h, f) == h && fwrite(streams[i].p, 1, streams[i].len, f) == streams[i].len;
+    }
+    int e = ok ? 0 : errno;
+    if (fclose(f) != 0 && !e) e = errno;
+    if (e || !ok) {
+        unlink(path);
+        return zhs_fail(err, ZHS_EIO, "cannot write %s: %s (is the disk full?)", path, strerror(e ? e : EIO));
+    }
+    return ZHS_OK;
+}
+
+typedef struct run_cursor {
+    const uint8_t *base, *p, *end;
+    size_t size;
+    const char *key;
+    size_t keylen;
+    zhs_chunk stream;
+    bool live;
+} run_cursor;
+
+static bool run_next(run_cursor *c)
+{
+    c->live = false;
+    if (c->p >= c->end) return true;
+    uint64_t kl, sl;
+    if (!zhs_varint_get(&c->p, c->end, &kl) || kl > (uint64_t)(c->end - c->p)) return false;
+    c->key = (const char *)c->p;
+    c->keylen = (size_t)kl;
+    c->p += kl;
+    if (!zhs_varint_get(&c->p, c->end, &sl) || sl > (uint64_t)(c->end - c->p)) return false;
+    c->stream.p = c->p;
+    c->stream.len = (size_t)sl;
+    c->p += sl;
+    c->live = true;
+    return true;
+}
+
+static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
+int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    run_cursor *cur = calloc(nruns, sizeof *cur);
+    zhs_chunk *chunks = calloc(nruns, sizeof *chunks);
+    int rc = ZHS_OK;
+    if (!cur || !chunks) {
+        rc = zhs_fail(err, ZHS_ENOMEM, "out of memory merging %zu runs", nruns);
+        goto done;
+    }
+    for (size_t i = 0; i < nruns; i++) {
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            rc = zhs_fail(err, ZHS_EIO, "cannot open %s: %s", paths[i], strerror(errno));
+            if (fd >= 0) close(fd);
+            goto done;
+        }
+        cur[i].size = (size_t)st.st_size;
+        if (cur[i].size) {
+            void *m = mmap(NULL, cur[i].size, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (m == MAP_FAILED) {
+                rc = zhs_fail(err, ZHS_EIO, "cannot map %s: %s", paths[i], strerror(errno));
+                close(fd);
+                goto done;
+            }
+            madvise(m, cur[i].size, MADV_SEQUENTIAL);
+            cur[i].base = m;
+        }
+        close(fd);
+        cur[i].p = cur[i].base;
+        cur[i].end = cur[i].base + cur[i].size;
+        if (!run_next(&cur[i])) {
+            rc = zhs_fail(err, ZHS_EIO, "%s is damaged (a temporary run): index again", paths[i]);
+            goto done;
+        }
+    }
+    for (;;) {
+        /* Few runs: a linear scan for the smallest key is cheap enough. */
+        const char *min = NULL;
+        size_t minlen = 0;
+        for (size_t i = 0; i < nruns; i++)
+            if (cur[i].live && (!min || key_cmp(cur[i].key, cur[i].keylen, min, minlen) < 0)) {
+                min = cur[i].key;
+                minlen = cur[i].keylen;
+            }
+        if (!min) break;
+        size_t nc = 0;
+        char key[ZHS_TERM_MAX_KEY];
+        if (minlen >= sizeof key) {
+            rc = zhs_fail(err, ZHS_EIO, "a temporary run holds a term of %zu bytes: index again", minlen);
+            goto done;
+        }
+        memcpy(key, min, minlen);
+        for (size_t i = 0; i < nruns; i++)
+            if (cur[i].live && key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0) {
+                chunks[nc++] = cur[i].stream;
+            }
+        if ((rc = zhs_seg_writer_add(w, key, minlen, chunks, nc, err)) != 0) goto done;
+        for (size_t i = 0; i < nruns; i++)
+            if (cur[i].live && key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0 && !run_next(&cur[i])) {
+                rc = zhs_fail(err, ZHS_EIO, "%s is damaged (a temporary run): index again", paths[i]);
+                goto done;
+            }
+    }
+done:
+    if (cur)
+        for (size_t i = 0; i < nruns; i++)
+            if (cur[i].base) munmap((void *)cur[i].base, cur[i].size);
+    free(cur);
+    free(chunks);
+    return rc;
+}

@@ -1,0 +1,265 @@
+/*
+** seg_writer.c — writes one segment's dictionary, postings and positions
+** from terms that arrive in sorted order (see format.h for the layout).
+*/
+#include "indexer_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct zhs_seg_writer {
+    zhs_outfile post, pos, len;
+    zhs_buf dict;                   /* dictionary body, kept in memory */
+    zhs_buf dict_blocks;            /* u64 offsets of dictionary blocks */
+    char dict_path[4096];
+    uint64_t nterms;
+    char prev_key[ZHS_TERM_MAX_KEY];
+    size_t prev_len;
+    const uint32_t *lens;
+    uint32_t ndocs;
+    float *kfac;                    /* K(len) = k1 * (1 - b + b * len / avglen) */
+    double k1;
+    zhs_buf blocks;                 /* scratch: one term's blocks */
+    zhs_buf skips;                  /* scratch: one term's skip table */
+    uint32_t docs[ZHS_BLOCK], tfs[ZHS_BLOCK];
+    bool finished;
+};
+
+int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
+                        const uint32_t *lens, uint32_t ndocs, double avglen,
+                        double k1, double b, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    zhs_seg_writer *w = calloc(1, sizeof *w);
+    if (!w) return zhs_fail(err, ZHS_ENOMEM, "out of memory starting a segment");
+    w->lens = lens;
+    w->ndocs = ndocs;
+    w->k1 = k1;
+    w->kfac = malloc(((size_t)ndocs + 1) * sizeof *w->kfac);
+    if (!w->kfac) {
+        free(w);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory starting a segment");
+    }
+    for (uint32_t d = 0; d < ndocs; d++)
+        w->kfac[d] = (float)(k1 * (1.0 - b + b * (double)lens[d] / (avglen > 0 ? avglen : 1.0)));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.post", dir, stem);
+    zhs_outfile_open(&w->post, path, ZHS_MAGIC_POST, err);
+    snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
+    zhs_outfile_open(&w->pos, path, ZHS_MAGIC_POS, err);
+    snprintf(path, sizeof path, "%s/%s.len", dir, stem);
+    zhs_outfile_open(&w->len, path, ZHS_MAGIC_LEN_, err);
+    snprintf(w->dict_path, sizeof w->dict_path, "%s/%s.dict", dir, stem);
+    zhs_buf_append(&w->dict, ZHS_MAGIC_DICT, ZHS_MAGIC_LEN);
+    if (zhs_err_code(err)) {
+        int rc = err->code;
+        zhs_seg_writer_close(w);
+        return rc;
+    }
+    *out = w;
+    return ZHS_OK;
+}
+
+/* Encodes the buffered block (n postings, previous block ending at prev). */
+static void put_block(zhs_seg_writer *w, size_t n, int64_t prev)
+{
+    uint32_t deltas[ZHS_BLOCK], tfm1[ZHS_BLOCK];
+    uint32_t dmax = 0, tmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        deltas[i] = (uint32_t)((int64_t)w->docs[i] - prev - 1);
+        prev = w->docs[i];
+        tfm1[i] = w->tfs[i] - 1;
+        if (deltas[i] > dmax) dmax = deltas[i];
+        if (tfm1[i] > tmax) tmax = tfm1[i];
+    }
+    unsigned db = zhs_bits_needed(dmax), tb = zhs_bits_needed(tmax);
+    size_t need = 2 + zhs_pack_bytes(n, db) + zhs_pack_bytes(n, tb);
+    if (!zhs_buf_reserve(&w->blocks, need + 8)) return;
+    uint8_t *o = (uint8_t *)w->blocks.data + w->blocks.len;
+    o[0] = (uint8_t)db;
+    o[1] = (uint8_t)tb;
+    size_t k = 2;
+    k += zhs_pack(o + k, deltas, n, db);
+    k += zhs_pack(o + k, tfm1, n, tb);
+    w->blocks.len += k;
+}
+
+static int bad_stream(zhs_error *err, const char *key)
+{
+    return zhs_fail(err, ZHS_EINTERNAL, "posting stream of term '%s' is malformed (a bug: please report it)", key);
+}
+
+int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
+                       const zhs_chunk *chunks, size_t nchunks, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (keylen >= ZHS_TERM_MAX_KEY)
+        return zhs_fail(err, ZHS_EINTERNAL, "term of %zu bytes is too long", keylen);
+    if (w->nterms > 0) {
+        size_t m = keylen < w->prev_len ? keylen : w->prev_len;
+        int c = memcmp(w->prev_key, key, m);
+        if (c > 0 || (c == 0 && w->prev_len >= keylen))
+            return zhs_fail(err, ZHS_EINTERNAL, "terms out of order at '%.*s' (a bug: please report it)", (int)keylen, key);
+    }
+    zhs_buf_reset(&w->blocks);
+    zhs_buf_reset(&w->skips);
+    uint64_t pos_start = w->pos.off;
+    uint32_t df = 0, max_tf = 0, min_len = UINT32_MAX;
+    uint64_t cf = 0;
+    float term_ub = 0;
+    size_t nb = 0;                  /* postings in the current block */
+    int64_t prev_block_last = -1;
+    uint64_t block_pos_start = pos_start;
+    zhs_skip sk = {0};
+    sk.min_len_q = 0xFFFF;
+    float block_ub = 0;
+    uint32_t block_max_tf = 0, block_min_len = UINT32_MAX;
+
+    for (size_t c = 0; c < nchunks; c++) {
+        const uint8_t *p = chunks[c].p, *end = p + chunks[c].len;
+        int64_t prev = -1;
+        while (p < end) {
+            uint64_t delta, tf;
+            if (!zhs_varint_get(&p, end, &delta) || !zhs_varint_get(&p, end, &tf) || delta == 0 || tf == 0)
+                return bad_stream(err, key);
+            int64_t doc = prev + (int64_t)delta;
+            if (doc >= (int64_t)w->ndocs) return bad_stream(err, key);
+            prev = doc;
+            /* positions: copied through as they are, after a bounds walk */
+            const uint8_t *ps = p;
+            for (uint64_t i = 0; i < tf; i++) {
+                uint64_t v;
+                if (!zhs_varint_get(&p, end, &v)) return bad_stream(err, key);
+            }
+            zhs_outfile_write(&w->pos, ps, (size_t)(p - ps));
+
+            uint32_t t32 = tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf;
+            w->docs[nb] = (uint32_t)doc;
+            w->tfs[nb] = t32;
+            nb++;
+            df++;
+            cf += tf;
+            uint32_t len = w->lens[doc];
+            float s = (float)((double)t32 * (w->k1 + 1.0) / ((double)t32 + w->kfac[doc]));
+            if (s > block_ub) block_ub = s;
+            if (t32 > block_max_tf) block_max_tf = t32;
+            if (len < block_min_len) block_min_len = len;
+            if (nb == ZHS_BLOCK) {
+                sk.last_doc = (uint32_t)doc;
+                sk.post_off = (uint32_t)w->blocks.len;
+                sk.pos_off = block_pos_start - pos_start;
+                sk.ub = block_ub;
+                sk.max_tf = (uint16_t)(block_max_tf > 0xFFFF ? 0xFFFF : block_max_tf);
+                sk.min_len_q = zhs_len_q(block_min_len);
+                uint8_t e[ZHS_SKIP_BYTES];
+                zhs_skip_encode(e, &sk);
+                zhs_buf_append(&w->skips, e, sizeof e);
+                put_block(w, nb, prev_block_last);
+                prev_block_last = doc;
+                block_pos_start = w->pos.off;
+                if (block_ub > term_ub) term_ub = block_ub;
+                if (block_max_tf > max_tf) max_tf = block_max_tf;
+                if (block_min_len < min_len) min_len = block_min_len;
+                nb = 0;
+                block_ub = 0;
+                block_max_tf = 0;
+                block_min_len = UINT32_MAX;
+            }
+        }
+    }
+    if (df == 0) return bad_stream(err, key);
+    if (nb > 0) {
+        sk.last_doc = w->docs[nb - 1];
+        sk.post_off = (uint32_t)w->blocks.len;
+        sk.pos_off = block_pos_start - pos_start;
+        sk.ub = block_ub;
+        sk.max_tf = (uint16_t)(block_max_tf > 0xFFFF ? 0xFFFF : block_max_tf);
+        sk.min_len_q = zhs_len_q(block_min_len);
+        uint8_t e[ZHS_SKIP_BYTES];
+        zhs_skip_encode(e, &sk);
+        zhs_buf_append(&w->skips, e, sizeof e);
+        put_block(w, nb, prev_block_last);
+        if (block_ub > term_ub) term_ub = block_ub;
+        if (block_max_tf > max_tf) max_tf = block_max_tf;
+        if (block_min_len < min_len) min_len = block_min_len;
+    }
+    if (w->blocks.oom || w->skips.oom)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+
+    uint64_t post_start = w->post.off;
+    if (df > ZHS_BLOCK) zhs_outfile_write(&w->post, w->skips.data, w->skips.len);
+    zhs_outfile_write(&w->post, w->blocks.data, w->blocks.len);
+
+    /* dictionary entry, front-coded within blocks of ZHS_DICT_BLOCK */
+    size_t prefix = 0;
+    if (w->nterms % ZHS_DICT_BLOCK == 0) {
+        zhs_buf_put_u64(&w->dict_blocks, w->dict.len);
+        zhs_buf_put_varint(&w->dict, post_start);
+        zhs_buf_put_varint(&w->dict, pos_start);
+    } else {
+        size_t m = keylen < w->prev_len ? keylen : w->prev_len;
+        while (prefix < m && w->prev_key[prefix] == key[prefix]) prefix++;
+    }
+    zhs_buf_put_varint(&w->dict, prefix);
+    zhs_buf_put_varint(&w->dict, keylen - prefix);
+    zhs_buf_append(&w->dict, key + prefix, keylen - prefix);
+    zhs_buf_put_varint(&w->dict, df);
+    zhs_buf_put_varint(&w->dict, cf);
+    zhs_buf_put_varint(&w->dict, w->post.off - post_start);
+    zhs_buf_put_varint(&w->dict, w->pos.off - pos_start);
+    uint32_t ubits;
+    memcpy(&ubits, &term_ub, 4);
+    zhs_buf_put_u32(&w->dict, ubits);
+    zhs_buf_put_varint(&w->dict, max_tf);
+    zhs_buf_put_varint(&w->dict, min_len);
+    if (w->dict.oom || w->dict_blocks.oom)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the dictionary");
+    memcpy(w->prev_key, key, keylen);
+    w->prev_len = keylen;
+    w->nterms++;
+    return ZHS_OK;
+}
+
+int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    /* lengths */
+    for (uint32_t d = 0; d < w->ndocs; d++) {
+        uint8_t b[4];
+        zhs_set_u32(b, w->lens[d]);
+        zhs_outfile_write(&w->len, b, 4);
+    }
+    /* dictionary: blocks, then the block table */
+    uint32_t nblocks = (uint32_t)(w->dict_blocks.len / 8);
+    zhs_buf_append(&w->dict, w->dict_blocks.data, w->dict_blocks.len);
+    zhs_buf_put_u32(&w->dict, nblocks);
+    zhs_buf_put_u32(&w->dict, 0);
+    zhs_buf_put_u64(&w->dict, w->nterms);
+    if (!zhs_footer_append(&w->dict) || w->dict.oom)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the dictionary");
+    if (zhs_outfile_finish(&w->post, err) || zhs_outfile_finish(&w->pos, err) ||
+        zhs_outfile_finish(&w->len, err) ||
+        zhs_file_write(w->dict_path, w->dict.data, w->dict.len, err))
+        return err->code;
+    w->finished = true;
+    if (nterms) *nterms = w->nterms;
+    return ZHS_OK;
+}
+
+void zhs_seg_writer_close(zhs_seg_writer *w)
+{
+    if (!w) return;
+    if (!w->finished) {
+        zhs_outfile_abort(&w->post);
+        zhs_outfile_abort(&w->pos);
+        zhs_outfile_abort(&w->len);
+    }
+    zhs_buf_free(&w->dict);
+    zhs_buf_free(&w->dict_blocks);
+    zhs_buf_free(&w->blocks);
+    zhs_buf_free(&w->skips);
+    free(w->kfac);
+    free(w);
+}

@@ -1,0 +1,59 @@
+/*
+** highlight.c — which bytes of a passage match the query.  The passage is
+** analyzed again with the same analyzer: every token whose term the query
+** searched for is a match, and tokens carry offsets into the original
+** text, so the spans are exact whatever normalisation did.
+*/
+#include "query_int.h"
+
+#include <stdlib.h>
+
+static int cmp_span(const void *a, const void *b)
+{
+    const zhs_span *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return (x->end > y->end) - (x->end < y->end);
+}
+
+static bool query_has(const zhs_query *q, const char *key, size_t len)
+{
+    for (size_t i = 0; i < q->nterms; i++)
+        if (q->terms[i].len == len && memcmp(q->terms[i].key, key, len) == 0) return true;
+    return false;
+}
+
+int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
+                           zhs_analyzer *an, const zhs_passage *p, zhs_error *err)
+{
+    *spans = NULL;
+    *nspans = 0;
+    if (zhs_err_code(err)) return err->code;
+    const zhs_token *tok;
+    size_t n;
+    if (zhs_analyzer_run(an, &tok, &n, p->text, p->text_len, err)) return err->code;
+    zhs_buf_reset(&r->span_buf);
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        char key[ZHS_TERM_MAX + 4];
+        size_t kl = zhs_term_key(key, &tok[i], false);
+        if (!query_has(&r->q, key, kl)) continue;
+        zhs_span s = {tok[i].start, tok[i].end};
+        zhs_buf_append(&r->span_buf, &s, sizeof s);
+        ns++;
+    }
+    if (r->span_buf.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory highlighting");
+    zhs_span *sp = (zhs_span *)(void *)r->span_buf.data;
+    if (ns == 0) return ZHS_OK;
+    qsort(sp, ns, sizeof *sp, cmp_span);
+    size_t m = 0;
+    for (size_t i = 1; i < ns; i++) {
+        if (sp[i].start <= sp[m].end) {
+            if (sp[i].end > sp[m].end) sp[m].end = sp[i].end;
+        } else {
+            sp[++m] = sp[i];
+        }
+    }
+    *spans = sp;
+    *nspans = m + 1;
+    return ZHS_OK;
+}

@@ -1,0 +1,156 @@
+/*
+** index.c — the read-only index handle, shared by search threads: opening
+** (manifest, then the engine's files), the analyzer check, running a query
+** and reading results.
+*/
+#include "query_int.h"
+#include "xapian_engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    zhs_index *ix = calloc(1, sizeof *ix);
+    if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
+    snprintf(ix->dir, sizeof ix->dir, "%s", dir);
+    if (zhs_manifest_read(&ix->m, dir, err)) goto fail;
+    if (ix->m.engine == ZHS_ENGINE_XAPIAN) {
+        if (zhs_xengine_open_index(ix, err)) goto fail;
+    } else {
+        if (ix->m.nsegments != 1) {
+            zhs_fail(err, ZHS_EVERSION, "%s has %u segments; this version of zhs searches one: rebuild the index with 'zhs index'",
+                     dir, ix->m.nsegments);
+            goto fail;
+        }
+        if (ix->m.passages > UINT32_MAX - 1 || ix->m.seg[0].count != ix->m.passages) {
+            zhs_fail(err, ZHS_ECORRUPT, "%s/MANIFEST: segment size does not match the passage count: rebuild the index", dir);
+            goto fail;
+        }
+        if (zhs_segment_open(&ix->seg, dir, ix->m.seg[0].name, (uint32_t)ix->m.passages, true, err)) goto fail;
+        if (ix->seg.nterms != ix->m.terms) {
+            zhs_fail(err, ZHS_ECORRUPT, "%s/%s.dict holds %llu terms, the manifest says %llu: rebuild the index",
+                     dir, ix->m.seg[0].name, (unsigned long long)ix->seg.nterms, (unsigned long long)ix->m.terms);
+            goto fail;
+        }
+    }
+    *out = ix;
+    return ZHS_OK;
+fail:
+    zhs_index_close(ix);
+    return err->code;
+}
+
+void zhs_index_close(zhs_index *ix)
+{
+    if (!ix) return;
+    zhs_segment_close(&ix->seg);
+    zhs_xengine_close_index(ix);
+    free(ix);
+}
+
+void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out)
+{
+    out->engine = ix->m.engine;
+    out->passages = ix->m.passages;
+    out->tokens = ix->m.tokens;
+    out->terms = ix->m.terms;
+    out->source_bytes = ix->m.source_bytes;
+    out->shards = ix->m.shards;
+    out->avglen = ix->m.avglen;
+    out->k1 = ix->m.k1;
+    out->b = ix->m.b;
+    out->generation = ix->m.generation;
+    out->analyzer = ix->m.analyzer;
+}
+
+int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    const char *fp = zhs_analyzer_fingerprint(an);
+    if (strcmp(fp, ix->m.analyzer) != 0)
+        return zhs_fail(err, ZHS_EANALYZER,
+                        "%s was built with analyzer \"%s\" but this query uses \"%s\": "
+                        "query with the same analyzer options (e.g. --no-fold), or rebuild the index with 'zhs index'",
+                        ix->dir, ix->m.analyzer, fp);
+    return ZHS_OK;
+}
+
+void zhs_search_options_default(zhs_search_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->k = 10;
+    o->k1 = 0;      /* 0: the index's */
+    o->b = -1;      /* <0: the index's */
+}
+
+int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const char *query,
+                     const zhs_search_options *opts, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    if (zhs_index_check_analyzer(ix, an, err)) return err->code;
+    zhs_search_options o;
+    if (opts) o = *opts;
+    else zhs_search_options_default(&o);
+    if (o.k > 100000) o.k = 100000;
+    zhs_results *r = calloc(1, sizeof *r);
+    if (!r) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a query");
+    zhs_arena_init(&r->arena, 16 * 1024);
+    r->ix = ix;
+    int rc = zhs_query_parse(&r->q, &r->arena, an, query, err);
+    if (rc == ZHS_OK) {
+        if (ix->m.engine == ZHS_ENGINE_XAPIAN) rc = zhs_xengine_search(&r->top, &r->arena, ix, &r->q, &o, err);
+        else rc = zhs_native_search(&r->top, &r->arena, ix, &r->q, &o, err);
+    }
+    if (rc) {
+        zhs_results_free(r);
+        return rc;
+    }
+    *out = r;
+    return ZHS_OK;
+}
+
+size_t zhs_results_count(const zhs_results *r) { return r->top.n; }
+uint64_t zhs_results_matches(const zhs_results *r) { return r->top.matches; }
+const zhs_hit *zhs_results_hit(const zhs_results *r, size_t i) { return i < r->top.n ? &r->top.hits[i] : NULL; }
+
+void zhs_results_free(zhs_results *r)
+{
+    if (!r) return;
+    zhs_arena_free(&r->arena);
+    zhs_buf_free(&r->store_buf);
+    zhs_buf_free(&r->span_buf);
+    free(r);
+}
+
+int zhs_results_passage(zhs_passage *out, zhs_results *r, uint32_t doc, zhs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (zhs_err_code(err)) return err->code;
+    zhs_buf tmp;
+    zhs_buf_init(&tmp);
+    int rc;
+    if (r->ix->m.engine == ZHS_ENGINE_XAPIAN) rc = zhs_xengine_passage(out, &tmp, r, doc, err);
+    else rc = zhs_store_get(&r->ix->seg, doc, &tmp, out, err);
+    if (rc == ZHS_OK) {
+        /* Move the strings into the results' arena so that they outlive
+        ** the next call. */
+        char *copy = zhs_arena_alloc(&r->arena, tmp.len + 1);
+        if (!copy) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+        else {
+            memcpy(copy, tmp.data, tmp.len);
+            copy[tmp.len] = 0;
+            out->id = copy + (out->id - tmp.data);
+            out->title = copy + (out->title - tmp.data);
+            out->heading = copy + (out->heading - tmp.data);
+            out->label = copy + (out->label - tmp.data);
+            out->path = copy + (out->path - tmp.data);
+            out->text = copy + (out->text - tmp.data);
+        }
+    }
+    zhs_buf_free(&tmp);
+    return rc;
+}

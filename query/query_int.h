@@ -1,0 +1,93 @@
+/*
+** query_int.h — private interfaces of the query stage.
+**
+**   index.c      the zhs_index handle: manifest, segment, engine dispatch
+**   parse.c      query text -> clauses of analyzed terms
+**   search.c     BM25 top-k: MaxScore with block-max bounds for
+**                disjunctions, leapfrog intersection for required
+**                clauses, positions for phrases; and the exhaustive oracle
+**   highlight.c  matched spans in a passage, for snippets
+*/
+#ifndef ZHS_QUERY_INT_H
+#define ZHS_QUERY_INT_H
+
+#include "common.h"
+#include "manifest.h"
+#include "segment.h"
+#include "terms.h"
+
+struct zhs_xreader;
+
+struct zhs_index {
+    char dir[4096];
+    zhs_manifest m;
+    zhs_segment seg;            /* native: the one segment */
+    struct zhs_xreader *xr;     /* xapian */
+};
+
+/* ------------------------------------------------------------ parse.c */
+
+enum { ZHS_OCCUR_SHOULD = 0, ZHS_OCCUR_MUST = 1, ZHS_OCCUR_MUST_NOT = 2 };
+
+/* A term the query scores with (deduplicated by key). */
+typedef struct zhs_qterm {
+    char key[ZHS_TERM_MAX_KEY];
+    uint32_t len;
+    uint32_t qtf;               /* times the query names it */
+    uint32_t kind;
+} zhs_qterm;
+
+/* An element of a required or excluded clause: a term key that must occur
+** at offset qpos from the clause's first element (phrases), or anywhere
+** (single-term clauses have one element). */
+typedef struct zhs_qelem {
+    char key[ZHS_TERM_MAX_KEY];
+    uint32_t len;
+    uint32_t qpos;
+} zhs_qelem;
+
+typedef struct zhs_qclause {
+    int occur;                  /* MUST or MUST_NOT (SHOULD clauses only add terms) */
+    bool title;                 /* elements are title-field terms */
+    zhs_qelem *elems;
+    size_t nelems;
+    char text[256];             /* as written, for messages */
+} zhs_qclause;
+
+typedef struct zhs_query {
+    zhs_qterm *terms;
+    size_t nterms;
+    zhs_qclause *clauses;       /* MUST and MUST_NOT clauses */
+    size_t nclauses;
+} zhs_query;
+
+/* Parses text into q; memory comes from arena.  ZHS_EQUERY with a message
+** that quotes the offending part. */
+int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text,
+                    zhs_error *err);
+
+/* ------------------------------------------------------------ search.c */
+
+typedef struct zhs_topk {
+    zhs_hit *hits;
+    size_t n;
+    uint64_t matches;
+    const char **data;          /* xapian: each hit's stored record */
+    size_t *datalen;
+} zhs_topk;
+
+int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
+                      const zhs_search_options *o, zhs_error *err);
+
+/* ------------------------------------------------------------ results */
+
+struct zhs_results {
+    zhs_arena arena;
+    zhs_index *ix;
+    zhs_topk top;
+    zhs_query q;
+    zhs_buf store_buf;
+    zhs_buf span_buf;
+};
+
+#endif

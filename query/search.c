@@ -1,0 +1,489 @@
+/*
+** search.c — BM25 top-k over the native index.
+**
+** score(d) = sum over query terms t of
+**            qtf(t) * idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avglen))
+** with Lucene's idf = ln(1 + (N - df + 0.5) / (df + 0.5)).
+**
+** Three evaluators share one scoring function and one summation order (the
+** query's term order), so that they agree to the last bit:
+**   - disjunctions: MaxScore (terms split into essential and non-essential
+**     by their upper bounds) refined with per-block bounds from the skip
+**     data, as in BlockMax-MaxScore;
+**   - required clauses: leapfrog intersection, positions for phrases;
+**   - exhaustive: term-at-a-time over every posting, the test oracle.
+*/
+#include "query_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* Bounds are stored as floats: pad them so rounding never prunes a passage
+** that would have entered the top k. */
+#define UB_PAD 1.0001
+
+typedef struct sterm {
+    zhs_cursor cur;
+    double w;                   /* qtf * idf */
+    double ub;                  /* upper bound of w * tf-part, padded */
+    const zhs_term_info *ti;
+} sterm;
+
+typedef struct celem {
+    zhs_cursor cur;
+    uint32_t qpos;
+} celem;
+
+typedef struct cclause {
+    celem *e;
+    size_t n;
+    int occur;
+} cclause;
+
+typedef struct scorer {
+    const uint8_t *lens;
+    double k1, kb0, kb1;        /* K(len) = kb0 + kb1 * len */
+    bool index_params;          /* stored float bounds are valid */
+} scorer;
+
+typedef struct state {
+    scorer sc;
+    sterm *t;
+    size_t nt;
+    cclause *must, *mustnot;
+    size_t nmust, nmustnot;
+    zhs_hit *heap;
+    size_t k, nheap;
+    uint64_t matches;
+    uint32_t *pos;              /* phrase positions, see load_positions */
+    size_t poscap;
+    size_t *off;
+    size_t offcap;
+    bool corrupt;
+} state;
+
+static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
+{
+    double K = s->kb0 + s->kb1 * (double)zhs_get_u32(s->lens + (size_t)doc * 4);
+    return (double)tf * (s->k1 + 1.0) / ((double)tf + K);
+}
+
+/* Bound of the tf part from a max tf and a min length. */
+static double tf_bound(const scorer *s, uint32_t max_tf, uint32_t min_len, bool saturated)
+{
+    if (saturated) return s->k1 + 1.0;
+    double K = s->kb0 + s->kb1 * (double)min_len;
+    return (double)max_tf * (s->k1 + 1.0) / ((double)max_tf + K);
+}
+
+static double block_bound(const state *st, sterm *t, uint32_t doc)
+{
+    zhs_skip sk;
+    if (!zhs_cursor_shallow(&t->cur, doc, &sk)) return t->cur.skips ? 0.0 : t->ub;
+    double b = st->sc.index_params ? sk.ub : tf_bound(&st->sc, sk.max_tf, zhs_len_unq(sk.min_len_q), sk.max_tf == 0xFFFF);
+    return t->w * b * UB_PAD;
+}
+
+/* ---------------------------------------------------------------- heap */
+
+/* "a is worse than b": lower score, or equal score and later passage. */
+static inline bool worse(const zhs_hit *a, const zhs_hit *b)
+{
+    return a->score < b->score || (a->score == b->score && a->doc > b->doc);
+}
+
+static void heap_push(state *st, uint32_t doc, double score)
+{
+    zhs_hit h = {doc, score};
+    if (st->k == 0) return;
+    if (st->nheap < st->k) {
+        size_t i = st->nheap++;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (!worse(&h, &st->heap[p])) break;
+            st->heap[i] = st->heap[p];
+            i = p;
+        }
+        st->heap[i] = h;
+        return;
+    }
+    if (!worse(&st->heap[0], &h)) return;
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const zhs_hit *best = &h;
+        if (l < st->nheap && worse(&st->heap[l], best)) { m = l; best = &st->heap[l]; }
+        if (r < st->nheap && worse(&st->heap[r], best)) m = r;
+        if (m == i) break;
+        st->heap[i] = st->heap[m];
+        i = m;
+    }
+    st->heap[i] = h;
+}
+
+static inline double threshold(const state *st)
+{
+    return st->nheap == st->k && st->k ? st->heap[0].score : -1.0;
+}
+
+static int cmp_hits(const void *a, const void *b)
+{
+    const zhs_hit *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* ---------------------------------------------------------------- clauses */
+
+/* Positions of every element of c at the current doc, concatenated into
+** st->pos with st->off[j] the start of element j's. */
+static bool load_positions(state *st, cclause *c)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < c->n; j++) total += zhs_cursor_tf(&c->e[j].cur);
+    if (total > st->poscap) {
+        uint32_t *p = realloc(st->pos, total * sizeof *p);
+        if (!p) { st->corrupt = true; return false; }
+        st->pos = p;
+        st->poscap = total;
+    }
+    if (c->n + 1 > st->offcap) {
+        size_t *o = realloc(st->off, (c->n + 1) * sizeof *o);
+        if (!o) { st->corrupt = true; return false; }
+        st->off = o;
+        st->offcap = c->n + 1;
+    }
+    size_t at = 0;
+    for (size_t j = 0; j < c->n; j++) {
+        st->off[j] = at;
+        int n = zhs_cursor_positions(&c->e[j].cur, st->pos + at, zhs_cursor_tf(&c->e[j].cur));
+        if (n < 0) { st->corrupt = true; return false; }
+        at += (size_t)n;
+    }
+    st->off[c->n] = at;
+    return true;
+}
+
+static bool has_pos(const uint32_t *p, size_t n, uint64_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[mid] < v) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && p[lo] == v;
+}
+
+/* All element cursors are on the doc: do the elements stand at their
+** offsets from some position of the first? */
+static bool phrase_at(state *st, cclause *c)
+{
+    if (c->n == 1) return true;
+    if (!load_positions(st, c)) return false;
+    for (size_t i = st->off[0]; i < st->off[1]; i++) {
+        uint64_t base = st->pos[i];
+        bool ok = true;
+        for (size_t j = 1; j < c->n && ok; j++)
+            ok = has_pos(st->pos + st->off[j], st->off[j + 1] - st->off[j],
+                         base + c->e[j].qpos - c->e[0].qpos);
+        if (ok) return true;
+    }
+    return false;
+}
+
+/* Does the clause match doc?  Advances its cursors (doc never decreases). */
+static bool clause_matches(state *st, cclause *c, uint32_t doc)
+{
+    for (size_t j = 0; j < c->n; j++)
+        if (zhs_cursor_advance(&c->e[j].cur, doc) != doc) return false;
+    return phrase_at(st, c);
+}
+
+static bool excluded(state *st, uint32_t doc)
+{
+    for (size_t i = 0; i < st->nmustnot; i++)
+        if (clause_matches(st, &st->mustnot[i], doc)) return true;
+    return false;
+}
+
+/* Full score of doc in term order; cursors are advanced to doc. */
+static double score_doc(state *st, uint32_t doc)
+{
+    double s = 0;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        if (zhs_cursor_advance(&t->cur, doc) == doc) s += t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc);
+    }
+    return s;
+}
+
+/* ---------------------------------------------------------------- evaluators */
+
+static int cmp_ub(const void *a, const void *b)
+{
+    const sterm *x = *(sterm *const *)a, *y = *(sterm *const *)b;
+    return (x->ub > y->ub) - (x->ub < y->ub);
+}
+
+/* MaxScore over the scoring terms; no required clauses. */
+static int run_maxscore(state *st, zhs_error *err)
+{
+    size_t n = st->nt;
+    sterm **ord = malloc((n + 1) * sizeof *ord);
+    double *prefix = malloc((n + 1) * sizeof *prefix);
+    double *contrib = malloc((n + 1) * sizeof *contrib);
+    if (!ord || !prefix || !contrib) {
+        free(ord); free(prefix); free(contrib);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+    }
+    for (size_t i = 0; i < n; i++) ord[i] = &st->t[i];
+    qsort(ord, n, sizeof *ord, cmp_ub);
+    prefix[0] = 0;
+    for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->ub;
+    size_t ess = 0;             /* ord[ess..n) are essential */
+    for (;;) {
+        uint32_t d = ZHS_NO_DOC;
+        for (size_t i = ess; i < n; i++)
+            if (ord[i]->cur.doc < d) d = ord[i]->cur.doc;
+        if (d == ZHS_NO_DOC) break;
+        double theta = threshold(st);
+        double part = 0;
+        for (size_t i = 0; i < n; i++) contrib[i] = 0;
+        for (size_t i = ess; i < n; i++) {
+            sterm *t = ord[i];
+            if (t->cur.doc == d) {
+                double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
+                contrib[t - st->t] = c;
+                part += c;
+                zhs_cursor_next(&t->cur);
+            }
+        }
+        if (ess > 0 && theta >= 0) {
+            if (part + prefix[ess] <= theta) continue;
+            double bb = part;
+            for (size_t i = 0; i < ess; i++) bb += block_bound(st, ord[i], d);
+            if (bb <= theta) continue;
+        }
+        bool pruned = false;
+        for (size_t i = ess; i-- > 0;) {
+            sterm *t = ord[i];
+            if (zhs_cursor_advance(&t->cur, d) == d) {
+                double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
+                contrib[t - st->t] = c;
+                part += c;
+            }
+            if (theta >= 0 && part + prefix[i] <= theta) { pruned = true; break; }
+        }
+        if (pruned || excluded(st, d)) continue;
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += contrib[i];
+        st->matches++;
+        heap_push(st, d, s);
+        theta = threshold(st);
+        if (theta >= 0)
+            while (ess < n && prefix[ess + 1] <= theta) ess++;
+    }
+    free(ord);
+    free(prefix);
+    free(contrib);
+    return ZHS_OK;
+}
+
+static int cmp_celem_df(const void *a, const void *b)
+{
+    const celem *x = *(celem *const *)a, *y = *(celem *const *)b;
+    return (x->cur.df > y->cur.df) - (x->cur.df < y->cur.df);
+}
+
+/* Required clauses: leapfrog over all their elements. */
+static int run_conjunctive(state *st, bool count_only, zhs_error *err)
+{
+    size_t ne = 0;
+    for (size_t i = 0; i < st->nmust; i++) ne += st->must[i].n;
+    celem **e = malloc((ne + 1) * sizeof *e);
+    if (!e) return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+    ne = 0;
+    for (size_t i = 0; i < st->nmust; i++)
+        for (size_t j = 0; j < st->must[i].n; j++) e[ne++] = &st->must[i].e[j];
+    qsort(e, ne, sizeof *e, cmp_celem_df);
+    double all_ub = 0;
+    for (size_t i = 0; i < st->nt; i++) all_ub += st->t[i].ub;
+    uint32_t d = e[0]->cur.doc;
+    while (d != ZHS_NO_DOC) {
+        bool agree = true;
+        for (size_t j = 0; j < ne; j++) {
+            uint32_t x = zhs_cursor_advance(&e[j]->cur, d);
+            if (x != d) {
+                d = x;
+                agree = false;
+                break;
+            }
+        }
+        if (!agree) continue;
+        bool ok = true;
+        for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
+        if (ok && !excluded(st, d)) {
+            st->matches++;
+            if (!count_only) {
+                double theta = threshold(st);
+                if (theta < 0 || all_ub > theta) heap_push(st, d, score_doc(st, d));
+            }
+        }
+        d = zhs_cursor_next(&e[0]->cur);
+    }
+    free(e);
+    return ZHS_OK;
+}
+
+/* Counts the union of the scoring terms that passes the filters. */
+static int run_count_union(state *st)
+{
+    for (;;) {
+        uint32_t d = ZHS_NO_DOC;
+        for (size_t i = 0; i < st->nt; i++)
+            if (st->t[i].cur.doc < d) d = st->t[i].cur.doc;
+        if (d == ZHS_NO_DOC) break;
+        for (size_t i = 0; i < st->nt; i++)
+            if (st->t[i].cur.doc == d) zhs_cursor_next(&st->t[i].cur);
+        if (!excluded(st, d)) st->matches++;
+    }
+    return ZHS_OK;
+}
+
+/* Term-at-a-time over every posting: slow, simple, the oracle. */
+static int run_exhaustive(state *st, uint32_t ndocs, zhs_error *err)
+{
+    double *acc = calloc((size_t)ndocs + 1, sizeof *acc);
+    uint8_t *seen = calloc((size_t)ndocs + 1, 1);
+    if (!acc || !seen) {
+        free(acc);
+        free(seen);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query exhaustively");
+    }
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        for (uint32_t d = t->cur.doc; d != ZHS_NO_DOC; d = zhs_cursor_next(&t->cur)) {
+            acc[d] += t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
+            seen[d] = 1;
+        }
+    }
+    for (uint32_t d = 0; d < ndocs; d++) {
+        if (!seen[d]) continue;
+        bool ok = true;
+        for (size_t i = 0; i < st->nmust && ok; i++) ok = clause_matches(st, &st->must[i], d);
+        if (!ok || excluded(st, d)) continue;
+        st->matches++;
+        heap_push(st, d, acc[d]);
+    }
+    free(acc);
+    free(seen);
+    return ZHS_OK;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+/* Looks every element up; returns false when one is absent (the clause
+** can never match). */
+static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_segment *seg,
+                        bool *possible, zhs_error *err)
+{
+    c->occur = qc->occur;
+    c->n = qc->nelems;
+    c->e = zhs_arena_alloc(a, qc->nelems * sizeof *c->e);
+    if (!c->e) return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+    *possible = true;
+    for (size_t j = 0; j < qc->nelems; j++) {
+        zhs_term_info ti;
+        int rc = zhs_segment_lookup(seg, &ti, qc->elems[j].key, qc->elems[j].len, err);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            *possible = false;
+            return ZHS_OK;
+        }
+        zhs_cursor_init(&c->e[j].cur, seg, &ti);
+        c->e[j].qpos = qc->elems[j].qpos;
+    }
+    return ZHS_OK;
+}
+
+int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
+                      const zhs_search_options *o, zhs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (zhs_err_code(err)) return err->code;
+    const zhs_segment *seg = &ix->seg;
+    state st;
+    memset(&st, 0, sizeof st);
+    double k1 = o->k1 > 0 ? o->k1 : ix->m.k1;
+    double b = o->b >= 0 && o->b <= 1 ? o->b : ix->m.b;
+    st.sc.lens = seg->len.body;
+    st.sc.k1 = k1;
+    st.sc.kb0 = k1 * (1 - b);
+    st.sc.kb1 = ix->m.avglen > 0 ? k1 * b / ix->m.avglen : 0;
+    st.sc.index_params = k1 == ix->m.k1 && b == ix->m.b;
+    st.k = o->k;
+    st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
+    st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
+    st.must = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.must);
+    st.mustnot = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.mustnot);
+    if (!st.heap || !st.t || !st.must || !st.mustnot)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+
+    double N = (double)ix->m.passages;
+    zhs_term_info *infos = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *infos);
+    if (!infos) return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+    for (size_t i = 0; i < q->nterms; i++) {
+        int rc = zhs_segment_lookup(seg, &infos[i], q->terms[i].key, q->terms[i].len, err);
+        if (rc < 0) return rc;
+        if (rc == 0) continue;
+        sterm *t = &st.t[st.nt++];
+        t->ti = &infos[i];
+        zhs_cursor_init(&t->cur, seg, &infos[i]);
+        double df = infos[i].df;
+        t->w = q->terms[i].qtf * log(1.0 + (N - df + 0.5) / (df + 0.5));
+        double tb = st.sc.index_params ? infos[i].ub
+                                       : tf_bound(&st.sc, infos[i].max_tf, infos[i].min_len, false);
+        t->ub = t->w * tb * UB_PAD;
+    }
+    int rc = ZHS_OK;
+    for (size_t i = 0; i < q->nclauses && rc == ZHS_OK; i++) {
+        bool possible = false;
+        cclause c;
+        rc = setup_clause(&c, &q->clauses[i], arena, seg, &possible, err);
+        if (rc) break;
+        if (q->clauses[i].occur == ZHS_OCCUR_MUST) {
+            if (!possible) goto finish;     /* a required part that is nowhere */
+            st.must[st.nmust++] = c;
+        } else if (possible) {
+            st.mustnot[st.nmustnot++] = c;
+        }
+    }
+    if (rc) return rc;
+    if (st.nt == 0) goto finish;
+    if (o->exhaustive) rc = run_exhaustive(&st, seg->ndocs, err);
+    else if (st.nmust) rc = run_conjunctive(&st, o->count_only != 0, err);
+    else if (o->count_only) rc = run_count_union(&st);
+    else rc = run_maxscore(&st, err);
+    if (rc) goto done;
+finish:
+    for (size_t i = 0; i < st.nt; i++) st.corrupt |= st.t[i].cur.corrupt;
+    for (size_t i = 0; i < st.nmust; i++)
+        for (size_t j = 0; j < st.must[i].n; j++) st.corrupt |= st.must[i].e[j].cur.corrupt;
+    for (size_t i = 0; i < st.nmustnot; i++)
+        for (size_t j = 0; j < st.mustnot[i].n; j++) st.corrupt |= st.mustnot[i].e[j].cur.corrupt;
+    if (st.corrupt) {
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post or .pos: a posting block is damaged: run 'zhs check %s' and rebuild the index",
+                      ix->dir, ix->m.seg[0].name, ix->dir);
+        goto done;
+    }
+    if (o->count_only) st.nheap = 0;
+    qsort(st.heap, st.nheap, sizeof *st.heap, cmp_hits);
+    out->hits = st.heap;
+    out->n = st.nheap;
+    out->matches = st.matches;
+done:
+    free(st.pos);
+    free(st.off);
+    return rc;
+}

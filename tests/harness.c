@@ -1,0 +1,69 @@
+/*
+** harness.c — see harness.h.
+*/
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int zt_checks, zt_failures;
+
+int zt_done(const char *name)
+{
+    printf("%s: %d checks, %d failed\n", name, zt_checks, zt_failures);
+    return zt_failures ? 1 : 0;
+}
+
+void zt_skip(const char *why)
+{
+    printf("SKIPPED: %s\n", why);
+    exit(77);
+}
+
+const char *zt_src(const char *rel)
+{
+    static char bufs[8][4096];
+    static int i;
+    char *b = bufs[i++ & 7];
+    snprintf(b, sizeof bufs[0], "%s/%s", ZHS_SOURCE_DIR, rel);
+    return b;
+}
+
+const char *zt_shared_dir(void)
+{
+    static char buf[4096];
+    const char *env = getenv("ZHS_SHARED");
+    if (env && *env) snprintf(buf, sizeof buf, "%s", env);
+    else snprintf(buf, sizeof buf, "%s/../shared", ZHS_SOURCE_DIR);
+    struct stat st;
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/corpus", buf);
+    return stat(probe, &st) == 0 ? buf : NULL;
+}
+
+static char tmp_root[256];
+
+static void rm_tmp(void)
+{
+    if (tmp_root[0]) {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
+    }
+}
+
+const char *zt_tmpdir(void)
+{
+    static char buf[300];
+    static int n;
+    if (!tmp_root[0]) {
+        snprintf(tmp_root, sizeof tmp_root, "/tmp/zhs-test-XXXXXX");
+        if (!mkdtemp(tmp_root)) { perror("mkdtemp"); exit(2); }
+        atexit(rm_tmp);
+    }
+    snprintf(buf, sizeof buf, "%s/%d", tmp_root, n++);
+    mkdir(buf, 0755);
+    return buf;
+}

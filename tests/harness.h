@@ -1,0 +1,36 @@
+/*
+** harness.h — a minimal test harness: CHECK macros that report file:line
+** and keep going, and a summary line at exit.
+*/
+#ifndef ZHS_TEST_HARNESS_H
+#define ZHS_TEST_HARNESS_H
+
+#include <stdio.h>
+#include <string.h>
+
+extern int zt_checks, zt_failures;
+
+#define CHECK(cond) do { zt_checks++; if (!(cond)) { zt_failures++; \
+    fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
+#define CHECK_MSG(cond, ...) do { zt_checks++; if (!(cond)) { zt_failures++; \
+    fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
+    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); zt_checks++; \
+    if (!a_ || !b_ || strcmp(a_, b_) != 0) { zt_failures++; \
+    fprintf(stderr, "%s:%d: CHECK failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, \
+            a_ ? a_ : "(null)", b_ ? b_ : "(null)"); } } while (0)
+#define CHECK_OK(rc, err) do { int rc_ = (rc); zt_checks++; if (rc_ != 0) { zt_failures++; \
+    fprintf(stderr, "%s:%d: %s returned %d: %s\n", __FILE__, __LINE__, #rc, rc_, (err).message); } } while (0)
+
+/* Prints the summary and returns the exit code (0 or 1). */
+int zt_done(const char *name);
+/* Exits with 77 (skip) after printing why. */
+void zt_skip(const char *why);
+/* Path of ../shared next to the source tree, or NULL when absent. */
+const char *zt_shared_dir(void);
+/* Path inside the source tree (static buffer rotation of 8). */
+const char *zt_src(const char *rel);
+/* A fresh empty temporary directory (removed at exit). */
+const char *zt_tmpdir(void);
+
+#endif

@@ -1,0 +1,308 @@
+/*
+** xapian_engine.c — the Xapian engine behind the common writer and index
+** handle (see xapian_engine.h).
+*/
+#include "xapian_engine.h"
+#include "query_int.h"
+#include "record.h"
+#include "xapian_shim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#define MAX_SHARDS 256
+
+struct zhs_xwriter {
+    zhs_xdb **db;
+    unsigned shards;
+    zhs_xterm *terms;
+    size_t cap;
+    zhs_buf rec;
+    uint64_t npostings;
+};
+
+int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, unsigned shards,
+                            zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    if (shards == 0 || shards > MAX_SHARDS)
+        return zhs_fail(err, ZHS_EINVAL, "--shards must be between 1 and %d", MAX_SHARDS);
+    zhs_xwriter *xw = calloc(1, sizeof *xw);
+    if (!xw || !(xw->db = calloc(shards, sizeof *xw->db))) {
+        free(xw);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory opening Xapian databases");
+    }
+    xw->shards = shards;
+    for (unsigned i = 0; i < shards; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/x%llu-%u", dir, (unsigned long long)gen, i);
+        if (zhs_xdb_create(&xw->db[i], path, err)) {
+            int rc = err->code;
+            zhs_xengine_writer_close(xw);
+            return rc;
+        }
+    }
+    *out = xw;
+    return ZHS_OK;
+}
+
+int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p, const char *base,
+                           const uint32_t *off, const uint32_t *len, const uint32_t *pos, size_t n,
+                           zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (n > xw->cap) {
+        zhs_xterm *t = realloc(xw->terms, n * sizeof *t);
+        if (!t) return zhs_fail(err, ZHS_ENOMEM, "out of memory adding a passage to Xapian");
+        xw->terms = t;
+        xw->cap = n;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (len[i] > ZHS_XTERM_MAX) continue;   /* Xapian's limit; native keeps them */
+        /* Xapian positions are 1-based; the wdf increments equal the native
+        ** term frequencies, title weighting included. */
+        xw->terms[m].term = base + off[i];
+        xw->terms[m].len = len[i];
+        xw->terms[m].pos = pos[i] + 1;
+        xw->terms[m].wdf = 1;
+        m++;
+    }
+    xw->npostings += m;
+    zhs_buf_reset(&xw->rec);
+    if (!zhs_record_encode(&xw->rec, p)) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    return zhs_xdb_add(xw->db[doc % xw->shards], xw->terms, m, xw->rec.data, xw->rec.len, err);
+}
+
+int zhs_xengine_writer_commit(zhs_xwriter *xw, const char *analyzer, const char *params,
+                              uint64_t *nterms, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    char sh[32];
+    snprintf(sh, sizeof sh, "%u", xw->shards);
+    for (unsigned i = 0; i < xw->shards; i++) {
+        if (zhs_xdb_set_metadata(xw->db[i], "zhs.analyzer", analyzer, err) ||
+            zhs_xdb_set_metadata(xw->db[i], "zhs.params", params, err) ||
+            zhs_xdb_set_metadata(xw->db[i], "zhs.shards", sh, err) ||
+            zhs_xdb_commit(xw->db[i], err))
+            return err->code;
+    }
+    /* Xapian does not count distinct terms cheaply; report postings. */
+    if (nterms) *nterms = xw->npostings;
+    return ZHS_OK;
+}
+
+void zhs_xengine_writer_close(zhs_xwriter *xw)
+{
+    if (!xw) return;
+    for (unsigned i = 0; i < xw->shards; i++) zhs_xdb_close(xw->db[i]);
+    free(xw->db);
+    free(xw->terms);
+    zhs_buf_free(&xw->rec);
+    free(xw);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+int zhs_xengine_open_index(zhs_index *ix, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    unsigned n = ix->m.shards;
+    if (n == 0 || n > MAX_SHARDS)
+        return zhs_fail(err, ZHS_ECORRUPT, "%s/MANIFEST: bad shard count %u: rebuild the index", ix->dir, n);
+    char **paths = calloc(n, sizeof *paths);
+    if (!paths) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    int rc = ZHS_OK;
+    for (unsigned i = 0; i < n && rc == ZHS_OK; i++) {
+        paths[i] = malloc(4400);
+        if (!paths[i]) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        else snprintf(paths[i], 4400, "%s/x%llu-%u", ix->dir, (unsigned long long)ix->m.generation, i);
+    }
+    if (rc == ZHS_OK) rc = zhs_xreader_open_local(&ix->xr, (const char *const *)paths, n, err);
+    if (rc == ZHS_OK && zhs_xreader_doccount(ix->xr) != ix->m.passages)
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the Xapian shards hold %llu passages, the manifest says %llu: rebuild the index",
+                      ix->dir, (unsigned long long)zhs_xreader_doccount(ix->xr), (unsigned long long)ix->m.passages);
+    for (unsigned i = 0; i < n; i++) free(paths[i]);
+    free(paths);
+    return rc;
+}
+
+void zhs_xengine_close_index(zhs_index *ix)
+{
+    zhs_xreader_close(ix->xr);
+    ix->xr = NULL;
+}
+
+int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t n,
+                          unsigned timeout_ms, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    if (n == 0) return zhs_fail(err, ZHS_EINVAL, "--remote needs at least one host:port");
+    zhs_index *ix = calloc(1, sizeof *ix);
+    if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    snprintf(ix->dir, sizeof ix->dir, "%s%s", hostports[0], n > 1 ? ",..." : "");
+    char *an = NULL, *params = NULL;
+    if (zhs_xreader_open_remote(&ix->xr, hostports, n, timeout_ms, err) ||
+        zhs_xreader_metadata(ix->xr, &an, "zhs.analyzer", err) ||
+        zhs_xreader_metadata(ix->xr, &params, "zhs.params", err))
+        goto fail;
+    if (!*an) {
+        zhs_fail(err, ZHS_ECORRUPT, "%s serves a Xapian database that zhs did not build (no zhs.analyzer metadata)", ix->dir);
+        goto fail;
+    }
+    ix->m.version = 1;
+    ix->m.engine = ZHS_ENGINE_XAPIAN;
+    snprintf(ix->m.analyzer, sizeof ix->m.analyzer, "%s", an);
+    ix->m.k1 = 0.9;
+    ix->m.b = 0.4;
+    ix->m.title_weight = 1;
+    sscanf(params, "%lf %lf %u", &ix->m.k1, &ix->m.b, &ix->m.title_weight);
+    ix->m.passages = zhs_xreader_doccount(ix->xr);
+    ix->m.avglen = zhs_xreader_avglength(ix->xr);
+    ix->m.shards = (unsigned)n;
+    free(an);
+    free(params);
+    *out = ix;
+    return ZHS_OK;
+fail:
+    free(an);
+    free(params);
+    zhs_index_close(ix);
+    return err->code;
+}
+
+/* ---------------------------------------------------------------- search */
+
+static zhs_xq *xq_term(zhs_arena *a, const char *key, uint32_t len, uint32_t wqf)
+{
+    zhs_xq *q = zhs_arena_calloc(a, sizeof *q);
+    if (q) {
+        q->op = ZHS_XQ_TERM;
+        q->term = key;
+        q->len = len;
+        q->wqf = wqf;
+    }
+    return q;
+}
+
+static zhs_xq *xq_node(zhs_arena *a, int op, size_t nkids)
+{
+    zhs_xq *q = zhs_arena_calloc(a, sizeof *q);
+    const zhs_xq **kids = zhs_arena_calloc(a, (nkids + 1) * sizeof *kids);
+    if (!q || !kids) return NULL;
+    q->op = op;
+    q->kids = kids;
+    q->nkids = nkids;
+    return q;
+}
+
+/* A required or excluded clause: a term, or a phrase over its elements. */
+static zhs_xq *xq_clause(zhs_arena *a, const zhs_qclause *c)
+{
+    if (c->nelems == 1) return xq_term(a, c->elems[0].key, c->elems[0].len, 1);
+    zhs_xq *p = xq_node(a, ZHS_XQ_PHRASE, c->nelems);
+    if (!p) return NULL;
+    for (size_t i = 0; i < c->nelems; i++) {
+        const zhs_xq *t = xq_term(a, c->elems[i].key, c->elems[i].len, 1);
+        if (!t) return NULL;
+        ((const zhs_xq **)p->kids)[i] = t;
+    }
+    /* The elements sit at consecutive positions; the window is the span. */
+    p->window = c->elems[c->nelems - 1].qpos - c->elems[0].qpos + 1;
+    if (p->window < c->nelems) p->window = (uint32_t)c->nelems;
+    return p;
+}
+
+int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
+                       const zhs_search_options *o, zhs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (zhs_err_code(err)) return err->code;
+    zhs_xq *scoring = xq_node(arena, ZHS_XQ_OR, q->nterms);
+    if (!scoring) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < q->nterms; i++) {
+        const zhs_xq *t = xq_term(arena, q->terms[i].key, q->terms[i].len, q->terms[i].qtf);
+        if (!t) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        ((const zhs_xq **)scoring->kids)[i] = t;
+    }
+    size_t nmust = 0, nnot = 0;
+    for (size_t i = 0; i < q->nclauses; i++) {
+        if (q->clauses[i].occur == ZHS_OCCUR_MUST) nmust++;
+        else nnot++;
+    }
+    zhs_xq *top = scoring;
+    if (nmust) {
+        zhs_xq *f = xq_node(arena, ZHS_XQ_FILTER, nmust + 1);
+        if (!f) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        ((const zhs_xq **)f->kids)[0] = top;
+        size_t j = 1;
+        for (size_t i = 0; i < q->nclauses; i++)
+            if (q->clauses[i].occur == ZHS_OCCUR_MUST) {
+                const zhs_xq *c = xq_clause(arena, &q->clauses[i]);
+                if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+                ((const zhs_xq **)f->kids)[j++] = c;
+            }
+        top = f;
+    }
+    if (nnot) {
+        zhs_xq *x = xq_node(arena, ZHS_XQ_AND_NOT, nnot + 1);
+        if (!x) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        ((const zhs_xq **)x->kids)[0] = top;
+        size_t j = 1;
+        for (size_t i = 0; i < q->nclauses; i++)
+            if (q->clauses[i].occur == ZHS_OCCUR_MUST_NOT) {
+                const zhs_xq *c = xq_clause(arena, &q->clauses[i]);
+                if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+                ((const zhs_xq **)x->kids)[j++] = c;
+            }
+        top = x;
+    }
+    zhs_xsearch_opts xo;
+    zhs_xsearch_opts_default(&xo);
+    xo.k1 = o->k1 > 0 ? o->k1 : ix->m.k1;
+    xo.b = o->b >= 0 && o->b <= 1 ? o->b : ix->m.b;
+    xo.k = o->count_only ? 0 : o->k;
+    xo.count_only = o->count_only || o->exhaustive;
+    zhs_xresults *res;
+    if (zhs_xreader_search(&res, ix->xr, top, &xo, err)) return err->code;
+    size_t n = zhs_xresults_count(res);
+    out->hits = zhs_arena_alloc(arena, (n + 1) * sizeof *out->hits);
+    out->data = zhs_arena_alloc(arena, (n + 1) * sizeof *out->data);
+    out->datalen = zhs_arena_alloc(arena, (n + 1) * sizeof *out->datalen);
+    if (!out->hits || !out->data || !out->datalen) {
+        zhs_xresults_free(res);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const zhs_xhit *h = zhs_xresults_hit(res, i);
+        out->hits[i].doc = (uint32_t)(h->docid - 1);
+        out->hits[i].score = h->score;
+        char *d = zhs_arena_strndup(arena, h->data, h->datalen);
+        if (!d) {
+            zhs_xresults_free(res);
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        }
+        out->data[i] = d;
+        out->datalen[i] = h->datalen;
+    }
+    out->n = n;
+    out->matches = zhs_xresults_matches(res);
+    zhs_xresults_free(res);
+    return ZHS_OK;
+}
+
+int zhs_xengine_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t doc, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    for (size_t i = 0; i < r->top.n; i++)
+        if (r->top.hits[i].doc == doc) {
+            const uint8_t *p = (const uint8_t *)r->top.data[i];
+            if (!zhs_record_decode(&p, p + r->top.datalen[i], buf, out))
+                return zhs_fail(err, ZHS_ECORRUPT, "%s: the stored data of passage %u is damaged: rebuild the index", r->ix->dir, doc);
+            return ZHS_OK;
+        }
+    return zhs_fail(err, ZHS_EINVAL, "passage %u is not among the hits: the Xapian engine only returns the passages of its hits", doc);
+}
