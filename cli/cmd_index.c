@@ -57,8 +57,8 @@ static const char help[] =
     "  --engine native|xapian  storage engine (default native)\n"
     "  --shards N            xapian: split passages over N databases\n"
     "  --ram MB              postings held in memory before a flush (default 256)\n"
-    "  --k1 X --b X          BM25 parameters the index's score bounds use (0.9, 0.4)\n"
-    "  --title-weight N      each title token counts N times (default 1)\n"
+    "  --k1 X --b X          BM25 parameters the index's score bounds use (1.2, 0.5)\n"
+    "  --title-weight N      each title token counts N times (default 2)\n"
     "  --no-fold             keep traditional characters (no T->S folding)\n"
     "  --no-bigrams, --no-words  analyzer token kinds\n"
     "  -q, --quiet           no progress or summary, warnings only as a count\n";

@@ -221,7 +221,7 @@ typedef struct zhs_writer_options {
     size_t ram_budget;          /* bytes of postings held before a flush; 0: 256 MiB */
     unsigned shards;            /* Xapian only: databases to split over; 0/1: one */
     double k1, b;               /* BM25 parameters the block bounds are built for */
-    unsigned title_weight;      /* each title token counts this many times (default 1) */
+    unsigned title_weight;      /* each title token counts this many times (default 2) */
     zhs_progress_fn progress;
     void *progress_ctx;
 } zhs_writer_options;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what zhsearch needs (Debian packages) when it is missing, then
+# configures and builds into build/.  Sourced by demo.sh and test.sh.
+#   ZHS_BUILD_DIR   build directory (default build)
+#   ZHS_PACKAGES_EXTRA  more packages to require (test.sh adds clang)
+set -euo pipefail
+
+ZHS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ZHS_BUILD_DIR=${ZHS_BUILD_DIR:-$ZHS_ROOT/build}
+
+# package -> a file or command that shows it is installed
+zhs_need=(
+  "cmake:/usr/bin/cmake"
+  "pkg-config:/usr/bin/pkg-config"
+  "gcc:/usr/bin/gcc"
+  "g++:/usr/bin/g++"
+  "make:/usr/bin/make"
+  "libicu-dev:/usr/include/unicode/ubrk.h"
+  "zlib1g-dev:/usr/include/zlib.h"
+  "libxapian-dev:/usr/include/xapian.h"
+  "xapian-tools:/usr/bin/xapian-tcpsrv"
+  "python3:/usr/bin/python3"
+)
+for extra in ${ZHS_PACKAGES_EXTRA:-}; do zhs_need+=("$extra"); done
+
+missing=()
+for entry in "${zhs_need[@]}"; do
+  pkg=${entry%%:*}
+  probe=${entry#*:}
+  # python3 may come from elsewhere on PATH (pyenv): accept any python3
+  if [ "$pkg" = python3 ] && command -v python3 >/dev/null 2>&1; then continue; fi
+  [ -e "$probe" ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "zhsearch: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "zhsearch: missing packages: ${missing[*]}" >&2
+    echo "install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+cmake -S "$ZHS_ROOT" -B "$ZHS_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${ZHS_CMAKE_ARGS:-} >/dev/null
+cmake --build "$ZHS_BUILD_DIR" -j"$(nproc)" >/dev/null
