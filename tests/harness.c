@@ -56,7 +56,7 @@ static void rm_tmp(void)
 
 const char *zt_tmpdir(void)
 {
-    static char buf[300];
+    char buf[300];
     static int n;
     if (!tmp_root[0]) {
         snprintf(tmp_root, sizeof tmp_root, "/tmp/zhs-test-XXXXXX");
@@ -65,5 +65,8 @@ const char *zt_tmpdir(void)
     }
     snprintf(buf, sizeof buf, "%s/%d", tmp_root, n++);
     mkdir(buf, 0755);
-    return buf;
+    /* each call its own string: callers keep several at once */
+    char *copy = strdup(buf);
+    if (!copy) exit(2);
+    return copy;
 }

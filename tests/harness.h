@@ -30,7 +30,8 @@ void zt_skip(const char *why);
 const char *zt_shared_dir(void);
 /* Path inside the source tree (static buffer rotation of 8). */
 const char *zt_src(const char *rel);
-/* A fresh empty temporary directory (removed at exit). */
+/* A fresh empty temporary directory (removed at exit); the string is
+** the caller's for the life of the process. */
 const char *zt_tmpdir(void);
 
 #endif

@@ -1,0 +1,409 @@
+/*
+** test_index.c — the native index against the truth: postings read back
+** equal what the analyzer produced (with and without flushes and merges),
+** cursors skip correctly at block edges, pruned top-k equals the
+** exhaustive oracle for hundreds of random queries, another analyzer is
+** refused, and damaged files are refused naming the file.
+*/
+#include "harness.h"
+#include "query_int.h"
+#include "terms.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+#define NDOCS 3000
+static const char alphabet[] = "数据安全个人信息保护处理者网络平台服务算法推荐政府公开监督管理机关责任法律规定条例国家部门应当不得违反罚款";
+static char *texts[NDOCS];
+static char words[80][8];
+
+/* Edge document frequencies: token "dfN" in exactly N passages. */
+static const unsigned edge_df[] = {1, 127, 128, 129, 256, 257, 1000};
+
+static void make_corpus(void)
+{
+    size_t nchars = zhs_utf8_count(alphabet, strlen(alphabet));
+    for (int w = 0; w < 80; w++) {
+        /* two characters, each 3 bytes in UTF-8 */
+        uint32_t a = rnd((uint32_t)nchars), b = rnd((uint32_t)nchars);
+        memcpy(words[w], alphabet + 3 * a, 3);
+        memcpy(words[w] + 3, alphabet + 3 * b, 3);
+        words[w][6] = 0;
+    }
+    for (int d = 0; d < NDOCS; d++) {
+        zhs_buf b;
+        zhs_buf_init(&b);
+        int n = 3 + (int)rnd(d % 10 == 0 ? 300 : 40);
+        for (int i = 0; i < n; i++) {
+            /* skewed: low word numbers are frequent */
+            uint32_t w = rnd(80);
+            if (rnd(2)) w = w / 4;
+            zhs_buf_puts(&b, words[w]);
+            uint32_t r = rnd(10);
+            if (r == 0) zhs_buf_puts(&b, "，");
+            else if (r == 1) zhs_buf_puts(&b, "。");
+            else if (r == 2) zhs_buf_puts(&b, " gdpr ");
+        }
+        for (size_t e = 0; e < sizeof edge_df / sizeof *edge_df; e++)
+            if ((unsigned)d * edge_df[e] / NDOCS != ((unsigned)d + 1) * edge_df[e] / NDOCS || (edge_df[e] == 1 && d == 1234))
+                if (edge_df[e] != 1 || d == 1234) zhs_buf_printf(&b, " df%u ", edge_df[e]);
+        texts[d] = strdup(zhs_buf_cstr(&b));
+        zhs_buf_free(&b);
+    }
+}
+
+static int build(const char *dir, zhs_analyzer *an, size_t ram, zhs_error *err)
+{
+    zhs_writer_options o;
+    zhs_writer_options_default(&o);
+    o.ram_budget = ram;
+    zhs_writer *w;
+    if (zhs_writer_open(&w, dir, an, &o, err)) return err->code;
+    for (int d = 0; d < NDOCS; d++) {
+        char id[32];
+        snprintf(id, sizeof id, "p%d", d);
+        zhs_passage p = {id, texts[d], strlen(texts[d]), "", "", "", "synthetic", (uint32_t)d + 1};
+        if (zhs_writer_add(w, &p, err)) break;
+    }
+    if (!zhs_err_code(err)) zhs_writer_commit(w, err);
+    zhs_writer_close(w);
+    return zhs_err_code(err);
+}
+
+/* ---------------------------------------------------------------- truth */
+
+typedef struct tpost {
+    char key[ZHS_TERM_MAX_KEY];
+    uint32_t *docs, *tfs, *pos;     /* pos: all positions, doc after doc */
+    size_t n, npos, cap, poscap;
+} tpost;
+
+static tpost *truth;
+static size_t ntruth, truthcap;
+
+static tpost *truth_get(const char *key)
+{
+    for (size_t i = 0; i < ntruth; i++)
+        if (!strcmp(truth[i].key, key)) return &truth[i];
+    if (ntruth == truthcap) {
+        truthcap = truthcap ? truthcap * 2 : 1024;
+        truth = realloc(truth, truthcap * sizeof *truth);
+    }
+    tpost *t = &truth[ntruth++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->key, sizeof t->key, "%s", key);
+    return t;
+}
+
+static void build_truth(zhs_analyzer *an)
+{
+    for (int d = 0; d < NDOCS; d++) {
+        const zhs_token *tok;
+        size_t n;
+        zhs_error err = {0};
+        zhs_analyzer_run(an, &tok, &n, texts[d], strlen(texts[d]), &err);
+        for (size_t i = 0; i < n; i++) {
+            char key[ZHS_TERM_MAX_KEY];
+            zhs_term_key(key, &tok[i], false);
+            tpost *t = truth_get(key);
+            if (!t->n || t->docs[t->n - 1] != (uint32_t)d) {
+                if (t->n == t->cap) {
+                    t->cap = t->cap ? t->cap * 2 : 16;
+                    t->docs = realloc(t->docs, t->cap * sizeof *t->docs);
+                    t->tfs = realloc(t->tfs, t->cap * sizeof *t->tfs);
+                }
+                t->docs[t->n] = (uint32_t)d;
+                t->tfs[t->n] = 0;
+                t->n++;
+            }
+            t->tfs[t->n - 1]++;
+            if (t->npos == t->poscap) {
+                t->poscap = t->poscap ? t->poscap * 2 : 16;
+                t->pos = realloc(t->pos, t->poscap * sizeof *t->pos);
+            }
+            t->pos[t->npos++] = tok[i].position;
+        }
+    }
+}
+
+/* Every truth term's postings, tfs and positions read back exactly. */
+static void check_postings(zhs_index *ix)
+{
+    const zhs_segment *s = &ix->seg;
+    CHECK(s->nterms == ntruth);
+    size_t bad = 0;
+    for (size_t i = 0; i < ntruth; i++) {
+        tpost *t = &truth[i];
+        zhs_term_info ti;
+        zhs_error err = {0};
+        if (zhs_segment_lookup(s, &ti, t->key, strlen(t->key), &err) != 1) { bad++; continue; }
+        if (ti.df != t->n) { bad++; continue; }
+        zhs_cursor c;
+        zhs_cursor_init(&c, s, &ti);
+        size_t j = 0, pk = 0;
+        for (uint32_t d = c.doc; d != ZHS_NO_DOC; d = zhs_cursor_next(&c), j++) {
+            if (j >= t->n || d != t->docs[j] || zhs_cursor_tf(&c) != t->tfs[j]) { bad++; break; }
+            uint32_t pos[2048];
+            int np = zhs_cursor_positions(&c, pos, 2048);
+            if (np != (int)t->tfs[j] || memcmp(pos, t->pos + pk, (size_t)np * 4) != 0) { bad++; break; }
+            pk += (size_t)np;
+        }
+        if (j != t->n) bad++;
+    }
+    CHECK_MSG(bad == 0, "%zu of %zu terms read back wrong", bad, ntruth);
+}
+
+/* advance(target) lands on the first doc >= target, at block edges too. */
+static void check_advance(zhs_index *ix)
+{
+    for (size_t e = 0; e < sizeof edge_df / sizeof *edge_df; e++) {
+        char key[16];
+        snprintf(key, sizeof key, "df%u", edge_df[e]);
+        tpost *t = truth_get(key);
+        CHECK_MSG(t->n == edge_df[e], "%s has df %zu", key, t->n);
+        zhs_term_info ti;
+        zhs_error err = {0};
+        CHECK(zhs_segment_lookup(&ix->seg, &ti, key, strlen(key), &err) == 1);
+        CHECK(ti.df == edge_df[e]);
+        for (int trial = 0; trial < 200; trial++) {
+            zhs_cursor c;
+            zhs_cursor_init(&c, &ix->seg, &ti);
+            uint32_t target = 0;
+            bool ok = true;
+            for (int step = 0; step < 5 && ok; step++) {
+                target += rnd(NDOCS / 3);
+                uint32_t got = zhs_cursor_advance(&c, target);
+                uint32_t want = ZHS_NO_DOC;
+                for (size_t j = 0; j < t->n; j++)
+                    if (t->docs[j] >= target) { want = t->docs[j]; break; }
+                ok = got == want;
+            }
+            CHECK_MSG(ok, "advance on %s", key);
+        }
+    }
+    zhs_term_info ti;
+    zhs_error err = {0};
+    CHECK(zhs_segment_lookup(&ix->seg, &ti, "absent-term", 11, &err) == 0);
+    CHECK(zhs_segment_lookup(&ix->seg, &ti, "", 0, &err) == 0);
+    CHECK(zhs_segment_lookup(&ix->seg, &ti, "\xff\xff\xff", 3, &err) == 0);
+    CHECK(zhs_segment_lookup(&ix->seg, &ti, "0", 1, &err) == 0);
+}
+
+/* ---------------------------------------------------------------- queries */
+
+static void random_query(zhs_buf *q)
+{
+    zhs_buf_reset(q);
+    int kind = (int)rnd(10);
+    int n = 1 + (int)rnd(6);
+    for (int i = 0; i < n; i++) {
+        if (i) zhs_buf_putc(q, ' ');
+        if (kind == 7 && i == 0) zhs_buf_putc(q, '+');
+        if (kind == 8 && i == n - 1 && n > 1) zhs_buf_putc(q, '-');
+        if (kind == 9 && i == 0) {
+            /* a phrase cut from a passage */
+            const char *t = texts[rnd(NDOCS)];
+            size_t len = strlen(t), off = 3 * (size_t)rnd((uint32_t)(len / 3 > 4 ? len / 3 - 4 : 1));
+            while (off < len && ((uint8_t)t[off] & 0xC0) == 0x80) off++;
+            zhs_buf_putc(q, '"');
+            size_t end = off, chars = 0;
+            while (end < len && chars < 3 + rnd(3)) {
+                end++;
+                while (end < len && ((uint8_t)t[end] & 0xC0) == 0x80) end++;
+                chars++;
+            }
+            for (size_t k = off; k < end; k++) if (t[k] != '"') zhs_buf_putc(q, t[k]);
+            zhs_buf_putc(q, '"');
+            continue;
+        }
+        zhs_buf_puts(q, rnd(8) ? words[rnd(80)] : (rnd(2) ? "gdpr" : "df129"));
+    }
+}
+
+static void compare_paths(zhs_index *ix, zhs_analyzer *an, int nq)
+{
+    zhs_buf q;
+    zhs_buf_init(&q);
+    size_t diffs = 0, nonempty = 0;
+    size_t ks[] = {1, 10, 100};
+    for (int i = 0; i < nq; i++) {
+        random_query(&q);
+        zhs_search_options o;
+        zhs_search_options_default(&o);
+        o.k = ks[i % 3];
+        if (i % 4 == 3) {   /* parameters other than the index's: loose bounds */
+            o.k1 = 0.7;
+            o.b = 0.9;
+        }
+        zhs_results *a = NULL, *b = NULL;
+        zhs_error e1 = {0}, e2 = {0};
+        int r1 = zhs_index_search(&a, ix, an, zhs_buf_cstr(&q), &o, &e1);
+        o.exhaustive = 1;
+        int r2 = zhs_index_search(&b, ix, an, zhs_buf_cstr(&q), &o, &e2);
+        CHECK_MSG(r1 == r2, "query %s: %d vs %d (%s)", zhs_buf_cstr(&q), r1, r2, e1.message);
+        if (r1 == 0 && r2 == 0) {
+            size_t n = zhs_results_count(a);
+            if (n) nonempty++;
+            bool same = n == zhs_results_count(b);
+            for (size_t j = 0; same && j < n; j++) {
+                const zhs_hit *x = zhs_results_hit(a, j), *y = zhs_results_hit(b, j);
+                same = x->doc == y->doc && x->score == y->score;
+            }
+            if (!same) {
+                diffs++;
+                if (diffs < 5) fprintf(stderr, "pruned != exhaustive for [%s] k=%zu\n", zhs_buf_cstr(&q), o.k);
+            }
+        }
+        zhs_results_free(a);
+        zhs_results_free(b);
+    }
+    CHECK_MSG(diffs == 0, "%zu of %d queries differ", diffs, nq);
+    CHECK_MSG(nonempty > (size_t)nq / 2, "only %zu queries had hits", nonempty);
+    zhs_buf_free(&q);
+}
+
+/* Phrase hits really contain the phrase; +/- hold. */
+static void check_operators(zhs_index *ix, zhs_analyzer *an)
+{
+    zhs_error err = {0};
+    zhs_results *r;
+    char q[128];
+    snprintf(q, sizeof q, "\"%s%s\"", words[1], words[2]);
+    zhs_search_options o;
+    zhs_search_options_default(&o);
+    o.k = 1000;
+    CHECK_OK(zhs_index_search(&r, ix, an, q, &o, &err), err);
+    char phrase[32];
+    snprintf(phrase, sizeof phrase, "%s%s", words[1], words[2]);
+    size_t want = 0;
+    for (int d = 0; d < NDOCS; d++) if (strstr(texts[d], phrase)) want++;
+    CHECK_MSG(zhs_results_count(r) == want, "phrase %s: %zu hits, %zu passages contain it", phrase, zhs_results_count(r), want);
+    zhs_results_free(r);
+
+    snprintf(q, sizeof q, "+%s -gdpr", words[3]);
+    CHECK_OK(zhs_index_search(&r, ix, an, q, &o, &err), err);
+    bool ok = zhs_results_count(r) > 0;
+    for (size_t i = 0; i < zhs_results_count(r); i++) {
+        const char *t = texts[zhs_results_hit(r, i)->doc];
+        ok &= strstr(t, "gdpr") == NULL;
+    }
+    CHECK(ok);
+    zhs_results_free(r);
+}
+
+static void check_damage(const char *dir, zhs_analyzer *an)
+{
+    static const char *const ext[] = {"dict", "post", "pos", "len", "store"};
+    for (size_t i = 0; i < 5; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/g1.%s", dir, ext[i]);
+        zhs_buf b;
+        zhs_buf_init(&b);
+        zhs_error err = {0};
+        CHECK_OK(zhs_file_read(&b, path, false, 0, &err), err);
+        for (int trial = 0; trial < 8; trial++) {
+            size_t off = rnd((uint32_t)b.len);
+            char orig = b.data[off];
+            b.data[off] = (char)(orig ^ (char)(1 + rnd(255)));
+            zhs_file_write(path, b.data, b.len, &err);
+            zhs_index *ix = NULL;
+            zhs_error e2 = {0};
+            int rc = zhs_index_open(&ix, dir, &e2);
+            CHECK_MSG(rc == ZHS_ECORRUPT && strstr(e2.message, ext[i]), "flip in %s at %zu: rc %d %s", ext[i], off, rc, e2.message);
+            zhs_index_close(ix);
+            b.data[off] = orig;
+            CHECK_OK(zhs_file_write(path, b.data, b.len, &err), err);
+        }
+        zhs_buf_free(&b);
+        (void)an;
+    }
+}
+
+int main(void)
+{
+    make_corpus();
+    zhs_error err = {0};
+    zhs_analyzer *an;
+    if (zhs_analyzer_open(&an, NULL, &err)) {
+        fprintf(stderr, "%s\n", err.message);
+        return 1;
+    }
+    build_truth(an);
+    const char *d1 = zt_tmpdir(), *d2 = zt_tmpdir();
+    CHECK_OK(build(d1, an, 0, &err), err);
+    CHECK_OK(build(d2, an, 64 * 1024, &err), err);   /* many runs, then a merge */
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s/tmp-1", d2);
+    struct stat st;
+    CHECK(stat(tmp, &st) != 0);                     /* runs cleaned up */
+
+    for (int i = 0; i < 2; i++) {
+        zhs_index *ix;
+        CHECK_OK(zhs_index_open(&ix, i ? d2 : d1, &err), err);
+        if (zhs_err_code(&err)) break;
+        check_postings(ix);
+        check_advance(ix);
+        compare_paths(ix, an, i ? 100 : 400);
+        check_operators(ix, an);
+        CHECK_OK(zhs_index_verify(i ? d2 : d1, &err), err);
+        zhs_index_close(ix);
+    }
+
+    /* another analyzer is refused, with a message that says what to do */
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_default(&cfg);
+    cfg.fold_traditional = 0;
+    zhs_analyzer *other;
+    CHECK_OK(zhs_analyzer_open(&other, &cfg, &err), err);
+    zhs_index *ix;
+    CHECK_OK(zhs_index_open(&ix, d1, &err), err);
+    zhs_results *r = NULL;
+    zhs_error e2 = {0};
+    CHECK(zhs_index_search(&r, ix, other, words[0], NULL, &e2) == ZHS_EANALYZER);
+    CHECK(strstr(e2.message, "rebuild") != NULL || strstr(e2.message, "same analyzer") != NULL);
+    zhs_index_close(ix);
+    zhs_analyzer_close(other);
+
+    /* an abandoned rebuild leaves the committed index as it was */
+    zhs_writer *w;
+    CHECK_OK(zhs_writer_open(&w, d1, an, NULL, &err), err);
+    zhs_passage p = {"x", "新的文本", strlen("新的文本"), "", "", "", "x", 1};
+    CHECK_OK(zhs_writer_add(w, &p, &err), err);
+    zhs_writer_close(w);
+    CHECK_OK(zhs_index_open(&ix, d1, &err), err);
+    zhs_index_info info;
+    zhs_index_info_get(ix, &info);
+    CHECK(info.passages == NDOCS && info.generation == 1);
+    zhs_index_close(ix);
+
+    /* a directory with other files is not written into */
+    const char *d3 = zt_tmpdir();
+    snprintf(tmp, sizeof tmp, "%s/precious.txt", d3);
+    CHECK_OK(zhs_file_write(tmp, "keep", 4, &err), err);
+    zhs_error e3 = {0};
+    CHECK(zhs_writer_open(&w, d3, an, NULL, &e3) == ZHS_EINVAL);
+    CHECK(access(tmp, F_OK) == 0);
+
+    check_damage(d1, an);
+
+    zhs_analyzer_close(an);
+    for (int d = 0; d < NDOCS; d++) free(texts[d]);
+    for (size_t i = 0; i < ntruth; i++) {
+        free(truth[i].docs);
+        free(truth[i].tfs);
+        free(truth[i].pos);
+    }
+    free(truth);
+    return zt_done("test_index");
+}
