@@ -78,6 +78,9 @@ struct zhs_writer {
     zhs_buf title_keys;         /* NUL-separated keys, body form */
     uint32_t *title_pos;
     size_t title_ntok, title_cap;
+    uint32_t *title_ids;        /* per title token: body-form id, title-field id */
+    size_t title_ids_cap;
+    bool title_ids_valid;
     uint32_t title_units;
 
     uint32_t *lens;
@@ -279,6 +282,7 @@ static bool acc_put(zhs_writer *w, term_acc *t, uint64_t v)
 
 static void free_terms(zhs_writer *w)
 {
+    w->title_ids_valid = false;
     for (uint32_t i = 0; i < w->nterms; i++) free(w->terms[i].buf);
     w->nterms = 0;
     if (w->slots) memset(w->slots, 0, (size_t)w->nslots * sizeof *w->slots);
@@ -378,6 +382,7 @@ static int cache_title(zhs_writer *w, const char *title, zhs_error *err)
 {
     if (w->title && strcmp(w->title, title) == 0) return ZHS_OK;
     free(w->title);
+    w->title_ids_valid = false;
     w->title = strdup(title);
     if (!w->title) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     zhs_buf_reset(&w->title_keys);
@@ -443,14 +448,15 @@ static int emit_postings(zhs_writer *w, uint32_t doc, zhs_error *err)
 ** then the text's tokens, whose positions follow the title's one unit
 ** apart so that no phrase spans the two.  Both engines index exactly this
 ** list. */
-static int collect_terms(zhs_writer *w, const zhs_passage *p, uint32_t *doc_len, zhs_error *err)
+static int collect_terms(zhs_writer *w, const zhs_passage *p, bool with_title, uint32_t *doc_len,
+                         zhs_error *err)
 {
     const char *title = p->title ? p->title : "";
     if (cache_title(w, title, err)) return err->code;
     zhs_buf_reset(&w->pk);
     w->npk = 0;
     const char *k = w->title_keys.data;
-    for (size_t i = 0; i < w->title_ntok; i++) {
+    for (size_t i = 0; with_title && i < w->title_ntok; i++) {
         size_t kl = strlen(k);
         for (unsigned r = 0; r < w->opt.title_weight; r++)
             if (!push_pk(w, "", 0, k, kl, w->title_pos[i])) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
@@ -472,9 +478,43 @@ static int collect_terms(zhs_writer *w, const zhs_passage *p, uint32_t *doc_len,
     return ZHS_OK;
 }
 
+/* Term ids of the cached title (body form and title field), looked up once
+** per title and again after a flush renumbers the terms. */
+static int title_ids(zhs_writer *w, zhs_error *err)
+{
+    if (w->title_ids_valid) return ZHS_OK;
+    if (w->title_ntok > w->title_ids_cap) {
+        uint32_t *a = realloc(w->title_ids, w->title_ntok * 2 * sizeof *a);
+        if (!a) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        w->title_ids = a;
+        w->title_ids_cap = w->title_ntok;
+    }
+    const char *k = w->title_keys.data;
+    for (size_t i = 0; i < w->title_ntok; i++) {
+        size_t kl = strlen(k);
+        char tkey[ZHS_TERM_MAX + 8];
+        tkey[0] = 'T';
+        memcpy(tkey + 1, k, kl);
+        w->title_ids[2 * i] = term_id(w, k, kl);
+        w->title_ids[2 * i + 1] = term_id(w, tkey, kl + 1);
+        if (w->title_ids[2 * i] == UINT32_MAX || w->title_ids[2 * i + 1] == UINT32_MAX)
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings (lower --ram)");
+        k += kl + 1;
+    }
+    w->title_ids_valid = true;
+    return ZHS_OK;
+}
+
 static int add_native(zhs_writer *w, uint32_t doc, zhs_error *err)
 {
     w->ntids = 0;
+    if (title_ids(w, err)) return err->code;
+    for (size_t i = 0; i < w->title_ntok; i++) {
+        bool ok = true;
+        for (unsigned r = 0; r < w->opt.title_weight; r++) ok &= push_tid(w, w->title_ids[2 * i], w->title_pos[i]);
+        ok &= push_tid(w, w->title_ids[2 * i + 1], w->title_pos[i]);
+        if (!ok) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < w->npk; i++) {
         uint32_t id = term_id(w, w->pk.data + w->pk_off[i], w->pk_len[i]);
         if (id == UINT32_MAX || !push_tid(w, id, w->pk_pos[i]))
@@ -490,7 +530,7 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
     if (w->ndocs == UINT32_MAX - 1)
         return zhs_fail(err, ZHS_EINVAL, "an index holds at most %u passages: split the corpus", UINT32_MAX - 1);
     uint32_t doc = w->ndocs, body_len = 0;
-    if (collect_terms(w, p, &body_len, err)) return err->code;
+    if (collect_terms(w, p, w->xw != NULL, &body_len, err)) return err->code;
     if (w->xw) {
         if (zhs_xengine_writer_add(w->xw, doc, p, w->pk.data, w->pk_off, w->pk_len, w->pk_pos, w->npk, err))
             return err->code;
@@ -695,6 +735,7 @@ void zhs_writer_close(zhs_writer *w)
     free(w->title);
     zhs_buf_free(&w->title_keys);
     free(w->title_pos);
+    free(w->title_ids);
     free(w->lens);
     zhs_buf_free(&w->pk);
     free(w->pk_off);
