@@ -1,0 +1,372 @@
+/*
+** document.c — the line loop: a document's text to paragraphs, headings and
+** breaks for the passage builder.
+**
+** Markdown is read the way the laws corpus writes it, with the common
+** constructs of other Markdown handled as a reader would see them:
+**   - YAML front matter (a first line "---" up to the next "---" or "...")
+**     is metadata, not text;
+**   - HTML comments are dropped, also across lines; a line holding only a
+**     comment is a paragraph break, and "<!-- INFO END -->" (which closes
+**     the date lines of the laws corpus) also ends the passage;
+**   - the first level-1 heading is the title; other headings build the
+**     heading path, a heading of level L replacing those of level >= L;
+**   - table rows become their cells joined by spaces, one paragraph each,
+**     separator rows vanish; list items start paragraphs; blockquote
+**     markers, thematic breaks and code fences go.
+** Plain text gets only the paragraph logic.  In both, a line that opens an
+** article, or is indented with U+3000 (the Chinese paragraph indent),
+** starts a new paragraph even without a blank line before it.
+*/
+#include "corpus_int.h"
+
+void corpus_doc_init(corpus_doc *d, corpus_builder *b, zhs_arena *arena)
+{
+    memset(d, 0, sizeof *d);
+    d->b = b;
+    d->arena = arena;
+    corpus_para_init(&d->para);
+    zhs_buf_init(&d->nocomment);
+    zhs_buf_init(&d->clean);
+    zhs_buf_init(&d->tmp);
+    for (int i = 0; i < 7; i++) zhs_buf_init(&d->heads[i]);
+}
+
+void corpus_doc_free(corpus_doc *d)
+{
+    corpus_para_free(&d->para);
+    zhs_buf_free(&d->nocomment);
+    zhs_buf_free(&d->clean);
+    zhs_buf_free(&d->tmp);
+    for (int i = 0; i < 7; i++) zhs_buf_free(&d->heads[i]);
+}
+
+void corpus_doc_begin(corpus_doc *d, bool markdown)
+{
+    d->markdown = markdown;
+    d->in_comment = false;
+    d->in_fence = false;
+    d->in_quote = false;
+    d->title = NULL;
+    corpus_para_reset(&d->para);
+    for (int i = 0; i < 7; i++) zhs_buf_reset(&d->heads[i]);
+}
+
+static int nomem(zhs_error *err)
+{
+    return zhs_fail(err, ZHS_ENOMEM, "out of memory cleaning a document");
+}
+
+static int end_paragraph(corpus_doc *d, zhs_error *err)
+{
+    int rc = corpus_builder_paragraph(d->b, &d->para, err);
+    corpus_para_reset(&d->para);
+    return rc;
+}
+
+/* ------------------------------------------------------------ comments */
+
+static bool is_info_end(const char *s, size_t n)
+{
+    corpus_trim(&s, &n);
+    return n == 8 && memcmp(s, "INFO END", 8) == 0;
+}
+
+/* Removes HTML comments from a line, carrying an open comment over to the
+** next line.  *info_end tells that a comment said INFO END. */
+static void strip_comments(corpus_doc *d, const char **line, size_t *len, bool *info_end)
+{
+    const char *s = *line;
+    size_t n = *len;
+    if (!d->in_comment && (!memchr(s, '<', n) || corpus_find(s, n, "<!--", 4) == n)) return;
+    zhs_buf_reset(&d->nocomment);
+    size_t i = 0;
+    while (i < n) {
+        if (d->in_comment) {
+            size_t e = i + corpus_find(s + i, n - i, "-->", 3);
+            if (is_info_end(s + i, e - i)) *info_end = true;
+            if (e == n) break;
+            d->in_comment = false;
+            i = e + 3;
+        } else {
+            size_t o = i + corpus_find(s + i, n - i, "<!--", 4);
+            zhs_buf_append(&d->nocomment, s + i, o - i);
+            if (o == n) break;
+            d->in_comment = true;
+            i = o + 4;
+        }
+    }
+    *line = zhs_buf_cstr(&d->nocomment);
+    *len = d->nocomment.len;
+}
+
+/* ------------------------------------------------------------- blocks */
+
+static size_t heading_level(const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && k < 7 && s[k] == '#') k++;
+    if (k < 1 || k > 6) return 0;
+    return k == n || s[k] == ' ' || s[k] == '\t' ? k : 0;
+}
+
+/* "***", "- - -", "___": a thematic break. */
+static bool is_thematic_break(const char *s, size_t n)
+{
+    char c = s[0];
+    if (c != '-' && c != '*' && c != '_') return false;
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == c) count++;
+        else if (s[i] != ' ' && s[i] != '\t') return false;
+    }
+    return count >= 3;
+}
+
+static size_t fence_length(const char *s, size_t n, char *ch)
+{
+    if (n < 3 || (s[0] != '`' && s[0] != '~')) return 0;
+    size_t k = 0;
+    while (k < n && s[k] == s[0]) k++;
+    if (k < 3) return 0;
+    /* "```a``` text" is a code span, not a fence: an info string after
+    ** backticks holds none. */
+    if (s[0] == '`' && memchr(s + k, '`', n - k)) return 0;
+    *ch = s[0];
+    return k;
+}
+
+/* Bytes of a list marker ("- ", "* ", "+ ", "12. ", "3) ") at s, 0 if none. */
+static size_t list_marker(const char *s, size_t n)
+{
+    if (n >= 2 && (s[0] == '-' || s[0] == '*' || s[0] == '+') && (s[1] == ' ' || s[1] == '\t'))
+        return 2;
+    size_t k = 0;
+    while (k < n && k < 10 && s[k] >= '0' && s[k] <= '9') k++;
+    if (k == 0 || k > 9 || k + 1 >= n) return 0;
+    if ((s[k] == '.' || s[k] == ')') && (s[k + 1] == ' ' || s[k + 1] == '\t')) return k + 2;
+    return 0;
+}
+
+static bool is_table_separator(const char *s, size_t n)
+{
+    bool dash = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '-') dash = true;
+        else if (c != '|' && c != ':' && c != ' ' && c != '\t') return false;
+    }
+    return dash;
+}
+
+/* The cells of a table row, each as plain text, joined by one space. */
+static bool table_row(corpus_doc *d, const char *s, size_t n)
+{
+    zhs_buf_reset(&d->clean);
+    size_t i = 0;
+    if (n && s[0] == '|') i = 1;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && !(s[j] == '|' && (j == 0 || s[j - 1] != '\\'))) j++;
+        const char *cell = s + i;
+        size_t len = j - i;
+        corpus_trim(&cell, &len);
+        if (len) {
+            size_t before = d->clean.len;
+            if (before) zhs_buf_putc(&d->clean, ' ');
+            if (!corpus_md_inline(&d->clean, cell, len)) return false;
+            /* A cell whose markup was all it had leaves no trace. */
+            if (d->clean.len == before + (before ? 1 : 0)) d->clean.len = before;
+        }
+        i = j + 1;
+    }
+    if (d->clean.data) d->clean.data[d->clean.len] = 0;
+    return !d->clean.oom;
+}
+
+/* ----------------------------------------------------------- headings */
+
+/* Rebuilds the heading path from the levels present, " › " between. */
+static const char *heading_path(corpus_doc *d)
+{
+    zhs_buf_reset(&d->tmp);
+    for (int l = 1; l <= 6; l++) {
+        if (!d->heads[l].len) continue;
+        if (d->tmp.len) zhs_buf_puts(&d->tmp, " \xE2\x80\xBA ");
+        zhs_buf_append(&d->tmp, d->heads[l].data, d->heads[l].len);
+    }
+    if (d->tmp.oom) return NULL;
+    return zhs_arena_strndup(d->arena, zhs_buf_cstr(&d->tmp), d->tmp.len);
+}
+
+static int heading(corpus_doc *d, size_t level, const char *s, size_t n, zhs_error *err)
+{
+    int rc = end_paragraph(d, err);
+    if (!rc) rc = corpus_builder_break(d->b, err);
+    if (rc) return rc;
+    corpus_trim(&s, &n);
+    /* A closing run of '#' ("## Title ##") is decoration. */
+    size_t k = n;
+    while (k > 0 && s[k - 1] == '#') k--;
+    if (k == 0 || s[k - 1] == ' ' || s[k - 1] == '\t') n = k;
+    zhs_buf_reset(&d->tmp);
+    if (!corpus_md_inline(&d->tmp, s, n)) return nomem(err);
+    zhs_buf_reset(&d->clean);
+    if (!corpus_collapse_spaces(&d->clean, zhs_buf_cstr(&d->tmp), d->tmp.len)) return nomem(err);
+    if (level == 1 && !d->title && d->clean.len) {
+        d->title = zhs_arena_strndup(d->arena, d->clean.data, d->clean.len);
+        return d->title ? ZHS_OK : nomem(err);
+    }
+    zhs_buf_reset(&d->heads[level]);
+    zhs_buf_append(&d->heads[level], zhs_buf_cstr(&d->clean), d->clean.len);
+    for (size_t l = level + 1; l <= 6; l++) zhs_buf_reset(&d->heads[l]);
+    const char *path = heading_path(d);
+    if (!path || d->heads[level].oom) return nomem(err);
+    corpus_builder_set_heading(d->b, path);
+    return ZHS_OK;
+}
+
+/* ---------------------------------------------------------- the lines */
+
+/* Adds a cleaned, trimmed line to the paragraph, starting a new one first
+** when the line opens an article or is indented the Chinese way. */
+static int add_line(corpus_doc *d, const char *s, size_t n, uint32_t line, bool new_para,
+                    zhs_error *err)
+{
+    size_t label = corpus_article_label(s, n);
+    if ((label || new_para) && d->para.text.len) {
+        int rc = end_paragraph(d, err);
+        if (rc) return rc;
+    }
+    corpus_para_add(&d->para, s, n, line, label);
+    return d->para.oom ? nomem(err) : ZHS_OK;
+}
+
+/* One line of Markdown outside code fences, already trimmed. */
+static int markdown_line(corpus_doc *d, const char *s, size_t n, uint32_t line, bool new_para,
+                         zhs_error *err)
+{
+    bool quote = s[0] == '>';
+    while (n && s[0] == '>') {
+        s++;
+        n--;
+        corpus_trim(&s, &n);
+    }
+    /* A quote is a block of its own; the lines after it join it lazily. */
+    if (quote && !d->in_quote) new_para = true;
+    d->in_quote = quote || (d->in_quote && d->para.text.len);
+    if (!n) return end_paragraph(d, err);
+    size_t level = heading_level(s, n);
+    if (level) return heading(d, level, s + level, n - level, err);
+    size_t fence = fence_length(s, n, &d->fence_char);
+    if (fence) {
+        d->fence_len = fence;
+        d->in_fence = true;
+        return end_paragraph(d, err);
+    }
+    if (is_thematic_break(s, n)) return end_paragraph(d, err);
+    if (s[0] == '|') {
+        int rc = end_paragraph(d, err);
+        if (rc || is_table_separator(s, n)) return rc;
+        if (!table_row(d, s, n)) return nomem(err);
+        if (!d->clean.len) return ZHS_OK;
+        corpus_para_add(&d->para, d->clean.data, d->clean.len, line, 0);
+        return end_paragraph(d, err);
+    }
+    size_t marker = list_marker(s, n);
+    if (marker) {
+        s += marker;
+        n -= marker;
+        new_para = true;
+    }
+    if (corpus_md_has_markup(s, n)) {
+        zhs_buf_reset(&d->clean);
+        if (!corpus_md_inline(&d->clean, s, n)) return nomem(err);
+        s = zhs_buf_cstr(&d->clean);
+        n = d->clean.len;
+        corpus_trim(&s, &n);
+    }
+    if (!n) return ZHS_OK;      /* markup only, e.g. an image without alt text */
+    return add_line(d, s, n, line, new_para, err);
+}
+
+static bool closes_fence(const corpus_doc *d, const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && s[k] == d->fence_char) k++;
+    return k >= d->fence_len && k == n;
+}
+
+static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, zhs_error *err)
+{
+    while (n && s[n - 1] == '\r') n--;
+    bool info_end = false;
+    if (d->markdown && (!d->in_fence || d->in_comment)) strip_comments(d, &s, &n, &info_end);
+    size_t lead = corpus_space_prefix(s, n);
+    bool indented = corpus_find(s, lead, "\xE3\x80\x80", 3) < lead;
+    s += lead;
+    n -= lead;
+    n -= corpus_space_suffix(s, n);
+    if (!n) {
+        d->in_quote = false;
+        int rc = end_paragraph(d, err);
+        if (!rc && info_end) rc = corpus_builder_break(d->b, err);
+        return rc;
+    }
+    if (d->markdown && d->in_fence) {
+        if (closes_fence(d, s, n)) {
+            d->in_fence = false;
+            return end_paragraph(d, err);
+        }
+        return add_line(d, s, n, line, indented, err);
+    }
+    if (d->markdown) return markdown_line(d, s, n, line, indented, err);
+    return add_line(d, s, n, line, indented, err);
+}
+
+/* Length of the front matter at the start of text (0 if none) and the
+** lines it spans. */
+static size_t front_matter(const char *text, size_t len, uint32_t *lines)
+{
+    size_t pos = 0;
+    uint32_t count = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        const char *s = text + pos;
+        size_t n = end - pos;
+        n -= corpus_space_suffix(s, n);
+        bool dashes = n == 3 && memcmp(s, "---", 3) == 0;
+        if (count == 0 && !dashes) return 0;
+        count++;
+        if (count > 1 && (dashes || (n == 3 && memcmp(s, "...", 3) == 0))) {
+            *lines = count;
+            return nl ? end + 1 : len;
+        }
+        if (!nl) break;
+        pos = end + 1;
+    }
+    return 0;       /* never closed: a thematic break, not front matter */
+}
+
+int corpus_doc_parse(corpus_doc *d, const char *text, size_t len, uint32_t first_line,
+                     zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    size_t pos = 0;
+    uint32_t line = first_line;
+    if (d->markdown) {
+        uint32_t skipped = 0;
+        pos = front_matter(text, len, &skipped);
+        line += skipped;
+    }
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        int rc = process_line(d, text + pos, end - pos, line, err);
+        if (rc) return rc;
+        pos = end + 1;
+        line++;
+    }
+    return end_paragraph(d, err);
+}

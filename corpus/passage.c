@@ -1,0 +1,270 @@
+/*
+** passage.c — paragraphs to passages.
+**
+** A passage is what a search returns, so it should be a unit a reader can
+** take in at a glance and that the text around it does not dilute:
+**   - an article (a paragraph opening with "第十条 ") and the paragraphs
+**     after it up to the next article or heading, under its label;
+**   - elsewhere, consecutive paragraphs grouped to CORPUS_GROUP_MIN..MAX
+**     code points, a heading or a hard break ending the group;
+**   - a paragraph too long for its passage is split at sentence ends, a
+**     sentence that is absurdly long is cut (at a code point boundary).
+** Paragraphs are joined with "\n".  A passage is named "rel#n", n counting
+** the passages of its document from 1.
+*/
+#include "corpus_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void corpus_builder_init(corpus_builder *b, zhs_arena *arena)
+{
+    memset(b, 0, sizeof *b);
+    b->arena = arena;
+    zhs_buf_init(&b->cur);
+}
+
+void corpus_builder_free(corpus_builder *b)
+{
+    free(b->v);
+    zhs_buf_free(&b->cur);
+    memset(b, 0, sizeof *b);
+}
+
+void corpus_builder_start(corpus_builder *b, const char *path, const char *rel)
+{
+    b->path = path;
+    b->rel = rel;
+    b->n = 0;
+    zhs_buf_reset(&b->cur);
+    b->cur_chars = 0;
+    b->label = "";
+    b->article = false;
+    b->record = false;
+    b->heading = "";
+}
+
+void corpus_builder_set_heading(corpus_builder *b, const char *heading)
+{
+    b->heading = heading;
+}
+
+static int oom(zhs_error *err, const corpus_builder *b)
+{
+    return zhs_fail(err, ZHS_ENOMEM, "out of memory splitting %s into passages", b->path);
+}
+
+static char *make_id(corpus_builder *b)
+{
+    if (b->record && b->rec_id) return (char *)b->rec_id;
+    size_t len = strlen(b->rel) + 24;
+    char *id = zhs_arena_alloc(b->arena, len);
+    if (id) snprintf(id, len, "%s#%zu", b->rel, b->n + 1);
+    return id;
+}
+
+/* Turns the text gathered so far into a passage. */
+static int emit(corpus_builder *b, zhs_error *err)
+{
+    size_t len = b->cur.len - corpus_space_suffix(b->cur.data ? b->cur.data : "", b->cur.len);
+    if (b->cur.oom) return oom(err, b);
+    if (len == 0) return ZHS_OK;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        zhs_passage *v = realloc(b->v, cap * sizeof *v);
+        if (!v) return oom(err, b);
+        b->v = v;
+        b->cap = cap;
+    }
+    zhs_passage *p = &b->v[b->n];
+    memset(p, 0, sizeof *p);
+    p->text = zhs_arena_strndup(b->arena, b->cur.data, len);
+    p->text_len = len;
+    p->id = make_id(b);
+    p->title = b->record ? b->rec_title : NULL;
+    p->heading = b->cur_heading ? b->cur_heading : "";
+    p->label = b->label;
+    p->path = b->path;
+    p->line = b->cur_line;
+    if (!p->text || !p->id) return oom(err, b);
+    b->n++;
+    zhs_buf_reset(&b->cur);
+    b->cur_chars = 0;
+    return ZHS_OK;
+}
+
+int corpus_builder_break(corpus_builder *b, zhs_error *err)
+{
+    int rc = emit(b, err);
+    b->article = false;
+    b->label = "";
+    return rc;
+}
+
+/* Adds one piece of text: a whole paragraph (newline) or the next piece of
+** a split one.  Ends the passage first when the piece would overfill it. */
+static int add_unit(corpus_builder *b, const char *s, size_t n, size_t chars, bool newline,
+                    uint32_t line, zhs_error *err)
+{
+    if (b->cur.len && !b->record) {
+        bool full = b->article ? b->cur_chars + chars > CORPUS_ARTICLE_MAX
+                               : b->cur_chars >= CORPUS_GROUP_MIN &&
+                                 b->cur_chars + chars > CORPUS_GROUP_MAX;
+        if (full) {
+            int rc = emit(b, err);
+            if (rc) return rc;
+        }
+    }
+    if (!b->cur.len) {
+        size_t lead = corpus_space_prefix(s, n);
+        chars -= zhs_utf8_count(s, lead);
+        s += lead;
+        n -= lead;
+        if (!n) return ZHS_OK;
+        if (!b->record) b->cur_line = line;
+        b->cur_heading = b->heading;
+    } else if (newline) {
+        zhs_buf_putc(&b->cur, '\n');
+        b->cur_chars++;
+    }
+    zhs_buf_append(&b->cur, s, n);
+    b->cur_chars += chars;
+    return b->cur.oom ? oom(err, b) : ZHS_OK;
+}
+
+static bool at(const char *s, size_t n, size_t i, const char *lit, size_t m)
+{
+    return i + m <= n && memcmp(s + i, lit, m) == 0;
+}
+
+/* Bytes of a sentence-final mark at i: 。！？； or ASCII ! ? ; . before a
+** space or the end. */
+static size_t sentence_mark(const char *s, size_t n, size_t i)
+{
+    switch ((unsigned char)s[i]) {
+    case 0xE3:
+        return at(s, n, i, "\xE3\x80\x82", 3) ? 3 : 0;
+    case 0xEF:
+        return at(s, n, i, "\xEF\xBC\x81", 3) || at(s, n, i, "\xEF\xBC\x9F", 3) ||
+               at(s, n, i, "\xEF\xBC\x9B", 3) ? 3 : 0;
+    case '!': case '?': case ';': case '.':
+        return i + 1 == n || s[i + 1] == ' ' ? 1 : 0;
+    default:
+        return 0;
+    }
+}
+
+/* Bytes of a mark that stays with the sentence before it: closing quotes
+** and brackets, and repeated final marks ("？！"). */
+static size_t closer(const char *s, size_t n, size_t i)
+{
+    static const char *const closers[] = {
+        "\xE2\x80\x9D", "\xE2\x80\x99", "\xE3\x80\x8D", "\xE3\x80\x8F", "\xEF\xBC\x89",
+        "\xE3\x80\x91", "\xE3\x80\x8B", "\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F",
+    };
+    for (size_t k = 0; k < sizeof closers / sizeof *closers; k++)
+        if (at(s, n, i, closers[k], 3)) return 3;
+    char c = s[i];
+    return c == ')' || c == '"' || c == '\'' || c == ']' ? 1 : 0;
+}
+
+/* Where the sentence starting at pos ends (after its closing marks and
+** spaces); n when it runs to the end. */
+static size_t sentence_end(const char *s, size_t n, size_t pos)
+{
+    for (size_t i = pos; i < n; i++) {
+        size_t k = sentence_mark(s, n, i);
+        if (!k) continue;
+        i += k;
+        while (i < n && (k = closer(s, n, i)) != 0) i += k;
+        while (i < n && s[i] == ' ') i++;
+        return i;
+    }
+    return n;
+}
+
+/* Cuts an overlong sentence into pieces of CORPUS_CUT code points.  The
+** first piece tops up a group still under CORPUS_GROUP_MIN to exactly
+** CORPUS_GROUP_MAX, since a cut can fall anywhere. */
+static int cut_sentence(corpus_builder *b, const corpus_para *p, size_t pos, size_t end,
+                        size_t *cursor, zhs_error *err)
+{
+    const char *s = p->text.data;
+    while (pos < end) {
+        size_t q = pos, k = 0, want = CORPUS_CUT;
+        if (!b->article && b->cur.len && b->cur_chars < CORPUS_GROUP_MIN)
+            want = CORPUS_GROUP_MAX - b->cur_chars - (pos == 0);
+        while (q < end && k < want) {
+            q++;
+            while (q < end && ((unsigned char)s[q] & 0xC0) == 0x80) q++;
+            k++;
+        }
+        int rc = add_unit(b, s + pos, q - pos, k, pos == 0, corpus_para_line_at(p, pos, cursor), err);
+        if (rc) return rc;
+        pos = q;
+    }
+    return ZHS_OK;
+}
+
+static int split_paragraph(corpus_builder *b, const corpus_para *p, zhs_error *err)
+{
+    const char *s = p->text.data;
+    size_t n = p->text.len, pos = 0, cursor = 0;
+    while (pos < n) {
+        size_t end = sentence_end(s, n, pos), chars = zhs_utf8_count(s + pos, end - pos);
+        int rc = chars > CORPUS_SENTENCE_MAX
+                     ? cut_sentence(b, p, pos, end, &cursor, err)
+                     : add_unit(b, s + pos, end - pos, chars, pos == 0,
+                                corpus_para_line_at(p, pos, &cursor), err);
+        if (rc) return rc;
+        pos = end;
+    }
+    return ZHS_OK;
+}
+
+int corpus_builder_paragraph(corpus_builder *b, const corpus_para *p, zhs_error *err)
+{
+    if (p->oom) return oom(err, b);
+    if (!p->text.len) return ZHS_OK;
+    if (p->label_len && !b->record) {
+        int rc = corpus_builder_break(b, err);
+        if (rc) return rc;
+        b->label = zhs_arena_strndup(b->arena, p->text.data, p->label_len);
+        if (!b->label) return oom(err, b);
+        b->article = true;
+    }
+    size_t chars = zhs_utf8_count(p->text.data, p->text.len);
+    size_t limit = b->article ? CORPUS_ARTICLE_MAX : CORPUS_GROUP_MAX;
+    if (b->record || chars <= limit)
+        return add_unit(b, p->text.data, p->text.len, chars, true,
+                        p->nmarks ? p->marks[0].line : 0, err);
+    return split_paragraph(b, p, err);
+}
+
+void corpus_builder_begin_record(corpus_builder *b, const char *id, const char *title,
+                                 uint32_t line)
+{
+    zhs_buf_reset(&b->cur);
+    b->cur_chars = 0;
+    b->record = true;
+    b->rec_id = id;
+    b->rec_title = title;
+    b->cur_line = line;
+    b->label = "";
+    b->article = false;
+}
+
+int corpus_builder_end_record(corpus_builder *b, bool *made, zhs_error *err)
+{
+    size_t before = b->n;
+    int rc = emit(b, err);
+    b->record = false;
+    *made = b->n > before;
+    return rc;
+}
+
+void corpus_builder_finish(corpus_builder *b, const char *title)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (!b->v[i].title) b->v[i].title = title;
+}

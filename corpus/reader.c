@@ -1,0 +1,209 @@
+/*
+** reader.c — the public corpus API: open (the walk), next (one file to one
+** document), statistics, close.
+**
+** A file that cannot be used is skipped with a warning and the run goes
+** on: only running out of memory for the reader's own structures stops it.
+** Each document lives in an arena reset at every zhs_corpus_next(), and
+** the file buffers are reused, so memory stays bounded by the largest file.
+*/
+#include "corpus_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void vwarn(zhs_corpus *c, const char *path, const char *fmt, va_list ap)
+{
+    if (!c->warn) return;
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    c->warn(c->warn_ctx, path, msg);
+}
+
+void corpus_warn(zhs_corpus *c, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(c, path, fmt, ap);
+    va_end(ap);
+}
+
+void corpus_skip(zhs_corpus *c, uint64_t *counter, const char *path, const char *fmt, ...)
+{
+    (*counter)++;
+    c->stats.files_skipped++;
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(c, path, fmt, ap);
+    va_end(ap);
+}
+
+int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
+                    const zhs_corpus_options *opts, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (!out || (npaths && !paths))
+        return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: no output pointer or no paths");
+    *out = NULL;
+    for (size_t i = 0; i < npaths; i++)
+        if (!paths[i])
+            return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: path %zu is NULL", i);
+    zhs_corpus *c = calloc(1, sizeof *c);
+    if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening a corpus");
+    if (opts) {
+        c->warn = opts->warn;
+        c->warn_ctx = opts->warn_ctx;
+        c->max_file_bytes = opts->max_file_bytes;
+    }
+    if (!c->max_file_bytes) c->max_file_bytes = CORPUS_DEFAULT_MAX_FILE;
+    zhs_arena_init(&c->names, 64 * 1024);
+    zhs_arena_init(&c->arena, 1024 * 1024);
+    zhs_buf_init(&c->raw);
+    zhs_buf_init(&c->valid);
+    zhs_buf_init(&c->rec_id);
+    zhs_buf_init(&c->rec_title);
+    zhs_buf_init(&c->rec_text);
+    zhs_buf_init(&c->rec_key);
+    corpus_builder_init(&c->builder, &c->arena);
+    corpus_doc_init(&c->parser, &c->builder, &c->arena);
+    for (size_t i = 0; i < npaths; i++) {
+        int rc = corpus_walk(c, paths[i], err);
+        if (rc) {
+            zhs_corpus_close(c);
+            return rc;
+        }
+    }
+    *out = c;
+    return ZHS_OK;
+}
+
+void zhs_corpus_close(zhs_corpus *c)
+{
+    if (!c) return;
+    free(c->files);
+    zhs_arena_free(&c->names);
+    zhs_arena_free(&c->arena);
+    zhs_buf_free(&c->raw);
+    zhs_buf_free(&c->valid);
+    zhs_buf_free(&c->rec_id);
+    zhs_buf_free(&c->rec_title);
+    zhs_buf_free(&c->rec_text);
+    zhs_buf_free(&c->rec_key);
+    corpus_doc_free(&c->parser);
+    corpus_builder_free(&c->builder);
+    free(c);
+}
+
+void zhs_corpus_stats_get(const zhs_corpus *c, zhs_corpus_stats *out)
+{
+    if (!out) return;
+    if (c) *out = c->stats;
+    else memset(out, 0, sizeof *out);
+}
+
+uint64_t zhs_corpus_total_bytes(const zhs_corpus *c)
+{
+    return c ? c->total_bytes : 0;
+}
+
+/* Reads f into c->text as valid UTF-8 without a BOM.  *ok is false when
+** the file was skipped (and counted). */
+static int load(zhs_corpus *c, const corpus_file *f, bool *ok, zhs_error *err)
+{
+    zhs_error e;
+    zhs_error_clear(&e);
+    *ok = false;
+    if (zhs_file_read(&c->raw, f->path, f->gz, c->max_file_bytes, &e) != ZHS_OK) {
+        /* A file too big for memory is that file's problem: give the
+        ** memory back and go on with the others. */
+        if (e.code == ZHS_ENOMEM) zhs_buf_free(&c->raw);
+        corpus_skip(c, &c->stats.skipped_error, f->path, "%s", e.message);
+        return ZHS_OK;
+    }
+    const char *s = zhs_buf_cstr(&c->raw);
+    size_t n = c->raw.len;
+    c->stats.bytes += n;
+    if (memchr(s, 0, n)) {
+        corpus_skip(c, &c->stats.skipped_binary, f->path, "binary file (NUL bytes): skipped");
+        return ZHS_OK;
+    }
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3;
+        n -= 3;
+    }
+    c->invalid = 0;
+    if (corpus_utf8_valid_prefix(s, n) < n) {
+        zhs_buf_reset(&c->valid);
+        c->invalid = zhs_utf8_sanitize(&c->valid, s, n);
+        if (c->valid.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
+        s = zhs_buf_cstr(&c->valid);
+        n = c->valid.len;
+    }
+    c->stats.invalid_utf8 += c->invalid;
+    c->text = s;
+    c->text_len = n;
+    *ok = true;
+    return ZHS_OK;
+}
+
+/* Markdown or plain text: the whole file is one document. */
+static int read_text(zhs_corpus *c, const corpus_file *f, bool *made, zhs_error *err)
+{
+    corpus_builder *b = &c->builder;
+    corpus_builder_start(b, f->path, f->rel);
+    corpus_doc_begin(&c->parser, f->kind == CORPUS_MD);
+    int rc = corpus_doc_parse(&c->parser, c->text, c->text_len, 1, err);
+    if (!rc) rc = corpus_builder_break(b, err);
+    if (rc) return rc;
+    if (!b->n) {
+        corpus_skip(c, &c->stats.skipped_empty, f->path, "no text: skipped");
+        return ZHS_OK;
+    }
+    const char *title = c->parser.title;
+    if (!title) {
+        const char *name = corpus_basename(f->path);
+        title = zhs_arena_strndup(&c->arena, name, corpus_stem_len(name));
+        if (!title) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
+    }
+    corpus_builder_finish(b, title);
+    zhs_document *d = &c->doc;
+    d->path = f->path;
+    d->title = title;
+    d->passages = b->v;
+    d->npassages = b->n;
+    d->bytes = c->raw.len;
+    d->invalid_utf8 = c->invalid;
+    c->stats.files_read++;
+    c->stats.passages += b->n;
+    *made = true;
+    return ZHS_OK;
+}
+
+int zhs_corpus_next(zhs_corpus *c, const zhs_document **doc, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (!c || !doc) return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_next: no corpus or no output");
+    *doc = NULL;
+    for (;;) {
+        bool made = false;
+        int rc;
+        zhs_arena_reset(&c->arena);
+        if (c->jsonl) {
+            rc = corpus_jsonl_next(c, &made, err);
+        } else {
+            if (c->next >= c->nfiles) return ZHS_DONE;
+            const corpus_file *f = &c->files[c->next++];
+            bool ok;
+            rc = load(c, f, &ok, err);
+            if (!rc && ok) {
+                if (f->kind == CORPUS_JSONL) corpus_jsonl_begin(c, f);
+                else rc = read_text(c, f, &made, err);
+            }
+        }
+        if (rc) return rc;
+        if (made) {
+            *doc = &c->doc;
+            return ZHS_OK;
+        }
+    }
+}

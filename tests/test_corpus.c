@@ -1,0 +1,860 @@
+/*
+** test_corpus.c — the corpus reader: walking, cleaning, passages, JSONL,
+** gzip, and whatever broken input a corpus may hold.  Fixtures are written
+** at run time; the sample corpus and ../shared are read when present.
+*/
+#include "zhs.h"
+#include "common.h"
+#include "harness.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ------------------------------------------------------------ fixtures */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (!p) abort();
+    memcpy(p, s, n);
+    return p;
+}
+
+/* A fresh directory for one test (freed by the caller), under one
+** zt_tmpdir() kept for the whole run. */
+static char *new_dir(void)
+{
+    static const char *root;
+    static int n;
+    if (!root) root = zt_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/t%d", root, n++);
+    if (mkdir(path, 0755) != 0) {
+        fprintf(stderr, "cannot create %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+    return dup_str(path);
+}
+
+static const char *join(const char *dir, const char *name)
+{
+    static char bufs[4][4096];
+    static int i;
+    char *b = bufs[i++ & 3];
+    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+    return b;
+}
+
+/* Creates the directories on the way to path. */
+static void make_parents(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        mkdir(tmp, 0755);
+        *p = '/';
+    }
+}
+
+static void write_bytes(const char *dir, const char *name, const void *data, size_t n)
+{
+    const char *path = join(dir, name);
+    make_parents(path);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0) {
+        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    write_bytes(dir, name, text, strlen(text));
+}
+
+static void write_gz(const char *dir, const char *name, const char *text)
+{
+    const char *path = join(dir, name);
+    make_parents(path);
+    gzFile g = gzopen(path, "wb");
+    if (!g || gzwrite(g, text, (unsigned)strlen(text)) != (int)strlen(text) || gzclose(g) != Z_OK) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(2);
+    }
+}
+
+/* --------------------------------------------------------- reading all */
+
+typedef struct got {
+    char *id, *text, *title, *heading, *label, *path;
+    size_t text_len;
+    uint32_t line;
+} got;
+
+typedef struct run {
+    got *p;
+    size_t n, cap;
+    size_t docs;
+    char **doc_paths;
+    zhs_corpus_stats st;
+    uint64_t total_bytes;
+    size_t doc_invalid;
+    int rc;
+    int nwarn;
+    char warnings[32768];
+} run;
+
+static void on_warn(void *ctx, const char *path, const char *msg)
+{
+    run *r = ctx;
+    size_t used = strlen(r->warnings);
+    snprintf(r->warnings + used, sizeof r->warnings - used, "%s: %s\n", path, msg);
+    r->nwarn++;
+}
+
+static bool valid_utf8(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
+        if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return false;
+        i += l;
+    }
+    return true;
+}
+
+static void keep(run *r, const zhs_passage *p)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->p = realloc(r->p, r->cap * sizeof *r->p);
+        if (!r->p) abort();
+    }
+    got *g = &r->p[r->n++];
+    g->id = dup_str(p->id);
+    g->text = dup_str(p->text);
+    g->text_len = p->text_len;
+    g->title = dup_str(p->title);
+    g->heading = dup_str(p->heading);
+    g->label = dup_str(p->label);
+    g->path = dup_str(p->path);
+    g->line = p->line;
+}
+
+/* Reads every document; keeps copies of the passages (the reader's own
+** memory goes at the next call) and checks what must hold for any. */
+static void read_all_opts(run *r, const char *const *paths, size_t npaths, size_t max_file)
+{
+    memset(r, 0, sizeof *r);
+    zhs_error err;
+    zhs_error_clear(&err);
+    zhs_corpus_options opts = {on_warn, r, max_file};
+    zhs_corpus *c = NULL;
+    r->rc = zhs_corpus_open(&c, paths, npaths, &opts, &err);
+    CHECK_OK(r->rc, err);
+    if (r->rc) return;
+    r->total_bytes = zhs_corpus_total_bytes(c);
+    const zhs_document *d;
+    while ((r->rc = zhs_corpus_next(c, &d, &err)) == ZHS_OK) {
+        r->docs++;
+        r->doc_paths = realloc(r->doc_paths, r->docs * sizeof *r->doc_paths);
+        if (!r->doc_paths) abort();
+        r->doc_paths[r->docs - 1] = dup_str(d->path);
+        r->doc_invalid += d->invalid_utf8;
+        CHECK(d->npassages > 0);
+        for (size_t i = 0; i < d->npassages; i++) {
+            const zhs_passage *p = &d->passages[i];
+            CHECK(p->id && p->text && p->title && p->heading && p->label && p->path);
+            CHECK_MSG(p->text_len > 0 && strlen(p->text) == p->text_len, "passage %s", p->id);
+            CHECK_MSG(valid_utf8(p->text, p->text_len), "passage %s is not valid UTF-8", p->id);
+            keep(r, p);
+        }
+    }
+    CHECK_MSG(r->rc == ZHS_DONE, "next returned %d: %s", r->rc, err.message);
+    zhs_corpus_stats_get(c, &r->st);
+    CHECK(r->st.passages == r->n);
+    zhs_corpus_close(c);
+}
+
+static void read_all(run *r, const char *const *paths, size_t npaths)
+{
+    read_all_opts(r, paths, npaths, 0);
+}
+
+static void read_one(run *r, const char *path)
+{
+    read_all(r, &path, 1);
+}
+
+static void run_free(run *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        got *g = &r->p[i];
+        free(g->id); free(g->text); free(g->title); free(g->heading); free(g->label); free(g->path);
+    }
+    for (size_t i = 0; i < r->docs; i++) free(r->doc_paths[i]);
+    free(r->doc_paths);
+    free(r->p);
+    memset(r, 0, sizeof *r);
+}
+
+static const got *by_id(const run *r, const char *id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->p[i].id, id) == 0) return &r->p[i];
+    return NULL;
+}
+
+static const got *by_label(const run *r, const char *label)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->p[i].label, label) == 0) return &r->p[i];
+    return NULL;
+}
+
+static bool contains(const run *r, const char *needle)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strstr(r->p[i].text, needle)) return true;
+    return false;
+}
+
+#define FIELD(g, f) ((g) ? (g)->f : "(missing)")
+
+/* --------------------------------------------------------------- tests */
+
+static const char LAW_MD[] =
+    "---\n"                                         /* 1 */
+    "title: 不是正文\n"                             /* 2 */
+    "date: 2024-01-01\n"                            /* 3 */
+    "---\n"                                         /* 4 */
+    "# 中华人民共和国测试法\n"                      /* 5 */
+    "\n"                                            /* 6 */
+    "2024年1月1日 第一次会议通过\n"                 /* 7 */
+    "\n"                                            /* 8 */
+    "<!-- INFO END -->\n"                           /* 9 */
+    "\n"                                            /* 10 */
+    "## 第一章\xE2\x80\x82\xE2\x80\x82总  则\n"     /* 11: U+2002 padding */
+    "\n"                                            /* 12 */
+    "第一条 为了测试，制定本法。\n"                 /* 13 */
+    "\n"                                            /* 14 */
+    "第二条\xE3\x80\x80本法适用于测试。\n"          /* 15: U+3000 separator */
+    "\n"                                            /* 16 */
+    "本条第二款。\n"                                /* 17 */
+    "\n"                                            /* 18 */
+    "### 第一节 一般规定\n"                         /* 19 */
+    "\n"                                            /* 20 */
+    "第二百二十四条之一 之一条文。\n"               /* 21 */
+    "第三条\n"                                      /* 22: label alone */
+    "标签独占一行的条文。\n"                        /* 23 */
+    "\n"                                            /* 24 */
+    "第十条规定的内容不是新条文。\n"                /* 25 */
+    "\n"                                            /* 26 */
+    "# 附编\n"                                      /* 27 */
+    "\n"                                            /* 28 */
+    "第\xEF\xBC\x94条 全角数字。\n";                /* 29: 第４条 */
+
+static void check_law(const run *r, const char *rel)
+{
+    char id[256];
+    CHECK(r->n == 6);
+    snprintf(id, sizeof id, "%s#1", rel);
+    const got *g = by_id(r, id);
+    CHECK_STR(FIELD(g, text), "2024年1月1日 第一次会议通过");
+    CHECK_STR(FIELD(g, label), "");
+    CHECK_STR(FIELD(g, heading), "");
+    CHECK(g && g->line == 7);
+    CHECK_STR(FIELD(g, title), "中华人民共和国测试法");
+
+    snprintf(id, sizeof id, "%s#2", rel);
+    g = by_id(r, id);
+    CHECK_STR(FIELD(g, text), "第一条 为了测试，制定本法。");
+    CHECK_STR(FIELD(g, label), "第一条");
+    CHECK_STR(FIELD(g, heading), "第一章 总 则");
+    CHECK(g && g->line == 13);
+
+    g = by_label(r, "第二条");
+    CHECK_STR(FIELD(g, text), "第二条\xE3\x80\x80本法适用于测试。\n本条第二款。");
+    CHECK(g && g->line == 15);
+
+    g = by_label(r, "第二百二十四条之一");
+    CHECK_STR(FIELD(g, text), "第二百二十四条之一 之一条文。");
+    CHECK_STR(FIELD(g, heading), "第一章 总 则 \xE2\x80\xBA 第一节 一般规定");
+    CHECK(g && g->line == 21);
+
+    g = by_label(r, "第三条");
+    CHECK_STR(FIELD(g, text), "第三条 标签独占一行的条文。\n第十条规定的内容不是新条文。");
+    CHECK(g && g->line == 22);
+    CHECK(by_label(r, "第十条") == NULL);
+
+    g = by_label(r, "第\xEF\xBC\x94条");
+    CHECK_STR(FIELD(g, heading), "附编");
+    CHECK(g && g->line == 29);
+    snprintf(id, sizeof id, "%s#6", rel);
+    CHECK(g && strcmp(g->id, id) == 0);
+    CHECK(!contains(r, "不是正文") && !contains(r, "INFO") && !contains(r, "---"));
+}
+
+static void test_articles(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "laws/law.md", LAW_MD);
+    run r;
+    read_one(&r, join(dir, "laws"));
+    check_law(&r, "law.md");
+    CHECK(r.st.files_read == 1 && r.st.files_skipped == 0);
+    run_free(&r);
+
+    /* A file argument is named as given. */
+    const char *file = join(dir, "laws/law.md");
+    read_one(&r, file);
+    check_law(&r, file);
+    run_free(&r);
+    free(dir);
+}
+
+static void test_markdown_cleaning(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "clean.md",
+               "# **标题** 测试\n"
+               "<!-- 注释 -->\n"
+               "这是**加粗**和*斜体*以及__下划线__还有`代码`。\n"
+               "参见[链接文字](http://example.com/a_b)和![图片说明](img.png)。\n"
+               "<!-- 多行\n"
+               "注释 -->\n"
+               "第二段 2*（N+1）保持星号，snake_case_name 保持<!-- 行内 -->下划线。\n"
+               "\n"
+               "| 名称 | 数值 |\n"
+               "|---|:---:|\n"
+               "| 甲 | **1** |\n"
+               "\n"
+               "- 列表一\n"
+               "- 列表二\n"
+               "> 引用文字\n"
+               "\n"
+               "\\*转义\\* `a*b*c`\n"
+               "***\n"
+               "1. 编号\n");
+    run r;
+    read_one(&r, join(dir, "clean.md"));
+    CHECK(r.n == 1);
+    const got *g = by_id(&r, join(dir, "clean.md#1"));
+    CHECK_STR(FIELD(g, title), "标题 测试");
+    CHECK_STR(FIELD(g, text),
+              "这是加粗和斜体以及下划线还有代码。参见链接文字和图片说明。\n"
+              "第二段 2*（N+1）保持星号，snake_case_name 保持下划线。\n"
+              "名称 数值\n"
+              "甲 1\n"
+              "列表一\n"
+              "列表二\n"
+              "引用文字\n"
+              "*转义* a*b*c\n"
+              "编号");
+    CHECK(g && g->line == 3);
+    run_free(&r);
+
+    /* Front matter after a UTF-8 BOM. */
+    write_file(dir, "bom/bom.md", "\xEF\xBB\xBF---\nkey: 元数据\n---\n# 标题\n\n正文。\n");
+    read_one(&r, join(dir, "bom"));
+    CHECK(r.n == 1);
+    CHECK_STR(FIELD(by_id(&r, "bom.md#1"), text), "正文。");
+    CHECK_STR(FIELD(by_id(&r, "bom.md#1"), title), "标题");
+    CHECK(by_id(&r, "bom.md#1") && by_id(&r, "bom.md#1")->line == 6);
+    run_free(&r);
+
+    /* INFO END closes the metadata lines: they are a passage of their own
+    ** even without a heading or article after them. */
+    write_file(dir, "info/case.md", "# 案例\n\n2020年1月1日\n\n<!-- INFO END -->\n\n案情正文。\n");
+    read_one(&r, join(dir, "info"));
+    CHECK(r.n == 2);
+    CHECK_STR(FIELD(by_id(&r, "case.md#1"), text), "2020年1月1日");
+    CHECK_STR(FIELD(by_id(&r, "case.md#2"), text), "案情正文。");
+    CHECK(by_id(&r, "case.md#2") && by_id(&r, "case.md#2")->line == 7);
+    run_free(&r);
+
+    /* No level-1 heading: the title is the file name without extensions. */
+    write_file(dir, "sub/无标题.v2.md", "## 小节\n正文。\n");
+    read_one(&r, join(dir, "sub"));
+    CHECK_STR(FIELD(by_id(&r, "无标题.v2.md#1"), title), "无标题.v2");
+    CHECK_STR(FIELD(by_id(&r, "无标题.v2.md#1"), heading), "小节");
+    run_free(&r);
+    free(dir);
+}
+
+static void test_hard_wrap(void)
+{
+    char *dir = new_dir();
+    /* Wrapped in the middle of words, with CRLF, trailing U+3000 and
+    ** spaces, and a UTF-8 BOM. */
+    write_file(dir, "news.txt",
+               "\xEF\xBB\xBF新华社北京电 国务院总理今天在人民大会\r\n"
+               "堂会见了来访的外国代表团，双方就进一\xE3\x80\x80\r\n"
+               "步加强两国在经济、科技、文化等领域的\r\n"
+               "交流与合作深入交换了意见。  \r\n"
+               "\r\n"
+               "The search engine\r\n"
+               "reads hard wrapped\r\n"
+               "text.\r\n"
+               "\r\n"
+               "  使用\n"
+               "Xapian\n"
+               "引擎，\n"
+               "“引号”（\n"
+               "AI）和\n"
+               "5G\n"
+               "\xE3\x80\x80\xE3\x80\x80缩进开始新的段落。\n");
+    run r;
+    read_one(&r, join(dir, "news.txt"));
+    CHECK(r.n == 1);
+    const got *g = by_id(&r, join(dir, "news.txt#1"));
+    CHECK_STR(FIELD(g, text),
+              "新华社北京电 国务院总理今天在人民大会堂会见了来访的外国代表团，双方就进一步加强"
+              "两国在经济、科技、文化等领域的交流与合作深入交换了意见。\n"
+              "The search engine reads hard wrapped text.\n"
+              "使用 Xapian 引擎，“引号”（AI）和 5G\n"
+              "缩进开始新的段落。");
+    CHECK_STR(FIELD(g, title), "news");
+    CHECK(g && g->line == 1);
+    run_free(&r);
+
+    /* Plain text has no Markdown: '#' and '*' are text. */
+    write_file(dir, "plain.txt", "# 不是标题\n*不是强调*\n");
+    read_one(&r, join(dir, "plain.txt"));
+    CHECK_STR(FIELD(by_id(&r, join(dir, "plain.txt#1")), text), "# 不是标题 *不是强调*");
+    CHECK_STR(FIELD(by_id(&r, join(dir, "plain.txt#1")), title), "plain");
+    run_free(&r);
+    free(dir);
+}
+
+static size_t cps(const char *s)
+{
+    return zhs_utf8_count(s, strlen(s));
+}
+
+static void test_grouping(void)
+{
+    char *dir = new_dir();
+    zhs_buf b;
+    zhs_buf_init(&b);
+    /* 20 paragraphs of 60 code points. */
+    for (int i = 0; i < 20; i++) {
+        for (int k = 0; k < 59; k++) zhs_buf_puts(&b, "文");
+        zhs_buf_puts(&b, "。\n\n");
+    }
+    zhs_buf_puts(&b, "## 小节\n\n短段落。\n\n");
+    /* One paragraph of 30 sentences of 50 code points. */
+    for (int i = 0; i < 30; i++) {
+        for (int k = 0; k < 49; k++) zhs_buf_puts(&b, "句");
+        zhs_buf_puts(&b, "。");
+    }
+    zhs_buf_puts(&b, "\n\n");
+    /* A sentence of 5000 code points: cut. */
+    for (int i = 0; i < 5000; i++) zhs_buf_puts(&b, "长");
+    zhs_buf_puts(&b, "\n");
+    write_bytes(dir, "group.md", b.data, b.len);
+    zhs_buf_free(&b);
+
+    run r;
+    read_one(&r, join(dir, "group.md"));
+    size_t plain = 0, heading = 0, sentences = 0, cut = 0, long_chars = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const got *g = &r.p[i];
+        size_t n = cps(g->text);
+        CHECK_MSG(n <= 500, "%s has %zu code points", g->id, n);
+        if (!g->heading[0]) {
+            plain++;
+            CHECK_MSG(n >= 100, "%s has %zu code points", g->id, n);
+        } else if (strstr(g->text, "长")) {
+            cut++;
+            for (const char *p = g->text; (p = strstr(p, "长")) != NULL; p += 3) long_chars++;
+        } else if (strstr(g->text, "短段落")) {
+            heading++;
+        } else {
+            sentences++;
+            /* Split at sentence ends, not in the middle of one. */
+            CHECK(strcmp(g->text + g->text_len - 3, "。") == 0);
+            CHECK(cps(g->text) == 500);
+        }
+    }
+    CHECK_MSG(plain == 3, "%zu groups before the heading", plain);
+    CHECK(heading == 1);
+    CHECK(sentences == 2);
+    /* 50 code points left from the sentences, topped up to 500 by the
+    ** first cut piece; the rest in pieces of 500. */
+    CHECK_MSG(cut == 11, "%zu cut passages", cut);
+    CHECK(long_chars == 5000);
+    const got *first = by_id(&r, join(dir, "group.md#1"));
+    CHECK(first && first->line == 1 && cps(first->text) == 8 * 60 + 7);
+    run_free(&r);
+    free(dir);
+}
+
+static const char JSONL[] =
+    "{\"id\": \"doc-1\", \"title\": \"标题一\", \"text\": \"第一段\\n\\n第二段\"}\n"          /* 1 */
+    "{\"id\": 42, \"title\": \"数字\", \"text\": \"\\u4e2d\\u6587\\ud83d\\ude00 \\\"引号\\\"\"}\n" /* 2 */
+    "{\"id\": \"bad\", \"text\": \"invalid \\x escape\"}\n"                              /* 3 */
+    "not json at all\n"                                                                 /* 4 */
+    "{\"id\": \"notext\", \"title\": \"t\"}\n"                                          /* 5 */
+    "\n"                                                                                /* 6 */
+    "{\"title\": \"无编号\", \"text\": \"没有编号的记录\"}\r\n"                         /* 7 */
+    "{\"id\":\"x2\",\"text\":\"  \", \"extra\": [1, {\"a\": null}, true, -1.5e3]}\n"   /* 8 */
+    "{\"extra\": {\"k\": [\"}\"]}, \"id\": \"d\\u00e9\", \"text\": \"hard\\nwrapped \\u4e2d\\n\\u6587\"}\n" /* 9 */
+    "{\"id\": \"lone\", \"text\": \"\\ud800x\"}\n"                                     /* 10 */
+    "{\"id\": \"cut\", \"text\": \"unterminated\n";                                    /* 11 */
+
+static void test_jsonl(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "j/records.jsonl", JSONL);
+    run r;
+    read_one(&r, join(dir, "j"));
+    CHECK(r.n == 5);
+    CHECK(r.docs == 1);
+    CHECK_STR(FIELD(by_id(&r, "doc-1"), text), "第一段\n第二段");
+    CHECK_STR(FIELD(by_id(&r, "doc-1"), title), "标题一");
+    CHECK(by_id(&r, "doc-1") && by_id(&r, "doc-1")->line == 1);
+    CHECK_STR(FIELD(by_id(&r, "42"), text), "中文\xF0\x9F\x98\x80 \"引号\"");
+    CHECK_STR(FIELD(by_id(&r, "records.jsonl#7"), text), "没有编号的记录");
+    CHECK_STR(FIELD(by_id(&r, "records.jsonl#7"), title), "无编号");
+    CHECK_STR(FIELD(by_id(&r, "d\xC3\xA9"), text), "hard wrapped 中文");
+    CHECK_STR(FIELD(by_id(&r, "d\xC3\xA9"), title), "records");
+    CHECK(by_id(&r, "d\xC3\xA9") && by_id(&r, "d\xC3\xA9")->line == 9);
+    CHECK_STR(FIELD(by_id(&r, "lone"), text), "\xEF\xBF\xBDx");
+    CHECK(r.st.invalid_utf8 == 1 && r.doc_invalid == 1);
+    CHECK_MSG(r.st.bad_records == 5, "%llu bad records", (unsigned long long)r.st.bad_records);
+    CHECK(strstr(r.warnings, "line 3:") && strstr(r.warnings, "line 4:") &&
+          strstr(r.warnings, "line 5:") && strstr(r.warnings, "line 8:") &&
+          strstr(r.warnings, "line 11:"));
+    CHECK(r.st.files_read == 1);
+    run_free(&r);
+
+    /* A big file comes in chunks of 1000 records. */
+    zhs_buf b;
+    zhs_buf_init(&b);
+    for (int i = 0; i < 2500; i++) zhs_buf_printf(&b, "{\"id\": \"r%d\", \"text\": \"记录%d\"}\n", i, i);
+    write_bytes(dir, "many.jsonl", b.data, b.len);
+    zhs_buf_free(&b);
+    read_one(&r, join(dir, "many.jsonl"));
+    CHECK(r.docs == 3 && r.n == 2500 && r.st.files_read == 1);
+    CHECK_STR(FIELD(by_id(&r, "r2499"), text), "记录2499");
+    CHECK(by_id(&r, "r2499") && by_id(&r, "r2499")->line == 2500);
+    run_free(&r);
+
+    /* Only bad lines: the file is empty. */
+    write_file(dir, "bad.jsonl", "[1,2]\n{\"text\": 5}\n");
+    read_one(&r, join(dir, "bad.jsonl"));
+    CHECK(r.n == 0 && r.st.bad_records == 2 && r.st.skipped_empty == 1);
+    run_free(&r);
+    free(dir);
+}
+
+static void test_gzip(void)
+{
+    char *dir = new_dir();
+    write_gz(dir, "gz/law.md.gz", LAW_MD);
+    write_gz(dir, "gz/recs.jsonl.gz", JSONL);
+    /* A gzip stream cut in half is damaged. */
+    write_gz(dir, "whole.txt.gz", LAW_MD);
+    FILE *f = fopen(join(dir, "whole.txt.gz"), "rb");
+    char half[4096];
+    size_t n = f ? fread(half, 1, sizeof half, f) : 0;
+    if (f) fclose(f);
+    write_bytes(dir, "gz/broken.txt.gz", half, n / 2);
+
+    run r;
+    read_one(&r, join(dir, "gz"));
+    CHECK(r.st.files_read == 2);
+    CHECK(r.st.skipped_error == 1 && strstr(r.warnings, "broken.txt.gz"));
+    CHECK(r.n == 6 + 5);
+    CHECK_STR(FIELD(by_label(&r, "第二百二十四条之一"), id), "law.md.gz#4");
+    CHECK(by_label(&r, "第三条") && by_label(&r, "第三条")->line == 22);
+    CHECK_STR(FIELD(by_label(&r, "第三条"), title), "中华人民共和国测试法");
+    CHECK_STR(FIELD(by_id(&r, "42"), text), "中文\xF0\x9F\x98\x80 \"引号\"");
+    CHECK(r.st.bytes == strlen(LAW_MD) + strlen(JSONL));
+    run_free(&r);
+    free(dir);
+}
+
+static void test_invalid_utf8_binary_empty(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "bad-utf8.md", "# 标题\n\n坏\xFF字节\xE4\xB8和截断\xC0\xAF。\n");
+    write_bytes(dir, "binary.md", "abc\0def\n", 8);
+    write_file(dir, "empty.md", "");
+    write_file(dir, "blank.txt", "  \n\n\t\n\xE3\x80\x80\n");
+    write_file(dir, "comment.md", "<!-- only a comment -->\n---\n# \n");
+    write_file(dir, "ok.txt", "正文。\n");
+    run r;
+    read_one(&r, dir);
+    CHECK(r.n == 2);
+    const got *g = by_id(&r, "bad-utf8.md#1");
+    CHECK_STR(FIELD(g, text), "坏\xEF\xBF\xBD字节\xEF\xBF\xBD和截断\xEF\xBF\xBD\xEF\xBF\xBD。");
+    CHECK_MSG(r.st.invalid_utf8 == 4 && r.doc_invalid == 4, "%llu invalid",
+              (unsigned long long)r.st.invalid_utf8);
+    CHECK(r.st.skipped_binary == 1 && strstr(r.warnings, "binary.md"));
+    CHECK(r.st.skipped_empty == 3 && strstr(r.warnings, "empty.md") &&
+          strstr(r.warnings, "blank.txt") && strstr(r.warnings, "comment.md"));
+    CHECK(r.st.files_read == 2 && r.st.files_skipped == 4);
+    run_free(&r);
+    free(dir);
+}
+
+static void test_unreadable(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "a.md", "甲。\n");
+    write_file(dir, "x.md/inner.md", "目录里的文件。\n");    /* a directory named x.md */
+    write_file(dir, "z.md", "乙。\n");
+    write_file(dir, "zz.md", "丙。\n");
+    CHECK(symlink("/nonexistent/nowhere.md", join(dir, "gone.md")) == 0);
+
+    zhs_error err;
+    zhs_error_clear(&err);
+    run w;
+    memset(&w, 0, sizeof w);
+    zhs_corpus_options opts = {on_warn, &w, 0};
+    const char *paths[] = {dir, join(dir, "missing.md")};
+    zhs_corpus *c = NULL;
+    CHECK_OK(zhs_corpus_open(&c, paths, 2, &opts, &err), err);
+    CHECK(strstr(w.warnings, "gone.md") && strstr(w.warnings, "missing.md"));
+    /* Removed between open and read: warned when reached, the run goes on. */
+    CHECK(unlink(join(dir, "z.md")) == 0);
+    const zhs_document *d;
+    int docs = 0, rc;
+    bool saw_zz = false, saw_inner = false;
+    while (c && (rc = zhs_corpus_next(c, &d, &err)) == ZHS_OK) {
+        docs++;
+        if (strstr(d->path, "zz.md")) saw_zz = true;
+        if (strcmp(d->passages[0].id, "x.md/inner.md#1") == 0) saw_inner = true;
+    }
+    CHECK(docs == 3 && saw_zz && saw_inner);
+    CHECK(strstr(w.warnings, "z.md: cannot open") != NULL);
+    zhs_corpus_stats st;
+    zhs_corpus_stats_get(c, &st);
+    CHECK(st.skipped_error == 3 && st.files_skipped == 3 && st.files_read == 3);
+    zhs_corpus_close(c);
+    free(dir);
+}
+
+static void test_walk(void)
+{
+    char *dir = new_dir();
+    /* Sorted in byte order, types filtered, total size known at open. */
+    write_file(dir, "b.md", "乙。\n");
+    write_file(dir, "a.txt", "甲。\n");
+    write_file(dir, "A.MD", "大写。\n");
+    write_file(dir, "c.pdf", "%PDF");
+    write_file(dir, "sub/z.md", "子目录。\n");
+    write_file(dir, "sub dir/有 空格.md", "空格。\n");
+    run r;
+    read_one(&r, dir);
+    CHECK(r.docs == 5);
+    /* Byte order of the names in each directory: "sub" before "sub dir". */
+    const char *order[] = {"A.MD", "a.txt", "b.md", "sub/z.md", "sub dir/有 空格.md"};
+    for (size_t i = 0; i < 5 && i < r.docs; i++)
+        CHECK_STR(r.doc_paths[i], join(dir, order[i]));
+    CHECK_STR(FIELD(by_id(&r, "sub dir/有 空格.md#1"), text), "空格。");
+    CHECK(r.st.skipped_type == 1 && strstr(r.warnings, "c.pdf"));
+    uint64_t expect = 0;
+    for (size_t i = 0; i < 5; i++) {
+        struct stat st;
+        if (stat(join(dir, order[i]), &st) == 0) expect += (uint64_t)st.st_size;
+    }
+    CHECK(r.total_bytes == expect);
+    run_free(&r);
+
+    /* Too large for max_file_bytes. */
+    const char *one = join(dir, "b.md");
+    read_all_opts(&r, &one, 1, 4);
+    CHECK(r.n == 0 && r.st.skipped_error == 1 && r.total_bytes == 0);
+    run_free(&r);
+    free(dir);
+}
+
+static void test_symlink_loop_and_depth(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "a/b/f.md", "文件。\n");
+    CHECK(symlink("../..", join(dir, "a/b/up")) == 0);
+    CHECK(symlink("self", join(dir, "a/self")) == 0);
+    CHECK(symlink("b", join(dir, "a/again")) == 0);   /* not a loop: read twice */
+    run r;
+    read_one(&r, dir);
+    CHECK(r.n == 2 && by_id(&r, "a/b/f.md#1") && by_id(&r, "a/again/f.md#1"));
+    CHECK(r.st.skipped_error == 3);     /* up, again/up, self */
+    CHECK(strstr(r.warnings, "loop") != NULL);
+    run_free(&r);
+
+    char *deep = new_dir();
+    char rel[1024] = "";
+    for (int i = 0; i < 70; i++) strcat(rel, "d/");
+    strcat(rel, "deep.md");
+    write_file(deep, rel, "很深。\n");
+    write_file(deep, "d/d/shallow.md", "不深。\n");
+    read_one(&r, deep);
+    CHECK(r.n == 1 && by_id(&r, "d/d/shallow.md#1"));
+    CHECK(r.st.skipped_error == 1 && strstr(r.warnings, "deep"));
+    run_free(&r);
+    free(deep);
+    free(dir);
+}
+
+static void test_huge_line(void)
+{
+    char *dir = new_dir();
+    const size_t target = 5u << 20;
+    zhs_buf b;
+    zhs_buf_init(&b);
+    while (b.len < target) zhs_buf_puts(&b, "中华人民共和国");
+    write_bytes(dir, "one.md", b.data, b.len);
+    run r;
+    read_one(&r, join(dir, "one.md"));
+    zhs_buf all;
+    zhs_buf_init(&all);
+    bool sizes_ok = true;
+    for (size_t i = 0; i < r.n; i++) {
+        zhs_buf_append(&all, r.p[i].text, r.p[i].text_len);
+        if (cps(r.p[i].text) > 500) sizes_ok = false;
+    }
+    CHECK(sizes_ok);
+    CHECK(r.n >= b.len / 3 / 500);
+    CHECK(all.len == b.len && memcmp(all.data, b.data, b.len) == 0);
+    zhs_buf_free(&all);
+    run_free(&r);
+
+    /* The same size of short sentences, in a plain text file. */
+    zhs_buf_reset(&b);
+    while (b.len < target) zhs_buf_puts(&b, "短句子。");
+    write_bytes(dir, "sentences.txt", b.data, b.len);
+    read_one(&r, join(dir, "sentences.txt"));
+    sizes_ok = true;
+    for (size_t i = 0; i + 1 < r.n; i++) {
+        size_t n = cps(r.p[i].text);
+        if (n < 100 || n > 500) sizes_ok = false;
+    }
+    CHECK(sizes_ok && r.n > 1000);
+    run_free(&r);
+    zhs_buf_free(&b);
+    free(dir);
+}
+
+static void test_api(void)
+{
+    zhs_error err;
+    zhs_error_clear(&err);
+    const char *p = "x";
+    CHECK(zhs_corpus_open(NULL, &p, 1, NULL, &err) == ZHS_EINVAL);
+    zhs_error_clear(&err);
+    zhs_corpus *c = NULL;
+    CHECK(zhs_corpus_open(&c, NULL, 1, NULL, &err) == ZHS_EINVAL && c == NULL);
+    zhs_error_clear(&err);
+    /* Nothing to read is not an error; NULL options are defaults. */
+    CHECK_OK(zhs_corpus_open(&c, NULL, 0, NULL, &err), err);
+    const zhs_document *d = (const zhs_document *)&err;
+    CHECK(c && zhs_corpus_next(c, &d, &err) == ZHS_DONE && d == NULL);
+    /* An error already recorded makes the call a no-op. */
+    err.code = ZHS_EIO;
+    CHECK(zhs_corpus_next(c, &d, &err) == ZHS_EIO);
+    zhs_corpus_close(c);
+    zhs_corpus_close(NULL);
+    CHECK(zhs_corpus_total_bytes(NULL) == 0);
+}
+
+/* --------------------------------------------------- real corpora */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_unique_ids(const run *r)
+{
+    /* Sort copies of the ids and look for neighbours that are equal. */
+    char **ids = malloc((r->n ? r->n : 1) * sizeof *ids);
+    if (!ids) abort();
+    for (size_t i = 0; i < r->n; i++) ids[i] = r->p[i].id;
+    qsort(ids, r->n, sizeof *ids, cmp_str);
+    size_t dups = 0;
+    for (size_t i = 1; i < r->n; i++)
+        if (strcmp(ids[i - 1], ids[i]) == 0) dups++;
+    CHECK_MSG(dups == 0, "%zu duplicate ids", dups);
+    free(ids);
+}
+
+static void test_sample(void)
+{
+    const char *sample = zt_src("corpus/sample");
+    struct stat st;
+    if (stat(sample, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        printf("corpus/sample absent: sample check skipped\n");
+        return;
+    }
+    run r;
+    read_one(&r, sample);
+    CHECK(r.n > 0 && r.st.files_read > 0);
+    check_unique_ids(&r);
+    printf("sample: %llu files, %zu passages\n", (unsigned long long)r.st.files_read, r.n);
+    run_free(&r);
+}
+
+static void test_laws(void)
+{
+    const char *shared = zt_shared_dir();
+    if (!shared) {
+        printf("../shared absent: laws corpus check skipped\n");
+        return;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/corpus/laws", shared);
+    double t0 = zhs_now();
+    run r;
+    read_one(&r, path);
+    double t = zhs_now() - t0;
+    size_t labels = 0;
+    for (size_t i = 0; i < r.n; i++)
+        if (r.p[i].label[0]) labels++;
+    printf("laws: %llu files, %zu passages, %zu articles, %.2f s\n",
+           (unsigned long long)r.st.files_read, r.n, labels, t);
+    CHECK(r.st.files_read > 3000 && r.st.files_skipped == 0);
+    CHECK(r.n > 100000);
+    CHECK(labels > 140000);
+    CHECK(r.st.invalid_utf8 == 0 && r.st.bytes > 50u * 1000 * 1000);
+    check_unique_ids(&r);
+    const got *g = NULL;
+    for (size_t i = 0; i < r.n && !g; i++)
+        if (strstr(r.p[i].path, "民法典/人格权编.md") && strcmp(r.p[i].label, "第九百八十九条") == 0)
+            g = &r.p[i];
+    CHECK_STR(FIELD(g, title), "中华人民共和国民法典");
+    CHECK_STR(FIELD(g, heading), "人格权编 \xE2\x80\xBA 第一章 一般规定");
+    CHECK_STR(FIELD(g, text), "第九百八十九条 本编调整因人格权的享有和保护产生的民事关系。");
+    CHECK(g && g->line == 13);
+    run_free(&r);
+}
+
+int main(void)
+{
+    test_api();
+    test_articles();
+    test_markdown_cleaning();
+    test_hard_wrap();
+    test_grouping();
+    test_jsonl();
+    test_gzip();
+    test_invalid_utf8_binary_empty();
+    test_unreadable();
+    test_walk();
+    test_symlink_loop_and_depth();
+    test_huge_line();
+    test_sample();
+    test_laws();
+    return zt_done("test_corpus");
+}
