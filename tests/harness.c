@@ -44,9 +44,12 @@ const char *zt_shared_dir(void)
 }
 
 static char tmp_root[256];
+static char *tmp_dirs[256];
+static int ntmp_dirs;
 
 static void rm_tmp(void)
 {
+    for (int i = 0; i < ntmp_dirs; i++) free(tmp_dirs[i]);
     if (tmp_root[0]) {
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
@@ -67,6 +70,7 @@ const char *zt_tmpdir(void)
     mkdir(buf, 0755);
     /* each call its own string: callers keep several at once */
     char *copy = strdup(buf);
-    if (!copy) exit(2);
+    if (!copy || ntmp_dirs == 256) exit(2);
+    tmp_dirs[ntmp_dirs++] = copy;   /* freed at exit */
     return copy;
 }
