@@ -72,6 +72,10 @@ size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits);
 /* Reads n values; in must have zhs_pack_bytes(n, bits) readable bytes. */
 void zhs_unpack(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 
+/* As zhs_unpack, but may read up to 8 bytes past the packed area (the
+** caller guarantees they are mapped): the hot path of posting decoding. */
+void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
+
 /* Size in bytes of a block of n postings starting at p (NULL if it does
 ** not fit in [p, end)). */
 const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n);

@@ -311,17 +311,20 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     if (p < c->blocks || p >= c->end || !zhs_block_end(p, c->end, n)) goto bad;
     unsigned db = p[0], tb = p[1];
     p += 2;
-    zhs_unpack(c->docs, p, n, db);
-    p += zhs_pack_bytes(n, db);
-    zhs_unpack(c->tfs, p, n, tb);
+    /* The block lies inside the term's postings, which lie inside the
+    ** file body, which the 16-byte footer follows: reading 8 bytes past
+    ** the packed area stays inside the mapping. */
+    zhs_unpack_padded(c->docs, p, n, db);
+    c->tf_packed = p + zhs_pack_bytes(n, db);
+    c->tf_bits = (uint8_t)tb;
+    c->tfs_ready = false;
     uint64_t d = (uint64_t)(prev + 1);
     for (uint32_t i = 0; i < n; i++) {
         d += c->docs[i];
         c->docs[i] = (uint32_t)d;
-        c->tfs[i] += 1;
         d++;
     }
-    if (d - 1 >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b)) || c->tfs[0] == 0) goto bad;
+    if (d - 1 >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
     c->block = b;
     c->bn = n;
     c->i = 0;
@@ -330,6 +333,13 @@ bad:
     c->corrupt = true;
     c->doc = ZHS_NO_DOC;
     return false;
+}
+
+void zhs_cursor_decode_tfs(zhs_cursor *c)
+{
+    zhs_unpack_padded(c->tfs, c->tf_packed, c->bn, c->tf_bits);
+    for (uint32_t i = 0; i < c->bn; i++) c->tfs[i] += 1;
+    c->tfs_ready = true;
 }
 
 void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *ti)
@@ -344,6 +354,7 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     c->corrupt = false;
     c->block = UINT32_MAX;
     c->sblock = 0;
+    c->sk_valid = false;
     c->pos_base = s->pos.data + ti->pos_off;
     c->pos_end = c->pos_base + ti->pos_len;
     if (c->nblocks > 1) {
@@ -389,16 +400,21 @@ uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
 
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
 {
-    if (!c->skips) {
-        if (c->corrupt || target > c->docs[c->bn - 1]) return false;
-        sk->last_doc = c->docs[c->bn - 1];
-        return false;   /* single block: the caller uses the term bound */
+    if (!c->skips) return false;    /* single block: the caller uses the term bound */
+    if (c->sk_valid && target <= c->sk.last_doc) {
+        *sk = c->sk;
+        return true;
     }
     uint32_t b = c->sblock;
     while (b < c->nblocks && skip_last(c, b) < target) b++;
     c->sblock = b;
-    if (b >= c->nblocks) return false;
-    zhs_skip_decode(sk, c->skips + (size_t)b * ZHS_SKIP_BYTES);
+    if (b >= c->nblocks) {
+        c->sk_valid = false;
+        return false;
+    }
+    zhs_skip_decode(&c->sk, c->skips + (size_t)b * ZHS_SKIP_BYTES);
+    c->sk_valid = true;
+    *sk = c->sk;
     return true;
 }
 
@@ -413,6 +429,7 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
     } else if (c->block != 0) {
         return -1;
     }
+    if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
     uint64_t skipn = 0;
     for (uint32_t i = 0; i < c->i; i++) skipn += c->tfs[i];
     /* skip the positions of earlier postings in the block */

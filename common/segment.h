@@ -73,11 +73,16 @@ typedef struct zhs_cursor {
     uint32_t i;                     /* index in block */
     uint32_t doc;                   /* current doc, ZHS_NO_DOC at the end */
     bool corrupt;
+    bool tfs_ready;                 /* tfs[] decoded for this block */
+    uint8_t tf_bits;
+    const uint8_t *tf_packed;
     uint32_t docs[ZHS_BLOCK];
     uint32_t tfs[ZHS_BLOCK];
-    /* shallow position for block-max: skip entry of the block that may
-    ** hold a target */
+    /* shallow position for block-max: the skip entry of the block that
+    ** may hold a target, decoded once */
     uint32_t sblock;
+    bool sk_valid;
+    zhs_skip sk;
 } zhs_cursor;
 
 void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *ti);
@@ -88,7 +93,14 @@ static inline uint32_t zhs_cursor_next(zhs_cursor *c)
     if (c->doc == ZHS_NO_DOC) return ZHS_NO_DOC;
     return zhs_cursor_advance(c, c->doc + 1);
 }
-static inline uint32_t zhs_cursor_tf(const zhs_cursor *c) { return c->tfs[c->i]; }
+/* Term frequencies are decoded on first use: most postings a pruned query
+** touches are skipped over, not scored. */
+void zhs_cursor_decode_tfs(zhs_cursor *c);
+static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
+{
+    if (ZHS_UNLIKELY(!c->tfs_ready)) zhs_cursor_decode_tfs(c);
+    return c->tfs[c->i];
+}
 
 /* Skip entry of the block holding the first doc >= target, without decoding
 ** it (for block-max bounds).  Returns false past the end. */

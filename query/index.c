@@ -30,6 +30,16 @@ int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
             goto fail;
         }
         if (zhs_segment_open(&ix->seg, dir, ix->m.seg[0].name, (uint32_t)ix->m.passages, true, err)) goto fail;
+        /* The length part of BM25 at the index's own parameters, computed
+        ** once here (the same expression search.c uses otherwise). */
+        ix->kfac = malloc(((size_t)ix->m.passages + 1) * sizeof *ix->kfac);
+        if (!ix->kfac) {
+            zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
+            goto fail;
+        }
+        double kb0 = ix->m.k1 * (1 - ix->m.b), kb1 = ix->m.avglen > 0 ? ix->m.k1 * ix->m.b / ix->m.avglen : 0;
+        for (uint64_t d = 0; d < ix->m.passages; d++)
+            ix->kfac[d] = kb0 + kb1 * (double)zhs_get_u32(ix->seg.len.body + d * 4);
         if (ix->seg.nterms != ix->m.terms) {
             zhs_fail(err, ZHS_ECORRUPT, "%s/%s.dict holds %llu terms, the manifest says %llu: rebuild the index",
                      dir, ix->m.seg[0].name, (unsigned long long)ix->seg.nterms, (unsigned long long)ix->m.terms);
@@ -47,6 +57,7 @@ void zhs_index_close(zhs_index *ix)
 {
     if (!ix) return;
     zhs_segment_close(&ix->seg);
+    free(ix->kfac);
     zhs_xengine_close_index(ix);
     free(ix);
 }

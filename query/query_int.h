@@ -22,6 +22,7 @@ struct zhs_index {
     char dir[4096];
     zhs_manifest m;
     zhs_segment seg;            /* native: the one segment */
+    double *kfac;               /* native: k1*(1-b+b*len/avglen) per passage at the index's k1/b */
     struct zhs_xreader *xr;     /* xapian */
 };
 

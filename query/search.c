@@ -23,6 +23,7 @@
 #define UB_PAD 1.0001
 
 typedef struct sterm {
+    uint32_t idx;               /* position in the query's term order */
     zhs_cursor cur;
     double w;                   /* qtf * idf */
     double ub;                  /* upper bound of w * tf-part, padded */
@@ -41,6 +42,7 @@ typedef struct cclause {
 } cclause;
 
 typedef struct scorer {
+    const double *kfac;         /* K(len) per passage at the index's k1/b, or NULL */
     const uint8_t *lens;
     double k1, kb0, kb1;        /* K(len) = kb0 + kb1 * len */
     bool index_params;          /* stored float bounds are valid */
@@ -64,7 +66,7 @@ typedef struct state {
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
 {
-    double K = s->kb0 + s->kb1 * (double)zhs_get_u32(s->lens + (size_t)doc * 4);
+    double K = s->kfac ? s->kfac[doc] : s->kb0 + s->kb1 * (double)zhs_get_u32(s->lens + (size_t)doc * 4);
     return (double)tf * (s->k1 + 1.0) / ((double)tf + K);
 }
 
@@ -249,20 +251,26 @@ static int run_maxscore(state *st, zhs_error *err)
         if (d == ZHS_NO_DOC) break;
         double theta = threshold(st);
         double part = 0;
-        for (size_t i = 0; i < n; i++) contrib[i] = 0;
+        /* Which terms contributed: a bitmask when the query is short,
+        ** so nothing has to be cleared per candidate. */
+        uint64_t mask = 0;
+        if (n > 64) for (size_t i = 0; i < n; i++) contrib[i] = 0;
         for (size_t i = ess; i < n; i++) {
             sterm *t = ord[i];
             if (t->cur.doc == d) {
                 double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
-                contrib[t - st->t] = c;
+                contrib[t->idx] = c;
+                mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
                 zhs_cursor_next(&t->cur);
             }
         }
         if (ess > 0 && theta >= 0) {
             if (part + prefix[ess] <= theta) continue;
+            /* Block bounds, largest first: stop as soon as the passage
+            ** might still make it. */
             double bb = part;
-            for (size_t i = 0; i < ess; i++) bb += block_bound(st, ord[i], d);
+            for (size_t i = ess; i-- > 0 && bb <= theta;) bb += block_bound(st, ord[i], d);
             if (bb <= theta) continue;
         }
         bool pruned = false;
@@ -270,14 +278,21 @@ static int run_maxscore(state *st, zhs_error *err)
             sterm *t = ord[i];
             if (zhs_cursor_advance(&t->cur, d) == d) {
                 double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
-                contrib[t - st->t] = c;
+                contrib[t->idx] = c;
+                mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
             }
             if (theta >= 0 && part + prefix[i] <= theta) { pruned = true; break; }
         }
         if (pruned || excluded(st, d)) continue;
+        /* the final score adds up in query term order, as the exhaustive
+        ** oracle does, so both agree to the last bit */
         double s = 0;
-        for (size_t i = 0; i < n; i++) s += contrib[i];
+        if (n > 64) {
+            for (size_t i = 0; i < n; i++) s += contrib[i];
+        } else {
+            for (uint64_t m = mask; m; m &= m - 1) s += contrib[__builtin_ctzll(m)];
+        }
         st->matches++;
         heap_push(st, d, s);
         theta = threshold(st);
@@ -422,6 +437,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     st.sc.kb0 = k1 * (1 - b);
     st.sc.kb1 = ix->m.avglen > 0 ? k1 * b / ix->m.avglen : 0;
     st.sc.index_params = k1 == ix->m.k1 && b == ix->m.b;
+    st.sc.kfac = st.sc.index_params ? ix->kfac : NULL;
     st.k = o->k;
     st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
     st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
@@ -437,7 +453,8 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         int rc = zhs_segment_lookup(seg, &infos[i], q->terms[i].key, q->terms[i].len, err);
         if (rc < 0) return rc;
         if (rc == 0) continue;
-        sterm *t = &st.t[st.nt++];
+        sterm *t = &st.t[st.nt];
+        t->idx = (uint32_t)st.nt++;
         t->ti = &infos[i];
         zhs_cursor_init(&t->cur, seg, &infos[i]);
         double df = infos[i].df;

@@ -30,6 +30,11 @@ static void pack_roundtrip(size_t n, unsigned bits)
     bool same = true;
     for (size_t i = 0; i < n; i++) same &= in[i] == out[i];
     CHECK_MSG(same, "n=%zu bits=%u", n, bits);
+    memset(out, 0xAB, sizeof out);
+    zhs_unpack_padded(out, buf, n, bits);       /* buf has 16 bytes of slack */
+    same = true;
+    for (size_t i = 0; i < n; i++) same &= in[i] == out[i];
+    CHECK_MSG(same, "padded n=%zu bits=%u", n, bits);
 }
 
 int main(void)
