@@ -40,8 +40,12 @@
 **     packed (doc - prev_doc - 1) values, doc_bits each,
 **     packed (tf - 1) values, tf_bits each;
 ** prev_doc is the previous block's last doc (-1 before the first block).
-** Positions in .pos: for each posting, tf varints: the first position, then
-** gaps.  The skip entry gives where each block's positions start.
+** Positions in .pos, one group per block (the skip entry says where each
+** starts):  u8 first_bits, u8 gap_bits, the first position of each
+** posting packed with first_bits, then the gaps between each posting's
+** later positions packed with gap_bits (sum of tf - 1 values).  Han words
+** of two or more characters have no positions when bigrams are indexed
+** (phrases match on bigrams): their pos_len is 0.
 */
 #define ZHS_BLOCK 128
 #define ZHS_SKIP_BYTES 24

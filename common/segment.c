@@ -418,9 +418,22 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
     return true;
 }
 
+/* Value idx of a packed area of `bytes` bytes holding `bits`-bit values. */
+static uint32_t packed_at(const uint8_t *in, size_t bytes, size_t idx, unsigned bits)
+{
+    if (bits == 0) return 0;
+    size_t bp = idx * bits, byte = bp >> 3;
+    uint64_t w = 0;
+    size_t avail = bytes - byte;
+    memcpy(&w, in + byte, avail < 8 ? avail : 8);
+    uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
+    return (uint32_t)((w >> (bp & 7)) & mask);
+}
+
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
 {
     if (c->doc == ZHS_NO_DOC) return 0;
+    if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
     const uint8_t *p = c->pos_base;
     if (c->skips) {
         uint64_t off = zhs_get_u64(c->skips + (size_t)c->block * ZHS_SKIP_BYTES + 8);
@@ -429,21 +442,23 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
     } else if (c->block != 0) {
         return -1;
     }
-    if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
-    uint64_t skipn = 0;
-    for (uint32_t i = 0; i < c->i; i++) skipn += c->tfs[i];
-    /* skip the positions of earlier postings in the block */
-    for (uint64_t k = 0; k < skipn; k++) {
-        while (p < c->pos_end && (*p & 0x80)) p++;
-        if (p >= c->pos_end) return -1;
-        p++;
+    if (c->pos_end - p < 2) return -1;
+    unsigned fb = p[0], gb = p[1];
+    if (fb > 32 || gb > 32) return -1;
+    uint64_t total = 0, before = 0;
+    for (uint32_t i = 0; i < c->bn; i++) {
+        if (i == c->i) before = total;
+        total += c->tfs[i] - 1;     /* gaps: every position but the first */
     }
+    size_t fbytes = zhs_pack_bytes(c->bn, fb);
+    if (total > SIZE_MAX / 64) return -1;
+    size_t gbytes = zhs_pack_bytes((size_t)total, gb);
+    if ((uint64_t)(c->pos_end - p) - 2 < (uint64_t)fbytes + gbytes) return -1;
+    const uint8_t *firsts = p + 2, *gaps = firsts + fbytes;
     uint32_t tf = c->tfs[c->i], n = 0;
-    uint64_t pos = 0;
+    uint64_t pos = packed_at(firsts, fbytes, c->i, fb);
     for (uint32_t k = 0; k < tf; k++) {
-        uint64_t v;
-        if (!zhs_varint_get(&p, c->pos_end, &v)) return -1;
-        pos = k == 0 ? v : pos + v;
+        if (k > 0) pos += packed_at(gaps, gbytes, (size_t)(before + k - 1), gb);
         if (pos > UINT32_MAX) return -1;
         if (n < max) out[n++] = (uint32_t)pos;
     }

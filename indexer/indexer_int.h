@@ -29,10 +29,13 @@ typedef struct zhs_chunk {
     size_t len;
 } zhs_chunk;
 
-/* lens: token count of each of ndocs passages (borrowed until finish). */
+/* lens: token count of each of ndocs passages (borrowed until finish).
+** word_positions: keep the positions of Han words of two or more
+** characters; without bigrams phrases need them, with bigrams they are
+** never read (phrases match on bigrams) and are dropped. */
 int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
                         const uint32_t *lens, uint32_t ndocs, double avglen,
-                        double k1, double b, zhs_error *err);
+                        double k1, double b, bool word_positions, zhs_error *err);
 /* Terms must come in strictly increasing byte order. */
 int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
                        const zhs_chunk *chunks, size_t nchunks, zhs_error *err);

@@ -20,15 +20,20 @@ struct zhs_seg_writer {
     uint32_t ndocs;
     float *kfac;                    /* K(len) = k1 * (1 - b + b * len / avglen) */
     double k1;
+    bool word_positions;
     zhs_buf blocks;                 /* scratch: one term's blocks */
     zhs_buf skips;                  /* scratch: one term's skip table */
     uint32_t docs[ZHS_BLOCK], tfs[ZHS_BLOCK];
+    uint32_t pfirst[ZHS_BLOCK];     /* first position of each posting in the block */
+    uint32_t *pgaps;                /* the other positions' gaps */
+    size_t ngaps, gapcap;
+    zhs_buf posbuf;
     bool finished;
 };
 
 int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
                         const uint32_t *lens, uint32_t ndocs, double avglen,
-                        double k1, double b, zhs_error *err)
+                        double k1, double b, bool word_positions, zhs_error *err)
 {
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
@@ -36,6 +41,7 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
     if (!w) return zhs_fail(err, ZHS_ENOMEM, "out of memory starting a segment");
     w->lens = lens;
     w->ndocs = ndocs;
+    w->word_positions = word_positions;
     w->k1 = k1;
     w->kfac = malloc(((size_t)ndocs + 1) * sizeof *w->kfac);
     if (!w->kfac) {
@@ -91,6 +97,90 @@ static int bad_stream(zhs_error *err, const char *key)
     return zhs_fail(err, ZHS_EINTERNAL, "posting stream of term '%s' is malformed (a bug: please report it)", key);
 }
 
+/* A Han word of two or more characters, in the body or the title field:
+** its positions are never used when phrases match on bigrams. */
+static bool is_long_han_word(const char *key, size_t len)
+{
+    size_t i = 0;
+    if (len && key[0] == 'T') i = 1;
+    if (i < len && key[i] == 'B') return false;
+    uint32_t cp;
+    size_t l = i < len ? zhs_utf8_decode(key + i, len - i, &cp) : 0;
+    return l && zhs_is_han(cp) && zhs_utf8_count(key + i, len - i) >= 2;
+}
+
+/* Positions of a block: the first position of each posting, then the
+** gaps between the following ones, each group bit-packed with its own
+** width:  u8 first_bits, u8 gap_bits, packed firsts, packed gaps.
+** With the block's term frequencies a reader finds any posting's
+** positions without scanning. */
+static bool put_positions(zhs_seg_writer *w, size_t n)
+{
+    uint32_t fmax = 0, gmax = 0;
+    for (size_t i = 0; i < n; i++) if (w->pfirst[i] > fmax) fmax = w->pfirst[i];
+    for (size_t i = 0; i < w->ngaps; i++) if (w->pgaps[i] > gmax) gmax = w->pgaps[i];
+    unsigned fb = zhs_bits_needed(fmax), gb = zhs_bits_needed(gmax);
+    size_t need = 2 + zhs_pack_bytes(n, fb) + zhs_pack_bytes(w->ngaps, gb);
+    if (!zhs_buf_reserve(&w->posbuf, need + 8)) return false;
+    uint8_t *o = (uint8_t *)w->posbuf.data;
+    o[0] = (uint8_t)fb;
+    o[1] = (uint8_t)gb;
+    size_t k = 2 + zhs_pack(o + 2, w->pfirst, n, fb);
+    k += zhs_pack(o + k, w->pgaps, w->ngaps, gb);
+    zhs_outfile_write(&w->pos, o, k);
+    w->ngaps = 0;
+    return true;
+}
+
+/* Per-term state while its postings are cut into blocks. */
+typedef struct term_state {
+    uint64_t pos_start, block_pos_start;
+    int64_t prev_block_last;
+    size_t nb;                      /* postings in the current block */
+    float block_ub, term_ub;
+    uint32_t block_max_tf, block_min_len, max_tf, min_len;
+} term_state;
+
+/* Ends the current block: skip entry, packed doc gaps and tfs, positions. */
+static bool end_block(zhs_seg_writer *w, term_state *t, bool keep_pos)
+{
+    zhs_skip sk;
+    sk.last_doc = w->docs[t->nb - 1];
+    sk.post_off = (uint32_t)w->blocks.len;
+    sk.pos_off = t->block_pos_start - t->pos_start;
+    sk.ub = t->block_ub;
+    sk.max_tf = (uint16_t)(t->block_max_tf > 0xFFFF ? 0xFFFF : t->block_max_tf);
+    sk.min_len_q = zhs_len_q(t->block_min_len);
+    uint8_t e[ZHS_SKIP_BYTES];
+    zhs_skip_encode(e, &sk);
+    zhs_buf_append(&w->skips, e, sizeof e);
+    put_block(w, t->nb, t->prev_block_last);
+    if (keep_pos && !put_positions(w, t->nb)) return false;
+    t->prev_block_last = w->docs[t->nb - 1];
+    t->block_pos_start = w->pos.off;
+    if (t->block_ub > t->term_ub) t->term_ub = t->block_ub;
+    if (t->block_max_tf > t->max_tf) t->max_tf = t->block_max_tf;
+    if (t->block_min_len < t->min_len) t->min_len = t->block_min_len;
+    t->nb = 0;
+    t->block_ub = 0;
+    t->block_max_tf = 0;
+    t->block_min_len = UINT32_MAX;
+    return true;
+}
+
+static bool push_gap(zhs_seg_writer *w, uint32_t g)
+{
+    if (w->ngaps == w->gapcap) {
+        size_t cap = w->gapcap ? w->gapcap * 2 : 1024;
+        uint32_t *p = realloc(w->pgaps, cap * sizeof *p);
+        if (!p) return false;
+        w->pgaps = p;
+        w->gapcap = cap;
+    }
+    w->pgaps[w->ngaps++] = g;
+    return true;
+}
+
 int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
                        const zhs_chunk *chunks, size_t nchunks, zhs_error *err)
 {
@@ -105,86 +195,54 @@ int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
     }
     zhs_buf_reset(&w->blocks);
     zhs_buf_reset(&w->skips);
-    uint64_t pos_start = w->pos.off;
-    uint32_t df = 0, max_tf = 0, min_len = UINT32_MAX;
+    w->ngaps = 0;
+    bool keep_pos = w->word_positions || !is_long_han_word(key, keylen);
+    term_state t = {0};
+    t.pos_start = t.block_pos_start = w->pos.off;
+    t.prev_block_last = -1;
+    t.block_min_len = t.min_len = UINT32_MAX;
+    uint32_t df = 0;
     uint64_t cf = 0;
-    float term_ub = 0;
-    size_t nb = 0;                  /* postings in the current block */
-    int64_t prev_block_last = -1;
-    uint64_t block_pos_start = pos_start;
-    zhs_skip sk = {0};
-    sk.min_len_q = 0xFFFF;
-    float block_ub = 0;
-    uint32_t block_max_tf = 0, block_min_len = UINT32_MAX;
 
     for (size_t c = 0; c < nchunks; c++) {
         const uint8_t *p = chunks[c].p, *end = p + chunks[c].len;
         int64_t prev = -1;
         while (p < end) {
             uint64_t delta, tf;
-            if (!zhs_varint_get(&p, end, &delta) || !zhs_varint_get(&p, end, &tf) || delta == 0 || tf == 0)
+            if (!zhs_varint_get(&p, end, &delta) || !zhs_varint_get(&p, end, &tf) || delta == 0 || tf == 0 ||
+                tf > UINT32_MAX)
                 return bad_stream(err, key);
             int64_t doc = prev + (int64_t)delta;
             if (doc >= (int64_t)w->ndocs) return bad_stream(err, key);
             prev = doc;
-            /* positions: copied through as they are, after a bounds walk */
-            const uint8_t *ps = p;
             for (uint64_t i = 0; i < tf; i++) {
                 uint64_t v;
-                if (!zhs_varint_get(&p, end, &v)) return bad_stream(err, key);
+                if (!zhs_varint_get(&p, end, &v) || v > UINT32_MAX) return bad_stream(err, key);
+                if (!keep_pos) continue;
+                if (i == 0) w->pfirst[t.nb] = (uint32_t)v;
+                else if (!push_gap(w, (uint32_t)v)) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing positions");
             }
-            zhs_outfile_write(&w->pos, ps, (size_t)(p - ps));
-
-            uint32_t t32 = tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf;
-            w->docs[nb] = (uint32_t)doc;
-            w->tfs[nb] = t32;
-            nb++;
+            uint32_t t32 = (uint32_t)tf;
+            w->docs[t.nb] = (uint32_t)doc;
+            w->tfs[t.nb] = t32;
+            t.nb++;
             df++;
             cf += tf;
             uint32_t len = w->lens[doc];
-            float s = (float)((double)t32 * (w->k1 + 1.0) / ((double)t32 + w->kfac[doc]));
-            if (s > block_ub) block_ub = s;
-            if (t32 > block_max_tf) block_max_tf = t32;
-            if (len < block_min_len) block_min_len = len;
-            if (nb == ZHS_BLOCK) {
-                sk.last_doc = (uint32_t)doc;
-                sk.post_off = (uint32_t)w->blocks.len;
-                sk.pos_off = block_pos_start - pos_start;
-                sk.ub = block_ub;
-                sk.max_tf = (uint16_t)(block_max_tf > 0xFFFF ? 0xFFFF : block_max_tf);
-                sk.min_len_q = zhs_len_q(block_min_len);
-                uint8_t e[ZHS_SKIP_BYTES];
-                zhs_skip_encode(e, &sk);
-                zhs_buf_append(&w->skips, e, sizeof e);
-                put_block(w, nb, prev_block_last);
-                prev_block_last = doc;
-                block_pos_start = w->pos.off;
-                if (block_ub > term_ub) term_ub = block_ub;
-                if (block_max_tf > max_tf) max_tf = block_max_tf;
-                if (block_min_len < min_len) min_len = block_min_len;
-                nb = 0;
-                block_ub = 0;
-                block_max_tf = 0;
-                block_min_len = UINT32_MAX;
-            }
+            float sc = (float)((double)t32 * (w->k1 + 1.0) / ((double)t32 + w->kfac[doc]));
+            if (sc > t.block_ub) t.block_ub = sc;
+            if (t32 > t.block_max_tf) t.block_max_tf = t32;
+            if (len < t.block_min_len) t.block_min_len = len;
+            if (t.nb == ZHS_BLOCK && !end_block(w, &t, keep_pos))
+                return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
         }
     }
     if (df == 0) return bad_stream(err, key);
-    if (nb > 0) {
-        sk.last_doc = w->docs[nb - 1];
-        sk.post_off = (uint32_t)w->blocks.len;
-        sk.pos_off = block_pos_start - pos_start;
-        sk.ub = block_ub;
-        sk.max_tf = (uint16_t)(block_max_tf > 0xFFFF ? 0xFFFF : block_max_tf);
-        sk.min_len_q = zhs_len_q(block_min_len);
-        uint8_t e[ZHS_SKIP_BYTES];
-        zhs_skip_encode(e, &sk);
-        zhs_buf_append(&w->skips, e, sizeof e);
-        put_block(w, nb, prev_block_last);
-        if (block_ub > term_ub) term_ub = block_ub;
-        if (block_max_tf > max_tf) max_tf = block_max_tf;
-        if (block_min_len < min_len) min_len = block_min_len;
-    }
+    if (t.nb > 0 && !end_block(w, &t, keep_pos))
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+    uint32_t max_tf = t.max_tf, min_len = t.min_len;
+    float term_ub = t.term_ub;
+    uint64_t pos_start = t.pos_start;
     if (w->blocks.oom || w->skips.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
 
@@ -260,6 +318,8 @@ void zhs_seg_writer_close(zhs_seg_writer *w)
     zhs_buf_free(&w->dict_blocks);
     zhs_buf_free(&w->blocks);
     zhs_buf_free(&w->skips);
+    zhs_buf_free(&w->posbuf);
+    free(w->pgaps);
     free(w->kfac);
     free(w);
 }

@@ -635,7 +635,9 @@ static int write_segment(zhs_writer *w, uint64_t *nterms, zhs_error *err)
     snprintf(stem, sizeof stem, "g%llu", (unsigned long long)w->gen);
     double avg = w->ndocs ? (double)w->total_tokens / w->ndocs : 0;
     zhs_seg_writer *sw;
-    if (zhs_seg_writer_open(&sw, w->dir, stem, w->lens, w->ndocs, avg, w->opt.k1, w->opt.b, err))
+    zhs_analyzer_config ac;
+    bool bigrams = zhs_analyzer_config_from_fingerprint(&ac, zhs_analyzer_fingerprint(w->an)) != ZHS_OK || ac.bigrams;
+    if (zhs_seg_writer_open(&sw, w->dir, stem, w->lens, w->ndocs, avg, w->opt.k1, w->opt.b, !bigrams, err))
         return err->code;
     int rc = ZHS_OK;
     if (w->nruns > 0) {

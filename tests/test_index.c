@@ -137,6 +137,15 @@ static void build_truth(zhs_analyzer *an)
     }
 }
 
+/* With bigrams on, Han words of 2+ characters are written without
+** positions (phrases match on bigrams). */
+static bool is_long_han_word(const char *key)
+{
+    uint32_t cp;
+    zhs_utf8_decode(key, strlen(key), &cp);
+    return zhs_is_han(cp) && zhs_utf8_count(key, strlen(key)) >= 2;
+}
+
 /* Every truth term's postings, tfs and positions read back exactly. */
 static void check_postings(zhs_index *ix)
 {
@@ -154,6 +163,7 @@ static void check_postings(zhs_index *ix)
         size_t j = 0, pk = 0;
         for (uint32_t d = c.doc; d != ZHS_NO_DOC; d = zhs_cursor_next(&c), j++) {
             if (j >= t->n || d != t->docs[j] || zhs_cursor_tf(&c) != t->tfs[j]) { bad++; break; }
+            if (ti.pos_len == 0 && is_long_han_word(t->key)) continue;   /* written without positions */
             uint32_t pos[2048];
             int np = zhs_cursor_positions(&c, pos, 2048);
             if (np != (int)t->tfs[j] || memcmp(pos, t->pos + pk, (size_t)np * 4) != 0) { bad++; break; }
