@@ -157,6 +157,12 @@ static bool parse_query_line(const char *line, size_t len, size_t lineno, zhs_bu
         if (zhs_json_get(qid, line, len, "qid") != 1) zhs_buf_printf(qid, "%zu", lineno);
         return true;
     }
+    const char *tab = memchr(line, '\t', len);
+    if (tab) {
+        zhs_buf_append(qid, line, (size_t)(tab - line));
+        zhs_buf_append(query, tab + 1, len - (size_t)(tab - line) - 1);
+        return qid->len > 0;
+    }
     zhs_buf_printf(qid, "%zu", lineno);
     zhs_buf_append(query, line, len);
     return true;

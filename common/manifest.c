@@ -63,8 +63,12 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
     memset(m, 0, sizeof *m);
     char path[4096];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
-    if (access(path, F_OK) != 0)
-        return zhs_fail(err, ZHS_ENOTFOUND, "%s is not a zhsearch index (no MANIFEST): build one with 'zhs index -o %s CORPUS'", dir, dir);
+    if (access(path, F_OK) != 0) {
+        if (access(dir, F_OK) != 0)
+            return zhs_fail(err, ZHS_ENOTFOUND, "index %s does not exist: build it with 'zhs index -o %s CORPUS'", dir, dir);
+        return zhs_fail(err, ZHS_ENOTFOUND, "%s is not a zhsearch index (it has no MANIFEST): give the directory "
+                        "built by 'zhs index -o DIR', or build one into a new or empty directory", dir);
+    }
     zhs_buf b;
     zhs_buf_init(&b);
     int rc = zhs_file_read(&b, path, false, 1 << 20, err);

@@ -146,6 +146,15 @@ static void remove_stale(const char *dir, uint64_t keep)
     closedir(d);
 }
 
+/* Files a build of ours may leave behind: the lock, a generation's files,
+** Xapian shard directories, run directories. */
+static bool is_our_leftover(const char *n)
+{
+    if (!strcmp(n, "LOCK") || !strcmp(n, "MANIFEST.tmp") || !strncmp(n, "tmp-", 4)) return true;
+    return (n[0] == 'g' || n[0] == 'x') && n[1] >= '0' && n[1] <= '9';
+}
+
+/* Empty but for what an interrupted first build of ours left there. */
 static bool dir_is_empty(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -153,12 +162,19 @@ static bool dir_is_empty(const char *dir)
     struct dirent *e;
     bool empty = true;
     while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "LOCK")) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !is_our_leftover(e->d_name)) {
             empty = false;
             break;
         }
     closedir(d);
     return empty;
+}
+
+static bool has_manifest(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    return access(path, F_OK) == 0;
 }
 
 static int prepare_dir(zhs_writer *w, zhs_error *err)
@@ -169,6 +185,11 @@ static int prepare_dir(zhs_writer *w, zhs_error *err)
             return zhs_fail(err, ZHS_EIO, "cannot create index directory %s: %s", w->dir, strerror(errno));
     } else if (!S_ISDIR(st.st_mode)) {
         return zhs_fail(err, ZHS_EINVAL, "%s exists and is not a directory: choose another index path", w->dir);
+    } else if (!has_manifest(w->dir) && !dir_is_empty(w->dir)) {
+        /* Checked before the lock file is created, so that a refused
+        ** directory is left exactly as it was. */
+        return zhs_fail(err, ZHS_EINVAL, "%s is not empty and holds no zhsearch index: refusing to write into it; "
+                        "give a new or empty directory", w->dir);
     }
     char lock[4200];
     snprintf(lock, sizeof lock, "%s/LOCK", w->dir);
@@ -185,10 +206,8 @@ static int prepare_dir(zhs_writer *w, zhs_error *err)
         w->gen = w->old.generation + 1;
         remove_stale(w->dir, w->old.generation);
     } else if (rc == ZHS_ENOTFOUND) {
-        if (!dir_is_empty(w->dir))
-            return zhs_fail(err, ZHS_EINVAL, "%s is not empty and holds no zhsearch index: refusing to write into it; "
-                            "give a new or empty directory", w->dir);
         w->gen = 1;
+        remove_stale(w->dir, 0);    /* leftovers of a first build that crashed */
     } else {
         /* A damaged manifest: the old version is already lost, so build a
         ** fresh one rather than refuse; keep the generation unique. */
