@@ -2,6 +2,7 @@
 ** cmd_index.c — 'zhs index': read a corpus, build an index, report.
 */
 #include "cli.h"
+#include "manifest.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -158,8 +159,11 @@ int cmd_index(int argc, char **argv)
         uint64_t isz = cli_dir_size(out);
         human(sz, sizeof sz, isz);
         human(raw, sizeof raw, st.bytes);
-        printf("indexed %llu files (%s) into %s: %llu passages in %.2f s (%.1f MB/s, %.0f passages/s)\n",
-               (unsigned long long)st.files_read, raw, out, (unsigned long long)passages, el,
+        zhs_manifest m;
+        zhs_error e2 = {0};
+        uint64_t tokens = zhs_manifest_read(&m, out, &e2) == ZHS_OK ? m.tokens : 0;
+        printf("indexed %llu files (%s) into %s: %llu passages, %llu tokens in %.2f s (%.1f MB/s, %.0f passages/s)\n",
+               (unsigned long long)st.files_read, raw, out, (unsigned long long)passages, (unsigned long long)tokens, el,
                el > 0 ? (double)st.bytes / 1e6 / el : 0.0, el > 0 ? (double)passages / el : 0.0);
         printf("index size %s (%.0f%% of the raw text), engine %s\n", sz,
                st.bytes ? 100.0 * (double)isz / (double)st.bytes : 0.0,
