@@ -28,6 +28,7 @@
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
 #define ZHS_MAGIC_STORE "ZHSSTOR1"
+#define ZHS_MAGIC_DEL   "ZHSDELS1"   /* deleted passages: a bitmap, bit d = passage d */
 
 /* ------------------------------------------------------------ postings */
 /*

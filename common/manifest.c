@@ -28,9 +28,12 @@ int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err)
     zhs_buf_printf(&b, "b %.17g\n", m->b);
     zhs_buf_printf(&b, "title_weight %u\n", m->title_weight);
     zhs_buf_printf(&b, "shards %u\n", m->shards);
-    for (unsigned i = 0; i < m->nsegments; i++)
-        zhs_buf_printf(&b, "segment %s %llu %llu\n", m->seg[i].name,
+    for (unsigned i = 0; i < m->nsegments; i++) {
+        zhs_buf_printf(&b, "segment %s %llu %llu", m->seg[i].name,
                        (unsigned long long)m->seg[i].base, (unsigned long long)m->seg[i].count);
+        if (m->seg[i].deletions[0]) zhs_buf_printf(&b, " %s", m->seg[i].deletions);
+        zhs_buf_putc(&b, '\n');
+    }
     uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)b.data, (uInt)b.len);
     zhs_buf_printf(&b, "crc32 %08x\n", crc);
     if (b.oom) {
@@ -136,12 +139,17 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
             if (m->nsegments == ZHS_MAX_SEGMENTS) { rc = bad(err, path, lineno, "too many segments"); break; }
             zhs_manifest_segment *s = &m->seg[m->nsegments];
             unsigned long long base, count;
-            if (sscanf(v, "%31s %llu %llu", s->name, &base, &count) != 3) { rc = bad(err, path, lineno, "bad segment line"); break; }
-            for (const char *c = s->name; *c; c++)
-                if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-')) {
-                    rc = bad(err, path, lineno, "bad segment name");
-                    break;
-                }
+            int nf = sscanf(v, "%31s %llu %llu %31s", s->name, &base, &count, s->deletions);
+            if (nf < 3) { rc = bad(err, path, lineno, "bad segment line"); break; }
+            if (nf == 3) s->deletions[0] = 0;
+            /* names are file names inside the index: no paths */
+            for (int f = 0; f < 2 && !rc; f++)
+                for (const char *c = f ? s->deletions : s->name; *c; c++)
+                    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '.') ||
+                        (*c == '.' && c[1] == '.')) {
+                        rc = bad(err, path, lineno, "bad segment or deletion file name");
+                        break;
+                    }
             s->base = base;
             s->count = count;
             m->nsegments++;

@@ -17,6 +17,7 @@ typedef struct zhs_manifest_segment {
     char name[32];          /* file stem, e.g. "g3" */
     uint64_t base;          /* first passage number */
     uint64_t count;         /* passages */
+    char deletions[32];     /* "" or the file marking deleted passages */
 } zhs_manifest_segment;
 
 typedef struct zhs_manifest {

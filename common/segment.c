@@ -138,8 +138,23 @@ fail:
     return err->code;
 }
 
+int zhs_segment_open_deletions(zhs_segment *s, const char *dir, const char *name, bool verify,
+                               zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (zhs_map_file(&s->del, path, ZHS_MAGIC_DEL, verify, err)) return err->code;
+    if (s->del.body_len != ((size_t)s->ndocs + 7) / 8)
+        return corrupt(err, &s->del, s->del.body, "deletion bitmap does not cover the segment's passages");
+    s->deleted = s->del.body;
+    return ZHS_OK;
+}
+
 void zhs_segment_close(zhs_segment *s)
 {
+    zhs_unmap_file(&s->del);
+    s->deleted = NULL;
     zhs_unmap_file(&s->dict);
     zhs_unmap_file(&s->post);
     zhs_unmap_file(&s->pos);

@@ -22,6 +22,8 @@ void zhs_unmap_file(zhs_mapped *m);
 
 typedef struct zhs_segment {
     zhs_mapped dict, post, pos, len, store;
+    zhs_mapped del;                 /* optional: deleted passages */
+    const uint8_t *deleted;         /* bitmap over ndocs, NULL when none */
     uint32_t ndocs;
     uint32_t dict_nblocks;
     uint64_t nterms;
@@ -34,6 +36,15 @@ typedef struct zhs_segment {
 ** lengths). */
 int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t ndocs,
                      bool verify, zhs_error *err);
+
+/* Maps a deletion file (see format.h) for the open segment s. */
+int zhs_segment_open_deletions(zhs_segment *s, const char *dir, const char *name, bool verify,
+                               zhs_error *err);
+
+static inline bool zhs_segment_deleted(const zhs_segment *s, uint32_t doc)
+{
+    return s->deleted && (s->deleted[doc >> 3] >> (doc & 7) & 1);
+}
 void zhs_segment_close(zhs_segment *s);
 
 /* Looks a term up.  Returns 1 and fills *ti when found, 0 when absent,

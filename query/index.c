@@ -30,6 +30,9 @@ int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
             goto fail;
         }
         if (zhs_segment_open(&ix->seg, dir, ix->m.seg[0].name, (uint32_t)ix->m.passages, true, err)) goto fail;
+        if (ix->m.seg[0].deletions[0] &&
+            zhs_segment_open_deletions(&ix->seg, dir, ix->m.seg[0].deletions, true, err))
+            goto fail;
         /* The length part of BM25 at the index's own parameters, computed
         ** once here (the same expression search.c uses otherwise). */
         ix->kfac = malloc(((size_t)ix->m.passages + 1) * sizeof *ix->kfac);

@@ -49,6 +49,7 @@ typedef struct scorer {
 } scorer;
 
 typedef struct state {
+    const zhs_segment *seg;
     scorer sc;
     sterm *t;
     size_t nt;
@@ -202,8 +203,10 @@ static bool clause_matches(state *st, cclause *c, uint32_t doc)
     return phrase_at(st, c);
 }
 
+/* Excluded by a -clause, or deleted from the segment. */
 static bool excluded(state *st, uint32_t doc)
 {
+    if (zhs_segment_deleted(st->seg, doc)) return true;
     for (size_t i = 0; i < st->nmustnot; i++)
         if (clause_matches(st, &st->mustnot[i], doc)) return true;
     return false;
@@ -430,6 +433,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     const zhs_segment *seg = &ix->seg;
     state st;
     memset(&st, 0, sizeof st);
+    st.seg = seg;
     double k1 = o->k1 > 0 ? o->k1 : ix->m.k1;
     double b = o->b >= 0 && o->b <= 1 ? o->b : ix->m.b;
     st.sc.lens = seg->len.body;

@@ -7,6 +7,7 @@
 */
 #include "harness.h"
 #include "query_int.h"
+#include "manifest.h"
 #include "terms.h"
 
 #include <math.h>
@@ -312,6 +313,61 @@ static void check_operators(zhs_index *ix, zhs_analyzer *an)
     zhs_results_free(r);
 }
 
+/* A deletion bitmap (the format allows one per segment): deleted passages
+** never come back, and pruning still equals the oracle. */
+static void check_deletions(const char *dir, zhs_analyzer *an)
+{
+    zhs_error err = {0};
+    zhs_buf b;
+    zhs_buf_init(&b);
+    zhs_buf_append(&b, ZHS_MAGIC_DEL, ZHS_MAGIC_LEN);
+    size_t nbytes = (NDOCS + 7) / 8;
+    for (size_t i = 0; i < nbytes; i++) {
+        uint8_t byte = 0;
+        for (int bit = 0; bit < 8; bit++)
+            if ((i * 8 + (size_t)bit) % 7 == 3) byte |= (uint8_t)(1u << bit);
+        zhs_buf_putc(&b, (char)byte);
+    }
+    CHECK(zhs_footer_append(&b));
+    char path[600];
+    snprintf(path, sizeof path, "%s/g1-1.del", dir);
+    CHECK_OK(zhs_file_write(path, b.data, b.len, &err), err);
+    zhs_manifest m, saved;
+    CHECK_OK(zhs_manifest_read(&m, dir, &err), err);
+    saved = m;
+    snprintf(m.seg[0].deletions, sizeof m.seg[0].deletions, "g1-1.del");
+    CHECK_OK(zhs_manifest_write(&m, dir, &err), err);
+    zhs_index *ix;
+    CHECK_OK(zhs_index_open(&ix, dir, &err), err);
+    if (!zhs_err_code(&err)) {
+        zhs_search_options o;
+        zhs_search_options_default(&o);
+        o.k = 1000;
+        size_t bad = 0, total = 0;
+        for (int w = 0; w < 20; w++) {
+            zhs_results *r = NULL;
+            CHECK_OK(zhs_index_search(&r, ix, an, words[w], &o, &err), err);
+            if (!r) break;
+            for (size_t i = 0; i < zhs_results_count(r); i++, total++)
+                if (zhs_results_hit(r, i)->doc % 7 == 3) bad++;
+            zhs_results_free(r);
+        }
+        CHECK_MSG(bad == 0 && total > 100, "%zu deleted passages returned of %zu", bad, total);
+        compare_paths(ix, an, 60);
+        zhs_index_close(ix);
+    }
+    /* a damaged deletion file is refused like any other */
+    b.data[10] ^= 1;
+    CHECK_OK(zhs_file_write(path, b.data, b.len, &err), err);
+    zhs_error e2 = {0};
+    ix = NULL;
+    CHECK(zhs_index_open(&ix, dir, &e2) == ZHS_ECORRUPT && strstr(e2.message, "g1-1.del"));
+    zhs_index_close(ix);
+    CHECK_OK(zhs_manifest_write(&saved, dir, &err), err);
+    unlink(path);
+    zhs_buf_free(&b);
+}
+
 static void check_damage(const char *dir, zhs_analyzer *an)
 {
     static const char *const ext[] = {"dict", "post", "pos", "len", "store"};
@@ -405,6 +461,7 @@ int main(void)
     CHECK(zhs_writer_open(&w, d3, an, NULL, &e3) == ZHS_EINVAL);
     CHECK(access(tmp, F_OK) == 0);
 
+    check_deletions(d1, an);
     check_damage(d1, an);
 
     zhs_analyzer_close(an);
