@@ -580,34 +580,41 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
 
 /* ---------------------------------------------------------------- flush */
 
-static const char *sort_keys_base;
-static const term_acc *sort_terms_base;
-
-/* qsort has no context argument in C11; the build is single-threaded per
-** writer, but two writers in one process must not race, hence the lock. */
-#include <pthread.h>
-static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int cmp_tid(const void *a, const void *b)
+static int cmp_tid(const zhs_writer *w, uint32_t a, uint32_t b)
 {
-    const term_acc *x = &sort_terms_base[*(const uint32_t *)a];
-    const term_acc *y = &sort_terms_base[*(const uint32_t *)b];
+    const term_acc *x = &w->terms[a], *y = &w->terms[b];
     size_t m = x->keylen < y->keylen ? x->keylen : y->keylen;
-    int c = memcmp(sort_keys_base + x->key_off, sort_keys_base + y->key_off, m);
+    int c = memcmp(w->keys.data + x->key_off, w->keys.data + y->key_off, m);
     return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
 }
 
+/* Term ids in key order.  A bottom-up merge sort rather than qsort(),
+** whose comparator has no context argument in C11: no global state, so
+** writers in several threads never interfere. */
 static uint32_t *sorted_terms(zhs_writer *w)
 {
-    uint32_t *ids = malloc(((size_t)w->nterms + 1) * sizeof *ids);
-    if (!ids) return NULL;
-    for (uint32_t i = 0; i < w->nterms; i++) ids[i] = i;
-    pthread_mutex_lock(&sort_lock);
-    sort_keys_base = w->keys.data;
-    sort_terms_base = w->terms;
-    qsort(ids, w->nterms, sizeof *ids, cmp_tid);
-    pthread_mutex_unlock(&sort_lock);
-    return ids;
+    size_t n = w->nterms;
+    uint32_t *a = malloc((n + 1) * sizeof *a), *tmp = malloc((n + 1) * sizeof *tmp);
+    if (!a || !tmp) {
+        free(a);
+        free(tmp);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) a[i] = i;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = cmp_tid(w, a[j], a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid) tmp[k++] = a[i++];
+            while (j < hi) tmp[k++] = a[j++];
+        }
+        uint32_t *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    free(tmp);
+    return a;
 }
 
 static int flush_run(zhs_writer *w, zhs_error *err)
