@@ -19,6 +19,7 @@ int cmd_search(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Prints "zhs: message" to stderr and returns CLI_ERR. */
 int cli_error(const zhs_error *err);

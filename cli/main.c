@@ -19,6 +19,7 @@ static const char usage[] =
     "  eval INDEX QUERIES.jsonl   Recall@1/5/20 and MRR@10 on an evaluation set\n"
     "  stats INDEX                passages, terms, size by component\n"
     "  check INDEX                verify every checksum and invariant\n"
+    "  bench [--corpus PATH]      native vs Xapian (and Lucene): index, latency, quality\n"
     "  analyze [TEXT]             show the analyzer's tokens (stdin without TEXT)\n"
     "  segment                    words of stdin, space-separated, line by line\n"
     "\n"
@@ -145,7 +146,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"analyze", cmd_analyze}, {"segment", cmd_segment}, {"index", cmd_index},
         {"search", cmd_search},   {"stats", cmd_stats},     {"check", cmd_check},
-        {"eval", cmd_eval},
+        {"eval", cmd_eval},       {"bench", cmd_bench},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

@@ -1,0 +1,122 @@
+/*
+** bench_micro.c — the native engine's hot paths in isolation:
+**   - posting decoding: every posting list of the index walked with the
+**     cursor API (zhs_cursor_init / zhs_cursor_next / zhs_cursor_tf),
+**     counting docids and tfs decoded per second;
+**   - the scoring loop: exhaustive (unpruned) search of the union queries,
+**     postings scored per second (a posting = one term in one passage; the
+**     figure includes the per-query accumulator set-up of the oracle).
+** The analyzer's MB/s is measured during the corpus scan (bench_corpus.c).
+** Each is repeated until about a second has passed (once with --quick).
+*/
+#include "bench.h"
+#include "query_int.h"
+
+#include <stdlib.h>
+
+static bool enough(double elapsed, size_t passes, bool quick)
+{
+    return passes >= 1 && (quick || elapsed >= 1.0 || passes >= 50);
+}
+
+/* Every term's dictionary entry, read before the clock starts. */
+static int all_terms(zhs_term_info **out, size_t *n, const zhs_segment *seg, zhs_error *err)
+{
+    size_t cap = seg->nterms + 1;
+    zhs_term_info *ti = malloc(cap * sizeof *ti);
+    if (!ti) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    zhs_dict_iter it;
+    zhs_dict_iter_init(&it, seg);
+    size_t k = 0;
+    int rc;
+    while ((rc = zhs_dict_iter_next(&it, err)) == ZHS_OK && k < cap) ti[k++] = it.ti;
+    if (rc < 0) {
+        free(ti);
+        return rc;
+    }
+    *out = ti;
+    *n = k;
+    return ZHS_OK;
+}
+
+int bench_micro_postings(bench_micro *m, zhs_index *ix, bool quick, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    zhs_term_info *ti = NULL;
+    size_t nt = 0;
+    if (all_terms(&ti, &nt, &ix->seg, err)) return err->code;
+    uint64_t postings = 0, sum = 0;
+    size_t passes = 0;
+    double t0 = zhs_now(), el = 0;
+    while (!enough(el, passes, quick)) {
+        postings = 0;
+        for (size_t i = 0; i < nt; i++) {
+            zhs_cursor c;
+            zhs_cursor_init(&c, &ix->seg, &ti[i]);
+            for (uint32_t d = c.doc; d != ZHS_NO_DOC; d = zhs_cursor_next(&c)) {
+                sum += d + zhs_cursor_tf(&c);
+                postings++;
+            }
+        }
+        passes++;
+        el = zhs_now() - t0;
+    }
+    /* the sum keeps the compiler from dropping the loop */
+    volatile uint64_t sink = sum;
+    (void)sink;
+    free(ti);
+    m->post_terms = nt;
+    m->post_ints = 2 * postings;
+    m->post_seconds = el / (double)passes;
+    return ZHS_OK;
+}
+
+/* Sum of the document frequencies of the query's scoring terms. */
+static int query_postings(uint64_t *out, zhs_index *ix, zhs_analyzer *an, const char *text, zhs_error *err)
+{
+    zhs_arena a;
+    zhs_arena_init(&a, 16 * 1024);
+    zhs_query q;
+    *out = 0;
+    if (zhs_query_parse(&q, &a, an, text, err) == ZHS_OK)
+        for (size_t i = 0; i < q.nterms; i++) {
+            zhs_term_info ti;
+            if (zhs_segment_lookup(&ix->seg, &ti, q.terms[i].key, q.terms[i].len, err) == 1) *out += ti.df;
+        }
+    zhs_arena_free(&a);
+    return zhs_err_code(err);
+}
+
+int bench_micro_scoring(bench_micro *m, const bench_qset *qs, zhs_index *ix, zhs_analyzer *an,
+                        bool quick, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    uint64_t postings = 0;
+    size_t nq = 0;
+    for (size_t i = 0; i < qs->n; i++) {
+        if (qs->q[i].type != QT_OR) continue;
+        uint64_t p;
+        if (query_postings(&p, ix, an, qs->q[i].text, err)) return err->code;
+        postings += p;
+        nq++;
+    }
+    zhs_search_options so;
+    zhs_search_options_default(&so);
+    so.exhaustive = 1;
+    size_t passes = 0;
+    double t0 = zhs_now(), el = 0;
+    while (nq && !enough(el, passes, quick)) {
+        for (size_t i = 0; i < qs->n; i++) {
+            if (qs->q[i].type != QT_OR) continue;
+            zhs_results *r;
+            if (zhs_index_search(&r, ix, an, qs->q[i].text, &so, err)) return err->code;
+            zhs_results_free(r);
+        }
+        passes++;
+        el = zhs_now() - t0;
+    }
+    m->score_queries = nq;
+    m->score_postings = postings;
+    m->score_seconds = passes ? el / (double)passes : 0;
+    return ZHS_OK;
+}
