@@ -204,6 +204,7 @@ typedef struct bench_machine {
     unsigned nproc;
     double mem_gb;
     char kernel[160];
+    double load_start;          /* 1-minute load average when the bench started */
 } bench_machine;
 
 typedef struct bench_report {

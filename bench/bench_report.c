@@ -35,6 +35,11 @@ void bench_machine_get(bench_machine *m)
             }
         fclose(f);
     }
+    f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &m->load_start) != 1) m->load_start = -1;
+        fclose(f);
+    }
     struct utsname u;
     if (uname(&u) == 0) snprintf(m->kernel, sizeof m->kernel, "%s %s", u.sysname, u.release);
 }
@@ -216,9 +221,9 @@ static void print_rest(FILE *f, const bench_report *r)
 
 void bench_print_table(FILE *f, const bench_report *r)
 {
-    fprintf(f, "zhs bench — corpus %s: %llu passages, %.1f MB — %s, %u cores, %.0f GB, %s\n", r->corpus,
-            (unsigned long long)r->corpus_info.passages, mb(r->corpus_info.raw_bytes), r->machine.cpu, r->machine.nproc,
-            r->machine.mem_gb, r->machine.kernel);
+    fprintf(f, "zhs bench — corpus %s: %llu passages, %.1f MB — %s, %u cores, %.0f GB, %s, load %.2f at start\n",
+            r->corpus, (unsigned long long)r->corpus_info.passages, mb(r->corpus_info.raw_bytes), r->machine.cpu,
+            r->machine.nproc, r->machine.mem_gb, r->machine.kernel, r->machine.load_start);
     fprintf(f, "queries:");
     for (int t = 0; t < QT_N; t++)
         if (type_count(r, t)) fprintf(f, " %s %zu", bench_type_names[t], type_count(r, t));
@@ -347,6 +352,29 @@ static void json_rest(zhs_buf *o, const bench_report *r)
     zhs_buf_puts(o, "}");
 }
 
+/* Every query's medians and match counts, for looking into one query. */
+static void json_per_query(zhs_buf *o, const bench_report *r)
+{
+    const bench_lat *l = r->lat;
+    zhs_buf_puts(o, ",\"per_query\":[");
+    for (size_t i = 0; i < l->nq; i++) {
+        zhs_buf_printf(o, "%s{\"type\":\"%s\",\"query\":", i ? "," : "", bench_type_names[r->qs->q[i].type]);
+        zhs_json_str(o, r->qs->q[i].text, strlen(r->qs->q[i].text));
+        for (int e = 0; e < ENG_N; e++) {
+            if (!l->have[e]) continue;
+            zhs_buf_printf(o, ",\"%s\":{\"matches\":%llu,\"ms\":[", bench_engine_names[e],
+                           (unsigned long long)l->matches[e][MODE_COUNT][i]);
+            for (int m = 0; m < MODE_N; m++) {
+                if (m) zhs_buf_putc(o, ',');
+                json_num(o, l->med[e][m][i]);
+            }
+            zhs_buf_puts(o, "]}");
+        }
+        zhs_buf_puts(o, "}");
+    }
+    zhs_buf_puts(o, "]");
+}
+
 int bench_write_json(const char *path, const bench_report *r, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
@@ -358,6 +386,7 @@ int bench_write_json(const char *path, const bench_report *r, zhs_error *err)
     json_kv_str(&o, "cpu", r->machine.cpu);
     zhs_buf_printf(&o, ",\"nproc\":%u,\"mem_gb\":%.1f,", r->machine.nproc, r->machine.mem_gb);
     json_kv_str(&o, "kernel", r->machine.kernel);
+    zhs_buf_printf(&o, ",\"loadavg_1min_at_start\":%.2f", r->machine.load_start);
     zhs_buf_printf(&o, "},\"config\":{\"seed\":%llu,\"reps\":%zu,\"per_type\":%zu,\"quick\":%s,\"k1\":%.3f,\"b\":%.3f},",
                    (unsigned long long)r->cfg->seed, r->cfg->reps, r->cfg->per_type, r->cfg->quick ? "true" : "false",
                    r->k1, r->b);
@@ -386,6 +415,7 @@ int bench_write_json(const char *path, const bench_report *r, zhs_error *err)
     zhs_buf_puts(&o, "},");
     json_latency(&o, r);
     json_rest(&o, r);
+    json_per_query(&o, r);
     zhs_buf_printf(&o, ",\"total_seconds\":%.1f}\n", r->total_seconds);
     if (o.oom) {
         zhs_buf_free(&o);
