@@ -129,12 +129,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0:
         for (size_t i = 0; i + 4 <= nargs; i += 4) {
             size_t off = n ? u24(arg + i) % n : 0;
-            if (n && arg[i + 3]) {
-                b[off] ^= arg[i + 3];
-                changed = true;
-            }
+            if (n) b[off] ^= arg[i + 3];
         }
         if (fix) n = binary ? fix_footer(b, n, false) : fix_manifest(b, n);
+        changed = n != psize[f] || memcmp(b, pristine[f], n) != 0;
         break;
     case 1: {
         size_t len = nargs >= 3 ? u24(arg) % (n + 1) : n / 2;

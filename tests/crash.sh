@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# crash.sh — crash safety of 'zhs index': SIGKILL at random moments.
+#
+# usage: bash tests/crash.sh PATH/TO/zhs SOURCE_DIR
+#
+# Two corpora are made from copies of SOURCE_DIR/corpus/sample: A (8
+# copies) and B (12 copies, about 3 MB), each with a marker file naming its
+# version.  After timing a build of B (with and without --ram 1), 'zhs
+# index' is killed with SIGKILL after a random delay between 0 and 1.1 x
+# that time:
+#
+#   fresh:   building B into a directory that does not exist (half the runs
+#            with --ram 1, so that sorted runs are flushed to tmp-*/ and
+#            merged).  After each kill the index is either absent, refused
+#            cleanly as "not a zhsearch index" / "does not exist" (exit 2,
+#            no crash), or complete: 'zhs check' passes and it holds B.
+#            Then 'zhs index' into the same directory must succeed and leave
+#            only LOCK, MANIFEST and the files of one generation.
+#   replace: the index holds A or B; it is rebuilt with the other corpus and
+#            killed.  After each kill 'zhs check' passes and the index is
+#            exactly the old or the new version (passage count from 'zhs
+#            stats' and the marker found by 'zhs search' agree on one of
+#            them).  Every fifth trial, and at the end, a build runs to
+#            completion and the directory must hold no tmp-* directory,
+#            MANIFEST.tmp or file of another generation.
+#
+# ZHS_CRASH_KILLS (default 20) kills per scenario.  Prints "ok"/"FAIL" per
+# check, the kill moments, and "N passed, M failed"; exits 1 on a failure.
+set -u
+
+ZHS=${1:?usage: crash.sh PATH/TO/zhs SOURCE_DIR}
+SRC=${2:?usage: crash.sh PATH/TO/zhs SOURCE_DIR}
+case $ZHS in /*) ;; *) ZHS="$PWD/$ZHS" ;; esac
+case $SRC in /*) ;; *) SRC="$PWD/$SRC" ;; esac
+KILLS=${ZHS_CRASH_KILLS:-20}
+
+[ -x "$ZHS" ] || { echo "crash.sh: $ZHS is not an executable: build first" >&2; exit 2; }
+[ -d "$SRC/corpus/sample" ] || { echo "crash.sh: $SRC/corpus/sample is missing" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/zhs-crash.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+export NO_COLOR=1
+
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+# ---------------------------------------------------------------- corpora
+mk_corpus() {   # DIR COPIES LETTER
+  mkdir -p "$1"
+  for i in $(seq 1 "$2"); do cp -r "$SRC/corpus/sample" "$1/copy$i"; done
+  printf '# 版本%s\n\n版本标记：这是第%s版语料的标记段落。\n' "$3" "$3" > "$1/marker-$3.md"
+}
+mk_corpus "$TMP/A" 8 A
+mk_corpus "$TMP/B" 12 B
+
+now_ms() { date +%s%3N; }
+passages() { "$ZHS" stats "$1" 2>/dev/null | awk '$1 == "passages" { print $2 }'; }
+generation() { "$ZHS" stats "$1" 2>/dev/null | awk '$1 == "generation" { print $2 }'; }
+marker() { "$ZHS" search -k 1 "$1" 版本标记 2>/dev/null | grep -o 'marker-[AB]' | head -1 | cut -c8; }
+
+# Known versions.
+"$ZHS" index -q -o "$TMP/ref-A" "$TMP/A" || { echo "crash.sh: cannot build A" >&2; exit 2; }
+t0=$(now_ms)
+"$ZHS" index -q -o "$TMP/ref-B" "$TMP/B" || { echo "crash.sh: cannot build B" >&2; exit 2; }
+T=$(( $(now_ms) - t0 ))
+t0=$(now_ms)
+"$ZHS" index -q --ram 1 -o "$TMP/ref-B2" "$TMP/B" || { echo "crash.sh: cannot build B with --ram 1" >&2; exit 2; }
+TR=$(( $(now_ms) - t0 ))
+NA=$(passages "$TMP/ref-A")
+NB=$(passages "$TMP/ref-B")
+[ "$(marker "$TMP/ref-A")" = A ] && [ "$(marker "$TMP/ref-B")" = B ] && [ "$NA" != "$NB" ] ||
+  { echo "crash.sh: the reference indexes are not as expected (A $NA, B $NB)" >&2; exit 2; }
+echo "corpus A: $NA passages, corpus B: $NB passages ($(du -sh "$TMP/B" | cut -f1)); a build of B takes ${T} ms, ${TR} ms with --ram 1"
+[ "$T" -lt 50 ] && T=50
+[ "$TR" -lt 50 ] && TR=50
+
+# A random delay in ms in [0, 1.1 x the build time] (--ram 1 builds: $TR).
+rand_ms() { local t=$T; [ "${1:-}" = --ram ] && t=$TR; echo $(( (RANDOM * 32768 + RANDOM) % (t * 11 / 10 + 1) )); }
+
+# run_and_kill DELAY_MS INDEX CORPUS [options]: starts 'zhs index', kills
+# it with SIGKILL after the delay; sets $rc (137 when killed, else its exit).
+run_and_kill() {
+  local delay=$1 idx=$2 corpus=$3
+  shift 3
+  "$ZHS" index -q "$@" -o "$idx" "$corpus" >"$TMP/out" 2>"$TMP/err" &
+  local pid=$!
+  sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rc=$?
+}
+
+# The directory holds one generation and nothing left over.
+clean_dir() {   # INDEX DESCRIPTION
+  local idx=$1 gen extra
+  gen=$(generation "$idx")
+  extra=$(cd "$idx" && ls -A | grep -v -x -e LOCK -e MANIFEST -e "g$gen.dict" -e "g$gen.post" -e "g$gen.pos" \
+          -e "g$gen.len" -e "g$gen.store" | tr '\n' ' ')
+  if [ -n "$gen" ] && [ -z "$extra" ]; then ok "$2: only generation $gen's files are left"
+  else bad "$2: leftovers after a successful build (generation '$gen'): $extra"; fi
+}
+
+# An exit status that is not ours: a crash or a sanitizer report.
+crashed() { [ "$1" -ne 0 ] && [ "$1" -ne 1 ] && [ "$1" -ne 2 ]; }
+
+# ---------------------------------------------------------------- fresh
+echo "--- fresh build of B killed at $KILLS random moments"
+stats_absent=0; stats_refused=0; stats_complete=0
+for i in $(seq 1 "$KILLS"); do
+  idx="$TMP/fresh"
+  rm -rf "$idx"
+  ram=(); [ $((i % 2)) -eq 0 ] && ram=(--ram 1)
+  d=$(rand_ms "${ram[@]}")
+  run_and_kill "$d" "$idx" "$TMP/B" "${ram[@]}"
+  what="fresh #$i (kill at ${d} ms${ram[*]:+, ${ram[*]}}, exit $rc)"
+  if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: zhs index failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
+  "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"
+  crc=$?
+  if [ ! -e "$idx/MANIFEST" ]; then
+    if [ -d "$idx" ]; then state=refused; stats_refused=$((stats_refused + 1)); else state=absent; stats_absent=$((stats_absent + 1)); fi
+    if [ $crc -eq 2 ] && grep -q -e 'not a zhsearch index' -e 'does not exist' "$TMP/err"; then
+      ok "$what: no commit yet: index $state, 'zhs check' refuses it cleanly"
+    else bad "$what: no MANIFEST: 'zhs check' exit $crc: $(head -c 300 "$TMP/err")"; fi
+    "$ZHS" search "$idx" 数据 >/dev/null 2>"$TMP/err"
+    src=$?
+    if [ $src -eq 2 ] && ! crashed $src; then ok "$what: 'zhs search' refuses it (exit 2)"
+    else bad "$what: 'zhs search' on an uncommitted index: exit $src $(head -c 200 "$TMP/err")"; fi
+  else
+    stats_complete=$((stats_complete + 1))
+    if [ $crc -eq 0 ]; then ok "$what: committed: 'zhs check' passes"
+    else bad "$what: committed index fails 'zhs check' (exit $crc): $(head -c 300 "$TMP/err")"; fi
+    n=$(passages "$idx"); m=$(marker "$idx")
+    if [ "$n" = "$NB" ] && [ "$m" = B ]; then ok "$what: holds version B ($n passages)"
+    else bad "$what: holds '$n' passages, marker '$m' (B has $NB)"; fi
+  fi
+  # the interrupted build must not stand in the way of the next one
+  "$ZHS" index -q -o "$idx" "$TMP/B" >"$TMP/out" 2>"$TMP/err"
+  brc=$?
+  if [ $brc -eq 0 ] && [ "$(passages "$idx")" = "$NB" ] && "$ZHS" check "$idx" >/dev/null 2>&1; then
+    ok "$what: 'zhs index' into the same directory succeeds"
+    clean_dir "$idx" "$what"
+  else bad "$what: rebuilding after the kill: exit $brc: $(head -c 300 "$TMP/err")"; fi
+done
+echo "fresh: $stats_absent killed before the directory existed, $stats_refused before the first commit, $stats_complete after it"
+
+# ---------------------------------------------------------------- replace
+echo "--- replacing an existing index, killed at $KILLS random moments"
+idx="$TMP/replace"
+"$ZHS" index -q -o "$idx" "$TMP/A" || { bad "cannot build the first version"; }
+cur=A
+stats_old=0; stats_new=0
+for i in $(seq 1 "$KILLS"); do
+  if [ $cur = A ]; then next=B; else next=A; fi
+  ram=(); [ $((i % 2)) -eq 0 ] && ram=(--ram 1)
+  d=$(rand_ms "${ram[@]}")
+  run_and_kill "$d" "$idx" "$TMP/$next" "${ram[@]}"
+  what="replace #$i ($cur -> $next, kill at ${d} ms${ram[*]:+, ${ram[*]}}, exit $rc)"
+  if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: zhs index failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
+  "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"
+  crc=$?
+  if [ $crc -eq 0 ]; then ok "$what: 'zhs check' passes"
+  else bad "$what: 'zhs check' exit $crc: $(head -c 300 "$TMP/err")"; fi
+  n=$(passages "$idx"); m=$(marker "$idx")
+  if [ $cur = A ]; then nold=$NA; nnew=$NB; else nold=$NB; nnew=$NA; fi
+  if [ "$n" = "$nold" ] && [ "$m" = $cur ]; then
+    ok "$what: still the old version $cur ($n passages)"; stats_old=$((stats_old + 1))
+  elif [ "$n" = "$nnew" ] && [ "$m" = $next ]; then
+    ok "$what: the new version $next ($n passages)"; stats_new=$((stats_new + 1)); cur=$next
+  else
+    bad "$what: neither version: $n passages, marker '$m' (old $cur: $nold, new $next: $nnew)"
+    # start again from a known state
+    "$ZHS" index -q -o "$idx" "$TMP/A" >/dev/null 2>&1; cur=A
+  fi
+  if [ $((i % 5)) -eq 0 ] || [ "$i" -eq "$KILLS" ]; then
+    if [ $cur = A ]; then next=B; else next=A; fi
+    if "$ZHS" index -q -o "$idx" "$TMP/$next" >"$TMP/out" 2>"$TMP/err"; then
+      cur=$next
+      if [ "$(passages "$idx")" = "$( [ $cur = A ] && echo "$NA" || echo "$NB")" ] && [ "$(marker "$idx")" = $cur ]; then
+        ok "replace #$i: a complete build afterwards gives version $cur"
+      else bad "replace #$i: a complete build afterwards does not hold version $cur"; fi
+      clean_dir "$idx" "replace #$i"
+    else bad "replace #$i: a complete build afterwards failed: $(head -c 300 "$TMP/err")"; fi
+  fi
+done
+echo "replace: $stats_old kills kept the old version, $stats_new gave the new one"
+
+echo
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
