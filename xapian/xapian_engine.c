@@ -7,20 +7,50 @@
 #include "record.h"
 #include "xapian_shim.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define MAX_SHARDS 256
 
 struct zhs_xwriter {
     zhs_xdb **db;
+    char dir[4200];
+    uint64_t gen;
     unsigned shards;
     zhs_xterm *terms;
     size_t cap;
     zhs_buf rec;
     uint64_t npostings;
 };
+
+/* Shard i is built in x<GEN>-<i>.build, then compacted into x<GEN>-<i>
+** (both are files of generation GEN for the writer's clean-up). */
+static void shard_path(char *out, size_t n, const zhs_xwriter *xw, unsigned i, const char *suffix)
+{
+    snprintf(out, n, "%s/x%llu-%u%s", xw->dir, (unsigned long long)xw->gen, i, suffix);
+}
+
+/* Removes a Xapian database directory (one level of plain files). */
+static void remove_db_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char p[4700];
+            snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
 
 int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, unsigned shards,
                             zhs_error *err)
@@ -35,9 +65,11 @@ int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, un
         return zhs_fail(err, ZHS_ENOMEM, "out of memory opening Xapian databases");
     }
     xw->shards = shards;
+    xw->gen = gen;
+    snprintf(xw->dir, sizeof xw->dir, "%s", dir);
     for (unsigned i = 0; i < shards; i++) {
         char path[4400];
-        snprintf(path, sizeof path, "%s/x%llu-%u", dir, (unsigned long long)gen, i);
+        shard_path(path, sizeof path, xw, i, ".build");
         if (zhs_xdb_create(&xw->db[i], path, err)) {
             int rc = err->code;
             zhs_xengine_writer_close(xw);
@@ -46,6 +78,19 @@ int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, un
     }
     *out = xw;
     return ZHS_OK;
+}
+
+/* A Han word of two or more characters (body or title field): the terms
+** the native index keeps without positions when bigrams are indexed (see
+** indexer/seg_writer.c), since phrases match on bigrams then. */
+static bool is_long_han_word(const char *key, size_t len)
+{
+    size_t i = 0;
+    if (len && key[0] == 'T') i = 1;
+    if (i < len && key[i] == 'B') return false;
+    uint32_t cp;
+    size_t l = i < len ? zhs_utf8_decode(key + i, len - i, &cp) : 0;
+    return l && zhs_is_han(cp) && zhs_utf8_count(key + i, len - i) >= 2;
 }
 
 int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p, const char *base,
@@ -59,15 +104,31 @@ int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p, 
         xw->terms = t;
         xw->cap = n;
     }
+    /* Are bigrams indexed?  A Han word of two or more characters lies in a
+    ** run of Han characters, which has bigrams ("B...") exactly when the
+    ** analyzer makes them: so when this passage has such a word, it has a
+    ** bigram iff bigrams are on.  Then phrases never read the positions
+    ** of those words (query/parse.c matches phrases on bigrams), and they
+    ** are indexed without positions, as in the native index: on the laws
+    ** this saves a quarter of Xapian's position table. */
+    bool bigrams = false;
+    for (size_t i = 0; i < n && !bigrams; i++) {
+        const char *k = base + off[i];
+        bigrams = (len[i] > 1 && k[0] == 'B') || (len[i] > 2 && k[0] == 'T' && k[1] == 'B');
+    }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (len[i] > ZHS_XTERM_MAX) continue;   /* Xapian's limit; native keeps them */
         /* Xapian positions are 1-based; the wdf increments equal the native
-        ** term frequencies, title weighting included. */
+        ** term frequencies, title weighting included.  Title-field terms
+        ** ("T..."; no other term starts with an upper-case letter, see
+        ** terms.h) only filter: they get wdf 0, so that Xapian's document
+        ** length is the native one (the body tokens, title copies
+        ** included) and not that plus the title's tokens once more. */
         xw->terms[m].term = base + off[i];
         xw->terms[m].len = len[i];
-        xw->terms[m].pos = pos[i] + 1;
-        xw->terms[m].wdf = 1;
+        xw->terms[m].pos = bigrams && is_long_han_word(base + off[i], len[i]) ? 0 : pos[i] + 1;
+        xw->terms[m].wdf = base[off[i]] == 'T' ? ZHS_XWDF_ZERO : 1;
         m++;
     }
     xw->npostings += m;
@@ -80,14 +141,39 @@ int zhs_xengine_writer_commit(zhs_xwriter *xw, const char *analyzer, const char 
                               uint64_t *nterms, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    char sh[32];
+    /* Every shard records the build it belongs to and its place in it, so
+    ** that remote shards of different builds, or given out of order, are
+    ** refused (zhs_index_open_remote). */
+    char sh[32], build[96];
     snprintf(sh, sizeof sh, "%u", xw->shards);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(build, sizeof build, "%llu-%lld.%09ld-%ld", (unsigned long long)xw->gen, (long long)ts.tv_sec,
+             ts.tv_nsec, (long)getpid());
     for (unsigned i = 0; i < xw->shards; i++) {
+        char idx[32];
+        snprintf(idx, sizeof idx, "%u", i);
         if (zhs_xdb_set_metadata(xw->db[i], "zhs.analyzer", analyzer, err) ||
             zhs_xdb_set_metadata(xw->db[i], "zhs.params", params, err) ||
             zhs_xdb_set_metadata(xw->db[i], "zhs.shards", sh, err) ||
+            zhs_xdb_set_metadata(xw->db[i], "zhs.shard", idx, err) ||
+            zhs_xdb_set_metadata(xw->db[i], "zhs.build", build, err) ||
             zhs_xdb_commit(xw->db[i], err))
             return err->code;
+    }
+    /* Compact each shard into its final directory: the B-trees of a
+    ** database built in one go are a quarter to a third empty.  What is
+    ** left behind on failure belongs to this generation and goes when the
+    ** writer is closed without a commit. */
+    for (unsigned i = 0; i < xw->shards; i++) {
+        char src[4400], dst[4400];
+        shard_path(src, sizeof src, xw, i, ".build");
+        shard_path(dst, sizeof dst, xw, i, "");
+        zhs_xdb_close(xw->db[i]);
+        xw->db[i] = NULL;
+        remove_db_dir(dst);
+        if (zhs_xdb_compact(src, dst, err)) return err->code;
+        remove_db_dir(src);
     }
     /* Xapian does not count distinct terms cheaply; report postings. */
     if (nterms) *nterms = xw->npostings;
@@ -135,6 +221,36 @@ void zhs_xengine_close_index(zhs_index *ix)
     ix->xr = NULL;
 }
 
+/* Each remote shard must say it is shard i of the build shard 0 belongs to
+** (builds before zhs.build was recorded are not checked). */
+static int check_remote_shards(struct zhs_xreader *xr, const char *const *hostports, size_t n, zhs_error *err)
+{
+    char *build0 = NULL;
+    if (zhs_xreader_shard_metadata(xr, 0, &build0, "zhs.build", err)) return err->code;
+    for (size_t i = 0; i < n && !zhs_err_code(err); i++) {
+        char *build = NULL, *idx = NULL;
+        if (zhs_xreader_shard_metadata(xr, i, &build, "zhs.build", err) ||
+            zhs_xreader_shard_metadata(xr, i, &idx, "zhs.shard", err)) {
+            free(build);
+            free(idx);
+            break;
+        }
+        char want[32];
+        snprintf(want, sizeof want, "%zu", i);
+        if (*build0 && strcmp(build, build0) != 0)
+            zhs_fail(err, ZHS_EINVAL, "%s serves a shard of another build than %s (build %s, not %s): "
+                     "serve the shards of one build of the index (one generation)",
+                     hostports[i], hostports[0], *build ? build : "unknown", build0);
+        else if (*idx && strcmp(idx, want) != 0)
+            zhs_fail(err, ZHS_EINVAL, "%s serves shard %s of its build but was given as shard %zu: "
+                     "give the shards in order (x<GEN>-0 first)", hostports[i], idx, i);
+        free(build);
+        free(idx);
+    }
+    free(build0);
+    return zhs_err_code(err);
+}
+
 int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t n,
                           unsigned timeout_ms, zhs_error *err)
 {
@@ -144,32 +260,46 @@ int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t 
     zhs_index *ix = calloc(1, sizeof *ix);
     if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     snprintf(ix->dir, sizeof ix->dir, "%s%s", hostports[0], n > 1 ? ",..." : "");
-    char *an = NULL, *params = NULL;
+    char *an = NULL, *params = NULL, *shards = NULL;
     if (zhs_xreader_open_remote(&ix->xr, hostports, n, timeout_ms, err) ||
         zhs_xreader_metadata(ix->xr, &an, "zhs.analyzer", err) ||
-        zhs_xreader_metadata(ix->xr, &params, "zhs.params", err))
+        zhs_xreader_metadata(ix->xr, &params, "zhs.params", err) ||
+        zhs_xreader_metadata(ix->xr, &shards, "zhs.shards", err))
         goto fail;
     if (!*an) {
-        zhs_fail(err, ZHS_ECORRUPT, "%s serves a Xapian database that zhs did not build (no zhs.analyzer metadata)", ix->dir);
+        zhs_fail(err, ZHS_ECORRUPT, "%s serves a Xapian database that zhs did not build (no zhs.analyzer metadata)", hostports[0]);
         goto fail;
     }
+    /* The shards must be those of one build, all of them, in order:
+    ** otherwise passage numbers and statistics would be wrong. */
+    unsigned built = 0;
+    if (sscanf(shards, "%u", &built) != 1 || built != n) {
+        zhs_fail(err, ZHS_EINVAL, "%s serves a shard of a build split over %s shards, but %zu %s given: "
+                 "give every shard of the build once, in order (x<GEN>-0 first)",
+                 hostports[0], *shards ? shards : "?", n, n == 1 ? "was" : "were");
+        goto fail;
+    }
+    if (check_remote_shards(ix->xr, hostports, n, err)) goto fail;
     ix->m.version = 1;
     ix->m.engine = ZHS_ENGINE_XAPIAN;
     snprintf(ix->m.analyzer, sizeof ix->m.analyzer, "%s", an);
-    ix->m.k1 = 0.9;
-    ix->m.b = 0.4;
-    ix->m.title_weight = 1;
+    /* the writer's defaults, should zhs.params be unreadable */
+    ix->m.k1 = 1.2;
+    ix->m.b = 0.5;
+    ix->m.title_weight = 2;
     sscanf(params, "%lf %lf %u", &ix->m.k1, &ix->m.b, &ix->m.title_weight);
     ix->m.passages = zhs_xreader_doccount(ix->xr);
     ix->m.avglen = zhs_xreader_avglength(ix->xr);
     ix->m.shards = (unsigned)n;
     free(an);
     free(params);
+    free(shards);
     *out = ix;
     return ZHS_OK;
 fail:
     free(an);
     free(params);
+    free(shards);
     zhs_index_close(ix);
     return err->code;
 }
@@ -262,6 +392,7 @@ int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs
     }
     zhs_xsearch_opts xo;
     zhs_xsearch_opts_default(&xo);
+    xo.weight = ZHS_XWEIGHT_NATIVE;     /* see docs/ENGINES.md */
     xo.k1 = o->k1 > 0 ? o->k1 : ix->m.k1;
     xo.b = o->b >= 0 && o->b <= 1 ? o->b : ix->m.b;
     xo.k = o->count_only ? 0 : o->k;

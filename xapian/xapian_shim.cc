@@ -191,7 +191,9 @@ extern "C" int zhs_xdb_add(zhs_xdb *db, const zhs_xterm *terms, size_t n,
         std::string t;
         for (size_t i = 0; i < n; i++) {
             t.assign(terms[i].term, terms[i].len);
-            Xapian::termcount wdf = terms[i].wdf ? terms[i].wdf : 1;
+            Xapian::termcount wdf = terms[i].wdf == ZHS_XWDF_ZERO ? 0
+                                    : terms[i].wdf ? terms[i].wdf
+                                                   : 1;
             if (terms[i].pos) doc.add_posting(t, terms[i].pos, wdf);
             else doc.add_term(t, wdf);
         }
@@ -271,12 +273,31 @@ extern "C" void zhs_xdb_close(zhs_xdb *db)
     delete db;
 }
 
+extern "C" int zhs_xdb_compact(const char *src, const char *dst, zhs_error *err)
+{
+    SHIM_CHECK_ERR(err);
+    if (!src || !*src || !dst || !*dst)
+        return zhs_fail(err, ZHS_EINVAL, "xapian: compact: no source or destination path");
+    try {
+        Xapian::Database db(src);
+        db.compact(dst, Xapian::DBCOMPACT_NO_RENUMBER);
+        db.close();
+    } catch (...) {
+        std::string where;
+        try { where = std::string(src) + " into " + dst; } catch (...) {}
+        return fail_current(err, "cannot compact", where.c_str());
+    }
+    return ZHS_OK;
+}
+
 /* ===================================================================== */
 /* Reading                                                               */
 /* ===================================================================== */
 
 struct zhs_xreader {
     Xapian::Database db;
+    std::vector<Xapian::Database> shards;   /* each on its own */
+    std::vector<std::string> uuids;     /* remote: each shard's, at open */
     std::vector<std::string> names;     /* paths or host:port */
     std::vector<endpoint> endpoints;    /* remote only */
     bool remote = false;
@@ -304,8 +325,10 @@ void set_where(zhs_xreader *r)
 
 /* After a failure over remote shards: which of them cannot be reached
 ** now?  Opens a fresh connection to each (bounded by the timeout) and
-** returns " [unreachable: host:port (reason); ...]" or "". */
-std::string probe_remote(const zhs_xreader *r) noexcept
+** returns " [unreachable shard: host:port (reason); ...]" or "".  When
+** every shard answers and fresh is given, the new connections are left
+** there, in shard order. */
+std::string probe_remote(const zhs_xreader *r, std::vector<Xapian::Database> *fresh) noexcept
 {
     std::string out;
     try {
@@ -313,7 +336,8 @@ std::string probe_remote(const zhs_xreader *r) noexcept
             try {
                 Xapian::Database d = Xapian::Remote::open(ep.host, ep.port, r->timeout_ms,
                                                           r->timeout_ms);
-                d.close();
+                if (fresh) fresh->push_back(d);
+                else d.close();
             } catch (const Xapian::Error &e) {
                 out += out.empty() ? " [unreachable shard: " : "; ";
                 out += ep.name + " (" + e.get_description() + ")";
@@ -322,6 +346,7 @@ std::string probe_remote(const zhs_xreader *r) noexcept
         if (!out.empty()) out += "]";
     } catch (...) {
     }
+    if (!out.empty() && fresh) fresh->clear();
     return out;
 }
 
@@ -345,6 +370,7 @@ extern "C" int zhs_xreader_open_local(zhs_xreader **out, const char *const *path
             r->names.emplace_back(paths[i]);
             Xapian::Database shard(r->names.back());
             r->db.add_database(shard);
+            r->shards.push_back(shard);
         }
         set_where(r);
     } catch (...) {
@@ -384,6 +410,8 @@ extern "C" int zhs_xreader_open_remote(zhs_xreader **out, const char *const *hos
             Xapian::Database shard = Xapian::Remote::open(ep.host, ep.port, timeout_ms,
                                                           timeout_ms);
             r->db.add_database(shard);
+            r->shards.push_back(shard);
+            r->uuids.push_back(shard.get_uuid());
         }
         set_where(r);
     } catch (...) {
@@ -413,6 +441,31 @@ extern "C" int zhs_xreader_metadata(zhs_xreader *r, char **value_out, const char
     } catch (...) {
         std::string where;
         try { where = r->where + " (key \"" + key + "\")"; } catch (...) {}
+        return fail_current(err, "cannot read metadata from", where.c_str());
+    }
+    return ZHS_OK;
+}
+
+extern "C" int zhs_xreader_shard_metadata(zhs_xreader *r, size_t shard, char **value_out,
+                                          const char *key, zhs_error *err)
+{
+    if (value_out) *value_out = nullptr;
+    SHIM_CHECK_ERR(err);
+    if (!r || !value_out || !key || !*key)
+        return zhs_fail(err, ZHS_EINVAL, "xapian: read metadata: no reader, key or output");
+    if (shard >= r->shards.size())
+        return zhs_fail(err, ZHS_EINVAL, "xapian: read metadata: no shard %zu (of %zu)", shard,
+                        r->shards.size());
+    try {
+        std::string v = r->shards[shard].get_metadata(key);
+        char *p = static_cast<char *>(malloc(v.size() + 1));
+        if (!p) return zhs_fail(err, ZHS_ENOMEM, "xapian: read metadata: out of memory");
+        memcpy(p, v.data(), v.size());
+        p[v.size()] = 0;
+        *value_out = p;
+    } catch (...) {
+        std::string where;
+        try { where = r->names[shard] + " (key \"" + key + "\")"; } catch (...) {}
         return fail_current(err, "cannot read metadata from", where.c_str());
     }
     return ZHS_OK;
@@ -474,14 +527,43 @@ const char *op_name(int op)
     }
 }
 
-Xapian::Query term_query(const zhs_xq *q)
+/* What build_query() needs besides the tree. */
+struct qctx {
+    Xapian::Database *db;
+    int weight;                 /* enum zhs_xweight */
+    double ndocs;               /* documents in all shards (NATIVE) */
+    const Xapian::MSet *stats;  /* NATIVE: term frequencies, when fetched */
+};
+
+/* ln(1 + R) / ln(R'): turns Xapian's idf of a term in n of N documents
+** into the Lucene one (see the top of xapian_shim.h; BM25Weight::init
+** computes R and R' exactly so). */
+double lucene_factor(double N, double n)
 {
-    return Xapian::Query(std::string(q->term, q->len), q->wqf ? q->wqf : 1);
+    double R = (N - n + 0.5) / (n + 0.5);
+    double Rx = R < 2 ? R * 0.5 + 1 : R;
+    double x = std::log(Rx);
+    return x > 0 ? std::log(1 + R) / x : 1;
+}
+
+/* A TERM.  scored: its weight counts (it is not inside a PHRASE, nor in a
+** non-scoring kid of AND_NOT or FILTER). */
+Xapian::Query term_query(const zhs_xq *q, bool scored, const qctx &c)
+{
+    std::string t(q->term, q->len);
+    Xapian::termcount wqf = q->wqf ? q->wqf : 1;
+    if (c.weight != ZHS_XWEIGHT_NATIVE || !scored) return Xapian::Query(t, wqf);
+    double f = wqf;
+    Xapian::doccount n = c.stats ? c.stats->get_termfreq(t) : c.db->get_termfreq(t);
+    if (n > 0 && c.ndocs > 0) f *= lucene_factor(c.ndocs, (double)n);
+    Xapian::Query leaf(t, 1);
+    return f == 1 ? leaf : Xapian::Query(f, leaf);
 }
 
 /* Translates q into *out.  Returns a status (ZHS_EINVAL for a malformed
 ** tree); Xapian and allocation exceptions propagate to the caller. */
-int build_query(const zhs_xq *q, int depth, Xapian::Query &out, zhs_error *err)
+int build_query(const zhs_xq *q, int depth, bool scored, const qctx &c, Xapian::Query &out,
+                zhs_error *err)
 {
     if (!q) return zhs_fail(err, ZHS_EINVAL, "xapian: query: NULL node");
     if (depth > ZHS_XQ_MAX_DEPTH)
@@ -490,7 +572,7 @@ int build_query(const zhs_xq *q, int depth, Xapian::Query &out, zhs_error *err)
     if (q->op == ZHS_XQ_TERM) {
         if (!q->term || q->len == 0)
             return zhs_fail(err, ZHS_EINVAL, "xapian: query: empty TERM");
-        out = term_query(q);
+        out = term_query(q, scored, c);
         return ZHS_OK;
     }
     if (q->nkids && !q->kids)
@@ -517,7 +599,9 @@ int build_query(const zhs_xq *q, int depth, Xapian::Query &out, zhs_error *err)
         return zhs_fail(err, ZHS_EINVAL, "xapian: query: unknown operator %d", q->op);
     }
     for (size_t i = 0; i < q->nkids; i++) {
-        int rc = build_query(q->kids[i], depth + 1, kids[i], err);
+        bool kid_scored = scored && q->op != ZHS_XQ_PHRASE &&
+                          !(i > 0 && (q->op == ZHS_XQ_AND_NOT || q->op == ZHS_XQ_FILTER));
+        int rc = build_query(q->kids[i], depth + 1, kid_scored, c, kids[i], err);
         if (rc) return rc;
     }
     switch (q->op) {
@@ -602,9 +686,79 @@ extern "C" void zhs_xsearch_opts_default(zhs_xsearch_opts *o)
     o->k1 = ZHS_XBM25_K1;
     o->b = ZHS_XBM25_B;
     o->min_normlen = ZHS_XBM25_MIN_NORMLEN;
+    o->weight = ZHS_XWEIGHT_XAPIAN;
     o->k = ZHS_XSEARCH_K;
     o->count_only = 0;
 }
+
+namespace {
+
+/* One search: builds the query (after fetching the term frequencies the
+** NATIVE weighting needs) and runs it into *res.  Returns a status for a
+** malformed tree; Xapian errors propagate. */
+int search_once(zhs_xresults *res, zhs_xreader *r, const zhs_xq *q, const zhs_xsearch_opts &o,
+                zhs_error *err)
+{
+    for (int attempt = 0;; attempt++) {
+        try {
+            qctx c{&r->db, o.weight, 0, nullptr};
+            Xapian::MSet stats;
+            if (c.weight == ZHS_XWEIGHT_NATIVE) {
+                c.ndocs = (double)r->db.get_doccount();
+                if (r->remote) {
+                    /* One exchange per shard for the frequencies of all the
+                    ** query's terms (an MSet of no hits carries them),
+                    ** rather than one round trip per term and shard. */
+                    qctx plain{&r->db, ZHS_XWEIGHT_XAPIAN, 0, nullptr};
+                    Xapian::Query q0;
+                    int rc = build_query(q, 0, true, plain, q0, err);
+                    if (rc) return rc;
+                    Xapian::Enquire enq(r->db);
+                    enq.set_query(q0);
+                    stats = enq.get_mset(0, 0);
+                    c.stats = &stats;
+                }
+            }
+            Xapian::Query query;
+            int rc = build_query(q, 0, true, c, query, err);
+            if (rc) return rc;
+            run_search(res, r, query, o);
+            return ZHS_OK;
+        } catch (const Xapian::DatabaseModifiedError &) {
+            /* a local shard was rewritten under us: reopen once and retry
+            ** (the statistics may have changed: start over) */
+            if (attempt > 0) throw;
+            r->db.reopen();
+        }
+    }
+}
+
+/* After a network error with every shard reachable again (fresh: one new
+** connection per shard, from probe_remote): the old connections went
+** stale (the server's idle timeout, a restarted server).  Switches r over
+** to the new ones if each still serves the same database (same UUID).
+** Returns "" when done, else why not. */
+std::string reconnect(zhs_xreader *r, std::vector<Xapian::Database> &fresh) noexcept
+{
+    try {
+        if (fresh.size() != r->shards.size()) return " [could not reconnect]";
+        for (size_t i = 0; i < fresh.size(); i++)
+            if (fresh[i].get_uuid() != r->uuids[i])
+                return " [" + r->names[i] + " serves another database than when the index "
+                       "was opened: reopen it]";
+        Xapian::Database db;
+        for (Xapian::Database &d : fresh) db.add_database(d);
+        r->db = db;
+        r->shards = fresh;
+        return "";
+    } catch (const Xapian::Error &e) {
+        try { return " [reconnecting: " + e.get_description() + "]"; } catch (...) {}
+    } catch (...) {
+    }
+    return " [could not reconnect]";
+}
+
+} // namespace
 
 extern "C" int zhs_xreader_search(zhs_xresults **out, zhs_xreader *r, const zhs_xq *q,
                                   const zhs_xsearch_opts *opts, zhs_error *err)
@@ -621,31 +775,43 @@ extern "C" int zhs_xreader_search(zhs_xresults **out, zhs_xreader *r, const zhs_
                         "xapian: search: bad BM25 parameters k1=%g b=%g min_normlen=%g "
                         "(need k1 >= 0, 0 <= b <= 1, min_normlen >= 0)",
                         o.k1, o.b, o.min_normlen);
+    if (o.weight != ZHS_XWEIGHT_XAPIAN && o.weight != ZHS_XWEIGHT_NATIVE)
+        return zhs_fail(err, ZHS_EINVAL, "xapian: search: unknown weighting %d", o.weight);
     zhs_xresults *res = nullptr;
-    try {
-        Xapian::Query query;
-        int rc = build_query(q, 0, query, err);
-        if (rc) return rc;
-        res = new zhs_xresults;
+    for (bool reconnected = false;;) {
         try {
-            run_search(res, r, query, o);
-        } catch (const Xapian::DatabaseModifiedError &) {
-            /* a local shard was rewritten under us: reopen once and retry */
-            r->db.reopen();
-            run_search(res, r, query, o);
-        }
-    } catch (...) {
-        std::string extra;
-        try {
-            throw;
-        } catch (const Xapian::NetworkError &) {
-            if (r->remote) extra = probe_remote(r);
+            if (!res) res = new zhs_xresults;
+            int rc = search_once(res, r, q, o, err);
+            if (rc) {
+                delete res;
+                return rc;
+            }
+            break;
         } catch (...) {
+            std::string extra;
+            bool retry = false;
+            try {
+                throw;
+            } catch (const Xapian::NetworkError &) {
+                if (r->remote) {
+                    std::vector<Xapian::Database> fresh;
+                    extra = probe_remote(r, &fresh);
+                    if (extra.empty() && !reconnected) {
+                        extra = reconnect(r, fresh);
+                        retry = extra.empty();
+                    }
+                }
+            } catch (...) {
+            }
+            if (retry) {
+                reconnected = true;
+                continue;
+            }
+            int rc = fail_current(err, "search failed over", r->where.c_str(),
+                                  extra.empty() ? nullptr : extra.c_str());
+            delete res;
+            return rc;
         }
-        int rc = fail_current(err, "search failed over", r->where.c_str(),
-                              extra.empty() ? nullptr : extra.c_str());
-        delete res;
-        return rc;
     }
     *out = res;
     return ZHS_OK;

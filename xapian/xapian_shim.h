@@ -57,7 +57,9 @@
 **     without a position), and avglen is the total of those over all
 **     documents of all shards / N.  If the native index counts length
 **     differently (e.g. in characters or in one kind of token only) the
-**     length normalisation differs accordingly.
+**     length normalisation differs accordingly.  Terms added with wdf
+**     ZHS_XWDF_ZERO count 0: zhsearch adds its title-field terms so, and
+**     the lengths are then exactly the native ones.
 **   - min_normlen: Xapian floors len(d)/avglen at min_normlen so that very
 **     short documents do not get very large weights.  The native formula
 **     has no floor.  Our default is ZHS_XBM25_MIN_NORMLEN = 0.0 (Xapian's
@@ -70,6 +72,15 @@
 **     saturates), unlike a native query that adds the term twice.
 **   - AND_NOT and FILTER score only their first kid; PHRASE scores like the
 **     AND of its terms (the phrase itself has no frequency of its own).
+** Xapian's idf cannot be changed without a weighting scheme of our own,
+** which xapian-tcpsrv would not know.  But a scored term can be scaled
+** (OP_SCALE_WEIGHT), by a factor computed before the search from the
+** term's global n: zhs_xsearch_opts.weight = ZHS_XWEIGHT_NATIVE scales
+** each scored TERM by wqf * ln(1 + R) / ln(R'), which turns the idf and
+** the wqf factor into the native ones.  With min_normlen 0 and wdf-0 title
+** terms, Xapian's score is then the native score up to rounding (the
+** zhsearch engine searches so; tests/test_agreement.c measures relative
+** differences below 1e-15).
 ** Statistics (N, n, avglen) are always global over all shards, local or
 ** remote, so a sharded search gives the same scores as one database.
 ** ---------------------------------------------------------------------------
@@ -110,8 +121,16 @@ typedef struct zhs_xterm {
     const char *term;
     uint32_t len;           /* bytes in term, 1..ZHS_XTERM_MAX */
     uint32_t pos;           /* 1-based position; 0 = no position */
-    uint32_t wdf;           /* wdf increment, >= 1 (0 is read as 1) */
+    uint32_t wdf;           /* wdf increment, >= 1 (0 is read as 1), or
+                            ** ZHS_XWDF_ZERO */
 } zhs_xterm;
+
+/* A wdf increment of 0: the term is indexed (it matches, and keeps its
+** position) but adds nothing to the document's wdf and so nothing to its
+** length.  For terms that only filter, never score: zhsearch's title-field
+** terms ("T..."), which the native engine does not count in the length
+** either.  A term added only this way has wdf 0 and weighs 0 if scored. */
+#define ZHS_XWDF_ZERO UINT32_MAX
 
 /* Creates a database at path, replacing any database already there
 ** (Xapian::DB_CREATE_OR_OVERWRITE).  Nothing is visible to readers until
@@ -148,6 +167,14 @@ int zhs_xdb_commit(zhs_xdb *db, zhs_error *err);
 ** committed is left empty (but exists). */
 void zhs_xdb_close(zhs_xdb *db);
 
+/* Writes a compacted copy of the database at src (committed, and closed
+** by its writer) to dst, which must not exist yet: B-tree blocks filled
+** up, the same docids and metadata (Xapian::Database::compact with
+** DBCOMPACT_NO_RENUMBER, as xapian-compact does).  A database built in
+** one go comes out about a fifth smaller (the laws: 663 -> 520 MB); it
+** stays writable.  On failure dst may hold part of the copy. */
+int zhs_xdb_compact(const char *src, const char *dst, zhs_error *err);
+
 /* ===================================================================== */
 /* Reading: one or more shards                                           */
 /* ===================================================================== */
@@ -166,14 +193,14 @@ int zhs_xreader_open_local(zhs_xreader **out, const char *const *paths,
 ** timeout_ms (0: ZHS_XREMOTE_TIMEOUT_MS) bounds both connecting and every
 ** later exchange with a server: a shard that is down fails the open (or a
 ** later search) within about timeout_ms, with an error naming its
-** host:port.  After a network error the reader should be closed and
-** reopened.
+** host:port.  A search that meets a network error reconnects once (see
+** zhs_xreader_search), so a reader outlives closed connections.
 **
 ** Notes on xapian-tcpsrv: it closes connections idle for longer than its
-** --idle-timeout (default 60 s), after which the next search fails with
-** ZHS_EIO: long-lived readers should be reopened then (or the servers run
-** with a longer --idle-timeout).  Xapian's remote backend sets SIGPIPE to
-** SIG_IGN in the process, so a dead server gives an error, not a signal. */
+** --idle-timeout (default 60 s) or when it restarts; the next search then
+** reconnects.  Xapian's remote backend sets SIGPIPE to SIG_IGN in the
+** process, so a dead server gives an error, not a signal.  On SIGTERM the
+** server signals its whole process group: start it in its own session. */
 int zhs_xreader_open_remote(zhs_xreader **out,
                             const char *const *hostports, size_t n,
                             unsigned timeout_ms, zhs_error *err);
@@ -184,6 +211,10 @@ int zhs_xreader_open_remote(zhs_xreader **out,
 ** comes from the first shard only. */
 int zhs_xreader_metadata(zhs_xreader *r, char **value_out, const char *key,
                          zhs_error *err);
+
+/* The same, from shard `shard` (0-based, in the order given to open) only. */
+int zhs_xreader_shard_metadata(zhs_xreader *r, size_t shard, char **value_out,
+                               const char *key, zhs_error *err);
 
 /* Documents in all shards (0 on error or r == NULL). */
 uint64_t zhs_xreader_doccount(zhs_xreader *r);
@@ -236,9 +267,30 @@ typedef struct zhs_xhit {
 
 typedef struct zhs_xresults zhs_xresults;
 
+/* How scored terms weigh (zhs_xsearch_opts.weight). */
+enum zhs_xweight {
+    ZHS_XWEIGHT_XAPIAN = 0, /* Xapian's BM25Weight as it is (see the top of
+                            ** this file) */
+    ZHS_XWEIGHT_NATIVE = 1  /* the native engine's BM25: Lucene idf, and a
+                            ** wqf that multiplies (see below) */
+};
+
 typedef struct zhs_xsearch_opts {
     double k1, b;           /* BM25 parameters: k1 >= 0, 0 <= b <= 1 */
     double min_normlen;     /* >= 0, see the top of this file */
+    int weight;             /* enum zhs_xweight.  ZHS_XWEIGHT_NATIVE looks up
+                            ** the global document frequency n of every
+                            ** scored TERM first (one lookup per term and
+                            ** shard: a round trip per shard for remote
+                            ** ones) and runs it as Xapian's
+                            ** OP_SCALE_WEIGHT(wqf * ln(1+R) / ln(R'),
+                            ** term with wqf 1): Xapian's idf becomes
+                            ** ln(1 + R) and a term of wqf 2 weighs twice
+                            ** one of wqf 1.  With min_normlen 0 and
+                            ** the same document lengths the score is then
+                            ** the native one (up to rounding).  Terms
+                            ** inside a PHRASE, and the non-scoring kids of
+                            ** AND_NOT and FILTER, are left as they are. */
     size_t k;               /* hits to return (may be 0) */
     int count_only;         /* nonzero: make zhs_xresults_matches() exact
                             ** (check_at_least = doccount, which visits
@@ -246,18 +298,23 @@ typedef struct zhs_xsearch_opts {
                             ** k, so set k = 0 to get only the count */
 } zhs_xsearch_opts;
 
-/* Fills o with the defaults: k1 1.2, b 0.75, min_normlen 0, k 10,
-** count_only 0. */
+/* Fills o with the defaults: k1 1.2, b 0.75, min_normlen 0,
+** weight ZHS_XWEIGHT_XAPIAN, k 10, count_only 0. */
 void zhs_xsearch_opts_default(zhs_xsearch_opts *o);
 
 /* Runs q over r.  Hits are sorted by descending score, ties by ascending
 ** docid (scores that are equal in exact arithmetic may still differ in the
 ** last bits between a single database and shards, since each shard sums
 ** term weights in its own order, so such ties may come out in another
-** order).  On a NetworkError over remote shards the message also lists the
-** shards that cannot be reached now (each is probed with a new connection,
-** bounded by the timeout).  o may be NULL (defaults).  *out must be freed with
-** zhs_xresults_free(). */
+** order).  On a NetworkError over remote shards each shard is probed with
+** a new connection (bounded by the timeout): when all of them answer (the
+** old connections went stale: the server's idle timeout, a restart) and
+** each still serves the database it served at open (same UUID), the
+** reader switches to the new connections and the search is run once
+** more; otherwise it fails, the message listing the shards that cannot be
+** reached now ("[unreachable shard: host:port (...)]") or the one that
+** serves another database.  o may be NULL (defaults).  *out must be freed
+** with zhs_xresults_free(). */
 int zhs_xreader_search(zhs_xresults **out, zhs_xreader *r, const zhs_xq *q,
                        const zhs_xsearch_opts *o, zhs_error *err);
 
