@@ -5,12 +5,12 @@
 #
 # Two corpora are made from copies of SOURCE_DIR/corpus/sample: A (8
 # copies) and B (12 copies, about 3 MB), each with a marker file naming its
-# version.  After timing a build of B (with and without --ram 1), 'zhs
+# version.  After timing a build of B (with and without --ram 2), 'zhs
 # index' is killed with SIGKILL after a random delay between 0 and 1.1 x
 # that time:
 #
 #   fresh:   building B into a directory that does not exist (half the runs
-#            with --ram 1, so that sorted runs are flushed to tmp-*/ and
+#            with --ram 2, so that sorted runs are flushed to tmp-*/ and
 #            merged).  After each kill the index is either absent, refused
 #            cleanly as "not a zhsearch index" / "does not exist" (exit 2,
 #            no crash), or complete: 'zhs check' passes and it holds B.
@@ -66,17 +66,17 @@ t0=$(now_ms)
 "$ZHS" index -q -o "$TMP/ref-B" "$TMP/B" || { echo "crash.sh: cannot build B" >&2; exit 2; }
 T=$(( $(now_ms) - t0 ))
 t0=$(now_ms)
-"$ZHS" index -q --ram 1 -o "$TMP/ref-B2" "$TMP/B" || { echo "crash.sh: cannot build B with --ram 1" >&2; exit 2; }
+"$ZHS" index -q --ram 2 -o "$TMP/ref-B2" "$TMP/B" || { echo "crash.sh: cannot build B with --ram 2" >&2; exit 2; }
 TR=$(( $(now_ms) - t0 ))
 NA=$(passages "$TMP/ref-A")
 NB=$(passages "$TMP/ref-B")
 [ "$(marker "$TMP/ref-A")" = A ] && [ "$(marker "$TMP/ref-B")" = B ] && [ "$NA" != "$NB" ] ||
   { echo "crash.sh: the reference indexes are not as expected (A $NA, B $NB)" >&2; exit 2; }
-echo "corpus A: $NA passages, corpus B: $NB passages ($(du -sh "$TMP/B" | cut -f1)); a build of B takes ${T} ms, ${TR} ms with --ram 1"
+echo "corpus A: $NA passages, corpus B: $NB passages ($(du -sh "$TMP/B" | cut -f1)); a build of B takes ${T} ms, ${TR} ms with --ram 2"
 [ "$T" -lt 50 ] && T=50
 [ "$TR" -lt 50 ] && TR=50
 
-# A random delay in ms in [0, 1.1 x the build time] (--ram 1 builds: $TR).
+# A random delay in ms in [0, 1.1 x the build time] (--ram 2 builds: $TR).
 rand_ms() { local t=$T; [ "${1:-}" = --ram ] && t=$TR; echo $(( (RANDOM * 32768 + RANDOM) % (t * 11 / 10 + 1) )); }
 
 # run_and_kill DELAY_MS INDEX CORPUS [options]: starts 'zhs index', kills
@@ -111,7 +111,7 @@ stats_absent=0; stats_refused=0; stats_complete=0
 for i in $(seq 1 "$KILLS"); do
   idx="$TMP/fresh"
   rm -rf "$idx"
-  ram=(); [ $((i % 2)) -eq 0 ] && ram=(--ram 1)
+  ram=(); [ $((i % 2)) -eq 0 ] && ram=(--ram 2)
   d=$(rand_ms "${ram[@]}")
   run_and_kill "$d" "$idx" "$TMP/B" "${ram[@]}"
   what="fresh #$i (kill at ${d} ms${ram[*]:+, ${ram[*]}}, exit $rc)"
@@ -153,7 +153,7 @@ cur=A
 stats_old=0; stats_new=0
 for i in $(seq 1 "$KILLS"); do
   if [ $cur = A ]; then next=B; else next=A; fi
-  ram=(); [ $((i % 2)) -eq 0 ] && ram=(--ram 1)
+  ram=(); [ $((i % 2)) -eq 0 ] && ram=(--ram 2)
   d=$(rand_ms "${ram[@]}")
   run_and_kill "$d" "$idx" "$TMP/$next" "${ram[@]}"
   what="replace #$i ($cur -> $next, kill at ${d} ms${ram[*]:+, ${ram[*]}}, exit $rc)"

@@ -62,10 +62,10 @@ index() {
   local name=$1
   shift
   rm -rf "$TMP/idx-$name"
-  /usr/bin/time -v -o "$TMP/$name.time" timeout -s KILL $((LIMIT * SLOW)) \
+  /usr/bin/time -v -o "$TMP/$name.time" timeout -k 10 $((LIMIT * SLOW)) \
     "$ZHS" index -o "$TMP/idx-$name" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
   rc=$?
-  # timeout reports a killed child as 137; time itself prints the status
+  # a hang ends with timeout's 124 (or 137 after -k); a crash with 128 + signal
   rss_mb=$(( $(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/$name.time") / 1024 ))
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$TMP/$name.time")
   passages=$(awk '/^indexed / { for (i = 1; i <= NF; i++) if ($(i) ~ /^passages/) { print $(i - 1); exit } }' "$TMP/$name.out")
