@@ -138,22 +138,34 @@ static void print_index(FILE *f, const bench_report *r)
     }
 }
 
-static void print_ratio(FILE *f, const bench_stat *a, const bench_stat *b, bool ok)
+/* Queries of a type on which native's median is above the other engine's:
+** a type can be faster on average and still lose on some queries. */
+static size_t native_slower(const bench_report *r, int other, int type, int mode)
 {
-    if (ok) fprintf(f, "  %5.2f /%5.2f", a->mean / b->mean, a->p50 / b->p50);
-    else fprintf(f, "  %13s", "-");
+    const bench_lat *l = r->lat;
+    size_t n = 0;
+    for (size_t i = 0; i < l->nq; i++)
+        n += r->qs->q[i].type == type && l->med[ENG_NATIVE][mode][i] > l->med[other][mode][i];  /* NAN compares false */
+    return n;
+}
+
+static void print_ratio(FILE *f, const bench_stat *a, const bench_stat *b, bool ok, size_t slower)
+{
+    if (ok) fprintf(f, "  %5.2f /%5.2f %4zu", a->mean / b->mean, a->p50 / b->p50, slower);
+    else fprintf(f, "  %18s", "-");
 }
 
 static void print_latency(FILE *f, const bench_report *r)
 {
     bool luc = r->lat->have[ENG_LUCENE];
     fprintf(f, "\nQuery latency in ms, single thread, warm: per query the median of %zu runs; mean, p50, p99 over the\n"
-               "queries of a type; QPS = 1000 / mean.  Ratios native/other (mean / p50): below 1 native is faster.\n",
+               "queries of a type; QPS = 1000 / mean.  Ratios native/other (mean / p50): below 1 native is faster;\n"
+               "\"slower\": queries of the type whose native median is above the other engine's.\n",
             r->cfg->reps);
     fprintf(f, "%-13s %-7s %4s |", "type", "mode", "n");
     for (int e = 0; e < (luc ? 3 : 2); e++) fprintf(f, " %-7s %7s %7s %7s %7s |", bench_engine_names[e], "mean", "p50", "p99", "QPS");
-    fprintf(f, "  %-13s", "nat/xap");
-    if (luc) fprintf(f, "  %-13s", "nat/luc");
+    fprintf(f, "  %-18s", "nat/xap slower");
+    if (luc) fprintf(f, "  %-18s", "nat/luc slower");
     fputc('\n', f);
     for (int t = 0; t < QT_N; t++) {
         if (!type_count(r, t)) continue;
@@ -166,8 +178,11 @@ static void print_latency(FILE *f, const bench_report *r)
                 if (ok[e]) fprintf(f, " %-7s %7.3f %7.3f %7.3f %7.0f |", "", st[e].mean, st[e].p50, st[e].p99, st[e].qps);
                 else fprintf(f, " %-7s %7s %7s %7s %7s |", "", "-", "-", "-", "-");
             }
-            print_ratio(f, &st[ENG_NATIVE], &st[ENG_XAPIAN], ok[ENG_NATIVE] && ok[ENG_XAPIAN]);
-            if (luc) print_ratio(f, &st[ENG_NATIVE], &st[ENG_LUCENE], ok[ENG_NATIVE] && ok[ENG_LUCENE]);
+            print_ratio(f, &st[ENG_NATIVE], &st[ENG_XAPIAN], ok[ENG_NATIVE] && ok[ENG_XAPIAN],
+                        native_slower(r, ENG_XAPIAN, t, m));
+            if (luc)
+                print_ratio(f, &st[ENG_NATIVE], &st[ENG_LUCENE], ok[ENG_NATIVE] && ok[ENG_LUCENE],
+                            native_slower(r, ENG_LUCENE, t, m));
             fputc('\n', f);
         }
     }
@@ -295,6 +310,7 @@ static void json_latency(zhs_buf *o, const bench_report *r)
                     json_num(o, ok ? nat.mean / st.mean : NAN);
                     zhs_buf_puts(o, ",\"native_ratio_p50\":");
                     json_num(o, ok ? nat.p50 / st.p50 : NAN);
+                    zhs_buf_printf(o, ",\"native_slower_queries\":%zu", native_slower(r, e, t, m));
                 }
                 zhs_buf_puts(o, "}");
                 first = false;
