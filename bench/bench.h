@@ -170,10 +170,11 @@ typedef struct bench_quality {
     double seconds;
 } bench_quality;
 
-/* For every NAME.passages.jsonl + NAME.queries.jsonl in eval_dir: index it
-** with both engines under workdir and score the queries. */
+/* For every NAME.passages.jsonl + NAME.queries.jsonl in eval_dir (the
+** first max_sets in name order, 0: all): index it with both engines under
+** workdir and score the queries (the first max_queries, 0: all). */
 int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir,
-                      const char *workdir, size_t max_queries, zhs_error *err);
+                      const char *workdir, size_t max_sets, size_t max_queries, zhs_error *err);
 
 /* ------------------------------------------------------------ Lucene */
 

@@ -162,13 +162,14 @@ static size_t list_sets(const char *dir, char names[][64], size_t max)
 }
 
 int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir, const char *workdir,
-                      size_t max_queries, zhs_error *err)
+                      size_t max_sets, size_t max_queries, zhs_error *err)
 {
     *out = NULL;
     *nout = 0;
     if (zhs_err_code(err)) return err->code;
     char names[16][64];
     size_t nsets = list_sets(eval_dir, names, 16);
+    if (max_sets && nsets > max_sets) nsets = max_sets;
     if (nsets == 0) return ZHS_OK;
     bench_quality *res = calloc(nsets * 2, sizeof *res);
     if (!res) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
@@ -190,8 +191,8 @@ int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir, c
                 return err->code;
             }
             (*nout)++;
-            fprintf(stderr, "zhs bench: quality %s %s: MRR@10 %.4f (%zu queries, %.1f s)\n", names[i],
-                    bench_engine_names[e], q->mrr, q->queries, q->seconds);
+            fprintf(stderr, "zhs bench: quality %s %s: MRR@10 %.4f (index %.1f s; %zu queries, %.1f s)\n", names[i],
+                    bench_engine_names[e], q->mrr, b.seconds, q->queries, q->seconds);
         }
     }
     *out = res;

@@ -68,7 +68,8 @@ static const char help[] =
     "  --json FILE       every result as JSON\n"
     "  --svg FILE        latency chart by query type, engines side by side\n"
     "  --quick           a small run for tests: 10 queries a type, 3 runs each,\n"
-    "                    300 evaluation queries a set, short micro-benchmarks\n"
+    "                    300 queries of the first evaluation set, short\n"
+    "                    micro-benchmarks\n"
     "  --per-type N      generated queries per type (default 100)\n"
     "  --reps N          timed runs of every query in every mode (default 10)\n"
     "  --seed N          seed of the query sets and shuffles (default 42)\n"
@@ -344,7 +345,8 @@ int cmd_bench(int argc, char **argv)
         query_phase(s, &err) || micro_phase(s, &err))
         goto fail;
     if (s->cfg.eval_dir &&
-        bench_quality_run(&s->rep.quality, &s->rep.nquality, s->cfg.eval_dir, s->work, s->cfg.eval_max, &err))
+        bench_quality_run(&s->rep.quality, &s->rep.nquality, s->cfg.eval_dir, s->work, s->cfg.quick ? 1 : 0,
+                          s->cfg.eval_max, &err))
         goto fail;
     s->rep.total_seconds = zhs_now() - t0;
     if (output_phase(s, &err)) goto fail;
