@@ -6,7 +6,9 @@
 # Checks: exit 0 within a minute; the JSON parses and has latency entries
 # for both engines (native, xapian) for every query type and mode, index
 # results for both engines and the hot-path figures; the SVG is well-formed
-# XML.  Lucene is used when installed (the JSON says whether it ran).
+# XML.  Lucene is used when installed (the JSON says whether it ran).  The
+# work directory is inside the test's temporary directory, so that even a
+# killed run leaves nothing behind.
 set -u
 
 ZHS=${1:?usage: bench.sh PATH/TO/zhs SOURCE_DIR}
@@ -25,7 +27,7 @@ trap 'rm -rf "$TMP"' EXIT
 printf '个人信息\n+数据 -草案\n"网络 安全"\n' >"$TMP/user.txt"
 
 start=$(date +%s)
-timeout 120 "$ZHS" bench --corpus "$SRC/corpus/sample" --quick --queries "$TMP/user.txt" \
+timeout 120 "$ZHS" bench --corpus "$SRC/corpus/sample" --quick --queries "$TMP/user.txt" --workdir "$TMP/work" \
   --json "$TMP/bench.json" --svg "$TMP/bench.svg" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 elapsed=$(( $(date +%s) - start ))
