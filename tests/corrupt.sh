@@ -12,9 +12,10 @@
 #     MANIFEST's hexadecimal crc32 line only changes a letter's case);
 #   - truncation to 0 bytes, 1 byte, half the size and size - 1.
 # Each case must be refused, with exit status 2 and a message naming the
-# damaged file, by 'zhs check'; 'zhs stats' and 'zhs search' must either
-# refuse it the same way (exit 2, naming the file) or, should they open it,
-# not crash.  Prints one line per failure, "N passed, M failed" at the end,
+# damaged file, by 'zhs check'; 'zhs stats' or 'zhs search' (by turns) must
+# either refuse it the same way (exit 2, naming the file) or, should they
+# open it, not crash.  Then the same with the checksum repaired after the
+# damage (tampering: see below), which must not crash or hang either.  Prints one line per failure, "N passed, M failed" at the end,
 # and exits 1 when anything failed.
 set -u
 
@@ -37,6 +38,7 @@ FILES="MANIFEST g$gen.dict g$gen.post g$gen.pos g$gen.len g$gen.store"
 pass=0
 fail=0
 opened=0
+ncase=0
 RANDOM=20240601     # the same offsets every run
 
 # restore FILE: the pristine copy of FILE (every case damages one file)
@@ -58,7 +60,11 @@ judge() {
   rc=$?
   if [ $rc -ne 2 ]; then problems+=" check exit $rc;"
   elif ! grep -q -F "$name" "$TMP/err"; then problems+=" check message does not name $name: $(head -c 200 "$TMP/err");"; fi
-  for cmd in stats search; do
+  # 'zhs stats' and 'zhs search' take turns (both open the index the same way)
+  cmd=stats
+  [ $((ncase % 2)) -eq 1 ] && cmd=search
+  ncase=$((ncase + 1))
+  for cmd in $cmd; do
     if [ $cmd = stats ]; then "$ZHS" stats "$IDX" >"$TMP/out" 2>"$TMP/err"
     else "$ZHS" search "$IDX" '个人信息 数据安全' >"$TMP/out" 2>"$TMP/err"; fi
     rc=$?
@@ -124,7 +130,7 @@ if ! command -v python3 >/dev/null; then
 else
 SLOW=1
 if ldd "$ZHS" 2>/dev/null | grep -q asan || grep -q -a __asan_init "$ZHS" 2>/dev/null; then SLOW=5; fi
-LIMIT=$((20 * SLOW))
+LIMIT=$((10 * SLOW))     # 'zhs check' of these indexes normally takes 0.2 s
 cat >"$TMP/tamper.py" <<'PY'
 import struct, sys, zlib
 
@@ -208,7 +214,7 @@ tjudge() {
   if [ $crc -eq 124 ] || [ $crc -eq 137 ]; then problems+=" 'zhs check' still running after $LIMIT s (killed);"
   elif [ $crc -ne 0 ] && [ $crc -ne 2 ]; then problems+=" check exit $crc (crash?): $(head -c 200 "$TMP/err");"
   elif [ $crc -eq 0 ]; then taccepted=$((taccepted + 1)); fi
-  for q in '个人信息 数据安全' '"个人信息保护"' '+数据 -草案' 'title:条例 罚款'; do
+  for q in '个人信息 数据安全 -草案' '+"个人信息保护" title:条例'; do
     timeout -k 5 "$LIMIT" "$ZHS" search -k 20 "$IDX" "$q" >"$TMP/out" 2>"$TMP/err"
     rc=$?
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then problems+=" search '$q' still running after $LIMIT s (killed);"
@@ -246,7 +252,7 @@ rm -rf "$IDX"
 if "$ZHS" index -q -o "$IDX" "$TMP/big" && term=$(python3 "$TMP/tamper.py" tfbomb "$IDX" "$gen"); then
   t0=$(date +%s)
   tjudge "g$gen.post + g$gen.pos: first block of '$term' with tf width 32 and gap width 0, checksums repaired"
-  echo "tf-width bomb: 'zhs check' and 4 searches took $(( $(date +%s) - t0 )) s (limit $LIMIT s each)"
+  echo "tf-width bomb: 'zhs check' and 2 searches took $(( $(date +%s) - t0 )) s (limit $LIMIT s each)"
 else
   tfail=$((tfail + 1)); echo "FAIL could not build the index for the tf-width case"
 fi
