@@ -12,7 +12,8 @@
 #                  (100 MB with ZHS_HOSTILE_FULL=1), and 5 MB of Han
 #                  characters without any punctuation
 #   huge record    a JSONL record whose text is 5 MB (20 MB full)
-#   many files     5,000 tiny files in one directory (100,000 full)
+#   many files     5,000 tiny files in one directory (100,000 full, and
+#                  then again with --ram 1)
 #   deep nesting   200 nested directories, files at several depths
 #   long paths     directories named with 200 bytes, 30 deep (paths over
 #                  PATH_MAX)
@@ -140,6 +141,11 @@ expect_rc many 0
 if [ "${passages:-0}" -eq "$NFILES" ]; then ok "many: $NFILES passages"; else bad "many: ${passages:-0} passages, expected $NFILES"; fi
 expect_rss many 600
 MANY_RSS=$rss_mb MANY_SECS=$secs
+if [ "$FULL" = 1 ]; then
+  echo "--- the same with --ram 1 (a small postings budget: many sorted runs to merge)"
+  index many-ram1 --ram 1 "$TMP/many"
+  expect_rc many-ram1 0
+fi
 
 # ---------------------------------------------------------------- nesting
 echo "--- 200 nested directories"
