@@ -5,6 +5,7 @@
 #include "manifest.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 typedef struct index_ctx {
@@ -20,7 +21,12 @@ static void on_warn(void *ctx, const char *path, const char *message)
     if (c->quiet) return;
     if (c->warnings <= 50) {
         if (c->tty) fputs("\r\033[K", stderr);
-        fprintf(stderr, "warning: %s: %s\n", path, message);
+        /* Messages from file reading already name the file. */
+        size_t pl = strlen(path);
+        if (strncmp(message, path, pl) == 0)
+            fprintf(stderr, "warning: %s\n", message);
+        else
+            fprintf(stderr, "warning: %s: %s\n", path, message);
     } else if (c->warnings == 51) {
         fprintf(stderr, "warning: more warnings follow; only their count is shown in the summary\n");
     }

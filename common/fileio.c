@@ -60,11 +60,21 @@ static int read_plain(zhs_buf *b, const char *path, size_t max, zhs_error *err)
 
 static int read_gzip(zhs_buf *b, const char *path, size_t max, zhs_error *err)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        return ZHS_OK; /* empty: the caller reports "no text" */
     gzFile g = gzopen(path, "rb");
     if (!g)
         return zhs_fail(err, ZHS_EIO, "cannot open %s: %s", path,
                         errno ? strerror(errno) : "gzip open failed");
     gzbuffer(g, 1 << 16);
+    /* zlib passes data without a gzip header through unchanged; a file
+    ** named .gz that is not gzip is more likely a mistake than text. */
+    if (gzdirect(g)) {
+        gzclose(g);
+        return zhs_fail(err, ZHS_EIO, "%s is not a gzip file (no gzip header): "
+                        "rename it without .gz or compress it with gzip", path);
+    }
     for (;;) {
         if (!zhs_buf_reserve(b, 1 << 16)) {
             gzclose(g);

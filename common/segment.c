@@ -448,7 +448,7 @@ static uint32_t packed_at(const uint8_t *in, size_t bytes, size_t idx, unsigned 
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
 {
     if (c->doc == ZHS_NO_DOC) return 0;
-    if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
+    if (!zhs_cursor_tf_sane(c)) return -1;
     const uint8_t *p = c->pos_base;
     if (c->skips) {
         uint64_t off = zhs_get_u64(c->skips + (size_t)c->block * ZHS_SKIP_BYTES + 8);

@@ -118,8 +118,16 @@ static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
 
 /* Positions of the current doc into out (up to max); returns the count,
-** or -1 on damage. */
+** or -1 on damage (a term frequency above the passage length included:
+** an index with it would have a position loop bounded only by 2^32). */
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max);
+
+/* A term occurs at most once per token of a passage (title tokens counted
+** title_weight times), so tf <= the passage length in every sound index. */
+static inline bool zhs_cursor_tf_sane(zhs_cursor *c)
+{
+    return zhs_cursor_tf(c) <= zhs_get_u32(c->seg->len.body + (size_t)c->doc * 4);
+}
 
 /* ------------------------------------------------------------ store */
 

@@ -8,15 +8,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
+/* Opens the files of the generation named by ix->m. */
+static int open_generation(zhs_index *ix, const char *dir, zhs_error *err)
 {
-    *out = NULL;
-    if (zhs_err_code(err)) return err->code;
-    zhs_index *ix = calloc(1, sizeof *ix);
-    if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
-    snprintf(ix->dir, sizeof ix->dir, "%s", dir);
-    if (zhs_manifest_read(&ix->m, dir, err)) goto fail;
     if (ix->m.engine == ZHS_ENGINE_XAPIAN) {
         if (zhs_xengine_open_index(ix, err)) goto fail;
     } else {
@@ -48,6 +44,50 @@ int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
                      dir, ix->m.seg[0].name, (unsigned long long)ix->seg.nterms, (unsigned long long)ix->m.terms);
             goto fail;
         }
+    }
+    return ZHS_OK;
+fail:
+    return err->code;
+}
+
+static void close_generation(zhs_index *ix)
+{
+    zhs_segment_close(&ix->seg);
+    memset(&ix->seg, 0, sizeof ix->seg);
+    free(ix->kfac);
+    ix->kfac = NULL;
+    zhs_xengine_close_index(ix);
+}
+
+/* A writer replacing the index removes the old generation's files right
+** after it renames the new MANIFEST, so a reader can read the old MANIFEST
+** and then find its files gone.  That is not damage: read the MANIFEST again
+** and open the generation it names now.  Only an error that persists under
+** the same generation is reported. */
+enum { OPEN_ATTEMPTS = 8 };
+
+int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    zhs_index *ix = calloc(1, sizeof *ix);
+    if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
+    snprintf(ix->dir, sizeof ix->dir, "%s", dir);
+    if (zhs_manifest_read(&ix->m, dir, err)) goto fail;
+    for (int attempt = 1;; attempt++) {
+        zhs_error e;
+        zhs_error_clear(&e);
+        if (open_generation(ix, dir, &e) == ZHS_OK) break;
+        close_generation(ix);
+        zhs_manifest now;
+        zhs_error e2;
+        zhs_error_clear(&e2);
+        if (attempt >= OPEN_ATTEMPTS || zhs_manifest_read(&now, dir, &e2) != ZHS_OK ||
+            now.generation == ix->m.generation) {
+            *err = e;
+            goto fail;
+        }
+        ix->m = now;
     }
     *out = ix;
     return ZHS_OK;

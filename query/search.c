@@ -143,7 +143,10 @@ static int cmp_hits(const void *a, const void *b)
 static bool load_positions(state *st, cclause *c)
 {
     size_t total = 0;
-    for (size_t j = 0; j < c->n; j++) total += zhs_cursor_tf(&c->e[j].cur);
+    for (size_t j = 0; j < c->n; j++) {
+        if (!zhs_cursor_tf_sane(&c->e[j].cur)) { st->corrupt = true; return false; }
+        total += zhs_cursor_tf(&c->e[j].cur);
+    }
     if (total > st->poscap) {
         uint32_t *p = realloc(st->pos, total * sizeof *p);
         if (!p) { st->corrupt = true; return false; }

@@ -18,8 +18,11 @@ static int verify_postings(const zhs_segment *s, const zhs_dict_iter *it, uint64
     uint32_t pos[64];
     for (uint32_t d = c.doc; d != ZHS_NO_DOC; d = zhs_cursor_next(&c)) {
         if (n > 0 && d <= prev) break;
-        uint32_t tf = zhs_cursor_tf(&c);
-        cf += tf;
+        if (!zhs_cursor_tf_sane(&c)) {
+            c.corrupt = true;
+            break;
+        }
+        cf += zhs_cursor_tf(&c);
         /* terms written without positions (long Han words) have none */
         if (it->ti.pos_len > 0 && zhs_cursor_positions(&c, pos, 64) < 0) {
             c.corrupt = true;
