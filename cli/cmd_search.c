@@ -115,6 +115,14 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         zhs_buf_printf(&o, "%llu passages match\n", (unsigned long long)zhs_results_matches(r));
     }
     long rc = (long)(c->so.count_only ? zhs_results_matches(r) : n);
+    char **trec_ids = c->format == FMT_TREC ? calloc(n + 1, sizeof *trec_ids) : NULL;
+    size_t ntrec = 0;
+    if (c->format == FMT_TREC && !trec_ids) {
+        zhs_results_free(r);
+        zhs_buf_free(&o);
+        zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         const zhs_hit *h = zhs_results_hit(r, i);
         zhs_passage p;
@@ -123,7 +131,15 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
             break;
         }
         if (c->format == FMT_TREC) {
-            zhs_buf_printf(&o, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "q", p.id, i + 1, h->score, c->tag);
+            /* Pieces of one long JSONL record share its id: a run lists
+            ** each id once, at its best rank. */
+            bool dup = false;
+            for (size_t j = 0; j < ntrec && !dup; j++) dup = !strcmp(trec_ids[j], p.id);
+            if (dup) continue;
+            char *copy = strdup(p.id);
+            if (!copy) { rc = -1; zhs_fail(err, ZHS_ENOMEM, "out of memory"); break; }
+            trec_ids[ntrec++] = copy;
+            zhs_buf_printf(&o, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "q", p.id, ntrec, h->score, c->tag);
             continue;
         }
         const zhs_span *sp;
@@ -140,6 +156,8 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         fwrite(o.data ? o.data : "", 1, o.len, stdout);
     }
     zhs_buf_free(&o);
+    for (size_t j = 0; j < ntrec; j++) free(trec_ids[j]);
+    free(trec_ids);
     zhs_results_free(r);
     return rc;
 }
@@ -398,10 +416,11 @@ int cmd_eval(int argc, char **argv)
         for (size_t i = 0; i < zhs_results_count(r) && nid < 64; i++) {
             zhs_passage p;
             if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, &e2)) break;
-            if (run) fprintf(run, "%s Q0 %s %zu %.6f zhs\n", zhs_buf_cstr(&qid), p.id, i + 1, zhs_results_hit(r, i)->score);
             bool dup = false;
             for (size_t j = 0; j < nid && !dup; j++) dup = !strcmp(ids[j], p.id);
-            if (!dup) ids[nid++] = p.id;
+            if (dup) continue;
+            ids[nid++] = p.id;
+            if (run) fprintf(run, "%s Q0 %s %zu %.6f zhs\n", zhs_buf_cstr(&qid), p.id, nid, zhs_results_hit(r, i)->score);
         }
         if (nid == 0) empty++;
         size_t hit1 = 0, hit5 = 0, hit20 = 0;

@@ -194,7 +194,7 @@ int zhs_json_get(zhs_buf *out, const char *text, size_t n, const char *key)
         ws(&j);
         if (j.p >= j.end || *j.p != ':') { found = -1; break; }
         j.p++;
-        bool want = !found && name.len == klen && memcmp(name.data, key, klen) == 0;
+        bool want = !found && name.len == klen && (klen == 0 || memcmp(name.data, key, klen) == 0);
         if (!value(&j, want ? out : NULL, 1)) { found = -1; break; }
         if (want) found = 1;
         ws(&j);

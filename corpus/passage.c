@@ -106,8 +106,10 @@ int corpus_builder_break(corpus_builder *b, zhs_error *err)
 static int add_unit(corpus_builder *b, const char *s, size_t n, size_t chars, bool newline,
                     uint32_t line, zhs_error *err)
 {
-    if (b->cur.len && !b->record) {
-        bool full = b->article ? b->cur_chars + chars > CORPUS_ARTICLE_MAX
+    if (b->cur.len) {
+        /* A JSONL record is capped like an article: its pieces all answer
+        ** to the record's id. */
+        bool full = b->article || b->record ? b->cur_chars + chars > CORPUS_ARTICLE_MAX
                                : b->cur_chars >= CORPUS_GROUP_MIN &&
                                  b->cur_chars + chars > CORPUS_GROUP_MAX;
         if (full) {
@@ -192,7 +194,7 @@ static int cut_sentence(corpus_builder *b, const corpus_para *p, size_t pos, siz
     const char *s = p->text.data;
     while (pos < end) {
         size_t q = pos, k = 0, want = CORPUS_CUT;
-        if (!b->article && b->cur.len && b->cur_chars < CORPUS_GROUP_MIN)
+        if (!b->article && !b->record && b->cur.len && b->cur_chars < CORPUS_GROUP_MIN)
             want = CORPUS_GROUP_MAX - b->cur_chars - (pos == 0);
         while (q < end && k < want) {
             q++;
@@ -234,8 +236,8 @@ int corpus_builder_paragraph(corpus_builder *b, const corpus_para *p, zhs_error 
         b->article = true;
     }
     size_t chars = zhs_utf8_count(p->text.data, p->text.len);
-    size_t limit = b->article ? CORPUS_ARTICLE_MAX : CORPUS_GROUP_MAX;
-    if (b->record || chars <= limit)
+    size_t limit = b->article || b->record ? CORPUS_ARTICLE_MAX : CORPUS_GROUP_MAX;
+    if (chars <= limit)
         return add_unit(b, p->text.data, p->text.len, chars, true,
                         p->nmarks ? p->marks[0].line : 0, err);
     return split_paragraph(b, p, err);

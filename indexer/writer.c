@@ -58,6 +58,11 @@ struct zhs_writer {
     uint32_t nslots;
     zhs_buf keys;
     size_t mem;                 /* bytes held by posting streams + table */
+    /* What flushing frees: postings buffers, keys and term entries.  The
+    ** flush decision counts only this, since the hash and term tables keep
+    ** their capacity after a flush (otherwise a small budget would be
+    ** filled by empty tables and flush a run per passage). */
+    size_t live;
 
     /* per passage scratch */
     uint32_t *tids;             /* term id of each token, in order */
@@ -277,6 +282,7 @@ static uint32_t term_id(zhs_writer *w, const char *key, size_t n)
     size_t before = w->keys.cap;
     if (!zhs_buf_append(&w->keys, key, n) || w->keys.len > UINT32_MAX) return UINT32_MAX;
     w->mem += w->keys.cap - before;
+    w->live += n + sizeof *t + 2 * sizeof *w->slots;
     w->slots[i] = w->nterms + 1;
     return w->nterms++;
 }
@@ -288,6 +294,7 @@ static bool acc_put(zhs_writer *w, term_acc *t, uint64_t v)
         uint8_t *b = realloc(t->buf, cap);
         if (!b) return false;
         w->mem += cap - t->cap;
+        w->live += cap - t->cap;
         t->buf = b;
         t->cap = cap;
     }
@@ -307,6 +314,17 @@ static void free_terms(zhs_writer *w)
     if (w->slots) memset(w->slots, 0, (size_t)w->nslots * sizeof *w->slots);
     zhs_buf_reset(&w->keys);
     w->mem = (size_t)w->nslots * sizeof *w->slots + (size_t)w->terms_cap * sizeof *w->terms + w->keys.cap;
+    w->live = 0;
+    /* Tables that outgrew the budget go back, to grow again as needed. */
+    if (w->mem > w->opt.ram_budget) {
+        free(w->slots);
+        free(w->terms);
+        zhs_buf_free(&w->keys);
+        w->slots = NULL;
+        w->terms = NULL;
+        w->nslots = w->terms_cap = 0;
+        w->mem = 0;
+    }
 }
 
 /* ---------------------------------------------------------------- open */
@@ -566,7 +584,7 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
     w->lens[w->ndocs++] = body_len;
     w->total_tokens += body_len;
     w->bytes_in += p->text_len;
-    if (!w->xw && w->mem >= w->opt.ram_budget && flush_run(w, err)) return err->code;
+    if (!w->xw && w->live >= w->opt.ram_budget && flush_run(w, err)) return err->code;
     if (w->opt.progress && (w->ndocs & 255) == 0) {
         double now = zhs_now();
         if (now - w->last_progress >= 0.25) {

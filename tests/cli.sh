@@ -285,6 +285,33 @@ run "$ZHS" eval "$IDX" "$TMP/bad-eval.jsonl"
 if [ $rc -eq 2 ] && grep -q 'bad-eval.jsonl:1' "$ERR"; then ok "zhs eval on a line without \"relevant\" exits 2 naming file:line"
 else bad "zhs eval, line without relevant: expected exit 2 and file:line; $(got)"; fi
 
+# A JSONL record longer than a passage is split; every piece answers to the
+# record's id, and a TREC run lists that id once.
+mkdir -p "$TMP/longrec"
+python3 - "$TMP/longrec/long.jsonl" <<'PY'
+import json, sys
+body = ''.join('第%d句说明长记录切分，算法备案和数据出境都要留痕。' % i for i in range(600))
+with open(sys.argv[1], 'w', encoding='utf-8') as f:
+    f.write(json.dumps({'id': 'long-1', 'title': '长记录', 'text': body}, ensure_ascii=False) + '\n')
+    f.write(json.dumps({'id': 'short-1', 'title': '短记录', 'text': '算法备案的短记录。'}, ensure_ascii=False) + '\n')
+PY
+run "$ZHS" index -q -o "$TMP/longrec-idx" "$TMP/longrec"
+run "$ZHS" search "$TMP/longrec-idx" '算法备案' -k 50 --json
+if [ $rc -eq 0 ] && py '
+import json, sys
+hits = json.load(open(sys.argv[1], encoding="utf-8"))["hits"]
+ids = [h["id"] for h in hits]
+assert ids.count("long-1") >= 3, ids
+assert all(len(h["text"]) <= 5000 for h in hits), [len(h["text"]) for h in hits]
+assert "short-1" in ids, ids
+' "$OUT"; then ok "a long JSONL record is split into passages of at most 5,000 characters, each with the record's id"
+else bad "long JSONL record: $(got) $(pyerr)"; fi
+printf 'q1\t算法备案\n' >"$TMP/longrec-q.txt"
+run "$ZHS" search "$TMP/longrec-idx" --queries "$TMP/longrec-q.txt" --format trec -k 50
+if [ $rc -eq 0 ] && [ "$(grep -c ' long-1 ' "$OUT")" = 1 ] && [ "$(grep -c ' short-1 ' "$OUT")" = 1 ] &&
+   [ "$(cut -d' ' -f4 "$OUT" | tr '\n' ' ')" = "1 2 " ]; then ok "--format trec lists a split record's id once, ranks counted without the duplicates"
+else bad "trec run of a split record: $(got)"; fi
+
 if [ -d "$SHARED" ]; then
     CQ="$SHARED/eval/cmrc2018_dev.queries.jsonl"
     CP="$SHARED/eval/cmrc2018_dev.passages.jsonl"

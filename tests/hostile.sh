@@ -128,8 +128,8 @@ mkdir -p "$TMP/record"
   >"$TMP/record/huge.jsonl"
 index record "$TMP/record/huge.jsonl"
 expect_rc record 0
-# one passage is analyzed at once: about 40 bytes per byte of text
-expect_rss record $(( 64 * REC_MB + 300 ))
+# split into passages of at most 5,000 characters: bounded like the long line
+expect_rss record $(( 12 * REC_MB + 300 ))
 expect_hits record 小记录
 
 # ---------------------------------------------------------------- many files
