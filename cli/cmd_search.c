@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { FMT_TEXT, FMT_JSON, FMT_TREC };
@@ -287,6 +288,10 @@ int cmd_search(int argc, char **argv)
         zhs_buf_init(&qid);
         zhs_buf_init(&q);
         bool failed = false;
+        /* Queries from a pipe, FIFO or terminal come one at a time: each
+        ** answer is written out before the next query is read. */
+        struct stat qst;
+        bool interactive = fstat(fileno(f), &qst) != 0 || !S_ISREG(qst.st_mode);
         while ((len = getline(&line, &cap, f)) >= 0) {
             lineno++;
             while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
@@ -304,6 +309,7 @@ int cmd_search(int argc, char **argv)
             } else if (n > 0 && status == CLI_NOHITS) {
                 status = CLI_OK;
             }
+            if (interactive) fflush(stdout);
         }
         free(line);
         zhs_buf_free(&qid);

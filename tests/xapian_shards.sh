@@ -21,7 +21,7 @@
 #      --remote' exit 2 within 15 s with a message naming its host:port.
 # Servers are always killed on exit.  Prints "N passed, M failed"; exits 1
 # when anything failed.  Needs xapian-tcpsrv (package xapian-tools),
-# setsid, stdbuf and python3 (to find free ports); does not need ../shared.
+# setsid and python3 (to find free ports); does not need ../shared.
 set -u
 
 ZHS=${1:?usage: xapian_shards.sh PATH/TO/zhs SOURCE_DIR}
@@ -40,7 +40,6 @@ finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ] && exit 0; exit 
 [ -d "$SAMPLE" ] || { echo "xapian_shards.sh: the sample corpus $SAMPLE is missing" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "xapian_shards.sh: python3 is needed (free ports, comparisons)" >&2; exit 2; }
 command -v setsid >/dev/null || { echo "xapian_shards.sh: setsid (util-linux) is needed" >&2; exit 2; }
-command -v stdbuf >/dev/null || { echo "xapian_shards.sh: stdbuf (coreutils) is needed" >&2; exit 2; }
 TCPSRV=$(command -v xapian-tcpsrv) || {
     echo "xapian_shards.sh: xapian-tcpsrv is not on PATH: install xapian-tools (it comes with libxapian)" >&2
     bad "xapian-tcpsrv available"
@@ -304,9 +303,11 @@ stop_server "$S5"
 # fails naming the shard that cannot be reached; once the shard is back the
 # third is answered again; the batch exits 2.
 mkfifo "$TMP/qfifo"
-stdbuf -o0 "$ZHS" search --remote "$REMOTE" --queries "$TMP/qfifo" --format trec -k 1 >"$TMP/batch.out" 2>"$TMP/batch.err" &
+"$ZHS" search --remote "$REMOTE" --queries "$TMP/qfifo" --format trec -k 1 >"$TMP/batch.out" 2>"$TMP/batch.err" &
 ZP=$!
-exec 4>"$TMP/qfifo"
+# read-write: opening a FIFO for writing alone would block for ever if zhs
+# had died before opening it (zhs writes each answer out as it comes)
+exec 4<>"$TMP/qfifo"
 echo '个人信息 保护' >&4
 for _ in $(seq 1 100); do [ -s "$TMP/batch.out" ] && break; sleep 0.1; done
 stop_server "$S1"
