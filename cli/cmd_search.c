@@ -95,6 +95,15 @@ static void print_json_hit(zhs_buf *o, const search_cfg *c, size_t rank, const z
 
 /* Runs one query and prints it.  Returns the number of hits, or -1 with
 ** err set. */
+/* Pieces of one long JSONL record share its id: runs and metrics count an
+** id once, at its best rank. */
+static bool id_seen(const char *const *ids, size_t n, const char *id)
+{
+    for (size_t j = 0; j < n; j++)
+        if (!strcmp(ids[j], id)) return true;
+    return false;
+}
+
 static long run_one(session *s, const search_cfg *c, const char *qid, const char *query, zhs_error *err)
 {
     zhs_results *r;
@@ -116,7 +125,7 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         zhs_buf_printf(&o, "%llu passages match\n", (unsigned long long)zhs_results_matches(r));
     }
     long rc = (long)(c->so.count_only ? zhs_results_matches(r) : n);
-    char **trec_ids = c->format == FMT_TREC ? calloc(n + 1, sizeof *trec_ids) : NULL;
+    const char **trec_ids = c->format == FMT_TREC ? calloc(n + 1, sizeof *trec_ids) : NULL;
     size_t ntrec = 0;
     if (c->format == FMT_TREC && !trec_ids) {
         zhs_results_free(r);
@@ -132,14 +141,8 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
             break;
         }
         if (c->format == FMT_TREC) {
-            /* Pieces of one long JSONL record share its id: a run lists
-            ** each id once, at its best rank. */
-            bool dup = false;
-            for (size_t j = 0; j < ntrec && !dup; j++) dup = !strcmp(trec_ids[j], p.id);
-            if (dup) continue;
-            char *copy = strdup(p.id);
-            if (!copy) { rc = -1; zhs_fail(err, ZHS_ENOMEM, "out of memory"); break; }
-            trec_ids[ntrec++] = copy;
+            if (id_seen(trec_ids, ntrec, p.id)) continue;
+            trec_ids[ntrec++] = p.id;     /* lives until zhs_results_free */
             zhs_buf_printf(&o, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "q", p.id, ntrec, h->score, c->tag);
             continue;
         }
@@ -157,7 +160,6 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         fwrite(o.data ? o.data : "", 1, o.len, stdout);
     }
     zhs_buf_free(&o);
-    for (size_t j = 0; j < ntrec; j++) free(trec_ids[j]);
     free(trec_ids);
     zhs_results_free(r);
     return rc;
@@ -422,9 +424,7 @@ int cmd_eval(int argc, char **argv)
         for (size_t i = 0; i < zhs_results_count(r) && nid < 64; i++) {
             zhs_passage p;
             if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, &e2)) break;
-            bool dup = false;
-            for (size_t j = 0; j < nid && !dup; j++) dup = !strcmp(ids[j], p.id);
-            if (dup) continue;
+            if (id_seen(ids, nid, p.id)) continue;
             ids[nid++] = p.id;
             if (run) fprintf(run, "%s Q0 %s %zu %.6f zhs\n", zhs_buf_cstr(&qid), p.id, nid, zhs_results_hit(r, i)->score);
         }

@@ -5,8 +5,9 @@
 ** A record's id is what evaluation sets and callers refer to, so a record
 ** stays one passage up to the article cap; a longer one is split like an
 ** article (passage.c) and every piece answers to the record's id, which
-** keeps indexing memory and highlighting time bounded by the cap.  The text
-** is cleaned like a plain-text file (paragraphs, hard wraps).  A record without an id is named "rel#LINE".
+** keeps indexing memory and highlighting time bounded by the cap.  The
+** text is cleaned like a plain-text file (paragraphs, hard wraps).  A record
+** without an id is named "rel#LINE".
 **
 ** A file is handed out as documents of CORPUS_JSONL_CHUNK records, all with
 ** the file's path and its name as title: the passages of one chunk are all

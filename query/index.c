@@ -99,9 +99,7 @@ fail:
 void zhs_index_close(zhs_index *ix)
 {
     if (!ix) return;
-    zhs_segment_close(&ix->seg);
-    free(ix->kfac);
-    zhs_xengine_close_index(ix);
+    close_generation(ix);
     free(ix);
 }
 
