@@ -333,6 +333,7 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     c->tf_packed = p + zhs_pack_bytes(n, db);
     c->tf_bits = (uint8_t)tb;
     c->tfs_ready = false;
+    c->pos_ready = false;
     uint64_t d = (uint64_t)(prev + 1);
     for (uint32_t i = 0; i < n; i++) {
         d += c->docs[i];
@@ -445,35 +446,51 @@ static uint32_t packed_at(const uint8_t *in, size_t bytes, size_t idx, unsigned 
     return (uint32_t)((w >> (bp & 7)) & mask);
 }
 
+/* Locates the current block's positions: header, packed first positions,
+** packed gaps, and where each doc's gaps start.  False on damage. */
+static bool prepare_positions(zhs_cursor *c)
+{
+    if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
+    const uint8_t *p = c->pos_base;
+    if (c->skips) {
+        uint64_t off = zhs_get_u64(c->skips + (size_t)c->block * ZHS_SKIP_BYTES + 8);
+        if (off > (uint64_t)(c->pos_end - c->pos_base)) return false;
+        p += off;
+    } else if (c->block != 0) {
+        return false;
+    }
+    if (c->pos_end - p < 2) return false;
+    unsigned fb = p[0], gb = p[1];
+    if (fb > 32 || gb > 32) return false;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < c->bn; i++) {
+        c->pos_before[i] = total;
+        total += c->tfs[i] - 1;     /* gaps: every position but the first */
+    }
+    size_t fbytes = zhs_pack_bytes(c->bn, fb);
+    if (total > SIZE_MAX / 64) return false;
+    size_t gbytes = zhs_pack_bytes((size_t)total, gb);
+    if ((uint64_t)(c->pos_end - p) - 2 < (uint64_t)fbytes + gbytes) return false;
+    c->pos_fb = (uint8_t)fb;
+    c->pos_gb = (uint8_t)gb;
+    c->pos_firsts = p + 2;
+    c->pos_gaps = p + 2 + fbytes;
+    c->pos_fbytes = fbytes;
+    c->pos_gbytes = gbytes;
+    c->pos_ready = true;
+    return true;
+}
+
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
 {
     if (c->doc == ZHS_NO_DOC) return 0;
     if (!zhs_cursor_tf_sane(c)) return -1;
-    const uint8_t *p = c->pos_base;
-    if (c->skips) {
-        uint64_t off = zhs_get_u64(c->skips + (size_t)c->block * ZHS_SKIP_BYTES + 8);
-        if (off > (uint64_t)(c->pos_end - c->pos_base)) return -1;
-        p += off;
-    } else if (c->block != 0) {
-        return -1;
-    }
-    if (c->pos_end - p < 2) return -1;
-    unsigned fb = p[0], gb = p[1];
-    if (fb > 32 || gb > 32) return -1;
-    uint64_t total = 0, before = 0;
-    for (uint32_t i = 0; i < c->bn; i++) {
-        if (i == c->i) before = total;
-        total += c->tfs[i] - 1;     /* gaps: every position but the first */
-    }
-    size_t fbytes = zhs_pack_bytes(c->bn, fb);
-    if (total > SIZE_MAX / 64) return -1;
-    size_t gbytes = zhs_pack_bytes((size_t)total, gb);
-    if ((uint64_t)(c->pos_end - p) - 2 < (uint64_t)fbytes + gbytes) return -1;
-    const uint8_t *firsts = p + 2, *gaps = firsts + fbytes;
+    if (!c->pos_ready && !prepare_positions(c)) return -1;
     uint32_t tf = c->tfs[c->i], n = 0;
-    uint64_t pos = packed_at(firsts, fbytes, c->i, fb);
+    uint64_t before = c->pos_before[c->i];
+    uint64_t pos = packed_at(c->pos_firsts, c->pos_fbytes, c->i, c->pos_fb);
     for (uint32_t k = 0; k < tf; k++) {
-        if (k > 0) pos += packed_at(gaps, gbytes, (size_t)(before + k - 1), gb);
+        if (k > 0) pos += packed_at(c->pos_gaps, c->pos_gbytes, (size_t)(before + k - 1), c->pos_gb);
         if (pos > UINT32_MAX) return -1;
         if (n < max) out[n++] = (uint32_t)pos;
     }

@@ -89,6 +89,12 @@ typedef struct zhs_cursor {
     const uint8_t *tf_packed;
     uint32_t docs[ZHS_BLOCK];
     uint32_t tfs[ZHS_BLOCK];
+    /* the block's positions, located once per block on first use */
+    bool pos_ready;
+    uint8_t pos_fb, pos_gb;         /* bit widths: first positions, gaps */
+    const uint8_t *pos_firsts, *pos_gaps;
+    size_t pos_fbytes, pos_gbytes;
+    uint64_t pos_before[ZHS_BLOCK]; /* gaps of the block's earlier docs */
     /* shallow position for block-max: the skip entry of the block that
     ** may hold a target, decoded once */
     uint32_t sblock;

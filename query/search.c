@@ -317,7 +317,32 @@ static int cmp_celem_df(const void *a, const void *b)
     return (x->cur.df > y->cur.df) - (x->cur.df < y->cur.df);
 }
 
-/* Required clauses: leapfrog over all their elements. */
+/* Sum of the scoring terms' block bounds at doc, and in *upto the last doc
+** those blocks cover (the bound holds for every doc in [doc, *upto]). */
+static double block_sum(state *st, uint32_t doc, uint32_t *upto)
+{
+    double sum = 0;
+    uint32_t last = ZHS_NO_DOC;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        zhs_skip sk;
+        if (!t->cur.skips) {
+            sum += t->ub;               /* one block: the term's bound */
+        } else if (zhs_cursor_shallow(&t->cur, doc, &sk)) {
+            double b = st->sc.index_params ? sk.ub
+                                           : tf_bound(&st->sc, sk.max_tf, zhs_len_unq(sk.min_len_q), sk.max_tf == 0xFFFF);
+            sum += t->w * b * UB_PAD;
+            if (sk.last_doc < last) last = sk.last_doc;
+        }
+    }
+    *upto = last;
+    return sum;
+}
+
+/* Required clauses: leapfrog over all their elements.  For top k, a
+** candidate is scored (cheap) before its phrases are checked (positions:
+** dear), and runs of passages whose block bounds cannot reach the k-th
+** score are skipped whole, as in BlockMax-WAND. */
 static int run_conjunctive(state *st, bool count_only, zhs_error *err)
 {
     size_t ne = 0;
@@ -332,6 +357,15 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
     for (size_t i = 0; i < st->nt; i++) all_ub += st->t[i].ub;
     uint32_t d = e[0]->cur.doc;
     while (d != ZHS_NO_DOC) {
+        double theta = count_only ? -1.0 : threshold(st);
+        if (theta >= 0) {
+            if (all_ub <= theta) break;
+            uint32_t upto;
+            if (block_sum(st, d, &upto) <= theta) {
+                d = upto == ZHS_NO_DOC ? ZHS_NO_DOC : zhs_cursor_advance(&e[0]->cur, upto + 1);
+                continue;
+            }
+        }
         bool agree = true;
         for (size_t j = 0; j < ne; j++) {
             uint32_t x = zhs_cursor_advance(&e[j]->cur, d);
@@ -342,14 +376,17 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
             }
         }
         if (!agree) continue;
+        double score = 0;
         bool ok = true;
+        if (!count_only) {
+            score = score_doc(st, d);
+            /* a later passage with an equal score would rank below the k-th */
+            ok = theta < 0 || score > theta;
+        }
         for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
         if (ok && !excluded(st, d)) {
             st->matches++;
-            if (!count_only) {
-                double theta = threshold(st);
-                if (theta < 0 || all_ub > theta) heap_push(st, d, score_doc(st, d));
-            }
+            if (!count_only) heap_push(st, d, score);
         }
         d = zhs_cursor_next(&e[0]->cur);
     }
@@ -370,6 +407,44 @@ static int run_count_union(state *st)
         if (!excluded(st, d)) st->matches++;
     }
     return ZHS_OK;
+}
+
+/* Passages in both lists, leapfrogging from the rarer. */
+static uint64_t count_both(zhs_cursor *a, zhs_cursor *b)
+{
+    if (b->df < a->df) { zhs_cursor *t = a; a = b; b = t; }
+    uint64_t n = 0;
+    for (uint32_t d = a->doc; d != ZHS_NO_DOC;) {
+        uint32_t x = zhs_cursor_advance(b, d);
+        if (x == ZHS_NO_DOC) break;
+        if (x == d) {
+            n++;
+            d = zhs_cursor_next(a);
+        } else {
+            d = zhs_cursor_advance(a, x);
+        }
+    }
+    return n;
+}
+
+/* Counts that need no walk over every match: one term is its document
+** frequency, and one term without another is df(a) - |a and b|.  Only
+** without deletions, where df counts live passages.  False when the query
+** has another shape. */
+static bool count_shortcut(state *st)
+{
+    if (st->seg->deleted || st->nmustnot > 1) return false;
+    zhs_cursor *base;
+    if (st->nmust == 1 && st->must[0].n == 1) base = &st->must[0].e[0].cur;
+    else if (st->nmust == 0 && st->nt == 1) base = &st->t[0].cur;
+    else return false;
+    if (st->nmustnot == 0) {
+        st->matches = base->df;
+        return true;
+    }
+    if (st->mustnot[0].n != 1) return false;
+    st->matches = base->df - count_both(base, &st->mustnot[0].e[0].cur);
+    return true;
 }
 
 /* Term-at-a-time over every posting: slow, simple, the oracle. */
@@ -486,6 +561,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     if (rc) return rc;
     if (st.nt == 0) goto finish;
     if (o->exhaustive) rc = run_exhaustive(&st, seg->ndocs, err);
+    else if (o->count_only && count_shortcut(&st)) rc = ZHS_OK;
     else if (st.nmust) rc = run_conjunctive(&st, o->count_only != 0, err);
     else if (o->count_only) rc = run_count_union(&st);
     else rc = run_maxscore(&st, err);

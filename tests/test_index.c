@@ -221,12 +221,13 @@ static void random_query(zhs_buf *q)
     for (int i = 0; i < n; i++) {
         if (i) zhs_buf_putc(q, ' ');
         if (kind == 7 && i == 0) zhs_buf_putc(q, '+');
-        if (kind == 8 && i == n - 1 && n > 1) zhs_buf_putc(q, '-');
+        if ((kind == 8 || (kind == 7 && n == 2)) && i == n - 1 && n > 1) zhs_buf_putc(q, '-');
         if (kind == 9 && i == 0) {
             /* a phrase cut from a passage */
             const char *t = texts[rnd(NDOCS)];
             size_t len = strlen(t), off = 3 * (size_t)rnd((uint32_t)(len / 3 > 4 ? len / 3 - 4 : 1));
             while (off < len && ((uint8_t)t[off] & 0xC0) == 0x80) off++;
+            if (rnd(2)) zhs_buf_putc(q, '+');   /* a required phrase, scored by the other words */
             zhs_buf_putc(q, '"');
             size_t end = off, chars = 0;
             while (end < len && chars < 3 + rnd(3)) {
@@ -263,6 +264,20 @@ static void compare_paths(zhs_index *ix, zhs_analyzer *an, int nq)
         o.exhaustive = 1;
         int r2 = zhs_index_search(&b, ix, an, zhs_buf_cstr(&q), &o, &e2);
         CHECK_MSG(r1 == r2, "query %s: %d vs %d (%s)", zhs_buf_cstr(&q), r1, r2, e1.message);
+        /* counting (shortcuts and walks) gives the oracle's match count */
+        zhs_results *c = NULL;
+        zhs_error e3 = {0};
+        o.exhaustive = 0;
+        o.count_only = 1;
+        int r3 = zhs_index_search(&c, ix, an, zhs_buf_cstr(&q), &o, &e3);
+        o.count_only = 0;
+        o.exhaustive = 1;
+        CHECK_MSG(r3 == r2, "count of %s: %d vs %d", zhs_buf_cstr(&q), r3, r2);
+        if (r3 == 0 && r2 == 0)
+            CHECK_MSG(zhs_results_matches(c) == zhs_results_matches(b), "count of [%s]: %llu, exhaustive %llu",
+                      zhs_buf_cstr(&q), (unsigned long long)zhs_results_matches(c),
+                      (unsigned long long)zhs_results_matches(b));
+        zhs_results_free(c);
         if (r1 == 0 && r2 == 0) {
             size_t n = zhs_results_count(a);
             if (n) nonempty++;
