@@ -28,11 +28,16 @@ typedef struct sterm {
     double w;                   /* qtf * idf */
     double ub;                  /* upper bound of w * tf-part, padded */
     const zhs_term_info *ti;
+    /* In a conjunction: the cursor of a required element of the same term,
+    ** which stands on every candidate, so its tf is read there and this
+    ** term's own list is never walked. */
+    zhs_cursor *req;
 } sterm;
 
 typedef struct celem {
     zhs_cursor cur;
     uint32_t qpos;
+    uint64_t post_off;          /* identifies the term */
 } celem;
 
 typedef struct cclause {
@@ -215,15 +220,80 @@ static bool excluded(state *st, uint32_t doc)
     return false;
 }
 
-/* Full score of doc in term order; cursors are advanced to doc. */
-static double score_doc(state *st, uint32_t doc)
+/* A window of passages [from, upto] and bounds of the scores in it: of all
+** scoring terms, and of those without a required cursor.  The bounds of the
+** skip blocks that cover `from` hold until the first of them ends. */
+typedef struct window {
+    uint32_t upto;
+    bool valid;
+    double all, opt;
+} window;
+
+static void window_at(state *st, window *w, uint32_t from)
 {
+    w->all = w->opt = 0;
+    w->upto = ZHS_NO_DOC;
+    w->valid = true;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        zhs_skip sk;
+        double b = 0;
+        if (!t->cur.skips) {
+            b = t->ub;                  /* one block: the term's bound */
+        } else if (zhs_cursor_shallow(&t->cur, from, &sk)) {
+            b = t->w * UB_PAD * (st->sc.index_params ? sk.ub
+                                 : tf_bound(&st->sc, sk.max_tf, zhs_len_unq(sk.min_len_q), sk.max_tf == 0xFFFF));
+            if (sk.last_doc < w->upto) w->upto = sk.last_doc;
+        }
+        w->all += b;
+        if (!t->req) w->opt += b;
+    }
+}
+
+/* The window holding doc (docs only grow). */
+static const window *window_for(state *st, window *w, uint32_t doc)
+{
+    if (!w->valid || doc > w->upto) window_at(st, w, doc);
+    return w;
+}
+
+/* Score of a candidate that has every required element: the required terms
+** from the cursors standing on it, then, unless they and the bound of the
+** rest cannot beat theta, the optional terms.  Sums in term order, as the
+** oracle does.  False when the passage cannot enter the top k. */
+static bool score_candidate(state *st, uint32_t doc, double theta, double opt_bound, double *contrib, double *out)
+{
+    double req = 0;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        if (!t->req) continue;
+        contrib[i] = t->w * tf_part(&st->sc, zhs_cursor_tf(t->req), doc);
+        req += contrib[i];
+    }
+    if (theta >= 0 && req + opt_bound <= theta) return false;
     double s = 0;
     for (size_t i = 0; i < st->nt; i++) {
         sterm *t = &st->t[i];
-        if (zhs_cursor_advance(&t->cur, doc) == doc) s += t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc);
+        if (!t->req)
+            contrib[i] = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+        s += contrib[i];
     }
-    return s;
+    *out = s;
+    /* a later passage with an equal score would rank below the k-th */
+    return theta < 0 || s > theta;
+}
+
+/* Points each scoring term that is also a required element at that
+** element's cursor. */
+static void link_required(state *st)
+{
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        t->req = NULL;
+        for (size_t c = 0; c < st->nmust && !t->req; c++)
+            for (size_t j = 0; j < st->must[c].n && !t->req; j++)
+                if (st->must[c].e[j].post_off == t->ti->post_off) t->req = &st->must[c].e[j].cur;
+    }
 }
 
 /* ---------------------------------------------------------------- evaluators */
@@ -250,12 +320,22 @@ static int run_maxscore(state *st, zhs_error *err)
     prefix[0] = 0;
     for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->ub;
     size_t ess = 0;             /* ord[ess..n) are essential */
+    window win = {0};
     for (;;) {
         uint32_t d = ZHS_NO_DOC;
         for (size_t i = ess; i < n; i++)
             if (ord[i]->cur.doc < d) d = ord[i]->cur.doc;
         if (d == ZHS_NO_DOC) break;
         double theta = threshold(st);
+        if (theta >= 0) {
+            /* no passage up to the end of these blocks can make it */
+            const window *w = window_for(st, &win, d);
+            if (w->all <= theta) {
+                if (w->upto == ZHS_NO_DOC) break;
+                for (size_t i = ess; i < n; i++) zhs_cursor_advance(&ord[i]->cur, w->upto + 1);
+                continue;
+            }
+        }
         double part = 0;
         /* Which terms contributed: a bitmask when the query is short,
         ** so nothing has to be cleared per candidate. */
@@ -317,28 +397,6 @@ static int cmp_celem_df(const void *a, const void *b)
     return (x->cur.df > y->cur.df) - (x->cur.df < y->cur.df);
 }
 
-/* Sum of the scoring terms' block bounds at doc, and in *upto the last doc
-** those blocks cover (the bound holds for every doc in [doc, *upto]). */
-static double block_sum(state *st, uint32_t doc, uint32_t *upto)
-{
-    double sum = 0;
-    uint32_t last = ZHS_NO_DOC;
-    for (size_t i = 0; i < st->nt; i++) {
-        sterm *t = &st->t[i];
-        zhs_skip sk;
-        if (!t->cur.skips) {
-            sum += t->ub;               /* one block: the term's bound */
-        } else if (zhs_cursor_shallow(&t->cur, doc, &sk)) {
-            double b = st->sc.index_params ? sk.ub
-                                           : tf_bound(&st->sc, sk.max_tf, zhs_len_unq(sk.min_len_q), sk.max_tf == 0xFFFF);
-            sum += t->w * b * UB_PAD;
-            if (sk.last_doc < last) last = sk.last_doc;
-        }
-    }
-    *upto = last;
-    return sum;
-}
-
 /* Required clauses: leapfrog over all their elements.  For top k, a
 ** candidate is scored (cheap) before its phrases are checked (positions:
 ** dear), and runs of passages whose block bounds cannot reach the k-th
@@ -353,16 +411,23 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
     for (size_t i = 0; i < st->nmust; i++)
         for (size_t j = 0; j < st->must[i].n; j++) e[ne++] = &st->must[i].e[j];
     qsort(e, ne, sizeof *e, cmp_celem_df);
+    double *contrib = malloc((st->nt + 1) * sizeof *contrib);
+    if (!contrib) {
+        free(e);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+    }
+    link_required(st);
     double all_ub = 0;
     for (size_t i = 0; i < st->nt; i++) all_ub += st->t[i].ub;
+    window win = {0};
     uint32_t d = e[0]->cur.doc;
     while (d != ZHS_NO_DOC) {
         double theta = count_only ? -1.0 : threshold(st);
         if (theta >= 0) {
             if (all_ub <= theta) break;
-            uint32_t upto;
-            if (block_sum(st, d, &upto) <= theta) {
-                d = upto == ZHS_NO_DOC ? ZHS_NO_DOC : zhs_cursor_advance(&e[0]->cur, upto + 1);
+            const window *w = window_for(st, &win, d);
+            if (w->all <= theta) {
+                d = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : zhs_cursor_advance(&e[0]->cur, w->upto + 1);
                 continue;
             }
         }
@@ -377,12 +442,7 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         }
         if (!agree) continue;
         double score = 0;
-        bool ok = true;
-        if (!count_only) {
-            score = score_doc(st, d);
-            /* a later passage with an equal score would rank below the k-th */
-            ok = theta < 0 || score > theta;
-        }
+        bool ok = count_only || score_candidate(st, d, theta, theta >= 0 ? win.opt : 0, contrib, &score);
         for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
         if (ok && !excluded(st, d)) {
             st->matches++;
@@ -390,6 +450,7 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         }
         d = zhs_cursor_next(&e[0]->cur);
     }
+    free(contrib);
     free(e);
     return ZHS_OK;
 }
@@ -499,6 +560,7 @@ static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const z
         }
         zhs_cursor_init(&c->e[j].cur, seg, &ti);
         c->e[j].qpos = qc->elems[j].qpos;
+        c->e[j].post_off = ti.post_off;
     }
     return ZHS_OK;
 }
@@ -538,6 +600,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         sterm *t = &st.t[st.nt];
         t->idx = (uint32_t)st.nt++;
         t->ti = &infos[i];
+        t->req = NULL;
         zhs_cursor_init(&t->cur, seg, &infos[i]);
         double df = infos[i].df;
         t->w = q->terms[i].qtf * log(1.0 + (N - df + 0.5) / (df + 0.5));
