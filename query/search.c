@@ -158,11 +158,13 @@ static bool load_positions(state *st, cclause *c)
         st->pos = p;
         st->poscap = total;
     }
-    if (c->n + 1 > st->offcap) {
-        size_t *o = realloc(st->off, (c->n + 1) * sizeof *o);
+    /* off[0..n]: where each element's positions start and end; after
+    ** them, n read pointers for phrase_at */
+    if (2 * c->n + 1 > st->offcap) {
+        size_t *o = realloc(st->off, (2 * c->n + 1) * sizeof *o);
         if (!o) { st->corrupt = true; return false; }
         st->off = o;
-        st->offcap = c->n + 1;
+        st->offcap = 2 * c->n + 1;
     }
     size_t at = 0;
     for (size_t j = 0; j < c->n; j++) {
@@ -175,29 +177,28 @@ static bool load_positions(state *st, cclause *c)
     return true;
 }
 
-static bool has_pos(const uint32_t *p, size_t n, uint64_t v)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p[mid] < v) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && p[lo] == v;
-}
-
 /* All element cursors are on the doc: do the elements stand at their
-** offsets from some position of the first? */
+** offsets from some position of the first?  The offsets wanted grow with
+** the first element's position, so every element's read pointer only moves
+** forward, and once one runs out no later start can match. */
 static bool phrase_at(state *st, cclause *c)
 {
     if (c->n == 1) return true;
     if (!load_positions(st, c)) return false;
-    for (size_t i = st->off[0]; i < st->off[1]; i++) {
-        uint64_t base = st->pos[i];
+    const uint32_t *pos = st->pos;
+    const size_t *off = st->off;
+    size_t *rd = st->off + c->n + 1;
+    for (size_t j = 1; j < c->n; j++) rd[j] = off[j];
+    for (size_t i = off[0]; i < off[1]; i++) {
         bool ok = true;
-        for (size_t j = 1; j < c->n && ok; j++)
-            ok = has_pos(st->pos + st->off[j], st->off[j + 1] - st->off[j],
-                         base + c->e[j].qpos - c->e[0].qpos);
+        for (size_t j = 1; j < c->n && ok; j++) {
+            uint64_t want = (uint64_t)pos[i] + c->e[j].qpos - c->e[0].qpos;
+            size_t r = rd[j], end = off[j + 1];
+            while (r < end && pos[r] < want) r++;
+            if (r == end) return false;
+            rd[j] = r;
+            ok = pos[r] == want;
+        }
         if (ok) return true;
     }
     return false;
