@@ -10,8 +10,10 @@
 **   - disjunctions: MaxScore (terms split into essential and non-essential
 **     by their upper bounds) refined with per-block bounds from the skip
 **     data, as in BlockMax-MaxScore;
-**   - required clauses: leapfrog intersection, positions for phrases;
+**   - required clauses: leapfrog intersection; for top k, block windows
+**     and a score check before the dear part (positions, exclusions);
 **   - exhaustive: term-at-a-time over every posting, the test oracle.
+** Counting takes document-frequency shortcuts where the shape allows.
 */
 #include "query_int.h"
 
