@@ -780,6 +780,39 @@ static void test_errors(zhs_xreader *r)
     CHECK(res && zhs_xresults_count(res) == 0 && zhs_xresults_matches(res) == 0);
     zhs_xresults_free(res);
 
+    /* ids_only: the same hits without their data, which
+    ** zhs_xreader_document then reads */
+    {
+        zhs_xsearch_opts o;
+        zhs_xsearch_opts_default(&o);
+        o.k = 20;
+        zhs_xresults *full = NULL, *ids = NULL;
+        zhs_error_clear(&err);
+        const zhs_xq *tq = q_term(&qp, 0, 1);
+        CHECK_OK(zhs_xreader_search(&full, r, tq, &o, &err), err);
+        o.ids_only = 1;
+        CHECK_OK(zhs_xreader_search(&ids, r, tq, &o, &err), err);
+        CHECK(full && ids && zhs_xresults_count(full) > 0 && zhs_xresults_count(ids) == zhs_xresults_count(full));
+        for (size_t i = 0; full && ids && i < zhs_xresults_count(ids); i++) {
+            const zhs_xhit *a = zhs_xresults_hit(full, i), *b = zhs_xresults_hit(ids, i);
+            CHECK(b->data == NULL && b->docid == a->docid && b->score == a->score);
+            char *d = NULL;
+            size_t len = 0;
+            CHECK_OK(zhs_xreader_document(&d, &len, r, b->docid, &err), err);
+            CHECK(d && len == a->datalen && memcmp(d, a->data, len) == 0);
+            free(d);
+        }
+        zhs_xresults_free(full);
+        zhs_xresults_free(ids);
+        char *d = NULL;
+        size_t len = 0;
+        CHECK(zhs_xreader_document(&d, &len, r, 0, &err) == ZHS_EINVAL && d == NULL);
+        zhs_error_clear(&err);
+        CHECK(zhs_xreader_document(&d, &len, r, (uint64_t)NP + 5, &err) != ZHS_OK && d == NULL);
+        CHECK(err.message[0] != 0);
+        zhs_error_clear(&err);
+    }
+
     /* metadata: set, unset, from a reader */
     char *v = NULL;
     zhs_error_clear(&err);

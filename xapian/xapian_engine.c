@@ -260,6 +260,7 @@ int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t 
     zhs_index *ix = calloc(1, sizeof *ix);
     if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     snprintf(ix->dir, sizeof ix->dir, "%s%s", hostports[0], n > 1 ? ",..." : "");
+    ix->remote = true;
     char *an = NULL, *params = NULL, *shards = NULL;
     if (zhs_xreader_open_remote(&ix->xr, hostports, n, timeout_ms, err) ||
         zhs_xreader_metadata(ix->xr, &an, "zhs.analyzer", err) ||
@@ -397,6 +398,11 @@ int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs
     xo.b = o->b >= 0 && o->b <= 1 ? o->b : ix->m.b;
     xo.k = o->count_only ? 0 : o->k;
     xo.count_only = o->count_only || o->exhaustive;
+    /* A local reader reads a hit's passage when it is asked for, as the
+    ** native engine does, so a search costs no document reads; remote
+    ** shards send every hit's data in one round instead of a round trip
+    ** per hit. */
+    xo.ids_only = !ix->remote;
     zhs_xresults *res;
     if (zhs_xreader_search(&res, ix->xr, top, &xo, err)) return err->code;
     size_t n = zhs_xresults_count(res);
@@ -411,6 +417,9 @@ int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs
         const zhs_xhit *h = zhs_xresults_hit(res, i);
         out->hits[i].doc = (uint32_t)(h->docid - 1);
         out->hits[i].score = h->score;
+        out->data[i] = NULL;            /* ids_only: read when asked for */
+        out->datalen[i] = 0;
+        if (!h->data) continue;
         char *d = zhs_arena_strndup(arena, h->data, h->datalen);
         if (!d) {
             zhs_xresults_free(res);
@@ -430,8 +439,16 @@ int zhs_xengine_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t
     if (zhs_err_code(err)) return err->code;
     for (size_t i = 0; i < r->top.n; i++)
         if (r->top.hits[i].doc == doc) {
+            char *fetched = NULL;
+            size_t len = r->top.datalen[i];
             const uint8_t *p = (const uint8_t *)r->top.data[i];
-            if (!zhs_record_decode(&p, p + r->top.datalen[i], buf, out))
+            if (!p) {
+                if (zhs_xreader_document(&fetched, &len, r->ix->xr, (uint64_t)doc + 1, err)) return err->code;
+                p = (const uint8_t *)fetched;
+            }
+            bool ok = zhs_record_decode(&p, p + len, buf, out);
+            free(fetched);
+            if (!ok)
                 return zhs_fail(err, ZHS_ECORRUPT, "%s: the stored data of passage %u is damaged: rebuild the index", r->ix->dir, doc);
             return ZHS_OK;
         }

@@ -424,6 +424,38 @@ extern "C" int zhs_xreader_open_remote(zhs_xreader **out, const char *const *hos
     return ZHS_OK;
 }
 
+namespace {
+
+/* A malloc'd, NUL-terminated copy of v for a C caller; NULL when out of
+** memory. */
+char *c_copy(const std::string &v)
+{
+    char *p = static_cast<char *>(malloc(v.size() + 1));
+    if (!p) return nullptr;
+    memcpy(p, v.data(), v.size());
+    p[v.size()] = 0;
+    return p;
+}
+
+/* Reads metadata key of db (a reader's whole database or one shard, named
+** `name` in messages) into a C copy. */
+int read_metadata(char **value_out, const Xapian::Database &db, const std::string &name,
+                  const char *key, zhs_error *err)
+{
+    try {
+        char *p = c_copy(db.get_metadata(key));
+        if (!p) return zhs_fail(err, ZHS_ENOMEM, "xapian: read metadata: out of memory");
+        *value_out = p;
+    } catch (...) {
+        std::string where;
+        try { where = name + " (key \"" + key + "\")"; } catch (...) {}
+        return fail_current(err, "cannot read metadata from", where.c_str());
+    }
+    return ZHS_OK;
+}
+
+} // namespace
+
 extern "C" int zhs_xreader_metadata(zhs_xreader *r, char **value_out, const char *key,
                                     zhs_error *err)
 {
@@ -431,19 +463,7 @@ extern "C" int zhs_xreader_metadata(zhs_xreader *r, char **value_out, const char
     SHIM_CHECK_ERR(err);
     if (!r || !value_out || !key || !*key)
         return zhs_fail(err, ZHS_EINVAL, "xapian: read metadata: no reader, key or output");
-    try {
-        std::string v = r->db.get_metadata(key);
-        char *p = static_cast<char *>(malloc(v.size() + 1));
-        if (!p) return zhs_fail(err, ZHS_ENOMEM, "xapian: read metadata: out of memory");
-        memcpy(p, v.data(), v.size());
-        p[v.size()] = 0;
-        *value_out = p;
-    } catch (...) {
-        std::string where;
-        try { where = r->where + " (key \"" + key + "\")"; } catch (...) {}
-        return fail_current(err, "cannot read metadata from", where.c_str());
-    }
-    return ZHS_OK;
+    return read_metadata(value_out, r->db, r->where, key, err);
 }
 
 extern "C" int zhs_xreader_shard_metadata(zhs_xreader *r, size_t shard, char **value_out,
@@ -456,17 +476,28 @@ extern "C" int zhs_xreader_shard_metadata(zhs_xreader *r, size_t shard, char **v
     if (shard >= r->shards.size())
         return zhs_fail(err, ZHS_EINVAL, "xapian: read metadata: no shard %zu (of %zu)", shard,
                         r->shards.size());
+    return read_metadata(value_out, r->shards[shard], r->names[shard], key, err);
+}
+
+extern "C" int zhs_xreader_document(char **data_out, size_t *len_out, zhs_xreader *r,
+                                    uint64_t docid, zhs_error *err)
+{
+    if (data_out) *data_out = nullptr;
+    if (len_out) *len_out = 0;
+    SHIM_CHECK_ERR(err);
+    if (!r || !data_out || !len_out || docid == 0 || docid > UINT32_MAX)
+        return zhs_fail(err, ZHS_EINVAL, "xapian: read a document: no reader or output, or docid %llu out of range",
+                        (unsigned long long)docid);
     try {
-        std::string v = r->shards[shard].get_metadata(key);
-        char *p = static_cast<char *>(malloc(v.size() + 1));
-        if (!p) return zhs_fail(err, ZHS_ENOMEM, "xapian: read metadata: out of memory");
-        memcpy(p, v.data(), v.size());
-        p[v.size()] = 0;
-        *value_out = p;
+        std::string v = r->db.get_document((Xapian::docid)docid).get_data();
+        char *p = c_copy(v);
+        if (!p) return zhs_fail(err, ZHS_ENOMEM, "xapian: read a document: out of memory");
+        *data_out = p;
+        *len_out = v.size();
     } catch (...) {
         std::string where;
-        try { where = r->names[shard] + " (key \"" + key + "\")"; } catch (...) {}
-        return fail_current(err, "cannot read metadata from", where.c_str());
+        try { where = r->where + " (document " + std::to_string(docid) + ")"; } catch (...) {}
+        return fail_current(err, "cannot read a document from", where.c_str());
     }
     return ZHS_OK;
 }
@@ -657,13 +688,14 @@ void run_search(zhs_xresults *res, zhs_xreader *r, const Xapian::Query &query,
     Xapian::doccount maxitems = (Xapian::doccount)std::min<size_t>(o.k, dc);
     Xapian::doccount check = o.count_only ? dc : 0;
     Xapian::MSet m = enq.get_mset(0, maxitems, check);
-    m.fetch();          /* pipelines the document fetches from remotes */
+    bool fetch = !o.ids_only;
+    if (fetch) m.fetch();   /* pipelines the document fetches from remotes */
     res->data.clear();
     res->hits.clear();
     res->data.reserve(m.size());
     res->hits.reserve(m.size());
     for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it) {
-        res->data.push_back(it.get_document().get_data());
+        res->data.push_back(fetch ? it.get_document().get_data() : std::string());
         zhs_xhit h;
         h.docid = *it;
         h.score = it.get_weight();
@@ -671,10 +703,11 @@ void run_search(zhs_xresults *res, zhs_xreader *r, const Xapian::Query &query,
         h.datalen = 0;
         res->hits.push_back(h);
     }
-    for (size_t i = 0; i < res->hits.size(); i++) {
-        res->hits[i].data = &res->data[i][0];
-        res->hits[i].datalen = res->data[i].size();
-    }
+    if (fetch)
+        for (size_t i = 0; i < res->hits.size(); i++) {
+            res->hits[i].data = &res->data[i][0];
+            res->hits[i].datalen = res->data[i].size();
+        }
     res->matches = m.get_matches_estimated();
 }
 
@@ -689,6 +722,7 @@ extern "C" void zhs_xsearch_opts_default(zhs_xsearch_opts *o)
     o->weight = ZHS_XWEIGHT_XAPIAN;
     o->k = ZHS_XSEARCH_K;
     o->count_only = 0;
+    o->ids_only = 0;
 }
 
 namespace {

@@ -219,6 +219,11 @@ int zhs_xreader_shard_metadata(zhs_xreader *r, size_t shard, char **value_out,
 /* Documents in all shards (0 on error or r == NULL). */
 uint64_t zhs_xreader_doccount(zhs_xreader *r);
 
+/* The data of document docid: *data_out NUL-terminated after *len_out
+** bytes, to be freed with free(). */
+int zhs_xreader_document(char **data_out, size_t *len_out, zhs_xreader *r, uint64_t docid,
+                         zhs_error *err);
+
 /* Average document length (sum of wdf) over all shards (0 when empty). */
 double zhs_xreader_avglength(zhs_xreader *r);
 
@@ -261,7 +266,8 @@ typedef struct zhs_xhit {
     uint64_t docid;     /* see zhs_xreader_open_local() */
     double score;
     char *data;         /* the document data, NUL-terminated after datalen
-                        ** bytes; owned by the result set */
+                        ** bytes, owned by the result set; NULL with
+                        ** ids_only (then see zhs_xreader_document) */
     size_t datalen;
 } zhs_xhit;
 
@@ -296,10 +302,15 @@ typedef struct zhs_xsearch_opts {
                             ** (check_at_least = doccount, which visits
                             ** every match); hits are still returned up to
                             ** k, so set k = 0 to get only the count */
+    int ids_only;           /* nonzero: hits carry docid and score, data
+                            ** NULL: a search then costs no document reads
+                            ** (zhs_xreader_document reads one); zero:
+                            ** every hit's data, fetched in one pipelined
+                            ** round from remote shards */
 } zhs_xsearch_opts;
 
 /* Fills o with the defaults: k1 1.2, b 0.75, min_normlen 0,
-** weight ZHS_XWEIGHT_XAPIAN, k 10, count_only 0. */
+** weight ZHS_XWEIGHT_XAPIAN, k 10, count_only 0, ids_only 0. */
 void zhs_xsearch_opts_default(zhs_xsearch_opts *o);
 
 /* Runs q over r.  Hits are sorted by descending score, ties by ascending
