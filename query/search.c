@@ -34,6 +34,8 @@ typedef struct sterm {
     ** which stands on every candidate, so its tf is read there and this
     ** term's own list is never walked. */
     zhs_cursor *req;
+    double wb;                  /* bound in the current window */
+    bool ess;                   /* an optional term that can lift a passage */
 } sterm;
 
 typedef struct celem {
@@ -229,12 +231,14 @@ static bool excluded(state *st, uint32_t doc)
 typedef struct window {
     uint32_t upto;
     bool valid;
-    double all, opt;
+    double all, opt, req;       /* all = opt + req, each summed on its own */
+    double ess_theta;           /* theta the terms' ess marks are for */
 } window;
 
 static void window_at(state *st, window *w, uint32_t from)
 {
-    w->all = w->opt = 0;
+    w->all = w->opt = w->req = 0;
+    w->ess_theta = -1;
     w->upto = ZHS_NO_DOC;
     w->valid = true;
     for (size_t i = 0; i < st->nt; i++) {
@@ -248,13 +252,15 @@ static void window_at(state *st, window *w, uint32_t from)
                                  : tf_bound(&st->sc, sk.max_tf, zhs_len_unq(sk.min_len_q), sk.max_tf == 0xFFFF));
             if (sk.last_doc < w->upto) w->upto = sk.last_doc;
         }
+        t->wb = b;
         w->all += b;
-        if (!t->req) w->opt += b;
+        if (t->req) w->req += b;
+        else w->opt += b;
     }
 }
 
 /* The window holding doc (docs only grow). */
-static const window *window_for(state *st, window *w, uint32_t doc)
+static window *window_for(state *st, window *w, uint32_t doc)
 {
     if (!w->valid || doc > w->upto) window_at(st, w, doc);
     return w;
@@ -284,6 +290,44 @@ static bool score_candidate(state *st, uint32_t doc, double theta, double opt_bo
     *out = s;
     /* a later passage with an equal score would rank below the k-th */
     return theta < 0 || s > theta;
+}
+
+/* Marks the optional terms a passage of the window must have one of to
+** beat theta: the others, the weakest first, can be left out as long as
+** they and the required terms together stay at or below theta (MaxScore's
+** essential terms, among the optional ones). */
+static void mark_essential(state *st, window *w, double theta)
+{
+    for (size_t i = 0; i < st->nt; i++) st->t[i].ess = !st->t[i].req;
+    double acc = w->req;
+    for (;;) {
+        sterm *weakest = NULL;
+        for (size_t i = 0; i < st->nt; i++)
+            if (st->t[i].ess && (!weakest || st->t[i].wb < weakest->wb)) weakest = &st->t[i];
+        if (!weakest || acc + weakest->wb > theta) break;
+        acc += weakest->wb;
+        weakest->ess = false;
+    }
+    w->ess_theta = theta;
+}
+
+/* In a window where the required terms alone cannot reach the k-th score,
+** a passage needs an essential optional term too: the first passage from
+** doc on that has one, or the window's end when none has one inside it.
+** (So `+common rare` walks the rare list once the top k is full, as
+** Lucene's ReqOptSumScorer does.) */
+static uint32_t next_optional(state *st, uint32_t doc, window *w, double theta)
+{
+    if (w->ess_theta != theta) mark_essential(st, w, theta);
+    uint32_t m = ZHS_NO_DOC;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        if (!t->ess) continue;
+        uint32_t x = zhs_cursor_advance(&t->cur, doc);
+        if (x < m) m = x;
+    }
+    if (m <= w->upto) return m;
+    return w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : w->upto + 1;
 }
 
 /* Points each scoring term that is also a required element at that
@@ -428,9 +472,12 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         double theta = count_only ? -1.0 : threshold(st);
         if (theta >= 0) {
             if (all_ub <= theta) break;
-            const window *w = window_for(st, &win, d);
-            if (w->all <= theta) {
-                d = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : zhs_cursor_advance(&e[0]->cur, w->upto + 1);
+            window *w = window_for(st, &win, d);
+            uint32_t to = d;
+            if (w->all <= theta) to = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : w->upto + 1;
+            else if (w->req <= theta) to = next_optional(st, d, w, theta);
+            if (to != d) {
+                d = to == ZHS_NO_DOC ? ZHS_NO_DOC : zhs_cursor_advance(&e[0]->cur, to);
                 continue;
             }
         }
