@@ -499,7 +499,38 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
 
 /* ---------------------------------------------------------------- store */
 
-int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_buf *buf, zhs_passage *out, zhs_error *err)
+void zhs_store_reader_init(zhs_store_reader *rd)
+{
+    memset(rd, 0, sizeof *rd);
+    zhs_buf_init(&rd->raw);
+}
+
+void zhs_store_reader_free(zhs_store_reader *rd)
+{
+    if (rd->zs_ready) inflateEnd(&rd->zs);
+    rd->zs_ready = false;
+    zhs_buf_free(&rd->raw);
+}
+
+/* Inflates up to `step` more bytes of the block into rd->raw.  *ended when
+** the stream is complete.  False on a stream that does not inflate. */
+static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, size_t step, bool *ended)
+{
+    size_t room = rlen - rd->raw.len;
+    rd->zs.next_out = (Bytef *)rd->raw.data + rd->raw.len;
+    rd->zs.avail_out = (uInt)(room < step ? room : step);
+    int z = inflate(&rd->zs, Z_NO_FLUSH);
+    rd->raw.len = rlen - room + ((room < step ? room : step) - rd->zs.avail_out);
+    if (z == Z_STREAM_END) {
+        *ended = true;
+        return rd->raw.len == rlen;
+    }
+    /* a stream that cannot go on with room left to write is damaged */
+    return z == Z_OK && !(rd->zs.avail_out > 0 && rd->zs.avail_in == 0);
+}
+
+int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_buf *buf,
+                  zhs_passage *out, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     if (doc >= s->ndocs) return zhs_fail(err, ZHS_EINVAL, "passage %u does not exist (the index has %u)", doc, s->ndocs);
@@ -513,22 +544,43 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_buf *buf, zhs_passage 
     uint32_t first = zhs_get_u32(e);
     uint64_t off = zhs_get_u64(e + 8);
     uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
+    const uint8_t *zdata = s->store.data + off;
     if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
-    zhs_buf_reset(buf);
-    if (!zhs_buf_reserve(buf, rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
-    uLongf got = rlen;
-    if (uncompress((Bytef *)buf->data, &got, s->store.data + off, clen) != Z_OK || got != rlen)
-        return corrupt(err, &s->store, s->store.data + off, "store block does not decompress");
-    buf->len = rlen;
-    buf->data[rlen] = 0;
-    const uint8_t *p = (const uint8_t *)buf->data, *end = p + rlen;
-    for (uint32_t d = first; d < doc; d++)
-        if (!zhs_record_skip(&p, end)) return corrupt(err, &s->store, s->store.data + off, "bad record in store block");
-    /* The strings are copied to the end of buf, past the block. */
-    buf->len = rlen + 1;
-    if (!zhs_record_decode(&p, end, buf, out))
-        return corrupt(err, &s->store, s->store.data + off, "bad record in store block");
-    return ZHS_OK;
+    if (!rd->zs_ready) {
+        if (inflateInit(&rd->zs) != Z_OK) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+        rd->zs_ready = true;
+    } else if (inflateReset(&rd->zs) != Z_OK) {
+        return zhs_fail(err, ZHS_EINVAL, "cannot reset the inflate state reading a passage");
+    }
+    zhs_buf_reset(&rd->raw);
+    if (!zhs_buf_reserve(&rd->raw, rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+    rd->zs.next_in = (Bytef *)(uintptr_t)zdata;
+    rd->zs.avail_in = clen;
+    /* Inflate step by step until doc's record is whole: records before it
+    ** are skipped as they arrive. */
+    size_t at = 0;
+    uint32_t d = first;
+    bool ended = false;
+    for (;;) {
+        const uint8_t *base = (const uint8_t *)rd->raw.data, *end = base + rd->raw.len;
+        const uint8_t *p = base + at;
+        while (d <= doc) {
+            const uint8_t *q = p;
+            if (!zhs_record_skip(&q, end)) break;   /* not all here yet, or damaged */
+            if (d == doc) {
+                if (!zhs_record_decode(&p, end, buf, out))
+                    return corrupt(err, &s->store, zdata, "bad record in store block");
+                return ZHS_OK;
+            }
+            p = q;
+            d++;
+        }
+        at = (size_t)(p - base);
+        if (ended || rd->raw.len == rlen)
+            return corrupt(err, &s->store, zdata, "bad record in store block");
+        if (!inflate_more(rd, rlen, 4096, &ended))
+            return corrupt(err, &s->store, zdata, "store block does not decompress");
+    }
 }
 
 int zhs_store_verify(const zhs_segment *s, zhs_error *err)

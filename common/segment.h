@@ -9,6 +9,8 @@
 
 #include "format.h"
 
+#include <zlib.h>
+
 typedef struct zhs_mapped {
     const uint8_t *data;
     size_t size;
@@ -137,10 +139,23 @@ static inline bool zhs_cursor_tf_sane(zhs_cursor *c)
 
 /* ------------------------------------------------------------ store */
 
-/* Decompresses the block holding doc into buf and returns the record's
-** fields (pointing into buf). */
-int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_buf *buf, zhs_passage *out,
-                  zhs_error *err);
+/* What reading passages needs between calls: one inflate state and one
+** block buffer, set up on first use and reused (no 32 KiB window allocated
+** per passage).  Owned by one thread at a time (a result set has its own). */
+typedef struct zhs_store_reader {
+    z_stream zs;
+    bool zs_ready;
+    zhs_buf raw;                /* the block's bytes inflated so far */
+} zhs_store_reader;
+void zhs_store_reader_init(zhs_store_reader *rd);
+void zhs_store_reader_free(zhs_store_reader *rd);
+
+/* Returns doc's record: its strings appended to buf, out's fields pointing
+** into buf.  The block holding doc is inflated only up to the end of the
+** record (its whole bytes are checked by the file checksum at open and by
+** zhs_store_verify). */
+int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_buf *buf,
+                  zhs_passage *out, zhs_error *err);
 
 /* Decompresses every store block and parses every record. */
 int zhs_store_verify(const zhs_segment *s, zhs_error *err);

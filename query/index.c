@@ -151,6 +151,7 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     zhs_results *r = calloc(1, sizeof *r);
     if (!r) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a query");
     zhs_arena_init(&r->arena, 16 * 1024);
+    zhs_store_reader_init(&r->store);
     r->ix = ix;
     int rc = zhs_query_parse(&r->q, &r->arena, an, query, err);
     if (rc == ZHS_OK) {
@@ -173,7 +174,7 @@ void zhs_results_free(zhs_results *r)
 {
     if (!r) return;
     zhs_arena_free(&r->arena);
-    zhs_buf_free(&r->store_buf);
+    zhs_store_reader_free(&r->store);
     zhs_buf_free(&r->span_buf);
     free(r);
 }
@@ -186,7 +187,7 @@ int zhs_results_passage(zhs_passage *out, zhs_results *r, uint32_t doc, zhs_erro
     zhs_buf_init(&tmp);
     int rc;
     if (r->ix->m.engine == ZHS_ENGINE_XAPIAN) rc = zhs_xengine_passage(out, &tmp, r, doc, err);
-    else rc = zhs_store_get(&r->ix->seg, doc, &tmp, out, err);
+    else rc = zhs_store_get(&r->ix->seg, doc, &r->store, &tmp, out, err);
     if (rc == ZHS_OK) {
         /* Move the strings into the results' arena so that they outlive
         ** the next call. */

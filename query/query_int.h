@@ -88,7 +88,7 @@ struct zhs_results {
     zhs_index *ix;
     zhs_topk top;
     zhs_query q;
-    zhs_buf store_buf;
+    zhs_store_reader store;     /* reads the hits' passages */
     zhs_buf span_buf;
 };
 
