@@ -513,13 +513,15 @@ void zhs_store_reader_free(zhs_store_reader *rd)
 }
 
 /* Inflates up to `step` more bytes of the block into rd->raw.  *ended when
-** the stream is complete.  False on a stream that does not inflate. */
-static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, size_t step, bool *ended)
+** the stream is complete.  False on a stream that does not inflate, with
+** *z its zlib status (Z_MEM_ERROR: out of memory, not damage). */
+static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, size_t step, bool *ended, int *zout)
 {
     size_t room = rlen - rd->raw.len;
     rd->zs.next_out = (Bytef *)rd->raw.data + rd->raw.len;
     rd->zs.avail_out = (uInt)(room < step ? room : step);
     int z = inflate(&rd->zs, Z_NO_FLUSH);
+    *zout = z;
     rd->raw.len = rlen - room + ((room < step ? room : step) - rd->zs.avail_out);
     if (z == Z_STREAM_END) {
         *ended = true;
@@ -547,7 +549,10 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
     const uint8_t *zdata = s->store.data + off;
     if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
     if (!rd->zs_ready) {
-        if (inflateInit(&rd->zs) != Z_OK) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+        int z = inflateInit(&rd->zs);
+        if (z == Z_VERSION_ERROR)
+            return zhs_fail(err, ZHS_EINVAL, "zlib %s at run time differs from the %s zhs was built with: rebuild zhs", zlibVersion(), ZLIB_VERSION);
+        if (z != Z_OK) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
         rd->zs_ready = true;
     } else if (inflateReset(&rd->zs) != Z_OK) {
         return zhs_fail(err, ZHS_EINVAL, "cannot reset the inflate state reading a passage");
@@ -578,8 +583,11 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
         at = (size_t)(p - base);
         if (ended || rd->raw.len == rlen)
             return corrupt(err, &s->store, zdata, "bad record in store block");
-        if (!inflate_more(rd, rlen, 4096, &ended))
+        int z = Z_OK;
+        if (!inflate_more(rd, rlen, 4096, &ended, &z)) {
+            if (z == Z_MEM_ERROR) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
             return corrupt(err, &s->store, zdata, "store block does not decompress");
+        }
     }
 }
 

@@ -255,7 +255,9 @@ void zhs_writer_close(zhs_writer *w);
 typedef struct zhs_index zhs_index;
 
 /* Opens an index read-only (either engine), verifying every checksum.
-** The handle may be shared by threads that search concurrently. */
+** A native index's handle may be shared by threads that search
+** concurrently.  A Xapian index's handle holds a Xapian::Database, which is
+** not thread-safe: open one handle per thread. */
 int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err);
 void zhs_index_close(zhs_index *ix);
 
