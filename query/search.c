@@ -88,12 +88,19 @@ static double tf_bound(const scorer *s, uint32_t max_tf, uint32_t min_len, bool 
     return (double)max_tf * (s->k1 + 1.0) / ((double)max_tf + K);
 }
 
+/* Bound of t's weighted tf part over the passages of one skip block. */
+static double skip_bound(const state *st, const sterm *t, const zhs_skip *sk)
+{
+    double b = st->sc.index_params ? sk->ub
+                                   : tf_bound(&st->sc, sk->max_tf, zhs_len_unq(sk->min_len_q), sk->max_tf == 0xFFFF);
+    return t->w * b * UB_PAD;
+}
+
 static double block_bound(const state *st, sterm *t, uint32_t doc)
 {
     zhs_skip sk;
     if (!zhs_cursor_shallow(&t->cur, doc, &sk)) return t->cur.skips ? 0.0 : t->ub;
-    double b = st->sc.index_params ? sk.ub : tf_bound(&st->sc, sk.max_tf, zhs_len_unq(sk.min_len_q), sk.max_tf == 0xFFFF);
-    return t->w * b * UB_PAD;
+    return skip_bound(st, t, &sk);
 }
 
 /* ---------------------------------------------------------------- heap */
@@ -248,8 +255,7 @@ static void window_at(state *st, window *w, uint32_t from)
         if (!t->cur.skips) {
             b = t->ub;                  /* one block: the term's bound */
         } else if (zhs_cursor_shallow(&t->cur, from, &sk)) {
-            b = t->w * UB_PAD * (st->sc.index_params ? sk.ub
-                                 : tf_bound(&st->sc, sk.max_tf, zhs_len_unq(sk.min_len_q), sk.max_tf == 0xFFFF));
+            b = skip_bound(st, t, &sk);
             if (sk.last_doc < w->upto) w->upto = sk.last_doc;
         }
         t->wb = b;
