@@ -24,7 +24,6 @@ struct zhs_index {
     zhs_segment seg;            /* native: the one segment */
     double *kfac;               /* native: k1*(1-b+b*len/avglen) per passage at the index's k1/b */
     struct zhs_xreader *xr;     /* xapian */
-    bool remote;                /* xr reads remote shards */
 };
 
 /* ------------------------------------------------------------ parse.c */

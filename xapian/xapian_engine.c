@@ -260,7 +260,6 @@ int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t 
     zhs_index *ix = calloc(1, sizeof *ix);
     if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     snprintf(ix->dir, sizeof ix->dir, "%s%s", hostports[0], n > 1 ? ",..." : "");
-    ix->remote = true;
     char *an = NULL, *params = NULL, *shards = NULL;
     if (zhs_xreader_open_remote(&ix->xr, hostports, n, timeout_ms, err) ||
         zhs_xreader_metadata(ix->xr, &an, "zhs.analyzer", err) ||
@@ -398,11 +397,10 @@ int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs
     xo.b = o->b >= 0 && o->b <= 1 ? o->b : ix->m.b;
     xo.k = o->count_only ? 0 : o->k;
     xo.count_only = o->count_only || o->exhaustive;
-    /* A local reader reads a hit's passage when it is asked for, as the
-    ** native engine does, so a search costs no document reads; remote
-    ** shards send every hit's data in one round instead of a round trip
-    ** per hit. */
-    xo.ids_only = !ix->remote;
+    /* A hit's passage is read when it is asked for, as in the native
+    ** engine, so a search costs no document reads (the shim still sends
+    ** remote shards' data with the hits). */
+    xo.ids_only = 1;
     zhs_xresults *res;
     if (zhs_xreader_search(&res, ix->xr, top, &xo, err)) return err->code;
     size_t n = zhs_xresults_count(res);
@@ -417,7 +415,7 @@ int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs
         const zhs_xhit *h = zhs_xresults_hit(res, i);
         out->hits[i].doc = (uint32_t)(h->docid - 1);
         out->hits[i].score = h->score;
-        out->data[i] = NULL;            /* ids_only: read when asked for */
+        out->data[i] = NULL;            /* ids_only, local: read when asked for */
         out->datalen[i] = 0;
         if (!h->data) continue;
         char *d = zhs_arena_strndup(arena, h->data, h->datalen);

@@ -688,8 +688,10 @@ void run_search(zhs_xresults *res, zhs_xreader *r, const Xapian::Query &query,
     Xapian::doccount maxitems = (Xapian::doccount)std::min<size_t>(o.k, dc);
     Xapian::doccount check = o.count_only ? dc : 0;
     Xapian::MSet m = enq.get_mset(0, maxitems, check);
-    bool fetch = !o.ids_only;
-    if (fetch) m.fetch();   /* pipelines the document fetches from remotes */
+    /* remote shards send every hit's data in one pipelined round, where
+    ** reading them one by one later would cost a round trip each */
+    bool fetch = !o.ids_only || r->remote;
+    if (fetch) m.fetch();
     res->data.clear();
     res->hits.clear();
     res->data.reserve(m.size());

@@ -267,7 +267,8 @@ typedef struct zhs_xhit {
     double score;
     char *data;         /* the document data, NUL-terminated after datalen
                         ** bytes, owned by the result set; NULL with
-                        ** ids_only (then see zhs_xreader_document) */
+                        ** ids_only on a local database (then see
+                        ** zhs_xreader_document) */
     size_t datalen;
 } zhs_xhit;
 
@@ -302,11 +303,11 @@ typedef struct zhs_xsearch_opts {
                             ** (check_at_least = doccount, which visits
                             ** every match); hits are still returned up to
                             ** k, so set k = 0 to get only the count */
-    int ids_only;           /* nonzero: hits carry docid and score, data
-                            ** NULL: a search then costs no document reads
-                            ** (zhs_xreader_document reads one); zero:
-                            ** every hit's data, fetched in one pipelined
-                            ** round from remote shards */
+    int ids_only;           /* nonzero, local databases: hits carry docid
+                            ** and score, data NULL, so a search costs no
+                            ** document reads (zhs_xreader_document reads
+                            ** one).  Remote shards always send every hit's
+                            ** data, in one pipelined round. */
 } zhs_xsearch_opts;
 
 /* Fills o with the defaults: k1 1.2, b 0.75, min_normlen 0,
