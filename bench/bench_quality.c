@@ -61,9 +61,7 @@ static int run_query(qscore *s, zhs_index *ix, zhs_analyzer *an, const char *que
     for (size_t i = 0; i < zhs_results_count(r) && nid < MAX_IDS; i++) {
         zhs_passage p;
         if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, err)) break;
-        bool dup = false;
-        for (size_t j = 0; j < nid && !dup; j++) dup = !strcmp(ids[j], p.id);
-        if (!dup) ids[nid++] = p.id;
+        if (!cli_id_seen(ids, nid, p.id)) ids[nid++] = p.id;
     }
     if (!zhs_err_code(err)) score_ids(s, ids, nid, rels, nrel);
     zhs_results_free(r);

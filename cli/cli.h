@@ -35,6 +35,10 @@ bool cli_parse_size(const char *s, size_t *out);
 /* Reads all of stdin into b. */
 bool cli_read_stdin(zhs_buf *b);
 
+/* Is id among ids[0..n)?  Pieces of one long JSONL record share its id:
+** runs and metrics count an id once, at its best rank. */
+bool cli_id_seen(const char *const *ids, size_t n, const char *id);
+
 /* Opens the analyzer an index was built with (from its fingerprint). */
 int cli_open_analyzer_for(zhs_analyzer **an, const zhs_index *ix, zhs_error *err);
 

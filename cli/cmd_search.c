@@ -95,15 +95,6 @@ static void print_json_hit(zhs_buf *o, const search_cfg *c, size_t rank, const z
 
 /* Runs one query and prints it.  Returns the number of hits, or -1 with
 ** err set. */
-/* Pieces of one long JSONL record share its id: runs and metrics count an
-** id once, at its best rank. */
-static bool id_seen(const char *const *ids, size_t n, const char *id)
-{
-    for (size_t j = 0; j < n; j++)
-        if (!strcmp(ids[j], id)) return true;
-    return false;
-}
-
 static long run_one(session *s, const search_cfg *c, const char *qid, const char *query, zhs_error *err)
 {
     zhs_results *r;
@@ -141,7 +132,7 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
             break;
         }
         if (c->format == FMT_TREC) {
-            if (id_seen(trec_ids, ntrec, p.id)) continue;
+            if (cli_id_seen(trec_ids, ntrec, p.id)) continue;
             trec_ids[ntrec++] = p.id;     /* lives until zhs_results_free */
             zhs_buf_printf(&o, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "q", p.id, ntrec, h->score, c->tag);
             continue;
@@ -425,7 +416,7 @@ int cmd_eval(int argc, char **argv)
         for (size_t i = 0; i < zhs_results_count(r) && nid < 64; i++) {
             zhs_passage p;
             if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, &e2)) break;
-            if (id_seen(ids, nid, p.id)) continue;
+            if (cli_id_seen(ids, nid, p.id)) continue;
             ids[nid++] = p.id;
             if (run) fprintf(run, "%s Q0 %s %zu %.6f zhs\n", zhs_buf_cstr(&qid), p.id, nid, zhs_results_hit(r, i)->score);
         }

@@ -95,6 +95,13 @@ bool cli_read_stdin(zhs_buf *b)
     return !ferror(stdin);
 }
 
+bool cli_id_seen(const char *const *ids, size_t n, const char *id)
+{
+    for (size_t j = 0; j < n; j++)
+        if (!strcmp(ids[j], id)) return true;
+    return false;
+}
+
 int cli_open_analyzer_for(zhs_analyzer **an, const zhs_index *ix, zhs_error *err)
 {
     zhs_index_info info;
