@@ -512,17 +512,21 @@ void zhs_store_reader_free(zhs_store_reader *rd)
     zhs_buf_free(&rd->raw);
 }
 
-/* Inflates up to `step` more bytes of the block into rd->raw.  *ended when
-** the stream is complete.  False on a stream that does not inflate, with
-** *z its zlib status (Z_MEM_ERROR: out of memory, not damage). */
-static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, size_t step, bool *ended, int *zout)
+/* Bytes a passage read inflates at a time: records average about 400 bytes,
+** so a step holds several and a record at a block's start costs one. */
+#define STORE_STEP 4096
+
+/* Inflates up to STORE_STEP more bytes of the block into rd->raw.  *ended
+** when the stream is complete.  False on a stream that does not inflate,
+** with *zout its zlib status (Z_MEM_ERROR: out of memory, not damage). */
+static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, bool *ended, int *zout)
 {
-    size_t room = rlen - rd->raw.len;
+    size_t room = rlen - rd->raw.len, chunk = room < STORE_STEP ? room : STORE_STEP;
     rd->zs.next_out = (Bytef *)rd->raw.data + rd->raw.len;
-    rd->zs.avail_out = (uInt)(room < step ? room : step);
+    rd->zs.avail_out = (uInt)chunk;
     int z = inflate(&rd->zs, Z_NO_FLUSH);
     *zout = z;
-    rd->raw.len = rlen - room + ((room < step ? room : step) - rd->zs.avail_out);
+    rd->raw.len += chunk - rd->zs.avail_out;
     if (z == Z_STREAM_END) {
         *ended = true;
         return rd->raw.len == rlen;
@@ -584,7 +588,7 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
         if (ended || rd->raw.len == rlen)
             return corrupt(err, &s->store, zdata, "bad record in store block");
         int z = Z_OK;
-        if (!inflate_more(rd, rlen, 4096, &ended, &z)) {
+        if (!inflate_more(rd, rlen, &ended, &z)) {
             if (z == Z_MEM_ERROR) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
             return corrupt(err, &s->store, zdata, "store block does not decompress");
         }
