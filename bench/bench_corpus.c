@@ -4,10 +4,10 @@
 **   - the analyzer timed over every passage text (MB/s);
 **   - for the Lucene peer, each passage's index terms in index order.
 **
-** Lucene gets exactly the terms zhs indexes (indexer/writer.c,
-** collect_terms): the title's tokens title_weight times in the body and
-** once as title-field terms ("T" prefix), then the text's tokens, shifted
-** past the title by one unit.  A line is "BODY<TAB>TITLE": space-separated
+** Lucene gets exactly the terms zhs indexes (analysis/terms.h,
+** zhs_passage_terms): the title's tokens title_weight times in the body
+** and once as title-field terms ("T" prefix), then the text's tokens,
+** shifted past the title by one unit.  A line is "BODY<TAB>TITLE": space-separated
 ** terms sorted by position, each "term" or "term<US>increment" when the
 ** position increment is not 1 (0 for a word and the bigram that start at
 ** one character), so that Lucene phrases see the positions zhs sees.
@@ -19,20 +19,14 @@
 
 typedef struct pterm {
     uint32_t pos, seq;          /* seq keeps the analyzer's order among equal positions */
-    uint32_t off, len;          /* key in the key buffer */
+    uint32_t off, len;          /* key in the passage terms' key buffer */
 } pterm;
 
 typedef struct exporter {
     FILE *out;
-    unsigned title_weight;
-    char *title;                /* cached title and its keys */
-    zhs_buf title_keys;         /* NUL-terminated keys */
-    uint32_t *title_pos;
-    size_t title_n, title_cap;
-    uint32_t title_units;
+    zhs_passage_terms pt;       /* the terms, as both engines index them */
     pterm *t;
     size_t nt, tcap;
-    zhs_buf keys;
 } exporter;
 
 void bench_sample_free(bench_sample *s)
@@ -63,35 +57,7 @@ static bool sample_add(bench_sample *s, const char *text, size_t len, bench_rng 
     return true;
 }
 
-static int cache_title(exporter *x, zhs_analyzer *an, const char *title, zhs_error *err)
-{
-    if (x->title && !strcmp(x->title, title)) return ZHS_OK;
-    free(x->title);
-    x->title = strdup(title);
-    if (!x->title) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-    const zhs_token *tok;
-    size_t n;
-    if (zhs_analyzer_run(an, &tok, &n, title, strlen(title), err)) return err->code;
-    if (n > x->title_cap) {
-        uint32_t *p = realloc(x->title_pos, n * sizeof *p);
-        if (!p) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        x->title_pos = p;
-        x->title_cap = n;
-    }
-    zhs_buf_reset(&x->title_keys);
-    x->title_units = 0;
-    for (size_t i = 0; i < n; i++) {
-        char key[ZHS_TERM_MAX + 4];
-        size_t kl = zhs_term_key(key, &tok[i], false);
-        zhs_buf_append(&x->title_keys, key, kl + 1);
-        x->title_pos[i] = tok[i].position;
-        if (tok[i].position + 1 > x->title_units) x->title_units = tok[i].position + 1;
-    }
-    x->title_n = n;
-    return x->title_keys.oom ? zhs_fail(err, ZHS_ENOMEM, "out of memory") : ZHS_OK;
-}
-
-static bool push_term(exporter *x, const char *prefix, const char *key, size_t kl, uint32_t pos)
+static bool push_term(exporter *x, const zhs_pterm *p)
 {
     if (x->nt == x->tcap) {
         size_t cap = x->tcap ? x->tcap * 2 : 1024;
@@ -100,13 +66,13 @@ static bool push_term(exporter *x, const char *prefix, const char *key, size_t k
         x->t = t;
         x->tcap = cap;
     }
-    pterm *p = &x->t[x->nt];
-    p->pos = pos;
-    p->seq = (uint32_t)x->nt;
-    p->off = (uint32_t)x->keys.len;
-    p->len = (uint32_t)(strlen(prefix) + kl);
+    pterm *q = &x->t[x->nt];
+    q->pos = p->pos;
+    q->seq = (uint32_t)x->nt;
+    q->off = p->off;
+    q->len = p->len;
     x->nt++;
-    return zhs_buf_puts(&x->keys, prefix) && zhs_buf_append(&x->keys, key, kl);
+    return true;
 }
 
 static int cmp_pterm(const void *a, const void *b)
@@ -124,39 +90,27 @@ static void write_terms(exporter *x, size_t from, size_t to)
     for (size_t i = from; i < to; i++) {
         const pterm *p = &x->t[i];
         if (i > from) fputc(' ', x->out);
-        fwrite(x->keys.data + p->off, 1, p->len, x->out);
+        fwrite(x->pt.keys.data + p->off, 1, p->len, x->out);
         int64_t inc = (int64_t)p->pos - prev;
         if (inc != 1) fprintf(x->out, "\x1f%lld", (long long)inc);
         prev = p->pos;
     }
 }
 
-/* tok: the passage text's tokens (from the timed analyzer call). */
+/* tok: the passage text's tokens (from the timed analyzer call); the
+** title was analyzed before them.  Body terms first, then title-field
+** terms ("T..."), each group sorted by position. */
 static int export_passage(exporter *x, const zhs_token *tok, size_t n, zhs_error *err)
 {
+    if (zhs_passage_terms_text(&x->pt, tok, n, err)) return err->code;
     x->nt = 0;
-    zhs_buf_reset(&x->keys);
-    const char *k = x->title_keys.data;
-    for (size_t i = 0; i < x->title_n; i++) {
-        size_t kl = strlen(k);
-        for (unsigned r = 0; r < x->title_weight; r++)
-            if (!push_term(x, "", k, kl, x->title_pos[i])) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        k += kl + 1;
-    }
-    uint32_t shift = x->title_units ? x->title_units + 1 : 0;
-    for (size_t i = 0; i < n; i++) {
-        char key[ZHS_TERM_MAX + 4];
-        size_t kl = zhs_term_key(key, &tok[i], false);
-        if (!push_term(x, "", key, kl, tok[i].position + shift)) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-    }
+    for (size_t i = 0; i < x->pt.n; i++)
+        if (x->pt.keys.data[x->pt.t[i].off] != 'T' && !push_term(x, &x->pt.t[i]))
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     size_t body = x->nt;
-    k = x->title_keys.data;
-    for (size_t i = 0; i < x->title_n; i++) {
-        size_t kl = strlen(k);
-        if (!push_term(x, "T", k, kl, x->title_pos[i])) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        k += kl + 1;
-    }
-    if (x->keys.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < x->pt.n; i++)
+        if (x->pt.keys.data[x->pt.t[i].off] == 'T' && !push_term(x, &x->pt.t[i]))
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     write_terms(x, 0, body);
     fputc('\t', x->out);
     write_terms(x, body, x->nt);
@@ -166,13 +120,9 @@ static int export_passage(exporter *x, const zhs_token *tok, size_t n, zhs_error
 
 static void exporter_free(exporter *x)
 {
-    free(x->title);
-    free(x->title_pos);
+    zhs_passage_terms_free(&x->pt);
     free(x->t);
-    zhs_buf_free(&x->title_keys);
-    zhs_buf_free(&x->keys);
 }
-
 int bench_scan_corpus(bench_corpus_info *info, bench_sample *s, const char *corpus,
                       zhs_analyzer *an, unsigned title_weight, FILE *lucene_docs,
                       bench_rng *rng, zhs_error *err)
@@ -184,7 +134,7 @@ int bench_scan_corpus(bench_corpus_info *info, bench_sample *s, const char *corp
     exporter x;
     memset(&x, 0, sizeof x);
     x.out = lucene_docs;
-    x.title_weight = title_weight ? title_weight : 1;
+    zhs_passage_terms_init(&x.pt, title_weight ? title_weight : 1);
     zhs_corpus *c = NULL;
     const char *paths[1] = {corpus};
     if (zhs_corpus_open(&c, paths, 1, NULL, err)) goto done;
@@ -201,7 +151,7 @@ int bench_scan_corpus(bench_corpus_info *info, bench_sample *s, const char *corp
             }
             /* The title first: its tokens would be overwritten by the
             ** text's otherwise. */
-            if (lucene_docs && cache_title(&x, an, p->title ? p->title : "", err)) goto done;
+            if (lucene_docs && zhs_passage_terms_title(&x.pt, an, p->title, err)) goto done;
             const zhs_token *tok;
             size_t n;
             double t0 = zhs_now();

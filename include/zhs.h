@@ -113,6 +113,9 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg,
                       zhs_error *err);
 void zhs_analyzer_close(zhs_analyzer *a);
 
+/* The configuration an analyzer runs with (defaults resolved). */
+void zhs_analyzer_config_get(const zhs_analyzer *a, zhs_analyzer_config *out);
+
 /* Analyzes len bytes of UTF-8 text.  *tokens points to *ntokens tokens,
 ** owned by the analyzer and valid until its next call.  Invalid UTF-8 is
 ** read as U+FFFD and produces no token. */

@@ -3,6 +3,7 @@
 ** from terms that arrive in sorted order (see format.h for the layout).
 */
 #include "indexer_int.h"
+#include "terms.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -97,17 +98,6 @@ static int bad_stream(zhs_error *err, const char *key)
     return zhs_fail(err, ZHS_EINTERNAL, "posting stream of term '%s' is malformed (a bug: please report it)", key);
 }
 
-/* A Han word of two or more characters, in the body or the title field:
-** its positions are never used when phrases match on bigrams. */
-static bool is_long_han_word(const char *key, size_t len)
-{
-    size_t i = 0;
-    if (len && key[0] == 'T') i = 1;
-    if (i < len && key[i] == 'B') return false;
-    uint32_t cp;
-    size_t l = i < len ? zhs_utf8_decode(key + i, len - i, &cp) : 0;
-    return l && zhs_is_han(cp) && zhs_utf8_count(key + i, len - i) >= 2;
-}
 
 /* Positions of a block: the first position of each posting, then the
 ** gaps between the following ones, each group bit-packed with its own
@@ -196,7 +186,7 @@ int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
     zhs_buf_reset(&w->blocks);
     zhs_buf_reset(&w->skips);
     w->ngaps = 0;
-    bool keep_pos = w->word_positions || !is_long_han_word(key, keylen);
+    bool keep_pos = w->word_positions || !zhs_term_is_long_han_word(key, keylen);
     term_state t = {0};
     t.pos_start = t.block_pos_start = w->pos.off;
     t.prev_block_last = -1;

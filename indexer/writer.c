@@ -71,22 +71,13 @@ struct zhs_writer {
     uint32_t *touched;
     size_t ntouched, touched_cap;
 
-    /* the current passage's term keys (pk) and positions */
-    zhs_buf pk;
-    uint32_t *pk_off, *pk_len, *pk_pos;
-    size_t npk, pk_cap;
-
-    struct zhs_xwriter *xw;     /* Xapian engine, else NULL */
-
-    /* title cache: the title's term keys and positions */
-    char *title;
-    zhs_buf title_keys;         /* NUL-separated keys, body form */
-    uint32_t *title_pos;
-    size_t title_ntok, title_cap;
-    uint32_t *title_ids;        /* per title token: body-form id, title-field id */
+    /* the current passage's terms (analysis/terms.h) */
+    zhs_passage_terms pt;
+    uint32_t *title_ids;        /* term id of each of pt's title terms */
     size_t title_ids_cap;
     bool title_ids_valid;
-    uint32_t title_units;
+
+    struct zhs_xwriter *xw;     /* Xapian engine, else NULL */
 
     uint32_t *lens;
     uint32_t ndocs, lens_cap;
@@ -342,6 +333,7 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     else zhs_writer_options_default(&w->opt);
     if (!w->opt.ram_budget) w->opt.ram_budget = 256u << 20;
     if (!w->opt.title_weight) w->opt.title_weight = 1;
+    zhs_passage_terms_init(&w->pt, w->opt.title_weight);
     if (!(w->opt.k1 > 0)) w->opt.k1 = 1.2;
     if (!(w->opt.b >= 0 && w->opt.b <= 1)) w->opt.b = 0.5;
     if (strlen(dir) >= sizeof w->dir - 64) {
@@ -356,7 +348,9 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     }
     if (prepare_dir(w, err) == ZHS_OK) {
         if (w->opt.engine == ZHS_ENGINE_XAPIAN) {
-            zhs_xengine_writer_open(&w->xw, w->dir, w->gen, w->opt.shards ? w->opt.shards : 1, err);
+            zhs_analyzer_config ac;
+            zhs_analyzer_config_get(w->an, &ac);
+            zhs_xengine_writer_open(&w->xw, w->dir, w->gen, w->opt.shards ? w->opt.shards : 1, ac.bigrams, err);
         } else {
             char path[4400];
             snprintf(path, sizeof path, "%s/g%llu.store", w->dir, (unsigned long long)w->gen);
@@ -390,60 +384,6 @@ static bool push_tid(zhs_writer *w, uint32_t id, uint32_t pos)
     w->tpos[w->ntids] = pos;
     w->ntids++;
     return true;
-}
-
-static bool push_pk(zhs_writer *w, const char *prefix, size_t pl, const char *key, size_t kl, uint32_t pos)
-{
-    if (w->npk == w->pk_cap) {
-        size_t cap = w->pk_cap ? w->pk_cap * 2 : 1024;
-        uint32_t *o = realloc(w->pk_off, cap * sizeof *o);
-        if (o) w->pk_off = o;
-        uint32_t *l = realloc(w->pk_len, cap * sizeof *l);
-        if (l) w->pk_len = l;
-        uint32_t *q = realloc(w->pk_pos, cap * sizeof *q);
-        if (q) w->pk_pos = q;
-        if (!o || !l || !q) return false;
-        w->pk_cap = cap;
-    }
-    w->pk_off[w->npk] = (uint32_t)w->pk.len;
-    w->pk_len[w->npk] = (uint32_t)(pl + kl);
-    w->pk_pos[w->npk] = pos;
-    w->npk++;
-    zhs_buf_append(&w->pk, prefix, pl);
-    zhs_buf_append(&w->pk, key, kl);
-    return !w->pk.oom;
-}
-
-/* Analyzes the title once per run of passages that share it. */
-static int cache_title(zhs_writer *w, const char *title, zhs_error *err)
-{
-    if (w->title && strcmp(w->title, title) == 0) return ZHS_OK;
-    free(w->title);
-    w->title_ids_valid = false;
-    w->title = strdup(title);
-    if (!w->title) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-    zhs_buf_reset(&w->title_keys);
-    w->title_ntok = 0;
-    w->title_units = 0;
-    const zhs_token *tok;
-    size_t n;
-    if (zhs_analyzer_run(w->an, &tok, &n, title, strlen(title), err)) return err->code;
-    if (n > w->title_cap) {
-        uint32_t *p = realloc(w->title_pos, n * sizeof *p);
-        if (!p) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        w->title_pos = p;
-        w->title_cap = n;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char key[ZHS_TERM_MAX + 4];
-        size_t kl = zhs_term_key(key, &tok[i], false);
-        zhs_buf_append(&w->title_keys, key, kl + 1);
-        w->title_pos[i] = tok[i].position;
-        if (tok[i].position + 1 > w->title_units) w->title_units = tok[i].position + 1;
-    }
-    w->title_ntok = n;
-    if (w->title_keys.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-    return ZHS_OK;
 }
 
 static int flush_run(zhs_writer *w, zhs_error *err);
@@ -480,63 +420,22 @@ static int emit_postings(zhs_writer *w, uint32_t doc, zhs_error *err)
     return ZHS_OK;
 }
 
-/* The terms of a passage, in the order they are indexed: the title's
-** tokens in the body (title_weight times each) and as title-field terms,
-** then the text's tokens, whose positions follow the title's one unit
-** apart so that no phrase spans the two.  Both engines index exactly this
-** list. */
-static int collect_terms(zhs_writer *w, const zhs_passage *p, bool with_title, uint32_t *doc_len,
-                         zhs_error *err)
-{
-    const char *title = p->title ? p->title : "";
-    if (cache_title(w, title, err)) return err->code;
-    zhs_buf_reset(&w->pk);
-    w->npk = 0;
-    const char *k = w->title_keys.data;
-    for (size_t i = 0; with_title && i < w->title_ntok; i++) {
-        size_t kl = strlen(k);
-        for (unsigned r = 0; r < w->opt.title_weight; r++)
-            if (!push_pk(w, "", 0, k, kl, w->title_pos[i])) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        if (!push_pk(w, "T", 1, k, kl, w->title_pos[i])) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        k += kl + 1;
-    }
-    uint32_t len = (uint32_t)(w->title_ntok * w->opt.title_weight);
-    const zhs_token *tok;
-    size_t n;
-    if (zhs_analyzer_run(w->an, &tok, &n, p->text ? p->text : "", p->text_len, err)) return err->code;
-    uint32_t shift = w->title_units ? w->title_units + 1 : 0;
-    for (size_t i = 0; i < n; i++) {
-        char key[ZHS_TERM_MAX + 4];
-        size_t kl = zhs_term_key(key, &tok[i], false);
-        if (!push_pk(w, "", 0, key, kl, tok[i].position + shift))
-            return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-    }
-    *doc_len = len + (uint32_t)n;
-    return ZHS_OK;
-}
-
-/* Term ids of the cached title (body form and title field), looked up once
-** per title and again after a flush renumbers the terms. */
+/* Term ids of the passage's title terms, looked up once per title and
+** again after a flush renumbers the terms. */
 static int title_ids(zhs_writer *w, zhs_error *err)
 {
-    if (w->title_ids_valid) return ZHS_OK;
-    if (w->title_ntok > w->title_ids_cap) {
-        uint32_t *a = realloc(w->title_ids, w->title_ntok * 2 * sizeof *a);
+    if (w->title_ids_valid && !w->pt.title_changed) return ZHS_OK;
+    if (w->pt.ntitle > w->title_ids_cap) {
+        uint32_t *a = realloc(w->title_ids, w->pt.ntitle * sizeof *a);
         if (!a) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
         w->title_ids = a;
-        w->title_ids_cap = w->title_ntok;
+        w->title_ids_cap = w->pt.ntitle;
     }
-    const char *k = w->title_keys.data;
-    for (size_t i = 0; i < w->title_ntok; i++) {
-        size_t kl = strlen(k);
-        char tkey[ZHS_TERM_MAX + 8];
-        tkey[0] = 'T';
-        memcpy(tkey + 1, k, kl);
-        w->title_ids[2 * i] = term_id(w, k, kl);
-        w->title_ids[2 * i + 1] = term_id(w, tkey, kl + 1);
-        if (w->title_ids[2 * i] == UINT32_MAX || w->title_ids[2 * i + 1] == UINT32_MAX)
+    for (size_t i = 0; i < w->pt.ntitle; i++) {
+        const zhs_pterm *t = &w->pt.t[i];
+        w->title_ids[i] = term_id(w, w->pt.keys.data + t->off, t->len);
+        if (w->title_ids[i] == UINT32_MAX)
             return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings (lower --ram)");
-        k += kl + 1;
     }
     w->title_ids_valid = true;
     return ZHS_OK;
@@ -546,15 +445,12 @@ static int add_native(zhs_writer *w, uint32_t doc, zhs_error *err)
 {
     w->ntids = 0;
     if (title_ids(w, err)) return err->code;
-    for (size_t i = 0; i < w->title_ntok; i++) {
-        bool ok = true;
-        for (unsigned r = 0; r < w->opt.title_weight; r++) ok &= push_tid(w, w->title_ids[2 * i], w->title_pos[i]);
-        ok &= push_tid(w, w->title_ids[2 * i + 1], w->title_pos[i]);
-        if (!ok) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < w->npk; i++) {
-        uint32_t id = term_id(w, w->pk.data + w->pk_off[i], w->pk_len[i]);
-        if (id == UINT32_MAX || !push_tid(w, id, w->pk_pos[i]))
+    for (size_t i = 0; i < w->pt.ntitle; i++)
+        if (!push_tid(w, w->title_ids[i], w->pt.t[i].pos)) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    for (size_t i = w->pt.ntitle; i < w->pt.n; i++) {
+        const zhs_pterm *t = &w->pt.t[i];
+        uint32_t id = term_id(w, w->pt.keys.data + t->off, t->len);
+        if (id == UINT32_MAX || !push_tid(w, id, t->pos))
             return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings (lower --ram)");
     }
     return emit_postings(w, doc, err);
@@ -566,11 +462,11 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
     if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_add after commit");
     if (w->ndocs == UINT32_MAX - 1)
         return zhs_fail(err, ZHS_EINVAL, "an index holds at most %u passages: split the corpus", UINT32_MAX - 1);
-    uint32_t doc = w->ndocs, body_len = 0;
-    if (collect_terms(w, p, w->xw != NULL, &body_len, err)) return err->code;
+    uint32_t doc = w->ndocs;
+    if (zhs_passage_terms_run(&w->pt, w->an, p, err)) return err->code;
+    uint32_t body_len = w->pt.length;
     if (w->xw) {
-        if (zhs_xengine_writer_add(w->xw, doc, p, w->pk.data, w->pk_off, w->pk_len, w->pk_pos, w->npk, err))
-            return err->code;
+        if (zhs_xengine_writer_add(w->xw, doc, p, &w->pt, err)) return err->code;
     } else {
         if (add_native(w, doc, err) || zhs_store_writer_add(w->store, p, err)) return err->code;
     }
@@ -680,8 +576,8 @@ static int write_segment(zhs_writer *w, uint64_t *nterms, zhs_error *err)
     double avg = w->ndocs ? (double)w->total_tokens / w->ndocs : 0;
     zhs_seg_writer *sw;
     zhs_analyzer_config ac;
-    bool bigrams = zhs_analyzer_config_from_fingerprint(&ac, zhs_analyzer_fingerprint(w->an)) != ZHS_OK || ac.bigrams;
-    if (zhs_seg_writer_open(&sw, w->dir, stem, w->lens, w->ndocs, avg, w->opt.k1, w->opt.b, !bigrams, err))
+    zhs_analyzer_config_get(w->an, &ac);
+    if (zhs_seg_writer_open(&sw, w->dir, stem, w->lens, w->ndocs, avg, w->opt.k1, w->opt.b, !ac.bigrams, err))
         return err->code;
     int rc = ZHS_OK;
     if (w->nruns > 0) {
@@ -778,15 +674,9 @@ void zhs_writer_close(zhs_writer *w)
     free(w->tids);
     free(w->tpos);
     free(w->touched);
-    free(w->title);
-    zhs_buf_free(&w->title_keys);
-    free(w->title_pos);
+    zhs_passage_terms_free(&w->pt);
     free(w->title_ids);
     free(w->lens);
-    zhs_buf_free(&w->pk);
-    free(w->pk_off);
-    free(w->pk_len);
-    free(w->pk_pos);
     zhs_xengine_writer_close(w->xw);
     if (w->lock_fd >= 0) close(w->lock_fd);
     free(w);

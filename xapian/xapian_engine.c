@@ -5,6 +5,7 @@
 #include "xapian_engine.h"
 #include "query_int.h"
 #include "record.h"
+#include "terms.h"
 #include "xapian_shim.h"
 
 #include <dirent.h>
@@ -26,6 +27,7 @@ struct zhs_xwriter {
     size_t cap;
     zhs_buf rec;
     uint64_t npostings;
+    bool bigrams;               /* the analyzer emits bigrams */
 };
 
 /* Shard i is built in x<GEN>-<i>.build, then compacted into x<GEN>-<i>
@@ -53,7 +55,7 @@ static void remove_db_dir(const char *path)
 }
 
 int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, unsigned shards,
-                            zhs_error *err)
+                            bool bigrams, zhs_error *err)
 {
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
@@ -65,6 +67,7 @@ int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, un
         return zhs_fail(err, ZHS_ENOMEM, "out of memory opening Xapian databases");
     }
     xw->shards = shards;
+    xw->bigrams = bigrams;
     xw->gen = gen;
     snprintf(xw->dir, sizeof xw->dir, "%s", dir);
     for (unsigned i = 0; i < shards; i++) {
@@ -80,55 +83,35 @@ int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, un
     return ZHS_OK;
 }
 
-/* A Han word of two or more characters (body or title field): the terms
-** the native index keeps without positions when bigrams are indexed (see
-** indexer/seg_writer.c), since phrases match on bigrams then. */
-static bool is_long_han_word(const char *key, size_t len)
-{
-    size_t i = 0;
-    if (len && key[0] == 'T') i = 1;
-    if (i < len && key[i] == 'B') return false;
-    uint32_t cp;
-    size_t l = i < len ? zhs_utf8_decode(key + i, len - i, &cp) : 0;
-    return l && zhs_is_han(cp) && zhs_utf8_count(key + i, len - i) >= 2;
-}
-
-int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p, const char *base,
-                           const uint32_t *off, const uint32_t *len, const uint32_t *pos, size_t n,
-                           zhs_error *err)
+int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p,
+                           const zhs_passage_terms *pt, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    size_t n = pt->n;
     if (n > xw->cap) {
         zhs_xterm *t = realloc(xw->terms, n * sizeof *t);
         if (!t) return zhs_fail(err, ZHS_ENOMEM, "out of memory adding a passage to Xapian");
         xw->terms = t;
         xw->cap = n;
     }
-    /* Are bigrams indexed?  A Han word of two or more characters lies in a
-    ** run of Han characters, which has bigrams ("B...") exactly when the
-    ** analyzer makes them: so when this passage has such a word, it has a
-    ** bigram iff bigrams are on.  Then phrases never read the positions
-    ** of those words (query/parse.c matches phrases on bigrams), and they
-    ** are indexed without positions, as in the native index: on the laws
-    ** this saves a quarter of Xapian's position table. */
-    bool bigrams = false;
-    for (size_t i = 0; i < n && !bigrams; i++) {
-        const char *k = base + off[i];
-        bigrams = (len[i] > 1 && k[0] == 'B') || (len[i] > 2 && k[0] == 'T' && k[1] == 'B');
-    }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (len[i] > ZHS_XTERM_MAX) continue;   /* Xapian's limit; native keeps them */
+        const char *key = pt->keys.data + pt->t[i].off;
+        uint32_t len = pt->t[i].len;
+        if (len > ZHS_XTERM_MAX) continue;   /* Xapian's limit; native keeps them */
         /* Xapian positions are 1-based; the wdf increments equal the native
         ** term frequencies, title weighting included.  Title-field terms
         ** ("T..."; no other term starts with an upper-case letter, see
         ** terms.h) only filter: they get wdf 0, so that Xapian's document
         ** length is the native one (the body tokens, title copies
-        ** included) and not that plus the title's tokens once more. */
-        xw->terms[m].term = base + off[i];
-        xw->terms[m].len = len[i];
-        xw->terms[m].pos = bigrams && is_long_han_word(base + off[i], len[i]) ? 0 : pos[i] + 1;
-        xw->terms[m].wdf = base[off[i]] == 'T' ? ZHS_XWDF_ZERO : 1;
+        ** included) and not that plus the title's tokens once more.  With
+        ** bigrams on, long Han words are indexed without positions, as in
+        ** the native index (phrases match on bigrams): on the laws this
+        ** saves a quarter of Xapian's position table. */
+        xw->terms[m].term = key;
+        xw->terms[m].len = len;
+        xw->terms[m].pos = xw->bigrams && zhs_term_is_long_han_word(key, len) ? 0 : pt->t[i].pos + 1;
+        xw->terms[m].wdf = key[0] == 'T' ? ZHS_XWDF_ZERO : 1;
         m++;
     }
     xw->npostings += m;

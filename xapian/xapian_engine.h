@@ -11,21 +11,22 @@
 
 #include "zhs.h"
 
+#include <stdbool.h>
+
 struct zhs_index;
 struct zhs_topk;
 struct zhs_query;
 struct zhs_arena;
 struct zhs_buf;
+struct zhs_passage_terms;
 
 typedef struct zhs_xwriter zhs_xwriter;
 
 int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, unsigned shards,
-                            zhs_error *err);
-/* Adds passage doc with its terms (keys at base + off[i], len[i] bytes,
-** 0-based positions pos[i]). */
-int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p, const char *base,
-                           const uint32_t *off, const uint32_t *len, const uint32_t *pos, size_t n,
-                           zhs_error *err);
+                            bool bigrams, zhs_error *err);
+/* Adds passage doc with its terms. */
+int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p,
+                           const struct zhs_passage_terms *pt, zhs_error *err);
 /* Records the analyzer and BM25 settings in every shard and commits. */
 int zhs_xengine_writer_commit(zhs_xwriter *xw, const char *analyzer, const char *params,
                               uint64_t *nterms, zhs_error *err);

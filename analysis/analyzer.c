@@ -134,6 +134,8 @@ void zhs_analyzer_close(zhs_analyzer *a)
 
 const char *zhs_analyzer_fingerprint(const zhs_analyzer *a) { return a->fingerprint; }
 
+void zhs_analyzer_config_get(const zhs_analyzer *a, zhs_analyzer_config *out) { *out = a->cfg; }
+
 /* ---------------------------------------------------------------- mapping */
 
 /* Normalises one code point with ICU: NFKC_CF, then T->S.  Writes at most

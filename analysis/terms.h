@@ -1,0 +1,78 @@
+/*
+** terms.h — how analyzer tokens become index terms, and which terms a
+** passage gets.  The one answer both engines and the bench's Lucene export
+** use, so that all of them hold the very same terms.
+**
+** A term is the token's normalised text with a prefix that keeps kinds and
+** fields apart.  Normalised text is case-folded, so an upper-case ASCII
+** prefix can never collide with a token:
+**     word, latin, number    "个人", "ai", "3.5"
+**     bigram                 "B个人"
+**     title field            "T" + the body form: "T个人", "TB个人"
+*/
+#ifndef ZHS_TERMS_H
+#define ZHS_TERMS_H
+
+#include "common.h"
+
+#define ZHS_TERM_MAX 240    /* longer tokens are cut at a character boundary */
+
+/* Writes the term key of a token into out (at least ZHS_TERM_MAX + 4
+** bytes).  Returns its length. */
+size_t zhs_term_key(char *out, const zhs_token *t, bool title_field);
+
+/* A Han word of two or more characters (body or title field).  With
+** bigrams on, phrases match on bigrams and never read these words'
+** positions, so both engines index them without positions. */
+bool zhs_term_is_long_han_word(const char *key, size_t len);
+
+/* ------------------------------------------------------------ passage terms */
+
+/* One term occurrence of a passage: its key is keys.data + off (len bytes,
+** NUL-terminated). */
+typedef struct zhs_pterm {
+    uint32_t off, len, pos;
+} zhs_pterm;
+
+/*
+** The terms of a passage, in the order they are indexed: for each of the
+** title's tokens, its body form title_weight times and its title-field
+** form ("T...") once; then the text's tokens, whose positions follow the
+** title's one unit apart so that no phrase spans the two.  The BM25 length
+** of the passage is title tokens x title_weight + text tokens.
+**
+** The title is analyzed once per run of passages that share it: t[0 ..
+** ntitle) are the title's terms and title_changed says whether they differ
+** from the previous call's (the native writer keeps their term ids).
+** The caller owns the struct; zhs_passage_terms_free() releases it.
+*/
+typedef struct zhs_passage_terms {
+    zhs_pterm *t;
+    size_t n, ntitle;
+    uint32_t length;
+    bool title_changed;
+
+    /* private */
+    unsigned title_weight;
+    zhs_buf keys, title_keys;
+    size_t cap, title_ntok, title_cap;
+    uint32_t *title_pos, title_units;
+    char *title;
+} zhs_passage_terms;
+
+void zhs_passage_terms_init(zhs_passage_terms *pt, unsigned title_weight);
+void zhs_passage_terms_free(zhs_passage_terms *pt);
+
+/* Analyzes p's title (when new) and text and fills pt. */
+int zhs_passage_terms_run(zhs_passage_terms *pt, zhs_analyzer *an, const zhs_passage *p,
+                          zhs_error *err);
+
+/* The same from tokens the caller already has for p's text (the bench
+** times the analyzer on its own).  The analyzer is still used for the
+** title, so tok must not come from an: copy them first, or analyze the
+** title first (zhs_passage_terms_title). */
+int zhs_passage_terms_title(zhs_passage_terms *pt, zhs_analyzer *an, const char *title,
+                            zhs_error *err);
+int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n, zhs_error *err);
+
+#endif
