@@ -171,7 +171,7 @@ static void *tworker(void *arg)
     zhs_index *ix = s->shared_ix, *own = NULL;
     zhs_analyzer *an = NULL;          /* analyzers are not thread-safe: one each */
     if (!ix && zhs_index_open(&own, s->dir, &err) == ZHS_OK) ix = own;
-    if (ix) cli_open_analyzer_for(&an, ix, &err);
+    if (ix) zhs_index_open_analyzer(&an, ix, &err);
     if (err.code) {
         fprintf(stderr, "zhs bench: throughput thread: %s\n", err.message);
         atomic_store(&s->failed, 1);

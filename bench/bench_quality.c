@@ -80,7 +80,7 @@ static int score_set(bench_quality *out, const char *dir, const char *qpath, siz
     zhs_buf_init(&q);
     zhs_buf_init(&rel);
     double t0 = zhs_now();
-    if (zhs_index_open(&ix, dir, err) || cli_open_analyzer_for(&an, ix, err)) goto done;
+    if (zhs_index_open(&ix, dir, err) || zhs_index_open_analyzer(&an, ix, err)) goto done;
     f = fopen(qpath, "r");
     if (!f) {
         zhs_fail(err, ZHS_EIO, "bench: cannot open %s: %s", qpath, strerror(errno));

@@ -224,7 +224,7 @@ static int index_phase(bench_state *s, zhs_error *err)
 static int open_indexes(bench_state *s, zhs_error *err)
 {
     if (zhs_index_open(&s->ix[0], s->dirs[0], err) || zhs_index_open(&s->ix[1], s->dirs[1], err) ||
-        cli_open_analyzer_for(&s->an, s->ix[0], err) || zhs_index_check_analyzer(s->ix[1], s->an, err))
+        zhs_index_open_analyzer(&s->an, s->ix[0], err) || zhs_index_check_analyzer(s->ix[1], s->an, err))
         return err->code;
     zhs_index_info in;
     zhs_index_info_get(s->ix[0], &in);

@@ -39,8 +39,6 @@ bool cli_read_stdin(zhs_buf *b);
 ** runs and metrics count an id once, at its best rank. */
 bool cli_id_seen(const char *const *ids, size_t n, const char *id);
 
-/* Opens the analyzer an index was built with (from its fingerprint). */
-int cli_open_analyzer_for(zhs_analyzer **an, const zhs_index *ix, zhs_error *err);
 
 /* Total size of the regular files in a directory tree. */
 uint64_t cli_dir_size(const char *dir);

@@ -43,7 +43,7 @@ static int open_session(session *s, const char *index, const char *remote, zhs_e
     } else if (zhs_index_open(&s->ix, index, err)) {
         return err->code;
     }
-    return cli_open_analyzer_for(&s->an, s->ix, err);
+    return zhs_index_open_analyzer(&s->an, s->ix, err);
 }
 
 static void close_session(session *s)

@@ -102,22 +102,6 @@ bool cli_id_seen(const char *const *ids, size_t n, const char *id)
     return false;
 }
 
-int cli_open_analyzer_for(zhs_analyzer **an, const zhs_index *ix, zhs_error *err)
-{
-    zhs_index_info info;
-    zhs_index_info_get(ix, &info);
-    zhs_analyzer_config cfg;
-    if (zhs_analyzer_config_from_fingerprint(&cfg, info.analyzer) != ZHS_OK)
-        zhs_analyzer_config_default(&cfg);
-    if (zhs_analyzer_open(an, &cfg, err)) return err->code;
-    if (zhs_index_check_analyzer(ix, *an, err)) {
-        zhs_analyzer_close(*an);
-        *an = NULL;
-        return err->code;
-    }
-    return ZHS_OK;
-}
-
 uint64_t cli_dir_size(const char *dir)
 {
     DIR *d = opendir(dir);

@@ -281,6 +281,11 @@ typedef struct zhs_index_info {
 } zhs_index_info;
 void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out);
 
+/* Opens the analyzer the index was built with (its configuration and any
+** data the index keeps for it), so that queries are analyzed exactly as the
+** passages were.  *out is owned by the caller: zhs_analyzer_close(). */
+int zhs_index_open_analyzer(zhs_analyzer **out, const zhs_index *ix, zhs_error *err);
+
 /* Fails with ZHS_EANALYZER and a message saying what to do when the
 ** analyzer's fingerprint differs from the index's. */
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err);

@@ -130,6 +130,24 @@ int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_er
     return ZHS_OK;
 }
 
+int zhs_index_open_analyzer(zhs_analyzer **out, const zhs_index *ix, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    zhs_analyzer_config cfg;
+    if (zhs_analyzer_config_from_fingerprint(&cfg, ix->m.analyzer) != ZHS_OK)
+        return zhs_fail(err, ZHS_EANALYZER, "%s records an analyzer this version does not know (\"%s\"): "
+                        "rebuild the index", ix->dir, ix->m.analyzer);
+    zhs_analyzer *an;
+    if (zhs_analyzer_open(&an, &cfg, err)) return err->code;
+    if (zhs_index_check_analyzer(ix, an, err)) {
+        zhs_analyzer_close(an);
+        return err->code;
+    }
+    *out = an;
+    return ZHS_OK;
+}
+
 void zhs_search_options_default(zhs_search_options *o)
 {
     memset(o, 0, sizeof *o);
