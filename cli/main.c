@@ -25,9 +25,25 @@ static const char usage[] =
     "\n"
     "Run 'zhs COMMAND --help' for the options of a command.\n";
 
+/* The library's messages say what failed and what to do in its own terms;
+** the commands that do it are the CLI's to name. */
+static const char *cli_advice(int code)
+{
+    switch (code) {
+    case ZHS_ECORRUPT: return "'zhs check INDEX' names the damage; rebuild with 'zhs index -o INDEX CORPUS...'";
+    case ZHS_EVERSION: return "rebuild with 'zhs index -o INDEX CORPUS...'";
+    case ZHS_ENOTFOUND: return "build an index with 'zhs index -o INDEX CORPUS...'";
+    case ZHS_EANALYZER: return "'zhs search' uses the index's own analyzer; to change analyzer options, rebuild with 'zhs index'";
+    case ZHS_ENOMEM: return "'zhs index --ram MB' lowers the memory an index build holds";
+    default: return NULL;
+    }
+}
+
 int cli_error(const zhs_error *err)
 {
     fprintf(stderr, "zhs: %s\n", err->message[0] ? err->message : zhs_status_name(err->code));
+    const char *advice = cli_advice(err->code);
+    if (advice) fprintf(stderr, "zhs: %s\n", advice);
     return CLI_ERR;
 }
 
@@ -128,7 +144,10 @@ int main(int argc, char **argv)
         return argc < 2 ? CLI_ERR : CLI_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("zhs %s\n", ZHS_VERSION);
+        /* Scripts (and the tests) read which engines this build has here. */
+        int kind;
+        printf("zhs %s (engines: native%s)\n", ZHS_VERSION,
+               zhs_engine_from_name(&kind, "xapian", NULL) == ZHS_OK ? " xapian" : "");
         return CLI_OK;
     }
     static const struct {

@@ -253,6 +253,11 @@ static const char *member_value(zhs_corpus *c, json_in *in, json_record *r)
     return skip_value(in, 1);
 }
 
+/* parse_record's answer when a buffer could not grow: not the record's
+** fault, and the caller stops the run with ZHS_ENOMEM instead of skipping
+** the record (which would lose it, or read its id as missing). */
+static const char json_oom[] = "out of memory";
+
 static const char *parse_record(zhs_corpus *c, json_in *in, json_record *r)
 {
     memset(r, 0, sizeof *r);
@@ -269,12 +274,14 @@ static const char *parse_record(zhs_corpus *c, json_in *in, json_record *r)
             if (in->p >= in->end || *in->p != '"') return "expected a key";
             zhs_buf_reset(&c->rec_key);
             if ((why = parse_string(in, &c->rec_key))) return why;
+            if (c->rec_key.oom) return json_oom;
             skip_ws(in);
             if (in->p >= in->end || *in->p != ':') return "expected ':'";
             in->p++;
             skip_ws(in);
             if (in->p >= in->end) return "unexpected end of line";
             if ((why = member_value(c, in, r))) return why;
+            if (c->rec_id.oom || c->rec_title.oom || c->rec_text.oom) return json_oom;
             skip_ws(in);
             if (in->p < in->end && *in->p == ',') {
                 in->p++;
@@ -364,6 +371,7 @@ int corpus_jsonl_next(zhs_corpus *c, bool *made, zhs_error *err)
         json_in in = {s, s + n, 0};
         json_record r;
         const char *why = parse_record(c, &in, &r);
+        if (why == json_oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
         bool one = false;
         if (!why) {
             int rc = record_passage(c, &r, line, &one, err);
