@@ -236,12 +236,12 @@ int bench_lucene_run(bench_lucene *lu, bench_lat *lat, const char *workdir, cons
     if (zhs_err_code(err)) return err->code;
     char src[4400], classes[4400], log[4400], out[4400], index[4400], cp[9000];
     find_source(src, sizeof src);
-    bench_path(classes, sizeof classes, workdir, "lucene-classes");
-    bench_path(log, sizeof log, workdir, "lucene.log");
-    bench_path(out, sizeof out, workdir, "lucene-results.tsv");
-    bench_path(index, sizeof index, workdir, "lucene-index");
+    zhs_path_join(classes, sizeof classes, workdir, "lucene-classes");
+    zhs_path_join(log, sizeof log, workdir, "lucene.log");
+    zhs_path_join(out, sizeof out, workdir, "lucene-results.tsv");
+    zhs_path_join(index, sizeof index, workdir, "lucene-index");
     snprintf(cp, sizeof cp, "%s:%s", lu->jar, classes);
-    bench_rmtree(index);
+    zhs_path_remove(index);
     unlink(out);
     unlink(log);
     double t0 = zhs_now();

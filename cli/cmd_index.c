@@ -168,7 +168,7 @@ int cmd_index(int argc, char **argv)
         zhs_corpus_stats_get(corpus, &st);
         double el = zhs_now() - ctx.t0;
         char sz[32], raw[32];
-        uint64_t isz = cli_dir_size(out);
+        uint64_t isz = zhs_path_size(out);
         human(sz, sizeof sz, isz);
         human(raw, sizeof raw, st.bytes);
         uint64_t tokens = ctx.tokens;

@@ -111,31 +111,6 @@ bool cli_read_stdin(zhs_buf *b)
     return !ferror(stdin);
 }
 
-bool cli_id_seen(const char *const *ids, size_t n, const char *id)
-{
-    for (size_t j = 0; j < n; j++)
-        if (!strcmp(ids[j], id)) return true;
-    return false;
-}
-
-uint64_t cli_dir_size(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return 0;
-    uint64_t total = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) total += cli_dir_size(path);
-        else if (S_ISREG(st.st_mode)) total += (uint64_t)st.st_size;
-    }
-    closedir(d);
-    return total;
-}
 
 int main(int argc, char **argv)
 {

@@ -12,32 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void vwarn(zhs_corpus *c, const char *path, const char *fmt, va_list ap)
-{
-    if (!c->warn) return;
-    char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    c->warn(c->warn_ctx, path, msg);
-}
-
-void corpus_warn(zhs_corpus *c, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vwarn(c, path, fmt, ap);
-    va_end(ap);
-}
-
-void corpus_skip(zhs_corpus *c, uint64_t *counter, const char *path, const char *fmt, ...)
-{
-    (*counter)++;
-    c->stats.files_skipped++;
-    va_list ap;
-    va_start(ap, fmt);
-    vwarn(c, path, fmt, ap);
-    va_end(ap);
-}
-
 int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
                     const zhs_corpus_options *opts, zhs_error *err)
 {
