@@ -71,7 +71,7 @@ done:
 
 static uint64_t path_size(const char *dir, const char *name)
 {
-    char path[4400];
+    char path[ZHS_PATH_MAX];
     if (!zhs_path_join(path, sizeof path, dir, name)) return 0;
     struct stat st;
     if (stat(path, &st) != 0) return 0;

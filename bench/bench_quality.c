@@ -47,7 +47,7 @@ static size_t list_sets(const char *dir, char names[][64], size_t max)
     while ((e = readdir(d)) != NULL && n < max) {
         size_t l = strlen(e->d_name), sl = strlen(suffix);
         if (l <= sl || l - sl >= 64 || strcmp(e->d_name + l - sl, suffix)) continue;
-        char qpath[4400], name[64];
+        char qpath[ZHS_PATH_MAX], name[64];
         snprintf(name, sizeof name, "%.*s", (int)(l - sl), e->d_name);
         snprintf(qpath, sizeof qpath, "%s/%s.queries.jsonl", dir, name);
         FILE *f = fopen(qpath, "r");
@@ -73,11 +73,11 @@ int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir, c
     bench_quality *res = calloc(nsets * 2, sizeof *res);
     if (!res) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     for (size_t i = 0; i < nsets; i++) {
-        char ppath[4400], qpath[4400];
+        char ppath[ZHS_PATH_MAX], qpath[ZHS_PATH_MAX];
         snprintf(ppath, sizeof ppath, "%s/%s.passages.jsonl", eval_dir, names[i]);
         snprintf(qpath, sizeof qpath, "%s/%s.queries.jsonl", eval_dir, names[i]);
         for (int e = 0; e < 2; e++) {
-            char dir[4400];
+            char dir[ZHS_PATH_MAX];
             snprintf(dir, sizeof dir, "%s/eval-%s-%s", workdir, names[i], bench_engine_names[e]);
             bench_quality *q = &res[*nout];
             snprintf(q->set, sizeof q->set, "%s", names[i]);

@@ -52,7 +52,7 @@ static bool find_default(char *out, size_t n, const char *rel_cwd, const char *r
         snprintf(out, n, "%s", rel_cwd);
         return true;
     }
-    char exe[4096];
+    char exe[ZHS_PATH_MAX];
     ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (l <= 0) return false;
     exe[l] = 0;
@@ -116,7 +116,7 @@ static int parse_options(bench_cfg *c, int argc, char **argv, bool *help_shown)
     c->per_type = per_type ? per_type : c->quick ? 10 : 100;
     c->reps = reps ? reps : c->quick ? 3 : 10;
     c->eval_max = c->quick ? 300 : 0;
-    static char corpus[4400], evaldir[4400];
+    static char corpus[ZHS_PATH_MAX], evaldir[ZHS_PATH_MAX];
     if (!c->corpus) {
         if (find_default(corpus, sizeof corpus, "../shared/corpus/laws", "../../shared/corpus/laws") ||
             find_default(corpus, sizeof corpus, "corpus/sample", "../corpus/sample"))
@@ -135,15 +135,15 @@ static int parse_options(bench_cfg *c, int argc, char **argv, bool *help_shown)
 typedef struct bench_state {
     bench_cfg cfg;
     bench_report rep;
-    char work[4096];
+    char work[ZHS_PATH_MAX];
     bool own_work;              /* created here: removed at the end */
-    char dirs[2][4400];
+    char dirs[2][ZHS_PATH_MAX];
     zhs_index *ix[2];
     zhs_analyzer *an;
     bench_sample sample;
     bench_qset qs;
     bench_lat lat;
-    char lucene_docs[4400], lucene_queries[4400];
+    char lucene_docs[ZHS_PATH_MAX], lucene_queries[ZHS_PATH_MAX];
 } bench_state;
 
 static int make_workdir(bench_state *s, zhs_error *err)
@@ -167,7 +167,7 @@ static int index_phase(bench_state *s, zhs_error *err)
 {
     for (int e = 0; e < 2; e++) {
         bench_build *b = &s->rep.build[e];
-        char manifest[4500];
+        char manifest[ZHS_PATH_MAX];
         snprintf(manifest, sizeof manifest, "%s/MANIFEST", s->dirs[e]);
         if (s->cfg.reuse && access(manifest, R_OK) == 0) {
             memset(b, 0, sizeof *b);

@@ -133,6 +133,11 @@ static inline void zhs_set_u32(void *p, uint32_t v)
 
 /* ---------------------------------------------------------------- files */
 
+/* Every path buffer is this large.  An index directory may be at most
+** ZHS_DIR_MAX bytes, which leaves room for any file name inside it. */
+#define ZHS_PATH_MAX 4608
+#define ZHS_DIR_MAX 4096
+
 /* Reads a whole file (gunzipping it when gz is true) into b, at most max
 ** bytes of output (0: no limit).  On failure err says which file and why. */
 int zhs_file_read(zhs_buf *b, const char *path, bool gz, size_t max, zhs_error *err);

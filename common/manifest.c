@@ -40,7 +40,7 @@ int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err)
         zhs_buf_free(&b);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the manifest");
     }
-    char tmp[4096], final[4096];
+    char tmp[ZHS_PATH_MAX], final[ZHS_PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s/MANIFEST.tmp", dir);
     snprintf(final, sizeof final, "%s/MANIFEST", dir);
     int rc = zhs_file_write(tmp, b.data, b.len, err);
@@ -64,7 +64,7 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     memset(m, 0, sizeof *m);
-    char path[4096];
+    char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     if (access(path, F_OK) != 0) {
         if (access(dir, F_OK) != 0)

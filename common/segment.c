@@ -70,7 +70,7 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
 {
     memset(s, 0, sizeof *s);
     if (zhs_err_code(err)) return err->code;
-    char path[4400];
+    char path[ZHS_PATH_MAX];
     s->ndocs = ndocs;
     snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
     zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
@@ -142,7 +142,7 @@ int zhs_segment_open_deletions(zhs_segment *s, const char *dir, const char *name
                                zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    char path[4400];
+    char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     if (zhs_map_file(&s->del, path, ZHS_MAGIC_DEL, verify, err)) return err->code;
     if (s->del.body_len != ((size_t)s->ndocs + 7) / 8)

@@ -31,7 +31,7 @@ typedef struct term_acc {
 
 typedef struct native_writer {
     zhs_engine_build b;
-    char tmpdir[4200];
+    char tmpdir[ZHS_DIR_MAX + 64];
     size_t ram_budget;
     double k1, bm25_b;
 
@@ -186,7 +186,7 @@ static int native_open(void **out, const zhs_engine_build *b, zhs_error *err)
     w->bm25_b = b->opts->b;
     snprintf(w->tmpdir, sizeof w->tmpdir, "%s", b->tmpdir);
     w->b.tmpdir = w->tmpdir;
-    char path[4400];
+    char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/g%llu.store", b->dir, (unsigned long long)b->gen);
     if (zhs_store_writer_open(&w->store, path, err)) {
         native_close(w);
@@ -347,7 +347,7 @@ static int flush_run(native_writer *w, zhs_error *err)
     zhs_chunk *streams = malloc(((size_t)w->nterms + 1) * sizeof *streams);
     char **runs = realloc(w->runs, (w->nruns + 1) * sizeof *runs);
     if (runs) w->runs = runs;
-    char path[4400];
+    char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/run-%06zu", w->tmpdir, w->nruns);
     char *copy = strdup(path);
     int rc;

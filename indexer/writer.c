@@ -27,8 +27,8 @@
 #include <unistd.h>
 
 struct zhs_writer {
-    char dir[4096];
-    char tmpdir[4200];
+    char dir[ZHS_DIR_MAX + 1];
+    char tmpdir[ZHS_DIR_MAX + 64];
     int lock_fd;
     zhs_analyzer *an;
     zhs_writer_options opt;
@@ -107,7 +107,7 @@ static void remove_stale(const char *dir, uint64_t keep)
         bool tmp = strncmp(n, "tmp-", 4) == 0;
         if (!ours && !tmp) continue;
         if (ours && (strncmp(n, keep_g, strlen(keep_g)) == 0 || strncmp(n, keep_x, strlen(keep_x)) == 0)) continue;
-        char path[4400];
+        char path[ZHS_PATH_MAX];
         if (zhs_path_join(path, sizeof path, dir, n)) zhs_path_remove(path);
     }
     closedir(d);
@@ -139,7 +139,7 @@ static bool dir_is_empty(const char *dir)
 
 static bool has_manifest(const char *dir)
 {
-    char path[4200];
+    char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     return access(path, F_OK) == 0;
 }
@@ -158,7 +158,7 @@ static int prepare_dir(zhs_writer *w, zhs_error *err)
         return zhs_fail(err, ZHS_EINVAL, "%s is not empty and holds no zhsearch index: refusing to write into it; "
                         "give a new or empty directory", w->dir);
     }
-    char lock[4200];
+    char lock[ZHS_PATH_MAX];
     snprintf(lock, sizeof lock, "%s/LOCK", w->dir);
     w->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (w->lock_fd < 0)
@@ -222,7 +222,7 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
                  zhs_engine_writer_get(ZHS_ENGINE_XAPIAN) ? " or xapian" : "");
         goto fail;
     }
-    if (strlen(dir) >= sizeof w->dir - 64) {
+    if (strlen(dir) > ZHS_DIR_MAX) {
         zhs_fail(err, ZHS_EINVAL, "index path is too long: %s", dir);
         goto fail;
     }
@@ -306,7 +306,7 @@ void zhs_writer_close(zhs_writer *w)
         /* Abandoned build: drop everything of this generation. */
         remove_stale(w->dir, w->have_old ? w->old.generation : 0);
         if (!w->have_old) {
-            char lock[4200];
+            char lock[ZHS_PATH_MAX];
             if (zhs_path_join(lock, sizeof lock, w->dir, "LOCK")) unlink(lock);
             rmdir(w->dir);      /* only succeeds when we created it empty */
         }

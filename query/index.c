@@ -39,6 +39,8 @@ int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
     ZHS_ERR_LOCAL(err, local);
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
+    if (strlen(dir) > ZHS_DIR_MAX)
+        return zhs_fail(err, ZHS_EINVAL, "index path of %zu bytes is too long (the limit is %d)", strlen(dir), ZHS_DIR_MAX);
     zhs_index *ix = calloc(1, sizeof *ix);
     if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
     snprintf(ix->dir, sizeof ix->dir, "%s", dir);
@@ -277,7 +279,7 @@ int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index 
         zhs_index_file *f = &out[(*n)++];
         memcpy(f->label, comp[i].label, sizeof f->label);
         memcpy(f->file, comp[i].file, sizeof f->file);
-        char path[4200];
+        char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", ix->dir, comp[i].file);
         f->bytes = zhs_path_size(path);
     }

@@ -22,7 +22,7 @@
 #include "terms.h"
 
 struct zhs_index {
-    char dir[4096];
+    char dir[ZHS_DIR_MAX + 1];
     zhs_manifest m;
     const zhs_engine_reader *eng;
     void *state;                /* the engine's */

@@ -747,7 +747,7 @@ static void test_errors(zhs_xreader *r)
 
     zhs_xsearch_opts o;
     zhs_xsearch_opts_default(&o);
-    CHECK(o.k1 == 1.2 && o.b == 0.75 && o.min_normlen == 0.0 && o.k == 10 && !o.count_only);
+    CHECK(o.k1 == ZHS_DEFAULT_K1 && o.b == ZHS_DEFAULT_B && o.min_normlen == 0.0 && o.k == ZHS_DEFAULT_K && !o.count_only);
     o.b = 2;
     zhs_error_clear(&err);
     CHECK(zhs_xreader_search(&res, r, q_term(&qp, 0, 1), &o, &err) == ZHS_EINVAL);

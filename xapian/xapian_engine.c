@@ -24,7 +24,7 @@
 
 typedef struct zhs_xwriter {
     zhs_xdb **db;
-    char dir[4200];
+    char dir[ZHS_DIR_MAX + 1];
     uint64_t gen;
     unsigned shards;
     zhs_xterm *terms;
@@ -63,7 +63,7 @@ static int xw_open(void **out, const zhs_engine_build *b, zhs_error *err)
     snprintf(xw->analyzer, sizeof xw->analyzer, "%s", b->analyzer);
     snprintf(xw->params, sizeof xw->params, "%.17g %.17g %u", b->opts->k1, b->opts->b, b->opts->title_weight);
     for (unsigned i = 0; i < shards; i++) {
-        char path[4400];
+        char path[ZHS_PATH_MAX];
         shard_path(path, sizeof path, xw, i, ".build");
         if (zhs_xdb_create(&xw->db[i], path, err)) {
             int rc = err->code;
@@ -140,7 +140,7 @@ static int xw_commit(void *vw, zhs_manifest *m, zhs_error *err)
     ** left behind on failure belongs to this generation and goes when the
     ** writer is closed without a commit. */
     for (unsigned i = 0; i < xw->shards; i++) {
-        char src[4400], dst[4400];
+        char src[ZHS_PATH_MAX], dst[ZHS_PATH_MAX];
         shard_path(src, sizeof src, xw, i, ".build");
         shard_path(dst, sizeof dst, xw, i, "");
         zhs_xdb_close(xw->db[i]);
