@@ -57,6 +57,7 @@ void zhs_analyzer_config_default(zhs_analyzer_config *cfg)
     cfg->fold_traditional = 1;
     cfg->words = 1;
     cfg->bigrams = 1;
+    cfg->chars = 1;
 }
 
 int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *fp)
@@ -68,6 +69,9 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
     cfg->fold_traditional = t[6] == '1';
     cfg->words = w[7] == '1';
     cfg->bigrams = b[9] == '1';
+    /* Fingerprints from before character terms have no "chars=". */
+    const char *c = strstr(fp, " chars=");
+    cfg->chars = c && c[7] == '1';
     return ZHS_OK;
 }
 
@@ -112,8 +116,8 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     u_getUnicodeVersion(uv);
     u_versionToString(uv, uni);
     snprintf(a->fingerprint, sizeof a->fingerprint,
-             "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d words=%d bigrams=%d",
-             icu, uni, a->cfg.fold_traditional, a->cfg.words, a->cfg.bigrams);
+             "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d words=%d bigrams=%d chars=%d",
+             icu, uni, a->cfg.fold_traditional, a->cfg.words, a->cfg.bigrams, a->cfg.chars != 0);
     *out = a;
     return ZHS_OK;
 }
@@ -303,8 +307,25 @@ typedef struct han_run {
     uint32_t nchars;
 } han_run;
 
+/* Every character of the run as a CHAR token, so that a one-character
+** query finds every passage holding it, inside words or not. */
+static bool flush_chars(zhs_analyzer *a, const han_run *run, int32_t limit)
+{
+    int32_t i = run->first;
+    uint32_t pos = run->pos;
+    for (uint32_t k = 0; k < run->nchars && i < limit; k++, pos++) {
+        int32_t j = i;
+        U16_FWD_1(a->u16, j, limit);
+        if (!push_token(a, a->u16 + i, j - i, ZHS_TOKEN_CHAR, pos, a->src_start[i], a->src_end[j - 1]))
+            return false;
+        i = j;
+    }
+    return true;
+}
+
 static bool flush_bigrams(zhs_analyzer *a, han_run *run, int32_t limit)
 {
+    if (a->cfg.chars && run->nchars > 0 && !flush_chars(a, run, limit)) return false;
     if (a->cfg.bigrams && run->nchars >= 2) {
         int32_t i = run->first;
         uint32_t pos = run->pos;

@@ -14,6 +14,7 @@ static const char *kind_name(uint32_t k)
     case ZHS_TOKEN_BIGRAM: return "bigram";
     case ZHS_TOKEN_LATIN: return "latin";
     case ZHS_TOKEN_NUMBER: return "number";
+    case ZHS_TOKEN_CHAR: return "char";
     default: return "?";
     }
 }
@@ -23,6 +24,7 @@ static int analyzer_opts(int argc, char **argv, int *i, zhs_analyzer_config *cfg
     if (cli_opt_flag(argv, *i, "--no-fold")) cfg->fold_traditional = 0;
     else if (cli_opt_flag(argv, *i, "--no-bigrams")) cfg->bigrams = 0;
     else if (cli_opt_flag(argv, *i, "--no-words")) cfg->words = 0;
+    else if (cli_opt_flag(argv, *i, "--no-chars")) cfg->chars = 0;
     else return 0;
     (void)argc;
     return 1;
@@ -36,7 +38,7 @@ int cmd_analyze(int argc, char **argv)
     const char *text = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) {
-            printf("usage: zhs analyze [--json] [--no-fold] [--no-bigrams] [--no-words] [TEXT]\n"
+            printf("usage: zhs analyze [--json] [--no-fold] [--no-bigrams] [--no-words] [--no-chars] [TEXT]\n"
                    "Prints each token: text, kind, position, byte offsets in TEXT and the original\n"
                    "characters.  Reads stdin when TEXT is not given.\n");
             return CLI_OK;

@@ -72,7 +72,9 @@ static const char help[] =
     "  --k1 X --b X          BM25 parameters the index's score bounds use (1.2, 0.5)\n"
     "  --title-weight N      each title token counts N times (default 2)\n"
     "  --no-fold             keep traditional characters (no T->S folding)\n"
-    "  --no-bigrams, --no-words  analyzer token kinds\n"
+    "  --no-bigrams, --no-words, --no-chars  analyzer token kinds (--no-chars: a\n"
+    "                        one-character query then only finds the character\n"
+    "                        where it stands as a word)\n"
     "  -q, --quiet           no progress or summary, warnings only as a count\n";
 
 int cmd_index(int argc, char **argv)
@@ -118,6 +120,7 @@ int cmd_index(int argc, char **argv)
         } else if (cli_opt_flag(argv, i, "--no-fold")) ac.fold_traditional = 0;
         else if (cli_opt_flag(argv, i, "--no-bigrams")) ac.bigrams = 0;
         else if (cli_opt_flag(argv, i, "--no-words")) ac.words = 0;
+        else if (cli_opt_flag(argv, i, "--no-chars")) ac.chars = 0;
         else if (cli_opt_flag(argv, i, "-q") || cli_opt_flag(argv, i, "--quiet")) ctx.quiet = true;
         else if (argv[i][0] == '-' && argv[i][1]) { free(paths); return cli_usage_error("index", "unknown option %s", argv[i]); }
         else paths[npaths++] = argv[i];

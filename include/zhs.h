@@ -89,7 +89,9 @@ enum zhs_token_kind {
     ZHS_TOKEN_WORD = 0,     /* a Han word from ICU's dictionary break */
     ZHS_TOKEN_BIGRAM = 1,   /* two adjacent Han characters */
     ZHS_TOKEN_LATIN = 2,    /* a run of letters/digits: "ai", "g20", "5g" */
-    ZHS_TOKEN_NUMBER = 3    /* a number: "3.5", "2024" */
+    ZHS_TOKEN_NUMBER = 3,   /* a number: "3.5", "2024" */
+    ZHS_TOKEN_CHAR = 4      /* one Han character, every one of a run (term "U…"):
+                            ** what a one-character query matches */
 };
 
 typedef struct zhs_token {
@@ -109,6 +111,7 @@ typedef struct zhs_analyzer_config {
     int fold_traditional;   /* traditional -> simplified (default 1) */
     int words;              /* emit ICU words (default 1) */
     int bigrams;            /* emit Han bigrams (default 1) */
+    int chars;              /* emit every Han character as a CHAR token (default 1) */
 } zhs_analyzer_config;
 
 /* The default configuration (all on). */

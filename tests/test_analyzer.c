@@ -7,27 +7,42 @@
 #include "harness.h"
 #include "zhs.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kinds[] = {"word", "bigram", "latin", "number"};
+static const char *const kinds[] = {"word", "bigram", "latin", "number", "char"};
 
-/* Tokens as "text/kind/position/start-end", space-separated. */
-static void describe(char *out, size_t n, const zhs_token *t, size_t nt)
+/* Tokens as "text/kind/position/start-end", space-separated: the
+** character tokens alone when chars is set, else all the others. */
+static void describe(char *out, size_t n, const zhs_token *t, size_t nt, bool chars)
 {
     size_t k = 0;
     out[0] = 0;
-    for (size_t i = 0; i < nt && k < n; i++)
-        k += (size_t)snprintf(out + k, n - k, "%s%s/%s/%u/%u-%u", i ? " " : "", t[i].text,
-                              t[i].kind < 4 ? kinds[t[i].kind] : "?", t[i].position, t[i].start, t[i].end);
+    for (size_t i = 0; i < nt && k < n; i++) {
+        if ((t[i].kind == ZHS_TOKEN_CHAR) != chars) continue;
+        k += (size_t)snprintf(out + k, n - k, "%s%s/%s/%u/%u-%u", k ? " " : "", t[i].text,
+                              t[i].kind < 5 ? kinds[t[i].kind] : "?", t[i].position, t[i].start, t[i].end);
+    }
 }
 
 typedef struct row {
     const char *why;
     const char *input;
-    const char *tokens;
+    const char *tokens;         /* every token but the character tokens */
 } row;
+
+/* The character tokens, one per Han character at its position (what a
+** one-character query matches, inside words or not). */
+static const row char_table[] = {
+    {"every character of a run, at its own position, with its own bytes", "处罚决定",
+     "处/char/0/0-3 罚/char/1/3-6 决/char/2/6-9 定/char/3/9-12"},
+    {"folded like the words: the traditional form gives the simplified character", "違約罰則",
+     "违/char/0/0-3 约/char/1/3-6 罚/char/2/6-9 则/char/3/9-12"},
+    {"none for Latin, numbers or punctuation; positions skip them as words do", "5G，网络",
+     "网/char/1/5-8 络/char/2/8-11"},
+};
 
 /* The default analyzer: folding on, words and bigrams. */
 static const row table[] = {
@@ -67,7 +82,7 @@ int main(void)
         const zhs_token *t;
         size_t n;
         CHECK_OK(zhs_analyzer_run(an, &t, &n, table[i].input, strlen(table[i].input), &e), e);
-        describe(got, sizeof got, t, n);
+        describe(got, sizeof got, t, n, false);
         CHECK_MSG(!strcmp(got, table[i].tokens), "%s\n  input: %s\n  want:  %s\n  got:   %s", table[i].why,
                   table[i].input, table[i].tokens, got);
         /* every token's range slices the original text on character boundaries */
@@ -77,24 +92,36 @@ int main(void)
         }
     }
 
+    for (size_t i = 0; i < sizeof char_table / sizeof char_table[0]; i++) {
+        const zhs_token *t;
+        size_t n;
+        CHECK_OK(zhs_analyzer_run(an, &t, &n, char_table[i].input, strlen(char_table[i].input), &e), e);
+        describe(got, sizeof got, t, n, true);
+        CHECK_MSG(!strcmp(got, char_table[i].tokens), "%s\n  input: %s\n  want:  %s\n  got:   %s",
+                  char_table[i].why, char_table[i].input, char_table[i].tokens, got);
+    }
+
     /* Without bigrams a one-character run still makes a word; without
     ** folding, traditional stays as written. */
     zhs_analyzer_config cfg;
     zhs_analyzer_config_default(&cfg);
     cfg.bigrams = 0;
     cfg.fold_traditional = 0;
+    cfg.chars = 0;
     zhs_analyzer *plain = NULL;
     CHECK_OK(zhs_analyzer_open(&plain, &cfg, &e), e);
     if (plain) {
         const zhs_token *t;
         size_t n;
         CHECK_OK(zhs_analyzer_run(plain, &t, &n, "個人資料", strlen("個人資料"), &e), e);
-        describe(got, sizeof got, t, n);
+        describe(got, sizeof got, t, n, false);
         CHECK_STR(got, "個人/word/0/0-6 資料/word/2/6-12");
+        describe(got, sizeof got, t, n, true);
+        CHECK_STR(got, "");
         CHECK(strstr(zhs_analyzer_fingerprint(plain), "trad=0") && strstr(zhs_analyzer_fingerprint(plain), "bigrams=0"));
         zhs_analyzer_config back;
         CHECK(zhs_analyzer_config_from_fingerprint(&back, zhs_analyzer_fingerprint(plain)) == ZHS_OK);
-        CHECK(back.bigrams == 0 && back.fold_traditional == 0 && back.words == 1);
+        CHECK(back.bigrams == 0 && back.fold_traditional == 0 && back.words == 1 && back.chars == 0);
         zhs_analyzer_close(plain);
     }
     zhs_analyzer_close(an);
