@@ -168,6 +168,10 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
             return err->code;
         }
     }
+    /* Warnings come only from opening; the callback's context may not
+    ** outlive it. */
+    a->cfg.on_warning = NULL;
+    a->cfg.warning_ctx = NULL;
 
     UVersionInfo uv;
     char icu[U_MAX_VERSION_STRING_LENGTH], uni[U_MAX_VERSION_STRING_LENGTH];
