@@ -130,12 +130,13 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     if (!a->cfg.words && !a->cfg.bigrams) a->cfg.words = 1;
     if (a->cfg.segmenter != ZHS_SEGMENTER_DICT && a->cfg.segmenter != ZHS_SEGMENTER_ICU) {
         zhs_analyzer_close(a);
-        return zhs_fail(err, ZHS_EINVAL, "unknown segmenter %d: use dict or icu", cfg->segmenter);
+        return zhs_fail(err, ZHS_EINVAL, "unknown segmenter %d: use dict or icu", a->cfg.segmenter);
     }
-    if (a->cfg.user_dict && a->cfg.segmenter != ZHS_SEGMENTER_DICT) {
+    const char *user_dict = a->cfg.user_dict;
+    if (user_dict && a->cfg.segmenter != ZHS_SEGMENTER_DICT) {
         zhs_analyzer_close(a);
         return zhs_fail(err, ZHS_EINVAL, "a user dictionary (%s) needs the dict segmenter, not icu: "
-                        "drop --segmenter icu or the user dictionary", cfg->user_dict);
+                        "drop --segmenter icu or the user dictionary", user_dict);
     }
     /* The config is the caller's: keep no pointer into it. */
     a->cfg.user_dict = NULL;
@@ -163,7 +164,7 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
         }
         a->cls = calloc(65536, 1);
         if (!a->cls) { zhs_analyzer_close(a); return zhs_fail(err, ZHS_ENOMEM, "out of memory opening the analyzer"); }
-        if (cfg->user_dict && load_user_dict(a, cfg->user_dict, err)) {
+        if (user_dict && load_user_dict(a, user_dict, err)) {
             zhs_analyzer_close(a);
             return err->code;
         }
