@@ -231,6 +231,14 @@ static void offer_words(zhs_dict_dp *dp, const zhs_dict *d, const uint16_t *u, u
     }
 }
 
+float zhs_dict_lookup(const zhs_dict *d, const uint16_t *u, uint32_t n)
+{
+    if (n == 0) return ZHS_DICT_NOWORD;
+    uint32_t node = d->root[u[0]];
+    for (uint32_t k = 1; node && k < n; k++) node = child(d, node, u[k]);
+    return node ? d->weight[node] : ZHS_DICT_NOWORD;
+}
+
 static float single_weight(const zhs_dict *d, uint16_t c)
 {
     uint32_t node = d->root[c];

@@ -57,6 +57,9 @@ bool zhs_dict_view(zhs_dict *d, const void *blob, size_t len);
 ** is damaged. */
 bool zhs_dict_builtin(zhs_dict *d);
 
+/* The weight of the word u[0..n), or ZHS_DICT_NOWORD when d lacks it. */
+float zhs_dict_lookup(const zhs_dict *d, const uint16_t *u, uint32_t n);
+
 /* Scratch for zhs_dict_segment, reused between calls. */
 typedef struct zhs_dict_dp {
     double *best;

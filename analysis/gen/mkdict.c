@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 
     f = fopen(argv[2], "r");
     if (!f) die("cannot open", argv[2]);
-    size_t lineno = 0, legal = 0;
+    size_t lineno = 0, legal = 0, known = 0;
     while (getline(&line, &cap, f) >= 0) {
         lineno++;
         size_t len = strcspn(line, "\t\r\n");
@@ -202,6 +202,11 @@ int main(int argc, char **argv)
                 return 1;
             }
             w = log(freq) - logtotal;
+        } else if (zhs_dict_lookup(&base, u, n) <= 0) {
+            /* jieba knows the word: its count stands (our list adds words,
+            ** it does not reweigh jieba's without a frequency). */
+            known++;
+            continue;
         } else {
             w = zhs_dict_suggest_weight(&base, u, n);
         }
@@ -225,8 +230,8 @@ int main(int argc, char **argv)
     if (!o) die("cannot create", tmp);
     if (fwrite(d.owned, 1, d.owned_len, o) != d.owned_len || fclose(o) != 0) die("cannot write", tmp);
     if (rename(tmp, argv[3]) != 0) die("cannot rename to", argv[3]);
-    printf("zhs_mkdict: %u words (%zu from %s, %zu of them folded, %zu legal terms), %u trie nodes, %zu bytes, "
-           "hash %016llx\n", d.nwords, npend - folded, argv[1], folded, legal, d.nnodes, d.owned_len, (unsigned long long)d.hash);
+    printf("zhs_mkdict: %u words (%zu from %s, %zu of them folded, %zu legal terms added, %zu already known), "
+           "%u trie nodes, %zu bytes, hash %016llx\n", d.nwords, npend - folded, argv[1], folded, legal, known, d.nnodes, d.owned_len, (unsigned long long)d.hash);
     zhs_dict_free(&d);
     zhs_dict_free(&base);
     free(words);
