@@ -483,8 +483,8 @@ static int32_t core_end(zhs_analyzer *a, int32_t i, int32_t n)
 
 /* ---------------------------------------------------------------- user dictionary */
 
-static void warn(zhs_analyzer *a, const char *fmt, ...) ZHS_PRINTF(2, 3);
-static void warn(zhs_analyzer *a, const char *fmt, ...)
+static void user_dict_warn(zhs_analyzer *a, const char *fmt, ...) ZHS_PRINTF(2, 3);
+static void user_dict_warn(zhs_analyzer *a, const char *fmt, ...)
 {
     if (!a->cfg.on_warning) return;
     char msg[512];
@@ -500,9 +500,11 @@ static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err)
     zhs_buf file, clean;
     zhs_buf_init(&file);
     zhs_buf_init(&clean);
-    if (zhs_file_read(&file, path, false, 256u << 20, err)) {
+    zhs_error e;
+    zhs_error_clear(&e);
+    if (zhs_file_read(&file, path, false, 256u << 20, &e)) {
         zhs_buf_free(&file);
-        return zhs_fail(err, err->code, "%s (the user dictionary)", err->message);
+        return zhs_fail(err, e.code, "cannot read the user dictionary: %s", e.message);
     }
     uint16_t *units = NULL;
     zhs_dict_word *words = NULL;
@@ -524,7 +526,7 @@ static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err)
         size_t len = (size_t)(le - line);
         zhs_buf_reset(&clean);
         if (zhs_utf8_sanitize(&clean, line, len)) {
-            warn(a, "%s:%zu: not valid UTF-8: line skipped", path, lineno);
+            user_dict_warn(a, "%s:%zu: not valid UTF-8: line skipped", path, lineno);
             continue;
         }
         const char *tab = memchr(line, '\t', len);
@@ -543,7 +545,7 @@ static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err)
                 f = strtod(num, &fe);
             }
             if (!fl || fl >= sizeof num || *fe || !(f >= 1) || f > 1e15) {
-                warn(a, "%s:%zu: the frequency '%.*s' is not a number from 1 to 10^15: line skipped",
+                user_dict_warn(a, "%s:%zu: the frequency '%.*s' is not a number from 1 to 10^15: line skipped",
                      path, lineno, (int)(fl < 40 ? fl : 40), fs);
                 continue;
             }
@@ -554,12 +556,12 @@ static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err)
         for (int64_t i = 0; i < n && han; i++)
             if (U16_IS_SURROGATE(a->u16[i]) || !zhs_is_han(a->u16[i])) han = false;
         if (!han) {
-            warn(a, "%s:%zu: '%.*s' is not a word of Han characters (the dictionary segments Han text only): "
+            user_dict_warn(a, "%s:%zu: '%.*s' is not a word of Han characters (the dictionary segments Han text only): "
                  "line skipped", path, lineno, (int)(wlen < 60 ? wlen : 60), line);
             continue;
         }
         if (n > ZHS_DICT_MAX_WORD) {
-            warn(a, "%s:%zu: a word of %lld characters is longer than %d: line skipped", path, lineno,
+            user_dict_warn(a, "%s:%zu: a word of %lld characters is longer than %d: line skipped", path, lineno,
                  (long long)n, ZHS_DICT_MAX_WORD);
             continue;
         }
@@ -588,7 +590,7 @@ static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err)
         for (int64_t i = 0; i < n; i++) units[nunits++] = a->u16[i];
     }
     if (rc == ZHS_OK && nwords == 0)
-        warn(a, "%s: no words in the user dictionary", path);
+        user_dict_warn(a, "%s: no words in the user dictionary", path);
     if (rc == ZHS_OK && nwords > 0) {
         /* The canonical text: normalised words, so that the copy an index
         ** stores reproduces the same entries and hash however it was
@@ -778,6 +780,13 @@ static void seg_emit(zhs_analyzer *a, const char *text, uint32_t s, uint32_t e, 
     *emitted_end = e;
 }
 
+/* Marks written as runs: dashes (—, ─, ⸺, ⸻, -) and the ellipsis (…, or
+** the dots NFKC makes of it). */
+static bool repeated_mark(UChar c)
+{
+    return c == 0x2014 || c == 0x2500 || c == 0x2E3A || c == 0x2E3B || c == 0x2026 || c == '-' || c == '.';
+}
+
 /* ICU's segments of u16[base, base + len), white space left out. */
 static int icu_segments(zhs_analyzer *a, const char *text, int32_t base, int32_t len, uint32_t *emitted_end,
                         zhs_error *err)
@@ -838,7 +847,7 @@ int zhs_analyzer_segment(zhs_analyzer *a, const char **out, size_t *outlen,
                 ** two or more (——, ……, which NFKC makes "......") and is one
                 ** mark. */
                 int32_t j = i + l;
-                if (a->u16[i] == 0x2014 || a->u16[i] == 0x2500 || a->u16[i] == 0x2E3A || a->u16[i] == 0x2E3B || a->u16[i] == 0x2026 || a->u16[i] == 0x2D || a->u16[i] == 0x2E)
+                if (repeated_mark(a->u16[i]))
                     while (j < n && a->u16[j] == a->u16[i]) j++;
                 if (k != CLS_SPACE) seg_emit(a, text, a->src_start[i], a->src_end[j - 1], &emitted_end);
                 i = j;

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ZHS_DICT_MAGIC "ZHSDICT1"
+#define ZHS_DICT_MAGIC "ZHSWORD1"   /* not ZHSDICT1: that is an index's term dictionary */
 #define ZHS_DICT_MAX_WORD 32        /* units; longer words are not stored */
 #define ZHS_DICT_NOWORD 1.0f        /* weight of a node that is only a prefix */
 

@@ -255,7 +255,9 @@ typedef struct zhs_writer zhs_writer;
 /* Starts a new version of the index in dir (created if missing).  An
 ** existing index stays readable, unchanged, until zhs_writer_commit()
 ** replaces it atomically; a directory that holds something else is
-** refused.  The analyzer is borrowed: it must outlive the writer. */
+** refused.  The analyzer is borrowed: it must outlive the writer.  Its
+** user dictionary, if it has one, is stored with the new version, so that
+** zhs_index_open_analyzer() gives queries the same words. */
 int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
                     const zhs_writer_options *opts, zhs_error *err);
 

@@ -154,6 +154,11 @@ int zhs_index_open_analyzer(zhs_analyzer **out, const zhs_index *ix, zhs_error *
     }
     zhs_analyzer *an;
     if (zhs_analyzer_open(&an, &cfg, err)) return err->code;
+    if (cfg.user_dict && strcmp(zhs_analyzer_fingerprint(an), ix->m.analyzer) != 0) {
+        zhs_analyzer_close(an);
+        return zhs_fail(err, ZHS_ECORRUPT, "%s does not hold the words %s was built with (damaged or replaced): "
+                        "rebuild the index with 'zhs index --user-dict'", cfg.user_dict, ix->dir);
+    }
     if (zhs_index_check_analyzer(ix, an, err)) {
         zhs_analyzer_close(an);
         return err->code;

@@ -301,7 +301,19 @@ static void test_user_dict(void)
         zhs_analyzer_close(plain);
         zhs_analyzer_close(qa);
         zhs_index_close(ix);
-        /* a missing copy is an error that says what to do */
+        /* a changed copy and a missing one are errors that say what to do */
+        FILE *f = fopen(up, "w");
+        if (f) {
+            fputs("云澜\n", f);
+            fclose(f);
+        }
+        zhs_index *ix1 = NULL;
+        zhs_error e1 = {0};
+        CHECK_OK(zhs_index_open(&ix1, dir, &e1), e1);
+        zhs_analyzer *qa1 = NULL;
+        if (ix1) CHECK(zhs_index_open_analyzer(&qa1, ix1, &e1) == ZHS_ECORRUPT && strstr(e1.message, "rebuild"));
+        zhs_analyzer_close(qa1);
+        zhs_index_close(ix1);
         remove(up);
         zhs_index *ix2 = NULL;
         zhs_error e3 = {0};
