@@ -129,8 +129,9 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     else zhs_analyzer_config_default(&a->cfg);
     if (!a->cfg.words && !a->cfg.bigrams) a->cfg.words = 1;
     if (a->cfg.segmenter != ZHS_SEGMENTER_DICT && a->cfg.segmenter != ZHS_SEGMENTER_ICU) {
+        int seg = a->cfg.segmenter;
         zhs_analyzer_close(a);
-        return zhs_fail(err, ZHS_EINVAL, "unknown segmenter %d: use dict or icu", a->cfg.segmenter);
+        return zhs_fail(err, ZHS_EINVAL, "unknown segmenter %d: use dict or icu", seg);
     }
     const char *user_dict = a->cfg.user_dict;
     if (user_dict && a->cfg.segmenter != ZHS_SEGMENTER_DICT) {
