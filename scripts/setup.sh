@@ -20,6 +20,7 @@ zhs_need=(
   "libxapian-dev:/usr/include/xapian.h"
   "xapian-tools:/usr/bin/xapian-tcpsrv"
   "python3:/usr/bin/python3"
+  "python3-jieba:/usr/lib/python3/dist-packages/jieba/dict.txt"
 )
 for extra in ${ZHS_PACKAGES_EXTRA:-}; do zhs_need+=("$extra"); done
 
