@@ -15,6 +15,7 @@
 ** matters for the Han text this engine is for.
 */
 #include "common.h"
+#include "t2s.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,8 @@ struct zhs_analyzer {
     zhs_analyzer_config cfg;
     char fingerprint[160];
     const UNormalizer2 *nfkc_cf;
-    UTransliterator *t2s;       /* NULL when fold_traditional is off */
+    UTransliterator *t2s;       /* ZHS_FOLD_CHARS only */
+    zhs_t2s *opencc;            /* ZHS_FOLD_PHRASES only (t2s.c) */
     UBreakIterator *brk;
 
     uint32_t *bmp_map;          /* 65536 entries, MAP_UNKNOWN until first use */
@@ -54,7 +56,7 @@ struct zhs_analyzer {
 
 void zhs_analyzer_config_default(zhs_analyzer_config *cfg)
 {
-    cfg->fold_traditional = 1;
+    cfg->fold_traditional = ZHS_FOLD_PHRASES;
     cfg->words = 1;
     cfg->bigrams = 1;
 }
@@ -65,7 +67,10 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
     if (strncmp(fp, "zhs-analyzer/", 13) != 0) return ZHS_EINVAL;
     const char *t = strstr(fp, " trad="), *w = strstr(fp, " words="), *b = strstr(fp, " bigrams=");
     if (!t || !w || !b) return ZHS_EINVAL;
-    cfg->fold_traditional = t[6] == '1';
+    /* trad=1 is the per-character ICU fold of indexes built before
+    ** OpenCC: still opened as such, so they keep working. */
+    cfg->fold_traditional = t[6] == '2' ? ZHS_FOLD_PHRASES : t[6] == '1' ? ZHS_FOLD_CHARS : ZHS_FOLD_NONE;
+    if (cfg->fold_traditional == ZHS_FOLD_PHRASES && !strstr(fp, " opencc=")) return ZHS_EINVAL;
     cfg->words = w[7] == '1';
     cfg->bigrams = b[9] == '1';
     return ZHS_OK;
@@ -90,11 +95,17 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     UErrorCode st = U_ZERO_ERROR;
     a->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
     if (U_FAILURE(st)) { zhs_analyzer_close(a); return icu_fail(err, st, "NFKC_Casefold"); }
-    if (a->cfg.fold_traditional) {
+    /* ---- begin OpenCC (t2s.c) ---- */
+    if (a->cfg.fold_traditional == ZHS_FOLD_PHRASES) {
+        int rc = zhs_t2s_open(&a->opencc, err);
+        if (rc) { zhs_analyzer_close(a); return rc; }
+    } else if (a->cfg.fold_traditional) {
+        a->cfg.fold_traditional = ZHS_FOLD_CHARS;
         static const UChar id[] = u"Traditional-Simplified";
         a->t2s = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
         if (U_FAILURE(st)) { zhs_analyzer_close(a); return icu_fail(err, st, "Traditional-Simplified transliterator"); }
     }
+    /* ---- end OpenCC ---- */
     a->brk = ubrk_open(UBRK_WORD, "zh", NULL, 0, &st);
     if (U_FAILURE(st)) { zhs_analyzer_close(a); return icu_fail(err, st, "word break iterator"); }
     a->bmp_map = malloc(65536 * sizeof *a->bmp_map);
@@ -109,9 +120,12 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     u_versionToString(uv, icu);
     u_getUnicodeVersion(uv);
     u_versionToString(uv, uni);
+    /* The OpenCC part goes after trad= so that fingerprints without it
+    ** (trad=0, trad=1) read exactly as before. */
     snprintf(a->fingerprint, sizeof a->fingerprint,
-             "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d words=%d bigrams=%d",
-             icu, uni, a->cfg.fold_traditional, a->cfg.words, a->cfg.bigrams);
+             "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d%s%s words=%d bigrams=%d",
+             icu, uni, a->cfg.fold_traditional, a->opencc ? " " : "",
+             a->opencc ? zhs_t2s_describe() : "", a->cfg.words, a->cfg.bigrams);
     *out = a;
     return ZHS_OK;
 }
@@ -120,6 +134,7 @@ void zhs_analyzer_close(zhs_analyzer *a)
 {
     if (!a) return;
     if (a->t2s) utrans_close(a->t2s);
+    zhs_t2s_close(a->opencc);
     if (a->brk) ubrk_close(a->brk);
     free(a->bmp_map);
     free(a->multi);
@@ -257,6 +272,9 @@ static int64_t normalize_text(zhs_analyzer *a, const char *text, size_t len)
         }
         i += l;
     }
+    /* ---- OpenCC: phrase-level T->S over the Han runs (t2s.c) ---- */
+    if (a->opencc && !zhs_t2s_fold(a->opencc, &a->u16, &a->src_start, &a->src_end, &a->u16_cap, &n))
+        return -1;
     return (int64_t)n;
 }
 

@@ -92,8 +92,15 @@ typedef struct zhs_token {
 ** character share a position, so a phrase can be matched on bigrams.
 */
 
+/* How traditional characters are folded to simplified. */
+enum zhs_fold {
+    ZHS_FOLD_NONE = 0,      /* kept as written (--no-fold) */
+    ZHS_FOLD_CHARS = 1,     /* ICU, one character at a time: indexes built before OpenCC */
+    ZHS_FOLD_PHRASES = 2    /* OpenCC tw2sp, Taiwan phrases too (網路 -> 网络); the default */
+};
+
 typedef struct zhs_analyzer_config {
-    int fold_traditional;   /* traditional -> simplified (default 1) */
+    int fold_traditional;   /* enum zhs_fold (default ZHS_FOLD_PHRASES) */
     int words;              /* emit ICU words (default 1) */
     int bigrams;            /* emit Han bigrams (default 1) */
 } zhs_analyzer_config;
