@@ -390,7 +390,8 @@ else bad "counts: +人脸识别 = '$a', +人脸识别 -门禁 = '$ab', +人脸�
 echo "--- traditional / full-width folding"
 # 个人信息 is written only in simplified in the sample; 個人資料 only in traditional.
 all_hits '"個人信息"' '"个人信息" in h["all"]' 'traditional query "個人信息" finds simplified 个人信息' 5 '"个人信息" in h["title"] + h["text"]'
-all_hits '"个人资料"' '"个人资料" in h["all"]' 'simplified query "个人资料" finds traditional 個人資料' 3 '"個人資料" in h["title"] + h["text"]'
+# OpenCC's Taiwan phrases fold 個人資料 to 个人数据 (Taiwan 資料 is mainland 数据).
+all_hits '"个人数据"' '"个人数据" in h["all"] or "个人资料" in h["all"]' 'simplified query "个人数据" finds traditional 個人資料' 3 '"個人資料" in h["title"] + h["text"]'
 
 run "$ZHS" search "$IDX" 'ＡＩ' --json -k 1000
 if [ $rc -eq 0 ] && py '
@@ -410,7 +411,7 @@ else bad "AI does not find full-width ＡＩ: $(pyerr); $(got)"; fi
 
 FOLD="$TMP/fold"
 mkdir -p "$FOLD/c"
-printf '# 简体通知\n\n本市开展个人资料保护专项检查。\n' >"$FOLD/c/jianti.md"
+printf '# 简体通知\n\n本市开展个人数据保护专项检查。\n\n本市推广国产网络软件。\n' >"$FOLD/c/jianti.md"
 printf '# 繁體通知\n\n本市推動個人信息保護與ＡＩ治理。\n' >"$FOLD/c/fanti.md"
 printf '# 半角通知\n\n本市发布AI伦理指南。\n' >"$FOLD/c/banjiao.md"
 run "$ZHS" index -q -o "$FOLD/idx" "$FOLD/c"
@@ -419,7 +420,8 @@ fold_hit() {   # QUERY FILE DESCRIPTION
     if [ $rc -eq 0 ] && grep -q " $2#" "$OUT"; then ok "$3"
     else bad "$3: query [$1] should find $2; $(got)"; fi
 }
-fold_hit '"個人資料"' jianti.md 'traditional "個人資料" finds a text written 个人资料'
+fold_hit '"個人資料"' jianti.md 'traditional "個人資料" finds a text written 个人数据 (a Taiwan phrase)'
+fold_hit '"網路軟體"' jianti.md 'traditional "網路軟體" finds a text written 网络软件 (Taiwan phrases)'
 fold_hit '"个人信息"' fanti.md 'simplified "个人信息" finds a text written 個人信息'
 fold_hit 'ＡＩ' banjiao.md 'full-width ＡＩ finds a text written AI'
 fold_hit 'ai' fanti.md 'lower-case ai finds a text written ＡＩ'
@@ -524,7 +526,7 @@ if [ $rc -eq 0 ] && py '
 import json, sys
 d = json.load(open(sys.argv[1]))
 orig = sys.argv[2].encode("utf-8")
-want = {"ai": "ＡＩ", "治理": "治理", "个人": "個人", "资料": "資料", "保护": "保護"}
+want = {"ai": "ＡＩ", "治理": "治理", "个人": "個人", "数据": "資料", "保护": "保護"}
 for term, written in want.items():
     toks = [t for t in d["tokens"] if t["token"] == term]
     assert toks, "no token %r in %r" % (term, [t["token"] for t in d["tokens"]])
@@ -532,7 +534,7 @@ for term, written in want.items():
         piece = orig[t["start"]:t["end"]].decode("utf-8")
         assert piece == written, "token %r: bytes [%d,%d] are %r, expected %r" % (term, t["start"], t["end"], piece, written)
         assert t.get("original") == written, "token %r: original %r" % (term, t.get("original"))
-' "$OUT" "$ORIG"; then ok "analyze --json: ai 治理 个人 资料 保护 with offsets slicing to ＡＩ 治理 個人 資料 保護"
+' "$OUT" "$ORIG"; then ok "analyze --json: ai 治理 个人 数据 保护 with offsets slicing to ＡＩ 治理 個人 資料 保護"
 else bad "analyze --json $ORIG: $(pyerr); $(got)"; fi
 
 printf 'ＡＩ治理與個人資料保護\r\n我們是Ｇ２０國家，數據ＡＰＩ開放。\r\n\r\nplain ascii line\n个人信息保护法自2021年起施行\r\n最后一行没有换行' >"$TMP/seg.in"
