@@ -387,6 +387,48 @@ if [ -n "$a" ] && [ -n "$ab" ] && [ -n "$both" ] && [ "$ab" -lt "$a" ] && [ $((a
 else bad "counts: +人脸识别 = '$a', +人脸识别 -门禁 = '$ab', +人脸识别 +门禁 = '$both': expected a = ab + both, ab < a"; fi
 
 # =====================================================================
+echo "--- column breaks (corpus/sample/scanned)"
+# A phrase cut by a column end (a blank line inside a sentence) is found as
+# written, and the hit names the file and the line where its passage starts.
+col_hit() {   # PHRASE FILE LINE
+    run "$ZHS" search "$IDX" "\"$1\"" --json -k 5
+    if [ $rc -eq 0 ] && py '
+import json, sys
+hits = json.load(open(sys.argv[1]))["hits"]
+top = hits[0]
+assert top["path"].endswith("scanned/" + sys.argv[2]), "top hit is %s" % top["path"]
+assert top["line"] == int(sys.argv[3]), "line %d, expected %s" % (top["line"], sys.argv[3])
+' "$OUT" "$2" "$3"; then ok "phrase across a column break \"$1\" finds $2:$3"
+    else bad "phrase \"$1\" across a column break: $(pyerr); $(got)"; fi
+}
+NEWS=人工智能治理国际合作论坛综述.txt
+RULES=临江市公共数据共享管理办法（扫描件）.txt
+VIEW=数据要素市场建设观察.md
+col_hit 标准的对接 "$NEWS" 1
+col_hit 数据跨境流动 "$NEWS" 1
+col_hit 监管沙盒互认 "$NEWS" 1
+col_hit 各类数据资源 "$RULES" 8
+col_hit 安全管理等工作 "$RULES" 12
+col_hit 组织复核 "$RULES" 18
+col_hit 网信部门报告 "$RULES" 28
+col_hit 数据确权 "$VIEW" 3
+col_hit 可计量的资产 "$VIEW" 17
+# After a comma the two halves are one paragraph (no line break between).
+run "$ZHS" search "$IDX" '"辅助驾驶" "测试期间"' --json -k 3
+if [ $rc -eq 0 ] && py '
+import json, sys
+hits = json.load(open(sys.argv[1]))["hits"]
+assert any("辅助驾驶等领域，测试期间" in h["text"] for h in hits), "no hit joins the halves"
+' "$OUT"; then ok "a paragraph cut right after a comma is joined (辅助驾驶等领域，测试期间)"
+else bad "comma join: $(pyerr); $(got)"; fi
+# Headings, numbered headings, articles and Markdown headings are never joined.
+for q in 专家观点清澄大学 合作机制与会各方 进行审核第六条 救济途径风险防范 共享目录第四条 下一步安排论坛; do
+    run "$ZHS" search "$IDX" "\"$q\"" --format trec
+    if [ $rc -eq 1 ]; then ok "no phrase across a heading or an article: \"$q\" finds nothing"
+    else bad "\"$q\" should find nothing (a heading or an article is never joined); $(got)"; fi
+done
+
+# =====================================================================
 echo "--- traditional / full-width folding"
 # 个人信息 is written only in simplified in the sample; 個人資料 only in traditional.
 all_hits '"個人信息"' '"个人信息" in h["all"]' 'traditional query "個人信息" finds simplified 个人信息' 5 '"个人信息" in h["title"] + h["text"]'
