@@ -66,6 +66,8 @@ struct zhs_t2s {
     size_t run_cap;
     uint32_t *conv;             /* its conversion */
     size_t conv_cap;
+    size_t *spans;              /* the runs to fold: from, to (units) */
+    size_t nspans, spans_cap;
     zhs_buf utf8;               /* OpenCC's input */
 };
 
@@ -117,6 +119,7 @@ void zhs_t2s_close(zhs_t2s *t)
     free(t->e);
     free(t->run);
     free(t->conv);
+    free(t->spans);
     zhs_buf_free(&t->utf8);
     free(t);
 }
@@ -301,10 +304,10 @@ static bool map_piece(zhs_t2s *t, const cp_src *cps, size_t n, const uint32_t *c
     return true;
 }
 
-/* Converts one Han run and writes it out; a run OpenCC fails on is kept
-** as it is. */
+/* Writes one Han run folded; done is OpenCC's conversion of it, NULL to
+** ask OpenCC here.  A run OpenCC fails on is kept as it is. */
 static bool fold_run(zhs_t2s *t, const UChar *u, const uint32_t *s, const uint32_t *e,
-                     size_t from, size_t to)
+                     size_t from, size_t to, const char *done, size_t done_len)
 {
     size_t n = 0;
     for (size_t i = from; i < to;) {
@@ -323,9 +326,13 @@ static bool fold_run(zhs_t2s *t, const UChar *u, const uint32_t *s, const uint32
         t->run[n].end = e[i - 1];
         n++;
     }
-    size_t len = 0;
-    char *r = convert(t, t->run, n, &len);
-    if (!r) return copy_units(t, u, s, e, from, to);
+    size_t len = done_len;
+    char *own = NULL;
+    if (!done) {
+        own = convert(t, t->run, n, &len);
+        if (!own) return copy_units(t, u, s, e, from, to);
+        done = own;
+    }
     size_t k = 0;
     bool ok = true;
     for (size_t i = 0; i < len && ok;) {
@@ -338,10 +345,40 @@ static bool fold_run(zhs_t2s *t, const UChar *u, const uint32_t *s, const uint32
                 t->conv_cap = cap;
             }
         }
-        if (ok) i += zhs_utf8_decode(r + i, len - i, &t->conv[k++]);
+        if (ok) i += zhs_utf8_decode(done + i, len - i, &t->conv[k++]);
     }
-    opencc_convert_utf8_free(r);
+    if (own) opencc_convert_utf8_free(own);
     return ok && map_piece(t, t->run, n, t->conv, k);
+}
+
+/* All the runs to fold, in one OpenCC call: the cost of a call is mostly
+** its own (a run is a clause, 10-20 characters), not the characters.  The
+** runs are joined by line feeds, which no dictionary entry holds, so no
+** phrase spans two runs and the output splits back into them. */
+static char *convert_all(zhs_t2s *t, const UChar *u, size_t *len)
+{
+    zhs_buf_reset(&t->utf8);
+    for (size_t r = 0; r < t->nspans; r++) {
+        for (size_t i = t->spans[2 * r]; i < t->spans[2 * r + 1];) {
+            uint32_t cp = u[i++];
+            if (U16_IS_LEAD(cp) && i < t->spans[2 * r + 1] && U16_IS_TRAIL(u[i]))
+                cp = U16_GET_SUPPLEMENTARY(cp, u[i++]);
+            char tmp[4];
+            zhs_buf_append(&t->utf8, tmp, zhs_utf8_encode(cp, tmp));
+        }
+        zhs_buf_putc(&t->utf8, '\n');
+    }
+    if (t->utf8.oom) return NULL;
+    char *all = opencc_convert_utf8(t->cc, t->utf8.data, t->utf8.len);
+    if (!all) return NULL;
+    *len = strlen(all);
+    size_t lines = 0;
+    for (size_t i = 0; i < *len; i++) lines += all[i] == '\n';
+    if (lines != t->nspans) {      /* never seen; then each run on its own */
+        opencc_convert_utf8_free(all);
+        return NULL;
+    }
+    return all;
 }
 
 bool zhs_t2s_fold(zhs_t2s *t, UChar **u16, uint32_t **src_start, uint32_t **src_end,
@@ -349,9 +386,9 @@ bool zhs_t2s_fold(zhs_t2s *t, UChar **u16, uint32_t **src_start, uint32_t **src_
 {
     const UChar *u = *u16;
     const uint32_t *s = *src_start, *e = *src_end;
-    size_t len = *n, copied = 0, i = 0;
-    bool any = false;
+    size_t len = *n, i = 0;
     t->len = 0;
+    t->nspans = 0;
     while (i < len) {
         /* Nothing below U+3000 is Han: the common skip is one compare. */
         if (u[i] < 0x3000) {
@@ -373,11 +410,38 @@ bool zhs_t2s_fold(zhs_t2s *t, UChar **u16, uint32_t **src_start, uint32_t **src_
             continue;
         }
         if (!trad) continue;
-        if (!copy_units(t, u, s, e, copied, from) || !fold_run(t, u, s, e, from, i)) return false;
-        copied = i;
-        any = true;
+        if (t->nspans == t->spans_cap) {
+            size_t c = t->spans_cap ? t->spans_cap * 2 : 64;
+            size_t *sp = realloc(t->spans, 2 * c * sizeof *sp);
+            if (!sp) return false;
+            t->spans = sp;
+            t->spans_cap = c;
+        }
+        t->spans[2 * t->nspans] = from;
+        t->spans[2 * t->nspans + 1] = i;
+        t->nspans++;
     }
-    if (!any) return true;
+    if (!t->nspans) return true;
+
+    size_t all_len = 0, at = 0, copied = 0;
+    char *all = convert_all(t, u, &all_len);
+    for (size_t r = 0; r < t->nspans; r++) {
+        size_t from = t->spans[2 * r], to = t->spans[2 * r + 1];
+        const char *done = NULL;
+        size_t done_len = 0;
+        if (all) {
+            const char *nl = memchr(all + at, '\n', all_len - at);
+            done = all + at;
+            done_len = (size_t)(nl - done);
+            at += done_len + 1;
+        }
+        if (!copy_units(t, u, s, e, copied, from) || !fold_run(t, u, s, e, from, to, done, done_len)) {
+            if (all) opencc_convert_utf8_free(all);
+            return false;
+        }
+        copied = to;
+    }
+    if (all) opencc_convert_utf8_free(all);
     if (!copy_units(t, u, s, e, copied, len)) return false;
     /* Swap rather than copy back: the analyzer's arrays become the next
     ** call's output buffers. */
