@@ -290,7 +290,7 @@ static bool may_continue(const corpus_doc *d)
     /* Private-use characters after the last mark are debris of a PDF font
     ** (the laws corpus has some), not text that runs on. */
     uint32_t last = corpus_last_cp(s, n);
-    while (n > 3 && last >= 0xE000 && last <= 0xF8FF) {
+    while (n > 3 && last >= 0xE000 && last <= 0xF8FF && ((unsigned char)s[n - 3] & 0xF0) == 0xE0) {
         n -= 3;
         last = corpus_last_cp(s, n);
     }
