@@ -579,6 +579,26 @@ for term, written in want.items():
 ' "$OUT" "$ORIG"; then ok "analyze --json: ai 治理 个人 数据 保护 with offsets slicing to ＡＩ 治理 個人 資料 保護"
 else bad "analyze --json $ORIG: $(pyerr); $(got)"; fi
 
+# OpenCC's Taiwan phrases: 網路軟體 gives 网络 and 软件 (ICU alone gave
+# 网路, 软体), each pointing at its original bytes.
+run "$ZHS" analyze --json '網路軟體'
+if [ $rc -eq 0 ] && py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+words = [(t["token"], t["start"], t["end"], t["original"]) for t in d["tokens"] if t["kind"] == "word"]
+assert words == [("网络", 0, 6, "網路"), ("软件", 6, 12, "軟體")], words
+assert "opencc=" in d["analyzer"], d["analyzer"]
+' "$OUT"; then ok "analyze 網路軟體: 网络 0-6 and 软件 6-12 (phrases, offsets into the original)"
+else bad "analyze 網路軟體: $(pyerr); $(got)"; fi
+run "$ZHS" analyze --json --no-fold '網路軟體'
+if [ $rc -eq 0 ] && py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(t["token"] == t["original"] for t in d["tokens"]), d["tokens"]
+assert "trad=0" in d["analyzer"], d["analyzer"]
+' "$OUT"; then ok "analyze --no-fold keeps 網路軟體 as written"
+else bad "analyze --no-fold 網路軟體: $(pyerr); $(got)"; fi
+
 printf 'ＡＩ治理與個人資料保護\r\n我們是Ｇ２０國家，數據ＡＰＩ開放。\r\n\r\nplain ascii line\n个人信息保护法自2021年起施行\r\n最后一行没有换行' >"$TMP/seg.in"
 run "$ZHS" segment <"$TMP/seg.in"
 if [ $rc -eq 0 ] && py '
