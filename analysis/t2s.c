@@ -7,8 +7,8 @@
 ** (NFKC_CF, cached), then hands its normalised text here.
 **
 ** Which runs are converted.  Only a run of Han characters that holds at
-** least one character OpenCC changes on its own (a traditional character:
-** 網, 軟, 資) goes through OpenCC.  Two reasons:
+** least one traditional character (one OpenCC's plain character table,
+** t2s.json, changes: 網, 軟, 資) goes through tw2sp.  Two reasons:
 **   - speed: the simplified laws corpus then almost never calls OpenCC; a
 **     per-code-point table, filled by converting each character once,
 **     decides it with one array load;
@@ -16,20 +16,20 @@
 **     with another sense (程序 -> 进程, 建立 -> 创建, 文件 -> 文档).
 **     Applied to simplified text that would merge distinct mainland words;
 **     a run with a traditional character is Taiwan text, where the
-**     rewrite is what the reader meant.
+**     rewrite is what the writer meant.
 ** The price: a Taiwan phrase written only with characters both scripts
 ** share (程式, 使用者) in a run without any traditional character stays as
 ** written.
 **
 ** The offset map.  Every output unit must point at the bytes of the
-** original text it came from.  When the run's conversion has as many code
-** points as the run, output i comes from input i (網路 -> 网络: 络 points at
-** 路).  Otherwise (使用者 -> 用户, 太空梭 -> 航天飞机) the run is cut in two
-** where converting the halves separately gives the same text as converting
-** the whole, recursively; a piece that cannot be cut that way maps as one
-** block: each of its output units points at the whole piece's bytes.  A
-** token inside a changed phrase therefore highlights the whole phrase it
-** came from, never a byte range that is not in the original.
+** original text it came from.  A piece whose conversion is its characters
+** converted one by one maps 1:1.  Otherwise (網路 -> 网络, 使用者 -> 用户,
+** 太空梭 -> 航天飞机) the piece is cut in two where converting the halves
+** separately gives the same text as converting the whole, recursively; a
+** piece no cut separates is one phrase: 1:1 when it keeps its length (络
+** points at 路), else one block, each output unit pointing at the whole
+** phrase.  A token inside a changed phrase therefore highlights the phrase
+** it came from, never a byte range that is not in the original.
 */
 #include "t2s.h"
 
