@@ -19,6 +19,7 @@
 #include "analyzer_int.h"
 #include "common.h"
 #include "dict.h"
+#include "t2s.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -50,10 +51,13 @@ enum {
 
 struct zhs_analyzer {
     zhs_analyzer_config cfg;
-    char fingerprint[160];
+    char fingerprint[240];      /* fits the MANIFEST's analyzer line (256) */
     const UNormalizer2 *nfkc_cf;
-    UTransliterator *t2s;       /* NULL when fold_traditional is off */
+    UTransliterator *t2s;       /* ZHS_FOLD_CHARS only */
+    zhs_t2s *opencc;            /* ZHS_FOLD_PHRASES only (t2s.c) */
     UBreakIterator *brk;
+    const char *text;           /* the original text of the current run */
+    size_t text_len;
 
     uint32_t *bmp_map;          /* 65536 entries, MAP_UNKNOWN until first use */
     UChar *multi;               /* expansions: [len][units...] */
@@ -82,7 +86,7 @@ struct zhs_analyzer {
 void zhs_analyzer_config_default(zhs_analyzer_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->fold_traditional = 1;
+    cfg->fold_traditional = ZHS_FOLD_PHRASES;
     cfg->words = 1;
     cfg->bigrams = 1;
     cfg->chars = 1;
@@ -95,7 +99,10 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
     if (strncmp(fp, "zhs-analyzer/", 13) != 0) return ZHS_EINVAL;
     const char *t = strstr(fp, " trad="), *w = strstr(fp, " words="), *b = strstr(fp, " bigrams=");
     if (!t || !w || !b) return ZHS_EINVAL;
-    cfg->fold_traditional = t[6] == '1';
+    /* trad=1 is the per-character ICU fold of indexes built before
+    ** OpenCC: still opened as such, so they keep working. */
+    cfg->fold_traditional = t[6] == '2' ? ZHS_FOLD_PHRASES : t[6] == '1' ? ZHS_FOLD_CHARS : ZHS_FOLD_NONE;
+    if (cfg->fold_traditional == ZHS_FOLD_PHRASES && !strstr(fp, " opencc=")) return ZHS_EINVAL;
     cfg->words = w[7] == '1';
     cfg->bigrams = b[9] == '1';
     /* Fingerprints from before character terms have no "chars=". */
@@ -151,11 +158,17 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     UErrorCode st = U_ZERO_ERROR;
     a->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
     if (U_FAILURE(st)) { zhs_analyzer_close(a); return icu_fail(err, st, "NFKC_Casefold"); }
-    if (a->cfg.fold_traditional) {
+    /* ---- begin OpenCC (t2s.c) ---- */
+    if (a->cfg.fold_traditional == ZHS_FOLD_PHRASES) {
+        int rc = zhs_t2s_open(&a->opencc, err);
+        if (rc) { zhs_analyzer_close(a); return rc; }
+    } else if (a->cfg.fold_traditional) {
+        a->cfg.fold_traditional = ZHS_FOLD_CHARS;
         static const UChar id[] = u"Traditional-Simplified";
         a->t2s = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
         if (U_FAILURE(st)) { zhs_analyzer_close(a); return icu_fail(err, st, "Traditional-Simplified transliterator"); }
     }
+    /* ---- end OpenCC ---- */
     a->brk = ubrk_open(UBRK_WORD, "zh", NULL, 0, &st);
     if (U_FAILURE(st)) { zhs_analyzer_close(a); return icu_fail(err, st, "word break iterator"); }
     a->bmp_map = malloc(65536 * sizeof *a->bmp_map);
@@ -187,12 +200,14 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     u_versionToString(uv, icu);
     u_getUnicodeVersion(uv);
     u_versionToString(uv, uni);
-    /* The ICU segmenter's fingerprint without character terms is the one
-    ** every index had before there was a choice, so those indexes stay
-    ** valid byte for byte: each later option adds a word only when on. */
+    /* Each option after the first version of the analyzer adds a word only
+    ** when it is on (OpenCC after trad=, then chars, seg, user), so that
+    ** older fingerprints (ICU segmenter, trad=0/1, no character terms) read
+    ** and reproduce exactly as before. */
     int fl = snprintf(a->fingerprint, sizeof a->fingerprint,
-                      "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d words=%d bigrams=%d%s",
-                      icu, uni, a->cfg.fold_traditional, a->cfg.words, a->cfg.bigrams, a->cfg.chars ? " chars=1" : "");
+                      "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d%s%s words=%d bigrams=%d%s",
+                      icu, uni, a->cfg.fold_traditional, a->opencc ? " " : "", a->opencc ? zhs_t2s_describe() : "",
+                      a->cfg.words, a->cfg.bigrams, a->cfg.chars ? " chars=1" : "");
     if (a->cfg.segmenter == ZHS_SEGMENTER_DICT && fl > 0 && (size_t)fl < sizeof a->fingerprint) {
         int ul = snprintf(a->fingerprint + fl, sizeof a->fingerprint - (size_t)fl, " seg=dict dict=%016llx",
                           (unsigned long long)a->dict.hash);
@@ -208,6 +223,7 @@ void zhs_analyzer_close(zhs_analyzer *a)
 {
     if (!a) return;
     if (a->t2s) utrans_close(a->t2s);
+    zhs_t2s_close(a->opencc);
     if (a->brk) ubrk_close(a->brk);
     free(a->bmp_map);
     free(a->multi);
@@ -349,6 +365,9 @@ static int64_t normalize_text(zhs_analyzer *a, const char *text, size_t len)
         }
         i += l;
     }
+    /* ---- OpenCC: phrase-level T->S over the Han runs (t2s.c) ---- */
+    if (a->opencc && !zhs_t2s_fold(a->opencc, &a->u16, &a->src_start, &a->src_end, &a->u16_cap, &n))
+        return -1;
     return (int64_t)n;
 }
 
@@ -395,6 +414,65 @@ typedef struct han_run {
 
 /* Every character of the run as a CHAR token, so that a one-character
 ** query finds every passage holding it, inside words or not. */
+/* One original character folded on its own: NFKC_CF, then OpenCC's plain
+** character table (t2s.json).  0 when it does not become one Han
+** character. */
+static uint32_t fold_char(zhs_analyzer *a, uint32_t cp)
+{
+    UChar scratch[MAX_EXPANSION];
+    const UChar *units;
+    int32_t k = cp < 0x10000 ? map_bmp(a, cp, &units, scratch) : normalize_cp(a, cp, scratch);
+    if (cp >= 0x10000) units = scratch;
+    uint32_t c;
+    int32_t at = 0;
+    if (k <= 0) return 0;
+    U16_NEXT(units, at, k, c);
+    if (at != k || !zhs_is_han(c)) return 0;
+    return zhs_t2s_char(a->opencc, c);
+}
+
+/* With OpenCC's phrases a run can lose a character as written (網路 is
+** 网络: 路 is gone, 络 came): besides the characters of the folded text,
+** every original character folded on its own becomes a character term
+** where it differs from the unit it went into, so that a one-character
+** query finds the passage by either.  Its position is that unit's
+** (character terms have no positions in the index; the position keeps
+** tokens in order). */
+static bool flush_chars_as_written(zhs_analyzer *a, const han_run *run, int32_t limit)
+{
+    int32_t last = run->first;
+    for (uint32_t k = 1; k < run->nchars && last < limit; k++) U16_FWD_1(a->u16, last, limit);
+    if (last >= limit) return true;
+    uint32_t from = a->src_start[run->first], to = a->src_end[last];
+    int32_t u = run->first;
+    uint32_t upos = run->pos;
+    for (uint32_t b = from; b < to && b < a->text_len;) {
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(a->text + b, a->text_len - b, &cp);
+        /* the unit this character went into: the last one starting at or
+        ** before it */
+        for (;;) {
+            int32_t next = u;
+            U16_FWD_1(a->u16, next, limit);
+            if (next > last || a->src_start[next] > b) break;
+            u = next;
+            upos++;
+        }
+        uint32_t c = fold_char(a, cp), uc;
+        int32_t at = u;
+        U16_NEXT(a->u16, at, limit, uc);
+        bool same = uc == c && a->src_start[u] == b && a->src_end[u] == b + (uint32_t)l;
+        if (c && !same) {
+            UChar out[2];
+            int32_t ol = 0;
+            U16_APPEND_UNSAFE(out, ol, c);
+            if (!push_token(a, out, ol, ZHS_TOKEN_CHAR, upos, b, b + (uint32_t)l)) return false;
+        }
+        b += (uint32_t)l;
+    }
+    return true;
+}
+
 static bool flush_chars(zhs_analyzer *a, const han_run *run, int32_t limit)
 {
     int32_t i = run->first;
@@ -406,7 +484,7 @@ static bool flush_chars(zhs_analyzer *a, const han_run *run, int32_t limit)
             return false;
         i = j;
     }
-    return true;
+    return !a->opencc || flush_chars_as_written(a, run, limit);
 }
 
 static bool flush_bigrams(zhs_analyzer *a, han_run *run, int32_t limit)
@@ -775,6 +853,8 @@ int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
                         "(the limit is %d bytes): split it into passages", len, INT32_MAX / 4);
     a->ntokens = 0;
     zhs_buf_reset(&a->terms);
+    a->text = text;
+    a->text_len = len;
     int64_t n = normalize_text(a, text, len);
     if (n < 0) return oom(err, len);
     if (n == 0) return ZHS_OK;

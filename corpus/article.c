@@ -58,3 +58,38 @@ size_t corpus_article_label(const char *s, size_t n)
     if (i == n || s[i] == ' ' || s[i] == '\t' || starts(s + i, n - i, "\xE3\x80\x80")) return i;
     return 0;
 }
+
+/* Bytes of the marker of a numbered heading or list item that starts s:
+** 一、 二． （一） (3) ３、 ① 第二章 第一节 第三编 第四部分; 0 if none.
+** Articles are corpus_article_label()'s. */
+size_t corpus_numbered_heading(const char *s, size_t n)
+{
+    uint32_t cp;
+    size_t l = n ? zhs_utf8_decode(s, n, &cp) : 0;
+    if (!l) return 0;
+    if (cp >= 0x2460 && cp <= 0x2473) return l;                 /* ① .. ⑳ */
+    if (cp == 0xFF08 || cp == '(') {                            /* （一） (1) */
+        size_t k = numerals(s + l, n - l);
+        if (!k) return 0;
+        size_t i = l + k;
+        if (starts(s + i, n - i, "\xEF\xBC\x89")) return i + 3;
+        return i < n && s[i] == ')' ? i + 1 : 0;
+    }
+    if (starts(s, n, "\xE7\xAC\xAC")) {                        /* 第 */
+        size_t k = numerals(s + 3, n - 3), i = 3 + k;
+        if (!k) return 0;
+        static const char *const units[] = {
+            "\xE7\xAB\xA0", "\xE8\x8A\x82", "\xE7\xAF\x80", "\xE7\xBC\x96", "\xE7\xB7\xA8",
+            "\xE9\x83\xA8\xE5\x88\x86", "\xE7\xAF\x87", "\xE5\x8D\xB7",
+        };  /* 章 节 節 编 編 部分 篇 卷 */
+        for (size_t u = 0; u < sizeof units / sizeof *units; u++)
+            if (starts(s + i, n - i, units[u])) return i + strlen(units[u]);
+        return 0;
+    }
+    size_t k = numerals(s, n);                                  /* 一、 3． 12、 */
+    if (!k) return 0;
+    if (starts(s + k, n - k, "\xE3\x80\x81") || starts(s + k, n - k, "\xEF\xBC\x8E")) return k + 3;
+    /* "1." but not "1.5" */
+    if (k < n && s[k] == '.' && (k + 1 == n || s[k + 1] < '0' || s[k + 1] > '9')) return k + 1;
+    return 0;
+}

@@ -39,6 +39,11 @@
 #define CORPUS_SENTENCE_MAX 2000
 #define CORPUS_CUT 500
 
+/* A paragraph of one line this short (in code points) is read as a heading
+** and never continued across a blank line: 第一章 总则, 一、总体要求 and
+** headlines are shorter, a column of newspaper text (18-24) is longer. */
+#define CORPUS_HEADING_MAX 15
+
 /* A JSONL file is handed out as documents of this many records each, so
 ** that the passages of a huge file never sit in memory all at once. */
 #define CORPUS_JSONL_CHUNK 1000
@@ -81,6 +86,9 @@ size_t corpus_find(const char *s, size_t n, const char *needle, size_t m);
 /* Bytes of the article label ("第十条", "第二百二十四条之一") that starts s,
 ** when it is followed by a space, U+3000 or the end; 0 otherwise. */
 size_t corpus_article_label(const char *s, size_t n);
+/* Bytes of a numbered heading's marker at s (一、 （一） ① 第二章 第一节
+** 1.), 0 if none. */
+size_t corpus_numbered_heading(const char *s, size_t n);
 
 /* ----------------------------------------------------------- inline.c */
 
@@ -166,6 +174,8 @@ typedef struct corpus_doc {
     zhs_buf heads[7];           /* heading text by level 1..6 */
     bool markdown;
     bool in_comment, in_fence, in_quote;
+    bool held;                  /* para kept open over blank lines: a column break? */
+    size_t paragraphs;          /* paragraphs of the document so far */
     char fence_char;
     size_t fence_len;
     const char *title;          /* first level-1 heading, NULL if none yet */

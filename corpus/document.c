@@ -17,6 +17,15 @@
 ** Plain text gets only the paragraph logic.  In both, a line that opens an
 ** article, or is indented with U+3000 (the Chinese paragraph indent),
 ** starts a new paragraph even without a blank line before it.
+**
+** Column breaks.  A printed page ends a column in mid-sentence, often in
+** mid-word, and the text taken from it shows a blank line there.  A
+** paragraph that does not end a sentence and is not a heading is kept open
+** over blank lines; the next line continues it unless it starts something
+** of its own (an article, a numbered heading, an indent, Markdown block
+** syntax).  The join is the hard-wrap join (paragraph.c), and the second
+** half keeps its own line mark, so a passage that starts in it reports its
+** line.
 */
 #include "corpus_int.h"
 
@@ -47,6 +56,8 @@ void corpus_doc_begin(corpus_doc *d, bool markdown)
     d->in_comment = false;
     d->in_fence = false;
     d->in_quote = false;
+    d->held = false;
+    d->paragraphs = 0;
     d->title = NULL;
     corpus_para_reset(&d->para);
     for (int i = 0; i < 7; i++) zhs_buf_reset(&d->heads[i]);
@@ -59,6 +70,7 @@ static int nomem(zhs_error *err)
 
 static int end_paragraph(corpus_doc *d, zhs_error *err)
 {
+    if (d->para.text.len) d->paragraphs++;
     int rc = corpus_builder_paragraph(d->b, &d->para, err);
     corpus_para_reset(&d->para);
     return rc;
@@ -226,6 +238,84 @@ static int heading(corpus_doc *d, size_t level, const char *s, size_t n, zhs_err
     return ZHS_OK;
 }
 
+/* ------------------------------------------------------- column breaks */
+
+/* Marks that end a sentence, or close one.  The colon too: what it
+** announces (a list, a quotation) is a block of its own. */
+static bool ends_sentence(uint32_t cp)
+{
+    switch (cp) {
+    case 0x3002: case 0xFF01: case 0xFF1F: case 0xFF1B: case 0xFF1A:   /* 。！？；： */
+    case 0x2026: case 0x2025: case 0xFF0E: case 0xFE12:                 /* … ‥ ． ︒ */
+    case 0x201D: case 0x2019: case 0x300D: case 0x300F: case 0xFF09:   /* ” ’ 」 』 ） */
+    case 0x3011: case 0x300B: case 0x3009: case 0x3015: case 0x3017:   /* 】 》 〉 〕 〗 */
+    case '.': case '!': case '?': case ';': case ':': case ')': case ']': case '"': case '\'':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Whether a single line reads like running text: it has a comma or a
+** sentence mark inside (，、。；！？ or ", ") and no space between two
+** non-ASCII characters.  Headlines, bylines, date lines and signatures have
+** no such mark or separate their parts with spaces ("本报记者 许可馨");
+** Chinese prose does neither. */
+static bool reads_as_prose(const char *s, size_t n)
+{
+    bool comma = false;
+    uint32_t before = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += zhs_utf8_decode(s + i, n - i, &cp);
+        if (cp == 0xFF0C || cp == 0x3001 || cp == 0x3002 || cp == 0xFF1B || cp == 0xFF01 ||
+            cp == 0xFF1F || (cp == ',' && (i == n || s[i] == ' ')))
+            comma = true;
+        if (cp == ' ' && before >= 0x80 && i < n && (unsigned char)s[i] >= 0x80) return false;
+        before = cp;
+    }
+    return comma;
+}
+
+/* Whether a column break may have cut the paragraph: it does not end a
+** sentence, is no heading and not the document's first paragraph (the
+** headline of a text file).  A single line is a heading when it is short
+** or does not read as prose. */
+static bool may_continue(const corpus_doc *d)
+{
+    const corpus_para *p = &d->para;
+    const char *s = p->text.data;
+    size_t n = p->text.len;
+    if (!n || p->oom || !d->paragraphs) return false;
+    /* Private-use characters after the last mark are debris of a PDF font
+    ** (the laws corpus has some), not text that runs on. */
+    uint32_t last = corpus_last_cp(s, n);
+    while (n > 3 && last >= 0xE000 && last <= 0xF8FF && ((unsigned char)s[n - 3] & 0xF0) == 0xE0) {
+        n -= 3;
+        last = corpus_last_cp(s, n);
+    }
+    if (ends_sentence(last) || corpus_numbered_heading(s, n)) return false;
+    /* The space after an article label is the label's, not a headline's. */
+    if (p->nmarks == 1 && (zhs_utf8_count(s, n) <= CORPUS_HEADING_MAX ||
+                           !reads_as_prose(s + p->label_len, n - p->label_len)))
+        return false;
+    return true;
+}
+
+static size_t list_marker(const char *s, size_t n);
+static bool is_thematic_break(const char *s, size_t n);
+
+/* Whether a line after blank lines may be the rest of a paragraph a column
+** break cut: not when it starts something of its own. */
+static bool may_resume(const corpus_doc *d, const char *s, size_t n, bool indented)
+{
+    if (indented || corpus_article_label(s, n) || corpus_numbered_heading(s, n)) return false;
+    if (!d->markdown) return true;
+    char c = s[0];
+    if (c == '#' || c == '>' || c == '|' || c == '`' || c == '~' || c == '<') return false;
+    return !list_marker(s, n) && !is_thematic_break(s, n);
+}
+
 /* ---------------------------------------------------------- the lines */
 
 /* Adds a cleaned, trimmed line to the paragraph, starting a new one first
@@ -301,17 +391,34 @@ static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, z
 {
     while (n && s[n - 1] == '\r') n--;
     bool info_end = false;
+    const char *raw = s;
     if (d->markdown && (!d->in_fence || d->in_comment)) strip_comments(d, &s, &n, &info_end);
+    bool commented = s != raw;
     size_t lead = corpus_space_prefix(s, n);
     bool indented = corpus_find(s, lead, "\xE3\x80\x80", 3) < lead;
     s += lead;
     n -= lead;
     n -= corpus_space_suffix(s, n);
     if (!n) {
+        bool quote = d->in_quote;
         d->in_quote = false;
+        /* Only a truly blank line may be a column break: a comment line is
+        ** a break the author made. */
+        if (!commented && !quote && !(d->markdown && d->in_fence) && may_continue(d)) {
+            d->held = true;
+            return ZHS_OK;
+        }
+        d->held = false;
         int rc = end_paragraph(d, err);
         if (!rc && info_end) rc = corpus_builder_break(d->b, err);
         return rc;
+    }
+    if (d->held) {
+        d->held = false;
+        if (!may_resume(d, s, n, indented)) {
+            int rc = end_paragraph(d, err);
+            if (rc) return rc;
+        }
     }
     if (d->markdown && d->in_fence) {
         if (closes_fence(d, s, n)) {
@@ -368,5 +475,6 @@ int corpus_doc_parse(corpus_doc *d, const char *text, size_t len, uint32_t first
         pos = end + 1;
         line++;
     }
+    d->held = false;
     return end_paragraph(d, err);
 }

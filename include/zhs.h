@@ -107,6 +107,13 @@ typedef struct zhs_token {
 ** character share a position, so a phrase can be matched on bigrams.
 */
 
+/* How traditional characters are folded to simplified. */
+enum zhs_fold {
+    ZHS_FOLD_NONE = 0,      /* kept as written (--no-fold) */
+    ZHS_FOLD_CHARS = 1,     /* ICU, one character at a time: indexes built before OpenCC */
+    ZHS_FOLD_PHRASES = 2    /* OpenCC tw2sp, Taiwan phrases too (網路 -> 网络); the default */
+};
+
 /* How Han text is cut into words.  Zero is the default. */
 enum zhs_segmenter {
     ZHS_SEGMENTER_DICT = 0,     /* most probable path over a word dictionary
@@ -115,7 +122,7 @@ enum zhs_segmenter {
 };
 
 typedef struct zhs_analyzer_config {
-    int fold_traditional;   /* traditional -> simplified (default 1) */
+    int fold_traditional;   /* enum zhs_fold (default ZHS_FOLD_PHRASES) */
     int words;              /* emit Han words (default 1) */
     int bigrams;            /* emit Han bigrams (default 1) */
     int chars;              /* emit every Han character as a CHAR token (default 1) */

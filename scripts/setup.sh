@@ -18,6 +18,8 @@ zhs_need=(
   "libicu-dev:/usr/include/unicode/ubrk.h"
   "zlib1g-dev:/usr/include/zlib.h"
   "libxapian-dev:/usr/include/xapian.h"
+  "libopencc-dev:/usr/include/opencc/opencc.h"
+  "libopencc-data:/usr/share/opencc/tw2sp.json"
   "xapian-tools:/usr/bin/xapian-tcpsrv"
   "python3:/usr/bin/python3"
   "python3-jieba:/usr/lib/python3/dist-packages/jieba/dict.txt"

@@ -387,10 +387,53 @@ if [ -n "$a" ] && [ -n "$ab" ] && [ -n "$both" ] && [ "$ab" -lt "$a" ] && [ $((a
 else bad "counts: +人脸识别 = '$a', +人脸识别 -门禁 = '$ab', +人脸识别 +门禁 = '$both': expected a = ab + both, ab < a"; fi
 
 # =====================================================================
+echo "--- column breaks (corpus/sample/scanned)"
+# A phrase cut by a column end (a blank line inside a sentence) is found as
+# written, and the hit names the file and the line where its passage starts.
+col_hit() {   # PHRASE FILE LINE
+    run "$ZHS" search "$IDX" "\"$1\"" --json -k 5
+    if [ $rc -eq 0 ] && py '
+import json, sys
+hits = json.load(open(sys.argv[1]))["hits"]
+top = hits[0]
+assert top["path"].endswith("scanned/" + sys.argv[2]), "top hit is %s" % top["path"]
+assert top["line"] == int(sys.argv[3]), "line %d, expected %s" % (top["line"], sys.argv[3])
+' "$OUT" "$2" "$3"; then ok "phrase across a column break \"$1\" finds $2:$3"
+    else bad "phrase \"$1\" across a column break: $(pyerr); $(got)"; fi
+}
+NEWS=人工智能治理国际合作论坛综述.txt
+RULES=临江市公共数据共享管理办法（扫描件）.txt
+VIEW=数据要素市场建设观察.md
+col_hit 标准的对接 "$NEWS" 1
+col_hit 数据跨境流动 "$NEWS" 1
+col_hit 监管沙盒互认 "$NEWS" 1
+col_hit 各类数据资源 "$RULES" 8
+col_hit 安全管理等工作 "$RULES" 12
+col_hit 组织复核 "$RULES" 18
+col_hit 网信部门报告 "$RULES" 28
+col_hit 数据确权 "$VIEW" 3
+col_hit 可计量的资产 "$VIEW" 17
+# After a comma the two halves are one paragraph (no line break between).
+run "$ZHS" search "$IDX" '"辅助驾驶" "测试期间"' --json -k 3
+if [ $rc -eq 0 ] && py '
+import json, sys
+hits = json.load(open(sys.argv[1]))["hits"]
+assert any("辅助驾驶等领域，测试期间" in h["text"] for h in hits), "no hit joins the halves"
+' "$OUT"; then ok "a paragraph cut right after a comma is joined (辅助驾驶等领域，测试期间)"
+else bad "comma join: $(pyerr); $(got)"; fi
+# Headings, numbered headings, articles and Markdown headings are never joined.
+for q in 专家观点清澄大学 合作机制与会各方 进行审核第六条 救济途径风险防范 共享目录第四条 下一步安排论坛; do
+    run "$ZHS" search "$IDX" "\"$q\"" --format trec
+    if [ $rc -eq 1 ]; then ok "no phrase across a heading or an article: \"$q\" finds nothing"
+    else bad "\"$q\" should find nothing (a heading or an article is never joined); $(got)"; fi
+done
+
+# =====================================================================
 echo "--- traditional / full-width folding"
 # 个人信息 is written only in simplified in the sample; 個人資料 only in traditional.
 all_hits '"個人信息"' '"个人信息" in h["all"]' 'traditional query "個人信息" finds simplified 个人信息' 5 '"个人信息" in h["title"] + h["text"]'
-all_hits '"个人资料"' '"个人资料" in h["all"]' 'simplified query "个人资料" finds traditional 個人資料' 3 '"個人資料" in h["title"] + h["text"]'
+# OpenCC's Taiwan phrases fold 個人資料 to 个人数据 (Taiwan 資料 is mainland 数据).
+all_hits '"个人数据"' '"个人数据" in h["all"] or "个人资料" in h["all"]' 'simplified query "个人数据" finds traditional 個人資料' 3 '"個人資料" in h["title"] + h["text"]'
 
 run "$ZHS" search "$IDX" 'ＡＩ' --json -k 1000
 if [ $rc -eq 0 ] && py '
@@ -410,7 +453,7 @@ else bad "AI does not find full-width ＡＩ: $(pyerr); $(got)"; fi
 
 FOLD="$TMP/fold"
 mkdir -p "$FOLD/c"
-printf '# 简体通知\n\n本市开展个人资料保护专项检查。\n' >"$FOLD/c/jianti.md"
+printf '# 简体通知\n\n本市开展个人数据保护专项检查。\n\n本市推广国产网络软件。\n' >"$FOLD/c/jianti.md"
 printf '# 繁體通知\n\n本市推動個人信息保護與ＡＩ治理。\n' >"$FOLD/c/fanti.md"
 printf '# 半角通知\n\n本市发布AI伦理指南。\n' >"$FOLD/c/banjiao.md"
 run "$ZHS" index -q -o "$FOLD/idx" "$FOLD/c"
@@ -419,7 +462,8 @@ fold_hit() {   # QUERY FILE DESCRIPTION
     if [ $rc -eq 0 ] && grep -q " $2#" "$OUT"; then ok "$3"
     else bad "$3: query [$1] should find $2; $(got)"; fi
 }
-fold_hit '"個人資料"' jianti.md 'traditional "個人資料" finds a text written 个人资料'
+fold_hit '"個人資料"' jianti.md 'traditional "個人資料" finds a text written 个人数据 (a Taiwan phrase)'
+fold_hit '"網路軟體"' jianti.md 'traditional "網路軟體" finds a text written 网络软件 (Taiwan phrases)'
 fold_hit '"个人信息"' fanti.md 'simplified "个人信息" finds a text written 個人信息'
 fold_hit 'ＡＩ' banjiao.md 'full-width ＡＩ finds a text written AI'
 fold_hit 'ai' fanti.md 'lower-case ai finds a text written ＡＩ'
@@ -524,7 +568,7 @@ if [ $rc -eq 0 ] && py '
 import json, sys
 d = json.load(open(sys.argv[1]))
 orig = sys.argv[2].encode("utf-8")
-want = {"ai": "ＡＩ", "治理": "治理", "个人": "個人", "资料": "資料", "保护": "保護"}
+want = {"ai": "ＡＩ", "治理": "治理", "个人": "個人", "数据": "資料", "保护": "保護"}
 for term, written in want.items():
     toks = [t for t in d["tokens"] if t["token"] == term]
     assert toks, "no token %r in %r" % (term, [t["token"] for t in d["tokens"]])
@@ -532,8 +576,38 @@ for term, written in want.items():
         piece = orig[t["start"]:t["end"]].decode("utf-8")
         assert piece == written, "token %r: bytes [%d,%d] are %r, expected %r" % (term, t["start"], t["end"], piece, written)
         assert t.get("original") == written, "token %r: original %r" % (term, t.get("original"))
-' "$OUT" "$ORIG"; then ok "analyze --json: ai 治理 个人 资料 保护 with offsets slicing to ＡＩ 治理 個人 資料 保護"
+' "$OUT" "$ORIG"; then ok "analyze --json: ai 治理 个人 数据 保护 with offsets slicing to ＡＩ 治理 個人 資料 保護"
 else bad "analyze --json $ORIG: $(pyerr); $(got)"; fi
+
+# OpenCC's Taiwan phrases: 網路軟體 gives 网络 and 软件 (ICU alone gave
+# 网路, 软体), each pointing at its original bytes: as words with ICU's
+# break, as the bigrams of the word 网络软件 with the dict segmenter.
+run "$ZHS" analyze --json --segmenter icu '網路軟體'
+if [ $rc -eq 0 ] && py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+words = [(t["token"], t["start"], t["end"], t["original"]) for t in d["tokens"] if t["kind"] == "word"]
+assert words == [("网络", 0, 6, "網路"), ("软件", 6, 12, "軟體")], words
+assert "opencc=" in d["analyzer"], d["analyzer"]
+' "$OUT"; then ok "analyze 網路軟體: 网络 0-6 and 软件 6-12 (phrases, offsets into the original)"
+else bad "analyze 網路軟體: $(pyerr); $(got)"; fi
+run "$ZHS" analyze --json '網路軟體'
+if [ $rc -eq 0 ] && py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+toks = [(t["token"], t["kind"], t["start"], t["end"]) for t in d["tokens"]]
+assert ("网络软件", "word", 0, 12) in toks, toks
+assert ("网络", "bigram", 0, 6) in toks and ("软件", "bigram", 6, 12) in toks, toks
+' "$OUT"; then ok "analyze 網路軟體 (dict): the word 网络软件 0-12, bigrams 网络 0-6 and 软件 6-12"
+else bad "analyze 網路軟體 (dict): $(pyerr); $(got)"; fi
+run "$ZHS" analyze --json --no-fold '網路軟體'
+if [ $rc -eq 0 ] && py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(t["token"] == t["original"] for t in d["tokens"]), d["tokens"]
+assert "trad=0" in d["analyzer"], d["analyzer"]
+' "$OUT"; then ok "analyze --no-fold keeps 網路軟體 as written"
+else bad "analyze --no-fold 網路軟體: $(pyerr); $(got)"; fi
 
 printf 'ＡＩ治理與個人資料保護\r\n我們是Ｇ２０國家，數據ＡＰＩ開放。\r\n\r\nplain ascii line\n个人信息保护法自2021年起施行\r\n最后一行没有换行' >"$TMP/seg.in"
 run "$ZHS" segment <"$TMP/seg.in"

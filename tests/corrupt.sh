@@ -219,8 +219,10 @@ tjudge() {
     rc=$?
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then problems+=" search '$q' still running after $LIMIT s (killed);"
     elif [ $rc -gt 2 ]; then problems+=" search '$q' exit $rc (crash?): $(head -c 200 "$TMP/err");"
-    elif [ $crc -eq 0 ] && [ $rc -eq 2 ] && ! grep -q 'was built with analyzer' "$TMP/err"; then
-      # (a damaged analyzer name in MANIFEST is refused as another analyzer: fine)
+    elif [ $crc -eq 0 ] && [ $rc -eq 2 ] && ! grep -q -e 'was built with analyzer' \
+           -e 'records an analyzer this version does not know' "$TMP/err"; then
+      # (a damaged analyzer name in MANIFEST is refused as another analyzer,
+      # or as one this version cannot read: fine)
       problems+=" 'zhs check' passed but search '$q' fails: $(head -c 200 "$TMP/err");"
     fi
   done

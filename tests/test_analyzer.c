@@ -40,6 +40,8 @@ static const row char_table[] = {
      "处/char/0/0-3 罚/char/1/3-6 决/char/2/6-9 定/char/3/9-12"},
     {"folded like the words: the traditional form gives the simplified character", "違約罰則",
      "违/char/0/0-3 约/char/1/3-6 罚/char/2/6-9 则/char/3/9-12"},
+    {"a phrase OpenCC rewrites (網路 is 网络) keeps the character as written too (路 beside 络)", "網路",
+     "网/char/0/0-3 络/char/1/3-6 路/char/1/3-6"},
     {"none for Latin, numbers or punctuation; positions skip them as words do", "5G，网络",
      "网/char/1/5-8 络/char/2/8-11"},
 };
@@ -54,11 +56,12 @@ static const row table[] = {
     {"a term of the legal dictionary is one word", "个人信息处理者",
      "个人信息处理者/word/0/0-21 "
      "个人/bigram/0/0-6 人信/bigram/1/3-9 信息/bigram/2/6-12 息处/bigram/3/9-15 处理/bigram/4/12-18 理者/bigram/5/15-21"},
-    {"full-width Latin folds to lower-case ASCII; traditional folds to simplified; offsets stay in the original",
+    {"full-width Latin folds to lower-case ASCII; traditional folds to simplified by phrase (資料 is 数据); "
+     "offsets stay in the original",
      "ＡＩ治理與個人資料保護",
-     "ai/latin/0/0-6 治理/word/1/6-12 与/word/3/12-15 个人资料/word/4/15-27 保护/word/8/27-33 "
-     "治理/bigram/1/6-12 理与/bigram/2/9-15 与个/bigram/3/12-18 个人/bigram/4/15-21 人资/bigram/5/18-24 "
-     "资料/bigram/6/21-27 料保/bigram/7/24-30 保护/bigram/8/27-33"},
+     "ai/latin/0/0-6 治理/word/1/6-12 与/word/3/12-15 个人/word/4/15-21 数据保护/word/6/21-33 "
+     "治理/bigram/1/6-12 理与/bigram/2/9-15 与个/bigram/3/12-18 个人/bigram/4/15-21 人数/bigram/5/18-24 "
+     "数据/bigram/6/21-27 据保/bigram/7/24-30 保护/bigram/8/27-33"},
     {"a Latin-digit token is one unit; the Han run after it starts at the next position",
      "G20峰会", "g20/number/0/0-3 峰会/word/1/3-9 峰会/bigram/1/3-9"},
     {"numbers keep their decimal point; % is punctuation",

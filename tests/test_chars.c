@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Characters with their traditional form (the same when there is none). */
+/* Characters with their traditional form (the same when there is none).
+** None of them is made by OpenCC's Taiwan phrases from other characters in
+** the sample (資料 is 数据: 数 would be in passages that do not hold it). */
 static const char *const chars[][2] = {
-    {"罚", "罰"}, {"数", "數"}, {"个", "個"}, {"规", "規"}, {"条", "條"},
-    {"法", "法"}, {"人", "人"}, {"安", "安"}, {"息", "息"}, {"电", "電"},
+    {"罚", "罰"}, {"务", "務"}, {"个", "個"}, {"规", "規"}, {"条", "條"},
+    {"法", "法"}, {"人", "人"}, {"安", "安"}, {"管", "管"}, {"电", "電"},
 };
 #define NCHARS (sizeof chars / sizeof chars[0])
 

@@ -435,6 +435,128 @@ static void test_hard_wrap(void)
     free(dir);
 }
 
+
+/* A column break: a paragraph cut in mid-sentence, a blank line, the rest.
+** Joined when the first part ends no sentence and is no heading; never
+** into an article, a heading or an indented paragraph. */
+static void test_column_breaks(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "cols.txt",
+               "人工智能治理论坛综述\n"                       /* 1: headline */
+               "\n"
+               "本报记者 林晓岚\n"                             /* 3: byline */
+               "\n"
+               "与会者普遍认为，各方应当加快建立人工智\n"     /* 5 */
+               "能治理框架，推动全球法律和标准\n"             /* 6 */
+               "\n"
+               "的对接，避免治理碎片化。\n"                   /* 8: inside a phrase */
+               "\n"
+               "当地已有十二家企业进入监管沙盒，\n"           /* 10: after a comma */
+               "\n"
+               "测试期间发现风险点一百余个，涉及数据跨\n"     /* 12 */
+               "\n"
+               "\n"
+               "境流动的占三成。\n"                           /* 15: two blank lines */
+               "\n"
+               "专家观点\n"                                   /* 17: short heading */
+               "\n"
+               "规则的国际协调不能只停留在原则层面。\n"
+               "\n"
+               "一、合作机制，长期有效的安排\n"               /* 21: numbered heading */
+               "\n"
+               "与会各方同意建立常设的专家交流机制。\n"
+               "\n"
+               "关于加快推进人工智能治理体系建设的若干意见\n" /* 25: no comma: a title */
+               "\n"
+               "意见提出了六个方面的任务。\n"
+               "\n"
+               "报告从三个方面提出建议，分别是\n"
+               "\n"
+               "\xE3\x80\x80\xE3\x80\x80缩进的新段落不接上文。\n" /* indented */
+               "\n"
+               "主要内容如下：\n"                             /* a colon ends it */
+               "\n"
+               "加强评估，完善标准。\n"
+               "\n"
+               "应当对共享申请进行审核，审核结果\n"
+               "\n"
+               "第六条 使用共享数据的部门应当按照用途使用数据。\n"
+               "\n"
+               "他说：“这是推动数据要素市场建设的第一步，\n"
+               "\n"
+               "后面还有很多工作。”\n");
+    run r;
+    read_one(&r, join(dir, "cols.txt"));
+    const char *want_in[] = {
+        "人工智能治理框架，推动全球法律和标准的对接，避免治理碎片化。",
+        "进入监管沙盒，测试期间发现风险点一百余个，涉及数据跨境流动的占三成。",
+        "人工智能治理论坛综述\n本报记者 林晓岚\n",
+        "专家观点\n规则",
+        "一、合作机制，长期有效的安排\n与会各方",
+        "若干意见\n意见提出",
+        "分别是\n缩进的新段落",
+        "如下：\n加强评估",
+        "他说：“这是推动数据要素市场建设的第一步，后面还有很多工作。”",
+    };
+    for (size_t i = 0; i < sizeof want_in / sizeof *want_in; i++)
+        CHECK_MSG(contains(&r, want_in[i]), "no passage has \"%s\"", want_in[i]);
+    const got *art = by_label(&r, "第六条");
+    CHECK(art && art->line == 39 && strncmp(art->text, "第六条 ", 10) == 0);
+    CHECK(!contains(&r, "审核结果第六条"));
+    CHECK(contains(&r, "审核结果"));
+    run_free(&r);
+
+    /* Markdown: a heading, a list item or a quote after the blank line
+    ** starts its own block. */
+    write_file(dir, "cols.md",
+               "# 标题\n\n"
+               "第一段落写到一半，被分栏切断在这\n\n"
+               "## 小节\n\n"
+               "小节正文写到一半，被分栏切断在这\n\n"
+               "- 列表项目\n\n"
+               "列表之后的正文写到一半，被切断在这\n\n"
+               "> 引用的文字\n\n"
+               "正文写到一半的时候，被分栏切断在数据确\n\n"
+               "权的中间。\n");
+    read_one(&r, join(dir, "cols.md"));
+    CHECK(!contains(&r, "切断在这小节") && !contains(&r, "切断在这列表") && !contains(&r, "切断在这引用"));
+    CHECK(contains(&r, "切断在数据确权的中间。"));
+    run_free(&r);
+
+    /* The second half keeps its line: a passage that starts in it (a long
+    ** paragraph split at sentence ends) reports the second half's line. */
+    zhs_buf b;
+    zhs_buf_init(&b);
+    zhs_buf_puts(&b, "标题\n\n");                              /* the first paragraph is never continued */
+    for (int i = 0; i < 6; i++) {
+        for (int k = 0; k < 49; k++) zhs_buf_puts(&b, "前");
+        zhs_buf_puts(&b, "。");
+    }
+    zhs_buf_puts(&b, "涉及数据跨\n\n境流动。");                 /* lines 3, 5 */
+    for (int i = 0; i < 8; i++) {
+        for (int k = 0; k < 49; k++) zhs_buf_puts(&b, "后");
+        zhs_buf_puts(&b, "。");
+    }
+    zhs_buf_puts(&b, "\n");
+    write_bytes(dir, "long.txt", b.data, b.len);
+    zhs_buf_free(&b);
+    read_one(&r, join(dir, "long.txt"));
+    CHECK_MSG(r.n >= 2, "%zu passages", r.n);
+    bool joined = false;
+    for (size_t i = 0; i < r.n; i++) {
+        const got *g = &r.p[i];
+        if (strstr(g->text, "数据跨境流动")) joined = true;
+        bool first_half = strncmp(g->text, "前", 3) == 0 || strncmp(g->text, "涉及", 6) == 0;
+        bool title = strncmp(g->text, "标题", 6) == 0;
+        CHECK_MSG(g->line == (title ? 1u : first_half ? 3u : 5u), "%s starts with %.9s at line %u", g->id, g->text,
+                  g->line);
+    }
+    CHECK(joined);
+    run_free(&r);
+    free(dir);
+}
+
 static size_t cps(const char *s)
 {
     return zhs_utf8_count(s, strlen(s));
@@ -846,6 +968,7 @@ int main(void)
     test_articles();
     test_markdown_cleaning();
     test_hard_wrap();
+    test_column_breaks();
     test_grouping();
     test_jsonl();
     test_gzip();
