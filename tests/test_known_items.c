@@ -102,7 +102,8 @@ static void free_field(field *f)
 /* A clause as the oracle sees it: the terms a text must hold, each at a
 ** fixed offset from the first.  "As written" means: the Han bigrams (each
 ** pair of adjacent characters), Latin and number tokens, and a Han word
-** only where it is a lone character no bigram covers. */
+** only where it is a lone character no bigram covers; a clause that is one
+** Han character alone is that character's term. */
 typedef struct pattern {
     field f;            /* the chosen tokens, pos relative to the first */
 } pattern;
@@ -115,8 +116,18 @@ static void make_pattern(pattern *pt, zhs_analyzer *an, const char *text)
     pt->f.n = 0;
     if (!pt->f.t) abort();
     uint32_t base = UINT32_MAX;
+    /* One Han character alone is its character term (found inside words
+    ** too); elsewhere character terms are not part of a pattern. */
+    size_t nchars = 0, nother = 0;
+    for (size_t i = 0; i < all.n; i++) {
+        if (all.t[i].kind == ZHS_TOKEN_CHAR) nchars++;
+        else if (all.t[i].kind != ZHS_TOKEN_WORD) nother++;
+    }
+    bool one_char = nchars == 1 && nother == 0;
     for (size_t i = 0; i < all.n; i++) {
         const ftok *t = &all.t[i];
+        if ((t->kind == ZHS_TOKEN_CHAR) != one_char && (t->kind == ZHS_TOKEN_CHAR || t->kind == ZHS_TOKEN_WORD))
+            continue;
         bool take = t->kind != ZHS_TOKEN_WORD;
         if (!take) {
             take = true;
