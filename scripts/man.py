@@ -146,6 +146,10 @@ def main():
         body.append("\\fBzhs\\fR(1)")
         pages["zhs-%s.1" % name] = body
 
+    # A page of a command that --help no longer lists is removed.
+    for old in os.listdir(outdir):
+        if old.startswith("zhs") and old.endswith(".1") and old not in pages:
+            os.remove(os.path.join(outdir, old))
     for fname, body in pages.items():
         tmp = os.path.join(outdir, fname + ".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
