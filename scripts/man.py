@@ -27,8 +27,12 @@ OPT_SPLIT = re.compile(r"^\s*(.*?\S)\s{2,}(?!-)(\S.*)$")
 
 
 def run_help(zhs, *args):
-    out = subprocess.run([zhs, *args, "--help"], check=True, capture_output=True)
-    return out.stdout.decode("utf-8")
+    """The text of 'zhs ARGS --help' (its stdout; stderr if it printed
+    nothing there, whatever its exit status: a command whose help is
+    missing gets a page with its one-line description, not a failed build)."""
+    out = subprocess.run([zhs, *args, "--help"], capture_output=True, timeout=60)
+    text = out.stdout or out.stderr
+    return text.decode("utf-8", "replace")
 
 
 def esc(text):
