@@ -23,6 +23,11 @@ zhs_need=(
   "xapian-tools:/usr/bin/xapian-tcpsrv"
   "python3:/usr/bin/python3"
   "python3-jieba:/usr/lib/python3/dist-packages/jieba/dict.txt"
+  # pip install ./python, offline (tests/install.sh); the man pages (man zhs)
+  "python3-pip:/usr/lib/python3/dist-packages/pip"
+  "python3-setuptools:/usr/lib/python3/dist-packages/setuptools"
+  "python3-wheel:/usr/lib/python3/dist-packages/wheel"
+  "man-db:/usr/bin/man"
 )
 for extra in ${ZHS_PACKAGES_EXTRA:-}; do zhs_need+=("$extra"); done
 
