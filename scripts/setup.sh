@@ -20,6 +20,13 @@ zhs_need=(
   "libxapian-dev:/usr/include/xapian.h"
   "xapian-tools:/usr/bin/xapian-tcpsrv"
   "python3:/usr/bin/python3"
+  "libmicrohttpd-dev:/usr/include/microhttpd.h"
+  # zhs serve's tests: requests, the page in a browser (with a CJK font so
+  # that the screenshot is legible), load
+  "curl:/usr/bin/curl"
+  "chromium:/usr/bin/chromium"
+  "fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+  "wrk:/usr/bin/wrk"
 )
 for extra in ${ZHS_PACKAGES_EXTRA:-}; do zhs_need+=("$extra"); done
 
