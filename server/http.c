@@ -15,6 +15,7 @@
 /* One request's state across libmicrohttpd's calls. */
 typedef struct req_ctx {
     zhs_buf body;
+    size_t seen;                /* body bytes received, kept or not */
     bool too_large;
     bool answered;              /* a response was queued before the body ended */
 } req_ctx;
@@ -71,6 +72,23 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, srv_response *
     return rc;
 }
 
+/* Answers 413 before the body is read to its end; libmicrohttpd then
+** closes the connection instead of reading the rest. */
+static enum MHD_Result too_large(srv_server *s, struct MHD_Connection *conn, req_ctx *ctx)
+{
+    srv_response r = {0};
+    zhs_buf_init(&r.body);
+    srv_error(&r, 413, "the body is over %zu bytes: send a smaller JSON object", s->lim.max_body);
+    ctx->answered = true;
+    enum MHD_Result rc = send_response(conn, &r);
+    zhs_buf_free(&r.body);
+    pthread_mutex_lock(&s->stats_mu);
+    s->requests++;
+    s->errors_4xx++;
+    pthread_mutex_unlock(&s->stats_mu);
+    return rc;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                               const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
@@ -84,26 +102,26 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         *con_cls = ctx;
         /* Refuse a declared oversized body before reading any of it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > s->lim.max_body) {
-            srv_response r = {0};
-            zhs_buf_init(&r.body);
-            srv_error(&r, 413, "the body is over %zu bytes: send a smaller JSON object", s->lim.max_body);
-            ctx->answered = true;
-            enum MHD_Result rc = send_response(conn, &r);
-            zhs_buf_free(&r.body);
-            return rc;
-        }
+        if (cl && strtoull(cl, NULL, 10) > s->lim.max_body) return too_large(s, conn, ctx);
         return MHD_YES;
     }
     if (*upload_data_size) {
-        /* A body without Content-Length (chunked) is cut off here. */
-        if (!ctx->answered && !ctx->too_large) {
-            if (ctx->body.len + *upload_data_size > s->lim.max_body) ctx->too_large = true;
-            else if (!zhs_buf_append(&ctx->body, upload_data, *upload_data_size)) ctx->too_large = true;
-        }
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (ctx->answered) return MHD_YES;
+        /* A body without Content-Length (chunked) that passes the limit is
+        ** read on and dropped, so that the client finishes sending and then
+        ** gets its 413 (clients report a reset mid-upload as a failure,
+        ** not as the answer); past 16 times the limit it is cut off. */
+        ctx->seen += n;
+        if (ctx->seen > 16 * s->lim.max_body) return too_large(s, conn, ctx);
+        if (!ctx->too_large && (ctx->body.len + n > s->lim.max_body || !zhs_buf_append(&ctx->body, upload_data, n))) {
+            ctx->too_large = true;
+            zhs_buf_free(&ctx->body);
+        }
         return MHD_YES;
     }
+    if (ctx->too_large) return too_large(s, conn, ctx);
     if (ctx->answered) return MHD_YES;
     srv_arg args[64];
     arg_acc acc = {args, 0, s->lim.max_params < 64 ? s->lim.max_params : 64, false};
@@ -116,7 +134,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         .too_many_args = acc.too_many,
         .body = ctx->body.data,
         .body_len = ctx->body.len,
-        .body_too_large = ctx->too_large,
+        .body_too_large = false,
         .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
     };
     srv_response r = {0};
