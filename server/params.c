@@ -134,6 +134,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
     if (key_is(key, keylen, "b")) return parse_real("b", val, vlen, 0, 1, &p->b, err);
     if (key_is(key, keylen, "exhaustive")) return parse_bool("exhaustive", val, vlen, &p->exhaustive, err);
     if (key_is(key, keylen, "exact_total")) return parse_bool("exact_total", val, vlen, &p->exact_total, err);
+    if (key_is(key, keylen, "count")) return parse_bool("count", val, vlen, &p->count, err);
     if (key_is(key, keylen, "doc")) {
         size_t d;
         if (parse_uint("doc", val, vlen, 0, UINT32_MAX - 1, &d, err)) return err->code;
@@ -159,7 +160,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
     shown[j] = 0;
     return zhs_fail(err, ZHS_EINVAL,
                     "unknown parameter \"%s\": the parameters are q (or text), k, offset, width, k1, b, exhaustive, "
-                    "exact_total, doc, id",
+                    "exact_total, count, doc, id",
                     shown);
 }
 
@@ -167,7 +168,7 @@ int srv_params_from_json(srv_params *p, const srv_limits *lim, const char *body,
 {
     if (zhs_err_code(err)) return err->code;
     static const char *const keys[] = {"q", "text", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
-                                       "doc", "id"};
+                                       "count", "doc", "id"};
     zhs_buf v;
     zhs_buf_init(&v);
     int rc = ZHS_OK;

@@ -112,6 +112,7 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
     so.k1 = p->k1;
     so.b = p->b;
     so.exhaustive = p->exhaustive;
+    so.count_only = p->count;
     zhs_results *r;
     const char *q = zhs_buf_cstr((zhs_buf *)&p->q);
     if (zhs_index_search(&r, l->slot->ix, l->slot->an, q, &so, err)) return err->code;
@@ -120,7 +121,7 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
     /* Counting is exact when every match was scored: exhaustively, or when
     ** fewer matched than were asked for (the top k never filled, so nothing
     ** was pruned).  Otherwise it is a lower bound, unless asked to count. */
-    bool exact = p->exhaustive || n < so.k;
+    bool exact = p->exhaustive || p->count || n < so.k;
     if (p->exact_total && !exact) {
         zhs_search_options co = so;
         co.count_only = 1;
@@ -155,7 +156,7 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
                        (unsigned long long)matches, exact ? "eq" : "gte");
         zhs_buf_printf(o, ",\"offset\":%zu,\"k\":%zu,\"returned\":%zu", p->offset, p->k, n > p->offset ? n - p->offset : 0);
         /* A next page exists when this one is full and more may match. */
-        if (n == so.k && (!exact || matches > n) && so.k + p->k <= s->lim.max_window)
+        if (!p->count && n == so.k && (!exact || matches > n) && so.k + p->k <= s->lim.max_window)
             zhs_buf_printf(o, ",\"next_offset\":%zu", so.k);
         else
             zhs_buf_puts(o, ",\"next_offset\":null");

@@ -44,7 +44,7 @@ typedef struct srv_params {
     bool has_q;
     size_t k, offset, width;
     double k1, b;               /* 0 / -1: the index's */
-    bool exhaustive, exact_total;
+    bool exhaustive, exact_total, count;
     uint32_t doc;               /* /explain: the passage number */
     bool has_doc;
     zhs_buf id;                 /* /explain: the passage's external id instead */
