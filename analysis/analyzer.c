@@ -79,6 +79,8 @@ static int icu_fail(zhs_error *err, UErrorCode st, const char *what)
 
 int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
     zhs_analyzer *a = calloc(1, sizeof *a);
@@ -340,6 +342,8 @@ static uint32_t count_chars(const UChar *u, int32_t n)
 int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
                      const char *text, size_t len, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     *tokens = NULL;
     *ntokens = 0;
     if (zhs_err_code(err)) return err->code;
@@ -398,6 +402,8 @@ int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
 int zhs_analyzer_segment(zhs_analyzer *a, const char **out, size_t *outlen,
                          const char *text, size_t len, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     *out = "";
     *outlen = 0;
     if (zhs_err_code(err)) return err->code;

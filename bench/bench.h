@@ -13,7 +13,13 @@
 **   bench_quality.c  Recall@1/5/20 and MRR@10 on ../shared/eval
 **   bench_lucene.c   the optional Lucene peer (bench/LuceneBench.java)
 **   bench_report.c   table on stdout, --json, --svg
+**   bench_util.c     names, the seeded random generator
 ** See bench/README.md for the protocol.
+**
+** The bench is white-box on purpose: it times internal paths (posting
+** decoding, the scoring loop) and reads internal headers (query_int.h,
+** terms.h), which its build alone may include (CMakeLists.txt); the rest
+** of the zhs program sees only zhs.h and common/'s utilities.
 */
 #ifndef ZHS_BENCH_H
 #define ZHS_BENCH_H
@@ -236,12 +242,5 @@ void bench_machine_get(bench_machine *m);
 void bench_print_table(FILE *f, const bench_report *r);
 int bench_write_json(const char *path, const bench_report *r, zhs_error *err);
 int bench_write_svg(const char *path, const bench_report *r, zhs_error *err);
-
-/* ------------------------------------------------------------ helpers */
-
-/* Removes a directory tree (no symlinks followed). */
-void bench_rmtree(const char *path);
-/* "a/b" into out; false when it does not fit. */
-bool bench_path(char *out, size_t n, const char *dir, const char *name);
 
 #endif

@@ -24,33 +24,6 @@ typedef struct child_msg {
     double seconds;
 } child_msg;
 
-bool bench_path(char *out, size_t n, const char *dir, const char *name)
-{
-    int w = snprintf(out, n, "%s/%s", dir, name);
-    return w > 0 && (size_t)w < n;
-}
-
-void bench_rmtree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-                char sub[4400];
-                if (bench_path(sub, sizeof sub, path, e->d_name)) bench_rmtree(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 /* The build itself, in the child. */
 static void build_in_child(child_msg *m, const char *corpus, const char *dir, int engine)
 {
@@ -98,11 +71,11 @@ done:
 
 static uint64_t path_size(const char *dir, const char *name)
 {
-    char path[4400];
-    if (!bench_path(path, sizeof path, dir, name)) return 0;
+    char path[ZHS_PATH_MAX];
+    if (!zhs_path_join(path, sizeof path, dir, name)) return 0;
     struct stat st;
     if (stat(path, &st) != 0) return 0;
-    if (S_ISDIR(st.st_mode)) return cli_dir_size(path);
+    if (S_ISDIR(st.st_mode)) return zhs_path_size(path);
     return (uint64_t)st.st_size;
 }
 

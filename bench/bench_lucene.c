@@ -25,7 +25,7 @@ static bool on_path(const char *prog)
     char *copy = strdup(path);
     bool found = false;
     for (char *save = NULL, *d = copy ? strtok_r(copy, ":", &save) : NULL; d && !found; d = strtok_r(NULL, ":", &save)) {
-        char p[4400];
+        char p[ZHS_PATH_MAX];
         snprintf(p, sizeof p, "%s/%s", d, prog);
         found = access(p, X_OK) == 0;
     }
@@ -66,11 +66,11 @@ static bool find_source(char *out, size_t n)
         snprintf(out, n, "%s", env);
         return access(out, R_OK) == 0;
     }
-    char here[4096];
+    char here[ZHS_PATH_MAX];
     snprintf(here, sizeof here, "%s", __FILE__);
     snprintf(out, n, "%s/LuceneBench.java", dirname(here));
     if (access(out, R_OK) == 0) return true;
-    char exe[4096];
+    char exe[ZHS_PATH_MAX];
     ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (l > 0) {
         exe[l] = 0;
@@ -83,7 +83,7 @@ static bool find_source(char *out, size_t n)
 void bench_lucene_detect(bench_lucene *l)
 {
     memset(l, 0, sizeof *l);
-    char src[4400];
+    char src[ZHS_PATH_MAX];
     if (!find_jar(l->jar, sizeof l->jar))
         snprintf(l->why, sizeof l->why, "Lucene 8 not found (apt-get install liblucene8-java default-jdk-headless; "
                  "or set ZHS_LUCENE_JAR)");
@@ -234,14 +234,14 @@ int bench_lucene_run(bench_lucene *lu, bench_lat *lat, const char *workdir, cons
                      bool quick, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    char src[4400], classes[4400], log[4400], out[4400], index[4400], cp[9000];
+    char src[ZHS_PATH_MAX], classes[ZHS_PATH_MAX], log[ZHS_PATH_MAX], out[ZHS_PATH_MAX], index[ZHS_PATH_MAX], cp[9000];
     find_source(src, sizeof src);
-    bench_path(classes, sizeof classes, workdir, "lucene-classes");
-    bench_path(log, sizeof log, workdir, "lucene.log");
-    bench_path(out, sizeof out, workdir, "lucene-results.tsv");
-    bench_path(index, sizeof index, workdir, "lucene-index");
+    zhs_path_join(classes, sizeof classes, workdir, "lucene-classes");
+    zhs_path_join(log, sizeof log, workdir, "lucene.log");
+    zhs_path_join(out, sizeof out, workdir, "lucene-results.tsv");
+    zhs_path_join(index, sizeof index, workdir, "lucene-index");
     snprintf(cp, sizeof cp, "%s:%s", lu->jar, classes);
-    bench_rmtree(index);
+    zhs_path_remove(index);
     unlink(out);
     unlink(log);
     double t0 = zhs_now();

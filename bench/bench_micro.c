@@ -42,9 +42,11 @@ static int all_terms(zhs_term_info **out, size_t *n, const zhs_segment *seg, zhs
 int bench_micro_postings(bench_micro *m, zhs_index *ix, bool quick, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    const zhs_segment *seg = zhs_native_segment(ix);
+    if (!seg) return zhs_fail(err, ZHS_EINVAL, "bench: the postings micro-benchmark needs a native index");
     zhs_term_info *ti = NULL;
     size_t nt = 0;
-    if (all_terms(&ti, &nt, &ix->seg, err)) return err->code;
+    if (all_terms(&ti, &nt, seg, err)) return err->code;
     uint64_t postings = 0, sum = 0;
     size_t passes = 0;
     double t0 = zhs_now(), el = 0;
@@ -52,7 +54,7 @@ int bench_micro_postings(bench_micro *m, zhs_index *ix, bool quick, zhs_error *e
         postings = 0;
         for (size_t i = 0; i < nt; i++) {
             zhs_cursor c;
-            zhs_cursor_init(&c, &ix->seg, &ti[i]);
+            zhs_cursor_init(&c, seg, &ti[i]);
             for (uint32_t d = c.doc; d != ZHS_NO_DOC; d = zhs_cursor_next(&c)) {
                 sum += d + zhs_cursor_tf(&c);
                 postings++;
@@ -74,14 +76,16 @@ int bench_micro_postings(bench_micro *m, zhs_index *ix, bool quick, zhs_error *e
 /* Sum of the document frequencies of the query's scoring terms. */
 static int query_postings(uint64_t *out, zhs_index *ix, zhs_analyzer *an, const char *text, zhs_error *err)
 {
+    *out = 0;
+    const zhs_segment *seg = zhs_native_segment(ix);
+    if (!seg) return zhs_fail(err, ZHS_EINVAL, "bench: the scoring micro-benchmark needs a native index");
     zhs_arena a;
     zhs_arena_init(&a, 16 * 1024);
     zhs_query q;
-    *out = 0;
     if (zhs_query_parse(&q, &a, an, text, err) == ZHS_OK)
         for (size_t i = 0; i < q.nterms; i++) {
             zhs_term_info ti;
-            if (zhs_segment_lookup(&ix->seg, &ti, q.terms[i].key, q.terms[i].len, err) == 1) *out += ti.df;
+            if (zhs_segment_lookup(seg, &ti, q.terms[i].key, q.terms[i].len, err) == 1) *out += ti.df;
         }
     zhs_arena_free(&a);
     return zhs_err_code(err);

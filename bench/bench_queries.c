@@ -116,7 +116,7 @@ static int build_vocab(vocab *vb, zhs_index *ix, zhs_error *err)
             v->off = w->off;
             v->len = w->len;
             zhs_term_info ti;
-            int rc = zhs_segment_lookup(&ix->seg, &ti, wtext(vb, w->off), w->len, err);
+            int rc = zhs_segment_lookup(zhs_native_segment(ix), &ti, wtext(vb, w->off), w->len, err);
             if (rc < 0) {
                 free(ord);
                 return rc;

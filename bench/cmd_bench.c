@@ -15,41 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *const bench_engine_names[ENG_N] = {"native", "xapian", "lucene"};
-const char *const bench_type_names[QT_N] = {"term", "intersection", "union", "phrase", "req_opt", "negation", "user"};
-const char *const bench_mode_names[MODE_N] = {"TOP_10", "TOP_100", "COUNT"};
-
-/* ---------------------------------------------------------------- rng */
-
-void bench_rng_seed(bench_rng *r, uint64_t seed)
-{
-    r->s = seed ^ 0x9E3779B97F4A7C15ull;
-    if (r->s == 0) r->s = 1;
-}
-
-uint64_t bench_rng_next(bench_rng *r)
-{
-    r->s ^= r->s >> 12;
-    r->s ^= r->s << 25;
-    r->s ^= r->s >> 27;
-    return r->s * 2685821657736338717ull;
-}
-
-size_t bench_rng_below(bench_rng *r, size_t n)
-{
-    return n ? (size_t)(bench_rng_next(r) % n) : 0;
-}
-
-void bench_shuffle(bench_rng *r, uint32_t *v, size_t n)
-{
-    for (size_t i = n; i > 1; i--) {
-        size_t j = bench_rng_below(r, i);
-        uint32_t t = v[i - 1];
-        v[i - 1] = v[j];
-        v[j] = t;
-    }
-}
-
 /* ---------------------------------------------------------------- options */
 
 static const char help[] =
@@ -87,7 +52,7 @@ static bool find_default(char *out, size_t n, const char *rel_cwd, const char *r
         snprintf(out, n, "%s", rel_cwd);
         return true;
     }
-    char exe[4096];
+    char exe[ZHS_PATH_MAX];
     ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (l <= 0) return false;
     exe[l] = 0;
@@ -151,7 +116,7 @@ static int parse_options(bench_cfg *c, int argc, char **argv, bool *help_shown)
     c->per_type = per_type ? per_type : c->quick ? 10 : 100;
     c->reps = reps ? reps : c->quick ? 3 : 10;
     c->eval_max = c->quick ? 300 : 0;
-    static char corpus[4400], evaldir[4400];
+    static char corpus[ZHS_PATH_MAX], evaldir[ZHS_PATH_MAX];
     if (!c->corpus) {
         if (find_default(corpus, sizeof corpus, "../shared/corpus/laws", "../../shared/corpus/laws") ||
             find_default(corpus, sizeof corpus, "corpus/sample", "../corpus/sample"))
@@ -170,15 +135,15 @@ static int parse_options(bench_cfg *c, int argc, char **argv, bool *help_shown)
 typedef struct bench_state {
     bench_cfg cfg;
     bench_report rep;
-    char work[4096];
+    char work[ZHS_PATH_MAX];
     bool own_work;              /* created here: removed at the end */
-    char dirs[2][4400];
+    char dirs[2][ZHS_PATH_MAX];
     zhs_index *ix[2];
     zhs_analyzer *an;
     bench_sample sample;
     bench_qset qs;
     bench_lat lat;
-    char lucene_docs[4400], lucene_queries[4400];
+    char lucene_docs[ZHS_PATH_MAX], lucene_queries[ZHS_PATH_MAX];
 } bench_state;
 
 static int make_workdir(bench_state *s, zhs_error *err)
@@ -193,7 +158,7 @@ static int make_workdir(bench_state *s, zhs_error *err)
         if (!mkdtemp(s->work)) return zhs_fail(err, ZHS_EIO, "bench: cannot create a temporary directory: %s", strerror(errno));
         s->own_work = true;
     }
-    for (int e = 0; e < 2; e++) bench_path(s->dirs[e], sizeof s->dirs[e], s->work, bench_engine_names[e]);
+    for (int e = 0; e < 2; e++) zhs_path_join(s->dirs[e], sizeof s->dirs[e], s->work, bench_engine_names[e]);
     return ZHS_OK;
 }
 
@@ -202,7 +167,7 @@ static int index_phase(bench_state *s, zhs_error *err)
 {
     for (int e = 0; e < 2; e++) {
         bench_build *b = &s->rep.build[e];
-        char manifest[4500];
+        char manifest[ZHS_PATH_MAX];
         snprintf(manifest, sizeof manifest, "%s/MANIFEST", s->dirs[e]);
         if (s->cfg.reuse && access(manifest, R_OK) == 0) {
             memset(b, 0, sizeof *b);
@@ -212,7 +177,7 @@ static int index_phase(bench_state *s, zhs_error *err)
             continue;
         }
         fprintf(stderr, "zhs bench: building the %s index of %s…\n", bench_engine_names[e], s->cfg.corpus);
-        bench_rmtree(s->dirs[e]);
+        zhs_path_remove(s->dirs[e]);
         if (bench_build_index(b, s->cfg.corpus, s->dirs[e], e == ENG_XAPIAN ? ZHS_ENGINE_XAPIAN : ZHS_ENGINE_NATIVE, err))
             return err->code;
         fprintf(stderr, "zhs bench: %s: %llu passages in %.1f s, peak RSS %.0f MB\n", bench_engine_names[e],
@@ -242,7 +207,7 @@ static int query_sets(bench_state *s, zhs_error *err)
     s->sample.cap = s->cfg.per_type * 20 > 2000 ? s->cfg.per_type * 20 : 2000;
     FILE *docs = NULL;
     if (s->rep.lucene.available) {
-        bench_path(s->lucene_docs, sizeof s->lucene_docs, s->work, "lucene-docs.txt");
+        zhs_path_join(s->lucene_docs, sizeof s->lucene_docs, s->work, "lucene-docs.txt");
         docs = fopen(s->lucene_docs, "w");
         if (!docs) return zhs_fail(err, ZHS_EIO, "bench: cannot write %s: %s", s->lucene_docs, strerror(errno));
     }
@@ -259,7 +224,7 @@ static int query_sets(bench_state *s, zhs_error *err)
     if (s->cfg.queries_file && bench_add_user_queries(&s->qs, s->cfg.queries_file, s->ix[0], s->an, err)) return err->code;
     if (s->qs.n == 0) return zhs_fail(err, ZHS_EINVAL, "bench: no usable queries");
     if (s->rep.lucene.available) {
-        bench_path(s->lucene_queries, sizeof s->lucene_queries, s->work, "lucene-queries.txt");
+        zhs_path_join(s->lucene_queries, sizeof s->lucene_queries, s->work, "lucene-queries.txt");
         if (bench_lucene_export_queries(s->lucene_queries, &s->qs, s->an, err)) return err->code;
     }
     return ZHS_OK;
@@ -316,7 +281,7 @@ static void cleanup(bench_state *s)
     bench_qset_free(&s->qs);
     bench_lat_free(&s->lat);
     free(s->rep.quality);
-    if (s->own_work) bench_rmtree(s->work);
+    if (s->own_work) zhs_path_remove(s->work);
 }
 
 int cmd_bench(int argc, char **argv)

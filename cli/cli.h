@@ -40,8 +40,21 @@ bool cli_read_stdin(zhs_buf *b);
 ** runs and metrics count an id once, at its best rank. */
 bool cli_id_seen(const char *const *ids, size_t n, const char *id);
 
+/* ------------------------------------------------------------ eval.c */
 
-/* Total size of the regular files in a directory tree. */
-uint64_t cli_dir_size(const char *dir);
+/* Quality of an index on an evaluation set (averages over queries). */
+typedef struct cli_eval {
+    size_t queries, empty;
+    double r1, r5, r20, mrr;
+    double seconds;
+} cli_eval;
+
+/* Runs every query of the JSONL file qpath ({"qid","query","relevant"};
+** at most max of them, 0: all) for 20 hits and scores them; writes a TREC
+** run to run when it is given.  opts: BM25 parameters (k is set to 20). */
+int cli_eval_file(cli_eval *out, zhs_index *ix, zhs_analyzer *an, const char *qpath, size_t max,
+                  const zhs_search_options *opts, FILE *run, zhs_error *err);
+
+
 
 #endif

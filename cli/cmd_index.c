@@ -2,7 +2,6 @@
 ** cmd_index.c — 'zhs index': read a corpus, build an index, report.
 */
 #include "cli.h"
-#include "manifest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +10,14 @@
 typedef struct index_ctx {
     bool tty, quiet;
     uint64_t warnings;
+    uint64_t tokens;            /* from the writer's last progress report */
     double t0, last;
 } index_ctx;
+
+static void on_progress(void *ctx, const zhs_progress *p)
+{
+    ((index_ctx *)ctx)->tokens = p->tokens;
+}
 
 static void on_warn(void *ctx, const char *path, const char *message)
 {
@@ -92,9 +97,8 @@ int cmd_index(int argc, char **argv)
             out = v;
         } else if (cli_opt_value(argc, argv, &i, "--engine", &v)) {
             if (!v) goto missing;
-            if (!strcmp(v, "native")) wo.engine = ZHS_ENGINE_NATIVE;
-            else if (!strcmp(v, "xapian")) wo.engine = ZHS_ENGINE_XAPIAN;
-            else { free(paths); return cli_usage_error("index", "unknown engine '%s' (native or xapian)", v); }
+            zhs_error e = {0};
+            if (zhs_engine_from_name(&wo.engine, v, &e)) { free(paths); return cli_usage_error("index", "%s", e.message); }
         } else if (cli_opt_value(argc, argv, &i, "--shards", &v)) {
             size_t n;
             if (!cli_parse_size(v, &n) || n == 0 || n > 256) { free(paths); return cli_usage_error("index", "--shards takes a number from 1 to 256"); }
@@ -127,6 +131,8 @@ int cmd_index(int argc, char **argv)
 
     ctx.tty = isatty(2);
     ctx.t0 = zhs_now();
+    wo.progress = on_progress;
+    wo.progress_ctx = &ctx;
     zhs_error err = {0};
     zhs_analyzer *an = NULL;
     zhs_corpus *corpus = NULL;
@@ -162,18 +168,16 @@ int cmd_index(int argc, char **argv)
         zhs_corpus_stats_get(corpus, &st);
         double el = zhs_now() - ctx.t0;
         char sz[32], raw[32];
-        uint64_t isz = cli_dir_size(out);
+        uint64_t isz = zhs_path_size(out);
         human(sz, sizeof sz, isz);
         human(raw, sizeof raw, st.bytes);
-        zhs_manifest m;
-        zhs_error e2 = {0};
-        uint64_t tokens = zhs_manifest_read(&m, out, &e2) == ZHS_OK ? m.tokens : 0;
+        uint64_t tokens = ctx.tokens;
         printf("indexed %llu files (%s) into %s: %llu passages, %llu tokens in %.2f s (%.1f MB/s, %.0f passages/s)\n",
                (unsigned long long)st.files_read, raw, out, (unsigned long long)passages, (unsigned long long)tokens, el,
                el > 0 ? (double)st.bytes / 1e6 / el : 0.0, el > 0 ? (double)passages / el : 0.0);
         printf("index size %s (%.0f%% of the raw text), engine %s\n", sz,
                st.bytes ? 100.0 * (double)isz / (double)st.bytes : 0.0,
-               wo.engine == ZHS_ENGINE_XAPIAN ? "xapian" : "native");
+               zhs_engine_name(wo.engine));
         if (st.files_skipped)
             printf("skipped %llu files: %llu not text (.md/.txt/.jsonl), %llu binary, %llu empty, %llu unreadable\n",
                    (unsigned long long)st.files_skipped, (unsigned long long)st.skipped_type,

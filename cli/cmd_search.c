@@ -336,104 +336,22 @@ int cmd_eval(int argc, char **argv)
         close_session(&s);
         return cli_error(&err);
     }
-    FILE *f = fopen(qpath, "r");
     FILE *run = runpath ? fopen(runpath, "w") : NULL;
-    if (!f || (runpath && !run)) {
-        fprintf(stderr, "zhs: cannot open %s: %s\n", !f ? qpath : runpath, strerror(errno));
-        if (f) fclose(f);
+    if (runpath && !run) {
+        fprintf(stderr, "zhs: cannot open %s: %s\n", runpath, strerror(errno));
         close_session(&s);
         return CLI_ERR;
     }
-    double r1 = 0, r5 = 0, r20 = 0, mrr = 0;
-    size_t nq = 0, empty = 0, lineno = 0;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    zhs_buf qid, q, rel;
-    zhs_buf_init(&qid);
-    zhs_buf_init(&q);
-    zhs_buf_init(&rel);
-    double t0 = zhs_now();
-    int status = CLI_OK;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-        if (len == 0) continue;
-        zhs_buf_reset(&qid);
-        zhs_buf_reset(&q);
-        zhs_buf_reset(&rel);
-        if (zhs_json_get(&qid, line, (size_t)len, "qid") != 1 || zhs_json_get(&q, line, (size_t)len, "query") != 1 ||
-            zhs_json_get(&rel, line, (size_t)len, "relevant") != 1) {
-            fprintf(stderr, "zhs: %s:%zu: expected {\"qid\",\"query\",\"relevant\"}\n", qpath, lineno);
-            status = CLI_ERR;
-            break;
-        }
-        nq++;
-        /* relevant ids, '\n'-separated */
-        const char *rels[256];
-        size_t nrel = 0;
-        for (char *p = rel.data; p && *p && nrel < 256;) {
-            rels[nrel++] = p;
-            char *nl = strchr(p, '\n');
-            if (!nl) break;
-            *nl = 0;
-            p = nl + 1;
-        }
-        zhs_results *r;
-        zhs_error e2 = {0};
-        if (zhs_index_search(&r, s.ix, s.an, zhs_buf_cstr(&q), &so, &e2)) {
-            if (e2.code != ZHS_EQUERY) {
-                status = cli_error(&e2);
-                break;
-            }
-            empty++;
-            continue;
-        }
-        /* ids of the hits, duplicates (pieces of one record) kept once */
-        const char *ids[64];
-        size_t nid = 0;
-        for (size_t i = 0; i < zhs_results_count(r) && nid < 64; i++) {
-            zhs_passage p;
-            if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, &e2)) break;
-            if (cli_id_seen(ids, nid, p.id)) continue;
-            ids[nid++] = p.id;
-            if (run) fprintf(run, "%s Q0 %s %zu %.6f zhs\n", zhs_buf_cstr(&qid), p.id, nid, zhs_results_hit(r, i)->score);
-        }
-        if (nid == 0) empty++;
-        size_t hit1 = 0, hit5 = 0, hit20 = 0;
-        double rr = 0;
-        for (size_t i = 0; i < nid; i++) {
-            bool relevant = false;
-            for (size_t j = 0; j < nrel && !relevant; j++) relevant = !strcmp(ids[i], rels[j]);
-            if (!relevant) continue;
-            if (i < 1) hit1++;
-            if (i < 5) hit5++;
-            if (i < 20) hit20++;
-            if (i < 10 && rr == 0) rr = 1.0 / (double)(i + 1);
-        }
-        if (nrel) {
-            r1 += (double)hit1 / nrel;
-            r5 += (double)hit5 / nrel;
-            r20 += (double)hit20 / nrel;
-        }
-        mrr += rr;
-        zhs_results_free(r);
-    }
-    double el = zhs_now() - t0;
-    free(line);
-    zhs_buf_free(&qid);
-    zhs_buf_free(&q);
-    zhs_buf_free(&rel);
-    fclose(f);
-    if (run) fclose(run);
+    cli_eval ev;
+    int rc = cli_eval_file(&ev, s.ix, s.an, qpath, 0, &so, run, &err);
+    if (run && fclose(run) != 0 && !rc) rc = zhs_fail(&err, ZHS_EIO, "cannot write %s: %s", runpath, strerror(errno));
     close_session(&s);
-    if (status != CLI_OK) return status;
-    double n = nq ? (double)nq : 1;
+    if (rc) return cli_error(&err);
     if (json)
         printf("{\"queries\":%zu,\"without_results\":%zu,\"Recall@1\":%.4f,\"Recall@5\":%.4f,\"Recall@20\":%.4f,\"MRR@10\":%.4f,\"seconds\":%.3f}\n",
-               nq, empty, r1 / n, r5 / n, r20 / n, mrr / n, el);
+               ev.queries, ev.empty, ev.r1, ev.r5, ev.r20, ev.mrr, ev.seconds);
     else
         printf("queries\t%zu\t(without results: %zu)\nRecall@1\t%.4f\nRecall@5\t%.4f\nRecall@20\t%.4f\nMRR@10\t%.4f\n",
-               nq, empty, r1 / n, r5 / n, r20 / n, mrr / n);
+               ev.queries, ev.empty, ev.r1, ev.r5, ev.r20, ev.mrr);
     return CLI_OK;
 }

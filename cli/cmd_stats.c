@@ -4,19 +4,8 @@
 */
 #include "cli.h"
 
-#include <dirent.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
-static uint64_t file_size(const char *dir, const char *name)
-{
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    struct stat st;
-    if (stat(path, &st) != 0) return 0;
-    if (S_ISDIR(st.st_mode)) return cli_dir_size(path);
-    return (uint64_t)st.st_size;
-}
 
 int cmd_stats(int argc, char **argv)
 {
@@ -37,36 +26,27 @@ int cmd_stats(int argc, char **argv)
     zhs_index_info in;
     zhs_index_info_get(ix, &in);
     printf("index       %s\n", dir);
-    printf("engine      %s%s\n", in.engine == ZHS_ENGINE_XAPIAN ? "xapian" : "native",
-           in.engine == ZHS_ENGINE_XAPIAN && in.shards > 1 ? " (sharded)" : "");
+    printf("engine      %s%s\n", in.engine_name, in.shards > 1 ? " (sharded)" : "");
     printf("generation  %llu\n", (unsigned long long)in.generation);
     printf("analyzer    %s\n", in.analyzer);
     printf("passages    %llu\n", (unsigned long long)in.passages);
-    printf("%s %llu\n", in.engine == ZHS_ENGINE_XAPIAN ? "postings   " : "terms      ", (unsigned long long)in.terms);
+    printf("%s %llu\n", in.shards ? "postings   " : "terms      ", (unsigned long long)in.terms);
     printf("tokens      %llu (%.1f per passage)\n", (unsigned long long)in.tokens, in.avglen);
     printf("text        %.2f MB indexed\n", (double)in.source_bytes / 1e6);
     printf("bm25        k1 %.2f, b %.2f\n", in.k1, in.b);
     double raw = in.source_bytes ? (double)in.source_bytes : 1;
     uint64_t total = 0;
     printf("\n%-12s %12s %8s\n", "component", "bytes", "% text");
-    if (in.engine == ZHS_ENGINE_NATIVE) {
-        static const char *const comp[][2] = {{"dict", "dictionary"}, {"post", "postings"}, {"pos", "positions"},
-                                              {"len", "lengths"}, {"store", "store"}};
-        for (size_t i = 0; i < 5; i++) {
-            char name[64];
-            snprintf(name, sizeof name, "g%llu.%s", (unsigned long long)in.generation, comp[i][0]);
-            uint64_t sz = file_size(dir, name);
-            total += sz;
-            printf("%-12s %12llu %7.1f%%\n", comp[i][1], (unsigned long long)sz, 100.0 * (double)sz / raw);
-        }
-    } else {
-        for (unsigned i = 0; i < in.shards; i++) {
-            char name[64];
-            snprintf(name, sizeof name, "x%llu-%u", (unsigned long long)in.generation, i);
-            uint64_t sz = file_size(dir, name);
-            total += sz;
-            printf("%-12s %12llu %7.1f%%\n", name, (unsigned long long)sz, 100.0 * (double)sz / raw);
-        }
+    zhs_index_file files[64];
+    size_t nfiles = 0;
+    if (zhs_index_files(files, 64, &nfiles, ix, &err)) {
+        zhs_index_close(ix);
+        return cli_error(&err);
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        total += files[i].bytes;
+        printf("%-12s %12llu %7.1f%%\n", files[i].label, (unsigned long long)files[i].bytes,
+               100.0 * (double)files[i].bytes / raw);
     }
     printf("%-12s %12llu %7.1f%%\n", "total", (unsigned long long)total, 100.0 * (double)total / raw);
     zhs_index_close(ix);

@@ -26,9 +26,25 @@ static const char usage[] =
     "\n"
     "Run 'zhs COMMAND --help' for the options of a command.\n";
 
+/* The library's messages say what failed and what to do in its own terms;
+** the commands that do it are the CLI's to name. */
+static const char *cli_advice(int code)
+{
+    switch (code) {
+    case ZHS_ECORRUPT: return "'zhs check INDEX' names the damage; rebuild with 'zhs index -o INDEX CORPUS...'";
+    case ZHS_EVERSION: return "rebuild with 'zhs index -o INDEX CORPUS...'";
+    case ZHS_ENOTFOUND: return "build an index with 'zhs index -o INDEX CORPUS...'";
+    case ZHS_EANALYZER: return "'zhs search' uses the index's own analyzer; to change analyzer options, rebuild with 'zhs index'";
+    case ZHS_ENOMEM: return "'zhs index --ram MB' lowers the memory an index build holds";
+    default: return NULL;
+    }
+}
+
 int cli_error(const zhs_error *err)
 {
     fprintf(stderr, "zhs: %s\n", err->message[0] ? err->message : zhs_status_name(err->code));
+    const char *advice = cli_advice(err->code);
+    if (advice) fprintf(stderr, "zhs: %s\n", advice);
     return CLI_ERR;
 }
 
@@ -96,31 +112,6 @@ bool cli_read_stdin(zhs_buf *b)
     return !ferror(stdin);
 }
 
-bool cli_id_seen(const char *const *ids, size_t n, const char *id)
-{
-    for (size_t j = 0; j < n; j++)
-        if (!strcmp(ids[j], id)) return true;
-    return false;
-}
-
-uint64_t cli_dir_size(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return 0;
-    uint64_t total = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) total += cli_dir_size(path);
-        else if (S_ISREG(st.st_mode)) total += (uint64_t)st.st_size;
-    }
-    closedir(d);
-    return total;
-}
 
 int main(int argc, char **argv)
 {
@@ -129,7 +120,10 @@ int main(int argc, char **argv)
         return argc < 2 ? CLI_ERR : CLI_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("zhs %s\n", ZHS_VERSION);
+        /* Scripts (and the tests) read which engines this build has here. */
+        int kind;
+        printf("zhs %s (engines: native%s)\n", ZHS_VERSION,
+               zhs_engine_from_name(&kind, "xapian", NULL) == ZHS_OK ? " xapian" : "");
         return CLI_OK;
     }
     static const struct {

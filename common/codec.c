@@ -147,7 +147,7 @@ int zhs_file_check(const uint8_t **body, size_t *body_len, const uint8_t *data, 
 {
     if (zhs_err_code(err)) return err->code;
     if (size < ZHS_MAGIC_LEN + ZHS_FOOTER_LEN)
-        return zhs_fail(err, ZHS_ECORRUPT, "%s is truncated (%zu bytes): rebuild the index with 'zhs index'", path, size);
+        return zhs_fail(err, ZHS_ECORRUPT, "%s is truncated (%zu bytes): rebuild the index", path, size);
     if (memcmp(data, magic, ZHS_MAGIC_LEN) != 0)
         return zhs_fail(err, ZHS_ECORRUPT, "%s: bad magic at offset 0 (expected %.8s): the file is damaged or not part of a zhsearch index", path, magic);
     const uint8_t *f = data + size - ZHS_FOOTER_LEN;

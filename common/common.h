@@ -31,6 +31,19 @@
 ** `return zhs_fail(err, ZHS_EIO, "...")`. */
 int zhs_fail(zhs_error *err, int code, const char *fmt, ...) ZHS_PRINTF(3, 4);
 
+/* Every public entry point that takes a zhs_error starts with this: when
+** the caller passed NULL, err points at the entry point's own local error
+** from then on, so that the code below (and the internal functions it
+** calls, which require a non-NULL err) can read err->code.  The status is
+** returned either way; only the message is dropped. */
+#define ZHS_ERR_LOCAL(err, local) \
+    do { \
+        if (!(err)) { \
+            zhs_error_clear(&(local)); \
+            (err) = &(local); \
+        } \
+    } while (0)
+
 /* The status already stored in err (0 when err is NULL). */
 static inline int zhs_err_code(const zhs_error *err) { return err ? err->code : 0; }
 
@@ -46,7 +59,7 @@ typedef struct zhs_buf {
 
 void zhs_buf_init(zhs_buf *b);
 void zhs_buf_free(zhs_buf *b);
-static inline void zhs_buf_reset(zhs_buf *b) { b->len = 0; if (b->data) b->data[0] = 0; }
+static inline void zhs_buf_reset(zhs_buf *b) { b->len = 0; b->oom = false; if (b->data) b->data[0] = 0; }
 bool zhs_buf_reserve(zhs_buf *b, size_t extra);
 bool zhs_buf_append(zhs_buf *b, const void *p, size_t n);
 static inline bool zhs_buf_puts(zhs_buf *b, const char *s) { return zhs_buf_append(b, s, strlen(s)); }
@@ -120,6 +133,11 @@ static inline void zhs_set_u32(void *p, uint32_t v)
 
 /* ---------------------------------------------------------------- files */
 
+/* Every path buffer is this large.  An index directory may be at most
+** ZHS_DIR_MAX bytes, which leaves room for any file name inside it. */
+#define ZHS_PATH_MAX 4608
+#define ZHS_DIR_MAX 4096
+
 /* Reads a whole file (gunzipping it when gz is true) into b, at most max
 ** bytes of output (0: no limit).  On failure err says which file and why. */
 int zhs_file_read(zhs_buf *b, const char *path, bool gz, size_t max, zhs_error *err);
@@ -129,6 +147,19 @@ int zhs_file_write(const char *path, const void *data, size_t n, zhs_error *err)
 
 /* fsyncs a directory so that renames inside it are durable. */
 int zhs_dir_sync(const char *dir, zhs_error *err);
+
+/* Removes a file, or a directory and everything below it (symbolic links
+** are removed, never followed).  Returns 0, or -1 with errno set by the
+** first failure; a path that does not exist is not a failure. */
+int zhs_path_remove(const char *path);
+
+/* Bytes of a file, or of every regular file below a directory (symbolic
+** links not followed); 0 when it cannot be read. */
+uint64_t zhs_path_size(const char *path);
+
+/* Joins dir and name with a '/' into out (size n).  Returns false when the
+** result does not fit (out then holds a truncated, NUL-terminated path). */
+bool zhs_path_join(char *out, size_t n, const char *dir, const char *name);
 
 /* Monotonic clock in seconds. */
 double zhs_now(void);

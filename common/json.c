@@ -28,180 +28,254 @@ bool zhs_json_str(zhs_buf *b, const char *s, size_t n)
     return !b->oom;
 }
 
-typedef struct jp {
-    const char *p, *end;
-} jp;
-
-static void ws(jp *j)
+void zhs_json_ws(zhs_json_in *in)
 {
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+    while (in->p < in->end && (*in->p == ' ' || *in->p == '\t' || *in->p == '\r' || *in->p == '\n'))
+        in->p++;
 }
 
-static int hexval(char c)
+static bool hex4(const char *p, const char *end, uint32_t *v)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static bool hex4(jp *j, uint32_t *v)
-{
-    if (j->end - j->p < 4) return false;
-    *v = 0;
+    if (end - p < 4) return false;
+    uint32_t r = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(j->p[i]);
-        if (h < 0) return false;
-        *v = *v << 4 | (uint32_t)h;
+        char c = p[i];
+        r <<= 4;
+        if (c >= '0' && c <= '9') r |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f') r |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') r |= (uint32_t)(c - 'A' + 10);
+        else return false;
     }
-    j->p += 4;
+    *v = r;
     return true;
 }
 
-/* Parses a string at j->p (on the opening quote); appends it to out when
-** out is non-NULL. */
-static bool string(jp *j, zhs_buf *out)
+static void put_cp(const zhs_json_in *in, zhs_buf *out, uint32_t cp)
 {
-    if (j->p >= j->end || *j->p != '"') return false;
-    j->p++;
-    while (j->p < j->end) {
-        char c = *j->p++;
-        if (c == '"') return true;
-        if (c != '\\') {
-            if (out) zhs_buf_putc(out, c);
+    if (!out) return;
+    /* In text, control characters would only disturb: NUL would even cut
+    ** it short.  Line breaks and tabs keep their meaning. */
+    if (in->as_text && cp < 0x20 && cp != '\n' && cp != '\t') cp = ' ';
+    char tmp[4];
+    zhs_buf_append(out, tmp, zhs_utf8_encode(cp, tmp));
+}
+
+/* A \u escape after the "\u": surrogate pairs combined, a lone surrogate
+** replaced (it cannot be encoded in UTF-8). */
+static const char *unicode_escape(zhs_json_in *in, zhs_buf *out)
+{
+    uint32_t cp, lo;
+    if (!hex4(in->p, in->end, &cp)) return "invalid \\u escape";
+    in->p += 4;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (in->end - in->p >= 6 && in->p[0] == '\\' && in->p[1] == 'u' &&
+            hex4(in->p + 2, in->end, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            in->p += 6;
+        } else {
+            cp = 0xFFFD;
+            in->invalid++;
+        }
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        cp = 0xFFFD;
+        in->invalid++;
+    }
+    put_cp(in, out, cp);
+    return NULL;
+}
+
+/* A string at in->p (a '"'), unescaped into out unless out is NULL. */
+const char *zhs_json_string(zhs_json_in *in, zhs_buf *out)
+{
+    in->p++;
+    const char *run = in->p;
+    while (in->p < in->end) {
+        char c = *in->p;
+        if (c != '"' && c != '\\') {
+            in->p++;
             continue;
         }
-        if (j->p >= j->end) return false;
-        char e = *j->p++;
-        uint32_t cp;
+        if (out) zhs_buf_append(out, run, (size_t)(in->p - run));
+        in->p++;
+        if (c == '"') return NULL;
+        if (in->p >= in->end) break;
+        char e = *in->p++;
+        const char *why = NULL;
         switch (e) {
-        case '"': case '\\': case '/': cp = (uint32_t)e; break;
-        case 'b': cp = 8; break;
-        case 'f': cp = 12; break;
-        case 'n': cp = 10; break;
-        case 'r': cp = 13; break;
-        case 't': cp = 9; break;
-        case 'u':
-            if (!hex4(j, &cp)) return false;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                uint32_t lo;
-                if (j->end - j->p >= 6 && j->p[0] == '\\' && j->p[1] == 'u') {
-                    j->p += 2;
-                    if (!hex4(j, &lo)) return false;
-                    cp = lo >= 0xDC00 && lo <= 0xDFFF ? 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00) : 0xFFFD;
-                } else {
-                    cp = 0xFFFD;
-                }
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                cp = 0xFFFD;
-            }
+        case '"': case '\\': case '/': put_cp(in, out, (uint32_t)e); break;
+        case 'b': put_cp(in, out, 8); break;
+        case 'f': put_cp(in, out, 12); break;
+        case 'n': put_cp(in, out, '\n'); break;
+        case 't': put_cp(in, out, '\t'); break;
+        case 'r':
+            /* In text "\r\n" is one line break, a lone "\r" another. */
+            if (!in->as_text) put_cp(in, out, '\r');
+            else if (!(in->end - in->p >= 2 && in->p[0] == '\\' && in->p[1] == 'n')) put_cp(in, out, '\n');
             break;
-        default: return false;
+        case 'u': why = unicode_escape(in, out); break;
+        default: why = "invalid escape in a string"; break;
         }
-        if (out) {
-            char tmp[4];
-            zhs_buf_append(out, tmp, zhs_utf8_encode(cp, tmp));
+        if (why) return why;
+        run = in->p;
+    }
+    return "unterminated string";
+}
+
+static bool is_digit(const zhs_json_in *in)
+{
+    return in->p < in->end && *in->p >= '0' && *in->p <= '9';
+}
+
+const char *zhs_json_number(zhs_json_in *in)
+{
+    if (in->p < in->end && *in->p == '-') in->p++;
+    if (!is_digit(in)) return "invalid number";
+    while (is_digit(in)) in->p++;
+    if (in->p < in->end && *in->p == '.') {
+        in->p++;
+        if (!is_digit(in)) return "invalid number";
+        while (is_digit(in)) in->p++;
+    }
+    if (in->p < in->end && (*in->p == 'e' || *in->p == 'E')) {
+        in->p++;
+        if (in->p < in->end && (*in->p == '+' || *in->p == '-')) in->p++;
+        if (!is_digit(in)) return "invalid number";
+        while (is_digit(in)) in->p++;
+    }
+    return NULL;
+}
+
+const char *zhs_json_literal(zhs_json_in *in)
+{
+    static const char *const words[] = {"true", "false", "null"};
+    for (int i = 0; i < 3; i++) {
+        size_t m = strlen(words[i]);
+        if ((size_t)(in->end - in->p) >= m && memcmp(in->p, words[i], m) == 0) {
+            in->p += m;
+            return NULL;
         }
     }
-    return false;
+    return "unexpected character";
 }
 
-static bool scalar(jp *j, zhs_buf *out)
-{
-    const char *s = j->p;
-    while (j->p < j->end && *j->p != ',' && *j->p != '}' && *j->p != ']' && *j->p != ' ' &&
-           *j->p != '\n' && *j->p != '\r' && *j->p != '\t')
-        j->p++;
-    if (j->p == s) return false;
-    if (out) zhs_buf_append(out, s, (size_t)(j->p - s));
-    return true;
-}
 
-static bool value(jp *j, zhs_buf *out, int depth);
-
-static bool container(jp *j, char open, char close, int depth)
+/* The members of an object or elements of an array, after its '{' or '['. */
+static const char *skip_container(zhs_json_in *in, char close, int depth)
 {
-    if (depth > 32 || j->p >= j->end || *j->p != open) return false;
-    j->p++;
-    ws(j);
-    if (j->p < j->end && *j->p == close) {
-        j->p++;
-        return true;
+    in->p++;
+    zhs_json_ws(in);
+    if (in->p < in->end && *in->p == close) {
+        in->p++;
+        return NULL;
     }
     for (;;) {
-        ws(j);
-        if (open == '{') {
-            if (!string(j, NULL)) return false;
-            ws(j);
-            if (j->p >= j->end || *j->p != ':') return false;
-            j->p++;
+        const char *why;
+        zhs_json_ws(in);
+        if (close == '}') {
+            if (in->p >= in->end || *in->p != '"') return "expected a key";
+            if ((why = zhs_json_string(in, NULL))) return why;
+            zhs_json_ws(in);
+            if (in->p >= in->end || *in->p != ':') return "expected ':'";
+            in->p++;
         }
-        if (!value(j, NULL, depth + 1)) return false;
-        ws(j);
-        if (j->p >= j->end) return false;
-        if (*j->p == close) {
-            j->p++;
-            return true;
+        if ((why = zhs_json_skip(in, depth + 1))) return why;
+        zhs_json_ws(in);
+        if (in->p < in->end && *in->p == ',') {
+            in->p++;
+            continue;
         }
-        if (*j->p != ',') return false;
-        j->p++;
+        if (in->p < in->end && *in->p == close) {
+            in->p++;
+            return NULL;
+        }
+        return close == '}' ? "expected ',' or '}'" : "expected ',' or ']'";
     }
 }
 
-static bool value(jp *j, zhs_buf *out, int depth)
+const char *zhs_json_skip(zhs_json_in *in, int depth)
 {
-    ws(j);
-    if (j->p >= j->end) return false;
-    if (*j->p == '"') return string(j, out);
-    if (*j->p == '{') return container(j, '{', '}', depth);
-    if (*j->p == '[') {
-        if (!out) return container(j, '[', ']', depth);
-        /* arrays of scalars: values joined by '\n' */
-        j->p++;
-        ws(j);
-        if (j->p < j->end && *j->p == ']') { j->p++; return true; }
-        for (bool first = true;; first = false) {
-            ws(j);
-            if (!first) zhs_buf_putc(out, '\n');
-            if (j->p < j->end && *j->p == '"') { if (!string(j, out)) return false; }
-            else if (!scalar(j, out)) return false;
-            ws(j);
-            if (j->p >= j->end) return false;
-            if (*j->p == ']') { j->p++; return true; }
-            if (*j->p != ',') return false;
-            j->p++;
-        }
+    if (depth > ZHS_JSON_DEPTH_MAX) return "nested too deeply";
+    zhs_json_ws(in);
+    if (in->p >= in->end) return "unexpected end of line";
+    switch (*in->p) {
+    case '"': return zhs_json_string(in, NULL);
+    case '{': return skip_container(in, '}', depth);
+    case '[': return skip_container(in, ']', depth);
+    case 't': case 'f': case 'n': return zhs_json_literal(in);
+    default: return zhs_json_number(in);
     }
-    return scalar(j, out);
+}
+
+
+/* A value of the wanted key: strings unescaped, numbers and literals as
+** written, arrays of those joined by '\n'; an object gives nothing. */
+static const char *get_scalar(zhs_json_in *in, zhs_buf *out)
+{
+    if (in->p >= in->end) return "unexpected end";
+    if (*in->p == '"') return zhs_json_string(in, out);
+    const char *start = in->p, *why;
+    if (*in->p == 't' || *in->p == 'f' || *in->p == 'n') why = zhs_json_literal(in);
+    else why = zhs_json_number(in);
+    if (!why) zhs_buf_append(out, start, (size_t)(in->p - start));
+    return why;
+}
+
+static const char *get_value(zhs_json_in *in, zhs_buf *out)
+{
+    zhs_json_ws(in);
+    if (in->p >= in->end) return "unexpected end";
+    if (*in->p == '{') return zhs_json_skip(in, 1);
+    if (*in->p != '[') return get_scalar(in, out);
+    in->p++;
+    zhs_json_ws(in);
+    if (in->p < in->end && *in->p == ']') {
+        in->p++;
+        return NULL;
+    }
+    for (bool first = true;; first = false) {
+        zhs_json_ws(in);
+        if (!first) zhs_buf_putc(out, '\n');
+        const char *why = get_scalar(in, out);
+        if (why) return why;
+        zhs_json_ws(in);
+        if (in->p >= in->end) return "unterminated array";
+        if (*in->p == ']') {
+            in->p++;
+            return NULL;
+        }
+        if (*in->p != ',') return "expected ',' or ']'";
+        in->p++;
+    }
 }
 
 int zhs_json_get(zhs_buf *out, const char *text, size_t n, const char *key)
 {
-    jp j = {text, text + n};
-    ws(&j);
-    if (j.p >= j.end || *j.p != '{') return -1;
-    j.p++;
+    zhs_json_in in = {text, text + n, 0, false};
+    zhs_json_ws(&in);
+    if (in.p >= in.end || *in.p != '{') return -1;
+    in.p++;
     size_t klen = strlen(key);
     int found = 0;
     zhs_buf name;
     zhs_buf_init(&name);
-    ws(&j);
-    if (j.p < j.end && *j.p == '}') goto done;
+    zhs_json_ws(&in);
+    if (in.p < in.end && *in.p == '}') goto done;
     for (;;) {
-        ws(&j);
+        zhs_json_ws(&in);
         zhs_buf_reset(&name);
-        if (!string(&j, &name)) { found = -1; break; }
-        ws(&j);
-        if (j.p >= j.end || *j.p != ':') { found = -1; break; }
-        j.p++;
+        if (in.p >= in.end || *in.p != '"' || zhs_json_string(&in, &name)) { found = -1; break; }
+        zhs_json_ws(&in);
+        if (in.p >= in.end || *in.p != ':') { found = -1; break; }
+        in.p++;
+        zhs_json_ws(&in);
         bool want = !found && name.len == klen && (klen == 0 || memcmp(name.data, key, klen) == 0);
-        if (!value(&j, want ? out : NULL, 1)) { found = -1; break; }
+        if (want ? get_value(&in, out) != NULL : zhs_json_skip(&in, 1) != NULL) { found = -1; break; }
         if (want) found = 1;
-        ws(&j);
-        if (j.p >= j.end) { found = -1; break; }
-        if (*j.p == '}') break;
-        if (*j.p != ',') { found = -1; break; }
-        j.p++;
+        zhs_json_ws(&in);
+        if (in.p >= in.end) { found = -1; break; }
+        if (*in.p == '}') break;
+        if (*in.p != ',') { found = -1; break; }
+        in.p++;
     }
 done:
     zhs_buf_free(&name);

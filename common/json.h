@@ -11,6 +11,28 @@
 /* Appends s[0..n) as a JSON string literal, quotes included. */
 bool zhs_json_str(zhs_buf *b, const char *s, size_t n);
 
+/* ------------------------------------------------------------ reading */
+
+/* The one JSON reader of the project (JSONL corpora, query files,
+** evaluation sets, requests).  Every function reads at in->p, never past
+** in->end, and returns NULL or a short reason ("unterminated string"). */
+typedef struct zhs_json_in {
+    const char *p, *end;
+    size_t invalid;             /* lone surrogates replaced by U+FFFD */
+    bool as_text;               /* passage text: control characters become
+                                ** spaces, "\r\n" and "\r" a line break */
+} zhs_json_in;
+
+#define ZHS_JSON_DEPTH_MAX 64
+
+void zhs_json_ws(zhs_json_in *in);
+/* A string at in->p (on its '"'), unescaped into out unless out is NULL. */
+const char *zhs_json_string(zhs_json_in *in, zhs_buf *out);
+const char *zhs_json_number(zhs_json_in *in);
+const char *zhs_json_literal(zhs_json_in *in);     /* true, false, null */
+/* Skips any value, nested at most ZHS_JSON_DEPTH_MAX deep. */
+const char *zhs_json_skip(zhs_json_in *in, int depth);
+
 /* Finds "key" at the top level of the object in text[0..n) and appends
 ** its value to out: strings unescaped, numbers as written, arrays of
 ** strings/numbers joined by '\n'.  Returns 1 found, 0 absent, -1 when the

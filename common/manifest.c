@@ -40,7 +40,7 @@ int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err)
         zhs_buf_free(&b);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the manifest");
     }
-    char tmp[4096], final[4096];
+    char tmp[ZHS_PATH_MAX], final[ZHS_PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s/MANIFEST.tmp", dir);
     snprintf(final, sizeof final, "%s/MANIFEST", dir);
     int rc = zhs_file_write(tmp, b.data, b.len, err);
@@ -56,7 +56,7 @@ int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err)
 
 static int bad(zhs_error *err, const char *path, unsigned line, const char *what)
 {
-    return zhs_fail(err, ZHS_ECORRUPT, "%s: line %u: %s: the manifest is damaged; rebuild the index with 'zhs index'",
+    return zhs_fail(err, ZHS_ECORRUPT, "%s: line %u: %s: the manifest is damaged; rebuild the index",
                     path, line, what);
 }
 
@@ -64,13 +64,13 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     memset(m, 0, sizeof *m);
-    char path[4096];
+    char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     if (access(path, F_OK) != 0) {
         if (access(dir, F_OK) != 0)
-            return zhs_fail(err, ZHS_ENOTFOUND, "index %s does not exist: build it with 'zhs index -o %s CORPUS'", dir, dir);
+            return zhs_fail(err, ZHS_ENOTFOUND, "index %s does not exist: build it first", dir);
         return zhs_fail(err, ZHS_ENOTFOUND, "%s is not a zhsearch index (it has no MANIFEST): give the directory "
-                        "built by 'zhs index -o DIR', or build one into a new or empty directory", dir);
+                        "built by zhsearch, or build one into a new or empty directory", dir);
     }
     zhs_buf b;
     zhs_buf_init(&b);
@@ -86,7 +86,7 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
         if (p == data || p[-1] == '\n') crcline = p;
     if (!crcline) {
         zhs_buf_free(&b);
-        return zhs_fail(err, ZHS_ECORRUPT, "%s: no crc32 line (truncated?): rebuild the index with 'zhs index'", path);
+        return zhs_fail(err, ZHS_ECORRUPT, "%s: no crc32 line (truncated?): rebuild the index", path);
     }
     uint32_t want = (uint32_t)strtoul(crcline + 6, NULL, 16);
     uint32_t got = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)data, (uInt)(crcline - data));
@@ -116,7 +116,7 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
             if (strcmp(k, "zhsearch-index") != 0) { rc = bad(err, path, lineno, "not a zhsearch manifest"); break; }
             m->version = atoi(v);
             if (m->version != ZHS_FORMAT_VERSION) {
-                rc = zhs_fail(err, ZHS_EVERSION, "%s: index format version %d, this zhs reads version %d: rebuild the index with this version of 'zhs index'",
+                rc = zhs_fail(err, ZHS_EVERSION, "%s: index format version %d, this zhsearch reads version %d: rebuild the index with this version",
                               path, m->version, ZHS_FORMAT_VERSION);
                 break;
             }
@@ -161,4 +161,15 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
     if (!rc && m->engine == ZHS_ENGINE_NATIVE && m->passages > 0 && !(m->avglen > 0))
         rc = bad(err, path, 0, "average length is not positive");
     return rc;
+}
+
+void zhs_manifest_set_single(zhs_manifest *m, uint64_t gen, uint64_t terms, unsigned shards)
+{
+    m->terms = terms;
+    m->shards = shards;
+    m->nsegments = 1;
+    snprintf(m->seg[0].name, sizeof m->seg[0].name, "g%llu", (unsigned long long)gen);
+    m->seg[0].base = 0;
+    m->seg[0].count = m->passages;
+    m->seg[0].deletions[0] = 0;
 }

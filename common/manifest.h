@@ -34,6 +34,11 @@ typedef struct zhs_manifest {
     unsigned shards;        /* xapian: databases "x<GEN>-<i>" */
 } zhs_manifest;
 
+/* Describes the whole index as one segment of generation gen holding
+** every passage, with terms (distinct terms, or postings for Xapian) and
+** shards (0 for the native engine).  An engine's commit calls it. */
+void zhs_manifest_set_single(zhs_manifest *m, uint64_t gen, uint64_t terms, unsigned shards);
+
 /* Reads dir/MANIFEST.  ZHS_ENOTFOUND when there is none. */
 int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err);
 

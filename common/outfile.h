@@ -12,7 +12,7 @@
 
 typedef struct zhs_outfile {
     FILE *f;
-    char path[4096];
+    char path[ZHS_PATH_MAX];
     uint64_t off;           /* bytes written so far, magic included */
     unsigned long crc;
     bool failed;

@@ -46,12 +46,13 @@ bool zhs_record_skip(const uint8_t **pp, const uint8_t *end)
     return parse(pp, end, f, n, &line);
 }
 
-bool zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs_passage *p)
+int zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs_passage *p)
 {
     const uint8_t *f[6];
     size_t n[6];
     uint64_t line;
-    if (!parse(pp, end, f, n, &line)) return false;
+    if (!parse(pp, end, f, n, &line)) return ZHS_ECORRUPT;
+    size_t len0 = out->len;
     /* The source may live inside out itself: remember offsets, not
     ** pointers, across appends that can move it. */
     bool inside = out->data && f[0] >= (const uint8_t *)out->data && f[0] < (const uint8_t *)out->data + out->cap;
@@ -60,7 +61,10 @@ bool zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs
     for (int i = 0; i < 6; i++) {
         dst_off[i] = out->len;
         const void *src = inside ? (const void *)(out->data + src_off[i]) : (const void *)f[i];
-        if (!zhs_buf_reserve(out, n[i] + 1)) return false;
+        if (!zhs_buf_reserve(out, n[i] + 1)) {
+            out->len = len0;
+            return ZHS_ENOMEM;
+        }
         if (inside) src = out->data + src_off[i];
         memmove(out->data + out->len, src, n[i]);
         out->len += n[i];
@@ -75,5 +79,5 @@ bool zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs
     p->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     p->text = base + dst_off[5];
     p->text_len = n[5];
-    return true;
+    return ZHS_OK;
 }

@@ -13,8 +13,10 @@ bool zhs_record_encode(zhs_buf *b, const zhs_passage *p);
 
 /* Decodes the record at *pp (advancing it).  The strings are copied,
 ** NUL-terminated, to the end of out (which may move: pointers are set
-** only after the last append).  Returns false on a malformed record. */
-bool zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs_passage *p);
+** only after the last append).  Returns ZHS_OK, ZHS_ECORRUPT for a
+** malformed record, or ZHS_ENOMEM (out is then left as it was); it sets
+** no message, the caller knows which file the record came from. */
+int zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs_passage *p);
 
 /* Skips one record; false when malformed. */
 bool zhs_record_skip(const uint8_t **pp, const uint8_t *end);

@@ -24,7 +24,7 @@ int zhs_map_file(zhs_mapped *m, const char *path, const char *magic, bool verify
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return zhs_fail(err, errno == ENOENT ? ZHS_ECORRUPT : ZHS_EIO,
-                        "cannot open %s: %s: the index is incomplete or damaged; rebuild it with 'zhs index'",
+                        "cannot open %s: %s: the index is incomplete or damaged; rebuild it",
                         path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
@@ -61,7 +61,7 @@ void zhs_unmap_file(zhs_mapped *m)
 static int corrupt(zhs_error *err, const zhs_mapped *m, const uint8_t *at, const char *what)
 {
     size_t off = at && m->data && at >= m->data && at <= m->data + m->size ? (size_t)(at - m->data) : 0;
-    return zhs_fail(err, ZHS_ECORRUPT, "%s: %s at offset %zu: the index is damaged; rebuild it with 'zhs index'",
+    return zhs_fail(err, ZHS_ECORRUPT, "%s: %s at offset %zu: the index is damaged; rebuild it",
                     m->path, what, off);
 }
 
@@ -70,7 +70,7 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
 {
     memset(s, 0, sizeof *s);
     if (zhs_err_code(err)) return err->code;
-    char path[4400];
+    char path[ZHS_PATH_MAX];
     s->ndocs = ndocs;
     snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
     zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
@@ -142,7 +142,7 @@ int zhs_segment_open_deletions(zhs_segment *s, const char *dir, const char *name
                                zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    char path[4400];
+    char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     if (zhs_map_file(&s->del, path, ZHS_MAGIC_DEL, verify, err)) return err->code;
     if (s->del.body_len != ((size_t)s->ndocs + 7) / 8)
@@ -577,8 +577,9 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
             const uint8_t *q = p;
             if (!zhs_record_skip(&q, end)) break;   /* not all here yet, or damaged */
             if (d == doc) {
-                if (!zhs_record_decode(&p, end, buf, out))
-                    return corrupt(err, &s->store, zdata, "bad record in store block");
+                int d = zhs_record_decode(&p, end, buf, out);
+                if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+                if (d) return corrupt(err, &s->store, zdata, "bad record in store block");
                 return ZHS_OK;
             }
             p = q;
@@ -615,7 +616,12 @@ int zhs_store_verify(const zhs_segment *s, zhs_error *err)
             break;
         }
         uLongf got = rlen;
-        if (uncompress((Bytef *)raw.data, &got, s->store.data + off, clen) != Z_OK || got != rlen) {
+        int z = uncompress((Bytef *)raw.data, &got, s->store.data + off, clen);
+        if (z == Z_MEM_ERROR) {
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory checking the store");
+            break;
+        }
+        if (z != Z_OK || got != rlen) {
             rc = corrupt(err, &s->store, s->store.data + off, "store block does not decompress");
             break;
         }

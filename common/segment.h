@@ -16,7 +16,7 @@ typedef struct zhs_mapped {
     size_t size;
     const uint8_t *body;        /* after magic, before footer */
     size_t body_len;
-    char path[4096];
+    char path[ZHS_PATH_MAX];
 } zhs_mapped;
 
 int zhs_map_file(zhs_mapped *m, const char *path, const char *magic, bool verify, zhs_error *err);

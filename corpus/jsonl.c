@@ -14,201 +14,18 @@
 ** that is in memory besides the file itself.  A chunk's bytes are those of
 ** its lines; the file's invalid UTF-8 count goes with its first chunk.
 **
-** The parser is a small recursive-descent one over [p, end): every read
-** checks the bound first, nesting is limited, and a bad line only costs
-** that line (counted in bad_records, warned with its line number).
+** The JSON is read with common/json.h (every read checks the bound first,
+** nesting is limited); a bad line only costs that line (counted in
+** bad_records, warned with its line number).
 */
 #include "corpus_int.h"
+#include "json.h"
 
 #include <stdio.h>
-
-#define JSON_DEPTH_MAX 64
-
-typedef struct json_in {
-    const char *p, *end;
-    size_t invalid;             /* lone surrogates replaced by U+FFFD */
-} json_in;
 
 typedef struct json_record {
     bool has_id, has_title, has_text;
 } json_record;
-
-static void skip_ws(json_in *in)
-{
-    while (in->p < in->end && (*in->p == ' ' || *in->p == '\t' || *in->p == '\r' || *in->p == '\n'))
-        in->p++;
-}
-
-static bool hex4(const char *p, const char *end, uint32_t *v)
-{
-    if (end - p < 4) return false;
-    uint32_t r = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        r <<= 4;
-        if (c >= '0' && c <= '9') r |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') r |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') r |= (uint32_t)(c - 'A' + 10);
-        else return false;
-    }
-    *v = r;
-    return true;
-}
-
-static void put_cp(zhs_buf *out, uint32_t cp)
-{
-    if (!out) return;
-    /* Control characters would only disturb the text: NUL would even cut
-    ** it short.  Line breaks and tabs keep their meaning. */
-    if (cp < 0x20 && cp != '\n' && cp != '\t') cp = ' ';
-    char tmp[4];
-    zhs_buf_append(out, tmp, zhs_utf8_encode(cp, tmp));
-}
-
-/* A \u escape after the "\u": surrogate pairs combined, a lone surrogate
-** replaced (it cannot be encoded in UTF-8). */
-static const char *unicode_escape(json_in *in, zhs_buf *out)
-{
-    uint32_t cp, lo;
-    if (!hex4(in->p, in->end, &cp)) return "invalid \\u escape";
-    in->p += 4;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-        if (in->end - in->p >= 6 && in->p[0] == '\\' && in->p[1] == 'u' &&
-            hex4(in->p + 2, in->end, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            in->p += 6;
-        } else {
-            cp = 0xFFFD;
-            in->invalid++;
-        }
-    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-        cp = 0xFFFD;
-        in->invalid++;
-    }
-    put_cp(out, cp);
-    return NULL;
-}
-
-/* A string at in->p (a '"'), unescaped into out unless out is NULL. */
-static const char *parse_string(json_in *in, zhs_buf *out)
-{
-    in->p++;
-    const char *run = in->p;
-    while (in->p < in->end) {
-        char c = *in->p;
-        if (c != '"' && c != '\\') {
-            in->p++;
-            continue;
-        }
-        if (out) zhs_buf_append(out, run, (size_t)(in->p - run));
-        in->p++;
-        if (c == '"') return NULL;
-        if (in->p >= in->end) break;
-        char e = *in->p++;
-        const char *why = NULL;
-        switch (e) {
-        case '"': case '\\': case '/': put_cp(out, (uint32_t)e); break;
-        case 'b': case 'f': put_cp(out, ' '); break;
-        case 'n': put_cp(out, '\n'); break;
-        case 't': put_cp(out, '\t'); break;
-        case 'r':
-            /* "\r\n" is one line break, a lone "\r" another. */
-            if (!(in->end - in->p >= 2 && in->p[0] == '\\' && in->p[1] == 'n')) put_cp(out, '\n');
-            break;
-        case 'u': why = unicode_escape(in, out); break;
-        default: why = "invalid escape in a string"; break;
-        }
-        if (why) return why;
-        run = in->p;
-    }
-    return "unterminated string";
-}
-
-static bool is_digit(const json_in *in)
-{
-    return in->p < in->end && *in->p >= '0' && *in->p <= '9';
-}
-
-static const char *parse_number(json_in *in)
-{
-    if (in->p < in->end && *in->p == '-') in->p++;
-    if (!is_digit(in)) return "invalid number";
-    while (is_digit(in)) in->p++;
-    if (in->p < in->end && *in->p == '.') {
-        in->p++;
-        if (!is_digit(in)) return "invalid number";
-        while (is_digit(in)) in->p++;
-    }
-    if (in->p < in->end && (*in->p == 'e' || *in->p == 'E')) {
-        in->p++;
-        if (in->p < in->end && (*in->p == '+' || *in->p == '-')) in->p++;
-        if (!is_digit(in)) return "invalid number";
-        while (is_digit(in)) in->p++;
-    }
-    return NULL;
-}
-
-static const char *parse_literal(json_in *in)
-{
-    static const char *const words[] = {"true", "false", "null"};
-    for (int i = 0; i < 3; i++) {
-        size_t m = strlen(words[i]);
-        if ((size_t)(in->end - in->p) >= m && memcmp(in->p, words[i], m) == 0) {
-            in->p += m;
-            return NULL;
-        }
-    }
-    return "unexpected character";
-}
-
-static const char *skip_value(json_in *in, int depth);
-
-/* The members of an object or elements of an array, after its '{' or '['. */
-static const char *skip_container(json_in *in, char close, int depth)
-{
-    in->p++;
-    skip_ws(in);
-    if (in->p < in->end && *in->p == close) {
-        in->p++;
-        return NULL;
-    }
-    for (;;) {
-        const char *why;
-        skip_ws(in);
-        if (close == '}') {
-            if (in->p >= in->end || *in->p != '"') return "expected a key";
-            if ((why = parse_string(in, NULL))) return why;
-            skip_ws(in);
-            if (in->p >= in->end || *in->p != ':') return "expected ':'";
-            in->p++;
-        }
-        if ((why = skip_value(in, depth + 1))) return why;
-        skip_ws(in);
-        if (in->p < in->end && *in->p == ',') {
-            in->p++;
-            continue;
-        }
-        if (in->p < in->end && *in->p == close) {
-            in->p++;
-            return NULL;
-        }
-        return close == '}' ? "expected ',' or '}'" : "expected ',' or ']'";
-    }
-}
-
-static const char *skip_value(json_in *in, int depth)
-{
-    if (depth > JSON_DEPTH_MAX) return "nested too deeply";
-    skip_ws(in);
-    if (in->p >= in->end) return "unexpected end of line";
-    switch (*in->p) {
-    case '"': return parse_string(in, NULL);
-    case '{': return skip_container(in, '}', depth);
-    case '[': return skip_container(in, ']', depth);
-    case 't': case 'f': case 'n': return parse_literal(in);
-    default: return parse_number(in);
-    }
-}
 
 static bool key_is(const zhs_buf *key, const char *name)
 {
@@ -217,7 +34,7 @@ static bool key_is(const zhs_buf *key, const char *name)
 }
 
 /* One member's value, stored when the key is one of ours. */
-static const char *member_value(zhs_corpus *c, json_in *in, json_record *r)
+static const char *member_value(zhs_corpus *c, zhs_json_in *in, json_record *r)
 {
     const zhs_buf *key = &c->rec_key;
     char first = *in->p;
@@ -226,56 +43,63 @@ static const char *member_value(zhs_corpus *c, json_in *in, json_record *r)
         r->has_id = false;
         if (first == '"') {
             r->has_id = true;
-            return parse_string(in, &c->rec_id);
+            return zhs_json_string(in, &c->rec_id);
         }
         if (first == '-' || (first >= '0' && first <= '9')) {
-            const char *start = in->p, *why = parse_number(in);
+            const char *start = in->p, *why = zhs_json_number(in);
             if (!why) {
                 zhs_buf_append(&c->rec_id, start, (size_t)(in->p - start));
                 r->has_id = true;
             }
             return why;
         }
-        if (first == 'n') return parse_literal(in);
+        if (first == 'n') return zhs_json_literal(in);
         return "\"id\" is neither a string nor a number";
     }
     if (key_is(key, "title") && first == '"') {
         zhs_buf_reset(&c->rec_title);
         r->has_title = true;
-        return parse_string(in, &c->rec_title);
+        return zhs_json_string(in, &c->rec_title);
     }
     if (key_is(key, "text")) {
         if (first != '"') return "\"text\" is not a string";
         zhs_buf_reset(&c->rec_text);
         r->has_text = true;
-        return parse_string(in, &c->rec_text);
+        return zhs_json_string(in, &c->rec_text);
     }
-    return skip_value(in, 1);
+    return zhs_json_skip(in, 1);
 }
 
-static const char *parse_record(zhs_corpus *c, json_in *in, json_record *r)
+/* parse_record's answer when a buffer could not grow: not the record's
+** fault, and the caller stops the run with ZHS_ENOMEM instead of skipping
+** the record (which would lose it, or read its id as missing). */
+static const char json_oom[] = "out of memory";
+
+static const char *parse_record(zhs_corpus *c, zhs_json_in *in, json_record *r)
 {
     memset(r, 0, sizeof *r);
-    skip_ws(in);
+    zhs_json_ws(in);
     if (in->p >= in->end || *in->p != '{') return "not a JSON object";
     in->p++;
-    skip_ws(in);
+    zhs_json_ws(in);
     if (in->p < in->end && *in->p == '}') {
         in->p++;
     } else {
         for (;;) {
             const char *why;
-            skip_ws(in);
+            zhs_json_ws(in);
             if (in->p >= in->end || *in->p != '"') return "expected a key";
             zhs_buf_reset(&c->rec_key);
-            if ((why = parse_string(in, &c->rec_key))) return why;
-            skip_ws(in);
+            if ((why = zhs_json_string(in, &c->rec_key))) return why;
+            if (c->rec_key.oom) return json_oom;
+            zhs_json_ws(in);
             if (in->p >= in->end || *in->p != ':') return "expected ':'";
             in->p++;
-            skip_ws(in);
+            zhs_json_ws(in);
             if (in->p >= in->end) return "unexpected end of line";
             if ((why = member_value(c, in, r))) return why;
-            skip_ws(in);
+            if (c->rec_id.oom || c->rec_title.oom || c->rec_text.oom) return json_oom;
+            zhs_json_ws(in);
             if (in->p < in->end && *in->p == ',') {
                 in->p++;
                 continue;
@@ -287,7 +111,7 @@ static const char *parse_record(zhs_corpus *c, json_in *in, json_record *r)
             return "expected ',' or '}'";
         }
     }
-    skip_ws(in);
+    zhs_json_ws(in);
     if (in->p != in->end) return "text after the record";
     if (!r->has_text) return "no \"text\" field";
     return NULL;
@@ -361,9 +185,10 @@ int corpus_jsonl_next(zhs_corpus *c, bool *made, zhs_error *err)
         c->jsonl_pos += n + (nl ? 1 : 0);
         corpus_trim(&s, &n);
         if (!n) continue;
-        json_in in = {s, s + n, 0};
+        zhs_json_in in = {s, s + n, 0, true};
         json_record r;
         const char *why = parse_record(c, &in, &r);
+        if (why == json_oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
         bool one = false;
         if (!why) {
             int rc = record_passage(c, &r, line, &one, err);

@@ -12,35 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void vwarn(zhs_corpus *c, const char *path, const char *fmt, va_list ap)
-{
-    if (!c->warn) return;
-    char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    c->warn(c->warn_ctx, path, msg);
-}
-
-void corpus_warn(zhs_corpus *c, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vwarn(c, path, fmt, ap);
-    va_end(ap);
-}
-
-void corpus_skip(zhs_corpus *c, uint64_t *counter, const char *path, const char *fmt, ...)
-{
-    (*counter)++;
-    c->stats.files_skipped++;
-    va_list ap;
-    va_start(ap, fmt);
-    vwarn(c, path, fmt, ap);
-    va_end(ap);
-}
-
 int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
                     const zhs_corpus_options *opts, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     if (zhs_err_code(err)) return err->code;
     if (!out || (npaths && !paths))
         return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: no output pointer or no paths");
@@ -114,9 +90,15 @@ static int load(zhs_corpus *c, const corpus_file *f, bool *ok, zhs_error *err)
     zhs_error_clear(&e);
     *ok = false;
     if (zhs_file_read(&c->raw, f->path, f->gz, c->max_file_bytes, &e) != ZHS_OK) {
-        /* A file too big for memory is that file's problem: give the
-        ** memory back and go on with the others. */
-        if (e.code == ZHS_ENOMEM) zhs_buf_free(&c->raw);
+        /* Files over the size limit are refused before they are read, so
+        ** running out of memory below it is the machine's state, not the
+        ** file's problem: skipping would lose the file's passages while
+        ** the build reports success. */
+        if (e.code == ZHS_ENOMEM) {
+            zhs_buf_free(&c->raw);
+            *err = e;
+            return e.code;
+        }
         corpus_skip(c, &c->stats.skipped_error, f->path, "%s", e.message);
         return ZHS_OK;
     }
@@ -181,6 +163,8 @@ static int read_text(zhs_corpus *c, const corpus_file *f, bool *made, zhs_error 
 
 int zhs_corpus_next(zhs_corpus *c, const zhs_document **doc, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     if (zhs_err_code(err)) return err->code;
     if (!c || !doc) return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_next: no corpus or no output");
     *doc = NULL;

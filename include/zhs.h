@@ -3,10 +3,11 @@
 ** Chinese documents.
 **
 ** The header goes from the simple API to the advanced one:
-**   1. status codes and errors
+**   1. status codes and errors, and the defaults
 **   2. the analyzer (ICU normalisation and segmentation)
 **   3. corpus reading (files -> passages)
-**   4. native index: build, open, search
+**   4. building an index (either engine)
+**   5. searching it
 **
 ** Conventions (the same everywhere):
 **   - Every function that can fail returns an int status: ZHS_OK (0) or a
@@ -14,7 +15,11 @@
 **   - The last argument is a zhs_error*.  A call that finds err->code != 0 on
 **     entry does nothing and returns that code, so calls can be chained and
 **     checked once (the ICU way).  err may be NULL when the caller does not
-**     want the message.
+**     want the message: the status is returned all the same.
+**   - Options structs carry a version.  Start from the *_OPTIONS_INIT
+**     initialiser (or the *_default() function) and set what you need; a
+**     struct zeroed with {0} is read as "defaults" field by field, so that
+**     it can never mean "title weight 0" or "b = 0" by accident.
 **   - Out-parameters come first.  Objects are opaque handles with
 **     zhs_X_open()/zhs_X_close() pairs; close(NULL) is a no-op.
 **   - Memory returned through a const pointer is owned by the handle that
@@ -59,6 +64,14 @@ typedef struct zhs_error {
     int code;                       /* 0 while no error has happened */
     char message[ZHS_ERROR_MAX];    /* what failed, on what, what to do */
 } zhs_error;
+
+/* The defaults, also what a zeroed options struct gets. */
+#define ZHS_DEFAULT_K1 1.2              /* BM25 (chosen on ../shared/eval, docs/RANKING.md) */
+#define ZHS_DEFAULT_B 0.5
+#define ZHS_DEFAULT_TITLE_WEIGHT 2u     /* a title token counts this many times in the body */
+#define ZHS_DEFAULT_RAM_BUDGET ((size_t)256 << 20)  /* bytes of postings held before a flush */
+#define ZHS_DEFAULT_K 10u               /* hits a search returns */
+#define ZHS_MAX_K 100000u               /* the most hits a search returns */
 
 /* Resets err to "no error". */
 void zhs_error_clear(zhs_error *err);
@@ -211,24 +224,44 @@ void zhs_corpus_close(zhs_corpus *c);
 
 enum zhs_engine { ZHS_ENGINE_NATIVE = 0, ZHS_ENGINE_XAPIAN = 1 };
 
+/* The name of an engine ("native", "xapian"; "unknown" for another value). */
+const char *zhs_engine_name(int engine);
+
+/* Parses an engine name.  Fails with ZHS_EINVAL for an unknown name or an
+** engine this build does not include. */
+int zhs_engine_from_name(int *engine, const char *name, zhs_error *err);
+
 /* Called now and then while a corpus is indexed (and once at the end). */
 typedef struct zhs_progress {
     uint64_t passages, tokens, bytes_in;
     double seconds;
-    const char *phase;          /* "indexing", "merging", "writing" */
+    const char *phase;          /* "indexing", "merging", "writing", then "done" once */
 } zhs_progress;
 typedef void (*zhs_progress_fn)(void *ctx, const zhs_progress *p);
 
+#define ZHS_WRITER_OPTIONS_VERSION 1
+
 typedef struct zhs_writer_options {
+    unsigned version;           /* ZHS_WRITER_OPTIONS_VERSION; 0: a zeroed struct, see below */
     int engine;                 /* enum zhs_engine */
-    size_t ram_budget;          /* bytes of postings held before a flush; 0: 256 MiB */
+    size_t ram_budget;          /* bytes of postings held before a flush; 0: the default */
     unsigned shards;            /* Xapian only: databases to split over; 0/1: one */
     double k1, b;               /* BM25 parameters the block bounds are built for */
-    unsigned title_weight;      /* each title token counts this many times (default 2) */
+    unsigned title_weight;      /* each title token counts this many times in the body */
     zhs_progress_fn progress;
     void *progress_ctx;
 } zhs_writer_options;
+/*
+** With version 0 (a struct zeroed by {0} or memset) every field left at 0
+** takes its default.  With version >= 1 the numbers are taken as given
+** (b = 0 and title_weight = 0 are then meaningful), except ram_budget 0,
+** which always means the default.  k1 <= 0 or b outside [0, 1] is refused.
+*/
+#define ZHS_WRITER_OPTIONS_INIT \
+    {ZHS_WRITER_OPTIONS_VERSION, ZHS_ENGINE_NATIVE, ZHS_DEFAULT_RAM_BUDGET, 1, \
+     ZHS_DEFAULT_K1, ZHS_DEFAULT_B, ZHS_DEFAULT_TITLE_WEIGHT, NULL, NULL}
 
+/* Sets *o to ZHS_WRITER_OPTIONS_INIT. */
 void zhs_writer_options_default(zhs_writer_options *o);
 
 typedef struct zhs_writer zhs_writer;
@@ -272,6 +305,8 @@ int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t 
 
 typedef struct zhs_index_info {
     int engine;
+    const char *engine_name;    /* zhs_engine_name(engine) */
+    int shareable;              /* 1: one handle may serve concurrent threads */
     uint64_t passages, tokens, terms;
     uint64_t source_bytes;      /* passage text indexed, in bytes */
     double avglen, k1, b;
@@ -286,16 +321,31 @@ void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out);
 ** passages were.  *out is owned by the caller: zhs_analyzer_close(). */
 int zhs_index_open_analyzer(zhs_analyzer **out, const zhs_index *ix, zhs_error *err);
 
+/* The files of the index's current generation, with their sizes. */
+typedef struct zhs_index_file {
+    char label[24];             /* "postings", "x3-0", ... */
+    char file[64];              /* name inside the index directory */
+    uint64_t bytes;             /* a directory's: all files below it */
+} zhs_index_file;
+int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index *ix, zhs_error *err);
+
 /* Fails with ZHS_EANALYZER and a message saying what to do when the
 ** analyzer's fingerprint differs from the index's. */
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err);
 
+#define ZHS_SEARCH_OPTIONS_VERSION 1
+
 typedef struct zhs_search_options {
-    size_t k;                   /* hits wanted (default 10) */
-    double k1, b;               /* BM25 (default: the index's) */
+    unsigned version;           /* ZHS_SEARCH_OPTIONS_VERSION; 0: a zeroed struct */
+    size_t k;                   /* hits wanted; 0: the default; at most ZHS_MAX_K */
+    double k1;                  /* BM25 k1; <= 0: the index's */
+    double b;                   /* BM25 b; < 0: the index's (version 0: 0 too) */
     int exhaustive;             /* 1: score every match, no pruning (the oracle) */
     int count_only;             /* 1: only count matches */
 } zhs_search_options;
+#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0}
+
+/* Sets *o to ZHS_SEARCH_OPTIONS_INIT. */
 void zhs_search_options_default(zhs_search_options *o);
 
 typedef struct zhs_hit {

@@ -13,7 +13,7 @@ struct zhs_seg_writer {
     zhs_outfile post, pos, len;
     zhs_buf dict;                   /* dictionary body, kept in memory */
     zhs_buf dict_blocks;            /* u64 offsets of dictionary blocks */
-    char dict_path[4096];
+    char dict_path[ZHS_PATH_MAX];
     uint64_t nterms;
     char prev_key[ZHS_TERM_MAX_KEY];
     size_t prev_len;
@@ -51,7 +51,7 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
     }
     for (uint32_t d = 0; d < ndocs; d++)
         w->kfac[d] = (float)(k1 * (1.0 - b + b * (double)lens[d] / (avglen > 0 ? avglen : 1.0)));
-    char path[4096];
+    char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
     zhs_outfile_open(&w->post, path, ZHS_MAGIC_POST, err);
     snprintf(path, sizeof path, "%s/%s.pos", dir, stem);

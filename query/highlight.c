@@ -25,6 +25,8 @@ static bool query_has(const zhs_query *q, const char *key, size_t len)
 int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
                            zhs_analyzer *an, const zhs_passage *p, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     *spans = NULL;
     *nspans = 0;
     if (zhs_err_code(err)) return err->code;

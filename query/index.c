@@ -4,59 +4,26 @@
 ** and reading results.
 */
 #include "query_int.h"
-#include "xapian_engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Opens the files of the generation named by ix->m. */
-static int open_generation(zhs_index *ix, const char *dir, zhs_error *err)
+/* Opens the files of the generation named by ix->m through its engine. */
+static int open_generation(zhs_index *ix, zhs_error *err)
 {
-    if (ix->m.engine == ZHS_ENGINE_XAPIAN) {
-        if (zhs_xengine_open_index(ix, err)) goto fail;
-    } else {
-        if (ix->m.nsegments != 1) {
-            zhs_fail(err, ZHS_EVERSION, "%s has %u segments; this version of zhs searches one: rebuild the index with 'zhs index'",
-                     dir, ix->m.nsegments);
-            goto fail;
-        }
-        if (ix->m.passages > UINT32_MAX - 1 || ix->m.seg[0].count != ix->m.passages) {
-            zhs_fail(err, ZHS_ECORRUPT, "%s/MANIFEST: segment size does not match the passage count: rebuild the index", dir);
-            goto fail;
-        }
-        if (zhs_segment_open(&ix->seg, dir, ix->m.seg[0].name, (uint32_t)ix->m.passages, true, err)) goto fail;
-        if (ix->m.seg[0].deletions[0] &&
-            zhs_segment_open_deletions(&ix->seg, dir, ix->m.seg[0].deletions, true, err))
-            goto fail;
-        /* The length part of BM25 at the index's own parameters, computed
-        ** once here (the same expression search.c uses otherwise). */
-        ix->kfac = malloc(((size_t)ix->m.passages + 1) * sizeof *ix->kfac);
-        if (!ix->kfac) {
-            zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
-            goto fail;
-        }
-        double kb0 = ix->m.k1 * (1 - ix->m.b), kb1 = ix->m.avglen > 0 ? ix->m.k1 * ix->m.b / ix->m.avglen : 0;
-        for (uint64_t d = 0; d < ix->m.passages; d++)
-            ix->kfac[d] = kb0 + kb1 * (double)zhs_get_u32(ix->seg.len.body + d * 4);
-        if (ix->seg.nterms != ix->m.terms) {
-            zhs_fail(err, ZHS_ECORRUPT, "%s/%s.dict holds %llu terms, the manifest says %llu: rebuild the index",
-                     dir, ix->m.seg[0].name, (unsigned long long)ix->seg.nterms, (unsigned long long)ix->m.terms);
-            goto fail;
-        }
-    }
-    return ZHS_OK;
-fail:
-    return err->code;
+    ix->eng = zhs_engine_reader_get(ix->m.engine);
+    if (!ix->eng)
+        return zhs_fail(err, ZHS_EVERSION, "%s was built by the %s engine, which this build of zhsearch does not "
+                        "include (configured with ZHS_WITH_XAPIAN=OFF): use a build with it, or rebuild the index "
+                        "with the native engine", ix->dir, zhs_engine_name(ix->m.engine));
+    return ix->eng->open(ix, err);
 }
 
 static void close_generation(zhs_index *ix)
 {
-    zhs_segment_close(&ix->seg);
-    memset(&ix->seg, 0, sizeof ix->seg);
-    free(ix->kfac);
-    ix->kfac = NULL;
-    zhs_xengine_close_index(ix);
+    if (ix->eng) ix->eng->close(ix);
+    ix->state = NULL;
 }
 
 /* A writer replacing the index removes the old generation's files right
@@ -68,8 +35,12 @@ enum { OPEN_ATTEMPTS = 8 };
 
 int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
+    if (strlen(dir) > ZHS_DIR_MAX)
+        return zhs_fail(err, ZHS_EINVAL, "index path of %zu bytes is too long (the limit is %d)", strlen(dir), ZHS_DIR_MAX);
     zhs_index *ix = calloc(1, sizeof *ix);
     if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
     snprintf(ix->dir, sizeof ix->dir, "%s", dir);
@@ -77,7 +48,7 @@ int zhs_index_open(zhs_index **out, const char *dir, zhs_error *err)
     for (int attempt = 1;; attempt++) {
         zhs_error e;
         zhs_error_clear(&e);
-        if (open_generation(ix, dir, &e) == ZHS_OK) break;
+        if (open_generation(ix, &e) == ZHS_OK) break;
         close_generation(ix);
         zhs_manifest now;
         zhs_error e2;
@@ -106,6 +77,8 @@ void zhs_index_close(zhs_index *ix)
 void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out)
 {
     out->engine = ix->m.engine;
+    out->engine_name = zhs_engine_name(ix->m.engine);
+    out->shareable = ix->eng && ix->eng->shareable;
     out->passages = ix->m.passages;
     out->tokens = ix->m.tokens;
     out->terms = ix->m.terms;
@@ -120,18 +93,22 @@ void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out)
 
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     if (zhs_err_code(err)) return err->code;
     const char *fp = zhs_analyzer_fingerprint(an);
     if (strcmp(fp, ix->m.analyzer) != 0)
         return zhs_fail(err, ZHS_EANALYZER,
                         "%s was built with analyzer \"%s\" but this query uses \"%s\": "
-                        "query with the same analyzer options (e.g. --no-fold), or rebuild the index with 'zhs index'",
+                        "open the analyzer from the index (zhs_index_open_analyzer), or rebuild the index with this analyzer",
                         ix->dir, ix->m.analyzer, fp);
     return ZHS_OK;
 }
 
 int zhs_index_open_analyzer(zhs_analyzer **out, const zhs_index *ix, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
     zhs_analyzer_config cfg;
@@ -150,22 +127,43 @@ int zhs_index_open_analyzer(zhs_analyzer **out, const zhs_index *ix, zhs_error *
 
 void zhs_search_options_default(zhs_search_options *o)
 {
-    memset(o, 0, sizeof *o);
-    o->k = 10;
-    o->k1 = 0;      /* 0: the index's */
-    o->b = -1;      /* <0: the index's */
+    zhs_search_options d = ZHS_SEARCH_OPTIONS_INIT;
+    *o = d;
+}
+
+/* Resolves a caller's search options once (see zhs.h): k within bounds,
+** BM25 parameters at the index's unless given. */
+static int resolve_search_options(zhs_search_options *o, const zhs_search_options *given,
+                                  const zhs_index *ix, zhs_error *err)
+{
+    zhs_search_options_default(o);
+    if (given) {
+        if (given->version > ZHS_SEARCH_OPTIONS_VERSION)
+            return zhs_fail(err, ZHS_EINVAL, "search options of version %u are newer than this library (%u): "
+                            "build the program against this version of zhs.h", given->version,
+                            ZHS_SEARCH_OPTIONS_VERSION);
+        *o = *given;
+        o->version = ZHS_SEARCH_OPTIONS_VERSION;
+        if (given->version == 0 && given->b == 0) o->b = -1;
+    }
+    if (o->k == 0) o->k = ZHS_DEFAULT_K;
+    if (o->k > ZHS_MAX_K) o->k = ZHS_MAX_K;
+    if (!(o->k1 > 0)) o->k1 = ix->m.k1;
+    if (!(o->b >= 0)) o->b = ix->m.b;
+    if (o->b > 1) return zhs_fail(err, ZHS_EINVAL, "BM25 b must be between 0 and 1 (got %g)", o->b);
+    return ZHS_OK;
 }
 
 int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const char *query,
                      const zhs_search_options *opts, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
     if (zhs_index_check_analyzer(ix, an, err)) return err->code;
     zhs_search_options o;
-    if (opts) o = *opts;
-    else zhs_search_options_default(&o);
-    if (o.k > 100000) o.k = 100000;
+    if (resolve_search_options(&o, opts, ix, err)) return err->code;
     zhs_results *r = calloc(1, sizeof *r);
     if (!r) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a query");
     zhs_arena_init(&r->arena, 16 * 1024);
@@ -173,8 +171,7 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     r->ix = ix;
     int rc = zhs_query_parse(&r->q, &r->arena, an, query, err);
     if (rc == ZHS_OK) {
-        if (ix->m.engine == ZHS_ENGINE_XAPIAN) rc = zhs_xengine_search(&r->top, &r->arena, ix, &r->q, &o, err);
-        else rc = zhs_native_search(&r->top, &r->arena, ix, &r->q, &o, err);
+        rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &o, err);
     }
     if (rc) {
         zhs_results_free(r);
@@ -199,13 +196,14 @@ void zhs_results_free(zhs_results *r)
 
 int zhs_results_passage(zhs_passage *out, zhs_results *r, uint32_t doc, zhs_error *err)
 {
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
     memset(out, 0, sizeof *out);
     if (zhs_err_code(err)) return err->code;
     zhs_buf tmp;
     zhs_buf_init(&tmp);
     int rc;
-    if (r->ix->m.engine == ZHS_ENGINE_XAPIAN) rc = zhs_xengine_passage(out, &tmp, r, doc, err);
-    else rc = zhs_store_get(&r->ix->seg, doc, &r->store, &tmp, out, err);
+    rc = r->ix->eng->passage(out, &tmp, r, doc, err);
     if (rc == ZHS_OK) {
         /* Move the strings into the results' arena so that they outlive
         ** the next call. */
@@ -224,4 +222,66 @@ int zhs_results_passage(zhs_passage *out, zhs_results *r, uint32_t doc, zhs_erro
     }
     zhs_buf_free(&tmp);
     return rc;
+}
+
+int zhs_index_verify(const char *dir, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (zhs_err_code(err)) return err->code;
+    zhs_index *ix;
+    if (zhs_index_open(&ix, dir, err)) return err->code;   /* every CRC */
+    /* An index whose queries cannot be analyzed the way it was built is
+    ** of no use, whatever its files say: check the fingerprint too. */
+    zhs_analyzer *an = NULL;
+    int rc = zhs_index_open_analyzer(&an, ix, err);
+    zhs_analyzer_close(an);
+    if (rc == ZHS_OK && ix->eng->verify) rc = ix->eng->verify(ix, err);
+    zhs_index_close(ix);
+    return rc;
+}
+
+int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t n,
+                          unsigned timeout_ms, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    const zhs_engine_reader *eng = zhs_engine_reader_remote();
+    if (!eng)
+        return zhs_fail(err, ZHS_EINVAL, "this build of zhsearch has no engine that searches remote shards "
+                        "(it was configured with ZHS_WITH_XAPIAN=OFF)");
+    if (n == 0) return zhs_fail(err, ZHS_EINVAL, "no remote shard given: give at least one host:port");
+    zhs_index *ix = calloc(1, sizeof *ix);
+    if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening remote shards");
+    snprintf(ix->dir, sizeof ix->dir, "%s%s", hostports[0], n > 1 ? ",..." : "");
+    ix->eng = eng;
+    if (eng->open_remote(ix, hostports, n, timeout_ms, err)) {
+        int rc = err ? err->code : ZHS_EINTERNAL;
+        zhs_index_close(ix);
+        return rc;
+    }
+    *out = ix;
+    return ZHS_OK;
+}
+
+int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index *ix, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    *n = 0;
+    if (zhs_err_code(err)) return err->code;
+    zhs_engine_component comp[ZHS_MAX_SEGMENTS * 8];
+    size_t k = ix->eng->components ? ix->eng->components(&ix->m, comp, sizeof comp / sizeof comp[0]) : 0;
+    if (k > sizeof comp / sizeof comp[0]) k = sizeof comp / sizeof comp[0];
+    for (size_t i = 0; i < k && *n < cap; i++) {
+        zhs_index_file *f = &out[(*n)++];
+        memcpy(f->label, comp[i].label, sizeof f->label);
+        memcpy(f->file, comp[i].file, sizeof f->file);
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", ix->dir, comp[i].file);
+        f->bytes = zhs_path_size(path);
+    }
+    return ZHS_OK;
 }

@@ -19,9 +19,14 @@
 #define MAX_QTERMS 1024
 #define MAX_CLAUSES 64
 
+/* Positions in messages count characters, not bytes, and the echoed query
+** is cut on a character boundary. */
 static int qfail(zhs_error *err, const char *query, size_t at, const char *what)
 {
-    return zhs_fail(err, ZHS_EQUERY, "bad query at character %zu of \"%.200s\": %s", at + 1, query, what);
+    size_t n = strlen(query), shown = n < 200 ? n : 200;
+    while (shown < n && shown > 0 && ((uint8_t)query[shown] & 0xC0) == 0x80) shown--;
+    return zhs_fail(err, ZHS_EQUERY, "bad query at character %zu of \"%.*s%s\": %s", zhs_utf8_count(query, at) + 1,
+                    (int)shown, query, shown < n ? "…" : "", what);
 }
 
 static bool is_space_at(const char *s, size_t n, size_t i, size_t *len)

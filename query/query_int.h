@@ -1,7 +1,10 @@
 /*
 ** query_int.h — private interfaces of the query stage.
 **
-**   index.c      the zhs_index handle: manifest, segment, engine dispatch
+**   index.c      the zhs_index handle: manifest, snapshot retries, calls
+**                through the engine table (common/engine.h)
+**   native.c     the native engine's reader table: one mapped segment
+**   verify.c     the native engine's full check ('zhs check')
 **   parse.c      query text -> clauses of analyzed terms
 **   search.c     BM25 top-k: MaxScore with block-max bounds for
 **                disjunctions, leapfrog intersection for required
@@ -12,19 +15,36 @@
 #define ZHS_QUERY_INT_H
 
 #include "common.h"
+#include "bm25.h"
+#include "engine.h"
 #include "manifest.h"
 #include "segment.h"
 #include "terms.h"
 
-struct zhs_xreader;
-
 struct zhs_index {
-    char dir[4096];
+    char dir[ZHS_DIR_MAX + 1];
     zhs_manifest m;
-    zhs_segment seg;            /* native: the one segment */
-    double *kfac;               /* native: k1*(1-b+b*len/avglen) per passage at the index's k1/b */
-    struct zhs_xreader *xr;     /* xapian */
+    const zhs_engine_reader *eng;
+    void *state;                /* the engine's */
 };
+
+/* ------------------------------------------------------------ native.c */
+
+/* The native engine's state of an open index. */
+typedef struct zhs_native {
+    zhs_segment seg;            /* the one segment */
+    double *kfac;               /* K(len) per passage at the index's k1/b (zhs_bm25_kfac) */
+} zhs_native;
+
+extern const zhs_engine_reader zhs_native_reader;
+
+/* The segment of a native index, NULL for another engine (white-box
+** users: the bench's micro-benchmarks and tests). */
+const zhs_segment *zhs_native_segment(const zhs_index *ix);
+
+/* ------------------------------------------------------------ verify.c */
+
+int zhs_native_verify(zhs_index *ix, zhs_error *err);
 
 /* ------------------------------------------------------------ parse.c */
 

@@ -53,7 +53,7 @@ typedef struct cclause {
 typedef struct scorer {
     const double *kfac;         /* K(len) per passage at the index's k1/b, or NULL */
     const uint8_t *lens;
-    double k1, kb0, kb1;        /* K(len) = kb0 + kb1 * len */
+    zhs_bm25 bm;                /* K(len) at the query's k1/b */
     bool index_params;          /* stored float bounds are valid */
 } scorer;
 
@@ -71,21 +71,21 @@ typedef struct state {
     size_t poscap;
     size_t *off;
     size_t offcap;
-    bool corrupt;
+    int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
 } state;
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
 {
-    double K = s->kfac ? s->kfac[doc] : s->kb0 + s->kb1 * (double)zhs_get_u32(s->lens + (size_t)doc * 4);
-    return (double)tf * (s->k1 + 1.0) / ((double)tf + K);
+    double K = s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
+    return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + K);
 }
 
 /* Bound of the tf part from a max tf and a min length. */
 static double tf_bound(const scorer *s, uint32_t max_tf, uint32_t min_len, bool saturated)
 {
-    if (saturated) return s->k1 + 1.0;
-    double K = s->kb0 + s->kb1 * (double)min_len;
-    return (double)max_tf * (s->k1 + 1.0) / ((double)max_tf + K);
+    if (saturated) return s->bm.k1 + 1.0;
+    double K = zhs_bm25_kfac(&s->bm, (double)min_len);
+    return (double)max_tf * (s->bm.k1 + 1.0) / ((double)max_tf + K);
 }
 
 /* Bound of t's weighted tf part over the passages of one skip block. */
@@ -154,18 +154,26 @@ static int cmp_hits(const void *a, const void *b)
 
 /* ---------------------------------------------------------------- clauses */
 
+/* Stops the walk: a damaged block and an allocation failure both end it,
+** and are reported as what they are.  The first fault is kept. */
+static bool fault(state *st, int code)
+{
+    if (!st->fault) st->fault = code;
+    return false;
+}
+
 /* Positions of every element of c at the current doc, concatenated into
 ** st->pos with st->off[j] the start of element j's. */
 static bool load_positions(state *st, cclause *c)
 {
     size_t total = 0;
     for (size_t j = 0; j < c->n; j++) {
-        if (!zhs_cursor_tf_sane(&c->e[j].cur)) { st->corrupt = true; return false; }
+        if (!zhs_cursor_tf_sane(&c->e[j].cur)) return fault(st, ZHS_ECORRUPT);
         total += zhs_cursor_tf(&c->e[j].cur);
     }
     if (total > st->poscap) {
         uint32_t *p = realloc(st->pos, total * sizeof *p);
-        if (!p) { st->corrupt = true; return false; }
+        if (!p) return fault(st, ZHS_ENOMEM);
         st->pos = p;
         st->poscap = total;
     }
@@ -173,7 +181,7 @@ static bool load_positions(state *st, cclause *c)
     ** them, n read pointers for phrase_at */
     if (2 * c->n + 1 > st->offcap) {
         size_t *o = realloc(st->off, (2 * c->n + 1) * sizeof *o);
-        if (!o) { st->corrupt = true; return false; }
+        if (!o) return fault(st, ZHS_ENOMEM);
         st->off = o;
         st->offcap = 2 * c->n + 1;
     }
@@ -181,7 +189,7 @@ static bool load_positions(state *st, cclause *c)
     for (size_t j = 0; j < c->n; j++) {
         st->off[j] = at;
         int n = zhs_cursor_positions(&c->e[j].cur, st->pos + at, zhs_cursor_tf(&c->e[j].cur));
-        if (n < 0) { st->corrupt = true; return false; }
+        if (n < 0) return fault(st, ZHS_ECORRUPT);
         at += (size_t)n;
     }
     st->off[c->n] = at;
@@ -626,18 +634,16 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
 {
     memset(out, 0, sizeof *out);
     if (zhs_err_code(err)) return err->code;
-    const zhs_segment *seg = &ix->seg;
+    const zhs_native *nx = ix->state;
+    const zhs_segment *seg = &nx->seg;
     state st;
     memset(&st, 0, sizeof st);
     st.seg = seg;
-    double k1 = o->k1 > 0 ? o->k1 : ix->m.k1;
-    double b = o->b >= 0 && o->b <= 1 ? o->b : ix->m.b;
+    double k1 = o->k1, b = o->b;      /* resolved by zhs_index_search */
     st.sc.lens = seg->len.body;
-    st.sc.k1 = k1;
-    st.sc.kb0 = k1 * (1 - b);
-    st.sc.kb1 = ix->m.avglen > 0 ? k1 * b / ix->m.avglen : 0;
+    zhs_bm25_init(&st.sc.bm, k1, b, ix->m.avglen);
     st.sc.index_params = k1 == ix->m.k1 && b == ix->m.b;
-    st.sc.kfac = st.sc.index_params ? ix->kfac : NULL;
+    st.sc.kfac = st.sc.index_params ? nx->kfac : NULL;
     st.k = o->k;
     st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
     st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
@@ -686,14 +692,21 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     else rc = run_maxscore(&st, err);
     if (rc) goto done;
 finish:
-    for (size_t i = 0; i < st.nt; i++) st.corrupt |= st.t[i].cur.corrupt;
+    for (size_t i = 0; i < st.nt; i++)
+        if (st.t[i].cur.corrupt) fault(&st, ZHS_ECORRUPT);
     for (size_t i = 0; i < st.nmust; i++)
-        for (size_t j = 0; j < st.must[i].n; j++) st.corrupt |= st.must[i].e[j].cur.corrupt;
+        for (size_t j = 0; j < st.must[i].n; j++)
+            if (st.must[i].e[j].cur.corrupt) fault(&st, ZHS_ECORRUPT);
     for (size_t i = 0; i < st.nmustnot; i++)
-        for (size_t j = 0; j < st.mustnot[i].n; j++) st.corrupt |= st.mustnot[i].e[j].cur.corrupt;
-    if (st.corrupt) {
-        rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post or .pos: a posting block is damaged: run 'zhs check %s' and rebuild the index",
-                      ix->dir, ix->m.seg[0].name, ix->dir);
+        for (size_t j = 0; j < st.mustnot[i].n; j++)
+            if (st.mustnot[i].e[j].cur.corrupt) fault(&st, ZHS_ECORRUPT);
+    if (st.fault == ZHS_ENOMEM) {
+        rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading positions for the query");
+        goto done;
+    }
+    if (st.fault) {
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post or .pos: a posting block is damaged: check the index and rebuild it",
+                      ix->dir, ix->m.seg[0].name);
         goto done;
     }
     if (o->count_only) st.nheap = 0;

@@ -1,7 +1,8 @@
 /*
-** verify.c — 'zhs check': every checksum, then every structural invariant
-** the reader relies on, walking the whole dictionary, every posting list,
-** every position list and every stored passage.
+** verify.c — 'zhs check' of a native index: after the checksums that
+** opening verifies, every structural invariant the reader relies on,
+** walking the whole dictionary, every posting list, every position list
+** and every stored passage.
 */
 #include "query_int.h"
 #include "record.h"
@@ -39,33 +40,28 @@ static int verify_postings(const zhs_segment *s, const zhs_dict_iter *it, uint64
     return ZHS_OK;
 }
 
-int zhs_index_verify(const char *dir, zhs_error *err)
+int zhs_native_verify(zhs_index *ix, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    zhs_index *ix;
-    if (zhs_index_open(&ix, dir, err)) return err->code;   /* every CRC */
-    int rc = ZHS_OK;
-    if (ix->m.engine == ZHS_ENGINE_NATIVE) {
-        const zhs_segment *s = &ix->seg;
-        zhs_dict_iter it;
-        zhs_dict_iter_init(&it, s);
-        uint64_t nterms = 0, total = 0;
-        while ((rc = zhs_dict_iter_next(&it, err)) == ZHS_OK) {
-            nterms++;
-            if ((rc = verify_postings(s, &it, &total, err)) != ZHS_OK) break;
-        }
-        if (rc == ZHS_DONE) rc = ZHS_OK;
-        if (rc == ZHS_OK && nterms != s->nterms)
-            rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %llu terms read, trailer says %llu", s->dict.path,
-                          (unsigned long long)nterms, (unsigned long long)s->nterms);
-        /* lengths must add up to the manifest's token count */
-        uint64_t sum = 0;
-        for (uint32_t d = 0; d < s->ndocs; d++) sum += zhs_get_u32(s->len.body + (size_t)d * 4);
-        if (rc == ZHS_OK && sum != ix->m.tokens)
-            rc = zhs_fail(err, ZHS_ECORRUPT, "%s: passage lengths add up to %llu, the manifest says %llu tokens",
-                          s->len.path, (unsigned long long)sum, (unsigned long long)ix->m.tokens);
-        if (rc == ZHS_OK) rc = zhs_store_verify(s, err);
+    const zhs_segment *s = &((const zhs_native *)ix->state)->seg;
+    zhs_dict_iter it;
+    zhs_dict_iter_init(&it, s);
+    uint64_t nterms = 0, total = 0;
+    int rc;
+    while ((rc = zhs_dict_iter_next(&it, err)) == ZHS_OK) {
+        nterms++;
+        if ((rc = verify_postings(s, &it, &total, err)) != ZHS_OK) break;
     }
-    zhs_index_close(ix);
+    if (rc == ZHS_DONE) rc = ZHS_OK;
+    if (rc == ZHS_OK && nterms != s->nterms)
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %llu terms read, trailer says %llu", s->dict.path,
+                      (unsigned long long)nterms, (unsigned long long)s->nterms);
+    /* lengths must add up to the manifest's token count */
+    uint64_t sum = 0;
+    for (uint32_t d = 0; d < s->ndocs; d++) sum += zhs_get_u32(s->len.body + (size_t)d * 4);
+    if (rc == ZHS_OK && sum != ix->m.tokens)
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s: passage lengths add up to %llu, the manifest says %llu tokens",
+                      s->len.path, (unsigned long long)sum, (unsigned long long)ix->m.tokens);
+    if (rc == ZHS_OK) rc = zhs_store_verify(s, err);
     return rc;
 }

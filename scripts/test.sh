@@ -13,7 +13,7 @@ ctest --test-dir build --output-on-failure -j2
 
 if [ "${ZHS_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== tests (ASan + UBSan build)"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DZHS_SANITIZE=ON >/dev/null
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DZHS_SANITIZE=ON ${ZHS_CMAKE_ARGS:-} >/dev/null
   cmake --build build-asan -j"$(nproc)" >/dev/null
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j2 -E "${ZHS_ASAN_EXCLUDE:-^$}"

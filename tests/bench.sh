@@ -13,6 +13,10 @@ set -u
 
 ZHS=${1:?usage: bench.sh PATH/TO/zhs SOURCE_DIR}
 SRC=${2:?usage: bench.sh PATH/TO/zhs SOURCE_DIR}
+if ! "$ZHS" --version | grep -q xapian; then
+  echo "$(basename "$0"): skipped: this zhs was built without the Xapian engine (ZHS_WITH_XAPIAN=OFF)"
+  exit 77
+fi
 case $ZHS in /*) ;; *) ZHS="$PWD/$ZHS" ;; esac
 case $SRC in /*) ;; *) SRC="$PWD/$SRC" ;; esac
 

@@ -150,7 +150,7 @@ static bool is_long_han_word(const char *key)
 /* Every truth term's postings, tfs and positions read back exactly. */
 static void check_postings(zhs_index *ix)
 {
-    const zhs_segment *s = &ix->seg;
+    const zhs_segment *s = zhs_native_segment(ix);
     CHECK(s->nterms == ntruth);
     size_t bad = 0;
     for (size_t i = 0; i < ntruth; i++) {
@@ -185,11 +185,11 @@ static void check_advance(zhs_index *ix)
         CHECK_MSG(t->n == edge_df[e], "%s has df %zu", key, t->n);
         zhs_term_info ti;
         zhs_error err = {0};
-        CHECK(zhs_segment_lookup(&ix->seg, &ti, key, strlen(key), &err) == 1);
+        CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, key, strlen(key), &err) == 1);
         CHECK(ti.df == edge_df[e]);
         for (int trial = 0; trial < 200; trial++) {
             zhs_cursor c;
-            zhs_cursor_init(&c, &ix->seg, &ti);
+            zhs_cursor_init(&c, zhs_native_segment(ix), &ti);
             uint32_t target = 0;
             bool ok = true;
             for (int step = 0; step < 5 && ok; step++) {
@@ -205,10 +205,10 @@ static void check_advance(zhs_index *ix)
     }
     zhs_term_info ti;
     zhs_error err = {0};
-    CHECK(zhs_segment_lookup(&ix->seg, &ti, "absent-term", 11, &err) == 0);
-    CHECK(zhs_segment_lookup(&ix->seg, &ti, "", 0, &err) == 0);
-    CHECK(zhs_segment_lookup(&ix->seg, &ti, "\xff\xff\xff", 3, &err) == 0);
-    CHECK(zhs_segment_lookup(&ix->seg, &ti, "0", 1, &err) == 0);
+    CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, "absent-term", 11, &err) == 0);
+    CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, "", 0, &err) == 0);
+    CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, "\xff\xff\xff", 3, &err) == 0);
+    CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, "0", 1, &err) == 0);
 }
 
 /* ---------------------------------------------------------------- queries */

@@ -1,8 +1,12 @@
 /*
-** xapian_engine.c — the Xapian engine behind the common writer and index
-** handle (see xapian_engine.h).
+** xapian_engine.c — zhsearch's second engine: the tables of common/engine.h
+** filled with the Xapian shim.  Same terms, same query language, same
+** output as the native engine; the index directory holds MANIFEST (engine
+** xapian) and one Xapian database per shard, x<GEN>-<i>.  Passage i goes
+** to shard i % shards, so that its Xapian docid is i + 1 whether the
+** shards are searched locally, remotely, or as one database.
 */
-#include "xapian_engine.h"
+#include "engine.h"
 #include "query_int.h"
 #include "record.h"
 #include "terms.h"
@@ -18,9 +22,9 @@
 
 #define MAX_SHARDS 256
 
-struct zhs_xwriter {
+typedef struct zhs_xwriter {
     zhs_xdb **db;
-    char dir[4200];
+    char dir[ZHS_DIR_MAX + 1];
     uint64_t gen;
     unsigned shards;
     zhs_xterm *terms;
@@ -28,7 +32,11 @@ struct zhs_xwriter {
     zhs_buf rec;
     uint64_t npostings;
     bool bigrams;               /* the analyzer emits bigrams */
-};
+    char analyzer[256];
+    char params[64];            /* k1 b title_weight, for remote readers */
+} zhs_xwriter;
+
+static void xw_close(void *vw);
 
 /* Shard i is built in x<GEN>-<i>.build, then compacted into x<GEN>-<i>
 ** (both are files of generation GEN for the writer's clean-up). */
@@ -37,45 +45,29 @@ static void shard_path(char *out, size_t n, const zhs_xwriter *xw, unsigned i, c
     snprintf(out, n, "%s/x%llu-%u%s", xw->dir, (unsigned long long)xw->gen, i, suffix);
 }
 
-/* Removes a Xapian database directory (one level of plain files). */
-static void remove_db_dir(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char p[4700];
-            snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
-int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, unsigned shards,
-                            bool bigrams, zhs_error *err)
+static int xw_open(void **out, const zhs_engine_build *b, zhs_error *err)
 {
     *out = NULL;
-    if (zhs_err_code(err)) return err->code;
-    if (shards == 0 || shards > MAX_SHARDS)
-        return zhs_fail(err, ZHS_EINVAL, "--shards must be between 1 and %d", MAX_SHARDS);
+    unsigned shards = b->opts->shards ? b->opts->shards : 1;
+    if (shards > MAX_SHARDS)
+        return zhs_fail(err, ZHS_EINVAL, "a Xapian index is split over 1 to %d shards, not %u", MAX_SHARDS, shards);
     zhs_xwriter *xw = calloc(1, sizeof *xw);
     if (!xw || !(xw->db = calloc(shards, sizeof *xw->db))) {
         free(xw);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory opening Xapian databases");
     }
     xw->shards = shards;
-    xw->bigrams = bigrams;
-    xw->gen = gen;
-    snprintf(xw->dir, sizeof xw->dir, "%s", dir);
+    xw->bigrams = b->bigrams;
+    xw->gen = b->gen;
+    snprintf(xw->dir, sizeof xw->dir, "%s", b->dir);
+    snprintf(xw->analyzer, sizeof xw->analyzer, "%s", b->analyzer);
+    snprintf(xw->params, sizeof xw->params, "%.17g %.17g %u", b->opts->k1, b->opts->b, b->opts->title_weight);
     for (unsigned i = 0; i < shards; i++) {
-        char path[4400];
+        char path[ZHS_PATH_MAX];
         shard_path(path, sizeof path, xw, i, ".build");
         if (zhs_xdb_create(&xw->db[i], path, err)) {
             int rc = err->code;
-            zhs_xengine_writer_close(xw);
+            xw_close(xw);
             return rc;
         }
     }
@@ -83,10 +75,9 @@ int zhs_xengine_writer_open(zhs_xwriter **out, const char *dir, uint64_t gen, un
     return ZHS_OK;
 }
 
-int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p,
-                           const zhs_passage_terms *pt, zhs_error *err)
+static int xw_add(void *vw, uint32_t doc, const zhs_passage *p, const zhs_passage_terms *pt, zhs_error *err)
 {
-    if (zhs_err_code(err)) return err->code;
+    zhs_xwriter *xw = vw;
     size_t n = pt->n;
     if (n > xw->cap) {
         zhs_xterm *t = realloc(xw->terms, n * sizeof *t);
@@ -120,10 +111,10 @@ int zhs_xengine_writer_add(zhs_xwriter *xw, uint32_t doc, const zhs_passage *p,
     return zhs_xdb_add(xw->db[doc % xw->shards], xw->terms, m, xw->rec.data, xw->rec.len, err);
 }
 
-int zhs_xengine_writer_commit(zhs_xwriter *xw, const char *analyzer, const char *params,
-                              uint64_t *nterms, zhs_error *err)
+static int xw_commit(void *vw, zhs_manifest *m, zhs_error *err)
 {
-    if (zhs_err_code(err)) return err->code;
+    zhs_xwriter *xw = vw;
+    const char *analyzer = xw->analyzer, *params = xw->params;
     /* Every shard records the build it belongs to and its place in it, so
     ** that remote shards of different builds, or given out of order, are
     ** refused (zhs_index_open_remote). */
@@ -149,22 +140,23 @@ int zhs_xengine_writer_commit(zhs_xwriter *xw, const char *analyzer, const char 
     ** left behind on failure belongs to this generation and goes when the
     ** writer is closed without a commit. */
     for (unsigned i = 0; i < xw->shards; i++) {
-        char src[4400], dst[4400];
+        char src[ZHS_PATH_MAX], dst[ZHS_PATH_MAX];
         shard_path(src, sizeof src, xw, i, ".build");
         shard_path(dst, sizeof dst, xw, i, "");
         zhs_xdb_close(xw->db[i]);
         xw->db[i] = NULL;
-        remove_db_dir(dst);
+        zhs_path_remove(dst);
         if (zhs_xdb_compact(src, dst, err)) return err->code;
-        remove_db_dir(src);
+        zhs_path_remove(src);
     }
     /* Xapian does not count distinct terms cheaply; report postings. */
-    if (nterms) *nterms = xw->npostings;
+    zhs_manifest_set_single(m, xw->gen, xw->npostings, xw->shards);
     return ZHS_OK;
 }
 
-void zhs_xengine_writer_close(zhs_xwriter *xw)
+static void xw_close(void *vw)
 {
+    zhs_xwriter *xw = vw;
     if (!xw) return;
     for (unsigned i = 0; i < xw->shards; i++) zhs_xdb_close(xw->db[i]);
     free(xw->db);
@@ -175,9 +167,8 @@ void zhs_xengine_writer_close(zhs_xwriter *xw)
 
 /* ---------------------------------------------------------------- reading */
 
-int zhs_xengine_open_index(zhs_index *ix, zhs_error *err)
+static int xr_open(zhs_index *ix, zhs_error *err)
 {
-    if (zhs_err_code(err)) return err->code;
     unsigned n = ix->m.shards;
     if (n == 0 || n > MAX_SHARDS)
         return zhs_fail(err, ZHS_ECORRUPT, "%s/MANIFEST: bad shard count %u: rebuild the index", ix->dir, n);
@@ -189,19 +180,19 @@ int zhs_xengine_open_index(zhs_index *ix, zhs_error *err)
         if (!paths[i]) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory");
         else snprintf(paths[i], 4400, "%s/x%llu-%u", ix->dir, (unsigned long long)ix->m.generation, i);
     }
-    if (rc == ZHS_OK) rc = zhs_xreader_open_local(&ix->xr, (const char *const *)paths, n, err);
-    if (rc == ZHS_OK && zhs_xreader_doccount(ix->xr) != ix->m.passages)
+    if (rc == ZHS_OK) rc = zhs_xreader_open_local((zhs_xreader **)&ix->state, (const char *const *)paths, n, err);
+    if (rc == ZHS_OK && zhs_xreader_doccount(((zhs_xreader *)ix->state)) != ix->m.passages)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the Xapian shards hold %llu passages, the manifest says %llu: rebuild the index",
-                      ix->dir, (unsigned long long)zhs_xreader_doccount(ix->xr), (unsigned long long)ix->m.passages);
+                      ix->dir, (unsigned long long)zhs_xreader_doccount(((zhs_xreader *)ix->state)), (unsigned long long)ix->m.passages);
     for (unsigned i = 0; i < n; i++) free(paths[i]);
     free(paths);
     return rc;
 }
 
-void zhs_xengine_close_index(zhs_index *ix)
+static void xr_close(zhs_index *ix)
 {
-    zhs_xreader_close(ix->xr);
-    ix->xr = NULL;
+    zhs_xreader_close(ix->state);
+    ix->state = NULL;
 }
 
 /* Each remote shard must say it is shard i of the build shard 0 belongs to
@@ -234,20 +225,16 @@ static int check_remote_shards(struct zhs_xreader *xr, const char *const *hostpo
     return zhs_err_code(err);
 }
 
-int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t n,
-                          unsigned timeout_ms, zhs_error *err)
+static int xr_open_remote(zhs_index *ix, const char *const *hostports, size_t n, unsigned timeout_ms,
+                          zhs_error *err)
 {
-    *out = NULL;
-    if (zhs_err_code(err)) return err->code;
-    if (n == 0) return zhs_fail(err, ZHS_EINVAL, "--remote needs at least one host:port");
-    zhs_index *ix = calloc(1, sizeof *ix);
-    if (!ix) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-    snprintf(ix->dir, sizeof ix->dir, "%s%s", hostports[0], n > 1 ? ",..." : "");
     char *an = NULL, *params = NULL, *shards = NULL;
-    if (zhs_xreader_open_remote(&ix->xr, hostports, n, timeout_ms, err) ||
-        zhs_xreader_metadata(ix->xr, &an, "zhs.analyzer", err) ||
-        zhs_xreader_metadata(ix->xr, &params, "zhs.params", err) ||
-        zhs_xreader_metadata(ix->xr, &shards, "zhs.shards", err))
+    zhs_xreader *xr = NULL;
+    if (zhs_xreader_open_remote(&xr, hostports, n, timeout_ms, err)) goto fail;
+    ix->state = xr;
+    if (zhs_xreader_metadata(xr, &an, "zhs.analyzer", err) ||
+        zhs_xreader_metadata(xr, &params, "zhs.params", err) ||
+        zhs_xreader_metadata(xr, &shards, "zhs.shards", err))
         goto fail;
     if (!*an) {
         zhs_fail(err, ZHS_ECORRUPT, "%s serves a Xapian database that zhs did not build (no zhs.analyzer metadata)", hostports[0]);
@@ -262,28 +249,26 @@ int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t 
                  hostports[0], *shards ? shards : "?", n, n == 1 ? "was" : "were");
         goto fail;
     }
-    if (check_remote_shards(ix->xr, hostports, n, err)) goto fail;
+    if (check_remote_shards(xr, hostports, n, err)) goto fail;
     ix->m.version = 1;
     ix->m.engine = ZHS_ENGINE_XAPIAN;
     snprintf(ix->m.analyzer, sizeof ix->m.analyzer, "%s", an);
     /* the writer's defaults, should zhs.params be unreadable */
-    ix->m.k1 = 1.2;
-    ix->m.b = 0.5;
-    ix->m.title_weight = 2;
+    ix->m.k1 = ZHS_DEFAULT_K1;
+    ix->m.b = ZHS_DEFAULT_B;
+    ix->m.title_weight = ZHS_DEFAULT_TITLE_WEIGHT;
     sscanf(params, "%lf %lf %u", &ix->m.k1, &ix->m.b, &ix->m.title_weight);
-    ix->m.passages = zhs_xreader_doccount(ix->xr);
-    ix->m.avglen = zhs_xreader_avglength(ix->xr);
+    ix->m.passages = zhs_xreader_doccount(xr);
+    ix->m.avglen = zhs_xreader_avglength(xr);
     ix->m.shards = (unsigned)n;
     free(an);
     free(params);
     free(shards);
-    *out = ix;
     return ZHS_OK;
 fail:
     free(an);
     free(params);
     free(shards);
-    zhs_index_close(ix);
     return err->code;
 }
 
@@ -329,8 +314,8 @@ static zhs_xq *xq_clause(zhs_arena *a, const zhs_qclause *c)
     return p;
 }
 
-int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
-                       const zhs_search_options *o, zhs_error *err)
+static int xr_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
+                     const zhs_search_options *o, zhs_error *err)
 {
     memset(out, 0, sizeof *out);
     if (zhs_err_code(err)) return err->code;
@@ -376,8 +361,8 @@ int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs
     zhs_xsearch_opts xo;
     zhs_xsearch_opts_default(&xo);
     xo.weight = ZHS_XWEIGHT_NATIVE;     /* see docs/ENGINES.md */
-    xo.k1 = o->k1 > 0 ? o->k1 : ix->m.k1;
-    xo.b = o->b >= 0 && o->b <= 1 ? o->b : ix->m.b;
+    xo.k1 = o->k1;                      /* resolved by zhs_index_search */
+    xo.b = o->b;
     xo.k = o->count_only ? 0 : o->k;
     xo.count_only = o->count_only || o->exhaustive;
     /* A hit's passage is read when it is asked for, as in the native
@@ -385,7 +370,7 @@ int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs
     ** remote shards' data with the hits). */
     xo.ids_only = 1;
     zhs_xresults *res;
-    if (zhs_xreader_search(&res, ix->xr, top, &xo, err)) return err->code;
+    if (zhs_xreader_search(&res, ((zhs_xreader *)ix->state), top, &xo, err)) return err->code;
     size_t n = zhs_xresults_count(res);
     out->hits = zhs_arena_alloc(arena, (n + 1) * sizeof *out->hits);
     out->data = zhs_arena_alloc(arena, (n + 1) * sizeof *out->data);
@@ -415,23 +400,58 @@ int zhs_xengine_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs
     return ZHS_OK;
 }
 
-int zhs_xengine_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t doc, zhs_error *err)
+static int xr_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t doc, zhs_error *err)
 {
-    if (zhs_err_code(err)) return err->code;
     for (size_t i = 0; i < r->top.n; i++)
         if (r->top.hits[i].doc == doc) {
             char *fetched = NULL;
             size_t len = r->top.datalen[i];
             const uint8_t *p = (const uint8_t *)r->top.data[i];
             if (!p) {
-                if (zhs_xreader_document(&fetched, &len, r->ix->xr, (uint64_t)doc + 1, err)) return err->code;
+                if (zhs_xreader_document(&fetched, &len, (zhs_xreader *)r->ix->state, (uint64_t)doc + 1, err)) return err->code;
                 p = (const uint8_t *)fetched;
             }
-            bool ok = zhs_record_decode(&p, p + len, buf, out);
+            int d = zhs_record_decode(&p, p + len, buf, out);
             free(fetched);
-            if (!ok)
+            if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+            if (d)
                 return zhs_fail(err, ZHS_ECORRUPT, "%s: the stored data of passage %u is damaged: rebuild the index", r->ix->dir, doc);
             return ZHS_OK;
         }
     return zhs_fail(err, ZHS_EINVAL, "passage %u is not among the hits: the Xapian engine only returns the passages of its hits", doc);
 }
+
+static size_t xr_components(const zhs_manifest *m, zhs_engine_component *out, size_t cap)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < m->shards; i++, n++) {
+        if (n >= cap) continue;
+        snprintf(out[n].label, sizeof out[n].label, "x%llu-%u", (unsigned long long)m->generation, i);
+        snprintf(out[n].file, sizeof out[n].file, "x%llu-%u", (unsigned long long)m->generation, i);
+    }
+    return n;
+}
+
+const zhs_engine_reader zhs_xapian_reader = {
+    .abi = ZHS_ENGINE_ABI,
+    .kind = ZHS_ENGINE_XAPIAN,
+    .name = "xapian",
+    .shareable = false,         /* a Xapian::Database is one thread's */
+    .open = xr_open,
+    .close = xr_close,
+    .search = xr_search,
+    .passage = xr_passage,
+    .verify = NULL,
+    .components = xr_components,
+    .open_remote = xr_open_remote,
+};
+
+const zhs_engine_writer zhs_xapian_writer = {
+    .abi = ZHS_ENGINE_ABI,
+    .kind = ZHS_ENGINE_XAPIAN,
+    .name = "xapian",
+    .open = xw_open,
+    .add = xw_add,
+    .commit = xw_commit,
+    .close = xw_close,
+};

@@ -101,11 +101,13 @@ extern "C" {
 ** make zhs_xdb_add() fail with ZHS_EINVAL: drop or truncate them first. */
 #define ZHS_XTERM_MAX 245
 
-/* Defaults used by zhs_xsearch_opts_default() and when opts is NULL. */
-#define ZHS_XBM25_K1 1.2
-#define ZHS_XBM25_B 0.75
+/* Defaults used by zhs_xsearch_opts_default() and when opts is NULL: the
+** project's (zhs.h), so that a shim search and a zhs search agree unless
+** told otherwise. */
+#define ZHS_XBM25_K1 ZHS_DEFAULT_K1
+#define ZHS_XBM25_B ZHS_DEFAULT_B
 #define ZHS_XBM25_MIN_NORMLEN 0.0
-#define ZHS_XSEARCH_K 10
+#define ZHS_XSEARCH_K ZHS_DEFAULT_K
 
 /* Remote timeout used when timeout_ms is 0 (Xapian's own default). */
 #define ZHS_XREMOTE_TIMEOUT_MS 10000u
@@ -310,7 +312,7 @@ typedef struct zhs_xsearch_opts {
                             ** data, in one pipelined round. */
 } zhs_xsearch_opts;
 
-/* Fills o with the defaults: k1 1.2, b 0.75, min_normlen 0,
+/* Fills o with the defaults: k1 1.2, b 0.5 (zhs.h), min_normlen 0,
 ** weight ZHS_XWEIGHT_XAPIAN, k 10, count_only 0, ids_only 0. */
 void zhs_xsearch_opts_default(zhs_xsearch_opts *o);
 

@@ -1,6 +1,7 @@
 /*
 ** fuzz_common.c — see fuzz_common.h.
 */
+#include "common.h"
 #include "fuzz_common.h"
 
 #include <dirent.h>
@@ -31,33 +32,11 @@ static char *tmpdirs[MAX_TMPDIRS];
 static int ntmpdirs;
 static pid_t owner;
 
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-                char sub[4096];
-                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-                rm_rf(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static void cleanup(void)
 {
     if (getpid() != owner) return;      /* not in forked children */
     for (int i = 0; i < ntmpdirs; i++) {
-        rm_rf(tmpdirs[i]);
+        zhs_path_remove(tmpdirs[i]);
         free(tmpdirs[i]);
     }
     ntmpdirs = 0;

@@ -1,0 +1,239 @@
+/*
+** test_alloc.c — allocation failures, as SQLite's fault tests do them:
+** the program is linked with malloc, calloc, realloc and strdup wrapped
+** (-Wl,--wrap, tests/CMakeLists.txt), and the wrapper fails the N-th
+** allocation.  For every N over the whole run of an index build, and again
+** over opening, searching, reading passages and highlights, the library
+** must answer ZHS_ENOMEM or succeed, never crash, never call it damage,
+** never lose a passage on success, and leave the previous index intact
+** and valid when a build fails.  Under ASan (the CI's sanitizer build)
+** the same run also proves that no failure path leaks.
+**
+** Allocations made inside ICU, zlib and Xapian are not counted: they are
+** theirs to handle.
+*/
+#include "harness.h"
+#include "zhs.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ------------------------------------------------------------ the hook */
+
+static long fail_at = -1;       /* the allocation to fail, 1-based; -1: none */
+static long allocs;             /* allocations counted since arm() */
+static long failed;             /* how many were failed */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+
+/* One failure, then the allocator works again: the code under test must
+** cope with a single refusal anywhere, including in its clean-up. */
+static int should_fail(void)
+{
+    allocs++;
+    if (allocs == fail_at) {
+        failed++;
+        return 1;
+    }
+    return 0;
+}
+
+void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t m) { return should_fail() ? NULL : __real_calloc(n, m); }
+void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
+char *__wrap_strdup(const char *s) { return should_fail() ? NULL : __real_strdup(s); }
+
+static void arm(long n)
+{
+    allocs = 0;
+    failed = 0;
+    fail_at = n;
+}
+
+/* ------------------------------------------------------------ fixtures */
+
+static const char *corpus_dir;
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Every kind of input the reader handles: Markdown articles with headings,
+** plain text paragraphs, JSONL records (one too long for one passage). */
+static void make_corpus(const char *tmp)
+{
+    static char dir[4200];
+    snprintf(dir, sizeof dir, "%s/corpus", tmp);
+    CHECK(mkdir(dir, 0755) == 0);
+    write_file(dir, "law.md",
+               "# 测试数据保护条例\n\n## 第一章 总则\n\n"
+               "第一条 为了规范个人信息处理活动，保护个人信息权益，制定本条例。\n\n"
+               "第二条 个人信息处理者应当采取必要措施保障所处理的个人信息的安全。\n\n"
+               "## 第二章 处理规则\n\n"
+               "第三条 处理个人信息应当具有明确、合理的目的，并应当与处理目的直接相关。\n\n"
+               "第四条 个人信息处理者委托处理个人信息的，应当与受托人约定委托处理的目的、期限。\n");
+    write_file(dir, "news.txt",
+               "人工智能治理框架发布\n\n"
+               "有关部门近日发布人工智能治理框架，推动全球法律和标准的对接，避免治理碎片化。\n\n"
+               "框架提出，数据安全和个人信息保护是人工智能发展的基础。\n");
+    static char big[6000];
+    size_t n = 0;
+    n += (size_t)snprintf(big + n, sizeof big - n, "{\"id\":\"faq-1\",\"title\":\"常见问题\",\"text\":\"");
+    while (n < sizeof big - 200) n += (size_t)snprintf(big + n, sizeof big - n, "数据出境安全评估申报。");
+    snprintf(big + n, sizeof big - n, "\"}\n{\"id\":\"faq-2\",\"title\":\"常见问题\",\"text\":\"网信部门负责统筹协调个人信息保护工作。\"}\n");
+    write_file(dir, "faq.jsonl", big);
+    corpus_dir = dir;
+}
+
+/* ------------------------------------------------------------ scenarios */
+
+static bool damage_message(const zhs_error *e)
+{
+    return e->code == ZHS_ECORRUPT || strstr(e->message, "damaged") || strstr(e->message, "corrupt");
+}
+
+/* Builds dir from the corpus; returns the status and the passage count. */
+static int build(const char *dir, uint64_t *passages, zhs_error *e)
+{
+    zhs_analyzer *an = NULL;
+    zhs_corpus *c = NULL;
+    zhs_writer *w = NULL;
+    *passages = 0;
+    const char *paths[] = {corpus_dir};
+    /* A small RAM budget: postings are flushed as runs and merged. */
+    zhs_writer_options o = ZHS_WRITER_OPTIONS_INIT;
+    o.ram_budget = 4096;
+    if (zhs_analyzer_open(&an, NULL, e) == ZHS_OK && zhs_corpus_open(&c, paths, 1, NULL, e) == ZHS_OK &&
+        zhs_writer_open(&w, dir, an, &o, e) == ZHS_OK) {
+        const zhs_document *d;
+        int rc;
+        while ((rc = zhs_corpus_next(c, &d, e)) == ZHS_OK)
+            for (size_t i = 0; i < d->npassages && !e->code; i++)
+                if (zhs_writer_add(w, &d->passages[i], e) == ZHS_OK) (*passages)++;
+        if (rc == ZHS_DONE && !e->code) zhs_writer_commit(w, e);
+    }
+    zhs_writer_close(w);
+    zhs_corpus_close(c);
+    zhs_analyzer_close(an);
+    return e->code;
+}
+
+static const char *const queries[] = {"个人信息 处理", "\"个人信息处理者\"", "+数据 安全 -草案", "title:条例 目的",
+                                      "人工智能 治理"};
+#define NQ (sizeof queries / sizeof queries[0])
+
+/* What a reader sees: per query the hits' ids, scores and highlight counts,
+** as one string. */
+static int read_all(const char *dir, char *out, size_t outn, zhs_error *e)
+{
+    zhs_index *ix = NULL;
+    zhs_analyzer *an = NULL;
+    size_t n = 0;
+    out[0] = 0;
+    if (zhs_index_open(&ix, dir, e) == ZHS_OK && zhs_index_open_analyzer(&an, ix, e) == ZHS_OK) {
+        for (size_t q = 0; q < NQ && !e->code; q++) {
+            zhs_results *r = NULL;
+            if (zhs_index_search(&r, ix, an, queries[q], NULL, e)) break;
+            for (size_t i = 0; i < zhs_results_count(r) && !e->code; i++) {
+                const zhs_hit *h = zhs_results_hit(r, i);
+                zhs_passage p;
+                const zhs_span *sp;
+                size_t nsp = 0;
+                if (zhs_results_passage(&p, r, h->doc, e) || zhs_results_highlights(&sp, &nsp, r, an, &p, e)) break;
+                if (n < outn)
+                    n += (size_t)snprintf(out + n, outn - n, "%s %.9f %zu;", p.id, h->score, nsp);
+            }
+            zhs_results_free(r);
+            if (n < outn) n += (size_t)snprintf(out + n, outn - n, "|");
+        }
+    }
+    zhs_analyzer_close(an);
+    zhs_index_close(ix);
+    if (!e->code) zhs_index_verify(dir, e);
+    return e->code;
+}
+
+/* Runs scenario for N = 1, 2, ... until a run makes no more allocations
+** than N; every N up to 3000, then every step-th (the count is printed). */
+static void sweep_build(const char *tmp)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/ix", tmp);
+    zhs_error e = {0};
+    uint64_t want = 0;
+    arm(-1);
+    CHECK_OK(build(dir, &want, &e), e);
+    long total = allocs;
+    char ref[8192], got[8192];
+    CHECK_OK(read_all(dir, ref, sizeof ref, &e), e);
+    CHECK(want > 5 && strlen(ref) > 20);
+    long step = total > 3000 ? total / 1500 : 1, runs = 0, nomem = 0;
+    for (long n = 1; n <= total; n += (n < 3000 ? 1 : step)) {
+        zhs_error_clear(&e);
+        uint64_t got_passages = 0;
+        arm(n);
+        int rc = build(dir, &got_passages, &e);
+        arm(-1);
+        runs++;
+        CHECK_MSG(rc == ZHS_OK || rc == ZHS_ENOMEM, "build, allocation %ld failed: status %d: %s", n, rc, e.message);
+        CHECK_MSG(!damage_message(&e), "build, allocation %ld failed: reported as damage: %s", n, e.message);
+        if (rc == ZHS_OK) CHECK_MSG(got_passages == want, "build, allocation %ld failed: %llu passages, want %llu",
+                                    n, (unsigned long long)got_passages, (unsigned long long)want);
+        else nomem++;
+        /* failed or not, the index on disk is a whole version */
+        zhs_error_clear(&e);
+        int rrc = read_all(dir, got, sizeof got, &e);
+        if (getenv("ZT_DEBUG") && strcmp(got, ref)) fprintf(stderr, "REF %s\nGOT %s\n", ref, got);
+        CHECK_MSG(rrc == ZHS_OK && !strcmp(got, ref),
+                  "build, allocation %ld failed: the index after it differs or is unreadable: %s", n, e.message);
+    }
+    printf("build: %ld allocations, %ld runs, %ld answered out of memory\n", total, runs, nomem);
+    CHECK(nomem > 0);
+}
+
+static void sweep_read(const char *tmp)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/ix", tmp);
+    zhs_error e = {0};
+    char ref[8192], got[8192];
+    arm(-1);
+    CHECK_OK(read_all(dir, ref, sizeof ref, &e), e);
+    long total = allocs, runs = 0, nomem = 0;
+    long step = total > 3000 ? total / 1500 : 1;
+    for (long n = 1; n <= total; n += (n < 3000 ? 1 : step)) {
+        zhs_error_clear(&e);
+        arm(n);
+        int rc = read_all(dir, got, sizeof got, &e);
+        arm(-1);
+        runs++;
+        CHECK_MSG(rc == ZHS_OK || rc == ZHS_ENOMEM, "read, allocation %ld failed: status %d: %s", n, rc, e.message);
+        CHECK_MSG(!damage_message(&e), "read, allocation %ld failed: reported as damage: %s", n, e.message);
+        if (rc == ZHS_OK) CHECK_MSG(!strcmp(got, ref), "read, allocation %ld failed: other results", n);
+        else nomem++;
+    }
+    printf("read: %ld allocations, %ld runs, %ld answered out of memory\n", total, runs, nomem);
+    CHECK(nomem > 0);
+}
+
+int main(void)
+{
+    const char *tmp = zt_tmpdir();
+    make_corpus(tmp);
+    sweep_build(tmp);
+    sweep_read(tmp);
+    return zt_done("test_alloc");
+}

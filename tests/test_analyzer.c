@@ -1,0 +1,102 @@
+/*
+** test_analyzer.c — the analyzer as a specification: a table of inputs and
+** the exact tokens they give (normalised text, kind, position, byte range
+** in the original), in the analyzer's order.  Each row says what it
+** pins down.  A newcomer reads docs/ANALYZER.md next to this table.
+*/
+#include "harness.h"
+#include "zhs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kinds[] = {"word", "bigram", "latin", "number"};
+
+/* Tokens as "text/kind/position/start-end", space-separated. */
+static void describe(char *out, size_t n, const zhs_token *t, size_t nt)
+{
+    size_t k = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < nt && k < n; i++)
+        k += (size_t)snprintf(out + k, n - k, "%s%s/%s/%u/%u-%u", i ? " " : "", t[i].text,
+                              t[i].kind < 4 ? kinds[t[i].kind] : "?", t[i].position, t[i].start, t[i].end);
+}
+
+typedef struct row {
+    const char *why;
+    const char *input;
+    const char *tokens;
+} row;
+
+/* The default analyzer: folding on, words and bigrams. */
+static const row table[] = {
+    {"Han words at the position of their first character; bigrams over the whole run, across word boundaries",
+     "个人信息处理者",
+     "个人/word/0/0-6 信息/word/2/6-12 处理/word/4/12-18 者/word/6/18-21 "
+     "个人/bigram/0/0-6 人信/bigram/1/3-9 信息/bigram/2/6-12 息处/bigram/3/9-15 处理/bigram/4/12-18 理者/bigram/5/15-21"},
+    {"full-width Latin folds to lower-case ASCII; traditional folds to simplified; offsets stay in the original",
+     "ＡＩ治理與個人資料保護",
+     "ai/latin/0/0-6 治理/word/1/6-12 与/word/3/12-15 个人/word/4/15-21 资料/word/6/21-27 保护/word/8/27-33 "
+     "治理/bigram/1/6-12 理与/bigram/2/9-15 与个/bigram/3/12-18 个人/bigram/4/15-21 人资/bigram/5/18-24 "
+     "资料/bigram/6/21-27 料保/bigram/7/24-30 保护/bigram/8/27-33"},
+    {"a Latin-digit token is one unit; the Han run after it starts at the next position",
+     "G20峰会", "g20/number/0/0-3 峰会/word/1/3-9 峰会/bigram/1/3-9"},
+    {"numbers keep their decimal point; % is punctuation",
+     "2024年3.5%", "2024/number/0/0-4 年/word/1/4-7 3.5/number/2/7-10"},
+    {"a version number is one token", "v2.1版本", "v2.1/number/0/0-4 版本/word/1/4-10 版本/bigram/1/4-10"},
+    {"punctuation breaks bigram runs and makes no token", "数据，安全",
+     "数据/word/0/0-6 数据/bigram/0/0-6 安全/word/2/9-15 安全/bigram/2/9-15"},
+    {"upper-case ASCII is folded", "GDPR数据", "gdpr/latin/0/0-4 数据/word/1/4-10 数据/bigram/1/4-10"},
+    {"a compatibility character expands (㈠ is (一)); its token points at the one original character",
+     "㈠总则", "一/word/0/0-3 总则/word/1/3-9 总则/bigram/1/3-9"},
+    {"invalid UTF-8 is U+FFFD and makes no token; the offsets after it are right",
+     "\xff数据", "数据/word/0/1-7 数据/bigram/0/1-7"},
+    {"empty text: no tokens", "", ""},
+    {"only punctuation and spaces: no tokens", "，。 　", ""},
+};
+
+int main(void)
+{
+    zhs_analyzer *an = NULL;
+    zhs_error e = {0};
+    CHECK_OK(zhs_analyzer_open(&an, NULL, &e), e);
+    if (!an) return zt_done("test_analyzer");
+    char got[4096];
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const zhs_token *t;
+        size_t n;
+        CHECK_OK(zhs_analyzer_run(an, &t, &n, table[i].input, strlen(table[i].input), &e), e);
+        describe(got, sizeof got, t, n);
+        CHECK_MSG(!strcmp(got, table[i].tokens), "%s\n  input: %s\n  want:  %s\n  got:   %s", table[i].why,
+                  table[i].input, table[i].tokens, got);
+        /* every token's range slices the original text on character boundaries */
+        for (size_t k = 0; k < n; k++) {
+            CHECK(t[k].start < t[k].end && t[k].end <= strlen(table[i].input));
+            CHECK(((unsigned char)table[i].input[t[k].start] & 0xC0) != 0x80);
+        }
+    }
+
+    /* Without bigrams a one-character run still makes a word; without
+    ** folding, traditional stays as written. */
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_default(&cfg);
+    cfg.bigrams = 0;
+    cfg.fold_traditional = 0;
+    zhs_analyzer *plain = NULL;
+    CHECK_OK(zhs_analyzer_open(&plain, &cfg, &e), e);
+    if (plain) {
+        const zhs_token *t;
+        size_t n;
+        CHECK_OK(zhs_analyzer_run(plain, &t, &n, "個人資料", strlen("個人資料"), &e), e);
+        describe(got, sizeof got, t, n);
+        CHECK_STR(got, "個人/word/0/0-6 資料/word/2/6-12");
+        CHECK(strstr(zhs_analyzer_fingerprint(plain), "trad=0") && strstr(zhs_analyzer_fingerprint(plain), "bigrams=0"));
+        zhs_analyzer_config back;
+        CHECK(zhs_analyzer_config_from_fingerprint(&back, zhs_analyzer_fingerprint(plain)) == ZHS_OK);
+        CHECK(back.bigrams == 0 && back.fold_traditional == 0 && back.words == 1);
+        zhs_analyzer_close(plain);
+    }
+    zhs_analyzer_close(an);
+    return zt_done("test_analyzer");
+}

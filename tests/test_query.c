@@ -1,0 +1,90 @@
+/*
+** test_query.c — the query language (docs/QUERY.md) as a table: each query
+** and what the parser makes of it, the scoring terms (with how often the
+** query names them) and the required (+) and excluded (-) clauses with
+** their elements and relative positions; or the error, with the character
+** it points at.
+*/
+#include "harness.h"
+#include "query_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void describe(char *out, size_t n, const zhs_query *q)
+{
+    size_t k = (size_t)snprintf(out, n, "terms:");
+    for (size_t i = 0; i < q->nterms && k < n; i++)
+        k += (size_t)snprintf(out + k, n - k, " %s%s", q->terms[i].key, q->terms[i].qtf > 1 ? "x2" : "");
+    for (size_t i = 0; i < q->nclauses && k < n; i++) {
+        const zhs_qclause *c = &q->clauses[i];
+        k += (size_t)snprintf(out + k, n - k, " | %s%s", c->occur == ZHS_OCCUR_MUST ? "+" : "-", c->title ? "title" : "");
+        for (size_t j = 0; j < c->nelems && k < n; j++)
+            k += (size_t)snprintf(out + k, n - k, " %s@%u", c->elems[j].key, c->elems[j].qpos);
+    }
+}
+
+typedef struct row {
+    const char *why;
+    const char *query;
+    const char *want;       /* the description, or "error: TEXT" (a part of the message) */
+} row;
+
+static const row table[] = {
+    {"plain words are optional: scoring terms only, no clause", "数据 安全",
+     "terms: 数据 B数据 安全 B安全"},
+    {"a term named twice counts twice", "数据 数据", "terms: 数据x2 B数据x2"},
+    {"a quoted phrase is required, on bigrams at consecutive positions", "\"个人信息\"",
+     "terms: 个人 信息 B个人 B人信 B信息 | + B个人@0 B人信@1 B信息@2"},
+    {"Chinese quotes work as ASCII quotes", "“个人信息”",
+     "terms: 个人 信息 B个人 B人信 B信息 | + B个人@0 B人信@1 B信息@2"},
+    {"corner brackets too", "「个人信息」",
+     "terms: 个人 信息 B个人 B人信 B信息 | + B个人@0 B人信@1 B信息@2"},
+    {"+ makes a single term required", "+数据 安全",
+     "terms: 数据 B数据 安全 B安全 | + B数据@0"},
+    {"- excludes and adds no scoring term", "数据 -草案",
+     "terms: 数据 B数据 | - B草案@0"},
+    {"title: is a phrase over title-field terms; its words score as body terms", "title:民法 合同",
+     "terms: 民法 B民法 合同 B合同 | +title TB民法@0"},
+    {"-title: excludes by title", "数据 -title:草案", "terms: 数据 B数据 | -title TB草案@0"},
+    {"a one-character part is a word element", "+罚", "terms: 罚 | + 罚@0"},
+    {"Latin and numbers are elements as they are; full-width folds", "+\"ＡＩ 2024\"",
+     "terms: ai 2024 | + ai@0 2024@1"},
+    {"optional punctuation is ignored", "数据 ，", "terms: 数据 B数据"},
+    {"an empty query is refused", "", "error: the query is empty"},
+    {"only excluded parts: refused", "-草案", "error: no searchable words outside excluded parts"},
+    {"a lone + points at its character", "数据 +", "error: at character 4 of"},
+    {"character positions count characters, not bytes", "个人信息 \"数据", "error: at character 6 of"},
+    {"a required part with nothing searchable", "数据 +，", "error: no searchable words"},
+};
+
+int main(void)
+{
+    zhs_analyzer *an = NULL;
+    zhs_error e = {0};
+    CHECK_OK(zhs_analyzer_open(&an, NULL, &e), e);
+    if (!an) return zt_done("test_query");
+    zhs_arena arena;
+    zhs_arena_init(&arena, 64 * 1024);
+    char got[4096];
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        zhs_query q;
+        zhs_error_clear(&e);
+        zhs_arena_reset(&arena);
+        int rc = zhs_query_parse(&q, &arena, an, table[i].query, &e);
+        const char *want = table[i].want;
+        if (!strncmp(want, "error: ", 7)) {
+            CHECK_MSG(rc == ZHS_EQUERY && strstr(e.message, want + 7), "%s\n  query: %s\n  want an error with: %s\n  got %d: %s",
+                      table[i].why, table[i].query, want + 7, rc, e.message);
+            continue;
+        }
+        CHECK_MSG(rc == ZHS_OK, "%s: %s: %s", table[i].why, table[i].query, e.message);
+        if (rc) continue;
+        describe(got, sizeof got, &q);
+        CHECK_MSG(!strcmp(got, want), "%s\n  query: %s\n  want:  %s\n  got:   %s", table[i].why, table[i].query,
+                  want, got);
+    }
+    zhs_arena_free(&arena);
+    zhs_analyzer_close(an);
+    return zt_done("test_query");
+}
