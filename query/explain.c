@@ -3,9 +3,10 @@
 ** and an empty result set for reading passages by number.
 **
 ** The arithmetic repeats search.c's expressions in the same order (weight
-** times tf part, summed in query term order, K from the index's k1/b as
-** index.c precomputes it) so that the total equals a search's score to the
-** last bit, not just approximately.
+** times tf part, summed in query term order) so that the total equals a
+** search's score to the last bit, not just approximately.  K comes from the
+** native engine's per-passage table (zhs_bm25_kfac at the index's k1/b), as
+** search.c reads it when a query runs at the index's parameters.
 */
 #include "query_int.h"
 
@@ -42,7 +43,8 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     if (ix->m.engine != ZHS_ENGINE_NATIVE)
         return zhs_fail(err, ZHS_EINVAL, "%s is a Xapian index, which weighs terms with Xapian's own BM25: "
                         "explanations need a native index (build one without --engine xapian)", ix->dir);
-    const zhs_segment *seg = &ix->seg;
+    const zhs_native *nx = ix->state;
+    const zhs_segment *seg = &nx->seg;
     if (doc >= seg->ndocs)
         return zhs_fail(err, ZHS_ENOTFOUND, "passage %u does not exist (the index has %u passages, 0 to %u)",
                         doc, seg->ndocs, seg->ndocs ? seg->ndocs - 1 : 0);
@@ -60,7 +62,7 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     out->b = ix->m.b;
     out->avglen = ix->m.avglen;
     out->length_norm = 1 - ix->m.b + (ix->m.avglen > 0 ? ix->m.b * out->length / ix->m.avglen : 0);
-    const double K = ix->kfac[doc];
+    const double K = nx->kfac[doc];
     const double N = (double)ix->m.passages;
     double total = 0;
     int rc = ZHS_OK;
