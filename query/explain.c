@@ -42,7 +42,7 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     const zhs_index *ix = r->ix;
     if (ix->m.engine != ZHS_ENGINE_NATIVE)
         return zhs_fail(err, ZHS_EINVAL, "%s is a Xapian index, which weighs terms with Xapian's own BM25: "
-                        "explanations need a native index (build one without --engine xapian)", ix->dir);
+                        "explanations need an index built with the native engine", ix->dir);
     const zhs_native *nx = ix->state;
     const zhs_segment *seg = &nx->seg;
     if (doc >= seg->ndocs)
@@ -92,8 +92,8 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
             total += t->score;
         }
         if (cur->corrupt)
-            rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: run 'zhs check %s' and rebuild the index",
-                          ix->dir, ix->m.seg[0].name, ix->dir);
+            rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
+                          ix->dir, ix->m.seg[0].name);
     }
     free(cur);
     if (rc) return rc;

@@ -90,7 +90,7 @@ typedef struct srv_snapshot {
 } srv_snapshot;
 
 typedef struct srv_index {
-    char dir[4096];
+    char dir[ZHS_DIR_MAX + 1];
     size_t nslots;
     unsigned reload_ms, slot_wait_ms;
     pthread_mutex_t mu;

@@ -93,10 +93,9 @@ static bool same_file(const struct stat *a, const struct stat *b)
 
 void srv_index_poll(srv_index *x)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/MANIFEST", x->dir);
+    char path[ZHS_PATH_MAX];
     struct stat st;
-    bool exists = stat(path, &st) == 0;
+    bool exists = zhs_path_join(path, sizeof path, x->dir, "MANIFEST") && stat(path, &st) == 0;
     pthread_mutex_lock(&x->mu);
     bool changed = !x->cur || !exists || !x->seen_valid || !same_file(&st, &x->seen);
     bool have = x->cur != NULL;
@@ -166,7 +165,9 @@ int srv_index_start(srv_index *x, const char *dir, size_t nslots, unsigned reloa
                     zhs_error *err)
 {
     memset(x, 0, sizeof *x);
-    if (strlen(dir) >= sizeof x->dir) return zhs_fail(err, ZHS_EINVAL, "index path too long: %s", dir);
+    if (strlen(dir) > ZHS_DIR_MAX)
+        return zhs_fail(err, ZHS_EINVAL, "the index path is %zu bytes long, over the limit of %d: give a shorter path",
+                        strlen(dir), ZHS_DIR_MAX);
     snprintf(x->dir, sizeof x->dir, "%s", dir);
     x->nslots = nslots ? nslots : 1;
     x->reload_ms = reload_ms ? reload_ms : 500;
