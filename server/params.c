@@ -113,12 +113,26 @@ static bool key_is(const char *key, size_t keylen, const char *name)
     return keylen == strlen(name) && !memcmp(key, name, keylen);
 }
 
+/* The parameter names; q and text are one parameter (text reads better
+** for /analyze). */
+static const char *const names[] = {"q", "text", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
+                                    "count", "doc", "id"};
+
 int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t keylen, const char *val,
                    size_t vlen, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!key_is(key, keylen, names[i])) continue;
+        unsigned bit = 1u << (i == 1 ? 0 : i);
+        /* A repeated parameter is refused: which of the two was meant
+        ** (say k in the URL and in the body) cannot be guessed. */
+        if (p->seen & bit)
+            return zhs_fail(err, ZHS_EINVAL, "%s is given twice: give it once", i <= 1 ? "q (or text)" : names[i]);
+        p->seen |= bit;
+        break;
+    }
     if (key_is(key, keylen, "q") || key_is(key, keylen, "text")) {
-        if (p->has_q) return zhs_fail(err, ZHS_EINVAL, "q (or text) is given twice: give it once");
         if (!val) val = "", vlen = 0;
         if (check_text("q", val, vlen, lim->max_query, err)) return err->code;
         zhs_buf_reset(&p->q);
@@ -167,12 +181,11 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
 int srv_params_from_json(srv_params *p, const srv_limits *lim, const char *body, size_t n, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    static const char *const keys[] = {"q", "text", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
-                                       "count", "doc", "id"};
+    const char *const *keys = names;
     zhs_buf v;
     zhs_buf_init(&v);
     int rc = ZHS_OK;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && rc == ZHS_OK; i++) {
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && rc == ZHS_OK; i++) {
         zhs_buf_reset(&v);
         int found = zhs_json_get(&v, body, n, keys[i]);
         if (found < 0) {

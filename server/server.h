@@ -49,6 +49,7 @@ typedef struct srv_params {
     bool has_doc;
     zhs_buf id;                 /* /explain: the passage's external id instead */
     bool has_id;
+    unsigned seen;              /* one bit per parameter name: each may come once */
 } srv_params;
 
 void srv_params_init(srv_params *p);

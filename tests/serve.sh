@@ -286,6 +286,7 @@ expect_error 400 "b out of range" GET '/search?q=数据&b=2'
 expect_error 400 "k1 not finite" GET '/search?q=数据&k1=nan'
 expect_error 400 "misspelt parameter" GET '/search?q=数据&offest=10'
 expect_error 400 "q given twice" GET '/search?q=数据&q=安全'
+expect_error 400 "k in the URL and in the body" POST '/search?k=3' --data-binary '{"q":"数据","k":5}'
 expect_error 400 "invalid UTF-8 in q" GET '/search?q=%C3%28%FF'
 expect_error 400 "NUL in q" GET '/search?q=a%00b'
 long=$(python3 -c 'print("数" * 2000)')
