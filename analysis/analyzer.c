@@ -2,7 +2,9 @@
 ** analyzer.c — the one Chinese analyzer, shared by indexing and querying.
 **
 **   original UTF-8 ──map each code point──▶ normalised UTF-16 (+ source offsets)
-**                   ──ICU word break──▶ segments ──▶ words, bigrams, latin/number
+**     dict: Han runs ──dictionary (dict.c)──▶ words   } ──▶ words, bigrams,
+**           other stretches with letters/digits ──ICU──▶ } latin/number
+**     icu:  all of it ──ICU word break──▶ segments
 **
 ** Normalisation is NFKC with case folding followed by ICU's
 ** Traditional-Simplified transliteration.  Both are applied one code point
@@ -14,8 +16,12 @@
 ** stays two code points) and the rare context-dependent T->S rule; neither
 ** matters for the Han text this engine is for.
 */
+#include "analyzer_int.h"
 #include "common.h"
+#include "dict.h"
 
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unicode/ubrk.h>
@@ -29,6 +35,18 @@
 #define MAP_MULTI 0x80000000u   /* low bits: index into multi[] */
 #define MAP_EMPTY 0x40000000u   /* maps to nothing (default ignorables) */
 #define MAX_EXPANSION 18        /* NFKC_CF of one code point is at most 18 units */
+
+/* What the dict segmenter does with a normalised unit (cls[], 0 = not yet
+** known).  Only stretches that hold letters or digits can make a token
+** outside Han runs, so only those are handed to ICU: calling its break
+** iterator for every comma would cost more than the dictionary saves. */
+enum {
+    CLS_HAN = 1,        /* a Han character: the dictionary's */
+    CLS_SPACE,          /* white space: no token, not a segment */
+    CLS_QUIET,          /* punctuation, symbols: no token, a break on both sides */
+    CLS_MID,            /* . , ' and the like: part of a word only between word characters */
+    CLS_CORE            /* letters, digits, marks, kana: ICU decides */
+};
 
 struct zhs_analyzer {
     zhs_analyzer_config cfg;
@@ -50,13 +68,25 @@ struct zhs_analyzer {
     size_t ntokens, tokens_cap;
     zhs_buf terms;              /* term texts, NUL-separated */
     zhs_buf seg_out;
+
+    /* dict segmenter */
+    zhs_dict dict;              /* a view of the built-in blob: read-only, shared */
+    zhs_dict user;              /* built from cfg.user_dict, owned */
+    bool has_user;
+    zhs_buf user_words;         /* canonical user dictionary (analyzer_int.h) */
+    uint64_t user_hash;
+    zhs_dict_dp dp;
+    uint8_t *cls;               /* 65536 entries, CLS_* */
 };
 
 void zhs_analyzer_config_default(zhs_analyzer_config *cfg)
 {
+    memset(cfg, 0, sizeof *cfg);
     cfg->fold_traditional = 1;
     cfg->words = 1;
     cfg->bigrams = 1;
+    cfg->chars = 1;
+    cfg->segmenter = ZHS_SEGMENTER_DICT;
 }
 
 int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *fp)
@@ -68,8 +98,24 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
     cfg->fold_traditional = t[6] == '1';
     cfg->words = w[7] == '1';
     cfg->bigrams = b[9] == '1';
+    /* Fingerprints from before character terms have no "chars=". */
+    const char *c = strstr(fp, " chars=");
+    cfg->chars = c && c[7] == '1';
+    /* Fingerprints from before the dict segmenter name none: ICU. */
+    cfg->segmenter = strstr(fp, " seg=dict") ? ZHS_SEGMENTER_DICT : ZHS_SEGMENTER_ICU;
     return ZHS_OK;
 }
+
+bool zhs_fingerprint_has_user_dict(const char *fp) { return strstr(fp, " user=") != NULL; }
+
+const char *zhs_analyzer_user_words(const zhs_analyzer *a, size_t *len)
+{
+    *len = a->has_user ? a->user_words.len : 0;
+    return a->has_user ? a->user_words.data : NULL;
+}
+
+static int64_t normalize_text(zhs_analyzer *a, const char *text, size_t len);
+static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err);
 
 static int icu_fail(zhs_error *err, UErrorCode st, const char *what)
 {
@@ -88,6 +134,19 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     if (cfg) a->cfg = *cfg;
     else zhs_analyzer_config_default(&a->cfg);
     if (!a->cfg.words && !a->cfg.bigrams) a->cfg.words = 1;
+    if (a->cfg.segmenter != ZHS_SEGMENTER_DICT && a->cfg.segmenter != ZHS_SEGMENTER_ICU) {
+        int seg = a->cfg.segmenter;
+        zhs_analyzer_close(a);
+        return zhs_fail(err, ZHS_EINVAL, "unknown segmenter %d: use dict or icu", seg);
+    }
+    const char *user_dict = a->cfg.user_dict;
+    if (user_dict && a->cfg.segmenter != ZHS_SEGMENTER_DICT) {
+        zhs_analyzer_close(a);
+        return zhs_fail(err, ZHS_EINVAL, "a user dictionary (%s) needs the dict segmenter, not icu: "
+                        "use the dict segmenter or drop the user dictionary", user_dict);
+    }
+    /* The config is the caller's: keep no pointer into it. */
+    a->cfg.user_dict = NULL;
 
     UErrorCode st = U_ZERO_ERROR;
     a->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
@@ -104,6 +163,23 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     memset(a->bmp_map, 0xFF, 65536 * sizeof *a->bmp_map);
     zhs_buf_init(&a->terms);
     zhs_buf_init(&a->seg_out);
+    zhs_buf_init(&a->user_words);
+    if (a->cfg.segmenter == ZHS_SEGMENTER_DICT) {
+        if (!zhs_dict_builtin(&a->dict)) {
+            zhs_analyzer_close(a);
+            return zhs_fail(err, ZHS_EINTERNAL, "the built-in segmenter dictionary is damaged: rebuild zhs");
+        }
+        a->cls = calloc(65536, 1);
+        if (!a->cls) { zhs_analyzer_close(a); return zhs_fail(err, ZHS_ENOMEM, "out of memory opening the analyzer"); }
+        if (user_dict && load_user_dict(a, user_dict, err)) {
+            zhs_analyzer_close(a);
+            return err->code;
+        }
+    }
+    /* Warnings come only from opening; the callback's context may not
+    ** outlive it. */
+    a->cfg.on_warning = NULL;
+    a->cfg.warning_ctx = NULL;
 
     UVersionInfo uv;
     char icu[U_MAX_VERSION_STRING_LENGTH], uni[U_MAX_VERSION_STRING_LENGTH];
@@ -111,9 +187,19 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     u_versionToString(uv, icu);
     u_getUnicodeVersion(uv);
     u_versionToString(uv, uni);
-    snprintf(a->fingerprint, sizeof a->fingerprint,
-             "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d words=%d bigrams=%d",
-             icu, uni, a->cfg.fold_traditional, a->cfg.words, a->cfg.bigrams);
+    /* The ICU segmenter's fingerprint without character terms is the one
+    ** every index had before there was a choice, so those indexes stay
+    ** valid byte for byte: each later option adds a word only when on. */
+    int fl = snprintf(a->fingerprint, sizeof a->fingerprint,
+                      "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d words=%d bigrams=%d%s",
+                      icu, uni, a->cfg.fold_traditional, a->cfg.words, a->cfg.bigrams, a->cfg.chars ? " chars=1" : "");
+    if (a->cfg.segmenter == ZHS_SEGMENTER_DICT && fl > 0 && (size_t)fl < sizeof a->fingerprint) {
+        int ul = snprintf(a->fingerprint + fl, sizeof a->fingerprint - (size_t)fl, " seg=dict dict=%016llx",
+                          (unsigned long long)a->dict.hash);
+        if (a->has_user && ul > 0 && (size_t)(fl + ul) < sizeof a->fingerprint)
+            snprintf(a->fingerprint + fl + ul, sizeof a->fingerprint - (size_t)(fl + ul), " user=%016llx",
+                     (unsigned long long)a->user_hash);
+    }
     *out = a;
     return ZHS_OK;
 }
@@ -131,6 +217,10 @@ void zhs_analyzer_close(zhs_analyzer *a)
     free(a->tokens);
     zhs_buf_free(&a->terms);
     zhs_buf_free(&a->seg_out);
+    zhs_buf_free(&a->user_words);
+    zhs_dict_free(&a->user);
+    zhs_dict_dp_free(&a->dp);
+    free(a->cls);
     free(a);
 }
 
@@ -303,8 +393,25 @@ typedef struct han_run {
     uint32_t nchars;
 } han_run;
 
+/* Every character of the run as a CHAR token, so that a one-character
+** query finds every passage holding it, inside words or not. */
+static bool flush_chars(zhs_analyzer *a, const han_run *run, int32_t limit)
+{
+    int32_t i = run->first;
+    uint32_t pos = run->pos;
+    for (uint32_t k = 0; k < run->nchars && i < limit; k++, pos++) {
+        int32_t j = i;
+        U16_FWD_1(a->u16, j, limit);
+        if (!push_token(a, a->u16 + i, j - i, ZHS_TOKEN_CHAR, pos, a->src_start[i], a->src_end[j - 1]))
+            return false;
+        i = j;
+    }
+    return true;
+}
+
 static bool flush_bigrams(zhs_analyzer *a, han_run *run, int32_t limit)
 {
+    if (a->cfg.chars && run->nchars > 0 && !flush_chars(a, run, limit)) return false;
     if (a->cfg.bigrams && run->nchars >= 2) {
         int32_t i = run->first;
         uint32_t pos = run->pos;
@@ -339,6 +446,322 @@ static uint32_t count_chars(const UChar *u, int32_t n)
     return c;
 }
 
+/* ---------------------------------------------------------------- classes */
+
+static uint8_t classify(uint32_t cp)
+{
+    if (zhs_is_han(cp)) return CLS_HAN;
+    if (u_isUWhiteSpace((UChar32)cp)) return CLS_SPACE;
+    int32_t wb = u_getIntPropertyValue((UChar32)cp, UCHAR_WORD_BREAK);
+    switch (wb) {
+    case U_WB_MIDLETTER: case U_WB_MIDNUM: case U_WB_MIDNUMLET: case U_WB_SINGLE_QUOTE: case U_WB_DOUBLE_QUOTE:
+        return CLS_MID;
+    case U_WB_OTHER: {
+        /* Hiragana, Thai and the like are Word_Break=Other but letters, and
+        ** ICU's dictionaries make words of them. */
+        uint32_t m = U_GET_GC_MASK((UChar32)cp);
+        return m & (U_GC_L_MASK | U_GC_N_MASK | U_GC_M_MASK) ? CLS_CORE : CLS_QUIET;
+    }
+    default:
+        return CLS_CORE;
+    }
+}
+
+/* The class of the character at u16[i]; *len = its units (2 for a pair). */
+static inline uint8_t class_at(zhs_analyzer *a, int32_t i, int32_t n, int32_t *len)
+{
+    UChar c = a->u16[i];
+    *len = 1;
+    if (ZHS_UNLIKELY(U16_IS_SURROGATE(c))) {
+        if (U16_IS_LEAD(c) && i + 1 < n && U16_IS_TRAIL(a->u16[i + 1])) {
+            *len = 2;
+            return classify((uint32_t)U16_GET_SUPPLEMENTARY(c, a->u16[i + 1]));
+        }
+        return CLS_QUIET;
+    }
+    uint8_t k = a->cls[c];
+    if (ZHS_UNLIKELY(!k)) k = a->cls[c] = classify(c);
+    return k;
+}
+
+/* End of the stretch ICU must see from a CORE character at i: word
+** characters, and MID characters between two of them ("3.5", "v2.1"). */
+static int32_t core_end(zhs_analyzer *a, int32_t i, int32_t n)
+{
+    int32_t l;
+    class_at(a, i, n, &l);
+    int32_t j = i + l;
+    while (j < n) {
+        uint8_t k = class_at(a, j, n, &l);
+        if (k == CLS_CORE) {
+            j += l;
+        } else if (k == CLS_MID && j + l < n) {
+            int32_t l2;
+            if (class_at(a, j + l, n, &l2) != CLS_CORE) break;
+            j += l + l2;
+        } else {
+            break;
+        }
+    }
+    return j;
+}
+
+/* ---------------------------------------------------------------- user dictionary */
+
+static void user_dict_warn(zhs_analyzer *a, const char *fmt, ...) ZHS_PRINTF(2, 3);
+static void user_dict_warn(zhs_analyzer *a, const char *fmt, ...)
+{
+    if (!a->cfg.on_warning) return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    a->cfg.on_warning(a->cfg.warning_ctx, msg);
+}
+
+static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err)
+{
+    zhs_buf file, clean;
+    zhs_buf_init(&file);
+    zhs_buf_init(&clean);
+    zhs_error e;
+    zhs_error_clear(&e);
+    if (zhs_file_read(&file, path, false, 256u << 20, &e)) {
+        zhs_buf_free(&file);
+        return zhs_fail(err, e.code, "cannot read the user dictionary: %s", e.message);
+    }
+    uint16_t *units = NULL;
+    zhs_dict_word *words = NULL;
+    double *freq = NULL;
+    size_t nunits = 0, ucap = 0, nwords = 0, wcap = 0;
+    int rc = ZHS_OK;
+    size_t lineno = 0;
+    const char *p = file.data ? file.data : "", *end = p + file.len;
+    while (p < end && rc == ZHS_OK) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *line = p;
+        p = nl ? nl + 1 : end;
+        lineno++;
+        if (le > line && le[-1] == '\r') le--;
+        if (lineno == 1 && le - line >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) line += 3;   /* BOM */
+        while (line < le && (*line == ' ' || *line == '\t')) line++;
+        if (line == le || *line == '#') continue;
+        size_t len = (size_t)(le - line);
+        zhs_buf_reset(&clean);
+        if (zhs_utf8_sanitize(&clean, line, len)) {
+            user_dict_warn(a, "%s:%zu: not valid UTF-8: line skipped", path, lineno);
+            continue;
+        }
+        const char *tab = memchr(line, '\t', len);
+        size_t wlen = tab ? (size_t)(tab - line) : len;
+        while (wlen && line[wlen - 1] == ' ') wlen--;
+        double f = 0;
+        if (tab) {
+            const char *fs = tab + 1;
+            char num[64];
+            size_t fl = (size_t)(le - fs);
+            while (fl && (fs[fl - 1] == ' ' || fs[fl - 1] == '\t')) fl--;
+            char *fe = NULL;
+            if (fl && fl < sizeof num) {
+                memcpy(num, fs, fl);
+                num[fl] = 0;
+                f = strtod(num, &fe);
+            }
+            if (!fl || fl >= sizeof num || *fe || !(f >= 1) || f > 1e15) {
+                user_dict_warn(a, "%s:%zu: the frequency '%.*s' is not a number from 1 to 10^15: line skipped",
+                     path, lineno, (int)(fl < 40 ? fl : 40), fs);
+                continue;
+            }
+        }
+        int64_t n = normalize_text(a, line, wlen);
+        if (n < 0) { rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path); break; }
+        bool han = n > 0;
+        for (int64_t i = 0; i < n && han; i++)
+            if (U16_IS_SURROGATE(a->u16[i]) || !zhs_is_han(a->u16[i])) han = false;
+        if (!han) {
+            user_dict_warn(a, "%s:%zu: '%.*s' is not a word of Han characters (the dictionary segments Han text only): "
+                 "line skipped", path, lineno, (int)(wlen < 60 ? wlen : 60), line);
+            continue;
+        }
+        if (n > ZHS_DICT_MAX_WORD) {
+            user_dict_warn(a, "%s:%zu: a word of %lld characters is longer than %d: line skipped", path, lineno,
+                 (long long)n, ZHS_DICT_MAX_WORD);
+            continue;
+        }
+        if (nunits + (size_t)n > ucap) {
+            size_t cap = ucap ? ucap * 2 : 4096;
+            while (cap < nunits + (size_t)n) cap *= 2;
+            uint16_t *u = realloc(units, cap * sizeof *u);
+            if (!u) { rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path); break; }
+            units = u;
+            ucap = cap;
+        }
+        if (nwords == wcap) {
+            size_t cap = wcap ? wcap * 2 : 256;
+            zhs_dict_word *w = realloc(words, cap * sizeof *w);
+            double *fr = w ? realloc(freq, cap * sizeof *fr) : NULL;
+            if (w) words = w;
+            if (fr) freq = fr;
+            if (!w || !fr) { rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path); break; }
+            wcap = cap;
+        }
+        /* Offsets until units stops moving. */
+        words[nwords].u = (const uint16_t *)(uintptr_t)nunits;
+        words[nwords].len = (uint32_t)n;
+        freq[nwords] = f;
+        nwords++;
+        for (int64_t i = 0; i < n; i++) units[nunits++] = a->u16[i];
+    }
+    if (rc == ZHS_OK && nwords == 0)
+        user_dict_warn(a, "%s: no words in the user dictionary", path);
+    if (rc == ZHS_OK && nwords > 0) {
+        /* The canonical text: normalised words, so that the copy an index
+        ** stores reproduces the same entries and hash however it was
+        ** written (traditional, full-width, CRLF, comments). */
+        for (size_t i = 0; i < nwords; i++) {
+            words[i].u = units + (uintptr_t)words[i].u;
+            for (uint32_t k = 0; k < words[i].len; k++) {
+                char tmp[4];
+                zhs_buf_append(&a->user_words, tmp, zhs_utf8_encode(words[i].u[k], tmp));
+            }
+            if (freq[i] > 0) zhs_buf_printf(&a->user_words, "\t%.17g", freq[i]);
+            zhs_buf_putc(&a->user_words, '\n');
+            words[i].weight = freq[i] > 0 ? (float)(log(freq[i]) + a->dict.unknown)
+                                          : (float)zhs_dict_suggest_weight(&a->dict, words[i].u, words[i].len);
+        }
+        if (a->user_words.oom || !zhs_dict_build(&a->user, words, nwords, a->dict.unknown)) {
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory building the user dictionary %s", path);
+        } else {
+            a->has_user = true;
+            a->user_hash = zhs_dict_fnv(a->user_words.data, a->user_words.len, 1469598103934665603ull);
+        }
+    }
+    free(units);
+    free(words);
+    free(freq);
+    zhs_buf_free(&file);
+    zhs_buf_free(&clean);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- running */
+
+static int oom(zhs_error *err, size_t len)
+{
+    return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing %zu bytes", len);
+}
+
+/* ICU's word break over u16[base, base + len): its Han segments are words,
+** its number and letter segments tokens.  The whole text for the icu
+** segmenter; for dict, a stretch with letters or digits, which may still
+** hold kana that ICU calls ideographic, so the bigram run carries over. */
+static int icu_tokens(zhs_analyzer *a, int32_t base, int32_t len, uint32_t *unit, han_run *run,
+                      size_t textlen, zhs_error *err)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    ubrk_setText(a->brk, a->u16 + base, len, &st);
+    if (U_FAILURE(st)) return icu_fail(err, st, "setting break iterator text");
+    int32_t start = ubrk_first(a->brk);
+    for (int32_t end = ubrk_next(a->brk); end != UBRK_DONE; start = end, end = ubrk_next(a->brk)) {
+        int32_t status = ubrk_getRuleStatus(a->brk);
+        int32_t s = base + start, e = base + end;
+        const UChar *seg = a->u16 + s;
+        int32_t seglen = e - s;
+        bool ok = true;
+        if (status >= UBRK_WORD_IDEO && status < UBRK_WORD_IDEO_LIMIT) {
+            uint32_t nch = count_chars(seg, seglen);
+            if (run->nchars == 0) {
+                run->first = s;
+                run->pos = *unit;
+            }
+            run->nchars += nch;
+            if (a->cfg.words)
+                ok = push_token(a, seg, seglen, ZHS_TOKEN_WORD, *unit, a->src_start[s], a->src_end[e - 1]);
+            *unit += nch;
+        } else {
+            ok = flush_bigrams(a, run, s);
+            if (ok && status >= UBRK_WORD_NUMBER) {
+                uint32_t kind = status < UBRK_WORD_NUMBER_LIMIT ? ZHS_TOKEN_NUMBER : ZHS_TOKEN_LATIN;
+                ok = push_token(a, seg, seglen, kind, *unit, a->src_start[s], a->src_end[e - 1]);
+                (*unit)++;
+            }
+        }
+        if (!ok) return oom(err, textlen);
+    }
+    return ZHS_OK;
+}
+
+/* Segments the Han run u16[i, j) into a->dp.  A character that counts
+** what a number before it measures (31日, 300万, 5亿) belongs with the
+** number, not with the Han after it: 31日电 is 31/日/电, never 31/日电. */
+static bool dict_words(zhs_analyzer *a, int32_t i, int32_t j)
+{
+    UChar c = a->u16[i];
+    bool lone = i > 0 && a->u16[i - 1] >= '0' && a->u16[i - 1] <= '9' &&
+                (c == 0x65E5 || c == 0x4E07 || c == 0x4EBF);
+    return zhs_dict_segment(&a->dp, &a->dict, a->has_user ? &a->user : NULL, a->u16 + i, (uint32_t)(j - i), lone);
+}
+
+/* The end of the Han run that starts at i, and its characters. */
+static int32_t han_end(zhs_analyzer *a, int32_t i, int32_t n, uint32_t *nchars)
+{
+    uint32_t c = 0;
+    int32_t l;
+    while (i < n && class_at(a, i, n, &l) == CLS_HAN) {
+        i += l;
+        c++;
+    }
+    *nchars = c;
+    return i;
+}
+
+/* The dict segmenter: Han runs through the dictionary, stretches with
+** letters or digits through ICU, the rest (punctuation, space) ends runs. */
+static int dict_tokens(zhs_analyzer *a, int32_t n, size_t textlen, zhs_error *err)
+{
+    uint32_t unit = 0;
+    han_run run = {0, 0, 0};
+    int32_t i = 0;
+    while (i < n) {
+        int32_t l;
+        uint8_t k = class_at(a, i, n, &l);
+        if (k == CLS_HAN) {
+            uint32_t nch;
+            int32_t j = han_end(a, i, n, &nch);
+            if (run.nchars == 0) {
+                run.first = i;
+                run.pos = unit;
+            }
+            run.nchars += nch;
+            if (a->cfg.words) {
+                if (!dict_words(a, i, j))
+                    return oom(err, textlen);
+                uint32_t pos = unit;
+                for (int32_t w = i; w < j;) {
+                    int32_t we = i + (int32_t)a->dp.next[w - i];
+                    if (!push_token(a, a->u16 + w, we - w, ZHS_TOKEN_WORD, pos, a->src_start[w], a->src_end[we - 1]))
+                        return oom(err, textlen);
+                    pos += count_chars(a->u16 + w, we - w);
+                    w = we;
+                }
+            }
+            unit += nch;
+            i = j;
+        } else if (k == CLS_CORE) {
+            int32_t j = core_end(a, i, n);
+            if (icu_tokens(a, i, j - i, &unit, &run, textlen, err)) return err->code;
+            i = j;
+        } else {
+            if (!flush_bigrams(a, &run, i)) return oom(err, textlen);
+            i += l;
+        }
+    }
+    if (!flush_bigrams(a, &run, n)) return oom(err, textlen);
+    return ZHS_OK;
+}
+
 int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
                      const char *text, size_t len, zhs_error *err)
 {
@@ -353,49 +776,60 @@ int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
     a->ntokens = 0;
     zhs_buf_reset(&a->terms);
     int64_t n = normalize_text(a, text, len);
-    if (n < 0) return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing %zu bytes", len);
+    if (n < 0) return oom(err, len);
     if (n == 0) return ZHS_OK;
 
-    UErrorCode st = U_ZERO_ERROR;
-    ubrk_setText(a->brk, a->u16, (int32_t)n, &st);
-    if (U_FAILURE(st)) return icu_fail(err, st, "setting break iterator text");
-
-    uint32_t unit = 0;
-    han_run run = {0, 0, 0};
-    int32_t start = ubrk_first(a->brk);
-    for (int32_t end = ubrk_next(a->brk); end != UBRK_DONE; start = end, end = ubrk_next(a->brk)) {
-        int32_t status = ubrk_getRuleStatus(a->brk);
-        const UChar *seg = a->u16 + start;
-        int32_t seglen = end - start;
-        bool ok = true;
-        if (status >= UBRK_WORD_IDEO && status < UBRK_WORD_IDEO_LIMIT) {
-            uint32_t nch = count_chars(seg, seglen);
-            if (run.nchars == 0) {
-                run.first = start;
-                run.pos = unit;
-            }
-            run.nchars += nch;
-            if (a->cfg.words)
-                ok = push_token(a, seg, seglen, ZHS_TOKEN_WORD, unit,
-                                a->src_start[start], a->src_end[end - 1]);
-            unit += nch;
-        } else {
-            ok = flush_bigrams(a, &run, start);
-            if (ok && status >= UBRK_WORD_NUMBER) {
-                uint32_t kind = status < UBRK_WORD_NUMBER_LIMIT ? ZHS_TOKEN_NUMBER : ZHS_TOKEN_LATIN;
-                ok = push_token(a, seg, seglen, kind, unit, a->src_start[start], a->src_end[end - 1]);
-                unit++;
-            }
-        }
-        if (!ok) return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing %zu bytes", len);
+    if (a->cfg.segmenter == ZHS_SEGMENTER_DICT) {
+        if (dict_tokens(a, (int32_t)n, len, err)) return err->code;
+    } else {
+        uint32_t unit = 0;
+        han_run run = {0, 0, 0};
+        if (icu_tokens(a, 0, (int32_t)n, &unit, &run, len, err)) return err->code;
+        if (!flush_bigrams(a, &run, (int32_t)n)) return oom(err, len);
     }
-    if (!flush_bigrams(a, &run, (int32_t)n))
-        return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing %zu bytes", len);
 
     for (size_t i = 0; i < a->ntokens; i++)
         a->tokens[i].text = a->terms.data + (uintptr_t)a->tokens[i].text;
     *tokens = a->tokens;
     *ntokens = a->ntokens;
+    return ZHS_OK;
+}
+
+/* Appends the original bytes of one segment to the segment output.  One
+** source character can expand to several segments ("㈠" -> "(一)"): its
+** bytes are written once. */
+static void seg_emit(zhs_analyzer *a, const char *text, uint32_t s, uint32_t e, uint32_t *emitted_end)
+{
+    if (e <= *emitted_end) return;
+    if (s < *emitted_end) s = *emitted_end;
+    if (a->seg_out.len) zhs_buf_putc(&a->seg_out, ' ');
+    zhs_buf_append(&a->seg_out, text + s, e - s);
+    *emitted_end = e;
+}
+
+/* Marks written as runs: dashes (—, ─, ⸺, ⸻, -) and the ellipsis (…, or
+** the dots NFKC makes of it). */
+static bool repeated_mark(UChar c)
+{
+    return c == 0x2014 || c == 0x2500 || c == 0x2E3A || c == 0x2E3B || c == 0x2026 || c == '-' || c == '.';
+}
+
+/* ICU's segments of u16[base, base + len), white space left out. */
+static int icu_segments(zhs_analyzer *a, const char *text, int32_t base, int32_t len, uint32_t *emitted_end,
+                        zhs_error *err)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    ubrk_setText(a->brk, a->u16 + base, len, &st);
+    if (U_FAILURE(st)) return icu_fail(err, st, "setting break iterator text");
+    int32_t start = ubrk_first(a->brk);
+    for (int32_t end = ubrk_next(a->brk); end != UBRK_DONE; start = end, end = ubrk_next(a->brk)) {
+        /* Whitespace segments separate words but are not words. */
+        bool space = true;
+        for (int32_t i = base + start; i < base + end; i++)
+            if (!u_isUWhiteSpace(a->u16[i])) { space = false; break; }
+        if (space) continue;
+        seg_emit(a, text, a->src_start[base + start], a->src_end[base + end - 1], emitted_end);
+    }
     return ZHS_OK;
 }
 
@@ -410,28 +844,44 @@ int zhs_analyzer_segment(zhs_analyzer *a, const char **out, size_t *outlen,
     if (len > (size_t)INT32_MAX / 4)
         return zhs_fail(err, ZHS_EINVAL, "text of %zu bytes is too long to segment at once", len);
     zhs_buf_reset(&a->seg_out);
-    int64_t n = normalize_text(a, text, len);
-    if (n < 0) return zhs_fail(err, ZHS_ENOMEM, "out of memory segmenting %zu bytes", len);
-    if (n == 0) return ZHS_OK;
-    UErrorCode st = U_ZERO_ERROR;
-    ubrk_setText(a->brk, a->u16, (int32_t)n, &st);
-    if (U_FAILURE(st)) return icu_fail(err, st, "setting break iterator text");
+    int64_t n64 = normalize_text(a, text, len);
+    if (n64 < 0) return zhs_fail(err, ZHS_ENOMEM, "out of memory segmenting %zu bytes", len);
+    if (n64 == 0) return ZHS_OK;
+    int32_t n = (int32_t)n64;
     uint32_t emitted_end = 0;
-    int32_t start = ubrk_first(a->brk);
-    for (int32_t end = ubrk_next(a->brk); end != UBRK_DONE; start = end, end = ubrk_next(a->brk)) {
-        /* Whitespace segments separate words but are not words. */
-        bool space = true;
-        for (int32_t i = start; i < end; i++)
-            if (!u_isUWhiteSpace(a->u16[i])) { space = false; break; }
-        if (space) continue;
-        uint32_t s = a->src_start[start], e = a->src_end[end - 1];
-        /* One source character can expand to several segments ("㈠" ->
-        ** "(一)"): emit its bytes once. */
-        if (e <= emitted_end) continue;
-        if (s < emitted_end) s = emitted_end;
-        if (a->seg_out.len) zhs_buf_putc(&a->seg_out, ' ');
-        zhs_buf_append(&a->seg_out, text + s, e - s);
-        emitted_end = e;
+    if (a->cfg.segmenter == ZHS_SEGMENTER_ICU) {
+        if (icu_segments(a, text, 0, n, &emitted_end, err)) return err->code;
+    } else {
+        for (int32_t i = 0; i < n;) {
+            int32_t l;
+            uint8_t k = class_at(a, i, n, &l);
+            if (k == CLS_HAN) {
+                uint32_t nch;
+                int32_t j = han_end(a, i, n, &nch);
+                if (!dict_words(a, i, j))
+                    return zhs_fail(err, ZHS_ENOMEM, "out of memory segmenting %zu bytes", len);
+                for (int32_t w = i; w < j;) {
+                    int32_t we = i + (int32_t)a->dp.next[w - i];
+                    seg_emit(a, text, a->src_start[w], a->src_end[we - 1], &emitted_end);
+                    w = we;
+                }
+                i = j;
+            } else if (k == CLS_CORE) {
+                int32_t j = core_end(a, i, n);
+                if (icu_segments(a, text, i, j - i, &emitted_end, err)) return err->code;
+                i = j;
+            } else {
+                /* ICU breaks on both sides of punctuation: each is a segment,
+                ** except that a dash or an ellipsis is written as a run of
+                ** two or more (——, ……, which NFKC makes "......") and is one
+                ** mark. */
+                int32_t j = i + l;
+                if (repeated_mark(a->u16[i]))
+                    while (j < n && a->u16[j] == a->u16[i]) j++;
+                if (k != CLS_SPACE) seg_emit(a, text, a->src_start[i], a->src_end[j - 1], &emitted_end);
+                i = j;
+            }
+        }
     }
     if (a->seg_out.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory segmenting %zu bytes", len);
     *out = zhs_buf_cstr(&a->seg_out);

@@ -10,6 +10,7 @@ size_t zhs_term_key(char *out, const zhs_token *t, bool title_field)
     size_t n = 0;
     if (title_field) out[n++] = 'T';
     if (t->kind == ZHS_TOKEN_BIGRAM) out[n++] = 'B';
+    else if (t->kind == ZHS_TOKEN_CHAR) out[n++] = 'U';
     size_t len = t->len;
     if (len > ZHS_TERM_MAX) {
         /* Cut before a continuation byte so the key stays valid UTF-8. */
@@ -26,7 +27,7 @@ bool zhs_term_is_long_han_word(const char *key, size_t len)
 {
     size_t i = 0;
     if (len && key[0] == 'T') i = 1;
-    if (i < len && key[i] == 'B') return false;
+    if (i < len && (key[i] == 'B' || key[i] == 'U')) return false;
     uint32_t cp;
     size_t l = i < len ? zhs_utf8_decode(key + i, len - i, &cp) : 0;
     return l && zhs_is_han(cp) && zhs_utf8_count(key + i, len - i) >= 2;
@@ -149,4 +150,10 @@ int zhs_passage_terms_run(zhs_passage_terms *pt, zhs_analyzer *an, const zhs_pas
     if (zhs_analyzer_run(an, &tok, &n, p->text ? p->text : "", p->text ? p->text_len : 0, err))
         return err->code;
     return zhs_passage_terms_text(pt, tok, n, err);
+}
+
+bool zhs_term_is_char(const char *key, size_t len)
+{
+    size_t i = len && key[0] == 'T' ? 1 : 0;
+    return i < len && key[i] == 'U';
 }

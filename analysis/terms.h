@@ -8,6 +8,7 @@
 ** prefix can never collide with a token:
 **     word, latin, number    "个人", "ai", "3.5"
 **     bigram                 "B个人"
+**     character              "U罚" (every Han character: one-character queries)
 **     title field            "T" + the body form: "T个人", "TB个人"
 */
 #ifndef ZHS_TERMS_H
@@ -25,6 +26,10 @@ size_t zhs_term_key(char *out, const zhs_token *t, bool title_field);
 ** bigrams on, phrases match on bigrams and never read these words'
 ** positions, so both engines index them without positions. */
 bool zhs_term_is_long_han_word(const char *key, size_t len);
+
+/* A character term ("U…", body or title field).  Phrases never use them
+** (they match on bigrams), so both engines index them without positions. */
+bool zhs_term_is_char(const char *key, size_t len);
 
 /* ------------------------------------------------------------ passage terms */
 

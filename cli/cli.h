@@ -33,6 +33,15 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char *
 bool cli_parse_double(const char *s, double *out);
 bool cli_parse_size(const char *s, size_t *out);
 
+/* Analyzer options shared by index, analyze and segment: --segmenter,
+** --user-dict, --no-fold, --no-bigrams, --no-words.  Returns 1 when
+** argv[*i] was one (*i advanced past its value), 0 when not, -1 after
+** printing a usage error. */
+int cli_analyzer_option(int argc, char **argv, int *i, zhs_analyzer_config *cfg, const char *cmd);
+
+/* Prints an analyzer warning (a bad user dictionary line) to stderr. */
+void cli_warn_stderr(void *ctx, const char *message);
+
 /* Reads all of stdin into b. */
 bool cli_read_stdin(zhs_buf *b);
 

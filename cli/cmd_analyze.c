@@ -14,17 +14,41 @@ static const char *kind_name(uint32_t k)
     case ZHS_TOKEN_BIGRAM: return "bigram";
     case ZHS_TOKEN_LATIN: return "latin";
     case ZHS_TOKEN_NUMBER: return "number";
+    case ZHS_TOKEN_CHAR: return "char";
     default: return "?";
     }
 }
 
-static int analyzer_opts(int argc, char **argv, int *i, zhs_analyzer_config *cfg)
+void cli_warn_stderr(void *ctx, const char *message)
 {
+    (void)ctx;
+    fprintf(stderr, "warning: %s\n", message);
+}
+
+int cli_analyzer_option(int argc, char **argv, int *i, zhs_analyzer_config *cfg, const char *cmd)
+{
+    const char *v;
     if (cli_opt_flag(argv, *i, "--no-fold")) cfg->fold_traditional = 0;
     else if (cli_opt_flag(argv, *i, "--no-bigrams")) cfg->bigrams = 0;
     else if (cli_opt_flag(argv, *i, "--no-words")) cfg->words = 0;
-    else return 0;
-    (void)argc;
+    else if (cli_opt_flag(argv, *i, "--no-chars")) cfg->chars = 0;
+    else if (cli_opt_value(argc, argv, i, "--segmenter", &v)) {
+        if (v && !strcmp(v, "dict")) cfg->segmenter = ZHS_SEGMENTER_DICT;
+        else if (v && !strcmp(v, "icu")) cfg->segmenter = ZHS_SEGMENTER_ICU;
+        else {
+            cli_usage_error(cmd, "--segmenter takes dict or icu");
+            return -1;
+        }
+    } else if (cli_opt_value(argc, argv, i, "--user-dict", &v)) {
+        if (!v) {
+            cli_usage_error(cmd, "--user-dict needs a FILE (one word a line, optionally a tab and a frequency)");
+            return -1;
+        }
+        cfg->user_dict = v;
+        cfg->on_warning = cli_warn_stderr;
+    } else {
+        return 0;
+    }
     return 1;
 }
 
@@ -32,21 +56,35 @@ int cmd_analyze(int argc, char **argv)
 {
     zhs_analyzer_config cfg;
     zhs_analyzer_config_default(&cfg);
-    bool json = false;
-    const char *text = NULL;
+    bool json = false, options = false;
+    const char *text = NULL, *index = NULL;
     for (int i = 1; i < argc; i++) {
+        const char *v;
+        int r;
         if (!strcmp(argv[i], "--help")) {
-            printf("usage: zhs analyze [--json] [--no-fold] [--no-bigrams] [--no-words] [TEXT]\n"
+            printf("usage: zhs analyze [--json] [--index INDEX | analyzer options] [TEXT]\n"
                    "Prints each token: text, kind, position, byte offsets in TEXT and the original\n"
-                   "characters.  Reads stdin when TEXT is not given.\n");
+                   "characters.  Reads stdin when TEXT is not given.\n"
+                   "  --index INDEX         analyze as INDEX does (its options and user dictionary)\n"
+                   "  --segmenter dict|icu  dictionary segmenter (default) or ICU's word break\n"
+                   "  --user-dict FILE      more words for the dict segmenter, one a line\n"
+                   "  --no-fold             keep traditional characters (no T->S folding)\n"
+                   "  --no-bigrams, --no-words, --no-chars  token kinds\n");
             return CLI_OK;
         }
         if (cli_opt_flag(argv, i, "--json")) json = true;
-        else if (analyzer_opts(argc, argv, &i, &cfg)) continue;
-        else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("analyze", "unknown option %s", argv[i]);
+        else if (cli_opt_value(argc, argv, &i, "--index", &v)) {
+            if (!v) return cli_usage_error("analyze", "--index needs an INDEX directory");
+            index = v;
+        } else if ((r = cli_analyzer_option(argc, argv, &i, &cfg, "analyze")) != 0) {
+            if (r < 0) return CLI_ERR;
+            options = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("analyze", "unknown option %s", argv[i]);
         else if (text) return cli_usage_error("analyze", "give one TEXT (quote it if it has spaces)");
         else text = argv[i];
     }
+    if (index && options)
+        return cli_usage_error("analyze", "--index uses the index's analyzer: give no analyzer options with it");
     zhs_buf in;
     zhs_buf_init(&in);
     if (!text) {
@@ -59,10 +97,21 @@ int cmd_analyze(int argc, char **argv)
     }
     size_t len = text == in.data ? in.len : strlen(text);
     zhs_error err = {0};
-    zhs_analyzer *an;
+    zhs_analyzer *an = NULL;
     const zhs_token *tok;
     size_t n;
-    if (zhs_analyzer_open(&an, &cfg, &err) || zhs_analyzer_run(an, &tok, &n, text, len, &err)) {
+    int rc = ZHS_OK;
+    if (index) {
+        zhs_index *ix;
+        if (zhs_index_open(&ix, index, &err) == ZHS_OK) {
+            zhs_index_open_analyzer(&an, ix, &err);
+            zhs_index_close(ix);
+        }
+        rc = err.code;
+    } else {
+        rc = zhs_analyzer_open(&an, &cfg, &err);
+    }
+    if (rc || zhs_analyzer_run(an, &tok, &n, text, len, &err)) {
         zhs_analyzer_close(an);
         zhs_buf_free(&in);
         return cli_error(&err);
@@ -100,12 +149,14 @@ int cmd_segment(int argc, char **argv)
     zhs_analyzer_config_default(&cfg);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) {
-            printf("usage: zhs segment [--no-fold] < TEXT\n"
+            printf("usage: zhs segment [--segmenter dict|icu] [--user-dict FILE] [--no-fold] < TEXT\n"
                    "Writes each input line back with a space between words, each word in its\n"
                    "original characters (for scoring against a gold segmentation).\n");
             return CLI_OK;
         }
-        if (!analyzer_opts(argc, argv, &i, &cfg)) return cli_usage_error("segment", "unknown argument %s", argv[i]);
+        int r = cli_analyzer_option(argc, argv, &i, &cfg, "segment");
+        if (r < 0) return CLI_ERR;
+        if (r == 0) return cli_usage_error("segment", "unknown argument %s", argv[i]);
     }
     zhs_error err = {0};
     zhs_analyzer *an;

@@ -71,8 +71,13 @@ static const char help[] =
     "  --ram MB              postings held in memory before a flush (default 256)\n"
     "  --k1 X --b X          BM25 parameters the index's score bounds use (1.2, 0.5)\n"
     "  --title-weight N      each title token counts N times (default 2)\n"
+    "  --segmenter dict|icu  Han words from the dictionary (default) or ICU's word break\n"
+    "  --user-dict FILE      more words for the dict segmenter: one a line, optionally\n"
+    "                        a tab and a frequency; stored with the index for queries\n"
     "  --no-fold             keep traditional characters (no T->S folding)\n"
-    "  --no-bigrams, --no-words  analyzer token kinds\n"
+    "  --no-bigrams, --no-words, --no-chars  analyzer token kinds (--no-chars: a\n"
+    "                        one-character query then only finds the character\n"
+    "                        where it stands as a word)\n"
     "  -q, --quiet           no progress or summary, warnings only as a count\n";
 
 int cmd_index(int argc, char **argv)
@@ -88,6 +93,7 @@ int cmd_index(int argc, char **argv)
     if (!paths) return CLI_ERR;
     for (int i = 1; i < argc; i++) {
         const char *v;
+        int r;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
             free(paths);
@@ -115,10 +121,9 @@ int cmd_index(int argc, char **argv)
             size_t n;
             if (!cli_parse_size(v, &n) || n == 0 || n > 16) { free(paths); return cli_usage_error("index", "--title-weight takes a number from 1 to 16"); }
             wo.title_weight = (unsigned)n;
-        } else if (cli_opt_flag(argv, i, "--no-fold")) ac.fold_traditional = 0;
-        else if (cli_opt_flag(argv, i, "--no-bigrams")) ac.bigrams = 0;
-        else if (cli_opt_flag(argv, i, "--no-words")) ac.words = 0;
-        else if (cli_opt_flag(argv, i, "-q") || cli_opt_flag(argv, i, "--quiet")) ctx.quiet = true;
+        } else if ((r = cli_analyzer_option(argc, argv, &i, &ac, "index")) != 0) {
+            if (r < 0) { free(paths); return CLI_ERR; }
+        } else if (cli_opt_flag(argv, i, "-q") || cli_opt_flag(argv, i, "--quiet")) ctx.quiet = true;
         else if (argv[i][0] == '-' && argv[i][1]) { free(paths); return cli_usage_error("index", "unknown option %s", argv[i]); }
         else paths[npaths++] = argv[i];
         continue;

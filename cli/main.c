@@ -20,7 +20,7 @@ static const char usage[] =
     "  stats INDEX                passages, terms, size by component\n"
     "  check INDEX                verify every checksum and invariant\n"
     "  bench [--corpus PATH]      native vs Xapian (and Lucene): index, latency, quality\n"
-    "  analyze [TEXT]             show the analyzer's tokens (stdin without TEXT)\n"
+    "  analyze [TEXT]             show the analyzer's tokens (stdin without TEXT; --index IDX: as IDX does)\n"
     "  segment                    words of stdin, space-separated, line by line\n"
     "  serve INDEX                HTTP/JSON search service and search page (docs/API.md)\n"
     "\n"

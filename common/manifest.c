@@ -158,6 +158,9 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
     }
     zhs_buf_free(&b);
     if (!rc && m->version == 0) rc = bad(err, path, 1, "no version line");
+    /* Without its analyzer an index cannot be queried: that is damage, not
+    ** an index of another analyzer. */
+    if (!rc && !m->analyzer[0]) rc = bad(err, path, 0, "no analyzer line");
     if (!rc && m->engine == ZHS_ENGINE_NATIVE && m->passages > 0 && !(m->avglen > 0))
         rc = bad(err, path, 0, "average length is not positive");
     return rc;

@@ -4,7 +4,7 @@
 **
 ** The header goes from the simple API to the advanced one:
 **   1. status codes and errors, and the defaults
-**   2. the analyzer (ICU normalisation and segmentation)
+**   2. the analyzer (ICU normalisation, dictionary or ICU segmentation)
 **   3. corpus reading (files -> passages)
 **   4. building an index (either engine)
 **   5. searching it
@@ -86,10 +86,12 @@ const char *zhs_status_name(int code);
 /* Token kinds.  Terms of different kinds never collide in an index: the
 ** term text of a bigram carries the prefix "B", see zhs_term_key(). */
 enum zhs_token_kind {
-    ZHS_TOKEN_WORD = 0,     /* a Han word from ICU's dictionary break */
+    ZHS_TOKEN_WORD = 0,     /* a Han word (dictionary segmenter or ICU) */
     ZHS_TOKEN_BIGRAM = 1,   /* two adjacent Han characters */
     ZHS_TOKEN_LATIN = 2,    /* a run of letters/digits: "ai", "g20", "5g" */
-    ZHS_TOKEN_NUMBER = 3    /* a number: "3.5", "2024" */
+    ZHS_TOKEN_NUMBER = 3,   /* a number: "3.5", "2024" */
+    ZHS_TOKEN_CHAR = 4      /* one Han character, every one of a run (term "U…"):
+                            ** what a one-character query matches */
 };
 
 typedef struct zhs_token {
@@ -105,18 +107,38 @@ typedef struct zhs_token {
 ** character share a position, so a phrase can be matched on bigrams.
 */
 
+/* How Han text is cut into words.  Zero is the default. */
+enum zhs_segmenter {
+    ZHS_SEGMENTER_DICT = 0,     /* most probable path over a word dictionary
+                                ** (jieba's words + ours + a user dictionary) */
+    ZHS_SEGMENTER_ICU = 1       /* ICU's word break (the analyzer before 0.2) */
+};
+
 typedef struct zhs_analyzer_config {
     int fold_traditional;   /* traditional -> simplified (default 1) */
-    int words;              /* emit ICU words (default 1) */
+    int words;              /* emit Han words (default 1) */
     int bigrams;            /* emit Han bigrams (default 1) */
+    int chars;              /* emit every Han character as a CHAR token (default 1) */
+    int segmenter;          /* enum zhs_segmenter (default ZHS_SEGMENTER_DICT) */
+    /* A user dictionary for the dict segmenter: a UTF-8 file, one word a
+    ** line, optionally a tab and a frequency (as in jieba's counts; without
+    ** one the word is made just likelier than its own split).  NULL: none.
+    ** A bad line is skipped and reported to on_warning, if set, as
+    ** "FILE:LINE: what is wrong". */
+    const char *user_dict;
+    void (*on_warning)(void *ctx, const char *message);
+    void *warning_ctx;
 } zhs_analyzer_config;
 
-/* The default configuration (all on). */
+/* The default configuration (all on, dict segmenter, no user dictionary). */
 void zhs_analyzer_config_default(zhs_analyzer_config *cfg);
 
 /* Reads the configuration back from a fingerprint (as recorded in an
 ** index), so that a query analyzes text the way the index did.  Returns
-** ZHS_EINVAL when fp is not a zhsearch analyzer fingerprint. */
+** ZHS_EINVAL when fp is not a zhsearch analyzer fingerprint.  A fingerprint
+** that names no segmenter was written before there was a choice: ICU.  A
+** user dictionary cannot be read back from a fingerprint (it names only its
+** hash): zhs_index_open_analyzer() loads the copy stored in the index. */
 int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *fp);
 
 typedef struct zhs_analyzer zhs_analyzer;
@@ -269,7 +291,9 @@ typedef struct zhs_writer zhs_writer;
 /* Starts a new version of the index in dir (created if missing).  An
 ** existing index stays readable, unchanged, until zhs_writer_commit()
 ** replaces it atomically; a directory that holds something else is
-** refused.  The analyzer is borrowed: it must outlive the writer. */
+** refused.  The analyzer is borrowed: it must outlive the writer.  Its
+** user dictionary, if it has one, is stored with the new version, so that
+** zhs_index_open_analyzer() gives queries the same words. */
 int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
                     const zhs_writer_options *opts, zhs_error *err);
 
@@ -390,7 +414,7 @@ int zhs_index_results(zhs_results **out, zhs_index *ix, zhs_error *err);
 ** and excluded parts are not checked).  Strings and the terms array are
 ** owned by r. */
 typedef struct zhs_explain_term {
-    const char *key;            /* the term as indexed (prefix "T": title field, "B": bigram) */
+    const char *key;            /* the term as indexed (prefix "T": title field, "B": bigram, "U": character) */
     const char *text;           /* its text without the prefixes */
     int title;                  /* 1: the title field */
     uint32_t kind;              /* enum zhs_token_kind */

@@ -10,7 +10,7 @@
 ** previous version, and a crash leaves at worst some unreferenced files,
 ** which the next writer removes.
 */
-
+#include "analyzer_int.h"
 #include "engine.h"
 #include "indexer_int.h"
 #include "manifest.h"
@@ -289,6 +289,15 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     m.b = w->opt.b;
     m.title_weight = w->opt.title_weight;
     if (w->eng->commit(w->state, &m, err)) return err->code;
+    /* The user dictionary goes with the generation (g<N>.userdict, removed
+    ** with its other files), synced before the MANIFEST names it. */
+    size_t ulen;
+    const char *uw = zhs_analyzer_user_words(w->an, &ulen);
+    if (uw) {
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, ZHS_USERDICT_FILE, w->dir, (unsigned long long)w->gen);
+        if (zhs_file_write(path, uw, ulen, err)) return err->code;
+    }
     if (zhs_dir_sync(w->dir, err) || zhs_manifest_write(&m, w->dir, err)) return err->code;
     w->committed = true;
     /* The new version is live: the old one's files can go (readers that

@@ -31,7 +31,7 @@ static const char *strip_prefixes(const char *key, int *title)
 {
     *title = key[0] == 'T';
     if (*title) key++;
-    if (key[0] == 'B') key++;
+    if (key[0] == 'B' || key[0] == 'U') key++;
     return key;
 }
 

@@ -3,11 +3,14 @@
 ** (manifest, then the engine's files), the analyzer check, running a query
 ** and reading results.
 */
+#include "analyzer_int.h"
 #include "query_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Opens the files of the generation named by ix->m through its engine. */
 static int open_generation(zhs_index *ix, zhs_error *err)
@@ -115,8 +118,24 @@ int zhs_index_open_analyzer(zhs_analyzer **out, const zhs_index *ix, zhs_error *
     if (zhs_analyzer_config_from_fingerprint(&cfg, ix->m.analyzer) != ZHS_OK)
         return zhs_fail(err, ZHS_EANALYZER, "%s records an analyzer this version does not know (\"%s\"): "
                         "rebuild the index", ix->dir, ix->m.analyzer);
+    /* A user dictionary is named only by its hash: its words are the copy
+    ** the writer stored with this generation. */
+    char path[ZHS_PATH_MAX];
+    if (zhs_fingerprint_has_user_dict(ix->m.analyzer)) {
+        snprintf(path, sizeof path, ZHS_USERDICT_FILE, ix->dir, (unsigned long long)ix->m.generation);
+        if (access(path, R_OK) != 0)
+            return zhs_fail(err, ZHS_ECORRUPT, "%s was built with a user dictionary but its copy %s cannot be read (%s): "
+                            "if the index was just replaced, open it again; otherwise rebuild it with its user dictionary",
+                            ix->dir, path, strerror(errno));
+        cfg.user_dict = path;
+    }
     zhs_analyzer *an;
     if (zhs_analyzer_open(&an, &cfg, err)) return err->code;
+    if (cfg.user_dict && strcmp(zhs_analyzer_fingerprint(an), ix->m.analyzer) != 0) {
+        zhs_analyzer_close(an);
+        return zhs_fail(err, ZHS_ECORRUPT, "%s does not hold the words %s was built with (damaged or replaced): "
+                        "rebuild the index with its user dictionary", cfg.user_dict, ix->dir);
+    }
     if (zhs_index_check_analyzer(ix, an, err)) {
         zhs_analyzer_close(an);
         return err->code;

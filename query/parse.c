@@ -67,8 +67,33 @@ static int add_term(zhs_query *q, const char *key, size_t len, uint32_t kind, zh
 
 /* Chooses the elements that match text as written: bigrams over Han runs
 ** (a word for a one-character run), Latin and number tokens as they are. */
+static bool has_kind_at(const zhs_token *tok, size_t n, uint32_t kind, uint32_t pos)
+{
+    for (size_t j = 0; j < n; j++)
+        if (tok[j].kind == kind && tok[j].position == pos) return true;
+    return false;
+}
+
+/* A part that is one Han character (with character terms indexed) matches
+** through its character term: every passage holding the character, inside
+** words or not. */
+static bool single_char_part(const zhs_token *tok, size_t n)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tok[i].kind == ZHS_TOKEN_CHAR) chars++;
+        else if (tok[i].kind != ZHS_TOKEN_WORD) return false;
+    }
+    return chars == 1;
+}
+
+/* Chooses the elements that match text as written: bigrams over Han runs
+** (the word for a one-character run), Latin and number tokens as they are.
+** A part that is one character alone is its character term, which has no
+** positions (and needs none: it is the clause's only element). */
 static size_t phrase_elems(zhs_qelem *out, const zhs_token *tok, size_t n, bool title)
 {
+    bool one_char = single_char_part(tok, n);
     size_t ne = 0;
     uint32_t base = UINT32_MAX;
     for (size_t i = 0; i < n; i++)
@@ -82,12 +107,10 @@ static size_t phrase_elems(zhs_qelem *out, const zhs_token *tok, size_t n, bool 
             /* A Han word stands in only where no bigram starts at or
             ** covers its first character: a run of one character, or an
             ** analyzer without bigrams. */
-            bool covered = false;
-            for (size_t j = 0; j < n && !covered; j++)
-                if (tok[j].kind == ZHS_TOKEN_BIGRAM &&
-                    (tok[j].position == t->position || tok[j].position + 1 == t->position))
-                    covered = true;
-            take = !covered;
+            bool covered = has_kind_at(tok, n, ZHS_TOKEN_BIGRAM, t->position) ||
+                           (t->position > 0 && has_kind_at(tok, n, ZHS_TOKEN_BIGRAM, t->position - 1));
+            if (t->kind == ZHS_TOKEN_CHAR) take = one_char;
+            else take = !covered && !one_char;
         }
         if (!take) continue;
         size_t kl = zhs_term_key(out[ne].key, t, title);
@@ -117,9 +140,13 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
         if (occur == ZHS_OCCUR_SHOULD && !quoted && !title) return ZHS_OK;   /* punctuation: nothing to find */
         return qfail(err, query, at, "this part has no searchable words (only punctuation or spaces)");
     }
-    /* scoring terms: everything a required or optional clause names */
+    /* scoring terms: everything a required or optional clause names, but
+    ** character terms only for a one-character part (elsewhere its words
+    ** and bigrams say more, and cost less) */
+    bool one_char = single_char_part(tok, n);
     if (occur != ZHS_OCCUR_MUST_NOT)
         for (size_t i = 0; i < n; i++) {
+            if (tok[i].kind == ZHS_TOKEN_CHAR && !one_char) continue;
             char key[ZHS_TERM_MAX + 4];
             size_t kl = zhs_term_key(key, &tok[i], false);
             if (add_term(q, key, kl, tok[i].kind, err)) return err->code;

@@ -20,6 +20,7 @@ zhs_need=(
   "libxapian-dev:/usr/include/xapian.h"
   "xapian-tools:/usr/bin/xapian-tcpsrv"
   "python3:/usr/bin/python3"
+  "python3-jieba:/usr/lib/python3/dist-packages/jieba/dict.txt"
   "libmicrohttpd-dev:/usr/include/microhttpd.h"
   # zhs serve's tests: requests, the page in a browser (with a CJK font so
   # that the screenshot is legible), load

@@ -262,6 +262,7 @@ static const char *kind_name(uint32_t kind)
     case ZHS_TOKEN_BIGRAM: return "bigram";
     case ZHS_TOKEN_LATIN: return "latin";
     case ZHS_TOKEN_NUMBER: return "number";
+    case ZHS_TOKEN_CHAR: return "char";
     default: return "other";
     }
 }

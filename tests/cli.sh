@@ -176,13 +176,13 @@ cp "$OUT" "$TMP/one.trec"
 if [ $rc -eq 0 ] && trec_ok "$TMP/one.trec" 7 q; then ok "--format trec: 7 lines 'qid Q0 docid rank score zhs', ranks 1..7, scores non-increasing"
 else bad "--format trec: $(pyerr); $(got)"; fi
 
-printf '人脸识别\n\n隐私面单 虚拟号码\r\n防沉迷\n' >"$TMP/plain.queries"
+printf '人脸识别\n\n隐私面单 虚拟号码\r\n防沉迷 未成年人\n' >"$TMP/plain.queries"
 run "$ZHS" search "$IDX" --queries "$TMP/plain.queries" --format trec -k 3
 cp "$OUT" "$TMP/plain.trec"
 if [ $rc -eq 0 ] && trec_ok "$TMP/plain.trec" 3 1 3 4; then ok "--queries with plain lines runs each query (qids = line numbers 1, 3, 4)"
 else bad "--queries plain lines: $(pyerr); $(got)"; fi
 
-printf '{"qid": "face", "query": "人脸识别"}\n{"qid": "mian-dan", "query": "隐私面单 虚拟号码"}\n{"query": "防沉迷", "qid": "game"}\n' >"$TMP/q.jsonl"
+printf '{"qid": "face", "query": "人脸识别"}\n{"qid": "mian-dan", "query": "隐私面单 虚拟号码"}\n{"query": "防沉迷 未成年人", "qid": "game"}\n' >"$TMP/q.jsonl"
 run "$ZHS" search "$IDX" --queries "$TMP/q.jsonl" --format trec -k 3
 cp "$OUT" "$TMP/jsonl.trec"
 if [ $rc -eq 0 ] && trec_ok "$TMP/jsonl.trec" 3 face mian-dan game; then ok "--queries with JSONL {qid, query} lines runs each query under its qid"

@@ -6,18 +6,20 @@
 # 1. Checks tests/tools/seg_score.py itself on hand-made gold/pred pairs with
 #    known precision/recall/F1 and on files that do not correspond (always
 #    runs, ../shared or not).
-# 2. Segments ../shared/seg/pku_test.utf8 with 'zhs segment', checks that the
-#    output keeps one line per input line and the input's characters, scores
-#    it against pku_test_gold.utf8 and fails unless F1 >= 0.75 (ICU's word
-#    break alone scores F1 0.794 there).  Skipped (exit 77) when ../shared is
-#    absent.
+# 2. Segments ../shared/seg/pku_test.utf8 with 'zhs segment' (both
+#    segmenters), checks that the output keeps one line per input line and
+#    the input's characters, scores it against pku_test_gold.utf8 and fails
+#    unless F1 >= 0.84 for the dictionary segmenter (jieba without its HMM:
+#    0.836) and >= 0.79 for ICU's word break (0.794).  Skipped (exit 77) when
+#    ../shared is absent.
 set -u
 
 ZHS=${1:?usage: seg_pku.sh PATH/TO/zhs SOURCE_DIR}
 SRC=${2:?usage: seg_pku.sh PATH/TO/zhs SOURCE_DIR}
 SCORER="$SRC/tests/tools/seg_score.py"
 SHARED="$SRC/../shared"
-MIN_F1=0.75
+MIN_F1_DICT=0.84
+MIN_F1_ICU=0.79
 
 pass=0
 fail=0
@@ -89,33 +91,42 @@ for f in "$RAW" "$GOLD"; do
     [ -f "$f" ] || { bad "$f is missing from ../shared"; echo "$pass passed, $fail failed"; exit 1; }
 done
 
-"$ZHS" segment <"$RAW" >"$TMP/pred" 2>"$TMP/err"; rc=$?
-if [ $rc -eq 0 ]; then ok "zhs segment < pku_test.utf8 exits 0"
-else bad "zhs segment < pku_test.utf8 exited $rc: $(head -3 "$TMP/err")"; fi
+# score SEGMENTER MIN_F1 REFERENCE: segments with 'zhs segment --segmenter',
+# checks the output's shape, scores it and fails below MIN_F1.
+score() {
+    local seg=$1 min=$2 ref=$3
+    "$ZHS" segment --segmenter "$seg" <"$RAW" >"$TMP/pred" 2>"$TMP/err"; local rc=$?
+    if [ $rc -eq 0 ]; then ok "zhs segment --segmenter $seg < pku_test.utf8 exits 0"
+    else bad "zhs segment --segmenter $seg < pku_test.utf8 exited $rc: $(head -3 "$TMP/err")"; fi
 
-nin=$(wc -l <"$RAW"); nout=$(wc -l <"$TMP/pred")
-if [ "$nin" -eq "$nout" ]; then ok "zhs segment writes one line per input line ($nout)"
-else bad "zhs segment wrote $nout lines for $nin input lines"; fi
+    local nin nout ncr_in ncr_out
+    nin=$(wc -l <"$RAW"); nout=$(wc -l <"$TMP/pred")
+    if [ "$nin" -eq "$nout" ]; then ok "$seg: one line per input line ($nout)"
+    else bad "$seg: wrote $nout lines for $nin input lines"; fi
 
-ncr_in=$(grep -c $'\r$' "$RAW"); ncr_out=$(grep -c $'\r$' "$TMP/pred")
-if [ "$ncr_in" -eq "$ncr_out" ]; then ok "zhs segment keeps the CRLF line ends ($ncr_out)"
-else bad "zhs segment: $ncr_in input lines end in CRLF but $ncr_out output lines do"; fi
+    ncr_in=$(grep -c $'\r$' "$RAW"); ncr_out=$(grep -c $'\r$' "$TMP/pred")
+    if [ "$ncr_in" -eq "$ncr_out" ]; then ok "$seg: keeps the CRLF line ends ($ncr_out)"
+    else bad "$seg: $ncr_in input lines end in CRLF but $ncr_out output lines do"; fi
 
-# seg_score.py compares the characters of every line (raw vs pred via gold).
-if python3 "$SCORER" --json "$GOLD" "$TMP/pred" >"$TMP/score" 2>"$TMP/err"; then
-    read -r p r f1 <<<"$(python3 -c '
+    # seg_score.py compares the characters of every line (raw vs pred via gold).
+    if python3 "$SCORER" --json "$GOLD" "$TMP/pred" >"$TMP/score" 2>"$TMP/err"; then
+        read -r p r f1 <<<"$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(d["precision"], d["recall"], d["f1"])' "$TMP/score")"
-    printf 'PKU (SIGHAN 2005) segmentation: precision %.4f  recall %.4f  f1 %.4f  (ICU reference f1 0.794)\n' "$p" "$r" "$f1"
-    if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$f1" "$MIN_F1"; then
-        ok "PKU F1 $f1 >= $MIN_F1"
+        printf 'PKU (SIGHAN 2005) segmentation, %s: precision %.4f  recall %.4f  f1 %.4f  (%s)\n' "$seg" "$p" "$r" "$f1" "$ref"
+        if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$f1" "$min"; then
+            ok "$seg: PKU F1 $f1 >= $min"
+        else
+            bad "$seg: PKU F1 $f1 < $min: segmentation quality has regressed"
+        fi
     else
-        bad "PKU F1 $f1 < $MIN_F1: segmentation quality has regressed"
+        bad "seg_score.py could not score zhs segment --segmenter $seg: $(head -3 "$TMP/err")"
     fi
-else
-    bad "seg_score.py could not score zhs segment's output: $(head -3 "$TMP/err")"
-fi
+}
+
+score dict "$MIN_F1_DICT" "jieba without HMM: 0.836"
+score icu "$MIN_F1_ICU" "ICU word break reference: 0.794"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

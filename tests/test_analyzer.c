@@ -7,37 +7,56 @@
 #include "harness.h"
 #include "zhs.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kinds[] = {"word", "bigram", "latin", "number"};
+static const char *const kinds[] = {"word", "bigram", "latin", "number", "char"};
 
-/* Tokens as "text/kind/position/start-end", space-separated. */
-static void describe(char *out, size_t n, const zhs_token *t, size_t nt)
+/* Tokens as "text/kind/position/start-end", space-separated: the
+** character tokens alone when chars is set, else all the others. */
+static void describe(char *out, size_t n, const zhs_token *t, size_t nt, bool chars)
 {
     size_t k = 0;
     out[0] = 0;
-    for (size_t i = 0; i < nt && k < n; i++)
-        k += (size_t)snprintf(out + k, n - k, "%s%s/%s/%u/%u-%u", i ? " " : "", t[i].text,
-                              t[i].kind < 4 ? kinds[t[i].kind] : "?", t[i].position, t[i].start, t[i].end);
+    for (size_t i = 0; i < nt && k < n; i++) {
+        if ((t[i].kind == ZHS_TOKEN_CHAR) != chars) continue;
+        k += (size_t)snprintf(out + k, n - k, "%s%s/%s/%u/%u-%u", k ? " " : "", t[i].text,
+                              t[i].kind < 5 ? kinds[t[i].kind] : "?", t[i].position, t[i].start, t[i].end);
+    }
 }
 
 typedef struct row {
     const char *why;
     const char *input;
-    const char *tokens;
+    const char *tokens;         /* every token but the character tokens */
 } row;
+
+/* The character tokens, one per Han character at its position (what a
+** one-character query matches, inside words or not). */
+static const row char_table[] = {
+    {"every character of a run, at its own position, with its own bytes", "处罚决定",
+     "处/char/0/0-3 罚/char/1/3-6 决/char/2/6-9 定/char/3/9-12"},
+    {"folded like the words: the traditional form gives the simplified character", "違約罰則",
+     "违/char/0/0-3 约/char/1/3-6 罚/char/2/6-9 则/char/3/9-12"},
+    {"none for Latin, numbers or punctuation; positions skip them as words do", "5G，网络",
+     "网/char/1/5-8 络/char/2/8-11"},
+};
 
 /* The default analyzer: folding on, words and bigrams. */
 static const row table[] = {
     {"Han words at the position of their first character; bigrams over the whole run, across word boundaries",
-     "个人信息处理者",
-     "个人/word/0/0-6 信息/word/2/6-12 处理/word/4/12-18 者/word/6/18-21 "
+     "处理个人信息的规则",
+     "处理/word/0/0-6 个人信息/word/2/6-18 的/word/6/18-21 规则/word/7/21-27 "
+     "处理/bigram/0/0-6 理个/bigram/1/3-9 个人/bigram/2/6-12 人信/bigram/3/9-15 信息/bigram/4/12-18 息的/bigram/5/15-21 "
+     "的规/bigram/6/18-24 规则/bigram/7/21-27"},
+    {"a term of the legal dictionary is one word", "个人信息处理者",
+     "个人信息处理者/word/0/0-21 "
      "个人/bigram/0/0-6 人信/bigram/1/3-9 信息/bigram/2/6-12 息处/bigram/3/9-15 处理/bigram/4/12-18 理者/bigram/5/15-21"},
     {"full-width Latin folds to lower-case ASCII; traditional folds to simplified; offsets stay in the original",
      "ＡＩ治理與個人資料保護",
-     "ai/latin/0/0-6 治理/word/1/6-12 与/word/3/12-15 个人/word/4/15-21 资料/word/6/21-27 保护/word/8/27-33 "
+     "ai/latin/0/0-6 治理/word/1/6-12 与/word/3/12-15 个人资料/word/4/15-27 保护/word/8/27-33 "
      "治理/bigram/1/6-12 理与/bigram/2/9-15 与个/bigram/3/12-18 个人/bigram/4/15-21 人资/bigram/5/18-24 "
      "资料/bigram/6/21-27 料保/bigram/7/24-30 保护/bigram/8/27-33"},
     {"a Latin-digit token is one unit; the Han run after it starts at the next position",
@@ -67,7 +86,7 @@ int main(void)
         const zhs_token *t;
         size_t n;
         CHECK_OK(zhs_analyzer_run(an, &t, &n, table[i].input, strlen(table[i].input), &e), e);
-        describe(got, sizeof got, t, n);
+        describe(got, sizeof got, t, n, false);
         CHECK_MSG(!strcmp(got, table[i].tokens), "%s\n  input: %s\n  want:  %s\n  got:   %s", table[i].why,
                   table[i].input, table[i].tokens, got);
         /* every token's range slices the original text on character boundaries */
@@ -77,24 +96,37 @@ int main(void)
         }
     }
 
+    for (size_t i = 0; i < sizeof char_table / sizeof char_table[0]; i++) {
+        const zhs_token *t;
+        size_t n;
+        CHECK_OK(zhs_analyzer_run(an, &t, &n, char_table[i].input, strlen(char_table[i].input), &e), e);
+        describe(got, sizeof got, t, n, true);
+        CHECK_MSG(!strcmp(got, char_table[i].tokens), "%s\n  input: %s\n  want:  %s\n  got:   %s",
+                  char_table[i].why, char_table[i].input, char_table[i].tokens, got);
+    }
+
     /* Without bigrams a one-character run still makes a word; without
     ** folding, traditional stays as written. */
     zhs_analyzer_config cfg;
     zhs_analyzer_config_default(&cfg);
     cfg.bigrams = 0;
     cfg.fold_traditional = 0;
+    cfg.chars = 0;
+    cfg.segmenter = ZHS_SEGMENTER_ICU;  /* jieba's words are simplified: ICU knows 個人 */
     zhs_analyzer *plain = NULL;
     CHECK_OK(zhs_analyzer_open(&plain, &cfg, &e), e);
     if (plain) {
         const zhs_token *t;
         size_t n;
         CHECK_OK(zhs_analyzer_run(plain, &t, &n, "個人資料", strlen("個人資料"), &e), e);
-        describe(got, sizeof got, t, n);
+        describe(got, sizeof got, t, n, false);
         CHECK_STR(got, "個人/word/0/0-6 資料/word/2/6-12");
+        describe(got, sizeof got, t, n, true);
+        CHECK_STR(got, "");
         CHECK(strstr(zhs_analyzer_fingerprint(plain), "trad=0") && strstr(zhs_analyzer_fingerprint(plain), "bigrams=0"));
         zhs_analyzer_config back;
         CHECK(zhs_analyzer_config_from_fingerprint(&back, zhs_analyzer_fingerprint(plain)) == ZHS_OK);
-        CHECK(back.bigrams == 0 && back.fold_traditional == 0 && back.words == 1);
+        CHECK(back.bigrams == 0 && back.fold_traditional == 0 && back.words == 1 && back.chars == 0);
         zhs_analyzer_close(plain);
     }
     zhs_analyzer_close(an);

@@ -95,13 +95,15 @@ static int xw_add(void *vw, uint32_t doc, const zhs_passage *p, const zhs_passag
         ** ("T..."; no other term starts with an upper-case letter, see
         ** terms.h) only filter: they get wdf 0, so that Xapian's document
         ** length is the native one (the body tokens, title copies
-        ** included) and not that plus the title's tokens once more.  With
-        ** bigrams on, long Han words are indexed without positions, as in
+        ** included) and not that plus the title's tokens once more.  Character
+        ** terms ("U...") never have positions; with bigrams on, long Han
+        ** words are indexed without positions either, as in
         ** the native index (phrases match on bigrams): on the laws this
         ** saves a quarter of Xapian's position table. */
         xw->terms[m].term = key;
         xw->terms[m].len = len;
-        xw->terms[m].pos = xw->bigrams && zhs_term_is_long_han_word(key, len) ? 0 : pt->t[i].pos + 1;
+        bool no_pos = zhs_term_is_char(key, len) || (xw->bigrams && zhs_term_is_long_han_word(key, len));
+        xw->terms[m].pos = no_pos ? 0 : pt->t[i].pos + 1;
         xw->terms[m].wdf = key[0] == 'T' ? ZHS_XWDF_ZERO : 1;
         m++;
     }

@@ -19,18 +19,20 @@
 /* zhs_utf8_decode is internal (common.h) but exported by the library. */
 size_t zhs_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
-static zhs_analyzer *an[4];
+/* 0-3 the dict segmenter (default, no folding, no bigrams, no words), 4 ICU's */
+static zhs_analyzer *an[5];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         zhs_analyzer_config cfg;
         zhs_analyzer_config_default(&cfg);
         if (i == 1) cfg.fold_traditional = 0;
         if (i == 2) cfg.bigrams = 0;
         if (i == 3) cfg.words = 0;
+        if (i == 4) cfg.segmenter = ZHS_SEGMENTER_ICU;
         zhs_error err = {0};
         if (zhs_analyzer_open(&an[i], &cfg, &err)) fuzz_die(__FILE__, __LINE__, "analyzer", "%s", err.message);
     }
@@ -72,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     bound[size] = 1;
 
-    for (int a = 0; a < 4; a++) {
+    for (int a = 0; a < 5; a++) {
         const zhs_token *tok;
         size_t n;
         zhs_error err = {0};

@@ -1,0 +1,24 @@
+/*
+** analyzer_int.h — what the index writer and reader need from the analyzer
+** beyond the public API: the user dictionary an index keeps a copy of.
+*/
+#ifndef ZHS_ANALYZER_INT_H
+#define ZHS_ANALYZER_INT_H
+
+#include "common.h"
+
+/* The file, per generation, that holds an index's user dictionary: it
+** starts with "g<N>." so the writer's stale-file cleanup treats it as one of
+** the generation's files. */
+#define ZHS_USERDICT_FILE "%s/g%llu.userdict"
+
+/* The analyzer's user dictionary in canonical form (normalised words, one
+** a line, with the frequency if one was given): what the fingerprint's
+** user= hash is computed over, and what an index stores so that opening
+** it reproduces that hash.  NULL when there is none. */
+const char *zhs_analyzer_user_words(const zhs_analyzer *a, size_t *len);
+
+/* Does the fingerprint name a user dictionary? */
+bool zhs_fingerprint_has_user_dict(const char *fp);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+** test_segmenter.c — the dictionary segmenter on a table of cases, its
+** fingerprint, user dictionaries, and an index built with one segmenter
+** queried through the other.
+*/
+#include "harness.h"
+#include "zhs.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The word, latin and number tokens of text, as "a/b/c". */
+static const char *words_of(zhs_analyzer *an, const char *text, size_t len)
+{
+    static char out[4096];
+    const zhs_token *t;
+    size_t n;
+    zhs_error err = {0};
+    out[0] = 0;
+    if (zhs_analyzer_run(an, &t, &n, text, len, &err)) {
+        snprintf(out, sizeof out, "error: %s", err.message);
+        return out;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].kind == ZHS_TOKEN_BIGRAM || t[i].kind == ZHS_TOKEN_CHAR) continue;
+        int k = snprintf(out + o, sizeof out - o, "%s%s", o ? "/" : "", t[i].text);
+        if (k < 0 || (size_t)k >= sizeof out - o) break;
+        o += (size_t)k;
+    }
+    return out;
+}
+
+static const char *segment_of(zhs_analyzer *an, const char *text)
+{
+    static char msg[ZHS_ERROR_MAX + 8];
+    const char *out;
+    size_t len;
+    zhs_error err = {0};
+    if (zhs_analyzer_segment(an, &out, &len, text, strlen(text), &err)) {
+        snprintf(msg, sizeof msg, "error: %s", err.message);
+        return msg;
+    }
+    return out;
+}
+
+static zhs_analyzer *open_with(int segmenter, const char *user_dict, zhs_error *err)
+{
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_default(&cfg);
+    cfg.segmenter = segmenter;
+    cfg.user_dict = user_dict;
+    zhs_analyzer *an = NULL;
+    zhs_analyzer_open(&an, &cfg, err);
+    return an;
+}
+
+typedef struct seg_case {
+    const char *text;
+    const char *words;      /* word/latin/number tokens, '/'-separated */
+} seg_case;
+
+/* Every example of issue 11 and the shapes Chinese law text has. */
+static const seg_case cases[] = {
+    {"联合国人脸识别", "联合国/人脸识别"},
+    {"第二十条", "第二十条"},
+    {"依照本法第四十二条的规定", "依照/本法/第四十二条/的/规定"},
+    {"第一百零一条", "第一百零一/条"},
+    {"二十五日", "二十五日"},
+    {"2024年", "2024/年"},
+    {"G20峰会", "g20/峰会"},
+    {"5G网络", "5g/网络"},
+    {"v2.1版本3.5万元", "v2.1/版本/3.5/万/元"},
+    {"新华社12月31日电", "新华社/12/月/31/日/电"},
+    {"AI治理与ＧＤＰＲ合规", "ai/治理/与/gdpr/合规"},
+    /* traditional characters are folded first, then segmented */
+    {"個人資料保護", "个人资料/保护"},
+    {"網信部門", "网信部门"},
+    {"ＡＩ治理與個人資料保護", "ai/治理/与/个人资料/保护"},
+    /* our legal dictionary */
+    {"个人信息处理者应当取得个人的单独同意", "个人信息处理者/应当/取得/个人/的/单独同意"},
+    {"县级以上地方人民政府网信部门", "县级以上地方人民政府/网信部门"},
+    /* numerals: no word starts inside a run of them */
+    {"二十分钟", "二十分钟"},
+    {"六十四条", "六十四/条"},
+    {"十分重要", "十分/重要"},
+    /* compatibility forms expand; supplementary Han stays whole */
+    {"㈠总则", "一/总则"},
+    {"\xF0\xA0\x80\x80\xF0\xA0\x80\x81人脸", "\xF0\xA0\x80\x80/\xF0\xA0\x80\x81/人脸"},
+    /* punctuation and space end words and make none */
+    {"数据，安全。 个人 信息", "数据/安全/个人/信息"},
+    {"", ""},
+    {"，。！？", ""},
+    /* invalid UTF-8 is U+FFFD: no token, no crash */
+    {"\xFF人脸\xC3识别\xE4\xBD", "人脸/识别"},
+};
+
+static void test_table(zhs_analyzer *an)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *got = words_of(an, cases[i].text, strlen(cases[i].text));
+        CHECK_MSG(!strcmp(got, cases[i].words), "'%s': expected %s, got %s", cases[i].text, cases[i].words, got);
+    }
+    /* never 国 or 脸 alone, whatever surrounds it */
+    const char *g = words_of(an, "在联合国人脸识别会议上", strlen("在联合国人脸识别会议上"));
+    CHECK_MSG(!strstr(g, "/国/") && !strstr(g, "/脸/"), "%s", g);
+}
+
+/* Offsets point into the original text, positions count Han characters and
+** a word shares its position with the bigram that starts on it. */
+static void test_offsets(zhs_analyzer *an)
+{
+    const char *text = "ＡＩ治理與個人資料";
+    const zhs_token *t;
+    size_t n;
+    zhs_error err = {0};
+    CHECK_OK(zhs_analyzer_run(an, &t, &n, text, strlen(text), &err), err);
+    int words = 0, bigrams = 0;
+    for (size_t i = 0; i < n; i++) {
+        CHECK(t[i].start < t[i].end && t[i].end <= strlen(text));
+        if (t[i].kind == ZHS_TOKEN_WORD && !strcmp(t[i].text, "个人资料")) {
+            words++;
+            CHECK(t[i].position == 4);
+            CHECK(t[i].start == 15 && t[i].end == 27);      /* 個人資料 */
+        }
+        if (t[i].kind == ZHS_TOKEN_BIGRAM && t[i].position == 4) {
+            bigrams++;
+            CHECK_STR(t[i].text, "个人");
+        }
+    }
+    CHECK(words == 1 && bigrams == 1);
+}
+
+static void test_segment_output(zhs_analyzer *dict, zhs_analyzer *icu)
+{
+    CHECK_STR(segment_of(dict, "联合国人脸识别"), "联合国 人脸识别");
+    CHECK_STR(segment_of(dict, "人工智能——治理……框架"), "人工智能 —— 治理 …… 框架");
+    CHECK_STR(segment_of(dict, "個人資料保護法"), "個人資料 保護法");    /* original characters */
+    CHECK_STR(segment_of(dict, "2024年G20峰会"), "2024 年 G20 峰会");
+    CHECK_STR(segment_of(dict, "㈠总则"), "㈠ 总则");
+    CHECK_STR(segment_of(dict, ""), "");
+    /* ICU's break is still there, and still splits 联合国 */
+    CHECK_STR(segment_of(icu, "联合国人脸识别"), "联合 国人 脸 识别");
+}
+
+static void test_fingerprint(zhs_analyzer *dict, zhs_analyzer *icu)
+{
+    const char *fd = zhs_analyzer_fingerprint(dict), *fi = zhs_analyzer_fingerprint(icu);
+    CHECK_MSG(strstr(fd, " seg=dict dict=") != NULL, "%s", fd);
+    CHECK_MSG(strstr(fi, " seg=") == NULL && strstr(fi, " dict=") == NULL, "%s", fi);
+    zhs_analyzer_config c;
+    CHECK(zhs_analyzer_config_from_fingerprint(&c, fd) == ZHS_OK && c.segmenter == ZHS_SEGMENTER_DICT);
+    CHECK(zhs_analyzer_config_from_fingerprint(&c, fi) == ZHS_OK && c.segmenter == ZHS_SEGMENTER_ICU);
+    /* an index from before the choice: ICU */
+    CHECK(zhs_analyzer_config_from_fingerprint(&c, "zhs-analyzer/1 icu=72.1 unicode=15.0 nfkc_cf trad=1 words=1 bigrams=1")
+          == ZHS_OK && c.segmenter == ZHS_SEGMENTER_ICU && c.fold_traditional && c.bigrams);
+    /* a zeroed config is the dict segmenter */
+    zhs_analyzer_config zero;
+    memset(&zero, 0, sizeof zero);
+    zero.words = 1;
+    zhs_analyzer *an = NULL;
+    zhs_error err = {0};
+    CHECK_OK(zhs_analyzer_open(&an, &zero, &err), err);
+    if (an) CHECK(strstr(zhs_analyzer_fingerprint(an), " seg=dict") != NULL);
+    zhs_analyzer_close(an);
+    /* a bad segmenter value and a user dictionary under icu are refused */
+    zhs_analyzer_config bad;
+    zhs_analyzer_config_default(&bad);
+    bad.segmenter = 7;
+    zhs_error e2 = {0};
+    an = NULL;
+    CHECK(zhs_analyzer_open(&an, &bad, &e2) == ZHS_EINVAL && an == NULL);
+    zhs_error e3 = {0};
+    CHECK(open_with(ZHS_SEGMENTER_ICU, "/nonexistent", &e3) == NULL && e3.code == ZHS_EINVAL);
+}
+
+static int nwarnings;
+static char last_warning[512];
+static void on_warning(void *ctx, const char *msg)
+{
+    (void)ctx;
+    nwarnings++;
+    snprintf(last_warning, sizeof last_warning, "%s", msg);
+    if (strstr(msg, ":3:") == NULL && strstr(msg, ":5:") == NULL && strstr(msg, ":6:") == NULL &&
+        strstr(msg, ":7:") == NULL)
+        fprintf(stderr, "unexpected warning: %s\n", msg);
+}
+
+static const char *write_file(const char *name, const char *data)
+{
+    static char path[8][1024];
+    static int k;
+    char *p = path[k++ % 8];
+    snprintf(p, 1024, "%s/%s", zt_tmpdir(), name);
+    FILE *f = fopen(p, "wb");
+    if (f) {
+        fputs(data, f);
+        fclose(f);
+    }
+    return p;
+}
+
+/* Builds an index of three passages; returns its directory. */
+static const char *build_index(const char *name, zhs_analyzer *an, zhs_error *err)
+{
+    static char dirs[4][1024];
+    static int k;
+    char *dir = dirs[k++ % 4];
+    snprintf(dir, 1024, "%s/%s", zt_tmpdir(), name);
+    static const char *texts[] = {
+        "第一条 云澜数据交易所应当建立数据交易规则，联合国人脸识别标准另行规定。",
+        "第二条 数据交易场所应当公开交易规则。",
+        "第三条 网信部门负责统筹协调个人信息保护工作。",
+    };
+    zhs_writer *w;
+    if (zhs_writer_open(&w, dir, an, NULL, err)) return NULL;
+    for (int d = 0; d < 3; d++) {
+        char id[16];
+        snprintf(id, sizeof id, "p%d", d);
+        zhs_passage p = {id, texts[d], strlen(texts[d]), "", "", "", "synthetic", (uint32_t)d + 1};
+        if (zhs_writer_add(w, &p, err)) break;
+    }
+    if (!err->code) zhs_writer_commit(w, err);
+    zhs_writer_close(w);
+    return err->code ? NULL : dir;
+}
+
+static size_t hits(zhs_index *ix, zhs_analyzer *an, const char *q, const char **first_id)
+{
+    zhs_results *r = NULL;
+    zhs_error err = {0};
+    *first_id = NULL;
+    if (zhs_index_search(&r, ix, an, q, NULL, &err)) return (size_t)-1;
+    size_t n = zhs_results_count(r);
+    static char id[64];
+    if (n) {
+        zhs_passage p;
+        if (zhs_results_passage(&p, r, zhs_results_hit(r, 0)->doc, &err) == ZHS_OK) {
+            snprintf(id, sizeof id, "%s", p.id);
+            *first_id = id;
+        }
+    }
+    zhs_results_free(r);
+    return n;
+}
+
+static void test_user_dict(void)
+{
+    /* line 3: not Han; 5: bad frequency; 6: invalid UTF-8; 7: too long */
+    const char *path = write_file("user.txt",
+        "\xEF\xBB\xBF云澜\t50\r\n"
+        "數據交易所\n"
+        "abc\n"
+        "# a comment\n"
+        "交易场所\tlots\n"
+        "\xFF\xFE\n"
+        "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十\n"
+        "\n");
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_default(&cfg);
+    cfg.user_dict = path;
+    cfg.on_warning = on_warning;
+    zhs_analyzer *an = NULL;
+    zhs_error err = {0};
+    CHECK_OK(zhs_analyzer_open(&an, &cfg, &err), err);
+    CHECK_MSG(nwarnings == 4, "%d warnings, last: %s", nwarnings, last_warning);
+    if (!an) return;
+    CHECK_MSG(strstr(zhs_analyzer_fingerprint(an), " user=") != NULL, "%s", zhs_analyzer_fingerprint(an));
+    /* traditional in the file, simplified in the text: both fold */
+    CHECK_STR(words_of(an, "云澜数据交易所", strlen("云澜数据交易所")), "云澜/数据交易所");
+    CHECK_STR(words_of(an, "雲瀾數據交易所", strlen("雲瀾數據交易所")), "云澜/数据交易所");
+
+    /* The index keeps the words: a query analyzer opened from the index
+    ** segments the same way, and the word finds its passage. */
+    const char *dir = build_index("user.idx", an, &err);
+    CHECK_OK(err.code, err);
+    zhs_index *ix = NULL;
+    if (dir) CHECK_OK(zhs_index_open(&ix, dir, &err), err);
+    if (ix) {
+        char up[1200];
+        snprintf(up, sizeof up, "%s/g1.userdict", dir);
+        struct stat st;
+        CHECK(stat(up, &st) == 0 && st.st_size > 0);
+        zhs_analyzer *qa = NULL;
+        CHECK_OK(zhs_index_open_analyzer(&qa, ix, &err), err);
+        if (qa) {
+            CHECK_STR(zhs_analyzer_fingerprint(qa), zhs_analyzer_fingerprint(an));
+            CHECK_STR(words_of(qa, "云澜数据交易所", strlen("云澜数据交易所")), "云澜/数据交易所");
+            const char *id;
+            CHECK(hits(ix, qa, "\"数据交易所\"", &id) == 1 && id && !strcmp(id, "p0"));
+            CHECK(hits(ix, qa, "云澜", &id) == 1 && id && !strcmp(id, "p0"));
+        }
+        /* without its user dictionary, the dict analyzer is not the index's */
+        zhs_analyzer *plain = open_with(ZHS_SEGMENTER_DICT, NULL, &err);
+        zhs_results *r = NULL;
+        zhs_error e2 = {0};
+        CHECK(zhs_index_search(&r, ix, plain, "云澜", NULL, &e2) == ZHS_EANALYZER);
+        zhs_results_free(r);
+        zhs_analyzer_close(plain);
+        zhs_analyzer_close(qa);
+        zhs_index_close(ix);
+        /* a changed copy and a missing one are errors that say what to do */
+        FILE *f = fopen(up, "w");
+        if (f) {
+            fputs("云澜\n", f);
+            fclose(f);
+        }
+        zhs_index *ix1 = NULL;
+        zhs_error e1 = {0};
+        CHECK_OK(zhs_index_open(&ix1, dir, &e1), e1);
+        zhs_analyzer *qa1 = NULL;
+        if (ix1) CHECK(zhs_index_open_analyzer(&qa1, ix1, &e1) == ZHS_ECORRUPT && strstr(e1.message, "rebuild"));
+        zhs_analyzer_close(qa1);
+        zhs_index_close(ix1);
+        remove(up);
+        zhs_index *ix2 = NULL;
+        zhs_error e3 = {0};
+        CHECK_OK(zhs_index_open(&ix2, dir, &e3), e3);
+        zhs_analyzer *qa2 = NULL;
+        if (ix2) CHECK(zhs_index_open_analyzer(&qa2, ix2, &e3) == ZHS_ECORRUPT && strstr(e3.message, "userdict"));
+        zhs_analyzer_close(qa2);
+        zhs_index_close(ix2);
+    }
+    zhs_analyzer_close(an);
+
+    /* a file that cannot be read fails the open */
+    zhs_error e4 = {0};
+    CHECK(open_with(ZHS_SEGMENTER_DICT, "/nonexistent/user.txt", &e4) == NULL && e4.code == ZHS_EIO);
+}
+
+/* An index built with ICU is queried through ICU: a dict analyzer is
+** refused, the index's own analyzer is ICU and finds what ICU indexed. */
+static void test_icu_index(zhs_analyzer *dict, zhs_analyzer *icu)
+{
+    zhs_error err = {0};
+    const char *dir = build_index("icu.idx", icu, &err);
+    CHECK_OK(err.code, err);
+    zhs_index *ix = NULL;
+    if (dir) CHECK_OK(zhs_index_open(&ix, dir, &err), err);
+    if (!ix) return;
+    zhs_results *r = NULL;
+    zhs_error e2 = {0};
+    CHECK(zhs_index_search(&r, ix, dict, "人脸识别", NULL, &e2) == ZHS_EANALYZER);
+    CHECK_MSG(strstr(e2.message, "rebuild") != NULL, "%s", e2.message);
+    zhs_results_free(r);
+    zhs_analyzer *qa = NULL;
+    CHECK_OK(zhs_index_open_analyzer(&qa, ix, &err), err);
+    if (qa) {
+        CHECK_STR(zhs_analyzer_fingerprint(qa), zhs_analyzer_fingerprint(icu));
+        zhs_analyzer_config c;
+        zhs_analyzer_config_get(qa, &c);
+        CHECK(c.segmenter == ZHS_SEGMENTER_ICU);
+        const char *id;
+        CHECK(hits(ix, qa, "\"联合国人脸识别\"", &id) == 1 && id && !strcmp(id, "p0"));
+    }
+    zhs_analyzer_close(qa);
+    zhs_index_close(ix);
+    /* and the other way round */
+    dir = build_index("dict.idx", dict, &err);
+    ix = NULL;
+    if (dir) CHECK_OK(zhs_index_open(&ix, dir, &err), err);
+    if (!ix) return;
+    zhs_error e3 = {0};
+    CHECK(zhs_index_search(&r, ix, icu, "人脸识别", NULL, &e3) == ZHS_EANALYZER);
+    qa = NULL;
+    CHECK_OK(zhs_index_open_analyzer(&qa, ix, &err), err);
+    if (qa) {
+        const char *id;
+        CHECK(hits(ix, qa, "\"联合国人脸识别\"", &id) == 1 && id && !strcmp(id, "p0"));
+        CHECK(hits(ix, qa, "网信部门", &id) >= 1 && id && !strcmp(id, "p2"));
+    }
+    zhs_analyzer_close(qa);
+    zhs_index_close(ix);
+}
+
+/* Bytes that are not text, long runs, lone surrogates' UTF-8: no crash. */
+static void test_hostile(zhs_analyzer *an)
+{
+    unsigned seed = 12345;
+    char buf[4096];
+    for (int round = 0; round < 300; round++) {
+        size_t n = (size_t)(round * 13 % (int)sizeof buf);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            static const char *pieces[] = {"人", "脸", "一", "十", "第", "1", "a", ".", "，", "\xED\xA0\x80", "\xF0\xA0\x80\x80", " "};
+            if (seed >> 28 < 12 && i + 4 < n) {
+                const char *p = pieces[seed >> 28];
+                size_t l = strlen(p);
+                memcpy(buf + i, p, l);
+                i += l - 1;
+            } else {
+                buf[i] = (char)(seed >> 16);
+            }
+        }
+        const zhs_token *t;
+        size_t nt;
+        zhs_error err = {0};
+        CHECK_OK(zhs_analyzer_run(an, &t, &nt, buf, n, &err), err);
+        for (size_t i = 0; i < nt; i++) CHECK(t[i].start < t[i].end && t[i].end <= n);
+        const char *out;
+        size_t ol;
+        CHECK_OK(zhs_analyzer_segment(an, &out, &ol, buf, n, &err), err);
+    }
+    /* a long Han run without punctuation */
+    size_t big = 200000;
+    char *long_text = malloc(big * 3 + 1);
+    if (long_text) {
+        for (size_t i = 0; i < big; i++) memcpy(long_text + 3 * i, i % 7 ? "联" : "国", 3);
+        const zhs_token *t;
+        size_t nt;
+        zhs_error err = {0};
+        CHECK_OK(zhs_analyzer_run(an, &t, &nt, long_text, big * 3, &err), err);
+        free(long_text);
+    }
+}
+
+int main(void)
+{
+    zhs_error err = {0};
+    zhs_analyzer *dict = open_with(ZHS_SEGMENTER_DICT, NULL, &err);
+    CHECK_OK(err.code, err);
+    zhs_analyzer *icu = open_with(ZHS_SEGMENTER_ICU, NULL, &err);
+    CHECK_OK(err.code, err);
+    if (!dict || !icu) return zt_done("test_segmenter");
+    test_table(dict);
+    test_offsets(dict);
+    test_segment_output(dict, icu);
+    test_fingerprint(dict, icu);
+    test_user_dict();
+    test_icu_index(dict, icu);
+    test_hostile(dict);
+    zhs_analyzer_close(dict);
+    zhs_analyzer_close(icu);
+    return zt_done("test_segmenter");
+}
