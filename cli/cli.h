@@ -20,6 +20,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_serve(int argc, char **argv);    /* server/serve.c */
 
 /* Prints "zhs: message" to stderr and returns CLI_ERR. */
 int cli_error(const zhs_error *err);

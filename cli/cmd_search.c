@@ -4,6 +4,7 @@
 */
 #include "cli.h"
 #include "json.h"
+#include "json_out.h"
 #include "snippet.h"
 
 #include <errno.h>
@@ -67,32 +68,6 @@ static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_h
     zhs_buf_puts(o, "\n");
 }
 
-static void print_json_hit(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_hit *h, const zhs_passage *p,
-                           const zhs_span *sp, size_t nsp)
-{
-    zhs_buf_printf(o, "%s{\"rank\":%zu,\"score\":%.6f,\"doc\":%u,\"id\":", rank > 1 ? "," : "", rank, h->score, h->doc);
-    zhs_json_str(o, p->id, strlen(p->id));
-    zhs_buf_puts(o, ",\"title\":");
-    zhs_json_str(o, p->title, strlen(p->title));
-    zhs_buf_puts(o, ",\"heading\":");
-    zhs_json_str(o, p->heading, strlen(p->heading));
-    zhs_buf_puts(o, ",\"label\":");
-    zhs_json_str(o, p->label, strlen(p->label));
-    zhs_buf_puts(o, ",\"path\":");
-    zhs_json_str(o, p->path, strlen(p->path));
-    zhs_buf_printf(o, ",\"line\":%u,\"text\":", p->line);
-    zhs_json_str(o, p->text, p->text_len);
-    zhs_buf snip;
-    zhs_buf_init(&snip);
-    zhs_snippet(&snip, p->text, p->text_len, sp, nsp, c->width, "[", "]");
-    zhs_buf_puts(o, ",\"snippet\":");
-    zhs_json_str(o, zhs_buf_cstr(&snip), snip.len);
-    zhs_buf_free(&snip);
-    zhs_buf_puts(o, ",\"highlights\":[");
-    for (size_t i = 0; i < nsp; i++) zhs_buf_printf(o, "%s[%u,%u]", i ? "," : "", sp[i].start, sp[i].end);
-    zhs_buf_puts(o, "]}");
-}
-
 /* Runs one query and prints it.  Returns the number of hits, or -1 with
 ** err set. */
 static long run_one(session *s, const search_cfg *c, const char *qid, const char *query, zhs_error *err)
@@ -143,8 +118,12 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
             rc = -1;
             break;
         }
-        if (c->format == FMT_JSON) print_json_hit(&o, c, i + 1, h, &p, sp, nsp);
-        else print_text(&o, c, i + 1, h, &p, sp, nsp);
+        if (c->format == FMT_JSON) {
+            if (i) zhs_buf_putc(&o, ',');
+            zhs_json_hit(&o, i + 1, h, &p, sp, nsp, c->width);
+        } else {
+            print_text(&o, c, i + 1, h, &p, sp, nsp);
+        }
     }
     if (rc >= 0) {
         if (c->format == FMT_JSON) zhs_buf_puts(&o, "]}\n");
@@ -203,7 +182,7 @@ int cmd_search(int argc, char **argv)
     search_cfg c;
     memset(&c, 0, sizeof c);
     zhs_search_options_default(&c.so);
-    c.width = 120;
+    c.width = ZHS_SNIPPET_WIDTH;
     c.tag = "zhs";
     c.color = isatty(1) && !getenv("NO_COLOR");
     const char *index = NULL, *query = NULL, *qfile = NULL, *remote = NULL;

@@ -22,6 +22,7 @@ static const char usage[] =
     "  bench [--corpus PATH]      native vs Xapian (and Lucene): index, latency, quality\n"
     "  analyze [TEXT]             show the analyzer's tokens (stdin without TEXT; --index IDX: as IDX does)\n"
     "  segment                    words of stdin, space-separated, line by line\n"
+    "  serve INDEX                HTTP/JSON search service and search page (docs/API.md)\n"
     "\n"
     "Run 'zhs COMMAND --help' for the options of a command.\n";
 
@@ -131,7 +132,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"analyze", cmd_analyze}, {"segment", cmd_segment}, {"index", cmd_index},
         {"search", cmd_search},   {"stats", cmd_stats},     {"check", cmd_check},
-        {"eval", cmd_eval},       {"bench", cmd_bench},
+        {"eval", cmd_eval},       {"bench", cmd_bench},     {"serve", cmd_serve},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

@@ -408,6 +408,42 @@ typedef struct zhs_span { uint32_t start, end; } zhs_span;
 int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
                            zhs_analyzer *an, const zhs_passage *p, zhs_error *err);
 
+/* An empty result set on ix, for reading passages by number with
+** zhs_results_passage() without running a query.  Free it with
+** zhs_results_free(). */
+int zhs_index_results(zhs_results **out, zhs_index *ix, zhs_error *err);
+
+/* Why a passage scores what it does: each scoring term of r's query and its
+** part of the passage's BM25 score at the index's k1 and b (native indexes
+** only: Xapian weighs with its own formula).  The parts add up, in the
+** query's term order, to exactly the score a search gives the passage when
+** it matches; the explanation does not say whether it matches (required
+** and excluded parts are not checked).  Strings and the terms array are
+** owned by r. */
+typedef struct zhs_explain_term {
+    const char *key;            /* the term as indexed (prefix "T": title field, "B": bigram, "U": character) */
+    const char *text;           /* its text without the prefixes */
+    int title;                  /* 1: the title field */
+    uint32_t kind;              /* enum zhs_token_kind */
+    uint32_t qtf;               /* times the query names it */
+    uint64_t df;                /* passages holding it (0: none, it scores nothing) */
+    uint32_t tf;                /* occurrences in this passage */
+    double idf;                 /* ln(1 + (N - df + 0.5) / (df + 0.5)) */
+    double tf_part;             /* tf * (k1 + 1) / (tf + k1 * length_norm) */
+    double score;               /* qtf * idf * tf_part */
+} zhs_explain_term;
+
+typedef struct zhs_explanation {
+    uint32_t doc;
+    uint32_t length;            /* the passage's BM25 length in tokens */
+    double k1, b, avglen;
+    double length_norm;         /* 1 - b + b * length / avglen */
+    double score;               /* the sum of the terms' scores */
+    const zhs_explain_term *terms;
+    size_t nterms;
+} zhs_explanation;
+int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_error *err);
+
 /* Checks every file of the index: checksums and structural invariants.
 ** On damage returns ZHS_ECORRUPT naming the file and offset. */
 int zhs_index_verify(const char *dir, zhs_error *err);

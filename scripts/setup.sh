@@ -28,6 +28,13 @@ zhs_need=(
   "python3-setuptools:/usr/lib/python3/dist-packages/setuptools"
   "python3-wheel:/usr/lib/python3/dist-packages/wheel"
   "man-db:/usr/bin/man"
+  "libmicrohttpd-dev:/usr/include/microhttpd.h"
+  # zhs serve's tests: requests, the page in a browser (with a CJK font so
+  # that the screenshot is legible), load
+  "curl:/usr/bin/curl"
+  "chromium:/usr/bin/chromium"
+  "fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+  "wrk:/usr/bin/wrk"
 )
 for extra in ${ZHS_PACKAGES_EXTRA:-}; do zhs_need+=("$extra"); done
 

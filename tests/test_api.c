@@ -197,6 +197,19 @@ static void test_index(zhs_analyzer *an, const char *tmp)
         const zhs_span *spans;
         size_t nspans;
         CHECK(zhs_results_highlights(&spans, &nspans, rd, an, &p, NULL) == ZHS_OK && nspans > 0);
+        /* explanations add up to the search's score, to the bit */
+        zhs_explanation ex;
+        const zhs_hit *top = zhs_results_hit(rd, 0);
+        CONTRACT(ZHS_ENOTFOUND, zhs_results_explain(&ex, rd, 0xFFFFFFF0u, err));
+        CHECK(zhs_results_explain(&ex, rd, top->doc, NULL) == ZHS_OK && ex.nterms > 0 && ex.score == top->score);
+        /* passages by number, without a query */
+        zhs_results *re = NULL;
+        CHECK(zhs_index_results(&re, ix, NULL) == ZHS_OK && re);
+        if (re) {
+            CHECK(zhs_results_passage(&p, re, top->doc, NULL) == ZHS_OK && p.text);
+            CONTRACT(ZHS_EINVAL, zhs_results_passage(&p, re, 0xFFFFFFF0u, err));
+        }
+        zhs_results_free(re);
     }
     zhs_results_free(rz);
     zhs_results_free(rd);

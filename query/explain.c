@@ -1,0 +1,104 @@
+/*
+** explain.c — a passage's BM25 score term by term (zhs_results_explain),
+** and an empty result set for reading passages by number.
+**
+** The arithmetic repeats search.c's expressions in the same order (weight
+** times tf part, summed in query term order) so that the total equals a
+** search's score to the last bit, not just approximately.  K comes from the
+** native engine's per-passage table (zhs_bm25_kfac at the index's k1/b), as
+** search.c reads it when a query runs at the index's parameters.
+*/
+#include "query_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int zhs_index_results(zhs_results **out, zhs_index *ix, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    zhs_results *r = calloc(1, sizeof *r);
+    if (!r) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+    zhs_arena_init(&r->arena, 16 * 1024);
+    zhs_store_reader_init(&r->store);
+    r->ix = ix;
+    *out = r;
+    return ZHS_OK;
+}
+
+/* The term's text without its field and kind prefixes (terms.h). */
+static const char *strip_prefixes(const char *key, int *title)
+{
+    *title = key[0] == 'T';
+    if (*title) key++;
+    if (key[0] == 'B' || key[0] == 'U') key++;
+    return key;
+}
+
+int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (zhs_err_code(err)) return err->code;
+    const zhs_index *ix = r->ix;
+    if (ix->m.engine != ZHS_ENGINE_NATIVE)
+        return zhs_fail(err, ZHS_EINVAL, "%s is a Xapian index, which weighs terms with Xapian's own BM25: "
+                        "explanations need an index built with the native engine", ix->dir);
+    const zhs_native *nx = ix->state;
+    const zhs_segment *seg = &nx->seg;
+    if (doc >= seg->ndocs)
+        return zhs_fail(err, ZHS_ENOTFOUND, "passage %u does not exist (the index has %u passages, 0 to %u)",
+                        doc, seg->ndocs, seg->ndocs ? seg->ndocs - 1 : 0);
+    const zhs_query *q = &r->q;
+    zhs_explain_term *terms = zhs_arena_calloc(&r->arena, (q->nterms + 1) * sizeof *terms);
+    zhs_cursor *cur = malloc(sizeof *cur);
+    if (!terms || !cur) {
+        free(cur);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory explaining a score");
+    }
+    double k1 = ix->m.k1;
+    out->doc = doc;
+    out->length = zhs_get_u32(seg->len.body + (size_t)doc * 4);
+    out->k1 = k1;
+    out->b = ix->m.b;
+    out->avglen = ix->m.avglen;
+    out->length_norm = 1 - ix->m.b + (ix->m.avglen > 0 ? ix->m.b * out->length / ix->m.avglen : 0);
+    const double K = nx->kfac[doc];
+    const double N = (double)ix->m.passages;
+    double total = 0;
+    int rc = ZHS_OK;
+    for (size_t i = 0; i < q->nterms && rc == ZHS_OK; i++) {
+        zhs_explain_term *t = &terms[i];
+        t->key = q->terms[i].key;
+        t->text = strip_prefixes(t->key, &t->title);
+        t->kind = q->terms[i].kind;
+        t->qtf = q->terms[i].qtf;
+        zhs_term_info ti;
+        int found = zhs_segment_lookup(seg, &ti, q->terms[i].key, q->terms[i].len, err);
+        if (found < 0) {
+            rc = found;
+            break;
+        }
+        if (found == 0) continue;
+        double df = ti.df;
+        t->df = ti.df;
+        t->idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
+        zhs_cursor_init(cur, seg, &ti);
+        if (zhs_cursor_advance(cur, doc) == doc) {
+            t->tf = zhs_cursor_tf(cur);
+            t->tf_part = (double)t->tf * (k1 + 1.0) / ((double)t->tf + K);
+            /* search.c multiplies qtf into the weight before the tf part */
+            double w = t->qtf * t->idf;
+            t->score = w * t->tf_part;
+            total += t->score;
+        }
+        if (cur->corrupt)
+            rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
+                          ix->dir, ix->m.seg[0].name);
+    }
+    free(cur);
+    if (rc) return rc;
+    out->terms = terms;
+    out->nterms = q->nterms;
+    out->score = total;
+    return ZHS_OK;
+}

@@ -1,0 +1,65 @@
+/*
+** json_out.c — see json_out.h.
+*/
+#include "json_out.h"
+#include "json.h"
+#include "snippet.h"
+
+static void json_cstr(zhs_buf *o, const char *s)
+{
+    zhs_json_str(o, s, strlen(s));
+}
+
+bool zhs_json_char_spans(zhs_buf *o, const char *text, size_t len, const zhs_span *sp, size_t nsp)
+{
+    /* One pass over the text: spans are sorted, so the byte cursor and the
+    ** code-point count only move forward. */
+    size_t at = 0, chars = 0;
+    zhs_buf_putc(o, '[');
+    for (size_t i = 0; i < nsp; i++) {
+        uint32_t bounds[2] = {sp[i].start, sp[i].end};
+        size_t out[2];
+        for (int e = 0; e < 2; e++) {
+            size_t target = bounds[e] < len ? bounds[e] : len;
+            while (at < target) {
+                uint32_t cp;
+                at += zhs_utf8_decode(text + at, len - at, &cp);
+                chars++;
+            }
+            out[e] = chars;
+        }
+        zhs_buf_printf(o, "%s[%zu,%zu]", i ? "," : "", out[0], out[1]);
+    }
+    zhs_buf_putc(o, ']');
+    return !o->oom;
+}
+
+bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
+                  size_t nsp, size_t width)
+{
+    zhs_buf_printf(o, "{\"rank\":%zu,\"score\":%.6f,\"doc\":%u,\"id\":", rank, h->score, h->doc);
+    json_cstr(o, p->id);
+    zhs_buf_puts(o, ",\"title\":");
+    json_cstr(o, p->title);
+    zhs_buf_puts(o, ",\"heading\":");
+    json_cstr(o, p->heading);
+    zhs_buf_puts(o, ",\"label\":");
+    json_cstr(o, p->label);
+    zhs_buf_puts(o, ",\"path\":");
+    json_cstr(o, p->path);
+    zhs_buf_printf(o, ",\"line\":%u,\"text\":", p->line);
+    zhs_json_str(o, p->text, p->text_len);
+    zhs_buf snip;
+    zhs_buf_init(&snip);
+    zhs_snippet(&snip, p->text, p->text_len, sp, nsp, width, "[", "]");
+    zhs_buf_puts(o, ",\"snippet\":");
+    zhs_json_str(o, zhs_buf_cstr(&snip), snip.len);
+    bool ok = !snip.oom;
+    zhs_buf_free(&snip);
+    zhs_buf_puts(o, ",\"highlights\":[");
+    for (size_t i = 0; i < nsp; i++) zhs_buf_printf(o, "%s[%u,%u]", i ? "," : "", sp[i].start, sp[i].end);
+    zhs_buf_puts(o, "],\"highlights_chars\":");
+    zhs_json_char_spans(o, p->text, p->text_len, sp, nsp);
+    zhs_buf_putc(o, '}');
+    return ok && !o->oom;
+}

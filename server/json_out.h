@@ -1,0 +1,26 @@
+/*
+** json_out.h — the JSON that both 'zhs search --json' and the server's
+** /search write for a hit, so that the two can never drift apart.
+*/
+#ifndef ZHS_JSON_OUT_H
+#define ZHS_JSON_OUT_H
+
+#include "common.h"
+
+/* Snippet width (characters) when nobody asks for another. */
+#define ZHS_SNIPPET_WIDTH 120
+
+/* Appends one hit as a JSON object (no separator before it): rank, score,
+** doc, id, title, heading, label, path, line, text, snippet, highlights
+** (byte offsets into text) and highlights_chars (the same spans in code
+** points, for languages that slice strings by character).  spans: sorted,
+** merged, on UTF-8 boundaries of p->text (zhs_results_highlights). */
+bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
+                  size_t nsp, size_t width);
+
+/* Appends [[start,end],...] with the spans' byte offsets converted to code
+** point offsets in text[0..len).  Invalid sequences count as one code point
+** each, as U+FFFD replaces them everywhere else. */
+bool zhs_json_char_spans(zhs_buf *o, const char *text, size_t len, const zhs_span *sp, size_t nsp);
+
+#endif
