@@ -31,6 +31,15 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) ZHS_PRINTF(2, 3);
 bool cli_opt_flag(char **argv, int i, const char *name);
 bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **value);
 bool cli_parse_double(const char *s, double *out);
+/* Is arg an option (ASCII after the '-'), not a value or a query such as
+** "-草案 数据"? */
+bool cli_is_option(const char *arg);
+
+/* Appends id as a TREC run column: bytes that would split or end the column
+** (space, tab, control characters) and '%' itself are written %XX, so that
+** ids with spaces (12 law file names have them) keep the run's six columns.
+** Decoding %XX gives the id back; docs/API.md says so. */
+void cli_trec_id(zhs_buf *out, const char *id);
 bool cli_parse_size(const char *s, size_t *out);
 
 /* Analyzer options shared by index, analyze and segment: --segmenter,

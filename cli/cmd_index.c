@@ -78,7 +78,8 @@ static const char help[] =
     "  --no-bigrams, --no-words, --no-chars  analyzer token kinds (--no-chars: a\n"
     "                        one-character query then only finds the character\n"
     "                        where it stands as a word)\n"
-    "  -q, --quiet           no progress or summary, warnings only as a count\n";
+    "  -q, --quiet           no progress or summary; warnings only as a count on\n"
+    "                        stderr (\"N warnings\") when there are any\n";
 
 int cmd_index(int argc, char **argv)
 {
@@ -192,6 +193,9 @@ int cmd_index(int argc, char **argv)
         if (st.bad_records) printf("skipped %llu bad JSONL records\n", (unsigned long long)st.bad_records);
     }
     zhs_writer_close(w);
+    if (ctx.quiet && ctx.warnings)
+        fprintf(stderr, "zhs index: %llu warning%s (run without -q to see them)\n",
+                (unsigned long long)ctx.warnings, ctx.warnings == 1 ? "" : "s");
     zhs_corpus_close(corpus);
     zhs_analyzer_close(an);
     free(paths);

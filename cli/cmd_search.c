@@ -18,6 +18,7 @@ enum { FMT_TEXT, FMT_JSON, FMT_TREC };
 typedef struct search_cfg {
     int format;
     bool color;
+    bool batch, first;          /* --queries; the first query of the batch */
     size_t width;
     zhs_search_options so;
     const char *tag;
@@ -72,11 +73,25 @@ static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_h
 ** err set. */
 static long run_one(session *s, const search_cfg *c, const char *qid, const char *query, zhs_error *err)
 {
+    size_t qlen = strlen(query);
+    if (zhs_utf8_valid_prefix(query, qlen) < qlen)
+        return zhs_fail(err, ZHS_EQUERY, "the query is not valid UTF-8 (is the terminal GBK?): "
+                        "give the query in UTF-8"), -1;
     zhs_results *r;
     if (zhs_index_search(&r, s->ix, s->an, query, &c->so, err)) return -1;
     size_t n = zhs_results_count(r);
     zhs_buf o;
     zhs_buf_init(&o);
+    /* Without --count or --exhaustive the search stops counting what it
+    ** prunes: the number is then a lower bound, unless the hits are fewer
+    ** than asked for (then every match is among them). */
+    bool exact = c->so.count_only || c->so.exhaustive || n < c->so.k;
+    if (c->batch && c->format == FMT_TEXT)
+        zhs_buf_printf(&o, "%s== %s: %s\n", c->first ? "" : "\n", qid ? qid : "", query);
+    if (c->format == FMT_TREC && c->so.count_only) {
+        cli_trec_id(&o, qid ? qid : "q");
+        zhs_buf_printf(&o, " %llu\n", (unsigned long long)zhs_results_matches(r));
+    }
     if (c->format == FMT_JSON) {
         zhs_buf_puts(&o, "{");
         if (qid) {
@@ -86,7 +101,8 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         }
         zhs_buf_puts(&o, "\"query\":");
         zhs_json_str(&o, query, strlen(query));
-        zhs_buf_printf(&o, ",\"matches\":%llu,\"hits\":[", (unsigned long long)zhs_results_matches(r));
+        zhs_buf_printf(&o, ",\"matches\":{\"value\":%llu,\"relation\":\"%s\"},\"hits\":[",
+                       (unsigned long long)zhs_results_matches(r), exact ? "eq" : "gte");
     } else if (c->format == FMT_TEXT && c->so.count_only) {
         zhs_buf_printf(&o, "%llu passages match\n", (unsigned long long)zhs_results_matches(r));
     }
@@ -109,7 +125,10 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         if (c->format == FMT_TREC) {
             if (cli_id_seen(trec_ids, ntrec, p.id)) continue;
             trec_ids[ntrec++] = p.id;     /* lives until zhs_results_free */
-            zhs_buf_printf(&o, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "q", p.id, ntrec, h->score, c->tag);
+            cli_trec_id(&o, qid ? qid : "q");
+            zhs_buf_puts(&o, " Q0 ");
+            cli_trec_id(&o, p.id);
+            zhs_buf_printf(&o, " %zu %.6f %s\n", ntrec, h->score, c->tag);
             continue;
         }
         const zhs_span *sp;
@@ -160,21 +179,32 @@ static bool parse_query_line(const char *line, size_t len, size_t lineno, zhs_bu
 }
 
 static const char search_help[] =
-    "usage: zhs search INDEX QUERY [options]\n"
-    "       zhs search INDEX --queries FILE [options]\n"
-    "       zhs search --remote HOST:PORT[,HOST:PORT...] QUERY [options]\n"
-    "Query language: words (OR, ranked by BM25), \"exact phrase\", +required,\n"
-    "-excluded, title:word (the law's title must contain it).\n"
-    "  -k N                  hits to show (default 10)\n"
-    "  --json                one JSON object per query, every field (\"matches\"\n"
-    "                        is exact with --count; otherwise at least that many)\n"
-    "  --format text|json|trec   output format (trec: 'qid Q0 id rank score zhs')\n"
-    "  --queries FILE        one query per line, 'qid<TAB>query', or JSONL {qid, query}\n"
+    "usage: zhs search [options] INDEX QUERY\n"
+    "       zhs search [options] INDEX --queries FILE\n"
+    "       zhs search [options] --remote HOST:PORT[,HOST:PORT...] QUERY\n"
+    "Query language (docs/QUERY.md): words (OR, ranked by BM25), \"exact phrase\",\n"
+    "+required, -excluded, title:word (the law's title must contain it).  A query\n"
+    "that starts with an ASCII '-' goes after '--': zhs search IDX -- '-draft law'.\n"
+    "  -k N, -kN             hits to show (default 10)\n"
+    "  --json                the same as --format json: one JSON object per query,\n"
+    "                        every field; \"matches\" is {\"value\", \"relation\"}: eq\n"
+    "                        when exact (--count, --exhaustive, or fewer hits than\n"
+    "                        -k), else gte (at least that many)\n"
+    "  --format text|json|trec   output format; trec: 'qid Q0 id rank score zhs',\n"
+    "                        ids with spaces or '%' written %XX (docs/API.md)\n"
+    "  --queries FILE        one query per line, 'qid<TAB>query', or JSONL {qid, query};\n"
+    "                        - reads stdin.  A query that fails gets an error line and\n"
+    "                        the others are answered (exit 2 then)\n"
     "  --k1 X --b X          BM25 parameters (default: the index's)\n"
-    "  --count               only count matching passages\n"
+    "  --count               only count matching passages (text: 'N passages match',\n"
+    "                        json: matches, trec: 'qid N' lines)\n"
     "  --exhaustive          score every match (no pruning; for checking)\n"
     "  --width N             snippet width in characters (default 120)\n"
+    "  --color, --no-color   highlight with colours (default: when stdout is a terminal\n"
+    "                        and NO_COLOR is unset)\n"
+    "  --remote HOST:PORT,...  search Xapian shards served by xapian-tcpsrv\n"
     "  --engine native|xapian  accepted for symmetry; the index knows its engine\n"
+    "  --                    end of options\n"
     "Exit status: 0 with hits, 1 without, 2 on error.\n";
 
 int cmd_search(int argc, char **argv)
@@ -186,9 +216,16 @@ int cmd_search(int argc, char **argv)
     c.tag = "zhs";
     c.color = isatty(1) && !getenv("NO_COLOR");
     const char *index = NULL, *query = NULL, *qfile = NULL, *remote = NULL;
+    bool options = true;
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        if (!options || !cli_is_option(argv[i])) {
+            if (!index && !remote) index = argv[i];
+            else if (!query) query = argv[i];
+            else return cli_usage_error("search", "give the query as one argument (quote it), or use --queries FILE");
+        } else if (!strcmp(argv[i], "--")) {
+            options = false;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(search_help, stdout);
             return CLI_OK;
         } else if (cli_opt_value(argc, argv, &i, "-k", &v)) {
@@ -222,18 +259,20 @@ int cmd_search(int argc, char **argv)
             c.color = true;
         } else if (cli_opt_flag(argv, i, "--no-color")) {
             c.color = false;
-        } else if (argv[i][0] == '-' && argv[i][1] && !(index || remote)) {
-            return cli_usage_error("search", "unknown option %s", argv[i]);
-        } else if (!index && !remote) {
-            index = argv[i];
-        } else if (!query) {
-            query = argv[i];
         } else {
-            return cli_usage_error("search", "give the query as one argument (quote it), or use --queries FILE");
+            return cli_usage_error("search", "unknown option %s (a query that starts with '-' goes after '--')",
+                                   argv[i]);
         }
+    }
+    if (remote && index && !query) {
+        query = index;      /* --remote takes no INDEX: the first argument is the query */
+        index = NULL;
     }
     if (!index && !remote) return cli_usage_error("search", "give the INDEX to search");
     if (!query && !qfile) return cli_usage_error("search", "give a QUERY or --queries FILE");
+    if (query && qfile) return cli_usage_error("search", "give a QUERY or --queries FILE, not both");
+    c.batch = qfile != NULL;
+    c.first = true;
     if (c.format != FMT_TEXT) c.color = false;
     zhs_error err = {0};
     session s;
@@ -276,8 +315,28 @@ int cmd_search(int argc, char **argv)
             }
             zhs_error e2 = {0};
             long n = run_one(&s, &c, zhs_buf_cstr(&qid), zhs_buf_cstr(&q), &e2);
+            c.first = false;
             if (n < 0) {
+                /* One bad query never stops the batch: it gets its own
+                ** error line (a JSON object in --json) and the rest are
+                ** answered; the exit status says that some failed. */
                 fprintf(stderr, "zhs: %s:%zu: %s\n", qfile, lineno, e2.message);
+                if (c.format == FMT_JSON) {
+                    zhs_buf o;
+                    zhs_buf_init(&o);
+                    zhs_buf_puts(&o, "{\"qid\":");
+                    zhs_json_str(&o, zhs_buf_cstr(&qid), qid.len);
+                    zhs_buf_puts(&o, ",\"query\":");
+                    zhs_json_str(&o, zhs_buf_cstr(&q), q.len);
+                    zhs_buf_puts(&o, ",\"error\":");
+                    zhs_json_str(&o, e2.message, strlen(e2.message));
+                    zhs_buf_printf(&o, ",\"status\":\"%s\"}\n", zhs_status_name(e2.code));
+                    fwrite(o.data, 1, o.len, stdout);
+                    zhs_buf_free(&o);
+                } else if (c.format == FMT_TEXT) {
+                    printf("%s== %s: %s\nerror: %s\n", lineno > 1 ? "\n" : "", zhs_buf_cstr(&qid), zhs_buf_cstr(&q),
+                           e2.message);
+                }
                 failed = true;
             } else if (n > 0 && status == CLI_NOHITS) {
                 status = CLI_OK;
@@ -297,10 +356,14 @@ int cmd_search(int argc, char **argv)
 /* ---------------------------------------------------------------- eval */
 
 static const char eval_help[] =
-    "usage: zhs eval INDEX QUERIES.jsonl [--k1 X --b X] [--run FILE]\n"
+    "usage: zhs eval [options] INDEX QUERIES.jsonl\n"
     "Runs every {\"qid\",\"query\",\"relevant\":[ids]} line and prints Recall@1/5/20 and\n"
     "MRR@10, averaged over all queries (a query with no result scores 0), the way\n"
-    "../shared/tools/eval_run.py scores a TREC run.  --run FILE also writes the run.\n";
+    "../shared/tools/eval_run.py scores a TREC run.\n"
+    "  --k1 X --b X          BM25 parameters (default: the index's)\n"
+    "  --run FILE            also write the TREC run (ids with spaces or '%' as %XX)\n"
+    "  --json                the figures as one JSON object\n"
+    "  --                    end of options\n";
 
 int cmd_eval(int argc, char **argv)
 {
@@ -308,10 +371,16 @@ int cmd_eval(int argc, char **argv)
     zhs_search_options so;
     zhs_search_options_default(&so);
     so.k = 20;
-    bool json = false;
+    bool json = false, options = true;
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        if (!options || !cli_is_option(argv[i])) {
+            if (!index) index = argv[i];
+            else if (!qpath) qpath = argv[i];
+            else return cli_usage_error("eval", "too many arguments");
+        } else if (!strcmp(argv[i], "--")) {
+            options = false;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(eval_help, stdout);
             return CLI_OK;
         } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
@@ -323,11 +392,9 @@ int cmd_eval(int argc, char **argv)
             runpath = v;
         } else if (cli_opt_flag(argv, i, "--json")) {
             json = true;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
+        } else {
             return cli_usage_error("eval", "unknown option %s", argv[i]);
-        } else if (!index) index = argv[i];
-        else if (!qpath) qpath = argv[i];
-        else return cli_usage_error("eval", "too many arguments");
+        }
     }
     if (!index || !qpath) return cli_usage_error("eval", "give INDEX and QUERIES.jsonl");
     zhs_error err = {0};

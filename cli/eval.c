@@ -70,7 +70,16 @@ static int eval_query(cli_eval *t, zhs_index *ix, zhs_analyzer *an, const zhs_se
         if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, err)) break;
         if (cli_id_seen(ids, nid, p.id)) continue;
         ids[nid++] = p.id;
-        if (run) fprintf(run, "%s Q0 %s %zu %.6f zhs\n", qid, p.id, nid, zhs_results_hit(r, i)->score);
+        if (run) {
+            zhs_buf line;
+            zhs_buf_init(&line);
+            cli_trec_id(&line, qid);
+            zhs_buf_puts(&line, " Q0 ");
+            cli_trec_id(&line, p.id);
+            zhs_buf_printf(&line, " %zu %.6f zhs\n", nid, zhs_results_hit(r, i)->score);
+            fwrite(line.data, 1, line.len, run);
+            zhs_buf_free(&line);
+        }
     }
     if (!zhs_err_code(err)) score_ids(t, ids, nid, rels, nrel);
     zhs_results_free(r);

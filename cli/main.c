@@ -3,6 +3,7 @@
 */
 #include "cli.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -72,13 +73,40 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char *
         *value = argv[*i] + n + 1;
         return true;
     }
-    if (argv[*i][n] != 0) return false;
+    if (argv[*i][n] != 0) {
+        /* a one-letter option takes its value glued on too: -k5 */
+        if (n != 2 || name[0] != '-' || name[1] == '-') return false;
+        *value = argv[*i] + n;
+        return true;
+    }
     if (*i + 1 >= argc) {
         *value = NULL;
         return true;
     }
     *value = argv[++*i];
     return true;
+}
+
+bool cli_is_option(const char *arg)
+{
+    /* "-" alone is stdin, and "-草案" a query that excludes 草案: options
+    ** are ASCII */
+    unsigned char c = (unsigned char)arg[1];
+    return arg[0] == '-' && (c == '-' || (c < 0x80 && (isalnum(c))));
+}
+
+void cli_trec_id(zhs_buf *out, const char *id)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+        if (*p <= 0x20 || *p == 0x7F || *p == '%') {
+            zhs_buf_putc(out, '%');
+            zhs_buf_putc(out, hex[*p >> 4]);
+            zhs_buf_putc(out, hex[*p & 15]);
+        } else {
+            zhs_buf_putc(out, (char)*p);
+        }
+    }
 }
 
 bool cli_parse_double(const char *s, double *out)

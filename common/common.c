@@ -324,3 +324,24 @@ bool zhs_is_cjk_punct(uint32_t cp)
            (cp >= 0xFE30 && cp <= 0xFE4F) || cp == 0x2014 || cp == 0x2026 ||
            cp == 0x2018 || cp == 0x2019 || cp == 0x201C || cp == 0x201D || cp == 0x00B7;
 }
+
+size_t zhs_utf8_valid_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        /* Most text is ASCII or valid CJK: skip ASCII eight bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        if ((unsigned char)s[i] < 0x80) { i++; continue; }
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
+        if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return i;
+        i += l;
+    }
+    return n;
+}

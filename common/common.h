@@ -102,6 +102,9 @@ size_t zhs_utf8_encode(uint32_t cp, char *out);
 ** Returns the number of replacements. */
 size_t zhs_utf8_sanitize(zhs_buf *dst, const char *src, size_t n);
 
+/* Offset of the first invalid UTF-8 sequence in s[0..n), n if none. */
+size_t zhs_utf8_valid_prefix(const char *s, size_t n);
+
 /* Number of code points in s[0..n). */
 size_t zhs_utf8_count(const char *s, size_t n);
 

@@ -76,8 +76,6 @@ uint32_t corpus_first_cp(const char *s, size_t n);
 uint32_t corpus_last_cp(const char *s, size_t n);
 /* Appends s with every run of whitespace made one space, trimmed. */
 bool corpus_collapse_spaces(zhs_buf *out, const char *s, size_t n);
-/* Offset of the first invalid UTF-8 sequence in s, n if there is none. */
-size_t corpus_utf8_valid_prefix(const char *s, size_t n);
 /* Offset of needle in s[0..n), n if absent. */
 size_t corpus_find(const char *s, size_t n, const char *needle, size_t m);
 

@@ -114,7 +114,7 @@ static int load(zhs_corpus *c, const corpus_file *f, bool *ok, zhs_error *err)
         n -= 3;
     }
     c->invalid = 0;
-    if (corpus_utf8_valid_prefix(s, n) < n) {
+    if (zhs_utf8_valid_prefix(s, n) < n) {
         zhs_buf_reset(&c->valid);
         c->invalid = zhs_utf8_sanitize(&c->valid, s, n);
         if (c->valid.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);

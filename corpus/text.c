@@ -107,27 +107,6 @@ bool corpus_collapse_spaces(zhs_buf *out, const char *s, size_t n)
     return !out->oom;
 }
 
-size_t corpus_utf8_valid_prefix(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        /* Most text is ASCII or valid CJK: skip ASCII eight bytes at a time. */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ull) break;
-            i += 8;
-        }
-        if (i >= n) break;
-        if ((unsigned char)s[i] < 0x80) { i++; continue; }
-        uint32_t cp;
-        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
-        if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return i;
-        i += l;
-    }
-    return n;
-}
-
 size_t corpus_find(const char *s, size_t n, const char *needle, size_t m)
 {
     if (m == 0) return 0;

@@ -152,8 +152,8 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
     if (rc == ZHS_OK) {
         zhs_buf_puts(o, "{\"query\":");
         zhs_json_str(o, p->q.data, p->q.len);
-        zhs_buf_printf(o, ",\"matches\":%llu,\"total\":{\"value\":%llu,\"relation\":\"%s\"}", (unsigned long long)matches,
-                       (unsigned long long)matches, exact ? "eq" : "gte");
+        zhs_buf_printf(o, ",\"matches\":{\"value\":%llu,\"relation\":\"%s\"},\"total\":{\"value\":%llu,\"relation\":\"%s\"}",
+                       (unsigned long long)matches, exact ? "eq" : "gte", (unsigned long long)matches, exact ? "eq" : "gte");
         zhs_buf_printf(o, ",\"offset\":%zu,\"k\":%zu,\"returned\":%zu", p->offset, p->k, n > p->offset ? n - p->offset : 0);
         /* A next page exists when this one is full and more may match. */
         if (!p->count && n == so.k && (!exact || matches > n) && so.k + p->k <= s->lim.max_window)
