@@ -28,7 +28,16 @@ void cli_warn_stderr(void *ctx, const char *message)
 int cli_analyzer_option(int argc, char **argv, int *i, zhs_analyzer_config *cfg, const char *cmd)
 {
     const char *v;
-    if (cli_opt_flag(argv, *i, "--no-fold")) cfg->fold_traditional = 0;
+    if (cli_opt_flag(argv, *i, "--no-fold")) cfg->fold_traditional = ZHS_FOLD_NONE;
+    else if (cli_opt_value(argc, argv, i, "--fold", &v)) {
+        if (v && !strcmp(v, "phrases")) cfg->fold_traditional = ZHS_FOLD_PHRASES;
+        else if (v && !strcmp(v, "chars")) cfg->fold_traditional = ZHS_FOLD_CHARS;
+        else if (v && !strcmp(v, "none")) cfg->fold_traditional = ZHS_FOLD_NONE;
+        else {
+            cli_usage_error(cmd, "--fold takes phrases (OpenCC, the default), chars (ICU, one character at a time) or none");
+            return -1;
+        }
+    }
     else if (cli_opt_flag(argv, *i, "--no-bigrams")) cfg->bigrams = 0;
     else if (cli_opt_flag(argv, *i, "--no-words")) cfg->words = 0;
     else if (cli_opt_flag(argv, *i, "--no-chars")) cfg->chars = 0;
@@ -69,6 +78,7 @@ int cmd_analyze(int argc, char **argv)
                    "  --segmenter dict|icu  dictionary segmenter (default) or ICU's word break\n"
                    "  --user-dict FILE      more words for the dict segmenter, one a line\n"
                    "  --no-fold             keep traditional characters (no T->S folding)\n"
+                   "  --fold phrases|chars|none  T->S by OpenCC phrases (default), ICU per character, or none\n"
                    "  --no-bigrams, --no-words, --no-chars  token kinds\n");
             return CLI_OK;
         }

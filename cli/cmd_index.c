@@ -75,6 +75,8 @@ static const char help[] =
     "  --user-dict FILE      more words for the dict segmenter: one a line, optionally\n"
     "                        a tab and a frequency; stored with the index for queries\n"
     "  --no-fold             keep traditional characters (no T->S folding)\n"
+    "  --fold phrases|chars|none  traditional -> simplified by OpenCC's Taiwan phrases\n"
+    "                        (default), by ICU one character at a time, or not at all\n"
     "  --no-bigrams, --no-words, --no-chars  analyzer token kinds (--no-chars: a\n"
     "                        one-character query then only finds the character\n"
     "                        where it stands as a word)\n"
