@@ -58,6 +58,13 @@ const char *zhs_engine_name(int kind)
     return kind >= 0 && (size_t)kind < COUNT(engine_names) ? engine_names[kind] : "unknown";
 }
 
+int zhs_engine_kind_of(const char *name)
+{
+    for (size_t i = 0; i < COUNT(engine_names); i++)
+        if (!strcmp(name, engine_names[i])) return (int)i;
+    return -1;
+}
+
 int zhs_engine_from_name(int *kind, const char *name, zhs_error *err)
 {
     zhs_error local;

@@ -92,6 +92,10 @@ typedef struct zhs_engine_writer {
 const zhs_engine_reader *zhs_engine_reader_get(int kind);
 const zhs_engine_writer *zhs_engine_writer_get(int kind);
 
+/* The kind of an engine named in a MANIFEST, whether or not this build has
+** it; -1 for a name no version of zhsearch wrote. */
+int zhs_engine_kind_of(const char *name);
+
 /* The first engine that can open remote indexes, or NULL. */
 const zhs_engine_reader *zhs_engine_reader_remote(void);
 

@@ -2,6 +2,7 @@
 ** manifest.c — reading and atomically replacing MANIFEST.
 */
 #include "manifest.h"
+#include "engine.h"
 #include "format.h"
 
 #include <errno.h>
@@ -16,7 +17,7 @@ int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err)
     zhs_buf b;
     zhs_buf_init(&b);
     zhs_buf_printf(&b, "zhsearch-index %d\n", m->version);
-    zhs_buf_printf(&b, "engine %s\n", m->engine == ZHS_ENGINE_XAPIAN ? "xapian" : "native");
+    zhs_buf_printf(&b, "engine %s\n", zhs_engine_name(m->engine));
     zhs_buf_printf(&b, "generation %llu\n", (unsigned long long)m->generation);
     zhs_buf_printf(&b, "analyzer %s\n", m->analyzer);
     zhs_buf_printf(&b, "passages %llu\n", (unsigned long long)m->passages);
@@ -121,9 +122,8 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
                 break;
             }
         } else if (!strcmp(k, "engine")) {
-            if (!strcmp(v, "native")) m->engine = ZHS_ENGINE_NATIVE;
-            else if (!strcmp(v, "xapian")) m->engine = ZHS_ENGINE_XAPIAN;
-            else rc = bad(err, path, lineno, "unknown engine");
+            m->engine = zhs_engine_kind_of(v);
+            if (m->engine < 0) rc = bad(err, path, lineno, "unknown engine");
         } else if (!strcmp(k, "generation")) m->generation = strtoull(v, NULL, 10);
         else if (!strcmp(k, "analyzer")) snprintf(m->analyzer, sizeof m->analyzer, "%s", v);
         else if (!strcmp(k, "passages")) m->passages = strtoull(v, NULL, 10);
@@ -161,7 +161,7 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
     /* Without its analyzer an index cannot be queried: that is damage, not
     ** an index of another analyzer. */
     if (!rc && !m->analyzer[0]) rc = bad(err, path, 0, "no analyzer line");
-    if (!rc && m->engine == ZHS_ENGINE_NATIVE && m->passages > 0 && !(m->avglen > 0))
+    if (!rc && m->passages > 0 && !(m->avglen > 0))
         rc = bad(err, path, 0, "average length is not positive");
     return rc;
 }

@@ -217,9 +217,8 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     zhs_passage_terms_init(&w->pt, w->opt.title_weight);
     w->eng = zhs_engine_writer_get(w->opt.engine);
     if (!w->eng) {
-        zhs_fail(err, ZHS_EINVAL, "engine %d (%s) is not part of this build of zhsearch: use native%s",
-                 w->opt.engine, zhs_engine_name(w->opt.engine),
-                 zhs_engine_writer_get(ZHS_ENGINE_XAPIAN) ? " or xapian" : "");
+        zhs_fail(err, ZHS_EINVAL, "engine %d (%s) is not part of this build of zhsearch: "
+                 "choose one that zhs_engine_from_name accepts", w->opt.engine, zhs_engine_name(w->opt.engine));
         goto fail;
     }
     if (strlen(dir) > ZHS_DIR_MAX) {

@@ -40,11 +40,13 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     memset(out, 0, sizeof *out);
     if (zhs_err_code(err)) return err->code;
     const zhs_index *ix = r->ix;
-    if (ix->m.engine != ZHS_ENGINE_NATIVE)
-        return zhs_fail(err, ZHS_EINVAL, "%s is a Xapian index, which weighs terms with Xapian's own BM25: "
-                        "explanations need an index built with the native engine", ix->dir);
+    /* Explanations read the native engine's postings and lengths. */
+    const zhs_segment *seg = zhs_native_segment(ix);
+    if (!seg)
+        return zhs_fail(err, ZHS_EINVAL, "%s was built by the %s engine, which weighs terms its own way: "
+                        "explanations need an index built with the native engine", ix->dir,
+                        zhs_engine_name(ix->m.engine));
     const zhs_native *nx = ix->state;
-    const zhs_segment *seg = &nx->seg;
     if (doc >= seg->ndocs)
         return zhs_fail(err, ZHS_ENOTFOUND, "passage %u does not exist (the index has %u passages, 0 to %u)",
                         doc, seg->ndocs, seg->ndocs ? seg->ndocs - 1 : 0);

@@ -431,7 +431,7 @@ static void route_stats(srv_server *s, const srv_request *req, srv_response *res
         zhs_buf_puts(o, "{\"index\":");
         json_cstr(o, s->index.dir);
         zhs_buf_printf(o, ",\"engine\":\"%s\",\"generation\":%llu,\"analyzer\":",
-                       in->engine == ZHS_ENGINE_XAPIAN ? "xapian" : "native", (unsigned long long)in->generation);
+                       in->engine_name, (unsigned long long)in->generation);
         json_cstr(o, in->analyzer);
         zhs_buf_printf(o, ",\"passages\":%llu,\"terms\":%llu,\"tokens\":%llu,\"avglen\":%.3f,\"source_bytes\":%llu,"
                           "\"k1\":%.17g,\"b\":%.17g,\"shards\":%u",

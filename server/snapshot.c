@@ -48,7 +48,7 @@ static int snapshot_open(srv_snapshot **out, const char *dir, size_t nslots, zhs
     zhs_index *first;
     if (zhs_index_open(&first, dir, err)) goto fail;
     zhs_index_info_get(first, &s->info);
-    if (s->info.engine == ZHS_ENGINE_NATIVE) s->shared = first;
+    if (s->info.shareable) s->shared = first;   /* else one handle per thread slot */
     else s->slots[0].ix = first;
     for (size_t i = 0; i < nslots; i++) {
         if (s->shared) s->slots[i].ix = s->shared;
