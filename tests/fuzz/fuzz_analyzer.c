@@ -90,7 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_ASSERT(t->len > 0 && t->text[t->len] == 0 && memchr(t->text, 0, t->len) == NULL,
                         "analyzer %d token %zu: text length %u", a, i, t->len);
             FUZZ_ASSERT(fuzz_utf8_valid(t->text, t->len), "analyzer %d token %zu: invalid UTF-8 term", a, i);
-            FUZZ_ASSERT(t->kind <= ZHS_TOKEN_NUMBER, "analyzer %d token %zu: kind %u", a, i, t->kind);
+            FUZZ_ASSERT(t->kind <= ZHS_TOKEN_CHAR, "analyzer %d token %zu: kind %u", a, i, t->kind);
+            FUZZ_ASSERT(t->kind != ZHS_TOKEN_CHAR || cps(t->text, t->len) == 1,
+                        "analyzer %d token %zu: a character token of %zu characters", a, i, cps(t->text, t->len));
             FUZZ_ASSERT(t->kind != ZHS_TOKEN_BIGRAM || cps(t->text, t->len) == 2,
                         "analyzer %d token %zu: bigram of %zu code points", a, i, cps(t->text, t->len));
             FUZZ_ASSERT(a != 2 || t->kind != ZHS_TOKEN_BIGRAM, "bigram from an analyzer without bigrams");

@@ -90,7 +90,7 @@ static void check_tokens(const char *q, size_t n)
         FUZZ_ASSERT(tok[i].start < tok[i].end && tok[i].end <= n, "token %zu [%u,%u) of %zu", i,
                     tok[i].start, tok[i].end, n);
         FUZZ_ASSERT(tok[i].len > 0 && strlen(tok[i].text) == tok[i].len, "token %zu text", i);
-        FUZZ_ASSERT(tok[i].kind <= ZHS_TOKEN_NUMBER, "token %zu kind %u", i, tok[i].kind);
+        FUZZ_ASSERT(tok[i].kind <= ZHS_TOKEN_CHAR, "token %zu kind %u", i, tok[i].kind);
     }
 }
 
