@@ -51,6 +51,11 @@ int cli_analyzer_option(int argc, char **argv, int *i, zhs_analyzer_config *cfg,
 /* Prints an analyzer warning (a bad user dictionary line) to stderr. */
 void cli_warn_stderr(void *ctx, const char *message);
 
+/* A stored passage path as the user should see it: relative to the working
+** directory when the file lies below it, else absolute.  The pointer is
+** into path. */
+const char *cli_display_path(const char *path);
+
 /* Reads all of stdin into b. */
 bool cli_read_stdin(zhs_buf *b);
 

@@ -3,6 +3,9 @@
 */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,6 +140,25 @@ int cmd_index(int argc, char **argv)
     if (!out) { free(paths); return cli_usage_error("index", "give the index directory with -o INDEX"); }
     if (!npaths) { free(paths); return cli_usage_error("index", "give at least one CORPUS file or folder"); }
 
+    /* The index stores each passage's file by its absolute path, so that a
+    ** hit's path:line opens from wherever the index is searched ('zhs
+    ** search' prints it relative to the directory it runs in).  A corpus
+    ** path that does not exist is an error, not a warning: a typo must not
+    ** replace an index with a smaller one. */
+    char **abs = calloc(npaths + 1, sizeof *abs);
+    if (!abs) { free(paths); fputs("zhs: out of memory\n", stderr); return CLI_ERR; }
+    for (size_t i = 0; i < npaths; i++) {
+        abs[i] = realpath(paths[i], NULL);
+        if (!abs[i]) {
+            fprintf(stderr, "zhs index: corpus path %s: %s: give existing files or folders\n", paths[i], strerror(errno));
+            for (size_t j = 0; j < i; j++) free(abs[j]);
+            free(abs);
+            free(paths);
+            return CLI_ERR;
+        }
+        paths[i] = abs[i];
+    }
+
     ctx.tty = isatty(2);
     ctx.t0 = zhs_now();
     wo.progress = on_progress;
@@ -200,6 +222,8 @@ int cmd_index(int argc, char **argv)
                 (unsigned long long)ctx.warnings, ctx.warnings == 1 ? "" : "s");
     zhs_corpus_close(corpus);
     zhs_analyzer_close(an);
+    for (size_t i = 0; i < npaths; i++) free(abs[i]);
+    free(abs);
     free(paths);
     return CLI_OK;
 fail:
@@ -207,6 +231,8 @@ fail:
     zhs_writer_close(w);       /* without commit: the previous index stays */
     zhs_corpus_close(corpus);
     zhs_analyzer_close(an);
+    for (size_t i = 0; i < npaths; i++) free(abs[i]);
+    free(abs);
     free(paths);
     return cli_error(&err);
 }

@@ -64,7 +64,7 @@ static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_h
     zhs_buf_printf(o, "%zu. %s%.3f%s  %s%s%s", rank, dim, h->score, rs, b, p->title[0] ? p->title : "(untitled)", rs);
     if (p->heading[0]) zhs_buf_printf(o, " › %s", p->heading);
     if (p->label[0]) zhs_buf_printf(o, "  %s%s%s", cy, p->label, rs);
-    zhs_buf_printf(o, "\n   %s%s:%u%s\n   ", dim, p->path, p->line, rs);
+    zhs_buf_printf(o, "\n   %s%s:%u%s\n   ", dim, cli_display_path(p->path), p->line, rs);
     zhs_snippet(o, p->text, p->text_len, sp, nsp, c->width, c->color ? "\033[1;31m" : "[", c->color ? "\033[0m" : "]");
     zhs_buf_puts(o, "\n");
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "zhs " ZHS_VERSION " — full-text search for Chinese documents\n"
@@ -107,6 +108,17 @@ void cli_trec_id(zhs_buf *out, const char *id)
             zhs_buf_putc(out, (char)*p);
         }
     }
+}
+
+const char *cli_display_path(const char *path)
+{
+    /* Relative to the working directory when the file is below it (how a
+    ** terminal user opens it), else as stored (absolute). */
+    char cwd[ZHS_PATH_MAX];
+    if (path[0] != '/' || !getcwd(cwd, sizeof cwd)) return path;
+    size_t n = strlen(cwd);
+    if (n > 1 && strncmp(path, cwd, n) == 0 && path[n] == '/') return path + n + 1;
+    return path;
 }
 
 bool cli_parse_double(const char *s, double *out)

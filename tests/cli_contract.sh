@@ -11,6 +11,7 @@ set -u
 ZHS=${1:?usage: cli_contract.sh PATH/TO/zhs SOURCE_DIR}
 SRC=${2:?usage: cli_contract.sh PATH/TO/zhs SOURCE_DIR}
 SHARED="$SRC/../shared"
+ZHS="$(cd "$(dirname "$ZHS")" && pwd)/$(basename "$ZHS")"    # the tests cd elsewhere
 pass=0
 fail=0
 ok()  { pass=$((pass + 1)); echo "ok   $*"; }
@@ -108,6 +109,24 @@ run "$ZHS" search "$TMP/idx" "$(printf '\xca\xfd\xbe\xdd')"
 [ $rc = 2 ] && grep -q 'not valid UTF-8 (is the terminal GBK?)' "$TMP/err" && ok "a GBK query: exit 2, says so" || bad "GBK query: rc $rc $(cat "$TMP/err")"
 run "$ZHS" search "$TMP/idx" '个人信息 "数据'
 [ $rc = 2 ] && grep -q 'at character 6 of' "$TMP/err" && ok "query errors count characters, not bytes" || bad "char position: $(cat "$TMP/err")"
+
+# ---------------------------------------------------------------- paths
+# A hit's path opens from wherever the index is searched: stored absolute,
+# printed relative to the working directory when the file lies below it.
+mkdir -p "$TMP/elsewhere"
+run "$ZHS" search "$TMP/idx" '泄露' -k 1 --no-color
+p=$(sed -n 2p "$TMP/out" | sed -e 's/^ *//' -e 's/:[0-9]*$//')
+( cd "$TMP/elsewhere" && "$ZHS" search "$TMP/idx" '泄露' -k 1 --no-color ) >"$TMP/out2" 2>&1
+p2=$(sed -n 2p "$TMP/out2" | sed -e 's/^ *//' -e 's/:[0-9]*$//')
+if [ -f "$p" ] && ( cd "$TMP/elsewhere" && [ -f "$p2" ] ); then ok "hit paths open from where the search runs ($p2)"
+else bad "hit paths: '$p' / '$p2' do not open"; fi
+( cd "$TMP/c" && "$ZHS" search "$TMP/idx" '泄露' -k 1 --no-color ) >"$TMP/out3" 2>&1
+if sed -n 2p "$TMP/out3" | grep -qE '^ +data rules\.md:[0-9]+$'; then ok "below the working directory the path is relative"
+else bad "relative path: $(sed -n 2p "$TMP/out3")"; fi
+run "$ZHS" index -o "$TMP/idx" "$TMP/no-such-corpus"
+if [ $rc = 2 ] && grep -q 'no-such-corpus' "$TMP/err" && "$ZHS" search "$TMP/idx" '数据' >/dev/null 2>&1; then
+  ok "a corpus path that does not exist is an error (exit 2) and the index stays"
+else bad "missing corpus path: rc $rc $(cat "$TMP/err")"; fi
 
 # ---------------------------------------------------------------- --help
 # every option each command's parser takes (cli/cmd_search.c, cmd_index.c,
