@@ -69,6 +69,11 @@ static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_h
     zhs_buf_puts(o, "\n");
 }
 
+static void json_cstr_out(zhs_buf *o, const char *s)
+{
+    zhs_json_str(o, s, strlen(s));
+}
+
 /* Runs one query and prints it.  Returns the number of hits, or -1 with
 ** err set. */
 static long run_one(session *s, const search_cfg *c, const char *qid, const char *query, zhs_error *err)
@@ -80,6 +85,11 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
     zhs_results *r;
     if (zhs_index_search(&r, s->ix, s->an, query, &c->so, err)) return -1;
     size_t n = zhs_results_count(r);
+    /* the query was read leniently: say what was ignored (on stderr, so
+    ** that scripts reading stdout see the usual output) */
+    if (c->format != FMT_JSON)
+        for (size_t w = 0; zhs_results_warning(r, w); w++)
+            fprintf(stderr, "zhs: warning: %s%s%s\n", qid ? qid : "", qid ? ": " : "", zhs_results_warning(r, w));
     zhs_buf o;
     zhs_buf_init(&o);
     /* Without --count or --exhaustive the search stops counting what it
@@ -101,6 +111,14 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         }
         zhs_buf_puts(&o, "\"query\":");
         zhs_json_str(&o, query, strlen(query));
+        if (zhs_results_warning(r, 0)) {
+            zhs_buf_puts(&o, ",\"warnings\":[");
+            for (size_t w = 0; zhs_results_warning(r, w); w++) {
+                if (w) zhs_buf_putc(&o, ',');
+                json_cstr_out(&o, zhs_results_warning(r, w));
+            }
+            zhs_buf_putc(&o, ']');
+        }
         zhs_buf_printf(&o, ",\"matches\":{\"value\":%llu,\"relation\":\"%s\"},\"hits\":[",
                        (unsigned long long)zhs_results_matches(r), exact ? "eq" : "gte");
     } else if (c->format == FMT_TEXT && c->so.count_only) {

@@ -394,6 +394,10 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an,
                      const char *query, const zhs_search_options *opts, zhs_error *err);
 
 size_t zhs_results_count(const zhs_results *r);          /* hits returned */
+/* What a lenient reading of the query ignored or changed (an unterminated
+** quote, a lone + or -, terms beyond the limit, ...): the i-th warning, or
+** NULL past the last.  Owned by r. */
+const char *zhs_results_warning(const zhs_results *r, size_t i);
 uint64_t zhs_results_matches(const zhs_results *r);      /* passages matched (exact with count_only or exhaustive) */
 const zhs_hit *zhs_results_hit(const zhs_results *r, size_t i);
 void zhs_results_free(zhs_results *r);

@@ -201,6 +201,10 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
 }
 
 size_t zhs_results_count(const zhs_results *r) { return r->top.n; }
+const char *zhs_results_warning(const zhs_results *r, size_t i)
+{
+    return i < r->q.nwarnings ? r->q.warnings[i] : NULL;
+}
 uint64_t zhs_results_matches(const zhs_results *r) { return r->top.matches; }
 const zhs_hit *zhs_results_hit(const zhs_results *r, size_t i) { return i < r->top.n ? &r->top.hits[i] : NULL; }
 

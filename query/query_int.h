@@ -75,15 +75,25 @@ typedef struct zhs_qclause {
     char text[256];             /* as written, for messages */
 } zhs_qclause;
 
+#define ZHS_QUERY_MAX_WARNINGS 8
+
+struct zhs_qcite;
+
 typedef struct zhs_query {
     zhs_qterm *terms;
     size_t nterms;
     zhs_qclause *clauses;       /* MUST and MUST_NOT clauses */
     size_t nclauses;
+    size_t nterms_dropped;      /* terms beyond the limit, not searched */
+    const char *warnings[ZHS_QUERY_MAX_WARNINGS];   /* what a lenient parse ignored */
+    size_t nwarnings;
+    struct zhs_qcite *cite;     /* the citation in the query (cite.c), NULL if none */
+    zhs_arena *arena;           /* the query's memory */
 } zhs_query;
 
-/* Parses text into q; memory comes from arena.  ZHS_EQUERY with a message
-** that quotes the offending part. */
+/* Parses text into q; memory comes from arena.  Leniently: what cannot be
+** read as the query language is ignored or read as words, with a warning
+** in q->warnings.  ZHS_EQUERY only when nothing is left to search for. */
 int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text,
                     zhs_error *err);
 

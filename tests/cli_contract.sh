@@ -89,9 +89,9 @@ run "$ZHS" search "$TMP/idx" '数据' --count --format trec
 [ $rc = 0 ] && grep -qx 'q 3' "$TMP/out" && ok "--count (trec): 'q 3'" || bad "--count trec: $(cat "$TMP/out")"
 
 # ---------------------------------------------------------------- batches
-printf 'a\t数据\nb\t"未闭合\nc\t泄露\n' >"$TMP/batch"
+printf 'a\t数据\nb\t"，。\nc\t泄露\n' >"$TMP/batch"
 run "$ZHS" search "$TMP/idx" --queries "$TMP/batch"
-if [ $rc = 2 ] && grep -qx '== a: 数据' "$TMP/out" && grep -qx '== c: 泄露' "$TMP/out" && grep -q '^error: .*unterminated quote' "$TMP/out"; then
+if [ $rc = 2 ] && grep -qx '== a: 数据' "$TMP/out" && grep -qx '== c: 泄露' "$TMP/out" && grep -q '^error: .*nothing to search for' "$TMP/out"; then
   ok "text batch: a header line per query, a bad query gets its error line, the rest answered, exit 2"
 else bad "text batch: rc $rc $(cat "$TMP/out" "$TMP/err")"; fi
 run "$ZHS" search "$TMP/idx" --queries "$TMP/batch" --json
