@@ -212,6 +212,22 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
     return ZHS_OK;
 }
 
+int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, const char *text, size_t len,
+                           zhs_error *err)
+{
+    memset(c, 0, sizeof *c);
+    const zhs_token *tok;
+    size_t n;
+    if (zhs_analyzer_run(an, &tok, &n, text, len, err)) return err->code;
+    c->occur = ZHS_OCCUR_MUST;
+    c->title = true;
+    snprintf(c->text, sizeof c->text, "%.*s", (int)(len < 255 ? len : 255), text);
+    c->elems = zhs_arena_alloc(arena, (n + 1) * sizeof *c->elems);
+    if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
+    c->nelems = phrase_elems(c->elems, tok, n, true);
+    return ZHS_OK;
+}
+
 /* '+' or '-', ASCII or full-width (＋ U+FF0B, － U+FF0D): the occurrence and
 ** the bytes, 0 if none. */
 static size_t op_at(const char *s, size_t n, size_t i, int *occur)

@@ -97,6 +97,17 @@ typedef struct zhs_query {
 int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text,
                     zhs_error *err);
 
+/* A required title clause: text as a phrase over title-field terms (a
+** citation's law name, cite.c).  nelems 0 when text has no words. */
+int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, const char *text, size_t len,
+                           zhs_error *err);
+
+/* ------------------------------------------------------------ aliases.c */
+
+/* The full name of a law abbreviation: a's entries first, then the
+** built-in list; NULL when s is none. */
+const char *zhs_alias_lookup(const zhs_aliases *a, const char *s, size_t n);
+
 /* ------------------------------------------------------------ search.c */
 
 typedef struct zhs_topk {
@@ -120,5 +131,14 @@ struct zhs_results {
     zhs_store_reader store;     /* reads the hits' passages */
     zhs_buf span_buf;
 };
+
+/* ------------------------------------------------------------ cite.c */
+
+/* Finds a citation in the query text (第X条, with the law's name before it
+** or in the part before) and sets q->cite, NULL when there is none. */
+int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err);
+
+/* Runs the citation's exact query and puts its hits before r's. */
+int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err);
 
 #endif
