@@ -27,6 +27,7 @@ typedef struct search_cfg {
 typedef struct session {
     zhs_index *ix;
     zhs_analyzer *an;
+    zhs_aliases *aliases;       /* --aliases FILE */
 } session;
 
 static int open_session(session *s, const char *index, const char *remote, zhs_error *err)
@@ -52,6 +53,7 @@ static void close_session(session *s)
 {
     zhs_analyzer_close(s->an);
     zhs_index_close(s->ix);
+    zhs_aliases_free(s->aliases);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -201,7 +203,9 @@ static const char search_help[] =
     "       zhs search [options] INDEX --queries FILE\n"
     "       zhs search [options] --remote HOST:PORT[,HOST:PORT...] QUERY\n"
     "Query language (docs/QUERY.md): words (OR, ranked by BM25), \"exact phrase\",\n"
-    "+required, -excluded, title:word (the law's title must contain it).  A query\n"
+    "+required, -excluded, title:word (the law's title must contain it),\n"
+    "article:第二十条; a citation (刑法第二十条, 民法典 第1165条) puts that article\n"
+    "first.  Text that is not the language is searched as words, with a warning.  A query\n"
     "that starts with an ASCII '-' goes after '--': zhs search IDX -- '-draft law'.\n"
     "  -k N, -kN             hits to show (default 10)\n"
     "  --json                the same as --format json: one JSON object per query,\n"
@@ -213,6 +217,8 @@ static const char search_help[] =
     "  --queries FILE        one query per line, 'qid<TAB>query', or JSONL {qid, query};\n"
     "                        - reads stdin.  A query that fails gets an error line and\n"
     "                        the others are answered (exit 2 then)\n"
+    "  --aliases FILE        law-name abbreviations for citations, 'ABBR NAME' a line\n"
+    "                        (before the built-in ones, e.g. 个保法 个人信息保护法)\n"
     "  --k1 X --b X          BM25 parameters (default: the index's)\n"
     "  --count               only count matching passages (text: 'N passages match',\n"
     "                        json: matches, trec: 'qid N' lines)\n"
@@ -233,7 +239,7 @@ int cmd_search(int argc, char **argv)
     c.width = ZHS_SNIPPET_WIDTH;
     c.tag = "zhs";
     c.color = isatty(1) && !getenv("NO_COLOR");
-    const char *index = NULL, *query = NULL, *qfile = NULL, *remote = NULL;
+    const char *index = NULL, *query = NULL, *qfile = NULL, *remote = NULL, *afile = NULL;
     bool options = true;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -258,6 +264,9 @@ int cmd_search(int argc, char **argv)
         } else if (cli_opt_value(argc, argv, &i, "--queries", &v)) {
             if (!v) return cli_usage_error("search", "--queries needs a file");
             qfile = v;
+        } else if (cli_opt_value(argc, argv, &i, "--aliases", &v)) {
+            if (!v) return cli_usage_error("search", "--aliases needs a file");
+            afile = v;
         } else if (cli_opt_value(argc, argv, &i, "--remote", &v)) {
             if (!v) return cli_usage_error("search", "--remote needs HOST:PORT[,HOST:PORT...]");
             remote = v;
@@ -294,10 +303,11 @@ int cmd_search(int argc, char **argv)
     if (c.format != FMT_TEXT) c.color = false;
     zhs_error err = {0};
     session s;
-    if (open_session(&s, index, remote, &err)) {
+    if (open_session(&s, index, remote, &err) || (afile && zhs_aliases_load(&s.aliases, afile, &err))) {
         close_session(&s);
         return cli_error(&err);
     }
+    c.so.aliases = s.aliases;
     int status = CLI_NOHITS;
     if (query) {
         long n = run_one(&s, &c, NULL, query, &err);
