@@ -29,6 +29,7 @@
 #define CITE_K 64           /* hits of the exact query considered; an article spans a few passages */
 #define CITE_MIN_NAME 2     /* characters a shortened name keeps */
 #define CITE_MAX_NAME 128   /* bytes of a law name considered */
+#define CITE_MAX_CHARS 48   /* character clauses of a name (CITE_MAX_NAME / 3 and some) */
 
 typedef struct zhs_qcite {
     zhs_article_ref ref;
@@ -145,25 +146,54 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
 
 /* ---------------------------------------------------------------- running */
 
-static const char *strip_prc(const char *s, size_t *n)
+/* The characters of s as the analyzer folds them (traditional ->
+** simplified, full-width -> ASCII), in order, without punctuation or
+** spaces, and without a leading 中华人民共和国: what a name and a title are
+** compared on (临江市政务服务一网通办条例 is 临江市政务服务“一网通办”条例). */
+static int norm_name(zhs_buf *out, zhs_analyzer *an, const char *s, size_t n, zhs_error *err)
 {
-    size_t p = sizeof PRC - 1;
-    if (*n > p && !memcmp(s, PRC, p)) {
-        *n -= p;
-        return s + p;
+    zhs_buf_reset(out);
+    const zhs_token *tok;
+    size_t nt;
+    if (zhs_analyzer_run(an, &tok, &nt, s, n, err)) return err->code;
+    bool chars = false;
+    for (size_t i = 0; i < nt; i++) chars |= tok[i].kind == ZHS_TOKEN_CHAR;
+    /* tokens come grouped by kind; put the units back in text order */
+    uint32_t last = 0;
+    bool first = true;
+    for (;;) {
+        const zhs_token *next = NULL;
+        for (size_t i = 0; i < nt; i++) {
+            const zhs_token *t = &tok[i];
+            bool unit = t->kind == ZHS_TOKEN_LATIN || t->kind == ZHS_TOKEN_NUMBER ||
+                        (chars ? t->kind == ZHS_TOKEN_CHAR : t->kind == ZHS_TOKEN_WORD);
+            if (unit && (first || t->position > last) && (!next || t->position < next->position)) next = t;
+        }
+        if (!next) break;
+        zhs_buf_append(out, next->text, next->len);
+        last = next->position;
+        first = false;
     }
-    return s;
+    zhs_buf_cstr(out);
+    if (out->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    size_t p = sizeof PRC - 1;
+    if (out->len > p && !memcmp(out->data, PRC, p)) {
+        memmove(out->data, out->data + p, out->len - p + 1);
+        out->len -= p;
+    }
+    return ZHS_OK;
 }
 
-/* 0: the title is the name; 1: it ends with the name; 2: it contains it. */
-static int title_tier(const char *title, const char *name, size_t nl)
+/* 0: the title is the name; 1: it ends with the name; 2: it contains it;
+** 3: it does not (a match on the name's characters in another order). */
+static int title_tier(const zhs_buf *t, const zhs_buf *name)
 {
-    size_t tl = strlen(title);
-    const char *t = strip_prc(title, &tl);
-    name = strip_prc(name, &nl);
-    if (tl == nl && !memcmp(t, name, nl)) return 0;
-    if (tl > nl && !memcmp(t + tl - nl, name, nl)) return 1;
-    return 2;
+    size_t tl = t->len, nl = name->len;
+    if (tl == nl && !memcmp(t->data, name->data, nl)) return 0;
+    if (tl > nl && !memcmp(t->data + tl - nl, name->data, nl)) return 1;
+    for (size_t i = 0; nl && i + nl <= tl; i++)
+        if (!memcmp(t->data + i, name->data, nl)) return 2;
+    return 3;
 }
 
 /* The version date in a file name, "(2022-06-24)" (ASCII or full-width
@@ -203,27 +233,63 @@ static int cmp_chit(const void *a, const void *b)
 /* Reads the kept hits' titles, labels and paths (through r, whose top is
 ** set to the exact query's hits so that an engine that keeps its hits'
 ** records finds them), keeps the best tier and marks older versions. */
-static int rank_by_title(zhs_results *r, chit *h, size_t *nh, const zhs_qcite *c, zhs_error *err)
+static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, const char *name, size_t nl,
+                         zhs_error *err)
 {
     int best = 3;
-    for (size_t i = 0; i < *nh; i++) {
+    zhs_buf nn, tn;
+    zhs_buf_init(&nn);
+    zhs_buf_init(&tn);
+    int rc = name ? norm_name(&nn, an, name, nl, err) : ZHS_OK;
+    for (size_t i = 0; i < *nh && !rc; i++) {
         zhs_passage p;
-        if (zhs_results_passage(&p, r, h[i].h.doc, err)) return err->code;
+        if ((rc = zhs_results_passage(&p, r, h[i].h.doc, err))) break;
         h[i].title = p.title;
         h[i].label = p.label;
         path_date(h[i].date, p.path);
-        h[i].tier = c->name ? title_tier(p.title, c->name, c->namelen) : 0;
+        h[i].tier = 0;
+        if (name) {
+            if ((rc = norm_name(&tn, an, p.title, strlen(p.title), err))) break;
+            h[i].tier = title_tier(&tn, &nn);
+        }
         if (h[i].tier < best) best = h[i].tier;
     }
+    zhs_buf_free(&nn);
+    zhs_buf_free(&tn);
+    if (rc) return rc;
     size_t m = 0;
     for (size_t i = 0; i < *nh; i++)
-        if (h[i].tier == best) h[m++] = h[i];
+        if (h[i].tier == best && best < 3) h[m++] = h[i];
     *nh = m;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < m && !h[i].older; j++)
             h[i].older = !strcmp(h[i].title, h[j].title) && !strcmp(h[i].label, h[j].label) &&
                          strcmp(h[j].date, h[i].date) > 0;
     qsort(h, m, sizeof *h, cmp_chit);
+    return ZHS_OK;
+}
+
+/* One required clause per character of the name, on the title field's
+** character terms ("TU临"), up to clauses[end). */
+static int add_char_clauses(zhs_query *cq, size_t end, zhs_arena *a, zhs_analyzer *an, const char *name, size_t nl,
+                            zhs_error *err)
+{
+    const zhs_token *tok;
+    size_t nt;
+    if (zhs_analyzer_run(an, &tok, &nt, name, nl, err)) return err->code;
+    for (size_t i = 0; i < nt && cq->nclauses < end; i++) {
+        if (tok[i].kind != ZHS_TOKEN_CHAR) continue;
+        zhs_qclause *c = &cq->clauses[cq->nclauses++];
+        memset(c, 0, sizeof *c);
+        c->occur = ZHS_OCCUR_MUST;
+        c->title = true;
+        c->elems = zhs_arena_alloc(a, sizeof *c->elems);
+        if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+        c->elems[0].len = (uint32_t)zhs_term_key(c->elems[0].key, &tok[i], true);
+        c->elems[0].qpos = 0;
+        c->nelems = 1;
+        snprintf(c->text, sizeof c->text, "%.*s", (int)tok[i].len, tok[i].text);
+    }
     return ZHS_OK;
 }
 
@@ -237,7 +303,7 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     zhs_query cq = r->q;
     cq.cite = NULL;
     cq.terms = zhs_arena_alloc(a, (r->q.nterms + 1) * sizeof *cq.terms);
-    cq.clauses = zhs_arena_calloc(a, (r->q.nclauses + 2) * sizeof *cq.clauses);
+    cq.clauses = zhs_arena_calloc(a, (r->q.nclauses + 2 + CITE_MAX_CHARS) * sizeof *cq.clauses);
     if (!cq.terms || !cq.clauses) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
     memcpy(cq.terms, r->q.terms, r->q.nterms * sizeof *cq.terms);
     memcpy(cq.clauses, r->q.clauses, r->q.nclauses * sizeof *cq.clauses);
@@ -271,39 +337,48 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     const char *name = c->name;
     size_t nl = c->namelen;
     size_t base = cq.nclauses;
+    chit *h = NULL;
+    size_t nh = 0;
+    zhs_topk usual = r->top;
     for (;;) {
-        cq.nclauses = base;
-        if (name) {
-            zhs_qclause *tc = &cq.clauses[cq.nclauses];
-            if (zhs_query_title_clause(tc, a, an, name, nl, err)) return err->code;
-            if (tc->nelems == 0) return ZHS_OK;
-            cq.nclauses++;
+        /* the name as a phrase of the title; failing that (punctuation in
+        ** the title, 一网通办 for “一网通办”), each of its characters */
+        for (int mode = 0; mode < 2 && nh == 0; mode++) {
+            cq.nclauses = base;
+            if (name && mode == 0) {
+                zhs_qclause *tc = &cq.clauses[cq.nclauses];
+                if (zhs_query_title_clause(tc, a, an, name, nl, err)) return err->code;
+                if (tc->nelems == 0) return ZHS_OK;
+                cq.nclauses++;
+            } else if (name && add_char_clauses(&cq, base + CITE_MAX_CHARS, a, an, name, nl, err)) {
+                return err->code;
+            }
+            if (r->ix->eng->search(&top, a, r->ix, &cq, &xo, err)) return err->code;
+            if (top.n == 0) {
+                if (!name) break;
+                continue;
+            }
+            h = zhs_arena_calloc(a, top.n * sizeof *h);
+            if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+            nh = top.n;
+            for (size_t i = 0; i < nh; i++) {
+                h[i].h = top.hits[i];
+                h[i].data = top.data ? top.data[i] : NULL;
+                h[i].datalen = top.datalen ? top.datalen[i] : 0;
+            }
+            r->top = top;
+            int rc = rank_by_title(r, an, h, &nh, name, nl, err);
+            r->top = usual;
+            if (rc) return rc;
+            if (!name) break;
         }
-        if (r->ix->eng->search(&top, a, r->ix, &cq, &xo, err)) return err->code;
-        if (top.n > 0 || !name || zhs_utf8_count(name, nl) <= CITE_MIN_NAME) break;
+        if (nh > 0 || !name || zhs_utf8_count(name, nl) <= CITE_MIN_NAME) break;
         uint32_t cp;
         size_t l = zhs_utf8_decode(name, nl, &cp);
         name += l;
         nl -= l;
     }
-    if (top.n == 0) return ZHS_OK;
-
-    chit *h = zhs_arena_calloc(a, top.n * sizeof *h);
-    if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
-    size_t nh = top.n;
-    for (size_t i = 0; i < nh; i++) {
-        h[i].h = top.hits[i];
-        h[i].data = top.data ? top.data[i] : NULL;
-        h[i].datalen = top.datalen ? top.datalen[i] : 0;
-    }
-    zhs_topk usual = r->top;
-    r->top = top;
-    zhs_qcite shown = *c;
-    shown.name = name;
-    shown.namelen = nl;
-    int rc = rank_by_title(r, h, &nh, &shown, err);
-    r->top = usual;
-    if (rc) return rc;
+    if (nh == 0) return ZHS_OK;
     if (nh > o->k) nh = o->k;
 
     /* Merged: the citation's hits, then the usual ones not among them.
