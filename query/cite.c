@@ -31,14 +31,6 @@
 #define CITE_MAX_NAME 128   /* bytes of a law name considered */
 #define CITE_MAX_CHARS 48   /* character clauses of a name (CITE_MAX_NAME / 3 and some) */
 
-typedef struct zhs_qcite {
-    zhs_article_ref ref;
-    char key[ZHS_ARTICLE_KEY_MAX];
-    size_t keylen;
-    const char *name;       /* the law's name (an alias resolved), NULL if none */
-    size_t namelen;
-} zhs_qcite;
-
 static const char PRC[] = "\xE4\xB8\xAD\xE5\x8D\x8E\xE4\xBA\xBA\xE6\xB0\x91\xE5\x85\xB1\xE5\x92\x8C\xE5\x9B\xBD"; /* 中华人民共和国 */
 
 static bool space_at(const char *s, size_t n, size_t i, size_t *len)

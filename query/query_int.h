@@ -134,6 +134,16 @@ struct zhs_results {
 
 /* ------------------------------------------------------------ cite.c */
 
+#include "numeral.h"
+
+typedef struct zhs_qcite {
+    zhs_article_ref ref;
+    char key[ZHS_ARTICLE_KEY_MAX];  /* the label term, "A20" */
+    size_t keylen;
+    const char *name;               /* the law's name (an alias resolved), NULL if none */
+    size_t namelen;
+} zhs_qcite;
+
 /* Finds a citation in the query text (第X条, with the law's name before it
 ** or in the part before) and sets q->cite, NULL when there is none. */
 int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err);

@@ -86,6 +86,29 @@ static const row table[] = {
     {"an unterminated quote of punctuation alone", "\"，", "error: nothing to search for"},
 };
 
+/* Citations (query/cite.c): the label term, 款/项, and the law's name as
+** found (an alias resolved), or "none". */
+static const struct { const char *query, *want; } cites[] = {
+    {"刑法第二十条", "A20 刑法"},
+    {"刑法 第20条", "A20 刑法"},
+    {"刑法　第20条", "A20 刑法"},                              /* ideographic space */
+    {"《中华人民共和国个人信息保护法》第十三条", "A13 中华人民共和国个人信息保护法"},
+    {"民法典第1165条", "A1165 民法典"},
+    {"个人信息保护法第13条第二款", "A13 para 2 个人信息保护法"},
+    {"刑法第三十条第一款第二项", "A30 para 1 item 2 刑法"},
+    {"个保法第十三条", "A13 个人信息保护法"},                   /* built-in alias */
+    {"数安法第21条", "A21 数据安全法"},
+    {"网安法第二十一条", "A21 网络安全法"},
+    {"反垄断法第二十条", "A20 中华人民共和国反垄断法"},
+    {"刑法第一百三十三条之一", "A133-1 刑法"},
+    {"第十三条", "A13 -"},
+    {"+title:民法典 第五百八十五条", "A585 民法典"},
+    {"“刑法”第二十条", "A20 刑法"},
+    {"正当防卫 刑法", "none"},
+    {"第二章 总则", "none"},
+    {"数据 -第十条", "none"},                                  /* excluded: no citation */
+};
+
 int main(void)
 {
     zhs_analyzer *an = NULL;
@@ -113,6 +136,43 @@ int main(void)
         CHECK_MSG(!strncmp(got, want, strlen(want)) && (strlen(got) == strlen(want) || strstr(want, " ! ")),
                   "%s\n  query: %s\n  want:  %s\n  got:   %s", table[i].why, table[i].query, want, got);
     }
+    for (size_t i = 0; i < sizeof cites / sizeof *cites; i++) {
+        zhs_query q;
+        zhs_error_clear(&e);
+        zhs_arena_reset(&arena);
+        int rc = zhs_query_parse(&q, &arena, an, cites[i].query, &e);
+        if (rc == ZHS_OK) rc = zhs_query_cite(&q, &arena, cites[i].query, NULL, &e);
+        CHECK_MSG(rc == ZHS_OK, "%s: %s", cites[i].query, e.message);
+        if (rc) continue;
+        const zhs_qcite *c = q.cite;
+        if (!c) {
+            snprintf(got, sizeof got, "none");
+        } else {
+            int k = snprintf(got, sizeof got, "%s", c->key);
+            if (c->ref.para) k += snprintf(got + k, sizeof got - (size_t)k, " para %u", c->ref.para);
+            if (c->ref.item) k += snprintf(got + k, sizeof got - (size_t)k, " item %u", c->ref.item);
+            snprintf(got + k, sizeof got - (size_t)k, " %.*s", c->name ? (int)c->namelen : 1, c->name ? c->name : "-");
+        }
+        CHECK_MSG(!strcmp(got, cites[i].want), "citation %s: want %s, got %s", cites[i].query, cites[i].want, got);
+    }
+    /* aliases: a file's entries come first, the built-in ones stay */
+    zhs_aliases *al = NULL;
+    const char *list = "# comment\n个保 个人信息保护法\n\n刑法\t中华人民共和国刑法  # a comment after\n";
+    CHECK_OK(zhs_aliases_parse(&al, list, strlen(list), "list", &e), e);
+    CHECK_STR(zhs_alias_lookup(al, "个保", strlen("个保")), "个人信息保护法");
+    CHECK_STR(zhs_alias_lookup(al, "刑法", strlen("刑法")), "中华人民共和国刑法");
+    CHECK_STR(zhs_alias_lookup(al, "数安法", strlen("数安法")), "数据安全法");
+    CHECK(zhs_alias_lookup(NULL, "个保", strlen("个保")) == NULL);
+    zhs_aliases_free(al);
+    static const char *const bad[] = {"个保\n", "a b c\n", "x \xff\xfe\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        zhs_error_clear(&e);
+        al = NULL;
+        CHECK(zhs_aliases_parse(&al, bad[i], strlen(bad[i]), "bad.txt", &e) == ZHS_EINVAL && al == NULL &&
+              strstr(e.message, "bad.txt:1:"));
+    }
+    zhs_error_clear(&e);
+    CHECK(zhs_aliases_load(&al, "/nonexistent/aliases.txt", &e) == ZHS_EIO && strstr(e.message, "/nonexistent/aliases.txt"));
     zhs_arena_free(&arena);
     zhs_analyzer_close(an);
     return zt_done("test_query");
