@@ -75,7 +75,7 @@ static const char *law_name(const char *s, size_t n, size_t *len)
     }
     if (n && s[0] == '+') s++, n--;
     else if (n >= 3 && !memcmp(s, "\xEF\xBC\x8B", 3)) s += 3, n -= 3;
-    if (n > 6 && !strncasecmp(s, "title", 5) && (s[5] == ':' || !memcmp(s + 5, "\xEF\xBC\x9A", 3))) {
+    if (n > 6 && !strncasecmp(s, "title", 5) && (s[5] == ':' || (n >= 8 && !memcmp(s + 5, "\xEF\xBC\x9A", 3)))) {
         size_t c = s[5] == ':' ? 6 : 8;
         s += c, n -= c;
     }

@@ -10,6 +10,9 @@
 **                disjunctions, leapfrog intersection for required
 **                clauses, positions for phrases; and the exhaustive oracle
 **   highlight.c  matched spans in a passage, for snippets
+**   cite.c       citations (刑法第二十条): an exact query on the article's
+**                label term and the law's title, its hits put first
+**   aliases.c    abbreviations of law names (个保法), built in and from files
 */
 #ifndef ZHS_QUERY_INT_H
 #define ZHS_QUERY_INT_H
