@@ -2,6 +2,7 @@
 ** terms.c — token -> term key, see terms.h.
 */
 #include "terms.h"
+#include "numeral.h"
 
 #include <stdlib.h>
 
@@ -149,7 +150,28 @@ int zhs_passage_terms_run(zhs_passage_terms *pt, zhs_analyzer *an, const zhs_pas
     size_t n;
     if (zhs_analyzer_run(an, &tok, &n, p->text ? p->text : "", p->text ? p->text_len : 0, err))
         return err->code;
-    return zhs_passage_terms_text(pt, tok, n, err);
+    if (zhs_passage_terms_text(pt, tok, n, err)) return err->code;
+    return zhs_passage_terms_label(pt, p->label, err);
+}
+
+int zhs_passage_terms_label(zhs_passage_terms *pt, const char *label, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    zhs_article_ref ref;
+    size_t n = label ? strlen(label) : 0;
+    if (!n || !zhs_article_ref_parse(label, n, &ref)) return ZHS_OK;
+    char key[ZHS_ARTICLE_KEY_MAX];
+    size_t kl = zhs_article_key(key, ref.article, ref.sub);
+    /* position 0: the term has no positions (zhs_term_is_label); length
+    ** unchanged, so BM25 scores the text as before */
+    if (!push_term(pt, "", 0, key, kl, 0))
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory collecting a passage's terms");
+    return ZHS_OK;
+}
+
+bool zhs_term_is_label(const char *key, size_t len)
+{
+    return len > 1 && key[0] == 'A';
 }
 
 bool zhs_term_is_char(const char *key, size_t len)

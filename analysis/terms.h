@@ -10,6 +10,9 @@
 **     bigram                 "B个人"
 **     character              "U罚" (every Han character: one-character queries)
 **     title field            "T" + the body form: "T个人", "TB个人"
+**     article label          "A" + its number in Arabic digits, "-" + the
+**                            number after 之: "A13" for 第十三条, "A10-1"
+**                            for 第十条之一 (see common/numeral.h)
 */
 #ifndef ZHS_TERMS_H
 #define ZHS_TERMS_H
@@ -31,6 +34,11 @@ bool zhs_term_is_long_han_word(const char *key, size_t len);
 ** (they match on bigrams), so both engines index them without positions. */
 bool zhs_term_is_char(const char *key, size_t len);
 
+/* An article-label term ("A…").  It only says which article a passage
+** belongs to: both engines index it without positions, and it is not part
+** of the passage's BM25 length (nor of Xapian's document length). */
+bool zhs_term_is_label(const char *key, size_t len);
+
 /* ------------------------------------------------------------ passage terms */
 
 /* One term occurrence of a passage: its key is keys.data + off (len bytes,
@@ -44,7 +52,9 @@ typedef struct zhs_pterm {
 ** title's tokens, its body form title_weight times and its title-field
 ** form ("T...") once; then the text's tokens, whose positions follow the
 ** title's one unit apart so that no phrase spans the two.  The BM25 length
-** of the passage is title tokens x title_weight + text tokens.
+** of the passage is title tokens x title_weight + text tokens.  A passage
+** with an article label (zhs_passage.label) gets its label term last,
+** outside that length.
 **
 ** The title is analyzed once per run of passages that share it: t[0 ..
 ** ntitle) are the title's terms and title_changed says whether they differ
@@ -79,5 +89,8 @@ int zhs_passage_terms_run(zhs_passage_terms *pt, zhs_analyzer *an, const zhs_pas
 int zhs_passage_terms_title(zhs_passage_terms *pt, zhs_analyzer *an, const char *title,
                             zhs_error *err);
 int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n, zhs_error *err);
+/* Appends the label term of an article label ("第十条之一"); a label that
+** is not 第<numeral>条 adds nothing. */
+int zhs_passage_terms_label(zhs_passage_terms *pt, const char *label, zhs_error *err);
 
 #endif

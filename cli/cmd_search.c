@@ -27,6 +27,7 @@ typedef struct search_cfg {
 typedef struct session {
     zhs_index *ix;
     zhs_analyzer *an;
+    zhs_aliases *aliases;       /* --aliases FILE */
 } session;
 
 static int open_session(session *s, const char *index, const char *remote, zhs_error *err)
@@ -52,6 +53,7 @@ static void close_session(session *s)
 {
     zhs_analyzer_close(s->an);
     zhs_index_close(s->ix);
+    zhs_aliases_free(s->aliases);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -69,6 +71,11 @@ static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_h
     zhs_buf_puts(o, "\n");
 }
 
+static void json_cstr_out(zhs_buf *o, const char *s)
+{
+    zhs_json_str(o, s, strlen(s));
+}
+
 /* Runs one query and prints it.  Returns the number of hits, or -1 with
 ** err set. */
 static long run_one(session *s, const search_cfg *c, const char *qid, const char *query, zhs_error *err)
@@ -80,6 +87,11 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
     zhs_results *r;
     if (zhs_index_search(&r, s->ix, s->an, query, &c->so, err)) return -1;
     size_t n = zhs_results_count(r);
+    /* the query was read leniently: say what was ignored (on stderr, so
+    ** that scripts reading stdout see the usual output) */
+    if (c->format != FMT_JSON)
+        for (size_t w = 0; zhs_results_warning(r, w); w++)
+            fprintf(stderr, "zhs: warning: %s%s%s\n", qid ? qid : "", qid ? ": " : "", zhs_results_warning(r, w));
     zhs_buf o;
     zhs_buf_init(&o);
     /* Without --count or --exhaustive the search stops counting what it
@@ -101,6 +113,14 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         }
         zhs_buf_puts(&o, "\"query\":");
         zhs_json_str(&o, query, strlen(query));
+        if (zhs_results_warning(r, 0)) {
+            zhs_buf_puts(&o, ",\"warnings\":[");
+            for (size_t w = 0; zhs_results_warning(r, w); w++) {
+                if (w) zhs_buf_putc(&o, ',');
+                json_cstr_out(&o, zhs_results_warning(r, w));
+            }
+            zhs_buf_putc(&o, ']');
+        }
         zhs_buf_printf(&o, ",\"matches\":{\"value\":%llu,\"relation\":\"%s\"},\"hits\":[",
                        (unsigned long long)zhs_results_matches(r), exact ? "eq" : "gte");
     } else if (c->format == FMT_TEXT && c->so.count_only) {
@@ -183,7 +203,9 @@ static const char search_help[] =
     "       zhs search [options] INDEX --queries FILE\n"
     "       zhs search [options] --remote HOST:PORT[,HOST:PORT...] QUERY\n"
     "Query language (docs/QUERY.md): words (OR, ranked by BM25), \"exact phrase\",\n"
-    "+required, -excluded, title:word (the law's title must contain it).  A query\n"
+    "+required, -excluded, title:word (the law's title must contain it),\n"
+    "article:第二十条; a citation (刑法第二十条, 民法典 第1165条) puts that article\n"
+    "first.  Text that is not the language is searched as words, with a warning.  A query\n"
     "that starts with an ASCII '-' goes after '--': zhs search IDX -- '-draft law'.\n"
     "  -k N, -kN             hits to show (default 10)\n"
     "  --json                the same as --format json: one JSON object per query,\n"
@@ -195,6 +217,8 @@ static const char search_help[] =
     "  --queries FILE        one query per line, 'qid<TAB>query', or JSONL {qid, query};\n"
     "                        - reads stdin.  A query that fails gets an error line and\n"
     "                        the others are answered (exit 2 then)\n"
+    "  --aliases FILE        law-name abbreviations for citations, 'ABBR NAME' a line\n"
+    "                        (before the built-in ones, e.g. 个保法 个人信息保护法)\n"
     "  --k1 X --b X          BM25 parameters (default: the index's)\n"
     "  --count               only count matching passages (text: 'N passages match',\n"
     "                        json: matches, trec: 'qid N' lines)\n"
@@ -215,7 +239,7 @@ int cmd_search(int argc, char **argv)
     c.width = ZHS_SNIPPET_WIDTH;
     c.tag = "zhs";
     c.color = isatty(1) && !getenv("NO_COLOR");
-    const char *index = NULL, *query = NULL, *qfile = NULL, *remote = NULL;
+    const char *index = NULL, *query = NULL, *qfile = NULL, *remote = NULL, *afile = NULL;
     bool options = true;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -240,6 +264,9 @@ int cmd_search(int argc, char **argv)
         } else if (cli_opt_value(argc, argv, &i, "--queries", &v)) {
             if (!v) return cli_usage_error("search", "--queries needs a file");
             qfile = v;
+        } else if (cli_opt_value(argc, argv, &i, "--aliases", &v)) {
+            if (!v) return cli_usage_error("search", "--aliases needs a file");
+            afile = v;
         } else if (cli_opt_value(argc, argv, &i, "--remote", &v)) {
             if (!v) return cli_usage_error("search", "--remote needs HOST:PORT[,HOST:PORT...]");
             remote = v;
@@ -276,10 +303,11 @@ int cmd_search(int argc, char **argv)
     if (c.format != FMT_TEXT) c.color = false;
     zhs_error err = {0};
     session s;
-    if (open_session(&s, index, remote, &err)) {
+    if (open_session(&s, index, remote, &err) || (afile && zhs_aliases_load(&s.aliases, afile, &err))) {
         close_session(&s);
         return cli_error(&err);
     }
+    c.so.aliases = s.aliases;
     int status = CLI_NOHITS;
     if (query) {
         long n = run_one(&s, &c, NULL, query, &err);

@@ -364,7 +364,19 @@ int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index 
 ** analyzer's fingerprint differs from the index's. */
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err);
 
-#define ZHS_SEARCH_OPTIONS_VERSION 1
+/* Abbreviations of law names that citations may use (个保法 for
+** 个人信息保护法).  A built-in list is always consulted; a list given in
+** the search options comes before it.  A list is read-only once made and
+** may be shared by threads.  Format: one "ABBREVIATION NAME" a line,
+** blanks between, "#" comments (docs/QUERY.md). */
+typedef struct zhs_aliases zhs_aliases;
+int zhs_aliases_load(zhs_aliases **out, const char *path, zhs_error *err);
+/* The same from text in memory; source names it in messages (may be NULL). */
+int zhs_aliases_parse(zhs_aliases **out, const char *text, size_t len, const char *source,
+                      zhs_error *err);
+void zhs_aliases_free(zhs_aliases *a);
+
+#define ZHS_SEARCH_OPTIONS_VERSION 2
 
 typedef struct zhs_search_options {
     unsigned version;           /* ZHS_SEARCH_OPTIONS_VERSION; 0: a zeroed struct */
@@ -373,8 +385,10 @@ typedef struct zhs_search_options {
     double b;                   /* BM25 b; < 0: the index's (version 0: 0 too) */
     int exhaustive;             /* 1: score every match, no pruning (the oracle) */
     int count_only;             /* 1: only count matches */
+    /* version 2 */
+    const zhs_aliases *aliases; /* extra law-name abbreviations for citations; NULL: the built-in ones */
 } zhs_search_options;
-#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0}
+#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL}
 
 /* Sets *o to ZHS_SEARCH_OPTIONS_INIT. */
 void zhs_search_options_default(zhs_search_options *o);
@@ -394,6 +408,10 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an,
                      const char *query, const zhs_search_options *opts, zhs_error *err);
 
 size_t zhs_results_count(const zhs_results *r);          /* hits returned */
+/* What a lenient reading of the query ignored or changed (an unterminated
+** quote, a lone + or -, terms beyond the limit, ...): the i-th warning, or
+** NULL past the last.  Owned by r. */
+const char *zhs_results_warning(const zhs_results *r, size_t i);
 uint64_t zhs_results_matches(const zhs_results *r);      /* passages matched (exact with count_only or exhaustive) */
 const zhs_hit *zhs_results_hit(const zhs_results *r, size_t i);
 void zhs_results_free(zhs_results *r);

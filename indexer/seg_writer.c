@@ -186,7 +186,8 @@ int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
     zhs_buf_reset(&w->blocks);
     zhs_buf_reset(&w->skips);
     w->ngaps = 0;
-    bool keep_pos = !zhs_term_is_char(key, keylen) && (w->word_positions || !zhs_term_is_long_han_word(key, keylen));
+    bool keep_pos = !zhs_term_is_char(key, keylen) && !zhs_term_is_label(key, keylen) &&
+                    (w->word_positions || !zhs_term_is_long_han_word(key, keylen));
     term_state t = {0};
     t.pos_start = t.block_pos_start = w->pos.off;
     t.prev_block_last = -1;

@@ -161,7 +161,10 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
             return zhs_fail(err, ZHS_EINVAL, "search options of version %u are newer than this library (%u): "
                             "build the program against this version of zhs.h", given->version,
                             ZHS_SEARCH_OPTIONS_VERSION);
-        *o = *given;
+        /* a caller built against version 1 (or a zeroed struct of then) passed the smaller struct:
+        ** read only its fields */
+        if (given->version < 2) memcpy(o, given, offsetof(zhs_search_options, aliases));
+        else *o = *given;
         o->version = ZHS_SEARCH_OPTIONS_VERSION;
         if (given->version == 0 && given->b == 0) o->b = -1;
     }
@@ -189,9 +192,9 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     zhs_store_reader_init(&r->store);
     r->ix = ix;
     int rc = zhs_query_parse(&r->q, &r->arena, an, query, err);
-    if (rc == ZHS_OK) {
-        rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &o, err);
-    }
+    if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, query, o.aliases, err);
+    if (rc == ZHS_OK) rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &o, err);
+    if (rc == ZHS_OK) rc = zhs_query_cite_run(r, an, &o, err);
     if (rc) {
         zhs_results_free(r);
         return rc;
@@ -201,6 +204,10 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
 }
 
 size_t zhs_results_count(const zhs_results *r) { return r->top.n; }
+const char *zhs_results_warning(const zhs_results *r, size_t i)
+{
+    return i < r->q.nwarnings ? r->q.warnings[i] : NULL;
+}
 uint64_t zhs_results_matches(const zhs_results *r) { return r->top.matches; }
 const zhs_hit *zhs_results_hit(const zhs_results *r, size_t i) { return i < r->top.n ? &r->top.hits[i] : NULL; }
 

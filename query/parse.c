@@ -8,25 +8,40 @@
 **   -草案                excluded (a term or a phrase)
 **   title:民法典          the passage's law title must contain it (a phrase
 **                        over title terms); -title:… excludes
+**   article:第二十条      the passage's article label is 第二十条 (or 20)
 ** Quotes may be ASCII "…" or Chinese “…”.  Clauses are separated by
-** ASCII or ideographic spaces.
+** ASCII or ideographic spaces.  ＋ － ： are read as + - :, field names in
+** any case.  Nothing a person types is an error unless it leaves nothing
+** to search for: see zhs_query_parse.
 */
 #include "query_int.h"
 
+#include "numeral.h"
+
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #define MAX_QTERMS 1024
 #define MAX_CLAUSES 64
+#define MAX_QUERY_BYTES (64 * 1024)
 
-/* Positions in messages count characters, not bytes, and the echoed query
-** is cut on a character boundary. */
-static int qfail(zhs_error *err, const char *query, size_t at, const char *what)
+/* A warning about what a lenient parse ignored or changed; the same
+** warning is given once. */
+static void qwarn(zhs_query *q, zhs_arena *arena, const char *fmt, ...) ZHS_PRINTF(3, 4);
+static void qwarn(zhs_query *q, zhs_arena *arena, const char *fmt, ...)
 {
-    size_t n = strlen(query), shown = n < 200 ? n : 200;
-    while (shown < n && shown > 0 && ((uint8_t)query[shown] & 0xC0) == 0x80) shown--;
-    return zhs_fail(err, ZHS_EQUERY, "bad query at character %zu of \"%.*s%s\": %s", zhs_utf8_count(query, at) + 1,
-                    (int)shown, query, shown < n ? "…" : "", what);
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (size_t i = 0; i < q->nwarnings; i++)
+        if (!strcmp(q->warnings[i], msg)) return;
+    if (q->nwarnings == ZHS_QUERY_MAX_WARNINGS) return;
+    char *w = zhs_arena_strndup(arena, msg, strlen(msg));
+    if (w) q->warnings[q->nwarnings++] = w;
 }
 
 static bool is_space_at(const char *s, size_t n, size_t i, size_t *len)
@@ -47,22 +62,44 @@ static size_t open_quote(const char *s, size_t n, size_t i, const char **close)
     return 0;
 }
 
-static int add_term(zhs_query *q, const char *key, size_t len, uint32_t kind, zhs_error *err)
+/* The closing quote of a phrase opened with `close`: that quote, or any
+** other closing quote (people mix “…" when they type), whichever comes
+** first; NULL when there is none. */
+static const char *close_quote(const char *from, const char *end, const char *close)
+{
+    static const char *const closers[] = {"\"", "\xE2\x80\x9D", "\xE3\x80\x8D"};   /* " ” 」 */
+    (void)close;
+    for (const char *p = from; p < end; p++)
+        for (size_t c = 0; c < sizeof closers / sizeof *closers; c++) {
+            size_t l = strlen(closers[c]);
+            if ((size_t)(end - p) >= l && memcmp(p, closers[c], l) == 0) return p;
+        }
+    return NULL;
+}
+
+static size_t quote_len(const char *p)
+{
+    return *p == '"' ? 1 : 3;
+}
+
+static void add_term(zhs_query *q, const char *key, size_t len, uint32_t kind)
 {
     for (size_t i = 0; i < q->nterms; i++)
         if (q->terms[i].len == len && memcmp(q->terms[i].key, key, len) == 0) {
             q->terms[i].qtf++;
-            return ZHS_OK;
+            return;
         }
-    if (q->nterms == MAX_QTERMS)
-        return zhs_fail(err, ZHS_EQUERY, "the query has more than %d distinct terms: shorten it", MAX_QTERMS);
+    if (q->nterms == MAX_QTERMS) {
+        /* pasted text: the first terms are kept (see zhs_query_parse) */
+        q->nterms_dropped++;
+        return;
+    }
     zhs_qterm *t = &q->terms[q->nterms++];
     memcpy(t->key, key, len);
     t->key[len] = 0;
     t->len = (uint32_t)len;
     t->qtf = 1;
     t->kind = kind;
-    return ZHS_OK;
 }
 
 /* Chooses the elements that match text as written: bigrams over Han runs
@@ -137,8 +174,12 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
     size_t n;
     if (zhs_analyzer_run(an, &tok, &n, text, len, err)) return err->code;
     if (n == 0) {
-        if (occur == ZHS_OCCUR_SHOULD && !quoted && !title) return ZHS_OK;   /* punctuation: nothing to find */
-        return qfail(err, query, at, "this part has no searchable words (only punctuation or spaces)");
+        /* punctuation: nothing to find; a required or excluded part, a
+        ** quoted or a title part of only punctuation is dropped too */
+        if (occur != ZHS_OCCUR_SHOULD || quoted || title)
+            qwarn(q, arena, "ignored the part at character %zu: it has no searchable words",
+                  zhs_utf8_count(query, at) + 1);
+        return ZHS_OK;
     }
     /* scoring terms: everything a required or optional clause names, but
     ** character terms only for a one-character part (elsewhere its words
@@ -149,11 +190,13 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
             if (tok[i].kind == ZHS_TOKEN_CHAR && !one_char) continue;
             char key[ZHS_TERM_MAX + 4];
             size_t kl = zhs_term_key(key, &tok[i], false);
-            if (add_term(q, key, kl, tok[i].kind, err)) return err->code;
+            add_term(q, key, kl, tok[i].kind);
         }
     if (occur == ZHS_OCCUR_SHOULD && !quoted && !title) return ZHS_OK;
-    if (q->nclauses == MAX_CLAUSES)
-        return zhs_fail(err, ZHS_EQUERY, "the query has more than %d required or excluded parts: shorten it", MAX_CLAUSES);
+    if (q->nclauses == MAX_CLAUSES) {
+        qwarn(q, arena, "more than %d required or excluded parts: the rest only score", MAX_CLAUSES);
+        return ZHS_OK;
+    }
     zhs_qclause *c = &q->clauses[q->nclauses];
     c->occur = occur == ZHS_OCCUR_SHOULD ? ZHS_OCCUR_MUST : occur;
     c->title = title;
@@ -161,21 +204,124 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
     c->elems = zhs_arena_alloc(arena, n * sizeof *c->elems);
     if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     c->nelems = phrase_elems(c->elems, tok, n, title);
-    if (c->nelems == 0) return qfail(err, query, at, "this part has no searchable words");
+    if (c->nelems == 0) {
+        qwarn(q, arena, "ignored the part at character %zu: it has no searchable words", zhs_utf8_count(query, at) + 1);
+        return ZHS_OK;
+    }
     q->nclauses++;
     return ZHS_OK;
 }
 
+int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, const char *text, size_t len,
+                           zhs_error *err)
+{
+    memset(c, 0, sizeof *c);
+    const zhs_token *tok;
+    size_t n;
+    if (zhs_analyzer_run(an, &tok, &n, text, len, err)) return err->code;
+    c->occur = ZHS_OCCUR_MUST;
+    c->title = true;
+    snprintf(c->text, sizeof c->text, "%.*s", (int)(len < 255 ? len : 255), text);
+    c->elems = zhs_arena_alloc(arena, (n + 1) * sizeof *c->elems);
+    if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
+    c->nelems = phrase_elems(c->elems, tok, n, true);
+    return ZHS_OK;
+}
+
+/* '+' or '-', ASCII or full-width (＋ U+FF0B, － U+FF0D): the occurrence and
+** the bytes, 0 if none. */
+static size_t op_at(const char *s, size_t n, size_t i, int *occur)
+{
+    if (s[i] == '+') { *occur = ZHS_OCCUR_MUST; return 1; }
+    if (s[i] == '-') { *occur = ZHS_OCCUR_MUST_NOT; return 1; }
+    if (n - i >= 3 && memcmp(s + i, "\xEF\xBC\x8B", 3) == 0) { *occur = ZHS_OCCUR_MUST; return 3; }
+    if (n - i >= 3 && memcmp(s + i, "\xEF\xBC\x8D", 3) == 0) { *occur = ZHS_OCCUR_MUST_NOT; return 3; }
+    return 0;
+}
+
+enum { FIELD_NONE, FIELD_TITLE, FIELD_ARTICLE };
+
+/* A field name at i, any case, and its colon (ASCII or full-width ：):
+** the field and the bytes, 0 if none. */
+static size_t field_at(const char *s, size_t n, size_t i, int *field)
+{
+    static const struct { const char *name; size_t len; int field; } fields[] = {
+        {"title", 5, FIELD_TITLE}, {"article", 7, FIELD_ARTICLE},
+    };
+    for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+        size_t l = fields[f].len;
+        if (n - i <= l || strncasecmp(s + i, fields[f].name, l) != 0) continue;
+        size_t c = s[i + l] == ':' ? 1 : (n - i - l >= 3 && memcmp(s + i + l, "\xEF\xBC\x9A", 3) == 0) ? 3 : 0;
+        if (!c) continue;
+        *field = fields[f].field;
+        return l + c;
+    }
+    return 0;
+}
+
+/* article:第二十条, article:20, article:10之1: a clause on the label term
+** ("A20", terms.h), which also scores, so that the query has a term even
+** when it says nothing else.  False when the value is no article number. */
+static bool add_article(zhs_query *q, zhs_arena *arena, const char *body, size_t blen, int occur, zhs_error *err,
+                        int *rc)
+{
+    zhs_article_ref ref;
+    memset(&ref, 0, sizeof ref);
+    size_t used = zhs_article_ref_parse(body, blen, &ref);
+    if (!used) {
+        /* a bare number, optionally 之 + number */
+        used = zhs_numeral_parse(body, blen, &ref.article);
+        if (used && blen - used > 3 && memcmp(body + used, "\xE4\xB9\x8B", 3) == 0) {
+            size_t k = zhs_numeral_parse(body + used + 3, blen - used - 3, &ref.sub);
+            if (k) used += 3 + k;
+        }
+    }
+    if (!used || used != blen || ref.article == 0) return false;
+    char key[ZHS_ARTICLE_KEY_MAX];
+    size_t kl = zhs_article_key(key, ref.article, ref.sub);
+    *rc = ZHS_OK;
+    if (occur != ZHS_OCCUR_MUST_NOT) add_term(q, key, kl, ZHS_TOKEN_WORD);
+    if (q->nclauses == MAX_CLAUSES) {
+        qwarn(q, arena, "more than %d required or excluded parts: the rest only score", MAX_CLAUSES);
+        return true;
+    }
+    zhs_qclause *c = &q->clauses[q->nclauses];
+    c->occur = occur == ZHS_OCCUR_MUST_NOT ? ZHS_OCCUR_MUST_NOT : ZHS_OCCUR_MUST;
+    c->title = false;
+    snprintf(c->text, sizeof c->text, "%.*s", (int)(blen < 255 ? blen : 255), body);
+    c->elems = zhs_arena_alloc(arena, sizeof *c->elems);
+    if (!c->elems) {
+        *rc = zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
+        return true;
+    }
+    memcpy(c->elems[0].key, key, kl + 1);
+    c->elems[0].len = (uint32_t)kl;
+    c->elems[0].qpos = 0;
+    c->nelems = 1;
+    q->nclauses++;
+    return true;
+}
+
+/* The query language is lenient, as people type and paste: an operator
+** with nothing after it, an unterminated quote, a field with no value,
+** parts beyond the limits are ignored or read as plain text, with a
+** warning; only a query with nothing to search for is refused. */
 int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text,
                     zhs_error *err)
 {
     memset(q, 0, sizeof *q);
     if (zhs_err_code(err)) return err->code;
     size_t n = strlen(text);
-    if (n > 64 * 1024) return zhs_fail(err, ZHS_EQUERY, "query of %zu bytes is too long (limit 64 KiB)", n);
+    if (n > MAX_QUERY_BYTES) {
+        n = MAX_QUERY_BYTES;
+        while (n > 0 && ((uint8_t)text[n] & 0xC0) == 0x80) n--;
+    }
     q->terms = zhs_arena_alloc(arena, MAX_QTERMS * sizeof *q->terms);
     q->clauses = zhs_arena_calloc(arena, MAX_CLAUSES * sizeof *q->clauses);
     if (!q->terms || !q->clauses) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
+    if (n < strlen(text)) qwarn(q, arena, "the query is longer than %d KiB: only its first %d KiB are searched",
+                                MAX_QUERY_BYTES / 1024, MAX_QUERY_BYTES / 1024);
+    q->arena = arena;
     bool any = false;
     size_t i = 0;
     while (i < n) {
@@ -185,42 +331,75 @@ int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char
             continue;
         }
         size_t at = i;
-        int occur = ZHS_OCCUR_SHOULD;
-        if (text[i] == '+' || text[i] == '-') {
-            occur = text[i] == '+' ? ZHS_OCCUR_MUST : ZHS_OCCUR_MUST_NOT;
-            i++;
-            if (i >= n || is_space_at(text, n, i, &sl))
-                return qfail(err, text, at, "'+' or '-' must be followed by a word or a quoted phrase");
+        any = true;
+        int occur = ZHS_OCCUR_SHOULD, op;
+        size_t ol = op_at(text, n, i, &op);
+        if (ol) {
+            i += ol;
+            if (i >= n || is_space_at(text, n, i, &sl) || op_at(text, n, i, &op)) {
+                /* a lone or repeated operator (+, -, ---): nothing to apply it to */
+                while (i < n && !is_space_at(text, n, i, &sl)) i++;
+                qwarn(q, arena, "ignored '%.*s' at character %zu: '+' and '-' go right before a word or a quoted phrase",
+                      (int)(i - at < 30 ? i - at : 30), text + at, zhs_utf8_count(text, at) + 1);
+                continue;
+            }
+            occur = op;
         }
-        bool title = false;
-        if (n - i >= 6 && memcmp(text + i, "title:", 6) == 0) {
-            title = true;
-            i += 6;
-            if (i >= n || is_space_at(text, n, i, &sl))
-                return qfail(err, text, at, "'title:' must be followed by a word or a quoted phrase");
+        int field = FIELD_NONE;
+        size_t fl = field_at(text, n, i, &field);
+        if (fl) {
+            i += fl;
+            if (i >= n || is_space_at(text, n, i, &sl)) {
+                qwarn(q, arena, "ignored the field '%.*s' at character %zu: nothing follows it", (int)fl, text + i - fl,
+                      zhs_utf8_count(text, i - fl) + 1);
+                continue;
+            }
         }
         const char *close;
         size_t ql = open_quote(text, n, i, &close);
         const char *body;
         size_t blen;
+        const char *end = ql ? close_quote(text + i + ql, text + n, close) : NULL;
+        if (ql && !end) {
+            qwarn(q, arena, "unterminated quote at character %zu: its words are searched as plain words",
+                  zhs_utf8_count(text, i) + 1);
+            i += ql;
+            ql = 0;
+            if (i >= n || is_space_at(text, n, i, &sl)) continue;
+        }
         if (ql) {
-            const char *end = strstr(text + i + ql, close);
-            if (!end) return qfail(err, text, i, "unterminated quote: close the phrase with a matching quote");
             body = text + i + ql;
             blen = (size_t)(end - body);
-            i = (size_t)(end - text) + strlen(close);
+            i = (size_t)(end - text) + quote_len(end);
         } else {
             body = text + i;
             while (i < n && !is_space_at(text, n, i, &sl)) i++;
             blen = (size_t)(text + i - body);
         }
-        if (add_clause(q, arena, an, text, at, body, blen, occur, title, ql > 0, err)) return err->code;
-        any = true;
+        if (field == FIELD_ARTICLE) {
+            int rc = ZHS_OK;
+            if (add_article(q, arena, body, blen, occur, err, &rc)) {
+                if (rc) return rc;
+                continue;
+            }
+            qwarn(q, arena, "'%.*s' is not an article number (write article:第二十条 or article:20): searched as words",
+                  (int)(blen < 60 ? blen : 60), body);
+        }
+        if (add_clause(q, arena, an, text, at, body, blen, occur, field == FIELD_TITLE, ql > 0, err)) return err->code;
     }
+    if (q->nterms_dropped)
+        qwarn(q, arena, "the query has more than %d distinct terms: only its first %d are searched", MAX_QTERMS,
+              MAX_QTERMS);
     if (!any) return zhs_fail(err, ZHS_EQUERY, "the query is empty: give words to search for");
     /* Only clauses that are not excluded add scoring terms. */
-    if (q->nterms == 0)
-        return zhs_fail(err, ZHS_EQUERY, "the query \"%.200s\" has no searchable words outside excluded "
-                        "parts: add a word to search for", text);
+    if (q->nterms == 0) {
+        bool excluded = false;
+        for (size_t c = 0; c < q->nclauses; c++) excluded |= q->clauses[c].occur == ZHS_OCCUR_MUST_NOT;
+        if (excluded)
+            return zhs_fail(err, ZHS_EQUERY, "the query \"%.200s\" has no searchable words outside excluded "
+                            "parts: add a word to search for", text);
+        return zhs_fail(err, ZHS_EQUERY, "the query \"%.200s\" has nothing to search for (no words, only "
+                        "punctuation, spaces or operators): give words to search for", text);
+    }
     return ZHS_OK;
 }

@@ -10,6 +10,9 @@
 **                disjunctions, leapfrog intersection for required
 **                clauses, positions for phrases; and the exhaustive oracle
 **   highlight.c  matched spans in a passage, for snippets
+**   cite.c       citations (刑法第二十条): an exact query on the article's
+**                label term and the law's title, its hits put first
+**   aliases.c    abbreviations of law names (个保法), built in and from files
 */
 #ifndef ZHS_QUERY_INT_H
 #define ZHS_QUERY_INT_H
@@ -75,17 +78,38 @@ typedef struct zhs_qclause {
     char text[256];             /* as written, for messages */
 } zhs_qclause;
 
+#define ZHS_QUERY_MAX_WARNINGS 8
+
+struct zhs_qcite;
+
 typedef struct zhs_query {
     zhs_qterm *terms;
     size_t nterms;
     zhs_qclause *clauses;       /* MUST and MUST_NOT clauses */
     size_t nclauses;
+    size_t nterms_dropped;      /* terms beyond the limit, not searched */
+    const char *warnings[ZHS_QUERY_MAX_WARNINGS];   /* what a lenient parse ignored */
+    size_t nwarnings;
+    struct zhs_qcite *cite;     /* the citation in the query (cite.c), NULL if none */
+    zhs_arena *arena;           /* the query's memory */
 } zhs_query;
 
-/* Parses text into q; memory comes from arena.  ZHS_EQUERY with a message
-** that quotes the offending part. */
+/* Parses text into q; memory comes from arena.  Leniently: what cannot be
+** read as the query language is ignored or read as words, with a warning
+** in q->warnings.  ZHS_EQUERY only when nothing is left to search for. */
 int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text,
                     zhs_error *err);
+
+/* A required title clause: text as a phrase over title-field terms (a
+** citation's law name, cite.c).  nelems 0 when text has no words. */
+int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, const char *text, size_t len,
+                           zhs_error *err);
+
+/* ------------------------------------------------------------ aliases.c */
+
+/* The full name of a law abbreviation: a's entries first, then the
+** built-in list; NULL when s is none. */
+const char *zhs_alias_lookup(const zhs_aliases *a, const char *s, size_t n);
 
 /* ------------------------------------------------------------ search.c */
 
@@ -110,5 +134,24 @@ struct zhs_results {
     zhs_store_reader store;     /* reads the hits' passages */
     zhs_buf span_buf;
 };
+
+/* ------------------------------------------------------------ cite.c */
+
+#include "numeral.h"
+
+typedef struct zhs_qcite {
+    zhs_article_ref ref;
+    char key[ZHS_ARTICLE_KEY_MAX];  /* the label term, "A20" */
+    size_t keylen;
+    const char *name;               /* the law's name (an alias resolved), NULL if none */
+    size_t namelen;
+} zhs_qcite;
+
+/* Finds a citation in the query text (第X条, with the law's name before it
+** or in the part before) and sets q->cite, NULL when there is none. */
+int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err);
+
+/* Runs the citation's exact query and puts its hits before r's. */
+int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err);
 
 #endif

@@ -666,6 +666,11 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         zhs_cursor_init(&t->cur, seg, &infos[i]);
         double df = infos[i].df;
         t->w = q->terms[i].qtf * log(1.0 + (N - df + 0.5) / (df + 0.5));
+        /* An article-label term ("A20", terms.h) only selects passages, as
+        ** a title-field term does: it scores nothing, here as in Xapian
+        ** (which holds it with wdf 0).  It stays a scoring term so that
+        ** the exhaustive evaluator sees the passages that have it. */
+        if (zhs_term_is_label(q->terms[i].key, q->terms[i].len)) t->w = 0;
         double tb = st.sc.index_params ? infos[i].ub
                                        : tf_bound(&st.sc, infos[i].max_tf, infos[i].min_len, false);
         t->ub = t->w * tb * UB_PAD;

@@ -4,6 +4,7 @@
 #include "json_out.h"
 #include "json.h"
 #include "snippet.h"
+#include "numeral.h"
 
 static void json_cstr(zhs_buf *o, const char *s)
 {
@@ -45,6 +46,14 @@ bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *
     json_cstr(o, p->heading);
     zhs_buf_puts(o, ",\"label\":");
     json_cstr(o, p->label);
+    /* the label as a number too, for programs that cite: 第十条之一 is
+    ** {"label": "第十条之一", "number": 10, "sub": 1} */
+    zhs_article_ref ref;
+    if (p->label[0] && zhs_article_ref_parse(p->label, strlen(p->label), &ref)) {
+        zhs_buf_puts(o, ",\"article\":{\"label\":");
+        json_cstr(o, p->label);
+        zhs_buf_printf(o, ",\"number\":%u,\"sub\":%u}", ref.article, ref.sub);
+    }
     zhs_buf_puts(o, ",\"path\":");
     json_cstr(o, p->path);
     zhs_buf_printf(o, ",\"line\":%u,\"text\":", p->line);

@@ -152,6 +152,15 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
     if (rc == ZHS_OK) {
         zhs_buf_puts(o, "{\"query\":");
         zhs_json_str(o, p->q.data, p->q.len);
+        /* what a lenient reading of the query ignored (docs/QUERY.md) */
+        if (zhs_results_warning(r, 0)) {
+            zhs_buf_puts(o, ",\"warnings\":[");
+            for (size_t w = 0; zhs_results_warning(r, w); w++) {
+                if (w) zhs_buf_putc(o, ',');
+                zhs_json_str(o, zhs_results_warning(r, w), strlen(zhs_results_warning(r, w)));
+            }
+            zhs_buf_putc(o, ']');
+        }
         zhs_buf_printf(o, ",\"matches\":{\"value\":%llu,\"relation\":\"%s\"},\"total\":{\"value\":%llu,\"relation\":\"%s\"}",
                        (unsigned long long)matches, exact ? "eq" : "gte", (unsigned long long)matches, exact ? "eq" : "gte");
         zhs_buf_printf(o, ",\"offset\":%zu,\"k\":%zu,\"returned\":%zu", p->offset, p->k, n > p->offset ? n - p->offset : 0);

@@ -76,7 +76,7 @@ run "$ZHS" search "$IDX" zzqxv
 if [ $rc -eq 1 ] && [ ! -s "$OUT" ]; then ok "search without hits exits 1 with nothing on stdout"
 else bad "search IDX zzqxv (matches nothing): expected exit 1 and empty stdout; $(got)"; fi
 
-for q in '"unterminated' '+' '-数据' ''; do
+for q in '"，' '+' '-数据' ''; do
     run "$ZHS" search "$IDX" "$q"
     if [ $rc -eq 2 ] && [ -s "$ERR" ] && [ ! -s "$OUT" ]; then ok "bad query [$q] exits 2: $(head -1 "$ERR")"
     else bad "bad query [$q]: expected exit 2, a message on stderr and nothing on stdout; $(got)"; fi

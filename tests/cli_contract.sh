@@ -90,9 +90,9 @@ run "$ZHS" search "$TMP/idx" '数据' --count --format trec
 [ $rc = 0 ] && grep -qx 'q 3' "$TMP/out" && ok "--count (trec): 'q 3'" || bad "--count trec: $(cat "$TMP/out")"
 
 # ---------------------------------------------------------------- batches
-printf 'a\t数据\nb\t"未闭合\nc\t泄露\n' >"$TMP/batch"
+printf 'a\t数据\nb\t"，。\nc\t泄露\n' >"$TMP/batch"
 run "$ZHS" search "$TMP/idx" --queries "$TMP/batch"
-if [ $rc = 2 ] && grep -qx '== a: 数据' "$TMP/out" && grep -qx '== c: 泄露' "$TMP/out" && grep -q '^error: .*unterminated quote' "$TMP/out"; then
+if [ $rc = 2 ] && grep -qx '== a: 数据' "$TMP/out" && grep -qx '== c: 泄露' "$TMP/out" && grep -q '^error: .*nothing to search for' "$TMP/out"; then
   ok "text batch: a header line per query, a bad query gets its error line, the rest answered, exit 2"
 else bad "text batch: rc $rc $(cat "$TMP/out" "$TMP/err")"; fi
 run "$ZHS" search "$TMP/idx" --queries "$TMP/batch" --json
@@ -108,7 +108,7 @@ then ok "json batch: {qid, error} for the bad query, hits for the others"; else 
 run "$ZHS" search "$TMP/idx" "$(printf '\xca\xfd\xbe\xdd')"
 [ $rc = 2 ] && grep -q 'not valid UTF-8 (is the terminal GBK?)' "$TMP/err" && ok "a GBK query: exit 2, says so" || bad "GBK query: rc $rc $(cat "$TMP/err")"
 run "$ZHS" search "$TMP/idx" '个人信息 "数据'
-[ $rc = 2 ] && grep -q 'at character 6 of' "$TMP/err" && ok "query errors count characters, not bytes" || bad "char position: $(cat "$TMP/err")"
+[ $rc != 2 ] && grep -q 'warning: unterminated quote at character 6' "$TMP/err" && ok "an unterminated quote is searched leniently; the warning counts characters, not bytes" || bad "char position: $(cat "$TMP/err")"
 
 # ---------------------------------------------------------------- paths
 # A hit's path opens from wherever the index is searched: stored absolute,

@@ -23,9 +23,16 @@
 **      whose ICU words differ from the passage's), each of the top 50 hits
 **      must satisfy the oracle, and the exact number of matches must equal
 **      the oracle's count over the whole corpus.
+**   4. Citations (docs/QUERY.md): each form (a short or full title, 《…》,
+**      Chinese or Arabic numerals, 之一, 第X款, an alias, a name after
+**      other words, the label alone) puts the article first; article:N
+**      counts exactly the passages whose label is article N; and the pruned
+**      search gives the exhaustive one's hits, passage for passage and score
+**      for score, at k = 1, 3 and 10.
 */
 #include "zhs.h"
 #include "harness.h"
+#include "numeral.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -235,10 +242,13 @@ static const passage *by_id(const char *id)
     return NULL;
 }
 
+static const zhs_aliases *ALIASES;
+
 static zhs_results *search(const char *q, size_t k, int exhaustive, int count_only)
 {
     zhs_search_options o;
     zhs_search_options_default(&o);
+    o.aliases = ALIASES;
     o.k = k;
     o.exhaustive = exhaustive;
     o.count_only = count_only;
@@ -562,6 +572,108 @@ static void test_oracle(void)
     }
 }
 
+/* ------------------------------------------------------------ citations */
+
+static const struct {
+    const char *query, *file, *label;
+} CITES[] = {
+    {"澄海市个人信息保护条例第八条", "regulations/澄海市个人信息保护条例.md", "第八条"},
+    {"澄海市个人信息保护条例 第8条", "regulations/澄海市个人信息保护条例.md", "第八条"},
+    {"个人信息保护条例第八条", "regulations/澄海市个人信息保护条例.md", "第八条"},          /* the end of the title */
+    {"《澄海市个人信息保护条例》第十条之一第二款", "regulations/澄海市个人信息保护条例.md", "第十条之一"},
+    {"澄海个保条例第8条", "regulations/澄海市个人信息保护条例.md", "第八条"},              /* an alias (the test's) */
+    {"东岚省关键信息基础设施安全保护实施办法第九条", "regulations/东岚省关键信息基础设施安全保护实施办法.md", "第9条"},
+    {"东岚省关键信息基础设施安全保护实施办法 第10条之一", "regulations/东岚省关键信息基础设施安全保护实施办法.md",
+     "第10条之一"},
+    {"嘉禾市個人資料保護自治條例第九條", "traditional/嘉禾市個人資料保護自治條例.md", "第九條"},
+    {"请问临江市政务服务一网通办条例第十条之一怎么规定", "regulations/临江市政务服务一网通办条例.md", "第十条之一"},
+    {"+title:云澜数据交易所 第八条", "regulations/云澜数据交易所数据交易管理办法.md", "第八条"},
+};
+
+/* The article number of a label, 0 for none. */
+static uint32_t label_article(const char *label, uint32_t *sub)
+{
+    zhs_article_ref ref;
+    *sub = 0;
+    if (!label || !zhs_article_ref_parse(label, strlen(label), &ref)) return 0;
+    *sub = ref.sub;
+    return ref.article;
+}
+
+/* pruned == exhaustive, hit for hit */
+static void check_same(const char *q, size_t k)
+{
+    zhs_results *r = search(q, k, 0, 0), *rx = search(q, k, 1, 0);
+    if (r && rx) {
+        size_t n = zhs_results_count(r);
+        CHECK_MSG(n == zhs_results_count(rx), "[%s] k=%zu: %zu hits pruned, %zu exhaustive", q, k, n,
+                  zhs_results_count(rx));
+        for (size_t j = 0; j < n && j < zhs_results_count(rx); j++) {
+            const zhs_hit *a = zhs_results_hit(r, j), *b = zhs_results_hit(rx, j);
+            CHECK_MSG(a->doc == b->doc && a->score == b->score, "[%s] k=%zu rank %zu: pruned %u %.6f, exhaustive %u %.6f",
+                      q, k, j + 1, a->doc, a->score, b->doc, b->score);
+        }
+    }
+    zhs_results_free(r);
+    zhs_results_free(rx);
+}
+
+static void test_citations(void)
+{
+    zhs_error err = {0};
+    zhs_aliases *al = NULL;
+    const char *list = "# the test's own\n澄海个保条例\t澄海市个人信息保护条例\n\n";
+    CHECK_OK(zhs_aliases_parse(&al, list, strlen(list), "test", &err), err);
+    ALIASES = al;
+    for (size_t i = 0; i < sizeof CITES / sizeof *CITES; i++) {
+        zhs_results *r = search(CITES[i].query, 10, 0, 0);
+        if (!r) continue;
+        zhs_passage p = {0};
+        bool ok = zhs_results_count(r) > 0 && zhs_results_passage(&p, r, zhs_results_hit(r, 0)->doc, &err) == ZHS_OK;
+        CHECK_MSG(ok && ends_with(p.path, CITES[i].file) && !strcmp(p.label, CITES[i].label),
+                  "citation [%s]: want %s %s first, got %s %s", CITES[i].query, CITES[i].file, CITES[i].label,
+                  ok ? p.path : "nothing", ok ? p.label : "");
+        zhs_results_free(r);
+        for (size_t k = 1; k <= 10; k += k == 1 ? 2 : 7) check_same(CITES[i].query, k);
+    }
+    /* the label alone, in either numerals: every passage of that article
+    ** number comes before any other */
+    static const struct { const char *query; uint32_t article, sub; } alone[] = {
+        {"第十条之一", 10, 1}, {"第10条之一", 10, 1}, {"第八条", 8, 0}, {"第8条 数据", 8, 0},
+    };
+    for (size_t i = 0; i < sizeof alone / sizeof *alone; i++) {
+        size_t want = 0;
+        for (size_t d = 0; d < NP; d++) {
+            uint32_t sub, a = label_article(P[d].label, &sub);
+            want += a == alone[i].article && sub == alone[i].sub;
+        }
+        CHECK_MSG(want > 0, "[%s]: no passage has that label: pick another", alone[i].query);
+        size_t k = want < 10 ? want : 10;
+        zhs_results *r = search(alone[i].query, 10, 0, 0);
+        for (size_t j = 0; r && j < k && j < zhs_results_count(r); j++) {
+            zhs_passage p;
+            if (zhs_results_passage(&p, r, zhs_results_hit(r, j)->doc, &err)) break;
+            uint32_t sub, a = label_article(p.label, &sub);
+            CHECK_MSG(a == alone[i].article && sub == alone[i].sub, "[%s] rank %zu: %s %s", alone[i].query, j + 1,
+                      p.path, p.label);
+        }
+        zhs_results_free(r);
+        check_same(alone[i].query, 3);
+        check_same(alone[i].query, 10);
+        /* article:N counts exactly those passages */
+        char q[64];
+        if (alone[i].sub) snprintf(q, sizeof q, "article:%u之%u", alone[i].article, alone[i].sub);
+        else snprintf(q, sizeof q, "article:第%u条", alone[i].article);
+        zhs_results *c = search(q, 10, 0, 1);
+        CHECK_MSG(c && zhs_results_matches(c) == want, "[%s]: %llu matches, the labels say %zu", q,
+                  c ? (unsigned long long)zhs_results_matches(c) : 0ULL, want);
+        zhs_results_free(c);
+        check_same(q, 10);
+    }
+    ALIASES = NULL;
+    zhs_aliases_free(al);
+}
+
 int main(void)
 {
     zhs_error err = {0};
@@ -579,6 +691,7 @@ int main(void)
     test_oracle();
     test_known_items();
     test_semantics();
+    test_citations();
 
     zhs_index_close(IX);
     zhs_analyzer_close(AN);

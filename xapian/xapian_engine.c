@@ -102,9 +102,11 @@ static int xw_add(void *vw, uint32_t doc, const zhs_passage *p, const zhs_passag
         ** saves a quarter of Xapian's position table. */
         xw->terms[m].term = key;
         xw->terms[m].len = len;
-        bool no_pos = zhs_term_is_char(key, len) || (xw->bigrams && zhs_term_is_long_han_word(key, len));
+        bool no_pos = zhs_term_is_char(key, len) || zhs_term_is_label(key, len) ||
+                      (xw->bigrams && zhs_term_is_long_han_word(key, len));
         xw->terms[m].pos = no_pos ? 0 : pt->t[i].pos + 1;
-        xw->terms[m].wdf = key[0] == 'T' ? ZHS_XWDF_ZERO : 1;
+        /* article labels ("A...") are outside the length too (terms.h) */
+        xw->terms[m].wdf = key[0] == 'T' || zhs_term_is_label(key, len) ? ZHS_XWDF_ZERO : 1;
         m++;
     }
     xw->npostings += m;

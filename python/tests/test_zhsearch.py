@@ -111,14 +111,13 @@ class TestSearch(SampleIndex):
     def test_query_error(self):
         with zhsearch.Index(self.idx) as ix:
             with self.assertRaises(zhsearch.QueryError) as cm:
-                ix.search('"个人信息')
+                ix.search('"，')
         e = cm.exception
         self.assertIsInstance(e, zhsearch.ZhsError)
         self.assertIsInstance(e, ValueError)
         self.assertEqual(e.status, L.EQUERY)
         self.assertEqual(e.name, "bad query")
-        self.assertIn("unterminated quote", str(e))
-        self.assertIn("character 1", e.message)
+        self.assertIn("nothing to search for", str(e))
 
     def test_missing_index(self):
         missing = os.path.join(self.tmp, "no-such.idx")

@@ -41,7 +41,7 @@ ENOTFOUND = -10
 EINTERNAL = -11
 
 WRITER_OPTIONS_VERSION = 1
-SEARCH_OPTIONS_VERSION = 1
+SEARCH_OPTIONS_VERSION = 2
 
 # ---------------------------------------------------------------------------
 # Structs (zhs.h order and types)
@@ -121,7 +121,8 @@ class IndexFile(ctypes.Structure):
 
 class SearchOptions(ctypes.Structure):
     _fields_ = [("version", c_uint), ("k", c_size_t), ("k1", c_double), ("b", c_double),
-                ("exhaustive", c_int), ("count_only", c_int)]
+                ("exhaustive", c_int), ("count_only", c_int),
+                ("aliases", ctypes.c_void_p)]     # version 2: a zhs_aliases *, NULL: the built-in list
 
 
 class Hit(ctypes.Structure):

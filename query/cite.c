@@ -1,0 +1,415 @@
+/*
+** cite.c — citations: a query that names an article (刑法第二十条,
+** 刑法 第20条, 《中华人民共和国个人信息保护法》第十三条, 个保法第13条第二款,
+** 第十三条) puts that article first, then the usual ranked results.
+**
+** How: the query is parsed and searched as usual; then a second, exact
+** query is run — the same terms and clauses, plus the article's label term
+** ("A20", required and scoring) and the law's name as a phrase over the
+** title field (required) — and its hits are put in front, de-duplicated.
+** Both searches are ordinary top-k searches, so --exhaustive gives the very
+** same result as the pruned search (tests/test_known_items.c checks it).
+**
+** Which law: a title phrase "刑法" also matches 刑法修正案（十一） and every
+** interpretation that names 刑法 in its title.  Of the exact query's hits
+** only those of the best-matching titles are kept: a title that is the
+** name (中华人民共和国 stripped from both) beats a title that ends with
+** it, which beats a title that merely contains it.  Of two versions of a
+** law (same title, the date in the file name, "(2022-06-24)"), the newest
+** comes first.  A name that matches no title at all (我想知道刑法第二十条)
+** is shortened from the front, one character at a time, down to two.
+*/
+#include "query_int.h"
+#include "numeral.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#define CITE_K 64           /* hits of the exact query considered; an article spans a few passages */
+#define CITE_MIN_NAME 2     /* characters a shortened name keeps */
+#define CITE_MAX_NAME 128   /* bytes of a law name considered */
+#define CITE_MAX_CHARS 48   /* character clauses of a name (CITE_MAX_NAME / 3 and some) */
+
+static const char PRC[] = "\xE4\xB8\xAD\xE5\x8D\x8E\xE4\xBA\xBA\xE6\xB0\x91\xE5\x85\xB1\xE5\x92\x8C\xE5\x9B\xBD"; /* 中华人民共和国 */
+
+static bool space_at(const char *s, size_t n, size_t i, size_t *len)
+{
+    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') { *len = 1; return true; }
+    if (n - i >= 3 && memcmp(s + i, "\xE3\x80\x80", 3) == 0) { *len = 3; return true; }
+    return false;
+}
+
+/* Start of the part (space-separated) that holds byte i. */
+static size_t part_start(const char *s, size_t i)
+{
+    while (i > 0) {
+        uint8_t c = (uint8_t)s[i - 1];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') break;
+        if (i >= 3 && memcmp(s + i - 3, "\xE3\x80\x80", 3) == 0) break;
+        i--;
+    }
+    return i;
+}
+
+/* An excluded part ("-" or "－") names no law and cites no article. */
+static bool excluded_part(const char *s, size_t n)
+{
+    return (n && s[0] == '-') || (n >= 3 && memcmp(s, "\xEF\xBC\x8D", 3) == 0);
+}
+
+/* The law name in s[0..n): the inside of the last 《…》 if any, else s
+** without a leading +, a title: field, and anything not Han at either
+** end.  Sets *len; returns the start. */
+static const char *law_name(const char *s, size_t n, size_t *len)
+{
+    static const char open[] = "\xE3\x80\x8A", close[] = "\xE3\x80\x8B";   /* 《 》 */
+    const char *e = NULL, *b = NULL;
+    for (size_t i = 0; i + 3 <= n; i++) {
+        if (!memcmp(s + i, open, 3)) b = s + i + 3;
+        else if (!memcmp(s + i, close, 3) && b) e = s + i;
+    }
+    if (b && e && e > b) {
+        *len = (size_t)(e - b);
+        return b;
+    }
+    if (n && s[0] == '+') s++, n--;
+    else if (n >= 3 && !memcmp(s, "\xEF\xBC\x8B", 3)) s += 3, n -= 3;
+    if (n > 6 && !strncasecmp(s, "title", 5) && (s[5] == ':' || (n >= 8 && !memcmp(s + 5, "\xEF\xBC\x9A", 3)))) {
+        size_t c = s[5] == ':' ? 6 : 8;
+        s += c, n -= c;
+    }
+    /* trim what is not Han at both ends: quotes, punctuation */
+    for (;;) {
+        uint32_t cp;
+        size_t l = n ? zhs_utf8_decode(s, n, &cp) : 0;
+        if (!l || zhs_is_han(cp)) break;
+        s += l, n -= l;
+    }
+    while (n) {
+        size_t k = n - 1;
+        while (k > 0 && ((uint8_t)s[k] & 0xC0) == 0x80) k--;
+        uint32_t cp;
+        zhs_utf8_decode(s + k, n - k, &cp);
+        if (zhs_is_han(cp)) break;
+        n = k;
+    }
+    *len = n;
+    return s;
+}
+
+int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err)
+{
+    q->cite = NULL;
+    if (zhs_err_code(err)) return err->code;
+    size_t n = strnlen(text, 64 * 1024);
+    zhs_article_ref ref;
+    size_t len, at = zhs_article_ref_find(text, n, &ref, &len);
+    if (at == n) return ZHS_OK;
+    size_t ps = part_start(text, at);
+    if (excluded_part(text + ps, at - ps)) return ZHS_OK;
+    zhs_qcite *c = zhs_arena_calloc(arena, sizeof *c);
+    if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
+    c->ref = ref;
+    c->keylen = zhs_article_key(c->key, ref.article, ref.sub);
+    size_t nl;
+    const char *name = law_name(text + ps, at - ps, &nl);
+    if (nl == 0 && ps > 0) {
+        /* "刑法 第20条": the part before */
+        size_t e = ps, sl;
+        while (e > 0 && space_at(text, n, e - 1, &sl)) e--;
+        if (e >= 3 && !memcmp(text + e - 3, "\xE3\x80\x80", 3)) e -= 3;   /* U+3000 ends the part too */
+        while (e > 0 && space_at(text, n, e - 1, &sl)) e--;
+        size_t s = part_start(text, e);
+        name = excluded_part(text + s, e - s) ? NULL : law_name(text + s, e - s, &nl);
+    }
+    if (name && nl > 0 && nl <= CITE_MAX_NAME) {
+        const char *full = zhs_alias_lookup(aliases, name, nl);
+        if (full) {
+            name = full;
+            nl = strlen(full);
+        }
+        c->name = name;
+        c->namelen = nl;
+    }
+    q->cite = c;
+    return ZHS_OK;
+}
+
+/* ---------------------------------------------------------------- running */
+
+/* The characters of s as the analyzer folds them (traditional ->
+** simplified, full-width -> ASCII), in order, without punctuation or
+** spaces, and without a leading 中华人民共和国: what a name and a title are
+** compared on (临江市政务服务一网通办条例 is 临江市政务服务“一网通办”条例). */
+static int norm_name(zhs_buf *out, zhs_analyzer *an, const char *s, size_t n, zhs_error *err)
+{
+    zhs_buf_reset(out);
+    const zhs_token *tok;
+    size_t nt;
+    if (zhs_analyzer_run(an, &tok, &nt, s, n, err)) return err->code;
+    bool chars = false;
+    for (size_t i = 0; i < nt; i++) chars |= tok[i].kind == ZHS_TOKEN_CHAR;
+    /* tokens come grouped by kind; put the units back in text order */
+    uint32_t last = 0;
+    bool first = true;
+    for (;;) {
+        const zhs_token *next = NULL;
+        for (size_t i = 0; i < nt; i++) {
+            const zhs_token *t = &tok[i];
+            bool unit = t->kind == ZHS_TOKEN_LATIN || t->kind == ZHS_TOKEN_NUMBER ||
+                        (chars ? t->kind == ZHS_TOKEN_CHAR : t->kind == ZHS_TOKEN_WORD);
+            if (unit && (first || t->position > last) && (!next || t->position < next->position)) next = t;
+        }
+        if (!next) break;
+        zhs_buf_append(out, next->text, next->len);
+        last = next->position;
+        first = false;
+    }
+    zhs_buf_cstr(out);
+    if (out->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    size_t p = sizeof PRC - 1;
+    if (out->len > p && !memcmp(out->data, PRC, p)) {
+        memmove(out->data, out->data + p, out->len - p + 1);
+        out->len -= p;
+    }
+    return ZHS_OK;
+}
+
+/* 0: the title is the name; 1: it ends with the name; 2: it contains it;
+** 3: it does not (a match on the name's characters in another order). */
+static int title_tier(const zhs_buf *t, const zhs_buf *name)
+{
+    size_t tl = t->len, nl = name->len;
+    if (tl == nl && !memcmp(t->data, name->data, nl)) return 0;
+    if (tl > nl && !memcmp(t->data + tl - nl, name->data, nl)) return 1;
+    for (size_t i = 0; nl && i + nl <= tl; i++)
+        if (!memcmp(t->data + i, name->data, nl)) return 2;
+    return 3;
+}
+
+/* The version date in a file name, "(2022-06-24)" (ASCII or full-width
+** parentheses are both seen as '(' + date): "" if none. */
+static void path_date(char out[11], const char *path)
+{
+    out[0] = 0;
+    const char *p = path, *hit = NULL;
+    while ((p = strchr(p, '(')) != NULL) {
+        if (strlen(p) >= 12 && p[11] == ')' && p[5] == '-' && p[8] == '-') hit = p + 1;
+        p++;
+    }
+    if (hit) {
+        memcpy(out, hit, 10);
+        out[10] = 0;
+    }
+}
+
+typedef struct chit {
+    zhs_hit h;
+    const char *data;
+    size_t datalen;
+    int tier;
+    bool older;             /* a newer version of the same article is among the hits */
+    const char *title, *label;
+    char date[11];
+} chit;
+
+static int cmp_chit(const void *a, const void *b)
+{
+    const chit *x = a, *y = b;
+    if (x->older != y->older) return x->older ? 1 : -1;
+    if (x->h.score != y->h.score) return x->h.score > y->h.score ? -1 : 1;
+    return (x->h.doc > y->h.doc) - (x->h.doc < y->h.doc);
+}
+
+/* Reads the kept hits' titles, labels and paths (through r, whose top is
+** set to the exact query's hits so that an engine that keeps its hits'
+** records finds them), keeps the best tier and marks older versions. */
+static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, const char *name, size_t nl,
+                         zhs_error *err)
+{
+    int best = 3;
+    zhs_buf nn, tn;
+    zhs_buf_init(&nn);
+    zhs_buf_init(&tn);
+    int rc = name ? norm_name(&nn, an, name, nl, err) : ZHS_OK;
+    for (size_t i = 0; i < *nh && !rc; i++) {
+        zhs_passage p;
+        if ((rc = zhs_results_passage(&p, r, h[i].h.doc, err))) break;
+        h[i].title = p.title;
+        h[i].label = p.label;
+        path_date(h[i].date, p.path);
+        h[i].tier = 0;
+        if (name) {
+            if ((rc = norm_name(&tn, an, p.title, strlen(p.title), err))) break;
+            h[i].tier = title_tier(&tn, &nn);
+        }
+        if (h[i].tier < best) best = h[i].tier;
+    }
+    zhs_buf_free(&nn);
+    zhs_buf_free(&tn);
+    if (rc) return rc;
+    size_t m = 0;
+    for (size_t i = 0; i < *nh; i++)
+        if (h[i].tier == best && best < 3) h[m++] = h[i];
+    *nh = m;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m && !h[i].older; j++)
+            h[i].older = !strcmp(h[i].title, h[j].title) && !strcmp(h[i].label, h[j].label) &&
+                         strcmp(h[j].date, h[i].date) > 0;
+    qsort(h, m, sizeof *h, cmp_chit);
+    return ZHS_OK;
+}
+
+/* One required clause per character of the name, on the title field's
+** character terms ("TU临"), up to clauses[end). */
+static int add_char_clauses(zhs_query *cq, size_t end, zhs_arena *a, zhs_analyzer *an, const char *name, size_t nl,
+                            zhs_error *err)
+{
+    const zhs_token *tok;
+    size_t nt;
+    if (zhs_analyzer_run(an, &tok, &nt, name, nl, err)) return err->code;
+    for (size_t i = 0; i < nt && cq->nclauses < end; i++) {
+        if (tok[i].kind != ZHS_TOKEN_CHAR) continue;
+        zhs_qclause *c = &cq->clauses[cq->nclauses++];
+        memset(c, 0, sizeof *c);
+        c->occur = ZHS_OCCUR_MUST;
+        c->title = true;
+        c->elems = zhs_arena_alloc(a, sizeof *c->elems);
+        if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+        c->elems[0].len = (uint32_t)zhs_term_key(c->elems[0].key, &tok[i], true);
+        c->elems[0].qpos = 0;
+        c->nelems = 1;
+        snprintf(c->text, sizeof c->text, "%.*s", (int)tok[i].len, tok[i].text);
+    }
+    return ZHS_OK;
+}
+
+int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err)
+{
+    const zhs_qcite *c = r->q.cite;
+    if (zhs_err_code(err)) return err->code;
+    if (!c || o->count_only || o->k == 0) return ZHS_OK;
+    zhs_arena *a = &r->arena;
+    /* the exact query: the user's terms and clauses, the label term, the name */
+    zhs_query cq = r->q;
+    cq.cite = NULL;
+    cq.terms = zhs_arena_alloc(a, (r->q.nterms + 1) * sizeof *cq.terms);
+    cq.clauses = zhs_arena_calloc(a, (r->q.nclauses + 2 + CITE_MAX_CHARS) * sizeof *cq.clauses);
+    if (!cq.terms || !cq.clauses) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    memcpy(cq.terms, r->q.terms, r->q.nterms * sizeof *cq.terms);
+    memcpy(cq.clauses, r->q.clauses, r->q.nclauses * sizeof *cq.clauses);
+    bool have = false;
+    for (size_t i = 0; i < cq.nterms; i++)
+        have |= cq.terms[i].len == c->keylen && !memcmp(cq.terms[i].key, c->key, c->keylen);
+    if (!have) {
+        /* it scores too, so that every passage the exact query matches has
+        ** a scoring term, as the exhaustive evaluator requires */
+        zhs_qterm *t = &cq.terms[cq.nterms++];
+        memcpy(t->key, c->key, c->keylen + 1);
+        t->len = (uint32_t)c->keylen;
+        t->qtf = 1;
+        t->kind = ZHS_TOKEN_WORD;
+    }
+    zhs_qclause *lc = &cq.clauses[cq.nclauses++];
+    lc->occur = ZHS_OCCUR_MUST;
+    lc->elems = zhs_arena_alloc(a, sizeof *lc->elems);
+    if (!lc->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    memcpy(lc->elems[0].key, c->key, c->keylen + 1);
+    lc->elems[0].len = (uint32_t)c->keylen;
+    lc->elems[0].qpos = 0;
+    lc->nelems = 1;
+    snprintf(lc->text, sizeof lc->text, "%s", c->key);
+
+    zhs_search_options xo = *o;
+    xo.k = c->name ? CITE_K : o->k;
+    xo.count_only = 0;
+    zhs_topk top;
+    memset(&top, 0, sizeof top);
+    const char *name = c->name;
+    size_t nl = c->namelen;
+    size_t base = cq.nclauses;
+    chit *h = NULL;
+    size_t nh = 0;
+    zhs_topk usual = r->top;
+    for (;;) {
+        /* the name as a phrase of the title; failing that (punctuation in
+        ** the title, 一网通办 for “一网通办”), each of its characters */
+        for (int mode = 0; mode < 2 && nh == 0; mode++) {
+            cq.nclauses = base;
+            if (name && mode == 0) {
+                zhs_qclause *tc = &cq.clauses[cq.nclauses];
+                if (zhs_query_title_clause(tc, a, an, name, nl, err)) return err->code;
+                if (tc->nelems == 0) return ZHS_OK;
+                cq.nclauses++;
+            } else if (name && add_char_clauses(&cq, base + CITE_MAX_CHARS, a, an, name, nl, err)) {
+                return err->code;
+            }
+            if (r->ix->eng->search(&top, a, r->ix, &cq, &xo, err)) return err->code;
+            if (top.n == 0) {
+                if (!name) break;
+                continue;
+            }
+            h = zhs_arena_calloc(a, top.n * sizeof *h);
+            if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+            nh = top.n;
+            for (size_t i = 0; i < nh; i++) {
+                h[i].h = top.hits[i];
+                h[i].data = top.data ? top.data[i] : NULL;
+                h[i].datalen = top.datalen ? top.datalen[i] : 0;
+            }
+            r->top = top;
+            int rc = rank_by_title(r, an, h, &nh, name, nl, err);
+            r->top = usual;
+            if (rc) return rc;
+            if (!name) break;
+        }
+        if (nh > 0 || !name || zhs_utf8_count(name, nl) <= CITE_MIN_NAME) break;
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(name, nl, &cp);
+        name += l;
+        nl -= l;
+    }
+    if (nh == 0) return ZHS_OK;
+    if (nh > o->k) nh = o->k;
+
+    /* Merged: the citation's hits, then the usual ones not among them.
+    ** Scores stay in order: a citation hit scores its exact-query BM25
+    ** plus 2B (B above every BM25 score here), an older version plus B. */
+    double B = 1;
+    for (size_t i = 0; i < nh; i++) if (h[i].h.score + 1 > B) B = h[i].h.score + 1;
+    for (size_t i = 0; i < usual.n; i++) if (usual.hits[i].score + 1 > B) B = usual.hits[i].score + 1;
+    size_t cap = o->k;
+    zhs_hit *mh = zhs_arena_alloc(a, (cap + 1) * sizeof *mh);
+    const char **md = zhs_arena_alloc(a, (cap + 1) * sizeof *md);
+    size_t *ml = zhs_arena_alloc(a, (cap + 1) * sizeof *ml);
+    if (!mh || !md || !ml) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    size_t m = 0, fresh = 0;
+    for (size_t i = 0; i < nh; i++) {
+        mh[m] = h[i].h;
+        mh[m].score += h[i].older ? B : 2 * B;
+        md[m] = h[i].data;
+        ml[m] = h[i].datalen;
+        bool seen = false;
+        for (size_t j = 0; j < usual.n && !seen; j++) seen = usual.hits[j].doc == h[i].h.doc;
+        fresh += !seen;
+        m++;
+    }
+    for (size_t j = 0; j < usual.n && m < cap; j++) {
+        bool dup = false;
+        for (size_t i = 0; i < nh && !dup; i++) dup = h[i].h.doc == usual.hits[j].doc;
+        if (dup) continue;
+        mh[m] = usual.hits[j];
+        md[m] = usual.data ? usual.data[j] : NULL;
+        ml[m] = usual.datalen ? usual.datalen[j] : 0;
+        m++;
+    }
+    r->top.hits = mh;
+    r->top.n = m;
+    r->top.data = usual.data || top.data ? md : NULL;
+    r->top.datalen = usual.data || top.data ? ml : NULL;
+    /* a citation hit need not match the usual query (an alias names the
+    ** law in other words): count those the usual hits do not hold */
+    r->top.matches += fresh;
+    return ZHS_OK;
+}
