@@ -7,6 +7,7 @@
 #include "query_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,13 @@ static int open_generation(zhs_index *ix, zhs_error *err)
         return zhs_fail(err, ZHS_EVERSION, "%s was built by the %s engine, which this build of zhsearch does not "
                         "include (configured with ZHS_WITH_XAPIAN=OFF): use a build with it, or rebuild the index "
                         "with the native engine", ix->dir, zhs_engine_name(ix->m.engine));
-    return ix->eng->open(ix, err);
+    if (ix->eng->open(ix, err)) return err->code;
+    return zhs_filter_open(ix, err);
 }
 
 static void close_generation(zhs_index *ix)
 {
+    zhs_filter_close(ix);
     if (ix->eng) ix->eng->close(ix);
     ix->state = NULL;
 }
@@ -161,7 +164,9 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
             return zhs_fail(err, ZHS_EINVAL, "search options of version %u are newer than this library (%u): "
                             "build the program against this version of zhs.h", given->version,
                             ZHS_SEARCH_OPTIONS_VERSION);
-        *o = *given;
+        /* A struct older than version 2 (or zeroed, which may be an old
+        ** caller's) ends before the version-2 fields: never read them. */
+        memcpy(o, given, given->version >= 2 ? sizeof *o : offsetof(zhs_search_options, all_versions));
         o->version = ZHS_SEARCH_OPTIONS_VERSION;
         if (given->version == 0 && given->b == 0) o->b = -1;
     }
@@ -188,9 +193,30 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     zhs_arena_init(&r->arena, 16 * 1024);
     zhs_store_reader_init(&r->store);
     r->ix = ix;
-    int rc = zhs_query_parse(&r->q, &r->arena, an, query, err);
-    if (rc == ZHS_OK) {
+    /* Metadata conditions written in the query (category:X) are not
+    ** words: they join the filter, the rest is parsed. */
+    const char *rest, *conds;
+    int rc = zhs_filter_split(&rest, &conds, &r->arena, query, err);
+    if (rc == ZHS_OK) rc = zhs_query_parse(&r->q, &r->arena, an, rest, err);
+    if (rc == ZHS_OK) rc = zhs_filter_apply(&r->q, &r->arena, ix, &o, conds, err);
+    if (rc == ZHS_OK && (!o.group_size || o.count_only)) {
         rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &o, err);
+    } else if (rc == ZHS_OK) {
+        /* Grouping: take more hits than k until k laws are filled or
+        ** every match has been seen (a collapse over the ranked list). */
+        zhs_search_options g = o;
+        size_t want = o.k;
+        g.k = want * 4 < 64 ? 64 : want * 4;
+        for (;;) {
+            if (g.k > ZHS_MAX_K) g.k = ZHS_MAX_K;
+            rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &g, err);
+            if (rc) break;
+            size_t got = r->top.n;
+            bool enough;
+            rc = zhs_filter_group(&r->top, &r->arena, ix, o.group_size, want, &enough, err);
+            if (rc || enough || got < g.k || g.k == ZHS_MAX_K) break;
+            g.k *= 4;
+        }
     }
     if (rc) {
         zhs_results_free(r);
@@ -237,6 +263,11 @@ int zhs_results_passage(zhs_passage *out, zhs_results *r, uint32_t doc, zhs_erro
             out->label = copy + (out->label - tmp.data);
             out->path = copy + (out->path - tmp.data);
             out->text = copy + (out->text - tmp.data);
+            out->date = copy + (out->date - tmp.data);
+            out->category = copy + (out->category - tmp.data);
+            out->status = copy + (out->status - tmp.data);
+            out->issuer = copy + (out->issuer - tmp.data);
+            out->extra = copy + (out->extra - tmp.data);
         }
     }
     zhs_buf_free(&tmp);

@@ -371,6 +371,10 @@ static int xr_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_q
     ** engine, so a search costs no document reads (the shim still sends
     ** remote shards' data with the hits). */
     xo.ids_only = 1;
+    /* Versions and filters hide passages inside the match (see
+    ** query/filter.c), as the native engine does. */
+    xo.hidden = q->hidden;
+    xo.hidden_docs = q->hidden ? ix->m.passages : 0;
     zhs_xresults *res;
     if (zhs_xreader_search(&res, ((zhs_xreader *)ix->state), top, &xo, err)) return err->code;
     size_t n = zhs_xresults_count(res);
@@ -413,7 +417,7 @@ static int xr_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t d
                 if (zhs_xreader_document(&fetched, &len, (zhs_xreader *)r->ix->state, (uint64_t)doc + 1, err)) return err->code;
                 p = (const uint8_t *)fetched;
             }
-            int d = zhs_record_decode(&p, p + len, buf, out);
+            int d = zhs_record_decode(&p, p + len, 0, buf, out);
             free(fetched);
             if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
             if (d)

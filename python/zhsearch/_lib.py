@@ -41,7 +41,7 @@ ENOTFOUND = -10
 EINTERNAL = -11
 
 WRITER_OPTIONS_VERSION = 1
-SEARCH_OPTIONS_VERSION = 1
+SEARCH_OPTIONS_VERSION = 2
 
 # ---------------------------------------------------------------------------
 # Structs (zhs.h order and types)
@@ -72,7 +72,9 @@ class Passage(ctypes.Structure):
     # text is a pointer, not c_char_p: it has text_len bytes.
     _fields_ = [("id", c_char_p), ("text", POINTER(ctypes.c_char)), ("text_len", c_size_t),
                 ("title", c_char_p), ("heading", c_char_p), ("label", c_char_p),
-                ("path", c_char_p), ("line", c_uint32)]
+                ("path", c_char_p), ("line", c_uint32),
+                ("date", c_char_p), ("category", c_char_p), ("status", c_char_p),
+                ("issuer", c_char_p), ("extra", c_char_p)]
 
 
 class Document(ctypes.Structure):
@@ -121,7 +123,9 @@ class IndexFile(ctypes.Structure):
 
 class SearchOptions(ctypes.Structure):
     _fields_ = [("version", c_uint), ("k", c_size_t), ("k1", c_double), ("b", c_double),
-                ("exhaustive", c_int), ("count_only", c_int)]
+                ("exhaustive", c_int), ("count_only", c_int),
+                ("all_versions", c_int), ("as_of", c_char_p), ("filter", c_char_p),
+                ("group_size", c_uint)]
 
 
 class Hit(ctypes.Structure):
