@@ -7,7 +7,7 @@
 ** Passages of one document are consecutive and share their metadata, so
 ** the table holds runs: a run is a range of passages with one title group,
 ** date, category, status and issuer.  On the laws corpus that is one run
-** per file (3,475 runs for 151,966 passages).
+** per file (3,468 runs for 151,966 passages: files of one title and date in a row merge).
 **
 ** File: magic ZHSMETA1, body, footer (format.h).  Body, little endian:
 **   u32 nruns, u32 ngroups, u32 nstrings

@@ -397,6 +397,13 @@ typedef struct zhs_search_options {
     unsigned group_size;        /* > 0: at most this many hits per law (title
                                 ** and version), the best first; 0: no grouping */
 } zhs_search_options;
+/*
+** The version-2 fields are read only when version >= 2 (start from
+** ZHS_SEARCH_OPTIONS_INIT): a struct of version 0 or 1 may come from a
+** program built against the smaller struct, so it gets their defaults.
+** Filters, as_of and group_size need the index's metadata table: on an
+** index built before it (or remote shards) they fail with ZHS_EVERSION.
+*/
 #define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, 0, NULL, NULL, 0}
 
 /* Sets *o to ZHS_SEARCH_OPTIONS_INIT. */

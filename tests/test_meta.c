@@ -145,10 +145,12 @@ static void test_reading(const char *dir)
 
 /* ---------------------------------------------------------- searching */
 
-static int build(const char *idx, const char *corpus, zhs_analyzer *an, int engine, zhs_error *err)
+static int build(const char *idx, const char *corpus, zhs_analyzer *an, int engine, unsigned shards,
+                 zhs_error *err)
 {
     zhs_writer_options wo = ZHS_WRITER_OPTIONS_INIT;
     wo.engine = engine;
+    wo.shards = shards;
     zhs_writer *w;
     if (zhs_writer_open(&w, idx, an, &wo, err)) return err->code;
     zhs_corpus *c;
@@ -348,13 +350,17 @@ int main(void)
     }
     char idx[4200];
     snprintf(idx, sizeof idx, "%s/native", zt_tmpdir());
-    CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_NATIVE, &err), err);
+    CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_NATIVE, 1, &err), err);
     test_search(idx, an, "native");
     int xe;
     if (zhs_engine_from_name(&xe, "xapian", NULL) == ZHS_OK) {
         snprintf(idx, sizeof idx, "%s/xapian", zt_tmpdir());
-        CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_XAPIAN, &err), err);
+        CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_XAPIAN, 1, &err), err);
         test_search(idx, an, "xapian");
+        /* Several shards: hidden passages are dropped after the search. */
+        snprintf(idx, sizeof idx, "%s/xapian3", zt_tmpdir());
+        CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_XAPIAN, 3, &err), err);
+        test_search(idx, an, "xapian, 3 shards");
     } else {
         printf("no Xapian engine in this build: its part skipped\n");
     }
