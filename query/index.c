@@ -333,5 +333,14 @@ int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index 
         snprintf(path, sizeof path, "%s/%s", ix->dir, comp[i].file);
         f->bytes = zhs_path_size(path);
     }
+    /* The metadata table belongs to no engine: every index has one. */
+    if (ix->has_meta && *n < cap) {
+        zhs_index_file *f = &out[(*n)++];
+        snprintf(f->label, sizeof f->label, "metadata");
+        snprintf(f->file, sizeof f->file, "g%llu.meta", (unsigned long long)ix->m.generation);
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", ix->dir, f->file);
+        f->bytes = zhs_path_size(path);
+    }
     return ZHS_OK;
 }
