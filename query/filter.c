@@ -24,6 +24,9 @@ int zhs_filter_open(zhs_index *ix, zhs_error *err)
     /* Indexes built before the table have none: they are searched as
     ** before, without versions. */
     if (rc == ZHS_ENOTFOUND && ix->m.version < 2) return ZHS_OK;
+    if (rc == ZHS_ENOTFOUND)
+        return zhs_fail(err, ZHS_ECORRUPT, "%s is missing (the MANIFEST says format %d, which has one): "
+                        "if the index was just replaced, open it again; otherwise rebuild it", path, ix->m.version);
     if (rc) {
         if (err) *err = e;
         return rc;
