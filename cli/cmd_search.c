@@ -22,6 +22,7 @@ typedef struct search_cfg {
     size_t width;
     zhs_search_options so;
     const char *tag;
+    zhs_buf filter;             /* the --filter conditions, joined by spaces */
 } search_cfg;
 
 typedef struct session {
@@ -58,15 +59,33 @@ static void close_session(session *s)
 
 /* ---------------------------------------------------------------- output */
 
+/* The version a hit belongs to, after its source line: its date and the
+** other versions of its law, so that a reader knows what is in force. */
+static void print_version(zhs_buf *o, const zhs_version_info *v)
+{
+    if (!v->date[0]) return;
+    zhs_buf_printf(o, "  %s", v->date);
+    if (v->versions < 2) return;
+    if (v->newest) {
+        zhs_buf_puts(o, " (older version");
+        for (uint32_t i = 1, n = 0; i < v->ndates; i++, n++) zhs_buf_printf(o, "%s %s", n ? "," : ":", v->dates[i]);
+        zhs_buf_puts(o, ")");
+    } else {
+        zhs_buf_printf(o, " (not the newest: %s is)", v->dates[0]);
+    }
+}
+
 static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_hit *h, const zhs_passage *p,
-                       const zhs_span *sp, size_t nsp)
+                       const zhs_span *sp, size_t nsp, const zhs_version_info *v)
 {
     const char *b = c->color ? "\033[1m" : "", *cy = c->color ? "\033[36m" : "", *dim = c->color ? "\033[2m" : "",
                *rs = c->color ? "\033[0m" : "";
     zhs_buf_printf(o, "%zu. %s%.3f%s  %s%s%s", rank, dim, h->score, rs, b, p->title[0] ? p->title : "(untitled)", rs);
     if (p->heading[0]) zhs_buf_printf(o, " › %s", p->heading);
     if (p->label[0]) zhs_buf_printf(o, "  %s%s%s", cy, p->label, rs);
-    zhs_buf_printf(o, "\n   %s%s:%u%s\n   ", dim, cli_display_path(p->path), p->line, rs);
+    zhs_buf_printf(o, "\n   %s%s:%u", dim, cli_display_path(p->path), p->line);
+    print_version(o, v);
+    zhs_buf_printf(o, "%s\n   ", rs);
     zhs_snippet(o, p->text, p->text_len, sp, nsp, c->width, c->color ? "\033[1;31m" : "[", c->color ? "\033[0m" : "]");
     zhs_buf_puts(o, "\n");
 }
@@ -153,15 +172,16 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         }
         const zhs_span *sp;
         size_t nsp;
-        if (zhs_results_highlights(&sp, &nsp, r, s->an, &p, err)) {
+        zhs_version_info ver;
+        if (zhs_results_highlights(&sp, &nsp, r, s->an, &p, err) || zhs_results_version(&ver, r, h->doc, err)) {
             rc = -1;
             break;
         }
         if (c->format == FMT_JSON) {
             if (i) zhs_buf_putc(&o, ',');
-            zhs_json_hit(&o, i + 1, h, &p, sp, nsp, c->width);
+            zhs_json_hit(&o, i + 1, h, &p, sp, nsp, c->width, &ver);
         } else {
-            print_text(&o, c, i + 1, h, &p, sp, nsp);
+            print_text(&o, c, i + 1, h, &p, sp, nsp, &ver);
         }
     }
     if (rc >= 0) {
@@ -219,6 +239,14 @@ static const char search_help[] =
     "                        the others are answered (exit 2 then)\n"
     "  --aliases FILE        law-name abbreviations for citations, 'ABBR NAME' a line\n"
     "                        (before the built-in ones, e.g. 个保法 个人信息保护法)\n"
+    "  --all-versions        every version of a law (same title, other dates); by\n"
+    "                        default only the newest version's passages are searched\n"
+    "  --as-of YYYY-MM-DD    the version in force then (the newest dated on or before)\n"
+    "  --filter COND         date>=2021-01-01 (also <= > < =), category=行政法规,\n"
+    "                        status=现行有效, issuer=…; repeatable (all must hold);\n"
+    "                        category:X status:X issuer:X date>=D also work in the query\n"
+    "  --group law           the best passage of each law (title and version)\n"
+    "  --per-group N         with --group: up to N passages of each law\n"
     "  --k1 X --b X          BM25 parameters (default: the index's)\n"
     "  --count               only count matching passages (text: 'N passages match',\n"
     "                        json: matches, trec: 'qid N' lines)\n"
@@ -278,6 +306,22 @@ int cmd_search(int argc, char **argv)
             if (!cli_parse_size(v, &c.width) || c.width < 10) return cli_usage_error("search", "--width takes a number >= 10");
         } else if (cli_opt_value(argc, argv, &i, "--engine", &v)) {
             if (!v || (strcmp(v, "native") && strcmp(v, "xapian"))) return cli_usage_error("search", "--engine takes native or xapian");
+        } else if (cli_opt_flag(argv, i, "--all-versions")) {
+            c.so.all_versions = 1;
+        } else if (cli_opt_value(argc, argv, &i, "--as-of", &v)) {
+            if (!v) return cli_usage_error("search", "--as-of takes a date, YYYY-MM-DD");
+            c.so.as_of = v;
+        } else if (cli_opt_value(argc, argv, &i, "--filter", &v)) {
+            if (!v || !v[0]) return cli_usage_error("search", "--filter takes a condition such as date>=2021-01-01 or category=行政法规");
+            if (c.filter.len) zhs_buf_putc(&c.filter, ' ');
+            zhs_buf_puts(&c.filter, v);
+        } else if (cli_opt_value(argc, argv, &i, "--group", &v)) {
+            if (!v || strcmp(v, "law")) return cli_usage_error("search", "--group takes law");
+            if (!c.so.group_size) c.so.group_size = 1;
+        } else if (cli_opt_value(argc, argv, &i, "--per-group", &v)) {
+            size_t n;
+            if (!cli_parse_size(v, &n) || n == 0 || n > 1000) return cli_usage_error("search", "--per-group takes a number from 1 to 1000");
+            c.so.group_size = (unsigned)n;
         } else if (cli_opt_flag(argv, i, "--count")) {
             c.so.count_only = 1;
         } else if (cli_opt_flag(argv, i, "--exhaustive")) {
@@ -300,6 +344,8 @@ int cmd_search(int argc, char **argv)
     if (query && qfile) return cli_usage_error("search", "give a QUERY or --queries FILE, not both");
     c.batch = qfile != NULL;
     c.first = true;
+    if (c.filter.oom) return cli_usage_error("search", "out of memory reading --filter");
+    c.so.filter = c.filter.len ? zhs_buf_cstr(&c.filter) : NULL;
     if (c.format != FMT_TEXT) c.color = false;
     zhs_error err = {0};
     session s;
@@ -378,6 +424,7 @@ int cmd_search(int argc, char **argv)
         if (failed) status = CLI_ERR;
     }
     close_session(&s);
+    zhs_buf_free(&c.filter);
     return status;
 }
 

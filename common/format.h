@@ -19,7 +19,10 @@
 
 #include "common.h"
 
-#define ZHS_FORMAT_VERSION 1
+/* 2: passage records carry metadata (record.h) and a generation may have
+** a metadata table (g<N>.meta).  Version 1 indexes are still read. */
+#define ZHS_FORMAT_VERSION 2
+#define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
 

@@ -116,9 +116,9 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
         if (lineno == 1) {
             if (strcmp(k, "zhsearch-index") != 0) { rc = bad(err, path, lineno, "not a zhsearch manifest"); break; }
             m->version = atoi(v);
-            if (m->version != ZHS_FORMAT_VERSION) {
-                rc = zhs_fail(err, ZHS_EVERSION, "%s: index format version %d, this zhsearch reads version %d: rebuild the index with this version",
-                              path, m->version, ZHS_FORMAT_VERSION);
+            if (m->version < ZHS_FORMAT_VERSION_MIN || m->version > ZHS_FORMAT_VERSION) {
+                rc = zhs_fail(err, ZHS_EVERSION, "%s: index format version %d, this zhsearch reads versions %d to %d: rebuild the index with this version",
+                              path, m->version, ZHS_FORMAT_VERSION_MIN, ZHS_FORMAT_VERSION);
                 break;
             }
         } else if (!strcmp(k, "engine")) {

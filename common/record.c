@@ -3,18 +3,29 @@
 */
 #include "record.h"
 
+/* Strings of a record, in their order: v1 has the first six (text last,
+** the line between the fifth and the text), v2 adds the metadata. */
+enum { NSTR_V1 = 6, NSTR_V2 = 11 };
+
 static void put_str(zhs_buf *b, const char *s, size_t n)
 {
     zhs_buf_put_varint(b, n);
     zhs_buf_append(b, s, n);
 }
 
+static void put_cstr(zhs_buf *b, const char *s)
+{
+    put_str(b, s ? s : "", s ? strlen(s) : 0);
+}
+
 bool zhs_record_encode(zhs_buf *b, const zhs_passage *p)
 {
     const char *f[5] = {p->id, p->title, p->heading, p->label, p->path};
-    for (int i = 0; i < 5; i++) put_str(b, f[i] ? f[i] : "", f[i] ? strlen(f[i]) : 0);
+    for (int i = 0; i < 5; i++) put_cstr(b, f[i]);
     zhs_buf_put_varint(b, p->line);
     put_str(b, p->text ? p->text : "", p->text ? p->text_len : 0);
+    const char *m[5] = {p->date, p->category, p->status, p->issuer, p->extra};
+    for (int i = 0; i < 5; i++) put_cstr(b, m[i]);
     return !b->oom;
 }
 
@@ -28,44 +39,62 @@ static bool get_str(const uint8_t **p, const uint8_t *end, const uint8_t **s, si
     return true;
 }
 
-static bool parse(const uint8_t **pp, const uint8_t *end, const uint8_t *f[6], size_t n[6], uint64_t *line)
+/* Reads the strings of one record; *nstr says how many it had (a record
+** of unknown version has the metadata when bytes are left after text). */
+static bool parse(const uint8_t **pp, const uint8_t *end, int version, const uint8_t *f[NSTR_V2],
+                  size_t n[NSTR_V2], uint64_t *line, int *nstr)
 {
     const uint8_t *p = *pp;
     for (int i = 0; i < 5; i++)
         if (!get_str(&p, end, &f[i], &n[i])) return false;
     if (!zhs_varint_get(&p, end, line) || !get_str(&p, end, &f[5], &n[5])) return false;
+    bool meta = version == 2 || (version == 0 && p < end);
+    *nstr = meta ? NSTR_V2 : NSTR_V1;
+    if (meta)
+        for (int i = NSTR_V1; i < NSTR_V2; i++)
+            if (!get_str(&p, end, &f[i], &n[i])) return false;
     *pp = p;
     return true;
 }
 
-bool zhs_record_skip(const uint8_t **pp, const uint8_t *end)
+bool zhs_record_skip(const uint8_t **pp, const uint8_t *end, int version)
 {
-    const uint8_t *f[6];
-    size_t n[6];
+    const uint8_t *f[NSTR_V2];
+    size_t n[NSTR_V2];
     uint64_t line;
-    return parse(pp, end, f, n, &line);
+    int nstr;
+    return parse(pp, end, version, f, n, &line, &nstr);
 }
 
-int zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs_passage *p)
+int zhs_record_decode(const uint8_t **pp, const uint8_t *end, int version, zhs_buf *out, zhs_passage *p)
 {
-    const uint8_t *f[6];
-    size_t n[6];
+    const uint8_t *f[NSTR_V2];
+    size_t n[NSTR_V2];
     uint64_t line;
-    if (!parse(pp, end, f, n, &line)) return ZHS_ECORRUPT;
+    int nstr;
+    if (!parse(pp, end, version, f, n, &line, &nstr)) return ZHS_ECORRUPT;
+    /* A v1 record has no metadata: each reads back as "". */
+    static const uint8_t empty[1] = {0};
+    for (int i = nstr; i < NSTR_V2; i++) {
+        f[i] = empty;
+        n[i] = 0;
+    }
     size_t len0 = out->len;
     /* The source may live inside out itself: remember offsets, not
     ** pointers, across appends that can move it. */
-    bool inside = out->data && f[0] >= (const uint8_t *)out->data && f[0] < (const uint8_t *)out->data + out->cap;
-    size_t src_off[6], dst_off[6];
-    for (int i = 0; i < 6; i++) src_off[i] = inside ? (size_t)(f[i] - (const uint8_t *)out->data) : 0;
-    for (int i = 0; i < 6; i++) {
+    bool inside[NSTR_V2];
+    size_t src_off[NSTR_V2], dst_off[NSTR_V2];
+    for (int i = 0; i < NSTR_V2; i++) {
+        inside[i] = out->data && f[i] >= (const uint8_t *)out->data && f[i] < (const uint8_t *)out->data + out->cap;
+        src_off[i] = inside[i] ? (size_t)(f[i] - (const uint8_t *)out->data) : 0;
+    }
+    for (int i = 0; i < NSTR_V2; i++) {
         dst_off[i] = out->len;
-        const void *src = inside ? (const void *)(out->data + src_off[i]) : (const void *)f[i];
         if (!zhs_buf_reserve(out, n[i] + 1)) {
             out->len = len0;
             return ZHS_ENOMEM;
         }
-        if (inside) src = out->data + src_off[i];
+        const void *src = inside[i] ? (const void *)(out->data + src_off[i]) : (const void *)f[i];
         memmove(out->data + out->len, src, n[i]);
         out->len += n[i];
         out->data[out->len++] = 0;
@@ -79,5 +108,10 @@ int zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs_
     p->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     p->text = base + dst_off[5];
     p->text_len = n[5];
+    p->date = base + dst_off[6];
+    p->category = base + dst_off[7];
+    p->status = base + dst_off[8];
+    p->issuer = base + dst_off[9];
+    p->extra = base + dst_off[10];
     return ZHS_OK;
 }

@@ -2,7 +2,12 @@
 ** record.h — the serialised form of a passage, shared by the native
 ** passage store and the Xapian document data:
 **   varint length + bytes of id, title, heading, label, path;
-**   varint line; varint length + bytes of text.
+**   varint line; varint length + bytes of text;
+** and from version 2 (ZHS_FORMAT_VERSION 2) the metadata strings date,
+** category, status, issuer, extra.  version: 1 or 2 for a record among
+** others (the native store: the MANIFEST's format version says), 0 for a
+** record that fills [*pp, end) alone (Xapian's document data: the metadata
+** are there when bytes are left after the text).
 */
 #ifndef ZHS_RECORD_H
 #define ZHS_RECORD_H
@@ -16,9 +21,9 @@ bool zhs_record_encode(zhs_buf *b, const zhs_passage *p);
 ** only after the last append).  Returns ZHS_OK, ZHS_ECORRUPT for a
 ** malformed record, or ZHS_ENOMEM (out is then left as it was); it sets
 ** no message, the caller knows which file the record came from. */
-int zhs_record_decode(const uint8_t **pp, const uint8_t *end, zhs_buf *out, zhs_passage *p);
+int zhs_record_decode(const uint8_t **pp, const uint8_t *end, int version, zhs_buf *out, zhs_passage *p);
 
 /* Skips one record; false when malformed. */
-bool zhs_record_skip(const uint8_t **pp, const uint8_t *end);
+bool zhs_record_skip(const uint8_t **pp, const uint8_t *end, int version);
 
 #endif

@@ -72,6 +72,7 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     if (zhs_err_code(err)) return err->code;
     char path[ZHS_PATH_MAX];
     s->ndocs = ndocs;
+    s->record_version = ZHS_FORMAT_VERSION;
     snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
     zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
@@ -575,9 +576,9 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
         const uint8_t *p = base + at;
         while (d <= doc) {
             const uint8_t *q = p;
-            if (!zhs_record_skip(&q, end)) break;   /* not all here yet, or damaged */
+            if (!zhs_record_skip(&q, end, s->record_version)) break;   /* not all here yet, or damaged */
             if (d == doc) {
-                int d = zhs_record_decode(&p, end, buf, out);
+                int d = zhs_record_decode(&p, end, s->record_version, buf, out);
                 if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
                 if (d) return corrupt(err, &s->store, zdata, "bad record in store block");
                 return ZHS_OK;
@@ -627,7 +628,7 @@ int zhs_store_verify(const zhs_segment *s, zhs_error *err)
         }
         const uint8_t *p = (const uint8_t *)raw.data, *end = p + rlen;
         for (uint32_t i = 0; i < ndocs; i++)
-            if (!zhs_record_skip(&p, end)) {
+            if (!zhs_record_skip(&p, end, s->record_version)) {
                 rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
                 break;
             }

@@ -32,6 +32,9 @@ typedef struct zhs_segment {
     const uint8_t *dict_table;      /* u64 offsets of dictionary blocks */
     const uint8_t *store_table;
     uint32_t store_nblocks;
+    int record_version;             /* of the stored records (record.h): the
+                                    ** MANIFEST's format version; open sets
+                                    ** the current one */
 } zhs_segment;
 
 /* Maps dir/stem.*; verify: check every CRC (else only magic, footer and

@@ -140,6 +140,9 @@ typedef struct corpus_builder {
     bool record;                /* JSONL: one passage per record */
     const char *rec_id, *rec_title;
     const char *heading;        /* current heading path */
+    /* Metadata given to the passages to come ("" when unknown): the
+    ** document's, or a JSONL record's. */
+    const char *date, *category, *status, *issuer, *extra;
 } corpus_builder;
 
 void corpus_builder_init(corpus_builder *b, zhs_arena *arena);
@@ -157,6 +160,15 @@ void corpus_builder_set_heading(corpus_builder *b, const char *heading);
 void corpus_builder_begin_record(corpus_builder *b, const char *id, const char *title,
                                  uint32_t line);
 int corpus_builder_end_record(corpus_builder *b, bool *made, zhs_error *err);
+/* The document's metadata from its place in the corpus: the version date
+** "(YYYY-MM-DD)" at the end of the file name, and the category, the first
+** folder of rel (strings in the builder's arena). */
+int corpus_builder_file_meta(corpus_builder *b, zhs_error *err);
+/* Sets one metadata field from a front matter or JSONL value: "date"
+** (normalised to YYYY-MM-DD; not a date: ignored), "status", "issuer",
+** "category".  False for another key; *oom when out of memory. */
+bool corpus_builder_set_meta(corpus_builder *b, const char *key, size_t keylen, const char *v, size_t n,
+                             bool *oom);
 /* Gives every passage without a title this one. */
 void corpus_builder_finish(corpus_builder *b, const char *title);
 
@@ -228,6 +240,10 @@ struct zhs_corpus {
     uint64_t jsonl_bad;
     bool jsonl_first;           /* no chunk handed out yet */
     zhs_buf rec_id, rec_title, rec_text, rec_key;
+    zhs_buf rec_val, rec_extra;     /* a metadata value; the other members, as JSON */
+    const char *rec_key_raw;        /* the current key as written (quotes included) */
+    size_t rec_key_rawlen;
+    const char *file_meta[4];       /* the file's date, category, status, issuer */
 };
 
 /* Calls the warn callback with a formatted message. */

@@ -431,9 +431,23 @@ static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, z
     return add_line(d, s, n, line, indented, err);
 }
 
+/* Reads the metadata of a front matter line "key: value" (date, status,
+** issuer, category); other lines are not ours. */
+static bool front_matter_line(corpus_doc *d, const char *s, size_t n)
+{
+    const char *colon = memchr(s, ':', n);
+    if (!colon) return true;
+    size_t kl = (size_t)(colon - s);
+    const char *k = s;
+    corpus_trim(&k, &kl);
+    bool oom = false;
+    corpus_builder_set_meta(d->b, k, kl, colon + 1, (size_t)(s + n - (colon + 1)), &oom);
+    return !oom;
+}
+
 /* Length of the front matter at the start of text (0 if none) and the
-** lines it spans. */
-static size_t front_matter(const char *text, size_t len, uint32_t *lines)
+** lines it spans; its metadata go to the builder. */
+static size_t front_matter(corpus_doc *d, const char *text, size_t len, uint32_t *lines, bool *oom)
 {
     size_t pos = 0;
     uint32_t count = 0;
@@ -448,6 +462,14 @@ static size_t front_matter(const char *text, size_t len, uint32_t *lines)
         count++;
         if (count > 1 && (dashes || (n == 3 && memcmp(s, "...", 3) == 0))) {
             *lines = count;
+            /* Only a closed front matter is one: read its lines now. */
+            size_t at = 0;
+            for (uint32_t i = 0; i < count; i++) {
+                const char *e = memchr(text + at, '\n', len - at);
+                size_t ln = e ? (size_t)(e - text) - at : len - at;
+                if (i > 0 && i + 1 < count && !front_matter_line(d, text + at, ln)) *oom = true;
+                at += ln + 1;
+            }
             return nl ? end + 1 : len;
         }
         if (!nl) break;
@@ -464,7 +486,9 @@ int corpus_doc_parse(corpus_doc *d, const char *text, size_t len, uint32_t first
     uint32_t line = first_line;
     if (d->markdown) {
         uint32_t skipped = 0;
-        pos = front_matter(text, len, &skipped);
+        bool oom = false;
+        pos = front_matter(d, text, len, &skipped, &oom);
+        if (oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading front matter");
         line += skipped;
     }
     while (pos < len) {

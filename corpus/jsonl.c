@@ -27,6 +27,11 @@ typedef struct json_record {
     bool has_id, has_title, has_text;
 } json_record;
 
+/* parse_record's answer when a buffer could not grow: not the record's
+** fault, and the caller stops the run with ZHS_ENOMEM instead of skipping
+** the record (which would lose it, or read its id as missing). */
+static const char json_oom[] = "out of memory";
+
 static bool key_is(const zhs_buf *key, const char *name)
 {
     size_t m = strlen(name);
@@ -67,17 +72,39 @@ static const char *member_value(zhs_corpus *c, zhs_json_in *in, json_record *r)
         r->has_text = true;
         return zhs_json_string(in, &c->rec_text);
     }
-    return zhs_json_skip(in, 1);
+    if (first == '"' && (key_is(key, "date") || key_is(key, "status") || key_is(key, "issuer") ||
+                         key_is(key, "category"))) {
+        zhs_buf_reset(&c->rec_val);
+        const char *why = zhs_json_string(in, &c->rec_val);
+        if (why) return why;
+        bool oom = c->rec_val.oom;
+        if (!oom)
+            corpus_builder_set_meta(&c->builder, key->data, key->len, zhs_buf_cstr(&c->rec_val), c->rec_val.len,
+                                    &oom);
+        return oom ? json_oom : NULL;
+    }
+    /* Any other member is kept as written and returned with the hits. */
+    const char *start = in->p, *why = zhs_json_skip(in, 1);
+    if (why) return why;
+    zhs_buf_putc(&c->rec_extra, c->rec_extra.len ? ',' : '{');
+    zhs_buf_append(&c->rec_extra, c->rec_key_raw, c->rec_key_rawlen);
+    zhs_buf_putc(&c->rec_extra, ':');
+    zhs_buf_append(&c->rec_extra, start, (size_t)(in->p - start));
+    return c->rec_extra.oom ? json_oom : NULL;
 }
 
-/* parse_record's answer when a buffer could not grow: not the record's
-** fault, and the caller stops the run with ZHS_ENOMEM instead of skipping
-** the record (which would lose it, or read its id as missing). */
-static const char json_oom[] = "out of memory";
 
 static const char *parse_record(zhs_corpus *c, zhs_json_in *in, json_record *r)
 {
     memset(r, 0, sizeof *r);
+    /* A record's metadata start from its file's. */
+    corpus_builder *b = &c->builder;
+    b->date = c->file_meta[0];
+    b->category = c->file_meta[1];
+    b->status = c->file_meta[2];
+    b->issuer = c->file_meta[3];
+    b->extra = "";
+    zhs_buf_reset(&c->rec_extra);
     zhs_json_ws(in);
     if (in->p >= in->end || *in->p != '{') return "not a JSON object";
     in->p++;
@@ -90,7 +117,9 @@ static const char *parse_record(zhs_corpus *c, zhs_json_in *in, json_record *r)
             zhs_json_ws(in);
             if (in->p >= in->end || *in->p != '"') return "expected a key";
             zhs_buf_reset(&c->rec_key);
+            c->rec_key_raw = in->p;
             if ((why = zhs_json_string(in, &c->rec_key))) return why;
+            c->rec_key_rawlen = (size_t)(in->p - c->rec_key_raw);
             if (c->rec_key.oom) return json_oom;
             zhs_json_ws(in);
             if (in->p >= in->end || *in->p != ':') return "expected ':'";
@@ -144,6 +173,11 @@ static int record_passage(zhs_corpus *c, const json_record *r, uint32_t line, bo
         ? zhs_arena_strndup(&c->arena, zhs_buf_cstr(&c->rec_title), c->rec_title.len) : NULL;
     if (!id || (r->has_title && !title) || c->rec_id.oom || c->rec_title.oom || c->rec_text.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", c->jsonl->path);
+    if (c->rec_extra.len) {
+        zhs_buf_putc(&c->rec_extra, '}');
+        b->extra = c->rec_extra.oom ? NULL : zhs_arena_strndup(&c->arena, c->rec_extra.data, c->rec_extra.len);
+        if (!b->extra) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", c->jsonl->path);
+    }
     corpus_builder_begin_record(b, id, title, line);
     corpus_doc_begin(&c->parser, false);
     int rc = corpus_doc_parse(&c->parser, zhs_buf_cstr(&c->rec_text), c->rec_text.len, line, err);
@@ -175,6 +209,11 @@ int corpus_jsonl_next(zhs_corpus *c, bool *made, zhs_error *err)
     char *title = zhs_arena_strndup(&c->arena, name, corpus_stem_len(name));
     if (!title) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
     corpus_builder_start(&c->builder, f->path, f->rel);
+    if (corpus_builder_file_meta(&c->builder, err)) return err->code;
+    c->file_meta[0] = c->builder.date;
+    c->file_meta[1] = c->builder.category;
+    c->file_meta[2] = c->builder.status;
+    c->file_meta[3] = c->builder.issuer;
     size_t records = 0, start = c->jsonl_pos, surrogates = 0;
     *made = false;
     while (c->jsonl_pos < c->text_len && records < CORPUS_JSONL_CHUNK) {

@@ -13,6 +13,7 @@
 ** the passages of its document from 1.
 */
 #include "corpus_int.h"
+#include "meta.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,61 @@ void corpus_builder_start(corpus_builder *b, const char *path, const char *rel)
     b->article = false;
     b->record = false;
     b->heading = "";
+    b->date = b->category = b->status = b->issuer = b->extra = "";
+}
+
+int corpus_builder_file_meta(corpus_builder *b, zhs_error *err)
+{
+    const char *name = corpus_basename(b->rel);
+    size_t n = corpus_stem_len(name);
+    /* 反垄断法(2022-06-24).md: the date in ASCII or full-width brackets. */
+    const char *close = NULL;
+    if (n && name[n - 1] == ')') close = name + n - 1;
+    else if (n >= 3 && memcmp(name + n - 3, "\xEF\xBC\x89", 3) == 0) close = name + n - 3;
+    if (close) {
+        const char *open = NULL;
+        for (const char *s = close; s > name;) {
+            s--;
+            if (*s == '(') { open = s + 1; break; }
+            if (s - name >= 2 && memcmp(s - 2, "\xEF\xBC\x88", 3) == 0) { open = s + 1; break; }
+        }
+        bool oom = false;
+        if (open) corpus_builder_set_meta(b, "date", 4, open, (size_t)(close - open), &oom);
+        if (oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", b->path);
+    }
+    const char *slash = strchr(b->rel, '/');
+    if (slash) {
+        b->category = zhs_arena_strndup(b->arena, b->rel, (size_t)(slash - b->rel));
+        if (!b->category) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", b->path);
+    }
+    return ZHS_OK;
+}
+
+bool corpus_builder_set_meta(corpus_builder *b, const char *key, size_t keylen, const char *v, size_t n,
+                             bool *oom)
+{
+    const char **field = NULL;
+    if (keylen == 4 && memcmp(key, "date", 4) == 0) {
+        uint32_t d;
+        if (!zhs_date_parse(v, n, &d)) return true;     /* a date we cannot read is no date */
+        char buf[11];
+        zhs_date_format(buf, d);
+        const char *s = zhs_arena_strndup(b->arena, buf, strlen(buf));
+        if (!s) *oom = true;
+        else b->date = s;
+        return true;
+    }
+    if (keylen == 6 && memcmp(key, "status", 6) == 0) field = &b->status;
+    else if (keylen == 6 && memcmp(key, "issuer", 6) == 0) field = &b->issuer;
+    else if (keylen == 8 && memcmp(key, "category", 8) == 0) field = &b->category;
+    else return false;
+    corpus_trim(&v, &n);
+    /* YAML quotes around a scalar are not part of it. */
+    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) v++, n -= 2;
+    const char *s = zhs_arena_strndup(b->arena, v, n);
+    if (!s) *oom = true;
+    else *field = s;
+    return true;
 }
 
 void corpus_builder_set_heading(corpus_builder *b, const char *heading)
@@ -86,6 +142,11 @@ static int emit(corpus_builder *b, zhs_error *err)
     p->label = b->label;
     p->path = b->path;
     p->line = b->cur_line;
+    p->date = b->date;
+    p->category = b->category;
+    p->status = b->status;
+    p->issuer = b->issuer;
+    p->extra = b->extra;
     if (!p->text || !p->id) return oom(err, b);
     b->n++;
     zhs_buf_reset(&b->cur);

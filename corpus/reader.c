@@ -38,6 +38,8 @@ int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
     zhs_buf_init(&c->valid);
     zhs_buf_init(&c->rec_id);
     zhs_buf_init(&c->rec_title);
+    zhs_buf_init(&c->rec_val);
+    zhs_buf_init(&c->rec_extra);
     zhs_buf_init(&c->rec_text);
     zhs_buf_init(&c->rec_key);
     corpus_builder_init(&c->builder, &c->arena);
@@ -63,6 +65,8 @@ void zhs_corpus_close(zhs_corpus *c)
     zhs_buf_free(&c->valid);
     zhs_buf_free(&c->rec_id);
     zhs_buf_free(&c->rec_title);
+    zhs_buf_free(&c->rec_val);
+    zhs_buf_free(&c->rec_extra);
     zhs_buf_free(&c->rec_text);
     zhs_buf_free(&c->rec_key);
     corpus_doc_free(&c->parser);
@@ -133,6 +137,7 @@ static int read_text(zhs_corpus *c, const corpus_file *f, bool *made, zhs_error 
 {
     corpus_builder *b = &c->builder;
     corpus_builder_start(b, f->path, f->rel);
+    if (corpus_builder_file_meta(b, err)) return err->code;
     corpus_doc_begin(&c->parser, f->kind == CORPUS_MD);
     int rc = corpus_doc_parse(&c->parser, c->text, c->text_len, 1, err);
     if (!rc) rc = corpus_builder_break(b, err);

@@ -190,6 +190,16 @@ typedef struct zhs_passage {
     const char *label;      /* article label "第十条" ("" if none) */
     const char *path;       /* source file as given or found by the walk */
     uint32_t line;          /* 1-based source line where the passage starts */
+    /* Metadata of the passage's document (docs/CORPUS.md says where each
+    ** comes from).  The reader and a search always set them, "" when
+    ** unknown; a caller of zhs_writer_add may leave them NULL.  Indexes
+    ** built before they existed read back "". */
+    const char *date;       /* version date "YYYY-MM-DD" */
+    const char *category;   /* the first folder under the corpus root (行政法规) */
+    const char *status;     /* front matter or JSONL "status" (现行有效) */
+    const char *issuer;     /* front matter or JSONL "issuer" */
+    const char *extra;      /* JSONL: the record's other members as one JSON
+                            ** object ("{\"url\":\"...\"}"), "" when none */
 } zhs_passage;
 
 /* One document and its passages.  Owned by the corpus reader; valid until
@@ -385,10 +395,31 @@ typedef struct zhs_search_options {
     double b;                   /* BM25 b; < 0: the index's (version 0: 0 too) */
     int exhaustive;             /* 1: score every match, no pruning (the oracle) */
     int count_only;             /* 1: only count matches */
-    /* version 2 */
-    const zhs_aliases *aliases; /* extra law-name abbreviations for citations; NULL: the built-in ones */
+    /* Version 2.  Citations: extra law-name abbreviations; NULL: the
+    ** built-in ones only. */
+    const zhs_aliases *aliases;
+    /* Versions: documents with the same title and different dates are
+    ** versions of one law.  By default only the newest version's passages
+    ** match. */
+    int all_versions;           /* 1: every version matches */
+    const char *as_of;          /* "YYYY-MM-DD": only the version in force then
+                                ** (the newest dated on or before it); NULL: none */
+    /* Conditions on the metadata, all of which a passage must meet,
+    ** separated by spaces or ';': date>=2021-01-01 (also <= > < =),
+    ** category=行政法规, status=现行有效, issuer=国务院 (also KEY:VALUE).
+    ** NULL or "": none. */
+    const char *filter;
+    unsigned group_size;        /* > 0: at most this many hits per law (title
+                                ** and version), the best first; 0: no grouping */
 } zhs_search_options;
-#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL}
+/*
+** The version-2 fields are read only when version >= 2 (start from
+** ZHS_SEARCH_OPTIONS_INIT): a struct of version 0 or 1 may come from a
+** program built against the smaller struct, so it gets their defaults.
+** Filters, as_of and group_size need the index's metadata table: on an
+** index built before it (or remote shards) they fail with ZHS_EVERSION.
+*/
+#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL, 0, NULL, NULL, 0}
 
 /* Sets *o to ZHS_SEARCH_OPTIONS_INIT. */
 void zhs_search_options_default(zhs_search_options *o);
@@ -419,6 +450,20 @@ void zhs_results_free(zhs_results *r);
 /* Loads a stored passage.  Its strings live in *r and stay valid until
 ** zhs_results_free(r). */
 int zhs_results_passage(zhs_passage *out, zhs_results *r, uint32_t doc, zhs_error *err);
+
+/* A passage's place among the versions of its law: the documents of the
+** index with its title, told apart by their dates.  Filled from the
+** index's metadata table; an index built before that table existed, or
+** remote shards, give date "" and versions 0. */
+#define ZHS_MAX_VERSIONS 16
+typedef struct zhs_version_info {
+    char date[11];              /* this passage's version date, "" if none */
+    int newest;                 /* 1: no version of its title is newer */
+    uint32_t versions;          /* distinct dates of its title (0: undated) */
+    uint32_t ndates;            /* dates listed below, at most ZHS_MAX_VERSIONS */
+    char dates[ZHS_MAX_VERSIONS][11];   /* every version's date, newest first */
+} zhs_version_info;
+int zhs_results_version(zhs_version_info *out, const zhs_results *r, uint32_t doc, zhs_error *err);
 
 /* Byte ranges of p->text that match the query, sorted and merged.
 ** Owned by r. */

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "indexer_int.h"
 #include "manifest.h"
+#include "meta.h"
 #include "terms.h"
 
 #include <dirent.h>
@@ -39,6 +40,7 @@ struct zhs_writer {
     const zhs_engine_writer *eng;
     void *state;                /* the engine writer's */
     zhs_passage_terms pt;       /* the current passage's terms */
+    zhs_meta_builder *meta;     /* versions and metadata, for every engine (meta.h) */
 
     uint32_t ndocs;
     uint64_t total_tokens, bytes_in;
@@ -232,6 +234,7 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     zhs_engine_build b = {w->dir, w->tmpdir, w->gen, &w->opt, zhs_analyzer_fingerprint(an), ac.bigrams != 0,
                           report_phase, w};
     if (w->eng->open(&w->state, &b, err)) goto fail;
+    if (zhs_meta_builder_open(&w->meta, err)) goto fail;
     *out = w;
     return ZHS_OK;
 fail:
@@ -250,7 +253,8 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
     if (w->ndocs == UINT32_MAX - 1)
         return zhs_fail(err, ZHS_EINVAL, "an index holds at most %u passages: split the corpus", UINT32_MAX - 1);
     if (zhs_passage_terms_run(&w->pt, w->an, p, err) ||
-        w->eng->add(w->state, w->ndocs, p, &w->pt, err))
+        w->eng->add(w->state, w->ndocs, p, &w->pt, err) ||
+        zhs_meta_builder_add(w->meta, w->ndocs, p, err))
         return err->code;
     w->ndocs++;
     w->total_tokens += w->pt.length;
@@ -292,6 +296,11 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     ** with its other files), synced before the MANIFEST names it. */
     size_t ulen;
     const char *uw = zhs_analyzer_user_words(w->an, &ulen);
+    /* The metadata table is the engines' common part: versions and
+    ** filters read it whatever the engine (docs/FORMAT.md). */
+    char mpath[ZHS_PATH_MAX];
+    snprintf(mpath, sizeof mpath, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
+    if (zhs_meta_builder_write(w->meta, mpath, err)) return err->code;
     if (uw) {
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, ZHS_USERDICT_FILE, w->dir, (unsigned long long)w->gen);
@@ -321,6 +330,7 @@ void zhs_writer_close(zhs_writer *w)
     }
     if (w->tmpdir[0]) zhs_path_remove(w->tmpdir);
     zhs_passage_terms_free(&w->pt);
+    zhs_meta_builder_close(w->meta);
     if (w->lock_fd >= 0) close(w->lock_fd);
     free(w);
 }

@@ -15,7 +15,8 @@
 ** only those of the best-matching titles are kept: a title that is the
 ** name (中华人民共和国 stripped from both) beats a title that ends with
 ** it, which beats a title that merely contains it.  Of two versions of a
-** law (same title, the date in the file name, "(2022-06-24)"), the newest
+** law (same title, the document's date: front matter or the file name's
+** "(2022-06-24)"), the newest
 ** comes first.  A name that matches no title at all (我想知道刑法第二十条)
 ** is shortened from the front, one character at a time, down to two.
 */
@@ -238,7 +239,10 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
         if ((rc = zhs_results_passage(&p, r, h[i].h.doc, err))) break;
         h[i].title = p.title;
         h[i].label = p.label;
-        path_date(h[i].date, p.path);
+        /* the document's version date (file name or front matter, as the
+        ** corpus reader read it); older indexes have none: the file name */
+        if (p.date && p.date[0]) snprintf(h[i].date, sizeof h[i].date, "%.10s", p.date);
+        else path_date(h[i].date, p.path);
         h[i].tier = 0;
         if (name) {
             if ((rc = norm_name(&tn, an, p.title, strlen(p.title), err))) break;

@@ -7,6 +7,7 @@
 #include "query_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,13 @@ static int open_generation(zhs_index *ix, zhs_error *err)
         return zhs_fail(err, ZHS_EVERSION, "%s was built by the %s engine, which this build of zhsearch does not "
                         "include (configured with ZHS_WITH_XAPIAN=OFF): use a build with it, or rebuild the index "
                         "with the native engine", ix->dir, zhs_engine_name(ix->m.engine));
-    return ix->eng->open(ix, err);
+    if (ix->eng->open(ix, err)) return err->code;
+    return zhs_filter_open(ix, err);
 }
 
 static void close_generation(zhs_index *ix)
 {
+    zhs_filter_close(ix);
     if (ix->eng) ix->eng->close(ix);
     ix->state = NULL;
 }
@@ -161,10 +164,9 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
             return zhs_fail(err, ZHS_EINVAL, "search options of version %u are newer than this library (%u): "
                             "build the program against this version of zhs.h", given->version,
                             ZHS_SEARCH_OPTIONS_VERSION);
-        /* a caller built against version 1 (or a zeroed struct of then) passed the smaller struct:
-        ** read only its fields */
-        if (given->version < 2) memcpy(o, given, offsetof(zhs_search_options, aliases));
-        else *o = *given;
+        /* A struct older than version 2 (or zeroed, which may be an old
+        ** caller's) ends before the version-2 fields: never read them. */
+        memcpy(o, given, given->version >= 2 ? sizeof *o : offsetof(zhs_search_options, aliases));
         o->version = ZHS_SEARCH_OPTIONS_VERSION;
         if (given->version == 0 && given->b == 0) o->b = -1;
     }
@@ -191,9 +193,34 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     zhs_arena_init(&r->arena, 16 * 1024);
     zhs_store_reader_init(&r->store);
     r->ix = ix;
-    int rc = zhs_query_parse(&r->q, &r->arena, an, query, err);
-    if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, query, o.aliases, err);
-    if (rc == ZHS_OK) rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &o, err);
+    /* Metadata conditions written in the query (category:X) are not
+    ** words: they join the filter, the rest is parsed. */
+    const char *rest, *conds;
+    int rc = zhs_filter_split(&rest, &conds, &r->arena, query, err);
+    if (rc == ZHS_OK) rc = zhs_query_parse(&r->q, &r->arena, an, rest, err);
+    if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, rest, o.aliases, err);
+    if (rc == ZHS_OK) rc = zhs_filter_apply(&r->q, &r->arena, ix, &o, conds, err);
+    if (rc == ZHS_OK && (!o.group_size || o.count_only)) {
+        rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &o, err);
+    } else if (rc == ZHS_OK) {
+        /* Grouping: take more hits than k until k laws are filled or
+        ** every match has been seen (a collapse over the ranked list). */
+        zhs_search_options g = o;
+        size_t want = o.k;
+        g.k = want * 4 < 64 ? 64 : want * 4;
+        for (;;) {
+            if (g.k > ZHS_MAX_K) g.k = ZHS_MAX_K;
+            rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &g, err);
+            if (rc) break;
+            size_t got = r->top.n;
+            bool enough;
+            rc = zhs_filter_group(&r->top, &r->arena, ix, o.group_size, want, &enough, err);
+            if (rc || enough || got < g.k || g.k == ZHS_MAX_K) break;
+            g.k *= 4;
+        }
+    }
+    /* A citation's article goes first (its exact query sees the same
+    ** hidden passages: older versions, filters). */
     if (rc == ZHS_OK) rc = zhs_query_cite_run(r, an, &o, err);
     if (rc) {
         zhs_results_free(r);
@@ -244,6 +271,11 @@ int zhs_results_passage(zhs_passage *out, zhs_results *r, uint32_t doc, zhs_erro
             out->label = copy + (out->label - tmp.data);
             out->path = copy + (out->path - tmp.data);
             out->text = copy + (out->text - tmp.data);
+            out->date = copy + (out->date - tmp.data);
+            out->category = copy + (out->category - tmp.data);
+            out->status = copy + (out->status - tmp.data);
+            out->issuer = copy + (out->issuer - tmp.data);
+            out->extra = copy + (out->extra - tmp.data);
         }
     }
     zhs_buf_free(&tmp);
@@ -307,6 +339,15 @@ int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index 
         memcpy(f->file, comp[i].file, sizeof f->file);
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", ix->dir, comp[i].file);
+        f->bytes = zhs_path_size(path);
+    }
+    /* The metadata table belongs to no engine: every index has one. */
+    if (ix->has_meta && *n < cap) {
+        zhs_index_file *f = &out[(*n)++];
+        snprintf(f->label, sizeof f->label, "metadata");
+        snprintf(f->file, sizeof f->file, "g%llu.meta", (unsigned long long)ix->m.generation);
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", ix->dir, f->file);
         f->bytes = zhs_path_size(path);
     }
     return ZHS_OK;

@@ -21,6 +21,7 @@ static int native_open(zhs_index *ix, zhs_error *err)
     if (!nx) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
     ix->state = nx;
     if (zhs_segment_open(&nx->seg, dir, ix->m.seg[0].name, (uint32_t)ix->m.passages, true, err)) return err->code;
+    nx->seg.record_version = ix->m.version;
     if (ix->m.seg[0].deletions[0] &&
         zhs_segment_open_deletions(&nx->seg, dir, ix->m.seg[0].deletions, true, err))
         return err->code;

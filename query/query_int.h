@@ -21,6 +21,7 @@
 #include "bm25.h"
 #include "engine.h"
 #include "manifest.h"
+#include "meta.h"
 #include "segment.h"
 #include "terms.h"
 
@@ -29,6 +30,9 @@ struct zhs_index {
     zhs_manifest m;
     const zhs_engine_reader *eng;
     void *state;                /* the engine's */
+    zhs_meta meta;              /* the metadata table (filter.c) */
+    bool has_meta;              /* false: an index built before it, or remote shards */
+    bool has_versions;          /* some title has two or more dates */
 };
 
 /* ------------------------------------------------------------ native.c */
@@ -92,6 +96,10 @@ typedef struct zhs_query {
     size_t nwarnings;
     struct zhs_qcite *cite;     /* the citation in the query (cite.c), NULL if none */
     zhs_arena *arena;           /* the query's memory */
+    /* Set by filter.c after parsing: NULL, or a bitmap over the passages,
+    ** bit set = out of this query (older versions, filters).  Every
+    ** evaluator skips them before they can take a place in the top k. */
+    const uint8_t *hidden;
 } zhs_query;
 
 /* Parses text into q; memory comes from arena.  Leniently: what cannot be
@@ -123,6 +131,22 @@ typedef struct zhs_topk {
 
 int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
                       const zhs_search_options *o, zhs_error *err);
+
+/* ------------------------------------------------------------ filter.c */
+
+/* Loads the generation's metadata table, if it has one. */
+int zhs_filter_open(zhs_index *ix, zhs_error *err);
+void zhs_filter_close(zhs_index *ix);
+/* Takes the metadata conditions out of a query (category:X status:X
+** issuer:X date>=D) into *rest (an arena string) and *conds (appended
+** to o->filter); NULL when there are none. */
+int zhs_filter_split(const char **rest, const char **conds, zhs_arena *a, const char *query, zhs_error *err);
+/* Sets q->hidden for o's versions and the conditions in conds. */
+int zhs_filter_apply(zhs_query *q, zhs_arena *a, const zhs_index *ix, const zhs_search_options *o,
+                     const char *conds, zhs_error *err);
+/* Keeps the best o->group_size hits per law of top (in place). */
+int zhs_filter_group(zhs_topk *top, zhs_arena *a, const zhs_index *ix, unsigned group_size, size_t k,
+                     bool *enough, zhs_error *err);
 
 /* ------------------------------------------------------------ results */
 

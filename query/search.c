@@ -72,6 +72,7 @@ typedef struct state {
     size_t *off;
     size_t offcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
+    const uint8_t *hidden;      /* the query's hidden passages (versions, filters), or NULL */
 } state;
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
@@ -231,10 +232,13 @@ static bool clause_matches(state *st, cclause *c, uint32_t doc)
     return phrase_at(st, c);
 }
 
-/* Excluded by a -clause, or deleted from the segment. */
+/* Excluded by a -clause, deleted from the segment, or hidden from this
+** query (an older version, a filter): like a deletion, checked before a
+** passage can take a place in the top k. */
 static bool excluded(state *st, uint32_t doc)
 {
     if (zhs_segment_deleted(st->seg, doc)) return true;
+    if (st->hidden && (st->hidden[doc >> 3] >> (doc & 7) & 1)) return true;
     for (size_t i = 0; i < st->nmustnot; i++)
         if (clause_matches(st, &st->mustnot[i], doc)) return true;
     return false;
@@ -558,7 +562,7 @@ static uint64_t count_both(zhs_cursor *a, zhs_cursor *b)
 ** has another shape. */
 static bool count_shortcut(state *st)
 {
-    if (st->seg->deleted || st->nmustnot > 1) return false;
+    if (st->seg->deleted || st->hidden || st->nmustnot > 1) return false;
     zhs_cursor *base;
     if (st->nmust == 1 && st->must[0].n == 1) base = &st->must[0].e[0].cur;
     else if (st->nmust == 0 && st->nt == 1) base = &st->t[0].cur;
@@ -639,6 +643,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     state st;
     memset(&st, 0, sizeof st);
     st.seg = seg;
+    st.hidden = q->hidden;
     double k1 = o->k1, b = o->b;      /* resolved by zhs_index_search */
     st.sc.lens = seg->len.body;
     zhs_bm25_init(&st.sc.bm, k1, b, ix->m.avglen);

@@ -36,7 +36,7 @@ bool zhs_json_char_spans(zhs_buf *o, const char *text, size_t len, const zhs_spa
 }
 
 bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
-                  size_t nsp, size_t width)
+                  size_t nsp, size_t width, const zhs_version_info *v)
 {
     zhs_buf_printf(o, "{\"rank\":%zu,\"score\":%.6f,\"doc\":%u,\"id\":", rank, h->score, h->doc);
     json_cstr(o, p->id);
@@ -69,6 +69,28 @@ bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *
     for (size_t i = 0; i < nsp; i++) zhs_buf_printf(o, "%s[%u,%u]", i ? "," : "", sp[i].start, sp[i].end);
     zhs_buf_puts(o, "],\"highlights_chars\":");
     zhs_json_char_spans(o, p->text, p->text_len, sp, nsp);
+    const char *meta[4][2] = {{"date", p->date}, {"category", p->category}, {"status", p->status},
+                              {"issuer", p->issuer}};
+    for (int i = 0; i < 4; i++) {
+        zhs_buf_printf(o, ",\"%s\":", meta[i][0]);
+        json_cstr(o, meta[i][1] ? meta[i][1] : "");
+    }
+    /* The record's own members, as they were written (the corpus reader
+    ** kept only what its JSON reader accepted). */
+    if (p->extra && p->extra[0] == '{') {
+        zhs_buf_puts(o, ",\"extra\":");
+        zhs_buf_puts(o, p->extra);
+    }
+    if (v && v->date[0]) {
+        zhs_buf_puts(o, ",\"version\":{\"date\":");
+        json_cstr(o, v->date);
+        zhs_buf_printf(o, ",\"newest\":%s,\"versions\":%u,\"dates\":[", v->newest ? "true" : "false", v->versions);
+        for (uint32_t i = 0; i < v->ndates; i++) {
+            if (i) zhs_buf_putc(o, ',');
+            json_cstr(o, v->dates[i]);
+        }
+        zhs_buf_puts(o, "]}");
+    }
     zhs_buf_putc(o, '}');
     return ok && !o->oom;
 }

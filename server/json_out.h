@@ -14,9 +14,13 @@
 ** doc, id, title, heading, label, path, line, text, snippet, highlights
 ** (byte offsets into text) and highlights_chars (the same spans in code
 ** points, for languages that slice strings by character).  spans: sorted,
-** merged, on UTF-8 boundaries of p->text (zhs_results_highlights). */
+** merged, on UTF-8 boundaries of p->text (zhs_results_highlights).
+** Then the metadata: date, category, status, issuer (strings, "" when
+** unknown), extra (the JSONL record's other members, an object, when it
+** has any) and, when v says the passage has a dated version, version:
+** {date, newest, versions, dates (newest first)}.  v may be NULL. */
 bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
-                  size_t nsp, size_t width);
+                  size_t nsp, size_t width, const zhs_version_info *v);
 
 /* Appends [[start,end],...] with the spans' byte offsets converted to code
 ** point offsets in text[0..len).  Invalid sequences count as one code point

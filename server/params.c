@@ -30,6 +30,8 @@ void srv_params_init(srv_params *p)
     memset(p, 0, sizeof *p);
     zhs_buf_init(&p->q);
     zhs_buf_init(&p->id);
+    zhs_buf_init(&p->filter);
+    zhs_buf_init(&p->as_of);
     p->k = 10;
     p->width = 120;
     p->k1 = 0;
@@ -40,6 +42,8 @@ void srv_params_free(srv_params *p)
 {
     zhs_buf_free(&p->q);
     zhs_buf_free(&p->id);
+    zhs_buf_free(&p->filter);
+    zhs_buf_free(&p->as_of);
 }
 
 /* Text parameters must be valid UTF-8 without NUL: the analyzer would
@@ -116,7 +120,7 @@ static bool key_is(const char *key, size_t keylen, const char *name)
 /* The parameter names; q and text are one parameter (text reads better
 ** for /analyze). */
 static const char *const names[] = {"q", "text", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
-                                    "count", "doc", "id"};
+                                    "count", "doc", "id", "filter", "as_of", "all_versions", "group", "per_group"};
 
 int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t keylen, const char *val,
                    size_t vlen, zhs_error *err)
@@ -165,6 +169,24 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
         p->has_id = true;
         return ZHS_OK;
     }
+    if (key_is(key, keylen, "filter") || key_is(key, keylen, "as_of")) {
+        bool f = key_is(key, keylen, "filter");
+        zhs_buf *b = f ? &p->filter : &p->as_of;
+        if (!val) val = "", vlen = 0;
+        if (check_text(f ? "filter" : "as_of", val, vlen, 1024, err)) return err->code;
+        zhs_buf_reset(b);
+        if (!zhs_buf_append(b, val, vlen)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f ? "filter" : "as_of");
+        zhs_buf_cstr(b);
+        return ZHS_OK;
+    }
+    if (key_is(key, keylen, "all_versions")) return parse_bool("all_versions", val, vlen, &p->all_versions, err);
+    if (key_is(key, keylen, "group")) {
+        if (!val || vlen != 3 || memcmp(val, "law", 3) != 0)
+            return zhs_fail(err, ZHS_EINVAL, "group takes law (the best passages of each law)");
+        p->group = 1;
+        return ZHS_OK;
+    }
+    if (key_is(key, keylen, "per_group")) return parse_uint("per_group", val, vlen, 1, 1000, &p->per_group, err);
     /* Unknown names are refused rather than ignored: a misspelt "offest"
     ** would otherwise silently show page one. */
     char shown[48];
@@ -174,7 +196,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
     shown[j] = 0;
     return zhs_fail(err, ZHS_EINVAL,
                     "unknown parameter \"%s\": the parameters are q (or text), k, offset, width, k1, b, exhaustive, "
-                    "exact_total, count, doc, id",
+                    "exact_total, count, doc, id, filter, as_of, all_versions, group, per_group",
                     shown);
 }
 

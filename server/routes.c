@@ -113,6 +113,10 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
     so.b = p->b;
     so.exhaustive = p->exhaustive;
     so.count_only = p->count;
+    so.filter = p->filter.len ? p->filter.data : NULL;
+    so.as_of = p->as_of.len ? p->as_of.data : NULL;
+    so.all_versions = p->all_versions;
+    if (p->group || p->per_group) so.group_size = (unsigned)(p->per_group ? p->per_group : 1);
     zhs_results *r;
     const char *q = zhs_buf_cstr((zhs_buf *)&p->q);
     if (zhs_index_search(&r, l->slot->ix, l->slot->an, q, &so, err)) return err->code;
@@ -142,12 +146,14 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
         zhs_passage psg;
         const zhs_span *sp;
         size_t nsp;
-        if (zhs_results_passage(&psg, r, h->doc, err) || zhs_results_highlights(&sp, &nsp, r, l->slot->an, &psg, err)) {
+        zhs_version_info ver;
+        if (zhs_results_passage(&psg, r, h->doc, err) || zhs_results_highlights(&sp, &nsp, r, l->slot->an, &psg, err) ||
+            zhs_results_version(&ver, r, h->doc, err)) {
             rc = err->code;
             break;
         }
         if (i > p->offset) zhs_buf_putc(&hits, ',');
-        zhs_json_hit(&hits, i + 1, h, &psg, sp, nsp, p->width);
+        zhs_json_hit(&hits, i + 1, h, &psg, sp, nsp, p->width, &ver);
     }
     if (rc == ZHS_OK) {
         zhs_buf_puts(o, "{\"query\":");

@@ -49,6 +49,10 @@ typedef struct srv_params {
     bool has_doc;
     zhs_buf id;                 /* /explain: the passage's external id instead */
     bool has_id;
+    zhs_buf filter, as_of;      /* /search: metadata conditions; the date in force ("" none) */
+    bool all_versions;
+    size_t group;               /* /search: hits per law (group=law: 1, per_group=N); 0: no grouping */
+    size_t per_group;
     unsigned seen;              /* one bit per parameter name: each may come once */
 } srv_params;
 

@@ -625,6 +625,35 @@ assert lb[0].count(b" ") >= 4, "line 1 not segmented: %r" % lb[0].decode()
 ' "$TMP/seg.in" "$OUT"; then ok "segment keeps CRLF/LF line ends, the final unterminated line and the original characters, adding only spaces"
 else bad "zhs segment: $(pyerr)"; fi
 
+# ------------------------------------------------------ versions and filters
+# The sample has two versions of 澄海市个人信息保护条例 (2019-01-01 in the
+# file name, 2023-09-26 in the front matter).
+Q='个人信息 收集 同意 title:澄海市个人信息保护条例'
+"$ZHS" search "$IDX" "$Q" -k 20 --no-color >"$TMP/v.out" 2>&1
+check "versions: by default only the 2023 text, saying an older version exists" \
+    bash -c "grep -q '2023-09-26 (older version: 2019-01-01)' '$TMP/v.out' && ! grep -q '(2019-01-01).md' '$TMP/v.out'"
+"$ZHS" search "$IDX" "$Q" -k 20 --no-color --all-versions >"$TMP/v.out" 2>&1
+check "versions: --all-versions shows both, each with its date" \
+    bash -c "grep -q '2019-01-01 (not the newest: 2023-09-26 is)' '$TMP/v.out' && grep -q '2023-09-26 (older version' '$TMP/v.out'"
+"$ZHS" search "$IDX" "$Q" -k 20 --no-color --as-of 2020-06-01 >"$TMP/v.out" 2>&1
+check "versions: --as-of 2020-06-01 is the 2019 text only" \
+    bash -c "grep -q '(2019-01-01).md' '$TMP/v.out' && ! grep -q '2023-09-26  *(' '$TMP/v.out' && ! grep -q '保护条例.md:' '$TMP/v.out'"
+"$ZHS" search "$IDX" '个人信息' --json -k 50 --filter 'date>=2023-01-01' >"$TMP/v.json" 2>&1
+check "--filter date>=2023-01-01: only passages dated so" py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["hits"] and all(h["date"] >= "2023-01-01" for h in d["hits"]), [h["date"] for h in d["hits"]]
+' "$TMP/v.json"
+"$ZHS" search "$IDX" '个人信息 category:news' --json -k 10 --group law >"$TMP/v.json" 2>&1
+check "category:news in the query and --group law: news only, one passage per document" py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = [h["title"] for h in d["hits"]]
+assert t and all(h["category"] == "news" for h in d["hits"]) and len(t) == len(set(t)), t
+' "$TMP/v.json"
+"$ZHS" search "$IDX" '个人信息' --filter 'date>=yesterday' >"$TMP/v.out" 2>&1; rc=$?
+check "--filter with a bad date: exit 2 naming it" bash -c "[ $rc = 2 ] && grep -q 'yesterday' '$TMP/v.out'"
+
 echo
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

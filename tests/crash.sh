@@ -96,12 +96,13 @@ run_and_kill() {
   rc=$?
 }
 
-# The directory holds one generation and nothing left over.
+# The directory holds one generation (its metadata table too) and nothing
+# left over.
 clean_dir() {   # INDEX DESCRIPTION
   local idx=$1 gen extra
   gen=$(generation "$idx")
   extra=$(cd "$idx" && ls -A | grep -v -x -e LOCK -e MANIFEST -e "g$gen.dict" -e "g$gen.post" -e "g$gen.pos" \
-          -e "g$gen.len" -e "g$gen.store" | tr '\n' ' ')
+          -e "g$gen.len" -e "g$gen.store" -e "g$gen.meta" | tr '\n' ' ')
   if [ -n "$gen" ] && [ -z "$extra" ]; then ok "$2: only generation $gen's files are left"
   else bad "$2: leftovers after a successful build (generation '$gen'): $extra"; fi
 }

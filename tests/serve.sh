@@ -186,6 +186,25 @@ assert d["offset"] == 5 and d["k"] == 5 and d["hits"][0]["rank"] == 6, (d["offse
 ' "$OUT"; then ok "offset=5&k=5 gives hits 6..10 of the CLI's top 10, ranks 6..10"
 else bad "pagination: $code $(pyerr)"; fi
 
+# Versions and filters, as zhs search --all-versions / --filter / --group.
+"$ZHS" search "$IDX" '个人信息 收集 同意' --json -k 10 --all-versions --filter category=regulations --group law >"$TMP/cli_meta.json"
+req GET '/search?q=个人信息+收集+同意&k=10&all_versions=1&filter=category%3Dregulations&group=law'
+if [ "$code" = 200 ] && same_as_cli "$OUT" "$TMP/cli_meta.json" 0 && py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+hits = d["hits"]
+assert hits and all(h["category"] == "regulations" for h in hits), [h["category"] for h in hits]
+laws = [(h["title"], h["date"]) for h in hits]
+assert len(laws) == len(set(laws)), laws
+v = [h["version"] for h in hits if h["title"] == "澄海市个人信息保护条例"]
+assert {x["date"] for x in v} == {"2023-09-26", "2019-01-01"}, v
+assert all(x["versions"] == 2 and x["newest"] == (x["date"] == "2023-09-26") for x in v), v
+' "$OUT"; then ok "all_versions, filter and group=law: what the CLI gives, both versions of 澄海市个人信息保护条例 marked"
+else bad "versions and filters: $code $(body) $(pyerr)"; fi
+req GET '/search?q=个人信息&filter=colour%3Dred'
+if [ "$code" = 400 ] && grep -q 'colour=red' "$OUT"; then ok "an unknown filter key is a 400 naming it"
+else bad "bad filter: $code $(body)"; fi
+
 req GET '/search?q=个人信息&k=3&exact_total=1'
 cnt=$("$ZHS" search "$IDX" '个人信息' --count | awk '{print $1}')
 if [ "$code" = 200 ] && py '

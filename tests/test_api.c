@@ -216,7 +216,9 @@ static void test_index(zhs_analyzer *an, const char *tmp)
 
     zhs_index_file files[16];
     size_t nfiles = 0;
-    CHECK(zhs_index_files(files, 16, &nfiles, ix, NULL) == ZHS_OK && nfiles == 5);
+    /* The native engine's five files and the metadata table. */
+    CHECK(zhs_index_files(files, 16, &nfiles, ix, NULL) == ZHS_OK && nfiles == 6);
+    CHECK(nfiles == 6 && !strcmp(files[5].label, "metadata"));
     for (size_t i = 0; i < nfiles; i++) CHECK(files[i].bytes > 0);
     zhs_index_info in;
     zhs_index_info_get(ix, &in);

@@ -74,7 +74,7 @@ static int build(const char *dir, zhs_analyzer *an, size_t ram, zhs_error *err)
     for (int d = 0; d < NDOCS; d++) {
         char id[32];
         snprintf(id, sizeof id, "p%d", d);
-        zhs_passage p = {id, texts[d], strlen(texts[d]), "", "", "", "synthetic", (uint32_t)d + 1};
+        zhs_passage p = {id, texts[d], strlen(texts[d]), "", "", "", "synthetic", (uint32_t)d + 1, NULL, NULL, NULL, NULL, NULL};
         if (zhs_writer_add(w, &p, err)) break;
     }
     if (!zhs_err_code(err)) zhs_writer_commit(w, err);
@@ -460,7 +460,7 @@ int main(void)
     /* an abandoned rebuild leaves the committed index as it was */
     zhs_writer *w;
     CHECK_OK(zhs_writer_open(&w, d1, an, NULL, &err), err);
-    zhs_passage p = {"x", "新的文本", strlen("新的文本"), "", "", "", "x", 1};
+    zhs_passage p = {"x", "新的文本", strlen("新的文本"), "", "", "", "x", 1, NULL, NULL, NULL, NULL, NULL};
     CHECK_OK(zhs_writer_add(w, &p, &err), err);
     zhs_writer_close(w);
     CHECK_OK(zhs_index_open(&ix, d1, &err), err);

@@ -220,7 +220,7 @@ static const char *build_index(const char *name, zhs_analyzer *an, zhs_error *er
     for (int d = 0; d < 3; d++) {
         char id[16];
         snprintf(id, sizeof id, "p%d", d);
-        zhs_passage p = {id, texts[d], strlen(texts[d]), "", "", "", "synthetic", (uint32_t)d + 1};
+        zhs_passage p = {id, texts[d], strlen(texts[d]), "", "", "", "synthetic", (uint32_t)d + 1, NULL, NULL, NULL, NULL, NULL};
         if (zhs_writer_add(w, &p, err)) break;
     }
     if (!err->code) zhs_writer_commit(w, err);

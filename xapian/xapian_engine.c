@@ -373,9 +373,38 @@ static int xr_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_q
     ** engine, so a search costs no document reads (the shim still sends
     ** remote shards' data with the hits). */
     xo.ids_only = 1;
+    /* Versions and filters hide passages inside the match (see
+    ** query/filter.c), as the native engine does. */
+    xo.hidden = q->hidden;
+    xo.hidden_docs = q->hidden ? ix->m.passages : 0;
+    /* Xapian hands a MatchDecider the docid of the shard's own database,
+    ** which cannot be mapped back to a passage when there are several
+    ** shards: there the hidden passages are dropped after the search,
+    ** from 4k, 16k, ... hits until k are visible or the matches run out
+    ** (a count then asks for every match). */
+    bool post = q->hidden && ix->m.shards > 1;
+    if (post) {
+        xo.hidden = NULL;
+        xo.hidden_docs = 0;
+        xo.count_only = 0;
+        xo.k = xo.k * 4 < 64 ? 64 : xo.k * 4;
+        if (o->count_only || o->exhaustive) xo.k = (size_t)ix->m.passages;
+    }
     zhs_xresults *res;
-    if (zhs_xreader_search(&res, ((zhs_xreader *)ix->state), top, &xo, err)) return err->code;
-    size_t n = zhs_xresults_count(res);
+    size_t n;
+    for (;;) {
+        if (zhs_xreader_search(&res, ((zhs_xreader *)ix->state), top, &xo, err)) return err->code;
+        n = zhs_xresults_count(res);
+        if (!post || n < xo.k || xo.k >= ix->m.passages) break;
+        size_t visible = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t d = zhs_xresults_hit(res, i)->docid - 1;
+            visible += !(q->hidden[d >> 3] >> (d & 7) & 1);
+        }
+        if (visible >= o->k) break;
+        zhs_xresults_free(res);
+        xo.k = xo.k * 4 > ix->m.passages ? (size_t)ix->m.passages : xo.k * 4;
+    }
     out->hits = zhs_arena_alloc(arena, (n + 1) * sizeof *out->hits);
     out->data = zhs_arena_alloc(arena, (n + 1) * sizeof *out->data);
     out->datalen = zhs_arena_alloc(arena, (n + 1) * sizeof *out->datalen);
@@ -383,23 +412,33 @@ static int xr_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_q
         zhs_xresults_free(res);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     }
+    size_t j = 0;
+    uint64_t visible = 0;
     for (size_t i = 0; i < n; i++) {
         const zhs_xhit *h = zhs_xresults_hit(res, i);
-        out->hits[i].doc = (uint32_t)(h->docid - 1);
-        out->hits[i].score = h->score;
-        out->data[i] = NULL;            /* ids_only, local: read when asked for */
-        out->datalen[i] = 0;
-        if (!h->data) continue;
-        char *d = zhs_arena_strndup(arena, h->data, h->datalen);
-        if (!d) {
-            zhs_xresults_free(res);
-            return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        uint64_t d = h->docid - 1;
+        if (post && (q->hidden[d >> 3] >> (d & 7) & 1)) continue;
+        visible++;
+        if (post && (o->count_only || j >= o->k)) continue;
+        out->hits[j].doc = (uint32_t)d;
+        out->hits[j].score = h->score;
+        out->data[j] = NULL;            /* ids_only, local: read when asked for */
+        out->datalen[j] = 0;
+        if (h->data) {
+            char *copy = zhs_arena_strndup(arena, h->data, h->datalen);
+            if (!copy) {
+                zhs_xresults_free(res);
+                return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+            }
+            out->data[j] = copy;
+            out->datalen[j] = h->datalen;
         }
-        out->data[i] = d;
-        out->datalen[i] = h->datalen;
+        j++;
     }
-    out->n = n;
-    out->matches = zhs_xresults_matches(res);
+    out->n = j;
+    /* After a post-filter the count is exact when every match was seen,
+    ** else the visible part of what was. */
+    out->matches = post ? visible : zhs_xresults_matches(res);
     zhs_xresults_free(res);
     return ZHS_OK;
 }
@@ -415,7 +454,7 @@ static int xr_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t d
                 if (zhs_xreader_document(&fetched, &len, (zhs_xreader *)r->ix->state, (uint64_t)doc + 1, err)) return err->code;
                 p = (const uint8_t *)fetched;
             }
-            int d = zhs_record_decode(&p, p + len, buf, out);
+            int d = zhs_record_decode(&p, p + len, 0, buf, out);
             free(fetched);
             if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
             if (d)

@@ -676,6 +676,21 @@ int build_query(const zhs_xq *q, int depth, bool scored, const qctx &c, Xapian::
     return ZHS_OK;
 }
 
+/* Keeps the documents a bitmap hides out of the match: Xapian asks it
+** before a document takes a place in the MSet. */
+class HiddenDecider : public Xapian::MatchDecider {
+    const unsigned char *bits_;
+    uint64_t n_;
+
+public:
+    HiddenDecider(const unsigned char *bits, uint64_t n) : bits_(bits), n_(n) {}
+    bool operator()(const Xapian::Document &doc) const override
+    {
+        uint64_t d = (uint64_t)doc.get_docid() - 1;
+        return d >= n_ || !(bits_[d >> 3] >> (d & 7) & 1);
+    }
+};
+
 void run_search(zhs_xresults *res, zhs_xreader *r, const Xapian::Query &query,
                 const zhs_xsearch_opts &o)
 {
@@ -687,7 +702,8 @@ void run_search(zhs_xresults *res, zhs_xreader *r, const Xapian::Query &query,
     Xapian::doccount dc = r->db.get_doccount();
     Xapian::doccount maxitems = (Xapian::doccount)std::min<size_t>(o.k, dc);
     Xapian::doccount check = o.count_only ? dc : 0;
-    Xapian::MSet m = enq.get_mset(0, maxitems, check);
+    HiddenDecider decider(o.hidden, o.hidden_docs);
+    Xapian::MSet m = enq.get_mset(0, maxitems, check, nullptr, o.hidden ? &decider : nullptr);
     /* remote shards send every hit's data in one pipelined round, where
     ** reading them one by one later would cost a round trip each */
     bool fetch = !o.ids_only || r->remote;
@@ -725,6 +741,8 @@ extern "C" void zhs_xsearch_opts_default(zhs_xsearch_opts *o)
     o->k = ZHS_XSEARCH_K;
     o->count_only = 0;
     o->ids_only = 0;
+    o->hidden = nullptr;
+    o->hidden_docs = 0;
 }
 
 namespace {

@@ -310,6 +310,12 @@ typedef struct zhs_xsearch_opts {
                             ** document reads (zhs_xreader_document reads
                             ** one).  Remote shards always send every hit's
                             ** data, in one pipelined round. */
+    const unsigned char *hidden;    /* NULL, or a bitmap over docid - 1 of
+                            ** hidden_docs bits: a set bit keeps the
+                            ** document out of the match (a MatchDecider,
+                            ** so it never takes one of the k places;
+                            ** local databases only) */
+    uint64_t hidden_docs;
 } zhs_xsearch_opts;
 
 /* Fills o with the defaults: k1 1.2, b 0.5 (zhs.h), min_normlen 0,

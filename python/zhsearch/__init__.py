@@ -426,6 +426,10 @@ class Hit:
     text: str
     highlights: Tuple[Tuple[int, int], ...]         # (start, end) characters of text
     highlight_bytes: Tuple[Tuple[int, int], ...]    # (start, end) bytes of text in UTF-8
+    date: str = ""              # the document's version date, YYYY-MM-DD
+    category: str = ""          # first folder under the corpus root
+    status: str = ""
+    issuer: str = ""
 
     def marked(self, before: str = "[", after: str = "]") -> str:
         """text with every highlight between before and after."""
@@ -503,10 +507,16 @@ class Index:
     def analyzer_fingerprint(self) -> str:
         return self._info.analyzer
 
-    def _run(self, query, k, k1, b, exhaustive, count_only):
+    def _run(self, query, k, k1, b, exhaustive, count_only, meta=None):
         q = _encode_query(query)
         opts = L.SearchOptions()
         self._lib.zhs_search_options_default(ctypes.byref(opts))
+        if meta:
+            # ctypes keeps no reference to the bytes: meta holds them.
+            opts.all_versions = int(bool(meta.get("all_versions")))
+            opts.as_of = meta.get("as_of")
+            opts.filter = meta.get("filter")
+            opts.group_size = int(meta.get("per_law") or 0)
         if k is not None:
             if int(k) < 1:
                 raise InvalidArgumentError("k must be at least 1", L.EINVAL, "bad argument")
@@ -528,18 +538,25 @@ class Index:
         return res, an
 
     def search(self, query: Union[str, bytes], k: int = 10, *, k1: Optional[float] = None,
-               b: Optional[float] = None, exhaustive: bool = False) -> Results:
+               b: Optional[float] = None, exhaustive: bool = False, filter: Optional[str] = None,
+               as_of: Optional[str] = None, all_versions: bool = False, per_law: int = 0) -> Results:
         """The best k passages for query (docs/QUERY.md: words, "phrases",
         +required, -excluded, title:word).  Raises QueryError with the
-        library's message (which says where) for a query it cannot parse."""
+        library's message (which says where) for a query it cannot parse.
+        filter: "date>=2021-01-01 category=行政法规"; as_of: the version in
+        force at a date; all_versions: every version of a law; per_law: at
+        most this many passages of each law (0: no grouping)."""
+        meta = {"filter": filter.encode("utf-8") if filter else None,
+                "as_of": as_of.encode("utf-8") if as_of else None,
+                "all_versions": all_versions, "per_law": per_law}
         if self._info.shareable:
-            return self._search(query, k, k1, b, exhaustive)
+            return self._search(query, k, k1, b, exhaustive, meta)
         with self._lock:
-            return self._search(query, k, k1, b, exhaustive)
+            return self._search(query, k, k1, b, exhaustive, meta)
 
-    def _search(self, query, k, k1, b, exhaustive):
+    def _search(self, query, k, k1, b, exhaustive, meta=None):
         lib = self._lib
-        res, an = self._run(query, k, k1, b, exhaustive, False)
+        res, an = self._run(query, k, k1, b, exhaustive, False, meta)
         try:
             err = L.Error()
             hits = []
@@ -557,7 +574,8 @@ class Index:
                 hc = tuple((chars[s], chars[e]) for s, e in hb)
                 hits.append(Hit(i + 1, h.score, h.doc, _str(p.id), _str(p.title), _str(p.heading),
                                 _str(p.label), _str(p.path), p.line,
-                                data.decode("utf-8", "replace"), hc, hb))
+                                data.decode("utf-8", "replace"), hc, hb, _str(p.date),
+                                _str(p.category), _str(p.status), _str(p.issuer)))
             return Results(hits, query, lib.zhs_results_matches(res), bool(exhaustive))
         finally:
             lib.zhs_results_free(res)

@@ -72,7 +72,9 @@ class Passage(ctypes.Structure):
     # text is a pointer, not c_char_p: it has text_len bytes.
     _fields_ = [("id", c_char_p), ("text", POINTER(ctypes.c_char)), ("text_len", c_size_t),
                 ("title", c_char_p), ("heading", c_char_p), ("label", c_char_p),
-                ("path", c_char_p), ("line", c_uint32)]
+                ("path", c_char_p), ("line", c_uint32),
+                ("date", c_char_p), ("category", c_char_p), ("status", c_char_p),
+                ("issuer", c_char_p), ("extra", c_char_p)]
 
 
 class Document(ctypes.Structure):
@@ -122,7 +124,9 @@ class IndexFile(ctypes.Structure):
 class SearchOptions(ctypes.Structure):
     _fields_ = [("version", c_uint), ("k", c_size_t), ("k1", c_double), ("b", c_double),
                 ("exhaustive", c_int), ("count_only", c_int),
-                ("aliases", ctypes.c_void_p)]     # version 2: a zhs_aliases *, NULL: the built-in list
+                ("aliases", ctypes.c_void_p),     # version 2: a zhs_aliases *, NULL: the built-in list
+                ("all_versions", c_int), ("as_of", c_char_p), ("filter", c_char_p),
+                ("group_size", c_uint)]
 
 
 class Hit(ctypes.Structure):

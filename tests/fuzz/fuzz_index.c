@@ -7,7 +7,7 @@
 ** Every call must fail cleanly (an error code and a message) or succeed;
 ** none may crash, hang or read out of bounds.
 **
-** Input:  byte 0   which file: MANIFEST, g1.dict, .post, .pos, .len, .store
+** Input:  byte 0   which file: MANIFEST, g1.dict, .post, .pos, .len, .store, .meta
 **         byte 1   bits 0-1: 0 flip bytes: then groups of 4 bytes, a 24-bit
 **                            offset (modulo the size) and an XOR mask
 **                            1 truncate: a 24-bit length (modulo size+1)
@@ -32,8 +32,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#define NFILES 6
-static const char *const names[NFILES] = {"MANIFEST", "g1.dict", "g1.post", "g1.pos", "g1.len", "g1.store"};
+#define NFILES 7
+static const char *const names[NFILES] = {"MANIFEST", "g1.dict", "g1.post", "g1.pos", "g1.len", "g1.store",
+                                          "g1.meta"};
 static uint8_t *pristine[NFILES];
 static size_t psize[NFILES];
 static char work[NFILES][4096];

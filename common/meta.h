@@ -1,0 +1,75 @@
+/*
+** meta.h — the metadata table of a generation (g<N>.meta), written by the
+** generic writer for every engine and read by the index handle, so that
+** versions, filters and grouping work the same over both engines without
+** reading a single stored record at query time.
+**
+** Passages of one document are consecutive and share their metadata, so
+** the table holds runs: a run is a range of passages with one title group,
+** date, category, status and issuer.  On the laws corpus that is one run
+** per file (3,468 runs for 151,966 passages: files of one title and date in a row merge).
+**
+** File: magic ZHSMETA1, body, footer (format.h).  Body, little endian:
+**   u32 nruns, u32 ngroups, u32 nstrings
+**   nstrings x (u32 len, bytes)            the distinct values (index 0: "")
+**   nruns x (u32 first passage, u32 group, u32 date YYYYMMDD or 0,
+**            u32 category, u32 status, u32 issuer)   (string indexes)
+** Runs are in passage order and the first starts at passage 0; a group is
+** a distinct title.
+*/
+#ifndef ZHS_META_H
+#define ZHS_META_H
+
+#include "common.h"
+
+#define ZHS_MAGIC_META "ZHSMETA1"
+#define ZHS_META_FILE "%s/g%llu.meta"
+#define ZHS_META_RUN_BYTES 24
+
+/* Parses a date: 2022-06-24, 2022/6/24, 2022.06.24, 2022年6月24日 (quotes
+** and spaces around it allowed).  *out = YYYYMMDD.  False when s is not a
+** real calendar date in 1000..9999. */
+bool zhs_date_parse(const char *s, size_t n, uint32_t *out);
+/* Writes YYYYMMDD as "YYYY-MM-DD" (11 bytes with the NUL); 0 gives "". */
+void zhs_date_format(char out[11], uint32_t date);
+
+typedef struct zhs_meta_run {
+    uint32_t first, group, date, category, status, issuer;
+} zhs_meta_run;
+
+/* ------------------------------------------------------------- writing */
+
+typedef struct zhs_meta_builder zhs_meta_builder;
+
+int zhs_meta_builder_open(zhs_meta_builder **out, zhs_error *err);
+/* Passage doc (numbered from 0, in order) has this metadata. */
+int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p, zhs_error *err);
+/* Writes the table to path (fsynced). */
+int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_error *err);
+void zhs_meta_builder_close(zhs_meta_builder *b);
+
+/* ------------------------------------------------------------- reading */
+
+typedef struct zhs_meta {
+    uint32_t npassages;
+    zhs_meta_run *runs;
+    size_t nruns;
+    char **strings;             /* NUL-terminated values */
+    size_t nstrings;
+    uint32_t ngroups;
+    /* Each group's distinct non-zero dates, newest first:
+    ** dates[group_off[g] .. group_off[g + 1]). */
+    uint32_t *group_off;
+    uint32_t *dates;
+} zhs_meta;
+
+/* Loads path (checking its CRC and every index in it) for an index of
+** npassages.  ZHS_ENOTFOUND when the file does not exist. */
+int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *err);
+void zhs_meta_free(zhs_meta *m);
+/* The run holding passage doc (doc < npassages). */
+const zhs_meta_run *zhs_meta_run_of(const zhs_meta *m, uint32_t doc);
+/* The string index of value s, or UINT32_MAX when no passage has it. */
+uint32_t zhs_meta_string(const zhs_meta *m, const char *s);
+
+#endif

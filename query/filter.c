@@ -1,0 +1,299 @@
+/*
+** filter.c — versions, metadata filters and grouping, over the metadata
+** table of a generation (common/meta.h), for every engine.
+**
+** A query's versions and conditions become one bitmap of hidden passages
+** (zhs_query.hidden), which the evaluators check where they check
+** deletions, so a hidden passage never takes one of the k places and the
+** top k is the top k of what is visible.  Grouping keeps the best hits of
+** each law (title and version date); it asks the engine for more hits
+** until k groups are filled or the matches run out.
+*/
+#include "query_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int zhs_filter_open(zhs_index *ix, zhs_error *err)
+{
+    char path[ZHS_PATH_MAX];
+    snprintf(path, sizeof path, ZHS_META_FILE, ix->dir, (unsigned long long)ix->m.generation);
+    zhs_error e;
+    zhs_error_clear(&e);
+    int rc = zhs_meta_load(&ix->meta, path, (uint32_t)ix->m.passages, &e);
+    /* Indexes built before the table have none: they are searched as
+    ** before, without versions. */
+    if (rc == ZHS_ENOTFOUND && ix->m.version < 2) return ZHS_OK;
+    if (rc == ZHS_ENOTFOUND)
+        return zhs_fail(err, ZHS_ECORRUPT, "%s is missing (the MANIFEST says format %d, which has one): "
+                        "if the index was just replaced, open it again; otherwise rebuild it", path, ix->m.version);
+    if (rc) {
+        if (err) *err = e;
+        return rc;
+    }
+    ix->has_meta = true;
+    for (uint32_t g = 0; g < ix->meta.ngroups && !ix->has_versions; g++)
+        ix->has_versions = ix->meta.group_off[g + 1] - ix->meta.group_off[g] > 1;
+    return ZHS_OK;
+}
+
+void zhs_filter_close(zhs_index *ix)
+{
+    zhs_meta_free(&ix->meta);
+    ix->has_meta = ix->has_versions = false;
+}
+
+/* ----------------------------------------------------------- conditions */
+
+enum { F_DATE, F_CATEGORY, F_STATUS, F_ISSUER };
+enum { OP_EQ, OP_LT, OP_LE, OP_GT, OP_GE };
+
+typedef struct cond {
+    int field, op;
+    uint32_t value;             /* a date, or a string index (UINT32_MAX: no passage has it) */
+} cond;
+
+#define MAX_CONDS 32
+
+static bool is_space(const char *s, size_t *len)
+{
+    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == ';') return (*len = 1);
+    if (s[0] == '\xE3' && s[1] == '\x80' && s[2] == '\x80') return (*len = 3);      /* U+3000 */
+    return false;
+}
+
+/* Reads "KEY OP VALUE" at s[0..n): the field, the operator and where the
+** value starts.  False when s does not start with a metadata key. */
+static bool cond_head(const char *s, size_t n, int *field, int *op, size_t *vstart)
+{
+    static const struct { const char *name; int field; } keys[] = {
+        {"date", F_DATE}, {"category", F_CATEGORY}, {"status", F_STATUS}, {"issuer", F_ISSUER}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        size_t kl = strlen(keys[i].name);
+        if (n <= kl || memcmp(s, keys[i].name, kl) != 0) continue;
+        const char *o = s + kl;
+        size_t left = n - kl;
+        *field = keys[i].field;
+        if (left >= 2 && o[0] == '>' && o[1] == '=') *op = OP_GE, *vstart = kl + 2;
+        else if (left >= 2 && o[0] == '<' && o[1] == '=') *op = OP_LE, *vstart = kl + 2;
+        else if (o[0] == '>') *op = OP_GT, *vstart = kl + 1;
+        else if (o[0] == '<') *op = OP_LT, *vstart = kl + 1;
+        else if (o[0] == '=' || o[0] == ':') *op = OP_EQ, *vstart = kl + 1;
+        else if (left >= 3 && memcmp(o, "\xEF\xBC\x9A", 3) == 0) *op = OP_EQ, *vstart = kl + 3;   /* ： */
+        else return false;
+        return true;
+    }
+    return false;
+}
+
+int zhs_filter_split(const char **rest, const char **conds, zhs_arena *a, const char *query, zhs_error *err)
+{
+    *rest = query;
+    *conds = NULL;
+    size_t n = strlen(query);
+    zhs_buf keep, got;
+    zhs_buf_init(&keep);
+    zhs_buf_init(&got);
+    bool quoted = false;
+    for (size_t i = 0; i < n;) {
+        size_t sl;
+        if (!quoted && is_space(query + i, &sl)) {
+            zhs_buf_append(&keep, query + i, sl);
+            i += sl;
+            continue;
+        }
+        /* A word: up to the next space outside quotes. */
+        size_t j = i;
+        while (j < n && (quoted || !is_space(query + j, &sl))) {
+            if (query[j] == '"') quoted = !quoted;
+            j++;
+        }
+        int field, op;
+        size_t v;
+        const char *w = query + i;
+        if (w[0] == '+') w++;   /* +category:X means the same */
+        size_t wl = (size_t)(query + j - w);
+        if (!quoted && cond_head(w, wl, &field, &op, &v) && v < wl) {
+            zhs_buf_putc(&got, ' ');
+            zhs_buf_append(&got, w, wl);
+        } else {
+            zhs_buf_append(&keep, query + i, j - i);
+        }
+        i = j;
+    }
+    int rc = ZHS_OK;
+    if (keep.oom || got.oom) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the query");
+    else if (got.len) {
+        *rest = zhs_arena_strndup(a, keep.data ? keep.data : "", keep.len);
+        *conds = zhs_arena_strndup(a, got.data, got.len);
+        if (!*rest || !*conds) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the query");
+    }
+    zhs_buf_free(&keep);
+    zhs_buf_free(&got);
+    return rc;
+}
+
+/* Parses the conditions of s into c[*n...]. */
+static int parse_conds(cond *c, size_t *n, const zhs_index *ix, const char *s, zhs_error *err)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        size_t sl;
+        if (is_space(s + i, &sl)) {
+            i += sl;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && !is_space(s + j, &sl)) j++;
+        const char *w = s + i;
+        size_t wl = j - i;
+        i = j;
+        int field, op;
+        size_t v;
+        if (!cond_head(w, wl, &field, &op, &v) || v >= wl)
+            return zhs_fail(err, ZHS_EQUERY, "filter \"%.*s\" is not understood: write KEY=VALUE with KEY date, "
+                            "category, status or issuer (dates also with <, <=, >, >=), e.g. date>=2021-01-01",
+                            (int)(wl > 200 ? 200 : wl), w);
+        if (*n == MAX_CONDS)
+            return zhs_fail(err, ZHS_EQUERY, "more than %d filter conditions: use fewer", MAX_CONDS);
+        cond *k = &c[(*n)++];
+        k->field = field;
+        k->op = op;
+        if (field == F_DATE) {
+            if (!zhs_date_parse(w + v, wl - v, &k->value))
+                return zhs_fail(err, ZHS_EQUERY, "filter \"%.*s\": \"%.*s\" is not a date: write YYYY-MM-DD",
+                                (int)(wl > 200 ? 200 : wl), w, (int)(wl - v > 100 ? 100 : wl - v), w + v);
+        } else {
+            if (op != OP_EQ)
+                return zhs_fail(err, ZHS_EQUERY, "filter \"%.*s\": only dates compare with < or >; "
+                                "write KEY=VALUE", (int)(wl > 200 ? 200 : wl), w);
+            char val[512];
+            snprintf(val, sizeof val, "%.*s", (int)(wl - v), w + v);
+            k->value = ix->has_meta ? zhs_meta_string(&ix->meta, val) : UINT32_MAX;
+        }
+    }
+    return ZHS_OK;
+}
+
+static bool cond_ok(const cond *c, const zhs_meta_run *r)
+{
+    uint32_t x = c->field == F_DATE ? r->date
+               : c->field == F_CATEGORY ? r->category
+               : c->field == F_STATUS ? r->status : r->issuer;
+    if (c->field != F_DATE) return x == c->value;
+    if (x == 0) return false;   /* an undated passage meets no date condition */
+    switch (c->op) {
+    case OP_LT: return x < c->value;
+    case OP_LE: return x <= c->value;
+    case OP_GT: return x > c->value;
+    case OP_GE: return x >= c->value;
+    default: return x == c->value;
+    }
+}
+
+/* Whether a run's version is the one the options ask for. */
+static bool version_ok(const zhs_index *ix, const zhs_meta_run *r, int all, uint32_t as_of)
+{
+    if (all || r->date == 0) return true;
+    const uint32_t *d = ix->meta.dates + ix->meta.group_off[r->group];
+    size_t nd = ix->meta.group_off[r->group + 1] - ix->meta.group_off[r->group];
+    if (!as_of) return nd <= 1 || r->date == d[0];
+    /* In force at as_of: the newest dated on or before it. */
+    for (size_t i = 0; i < nd; i++)
+        if (d[i] <= as_of) return r->date == d[i];
+    return false;               /* not yet enacted */
+}
+
+int zhs_filter_apply(zhs_query *q, zhs_arena *a, const zhs_index *ix, const zhs_search_options *o,
+                     const char *conds, zhs_error *err)
+{
+    q->hidden = NULL;
+    cond c[MAX_CONDS];
+    size_t nc = 0;
+    uint32_t as_of = 0;
+    if (o->as_of && o->as_of[0] && !zhs_date_parse(o->as_of, strlen(o->as_of), &as_of))
+        return zhs_fail(err, ZHS_EINVAL, "\"%.100s\" is not a date for the version in force: write YYYY-MM-DD",
+                        o->as_of);
+    if (o->filter && parse_conds(c, &nc, ix, o->filter, err)) return err->code;
+    if (conds && parse_conds(c, &nc, ix, conds, err)) return err->code;
+    bool asks = nc || as_of || o->group_size;
+    if (!ix->has_meta) {
+        if (asks)
+            return zhs_fail(err, ZHS_EVERSION, "%s has no metadata table (it was built before zhsearch kept dates, "
+                            "categories and versions, or it is remote): rebuild the index to filter, group or "
+                            "search as of a date", ix->dir);
+        return ZHS_OK;
+    }
+    if (!nc && !as_of && (o->all_versions || !ix->has_versions)) return ZHS_OK;
+    size_t bytes = ((size_t)ix->meta.npassages + 8) / 8;
+    uint8_t *h = zhs_arena_alloc(a, bytes);
+    if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory filtering the query");
+    memset(h, 0, bytes);
+    const zhs_meta *m = &ix->meta;
+    for (size_t i = 0; i < m->nruns; i++) {
+        const zhs_meta_run *r = &m->runs[i];
+        bool ok = version_ok(ix, r, o->all_versions, as_of);
+        for (size_t j = 0; j < nc && ok; j++) ok = cond_ok(&c[j], r);
+        if (ok) continue;
+        uint32_t end = i + 1 < m->nruns ? m->runs[i + 1].first : m->npassages;
+        for (uint32_t d = r->first; d < end; d++) h[d >> 3] |= (uint8_t)(1u << (d & 7));
+    }
+    q->hidden = h;
+    return ZHS_OK;
+}
+
+/* ------------------------------------------------------------- grouping */
+
+int zhs_filter_group(zhs_topk *top, zhs_arena *a, const zhs_index *ix, unsigned group_size, size_t k,
+                     bool *enough, zhs_error *err)
+{
+    *enough = false;
+    size_t cap = 16;
+    while (cap < top->n * 2 + 2) cap *= 2;
+    uint64_t *keys = zhs_arena_alloc(a, cap * sizeof *keys);
+    uint32_t *counts = zhs_arena_alloc(a, cap * sizeof *counts);
+    if (!keys || !counts) return zhs_fail(err, ZHS_ENOMEM, "out of memory grouping the hits");
+    memset(counts, 0, cap * sizeof *counts);
+    size_t out = 0;
+    for (size_t i = 0; i < top->n && out < k; i++) {
+        const zhs_meta_run *r = zhs_meta_run_of(&ix->meta, top->hits[i].doc);
+        /* A law is a title and a version date. */
+        uint64_t key = (uint64_t)r->group << 32 | r->date;
+        size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & (cap - 1);
+        while (counts[s] && keys[s] != key) s = (s + 1) & (cap - 1);
+        keys[s] = key;
+        if (counts[s] >= group_size) continue;
+        counts[s]++;
+        top->hits[out] = top->hits[i];
+        if (top->data) {
+            top->data[out] = top->data[i];
+            top->datalen[out] = top->datalen[i];
+        }
+        out++;
+    }
+    *enough = out >= k;
+    top->n = out;
+    return ZHS_OK;
+}
+
+int zhs_results_version(zhs_version_info *out, const zhs_results *r, uint32_t doc, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    memset(out, 0, sizeof *out);
+    if (zhs_err_code(err)) return err->code;
+    const zhs_index *ix = r->ix;
+    if (doc >= ix->m.passages && ix->has_meta)
+        return zhs_fail(err, ZHS_EINVAL, "passage %u does not exist (the index has %llu)", doc,
+                        (unsigned long long)ix->m.passages);
+    if (!ix->has_meta) return ZHS_OK;
+    const zhs_meta_run *run = zhs_meta_run_of(&ix->meta, doc);
+    zhs_date_format(out->date, run->date);
+    const uint32_t *d = ix->meta.dates + ix->meta.group_off[run->group];
+    uint32_t nd = ix->meta.group_off[run->group + 1] - ix->meta.group_off[run->group];
+    out->versions = nd;
+    out->newest = run->date == 0 || nd == 0 || run->date == d[0];
+    out->ndates = nd < ZHS_MAX_VERSIONS ? nd : ZHS_MAX_VERSIONS;
+    for (uint32_t i = 0; i < out->ndates; i++) zhs_date_format(out->dates[i], d[i]);
+    return ZHS_OK;
+}
