@@ -275,18 +275,27 @@ fi
 
 # Connections closed by the servers' --idle-timeout are reopened: a batch
 # that pauses longer than it still gets its answers.
-read -r P4 P5 < <(python3 -c '
+# Free ports are chosen, released and then bound by the servers: another
+# test running at the same time can take one in between, so a start that
+# fails is tried again on new ports (three times).
+for attempt in 1 2 3; do
+    read -r P4 P5 < <(python3 -c '
 import socket
 s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])
 for x in s: x.close()')
-NP=${#PIDS[@]}
-setsid "$TCPSRV" --idle-timeout 300 --port "$P4" --interface 127.0.0.1 "$IDX2/x$GEN-0" >"$TMP/srv4.log" 2>&1 &
-PIDS+=($!)
-setsid "$TCPSRV" --idle-timeout 300 --port "$P5" --interface 127.0.0.1 "$IDX2/x$GEN-1" >"$TMP/srv5.log" 2>&1 &
-PIDS+=($!)
-S4=${PIDS[$NP]}; S5=${PIDS[$((NP + 1))]}
+    NP=${#PIDS[@]}
+    setsid "$TCPSRV" --idle-timeout 300 --port "$P4" --interface 127.0.0.1 "$IDX2/x$GEN-0" >"$TMP/srv4.log" 2>&1 &
+    PIDS+=($!)
+    setsid "$TCPSRV" --idle-timeout 300 --port "$P5" --interface 127.0.0.1 "$IDX2/x$GEN-1" >"$TMP/srv5.log" 2>&1 &
+    PIDS+=($!)
+    S4=${PIDS[$NP]}; S5=${PIDS[$((NP + 1))]}
+    if wait_up "$P4" "$S4" && wait_up "$P5" "$S5"; then break; fi
+    [ $attempt = 3 ] && break
+    stop_server "$S4"
+    stop_server "$S5"
+done
 if wait_up "$P4" "$S4" && wait_up "$P5" "$S5"; then
     { echo '个人信息 保护'; sleep 1; echo '数据 出境'; } |
         "$ZHS" search --remote "127.0.0.1:$P4,127.0.0.1:$P5" --queries - --format trec -k 10 >"$TMP/idle.out" 2>"$TMP/idle.err"
@@ -299,7 +308,7 @@ if wait_up "$P4" "$S4" && wait_up "$P5" "$S5"; then
         bad "query after --idle-timeout: exit $rc: $(head -c 300 "$TMP/idle.err") $(diff "$TMP/idle.want" "$TMP/idle.out" | head -3 | tr '\n' ' ')"
     fi
 else
-    bad "xapian-tcpsrv --idle-timeout 300 on $P4/$P5: $(head -c 200 "$TMP/srv4.log")"
+    bad "xapian-tcpsrv --idle-timeout 300 on $P4/$P5 (3 tries): $(head -c 200 "$TMP/srv4.log") / $(head -c 200 "$TMP/srv5.log")"
 fi
 stop_server "$S4"
 stop_server "$S5"
