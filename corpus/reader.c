@@ -70,6 +70,13 @@ void zhs_corpus_close(zhs_corpus *c)
     free(c);
 }
 
+void zhs_corpus_set_filter(zhs_corpus *c, zhs_corpus_filter_fn filter, void *ctx)
+{
+    if (!c) return;
+    c->filter = filter;
+    c->filter_ctx = ctx;
+}
+
 void zhs_corpus_stats_get(const zhs_corpus *c, zhs_corpus_stats *out)
 {
     if (!out) return;
@@ -177,6 +184,12 @@ int zhs_corpus_next(zhs_corpus *c, const zhs_document **doc, zhs_error *err)
         } else {
             if (c->next >= c->nfiles) return ZHS_DONE;
             const corpus_file *f = &c->files[c->next++];
+            if (c->filter) {
+                zhs_corpus_file cf = {f->root, f->root_is_file ? "" : f->rel, f->path, f->size, f->mtime_ns};
+                int keep = c->filter(c->filter_ctx, &cf, err);
+                if (keep < 0) return zhs_err_code(err) ? err->code : keep;
+                if (keep == 0) continue;
+            }
             bool ok;
             rc = load(c, f, &ok, err);
             if (!rc && ok) {
