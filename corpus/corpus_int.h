@@ -196,6 +196,7 @@ typedef struct corpus_file {
     const char *rel;            /* for ids */
     const char *root;           /* the corpus argument it was found under */
     bool root_is_file;          /* the argument named this file */
+    size_t rel_skip;            /* rel + rel_skip: the path below the root */
     uint64_t size;              /* on disk */
     int64_t mtime_ns;
     corpus_kind kind;
@@ -211,6 +212,8 @@ struct zhs_corpus {
     size_t nfiles, cap, next;
     const char *walk_root;      /* the argument being walked (in names) */
     unsigned walk_root_mode;    /* its st_mode */
+    bool multi_root;            /* several arguments: ids name their folder */
+    size_t rel_skip;
     zhs_corpus_filter_fn filter;        /* the caller's, or NULL */
     void *filter_ctx;
     zhs_arena names;            /* strings of the file list */
