@@ -314,7 +314,18 @@ int zhs_writer_open_update(zhs_writer **out, const char *dir, zhs_analyzer *an,
 {
     zhs_error local;
     ZHS_ERR_LOCAL(err, local);
-    return writer_open(out, dir, an, opts, true, err);
+    if (writer_open(out, dir, an, opts, true, err)) return err->code;
+    zhs_writer *w = *out;
+    /* Without a file table an update cannot know which passages a file
+    ** had: it would add every file's passages a second time. */
+    if (w->update && !w->have_old_src && w->old.passages > 0) {
+        zhs_fail(err, ZHS_EINVAL, "%s records no source files (it was built before updates existed, or without "
+                 "naming its files): build it anew once, and later updates will work", dir);
+        zhs_writer_close(w);
+        *out = NULL;
+        return err->code;
+    }
+    return ZHS_OK;
 }
 
 /* ---------------------------------------------------------------- sources */
