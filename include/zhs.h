@@ -402,7 +402,7 @@ typedef struct zhs_merge_options {
 ** decides (more than ZHS_MERGE_POLICY_SEGMENTS segments: the smallest are
 ** merged), and nothing is done when it finds nothing to merge.  *merged
 ** (may be NULL) receives how many segments were merged. */
-#define ZHS_MERGE_POLICY_SEGMENTS 10
+#define ZHS_MERGE_POLICY_SEGMENTS 4
 int zhs_index_merge(const char *dir, zhs_analyzer *an, const zhs_merge_options *opts, unsigned *merged,
                     zhs_error *err);
 

@@ -38,10 +38,13 @@ typedef struct zhs_native_seg {
                                 ** collection's live average length (zhs_bm25_kfac) */
     uint32_t *dels;             /* its deleted passages, increasing */
     uint32_t ndels;
-    /* The bounds stored in the segment were computed at its own average
-    ** length when it was written; they bound scores at the index's k1/b
-    ** only while the collection's average is that same value. */
-    bool stored_bounds;
+    /* The bounds stored in the segment were computed at the index's k1/b
+    ** and the segment's own average length avg_s when it was written.  At
+    ** the collection's live average avg_g they hold once multiplied by
+    ** max(1, avg_g / avg_s): with r = avg_s / avg_g < 1, K_g(len) =
+    ** k1(1-b) + k1 b len / avg_g >= r K_s(len), and tf / (tf + r K) <=
+    ** tf / (r (tf + K)).  (docs/FORMAT.md) */
+    double bound_scale;
 } zhs_native_seg;
 
 /* The native engine's state of an open index: its segments, in passage

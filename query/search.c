@@ -54,7 +54,8 @@ typedef struct scorer {
     const double *kfac;         /* K(len) per passage at the index's k1/b, or NULL */
     const uint8_t *lens;
     zhs_bm25 bm;                /* K(len) at the query's k1/b */
-    bool index_params;          /* stored float bounds are valid */
+    bool index_params;          /* stored float bounds are valid (times ub_scale) */
+    double ub_scale;
 } scorer;
 
 typedef struct state {
@@ -92,7 +93,7 @@ static double tf_bound(const scorer *s, uint32_t max_tf, uint32_t min_len, bool 
 /* Bound of t's weighted tf part over the passages of one skip block. */
 static double skip_bound(const state *st, const sterm *t, const zhs_skip *sk)
 {
-    double b = st->sc.index_params ? sk->ub
+    double b = st->sc.index_params ? sk->ub * st->sc.ub_scale
                                    : tf_bound(&st->sc, sk->max_tf, zhs_len_unq(sk->min_len_q), sk->max_tf == 0xFFFF);
     return t->w * b * UB_PAD;
 }
@@ -647,10 +648,11 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     st->seg = seg;
     st->base = ns->base;
     st->nt = st->nmust = st->nmustnot = 0;
-    /* The stored float bounds hold at the index's k1/b and the segment's
-    ** own average length; otherwise bounds come from each block's largest
-    ** tf and shortest passage, valid for any parameters. */
-    st->sc.index_params = o->k1 == ix->m.k1 && o->b == ix->m.b && ns->stored_bounds;
+    /* The stored float bounds hold at the index's k1/b, scaled for the
+    ** collection's average length (zhs_native_seg); at other parameters
+    ** bounds come from each block's largest tf and shortest passage. */
+    st->sc.index_params = o->k1 == ix->m.k1 && o->b == ix->m.b;
+    st->sc.ub_scale = ns->bound_scale;
     st->sc.kfac = o->k1 == ix->m.k1 && o->b == ix->m.b ? ns->kfac : NULL;
     st->sc.lens = seg->len.body;
     for (size_t i = 0; i < q->nterms; i++) {
@@ -661,7 +663,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         t->req = NULL;
         zhs_cursor_init(&t->cur, seg, &inf[i].ti);
         t->w = w[i];
-        double tb = st->sc.index_params ? inf[i].ti.ub
+        double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
                                         : tf_bound(&st->sc, inf[i].ti.max_tf, inf[i].ti.min_len, false);
         t->ub = t->w * tb * UB_PAD;
     }
