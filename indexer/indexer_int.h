@@ -70,7 +70,6 @@ int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zh
 /* The file table of an index (g<GEN>.files, docs/FORMAT.md): each source
 ** file under its root, what it was when indexed, and where its passages
 ** are (a run of consecutive passages of one segment). */
-#define ZHS_MAGIC_FILES "ZHSFILE1"
 
 typedef struct zhs_src {
     uint32_t root;              /* index into the table's roots */
@@ -96,8 +95,10 @@ void zhs_src_table_free(zhs_src_table *t);
 long zhs_src_root(zhs_src_table *t, const char *root);
 /* Appends a copy of e (its rel copied) under root index root; NULL: no memory. */
 zhs_src *zhs_src_add(zhs_src_table *t, const zhs_src *e);
-/* The entry of (root, rel); NULL when absent.  Builds the look-up once. */
-zhs_src *zhs_src_find(zhs_src_table *t, const char *root, const char *rel);
+/* Builds the look-up of zhs_src_find (after the last add); false: no memory. */
+bool zhs_src_index(zhs_src_table *t);
+/* The entry of (root, rel); NULL when absent (or not indexed since an add). */
+zhs_src *zhs_src_find(const zhs_src_table *t, const char *root, const char *rel);
 int zhs_src_table_read(zhs_src_table *t, const char *path, zhs_error *err);
 int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_error *err);
 

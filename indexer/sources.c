@@ -56,26 +56,30 @@ zhs_src *zhs_src_add(zhs_src_table *t, const zhs_src *e)
     *d = *e;
     if (!(d->rel = strdup(e->rel))) return NULL;
     t->n++;
-    free(t->slots);     /* the look-up is rebuilt on the next find */
+    free(t->slots);     /* the look-up no longer covers every entry */
     t->slots = NULL;
     return d;
 }
 
-zhs_src *zhs_src_find(zhs_src_table *t, const char *root, const char *rel)
+bool zhs_src_index(zhs_src_table *t)
 {
-    if (!t->n) return NULL;
-    if (!t->slots) {
-        size_t ns = 16;
-        while (ns < t->n * 2) ns *= 2;
-        t->slots = calloc(ns, sizeof *t->slots);
-        if (!t->slots) return NULL;
-        t->nslots = ns;
-        for (size_t i = 0; i < t->n; i++) {
-            size_t s = (size_t)key_hash(t->roots[t->e[i].root], t->e[i].rel) & (ns - 1);
-            while (t->slots[s]) s = (s + 1) & (ns - 1);
-            t->slots[s] = (uint32_t)i + 1;
-        }
+    free(t->slots);
+    size_t ns = 16;
+    while (ns < t->n * 2) ns *= 2;
+    t->slots = calloc(ns, sizeof *t->slots);
+    if (!t->slots) return false;
+    t->nslots = ns;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t s = (size_t)key_hash(t->roots[t->e[i].root], t->e[i].rel) & (ns - 1);
+        while (t->slots[s]) s = (s + 1) & (ns - 1);
+        t->slots[s] = (uint32_t)i + 1;
     }
+    return true;
+}
+
+zhs_src *zhs_src_find(const zhs_src_table *t, const char *root, const char *rel)
+{
+    if (!t->n || !t->slots) return NULL;
     size_t s = (size_t)key_hash(root, rel) & (t->nslots - 1);
     for (; t->slots[s]; s = (s + 1) & (t->nslots - 1)) {
         zhs_src *e = &t->e[t->slots[s] - 1];
@@ -145,9 +149,14 @@ int zhs_src_table_read(zhs_src_table *t, const char *path, zhs_error *err)
     const uint8_t *p = body, *end = body + blen;
     uint64_t nroots, n, v;
     char *str = malloc(ZHS_PATH_MAX);
+    bool oom = !str;
     bool ok = str && zhs_varint_get(&p, end, &nroots) && nroots < (1u << 20);
-    for (uint64_t i = 0; ok && i < nroots; i++)
-        ok = get_str(&p, end, str, ZHS_PATH_MAX) && zhs_src_root(t, str) == (long)i;
+    for (uint64_t i = 0; ok && i < nroots; i++) {
+        ok = get_str(&p, end, str, ZHS_PATH_MAX);
+        long r = ok ? zhs_src_root(t, str) : 0;
+        if (r < 0) oom = true;
+        ok = ok && r == (long)i;
+    }
     ok = ok && zhs_varint_get(&p, end, &n);
     for (uint64_t i = 0; ok && i < n; i++) {
         zhs_src e;
@@ -165,10 +174,21 @@ int zhs_src_table_read(zhs_src_table *t, const char *path, zhs_error *err)
         e.first = (uint32_t)v;
         ok = ok && zhs_varint_get(&p, end, &v) && v <= UINT32_MAX;
         e.count = (uint32_t)v;
-        ok = ok && zhs_src_add(t, &e) != NULL;
+        if (ok && !zhs_src_add(t, &e)) {
+            ok = false;
+            oom = true;
+        }
     }
     free(str);
     zhs_buf_free(&b);
+    if (ok && !zhs_src_index(t)) {
+        ok = false;
+        oom = true;
+    }
+    if (oom) {
+        zhs_src_table_free(t);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path);
+    }
     if (!ok || p != end) {
         zhs_src_table_free(t);
         return zhs_fail(err, ZHS_ECORRUPT, "%s: the file table is damaged: rebuild the index", path);

@@ -8,6 +8,7 @@
 #include "record.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static int verify_postings(const zhs_segment *s, const zhs_dict_iter *it, uint64_t *total_len,
@@ -84,6 +85,14 @@ int zhs_native_verify(zhs_index *ix, zhs_error *err)
     if (rc == ZHS_OK && live_tokens != ix->m.tokens)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s: live passage lengths add up to %llu, the manifest says %llu tokens",
                       ix->dir, (unsigned long long)live_tokens, (unsigned long long)ix->m.tokens);
+    /* the file table is read by updates only: check its bytes here */
+    if (rc == ZHS_OK && ix->m.files[0]) {
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", ix->dir, ix->m.files);
+        zhs_mapped f;
+        rc = zhs_map_file(&f, path, ZHS_MAGIC_FILES, true, err);
+        if (rc == ZHS_OK) zhs_unmap_file(&f);
+    }
     if (rc == ZHS_OK && ix->m.passages &&
         fabs((double)live_tokens / (double)ix->m.passages - ix->m.avglen) > 1e-12 * ix->m.avglen)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s/MANIFEST: the average length is not that of the live passages",

@@ -544,6 +544,25 @@ static void check_updates(zhs_analyzer *an)
     uver[104] = 0;
     CHECK_OK(ubuild(du, an, true, &err), err);
     check_updated(du, an, 2);
+    /* a damaged file table fails the check and the next update, naming it */
+    zhs_manifest m;
+    CHECK_OK(zhs_manifest_read(&m, du, &err), err);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", du, m.files);
+    zhs_buf b;
+    zhs_buf_init(&b);
+    CHECK_OK(zhs_file_read(&b, path, false, 0, &err), err);
+    if (b.len > 20) {
+        b.data[12] ^= 0x40;
+        CHECK_OK(zhs_file_write(path, b.data, b.len, &err), err);
+        zhs_error e1 = {0}, e2 = {0};
+        CHECK(zhs_index_verify(du, &e1) == ZHS_ECORRUPT && strstr(e1.message, m.files));
+        CHECK(ubuild(du, an, true, &e2) == ZHS_ECORRUPT && strstr(e2.message, m.files));
+        b.data[12] ^= 0x40;
+        CHECK_OK(zhs_file_write(path, b.data, b.len, &err), err);
+        CHECK_OK(zhs_index_verify(du, &err), err);
+    }
+    zhs_buf_free(&b);
 }
 
 static void check_damage(const char *dir, zhs_analyzer *an)
