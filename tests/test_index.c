@@ -462,6 +462,13 @@ static void compare_fresh(zhs_index *u, zhs_index *f, zhs_analyzer *an, int nq)
             break;
         }
         size_t n = zhs_results_count(a);
+        /* an explanation over segments adds up to the score, as on one */
+        if (n && zhs_buf_cstr(&q)[0] != '+' && !strchr(zhs_buf_cstr(&q), '"')) {
+            zhs_explanation x;
+            CHECK_OK(zhs_results_explain(&x, a, zhs_results_hit(a, n - 1)->doc, &e), e);
+            CHECK_MSG(!e.code && x.score == zhs_results_hit(a, n - 1)->score, "explain [%s]: %.17g, search %.17g",
+                      zhs_buf_cstr(&q), x.score, zhs_results_hit(a, n - 1)->score);
+        }
         bool same = n == zhs_results_count(b);
         for (size_t j = 0; same && j < n; j++) same = zhs_results_hit(a, j)->score == zhs_results_hit(b, j)->score;
         double last = n ? zhs_results_hit(a, n - 1)->score : 0;
