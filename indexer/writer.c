@@ -205,6 +205,9 @@ static int prepare_dir(zhs_writer *w, zhs_error *err)
     } else if (rc == ZHS_ENOTFOUND) {
         w->gen = 1;
         remove_stale(w->dir, NULL);     /* leftovers of a first build that crashed */
+    } else if (rc == ZHS_ENOMEM) {
+        *err = e2;          /* the machine's state, not the index's */
+        return rc;
     } else {
         /* A damaged manifest: the old version is already lost, so build a
         ** fresh one rather than refuse; keep the generation unique. */
