@@ -555,7 +555,12 @@ static int commit_update_start(zhs_writer *w, zhs_manifest *m, zhs_error *err)
             ms->deleted = u->deleted;   /* dropped below: no file */
             continue;
         }
-        snprintf(ms->deletions, sizeof ms->deletions, "%s-%llu.del", ms->name, (unsigned long long)w->gen);
+        char del[96];
+        int dl = snprintf(del, sizeof del, "%s-%llu.del", ms->name, (unsigned long long)w->gen);
+        if (dl < 0 || (size_t)dl >= sizeof ms->deletions)
+            return zhs_fail(err, ZHS_EINVAL, "%s: the name of segment %s is too long for its deletion file: "
+                            "merge the index", w->dir, ms->name);
+        memcpy(ms->deletions, del, (size_t)dl + 1);
         ms->deleted = u->deleted;
         zhs_buf b;
         zhs_buf_init(&b);
