@@ -8,9 +8,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct index_ctx {
+    zhs_writer *w;
+    zhs_buf file;               /* a file read for its hash */
     bool tty, quiet;
     uint64_t warnings;
     uint64_t tokens;            /* from the writer's last progress report */
@@ -40,6 +43,25 @@ static void on_warn(void *ctx, const char *path, const char *message)
     }
 }
 
+/* Tells the writer which file comes next, and skips the files the index
+** has as they are: an update reads only what changed. */
+static int on_file(void *vctx, const zhs_corpus_file *f, zhs_error *err)
+{
+    index_ctx *c = vctx;
+    zhs_source s = {f->root, f->rel, f->size, f->mtime_ns, 0};
+    int state;
+    for (int pass = 0; pass < 2; pass++) {
+        if (zhs_writer_source(c->w, &s, &state, err)) return err->code;
+        if (state != ZHS_SOURCE_NEEDS_HASH) break;
+        zhs_buf_reset(&c->file);
+        zhs_error e = {0};
+        /* unreadable now: it changed; the reader will say why */
+        s.hash = zhs_file_read(&c->file, f->path, false, (size_t)1 << 30, &e) == ZHS_OK
+                     ? zhs_source_hash(c->file.data, c->file.len) : 1;
+    }
+    return state == ZHS_SOURCE_UNCHANGED ? 0 : 1;
+}
+
 static void show_progress(index_ctx *c, const zhs_corpus *corpus, uint64_t passages, bool force)
 {
     if (!c->tty || c->quiet) return;
@@ -67,8 +89,13 @@ static void human(char *out, size_t n, uint64_t bytes)
 static const char help[] =
     "usage: zhs index -o INDEX [options] CORPUS...\n"
     "Builds an index of CORPUS files and folders (.md, .txt, .jsonl, each also .gz).\n"
-    "An existing index at INDEX is replaced atomically when the build succeeds.\n"
+    "An existing index of the same CORPUS is rebuilt and replaced atomically when\n"
+    "the build succeeds; an index of another corpus needs --update or --replace.\n"
     "  -o, --output INDEX    index directory (created if missing)\n"
+    "  --update              bring INDEX up to date with CORPUS: index new and changed\n"
+    "                        files, delete the passages of changed and removed ones\n"
+    "                        (native engine; analyzer and BM25 options are the index's)\n"
+    "  --replace             replace INDEX even when it was built from another corpus\n"
     "  --engine native|xapian  storage engine (default native)\n"
     "  --shards N            xapian: split passages over N databases\n"
     "  --ram MB              postings held in memory before a flush (default 256)\n"
@@ -94,6 +121,7 @@ int cmd_index(int argc, char **argv)
     zhs_analyzer_config ac;
     zhs_analyzer_config_default(&ac);
     index_ctx ctx = {0};
+    bool update = false, replace = false;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
     if (!paths) return CLI_ERR;
@@ -130,6 +158,8 @@ int cmd_index(int argc, char **argv)
         } else if ((r = cli_analyzer_option(argc, argv, &i, &ac, "index")) != 0) {
             if (r < 0) { free(paths); return CLI_ERR; }
         } else if (cli_opt_flag(argv, i, "-q") || cli_opt_flag(argv, i, "--quiet")) ctx.quiet = true;
+        else if (cli_opt_flag(argv, i, "--update")) update = true;
+        else if (cli_opt_flag(argv, i, "--replace")) replace = true;
         else if (argv[i][0] == '-' && argv[i][1]) { free(paths); return cli_usage_error("index", "unknown option %s", argv[i]); }
         else paths[npaths++] = argv[i];
         continue;
@@ -139,6 +169,7 @@ int cmd_index(int argc, char **argv)
     }
     if (!out) { free(paths); return cli_usage_error("index", "give the index directory with -o INDEX"); }
     if (!npaths) { free(paths); return cli_usage_error("index", "give at least one CORPUS file or folder"); }
+    if (update && replace) { free(paths); return cli_usage_error("index", "--update and --replace exclude each other"); }
 
     /* The index stores each passage's file by its absolute path, so that a
     ** hit's path:line opens from wherever the index is searched ('zhs
@@ -169,9 +200,37 @@ int cmd_index(int argc, char **argv)
     zhs_writer *w = NULL;
     zhs_corpus_options co = {on_warn, &ctx, 0};
     uint64_t passages = 0;
-    if (zhs_analyzer_open(&an, &ac, &err) || zhs_corpus_open(&corpus, paths, npaths, &co, &err) ||
-        zhs_writer_open(&w, out, an, &wo, &err))
+    zhs_buf_init(&ctx.file);
+    bool have_index = false;
+    if (update) {
+        /* an update analyses with the index's own analyzer */
+        zhs_index *ix = NULL;
+        zhs_error e = {0};
+        if (zhs_index_open(&ix, out, &e) == ZHS_OK) {
+            have_index = true;
+            int rc = zhs_index_open_analyzer(&an, ix, &err);
+            zhs_index_close(ix);
+            if (rc) goto fail;
+        } else if (e.code != ZHS_ENOTFOUND) {
+            err = e;
+            goto fail;
+        }
+    }
+    if ((!an && zhs_analyzer_open(&an, &ac, &err)) || zhs_corpus_open(&corpus, paths, npaths, &co, &err))
         goto fail;
+    if (update ? zhs_writer_open_update(&w, out, an, &wo, &err) : zhs_writer_open(&w, out, an, &wo, &err)) goto fail;
+    if (!update && !replace && zhs_writer_check_roots(w, paths, npaths, &err)) {
+        fprintf(stderr, "zhs index: %s\n(use --update to bring it up to date with this corpus, or --replace to "
+                "replace it with an index of this corpus)\n", err.message);
+        zhs_writer_close(w);
+        zhs_corpus_close(corpus);
+        zhs_analyzer_close(an);
+        zhs_buf_free(&ctx.file);
+        free(paths);
+        return CLI_ERR;
+    }
+    ctx.w = w;
+    zhs_corpus_set_filter(corpus, on_file, &ctx);
     for (;;) {
         const zhs_document *doc;
         int rc = zhs_corpus_next(corpus, &doc, &err);
@@ -182,7 +241,7 @@ int cmd_index(int argc, char **argv)
         passages += doc->npassages;
         show_progress(&ctx, corpus, passages, false);
     }
-    if (passages == 0) {
+    if (passages == 0 && !(update && have_index)) {
         zhs_corpus_stats st;
         zhs_corpus_stats_get(corpus, &st);
         zhs_fail(&err, ZHS_EINVAL, "no passages found in the corpus (%llu files read, %llu skipped): "
@@ -193,7 +252,24 @@ int cmd_index(int argc, char **argv)
     if (ctx.tty && !ctx.quiet) fputs("\r\033[Kwriting the index…", stderr);
     if (zhs_writer_commit(w, &err)) goto fail;
     if (ctx.tty && !ctx.quiet) fputs("\r\033[K", stderr);
-    if (!ctx.quiet) {
+    if (update && have_index) {
+        zhs_update_counts uc;
+        zhs_writer_update_counts(w, &uc);
+        zhs_writer_close(w);
+        w = NULL;
+        /* the tiered policy keeps the segment count bounded */
+        unsigned merged = 0;
+        if (zhs_index_merge(out, an, NULL, &merged, &err)) goto fail;
+        if (!ctx.quiet) {
+            printf("updated %s: %llu added, %llu changed, %llu deleted, %llu unchanged files; "
+                   "%llu passages added, %llu deleted; %u segments in %.2f s\n",
+                   out, (unsigned long long)uc.added, (unsigned long long)uc.changed,
+                   (unsigned long long)uc.deleted, (unsigned long long)uc.unchanged,
+                   (unsigned long long)uc.passages_added, (unsigned long long)uc.passages_deleted,
+                   uc.segments, zhs_now() - ctx.t0);
+            if (merged) printf("merged %u segments\n", merged);
+        }
+    } else if (!ctx.quiet) {
         zhs_corpus_stats st;
         zhs_corpus_stats_get(corpus, &st);
         double el = zhs_now() - ctx.t0;
@@ -217,6 +293,7 @@ int cmd_index(int argc, char **argv)
         if (st.bad_records) printf("skipped %llu bad JSONL records\n", (unsigned long long)st.bad_records);
     }
     zhs_writer_close(w);
+    zhs_buf_free(&ctx.file);
     if (ctx.quiet && ctx.warnings)
         fprintf(stderr, "zhs index: %llu warning%s (run without -q to see them)\n",
                 (unsigned long long)ctx.warnings, ctx.warnings == 1 ? "" : "s");
@@ -229,6 +306,7 @@ int cmd_index(int argc, char **argv)
 fail:
     if (ctx.tty && !ctx.quiet) fputs("\r\033[K", stderr);
     zhs_writer_close(w);       /* without commit: the previous index stays */
+    zhs_buf_free(&ctx.file);
     zhs_corpus_close(corpus);
     zhs_analyzer_close(an);
     for (size_t i = 0; i < npaths; i++) free(abs[i]);

@@ -73,3 +73,46 @@ int cmd_check(int argc, char **argv)
     printf("%s: ok (%.2f s)\n", dir, zhs_now() - t0);
     return CLI_OK;
 }
+
+int cmd_merge(int argc, char **argv)
+{
+    const char *dir = NULL;
+    size_t max = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: zhs merge INDEX [--max-segments N]\n"
+                   "Merges the smallest segments of a native index until at most N remain\n"
+                   "(default 1), dropping deleted passages; readers keep their snapshot.\n"
+                   "  --max-segments N      segments to leave (1 to 64)\n");
+            return CLI_OK;
+        }
+        if (cli_opt_value(argc, argv, &i, "--max-segments", &v)) {
+            if (!cli_parse_size(v, &max) || max == 0 || max > 64)
+                return cli_usage_error("merge", "--max-segments takes a number from 1 to 64");
+            continue;
+        }
+        if (argv[i][0] == '-') return cli_usage_error("merge", "unknown option %s", argv[i]);
+        if (dir) return cli_usage_error("merge", "give one INDEX");
+        dir = argv[i];
+    }
+    if (!dir) return cli_usage_error("merge", "give the INDEX");
+    zhs_error err = {0};
+    double t0 = zhs_now();
+    zhs_index *ix = NULL;
+    zhs_analyzer *an = NULL;
+    if (zhs_index_open(&ix, dir, &err) || zhs_index_open_analyzer(&an, ix, &err)) {
+        zhs_index_close(ix);
+        return cli_error(&err);
+    }
+    zhs_index_close(ix);
+    zhs_merge_options mo = ZHS_MERGE_OPTIONS_INIT;
+    mo.max_segments = (unsigned)max;
+    unsigned merged = 0;
+    int rc = zhs_index_merge(dir, an, &mo, &merged, &err);
+    zhs_analyzer_close(an);
+    if (rc) return cli_error(&err);
+    if (merged) printf("%s: merged %u segments in %.2f s\n", dir, merged, zhs_now() - t0);
+    else printf("%s: nothing to merge\n", dir);
+    return CLI_OK;
+}

@@ -17,10 +17,12 @@ static const char usage[] =
     "usage: zhs COMMAND [options]\n"
     "\n"
     "  index -o INDEX CORPUS...   build an index of .md/.txt/.jsonl(.gz) files and folders\n"
+    "                             (--update: index only what changed since)\n"
     "  search INDEX QUERY         ranked passages (BM25); --queries FILE for a batch\n"
     "  eval INDEX QUERIES.jsonl   Recall@1/5/20 and MRR@10 on an evaluation set\n"
     "  stats INDEX                passages, terms, size by component\n"
     "  check INDEX                verify every checksum and invariant\n"
+    "  merge INDEX                merge the segments an update added, dropping deleted passages\n"
     "  bench [--corpus PATH]      native vs Xapian (and Lucene): index, latency, quality\n"
     "  analyze [TEXT]             show the analyzer's tokens (stdin without TEXT; --index IDX: as IDX does)\n"
     "  segment                    words of stdin, space-separated, line by line\n"
@@ -173,6 +175,7 @@ int main(int argc, char **argv)
         {"analyze", cmd_analyze}, {"segment", cmd_segment}, {"index", cmd_index},
         {"search", cmd_search},   {"stats", cmd_stats},     {"check", cmd_check},
         {"eval", cmd_eval},       {"bench", cmd_bench},     {"serve", cmd_serve},
+        {"merge", cmd_merge},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

@@ -68,6 +68,9 @@ typedef struct zhs_engine_build {
     /* Reports a new phase of the build ("merging"); may be NULL. */
     void (*phase)(void *ctx, const char *phase);
     void *phase_ctx;
+    /* native: the stem of the segment's files ("g3" for a build, "s4" for
+    ** the segment an update or merge adds) */
+    const char *segment;
 } zhs_engine_build;
 
 typedef struct zhs_engine_writer {
@@ -80,8 +83,10 @@ typedef struct zhs_engine_writer {
     int (*add)(void *w, uint32_t doc, const zhs_passage *p, const struct zhs_passage_terms *pt,
                zhs_error *err);
     /* Writes and syncs the generation's files.  m arrives with the
-    ** collection's figures set; the engine fills terms, shards and
-    ** segments.  Publishing (the MANIFEST) is the caller's. */
+    ** collection's figures set (and, in an update, the segments it keeps);
+    ** the engine fills terms and shards and appends its segment (none when
+    ** an update added no passage).  Publishing (the MANIFEST) is the
+    ** caller's. */
     int (*commit)(void *w, zhs_manifest *m, zhs_error *err);
     /* Frees the writer.  Files of an uncommitted generation are removed by
     ** the caller, which knows the generation's names. */

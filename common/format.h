@@ -32,6 +32,7 @@
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
 #define ZHS_MAGIC_STORE "ZHSSTOR1"
 #define ZHS_MAGIC_DEL   "ZHSDELS1"   /* deleted passages: a bitmap, bit d = passage d */
+#define ZHS_MAGIC_FILES "ZHSFILE1"   /* the file table of updates (indexer/sources.c) */
 
 /* ------------------------------------------------------------ postings */
 /*

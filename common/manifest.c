@@ -34,7 +34,13 @@ int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err)
                        (unsigned long long)m->seg[i].base, (unsigned long long)m->seg[i].count);
         if (m->seg[i].deletions[0]) zhs_buf_printf(&b, " %s", m->seg[i].deletions);
         zhs_buf_putc(&b, '\n');
+        /* a separate key: readers of version 1 before segments could be
+        ** added ignore it (and refuse more than one segment) */
+        zhs_buf_printf(&b, "segmeta %s %llu %llu %.17g %llu\n", m->seg[i].name,
+                       (unsigned long long)m->seg[i].terms, (unsigned long long)m->seg[i].tokens,
+                       m->seg[i].avglen, (unsigned long long)m->seg[i].deleted);
     }
+    if (m->files[0]) zhs_buf_printf(&b, "files %s\n", m->files);
     uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)b.data, (uInt)b.len);
     zhs_buf_printf(&b, "crc32 %08x\n", crc);
     if (b.oom) {
@@ -53,6 +59,16 @@ int zhs_manifest_write(const zhs_manifest *m, const char *dir, zhs_error *err)
         return zhs_fail(err, ZHS_EIO, "cannot rename %s to %s: %s", tmp, final, strerror(e));
     }
     return zhs_dir_sync(dir, err);
+}
+
+/* Names in the manifest are file names inside the index: no paths. */
+static bool safe_name(const char *s)
+{
+    for (const char *c = s; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '.') ||
+            (*c == '.' && c[1] == '.'))
+            return false;
+    return true;
 }
 
 static int bad(zhs_error *err, const char *path, unsigned line, const char *what)
@@ -96,7 +112,7 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
         return zhs_fail(err, ZHS_ECORRUPT, "%s: checksum mismatch at offset %zu: the manifest is damaged; rebuild the index",
                         path, (size_t)(crcline - data));
     }
-    unsigned lineno = 0;
+    unsigned lineno = 0, seen_meta = 0;
     rc = ZHS_OK;
     m->title_weight = 1;
     for (const char *p = data; p < crcline && !rc;) {
@@ -142,28 +158,75 @@ int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err)
             int nf = sscanf(v, "%31s %llu %llu %31s", s->name, &base, &count, s->deletions);
             if (nf < 3) { rc = bad(err, path, lineno, "bad segment line"); break; }
             if (nf == 3) s->deletions[0] = 0;
-            /* names are file names inside the index: no paths */
-            for (int f = 0; f < 2 && !rc; f++)
-                for (const char *c = f ? s->deletions : s->name; *c; c++)
-                    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '.') ||
-                        (*c == '.' && c[1] == '.')) {
-                        rc = bad(err, path, lineno, "bad segment or deletion file name");
-                        break;
-                    }
+            if (!safe_name(s->name) || !safe_name(s->deletions)) {
+                rc = bad(err, path, lineno, "bad segment or deletion file name");
+                break;
+            }
             s->base = base;
             s->count = count;
             m->nsegments++;
+        } else if (!strcmp(k, "segmeta")) {
+            char name[32];
+            unsigned long long terms, tokens, deleted;
+            double avg;
+            if (sscanf(v, "%31s %llu %llu %lg %llu", name, &terms, &tokens, &avg, &deleted) != 5) {
+                rc = bad(err, path, lineno, "bad segmeta line");
+                break;
+            }
+            zhs_manifest_segment *s = NULL;
+            for (unsigned i = 0; i < m->nsegments && !s; i++)
+                if (!strcmp(m->seg[i].name, name)) s = &m->seg[i];
+            if (!s || deleted > s->count) { rc = bad(err, path, lineno, "segmeta names no segment"); break; }
+            s->terms = terms;
+            s->tokens = tokens;
+            s->avglen = avg;
+            s->deleted = deleted;
+            seen_meta++;
+        } else if (!strcmp(k, "files")) {
+            if (sscanf(v, "%31s", m->files) != 1 || !safe_name(m->files)) { rc = bad(err, path, lineno, "bad files line"); break; }
         }
         /* Unknown keys are ignored: later minor versions may add some. */
     }
     zhs_buf_free(&b);
     if (!rc && m->version == 0) rc = bad(err, path, 1, "no version line");
+    /* An index from before segments could be added: its one segment holds
+    ** every passage, built with the index's own figures. */
+    if (!rc && seen_meta == 0 && m->nsegments == 1) {
+        m->seg[0].terms = m->terms;
+        m->seg[0].tokens = m->tokens;
+        m->seg[0].avglen = m->avglen;
+        m->seg[0].deleted = 0;
+    } else if (!rc && seen_meta != m->nsegments) {
+        rc = bad(err, path, 0, "a segment has no segmeta line");
+    }
     /* Without its analyzer an index cannot be queried: that is damage, not
     ** an index of another analyzer. */
     if (!rc && !m->analyzer[0]) rc = bad(err, path, 0, "no analyzer line");
     if (!rc && m->passages > 0 && !(m->avglen > 0))
         rc = bad(err, path, 0, "average length is not positive");
     return rc;
+}
+
+static const char *const seg_exts[] = {".dict", ".post", ".pos", ".len", ".store"};
+
+bool zhs_manifest_names(const zhs_manifest *m, const char *name)
+{
+    if (m->files[0] && !strcmp(name, m->files)) return true;
+    /* the generation's metadata table and user dictionary */
+    char own[64];
+    snprintf(own, sizeof own, "g%llu.meta", (unsigned long long)m->generation);
+    if (!strcmp(name, own)) return true;
+    snprintf(own, sizeof own, "g%llu.userdict", (unsigned long long)m->generation);
+    if (!strcmp(name, own)) return true;
+    for (unsigned i = 0; i < m->nsegments; i++) {
+        const zhs_manifest_segment *s = &m->seg[i];
+        if (s->deletions[0] && !strcmp(name, s->deletions)) return true;
+        size_t n = strlen(s->name);
+        if (strncmp(name, s->name, n) != 0) continue;
+        for (size_t e = 0; e < sizeof seg_exts / sizeof seg_exts[0]; e++)
+            if (!strcmp(name + n, seg_exts[e])) return true;
+    }
+    return false;
 }
 
 void zhs_manifest_set_single(zhs_manifest *m, uint64_t gen, uint64_t terms, unsigned shards)
@@ -175,4 +238,8 @@ void zhs_manifest_set_single(zhs_manifest *m, uint64_t gen, uint64_t terms, unsi
     m->seg[0].base = 0;
     m->seg[0].count = m->passages;
     m->seg[0].deletions[0] = 0;
+    m->seg[0].terms = terms;
+    m->seg[0].tokens = m->tokens;
+    m->seg[0].avglen = m->avglen;
+    m->seg[0].deleted = 0;
 }

@@ -18,6 +18,12 @@ typedef struct zhs_manifest_segment {
     uint64_t base;          /* first passage number */
     uint64_t count;         /* passages */
     char deletions[32];     /* "" or the file marking deleted passages */
+    /* From the "segmeta" line (absent in indexes written before segments
+    ** could be added: then the index's own figures, one segment): */
+    uint64_t terms;         /* distinct terms in the segment's dictionary */
+    uint64_t tokens;        /* sum of its passage lengths, deleted ones included */
+    double avglen;          /* the average length its stored bounds were built with */
+    uint64_t deleted;       /* passages its deletion file marks */
 } zhs_manifest_segment;
 
 typedef struct zhs_manifest {
@@ -32,7 +38,22 @@ typedef struct zhs_manifest {
     unsigned nsegments;
     zhs_manifest_segment seg[ZHS_MAX_SEGMENTS];
     unsigned shards;        /* xapian: databases "x<GEN>-<i>" */
+    char files[32];         /* "" or the file table of incremental updates */
 } zhs_manifest;
+
+/* Passages numbered by the reader: every segment's, deleted ones included
+** (hits, the metadata table and filters number passages this way). */
+static inline uint64_t zhs_manifest_numbered(const zhs_manifest *m)
+{
+    return m->nsegments ? m->seg[m->nsegments - 1].base + m->seg[m->nsegments - 1].count : 0;
+}
+
+/* Live passages, segment by segment: count - deleted. */
+static inline uint64_t zhs_manifest_live(const zhs_manifest_segment *s) { return s->count - s->deleted; }
+
+/* Is name (a directory entry of the index) named by m: a segment's file,
+** a deletion file or the file table? */
+bool zhs_manifest_names(const zhs_manifest *m, const char *name);
 
 /* Describes the whole index as one segment of generation gen holding
 ** every passage, with terms (distinct terms, or postings for Xapian) and

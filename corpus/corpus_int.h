@@ -206,7 +206,11 @@ int corpus_doc_parse(corpus_doc *d, const char *text, size_t len, uint32_t first
 typedef struct corpus_file {
     const char *path;           /* to open, and to show */
     const char *rel;            /* for ids */
+    const char *root;           /* the corpus argument it was found under */
+    bool root_is_file;          /* the argument named this file */
+    size_t rel_skip;            /* rel + rel_skip: the path below the root */
     uint64_t size;              /* on disk */
+    int64_t mtime_ns;
     corpus_kind kind;
     bool gz;
 } corpus_file;
@@ -218,6 +222,12 @@ struct zhs_corpus {
 
     corpus_file *files;
     size_t nfiles, cap, next;
+    const char *walk_root;      /* the argument being walked (in names) */
+    unsigned walk_root_mode;    /* its st_mode */
+    bool multi_root;            /* several arguments: ids name their folder */
+    size_t rel_skip;
+    zhs_corpus_filter_fn filter;        /* the caller's, or NULL */
+    void *filter_ctx;
     zhs_arena names;            /* strings of the file list */
     uint64_t total_bytes;
     zhs_corpus_stats stats;

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
                     const zhs_corpus_options *opts, zhs_error *err)
@@ -44,6 +45,15 @@ int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
     zhs_buf_init(&c->rec_key);
     corpus_builder_init(&c->builder, &c->arena);
     corpus_doc_init(&c->parser, &c->builder, &c->arena);
+    /* Ids of files found in folders are relative to the folder: with two
+    ** folders or more they start with the folder's name (a file given by
+    ** itself is named as given, which is unique already). */
+    size_t ndirs = 0;
+    for (size_t i = 0; i < npaths; i++) {
+        struct stat st;
+        ndirs += stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    c->multi_root = ndirs > 1;
     for (size_t i = 0; i < npaths; i++) {
         int rc = corpus_walk(c, paths[i], err);
         if (rc) {
@@ -72,6 +82,13 @@ void zhs_corpus_close(zhs_corpus *c)
     corpus_doc_free(&c->parser);
     corpus_builder_free(&c->builder);
     free(c);
+}
+
+void zhs_corpus_set_filter(zhs_corpus *c, zhs_corpus_filter_fn filter, void *ctx)
+{
+    if (!c) return;
+    c->filter = filter;
+    c->filter_ctx = ctx;
 }
 
 void zhs_corpus_stats_get(const zhs_corpus *c, zhs_corpus_stats *out)
@@ -182,6 +199,12 @@ int zhs_corpus_next(zhs_corpus *c, const zhs_document **doc, zhs_error *err)
         } else {
             if (c->next >= c->nfiles) return ZHS_DONE;
             const corpus_file *f = &c->files[c->next++];
+            if (c->filter) {
+                zhs_corpus_file cf = {f->root, f->root_is_file ? "" : f->rel + f->rel_skip, f->path, f->size, f->mtime_ns};
+                int keep = c->filter(c->filter_ctx, &cf, err);
+                if (keep < 0) return zhs_err_code(err) ? err->code : keep;
+                if (keep == 0) continue;
+            }
             bool ok;
             rc = load(c, f, &ok, err);
             if (!rc && ok) {

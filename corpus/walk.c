@@ -34,6 +34,11 @@ static int nomem(zhs_error *err, const char *path)
     return zhs_fail(err, ZHS_ENOMEM, "out of memory listing %s", path);
 }
 
+static mode_t root_st_mode(const zhs_corpus *c)
+{
+    return c->walk_root_mode;
+}
+
 static int add_file(zhs_corpus *c, const char *path, const char *rel, const struct stat *st,
                     zhs_error *err)
 {
@@ -62,6 +67,10 @@ static int add_file(zhs_corpus *c, const char *path, const char *rel, const stru
     f->rel = zhs_arena_strndup(&c->names, rel, strlen(rel));
     if (!f->path || !f->rel) return nomem(err, path);
     f->size = (uint64_t)st->st_size;
+    f->root = c->walk_root;
+    f->rel_skip = c->rel_skip;
+    f->root_is_file = !S_ISDIR(root_st_mode(c));
+    f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
     f->kind = kind;
     f->gz = gz;
     c->nfiles++;
@@ -198,6 +207,13 @@ int corpus_walk(zhs_corpus *c, const char *path, zhs_error *err)
         corpus_skip(c, &c->stats.skipped_error, path, "cannot read: %s", strerror(errno));
         return ZHS_OK;
     }
+    /* the root as given, without trailing slashes: what an index's file
+    ** table records its files under */
+    size_t rl = strlen(path);
+    while (rl > 1 && path[rl - 1] == '/') rl--;
+    c->walk_root = zhs_arena_strndup(&c->names, path, rl);
+    if (!c->walk_root) return nomem(err, path);
+    c->walk_root_mode = st.st_mode;
     if (!S_ISDIR(st.st_mode)) {
         if (!S_ISREG(st.st_mode)) {
             corpus_skip(c, &c->stats.skipped_type, path, "not a regular file: skipped");
@@ -214,6 +230,16 @@ int corpus_walk(zhs_corpus *c, const char *path, zhs_error *err)
     while (n > 1 && path[n - 1] == '/') n--;
     zhs_buf_append(&w.path, path, n);
     zhs_buf_reset(&w.rel);
+    /* With several folders given, ids start with the folder's name, so
+    ** that two roots holding the same relative path give different ids
+    ** (one folder keeps the ids it always had). */
+    if (c->multi_root) {
+        const char *base = corpus_basename(c->walk_root);
+        zhs_buf_puts(&w.rel, base[0] ? base : c->walk_root);
+        c->rel_skip = w.rel.len + 1;
+    } else {
+        c->rel_skip = 0;
+    }
     w.stack[0].dev = st.st_dev;
     w.stack[0].ino = st.st_ino;
     int rc = w.path.oom ? nomem(err, path) : walk_dir(&w, err);

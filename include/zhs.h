@@ -254,6 +254,23 @@ void zhs_corpus_stats_get(const zhs_corpus *c, zhs_corpus_stats *out);
 /* Total bytes of the files to read (known after open: used for progress). */
 uint64_t zhs_corpus_total_bytes(const zhs_corpus *c);
 
+/* A file the corpus is about to read. */
+typedef struct zhs_corpus_file {
+    const char *root;           /* the path given to zhs_corpus_open it was found under */
+    const char *rel;            /* its path below root ("" when root is the file) */
+    const char *path;           /* the path it is read from */
+    uint64_t size;
+    int64_t mtime_ns;
+} zhs_corpus_file;
+
+/* Returns 1 to read f, 0 to pass over it (not counted as skipped), or a
+** negative status with err set to stop zhs_corpus_next() with it. */
+typedef int (*zhs_corpus_filter_fn)(void *ctx, const zhs_corpus_file *f, zhs_error *err);
+
+/* Calls filter before reading each file (set it before the first
+** zhs_corpus_next()). */
+void zhs_corpus_set_filter(zhs_corpus *c, zhs_corpus_filter_fn filter, void *ctx);
+
 void zhs_corpus_close(zhs_corpus *c);
 
 
@@ -324,6 +341,80 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err);
 /* Frees the writer; without a commit, everything it wrote is removed and
 ** the previous index is untouched. */
 void zhs_writer_close(zhs_writer *w);
+
+/* ---- Incremental updates (native engine) ----
+**
+** An update keeps the index's segments, adds one segment for the passages
+** it is given and marks the passages of changed and removed source files
+** deleted, committed atomically like a build (docs/FORMAT.md).  Scores
+** afterwards equal those of a fresh build of the same passages.  The index
+** records its source files (root, path below it, size, mtime, content
+** hash) when the passages of a build or update are given file by file
+** through zhs_writer_source(). */
+
+/* Opens dir for an update.  The analyzer must be the index's
+** (zhs_index_open_analyzer); the BM25 parameters and title weight are the
+** index's, whatever opts says (only progress and ram_budget are used).
+** Without an index at dir this is a new build.  A Xapian index is refused
+** (ZHS_EINVAL): updating one is not supported yet. */
+int zhs_writer_open_update(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                           const zhs_writer_options *opts, zhs_error *err);
+
+/* A corpus file as an index records it. */
+typedef struct zhs_source {
+    const char *root;           /* the corpus argument it was found under */
+    const char *rel;            /* its path below root ("" when root is the file) */
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t hash;              /* zhs_source_hash() of its bytes; 0: not computed */
+} zhs_source;
+
+enum zhs_source_state {
+    ZHS_SOURCE_ADDED = 0,       /* new: add its passages now */
+    ZHS_SOURCE_CHANGED = 1,     /* its old passages are deleted: add the new ones now */
+    ZHS_SOURCE_UNCHANGED = 2,   /* the index has it as it is: add nothing */
+    ZHS_SOURCE_NEEDS_HASH = 3   /* size or mtime differ: call again with the hash */
+};
+
+/* Starts source file s: the passages added until the next call belong to
+** it.  *state says what to do (enum zhs_source_state).  In an update,
+** every recorded file of the index that is not named before the commit is
+** taken as removed and its passages deleted. */
+int zhs_writer_source(zhs_writer *w, const zhs_source *s, int *state, zhs_error *err);
+
+/* The 64-bit content hash recorded for source files (FNV-1a; never 0). */
+uint64_t zhs_source_hash(const void *data, size_t len);
+
+/* Fails with ZHS_EINVAL when the index at the writer's directory records
+** source roots other than roots[0..n) (a build would replace it with a
+** different corpus); ZHS_OK when they agree or nothing is recorded. */
+int zhs_writer_check_roots(const zhs_writer *w, const char *const *roots, size_t n, zhs_error *err);
+
+typedef struct zhs_update_counts {
+    uint64_t added, changed, deleted, unchanged;    /* source files */
+    uint64_t passages_added, passages_deleted;
+    unsigned segments;          /* after the commit */
+} zhs_update_counts;
+void zhs_writer_update_counts(const zhs_writer *w, zhs_update_counts *out);
+
+#define ZHS_MERGE_OPTIONS_VERSION 1
+typedef struct zhs_merge_options {
+    unsigned version;           /* ZHS_MERGE_OPTIONS_VERSION */
+    unsigned max_segments;      /* merge until at most this many remain; 0: the policy */
+    zhs_progress_fn progress;
+    void *progress_ctx;
+} zhs_merge_options;
+#define ZHS_MERGE_OPTIONS_INIT {ZHS_MERGE_OPTIONS_VERSION, 0, NULL, NULL}
+
+/* Merges segments of the native index at dir into one, dropping deleted
+** passages, and commits atomically.  an must be the index's analyzer
+** (zhs_index_open_analyzer): the merged passages are analysed again.  With max_segments 0 the tiered policy
+** decides (more than ZHS_MERGE_POLICY_SEGMENTS segments: the smallest are
+** merged), and nothing is done when it finds nothing to merge.  *merged
+** (may be NULL) receives how many segments were merged. */
+#define ZHS_MERGE_POLICY_SEGMENTS 4
+int zhs_index_merge(const char *dir, zhs_analyzer *an, const zhs_merge_options *opts, unsigned *merged,
+                    zhs_error *err);
 
 /* ===================================================================== */
 /* 5. Searching                                                          */

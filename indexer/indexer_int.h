@@ -65,4 +65,41 @@ int zhs_run_write(const char *path, const char *const *keys, const uint32_t *key
 ** i+1) into the segment writer. */
 int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zhs_error *err);
 
+/* ============================================================ sources.c */
+
+/* The file table of an index (g<GEN>.files, docs/FORMAT.md): each source
+** file under its root, what it was when indexed, and where its passages
+** are (a run of consecutive passages of one segment). */
+
+typedef struct zhs_src {
+    uint32_t root;              /* index into the table's roots */
+    char *rel;
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t hash;
+    char seg[32];               /* the segment holding its passages */
+    uint32_t first, count;      /* their numbers in that segment */
+} zhs_src;
+
+typedef struct zhs_src_table {
+    char **roots;
+    size_t nroots;
+    zhs_src *e;
+    size_t n, cap;
+    uint32_t *slots;            /* look-up: entry + 1, 0 empty */
+    size_t nslots;
+} zhs_src_table;
+
+void zhs_src_table_free(zhs_src_table *t);
+/* Index of root (added when absent); -1 when out of memory. */
+long zhs_src_root(zhs_src_table *t, const char *root);
+/* Appends a copy of e (its rel copied) under root index root; NULL: no memory. */
+zhs_src *zhs_src_add(zhs_src_table *t, const zhs_src *e);
+/* Builds the look-up of zhs_src_find (after the last add); false: no memory. */
+bool zhs_src_index(zhs_src_table *t);
+/* The entry of (root, rel); NULL when absent (or not indexed since an add). */
+zhs_src *zhs_src_find(const zhs_src_table *t, const char *root, const char *rel);
+int zhs_src_table_read(zhs_src_table *t, const char *path, zhs_error *err);
+int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_error *err);
+
 #endif

@@ -187,7 +187,7 @@ static int native_open(void **out, const zhs_engine_build *b, zhs_error *err)
     snprintf(w->tmpdir, sizeof w->tmpdir, "%s", b->tmpdir);
     w->b.tmpdir = w->tmpdir;
     char path[ZHS_PATH_MAX];
-    snprintf(path, sizeof path, "%s/g%llu.store", b->dir, (unsigned long long)b->gen);
+    snprintf(path, sizeof path, "%s/%s.store", b->dir, b->segment);
     if (zhs_store_writer_open(&w->store, path, err)) {
         native_close(w);
         return err->code;
@@ -376,11 +376,9 @@ static int flush_run(native_writer *w, zhs_error *err)
 
 /* ---------------------------------------------------------------- commit */
 
-static int write_segment(native_writer *w, uint64_t *nterms, zhs_error *err)
+static int write_segment(native_writer *w, uint64_t *nterms, double avg, zhs_error *err)
 {
-    char stem[40];
-    snprintf(stem, sizeof stem, "g%llu", (unsigned long long)w->b.gen);
-    double avg = w->ndocs ? (double)w->total_tokens / w->ndocs : 0;
+    const char *stem = w->b.segment;
     zhs_seg_writer *sw;
     if (zhs_seg_writer_open(&sw, w->b.dir, stem, w->lens, w->ndocs, avg, w->k1, w->bm25_b, !w->b.bigrams, err))
         return err->code;
@@ -409,8 +407,33 @@ static int native_commit(void *vw, zhs_manifest *m, zhs_error *err)
 {
     native_writer *w = vw;
     uint64_t nterms = 0;
-    if (zhs_store_writer_finish(w->store, err) || write_segment(w, &nterms, err)) return err->code;
-    zhs_manifest_set_single(m, w->b.gen, nterms, 0);
+    if (w->ndocs == 0 && m->nsegments > 0) {
+        /* an update that only deletes: no segment */
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s.store", w->b.dir, w->b.segment);
+        zhs_store_writer_close(w->store);
+        w->store = NULL;
+        unlink(path);
+        return ZHS_OK;
+    }
+    if (m->nsegments >= ZHS_MAX_SEGMENTS)
+        return zhs_fail(err, ZHS_EINVAL, "%s has %u segments, the most an index can hold: merge it first "
+                        "(zhs_index_merge)", w->b.dir, m->nsegments);
+    /* The segment's own average length: its stored score bounds are
+    ** computed with it (the reader knows when they still hold). */
+    double avg = w->ndocs ? (double)w->total_tokens / w->ndocs : 0;
+    if (zhs_store_writer_finish(w->store, err) || write_segment(w, &nterms, avg, err)) return err->code;
+    zhs_manifest_segment *s = &m->seg[m->nsegments];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", w->b.segment);
+    for (unsigned i = 0; i < m->nsegments; i++) s->base += m->seg[i].count;
+    s->count = w->ndocs;
+    s->terms = nterms;
+    s->tokens = w->total_tokens;
+    s->avglen = avg;
+    m->nsegments++;
+    m->terms += nterms;
+    m->shards = 0;
     return ZHS_OK;
 }
 

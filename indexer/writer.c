@@ -15,6 +15,7 @@
 #include "indexer_int.h"
 #include "manifest.h"
 #include "meta.h"
+#include "segment.h"
 #include "terms.h"
 
 #include <dirent.h>
@@ -26,6 +27,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* What an update does to one of the index's segments. */
+typedef struct seg_update {
+    uint8_t *bits;              /* its deletion bitmap, loaded on first need */
+    uint64_t deleted;           /* bits set */
+    bool dirty;                 /* set bits this update: write a new file */
+    zhs_mapped len;             /* its lengths, for the live token count */
+    bool len_mapped;
+} seg_update;
 
 struct zhs_writer {
     char dir[ZHS_DIR_MAX + 1];
@@ -46,6 +56,19 @@ struct zhs_writer {
     uint64_t total_tokens, bytes_in;
     double t0, last_progress;
     bool committed;
+
+    /* Incremental updates (docs/FORMAT.md): the old segments stay, the
+    ** passages added go to a new one, named by this generation. */
+    bool update;
+    bool merging;               /* a merge: the file table is remapped, not checked */
+    char segname[32];           /* the segment this writer writes */
+    seg_update *su;             /* per segment of old */
+    zhs_src_table old_src, src; /* the old file table, the new one */
+    bool have_old_src;
+    uint8_t *seen;              /* per old_src entry: named by this update */
+    long cur;                   /* entry of src receiving passages, -1: none */
+    uint64_t del_tokens;
+    zhs_update_counts counts;
 };
 
 void zhs_writer_options_default(zhs_writer_options *o)
@@ -90,25 +113,32 @@ static int resolve_options(zhs_writer_options *o, const zhs_writer_options *give
 ** docs/FORMAT.md): the writer cleans up without knowing the engines. */
 static bool is_generation_file(const char *n)
 {
-    return (n[0] == 'g' || n[0] == 'x') && n[1] >= '0' && n[1] <= '9';
+    return (n[0] == 'g' || n[0] == 'x' || n[0] == 's') && n[1] >= '0' && n[1] <= '9';
 }
 
-/* Removes files of generations other than keep (and tmp directories): the
-** leftovers of a crashed or aborted build, or of a replaced version. */
-static void remove_stale(const char *dir, uint64_t keep)
+/* Removes the files keep does not use (and tmp directories): the leftovers
+** of a crashed or aborted build, or of a replaced version.  keep uses the
+** files of its generation and every file its MANIFEST names (segments that
+** earlier generations wrote, deletion files, the file table).  keep NULL:
+** none. */
+static void remove_stale(const char *dir, const zhs_manifest *keep)
 {
     DIR *d = opendir(dir);
     if (!d) return;
     struct dirent *e;
-    char keep_g[40], keep_x[40];
-    snprintf(keep_g, sizeof keep_g, "g%llu.", (unsigned long long)keep);
-    snprintf(keep_x, sizeof keep_x, "x%llu-", (unsigned long long)keep);
+    char keep_g[40] = "", keep_x[40] = "";
+    if (keep) {
+        snprintf(keep_g, sizeof keep_g, "g%llu.", (unsigned long long)keep->generation);
+        snprintf(keep_x, sizeof keep_x, "x%llu-", (unsigned long long)keep->generation);
+    }
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
         bool ours = is_generation_file(n);
         bool tmp = strncmp(n, "tmp-", 4) == 0;
         if (!ours && !tmp) continue;
-        if (ours && (strncmp(n, keep_g, strlen(keep_g)) == 0 || strncmp(n, keep_x, strlen(keep_x)) == 0)) continue;
+        if (ours && keep && (strncmp(n, keep_g, strlen(keep_g)) == 0 || strncmp(n, keep_x, strlen(keep_x)) == 0 ||
+                             zhs_manifest_names(keep, n)))
+            continue;
         char path[ZHS_PATH_MAX];
         if (zhs_path_join(path, sizeof path, dir, n)) zhs_path_remove(path);
     }
@@ -173,15 +203,21 @@ static int prepare_dir(zhs_writer *w, zhs_error *err)
     if (rc == ZHS_OK) {
         w->have_old = true;
         w->gen = w->old.generation + 1;
-        remove_stale(w->dir, w->old.generation);
+        remove_stale(w->dir, &w->old);
     } else if (rc == ZHS_ENOTFOUND) {
         w->gen = 1;
-        remove_stale(w->dir, 0);    /* leftovers of a first build that crashed */
+        remove_stale(w->dir, NULL);     /* leftovers of a first build that crashed */
+    } else if (rc == ZHS_ENOMEM) {
+        *err = e2;          /* the machine's state, not the index's */
+        return rc;
     } else {
         /* A damaged manifest: the old version is already lost, so build a
         ** fresh one rather than refuse; keep the generation unique. */
+        if (w->update)
+            return zhs_fail(err, ZHS_ECORRUPT, "%s: %s: an index with a damaged manifest cannot be updated; "
+                            "build it anew", w->dir, e2.message);
         w->gen = (uint64_t)time(NULL);
-        remove_stale(w->dir, 0);
+        remove_stale(w->dir, NULL);
     }
     snprintf(w->tmpdir, sizeof w->tmpdir, "%s/tmp-%llu", w->dir, (unsigned long long)w->gen);
     if (mkdir(w->tmpdir, 0755) != 0 && errno != EEXIST)
@@ -203,11 +239,11 @@ static void report_phase(void *ctx, const char *phase)
     report(ctx, phase);
 }
 
-int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
-                    const zhs_writer_options *opts, zhs_error *err)
+static int load_update_state(zhs_writer *w, zhs_error *err);
+
+static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                       const zhs_writer_options *opts, bool update, zhs_error *err)
 {
-    zhs_error local;
-    ZHS_ERR_LOCAL(err, local);
     *out = NULL;
     if (err->code) return err->code;
     zhs_writer *w = calloc(1, sizeof *w);
@@ -215,6 +251,8 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     w->lock_fd = -1;
     w->an = an;
     w->t0 = zhs_now();
+    w->cur = -1;
+    w->update = update;
     if (resolve_options(&w->opt, opts, err)) goto fail;
     zhs_passage_terms_init(&w->pt, w->opt.title_weight);
     w->eng = zhs_engine_writer_get(w->opt.engine);
@@ -229,10 +267,36 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     }
     snprintf(w->dir, sizeof w->dir, "%s", dir);
     if (prepare_dir(w, err)) goto fail;
+    if (w->update && !w->have_old) w->update = false;   /* nothing to update: a build */
+    if (w->update) {
+        /* the index's engine and parameters, whatever the options said */
+        if (w->old.engine != ZHS_ENGINE_NATIVE) {
+            zhs_fail(err, ZHS_EINVAL, "%s is a %s index: updating one is not supported yet; build it anew",
+                     w->dir, zhs_engine_name(w->old.engine));
+            goto fail;
+        }
+        if (strcmp(w->old.analyzer, zhs_analyzer_fingerprint(an)) != 0) {
+            zhs_fail(err, ZHS_EANALYZER, "%s was built with analyzer \"%s\", not \"%s\": update it with the "
+                     "index's own analyzer (zhs_index_open_analyzer), or build it anew", w->dir, w->old.analyzer,
+                     zhs_analyzer_fingerprint(an));
+            goto fail;
+        }
+        w->opt.engine = w->old.engine;
+        w->opt.k1 = w->old.k1;
+        w->opt.b = w->old.b;
+        w->opt.title_weight = w->old.title_weight;
+        zhs_passage_terms_free(&w->pt);
+        zhs_passage_terms_init(&w->pt, w->opt.title_weight);
+        w->eng = zhs_engine_writer_get(w->opt.engine);
+        if (load_update_state(w, err)) goto fail;
+        snprintf(w->segname, sizeof w->segname, "s%llu", (unsigned long long)w->gen);
+    } else {
+        snprintf(w->segname, sizeof w->segname, "g%llu", (unsigned long long)w->gen);
+    }
     zhs_analyzer_config ac;
     zhs_analyzer_config_get(an, &ac);
     zhs_engine_build b = {w->dir, w->tmpdir, w->gen, &w->opt, zhs_analyzer_fingerprint(an), ac.bigrams != 0,
-                          report_phase, w};
+                          report_phase, w, w->segname};
     if (w->eng->open(&w->state, &b, err)) goto fail;
     if (zhs_meta_builder_open(&w->meta, err)) goto fail;
     *out = w;
@@ -240,6 +304,204 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
 fail:
     zhs_writer_close(w);
     return err->code;
+}
+
+int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                    const zhs_writer_options *opts, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    return writer_open(out, dir, an, opts, false, err);
+}
+
+int zhs_writer_open_update(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                           const zhs_writer_options *opts, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (writer_open(out, dir, an, opts, true, err)) return err->code;
+    zhs_writer *w = *out;
+    /* Without a file table an update cannot know which passages a file
+    ** had: it would add every file's passages a second time. */
+    if (w->update && !w->have_old_src && w->old.passages > 0) {
+        zhs_fail(err, ZHS_EINVAL, "%s records no source files (it was built before updates existed, or without "
+                 "naming its files): build it anew once, and later updates will work", dir);
+        zhs_writer_close(w);
+        *out = NULL;
+        return err->code;
+    }
+    return ZHS_OK;
+}
+
+/* ---------------------------------------------------------------- sources */
+
+static int load_update_state(zhs_writer *w, zhs_error *err)
+{
+    w->su = calloc(w->old.nsegments + 1, sizeof *w->su);
+    if (!w->su) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening the index writer");
+    if (w->old.files[0]) {
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", w->dir, w->old.files);
+        if (zhs_src_table_read(&w->old_src, path, err)) return err->code;
+        w->have_old_src = true;
+        w->seen = calloc(w->old_src.n + 1, 1);
+        if (!w->seen) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening the index writer");
+    }
+    return ZHS_OK;
+}
+
+static int seg_index(const zhs_writer *w, const char *name)
+{
+    for (unsigned i = 0; i < w->old.nsegments; i++)
+        if (!strcmp(w->old.seg[i].name, name)) return (int)i;
+    return -1;
+}
+
+/* Marks passages [first, first + n) of old segment i deleted. */
+static int delete_range(zhs_writer *w, unsigned i, uint32_t first, uint32_t n, zhs_error *err)
+{
+    const zhs_manifest_segment *ms = &w->old.seg[i];
+    seg_update *u = &w->su[i];
+    char path[ZHS_PATH_MAX];
+    if ((uint64_t)first + n > ms->count)
+        return zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names passages %u to %u of segment %s, which has %llu: "
+                        "rebuild the index", w->dir, first, first + n, ms->name, (unsigned long long)ms->count);
+    if (!u->bits) {
+        u->bits = calloc((size_t)(ms->count + 7) / 8 + 1, 1);
+        if (!u->bits) return zhs_fail(err, ZHS_ENOMEM, "out of memory updating %s", w->dir);
+        if (ms->deletions[0]) {
+            zhs_mapped del;
+            snprintf(path, sizeof path, "%s/%s", w->dir, ms->deletions);
+            if (zhs_map_file(&del, path, ZHS_MAGIC_DEL, true, err)) return err->code;
+            if (del.body_len != (size_t)(ms->count + 7) / 8) {
+                zhs_unmap_file(&del);
+                return zhs_fail(err, ZHS_ECORRUPT, "%s: deletion bitmap does not cover its segment: rebuild the index", path);
+            }
+            memcpy(u->bits, del.body, del.body_len);
+            zhs_unmap_file(&del);
+        }
+        u->deleted = ms->deleted;
+    }
+    if (!u->len_mapped) {
+        snprintf(path, sizeof path, "%s/%s.len", w->dir, ms->name);
+        if (zhs_map_file(&u->len, path, ZHS_MAGIC_LEN_, false, err)) return err->code;
+        u->len_mapped = true;
+        if (u->len.body_len != (size_t)ms->count * 4)
+            return zhs_fail(err, ZHS_ECORRUPT, "%s: lengths do not cover the segment: rebuild the index", path);
+    }
+    for (uint32_t d = first; d < first + n; d++) {
+        if (u->bits[d >> 3] >> (d & 7) & 1) continue;
+        u->bits[d >> 3] |= (uint8_t)(1u << (d & 7));
+        u->deleted++;
+        u->dirty = true;
+        w->del_tokens += zhs_get_u32(u->len.body + (size_t)d * 4);
+        w->counts.passages_deleted++;
+    }
+    return ZHS_OK;
+}
+
+static int delete_source(zhs_writer *w, const zhs_src *e, zhs_error *err)
+{
+    if (!e->count) return ZHS_OK;
+    int i = seg_index(w, e->seg);
+    if (i < 0)
+        return zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names segment %s, which the manifest does not: "
+                        "rebuild the index", w->dir, e->seg);
+    return delete_range(w, (unsigned)i, e->first, e->count, err);
+}
+
+uint64_t zhs_source_hash(const void *data, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const uint8_t *p = data;
+    for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+int zhs_writer_source(zhs_writer *w, const zhs_source *s, int *state, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_source after commit");
+    w->cur = -1;
+    zhs_src *old = w->have_old_src ? zhs_src_find(&w->old_src, s->root, s->rel) : NULL;
+    long root = zhs_src_root(&w->src, s->root);
+    if (root < 0) return zhs_fail(err, ZHS_ENOMEM, "out of memory recording %s", s->rel);
+    zhs_src e = {(uint32_t)root, (char *)s->rel, s->size, s->mtime_ns, s->hash, "", 0, 0};
+    if (w->update && old) {
+        size_t oi = (size_t)(old - w->old_src.e);
+        if (w->seen[oi]) {     /* named twice: its passages are in already */
+            *state = ZHS_SOURCE_UNCHANGED;
+            return ZHS_OK;
+        }
+        bool same_stat = old->size == s->size && old->mtime_ns == s->mtime_ns;
+        if (!same_stat && s->hash == 0) {
+            *state = ZHS_SOURCE_NEEDS_HASH;
+            return ZHS_OK;
+        }
+        w->seen[oi] = 1;
+        if (same_stat || s->hash == old->hash) {
+            /* as indexed: keep its passages where they are */
+            snprintf(e.seg, sizeof e.seg, "%s", old->seg);
+            e.first = old->first;
+            e.count = old->count;
+            if (!e.hash) e.hash = old->hash;
+            if (!zhs_src_add(&w->src, &e)) return zhs_fail(err, ZHS_ENOMEM, "out of memory recording %s", s->rel);
+            w->counts.unchanged++;
+            *state = ZHS_SOURCE_UNCHANGED;
+            return ZHS_OK;
+        }
+        if (delete_source(w, old, err)) return err->code;
+        w->counts.changed++;
+        *state = ZHS_SOURCE_CHANGED;
+    } else {
+        w->counts.added++;
+        *state = ZHS_SOURCE_ADDED;
+    }
+    snprintf(e.seg, sizeof e.seg, "%s", w->segname);
+    e.first = w->ndocs;
+    if (!zhs_src_add(&w->src, &e)) return zhs_fail(err, ZHS_ENOMEM, "out of memory recording %s", s->rel);
+    w->cur = (long)w->src.n - 1;
+    return ZHS_OK;
+}
+
+int zhs_writer_check_roots(const zhs_writer *w, const char *const *roots, size_t n, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (!w->have_old || !w->old.files[0]) return ZHS_OK;
+    zhs_src_table t;
+    char path[ZHS_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", w->dir, w->old.files);
+    if (zhs_src_table_read(&t, path, err)) return err->code;
+    bool same = t.nroots == n;
+    for (size_t i = 0; i < n && same; i++) {
+        size_t l = strlen(roots[i]);
+        while (l > 1 && roots[i][l - 1] == '/') l--;
+        bool found = false;
+        for (size_t j = 0; j < t.nroots && !found; j++)
+            found = strlen(t.roots[j]) == l && !strncmp(t.roots[j], roots[i], l);
+        same = found;
+    }
+    int rc = ZHS_OK;
+    if (!same) {
+        zhs_buf b;
+        zhs_buf_init(&b);
+        for (size_t j = 0; j < t.nroots; j++) zhs_buf_printf(&b, "%s%s", j ? ", " : "", t.roots[j]);
+        rc = zhs_fail(err, ZHS_EINVAL, "%s holds an index of %s, not of this corpus: update it with the same "
+                      "corpus, or replace it with this one", w->dir, zhs_buf_cstr(&b));
+        zhs_buf_free(&b);
+    }
+    zhs_src_table_free(&t);
+    return rc;
+}
+
+void zhs_writer_update_counts(const zhs_writer *w, zhs_update_counts *out)
+{
+    *out = w->counts;
+    out->passages_added = w->ndocs;
 }
 
 /* ---------------------------------------------------------------- add */
@@ -257,6 +519,7 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
         zhs_meta_builder_add(w->meta, w->ndocs, p, err))
         return err->code;
     w->ndocs++;
+    if (w->cur >= 0) w->src.e[w->cur].count++;
     w->total_tokens += w->pt.length;
     w->bytes_in += p->text_len;
     if (w->opt.progress && (w->ndocs & 255) == 0) {
@@ -271,6 +534,117 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
 
 /* ---------------------------------------------------------------- commit */
 
+/* After an update the metadata table must cover every passage the reader
+** numbers (segments in MANIFEST order, deleted passages included), and the
+** builder saw only this update's new passages: the table is made again
+** from the stored records of every segment.  A deleted passage gets empty
+** metadata, so that a removed version is no longer counted as one.  On
+** the laws corpus this reads 24 MB of store, a fraction of a second. */
+static int meta_from_stores(zhs_writer *w, const zhs_manifest *m, zhs_error *err)
+{
+    zhs_meta_builder_close(w->meta);
+    w->meta = NULL;
+    if (zhs_meta_builder_open(&w->meta, err)) return err->code;
+    zhs_buf buf;
+    zhs_buf_init(&buf);
+    int rc = ZHS_OK;
+    for (unsigned i = 0; i < m->nsegments && rc == ZHS_OK; i++) {
+        const zhs_manifest_segment *ms = &m->seg[i];
+        zhs_segment seg;
+        memset(&seg, 0, sizeof seg);
+        zhs_store_reader rd;
+        zhs_store_reader_init(&rd);
+        rc = zhs_segment_open(&seg, w->dir, ms->name, (uint32_t)ms->count, false, err);
+        if (rc == ZHS_OK) seg.record_version = m->version;
+        if (rc == ZHS_OK && ms->deletions[0]) rc = zhs_segment_open_deletions(&seg, w->dir, ms->deletions, false, err);
+        for (uint32_t d = 0; rc == ZHS_OK && d < ms->count; d++) {
+            zhs_passage p;
+            memset(&p, 0, sizeof p);
+            if (zhs_segment_deleted(&seg, d)) {
+                p.id = p.title = p.heading = p.label = p.path = p.text = "";
+            } else {
+                zhs_buf_reset(&buf);
+                rc = zhs_store_get(&seg, d, &rd, &buf, &p, err);
+            }
+            if (rc == ZHS_OK) rc = zhs_meta_builder_add(w->meta, (uint32_t)(ms->base + d), &p, err);
+        }
+        zhs_store_reader_free(&rd);
+        zhs_segment_close(&seg);
+    }
+    zhs_buf_free(&buf);
+    return rc;
+}
+
+/* An update's manifest before the engine adds its segment: the old
+** segments with this update's deletion files, and the figures of their
+** live passages. */
+static int commit_update_start(zhs_writer *w, zhs_manifest *m, zhs_error *err)
+{
+    /* files of the index this update was not given are gone */
+    if (!w->merging)
+        for (size_t i = 0; i < w->old_src.n; i++)
+            if (!w->seen[i]) {
+                if (delete_source(w, &w->old_src.e[i], err)) return err->code;
+                w->counts.deleted++;
+            }
+    *m = w->old;
+    m->terms = 0;
+    m->files[0] = 0;
+    for (unsigned i = 0; i < m->nsegments; i++) {
+        zhs_manifest_segment *ms = &m->seg[i];
+        seg_update *u = &w->su[i];
+        m->terms += ms->terms;
+        if (!u->dirty) continue;
+        if (u->deleted == ms->count) {
+            ms->deleted = u->deleted;   /* dropped below: no file */
+            continue;
+        }
+        char del[96];
+        int dl = snprintf(del, sizeof del, "%s-%llu.del", ms->name, (unsigned long long)w->gen);
+        if (dl < 0 || (size_t)dl >= sizeof ms->deletions)
+            return zhs_fail(err, ZHS_EINVAL, "%s: the name of segment %s is too long for its deletion file: "
+                            "merge the index", w->dir, ms->name);
+        memcpy(ms->deletions, del, (size_t)dl + 1);
+        ms->deleted = u->deleted;
+        zhs_buf b;
+        zhs_buf_init(&b);
+        zhs_buf_append(&b, ZHS_MAGIC_DEL, ZHS_MAGIC_LEN);
+        zhs_buf_append(&b, u->bits, (size_t)(ms->count + 7) / 8);
+        zhs_footer_append(&b);
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", w->dir, ms->deletions);
+        int rc = b.oom ? zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path)
+                       : zhs_file_write(path, b.data, b.len, err);
+        zhs_buf_free(&b);
+        if (rc) return rc;
+    }
+    m->passages = w->old.passages - w->counts.passages_deleted;
+    m->tokens = w->old.tokens - w->del_tokens;
+    return ZHS_OK;
+}
+
+/* Drops the segments whose passages are all deleted and numbers the rest
+** from 0 again. */
+static int commit_update_finish(zhs_writer *w, zhs_manifest *m, zhs_error *err)
+{
+    unsigned k = 0;
+    uint64_t base = 0;
+    m->terms = 0;
+    for (unsigned i = 0; i < m->nsegments; i++) {
+        if (m->seg[i].deleted == m->seg[i].count) continue;
+        m->seg[k] = m->seg[i];
+        m->seg[k].base = base;
+        base += m->seg[k].count;
+        m->terms += m->seg[k].terms;
+        k++;
+    }
+    m->nsegments = k;
+    if (base > UINT32_MAX - 1)
+        return zhs_fail(err, ZHS_EINVAL, "%s would hold more than %u passages with its deleted ones: merge it "
+                        "first (zhs_index_merge)", w->dir, UINT32_MAX - 1);
+    return ZHS_OK;
+}
+
 int zhs_writer_commit(zhs_writer *w, zhs_error *err)
 {
     zhs_error local;
@@ -280,18 +654,29 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     report(w, "writing");
     zhs_manifest m;
     memset(&m, 0, sizeof m);
+    if (w->update && commit_update_start(w, &m, err)) return err->code;
     m.version = ZHS_FORMAT_VERSION;
     m.engine = w->opt.engine;
     m.generation = w->gen;
     snprintf(m.analyzer, sizeof m.analyzer, "%s", zhs_analyzer_fingerprint(w->an));
-    m.passages = w->ndocs;
-    m.tokens = w->total_tokens;
-    m.source_bytes = w->bytes_in;
-    m.avglen = w->ndocs ? (double)w->total_tokens / w->ndocs : 0;
+    /* The collection's figures are those of its live passages, computed
+    ** as a fresh build of them would (so that scores are the same). */
+    m.passages += w->ndocs;
+    m.tokens += w->total_tokens;
+    m.source_bytes += w->bytes_in;
+    m.avglen = m.passages ? (double)m.tokens / (double)m.passages : 0;
     m.k1 = w->opt.k1;
     m.b = w->opt.b;
     m.title_weight = w->opt.title_weight;
     if (w->eng->commit(w->state, &m, err)) return err->code;
+    if (w->update && commit_update_finish(w, &m, err)) return err->code;
+    if (w->src.n || w->have_old_src) {
+        snprintf(m.files, sizeof m.files, "g%llu.files", (unsigned long long)w->gen);
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", w->dir, m.files);
+        if (zhs_src_table_write(&w->src, path, err)) return err->code;
+    }
+    w->counts.segments = m.nsegments;
     /* The user dictionary goes with the generation (g<N>.userdict, removed
     ** with its other files), synced before the MANIFEST names it. */
     size_t ulen;
@@ -300,6 +685,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     ** filters read it whatever the engine (docs/FORMAT.md). */
     char mpath[ZHS_PATH_MAX];
     snprintf(mpath, sizeof mpath, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
+    if (w->update && meta_from_stores(w, &m, err)) return err->code;
     if (zhs_meta_builder_write(w->meta, mpath, err)) return err->code;
     if (uw) {
         char path[ZHS_PATH_MAX];
@@ -310,7 +696,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     w->committed = true;
     /* The new version is live: the old one's files can go (readers that
     ** still map them keep their pages until they close). */
-    remove_stale(w->dir, w->gen);
+    remove_stale(w->dir, &m);
     report(w, "done");
     return ZHS_OK;
 }
@@ -321,7 +707,7 @@ void zhs_writer_close(zhs_writer *w)
     if (w->eng && w->state) w->eng->close(w->state);
     if (!w->committed && w->lock_fd >= 0 && w->gen) {
         /* Abandoned build: drop everything of this generation. */
-        remove_stale(w->dir, w->have_old ? w->old.generation : 0);
+        remove_stale(w->dir, w->have_old ? &w->old : NULL);
         if (!w->have_old) {
             char lock[ZHS_PATH_MAX];
             if (zhs_path_join(lock, sizeof lock, w->dir, "LOCK")) unlink(lock);
@@ -329,8 +715,153 @@ void zhs_writer_close(zhs_writer *w)
         }
     }
     if (w->tmpdir[0]) zhs_path_remove(w->tmpdir);
+    if (w->su)
+        for (unsigned i = 0; i < w->old.nsegments; i++) {
+            free(w->su[i].bits);
+            if (w->su[i].len_mapped) zhs_unmap_file(&w->su[i].len);
+        }
+    free(w->su);
+    free(w->seen);
+    zhs_src_table_free(&w->old_src);
+    zhs_src_table_free(&w->src);
     zhs_passage_terms_free(&w->pt);
     zhs_meta_builder_close(w->meta);
     if (w->lock_fd >= 0) close(w->lock_fd);
     free(w);
+}
+
+/* ---------------------------------------------------------------- merge */
+
+typedef struct seg_size {
+    unsigned i;
+    uint64_t live;
+} seg_size;
+
+static int cmp_seg_size(const void *a, const void *b)
+{
+    const seg_size *x = a, *y = b;
+    if (x->live != y->live) return x->live < y->live ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Which segments to merge (chosen[i] set): the smallest, until at most
+** max remain; with max 0 the tiered policy: nothing while there are at
+** most ZHS_MERGE_POLICY_SEGMENTS, then the smallest half of them at once,
+** so that a segment is rewritten a logarithmic number of times.  Returns
+** how many were chosen (0 or at least 2, or 1 when max is 1 and the one
+** segment has deleted passages to drop). */
+static unsigned choose_merge(const zhs_manifest *m, unsigned max, bool *chosen)
+{
+    unsigned n = m->nsegments, take = 0;
+    seg_size sz[ZHS_MAX_SEGMENTS];
+    for (unsigned i = 0; i < n; i++) {
+        sz[i].i = i;
+        sz[i].live = zhs_manifest_live(&m->seg[i]);
+        chosen[i] = false;
+    }
+    qsort(sz, n, sizeof sz[0], cmp_seg_size);
+    if (max == 0) {
+        if (n <= ZHS_MERGE_POLICY_SEGMENTS) return 0;
+        take = n / 2 + 1;
+    } else if (n > max) {
+        take = n - max + 1;
+    } else if (max == 1 && n == 1 && m->seg[0].deleted) {
+        take = 1;
+    }
+    for (unsigned k = 0; k < take; k++) chosen[sz[k].i] = true;
+    return take;
+}
+
+/* Copies the live passages of old segment i into the writer's new segment
+** (analysed again from their stored text: the analyzer is the index's, so
+** the terms are the same) and deletes them all from segment i.  map[d]:
+** the new number of passage d. */
+static int merge_segment(zhs_writer *w, unsigned i, uint32_t *map, zhs_error *err)
+{
+    const zhs_manifest_segment *ms = &w->old.seg[i];
+    zhs_segment seg;
+    memset(&seg, 0, sizeof seg);
+    int rc = zhs_segment_open(&seg, w->dir, ms->name, (uint32_t)ms->count, true, err);
+    if (!rc && ms->deletions[0]) rc = zhs_segment_open_deletions(&seg, w->dir, ms->deletions, true, err);
+    zhs_store_reader rd;
+    zhs_store_reader_init(&rd);
+    zhs_buf buf;
+    zhs_buf_init(&buf);
+    for (uint32_t d = 0; !rc && d < ms->count; d++) {
+        map[d] = UINT32_MAX;
+        if (zhs_segment_deleted(&seg, d)) continue;
+        zhs_passage p;
+        zhs_buf_reset(&buf);
+        map[d] = w->ndocs;
+        rc = zhs_store_get(&seg, d, &rd, &buf, &p, err);
+        if (!rc) rc = zhs_writer_add(w, &p, err);
+    }
+    zhs_buf_free(&buf);
+    zhs_store_reader_free(&rd);
+    zhs_segment_close(&seg);
+    if (!rc) rc = delete_range(w, i, 0, (uint32_t)ms->count, err);
+    return rc;
+}
+
+int zhs_index_merge(const char *dir, zhs_analyzer *an, const zhs_merge_options *opts, unsigned *merged,
+                    zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (merged) *merged = 0;
+    if (err->code) return err->code;
+    zhs_merge_options o = ZHS_MERGE_OPTIONS_INIT;
+    if (opts) {
+        if (opts->version > ZHS_MERGE_OPTIONS_VERSION)
+            return zhs_fail(err, ZHS_EINVAL, "merge options of version %u are newer than this library (%u): "
+                            "build the program against this version of zhs.h", opts->version,
+                            ZHS_MERGE_OPTIONS_VERSION);
+        o = *opts;
+    }
+    zhs_manifest cur;
+    if (zhs_manifest_read(&cur, dir, err)) return err->code;
+    if (cur.engine != ZHS_ENGINE_NATIVE)
+        return zhs_fail(err, ZHS_EINVAL, "%s is a %s index: it keeps no segments of its own to merge", dir,
+                        zhs_engine_name(cur.engine));
+    zhs_writer_options wo = ZHS_WRITER_OPTIONS_INIT;
+    wo.progress = o.progress;
+    wo.progress_ctx = o.progress_ctx;
+    zhs_writer *w;
+    if (writer_open(&w, dir, an, &wo, true, err)) return err->code;
+    w->merging = true;
+    bool chosen[ZHS_MAX_SEGMENTS];
+    unsigned n = choose_merge(&w->old, o.max_segments, chosen);
+    int rc = ZHS_OK;
+    uint32_t **maps = calloc(w->old.nsegments + 1, sizeof *maps);
+    if (!maps) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory merging %s", dir);
+    for (unsigned i = 0; !rc && n && i < w->old.nsegments; i++) {
+        if (!chosen[i]) continue;
+        maps[i] = malloc(((size_t)w->old.seg[i].count + 1) * sizeof *maps[i]);
+        if (!maps[i]) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory merging %s", dir);
+        else rc = merge_segment(w, i, maps[i], err);
+    }
+    /* the file table follows its passages to the new segment */
+    for (size_t k = 0; !rc && n && k < w->old_src.n; k++) {
+        zhs_src e = w->old_src.e[k];
+        int i = seg_index(w, e.seg);
+        if (i >= 0 && chosen[i] && e.count) {
+            if ((uint64_t)e.first + e.count > w->old.seg[i].count || maps[i][e.first] == UINT32_MAX) {
+                rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names deleted passages of %s: rebuild the index",
+                              dir, e.seg);
+                break;
+            }
+            snprintf(e.seg, sizeof e.seg, "%s", w->segname);
+            e.first = maps[i][e.first];
+        }
+        long root = zhs_src_root(&w->src, w->old_src.roots[e.root]);
+        e.root = (uint32_t)root;
+        if (root < 0 || !zhs_src_add(&w->src, &e)) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory merging %s", dir);
+    }
+    if (maps)
+        for (unsigned i = 0; i < w->old.nsegments; i++) free(maps[i]);
+    free(maps);
+    if (!rc && n) rc = zhs_writer_commit(w, err);
+    zhs_writer_close(w);
+    if (!rc && merged) *merged = n;
+    return rc;
 }

@@ -47,9 +47,11 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
                         "explanations need an index built with the native engine", ix->dir,
                         zhs_engine_name(ix->m.engine));
     const zhs_native *nx = ix->state;
-    if (doc >= seg->ndocs)
-        return zhs_fail(err, ZHS_ENOTFOUND, "passage %u does not exist (the index has %u passages, 0 to %u)",
-                        doc, seg->ndocs, seg->ndocs ? seg->ndocs - 1 : 0);
+    uint32_t local = 0;
+    const zhs_native_seg *ns = zhs_native_locate(nx, doc, &local);
+    if (!ns || zhs_segment_deleted(&ns->seg, local))
+        return zhs_fail(err, ZHS_ENOTFOUND, "passage %u does not exist in %s", doc, ix->dir);
+    seg = &ns->seg;
     const zhs_query *q = &r->q;
     zhs_explain_term *terms = zhs_arena_calloc(&r->arena, (q->nterms + 1) * sizeof *terms);
     zhs_cursor *cur = malloc(sizeof *cur);
@@ -59,12 +61,12 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     }
     double k1 = ix->m.k1;
     out->doc = doc;
-    out->length = zhs_get_u32(seg->len.body + (size_t)doc * 4);
+    out->length = zhs_get_u32(seg->len.body + (size_t)local * 4);
     out->k1 = k1;
     out->b = ix->m.b;
     out->avglen = ix->m.avglen;
     out->length_norm = 1 - ix->m.b + (ix->m.avglen > 0 ? ix->m.b * out->length / ix->m.avglen : 0);
-    const double K = nx->kfac[doc];
+    const double K = ns->kfac[local];
     const double N = (double)ix->m.passages;
     double total = 0;
     int rc = ZHS_OK;
@@ -74,18 +76,31 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
         t->text = strip_prefixes(t->key, &t->title);
         t->kind = q->terms[i].kind;
         t->qtf = q->terms[i].qtf;
-        zhs_term_info ti;
-        int found = zhs_segment_lookup(seg, &ti, q->terms[i].key, q->terms[i].len, err);
-        if (found < 0) {
-            rc = found;
-            break;
+        /* df over the live passages of every segment, as search.c */
+        zhs_term_info ti, here;
+        bool in_seg = false;
+        int64_t live = 0;
+        for (unsigned s = 0; s < nx->nsegs && rc == ZHS_OK; s++) {
+            int found = zhs_segment_lookup(&nx->segs[s].seg, &ti, q->terms[i].key, q->terms[i].len, err);
+            if (found < 0) rc = found;
+            if (found <= 0) continue;
+            int64_t n = zhs_native_live_df(&nx->segs[s], &ti);
+            if (n < 0) rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
+                                     ix->dir, ix->m.seg[s].name);
+            live += n;
+            if (&nx->segs[s] == ns) {
+                here = ti;
+                in_seg = true;
+            }
         }
-        if (found == 0) continue;
-        double df = ti.df;
-        t->df = ti.df;
+        if (rc) break;
+        if (live == 0) continue;
+        double df = (double)live;
+        t->df = (uint32_t)live;
         t->idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
-        zhs_cursor_init(cur, seg, &ti);
-        if (zhs_cursor_advance(cur, doc) == doc) {
+        if (!in_seg) continue;
+        zhs_cursor_init(cur, seg, &here);
+        if (zhs_cursor_advance(cur, local) == local) {
             t->tf = zhs_cursor_tf(cur);
             t->tf_part = (double)t->tf * (k1 + 1.0) / ((double)t->tf + K);
             /* search.c multiplies qtf into the weight before the tf part */
@@ -95,7 +110,7 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
         }
         if (cur->corrupt)
             rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
-                          ix->dir, ix->m.seg[0].name);
+                          ix->dir, ix->m.seg[ns - nx->segs].name);
     }
     free(cur);
     if (rc) return rc;

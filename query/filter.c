@@ -20,7 +20,7 @@ int zhs_filter_open(zhs_index *ix, zhs_error *err)
     snprintf(path, sizeof path, ZHS_META_FILE, ix->dir, (unsigned long long)ix->m.generation);
     zhs_error e;
     zhs_error_clear(&e);
-    int rc = zhs_meta_load(&ix->meta, path, (uint32_t)ix->m.passages, &e);
+    int rc = zhs_meta_load(&ix->meta, path, (uint32_t)zhs_manifest_numbered(&ix->m), &e);
     /* Indexes built before the table have none: they are searched as
     ** before, without versions. */
     if (rc == ZHS_ENOTFOUND && ix->m.version < 2) return ZHS_OK;
@@ -283,9 +283,9 @@ int zhs_results_version(zhs_version_info *out, const zhs_results *r, uint32_t do
     memset(out, 0, sizeof *out);
     if (zhs_err_code(err)) return err->code;
     const zhs_index *ix = r->ix;
-    if (doc >= ix->m.passages && ix->has_meta)
+    if (doc >= zhs_manifest_numbered(&ix->m) && ix->has_meta)
         return zhs_fail(err, ZHS_EINVAL, "passage %u does not exist (the index has %llu)", doc,
-                        (unsigned long long)ix->m.passages);
+                        (unsigned long long)zhs_manifest_numbered(&ix->m));
     if (!ix->has_meta) return ZHS_OK;
     const zhs_meta_run *run = zhs_meta_run_of(&ix->meta, doc);
     zhs_date_format(out->date, run->date);

@@ -37,16 +37,42 @@ struct zhs_index {
 
 /* ------------------------------------------------------------ native.c */
 
-/* The native engine's state of an open index. */
+/* One segment of an open native index. */
+typedef struct zhs_native_seg {
+    zhs_segment seg;
+    uint32_t base;              /* global number of its passage 0 */
+    double *kfac;               /* K(len) per passage at the index's k1/b and the
+                                ** collection's live average length (zhs_bm25_kfac) */
+    uint32_t *dels;             /* its deleted passages, increasing */
+    uint32_t ndels;
+    /* The bounds stored in the segment were computed at the index's k1/b
+    ** and the segment's own average length avg_s when it was written.  At
+    ** the collection's live average avg_g they hold once multiplied by
+    ** max(1, avg_g / avg_s): with r = avg_s / avg_g < 1, K_g(len) =
+    ** k1(1-b) + k1 b len / avg_g >= r K_s(len), and tf / (tf + r K) <=
+    ** tf / (r (tf + K)).  (docs/FORMAT.md) */
+    double bound_scale;
+} zhs_native_seg;
+
+/* The native engine's state of an open index: its segments, in passage
+** order (a hit's number is its segment's base plus its number there). */
 typedef struct zhs_native {
-    zhs_segment seg;            /* the one segment */
-    double *kfac;               /* K(len) per passage at the index's k1/b (zhs_bm25_kfac) */
+    zhs_native_seg *segs;
+    unsigned nsegs;
 } zhs_native;
+
+/* The segment holding global passage doc, and doc's number in it; NULL
+** when there is none. */
+const zhs_native_seg *zhs_native_locate(const zhs_native *nx, uint32_t doc, uint32_t *local);
+
+/* Live passages of the segment that hold the term ti describes: its df
+** minus the deleted passages among its postings.  -1 on damage. */
+int64_t zhs_native_live_df(const zhs_native_seg *s, const zhs_term_info *ti);
 
 extern const zhs_engine_reader zhs_native_reader;
 
-/* The segment of a native index, NULL for another engine (white-box
-** users: the bench's micro-benchmarks and tests). */
+/* The first segment of a native index, NULL for another engine (white-box
+** users: the bench's micro-benchmarks and tests, on one-segment indexes). */
 const zhs_segment *zhs_native_segment(const zhs_index *ix);
 
 /* ------------------------------------------------------------ verify.c */

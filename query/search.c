@@ -54,11 +54,14 @@ typedef struct scorer {
     const double *kfac;         /* K(len) per passage at the index's k1/b, or NULL */
     const uint8_t *lens;
     zhs_bm25 bm;                /* K(len) at the query's k1/b */
-    bool index_params;          /* stored float bounds are valid */
+    bool index_params;          /* stored float bounds are valid (times ub_scale) */
+    double ub_scale;
 } scorer;
 
 typedef struct state {
-    const zhs_segment *seg;
+    const zhs_segment *seg;     /* the segment being searched */
+    uint32_t base;              /* its first passage's global number */
+    const uint8_t *hidden;      /* the query's hidden passages (versions, filters) by global number, or NULL */
     scorer sc;
     sterm *t;
     size_t nt;
@@ -72,7 +75,6 @@ typedef struct state {
     size_t *off;
     size_t offcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
-    const uint8_t *hidden;      /* the query's hidden passages (versions, filters), or NULL */
 } state;
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
@@ -92,7 +94,7 @@ static double tf_bound(const scorer *s, uint32_t max_tf, uint32_t min_len, bool 
 /* Bound of t's weighted tf part over the passages of one skip block. */
 static double skip_bound(const state *st, const sterm *t, const zhs_skip *sk)
 {
-    double b = st->sc.index_params ? sk->ub
+    double b = st->sc.index_params ? sk->ub * st->sc.ub_scale
                                    : tf_bound(&st->sc, sk->max_tf, zhs_len_unq(sk->min_len_q), sk->max_tf == 0xFFFF);
     return t->w * b * UB_PAD;
 }
@@ -112,9 +114,10 @@ static inline bool worse(const zhs_hit *a, const zhs_hit *b)
     return a->score < b->score || (a->score == b->score && a->doc > b->doc);
 }
 
+/* doc is the segment's: hits carry global numbers. */
 static void heap_push(state *st, uint32_t doc, double score)
 {
-    zhs_hit h = {doc, score};
+    zhs_hit h = {st->base + doc, score};
     if (st->k == 0) return;
     if (st->nheap < st->k) {
         size_t i = st->nheap++;
@@ -233,12 +236,12 @@ static bool clause_matches(state *st, cclause *c, uint32_t doc)
 }
 
 /* Excluded by a -clause, deleted from the segment, or hidden from this
-** query (an older version, a filter): like a deletion, checked before a
-** passage can take a place in the top k. */
+** query (older versions, filters: filter.c). */
 static bool excluded(state *st, uint32_t doc)
 {
     if (zhs_segment_deleted(st->seg, doc)) return true;
-    if (st->hidden && (st->hidden[doc >> 3] >> (doc & 7) & 1)) return true;
+    uint32_t g = st->base + doc;
+    if (st->hidden && (st->hidden[g >> 3] >> (g & 7) & 1)) return true;
     for (size_t i = 0; i < st->nmustnot; i++)
         if (clause_matches(st, &st->mustnot[i], doc)) return true;
     return false;
@@ -568,11 +571,11 @@ static bool count_shortcut(state *st)
     else if (st->nmust == 0 && st->nt == 1) base = &st->t[0].cur;
     else return false;
     if (st->nmustnot == 0) {
-        st->matches = base->df;
+        st->matches += base->df;
         return true;
     }
     if (st->mustnot[0].n != 1) return false;
-    st->matches = base->df - count_both(base, &st->mustnot[0].e[0].cur);
+    st->matches += base->df - count_both(base, &st->mustnot[0].e[0].cur);
     return true;
 }
 
@@ -633,51 +636,39 @@ static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const z
     return ZHS_OK;
 }
 
-int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
-                      const zhs_search_options *o, zhs_error *err)
-{
-    memset(out, 0, sizeof *out);
-    if (zhs_err_code(err)) return err->code;
-    const zhs_native *nx = ix->state;
-    const zhs_segment *seg = &nx->seg;
-    state st;
-    memset(&st, 0, sizeof st);
-    st.seg = seg;
-    st.hidden = q->hidden;
-    double k1 = o->k1, b = o->b;      /* resolved by zhs_index_search */
-    st.sc.lens = seg->len.body;
-    zhs_bm25_init(&st.sc.bm, k1, b, ix->m.avglen);
-    st.sc.index_params = k1 == ix->m.k1 && b == ix->m.b;
-    st.sc.kfac = st.sc.index_params ? nx->kfac : NULL;
-    st.k = o->k;
-    st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
-    st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
-    st.must = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.must);
-    st.mustnot = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.mustnot);
-    if (!st.heap || !st.t || !st.must || !st.mustnot)
-        return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+/* The term info of query term i in segment s, when it is there. */
+typedef struct tinfo {
+    zhs_term_info ti;
+    bool found;
+} tinfo;
 
-    double N = (double)ix->m.passages;
-    zhs_term_info *infos = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *infos);
-    if (!infos) return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+/* Searches one segment into the shared heap (its threshold carries over
+** from the segments before, so later ones prune from the start). */
+static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *ix, const zhs_query *q,
+                          const zhs_search_options *o, const tinfo *inf, const double *w, zhs_arena *arena,
+                          zhs_error *err)
+{
+    const zhs_segment *seg = &ns->seg;
+    st->seg = seg;
+    st->base = ns->base;
+    st->nt = st->nmust = st->nmustnot = 0;
+    /* The stored float bounds hold at the index's k1/b, scaled for the
+    ** collection's average length (zhs_native_seg); at other parameters
+    ** bounds come from each block's largest tf and shortest passage. */
+    st->sc.index_params = o->k1 == ix->m.k1 && o->b == ix->m.b;
+    st->sc.ub_scale = ns->bound_scale;
+    st->sc.kfac = o->k1 == ix->m.k1 && o->b == ix->m.b ? ns->kfac : NULL;
+    st->sc.lens = seg->len.body;
     for (size_t i = 0; i < q->nterms; i++) {
-        int rc = zhs_segment_lookup(seg, &infos[i], q->terms[i].key, q->terms[i].len, err);
-        if (rc < 0) return rc;
-        if (rc == 0) continue;
-        sterm *t = &st.t[st.nt];
-        t->idx = (uint32_t)st.nt++;
-        t->ti = &infos[i];
+        if (!inf[i].found || w[i] < 0) continue;
+        sterm *t = &st->t[st->nt];
+        t->idx = (uint32_t)st->nt++;
+        t->ti = &inf[i].ti;
         t->req = NULL;
-        zhs_cursor_init(&t->cur, seg, &infos[i]);
-        double df = infos[i].df;
-        t->w = q->terms[i].qtf * log(1.0 + (N - df + 0.5) / (df + 0.5));
-        /* An article-label term ("A20", terms.h) only selects passages, as
-        ** a title-field term does: it scores nothing, here as in Xapian
-        ** (which holds it with wdf 0).  It stays a scoring term so that
-        ** the exhaustive evaluator sees the passages that have it. */
-        if (zhs_term_is_label(q->terms[i].key, q->terms[i].len)) t->w = 0;
-        double tb = st.sc.index_params ? infos[i].ub
-                                       : tf_bound(&st.sc, infos[i].max_tf, infos[i].min_len, false);
+        zhs_cursor_init(&t->cur, seg, &inf[i].ti);
+        t->w = w[i];
+        double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
+                                        : tf_bound(&st->sc, inf[i].ti.max_tf, inf[i].ti.min_len, false);
         t->ub = t->w * tb * UB_PAD;
     }
     int rc = ZHS_OK;
@@ -685,38 +676,96 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         bool possible = false;
         cclause c;
         rc = setup_clause(&c, &q->clauses[i], arena, seg, &possible, err);
-        if (rc) break;
+        if (rc) return rc;
         if (q->clauses[i].occur == ZHS_OCCUR_MUST) {
-            if (!possible) goto finish;     /* a required part that is nowhere */
-            st.must[st.nmust++] = c;
+            if (!possible) return ZHS_OK;   /* a required part that is nowhere in this segment */
+            st->must[st->nmust++] = c;
         } else if (possible) {
-            st.mustnot[st.nmustnot++] = c;
+            st->mustnot[st->nmustnot++] = c;
         }
     }
+    if (st->nt == 0) return ZHS_OK;
+    if (o->exhaustive) rc = run_exhaustive(st, seg->ndocs, err);
+    else if (o->count_only && count_shortcut(st)) rc = ZHS_OK;
+    else if (st->nmust) rc = run_conjunctive(st, o->count_only != 0, err);
+    else if (o->count_only) rc = run_count_union(st);
+    else rc = run_maxscore(st, err);
     if (rc) return rc;
-    if (st.nt == 0) goto finish;
-    if (o->exhaustive) rc = run_exhaustive(&st, seg->ndocs, err);
-    else if (o->count_only && count_shortcut(&st)) rc = ZHS_OK;
-    else if (st.nmust) rc = run_conjunctive(&st, o->count_only != 0, err);
-    else if (o->count_only) rc = run_count_union(&st);
-    else rc = run_maxscore(&st, err);
+    for (size_t i = 0; i < st->nt; i++)
+        if (st->t[i].cur.corrupt) fault(st, ZHS_ECORRUPT);
+    for (size_t i = 0; i < st->nmust; i++)
+        for (size_t j = 0; j < st->must[i].n; j++)
+            if (st->must[i].e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
+    for (size_t i = 0; i < st->nmustnot; i++)
+        for (size_t j = 0; j < st->mustnot[i].n; j++)
+            if (st->mustnot[i].e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
+    return ZHS_OK;
+}
+
+int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
+                      const zhs_search_options *o, zhs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (zhs_err_code(err)) return err->code;
+    const zhs_native *nx = ix->state;
+    state st;
+    memset(&st, 0, sizeof st);
+    st.hidden = q->hidden;
+    double k1 = o->k1, b = o->b;      /* resolved by zhs_index_search */
+    zhs_bm25_init(&st.sc.bm, k1, b, ix->m.avglen);
+    st.k = o->k;
+    st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
+    st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
+    st.must = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.must);
+    st.mustnot = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.mustnot);
+    size_t ns = nx->nsegs;
+    tinfo *inf = zhs_arena_alloc(arena, (ns * q->nterms + 1) * sizeof *inf);
+    double *w = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *w);
+    if (!st.heap || !st.t || !st.must || !st.mustnot || !inf || !w)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+
+    /* Weights from the collection: N and df count live passages only, in
+    ** every segment, as a fresh build of them would. */
+    double N = (double)ix->m.passages;
+    int rc = ZHS_OK;
+    const char *bad_seg = NULL;
+    for (size_t i = 0; i < q->nterms; i++) {
+        int64_t df = 0;
+        for (size_t s = 0; s < ns; s++) {
+            tinfo *ti = &inf[s * q->nterms + i];
+            rc = zhs_segment_lookup(&nx->segs[s].seg, &ti->ti, q->terms[i].key, q->terms[i].len, err);
+            if (rc < 0) return rc;
+            ti->found = rc == 1;
+            rc = ZHS_OK;
+            if (!ti->found) continue;
+            int64_t live = zhs_native_live_df(&nx->segs[s], &ti->ti);
+            if (live < 0) {
+                bad_seg = ix->m.seg[s].name;
+                break;
+            }
+            df += live;
+        }
+        if (bad_seg) break;
+        /* a term only deleted passages hold is absent from the collection */
+        w[i] = df > 0 ? q->terms[i].qtf * log(1.0 + (N - (double)df + 0.5) / ((double)df + 0.5)) : -1;
+        /* An article-label term ("A20", terms.h) only selects passages, as
+        ** a title-field term does: it scores nothing, here as in Xapian
+        ** (which holds it with wdf 0).  It stays a scoring term so that
+        ** the exhaustive evaluator sees the passages that have it. */
+        if (df > 0 && zhs_term_is_label(q->terms[i].key, q->terms[i].len)) w[i] = 0;
+    }
+    for (size_t s = 0; s < ns && !rc && !st.fault && !bad_seg; s++) {
+        rc = search_segment(&st, &nx->segs[s], ix, q, o, inf + s * q->nterms, w, arena, err);
+        if (st.fault) bad_seg = ix->m.seg[s].name;
+    }
     if (rc) goto done;
-finish:
-    for (size_t i = 0; i < st.nt; i++)
-        if (st.t[i].cur.corrupt) fault(&st, ZHS_ECORRUPT);
-    for (size_t i = 0; i < st.nmust; i++)
-        for (size_t j = 0; j < st.must[i].n; j++)
-            if (st.must[i].e[j].cur.corrupt) fault(&st, ZHS_ECORRUPT);
-    for (size_t i = 0; i < st.nmustnot; i++)
-        for (size_t j = 0; j < st.mustnot[i].n; j++)
-            if (st.mustnot[i].e[j].cur.corrupt) fault(&st, ZHS_ECORRUPT);
     if (st.fault == ZHS_ENOMEM) {
         rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading positions for the query");
         goto done;
     }
-    if (st.fault) {
+    if (st.fault || bad_seg) {
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post or .pos: a posting block is damaged: check the index and rebuild it",
-                      ix->dir, ix->m.seg[0].name);
+                      ix->dir, bad_seg ? bad_seg : "?");
         goto done;
     }
     if (o->count_only) st.nheap = 0;

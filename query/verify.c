@@ -7,6 +7,8 @@
 #include "query_int.h"
 #include "record.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static int verify_postings(const zhs_segment *s, const zhs_dict_iter *it, uint64_t *total_len,
@@ -40,10 +42,10 @@ static int verify_postings(const zhs_segment *s, const zhs_dict_iter *it, uint64
     return ZHS_OK;
 }
 
-int zhs_native_verify(zhs_index *ix, zhs_error *err)
+static int verify_segment(const zhs_native_seg *ns, const zhs_manifest_segment *ms, uint64_t *live_tokens,
+                          zhs_error *err)
 {
-    if (zhs_err_code(err)) return err->code;
-    const zhs_segment *s = &((const zhs_native *)ix->state)->seg;
+    const zhs_segment *s = &ns->seg;
     zhs_dict_iter it;
     zhs_dict_iter_init(&it, s);
     uint64_t nterms = 0, total = 0;
@@ -56,12 +58,44 @@ int zhs_native_verify(zhs_index *ix, zhs_error *err)
     if (rc == ZHS_OK && nterms != s->nterms)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %llu terms read, trailer says %llu", s->dict.path,
                       (unsigned long long)nterms, (unsigned long long)s->nterms);
-    /* lengths must add up to the manifest's token count */
+    /* lengths must add up to the segment's token count, and those of its
+    ** live passages count towards the collection's */
     uint64_t sum = 0;
-    for (uint32_t d = 0; d < s->ndocs; d++) sum += zhs_get_u32(s->len.body + (size_t)d * 4);
-    if (rc == ZHS_OK && sum != ix->m.tokens)
+    for (uint32_t d = 0; d < s->ndocs; d++) {
+        uint32_t len = zhs_get_u32(s->len.body + (size_t)d * 4);
+        sum += len;
+        if (!zhs_segment_deleted(s, d)) *live_tokens += len;
+    }
+    if (rc == ZHS_OK && sum != ms->tokens)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s: passage lengths add up to %llu, the manifest says %llu tokens",
-                      s->len.path, (unsigned long long)sum, (unsigned long long)ix->m.tokens);
+                      s->len.path, (unsigned long long)sum, (unsigned long long)ms->tokens);
     if (rc == ZHS_OK) rc = zhs_store_verify(s, err);
+    return rc;
+}
+
+int zhs_native_verify(zhs_index *ix, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    const zhs_native *nx = ix->state;
+    uint64_t live_tokens = 0;
+    int rc = ZHS_OK;
+    for (unsigned i = 0; i < nx->nsegs && rc == ZHS_OK; i++)
+        rc = verify_segment(&nx->segs[i], &ix->m.seg[i], &live_tokens, err);
+    /* opening checked each deletion file against the manifest's counts */
+    if (rc == ZHS_OK && live_tokens != ix->m.tokens)
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s: live passage lengths add up to %llu, the manifest says %llu tokens",
+                      ix->dir, (unsigned long long)live_tokens, (unsigned long long)ix->m.tokens);
+    /* the file table is read by updates only: check its bytes here */
+    if (rc == ZHS_OK && ix->m.files[0]) {
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", ix->dir, ix->m.files);
+        zhs_mapped f;
+        rc = zhs_map_file(&f, path, ZHS_MAGIC_FILES, true, err);
+        if (rc == ZHS_OK) zhs_unmap_file(&f);
+    }
+    if (rc == ZHS_OK && ix->m.passages &&
+        fabs((double)live_tokens / (double)ix->m.passages - ix->m.avglen) > 1e-12 * ix->m.avglen)
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s/MANIFEST: the average length is not that of the live passages",
+                      ix->dir);
     return rc;
 }

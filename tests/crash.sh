@@ -24,6 +24,12 @@
 #            completion and the directory must hold no tmp-* directory,
 #            MANIFEST.tmp or file of another generation.
 #
+#   update:  --update of a corpus toggling between two states, killed; the
+#            index is the old or the new state, 'zhs check' passes, and a
+#            following --update finishes the job.
+#   merge:   'zhs merge' of an index with several segments, killed; the
+#            passages are the same, in the old segments or the merged one.
+#
 #   readers: 2 x 1000 'zhs stats' (ZHS_CRASH_READERS; 300 on a sanitizer
 #            build) while the index is replaced in a loop: every open must
 #            succeed (old or new version).
@@ -102,7 +108,7 @@ clean_dir() {   # INDEX DESCRIPTION
   local idx=$1 gen extra
   gen=$(generation "$idx")
   extra=$(cd "$idx" && ls -A | grep -v -x -e LOCK -e MANIFEST -e "g$gen.dict" -e "g$gen.post" -e "g$gen.pos" \
-          -e "g$gen.len" -e "g$gen.store" -e "g$gen.meta" | tr '\n' ' ')
+          -e "g$gen.len" -e "g$gen.store" -e "g$gen.meta" -e "g$gen.files" | tr '\n' ' ')
   if [ -n "$gen" ] && [ -z "$extra" ]; then ok "$2: only generation $gen's files are left"
   else bad "$2: leftovers after a successful build (generation '$gen'): $extra"; fi
 }
@@ -160,7 +166,7 @@ for i in $(seq 1 "$KILLS"); do
   if [ $cur = A ]; then next=B; else next=A; fi
   ram=(); [ $((i % 2)) -eq 0 ] && ram=(--ram 2)
   d=$(rand_ms "${ram[@]}")
-  run_and_kill "$d" "$idx" "$TMP/$next" "${ram[@]}"
+  run_and_kill "$d" "$idx" "$TMP/$next" "${ram[@]}" --replace
   what="replace #$i ($cur -> $next, kill at ${d} ms${ram[*]:+, ${ram[*]}}, exit $rc)"
   if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: zhs index failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
   "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"
@@ -176,11 +182,11 @@ for i in $(seq 1 "$KILLS"); do
   else
     bad "$what: neither version: $n passages, marker '$m' (old $cur: $nold, new $next: $nnew)"
     # start again from a known state
-    "$ZHS" index -q -o "$idx" "$TMP/A" >/dev/null 2>&1; cur=A
+    "$ZHS" index -q --replace -o "$idx" "$TMP/A" >/dev/null 2>&1; cur=A
   fi
   if [ $((i % 5)) -eq 0 ] || [ "$i" -eq "$KILLS" ]; then
     if [ $cur = A ]; then next=B; else next=A; fi
-    if "$ZHS" index -q -o "$idx" "$TMP/$next" >"$TMP/out" 2>"$TMP/err"; then
+    if "$ZHS" index -q --replace -o "$idx" "$TMP/$next" >"$TMP/out" 2>"$TMP/err"; then
       cur=$next
       if [ "$(passages "$idx")" = "$( [ $cur = A ] && echo "$NA" || echo "$NB")" ] && [ "$(marker "$idx")" = $cur ]; then
         ok "replace #$i: a complete build afterwards gives version $cur"
@@ -190,6 +196,101 @@ for i in $(seq 1 "$KILLS"); do
   fi
 done
 echo "replace: $stats_old kills kept the old version, $stats_new gave the new one"
+
+# ---------------------------------------------------------------- update
+# The corpus U toggles between two states, X and Y (Y: 3 files changed, 2
+# removed, 2 added, and a marker paragraph that X does not have); each trial
+# runs 'zhs index --update' towards the other state and kills it.  After the
+# kill the index is the old or the new state ('zhs check' passes, the
+# passage count and the marker agree on one); a following --update finishes
+# the job and leaves only files the MANIFEST names.
+segments() { grep -c '^segment ' "$1/MANIFEST"; }
+named_only() {  # INDEX DESCRIPTION: every file is LOCK, MANIFEST or named by it
+  local idx=$1 gen extra=""
+  gen=$(generation "$idx")
+  for f in $(cd "$idx" && ls -A); do
+    case $f in LOCK|MANIFEST|"g$gen.files"|"g$gen.meta"|"g$gen.userdict") continue ;; esac
+    stem=${f%%.*}
+    if grep -q -e "^segment $stem " -e "^segment .* $f\$" "$idx/MANIFEST"; then continue; fi
+    extra="$extra $f"
+  done
+  if [ -z "$extra" ]; then ok "$2: only files the MANIFEST names are left"
+  else bad "$2: files the MANIFEST does not name:$extra"; fi
+}
+mk_corpus "$TMP/UX" 6 U
+cp -a "$TMP/UX" "$TMP/UY"
+for f in copy1/regulations/澄海市个人信息保护条例.md copy2/news/*.txt copy3/faq.jsonl; do
+  for g in "$TMP"/UY/$f; do printf '\n\n第九百条 更新标记：这是更新后的条款。\n' >> "$g"; break; done
+done
+rm -rf "$TMP/UY/copy4/scanned" "$TMP/UY/copy5/traditional"
+cp -r "$SRC/corpus/sample/regulations" "$TMP/UY/added1"
+printf '# 新增\n\n更新标记：新增的文件。\n' > "$TMP/UY/added2.md"
+upd() { rm -rf "$TMP/U"; cp -a "$TMP/U$1" "$TMP/U"; }   # the corpus in state $1
+umark() { "$ZHS" search -k 1 "$1" '"更新标记"' >/dev/null 2>&1 && echo Y || echo X; }
+upd X; "$ZHS" index -q -o "$TMP/refUX" "$TMP/U" || bad "update: cannot build X"
+upd Y; "$ZHS" index -q -o "$TMP/refUY" "$TMP/U" || bad "update: cannot build Y"
+NX=$(passages "$TMP/refUX"); NY=$(passages "$TMP/refUY")
+idx="$TMP/update"
+upd X; "$ZHS" index -q -o "$idx" "$TMP/U" || bad "update: cannot build the first version"
+upd Y; t0=$(now_ms); "$ZHS" index -q --update -o "$idx" "$TMP/U" >/dev/null || bad "update: a first update failed"
+TU=$(( $(now_ms) - t0 )); [ "$TU" -lt 30 ] && TU=30
+echo "--- --update killed at $KILLS random moments (X: $NX passages, Y: $NY; an update takes ${TU} ms)"
+cur=Y
+stats_old=0; stats_new=0
+for i in $(seq 1 "$KILLS"); do
+  if [ $cur = X ]; then next=Y; else next=X; fi
+  upd $next
+  d=$(( (RANDOM * 32768 + RANDOM) % (TU * 11 / 10 + 1) ))
+  run_and_kill "$d" "$idx" "$TMP/U" --update
+  what="update #$i ($cur -> $next, kill at ${d} ms, exit $rc)"
+  if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: zhs index --update failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
+  if "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"; then ok "$what: 'zhs check' passes"
+  else bad "$what: 'zhs check': $(head -c 300 "$TMP/err")"; fi
+  n=$(passages "$idx"); m=$(umark "$idx")
+  if [ $cur = X ]; then nold=$NX; nnew=$NY; else nold=$NY; nnew=$NX; fi
+  if [ "$n" = "$nold" ] && [ "$m" = $cur ]; then ok "$what: still $cur ($n passages)"; stats_old=$((stats_old + 1))
+  elif [ "$n" = "$nnew" ] && [ "$m" = $next ]; then ok "$what: already $next ($n passages)"; stats_new=$((stats_new + 1))
+  else bad "$what: neither state: $n passages, marker $m (old $nold, new $nnew)"; fi
+  if "$ZHS" index -q --update -o "$idx" "$TMP/U" >"$TMP/out" 2>"$TMP/err" && [ "$(passages "$idx")" = "$nnew" ] &&
+     [ "$(umark "$idx")" = $next ] && "$ZHS" check "$idx" >/dev/null 2>&1; then
+    ok "$what: a following --update finishes the job"
+  else bad "$what: the following --update: $(head -c 300 "$TMP/err")"; fi
+  cur=$next
+  named_only "$idx" "$what"
+done
+echo "update: $stats_old kills kept the old state, $stats_new gave the new one; $(segments "$idx") segments"
+
+# ---------------------------------------------------------------- merge
+echo "--- zhs merge killed at $KILLS random moments"
+t0=$(now_ms); "$ZHS" merge "$idx" >/dev/null || bad "merge: a first merge failed"
+TM=$(( $(now_ms) - t0 )); [ "$TM" -lt 30 ] && TM=30
+stats_old=0; stats_new=0
+for i in $(seq 1 "$KILLS"); do
+  # two updates: at least two segments to merge
+  for s in X Y; do upd $s; "$ZHS" index -q --update -o "$idx" "$TMP/U" >/dev/null 2>&1; done
+  cur=Y
+  before=$(segments "$idx")
+  d=$(( (RANDOM * 32768 + RANDOM) % (TM * 11 / 10 + 1) ))
+  "$ZHS" merge "$idx" >"$TMP/out" 2>"$TMP/err" &
+  pid=$!
+  sleep "$(printf '%d.%03d' $((d / 1000)) $((d % 1000)))"
+  kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rc=$?
+  what="merge #$i ($before segments, kill at ${d} ms, exit $rc)"
+  if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: zhs merge failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
+  if "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"; then ok "$what: 'zhs check' passes"
+  else bad "$what: 'zhs check': $(head -c 300 "$TMP/err")"; fi
+  n=$(passages "$idx"); m=$(umark "$idx"); after=$(segments "$idx")
+  if [ "$n" = "$NY" ] && [ "$m" = Y ] && { [ "$after" = "$before" ] || [ "$after" = 1 ]; }; then
+    ok "$what: the same passages in $after segments"
+    if [ "$after" = 1 ]; then stats_new=$((stats_new + 1)); else stats_old=$((stats_old + 1)); fi
+  else bad "$what: $n passages (want $NY), marker $m, $after segments"; fi
+  if "$ZHS" merge "$idx" >"$TMP/out" 2>"$TMP/err" && [ "$(segments "$idx")" = 1 ] && "$ZHS" check "$idx" >/dev/null 2>&1 &&
+     "$ZHS" index -q --update -o "$idx" "$TMP/U" >/dev/null 2>&1 && [ "$(passages "$idx")" = "$NY" ]; then
+    ok "$what: a following merge and --update finish the job"
+  else bad "$what: the following merge: $(head -c 300 "$TMP/err")"; fi
+  named_only "$idx" "$what"
+done
+echo "merge: $stats_old kills kept the segments, $stats_new gave the merged one"
 
 # ---------------------------------------------------------------- readers
 # Readers that open the index while it is being replaced must see the old or
@@ -205,8 +306,8 @@ cp "$SRC/corpus/sample/traditional/"*.txt "$TMP/rB/"
 idx="$TMP/readers"
 "$ZHS" index -q -o "$idx" "$TMP/rA" || bad "readers: cannot build the first version"
 ( while :; do
-    "$ZHS" index -q -o "$idx" "$TMP/rB" >/dev/null 2>&1
-    "$ZHS" index -q -o "$idx" "$TMP/rA" >/dev/null 2>&1
+    "$ZHS" index -q --replace -o "$idx" "$TMP/rB" >/dev/null 2>&1
+    "$ZHS" index -q --replace -o "$idx" "$TMP/rA" >/dev/null 2>&1
   done ) &
 writer=$!
 for r in 1 2; do
@@ -229,6 +330,40 @@ builds=$(generation "$idx")
 failed=$(( $(cat "$TMP/readers-failed1") + $(cat "$TMP/readers-failed2") ))
 if [ "$failed" -eq 0 ]; then ok "readers: $((2 * N)) opens during $builds replacements all succeeded"
 else bad "readers: $failed of $((2 * N)) opens during $builds replacements failed (the old generation's files were removed under them)"; fi
+
+# The same during updates and merges: readers that read the MANIFEST of
+# one state must find its segments and deletion files, or retry on the new
+# MANIFEST.  The writer toggles U between X and Y with --update (and a
+# merge after each pair).
+echo "--- 2 x $((N / 2)) searches while the index is updated and merged again and again"
+idx="$TMP/update"
+( while :; do
+    for s in X Y; do
+      rm -rf "$TMP/U.w"; cp -a "$TMP/U$s" "$TMP/U.w"; rm -rf "$TMP/U"; mv "$TMP/U.w" "$TMP/U"
+      "$ZHS" index -q --update -o "$idx" "$TMP/U" >/dev/null 2>&1
+    done
+    "$ZHS" merge "$idx" >/dev/null 2>&1
+  done ) &
+writer=$!
+for r in 1 2; do
+  ( failed=0
+    for n in $(seq 1 $((N / 2))); do
+      "$ZHS" search -k 3 "$idx" "个人信息 处理者" >/dev/null 2>"$TMP/rerr$r"
+      rc=$?
+      if [ $rc -ne 0 ]; then
+        failed=$((failed + 1))
+        [ $failed -le 2 ] && echo "     reader $r, search #$n during an update: exit $rc: $(head -c 200 "$TMP/rerr$r")"
+      fi
+    done
+    echo "$failed" >"$TMP/readers-failed$r" ) &
+  readers[$r]=$!
+done
+wait "${readers[1]}" "${readers[2]}"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+failed=$(( $(cat "$TMP/readers-failed1") + $(cat "$TMP/readers-failed2") ))
+if [ "$failed" -eq 0 ]; then ok "readers: $N searches during updates and merges (to generation $(generation "$idx")) all succeeded"
+else bad "readers: $failed of $N searches during updates and merges failed"; fi
 
 echo
 echo "$pass passed, $fail failed"

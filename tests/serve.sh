@@ -388,7 +388,7 @@ PIDS+=("$HPID")
 sleep 0.5
 rebuilt=0
 for corpus in "$SAMPLE/regulations" "$SAMPLE" "$SAMPLE/regulations"; do
-    "$ZHS" index -q -o "$IDX" "$corpus" >/dev/null 2>>"$TMP/index.err" && rebuilt=$((rebuilt + 1))
+    "$ZHS" index -q --replace -o "$IDX" "$corpus" >/dev/null 2>>"$TMP/index.err" && rebuilt=$((rebuilt + 1))
     sleep 0.6
 done
 touch "$TMP/stop"
@@ -407,7 +407,7 @@ rm -rf "$IDX"
 req GET '/search?q=数据'
 if [ "$code" = 200 ]; then ok "index directory removed: the open version still answers"
 else bad "index removed: /search answers $code $(body)"; fi
-"$ZHS" index -q -o "$IDX" "$SAMPLE" >/dev/null 2>>"$TMP/index.err"
+"$ZHS" index -q --replace -o "$IDX" "$SAMPLE" >/dev/null 2>>"$TMP/index.err"
 want=$("$ZHS" stats "$IDX" | awk '$1 == "passages" {print $2}')
 for _ in $(seq 1 50); do
     got=$(curl -s --max-time 5 "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["passages"])' 2>/dev/null)
@@ -427,7 +427,7 @@ if "$ZHS" index -q --engine xapian -o "$XIDX" "$SAMPLE" >/dev/null 2>>"$TMP/inde
     if [ "$code" = 200 ] && same_as_cli "$OUT" "$TMP/cli.json" 0; then ok "Xapian index: /search gives what zhs search --json gives"
     else bad "Xapian /search: $code $(pyerr)"; fi
     expect_error 400 "Xapian index: /explain says it needs a native index" GET '/explain?q=数据&doc=1'
-    "$ZHS" index -q --engine xapian -o "$XIDX" "$SAMPLE/regulations" >/dev/null 2>>"$TMP/index.err"
+    "$ZHS" index -q --replace --engine xapian -o "$XIDX" "$SAMPLE/regulations" >/dev/null 2>>"$TMP/index.err"
     want=$("$ZHS" stats "$XIDX" | awk '$1 == "passages" {print $2}')
     for _ in $(seq 1 50); do
         got=$(curl -s --max-time 5 "http://127.0.0.1:$PORT/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["passages"])' 2>/dev/null)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------ the hook */
 
@@ -229,11 +230,138 @@ static void sweep_read(const char *tmp)
     CHECK(nomem > 0);
 }
 
+/* ------------------------------------------------------------ updates */
+
+static int on_file(void *ctx, const zhs_corpus_file *f, zhs_error *err)
+{
+    zhs_writer *w = ctx;
+    zhs_source s = {f->root, f->rel, f->size, f->mtime_ns, 0};
+    int state;
+    if (zhs_writer_source(w, &s, &state, err)) return err->code;
+    if (state == ZHS_SOURCE_NEEDS_HASH) {
+        /* the test's files differ in size when their text does */
+        s.hash = 1 + f->size;
+        if (zhs_writer_source(w, &s, &state, err)) return err->code;
+    }
+    return state != ZHS_SOURCE_UNCHANGED;
+}
+
+/* A build (or an update) of dir that names its files, then (for an
+** update) a merge into one segment. */
+static int build_src(const char *dir, bool update, zhs_error *e)
+{
+    zhs_analyzer *an = NULL;
+    zhs_corpus *c = NULL;
+    zhs_writer *w = NULL;
+    zhs_index *ix = NULL;
+    const char *paths[] = {corpus_dir};
+    int rc = ZHS_OK;
+    if (update) {
+        if (zhs_index_open(&ix, dir, e) == ZHS_OK) zhs_index_open_analyzer(&an, ix, e);
+        zhs_index_close(ix);
+    } else {
+        zhs_analyzer_open(&an, NULL, e);
+    }
+    if (!e->code && zhs_corpus_open(&c, paths, 1, NULL, e) == ZHS_OK &&
+        (update ? zhs_writer_open_update(&w, dir, an, NULL, e) : zhs_writer_open(&w, dir, an, NULL, e)) == ZHS_OK) {
+        const zhs_document *d;
+        zhs_corpus_set_filter(c, on_file, w);
+        while ((rc = zhs_corpus_next(c, &d, e)) == ZHS_OK)
+            for (size_t i = 0; i < d->npassages && !e->code; i++) zhs_writer_add(w, &d->passages[i], e);
+        if (rc == ZHS_DONE && !e->code) zhs_writer_commit(w, e);
+    }
+    zhs_writer_close(w);
+    zhs_corpus_close(c);
+    if (update && !e->code) {
+        zhs_merge_options mo = ZHS_MERGE_OPTIONS_INIT;
+        mo.max_segments = 1;
+        zhs_index_merge(dir, an, &mo, NULL, e);
+    }
+    zhs_analyzer_close(an);
+    return e->code;
+}
+
+static void corpus_state(int v)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/news.txt", corpus_dir);
+    if (v == 1) {
+        write_file(corpus_dir, "news.txt", "人工智能治理框架发布\n\n框架提出，数据安全和个人信息保护是人工智能发展的基础。\n");
+        CHECK(unlink(path) == 0);
+        write_file(corpus_dir, "law.md", "# 测试数据保护条例\n\n第一条 为了规范个人信息处理活动，制定本条例。\n\n"
+                   "第二条 个人信息处理者应当采取必要措施。\n");
+        write_file(corpus_dir, "added.md", "# 新增规定\n\n第一条 数据处理者应当建立数据安全管理制度。\n");
+    }
+}
+
+/* Replaces the corpus by snapshot v (cp -a keeps mtimes: unchanged files
+** stay unchanged for the update). */
+static void corpus_load(const char *tmp, int v)
+{
+    char cmd[13000];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s/corpus-%d' '%s'", corpus_dir, tmp, v, corpus_dir);
+    CHECK(system(cmd) == 0);
+}
+
+/* An update and a merge, the N-th allocation failed: ZHS_ENOMEM or
+** success, never damage, and the index afterwards reads as the old
+** version or as the new one. */
+static void sweep_update(const char *tmp)
+{
+    char dir[4200], cmd[13000];
+    snprintf(dir, sizeof dir, "%s/ux", tmp);
+    snprintf(cmd, sizeof cmd, "cp -a '%s' '%s/corpus-0'", corpus_dir, tmp);
+    CHECK(system(cmd) == 0);
+    corpus_state(1);
+    snprintf(cmd, sizeof cmd, "cp -a '%s' '%s/corpus-1'", corpus_dir, tmp);
+    CHECK(system(cmd) == 0);
+    zhs_error e = {0};
+    char ref_old[8192], ref_new[8192], got[8192];
+    corpus_load(tmp, 0);
+    arm(-1);
+    CHECK_OK(build_src(dir, false, &e), e);
+    CHECK_OK(read_all(dir, ref_old, sizeof ref_old, &e), e);
+    corpus_load(tmp, 1);
+    arm(-1);
+    CHECK_OK(build_src(dir, true, &e), e);
+    long total = allocs;
+    CHECK_OK(read_all(dir, ref_new, sizeof ref_new, &e), e);
+    CHECK(strcmp(ref_old, ref_new) != 0);
+    long runs = 0, nomem = 0;
+    /* every N up to 200, then 200 more spread over the rest (each run
+    ** rebuilds the old version first) */
+    long step = total > 400 ? total / 200 : 1;
+    for (long n = 1; n <= total; n += (n < 200 ? 1 : step)) {
+        /* the old version of the index, then the corpus as it is now */
+        zhs_error_clear(&e);
+        arm(-1);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        CHECK(system(cmd) == 0);
+        corpus_load(tmp, 0);
+        CHECK_OK(build_src(dir, false, &e), e);
+        corpus_load(tmp, 1);
+        arm(n);
+        int rc = build_src(dir, true, &e);
+        arm(-1);
+        runs++;
+        CHECK_MSG(rc == ZHS_OK || rc == ZHS_ENOMEM, "update, allocation %ld failed: status %d: %s", n, rc, e.message);
+        CHECK_MSG(!damage_message(&e), "update, allocation %ld failed: reported as damage: %s", n, e.message);
+        if (rc) nomem++;
+        zhs_error_clear(&e);
+        int rrc = read_all(dir, got, sizeof got, &e);
+        CHECK_MSG(rrc == ZHS_OK && (!strcmp(got, ref_old) || !strcmp(got, ref_new)),
+                  "update, allocation %ld failed: the index is neither version: %s", n, e.message);
+    }
+    printf("update: %ld allocations, %ld runs, %ld answered out of memory\n", total, runs, nomem);
+    CHECK(nomem > 0);
+}
+
 int main(void)
 {
     const char *tmp = zt_tmpdir();
     make_corpus(tmp);
     sweep_build(tmp);
     sweep_read(tmp);
+    sweep_update(tmp);
     return zt_done("test_alloc");
 }

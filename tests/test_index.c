@@ -352,6 +352,11 @@ static void check_deletions(const char *dir, zhs_analyzer *an)
     CHECK_OK(zhs_manifest_read(&m, dir, &err), err);
     saved = m;
     snprintf(m.seg[0].deletions, sizeof m.seg[0].deletions, "g1-1.del");
+    /* the manifest counts live passages (the reader checks the bitmap
+    ** against it); the average length is left, so the stored bounds hold */
+    m.seg[0].deleted = 0;
+    for (size_t d = 0; d < NDOCS; d++) m.seg[0].deleted += d % 7 == 3;
+    m.passages = m.seg[0].count - m.seg[0].deleted;
     CHECK_OK(zhs_manifest_write(&m, dir, &err), err);
     zhs_index *ix;
     CHECK_OK(zhs_index_open(&ix, dir, &err), err);
@@ -381,6 +386,189 @@ static void check_deletions(const char *dir, zhs_analyzer *an)
     zhs_index_close(ix);
     CHECK_OK(zhs_manifest_write(&saved, dir, &err), err);
     unlink(path);
+    zhs_buf_free(&b);
+}
+
+/* ---------------------------------------------------------------- updates */
+
+/* A corpus of UFILES files of 30 passages; version v of a file has other
+** texts; version -1: the file is gone. */
+#define UFILES 110
+static int uver[UFILES];
+
+static const char *utext(int f, int j, int v)
+{
+    return texts[((unsigned)f * 30 + (unsigned)j + 777u * (unsigned)v) % NDOCS];
+}
+
+static int unpassages(int f) { return f % 7 == 0 ? 5 : 30; }
+
+/* Gives the writer every present file, with its passages when it asks. */
+static int feed(zhs_writer *w, zhs_error *err)
+{
+    for (int f = 0; f < UFILES; f++) {
+        if (uver[f] < 0) continue;
+        char rel[32];
+        snprintf(rel, sizeof rel, "f%03d", f);
+        zhs_source src = {"root", rel, 1000 + (uint64_t)f, uver[f], 0};
+        int state;
+        if (zhs_writer_source(w, &src, &state, err)) return err->code;
+        if (state == ZHS_SOURCE_NEEDS_HASH) {
+            src.hash = 1 + (uint64_t)uver[f];
+            if (zhs_writer_source(w, &src, &state, err)) return err->code;
+        }
+        if (state == ZHS_SOURCE_UNCHANGED) continue;
+        for (int j = 0; j < unpassages(f); j++) {
+            char id[40];
+            snprintf(id, sizeof id, "%s#%d", rel, j);
+            const char *t = utext(f, j, uver[f]);
+            zhs_passage p = {id, t, strlen(t), "", "", "", rel, (uint32_t)j + 1, "", "", "", "", ""};
+            if (zhs_writer_add(w, &p, err)) return err->code;
+        }
+    }
+    return ZHS_OK;
+}
+
+static int ubuild(const char *dir, zhs_analyzer *an, bool update, zhs_error *err)
+{
+    zhs_writer *w;
+    if ((update ? zhs_writer_open_update(&w, dir, an, NULL, err) : zhs_writer_open(&w, dir, an, NULL, err)))
+        return err->code;
+    if (!feed(w, err)) zhs_writer_commit(w, err);
+    zhs_writer_close(w);
+    return zhs_err_code(err);
+}
+
+/* Top k of the updated index equals a fresh build's: the same scores rank
+** by rank (the same numbers: exactly), the same passages above the k-th
+** score (at it, ties may pick others). */
+static void compare_fresh(zhs_index *u, zhs_index *f, zhs_analyzer *an, int nq)
+{
+    zhs_buf q;
+    zhs_buf_init(&q);
+    size_t diffs = 0;
+    for (int i = 0; i < nq; i++) {
+        random_query(&q);
+        zhs_search_options o;
+        zhs_search_options_default(&o);
+        o.k = i % 2 ? 10 : 50;
+        zhs_results *a = NULL, *b = NULL;
+        zhs_error e = {0};
+        CHECK_OK(zhs_index_search(&a, u, an, zhs_buf_cstr(&q), &o, &e), e);
+        CHECK_OK(zhs_index_search(&b, f, an, zhs_buf_cstr(&q), &o, &e), e);
+        if (!a || !b) {
+            zhs_results_free(a);
+            zhs_results_free(b);
+            break;
+        }
+        size_t n = zhs_results_count(a);
+        /* an explanation over segments adds up to the score, as on one */
+        if (n && zhs_buf_cstr(&q)[0] != '+' && !strchr(zhs_buf_cstr(&q), '"')) {
+            zhs_explanation x;
+            CHECK_OK(zhs_results_explain(&x, a, zhs_results_hit(a, n - 1)->doc, &e), e);
+            CHECK_MSG(!e.code && x.score == zhs_results_hit(a, n - 1)->score, "explain [%s]: %.17g, search %.17g",
+                      zhs_buf_cstr(&q), x.score, zhs_results_hit(a, n - 1)->score);
+        }
+        bool same = n == zhs_results_count(b);
+        for (size_t j = 0; same && j < n; j++) same = zhs_results_hit(a, j)->score == zhs_results_hit(b, j)->score;
+        double last = n ? zhs_results_hit(a, n - 1)->score : 0;
+        /* the ids of b's hits, read once (each read inflates a block) */
+        char **ids = calloc(n + 1, sizeof *ids);
+        for (size_t k = 0; same && k < n && !e.code; k++) {
+            zhs_passage pb;
+            CHECK_OK(zhs_results_passage(&pb, b, zhs_results_hit(b, k)->doc, &e), e);
+            ids[k] = e.code ? NULL : strdup(pb.id);
+        }
+        for (size_t j = 0; same && j < n && !e.code; j++) {
+            if (zhs_results_hit(a, j)->score == last) break;
+            zhs_passage pa;
+            CHECK_OK(zhs_results_passage(&pa, a, zhs_results_hit(a, j)->doc, &e), e);
+            bool found = false;
+            for (size_t k = 0; k < n && !found && ids[k]; k++)
+                found = !strcmp(pa.id, ids[k]) && zhs_results_hit(b, k)->score == zhs_results_hit(a, j)->score;
+            same = found;
+        }
+        for (size_t k = 0; k < n; k++) free(ids[k]);
+        free(ids);
+        if (!same && ++diffs < 5) fprintf(stderr, "updated != fresh for [%s]\n", zhs_buf_cstr(&q));
+        zhs_results_free(a);
+        zhs_results_free(b);
+    }
+    CHECK_MSG(diffs == 0, "%zu of %d queries differ from a fresh build", diffs, nq);
+    zhs_buf_free(&q);
+}
+
+static void check_updated(const char *du, zhs_analyzer *an, unsigned want_segments)
+{
+    zhs_error err = {0};
+    const char *df = zt_tmpdir();
+    CHECK_OK(ubuild(df, an, false, &err), err);
+    CHECK_OK(zhs_index_verify(du, &err), err);
+    zhs_index *u = NULL, *f = NULL;
+    CHECK_OK(zhs_index_open(&u, du, &err), err);
+    CHECK_OK(zhs_index_open(&f, df, &err), err);
+    if (u && f) {
+        CHECK_MSG(u->m.nsegments == want_segments, "%u segments, want %u", u->m.nsegments, want_segments);
+        CHECK(u->m.passages == f->m.passages && u->m.tokens == f->m.tokens && u->m.avglen == f->m.avglen);
+        compare_paths(u, an, 80);      /* pruned == exhaustive over segments and deletions */
+        compare_fresh(u, f, an, 80);
+    }
+    zhs_index_close(u);
+    zhs_index_close(f);
+}
+
+static void check_updates(zhs_analyzer *an)
+{
+    zhs_error err = {0};
+    const char *du = zt_tmpdir();
+    for (int f = 0; f < UFILES; f++) uver[f] = f < 100 ? 0 : -1;
+    CHECK_OK(ubuild(du, an, false, &err), err);
+    /* change some files, remove some, add some */
+    uver[5] = uver[17] = uver[63] = 1;
+    for (int f = 40; f < 45; f++) uver[f] = -1;
+    for (int f = 100; f < 104; f++) uver[f] = 0;
+    CHECK_OK(ubuild(du, an, true, &err), err);
+    check_updated(du, an, 2);
+    /* again: a file changed twice, a whole segment's worth gone */
+    uver[17] = 2;
+    uver[101] = -1;
+    uver[7] = -1;
+    CHECK_OK(ubuild(du, an, true, &err), err);
+    check_updated(du, an, 3);
+    /* nothing changed: nothing written but the file table */
+    CHECK_OK(ubuild(du, an, true, &err), err);
+    check_updated(du, an, 3);
+    /* merged: one segment, the deleted passages gone, the same scores */
+    zhs_merge_options mo = ZHS_MERGE_OPTIONS_INIT;
+    mo.max_segments = 1;
+    unsigned merged = 0;
+    CHECK_OK(zhs_index_merge(du, an, &mo, &merged, &err), err);
+    CHECK(merged == 3);
+    check_updated(du, an, 1);
+    /* and updated after the merge (the file table followed the passages) */
+    uver[17] = 3;
+    uver[63] = -1;
+    uver[104] = 0;
+    CHECK_OK(ubuild(du, an, true, &err), err);
+    check_updated(du, an, 2);
+    /* a damaged file table fails the check and the next update, naming it */
+    zhs_manifest m;
+    CHECK_OK(zhs_manifest_read(&m, du, &err), err);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", du, m.files);
+    zhs_buf b;
+    zhs_buf_init(&b);
+    CHECK_OK(zhs_file_read(&b, path, false, 0, &err), err);
+    if (b.len > 20) {
+        b.data[12] ^= 0x40;
+        CHECK_OK(zhs_file_write(path, b.data, b.len, &err), err);
+        zhs_error e1 = {0}, e2 = {0};
+        CHECK(zhs_index_verify(du, &e1) == ZHS_ECORRUPT && strstr(e1.message, m.files));
+        CHECK(ubuild(du, an, true, &e2) == ZHS_ECORRUPT && strstr(e2.message, m.files));
+        b.data[12] ^= 0x40;
+        CHECK_OK(zhs_file_write(path, b.data, b.len, &err), err);
+        CHECK_OK(zhs_index_verify(du, &err), err);
+    }
     zhs_buf_free(&b);
 }
 
@@ -479,6 +667,7 @@ int main(void)
 
     check_deletions(d1, an);
     check_damage(d1, an);
+    check_updates(an);
 
     zhs_analyzer_close(an);
     for (int d = 0; d < NDOCS; d++) free(texts[d]);
