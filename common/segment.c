@@ -597,12 +597,14 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
     }
 }
 
-int zhs_store_verify(const zhs_segment *s, zhs_error *err)
+int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    zhs_buf raw;
+    zhs_buf raw, rec;
     zhs_buf_init(&raw);
+    zhs_buf_init(&rec);
     int rc = ZHS_OK;
+    uint32_t doc = 0;
     for (uint32_t b = 0; b < s->store_nblocks && rc == ZHS_OK; b++) {
         const uint8_t *e = s->store_table + (size_t)b * ZHS_STORE_ENTRY;
         uint32_t ndocs = zhs_get_u32(e + 4), clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
@@ -613,13 +615,13 @@ int zhs_store_verify(const zhs_segment *s, zhs_error *err)
         }
         zhs_buf_reset(&raw);
         if (!zhs_buf_reserve(&raw, rlen + 1)) {
-            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory checking the store");
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             break;
         }
         uLongf got = rlen;
         int z = uncompress((Bytef *)raw.data, &got, s->store.data + off, clen);
         if (z == Z_MEM_ERROR) {
-            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory checking the store");
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             break;
         }
         if (z != Z_OK || got != rlen) {
@@ -627,13 +629,27 @@ int zhs_store_verify(const zhs_segment *s, zhs_error *err)
             break;
         }
         const uint8_t *p = (const uint8_t *)raw.data, *end = p + rlen;
-        for (uint32_t i = 0; i < ndocs; i++)
-            if (!zhs_record_skip(&p, end, s->record_version)) {
-                rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
-                break;
+        for (uint32_t i = 0; i < ndocs && rc == ZHS_OK; i++, doc++) {
+            if (!fn) {
+                if (!zhs_record_skip(&p, end, s->record_version))
+                    rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
+                continue;
             }
+            zhs_passage ps;
+            zhs_buf_reset(&rec);
+            int d = zhs_record_decode(&p, end, s->record_version, &rec, &ps);
+            if (d == ZHS_ENOMEM) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
+            else if (d) rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
+            else rc = fn(ctx, doc, &ps, err);
+        }
         if (rc == ZHS_OK && p != end) rc = corrupt(err, &s->store, s->store.data + off, "trailing bytes in store block");
     }
     zhs_buf_free(&raw);
+    zhs_buf_free(&rec);
     return rc;
+}
+
+int zhs_store_verify(const zhs_segment *s, zhs_error *err)
+{
+    return zhs_store_each(s, NULL, NULL, err);
 }

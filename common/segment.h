@@ -163,4 +163,10 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
 /* Decompresses every store block and parses every record. */
 int zhs_store_verify(const zhs_segment *s, zhs_error *err);
 
+/* Reads every stored record in order, a block at a time, and calls fn with
+** each (doc counts from 0; the passage's strings last until fn returns).
+** fn returns a status; a non-zero one stops the walk and is returned. */
+typedef int (*zhs_store_fn)(void *ctx, uint32_t doc, const zhs_passage *p, zhs_error *err);
+int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *err);
+
 #endif
