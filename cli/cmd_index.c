@@ -226,6 +226,8 @@ int cmd_index(int argc, char **argv)
         zhs_corpus_close(corpus);
         zhs_analyzer_close(an);
         zhs_buf_free(&ctx.file);
+        for (size_t i = 0; i < npaths; i++) free(abs[i]);
+        free(abs);
         free(paths);
         return CLI_ERR;
     }
