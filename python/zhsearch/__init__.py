@@ -136,7 +136,24 @@ def _config(fold_traditional, words, bigrams, chars=True, segmenter="dict", user
     return cfg
 
 
-class Analyzer:
+class _Closeable:
+    """with-statement support and a last close when collected, for the
+    classes that own a library handle (close() frees it, twice is fine)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Analyzer(_Closeable):
     """The analyzer (ICU normalisation, segmentation, bigrams).  Not
     thread-safe: use one per thread (zhsearch.analyze() does)."""
 
@@ -206,17 +223,6 @@ class Analyzer:
             self._lib.zhs_analyzer_close(self._h)
             self._h = L.Handle()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 _analyzers = threading.local()
@@ -459,7 +465,7 @@ class Results(list):
             self.query, len(self), "" if self.matches_exact else ">=", self.matches)
 
 
-class Index:
+class Index(_Closeable):
     """A search index opened read-only (either engine), every checksum
     verified.  Close it (or use 'with'); its hits stay usable after."""
 
@@ -613,17 +619,6 @@ class Index:
                 self._lib.zhs_index_close(self._ix)
                 self._ix = L.Handle()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         return "<zhsearch.Index %r %s, %d passages%s>" % (
