@@ -412,8 +412,10 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     r->top.n = m;
     r->top.data = usual.data || top.data ? md : NULL;
     r->top.datalen = usual.data || top.data ? ml : NULL;
-    /* a citation hit need not match the usual query (an alias names the
-    ** law in other words): count those the usual hits do not hold */
-    r->top.matches += fresh;
+    /* A citation hit need not match the query as written (an alias names
+    ** the law in other words).  Such hits are shown first but not counted:
+    ** matches counts the passages that match the query as written, the
+    ** same number a count-only search gives (it runs no citation). */
+    (void)fresh;
     return ZHS_OK;
 }
