@@ -388,15 +388,12 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     const char **md = zhs_arena_alloc(a, (cap + 1) * sizeof *md);
     size_t *ml = zhs_arena_alloc(a, (cap + 1) * sizeof *ml);
     if (!mh || !md || !ml) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
-    size_t m = 0, fresh = 0;
+    size_t m = 0;
     for (size_t i = 0; i < nh; i++) {
         mh[m] = h[i].h;
         mh[m].score += h[i].older ? B : 2 * B;
         md[m] = h[i].data;
         ml[m] = h[i].datalen;
-        bool seen = false;
-        for (size_t j = 0; j < usual.n && !seen; j++) seen = usual.hits[j].doc == h[i].h.doc;
-        fresh += !seen;
         m++;
     }
     for (size_t j = 0; j < usual.n && m < cap; j++) {
@@ -416,6 +413,5 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     ** the law in other words).  Such hits are shown first but not counted:
     ** matches counts the passages that match the query as written, the
     ** same number a count-only search gives (it runs no citation). */
-    (void)fresh;
     return ZHS_OK;
 }
