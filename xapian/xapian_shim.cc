@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <new>
 #include <string>
 #include <utility>
@@ -288,6 +289,40 @@ extern "C" int zhs_xdb_compact(const char *src, const char *dst, zhs_error *err)
         return fail_current(err, "cannot compact", where.c_str());
     }
     return ZHS_OK;
+}
+
+extern "C" int zhs_xdb_check(const char *path, zhs_error *err)
+{
+    SHIM_CHECK_ERR(err);
+    if (!path || !*path) return zhs_fail(err, ZHS_EINVAL, "xapian: check: no path given");
+    try {
+        std::ostringstream out;
+        size_t errors = Xapian::Database::check(path, Xapian::DBCHECK_FULL_TREE, &out);
+        if (errors == 0) return ZHS_OK;
+        /* Xapian reports each error on a line of its own, among progress
+        ** lines: quote the first that says what is wrong. */
+        std::istringstream in(out.str());
+        std::string line, first;
+        while (std::getline(in, line))
+            if (line.find("rror") != std::string::npos || line.find("orrupt") != std::string::npos ||
+                line.find("ismatch") != std::string::npos) {
+                first = line;
+                break;
+            }
+        return zhs_fail(err, ZHS_ECORRUPT, "xapian: %s: the consistency check found %zu error%s%s%s: "
+                        "rebuild the index", path, errors, errors == 1 ? "" : "s",
+                        first.empty() ? "" : ", first: ", first.c_str());
+    } catch (const Xapian::DatabaseOpeningError &) {
+        return fail_current(err, "cannot check", path);
+    } catch (const Xapian::DatabaseError &e) {
+        /* the check stops at the first structural error with an exception */
+        std::string d;
+        try { d = e.get_description(); } catch (...) {}
+        return zhs_fail(err, ZHS_ECORRUPT, "xapian: %s: the consistency check failed: %s: rebuild the index",
+                        path, d.c_str());
+    } catch (...) {
+        return fail_current(err, "cannot check", path);
+    }
 }
 
 /* ===================================================================== */

@@ -177,6 +177,13 @@ void zhs_xdb_close(zhs_xdb *db);
 ** stays writable.  On failure dst may hold part of the copy. */
 int zhs_xdb_compact(const char *src, const char *dst, zhs_error *err);
 
+/* Runs Xapian's own consistency check (Xapian::Database::check, as
+** xapian-check does) over every table of the database at path: B-tree
+** structure, checksums, and that postings, positions, document lengths
+** and statistics agree.  ZHS_ECORRUPT when it finds errors (the message
+** quotes the first one Xapian printed), the open errors otherwise. */
+int zhs_xdb_check(const char *path, zhs_error *err);
+
 /* ===================================================================== */
 /* Reading: one or more shards                                           */
 /* ===================================================================== */
