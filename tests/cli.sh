@@ -231,10 +231,10 @@ echo "--- eval"
 #   f1: faq-002 first                                  R@1 1   R@5 1  MRR 1
 #   f2: faq-010 first                                  R@1 1   R@5 1  MRR 1
 #   f3: 第八条 first, faq-004 second (2 relevant)       R@1 .5  R@5 1  MRR 1
-FACE_ID='regulations/青禾省公共场所人脸识别技术应用管理规定.md#9'
+FACE_ID='regulations/青禾省公共场所人脸识别技术应用管理规定.md#第八条'
 run "$ZHS" search "$IDX" '人脸识别 显著提示标识 替代验证方式' --json -k 1
 if py 'import json,sys; h = json.load(open(sys.argv[1]))["hits"][0]; assert h["id"] == sys.argv[2] and h["label"] == "第八条", (h["id"], h["label"])' "$OUT" "$FACE_ID"
-then ok "--json prints the relpath#n id $FACE_ID for 第八条"
+then ok "--json prints the article-stable id $FACE_ID for 第八条"
 else bad "--json id of 青禾省…规定 第八条: expected $FACE_ID: $(pyerr)"; fi
 cat >"$TMP/eval.jsonl" <<EOF
 {"qid": "f1", "query": "个人信息出境标准合同 备案", "relevant": ["faq-002"]}
