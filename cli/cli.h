@@ -19,6 +19,8 @@ int cmd_search(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_add(int argc, char **argv);      /* cmd_edit.c */
+int cmd_delete(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_serve(int argc, char **argv);    /* server/serve.c */
@@ -48,6 +50,12 @@ bool cli_parse_size(const char *s, size_t *out);
 ** argv[*i] was one (*i advanced past its value), 0 when not, -1 after
 ** printing a usage error. */
 int cli_analyzer_option(int argc, char **argv, int *i, zhs_analyzer_config *cfg, const char *cmd);
+
+/* Tells the writer which file comes next (hashing it when its size or
+** mtime changed): 1 when its passages are to be read and added, 0 when the
+** index has it as it is (an update reads only what changed), or a negative
+** status.  file: scratch for the hash. */
+int cli_writer_source(zhs_writer *w, zhs_buf *file, const zhs_corpus_file *f, zhs_error *err);
 
 /* Prints an analyzer warning (a bad user dictionary line) to stderr. */
 void cli_warn_stderr(void *ctx, const char *message);

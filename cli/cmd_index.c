@@ -43,23 +43,26 @@ static void on_warn(void *ctx, const char *path, const char *message)
     }
 }
 
-/* Tells the writer which file comes next, and skips the files the index
-** has as they are: an update reads only what changed. */
-static int on_file(void *vctx, const zhs_corpus_file *f, zhs_error *err)
+int cli_writer_source(zhs_writer *w, zhs_buf *file, const zhs_corpus_file *f, zhs_error *err)
 {
-    index_ctx *c = vctx;
     zhs_source s = {f->root, f->rel, f->size, f->mtime_ns, 0};
     int state;
     for (int pass = 0; pass < 2; pass++) {
-        if (zhs_writer_source(c->w, &s, &state, err)) return err->code;
+        if (zhs_writer_source(w, &s, &state, err)) return err->code;
         if (state != ZHS_SOURCE_NEEDS_HASH) break;
-        zhs_buf_reset(&c->file);
+        zhs_buf_reset(file);
         zhs_error e = {0};
         /* unreadable now: it changed; the reader will say why */
-        s.hash = zhs_file_read(&c->file, f->path, false, (size_t)1 << 30, &e) == ZHS_OK
-                     ? zhs_source_hash(c->file.data, c->file.len) : 1;
+        s.hash = zhs_file_read(file, f->path, false, (size_t)1 << 30, &e) == ZHS_OK
+                     ? zhs_source_hash(file->data, file->len) : 1;
     }
     return state == ZHS_SOURCE_UNCHANGED ? 0 : 1;
+}
+
+static int on_file(void *vctx, const zhs_corpus_file *f, zhs_error *err)
+{
+    index_ctx *c = vctx;
+    return cli_writer_source(c->w, &c->file, f, err);
 }
 
 static void show_progress(index_ctx *c, const zhs_corpus *corpus, uint64_t passages, bool force)

@@ -360,6 +360,29 @@ void zhs_writer_close(zhs_writer *w);
 int zhs_writer_open_update(zhs_writer **out, const char *dir, zhs_analyzer *an,
                            const zhs_writer_options *opts, zhs_error *err);
 
+/* Opens dir for an edit: an update in which the files not named stay as
+** they are (what 'zhs add' and 'zhs delete' do).  Files are named with
+** zhs_writer_source() as in an update; zhs_writer_delete_source() and
+** zhs_writer_delete_ids() remove passages.  ZHS_ENOTFOUND when dir holds
+** no index; a Xapian index is refused like an update. */
+int zhs_writer_open_edit(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                         const zhs_writer_options *opts, zhs_error *err);
+
+/* The corpus roots the index records (valid until the writer is closed). */
+size_t zhs_writer_roots(const zhs_writer *w, const char *const **roots);
+
+/* In an update or edit: deletes the passages of the recorded file rel
+** below root and forgets the file.  ZHS_ENOTFOUND when the index has no
+** such file. */
+int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, zhs_error *err);
+
+/* In an update or edit: deletes every passage of the index as it was
+** opened whose id is one of ids[0..n) (passages added by this writer
+** stay).  found (may be NULL) receives, per id, 1 when a live passage had it,
+** else 0.  Reads every stored record once: on the laws corpus 0.3 s. */
+int zhs_writer_delete_ids(zhs_writer *w, const char *const *ids, size_t n, unsigned char *found,
+                          zhs_error *err);
+
 /* A corpus file as an index records it. */
 typedef struct zhs_source {
     const char *root;           /* the corpus argument it was found under */

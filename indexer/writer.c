@@ -61,6 +61,7 @@ struct zhs_writer {
     ** passages added go to a new one, named by this generation. */
     bool update;
     bool merging;               /* a merge: the file table is remapped, not checked */
+    bool edit;                  /* an edit: files not named stay (zhs_writer_open_edit) */
     char segname[32];           /* the segment this writer writes */
     seg_update *su;             /* per segment of old */
     zhs_src_table old_src, src; /* the old file table, the new one */
@@ -333,6 +334,34 @@ int zhs_writer_open_update(zhs_writer **out, const char *dir, zhs_analyzer *an,
     return ZHS_OK;
 }
 
+int zhs_writer_open_edit(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                         const zhs_writer_options *opts, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    *out = NULL;
+    if (err->code) return err->code;
+    if (!has_manifest(dir))
+        return zhs_fail(err, ZHS_ENOTFOUND, "%s holds no index to add to or delete from: build one first", dir);
+    if (zhs_writer_open_update(out, dir, an, opts, err)) return err->code;
+    zhs_writer *w = *out;
+    w->edit = true;
+    /* the roots keep their order, whichever files are named */
+    for (size_t i = 0; i < w->old_src.nroots; i++)
+        if (zhs_src_root(&w->src, w->old_src.roots[i]) < 0) {
+            zhs_writer_close(w);
+            *out = NULL;
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
+        }
+    return ZHS_OK;
+}
+
+size_t zhs_writer_roots(const zhs_writer *w, const char *const **roots)
+{
+    *roots = (const char *const *)w->old_src.roots;
+    return w->have_old_src ? w->old_src.nroots : 0;
+}
+
 /* ---------------------------------------------------------------- sources */
 
 static int load_update_state(zhs_writer *w, zhs_error *err)
@@ -408,6 +437,81 @@ static int delete_source(zhs_writer *w, const zhs_src *e, zhs_error *err)
         return zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names segment %s, which the manifest does not: "
                         "rebuild the index", w->dir, e->seg);
     return delete_range(w, (unsigned)i, e->first, e->count, err);
+}
+
+int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (!w->update || w->committed)
+        return zhs_fail(err, ZHS_EINVAL, "zhs_writer_delete_source outside an update or edit");
+    zhs_src *old = w->have_old_src ? zhs_src_find(&w->old_src, root, rel) : NULL;
+    if (!old) return zhs_fail(err, ZHS_ENOTFOUND, "%s: no file %s/%s in the index", w->dir, root, rel);
+    size_t oi = (size_t)(old - w->old_src.e);
+    if (w->seen[oi]) return ZHS_OK;
+    w->seen[oi] = 1;            /* named, and not kept: gone from the file table */
+    w->counts.deleted++;
+    return delete_source(w, old, err);
+}
+
+typedef struct id_walk {
+    zhs_writer *w;
+    unsigned seg;
+    const zhs_segment *s;
+    const char **ids;           /* sorted */
+    size_t n;
+    const char *const *given;
+    unsigned char *found;
+} id_walk;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int delete_if_named(void *ctx, uint32_t doc, const zhs_passage *p, zhs_error *err)
+{
+    id_walk *iw = ctx;
+    const seg_update *u = &iw->w->su[iw->seg];
+    if (zhs_segment_deleted(iw->s, doc) || (u->bits && (u->bits[doc >> 3] >> (doc & 7) & 1))) return ZHS_OK;
+    const char *key = p->id;
+    const char **hit = bsearch(&key, iw->ids, iw->n, sizeof *iw->ids, cmp_str);
+    if (!hit) return ZHS_OK;
+    if (iw->found)
+        for (size_t i = 0; i < iw->n; i++)
+            if (!strcmp(iw->given[i], p->id)) iw->found[i] = 1;
+    return delete_range(iw->w, iw->seg, doc, 1, err);
+}
+
+int zhs_writer_delete_ids(zhs_writer *w, const char *const *ids, size_t n, unsigned char *found,
+                          zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (!w->update || w->committed)
+        return zhs_fail(err, ZHS_EINVAL, "zhs_writer_delete_ids outside an update or edit");
+    if (found) memset(found, 0, n * sizeof *found);
+    if (!n) return ZHS_OK;
+    const char **sorted = malloc(n * sizeof *sorted);
+    if (!sorted) return zhs_fail(err, ZHS_ENOMEM, "out of memory deleting passages from %s", w->dir);
+    memcpy(sorted, ids, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_str);
+    int rc = ZHS_OK;
+    for (unsigned i = 0; i < w->old.nsegments && rc == ZHS_OK; i++) {
+        const zhs_manifest_segment *ms = &w->old.seg[i];
+        zhs_segment seg;
+        memset(&seg, 0, sizeof seg);
+        rc = zhs_segment_open(&seg, w->dir, ms->name, (uint32_t)ms->count, false, err);
+        if (rc == ZHS_OK) seg.record_version = w->old.version;
+        if (rc == ZHS_OK && ms->deletions[0]) rc = zhs_segment_open_deletions(&seg, w->dir, ms->deletions, false, err);
+        id_walk iw = {w, i, &seg, sorted, n, ids, found};
+        if (rc == ZHS_OK) rc = zhs_store_each(&seg, delete_if_named, &iw, err);
+        zhs_segment_close(&seg);
+    }
+    free(sorted);
+    return rc;
 }
 
 uint64_t zhs_source_hash(const void *data, size_t len)
@@ -583,13 +687,22 @@ static int meta_from_stores(zhs_writer *w, const zhs_manifest *m, zhs_error *err
 ** live passages. */
 static int commit_update_start(zhs_writer *w, zhs_manifest *m, zhs_error *err)
 {
-    /* files of the index this update was not given are gone */
+    /* files of the index this update was not given are gone; in an edit
+    ** they stay as they are */
     if (!w->merging)
-        for (size_t i = 0; i < w->old_src.n; i++)
-            if (!w->seen[i]) {
-                if (delete_source(w, &w->old_src.e[i], err)) return err->code;
-                w->counts.deleted++;
+        for (size_t i = 0; i < w->old_src.n; i++) {
+            if (w->seen[i]) continue;
+            if (w->edit) {
+                zhs_src e = w->old_src.e[i];
+                long root = zhs_src_root(&w->src, w->old_src.roots[e.root]);
+                e.root = (uint32_t)root;
+                if (root < 0 || !zhs_src_add(&w->src, &e))
+                    return zhs_fail(err, ZHS_ENOMEM, "out of memory recording the files of %s", w->dir);
+                continue;
             }
+            if (delete_source(w, &w->old_src.e[i], err)) return err->code;
+            w->counts.deleted++;
+        }
     *m = w->old;
     m->terms = 0;
     m->files[0] = 0;
