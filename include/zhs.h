@@ -342,7 +342,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err);
 ** the previous index is untouched. */
 void zhs_writer_close(zhs_writer *w);
 
-/* ---- Incremental updates (native engine) ----
+/* ---- Incremental updates ----
 **
 ** An update keeps the index's segments, adds one segment for the passages
 ** it is given and marks the passages of changed and removed source files
@@ -355,8 +355,9 @@ void zhs_writer_close(zhs_writer *w);
 /* Opens dir for an update.  The analyzer must be the index's
 ** (zhs_index_open_analyzer); the BM25 parameters and title weight are the
 ** index's, whatever opts says (only progress and ram_budget are used).
-** Without an index at dir this is a new build.  A Xapian index is refused
-** (ZHS_EINVAL): updating one is not supported yet. */
+** Without an index at dir this is a new build.  A Xapian index of one
+** shard is changed in place (docs/ENGINES.md); one of several shards is
+** refused (ZHS_EINVAL). */
 int zhs_writer_open_update(zhs_writer **out, const char *dir, zhs_analyzer *an,
                            const zhs_writer_options *opts, zhs_error *err);
 

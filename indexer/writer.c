@@ -63,6 +63,7 @@ struct zhs_writer {
     bool merging;               /* a merge: the file table is remapped, not checked */
     bool edit;                  /* an edit: files not named stay (zhs_writer_open_edit) */
     char segname[32];           /* the segment this writer writes */
+    uint32_t first_base;        /* number in segname of this writer's passage 0 */
     seg_update *su;             /* per segment of old */
     zhs_src_table old_src, src; /* the old file table, the new one */
     bool have_old_src;
@@ -130,7 +131,7 @@ static void remove_stale(const char *dir, const zhs_manifest *keep)
     char keep_g[40] = "", keep_x[40] = "";
     if (keep) {
         snprintf(keep_g, sizeof keep_g, "g%llu.", (unsigned long long)keep->generation);
-        snprintf(keep_x, sizeof keep_x, "x%llu-", (unsigned long long)keep->generation);
+        snprintf(keep_x, sizeof keep_x, "x%llu-", (unsigned long long)zhs_manifest_shard_gen(keep));
     }
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
@@ -271,11 +272,6 @@ static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     if (w->update && !w->have_old) w->update = false;   /* nothing to update: a build */
     if (w->update) {
         /* the index's engine and parameters, whatever the options said */
-        if (w->old.engine != ZHS_ENGINE_NATIVE) {
-            zhs_fail(err, ZHS_EINVAL, "%s is a %s index: updating one is not supported yet; build it anew",
-                     w->dir, zhs_engine_name(w->old.engine));
-            goto fail;
-        }
         if (strcmp(w->old.analyzer, zhs_analyzer_fingerprint(an)) != 0) {
             zhs_fail(err, ZHS_EANALYZER, "%s was built with analyzer \"%s\", not \"%s\": update it with the "
                      "index's own analyzer (zhs_index_open_analyzer), or build it anew", w->dir, w->old.analyzer,
@@ -289,15 +285,26 @@ static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
         zhs_passage_terms_free(&w->pt);
         zhs_passage_terms_init(&w->pt, w->opt.title_weight);
         w->eng = zhs_engine_writer_get(w->opt.engine);
+        if (!w->eng) {
+            zhs_fail(err, ZHS_EINVAL, "%s is a %s index, an engine this build of zhsearch does not have",
+                     w->dir, zhs_engine_name(w->old.engine));
+            goto fail;
+        }
         if (load_update_state(w, err)) goto fail;
-        snprintf(w->segname, sizeof w->segname, "s%llu", (unsigned long long)w->gen);
+        if (w->eng->remove && w->old.nsegments == 1) {
+            /* an engine that updates in place appends to its one segment */
+            snprintf(w->segname, sizeof w->segname, "%s", w->old.seg[0].name);
+            w->first_base = (uint32_t)w->old.seg[0].count;
+        } else {
+            snprintf(w->segname, sizeof w->segname, "s%llu", (unsigned long long)w->gen);
+        }
     } else {
         snprintf(w->segname, sizeof w->segname, "g%llu", (unsigned long long)w->gen);
     }
     zhs_analyzer_config ac;
     zhs_analyzer_config_get(an, &ac);
     zhs_engine_build b = {w->dir, w->tmpdir, w->gen, &w->opt, zhs_analyzer_fingerprint(an), ac.bigrams != 0,
-                          report_phase, w, w->segname};
+                          report_phase, w, w->segname, w->update ? &w->old : NULL};
     if (w->eng->open(&w->state, &b, err)) goto fail;
     if (zhs_meta_builder_open(&w->meta, err)) goto fail;
     *out = w;
@@ -392,6 +399,12 @@ static int delete_range(zhs_writer *w, unsigned i, uint32_t first, uint32_t n, z
     const zhs_manifest_segment *ms = &w->old.seg[i];
     seg_update *u = &w->su[i];
     char path[ZHS_PATH_MAX];
+    if (w->eng->remove) {
+        uint64_t removed = 0;
+        if (w->eng->remove(w->state, ms->base + first, n, &removed, &w->del_tokens, err)) return err->code;
+        w->counts.passages_deleted += removed;
+        return ZHS_OK;
+    }
     if ((uint64_t)first + n > ms->count)
         return zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names passages %u to %u of segment %s, which has %llu: "
                         "rebuild the index", w->dir, first, first + n, ms->name, (unsigned long long)ms->count);
@@ -494,6 +507,15 @@ int zhs_writer_delete_ids(zhs_writer *w, const char *const *ids, size_t n, unsig
         return zhs_fail(err, ZHS_EINVAL, "zhs_writer_delete_ids outside an update or edit");
     if (found) memset(found, 0, n * sizeof *found);
     if (!n) return ZHS_OK;
+    if (w->eng->remove_id) {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t removed = 0;
+            if (w->eng->remove_id(w->state, ids[i], &removed, &w->del_tokens, err)) return err->code;
+            w->counts.passages_deleted += removed;
+            if (found && removed) found[i] = 1;
+        }
+        return ZHS_OK;
+    }
     const char **sorted = malloc(n * sizeof *sorted);
     if (!sorted) return zhs_fail(err, ZHS_ENOMEM, "out of memory deleting passages from %s", w->dir);
     memcpy(sorted, ids, n * sizeof *sorted);
@@ -564,7 +586,7 @@ int zhs_writer_source(zhs_writer *w, const zhs_source *s, int *state, zhs_error 
         *state = ZHS_SOURCE_ADDED;
     }
     snprintf(e.seg, sizeof e.seg, "%s", w->segname);
-    e.first = w->ndocs;
+    e.first = w->first_base + w->ndocs;
     if (!zhs_src_add(&w->src, &e)) return zhs_fail(err, ZHS_ENOMEM, "out of memory recording %s", s->rel);
     w->cur = (long)w->src.n - 1;
     return ZHS_OK;
@@ -682,6 +704,32 @@ static int meta_from_stores(zhs_writer *w, const zhs_manifest *m, zhs_error *err
     return rc;
 }
 
+/* The same from an engine that keeps its own records (Xapian): passage
+** numbers are its docids, deleted ones included. */
+static int meta_from_engine(zhs_writer *w, const zhs_manifest *m, zhs_error *err)
+{
+    zhs_meta_builder_close(w->meta);
+    w->meta = NULL;
+    if (zhs_meta_builder_open(&w->meta, err)) return err->code;
+    zhs_buf buf;
+    zhs_buf_init(&buf);
+    int rc = ZHS_OK;
+    uint64_t n = m->nsegments ? m->seg[0].count : 0;
+    for (uint64_t d = 0; d < n && rc == ZHS_OK; d++) {
+        zhs_passage p;
+        zhs_buf_reset(&buf);
+        rc = w->eng->record(w->state, (uint32_t)d, &p, &buf, err);
+        if (rc == ZHS_ENOTFOUND && !err->code) {
+            memset(&p, 0, sizeof p);
+            p.id = p.title = p.heading = p.label = p.path = p.text = "";
+            rc = ZHS_OK;
+        }
+        if (rc == ZHS_OK) rc = zhs_meta_builder_add(w->meta, (uint32_t)d, &p, err);
+    }
+    zhs_buf_free(&buf);
+    return rc;
+}
+
 /* An update's manifest before the engine adds its segment: the old
 ** segments with this update's deletion files, and the figures of their
 ** live passages. */
@@ -706,6 +754,7 @@ static int commit_update_start(zhs_writer *w, zhs_manifest *m, zhs_error *err)
     *m = w->old;
     m->terms = 0;
     m->files[0] = 0;
+    if (w->eng->remove) return ZHS_OK;  /* the engine counts its passages itself */
     for (unsigned i = 0; i < m->nsegments; i++) {
         zhs_manifest_segment *ms = &m->seg[i];
         seg_update *u = &w->su[i];
@@ -785,7 +834,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     m.b = w->opt.b;
     m.title_weight = w->opt.title_weight;
     if (w->eng->commit(w->state, &m, err)) return err->code;
-    if (w->update && commit_update_finish(w, &m, err)) return err->code;
+    if (w->update && !w->eng->remove && commit_update_finish(w, &m, err)) return err->code;
     if (w->src.n || w->have_old_src) {
         snprintf(m.files, sizeof m.files, "g%llu.files", (unsigned long long)w->gen);
         char path[ZHS_PATH_MAX];
@@ -801,7 +850,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     ** filters read it whatever the engine (docs/FORMAT.md). */
     char mpath[ZHS_PATH_MAX];
     snprintf(mpath, sizeof mpath, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
-    if (w->update && meta_from_stores(w, &m, err)) return err->code;
+    if (w->update && (w->eng->record ? meta_from_engine(w, &m, err) : meta_from_stores(w, &m, err))) return err->code;
     if (zhs_meta_builder_write(w->meta, mpath, err)) return err->code;
     if (uw) {
         char path[ZHS_PATH_MAX];
@@ -936,9 +985,13 @@ int zhs_index_merge(const char *dir, zhs_analyzer *an, const zhs_merge_options *
     }
     zhs_manifest cur;
     if (zhs_manifest_read(&cur, dir, err)) return err->code;
-    if (cur.engine != ZHS_ENGINE_NATIVE)
-        return zhs_fail(err, ZHS_EINVAL, "%s is a %s index: it keeps no segments of its own to merge", dir,
-                        zhs_engine_name(cur.engine));
+    if (cur.engine != ZHS_ENGINE_NATIVE) {
+        /* Xapian deletes in place and appends to its one database: there
+        ** is nothing for the policy to merge */
+        if (o.max_segments == 0) return ZHS_OK;
+        return zhs_fail(err, ZHS_EINVAL, "%s is a %s index: it deletes passages in place and keeps no segments of "
+                        "its own to merge", dir, zhs_engine_name(cur.engine));
+    }
     zhs_writer_options wo = ZHS_WRITER_OPTIONS_INIT;
     wo.progress = o.progress;
     wo.progress_ctx = o.progress_ctx;
