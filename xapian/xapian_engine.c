@@ -292,6 +292,17 @@ static int xr_open(zhs_index *ix, zhs_error *err)
         else snprintf(paths[i], 4400, "%s/x%llu-%u", ix->dir, (unsigned long long)zhs_manifest_shard_gen(&ix->m), i);
     }
     if (rc == ZHS_OK) rc = zhs_xreader_open_local((zhs_xreader **)&ix->state, (const char *const *)paths, n, err);
+    /* An update commits the database (recording its generation) before the
+    ** MANIFEST: a database ahead of the MANIFEST read is either being
+    ** published right now (the open is retried on the new MANIFEST) or was
+    ** left so by a crash between the two commits. */
+    char *g = NULL;
+    if (rc == ZHS_OK && (rc = zhs_xreader_metadata(ix->state, &g, "zhs.generation", err)) == ZHS_OK && g && *g &&
+        strtoull(g, NULL, 10) > ix->m.generation)
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the Xapian database holds generation %s, the MANIFEST names %llu: "
+                      "an update was interrupted after its Xapian commit; rebuild the index", ix->dir, g,
+                      (unsigned long long)ix->m.generation);
+    free(g);
     if (rc == ZHS_OK && zhs_xreader_doccount(((zhs_xreader *)ix->state)) != ix->m.passages)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the Xapian shards hold %llu passages, the manifest says %llu: rebuild the index",
                       ix->dir, (unsigned long long)zhs_xreader_doccount(((zhs_xreader *)ix->state)), (unsigned long long)ix->m.passages);
