@@ -714,7 +714,8 @@ static int meta_from_engine(zhs_writer *w, const zhs_manifest *m, zhs_error *err
     zhs_buf buf;
     zhs_buf_init(&buf);
     int rc = ZHS_OK;
-    uint64_t n = m->nsegments ? m->seg[0].count : 0;
+    (void)m;
+    uint64_t n = (uint64_t)w->first_base + w->ndocs;   /* docids used, this update's included */
     for (uint64_t d = 0; d < n && rc == ZHS_OK; d++) {
         zhs_passage p;
         zhs_buf_reset(&buf);
@@ -833,8 +834,12 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     m.k1 = w->opt.k1;
     m.b = w->opt.b;
     m.title_weight = w->opt.title_weight;
-    if (w->eng->commit(w->state, &m, err)) return err->code;
-    if (w->update && !w->eng->remove && commit_update_finish(w, &m, err)) return err->code;
+    /* An engine that updates in place (Xapian) commits last, right before
+    ** the MANIFEST: everything else of the generation is written by then,
+    ** so that a crash between the two commits is as short as can be. */
+    bool in_place = w->update && w->eng->remove;
+    if (!in_place && w->eng->commit(w->state, &m, err)) return err->code;
+    if (w->update && !in_place && commit_update_finish(w, &m, err)) return err->code;
     if (w->src.n || w->have_old_src) {
         snprintf(m.files, sizeof m.files, "g%llu.files", (unsigned long long)w->gen);
         char path[ZHS_PATH_MAX];
@@ -857,6 +862,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
         snprintf(path, sizeof path, ZHS_USERDICT_FILE, w->dir, (unsigned long long)w->gen);
         if (zhs_file_write(path, uw, ulen, err)) return err->code;
     }
+    if (in_place && w->eng->commit(w->state, &m, err)) return err->code;
     if (zhs_dir_sync(w->dir, err) || zhs_manifest_write(&m, w->dir, err)) return err->code;
     w->committed = true;
     /* The new version is live: the old one's files can go (readers that
