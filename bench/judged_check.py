@@ -130,7 +130,7 @@ def main():
         bad += 1
     counts = {k: sum(q.get("kind") == k for q in rows) for k in KINDS}
     print("%d queries (%s), %d refs: %s" % (len(rows), ", ".join("%s %d" % kv for kv in counts.items()), len(found),
-                                            "all agree" if not bad else "%d problems" % bad))
+                                            "all agree" if not bad else "%d problem(s)" % bad))
     if a.write:
         with open(a.write, "w", encoding="utf-8") as f:
             for q in rows:
