@@ -13,7 +13,7 @@ not.  This script finds every ref in INDEX (one batch of
 the file's first '# ' heading as the indexer reads it) and checks that the
 ids so found are exactly "relevant".  --write OUT writes the set with
 "relevant" regenerated from the refs (for a new id scheme: check, then
-write).  It also checks the shape of each line (unique qid, kind, refs).
+write; '--write -' prints it).  It also checks the shape of each line (unique qid, kind, refs).
 
 Exit status: 0 all lines agree, 1 some do not (each is listed), 2 error.
 """
@@ -73,7 +73,7 @@ def load(qpath):
     return rows, problems
 
 
-def resolve(zhs, index, corpus, rows):
+def resolve(zhs, index, corpus, rows, report):
     """Maps (path, label) of every ref to the id INDEX gives that passage
     (None when the index has no such passage)."""
     refs = sorted({(r["path"], r["label"]) for q in rows for r in q.get("refs") or [] if r.get("path") and r.get("label")})
@@ -96,7 +96,7 @@ def resolve(zhs, index, corpus, rows):
         ids = [h["id"] for h in r.get("hits", []) if h.get("path", "").endswith("/" + path) and h.get("label") == label]
         found[(path, label)] = ids[0] if len(ids) == 1 else None
         if len(ids) > 1:
-            print("ref %s %s: %d passages carry that label: %s" % (path, label, len(ids), " ".join(ids)))
+            print("ref %s %s: %d passages carry that label: %s" % (path, label, len(ids), " ".join(ids)), file=report)
     return found
 
 
@@ -105,7 +105,7 @@ def main():
     ap.add_argument("--zhs", default=os.path.join(HERE, "..", "build", "zhs"))
     ap.add_argument("--corpus", default=os.path.join(HERE, "..", "..", "shared", "corpus", "laws"),
                     help="the corpus root the refs' paths are below (default ../shared/corpus/laws)")
-    ap.add_argument("--write", metavar="OUT", help="write the set with relevant ids regenerated from refs")
+    ap.add_argument("--write", metavar="OUT", help="write the set with relevant ids regenerated from refs ('-': stdout)")
     ap.add_argument("index")
     ap.add_argument("queries", nargs="?", default=os.path.join(HERE, "legal_judged.jsonl"))
     a = ap.parse_args()
@@ -114,7 +114,8 @@ def main():
     if not os.path.isdir(a.corpus):
         die("corpus root %s is not a directory: give --corpus" % a.corpus)
     rows, problems = load(a.queries)
-    found = resolve(a.zhs, a.index, a.corpus, rows)
+    report = sys.stderr if a.write == "-" else sys.stdout   # stdout may be the set
+    found = resolve(a.zhs, a.index, a.corpus, rows, report)
     bad = 0
     for q in rows:
         ids = [found.get((r.get("path"), r.get("label"))) for r in q.get("refs") or []]
@@ -126,16 +127,19 @@ def main():
         if a.write:
             q["relevant"] = [i for i in ids if i]
     for p in problems:
-        print(p)
+        print(p, file=report)
         bad += 1
     counts = {k: sum(q.get("kind") == k for q in rows) for k in KINDS}
     print("%d queries (%s), %d refs: %s" % (len(rows), ", ".join("%s %d" % kv for kv in counts.items()), len(found),
-                                            "all agree" if not bad else "%d problem(s)" % bad))
+                                            "all agree" if not bad else "%d problem(s)" % bad), file=report)
     if a.write:
-        with open(a.write, "w", encoding="utf-8") as f:
-            for q in rows:
-                f.write(json.dumps(q, ensure_ascii=False) + "\n")
-        print("wrote %s" % a.write)
+        text = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in rows)
+        if a.write == "-":
+            sys.stdout.write(text)
+        else:
+            with open(a.write, "w", encoding="utf-8") as f:
+                f.write(text)
+            print("wrote %s" % a.write, file=report)
     return 1 if bad else 0
 
 

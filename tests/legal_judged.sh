@@ -6,7 +6,8 @@
 # 1. bench/legal_judged.jsonl is well formed: at least 60 queries, at least
 #    15 of each kind (citation, concept, question), and its passage ids are
 #    the ones its refs (file + article label) name in the laws index
-#    (bench/judged_check.py).
+#    (bench/judged_check.py), which itself must catch an id that names
+#    another passage and regenerate the set from its refs (--write -).
 # 2. zhs eval on it and on bench/legal_queries.jsonl: fails unless the
 #    citation kind and the citation set reach Recall@1 >= 0.95 (issue 12);
 #    concepts and questions are printed, not asserted (ranking work).
@@ -88,6 +89,24 @@ else
   bad "judged_check.py: the ids and the refs disagree:"
   head -20 "$TMP/check.out"
 fi
+# The checker itself: an id that names another passage must be caught, and
+# --write - must give the set back unchanged.
+python3 - "$JUDGED" "$TMP/moved.jsonl" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+# another query's passage (whatever the id scheme)
+rows[0]["relevant"][0] = next(q["relevant"][0] for q in rows if q["relevant"][0] not in rows[0]["relevant"])
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in rows)
+EOF
+python3 "$SRC/bench/judged_check.py" --zhs "$ZHS" --corpus "$LAWS" "$IDX" "$TMP/moved.jsonl" >"$TMP/moved.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^$(head -1 "$JUDGED" | python3 -c 'import json,sys; print(json.load(sys.stdin)["qid"])'): relevant" "$TMP/moved.out"
+then ok "judged_check.py catches an id that names another passage (exit 1, the qid listed)"
+else bad "judged_check.py on a moved id: exit $rc, $(head -3 "$TMP/moved.out")"; fi
+if python3 "$SRC/bench/judged_check.py" --zhs "$ZHS" --corpus "$LAWS" --write - "$IDX" "$TMP/moved.jsonl" 2>/dev/null |
+   cmp -s - "$JUDGED"; then ok "judged_check.py --write - regenerates the set from its refs"
+else bad "judged_check.py --write - does not give bench/legal_judged.jsonl back"; fi
 
 # ------------------------------------------------------------ 2. quality
 "$ZHS" eval --json "$IDX" "$JUDGED" >"$TMP/judged.json" 2>"$TMP/err" || { bad "zhs eval $JUDGED: $(cat "$TMP/err")"; exit 1; }
