@@ -192,6 +192,7 @@ int cli_eval_file(cli_eval *out, zhs_index *ix, zhs_analyzer *an, const char *qp
     }
     for (size_t i = 0; i < out->nkinds; i++) {
         cli_eval_kind *k = &out->kinds[i];
+        if (!k->queries) continue;      /* its only query failed: an error is returned */
         k->r1 /= (double)k->queries;
         k->r10 /= (double)k->queries;
         k->mrr /= (double)k->queries;
