@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# crash.sh — crash safety of 'zhs index': SIGKILL at random moments.
+# crash.sh — crash safety of 'zhs index': SIGKILL at random moments
+# (builds, replacements, native updates and merges, Xapian updates).
 #
 # usage: bash tests/crash.sh PATH/TO/zhs SOURCE_DIR
 #
@@ -34,7 +35,8 @@
 #            build) while the index is replaced in a loop: every open must
 #            succeed (old or new version).
 #
-# ZHS_CRASH_KILLS (default 20) kills per scenario.  Prints "ok"/"FAIL" per
+# ZHS_CRASH_KILLS (default 20) kills per scenario (ZHS_CRASH_XAPIAN_KILLS,
+# default 8, for the Xapian updates).  Prints "ok"/"FAIL" per
 # check, the kill moments, and "N passed, M failed"; exits 1 on a failure.
 set -u
 
@@ -295,6 +297,51 @@ for i in $(seq 1 "$KILLS"); do
   named_only "$idx" "$what"
 done
 echo "merge: $stats_old kills kept the segments, $stats_new gave the merged one"
+
+# ---------------------------------------------------------------- xapian
+# A one-shard Xapian index changes in place (docs/ENGINES.md): a kill
+# before its Xapian commit leaves the old state, one after the MANIFEST the
+# new; one inside the window between the two (a directory sync and a
+# rename) leaves a database the readers refuse with a message naming the
+# interruption.  Any other outcome (a mix, a damaged database, a crash) is
+# a failure; so is a following --update that does not finish the job when
+# the index was left readable.
+XKILLS=${ZHS_CRASH_XAPIAN_KILLS:-8}
+if "$ZHS" --version | grep -q xapian; then
+  idx="$TMP/xupdate"
+  upd X; "$ZHS" index -q --engine xapian -o "$idx" "$TMP/U" || bad "xapian: cannot build X"
+  upd Y; t0=$(now_ms); "$ZHS" index -q --update -o "$idx" "$TMP/U" >/dev/null || bad "xapian: a first update failed"
+  TX=$(( $(now_ms) - t0 )); [ "$TX" -lt 30 ] && TX=30
+  echo "--- Xapian --update killed at $XKILLS random moments (an update takes ${TX} ms)"
+  cur=Y; stats_old=0; stats_new=0; stats_window=0
+  for i in $(seq 1 "$XKILLS"); do
+    if [ $cur = X ]; then next=Y; else next=X; fi
+    upd $next
+    d=$(( (RANDOM * 32768 + RANDOM) % (TX * 11 / 10 + 1) ))
+    kill_after "$d" "$ZHS" index -q --update -o "$idx" "$TMP/U"
+    what="xapian update #$i ($cur -> $next, kill at ${d} ms, exit $rc)"
+    if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
+    if [ $cur = X ]; then nold=$NX; nnew=$NY; else nold=$NY; nnew=$NX; fi
+    if "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"; then
+      n=$(passages "$idx"); m=$(umark "$idx")
+      if [ "$n" = "$nold" ] && [ "$m" = $cur ]; then ok "$what: still $cur"; stats_old=$((stats_old + 1))
+      elif [ "$n" = "$nnew" ] && [ "$m" = $next ]; then ok "$what: already $next"; stats_new=$((stats_new + 1))
+      else bad "$what: neither state: $n passages, marker $m (old $nold, new $nnew)"; fi
+      if "$ZHS" index -q --update -o "$idx" "$TMP/U" >"$TMP/out" 2>"$TMP/err" && [ "$(passages "$idx")" = "$nnew" ] &&
+         [ "$(umark "$idx")" = $next ] && "$ZHS" check "$idx" >/dev/null 2>&1; then
+        ok "$what: a following --update finishes the job"
+      else bad "$what: the following --update: $(head -c 300 "$TMP/err")"; fi
+    elif grep -q 'interrupted after its Xapian commit' "$TMP/err"; then
+      ok "$what: killed between the two commits, refused with the message"; stats_window=$((stats_window + 1))
+      "$ZHS" index -q --replace --engine xapian -o "$idx" "$TMP/U" >/dev/null 2>&1 && [ "$(passages "$idx")" = "$nnew" ] ||
+        bad "$what: the rebuild afterwards failed"
+    else bad "$what: 'zhs check': $(head -c 300 "$TMP/err")"; fi
+    cur=$next
+  done
+  echo "xapian update: $stats_old kills kept the old state, $stats_new gave the new one, $stats_window fell between the commits"
+else
+  echo "--- no Xapian engine in this build: its update kills are skipped"
+fi
 
 # ---------------------------------------------------------------- readers
 # Readers that open the index while it is being replaced must see the old or
