@@ -27,17 +27,20 @@ def read_time(path):
     if not os.path.exists(path):
         return None
     wall = rss = None
+    cpu = 0.0
     with open(path) as f:
         for line in f:
             line = line.strip()
             if line.startswith("Elapsed (wall clock) time"):
                 parts = [float(p) for p in line.rsplit(" ", 1)[1].split(":")]
                 wall = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+            elif line.startswith(("User time", "System time")):
+                cpu += float(line.rsplit(" ", 1)[1])
             elif line.startswith("Maximum resident set size"):
                 rss = int(line.rsplit(" ", 1)[1])
             elif line.startswith("Exit status") and not line.endswith(" 0"):
                 return None
-    return {"seconds": wall, "rss_kb": rss}
+    return {"seconds": wall, "cpu": cpu, "rss_kb": rss}
 
 
 def load(work):
@@ -86,20 +89,20 @@ def fmt(v, digits=3):
 
 def tables(runs, out):
     mb = lambda b: b / 1e6
-    out.write("| scale | corpus MB | passages | engine | build s | MB/s | peak RSS MB | index MB | % of text |\n")
-    out.write("|---|---:|---:|---|---:|---:|---:|---:|---:|\n")
+    out.write("| scale | corpus MB | passages | engine | build s | CPU s | MB/s | peak RSS MB | index MB | % of text |\n")
+    out.write("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n")
     for r in runs:
         b = r["bench"]
         for e in engines_of(r):
             if e == "lucene":
                 lu = b["lucene"]
-                secs, rss, size = lu.get("index_seconds"), None, lu.get("index_bytes")
+                secs, cpu, rss, size = lu.get("index_seconds"), None, None, lu.get("index_bytes")
             else:
                 t = r["builds"].get(e, {})
-                secs, rss, size = t.get("seconds"), t.get("rss_kb"), b["index"][e]["index_bytes"]
+                secs, cpu, rss, size = t.get("seconds"), t.get("cpu"), t.get("rss_kb"), b["index"][e]["index_bytes"]
             text = b["index"]["native"]["text_bytes"]
-            out.write("| x%d | %.1f | %d | %s | %s | %s | %s | %s | %s |\n" % (
-                r["x"], mb(r["bytes"]), b["index"]["native"]["passages"], e, fmt(secs, 1),
+            out.write("| x%d | %.1f | %d | %s | %s | %s | %s | %s | %s | %s |\n" % (
+                r["x"], mb(r["bytes"]), b["index"]["native"]["passages"], e, fmt(secs, 1), fmt(cpu, 1),
                 fmt(mb(r["bytes"]) / secs if secs and e != "lucene" else None, 2),
                 fmt(rss / 1024 if rss else None, 0), fmt(mb(size) if size else None, 1),
                 fmt(100.0 * size / text if size and text else None, 1)))

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How realistic the term statistics of an expanded corpus are.
 
-    python3 bench/scale_terms.py ORIGINAL EXPANDED... [--zhs build/zhs --index X=DIR ...]
+    python3 bench/scale_terms.py ORIGINAL [EXPANDED...] [--zhs build/zhs]
+        [--index NAME=DIR ...] [--subsets DIR]
 
 For each corpus folder: vocabulary growth (Heaps' law, V = K * N^beta) and
 the document-frequency distribution of its terms.  The terms are a proxy
@@ -10,8 +11,15 @@ bigram, they are most of its terms) and runs of Latin letters or digits;
 documents are files.  The original's growth curve (files in a seeded random
 order, V measured at every 1/16) gives K and beta; the table shows, for each
 expanded corpus, the vocabulary Heaps' law predicts at its size against the
-one measured.  With --index NAME=DIR (repeatable) the exact figures of
-`zhs stats` (terms, tokens) of built indexes are listed too.
+one measured.
+
+The same with the exact index terms (words, bigrams, characters, Latin,
+numbers) from `zhs stats`: --subsets DIR indexes 1/16, 1/8, 1/4 and 1/2 of
+the original's files (same seeded order) under DIR, Heaps' law is fitted on
+those and the first --index NAME=DIR (the original's full index), and each
+further --index (x4, x16) is compared with its prediction.  The proxy pass
+reads every file in Python (about 1 min per 100 MB); the exact one costs
+four small index builds.
 """
 import argparse
 import math
@@ -79,21 +87,33 @@ def rank_df(df, docs, ranks=(10, 100, 1000, 10000)):
     return ["%.3f" % (top[r - 1] / docs) if r <= len(top) else "–" for r in ranks]
 
 
+def subset_indexes(zhs, original, seed, work):
+    """(tokens, terms) of indexes of growing shares of the original."""
+    files = [full for rel, full in source_files(original) if rel.endswith((".md", ".txt", ".md.gz", ".txt.gz"))]
+    random.Random(seed).shuffle(files)
+    out = []
+    for part in (16, 8, 4, 2):
+        folder = os.path.join(work, "sub-%d" % part)
+        subprocess.run(["rm", "-rf", folder], check=True)
+        os.makedirs(os.path.join(folder, "files"))
+        for i, full in enumerate(files[:len(files) // part]):
+            ext = ".txt" if ".txt" in os.path.basename(full) else ".md"
+            ext += ".gz" if full.endswith(".gz") else ""
+            os.symlink(os.path.abspath(full), os.path.join(folder, "files", "%05d%s" % (i, ext)))
+        subprocess.run([zhs, "index", "-q", "-o", os.path.join(folder, "index"), os.path.join(folder, "files")],
+                       check=True)
+        terms, tokens = zhs_stats(zhs, os.path.join(folder, "index"))
+        out.append(("1/%d" % part, tokens, terms))
+    return out
+
+
 def zhs_stats(zhs, index):
     out = subprocess.run([zhs, "stats", index], capture_output=True, text=True, check=True).stdout
     get = lambda key: int(re.search(r"%s\D*([\d,]+)" % key, out).group(1).replace(",", ""))
     return get("terms"), get("tokens")
 
 
-def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("original")
-    ap.add_argument("expanded", nargs="*")
-    ap.add_argument("--seed", type=int, default=42, help="order of the original's files for its growth curve")
-    ap.add_argument("--zhs", default="build/zhs")
-    ap.add_argument("--index", action="append", default=[], metavar="NAME=DIR")
-    args = ap.parse_args(argv)
-
+def proxy(args):
     base = measure(args.original, args.seed)
     k, beta = fit_heaps(base["curve"])
     rows = [("original", base)] + [(os.path.basename(os.path.normpath(p)), measure(p)) for p in args.expanded]
@@ -112,17 +132,42 @@ def main(argv):
     for name, m in rows:
         print("| %s | %s | %s |" % (name, " | ".join("%.1f" % s for s in df_shares(m["df"])),
                                      " | ".join(rank_df(m["df"], m["docs"]))))
+
+
+def exact(args):
     if args.index:
-        print("\nExact index terms (`zhs stats`): words, bigrams, characters, Latin and numbers\n")
-        print("| index | tokens | terms | Heaps beta vs the first |")
-        print("|---|---:|---:|---:|")
-        first = None
-        for spec in args.index:
-            name, _, path = spec.partition("=")
-            terms, tokens = zhs_stats(args.zhs, path)
-            b = "–" if first is None else "%.3f" % (math.log(terms / first[0]) / math.log(tokens / first[1]))
-            first = first or (terms, tokens)
-            print("| %s | %d | %d | %s |" % (name, tokens, terms, b))
+        exact = [(name, *reversed(zhs_stats(args.zhs, path)))
+                 for name, _, path in (spec.partition("=") for spec in args.index)]
+        subs = subset_indexes(args.zhs, args.original, args.seed, args.subsets) if args.subsets else []
+        fit_pts = subs + exact[:1]
+        print("\nExact index terms (`zhs stats`: words, bigrams, characters, Latin, numbers)")
+        if len(fit_pts) >= 2:
+            ke, be = fit_heaps([(n, v) for _, n, v in fit_pts])
+            print("Heaps' law fitted on %s of the original: V = %.1f * N^%.3f\n"
+                  % (", ".join(name for name, _, _ in fit_pts), ke, be))
+        print("| index | tokens N | terms V | Heaps predicts | measured/predicted |")
+        print("|---|---:|---:|---:|---:|")
+        for name, n, v in subs + exact:
+            pred = ke * n ** be if len(fit_pts) >= 2 else None
+            print("| %s | %d | %d | %s | %s |" % (name, n, v, "–" if pred is None else "%.0f" % pred,
+                                                  "–" if pred is None else "%.2f" % (v / pred)))
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("original")
+    ap.add_argument("expanded", nargs="*")
+    ap.add_argument("--seed", type=int, default=42, help="order of the original's files for its growth curve")
+    ap.add_argument("--zhs", default="build/zhs")
+    ap.add_argument("--index", action="append", default=[], metavar="NAME=DIR",
+                    help="a built index: the first is the original's, the others expanded corpora's")
+    ap.add_argument("--subsets", metavar="DIR", help="index shares of the original here for the exact fit")
+    ap.add_argument("--no-proxy", action="store_true", help="only the exact figures (--index)")
+    args = ap.parse_args(argv)
+
+    if not args.no_proxy:
+        proxy(args)
+    exact(args)
     return 0
 
 
