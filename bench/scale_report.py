@@ -134,7 +134,7 @@ def tables(runs, out):
 def svg(runs, path):
     """Three log-log panels: native p50 and p99 (TOP_10) by query type, and
     build time by engine, against corpus MB."""
-    W, H, top, pw, ph, gap = 1000, 430, 90, 270, 270, 60
+    W, H, top, pw, ph, gap = 1040, 430, 90, 270, 270, 60
     xs = [r["bytes"] / 1e6 for r in runs]
     xlo, xhi = min(xs) / 1.5, max(xs) * 1.5
     o = ['<?xml version="1.0" encoding="UTF-8"?>',
@@ -195,7 +195,7 @@ def svg(runs, path):
                 v = r["builds"].get(e, {}).get("seconds")
             pts.append((xv, v))
         builds.append((e, pts))
-    panel(2, "index build (s)", builds, "seconds")
+    panel(2, "index build, wall (s)", builds, "seconds")
     o.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(o) + "\n")
