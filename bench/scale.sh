@@ -17,7 +17,8 @@
 #   --lucene-max N     run Lucene only up to xN (default: every scale)
 #   --reps N --per-type N --seed N --threads N --quick   passed to zhs bench
 #
-# Indexes are rebuilt on every run (a run measures the build); WORK/xN holds
+# Indexes are rebuilt on every run (a run measures the build); the report
+# covers every WORK/xN folder, also those of earlier runs; WORK/xN holds
 # the bench's files, the /usr/bin/time reports and the load at the start.
 # Above --xapian-max the bench still needs a Xapian index (it always runs both
 # engines): it gets one of corpus/sample, marked xapian.placeholder, and the
