@@ -541,6 +541,127 @@ static int run_count_union(state *st)
     return ZHS_OK;
 }
 
+/* ------------------------------------------------------------ counting
+** COUNT needs no scores, so these walk the decoded blocks (docs[] of the
+** cursor) in tight loops instead of stepping cursors posting by posting. */
+
+/* Whether a passage can be left out by anything but the query's terms. */
+static bool may_exclude(const state *st)
+{
+    return st->seg->deleted || st->hidden || st->nmustnot;
+}
+
+/* Calls the per-block body on each decoded block of c from its current
+** position on, then leaves c exhausted. */
+#define FOR_EACH_BLOCK(c, from, body)                                         \
+    while ((c)->doc != ZHS_NO_DOC) {                                          \
+        uint32_t from = (c)->i;                                               \
+        body;                                                                 \
+        zhs_cursor_advance((c), (c)->docs[(c)->bn - 1] + 1);                  \
+    }
+
+/* Counts the passages of a bitset of the segment that pass the filters. */
+static uint64_t count_bits(state *st, const uint64_t *bits, size_t words)
+{
+    uint64_t n = 0;
+    if (!may_exclude(st)) {
+        for (size_t w = 0; w < words; w++) n += (uint64_t)__builtin_popcountll(bits[w]);
+        return n;
+    }
+    for (size_t w = 0; w < words; w++)
+        for (uint64_t m = bits[w]; m; m &= m - 1)
+            n += !excluded(st, (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(m)));
+    return n;
+}
+
+/* The union of the scoring terms as a bitset of the segment's passages:
+** every list decoded block by block, one bit set per posting, then a
+** population count.  Used when the lists hold more postings than the
+** bitset has words, where it beats merging the cursors. */
+static bool count_union_bitset(state *st, zhs_error *err)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < st->nt; i++) total += st->t[i].cur.df;
+    size_t words = ((size_t)st->seg->ndocs + 63) / 64;
+    if (total < words) return false;
+    uint64_t *bits = calloc(words + 1, sizeof *bits);
+    if (!bits) {
+        zhs_fail(err, ZHS_ENOMEM, "out of memory counting the query's matches (a bitset of %zu words)", words);
+        return true;
+    }
+    for (size_t i = 0; i < st->nt; i++) {
+        zhs_cursor *c = &st->t[i].cur;
+        FOR_EACH_BLOCK(c, from, {
+            for (uint32_t j = from; j < c->bn; j++) bits[c->docs[j] >> 6] |= (uint64_t)1 << (c->docs[j] & 63);
+        })
+    }
+    st->matches += count_bits(st, bits, words);
+    free(bits);
+    return true;
+}
+
+/* The first doc >= d of c, searching the decoded block inline (the same
+** as zhs_cursor_advance, without the call while d lies in the block). */
+static inline uint32_t count_seek(zhs_cursor *c, uint32_t d)
+{
+    if (c->doc >= d) return c->doc;         /* ZHS_NO_DOC included */
+    if (d > c->docs[c->bn - 1]) return zhs_cursor_advance(c, d);
+    uint32_t i = c->i;
+    while (c->docs[i] < d) i++;
+    c->i = i;
+    return c->doc = c->docs[i];
+}
+
+static int cmp_cursor_df(const void *a, const void *b)
+{
+    const zhs_cursor *x = *(zhs_cursor *const *)a, *y = *(zhs_cursor *const *)b;
+    return (x->df > y->df) - (x->df < y->df);
+}
+
+/* Required single terms (no phrase): the rarest list decoded whole into a
+** candidate array, which each other list, rarest first, filters in place;
+** what is left and passes the filters is the count.  False when a required
+** clause is a phrase (positions need the cursors on each candidate). */
+static bool count_and(state *st, zhs_error *err)
+{
+    for (size_t i = 0; i < st->nmust; i++)
+        if (st->must[i].n != 1) return false;
+    zhs_cursor **c = malloc((st->nmust + 1) * sizeof *c);
+    uint32_t *cand = NULL;
+    if (c) {
+        for (size_t i = 0; i < st->nmust; i++) c[i] = &st->must[i].e[0].cur;
+        qsort(c, st->nmust, sizeof *c, cmp_cursor_df);
+        cand = malloc(((size_t)c[0]->df + 1) * sizeof *cand);
+    }
+    if (!c || !cand) {
+        free(c);
+        zhs_fail(err, ZHS_ENOMEM, "out of memory counting the query's matches");
+        return true;
+    }
+    size_t n = 0;
+    FOR_EACH_BLOCK(c[0], from, {
+        for (uint32_t j = from; j < c[0]->bn && n < c[0]->df; j++) cand[n++] = c[0]->docs[j];
+    })
+    for (size_t k = 1; k < st->nmust && n; k++) {
+        size_t kept = 0;
+        for (size_t j = 0; j < n; j++) {
+            uint32_t x = count_seek(c[k], cand[j]);
+            if (x == ZHS_NO_DOC) break;
+            cand[kept] = cand[j];
+            kept += x == cand[j];
+        }
+        n = kept;
+    }
+    if (!may_exclude(st)) {
+        st->matches += n;
+    } else {
+        for (size_t j = 0; j < n; j++) st->matches += !excluded(st, cand[j]);
+    }
+    free(cand);
+    free(c);
+    return true;
+}
+
 /* Passages in both lists, leapfrogging from the rarer. */
 static uint64_t count_both(zhs_cursor *a, zhs_cursor *b)
 {
@@ -687,6 +808,8 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     if (st->nt == 0) return ZHS_OK;
     if (o->exhaustive) rc = run_exhaustive(st, seg->ndocs, err);
     else if (o->count_only && count_shortcut(st)) rc = ZHS_OK;
+    else if (o->count_only && st->nmust && count_and(st, err)) rc = zhs_err_code(err);
+    else if (o->count_only && !st->nmust && count_union_bitset(st, err)) rc = zhs_err_code(err);
     else if (st->nmust) rc = run_conjunctive(st, o->count_only != 0, err);
     else if (o->count_only) rc = run_count_union(st);
     else rc = run_maxscore(st, err);
