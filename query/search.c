@@ -618,23 +618,63 @@ static int cmp_cursor_df(const void *a, const void *b)
     return (x->df > y->df) - (x->df < y->df);
 }
 
-/* Required single terms (no phrase): the rarest list decoded whole into a
-** candidate array, which each other list, rarest first, filters in place;
-** what is left and passes the filters is the count.  False when a required
-** clause is a phrase (positions need the cursors on each candidate). */
+/* Keeps the candidates that list c holds.  A list not much longer than the
+** candidates is read whole against a bitset of them (sequential, without
+** branches on the data); a longer one is sought candidate by candidate,
+** skipping the blocks between them. */
+static size_t filter_candidates(uint32_t *cand, size_t n, zhs_cursor *c, uint64_t *bits, size_t words)
+{
+    size_t kept = 0;
+    if (c->df / 16 <= n) {
+        for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
+        FOR_EACH_BLOCK(c, from, {
+            for (uint32_t j = from; j < c->bn; j++) {
+                uint32_t d = c->docs[j];
+                cand[kept] = d;
+                kept += bits[d >> 6] >> (d & 63) & 1;
+            }
+        })
+        /* cand now holds other docs: clear the whole bitset */
+        memset(bits, 0, words * sizeof *bits);
+        return kept;
+    }
+    for (size_t j = 0; j < n; j++) {
+        uint32_t x = count_seek(c, cand[j]);
+        if (x == ZHS_NO_DOC) break;
+        cand[kept] = cand[j];
+        kept += x == cand[j];
+    }
+    return kept;
+}
+
+/* Required clauses: the rarest element's list decoded whole into a
+** candidate array, which each other element's list, rarest first, filters
+** in place.  Phrases then need positions: their cursors, saved before the
+** filtering, are brought to each surviving candidate in turn. */
 static bool count_and(state *st, zhs_error *err)
 {
-    for (size_t i = 0; i < st->nmust; i++)
-        if (st->must[i].n != 1) return false;
-    zhs_cursor **c = malloc((st->nmust + 1) * sizeof *c);
+    size_t ne = 0, nphr = 0;
+    for (size_t i = 0; i < st->nmust; i++) {
+        ne += st->must[i].n;
+        if (st->must[i].n > 1) nphr += st->must[i].n;
+    }
+    zhs_cursor **c = malloc((ne + 1) * sizeof *c);
+    zhs_cursor *saved = malloc((nphr + 1) * sizeof *saved);
+    size_t words = (size_t)st->seg->ndocs / 64 + 1;
+    uint64_t *bits = calloc(words, sizeof *bits);
     uint32_t *cand = NULL;
-    if (c) {
-        for (size_t i = 0; i < st->nmust; i++) c[i] = &st->must[i].e[0].cur;
-        qsort(c, st->nmust, sizeof *c, cmp_cursor_df);
+    if (c && saved && bits) {
+        ne = nphr = 0;
+        for (size_t i = 0; i < st->nmust; i++)
+            for (size_t j = 0; j < st->must[i].n; j++) {
+                c[ne++] = &st->must[i].e[j].cur;
+                if (st->must[i].n > 1) saved[nphr++] = st->must[i].e[j].cur;
+            }
+        qsort(c, ne, sizeof *c, cmp_cursor_df);
         cand = malloc(((size_t)c[0]->df + 1) * sizeof *cand);
     }
-    if (!c || !cand) {
-        free(c);
+    if (!c || !saved || !bits || !cand) {
+        free(c); free(saved); free(bits); free(cand);
         zhs_fail(err, ZHS_ENOMEM, "out of memory counting the query's matches");
         return true;
     }
@@ -642,22 +682,23 @@ static bool count_and(state *st, zhs_error *err)
     FOR_EACH_BLOCK(c[0], from, {
         for (uint32_t j = from; j < c[0]->bn && n < c[0]->df; j++) cand[n++] = c[0]->docs[j];
     })
-    for (size_t k = 1; k < st->nmust && n; k++) {
-        size_t kept = 0;
-        for (size_t j = 0; j < n; j++) {
-            uint32_t x = count_seek(c[k], cand[j]);
-            if (x == ZHS_NO_DOC) break;
-            cand[kept] = cand[j];
-            kept += x == cand[j];
+    for (size_t k = 1; k < ne && n; k++) n = filter_candidates(cand, n, c[k], bits, words);
+    nphr = 0;
+    for (size_t i = 0; i < st->nmust; i++)
+        for (size_t j = 0; st->must[i].n > 1 && j < st->must[i].n; j++) st->must[i].e[j].cur = saved[nphr++];
+    bool filters = may_exclude(st);
+    for (size_t j = 0; j < n; j++) {
+        bool ok = true;
+        for (size_t i = 0; i < st->nmust && ok; i++) {
+            if (st->must[i].n == 1) continue;
+            for (size_t e = 0; e < st->must[i].n; e++) count_seek(&st->must[i].e[e].cur, cand[j]);
+            ok = phrase_at(st, &st->must[i]);
         }
-        n = kept;
-    }
-    if (!may_exclude(st)) {
-        st->matches += n;
-    } else {
-        for (size_t j = 0; j < n; j++) st->matches += !excluded(st, cand[j]);
+        st->matches += ok && !(filters && excluded(st, cand[j]));
     }
     free(cand);
+    free(bits);
+    free(saved);
     free(c);
     return true;
 }

@@ -217,11 +217,12 @@ static void check_advance(zhs_index *ix)
 static void random_query(zhs_buf *q)
 {
     zhs_buf_reset(q);
-    int kind = (int)rnd(10);
+    int kind = (int)rnd(11);
     int n = 1 + (int)rnd(6);
     for (int i = 0; i < n; i++) {
         if (i) zhs_buf_putc(q, ' ');
-        if (kind == 7 && i == 0) zhs_buf_putc(q, '+');
+        /* kind 10: every word required, for the counting filters */
+        if ((kind == 7 && i == 0) || kind == 10) zhs_buf_putc(q, '+');
         if ((kind == 8 || (kind == 7 && n == 2)) && i == n - 1 && n > 1) zhs_buf_putc(q, '-');
         if (kind == 9 && i == 0) {
             /* a phrase cut from a passage */
