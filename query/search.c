@@ -237,11 +237,16 @@ static bool clause_matches(state *st, cclause *c, uint32_t doc)
 
 /* Excluded by a -clause, deleted from the segment, or hidden from this
 ** query (older versions, filters: filter.c). */
-static bool excluded(state *st, uint32_t doc)
+static bool hidden_or_deleted(const state *st, uint32_t doc)
 {
     if (zhs_segment_deleted(st->seg, doc)) return true;
     uint32_t g = st->base + doc;
-    if (st->hidden && (st->hidden[g >> 3] >> (g & 7) & 1)) return true;
+    return st->hidden && (st->hidden[g >> 3] >> (g & 7) & 1);
+}
+
+static bool excluded(state *st, uint32_t doc)
+{
+    if (hidden_or_deleted(st, doc)) return true;
     for (size_t i = 0; i < st->nmustnot; i++)
         if (clause_matches(st, &st->mustnot[i], doc)) return true;
     return false;
@@ -647,10 +652,73 @@ static size_t filter_candidates(uint32_t *cand, size_t n, zhs_cursor *c, uint64_
     return kept;
 }
 
+/* Puts back a cursor saved before a filtering pass, keeping what that
+** pass found: a damaged block must still fail the search. */
+static void restore_cursor(zhs_cursor *c, const zhs_cursor *saved)
+{
+    bool corrupt = c->corrupt;
+    *c = *saved;
+    c->corrupt |= corrupt;
+}
+
+/* The phrase clauses among clause[0..n) that do not stand at doc, whose
+** elements' cursors (restored after a filtering pass) are brought to doc. */
+static bool phrases_at(state *st, cclause *clause, size_t n, uint32_t doc)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (clause[i].n == 1) continue;
+        for (size_t e = 0; e < clause[i].n; e++) count_seek(&clause[i].e[e].cur, doc);
+        if (!phrase_at(st, &clause[i])) return false;
+    }
+    return true;
+}
+
+/* Removes from cand[0..n) the passages that the -clause x matches: the
+** candidates filtered through its elements' lists, positions read for the
+** survivors when it is a phrase.  Returns the new n; on failure sets err. */
+static size_t drop_matches(state *st, cclause *x, uint32_t *cand, size_t n, uint64_t *bits, size_t words,
+                           zhs_error *err)
+{
+    uint32_t *hit = malloc((n + 1) * sizeof *hit);
+    zhs_cursor *saved = malloc(x->n * sizeof *saved);
+    if (!hit || !saved) {
+        free(hit);
+        free(saved);
+        zhs_fail(err, ZHS_ENOMEM, "out of memory counting the query's matches");
+        return n;
+    }
+    for (size_t e = 0; e < x->n; e++) saved[e] = x->e[e].cur;
+    memcpy(hit, cand, n * sizeof *hit);
+    size_t k = n;
+    for (size_t e = 0; e < x->n && k; e++) k = filter_candidates(hit, k, &x->e[e].cur, bits, words);
+    if (x->n > 1) {
+        for (size_t e = 0; e < x->n; e++) restore_cursor(&x->e[e].cur, &saved[e]);
+        size_t m = 0;
+        for (size_t j = 0; j < k; j++) {
+            hit[m] = hit[j];
+            m += phrases_at(st, x, 1, hit[j]);
+        }
+        k = m;
+    }
+    /* cand minus hit: both ascending, hit a subset of cand */
+    size_t out = 0;
+    for (size_t j = 0, h = 0; j < n; j++) {
+        if (h < k && hit[h] == cand[j]) {
+            h++;
+            continue;
+        }
+        cand[out++] = cand[j];
+    }
+    free(hit);
+    free(saved);
+    return out;
+}
+
 /* Required clauses: the rarest element's list decoded whole into a
 ** candidate array, which each other element's list, rarest first, filters
 ** in place.  Phrases then need positions: their cursors, saved before the
-** filtering, are brought to each surviving candidate in turn. */
+** filtering, are brought to each surviving candidate in turn.  -clauses
+** remove their matches from the survivors the same way. */
 static bool count_and(state *st, zhs_error *err)
 {
     size_t ne = 0, nphr = 0;
@@ -685,16 +753,20 @@ static bool count_and(state *st, zhs_error *err)
     for (size_t k = 1; k < ne && n; k++) n = filter_candidates(cand, n, c[k], bits, words);
     nphr = 0;
     for (size_t i = 0; i < st->nmust; i++)
-        for (size_t j = 0; st->must[i].n > 1 && j < st->must[i].n; j++) st->must[i].e[j].cur = saved[nphr++];
-    bool filters = may_exclude(st);
+        for (size_t j = 0; st->must[i].n > 1 && j < st->must[i].n; j++)
+            restore_cursor(&st->must[i].e[j].cur, &saved[nphr++]);
+    size_t m = 0;
     for (size_t j = 0; j < n; j++) {
-        bool ok = true;
-        for (size_t i = 0; i < st->nmust && ok; i++) {
-            if (st->must[i].n == 1) continue;
-            for (size_t e = 0; e < st->must[i].n; e++) count_seek(&st->must[i].e[e].cur, cand[j]);
-            ok = phrase_at(st, &st->must[i]);
-        }
-        st->matches += ok && !(filters && excluded(st, cand[j]));
+        cand[m] = cand[j];
+        m += phrases_at(st, st->must, st->nmust, cand[j]);
+    }
+    n = m;
+    for (size_t i = 0; i < st->nmustnot && n && !zhs_err_code(err); i++)
+        n = drop_matches(st, &st->mustnot[i], cand, n, bits, words, err);
+    if (st->seg->deleted || st->hidden) {
+        for (size_t j = 0; j < n; j++) st->matches += !hidden_or_deleted(st, cand[j]);
+    } else {
+        st->matches += n;
     }
     free(cand);
     free(bits);
