@@ -113,8 +113,6 @@ uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target);
 static inline uint32_t zhs_cursor_next(zhs_cursor *c)
 {
     if (c->doc == ZHS_NO_DOC) return ZHS_NO_DOC;
-    /* inside the decoded block, the next doc is the next slot */
-    if (ZHS_LIKELY(c->i + 1 < c->bn)) return c->doc = c->docs[++c->i];
     return zhs_cursor_advance(c, c->doc + 1);
 }
 /* Term frequencies are decoded on first use: most postings a pruned query

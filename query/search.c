@@ -13,7 +13,10 @@
 **   - required clauses: leapfrog intersection; for top k, block windows
 **     and a score check before the dear part (positions, exclusions);
 **   - exhaustive: term-at-a-time over every posting, the test oracle.
-** Counting takes document-frequency shortcuts where the shape allows.
+** Counting takes document-frequency shortcuts where the shape allows, and
+** otherwise reads whole decoded blocks without scoring: unions into a
+** bitset, conjunctions (phrases and exclusions too) by filtering a
+** candidate array list by list, positions read for the survivors only.
 */
 #include "query_int.h"
 
