@@ -35,6 +35,10 @@ zhs_need=(
   "chromium:/usr/bin/chromium"
   "fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
   "wrk:/usr/bin/wrk"
+  # zhs bench's third engine (bench/README.md, "Lucene as a peer"): Lucene 8
+  # and a JDK to compile bench/LuceneBench.java
+  "liblucene8-java:/usr/share/maven-repo/org/apache/lucene/lucene-core"
+  "default-jdk-headless:/usr/lib/jvm/default-java/bin/javac"
 )
 for extra in ${ZHS_PACKAGES_EXTRA:-}; do zhs_need+=("$extra"); done
 

@@ -214,30 +214,42 @@ static void check_advance(zhs_index *ix)
 
 /* ---------------------------------------------------------------- queries */
 
+/* A phrase of 3-5 characters cut from a random passage. */
+static void put_phrase(zhs_buf *q)
+{
+    const char *t = texts[rnd(NDOCS)];
+    size_t len = strlen(t), off = 3 * (size_t)rnd((uint32_t)(len / 3 > 4 ? len / 3 - 4 : 1));
+    while (off < len && ((uint8_t)t[off] & 0xC0) == 0x80) off++;
+    zhs_buf_putc(q, '"');
+    size_t end = off, chars = 0;
+    while (end < len && chars < 3 + rnd(3)) {
+        end++;
+        while (end < len && ((uint8_t)t[end] & 0xC0) == 0x80) end++;
+        chars++;
+    }
+    for (size_t k = off; k < end; k++) if (t[k] != '"') zhs_buf_putc(q, t[k]);
+    zhs_buf_putc(q, '"');
+}
+
 static void random_query(zhs_buf *q)
 {
     zhs_buf_reset(q);
-    int kind = (int)rnd(10);
+    int kind = (int)rnd(12);
     int n = 1 + (int)rnd(6);
     for (int i = 0; i < n; i++) {
         if (i) zhs_buf_putc(q, ' ');
-        if (kind == 7 && i == 0) zhs_buf_putc(q, '+');
+        /* kind 10: every word required; 11: a required word without a
+        ** phrase (both for the counting filters) */
+        if ((kind == 7 && i == 0) || kind == 10 || (kind == 11 && i == 0)) zhs_buf_putc(q, '+');
         if ((kind == 8 || (kind == 7 && n == 2)) && i == n - 1 && n > 1) zhs_buf_putc(q, '-');
+        if (kind == 11 && i == 1) {
+            zhs_buf_putc(q, '-');
+            put_phrase(q);
+            continue;
+        }
         if (kind == 9 && i == 0) {
-            /* a phrase cut from a passage */
-            const char *t = texts[rnd(NDOCS)];
-            size_t len = strlen(t), off = 3 * (size_t)rnd((uint32_t)(len / 3 > 4 ? len / 3 - 4 : 1));
-            while (off < len && ((uint8_t)t[off] & 0xC0) == 0x80) off++;
             if (rnd(2)) zhs_buf_putc(q, '+');   /* a required phrase, scored by the other words */
-            zhs_buf_putc(q, '"');
-            size_t end = off, chars = 0;
-            while (end < len && chars < 3 + rnd(3)) {
-                end++;
-                while (end < len && ((uint8_t)t[end] & 0xC0) == 0x80) end++;
-                chars++;
-            }
-            for (size_t k = off; k < end; k++) if (t[k] != '"') zhs_buf_putc(q, t[k]);
-            zhs_buf_putc(q, '"');
+            put_phrase(q);
             continue;
         }
         zhs_buf_puts(q, rnd(8) ? words[rnd(80)] : (rnd(2) ? "gdpr" : "df129"));
