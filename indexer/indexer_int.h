@@ -48,7 +48,9 @@ void zhs_seg_writer_close(zhs_seg_writer *w);
 
 typedef struct zhs_store_writer zhs_store_writer;
 
-int zhs_store_writer_open(zhs_store_writer **out, const char *path, zhs_error *err);
+/* threaded: compress and write blocks in a thread of the store's own
+** (the file is the same; without a thread if one cannot be started). */
+int zhs_store_writer_open(zhs_store_writer **out, const char *path, bool threaded, zhs_error *err);
 int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *err);
 int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err);
 void zhs_store_writer_close(zhs_store_writer *w);
