@@ -103,6 +103,8 @@ static const char help[] =
     "  --engine native|xapian  storage engine (default native)\n"
     "  --shards N            xapian: split passages over N databases\n"
     "  --ram MB              postings held in memory before a flush (default 256)\n"
+    "  --threads N           threads that analyse passages (default: one per online\n"
+    "                        core; 1: all on one thread); the index is the same\n"
     "  --k1 X --b X          BM25 parameters the index's score bounds use (1.2, 0.5)\n"
     "  --title-weight N      each title token counts N times (default 2)\n"
     "  --segmenter dict|icu  Han words from the dictionary (default) or ICU's word break\n"
@@ -122,6 +124,7 @@ int cmd_index(int argc, char **argv)
     const char *out = NULL;
     zhs_writer_options wo;
     zhs_writer_options_default(&wo);
+    wo.threads = 0;             /* every core, unless --threads says otherwise */
     zhs_analyzer_config ac;
     zhs_analyzer_config_default(&ac);
     index_ctx ctx = {0};
@@ -151,6 +154,10 @@ int cmd_index(int argc, char **argv)
             size_t mb;
             if (!cli_parse_size(v, &mb) || mb == 0) { free(paths); return cli_usage_error("index", "--ram takes a number of megabytes"); }
             wo.ram_budget = mb << 20;
+        } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {
+            size_t n;
+            if (!cli_parse_size(v, &n) || n == 0 || n > 256) { free(paths); return cli_usage_error("index", "--threads takes a number from 1 to 256"); }
+            wo.threads = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
             if (!cli_parse_double(v, &wo.k1) || wo.k1 <= 0) { free(paths); return cli_usage_error("index", "--k1 takes a positive number"); }
         } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {

@@ -70,6 +70,7 @@ typedef struct zhs_error {
 #define ZHS_DEFAULT_B 0.5
 #define ZHS_DEFAULT_TITLE_WEIGHT 2u     /* a title token counts this many times in the body */
 #define ZHS_DEFAULT_RAM_BUDGET ((size_t)256 << 20)  /* bytes of postings held before a flush */
+#define ZHS_DEFAULT_WRITER_THREADS 1u   /* a library build analyses on the caller's thread */
 #define ZHS_DEFAULT_K 10u               /* hits a search returns */
 #define ZHS_MAX_K 100000u               /* the most hits a search returns */
 
@@ -295,7 +296,7 @@ typedef struct zhs_progress {
 } zhs_progress;
 typedef void (*zhs_progress_fn)(void *ctx, const zhs_progress *p);
 
-#define ZHS_WRITER_OPTIONS_VERSION 1
+#define ZHS_WRITER_OPTIONS_VERSION 2
 
 typedef struct zhs_writer_options {
     unsigned version;           /* ZHS_WRITER_OPTIONS_VERSION; 0: a zeroed struct, see below */
@@ -306,16 +307,26 @@ typedef struct zhs_writer_options {
     unsigned title_weight;      /* each title token counts this many times in the body */
     zhs_progress_fn progress;
     void *progress_ctx;
+    /* Version 2.  Threads that analyse passages: 1 analyses each passage
+    ** in zhs_writer_add; N > 1 analyses them in N - 1 worker threads (and
+    ** the caller's, while it waits) and gives them to the engine in the
+    ** order they were added, so the index is byte for byte the one a
+    ** single thread builds; 0: one per online core.  The analyzer given
+    ** to the writer is copied for each worker. */
+    unsigned threads;
 } zhs_writer_options;
 /*
 ** With version 0 (a struct zeroed by {0} or memset) every field left at 0
 ** takes its default.  With version >= 1 the numbers are taken as given
 ** (b = 0 and title_weight = 0 are then meaningful), except ram_budget 0,
 ** which always means the default.  k1 <= 0 or b outside [0, 1] is refused.
+** threads is read only when version >= 2 (a struct of version 0 or 1 may
+** come from a program built against the smaller struct): otherwise
+** ZHS_DEFAULT_WRITER_THREADS.
 */
 #define ZHS_WRITER_OPTIONS_INIT \
     {ZHS_WRITER_OPTIONS_VERSION, ZHS_ENGINE_NATIVE, ZHS_DEFAULT_RAM_BUDGET, 1, \
-     ZHS_DEFAULT_K1, ZHS_DEFAULT_B, ZHS_DEFAULT_TITLE_WEIGHT, NULL, NULL}
+     ZHS_DEFAULT_K1, ZHS_DEFAULT_B, ZHS_DEFAULT_TITLE_WEIGHT, NULL, NULL, ZHS_DEFAULT_WRITER_THREADS}
 
 /* Sets *o to ZHS_WRITER_OPTIONS_INIT. */
 void zhs_writer_options_default(zhs_writer_options *o);

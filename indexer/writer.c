@@ -50,9 +50,11 @@ struct zhs_writer {
     const zhs_engine_writer *eng;
     void *state;                /* the engine writer's */
     zhs_passage_terms pt;       /* the current passage's terms */
+    zhs_pipeline *pl;           /* analysis in threads (opt.threads > 1), else NULL */
     zhs_meta_builder *meta;     /* versions and metadata, for every engine (meta.h) */
 
-    uint32_t ndocs;
+    uint32_t ndocs;             /* passages the engine has */
+    uint32_t nadded;            /* passages added: ndocs and those in the pipeline */
     uint64_t total_tokens, bytes_in;
     double t0, last_progress;
     bool committed;
@@ -99,6 +101,7 @@ static int resolve_options(zhs_writer_options *o, const zhs_writer_options *give
     if (!zeroed || given->title_weight) o->title_weight = given->title_weight;
     o->progress = given->progress;
     o->progress_ctx = given->progress_ctx;
+    if (given->version >= 2) o->threads = zhs_pipeline_threads(given->threads);
     if (!(o->k1 > 0) || o->k1 > 1000)
         return zhs_fail(err, ZHS_EINVAL, "BM25 k1 must be above 0 (got %g)", o->k1);
     if (!(o->b >= 0 && o->b <= 1))
@@ -242,6 +245,7 @@ static void report_phase(void *ctx, const char *phase)
 }
 
 static int load_update_state(zhs_writer *w, zhs_error *err);
+static int writer_take(void *ctx, const zhs_passage *p, const zhs_passage_terms *pt, zhs_error *err);
 
 static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
                        const zhs_writer_options *opts, bool update, zhs_error *err)
@@ -307,6 +311,9 @@ static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
                           report_phase, w, w->segname, w->update ? &w->old : NULL};
     if (w->eng->open(&w->state, &b, err)) goto fail;
     if (zhs_meta_builder_open(&w->meta, err)) goto fail;
+    if (w->opt.threads > 1 &&
+        zhs_pipeline_open(&w->pl, w->opt.threads, an, w->opt.title_weight, w->tmpdir, writer_take, w, err))
+        goto fail;
     *out = w;
     return ZHS_OK;
 fail:
@@ -586,7 +593,7 @@ int zhs_writer_source(zhs_writer *w, const zhs_source *s, int *state, zhs_error 
         *state = ZHS_SOURCE_ADDED;
     }
     snprintf(e.seg, sizeof e.seg, "%s", w->segname);
-    e.first = w->first_base + w->ndocs;
+    e.first = w->first_base + w->nadded;
     if (!zhs_src_add(&w->src, &e)) return zhs_fail(err, ZHS_ENOMEM, "out of memory recording %s", s->rel);
     w->cur = (long)w->src.n - 1;
     return ZHS_OK;
@@ -632,21 +639,15 @@ void zhs_writer_update_counts(const zhs_writer *w, zhs_update_counts *out)
 
 /* ---------------------------------------------------------------- add */
 
-int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
+/* A passage and its terms go to the engine and the metadata table: in
+** zhs_writer_add, or later, in order, from the pipeline. */
+static int writer_take(void *ctx, const zhs_passage *p, const zhs_passage_terms *pt, zhs_error *err)
 {
-    zhs_error local;
-    ZHS_ERR_LOCAL(err, local);
-    if (err->code) return err->code;
-    if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_add after commit");
-    if (w->ndocs == UINT32_MAX - 1)
-        return zhs_fail(err, ZHS_EINVAL, "an index holds at most %u passages: split the corpus", UINT32_MAX - 1);
-    if (zhs_passage_terms_run(&w->pt, w->an, p, err) ||
-        w->eng->add(w->state, w->ndocs, p, &w->pt, err) ||
-        zhs_meta_builder_add(w->meta, w->ndocs, p, err))
+    zhs_writer *w = ctx;
+    if (w->eng->add(w->state, w->ndocs, p, pt, err) || zhs_meta_builder_add(w->meta, w->ndocs, p, err))
         return err->code;
     w->ndocs++;
-    if (w->cur >= 0) w->src.e[w->cur].count++;
-    w->total_tokens += w->pt.length;
+    w->total_tokens += pt->length;
     w->bytes_in += p->text_len;
     if (w->opt.progress && (w->ndocs & 255) == 0) {
         double now = zhs_now();
@@ -655,6 +656,22 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
             report(w, "indexing");
         }
     }
+    return ZHS_OK;
+}
+
+int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_add after commit");
+    if (w->nadded == UINT32_MAX - 1)
+        return zhs_fail(err, ZHS_EINVAL, "an index holds at most %u passages: split the corpus", UINT32_MAX - 1);
+    if (w->pl ? zhs_pipeline_add(w->pl, p, err)
+              : zhs_passage_terms_run(&w->pt, w->an, p, err) || writer_take(w, p, &w->pt, err))
+        return err->code;
+    w->nadded++;
+    if (w->cur >= 0) w->src.e[w->cur].count++;
     return ZHS_OK;
 }
 
@@ -817,6 +834,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     ZHS_ERR_LOCAL(err, local);
     if (err->code) return err->code;
     if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit called twice");
+    if (w->pl && zhs_pipeline_drain(w->pl, err)) return err->code;
     report(w, "writing");
     zhs_manifest m;
     memset(&m, 0, sizeof m);
@@ -875,6 +893,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
 void zhs_writer_close(zhs_writer *w)
 {
     if (!w) return;
+    zhs_pipeline_close(w->pl);
     if (w->eng && w->state) w->eng->close(w->state);
     if (!w->committed && w->lock_fd >= 0 && w->gen) {
         /* Abandoned build: drop everything of this generation. */
@@ -963,7 +982,7 @@ static int merge_segment(zhs_writer *w, unsigned i, uint32_t *map, zhs_error *er
         if (zhs_segment_deleted(&seg, d)) continue;
         zhs_passage p;
         zhs_buf_reset(&buf);
-        map[d] = w->ndocs;
+        map[d] = w->nadded;
         rc = zhs_store_get(&seg, d, &rd, &buf, &p, err);
         if (!rc) rc = zhs_writer_add(w, &p, err);
     }

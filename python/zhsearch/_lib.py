@@ -106,7 +106,8 @@ PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, POINTER(Progress))
 class WriterOptions(ctypes.Structure):
     _fields_ = [("version", c_uint), ("engine", c_int), ("ram_budget", c_size_t),
                 ("shards", c_uint), ("k1", c_double), ("b", c_double),
-                ("title_weight", c_uint), ("progress", PROGRESS_FN), ("progress_ctx", c_void_p)]
+                ("title_weight", c_uint), ("progress", PROGRESS_FN), ("progress_ctx", c_void_p),
+                ("threads", c_uint)]
 
 
 class IndexInfo(ctypes.Structure):
