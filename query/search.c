@@ -75,12 +75,17 @@ typedef struct state {
     size_t *off;
     size_t offcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
+    zhs_prox prox;              /* the proximity bonus (proximity.c) */
 } state;
+
+static inline double kfac_of(const scorer *s, uint32_t doc)
+{
+    return s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
+}
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
 {
-    double K = s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
-    return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + K);
+    return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + kfac_of(s, doc));
 }
 
 /* Bound of the tf part from a max tf and a min length. */
@@ -144,9 +149,24 @@ static void heap_push(state *st, uint32_t doc, double score)
     st->heap[i] = h;
 }
 
+/* The score a passage's BM25 must beat to enter the top k: the k-th score
+** less the most the proximity bonus can add; -1 while nothing can be
+** pruned.  Every pruning test compares BM25 bounds with it, so the bonus
+** never makes a pruned result differ from the exhaustive one. */
 static inline double threshold(const state *st)
 {
-    return st->nheap == st->k && st->k ? st->heap[0].score : -1.0;
+    if (!(st->nheap == st->k && st->k)) return -1.0;
+    if (st->prox.bound == 0) return st->heap[0].score;
+    double t = st->heap[0].score - st->prox.bound;
+    return t >= 0 ? t : -1.0;
+}
+
+/* A passage's final score: its BM25 (summed in query term order) plus its
+** proximity bonus, the same addition in every evaluator. */
+static inline double final_score(state *st, uint32_t doc, double bm25)
+{
+    if (st->prox.n < 2) return bm25;
+    return bm25 + zhs_prox_score(&st->prox, doc, kfac_of(&st->sc, doc));
 }
 
 static int cmp_hits(const void *a, const void *b)
@@ -448,7 +468,7 @@ static int run_maxscore(state *st, zhs_error *err)
             for (uint64_t m = mask; m; m &= m - 1) s += contrib[__builtin_ctzll(m)];
         }
         st->matches++;
-        heap_push(st, d, s);
+        heap_push(st, d, final_score(st, d, s));
         theta = threshold(st);
         if (theta >= 0)
             while (ess < n && prefix[ess + 1] <= theta) ess++;
@@ -517,7 +537,7 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
         if (ok && !excluded(st, d)) {
             st->matches++;
-            if (!count_only) heap_push(st, d, score);
+            if (!count_only) heap_push(st, d, final_score(st, d, score));
         }
         d = zhs_cursor_next(&e[0]->cur);
     }
@@ -602,7 +622,7 @@ static int run_exhaustive(state *st, uint32_t ndocs, zhs_error *err)
         for (size_t i = 0; i < st->nmust && ok; i++) ok = clause_matches(st, &st->must[i], d);
         if (!ok || excluded(st, d)) continue;
         st->matches++;
-        heap_push(st, d, acc[d]);
+        heap_push(st, d, final_score(st, d, acc[d]));
     }
     free(acc);
     free(seen);
@@ -659,6 +679,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     st->sc.ub_scale = ns->bound_scale;
     st->sc.kfac = o->k1 == ix->m.k1 && o->b == ix->m.b ? ns->kfac : NULL;
     st->sc.lens = seg->len.body;
+    zhs_prox_reset(&st->prox);
     for (size_t i = 0; i < q->nterms; i++) {
         if (!inf[i].found || w[i] < 0) continue;
         sterm *t = &st->t[st->nt];
@@ -670,6 +691,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
                                         : tf_bound(&st->sc, inf[i].ti.max_tf, inf[i].ti.min_len, false);
         t->ub = t->w * tb * UB_PAD;
+        zhs_prox_add(&st->prox, seg, &inf[i].ti, t->w);
     }
     int rc = ZHS_OK;
     for (size_t i = 0; i < q->nclauses && rc == ZHS_OK; i++) {
@@ -691,8 +713,11 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     else if (o->count_only) rc = run_count_union(st);
     else rc = run_maxscore(st, err);
     if (rc) return rc;
+    if (st->prox.fault) fault(st, st->prox.fault);
     for (size_t i = 0; i < st->nt; i++)
         if (st->t[i].cur.corrupt) fault(st, ZHS_ECORRUPT);
+    for (size_t i = 0; i < st->prox.n; i++)
+        if (st->prox.t[i].cur.corrupt) fault(st, ZHS_ECORRUPT);
     for (size_t i = 0; i < st->nmust; i++)
         for (size_t j = 0; j < st->must[i].n; j++)
             if (st->must[i].e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
@@ -713,6 +738,8 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     st.hidden = q->hidden;
     double k1 = o->k1, b = o->b;      /* resolved by zhs_index_search */
     zhs_bm25_init(&st.sc.bm, k1, b, ix->m.avglen);
+    /* a count needs no scores; o->proximity < 0: plain BM25 */
+    zhs_prox_init(&st.prox, o->count_only ? 0 : o->proximity, k1);
     st.k = o->k;
     st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
     st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
@@ -774,6 +801,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     out->n = st.nheap;
     out->matches = st.matches;
 done:
+    zhs_prox_free(&st.prox);
     free(st.pos);
     free(st.off);
     return rc;

@@ -73,7 +73,8 @@ typedef struct field {
 typedef struct passage {
     char *id, *title, *label, *path, *text;
     size_t text_len;
-    field ftitle, ftext;
+    char *heading;
+    field ftitle, fheading, ftext;
 } passage;
 
 static passage *P;
@@ -178,11 +179,16 @@ static bool field_has(const field *f, const pattern *pt)
     return false;
 }
 
-/* A passage's searchable body is its title and its text (no phrase spans
-** the two); title: clauses look at the title alone. */
+/* A passage's searchable body is its text.  A pattern of one term (a word,
+** one bigram) also matches the title and the heading path, whose tokens
+** the body holds as weighted copies at one position (analysis/terms.h): a
+** phrase of two or more terms matches the text only.  The heading has no
+** character terms.  title: clauses look at the title alone. */
 static bool body_has(const passage *p, const pattern *pt)
 {
-    return field_has(&p->ftitle, pt) || field_has(&p->ftext, pt);
+    if (field_has(&p->ftext, pt)) return true;
+    if (pt->f.n != 1) return false;
+    return field_has(&p->ftitle, pt) || (pt->f.t[0].kind != ZHS_TOKEN_CHAR && field_has(&p->fheading, pt));
 }
 
 /* --------------------------------------------------------- the index */
@@ -217,6 +223,7 @@ static void build_index(const char *dir)
             passage *q = &P[NP++];
             q->id = dup_n(p->id, strlen(p->id));
             q->title = dup_n(p->title, strlen(p->title));
+            q->heading = dup_n(p->heading, strlen(p->heading));
             q->label = dup_n(p->label, strlen(p->label));
             q->path = dup_n(p->path, strlen(p->path));
             q->text = dup_n(p->text, p->text_len);
@@ -230,6 +237,7 @@ static void build_index(const char *dir)
     /* the oracle's forward lists (after the writer is done with AN) */
     for (size_t i = 0; i < NP; i++) {
         analyze_field(&P[i].ftitle, AN, P[i].title, strlen(P[i].title));
+        analyze_field(&P[i].fheading, AN, P[i].heading, strlen(P[i].heading));
         analyze_field(&P[i].ftext, AN, P[i].text, P[i].text_len);
     }
 }
@@ -701,10 +709,12 @@ int main(void)
     for (size_t i = 0; i < NP; i++) {
         free(P[i].id);
         free(P[i].title);
+        free(P[i].heading);
         free(P[i].label);
         free(P[i].path);
         free(P[i].text);
         free_field(&P[i].ftitle);
+        free_field(&P[i].fheading);
         free_field(&P[i].ftext);
     }
     free(P);
