@@ -17,12 +17,13 @@
 ** BM25 part already counts twice (word and bigram); with it the dev sets
 ** lost MRR (docs/RANKING.md has the figures).
 **
-** Each pair adds at most weight · min(w_a, w_b) · (k1 + 1): the evaluators
-** of search.c prune with their BM25 bounds against the k-th score less the
-** sum of these bounds, so pruning stays exact.  The bonus keeps its own
-** cursors, moved forward to each passage scored, so it reads the same
-** positions whichever evaluator asks: every one visits passages in
-** increasing order.
+** It re-ranks the BM25 top hits (ZHS_PROX_RESCORE of them, k when k is
+** larger; search.c), as a second phase: the first, BM25 with its pruning,
+** is exact, so the pruned and exhaustive evaluators give the same top hits
+** and the same bonus.  (Added inside the evaluators instead, with pruning
+** against the k-th score less the bonus's bound, the bound was so loose
+** that long questions ran 6 to 9 times slower.)  The bonus keeps its own
+** cursors, moved forward to each passage scored in increasing order.
 */
 #include "query_int.h"
 

@@ -149,24 +149,9 @@ static void heap_push(state *st, uint32_t doc, double score)
     st->heap[i] = h;
 }
 
-/* The score a passage's BM25 must beat to enter the top k: the k-th score
-** less the most the proximity bonus can add; -1 while nothing can be
-** pruned.  Every pruning test compares BM25 bounds with it, so the bonus
-** never makes a pruned result differ from the exhaustive one. */
 static inline double threshold(const state *st)
 {
-    if (!(st->nheap == st->k && st->k)) return -1.0;
-    if (st->prox.bound == 0) return st->heap[0].score;
-    double t = st->heap[0].score - st->prox.bound;
-    return t >= 0 ? t : -1.0;
-}
-
-/* A passage's final score: its BM25 (summed in query term order) plus its
-** proximity bonus, the same addition in every evaluator. */
-static inline double final_score(state *st, uint32_t doc, double bm25)
-{
-    if (st->prox.n < 2) return bm25;
-    return bm25 + zhs_prox_score(&st->prox, doc, kfac_of(&st->sc, doc));
+    return st->nheap == st->k && st->k ? st->heap[0].score : -1.0;
 }
 
 static int cmp_hits(const void *a, const void *b)
@@ -468,7 +453,7 @@ static int run_maxscore(state *st, zhs_error *err)
             for (uint64_t m = mask; m; m &= m - 1) s += contrib[__builtin_ctzll(m)];
         }
         st->matches++;
-        heap_push(st, d, final_score(st, d, s));
+        heap_push(st, d, s);
         theta = threshold(st);
         if (theta >= 0)
             while (ess < n && prefix[ess + 1] <= theta) ess++;
@@ -537,7 +522,7 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
         if (ok && !excluded(st, d)) {
             st->matches++;
-            if (!count_only) heap_push(st, d, final_score(st, d, score));
+            if (!count_only) heap_push(st, d, score);
         }
         d = zhs_cursor_next(&e[0]->cur);
     }
@@ -622,7 +607,7 @@ static int run_exhaustive(state *st, uint32_t ndocs, zhs_error *err)
         for (size_t i = 0; i < st->nmust && ok; i++) ok = clause_matches(st, &st->must[i], d);
         if (!ok || excluded(st, d)) continue;
         st->matches++;
-        heap_push(st, d, final_score(st, d, acc[d]));
+        heap_push(st, d, acc[d]);
     }
     free(acc);
     free(seen);
@@ -679,7 +664,6 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     st->sc.ub_scale = ns->bound_scale;
     st->sc.kfac = o->k1 == ix->m.k1 && o->b == ix->m.b ? ns->kfac : NULL;
     st->sc.lens = seg->len.body;
-    zhs_prox_reset(&st->prox);
     for (size_t i = 0; i < q->nterms; i++) {
         if (!inf[i].found || w[i] < 0) continue;
         sterm *t = &st->t[st->nt];
@@ -691,7 +675,6 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
                                         : tf_bound(&st->sc, inf[i].ti.max_tf, inf[i].ti.min_len, false);
         t->ub = t->w * tb * UB_PAD;
-        zhs_prox_add(&st->prox, seg, &inf[i].ti, t->w);
     }
     int rc = ZHS_OK;
     for (size_t i = 0; i < q->nclauses && rc == ZHS_OK; i++) {
@@ -713,17 +696,54 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     else if (o->count_only) rc = run_count_union(st);
     else rc = run_maxscore(st, err);
     if (rc) return rc;
-    if (st->prox.fault) fault(st, st->prox.fault);
     for (size_t i = 0; i < st->nt; i++)
         if (st->t[i].cur.corrupt) fault(st, ZHS_ECORRUPT);
-    for (size_t i = 0; i < st->prox.n; i++)
-        if (st->prox.t[i].cur.corrupt) fault(st, ZHS_ECORRUPT);
     for (size_t i = 0; i < st->nmust; i++)
         for (size_t j = 0; j < st->must[i].n; j++)
             if (st->must[i].e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
     for (size_t i = 0; i < st->nmustnot; i++)
         for (size_t j = 0; j < st->mustnot[i].n; j++)
             if (st->mustnot[i].e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
+    return ZHS_OK;
+}
+
+static int cmp_hit_doc(const void *a, const void *b)
+{
+    const zhs_hit *x = a, *y = b;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Adds the proximity bonus (proximity.c) to the BM25 top hits, segment by
+** segment in passage order (the bonus's cursors only move forward).  The
+** terms it looks at are those search_segment scores, in the same order. */
+static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tinfo *inf, const double *w,
+                   zhs_error *err)
+{
+    const zhs_native *nx = ix->state;
+    qsort(st->heap, st->nheap, sizeof *st->heap, cmp_hit_doc);
+    size_t h = 0;
+    for (unsigned s = 0; s < nx->nsegs && h < st->nheap; s++) {
+        const zhs_native_seg *ns = &nx->segs[s];
+        uint32_t end = ns->base + ns->seg.ndocs;
+        if (st->heap[h].doc >= end) continue;
+        st->sc.kfac = st->sc.index_params ? ns->kfac : NULL;
+        st->sc.lens = ns->seg.len.body;
+        zhs_prox_reset(&st->prox);
+        for (size_t i = 0; i < q->nterms; i++) {
+            const tinfo *ti = &inf[s * q->nterms + i];
+            if (ti->found && w[i] >= 0) zhs_prox_add(&st->prox, &ns->seg, &ti->ti, w[i]);
+        }
+        for (; h < st->nheap && st->heap[h].doc < end; h++) {
+            uint32_t local = st->heap[h].doc - ns->base;
+            if (st->prox.n >= 2) st->heap[h].score += zhs_prox_score(&st->prox, local, kfac_of(&st->sc, local));
+        }
+        for (size_t i = 0; i < st->prox.n; i++)
+            if (st->prox.t[i].cur.corrupt && !st->prox.fault) st->prox.fault = ZHS_ECORRUPT;
+        if (st->prox.fault == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading positions for the query");
+        if (st->prox.fault)
+            return zhs_fail(err, ZHS_ECORRUPT, "%s/%s.pos: a position block is damaged: check the index and rebuild it",
+                            ix->dir, ix->m.seg[s].name);
+    }
     return ZHS_OK;
 }
 
@@ -741,6 +761,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     /* a count needs no scores; o->proximity < 0: plain BM25 */
     zhs_prox_init(&st.prox, o->count_only ? 0 : o->proximity, k1);
     st.k = o->k;
+    if (st.prox.weight > 0 && st.k < ZHS_PROX_RESCORE) st.k = ZHS_PROX_RESCORE;
     st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
     st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
     st.must = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.must);
@@ -796,7 +817,12 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         goto done;
     }
     if (o->count_only) st.nheap = 0;
+    if (st.prox.weight > 0 && st.nheap) {
+        rc = rescore(&st, ix, q, inf, w, err);
+        if (rc) goto done;
+    }
     qsort(st.heap, st.nheap, sizeof *st.heap, cmp_hits);
+    if (st.nheap > o->k) st.nheap = o->k;
     out->hits = st.heap;
     out->n = st.nheap;
     out->matches = st.matches;
