@@ -66,14 +66,26 @@ bool cli_id_seen(const char *const *ids, size_t n, const char *id);
 
 /* ------------------------------------------------------------ eval.c */
 
-/* Quality of an index on an evaluation set (averages over queries). */
+/* The scores of the queries of one "kind" of an evaluation set. */
+#define CLI_EVAL_KINDS 16
+typedef struct cli_eval_kind {
+    char name[64];
+    size_t queries;
+    double r1, r10, mrr;
+} cli_eval_kind;
+
+/* Quality of an index on an evaluation set (averages over queries), and
+** per "kind" when the lines carry one (in order of first appearance). */
 typedef struct cli_eval {
     size_t queries, empty;
-    double r1, r5, r20, mrr;
+    double r1, r5, r10, r20, mrr;
     double seconds;
+    size_t nkinds;
+    cli_eval_kind kinds[CLI_EVAL_KINDS];
 } cli_eval;
 
-/* Runs every query of the JSONL file qpath ({"qid","query","relevant"};
+/* Runs every query of the JSONL file qpath ({"qid","query","relevant"},
+** optionally "kind";
 ** at most max of them, 0: all) for 20 hits and scores them; writes a TREC
 ** run to run when it is given.  opts: BM25 parameters (k is set to 20). */
 int cli_eval_file(cli_eval *out, zhs_index *ix, zhs_analyzer *an, const char *qpath, size_t max,

@@ -486,7 +486,9 @@ static const char eval_help[] =
     "usage: zhs eval [options] INDEX QUERIES.jsonl\n"
     "Runs every {\"qid\",\"query\",\"relevant\":[ids]} line and prints Recall@1/5/20 and\n"
     "MRR@10, averaged over all queries (a query with no result scores 0), the way\n"
-    "../shared/tools/eval_run.py scores a TREC run.\n"
+    "../shared/tools/eval_run.py scores a TREC run.  Lines with a \"kind\" (e.g.\n"
+    "citation, concept, question) are also scored per kind: MRR@10, Recall@1,\n"
+    "Recall@10 (text: a 'by kind' table; --json: \"kinds\").\n"
     "  --k1 X --b X          BM25 parameters (default: the index's)\n"
     "  --proximity W         weight of the term-proximity bonus (default 1; 0: plain BM25)\n"
     "  --run FILE            also write the TREC run (ids with spaces or '%' as %XX)\n"
@@ -546,11 +548,32 @@ int cmd_eval(int argc, char **argv)
     if (run && fclose(run) != 0 && !rc) rc = zhs_fail(&err, ZHS_EIO, "cannot write %s: %s", runpath, strerror(errno));
     close_session(&s);
     if (rc) return cli_error(&err);
-    if (json)
-        printf("{\"queries\":%zu,\"without_results\":%zu,\"Recall@1\":%.4f,\"Recall@5\":%.4f,\"Recall@20\":%.4f,\"MRR@10\":%.4f,\"seconds\":%.3f}\n",
+    if (json) {
+        printf("{\"queries\":%zu,\"without_results\":%zu,\"Recall@1\":%.4f,\"Recall@5\":%.4f,\"Recall@20\":%.4f,\"MRR@10\":%.4f,\"seconds\":%.3f",
                ev.queries, ev.empty, ev.r1, ev.r5, ev.r20, ev.mrr, ev.seconds);
-    else
+        if (ev.nkinds) {
+            zhs_buf b;
+            zhs_buf_init(&b);
+            zhs_buf_puts(&b, ",\"kinds\":{");
+            for (size_t i = 0; i < ev.nkinds; i++) {
+                const cli_eval_kind *k = &ev.kinds[i];
+                if (i) zhs_buf_puts(&b, ",");
+                zhs_json_str(&b, k->name, strlen(k->name));
+                zhs_buf_printf(&b, ":{\"queries\":%zu,\"MRR@10\":%.4f,\"Recall@1\":%.4f,\"Recall@10\":%.4f}", k->queries,
+                               k->mrr, k->r1, k->r10);
+            }
+            zhs_buf_puts(&b, "}");
+            fwrite(b.data, 1, b.len, stdout);
+            zhs_buf_free(&b);
+        }
+        puts("}");
+    } else {
         printf("queries\t%zu\t(without results: %zu)\nRecall@1\t%.4f\nRecall@5\t%.4f\nRecall@20\t%.4f\nMRR@10\t%.4f\n",
                ev.queries, ev.empty, ev.r1, ev.r5, ev.r20, ev.mrr);
+        if (ev.nkinds) printf("\nby kind\tqueries\tMRR@10\tRecall@1\tRecall@10\n");
+        for (size_t i = 0; i < ev.nkinds; i++)
+            printf("%s\t%zu\t%.4f\t%.4f\t%.4f\n", ev.kinds[i].name, ev.kinds[i].queries, ev.kinds[i].mrr, ev.kinds[i].r1,
+                   ev.kinds[i].r10);
+    }
     return CLI_OK;
 }
