@@ -9,7 +9,8 @@
 **   search.c     BM25 top-k: MaxScore with block-max bounds for
 **                disjunctions, leapfrog intersection for required
 **                clauses, positions for phrases; and the exhaustive oracle
-**   highlight.c  matched spans in a passage, for snippets
+**   proximity.c  a term-proximity bonus that re-ranks the BM25 top hits
+**   highlight.c  matched spans in a passage (text, title, heading)
 **   cite.c       citations (刑法第二十条): an exact query on the article's
 **                label term and the law's title, its hits put first
 **   aliases.c    abbreviations of law names (个保法), built in and from files
