@@ -29,9 +29,6 @@
 
 #include <stdlib.h>
 
-/* Bounds are padded as search.c pads its own (float rounding). */
-#define PROX_PAD 1.0001
-
 void zhs_prox_init(zhs_prox *p, double weight, double k1)
 {
     memset(p, 0, sizeof *p);
@@ -48,7 +45,6 @@ void zhs_prox_free(zhs_prox *p)
 void zhs_prox_reset(zhs_prox *p)
 {
     p->n = 0;
-    p->bound = 0;
 }
 
 void zhs_prox_add(zhs_prox *p, const zhs_segment *seg, const zhs_term_info *ti, double w)
@@ -58,10 +54,6 @@ void zhs_prox_add(zhs_prox *p, const zhs_segment *seg, const zhs_term_info *ti, 
     zhs_cursor_init(&t->cur, seg, ti);     /* its position buffer is kept */
     t->w = w;
     p->n++;
-    if (p->n >= 2) {
-        double m = w < p->t[p->n - 2].w ? w : p->t[p->n - 2].w;
-        p->bound += p->weight * m * (p->k1 + 1.0) * PROX_PAD;
-    }
 }
 
 /* Loads t's positions at doc (none when t is not there). */

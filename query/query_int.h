@@ -177,11 +177,10 @@ typedef struct zhs_prox {
     zhs_prox_term t[ZHS_PROX_TERMS];
     size_t n;
     double weight, k1;
-    double bound;               /* no passage gets more (padded) */
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a read failed */
 } zhs_prox;
 
-/* weight <= 0: no bonus (every score 0, bound 0). */
+/* weight <= 0: no bonus (every score 0). */
 void zhs_prox_init(zhs_prox *p, double weight, double k1);
 void zhs_prox_free(zhs_prox *p);
 /* Forgets the terms (a new segment), keeps the buffers. */

@@ -14,6 +14,9 @@
 **     and a score check before the dear part (positions, exclusions);
 **   - exhaustive: term-at-a-time over every posting, the test oracle.
 ** Counting takes document-frequency shortcuts where the shape allows.
+** A second phase adds the term-proximity bonus (proximity.c) to the BM25
+** top max(k, ZHS_PROX_RESCORE) and keeps the best k: the first phase is
+** exact, so every evaluator ends with the same hits.
 */
 #include "query_int.h"
 
