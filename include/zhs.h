@@ -69,6 +69,8 @@ typedef struct zhs_error {
 #define ZHS_DEFAULT_K1 1.2              /* BM25 (chosen on ../shared/eval, docs/RANKING.md) */
 #define ZHS_DEFAULT_B 0.5
 #define ZHS_DEFAULT_TITLE_WEIGHT 2u     /* a title token counts this many times in the body */
+#define ZHS_DEFAULT_PROXIMITY 1.0      /* weight of the term-proximity bonus (docs/RANKING.md) */
+#define ZHS_DEFAULT_HEADING_WEIGHT 1u   /* a heading-path token counts this many times (docs/RANKING.md) */
 #define ZHS_DEFAULT_RAM_BUDGET ((size_t)256 << 20)  /* bytes of postings held before a flush */
 #define ZHS_DEFAULT_WRITER_THREADS 1u   /* a library build analyses on the caller's thread */
 #define ZHS_DEFAULT_K 10u               /* hits a search returns */
@@ -512,7 +514,7 @@ int zhs_aliases_parse(zhs_aliases **out, const char *text, size_t len, const cha
                       zhs_error *err);
 void zhs_aliases_free(zhs_aliases *a);
 
-#define ZHS_SEARCH_OPTIONS_VERSION 2
+#define ZHS_SEARCH_OPTIONS_VERSION 3
 
 typedef struct zhs_search_options {
     unsigned version;           /* ZHS_SEARCH_OPTIONS_VERSION; 0: a zeroed struct */
@@ -537,15 +539,20 @@ typedef struct zhs_search_options {
     const char *filter;
     unsigned group_size;        /* > 0: at most this many hits per law (title
                                 ** and version), the best first; 0: no grouping */
+    /* Version 3.  Weight of the term-proximity bonus added to BM25
+    ** (docs/RANKING.md); 0: ZHS_DEFAULT_PROXIMITY; < 0: none (plain BM25).
+    ** The native engine only: Xapian ranks with plain BM25. */
+    double proximity;
 } zhs_search_options;
 /*
-** The version-2 fields are read only when version >= 2 (start from
-** ZHS_SEARCH_OPTIONS_INIT): a struct of version 0 or 1 may come from a
-** program built against the smaller struct, so it gets their defaults.
+** The version-2 fields are read only when version >= 2, the version-3
+** field when version >= 3 (start from ZHS_SEARCH_OPTIONS_INIT): an older
+** struct may come from a program built against the smaller struct, so it
+** gets their defaults.
 ** Filters, as_of and group_size need the index's metadata table: on an
 ** index built before it (or remote shards) they fail with ZHS_EVERSION.
 */
-#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL, 0, NULL, NULL, 0}
+#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL, 0, NULL, NULL, 0, 0}
 
 /* Sets *o to ZHS_SEARCH_OPTIONS_INIT. */
 void zhs_search_options_default(zhs_search_options *o);
@@ -596,6 +603,11 @@ int zhs_results_version(zhs_version_info *out, const zhs_results *r, uint32_t do
 typedef struct zhs_span { uint32_t start, end; } zhs_span;
 int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
                            zhs_analyzer *an, const zhs_passage *p, zhs_error *err);
+/* The same for any text of a hit, such as p->title or p->heading (a hit
+** whose only match is its title or heading has no spans in p->text): byte
+** ranges of text.  Owned by r, until the next call of either. */
+int zhs_results_highlights_of(const zhs_span **spans, size_t *nspans, zhs_results *r,
+                              zhs_analyzer *an, const char *text, size_t len, zhs_error *err);
 
 /* An empty result set on ix, for reading passages by number with
 ** zhs_results_passage() without running a query.  Free it with
@@ -627,9 +639,10 @@ typedef struct zhs_explanation {
     uint32_t length;            /* the passage's BM25 length in tokens */
     double k1, b, avglen;
     double length_norm;         /* 1 - b + b * length / avglen */
-    double score;               /* the sum of the terms' scores */
+    double score;               /* the sum of the terms' scores, plus proximity */
     const zhs_explain_term *terms;
     size_t nterms;
+    double proximity;           /* the term-proximity bonus (docs/RANKING.md) */
 } zhs_explanation;
 int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_error *err);
 

@@ -17,6 +17,9 @@
 ** otherwise reads whole decoded blocks without scoring: unions into a
 ** bitset, conjunctions (phrases and exclusions too) by filtering a
 ** candidate array list by list, positions read for the survivors only.
+** A second phase adds the term-proximity bonus (proximity.c) to the BM25
+** top max(k, ZHS_PROX_RESCORE) and keeps the best k: the first phase is
+** exact, so every evaluator ends with the same hits.
 */
 #include "query_int.h"
 
@@ -78,12 +81,17 @@ typedef struct state {
     size_t *off;
     size_t offcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
+    zhs_prox prox;              /* the proximity bonus (proximity.c) */
 } state;
+
+static inline double kfac_of(const scorer *s, uint32_t doc)
+{
+    return s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
+}
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
 {
-    double K = s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
-    return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + K);
+    return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + kfac_of(s, doc));
 }
 
 /* Bound of the tf part from a max tf and a min length. */
@@ -943,6 +951,46 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     return ZHS_OK;
 }
 
+static int cmp_hit_doc(const void *a, const void *b)
+{
+    const zhs_hit *x = a, *y = b;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Adds the proximity bonus (proximity.c) to the BM25 top hits, segment by
+** segment in passage order (the bonus's cursors only move forward).  The
+** terms it looks at are those search_segment scores, in the same order. */
+static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tinfo *inf, const double *w,
+                   zhs_error *err)
+{
+    const zhs_native *nx = ix->state;
+    qsort(st->heap, st->nheap, sizeof *st->heap, cmp_hit_doc);
+    size_t h = 0;
+    for (unsigned s = 0; s < nx->nsegs && h < st->nheap; s++) {
+        const zhs_native_seg *ns = &nx->segs[s];
+        uint32_t end = ns->base + ns->seg.ndocs;
+        if (st->heap[h].doc >= end) continue;
+        st->sc.kfac = st->sc.index_params ? ns->kfac : NULL;
+        st->sc.lens = ns->seg.len.body;
+        zhs_prox_reset(&st->prox);
+        for (size_t i = 0; i < q->nterms; i++) {
+            const tinfo *ti = &inf[s * q->nterms + i];
+            if (ti->found && w[i] >= 0) zhs_prox_add(&st->prox, &ns->seg, &ti->ti, w[i]);
+        }
+        for (; h < st->nheap && st->heap[h].doc < end; h++) {
+            uint32_t local = st->heap[h].doc - ns->base;
+            if (st->prox.n >= 2) st->heap[h].score += zhs_prox_score(&st->prox, local, kfac_of(&st->sc, local));
+        }
+        for (size_t i = 0; i < st->prox.n; i++)
+            if (st->prox.t[i].cur.corrupt && !st->prox.fault) st->prox.fault = ZHS_ECORRUPT;
+        if (st->prox.fault == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading positions for the query");
+        if (st->prox.fault)
+            return zhs_fail(err, ZHS_ECORRUPT, "%s/%s.pos: a position block is damaged: check the index and rebuild it",
+                            ix->dir, ix->m.seg[s].name);
+    }
+    return ZHS_OK;
+}
+
 int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
                       const zhs_search_options *o, zhs_error *err)
 {
@@ -954,7 +1002,10 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     st.hidden = q->hidden;
     double k1 = o->k1, b = o->b;      /* resolved by zhs_index_search */
     zhs_bm25_init(&st.sc.bm, k1, b, ix->m.avglen);
+    /* a count needs no scores; o->proximity < 0: plain BM25 */
+    zhs_prox_init(&st.prox, o->count_only ? 0 : o->proximity, k1);
     st.k = o->k;
+    if (st.prox.weight > 0 && st.k < ZHS_PROX_RESCORE) st.k = ZHS_PROX_RESCORE;
     st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
     st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
     st.must = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.must);
@@ -1010,11 +1061,17 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         goto done;
     }
     if (o->count_only) st.nheap = 0;
+    if (st.prox.weight > 0 && st.nheap) {
+        rc = rescore(&st, ix, q, inf, w, err);
+        if (rc) goto done;
+    }
     qsort(st.heap, st.nheap, sizeof *st.heap, cmp_hits);
+    if (st.nheap > o->k) st.nheap = o->k;
     out->hits = st.heap;
     out->n = st.nheap;
     out->matches = st.matches;
 done:
+    zhs_prox_free(&st.prox);
     free(st.pos);
     free(st.off);
     return rc;

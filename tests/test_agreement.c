@@ -302,6 +302,7 @@ static long top_ids(char **ids, zhs_index *ix, zhs_analyzer *an, const char *q, 
     zhs_search_options o;
     zhs_search_options_default(&o);
     o.k = k;
+    o.proximity = -1;   /* Xapian ranks with plain BM25 (docs/ENGINES.md) */
     zhs_results *r;
     if (zhs_index_search(&r, ix, an, q, &o, err)) return -1;
     size_t n = zhs_results_count(r);
