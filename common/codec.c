@@ -1,5 +1,6 @@
 /*
-** codec.c — bit packing, skip entries and file footers.
+** codec.c — bit packing, patched frame of reference, skip entries and
+** file footers.
 */
 #include "format.h"
 
@@ -18,8 +19,10 @@ size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
     uint64_t acc = 0;
     unsigned fill = 0;
     size_t o = 0;
+    /* masked: a patched group packs only the low bits of its exceptions */
+    const uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
     for (size_t i = 0; i < n; i++) {
-        acc |= (uint64_t)v[i] << fill;
+        acc |= ((uint64_t)v[i] & mask) << fill;
         fill += bits;
         while (fill >= 8) {
             out[o++] = (uint8_t)acc;
@@ -81,14 +84,180 @@ void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
     }
 }
 
+/* ------------------------------------------------------------ PFOR */
+
+static size_t put_varint(uint8_t *o, uint64_t v)
+{
+    size_t k = 0;
+    while (v >= 0x80) {
+        o[k++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    o[k++] = (uint8_t)v;
+    return k;
+}
+
+/* The width is chosen from a histogram of the values' widths, with each
+** exception's index counted as one byte (exact for groups of up to 128
+** values, where indexes differ by less than 128). */
+static unsigned pfor_width(const uint32_t *v, size_t n)
+{
+    size_t hist[33] = {0};
+    unsigned maxb = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned b = zhs_bits_needed(v[i]);
+        hist[b]++;
+        if (b > maxb) maxb = b;
+    }
+    unsigned best = maxb;
+    size_t best_cost = zhs_pack_bytes(n, maxb), above = 0;
+    for (unsigned b = maxb; b-- > 0;) {
+        above += hist[b + 1];
+        if (above > ZHS_PFOR_MAX_EXC) break;
+        size_t cost = zhs_pack_bytes(n, b) + 1;
+        for (unsigned k = b + 1; k <= maxb; k++) cost += hist[k] * (1 + (k - b + 6) / 7);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    return best;
+}
+
+/* Writes the head of the group v[0..n) at out; returns its bytes and
+** the width in *bits. */
+static size_t pfor_head(uint8_t *out, const uint32_t *v, size_t n, unsigned *bits)
+{
+    unsigned b = pfor_width(v, n);
+    uint32_t nexc = 0;
+    for (size_t i = 0; i < n; i++) nexc += zhs_bits_needed(v[i]) > b;
+    out[0] = (uint8_t)(b | (nexc ? ZHS_PFOR_EXC : 0));
+    size_t k = 1;
+    if (nexc) {
+        k += put_varint(out + k, nexc);
+        size_t next = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (zhs_bits_needed(v[i]) <= b) continue;
+            k += put_varint(out + k, i - next);
+            k += put_varint(out + k, v[i] >> b);
+            next = i + 1;
+        }
+    }
+    *bits = b;
+    return k;
+}
+
+size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    unsigned wa, wb;
+    size_t k = pfor_head(out, a, na, &wa);
+    k += pfor_head(out + k, b, nb, &wb);
+    k += zhs_pack(out + k, a, na, wa);
+    return k + zhs_pack(out + k, b, nb, wb);
+}
+
+/* Parses a group's head at p; returns its end, NULL on damage. */
+static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
+{
+    if (p >= end) return NULL;
+    unsigned bits = p[0] & ~ZHS_PFOR_EXC & 0xFFu;
+    bool has = (p[0] & ZHS_PFOR_EXC) != 0;
+    if (bits > 32 || (has && bits == 32)) return NULL;
+    p++;
+    g->bits = (uint8_t)bits;
+    g->nexc = 0;
+    g->exc = p;
+    if (has) {
+        uint64_t ne;
+        if (!zhs_varint_get(&p, end, &ne) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n) return NULL;
+        g->exc = p;
+        size_t next = 0;
+        for (uint64_t k = 0; k < ne; k++) {
+            uint64_t d, hi;
+            if (!zhs_varint_get(&p, end, &d) || !zhs_varint_get(&p, end, &hi)) return NULL;
+            if (d >= n - next || hi == 0 || hi > (0xFFFFFFFFu >> bits)) return NULL;
+            next += (size_t)d + 1;
+        }
+        g->nexc = (uint32_t)ne;
+    }
+    return p;
+}
+
+/* Places a group's packed area at p; returns its end, NULL if it does
+** not fit. */
+static const uint8_t *pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
+{
+    size_t bytes = zhs_pack_bytes(n, g->bits);
+    if ((size_t)(end - p) < bytes) return NULL;
+    g->packed = p;
+    g->packed_bytes = bytes;
+    return p + bytes;
+}
+
+const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
+                               const uint8_t *p, const uint8_t *end)
+{
+    if (!(p = pfor_parse_head(ga, p, end, na)) || !(p = pfor_parse_head(gb, p, end, nb))) return NULL;
+    if (!(p = pfor_place(ga, p, end, na))) return NULL;
+    return pfor_place(gb, p, end, nb);
+}
+
+/* Reads exception k's index step and high part (checked by parse). */
+static void next_exception(const uint8_t **p, const uint8_t *end, size_t *next, uint32_t *idx, uint32_t *high)
+{
+    uint64_t d = 0, hi = 0;
+    zhs_varint_get(p, end, &d);
+    zhs_varint_get(p, end, &hi);
+    *idx = (uint32_t)(*next + d);
+    *high = (uint32_t)hi;
+    *next = *idx + (size_t)1;
+}
+
+void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    zhs_unpack_padded(v, g->packed, n, g->bits);
+    const uint8_t *p = g->exc;
+    size_t next = 0;
+    for (uint32_t k = 0; k < g->nexc; k++) {
+        uint32_t i, hi;
+        next_exception(&p, g->packed, &next, &i, &hi);
+        v[i] |= hi << g->bits;
+    }
+}
+
+void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high)
+{
+    const uint8_t *p = g->exc;
+    size_t next = 0;
+    for (uint32_t k = 0; k < g->nexc; k++) next_exception(&p, g->packed, &next, &idx[k], &high[k]);
+}
+
+uint32_t zhs_pfor_at(const zhs_pfor_group *g, const uint32_t *idx, const uint32_t *high, size_t i)
+{
+    unsigned bits = g->bits;
+    if (bits == 0 && g->nexc == 0) return 0;
+    uint32_t v = 0;
+    if (bits) {
+        size_t bp = i * bits, byte = bp >> 3, avail = g->packed_bytes - byte;
+        uint64_t w = 0;
+        memcpy(&w, g->packed + byte, avail < 8 ? avail : 8);
+        uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
+        v = (uint32_t)((w >> (bp & 7)) & mask);
+    }
+    uint32_t lo = 0, hi = g->nexc;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (idx[mid] < i) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < g->nexc && idx[lo] == i) v |= high[lo] << bits;
+    return v;
+}
+
 const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n)
 {
-    if (end - p < 2) return NULL;
-    unsigned db = p[0], tb = p[1];
-    if (db > 32 || tb > 32) return NULL;
-    size_t need = 2 + zhs_pack_bytes(n, db) + zhs_pack_bytes(n, tb);
-    if ((size_t)(end - p) < need) return NULL;
-    return p + need;
+    zhs_pfor_group a, b;
+    return zhs_pfor_parse2(&a, n, &b, n, p, end);
 }
 
 void zhs_skip_encode(uint8_t *out, const zhs_skip *s)

@@ -20,8 +20,11 @@
 #include "common.h"
 
 /* 2: passage records carry metadata (record.h) and a generation may have
-** a metadata table (g<N>.meta).  Version 1 indexes are still read. */
-#define ZHS_FORMAT_VERSION 2
+** a metadata table (g<N>.meta).  3: posting and position groups may carry
+** exceptions (PFOR, below) and the store a preset dictionary.  Versions 1
+** and 2 are still read: their files are valid files of version 3 without
+** exceptions or dictionary. */
+#define ZHS_FORMAT_VERSION 3
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
@@ -85,8 +88,58 @@ void zhs_unpack(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 ** caller guarantees they are mapped): the hot path of posting decoding. */
 void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 
-/* Size in bytes of a block of n postings starting at p (NULL if it does
-** not fit in [p, end)). */
+/* Patched frame of reference (PFOR): a group of values bit-packed at a
+** width chosen for the group, the few values that do not fit kept apart
+** as exceptions (their high bits), so that one outlier (the first doc gap
+** of a title term's run of passages, a long gap between two positions) no
+** longer widens every value of its group.  Groups come in pairs (doc gaps
+** and term frequencies, first positions and position gaps), written as
+**     head A, head B, packed A, packed B
+** where a head is
+**     u8 width | ZHS_PFOR_EXC when exceptions follow,
+**     [varint nexc (1..ZHS_PFOR_MAX_EXC), then per exception
+**      varint (index - previous exception's index - 1; the first: index),
+**      varint (value >> width), never 0]
+** and packed holds the values' low `width` bits (zhs_pack).  A pair
+** without exceptions is byte for byte the layout of format 2 (two width
+** bytes, two packed areas), so format-2 segments are read as they are.
+*/
+#define ZHS_PFOR_EXC 0x80
+#define ZHS_PFOR_MAX_EXC 64
+/* Room zhs_pfor_encode2 may write for na + nb values (8 bytes of
+** unpacking slack included). */
+static inline size_t zhs_pfor_bound(size_t na, size_t nb)
+{
+    return 2 * (1 + 2 + (size_t)ZHS_PFOR_MAX_EXC * 7) + (na + nb) * 4 + 8;
+}
+/* Writes the pair of groups a[0..na), b[0..nb), each at the width that
+** costs it the fewest bytes; returns the bytes written. */
+size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+/* A parsed group: where its parts are. */
+typedef struct zhs_pfor_group {
+    const uint8_t *exc;         /* exceptions (nexc pairs of varints) */
+    const uint8_t *packed;      /* the packed low bits */
+    size_t packed_bytes;
+    uint32_t nexc;
+    uint8_t bits;
+} zhs_pfor_group;
+/* Parses and checks the pair at p (exceptions in range and in order,
+** everything inside [p, end)).  Returns the pair's end, NULL on damage. */
+const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
+                               const uint8_t *p, const uint8_t *end);
+/* All n values of a parsed group into v: the hot path (zhs_unpack_padded,
+** so up to 8 bytes past the packed area are read and must be mapped). */
+void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n);
+/* The exceptions of a parsed group, for random access: g->nexc indexes
+** and high parts (value >> bits). */
+void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high);
+/* Value i of a parsed group, given its exceptions (reads only inside the
+** packed area). */
+uint32_t zhs_pfor_at(const zhs_pfor_group *g, const uint32_t *idx, const uint32_t *high, size_t i);
+
+/* End of a block of n postings starting at p, NULL if it is damaged or
+** does not fit in [p, end). */
 const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n);
 
 /* ------------------------------------------------------------ dictionary */

@@ -324,15 +324,13 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
         p += zhs_get_u32(c->skips + (size_t)b * ZHS_SKIP_BYTES + 4);
         if (b > 0) prev = skip_last(c, b - 1);
     }
-    if (p < c->blocks || p >= c->end || !zhs_block_end(p, c->end, n)) goto bad;
-    unsigned db = p[0], tb = p[1];
-    p += 2;
+    if (p < c->blocks || p >= c->end) goto bad;
+    zhs_pfor_group dg;
+    if (!zhs_pfor_parse2(&dg, n, &c->tfg, n, p, c->end)) goto bad;
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: reading 8 bytes past
     ** the packed area stays inside the mapping. */
-    zhs_unpack_padded(c->docs, p, n, db);
-    c->tf_packed = p + zhs_pack_bytes(n, db);
-    c->tf_bits = (uint8_t)tb;
+    zhs_pfor_unpack(c->docs, &dg, n);
     c->tfs_ready = false;
     c->pos_ready = false;
     uint64_t d = (uint64_t)(prev + 1);
@@ -354,7 +352,7 @@ bad:
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    zhs_unpack_padded(c->tfs, c->tf_packed, c->bn, c->tf_bits);
+    zhs_pfor_unpack(c->tfs, &c->tfg, c->bn);
     for (uint32_t i = 0; i < c->bn; i++) c->tfs[i] += 1;
     c->tfs_ready = true;
 }
@@ -435,20 +433,9 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
     return true;
 }
 
-/* Value idx of a packed area of `bytes` bytes holding `bits`-bit values. */
-static uint32_t packed_at(const uint8_t *in, size_t bytes, size_t idx, unsigned bits)
-{
-    if (bits == 0) return 0;
-    size_t bp = idx * bits, byte = bp >> 3;
-    uint64_t w = 0;
-    size_t avail = bytes - byte;
-    memcpy(&w, in + byte, avail < 8 ? avail : 8);
-    uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
-    return (uint32_t)((w >> (bp & 7)) & mask);
-}
-
-/* Locates the current block's positions: header, packed first positions,
-** packed gaps, and where each doc's gaps start.  False on damage. */
+/* Locates the current block's positions: the groups of first positions
+** and of gaps, their exceptions, and where each doc's gaps start.  False
+** on damage. */
 static bool prepare_positions(zhs_cursor *c)
 {
     if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
@@ -460,24 +447,14 @@ static bool prepare_positions(zhs_cursor *c)
     } else if (c->block != 0) {
         return false;
     }
-    if (c->pos_end - p < 2) return false;
-    unsigned fb = p[0], gb = p[1];
-    if (fb > 32 || gb > 32) return false;
     uint64_t total = 0;
     for (uint32_t i = 0; i < c->bn; i++) {
         c->pos_before[i] = total;
         total += c->tfs[i] - 1;     /* gaps: every position but the first */
     }
-    size_t fbytes = zhs_pack_bytes(c->bn, fb);
     if (total > SIZE_MAX / 64) return false;
-    size_t gbytes = zhs_pack_bytes((size_t)total, gb);
-    if ((uint64_t)(c->pos_end - p) - 2 < (uint64_t)fbytes + gbytes) return false;
-    c->pos_fb = (uint8_t)fb;
-    c->pos_gb = (uint8_t)gb;
-    c->pos_firsts = p + 2;
-    c->pos_gaps = p + 2 + fbytes;
-    c->pos_fbytes = fbytes;
-    c->pos_gbytes = gbytes;
+    if (!zhs_pfor_parse2(&c->pos_g[0], c->bn, &c->pos_g[1], (size_t)total, p, c->pos_end)) return false;
+    for (int g = 0; g < 2; g++) zhs_pfor_exceptions(&c->pos_g[g], c->pos_exc_idx[g], c->pos_exc_high[g]);
     c->pos_ready = true;
     return true;
 }
@@ -489,9 +466,9 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
     if (!c->pos_ready && !prepare_positions(c)) return -1;
     uint32_t tf = c->tfs[c->i], n = 0;
     uint64_t before = c->pos_before[c->i];
-    uint64_t pos = packed_at(c->pos_firsts, c->pos_fbytes, c->i, c->pos_fb);
+    uint64_t pos = zhs_pfor_at(&c->pos_g[0], c->pos_exc_idx[0], c->pos_exc_high[0], c->i);
     for (uint32_t k = 0; k < tf; k++) {
-        if (k > 0) pos += packed_at(c->pos_gaps, c->pos_gbytes, (size_t)(before + k - 1), c->pos_gb);
+        if (k > 0) pos += zhs_pfor_at(&c->pos_g[1], c->pos_exc_idx[1], c->pos_exc_high[1], (size_t)(before + k - 1));
         if (pos > UINT32_MAX) return -1;
         if (n < max) out[n++] = (uint32_t)pos;
     }

@@ -90,15 +90,14 @@ typedef struct zhs_cursor {
     uint32_t doc;                   /* current doc, ZHS_NO_DOC at the end */
     bool corrupt;
     bool tfs_ready;                 /* tfs[] decoded for this block */
-    uint8_t tf_bits;
-    const uint8_t *tf_packed;
+    zhs_pfor_group tfg;             /* the block's term frequencies */
     uint32_t docs[ZHS_BLOCK];
     uint32_t tfs[ZHS_BLOCK];
-    /* the block's positions, located once per block on first use */
+    /* the block's positions, located once per block on first use: the
+    ** groups of first positions and of gaps, with their exceptions */
     bool pos_ready;
-    uint8_t pos_fb, pos_gb;         /* bit widths: first positions, gaps */
-    const uint8_t *pos_firsts, *pos_gaps;
-    size_t pos_fbytes, pos_gbytes;
+    zhs_pfor_group pos_g[2];
+    uint32_t pos_exc_idx[2][ZHS_PFOR_MAX_EXC], pos_exc_high[2][ZHS_PFOR_MAX_EXC];
     uint64_t pos_before[ZHS_BLOCK]; /* gaps of the block's earlier docs */
     /* shallow position for block-max: the skip entry of the block that
     ** may hold a target, decoded once */

@@ -69,28 +69,18 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
     return ZHS_OK;
 }
 
-/* Encodes the buffered block (n postings, previous block ending at prev). */
+/* Encodes the buffered block (n postings, previous block ending at prev):
+** doc gaps minus one, then term frequencies minus one, each a PFOR group. */
 static void put_block(zhs_seg_writer *w, size_t n, int64_t prev)
 {
     uint32_t deltas[ZHS_BLOCK], tfm1[ZHS_BLOCK];
-    uint32_t dmax = 0, tmax = 0;
     for (size_t i = 0; i < n; i++) {
         deltas[i] = (uint32_t)((int64_t)w->docs[i] - prev - 1);
         prev = w->docs[i];
         tfm1[i] = w->tfs[i] - 1;
-        if (deltas[i] > dmax) dmax = deltas[i];
-        if (tfm1[i] > tmax) tmax = tfm1[i];
     }
-    unsigned db = zhs_bits_needed(dmax), tb = zhs_bits_needed(tmax);
-    size_t need = 2 + zhs_pack_bytes(n, db) + zhs_pack_bytes(n, tb);
-    if (!zhs_buf_reserve(&w->blocks, need + 8)) return;
-    uint8_t *o = (uint8_t *)w->blocks.data + w->blocks.len;
-    o[0] = (uint8_t)db;
-    o[1] = (uint8_t)tb;
-    size_t k = 2;
-    k += zhs_pack(o + k, deltas, n, db);
-    k += zhs_pack(o + k, tfm1, n, tb);
-    w->blocks.len += k;
+    if (!zhs_buf_reserve(&w->blocks, zhs_pfor_bound(n, n))) return;
+    w->blocks.len += zhs_pfor_encode2((uint8_t *)w->blocks.data + w->blocks.len, deltas, n, tfm1, n);
 }
 
 static int bad_stream(zhs_error *err, const char *key)
@@ -100,24 +90,14 @@ static int bad_stream(zhs_error *err, const char *key)
 
 
 /* Positions of a block: the first position of each posting, then the
-** gaps between the following ones, each group bit-packed with its own
-** width:  u8 first_bits, u8 gap_bits, packed firsts, packed gaps.
-** With the block's term frequencies a reader finds any posting's
-** positions without scanning. */
+** gaps between the following ones, each a PFOR group.  With the block's
+** term frequencies a reader finds any posting's positions without
+** scanning. */
 static bool put_positions(zhs_seg_writer *w, size_t n)
 {
-    uint32_t fmax = 0, gmax = 0;
-    for (size_t i = 0; i < n; i++) if (w->pfirst[i] > fmax) fmax = w->pfirst[i];
-    for (size_t i = 0; i < w->ngaps; i++) if (w->pgaps[i] > gmax) gmax = w->pgaps[i];
-    unsigned fb = zhs_bits_needed(fmax), gb = zhs_bits_needed(gmax);
-    size_t need = 2 + zhs_pack_bytes(n, fb) + zhs_pack_bytes(w->ngaps, gb);
-    if (!zhs_buf_reserve(&w->posbuf, need + 8)) return false;
+    if (!zhs_buf_reserve(&w->posbuf, zhs_pfor_bound(n, w->ngaps))) return false;
     uint8_t *o = (uint8_t *)w->posbuf.data;
-    o[0] = (uint8_t)fb;
-    o[1] = (uint8_t)gb;
-    size_t k = 2 + zhs_pack(o + 2, w->pfirst, n, fb);
-    k += zhs_pack(o + k, w->pgaps, w->ngaps, gb);
-    zhs_outfile_write(&w->pos, o, k);
+    zhs_outfile_write(&w->pos, o, zhs_pfor_encode2(o, w->pfirst, n, w->pgaps, w->ngaps));
     w->ngaps = 0;
     return true;
 }
