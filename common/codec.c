@@ -260,26 +260,51 @@ const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n)
     return zhs_pfor_parse2(&a, n, &b, n, p, end);
 }
 
-void zhs_skip_encode(uint8_t *out, const zhs_skip *s)
+/* A non-negative float's upper 16 bits, rounded up: the float they give
+** back is >= f (floats of one sign order as their bit patterns). */
+static uint16_t ub_round_up(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if (f <= 0 || x >= 0x7F7F0000u) return f <= 0 ? 0 : 0x7F80;    /* 0, or infinity */
+    return (uint16_t)((x >> 16) + ((x & 0xFFFF) != 0));
+}
+
+void zhs_skip_encode(uint8_t *out, const zhs_skip *s, unsigned size)
 {
     zhs_set_u32(out, s->last_doc);
     zhs_set_u32(out + 4, s->post_off);
-    zhs_set_u32(out + 8, (uint32_t)s->pos_off);
-    zhs_set_u32(out + 12, (uint32_t)(s->pos_off >> 32));
-    uint32_t f;
-    memcpy(&f, &s->ub, 4);
-    zhs_set_u32(out + 16, f);
-    zhs_set_u32(out + 20, (uint32_t)s->max_tf | (uint32_t)s->min_len_q << 16);
+    if (size == ZHS_SKIP_BYTES_V1) {
+        zhs_set_u32(out + 8, (uint32_t)s->pos_off);
+        zhs_set_u32(out + 12, (uint32_t)(s->pos_off >> 32));
+        uint32_t f;
+        memcpy(&f, &s->ub, 4);
+        zhs_set_u32(out + 16, f);
+        zhs_set_u32(out + 20, (uint32_t)s->max_tf | (uint32_t)s->min_len_q << 16);
+        return;
+    }
+    zhs_set_u32(out + 8, (uint32_t)s->max_tf | (uint32_t)s->min_len_q << 16);
+    uint16_t u = ub_round_up(s->ub);
+    out[12] = (uint8_t)u;
+    out[13] = (uint8_t)(u >> 8);
+    if (size == ZHS_SKIP_BYTES) zhs_set_u32(out + 14, (uint32_t)s->pos_off);
 }
 
-void zhs_skip_decode(zhs_skip *s, const uint8_t *in)
+void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size)
 {
     s->last_doc = zhs_get_u32(in);
     s->post_off = zhs_get_u32(in + 4);
-    s->pos_off = zhs_get_u64(in + 8);
-    uint32_t f = zhs_get_u32(in + 16);
+    uint32_t f, x;
+    if (size == ZHS_SKIP_BYTES_V1) {
+        s->pos_off = zhs_get_u64(in + 8);
+        f = zhs_get_u32(in + 16);
+        x = zhs_get_u32(in + 20);
+    } else {
+        x = zhs_get_u32(in + 8);
+        f = (uint32_t)(in[12] | in[13] << 8) << 16;
+        s->pos_off = size == ZHS_SKIP_BYTES ? zhs_get_u32(in + 14) : 0;
+    }
     memcpy(&s->ub, &f, 4);
-    uint32_t x = zhs_get_u32(in + 20);
     s->max_tf = (uint16_t)x;
     s->min_len_q = (uint16_t)(x >> 16);
 }

@@ -30,7 +30,7 @@
 #define ZHS_FOOTER_LEN 16
 
 #define ZHS_MAGIC_DICT  "ZHSDICT1"
-#define ZHS_MAGIC_POST  "ZHSPOST1"
+#define ZHS_MAGIC_POST  "ZHSPOST2"
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
 #define ZHS_MAGIC_STORE "ZHSSTOR1"
@@ -56,7 +56,17 @@
 ** (phrases match on bigrams): their pos_len is 0.
 */
 #define ZHS_BLOCK 128
-#define ZHS_SKIP_BYTES 24
+/* Skip entries, fixed size within a term (binary searched on last_doc):
+**   format 3 (.post magic ZHSPOST2): u32 last_doc, u32 post_off,
+**     u16 max_tf, u16 min_len_q, u16 ub (the float's upper 16 bits,
+**     rounded up: a bound stays a bound), and u32 pos_off only when the
+**     term has positions: 18 or 14 bytes;
+**   formats 1 and 2 (ZHSPOST1): u32 last_doc, u32 post_off, u64 pos_off,
+**     f32 ub, u16 max_tf, u16 min_len_q: 24 bytes. */
+#define ZHS_SKIP_BYTES 18
+#define ZHS_SKIP_BYTES_NOPOS 14
+#define ZHS_SKIP_BYTES_V1 24
+#define ZHS_MAGIC_POST_V1 "ZHSPOST1"
 
 typedef struct zhs_skip {
     uint32_t last_doc;      /* last doc id in the block */
@@ -68,8 +78,11 @@ typedef struct zhs_skip {
     uint16_t min_len_q;     /* min length, quantized down (see zhs_len_q) */
 } zhs_skip;
 
-void zhs_skip_encode(uint8_t *out, const zhs_skip *s);
-void zhs_skip_decode(zhs_skip *s, const uint8_t *in);
+/* size: ZHS_SKIP_BYTES, ZHS_SKIP_BYTES_NOPOS (pos_off left out, decoded
+** as 0) or ZHS_SKIP_BYTES_V1.  Encoding rounds ub up to what the entry
+** holds. */
+void zhs_skip_encode(uint8_t *out, const zhs_skip *s, unsigned size);
+void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size);
 
 /* Lengths quantized to 16 bits, rounding down (a bound must not overshoot):
 ** exact below 4096, then in steps. */
@@ -169,10 +182,17 @@ typedef struct zhs_term_info {
 
 /* ------------------------------------------------------------ store */
 /*
-** .store body: zlib-compressed blocks of about ZHS_STORE_BLOCK bytes of
-** records, then the block table: per block u32 first_doc, u32 ndocs,
-** u64 offset, u32 compressed length, u32 raw length; then u32 nblocks,
-** u32 reserved.
+** .store body: the preset dictionary (dict_len bytes, possibly none), then
+** zlib-compressed blocks of about ZHS_STORE_BLOCK bytes of records, then
+** the block table: per block u32 first_doc, u32 ndocs, u64 offset, u32
+** compressed length, u32 raw length; then u32 nblocks, u32 dict_len
+** (0 in formats 1 and 2, whose stores have no dictionary).  Every block
+** is deflated with the dictionary preset (deflateSetDictionary): records
+** are small, and a 16 KiB block alone starts with nothing to refer to.
+** The dictionary is sampled from the first ZHS_STORE_DICT_SAMPLE bytes of
+** records: up to ZHS_STORE_DICT_PIECES pieces of ZHS_STORE_DICT_PIECE
+** bytes, evenly spaced, at most 1/32 of the sample's bytes (none
+** under 4 KiB).
 ** Record: varint lengths and bytes of id, title, heading, label, path,
 ** then varint line, then varint length and bytes of text.
 */
@@ -181,6 +201,9 @@ typedef struct zhs_term_info {
 ** % of the text / `zhs eval` of cmrc2018_dev: 32 KiB 38.4% / 6.24 s, 16 KiB
 ** 42.0% / 3.71 s, 8 KiB 46.9% / 2.53 s. */
 #define ZHS_STORE_BLOCK (16 * 1024)
+#define ZHS_STORE_DICT_SAMPLE (1024 * 1024)
+#define ZHS_STORE_DICT_PIECES 256
+#define ZHS_STORE_DICT_PIECE 128
 #define ZHS_STORE_ENTRY 24
 
 /* ------------------------------------------------------------ files */

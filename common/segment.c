@@ -65,6 +65,18 @@ static int corrupt(zhs_error *err, const zhs_mapped *m, const uint8_t *at, const
                     m->path, what, off);
 }
 
+/* Whether the file at path starts with magic (false when unreadable:
+** mapping it then says why). */
+static bool has_magic(const char *path, const char *magic)
+{
+    char m[ZHS_MAGIC_LEN];
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    bool same = fread(m, 1, sizeof m, f) == sizeof m && memcmp(m, magic, sizeof m) == 0;
+    fclose(f);
+    return same;
+}
+
 int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t ndocs,
                      bool verify, zhs_error *err)
 {
@@ -76,7 +88,8 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
     zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
-    zhs_map_file(&s->post, path, ZHS_MAGIC_POST, verify, err);
+    s->skip_v1 = has_magic(path, ZHS_MAGIC_POST_V1);
+    zhs_map_file(&s->post, path, s->skip_v1 ? ZHS_MAGIC_POST_V1 : ZHS_MAGIC_POST, verify, err);
     snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
     zhs_map_file(&s->pos, path, ZHS_MAGIC_POS, verify, err);
     snprintf(path, sizeof path, "%s/%s.len", dir, stem);
@@ -109,20 +122,22 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
         corrupt(err, &s->len, s->len.body, "passage count differs from the manifest");
         goto fail;
     }
-    /* store trailer: u32 nblocks, u32 reserved */
+    /* store trailer: u32 nblocks, u32 dictionary length */
     if (s->store.body_len < 8) { corrupt(err, &s->store, s->store.body, "store too short"); goto fail; }
     const uint8_t *st = s->store.body + s->store.body_len - 8;
     s->store_nblocks = zhs_get_u32(st);
-    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY > s->store.body_len - 8) {
+    s->store_dict_len = zhs_get_u32(st + 4);
+    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY + s->store_dict_len > s->store.body_len - 8) {
         corrupt(err, &s->store, st, "bad store trailer");
         goto fail;
     }
     s->store_table = st - (size_t)s->store_nblocks * ZHS_STORE_ENTRY;
+    s->store_dict = s->store.body;
     uint64_t expect_first = 0;
     for (uint32_t i = 0; i < s->store_nblocks; i++) {
         const uint8_t *e = s->store_table + (size_t)i * ZHS_STORE_ENTRY;
         uint64_t off = zhs_get_u64(e + 8), clen = zhs_get_u32(e + 16);
-        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < ZHS_MAGIC_LEN ||
+        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < ZHS_MAGIC_LEN + (uint64_t)s->store_dict_len ||
             off + clen > (uint64_t)(s->store_table - s->store.data)) {
             corrupt(err, &s->store, e, "bad store block entry");
             goto fail;
@@ -311,7 +326,7 @@ int zhs_dict_iter_next(zhs_dict_iter *it, zhs_error *err)
 
 static inline uint32_t skip_last(const zhs_cursor *c, uint32_t b)
 {
-    return zhs_get_u32(c->skips + (size_t)b * ZHS_SKIP_BYTES);
+    return zhs_get_u32(c->skips + (size_t)b * c->skip_bytes);
 }
 
 /* Decodes block b; on damage marks the cursor exhausted and corrupt. */
@@ -321,7 +336,7 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     const uint8_t *p = c->blocks;
     int64_t prev = -1;
     if (c->skips) {
-        p += zhs_get_u32(c->skips + (size_t)b * ZHS_SKIP_BYTES + 4);
+        p += zhs_get_u32(c->skips + (size_t)b * c->skip_bytes + 4);
         if (b > 0) prev = skip_last(c, b - 1);
     }
     if (p < c->blocks || p >= c->end) goto bad;
@@ -372,14 +387,15 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     c->sk_valid = false;
     c->pos_base = s->pos.data + ti->pos_off;
     c->pos_end = c->pos_base + ti->pos_len;
+    c->skip_bytes = s->skip_v1 ? ZHS_SKIP_BYTES_V1 : ti->pos_len ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
     if (c->nblocks > 1) {
-        if ((uint64_t)c->nblocks * ZHS_SKIP_BYTES > ti->post_len) {
+        if ((uint64_t)c->nblocks * c->skip_bytes > ti->post_len) {
             c->corrupt = true;
             c->doc = ZHS_NO_DOC;
             return;
         }
         c->skips = base;
-        c->blocks = base + (size_t)c->nblocks * ZHS_SKIP_BYTES;
+        c->blocks = base + (size_t)c->nblocks * c->skip_bytes;
     }
     if (!decode_block(c, 0)) return;
     c->doc = c->docs[0];
@@ -427,7 +443,7 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
         c->sk_valid = false;
         return false;
     }
-    zhs_skip_decode(&c->sk, c->skips + (size_t)b * ZHS_SKIP_BYTES);
+    zhs_skip_decode(&c->sk, c->skips + (size_t)b * c->skip_bytes, c->skip_bytes);
     c->sk_valid = true;
     *sk = c->sk;
     return true;
@@ -441,7 +457,9 @@ static bool prepare_positions(zhs_cursor *c)
     if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
     const uint8_t *p = c->pos_base;
     if (c->skips) {
-        uint64_t off = zhs_get_u64(c->skips + (size_t)c->block * ZHS_SKIP_BYTES + 8);
+        zhs_skip sk;
+        zhs_skip_decode(&sk, c->skips + (size_t)c->block * c->skip_bytes, c->skip_bytes);
+        uint64_t off = sk.pos_off;
         if (off > (uint64_t)(c->pos_end - c->pos_base)) return false;
         p += off;
     } else if (c->block != 0) {
@@ -490,6 +508,18 @@ void zhs_store_reader_free(zhs_store_reader *rd)
     zhs_buf_free(&rd->raw);
 }
 
+/* inflate(), giving the store's dictionary when the stream asks for it. */
+static int inflate_dict(const zhs_segment *s, z_stream *zs, int flush)
+{
+    int z = inflate(zs, flush);
+    if (z == Z_NEED_DICT) {
+        if (!s->store_dict_len || inflateSetDictionary(zs, s->store_dict, s->store_dict_len) != Z_OK)
+            return Z_DATA_ERROR;
+        z = inflate(zs, flush);
+    }
+    return z;
+}
+
 /* Bytes a passage read inflates at a time: records average about 400 bytes,
 ** so a step holds several and a record at a block's start costs one. */
 #define STORE_STEP 4096
@@ -497,12 +527,12 @@ void zhs_store_reader_free(zhs_store_reader *rd)
 /* Inflates up to STORE_STEP more bytes of the block into rd->raw.  *ended
 ** when the stream is complete.  False on a stream that does not inflate,
 ** with *zout its zlib status (Z_MEM_ERROR: out of memory, not damage). */
-static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, bool *ended, int *zout)
+static bool inflate_more(const zhs_segment *s, zhs_store_reader *rd, uint32_t rlen, bool *ended, int *zout)
 {
     size_t room = rlen - rd->raw.len, chunk = room < STORE_STEP ? room : STORE_STEP;
     rd->zs.next_out = (Bytef *)rd->raw.data + rd->raw.len;
     rd->zs.avail_out = (uInt)chunk;
-    int z = inflate(&rd->zs, Z_NO_FLUSH);
+    int z = inflate_dict(s, &rd->zs, Z_NO_FLUSH);
     *zout = z;
     rd->raw.len += chunk - rd->zs.avail_out;
     if (z == Z_STREAM_END) {
@@ -567,7 +597,7 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
         if (ended || rd->raw.len == rlen)
             return corrupt(err, &s->store, zdata, "bad record in store block");
         int z = Z_OK;
-        if (!inflate_more(rd, rlen, &ended, &z)) {
+        if (!inflate_more(s, rd, rlen, &ended, &z)) {
             if (z == Z_MEM_ERROR) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
             return corrupt(err, &s->store, zdata, "store block does not decompress");
         }
@@ -580,6 +610,9 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
     zhs_buf raw, rec;
     zhs_buf_init(&raw);
     zhs_buf_init(&rec);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    bool zs_ready = false;
     int rc = ZHS_OK;
     uint32_t doc = 0;
     for (uint32_t b = 0; b < s->store_nblocks && rc == ZHS_OK; b++) {
@@ -595,8 +628,27 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
             rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             break;
         }
-        uLongf got = rlen;
-        int z = uncompress((Bytef *)raw.data, &got, s->store.data + off, clen);
+        if (!zs_ready) {
+            int zi = inflateInit(&zs);
+            if (zi != Z_OK) {
+                rc = zhs_fail(err, zi == Z_VERSION_ERROR ? ZHS_EINVAL : ZHS_ENOMEM,
+                              zi == Z_VERSION_ERROR ? "zlib at run time differs from the one zhs was built with: rebuild zhs"
+                                                    : "out of memory reading the store");
+                break;
+            }
+            zs_ready = true;
+        } else if (inflateReset(&zs) != Z_OK) {
+            rc = zhs_fail(err, ZHS_EINVAL, "cannot reset the inflate state reading the store");
+            break;
+        }
+        zs.next_in = (Bytef *)(uintptr_t)(s->store.data + off);
+        zs.avail_in = clen;
+        zs.next_out = (Bytef *)raw.data;
+        zs.avail_out = rlen + 1;    /* one byte more: a longer stream is damage */
+        int z = inflate_dict(s, &zs, Z_FINISH);
+        size_t got = rlen + 1 - zs.avail_out;
+        if (z == Z_STREAM_END) z = Z_OK;
+        else if (z != Z_MEM_ERROR) z = Z_DATA_ERROR;
         if (z == Z_MEM_ERROR) {
             rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             break;
@@ -621,6 +673,7 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
         }
         if (rc == ZHS_OK && p != end) rc = corrupt(err, &s->store, s->store.data + off, "trailing bytes in store block");
     }
+    if (zs_ready) inflateEnd(&zs);
     zhs_buf_free(&raw);
     zhs_buf_free(&rec);
     return rc;

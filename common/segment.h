@@ -27,11 +27,14 @@ typedef struct zhs_segment {
     zhs_mapped del;                 /* optional: deleted passages */
     const uint8_t *deleted;         /* bitmap over ndocs, NULL when none */
     uint32_t ndocs;
+    bool skip_v1;                   /* .post of format 1 or 2: 24-byte skip entries */
     uint32_t dict_nblocks;
     uint64_t nterms;
     const uint8_t *dict_table;      /* u64 offsets of dictionary blocks */
     const uint8_t *store_table;
     uint32_t store_nblocks;
+    const uint8_t *store_dict;      /* the blocks' preset dictionary */
+    uint32_t store_dict_len;        /* 0: none (formats 1 and 2) */
     int record_version;             /* of the stored records (record.h): the
                                     ** MANIFEST's format version; open sets
                                     ** the current one */
@@ -84,6 +87,7 @@ typedef struct zhs_cursor {
     const uint8_t *pos_base;        /* term's positions */
     const uint8_t *pos_end;
     uint32_t df, nblocks;
+    uint32_t skip_bytes;            /* size of the term's skip entries */
     uint32_t block;                 /* decoded block index, UINT32_MAX: none */
     uint32_t bn;                    /* postings in the decoded block */
     uint32_t i;                     /* index in block */

@@ -29,6 +29,7 @@ struct zhs_seg_writer {
     uint32_t *pgaps;                /* the other positions' gaps */
     size_t ngaps, gapcap;
     zhs_buf posbuf;
+    bool too_long;                  /* a term's postings or positions pass 4 GiB */
     bool finished;
 };
 
@@ -121,9 +122,15 @@ static bool end_block(zhs_seg_writer *w, term_state *t, bool keep_pos)
     sk.ub = t->block_ub;
     sk.max_tf = (uint16_t)(t->block_max_tf > 0xFFFF ? 0xFFFF : t->block_max_tf);
     sk.min_len_q = zhs_len_q(t->block_min_len);
+    /* skip entries hold 32-bit offsets */
+    if (sk.pos_off > UINT32_MAX || w->blocks.len > UINT32_MAX) {
+        w->too_long = true;
+        return false;
+    }
     uint8_t e[ZHS_SKIP_BYTES];
-    zhs_skip_encode(e, &sk);
-    zhs_buf_append(&w->skips, e, sizeof e);
+    unsigned size = keep_pos ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
+    zhs_skip_encode(e, &sk, size);
+    zhs_buf_append(&w->skips, e, size);
     put_block(w, t->nb, t->prev_block_last);
     if (keep_pos && !put_positions(w, t->nb)) return false;
     t->prev_block_last = w->docs[t->nb - 1];
@@ -149,6 +156,14 @@ static bool push_gap(zhs_seg_writer *w, uint32_t g)
     }
     w->pgaps[w->ngaps++] = g;
     return true;
+}
+
+static int end_block_failed(const zhs_seg_writer *w, const char *key, size_t keylen, zhs_error *err)
+{
+    if (w->too_long)
+        return zhs_fail(err, ZHS_EINVAL, "the postings or positions of term '%.*s' pass 4 GiB, more than the index "
+                        "format addresses: index the corpus in several indexes", (int)keylen, key);
+    return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
 }
 
 int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
@@ -204,13 +219,11 @@ int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
             if (sc > t.block_ub) t.block_ub = sc;
             if (t32 > t.block_max_tf) t.block_max_tf = t32;
             if (len < t.block_min_len) t.block_min_len = len;
-            if (t.nb == ZHS_BLOCK && !end_block(w, &t, keep_pos))
-                return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+            if (t.nb == ZHS_BLOCK && !end_block(w, &t, keep_pos)) return end_block_failed(w, key, keylen, err);
         }
     }
     if (df == 0) return bad_stream(err, key);
-    if (t.nb > 0 && !end_block(w, &t, keep_pos))
-        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+    if (t.nb > 0 && !end_block(w, &t, keep_pos)) return end_block_failed(w, key, keylen, err);
     uint32_t max_tf = t.max_tf, min_len = t.min_len;
     float term_ub = t.term_ub;
     uint64_t pos_start = t.pos_start;

@@ -1,7 +1,8 @@
 /*
 ** store_writer.c — the passage store: records batched into blocks of about
-** ZHS_STORE_BLOCK bytes, each compressed with zlib, streamed to disk so
-** that a corpus larger than memory can be stored.
+** ZHS_STORE_BLOCK bytes, each compressed with zlib against a preset
+** dictionary sampled from the first records, streamed to disk so that a
+** corpus larger than memory can be stored (see format.h).
 */
 #include "indexer_int.h"
 #include "record.h"
@@ -13,6 +14,13 @@ struct zhs_store_writer {
     zhs_outfile out;
     zhs_buf raw;            /* records of the block being filled */
     zhs_buf table;          /* block table entries */
+    /* Until the dictionary is chosen, full blocks wait here: their raw
+    ** bytes, and per block u32 first, u32 ndocs, u32 raw length. */
+    zhs_buf pending, pending_blocks;
+    bool dict_chosen;
+    zhs_buf dict;
+    z_stream zs;
+    bool zs_ready;
     uint8_t *z;             /* compression buffer */
     size_t zcap;
     uint32_t ndocs, block_first, block_docs;
@@ -29,31 +37,96 @@ int zhs_store_writer_open(zhs_store_writer **out, const char *path, zhs_error *e
         free(w);
         return err->code;
     }
+    if (deflateInit(&w->zs, 6) != Z_OK) {
+        zhs_outfile_abort(&w->out);
+        free(w);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory starting zlib for the passage store");
+    }
+    w->zs_ready = true;
     *out = w;
     return ZHS_OK;
 }
 
-static int flush_block(zhs_store_writer *w, zhs_error *err)
+/* Compresses one block of records against the dictionary and writes it
+** with its table entry. */
+static int put_block(zhs_store_writer *w, const uint8_t *raw, uint32_t rlen, uint32_t first, uint32_t ndocs,
+                     zhs_error *err)
 {
-    if (w->block_docs == 0) return ZHS_OK;
-    uLong bound = compressBound((uLong)w->raw.len);
+    if (deflateReset(&w->zs) != Z_OK ||
+        (w->dict.len && deflateSetDictionary(&w->zs, (const Bytef *)w->dict.data, (uInt)w->dict.len) != Z_OK))
+        return zhs_fail(err, ZHS_EINTERNAL, "zlib could not start a passage store block");
+    uLong bound = deflateBound(&w->zs, rlen);
     if (bound > w->zcap) {
         uint8_t *z = realloc(w->z, bound);
         if (!z) return zhs_fail(err, ZHS_ENOMEM, "out of memory compressing the passage store");
         w->z = z;
         w->zcap = bound;
     }
-    uLongf zlen = (uLongf)w->zcap;
-    if (compress2(w->z, &zlen, (const Bytef *)w->raw.data, (uLong)w->raw.len, 6) != Z_OK)
+    w->zs.next_in = (Bytef *)(uintptr_t)raw;
+    w->zs.avail_in = rlen;
+    w->zs.next_out = w->z;
+    w->zs.avail_out = (uInt)w->zcap;
+    if (deflate(&w->zs, Z_FINISH) != Z_STREAM_END)
         return zhs_fail(err, ZHS_EINTERNAL, "zlib could not compress a passage store block");
+    size_t zlen = w->zcap - w->zs.avail_out;
     uint64_t off = w->out.off;
     zhs_outfile_write(&w->out, w->z, zlen);
-    zhs_buf_put_u32(&w->table, w->block_first);
-    zhs_buf_put_u32(&w->table, w->block_docs);
+    zhs_buf_put_u32(&w->table, first);
+    zhs_buf_put_u32(&w->table, ndocs);
     zhs_buf_put_u64(&w->table, off);
     zhs_buf_put_u32(&w->table, (uint32_t)zlen);
-    zhs_buf_put_u32(&w->table, (uint32_t)w->raw.len);
+    zhs_buf_put_u32(&w->table, rlen);
     if (w->table.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+    return ZHS_OK;
+}
+
+/* Samples the dictionary from the waiting blocks, writes it, then writes
+** the blocks.  Pieces are evenly spaced so that the dictionary holds a
+** little of every kind of record seen; zlib prefers the dictionary's end,
+** which holds the latest ones. */
+static int choose_dict(zhs_store_writer *w, zhs_error *err)
+{
+    const uint8_t *src = (const uint8_t *)w->pending.data;
+    size_t len = w->pending.len;
+    /* at most 1/32 of the sample: a small store would not win back
+    ** a large dictionary */
+    size_t pieces = len / (32 * ZHS_STORE_DICT_PIECE);
+    if (pieces > ZHS_STORE_DICT_PIECES) pieces = ZHS_STORE_DICT_PIECES;
+    if (pieces > 0) {
+        size_t step = len / pieces;
+        for (size_t k = 0; k < pieces; k++) zhs_buf_append(&w->dict, src + k * step, ZHS_STORE_DICT_PIECE);
+        if (w->dict.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+        zhs_outfile_write(&w->out, w->dict.data, w->dict.len);
+    }
+    w->dict_chosen = true;
+    const uint8_t *e = (const uint8_t *)w->pending_blocks.data;
+    size_t at = 0;
+    for (size_t i = 0; i + 12 <= w->pending_blocks.len; i += 12) {
+        uint32_t rlen = zhs_get_u32(e + i + 8);
+        if (put_block(w, src + at, rlen, zhs_get_u32(e + i), zhs_get_u32(e + i + 4), err)) return err->code;
+        at += rlen;
+    }
+    zhs_buf_free(&w->pending);
+    zhs_buf_free(&w->pending_blocks);
+    return ZHS_OK;
+}
+
+static int flush_block(zhs_store_writer *w, zhs_error *err)
+{
+    if (w->block_docs == 0) return ZHS_OK;
+    int rc;
+    if (w->dict_chosen) {
+        rc = put_block(w, (const uint8_t *)w->raw.data, (uint32_t)w->raw.len, w->block_first, w->block_docs, err);
+    } else {
+        zhs_buf_append(&w->pending, w->raw.data, w->raw.len);
+        zhs_buf_put_u32(&w->pending_blocks, w->block_first);
+        zhs_buf_put_u32(&w->pending_blocks, w->block_docs);
+        zhs_buf_put_u32(&w->pending_blocks, (uint32_t)w->raw.len);
+        rc = w->pending.oom || w->pending_blocks.oom
+                 ? zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store")
+                 : w->pending.len >= ZHS_STORE_DICT_SAMPLE ? choose_dict(w, err) : ZHS_OK;
+    }
+    if (rc) return rc;
     zhs_buf_reset(&w->raw);
     w->block_first = w->ndocs;
     w->block_docs = 0;
@@ -75,11 +148,12 @@ int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     if (flush_block(w, err)) return err->code;
+    if (!w->dict_chosen && choose_dict(w, err)) return err->code;
     uint32_t nblocks = (uint32_t)(w->table.len / ZHS_STORE_ENTRY);
     zhs_outfile_write(&w->out, w->table.data, w->table.len);
     uint8_t t[8];
     zhs_set_u32(t, nblocks);
-    zhs_set_u32(t + 4, 0);
+    zhs_set_u32(t + 4, (uint32_t)w->dict.len);
     zhs_outfile_write(&w->out, t, 8);
     if (zhs_outfile_finish(&w->out, err)) return err->code;
     w->finished = true;
@@ -90,8 +164,12 @@ void zhs_store_writer_close(zhs_store_writer *w)
 {
     if (!w) return;
     if (!w->finished) zhs_outfile_abort(&w->out);
+    if (w->zs_ready) deflateEnd(&w->zs);
     zhs_buf_free(&w->raw);
     zhs_buf_free(&w->table);
+    zhs_buf_free(&w->pending);
+    zhs_buf_free(&w->pending_blocks);
+    zhs_buf_free(&w->dict);
     free(w->z);
     free(w);
 }

@@ -156,11 +156,32 @@ int main(void)
 
     /* skip entries */
     zhs_skip s = {123456789u, 4000000000u, 0x123456789abull, 1.75f, 65535, 4097}, t;
-    uint8_t e[ZHS_SKIP_BYTES];
-    zhs_skip_encode(e, &s);
-    zhs_skip_decode(&t, e);
+    uint8_t e[ZHS_SKIP_BYTES_V1];
+    zhs_skip_encode(e, &s, ZHS_SKIP_BYTES_V1);
+    zhs_skip_decode(&t, e, ZHS_SKIP_BYTES_V1);
     CHECK(t.last_doc == s.last_doc && t.post_off == s.post_off && t.pos_off == s.pos_off);
     CHECK(t.ub == s.ub && t.max_tf == s.max_tf && t.min_len_q == s.min_len_q);
+    /* compact entries: pos_off of 32 bits (or none), ub rounded up by
+    ** less than 1/128 of itself */
+    s.pos_off = 0xFFFFFFFFu;
+    for (int r = 0; r < 2000; r++) {
+        unsigned size = r & 1 ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
+        uint32_t fb = rnd() & 0x7FFFFFFFu;
+        memcpy(&s.ub, &fb, 4);
+        if (r == 0) s.ub = 0;
+        if (r == 2) s.ub = 2.2f;
+        if (fb >= 0x7F800000u) continue;            /* not a finite bound */
+        memset(e, 0xEE, sizeof e);
+        zhs_skip_encode(e, &s, size);
+        CHECK(e[size] == 0xEE);                     /* writes size bytes, no more */
+        zhs_skip_decode(&t, e, size);
+        CHECK(t.last_doc == s.last_doc && t.post_off == s.post_off && t.max_tf == s.max_tf &&
+              t.min_len_q == s.min_len_q);
+        CHECK(t.pos_off == (size == ZHS_SKIP_BYTES ? s.pos_off : 0));
+        bool near_max = s.ub > 3.0e38f;             /* may round up to infinity */
+        CHECK_MSG(t.ub >= s.ub && (near_max || t.ub <= s.ub * (1 + 1.0 / 128) + 1e-38f), "ub %g -> %g",
+                  (double)s.ub, (double)t.ub);
+    }
 
     /* quantized lengths round down, so bounds stay bounds */
     for (uint32_t len = 0; len < 2000000; len += 1 + len / 3) CHECK(zhs_len_unq(zhs_len_q(len)) <= len);
