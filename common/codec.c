@@ -202,14 +202,25 @@ const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb
     return pfor_place(gb, p, end, nb);
 }
 
-/* Reads exception k's index step and high part (checked by parse). */
-static void next_exception(const uint8_t **p, const uint8_t *end, size_t *next, uint32_t *idx, uint32_t *high)
+/* A varint that zhs_pfor_parse checked: at most 5 bytes, inside the group. */
+static inline uint32_t checked_varint(const uint8_t **pp)
 {
-    uint64_t d = 0, hi = 0;
-    zhs_varint_get(p, end, &d);
-    zhs_varint_get(p, end, &hi);
-    *idx = (uint32_t)(*next + d);
-    *high = (uint32_t)hi;
+    const uint8_t *p = *pp;
+    uint32_t v = p[0] & 0x7F;
+    unsigned shift = 7;
+    while (*p++ & 0x80) {
+        if (shift < 32) v |= (uint32_t)(*p & 0x7F) << shift;     /* an overlong form's zeros */
+        shift += 7;
+    }
+    *pp = p;
+    return v;
+}
+
+/* Reads the next exception's index and high part. */
+static inline void next_exception(const uint8_t **p, size_t *next, uint32_t *idx, uint32_t *high)
+{
+    *idx = (uint32_t)(*next + checked_varint(p));
+    *high = checked_varint(p);
     *next = *idx + (size_t)1;
 }
 
@@ -220,7 +231,7 @@ void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n)
     size_t next = 0;
     for (uint32_t k = 0; k < g->nexc; k++) {
         uint32_t i, hi;
-        next_exception(&p, g->packed, &next, &i, &hi);
+        next_exception(&p, &next, &i, &hi);
         v[i] |= hi << g->bits;
     }
 }
@@ -229,29 +240,7 @@ void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high)
 {
     const uint8_t *p = g->exc;
     size_t next = 0;
-    for (uint32_t k = 0; k < g->nexc; k++) next_exception(&p, g->packed, &next, &idx[k], &high[k]);
-}
-
-uint32_t zhs_pfor_at(const zhs_pfor_group *g, const uint32_t *idx, const uint32_t *high, size_t i)
-{
-    unsigned bits = g->bits;
-    if (bits == 0 && g->nexc == 0) return 0;
-    uint32_t v = 0;
-    if (bits) {
-        size_t bp = i * bits, byte = bp >> 3, avail = g->packed_bytes - byte;
-        uint64_t w = 0;
-        memcpy(&w, g->packed + byte, avail < 8 ? avail : 8);
-        uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
-        v = (uint32_t)((w >> (bp & 7)) & mask);
-    }
-    uint32_t lo = 0, hi = g->nexc;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (idx[mid] < i) lo = mid + 1;
-        else hi = mid;
-    }
-    if (lo < g->nexc && idx[lo] == i) v |= high[lo] << bits;
-    return v;
+    for (uint32_t k = 0; k < g->nexc; k++) next_exception(&p, &next, &idx[k], &high[k]);
 }
 
 const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n)

@@ -147,9 +147,19 @@ void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n);
 /* The exceptions of a parsed group, for random access: g->nexc indexes
 ** and high parts (value >> bits). */
 void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high);
-/* Value i of a parsed group, given its exceptions (reads only inside the
-** packed area). */
-uint32_t zhs_pfor_at(const zhs_pfor_group *g, const uint32_t *idx, const uint32_t *high, size_t i);
+/* The low bits of value i of a parsed group, for random access (reads
+** only inside the packed area); an exception's value is this | its high
+** part << bits. */
+static inline uint32_t zhs_pfor_low(const zhs_pfor_group *g, size_t i)
+{
+    unsigned bits = g->bits;
+    if (bits == 0) return 0;
+    size_t bp = i * bits, byte = bp >> 3, avail = g->packed_bytes - byte;
+    uint64_t w = 0;
+    memcpy(&w, g->packed + byte, avail < 8 ? avail : 8);
+    uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
+    return (uint32_t)((w >> (bp & 7)) & mask);
+}
 
 /* End of a block of n postings starting at p, NULL if it is damaged or
 ** does not fit in [p, end). */
@@ -186,9 +196,11 @@ typedef struct zhs_term_info {
 ** zlib-compressed blocks of about ZHS_STORE_BLOCK bytes of records, then
 ** the block table: per block u32 first_doc, u32 ndocs, u64 offset, u32
 ** compressed length, u32 raw length; then u32 nblocks, u32 dict_len
-** (0 in formats 1 and 2, whose stores have no dictionary).  Every block
-** is deflated with the dictionary preset (deflateSetDictionary): records
-** are small, and a 16 KiB block alone starts with nothing to refer to.
+** (0 in formats 1 and 2, whose stores have no dictionary).  With a
+** dictionary every block is a raw deflate stream (no zlib header and
+** adler32: the file's CRC covers it) compressed with the dictionary preset
+** (deflateSetDictionary): records are small, and a 16 KiB block alone
+** starts with nothing to refer to.  Without, blocks are zlib streams.
 ** The dictionary is sampled from the first ZHS_STORE_DICT_SAMPLE bytes of
 ** records: up to ZHS_STORE_DICT_PIECES pieces of ZHS_STORE_DICT_PIECE
 ** bytes, evenly spaced, at most 1/32 of the sample's bytes (none

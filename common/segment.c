@@ -477,16 +477,41 @@ static bool prepare_positions(zhs_cursor *c)
     return true;
 }
 
+/* First exception of a group at index >= i. */
+static inline uint32_t first_exception(const uint32_t *idx, uint32_t nexc, uint64_t i)
+{
+    uint32_t lo = 0, hi = nexc;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (idx[mid] < i) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
 {
     if (c->doc == ZHS_NO_DOC) return 0;
     if (!zhs_cursor_tf_sane(c)) return -1;
     if (!c->pos_ready && !prepare_positions(c)) return -1;
     uint32_t tf = c->tfs[c->i], n = 0;
+    const zhs_pfor_group *fg = &c->pos_g[0], *gg = &c->pos_g[1];
+    uint64_t pos = zhs_pfor_low(fg, c->i);
+    if (fg->nexc) {
+        uint32_t e = first_exception(c->pos_exc_idx[0], fg->nexc, c->i);
+        if (e < fg->nexc && c->pos_exc_idx[0][e] == c->i) pos |= (uint64_t)c->pos_exc_high[0][e] << fg->bits;
+    }
+    /* the gaps are read in order: the exceptions too */
     uint64_t before = c->pos_before[c->i];
-    uint64_t pos = zhs_pfor_at(&c->pos_g[0], c->pos_exc_idx[0], c->pos_exc_high[0], c->i);
+    const uint32_t *xi = c->pos_exc_idx[1], *xh = c->pos_exc_high[1];
+    uint32_t e = gg->nexc ? first_exception(xi, gg->nexc, before) : 0;
     for (uint32_t k = 0; k < tf; k++) {
-        if (k > 0) pos += zhs_pfor_at(&c->pos_g[1], c->pos_exc_idx[1], c->pos_exc_high[1], (size_t)(before + k - 1));
+        if (k > 0) {
+            size_t j = (size_t)(before + k - 1);
+            uint64_t g = zhs_pfor_low(gg, j);
+            if (e < gg->nexc && xi[e] == j) g |= (uint64_t)xh[e++] << gg->bits;
+            pos += g;
+        }
         if (pos > UINT32_MAX) return -1;
         if (n < max) out[n++] = (uint32_t)pos;
     }
@@ -508,16 +533,28 @@ void zhs_store_reader_free(zhs_store_reader *rd)
     zhs_buf_free(&rd->raw);
 }
 
-/* inflate(), giving the store's dictionary when the stream asks for it. */
-static int inflate_dict(const zhs_segment *s, z_stream *zs, int flush)
+/* Prepares zs for one store block: a zlib stream in formats 1 and 2, raw
+** deflate against the dictionary when the store has one (the file's CRC,
+** checked at open, covers the blocks, while a zlib stream's dictionary
+** check would compute an adler32 of the whole dictionary on every passage
+** read).  Returns zlib's status. */
+static int start_block(const zhs_segment *s, z_stream *zs, bool *ready)
 {
-    int z = inflate(zs, flush);
-    if (z == Z_NEED_DICT) {
-        if (!s->store_dict_len || inflateSetDictionary(zs, s->store_dict, s->store_dict_len) != Z_OK)
-            return Z_DATA_ERROR;
-        z = inflate(zs, flush);
-    }
-    return z;
+    int bits = s->store_dict_len ? -15 : 15;
+    int z = *ready ? inflateReset2(zs, bits) : inflateInit2(zs, bits);
+    if (z != Z_OK) return z;
+    *ready = true;
+    return s->store_dict_len ? inflateSetDictionary(zs, s->store_dict, s->store_dict_len) : Z_OK;
+}
+
+/* The error for a failed start_block. */
+static int start_failed(zhs_error *err, int z, const char *what)
+{
+    if (z == Z_VERSION_ERROR)
+        return zhs_fail(err, ZHS_EINVAL, "zlib %s at run time differs from the %s zhs was built with: rebuild zhs",
+                        zlibVersion(), ZLIB_VERSION);
+    if (z == Z_MEM_ERROR) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
+    return zhs_fail(err, ZHS_EINVAL, "cannot start zlib reading %s", what);
 }
 
 /* Bytes a passage read inflates at a time: records average about 400 bytes,
@@ -527,12 +564,12 @@ static int inflate_dict(const zhs_segment *s, z_stream *zs, int flush)
 /* Inflates up to STORE_STEP more bytes of the block into rd->raw.  *ended
 ** when the stream is complete.  False on a stream that does not inflate,
 ** with *zout its zlib status (Z_MEM_ERROR: out of memory, not damage). */
-static bool inflate_more(const zhs_segment *s, zhs_store_reader *rd, uint32_t rlen, bool *ended, int *zout)
+static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, bool *ended, int *zout)
 {
     size_t room = rlen - rd->raw.len, chunk = room < STORE_STEP ? room : STORE_STEP;
     rd->zs.next_out = (Bytef *)rd->raw.data + rd->raw.len;
     rd->zs.avail_out = (uInt)chunk;
-    int z = inflate_dict(s, &rd->zs, Z_NO_FLUSH);
+    int z = inflate(&rd->zs, Z_NO_FLUSH);
     *zout = z;
     rd->raw.len += chunk - rd->zs.avail_out;
     if (z == Z_STREAM_END) {
@@ -560,15 +597,8 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
     uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
     const uint8_t *zdata = s->store.data + off;
     if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
-    if (!rd->zs_ready) {
-        int z = inflateInit(&rd->zs);
-        if (z == Z_VERSION_ERROR)
-            return zhs_fail(err, ZHS_EINVAL, "zlib %s at run time differs from the %s zhs was built with: rebuild zhs", zlibVersion(), ZLIB_VERSION);
-        if (z != Z_OK) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
-        rd->zs_ready = true;
-    } else if (inflateReset(&rd->zs) != Z_OK) {
-        return zhs_fail(err, ZHS_EINVAL, "cannot reset the inflate state reading a passage");
-    }
+    int zst = start_block(s, &rd->zs, &rd->zs_ready);
+    if (zst != Z_OK) return start_failed(err, zst, "a passage");
     zhs_buf_reset(&rd->raw);
     if (!zhs_buf_reserve(&rd->raw, rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
     rd->zs.next_in = (Bytef *)(uintptr_t)zdata;
@@ -597,7 +627,7 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
         if (ended || rd->raw.len == rlen)
             return corrupt(err, &s->store, zdata, "bad record in store block");
         int z = Z_OK;
-        if (!inflate_more(s, rd, rlen, &ended, &z)) {
+        if (!inflate_more(rd, rlen, &ended, &z)) {
             if (z == Z_MEM_ERROR) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
             return corrupt(err, &s->store, zdata, "store block does not decompress");
         }
@@ -628,24 +658,16 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
             rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             break;
         }
-        if (!zs_ready) {
-            int zi = inflateInit(&zs);
-            if (zi != Z_OK) {
-                rc = zhs_fail(err, zi == Z_VERSION_ERROR ? ZHS_EINVAL : ZHS_ENOMEM,
-                              zi == Z_VERSION_ERROR ? "zlib at run time differs from the one zhs was built with: rebuild zhs"
-                                                    : "out of memory reading the store");
-                break;
-            }
-            zs_ready = true;
-        } else if (inflateReset(&zs) != Z_OK) {
-            rc = zhs_fail(err, ZHS_EINVAL, "cannot reset the inflate state reading the store");
+        int zi = start_block(s, &zs, &zs_ready);
+        if (zi != Z_OK) {
+            rc = start_failed(err, zi, "the store");
             break;
         }
         zs.next_in = (Bytef *)(uintptr_t)(s->store.data + off);
         zs.avail_in = clen;
         zs.next_out = (Bytef *)raw.data;
         zs.avail_out = rlen + 1;    /* one byte more: a longer stream is damage */
-        int z = inflate_dict(s, &zs, Z_FINISH);
+        int z = inflate(&zs, Z_FINISH);
         size_t got = rlen + 1 - zs.avail_out;
         if (z == Z_STREAM_END) z = Z_OK;
         else if (z != Z_MEM_ERROR) z = Z_DATA_ERROR;

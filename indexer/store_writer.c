@@ -37,12 +37,6 @@ int zhs_store_writer_open(zhs_store_writer **out, const char *path, zhs_error *e
         free(w);
         return err->code;
     }
-    if (deflateInit(&w->zs, 6) != Z_OK) {
-        zhs_outfile_abort(&w->out);
-        free(w);
-        return zhs_fail(err, ZHS_ENOMEM, "out of memory starting zlib for the passage store");
-    }
-    w->zs_ready = true;
     *out = w;
     return ZHS_OK;
 }
@@ -98,6 +92,11 @@ static int choose_dict(zhs_store_writer *w, zhs_error *err)
         if (w->dict.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
         zhs_outfile_write(&w->out, w->dict.data, w->dict.len);
     }
+    /* raw deflate with a dictionary (segment.c says why), else zlib
+    ** streams as in formats 1 and 2 */
+    if (deflateInit2(&w->zs, 6, Z_DEFLATED, w->dict.len ? -15 : 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory starting zlib for the passage store");
+    w->zs_ready = true;
     w->dict_chosen = true;
     const uint8_t *e = (const uint8_t *)w->pending_blocks.data;
     size_t at = 0;
