@@ -156,6 +156,17 @@ size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32
     return k + zhs_pack(out + k, b, nb, wb);
 }
 
+/* zhs_varint_get with the one-byte case inline: exception indexes and
+** most high parts are below 128. */
+static inline bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return true;
+    }
+    return zhs_varint_get(p, end, v);
+}
+
 /* Parses a group's head at p; returns its end, NULL on damage. */
 static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
 {
@@ -169,12 +180,12 @@ static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const
     g->exc = p;
     if (has) {
         uint64_t ne;
-        if (!zhs_varint_get(&p, end, &ne) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n) return NULL;
+        if (!get_varint(&p, end, &ne) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n) return NULL;
         g->exc = p;
         size_t next = 0;
         for (uint64_t k = 0; k < ne; k++) {
             uint64_t d, hi;
-            if (!zhs_varint_get(&p, end, &d) || !zhs_varint_get(&p, end, &hi)) return NULL;
+            if (!get_varint(&p, end, &d) || !get_varint(&p, end, &hi)) return NULL;
             if (d >= n - next || hi == 0 || hi > (0xFFFFFFFFu >> bits)) return NULL;
             next += (size_t)d + 1;
         }
