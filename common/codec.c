@@ -1,5 +1,6 @@
 /*
-** codec.c — bit packing, skip entries and file footers.
+** codec.c — bit packing, patched frame of reference, skip entries and
+** file footers.
 */
 #include "codec_simd.h"
 #include "format.h"
@@ -19,8 +20,10 @@ size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
     uint64_t acc = 0;
     unsigned fill = 0;
     size_t o = 0;
+    /* masked: a patched group packs only the low bits of its exceptions */
+    const uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
     for (size_t i = 0; i < n; i++) {
-        acc |= (uint64_t)v[i] << fill;
+        acc |= ((uint64_t)v[i] & mask) << fill;
         fill += bits;
         while (fill >= 8) {
             out[o++] = (uint8_t)acc;
@@ -123,36 +126,227 @@ uint64_t zhs_unpack_docs_padded(uint32_t *v, const uint8_t *in, size_t n, unsign
     return zhs_unpack_docs_padded_scalar(v, in, n, bits, prev);
 }
 
-const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n)
+/* ------------------------------------------------------------ PFOR */
+
+static size_t put_varint(uint8_t *o, uint64_t v)
 {
-    if (end - p < 2) return NULL;
-    unsigned db = p[0], tb = p[1];
-    if (db > 32 || tb > 32) return NULL;
-    size_t need = 2 + zhs_pack_bytes(n, db) + zhs_pack_bytes(n, tb);
-    if ((size_t)(end - p) < need) return NULL;
-    return p + need;
+    size_t k = 0;
+    while (v >= 0x80) {
+        o[k++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    o[k++] = (uint8_t)v;
+    return k;
 }
 
-void zhs_skip_encode(uint8_t *out, const zhs_skip *s)
+/* The width is chosen from a histogram of the values' widths, with each
+** exception's index counted as one byte (exact for groups of up to 128
+** values, where indexes differ by less than 128). */
+static unsigned pfor_width(const uint32_t *v, size_t n)
+{
+    size_t hist[33] = {0};
+    unsigned maxb = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned b = zhs_bits_needed(v[i]);
+        hist[b]++;
+        if (b > maxb) maxb = b;
+    }
+    unsigned best = maxb;
+    size_t best_cost = zhs_pack_bytes(n, maxb), above = 0;
+    for (unsigned b = maxb; b-- > 0;) {
+        above += hist[b + 1];
+        if (above > ZHS_PFOR_MAX_EXC) break;
+        size_t cost = zhs_pack_bytes(n, b) + 1;
+        for (unsigned k = b + 1; k <= maxb; k++) cost += hist[k] * (1 + (k - b + 6) / 7);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    return best;
+}
+
+/* Writes the head of the group v[0..n) at out; returns its bytes and
+** the width in *bits. */
+static size_t pfor_head(uint8_t *out, const uint32_t *v, size_t n, unsigned *bits)
+{
+    unsigned b = pfor_width(v, n);
+    uint32_t nexc = 0;
+    for (size_t i = 0; i < n; i++) nexc += zhs_bits_needed(v[i]) > b;
+    out[0] = (uint8_t)(b | (nexc ? ZHS_PFOR_EXC : 0));
+    size_t k = 1;
+    if (nexc) {
+        k += put_varint(out + k, nexc);
+        size_t next = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (zhs_bits_needed(v[i]) <= b) continue;
+            k += put_varint(out + k, i - next);
+            k += put_varint(out + k, v[i] >> b);
+            next = i + 1;
+        }
+    }
+    *bits = b;
+    return k;
+}
+
+size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    unsigned wa, wb;
+    size_t k = pfor_head(out, a, na, &wa);
+    k += pfor_head(out + k, b, nb, &wb);
+    k += zhs_pack(out + k, a, na, wa);
+    return k + zhs_pack(out + k, b, nb, wb);
+}
+
+/* zhs_varint_get with the one-byte case inline: exception indexes and
+** most high parts are below 128. */
+static inline bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return true;
+    }
+    return zhs_varint_get(p, end, v);
+}
+
+/* Parses a group's head at p; returns its end, NULL on damage. */
+static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
+{
+    if (p >= end) return NULL;
+    unsigned bits = p[0] & ~ZHS_PFOR_EXC & 0xFFu;
+    bool has = (p[0] & ZHS_PFOR_EXC) != 0;
+    if (bits > 32 || (has && bits == 32)) return NULL;
+    p++;
+    g->bits = (uint8_t)bits;
+    g->nexc = 0;
+    g->exc = p;
+    if (has) {
+        uint64_t ne;
+        if (!get_varint(&p, end, &ne) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n) return NULL;
+        g->exc = p;
+        size_t next = 0;
+        for (uint64_t k = 0; k < ne; k++) {
+            uint64_t d, hi;
+            if (!get_varint(&p, end, &d) || !get_varint(&p, end, &hi)) return NULL;
+            if (d >= n - next || hi == 0 || hi > (0xFFFFFFFFu >> bits)) return NULL;
+            next += (size_t)d + 1;
+        }
+        g->nexc = (uint32_t)ne;
+    }
+    return p;
+}
+
+/* Places a group's packed area at p; returns its end, NULL if it does
+** not fit. */
+static const uint8_t *pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
+{
+    size_t bytes = zhs_pack_bytes(n, g->bits);
+    if ((size_t)(end - p) < bytes) return NULL;
+    g->packed = p;
+    g->packed_bytes = bytes;
+    return p + bytes;
+}
+
+const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
+                               const uint8_t *p, const uint8_t *end)
+{
+    if (!(p = pfor_parse_head(ga, p, end, na)) || !(p = pfor_parse_head(gb, p, end, nb))) return NULL;
+    if (!(p = pfor_place(ga, p, end, na))) return NULL;
+    return pfor_place(gb, p, end, nb);
+}
+
+/* A varint that zhs_pfor_parse checked: at most 5 bytes, inside the group. */
+static inline uint32_t checked_varint(const uint8_t **pp)
+{
+    const uint8_t *p = *pp;
+    uint32_t v = p[0] & 0x7F;
+    unsigned shift = 7;
+    while (*p++ & 0x80) {
+        if (shift < 32) v |= (uint32_t)(*p & 0x7F) << shift;     /* an overlong form's zeros */
+        shift += 7;
+    }
+    *pp = p;
+    return v;
+}
+
+/* Reads the next exception's index and high part. */
+static inline void next_exception(const uint8_t **p, size_t *next, uint32_t *idx, uint32_t *high)
+{
+    *idx = (uint32_t)(*next + checked_varint(p));
+    *high = checked_varint(p);
+    *next = *idx + (size_t)1;
+}
+
+void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    zhs_unpack_padded(v, g->packed, n, g->bits);
+    const uint8_t *p = g->exc;
+    size_t next = 0;
+    for (uint32_t k = 0; k < g->nexc; k++) {
+        uint32_t i, hi;
+        next_exception(&p, &next, &i, &hi);
+        v[i] |= hi << g->bits;
+    }
+}
+
+void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high)
+{
+    const uint8_t *p = g->exc;
+    size_t next = 0;
+    for (uint32_t k = 0; k < g->nexc; k++) next_exception(&p, &next, &idx[k], &high[k]);
+}
+
+const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n)
+{
+    zhs_pfor_group a, b;
+    return zhs_pfor_parse2(&a, n, &b, n, p, end);
+}
+
+/* A non-negative float's upper 16 bits, rounded up: the float they give
+** back is >= f (floats of one sign order as their bit patterns). */
+static uint16_t ub_round_up(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if (f <= 0 || x >= 0x7F7F0000u) return f <= 0 ? 0 : 0x7F80;    /* 0, or infinity */
+    return (uint16_t)((x >> 16) + ((x & 0xFFFF) != 0));
+}
+
+void zhs_skip_encode(uint8_t *out, const zhs_skip *s, unsigned size)
 {
     zhs_set_u32(out, s->last_doc);
     zhs_set_u32(out + 4, s->post_off);
-    zhs_set_u32(out + 8, (uint32_t)s->pos_off);
-    zhs_set_u32(out + 12, (uint32_t)(s->pos_off >> 32));
-    uint32_t f;
-    memcpy(&f, &s->ub, 4);
-    zhs_set_u32(out + 16, f);
-    zhs_set_u32(out + 20, (uint32_t)s->max_tf | (uint32_t)s->min_len_q << 16);
+    if (size == ZHS_SKIP_BYTES_V1) {
+        zhs_set_u32(out + 8, (uint32_t)s->pos_off);
+        zhs_set_u32(out + 12, (uint32_t)(s->pos_off >> 32));
+        uint32_t f;
+        memcpy(&f, &s->ub, 4);
+        zhs_set_u32(out + 16, f);
+        zhs_set_u32(out + 20, (uint32_t)s->max_tf | (uint32_t)s->min_len_q << 16);
+        return;
+    }
+    zhs_set_u32(out + 8, (uint32_t)s->max_tf | (uint32_t)s->min_len_q << 16);
+    uint16_t u = ub_round_up(s->ub);
+    out[12] = (uint8_t)u;
+    out[13] = (uint8_t)(u >> 8);
+    if (size == ZHS_SKIP_BYTES) zhs_set_u32(out + 14, (uint32_t)s->pos_off);
 }
 
-void zhs_skip_decode(zhs_skip *s, const uint8_t *in)
+void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size)
 {
     s->last_doc = zhs_get_u32(in);
     s->post_off = zhs_get_u32(in + 4);
-    s->pos_off = zhs_get_u64(in + 8);
-    uint32_t f = zhs_get_u32(in + 16);
+    uint32_t f, x;
+    if (size == ZHS_SKIP_BYTES_V1) {
+        s->pos_off = zhs_get_u64(in + 8);
+        f = zhs_get_u32(in + 16);
+        x = zhs_get_u32(in + 20);
+    } else {
+        x = zhs_get_u32(in + 8);
+        f = (uint32_t)(in[12] | in[13] << 8) << 16;
+        s->pos_off = size == ZHS_SKIP_BYTES ? zhs_get_u32(in + 14) : 0;
+    }
     memcpy(&s->ub, &f, 4);
-    uint32_t x = zhs_get_u32(in + 20);
     s->max_tf = (uint16_t)x;
     s->min_len_q = (uint16_t)(x >> 16);
 }

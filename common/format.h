@@ -20,14 +20,17 @@
 #include "common.h"
 
 /* 2: passage records carry metadata (record.h) and a generation may have
-** a metadata table (g<N>.meta).  Version 1 indexes are still read. */
-#define ZHS_FORMAT_VERSION 2
+** a metadata table (g<N>.meta).  3: posting and position groups may carry
+** exceptions (PFOR, below) and the store a preset dictionary.  Versions 1
+** and 2 are still read: their files are valid files of version 3 without
+** exceptions or dictionary. */
+#define ZHS_FORMAT_VERSION 3
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
 
 #define ZHS_MAGIC_DICT  "ZHSDICT1"
-#define ZHS_MAGIC_POST  "ZHSPOST1"
+#define ZHS_MAGIC_POST  "ZHSPOST2"
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
 #define ZHS_MAGIC_STORE "ZHSSTOR1"
@@ -53,7 +56,17 @@
 ** (phrases match on bigrams): their pos_len is 0.
 */
 #define ZHS_BLOCK 128
-#define ZHS_SKIP_BYTES 24
+/* Skip entries, fixed size within a term (binary searched on last_doc):
+**   format 3 (.post magic ZHSPOST2): u32 last_doc, u32 post_off,
+**     u16 max_tf, u16 min_len_q, u16 ub (the float's upper 16 bits,
+**     rounded up: a bound stays a bound), and u32 pos_off only when the
+**     term has positions: 18 or 14 bytes;
+**   formats 1 and 2 (ZHSPOST1): u32 last_doc, u32 post_off, u64 pos_off,
+**     f32 ub, u16 max_tf, u16 min_len_q: 24 bytes. */
+#define ZHS_SKIP_BYTES 18
+#define ZHS_SKIP_BYTES_NOPOS 14
+#define ZHS_SKIP_BYTES_V1 24
+#define ZHS_MAGIC_POST_V1 "ZHSPOST1"
 
 typedef struct zhs_skip {
     uint32_t last_doc;      /* last doc id in the block */
@@ -65,8 +78,11 @@ typedef struct zhs_skip {
     uint16_t min_len_q;     /* min length, quantized down (see zhs_len_q) */
 } zhs_skip;
 
-void zhs_skip_encode(uint8_t *out, const zhs_skip *s);
-void zhs_skip_decode(zhs_skip *s, const uint8_t *in);
+/* size: ZHS_SKIP_BYTES, ZHS_SKIP_BYTES_NOPOS (pos_off left out, decoded
+** as 0) or ZHS_SKIP_BYTES_V1.  Encoding rounds ub up to what the entry
+** holds. */
+void zhs_skip_encode(uint8_t *out, const zhs_skip *s, unsigned size);
+void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size);
 
 /* Lengths quantized to 16 bits, rounding down (a bound must not overshoot):
 ** exact below 4096, then in steps. */
@@ -92,8 +108,68 @@ void zhs_unpack_tfs_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bi
 ** a damaged block whose ids pass 2^32 - 1 is seen. */
 uint64_t zhs_unpack_docs_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, int64_t prev);
 
-/* Size in bytes of a block of n postings starting at p (NULL if it does
-** not fit in [p, end)). */
+/* Patched frame of reference (PFOR): a group of values bit-packed at a
+** width chosen for the group, the few values that do not fit kept apart
+** as exceptions (their high bits), so that one outlier (the first doc gap
+** of a title term's run of passages, a long gap between two positions) no
+** longer widens every value of its group.  Groups come in pairs (doc gaps
+** and term frequencies, first positions and position gaps), written as
+**     head A, head B, packed A, packed B
+** where a head is
+**     u8 width | ZHS_PFOR_EXC when exceptions follow,
+**     [varint nexc (1..ZHS_PFOR_MAX_EXC), then per exception
+**      varint (index - previous exception's index - 1; the first: index),
+**      varint (value >> width), never 0]
+** and packed holds the values' low `width` bits (zhs_pack).  A pair
+** without exceptions is byte for byte the layout of format 2 (two width
+** bytes, two packed areas), so format-2 segments are read as they are.
+*/
+#define ZHS_PFOR_EXC 0x80
+#define ZHS_PFOR_MAX_EXC 64
+/* Room zhs_pfor_encode2 may write for na + nb values (8 bytes of
+** unpacking slack included). */
+static inline size_t zhs_pfor_bound(size_t na, size_t nb)
+{
+    return 2 * (1 + 2 + (size_t)ZHS_PFOR_MAX_EXC * 7) + (na + nb) * 4 + 8;
+}
+/* Writes the pair of groups a[0..na), b[0..nb), each at the width that
+** costs it the fewest bytes; returns the bytes written. */
+size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+/* A parsed group: where its parts are. */
+typedef struct zhs_pfor_group {
+    const uint8_t *exc;         /* exceptions (nexc pairs of varints) */
+    const uint8_t *packed;      /* the packed low bits */
+    size_t packed_bytes;
+    uint32_t nexc;
+    uint8_t bits;
+} zhs_pfor_group;
+/* Parses and checks the pair at p (exceptions in range and in order,
+** everything inside [p, end)).  Returns the pair's end, NULL on damage. */
+const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
+                               const uint8_t *p, const uint8_t *end);
+/* All n values of a parsed group into v: the hot path (zhs_unpack_padded,
+** so up to 8 bytes past the packed area are read and must be mapped). */
+void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n);
+/* The exceptions of a parsed group, for random access: g->nexc indexes
+** and high parts (value >> bits). */
+void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high);
+/* The low bits of value i of a parsed group, for random access (reads
+** only inside the packed area); an exception's value is this | its high
+** part << bits. */
+static inline uint32_t zhs_pfor_low(const zhs_pfor_group *g, size_t i)
+{
+    unsigned bits = g->bits;
+    if (bits == 0) return 0;
+    size_t bp = i * bits, byte = bp >> 3, avail = g->packed_bytes - byte;
+    uint64_t w = 0;
+    memcpy(&w, g->packed + byte, avail < 8 ? avail : 8);
+    uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
+    return (uint32_t)((w >> (bp & 7)) & mask);
+}
+
+/* End of a block of n postings starting at p, NULL if it is damaged or
+** does not fit in [p, end). */
 const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n);
 
 /* ------------------------------------------------------------ dictionary */
@@ -123,10 +199,19 @@ typedef struct zhs_term_info {
 
 /* ------------------------------------------------------------ store */
 /*
-** .store body: zlib-compressed blocks of about ZHS_STORE_BLOCK bytes of
-** records, then the block table: per block u32 first_doc, u32 ndocs,
-** u64 offset, u32 compressed length, u32 raw length; then u32 nblocks,
-** u32 reserved.
+** .store body: the preset dictionary (dict_len bytes, possibly none), then
+** zlib-compressed blocks of about ZHS_STORE_BLOCK bytes of records, then
+** the block table: per block u32 first_doc, u32 ndocs, u64 offset, u32
+** compressed length, u32 raw length; then u32 nblocks, u32 dict_len
+** (0 in formats 1 and 2, whose stores have no dictionary).  With a
+** dictionary every block is a raw deflate stream (no zlib header and
+** adler32: the file's CRC covers it) compressed with the dictionary preset
+** (deflateSetDictionary): records are small, and a 16 KiB block alone
+** starts with nothing to refer to.  Without, blocks are zlib streams.
+** The dictionary is sampled from the first ZHS_STORE_DICT_SAMPLE bytes of
+** records: up to ZHS_STORE_DICT_PIECES pieces of ZHS_STORE_DICT_PIECE
+** bytes, evenly spaced, at most 1/32 of the sample's bytes (none
+** under 4 KiB).
 ** Record: varint lengths and bytes of id, title, heading, label, path,
 ** then varint line, then varint length and bytes of text.
 */
@@ -135,6 +220,9 @@ typedef struct zhs_term_info {
 ** % of the text / `zhs eval` of cmrc2018_dev: 32 KiB 38.4% / 6.24 s, 16 KiB
 ** 42.0% / 3.71 s, 8 KiB 46.9% / 2.53 s. */
 #define ZHS_STORE_BLOCK (16 * 1024)
+#define ZHS_STORE_DICT_SAMPLE (1024 * 1024)
+#define ZHS_STORE_DICT_PIECES 256
+#define ZHS_STORE_DICT_PIECE 128
 #define ZHS_STORE_ENTRY 24
 
 /* ------------------------------------------------------------ files */

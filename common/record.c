@@ -48,7 +48,7 @@ static bool parse(const uint8_t **pp, const uint8_t *end, int version, const uin
     for (int i = 0; i < 5; i++)
         if (!get_str(&p, end, &f[i], &n[i])) return false;
     if (!zhs_varint_get(&p, end, line) || !get_str(&p, end, &f[5], &n[5])) return false;
-    bool meta = version == 2 || (version == 0 && p < end);
+    bool meta = version >= 2 || (version == 0 && p < end);
     *nstr = meta ? NSTR_V2 : NSTR_V1;
     if (meta)
         for (int i = NSTR_V1; i < NSTR_V2; i++)

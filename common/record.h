@@ -4,7 +4,7 @@
 **   varint length + bytes of id, title, heading, label, path;
 **   varint line; varint length + bytes of text;
 ** and from version 2 (ZHS_FORMAT_VERSION 2) the metadata strings date,
-** category, status, issuer, extra.  version: 1 or 2 for a record among
+** category, status, issuer, extra.  version: 1, or 2 and up, for a record among
 ** others (the native store: the MANIFEST's format version says), 0 for a
 ** record that fills [*pp, end) alone (Xapian's document data: the metadata
 ** are there when bytes are left after the text).

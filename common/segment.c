@@ -65,6 +65,18 @@ static int corrupt(zhs_error *err, const zhs_mapped *m, const uint8_t *at, const
                     m->path, what, off);
 }
 
+/* Whether the file at path starts with magic (false when unreadable:
+** mapping it then says why). */
+static bool has_magic(const char *path, const char *magic)
+{
+    char m[ZHS_MAGIC_LEN];
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    bool same = fread(m, 1, sizeof m, f) == sizeof m && memcmp(m, magic, sizeof m) == 0;
+    fclose(f);
+    return same;
+}
+
 int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t ndocs,
                      bool verify, zhs_error *err)
 {
@@ -76,7 +88,8 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
     zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
-    zhs_map_file(&s->post, path, ZHS_MAGIC_POST, verify, err);
+    s->skip_v1 = has_magic(path, ZHS_MAGIC_POST_V1);
+    zhs_map_file(&s->post, path, s->skip_v1 ? ZHS_MAGIC_POST_V1 : ZHS_MAGIC_POST, verify, err);
     snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
     zhs_map_file(&s->pos, path, ZHS_MAGIC_POS, verify, err);
     snprintf(path, sizeof path, "%s/%s.len", dir, stem);
@@ -109,20 +122,22 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
         corrupt(err, &s->len, s->len.body, "passage count differs from the manifest");
         goto fail;
     }
-    /* store trailer: u32 nblocks, u32 reserved */
+    /* store trailer: u32 nblocks, u32 dictionary length */
     if (s->store.body_len < 8) { corrupt(err, &s->store, s->store.body, "store too short"); goto fail; }
     const uint8_t *st = s->store.body + s->store.body_len - 8;
     s->store_nblocks = zhs_get_u32(st);
-    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY > s->store.body_len - 8) {
+    s->store_dict_len = zhs_get_u32(st + 4);
+    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY + s->store_dict_len > s->store.body_len - 8) {
         corrupt(err, &s->store, st, "bad store trailer");
         goto fail;
     }
     s->store_table = st - (size_t)s->store_nblocks * ZHS_STORE_ENTRY;
+    s->store_dict = s->store.body;
     uint64_t expect_first = 0;
     for (uint32_t i = 0; i < s->store_nblocks; i++) {
         const uint8_t *e = s->store_table + (size_t)i * ZHS_STORE_ENTRY;
         uint64_t off = zhs_get_u64(e + 8), clen = zhs_get_u32(e + 16);
-        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < ZHS_MAGIC_LEN ||
+        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < ZHS_MAGIC_LEN + (uint64_t)s->store_dict_len ||
             off + clen > (uint64_t)(s->store_table - s->store.data)) {
             corrupt(err, &s->store, e, "bad store block entry");
             goto fail;
@@ -311,7 +326,7 @@ int zhs_dict_iter_next(zhs_dict_iter *it, zhs_error *err)
 
 static inline uint32_t skip_last(const zhs_cursor *c, uint32_t b)
 {
-    return zhs_get_u32(c->skips + (size_t)b * ZHS_SKIP_BYTES);
+    return zhs_get_u32(c->skips + (size_t)b * c->skip_bytes);
 }
 
 /* Decodes block b; on damage marks the cursor exhausted and corrupt. */
@@ -321,18 +336,28 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     const uint8_t *p = c->blocks;
     int64_t prev = -1;
     if (c->skips) {
-        p += zhs_get_u32(c->skips + (size_t)b * ZHS_SKIP_BYTES + 4);
+        p += zhs_get_u32(c->skips + (size_t)b * c->skip_bytes + 4);
         if (b > 0) prev = skip_last(c, b - 1);
     }
-    if (p < c->blocks || p >= c->end || !zhs_block_end(p, c->end, n)) goto bad;
-    unsigned db = p[0], tb = p[1];
-    p += 2;
+    if (p < c->blocks || p >= c->end) goto bad;
+    zhs_pfor_group dg;
+    if (!zhs_pfor_parse2(&dg, n, &c->tfg, n, p, c->end)) goto bad;
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: reading 8 bytes past
     ** the packed area stays inside the mapping. */
-    uint64_t last = zhs_unpack_docs_padded(c->docs, p, n, db, prev);
-    c->tf_packed = p + zhs_pack_bytes(n, db);
-    c->tf_bits = (uint8_t)tb;
+    uint64_t last;
+    if (dg.nexc == 0) {
+        last = zhs_unpack_docs_padded(c->docs, dg.packed, n, dg.bits, prev);
+    } else {
+        /* outliers: the low bits patched first, then the running sum */
+        zhs_pfor_unpack(c->docs, &dg, n);
+        uint64_t d = (uint64_t)prev;
+        for (uint32_t i = 0; i < n; i++) {
+            d += (uint64_t)c->docs[i] + 1;
+            c->docs[i] = (uint32_t)d;
+        }
+        last = d;
+    }
     c->tfs_ready = false;
     c->pos_ready = false;
     if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
@@ -348,7 +373,12 @@ bad:
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    zhs_unpack_tfs_padded(c->tfs, c->tf_packed, c->bn, c->tf_bits);
+    if (c->tfg.nexc == 0) {
+        zhs_unpack_tfs_padded(c->tfs, c->tfg.packed, c->bn, c->tfg.bits);
+    } else {
+        zhs_pfor_unpack(c->tfs, &c->tfg, c->bn);
+        for (uint32_t i = 0; i < c->bn; i++) c->tfs[i] += 1;
+    }
     c->tfs_ready = true;
 }
 
@@ -367,14 +397,15 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     c->sk_valid = false;
     c->pos_base = s->pos.data + ti->pos_off;
     c->pos_end = c->pos_base + ti->pos_len;
+    c->skip_bytes = s->skip_v1 ? ZHS_SKIP_BYTES_V1 : ti->pos_len ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
     if (c->nblocks > 1) {
-        if ((uint64_t)c->nblocks * ZHS_SKIP_BYTES > ti->post_len) {
+        if ((uint64_t)c->nblocks * c->skip_bytes > ti->post_len) {
             c->corrupt = true;
             c->doc = ZHS_NO_DOC;
             return;
         }
         c->skips = base;
-        c->blocks = base + (size_t)c->nblocks * ZHS_SKIP_BYTES;
+        c->blocks = base + (size_t)c->nblocks * c->skip_bytes;
     }
     if (!decode_block(c, 0)) return;
     c->doc = c->docs[0];
@@ -422,57 +453,50 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
         c->sk_valid = false;
         return false;
     }
-    zhs_skip_decode(&c->sk, c->skips + (size_t)b * ZHS_SKIP_BYTES);
+    zhs_skip_decode(&c->sk, c->skips + (size_t)b * c->skip_bytes, c->skip_bytes);
     c->sk_valid = true;
     *sk = c->sk;
     return true;
 }
 
-/* Value idx of a packed area of `bytes` bytes holding `bits`-bit values. */
-static uint32_t packed_at(const uint8_t *in, size_t bytes, size_t idx, unsigned bits)
-{
-    if (bits == 0) return 0;
-    size_t bp = idx * bits, byte = bp >> 3;
-    uint64_t w = 0;
-    size_t avail = bytes - byte;
-    memcpy(&w, in + byte, avail < 8 ? avail : 8);
-    uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
-    return (uint32_t)((w >> (bp & 7)) & mask);
-}
-
-/* Locates the current block's positions: header, packed first positions,
-** packed gaps, and where each doc's gaps start.  False on damage. */
+/* Locates the current block's positions: the groups of first positions
+** and of gaps, their exceptions, and where each doc's gaps start.  False
+** on damage. */
 static bool prepare_positions(zhs_cursor *c)
 {
     if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
     const uint8_t *p = c->pos_base;
     if (c->skips) {
-        uint64_t off = zhs_get_u64(c->skips + (size_t)c->block * ZHS_SKIP_BYTES + 8);
+        zhs_skip sk;
+        zhs_skip_decode(&sk, c->skips + (size_t)c->block * c->skip_bytes, c->skip_bytes);
+        uint64_t off = sk.pos_off;
         if (off > (uint64_t)(c->pos_end - c->pos_base)) return false;
         p += off;
     } else if (c->block != 0) {
         return false;
     }
-    if (c->pos_end - p < 2) return false;
-    unsigned fb = p[0], gb = p[1];
-    if (fb > 32 || gb > 32) return false;
     uint64_t total = 0;
     for (uint32_t i = 0; i < c->bn; i++) {
         c->pos_before[i] = total;
         total += c->tfs[i] - 1;     /* gaps: every position but the first */
     }
-    size_t fbytes = zhs_pack_bytes(c->bn, fb);
     if (total > SIZE_MAX / 64) return false;
-    size_t gbytes = zhs_pack_bytes((size_t)total, gb);
-    if ((uint64_t)(c->pos_end - p) - 2 < (uint64_t)fbytes + gbytes) return false;
-    c->pos_fb = (uint8_t)fb;
-    c->pos_gb = (uint8_t)gb;
-    c->pos_firsts = p + 2;
-    c->pos_gaps = p + 2 + fbytes;
-    c->pos_fbytes = fbytes;
-    c->pos_gbytes = gbytes;
+    if (!zhs_pfor_parse2(&c->pos_g[0], c->bn, &c->pos_g[1], (size_t)total, p, c->pos_end)) return false;
+    for (int g = 0; g < 2; g++) zhs_pfor_exceptions(&c->pos_g[g], c->pos_exc_idx[g], c->pos_exc_high[g]);
     c->pos_ready = true;
     return true;
+}
+
+/* First exception of a group at index >= i. */
+static inline uint32_t first_exception(const uint32_t *idx, uint32_t nexc, uint64_t i)
+{
+    uint32_t lo = 0, hi = nexc;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (idx[mid] < i) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
 }
 
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
@@ -481,10 +505,23 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
     if (!zhs_cursor_tf_sane(c)) return -1;
     if (!c->pos_ready && !prepare_positions(c)) return -1;
     uint32_t tf = c->tfs[c->i], n = 0;
+    const zhs_pfor_group *fg = &c->pos_g[0], *gg = &c->pos_g[1];
+    uint64_t pos = zhs_pfor_low(fg, c->i);
+    if (fg->nexc) {
+        uint32_t e = first_exception(c->pos_exc_idx[0], fg->nexc, c->i);
+        if (e < fg->nexc && c->pos_exc_idx[0][e] == c->i) pos |= (uint64_t)c->pos_exc_high[0][e] << fg->bits;
+    }
+    /* the gaps are read in order: the exceptions too */
     uint64_t before = c->pos_before[c->i];
-    uint64_t pos = packed_at(c->pos_firsts, c->pos_fbytes, c->i, c->pos_fb);
+    const uint32_t *xi = c->pos_exc_idx[1], *xh = c->pos_exc_high[1];
+    uint32_t e = gg->nexc ? first_exception(xi, gg->nexc, before) : 0;
     for (uint32_t k = 0; k < tf; k++) {
-        if (k > 0) pos += packed_at(c->pos_gaps, c->pos_gbytes, (size_t)(before + k - 1), c->pos_gb);
+        if (k > 0) {
+            size_t j = (size_t)(before + k - 1);
+            uint64_t g = zhs_pfor_low(gg, j);
+            if (e < gg->nexc && xi[e] == j) g |= (uint64_t)xh[e++] << gg->bits;
+            pos += g;
+        }
         if (pos > UINT32_MAX) return -1;
         if (n < max) out[n++] = (uint32_t)pos;
     }
@@ -504,6 +541,30 @@ void zhs_store_reader_free(zhs_store_reader *rd)
     if (rd->zs_ready) inflateEnd(&rd->zs);
     rd->zs_ready = false;
     zhs_buf_free(&rd->raw);
+}
+
+/* Prepares zs for one store block: a zlib stream in formats 1 and 2, raw
+** deflate against the dictionary when the store has one (the file's CRC,
+** checked at open, covers the blocks, while a zlib stream's dictionary
+** check would compute an adler32 of the whole dictionary on every passage
+** read).  Returns zlib's status. */
+static int start_block(const zhs_segment *s, z_stream *zs, bool *ready)
+{
+    int bits = s->store_dict_len ? -15 : 15;
+    int z = *ready ? inflateReset2(zs, bits) : inflateInit2(zs, bits);
+    if (z != Z_OK) return z;
+    *ready = true;
+    return s->store_dict_len ? inflateSetDictionary(zs, s->store_dict, s->store_dict_len) : Z_OK;
+}
+
+/* The error for a failed start_block. */
+static int start_failed(zhs_error *err, int z, const char *what)
+{
+    if (z == Z_VERSION_ERROR)
+        return zhs_fail(err, ZHS_EINVAL, "zlib %s at run time differs from the %s zhs was built with: rebuild zhs",
+                        zlibVersion(), ZLIB_VERSION);
+    if (z == Z_MEM_ERROR) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
+    return zhs_fail(err, ZHS_EINVAL, "cannot start zlib reading %s", what);
 }
 
 /* Bytes a passage read inflates at a time: records average about 400 bytes,
@@ -546,15 +607,8 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
     uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
     const uint8_t *zdata = s->store.data + off;
     if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
-    if (!rd->zs_ready) {
-        int z = inflateInit(&rd->zs);
-        if (z == Z_VERSION_ERROR)
-            return zhs_fail(err, ZHS_EINVAL, "zlib %s at run time differs from the %s zhs was built with: rebuild zhs", zlibVersion(), ZLIB_VERSION);
-        if (z != Z_OK) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
-        rd->zs_ready = true;
-    } else if (inflateReset(&rd->zs) != Z_OK) {
-        return zhs_fail(err, ZHS_EINVAL, "cannot reset the inflate state reading a passage");
-    }
+    int zst = start_block(s, &rd->zs, &rd->zs_ready);
+    if (zst != Z_OK) return start_failed(err, zst, "a passage");
     zhs_buf_reset(&rd->raw);
     if (!zhs_buf_reserve(&rd->raw, rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
     rd->zs.next_in = (Bytef *)(uintptr_t)zdata;
@@ -596,6 +650,9 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
     zhs_buf raw, rec;
     zhs_buf_init(&raw);
     zhs_buf_init(&rec);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    bool zs_ready = false;
     int rc = ZHS_OK;
     uint32_t doc = 0;
     for (uint32_t b = 0; b < s->store_nblocks && rc == ZHS_OK; b++) {
@@ -611,8 +668,19 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
             rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             break;
         }
-        uLongf got = rlen;
-        int z = uncompress((Bytef *)raw.data, &got, s->store.data + off, clen);
+        int zi = start_block(s, &zs, &zs_ready);
+        if (zi != Z_OK) {
+            rc = start_failed(err, zi, "the store");
+            break;
+        }
+        zs.next_in = (Bytef *)(uintptr_t)(s->store.data + off);
+        zs.avail_in = clen;
+        zs.next_out = (Bytef *)raw.data;
+        zs.avail_out = rlen + 1;    /* one byte more: a longer stream is damage */
+        int z = inflate(&zs, Z_FINISH);
+        size_t got = rlen + 1 - zs.avail_out;
+        if (z == Z_STREAM_END) z = Z_OK;
+        else if (z != Z_MEM_ERROR) z = Z_DATA_ERROR;
         if (z == Z_MEM_ERROR) {
             rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             break;
@@ -637,6 +705,7 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
         }
         if (rc == ZHS_OK && p != end) rc = corrupt(err, &s->store, s->store.data + off, "trailing bytes in store block");
     }
+    if (zs_ready) inflateEnd(&zs);
     zhs_buf_free(&raw);
     zhs_buf_free(&rec);
     return rc;

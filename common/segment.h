@@ -27,11 +27,14 @@ typedef struct zhs_segment {
     zhs_mapped del;                 /* optional: deleted passages */
     const uint8_t *deleted;         /* bitmap over ndocs, NULL when none */
     uint32_t ndocs;
+    bool skip_v1;                   /* .post of format 1 or 2: 24-byte skip entries */
     uint32_t dict_nblocks;
     uint64_t nterms;
     const uint8_t *dict_table;      /* u64 offsets of dictionary blocks */
     const uint8_t *store_table;
     uint32_t store_nblocks;
+    const uint8_t *store_dict;      /* the blocks' preset dictionary */
+    uint32_t store_dict_len;        /* 0: none (formats 1 and 2) */
     int record_version;             /* of the stored records (record.h): the
                                     ** MANIFEST's format version; open sets
                                     ** the current one */
@@ -84,21 +87,21 @@ typedef struct zhs_cursor {
     const uint8_t *pos_base;        /* term's positions */
     const uint8_t *pos_end;
     uint32_t df, nblocks;
+    uint32_t skip_bytes;            /* size of the term's skip entries */
     uint32_t block;                 /* decoded block index, UINT32_MAX: none */
     uint32_t bn;                    /* postings in the decoded block */
     uint32_t i;                     /* index in block */
     uint32_t doc;                   /* current doc, ZHS_NO_DOC at the end */
     bool corrupt;
     bool tfs_ready;                 /* tfs[] decoded for this block */
-    uint8_t tf_bits;
-    const uint8_t *tf_packed;
+    zhs_pfor_group tfg;             /* the block's term frequencies */
     uint32_t docs[ZHS_BLOCK];
     uint32_t tfs[ZHS_BLOCK];
-    /* the block's positions, located once per block on first use */
+    /* the block's positions, located once per block on first use: the
+    ** groups of first positions and of gaps, with their exceptions */
     bool pos_ready;
-    uint8_t pos_fb, pos_gb;         /* bit widths: first positions, gaps */
-    const uint8_t *pos_firsts, *pos_gaps;
-    size_t pos_fbytes, pos_gbytes;
+    zhs_pfor_group pos_g[2];
+    uint32_t pos_exc_idx[2][ZHS_PFOR_MAX_EXC], pos_exc_high[2][ZHS_PFOR_MAX_EXC];
     uint64_t pos_before[ZHS_BLOCK]; /* gaps of the block's earlier docs */
     /* shallow position for block-max: the skip entry of the block that
     ** may hold a target, decoded once */

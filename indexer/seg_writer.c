@@ -29,6 +29,7 @@ struct zhs_seg_writer {
     uint32_t *pgaps;                /* the other positions' gaps */
     size_t ngaps, gapcap;
     zhs_buf posbuf;
+    bool too_long;                  /* a term's postings or positions pass 4 GiB */
     bool finished;
 };
 
@@ -69,28 +70,18 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
     return ZHS_OK;
 }
 
-/* Encodes the buffered block (n postings, previous block ending at prev). */
+/* Encodes the buffered block (n postings, previous block ending at prev):
+** doc gaps minus one, then term frequencies minus one, each a PFOR group. */
 static void put_block(zhs_seg_writer *w, size_t n, int64_t prev)
 {
     uint32_t deltas[ZHS_BLOCK], tfm1[ZHS_BLOCK];
-    uint32_t dmax = 0, tmax = 0;
     for (size_t i = 0; i < n; i++) {
         deltas[i] = (uint32_t)((int64_t)w->docs[i] - prev - 1);
         prev = w->docs[i];
         tfm1[i] = w->tfs[i] - 1;
-        if (deltas[i] > dmax) dmax = deltas[i];
-        if (tfm1[i] > tmax) tmax = tfm1[i];
     }
-    unsigned db = zhs_bits_needed(dmax), tb = zhs_bits_needed(tmax);
-    size_t need = 2 + zhs_pack_bytes(n, db) + zhs_pack_bytes(n, tb);
-    if (!zhs_buf_reserve(&w->blocks, need + 8)) return;
-    uint8_t *o = (uint8_t *)w->blocks.data + w->blocks.len;
-    o[0] = (uint8_t)db;
-    o[1] = (uint8_t)tb;
-    size_t k = 2;
-    k += zhs_pack(o + k, deltas, n, db);
-    k += zhs_pack(o + k, tfm1, n, tb);
-    w->blocks.len += k;
+    if (!zhs_buf_reserve(&w->blocks, zhs_pfor_bound(n, n))) return;
+    w->blocks.len += zhs_pfor_encode2((uint8_t *)w->blocks.data + w->blocks.len, deltas, n, tfm1, n);
 }
 
 static int bad_stream(zhs_error *err, const char *key)
@@ -100,24 +91,14 @@ static int bad_stream(zhs_error *err, const char *key)
 
 
 /* Positions of a block: the first position of each posting, then the
-** gaps between the following ones, each group bit-packed with its own
-** width:  u8 first_bits, u8 gap_bits, packed firsts, packed gaps.
-** With the block's term frequencies a reader finds any posting's
-** positions without scanning. */
+** gaps between the following ones, each a PFOR group.  With the block's
+** term frequencies a reader finds any posting's positions without
+** scanning. */
 static bool put_positions(zhs_seg_writer *w, size_t n)
 {
-    uint32_t fmax = 0, gmax = 0;
-    for (size_t i = 0; i < n; i++) if (w->pfirst[i] > fmax) fmax = w->pfirst[i];
-    for (size_t i = 0; i < w->ngaps; i++) if (w->pgaps[i] > gmax) gmax = w->pgaps[i];
-    unsigned fb = zhs_bits_needed(fmax), gb = zhs_bits_needed(gmax);
-    size_t need = 2 + zhs_pack_bytes(n, fb) + zhs_pack_bytes(w->ngaps, gb);
-    if (!zhs_buf_reserve(&w->posbuf, need + 8)) return false;
+    if (!zhs_buf_reserve(&w->posbuf, zhs_pfor_bound(n, w->ngaps))) return false;
     uint8_t *o = (uint8_t *)w->posbuf.data;
-    o[0] = (uint8_t)fb;
-    o[1] = (uint8_t)gb;
-    size_t k = 2 + zhs_pack(o + 2, w->pfirst, n, fb);
-    k += zhs_pack(o + k, w->pgaps, w->ngaps, gb);
-    zhs_outfile_write(&w->pos, o, k);
+    zhs_outfile_write(&w->pos, o, zhs_pfor_encode2(o, w->pfirst, n, w->pgaps, w->ngaps));
     w->ngaps = 0;
     return true;
 }
@@ -141,9 +122,15 @@ static bool end_block(zhs_seg_writer *w, term_state *t, bool keep_pos)
     sk.ub = t->block_ub;
     sk.max_tf = (uint16_t)(t->block_max_tf > 0xFFFF ? 0xFFFF : t->block_max_tf);
     sk.min_len_q = zhs_len_q(t->block_min_len);
+    /* skip entries hold 32-bit offsets */
+    if (sk.pos_off > UINT32_MAX || w->blocks.len > UINT32_MAX) {
+        w->too_long = true;
+        return false;
+    }
     uint8_t e[ZHS_SKIP_BYTES];
-    zhs_skip_encode(e, &sk);
-    zhs_buf_append(&w->skips, e, sizeof e);
+    unsigned size = keep_pos ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
+    zhs_skip_encode(e, &sk, size);
+    zhs_buf_append(&w->skips, e, size);
     put_block(w, t->nb, t->prev_block_last);
     if (keep_pos && !put_positions(w, t->nb)) return false;
     t->prev_block_last = w->docs[t->nb - 1];
@@ -169,6 +156,14 @@ static bool push_gap(zhs_seg_writer *w, uint32_t g)
     }
     w->pgaps[w->ngaps++] = g;
     return true;
+}
+
+static int end_block_failed(const zhs_seg_writer *w, const char *key, size_t keylen, zhs_error *err)
+{
+    if (w->too_long)
+        return zhs_fail(err, ZHS_EINVAL, "the postings or positions of term '%.*s' pass 4 GiB, more than the index "
+                        "format addresses: index the corpus in several indexes", (int)keylen, key);
+    return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
 }
 
 int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
@@ -224,13 +219,11 @@ int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
             if (sc > t.block_ub) t.block_ub = sc;
             if (t32 > t.block_max_tf) t.block_max_tf = t32;
             if (len < t.block_min_len) t.block_min_len = len;
-            if (t.nb == ZHS_BLOCK && !end_block(w, &t, keep_pos))
-                return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+            if (t.nb == ZHS_BLOCK && !end_block(w, &t, keep_pos)) return end_block_failed(w, key, keylen, err);
         }
     }
     if (df == 0) return bad_stream(err, key);
-    if (t.nb > 0 && !end_block(w, &t, keep_pos))
-        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+    if (t.nb > 0 && !end_block(w, &t, keep_pos)) return end_block_failed(w, key, keylen, err);
     uint32_t max_tf = t.max_tf, min_len = t.min_len;
     float term_ub = t.term_ub;
     uint64_t pos_start = t.pos_start;

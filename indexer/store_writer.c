@@ -1,12 +1,16 @@
 /*
 ** store_writer.c — the passage store: records batched into blocks of about
-** ZHS_STORE_BLOCK bytes, each compressed with zlib, streamed to disk so
-** that a corpus larger than memory can be stored.
+** ZHS_STORE_BLOCK bytes, each compressed with zlib against a preset
+** dictionary sampled from the first records, streamed to disk so that a
+** corpus larger than memory can be stored (see format.h).
 **
 ** Compressing is a tenth of a build's time.  With a compressor thread
 ** (asked for by a build with several threads) full blocks go through a
 ** small ring to that thread, which compresses and writes them in order:
-** the same bytes as without it, while the writer's thread goes on.
+** the same bytes as without it, while the writer's thread goes on.  The
+** blocks that wait for the dictionary are written by the writer's thread
+** when it is chosen, before any block is queued, so the thread only ever
+** sees a chosen dictionary.
 */
 #include "indexer_int.h"
 #include "record.h"
@@ -26,12 +30,19 @@ struct zhs_store_writer {
     zhs_outfile out;
     zhs_buf raw;            /* records of the block being filled */
     zhs_buf table;          /* block table entries */
+    /* Until the dictionary is chosen, full blocks wait here: their raw
+    ** bytes, and per block u32 first, u32 ndocs, u32 raw length. */
+    zhs_buf pending, pending_blocks;
+    bool dict_chosen;
+    zhs_buf dict;
+    z_stream zs;
+    bool zs_ready;
     uint8_t *z;             /* compression buffer */
     size_t zcap;
     uint32_t ndocs, block_first, block_docs;
     bool finished;
 
-    /* The compressor thread owns out, table and z while it runs. */
+    /* The compressor thread owns out, table, zs and z while it runs. */
     bool threaded;
     pthread_t th;
     pthread_mutex_t mu;
@@ -42,26 +53,35 @@ struct zhs_store_writer {
     zhs_error err;          /* the thread's first failure */
 };
 
-/* Compresses and appends one block and its table entry. */
-static int write_block(zhs_store_writer *w, const zhs_buf *raw, uint32_t first, uint32_t docs, zhs_error *err)
+/* Compresses one block of records against the dictionary and writes it
+** with its table entry. */
+static int put_block(zhs_store_writer *w, const uint8_t *raw, uint32_t rlen, uint32_t first, uint32_t ndocs,
+                     zhs_error *err)
 {
-    uLong bound = compressBound((uLong)raw->len);
+    if (deflateReset(&w->zs) != Z_OK ||
+        (w->dict.len && deflateSetDictionary(&w->zs, (const Bytef *)w->dict.data, (uInt)w->dict.len) != Z_OK))
+        return zhs_fail(err, ZHS_EINTERNAL, "zlib could not start a passage store block");
+    uLong bound = deflateBound(&w->zs, rlen);
     if (bound > w->zcap) {
         uint8_t *z = realloc(w->z, bound);
         if (!z) return zhs_fail(err, ZHS_ENOMEM, "out of memory compressing the passage store");
         w->z = z;
         w->zcap = bound;
     }
-    uLongf zlen = (uLongf)w->zcap;
-    if (compress2(w->z, &zlen, (const Bytef *)raw->data, (uLong)raw->len, 6) != Z_OK)
+    w->zs.next_in = (Bytef *)(uintptr_t)raw;
+    w->zs.avail_in = rlen;
+    w->zs.next_out = w->z;
+    w->zs.avail_out = (uInt)w->zcap;
+    if (deflate(&w->zs, Z_FINISH) != Z_STREAM_END)
         return zhs_fail(err, ZHS_EINTERNAL, "zlib could not compress a passage store block");
+    size_t zlen = w->zcap - w->zs.avail_out;
     uint64_t off = w->out.off;
     zhs_outfile_write(&w->out, w->z, zlen);
     zhs_buf_put_u32(&w->table, first);
-    zhs_buf_put_u32(&w->table, docs);
+    zhs_buf_put_u32(&w->table, ndocs);
     zhs_buf_put_u64(&w->table, off);
     zhs_buf_put_u32(&w->table, (uint32_t)zlen);
-    zhs_buf_put_u32(&w->table, (uint32_t)raw->len);
+    zhs_buf_put_u32(&w->table, rlen);
     if (w->table.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
     return ZHS_OK;
 }
@@ -77,7 +97,7 @@ static void *compressor_main(void *arg)
         bool skip = w->err.code != 0;
         pthread_mutex_unlock(&w->mu);
         zhs_error e = {0};
-        if (!skip) write_block(w, &b->raw, b->first, b->docs, &e);
+        if (!skip) put_block(w, (const uint8_t *)b->raw.data, (uint32_t)b->raw.len, b->first, b->docs, &e);
         pthread_mutex_lock(&w->mu);
         if (e.code && !w->err.code) w->err = e;
         w->done++;
@@ -130,32 +150,86 @@ static void stop_thread(zhs_store_writer *w)
     w->threaded = false;
 }
 
+/* Samples the dictionary from the waiting blocks, writes it, then writes
+** the blocks.  Pieces are evenly spaced so that the dictionary holds a
+** little of every kind of record seen; zlib prefers the dictionary's end,
+** which holds the latest ones. */
+static int choose_dict(zhs_store_writer *w, zhs_error *err)
+{
+    const uint8_t *src = (const uint8_t *)w->pending.data;
+    size_t len = w->pending.len;
+    /* at most 1/32 of the sample: a small store would not win back
+    ** a large dictionary */
+    size_t pieces = len / (32 * ZHS_STORE_DICT_PIECE);
+    if (pieces > ZHS_STORE_DICT_PIECES) pieces = ZHS_STORE_DICT_PIECES;
+    if (pieces > 0) {
+        size_t step = len / pieces;
+        for (size_t k = 0; k < pieces; k++) zhs_buf_append(&w->dict, src + k * step, ZHS_STORE_DICT_PIECE);
+        if (w->dict.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+        zhs_outfile_write(&w->out, w->dict.data, w->dict.len);
+    }
+    /* raw deflate with a dictionary (segment.c says why), else zlib
+    ** streams as in formats 1 and 2 */
+    if (deflateInit2(&w->zs, 6, Z_DEFLATED, w->dict.len ? -15 : 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory starting zlib for the passage store");
+    w->zs_ready = true;
+    w->dict_chosen = true;
+    const uint8_t *e = (const uint8_t *)w->pending_blocks.data;
+    size_t at = 0;
+    for (size_t i = 0; i + 12 <= w->pending_blocks.len; i += 12) {
+        uint32_t rlen = zhs_get_u32(e + i + 8);
+        if (put_block(w, src + at, rlen, zhs_get_u32(e + i), zhs_get_u32(e + i + 4), err)) return err->code;
+        at += rlen;
+    }
+    zhs_buf_free(&w->pending);
+    zhs_buf_free(&w->pending_blocks);
+    return ZHS_OK;
+}
+
+/* Hands the full block to the compressor thread (waiting while the ring
+** is full); reports the thread's first failure. */
+static int queue_block(zhs_store_writer *w, zhs_error *err)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->queued - w->done == RING) pthread_cond_wait(&w->cv, &w->mu);
+    zhs_error e = w->err;
+    store_block *b = &w->ring[w->queued % RING];
+    if (!e.code) {
+        /* the buffers trade places: no copy, and both keep their capacity */
+        zhs_buf t = b->raw;
+        b->raw = w->raw;
+        w->raw = t;
+        b->first = w->block_first;
+        b->docs = w->block_docs;
+        w->queued++;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (e.code) {
+        *err = e;
+        return err->code;
+    }
+    return ZHS_OK;
+}
+
 static int flush_block(zhs_store_writer *w, zhs_error *err)
 {
     if (w->block_docs == 0) return ZHS_OK;
-    if (w->threaded) {
-        pthread_mutex_lock(&w->mu);
-        while (w->queued - w->done == RING) pthread_cond_wait(&w->cv, &w->mu);
-        zhs_error e = w->err;
-        store_block *b = &w->ring[w->queued % RING];
-        if (!e.code) {
-            /* the buffers trade places: no copy, and both keep their capacity */
-            zhs_buf t = b->raw;
-            b->raw = w->raw;
-            w->raw = t;
-            b->first = w->block_first;
-            b->docs = w->block_docs;
-            w->queued++;
-            pthread_cond_broadcast(&w->cv);
-        }
-        pthread_mutex_unlock(&w->mu);
-        if (e.code) {
-            *err = e;
-            return err->code;
-        }
-    } else if (write_block(w, &w->raw, w->block_first, w->block_docs, err)) {
-        return err->code;
+    int rc;
+    if (w->dict_chosen && w->threaded) {
+        rc = queue_block(w, err);
+    } else if (w->dict_chosen) {
+        rc = put_block(w, (const uint8_t *)w->raw.data, (uint32_t)w->raw.len, w->block_first, w->block_docs, err);
+    } else {
+        zhs_buf_append(&w->pending, w->raw.data, w->raw.len);
+        zhs_buf_put_u32(&w->pending_blocks, w->block_first);
+        zhs_buf_put_u32(&w->pending_blocks, w->block_docs);
+        zhs_buf_put_u32(&w->pending_blocks, (uint32_t)w->raw.len);
+        rc = w->pending.oom || w->pending_blocks.oom
+                 ? zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store")
+                 : w->pending.len >= ZHS_STORE_DICT_SAMPLE ? choose_dict(w, err) : ZHS_OK;
     }
+    if (rc) return rc;
     zhs_buf_reset(&w->raw);
     w->block_first = w->ndocs;
     w->block_docs = 0;
@@ -177,6 +251,7 @@ int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     if (flush_block(w, err)) return err->code;
+    if (!w->dict_chosen && choose_dict(w, err)) return err->code;
     stop_thread(w);
     if (w->err.code) {
         *err = w->err;
@@ -186,7 +261,7 @@ int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
     zhs_outfile_write(&w->out, w->table.data, w->table.len);
     uint8_t t[8];
     zhs_set_u32(t, nblocks);
-    zhs_set_u32(t + 4, 0);
+    zhs_set_u32(t + 4, (uint32_t)w->dict.len);
     zhs_outfile_write(&w->out, t, 8);
     if (zhs_outfile_finish(&w->out, err)) return err->code;
     w->finished = true;
@@ -204,8 +279,12 @@ void zhs_store_writer_close(zhs_store_writer *w)
     }
     for (int i = 0; i < RING; i++) zhs_buf_free(&w->ring[i].raw);
     if (!w->finished) zhs_outfile_abort(&w->out);
+    if (w->zs_ready) deflateEnd(&w->zs);
     zhs_buf_free(&w->raw);
     zhs_buf_free(&w->table);
+    zhs_buf_free(&w->pending);
+    zhs_buf_free(&w->pending_blocks);
+    zhs_buf_free(&w->dict);
     free(w->z);
     free(w);
 }

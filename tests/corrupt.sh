@@ -177,23 +177,31 @@ def terms(path):
     return out
 
 def tfbomb(d, gen):
-    """the first block of the term with the most postings (and positions):
-    term-frequency width 32, position-gap width 0"""
+    """the first block of a term with many postings (and positions):
+    term-frequency width 32, position-gap width 0.  Format 3 (docs/FORMAT.md):
+    18-byte skip entries for a term with positions (u32 positions offset at
+    14), blocks of PFOR groups (head, head, packed, packed; bit 7 of a head:
+    exceptions follow).  The term is the largest whose first block has no
+    exceptions in its four heads, so that each head is one byte."""
     t = terms('%s/g%s.dict' % (d, gen))
-    key, (df, po, pl, qo, ql) = max(((k, v) for k, v in t.items() if v[4] > 0), key=lambda kv: kv[1][2])
     post = bytearray(open('%s/g%s.post' % (d, gen), 'rb').read())
     pos = bytearray(open('%s/g%s.pos' % (d, gen), 'rb').read())
-    nb = (df + 127) // 128
-    b0, p0 = po, qo
-    if nb > 1:
-        b0 = po + nb * 24 + struct.unpack_from('<I', post, po + 4)[0]
-        p0 = qo + struct.unpack_from('<Q', post, po + 8)[0]
-    db, n = post[b0], min(df, 128)
+    for key, (df, po, pl, qo, ql) in sorted(((k, v) for k, v in t.items() if v[4] > 0), key=lambda kv: -kv[1][2]):
+        nb = (df + 127) // 128
+        b0, p0 = po, qo
+        if nb > 1:
+            b0 = po + nb * 18 + struct.unpack_from('<I', post, po + 4)[0]
+            p0 = qo + struct.unpack_from('<I', post, po + 14)[0]
+        if (post[b0] | post[b0 + 1] | pos[p0] | pos[p0 + 1]) & 0x80: continue
+        db, n = post[b0], min(df, 128)
+        tfs = b0 + 2 + (n * db + 7) // 8
+        if tfs + 4 * n > po + pl: continue
+        break
+    else:
+        raise SystemExit('no term fits the tf-width case')
     post[b0 + 1] = 32
     pos[p0 + 1] = 0
     # every term frequency 2^32 - 1 (stored as tf - 1)
-    tfs = b0 + 2 + (n * db + 7) // 8
-    assert tfs + 4 * n <= po + pl, 'no room for the frequencies'
     post[tfs:tfs + 4 * n] = struct.pack('<I', 0xFFFFFFFE) * n
     open('%s/g%s.post' % (d, gen), 'wb').write(post)
     open('%s/g%s.pos' % (d, gen), 'wb').write(pos)

@@ -1,5 +1,5 @@
 /*
-** test_codec.c — integer codecs and on-disk helpers: bit packing, varints,
+** test_codec.c — integer codecs and on-disk helpers: bit packing, PFOR, varints,
 ** skip entries, quantized lengths, file footers, the manifest; the AVX2
 ** kernels against the scalar loops.
 */
@@ -134,9 +134,97 @@ static void simd_vs_scalar(void)
     free(buf);
 }
 
+/* Fills v with n values of one of several shapes: zeros, small values
+** with a few outliers (the case PFOR is for), random widths, the maximum. */
+static void fill_shape(uint32_t *v, size_t n, int shape)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (shape) {
+        case 0: v[i] = 0; break;
+        case 1: v[i] = rnd() % 4 + (rnd() % 17 == 0 ? rnd() : 0); break;
+        case 2: v[i] = rnd() >> (rnd() % 32); break;
+        case 3: v[i] = 0xFFFFFFFFu; break;
+        default: v[i] = (uint32_t)i; break;
+        }
+    }
+}
+
+static void pfor_roundtrip(size_t na, size_t nb, int shape)
+{
+    static uint32_t a[1200], b[1200], out[1200], idx[ZHS_PFOR_MAX_EXC], high[ZHS_PFOR_MAX_EXC];
+    static uint8_t buf[2 * 1200 * 4 + 2048];
+    fill_shape(a, na, shape);
+    fill_shape(b, nb, (shape + 1) % 5);
+    size_t len = zhs_pfor_encode2(buf, a, na, b, nb);
+    CHECK(len + 8 <= zhs_pfor_bound(na, nb));
+    zhs_pfor_group ga, gb;
+    CHECK_MSG(zhs_pfor_parse2(&ga, na, &gb, nb, buf, buf + len) == buf + len, "na=%zu nb=%zu shape=%d", na, nb, shape);
+    CHECK(zhs_pfor_parse2(&ga, na, &gb, nb, buf, buf + len - 1) == NULL || len == 0);
+    zhs_pfor_group *g[2] = {&ga, &gb};
+    const uint32_t *in[2] = {a, b};
+    size_t n[2] = {na, nb};
+    for (int k = 0; k < 2; k++) {
+        memset(out, 0xAB, sizeof out);
+        zhs_pfor_unpack(out, g[k], n[k]);       /* buf has slack after the data */
+        bool same = true;
+        for (size_t i = 0; i < n[k]; i++) same &= out[i] == in[k][i];
+        CHECK_MSG(same, "unpack group %d na=%zu nb=%zu shape=%d", k, na, nb, shape);
+        CHECK(g[k]->nexc <= ZHS_PFOR_MAX_EXC);
+        zhs_pfor_exceptions(g[k], idx, high);
+        same = true;
+        uint32_t e = 0;
+        for (size_t i = 0; i < n[k]; i++) {
+            uint32_t x = zhs_pfor_low(g[k], i);
+            if (e < g[k]->nexc && idx[e] == i) x |= high[e++] << g[k]->bits;
+            same &= x == in[k][i];
+        }
+        same &= e == g[k]->nexc;
+        CHECK_MSG(same, "random access group %d na=%zu nb=%zu shape=%d", k, na, nb, shape);
+    }
+}
+
+static void pfor_tests(void)
+{
+    size_t sizes[] = {0, 1, 2, 127, 128, 129, 1000};
+    for (int shape = 0; shape < 5; shape++)
+        for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+            for (size_t j = 0; j < sizeof sizes / sizeof *sizes; j++) pfor_roundtrip(sizes[i], sizes[j], shape);
+    for (int r = 0; r < 300; r++) pfor_roundtrip(rnd() % 300, rnd() % 300, (int)(rnd() % 5));
+
+    /* one outlier costs its exception, not a wider group */
+    uint32_t v[128] = {0};
+    v[5] = 1u << 20;
+    uint8_t buf[1024];
+    size_t len = zhs_pfor_encode2(buf, v, 128, v, 0);
+    CHECK_MSG(len <= 8, "one outlier in 128 zeros took %zu bytes", len);
+    CHECK(buf[0] == (0 | ZHS_PFOR_EXC));
+
+    /* damage is refused: a width over 32, exceptions with width 32, an
+    ** exception count over the limit or the group, an index past the
+    ** group, a zero high part, truncation */
+    zhs_pfor_group ga, gb;
+    const uint8_t wide[] = {33, 0};
+    CHECK(zhs_pfor_parse2(&ga, 1, &gb, 0, wide, wide + 2) == NULL);
+    const uint8_t w32[] = {32 | ZHS_PFOR_EXC, 1, 0, 1, 0, 0, 0, 0, 0, 0};
+    CHECK(zhs_pfor_parse2(&ga, 1, &gb, 0, w32, w32 + sizeof w32) == NULL);
+    const uint8_t many[] = {0 | ZHS_PFOR_EXC, 65, 0};
+    CHECK(zhs_pfor_parse2(&ga, 128, &gb, 0, many, many + sizeof many) == NULL);
+    const uint8_t past[] = {0 | ZHS_PFOR_EXC, 1, 3, 1, 0};
+    CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, past, past + sizeof past) == NULL);
+    const uint8_t zero[] = {0 | ZHS_PFOR_EXC, 1, 0, 0, 0};
+    CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, zero, zero + sizeof zero) == NULL);
+    const uint8_t ok[] = {0 | ZHS_PFOR_EXC, 1, 2, 7, 0};
+    CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, ok, ok + sizeof ok) == ok + sizeof ok);
+    uint32_t three[3 + 8];
+    zhs_pfor_unpack(three, &ga, 3);
+    CHECK(three[0] == 0 && three[1] == 0 && three[2] == 7);
+    CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, ok, ok + 3) == NULL);
+}
+
 int main(void)
 {
     simd_vs_scalar();
+    pfor_tests();
 
     /* bit packing: every width, the block edge sizes */
     size_t sizes[] = {0, 1, 2, 7, 8, 127, 128, 129, 255, 300};
@@ -172,11 +260,32 @@ int main(void)
 
     /* skip entries */
     zhs_skip s = {123456789u, 4000000000u, 0x123456789abull, 1.75f, 65535, 4097}, t;
-    uint8_t e[ZHS_SKIP_BYTES];
-    zhs_skip_encode(e, &s);
-    zhs_skip_decode(&t, e);
+    uint8_t e[ZHS_SKIP_BYTES_V1];
+    zhs_skip_encode(e, &s, ZHS_SKIP_BYTES_V1);
+    zhs_skip_decode(&t, e, ZHS_SKIP_BYTES_V1);
     CHECK(t.last_doc == s.last_doc && t.post_off == s.post_off && t.pos_off == s.pos_off);
     CHECK(t.ub == s.ub && t.max_tf == s.max_tf && t.min_len_q == s.min_len_q);
+    /* compact entries: pos_off of 32 bits (or none), ub rounded up by
+    ** less than 1/128 of itself */
+    s.pos_off = 0xFFFFFFFFu;
+    for (int r = 0; r < 2000; r++) {
+        unsigned size = r & 1 ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
+        uint32_t fb = rnd() & 0x7FFFFFFFu;
+        memcpy(&s.ub, &fb, 4);
+        if (r == 0) s.ub = 0;
+        if (r == 2) s.ub = 2.2f;
+        if (fb >= 0x7F800000u) continue;            /* not a finite bound */
+        memset(e, 0xEE, sizeof e);
+        zhs_skip_encode(e, &s, size);
+        CHECK(e[size] == 0xEE);                     /* writes size bytes, no more */
+        zhs_skip_decode(&t, e, size);
+        CHECK(t.last_doc == s.last_doc && t.post_off == s.post_off && t.max_tf == s.max_tf &&
+              t.min_len_q == s.min_len_q);
+        CHECK(t.pos_off == (size == ZHS_SKIP_BYTES ? s.pos_off : 0));
+        bool near_max = s.ub > 3.0e38f;             /* may round up to infinity */
+        CHECK_MSG(t.ub >= s.ub && (near_max || t.ub <= s.ub * (1 + 1.0 / 128) + 1e-38f), "ub %g -> %g",
+                  (double)s.ub, (double)t.ub);
+    }
 
     /* quantized lengths round down, so bounds stay bounds */
     for (uint32_t len = 0; len < 2000000; len += 1 + len / 3) CHECK(zhs_len_unq(zhs_len_q(len)) <= len);

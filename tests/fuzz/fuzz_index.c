@@ -18,6 +18,8 @@
 **                            binary file, the crc32 line of MANIFEST), so
 **                            that the damage reaches the structural checks
 **                            behind the CRC — the bounds-checked decoders
+** The index is of format 3 (checked at start-up): PFOR groups, compact
+** skip entries, a store with a preset dictionary (docs/FORMAT.md).
 ** Invariants beyond "no crash":
 **   - damage with the checksum left as it is is always refused on open,
 **     naming the file (binary files; MANIFEST's crc32 line is hex, so a
@@ -58,6 +60,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_write(work[i], pristine[i], psize[i]);
     }
     if (zhs_index_verify(workdir, &err)) fuzz_die(__FILE__, __LINE__, "verify", "the pristine index: %s", err.message);
+    /* The structures of format 3 must be there to be damaged: compact
+    ** skip entries (g1.post magic ZHSPOST2; 数据 spans three blocks) and
+    ** the store's preset dictionary (trailer: u32 nblocks, u32 dict_len,
+    ** then the footer). */
+    if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST2", 8) != 0)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 3");
+    const uint8_t *tr = psize[5] >= 40 ? pristine[5] + psize[5] - 16 - 4 : NULL;
+    if (!tr || (tr[0] | tr[1] << 8 | tr[2] << 16 | (uint32_t)tr[3] << 24) == 0)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.store has no dictionary: the fuzzed index must have one");
     return 0;
 }
 

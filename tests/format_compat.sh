@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# format_compat.sh — indexes of earlier formats are still read.
+#
+# usage: bash tests/format_compat.sh PATH/TO/zhs SOURCE_DIR
+#
+# tests/data/v2-index is tests/data/v2-corpus indexed by zhsearch of format 2
+# (commit ffb142d): blocks without PFOR exceptions, 24-byte skip entries
+# (.post magic ZHSPOST1), a store without dictionary.  Its 300 passages all
+# hold 数据, so terms with skip entries, with and without positions, are
+# there.  A fresh build of the same corpus (format 3) must give the same
+# hits with the same scores, pruned and exhaustive, and the same counts
+# (except for a phrase that the titles hold: see below);
+# 'zhs check' accepts both; an update of a copy adds a format-3 segment
+# beside the format-2 one, and the mixed index reads and checks too.
+set -u
+
+ZHS=${1:?usage: format_compat.sh PATH/TO/zhs SOURCE_DIR}
+SRC=${2:?usage: format_compat.sh PATH/TO/zhs SOURCE_DIR}
+DATA="$SRC/tests/data"
+ZHS=$(cd "$(dirname "$ZHS")" && pwd)/$(basename "$ZHS")
+
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/zhs-format.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+export NO_COLOR=1
+
+cp -r "$DATA/v2-corpus" "$TMP/corpus"
+(cd "$TMP" && "$ZHS" index -q -o new corpus) && ok "format-3 build" || bad "format-3 build"
+cp -r "$DATA/v2-index" "$TMP/old"
+head -1 "$TMP/old/MANIFEST" | grep -qx 'zhsearch-index 2' && ok "fixture is format 2" || bad "fixture is not format 2"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "build is format 3" || bad "build is not format 3"
+for ix in old new; do
+    "$ZHS" check "$TMP/$ix" >/dev/null 2>"$TMP/err" && ok "check $ix" || bad "check $ix: $(cat "$TMP/err")"
+done
+
+queries='数据
+个人信息
+"个人信息保护"
+数据 处理
++数据 -罚款
+数据 OR 合同
+title:合同 数据
+数'
+printf '%s\n' "$queries" > "$TMP/q"
+for mode in "" "--exhaustive" "--count"; do
+    for ix in old new; do
+        "$ZHS" search $mode -k 50 --format trec --queries "$TMP/q" "$TMP/$ix" > "$TMP/$ix.out" 2>&1
+    done
+    if [ -s "$TMP/old.out" ] && cmp -s "$TMP/old.out" "$TMP/new.out"; then
+        ok "same results ${mode:-pruned} ($(wc -l < "$TMP/old.out") lines)"
+    else
+        bad "results differ ${mode:-pruned}"; diff "$TMP/old.out" "$TMP/new.out" | head -5
+    fi
+done
+
+# A phrase in an index of format 2 still matches through the title (the
+# title's tokens sat before the text with positions); from format 3 the
+# title and heading are weighted copies at position 0 and a phrase must be
+# in the text (docs/RANKING.md "Fields").  Both counts are checked against
+# the corpus itself.
+want=$(python3 - "$TMP/corpus/passages.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+print(sum("数据安全" in r["text"] for r in recs),
+      sum("数据安全" in r["text"] or "数据安全" in r.get("title", "") for r in recs))
+PY
+)
+got_new=$("$ZHS" search --count "$TMP/new" '"数据安全"' 2>/dev/null | awk '{print $1}')
+got_old=$("$ZHS" search --count "$TMP/old" '"数据安全"' 2>/dev/null | awk '{print $1}')
+if [ "$got_new ${got_old}" = "$want" ]; then ok "\"数据安全\": $got_new passages in the text (format 3), $got_old with the titles (format 2)"
+else bad "\"数据安全\": counts $got_new / $got_old, the corpus says $want"; fi
+
+# Mixed formats: an update of the format-2 copy writes a format-3 segment.
+# The fixture's file table names its corpus by the absolute path it was
+# built from, /tmp/zhs-format2-corpus (passages.jsonl with mtime
+# 2020-01-01 00:00 UTC): the corpus is put back there as it was (and
+# removed after), unless something else holds that path.
+FIX=/tmp/zhs-format2-corpus
+if mkdir "$FIX" 2>/dev/null; then
+    trap 'rm -rf "$TMP" "$FIX"' EXIT
+    # the file's size and mtime as recorded: unchanged without hashing
+    cp "$DATA/v2-corpus/passages.jsonl" "$FIX/" && touch -d '2020-01-01 00:00:00 UTC' "$FIX/passages.jsonl" &&
+        cp -r "$TMP/old" "$TMP/mixed" &&
+        printf '%s\n' '{"id": "x1", "title": "新增示例规定", "text": "数据新增条文个人信息保护。"}' > "$FIX/added.jsonl"
+    "$ZHS" index -q --update -o "$TMP/mixed" "$FIX" 2>"$TMP/err" && ok "update of a format-2 index" ||
+        bad "update of a format-2 index: $(cat "$TMP/err")"
+    segs=$(grep -c '^segment ' "$TMP/mixed/MANIFEST")
+    [ "$segs" = 2 ] && ok "mixed index has two segments" || bad "mixed index: $(grep '^segment' "$TMP/mixed/MANIFEST")"
+    head -c 8 "$TMP/mixed/g1.post" | grep -q ZHSPOST1 && ok "the old segment kept its format" || bad "old segment rewritten"
+    "$ZHS" check "$TMP/mixed" >/dev/null 2>"$TMP/err" && ok "check mixed" || bad "check mixed: $(cat "$TMP/err")"
+    "$ZHS" search --count "$TMP/mixed" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed count" ||
+        bad "mixed count: $("$ZHS" search --count "$TMP/mixed" '数据' 2>&1 | head -2)"
+    "$ZHS" search "$TMP/mixed" '"新增条文"' 2>&1 | grep -q '新增示例规定' && ok "mixed phrase finds the new passage" ||
+        bad "mixed phrase"
+    # pruning over the two segments (each with its own skip layout) is exact
+    "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed" > "$TMP/mixed.pruned" 2>&1
+    "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/mixed" > "$TMP/mixed.exh" 2>&1
+    [ -s "$TMP/mixed.exh" ] && cmp -s "$TMP/mixed.pruned" "$TMP/mixed.exh" &&
+        ok "mixed: pruned = exhaustive ($(wc -l < "$TMP/mixed.exh") lines)" || bad "mixed: pruned differs from exhaustive"
+else
+    echo "skip the mixed-format part: $FIX exists"
+fi
+
+echo "format_compat: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
