@@ -40,17 +40,25 @@ void zhs_passage_terms_init(zhs_passage_terms *pt, unsigned title_weight)
 {
     memset(pt, 0, sizeof *pt);
     pt->title_weight = title_weight;
+    pt->heading_weight = ZHS_DEFAULT_HEADING_WEIGHT;
     zhs_buf_init(&pt->keys);
-    zhs_buf_init(&pt->title_keys);
+    zhs_buf_init(&pt->title.keys);
+    zhs_buf_init(&pt->heading.keys);
+}
+
+static void field_free(zhs_field_cache *f)
+{
+    free(f->text);
+    free(f->pos);
+    zhs_buf_free(&f->keys);
 }
 
 void zhs_passage_terms_free(zhs_passage_terms *pt)
 {
     free(pt->t);
-    free(pt->title_pos);
-    free(pt->title);
+    field_free(&pt->title);
+    field_free(&pt->heading);
     zhs_buf_free(&pt->keys);
-    zhs_buf_free(&pt->title_keys);
     memset(pt, 0, sizeof *pt);
 }
 
@@ -75,46 +83,81 @@ static bool push_term(zhs_passage_terms *pt, const char *prefix, size_t pl, cons
     return !pt->keys.oom;
 }
 
+/* Analyzes text into f unless f holds it already; *changed says which.
+** Character tokens are left out when chars is false. */
+static int field_run(zhs_field_cache *f, zhs_analyzer *an, const char *text, bool chars, bool *changed,
+                     const char *what, zhs_error *err)
+{
+    if (!text) text = "";
+    *changed = !f->text || strcmp(f->text, text) != 0;
+    if (!*changed) return ZHS_OK;
+    free(f->text);
+    f->text = strdup(text);
+    f->ntok = 0;
+    f->units = 0;
+    zhs_buf_reset(&f->keys);
+    if (!f->text) return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing a %s", what);
+    const zhs_token *tok;
+    size_t n;
+    if (zhs_analyzer_run(an, &tok, &n, text, strlen(text), err)) {
+        free(f->text);          /* analyze it again next time */
+        f->text = NULL;
+        return err->code;
+    }
+    if (n > f->cap) {
+        uint32_t *p = realloc(f->pos, n * sizeof *p);
+        if (!p) goto oom;
+        f->pos = p;
+        f->cap = n;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!chars && tok[i].kind == ZHS_TOKEN_CHAR) continue;
+        char key[ZHS_TERM_MAX + 4];
+        size_t kl = zhs_term_key(key, &tok[i], false);
+        zhs_buf_append(&f->keys, key, kl + 1);
+        f->pos[m++] = tok[i].position;
+        if (tok[i].position + 1 > f->units) f->units = tok[i].position + 1;
+    }
+    if (f->keys.oom) goto oom;
+    f->ntok = m;
+    return ZHS_OK;
+oom:
+    free(f->text);
+    f->text = NULL;
+    f->ntok = 0;
+    return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing a %s", what);
+}
+
 int zhs_passage_terms_title(zhs_passage_terms *pt, zhs_analyzer *an, const char *title, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    if (!title) title = "";
-    pt->title_changed = !pt->title || strcmp(pt->title, title) != 0;
-    if (!pt->title_changed) return ZHS_OK;
-    free(pt->title);
-    pt->title = strdup(title);
-    pt->title_ntok = 0;
-    pt->title_units = 0;
-    zhs_buf_reset(&pt->title_keys);
-    if (!pt->title) return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing a title");
-    const zhs_token *tok;
-    size_t n;
-    if (zhs_analyzer_run(an, &tok, &n, title, strlen(title), err)) {
-        free(pt->title);        /* analyze it again next time */
-        pt->title = NULL;
-        return err->code;
+    return field_run(&pt->title, an, title, true, &pt->title_changed, "title", err);
+}
+
+int zhs_passage_terms_heading(zhs_passage_terms *pt, zhs_analyzer *an, const char *heading, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    bool changed;
+    /* without character terms: a one-character query finds passages by
+    ** their text, and the heading, repeated in every passage under it,
+    ** would cost many postings for them */
+    return field_run(&pt->heading, an, heading, false, &changed, "heading", err);
+}
+
+/* Appends a field's tokens: each one's body form `copies` times at
+** position 0, and, for the title, its title-field form at its position. */
+static bool push_field(zhs_passage_terms *pt, const zhs_field_cache *f, unsigned copies, bool title)
+{
+    const char *k = f->keys.data;
+    for (size_t i = 0; i < f->ntok; i++) {
+        size_t kl = strlen(k);
+        for (unsigned r = 0; r < copies; r++)
+            if (!push_term(pt, "", 0, k, kl, 0)) return false;
+        if (title && !push_term(pt, "T", 1, k, kl, f->pos[i])) return false;
+        k += kl + 1;
     }
-    if (n > pt->title_cap) {
-        uint32_t *p = realloc(pt->title_pos, n * sizeof *p);
-        if (!p) goto oom;
-        pt->title_pos = p;
-        pt->title_cap = n;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char key[ZHS_TERM_MAX + 4];
-        size_t kl = zhs_term_key(key, &tok[i], false);
-        zhs_buf_append(&pt->title_keys, key, kl + 1);
-        pt->title_pos[i] = tok[i].position;
-        if (tok[i].position + 1 > pt->title_units) pt->title_units = tok[i].position + 1;
-    }
-    if (pt->title_keys.oom) goto oom;
-    pt->title_ntok = n;
-    return ZHS_OK;
-oom:
-    free(pt->title);
-    pt->title = NULL;
-    pt->title_ntok = 0;
-    return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing a title");
+    return true;
 }
 
 int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n, zhs_error *err)
@@ -122,22 +165,18 @@ int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n
     if (zhs_err_code(err)) return err->code;
     pt->n = 0;
     zhs_buf_reset(&pt->keys);
-    const char *k = pt->title_keys.data;
-    for (size_t i = 0; i < pt->title_ntok; i++) {
-        size_t kl = strlen(k);
-        for (unsigned r = 0; r < pt->title_weight; r++)
-            if (!push_term(pt, "", 0, k, kl, pt->title_pos[i])) goto oom;
-        if (!push_term(pt, "T", 1, k, kl, pt->title_pos[i])) goto oom;
-        k += kl + 1;
-    }
+    if (!push_field(pt, &pt->title, pt->title_weight, true)) goto oom;
     pt->ntitle = pt->n;
-    uint32_t shift = pt->title_units ? pt->title_units + 1 : 0;
+    if (!push_field(pt, &pt->heading, pt->heading_weight, false)) goto oom;
+    /* the copies are at 0: the text starts after the longer field's span */
+    uint32_t span = pt->title.units > pt->heading.units ? pt->title.units : pt->heading.units;
+    uint32_t shift = pt->n ? span + 1 : 0;
     for (size_t i = 0; i < n; i++) {
         char key[ZHS_TERM_MAX + 4];
         size_t kl = zhs_term_key(key, &tok[i], false);
         if (!push_term(pt, "", 0, key, kl, tok[i].position + shift)) goto oom;
     }
-    pt->length = (uint32_t)(pt->title_ntok * pt->title_weight + n);
+    pt->length = (uint32_t)(pt->title.ntok * pt->title_weight + pt->heading.ntok * pt->heading_weight + n);
     return ZHS_OK;
 oom:
     return zhs_fail(err, ZHS_ENOMEM, "out of memory collecting a passage's terms");
@@ -146,6 +185,7 @@ oom:
 int zhs_passage_terms_run(zhs_passage_terms *pt, zhs_analyzer *an, const zhs_passage *p, zhs_error *err)
 {
     if (zhs_passage_terms_title(pt, an, p->title, err)) return err->code;
+    if (zhs_passage_terms_heading(pt, an, p->heading, err)) return err->code;
     const zhs_token *tok;
     size_t n;
     if (zhs_analyzer_run(an, &tok, &n, p->text ? p->text : "", p->text ? p->text_len : 0, err))

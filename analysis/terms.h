@@ -39,6 +39,7 @@ bool zhs_term_is_char(const char *key, size_t len);
 ** of the passage's BM25 length (nor of Xapian's document length). */
 bool zhs_term_is_label(const char *key, size_t len);
 
+
 /* ------------------------------------------------------------ passage terms */
 
 /* One term occurrence of a passage: its key is keys.data + off (len bytes,
@@ -48,19 +49,42 @@ typedef struct zhs_pterm {
 } zhs_pterm;
 
 /*
-** The terms of a passage, in the order they are indexed: for each of the
-** title's tokens, its body form title_weight times and its title-field
-** form ("T...") once; then the text's tokens, whose positions follow the
-** title's one unit apart so that no phrase spans the two.  The BM25 length
-** of the passage is title tokens x title_weight + text tokens.  A passage
-** with an article label (zhs_passage.label) gets its label term last,
-** outside that length.
+** The terms of a passage, in the order they are indexed.  Three fields,
+** weighted as in BM25F (the weighted term frequencies of the fields add
+** up before BM25 saturates them, and one length), by repeating a field's
+** tokens in the body (docs/RANKING.md, "Fields"):
+**   - the title: each token's body form title_weight times, and its
+**     title-field form ("T...") once, at its position in the title (for
+**     title: phrases);
+**   - the heading path ("第十四章 居住权"): each token's body form
+**     ZHS_DEFAULT_HEADING_WEIGHT times (no character terms);
+**   - the text's tokens.
+** Every body copy of a title or heading token stands at position 0 and the
+** text's positions start after the title's length (at least 1), so that a
+** phrase of two or more terms matches in the text only: the copies, all at
+** one position, never make two adjacent terms, and no phrase reaches from
+** them into the text (its first two terms would have to be further apart
+** than the title is long).  The BM25 length of the passage is title tokens
+** x title_weight + heading tokens x heading weight + text tokens.  A
+** passage with an article label (zhs_passage.label) gets its label term
+** last, outside that length.
 **
-** The title is analyzed once per run of passages that share it: t[0 ..
-** ntitle) are the title's terms and title_changed says whether they differ
-** from the previous call's (the native writer keeps their term ids).
-** The caller owns the struct; zhs_passage_terms_free() releases it.
+** The title and the heading are analyzed once per run of passages that
+** share them: t[0 .. ntitle) are the title's terms and title_changed says
+** whether they differ from the previous call's (the native writer keeps
+** their term ids).  The caller owns the struct; zhs_passage_terms_free()
+** releases it.
 */
+
+/* A field analyzed once per run of passages that share its text. */
+typedef struct zhs_field_cache {
+    char *text;                 /* NULL: not analyzed (or failed) */
+    zhs_buf keys;               /* the tokens' term keys, NUL-separated */
+    uint32_t *pos;
+    size_t ntok, cap;
+    uint32_t units;             /* positions the field spans */
+} zhs_field_cache;
+
 typedef struct zhs_passage_terms {
     zhs_pterm *t;
     size_t n, ntitle;
@@ -68,11 +92,10 @@ typedef struct zhs_passage_terms {
     bool title_changed;
 
     /* private */
-    unsigned title_weight;
-    zhs_buf keys, title_keys;
-    size_t cap, title_ntok, title_cap;
-    uint32_t *title_pos, title_units;
-    char *title;
+    unsigned title_weight, heading_weight;
+    zhs_buf keys;
+    size_t cap;
+    zhs_field_cache title, heading;
 } zhs_passage_terms;
 
 void zhs_passage_terms_init(zhs_passage_terms *pt, unsigned title_weight);
@@ -88,6 +111,10 @@ int zhs_passage_terms_run(zhs_passage_terms *pt, zhs_analyzer *an, const zhs_pas
 ** title first (zhs_passage_terms_title). */
 int zhs_passage_terms_title(zhs_passage_terms *pt, zhs_analyzer *an, const char *title,
                             zhs_error *err);
+/* The heading path of the passage (zhs_passage.heading, "" or NULL for
+** none), analyzed like the title; call it before _text, as _title. */
+int zhs_passage_terms_heading(zhs_passage_terms *pt, zhs_analyzer *an, const char *heading,
+                              zhs_error *err);
 int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n, zhs_error *err);
 /* Appends the label term of an article label ("第十条之一"); a label that
 ** is not 第<numeral>条 adds nothing. */

@@ -154,7 +154,8 @@ int bench_throughput(bench_tput *t, const bench_qset *qs, const char *dirs[2], z
 
 typedef struct bench_micro {
     uint64_t post_ints, post_terms;     /* docids + tfs decoded per pass */
-    double post_seconds;                /* per pass */
+    double post_seconds;                /* per pass, block by block (thread CPU time) */
+    double walk_seconds;                /* per pass, posting by posting (thread CPU time) */
     uint64_t score_postings;            /* postings scored (sum of df) per pass */
     size_t score_queries;
     double score_seconds;

@@ -6,8 +6,8 @@
 **
 ** Lucene gets exactly the terms zhs indexes (analysis/terms.h,
 ** zhs_passage_terms): the title's tokens title_weight times in the body
-** and once as title-field terms ("T" prefix), then the text's tokens,
-** shifted past the title by one unit.  A line is "BODY<TAB>TITLE": space-separated
+** and once as title-field terms ("T" prefix), the heading's once in the
+** body, then the text's tokens, shifted past the title by one unit.  A line is "BODY<TAB>TITLE": space-separated
 ** terms sorted by position, each "term" or "term<US>increment" when the
 ** position increment is not 1 (0 for a word and the bigram that start at
 ** one character), so that Lucene phrases see the positions zhs sees.
@@ -149,9 +149,11 @@ int bench_scan_corpus(bench_corpus_info *info, bench_sample *s, const char *corp
                 zhs_fail(err, ZHS_ENOMEM, "out of memory");
                 goto done;
             }
-            /* The title first: its tokens would be overwritten by the
-            ** text's otherwise. */
-            if (lucene_docs && zhs_passage_terms_title(&x.pt, an, p->title, err)) goto done;
+            /* The title and heading first: their tokens would be
+            ** overwritten by the text's otherwise. */
+            if (lucene_docs && (zhs_passage_terms_title(&x.pt, an, p->title, err) ||
+                                zhs_passage_terms_heading(&x.pt, an, p->heading, err)))
+                goto done;
             const zhs_token *tok;
             size_t n;
             double t0 = zhs_now();

@@ -16,6 +16,8 @@
 ** (it must parse; all but negation must match at least one passage);
 ** failures and duplicates are dropped and counted.
 */
+/* qsort_r: the comparisons take the vocabulary as an argument, not a static */
+#define _GNU_SOURCE
 #include "bench.h"
 #include "query_int.h"
 
@@ -81,20 +83,20 @@ static int collect_words(vocab *vb, const bench_sample *s, zhs_analyzer *an, zhs
     return vb->text.oom ? zhs_fail(err, ZHS_ENOMEM, "out of memory") : ZHS_OK;
 }
 
-static const vocab *sort_vb;
-static int cmp_word(const void *a, const void *b)
+static int cmp_word(const void *a, const void *b, void *ctx)
 {
-    const wtok *x = &sort_vb->w[*(const size_t *)a], *y = &sort_vb->w[*(const size_t *)b];
-    int c = strcmp(wtext(sort_vb, x->off), wtext(sort_vb, y->off));
+    const vocab *vb = ctx;
+    const wtok *x = &vb->w[*(const size_t *)a], *y = &vb->w[*(const size_t *)b];
+    int c = strcmp(wtext(vb, x->off), wtext(vb, y->off));
     return c ? c : (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
 }
 
-static const vocab *sort_vb_df;
-static int cmp_df_desc(const void *a, const void *b)
+static int cmp_df_desc(const void *a, const void *b, void *ctx)
 {
-    const vword *x = &sort_vb_df->v[*(const uint32_t *)a], *y = &sort_vb_df->v[*(const uint32_t *)b];
+    const vocab *vb = ctx;
+    const vword *x = &vb->v[*(const uint32_t *)a], *y = &vb->v[*(const uint32_t *)b];
     if (x->df != y->df) return x->df > y->df ? -1 : 1;
-    return strcmp(wtext(sort_vb_df, x->off), wtext(sort_vb_df, y->off));
+    return strcmp(wtext(vb, x->off), wtext(vb, y->off));
 }
 
 /* Distinct words with their document frequency; the frequent part. */
@@ -107,8 +109,7 @@ static int build_vocab(vocab *vb, zhs_index *ix, zhs_error *err)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < vb->nw; i++) ord[i] = i;
-    sort_vb = vb;           /* the bench is single-threaded here */
-    qsort(ord, vb->nw, sizeof *ord, cmp_word);
+    qsort_r(ord, vb->nw, sizeof *ord, cmp_word, vb);
     for (size_t i = 0; i < vb->nw; i++) {
         wtok *w = &vb->w[ord[i]];
         if (vb->nv == 0 || strcmp(wtext(vb, vb->v[vb->nv - 1].off), wtext(vb, w->off)) != 0) {
@@ -129,8 +130,7 @@ static int build_vocab(vocab *vb, zhs_index *ix, zhs_error *err)
     vb->freq = malloc((vb->nv + 1) * sizeof *vb->freq);
     if (!vb->freq) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     for (size_t i = 0; i < vb->nv; i++) vb->freq[i] = (uint32_t)i;
-    sort_vb_df = vb;
-    qsort(vb->freq, vb->nv, sizeof *vb->freq, cmp_df_desc);
+    qsort_r(vb->freq, vb->nv, sizeof *vb->freq, cmp_df_desc, vb);
     vb->nfreq = vb->nv / 20;
     if (vb->nfreq < 50) vb->nfreq = vb->nv < 50 ? vb->nv : 50;
     return ZHS_OK;

@@ -168,7 +168,7 @@ static int index_phase(bench_state *s, zhs_error *err)
     for (int e = 0; e < 2; e++) {
         bench_build *b = &s->rep.build[e];
         char manifest[ZHS_PATH_MAX];
-        snprintf(manifest, sizeof manifest, "%s/MANIFEST", s->dirs[e]);
+        zhs_path_join(manifest, sizeof manifest, s->dirs[e], "MANIFEST");
         if (s->cfg.reuse && access(manifest, R_OK) == 0) {
             memset(b, 0, sizeof *b);
             b->reused = true;

@@ -113,9 +113,13 @@ def rest(runs):
         out.append("")
     mi = [r["micro"] for r in runs]
     out += ["| hot path (native) | rate | work per pass |", "|---|---:|---|",
-            "| posting decoding | %.0f M ints/s | %.1f M docids + tfs, %d lists |" % (
+            "| posting decoding (block by block, CPU time) | %.0f M ints/s | %.1f M docids + tfs, %d lists |" % (
                 med([m["postings"]["ints_per_s"] for m in mi]) / 1e6, mi[0]["postings"]["ints"] / 1e6,
-                mi[0]["postings"]["lists"]),
+                mi[0]["postings"]["lists"])]
+    walk = [m["postings"]["walk_ints_per_s"] for m in mi if m["postings"].get("walk_ints_per_s")]
+    if walk:
+        out.append("| cursor walk (posting by posting, CPU time) | %.0f M ints/s | the same |" % (med(walk) / 1e6))
+    out += [
             "| scoring loop (exhaustive union) | %.1f M postings/s | %.2f M postings, %d queries |" % (
                 med([m["scoring"]["postings_per_s"] for m in mi]) / 1e6, mi[0]["scoring"]["postings"] / 1e6,
                 mi[0]["scoring"]["queries"]),

@@ -10,17 +10,19 @@
 # for the first 300 queries of cmrc2018_dev (or bench-like ones).
 #
 #   bash bench/update_change.sh [CORPUS] [ZHS]
+#   ENGINE=xapian bash bench/update_change.sh ...   (the Xapian engine)
 set -euo pipefail
 SRC=${1:-../shared/corpus/laws}
 ZHS=${2:-build/zhs}
-W=${TMPDIR:-/tmp}/zhs-update-change
+ENGINE=${ENGINE:-native}
+W=${TMPDIR:-/tmp}/zhs-update-change-$ENGINE
 QUERIES=../shared/eval/cmrc2018_dev.queries.jsonl
 rm -rf "$W"
 mkdir -p "$W"
 cp -r "$SRC" "$W/corpus"
 now() { date +%s.%N; }
 
-t0=$(now); "$ZHS" index -q -o "$W/u.idx" "$W/corpus"; t1=$(now)
+t0=$(now); "$ZHS" index -q --engine "$ENGINE" -o "$W/u.idx" "$W/corpus"; t1=$(now)
 echo "full build: $(echo "$t1 - $t0" | bc) s"
 
 mapfile -t files < <(cd "$W/corpus" && find . -type f \( -name '*.md' -o -name '*.txt' \) | LC_ALL=C sort)
@@ -40,7 +42,7 @@ for i in $(seq 0 4); do            # add 5: new files with others' text
 done
 
 t2=$(now); "$ZHS" index -o "$W/u.idx" --update "$W/corpus"; t3=$(now)
-"$ZHS" index -q -o "$W/f.idx" "$W/corpus"; t4=$(now)
+"$ZHS" index -q --engine "$ENGINE" -o "$W/f.idx" "$W/corpus"; t4=$(now)
 up=$(echo "$t3 - $t2" | bc); full=$(echo "$t4 - $t3" | bc)
 echo "update: $up s; full build of the changed corpus: $full s; ratio $(echo "scale=2; 100 * $up / $full" | bc)%"
 "$ZHS" check "$W/u.idx"

@@ -19,6 +19,8 @@ int cmd_search(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_add(int argc, char **argv);      /* cmd_edit.c */
+int cmd_delete(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_serve(int argc, char **argv);    /* server/serve.c */
@@ -49,6 +51,12 @@ bool cli_parse_size(const char *s, size_t *out);
 ** printing a usage error. */
 int cli_analyzer_option(int argc, char **argv, int *i, zhs_analyzer_config *cfg, const char *cmd);
 
+/* Tells the writer which file comes next (hashing it when its size or
+** mtime changed): 1 when its passages are to be read and added, 0 when the
+** index has it as it is (an update reads only what changed), or a negative
+** status.  file: scratch for the hash. */
+int cli_writer_source(zhs_writer *w, zhs_buf *file, const zhs_corpus_file *f, zhs_error *err);
+
 /* Prints an analyzer warning (a bad user dictionary line) to stderr. */
 void cli_warn_stderr(void *ctx, const char *message);
 
@@ -66,14 +74,26 @@ bool cli_id_seen(const char *const *ids, size_t n, const char *id);
 
 /* ------------------------------------------------------------ eval.c */
 
-/* Quality of an index on an evaluation set (averages over queries). */
+/* The scores of the queries of one "kind" of an evaluation set. */
+#define CLI_EVAL_KINDS 16
+typedef struct cli_eval_kind {
+    char name[64];
+    size_t queries;
+    double r1, r10, mrr;
+} cli_eval_kind;
+
+/* Quality of an index on an evaluation set (averages over queries), and
+** per "kind" when the lines carry one (in order of first appearance). */
 typedef struct cli_eval {
     size_t queries, empty;
-    double r1, r5, r20, mrr;
+    double r1, r5, r10, r20, mrr;
     double seconds;
+    size_t nkinds;
+    cli_eval_kind kinds[CLI_EVAL_KINDS];
 } cli_eval;
 
-/* Runs every query of the JSONL file qpath ({"qid","query","relevant"};
+/* Runs every query of the JSONL file qpath ({"qid","query","relevant"},
+** optionally "kind";
 ** at most max of them, 0: all) for 20 hits and scores them; writes a TREC
 ** run to run when it is given.  opts: BM25 parameters (k is set to 20). */
 int cli_eval_file(cli_eval *out, zhs_index *ix, zhs_analyzer *an, const char *qpath, size_t max,

@@ -43,23 +43,26 @@ static void on_warn(void *ctx, const char *path, const char *message)
     }
 }
 
-/* Tells the writer which file comes next, and skips the files the index
-** has as they are: an update reads only what changed. */
-static int on_file(void *vctx, const zhs_corpus_file *f, zhs_error *err)
+int cli_writer_source(zhs_writer *w, zhs_buf *file, const zhs_corpus_file *f, zhs_error *err)
 {
-    index_ctx *c = vctx;
     zhs_source s = {f->root, f->rel, f->size, f->mtime_ns, 0};
     int state;
     for (int pass = 0; pass < 2; pass++) {
-        if (zhs_writer_source(c->w, &s, &state, err)) return err->code;
+        if (zhs_writer_source(w, &s, &state, err)) return err->code;
         if (state != ZHS_SOURCE_NEEDS_HASH) break;
-        zhs_buf_reset(&c->file);
+        zhs_buf_reset(file);
         zhs_error e = {0};
         /* unreadable now: it changed; the reader will say why */
-        s.hash = zhs_file_read(&c->file, f->path, false, (size_t)1 << 30, &e) == ZHS_OK
-                     ? zhs_source_hash(c->file.data, c->file.len) : 1;
+        s.hash = zhs_file_read(file, f->path, false, (size_t)1 << 30, &e) == ZHS_OK
+                     ? zhs_source_hash(file->data, file->len) : 1;
     }
     return state == ZHS_SOURCE_UNCHANGED ? 0 : 1;
+}
+
+static int on_file(void *vctx, const zhs_corpus_file *f, zhs_error *err)
+{
+    index_ctx *c = vctx;
+    return cli_writer_source(c->w, &c->file, f, err);
 }
 
 static void show_progress(index_ctx *c, const zhs_corpus *corpus, uint64_t passages, bool force)
@@ -94,11 +97,14 @@ static const char help[] =
     "  -o, --output INDEX    index directory (created if missing)\n"
     "  --update              bring INDEX up to date with CORPUS: index new and changed\n"
     "                        files, delete the passages of changed and removed ones\n"
-    "                        (native engine; analyzer and BM25 options are the index's)\n"
+    "                        (native, or Xapian of one shard; analyzer and BM25 options\n"
+    "                        are the index's); 'zhs add' and 'zhs delete' for single files\n"
     "  --replace             replace INDEX even when it was built from another corpus\n"
     "  --engine native|xapian  storage engine (default native)\n"
     "  --shards N            xapian: split passages over N databases\n"
     "  --ram MB              postings held in memory before a flush (default 256)\n"
+    "  --threads N           threads that analyse passages (default: one per online\n"
+    "                        core; 1: all on one thread); the index is the same\n"
     "  --k1 X --b X          BM25 parameters the index's score bounds use (1.2, 0.5)\n"
     "  --title-weight N      each title token counts N times (default 2)\n"
     "  --segmenter dict|icu  Han words from the dictionary (default) or ICU's word break\n"
@@ -118,6 +124,7 @@ int cmd_index(int argc, char **argv)
     const char *out = NULL;
     zhs_writer_options wo;
     zhs_writer_options_default(&wo);
+    wo.threads = 0;             /* every core, unless --threads says otherwise */
     zhs_analyzer_config ac;
     zhs_analyzer_config_default(&ac);
     index_ctx ctx = {0};
@@ -147,6 +154,10 @@ int cmd_index(int argc, char **argv)
             size_t mb;
             if (!cli_parse_size(v, &mb) || mb == 0) { free(paths); return cli_usage_error("index", "--ram takes a number of megabytes"); }
             wo.ram_budget = mb << 20;
+        } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {
+            size_t n;
+            if (!cli_parse_size(v, &n) || n == 0 || n > 256) { free(paths); return cli_usage_error("index", "--threads takes a number from 1 to 256"); }
+            wo.threads = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
             if (!cli_parse_double(v, &wo.k1) || wo.k1 <= 0) { free(paths); return cli_usage_error("index", "--k1 takes a positive number"); }
         } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {

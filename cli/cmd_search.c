@@ -75,13 +75,54 @@ static void print_version(zhs_buf *o, const zhs_version_info *v)
     }
 }
 
+/* The matches of a title or heading, for a hit that has none in its text:
+** copied out of r (whose span buffer the next call reuses), at most
+** FIELD_SPANS of them. */
+#define FIELD_SPANS 16
+typedef struct field_marks {
+    zhs_span sp[FIELD_SPANS];
+    size_t n;
+} field_marks;
+
+static int field_marks_of(field_marks *m, zhs_results *r, zhs_analyzer *an, const char *text, zhs_error *err)
+{
+    const zhs_span *sp;
+    size_t n;
+    m->n = 0;
+    if (zhs_results_highlights_of(&sp, &n, r, an, text, strlen(text), err)) return err->code;
+    m->n = n < FIELD_SPANS ? n : FIELD_SPANS;
+    memcpy(m->sp, sp, m->n * sizeof *sp);
+    return ZHS_OK;
+}
+
+/* text with its marked spans between open and close */
+static void put_marked(zhs_buf *o, const char *text, const field_marks *m, const char *open, const char *close)
+{
+    size_t at = 0, len = strlen(text);
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->sp[i].start < at || m->sp[i].end > len) continue;
+        zhs_buf_append(o, text + at, m->sp[i].start - at);
+        zhs_buf_printf(o, "%s%.*s%s", open, (int)(m->sp[i].end - m->sp[i].start), text + m->sp[i].start, close);
+        at = m->sp[i].end;
+    }
+    zhs_buf_append(o, text + at, len - at);
+}
+
 static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_hit *h, const zhs_passage *p,
-                       const zhs_span *sp, size_t nsp, const zhs_version_info *v)
+                       const zhs_span *sp, size_t nsp, const zhs_version_info *v, const field_marks *tm,
+                       const field_marks *hm)
 {
     const char *b = c->color ? "\033[1m" : "", *cy = c->color ? "\033[36m" : "", *dim = c->color ? "\033[2m" : "",
                *rs = c->color ? "\033[0m" : "";
-    zhs_buf_printf(o, "%zu. %s%.3f%s  %s%s%s", rank, dim, h->score, rs, b, p->title[0] ? p->title : "(untitled)", rs);
-    if (p->heading[0]) zhs_buf_printf(o, " › %s", p->heading);
+    const char *mo = c->color ? "\033[1;31m" : "[", *mc = c->color ? "\033[0m" : "]";
+    zhs_buf_printf(o, "%zu. %s%.3f%s  %s", rank, dim, h->score, rs, b);
+    if (!p->title[0]) zhs_buf_puts(o, "(untitled)");
+    else put_marked(o, p->title, tm, mo, c->color ? "\033[0m\033[1m" : mc);
+    zhs_buf_puts(o, rs);
+    if (p->heading[0]) {
+        zhs_buf_puts(o, " › ");
+        put_marked(o, p->heading, hm, mo, mc);
+    }
     if (p->label[0]) zhs_buf_printf(o, "  %s%s%s", cy, p->label, rs);
     zhs_buf_printf(o, "\n   %s%s:%u", dim, cli_display_path(p->path), p->line);
     print_version(o, v);
@@ -181,7 +222,13 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
             if (i) zhs_buf_putc(&o, ',');
             zhs_json_hit(&o, i + 1, h, &p, sp, nsp, c->width, &ver);
         } else {
-            print_text(&o, c, i + 1, h, &p, sp, nsp, &ver);
+            /* no match in the text: show where the title or heading matched */
+            field_marks tm = {.n = 0}, hm = {.n = 0};
+            if (nsp == 0 && (field_marks_of(&tm, r, s->an, p.title, err) || field_marks_of(&hm, r, s->an, p.heading, err))) {
+                rc = -1;
+                break;
+            }
+            print_text(&o, c, i + 1, h, &p, sp, nsp, &ver, &tm, &hm);
         }
     }
     if (rc >= 0) {
@@ -248,6 +295,7 @@ static const char search_help[] =
     "  --group law           the best passage of each law (title and version)\n"
     "  --per-group N         with --group: up to N passages of each law\n"
     "  --k1 X --b X          BM25 parameters (default: the index's)\n"
+    "  --proximity W         weight of the term-proximity bonus (default 1; 0: plain BM25)\n"
     "  --count               only count matching passages (text: 'N passages match',\n"
     "                        json: matches, trec: 'qid N' lines)\n"
     "  --exhaustive          score every match (no pruning; for checking)\n"
@@ -298,6 +346,10 @@ int cmd_search(int argc, char **argv)
         } else if (cli_opt_value(argc, argv, &i, "--remote", &v)) {
             if (!v) return cli_usage_error("search", "--remote needs HOST:PORT[,HOST:PORT...]");
             remote = v;
+        } else if (cli_opt_value(argc, argv, &i, "--proximity", &v)) {
+            if (!cli_parse_double(v, &c.so.proximity) || c.so.proximity < 0)
+                return cli_usage_error("search", "--proximity takes a number >= 0 (0: plain BM25)");
+            if (c.so.proximity == 0) c.so.proximity = -1;
         } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
             if (!cli_parse_double(v, &c.so.k1) || c.so.k1 <= 0) return cli_usage_error("search", "--k1 takes a positive number");
         } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {
@@ -434,8 +486,11 @@ static const char eval_help[] =
     "usage: zhs eval [options] INDEX QUERIES.jsonl\n"
     "Runs every {\"qid\",\"query\",\"relevant\":[ids]} line and prints Recall@1/5/20 and\n"
     "MRR@10, averaged over all queries (a query with no result scores 0), the way\n"
-    "../shared/tools/eval_run.py scores a TREC run.\n"
+    "../shared/tools/eval_run.py scores a TREC run.  Lines with a \"kind\" (e.g.\n"
+    "citation, concept, question) are also scored per kind: MRR@10, Recall@1,\n"
+    "Recall@10 (text: a 'by kind' table; --json: \"kinds\").\n"
     "  --k1 X --b X          BM25 parameters (default: the index's)\n"
+    "  --proximity W         weight of the term-proximity bonus (default 1; 0: plain BM25)\n"
     "  --run FILE            also write the TREC run (ids with spaces or '%' as %XX)\n"
     "  --json                the figures as one JSON object\n"
     "  --                    end of options\n";
@@ -458,6 +513,10 @@ int cmd_eval(int argc, char **argv)
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(eval_help, stdout);
             return CLI_OK;
+        } else if (cli_opt_value(argc, argv, &i, "--proximity", &v)) {
+            if (!cli_parse_double(v, &so.proximity) || so.proximity < 0)
+                return cli_usage_error("eval", "--proximity takes a number >= 0 (0: plain BM25)");
+            if (so.proximity == 0) so.proximity = -1;
         } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
             if (!cli_parse_double(v, &so.k1) || so.k1 <= 0) return cli_usage_error("eval", "--k1 takes a positive number");
         } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {
@@ -489,11 +548,32 @@ int cmd_eval(int argc, char **argv)
     if (run && fclose(run) != 0 && !rc) rc = zhs_fail(&err, ZHS_EIO, "cannot write %s: %s", runpath, strerror(errno));
     close_session(&s);
     if (rc) return cli_error(&err);
-    if (json)
-        printf("{\"queries\":%zu,\"without_results\":%zu,\"Recall@1\":%.4f,\"Recall@5\":%.4f,\"Recall@20\":%.4f,\"MRR@10\":%.4f,\"seconds\":%.3f}\n",
+    if (json) {
+        printf("{\"queries\":%zu,\"without_results\":%zu,\"Recall@1\":%.4f,\"Recall@5\":%.4f,\"Recall@20\":%.4f,\"MRR@10\":%.4f,\"seconds\":%.3f",
                ev.queries, ev.empty, ev.r1, ev.r5, ev.r20, ev.mrr, ev.seconds);
-    else
+        if (ev.nkinds) {
+            zhs_buf b;
+            zhs_buf_init(&b);
+            zhs_buf_puts(&b, ",\"kinds\":{");
+            for (size_t i = 0; i < ev.nkinds; i++) {
+                const cli_eval_kind *k = &ev.kinds[i];
+                if (i) zhs_buf_puts(&b, ",");
+                zhs_json_str(&b, k->name, strlen(k->name));
+                zhs_buf_printf(&b, ":{\"queries\":%zu,\"MRR@10\":%.4f,\"Recall@1\":%.4f,\"Recall@10\":%.4f}", k->queries,
+                               k->mrr, k->r1, k->r10);
+            }
+            zhs_buf_puts(&b, "}");
+            fwrite(b.data, 1, b.len, stdout);
+            zhs_buf_free(&b);
+        }
+        puts("}");
+    } else {
         printf("queries\t%zu\t(without results: %zu)\nRecall@1\t%.4f\nRecall@5\t%.4f\nRecall@20\t%.4f\nMRR@10\t%.4f\n",
                ev.queries, ev.empty, ev.r1, ev.r5, ev.r20, ev.mrr);
+        if (ev.nkinds) printf("\nby kind\tqueries\tMRR@10\tRecall@1\tRecall@10\n");
+        for (size_t i = 0; i < ev.nkinds; i++)
+            printf("%s\t%zu\t%.4f\t%.4f\t%.4f\n", ev.kinds[i].name, ev.kinds[i].queries, ev.kinds[i].mrr, ev.kinds[i].r1,
+                   ev.kinds[i].r10);
+    }
     return CLI_OK;
 }

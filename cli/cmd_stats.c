@@ -84,6 +84,7 @@ int cmd_merge(int argc, char **argv)
             printf("usage: zhs merge INDEX [--max-segments N]\n"
                    "Merges the smallest segments of a native index until at most N remain\n"
                    "(default 1), dropping deleted passages; readers keep their snapshot.\n"
+                   "A Xapian index deletes in place and has nothing to merge.\n"
                    "  --max-segments N      segments to leave (1 to 64)\n");
             return CLI_OK;
         }

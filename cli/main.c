@@ -23,6 +23,8 @@ static const char usage[] =
     "  stats INDEX                passages, terms, size by component\n"
     "  check INDEX                verify every checksum and invariant\n"
     "  merge INDEX                merge the segments an update added, dropping deleted passages\n"
+    "  add INDEX FILE...          index these files (new or changed) into INDEX; the rest stays\n"
+    "  delete INDEX PATH|ID...    delete the passages of files, or passages by id\n"
     "  bench [--corpus PATH]      native vs Xapian (and Lucene): index, latency, quality\n"
     "  analyze [TEXT]             show the analyzer's tokens (stdin without TEXT; --index IDX: as IDX does)\n"
     "  segment                    words of stdin, space-separated, line by line\n"
@@ -175,7 +177,7 @@ int main(int argc, char **argv)
         {"analyze", cmd_analyze}, {"segment", cmd_segment}, {"index", cmd_index},
         {"search", cmd_search},   {"stats", cmd_stats},     {"check", cmd_check},
         {"eval", cmd_eval},       {"bench", cmd_bench},     {"serve", cmd_serve},
-        {"merge", cmd_merge},
+        {"merge", cmd_merge},     {"add", cmd_add},         {"delete", cmd_delete},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

@@ -1,6 +1,7 @@
 /*
 ** codec.c — bit packing, skip entries and file footers.
 */
+#include "codec_simd.h"
 #include "format.h"
 
 #include <zlib.h>
@@ -66,7 +67,7 @@ void zhs_unpack(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
         return;                                                               \
     }
 
-void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
+void zhs_unpack_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
 {
     switch (bits) {
     case 0: memset(v, 0, n * sizeof *v); return;
@@ -79,6 +80,47 @@ void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
     UNPACK_WIDTH(31) UNPACK_WIDTH(32)
     default: zhs_unpack(v, in, n, bits);
     }
+}
+
+void zhs_unpack_tfs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
+{
+    zhs_unpack_padded_scalar(v, in, n, bits);
+    for (size_t i = 0; i < n; i++) v[i] += 1;
+}
+
+uint64_t zhs_unpack_docs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, int64_t prev)
+{
+    zhs_unpack_padded_scalar(v, in, n, bits);
+    uint64_t d = (uint64_t)prev;
+    for (size_t i = 0; i < n; i++) {
+        d += (uint64_t)v[i] + 1;
+        v[i] = (uint32_t)d;
+    }
+    return d;
+}
+
+/* Dispatch (codec_avx2.c decides once which kernels this process uses). */
+void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
+{
+    if (bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_unpack_padded_avx2(v, in, n, bits);
+    else zhs_unpack_padded_scalar(v, in, n, bits);
+}
+
+void zhs_unpack_tfs_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
+{
+    if (bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_unpack_tfs_padded_avx2(v, in, n, bits);
+    else zhs_unpack_tfs_padded_scalar(v, in, n, bits);
+}
+
+uint64_t zhs_unpack_docs_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, int64_t prev)
+{
+    /* The vector sum wraps at 32 bits: only where no sum of n values of
+    ** `bits` bits can pass 2^32 - 1, so that damage is still seen. */
+    if (n && bits <= ZHS_AVX2_MAX_BITS && prev + ((int64_t)n << bits) <= (int64_t)UINT32_MAX && zhs_simd_avx2()) {
+        zhs_unpack_docs_padded_avx2(v, in, n, bits, (uint32_t)prev);
+        return v[n - 1];
+    }
+    return zhs_unpack_docs_padded_scalar(v, in, n, bits, prev);
 }
 
 const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n)

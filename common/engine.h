@@ -71,6 +71,8 @@ typedef struct zhs_engine_build {
     /* native: the stem of the segment's files ("g3" for a build, "s4" for
     ** the segment an update or merge adds) */
     const char *segment;
+    /* an update: the index as it is (NULL: a new build) */
+    const zhs_manifest *old;
 } zhs_engine_build;
 
 typedef struct zhs_engine_writer {
@@ -91,6 +93,18 @@ typedef struct zhs_engine_writer {
     /* Frees the writer.  Files of an uncommitted generation are removed by
     ** the caller, which knows the generation's names. */
     void (*close)(void *w);
+
+    /* Updates of an engine that deletes passages itself (Xapian); NULL for
+    ** one whose deletion files the writer keeps (native).  Passages are
+    ** numbered as its reader numbers hits.  remove: the live passages of
+    ** [first, first + n); remove_id: the live passages with that id that
+    ** the index had before this update; both add how many and their
+    ** lengths to *removed and *tokens.  record: passage doc as it will
+    ** be after the commit (ZHS_ENOTFOUND, err clear: none such), for the
+    ** metadata table. */
+    int (*remove)(void *w, uint64_t first, uint64_t n, uint64_t *removed, uint64_t *tokens, zhs_error *err);
+    int (*remove_id)(void *w, const char *id, uint64_t *removed, uint64_t *tokens, zhs_error *err);
+    int (*record)(void *w, uint32_t doc, zhs_passage *out, zhs_buf *buf, zhs_error *err);
 } zhs_engine_writer;
 
 /* The engines of this build, by kind; NULL when the build has none such. */

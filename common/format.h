@@ -84,6 +84,13 @@ void zhs_unpack(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 /* As zhs_unpack, but may read up to 8 bytes past the packed area (the
 ** caller guarantees they are mapped): the hot path of posting decoding. */
 void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
+/* As zhs_unpack_padded, plus one: term frequencies from their packed tf - 1. */
+void zhs_unpack_tfs_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
+/* As zhs_unpack_padded for n >= 1 packed doc gaps (doc - prev_doc - 1), turned
+** into doc ids after prev (-1 before the first): v[i] = prev + sum over
+** j <= i of (gap_j + 1).  Returns the last doc id, exact in 64 bits, so that
+** a damaged block whose ids pass 2^32 - 1 is seen. */
+uint64_t zhs_unpack_docs_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, int64_t prev);
 
 /* Size in bytes of a block of n postings starting at p (NULL if it does
 ** not fit in [p, end)). */

@@ -229,6 +229,13 @@ bool zhs_manifest_names(const zhs_manifest *m, const char *name)
     return false;
 }
 
+uint64_t zhs_manifest_shard_gen(const zhs_manifest *m)
+{
+    if (m->nsegments >= 1 && m->seg[0].name[0] == 'g' && m->seg[0].name[1] >= '0' && m->seg[0].name[1] <= '9')
+        return strtoull(m->seg[0].name + 1, NULL, 10);
+    return m->generation;
+}
+
 void zhs_manifest_set_single(zhs_manifest *m, uint64_t gen, uint64_t terms, unsigned shards)
 {
     m->terms = terms;

@@ -60,6 +60,11 @@ bool zhs_manifest_names(const zhs_manifest *m, const char *name);
 ** shards (0 for the native engine).  An engine's commit calls it. */
 void zhs_manifest_set_single(zhs_manifest *m, uint64_t gen, uint64_t terms, unsigned shards);
 
+/* The generation whose x<N>-<i> directories hold a Xapian index's shards:
+** the build's (its one segment is named "g<N>"), which updates change in
+** place under later generations. */
+uint64_t zhs_manifest_shard_gen(const zhs_manifest *m);
+
 /* Reads dir/MANIFEST.  ZHS_ENOTFOUND when there is none. */
 int zhs_manifest_read(zhs_manifest *m, const char *dir, zhs_error *err);
 

@@ -330,18 +330,12 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: reading 8 bytes past
     ** the packed area stays inside the mapping. */
-    zhs_unpack_padded(c->docs, p, n, db);
+    uint64_t last = zhs_unpack_docs_padded(c->docs, p, n, db, prev);
     c->tf_packed = p + zhs_pack_bytes(n, db);
     c->tf_bits = (uint8_t)tb;
     c->tfs_ready = false;
     c->pos_ready = false;
-    uint64_t d = (uint64_t)(prev + 1);
-    for (uint32_t i = 0; i < n; i++) {
-        d += c->docs[i];
-        c->docs[i] = (uint32_t)d;
-        d++;
-    }
-    if (d - 1 >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
+    if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
     c->block = b;
     c->bn = n;
     c->i = 0;
@@ -354,8 +348,7 @@ bad:
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    zhs_unpack_padded(c->tfs, c->tf_packed, c->bn, c->tf_bits);
-    for (uint32_t i = 0; i < c->bn; i++) c->tfs[i] += 1;
+    zhs_unpack_tfs_padded(c->tfs, c->tf_packed, c->bn, c->tf_bits);
     c->tfs_ready = true;
 }
 

@@ -110,12 +110,25 @@ static int oom(zhs_error *err, const corpus_builder *b)
     return zhs_fail(err, ZHS_ENOMEM, "out of memory splitting %s into passages", b->path);
 }
 
+/* Passage ids that survive edits of other parts of the file
+** (docs/CORPUS.md): an article's passage is "rel#第二十条", and the k-th
+** passage with the same label in the file (the rest of a long article, or
+** a second article so numbered, as in an annex) "rel#第二十条-k"; any
+** other passage is "rel#n", n counting only the passages outside articles,
+** so that a file without articles keeps the ids of its ordinal scheme. */
 static char *make_id(corpus_builder *b)
 {
     if (b->record && b->rec_id) return (char *)b->rec_id;
-    size_t len = strlen(b->rel) + 24;
+    const char *label = b->label && !b->record ? b->label : "";
+    size_t same = 1;
+    for (size_t i = 0; i < b->n; i++)
+        if (strcmp(b->v[i].label ? b->v[i].label : "", label) == 0) same++;
+    size_t len = strlen(b->rel) + strlen(label) + 24;
     char *id = zhs_arena_alloc(b->arena, len);
-    if (id) snprintf(id, len, "%s#%zu", b->rel, b->n + 1);
+    if (!id) return NULL;
+    if (!*label) snprintf(id, len, "%s#%zu", b->rel, same);
+    else if (same == 1) snprintf(id, len, "%s#%s", b->rel, label);
+    else snprintf(id, len, "%s#%s-%zu", b->rel, label, same);
     return id;
 }
 

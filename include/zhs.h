@@ -69,7 +69,10 @@ typedef struct zhs_error {
 #define ZHS_DEFAULT_K1 1.2              /* BM25 (chosen on ../shared/eval, docs/RANKING.md) */
 #define ZHS_DEFAULT_B 0.5
 #define ZHS_DEFAULT_TITLE_WEIGHT 2u     /* a title token counts this many times in the body */
+#define ZHS_DEFAULT_PROXIMITY 1.0      /* weight of the term-proximity bonus (docs/RANKING.md) */
+#define ZHS_DEFAULT_HEADING_WEIGHT 1u   /* a heading-path token counts this many times (docs/RANKING.md) */
 #define ZHS_DEFAULT_RAM_BUDGET ((size_t)256 << 20)  /* bytes of postings held before a flush */
+#define ZHS_DEFAULT_WRITER_THREADS 1u   /* a library build analyses on the caller's thread */
 #define ZHS_DEFAULT_K 10u               /* hits a search returns */
 #define ZHS_MAX_K 100000u               /* the most hits a search returns */
 
@@ -295,7 +298,7 @@ typedef struct zhs_progress {
 } zhs_progress;
 typedef void (*zhs_progress_fn)(void *ctx, const zhs_progress *p);
 
-#define ZHS_WRITER_OPTIONS_VERSION 1
+#define ZHS_WRITER_OPTIONS_VERSION 2
 
 typedef struct zhs_writer_options {
     unsigned version;           /* ZHS_WRITER_OPTIONS_VERSION; 0: a zeroed struct, see below */
@@ -306,16 +309,26 @@ typedef struct zhs_writer_options {
     unsigned title_weight;      /* each title token counts this many times in the body */
     zhs_progress_fn progress;
     void *progress_ctx;
+    /* Version 2.  Threads that analyse passages: 1 analyses each passage
+    ** in zhs_writer_add; N > 1 analyses them in N - 1 worker threads (and
+    ** the caller's, while it waits) and gives them to the engine in the
+    ** order they were added, so the index is byte for byte the one a
+    ** single thread builds; 0: one per online core.  The analyzer given
+    ** to the writer is copied for each worker. */
+    unsigned threads;
 } zhs_writer_options;
 /*
 ** With version 0 (a struct zeroed by {0} or memset) every field left at 0
 ** takes its default.  With version >= 1 the numbers are taken as given
 ** (b = 0 and title_weight = 0 are then meaningful), except ram_budget 0,
 ** which always means the default.  k1 <= 0 or b outside [0, 1] is refused.
+** threads is read only when version >= 2 (a struct of version 0 or 1 may
+** come from a program built against the smaller struct): otherwise
+** ZHS_DEFAULT_WRITER_THREADS.
 */
 #define ZHS_WRITER_OPTIONS_INIT \
     {ZHS_WRITER_OPTIONS_VERSION, ZHS_ENGINE_NATIVE, ZHS_DEFAULT_RAM_BUDGET, 1, \
-     ZHS_DEFAULT_K1, ZHS_DEFAULT_B, ZHS_DEFAULT_TITLE_WEIGHT, NULL, NULL}
+     ZHS_DEFAULT_K1, ZHS_DEFAULT_B, ZHS_DEFAULT_TITLE_WEIGHT, NULL, NULL, ZHS_DEFAULT_WRITER_THREADS}
 
 /* Sets *o to ZHS_WRITER_OPTIONS_INIT. */
 void zhs_writer_options_default(zhs_writer_options *o);
@@ -342,7 +355,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err);
 ** the previous index is untouched. */
 void zhs_writer_close(zhs_writer *w);
 
-/* ---- Incremental updates (native engine) ----
+/* ---- Incremental updates ----
 **
 ** An update keeps the index's segments, adds one segment for the passages
 ** it is given and marks the passages of changed and removed source files
@@ -355,10 +368,34 @@ void zhs_writer_close(zhs_writer *w);
 /* Opens dir for an update.  The analyzer must be the index's
 ** (zhs_index_open_analyzer); the BM25 parameters and title weight are the
 ** index's, whatever opts says (only progress and ram_budget are used).
-** Without an index at dir this is a new build.  A Xapian index is refused
-** (ZHS_EINVAL): updating one is not supported yet. */
+** Without an index at dir this is a new build.  A Xapian index of one
+** shard is changed in place (docs/ENGINES.md); one of several shards is
+** refused (ZHS_EINVAL). */
 int zhs_writer_open_update(zhs_writer **out, const char *dir, zhs_analyzer *an,
                            const zhs_writer_options *opts, zhs_error *err);
+
+/* Opens dir for an edit: an update in which the files not named stay as
+** they are (what 'zhs add' and 'zhs delete' do).  Files are named with
+** zhs_writer_source() as in an update; zhs_writer_delete_source() and
+** zhs_writer_delete_ids() remove passages.  ZHS_ENOTFOUND when dir holds
+** no index; a Xapian index is refused like an update. */
+int zhs_writer_open_edit(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                         const zhs_writer_options *opts, zhs_error *err);
+
+/* The corpus roots the index records (valid until the writer is closed). */
+size_t zhs_writer_roots(const zhs_writer *w, const char *const **roots);
+
+/* In an update or edit: deletes the passages of the recorded file rel
+** below root and forgets the file.  ZHS_ENOTFOUND when the index has no
+** such file. */
+int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, zhs_error *err);
+
+/* In an update or edit: deletes every passage of the index as it was
+** opened whose id is one of ids[0..n) (passages added by this writer
+** stay).  found (may be NULL) receives, per id, 1 when a live passage had it,
+** else 0.  Reads every stored record once: on the laws corpus 0.3 s. */
+int zhs_writer_delete_ids(zhs_writer *w, const char *const *ids, size_t n, unsigned char *found,
+                          zhs_error *err);
 
 /* A corpus file as an index records it. */
 typedef struct zhs_source {
@@ -477,7 +514,7 @@ int zhs_aliases_parse(zhs_aliases **out, const char *text, size_t len, const cha
                       zhs_error *err);
 void zhs_aliases_free(zhs_aliases *a);
 
-#define ZHS_SEARCH_OPTIONS_VERSION 2
+#define ZHS_SEARCH_OPTIONS_VERSION 3
 
 typedef struct zhs_search_options {
     unsigned version;           /* ZHS_SEARCH_OPTIONS_VERSION; 0: a zeroed struct */
@@ -502,15 +539,20 @@ typedef struct zhs_search_options {
     const char *filter;
     unsigned group_size;        /* > 0: at most this many hits per law (title
                                 ** and version), the best first; 0: no grouping */
+    /* Version 3.  Weight of the term-proximity bonus added to BM25
+    ** (docs/RANKING.md); 0: ZHS_DEFAULT_PROXIMITY; < 0: none (plain BM25).
+    ** The native engine only: Xapian ranks with plain BM25. */
+    double proximity;
 } zhs_search_options;
 /*
-** The version-2 fields are read only when version >= 2 (start from
-** ZHS_SEARCH_OPTIONS_INIT): a struct of version 0 or 1 may come from a
-** program built against the smaller struct, so it gets their defaults.
+** The version-2 fields are read only when version >= 2, the version-3
+** field when version >= 3 (start from ZHS_SEARCH_OPTIONS_INIT): an older
+** struct may come from a program built against the smaller struct, so it
+** gets their defaults.
 ** Filters, as_of and group_size need the index's metadata table: on an
 ** index built before it (or remote shards) they fail with ZHS_EVERSION.
 */
-#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL, 0, NULL, NULL, 0}
+#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL, 0, NULL, NULL, 0, 0}
 
 /* Sets *o to ZHS_SEARCH_OPTIONS_INIT. */
 void zhs_search_options_default(zhs_search_options *o);
@@ -561,6 +603,11 @@ int zhs_results_version(zhs_version_info *out, const zhs_results *r, uint32_t do
 typedef struct zhs_span { uint32_t start, end; } zhs_span;
 int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
                            zhs_analyzer *an, const zhs_passage *p, zhs_error *err);
+/* The same for any text of a hit, such as p->title or p->heading (a hit
+** whose only match is its title or heading has no spans in p->text): byte
+** ranges of text.  Owned by r, until the next call of either. */
+int zhs_results_highlights_of(const zhs_span **spans, size_t *nspans, zhs_results *r,
+                              zhs_analyzer *an, const char *text, size_t len, zhs_error *err);
 
 /* An empty result set on ix, for reading passages by number with
 ** zhs_results_passage() without running a query.  Free it with
@@ -592,9 +639,10 @@ typedef struct zhs_explanation {
     uint32_t length;            /* the passage's BM25 length in tokens */
     double k1, b, avglen;
     double length_norm;         /* 1 - b + b * length / avglen */
-    double score;               /* the sum of the terms' scores */
+    double score;               /* the sum of the terms' scores, plus proximity */
     const zhs_explain_term *terms;
     size_t nterms;
+    double proximity;           /* the term-proximity bonus (docs/RANKING.md) */
 } zhs_explanation;
 int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_error *err);
 

@@ -48,7 +48,9 @@ void zhs_seg_writer_close(zhs_seg_writer *w);
 
 typedef struct zhs_store_writer zhs_store_writer;
 
-int zhs_store_writer_open(zhs_store_writer **out, const char *path, zhs_error *err);
+/* threaded: compress and write blocks in a thread of the store's own
+** (the file is the same; without a thread if one cannot be started). */
+int zhs_store_writer_open(zhs_store_writer **out, const char *path, bool threaded, zhs_error *err);
 int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *err);
 int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err);
 void zhs_store_writer_close(zhs_store_writer *w);
@@ -101,5 +103,32 @@ bool zhs_src_index(zhs_src_table *t);
 zhs_src *zhs_src_find(const zhs_src_table *t, const char *root, const char *rel);
 int zhs_src_table_read(zhs_src_table *t, const char *path, zhs_error *err);
 int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_error *err);
+
+/* ============================================================ pipeline.c */
+
+/* Passages analysed in worker threads and handed on in the order they
+** were added (pipeline.c says how, and what it holds in memory). */
+typedef struct zhs_pipeline zhs_pipeline;
+struct zhs_passage_terms;
+
+/* Takes one analysed passage, on the thread that calls add or drain; pt
+** is valid for the call only. */
+typedef int (*zhs_pipeline_sink)(void *ctx, const zhs_passage *p, const struct zhs_passage_terms *pt,
+                                 zhs_error *err);
+
+/* The thread count asked for resolved: 0 means one per online core. */
+unsigned zhs_pipeline_threads(unsigned asked);
+/* threads >= 2: threads - 1 workers, each with a copy of an (a user
+** dictionary goes through a file in scratch); the caller's thread uses an
+** itself. */
+int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, unsigned title_weight,
+                      const char *scratch, zhs_pipeline_sink sink, void *sink_ctx, zhs_error *err);
+/* Queues a copy of p; passages that are ready go to the sink.  A failure,
+** here or of an earlier passage, is returned by this and every later call. */
+int zhs_pipeline_add(zhs_pipeline *pl, const zhs_passage *p, zhs_error *err);
+/* Returns when every passage added has gone to the sink. */
+int zhs_pipeline_drain(zhs_pipeline *pl, zhs_error *err);
+/* Stops and joins the workers; passages not drained are dropped. */
+void zhs_pipeline_close(zhs_pipeline *pl);
 
 #endif

@@ -56,6 +56,8 @@ typedef struct native_writer {
     size_t ntids, tids_cap;
     uint32_t *touched;
     size_t ntouched, touched_cap;
+    uint64_t *hashes;           /* hash_key of each of the passage's terms */
+    size_t hashes_cap;
 
     uint32_t *title_ids;        /* term id of each of the passage's title terms */
     size_t title_ids_cap;
@@ -97,11 +99,11 @@ static bool grow_slots(native_writer *w)
     return true;
 }
 
-/* Returns the term id of key, adding it if new; UINT32_MAX on OOM. */
-static uint32_t term_id(native_writer *w, const char *key, size_t n)
+/* Returns the term id of key (whose hash_key is h), adding it if new;
+** UINT32_MAX on OOM. */
+static uint32_t term_id_hashed(native_writer *w, const char *key, size_t n, uint64_t h)
 {
     if ((uint64_t)(w->nterms + 1) * 2 > w->nslots && !grow_slots(w)) return UINT32_MAX;
-    uint64_t h = hash_key(key, n);
     uint32_t i = (uint32_t)h & (w->nslots - 1);
     for (;;) {
         uint32_t s = w->slots[i];
@@ -129,6 +131,30 @@ static uint32_t term_id(native_writer *w, const char *key, size_t n)
     w->live += n + sizeof *t + 2 * sizeof *w->slots;
     w->slots[i] = w->nterms + 1;
     return w->nterms++;
+}
+
+static uint32_t term_id(native_writer *w, const char *key, size_t n)
+{
+    return term_id_hashed(w, key, n, hash_key(key, n));
+}
+
+/* A look-up is two dependent cache misses on a large table (its slot,
+** then its entry), two fifths of a build's time when taken one after the
+** other: the hashes of a passage's terms are computed first, and each
+** term's slot and then entry are prefetched a few terms before its turn,
+** so that the misses overlap. */
+#define AHEAD 8
+
+static void prefetch_slot(const native_writer *w, uint64_t h)
+{
+    if (w->nslots) __builtin_prefetch(&w->slots[(uint32_t)h & (w->nslots - 1)]);
+}
+
+static void prefetch_entry(const native_writer *w, uint64_t h)
+{
+    if (!w->nslots) return;
+    uint32_t s = w->slots[(uint32_t)h & (w->nslots - 1)];
+    if (s && s <= w->nterms) __builtin_prefetch(&w->terms[s - 1]);
 }
 
 static bool acc_put(native_writer *w, term_acc *t, uint64_t v)
@@ -188,7 +214,7 @@ static int native_open(void **out, const zhs_engine_build *b, zhs_error *err)
     w->b.tmpdir = w->tmpdir;
     char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.store", b->dir, b->segment);
-    if (zhs_store_writer_open(&w->store, path, err)) {
+    if (zhs_store_writer_open(&w->store, path, b->opts->threads > 1, err)) {
         native_close(w);
         return err->code;
     }
@@ -279,9 +305,18 @@ static int native_add(void *vw, uint32_t doc, const zhs_passage *p, const zhs_pa
     if (title_ids(w, pt, err)) return err->code;
     for (size_t i = 0; i < pt->ntitle; i++)
         if (!push_tid(w, w->title_ids[i], pt->t[i].pos)) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    if (pt->n > w->hashes_cap) {
+        uint64_t *h = realloc(w->hashes, pt->n * sizeof *h);
+        if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        w->hashes = h;
+        w->hashes_cap = pt->n;
+    }
+    for (size_t i = pt->ntitle; i < pt->n; i++) w->hashes[i] = hash_key(pt->keys.data + pt->t[i].off, pt->t[i].len);
     for (size_t i = pt->ntitle; i < pt->n; i++) {
+        if (i + AHEAD < pt->n) prefetch_slot(w, w->hashes[i + AHEAD]);
+        if (i + AHEAD / 2 < pt->n) prefetch_entry(w, w->hashes[i + AHEAD / 2]);
         const zhs_pterm *t = &pt->t[i];
-        uint32_t id = term_id(w, pt->keys.data + t->off, t->len);
+        uint32_t id = term_id_hashed(w, pt->keys.data + t->off, t->len, w->hashes[i]);
         if (id == UINT32_MAX || !push_tid(w, id, t->pos))
             return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings: lower the RAM budget");
     }
@@ -454,6 +489,7 @@ static void native_close(void *vw)
     free(w->tids);
     free(w->tpos);
     free(w->touched);
+    free(w->hashes);
     free(w->title_ids);
     free(w->lens);
     free(w);

@@ -50,9 +50,11 @@ struct zhs_writer {
     const zhs_engine_writer *eng;
     void *state;                /* the engine writer's */
     zhs_passage_terms pt;       /* the current passage's terms */
+    zhs_pipeline *pl;           /* analysis in threads (opt.threads > 1), else NULL */
     zhs_meta_builder *meta;     /* versions and metadata, for every engine (meta.h) */
 
-    uint32_t ndocs;
+    uint32_t ndocs;             /* passages the engine has */
+    uint32_t nadded;            /* passages added: ndocs and those in the pipeline */
     uint64_t total_tokens, bytes_in;
     double t0, last_progress;
     bool committed;
@@ -61,7 +63,9 @@ struct zhs_writer {
     ** passages added go to a new one, named by this generation. */
     bool update;
     bool merging;               /* a merge: the file table is remapped, not checked */
+    bool edit;                  /* an edit: files not named stay (zhs_writer_open_edit) */
     char segname[32];           /* the segment this writer writes */
+    uint32_t first_base;        /* number in segname of this writer's passage 0 */
     seg_update *su;             /* per segment of old */
     zhs_src_table old_src, src; /* the old file table, the new one */
     bool have_old_src;
@@ -97,6 +101,7 @@ static int resolve_options(zhs_writer_options *o, const zhs_writer_options *give
     if (!zeroed || given->title_weight) o->title_weight = given->title_weight;
     o->progress = given->progress;
     o->progress_ctx = given->progress_ctx;
+    if (given->version >= 2) o->threads = zhs_pipeline_threads(given->threads);
     if (!(o->k1 > 0) || o->k1 > 1000)
         return zhs_fail(err, ZHS_EINVAL, "BM25 k1 must be above 0 (got %g)", o->k1);
     if (!(o->b >= 0 && o->b <= 1))
@@ -129,7 +134,7 @@ static void remove_stale(const char *dir, const zhs_manifest *keep)
     char keep_g[40] = "", keep_x[40] = "";
     if (keep) {
         snprintf(keep_g, sizeof keep_g, "g%llu.", (unsigned long long)keep->generation);
-        snprintf(keep_x, sizeof keep_x, "x%llu-", (unsigned long long)keep->generation);
+        snprintf(keep_x, sizeof keep_x, "x%llu-", (unsigned long long)zhs_manifest_shard_gen(keep));
     }
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
@@ -240,6 +245,7 @@ static void report_phase(void *ctx, const char *phase)
 }
 
 static int load_update_state(zhs_writer *w, zhs_error *err);
+static int writer_take(void *ctx, const zhs_passage *p, const zhs_passage_terms *pt, zhs_error *err);
 
 static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
                        const zhs_writer_options *opts, bool update, zhs_error *err)
@@ -270,11 +276,6 @@ static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     if (w->update && !w->have_old) w->update = false;   /* nothing to update: a build */
     if (w->update) {
         /* the index's engine and parameters, whatever the options said */
-        if (w->old.engine != ZHS_ENGINE_NATIVE) {
-            zhs_fail(err, ZHS_EINVAL, "%s is a %s index: updating one is not supported yet; build it anew",
-                     w->dir, zhs_engine_name(w->old.engine));
-            goto fail;
-        }
         if (strcmp(w->old.analyzer, zhs_analyzer_fingerprint(an)) != 0) {
             zhs_fail(err, ZHS_EANALYZER, "%s was built with analyzer \"%s\", not \"%s\": update it with the "
                      "index's own analyzer (zhs_index_open_analyzer), or build it anew", w->dir, w->old.analyzer,
@@ -288,17 +289,31 @@ static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
         zhs_passage_terms_free(&w->pt);
         zhs_passage_terms_init(&w->pt, w->opt.title_weight);
         w->eng = zhs_engine_writer_get(w->opt.engine);
+        if (!w->eng) {
+            zhs_fail(err, ZHS_EINVAL, "%s is a %s index, an engine this build of zhsearch does not have",
+                     w->dir, zhs_engine_name(w->old.engine));
+            goto fail;
+        }
         if (load_update_state(w, err)) goto fail;
-        snprintf(w->segname, sizeof w->segname, "s%llu", (unsigned long long)w->gen);
+        if (w->eng->remove && w->old.nsegments == 1) {
+            /* an engine that updates in place appends to its one segment */
+            snprintf(w->segname, sizeof w->segname, "%s", w->old.seg[0].name);
+            w->first_base = (uint32_t)w->old.seg[0].count;
+        } else {
+            snprintf(w->segname, sizeof w->segname, "s%llu", (unsigned long long)w->gen);
+        }
     } else {
         snprintf(w->segname, sizeof w->segname, "g%llu", (unsigned long long)w->gen);
     }
     zhs_analyzer_config ac;
     zhs_analyzer_config_get(an, &ac);
     zhs_engine_build b = {w->dir, w->tmpdir, w->gen, &w->opt, zhs_analyzer_fingerprint(an), ac.bigrams != 0,
-                          report_phase, w, w->segname};
+                          report_phase, w, w->segname, w->update ? &w->old : NULL};
     if (w->eng->open(&w->state, &b, err)) goto fail;
     if (zhs_meta_builder_open(&w->meta, err)) goto fail;
+    if (w->opt.threads > 1 &&
+        zhs_pipeline_open(&w->pl, w->opt.threads, an, w->opt.title_weight, w->tmpdir, writer_take, w, err))
+        goto fail;
     *out = w;
     return ZHS_OK;
 fail:
@@ -333,6 +348,34 @@ int zhs_writer_open_update(zhs_writer **out, const char *dir, zhs_analyzer *an,
     return ZHS_OK;
 }
 
+int zhs_writer_open_edit(zhs_writer **out, const char *dir, zhs_analyzer *an,
+                         const zhs_writer_options *opts, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    *out = NULL;
+    if (err->code) return err->code;
+    if (!has_manifest(dir))
+        return zhs_fail(err, ZHS_ENOTFOUND, "%s holds no index to add to or delete from: build one first", dir);
+    if (zhs_writer_open_update(out, dir, an, opts, err)) return err->code;
+    zhs_writer *w = *out;
+    w->edit = true;
+    /* the roots keep their order, whichever files are named */
+    for (size_t i = 0; i < w->old_src.nroots; i++)
+        if (zhs_src_root(&w->src, w->old_src.roots[i]) < 0) {
+            zhs_writer_close(w);
+            *out = NULL;
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
+        }
+    return ZHS_OK;
+}
+
+size_t zhs_writer_roots(const zhs_writer *w, const char *const **roots)
+{
+    *roots = (const char *const *)w->old_src.roots;
+    return w->have_old_src ? w->old_src.nroots : 0;
+}
+
 /* ---------------------------------------------------------------- sources */
 
 static int load_update_state(zhs_writer *w, zhs_error *err)
@@ -363,6 +406,12 @@ static int delete_range(zhs_writer *w, unsigned i, uint32_t first, uint32_t n, z
     const zhs_manifest_segment *ms = &w->old.seg[i];
     seg_update *u = &w->su[i];
     char path[ZHS_PATH_MAX];
+    if (w->eng->remove) {
+        uint64_t removed = 0;
+        if (w->eng->remove(w->state, ms->base + first, n, &removed, &w->del_tokens, err)) return err->code;
+        w->counts.passages_deleted += removed;
+        return ZHS_OK;
+    }
     if ((uint64_t)first + n > ms->count)
         return zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names passages %u to %u of segment %s, which has %llu: "
                         "rebuild the index", w->dir, first, first + n, ms->name, (unsigned long long)ms->count);
@@ -408,6 +457,90 @@ static int delete_source(zhs_writer *w, const zhs_src *e, zhs_error *err)
         return zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names segment %s, which the manifest does not: "
                         "rebuild the index", w->dir, e->seg);
     return delete_range(w, (unsigned)i, e->first, e->count, err);
+}
+
+int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (!w->update || w->committed)
+        return zhs_fail(err, ZHS_EINVAL, "zhs_writer_delete_source outside an update or edit");
+    zhs_src *old = w->have_old_src ? zhs_src_find(&w->old_src, root, rel) : NULL;
+    if (!old) return zhs_fail(err, ZHS_ENOTFOUND, "%s: no file %s/%s in the index", w->dir, root, rel);
+    size_t oi = (size_t)(old - w->old_src.e);
+    if (w->seen[oi]) return ZHS_OK;
+    w->seen[oi] = 1;            /* named, and not kept: gone from the file table */
+    w->counts.deleted++;
+    return delete_source(w, old, err);
+}
+
+typedef struct id_walk {
+    zhs_writer *w;
+    unsigned seg;
+    const zhs_segment *s;
+    const char **ids;           /* sorted */
+    size_t n;
+    const char *const *given;
+    unsigned char *found;
+} id_walk;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int delete_if_named(void *ctx, uint32_t doc, const zhs_passage *p, zhs_error *err)
+{
+    id_walk *iw = ctx;
+    const seg_update *u = &iw->w->su[iw->seg];
+    if (zhs_segment_deleted(iw->s, doc) || (u->bits && (u->bits[doc >> 3] >> (doc & 7) & 1))) return ZHS_OK;
+    const char *key = p->id;
+    const char **hit = bsearch(&key, iw->ids, iw->n, sizeof *iw->ids, cmp_str);
+    if (!hit) return ZHS_OK;
+    if (iw->found)
+        for (size_t i = 0; i < iw->n; i++)
+            if (!strcmp(iw->given[i], p->id)) iw->found[i] = 1;
+    return delete_range(iw->w, iw->seg, doc, 1, err);
+}
+
+int zhs_writer_delete_ids(zhs_writer *w, const char *const *ids, size_t n, unsigned char *found,
+                          zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (!w->update || w->committed)
+        return zhs_fail(err, ZHS_EINVAL, "zhs_writer_delete_ids outside an update or edit");
+    if (found) memset(found, 0, n * sizeof *found);
+    if (!n) return ZHS_OK;
+    if (w->eng->remove_id) {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t removed = 0;
+            if (w->eng->remove_id(w->state, ids[i], &removed, &w->del_tokens, err)) return err->code;
+            w->counts.passages_deleted += removed;
+            if (found && removed) found[i] = 1;
+        }
+        return ZHS_OK;
+    }
+    const char **sorted = malloc(n * sizeof *sorted);
+    if (!sorted) return zhs_fail(err, ZHS_ENOMEM, "out of memory deleting passages from %s", w->dir);
+    memcpy(sorted, ids, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_str);
+    int rc = ZHS_OK;
+    for (unsigned i = 0; i < w->old.nsegments && rc == ZHS_OK; i++) {
+        const zhs_manifest_segment *ms = &w->old.seg[i];
+        zhs_segment seg;
+        memset(&seg, 0, sizeof seg);
+        rc = zhs_segment_open(&seg, w->dir, ms->name, (uint32_t)ms->count, false, err);
+        if (rc == ZHS_OK) seg.record_version = w->old.version;
+        if (rc == ZHS_OK && ms->deletions[0]) rc = zhs_segment_open_deletions(&seg, w->dir, ms->deletions, false, err);
+        id_walk iw = {w, i, &seg, sorted, n, ids, found};
+        if (rc == ZHS_OK) rc = zhs_store_each(&seg, delete_if_named, &iw, err);
+        zhs_segment_close(&seg);
+    }
+    free(sorted);
+    return rc;
 }
 
 uint64_t zhs_source_hash(const void *data, size_t len)
@@ -460,7 +593,7 @@ int zhs_writer_source(zhs_writer *w, const zhs_source *s, int *state, zhs_error 
         *state = ZHS_SOURCE_ADDED;
     }
     snprintf(e.seg, sizeof e.seg, "%s", w->segname);
-    e.first = w->ndocs;
+    e.first = w->first_base + w->nadded;
     if (!zhs_src_add(&w->src, &e)) return zhs_fail(err, ZHS_ENOMEM, "out of memory recording %s", s->rel);
     w->cur = (long)w->src.n - 1;
     return ZHS_OK;
@@ -506,21 +639,15 @@ void zhs_writer_update_counts(const zhs_writer *w, zhs_update_counts *out)
 
 /* ---------------------------------------------------------------- add */
 
-int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
+/* A passage and its terms go to the engine and the metadata table: in
+** zhs_writer_add, or later, in order, from the pipeline. */
+static int writer_take(void *ctx, const zhs_passage *p, const zhs_passage_terms *pt, zhs_error *err)
 {
-    zhs_error local;
-    ZHS_ERR_LOCAL(err, local);
-    if (err->code) return err->code;
-    if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_add after commit");
-    if (w->ndocs == UINT32_MAX - 1)
-        return zhs_fail(err, ZHS_EINVAL, "an index holds at most %u passages: split the corpus", UINT32_MAX - 1);
-    if (zhs_passage_terms_run(&w->pt, w->an, p, err) ||
-        w->eng->add(w->state, w->ndocs, p, &w->pt, err) ||
-        zhs_meta_builder_add(w->meta, w->ndocs, p, err))
+    zhs_writer *w = ctx;
+    if (w->eng->add(w->state, w->ndocs, p, pt, err) || zhs_meta_builder_add(w->meta, w->ndocs, p, err))
         return err->code;
     w->ndocs++;
-    if (w->cur >= 0) w->src.e[w->cur].count++;
-    w->total_tokens += w->pt.length;
+    w->total_tokens += pt->length;
     w->bytes_in += p->text_len;
     if (w->opt.progress && (w->ndocs & 255) == 0) {
         double now = zhs_now();
@@ -529,6 +656,22 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
             report(w, "indexing");
         }
     }
+    return ZHS_OK;
+}
+
+int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_add after commit");
+    if (w->nadded == UINT32_MAX - 1)
+        return zhs_fail(err, ZHS_EINVAL, "an index holds at most %u passages: split the corpus", UINT32_MAX - 1);
+    if (w->pl ? zhs_pipeline_add(w->pl, p, err)
+              : zhs_passage_terms_run(&w->pt, w->an, p, err) || writer_take(w, p, &w->pt, err))
+        return err->code;
+    w->nadded++;
+    if (w->cur >= 0) w->src.e[w->cur].count++;
     return ZHS_OK;
 }
 
@@ -578,21 +721,58 @@ static int meta_from_stores(zhs_writer *w, const zhs_manifest *m, zhs_error *err
     return rc;
 }
 
+/* The same from an engine that keeps its own records (Xapian): passage
+** numbers are its docids, deleted ones included. */
+static int meta_from_engine(zhs_writer *w, const zhs_manifest *m, zhs_error *err)
+{
+    zhs_meta_builder_close(w->meta);
+    w->meta = NULL;
+    if (zhs_meta_builder_open(&w->meta, err)) return err->code;
+    zhs_buf buf;
+    zhs_buf_init(&buf);
+    int rc = ZHS_OK;
+    (void)m;
+    uint64_t n = (uint64_t)w->first_base + w->ndocs;   /* docids used, this update's included */
+    for (uint64_t d = 0; d < n && rc == ZHS_OK; d++) {
+        zhs_passage p;
+        zhs_buf_reset(&buf);
+        rc = w->eng->record(w->state, (uint32_t)d, &p, &buf, err);
+        if (rc == ZHS_ENOTFOUND && !err->code) {
+            memset(&p, 0, sizeof p);
+            p.id = p.title = p.heading = p.label = p.path = p.text = "";
+            rc = ZHS_OK;
+        }
+        if (rc == ZHS_OK) rc = zhs_meta_builder_add(w->meta, (uint32_t)d, &p, err);
+    }
+    zhs_buf_free(&buf);
+    return rc;
+}
+
 /* An update's manifest before the engine adds its segment: the old
 ** segments with this update's deletion files, and the figures of their
 ** live passages. */
 static int commit_update_start(zhs_writer *w, zhs_manifest *m, zhs_error *err)
 {
-    /* files of the index this update was not given are gone */
+    /* files of the index this update was not given are gone; in an edit
+    ** they stay as they are */
     if (!w->merging)
-        for (size_t i = 0; i < w->old_src.n; i++)
-            if (!w->seen[i]) {
-                if (delete_source(w, &w->old_src.e[i], err)) return err->code;
-                w->counts.deleted++;
+        for (size_t i = 0; i < w->old_src.n; i++) {
+            if (w->seen[i]) continue;
+            if (w->edit) {
+                zhs_src e = w->old_src.e[i];
+                long root = zhs_src_root(&w->src, w->old_src.roots[e.root]);
+                e.root = (uint32_t)root;
+                if (root < 0 || !zhs_src_add(&w->src, &e))
+                    return zhs_fail(err, ZHS_ENOMEM, "out of memory recording the files of %s", w->dir);
+                continue;
             }
+            if (delete_source(w, &w->old_src.e[i], err)) return err->code;
+            w->counts.deleted++;
+        }
     *m = w->old;
     m->terms = 0;
     m->files[0] = 0;
+    if (w->eng->remove) return ZHS_OK;  /* the engine counts its passages itself */
     for (unsigned i = 0; i < m->nsegments; i++) {
         zhs_manifest_segment *ms = &m->seg[i];
         seg_update *u = &w->su[i];
@@ -654,6 +834,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     ZHS_ERR_LOCAL(err, local);
     if (err->code) return err->code;
     if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit called twice");
+    if (w->pl && zhs_pipeline_drain(w->pl, err)) return err->code;
     report(w, "writing");
     zhs_manifest m;
     memset(&m, 0, sizeof m);
@@ -671,8 +852,12 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     m.k1 = w->opt.k1;
     m.b = w->opt.b;
     m.title_weight = w->opt.title_weight;
-    if (w->eng->commit(w->state, &m, err)) return err->code;
-    if (w->update && commit_update_finish(w, &m, err)) return err->code;
+    /* An engine that updates in place (Xapian) commits last, right before
+    ** the MANIFEST: everything else of the generation is written by then,
+    ** so that a crash between the two commits is as short as can be. */
+    bool in_place = w->update && w->eng->remove;
+    if (!in_place && w->eng->commit(w->state, &m, err)) return err->code;
+    if (w->update && !in_place && commit_update_finish(w, &m, err)) return err->code;
     if (w->src.n || w->have_old_src) {
         snprintf(m.files, sizeof m.files, "g%llu.files", (unsigned long long)w->gen);
         char path[ZHS_PATH_MAX];
@@ -688,13 +873,14 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     ** filters read it whatever the engine (docs/FORMAT.md). */
     char mpath[ZHS_PATH_MAX];
     snprintf(mpath, sizeof mpath, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
-    if (w->update && meta_from_stores(w, &m, err)) return err->code;
+    if (w->update && (w->eng->record ? meta_from_engine(w, &m, err) : meta_from_stores(w, &m, err))) return err->code;
     if (zhs_meta_builder_write(w->meta, mpath, err)) return err->code;
     if (uw) {
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, ZHS_USERDICT_FILE, w->dir, (unsigned long long)w->gen);
         if (zhs_file_write(path, uw, ulen, err)) return err->code;
     }
+    if (in_place && w->eng->commit(w->state, &m, err)) return err->code;
     if (zhs_dir_sync(w->dir, err) || zhs_manifest_write(&m, w->dir, err)) return err->code;
     w->committed = true;
     /* The new version is live: the old one's files can go (readers that
@@ -707,6 +893,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
 void zhs_writer_close(zhs_writer *w)
 {
     if (!w) return;
+    zhs_pipeline_close(w->pl);
     if (w->eng && w->state) w->eng->close(w->state);
     if (!w->committed && w->lock_fd >= 0 && w->gen) {
         /* Abandoned build: drop everything of this generation. */
@@ -795,7 +982,7 @@ static int merge_segment(zhs_writer *w, unsigned i, uint32_t *map, zhs_error *er
         if (zhs_segment_deleted(&seg, d)) continue;
         zhs_passage p;
         zhs_buf_reset(&buf);
-        map[d] = w->ndocs;
+        map[d] = w->nadded;
         rc = zhs_store_get(&seg, d, &rd, &buf, &p, err);
         if (!rc) rc = zhs_writer_add(w, &p, err);
     }
@@ -823,9 +1010,13 @@ int zhs_index_merge(const char *dir, zhs_analyzer *an, const zhs_merge_options *
     }
     zhs_manifest cur;
     if (zhs_manifest_read(&cur, dir, err)) return err->code;
-    if (cur.engine != ZHS_ENGINE_NATIVE)
-        return zhs_fail(err, ZHS_EINVAL, "%s is a %s index: it keeps no segments of its own to merge", dir,
-                        zhs_engine_name(cur.engine));
+    if (cur.engine != ZHS_ENGINE_NATIVE) {
+        /* Xapian deletes in place and appends to its one database: there
+        ** is nothing for the policy to merge */
+        if (o.max_segments == 0) return ZHS_OK;
+        return zhs_fail(err, ZHS_EINVAL, "%s is a %s index: it deletes passages in place and keeps no segments of "
+                        "its own to merge", dir, zhs_engine_name(cur.engine));
+    }
     zhs_writer_options wo = ZHS_WRITER_OPTIONS_INIT;
     wo.progress = o.progress;
     wo.progress_ctx = o.progress_ctx;

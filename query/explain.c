@@ -1,5 +1,6 @@
 /*
-** explain.c — a passage's BM25 score term by term (zhs_results_explain),
+** explain.c — a passage's BM25 score term by term and its proximity bonus
+** (zhs_results_explain),
 ** and an empty result set for reading passages by number.
 **
 ** The arithmetic repeats search.c's expressions in the same order (weight
@@ -70,6 +71,9 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     const double N = (double)ix->m.passages;
     double total = 0;
     int rc = ZHS_OK;
+    /* the proximity bonus over the same terms search.c gives it */
+    zhs_prox prox;
+    zhs_prox_init(&prox, r->proximity, k1);
     for (size_t i = 0; i < q->nterms && rc == ZHS_OK; i++) {
         zhs_explain_term *t = &terms[i];
         t->key = q->terms[i].key;
@@ -108,11 +112,20 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
             t->score = w * t->tf_part;
             total += t->score;
         }
+        if (!zhs_term_is_label(t->key, q->terms[i].len)) zhs_prox_add(&prox, seg, &here, t->qtf * t->idf);
         if (cur->corrupt)
             rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
                           ix->dir, ix->m.seg[ns - nx->segs].name);
     }
     free(cur);
+    if (rc == ZHS_OK && prox.n >= 2) {
+        out->proximity = zhs_prox_score(&prox, local, K);
+        total += out->proximity;
+        if (prox.fault == ZHS_ENOMEM) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory explaining a score");
+        else if (prox.fault) rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.pos: a position block is damaged: check the index and rebuild it",
+                                           ix->dir, ix->m.seg[ns - nx->segs].name);
+    }
+    zhs_prox_free(&prox);
     if (rc) return rc;
     out->terms = terms;
     out->nterms = q->nterms;

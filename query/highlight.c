@@ -2,7 +2,9 @@
 ** highlight.c — which bytes of a passage match the query.  The passage is
 ** analyzed again with the same analyzer: every token whose term the query
 ** searched for is a match, and tokens carry offsets into the original
-** text, so the spans are exact whatever normalisation did.
+** text, so the spans are exact whatever normalisation did.  The title and
+** the heading path are highlighted the same way (zhs_results_highlights_of):
+** a hit whose only match is there shows where.
 */
 #include "query_int.h"
 
@@ -25,6 +27,12 @@ static bool query_has(const zhs_query *q, const char *key, size_t len)
 int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
                            zhs_analyzer *an, const zhs_passage *p, zhs_error *err)
 {
+    return zhs_results_highlights_of(spans, nspans, r, an, p->text, p->text_len, err);
+}
+
+int zhs_results_highlights_of(const zhs_span **spans, size_t *nspans, zhs_results *r, zhs_analyzer *an,
+                              const char *text, size_t len, zhs_error *err)
+{
     zhs_error local;
     ZHS_ERR_LOCAL(err, local);
     *spans = NULL;
@@ -32,7 +40,7 @@ int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *
     if (zhs_err_code(err)) return err->code;
     const zhs_token *tok;
     size_t n;
-    if (zhs_analyzer_run(an, &tok, &n, p->text, p->text_len, err)) return err->code;
+    if (zhs_analyzer_run(an, &tok, &n, text ? text : "", text ? len : 0, err)) return err->code;
     zhs_buf_reset(&r->span_buf);
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {

@@ -166,7 +166,9 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
                             ZHS_SEARCH_OPTIONS_VERSION);
         /* A struct older than version 2 (or zeroed, which may be an old
         ** caller's) ends before the version-2 fields: never read them. */
-        memcpy(o, given, given->version >= 2 ? sizeof *o : offsetof(zhs_search_options, aliases));
+        memcpy(o, given, given->version >= 3   ? sizeof *o
+                         : given->version == 2 ? offsetof(zhs_search_options, proximity)
+                                               : offsetof(zhs_search_options, aliases));
         o->version = ZHS_SEARCH_OPTIONS_VERSION;
         if (given->version == 0 && given->b == 0) o->b = -1;
     }
@@ -175,6 +177,7 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
     if (!(o->k1 > 0)) o->k1 = ix->m.k1;
     if (!(o->b >= 0)) o->b = ix->m.b;
     if (o->b > 1) return zhs_fail(err, ZHS_EINVAL, "BM25 b must be between 0 and 1 (got %g)", o->b);
+    if (o->proximity == 0) o->proximity = ZHS_DEFAULT_PROXIMITY;
     return ZHS_OK;
 }
 
@@ -193,6 +196,7 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     zhs_arena_init(&r->arena, 16 * 1024);
     zhs_store_reader_init(&r->store);
     r->ix = ix;
+    r->proximity = o.proximity;
     /* Metadata conditions written in the query (category:X) are not
     ** words: they join the filter, the rest is parsed. */
     const char *rest, *conds;

@@ -9,7 +9,8 @@
 **   search.c     BM25 top-k: MaxScore with block-max bounds for
 **                disjunctions, leapfrog intersection for required
 **                clauses, positions for phrases; and the exhaustive oracle
-**   highlight.c  matched spans in a passage, for snippets
+**   proximity.c  a term-proximity bonus that re-ranks the BM25 top hits
+**   highlight.c  matched spans in a passage (text, title, heading)
 **   cite.c       citations (刑法第二十条): an exact query on the article's
 **                label term and the law's title, its hits put first
 **   aliases.c    abbreviations of law names (个保法), built in and from files
@@ -158,6 +159,39 @@ typedef struct zhs_topk {
 int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
                       const zhs_search_options *o, zhs_error *err);
 
+/* ------------------------------------------------------------ proximity.c */
+
+#define ZHS_PROX_TERMS 32       /* query terms with positions the bonus looks at */
+#define ZHS_PROX_MIN_DIST 2     /* nearest distance of a pair's two positions */
+#define ZHS_PROX_WINDOW 5       /* farthest */
+#define ZHS_PROX_RESCORE 30     /* BM25 top hits the bonus re-ranks (at least k) */
+
+typedef struct zhs_prox_term {
+    zhs_cursor cur;             /* its own: the evaluator's stay where they are */
+    double w;                   /* qtf * idf */
+    uint32_t *pos, npos, cap;   /* positions at the passage scored last */
+} zhs_prox_term;
+
+/* The term-proximity bonus of one query over one segment (proximity.c). */
+typedef struct zhs_prox {
+    zhs_prox_term t[ZHS_PROX_TERMS];
+    size_t n;
+    double weight, k1;
+    int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a read failed */
+} zhs_prox;
+
+/* weight <= 0: no bonus (every score 0). */
+void zhs_prox_init(zhs_prox *p, double weight, double k1);
+void zhs_prox_free(zhs_prox *p);
+/* Forgets the terms (a new segment), keeps the buffers. */
+void zhs_prox_reset(zhs_prox *p);
+/* The next scoring term of the query, in the query's order; kept only if
+** it has positions in seg (and while there is room). */
+void zhs_prox_add(zhs_prox *p, const zhs_segment *seg, const zhs_term_info *ti, double w);
+/* The bonus of passage doc (docs never decrease between calls; K is its
+** BM25 length factor).  0 and p->fault set when its positions are damaged. */
+double zhs_prox_score(zhs_prox *p, uint32_t doc, double K);
+
 /* ------------------------------------------------------------ filter.c */
 
 /* Loads the generation's metadata table, if it has one. */
@@ -182,6 +216,7 @@ struct zhs_results {
     zhs_topk top;
     zhs_query q;
     zhs_store_reader store;     /* reads the hits' passages */
+    double proximity;           /* the search's proximity weight (<= 0: none), for explain.c */
     zhs_buf span_buf;
 };
 

@@ -13,7 +13,13 @@
 **   - required clauses: leapfrog intersection; for top k, block windows
 **     and a score check before the dear part (positions, exclusions);
 **   - exhaustive: term-at-a-time over every posting, the test oracle.
-** Counting takes document-frequency shortcuts where the shape allows.
+** Counting takes document-frequency shortcuts where the shape allows, and
+** otherwise reads whole decoded blocks without scoring: unions into a
+** bitset, conjunctions (phrases and exclusions too) by filtering a
+** candidate array list by list, positions read for the survivors only.
+** A second phase adds the term-proximity bonus (proximity.c) to the BM25
+** top max(k, ZHS_PROX_RESCORE) and keeps the best k: the first phase is
+** exact, so every evaluator ends with the same hits.
 */
 #include "query_int.h"
 
@@ -75,12 +81,17 @@ typedef struct state {
     size_t *off;
     size_t offcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
+    zhs_prox prox;              /* the proximity bonus (proximity.c) */
 } state;
+
+static inline double kfac_of(const scorer *s, uint32_t doc)
+{
+    return s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
+}
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
 {
-    double K = s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
-    return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + K);
+    return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + kfac_of(s, doc));
 }
 
 /* Bound of the tf part from a max tf and a min length. */
@@ -237,11 +248,16 @@ static bool clause_matches(state *st, cclause *c, uint32_t doc)
 
 /* Excluded by a -clause, deleted from the segment, or hidden from this
 ** query (older versions, filters: filter.c). */
-static bool excluded(state *st, uint32_t doc)
+static bool hidden_or_deleted(const state *st, uint32_t doc)
 {
     if (zhs_segment_deleted(st->seg, doc)) return true;
     uint32_t g = st->base + doc;
-    if (st->hidden && (st->hidden[g >> 3] >> (g & 7) & 1)) return true;
+    return st->hidden && (st->hidden[g >> 3] >> (g & 7) & 1);
+}
+
+static bool excluded(state *st, uint32_t doc)
+{
+    if (hidden_or_deleted(st, doc)) return true;
     for (size_t i = 0; i < st->nmustnot; i++)
         if (clause_matches(st, &st->mustnot[i], doc)) return true;
     return false;
@@ -541,6 +557,237 @@ static int run_count_union(state *st)
     return ZHS_OK;
 }
 
+/* ------------------------------------------------------------ counting
+** COUNT needs no scores, so these walk the decoded blocks (docs[] of the
+** cursor) in tight loops instead of stepping cursors posting by posting. */
+
+/* Whether a passage can be left out by anything but the query's terms. */
+static bool may_exclude(const state *st)
+{
+    return st->seg->deleted || st->hidden || st->nmustnot;
+}
+
+/* Calls the per-block body on each decoded block of c from its current
+** position on, then leaves c exhausted. */
+#define FOR_EACH_BLOCK(c, from, body)                                         \
+    while ((c)->doc != ZHS_NO_DOC) {                                          \
+        uint32_t from = (c)->i;                                               \
+        body;                                                                 \
+        zhs_cursor_advance((c), (c)->docs[(c)->bn - 1] + 1);                  \
+    }
+
+/* Counts the passages of a bitset of the segment that pass the filters. */
+static uint64_t count_bits(state *st, const uint64_t *bits, size_t words)
+{
+    uint64_t n = 0;
+    if (!may_exclude(st)) {
+        for (size_t w = 0; w < words; w++) n += (uint64_t)__builtin_popcountll(bits[w]);
+        return n;
+    }
+    for (size_t w = 0; w < words; w++)
+        for (uint64_t m = bits[w]; m; m &= m - 1)
+            n += !excluded(st, (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(m)));
+    return n;
+}
+
+/* The union of the scoring terms as a bitset of the segment's passages:
+** every list decoded block by block, one bit set per posting, then a
+** population count.  Used when the lists hold more postings than the
+** bitset has words, where it beats merging the cursors. */
+static bool count_union_bitset(state *st, zhs_error *err)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < st->nt; i++) total += st->t[i].cur.df;
+    size_t words = ((size_t)st->seg->ndocs + 63) / 64;
+    if (total < words) return false;
+    uint64_t *bits = calloc(words + 1, sizeof *bits);
+    if (!bits) {
+        zhs_fail(err, ZHS_ENOMEM, "out of memory counting the query's matches (a bitset of %zu words)", words);
+        return true;
+    }
+    for (size_t i = 0; i < st->nt; i++) {
+        zhs_cursor *c = &st->t[i].cur;
+        FOR_EACH_BLOCK(c, from, {
+            for (uint32_t j = from; j < c->bn; j++) bits[c->docs[j] >> 6] |= (uint64_t)1 << (c->docs[j] & 63);
+        })
+    }
+    st->matches += count_bits(st, bits, words);
+    free(bits);
+    return true;
+}
+
+/* The first doc >= d of c, searching the decoded block inline (the same
+** as zhs_cursor_advance, without the call while d lies in the block). */
+static inline uint32_t count_seek(zhs_cursor *c, uint32_t d)
+{
+    if (c->doc >= d) return c->doc;         /* ZHS_NO_DOC included */
+    if (d > c->docs[c->bn - 1]) return zhs_cursor_advance(c, d);
+    uint32_t i = c->i;
+    while (c->docs[i] < d) i++;
+    c->i = i;
+    return c->doc = c->docs[i];
+}
+
+static int cmp_cursor_df(const void *a, const void *b)
+{
+    const zhs_cursor *x = *(zhs_cursor *const *)a, *y = *(zhs_cursor *const *)b;
+    return (x->df > y->df) - (x->df < y->df);
+}
+
+/* Keeps the candidates that list c holds.  A list not much longer than the
+** candidates is read whole against a bitset of them (sequential, without
+** branches on the data); a longer one is sought candidate by candidate,
+** skipping the blocks between them. */
+static size_t filter_candidates(uint32_t *cand, size_t n, zhs_cursor *c, uint64_t *bits, size_t words)
+{
+    size_t kept = 0;
+    if (c->df / 16 <= n) {
+        for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
+        FOR_EACH_BLOCK(c, from, {
+            for (uint32_t j = from; j < c->bn; j++) {
+                uint32_t d = c->docs[j];
+                cand[kept] = d;
+                kept += bits[d >> 6] >> (d & 63) & 1;
+            }
+        })
+        /* cand now holds other docs: clear the whole bitset */
+        memset(bits, 0, words * sizeof *bits);
+        return kept;
+    }
+    for (size_t j = 0; j < n; j++) {
+        uint32_t x = count_seek(c, cand[j]);
+        if (x == ZHS_NO_DOC) break;
+        cand[kept] = cand[j];
+        kept += x == cand[j];
+    }
+    return kept;
+}
+
+/* Puts back a cursor saved before a filtering pass, keeping what that
+** pass found: a damaged block must still fail the search. */
+static void restore_cursor(zhs_cursor *c, const zhs_cursor *saved)
+{
+    bool corrupt = c->corrupt;
+    *c = *saved;
+    c->corrupt |= corrupt;
+}
+
+/* The phrase clauses among clause[0..n) that do not stand at doc, whose
+** elements' cursors (restored after a filtering pass) are brought to doc. */
+static bool phrases_at(state *st, cclause *clause, size_t n, uint32_t doc)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (clause[i].n == 1) continue;
+        for (size_t e = 0; e < clause[i].n; e++) count_seek(&clause[i].e[e].cur, doc);
+        if (!phrase_at(st, &clause[i])) return false;
+    }
+    return true;
+}
+
+/* Removes from cand[0..n) the passages that the -clause x matches: the
+** candidates filtered through its elements' lists, positions read for the
+** survivors when it is a phrase.  Returns the new n; on failure sets err. */
+static size_t drop_matches(state *st, cclause *x, uint32_t *cand, size_t n, uint64_t *bits, size_t words,
+                           zhs_error *err)
+{
+    uint32_t *hit = malloc((n + 1) * sizeof *hit);
+    zhs_cursor *saved = malloc(x->n * sizeof *saved);
+    if (!hit || !saved) {
+        free(hit);
+        free(saved);
+        zhs_fail(err, ZHS_ENOMEM, "out of memory counting the query's matches");
+        return n;
+    }
+    for (size_t e = 0; e < x->n; e++) saved[e] = x->e[e].cur;
+    memcpy(hit, cand, n * sizeof *hit);
+    size_t k = n;
+    for (size_t e = 0; e < x->n && k; e++) k = filter_candidates(hit, k, &x->e[e].cur, bits, words);
+    if (x->n > 1) {
+        for (size_t e = 0; e < x->n; e++) restore_cursor(&x->e[e].cur, &saved[e]);
+        size_t m = 0;
+        for (size_t j = 0; j < k; j++) {
+            hit[m] = hit[j];
+            m += phrases_at(st, x, 1, hit[j]);
+        }
+        k = m;
+    }
+    /* cand minus hit: both ascending, hit a subset of cand; without
+    ** branches on the data, which mispredict half the time */
+    size_t out = 0;
+    hit[k] = ZHS_NO_DOC;
+    for (size_t j = 0, h = 0; j < n; j++) {
+        uint32_t d = cand[j];
+        size_t in = hit[h] == d;
+        cand[out] = d;
+        out += 1 - in;
+        h += in;
+    }
+    free(hit);
+    free(saved);
+    return out;
+}
+
+/* Required clauses: the rarest element's list decoded whole into a
+** candidate array, which each other element's list, rarest first, filters
+** in place.  Phrases then need positions: their cursors, saved before the
+** filtering, are brought to each surviving candidate in turn.  -clauses
+** remove their matches from the survivors the same way. */
+static bool count_and(state *st, zhs_error *err)
+{
+    size_t ne = 0, nphr = 0;
+    for (size_t i = 0; i < st->nmust; i++) {
+        ne += st->must[i].n;
+        if (st->must[i].n > 1) nphr += st->must[i].n;
+    }
+    zhs_cursor **c = malloc((ne + 1) * sizeof *c);
+    zhs_cursor *saved = malloc((nphr + 1) * sizeof *saved);
+    size_t words = (size_t)st->seg->ndocs / 64 + 1;
+    uint64_t *bits = calloc(words, sizeof *bits);
+    uint32_t *cand = NULL;
+    if (c && saved && bits) {
+        ne = nphr = 0;
+        for (size_t i = 0; i < st->nmust; i++)
+            for (size_t j = 0; j < st->must[i].n; j++) {
+                c[ne++] = &st->must[i].e[j].cur;
+                if (st->must[i].n > 1) saved[nphr++] = st->must[i].e[j].cur;
+            }
+        qsort(c, ne, sizeof *c, cmp_cursor_df);
+        cand = malloc(((size_t)c[0]->df + 1) * sizeof *cand);
+    }
+    if (!c || !saved || !bits || !cand) {
+        free(c); free(saved); free(bits); free(cand);
+        zhs_fail(err, ZHS_ENOMEM, "out of memory counting the query's matches");
+        return true;
+    }
+    size_t n = 0;
+    FOR_EACH_BLOCK(c[0], from, {
+        for (uint32_t j = from; j < c[0]->bn && n < c[0]->df; j++) cand[n++] = c[0]->docs[j];
+    })
+    for (size_t k = 1; k < ne && n; k++) n = filter_candidates(cand, n, c[k], bits, words);
+    nphr = 0;
+    for (size_t i = 0; i < st->nmust; i++)
+        for (size_t j = 0; st->must[i].n > 1 && j < st->must[i].n; j++)
+            restore_cursor(&st->must[i].e[j].cur, &saved[nphr++]);
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++) {
+        cand[m] = cand[j];
+        m += phrases_at(st, st->must, st->nmust, cand[j]);
+    }
+    n = m;
+    for (size_t i = 0; i < st->nmustnot && n && !zhs_err_code(err); i++)
+        n = drop_matches(st, &st->mustnot[i], cand, n, bits, words, err);
+    if (st->seg->deleted || st->hidden) {
+        for (size_t j = 0; j < n; j++) st->matches += !hidden_or_deleted(st, cand[j]);
+    } else {
+        st->matches += n;
+    }
+    free(cand);
+    free(bits);
+    free(saved);
+    free(c);
+    return true;
+}
+
 /* Passages in both lists, leapfrogging from the rarer. */
 static uint64_t count_both(zhs_cursor *a, zhs_cursor *b)
 {
@@ -687,6 +934,8 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     if (st->nt == 0) return ZHS_OK;
     if (o->exhaustive) rc = run_exhaustive(st, seg->ndocs, err);
     else if (o->count_only && count_shortcut(st)) rc = ZHS_OK;
+    else if (o->count_only && st->nmust && count_and(st, err)) rc = zhs_err_code(err);
+    else if (o->count_only && !st->nmust && count_union_bitset(st, err)) rc = zhs_err_code(err);
     else if (st->nmust) rc = run_conjunctive(st, o->count_only != 0, err);
     else if (o->count_only) rc = run_count_union(st);
     else rc = run_maxscore(st, err);
@@ -702,6 +951,46 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     return ZHS_OK;
 }
 
+static int cmp_hit_doc(const void *a, const void *b)
+{
+    const zhs_hit *x = a, *y = b;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Adds the proximity bonus (proximity.c) to the BM25 top hits, segment by
+** segment in passage order (the bonus's cursors only move forward).  The
+** terms it looks at are those search_segment scores, in the same order. */
+static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tinfo *inf, const double *w,
+                   zhs_error *err)
+{
+    const zhs_native *nx = ix->state;
+    qsort(st->heap, st->nheap, sizeof *st->heap, cmp_hit_doc);
+    size_t h = 0;
+    for (unsigned s = 0; s < nx->nsegs && h < st->nheap; s++) {
+        const zhs_native_seg *ns = &nx->segs[s];
+        uint32_t end = ns->base + ns->seg.ndocs;
+        if (st->heap[h].doc >= end) continue;
+        st->sc.kfac = st->sc.index_params ? ns->kfac : NULL;
+        st->sc.lens = ns->seg.len.body;
+        zhs_prox_reset(&st->prox);
+        for (size_t i = 0; i < q->nterms; i++) {
+            const tinfo *ti = &inf[s * q->nterms + i];
+            if (ti->found && w[i] >= 0) zhs_prox_add(&st->prox, &ns->seg, &ti->ti, w[i]);
+        }
+        for (; h < st->nheap && st->heap[h].doc < end; h++) {
+            uint32_t local = st->heap[h].doc - ns->base;
+            if (st->prox.n >= 2) st->heap[h].score += zhs_prox_score(&st->prox, local, kfac_of(&st->sc, local));
+        }
+        for (size_t i = 0; i < st->prox.n; i++)
+            if (st->prox.t[i].cur.corrupt && !st->prox.fault) st->prox.fault = ZHS_ECORRUPT;
+        if (st->prox.fault == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading positions for the query");
+        if (st->prox.fault)
+            return zhs_fail(err, ZHS_ECORRUPT, "%s/%s.pos: a position block is damaged: check the index and rebuild it",
+                            ix->dir, ix->m.seg[s].name);
+    }
+    return ZHS_OK;
+}
+
 int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
                       const zhs_search_options *o, zhs_error *err)
 {
@@ -713,7 +1002,10 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     st.hidden = q->hidden;
     double k1 = o->k1, b = o->b;      /* resolved by zhs_index_search */
     zhs_bm25_init(&st.sc.bm, k1, b, ix->m.avglen);
+    /* a count needs no scores; o->proximity < 0: plain BM25 */
+    zhs_prox_init(&st.prox, o->count_only ? 0 : o->proximity, k1);
     st.k = o->k;
+    if (st.prox.weight > 0 && st.k < ZHS_PROX_RESCORE) st.k = ZHS_PROX_RESCORE;
     st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
     st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
     st.must = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.must);
@@ -769,11 +1061,17 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         goto done;
     }
     if (o->count_only) st.nheap = 0;
+    if (st.prox.weight > 0 && st.nheap) {
+        rc = rescore(&st, ix, q, inf, w, err);
+        if (rc) goto done;
+    }
     qsort(st.heap, st.nheap, sizeof *st.heap, cmp_hits);
+    if (st.nheap > o->k) st.nheap = o->k;
     out->hits = st.heap;
     out->n = st.nheap;
     out->matches = st.matches;
 done:
+    zhs_prox_free(&st.prox);
     free(st.pos);
     free(st.off);
     return rc;

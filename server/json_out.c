@@ -35,10 +35,9 @@ bool zhs_json_char_spans(zhs_buf *o, const char *text, size_t len, const zhs_spa
     return !o->oom;
 }
 
-bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
-                  size_t nsp, size_t width, const zhs_version_info *v)
+void zhs_json_passage_names(zhs_buf *o, const zhs_passage *p)
 {
-    zhs_buf_printf(o, "{\"rank\":%zu,\"score\":%.6f,\"doc\":%u,\"id\":", rank, h->score, h->doc);
+    zhs_buf_puts(o, ",\"id\":");
     json_cstr(o, p->id);
     zhs_buf_puts(o, ",\"title\":");
     json_cstr(o, p->title);
@@ -56,19 +55,11 @@ bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *
     }
     zhs_buf_puts(o, ",\"path\":");
     json_cstr(o, p->path);
-    zhs_buf_printf(o, ",\"line\":%u,\"text\":", p->line);
-    zhs_json_str(o, p->text, p->text_len);
-    zhs_buf snip;
-    zhs_buf_init(&snip);
-    zhs_snippet(&snip, p->text, p->text_len, sp, nsp, width, "[", "]");
-    zhs_buf_puts(o, ",\"snippet\":");
-    zhs_json_str(o, zhs_buf_cstr(&snip), snip.len);
-    bool ok = !snip.oom;
-    zhs_buf_free(&snip);
-    zhs_buf_puts(o, ",\"highlights\":[");
-    for (size_t i = 0; i < nsp; i++) zhs_buf_printf(o, "%s[%u,%u]", i ? "," : "", sp[i].start, sp[i].end);
-    zhs_buf_puts(o, "],\"highlights_chars\":");
-    zhs_json_char_spans(o, p->text, p->text_len, sp, nsp);
+    zhs_buf_printf(o, ",\"line\":%u", p->line);
+}
+
+void zhs_json_passage_meta(zhs_buf *o, const zhs_passage *p)
+{
     const char *meta[4][2] = {{"date", p->date}, {"category", p->category}, {"status", p->status},
                               {"issuer", p->issuer}};
     for (int i = 0; i < 4; i++) {
@@ -81,6 +72,27 @@ bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *
         zhs_buf_puts(o, ",\"extra\":");
         zhs_buf_puts(o, p->extra);
     }
+}
+
+bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
+                  size_t nsp, size_t width, const zhs_version_info *v)
+{
+    zhs_buf_printf(o, "{\"rank\":%zu,\"score\":%.6f,\"doc\":%u", rank, h->score, h->doc);
+    zhs_json_passage_names(o, p);
+    zhs_buf_puts(o, ",\"text\":");
+    zhs_json_str(o, p->text, p->text_len);
+    zhs_buf snip;
+    zhs_buf_init(&snip);
+    zhs_snippet(&snip, p->text, p->text_len, sp, nsp, width, "[", "]");
+    zhs_buf_puts(o, ",\"snippet\":");
+    zhs_json_str(o, zhs_buf_cstr(&snip), snip.len);
+    bool ok = !snip.oom;
+    zhs_buf_free(&snip);
+    zhs_buf_puts(o, ",\"highlights\":[");
+    for (size_t i = 0; i < nsp; i++) zhs_buf_printf(o, "%s[%u,%u]", i ? "," : "", sp[i].start, sp[i].end);
+    zhs_buf_puts(o, "],\"highlights_chars\":");
+    zhs_json_char_spans(o, p->text, p->text_len, sp, nsp);
+    zhs_json_passage_meta(o, p);
     if (v && v->date[0]) {
         zhs_buf_puts(o, ",\"version\":{\"date\":");
         json_cstr(o, v->date);

@@ -22,6 +22,14 @@
 bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
                   size_t nsp, size_t width, const zhs_version_info *v);
 
+/* The passage's own fields, each preceded by a comma: id, title,
+** heading, label, article ({label, number, sub} when the label is an
+** article), path, line (zhs_json_passage_names); date, category,
+** status, issuer and extra (zhs_json_passage_meta).  A hit and
+** /passages/N write them with these two, so they always agree. */
+void zhs_json_passage_names(zhs_buf *o, const zhs_passage *p);
+void zhs_json_passage_meta(zhs_buf *o, const zhs_passage *p);
+
 /* Appends [[start,end],...] with the spans' byte offsets converted to code
 ** point offsets in text[0..len).  Invalid sequences count as one code point
 ** each, as U+FFFD replaces them everywhere else. */

@@ -217,21 +217,6 @@ done:
 
 /* ---------------------------------------------------------------- /passages/N */
 
-static void write_passage_fields(zhs_buf *o, const zhs_passage *psg)
-{
-    zhs_buf_puts(o, ",\"id\":");
-    json_cstr(o, psg->id);
-    zhs_buf_puts(o, ",\"title\":");
-    json_cstr(o, psg->title);
-    zhs_buf_puts(o, ",\"heading\":");
-    json_cstr(o, psg->heading);
-    zhs_buf_puts(o, ",\"label\":");
-    json_cstr(o, psg->label);
-    zhs_buf_puts(o, ",\"path\":");
-    json_cstr(o, psg->path);
-    zhs_buf_printf(o, ",\"line\":%u", psg->line);
-}
-
 static void route_passage(srv_server *s, const srv_request *req, srv_response *resp, const char *num)
 {
     srv_params p;
@@ -255,7 +240,8 @@ static void route_passage(srv_server *s, const srv_request *req, srv_response *r
     } else {
         zhs_buf *o = &resp->body;
         zhs_buf_printf(o, "{\"doc\":%u", p.doc);
-        write_passage_fields(o, &psg);
+        zhs_json_passage_names(o, &psg);
+        zhs_json_passage_meta(o, &psg);
         zhs_buf_puts(o, ",\"text\":");
         zhs_json_str(o, psg.text, psg.text_len);
         zhs_buf_printf(o, ",\"bytes\":%zu,\"chars\":%zu,\"generation\":%llu}", psg.text_len,
@@ -396,7 +382,7 @@ static void route_explain(srv_server *s, const srv_request *req, srv_response *r
     zhs_buf_puts(o, "{\"query\":");
     zhs_json_str(o, p.q.data, p.q.len);
     zhs_buf_printf(o, ",\"doc\":%u", p.doc);
-    write_passage_fields(o, &psg);
+    zhs_json_passage_names(o, &psg);
     if (rank) zhs_buf_printf(o, ",\"rank\":%zu,\"search_score\":%.17g", rank, search_score);
     else zhs_buf_puts(o, ",\"rank\":null,\"search_score\":null");
     zhs_buf_printf(o, ",\"score\":%.17g,\"k1\":%.17g,\"b\":%.17g,\"avglen\":%.17g,\"length\":%u,\"length_norm\":%.17g,\"terms\":[",

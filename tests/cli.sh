@@ -231,10 +231,10 @@ echo "--- eval"
 #   f1: faq-002 first                                  R@1 1   R@5 1  MRR 1
 #   f2: faq-010 first                                  R@1 1   R@5 1  MRR 1
 #   f3: 第八条 first, faq-004 second (2 relevant)       R@1 .5  R@5 1  MRR 1
-FACE_ID='regulations/青禾省公共场所人脸识别技术应用管理规定.md#9'
+FACE_ID='regulations/青禾省公共场所人脸识别技术应用管理规定.md#第八条'
 run "$ZHS" search "$IDX" '人脸识别 显著提示标识 替代验证方式' --json -k 1
 if py 'import json,sys; h = json.load(open(sys.argv[1]))["hits"][0]; assert h["id"] == sys.argv[2] and h["label"] == "第八条", (h["id"], h["label"])' "$OUT" "$FACE_ID"
-then ok "--json prints the relpath#n id $FACE_ID for 第八条"
+then ok "--json prints the article-stable id $FACE_ID for 第八条"
 else bad "--json id of 青禾省…规定 第八条: expected $FACE_ID: $(pyerr)"; fi
 cat >"$TMP/eval.jsonl" <<EOF
 {"qid": "f1", "query": "个人信息出境标准合同 备案", "relevant": ["faq-002"]}
@@ -284,6 +284,45 @@ printf '{"qid": "x", "query": "数据"}\n' >"$TMP/bad-eval.jsonl"
 run "$ZHS" eval "$IDX" "$TMP/bad-eval.jsonl"
 if [ $rc -eq 2 ] && grep -q 'bad-eval.jsonl:1' "$ERR"; then ok "zhs eval on a line without \"relevant\" exits 2 naming file:line"
 else bad "zhs eval, line without relevant: expected exit 2 and file:line; $(got)"; fi
+
+# Per-kind scores (bench/legal_judged.jsonl carries "kind").  The queries
+# above again (f1, f3: kind a; f2: kind b), one whose relevant id exists
+# nowhere (f4, kind b) and one without a kind (f5, in the totals only):
+#   a: 2 queries, MRR@10 1,  Recall@1 (1 + .5) / 2 = .75, Recall@10 1
+#   b: 2 queries, MRR@10 .5, Recall@1 .5,                 Recall@10 .5
+cat >"$TMP/kind-eval.jsonl" <<EOF
+{"qid": "f1", "query": "个人信息出境标准合同 备案", "relevant": ["faq-002"], "kind": "a"}
+{"qid": "f2", "query": "AI换脸 诈骗 亲友 视频借钱", "relevant": ["faq-010"], "kind": "b"}
+{"qid": "f3", "query": "人脸识别 显著提示标识 替代验证方式", "relevant": ["$FACE_ID", "faq-004"], "kind": "a", "refs": [{"path": "x", "label": "第八条"}]}
+{"qid": "f4", "query": "人脸识别", "relevant": ["no-such-passage"], "kind": "b"}
+{"qid": "f5", "query": "个人信息出境标准合同 备案", "relevant": ["faq-002"]}
+EOF
+run "$ZHS" eval "$IDX" "$TMP/kind-eval.jsonl"
+cp "$OUT" "$TMP/kind.out"
+run "$ZHS" eval "$IDX" "$TMP/kind-eval.jsonl" --json
+if py '
+import json, sys
+want = {"a": (2, 1.0, 0.75, 1.0), "b": (2, 0.5, 0.5, 0.5)}
+rows = {}
+for l in open(sys.argv[1]):
+    f = l.split()
+    if len(f) == 5 and f[0] in want: rows[f[0]] = (int(f[1]),) + tuple(float(x) for x in f[2:])
+assert "by kind\tqueries\tMRR@10\tRecall@1\tRecall@10\n" in open(sys.argv[1]).read(), "no by-kind header"
+assert rows == want, "text (queries, MRR@10, R@1, R@10): got %r, expected %r" % (rows, want)
+j = json.load(open(sys.argv[2]))
+assert j["queries"] == 5 and abs(j["Recall@1"] - 3.5 / 5) < 5e-4 and abs(j["MRR@10"] - 4 / 5) < 5e-4, j
+got = {k: (v["queries"], v["MRR@10"], v["Recall@1"], v["Recall@10"]) for k, v in j["kinds"].items()}
+assert got == want, "json kinds: got %r, expected %r" % (got, want)
+' "$TMP/kind.out" "$OUT"; then ok "zhs eval scores each \"kind\" apart (text and --json): a MRR 1 R@1 .75 R@10 1, b .5 .5 .5; the totals count every line"
+else bad "zhs eval per kind: $(pyerr)"; fi
+run "$ZHS" eval "$IDX" "$TMP/eval.jsonl" --json
+if [ $rc -eq 0 ] && py 'import json,sys; j = json.load(open(sys.argv[1])); assert "kinds" not in j, j' "$OUT"
+then ok "zhs eval --json on a set without \"kind\" has no \"kinds\""
+else bad "zhs eval --json without kinds: $(got) $(pyerr)"; fi
+for i in $(seq 1 17); do printf '{"qid": "k%d", "query": "数据", "relevant": ["faq-002"], "kind": "k%d"}\n' "$i" "$i"; done >"$TMP/many-kinds.jsonl"
+run "$ZHS" eval "$IDX" "$TMP/many-kinds.jsonl"
+if [ $rc -eq 2 ] && grep -q 'many-kinds.jsonl:17: more than 16 distinct "kind"' "$ERR"; then ok "zhs eval refuses a 17th distinct kind, naming file:line"
+else bad "zhs eval with 17 kinds: expected exit 2 and file:17; $(got)"; fi
 
 # A JSONL record longer than a passage is split; every piece answers to the
 # record's id, and a TREC run lists that id once.

@@ -33,19 +33,19 @@ else bad "index -q printed no warning count: $(cat "$TMP/err")"; fi
 
 # ---------------------------------------------------------------- TREC ids
 run "$ZHS" search "$TMP/idx" '数据' --format trec -k 10
-if [ $rc = 0 ] && awk 'NF != 6 { exit 1 }' "$TMP/out" && grep -q 'data%20rules.md#1' "$TMP/out" &&
-   grep -q '100%25%20rate.md#1' "$TMP/out"; then ok "trec: six columns, spaces and % written %XX"
+if [ $rc = 0 ] && awk 'NF != 6 { exit 1 }' "$TMP/out" && grep -q 'data%20rules.md#第一条' "$TMP/out" &&
+   grep -q '100%25%20rate.md#第一条' "$TMP/out"; then ok "trec: six columns, spaces and % written %XX"
 else bad "trec output: $(cat "$TMP/out" "$TMP/err")"; fi
 if python3 - "$TMP/out" <<'PY'
 import sys, urllib.parse
 ids = [l.split()[2] for l in open(sys.argv[1], encoding="utf-8")]
 back = [urllib.parse.unquote(i) for i in ids]
-assert "data rules.md#1" in back and "100% rate.md#1" in back, back
+assert "data rules.md#第一条" in back and "100% rate.md#第一条" in back, back
 PY
 then ok "trec ids decode (%XX) to the passage ids"; else bad "trec ids do not decode"; fi
-printf '{"qid":"q1","query":"泄露 个人信息","relevant":["data%%20rules.md#2"]}\n{"qid":"q2","query":"百分之五","relevant":["100%%25%%20rate.md#1"]}\n' >"$TMP/q.jsonl"
+printf '{"qid":"q1","query":"泄露 个人信息","relevant":["data%%20rules.md#第二条"]}\n{"qid":"q2","query":"百分之五","relevant":["100%%25%%20rate.md#第一条"]}\n' >"$TMP/q.jsonl"
 run "$ZHS" eval "$TMP/idx" "$TMP/q.jsonl" --run "$TMP/run"
-if [ $rc = 0 ] && awk 'NF != 6 { exit 1 }' "$TMP/run" && grep -q 'q1 Q0 data%20rules.md#2 1 ' "$TMP/run"; then
+if [ $rc = 0 ] && awk 'NF != 6 { exit 1 }' "$TMP/run" && grep -q 'q1 Q0 data%20rules.md#第二条 1 ' "$TMP/run"; then
   ok "eval --run writes TREC-safe ids"
 else bad "eval --run: $(cat "$TMP/run" "$TMP/err")"; fi
 if [ -f "$SHARED/tools/eval_run.py" ]; then
@@ -77,7 +77,7 @@ run "$ZHS" search "$TMP/idx" '数据' -k1 --format trec
 run "$ZHS" search "$TMP/idx" -- '-x 数据'
 [ $rc = 0 ] && ok "-- ends the options: a query may start with an ASCII '-'" || bad "--: rc $rc $(cat "$TMP/err")"
 run "$ZHS" search "$TMP/idx" '-泄露 数据' --format trec
-if [ $rc = 0 ] && ! grep -q 'data%20rules.md#2' "$TMP/out"; then ok "a query starting with '-' and a Han word needs no --"
+if [ $rc = 0 ] && ! grep -q 'data%20rules.md#第二条' "$TMP/out"; then ok "a query starting with '-' and a Han word needs no --"
 else bad "-泄露 数据: rc $rc $(cat "$TMP/out" "$TMP/err")"; fi
 printf '数据\n' >"$TMP/ql"
 run "$ZHS" search "$TMP/idx" '数据' --queries "$TMP/ql"

@@ -15,7 +15,8 @@
 # damaged file, by 'zhs check'; 'zhs stats' or 'zhs search' (by turns) must
 # either refuse it the same way (exit 2, naming the file) or, should they
 # open it, not crash.  Then the same with the checksum repaired after the
-# damage (tampering: see below), which must not crash or hang either.  Prints one line per failure, "N passed, M failed" at the end,
+# damage (tampering: see below), which must not crash or hang either.
+# Last, a Xapian index with each table damaged must fail 'zhs check'.  Prints one line per failure, "N passed, M failed" at the end,
 # and exits 1 when anything failed.
 set -u
 
@@ -259,6 +260,42 @@ else
   tfail=$((tfail + 1)); echo "FAIL could not build the index for the tf-width case"
 fi
 pass=$((pass + tpass)); fail=$((fail + tfail))
+fi
+
+# A Xapian index: opening it reads only the version file, so 'zhs check'
+# must run Xapian's own check to see a damaged B-tree.  Bytes flipped in
+# the middle of each table, and a table cut in half, must make it fail
+# (exit 2, naming the shard); the undamaged index must pass.  A table
+# may hold unused blocks, so the flips hit every 8 KB block (Xapian's
+# block size) past the first.
+if "$ZHS" --version | grep -q xapian; then
+  XG="$TMP/xgood"; XI="$TMP/xidx"
+  if "$ZHS" index -q --engine xapian -o "$XG" "$SRC/corpus/sample" && "$ZHS" check "$XG" >/dev/null 2>&1; then
+    xgen=$(awk '$1 == "generation" { print $2 }' "$XG/MANIFEST")
+    for t in postlist position termlist docdata; do
+      for how in flip cut; do
+        rm -rf "$XI"; cp -a "$XG" "$XI"
+        f="$XI/x$xgen-0/$t.glass"
+        size=$(stat -c %s "$f")
+        if [ $how = flip ]; then
+          python3 -c 'import sys
+p, n = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read())
+for k in range(1, n // 8192):
+    for o in range(k * 8192 + 100, k * 8192 + 132): b[o] ^= 0x55
+open(p, "wb").write(b)' "$f" "$size"
+        else
+          truncate -s $((size / 2)) "$f"
+        fi
+        "$ZHS" check "$XI" >"$TMP/out" 2>"$TMP/err"; rc=$?
+        if [ $rc -eq 2 ] && grep -q -F "x$xgen-0" "$TMP/err"; then pass=$((pass + 1))
+        else fail=$((fail + 1)); echo "FAIL xapian $t.glass ($how): check exit $rc: $(head -c 200 "$TMP/err")"; fi
+      done
+    done
+  else
+    fail=$((fail + 1)); echo "FAIL the fresh Xapian index fails 'zhs check'"
+  fi
+else
+  echo "corrupt.sh: this build has no Xapian engine: the Xapian cases are skipped"
 fi
 
 echo

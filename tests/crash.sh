@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# crash.sh — crash safety of 'zhs index': SIGKILL at random moments.
+# crash.sh — crash safety of 'zhs index': SIGKILL at random moments
+# (builds, replacements, native updates and merges, Xapian updates).
 #
 # usage: bash tests/crash.sh PATH/TO/zhs SOURCE_DIR
 #
@@ -34,7 +35,8 @@
 #            build) while the index is replaced in a loop: every open must
 #            succeed (old or new version).
 #
-# ZHS_CRASH_KILLS (default 20) kills per scenario.  Prints "ok"/"FAIL" per
+# ZHS_CRASH_KILLS (default 20) kills per scenario (ZHS_CRASH_XAPIAN_KILLS,
+# default 8, for the Xapian updates).  Prints "ok"/"FAIL" per
 # check, the kill moments, and "N passed, M failed"; exits 1 on a failure.
 set -u
 
@@ -89,17 +91,24 @@ echo "corpus A: $NA passages, corpus B: $NB passages ($(du -sh "$TMP/B" | cut -f
 # A random delay in ms in [0, 1.1 x the build time] (--ram 2 builds: $TR).
 rand_ms() { local t=$T; [ "${1:-}" = --ram ] && t=$TR; echo $(( (RANDOM * 32768 + RANDOM) % (t * 11 / 10 + 1) )); }
 
-# run_and_kill DELAY_MS INDEX CORPUS [options]: starts 'zhs index', kills
-# it with SIGKILL after the delay; sets $rc (137 when killed, else its exit).
-run_and_kill() {
-  local delay=$1 idx=$2 corpus=$3
-  shift 3
-  "$ZHS" index -q "$@" -o "$idx" "$corpus" >"$TMP/out" 2>"$TMP/err" &
+# kill_after DELAY_MS COMMAND...: starts the command (output to $TMP/out
+# and $TMP/err), kills it with SIGKILL after the delay; sets $rc (137 when
+# killed, else its exit).
+kill_after() {
+  local delay=$1
+  shift
+  "$@" >"$TMP/out" 2>"$TMP/err" &
   local pid=$!
   sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   rc=$?
+}
+# run_and_kill DELAY_MS INDEX CORPUS [options]: 'zhs index' killed so.
+run_and_kill() {
+  local delay=$1 idx=$2 corpus=$3
+  shift 3
+  kill_after "$delay" "$ZHS" index -q "$@" -o "$idx" "$corpus"
 }
 
 # The directory holds one generation (its metadata table too) and nothing
@@ -271,10 +280,7 @@ for i in $(seq 1 "$KILLS"); do
   cur=Y
   before=$(segments "$idx")
   d=$(( (RANDOM * 32768 + RANDOM) % (TM * 11 / 10 + 1) ))
-  "$ZHS" merge "$idx" >"$TMP/out" 2>"$TMP/err" &
-  pid=$!
-  sleep "$(printf '%d.%03d' $((d / 1000)) $((d % 1000)))"
-  kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rc=$?
+  kill_after "$d" "$ZHS" merge "$idx"
   what="merge #$i ($before segments, kill at ${d} ms, exit $rc)"
   if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: zhs merge failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
   if "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"; then ok "$what: 'zhs check' passes"
@@ -292,11 +298,81 @@ for i in $(seq 1 "$KILLS"); do
 done
 echo "merge: $stats_old kills kept the segments, $stats_new gave the merged one"
 
+# ---------------------------------------------------------------- xapian
+# A one-shard Xapian index changes in place (docs/ENGINES.md): a kill
+# before its Xapian commit leaves the old state, one after the MANIFEST the
+# new; one inside the window between the two (a directory sync and a
+# rename) leaves a database the readers refuse with a message naming the
+# interruption.  Any other outcome (a mix, a damaged database, a crash) is
+# a failure; so is a following --update that does not finish the job when
+# the index was left readable.
+XKILLS=${ZHS_CRASH_XAPIAN_KILLS:-8}
+if "$ZHS" --version | grep -q xapian; then
+  idx="$TMP/xupdate"
+  upd X; "$ZHS" index -q --engine xapian -o "$idx" "$TMP/U" || bad "xapian: cannot build X"
+  upd Y; t0=$(now_ms); "$ZHS" index -q --update -o "$idx" "$TMP/U" >/dev/null || bad "xapian: a first update failed"
+  TX=$(( $(now_ms) - t0 )); [ "$TX" -lt 30 ] && TX=30
+  echo "--- Xapian --update killed at $XKILLS random moments (an update takes ${TX} ms)"
+  cur=Y; stats_old=0; stats_new=0; stats_window=0
+  for i in $(seq 1 "$XKILLS"); do
+    if [ $cur = X ]; then next=Y; else next=X; fi
+    upd $next
+    d=$(( (RANDOM * 32768 + RANDOM) % (TX * 11 / 10 + 1) ))
+    kill_after "$d" "$ZHS" index -q --update -o "$idx" "$TMP/U"
+    what="xapian update #$i ($cur -> $next, kill at ${d} ms, exit $rc)"
+    if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
+    if [ $cur = X ]; then nold=$NX; nnew=$NY; else nold=$NY; nnew=$NX; fi
+    if "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"; then
+      n=$(passages "$idx"); m=$(umark "$idx")
+      if [ "$n" = "$nold" ] && [ "$m" = $cur ]; then ok "$what: still $cur"; stats_old=$((stats_old + 1))
+      elif [ "$n" = "$nnew" ] && [ "$m" = $next ]; then ok "$what: already $next"; stats_new=$((stats_new + 1))
+      else bad "$what: neither state: $n passages, marker $m (old $nold, new $nnew)"; fi
+      if "$ZHS" index -q --update -o "$idx" "$TMP/U" >"$TMP/out" 2>"$TMP/err" && [ "$(passages "$idx")" = "$nnew" ] &&
+         [ "$(umark "$idx")" = $next ] && "$ZHS" check "$idx" >/dev/null 2>&1; then
+        ok "$what: a following --update finishes the job"
+      else bad "$what: the following --update: $(head -c 300 "$TMP/err")"; fi
+    elif grep -q 'interrupted after its Xapian commit' "$TMP/err"; then
+      ok "$what: killed between the two commits, refused with the message"; stats_window=$((stats_window + 1))
+      "$ZHS" index -q --replace --engine xapian -o "$idx" "$TMP/U" >/dev/null 2>&1 && [ "$(passages "$idx")" = "$nnew" ] ||
+        bad "$what: the rebuild afterwards failed"
+    else bad "$what: 'zhs check': $(head -c 300 "$TMP/err")"; fi
+    cur=$next
+  done
+  echo "xapian update: $stats_old kills kept the old state, $stats_new gave the new one, $stats_window fell between the commits"
+else
+  echo "--- no Xapian engine in this build: its update kills are skipped"
+fi
+
 # ---------------------------------------------------------------- readers
 # Readers that open the index while it is being replaced must see the old or
 # the new version, never an error: a reader that has read MANIFEST must still
 # find that generation's files.  Two loops of 'zhs stats' (ZHS_CRASH_READERS
 # opens each) run while two small corpora replace each other in a loop.
+# read_during COUNT WHAT WHILE COMMAND...: two readers run the command
+# COUNT times each while the background job $writer changes the index,
+# then $writer is stopped; sets $failed (runs that did not exit 0).
+read_during() {
+  local count=$1 what=$2 while=$3
+  shift 3
+  for r in 1 2; do
+    ( f=0
+      for n in $(seq 1 "$count"); do
+        "$@" >/dev/null 2>"$TMP/rerr$r"
+        rc=$?
+        if [ $rc -ne 0 ]; then
+          f=$((f + 1))
+          [ $f -le 2 ] && echo "     reader $r, $what #$n during $while: exit $rc: $(head -c 200 "$TMP/rerr$r")"
+        fi
+      done
+      echo "$f" >"$TMP/readers-failed$r" ) &
+    readers[$r]=$!
+  done
+  wait "${readers[1]}" "${readers[2]}"
+  kill "$writer" 2>/dev/null
+  wait "$writer" 2>/dev/null
+  failed=$(( $(cat "$TMP/readers-failed1") + $(cat "$TMP/readers-failed2") ))
+}
+
 N=${ZHS_CRASH_READERS:-1000}
 if ldd "$ZHS" 2>/dev/null | grep -q asan || grep -q -a __asan_init "$ZHS" 2>/dev/null; then N=${ZHS_CRASH_READERS:-300}; fi
 echo "--- 2 x $N opens while the index is replaced again and again"
@@ -310,24 +386,8 @@ idx="$TMP/readers"
     "$ZHS" index -q --replace -o "$idx" "$TMP/rA" >/dev/null 2>&1
   done ) &
 writer=$!
-for r in 1 2; do
-  ( failed=0
-    for n in $(seq 1 "$N"); do
-      "$ZHS" stats "$idx" >/dev/null 2>"$TMP/rerr$r"
-      rc=$?
-      if [ $rc -ne 0 ]; then
-        failed=$((failed + 1))
-        [ $failed -le 2 ] && echo "     reader $r, open #$n during a replacement: exit $rc: $(head -c 200 "$TMP/rerr$r")"
-      fi
-    done
-    echo "$failed" >"$TMP/readers-failed$r" ) &
-  readers[$r]=$!
-done
-wait "${readers[1]}" "${readers[2]}"
-kill "$writer" 2>/dev/null
-wait "$writer" 2>/dev/null
+read_during "$N" "open" "a replacement" "$ZHS" stats "$idx"
 builds=$(generation "$idx")
-failed=$(( $(cat "$TMP/readers-failed1") + $(cat "$TMP/readers-failed2") ))
 if [ "$failed" -eq 0 ]; then ok "readers: $((2 * N)) opens during $builds replacements all succeeded"
 else bad "readers: $failed of $((2 * N)) opens during $builds replacements failed (the old generation's files were removed under them)"; fi
 
@@ -345,23 +405,7 @@ idx="$TMP/update"
     "$ZHS" merge "$idx" >/dev/null 2>&1
   done ) &
 writer=$!
-for r in 1 2; do
-  ( failed=0
-    for n in $(seq 1 $((N / 2))); do
-      "$ZHS" search -k 3 "$idx" "个人信息 处理者" >/dev/null 2>"$TMP/rerr$r"
-      rc=$?
-      if [ $rc -ne 0 ]; then
-        failed=$((failed + 1))
-        [ $failed -le 2 ] && echo "     reader $r, search #$n during an update: exit $rc: $(head -c 200 "$TMP/rerr$r")"
-      fi
-    done
-    echo "$failed" >"$TMP/readers-failed$r" ) &
-  readers[$r]=$!
-done
-wait "${readers[1]}" "${readers[2]}"
-kill "$writer" 2>/dev/null
-wait "$writer" 2>/dev/null
-failed=$(( $(cat "$TMP/readers-failed1") + $(cat "$TMP/readers-failed2") ))
+read_during $((N / 2)) "search" "an update" "$ZHS" search -k 3 "$idx" "个人信息 处理者"
 if [ "$failed" -eq 0 ]; then ok "readers: $N searches during updates and merges (to generation $(generation "$idx")) all succeeded"
 else bad "readers: $failed of $N searches during updates and merges failed"; fi
 

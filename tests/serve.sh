@@ -239,8 +239,11 @@ req GET "/passages/$doc"
 if [ "$code" = 200 ] && py '
 import json, sys
 p = json.load(open(sys.argv[1])); h = json.load(open(sys.argv[2]))["hits"][0]
-for k in ["doc", "id", "title", "heading", "label", "path", "line", "text"]:
+for k in ["doc", "id", "title", "heading", "label", "path", "line", "text",
+          "date", "category", "status", "issuer"]:
     assert p[k] == h[k], (k, p[k], h[k])
+for k in ["article", "extra"]:
+    assert p.get(k) == h.get(k), (k, p.get(k), h.get(k))
 assert p["chars"] == len(p["text"]) and p["bytes"] == len(p["text"].encode())
 ' "$OUT" "$TMP/search1.json"; then ok "/passages/$doc: the top hit's passage with its metadata, bytes and chars"
 else bad "/passages/$doc: $code $(body) $(pyerr)"; fi

@@ -10,7 +10,9 @@
 ** the same run also proves that no failure path leaks.
 **
 ** Allocations made inside ICU, zlib and Xapian are not counted: they are
-** theirs to handle.
+** theirs to handle.  The build is swept twice: on one thread, and with
+** three (indexer/pipeline.c), where the failed allocation may be a
+** worker's; the counter is atomic for them.
 */
 #include "harness.h"
 #include "zhs.h"
@@ -25,8 +27,8 @@
 /* ------------------------------------------------------------ the hook */
 
 static long fail_at = -1;       /* the allocation to fail, 1-based; -1: none */
-static long allocs;             /* allocations counted since arm() */
-static long failed;             /* how many were failed */
+static _Atomic long allocs;     /* allocations counted since arm() */
+static _Atomic long failed;     /* how many were failed */
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
@@ -37,8 +39,7 @@ char *__real_strdup(const char *s);
 ** cope with a single refusal anywhere, including in its clean-up. */
 static int should_fail(void)
 {
-    allocs++;
-    if (allocs == fail_at) {
+    if (++allocs == fail_at) {
         failed++;
         return 1;
     }
@@ -60,6 +61,7 @@ static void arm(long n)
 /* ------------------------------------------------------------ fixtures */
 
 static const char *corpus_dir;
+static unsigned build_threads = 1;  /* the writer's threads option in build() */
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
@@ -117,6 +119,7 @@ static int build(const char *dir, uint64_t *passages, zhs_error *e)
     /* A small RAM budget: postings are flushed as runs and merged. */
     zhs_writer_options o = ZHS_WRITER_OPTIONS_INIT;
     o.ram_budget = 4096;
+    o.threads = build_threads;
     if (zhs_analyzer_open(&an, NULL, e) == ZHS_OK && zhs_corpus_open(&c, paths, 1, NULL, e) == ZHS_OK &&
         zhs_writer_open(&w, dir, an, &o, e) == ZHS_OK) {
         const zhs_document *d;
@@ -169,8 +172,9 @@ static int read_all(const char *dir, char *out, size_t outn, zhs_error *e)
 
 /* Runs scenario for N = 1, 2, ... until a run makes no more allocations
 ** than N; every N up to 3000, then every step-th (the count is printed). */
-static void sweep_build(const char *tmp)
+static void sweep_build(const char *tmp, unsigned threads)
 {
+    build_threads = threads;
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/ix", tmp);
     zhs_error e = {0};
@@ -201,7 +205,8 @@ static void sweep_build(const char *tmp)
         CHECK_MSG(rrc == ZHS_OK && !strcmp(got, ref),
                   "build, allocation %ld failed: the index after it differs or is unreadable: %s", n, e.message);
     }
-    printf("build: %ld allocations, %ld runs, %ld answered out of memory\n", total, runs, nomem);
+    printf("build, %u thread%s: %ld allocations, %ld runs, %ld answered out of memory\n", threads,
+           threads == 1 ? "" : "s", total, runs, nomem);
     CHECK(nomem > 0);
 }
 
@@ -360,7 +365,8 @@ int main(void)
 {
     const char *tmp = zt_tmpdir();
     make_corpus(tmp);
-    sweep_build(tmp);
+    sweep_build(tmp, 1);
+    sweep_build(tmp, 3);
     sweep_read(tmp);
     sweep_update(tmp);
     return zt_done("test_alloc");

@@ -1,7 +1,9 @@
 /*
 ** test_codec.c — integer codecs and on-disk helpers: bit packing, varints,
-** skip entries, quantized lengths, file footers, the manifest.
+** skip entries, quantized lengths, file footers, the manifest; the AVX2
+** kernels against the scalar loops.
 */
+#include "codec_simd.h"
 #include "format.h"
 #include "harness.h"
 #include "manifest.h"
@@ -37,8 +39,105 @@ static void pack_roundtrip(size_t n, unsigned bits)
     CHECK_MSG(same, "padded n=%zu bits=%u", n, bits);
 }
 
+/* Test inputs of n values of `bits` bits: random, all largest, all zero,
+** and alternating largest/zero. */
+static void fill(uint32_t *in, size_t n, unsigned bits, int kind)
+{
+    uint32_t mask = bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
+    for (size_t i = 0; i < n; i++)
+        in[i] = kind == 0 ? rnd() & mask : kind == 1 ? mask : kind == 2 ? 0 : (i & 1 ? mask : 0);
+}
+
+/* Packs in into a buffer of exactly pack_bytes + 8 bytes (the padded
+** contract), so that a kernel reading further trips AddressSanitizer. */
+static uint8_t *packed(const uint32_t *in, size_t n, unsigned bits)
+{
+    uint8_t *buf = malloc(zhs_pack_bytes(n, bits) + 8);
+    if (!buf) abort();
+    memset(buf, 0xEE, zhs_pack_bytes(n, bits) + 8);   /* junk after the packed area */
+    zhs_pack(buf, in, n, bits);
+    return buf;
+}
+
+/* Every width 0..32 and every length 0..300, four kinds of input: the
+** dispatching entry points and (where the CPU has AVX2) the AVX2 kernels
+** must agree with the scalar loops value for value. */
+static void simd_vs_scalar(void)
+{
+    bool avx2 = zhs_simd_avx2_supported();
+    const char *env = getenv("ZHS_SIMD");
+    if (env && strcmp(env, "scalar") == 0) CHECK(!zhs_simd_avx2());
+    else CHECK(zhs_simd_avx2() == avx2);
+    if (!avx2) printf("test_codec: no AVX2 on this CPU or in this build: only the scalar path is tested\n");
+    uint32_t in[300], ref[300], got[300];
+    size_t bad_plain = 0, bad_docs = 0, bad_direct = 0, bad_over = 0;
+    for (unsigned bits = 0; bits <= 32; bits++)
+        for (size_t n = 0; n <= 300; n++)
+            for (int kind = 0; kind < 4; kind++) {
+                fill(in, n, bits, kind);
+                uint8_t *buf = packed(in, n, bits);
+                zhs_unpack_padded_scalar(ref, buf, n, bits);
+                bad_plain += memcmp(ref, in, n * 4) != 0;
+                memset(got, 0xAB, sizeof got);
+                zhs_unpack_padded(got, buf, n, bits);
+                bad_plain += memcmp(got, in, n * 4) != 0 || got[n < 300 ? n : 299] != (n < 300 ? 0xABABABABu : in[299]);
+                if (avx2 && bits <= ZHS_AVX2_MAX_BITS) {
+                    memset(got, 0xAB, sizeof got);
+                    zhs_unpack_padded_avx2(got, buf, n, bits);
+                    bad_direct += memcmp(got, in, n * 4) != 0;
+                }
+                /* term frequencies: the packed value plus one */
+                for (size_t i = 0; i < n; i++) ref[i] = in[i] + 1;
+                zhs_unpack_tfs_padded(got, buf, n, bits);
+                bad_plain += memcmp(got, ref, n * 4) != 0;
+                zhs_unpack_tfs_padded_scalar(got, buf, n, bits);
+                bad_plain += memcmp(got, ref, n * 4) != 0;
+                if (avx2 && bits <= ZHS_AVX2_MAX_BITS) {
+                    zhs_unpack_tfs_padded_avx2(got, buf, n, bits);
+                    bad_direct += memcmp(got, ref, n * 4) != 0;
+                }
+                /* doc ids after several previous docs, the last ones near 2^32 */
+                int64_t prevs[] = {-1, 0, 77777, (int64_t)UINT32_MAX - ((int64_t)n << (bits < 25 ? bits : 25))};
+                for (size_t k = 0; n && k < 4; k++) {
+                    int64_t prev = prevs[k];
+                    if (prev < -1) continue;
+                    uint64_t last_ref = zhs_unpack_docs_padded_scalar(ref, buf, n, bits, prev);
+                    uint64_t want = (uint64_t)prev;
+                    bool ok = true;
+                    for (size_t i = 0; i < n; i++) {
+                        want += (uint64_t)in[i] + 1;
+                        ok &= ref[i] == (uint32_t)want;
+                    }
+                    bad_docs += !ok || last_ref != want;
+                    uint64_t last = zhs_unpack_docs_padded(got, buf, n, bits, prev);
+                    bad_docs += last != want || memcmp(got, ref, n * 4) != 0;
+                    bool fits = prev + ((int64_t)n << (bits < 32 ? bits : 31)) <= (int64_t)UINT32_MAX;
+                    if (avx2 && bits <= ZHS_AVX2_MAX_BITS && fits) {
+                        zhs_unpack_docs_padded_avx2(got, buf, n, bits, (uint32_t)prev);
+                        bad_direct += memcmp(got, ref, n * 4) != 0;
+                    }
+                    /* ids past 2^32 - 1 must show in the result, whatever the path */
+                    if (want > UINT32_MAX) bad_over += last <= UINT32_MAX;
+                }
+                free(buf);
+            }
+    CHECK_MSG(bad_plain == 0, "%zu unpackings differ from the input", bad_plain);
+    CHECK_MSG(bad_docs == 0, "%zu doc-id decodings differ from the scalar sum", bad_docs);
+    CHECK_MSG(bad_direct == 0, "%zu AVX2 decodings differ from the scalar ones", bad_direct);
+    CHECK_MSG(bad_over == 0, "%zu doc-id overflows were not reported", bad_over);
+    /* a damaged block of large gaps after a large previous doc: the sum
+    ** passes 2^32 - 1 and the 64-bit result says so */
+    uint32_t big[128];
+    for (size_t i = 0; i < 128; i++) big[i] = (1u << 25) - 1;
+    uint8_t *buf = packed(big, 128, 25);
+    CHECK(zhs_unpack_docs_padded(ref, buf, 128, 25, 5) == 5 + 128ull * (1u << 25));
+    free(buf);
+}
+
 int main(void)
 {
+    simd_vs_scalar();
+
     /* bit packing: every width, the block edge sizes */
     size_t sizes[] = {0, 1, 2, 7, 8, 127, 128, 129, 255, 300};
     for (unsigned bits = 0; bits <= 32; bits++)

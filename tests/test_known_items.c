@@ -29,6 +29,8 @@
 **      counts exactly the passages whose label is article N; and the pruned
 **      search gives the exhaustive one's hits, passage for passage and score
 **      for score, at k = 1, 3 and 10.
+**   5. Fields: a word only the title (or heading) of a passage holds finds
+**      it, and shows a highlight there, none in the text.
 */
 #include "zhs.h"
 #include "harness.h"
@@ -73,7 +75,8 @@ typedef struct field {
 typedef struct passage {
     char *id, *title, *label, *path, *text;
     size_t text_len;
-    field ftitle, ftext;
+    char *heading;
+    field ftitle, fheading, ftext;
 } passage;
 
 static passage *P;
@@ -178,11 +181,16 @@ static bool field_has(const field *f, const pattern *pt)
     return false;
 }
 
-/* A passage's searchable body is its title and its text (no phrase spans
-** the two); title: clauses look at the title alone. */
+/* A passage's searchable body is its text.  A pattern of one term (a word,
+** one bigram) also matches the title and the heading path, whose tokens
+** the body holds as weighted copies at one position (analysis/terms.h): a
+** phrase of two or more terms matches the text only.  The heading has no
+** character terms.  title: clauses look at the title alone. */
 static bool body_has(const passage *p, const pattern *pt)
 {
-    return field_has(&p->ftitle, pt) || field_has(&p->ftext, pt);
+    if (field_has(&p->ftext, pt)) return true;
+    if (pt->f.n != 1) return false;
+    return field_has(&p->ftitle, pt) || (pt->f.t[0].kind != ZHS_TOKEN_CHAR && field_has(&p->fheading, pt));
 }
 
 /* --------------------------------------------------------- the index */
@@ -217,6 +225,7 @@ static void build_index(const char *dir)
             passage *q = &P[NP++];
             q->id = dup_n(p->id, strlen(p->id));
             q->title = dup_n(p->title, strlen(p->title));
+            q->heading = dup_n(p->heading, strlen(p->heading));
             q->label = dup_n(p->label, strlen(p->label));
             q->path = dup_n(p->path, strlen(p->path));
             q->text = dup_n(p->text, p->text_len);
@@ -230,6 +239,7 @@ static void build_index(const char *dir)
     /* the oracle's forward lists (after the writer is done with AN) */
     for (size_t i = 0; i < NP; i++) {
         analyze_field(&P[i].ftitle, AN, P[i].title, strlen(P[i].title));
+        analyze_field(&P[i].fheading, AN, P[i].heading, strlen(P[i].heading));
         analyze_field(&P[i].ftext, AN, P[i].text, P[i].text_len);
     }
 }
@@ -575,6 +585,61 @@ static void test_oracle(void)
     }
 }
 
+/* ------------------------------------------------------------ fields */
+
+/* A passage whose title (or heading) holds a word of two or more
+** characters that its text lacks, entirely: the word, searched alone, must
+** find that passage through the field (it counts with its field's weight),
+** the text must show no highlight and the field must show one covering the
+** word.  The first such passage of each field, found by the oracle. */
+static void test_field_hits(bool heading)
+{
+    const char *what = heading ? "heading" : "title";
+    size_t tried = 0;
+    for (size_t i = 0; i < NP && tried == 0; i++) {
+        const field *f = heading ? &P[i].fheading : &P[i].ftitle;
+        for (size_t j = 0; j < f->n && tried == 0; j++) {
+            const ftok *t = &f->t[j];
+            size_t chars = 0;
+            for (const char *c = t->text; *c; c++) chars += ((uint8_t)*c & 0xC0) != 0x80;
+            if (t->kind != ZHS_TOKEN_WORD || chars < 2) continue;
+            /* none of the word's characters in the text: no term of the
+            ** query (word, bigrams) can match there */
+            bool in_text = false;
+            for (size_t k = 0; k < P[i].ftext.n && !in_text; k++)
+                in_text = P[i].ftext.t[k].kind == ZHS_TOKEN_CHAR && strstr(t->text, P[i].ftext.t[k].text);
+            if (in_text) continue;
+            tried++;
+            zhs_results *r = search(t->text, 100000, 1, 0);
+            if (!r) return;
+            bool found = false;
+            zhs_error err = {0};
+            for (size_t h = 0; h < zhs_results_count(r) && !found && !err.code; h++) {
+                zhs_passage p;
+                if (zhs_results_passage(&p, r, zhs_results_hit(r, h)->doc, &err)) break;
+                if (strcmp(p.id, P[i].id) != 0) continue;
+                found = true;
+                CHECK_MSG(zhs_results_hit(r, h)->score > 0, "[%s]: %s scores 0 through its %s", t->text, p.id, what);
+                const zhs_span *sp;
+                size_t nsp;
+                CHECK_OK(zhs_results_highlights(&sp, &nsp, r, AN, &p, &err), err);
+                CHECK_MSG(nsp == 0, "[%s]: %s has %zu highlights in a text without the word", t->text, p.id, nsp);
+                const char *ft = heading ? p.heading : p.title;
+                CHECK_OK(zhs_results_highlights_of(&sp, &nsp, r, AN, ft, strlen(ft), &err), err);
+                bool covers = false;
+                for (size_t k = 0; k < nsp; k++)
+                    covers |= sp[k].end <= strlen(ft) && strstr(ft + sp[k].start, t->text) == ft + sp[k].start;
+                CHECK_MSG(covers, "[%s]: no highlight of the word in the %s \"%s\" of %s", t->text, what, ft, p.id);
+            }
+            CHECK_OK(err.code, err);
+            CHECK_MSG(found, "[%s]: %s, which holds it only in its %s, is not found", t->text, P[i].id, what);
+            printf("fields: [%s] finds %s through its %s\n", t->text, P[i].id, what);
+            zhs_results_free(r);
+        }
+    }
+    CHECK_MSG(tried > 0, "the sample has no passage with a %s word its text lacks", what);
+}
+
 /* ------------------------------------------------------------ citations */
 
 static const struct {
@@ -694,6 +759,8 @@ int main(void)
     test_oracle();
     test_known_items();
     test_semantics();
+    test_field_hits(false);
+    test_field_hits(true);
     test_citations();
 
     zhs_index_close(IX);
@@ -701,10 +768,12 @@ int main(void)
     for (size_t i = 0; i < NP; i++) {
         free(P[i].id);
         free(P[i].title);
+        free(P[i].heading);
         free(P[i].label);
         free(P[i].path);
         free(P[i].text);
         free_field(&P[i].ftitle);
+        free_field(&P[i].fheading);
         free_field(&P[i].ftext);
     }
     free(P);

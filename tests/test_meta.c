@@ -45,11 +45,11 @@ static void write_file(const char *dir, const char *name, const char *text)
 static void make_corpus(const char *dir)
 {
     write_file(dir, "经济法/示例竞争法(2007-08-30).md",
-               "# 中华人民共和国示例竞争法\n\n## 第四章 经营者集中\n\n"
+               "# 中华人民共和国示例竞争法\n\n## 第四章 审查程序\n\n"
                "第二十条 经营者集中是指经营者合并，经营者集中应当申报，经营者集中未申报的不得实施。\n\n"
                "第二十一条 旧法的其他规定。\n");
     write_file(dir, "经济法/示例竞争法(2022-06-24).md",
-               "# 中华人民共和国示例竞争法\n\n## 第四章 经营者集中\n\n"
+               "# 中华人民共和国示例竞争法\n\n## 第四章 审查程序\n\n"
                "第二十五条 经营者集中达到申报标准的，应当事先申报。\n\n"
                "第二十六条 新法的其他规定。\n");
     write_file(dir, "经济法/示例价格法.md",

@@ -30,10 +30,16 @@ typedef struct zhs_xwriter {
     zhs_xterm *terms;
     size_t cap;
     zhs_buf rec;
+    zhs_buf idt;                /* the id term of the passage being added */
     uint64_t npostings;
     bool bigrams;               /* the analyzer emits bigrams */
     char analyzer[256];
     char params[64];            /* k1 b title_weight, for remote readers */
+    /* An update changes the one shard in place (docs/ENGINES.md): */
+    bool update;
+    uint64_t shard_gen;         /* its directory is x<shard_gen>-0 */
+    uint64_t old_last;          /* the highest docid before this update */
+    uint64_t old_postings;
 } zhs_xwriter;
 
 static void xw_close(void *vw);
@@ -42,13 +48,32 @@ static void xw_close(void *vw);
 ** (both are files of generation GEN for the writer's clean-up). */
 static void shard_path(char *out, size_t n, const zhs_xwriter *xw, unsigned i, const char *suffix)
 {
-    snprintf(out, n, "%s/x%llu-%u%s", xw->dir, (unsigned long long)xw->gen, i, suffix);
+    snprintf(out, n, "%s/x%llu-%u%s", xw->dir, (unsigned long long)xw->shard_gen, i, suffix);
+}
+
+/* Opens the index's one shard for an update.  Passage i of a Xapian index
+** is document i + 1 of shard i mod N: with N > 1 the passages an update
+** appends would break that numbering, so only one-shard indexes update. */
+static int xw_open_update(zhs_xwriter *xw, const zhs_engine_build *b, zhs_error *err)
+{
+    const zhs_manifest *old = b->old;
+    if (old->shards != 1)
+        return zhs_fail(err, ZHS_EINVAL, "%s is a Xapian index of %u shards: only a one-shard Xapian index can be "
+                        "updated (passage i lives in shard i mod %u, which appended passages would break); "
+                        "build it anew, or with --shards 1 to update it later", b->dir, old->shards, old->shards);
+    xw->update = true;
+    xw->shard_gen = zhs_manifest_shard_gen(old);
+    xw->old_last = old->nsegments ? old->seg[0].count : 0;
+    xw->old_postings = old->terms;
+    char path[ZHS_PATH_MAX];
+    shard_path(path, sizeof path, xw, 0, "");
+    return zhs_xdb_open(&xw->db[0], path, err);
 }
 
 static int xw_open(void **out, const zhs_engine_build *b, zhs_error *err)
 {
     *out = NULL;
-    unsigned shards = b->opts->shards ? b->opts->shards : 1;
+    unsigned shards = b->old ? 1 : b->opts->shards ? b->opts->shards : 1;
     if (shards > MAX_SHARDS)
         return zhs_fail(err, ZHS_EINVAL, "a Xapian index is split over 1 to %d shards, not %u", MAX_SHARDS, shards);
     zhs_xwriter *xw = calloc(1, sizeof *xw);
@@ -58,10 +83,19 @@ static int xw_open(void **out, const zhs_engine_build *b, zhs_error *err)
     }
     xw->shards = shards;
     xw->bigrams = b->bigrams;
-    xw->gen = b->gen;
+    xw->gen = xw->shard_gen = b->gen;
     snprintf(xw->dir, sizeof xw->dir, "%s", b->dir);
     snprintf(xw->analyzer, sizeof xw->analyzer, "%s", b->analyzer);
     snprintf(xw->params, sizeof xw->params, "%.17g %.17g %u", b->opts->k1, b->opts->b, b->opts->title_weight);
+    if (b->old) {
+        if (xw_open_update(xw, b, err)) {
+            int rc = err->code;
+            xw_close(xw);
+            return rc;
+        }
+        *out = xw;
+        return ZHS_OK;
+    }
     for (unsigned i = 0; i < shards; i++) {
         char path[ZHS_PATH_MAX];
         shard_path(path, sizeof path, xw, i, ".build");
@@ -75,15 +109,26 @@ static int xw_open(void **out, const zhs_engine_build *b, zhs_error *err)
     return ZHS_OK;
 }
 
+/* "Q" + the id; an id too long for a Xapian term is named by its hash
+** instead (a collision of 64-bit hashes among ids is not a concern). */
+static bool id_term(zhs_buf *b, const char *id)
+{
+    zhs_buf_reset(b);
+    size_t n = strlen(id);
+    if (n + 1 <= ZHS_XTERM_MAX) zhs_buf_printf(b, "Q%s", id);
+    else zhs_buf_printf(b, "Q#%016llx", (unsigned long long)zhs_source_hash(id, n));
+    return !b->oom;
+}
+
 static int xw_add(void *vw, uint32_t doc, const zhs_passage *p, const zhs_passage_terms *pt, zhs_error *err)
 {
     zhs_xwriter *xw = vw;
     size_t n = pt->n;
-    if (n > xw->cap) {
-        zhs_xterm *t = realloc(xw->terms, n * sizeof *t);
+    if (n + 1 > xw->cap) {
+        zhs_xterm *t = realloc(xw->terms, (n + 1) * sizeof *t);
         if (!t) return zhs_fail(err, ZHS_ENOMEM, "out of memory adding a passage to Xapian");
         xw->terms = t;
-        xw->cap = n;
+        xw->cap = n + 1;
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -109,15 +154,76 @@ static int xw_add(void *vw, uint32_t doc, const zhs_passage *p, const zhs_passag
         xw->terms[m].wdf = key[0] == 'T' || zhs_term_is_label(key, len) ? ZHS_XWDF_ZERO : 1;
         m++;
     }
+    /* the passage's id as a term of its own ("Q", Xapian's convention for
+    ** unique ids; no other term starts with it): what 'zhs delete ID' and
+    ** a replacing JSONL record find it by */
+    if (!id_term(&xw->idt, p->id)) return zhs_fail(err, ZHS_ENOMEM, "out of memory adding a passage to Xapian");
+    xw->terms[m].term = xw->idt.data;
+    xw->terms[m].len = (uint32_t)xw->idt.len;
+    xw->terms[m].pos = 0;
+    xw->terms[m].wdf = ZHS_XWDF_ZERO;
+    m++;
     xw->npostings += m;
     zhs_buf_reset(&xw->rec);
     if (!zhs_record_encode(&xw->rec, p)) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     return zhs_xdb_add(xw->db[doc % xw->shards], xw->terms, m, xw->rec.data, xw->rec.len, err);
 }
 
+/* An update's commit is the Xapian transaction's, in place (no compaction:
+** the database is written block by block).  The collection's figures are
+** the database's own, live documents only; the one segment spans every
+** docid used, deleted ones included, as the reader numbers hits. */
+static int xw_commit_update(zhs_xwriter *xw, zhs_manifest *m, zhs_error *err)
+{
+    uint64_t docs, last, total;
+    char gen[32];
+    snprintf(gen, sizeof gen, "%llu", (unsigned long long)xw->gen);
+    if (zhs_xdb_set_metadata(xw->db[0], "zhs.generation", gen, err) ||
+        zhs_xdb_stats(xw->db[0], &docs, &last, &total, err) || zhs_xdb_commit(xw->db[0], err))
+        return err->code;
+    m->passages = docs;
+    m->tokens = total;
+    m->avglen = docs ? (double)total / (double)docs : 0;
+    zhs_manifest_set_single(m, xw->shard_gen, xw->old_postings + xw->npostings, 1);
+    m->seg[0].count = last;
+    m->seg[0].deleted = last - docs;
+    return ZHS_OK;
+}
+
+static int xw_remove(void *vw, uint64_t first, uint64_t n, uint64_t *removed, uint64_t *tokens, zhs_error *err)
+{
+    zhs_xwriter *xw = vw;
+    if (first + n > xw->old_last) n = first < xw->old_last ? xw->old_last - first : 0;
+    return zhs_xdb_delete_range(xw->db[0], first + 1, n, removed, tokens, err);
+}
+
+static int xw_remove_id(void *vw, const char *id, uint64_t *removed, uint64_t *tokens, zhs_error *err)
+{
+    zhs_xwriter *xw = vw;
+    if (!id_term(&xw->idt, id)) return zhs_fail(err, ZHS_ENOMEM, "out of memory deleting %s", id);
+    return zhs_xdb_delete_term(xw->db[0], xw->idt.data, xw->idt.len, xw->old_last, removed, tokens, err);
+}
+
+static int xw_record(void *vw, uint32_t doc, zhs_passage *out, zhs_buf *buf, zhs_error *err)
+{
+    zhs_xwriter *xw = vw;
+    char *data;
+    size_t len;
+    int rc = zhs_xdb_document(xw->db[0], (uint64_t)doc + 1, &data, &len, err);
+    if (rc) return rc;
+    const uint8_t *p = (const uint8_t *)data;
+    int d = zhs_record_decode(&p, p + len, 0, buf, out);
+    free(data);
+    if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+    if (d) return zhs_fail(err, ZHS_ECORRUPT, "%s: the stored data of passage %u is damaged: rebuild the index",
+                           xw->dir, doc);
+    return ZHS_OK;
+}
+
 static int xw_commit(void *vw, zhs_manifest *m, zhs_error *err)
 {
     zhs_xwriter *xw = vw;
+    if (xw->update) return xw_commit_update(xw, m, err);
     const char *analyzer = xw->analyzer, *params = xw->params;
     /* Every shard records the build it belongs to and its place in it, so
     ** that remote shards of different builds, or given out of order, are
@@ -166,6 +272,7 @@ static void xw_close(void *vw)
     free(xw->db);
     free(xw->terms);
     zhs_buf_free(&xw->rec);
+    zhs_buf_free(&xw->idt);
     free(xw);
 }
 
@@ -182,9 +289,20 @@ static int xr_open(zhs_index *ix, zhs_error *err)
     for (unsigned i = 0; i < n && rc == ZHS_OK; i++) {
         paths[i] = malloc(4400);
         if (!paths[i]) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        else snprintf(paths[i], 4400, "%s/x%llu-%u", ix->dir, (unsigned long long)ix->m.generation, i);
+        else snprintf(paths[i], 4400, "%s/x%llu-%u", ix->dir, (unsigned long long)zhs_manifest_shard_gen(&ix->m), i);
     }
     if (rc == ZHS_OK) rc = zhs_xreader_open_local((zhs_xreader **)&ix->state, (const char *const *)paths, n, err);
+    /* An update commits the database (recording its generation) before the
+    ** MANIFEST: a database ahead of the MANIFEST read is either being
+    ** published right now (the open is retried on the new MANIFEST) or was
+    ** left so by a crash between the two commits. */
+    char *g = NULL;
+    if (rc == ZHS_OK && (rc = zhs_xreader_metadata(ix->state, &g, "zhs.generation", err)) == ZHS_OK && g && *g &&
+        strtoull(g, NULL, 10) > ix->m.generation)
+        rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the Xapian database holds generation %s, the MANIFEST names %llu: "
+                      "an update was interrupted after its Xapian commit; rebuild the index", ix->dir, g,
+                      (unsigned long long)ix->m.generation);
+    free(g);
     if (rc == ZHS_OK && zhs_xreader_doccount(((zhs_xreader *)ix->state)) != ix->m.passages)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the Xapian shards hold %llu passages, the manifest says %llu: rebuild the index",
                       ix->dir, (unsigned long long)zhs_xreader_doccount(((zhs_xreader *)ix->state)), (unsigned long long)ix->m.passages);
@@ -464,13 +582,26 @@ static int xr_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t d
     return zhs_fail(err, ZHS_EINVAL, "passage %u is not among the hits: the Xapian engine only returns the passages of its hits", doc);
 }
 
+/* 'zhs check': opening the shards reads only their version files; a
+** damaged B-tree would show at the first search that touches it.  Xapian's
+** own check walks every table of every local shard. */
+static int xr_verify(zhs_index *ix, zhs_error *err)
+{
+    for (unsigned i = 0; i < ix->m.shards; i++) {
+        char path[ZHS_PATH_MAX];
+        snprintf(path, sizeof path, "%s/x%llu-%u", ix->dir, (unsigned long long)zhs_manifest_shard_gen(&ix->m), i);
+        if (zhs_xdb_check(path, err)) return err->code;
+    }
+    return ZHS_OK;
+}
+
 static size_t xr_components(const zhs_manifest *m, zhs_engine_component *out, size_t cap)
 {
     size_t n = 0;
     for (unsigned i = 0; i < m->shards; i++, n++) {
         if (n >= cap) continue;
-        snprintf(out[n].label, sizeof out[n].label, "x%llu-%u", (unsigned long long)m->generation, i);
-        snprintf(out[n].file, sizeof out[n].file, "x%llu-%u", (unsigned long long)m->generation, i);
+        snprintf(out[n].label, sizeof out[n].label, "x%llu-%u", (unsigned long long)zhs_manifest_shard_gen(m), i);
+        snprintf(out[n].file, sizeof out[n].file, "x%llu-%u", (unsigned long long)zhs_manifest_shard_gen(m), i);
     }
     return n;
 }
@@ -484,7 +615,7 @@ const zhs_engine_reader zhs_xapian_reader = {
     .close = xr_close,
     .search = xr_search,
     .passage = xr_passage,
-    .verify = NULL,
+    .verify = xr_verify,
     .components = xr_components,
     .open_remote = xr_open_remote,
 };
@@ -497,4 +628,7 @@ const zhs_engine_writer zhs_xapian_writer = {
     .add = xw_add,
     .commit = xw_commit,
     .close = xw_close,
+    .remove = xw_remove,
+    .remove_id = xw_remove_id,
+    .record = xw_record,
 };

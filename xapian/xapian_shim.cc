@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <new>
 #include <string>
 #include <utility>
@@ -247,6 +248,117 @@ extern "C" int zhs_xdb_commit(zhs_xdb *db, zhs_error *err)
     return ZHS_OK;
 }
 
+extern "C" int zhs_xdb_open(zhs_xdb **out, const char *path, zhs_error *err)
+{
+    if (out) *out = nullptr;
+    SHIM_CHECK_ERR(err);
+    if (!out || !path || !*path) return zhs_fail(err, ZHS_EINVAL, "xapian: open database: no path given");
+    zhs_xdb *db = nullptr;
+    try {
+        db = new zhs_xdb;
+        db->path = path;
+        db->db = Xapian::WritableDatabase(db->path, Xapian::DB_OPEN);
+        db->db.begin_transaction(true);
+        db->in_txn = true;
+    } catch (...) {
+        int rc = fail_current(err, "cannot open for update", path);
+        delete db;
+        return rc;
+    }
+    *out = db;
+    return ZHS_OK;
+}
+
+extern "C" int zhs_xdb_delete_range(zhs_xdb *db, uint64_t first, uint64_t n, uint64_t *removed,
+                                    uint64_t *length, zhs_error *err)
+{
+    SHIM_CHECK_ERR(err);
+    int rc = xdb_usable(db, "delete passages from", err);
+    if (rc) return rc;
+    try {
+        for (uint64_t d = first; d < first + n; d++) {
+            Xapian::termcount len;
+            try {
+                len = db->db.get_doclength((Xapian::docid)d);
+            } catch (const Xapian::DocNotFoundError &) {
+                continue;           /* deleted before */
+            }
+            db->db.delete_document((Xapian::docid)d);
+            *removed += 1;
+            *length += len;
+        }
+    } catch (...) {
+        db->failed = true;
+        return fail_current(err, "cannot delete passages from", db->path.c_str());
+    }
+    return ZHS_OK;
+}
+
+extern "C" int zhs_xdb_delete_term(zhs_xdb *db, const char *term, size_t len, uint64_t maxdocid,
+                                   uint64_t *removed, uint64_t *length, zhs_error *err)
+{
+    SHIM_CHECK_ERR(err);
+    int rc = xdb_usable(db, "delete passages from", err);
+    if (rc) return rc;
+    try {
+        std::string t(term, len);
+        std::vector<Xapian::docid> ids;
+        for (Xapian::PostingIterator p = db->db.postlist_begin(t); p != db->db.postlist_end(t); ++p)
+            if (*p <= maxdocid) ids.push_back(*p);
+        for (Xapian::docid d : ids) {
+            *length += db->db.get_doclength(d);
+            db->db.delete_document(d);
+            *removed += 1;
+        }
+    } catch (...) {
+        db->failed = true;
+        return fail_current(err, "cannot delete passages from", db->path.c_str());
+    }
+    return ZHS_OK;
+}
+
+extern "C" int zhs_xdb_stats(zhs_xdb *db, uint64_t *doccount, uint64_t *lastdocid, uint64_t *total_length,
+                             zhs_error *err)
+{
+    SHIM_CHECK_ERR(err);
+    int rc = xdb_usable(db, "read the figures of", err);
+    if (rc) return rc;
+    try {
+        *doccount = db->db.get_doccount();
+        *lastdocid = db->db.get_lastdocid();
+        *total_length = db->db.get_total_length();
+    } catch (...) {
+        return fail_current(err, "cannot read the figures of", db->path.c_str());
+    }
+    return ZHS_OK;
+}
+
+extern "C" int zhs_xdb_document(zhs_xdb *db, uint64_t docid, char **data, size_t *len, zhs_error *err)
+{
+    *data = nullptr;
+    *len = 0;
+    SHIM_CHECK_ERR(err);
+    int rc = xdb_usable(db, "read a passage of", err);
+    if (rc) return rc;
+    try {
+        std::string d;
+        try {
+            d = db->db.get_document((Xapian::docid)docid).get_data();
+        } catch (const Xapian::DocNotFoundError &) {
+            return ZHS_ENOTFOUND;
+        }
+        char *p = static_cast<char *>(malloc(d.size() + 1));
+        if (!p) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage of %s", db->path.c_str());
+        memcpy(p, d.data(), d.size());
+        p[d.size()] = 0;
+        *data = p;
+        *len = d.size();
+    } catch (...) {
+        return fail_current(err, "cannot read a passage of", db->path.c_str());
+    }
+    return ZHS_OK;
+}
+
 extern "C" void zhs_xdb_close(zhs_xdb *db)
 {
     if (!db) return;
@@ -288,6 +400,40 @@ extern "C" int zhs_xdb_compact(const char *src, const char *dst, zhs_error *err)
         return fail_current(err, "cannot compact", where.c_str());
     }
     return ZHS_OK;
+}
+
+extern "C" int zhs_xdb_check(const char *path, zhs_error *err)
+{
+    SHIM_CHECK_ERR(err);
+    if (!path || !*path) return zhs_fail(err, ZHS_EINVAL, "xapian: check: no path given");
+    try {
+        std::ostringstream out;
+        size_t errors = Xapian::Database::check(path, Xapian::DBCHECK_FULL_TREE, &out);
+        if (errors == 0) return ZHS_OK;
+        /* Xapian reports each error on a line of its own, among progress
+        ** lines: quote the first that says what is wrong. */
+        std::istringstream in(out.str());
+        std::string line, first;
+        while (std::getline(in, line))
+            if (line.find("rror") != std::string::npos || line.find("orrupt") != std::string::npos ||
+                line.find("ismatch") != std::string::npos) {
+                first = line;
+                break;
+            }
+        return zhs_fail(err, ZHS_ECORRUPT, "xapian: %s: the consistency check found %zu error%s%s%s: "
+                        "rebuild the index", path, errors, errors == 1 ? "" : "s",
+                        first.empty() ? "" : ", first: ", first.c_str());
+    } catch (const Xapian::DatabaseOpeningError &) {
+        return fail_current(err, "cannot check", path);
+    } catch (const Xapian::DatabaseError &e) {
+        /* the check stops at the first structural error with an exception */
+        std::string d;
+        try { d = e.get_description(); } catch (...) {}
+        return zhs_fail(err, ZHS_ECORRUPT, "xapian: %s: the consistency check failed: %s: rebuild the index",
+                        path, d.c_str());
+    } catch (...) {
+        return fail_current(err, "cannot check", path);
+    }
 }
 
 /* ===================================================================== */

@@ -162,6 +162,33 @@ int zhs_xdb_set_metadata(zhs_xdb *db, const char *key, const char *value,
 ** but a reader sees either all or none of the changes of one commit. */
 int zhs_xdb_commit(zhs_xdb *db, zhs_error *err);
 
+/* ---- Updating a database in place (one shard; xapian_engine.c) ---- */
+
+/* Opens the existing database at path for changes, in a transaction as
+** zhs_xdb_create does: nothing is visible to readers, or durable, before
+** zhs_xdb_commit.  ZHS_ENOTFOUND when there is none. */
+int zhs_xdb_open(zhs_xdb **out, const char *path, zhs_error *err);
+
+/* Deletes the documents with docids [first, first + n) that exist; adds
+** how many to *removed and the sum of their lengths to *length. */
+int zhs_xdb_delete_range(zhs_xdb *db, uint64_t first, uint64_t n, uint64_t *removed,
+                         uint64_t *length, zhs_error *err);
+
+/* Deletes the documents indexed by term (len bytes) whose docid is at
+** most maxdocid; adds to *removed and *length as above. */
+int zhs_xdb_delete_term(zhs_xdb *db, const char *term, size_t len, uint64_t maxdocid,
+                        uint64_t *removed, uint64_t *length, zhs_error *err);
+
+/* The writer's view, uncommitted changes included: documents, the highest
+** docid ever used, and the sum of the document lengths. */
+int zhs_xdb_stats(zhs_xdb *db, uint64_t *doccount, uint64_t *lastdocid, uint64_t *total_length,
+                  zhs_error *err);
+
+/* The data of document docid (malloc'ed; free it), uncommitted changes
+** included.  ZHS_ENOTFOUND (err left clear) when there is no such
+** document. */
+int zhs_xdb_document(zhs_xdb *db, uint64_t docid, char **data, size_t *len, zhs_error *err);
+
 /* Closes the database and releases its lock WITHOUT committing: changes
 ** since the last zhs_xdb_commit() are discarded (the shim keeps a Xapian
 ** transaction open between commits and cancels it here, so Xapian's
@@ -176,6 +203,13 @@ void zhs_xdb_close(zhs_xdb *db);
 ** one go comes out about a fifth smaller (the laws: 663 -> 520 MB); it
 ** stays writable.  On failure dst may hold part of the copy. */
 int zhs_xdb_compact(const char *src, const char *dst, zhs_error *err);
+
+/* Runs Xapian's own consistency check (Xapian::Database::check, as
+** xapian-check does) over every table of the database at path: B-tree
+** structure, checksums, and that postings, positions, document lengths
+** and statistics agree.  ZHS_ECORRUPT when it finds errors (the message
+** quotes the first one Xapian printed), the open errors otherwise. */
+int zhs_xdb_check(const char *path, zhs_error *err);
 
 /* ===================================================================== */
 /* Reading: one or more shards                                           */

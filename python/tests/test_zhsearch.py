@@ -54,7 +54,7 @@ class TestSearch(SampleIndex):
         self.assertTrue(top.path.endswith("regulations/澄海市个人信息保护条例.md"), top.path)
         self.assertGreater(top.line, 1)
         self.assertTrue(top.text.startswith("第十条之一"), top.text)
-        self.assertEqual(top.id, "regulations/澄海市个人信息保护条例.md#12")
+        self.assertEqual(top.id, "regulations/澄海市个人信息保护条例.md#第十条之一")
         self.assertEqual([h.rank for h in hits], list(range(1, 11)))
         scores = [h.score for h in hits]
         self.assertEqual(scores, sorted(scores, reverse=True))

@@ -41,7 +41,7 @@ ENOTFOUND = -10
 EINTERNAL = -11
 
 WRITER_OPTIONS_VERSION = 1
-SEARCH_OPTIONS_VERSION = 2
+SEARCH_OPTIONS_VERSION = 3
 
 # ---------------------------------------------------------------------------
 # Structs (zhs.h order and types)
@@ -106,7 +106,8 @@ PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, POINTER(Progress))
 class WriterOptions(ctypes.Structure):
     _fields_ = [("version", c_uint), ("engine", c_int), ("ram_budget", c_size_t),
                 ("shards", c_uint), ("k1", c_double), ("b", c_double),
-                ("title_weight", c_uint), ("progress", PROGRESS_FN), ("progress_ctx", c_void_p)]
+                ("title_weight", c_uint), ("progress", PROGRESS_FN), ("progress_ctx", c_void_p),
+                ("threads", c_uint)]
 
 
 class IndexInfo(ctypes.Structure):
@@ -126,7 +127,8 @@ class SearchOptions(ctypes.Structure):
                 ("exhaustive", c_int), ("count_only", c_int),
                 ("aliases", ctypes.c_void_p),     # version 2: a zhs_aliases *, NULL: the built-in list
                 ("all_versions", c_int), ("as_of", c_char_p), ("filter", c_char_p),
-                ("group_size", c_uint)]
+                ("group_size", c_uint),
+                ("proximity", c_double)]         # version 3: 0 the default, < 0 plain BM25
 
 
 class Hit(ctypes.Structure):

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# edit.sh — 'zhs add' and 'zhs delete', on a native and on a Xapian index:
+# an index edited file by file gives the results of a fresh build of the
+# same corpus; a JSONL record replaces the passage with its id; bad
+# arguments change nothing.
+#
+# usage: bash tests/edit.sh PATH/TO/zhs SOURCE_DIR
+set -u
+ZHS=${1:?usage: edit.sh PATH/TO/zhs SOURCE_DIR}
+SRC=${2:?usage: edit.sh PATH/TO/zhs SOURCE_DIR}
+case $ZHS in /*) ;; *) ZHS="$PWD/$ZHS" ;; esac
+case $SRC in /*) ;; *) SRC="$PWD/$SRC" ;; esac
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/zhs-edit.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+export NO_COLOR=1
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+generation() { awk '$1 == "generation" { print $2 }' "$1/MANIFEST"; }
+passages() { awk '$1 == "passages" { print $2 }' "$1/MANIFEST"; }
+
+QUERIES="个人信息 处理者|人脸识别 公共场所|数据 分类 分级|单独同意|第八条|\"更新标记\"|医疗 健康 数据|罚款"
+# same_as_fresh INDEX WHAT: top 10 ids and scores of every query equal
+# those of a fresh build of $TMP/c (scores to 1e-5).
+same_as_fresh() {
+  rm -rf "$TMP/fresh"
+  "$ZHS" index -q --engine "$ENGINE" -o "$TMP/fresh" "$TMP/c" || { bad "$2: cannot build the fresh index"; return; }
+  local diff="" q
+  IFS='|' read -r -a qs <<<"$QUERIES"
+  for q in "${qs[@]}"; do
+    "$ZHS" search -k 10 --format trec "$1" "$q" >"$TMP/a" 2>/dev/null
+    "$ZHS" search -k 10 --format trec "$TMP/fresh" "$q" >"$TMP/b" 2>/dev/null
+    python3 - "$TMP/a" "$TMP/b" <<'PY' || diff="$diff [$q]"
+import sys
+a = [l.split() for l in open(sys.argv[1])]
+b = [l.split() for l in open(sys.argv[2])]
+ok = len(a) == len(b) and all(x[2] == y[2] and abs(float(x[4]) - float(y[4])) < 1e-5 for x, y in zip(a, b))
+sys.exit(0 if ok else 1)
+PY
+  done
+  if [ -z "$diff" ] && [ "$(passages "$1")" = "$(passages "$TMP/fresh")" ]; then
+    ok "$ENGINE $2: $(passages "$1") passages, top 10 of 8 queries equal a fresh build"
+  else bad "$2: differs from a fresh build:$diff ($(passages "$1") vs $(passages "$TMP/fresh") passages)"; fi
+  "$ZHS" check "$1" >/dev/null 2>&1 || bad "$2: zhs check fails"
+}
+
+ENGINES=native
+if "$ZHS" --version | grep -q xapian; then ENGINES="native xapian"
+else echo "edit.sh: this build has no Xapian engine: its part is skipped"; fi
+for ENGINE in $ENGINES; do
+  echo "--- $ENGINE"
+  rm -rf "$TMP/c" "$TMP/idx"
+  cp -r "$SRC/corpus/sample" "$TMP/c"
+  IDX="$TMP/idx"
+  "$ZHS" index -q --engine $ENGINE -o "$IDX" "$TMP/c" || { echo "edit.sh: cannot build the $ENGINE index" >&2; exit 2; }
+
+  # add: a changed file, a new one, an unchanged one (named, left alone)
+  REG="$TMP/c/regulations/澄海市个人信息保护条例.md"
+  printf '\n\n第九百条 更新标记：这是新增的条款。\n' >>"$REG"
+  printf '# 新文件\n\n第一条 更新标记：新增文件的第一条。\n' >"$TMP/c/added.md"
+  if out=$("$ZHS" add "$IDX" "$REG" "$TMP/c/added.md" "$TMP/c/faq.jsonl" 2>&1) &&
+     grep -q '1 added, 1 changed, 0 deleted, 1 unchanged files' <<<"$out"; then ok "add: $out"
+  else bad "add: $out"; fi
+  same_as_fresh "$IDX" "after zhs add of a changed, a new and an unchanged file"
+
+  # add a folder: every file below it
+  mkdir -p "$TMP/c/newdir"
+  printf '# 通知\n\n第一条 更新标记：文件夹里的文件。\n' >"$TMP/c/newdir/a.md"
+  printf '新闻：更新标记出现在一条新闻里。\n' >"$TMP/c/newdir/b.txt"
+  "$ZHS" add -q "$IDX" "$TMP/c/newdir" || bad "add of a folder failed"
+  same_as_fresh "$IDX" "after zhs add of a folder"
+
+  # delete a file that is gone from disk, by its path below the corpus
+  rm "$TMP/c/added.md"
+  "$ZHS" delete -q "$IDX" added.md || bad "delete of a removed file by its relative path failed"
+  # and one that still exists, by its path (then removed from the corpus)
+  "$ZHS" delete -q "$IDX" "$TMP/c/newdir/b.txt" && rm "$TMP/c/newdir/b.txt" || bad "delete by an existing path failed"
+  same_as_fresh "$IDX" "after zhs delete of two files"
+
+  # delete by id: that passage only
+  ID='regulations/青禾省公共场所人脸识别技术应用管理规定.md#第八条'
+  n0=$(passages "$IDX")
+  if "$ZHS" delete -q "$IDX" "$ID" && [ "$(passages "$IDX")" = $((n0 - 1)) ] &&
+     ! "$ZHS" search --json -k 100 "$IDX" '人脸识别' | grep -q -F "\"$ID\""; then
+    ok "delete by id: $ID is gone, one passage fewer"
+  else bad "delete by id: $ID ($(passages "$IDX") passages, had $n0)"; fi
+
+  # a JSONL record replaces the passage with its id, wherever it was
+  printf '{"id": "faq-001", "title": "替换", "text": "替换后的记录：更新标记。"}\n' >"$TMP/c/replace.jsonl"
+  n0=$(passages "$IDX")
+  "$ZHS" add -q "$IDX" "$TMP/c/replace.jsonl" || bad "add of a JSONL file failed"
+  hits=$("$ZHS" search --json -k 100 "$IDX" '单独同意 替换后的记录' | python3 -c 'import json, sys
+print(" ".join(h["title"] for h in json.load(sys.stdin)["hits"] if h["id"] == "faq-001"))')
+  if [ "$hits" = "替换" ] && [ "$(passages "$IDX")" = "$n0" ]; then ok "a JSONL record replaces the passage with its id"
+  else bad "JSONL replacement: faq-001 hits titled '$hits', $(passages "$IDX") passages (had $n0)"; fi
+
+  # errors change nothing
+  g=$(generation "$IDX")
+  "$ZHS" delete "$IDX" 'no/such.md#1' "$ID" 2>"$TMP/err"; rc=$?
+  if [ $rc = 2 ] && grep -q 'no/such.md#1' "$TMP/err" && [ "$(generation "$IDX")" = "$g" ]; then
+    ok "delete of an unknown id: exit 2 naming it, index unchanged"
+  else bad "delete of an unknown id: exit $rc, $(cat "$TMP/err")"; fi
+  printf '# x\n\n外面的文件。\n' >"$TMP/outside.md"
+  "$ZHS" add "$IDX" "$TMP/outside.md" 2>"$TMP/err"; rc=$?
+  if [ $rc = 2 ] && grep -q 'outside the corpus' "$TMP/err" && [ "$(generation "$IDX")" = "$g" ]; then
+    ok "add of a file outside the corpus: exit 2, index unchanged"
+  else bad "add outside the corpus: exit $rc, $(cat "$TMP/err")"; fi
+  "$ZHS" add "$IDX" "$TMP/no-such-file.md" 2>"$TMP/err"; rc=$?
+  [ $rc = 2 ] && [ "$(generation "$IDX")" = "$g" ] && ok "add of a missing file: exit 2" || bad "add of a missing file: exit $rc"
+  "$ZHS" add "$TMP/none" "$REG" 2>"$TMP/err"; rc=$?
+  [ $rc = 2 ] && [ ! -e "$TMP/none" ] && ok "add to a missing index: exit 2, nothing created" || bad "add to a missing index: exit $rc"
+done
+# a Xapian index of several shards is refused, and left as it was
+if [[ " $ENGINES " == *" xapian "* ]]; then
+  rm -rf "$TMP/x2"
+  "$ZHS" index -q --engine xapian --shards 2 -o "$TMP/x2" "$TMP/c" || bad "cannot build a 2-shard Xapian index"
+  g=$(generation "$TMP/x2")
+  "$ZHS" add "$TMP/x2" "$TMP/c/replace.jsonl" 2>"$TMP/err"; rc=$?
+  if [ $rc = 2 ] && grep -q 'only a one-shard Xapian index can be updated' "$TMP/err" &&
+     [ "$(generation "$TMP/x2")" = "$g" ] && "$ZHS" check "$TMP/x2" >/dev/null 2>&1; then
+    ok "xapian, 2 shards: an edit is refused with a message, the index stays"
+  else bad "xapian, 2 shards: exit $rc, $(cat "$TMP/err")"; fi
+fi
+
+echo
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
