@@ -45,9 +45,14 @@ void bench_lat_free(bench_lat *l)
     memset(l, 0, sizeof *l);
 }
 
+/* Like for like with Lucene, which knows neither versions nor proximity:
+** every passage can match (a law's older versions too) and the ranking is
+** plain BM25 (bench/README.md). */
 static void mode_options(zhs_search_options *so, int mode)
 {
     zhs_search_options_default(so);
+    so->all_versions = 1;
+    so->proximity = -1;
     so->k = mode == MODE_TOP100 ? 100 : 10;
     so->count_only = mode == MODE_COUNT;
 }

@@ -150,6 +150,7 @@ int bench_micro_scoring(bench_micro *m, const bench_qset *qs, zhs_index *ix, zhs
     zhs_search_options so;
     zhs_search_options_default(&so);
     so.exhaustive = 1;
+    so.proximity = -1;     /* BM25 scoring alone */
     size_t passes = 0;
     double t0 = zhs_now(), el = 0;
     while (nq && !enough(el, passes, quick)) {

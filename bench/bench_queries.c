@@ -182,6 +182,7 @@ static int64_t count_matches(zhs_index *ix, zhs_analyzer *an, const char *text, 
     zhs_search_options so;
     zhs_search_options_default(&so);
     so.count_only = 1;
+    so.all_versions = 1;   /* as the latency phase counts (bench_latency.c) */
     zhs_results *r;
     if (zhs_index_search(&r, ix, an, text, &so, err)) return -1;
     int64_t n = (int64_t)zhs_results_matches(r);
