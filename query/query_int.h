@@ -168,6 +168,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
 
 typedef struct zhs_prox_term {
     zhs_cursor cur;             /* its own: the evaluator's stay where they are */
+    bool absent;                /* not in this segment (cur unused) */
     double w;                   /* qtf * idf */
     uint32_t *pos, npos, cap;   /* positions at the passage scored last */
 } zhs_prox_term;
@@ -185,8 +186,9 @@ void zhs_prox_init(zhs_prox *p, double weight, double k1);
 void zhs_prox_free(zhs_prox *p);
 /* Forgets the terms (a new segment), keeps the buffers. */
 void zhs_prox_reset(zhs_prox *p);
-/* The next scoring term of the query, in the query's order; kept only if
-** it has positions in seg (and while there is room). */
+/* The next term of the query that has positions in the collection, in
+** the query's order (while there is room); ti NULL, or without positions
+** here, when seg lacks it: it keeps its place and never matches. */
 void zhs_prox_add(zhs_prox *p, const zhs_segment *seg, const zhs_term_info *ti, double w);
 /* The bonus of passage doc (docs never decrease between calls; K is its
 ** BM25 length factor).  0 and p->fault set when its positions are damaged. */

@@ -957,6 +957,21 @@ static int cmp_hit_doc(const void *a, const void *b)
     return (x->doc > y->doc) - (x->doc < y->doc);
 }
 
+/* Whether query term i takes part in the proximity bonus: it scores and
+** has positions in some segment.  Decided over the collection, not per
+** segment, so that every segment pairs the same terms (a term a segment
+** lacks keeps its place there): an updated index and a fresh build of the
+** same passages give the same bonus. */
+static bool prox_term(const tinfo *inf, unsigned nsegs, size_t nterms, size_t i, const double *w)
+{
+    if (w[i] <= 0) return false;
+    for (unsigned s = 0; s < nsegs; s++) {
+        const tinfo *ti = &inf[s * nterms + i];
+        if (ti->found && ti->ti.pos_len > 0) return true;
+    }
+    return false;
+}
+
 /* Adds the proximity bonus (proximity.c) to the BM25 top hits, segment by
 ** segment in passage order (the bonus's cursors only move forward).  The
 ** terms it looks at are those search_segment scores, in the same order. */
@@ -973,9 +988,10 @@ static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tin
         st->sc.kfac = st->sc.index_params ? ns->kfac : NULL;
         st->sc.lens = ns->seg.len.body;
         zhs_prox_reset(&st->prox);
-        for (size_t i = 0; i < q->nterms; i++) {
+        for (size_t i = 0; i < q->nterms && st->prox.n < ZHS_PROX_TERMS; i++) {
+            if (!prox_term(inf, nx->nsegs, q->nterms, i, w)) continue;
             const tinfo *ti = &inf[s * q->nterms + i];
-            if (ti->found && w[i] >= 0) zhs_prox_add(&st->prox, &ns->seg, &ti->ti, w[i]);
+            zhs_prox_add(&st->prox, &ns->seg, ti->found ? &ti->ti : NULL, w[i]);
         }
         for (; h < st->nheap && st->heap[h].doc < end; h++) {
             uint32_t local = st->heap[h].doc - ns->base;

@@ -504,6 +504,29 @@ static void compare_fresh(zhs_index *u, zhs_index *f, zhs_analyzer *an, int nq)
             CHECK_MSG(!e.code && x.score == zhs_results_hit(ap, 0)->score, "explain with proximity [%s]: %.17g, search %.17g",
                       zhs_buf_cstr(&q), x.score, zhs_results_hit(ap, 0)->score);
         }
+        /* a passage in both top lists has the same score with the bonus:
+        ** the bonus pairs the same terms in every segment */
+        zhs_results *bp = NULL;
+        o.proximity = 0;
+        CHECK_OK(zhs_index_search(&bp, f, an, zhs_buf_cstr(&q), &o, &e), e);
+        o.proximity = -1;
+        size_t nb = bp ? zhs_results_count(bp) : 0;
+        for (size_t j = 0; j < np && !e.code; j++) {
+            zhs_passage pa;
+            CHECK_OK(zhs_results_passage(&pa, ap, zhs_results_hit(ap, j)->doc, &e), e);
+            char *id = e.code ? NULL : strdup(pa.id);
+            for (size_t k = 0; id && k < nb && !e.code; k++) {
+                zhs_passage pb;
+                CHECK_OK(zhs_results_passage(&pb, bp, zhs_results_hit(bp, k)->doc, &e), e);
+                if (e.code || strcmp(id, pb.id)) continue;
+                CHECK_MSG(zhs_results_hit(ap, j)->score == zhs_results_hit(bp, k)->score,
+                          "[%s] %s: %.17g updated, %.17g fresh (with proximity)", zhs_buf_cstr(&q), id,
+                          zhs_results_hit(ap, j)->score, zhs_results_hit(bp, k)->score);
+                break;
+            }
+            free(id);
+        }
+        zhs_results_free(bp);
         zhs_results_free(ap);
         if (!a || !b) {
             zhs_results_free(a);
