@@ -140,6 +140,16 @@ int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char
 int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, const char *text, size_t len,
                            zhs_error *err);
 
+/* ------------------------------------------------------------ stopwords.c */
+
+/* A question or function word (什么, 的; as a word or bigram key). */
+bool zhs_query_stopword(const char *key, size_t len);
+
+/* The factor of q->terms[i]'s weight: 0 for a stopword in a query with
+** enough other terms (unless a required part names it), else 1.  Applied
+** with the ranking features (proximity >= 0), not for plain BM25. */
+double zhs_query_term_weight(const zhs_query *q, size_t i);
+
 /* ------------------------------------------------------------ aliases.c */
 
 /* The full name of a law abbreviation: a's entries first, then the

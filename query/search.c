@@ -1045,6 +1045,9 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         ** (which holds it with wdf 0).  It stays a scoring term so that
         ** the exhaustive evaluator sees the passages that have it. */
         if (df > 0 && zhs_term_is_label(q->terms[i].key, q->terms[i].len)) w[i] = 0;
+        /* question words weigh nothing (stopwords.c), with the ranking
+        ** features on; the weight scales every bound, so pruning stays exact */
+        if (df > 0 && o->proximity >= 0) w[i] *= zhs_query_term_weight(q, i);
     }
     for (size_t s = 0; s < ns && !rc && !st.fault && !bad_seg; s++) {
         rc = search_segment(&st, &nx->segs[s], ix, q, o, inf + s * q->nterms, w, arena, err);
