@@ -130,6 +130,12 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     if (rc) return rc;
     out->terms = terms;
     out->nterms = q->nterms;
+    /* the document prior, as search.c's second phase applies it */
+    if (r->proximity >= 0) {
+        zhs_prior prior;
+        zhs_prior_init(&prior, ix);
+        total *= zhs_prior_factor(&prior, ix, doc);
+    }
     out->score = total;
     return ZHS_OK;
 }

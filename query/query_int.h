@@ -140,6 +140,21 @@ int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char
 int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, const char *text, size_t len,
                            zhs_error *err);
 
+/* ------------------------------------------------------------ prior.c */
+
+#define ZHS_PRIOR_MAX 16
+
+/* The categories whose passages rank higher (primary legislation), as
+** string ids of the index's metadata. */
+typedef struct zhs_prior {
+    uint32_t ids[ZHS_PRIOR_MAX];
+    size_t n;
+} zhs_prior;
+
+void zhs_prior_init(zhs_prior *p, const zhs_index *ix);
+/* The factor of passage doc's score: > 1 for primary legislation, else 1. */
+double zhs_prior_factor(const zhs_prior *p, const zhs_index *ix, uint32_t doc);
+
 /* ------------------------------------------------------------ stopwords.c */
 
 /* A question or function word (什么, 的; as a word or bigram key). */

@@ -957,13 +957,16 @@ static int cmp_hit_doc(const void *a, const void *b)
     return (x->doc > y->doc) - (x->doc < y->doc);
 }
 
-/* Adds the proximity bonus (proximity.c) to the BM25 top hits, segment by
+/* Adds the proximity bonus (proximity.c) to the BM25 top hits and applies
+** the document prior (prior.c), segment by
 ** segment in passage order (the bonus's cursors only move forward).  The
 ** terms it looks at are those search_segment scores, in the same order. */
 static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tinfo *inf, const double *w,
                    zhs_error *err)
 {
     const zhs_native *nx = ix->state;
+    zhs_prior prior;
+    zhs_prior_init(&prior, ix);
     qsort(st->heap, st->nheap, sizeof *st->heap, cmp_hit_doc);
     size_t h = 0;
     for (unsigned s = 0; s < nx->nsegs && h < st->nheap; s++) {
@@ -980,6 +983,7 @@ static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tin
         for (; h < st->nheap && st->heap[h].doc < end; h++) {
             uint32_t local = st->heap[h].doc - ns->base;
             if (st->prox.n >= 2) st->heap[h].score += zhs_prox_score(&st->prox, local, kfac_of(&st->sc, local));
+            st->heap[h].score *= zhs_prior_factor(&prior, ix, st->heap[h].doc);   /* prior.c */
         }
         for (size_t i = 0; i < st->prox.n; i++)
             if (st->prox.t[i].cur.corrupt && !st->prox.fault) st->prox.fault = ZHS_ECORRUPT;
