@@ -189,7 +189,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
 #define ZHS_PROX_TERMS 32       /* query terms with positions the bonus looks at */
 #define ZHS_PROX_MIN_DIST 2     /* nearest distance of a pair's two positions */
 #define ZHS_PROX_WINDOW 5       /* farthest */
-#define ZHS_PROX_RESCORE 30     /* BM25 top hits the bonus re-ranks (at least k) */
+#define ZHS_PROX_RESCORE 100     /* BM25 top hits the bonus re-ranks (at least k) */
 
 typedef struct zhs_prox_term {
     zhs_cursor cur;             /* its own: the evaluator's stay where they are */

@@ -507,7 +507,7 @@ static void compare_fresh(zhs_index *u, zhs_index *f, zhs_analyzer *an, int nq)
         o.k = i % 2 ? 10 : 50;
         zhs_results *a = NULL, *b = NULL, *ap = NULL;
         zhs_error e = {0};
-        /* the proximity bonus re-ranks the BM25 top 30 (docs/RANKING.md):
+        /* the proximity bonus re-ranks the BM25 top 100 (docs/RANKING.md):
         ** where BM25 ties at that edge, two builds that number passages
         ** differently may take other passages into it, so the rankings
         ** are compared on BM25; the bonus over segments is checked
