@@ -631,7 +631,7 @@ typedef struct zhs_explain_term {
     uint32_t tf;                /* occurrences in this passage */
     double idf;                 /* ln(1 + (N - df + 0.5) / (df + 0.5)) */
     double tf_part;             /* tf * (k1 + 1) / (tf + k1 * length_norm) */
-    double score;               /* qtf * idf * tf_part */
+    double score;               /* qtf * idf * tf_part (0 for a question word in a question, docs/RANKING.md) */
 } zhs_explain_term;
 
 typedef struct zhs_explanation {

@@ -103,11 +103,13 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
         double df = (double)live;
         t->df = (uint32_t)live;
         t->idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
+        /* question words weigh nothing, as in search.c */
+        double qw = t->qtf * t->idf * (r->proximity >= 0 ? zhs_query_term_weight(q, i) : 1.0);
         /* the pairs are those of the collection (search.c prox_term): a
         ** term this segment lacks keeps its place */
         bool pairs = has_pos && !zhs_term_is_label(t->key, q->terms[i].len);
         if (!in_seg) {
-            if (pairs) zhs_prox_add(&prox, seg, NULL, t->qtf * t->idf);
+            if (pairs) zhs_prox_add(&prox, seg, NULL, qw);
             continue;
         }
         zhs_cursor_init(cur, seg, &here);
@@ -115,11 +117,10 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
             t->tf = zhs_cursor_tf(cur);
             t->tf_part = (double)t->tf * (k1 + 1.0) / ((double)t->tf + K);
             /* search.c multiplies qtf into the weight before the tf part */
-            double w = t->qtf * t->idf;
-            t->score = w * t->tf_part;
+            t->score = qw * t->tf_part;
             total += t->score;
         }
-        if (pairs) zhs_prox_add(&prox, seg, &here, t->qtf * t->idf);
+        if (pairs) zhs_prox_add(&prox, seg, &here, qw);
         if (cur->corrupt)
             rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
                           ix->dir, ix->m.seg[ns - nx->segs].name);
@@ -136,6 +137,12 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     if (rc) return rc;
     out->terms = terms;
     out->nterms = q->nterms;
+    /* the document prior, as search.c's second phase applies it */
+    if (r->proximity >= 0) {
+        zhs_prior prior;
+        zhs_prior_init(&prior, ix);
+        total *= zhs_prior_factor(&prior, ix, doc);
+    }
     out->score = total;
     return ZHS_OK;
 }

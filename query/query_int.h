@@ -140,6 +140,31 @@ int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char
 int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, const char *text, size_t len,
                            zhs_error *err);
 
+/* ------------------------------------------------------------ prior.c */
+
+#define ZHS_PRIOR_MAX 16
+
+/* The categories whose passages rank higher (primary legislation), as
+** string ids of the index's metadata. */
+typedef struct zhs_prior {
+    uint32_t ids[ZHS_PRIOR_MAX];
+    size_t n;
+} zhs_prior;
+
+void zhs_prior_init(zhs_prior *p, const zhs_index *ix);
+/* The factor of passage doc's score: > 1 for primary legislation, else 1. */
+double zhs_prior_factor(const zhs_prior *p, const zhs_index *ix, uint32_t doc);
+
+/* ------------------------------------------------------------ stopwords.c */
+
+/* A question or function word (什么, 的; as a word or bigram key). */
+bool zhs_query_stopword(const char *key, size_t len);
+
+/* The factor of q->terms[i]'s weight: 0 for a stopword in a query with
+** enough other terms (unless a required part names it), else 1.  Applied
+** with the ranking features (proximity >= 0), not for plain BM25. */
+double zhs_query_term_weight(const zhs_query *q, size_t i);
+
 /* ------------------------------------------------------------ aliases.c */
 
 /* The full name of a law abbreviation: a's entries first, then the
@@ -164,7 +189,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
 #define ZHS_PROX_TERMS 32       /* query terms with positions the bonus looks at */
 #define ZHS_PROX_MIN_DIST 2     /* nearest distance of a pair's two positions */
 #define ZHS_PROX_WINDOW 5       /* farthest */
-#define ZHS_PROX_RESCORE 30     /* BM25 top hits the bonus re-ranks (at least k) */
+#define ZHS_PROX_RESCORE 100     /* BM25 top hits the bonus re-ranks (at least k) */
 
 typedef struct zhs_prox_term {
     zhs_cursor cur;             /* its own: the evaluator's stay where they are */

@@ -972,13 +972,16 @@ static bool prox_term(const tinfo *inf, unsigned nsegs, size_t nterms, size_t i,
     return false;
 }
 
-/* Adds the proximity bonus (proximity.c) to the BM25 top hits, segment by
+/* Adds the proximity bonus (proximity.c) to the BM25 top hits and applies
+** the document prior (prior.c), segment by
 ** segment in passage order (the bonus's cursors only move forward).  The
 ** terms it looks at are those search_segment scores, in the same order. */
 static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tinfo *inf, const double *w,
                    zhs_error *err)
 {
     const zhs_native *nx = ix->state;
+    zhs_prior prior;
+    zhs_prior_init(&prior, ix);
     qsort(st->heap, st->nheap, sizeof *st->heap, cmp_hit_doc);
     size_t h = 0;
     for (unsigned s = 0; s < nx->nsegs && h < st->nheap; s++) {
@@ -996,9 +999,10 @@ static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tin
         for (; h < st->nheap && st->heap[h].doc < end; h++) {
             uint32_t local = st->heap[h].doc - ns->base;
             if (st->prox.n >= 2) st->heap[h].score += zhs_prox_score(&st->prox, local, kfac_of(&st->sc, local));
+            st->heap[h].score *= zhs_prior_factor(&prior, ix, st->heap[h].doc);   /* prior.c */
         }
         for (size_t i = 0; i < st->prox.n; i++)
-            if (st->prox.t[i].cur.corrupt && !st->prox.fault) st->prox.fault = ZHS_ECORRUPT;
+            if (!st->prox.t[i].absent && st->prox.t[i].cur.corrupt && !st->prox.fault) st->prox.fault = ZHS_ECORRUPT;
         if (st->prox.fault == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading positions for the query");
         if (st->prox.fault)
             return zhs_fail(err, ZHS_ECORRUPT, "%s/%s.pos: a position block is damaged: check the index and rebuild it",
@@ -1061,6 +1065,9 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         ** (which holds it with wdf 0).  It stays a scoring term so that
         ** the exhaustive evaluator sees the passages that have it. */
         if (df > 0 && zhs_term_is_label(q->terms[i].key, q->terms[i].len)) w[i] = 0;
+        /* question words weigh nothing (stopwords.c), with the ranking
+        ** features on; the weight scales every bound, so pruning stays exact */
+        if (df > 0 && o->proximity >= 0) w[i] *= zhs_query_term_weight(q, i);
     }
     for (size_t s = 0; s < ns && !rc && !st.fault && !bad_seg; s++) {
         rc = search_segment(&st, &nx->segs[s], ix, q, o, inf + s * q->nterms, w, arena, err);

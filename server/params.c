@@ -154,7 +154,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
     if (key_is(key, keylen, "exact_total")) return parse_bool("exact_total", val, vlen, &p->exact_total, err);
     if (key_is(key, keylen, "count")) return parse_bool("count", val, vlen, &p->count, err);
     if (key_is(key, keylen, "doc")) {
-        size_t d;
+        size_t d = 0;   /* set by parse_uint on success; 0 quiets gcc -Wmaybe-uninitialized */
         if (parse_uint("doc", val, vlen, 0, UINT32_MAX - 1, &d, err)) return err->code;
         p->doc = (uint32_t)d;
         p->has_doc = true;

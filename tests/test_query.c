@@ -109,6 +109,38 @@ static const struct { const char *query, *want; } cites[] = {
     {"数据 -第十条", "none"},                                  /* excluded: no citation */
 };
 
+/* The weight factor of the term with this key in the parsed query, -1 if
+** the query has no such term. */
+static double weight_of(zhs_analyzer *an, zhs_arena *arena, const char *query, const char *key)
+{
+    zhs_query q;
+    zhs_error e = {0};
+    zhs_arena_reset(arena);
+    if (zhs_query_parse(&q, arena, an, query, &e) != ZHS_OK) return -1;
+    for (size_t i = 0; i < q.nterms; i++)
+        if (!strcmp(q.terms[i].key, key)) return zhs_query_term_weight(&q, i);
+    return -1;
+}
+
+/* Question words weigh nothing in a question with enough other terms
+** (stopwords.c), and keep their weight elsewhere. */
+static void test_question_words(zhs_analyzer *an, zhs_arena *arena)
+{
+    const char *longq = "印欧语系因为哪一门语言而被发现";
+    CHECK(weight_of(an, arena, longq, "B语言") == 1.0);
+    CHECK(weight_of(an, arena, "正当防卫是什么", "什么") == 0.0);
+    CHECK(weight_of(an, arena, "正当防卫是什么", "B什么") == 0.0);
+    CHECK(weight_of(an, arena, "正当防卫是什么", "B防卫") == 1.0);
+    /* too few other terms: a short query keeps every word */
+    CHECK(weight_of(an, arena, "什么", "什么") == 1.0);
+    CHECK(weight_of(an, arena, "是否 合法", "是否") == 1.0);
+    /* a required part or a phrase names it: it scores */
+    CHECK(weight_of(an, arena, "正当防卫 +是否 成立", "是否") == 1.0);
+    CHECK(weight_of(an, arena, "正当防卫 +是否 成立", "B是否") == 1.0);
+    CHECK(weight_of(an, arena, "正当防卫 成立 是否", "B是否") == 0.0);
+    CHECK(zhs_query_stopword("B哪里", 7) && zhs_query_stopword("的", 3) && !zhs_query_stopword("B防卫", 7));
+}
+
 int main(void)
 {
     zhs_analyzer *an = NULL;
@@ -117,6 +149,7 @@ int main(void)
     if (!an) return zt_done("test_query");
     zhs_arena arena;
     zhs_arena_init(&arena, 64 * 1024);
+    test_question_words(an, &arena);
     char got[4096];
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         zhs_query q;
