@@ -82,7 +82,7 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
         t->qtf = q->terms[i].qtf;
         /* df over the live passages of every segment, as search.c */
         zhs_term_info ti, here;
-        bool in_seg = false;
+        bool in_seg = false, positional = false;
         int64_t live = 0;
         for (unsigned s = 0; s < nx->nsegs && rc == ZHS_OK; s++) {
             int found = zhs_segment_lookup(&nx->segs[s].seg, &ti, q->terms[i].key, q->terms[i].len, err);
@@ -92,6 +92,7 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
             if (n < 0) rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
                                      ix->dir, ix->m.seg[s].name);
             live += n;
+            positional |= ti.pos_len > 0;
             if (&nx->segs[s] == ns) {
                 here = ti;
                 in_seg = true;
@@ -102,7 +103,12 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
         double df = (double)live;
         t->df = (uint32_t)live;
         t->idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
-        if (!in_seg) continue;
+        if (!in_seg) {
+            /* it keeps its place among the bonus's terms (proximity.c) */
+            if (positional && !zhs_term_is_label(t->key, q->terms[i].len))
+                zhs_prox_add(&prox, seg, NULL, t->qtf * t->idf);
+            continue;
+        }
         zhs_cursor_init(cur, seg, &here);
         if (zhs_cursor_advance(cur, local) == local) {
             t->tf = zhs_cursor_tf(cur);

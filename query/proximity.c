@@ -49,9 +49,14 @@ void zhs_prox_reset(zhs_prox *p)
 
 void zhs_prox_add(zhs_prox *p, const zhs_segment *seg, const zhs_term_info *ti, double w)
 {
-    if (p->weight <= 0 || p->n == ZHS_PROX_TERMS || ti->pos_len == 0 || w <= 0) return;
+    if (p->weight <= 0 || p->n == ZHS_PROX_TERMS || (ti && ti->pos_len == 0) || w <= 0) return;
     zhs_prox_term *t = &p->t[p->n];
-    zhs_cursor_init(&t->cur, seg, ti);     /* its position buffer is kept */
+    /* A term the segment lacks keeps its place in the query's order, so
+    ** that the pairs are those of a fresh build holding every passage in
+    ** one segment (there it is present and simply not in this passage). */
+    t->absent = ti == NULL;
+    t->cur.corrupt = false;
+    if (ti) zhs_cursor_init(&t->cur, seg, ti);     /* its position buffer is kept */
     t->w = w;
     p->n++;
 }
@@ -60,7 +65,7 @@ void zhs_prox_add(zhs_prox *p, const zhs_segment *seg, const zhs_term_info *ti, 
 static bool load(zhs_prox *p, zhs_prox_term *t, uint32_t doc)
 {
     t->npos = 0;
-    if (zhs_cursor_advance(&t->cur, doc) != doc) return true;
+    if (t->absent || zhs_cursor_advance(&t->cur, doc) != doc) return true;
     if (!zhs_cursor_tf_sane(&t->cur)) return false;
     uint32_t tf = zhs_cursor_tf(&t->cur);
     if (tf > t->cap) {

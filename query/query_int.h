@@ -175,6 +175,7 @@ typedef struct zhs_prox_term {
     zhs_cursor cur;             /* its own: the evaluator's stay where they are */
     double w;                   /* qtf * idf */
     uint32_t *pos, npos, cap;   /* positions at the passage scored last */
+    bool absent;                /* in the collection, not in this segment */
 } zhs_prox_term;
 
 /* The term-proximity bonus of one query over one segment (proximity.c). */

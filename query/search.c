@@ -957,6 +957,14 @@ static int cmp_hit_doc(const void *a, const void *b)
     return (x->doc > y->doc) - (x->doc < y->doc);
 }
 
+/* Query term i has positions in some segment (the bonus pairs it). */
+static bool has_positions(const tinfo *inf, size_t nsegs, size_t nterms, size_t i)
+{
+    for (size_t s = 0; s < nsegs; s++)
+        if (inf[s * nterms + i].found && inf[s * nterms + i].ti.pos_len > 0) return true;
+    return false;
+}
+
 /* Adds the proximity bonus (proximity.c) to the BM25 top hits, segment by
 ** segment in passage order (the bonus's cursors only move forward).  The
 ** terms it looks at are those search_segment scores, in the same order. */
@@ -976,6 +984,7 @@ static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tin
         for (size_t i = 0; i < q->nterms; i++) {
             const tinfo *ti = &inf[s * q->nterms + i];
             if (ti->found && w[i] >= 0) zhs_prox_add(&st->prox, &ns->seg, &ti->ti, w[i]);
+            else if (w[i] > 0 && has_positions(inf, nx->nsegs, q->nterms, i)) zhs_prox_add(&st->prox, &ns->seg, NULL, w[i]);
         }
         for (; h < st->nheap && st->heap[h].doc < end; h++) {
             uint32_t local = st->heap[h].doc - ns->base;
