@@ -14,6 +14,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Live dfs of a segment with deletions, cached per open handle.  Walking
+** the deleted passages against a term's postings costs min(deleted, df)
+** steps, and after many updates the first segment holds thousands of
+** deleted passages, so the frequent terms every query holds would pay
+** that walk on every query.  The cache is an open-addressing table of
+** single 64-bit words: the term's posting offset + 1 (which names it in
+** the segment) in the high DFC_KEY_BITS, its live df in the low bits,
+** 0 for an empty slot.  A word is written once by compare-and-swap, so
+** threads sharing the handle need no lock and never see half an entry;
+** a term that does not fit (full probe window, offset or df too large) is
+** computed again each time, which is only slower. */
+#define DFC_SLOTS 8192              /* 64 KiB per segment with deletions */
+#define DFC_PROBES 8
+#define DFC_KEY_BITS 40
+#define DFC_DF_BITS (64 - DFC_KEY_BITS)
+#define DFC_MIN_WORK 32             /* cheaper walks are not worth a slot */
+
+static int dfcache_init(zhs_native_seg *ns)
+{
+    if (!ns->ndels) return ZHS_OK;
+    ns->dfcache = malloc(DFC_SLOTS * sizeof *ns->dfcache);
+    if (!ns->dfcache) return ZHS_ENOMEM;
+    for (size_t i = 0; i < DFC_SLOTS; i++) atomic_init(&ns->dfcache[i], 0);
+    return ZHS_OK;
+}
+
+static size_t dfcache_slot(uint64_t key)
+{
+    return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 51) & (DFC_SLOTS - 1);
+}
+
+/* The cached live df of the term whose postings start at post_off, or -1. */
+static int64_t dfcache_get(const zhs_native_seg *s, uint64_t post_off)
+{
+    uint64_t key = post_off + 1;
+    if (!s->dfcache || key >> DFC_KEY_BITS) return -1;
+    size_t h = dfcache_slot(key);
+    for (size_t p = 0; p < DFC_PROBES; p++) {
+        uint64_t v = atomic_load_explicit(&s->dfcache[(h + p) & (DFC_SLOTS - 1)], memory_order_relaxed);
+        if (!v) return -1;
+        if (v >> DFC_DF_BITS == key) return (int64_t)(v & ((UINT64_C(1) << DFC_DF_BITS) - 1));
+    }
+    return -1;
+}
+
+static void dfcache_put(const zhs_native_seg *s, uint64_t post_off, int64_t live)
+{
+    uint64_t key = post_off + 1;
+    if (!s->dfcache || key >> DFC_KEY_BITS || live < 0 || (uint64_t)live >> DFC_DF_BITS) return;
+    uint64_t word = key << DFC_DF_BITS | (uint64_t)live;
+    size_t h = dfcache_slot(key);
+    for (size_t p = 0; p < DFC_PROBES; p++) {
+        uint64_t expect = 0;
+        _Atomic uint64_t *slot = &s->dfcache[(h + p) & (DFC_SLOTS - 1)];
+        if (atomic_compare_exchange_strong_explicit(slot, &expect, word, memory_order_relaxed, memory_order_relaxed))
+            return;
+        if (expect >> DFC_DF_BITS == key) return;    /* another thread got there first */
+    }
+}
+
 static int open_segment(zhs_native_seg *ns, const zhs_index *ix, const zhs_manifest_segment *ms, zhs_error *err)
 {
     const char *dir = ix->dir;
@@ -38,6 +98,7 @@ static int open_segment(zhs_native_seg *ns, const zhs_index *ix, const zhs_manif
         if (total != ms->deleted)
             return zhs_fail(err, ZHS_ECORRUPT, "%s/%s marks %u passages deleted, the manifest says %llu: "
                             "rebuild the index", dir, ms->deletions, total, (unsigned long long)ms->deleted);
+        if (dfcache_init(ns)) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
     }
     /* The length part of BM25 at the index's own parameters and the live
     ** collection's average length, computed once here with the expression
@@ -87,6 +148,7 @@ static void native_close(zhs_index *ix)
         zhs_segment_close(&nx->segs[i].seg);
         free(nx->segs[i].kfac);
         free(nx->segs[i].dels);
+        free(nx->segs[i].dfcache);
     }
     free(nx->segs);
     free(nx);
@@ -107,11 +169,10 @@ const zhs_native_seg *zhs_native_locate(const zhs_native *nx, uint32_t doc, uint
     return NULL;
 }
 
-int64_t zhs_native_live_df(const zhs_native_seg *s, const zhs_term_info *ti)
+/* The walk itself: whichever is shorter, the deleted passages (advancing
+** the cursor to each) or the postings (testing the bitmap). */
+static int64_t live_df_walk(const zhs_native_seg *s, const zhs_term_info *ti)
 {
-    if (!s->ndels) return ti->df;
-    /* Walk whichever is shorter: the deleted passages (advancing the
-    ** cursor to each) or the postings (testing the bitmap). */
     zhs_cursor c;
     zhs_cursor_init(&c, &s->seg, ti);
     uint32_t gone = 0;
@@ -123,6 +184,17 @@ int64_t zhs_native_live_df(const zhs_native_seg *s, const zhs_term_info *ti)
     }
     if (c.corrupt || gone > ti->df) return -1;
     return (int64_t)ti->df - gone;
+}
+
+int64_t zhs_native_live_df(const zhs_native_seg *s, const zhs_term_info *ti)
+{
+    if (!s->ndels) return ti->df;
+    bool costly = (s->ndels < ti->df ? s->ndels : ti->df) >= DFC_MIN_WORK;
+    int64_t live = costly ? dfcache_get(s, ti->post_off) : -1;
+    if (live >= 0) return live;
+    live = live_df_walk(s, ti);
+    if (costly) dfcache_put(s, ti->post_off, live);
+    return live;
 }
 
 static int native_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t doc, zhs_error *err)

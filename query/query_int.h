@@ -26,6 +26,8 @@
 #include "segment.h"
 #include "terms.h"
 
+#include <stdatomic.h>
+
 struct zhs_index {
     char dir[ZHS_DIR_MAX + 1];
     zhs_manifest m;
@@ -46,6 +48,9 @@ typedef struct zhs_native_seg {
                                 ** collection's live average length (zhs_bm25_kfac) */
     uint32_t *dels;             /* its deleted passages, increasing */
     uint32_t ndels;
+    /* Live dfs already computed, shared by the threads searching this
+    ** handle (zhs_native_live_df); NULL without deletions. */
+    _Atomic uint64_t *dfcache;
     /* The bounds stored in the segment were computed at the index's k1/b
     ** and the segment's own average length avg_s when it was written.  At
     ** the collection's live average avg_g they hold once multiplied by

@@ -589,6 +589,32 @@ static void compare_fresh(zhs_index *u, zhs_index *f, zhs_analyzer *an, int nq)
     zhs_buf_free(&q);
 }
 
+/* The live df of every term in every segment with deletions equals a
+** count of its postings that the bitmap leaves, on the first call (the
+** walk) and on the second (zhs_native_live_df's per-handle cache). */
+static void check_live_df(zhs_index *ix)
+{
+    const zhs_native *nx = ix->state;
+    size_t bad = 0, tested = 0;
+    for (unsigned s = 0; s < nx->nsegs; s++) {
+        const zhs_native_seg *ns = &nx->segs[s];
+        if (!ns->ndels) continue;
+        for (size_t i = 0; i < ntruth; i++) {
+            zhs_term_info ti;
+            zhs_error err = {0};
+            if (zhs_segment_lookup(&ns->seg, &ti, truth[i].key, strlen(truth[i].key), &err) != 1) continue;
+            zhs_cursor c;
+            zhs_cursor_init(&c, &ns->seg, &ti);
+            int64_t live = 0;
+            for (uint32_t d = c.doc; d != ZHS_NO_DOC; d = zhs_cursor_next(&c)) live += !zhs_segment_deleted(&ns->seg, d);
+            int64_t first = zhs_native_live_df(ns, &ti), again = zhs_native_live_df(ns, &ti);
+            bad += first != live || again != live;
+            tested++;
+        }
+    }
+    CHECK_MSG(bad == 0, "%zu of %zu live dfs wrong", bad, tested);
+}
+
 static void check_updated(const char *du, zhs_analyzer *an, unsigned want_segments)
 {
     zhs_error err = {0};
@@ -603,6 +629,7 @@ static void check_updated(const char *du, zhs_analyzer *an, unsigned want_segmen
         CHECK(u->m.passages == f->m.passages && u->m.tokens == f->m.tokens && u->m.avglen == f->m.avglen);
         compare_paths(u, an, 80);      /* pruned == exhaustive over segments and deletions */
         compare_fresh(u, f, an, 80);
+        check_live_df(u);
     }
     zhs_index_close(u);
     zhs_index_close(f);
