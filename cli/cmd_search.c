@@ -91,7 +91,7 @@ static int field_marks_of(field_marks *m, zhs_results *r, zhs_analyzer *an, cons
     m->n = 0;
     if (zhs_results_highlights_of(&sp, &n, r, an, text, strlen(text), err)) return err->code;
     m->n = n < FIELD_SPANS ? n : FIELD_SPANS;
-    memcpy(m->sp, sp, m->n * sizeof *sp);
+    if (m->n) memcpy(m->sp, sp, m->n * sizeof *sp);     /* sp may be NULL when n is 0 */
     return ZHS_OK;
 }
 

@@ -9,6 +9,10 @@ set -u
 ZHS=${1:?usage: convert_ids.sh PATH/TO/zhs SOURCE_DIR}
 SRC=${2:?usage: convert_ids.sh PATH/TO/zhs SOURCE_DIR}
 LIB="$(dirname "$ZHS")/libzhs.so"
+if grep -qE '^ZHS_(SANITIZE|FUZZ):BOOL=ON' "$(dirname "$ZHS")/CMakeCache.txt" 2>/dev/null; then
+  echo "convert_ids.sh: a sanitizer/fuzzing build: its libzhs.so cannot be loaded into python (the release build runs this test): skipped"
+  exit 77
+fi
 [ -e "$LIB" ] || { echo "convert_ids.sh: no $LIB (a static-only build): skipped"; exit 77; }
 command -v python3 >/dev/null || { echo "convert_ids.sh: no python3: skipped"; exit 77; }
 export ZHSEARCH_LIBRARY="$LIB"
