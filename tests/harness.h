@@ -34,4 +34,9 @@ const char *zt_src(const char *rel);
 ** the caller's for the life of the process. */
 const char *zt_tmpdir(void);
 
+/* Creates the directories on the way to path (those that exist stay). */
+void zt_make_parents(const char *path);
+/* Writes n bytes to dir/name, creating its folders; exits 2 on failure. */
+void zt_write_bytes(const char *dir, const char *name, const void *data, size_t n);
+
 #endif

@@ -51,39 +51,15 @@ static const char *join(const char *dir, const char *name)
     return b;
 }
 
-/* Creates the directories on the way to path. */
-static void make_parents(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        mkdir(tmp, 0755);
-        *p = '/';
-    }
-}
-
-static void write_bytes(const char *dir, const char *name, const void *data, size_t n)
-{
-    const char *path = join(dir, name);
-    make_parents(path);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0) {
-        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-        exit(2);
-    }
-}
-
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    write_bytes(dir, name, text, strlen(text));
+    zt_write_bytes(dir, name, text, strlen(text));
 }
 
 static void write_gz(const char *dir, const char *name, const char *text)
 {
     const char *path = join(dir, name);
-    make_parents(path);
+    zt_make_parents(path);
     gzFile g = gzopen(path, "wb");
     if (!g || gzwrite(g, text, (unsigned)strlen(text)) != (int)strlen(text) || gzclose(g) != Z_OK) {
         fprintf(stderr, "cannot write %s\n", path);
@@ -567,7 +543,7 @@ static void test_column_breaks(void)
         zhs_buf_puts(&b, "。");
     }
     zhs_buf_puts(&b, "\n");
-    write_bytes(dir, "long.txt", b.data, b.len);
+    zt_write_bytes(dir, "long.txt", b.data, b.len);
     zhs_buf_free(&b);
     read_one(&r, join(dir, "long.txt"));
     CHECK_MSG(r.n >= 2, "%zu passages", r.n);
@@ -610,7 +586,7 @@ static void test_grouping(void)
     /* A sentence of 5000 code points: cut. */
     for (int i = 0; i < 5000; i++) zhs_buf_puts(&b, "长");
     zhs_buf_puts(&b, "\n");
-    write_bytes(dir, "group.md", b.data, b.len);
+    zt_write_bytes(dir, "group.md", b.data, b.len);
     zhs_buf_free(&b);
 
     run r;
@@ -691,7 +667,7 @@ static void test_jsonl(void)
     zhs_buf b;
     zhs_buf_init(&b);
     for (int i = 0; i < 2500; i++) zhs_buf_printf(&b, "{\"id\": \"r%d\", \"text\": \"记录%d\"}\n", i, i);
-    write_bytes(dir, "many.jsonl", b.data, b.len);
+    zt_write_bytes(dir, "many.jsonl", b.data, b.len);
     zhs_buf_free(&b);
     read_one(&r, join(dir, "many.jsonl"));
     CHECK(r.docs == 3 && r.n == 2500 && r.st.files_read == 1);
@@ -718,7 +694,7 @@ static void test_gzip(void)
     char half[4096];
     size_t n = f ? fread(half, 1, sizeof half, f) : 0;
     if (f) fclose(f);
-    write_bytes(dir, "gz/broken.txt.gz", half, n / 2);
+    zt_write_bytes(dir, "gz/broken.txt.gz", half, n / 2);
 
     run r;
     read_one(&r, join(dir, "gz"));
@@ -738,7 +714,7 @@ static void test_invalid_utf8_binary_empty(void)
 {
     char *dir = new_dir();
     write_file(dir, "bad-utf8.md", "# 标题\n\n坏\xFF字节\xE4\xB8和截断\xC0\xAF。\n");
-    write_bytes(dir, "binary.md", "abc\0def\n", 8);
+    zt_write_bytes(dir, "binary.md", "abc\0def\n", 8);
     write_file(dir, "empty.md", "");
     write_file(dir, "blank.txt", "  \n\n\t\n\xE3\x80\x80\n");
     write_file(dir, "comment.md", "<!-- only a comment -->\n---\n# \n");
@@ -865,7 +841,7 @@ static void test_huge_line(void)
     zhs_buf b;
     zhs_buf_init(&b);
     while (b.len < target) zhs_buf_puts(&b, "中华人民共和国");
-    write_bytes(dir, "one.md", b.data, b.len);
+    zt_write_bytes(dir, "one.md", b.data, b.len);
     run r;
     read_one(&r, join(dir, "one.md"));
     zhs_buf all;
@@ -884,7 +860,7 @@ static void test_huge_line(void)
     /* The same size of short sentences, in a plain text file. */
     zhs_buf_reset(&b);
     while (b.len < target) zhs_buf_puts(&b, "短句子。");
-    write_bytes(dir, "sentences.txt", b.data, b.len);
+    zt_write_bytes(dir, "sentences.txt", b.data, b.len);
     read_one(&r, join(dir, "sentences.txt"));
     sizes_ok = true;
     for (size_t i = 0; i + 1 < r.n; i++) {
