@@ -166,6 +166,23 @@ static size_t phrase_elems(zhs_qelem *out, const zhs_token *tok, size_t n, bool 
     return ne;
 }
 
+/* The next clause of q, its occur, field and text set (the text cut to
+** 255 bytes, for messages); NULL, with a warning, once MAX_CLAUSES are
+** taken (the part then only scores).  q->nclauses is the caller's to
+** advance when the clause is complete. */
+static zhs_qclause *next_clause(zhs_query *q, zhs_arena *arena, int occur, bool title, const char *text, size_t len)
+{
+    if (q->nclauses == MAX_CLAUSES) {
+        qwarn(q, arena, "more than %d required or excluded parts: the rest only score", MAX_CLAUSES);
+        return NULL;
+    }
+    zhs_qclause *c = &q->clauses[q->nclauses];
+    c->occur = occur;
+    c->title = title;
+    snprintf(c->text, sizeof c->text, "%.*s", (int)(len < 255 ? len : 255), text);
+    return c;
+}
+
 static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *query,
                       size_t at, const char *text, size_t len, int occur, bool title,
                       bool quoted, zhs_error *err)
@@ -193,14 +210,8 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
             add_term(q, key, kl, tok[i].kind);
         }
     if (occur == ZHS_OCCUR_SHOULD && !quoted && !title) return ZHS_OK;
-    if (q->nclauses == MAX_CLAUSES) {
-        qwarn(q, arena, "more than %d required or excluded parts: the rest only score", MAX_CLAUSES);
-        return ZHS_OK;
-    }
-    zhs_qclause *c = &q->clauses[q->nclauses];
-    c->occur = occur == ZHS_OCCUR_SHOULD ? ZHS_OCCUR_MUST : occur;
-    c->title = title;
-    snprintf(c->text, sizeof c->text, "%.*s", (int)(len < 255 ? len : 255), text);
+    zhs_qclause *c = next_clause(q, arena, occur == ZHS_OCCUR_SHOULD ? ZHS_OCCUR_MUST : occur, title, text, len);
+    if (!c) return ZHS_OK;
     c->elems = zhs_arena_alloc(arena, n * sizeof *c->elems);
     if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     c->nelems = phrase_elems(c->elems, tok, n, title);
@@ -281,14 +292,9 @@ static bool add_article(zhs_query *q, zhs_arena *arena, const char *body, size_t
     size_t kl = zhs_article_key(key, ref.article, ref.sub);
     *rc = ZHS_OK;
     if (occur != ZHS_OCCUR_MUST_NOT) add_term(q, key, kl, ZHS_TOKEN_WORD);
-    if (q->nclauses == MAX_CLAUSES) {
-        qwarn(q, arena, "more than %d required or excluded parts: the rest only score", MAX_CLAUSES);
-        return true;
-    }
-    zhs_qclause *c = &q->clauses[q->nclauses];
-    c->occur = occur == ZHS_OCCUR_MUST_NOT ? ZHS_OCCUR_MUST_NOT : ZHS_OCCUR_MUST;
-    c->title = false;
-    snprintf(c->text, sizeof c->text, "%.*s", (int)(blen < 255 ? blen : 255), body);
+    zhs_qclause *c = next_clause(q, arena, occur == ZHS_OCCUR_MUST_NOT ? ZHS_OCCUR_MUST_NOT : ZHS_OCCUR_MUST, false,
+                                 body, blen);
+    if (!c) return true;
     c->elems = zhs_arena_alloc(arena, sizeof *c->elems);
     if (!c->elems) {
         *rc = zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
