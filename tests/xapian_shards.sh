@@ -95,18 +95,10 @@ else
 fi
 
 # ---------------------------------------------------------------- servers
-# Two distinct free ports of 127.0.0.1 (both sockets are held open until
-# both are chosen).
-read -r P1 P2 < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])
-for x in s: x.close()')
-if [ -z "${P1:-}" ] || [ -z "${P2:-}" ]; then bad "found two free ports"; finish; fi
-
-start_server() {    # PORT DB LOG (fd 4, the batch test's pipe, is not inherited)
-    setsid "$TCPSRV" --port "$1" --interface 127.0.0.1 "$2" >"$3" 2>&1 4>&- &
+start_server() {    # PORT DB LOG [OPTION...] (fd 4, the batch test's pipe, is not inherited)
+    local port=$1 db=$2 log=$3
+    shift 3
+    setsid "$TCPSRV" "$@" --port "$port" --interface 127.0.0.1 "$db" >"$log" 2>&1 4>&- &
     PIDS+=($!)
 }
 # accepting PORT: a TCP connection to 127.0.0.1:PORT succeeds
@@ -121,14 +113,39 @@ wait_up() {
     done
     return 1
 }
+# start_pair LOG0 LOG1 [OPTION...]: a server for each shard of $IDX2 on two
+# free ports of 127.0.0.1, in PAIR_P0/PAIR_P1, their pids in PAIR_S0/PAIR_S1.
+# Free ports are chosen, released and then bound by the servers: another
+# test running at the same time (an ephemeral port of its connections) can
+# take one in between, so a start that fails is tried again on new ports
+# (three times).  Returns 0 once both accept.
+start_pair() {
+    local log0=$1 log1=$2 attempt
+    shift 2
+    for attempt in 1 2 3; do
+        read -r PAIR_P0 PAIR_P1 < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])
+for x in s: x.close()')
+        [ -n "${PAIR_P0:-}" ] && [ -n "${PAIR_P1:-}" ] || return 1
+        start_server "$PAIR_P0" "$IDX2/x$GEN-0" "$log0" "$@"; PAIR_S0=${PIDS[$((${#PIDS[@]} - 1))]}
+        start_server "$PAIR_P1" "$IDX2/x$GEN-1" "$log1" "$@"; PAIR_S1=${PIDS[$((${#PIDS[@]} - 1))]}
+        wait_up "$PAIR_P0" "$PAIR_S0" && wait_up "$PAIR_P1" "$PAIR_S1" && return 0
+        stop_server "$PAIR_S0"
+        stop_server "$PAIR_S1"
+    done
+    return 1
+}
 
-start_server "$P1" "$IDX2/x$GEN-0" "$TMP/srv1.log"; S1=${PIDS[0]}
-start_server "$P2" "$IDX2/x$GEN-1" "$TMP/srv2.log"; S2=${PIDS[1]}
-for s in 1 2; do
-    if [ $s = 1 ]; then p=$P1; pid=$S1; else p=$P2; pid=$S2; fi
-    if wait_up "$p" "$pid"; then ok "xapian-tcpsrv for shard $((s - 1)) accepts on 127.0.0.1:$p"
-    else bad "xapian-tcpsrv for shard $((s - 1)) on 127.0.0.1:$p: not accepting after 10 s: $(head -c 300 "$TMP/srv$s.log")"; finish; fi
-done
+if start_pair "$TMP/srv1.log" "$TMP/srv2.log"; then
+    P1=$PAIR_P0; P2=$PAIR_P1; S1=$PAIR_S0; S2=$PAIR_S1
+    ok "xapian-tcpsrv for shard 0 accepts on 127.0.0.1:$P1"
+    ok "xapian-tcpsrv for shard 1 accepts on 127.0.0.1:$P2"
+else
+    bad "xapian-tcpsrv for the two shards: not accepting after 10 s (3 tries): $(head -c 300 "$TMP/srv1.log") / $(head -c 300 "$TMP/srv2.log")"; finish
+fi
 REMOTE="127.0.0.1:$P1,127.0.0.1:$P2"
 
 # ---------------------------------------------------------------- queries
@@ -237,7 +254,7 @@ read -r P3 < <(python3 -c '
 import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 GENB=$(awk '$1 == "generation" { print $2 }' "$IDX2B/MANIFEST")
-start_server "$P3" "$IDX2B/x$GENB-1" "$TMP/srv3.log"; S3=${PIDS[2]}
+start_server "$P3" "$IDX2B/x$GENB-1" "$TMP/srv3.log"; S3=${PIDS[$((${#PIDS[@]} - 1))]}
 if wait_up "$P3" "$S3"; then
     refused "shards of two builds" "127.0.0.1:$P1,127.0.0.1:$P3" "another build"
 else
@@ -275,28 +292,8 @@ fi
 
 # Connections closed by the servers' --idle-timeout are reopened: a batch
 # that pauses longer than it still gets its answers.
-# Free ports are chosen, released and then bound by the servers: another
-# test running at the same time can take one in between, so a start that
-# fails is tried again on new ports (three times).
-for attempt in 1 2 3; do
-    read -r P4 P5 < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])
-for x in s: x.close()')
-    NP=${#PIDS[@]}
-    setsid "$TCPSRV" --idle-timeout 300 --port "$P4" --interface 127.0.0.1 "$IDX2/x$GEN-0" >"$TMP/srv4.log" 2>&1 &
-    PIDS+=($!)
-    setsid "$TCPSRV" --idle-timeout 300 --port "$P5" --interface 127.0.0.1 "$IDX2/x$GEN-1" >"$TMP/srv5.log" 2>&1 &
-    PIDS+=($!)
-    S4=${PIDS[$NP]}; S5=${PIDS[$((NP + 1))]}
-    if wait_up "$P4" "$S4" && wait_up "$P5" "$S5"; then break; fi
-    [ $attempt = 3 ] && break
-    stop_server "$S4"
-    stop_server "$S5"
-done
-if wait_up "$P4" "$S4" && wait_up "$P5" "$S5"; then
+if start_pair "$TMP/srv4.log" "$TMP/srv5.log" --idle-timeout 300; then
+    P4=$PAIR_P0; P5=$PAIR_P1; S4=$PAIR_S0; S5=$PAIR_S1
     { echo '个人信息 保护'; sleep 1; echo '数据 出境'; } |
         "$ZHS" search --remote "127.0.0.1:$P4,127.0.0.1:$P5" --queries - --format trec -k 10 >"$TMP/idle.out" 2>"$TMP/idle.err"
     rc=$?
@@ -308,10 +305,10 @@ if wait_up "$P4" "$S4" && wait_up "$P5" "$S5"; then
         bad "query after --idle-timeout: exit $rc: $(head -c 300 "$TMP/idle.err") $(diff "$TMP/idle.want" "$TMP/idle.out" | head -3 | tr '\n' ' ')"
     fi
 else
-    bad "xapian-tcpsrv --idle-timeout 300 on $P4/$P5 (3 tries): $(head -c 200 "$TMP/srv4.log") / $(head -c 200 "$TMP/srv5.log")"
+    bad "xapian-tcpsrv --idle-timeout 300 (3 tries): $(head -c 200 "$TMP/srv4.log") / $(head -c 200 "$TMP/srv5.log")"
 fi
-stop_server "$S4"
-stop_server "$S5"
+[ -n "${S4:-}" ] && stop_server "$S4"
+[ -n "${S5:-}" ] && stop_server "$S5"
 
 # A shard that goes down between two queries of one batch (one connection
 # per shard for the whole batch): the first query is answered, the second
