@@ -345,19 +345,7 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: reading 8 bytes past
     ** the packed area stays inside the mapping. */
-    uint64_t last;
-    if (dg.nexc == 0) {
-        last = zhs_unpack_docs_padded(c->docs, dg.packed, n, dg.bits, prev);
-    } else {
-        /* outliers: the low bits patched first, then the running sum */
-        zhs_pfor_unpack(c->docs, &dg, n);
-        uint64_t d = (uint64_t)prev;
-        for (uint32_t i = 0; i < n; i++) {
-            d += (uint64_t)c->docs[i] + 1;
-            c->docs[i] = (uint32_t)d;
-        }
-        last = d;
-    }
+    uint64_t last = zhs_pfor_unpack_docs(c->docs, &dg, n, prev);
     c->tfs_ready = false;
     c->pos_ready = false;
     if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
@@ -373,12 +361,7 @@ bad:
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    if (c->tfg.nexc == 0) {
-        zhs_unpack_tfs_padded(c->tfs, c->tfg.packed, c->bn, c->tfg.bits);
-    } else {
-        zhs_pfor_unpack(c->tfs, &c->tfg, c->bn);
-        for (uint32_t i = 0; i < c->bn; i++) c->tfs[i] += 1;
-    }
+    zhs_pfor_unpack_tfs(c->tfs, &c->tfg, c->bn);
     c->tfs_ready = true;
 }
 
