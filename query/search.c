@@ -183,7 +183,7 @@ static bool load_positions(state *st, cclause *c)
 {
     size_t total = 0;
     for (size_t j = 0; j < c->n; j++) {
-        if (!zhs_cursor_tf_sane(&c->e[j].cur)) return fault(st, ZHS_ECORRUPT);
+        if (!zhs_cursor_tf_bounded(&c->e[j].cur)) return fault(st, ZHS_ECORRUPT);
         total += zhs_cursor_tf(&c->e[j].cur);
     }
     if (total > st->poscap) {
