@@ -472,11 +472,11 @@ static void *shard_main(void *arg)
     for (;;) {
         while (!iv->stop && s->done == s->queued && !(s->finish && !s->finished)) pthread_cond_wait(&iv->work, &iv->mu);
         if (iv->stop) break;
-        bool failed = s->failed;
+        bool failed = s->failed, batch = s->done < s->queued;
         pthread_mutex_unlock(&iv->mu);
         zhs_error e = {0};
         int rc = ZHS_OK;
-        if (s->done < s->queued) {
+        if (batch) {
             sh_batch *b = &s->ring[s->done % RING];
             if (!failed) rc = invert_batch(s, b, &e);
             batch_reset(b);
