@@ -110,13 +110,6 @@ static double skip_bound(const state *st, const sterm *t, const zhs_skip *sk)
     return t->w * b * UB_PAD;
 }
 
-static double block_bound(const state *st, sterm *t, uint32_t doc)
-{
-    zhs_skip sk;
-    if (!zhs_cursor_shallow(&t->cur, doc, &sk)) return t->cur.skips ? 0.0 : t->ub;
-    return skip_bound(st, t, &sk);
-}
-
 /* ---------------------------------------------------------------- heap */
 
 /* "a is worse than b": lower score, or equal score and later passage. */
@@ -382,13 +375,28 @@ static void link_required(state *st)
 
 /* ---------------------------------------------------------------- evaluators */
 
-static int cmp_ub(const void *a, const void *b)
+/* Orders ord[0..n) by window bound, weakest first (insertion sort: a
+** query has few terms), and sets prefix[i] to the sum of the i weakest. */
+static void order_by_window(sterm **ord, double *prefix, size_t n)
 {
-    const sterm *x = *(sterm *const *)a, *y = *(sterm *const *)b;
-    return (x->ub > y->ub) - (x->ub < y->ub);
+    for (size_t i = 1; i < n; i++) {
+        sterm *t = ord[i];
+        size_t j = i;
+        for (; j > 0 && ord[j - 1]->wb > t->wb; j--) ord[j] = ord[j - 1];
+        ord[j] = t;
+    }
+    prefix[0] = 0;
+    for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->wb;
 }
 
-/* MaxScore over the scoring terms; no required clauses. */
+/* MaxScore over the scoring terms; no required clauses.  Once the top k
+** is full the terms are split window by window (the span over which every
+** term's current skip block holds, window_at) by their block bounds, not
+** their global ones: the weakest, whose bounds together cannot beat the
+** k-th score, are non-essential there and only looked up for a passage
+** one of the others holds.  A frequent bigram whose blocks here hold low
+** tfs or long passages drops out where a global split keeps walking it
+** (Block-Max MaxScore). */
 static int run_maxscore(state *st, zhs_error *err)
 {
     size_t n = st->nt;
@@ -400,26 +408,47 @@ static int run_maxscore(state *st, zhs_error *err)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     }
     for (size_t i = 0; i < n; i++) ord[i] = &st->t[i];
-    qsort(ord, n, sizeof *ord, cmp_ub);
-    prefix[0] = 0;
-    for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->ub;
     size_t ess = 0;             /* ord[ess..n) are essential */
+    double ess_theta = -1;      /* the theta ess is for */
     window win = {0};
+    uint32_t next = 0;          /* every passage before it is done with */
     for (;;) {
-        uint32_t d = ZHS_NO_DOC;
-        for (size_t i = ess; i < n; i++)
-            if (ord[i]->cur.doc < d) d = ord[i]->cur.doc;
-        if (d == ZHS_NO_DOC) break;
         double theta = threshold(st);
-        if (theta >= 0) {
-            /* no passage up to the end of these blocks can make it */
-            const window *w = window_for(st, &win, d);
-            if (w->all <= theta) {
-                if (w->upto == ZHS_NO_DOC) break;
-                for (size_t i = ess; i < n; i++) zhs_cursor_advance(&ord[i]->cur, w->upto + 1);
+        if (theta >= 0 && (!win.valid || next > win.upto)) {
+            if (next == ZHS_NO_DOC) break;
+            window_at(st, &win, next);
+            if (win.all <= theta) {
+                /* no passage up to the end of these blocks can make it */
+                if (win.upto == ZHS_NO_DOC) break;
+                next = win.upto + 1;
+                win.valid = false;
                 continue;
             }
+            order_by_window(ord, prefix, n);
+            ess = 0;
+            ess_theta = -1;
         }
+        if (theta >= 0 && theta != ess_theta) {
+            while (ess < n && prefix[ess + 1] <= theta) ess++;
+            ess_theta = theta;
+        }
+        uint32_t d = ZHS_NO_DOC;
+        for (size_t i = ess; i < n; i++) {
+            zhs_cursor *c = &ord[i]->cur;
+            uint32_t x = c->doc < next ? zhs_cursor_advance(c, next) : c->doc;
+            if (x < d) d = x;
+        }
+        /* the passages before d hold non-essential terms only: none of
+        ** them in this window can make it, but the next window may split
+        ** the terms otherwise */
+        if (theta >= 0 && d > win.upto) {
+            if (win.upto == ZHS_NO_DOC) break;
+            next = win.upto + 1;
+            win.valid = false;
+            continue;
+        }
+        if (d == ZHS_NO_DOC) break;
+        next = d + 1;
         double part = 0;
         /* Which terms contributed: a bitmask when the query is short,
         ** so nothing has to be cleared per candidate. */
@@ -435,15 +464,10 @@ static int run_maxscore(state *st, zhs_error *err)
                 zhs_cursor_next(&t->cur);
             }
         }
-        if (ess > 0 && theta >= 0) {
-            if (part + prefix[ess] <= theta) continue;
-            /* Block bounds, largest first: stop as soon as the passage
-            ** might still make it. */
-            double bb = part;
-            for (size_t i = ess; i-- > 0 && bb <= theta;) bb += block_bound(st, ord[i], d);
-            if (bb <= theta) continue;
-        }
+        if (ess > 0 && part + prefix[ess] <= theta) continue;
         bool pruned = false;
+        /* the non-essential terms, strongest first: stop as soon as the
+        ** passage cannot make it */
         for (size_t i = ess; i-- > 0;) {
             sterm *t = ord[i];
             if (zhs_cursor_advance(&t->cur, d) == d) {
@@ -465,9 +489,6 @@ static int run_maxscore(state *st, zhs_error *err)
         }
         st->matches++;
         heap_push(st, d, s);
-        theta = threshold(st);
-        if (theta >= 0)
-            while (ess < n && prefix[ess + 1] <= theta) ess++;
     }
     free(ord);
     free(prefix);
