@@ -264,12 +264,14 @@ typedef struct window {
     bool valid;
     double all, opt, req;       /* all = opt + req, each summed on its own */
     double ess_theta;           /* theta the terms' ess marks are for */
+    unsigned gen;               /* counts the windows, for orders kept per window */
 } window;
 
 static void window_at(state *st, window *w, uint32_t from)
 {
     w->all = w->opt = w->req = 0;
     w->ess_theta = -1;
+    w->gen++;
     w->upto = ZHS_NO_DOC;
     w->valid = true;
     for (size_t i = 0; i < st->nt; i++) {
@@ -296,11 +298,38 @@ static window *window_for(state *st, window *w, uint32_t doc)
     return w;
 }
 
+/* The optional terms of a conjunction, strongest in the window first, and
+** rest[i], the sum of the window bounds of t[i..n) (rest[n] = 0). */
+typedef struct optorder {
+    sterm **t;
+    double *rest;
+    size_t n;
+    unsigned gen;               /* the window it is for */
+} optorder;
+
+static void order_optional(optorder *o, const state *st, const window *w)
+{
+    o->n = 0;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        if (t->req) continue;
+        size_t j = o->n++;
+        for (; j > 0 && o->t[j - 1]->wb < t->wb; j--) o->t[j] = o->t[j - 1];
+        o->t[j] = t;
+    }
+    o->rest[o->n] = 0;
+    for (size_t i = o->n; i-- > 0;) o->rest[i] = o->rest[i + 1] + o->t[i]->wb;
+    o->gen = w->gen;
+}
+
 /* Score of a candidate that has every required element: the required terms
-** from the cursors standing on it, then, unless they and the bound of the
-** rest cannot beat theta, the optional terms.  Sums in term order, as the
-** oracle does.  False when the passage cannot enter the top k. */
-static bool score_candidate(state *st, uint32_t doc, double theta, double opt_bound, double *contrib, double *out)
+** from the cursors standing on it, then the optional terms, strongest in
+** the window first, until the score so far and the window bounds of the
+** rest cannot beat theta (MaxScore within the candidate: the weak terms'
+** long lists are not read for a passage the strong ones already rule
+** out).  Sums in term order, as the oracle does.  False when the passage
+** cannot enter the top k. */
+static bool score_candidate(state *st, uint32_t doc, double theta, const optorder *o, double *contrib, double *out)
 {
     double req = 0;
     for (size_t i = 0; i < st->nt; i++) {
@@ -309,14 +338,27 @@ static bool score_candidate(state *st, uint32_t doc, double theta, double opt_bo
         contrib[i] = t->w * tf_part(&st->sc, zhs_cursor_tf(t->req), doc);
         req += contrib[i];
     }
-    if (theta >= 0 && req + opt_bound <= theta) return false;
-    double s = 0;
-    for (size_t i = 0; i < st->nt; i++) {
-        sterm *t = &st->t[i];
-        if (!t->req)
-            contrib[i] = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
-        s += contrib[i];
+    if (theta >= 0) {
+        double acc = req;
+        if (acc + o->rest[0] <= theta) return false;
+        for (size_t i = 0; i < o->n; i++) {
+            sterm *t = o->t[i];
+            double c = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+            contrib[t->idx] = c;
+            acc += c;
+            /* with nothing left to bound, the sum in term order decides
+            ** (acc adds up in another order: it may differ in the last bit) */
+            if (o->rest[i + 1] > 0 && acc + o->rest[i + 1] <= theta) return false;
+        }
+    } else {
+        for (size_t i = 0; i < st->nt; i++) {
+            sterm *t = &st->t[i];
+            if (!t->req)
+                contrib[i] = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+        }
     }
+    double s = 0;
+    for (size_t i = 0; i < st->nt; i++) s += contrib[i];
     *out = s;
     /* a later passage with an equal score would rank below the k-th */
     return theta < 0 || s > theta;
@@ -517,8 +559,9 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         for (size_t j = 0; j < st->must[i].n; j++) e[ne++] = &st->must[i].e[j];
     qsort(e, ne, sizeof *e, cmp_celem_df);
     double *contrib = malloc((st->nt + 1) * sizeof *contrib);
-    if (!contrib) {
-        free(e);
+    optorder oo = {malloc((st->nt + 1) * sizeof *oo.t), malloc((st->nt + 1) * sizeof *oo.rest), 0, 0};
+    if (!contrib || !oo.t || !oo.rest) {
+        free(e); free(contrib); free(oo.t); free(oo.rest);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     }
     link_required(st);
@@ -550,7 +593,8 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         }
         if (!agree) continue;
         double score = 0;
-        bool ok = count_only || score_candidate(st, d, theta, theta >= 0 ? win.opt : 0, contrib, &score);
+        if (theta >= 0 && oo.gen != win.gen) order_optional(&oo, st, &win);
+        bool ok = count_only || score_candidate(st, d, theta, &oo, contrib, &score);
         for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
         if (ok && !excluded(st, d)) {
             st->matches++;
@@ -558,6 +602,8 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         }
         d = zhs_cursor_next(&e[0]->cur);
     }
+    free(oo.t);
+    free(oo.rest);
     free(contrib);
     free(e);
     return ZHS_OK;
