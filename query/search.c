@@ -322,6 +322,26 @@ static void order_optional(optorder *o, const state *st, const window *w)
     o->gen = w->gen;
 }
 
+/* The optional terms' contributions to doc, strongest first; false as
+** soon as req, what they add so far and the rest's bounds cannot beat
+** theta.  Out of line: the single-optional-term case (+word -word, whose
+** word and bigram are one list) stays a tight loop. */
+static __attribute__((noinline)) bool score_optional(state *st, uint32_t doc, double theta, const optorder *o,
+                                                     double req, double *contrib)
+{
+    double acc = req;
+    for (size_t i = 0; i < o->n; i++) {
+        sterm *t = o->t[i];
+        double c = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+        contrib[t->idx] = c;
+        acc += c;
+        /* with nothing left to bound, the sum in term order decides
+        ** (acc adds up in another order: it may differ in the last bit) */
+        if (o->rest[i + 1] > 0 && acc + o->rest[i + 1] <= theta) return false;
+    }
+    return true;
+}
+
 /* Score of a candidate that has every required element: the required terms
 ** from the cursors standing on it, then the optional terms, strongest in
 ** the window first, until the score so far and the window bounds of the
@@ -338,18 +358,9 @@ static bool score_candidate(state *st, uint32_t doc, double theta, const optorde
         contrib[i] = t->w * tf_part(&st->sc, zhs_cursor_tf(t->req), doc);
         req += contrib[i];
     }
-    if (theta >= 0) {
-        double acc = req;
-        if (acc + o->rest[0] <= theta) return false;
-        for (size_t i = 0; i < o->n; i++) {
-            sterm *t = o->t[i];
-            double c = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
-            contrib[t->idx] = c;
-            acc += c;
-            /* with nothing left to bound, the sum in term order decides
-            ** (acc adds up in another order: it may differ in the last bit) */
-            if (o->rest[i + 1] > 0 && acc + o->rest[i + 1] <= theta) return false;
-        }
+    if (theta >= 0 && req + o->rest[0] <= theta) return false;
+    if (theta >= 0 && o->n > 1) {
+        if (!score_optional(st, doc, theta, o, req, contrib)) return false;
     } else {
         for (size_t i = 0; i < st->nt; i++) {
             sterm *t = &st->t[i];
