@@ -48,6 +48,7 @@ int zhs_run_write(const char *path, const char *const *keys, const uint32_t *key
 
 typedef struct run_cursor {
     const uint8_t *base, *p, *end;
+    const uint8_t *kept;        /* pages from here on are still mapped in */
     size_t size;
     const char *key;
     size_t keylen;
@@ -72,6 +73,32 @@ static bool run_next(run_cursor *c)
     return true;
 }
 
+/* A merge reads each run once, front to back; the pages it has passed would
+** otherwise stay resident until the end and count in the build's RSS (all
+** the runs' bytes: the build's peak would grow with the corpus, outside
+** --ram).  So the pages before each run's current record are dropped from
+** the mapping (MADV_DONTNEED: a private read-only map of the file, nothing
+** is lost; they would be read again if touched) whenever `step` bytes have
+** gathered there: RELEASE_TOTAL over the runs, so what the merge keeps
+** resident stays about constant however many runs a large corpus makes. */
+enum { RELEASE_TOTAL = 16 << 20, RELEASE_MIN = 64 << 10, RELEASE_MAX = 1 << 20 };
+
+static size_t release_step(size_t nruns, size_t page)
+{
+    size_t step = RELEASE_TOTAL / (nruns ? nruns : 1);
+    if (step < RELEASE_MIN) step = RELEASE_MIN;
+    if (step > RELEASE_MAX) step = RELEASE_MAX;
+    return step < page ? page : step;
+}
+
+static void release_behind(run_cursor *c, size_t page, size_t step)
+{
+    const uint8_t *upto = c->live ? (const uint8_t *)c->key : c->end;
+    if ((size_t)(upto - c->kept) < step) return;
+    size_t len = (size_t)(upto - c->kept) & ~(page - 1);
+    if (len && madvise((void *)c->kept, len, MADV_DONTNEED) == 0) c->kept += len;
+}
+
 static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
     int c = memcmp(a, b, al < bl ? al : bl);
@@ -83,6 +110,8 @@ int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zh
     if (zhs_err_code(err)) return err->code;
     run_cursor *cur = calloc(nruns, sizeof *cur);
     zhs_chunk *chunks = calloc(nruns, sizeof *chunks);
+    long ps = sysconf(_SC_PAGESIZE);
+    size_t page = ps > 0 ? (size_t)ps : 4096, step = release_step(nruns, page);
     int rc = ZHS_OK;
     if (!cur || !chunks) {
         rc = zhs_fail(err, ZHS_ENOMEM, "out of memory merging %zu runs", nruns);
@@ -105,7 +134,7 @@ int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zh
                 goto done;
             }
             madvise(m, cur[i].size, MADV_SEQUENTIAL);
-            cur[i].base = m;
+            cur[i].base = cur[i].kept = m;
         }
         close(fd);
         cur[i].p = cur[i].base;
@@ -138,9 +167,12 @@ int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zh
             }
         if ((rc = zhs_seg_writer_add(w, key, minlen, chunks, nc, err)) != 0) goto done;
         for (size_t i = 0; i < nruns; i++)
-            if (cur[i].live && key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0 && !run_next(&cur[i])) {
-                rc = zhs_fail(err, ZHS_EIO, "%s is damaged (a temporary run): index again", paths[i]);
-                goto done;
+            if (cur[i].live && key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0) {
+                if (!run_next(&cur[i])) {
+                    rc = zhs_fail(err, ZHS_EIO, "%s is damaged (a temporary run): index again", paths[i]);
+                    goto done;
+                }
+                release_behind(&cur[i], page, step);
             }
     }
 done:
