@@ -52,6 +52,7 @@ typedef struct bench_cfg {
     const char *eval_dir;       /* NULL: no quality phase */
     bool quick, reuse, keep;
     bool lucene;                /* try the Lucene peer */
+    bool xapian;                /* the Xapian engine too (--no-xapian: native alone) */
     bool threads_run;
     size_t per_type;            /* generated queries per type */
     size_t reps;                /* timed runs of every query per mode */
@@ -136,7 +137,8 @@ typedef struct bench_lat {
 int bench_lat_alloc(bench_lat *l, size_t nq);
 void bench_lat_free(bench_lat *l);
 
-/* Native and Xapian, one thread, warm, interleaved query by query. */
+/* Native and Xapian, one thread, warm, interleaved query by query; native
+** alone when ix[1] is NULL (--no-xapian). */
 int bench_latency(bench_lat *l, const bench_qset *qs, zhs_index *ix[2], zhs_analyzer *an,
                   size_t reps, bench_rng *rng, zhs_error *err);
 
@@ -178,10 +180,11 @@ typedef struct bench_quality {
 } bench_quality;
 
 /* For every NAME.passages.jsonl + NAME.queries.jsonl in eval_dir (the
-** first max_sets in name order, 0: all): index it with both engines under
-** workdir and score the queries (the first max_queries, 0: all). */
-int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir,
-                      const char *workdir, size_t max_sets, size_t max_queries, zhs_error *err);
+** first max_sets in name order, 0: all): index it with the engines
+** (native, and Xapian when xapian) under workdir and score the queries (the
+** first max_queries, 0: all). */
+int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir, const char *workdir,
+                      size_t max_sets, size_t max_queries, bool xapian, zhs_error *err);
 
 /* ------------------------------------------------------------ Lucene */
 

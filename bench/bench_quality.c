@@ -61,7 +61,7 @@ static size_t list_sets(const char *dir, char names[][64], size_t max)
 }
 
 int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir, const char *workdir,
-                      size_t max_sets, size_t max_queries, zhs_error *err)
+                      size_t max_sets, size_t max_queries, bool xapian, zhs_error *err)
 {
     *out = NULL;
     *nout = 0;
@@ -76,7 +76,7 @@ int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir, c
         char ppath[ZHS_PATH_MAX], qpath[ZHS_PATH_MAX];
         snprintf(ppath, sizeof ppath, "%s/%s.passages.jsonl", eval_dir, names[i]);
         snprintf(qpath, sizeof qpath, "%s/%s.queries.jsonl", eval_dir, names[i]);
-        for (int e = 0; e < 2; e++) {
+        for (int e = 0; e < (xapian ? 2 : 1); e++) {
             char dir[ZHS_PATH_MAX];
             snprintf(dir, sizeof dir, "%s/eval-%s-%s", workdir, names[i], bench_engine_names[e]);
             bench_quality *q = &res[*nout];

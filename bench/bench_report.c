@@ -188,7 +188,10 @@ static void print_latency(FILE *f, const bench_report *r)
     }
     size_t cs, ts, n;
     agreement(r, ENG_NATIVE, ENG_XAPIAN, &cs, &ts, &n);
-    fprintf(f, "agreement native vs xapian: same match count %zu/%zu, same top-10 set %zu/%zu\n", cs, n, ts, n);
+    if (r->lat->have[ENG_XAPIAN])
+        fprintf(f, "agreement native vs xapian: same match count %zu/%zu, same top-10 set %zu/%zu\n", cs, n, ts, n);
+    else
+        fprintf(f, "xapian: not run (--no-xapian)\n");
     if (luc) {
         agreement(r, ENG_NATIVE, ENG_LUCENE, &cs, &ts, &n);
         fprintf(f, "agreement native vs lucene: same match count %zu/%zu, same top-10 set %zu/%zu\n", cs, n, ts, n);
@@ -205,8 +208,9 @@ static void print_rest(FILE *f, const bench_report *r)
         fprintf(f, "\nThroughput, TOP_10, all query types shuffled (%zu searches a run)\n", t->tasks);
         fprintf(f, "%-8s %12s %14s %9s\n", "engine", "1 thread QPS", "threads", "speed-up");
         for (int e = 0; e < 2; e++)
-            fprintf(f, "%-8s %12.0f %6u: %5.0f %8.2fx\n", bench_engine_names[e], t->qps1[e], t->threads, t->qpsn[e],
-                    t->qps1[e] > 0 ? t->qpsn[e] / t->qps1[e] : 0);
+            if (t->qps1[e] > 0)     /* 0: not run (--no-xapian) */
+                fprintf(f, "%-8s %12.0f %6u: %5.0f %8.2fx\n", bench_engine_names[e], t->qps1[e], t->threads,
+                        t->qpsn[e], t->qpsn[e] / t->qps1[e]);
     }
     const bench_micro *m = &r->micro;
     fprintf(f, "\nHot paths (native engine)\n");

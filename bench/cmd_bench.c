@@ -41,7 +41,10 @@ static const char help[] =
     "  --threads N       threads of the throughput run (default: all cores)\n"
     "  --eval DIR        evaluation sets NAME.{passages,queries}.jsonl (default\n"
     "                    ../shared/eval when present)\n"
-    "  --no-eval  --no-lucene  --no-throughput   leave a phase out\n";
+    "  --no-eval  --no-lucene  --no-throughput   leave a phase out\n"
+    "  --no-xapian       native alone (and Lucene): no Xapian index, queries or\n"
+    "                    ratios; native's queries then run back to back, as\n"
+    "                    Lucene's do, not interleaved with Xapian's\n";
 
 /* The first of the candidates that exists, relative to the working
 ** directory or else to the program's build directory's parent. */
@@ -63,7 +66,7 @@ static bool find_default(char *out, size_t n, const char *rel_cwd, const char *r
 static int parse_options(bench_cfg *c, int argc, char **argv, bool *help_shown)
 {
     memset(c, 0, sizeof *c);
-    c->lucene = c->threads_run = true;
+    c->lucene = c->threads_run = c->xapian = true;
     c->seed = 42;
     bool no_eval = false;
     size_t per_type = 0, reps = 0;
@@ -109,6 +112,7 @@ static int parse_options(bench_cfg *c, int argc, char **argv, bool *help_shown)
         else if (cli_opt_flag(argv, i, "--reuse")) c->reuse = true;
         else if (cli_opt_flag(argv, i, "--no-eval")) no_eval = true;
         else if (cli_opt_flag(argv, i, "--no-lucene")) c->lucene = false;
+        else if (cli_opt_flag(argv, i, "--no-xapian")) c->xapian = false;
         else if (cli_opt_flag(argv, i, "--no-throughput")) c->threads_run = false;
         else return cli_usage_error("bench", "unknown argument %s", argv[i]);
     }
@@ -165,7 +169,7 @@ static int make_workdir(bench_state *s, zhs_error *err)
 /* Phase 1: each engine's index, built (or reused). */
 static int index_phase(bench_state *s, zhs_error *err)
 {
-    for (int e = 0; e < 2; e++) {
+    for (int e = 0; e < (s->cfg.xapian ? 2 : 1); e++) {
         bench_build *b = &s->rep.build[e];
         char manifest[ZHS_PATH_MAX];
         zhs_path_join(manifest, sizeof manifest, s->dirs[e], "MANIFEST");
@@ -188,8 +192,9 @@ static int index_phase(bench_state *s, zhs_error *err)
 
 static int open_indexes(bench_state *s, zhs_error *err)
 {
-    if (zhs_index_open(&s->ix[0], s->dirs[0], err) || zhs_index_open(&s->ix[1], s->dirs[1], err) ||
-        zhs_index_open_analyzer(&s->an, s->ix[0], err) || zhs_index_check_analyzer(s->ix[1], s->an, err))
+    if (zhs_index_open(&s->ix[0], s->dirs[0], err) || zhs_index_open_analyzer(&s->an, s->ix[0], err))
+        return err->code;
+    if (s->cfg.xapian && (zhs_index_open(&s->ix[1], s->dirs[1], err) || zhs_index_check_analyzer(s->ix[1], s->an, err)))
         return err->code;
     zhs_index_info in;
     zhs_index_info_get(s->ix[0], &in);
@@ -247,7 +252,7 @@ static int query_phase(bench_state *s, zhs_error *err)
     }
     if (s->cfg.threads_run) {
         unsigned threads = s->cfg.threads ? s->cfg.threads : s->rep.machine.nproc;
-        const char *dirs[2] = {s->dirs[0], s->dirs[1]};
+        const char *dirs[2] = {s->dirs[0], s->cfg.xapian ? s->dirs[1] : NULL};
         if (bench_throughput(&s->rep.tput, &s->qs, dirs, s->ix[0], threads, s->cfg.quick ? 1 : 3, &rt, err))
             return err->code;
     }
@@ -311,7 +316,7 @@ int cmd_bench(int argc, char **argv)
         goto fail;
     if (s->cfg.eval_dir &&
         bench_quality_run(&s->rep.quality, &s->rep.nquality, s->cfg.eval_dir, s->work, s->cfg.quick ? 1 : 0,
-                          s->cfg.eval_max, &err))
+                          s->cfg.eval_max, s->cfg.xapian, &err))
         goto fail;
     s->rep.total_seconds = zhs_now() - t0;
     if (output_phase(s, &err)) goto fail;

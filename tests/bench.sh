@@ -93,3 +93,20 @@ print("ok   SVG is well-formed XML")
 EOF
 grep -q '^Query latency' "$TMP/out" || { echo "FAIL the table on stdout has no latency section"; exit 1; }
 echo "ok   table on stdout"
+
+# --no-xapian: native alone (with Lucene when installed); no Xapian index is
+# built and the JSON has no Xapian latencies
+timeout 120 "$ZHS" bench --corpus "$SRC/corpus/sample" --quick --no-xapian --no-lucene --no-eval --workdir "$TMP/work-nx" \
+  --json "$TMP/nx.json" >"$TMP/nx.out" 2>"$TMP/nx.err" || { echo "FAIL zhs bench --no-xapian: $(tail -3 "$TMP/nx.err")"; exit 1; }
+[ ! -e "$TMP/work-nx/xapian" ] || { echo "FAIL --no-xapian built a Xapian index"; exit 1; }
+grep -q '^xapian: not run (--no-xapian)' "$TMP/nx.out" || { echo "FAIL --no-xapian: the table does not say Xapian did not run"; exit 1; }
+python3 - "$TMP/nx.json" <<'PY' || exit 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+engines = {e["engine"] for e in d["latency"]}
+if engines != {"native"}:
+    print("FAIL --no-xapian: latency entries for %r" % sorted(engines)); sys.exit(1)
+if len({(e["type"], e["mode"]) for e in d["latency"]}) != 18:
+    print("FAIL --no-xapian: not every type and mode of native"); sys.exit(1)
+print("ok   --no-xapian: native alone, every type and mode, no Xapian index")
+PY
