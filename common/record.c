@@ -2,6 +2,7 @@
 ** record.c — passage records, see record.h.
 */
 #include "record.h"
+#include "textcode.h"
 
 /* Strings of a record, in their order: v1 has the first six (text last,
 ** the line between the fifth and the text), v2 adds the metadata. */
@@ -18,15 +19,41 @@ static void put_cstr(zhs_buf *b, const char *s)
     put_str(b, s ? s : "", s ? strlen(s) : 0);
 }
 
-bool zhs_record_encode(zhs_buf *b, const zhs_passage *p)
+bool zhs_record_encode_coded(zhs_buf *b, const zhs_passage *p, const zhs_textcode *tc)
 {
     const char *f[5] = {p->id, p->title, p->heading, p->label, p->path};
     for (int i = 0; i < 5; i++) put_cstr(b, f[i]);
     zhs_buf_put_varint(b, p->line);
-    put_str(b, p->text ? p->text : "", p->text ? p->text_len : 0);
+    const char *text = p->text ? p->text : "";
+    size_t text_len = p->text ? p->text_len : 0;
+    if (tc) {
+        /* coded apart first: the length comes before the bytes */
+        zhs_buf coded;
+        zhs_buf_init(&coded);
+        bool ok = zhs_textcode_encode(&coded, (const uint8_t *)text, text_len, tc);
+        put_str(b, coded.data ? coded.data : "", coded.len);
+        zhs_buf_free(&coded);
+        if (!ok) b->oom = true;
+    } else {
+        put_str(b, text, text_len);
+    }
     const char *m[5] = {p->date, p->category, p->status, p->issuer, p->extra};
     for (int i = 0; i < 5; i++) put_cstr(b, m[i]);
     return !b->oom;
+}
+
+size_t zhs_record_text_size(const zhs_passage *p)
+{
+    const char *f[10] = {p->id, p->title, p->heading, p->label, p->path,
+                         p->date, p->category, p->status, p->issuer, p->extra};
+    size_t n = p->text ? p->text_len : 0;
+    for (int i = 0; i < 10; i++) n += f[i] ? strlen(f[i]) : 0;
+    return n;
+}
+
+bool zhs_record_encode(zhs_buf *b, const zhs_passage *p)
+{
+    return zhs_record_encode_coded(b, p, NULL);
 }
 
 static bool get_str(const uint8_t **p, const uint8_t *end, const uint8_t **s, size_t *n)
@@ -68,6 +95,12 @@ bool zhs_record_skip(const uint8_t **pp, const uint8_t *end, int version)
 
 int zhs_record_decode(const uint8_t **pp, const uint8_t *end, int version, zhs_buf *out, zhs_passage *p)
 {
+    return zhs_record_decode_coded(pp, end, version, out, p, NULL);
+}
+
+int zhs_record_decode_coded(const uint8_t **pp, const uint8_t *end, int version, zhs_buf *out, zhs_passage *p,
+                            const zhs_textcode *tc)
+{
     const uint8_t *f[NSTR_V2];
     size_t n[NSTR_V2];
     uint64_t line;
@@ -88,15 +121,27 @@ int zhs_record_decode(const uint8_t **pp, const uint8_t *end, int version, zhs_b
         inside[i] = out->data && f[i] >= (const uint8_t *)out->data && f[i] < (const uint8_t *)out->data + out->cap;
         src_off[i] = inside[i] ? (size_t)(f[i] - (const uint8_t *)out->data) : 0;
     }
+    size_t text_len = n[5];
     for (int i = 0; i < NSTR_V2; i++) {
+        bool coded = tc && i == 5;
         dst_off[i] = out->len;
-        if (!zhs_buf_reserve(out, n[i] + 1)) {
+        /* room first: src may point into out */
+        if (!zhs_buf_reserve(out, (coded ? zhs_textcode_decoded_max(n[i]) : n[i]) + 1)) {
             out->len = len0;
             return ZHS_ENOMEM;
         }
         const void *src = inside[i] ? (const void *)(out->data + src_off[i]) : (const void *)f[i];
-        memmove(out->data + out->len, src, n[i]);
-        out->len += n[i];
+        if (coded) {
+            int d = zhs_textcode_decode(out, src, n[i], tc);
+            if (d) {
+                out->len = len0;
+                return d;
+            }
+            text_len = out->len - dst_off[i];
+        } else {
+            memmove(out->data + out->len, src, n[i]);
+            out->len += n[i];
+        }
         out->data[out->len++] = 0;
     }
     const char *base = out->data;
@@ -107,7 +152,7 @@ int zhs_record_decode(const uint8_t **pp, const uint8_t *end, int version, zhs_b
     p->path = base + dst_off[4];
     p->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     p->text = base + dst_off[5];
-    p->text_len = n[5];
+    p->text_len = text_len;
     p->date = base + dst_off[6];
     p->category = base + dst_off[7];
     p->status = base + dst_off[8];

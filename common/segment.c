@@ -95,7 +95,8 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.len", dir, stem);
     zhs_map_file(&s->len, path, ZHS_MAGIC_LEN_, verify, err);
     snprintf(path, sizeof path, "%s/%s.store", dir, stem);
-    zhs_map_file(&s->store, path, ZHS_MAGIC_STORE, verify, err);
+    s->store_coded = !has_magic(path, ZHS_MAGIC_STORE_V1);
+    zhs_map_file(&s->store, path, s->store_coded ? ZHS_MAGIC_STORE : ZHS_MAGIC_STORE_V1, verify, err);
     if (zhs_err_code(err)) goto fail;
 
     /* dictionary trailer: u32 nblocks, u32 reserved, u64 nterms */
@@ -122,22 +123,32 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
         corrupt(err, &s->len, s->len.body, "passage count differs from the manifest");
         goto fail;
     }
-    /* store trailer: u32 nblocks, u32 dictionary length */
-    if (s->store.body_len < 8) { corrupt(err, &s->store, s->store.body, "store too short"); goto fail; }
+    /* store trailer: [u32 character table length (format 4)], u32
+    ** nblocks, u32 dictionary length */
+    size_t trailer = s->store_coded ? 12 : 8;
+    if (s->store.body_len < trailer) { corrupt(err, &s->store, s->store.body, "store too short"); goto fail; }
     const uint8_t *st = s->store.body + s->store.body_len - 8;
     s->store_nblocks = zhs_get_u32(st);
     s->store_dict_len = zhs_get_u32(st + 4);
-    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY + s->store_dict_len > s->store.body_len - 8) {
+    s->store_tc.n = s->store_coded ? zhs_get_u32(st - 4) : 0;
+    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY + s->store_dict_len + 2 * (uint64_t)s->store_tc.n >
+        s->store.body_len - trailer) {
         corrupt(err, &s->store, st, "bad store trailer");
         goto fail;
     }
-    s->store_table = st - (size_t)s->store_nblocks * ZHS_STORE_ENTRY;
+    s->store_table = s->store.body + s->store.body_len - trailer - (size_t)s->store_nblocks * ZHS_STORE_ENTRY;
     s->store_dict = s->store.body;
+    s->store_tc.table = s->store.body + s->store_dict_len;
+    if (s->store_coded && !zhs_textcode_valid(s->store_tc.table, s->store_tc.n)) {
+        corrupt(err, &s->store, s->store_tc.table, "bad character table in store");
+        goto fail;
+    }
+    uint64_t blocks_start = ZHS_MAGIC_LEN + (uint64_t)s->store_dict_len + 2 * (uint64_t)s->store_tc.n;
     uint64_t expect_first = 0;
     for (uint32_t i = 0; i < s->store_nblocks; i++) {
         const uint8_t *e = s->store_table + (size_t)i * ZHS_STORE_ENTRY;
         uint64_t off = zhs_get_u64(e + 8), clen = zhs_get_u32(e + 16);
-        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < ZHS_MAGIC_LEN + (uint64_t)s->store_dict_len ||
+        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < blocks_start ||
             off + clen > (uint64_t)(s->store_table - s->store.data)) {
             corrupt(err, &s->store, e, "bad store block entry");
             goto fail;
@@ -567,6 +578,12 @@ static int start_failed(zhs_error *err, int z, const char *what)
     return zhs_fail(err, ZHS_EINVAL, "cannot start zlib reading %s", what);
 }
 
+/* The code of the store's texts, NULL before format 4. */
+static const zhs_textcode *store_code(const zhs_segment *s)
+{
+    return s->store_coded ? &s->store_tc : NULL;
+}
+
 /* Bytes a passage read inflates at a time: records average about 400 bytes,
 ** so a step holds several and a record at a block's start costs one. */
 #define STORE_STEP 4096
@@ -625,7 +642,7 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
             const uint8_t *q = p;
             if (!zhs_record_skip(&q, end, s->record_version)) break;   /* not all here yet, or damaged */
             if (d == doc) {
-                int d = zhs_record_decode(&p, end, s->record_version, buf, out);
+                int d = zhs_record_decode_coded(&p, end, s->record_version, buf, out, store_code(s));
                 if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
                 if (d) return corrupt(err, &s->store, zdata, "bad record in store block");
                 return ZHS_OK;
@@ -691,17 +708,17 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
         }
         const uint8_t *p = (const uint8_t *)raw.data, *end = p + rlen;
         for (uint32_t i = 0; i < ndocs && rc == ZHS_OK; i++, doc++) {
-            if (!fn) {
+            if (!fn && !s->store_coded) {     /* a coded text is checked by decoding it */
                 if (!zhs_record_skip(&p, end, s->record_version))
                     rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
                 continue;
             }
             zhs_passage ps;
             zhs_buf_reset(&rec);
-            int d = zhs_record_decode(&p, end, s->record_version, &rec, &ps);
+            int d = zhs_record_decode_coded(&p, end, s->record_version, &rec, &ps, store_code(s));
             if (d == ZHS_ENOMEM) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             else if (d) rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
-            else rc = fn(ctx, doc, &ps, err);
+            else if (fn) rc = fn(ctx, doc, &ps, err);
         }
         if (rc == ZHS_OK && p != end) rc = corrupt(err, &s->store, s->store.data + off, "trailing bytes in store block");
     }

@@ -8,6 +8,7 @@
 #define ZHS_SEGMENT_H
 
 #include "format.h"
+#include "textcode.h"
 
 #include <zlib.h>
 
@@ -35,6 +36,8 @@ typedef struct zhs_segment {
     uint32_t store_nblocks;
     const uint8_t *store_dict;      /* the blocks' preset dictionary */
     uint32_t store_dict_len;        /* 0: none (formats 1 and 2) */
+    bool store_coded;               /* format 4: texts in store_tc's code */
+    zhs_textcode store_tc;
     int record_version;             /* of the stored records (record.h): the
                                     ** MANIFEST's format version; open sets
                                     ** the current one */
