@@ -221,8 +221,9 @@ typedef struct zhs_term_info {
 ** bytes, evenly spaced, at most 1/32 of the sample's bytes (none
 ** under 4 KiB).
 ** Record: varint lengths and bytes of id, title, heading, label, path,
-** then varint line, then varint length and bytes of text (coded from
-** format 4), then the metadata strings (record.h).
+** then varint line, then varint length and bytes of text, then the
+** metadata strings; from format 4 each string but the text shares a
+** prefix with the previous record's and the text is coded (record.h).
 */
 /* 16 KiB of uncoded strings (zhs_record_text_size; in format 4 a block's
 ** coded bytes are fewer, about 11.5 KiB on laws): a hit's record is

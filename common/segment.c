@@ -545,6 +545,7 @@ void zhs_store_reader_init(zhs_store_reader *rd)
 {
     memset(rd, 0, sizeof *rd);
     zhs_buf_init(&rd->raw);
+    zhs_record_state_init(&rd->st);
 }
 
 void zhs_store_reader_free(zhs_store_reader *rd)
@@ -552,6 +553,7 @@ void zhs_store_reader_free(zhs_store_reader *rd)
     if (rd->zs_ready) inflateEnd(&rd->zs);
     rd->zs_ready = false;
     zhs_buf_free(&rd->raw);
+    zhs_record_state_free(&rd->st);
 }
 
 /* Prepares zs for one store block: a zlib stream in formats 1 and 2, raw
@@ -576,12 +578,6 @@ static int start_failed(zhs_error *err, int z, const char *what)
                         zlibVersion(), ZLIB_VERSION);
     if (z == Z_MEM_ERROR) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
     return zhs_fail(err, ZHS_EINVAL, "cannot start zlib reading %s", what);
-}
-
-/* The code of the store's texts, NULL before format 4. */
-static const zhs_textcode *store_code(const zhs_segment *s)
-{
-    return s->store_coded ? &s->store_tc : NULL;
 }
 
 /* Bytes a passage read inflates at a time: records average about 400 bytes,
@@ -635,19 +631,35 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
     size_t at = 0;
     uint32_t d = first;
     bool ended = false;
+    zhs_record_state_reset(&rd->st);
     for (;;) {
         const uint8_t *base = (const uint8_t *)rd->raw.data, *end = base + rd->raw.len;
         const uint8_t *p = base + at;
         while (d <= doc) {
-            const uint8_t *q = p;
-            if (!zhs_record_skip(&q, end, s->record_version)) break;   /* not all here yet, or damaged */
-            if (d == doc) {
-                int d = zhs_record_decode_coded(&p, end, s->record_version, buf, out, store_code(s));
-                if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
-                if (d) return corrupt(err, &s->store, zdata, "bad record in store block");
-                return ZHS_OK;
+            int r;
+            if (s->store_coded) {
+                /* a record not yet all inflated fails as a damaged one
+                ** does: both wait for more (damage shows at the end) */
+                r = zhs_record_next_store(&p, end, &rd->st);
+                if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+                if (r) break;
+                if (d == doc) {
+                    r = zhs_record_passage_store(&rd->st, &s->store_tc, buf, out);
+                    if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+                    if (r) return corrupt(err, &s->store, zdata, "bad record in store block");
+                    return ZHS_OK;
+                }
+            } else {
+                const uint8_t *q = p;
+                if (!zhs_record_skip(&q, end, s->record_version)) break;   /* not all here yet, or damaged */
+                if (d == doc) {
+                    r = zhs_record_decode(&p, end, s->record_version, buf, out);
+                    if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+                    if (r) return corrupt(err, &s->store, zdata, "bad record in store block");
+                    return ZHS_OK;
+                }
+                p = q;
             }
-            p = q;
             d++;
         }
         at = (size_t)(p - base);
@@ -667,6 +679,8 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
     zhs_buf raw, rec;
     zhs_buf_init(&raw);
     zhs_buf_init(&rec);
+    zhs_record_state st;    /* format 4: each record after the last */
+    zhs_record_state_init(&st);
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     bool zs_ready = false;
@@ -707,15 +721,18 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
             break;
         }
         const uint8_t *p = (const uint8_t *)raw.data, *end = p + rlen;
+        zhs_record_state_reset(&st);
         for (uint32_t i = 0; i < ndocs && rc == ZHS_OK; i++, doc++) {
-            if (!fn && !s->store_coded) {     /* a coded text is checked by decoding it */
+            if (!fn && !s->store_coded) {     /* a coded record is checked by decoding it */
                 if (!zhs_record_skip(&p, end, s->record_version))
                     rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
                 continue;
             }
             zhs_passage ps;
             zhs_buf_reset(&rec);
-            int d = zhs_record_decode_coded(&p, end, s->record_version, &rec, &ps, store_code(s));
+            int d = !s->store_coded ? zhs_record_decode(&p, end, s->record_version, &rec, &ps)
+                                    : zhs_record_next_store(&p, end, &st);
+            if (s->store_coded && d == ZHS_OK) d = zhs_record_passage_store(&st, &s->store_tc, &rec, &ps);
             if (d == ZHS_ENOMEM) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             else if (d) rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
             else if (fn) rc = fn(ctx, doc, &ps, err);
@@ -725,6 +742,7 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
     if (zs_ready) inflateEnd(&zs);
     zhs_buf_free(&raw);
     zhs_buf_free(&rec);
+    zhs_record_state_free(&st);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #define ZHS_SEGMENT_H
 
 #include "format.h"
+#include "record.h"
 #include "textcode.h"
 
 #include <zlib.h>
@@ -155,6 +156,8 @@ typedef struct zhs_store_reader {
     z_stream zs;
     bool zs_ready;
     zhs_buf raw;                /* the block's bytes inflated so far */
+    zhs_record_state st;        /* format 4: the records before the one read,
+                                ** read in turn (each refers to the last) */
 } zhs_store_reader;
 void zhs_store_reader_init(zhs_store_reader *rd);
 void zhs_store_reader_free(zhs_store_reader *rd);

@@ -39,6 +39,10 @@ struct zhs_store_writer {
     zhs_buf code_table;
     zhs_textcode code;
     uint16_t *rank;
+    /* The block's last record, which the next one is written after
+    ** (record.h), read back as the reader will. */
+    zhs_record_state last;
+    zhs_buf scratch;
     zhs_buf raw;            /* records of the block being filled */
     zhs_buf table;          /* block table entries */
     /* Until the dictionary is chosen, full blocks wait here: their raw
@@ -125,6 +129,7 @@ int zhs_store_writer_open(zhs_store_writer **out, const char *path, bool threade
     if (zhs_err_code(err)) return err->code;
     zhs_store_writer *w = calloc(1, sizeof *w);
     if (w) {
+        zhs_record_state_init(&w->last);
         w->counts = calloc(0x10000, sizeof *w->counts);
         w->rank = malloc(0x10000 * sizeof *w->rank);
     }
@@ -263,8 +268,16 @@ static int flush_block(zhs_store_writer *w, zhs_error *err)
 static int add_coded(zhs_store_writer *w, const zhs_passage *p, zhs_error *err)
 {
     zhs_buf *b = &w->raw;
-    if (!zhs_record_encode_coded(b, p, &w->code))
+    zhs_passage prev;
+    if (w->block_docs) zhs_record_state_passage(&w->last, &prev);
+    else zhs_record_state_reset(&w->last);
+    size_t at = b->len;
+    if (!zhs_record_encode_store(b, p, w->block_docs ? &prev : NULL, &w->code, &w->scratch))
         return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
+    const uint8_t *q = (const uint8_t *)b->data + at;
+    int rc = zhs_record_next_store(&q, (const uint8_t *)b->data + b->len, &w->last);
+    if (rc == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
+    if (rc) return zhs_fail(err, ZHS_EINTERNAL, "passage %s did not read back from the store", p->id ? p->id : "");
     w->ndocs++;
     w->block_docs++;
     w->block_text += zhs_record_text_size(p);
@@ -352,6 +365,8 @@ void zhs_store_writer_close(zhs_store_writer *w)
     zhs_buf_free(&w->dict);
     zhs_buf_free(&w->plain);
     zhs_buf_free(&w->code_table);
+    zhs_record_state_free(&w->last);
+    zhs_buf_free(&w->scratch);
     free(w->counts);
     free(w->rank);
     free(w->z);

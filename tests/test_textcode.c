@@ -1,11 +1,11 @@
 /*
 ** test_textcode.c — the stored text's character code (common/textcode.c)
 ** and the store of format 4: every string round-trips, whatever its bytes;
+** records written after the previous one read back whole;
 ** damaged codes are refused; frequent characters take one byte; a store
 ** large enough that its code is chosen mid-stream, written with and without
 ** the compressor thread, reads back every passage as it was given.
 */
-#include "format.h"
 #include "harness.h"
 #include "record.h"
 #include "textcode.h"
@@ -200,48 +200,80 @@ static void test_damage(void)
     CHECK(!zhs_textcode_valid(sur, 1));
 }
 
-/* A record with a coded text reads back as it was, and one whose text
-** does not decode is refused. */
+/* Records of format 4, each after the last: every string reads back as
+** it was (the shared prefixes of the previous record's included), and a
+** record that refers past the previous record or to a code past the table
+** is refused. */
 static void test_record(void)
 {
-    zhs_buf table, rec, out;
+    zhs_buf table, rec, scratch, out[2];
     zhs_buf_init(&table);
     zhs_buf_init(&rec);
-    zhs_buf_init(&out);
+    zhs_buf_init(&scratch);
+    zhs_buf_init(&out[0]);
+    zhs_buf_init(&out[1]);
     zhs_textcode tc;
     make_code(&table, &tc, 3000);
-    char text[4 * 500 + 64];
-    size_t len = random_text(text, 500, true);
-    zhs_passage p = {"id#1", text, len, "标题", "第一章", "第一条", "a/b.md", 7, "2020-01-01", "法律", "", "", ""};
-    CHECK(zhs_record_encode_coded(&rec, &p, &tc));
-    const uint8_t *q = (const uint8_t *)rec.data;
+    enum { N = 40 };
+    static char text[N][4 * 300 + 64], id[N][64], label[N][32], heading[N][32];
+    zhs_passage p[N];
+    for (int i = 0; i < N; i++) {
+        size_t len = random_text(text[i], next() % 300, i % 3 == 0);
+        snprintf(id[i], sizeof id[i], "法律/某法.md#第%d条", i * 7);
+        snprintf(label[i], sizeof label[i], "第%d条", i * 7);
+        snprintf(heading[i], sizeof heading[i], "第%d章", i / 10);
+        p[i] = (zhs_passage){id[i], text[i], len, i < 20 ? "某法" : "另一法", heading[i], label[i], "a/b.md",
+                             (uint32_t)i * 3, i % 2 ? "2020-01-01" : "", "法律", NULL, "", i == 5 ? "{}" : ""};
+        CHECK(zhs_record_encode_store(&rec, &p[i], i ? &p[i - 1] : NULL, &tc, &scratch));
+    }
+    CHECK_MSG(rec.len < 12 * N + 2 * 300 * N, "shared prefixes: %zu bytes", rec.len);
+    const uint8_t *q = (const uint8_t *)rec.data, *end = q + rec.len;
+    zhs_record_state st;
+    zhs_record_state_init(&st);
     zhs_passage back;
-    CHECK(zhs_record_decode_coded(&q, q + rec.len, ZHS_FORMAT_VERSION, &out, &back, &tc) == ZHS_OK);
-    CHECK(q == (const uint8_t *)rec.data + rec.len);
-    CHECK(back.text_len == len && memcmp(back.text, text, len) == 0 && back.text[len] == 0);
-    CHECK_STR(back.title, "标题");
-    CHECK_STR(back.date, "2020-01-01");
-    CHECK(back.line == 7);
-    /* the same bytes read as an uncoded record give other text */
-    zhs_buf_reset(&out);
+    int same = 0;
+    for (int i = 0; i < N; i++) {
+        /* cut short, the record is refused and the state stays */
+        const uint8_t *cut = q;
+        CHECK(zhs_record_next_store(&cut, q + 3, &st) == ZHS_ECORRUPT && cut == q);
+        CHECK(zhs_record_next_store(&q, end, &st) == ZHS_OK);
+        zhs_buf_reset(&out[0]);
+        CHECK(zhs_record_passage_store(&st, &tc, &out[0], &back) == ZHS_OK);
+        same += back.text_len == p[i].text_len && memcmp(back.text, p[i].text, p[i].text_len) == 0 &&
+                back.text[back.text_len] == 0 && !strcmp(back.id, p[i].id) && !strcmp(back.title, p[i].title) &&
+                !strcmp(back.heading, p[i].heading) && !strcmp(back.label, p[i].label) &&
+                !strcmp(back.path, p[i].path) && back.line == p[i].line && !strcmp(back.date, p[i].date) &&
+                !strcmp(back.category, p[i].category) && !strcmp(back.status, "") && !strcmp(back.issuer, "") &&
+                !strcmp(back.extra, p[i].extra);
+    }
+    CHECK_MSG(same == N, "%d of %d records read back", same, N);
+    CHECK(q == end);
+    /* the second record read as a block's first refers to nothing */
+    zhs_record_state_reset(&st);
     q = (const uint8_t *)rec.data;
-    CHECK(zhs_record_decode(&q, q + rec.len, ZHS_FORMAT_VERSION, &out, &back) == ZHS_OK);
-    CHECK(back.text_len != len || memcmp(back.text, text, len) != 0);
+    CHECK(zhs_record_next_store(&q, end, &st) == ZHS_OK);
+    zhs_record_state_reset(&st);
+    CHECK(zhs_record_next_store(&q, end, &st) == ZHS_ECORRUPT);
     /* a text code past the table */
     zhs_passage one = {"i", "x", 1, "", "", "", "", 1, "", "", "", "", ""};
     zhs_buf_reset(&rec);
-    CHECK(zhs_record_encode(&rec, &one));
+    CHECK(zhs_record_encode_store(&rec, &one, NULL, &tc, &scratch));
     char *x = memchr(rec.data, 'x', rec.len);
     CHECK(x != NULL);
     if (x) *x = (char)0xDF;
     tc.n = 10;
     q = (const uint8_t *)rec.data;
-    zhs_buf_reset(&out);
-    CHECK(zhs_record_decode_coded(&q, q + rec.len, ZHS_FORMAT_VERSION, &out, &back, &tc) == ZHS_ECORRUPT);
-    CHECK(out.len == 0);
+    zhs_record_state_reset(&st);
+    CHECK(zhs_record_next_store(&q, q + rec.len, &st) == ZHS_OK);
+    zhs_buf_reset(&out[0]);
+    CHECK(zhs_record_passage_store(&st, &tc, &out[0], &back) == ZHS_ECORRUPT);
+    CHECK(out[0].len == 0);
+    zhs_record_state_free(&st);
     zhs_buf_free(&table);
     zhs_buf_free(&rec);
-    zhs_buf_free(&out);
+    zhs_buf_free(&scratch);
+    zhs_buf_free(&out[0]);
+    zhs_buf_free(&out[1]);
 }
 
 /* Through the library: about 2.5 MB of passages, so that the code is
