@@ -72,6 +72,7 @@ struct zhs_analyzer {
     size_t ntokens, tokens_cap;
     zhs_buf terms;              /* term texts, NUL-separated */
     zhs_buf seg_out;
+    uint32_t seg_glue;          /* a segment starting at this byte joins the one before */
 
     /* dict segmenter */
     zhs_dict dict;              /* a view of the built-in blob: read-only, shared */
@@ -109,7 +110,9 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
     const char *c = strstr(fp, " chars=");
     cfg->chars = c && c[7] == '1';
     /* Fingerprints from before the dict segmenter name none: ICU. */
-    cfg->segmenter = strstr(fp, " seg=dict") ? ZHS_SEGMENTER_DICT : ZHS_SEGMENTER_ICU;
+    cfg->segmenter = !strstr(fp, " seg=dict") ? ZHS_SEGMENTER_ICU
+                     : strstr(fp, " nums=1")  ? ZHS_SEGMENTER_DICT
+                                              : ZHS_SEGMENTER_DICT_V1;
     return ZHS_OK;
 }
 
@@ -141,13 +144,14 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     if (cfg) a->cfg = *cfg;
     else zhs_analyzer_config_default(&a->cfg);
     if (!a->cfg.words && !a->cfg.bigrams) a->cfg.words = 1;
-    if (a->cfg.segmenter != ZHS_SEGMENTER_DICT && a->cfg.segmenter != ZHS_SEGMENTER_ICU) {
+    if (a->cfg.segmenter != ZHS_SEGMENTER_DICT && a->cfg.segmenter != ZHS_SEGMENTER_ICU &&
+        a->cfg.segmenter != ZHS_SEGMENTER_DICT_V1) {
         int seg = a->cfg.segmenter;
         zhs_analyzer_close(a);
         return zhs_fail(err, ZHS_EINVAL, "unknown segmenter %d: use dict or icu", seg);
     }
     const char *user_dict = a->cfg.user_dict;
-    if (user_dict && a->cfg.segmenter != ZHS_SEGMENTER_DICT) {
+    if (user_dict && a->cfg.segmenter == ZHS_SEGMENTER_ICU) {
         zhs_analyzer_close(a);
         return zhs_fail(err, ZHS_EINVAL, "a user dictionary (%s) needs the dict segmenter, not icu: "
                         "use the dict segmenter or drop the user dictionary", user_dict);
@@ -177,7 +181,7 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     zhs_buf_init(&a->terms);
     zhs_buf_init(&a->seg_out);
     zhs_buf_init(&a->user_words);
-    if (a->cfg.segmenter == ZHS_SEGMENTER_DICT) {
+    if (a->cfg.segmenter != ZHS_SEGMENTER_ICU) {
         if (!zhs_dict_builtin(&a->dict)) {
             zhs_analyzer_close(a);
             return zhs_fail(err, ZHS_EINTERNAL, "the built-in segmenter dictionary is damaged: rebuild zhs");
@@ -208,12 +212,14 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
                       "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d%s%s words=%d bigrams=%d%s",
                       icu, uni, a->cfg.fold_traditional, a->opencc ? " " : "", a->opencc ? zhs_t2s_describe() : "",
                       a->cfg.words, a->cfg.bigrams, a->cfg.chars ? " chars=1" : "");
-    if (a->cfg.segmenter == ZHS_SEGMENTER_DICT && fl > 0 && (size_t)fl < sizeof a->fingerprint) {
-        int ul = snprintf(a->fingerprint + fl, sizeof a->fingerprint - (size_t)fl, " seg=dict dict=%016llx",
-                          (unsigned long long)a->dict.hash);
-        if (a->has_user && ul > 0 && (size_t)(fl + ul) < sizeof a->fingerprint)
-            snprintf(a->fingerprint + fl + ul, sizeof a->fingerprint - (size_t)(fl + ul), " user=%016llx",
-                     (unsigned long long)a->user_hash);
+    if (a->cfg.segmenter != ZHS_SEGMENTER_ICU && fl > 0 && (size_t)fl < sizeof a->fingerprint) {
+        size_t at = (size_t)fl, cap = sizeof a->fingerprint;
+        at += (size_t)snprintf(a->fingerprint + at, cap - at, " seg=dict dict=%016llx", (unsigned long long)a->dict.hash);
+        if (a->has_user && at < cap)
+            at += (size_t)snprintf(a->fingerprint + at, cap - at, " user=%016llx", (unsigned long long)a->user_hash);
+        /* The numeral rules came later: fingerprints without the word keep
+        ** reading (and reproducing) as ZHS_SEGMENTER_DICT_V1. */
+        if (a->cfg.segmenter == ZHS_SEGMENTER_DICT && at < cap) snprintf(a->fingerprint + at, cap - at, " nums=1");
     }
     *out = a;
     return ZHS_OK;
@@ -779,7 +785,8 @@ static bool dict_words(zhs_analyzer *a, int32_t i, int32_t j)
     UChar c = a->u16[i];
     bool lone = i > 0 && a->u16[i - 1] >= '0' && a->u16[i - 1] <= '9' &&
                 (c == 0x65E5 || c == 0x4E07 || c == 0x4EBF);
-    return zhs_dict_segment(&a->dp, &a->dict, a->has_user ? &a->user : NULL, a->u16 + i, (uint32_t)(j - i), lone);
+    return zhs_dict_segment(&a->dp, &a->dict, a->has_user ? &a->user : NULL, a->u16 + i, (uint32_t)(j - i), lone,
+                            a->cfg.segmenter == ZHS_SEGMENTER_DICT);
 }
 
 /* The end of the Han run that starts at i, and its characters. */
@@ -859,7 +866,7 @@ int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
     if (n < 0) return oom(err, len);
     if (n == 0) return ZHS_OK;
 
-    if (a->cfg.segmenter == ZHS_SEGMENTER_DICT) {
+    if (a->cfg.segmenter != ZHS_SEGMENTER_ICU) {
         if (dict_tokens(a, (int32_t)n, len, err)) return err->code;
     } else {
         uint32_t unit = 0;
@@ -882,9 +889,29 @@ static void seg_emit(zhs_analyzer *a, const char *text, uint32_t s, uint32_t e, 
 {
     if (e <= *emitted_end) return;
     if (s < *emitted_end) s = *emitted_end;
-    if (a->seg_out.len) zhs_buf_putc(&a->seg_out, ' ');
+    if (a->seg_out.len && s != a->seg_glue) zhs_buf_putc(&a->seg_out, ' ');
     zhs_buf_append(&a->seg_out, text + s, e - s);
     *emitted_end = e;
+}
+
+/* Whether the word u16[w, we) of the Han run that starts at i stays with
+** the digits before it in 'zhs segment' (2000年, 12月, 31日, 8时, 50万,
+** 1万亿), as segmentation standards write dates, times and round numbers.
+** Only the output joins them: the index keeps the number a token of its
+** own, so that 2000 finds 2000年. */
+static bool number_unit(const zhs_analyzer *a, int32_t i, int32_t w, int32_t we)
+{
+    if (a->cfg.segmenter != ZHS_SEGMENTER_DICT || we != w + 1) return false;
+    UChar c = a->u16[w];
+    if (w > i) return c == 0x4EBF && a->u16[w - 1] == 0x4E07 && w - 1 == i && number_unit(a, i, i, w); /* 1万亿 */
+    if (i == 0 || a->u16[i - 1] < '0' || a->u16[i - 1] > '9') return false;
+    switch (c) {
+    case 0x5E74: case 0x6708: case 0x65E5: case 0x53F7: case 0x65F6: case 0x5206: case 0x79D2: case 0x70B9:
+    case 0x4E07: case 0x4EBF:   /* 年 月 日 号 时 分 秒 点 万 亿 */
+        return true;
+    default:
+        return false;
+    }
 }
 
 /* Marks written as runs: dashes (—, ─, ⸺, ⸻, -) and the ellipsis (…, or
@@ -924,6 +951,7 @@ int zhs_analyzer_segment(zhs_analyzer *a, const char **out, size_t *outlen,
     if (len > (size_t)INT32_MAX / 4)
         return zhs_fail(err, ZHS_EINVAL, "text of %zu bytes is too long to segment at once", len);
     zhs_buf_reset(&a->seg_out);
+    a->seg_glue = UINT32_MAX;
     int64_t n64 = normalize_text(a, text, len);
     if (n64 < 0) return zhs_fail(err, ZHS_ENOMEM, "out of memory segmenting %zu bytes", len);
     if (n64 == 0) return ZHS_OK;
@@ -942,6 +970,7 @@ int zhs_analyzer_segment(zhs_analyzer *a, const char **out, size_t *outlen,
                     return zhs_fail(err, ZHS_ENOMEM, "out of memory segmenting %zu bytes", len);
                 for (int32_t w = i; w < j;) {
                     int32_t we = i + (int32_t)a->dp.next[w - i];
+                    if (number_unit(a, i, w, we)) a->seg_glue = a->src_start[w];
                     seg_emit(a, text, a->src_start[w], a->src_end[we - 1], &emitted_end);
                     w = we;
                 }
@@ -958,6 +987,9 @@ int zhs_analyzer_segment(zhs_analyzer *a, const char **out, size_t *outlen,
                 int32_t j = i + l;
                 if (repeated_mark(a->u16[i]))
                     while (j < n && a->u16[j] == a->u16[i]) j++;
+                if (a->u16[i] == '%' && i > 0 && a->u16[i - 1] >= '0' && a->u16[i - 1] <= '9' &&
+                    a->cfg.segmenter == ZHS_SEGMENTER_DICT)
+                    a->seg_glue = a->src_start[i];
                 if (k != CLS_SPACE) seg_emit(a, text, a->src_start[i], a->src_end[j - 1], &emitted_end);
                 i = j;
             }

@@ -209,19 +209,36 @@ static bool dp_reserve(zhs_dict_dp *dp, size_t n)
 
 static inline bool is_high(uint16_t c) { return (c & 0xFC00) == 0xD800; }
 
+/* Whether the numerals u[h..k) and the measure word u[k] may not make one
+** word: they are two (一/次), except after 第 with a measure word of
+** ordinal units (第二十条), and for the lexical 百年, 千年 and the
+** indefinite 一个 (not after 第: 第一/个). */
+static bool numeral_measure(const uint16_t *u, uint32_t i, uint32_t h, uint32_t k)
+{
+    int m = zhs_dict_measure(u[k]);
+    if (m == ZHS_MEASURE_NONE || (h > i && m == ZHS_MEASURE_ORDINAL)) return false;
+    if (k - h != 1) return true;
+    return !(u[h] == 0x767E || u[h] == 0x5343 || (h == i && u[h] == 0x4E00 && u[k] == 0x4E2A && (i == 0 || u[i - 1] != 0x7B2C)));
+}
+
 /* Offers the dictionary words of d that start at u[i] to best/next. */
 static void offer_words(zhs_dict_dp *dp, const zhs_dict *d, const uint16_t *u, uint32_t n, uint32_t i,
-                        bool inside_numerals)
+                        bool inside_numerals, bool numeral_rules)
 {
     uint32_t node = d->root[u[i]];
     bool all_numerals = zhs_dict_numeral(u[i]);
+    /* u[h..k) all numerals, h after a leading 第 */
+    uint32_t h = numeral_rules && u[i] == 0x7B2C ? i + 1 : i;
+    bool counted = numeral_rules && h < n && zhs_dict_numeral(u[h]);
     for (uint32_t k = i + 1; node && k < n; k++) {
         node = child(d, node, u[k]);
         if (!node) break;
         all_numerals = all_numerals && zhs_dict_numeral(u[k]);
         if (inside_numerals && !all_numerals) break;
+        bool split = counted && k > h && numeral_measure(u, i, h, k);
+        if (k > h) counted = counted && zhs_dict_numeral(u[k]);
         float w = d->weight[node];
-        if (w > 0) continue;
+        if (w > 0 || split) continue;
         double s = w + dp->best[k + 1];
         /* Ties go to the longer word. */
         if (s >= dp->best[i]) {
@@ -239,6 +256,16 @@ float zhs_dict_lookup(const zhs_dict *d, const uint16_t *u, uint32_t n)
     return node ? d->weight[node] : ZHS_DICT_NOWORD;
 }
 
+/* 一九九八, 二〇〇一: four or more numerals that are all digits (a year;
+** 三五年, "three or five years", is not one). */
+static bool year_digits(const uint16_t *u, uint32_t n)
+{
+    if (n < 4) return false;
+    for (uint32_t k = 0; k < n; k++)
+        if (!zhs_dict_digit(u[k])) return false;
+    return true;
+}
+
 static float single_weight(const zhs_dict *d, uint16_t c)
 {
     uint32_t node = d->root[c];
@@ -246,7 +273,7 @@ static float single_weight(const zhs_dict *d, uint16_t c)
 }
 
 bool zhs_dict_segment(zhs_dict_dp *dp, const zhs_dict *main, const zhs_dict *user,
-                      const uint16_t *u, uint32_t n, bool lone_first)
+                      const uint16_t *u, uint32_t n, bool lone_first, bool numeral_rules)
 {
     if (!dp_reserve(dp, n)) return false;
     dp->best[n] = 0;
@@ -274,11 +301,15 @@ bool zhs_dict_segment(zhs_dict_dp *dp, const zhs_dict *main, const zhs_dict *use
         if (step == 2 || (i == 0 && lone_first)) continue;
         bool num = zhs_dict_numeral(u[i]);
         bool inside = num && i > 0 && zhs_dict_numeral(u[i - 1]);
-        offer_words(dp, main, u, n, i, inside);
-        if (user) offer_words(dp, user, u, n, i, inside);
-        /* A whole run of numerals, or 第 and the run after it, is one word. */
+        offer_words(dp, main, u, n, i, inside, numeral_rules);
+        if (user) offer_words(dp, user, u, n, i, inside, numeral_rules);
+        /* A whole run of numerals, or 第 and the run after it, is one word;
+        ** so is a year written digit by digit with its 年. */
         uint32_t end = 0;
-        if (num && !inside && numerals_end - i >= 2) end = numerals_end;
+        if (num && !inside && numerals_end - i >= 2) {
+            end = numerals_end;
+            if (numeral_rules && end < n && u[end] == 0x5E74 && year_digits(u + i, end - i)) end++;
+        }
         else if (u[i] == 0x7B2C && i + 1 < n && zhs_dict_numeral(u[i + 1])) {
             end = i + 1;
             while (end < n && zhs_dict_numeral(u[end])) end++;
@@ -298,7 +329,7 @@ double zhs_dict_suggest_weight(const zhs_dict *main, const uint16_t *u, uint32_t
 {
     zhs_dict_dp dp = {0};
     double w = main->unknown * (double)n;
-    if (zhs_dict_segment(&dp, main, NULL, u, n, false)) w = dp.best[0];
+    if (zhs_dict_segment(&dp, main, NULL, u, n, false, false)) w = dp.best[0];
     zhs_dict_dp_free(&dp);
     w += SUGGEST_MARGIN;
     return w > -1e-3 ? -1e-3 : w;

@@ -72,10 +72,13 @@ void zhs_dict_dp_free(zhs_dict_dp *dp);
 /* Segments the Han units u[0..n) on the most probable path through the
 ** words of main and user (user may be NULL).  On success next[i] is where
 ** the word starting at unit i ends, for every i reached from 0 by
-** following next.  lone_first makes u[0] a word by itself.  Returns false
-** when out of memory. */
+** following next.  lone_first makes u[0] a word by itself.  numeral_rules
+** (the analyzer's default since the fingerprint word "nums=1") keeps a
+** numeral and the measure word after it apart (一/次, 三十/个, 第一/个, but
+** 第二十条, 第三章 stay whole) and makes a year in Chinese numerals and its
+** 年 one word (一九九八年).  Returns false when out of memory. */
 bool zhs_dict_segment(zhs_dict_dp *dp, const zhs_dict *main, const zhs_dict *user,
-                      const uint16_t *u, uint32_t n, bool lone_first);
+                      const uint16_t *u, uint32_t n, bool lone_first, bool numeral_rules);
 
 /* The weight that makes a new word beat the best split of its own
 ** characters (a little more probable than that split), so that a word a
@@ -94,6 +97,36 @@ static inline bool zhs_dict_numeral(uint16_t c)
     default:
         return false;
     }
+}
+
+/* Measure words: after a numeral they are a word of their own (一/次,
+** 三/个); ZHS_MEASURE_ORDINAL ones also make an ordinal unit with 第 and a
+** numeral, which stays one word (第二十条, 第三章, 第一款, 第五届). */
+enum { ZHS_MEASURE_NONE, ZHS_MEASURE_PLAIN, ZHS_MEASURE_ORDINAL };
+static inline int zhs_dict_measure(uint16_t c)
+{
+    switch (c) {
+    /* 个 位 种 年 天 件 场 支 份 名 岁 片 股 只 张 台 辆 座 所 套 架 艘 根 周 倍 人 户 步 遍 封 幅 顿 笔 吨 */
+    case 0x4E2A: case 0x4F4D: case 0x79CD: case 0x5E74: case 0x5929: case 0x4EF6: case 0x573A: case 0x652F:
+    case 0x4EFD: case 0x540D: case 0x5C81: case 0x7247: case 0x80A1: case 0x53EA: case 0x5F20: case 0x53F0:
+    case 0x8F86: case 0x5EA7: case 0x6240: case 0x5957: case 0x67B6: case 0x8258: case 0x6839: case 0x5468:
+    case 0x500D: case 0x4EBA: case 0x6237: case 0x6B65: case 0x904D: case 0x5C01: case 0x5E45: case 0x987F:
+    case 0x7B14: case 0x5428:
+        return ZHS_MEASURE_PLAIN;
+    /* 次 条 批 项 届 段 句 篇 部 类 层 册 轮 章 节 页 */
+    case 0x6B21: case 0x6761: case 0x6279: case 0x9879: case 0x5C4A: case 0x6BB5: case 0x53E5: case 0x7BC7:
+    case 0x90E8: case 0x7C7B: case 0x5C42: case 0x518C: case 0x8F6E: case 0x7AE0: case 0x8282: case 0x9875:
+        return ZHS_MEASURE_ORDINAL;
+    default:
+        return ZHS_MEASURE_NONE;
+    }
+}
+
+/* The numerals that write a year digit by digit (一九九八, 二〇〇一). */
+static inline bool zhs_dict_digit(uint16_t c)
+{
+    return zhs_dict_numeral(c) && c != 0x5341 && c != 0x767E && c != 0x5343 && c != 0x4E07 && c != 0x4EBF &&
+           c != 0x4E24;
 }
 
 uint64_t zhs_dict_fnv(const void *p, size_t n, uint64_t h);

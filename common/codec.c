@@ -91,15 +91,20 @@ void zhs_unpack_tfs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsi
     for (size_t i = 0; i < n; i++) v[i] += 1;
 }
 
-uint64_t zhs_unpack_docs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, int64_t prev)
+uint64_t zhs_prefix_docs_scalar(uint32_t *v, size_t n, int64_t prev)
 {
-    zhs_unpack_padded_scalar(v, in, n, bits);
     uint64_t d = (uint64_t)prev;
     for (size_t i = 0; i < n; i++) {
         d += (uint64_t)v[i] + 1;
         v[i] = (uint32_t)d;
     }
     return d;
+}
+
+uint64_t zhs_unpack_docs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, int64_t prev)
+{
+    zhs_unpack_padded_scalar(v, in, n, bits);
+    return zhs_prefix_docs_scalar(v, n, prev);
 }
 
 /* Dispatch (codec_avx2.c decides once which kernels this process uses). */
@@ -219,21 +224,38 @@ static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const
     p++;
     g->bits = (uint8_t)bits;
     g->nexc = 0;
+    g->high_sum = 0;
     g->exc = p;
-    if (has) {
-        uint64_t ne;
-        if (!get_varint(&p, end, &ne) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n) return NULL;
-        g->exc = p;
-        size_t next = 0;
-        for (uint64_t k = 0; k < ne; k++) {
-            uint64_t d, hi;
-            if (!get_varint(&p, end, &d) || !get_varint(&p, end, &hi)) return NULL;
-            if (d >= n - next || hi == 0 || hi > (0xFFFFFFFFu >> bits)) return NULL;
-            next += (size_t)d + 1;
+    if (!has) return p;
+    uint64_t ne;
+    if (!get_varint(&p, end, &ne) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n) return NULL;
+    g->exc = p;
+    size_t next = 0;
+    uint64_t sum = 0, hi_max = 0xFFFFFFFFu >> bits;
+    const uint8_t *q = p;
+    for (uint64_t k = 0; k < ne; k++) {
+        uint64_t d, hi;
+        /* both one byte: the common case, without a call */
+        if (end - q >= 2 && (q[0] | q[1]) < 0x80) {
+            d = q[0];
+            hi = q[1];
+            q += 2;
+        } else {
+            /* copies, so that q, d and hi stay in registers */
+            const uint8_t *t = q;
+            uint64_t a, b;
+            if (!get_varint(&t, end, &a) || !get_varint(&t, end, &b)) return NULL;
+            q = t;
+            d = a;
+            hi = b;
         }
-        g->nexc = (uint32_t)ne;
+        if (d >= n - next || hi == 0 || hi > hi_max) return NULL;
+        next += (size_t)d + 1;
+        sum += hi;
     }
-    return p;
+    g->nexc = (uint32_t)ne;
+    g->high_sum = sum;
+    return q;
 }
 
 /* Places a group's packed area at p; returns its end, NULL if it does
@@ -255,45 +277,72 @@ const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb
     return pfor_place(gb, p, end, nb);
 }
 
-/* A varint that zhs_pfor_parse checked: at most 5 bytes, inside the group. */
-static inline uint32_t checked_varint(const uint8_t **pp)
+/* Adds each exception's high part to the low bits unpacked in v (the
+** same as or-ing it into a bare value, and right for a value unpacked
+** plus one). */
+static void pfor_patch(uint32_t *v, const zhs_pfor_group *g)
 {
-    const uint8_t *p = *pp;
-    uint32_t v = p[0] & 0x7F;
-    unsigned shift = 7;
-    while (*p++ & 0x80) {
-        if (shift < 32) v |= (uint32_t)(*p & 0x7F) << shift;     /* an overlong form's zeros */
-        shift += 7;
-    }
-    *pp = p;
-    return v;
+    zhs_exc_iter e;
+    for (zhs_exc_start(&e, g); e.idx != UINT32_MAX; zhs_exc_next(&e)) v[e.idx] += e.add;
 }
 
-/* Reads the next exception's index and high part. */
-static inline void next_exception(const uint8_t **p, size_t *next, uint32_t *idx, uint32_t *high)
+void zhs_pfor_unpack_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n)
 {
-    *idx = (uint32_t)(*next + checked_varint(p));
-    *high = checked_varint(p);
-    *next = *idx + (size_t)1;
+    zhs_unpack_padded_scalar(v, g->packed, n, g->bits);
+    pfor_patch(v, g);
 }
 
+void zhs_pfor_unpack_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    zhs_unpack_tfs_padded_scalar(v, g->packed, n, g->bits);
+    pfor_patch(v, g);
+}
+
+uint64_t zhs_pfor_unpack_docs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev)
+{
+    zhs_unpack_padded_scalar(v, g->packed, n, g->bits);
+    pfor_patch(v, g);
+    return zhs_prefix_docs_scalar(v, n, prev);
+}
+
+/* Exceptions are patched in the vector kernels' registers, between the
+** unpacking and the running sum: no value goes through memory twice. */
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n)
 {
-    zhs_unpack_padded(v, g->packed, n, g->bits);
-    const uint8_t *p = g->exc;
-    size_t next = 0;
-    for (uint32_t k = 0; k < g->nexc; k++) {
-        uint32_t i, hi;
-        next_exception(&p, &next, &i, &hi);
-        v[i] |= hi << g->bits;
+    if (g->nexc == 0) zhs_unpack_padded(v, g->packed, n, g->bits);
+    else if (g->bits <= ZHS_AVX2_MAX_BITS && n <= ZHS_PFOR_AVX2_MAX_N && zhs_simd_avx2()) zhs_pfor_unpack_avx2(v, g, n);
+    else zhs_pfor_unpack_scalar(v, g, n);
+}
+
+void zhs_pfor_unpack_tfs(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    if (g->nexc == 0) zhs_unpack_tfs_padded(v, g->packed, n, g->bits);
+    else if (g->bits <= ZHS_AVX2_MAX_BITS && n <= ZHS_PFOR_AVX2_MAX_N && zhs_simd_avx2()) zhs_pfor_unpack_tfs_avx2(v, g, n);
+    else zhs_pfor_unpack_tfs_scalar(v, g, n);
+}
+
+uint64_t zhs_pfor_unpack_docs(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev)
+{
+    if (g->nexc == 0) return zhs_unpack_docs_padded(v, g->packed, n, g->bits, prev);
+    /* The vector sum wraps at 32 bits: only where the gaps, bounded by
+    ** their low bits and the exceptions' high parts (summed by the parse),
+    ** cannot take it past 2^32 - 1, so that damage is still seen. */
+    if (n && n <= ZHS_PFOR_AVX2_MAX_N && g->bits <= ZHS_AVX2_MAX_BITS && g->high_sum <= UINT32_MAX &&
+        (uint64_t)(prev + 1) + ((uint64_t)n << g->bits) + (g->high_sum << g->bits) <= UINT32_MAX && zhs_simd_avx2()) {
+        zhs_pfor_unpack_docs_avx2(v, g, n, (uint32_t)prev);
+        return v[n - 1];
     }
+    return zhs_pfor_unpack_docs_scalar(v, g, n, prev);
 }
 
 void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high)
 {
-    const uint8_t *p = g->exc;
-    size_t next = 0;
-    for (uint32_t k = 0; k < g->nexc; k++) next_exception(&p, &next, &idx[k], &high[k]);
+    zhs_exc_iter e;
+    uint32_t k = 0;
+    for (zhs_exc_start(&e, g); e.idx != UINT32_MAX; zhs_exc_next(&e), k++) {
+        idx[k] = e.idx;
+        high[k] = e.add >> g->bits;
+    }
 }
 
 const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n)

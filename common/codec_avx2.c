@@ -152,16 +152,21 @@ __attribute__((target("avx2"))) static inline void store8(uint32_t *v, __m256i x
     _mm256_maskstore_epi32((int *)v, keep, x);
 }
 
-/* One loop for every output; `kind` and `narrow` are constants at each
-** call site. */
-__attribute__((target("avx2"))) static inline void unpack_run(uint32_t *v, const uint8_t *in, size_t n, unsigned bits,
-                                                               enum out_kind kind, uint32_t base, bool narrow)
+/* One loop for every output; `kind`, `narrow` and whether exceptions come
+** (add not NULL: what to add to each value, eight at a time) are
+** constants at each call site, where the loop is inlined. */
+__attribute__((target("avx2"), always_inline)) static inline void unpack_run(uint32_t *v, const uint8_t *in, size_t n,
+                                                                              unsigned bits, enum out_kind kind,
+                                                                              uint32_t base, bool narrow,
+                                                                              const uint32_t *add)
 {
     kernel k = kernel_for(bits);
     __m256i carry = _mm256_set1_epi32((int)base);
     size_t g = groups_in_place(n, bits, k.hi, narrow ? 8 : 16), i = 0;
     for (; i < g; i++) {
-        __m256i x = finish8(unpack8(&k, in + i * bits, narrow), kind, &carry);
+        __m256i x = unpack8(&k, in + i * bits, narrow);
+        if (add) x = _mm256_add_epi32(x, _mm256_load_si256((const __m256i *)(add + 8 * i)));
+        x = finish8(x, kind, &carry);
         store8(v + 8 * i, x, n - 8 * i < 8 ? n - 8 * i : 8);
     }
     if (8 * i >= n) return;
@@ -171,7 +176,9 @@ __attribute__((target("avx2"))) static inline void unpack_run(uint32_t *v, const
     size_t from = i * bits, rest = zhs_pack_bytes(n, bits) - from;
     memcpy(buf, in + from, rest);
     for (size_t at = 0; 8 * i < n; i++, at += bits) {
-        __m256i x = finish8(unpack8(&k, buf + at, narrow), kind, &carry);
+        __m256i x = unpack8(&k, buf + at, narrow);
+        if (add) x = _mm256_add_epi32(x, _mm256_load_si256((const __m256i *)(add + 8 * i)));
+        x = finish8(x, kind, &carry);
         store8(v + 8 * i, x, n - 8 * i < 8 ? n - 8 * i : 8);
     }
 }
@@ -180,8 +187,24 @@ __attribute__((target("avx2"))) static inline void unpack_run(uint32_t *v, const
 __attribute__((target("avx2"))) static void unpack_any(uint32_t *v, const uint8_t *in, size_t n, unsigned bits,
                                                         enum out_kind kind, uint32_t base)
 {
-    if (bits <= NARROW_MAX_BITS) unpack_run(v, in, n, bits, kind, base, true);
-    else unpack_run(v, in, n, bits, kind, base, false);
+    if (bits <= NARROW_MAX_BITS) unpack_run(v, in, n, bits, kind, base, true, NULL);
+    else unpack_run(v, in, n, bits, kind, base, false, NULL);
+}
+
+/* A group with exceptions: their high parts are laid out in a zeroed
+** array as long as the group, which the loop adds eight values at a time
+** between unpacking and summing.  No branch per exception in the loop
+** (an outlier falls anywhere, so such a branch would mispredict), and no
+** value goes through memory twice. */
+__attribute__((target("avx2"))) static void unpack_patched(uint32_t *v, const zhs_pfor_group *g, size_t n,
+                                                            enum out_kind kind, uint32_t base)
+{
+    uint32_t add[ZHS_PFOR_AVX2_MAX_N] __attribute__((aligned(32)));
+    for (size_t i = 0; i < n; i += 8) _mm256_store_si256((__m256i *)(add + i), _mm256_setzero_si256());
+    zhs_exc_iter e;
+    for (zhs_exc_start(&e, g); e.idx != UINT32_MAX; zhs_exc_next(&e)) add[e.idx] = e.add;
+    if (g->bits <= NARROW_MAX_BITS) unpack_run(v, g->packed, n, g->bits, kind, base, true, add);
+    else unpack_run(v, g->packed, n, g->bits, kind, base, false, add);
 }
 
 __attribute__((target("avx2"))) void zhs_unpack_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
@@ -212,6 +235,22 @@ __attribute__((target("avx2"))) void zhs_unpack_docs_padded_avx2(uint32_t *v, co
     unpack_any(v, in, n, bits, OUT_DOCS, base);
 }
 
+__attribute__((target("avx2"))) void zhs_pfor_unpack_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    unpack_patched(v, g, n, OUT_VALUES, 0);
+}
+
+__attribute__((target("avx2"))) void zhs_pfor_unpack_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    unpack_patched(v, g, n, OUT_PLUS1, 0);
+}
+
+__attribute__((target("avx2"))) void zhs_pfor_unpack_docs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n,
+                                                                uint32_t base)
+{
+    unpack_patched(v, g, n, OUT_DOCS, base);
+}
+
 #else /* no AVX2 in this build: the scalar loops everywhere */
 
 bool zhs_simd_avx2_supported(void) { return false; }
@@ -229,6 +268,21 @@ void zhs_unpack_tfs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsign
 void zhs_unpack_docs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, uint32_t base)
 {
     zhs_unpack_docs_padded_scalar(v, in, n, bits, (int64_t)base);
+}
+
+void zhs_pfor_unpack_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    zhs_pfor_unpack_scalar(v, g, n);
+}
+
+void zhs_pfor_unpack_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    zhs_pfor_unpack_tfs_scalar(v, g, n);
+}
+
+void zhs_pfor_unpack_docs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n, uint32_t base)
+{
+    zhs_pfor_unpack_docs_scalar(v, g, n, (int64_t)base);
 }
 
 #endif

@@ -7,11 +7,13 @@
 #ifndef ZHS_CODEC_SIMD_H
 #define ZHS_CODEC_SIMD_H
 
-#include "common.h"
+#include "format.h"
 
 /* The widest bit width the AVX2 kernels take: a value is read from a 32-bit
 ** window at a byte boundary, so its shift (0..7) plus its width must fit. */
 #define ZHS_AVX2_MAX_BITS 25
+/* The longest group with exceptions the AVX2 kernels take. */
+#define ZHS_PFOR_AVX2_MAX_N ZHS_BLOCK
 
 /* True when this process decodes with AVX2: the CPU has it, the build did
 ** not leave it out (-DZHS_SIMD=OFF), and ZHS_SIMD=scalar was not set in the
@@ -29,5 +31,68 @@ uint64_t zhs_unpack_docs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n,
 void zhs_unpack_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 void zhs_unpack_tfs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 void zhs_unpack_docs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, uint32_t base);
+
+/* Doc gaps already unpacked (and patched) in v[0..n) turned into doc ids
+** in place: v[i] = prev + sum over j <= i of (v[j] + 1); returns the last
+** id, exact in 64 bits. */
+uint64_t zhs_prefix_docs_scalar(uint32_t *v, size_t n, int64_t prev);
+
+/* Scalar and AVX2 versions of zhs_pfor_unpack, zhs_pfor_unpack_tfs and
+** zhs_pfor_unpack_docs (format.h) for groups with exceptions.  The AVX2
+** ones need g->bits <= ZHS_AVX2_MAX_BITS and n <= ZHS_PFOR_AVX2_MAX_N (a
+** block; longer groups are not decoded whole); the docs one sums modulo 2^32,
+** so the caller uses it only where the sum cannot pass 2^32 - 1. */
+void zhs_pfor_unpack_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n);
+void zhs_pfor_unpack_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n);
+uint64_t zhs_pfor_unpack_docs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev);
+void zhs_pfor_unpack_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n);
+void zhs_pfor_unpack_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n);
+void zhs_pfor_unpack_docs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n, uint32_t base);
+
+/* The exceptions of a group zhs_pfor_parse2 checked, in index order:
+** idx is UINT32_MAX after the last, add the value to add to the low bits
+** (high part << bits). */
+typedef struct zhs_exc_iter {
+    const uint8_t *p;
+    uint32_t left;
+    uint32_t next;          /* the index after the previous exception */
+    unsigned bits;
+    uint32_t idx, add;
+} zhs_exc_iter;
+
+/* A varint that the parse checked: at most 5 bytes, inside the group. */
+static inline uint32_t zhs_checked_varint(const uint8_t **pp)
+{
+    const uint8_t *p = *pp;
+    uint32_t v = p[0] & 0x7F;
+    unsigned shift = 7;
+    while (*p++ & 0x80) {
+        if (shift < 32) v |= (uint32_t)(*p & 0x7F) << shift;     /* an overlong form's zeros */
+        shift += 7;
+    }
+    *pp = p;
+    return v;
+}
+
+static inline void zhs_exc_next(zhs_exc_iter *e)
+{
+    if (e->left == 0) {
+        e->idx = UINT32_MAX;
+        return;
+    }
+    e->left--;
+    e->idx = e->next + zhs_checked_varint(&e->p);
+    e->add = zhs_checked_varint(&e->p) << e->bits;
+    e->next = e->idx + 1;
+}
+
+static inline void zhs_exc_start(zhs_exc_iter *e, const zhs_pfor_group *g)
+{
+    e->p = g->exc;
+    e->left = g->nexc;
+    e->next = 0;
+    e->bits = g->bits;
+    zhs_exc_next(e);
+}
 
 #endif

@@ -74,7 +74,7 @@ bool zhs_buf_reserve(zhs_buf *b, size_t extra)
     return true;
 }
 
-bool zhs_buf_append(zhs_buf *b, const void *p, size_t n)
+bool zhs_buf_append_grow(zhs_buf *b, const void *p, size_t n)
 {
     if (!zhs_buf_reserve(b, n)) return false;
     if (n) memcpy(b->data + b->len, p, n);
@@ -83,7 +83,6 @@ bool zhs_buf_append(zhs_buf *b, const void *p, size_t n)
     return true;
 }
 
-bool zhs_buf_putc(zhs_buf *b, char c) { return zhs_buf_append(b, &c, 1); }
 
 bool zhs_buf_printf(zhs_buf *b, const char *fmt, ...)
 {

@@ -61,9 +61,21 @@ void zhs_buf_init(zhs_buf *b);
 void zhs_buf_free(zhs_buf *b);
 static inline void zhs_buf_reset(zhs_buf *b) { b->len = 0; b->oom = false; if (b->data) b->data[0] = 0; }
 bool zhs_buf_reserve(zhs_buf *b, size_t extra);
-bool zhs_buf_append(zhs_buf *b, const void *p, size_t n);
+/* The growing path of zhs_buf_append. */
+bool zhs_buf_append_grow(zhs_buf *b, const void *p, size_t n);
+/* Inline: the analyzer appends a character at a time, and a call per
+** append was 10% of an index build's CPU (bench/RESULTS.md, parallel
+** indexing, third session). */
+static inline bool zhs_buf_append(zhs_buf *b, const void *p, size_t n)
+{
+    if (b->oom || n >= b->cap - b->len) return zhs_buf_append_grow(b, p, n);
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return true;
+}
 static inline bool zhs_buf_puts(zhs_buf *b, const char *s) { return zhs_buf_append(b, s, strlen(s)); }
-bool zhs_buf_putc(zhs_buf *b, char c);
+static inline bool zhs_buf_putc(zhs_buf *b, char c) { return zhs_buf_append(b, &c, 1); }
 bool zhs_buf_printf(zhs_buf *b, const char *fmt, ...) ZHS_PRINTF(2, 3);
 bool zhs_buf_put_varint(zhs_buf *b, uint64_t v);
 bool zhs_buf_put_u32(zhs_buf *b, uint32_t v);     /* little endian */

@@ -144,6 +144,7 @@ typedef struct zhs_pfor_group {
     const uint8_t *exc;         /* exceptions (nexc pairs of varints) */
     const uint8_t *packed;      /* the packed low bits */
     size_t packed_bytes;
+    uint64_t high_sum;          /* of the exceptions' high parts: bounds a sum */
     uint32_t nexc;
     uint8_t bits;
 } zhs_pfor_group;
@@ -154,6 +155,12 @@ const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb
 /* All n values of a parsed group into v: the hot path (zhs_unpack_padded,
 ** so up to 8 bytes past the packed area are read and must be mapped). */
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n);
+/* The same for term frequencies (the values plus one) and for doc gaps
+** (turned into doc ids after prev, the last returned exact in 64 bits:
+** the contract of zhs_unpack_docs_padded).  Vector code for the running
+** sum after the patch where the CPU has it. */
+void zhs_pfor_unpack_tfs(uint32_t *v, const zhs_pfor_group *g, size_t n);
+uint64_t zhs_pfor_unpack_docs(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev);
 /* The exceptions of a parsed group, for random access: g->nexc indexes
 ** and high parts (value >> bits). */
 void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high);

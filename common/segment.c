@@ -123,6 +123,14 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
         corrupt(err, &s->len, s->len.body, "passage count differs from the manifest");
         goto fail;
     }
+    /* The longest passage bounds every term frequency on the query paths
+    ** without a read of the passage's own length (a cache miss per
+    ** candidate); 'zhs check' still compares each with its passage's. */
+    s->max_len = 0;
+    for (uint32_t d = 0; d < ndocs; d++) {
+        uint32_t l = zhs_get_u32(s->len.body + (size_t)d * 4);
+        s->max_len = l > s->max_len ? l : s->max_len;
+    }
     /* store trailer: [u32 character table length (format 4)], u32
     ** nblocks, u32 dictionary length */
     size_t trailer = s->store_coded ? 12 : 8;
@@ -356,19 +364,7 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: reading 8 bytes past
     ** the packed area stays inside the mapping. */
-    uint64_t last;
-    if (dg.nexc == 0) {
-        last = zhs_unpack_docs_padded(c->docs, dg.packed, n, dg.bits, prev);
-    } else {
-        /* outliers: the low bits patched first, then the running sum */
-        zhs_pfor_unpack(c->docs, &dg, n);
-        uint64_t d = (uint64_t)prev;
-        for (uint32_t i = 0; i < n; i++) {
-            d += (uint64_t)c->docs[i] + 1;
-            c->docs[i] = (uint32_t)d;
-        }
-        last = d;
-    }
+    uint64_t last = zhs_pfor_unpack_docs(c->docs, &dg, n, prev);
     c->tfs_ready = false;
     c->pos_ready = false;
     if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
@@ -384,12 +380,7 @@ bad:
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    if (c->tfg.nexc == 0) {
-        zhs_unpack_tfs_padded(c->tfs, c->tfg.packed, c->bn, c->tfg.bits);
-    } else {
-        zhs_pfor_unpack(c->tfs, &c->tfg, c->bn);
-        for (uint32_t i = 0; i < c->bn; i++) c->tfs[i] += 1;
-    }
+    zhs_pfor_unpack_tfs(c->tfs, &c->tfg, c->bn);
     c->tfs_ready = true;
 }
 
@@ -493,49 +484,66 @@ static bool prepare_positions(zhs_cursor *c)
     }
     if (total > SIZE_MAX / 64) return false;
     if (!zhs_pfor_parse2(&c->pos_g[0], c->bn, &c->pos_g[1], (size_t)total, p, c->pos_end)) return false;
-    for (int g = 0; g < 2; g++) zhs_pfor_exceptions(&c->pos_g[g], c->pos_exc_idx[g], c->pos_exc_high[g]);
+    for (int g = 0; g < 2; g++) {
+        zhs_pfor_exceptions(&c->pos_g[g], c->pos_exc_idx[g], c->pos_exc_high[g]);
+        c->pos_exc_at[g] = 0;
+    }
     c->pos_ready = true;
     return true;
 }
 
-/* First exception of a group at index >= i. */
-static inline uint32_t first_exception(const uint32_t *idx, uint32_t nexc, uint64_t i)
+/* First exception of a group at index >= i, searched on from where the
+** previous call on this block stopped (*from): the docs of a block are
+** read in order, so each exception is passed once, without the binary
+** search per doc whose branches mispredict; a call for an earlier doc
+** starts over. */
+static inline uint32_t exception_from(const uint32_t *idx, uint32_t nexc, uint32_t *from, uint64_t i)
 {
-    uint32_t lo = 0, hi = nexc;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (idx[mid] < i) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
+    uint32_t e = *from;
+    if (e > 0 && idx[e - 1] >= i) e = 0;
+    while (e < nexc && idx[e] < i) e++;
+    *from = e;
+    return e;
+}
+
+/* zhs_pfor_low for a group of the positions file, reading 8 bytes at
+** once: the group lies inside the file's body, which the 16-byte footer
+** follows, so the bytes past the packed area are mapped. */
+static inline uint32_t pos_low(const zhs_pfor_group *g, size_t i)
+{
+    size_t bp = i * g->bits;
+    uint64_t w;
+    memcpy(&w, g->packed + (bp >> 3), 8);
+    return (uint32_t)((w >> (bp & 7)) & (((uint64_t)1 << g->bits) - 1));
 }
 
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
 {
     if (c->doc == ZHS_NO_DOC) return 0;
-    if (!zhs_cursor_tf_sane(c)) return -1;
+    if (!zhs_cursor_tf_bounded(c)) return -1;
     if (!c->pos_ready && !prepare_positions(c)) return -1;
     uint32_t tf = c->tfs[c->i], n = 0;
     const zhs_pfor_group *fg = &c->pos_g[0], *gg = &c->pos_g[1];
-    uint64_t pos = zhs_pfor_low(fg, c->i);
+    uint64_t pos = pos_low(fg, c->i);
     if (fg->nexc) {
-        uint32_t e = first_exception(c->pos_exc_idx[0], fg->nexc, c->i);
+        uint32_t e = exception_from(c->pos_exc_idx[0], fg->nexc, &c->pos_exc_at[0], c->i);
         if (e < fg->nexc && c->pos_exc_idx[0][e] == c->i) pos |= (uint64_t)c->pos_exc_high[0][e] << fg->bits;
     }
     /* the gaps are read in order: the exceptions too */
     uint64_t before = c->pos_before[c->i];
     const uint32_t *xi = c->pos_exc_idx[1], *xh = c->pos_exc_high[1];
-    uint32_t e = gg->nexc ? first_exception(xi, gg->nexc, before) : 0;
+    uint32_t e = gg->nexc ? exception_from(xi, gg->nexc, &c->pos_exc_at[1], before) : 0;
     for (uint32_t k = 0; k < tf; k++) {
         if (k > 0) {
             size_t j = (size_t)(before + k - 1);
-            uint64_t g = zhs_pfor_low(gg, j);
+            uint64_t g = pos_low(gg, j);
             if (e < gg->nexc && xi[e] == j) g |= (uint64_t)xh[e++] << gg->bits;
             pos += g;
         }
         if (pos > UINT32_MAX) return -1;
         if (n < max) out[n++] = (uint32_t)pos;
     }
+    if (gg->nexc) c->pos_exc_at[1] = e;
     return (int)n;
 }
 

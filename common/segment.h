@@ -29,6 +29,7 @@ typedef struct zhs_segment {
     zhs_mapped del;                 /* optional: deleted passages */
     const uint8_t *deleted;         /* bitmap over ndocs, NULL when none */
     uint32_t ndocs;
+    uint32_t max_len;               /* the longest passage's length */
     bool skip_v1;                   /* .post of format 1 or 2: 24-byte skip entries */
     uint32_t dict_nblocks;
     uint64_t nterms;
@@ -106,6 +107,7 @@ typedef struct zhs_cursor {
     bool pos_ready;
     zhs_pfor_group pos_g[2];
     uint32_t pos_exc_idx[2][ZHS_PFOR_MAX_EXC], pos_exc_high[2][ZHS_PFOR_MAX_EXC];
+    uint32_t pos_exc_at[2];         /* where the last read stopped in each */
     uint64_t pos_before[ZHS_BLOCK]; /* gaps of the block's earlier docs */
     /* shallow position for block-max: the skip entry of the block that
     ** may hold a target, decoded once */
@@ -145,6 +147,14 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max);
 static inline bool zhs_cursor_tf_sane(zhs_cursor *c)
 {
     return zhs_cursor_tf(c) <= zhs_get_u32(c->seg->len.body + (size_t)c->doc * 4);
+}
+/* The bound the query paths check before reading positions: tf <= the
+** segment's longest passage.  It bounds the work a damaged tf can cause
+** as well, without reading the passage's length ('zhs check' uses the
+** exact test above). */
+static inline bool zhs_cursor_tf_bounded(zhs_cursor *c)
+{
+    return zhs_cursor_tf(c) <= c->seg->max_len;
 }
 
 /* ------------------------------------------------------------ store */

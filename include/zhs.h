@@ -120,8 +120,12 @@ enum zhs_fold {
 /* How Han text is cut into words.  Zero is the default. */
 enum zhs_segmenter {
     ZHS_SEGMENTER_DICT = 0,     /* most probable path over a word dictionary
-                                ** (jieba's words + ours + a user dictionary) */
-    ZHS_SEGMENTER_ICU = 1       /* ICU's word break (the analyzer before 0.2) */
+                                ** (jieba's words + ours + a user dictionary),
+                                ** numerals and measure words apart (一/次) */
+    ZHS_SEGMENTER_ICU = 1,      /* ICU's word break (the analyzer before 0.2) */
+    ZHS_SEGMENTER_DICT_V1 = 2   /* the dict segmenter before its numeral rules
+                                ** (一次 one word): read back from the
+                                ** fingerprints of indexes built then */
 };
 
 typedef struct zhs_analyzer_config {

@@ -67,6 +67,27 @@ int zhs_run_write(const char *path, const char *const *keys, const uint32_t *key
 ** i+1) into the segment writer. */
 int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zhs_error *err);
 
+/* ============================================================ invert.c */
+
+/* Passages' terms become posting streams, split by term hash over shards
+** each inverted in a thread of its own (invert.c says how). */
+typedef struct zhs_inverter zhs_inverter;
+struct zhs_passage_terms;
+
+/* shards: 1 inverts on the caller's thread; more start a thread each.
+** ram_budget: the bytes of postings all shards hold before flushing runs
+** into tmpdir (each an equal share). */
+int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, const char *tmpdir, zhs_error *err);
+/* Passages come in order, doc = 0, 1, ...; pt is read during the call only. */
+int zhs_inverter_add(zhs_inverter *iv, uint32_t doc, const struct zhs_passage_terms *pt, zhs_error *err);
+/* Waits for the shards and sorts their terms; has_runs: whether the
+** segment comes from runs on disk (a merge phase). */
+int zhs_inverter_finish(zhs_inverter *iv, bool *has_runs, zhs_error *err);
+/* Writes every term, in key order, to w (after finish). */
+int zhs_inverter_write(zhs_inverter *iv, zhs_seg_writer *w, bool has_runs, zhs_error *err);
+/* Stops the threads, frees, removes the runs. */
+void zhs_inverter_close(zhs_inverter *iv);
+
 /* ============================================================ sources.c */
 
 /* The file table of an index (g<GEN>.files, docs/FORMAT.md): each source

@@ -110,13 +110,6 @@ static double skip_bound(const state *st, const sterm *t, const zhs_skip *sk)
     return t->w * b * UB_PAD;
 }
 
-static double block_bound(const state *st, sterm *t, uint32_t doc)
-{
-    zhs_skip sk;
-    if (!zhs_cursor_shallow(&t->cur, doc, &sk)) return t->cur.skips ? 0.0 : t->ub;
-    return skip_bound(st, t, &sk);
-}
-
 /* ---------------------------------------------------------------- heap */
 
 /* "a is worse than b": lower score, or equal score and later passage. */
@@ -183,7 +176,7 @@ static bool load_positions(state *st, cclause *c)
 {
     size_t total = 0;
     for (size_t j = 0; j < c->n; j++) {
-        if (!zhs_cursor_tf_sane(&c->e[j].cur)) return fault(st, ZHS_ECORRUPT);
+        if (!zhs_cursor_tf_bounded(&c->e[j].cur)) return fault(st, ZHS_ECORRUPT);
         total += zhs_cursor_tf(&c->e[j].cur);
     }
     if (total > st->poscap) {
@@ -271,12 +264,14 @@ typedef struct window {
     bool valid;
     double all, opt, req;       /* all = opt + req, each summed on its own */
     double ess_theta;           /* theta the terms' ess marks are for */
+    unsigned gen;               /* counts the windows, for orders kept per window */
 } window;
 
 static void window_at(state *st, window *w, uint32_t from)
 {
     w->all = w->opt = w->req = 0;
     w->ess_theta = -1;
+    w->gen++;
     w->upto = ZHS_NO_DOC;
     w->valid = true;
     for (size_t i = 0; i < st->nt; i++) {
@@ -303,11 +298,58 @@ static window *window_for(state *st, window *w, uint32_t doc)
     return w;
 }
 
+/* The optional terms of a conjunction, strongest in the window first, and
+** rest[i], the sum of the window bounds of t[i..n) (rest[n] = 0). */
+typedef struct optorder {
+    sterm **t;
+    double *rest;
+    size_t n;
+    unsigned gen;               /* the window it is for */
+} optorder;
+
+static void order_optional(optorder *o, const state *st, const window *w)
+{
+    o->n = 0;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        if (t->req) continue;
+        size_t j = o->n++;
+        for (; j > 0 && o->t[j - 1]->wb < t->wb; j--) o->t[j] = o->t[j - 1];
+        o->t[j] = t;
+    }
+    o->rest[o->n] = 0;
+    for (size_t i = o->n; i-- > 0;) o->rest[i] = o->rest[i + 1] + o->t[i]->wb;
+    o->gen = w->gen;
+}
+
+/* The optional terms' contributions to doc, strongest first; false as
+** soon as req, what they add so far and the rest's bounds cannot beat
+** theta.  Out of line: the single-optional-term case (+word -word, whose
+** word and bigram are one list) stays a tight loop. */
+static __attribute__((noinline)) bool score_optional(state *st, uint32_t doc, double theta, const optorder *o,
+                                                     double req, double *contrib)
+{
+    double acc = req;
+    for (size_t i = 0; i < o->n; i++) {
+        sterm *t = o->t[i];
+        double c = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+        contrib[t->idx] = c;
+        acc += c;
+        /* with nothing left to bound, the sum in term order decides
+        ** (acc adds up in another order: it may differ in the last bit) */
+        if (o->rest[i + 1] > 0 && acc + o->rest[i + 1] <= theta) return false;
+    }
+    return true;
+}
+
 /* Score of a candidate that has every required element: the required terms
-** from the cursors standing on it, then, unless they and the bound of the
-** rest cannot beat theta, the optional terms.  Sums in term order, as the
-** oracle does.  False when the passage cannot enter the top k. */
-static bool score_candidate(state *st, uint32_t doc, double theta, double opt_bound, double *contrib, double *out)
+** from the cursors standing on it, then the optional terms, strongest in
+** the window first, until the score so far and the window bounds of the
+** rest cannot beat theta (MaxScore within the candidate: the weak terms'
+** long lists are not read for a passage the strong ones already rule
+** out).  Sums in term order, as the oracle does.  False when the passage
+** cannot enter the top k. */
+static bool score_candidate(state *st, uint32_t doc, double theta, const optorder *o, double *contrib, double *out)
 {
     double req = 0;
     for (size_t i = 0; i < st->nt; i++) {
@@ -316,14 +358,18 @@ static bool score_candidate(state *st, uint32_t doc, double theta, double opt_bo
         contrib[i] = t->w * tf_part(&st->sc, zhs_cursor_tf(t->req), doc);
         req += contrib[i];
     }
-    if (theta >= 0 && req + opt_bound <= theta) return false;
-    double s = 0;
-    for (size_t i = 0; i < st->nt; i++) {
-        sterm *t = &st->t[i];
-        if (!t->req)
-            contrib[i] = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
-        s += contrib[i];
+    if (theta >= 0 && req + o->rest[0] <= theta) return false;
+    if (theta >= 0 && o->n > 1) {
+        if (!score_optional(st, doc, theta, o, req, contrib)) return false;
+    } else {
+        for (size_t i = 0; i < st->nt; i++) {
+            sterm *t = &st->t[i];
+            if (!t->req)
+                contrib[i] = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+        }
     }
+    double s = 0;
+    for (size_t i = 0; i < st->nt; i++) s += contrib[i];
     *out = s;
     /* a later passage with an equal score would rank below the k-th */
     return theta < 0 || s > theta;
@@ -382,13 +428,28 @@ static void link_required(state *st)
 
 /* ---------------------------------------------------------------- evaluators */
 
-static int cmp_ub(const void *a, const void *b)
+/* Orders ord[0..n) by window bound, weakest first (insertion sort: a
+** query has few terms), and sets prefix[i] to the sum of the i weakest. */
+static void order_by_window(sterm **ord, double *prefix, size_t n)
 {
-    const sterm *x = *(sterm *const *)a, *y = *(sterm *const *)b;
-    return (x->ub > y->ub) - (x->ub < y->ub);
+    for (size_t i = 1; i < n; i++) {
+        sterm *t = ord[i];
+        size_t j = i;
+        for (; j > 0 && ord[j - 1]->wb > t->wb; j--) ord[j] = ord[j - 1];
+        ord[j] = t;
+    }
+    prefix[0] = 0;
+    for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->wb;
 }
 
-/* MaxScore over the scoring terms; no required clauses. */
+/* MaxScore over the scoring terms; no required clauses.  Once the top k
+** is full the terms are split window by window (the span over which every
+** term's current skip block holds, window_at) by their block bounds, not
+** their global ones: the weakest, whose bounds together cannot beat the
+** k-th score, are non-essential there and only looked up for a passage
+** one of the others holds.  A frequent bigram whose blocks here hold low
+** tfs or long passages drops out where a global split keeps walking it
+** (Block-Max MaxScore). */
 static int run_maxscore(state *st, zhs_error *err)
 {
     size_t n = st->nt;
@@ -400,26 +461,47 @@ static int run_maxscore(state *st, zhs_error *err)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     }
     for (size_t i = 0; i < n; i++) ord[i] = &st->t[i];
-    qsort(ord, n, sizeof *ord, cmp_ub);
-    prefix[0] = 0;
-    for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->ub;
     size_t ess = 0;             /* ord[ess..n) are essential */
+    double ess_theta = -1;      /* the theta ess is for */
     window win = {0};
+    uint32_t next = 0;          /* every passage before it is done with */
     for (;;) {
-        uint32_t d = ZHS_NO_DOC;
-        for (size_t i = ess; i < n; i++)
-            if (ord[i]->cur.doc < d) d = ord[i]->cur.doc;
-        if (d == ZHS_NO_DOC) break;
         double theta = threshold(st);
-        if (theta >= 0) {
-            /* no passage up to the end of these blocks can make it */
-            const window *w = window_for(st, &win, d);
-            if (w->all <= theta) {
-                if (w->upto == ZHS_NO_DOC) break;
-                for (size_t i = ess; i < n; i++) zhs_cursor_advance(&ord[i]->cur, w->upto + 1);
+        if (theta >= 0 && (!win.valid || next > win.upto)) {
+            if (next == ZHS_NO_DOC) break;
+            window_at(st, &win, next);
+            if (win.all <= theta) {
+                /* no passage up to the end of these blocks can make it */
+                if (win.upto == ZHS_NO_DOC) break;
+                next = win.upto + 1;
+                win.valid = false;
                 continue;
             }
+            order_by_window(ord, prefix, n);
+            ess = 0;
+            ess_theta = -1;
         }
+        if (theta >= 0 && theta != ess_theta) {
+            while (ess < n && prefix[ess + 1] <= theta) ess++;
+            ess_theta = theta;
+        }
+        uint32_t d = ZHS_NO_DOC;
+        for (size_t i = ess; i < n; i++) {
+            zhs_cursor *c = &ord[i]->cur;
+            uint32_t x = c->doc < next ? zhs_cursor_advance(c, next) : c->doc;
+            if (x < d) d = x;
+        }
+        /* the passages before d hold non-essential terms only: none of
+        ** them in this window can make it, but the next window may split
+        ** the terms otherwise */
+        if (theta >= 0 && d > win.upto) {
+            if (win.upto == ZHS_NO_DOC) break;
+            next = win.upto + 1;
+            win.valid = false;
+            continue;
+        }
+        if (d == ZHS_NO_DOC) break;
+        next = d + 1;
         double part = 0;
         /* Which terms contributed: a bitmask when the query is short,
         ** so nothing has to be cleared per candidate. */
@@ -435,15 +517,10 @@ static int run_maxscore(state *st, zhs_error *err)
                 zhs_cursor_next(&t->cur);
             }
         }
-        if (ess > 0 && theta >= 0) {
-            if (part + prefix[ess] <= theta) continue;
-            /* Block bounds, largest first: stop as soon as the passage
-            ** might still make it. */
-            double bb = part;
-            for (size_t i = ess; i-- > 0 && bb <= theta;) bb += block_bound(st, ord[i], d);
-            if (bb <= theta) continue;
-        }
+        if (ess > 0 && part + prefix[ess] <= theta) continue;
         bool pruned = false;
+        /* the non-essential terms, strongest first: stop as soon as the
+        ** passage cannot make it */
         for (size_t i = ess; i-- > 0;) {
             sterm *t = ord[i];
             if (zhs_cursor_advance(&t->cur, d) == d) {
@@ -465,9 +542,6 @@ static int run_maxscore(state *st, zhs_error *err)
         }
         st->matches++;
         heap_push(st, d, s);
-        theta = threshold(st);
-        if (theta >= 0)
-            while (ess < n && prefix[ess + 1] <= theta) ess++;
     }
     free(ord);
     free(prefix);
@@ -496,8 +570,9 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         for (size_t j = 0; j < st->must[i].n; j++) e[ne++] = &st->must[i].e[j];
     qsort(e, ne, sizeof *e, cmp_celem_df);
     double *contrib = malloc((st->nt + 1) * sizeof *contrib);
-    if (!contrib) {
-        free(e);
+    optorder oo = {malloc((st->nt + 1) * sizeof *oo.t), malloc((st->nt + 1) * sizeof *oo.rest), 0, 0};
+    if (!contrib || !oo.t || !oo.rest) {
+        free(e); free(contrib); free(oo.t); free(oo.rest);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     }
     link_required(st);
@@ -529,7 +604,8 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         }
         if (!agree) continue;
         double score = 0;
-        bool ok = count_only || score_candidate(st, d, theta, theta >= 0 ? win.opt : 0, contrib, &score);
+        if (theta >= 0 && oo.gen != win.gen) order_optional(&oo, st, &win);
+        bool ok = count_only || score_candidate(st, d, theta, &oo, contrib, &score);
         for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
         if (ok && !excluded(st, d)) {
             st->matches++;
@@ -537,6 +613,8 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         }
         d = zhs_cursor_next(&e[0]->cur);
     }
+    free(oo.t);
+    free(oo.rest);
     free(contrib);
     free(e);
     return ZHS_OK;

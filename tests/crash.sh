@@ -236,6 +236,21 @@ cp -r "$SRC/corpus/sample/regulations" "$TMP/UY/added1"
 printf '# 新增\n\n更新标记：新增的文件。\n' > "$TMP/UY/added2.md"
 upd() { rm -rf "$TMP/U"; cp -a "$TMP/U$1" "$TMP/U"; }   # the corpus in state $1
 umark() { "$ZHS" search -k 1 "$1" '"更新标记"' >/dev/null 2>&1 && echo Y || echo X; }
+passages_of() { if [ "$1" = X ]; then echo "$NX"; else echo "$NY"; fi; }
+# judge_update WHAT CUR NEXT INDEX: after an --update from state CUR to NEXT
+# was killed, the index holds one whole state (counted in stats_old /
+# stats_new), and a following --update finishes the job.
+judge_update() {
+  local what=$1 cur=$2 next=$3 idx=$4 n m
+  n=$(passages "$idx"); m=$(umark "$idx")
+  if [ "$n" = "$(passages_of "$cur")" ] && [ "$m" = "$cur" ]; then ok "$what: still $cur ($n passages)"; stats_old=$((stats_old + 1))
+  elif [ "$n" = "$(passages_of "$next")" ] && [ "$m" = "$next" ]; then ok "$what: already $next ($n passages)"; stats_new=$((stats_new + 1))
+  else bad "$what: neither state: $n passages, marker $m (old $(passages_of "$cur"), new $(passages_of "$next"))"; fi
+  if "$ZHS" index -q --update -o "$idx" "$TMP/U" >"$TMP/out" 2>"$TMP/err" && [ "$(passages "$idx")" = "$(passages_of "$next")" ] &&
+     [ "$(umark "$idx")" = "$next" ] && "$ZHS" check "$idx" >/dev/null 2>&1; then
+    ok "$what: a following --update finishes the job"
+  else bad "$what: the following --update: $(head -c 300 "$TMP/err")"; fi
+}
 upd X; "$ZHS" index -q -o "$TMP/refUX" "$TMP/U" || bad "update: cannot build X"
 upd Y; "$ZHS" index -q -o "$TMP/refUY" "$TMP/U" || bad "update: cannot build Y"
 NX=$(passages "$TMP/refUX"); NY=$(passages "$TMP/refUY")
@@ -255,15 +270,7 @@ for i in $(seq 1 "$KILLS"); do
   if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: zhs index --update failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
   if "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"; then ok "$what: 'zhs check' passes"
   else bad "$what: 'zhs check': $(head -c 300 "$TMP/err")"; fi
-  n=$(passages "$idx"); m=$(umark "$idx")
-  if [ $cur = X ]; then nold=$NX; nnew=$NY; else nold=$NY; nnew=$NX; fi
-  if [ "$n" = "$nold" ] && [ "$m" = $cur ]; then ok "$what: still $cur ($n passages)"; stats_old=$((stats_old + 1))
-  elif [ "$n" = "$nnew" ] && [ "$m" = $next ]; then ok "$what: already $next ($n passages)"; stats_new=$((stats_new + 1))
-  else bad "$what: neither state: $n passages, marker $m (old $nold, new $nnew)"; fi
-  if "$ZHS" index -q --update -o "$idx" "$TMP/U" >"$TMP/out" 2>"$TMP/err" && [ "$(passages "$idx")" = "$nnew" ] &&
-     [ "$(umark "$idx")" = $next ] && "$ZHS" check "$idx" >/dev/null 2>&1; then
-    ok "$what: a following --update finishes the job"
-  else bad "$what: the following --update: $(head -c 300 "$TMP/err")"; fi
+  judge_update "$what" $cur $next "$idx"
   cur=$next
   named_only "$idx" "$what"
 done
@@ -321,19 +328,12 @@ if "$ZHS" --version | grep -q xapian; then
     kill_after "$d" "$ZHS" index -q --update -o "$idx" "$TMP/U"
     what="xapian update #$i ($cur -> $next, kill at ${d} ms, exit $rc)"
     if [ $rc -ne 137 ] && [ $rc -ne 0 ]; then bad "$what: failed by itself: $(head -c 300 "$TMP/err")"; continue; fi
-    if [ $cur = X ]; then nold=$NX; nnew=$NY; else nold=$NY; nnew=$NX; fi
     if "$ZHS" check "$idx" >"$TMP/out" 2>"$TMP/err"; then
-      n=$(passages "$idx"); m=$(umark "$idx")
-      if [ "$n" = "$nold" ] && [ "$m" = $cur ]; then ok "$what: still $cur"; stats_old=$((stats_old + 1))
-      elif [ "$n" = "$nnew" ] && [ "$m" = $next ]; then ok "$what: already $next"; stats_new=$((stats_new + 1))
-      else bad "$what: neither state: $n passages, marker $m (old $nold, new $nnew)"; fi
-      if "$ZHS" index -q --update -o "$idx" "$TMP/U" >"$TMP/out" 2>"$TMP/err" && [ "$(passages "$idx")" = "$nnew" ] &&
-         [ "$(umark "$idx")" = $next ] && "$ZHS" check "$idx" >/dev/null 2>&1; then
-        ok "$what: a following --update finishes the job"
-      else bad "$what: the following --update: $(head -c 300 "$TMP/err")"; fi
+      judge_update "$what" $cur $next "$idx"
     elif grep -q 'interrupted after its Xapian commit' "$TMP/err"; then
       ok "$what: killed between the two commits, refused with the message"; stats_window=$((stats_window + 1))
-      "$ZHS" index -q --replace --engine xapian -o "$idx" "$TMP/U" >/dev/null 2>&1 && [ "$(passages "$idx")" = "$nnew" ] ||
+      "$ZHS" index -q --replace --engine xapian -o "$idx" "$TMP/U" >/dev/null 2>&1 &&
+        [ "$(passages "$idx")" = "$(passages_of $next)" ] ||
         bad "$what: the rebuild afterwards failed"
     else bad "$what: 'zhs check': $(head -c 300 "$TMP/err")"; fi
     cur=$next

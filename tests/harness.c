@@ -99,3 +99,62 @@ void zt_write_bytes(const char *dir, const char *name, const void *data, size_t 
         exit(2);
     }
 }
+
+int zt_name_source(void *writer, const zhs_corpus_file *f, zhs_error *err)
+{
+    zhs_source s = {f->root, f->rel, f->size, f->mtime_ns, 0};
+    int state;
+    for (int pass = 0; pass < 2; pass++) {
+        if (zhs_writer_source(writer, &s, &state, err)) return err->code;
+        if (state != ZHS_SOURCE_NEEDS_HASH) break;
+        FILE *fp = fopen(f->path, "rb");
+        char buf[1 << 16];
+        size_t n = fp ? fread(buf, 1, sizeof buf, fp) : 0;
+        if (fp) fclose(fp);
+        s.hash = zhs_source_hash(buf, n) ^ (uint64_t)f->size;
+    }
+    return state == ZHS_SOURCE_UNCHANGED ? 0 : 1;
+}
+
+char *zt_dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+size_t zt_index_sample(const char *dir, zhs_analyzer *an, void (*each)(void *ctx, const zhs_passage *p), void *ctx)
+{
+    zhs_error err = {0};
+    zhs_corpus *c = NULL;
+    zhs_writer *w = NULL;
+    const char *paths[1] = {zt_src("corpus/sample")};
+    size_t n = 0;
+    CHECK_OK(zhs_corpus_open(&c, paths, 1, NULL, &err), err);
+    if (c) CHECK_OK(zhs_writer_open(&w, dir, an, NULL, &err), err);
+    if (!w) {
+        zhs_corpus_close(c);
+        return 0;
+    }
+    zhs_corpus_set_filter(c, zt_name_source, w);
+    for (;;) {
+        const zhs_document *doc;
+        int rc = zhs_corpus_next(c, &doc, &err);
+        if (rc == ZHS_DONE) break;
+        CHECK_OK(rc, err);
+        if (rc) break;
+        for (size_t i = 0; i < doc->npassages; i++, n++) {
+            CHECK_OK(zhs_writer_add(w, &doc->passages[i], &err), err);
+            if (each) each(ctx, &doc->passages[i]);
+        }
+    }
+    CHECK_OK(zhs_writer_commit(w, &err), err);
+    zhs_writer_close(w);
+    zhs_corpus_close(c);
+    return n;
+}

@@ -34,9 +34,23 @@ const char *zt_src(const char *rel);
 ** the caller's for the life of the process. */
 const char *zt_tmpdir(void);
 
+/* A NUL-terminated copy of n bytes of s (exits on out of memory); the
+** caller frees it. */
+char *zt_dup_n(const char *s, size_t n);
 /* Creates the directories on the way to path (those that exist stay). */
 void zt_make_parents(const char *path);
 /* Writes n bytes to dir/name, creating its folders; exits 2 on failure. */
 void zt_write_bytes(const char *dir, const char *name, const void *data, size_t n);
+
+/* A zhs_corpus filter (ctx: the zhs_writer) that names each file to the
+** writer as 'zhs index' does, so that the index records its sources and
+** can be updated or edited; it reads a file only when the index does not
+** have it as it is (the files are hashed on their first 64 KB and size). */
+#include "zhs.h"
+int zt_name_source(void *writer, const zhs_corpus_file *f, zhs_error *err);
+/* Indexes corpus/sample into dir (native engine, sources named) and calls
+** each(ctx, passage) for every passage it adds.  Failures are CHECKs;
+** returns the number of passages. */
+size_t zt_index_sample(const char *dir, zhs_analyzer *an, void (*each)(void *ctx, const zhs_passage *p), void *ctx);
 
 #endif

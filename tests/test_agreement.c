@@ -577,30 +577,6 @@ static void check_corpus(const char *name, const char *corpus)
 
 /* ---------------------------------------------------------------- updates */
 
-typedef struct src_ctx {
-    zhs_writer *w;
-} src_ctx;
-
-/* Names each file to the writer, as 'zhs index' does; reads it only when
-** the index does not have it as it is. */
-static int on_source(void *vctx, const zhs_corpus_file *f, zhs_error *err)
-{
-    src_ctx *c = vctx;
-    zhs_source s = {f->root, f->rel, f->size, f->mtime_ns, 0};
-    int state;
-    for (int pass = 0; pass < 2; pass++) {
-        if (zhs_writer_source(c->w, &s, &state, err)) return err->code;
-        if (state != ZHS_SOURCE_NEEDS_HASH) break;
-        FILE *fp = fopen(f->path, "rb");
-        char buf[1 << 16];
-        size_t n = fp ? fread(buf, 1, sizeof buf, fp) : 0;
-        if (fp) fclose(fp);
-        s.hash = zhs_source_hash(buf, n) ^ (uint64_t)f->size;   /* the files here are small */
-    }
-    return state == ZHS_SOURCE_UNCHANGED ? 0 : 1;
-}
-
-/* Builds (update false) or updates dir from corpus with engine. */
 static int index_corpus(const char *dir, int engine, const char *corpus, bool update, zhs_analyzer *an,
                         zhs_error *err)
 {
@@ -612,8 +588,7 @@ static int index_corpus(const char *dir, int engine, const char *corpus, bool up
     const char *paths[1] = {corpus};
     if ((update ? zhs_writer_open_update(&w, dir, an, &o, err) : zhs_writer_open(&w, dir, an, &o, err)) == ZHS_OK &&
         zhs_corpus_open(&c, paths, 1, NULL, err) == ZHS_OK) {
-        src_ctx sc = {w};
-        zhs_corpus_set_filter(c, on_source, &sc);
+        zhs_corpus_set_filter(c, zt_name_source, w);
         const zhs_document *d;
         while (zhs_corpus_next(c, &d, err) == ZHS_OK)
             for (size_t i = 0; i < d->npassages; i++)

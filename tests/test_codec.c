@@ -149,6 +149,52 @@ static void fill_shape(uint32_t *v, size_t n, int shape)
     }
 }
 
+/* The term-frequency and doc-id decodings of a parsed group against the
+** values it holds: through the dispatch, the scalar loops and (where the
+** CPU has AVX2 and the group fits the kernels) the AVX2 kernels, which
+** patch the exceptions in registers. */
+static void pfor_kinds(const zhs_pfor_group *g, const uint32_t *in, size_t n)
+{
+    static uint32_t want[1200], got[1200];
+    bool avx2 = zhs_simd_avx2_supported() && g->bits <= ZHS_AVX2_MAX_BITS && n <= ZHS_PFOR_AVX2_MAX_N;
+    for (size_t i = 0; i < n; i++) want[i] = in[i] + 1;
+    zhs_pfor_unpack_tfs(got, g, n);
+    CHECK_MSG(memcmp(got, want, n * 4) == 0, "tfs n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
+    memset(got, 0xAB, sizeof got);
+    zhs_pfor_unpack_tfs_scalar(got, g, n);
+    CHECK_MSG(memcmp(got, want, n * 4) == 0, "scalar tfs n=%zu bits=%u", n, g->bits);
+    if (avx2 && g->nexc) {
+        memset(got, 0xAB, sizeof got);
+        zhs_pfor_unpack_tfs_avx2(got, g, n);
+        CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 tfs n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
+        CHECK(n == 1200 || got[n] == 0xABABABABu);      /* nothing written past n */
+        zhs_pfor_unpack_avx2(got, g, n);
+        CHECK_MSG(memcmp(got, in, n * 4) == 0, "AVX2 values n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
+    }
+    /* doc ids after a few previous docs: small, and so large that the
+    ** last passes 2^32 - 1 (the 64-bit result must say so) */
+    int64_t prevs[] = {-1, 0, 1000, (int64_t)UINT32_MAX - 3};
+    for (size_t k = 0; n && k < 4; k++) {
+        uint64_t d = (uint64_t)prevs[k];
+        for (size_t i = 0; i < n; i++) {
+            d += (uint64_t)in[i] + 1;
+            want[i] = (uint32_t)d;
+        }
+        memset(got, 0xAB, sizeof got);
+        uint64_t last = zhs_pfor_unpack_docs(got, g, n, prevs[k]);
+        CHECK_MSG(last == d && memcmp(got, want, n * 4) == 0, "docs n=%zu bits=%u nexc=%u prev=%lld", n, g->bits,
+                  g->nexc, (long long)prevs[k]);
+        CHECK(zhs_pfor_unpack_docs_scalar(got, g, n, prevs[k]) == d && memcmp(got, want, n * 4) == 0);
+        if (avx2 && g->nexc && d <= UINT32_MAX) {
+            memset(got, 0xAB, sizeof got);
+            zhs_pfor_unpack_docs_avx2(got, g, n, (uint32_t)prevs[k]);
+            CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 docs n=%zu bits=%u nexc=%u prev=%lld", n, g->bits, g->nexc,
+                      (long long)prevs[k]);
+            CHECK(n == 1200 || got[n] == 0xABABABABu);
+        }
+    }
+}
+
 static void pfor_roundtrip(size_t na, size_t nb, int shape)
 {
     static uint32_t a[1200], b[1200], out[1200], idx[ZHS_PFOR_MAX_EXC], high[ZHS_PFOR_MAX_EXC];
@@ -180,6 +226,7 @@ static void pfor_roundtrip(size_t na, size_t nb, int shape)
         }
         same &= e == g[k]->nexc;
         CHECK_MSG(same, "random access group %d na=%zu nb=%zu shape=%d", k, na, nb, shape);
+        pfor_kinds(g[k], in[k], n[k]);
     }
 }
 
@@ -190,6 +237,22 @@ static void pfor_tests(void)
         for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
             for (size_t j = 0; j < sizeof sizes / sizeof *sizes; j++) pfor_roundtrip(sizes[i], sizes[j], shape);
     for (int r = 0; r < 300; r++) pfor_roundtrip(rnd() % 300, rnd() % 300, (int)(rnd() % 5));
+    /* blocks of every length up to ZHS_BLOCK with values of every width
+    ** the AVX2 kernels take and outliers anywhere, so that the kernels'
+    ** in-register patching meets every slot, tail and width */
+    for (unsigned b = 0; b <= ZHS_AVX2_MAX_BITS; b++)
+        for (size_t n = 1; n <= ZHS_BLOCK; n += 1 + n / 16) {
+            uint32_t v[ZHS_BLOCK];
+            uint8_t enc[zhs_pfor_bound(ZHS_BLOCK, 0) + 8];
+            for (size_t i = 0; i < n; i++) {
+                v[i] = b ? rnd() & ((1u << b) - 1) : 0;
+                if (rnd() % 9 == 0) v[i] |= rnd() >> (rnd() % 24);
+            }
+            size_t len = zhs_pfor_encode2(enc, v, n, v, 0);
+            zhs_pfor_group ga, gb;
+            CHECK(zhs_pfor_parse2(&ga, n, &gb, 0, enc, enc + len) == enc + len);
+            pfor_kinds(&ga, v, n);
+        }
 
     /* one outlier costs its exception, not a wider group */
     uint32_t v[128] = {0};

@@ -44,14 +44,6 @@
 
 /* ------------------------------------------------------------ utilities */
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (!p) abort();
-    memcpy(p, s, n);
-    p[n] = 0;
-    return p;
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -96,7 +88,7 @@ static void analyze_field(field *f, zhs_analyzer *an, const char *s, size_t n)
     f->t = calloc(nt ? nt : 1, sizeof *f->t);
     if (!f->t) abort();
     for (size_t i = 0; i < nt; i++) {
-        f->t[i].text = dup_n(tok[i].text, tok[i].len);
+        f->t[i].text = zt_dup_n(tok[i].text, tok[i].len);
         f->t[i].kind = tok[i].kind;
         f->t[i].pos = tok[i].position;
     }
@@ -146,7 +138,7 @@ static void make_pattern(pattern *pt, zhs_analyzer *an, const char *text)
                     take = false;
         }
         if (!take) continue;
-        pt->f.t[pt->f.n].text = dup_n(t->text, strlen(t->text));
+        pt->f.t[pt->f.n].text = zt_dup_n(t->text, strlen(t->text));
         pt->f.t[pt->f.n].kind = t->kind;
         pt->f.t[pt->f.n].pos = t->pos;
         pt->f.n++;
@@ -198,43 +190,29 @@ static bool body_has(const passage *p, const pattern *pt)
 static zhs_analyzer *AN;
 static zhs_index *IX;
 
+/* Keeps a copy of each passage the index gets, for the oracle. */
+static void keep_passage(void *ctx, const zhs_passage *p)
+{
+    size_t *cap = ctx;
+    if (NP == *cap) {
+        *cap = *cap ? 2 * *cap : 256;
+        P = realloc(P, *cap * sizeof *P);
+        if (!P) abort();
+    }
+    passage *q = &P[NP++];
+    q->id = zt_dup_n(p->id, strlen(p->id));
+    q->title = zt_dup_n(p->title, strlen(p->title));
+    q->heading = zt_dup_n(p->heading, strlen(p->heading));
+    q->label = zt_dup_n(p->label, strlen(p->label));
+    q->path = zt_dup_n(p->path, strlen(p->path));
+    q->text = zt_dup_n(p->text, p->text_len);
+    q->text_len = p->text_len;
+}
+
 static void build_index(const char *dir)
 {
-    zhs_error err = {0};
-    zhs_corpus *c = NULL;
-    zhs_writer *w = NULL;
-    const char *paths[1] = {zt_src("corpus/sample")};
-    CHECK_OK(zhs_corpus_open(&c, paths, 1, NULL, &err), err);
-    CHECK_OK(zhs_writer_open(&w, dir, AN, NULL, &err), err);
-    if (err.code) exit(zt_done("test_known_items"));
     size_t cap = 0;
-    for (;;) {
-        const zhs_document *doc;
-        int rc = zhs_corpus_next(c, &doc, &err);
-        if (rc == ZHS_DONE) break;
-        CHECK_OK(rc, err);
-        if (rc) break;
-        for (size_t i = 0; i < doc->npassages; i++) {
-            const zhs_passage *p = &doc->passages[i];
-            CHECK_OK(zhs_writer_add(w, p, &err), err);
-            if (NP == cap) {
-                cap = cap ? 2 * cap : 256;
-                P = realloc(P, cap * sizeof *P);
-                if (!P) abort();
-            }
-            passage *q = &P[NP++];
-            q->id = dup_n(p->id, strlen(p->id));
-            q->title = dup_n(p->title, strlen(p->title));
-            q->heading = dup_n(p->heading, strlen(p->heading));
-            q->label = dup_n(p->label, strlen(p->label));
-            q->path = dup_n(p->path, strlen(p->path));
-            q->text = dup_n(p->text, p->text_len);
-            q->text_len = p->text_len;
-        }
-    }
-    CHECK_OK(zhs_writer_commit(w, &err), err);
-    zhs_writer_close(w);
-    zhs_corpus_close(c);
+    zt_index_sample(dir, AN, keep_passage, &cap);
     CHECK_MSG(NP > 300, "the sample corpus has %zu passages, expected > 300", NP);
     /* the oracle's forward lists (after the writer is done with AN) */
     for (size_t i = 0; i < NP; i++) {

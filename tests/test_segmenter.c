@@ -87,6 +87,17 @@ static const seg_case cases[] = {
     {"二十分钟", "二十分钟"},
     {"六十四条", "六十四/条"},
     {"十分重要", "十分/重要"},
+    /* a numeral and its measure word are two words; ordinal units, the
+    ** lexical 百年 and the indefinite 一个 stay whole; a year in Chinese
+    ** digits takes its 年 */
+    {"一次性支付三个月工资", "一次性/支付/三/个/月工资"},
+    {"两次会议", "两/次/会议"},
+    {"第一个工作日", "第一/个/工作日"},
+    {"第三章第五节第二款", "第三章/第五节/第二款"},
+    {"百年大计", "百年大计"},
+    {"这是一个问题", "这/是/一个/问题"},
+    {"一九九八年十二月", "一九九八年/十二月"},
+    {"七八年", "七八/年"},
     /* compatibility forms expand; supplementary Han stays whole */
     {"㈠总则", "一/总则"},
     {"\xF0\xA0\x80\x80\xF0\xA0\x80\x81人脸", "\xF0\xA0\x80\x80/\xF0\xA0\x80\x81/人脸"},
@@ -139,7 +150,11 @@ static void test_segment_output(zhs_analyzer *dict, zhs_analyzer *icu)
     CHECK_STR(segment_of(dict, "联合国人脸识别"), "联合国 人脸识别");
     CHECK_STR(segment_of(dict, "人工智能——治理……框架"), "人工智能 —— 治理 …… 框架");
     CHECK_STR(segment_of(dict, "個人資料保護法"), "個人 資料保護 法");    /* original characters */
-    CHECK_STR(segment_of(dict, "2024年G20峰会"), "2024 年 G20 峰会");
+    /* digits and the unit after them are one segment (the index keeps the
+    ** number a token of its own: test_table) */
+    CHECK_STR(segment_of(dict, "2024年G20峰会"), "2024年 G20 峰会");
+    CHECK_STR(segment_of(dict, "１２月３１日8时增长10%达1万亿元"), "１２月 ３１日 8时 增长 10% 达 1万亿 元");
+    CHECK_STR(segment_of(dict, "2024 年，12 个"), "2024 年 ， 12 个");
     CHECK_STR(segment_of(dict, "㈠总则"), "㈠ 总则");
     CHECK_STR(segment_of(dict, ""), "");
     /* ICU's break is still there, and still splits 联合国 */
@@ -154,6 +169,20 @@ static void test_fingerprint(zhs_analyzer *dict, zhs_analyzer *icu)
     zhs_analyzer_config c;
     CHECK(zhs_analyzer_config_from_fingerprint(&c, fd) == ZHS_OK && c.segmenter == ZHS_SEGMENTER_DICT);
     CHECK(zhs_analyzer_config_from_fingerprint(&c, fi) == ZHS_OK && c.segmenter == ZHS_SEGMENTER_ICU);
+    CHECK_MSG(strstr(fd, " nums=1") != NULL, "%s", fd);
+    /* an index from before the numeral rules: read and segmented as then */
+    char old[512];
+    snprintf(old, sizeof old, "%.*s", (int)(strstr(fd, " nums=1") - fd), fd);
+    CHECK(zhs_analyzer_config_from_fingerprint(&c, old) == ZHS_OK && c.segmenter == ZHS_SEGMENTER_DICT_V1);
+    zhs_analyzer *v1 = NULL;
+    zhs_error e1 = {0};
+    CHECK_OK(zhs_analyzer_open(&v1, &c, &e1), e1);
+    if (v1) {
+        CHECK_STR(zhs_analyzer_fingerprint(v1), old);
+        CHECK_STR(words_of(v1, "两次会议", strlen("两次会议")), "两次/会议");
+        CHECK_STR(segment_of(v1, "2024年"), "2024 年");
+    }
+    zhs_analyzer_close(v1);
     /* an index from before the choice: ICU */
     CHECK(zhs_analyzer_config_from_fingerprint(&c, "zhs-analyzer/1 icu=72.1 unicode=15.0 nfkc_cf trad=1 words=1 bigrams=1")
           == ZHS_OK && c.segmenter == ZHS_SEGMENTER_ICU && c.fold_traditional && c.bigrams);

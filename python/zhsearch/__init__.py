@@ -185,7 +185,8 @@ class Analyzer(_Closeable):
         self._lib.zhs_analyzer_config_get(self._handle(), ctypes.byref(cfg))
         return {"fold_traditional": bool(cfg.fold_traditional), "words": bool(cfg.words),
                 "bigrams": bool(cfg.bigrams), "chars": bool(cfg.chars),
-                "segmenter": "dict" if cfg.segmenter == L.SEGMENTER_DICT else "icu",
+                "segmenter": "icu" if cfg.segmenter == L.SEGMENTER_ICU
+                else "dict" if cfg.segmenter == L.SEGMENTER_DICT else "dict-v1",
                 "fold": ("none", "chars", "phrases")[cfg.fold_traditional]
                 if 0 <= cfg.fold_traditional <= 2 else str(cfg.fold_traditional)}
 

@@ -65,7 +65,7 @@ class AnalyzerConfig(ctypes.Structure):
 
 # enum zhs_fold, enum zhs_segmenter
 FOLD_NONE, FOLD_CHARS, FOLD_PHRASES = 0, 1, 2
-SEGMENTER_DICT, SEGMENTER_ICU = 0, 1
+SEGMENTER_DICT, SEGMENTER_ICU, SEGMENTER_DICT_V1 = 0, 1, 2
 
 
 class Passage(ctypes.Structure):

@@ -1,0 +1,774 @@
+/*
+** invert.c — passages' terms become posting streams, split by term over
+** shards that invert in threads of their own.
+**
+** A term belongs to the shard its hash falls to, so each shard owns a
+** disjoint set of terms, with its own table, posting streams, RAM budget
+** (an equal share of the build's) and runs.  The caller's thread hashes
+** each passage's terms and appends each to its shard's batch (the term's
+** hash, key and position; a passage record per shard); a full batch goes
+** to the shard's thread.  Every shard sees the passages in order and,
+** for each of its terms, the tokens in passage order, so every term's
+** stream is the one a single table would have built: the segment, written
+** from the shards' sorted terms merged by key, is byte for byte that of a
+** one-thread build, however the budget cut the runs.
+**
+** With one shard, or when a shard's thread cannot be started, the caller
+** inverts that shard's batches itself as they fill.
+**
+** Why not invert whole batches of passages in the analysis workers: the
+** terms of two workers would then interleave by passage within a term,
+** and every term would need a merge by document at the end; split by
+** term, the shards never share a term and the end is a merge of keys.
+**
+** Memory: the shards' posting streams and keys stay within the RAM
+** budget together; on top of it each shard holds at most RING batches of
+** BATCH_TOKENS tokens (docs/ARCHITECTURE.md states the constant).
+*/
+#include "indexer_int.h"
+#include "terms.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define BATCH_TOKENS 16384
+#define RING 2
+
+/* A token on its way to its shard; the key is in the batch's keys. */
+typedef struct sh_tok {
+    uint64_t h;
+    uint32_t key_off, len, pos;
+} sh_tok;
+
+/* A passage as one shard sees it: its title tokens (sent only when the
+** title changed: the shard keeps them), then its body tokens. */
+typedef struct sh_doc {
+    uint32_t doc;
+    uint32_t ntitle, n;         /* tokens of the batch from the previous doc's end */
+    bool title_changed;
+} sh_doc;
+
+typedef struct sh_batch {
+    sh_doc *docs;
+    size_t ndocs, docs_cap;
+    sh_tok *toks;
+    size_t ntoks, toks_cap;
+    zhs_buf keys;
+} sh_batch;
+
+/* Per-term accumulator. */
+typedef struct term_acc {
+    uint32_t key_off;           /* in keys */
+    uint32_t keylen;
+    int64_t last_doc;           /* last passage with this term, -1: none */
+    uint32_t doc_tf;            /* occurrences in the passage being added */
+    uint32_t last_pos;
+    uint8_t *buf;               /* posting stream */
+    uint32_t len, cap;
+} term_acc;
+
+typedef struct shard {
+    zhs_inverter *iv;
+    unsigned idx;
+    size_t budget;
+
+    /* term table: open addressing over term ids */
+    term_acc *terms;
+    uint32_t nterms, terms_cap;
+    uint32_t *slots;            /* term id + 1; 0 = empty */
+    uint32_t nslots;
+    zhs_buf keys;
+    size_t mem;                 /* bytes held by posting streams + table */
+    /* What flushing frees: postings buffers, keys and term entries.  The
+    ** flush decision counts only this, since the hash and term tables keep
+    ** their capacity after a flush (otherwise a small budget would be
+    ** filled by empty tables and flush a run per passage). */
+    size_t live;
+
+    /* per passage scratch */
+    uint32_t *tids;             /* term id of each token, in order */
+    uint32_t *tpos;
+    size_t ntids, tids_cap;
+    uint32_t *touched;
+    size_t ntouched, touched_cap;
+
+    /* this shard's tokens of the current title, and their term ids (looked
+    ** up once per title, and again after a flush renumbers the terms) */
+    sh_tok *title;
+    size_t ntitle, title_cap;
+    zhs_buf title_keys;
+    uint32_t *title_ids;
+    size_t title_ids_cap;
+    bool title_ids_valid;
+
+    char **runs;
+    size_t nruns;
+    uint32_t *sorted;           /* term ids in key order, after finish */
+
+    /* batches by sequence number s in ring[s % RING]: done <= queued;
+    ** the caller fills ring[queued % RING] */
+    sh_batch ring[RING];
+    uint64_t queued, done;
+    bool finish;                /* no more batches: sort the terms */
+    bool finished;
+    pthread_t th;
+    bool started;
+    bool failed;
+    zhs_error err;
+} shard;
+
+struct zhs_inverter {
+    shard *sh;
+    unsigned nsh;
+    char tmpdir[ZHS_DIR_MAX + 64];
+    pthread_mutex_t mu;
+    pthread_cond_t work;        /* a batch was queued, or finish, or stop */
+    pthread_cond_t done;        /* a batch was inverted, or the terms sorted */
+    bool stop;
+    bool locks;
+    uint64_t *h;                /* hash_key of each of a passage's terms */
+    size_t hcap;
+    bool have_title;            /* a passage was added: its title was sent */
+};
+
+/* ---------------------------------------------------------------- terms */
+
+static uint64_t hash_key(const char *k, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)k[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+/* The shard of a term: from the hash's high bits, since the low ones
+** pick the slot in the shard's table (a shard chosen by them would use a
+** fraction of its slots). */
+static unsigned shard_of(uint64_t h, unsigned nsh)
+{
+    return (unsigned)((h >> 40) % nsh);
+}
+
+static bool grow_slots(shard *s)
+{
+    uint32_t n = s->nslots ? s->nslots * 2 : 1u << 16;
+    uint32_t *sl = calloc(n, sizeof *sl);
+    if (!sl) return false;
+    for (uint32_t id = 0; id < s->nterms; id++) {
+        term_acc *t = &s->terms[id];
+        uint64_t h = hash_key(s->keys.data + t->key_off, t->keylen);
+        uint32_t i = (uint32_t)h & (n - 1);
+        while (sl[i]) i = (i + 1) & (n - 1);
+        sl[i] = id + 1;
+    }
+    free(s->slots);
+    s->mem += (size_t)(n - s->nslots) * sizeof *sl;
+    s->slots = sl;
+    s->nslots = n;
+    return true;
+}
+
+/* Returns the term id of key (whose hash_key is h), adding it if new;
+** UINT32_MAX on OOM. */
+static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
+{
+    if ((uint64_t)(s->nterms + 1) * 2 > s->nslots && !grow_slots(s)) return UINT32_MAX;
+    uint32_t i = (uint32_t)h & (s->nslots - 1);
+    for (;;) {
+        uint32_t sl = s->slots[i];
+        if (!sl) break;
+        term_acc *t = &s->terms[sl - 1];
+        if (t->keylen == n && memcmp(s->keys.data + t->key_off, key, n) == 0) return sl - 1;
+        i = (i + 1) & (s->nslots - 1);
+    }
+    if (s->nterms == s->terms_cap) {
+        uint32_t cap = s->terms_cap ? s->terms_cap * 2 : 1u << 14;
+        term_acc *t = realloc(s->terms, (size_t)cap * sizeof *t);
+        if (!t) return UINT32_MAX;
+        s->mem += (size_t)(cap - s->terms_cap) * sizeof *t;
+        s->terms = t;
+        s->terms_cap = cap;
+    }
+    term_acc *t = &s->terms[s->nterms];
+    memset(t, 0, sizeof *t);
+    t->key_off = (uint32_t)s->keys.len;
+    t->keylen = (uint32_t)n;
+    t->last_doc = -1;
+    size_t before = s->keys.cap;
+    if (!zhs_buf_append(&s->keys, key, n) || s->keys.len > UINT32_MAX) return UINT32_MAX;
+    s->mem += s->keys.cap - before;
+    s->live += n + sizeof *t + 2 * sizeof *s->slots;
+    s->slots[i] = s->nterms + 1;
+    return s->nterms++;
+}
+
+/* A look-up is two dependent cache misses on a large table (its slot,
+** then its entry): each token's slot and then entry are prefetched a few
+** tokens before its turn, so that the misses overlap. */
+#define AHEAD 8
+
+static void prefetch_slot(const shard *s, uint64_t h)
+{
+    if (s->nslots) __builtin_prefetch(&s->slots[(uint32_t)h & (s->nslots - 1)]);
+}
+
+static void prefetch_entry(const shard *s, uint64_t h)
+{
+    if (!s->nslots) return;
+    uint32_t sl = s->slots[(uint32_t)h & (s->nslots - 1)];
+    if (sl && sl <= s->nterms) __builtin_prefetch(&s->terms[sl - 1]);
+}
+
+static bool acc_put(shard *s, term_acc *t, uint64_t v)
+{
+    if (t->cap - t->len < 10) {
+        uint32_t cap = t->cap ? t->cap * 2 : 16;
+        uint8_t *b = realloc(t->buf, cap);
+        if (!b) return false;
+        s->mem += cap - t->cap;
+        s->live += cap - t->cap;
+        t->buf = b;
+        t->cap = cap;
+    }
+    while (v >= 0x80) {
+        t->buf[t->len++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    t->buf[t->len++] = (uint8_t)v;
+    return true;
+}
+
+static void free_terms(shard *s)
+{
+    s->title_ids_valid = false;
+    for (uint32_t i = 0; i < s->nterms; i++) free(s->terms[i].buf);
+    s->nterms = 0;
+    if (s->slots) memset(s->slots, 0, (size_t)s->nslots * sizeof *s->slots);
+    zhs_buf_reset(&s->keys);
+    s->mem = (size_t)s->nslots * sizeof *s->slots + (size_t)s->terms_cap * sizeof *s->terms + s->keys.cap;
+    s->live = 0;
+    /* Tables that outgrew the budget go back, to grow again as needed. */
+    if (s->mem > s->budget) {
+        free(s->slots);
+        free(s->terms);
+        zhs_buf_free(&s->keys);
+        s->slots = NULL;
+        s->terms = NULL;
+        s->nslots = s->terms_cap = 0;
+        s->mem = 0;
+    }
+}
+
+/* ---------------------------------------------------------------- sort, flush */
+
+static int cmp_tid(const shard *s, uint32_t a, uint32_t b)
+{
+    const term_acc *x = &s->terms[a], *y = &s->terms[b];
+    size_t m = x->keylen < y->keylen ? x->keylen : y->keylen;
+    int c = memcmp(s->keys.data + x->key_off, s->keys.data + y->key_off, m);
+    return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
+}
+
+/* Term ids in key order.  A bottom-up merge sort rather than qsort(),
+** whose comparator has no context argument in C11: no global state, so
+** shards in several threads never interfere. */
+static uint32_t *sorted_terms(shard *s)
+{
+    size_t n = s->nterms;
+    uint32_t *a = malloc((n + 1) * sizeof *a), *tmp = malloc((n + 1) * sizeof *tmp);
+    if (!a || !tmp) {
+        free(a);
+        free(tmp);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) a[i] = i;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = cmp_tid(s, a[j], a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid) tmp[k++] = a[i++];
+            while (j < hi) tmp[k++] = a[j++];
+        }
+        uint32_t *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    free(tmp);
+    return a;
+}
+
+/* Writes the shard's terms (in the order ids gives, or sorted here) as a
+** run and frees them. */
+static int flush_run(shard *s, const uint32_t *ids, zhs_error *err)
+{
+    if (s->nterms == 0) return ZHS_OK;
+    uint32_t *own = ids ? NULL : sorted_terms(s);
+    if (!ids) ids = own;
+    const char **keys = malloc(((size_t)s->nterms + 1) * sizeof *keys);
+    uint32_t *lens = malloc(((size_t)s->nterms + 1) * sizeof *lens);
+    zhs_chunk *streams = malloc(((size_t)s->nterms + 1) * sizeof *streams);
+    char **runs = realloc(s->runs, (s->nruns + 1) * sizeof *runs);
+    if (runs) s->runs = runs;
+    char path[ZHS_PATH_MAX];
+    snprintf(path, sizeof path, "%s/run-%03u-%06zu", s->iv->tmpdir, s->idx, s->nruns);
+    char *copy = strdup(path);
+    int rc;
+    if (!ids || !keys || !lens || !streams || !runs || !copy) {
+        rc = zhs_fail(err, ZHS_ENOMEM, "out of memory flushing postings");
+        free(copy);
+    } else {
+        for (uint32_t i = 0; i < s->nterms; i++) {
+            term_acc *t = &s->terms[ids[i]];
+            keys[i] = s->keys.data + t->key_off;
+            lens[i] = t->keylen;
+            streams[i].p = t->buf;
+            streams[i].len = t->len;
+        }
+        rc = zhs_run_write(path, keys, lens, streams, s->nterms, err);
+        if (rc == ZHS_OK) s->runs[s->nruns++] = copy;
+        else free(copy);
+    }
+    free(own);
+    free(keys);
+    free(lens);
+    free(streams);
+    if (rc == ZHS_OK) free_terms(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- invert */
+
+static bool push_tid(shard *s, uint32_t id, uint32_t pos)
+{
+    if (s->ntids == s->tids_cap) {
+        size_t cap = s->tids_cap ? s->tids_cap * 2 : 1024;
+        uint32_t *a = realloc(s->tids, cap * sizeof *a);
+        if (!a) return false;
+        s->tids = a;
+        uint32_t *b = realloc(s->tpos, cap * sizeof *b);
+        if (!b) return false;
+        s->tpos = b;
+        s->tids_cap = cap;
+    }
+    s->tids[s->ntids] = id;
+    s->tpos[s->ntids] = pos;
+    s->ntids++;
+    return true;
+}
+
+/* Appends this passage's postings: one header (doc gap, tf) per term, then
+** the term's positions, in token order. */
+static int emit_postings(shard *s, uint32_t doc, zhs_error *err)
+{
+    s->ntouched = 0;
+    if (s->ntids > s->touched_cap) {
+        uint32_t *t = realloc(s->touched, s->ntids * sizeof *t);
+        if (!t) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        s->touched = t;
+        s->touched_cap = s->ntids;
+    }
+    for (size_t i = 0; i < s->ntids; i++) {
+        term_acc *t = &s->terms[s->tids[i]];
+        if (t->doc_tf++ == 0) s->touched[s->ntouched++] = s->tids[i];
+    }
+    for (size_t i = 0; i < s->ntids; i++) {
+        term_acc *t = &s->terms[s->tids[i]];
+        bool ok = true;
+        if (t->last_doc != (int64_t)doc) {
+            ok = acc_put(s, t, (uint64_t)((int64_t)doc - t->last_doc)) && acc_put(s, t, t->doc_tf);
+            t->last_doc = doc;
+            ok = ok && acc_put(s, t, s->tpos[i]);
+        } else {
+            ok = acc_put(s, t, s->tpos[i] - t->last_pos);
+        }
+        t->last_pos = s->tpos[i];
+        if (!ok) return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings: lower the RAM budget");
+    }
+    for (size_t i = 0; i < s->ntouched; i++) s->terms[s->touched[i]].doc_tf = 0;
+    return ZHS_OK;
+}
+
+static int no_memory(zhs_error *err)
+{
+    return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings: lower the RAM budget");
+}
+
+/* Keeps a copy of the shard's tokens of a new title (toks, keys in kb). */
+static int set_title(shard *s, const sh_tok *toks, size_t n, const char *kb, zhs_error *err)
+{
+    s->title_ids_valid = false;
+    s->ntitle = 0;
+    zhs_buf_reset(&s->title_keys);
+    if (n > s->title_cap) {
+        sh_tok *t = realloc(s->title, n * sizeof *t);
+        uint32_t *ids = t ? realloc(s->title_ids, n * sizeof *ids) : NULL;
+        if (t) s->title = t;
+        if (ids) s->title_ids = ids;
+        if (!t || !ids) return no_memory(err);
+        s->title_cap = s->title_ids_cap = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s->title[i] = toks[i];
+        s->title[i].key_off = (uint32_t)s->title_keys.len;
+        if (!zhs_buf_append(&s->title_keys, kb + toks[i].key_off, toks[i].len)) return no_memory(err);
+    }
+    s->ntitle = n;
+    return ZHS_OK;
+}
+
+static int invert_doc(shard *s, const sh_doc *d, const sh_tok *toks, const char *kb, zhs_error *err)
+{
+    if (d->title_changed && set_title(s, toks, d->ntitle, kb, err)) return err->code;
+    toks += d->ntitle;
+    s->ntids = 0;
+    if (!s->title_ids_valid) {
+        for (size_t i = 0; i < s->ntitle; i++) {
+            const sh_tok *t = &s->title[i];
+            s->title_ids[i] = term_id(s, s->title_keys.data + t->key_off, t->len, t->h);
+            if (s->title_ids[i] == UINT32_MAX) return no_memory(err);
+        }
+        s->title_ids_valid = true;
+    }
+    for (size_t i = 0; i < s->ntitle; i++)
+        if (!push_tid(s, s->title_ids[i], s->title[i].pos)) return no_memory(err);
+    for (size_t i = 0; i < d->n; i++) {
+        if (i + AHEAD < d->n) prefetch_slot(s, toks[i + AHEAD].h);
+        if (i + AHEAD / 2 < d->n) prefetch_entry(s, toks[i + AHEAD / 2].h);
+        const sh_tok *t = &toks[i];
+        uint32_t id = term_id(s, kb + t->key_off, t->len, t->h);
+        if (id == UINT32_MAX || !push_tid(s, id, t->pos)) return no_memory(err);
+    }
+    if (s->ntids && emit_postings(s, d->doc, err)) return err->code;
+    if (s->live >= s->budget && flush_run(s, NULL, err)) return err->code;
+    return ZHS_OK;
+}
+
+static int invert_batch(shard *s, const sh_batch *b, zhs_error *err)
+{
+    const sh_tok *t = b->toks;
+    for (size_t i = 0; i < b->ndocs; i++) {
+        if (invert_doc(s, &b->docs[i], t, b->keys.data, err)) return err->code;
+        t += b->docs[i].ntitle + b->docs[i].n;
+    }
+    return ZHS_OK;
+}
+
+static void batch_reset(sh_batch *b)
+{
+    b->ndocs = b->ntoks = 0;
+    zhs_buf_reset(&b->keys);
+}
+
+/* ---------------------------------------------------------------- threads */
+
+static void *shard_main(void *arg)
+{
+    shard *s = arg;
+    zhs_inverter *iv = s->iv;
+    pthread_mutex_lock(&iv->mu);
+    for (;;) {
+        while (!iv->stop && s->done == s->queued && !(s->finish && !s->finished)) pthread_cond_wait(&iv->work, &iv->mu);
+        if (iv->stop) break;
+        bool failed = s->failed, batch = s->done < s->queued;
+        pthread_mutex_unlock(&iv->mu);
+        zhs_error e = {0};
+        int rc = ZHS_OK;
+        if (batch) {
+            sh_batch *b = &s->ring[s->done % RING];
+            if (!failed) rc = invert_batch(s, b, &e);
+            batch_reset(b);
+            pthread_mutex_lock(&iv->mu);
+            s->done++;
+        } else {
+            if (!failed && !(s->sorted = sorted_terms(s))) rc = zhs_fail(&e, ZHS_ENOMEM, "out of memory sorting terms");
+            pthread_mutex_lock(&iv->mu);
+            s->finished = true;
+        }
+        if (rc && !s->failed) {
+            s->failed = true;
+            s->err = e;
+        }
+        pthread_cond_broadcast(&iv->done);
+    }
+    pthread_mutex_unlock(&iv->mu);
+    return NULL;
+}
+
+/* Hands the shard its filled batch: to its thread (waiting while its ring
+** is full), or inverted here when it has none. */
+static int submit(zhs_inverter *iv, shard *s, zhs_error *err)
+{
+    if (!s->started) {
+        int rc = invert_batch(s, &s->ring[s->queued % RING], err);
+        batch_reset(&s->ring[s->queued % RING]);
+        return rc;
+    }
+    pthread_mutex_lock(&iv->mu);
+    s->queued++;
+    pthread_cond_broadcast(&iv->work);
+    while (!s->failed && s->queued - s->done == RING) pthread_cond_wait(&iv->done, &iv->mu);
+    int rc = ZHS_OK;
+    if (s->failed) {
+        *err = s->err;
+        rc = err->code;
+    }
+    pthread_mutex_unlock(&iv->mu);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- API */
+
+static void stop_threads(zhs_inverter *iv)
+{
+    if (!iv->locks) return;
+    pthread_mutex_lock(&iv->mu);
+    iv->stop = true;
+    pthread_cond_broadcast(&iv->work);
+    pthread_mutex_unlock(&iv->mu);
+    for (unsigned k = 0; k < iv->nsh; k++)
+        if (iv->sh[k].started) {
+            pthread_join(iv->sh[k].th, NULL);
+            iv->sh[k].started = false;
+        }
+}
+
+int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, const char *tmpdir, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    if (shards < 1) shards = 1;
+    zhs_inverter *iv = calloc(1, sizeof *iv);
+    shard *sh = iv ? calloc(shards, sizeof *sh) : NULL;
+    if (!sh) {
+        free(iv);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory opening the index writer");
+    }
+    iv->sh = sh;
+    iv->nsh = shards;
+    snprintf(iv->tmpdir, sizeof iv->tmpdir, "%s", tmpdir);
+    for (unsigned k = 0; k < shards; k++) {
+        shard *s = &sh[k];
+        s->iv = iv;
+        s->idx = k;
+        s->budget = ram_budget / shards ? ram_budget / shards : 1;
+        zhs_buf_init(&s->keys);
+        zhs_buf_init(&s->title_keys);
+        for (int r = 0; r < RING; r++) zhs_buf_init(&s->ring[r].keys);
+    }
+    *out = iv;
+    if (shards == 1) return ZHS_OK;
+    if (pthread_mutex_init(&iv->mu, NULL) || pthread_cond_init(&iv->work, NULL) || pthread_cond_init(&iv->done, NULL)) {
+        zhs_inverter_close(iv);
+        *out = NULL;
+        return zhs_fail(err, ZHS_ENOMEM, "cannot create the indexing threads' locks");
+    }
+    iv->locks = true;
+    /* A shard whose thread cannot start is inverted on the caller's. */
+    for (unsigned k = 0; k < shards; k++) sh[k].started = pthread_create(&sh[k].th, NULL, shard_main, &sh[k]) == 0;
+    return ZHS_OK;
+}
+
+static bool batch_room(sh_batch *b, size_t ntoks)
+{
+    if (b->ndocs == b->docs_cap) {
+        size_t cap = b->docs_cap ? b->docs_cap * 2 : 256;
+        sh_doc *d = realloc(b->docs, cap * sizeof *d);
+        if (!d) return false;
+        b->docs = d;
+        b->docs_cap = cap;
+    }
+    if (b->ntoks + ntoks > b->toks_cap) {
+        size_t cap = b->toks_cap ? b->toks_cap : BATCH_TOKENS;
+        while (cap < b->ntoks + ntoks) cap *= 2;
+        sh_tok *t = realloc(b->toks, cap * sizeof *t);
+        if (!t) return false;
+        b->toks = t;
+        b->toks_cap = cap;
+    }
+    return true;
+}
+
+/* Appends term i of pt (hash h) to the filling batch of s, whose room
+** was made for it. */
+static inline void put_token(shard *s, const zhs_passage_terms *pt, size_t i, uint64_t h)
+{
+    sh_batch *b = &s->ring[s->queued % RING];
+    const zhs_pterm *t = &pt->t[i];
+    sh_tok *k = &b->toks[b->ntoks++];
+    k->h = h;
+    k->key_off = (uint32_t)b->keys.len;
+    k->len = t->len;
+    k->pos = t->pos;
+    memcpy(b->keys.data + b->keys.len, pt->keys.data + t->off, t->len);
+    b->keys.len += t->len;
+}
+
+int zhs_inverter_add(zhs_inverter *iv, uint32_t doc, const zhs_passage_terms *pt, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (pt->n > iv->hcap) {
+        uint64_t *h = realloc(iv->h, pt->n * sizeof *h);
+        if (!h) return no_memory(err);
+        iv->h = h;
+        iv->hcap = pt->n;
+    }
+    uint64_t *h = iv->h;
+    /* an unchanged title was sent before: the shards keep it */
+    bool new_title = pt->title_changed || !iv->have_title;
+    size_t first = new_title ? 0 : pt->ntitle, bytes = 0;
+    for (size_t i = first; i < pt->n; i++) {
+        h[i] = hash_key(pt->keys.data + pt->t[i].off, pt->t[i].len);
+        bytes += pt->t[i].len;
+    }
+    /* room in every shard's batch for all the passage's tokens, so that
+    ** one pass hands each token to its shard */
+    for (unsigned k = 0; k < iv->nsh; k++) {
+        sh_batch *b = &iv->sh[k].ring[iv->sh[k].queued % RING];
+        if (!batch_room(b, pt->n - first) || !zhs_buf_reserve(&b->keys, bytes) || b->keys.len + bytes > UINT32_MAX)
+            return no_memory(err);
+        sh_doc *d = &b->docs[b->ndocs++];
+        memset(d, 0, sizeof *d);
+        d->doc = doc;
+        d->title_changed = new_title;
+    }
+    for (size_t i = first; i < pt->n; i++) {
+        shard *s = &iv->sh[iv->nsh > 1 ? shard_of(h[i], iv->nsh) : 0];
+        put_token(s, pt, i, h[i]);
+        sh_doc *d = &s->ring[s->queued % RING].docs[s->ring[s->queued % RING].ndocs - 1];
+        if (i < pt->ntitle) d->ntitle++;
+        else d->n++;
+    }
+    iv->have_title = true;
+    for (unsigned k = 0; k < iv->nsh; k++) {
+        shard *s = &iv->sh[k];
+        if (s->ring[s->queued % RING].ntoks >= BATCH_TOKENS && submit(iv, s, err)) return err->code;
+    }
+    return ZHS_OK;
+}
+
+int zhs_inverter_finish(zhs_inverter *iv, bool *has_runs, zhs_error *err)
+{
+    *has_runs = false;
+    if (zhs_err_code(err)) return err->code;
+    for (unsigned k = 0; k < iv->nsh; k++) {
+        shard *s = &iv->sh[k];
+        if (s->ring[s->queued % RING].ndocs && submit(iv, s, err)) return err->code;
+    }
+    if (iv->locks) {
+        pthread_mutex_lock(&iv->mu);
+        for (unsigned k = 0; k < iv->nsh; k++) iv->sh[k].finish = true;
+        pthread_cond_broadcast(&iv->work);
+        for (unsigned k = 0; k < iv->nsh; k++) {
+            shard *s = &iv->sh[k];
+            while (s->started && !s->failed && !s->finished) pthread_cond_wait(&iv->done, &iv->mu);
+        }
+        pthread_mutex_unlock(&iv->mu);
+        stop_threads(iv);
+    }
+    for (unsigned k = 0; k < iv->nsh; k++) {
+        shard *s = &iv->sh[k];
+        if (s->failed) {
+            *err = s->err;
+            return err->code;
+        }
+        if (!s->sorted && !(s->sorted = sorted_terms(s))) return zhs_fail(err, ZHS_ENOMEM, "out of memory sorting terms");
+        if (s->nruns) *has_runs = true;
+    }
+    return ZHS_OK;
+}
+
+/* In-memory: the shards' sorted terms merged by key (no key is in two
+** shards). */
+static int write_terms(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
+{
+    size_t *at = calloc(iv->nsh, sizeof *at);
+    if (!at) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the segment");
+    int rc = ZHS_OK;
+    for (;;) {
+        const shard *best = NULL;
+        const term_acc *bt = NULL;
+        for (unsigned k = 0; k < iv->nsh; k++) {
+            const shard *s = &iv->sh[k];
+            if (at[k] == s->nterms) continue;
+            const term_acc *t = &s->terms[s->sorted[at[k]]];
+            if (best) {
+                size_t m = t->keylen < bt->keylen ? t->keylen : bt->keylen;
+                int c = memcmp(s->keys.data + t->key_off, best->keys.data + bt->key_off, m);
+                if (c > 0 || (c == 0 && t->keylen > bt->keylen)) continue;
+            }
+            best = s;
+            bt = t;
+        }
+        if (!best) break;
+        at[best->idx]++;
+        zhs_chunk c = {bt->buf, bt->len};
+        if ((rc = zhs_seg_writer_add(sw, best->keys.data + bt->key_off, bt->keylen, &c, 1, err))) break;
+    }
+    free(at);
+    return rc;
+}
+
+int zhs_inverter_write(zhs_inverter *iv, zhs_seg_writer *sw, bool has_runs, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (!has_runs) return write_terms(iv, sw, err);
+    /* The rest of every shard becomes its last run; a term's runs are its
+    ** shard's, in passage order, so the runs go to the merge shard by shard. */
+    size_t n = 0;
+    for (unsigned k = 0; k < iv->nsh; k++) {
+        shard *s = &iv->sh[k];
+        if (flush_run(s, s->sorted, err)) return err->code;
+        free(s->sorted);
+        s->sorted = NULL;
+        n += s->nruns;
+    }
+    const char **paths = malloc((n + 1) * sizeof *paths);
+    if (!paths) return zhs_fail(err, ZHS_ENOMEM, "out of memory merging runs");
+    n = 0;
+    for (unsigned k = 0; k < iv->nsh; k++)
+        for (size_t r = 0; r < iv->sh[k].nruns; r++) paths[n++] = iv->sh[k].runs[r];
+    int rc = zhs_runs_merge(sw, paths, n, err);
+    free(paths);
+    return rc;
+}
+
+void zhs_inverter_close(zhs_inverter *iv)
+{
+    if (!iv) return;
+    stop_threads(iv);
+    for (unsigned k = 0; k < iv->nsh; k++) {
+        shard *s = &iv->sh[k];
+        for (size_t r = 0; r < s->nruns; r++) {
+            unlink(s->runs[r]);
+            free(s->runs[r]);
+        }
+        free(s->runs);
+        for (uint32_t i = 0; i < s->nterms; i++) free(s->terms[i].buf);
+        free(s->terms);
+        free(s->slots);
+        zhs_buf_free(&s->keys);
+        free(s->tids);
+        free(s->tpos);
+        free(s->touched);
+        free(s->title);
+        free(s->title_ids);
+        zhs_buf_free(&s->title_keys);
+        free(s->sorted);
+        for (int r = 0; r < RING; r++) {
+            free(s->ring[r].docs);
+            free(s->ring[r].toks);
+            zhs_buf_free(&s->ring[r].keys);
+        }
+    }
+    free(iv->sh);
+    free(iv->h);
+    if (iv->locks) {
+        pthread_mutex_destroy(&iv->mu);
+        pthread_cond_destroy(&iv->work);
+        pthread_cond_destroy(&iv->done);
+    }
+    free(iv);
+}

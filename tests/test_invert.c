@@ -1,0 +1,154 @@
+/*
+** test_invert.c — the sharded inverter (indexer/invert.c) writes the very
+** segment a single table writes: for 1, 3 and 8 shards, with a budget that
+** holds everything, one that makes every shard flush runs, and one where
+** only the shard of a heavy term flushes (the mixed case), the .dict,
+** .post, .pos and .len files equal those of one shard with no runs.
+*/
+#include "harness.h"
+#include "indexer_int.h"
+#include "terms.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#define NDOCS 300
+
+/* Passage d's terms: a title (changing every 50 passages, some passages
+** repeating it), 20 light terms out of 200, and in every third passage a
+** heavy term 600 times. */
+static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t d, uint32_t *seed)
+{
+    zhs_buf_reset(keys);
+    size_t n = 0;
+    uint32_t pos = 0;
+    char k[32];
+    for (unsigned i = 0; i < 3; i++) {
+        int kl = snprintf(k, sizeof k, "Ttitle%u-%u", d / 50, i);
+        t[n++] = (zhs_pterm){(uint32_t)keys->len, (uint32_t)kl, pos++};
+        zhs_buf_append(keys, k, (size_t)kl);
+    }
+    pt->ntitle = n;
+    for (unsigned i = 0; i < 20; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        int kl = snprintf(k, sizeof k, "light%03u", (*seed >> 16) % 200);
+        t[n++] = (zhs_pterm){(uint32_t)keys->len, (uint32_t)kl, pos++};
+        zhs_buf_append(keys, k, (size_t)kl);
+    }
+    if (d % 3 == 0)
+        for (unsigned i = 0; i < 600; i++) {
+            t[n++] = (zhs_pterm){(uint32_t)keys->len, 5, pos++};
+            zhs_buf_append(keys, "heavy", 5);
+        }
+    pt->t = t;
+    pt->n = n;
+    pt->length = pos;
+    pt->keys.data = keys->data;
+    pt->title_changed = d % 50 == 0;
+}
+
+/* Shard numbers that flushed a run into tmp (run-SSS-NNNNNN), as a count. */
+static unsigned shards_with_runs(const char *tmp, unsigned nshards)
+{
+    unsigned char seen[256] = {0};
+    unsigned n = 0;
+    DIR *dir = opendir(tmp);
+    struct dirent *e;
+    while (dir && (e = readdir(dir)) != NULL) {
+        unsigned s, r;
+        if (sscanf(e->d_name, "run-%3u-%6u", &s, &r) == 2 && s < nshards && s < 256 && !seen[s]) {
+            seen[s] = 1;
+            n++;
+        }
+    }
+    if (dir) closedir(dir);
+    return n;
+}
+
+/* Builds the segment "g1" in a fresh directory; returns it. */
+static const char *build(unsigned nshards, size_t budget, bool *has_runs, unsigned *flushed)
+{
+    const char *dir = zt_tmpdir();
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    mkdir(tmp, 0755);
+    zhs_error err = {0};
+    zhs_inverter *iv = NULL;
+    CHECK_OK(zhs_inverter_open(&iv, nshards, budget, tmp, &err), err);
+    zhs_passage_terms pt;
+    memset(&pt, 0, sizeof pt);
+    zhs_buf keys;
+    zhs_buf_init(&keys);
+    static zhs_pterm t[700];
+    uint32_t lens[NDOCS], seed = 7;
+    uint64_t total = 0;
+    for (uint32_t d = 0; d < NDOCS && !err.code; d++) {
+        passage(&pt, &keys, t, d, &seed);
+        lens[d] = pt.length;
+        total += pt.length;
+        CHECK_OK(zhs_inverter_add(iv, d, &pt, &err), err);
+    }
+    CHECK_OK(zhs_inverter_finish(iv, has_runs, &err), err);
+    *flushed = shards_with_runs(tmp, nshards);
+    zhs_seg_writer *sw = NULL;
+    CHECK_OK(zhs_seg_writer_open(&sw, dir, "g1", lens, NDOCS, (double)total / NDOCS, 1.2, 0.75, true, &err), err);
+    uint64_t nterms = 0;
+    CHECK_OK(zhs_inverter_write(iv, sw, *has_runs, &err), err);
+    CHECK_OK(zhs_seg_writer_finish(sw, &nterms, &err), err);
+    CHECK_MSG(nterms > 200, "%llu terms", (unsigned long long)nterms);
+    zhs_seg_writer_close(sw);
+    zhs_inverter_close(iv);
+    zhs_buf_free(&keys);
+    CHECK_MSG(shards_with_runs(tmp, nshards) == 0, "closing left runs in %s", tmp);
+    return dir;
+}
+
+static void same_files(const char *a, const char *b, const char *what)
+{
+    static const char *const ext[] = {"dict", "post", "pos", "len"};
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        char pa[4200], pb[4200];
+        snprintf(pa, sizeof pa, "%s/g1.%s", a, ext[i]);
+        snprintf(pb, sizeof pb, "%s/g1.%s", b, ext[i]);
+        zhs_buf x, y;
+        zhs_buf_init(&x);
+        zhs_buf_init(&y);
+        zhs_error err = {0};
+        CHECK_OK(zhs_file_read(&x, pa, false, 1 << 26, &err), err);
+        CHECK_OK(zhs_file_read(&y, pb, false, 1 << 26, &err), err);
+        CHECK_MSG(x.len > 0 && x.len == y.len && memcmp(x.data, y.data, x.len) == 0, "%s: g1.%s differs (%zu, %zu bytes)",
+                  what, ext[i], x.len, y.len);
+        zhs_buf_free(&x);
+        zhs_buf_free(&y);
+    }
+}
+
+int main(void)
+{
+    bool runs;
+    unsigned flushed;
+    const char *ref = build(1, (size_t)1 << 30, &runs, &flushed);
+    CHECK(!runs && flushed == 0);
+    static const unsigned shards[] = {1, 3, 8};
+    for (size_t i = 0; i < sizeof shards / sizeof *shards; i++) {
+        unsigned n = shards[i];
+        char what[64];
+        snprintf(what, sizeof what, "%u shards, no runs", n);
+        same_files(ref, build(n, (size_t)1 << 30, &runs, &flushed), what);
+        CHECK(!runs);
+        /* a budget of 1 KB a shard: every shard flushes */
+        snprintf(what, sizeof what, "%u shards, all flush", n);
+        same_files(ref, build(n, (size_t)n << 10, &runs, &flushed), what);
+        CHECK_MSG(runs && flushed == n, "%s: %u shards flushed", what, flushed);
+        /* 48 KB a shard: only the heavy term's shard (60 KB of positions)
+        ** outgrows it */
+        if (n > 1) {
+            snprintf(what, sizeof what, "%u shards, one flushes", n);
+            same_files(ref, build(n, (size_t)n * (48u << 10), &runs, &flushed), what);
+            CHECK_MSG(runs && flushed == 1, "%s: %u shards flushed", what, flushed);
+        }
+    }
+    return zt_done("test_invert");
+}
