@@ -21,10 +21,12 @@
 
 /* 2: passage records carry metadata (record.h) and a generation may have
 ** a metadata table (g<N>.meta).  3: posting and position groups may carry
-** exceptions (PFOR, below) and the store a preset dictionary.  Versions 1
-** and 2 are still read: their files are valid files of version 3 without
-** exceptions or dictionary. */
-#define ZHS_FORMAT_VERSION 3
+** exceptions (PFOR, below) and the store a preset dictionary.  4: the
+** store's texts are in a character code (textcode.h; .store magic
+** ZHSSTOR2).  Versions 1 to 3 are still read: their files are valid files
+** of version 4 without exceptions, dictionary or character code (the
+** .store magic says which). */
+#define ZHS_FORMAT_VERSION 4
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
@@ -33,7 +35,8 @@
 #define ZHS_MAGIC_POST  "ZHSPOST2"
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
-#define ZHS_MAGIC_STORE "ZHSSTOR1"
+#define ZHS_MAGIC_STORE "ZHSSTOR2"   /* texts in a character code (format 4) */
+#define ZHS_MAGIC_STORE_V1 "ZHSSTOR1"
 #define ZHS_MAGIC_DEL   "ZHSDELS1"   /* deleted passages: a bitmap, bit d = passage d */
 #define ZHS_MAGIC_FILES "ZHSFILE1"   /* the file table of updates (indexer/sources.c) */
 
@@ -207,10 +210,15 @@ typedef struct zhs_term_info {
 /* ------------------------------------------------------------ store */
 /*
 ** .store body: the preset dictionary (dict_len bytes, possibly none), then
-** zlib-compressed blocks of about ZHS_STORE_BLOCK bytes of records, then
-** the block table: per block u32 first_doc, u32 ndocs, u64 offset, u32
-** compressed length, u32 raw length; then u32 nblocks, u32 dict_len
-** (0 in formats 1 and 2, whose stores have no dictionary).  With a
+** from format 4 (magic ZHSSTOR2) the texts' character table (ntab u16
+** code points, textcode.h), then zlib-compressed blocks of about
+** ZHS_STORE_BLOCK bytes of records, then the block table: per block u32
+** first_doc, u32 ndocs, u64 offset, u32 compressed length, u32 raw
+** length; then from format 4 u32 ntab; then u32 nblocks, u32 dict_len
+** (0 in formats 1 and 2, whose stores have no dictionary).  The table
+** ranks the characters of the first ZHS_STORE_DICT_SAMPLE bytes of
+** records (held back uncoded until it is chosen), and the dictionary is
+** sampled from the coded records that follow.  With a
 ** dictionary every block is a raw deflate stream (no zlib header and
 ** adler32: the file's CRC covers it) compressed with the dictionary preset
 ** (deflateSetDictionary): records are small, and a 16 KiB block alone
@@ -220,10 +228,14 @@ typedef struct zhs_term_info {
 ** bytes, evenly spaced, at most 1/32 of the sample's bytes (none
 ** under 4 KiB).
 ** Record: varint lengths and bytes of id, title, heading, label, path,
-** then varint line, then varint length and bytes of text.
+** then varint line, then varint length and bytes of text, then the
+** metadata strings; from format 4 each string but the text shares a
+** prefix with the previous record's and the text is coded (record.h).
 */
-/* 16 KiB: a hit's record is inflated from its block's start, so smaller
-** blocks read faster and compress worse.  On the laws corpus, store size as
+/* 16 KiB of uncoded strings (zhs_record_text_size; in format 4 a block's
+** coded bytes are fewer, about 11.5 KiB on laws): a hit's record is
+** inflated from its block's start, so smaller blocks read faster and
+** compress worse.  On the laws corpus, store size as
 ** % of the text / `zhs eval` of cmrc2018_dev: 32 KiB 38.4% / 6.24 s, 16 KiB
 ** 42.0% / 3.71 s, 8 KiB 46.9% / 2.53 s. */
 #define ZHS_STORE_BLOCK (16 * 1024)

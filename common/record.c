@@ -2,6 +2,7 @@
 ** record.c — passage records, see record.h.
 */
 #include "record.h"
+#include "textcode.h"
 
 /* Strings of a record, in their order: v1 has the first six (text last,
 ** the line between the fifth and the text), v2 adds the metadata. */
@@ -113,5 +114,145 @@ int zhs_record_decode(const uint8_t **pp, const uint8_t *end, int version, zhs_b
     p->status = base + dst_off[8];
     p->issuer = base + dst_off[9];
     p->extra = base + dst_off[10];
+    return ZHS_OK;
+}
+
+/* ------------------------------------------------ the store of format 4 */
+
+size_t zhs_record_text_size(const zhs_passage *p)
+{
+    const char *f[10] = {p->id, p->title, p->heading, p->label, p->path,
+                         p->date, p->category, p->status, p->issuer, p->extra};
+    size_t n = p->text ? p->text_len : 0;
+    for (int i = 0; i < 10; i++) n += f[i] ? strlen(f[i]) : 0;
+    return n;
+}
+
+/* The ten strings besides the text, in their order in a record. */
+static void fields(const zhs_passage *p, const char *f[10])
+{
+    const char *v[10] = {p ? p->id : NULL, p ? p->title : NULL, p ? p->heading : NULL, p ? p->label : NULL,
+                         p ? p->path : NULL, p ? p->date : NULL, p ? p->category : NULL,
+                         p ? p->status : NULL, p ? p->issuer : NULL, p ? p->extra : NULL};
+    for (int i = 0; i < 10; i++) f[i] = v[i] ? v[i] : "";
+}
+
+static void put_shared(zhs_buf *b, const char *s, const char *prev)
+{
+    size_t k = 0;
+    while (s[k] && s[k] == prev[k]) k++;
+    size_t n = strlen(s + k);
+    zhs_buf_put_varint(b, k);
+    zhs_buf_put_varint(b, n);
+    zhs_buf_append(b, s + k, n);
+}
+
+bool zhs_record_encode_store(zhs_buf *b, const zhs_passage *p, const zhs_passage *prev, const zhs_textcode *tc,
+                             zhs_buf *scratch)
+{
+    const char *f[10], *pf[10];
+    fields(p, f);
+    fields(prev, pf);
+    for (int i = 0; i < 5; i++) put_shared(b, f[i], pf[i]);
+    zhs_buf_put_varint(b, p->line);
+    /* coded apart first: the length comes before the bytes */
+    zhs_buf_reset(scratch);
+    if (!zhs_textcode_encode(scratch, (const uint8_t *)(p->text ? p->text : ""), p->text ? p->text_len : 0, tc))
+        b->oom = true;
+    put_str(b, scratch->data ? scratch->data : "", scratch->len);
+    for (int i = 5; i < 10; i++) put_shared(b, f[i], pf[i]);
+    return !b->oom;
+}
+
+void zhs_record_state_init(zhs_record_state *st)
+{
+    memset(st, 0, sizeof *st);
+    for (int i = 0; i < 10; i++) zhs_buf_init(&st->f[i]);
+}
+
+void zhs_record_state_reset(zhs_record_state *st)
+{
+    for (int i = 0; i < 10; i++) zhs_buf_reset(&st->f[i]);
+    st->line = 0;
+    st->text = NULL;
+    st->text_n = 0;
+}
+
+void zhs_record_state_free(zhs_record_state *st)
+{
+    for (int i = 0; i < 10; i++) zhs_buf_free(&st->f[i]);
+}
+
+static const char *state_str(const zhs_record_state *st, int i)
+{
+    return st->f[i].len ? st->f[i].data : "";
+}
+
+void zhs_record_state_passage(const zhs_record_state *st, zhs_passage *p)
+{
+    const char **to[10] = {&p->id, &p->title, &p->heading, &p->label, &p->path,
+                           &p->date, &p->category, &p->status, &p->issuer, &p->extra};
+    for (int i = 0; i < 10; i++) *to[i] = state_str(st, i);
+    p->line = st->line;
+    p->text = "";
+    p->text_len = 0;
+}
+
+int zhs_record_next_store(const uint8_t **pp, const uint8_t *end, zhs_record_state *st)
+{
+    /* parsed whole before anything changes: a record cut short (not all
+    ** inflated yet) or damaged leaves st as it was */
+    const uint8_t *q = *pp, *s[11];
+    size_t n[11];
+    uint64_t k[11], line = 0;
+    for (int i = 0; i < 11; i++) {
+        bool ok = i == 5 ? zhs_varint_get(&q, end, &line) && get_str(&q, end, &s[i], &n[i])
+                         : zhs_varint_get(&q, end, &k[i]) && get_str(&q, end, &s[i], &n[i]);
+        if (!ok) return ZHS_ECORRUPT;
+    }
+    for (int i = 0, f = 0; i < 11; i++) {
+        if (i == 5) continue;
+        if (k[i] > st->f[f].len) return ZHS_ECORRUPT;
+        size_t need = (size_t)k[i] + n[i] + 1;
+        if (need > st->f[f].len && !zhs_buf_reserve(&st->f[f], need - st->f[f].len)) return ZHS_ENOMEM;
+        f++;
+    }
+    for (int i = 0, f = 0; i < 11; i++) {
+        if (i == 5) continue;
+        zhs_buf *b = &st->f[f++];
+        if (n[i] || k[i] < b->len) {    /* most strings repeat the last */
+            memcpy(b->data + k[i], s[i], n[i]);
+            b->len = (size_t)k[i] + n[i];
+            b->data[b->len] = 0;
+        }
+    }
+    st->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+    st->text = s[5];
+    st->text_n = n[5];
+    *pp = q;
+    return ZHS_OK;
+}
+
+int zhs_record_passage_store(const zhs_record_state *st, const zhs_textcode *tc, zhs_buf *out, zhs_passage *p)
+{
+    size_t len0 = out->len, dst[11];
+    int rc = ZHS_OK;
+    for (int i = 0, f = 0; i < 11 && rc == ZHS_OK; i++) {
+        dst[i] = out->len;
+        if (i == 5) rc = zhs_textcode_decode(out, st->text, st->text_n, tc);
+        else if (!zhs_buf_append(out, state_str(st, f), st->f[f].len)) rc = ZHS_ENOMEM;
+        if (i != 5) f++;
+        if (rc == ZHS_OK && !zhs_buf_putc(out, 0)) rc = ZHS_ENOMEM;
+    }
+    if (rc) {
+        out->len = len0;
+        return rc;
+    }
+    const char *base = out->data;
+    const char **to[11] = {&p->id, &p->title, &p->heading, &p->label, &p->path, &p->text,
+                           &p->date, &p->category, &p->status, &p->issuer, &p->extra};
+    for (int i = 0; i < 11; i++) *to[i] = base + dst[i];
+    p->text_len = dst[6] - dst[5] - 1;
+    p->line = st->line;
     return ZHS_OK;
 }

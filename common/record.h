@@ -26,4 +26,50 @@ int zhs_record_decode(const uint8_t **pp, const uint8_t *end, int version, zhs_b
 /* Skips one record; false when malformed. */
 bool zhs_record_skip(const uint8_t **pp, const uint8_t *end, int version);
 
+/*
+** The record of the native store from format 4: each string but the text
+** as varint k, varint n, n bytes (k bytes of the same string of the
+** previous record in the block come first; the first record of a block
+** has none before it), in the order above, the line, the text as varint
+** length and bytes in the store's character code (textcode.h).  The
+** title, path and metadata repeat from passage to passage of a law, and
+** the id and label share their start.
+*/
+typedef struct zhs_textcode zhs_textcode;
+
+/* Appends p's record after prev (NULL: the first of its block); scratch
+** is any buffer, for the coded text. */
+bool zhs_record_encode_store(zhs_buf *b, const zhs_passage *p, const zhs_passage *prev, const zhs_textcode *tc,
+                             zhs_buf *scratch);
+
+/* Reading such records in order: the strings of the last one read, each
+** kept NUL-terminated, and where its coded text is.  A record only
+** changes the strings that differ from the last's (so that skipping to a
+** block's 20th record copies little). */
+typedef struct zhs_record_state {
+    zhs_buf f[10];              /* id, title, heading, label, path, then the metadata */
+    uint32_t line;
+    const uint8_t *text;        /* coded, in the block read */
+    size_t text_n;
+} zhs_record_state;
+void zhs_record_state_init(zhs_record_state *st);
+void zhs_record_state_reset(zhs_record_state *st);     /* a block's start */
+void zhs_record_state_free(zhs_record_state *st);
+
+/* Reads the record at *pp into st (advancing *pp).  ZHS_ECORRUPT when it
+** is cut short or damaged (st and *pp are then as they were), ZHS_ENOMEM. */
+int zhs_record_next_store(const uint8_t **pp, const uint8_t *end, zhs_record_state *st);
+
+/* The last record read, its text decoded, into out as zhs_record_decode
+** does; ZHS_ECORRUPT when the text does not decode. */
+int zhs_record_passage_store(const zhs_record_state *st, const zhs_textcode *tc, zhs_buf *out, zhs_passage *p);
+
+/* A view of st's strings as a passage (text "", valid until st changes):
+** the prev of zhs_record_encode_store. */
+void zhs_record_state_passage(const zhs_record_state *st, zhs_passage *p);
+
+/* The bytes of p's strings, uncoded: what a store block's size is
+** measured in, whatever the code of its texts. */
+size_t zhs_record_text_size(const zhs_passage *p);
+
 #endif

@@ -95,7 +95,8 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.len", dir, stem);
     zhs_map_file(&s->len, path, ZHS_MAGIC_LEN_, verify, err);
     snprintf(path, sizeof path, "%s/%s.store", dir, stem);
-    zhs_map_file(&s->store, path, ZHS_MAGIC_STORE, verify, err);
+    s->store_coded = !has_magic(path, ZHS_MAGIC_STORE_V1);
+    zhs_map_file(&s->store, path, s->store_coded ? ZHS_MAGIC_STORE : ZHS_MAGIC_STORE_V1, verify, err);
     if (zhs_err_code(err)) goto fail;
 
     /* dictionary trailer: u32 nblocks, u32 reserved, u64 nterms */
@@ -130,22 +131,32 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
         uint32_t l = zhs_get_u32(s->len.body + (size_t)d * 4);
         s->max_len = l > s->max_len ? l : s->max_len;
     }
-    /* store trailer: u32 nblocks, u32 dictionary length */
-    if (s->store.body_len < 8) { corrupt(err, &s->store, s->store.body, "store too short"); goto fail; }
+    /* store trailer: [u32 character table length (format 4)], u32
+    ** nblocks, u32 dictionary length */
+    size_t trailer = s->store_coded ? 12 : 8;
+    if (s->store.body_len < trailer) { corrupt(err, &s->store, s->store.body, "store too short"); goto fail; }
     const uint8_t *st = s->store.body + s->store.body_len - 8;
     s->store_nblocks = zhs_get_u32(st);
     s->store_dict_len = zhs_get_u32(st + 4);
-    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY + s->store_dict_len > s->store.body_len - 8) {
+    s->store_tc.n = s->store_coded ? zhs_get_u32(st - 4) : 0;
+    if ((uint64_t)s->store_nblocks * ZHS_STORE_ENTRY + s->store_dict_len + 2 * (uint64_t)s->store_tc.n >
+        s->store.body_len - trailer) {
         corrupt(err, &s->store, st, "bad store trailer");
         goto fail;
     }
-    s->store_table = st - (size_t)s->store_nblocks * ZHS_STORE_ENTRY;
+    s->store_table = s->store.body + s->store.body_len - trailer - (size_t)s->store_nblocks * ZHS_STORE_ENTRY;
     s->store_dict = s->store.body;
+    s->store_tc.table = s->store.body + s->store_dict_len;
+    if (s->store_coded && !zhs_textcode_valid(s->store_tc.table, s->store_tc.n)) {
+        corrupt(err, &s->store, s->store_tc.table, "bad character table in store");
+        goto fail;
+    }
+    uint64_t blocks_start = ZHS_MAGIC_LEN + (uint64_t)s->store_dict_len + 2 * (uint64_t)s->store_tc.n;
     uint64_t expect_first = 0;
     for (uint32_t i = 0; i < s->store_nblocks; i++) {
         const uint8_t *e = s->store_table + (size_t)i * ZHS_STORE_ENTRY;
         uint64_t off = zhs_get_u64(e + 8), clen = zhs_get_u32(e + 16);
-        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < ZHS_MAGIC_LEN + (uint64_t)s->store_dict_len ||
+        if (zhs_get_u32(e) != expect_first || zhs_get_u32(e + 4) == 0 || off < blocks_start ||
             off + clen > (uint64_t)(s->store_table - s->store.data)) {
             corrupt(err, &s->store, e, "bad store block entry");
             goto fail;
@@ -542,6 +553,7 @@ void zhs_store_reader_init(zhs_store_reader *rd)
 {
     memset(rd, 0, sizeof *rd);
     zhs_buf_init(&rd->raw);
+    zhs_record_state_init(&rd->st);
 }
 
 void zhs_store_reader_free(zhs_store_reader *rd)
@@ -549,6 +561,7 @@ void zhs_store_reader_free(zhs_store_reader *rd)
     if (rd->zs_ready) inflateEnd(&rd->zs);
     rd->zs_ready = false;
     zhs_buf_free(&rd->raw);
+    zhs_record_state_free(&rd->st);
 }
 
 /* Prepares zs for one store block: a zlib stream in formats 1 and 2, raw
@@ -626,19 +639,35 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
     size_t at = 0;
     uint32_t d = first;
     bool ended = false;
+    zhs_record_state_reset(&rd->st);
     for (;;) {
         const uint8_t *base = (const uint8_t *)rd->raw.data, *end = base + rd->raw.len;
         const uint8_t *p = base + at;
         while (d <= doc) {
-            const uint8_t *q = p;
-            if (!zhs_record_skip(&q, end, s->record_version)) break;   /* not all here yet, or damaged */
-            if (d == doc) {
-                int d = zhs_record_decode(&p, end, s->record_version, buf, out);
-                if (d == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
-                if (d) return corrupt(err, &s->store, zdata, "bad record in store block");
-                return ZHS_OK;
+            int r;
+            if (s->store_coded) {
+                /* a record not yet all inflated fails as a damaged one
+                ** does: both wait for more (damage shows at the end) */
+                r = zhs_record_next_store(&p, end, &rd->st);
+                if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+                if (r) break;
+                if (d == doc) {
+                    r = zhs_record_passage_store(&rd->st, &s->store_tc, buf, out);
+                    if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+                    if (r) return corrupt(err, &s->store, zdata, "bad record in store block");
+                    return ZHS_OK;
+                }
+            } else {
+                const uint8_t *q = p;
+                if (!zhs_record_skip(&q, end, s->record_version)) break;   /* not all here yet, or damaged */
+                if (d == doc) {
+                    r = zhs_record_decode(&p, end, s->record_version, buf, out);
+                    if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+                    if (r) return corrupt(err, &s->store, zdata, "bad record in store block");
+                    return ZHS_OK;
+                }
+                p = q;
             }
-            p = q;
             d++;
         }
         at = (size_t)(p - base);
@@ -658,6 +687,8 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
     zhs_buf raw, rec;
     zhs_buf_init(&raw);
     zhs_buf_init(&rec);
+    zhs_record_state st;    /* format 4: each record after the last */
+    zhs_record_state_init(&st);
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     bool zs_ready = false;
@@ -698,24 +729,28 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
             break;
         }
         const uint8_t *p = (const uint8_t *)raw.data, *end = p + rlen;
+        zhs_record_state_reset(&st);
         for (uint32_t i = 0; i < ndocs && rc == ZHS_OK; i++, doc++) {
-            if (!fn) {
+            if (!fn && !s->store_coded) {     /* a coded record is checked by decoding it */
                 if (!zhs_record_skip(&p, end, s->record_version))
                     rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
                 continue;
             }
             zhs_passage ps;
             zhs_buf_reset(&rec);
-            int d = zhs_record_decode(&p, end, s->record_version, &rec, &ps);
+            int d = !s->store_coded ? zhs_record_decode(&p, end, s->record_version, &rec, &ps)
+                                    : zhs_record_next_store(&p, end, &st);
+            if (s->store_coded && d == ZHS_OK) d = zhs_record_passage_store(&st, &s->store_tc, &rec, &ps);
             if (d == ZHS_ENOMEM) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
             else if (d) rc = corrupt(err, &s->store, s->store.data + off, "bad record in store block");
-            else rc = fn(ctx, doc, &ps, err);
+            else if (fn) rc = fn(ctx, doc, &ps, err);
         }
         if (rc == ZHS_OK && p != end) rc = corrupt(err, &s->store, s->store.data + off, "trailing bytes in store block");
     }
     if (zs_ready) inflateEnd(&zs);
     zhs_buf_free(&raw);
     zhs_buf_free(&rec);
+    zhs_record_state_free(&st);
     return rc;
 }
 

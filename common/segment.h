@@ -8,6 +8,8 @@
 #define ZHS_SEGMENT_H
 
 #include "format.h"
+#include "record.h"
+#include "textcode.h"
 
 #include <zlib.h>
 
@@ -36,6 +38,8 @@ typedef struct zhs_segment {
     uint32_t store_nblocks;
     const uint8_t *store_dict;      /* the blocks' preset dictionary */
     uint32_t store_dict_len;        /* 0: none (formats 1 and 2) */
+    bool store_coded;               /* format 4: texts in store_tc's code */
+    zhs_textcode store_tc;
     int record_version;             /* of the stored records (record.h): the
                                     ** MANIFEST's format version; open sets
                                     ** the current one */
@@ -162,6 +166,8 @@ typedef struct zhs_store_reader {
     z_stream zs;
     bool zs_ready;
     zhs_buf raw;                /* the block's bytes inflated so far */
+    zhs_record_state st;        /* format 4: the records before the one read,
+                                ** read in turn (each refers to the last) */
 } zhs_store_reader;
 void zhs_store_reader_init(zhs_store_reader *rd);
 void zhs_store_reader_free(zhs_store_reader *rd);

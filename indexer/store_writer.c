@@ -1,8 +1,9 @@
 /*
 ** store_writer.c — the passage store: records batched into blocks of about
-** ZHS_STORE_BLOCK bytes, each compressed with zlib against a preset
-** dictionary sampled from the first records, streamed to disk so that a
-** corpus larger than memory can be stored (see format.h).
+** ZHS_STORE_BLOCK bytes, their texts in a character code ranked on the
+** first records (textcode.h), each block compressed with zlib against a
+** preset dictionary sampled from the first coded records, streamed to
+** disk so that a corpus larger than memory can be stored (see format.h).
 **
 ** Compressing is a tenth of a build's time.  With a compressor thread
 ** (asked for by a build with several threads) full blocks go through a
@@ -14,6 +15,7 @@
 */
 #include "indexer_int.h"
 #include "record.h"
+#include "textcode.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,6 +30,19 @@ typedef struct store_block {
 
 struct zhs_store_writer {
     zhs_outfile out;
+    /* Until the texts' character code is chosen, records wait here
+    ** uncoded (plain_docs of them) while their characters are counted. */
+    zhs_buf plain;
+    uint32_t plain_docs;
+    uint32_t *counts;       /* by BMP code point, until the code is chosen */
+    bool code_chosen;
+    zhs_buf code_table;
+    zhs_textcode code;
+    uint16_t *rank;
+    /* The block's last record, which the next one is written after
+    ** (record.h), read back as the reader will. */
+    zhs_record_state last;
+    zhs_buf scratch;
     zhs_buf raw;            /* records of the block being filled */
     zhs_buf table;          /* block table entries */
     /* Until the dictionary is chosen, full blocks wait here: their raw
@@ -40,6 +55,7 @@ struct zhs_store_writer {
     uint8_t *z;             /* compression buffer */
     size_t zcap;
     uint32_t ndocs, block_first, block_docs;
+    size_t block_text;      /* uncoded bytes of the block's records */
     bool finished;
 
     /* The compressor thread owns out, table, zs and z while it runs. */
@@ -112,8 +128,18 @@ int zhs_store_writer_open(zhs_store_writer **out, const char *path, bool threade
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
     zhs_store_writer *w = calloc(1, sizeof *w);
-    if (!w) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening the passage store");
+    if (w) {
+        zhs_record_state_init(&w->last);
+        w->counts = calloc(0x10000, sizeof *w->counts);
+        w->rank = malloc(0x10000 * sizeof *w->rank);
+    }
+    if (!w || !w->counts || !w->rank) {
+        if (w) free(w->counts), free(w->rank), free(w);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory opening the passage store");
+    }
     if (zhs_outfile_open(&w->out, path, ZHS_MAGIC_STORE, err)) {
+        free(w->counts);
+        free(w->rank);
         free(w);
         return err->code;
     }
@@ -168,6 +194,7 @@ static int choose_dict(zhs_store_writer *w, zhs_error *err)
         if (w->dict.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
         zhs_outfile_write(&w->out, w->dict.data, w->dict.len);
     }
+    zhs_outfile_write(&w->out, w->code_table.data, w->code_table.len);
     /* raw deflate with a dictionary (segment.c says why), else zlib
     ** streams as in formats 1 and 2 */
     if (deflateInit2(&w->zs, 6, Z_DEFLATED, w->dict.len ? -15 : 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -233,23 +260,73 @@ static int flush_block(zhs_store_writer *w, zhs_error *err)
     zhs_buf_reset(&w->raw);
     w->block_first = w->ndocs;
     w->block_docs = 0;
+    w->block_text = 0;
     return ZHS_OK;
+}
+
+/* Adds a record in the chosen code to the block being filled. */
+static int add_coded(zhs_store_writer *w, const zhs_passage *p, zhs_error *err)
+{
+    zhs_buf *b = &w->raw;
+    zhs_passage prev;
+    if (w->block_docs) zhs_record_state_passage(&w->last, &prev);
+    else zhs_record_state_reset(&w->last);
+    size_t at = b->len;
+    if (!zhs_record_encode_store(b, p, w->block_docs ? &prev : NULL, &w->code, &w->scratch))
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
+    const uint8_t *q = (const uint8_t *)b->data + at;
+    int rc = zhs_record_next_store(&q, (const uint8_t *)b->data + b->len, &w->last);
+    if (rc == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
+    if (rc) return zhs_fail(err, ZHS_EINTERNAL, "passage %s did not read back from the store", p->id ? p->id : "");
+    w->ndocs++;
+    w->block_docs++;
+    w->block_text += zhs_record_text_size(p);
+    if (w->block_text >= ZHS_STORE_BLOCK) return flush_block(w, err);
+    return ZHS_OK;
+}
+
+/* Chooses the character code from the counts of the waiting records,
+** then stores them in it. */
+static int choose_code(zhs_store_writer *w, zhs_error *err)
+{
+    w->code.n = zhs_textcode_table(&w->code_table, w->counts);
+    w->code.table = (const uint8_t *)w->code_table.data;
+    if (w->code_table.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+    zhs_textcode_ranks(&w->code, w->rank);
+    w->code_chosen = true;
+    free(w->counts);
+    w->counts = NULL;
+    zhs_buf rec;
+    zhs_buf_init(&rec);
+    const uint8_t *q = (const uint8_t *)w->plain.data, *end = q + w->plain.len;
+    int rc = ZHS_OK;
+    for (uint32_t i = 0; i < w->plain_docs && rc == ZHS_OK; i++) {
+        zhs_passage ps;
+        zhs_buf_reset(&rec);
+        int d = zhs_record_decode(&q, end, ZHS_FORMAT_VERSION, &rec, &ps);
+        if (d == ZHS_ENOMEM) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+        else if (d) rc = zhs_fail(err, ZHS_EINTERNAL, "a passage store record did not read back");
+        else rc = add_coded(w, &ps, err);
+    }
+    zhs_buf_free(&rec);
+    zhs_buf_free(&w->plain);
+    return rc;
 }
 
 int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    zhs_buf *b = &w->raw;
-    if (!zhs_record_encode(b, p)) return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
-    w->ndocs++;
-    w->block_docs++;
-    if (b->len >= ZHS_STORE_BLOCK) return flush_block(w, err);
-    return ZHS_OK;
+    if (w->code_chosen) return add_coded(w, p, err);
+    if (!zhs_record_encode(&w->plain, p)) return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
+    if (p->text) zhs_textcode_count(w->counts, (const uint8_t *)p->text, p->text_len);
+    w->plain_docs++;
+    return w->plain.len >= ZHS_STORE_DICT_SAMPLE ? choose_code(w, err) : ZHS_OK;
 }
 
 int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    if (!w->code_chosen && choose_code(w, err)) return err->code;
     if (flush_block(w, err)) return err->code;
     if (!w->dict_chosen && choose_dict(w, err)) return err->code;
     stop_thread(w);
@@ -259,10 +336,11 @@ int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
     }
     uint32_t nblocks = (uint32_t)(w->table.len / ZHS_STORE_ENTRY);
     zhs_outfile_write(&w->out, w->table.data, w->table.len);
-    uint8_t t[8];
-    zhs_set_u32(t, nblocks);
-    zhs_set_u32(t + 4, (uint32_t)w->dict.len);
-    zhs_outfile_write(&w->out, t, 8);
+    uint8_t t[12];
+    zhs_set_u32(t, w->code.n);
+    zhs_set_u32(t + 4, nblocks);
+    zhs_set_u32(t + 8, (uint32_t)w->dict.len);
+    zhs_outfile_write(&w->out, t, 12);
     if (zhs_outfile_finish(&w->out, err)) return err->code;
     w->finished = true;
     return ZHS_OK;
@@ -285,6 +363,12 @@ void zhs_store_writer_close(zhs_store_writer *w)
     zhs_buf_free(&w->pending);
     zhs_buf_free(&w->pending_blocks);
     zhs_buf_free(&w->dict);
+    zhs_buf_free(&w->plain);
+    zhs_buf_free(&w->code_table);
+    zhs_record_state_free(&w->last);
+    zhs_buf_free(&w->scratch);
+    free(w->counts);
+    free(w->rank);
     free(w->z);
     free(w);
 }

@@ -7,11 +7,16 @@
 # (commit ffb142d): blocks without PFOR exceptions, 24-byte skip entries
 # (.post magic ZHSPOST1), a store without dictionary.  Its 300 passages all
 # hold 数据, so terms with skip entries, with and without positions, are
-# there.  A fresh build of the same corpus (format 3) must give the same
+# there.  A fresh build of the same corpus (format 4) must give the same
 # hits with the same scores, pruned and exhaustive, and the same counts
 # (except for a phrase that the titles hold: see below);
-# 'zhs check' accepts both; an update of a copy adds a format-3 segment
+# 'zhs check' accepts both; an update of a copy adds a format-4 segment
 # beside the format-2 one, and the mixed index reads and checks too.
+#
+# tests/data/v3-index is the same corpus indexed by zhsearch of format 3
+# (commit 6113b44, 'zhs index -q -o v3-index corpus'): a store whose texts
+# are UTF-8 (magic ZHSSTOR1, with a preset dictionary).  It must give the
+# same hits and the same stored passages, text included, as the build.
 set -u
 
 ZHS=${1:?usage: format_compat.sh PATH/TO/zhs SOURCE_DIR}
@@ -29,11 +34,15 @@ trap 'rm -rf "$TMP"' EXIT
 export NO_COLOR=1
 
 cp -r "$DATA/v2-corpus" "$TMP/corpus"
-(cd "$TMP" && "$ZHS" index -q -o new corpus) && ok "format-3 build" || bad "format-3 build"
+(cd "$TMP" && "$ZHS" index -q -o new corpus) && ok "format-4 build" || bad "format-4 build"
 cp -r "$DATA/v2-index" "$TMP/old"
+cp -r "$DATA/v3-index" "$TMP/v3"
 head -1 "$TMP/old/MANIFEST" | grep -qx 'zhsearch-index 2' && ok "fixture is format 2" || bad "fixture is not format 2"
-head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "build is format 3" || bad "build is not format 3"
-for ix in old new; do
+head -1 "$TMP/v3/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "fixture is format 3" || bad "fixture is not format 3"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "build is format 4" || bad "build is not format 4"
+head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR2 &&
+    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4)" || bad "store magics"
+for ix in old v3 new; do
     "$ZHS" check "$TMP/$ix" >/dev/null 2>"$TMP/err" && ok "check $ix" || bad "check $ix: $(cat "$TMP/err")"
 done
 
@@ -57,6 +66,18 @@ for mode in "" "--exhaustive" "--count"; do
     fi
 done
 
+# Format 3 against 4: the same hits, scores and stored records (the
+# source path differs: each index names where it was built).
+for ix in v3 new; do
+    "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/$ix" 2>&1 |
+        sed 's/"path":"[^"]*"//g' > "$TMP/$ix.json"
+done
+if grep -q '"text":"' "$TMP/new.json" && cmp -s "$TMP/v3.json" "$TMP/new.json"; then
+    ok "format 3 and 4: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
+else
+    bad "format 3 and 4 differ"; diff "$TMP/v3.json" "$TMP/new.json" | head -3
+fi
+
 # A phrase in an index of format 2 still matches through the title (the
 # title's tokens sat before the text with positions); from format 3 the
 # title and heading are weighted copies at position 0 and a phrase must be
@@ -71,10 +92,10 @@ PY
 )
 got_new=$("$ZHS" search --count "$TMP/new" '"数据安全"' 2>/dev/null | awk '{print $1}')
 got_old=$("$ZHS" search --count "$TMP/old" '"数据安全"' 2>/dev/null | awk '{print $1}')
-if [ "$got_new ${got_old}" = "$want" ]; then ok "\"数据安全\": $got_new passages in the text (format 3), $got_old with the titles (format 2)"
+if [ "$got_new ${got_old}" = "$want" ]; then ok "\"数据安全\": $got_new passages in the text (format 4), $got_old with the titles (format 2)"
 else bad "\"数据安全\": counts $got_new / $got_old, the corpus says $want"; fi
 
-# Mixed formats: an update of the format-2 copy writes a format-3 segment.
+# Mixed formats: an update of the format-2 copy writes a format-4 segment.
 # The fixture's file table names its corpus by the absolute path it was
 # built from, /tmp/zhs-format2-corpus (passages.jsonl with mtime
 # 2020-01-01 00:00 UTC): the corpus is put back there as it was (and
