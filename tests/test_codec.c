@@ -276,8 +276,10 @@ static void pfor_tests(void)
     CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, past, past + sizeof past) == NULL);
     const uint8_t zero[] = {0 | ZHS_PFOR_EXC, 1, 0, 0, 0};
     CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, zero, zero + sizeof zero) == NULL);
-    const uint8_t ok[] = {0 | ZHS_PFOR_EXC, 1, 2, 7, 0};
-    CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, ok, ok + sizeof ok) == ok + sizeof ok);
+    /* the unpack kernels read up to 8 bytes past a group's packed bytes (in
+    ** an index the file's footer follows): the buffer has them */
+    const uint8_t ok[5 + 8] = {0 | ZHS_PFOR_EXC, 1, 2, 7, 0};
+    CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, ok, ok + 5) == ok + 5);
     uint32_t three[3 + 8];
     zhs_pfor_unpack(three, &ga, 3);
     CHECK(three[0] == 0 && three[1] == 0 && three[2] == 7);
