@@ -27,7 +27,8 @@ def index_table(runs):
     out = ["| engine | build s | MB/s | passages/s | peak RSS MB | index MB | % of text | components, % of text |",
            "|---|---:|---:|---:|---:|---:|---:|---|"]
     for eng in ("native", "xapian"):
-        rs = [r["index"][eng] for r in runs if not r["index"][eng]["reused"]]
+        # a reused index, or none at all (--no-xapian: zero seconds, no passages)
+        rs = [r["index"][eng] for r in runs if not r["index"][eng]["reused"] and r["index"][eng]["passages"]]
         if not rs:
             continue
         text = rs[0]["text_bytes"] or 1
@@ -109,7 +110,8 @@ def rest(runs):
         out += ["| engine | 1 thread QPS | %d threads QPS | speed-up |" % tp[0]["threads"], "|---|---:|---:|---:|"]
         for eng in ("native", "xapian"):
             q1, qn = med([t[eng]["qps_1"] for t in tp]), med([t[eng]["qps_n"] for t in tp])
-            out.append("| %s | %.0f | %.0f | %.2fx |" % (eng, q1, qn, qn / q1))
+            if q1:      # 0: not run (--no-xapian)
+                out.append("| %s | %.0f | %.0f | %.2fx |" % (eng, q1, qn, qn / q1))
         out.append("")
     mi = [r["micro"] for r in runs]
     out += ["| hot path (native) | rate | work per pass |", "|---|---:|---|",
@@ -134,6 +136,8 @@ def rest(runs):
         out.append("")
     ag = runs[0]["agreement"]
     for eng, a in ag.items():
+        if not a["queries"]:
+            continue        # the engine did not run (--no-xapian)
         out.append("- native vs %s: same match count on %d/%d queries, same top-10 set on %d/%d" % (
             eng, a["same_count"], a["queries"], a["same_top10"], a["queries"]))
     return "\n".join(out)
