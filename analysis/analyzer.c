@@ -124,6 +124,11 @@ const char *zhs_analyzer_user_words(const zhs_analyzer *a, size_t *len)
     return a->has_user ? a->user_words.data : NULL;
 }
 
+/* The dict segmenter's numeral rules and 'zhs segment''s unit joins came
+** with fingerprint word nums=1: ZHS_SEGMENTER_DICT has them,
+** ZHS_SEGMENTER_DICT_V1 (older indexes) not. */
+static bool numeral_rules(const zhs_analyzer *a) { return a->cfg.segmenter == ZHS_SEGMENTER_DICT; }
+
 static int64_t normalize_text(zhs_analyzer *a, const char *text, size_t len);
 static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err);
 
@@ -219,7 +224,7 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
             at += (size_t)snprintf(a->fingerprint + at, cap - at, " user=%016llx", (unsigned long long)a->user_hash);
         /* The numeral rules came later: fingerprints without the word keep
         ** reading (and reproducing) as ZHS_SEGMENTER_DICT_V1. */
-        if (a->cfg.segmenter == ZHS_SEGMENTER_DICT && at < cap) snprintf(a->fingerprint + at, cap - at, " nums=1");
+        if (numeral_rules(a) && at < cap) snprintf(a->fingerprint + at, cap - at, " nums=1");
     }
     *out = a;
     return ZHS_OK;
@@ -786,7 +791,7 @@ static bool dict_words(zhs_analyzer *a, int32_t i, int32_t j)
     bool lone = i > 0 && a->u16[i - 1] >= '0' && a->u16[i - 1] <= '9' &&
                 (c == 0x65E5 || c == 0x4E07 || c == 0x4EBF);
     return zhs_dict_segment(&a->dp, &a->dict, a->has_user ? &a->user : NULL, a->u16 + i, (uint32_t)(j - i), lone,
-                            a->cfg.segmenter == ZHS_SEGMENTER_DICT);
+                            numeral_rules(a));
 }
 
 /* The end of the Han run that starts at i, and its characters. */
@@ -901,7 +906,7 @@ static void seg_emit(zhs_analyzer *a, const char *text, uint32_t s, uint32_t e, 
 ** own, so that 2000 finds 2000年. */
 static bool number_unit(const zhs_analyzer *a, int32_t i, int32_t w, int32_t we)
 {
-    if (a->cfg.segmenter != ZHS_SEGMENTER_DICT || we != w + 1) return false;
+    if (!numeral_rules(a) || we != w + 1) return false;
     UChar c = a->u16[w];
     if (w > i) return c == 0x4EBF && a->u16[w - 1] == 0x4E07 && w - 1 == i && number_unit(a, i, i, w); /* 1万亿 */
     if (i == 0 || a->u16[i - 1] < '0' || a->u16[i - 1] > '9') return false;
@@ -987,8 +992,7 @@ int zhs_analyzer_segment(zhs_analyzer *a, const char **out, size_t *outlen,
                 int32_t j = i + l;
                 if (repeated_mark(a->u16[i]))
                     while (j < n && a->u16[j] == a->u16[i]) j++;
-                if (a->u16[i] == '%' && i > 0 && a->u16[i - 1] >= '0' && a->u16[i - 1] <= '9' &&
-                    a->cfg.segmenter == ZHS_SEGMENTER_DICT)
+                if (a->u16[i] == '%' && i > 0 && a->u16[i - 1] >= '0' && a->u16[i - 1] <= '9' && numeral_rules(a))
                     a->seg_glue = a->src_start[i];
                 if (k != CLS_SPACE) seg_emit(a, text, a->src_start[i], a->src_end[j - 1], &emitted_end);
                 i = j;

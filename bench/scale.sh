@@ -102,17 +102,17 @@ for x in $SCALES; do
     awk '{s += $1} END {print s + 0}' >"$w/corpus_bytes"
   echo "scale.sh: x$x: native index of $corpus ($(($(cat "$w/corpus_bytes") / 1000000)) MB)…" >&2
   timed "$w/native.time" "$ZHS" index -q -o "$w/native" "$corpus"
-  lucene=()
-  [ "$x" -le "$LMAX" ] || lucene=(--no-lucene)
+  peers=()      # which peers the bench leaves out at this scale
+  [ "$x" -le "$LMAX" ] || peers=(--no-lucene)
   if [ "$x" -le "$XMAX" ]; then
     echo "scale.sh: x$x: xapian index…" >&2
     timed "$w/xapian.time" "$ZHS" index -q --engine xapian -o "$w/xapian" "$corpus"
   else
-    lucene+=(--no-xapian)
+    peers+=(--no-xapian)
     echo "Xapian left out above x$XMAX (--xapian-max): zhs bench --no-xapian" >"$w/xapian.placeholder"
   fi
   echo "scale.sh: x$x: zhs bench…" >&2
-  "$ZHS" bench --corpus "$corpus" --workdir "$w" --reuse --no-eval "${lucene[@]}" --seed "$SEED" "${BENCH_OPTS[@]}" \
+  "$ZHS" bench --corpus "$corpus" --workdir "$w" --reuse --no-eval "${peers[@]}" --seed "$SEED" "${BENCH_OPTS[@]}" \
     --json "$w/bench.json" --svg "$w/bench.svg" >"$w/bench.txt" 2>"$w/bench.err" ||
     { tail -5 "$w/bench.err" >&2; die "zhs bench failed at x$x (log: $w/bench.err)"; }
   # Lucene's exported terms are as large as the corpus: not kept

@@ -298,6 +298,12 @@ static window *window_for(state *st, window *w, uint32_t doc)
     return w;
 }
 
+/* What term t adds to doc (0 when doc lacks it); moves its cursor there. */
+static inline double score_at(state *st, sterm *t, uint32_t doc)
+{
+    return zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+}
+
 /* The optional terms of a conjunction, strongest in the window first, and
 ** rest[i], the sum of the window bounds of t[i..n) (rest[n] = 0). */
 typedef struct optorder {
@@ -332,7 +338,7 @@ static __attribute__((noinline)) bool score_optional(state *st, uint32_t doc, do
     double acc = req;
     for (size_t i = 0; i < o->n; i++) {
         sterm *t = o->t[i];
-        double c = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+        double c = score_at(st, t, doc);
         contrib[t->idx] = c;
         acc += c;
         /* with nothing left to bound, the sum in term order decides
@@ -365,7 +371,7 @@ static bool score_candidate(state *st, uint32_t doc, double theta, const optorde
         for (size_t i = 0; i < st->nt; i++) {
             sterm *t = &st->t[i];
             if (!t->req)
-                contrib[i] = zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+                contrib[i] = score_at(st, t, doc);
         }
     }
     double s = 0;

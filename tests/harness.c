@@ -158,3 +158,11 @@ size_t zt_index_sample(const char *dir, zhs_analyzer *an, void (*each)(void *ctx
     zhs_corpus_close(c);
     return n;
 }
+
+uint32_t zt_xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (uint32_t)*s;
+}

@@ -5,6 +5,7 @@
 #ifndef ZHS_TEST_HARNESS_H
 #define ZHS_TEST_HARNESS_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,9 @@ const char *zt_src(const char *rel);
 ** the caller's for the life of the process. */
 const char *zt_tmpdir(void);
 
+/* The next number of a xorshift64 generator whose state is *s (never 0):
+** deterministic, so that a failing random test repeats. */
+uint32_t zt_xorshift(uint64_t *s);
 /* A NUL-terminated copy of n bytes of s (exits on out of memory); the
 ** caller frees it. */
 char *zt_dup_n(const char *s, size_t n);

@@ -11,13 +11,7 @@
 #include <stdlib.h>
 
 static uint64_t rng = 88172645463325252ull;
-static uint32_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
-}
+static uint32_t rnd(void) { return zt_xorshift(&rng); }
 
 static void pack_roundtrip(size_t n, unsigned bits)
 {

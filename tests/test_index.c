@@ -18,10 +18,8 @@
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(uint32_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng % n);
+    zt_xorshift(&rng);
+    return (uint32_t)(rng % n);     /* modulo of the whole state, as before */
 }
 
 #define NDOCS 3000

@@ -15,13 +15,7 @@
 
 /* A deterministic generator (xorshift), so that failures repeat. */
 static uint64_t rng = 88172645463325252ull;
-static uint32_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
-}
+static uint32_t next(void) { return zt_xorshift(&rng); }
 
 static size_t put_utf8(char *o, uint32_t c)
 {
