@@ -296,12 +296,9 @@ static int32_t map_bmp(zhs_analyzer *a, uint32_t cp, const UChar **units, UChar 
         if (n == 0) m = MAP_EMPTY;
         else if (n == 1 && !U16_IS_SURROGATE(scratch[0])) m = scratch[0];
         else {
-            if (a->multi_len + (size_t)n + 1 > a->multi_cap) {
-                size_t cap = a->multi_cap ? a->multi_cap * 2 : 1024;
-                UChar *p = realloc(a->multi, cap * sizeof *p);
-                if (!p) { *units = scratch; return n; }   /* uncached but correct */
-                a->multi = p;
-                a->multi_cap = cap;
+            if (!zhs_grow(&a->multi, &a->multi_cap, a->multi_len + (size_t)n + 1, sizeof *a->multi, 1024)) {
+                *units = scratch;   /* uncached but correct */
+                return n;
             }
             m = MAP_MULTI | (uint32_t)a->multi_len;
             a->multi[a->multi_len++] = (UChar)n;
@@ -321,20 +318,15 @@ static int32_t map_bmp(zhs_analyzer *a, uint32_t cp, const UChar **units, UChar 
     return 1;
 }
 
+/* Three arrays of one capacity (see t2s.c's reserve). */
 static bool grow_u16(zhs_analyzer *a, size_t need)
 {
-    if (need <= a->u16_cap) return true;
-    size_t cap = a->u16_cap ? a->u16_cap : 1024;
-    while (cap < need) cap *= 2;
-    UChar *u = realloc(a->u16, cap * sizeof *u);
-    if (u) a->u16 = u;
-    uint32_t *s = realloc(a->src_start, cap * sizeof *s);
-    if (s) a->src_start = s;
-    uint32_t *e = realloc(a->src_end, cap * sizeof *e);
-    if (e) a->src_end = e;
-    if (!u || !s || !e) return false;
-    a->u16_cap = cap;
-    return true;
+    size_t cu = a->u16_cap, cs = a->u16_cap, ce = a->u16_cap;
+    bool ok = zhs_grow(&a->u16, &cu, need, sizeof *a->u16, 1024) &&
+              zhs_grow(&a->src_start, &cs, need, sizeof *a->src_start, 1024) &&
+              zhs_grow(&a->src_end, &ce, need, sizeof *a->src_end, 1024);
+    if (ok) a->u16_cap = ce;
+    return ok;
 }
 
 /* Builds the normalised UTF-16 text of text[0..len) with source offsets.
@@ -387,13 +379,7 @@ static int64_t normalize_text(zhs_analyzer *a, const char *text, size_t len)
 static bool push_token(zhs_analyzer *a, const UChar *u, int32_t ulen, uint32_t kind,
                        uint32_t pos, uint32_t start, uint32_t end)
 {
-    if (a->ntokens == a->tokens_cap) {
-        size_t cap = a->tokens_cap ? a->tokens_cap * 2 : 256;
-        zhs_token *t = realloc(a->tokens, cap * sizeof *t);
-        if (!t) return false;
-        a->tokens = t;
-        a->tokens_cap = cap;
-    }
+    if (!zhs_grow(&a->tokens, &a->tokens_cap, a->ntokens + 1, sizeof *a->tokens, 256)) return false;
     /* UTF-16 -> UTF-8 into the term buffer; text pointers are fixed up
     ** once the buffer stops moving. */
     size_t off = a->terms.len;
@@ -679,22 +665,12 @@ static int load_user_dict(zhs_analyzer *a, const char *path, zhs_error *err)
                  (long long)n, ZHS_DICT_MAX_WORD);
             continue;
         }
-        if (nunits + (size_t)n > ucap) {
-            size_t cap = ucap ? ucap * 2 : 4096;
-            while (cap < nunits + (size_t)n) cap *= 2;
-            uint16_t *u = realloc(units, cap * sizeof *u);
-            if (!u) { rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path); break; }
-            units = u;
-            ucap = cap;
-        }
-        if (nwords == wcap) {
-            size_t cap = wcap ? wcap * 2 : 256;
-            zhs_dict_word *w = realloc(words, cap * sizeof *w);
-            double *fr = w ? realloc(freq, cap * sizeof *fr) : NULL;
-            if (w) words = w;
-            if (fr) freq = fr;
-            if (!w || !fr) { rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path); break; }
-            wcap = cap;
+        size_t fcap = wcap;
+        if (!zhs_grow(&units, &ucap, nunits + (size_t)n, sizeof *units, 4096) ||
+            !zhs_grow(&freq, &fcap, nwords + 1, sizeof *freq, 256) ||
+            !zhs_grow(&words, &wcap, nwords + 1, sizeof *words, 256)) {
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path);
+            break;
         }
         /* Offsets until units stops moving. */
         words[nwords].u = (const uint16_t *)(uintptr_t)nunits;

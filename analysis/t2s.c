@@ -208,20 +208,15 @@ static bool converts_to(zhs_t2s *t, const cp_src *cps, size_t n, const uint32_t 
 
 /* ------------------------------------------------------------ output */
 
+/* Three arrays of one capacity: each grows alike, and the capacity they
+** all have is kept (a failure leaves the smaller one). */
 static bool reserve(zhs_t2s *t, size_t need)
 {
-    if (need <= t->cap) return true;
-    size_t cap = t->cap ? t->cap : 1024;
-    while (cap < need) cap *= 2;
-    UChar *u = realloc(t->u, cap * sizeof *u);
-    if (u) t->u = u;
-    uint32_t *s = realloc(t->s, cap * sizeof *s);
-    if (s) t->s = s;
-    uint32_t *e = realloc(t->e, cap * sizeof *e);
-    if (e) t->e = e;
-    if (!u || !s || !e) return false;
-    t->cap = cap;
-    return true;
+    size_t cu = t->cap, cs = t->cap, ce = t->cap;
+    bool ok = zhs_grow(&t->u, &cu, need, sizeof *t->u, 1024) && zhs_grow(&t->s, &cs, need, sizeof *t->s, 1024) &&
+              zhs_grow(&t->e, &ce, need, sizeof *t->e, 1024);
+    if (ok) t->cap = ce;
+    return ok;
 }
 
 static bool put(zhs_t2s *t, uint32_t cp, uint32_t start, uint32_t end)
@@ -317,13 +312,7 @@ static bool fold_run(zhs_t2s *t, const UChar *u, const uint32_t *s, const uint32
 {
     size_t n = 0;
     for (size_t i = from; i < to;) {
-        if (n == t->run_cap) {
-            size_t cap = t->run_cap ? t->run_cap * 2 : 256;
-            cp_src *r = realloc(t->run, cap * sizeof *r);
-            if (!r) return false;
-            t->run = r;
-            t->run_cap = cap;
-        }
+        if (!zhs_grow(&t->run, &t->run_cap, n + 1, sizeof *t->run, 256)) return false;
         size_t first = i;
         uint32_t cp = u[i++];
         if (U16_IS_LEAD(cp) && i < to && U16_IS_TRAIL(u[i])) cp = U16_GET_SUPPLEMENTARY(cp, u[i++]);
@@ -342,15 +331,7 @@ static bool fold_run(zhs_t2s *t, const UChar *u, const uint32_t *s, const uint32
     size_t k = 0;
     bool ok = true;
     for (size_t i = 0; i < len && ok;) {
-        if (k == t->conv_cap) {
-            size_t cap = t->conv_cap ? t->conv_cap * 2 : 256;
-            uint32_t *c = realloc(t->conv, cap * sizeof *c);
-            if (!c) ok = false;
-            else {
-                t->conv = c;
-                t->conv_cap = cap;
-            }
-        }
+        ok = zhs_grow(&t->conv, &t->conv_cap, k + 1, sizeof *t->conv, 256);
         if (ok) i += zhs_utf8_decode(done + i, len - i, &t->conv[k++]);
     }
     if (own) opencc_convert_utf8_free(own);
@@ -416,13 +397,8 @@ bool zhs_t2s_fold(zhs_t2s *t, UChar **u16, uint32_t **src_start, uint32_t **src_
             continue;
         }
         if (!trad) continue;
-        if (t->nspans == t->spans_cap) {
-            size_t c = t->spans_cap ? t->spans_cap * 2 : 64;
-            size_t *sp = realloc(t->spans, 2 * c * sizeof *sp);
-            if (!sp) return false;
-            t->spans = sp;
-            t->spans_cap = c;
-        }
+        /* spans: (from, to) pairs */
+        if (!zhs_grow(&t->spans, &t->spans_cap, t->nspans + 1, 2 * sizeof *t->spans, 64)) return false;
         t->spans[2 * t->nspans] = from;
         t->spans[2 * t->nspans + 1] = i;
         t->nspans++;

@@ -65,13 +65,7 @@ void zhs_passage_terms_free(zhs_passage_terms *pt)
 static bool push_term(zhs_passage_terms *pt, const char *prefix, size_t pl, const char *key, size_t kl,
                       uint32_t pos)
 {
-    if (pt->n == pt->cap) {
-        size_t cap = pt->cap ? pt->cap * 2 : 1024;
-        zhs_pterm *t = realloc(pt->t, cap * sizeof *t);
-        if (!t) return false;
-        pt->t = t;
-        pt->cap = cap;
-    }
+    if (!zhs_grow(&pt->t, &pt->cap, pt->n + 1, sizeof *pt->t, 1024)) return false;
     if (pt->keys.len + pl + kl + 1 > UINT32_MAX) return false;
     zhs_pterm *t = &pt->t[pt->n++];
     t->off = (uint32_t)pt->keys.len;

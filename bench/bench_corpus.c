@@ -59,13 +59,7 @@ static bool sample_add(bench_sample *s, const char *text, size_t len, bench_rng 
 
 static bool push_term(exporter *x, const zhs_pterm *p)
 {
-    if (x->nt == x->tcap) {
-        size_t cap = x->tcap ? x->tcap * 2 : 1024;
-        pterm *t = realloc(x->t, cap * sizeof *t);
-        if (!t) return false;
-        x->t = t;
-        x->tcap = cap;
-    }
+    if (!zhs_grow(&x->t, &x->tcap, x->nt + 1, sizeof *x->t, 1024)) return false;
     pterm *q = &x->t[x->nt];
     q->pos = p->pos;
     q->seq = (uint32_t)x->nt;

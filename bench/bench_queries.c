@@ -64,13 +64,8 @@ static int collect_words(vocab *vb, const bench_sample *s, zhs_analyzer *an, zhs
             if (tok[i].kind != ZHS_TOKEN_WORD) continue;
             size_t nch = zhs_utf8_count(tok[i].text, tok[i].len);
             if (nch < 2) continue;
-            if (vb->nw == vb->wcap) {
-                size_t cap = vb->wcap ? vb->wcap * 2 : 4096;
-                wtok *w = realloc(vb->w, cap * sizeof *w);
-                if (!w) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-                vb->w = w;
-                vb->wcap = cap;
-            }
+            if (!zhs_grow(&vb->w, &vb->wcap, vb->nw + 1, sizeof *vb->w, 4096))
+                return zhs_fail(err, ZHS_ENOMEM, "out of memory");
             wtok *w = &vb->w[vb->nw++];
             w->off = (uint32_t)vb->text.len;
             w->len = tok[i].len;
@@ -162,13 +157,7 @@ static bool qset_has(const bench_qset *qs, const char *text)
 
 static int qset_push(bench_qset *qs, const char *text, int type, zhs_error *err)
 {
-    if (qs->n == qs->cap) {
-        size_t cap = qs->cap ? qs->cap * 2 : 256;
-        bench_query *q = realloc(qs->q, cap * sizeof *q);
-        if (!q) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        qs->q = q;
-        qs->cap = cap;
-    }
+    if (!zhs_grow(&qs->q, &qs->cap, qs->n + 1, sizeof *qs->q, 256)) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     qs->q[qs->n].text = strdup(text);
     if (!qs->q[qs->n].text) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
     qs->q[qs->n++].type = type;

@@ -74,6 +74,24 @@ bool zhs_buf_reserve(zhs_buf *b, size_t extra)
     return true;
 }
 
+bool zhs_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap) return true;
+    size_t n = *cap ? *cap : (first ? first : 1);
+    while (n < need) {
+        if (n > SIZE_MAX / 2) return false;
+        n *= 2;
+    }
+    if (n > SIZE_MAX / size) return false;
+    void *old;
+    memcpy(&old, arr, sizeof old);
+    void *p = realloc(old, n * size);
+    if (!p) return false;
+    memcpy(arr, &p, sizeof p);
+    *cap = n;
+    return true;
+}
+
 bool zhs_buf_append_grow(zhs_buf *b, const void *p, size_t n)
 {
     if (!zhs_buf_reserve(b, n)) return false;

@@ -76,6 +76,12 @@ static inline bool zhs_buf_append(zhs_buf *b, const void *p, size_t n)
 }
 static inline bool zhs_buf_puts(zhs_buf *b, const char *s) { return zhs_buf_append(b, s, strlen(s)); }
 static inline bool zhs_buf_putc(zhs_buf *b, char c) { return zhs_buf_append(b, &c, 1); }
+
+/* Growable arrays: makes the array at *(T **)arr, of *cap elements of size
+** bytes, hold at least need elements, doubling its capacity from first.
+** False when out of memory (or the size overflows), with the array and
+** *cap unchanged: the caller says what could not be done. */
+bool zhs_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first);
 bool zhs_buf_printf(zhs_buf *b, const char *fmt, ...) ZHS_PRINTF(2, 3);
 bool zhs_buf_put_varint(zhs_buf *b, uint64_t v);
 bool zhs_buf_put_u32(zhs_buf *b, uint32_t v);     /* little endian */

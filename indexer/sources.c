@@ -45,13 +45,7 @@ static uint64_t key_hash(const char *root, const char *rel)
 
 zhs_src *zhs_src_add(zhs_src_table *t, const zhs_src *e)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        zhs_src *v = realloc(t->e, cap * sizeof *v);
-        if (!v) return NULL;
-        t->e = v;
-        t->cap = cap;
-    }
+    if (!zhs_grow(&t->e, &t->cap, t->n + 1, sizeof *t->e, 256)) return NULL;
     zhs_src *d = &t->e[t->n];
     *d = *e;
     if (!(d->rel = strdup(e->rel))) return NULL;

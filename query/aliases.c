@@ -99,13 +99,7 @@ int zhs_aliases_parse(zhs_aliases **out, const char *text, size_t len, const cha
             return zhs_fail(err, ZHS_EINVAL, "%s:%zu: expected \"ABBREVIATION NAME\" (two words in UTF-8, "
                             "a space between)", source, lineno);
         }
-        if (a->n == a->cap) {
-            size_t cap = a->cap ? a->cap * 2 : 32;
-            alias *p = realloc(a->a, cap * sizeof *p);
-            if (!p) goto oom;
-            a->a = p;
-            a->cap = cap;
-        }
+        if (!zhs_grow(&a->a, &a->cap, a->n + 1, sizeof *a->a, 32)) goto oom;
         alias *x = &a->a[a->n];
         x->abbr = strndup(line + s1, e1 - s1);
         x->name = strndup(line + s2, e2 - s2);
