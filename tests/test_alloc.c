@@ -14,6 +14,7 @@
 ** three (indexer/pipeline.c), where the failed allocation may be a
 ** worker's; the counter is atomic for them.
 */
+#include "common.h"
 #include "harness.h"
 #include "zhs.h"
 
@@ -56,6 +57,29 @@ static void arm(long n)
     allocs = 0;
     failed = 0;
     fail_at = n;
+}
+
+/* ------------------------------------------------------------ zhs_grow */
+
+/* The growable-array helper every stage uses: it doubles from its first
+** capacity, and a refused realloc or an overflowing size leaves the
+** array and its capacity as they were. */
+static void test_grow(void)
+{
+    int *a = NULL;
+    size_t cap = 0;
+    CHECK(zhs_grow(&a, &cap, 1, sizeof *a, 4) && a && cap == 4);
+    for (int i = 0; i < 4; i++) a[i] = i;
+    CHECK(zhs_grow(&a, &cap, 4, sizeof *a, 4) && cap == 4);
+    CHECK(zhs_grow(&a, &cap, 9, sizeof *a, 4) && cap == 16 && a[3] == 3);
+    int *before = a;
+    arm(1);
+    CHECK(!zhs_grow(&a, &cap, 17, sizeof *a, 4) && a == before && cap == 16 && failed == 1);
+    arm(-1);
+    CHECK(!zhs_grow(&a, &cap, SIZE_MAX / 2, sizeof *a, 4) && a == before && cap == 16);
+    CHECK(!zhs_grow(&a, &cap, SIZE_MAX, 1, 4) && a == before && cap == 16);
+    CHECK(zhs_grow(&a, &cap, 100, sizeof *a, 4) && cap == 128 && a[2] == 2);
+    free(a);
 }
 
 /* ------------------------------------------------------------ fixtures */
@@ -364,6 +388,7 @@ static void sweep_update(const char *tmp)
 int main(void)
 {
     const char *tmp = zt_tmpdir();
+    test_grow();
     make_corpus(tmp);
     sweep_build(tmp, 1);
     sweep_build(tmp, 3);
