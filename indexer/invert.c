@@ -64,6 +64,7 @@ typedef struct sh_batch {
 
 /* Per-term accumulator. */
 typedef struct term_acc {
+    uint64_t kw;                /* load_word of the key: the whole key up to 8 bytes */
     uint32_t key_off;           /* in keys */
     uint32_t keylen;
     int64_t last_doc;           /* last passage with this term, -1: none */
@@ -142,11 +143,53 @@ struct zhs_inverter {
 
 /* ---------------------------------------------------------------- terms */
 
+/* Keys are short (a bigram is 7 bytes, a character 4): the hash reads
+** them a word at a time, the last word overlapping the one before, instead
+** of a byte at a time (FNV-1a), and each term's entry holds its last word,
+** which for up to 8 bytes is the whole key (below).  Only shard, slot and
+** term numbering depend on the hash, and none reaches the files. */
+static inline uint64_t load_word(const char *k, size_t n)
+{
+    uint64_t w;
+    uint32_t a, b;
+    if (n >= 8) {
+        memcpy(&w, k + n - 8, 8);
+        return w;
+    }
+    if (n >= 4) {
+        memcpy(&a, k, 4);
+        memcpy(&b, k + n - 4, 4);
+        return (uint64_t)a << 32 | b;
+    }
+    if (n == 0) return 0;
+    return (uint64_t)(uint8_t)k[0] << 16 | (uint64_t)(uint8_t)k[n / 2] << 8 | (uint8_t)k[n - 1];
+}
+
 static uint64_t hash_key(const char *k, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)k[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    for (; n > 8; k += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, k, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    h ^= load_word(k, n);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+/* Whether keys a and b of n > 8 bytes, whose last 8 are equal, are. */
+static inline bool same_head(const char *a, const char *b, size_t n)
+{
+    if (n > 16) return memcmp(a, b, n - 8) == 0;
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x == y;
 }
 
 /* The shard of a term: from the hash's high bits, since the low ones
@@ -182,11 +225,14 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
 {
     if ((uint64_t)(s->nterms + 1) * 2 > s->nslots && !grow_slots(s)) return UINT32_MAX;
     uint32_t i = (uint32_t)h & (s->nslots - 1);
+    /* A key of up to 8 bytes is its word and length: its entry alone says
+    ** whether it is the term, without a third cache miss on its bytes. */
+    uint64_t kw = load_word(key, n);
     for (;;) {
         uint32_t sl = s->slots[i];
         if (!sl) break;
         term_acc *t = &s->terms[sl - 1];
-        if (t->keylen == n && memcmp(s->keys.data + t->key_off, key, n) == 0) return sl - 1;
+        if (t->kw == kw && t->keylen == n && (n <= 8 || same_head(s->keys.data + t->key_off, key, n))) return sl - 1;
         i = (i + 1) & (s->nslots - 1);
     }
     if (s->nterms == s->terms_cap) {
@@ -199,6 +245,7 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
     }
     term_acc *t = &s->terms[s->nterms];
     memset(t, 0, sizeof *t);
+    t->kw = kw;
     t->key_off = (uint32_t)s->keys.len;
     t->keylen = (uint32_t)n;
     t->last_doc = -1;
