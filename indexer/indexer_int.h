@@ -5,7 +5,8 @@
 **   writer.c     passages -> analyzer -> in-memory postings per term; when
 **                the RAM budget is reached they are flushed as a sorted run
 **   runs.c       sorted run files on disk and their k-way merge
-**   seg_writer.c sorted terms + postings -> .dict/.post/.pos (blocks, skips)
+**   seg_writer.c a term's postings -> blocks, skips, positions (an encoder,
+**                one per thread), then sorted terms -> .dict/.post/.pos
 **   store_writer.c passages -> zlib-compressed .store, streamed
 ** Postings travel between them as a "posting stream": per passage
 **   varint (doc - prev_doc) [prev_doc = -1 at the start of a stream],

@@ -230,7 +230,7 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
         int64_t prev = -1;
         while (p < end) {
             uint64_t delta, tf;
-            if (!zhs_varint_get(&p, end, &delta) || !zhs_varint_get(&p, end, &tf) || delta == 0 || tf == 0 ||
+            if (!zhs_varint_next(&p, end, &delta) || !zhs_varint_next(&p, end, &tf) || delta == 0 || tf == 0 ||
                 tf > UINT32_MAX)
                 return bad_stream(err, key, keylen);
             int64_t doc = prev + (int64_t)delta;
@@ -238,7 +238,7 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
             prev = doc;
             for (uint64_t i = 0; i < tf; i++) {
                 uint64_t v;
-                if (!zhs_varint_get(&p, end, &v) || v > UINT32_MAX) return bad_stream(err, key, keylen);
+                if (!zhs_varint_next(&p, end, &v) || v > UINT32_MAX) return bad_stream(err, key, keylen);
                 if (!keep_pos) continue;
                 if (i == 0) e->pfirst[t.nb] = (uint32_t)v;
                 else if (!push_gap(e, (uint32_t)v)) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing positions");
