@@ -7,11 +7,6 @@
 
 #include <zlib.h>
 
-unsigned zhs_bits_needed(uint32_t max)
-{
-    return max ? 32u - (unsigned)__builtin_clz(max) : 0u;
-}
-
 size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
 {
     size_t bytes = zhs_pack_bytes(n, bits);
@@ -203,17 +198,6 @@ size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32
     return k + zhs_pack(out + k, b, nb, wb);
 }
 
-/* zhs_varint_get with the one-byte case inline: exception indexes and
-** most high parts are below 128. */
-static inline bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    if (*p < end && **p < 0x80) {
-        *v = *(*p)++;
-        return true;
-    }
-    return zhs_varint_get(p, end, v);
-}
-
 /* Parses a group's head at p; returns its end, NULL on damage. */
 static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
 {
@@ -228,7 +212,7 @@ static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const
     g->exc = p;
     if (!has) return p;
     uint64_t ne;
-    if (!get_varint(&p, end, &ne) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n) return NULL;
+    if (!zhs_varint_next(&p, end, &ne) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n) return NULL;
     g->exc = p;
     size_t next = 0;
     uint64_t sum = 0, hi_max = 0xFFFFFFFFu >> bits;
@@ -244,7 +228,7 @@ static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const
             /* copies, so that q, d and hi stay in registers */
             const uint8_t *t = q;
             uint64_t a, b;
-            if (!get_varint(&t, end, &a) || !get_varint(&t, end, &b)) return NULL;
+            if (!zhs_varint_next(&t, end, &a) || !zhs_varint_next(&t, end, &b)) return NULL;
             q = t;
             d = a;
             hi = b;

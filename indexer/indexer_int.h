@@ -5,7 +5,8 @@
 **   writer.c     passages -> analyzer -> in-memory postings per term; when
 **                the RAM budget is reached they are flushed as a sorted run
 **   runs.c       sorted run files on disk and their k-way merge
-**   seg_writer.c sorted terms + postings -> .dict/.post/.pos (blocks, skips)
+**   seg_writer.c a term's postings -> blocks, skips, positions (an encoder,
+**                one per thread), then sorted terms -> .dict/.post/.pos
 **   store_writer.c passages -> zlib-compressed .store, streamed
 ** Postings travel between them as a "posting stream": per passage
 **   varint (doc - prev_doc) [prev_doc = -1 at the start of a stream],
@@ -39,6 +40,35 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
 /* Terms must come in strictly increasing byte order. */
 int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
                        const zhs_chunk *chunks, size_t nchunks, zhs_error *err);
+
+/* Takes a term and the pieces of its posting stream (zhs_seg_writer_add
+** with ctx a zhs_seg_writer, or an encoder's consumer). */
+typedef int (*zhs_term_sink)(void *ctx, const char *key, size_t keylen, const zhs_chunk *chunks, size_t nchunks,
+                             zhs_error *err);
+int zhs_seg_writer_add_sink(void *w, const char *key, size_t keylen, const zhs_chunk *chunks, size_t nchunks,
+                            zhs_error *err);
+
+/* One term encoded: its postings (post[0], the skip table, then post[1],
+** the blocks), its positions, and its dictionary figures. */
+typedef struct zhs_term_code {
+    uint32_t df;
+    uint64_t cf;
+    zhs_chunk post[2];
+    zhs_chunk pos;
+    float ub;                   /* BM25 bound at the segment's k1, b */
+    uint32_t max_tf, min_len;
+} zhs_term_code;
+
+/* Encodes terms with w's passage lengths and BM25 parameters, on any
+** thread (each encoder is one thread's; w only read, and must outlive it). */
+typedef struct zhs_term_enc zhs_term_enc;
+int zhs_term_enc_open(zhs_term_enc **out, const zhs_seg_writer *w, zhs_error *err);
+/* out points into e until its next run. */
+int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_chunk *chunks, size_t nchunks,
+                     zhs_term_code *out, zhs_error *err);
+void zhs_term_enc_close(zhs_term_enc *e);
+/* Appends an encoded term (strictly increasing byte order, as add). */
+int zhs_seg_writer_put(zhs_seg_writer *w, const char *key, size_t keylen, const zhs_term_code *c, zhs_error *err);
 /* Writes the dictionary and lengths and syncs every file. */
 int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err);
 /* Frees; removes the files unless finish succeeded. */
@@ -63,9 +93,26 @@ void zhs_store_writer_close(zhs_store_writer *w);
 int zhs_run_write(const char *path, const char *const *keys, const uint32_t *keylens,
                   const zhs_chunk *streams, size_t n, zhs_error *err);
 
+/* The same records written one at a time (a record's stream given in
+** parts); errors are kept and reported by finish, which removes the file
+** after one, as abort does. */
+typedef struct zhs_run_out {
+    FILE *f;
+    char path[ZHS_PATH_MAX];
+    bool failed;
+    int errnum;
+} zhs_run_out;
+int zhs_run_out_open(zhs_run_out *o, const char *path, zhs_error *err);
+void zhs_run_out_put(zhs_run_out *o, const char *key, size_t keylen, const zhs_chunk *parts, size_t nparts);
+int zhs_run_out_finish(zhs_run_out *o, zhs_error *err);
+void zhs_run_out_abort(zhs_run_out *o);
+
 /* Merges runs (in passage order: run i holds earlier passages than run
-** i+1) into the segment writer. */
-int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zhs_error *err);
+** i+1) by key: each key goes to sink once, with its streams from every
+** run that holds it, in run order.  share: how many merges run at once
+** (the pages they keep mapped are shared out between them). */
+int zhs_runs_merge(zhs_term_sink sink, void *ctx, const char *const *paths, size_t nruns, unsigned share,
+                   zhs_error *err);
 
 /* ============================================================ invert.c */
 

@@ -9,9 +9,12 @@
 ** hash, key and position; a passage record per shard); a full batch goes
 ** to the shard's thread.  Every shard sees the passages in order and,
 ** for each of its terms, the tokens in passage order, so every term's
-** stream is the one a single table would have built: the segment, written
-** from the shards' sorted terms merged by key, is byte for byte that of a
-** one-thread build, however the budget cut the runs.
+** stream is the one a single table would have built.  At commit each shard
+** sorts its terms and encodes them (blocks, skips, positions: the bulk of
+** writing a segment) in its thread into a file of its own, from memory or
+** from its runs merged; the writer then merges those files by key and only
+** copies bytes and writes the dictionary.  The segment is byte for byte
+** that of a one-thread build, however the budget cut the runs.
 **
 ** With one shard, or when a shard's thread cannot be started, the caller
 ** inverts that shard's batches itself as they fill.
@@ -61,6 +64,7 @@ typedef struct sh_batch {
 
 /* Per-term accumulator. */
 typedef struct term_acc {
+    uint64_t kw;                /* load_word of the key: the whole key up to 8 bytes */
     uint32_t key_off;           /* in keys */
     uint32_t keylen;
     int64_t last_doc;           /* last passage with this term, -1: none */
@@ -107,6 +111,7 @@ typedef struct shard {
     char **runs;
     size_t nruns;
     uint32_t *sorted;           /* term ids in key order, after finish */
+    char coded[ZHS_PATH_MAX];   /* its terms encoded (a run of zhs_term_code), "" before */
 
     /* batches by sequence number s in ring[s % RING]: done <= queued;
     ** the caller fills ring[queued % RING] */
@@ -114,6 +119,8 @@ typedef struct shard {
     uint64_t queued, done;
     bool finish;                /* no more batches: sort the terms */
     bool finished;
+    zhs_seg_writer *sw;         /* set: encode the terms for it */
+    bool encoded;
     pthread_t th;
     bool started;
     bool failed;
@@ -136,11 +143,53 @@ struct zhs_inverter {
 
 /* ---------------------------------------------------------------- terms */
 
+/* Keys are short (a bigram is 7 bytes, a character 4): the hash reads
+** them a word at a time, the last word overlapping the one before, instead
+** of a byte at a time (FNV-1a), and each term's entry holds its last word,
+** which for up to 8 bytes is the whole key (below).  Only shard, slot and
+** term numbering depend on the hash, and none reaches the files. */
+static inline uint64_t load_word(const char *k, size_t n)
+{
+    uint64_t w;
+    uint32_t a, b;
+    if (n >= 8) {
+        memcpy(&w, k + n - 8, 8);
+        return w;
+    }
+    if (n >= 4) {
+        memcpy(&a, k, 4);
+        memcpy(&b, k + n - 4, 4);
+        return (uint64_t)a << 32 | b;
+    }
+    if (n == 0) return 0;
+    return (uint64_t)(uint8_t)k[0] << 16 | (uint64_t)(uint8_t)k[n / 2] << 8 | (uint8_t)k[n - 1];
+}
+
 static uint64_t hash_key(const char *k, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)k[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    for (; n > 8; k += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, k, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    h ^= load_word(k, n);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+/* Whether keys a and b of n > 8 bytes, whose last 8 are equal, are. */
+static inline bool same_head(const char *a, const char *b, size_t n)
+{
+    if (n > 16) return memcmp(a, b, n - 8) == 0;
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x == y;
 }
 
 /* The shard of a term: from the hash's high bits, since the low ones
@@ -176,11 +225,14 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
 {
     if ((uint64_t)(s->nterms + 1) * 2 > s->nslots && !grow_slots(s)) return UINT32_MAX;
     uint32_t i = (uint32_t)h & (s->nslots - 1);
+    /* A key of up to 8 bytes is its word and length: its entry alone says
+    ** whether it is the term, without a third cache miss on its bytes. */
+    uint64_t kw = load_word(key, n);
     for (;;) {
         uint32_t sl = s->slots[i];
         if (!sl) break;
         term_acc *t = &s->terms[sl - 1];
-        if (t->keylen == n && memcmp(s->keys.data + t->key_off, key, n) == 0) return sl - 1;
+        if (t->kw == kw && t->keylen == n && (n <= 8 || same_head(s->keys.data + t->key_off, key, n))) return sl - 1;
         i = (i + 1) & (s->nslots - 1);
     }
     if (s->nterms == s->terms_cap) {
@@ -193,6 +245,7 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
     }
     term_acc *t = &s->terms[s->nterms];
     memset(t, 0, sizeof *t);
+    t->kw = kw;
     t->key_off = (uint32_t)s->keys.len;
     t->keylen = (uint32_t)n;
     t->last_doc = -1;
@@ -464,15 +517,18 @@ static void batch_reset(sh_batch *b)
 
 /* ---------------------------------------------------------------- threads */
 
+static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err);
+
 static void *shard_main(void *arg)
 {
     shard *s = arg;
     zhs_inverter *iv = s->iv;
     pthread_mutex_lock(&iv->mu);
     for (;;) {
-        while (!iv->stop && s->done == s->queued && !(s->finish && !s->finished)) pthread_cond_wait(&iv->work, &iv->mu);
+        while (!iv->stop && s->done == s->queued && !(s->finish && !s->finished) && !(s->sw && !s->encoded))
+            pthread_cond_wait(&iv->work, &iv->mu);
         if (iv->stop) break;
-        bool failed = s->failed, batch = s->done < s->queued;
+        bool failed = s->failed, batch = s->done < s->queued, sort = !batch && s->finish && !s->finished;
         pthread_mutex_unlock(&iv->mu);
         zhs_error e = {0};
         int rc = ZHS_OK;
@@ -482,10 +538,14 @@ static void *shard_main(void *arg)
             batch_reset(b);
             pthread_mutex_lock(&iv->mu);
             s->done++;
-        } else {
+        } else if (sort) {
             if (!failed && !(s->sorted = sorted_terms(s))) rc = zhs_fail(&e, ZHS_ENOMEM, "out of memory sorting terms");
             pthread_mutex_lock(&iv->mu);
             s->finished = true;
+        } else {
+            if (!failed) rc = encode_shard(s, s->sw, &e);
+            pthread_mutex_lock(&iv->mu);
+            s->encoded = true;
         }
         if (rc && !s->failed) {
             s->failed = true;
@@ -666,7 +726,6 @@ int zhs_inverter_finish(zhs_inverter *iv, bool *has_runs, zhs_error *err)
             while (s->started && !s->failed && !s->finished) pthread_cond_wait(&iv->done, &iv->mu);
         }
         pthread_mutex_unlock(&iv->mu);
-        stop_threads(iv);
     }
     for (unsigned k = 0; k < iv->nsh; k++) {
         shard *s = &iv->sh[k];
@@ -680,59 +739,163 @@ int zhs_inverter_finish(zhs_inverter *iv, bool *has_runs, zhs_error *err)
     return ZHS_OK;
 }
 
-/* In-memory: the shards' sorted terms merged by key (no key is in two
-** shards). */
-static int write_terms(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
+/* ---------------------------------------------------------------- write */
+
+/* A shard's terms encoded go to a file of its own, a run whose stream is
+** the term's dictionary figures (varints df, cf, postings and positions
+** lengths, u32 bound bits, varints max tf and shortest passage), then its
+** postings and positions: the writer only copies them. */
+typedef struct coder {
+    zhs_term_enc *enc;
+    zhs_run_out out;
+    zhs_buf head;
+} coder;
+
+static int put_encoded(void *ctx, const char *key, size_t keylen, const zhs_chunk *chunks, size_t nchunks,
+                       zhs_error *err)
 {
-    size_t *at = calloc(iv->nsh, sizeof *at);
-    if (!at) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the segment");
-    int rc = ZHS_OK;
-    for (;;) {
-        const shard *best = NULL;
-        const term_acc *bt = NULL;
-        for (unsigned k = 0; k < iv->nsh; k++) {
-            const shard *s = &iv->sh[k];
-            if (at[k] == s->nterms) continue;
-            const term_acc *t = &s->terms[s->sorted[at[k]]];
-            if (best) {
-                size_t m = t->keylen < bt->keylen ? t->keylen : bt->keylen;
-                int c = memcmp(s->keys.data + t->key_off, best->keys.data + bt->key_off, m);
-                if (c > 0 || (c == 0 && t->keylen > bt->keylen)) continue;
-            }
-            best = s;
-            bt = t;
-        }
-        if (!best) break;
-        at[best->idx]++;
-        zhs_chunk c = {bt->buf, bt->len};
-        if ((rc = zhs_seg_writer_add(sw, best->keys.data + bt->key_off, bt->keylen, &c, 1, err))) break;
+    coder *cd = ctx;
+    zhs_term_code c;
+    if (zhs_term_enc_run(cd->enc, key, keylen, chunks, nchunks, &c, err)) return err->code;
+    zhs_buf *h = &cd->head;
+    zhs_buf_reset(h);
+    zhs_buf_put_varint(h, c.df);
+    zhs_buf_put_varint(h, c.cf);
+    zhs_buf_put_varint(h, c.post[0].len + c.post[1].len);
+    zhs_buf_put_varint(h, c.pos.len);
+    uint32_t ubits;
+    memcpy(&ubits, &c.ub, 4);
+    zhs_buf_put_u32(h, ubits);
+    zhs_buf_put_varint(h, c.max_tf);
+    zhs_buf_put_varint(h, c.min_len);
+    if (h->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+    zhs_chunk parts[4] = {{(const uint8_t *)h->data, h->len}, c.post[0], c.post[1], c.pos};
+    zhs_run_out_put(&cd->out, key, keylen, parts, 4);
+    return ZHS_OK;
+}
+
+/* The writer's side: a shard's encoded term (one key is in one shard
+** only) into the segment. */
+static int put_decoded(void *sw, const char *key, size_t keylen, const zhs_chunk *chunks, size_t nchunks,
+                       zhs_error *err)
+{
+    const uint8_t *p = chunks[0].p, *end = p + chunks[0].len;
+    uint64_t df, cf, post_len, pos_len, max_tf, min_len;
+    zhs_term_code c;
+    memset(&c, 0, sizeof c);
+    bool ok = nchunks == 1 && zhs_varint_get(&p, end, &df) && zhs_varint_get(&p, end, &cf) &&
+              zhs_varint_get(&p, end, &post_len) && zhs_varint_get(&p, end, &pos_len) && end - p >= 4;
+    if (ok) {
+        uint32_t ubits = zhs_get_u32(p);
+        memcpy(&c.ub, &ubits, 4);
+        p += 4;
+        ok = zhs_varint_get(&p, end, &max_tf) && zhs_varint_get(&p, end, &min_len) && df <= UINT32_MAX &&
+             max_tf <= UINT32_MAX && min_len <= UINT32_MAX && post_len <= (uint64_t)(end - p) &&
+             pos_len == (uint64_t)(end - p) - post_len;
     }
-    free(at);
+    if (!ok)
+        return zhs_fail(err, ZHS_EIO, "the encoded postings of '%.*s' (a temporary file) are damaged: index again",
+                        (int)keylen, key);
+    c.df = (uint32_t)df;
+    c.cf = cf;
+    c.max_tf = (uint32_t)max_tf;
+    c.min_len = (uint32_t)min_len;
+    c.post[1] = (zhs_chunk){p, (size_t)post_len};
+    c.pos = (zhs_chunk){p + post_len, (size_t)pos_len};
+    return zhs_seg_writer_put(sw, key, keylen, &c, err);
+}
+
+/* Encodes the shard's terms in key order into s->coded: from memory, or,
+** when it flushed runs, the rest as a last run and all of them merged. */
+static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err)
+{
+    coder cd;
+    memset(&cd, 0, sizeof cd);
+    zhs_buf_init(&cd.head);
+    if (zhs_term_enc_open(&cd.enc, sw, err)) return err->code;
+    char path[ZHS_PATH_MAX];
+    snprintf(path, sizeof path, "%s/coded-%03u", s->iv->tmpdir, s->idx);
+    if (zhs_run_out_open(&cd.out, path, err)) {
+        zhs_term_enc_close(cd.enc);
+        return err->code;
+    }
+    snprintf(s->coded, sizeof s->coded, "%s", path);
+    int rc = ZHS_OK;
+    if (s->nruns) {
+        rc = flush_run(s, s->sorted, err);
+        free(s->sorted);
+        s->sorted = NULL;
+        if (rc == ZHS_OK)
+            rc = zhs_runs_merge(put_encoded, &cd, (const char *const *)s->runs, s->nruns, s->iv->nsh, err);
+    } else {
+        for (uint32_t i = 0; i < s->nterms && rc == ZHS_OK; i++) {
+            const term_acc *t = &s->terms[s->sorted[i]];
+            zhs_chunk c = {t->buf, t->len};
+            rc = put_encoded(&cd, s->keys.data + t->key_off, t->keylen, &c, 1, err);
+        }
+    }
+    if (rc == ZHS_OK) rc = zhs_run_out_finish(&cd.out, err);
+    else zhs_run_out_abort(&cd.out);
+    zhs_term_enc_close(cd.enc);
+    zhs_buf_free(&cd.head);
+    return rc;
+}
+
+/* Several shards: each encodes its terms in its thread (or here, if it
+** has none), then their files are merged by key into the segment. */
+static int write_shards(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
+{
+    if (iv->locks) {
+        pthread_mutex_lock(&iv->mu);
+        for (unsigned k = 0; k < iv->nsh; k++) iv->sh[k].sw = sw;
+        pthread_cond_broadcast(&iv->work);
+        pthread_mutex_unlock(&iv->mu);
+    }
+    int rc = ZHS_OK;
+    for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++)
+        if (!iv->sh[k].started) rc = encode_shard(&iv->sh[k], sw, err);
+    if (iv->locks) {
+        pthread_mutex_lock(&iv->mu);
+        for (unsigned k = 0; k < iv->nsh; k++) {
+            shard *s = &iv->sh[k];
+            while (s->started && !s->encoded) pthread_cond_wait(&iv->done, &iv->mu);
+        }
+        pthread_mutex_unlock(&iv->mu);
+        stop_threads(iv);
+    }
+    if (rc) return rc;
+    for (unsigned k = 0; k < iv->nsh; k++)
+        if (iv->sh[k].failed) {
+            *err = iv->sh[k].err;
+            return err->code;
+        }
+    const char **paths = malloc(iv->nsh * sizeof *paths);
+    if (!paths) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the segment");
+    for (unsigned k = 0; k < iv->nsh; k++) paths[k] = iv->sh[k].coded;
+    rc = zhs_runs_merge(put_decoded, sw, paths, iv->nsh, 1, err);
+    free(paths);
     return rc;
 }
 
 int zhs_inverter_write(zhs_inverter *iv, zhs_seg_writer *sw, bool has_runs, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    if (!has_runs) return write_terms(iv, sw, err);
-    /* The rest of every shard becomes its last run; a term's runs are its
-    ** shard's, in passage order, so the runs go to the merge shard by shard. */
-    size_t n = 0;
-    for (unsigned k = 0; k < iv->nsh; k++) {
-        shard *s = &iv->sh[k];
-        if (flush_run(s, s->sorted, err)) return err->code;
-        free(s->sorted);
-        s->sorted = NULL;
-        n += s->nruns;
+    if (iv->nsh > 1) return write_shards(iv, sw, err);
+    shard *s = &iv->sh[0];
+    if (!has_runs) {
+        int rc = ZHS_OK;
+        for (uint32_t i = 0; i < s->nterms && rc == ZHS_OK; i++) {
+            const term_acc *t = &s->terms[s->sorted[i]];
+            zhs_chunk c = {t->buf, t->len};
+            rc = zhs_seg_writer_add(sw, s->keys.data + t->key_off, t->keylen, &c, 1, err);
+        }
+        return rc;
     }
-    const char **paths = malloc((n + 1) * sizeof *paths);
-    if (!paths) return zhs_fail(err, ZHS_ENOMEM, "out of memory merging runs");
-    n = 0;
-    for (unsigned k = 0; k < iv->nsh; k++)
-        for (size_t r = 0; r < iv->sh[k].nruns; r++) paths[n++] = iv->sh[k].runs[r];
-    int rc = zhs_runs_merge(sw, paths, n, err);
-    free(paths);
-    return rc;
+    /* the rest becomes the last run, merged with the others */
+    if (flush_run(s, s->sorted, err)) return err->code;
+    free(s->sorted);
+    s->sorted = NULL;
+    return zhs_runs_merge(zhs_seg_writer_add_sink, sw, (const char *const *)s->runs, s->nruns, 1, err);
 }
 
 void zhs_inverter_close(zhs_inverter *iv)
@@ -746,6 +909,7 @@ void zhs_inverter_close(zhs_inverter *iv)
             free(s->runs[r]);
         }
         free(s->runs);
+        if (s->coded[0]) unlink(s->coded);
         for (uint32_t i = 0; i < s->nterms; i++) free(s->terms[i].buf);
         free(s->terms);
         free(s->slots);

@@ -14,36 +14,70 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static bool put_varint(FILE *f, uint64_t v)
+{
+    uint8_t b[10];
+    size_t n = 0;
+    for (;; v >>= 7) {
+        b[n++] = (uint8_t)(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
+        if (v < 0x80) break;
+    }
+    return fwrite(b, 1, n, f) == n;
+}
+
+int zhs_run_out_open(zhs_run_out *o, const char *path, zhs_error *err)
+{
+    memset(o, 0, sizeof *o);
+    if (zhs_err_code(err)) return err->code;
+    snprintf(o->path, sizeof o->path, "%s", path);
+    o->f = fopen(path, "wb");
+    if (!o->f) return zhs_fail(err, ZHS_EIO, "cannot create %s: %s", path, strerror(errno));
+    setvbuf(o->f, NULL, _IOFBF, 1 << 20);
+    return ZHS_OK;
+}
+
+void zhs_run_out_put(zhs_run_out *o, const char *key, size_t keylen, const zhs_chunk *parts, size_t nparts)
+{
+    if (!o->f || o->failed) return;
+    size_t len = 0;
+    for (size_t i = 0; i < nparts; i++) len += parts[i].len;
+    bool ok = put_varint(o->f, keylen) && fwrite(key, 1, keylen, o->f) == keylen && put_varint(o->f, len);
+    for (size_t i = 0; i < nparts && ok; i++)
+        ok = fwrite(parts[i].p, 1, parts[i].len, o->f) == parts[i].len;
+    if (!ok) {
+        o->failed = true;
+        o->errnum = errno;
+    }
+}
+
+int zhs_run_out_finish(zhs_run_out *o, zhs_error *err)
+{
+    if (!o->f) return zhs_fail(err, ZHS_EINTERNAL, "%s: finished twice", o->path);
+    int e = o->failed ? o->errnum : 0;
+    if (fclose(o->f) != 0 && !e) e = errno;
+    o->f = NULL;
+    if (o->failed || e) {
+        unlink(o->path);
+        return zhs_fail(err, ZHS_EIO, "cannot write %s: %s (is the disk full?)", o->path, strerror(e ? e : EIO));
+    }
+    return zhs_err_code(err);
+}
+
+void zhs_run_out_abort(zhs_run_out *o)
+{
+    if (!o->f) return;
+    fclose(o->f);
+    o->f = NULL;
+    unlink(o->path);
+}
+
 int zhs_run_write(const char *path, const char *const *keys, const uint32_t *keylens,
                   const zhs_chunk *streams, size_t n, zhs_error *err)
 {
-    if (zhs_err_code(err)) return err->code;
-    FILE *f = fopen(path, "wb");
-    if (!f) return zhs_fail(err, ZHS_EIO, "cannot create %s: %s", path, strerror(errno));
-    setvbuf(f, NULL, _IOFBF, 1 << 20);
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
-        uint8_t hdr[20];
-        size_t h = 0;
-        for (uint64_t v = keylens[i];; v >>= 7) {
-            hdr[h++] = (uint8_t)(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
-            if (v < 0x80) break;
-        }
-        ok = fwrite(hdr, 1, h, f) == h && fwrite(keys[i], 1, keylens[i], f) == keylens[i];
-        h = 0;
-        for (uint64_t v = streams[i].len;; v >>= 7) {
-            hdr[h++] = (uint8_t)(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
-            if (v < 0x80) break;
-        }
-        ok = ok && fwrite(hdr, 1, h, f) == h && fwrite(streams[i].p, 1, streams[i].len, f) == streams[i].len;
-    }
-    int e = ok ? 0 : errno;
-    if (fclose(f) != 0 && !e) e = errno;
-    if (e || !ok) {
-        unlink(path);
-        return zhs_fail(err, ZHS_EIO, "cannot write %s: %s (is the disk full?)", path, strerror(e ? e : EIO));
-    }
-    return ZHS_OK;
+    zhs_run_out o;
+    if (zhs_run_out_open(&o, path, err)) return err->code;
+    for (size_t i = 0; i < n; i++) zhs_run_out_put(&o, keys[i], keylens[i], &streams[i], 1);
+    return zhs_run_out_finish(&o, err);
 }
 
 typedef struct run_cursor {
@@ -83,9 +117,9 @@ static bool run_next(run_cursor *c)
 ** resident stays about constant however many runs a large corpus makes. */
 enum { RELEASE_TOTAL = 16 << 20, RELEASE_MIN = 64 << 10, RELEASE_MAX = 1 << 20 };
 
-static size_t release_step(size_t nruns, size_t page)
+static size_t release_step(size_t nruns, unsigned share, size_t page)
 {
-    size_t step = RELEASE_TOTAL / (nruns ? nruns : 1);
+    size_t step = RELEASE_TOTAL / (share ? share : 1) / (nruns ? nruns : 1);
     if (step < RELEASE_MIN) step = RELEASE_MIN;
     if (step > RELEASE_MAX) step = RELEASE_MAX;
     return step < page ? page : step;
@@ -105,13 +139,14 @@ static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
     return c ? c : (al > bl) - (al < bl);
 }
 
-int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zhs_error *err)
+int zhs_runs_merge(zhs_term_sink sink, void *ctx, const char *const *paths, size_t nruns, unsigned share,
+                   zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     run_cursor *cur = calloc(nruns, sizeof *cur);
     zhs_chunk *chunks = calloc(nruns, sizeof *chunks);
     long ps = sysconf(_SC_PAGESIZE);
-    size_t page = ps > 0 ? (size_t)ps : 4096, step = release_step(nruns, page);
+    size_t page = ps > 0 ? (size_t)ps : 4096, step = release_step(nruns, share, page);
     int rc = ZHS_OK;
     if (!cur || !chunks) {
         rc = zhs_fail(err, ZHS_ENOMEM, "out of memory merging %zu runs", nruns);
@@ -165,7 +200,7 @@ int zhs_runs_merge(zhs_seg_writer *w, const char *const *paths, size_t nruns, zh
             if (cur[i].live && key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0) {
                 chunks[nc++] = cur[i].stream;
             }
-        if ((rc = zhs_seg_writer_add(w, key, minlen, chunks, nc, err)) != 0) goto done;
+        if ((rc = sink(ctx, key, minlen, chunks, nc, err)) != 0) goto done;
         for (size_t i = 0; i < nruns; i++)
             if (cur[i].live && key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0) {
                 if (!run_next(&cur[i])) {

@@ -1,6 +1,13 @@
 /*
 ** seg_writer.c — writes one segment's dictionary, postings and positions
 ** from terms that arrive in sorted order (see format.h for the layout).
+**
+** Two steps per term: an encoder (zhs_term_enc) cuts its posting stream
+** into blocks, skips and positions, each term on its own (every offset it
+** writes is from the term's start); the writer appends those bytes and the
+** dictionary entry, where the absolute offsets are.  So the inverter's
+** shards encode their terms in their threads and the writer only
+** concatenates (invert.c); zhs_seg_writer_add does both steps here.
 */
 #include "indexer_int.h"
 #include "terms.h"
@@ -8,6 +15,21 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* Cuts one term's posting stream into blocks: its postings (skip table,
+** then blocks) and positions in buffers of its own, so that encoders in
+** several threads can share one writer's passage lengths (read only). */
+struct zhs_term_enc {
+    const zhs_seg_writer *w;
+    zhs_buf blocks;                 /* one term's blocks */
+    zhs_buf skips;                  /* its skip table */
+    zhs_buf posout;                 /* its positions */
+    uint32_t docs[ZHS_BLOCK], tfs[ZHS_BLOCK];
+    uint32_t pfirst[ZHS_BLOCK];     /* first position of each posting in the block */
+    uint32_t *pgaps;                /* the other positions' gaps */
+    size_t ngaps, gapcap;
+    bool too_long;                  /* a term's postings or positions pass 4 GiB */
+};
 
 struct zhs_seg_writer {
     zhs_outfile post, pos, len;
@@ -22,14 +44,7 @@ struct zhs_seg_writer {
     float *kfac;                    /* K(len) = k1 * (1 - b + b * len / avglen) */
     double k1;
     bool word_positions;
-    zhs_buf blocks;                 /* scratch: one term's blocks */
-    zhs_buf skips;                  /* scratch: one term's skip table */
-    uint32_t docs[ZHS_BLOCK], tfs[ZHS_BLOCK];
-    uint32_t pfirst[ZHS_BLOCK];     /* first position of each posting in the block */
-    uint32_t *pgaps;                /* the other positions' gaps */
-    size_t ngaps, gapcap;
-    zhs_buf posbuf;
-    bool too_long;                  /* a term's postings or positions pass 4 GiB */
+    zhs_term_enc enc;               /* the encoder of zhs_seg_writer_add */
     bool finished;
 };
 
@@ -61,6 +76,7 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
     zhs_outfile_open(&w->len, path, ZHS_MAGIC_LEN_, err);
     snprintf(w->dict_path, sizeof w->dict_path, "%s/%s.dict", dir, stem);
     zhs_buf_append(&w->dict, ZHS_MAGIC_DICT, ZHS_MAGIC_LEN);
+    w->enc.w = w;
     if (zhs_err_code(err)) {
         int rc = err->code;
         zhs_seg_writer_close(w);
@@ -72,21 +88,22 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
 
 /* Encodes the buffered block (n postings, previous block ending at prev):
 ** doc gaps minus one, then term frequencies minus one, each a PFOR group. */
-static void put_block(zhs_seg_writer *w, size_t n, int64_t prev)
+static void put_block(zhs_term_enc *e, size_t n, int64_t prev)
 {
     uint32_t deltas[ZHS_BLOCK], tfm1[ZHS_BLOCK];
     for (size_t i = 0; i < n; i++) {
-        deltas[i] = (uint32_t)((int64_t)w->docs[i] - prev - 1);
-        prev = w->docs[i];
-        tfm1[i] = w->tfs[i] - 1;
+        deltas[i] = (uint32_t)((int64_t)e->docs[i] - prev - 1);
+        prev = e->docs[i];
+        tfm1[i] = e->tfs[i] - 1;
     }
-    if (!zhs_buf_reserve(&w->blocks, zhs_pfor_bound(n, n))) return;
-    w->blocks.len += zhs_pfor_encode2((uint8_t *)w->blocks.data + w->blocks.len, deltas, n, tfm1, n);
+    if (!zhs_buf_reserve(&e->blocks, zhs_pfor_bound(n, n))) return;
+    e->blocks.len += zhs_pfor_encode2((uint8_t *)e->blocks.data + e->blocks.len, deltas, n, tfm1, n);
 }
 
-static int bad_stream(zhs_error *err, const char *key)
+static int bad_stream(zhs_error *err, const char *key, size_t keylen)
 {
-    return zhs_fail(err, ZHS_EINTERNAL, "posting stream of term '%s' is malformed (a bug: please report it)", key);
+    return zhs_fail(err, ZHS_EINTERNAL, "posting stream of term '%.*s' is malformed (a bug: please report it)",
+                    (int)keylen, key);
 }
 
 
@@ -94,18 +111,17 @@ static int bad_stream(zhs_error *err, const char *key)
 ** gaps between the following ones, each a PFOR group.  With the block's
 ** term frequencies a reader finds any posting's positions without
 ** scanning. */
-static bool put_positions(zhs_seg_writer *w, size_t n)
+static bool put_positions(zhs_term_enc *e, size_t n)
 {
-    if (!zhs_buf_reserve(&w->posbuf, zhs_pfor_bound(n, w->ngaps))) return false;
-    uint8_t *o = (uint8_t *)w->posbuf.data;
-    zhs_outfile_write(&w->pos, o, zhs_pfor_encode2(o, w->pfirst, n, w->pgaps, w->ngaps));
-    w->ngaps = 0;
+    if (!zhs_buf_reserve(&e->posout, zhs_pfor_bound(n, e->ngaps))) return false;
+    e->posout.len += zhs_pfor_encode2((uint8_t *)e->posout.data + e->posout.len, e->pfirst, n, e->pgaps, e->ngaps);
+    e->ngaps = 0;
     return true;
 }
 
 /* Per-term state while its postings are cut into blocks. */
 typedef struct term_state {
-    uint64_t pos_start, block_pos_start;
+    uint64_t block_pos_start;       /* from the term's first position byte */
     int64_t prev_block_last;
     size_t nb;                      /* postings in the current block */
     float block_ub, term_ub;
@@ -113,28 +129,28 @@ typedef struct term_state {
 } term_state;
 
 /* Ends the current block: skip entry, packed doc gaps and tfs, positions. */
-static bool end_block(zhs_seg_writer *w, term_state *t, bool keep_pos)
+static bool end_block(zhs_term_enc *e, term_state *t, bool keep_pos)
 {
     zhs_skip sk;
-    sk.last_doc = w->docs[t->nb - 1];
-    sk.post_off = (uint32_t)w->blocks.len;
-    sk.pos_off = t->block_pos_start - t->pos_start;
+    sk.last_doc = e->docs[t->nb - 1];
+    sk.post_off = (uint32_t)e->blocks.len;
+    sk.pos_off = t->block_pos_start;
     sk.ub = t->block_ub;
     sk.max_tf = (uint16_t)(t->block_max_tf > 0xFFFF ? 0xFFFF : t->block_max_tf);
     sk.min_len_q = zhs_len_q(t->block_min_len);
     /* skip entries hold 32-bit offsets */
-    if (sk.pos_off > UINT32_MAX || w->blocks.len > UINT32_MAX) {
-        w->too_long = true;
+    if (sk.pos_off > UINT32_MAX || e->blocks.len > UINT32_MAX) {
+        e->too_long = true;
         return false;
     }
-    uint8_t e[ZHS_SKIP_BYTES];
+    uint8_t b[ZHS_SKIP_BYTES];
     unsigned size = keep_pos ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
-    zhs_skip_encode(e, &sk, size);
-    zhs_buf_append(&w->skips, e, size);
-    put_block(w, t->nb, t->prev_block_last);
-    if (keep_pos && !put_positions(w, t->nb)) return false;
-    t->prev_block_last = w->docs[t->nb - 1];
-    t->block_pos_start = w->pos.off;
+    zhs_skip_encode(b, &sk, size);
+    zhs_buf_append(&e->skips, b, size);
+    put_block(e, t->nb, t->prev_block_last);
+    if (keep_pos && !put_positions(e, t->nb)) return false;
+    t->prev_block_last = e->docs[t->nb - 1];
+    t->block_pos_start = e->posout.len;
     if (t->block_ub > t->term_ub) t->term_ub = t->block_ub;
     if (t->block_max_tf > t->max_tf) t->max_tf = t->block_max_tf;
     if (t->block_min_len < t->min_len) t->min_len = t->block_min_len;
@@ -145,46 +161,65 @@ static bool end_block(zhs_seg_writer *w, term_state *t, bool keep_pos)
     return true;
 }
 
-static bool push_gap(zhs_seg_writer *w, uint32_t g)
+static bool push_gap(zhs_term_enc *e, uint32_t g)
 {
-    if (w->ngaps == w->gapcap) {
-        size_t cap = w->gapcap ? w->gapcap * 2 : 1024;
-        uint32_t *p = realloc(w->pgaps, cap * sizeof *p);
+    if (e->ngaps == e->gapcap) {
+        size_t cap = e->gapcap ? e->gapcap * 2 : 1024;
+        uint32_t *p = realloc(e->pgaps, cap * sizeof *p);
         if (!p) return false;
-        w->pgaps = p;
-        w->gapcap = cap;
+        e->pgaps = p;
+        e->gapcap = cap;
     }
-    w->pgaps[w->ngaps++] = g;
+    e->pgaps[e->ngaps++] = g;
     return true;
 }
 
-static int end_block_failed(const zhs_seg_writer *w, const char *key, size_t keylen, zhs_error *err)
+static int end_block_failed(const zhs_term_enc *e, const char *key, size_t keylen, zhs_error *err)
 {
-    if (w->too_long)
+    if (e->too_long)
         return zhs_fail(err, ZHS_EINVAL, "the postings or positions of term '%.*s' pass 4 GiB, more than the index "
                         "format addresses: index the corpus in several indexes", (int)keylen, key);
     return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
 }
 
-int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
-                       const zhs_chunk *chunks, size_t nchunks, zhs_error *err)
+int zhs_term_enc_open(zhs_term_enc **out, const zhs_seg_writer *w, zhs_error *err)
+{
+    *out = NULL;
+    if (zhs_err_code(err)) return err->code;
+    zhs_term_enc *e = calloc(1, sizeof *e);
+    if (!e) return zhs_fail(err, ZHS_ENOMEM, "out of memory starting to write postings");
+    e->w = w;
+    *out = e;
+    return ZHS_OK;
+}
+
+static void enc_free(zhs_term_enc *e)
+{
+    zhs_buf_free(&e->blocks);
+    zhs_buf_free(&e->skips);
+    zhs_buf_free(&e->posout);
+    free(e->pgaps);
+}
+
+void zhs_term_enc_close(zhs_term_enc *e)
+{
+    if (!e) return;
+    enc_free(e);
+    free(e);
+}
+
+int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_chunk *chunks, size_t nchunks,
+                     zhs_term_code *out, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    if (keylen >= ZHS_TERM_MAX_KEY)
-        return zhs_fail(err, ZHS_EINTERNAL, "term of %zu bytes is too long", keylen);
-    if (w->nterms > 0) {
-        size_t m = keylen < w->prev_len ? keylen : w->prev_len;
-        int c = memcmp(w->prev_key, key, m);
-        if (c > 0 || (c == 0 && w->prev_len >= keylen))
-            return zhs_fail(err, ZHS_EINTERNAL, "terms out of order at '%.*s' (a bug: please report it)", (int)keylen, key);
-    }
-    zhs_buf_reset(&w->blocks);
-    zhs_buf_reset(&w->skips);
-    w->ngaps = 0;
+    const zhs_seg_writer *w = e->w;
+    zhs_buf_reset(&e->blocks);
+    zhs_buf_reset(&e->skips);
+    zhs_buf_reset(&e->posout);
+    e->ngaps = 0;
     bool keep_pos = !zhs_term_is_char(key, keylen) && !zhs_term_is_label(key, keylen) &&
                     (w->word_positions || !zhs_term_is_long_han_word(key, keylen));
     term_state t = {0};
-    t.pos_start = t.block_pos_start = w->pos.off;
     t.prev_block_last = -1;
     t.block_min_len = t.min_len = UINT32_MAX;
     uint32_t df = 0;
@@ -195,22 +230,22 @@ int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
         int64_t prev = -1;
         while (p < end) {
             uint64_t delta, tf;
-            if (!zhs_varint_get(&p, end, &delta) || !zhs_varint_get(&p, end, &tf) || delta == 0 || tf == 0 ||
+            if (!zhs_varint_next(&p, end, &delta) || !zhs_varint_next(&p, end, &tf) || delta == 0 || tf == 0 ||
                 tf > UINT32_MAX)
-                return bad_stream(err, key);
+                return bad_stream(err, key, keylen);
             int64_t doc = prev + (int64_t)delta;
-            if (doc >= (int64_t)w->ndocs) return bad_stream(err, key);
+            if (doc >= (int64_t)w->ndocs) return bad_stream(err, key, keylen);
             prev = doc;
             for (uint64_t i = 0; i < tf; i++) {
                 uint64_t v;
-                if (!zhs_varint_get(&p, end, &v) || v > UINT32_MAX) return bad_stream(err, key);
+                if (!zhs_varint_next(&p, end, &v) || v > UINT32_MAX) return bad_stream(err, key, keylen);
                 if (!keep_pos) continue;
-                if (i == 0) w->pfirst[t.nb] = (uint32_t)v;
-                else if (!push_gap(w, (uint32_t)v)) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing positions");
+                if (i == 0) e->pfirst[t.nb] = (uint32_t)v;
+                else if (!push_gap(e, (uint32_t)v)) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing positions");
             }
             uint32_t t32 = (uint32_t)tf;
-            w->docs[t.nb] = (uint32_t)doc;
-            w->tfs[t.nb] = t32;
+            e->docs[t.nb] = (uint32_t)doc;
+            e->tfs[t.nb] = t32;
             t.nb++;
             df++;
             cf += tf;
@@ -219,20 +254,40 @@ int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
             if (sc > t.block_ub) t.block_ub = sc;
             if (t32 > t.block_max_tf) t.block_max_tf = t32;
             if (len < t.block_min_len) t.block_min_len = len;
-            if (t.nb == ZHS_BLOCK && !end_block(w, &t, keep_pos)) return end_block_failed(w, key, keylen, err);
+            if (t.nb == ZHS_BLOCK && !end_block(e, &t, keep_pos)) return end_block_failed(e, key, keylen, err);
         }
     }
-    if (df == 0) return bad_stream(err, key);
-    if (t.nb > 0 && !end_block(w, &t, keep_pos)) return end_block_failed(w, key, keylen, err);
-    uint32_t max_tf = t.max_tf, min_len = t.min_len;
-    float term_ub = t.term_ub;
-    uint64_t pos_start = t.pos_start;
-    if (w->blocks.oom || w->skips.oom)
+    if (df == 0) return bad_stream(err, key, keylen);
+    if (t.nb > 0 && !end_block(e, &t, keep_pos)) return end_block_failed(e, key, keylen, err);
+    if (e->blocks.oom || e->skips.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+    memset(out, 0, sizeof *out);
+    out->df = df;
+    out->cf = cf;
+    if (df > ZHS_BLOCK) out->post[0] = (zhs_chunk){(const uint8_t *)e->skips.data, e->skips.len};
+    out->post[1] = (zhs_chunk){(const uint8_t *)e->blocks.data, e->blocks.len};
+    out->pos = (zhs_chunk){(const uint8_t *)e->posout.data, e->posout.len};
+    out->ub = t.term_ub;
+    out->max_tf = t.max_tf;
+    out->min_len = t.min_len;
+    return ZHS_OK;
+}
 
-    uint64_t post_start = w->post.off;
-    if (df > ZHS_BLOCK) zhs_outfile_write(&w->post, w->skips.data, w->skips.len);
-    zhs_outfile_write(&w->post, w->blocks.data, w->blocks.len);
+int zhs_seg_writer_put(zhs_seg_writer *w, const char *key, size_t keylen, const zhs_term_code *c, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (keylen >= ZHS_TERM_MAX_KEY)
+        return zhs_fail(err, ZHS_EINTERNAL, "term of %zu bytes is too long", keylen);
+    if (w->nterms > 0) {
+        size_t m = keylen < w->prev_len ? keylen : w->prev_len;
+        int cmp = memcmp(w->prev_key, key, m);
+        if (cmp > 0 || (cmp == 0 && w->prev_len >= keylen))
+            return zhs_fail(err, ZHS_EINTERNAL, "terms out of order at '%.*s' (a bug: please report it)", (int)keylen, key);
+    }
+    uint64_t post_start = w->post.off, pos_start = w->pos.off;
+    zhs_outfile_write(&w->post, c->post[0].p, c->post[0].len);
+    zhs_outfile_write(&w->post, c->post[1].p, c->post[1].len);
+    zhs_outfile_write(&w->pos, c->pos.p, c->pos.len);
 
     /* dictionary entry, front-coded within blocks of ZHS_DICT_BLOCK */
     size_t prefix = 0;
@@ -247,21 +302,35 @@ int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
     zhs_buf_put_varint(&w->dict, prefix);
     zhs_buf_put_varint(&w->dict, keylen - prefix);
     zhs_buf_append(&w->dict, key + prefix, keylen - prefix);
-    zhs_buf_put_varint(&w->dict, df);
-    zhs_buf_put_varint(&w->dict, cf);
+    zhs_buf_put_varint(&w->dict, c->df);
+    zhs_buf_put_varint(&w->dict, c->cf);
     zhs_buf_put_varint(&w->dict, w->post.off - post_start);
     zhs_buf_put_varint(&w->dict, w->pos.off - pos_start);
     uint32_t ubits;
-    memcpy(&ubits, &term_ub, 4);
+    memcpy(&ubits, &c->ub, 4);
     zhs_buf_put_u32(&w->dict, ubits);
-    zhs_buf_put_varint(&w->dict, max_tf);
-    zhs_buf_put_varint(&w->dict, min_len);
+    zhs_buf_put_varint(&w->dict, c->max_tf);
+    zhs_buf_put_varint(&w->dict, c->min_len);
     if (w->dict.oom || w->dict_blocks.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the dictionary");
     memcpy(w->prev_key, key, keylen);
     w->prev_len = keylen;
     w->nterms++;
     return ZHS_OK;
+}
+
+int zhs_seg_writer_add(zhs_seg_writer *w, const char *key, size_t keylen,
+                       const zhs_chunk *chunks, size_t nchunks, zhs_error *err)
+{
+    zhs_term_code c;
+    if (zhs_term_enc_run(&w->enc, key, keylen, chunks, nchunks, &c, err)) return err->code;
+    return zhs_seg_writer_put(w, key, keylen, &c, err);
+}
+
+int zhs_seg_writer_add_sink(void *w, const char *key, size_t keylen, const zhs_chunk *chunks, size_t nchunks,
+                            zhs_error *err)
+{
+    return zhs_seg_writer_add(w, key, keylen, chunks, nchunks, err);
 }
 
 int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err)
@@ -300,10 +369,7 @@ void zhs_seg_writer_close(zhs_seg_writer *w)
     }
     zhs_buf_free(&w->dict);
     zhs_buf_free(&w->dict_blocks);
-    zhs_buf_free(&w->blocks);
-    zhs_buf_free(&w->skips);
-    zhs_buf_free(&w->posbuf);
-    free(w->pgaps);
+    enc_free(&w->enc);
     free(w->kfac);
     free(w);
 }

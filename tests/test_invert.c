@@ -3,7 +3,9 @@
 ** segment a single table writes: for 1, 3 and 8 shards, with a budget that
 ** holds everything, one that makes every shard flush runs, and one where
 ** only the shard of a heavy term flushes (the mixed case), the .dict,
-** .post, .pos and .len files equal those of one shard with no runs.
+** .post, .pos and .len files equal those of one shard with no runs.  With
+** several shards each encodes its own terms (from memory or from its
+** runs) and the segment is their concatenation: the same bytes.
 */
 #include "harness.h"
 #include "indexer_int.h"
@@ -17,8 +19,9 @@
 #define NDOCS 300
 
 /* Passage d's terms: a title (changing every 50 passages, some passages
-** repeating it), 20 light terms out of 200, and in every third passage a
-** heavy term 600 times. */
+** repeating it), 20 light terms out of 200, a term in every passage (three
+** blocks: a skip table) and a character term (written without positions),
+** and in every third passage a heavy term 600 times. */
 static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t d, uint32_t *seed)
 {
     zhs_buf_reset(keys);
@@ -37,6 +40,12 @@ static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t
         t[n++] = (zhs_pterm){(uint32_t)keys->len, (uint32_t)kl, pos++};
         zhs_buf_append(keys, k, (size_t)kl);
     }
+    t[n++] = (zhs_pterm){(uint32_t)keys->len, 5, pos++};
+    zhs_buf_append(keys, "every", 5);
+    for (unsigned i = 0; i < 1 + d % 4; i++) {
+        t[n++] = (zhs_pterm){(uint32_t)keys->len, 4, pos++};
+        zhs_buf_append(keys, "U\xe4\xb8\xad", 4);
+    }
     if (d % 3 == 0)
         for (unsigned i = 0; i < 600; i++) {
             t[n++] = (zhs_pterm){(uint32_t)keys->len, 5, pos++};
@@ -49,8 +58,9 @@ static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t
     pt->title_changed = d % 50 == 0;
 }
 
-/* Shard numbers that flushed a run into tmp (run-SSS-NNNNNN), as a count. */
-static unsigned shards_with_runs(const char *tmp, unsigned nshards)
+/* Shard numbers that flushed a run into tmp (run-SSS-NNNNNN), as a count;
+** coded: the shards' encoded terms (coded-SSS) instead. */
+static unsigned shards_with(const char *tmp, unsigned nshards, bool coded)
 {
     unsigned char seen[256] = {0};
     unsigned n = 0;
@@ -58,7 +68,9 @@ static unsigned shards_with_runs(const char *tmp, unsigned nshards)
     struct dirent *e;
     while (dir && (e = readdir(dir)) != NULL) {
         unsigned s, r;
-        if (sscanf(e->d_name, "run-%3u-%6u", &s, &r) == 2 && s < nshards && s < 256 && !seen[s]) {
+        bool hit = coded ? sscanf(e->d_name, "coded-%3u", &s) == 1
+                         : sscanf(e->d_name, "run-%3u-%6u", &s, &r) == 2;
+        if (hit && s < nshards && s < 256 && !seen[s]) {
             seen[s] = 1;
             n++;
         }
@@ -81,7 +93,7 @@ static const char *build(unsigned nshards, size_t budget, bool *has_runs, unsign
     memset(&pt, 0, sizeof pt);
     zhs_buf keys;
     zhs_buf_init(&keys);
-    static zhs_pterm t[700];
+    static zhs_pterm t[720];
     uint32_t lens[NDOCS], seed = 7;
     uint64_t total = 0;
     for (uint32_t d = 0; d < NDOCS && !err.code; d++) {
@@ -91,17 +103,22 @@ static const char *build(unsigned nshards, size_t budget, bool *has_runs, unsign
         CHECK_OK(zhs_inverter_add(iv, d, &pt, &err), err);
     }
     CHECK_OK(zhs_inverter_finish(iv, has_runs, &err), err);
-    *flushed = shards_with_runs(tmp, nshards);
+    *flushed = shards_with(tmp, nshards, false);
     zhs_seg_writer *sw = NULL;
     CHECK_OK(zhs_seg_writer_open(&sw, dir, "g1", lens, NDOCS, (double)total / NDOCS, 1.2, 0.75, true, &err), err);
     uint64_t nterms = 0;
     CHECK_OK(zhs_inverter_write(iv, sw, *has_runs, &err), err);
+    /* several shards encode their terms in their threads, each into a
+    ** file of its own; one shard writes straight into the segment */
+    unsigned coded = shards_with(tmp, nshards, true);
+    CHECK_MSG(coded == (nshards > 1 ? nshards : 0), "%u shards: %u encoded their terms", nshards, coded);
     CHECK_OK(zhs_seg_writer_finish(sw, &nterms, &err), err);
     CHECK_MSG(nterms > 200, "%llu terms", (unsigned long long)nterms);
     zhs_seg_writer_close(sw);
     zhs_inverter_close(iv);
     zhs_buf_free(&keys);
-    CHECK_MSG(shards_with_runs(tmp, nshards) == 0, "closing left runs in %s", tmp);
+    CHECK_MSG(shards_with(tmp, nshards, false) == 0 && shards_with(tmp, nshards, true) == 0,
+              "closing left runs or encoded terms in %s", tmp);
     return dir;
 }
 
