@@ -397,14 +397,12 @@ static int flush_run(shard *s, const uint32_t *ids, zhs_error *err)
 static bool push_tid(shard *s, uint32_t id, uint32_t pos)
 {
     if (s->ntids == s->tids_cap) {
-        size_t cap = s->tids_cap ? s->tids_cap * 2 : 1024;
-        uint32_t *a = realloc(s->tids, cap * sizeof *a);
-        if (!a) return false;
-        s->tids = a;
-        uint32_t *b = realloc(s->tpos, cap * sizeof *b);
-        if (!b) return false;
-        s->tpos = b;
-        s->tids_cap = cap;
+        /* two arrays of one capacity (see t2s.c's reserve) */
+        size_t ca = s->tids_cap, cb = s->tids_cap;
+        if (!zhs_grow(&s->tids, &ca, s->ntids + 1, sizeof *s->tids, 1024) ||
+            !zhs_grow(&s->tpos, &cb, s->ntids + 1, sizeof *s->tpos, 1024))
+            return false;
+        s->tids_cap = cb;
     }
     s->tids[s->ntids] = id;
     s->tpos[s->ntids] = pos;
@@ -633,22 +631,8 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, co
 
 static bool batch_room(sh_batch *b, size_t ntoks)
 {
-    if (b->ndocs == b->docs_cap) {
-        size_t cap = b->docs_cap ? b->docs_cap * 2 : 256;
-        sh_doc *d = realloc(b->docs, cap * sizeof *d);
-        if (!d) return false;
-        b->docs = d;
-        b->docs_cap = cap;
-    }
-    if (b->ntoks + ntoks > b->toks_cap) {
-        size_t cap = b->toks_cap ? b->toks_cap : BATCH_TOKENS;
-        while (cap < b->ntoks + ntoks) cap *= 2;
-        sh_tok *t = realloc(b->toks, cap * sizeof *t);
-        if (!t) return false;
-        b->toks = t;
-        b->toks_cap = cap;
-    }
-    return true;
+    return zhs_grow(&b->docs, &b->docs_cap, b->ndocs + 1, sizeof *b->docs, 256) &&
+           zhs_grow(&b->toks, &b->toks_cap, b->ntoks + ntoks, sizeof *b->toks, BATCH_TOKENS);
 }
 
 /* Appends term i of pt (hash h) to the filling batch of s, whose room

@@ -163,13 +163,7 @@ static bool end_block(zhs_term_enc *e, term_state *t, bool keep_pos)
 
 static bool push_gap(zhs_term_enc *e, uint32_t g)
 {
-    if (e->ngaps == e->gapcap) {
-        size_t cap = e->gapcap ? e->gapcap * 2 : 1024;
-        uint32_t *p = realloc(e->pgaps, cap * sizeof *p);
-        if (!p) return false;
-        e->pgaps = p;
-        e->gapcap = cap;
-    }
+    if (e->ngaps == e->gapcap && !zhs_grow(&e->pgaps, &e->gapcap, e->ngaps + 1, sizeof *e->pgaps, 1024)) return false;
     e->pgaps[e->ngaps++] = g;
     return true;
 }
