@@ -208,15 +208,20 @@ static bool load_positions(state *st, cclause *c)
 /* Whether the clause's word stands in the doc's text: the doc is in the
 ** word's list, and not only through the title or heading, whose terms
 ** the body field repeats at position 0 (terms.c), the word's bigrams
-** with them.  So a first bigram whose first position is above 0 proves
-** the word is in the text, its bigrams in a row there (parse.c,
-** chain_word): the phrase matches without reading the positions.  False
-** means "not proven", never "no match". */
+** with them.  So one of the word's bigrams whose first position is above
+** 0 proves the word is in the text, its bigrams in a row there (parse.c,
+** chain_word): the phrase matches without reading the positions.  The
+** bigrams are tried from the last: the first ones of a common word are
+** often in titles too (人民 of 中华人民共和国 before 人民政府).  False
+** means "not proven", never "no match".  Every element's cursor is on
+** the doc. */
 static bool word_holds(cclause *c)
 {
     uint32_t doc = c->e[0].cur.doc, first;
-    return zhs_cursor_advance(c->word, doc) == doc && zhs_cursor_first_position(&c->e[0].cur, &first) == 1 &&
-           first > 0;
+    if (zhs_cursor_advance(c->word, doc) != doc) return false;
+    for (size_t j = c->n; j-- > 0;)
+        if (zhs_cursor_first_position(&c->e[j].cur, &first) == 1 && first > 0) return true;
+    return false;
 }
 
 /* All element cursors are on the doc: do the elements stand at their
