@@ -5,11 +5,12 @@
 ** word's own list without reading positions (query/search.c, word_holds;
 ** query/parse.c, chain_word).  That shortcut must give exactly what the
 ** position check gives: over the words of the sample corpus's texts and
-** titles (a title's terms stand in every passage at position 0, where the
-** shortcut must not trust the word's list), the counts and the top hits of
-** the pruned and counting paths equal those of the exhaustive oracle,
-** which always reads positions.  The shortcut is taken only where the
-** elements spell exactly one word.
+** titles, in body and title clauses (a title's terms stand in every
+** passage's body field at position 0, where the shortcut must not trust
+** the word's list), the counts and the top hits of the pruned and
+** counting paths equal those of the exhaustive oracle, which always reads
+** positions.  The shortcut is taken only where the elements spell exactly
+** one word.
 */
 #include "harness.h"
 #include "zhs.h"
@@ -117,6 +118,7 @@ int main(void)
     CHECK(!spells_word(an, "\"人民政府 应当\""));
     CHECK(!spells_word(an, "+人民政府应当"));
     CHECK(!spells_word(an, "+gdpr"));
+    CHECK(spells_word(an, "title:人民政府"));
     CHECK(!spells_word(an, "+第5条"));
 
     size_t spelled = 0;
@@ -135,6 +137,8 @@ int main(void)
         compare(ix, an, q, 10, &matches);
         snprintf(q, sizeof q, "+%s +%s", other, w);
         compare(ix, an, q, 5, &matches);
+        snprintf(q, sizeof q, "title:%s %s", w, other);  /* over title terms */
+        compare(ix, an, q, 10, &matches);
     }
     /* the paths compared above did take the shortcut, many times */
     CHECK_MSG(ws.n >= 100, "only %zu words collected from the sample", ws.n);
