@@ -517,18 +517,37 @@ static inline uint32_t pos_low(const zhs_pfor_group *g, size_t i)
     return (uint32_t)((w >> (bp & 7)) & (((uint64_t)1 << g->bits) - 1));
 }
 
-int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
+/* The current doc's first position, from the group of first positions;
+** the block's positions located first.  UINT64_MAX on damage. */
+static uint64_t first_position(zhs_cursor *c)
 {
-    if (c->doc == ZHS_NO_DOC) return 0;
-    if (!zhs_cursor_tf_bounded(c)) return -1;
-    if (!c->pos_ready && !prepare_positions(c)) return -1;
-    uint32_t tf = c->tfs[c->i], n = 0;
-    const zhs_pfor_group *fg = &c->pos_g[0], *gg = &c->pos_g[1];
+    if (!zhs_cursor_tf_bounded(c)) return UINT64_MAX;
+    if (!c->pos_ready && !prepare_positions(c)) return UINT64_MAX;
+    const zhs_pfor_group *fg = &c->pos_g[0];
     uint64_t pos = pos_low(fg, c->i);
     if (fg->nexc) {
         uint32_t e = exception_from(c->pos_exc_idx[0], fg->nexc, &c->pos_exc_at[0], c->i);
         if (e < fg->nexc && c->pos_exc_idx[0][e] == c->i) pos |= (uint64_t)c->pos_exc_high[0][e] << fg->bits;
     }
+    return pos;
+}
+
+int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out)
+{
+    if (c->doc == ZHS_NO_DOC) return 0;
+    uint64_t pos = first_position(c);
+    if (pos > UINT32_MAX) return -1;
+    *out = (uint32_t)pos;
+    return 1;
+}
+
+int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
+{
+    if (c->doc == ZHS_NO_DOC) return 0;
+    uint64_t pos = first_position(c);
+    if (pos == UINT64_MAX) return -1;
+    uint32_t tf = c->tfs[c->i], n = 0;
+    const zhs_pfor_group *gg = &c->pos_g[1];
     /* the gaps are read in order: the exceptions too */
     uint64_t before = c->pos_before[c->i];
     const uint32_t *xi = c->pos_exc_idx[1], *xh = c->pos_exc_high[1];

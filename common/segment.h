@@ -141,6 +141,9 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
 ** or -1 on damage (a term frequency above the passage length included:
 ** an index with it would have a position loop bounded only by 2^32). */
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max);
+/* The current doc's first position alone (the others are not decoded):
+** 1 with *out set, 0 at the end, -1 on damage. */
+int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out);
 
 /* A term occurs at most once per token of a passage (title tokens counted
 ** title_weight times), so tf <= the passage length in every sound index. */

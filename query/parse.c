@@ -166,6 +166,41 @@ static size_t phrase_elems(zhs_qelem *out, const zhs_token *tok, size_t n, bool 
     return ne;
 }
 
+/* The word a phrase's elements spell: one Han word token that starts at
+** the first element and has exactly one more character than there are
+** elements, each element the bigram of its characters i and i+1.  The
+** analyzer emits a word's bigrams wherever it emits the word (the same
+** characters, the same field, consecutive positions), so every passage
+** whose body holds the word matches the phrase.  NULL when the elements
+** are anything else (several words, Latin, numbers, one character). */
+static zhs_qelem *chain_word(zhs_arena *arena, const zhs_token *tok, size_t n, const zhs_qelem *el, size_t ne,
+                             bool title)
+{
+    const zhs_token *w = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (tok[i].kind != ZHS_TOKEN_WORD) continue;
+        if (w) return NULL;                 /* two words: no single list */
+        w = &tok[i];
+    }
+    if (!w || w->len > ZHS_TERM_MAX || ne < 1 || zhs_utf8_count(w->text, w->len) != ne + 1) return NULL;
+    const char *p = w->text, *end = w->text + w->len;
+    size_t pre = title ? 2 : 1;             /* "B" or "TB" */
+    for (size_t i = 0; i < ne; i++) {
+        uint32_t cp1, cp2;
+        size_t l1 = zhs_utf8_decode(p, (size_t)(end - p), &cp1);
+        size_t l2 = l1 ? zhs_utf8_decode(p + l1, (size_t)(end - p - l1), &cp2) : 0;
+        if (!l2 || !zhs_is_han(cp1) || !zhs_is_han(cp2) || el[i].qpos != i || el[i].len != pre + l1 + l2 ||
+            el[i].key[pre - 1] != 'B' || memcmp(el[i].key + pre, p, l1 + l2) != 0)
+            return NULL;
+        p += l1;
+    }
+    zhs_qelem *q = zhs_arena_alloc(arena, sizeof *q);
+    if (!q) return NULL;                    /* the phrase is checked on positions */
+    q->len = (uint32_t)zhs_term_key(q->key, w, title);
+    q->qpos = 0;
+    return q;
+}
+
 /* The next clause of q, its occur, field and text set (the text cut to
 ** 255 bytes, for messages); NULL, with a warning, once MAX_CLAUSES are
 ** taken (the part then only scores).  q->nclauses is the caller's to
@@ -219,6 +254,7 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
         qwarn(q, arena, "ignored the part at character %zu: it has no searchable words", zhs_utf8_count(query, at) + 1);
         return ZHS_OK;
     }
+    c->word = c->nelems > 1 ? chain_word(arena, tok, n, c->elems, c->nelems, title) : NULL;
     q->nclauses++;
     return ZHS_OK;
 }
@@ -236,6 +272,7 @@ int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, c
     c->elems = zhs_arena_alloc(arena, (n + 1) * sizeof *c->elems);
     if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     c->nelems = phrase_elems(c->elems, tok, n, true);
+    c->word = c->nelems > 1 ? chain_word(arena, tok, n, c->elems, c->nelems, true) : NULL;
     return ZHS_OK;
 }
 

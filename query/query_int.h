@@ -111,6 +111,11 @@ typedef struct zhs_qclause {
     bool title;                 /* elements are title-field terms */
     zhs_qelem *elems;
     size_t nelems;
+    /* The Han word the elements spell, when they are the bigrams of one
+    ** word (a part such as +人民政府): a passage in its list holds the
+    ** characters in a row, so search.c can accept it without reading
+    ** positions (see phrase_at there).  NULL otherwise. */
+    zhs_qelem *word;
     char text[256];             /* as written, for messages */
 } zhs_qclause;
 

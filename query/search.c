@@ -54,6 +54,7 @@ typedef struct cclause {
     celem *e;
     size_t n;
     int occur;
+    zhs_cursor *word;           /* the word the elements spell, or NULL (word_holds) */
 } cclause;
 
 typedef struct scorer {
@@ -204,6 +205,25 @@ static bool load_positions(state *st, cclause *c)
     return true;
 }
 
+/* Whether the clause's word stands in the doc's text: the doc is in the
+** word's list, and not only through the title or heading, whose terms
+** the body field repeats at position 0 (terms.c), the word's bigrams
+** with them.  So one of the word's bigrams whose first position is above
+** 0 proves the word is in the text, its bigrams in a row there (parse.c,
+** chain_word): the phrase matches without reading the positions.  The
+** bigrams are tried from the last: the first ones of a common word are
+** often in titles too (人民 of 中华人民共和国 before 人民政府).  False
+** means "not proven", never "no match".  Every element's cursor is on
+** the doc. */
+static bool word_holds(cclause *c)
+{
+    uint32_t doc = c->e[0].cur.doc, first;
+    if (zhs_cursor_advance(c->word, doc) != doc) return false;
+    for (size_t j = c->n; j-- > 0;)
+        if (zhs_cursor_first_position(&c->e[j].cur, &first) == 1 && first > 0) return true;
+    return false;
+}
+
 /* All element cursors are on the doc: do the elements stand at their
 ** offsets from some position of the first?  The offsets wanted grow with
 ** the first element's position, so every element's read pointer only moves
@@ -211,6 +231,7 @@ static bool load_positions(state *st, cclause *c)
 static bool phrase_at(state *st, cclause *c)
 {
     if (c->n == 1) return true;
+    if (c->word && word_holds(c)) return true;
     if (!load_positions(st, c)) return false;
     const uint32_t *pos = st->pos;
     const size_t *off = st->off;
@@ -945,10 +966,11 @@ static int run_exhaustive(state *st, uint32_t ndocs, zhs_error *err)
 /* Looks every element up; returns false when one is absent (the clause
 ** can never match). */
 static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_segment *seg,
-                        bool *possible, zhs_error *err)
+                        bool words, bool *possible, zhs_error *err)
 {
     c->occur = qc->occur;
     c->n = qc->nelems;
+    c->word = NULL;
     c->e = zhs_arena_alloc(a, qc->nelems * sizeof *c->e);
     if (!c->e) return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     *possible = true;
@@ -964,7 +986,26 @@ static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const z
         c->e[j].qpos = qc->elems[j].qpos;
         c->e[j].post_off = ti.post_off;
     }
+    /* the word's list, when the segment has the word (an index built
+    ** without words has not) */
+    if (words && qc->word) {
+        zhs_term_info ti;
+        int rc = zhs_segment_lookup(seg, &ti, qc->word->key, qc->word->len, err);
+        if (rc < 0) return rc;
+        if (rc == 1 && (c->word = zhs_arena_alloc(a, sizeof *c->word)) == NULL)
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+        if (rc == 1) zhs_cursor_init(c->word, seg, &ti);
+    }
     return ZHS_OK;
+}
+
+/* A walk that stopped on a damaged block of the clause's lists fails
+** the search. */
+static void clause_fault(state *st, const cclause *c)
+{
+    for (size_t j = 0; j < c->n; j++)
+        if (c->e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
+    if (c->word && c->word->corrupt) fault(st, ZHS_ECORRUPT);
 }
 
 /* The term info of query term i in segment s, when it is there. */
@@ -1006,7 +1047,8 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     for (size_t i = 0; i < q->nclauses && rc == ZHS_OK; i++) {
         bool possible = false;
         cclause c;
-        rc = setup_clause(&c, &q->clauses[i], arena, seg, &possible, err);
+        /* the exhaustive oracle reads every phrase's positions */
+        rc = setup_clause(&c, &q->clauses[i], arena, seg, !o->exhaustive, &possible, err);
         if (rc) return rc;
         if (q->clauses[i].occur == ZHS_OCCUR_MUST) {
             if (!possible) return ZHS_OK;   /* a required part that is nowhere in this segment */
@@ -1026,12 +1068,8 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     if (rc) return rc;
     for (size_t i = 0; i < st->nt; i++)
         if (st->t[i].cur.corrupt) fault(st, ZHS_ECORRUPT);
-    for (size_t i = 0; i < st->nmust; i++)
-        for (size_t j = 0; j < st->must[i].n; j++)
-            if (st->must[i].e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
-    for (size_t i = 0; i < st->nmustnot; i++)
-        for (size_t j = 0; j < st->mustnot[i].n; j++)
-            if (st->mustnot[i].e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
+    for (size_t i = 0; i < st->nmust; i++) clause_fault(st, &st->must[i]);
+    for (size_t i = 0; i < st->nmustnot; i++) clause_fault(st, &st->mustnot[i]);
     return ZHS_OK;
 }
 

@@ -166,3 +166,14 @@ uint32_t zt_xorshift(uint64_t *s)
     *s ^= *s << 17;
     return (uint32_t)*s;
 }
+
+void zt_check_same_hits(const zhs_results *a, const zhs_results *b, const char *q, size_t k, const char *b_is)
+{
+    size_t n = zhs_results_count(a);
+    CHECK_MSG(n == zhs_results_count(b), "[%s] k=%zu: %zu hits, %s %zu", q, k, n, b_is, zhs_results_count(b));
+    for (size_t j = 0; j < n && j < zhs_results_count(b); j++) {
+        const zhs_hit *x = zhs_results_hit(a, j), *y = zhs_results_hit(b, j);
+        CHECK_MSG(x->doc == y->doc && x->score == y->score, "[%s] k=%zu rank %zu: %u %.17g, %s %u %.17g", q, k,
+                  j + 1, x->doc, x->score, b_is, y->doc, y->score);
+    }
+}

@@ -56,5 +56,9 @@ int zt_name_source(void *writer, const zhs_corpus_file *f, zhs_error *err);
 ** each(ctx, passage) for every passage it adds.  Failures are CHECKs;
 ** returns the number of passages. */
 size_t zt_index_sample(const char *dir, zhs_analyzer *an, void (*each)(void *ctx, const zhs_passage *p), void *ctx);
+/* Checks that two result sets of query q (searched for k hits) hold the
+** same hits, rank for rank, to the last bit of the score; `b_is` names
+** the second's path in the messages ("exhaustive"). */
+void zt_check_same_hits(const zhs_results *a, const zhs_results *b, const char *q, size_t k, const char *b_is);
 
 #endif

@@ -650,16 +650,7 @@ static uint32_t label_article(const char *label, uint32_t *sub)
 static void check_same(const char *q, size_t k)
 {
     zhs_results *r = search(q, k, 0, 0), *rx = search(q, k, 1, 0);
-    if (r && rx) {
-        size_t n = zhs_results_count(r);
-        CHECK_MSG(n == zhs_results_count(rx), "[%s] k=%zu: %zu hits pruned, %zu exhaustive", q, k, n,
-                  zhs_results_count(rx));
-        for (size_t j = 0; j < n && j < zhs_results_count(rx); j++) {
-            const zhs_hit *a = zhs_results_hit(r, j), *b = zhs_results_hit(rx, j);
-            CHECK_MSG(a->doc == b->doc && a->score == b->score, "[%s] k=%zu rank %zu: pruned %u %.6f, exhaustive %u %.6f",
-                      q, k, j + 1, a->doc, a->score, b->doc, b->score);
-        }
-    }
+    if (r && rx) zt_check_same_hits(r, rx, q, k, "exhaustive");
     zhs_results_free(r);
     zhs_results_free(rx);
 }
