@@ -56,5 +56,8 @@ int zt_name_source(void *writer, const zhs_corpus_file *f, zhs_error *err);
 ** each(ctx, passage) for every passage it adds.  Failures are CHECKs;
 ** returns the number of passages. */
 size_t zt_index_sample(const char *dir, zhs_analyzer *an, void (*each)(void *ctx, const zhs_passage *p), void *ctx);
+/* The same over the files and folders paths[0..npaths). */
+size_t zt_index_paths(const char *dir, zhs_analyzer *an, const char *const *paths, size_t npaths,
+                      void (*each)(void *ctx, const zhs_passage *p), void *ctx);
 
 #endif
