@@ -19,6 +19,11 @@
 ** "(2022-06-24)"), the newest
 ** comes first.  A name that matches no title at all (我想知道刑法第二十条)
 ** is shortened from the front, one character at a time, down to two.
+**
+** What the ranking compares (title keys, version dates) comes from the
+** index's citation table (common/meta.h, g<N>.cite); a stored record is
+** read only for a label that decides, and every record of an index built
+** before the table (the results are the same either way).
 */
 #include "query_int.h"
 #include "numeral.h"
