@@ -147,7 +147,47 @@ struct zhs_meta_builder {
     strset titles, values;
     zhs_meta_run *runs;
     size_t nruns, cap;
+    strset dates;               /* version dates of the citation table */
+    zhs_cite_run *cruns;
+    size_t ncruns, ccap;
 };
+
+/* Room for one more element in *v (of size each, *cap of them). */
+static bool room(void *v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return true;
+    size_t c = *cap ? *cap * 2 : 256;
+    void *g = realloc(*(void **)v, c * size);
+    if (!g) return false;
+    *(void **)v = g;
+    *cap = c;
+    return true;
+}
+
+/* A string as u32 length + bytes. */
+static void put_str(zhs_buf *out, const char *s, size_t n)
+{
+    zhs_buf_put_u32(out, (uint32_t)n);
+    zhs_buf_append(out, s, n);
+}
+
+void zhs_version_date(char out[11], const char *date, const char *path)
+{
+    out[0] = 0;
+    if (date && date[0]) {
+        snprintf(out, 11, "%.10s", date);
+        return;
+    }
+    const char *p = path ? path : "", *hit = NULL;
+    while ((p = strchr(p, '(')) != NULL) {
+        if (strlen(p) >= 12 && p[11] == ')' && p[5] == '-' && p[8] == '-') hit = p + 1;
+        p++;
+    }
+    if (hit) {
+        memcpy(out, hit, 10);
+        out[10] = 0;
+    }
+}
 
 int zhs_meta_builder_open(zhs_meta_builder **out, zhs_error *err)
 {
@@ -155,7 +195,7 @@ int zhs_meta_builder_open(zhs_meta_builder **out, zhs_error *err)
     if (zhs_err_code(err)) return err->code;
     zhs_meta_builder *b = calloc(1, sizeof *b);
     uint32_t empty;
-    if (!b || !strset_id(&b->values, "", &empty)) {
+    if (!b || !strset_id(&b->values, "", &empty) || !strset_id(&b->dates, "", &empty)) {
         zhs_meta_builder_close(b);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory starting the metadata table");
     }
@@ -171,19 +211,24 @@ int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p
     if (!strset_id(&b->titles, p->title, &r.group) || !strset_id(&b->values, p->category, &r.category) ||
         !strset_id(&b->values, p->status, &r.status) || !strset_id(&b->values, p->issuer, &r.issuer))
         return zhs_fail(err, ZHS_ENOMEM, "out of memory building the metadata table");
+    char vd[11];
+    zhs_version_date(vd, p->date, p->path);
+    zhs_cite_run c = {doc, r.group, 0};
+    if (!strset_id(&b->dates, vd, &c.date)) return zhs_fail(err, ZHS_ENOMEM, "out of memory building the citation table");
+    const zhs_cite_run *lc = b->ncruns ? &b->cruns[b->ncruns - 1] : NULL;
+    if (!lc || lc->group != c.group || lc->date != c.date) {
+        if (!room(&b->cruns, &b->ccap, b->ncruns, sizeof c))
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory building the citation table");
+        b->cruns[b->ncruns++] = c;
+    }
     if (b->nruns) {
         const zhs_meta_run *l = &b->runs[b->nruns - 1];
         if (l->group == r.group && l->date == r.date && l->category == r.category && l->status == r.status &&
             l->issuer == r.issuer)
             return ZHS_OK;      /* the same document goes on */
     }
-    if (b->nruns == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        zhs_meta_run *v = realloc(b->runs, cap * sizeof *v);
-        if (!v) return zhs_fail(err, ZHS_ENOMEM, "out of memory building the metadata table");
-        b->runs = v;
-        b->cap = cap;
-    }
+    if (!room(&b->runs, &b->cap, b->nruns, sizeof r))
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory building the metadata table");
     b->runs[b->nruns++] = r;
     return ZHS_OK;
 }
@@ -197,11 +242,7 @@ int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_error *err
     zhs_buf_put_u32(&out, (uint32_t)b->nruns);
     zhs_buf_put_u32(&out, (uint32_t)b->titles.n);
     zhs_buf_put_u32(&out, (uint32_t)b->values.n);
-    for (size_t i = 0; i < b->values.n; i++) {
-        size_t n = strlen(b->values.v[i]);
-        zhs_buf_put_u32(&out, (uint32_t)n);
-        zhs_buf_append(&out, b->values.v[i], n);
-    }
+    for (size_t i = 0; i < b->values.n; i++) put_str(&out, b->values.v[i], strlen(b->values.v[i]));
     for (size_t i = 0; i < b->nruns; i++) {
         const zhs_meta_run *r = &b->runs[i];
         uint32_t f[6] = {r->first, r->group, r->date, r->category, r->status, r->issuer};
@@ -214,12 +255,52 @@ int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_error *err
     return rc;
 }
 
+int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title_key_fn key, void *ctx,
+                                zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    zhs_buf out, k;
+    zhs_buf_init(&out);
+    zhs_buf_init(&k);
+    zhs_buf_append(&out, ZHS_MAGIC_CITE, ZHS_MAGIC_LEN);
+    zhs_buf_put_u32(&out, (uint32_t)b->ncruns);
+    zhs_buf_put_u32(&out, (uint32_t)b->titles.n);
+    zhs_buf_put_u32(&out, (uint32_t)b->dates.n);
+    for (size_t i = 0; i < b->dates.n; i++) put_str(&out, b->dates.v[i], strlen(b->dates.v[i]));
+    int rc = ZHS_OK;
+    for (size_t g = 0; g < b->titles.n && rc == ZHS_OK; g++) {
+        const char *t = b->titles.v[g];
+        size_t tl = strlen(t);
+        put_str(&out, t, tl);
+        if ((rc = key(ctx, t, tl, &k, err))) break;
+        /* most keys are their title or its end (中华人民共和国 dropped) */
+        if (k.len <= tl && !memcmp(t + tl - k.len, k.data ? k.data : "", k.len))
+            zhs_buf_put_u32(&out, ZHS_CITE_KEY_SUFFIX | (uint32_t)k.len);
+        else
+            put_str(&out, k.data, k.len);
+    }
+    for (size_t i = 0; i < b->ncruns; i++) {
+        zhs_buf_put_u32(&out, b->cruns[i].first);
+        zhs_buf_put_u32(&out, b->cruns[i].group);
+        zhs_buf_put_u32(&out, b->cruns[i].date);
+    }
+    if (rc == ZHS_OK && (out.oom || !zhs_footer_append(&out)))
+        rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
+    else if (rc == ZHS_OK)
+        rc = zhs_file_write(path, out.data, out.len, err);
+    zhs_buf_free(&out);
+    zhs_buf_free(&k);
+    return rc;
+}
+
 void zhs_meta_builder_close(zhs_meta_builder *b)
 {
     if (!b) return;
     strset_free(&b->titles);
     strset_free(&b->values);
+    strset_free(&b->dates);
     free(b->runs);
+    free(b->cruns);
     free(b);
 }
 
@@ -269,20 +350,34 @@ static bool group_dates(zhs_meta *m)
     return true;
 }
 
+/* Maps a table file (magic checked, CRC verified) and reads the three u32
+** counts its body starts with.  ZHS_ENOTFOUND when the file does not
+** exist. */
+static int map_table(zhs_mapped *f, const char *path, const char *magic, const char *what, uint32_t n[3],
+                     zhs_error *err)
+{
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return zhs_fail(err, ZHS_ENOTFOUND, "%s does not exist", path);
+    if (zhs_map_file(f, path, magic, true, err)) return err->code;
+    if (f->body_len < 12) {
+        zhs_unmap_file(f);
+        return zhs_fail(err, ZHS_ECORRUPT, "%s: the %s is truncated: rebuild the index", path, what);
+    }
+    for (int i = 0; i < 3; i++) n[i] = zhs_get_u32(f->body + 4 * i);
+    return ZHS_OK;
+}
+
 int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *err)
 {
     memset(m, 0, sizeof *m);
     if (zhs_err_code(err)) return err->code;
-    if (access(path, F_OK) != 0 && errno == ENOENT)
-        return zhs_fail(err, ZHS_ENOTFOUND, "%s does not exist", path);
     zhs_mapped f;
-    if (zhs_map_file(&f, path, ZHS_MAGIC_META, true, err)) return err->code;
-    const uint8_t *p = f.body, *end = f.body + f.body_len;
+    uint32_t cnt[3];
+    if (map_table(&f, path, ZHS_MAGIC_META, "metadata table", cnt, err)) return err->code;
+    const uint8_t *p = f.body + 12, *end = f.body + f.body_len;
     int rc = ZHS_OK;
 #define BAD(what) do { rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %s: rebuild the index", path, what); goto out; } while (0)
-    if (end - p < 12) BAD("the metadata table is truncated");
-    uint32_t nruns = zhs_get_u32(p), ngroups = zhs_get_u32(p + 4), nstrings = zhs_get_u32(p + 8);
-    p += 12;
+    uint32_t nruns = cnt[0], ngroups = cnt[1], nstrings = cnt[2];
     if (nstrings == 0 || nstrings > f.body_len || nruns > npassages || (npassages && !nruns) ||
         ngroups > nruns)
         BAD("the metadata table's counts are impossible");
@@ -333,15 +428,25 @@ out:
     return rc;
 }
 
-const zhs_meta_run *zhs_meta_run_of(const zhs_meta *m, uint32_t doc)
+/* The last of n runs (each of size bytes, starting with its u32 first
+** passage) that starts at or before doc. */
+static size_t run_at(const void *runs, size_t n, size_t size, uint32_t doc)
 {
-    size_t lo = 0, hi = m->nruns;
+    const char *r = runs;
+    size_t lo = 0, hi = n;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (m->runs[mid].first <= doc) lo = mid;
+        uint32_t first;
+        memcpy(&first, r + mid * size, sizeof first);
+        if (first <= doc) lo = mid;
         else hi = mid;
     }
-    return &m->runs[lo];
+    return lo;
+}
+
+const zhs_meta_run *zhs_meta_run_of(const zhs_meta *m, uint32_t doc)
+{
+    return &m->runs[run_at(m->runs, m->nruns, sizeof *m->runs, doc)];
 }
 
 uint32_t zhs_meta_string(const zhs_meta *m, const char *s)
@@ -349,4 +454,103 @@ uint32_t zhs_meta_string(const zhs_meta *m, const char *s)
     for (size_t i = 0; i < m->nstrings; i++)
         if (strcmp(m->strings[i], s) == 0) return (uint32_t)i;
     return UINT32_MAX;
+}
+
+/* ------------------------------------------------------ citation table */
+
+void zhs_cite_table_free(zhs_cite_table *t)
+{
+    if (!t) return;
+    free(t->runs);
+    free(t->title);
+    free(t->key);
+    free(t->keylen);
+    free(t->dates);
+    free(t->blob);
+    memset(t, 0, sizeof *t);
+}
+
+/* The next string of the body (u32 len, bytes), copied NUL-terminated to
+** *blob; NULL when the body ends before it. */
+static const char *take_str(const uint8_t **p, const uint8_t *end, char **blob, uint32_t *len)
+{
+    if (end - *p < 4) return NULL;
+    uint32_t n = zhs_get_u32(*p);
+    if ((uint64_t)(end - *p - 4) < n) return NULL;
+    char *s = *blob;
+    memcpy(s, *p + 4, n);
+    s[n] = 0;
+    *blob += (size_t)n + 1;
+    *p += 4 + (size_t)n;
+    if (len) *len = n;
+    return s;
+}
+
+int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages, zhs_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (zhs_err_code(err)) return err->code;
+    zhs_mapped f;
+    uint32_t cnt[3];
+    if (map_table(&f, path, ZHS_MAGIC_CITE, "citation table", cnt, err)) return err->code;
+    const uint8_t *p = f.body + 12, *end = f.body + f.body_len;
+    int rc = ZHS_OK;
+#define BAD(what) do { rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %s: rebuild the index", path, what); goto out; } while (0)
+    uint32_t nruns = cnt[0], ngroups = cnt[1], ndates = cnt[2];
+    /* every string takes at least its 4-byte length */
+    if (ndates == 0 || ndates > f.body_len / 4 || ngroups > f.body_len / 8 || nruns > npassages ||
+        (npassages && !nruns) || ngroups > nruns)
+        BAD("the citation table's counts are impossible");
+    t->npassages = npassages;
+    t->ngroups = ngroups;
+    t->runs = malloc(((size_t)nruns + 1) * sizeof *t->runs);
+    t->title = malloc(((size_t)ngroups + 1) * sizeof *t->title);
+    t->key = malloc(((size_t)ngroups + 1) * sizeof *t->key);
+    t->keylen = malloc(((size_t)ngroups + 1) * sizeof *t->keylen);
+    t->dates = malloc((size_t)ndates * sizeof *t->dates);
+    t->blob = malloc(f.body_len);       /* the strings and their NULs fit in their lengths' room */
+    if (!t->runs || !t->title || !t->key || !t->keylen || !t->dates || !t->blob) {
+        rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path);
+        goto out;
+    }
+    char *blob = t->blob;
+    for (uint32_t i = 0; i < ndates; i++) {
+        if (!(t->dates[i] = take_str(&p, end, &blob, NULL))) BAD("a version date is truncated");
+        t->ndates++;
+    }
+    for (uint32_t g = 0; g < ngroups; g++) {
+        uint32_t tl;
+        if (!(t->title[g] = take_str(&p, end, &blob, &tl)) || end - p < 4) BAD("a title is truncated");
+        uint32_t kl = zhs_get_u32(p);
+        if (kl & ZHS_CITE_KEY_SUFFIX) {
+            kl &= ~ZHS_CITE_KEY_SUFFIX;
+            if (kl > tl) BAD("a title's key is longer than the title");
+            t->key[g] = t->title[g] + tl - kl;
+            t->keylen[g] = kl;
+            p += 4;
+        } else if (!(t->key[g] = take_str(&p, end, &blob, &t->keylen[g]))) {
+            BAD("a title's key is truncated");
+        }
+    }
+    if ((uint64_t)(end - p) != (uint64_t)nruns * ZHS_CITE_RUN_BYTES) BAD("the citation runs are truncated");
+    for (uint32_t i = 0; i < nruns; i++, p += ZHS_CITE_RUN_BYTES) {
+        zhs_cite_run *r = &t->runs[i];
+        r->first = zhs_get_u32(p);
+        r->group = zhs_get_u32(p + 4);
+        r->date = zhs_get_u32(p + 8);
+        if ((i == 0 ? r->first != 0 : r->first <= t->runs[i - 1].first) || r->first >= npassages ||
+            r->group >= ngroups || r->date >= ndates)
+            BAD("a citation run is out of range");
+        t->nruns++;
+    }
+#undef BAD
+out:
+    zhs_unmap_file(&f);
+    if (rc) zhs_cite_table_free(t);
+    return rc;
+}
+
+const zhs_cite_run *zhs_cite_run_of(const zhs_cite_table *t, uint32_t doc)
+{
+    return &t->runs[run_at(t->runs, t->nruns, sizeof *t->runs, doc)];
 }

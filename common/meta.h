@@ -16,6 +16,19 @@
 **            u32 category, u32 status, u32 issuer)   (string indexes)
 ** Runs are in passage order and the first starts at passage 0; a group is
 ** a distinct title.
+**
+** The same builder writes the citation table (g<N>.cite): what a citation
+** (query/cite.c) tells its hits apart by, so that it reads no stored
+** record to rank them.  Runs here are ranges of passages with one title
+** and one version date (zhs_version_date), and each title comes with its
+** key (analysis/names.h), computed by the writer's analyzer.
+** File: magic ZHSCITE1, body, footer.  Body, little endian:
+**   u32 nruns, u32 ngroups, u32 ndates
+**   ndates x (u32 len, bytes)              the distinct version dates (0: "")
+**   ngroups x (u32 len, title, u32 len, key)   a key that ends its title is
+**                                          only its length | ZHS_CITE_KEY_SUFFIX
+**   nruns x (u32 first passage, u32 group, u32 date)
+** An index without the file (built before it) is ranked from the records.
 */
 #ifndef ZHS_META_H
 #define ZHS_META_H
@@ -25,6 +38,10 @@
 #define ZHS_MAGIC_META "ZHSMETA1"
 #define ZHS_META_FILE "%s/g%llu.meta"
 #define ZHS_META_RUN_BYTES 24
+#define ZHS_MAGIC_CITE "ZHSCITE1"
+#define ZHS_CITE_FILE "%s/g%llu.cite"
+#define ZHS_CITE_RUN_BYTES 12
+#define ZHS_CITE_KEY_SUFFIX 0x80000000u
 
 /* Parses a date: 2022-06-24, 2022/6/24, 2022.06.24, 2022年6月24日 (quotes
 ** and spaces around it allowed).  *out = YYYYMMDD.  False when s is not a
@@ -32,6 +49,11 @@
 bool zhs_date_parse(const char *s, size_t n, uint32_t *out);
 /* Writes YYYYMMDD as "YYYY-MM-DD" (11 bytes with the NUL); 0 gives "". */
 void zhs_date_format(char out[11], uint32_t date);
+
+/* The date a citation orders two versions of an article by: the
+** passage's date (its first 10 bytes), else the last "(YYYY-MM-DD)" in its
+** path (indexes built before dates were read); "" if neither. */
+void zhs_version_date(char out[11], const char *date, const char *path);
 
 typedef struct zhs_meta_run {
     uint32_t first, group, date, category, status, issuer;
@@ -46,6 +68,11 @@ int zhs_meta_builder_open(zhs_meta_builder **out, zhs_error *err);
 int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p, zhs_error *err);
 /* Writes the table to path (fsynced). */
 int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_error *err);
+/* Writes the citation table to path (fsynced); key(ctx, title, len, out,
+** err) gives each title's key (zhs_name_key_fn). */
+typedef int (*zhs_title_key_fn)(void *ctx, const char *s, size_t n, zhs_buf *out, zhs_error *err);
+int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title_key_fn key, void *ctx,
+                                zhs_error *err);
 void zhs_meta_builder_close(zhs_meta_builder *b);
 
 /* ------------------------------------------------------------- reading */
@@ -71,5 +98,30 @@ void zhs_meta_free(zhs_meta *m);
 const zhs_meta_run *zhs_meta_run_of(const zhs_meta *m, uint32_t doc);
 /* The string index of value s, or UINT32_MAX when no passage has it. */
 uint32_t zhs_meta_string(const zhs_meta *m, const char *s);
+
+/* ------------------------------------------------------ citation table */
+
+typedef struct zhs_cite_run {
+    uint32_t first, group, date;
+} zhs_cite_run;
+
+typedef struct zhs_cite_table {
+    uint32_t npassages;
+    zhs_cite_run *runs;
+    size_t nruns;
+    uint32_t ngroups;
+    const char **title, **key;  /* per group, NUL-terminated, into blob */
+    uint32_t *keylen;
+    const char **dates;         /* version dates, into blob */
+    size_t ndates;
+    char *blob;
+} zhs_cite_table;
+
+/* Loads path (checking its CRC and every index in it) for an index of
+** npassages.  ZHS_ENOTFOUND when the file does not exist. */
+int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages, zhs_error *err);
+void zhs_cite_table_free(zhs_cite_table *t);
+/* The run holding passage doc (doc < npassages). */
+const zhs_cite_run *zhs_cite_run_of(const zhs_cite_table *t, uint32_t doc);
 
 #endif

@@ -15,6 +15,7 @@
 #include "indexer_int.h"
 #include "manifest.h"
 #include "meta.h"
+#include "names.h"
 #include "segment.h"
 #include "terms.h"
 
@@ -875,6 +876,9 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     snprintf(mpath, sizeof mpath, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
     if (w->update && (w->eng->record ? meta_from_engine(w, &m, err) : meta_from_stores(w, &m, err))) return err->code;
     if (zhs_meta_builder_write(w->meta, mpath, err)) return err->code;
+    /* ... and the citation table, whose title keys take the analyzer */
+    snprintf(mpath, sizeof mpath, ZHS_CITE_FILE, w->dir, (unsigned long long)w->gen);
+    if (zhs_meta_builder_write_cite(w->meta, mpath, zhs_name_key_fn, w->an, err)) return err->code;
     if (uw) {
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, ZHS_USERDICT_FILE, w->dir, (unsigned long long)w->gen);

@@ -19,9 +19,15 @@
 ** "(2022-06-24)"), the newest
 ** comes first.  A name that matches no title at all (我想知道刑法第二十条)
 ** is shortened from the front, one character at a time, down to two.
+**
+** What the ranking compares (title keys, version dates) comes from the
+** index's citation table (common/meta.h, g<N>.cite); a stored record is
+** read only for a label that decides, and every record of an index built
+** before the table (the results are the same either way).
 */
 #include "query_int.h"
 #include "numeral.h"
+#include "names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +38,6 @@
 #define CITE_MAX_NAME 128   /* bytes of a law name considered */
 #define CITE_MAX_CHARS 48   /* character clauses of a name (CITE_MAX_NAME / 3 and some) */
 
-static const char PRC[] = "\xE4\xB8\xAD\xE5\x8D\x8E\xE4\xBA\xBA\xE6\xB0\x91\xE5\x85\xB1\xE5\x92\x8C\xE5\x9B\xBD"; /* 中华人民共和国 */
 
 static bool space_at(const char *s, size_t n, size_t i, size_t *len)
 {
@@ -139,70 +144,16 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
 
 /* ---------------------------------------------------------------- running */
 
-/* The characters of s as the analyzer folds them (traditional ->
-** simplified, full-width -> ASCII), in order, without punctuation or
-** spaces, and without a leading 中华人民共和国: what a name and a title are
-** compared on (临江市政务服务一网通办条例 is 临江市政务服务“一网通办”条例). */
-static int norm_name(zhs_buf *out, zhs_analyzer *an, const char *s, size_t n, zhs_error *err)
-{
-    zhs_buf_reset(out);
-    const zhs_token *tok;
-    size_t nt;
-    if (zhs_analyzer_run(an, &tok, &nt, s, n, err)) return err->code;
-    bool chars = false;
-    for (size_t i = 0; i < nt; i++) chars |= tok[i].kind == ZHS_TOKEN_CHAR;
-    /* tokens come grouped by kind; put the units back in text order */
-    uint32_t last = 0;
-    bool first = true;
-    for (;;) {
-        const zhs_token *next = NULL;
-        for (size_t i = 0; i < nt; i++) {
-            const zhs_token *t = &tok[i];
-            bool unit = t->kind == ZHS_TOKEN_LATIN || t->kind == ZHS_TOKEN_NUMBER ||
-                        (chars ? t->kind == ZHS_TOKEN_CHAR : t->kind == ZHS_TOKEN_WORD);
-            if (unit && (first || t->position > last) && (!next || t->position < next->position)) next = t;
-        }
-        if (!next) break;
-        zhs_buf_append(out, next->text, next->len);
-        last = next->position;
-        first = false;
-    }
-    zhs_buf_cstr(out);
-    if (out->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
-    size_t p = sizeof PRC - 1;
-    if (out->len > p && !memcmp(out->data, PRC, p)) {
-        memmove(out->data, out->data + p, out->len - p + 1);
-        out->len -= p;
-    }
-    return ZHS_OK;
-}
-
 /* 0: the title is the name; 1: it ends with the name; 2: it contains it;
 ** 3: it does not (a match on the name's characters in another order). */
-static int title_tier(const zhs_buf *t, const zhs_buf *name)
+static int title_tier(const char *t, size_t tl, const zhs_buf *name)
 {
-    size_t tl = t->len, nl = name->len;
-    if (tl == nl && !memcmp(t->data, name->data, nl)) return 0;
-    if (tl > nl && !memcmp(t->data + tl - nl, name->data, nl)) return 1;
+    size_t nl = name->len;
+    if (tl == nl && !memcmp(t, name->data, nl)) return 0;
+    if (tl > nl && !memcmp(t + tl - nl, name->data, nl)) return 1;
     for (size_t i = 0; nl && i + nl <= tl; i++)
-        if (!memcmp(t->data + i, name->data, nl)) return 2;
+        if (!memcmp(t + i, name->data, nl)) return 2;
     return 3;
-}
-
-/* The version date in a file name, "(2022-06-24)" (ASCII or full-width
-** parentheses are both seen as '(' + date): "" if none. */
-static void path_date(char out[11], const char *path)
-{
-    out[0] = 0;
-    const char *p = path, *hit = NULL;
-    while ((p = strchr(p, '(')) != NULL) {
-        if (strlen(p) >= 12 && p[11] == ')' && p[5] == '-' && p[8] == '-') hit = p + 1;
-        p++;
-    }
-    if (hit) {
-        memcpy(out, hit, 10);
-        out[10] = 0;
-    }
 }
 
 typedef struct chit {
@@ -211,10 +162,12 @@ typedef struct chit {
     size_t datalen;
     int tier;
     bool older;             /* a newer version of the same article is among the hits */
-    const char *title, *label;
-    char date[11];
-    uint32_t group;         /* its title's group in the metadata table, UINT32_MAX: unknown */
-    bool read;              /* title, label and date read from its stored record */
+    const char *title;
+    const char *label;      /* NULL: not read (it decides nothing) */
+    char date[11];          /* zhs_version_date */
+    uint32_t group;         /* its title's group, UINT32_MAX: unknown */
+    bool known;             /* title, key and date from the citation table */
+    bool read;              /* its stored record is read */
 } chit;
 
 static int cmp_chit(const void *a, const void *b)
@@ -225,14 +178,13 @@ static int cmp_chit(const void *a, const void *b)
     return (x->h.doc > y->h.doc) - (x->h.doc < y->h.doc);
 }
 
-/* The title group of each hit (meta.h: a group is one exact title), and
-** which hits need their stored record.  Without a name every tier is 0,
-** and a hit whose title no other hit has cannot be an older version of
-** another (nor another of it): it needs no record.  Reading one inflates
-** part of a store block, tens of microseconds: a bare 第二十条 at k 100
-** read 100 of them.  With a name (tiers need titles) or without the table
-** (remote shards) every hit is read. */
-static void plan_reads(const zhs_index *ix, chit *h, size_t nh, bool named)
+/* Which hits need their stored record, from the metadata table (an index
+** built before the citation table): the title group of each hit (a group
+** is one exact title).  Without a name every tier is 0, and a hit whose
+** title no other hit has cannot be an older version of another (nor
+** another of it): it needs no record.  With a name (tiers need titles) or
+** without the table (remote shards) every hit is read. */
+static void plan_from_meta(const zhs_index *ix, chit *h, size_t nh, bool named)
 {
     for (size_t i = 0; i < nh; i++) {
         h[i].group = UINT32_MAX;
@@ -245,18 +197,41 @@ static void plan_reads(const zhs_index *ix, chit *h, size_t nh, bool named)
     }
 }
 
+/* The same from the citation table: each hit's title, key and version
+** date without reading; a record is read for its label only where the
+** label decides, when a hit of the same title has another date. */
+static void plan_from_table(const zhs_cite_table *t, chit *h, size_t nh)
+{
+    for (size_t i = 0; i < nh; i++) {
+        chit *x = &h[i];
+        x->known = x->h.doc < t->npassages;
+        x->group = UINT32_MAX;
+        x->read = !x->known;
+        if (!x->known) continue;
+        const zhs_cite_run *run = zhs_cite_run_of(t, x->h.doc);
+        x->group = run->group;
+        x->title = t->title[run->group];
+        snprintf(x->date, sizeof x->date, "%s", t->dates[run->date]);
+    }
+    for (size_t i = 0; i < nh; i++)
+        for (size_t j = 0; j < nh && !h[i].read; j++)
+            h[i].read = j != i && h[j].known && h[j].group == h[i].group && strcmp(h[j].date, h[i].date) != 0;
+}
+
 /* Whether a is an older version of b: the same title and label, an
-** earlier date.  Two hits of different title groups never are. */
+** earlier date.  Two hits of different title groups never are; a hit
+** whose label was not read has no other version among the hits. */
 static bool older_than(const chit *a, const chit *b)
 {
-    if (!a->read || !b->read || a->group != b->group) return false;
+    if (!a->label || !b->label || a->group != b->group) return false;
     return !strcmp(a->title, b->title) && !strcmp(a->label, b->label) && strcmp(b->date, a->date) > 0;
 }
 
-/* Reads the titles, labels and paths of the kept hits that need them
-** (plan_reads; through r, whose top is set to the exact query's hits so
-** that an engine that keeps its hits' records finds them), keeps the best
-** tier and marks older versions. */
+/* Ranks the exact query's hits: the title, label and version date of each
+** from the citation table or, where it does not tell, from the stored
+** record (through r, whose top is set to the exact query's hits so that an
+** engine that keeps its hits' records finds them); keeps the best tier and
+** marks older versions. */
 static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, const char *name, size_t nl,
                          zhs_error *err)
 {
@@ -264,27 +239,32 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
     zhs_buf nn, tn;
     zhs_buf_init(&nn);
     zhs_buf_init(&tn);
-    int rc = name ? norm_name(&nn, an, name, nl, err) : ZHS_OK;
-    plan_reads(r->ix, h, *nh, name != NULL);
+    int rc = name ? zhs_name_key(&nn, an, name, nl, err) : ZHS_OK;
+    const zhs_cite_table *ct = r->ix->has_cite ? &r->ix->cite : NULL;
+    if (ct) plan_from_table(ct, h, *nh);
+    else plan_from_meta(r->ix, h, *nh, name != NULL);
     for (size_t i = 0; i < *nh && !rc; i++) {
-        h[i].tier = 0;      /* what every hit gets without a name */
-        if (!h[i].read) {
+        chit *x = &h[i];
+        x->tier = 0;        /* what every hit gets without a name */
+        const char *key = x->known ? ct->key[x->group] : NULL;
+        size_t keylen = x->known ? ct->keylen[x->group] : 0;
+        if (x->read) {
+            zhs_passage p;
+            if ((rc = zhs_results_passage(&p, r, x->h.doc, err))) break;
+            x->label = p.label;
+            if (!x->known) {
+                x->title = p.title;
+                zhs_version_date(x->date, p.date, p.path);
+                if (name && (rc = zhs_name_key(&tn, an, p.title, strlen(p.title), err))) break;
+                key = tn.data;
+                keylen = tn.len;
+            }
+        } else if (!x->known) {
             best = 0;
             continue;
         }
-        zhs_passage p;
-        if ((rc = zhs_results_passage(&p, r, h[i].h.doc, err))) break;
-        h[i].title = p.title;
-        h[i].label = p.label;
-        /* the document's version date (file name or front matter, as the
-        ** corpus reader read it); older indexes have none: the file name */
-        if (p.date && p.date[0]) snprintf(h[i].date, sizeof h[i].date, "%.10s", p.date);
-        else path_date(h[i].date, p.path);
-        if (name) {
-            if ((rc = norm_name(&tn, an, p.title, strlen(p.title), err))) break;
-            h[i].tier = title_tier(&tn, &nn);
-        }
-        if (h[i].tier < best) best = h[i].tier;
+        if (name) x->tier = title_tier(key, keylen, &nn);
+        if (x->tier < best) best = x->tier;
     }
     zhs_buf_free(&nn);
     zhs_buf_free(&tn);
@@ -447,5 +427,65 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     ** the law in other words).  Such hits are shown first but not counted:
     ** matches counts the passages that match the query as written, the
     ** same number a count-only search gives (it runs no citation). */
+    return ZHS_OK;
+}
+
+/* ---------------------------------------------------------------- the table */
+
+int zhs_cite_open(zhs_index *ix, zhs_error *err)
+{
+    char path[ZHS_PATH_MAX];
+    snprintf(path, sizeof path, ZHS_CITE_FILE, ix->dir, (unsigned long long)ix->m.generation);
+    zhs_error e;
+    zhs_error_clear(&e);
+    int rc = zhs_cite_table_load(&ix->cite, path, (uint32_t)zhs_manifest_numbered(&ix->m), &e);
+    /* Indexes built before the table have none: their hits are ranked
+    ** from their stored records. */
+    if (rc == ZHS_ENOTFOUND) return ZHS_OK;
+    if (rc) {
+        if (err) *err = e;
+        return rc;
+    }
+    ix->has_cite = true;
+    return ZHS_OK;
+}
+
+void zhs_cite_close(zhs_index *ix)
+{
+    zhs_cite_table_free(&ix->cite);
+    ix->has_cite = false;
+}
+
+int zhs_cite_verify_keys(const zhs_index *ix, zhs_analyzer *an, zhs_error *err)
+{
+    if (zhs_err_code(err) || !ix->has_cite) return zhs_err_code(err);
+    const zhs_cite_table *t = &ix->cite;
+    zhs_buf k;
+    zhs_buf_init(&k);
+    int rc = ZHS_OK;
+    for (uint32_t g = 0; g < t->ngroups && rc == ZHS_OK; g++) {
+        if ((rc = zhs_name_key(&k, an, t->title[g], strlen(t->title[g]), err))) break;
+        if (k.len != t->keylen[g] || memcmp(k.data, t->key[g], k.len))
+            rc = zhs_fail(err, ZHS_ECORRUPT, "%s/g%llu.cite: the key of title '%s' is not the analyzer's: rebuild the index",
+                          ix->dir, (unsigned long long)ix->m.generation, t->title[g]);
+    }
+    zhs_buf_free(&k);
+    return rc;
+}
+
+int zhs_cite_verify_record(const zhs_index *ix, uint32_t doc, const zhs_passage *p, zhs_error *err)
+{
+    if (zhs_err_code(err) || !ix->has_cite) return zhs_err_code(err);
+    const zhs_cite_table *t = &ix->cite;
+    if (doc >= t->npassages)
+        return zhs_fail(err, ZHS_ECORRUPT, "%s/g%llu.cite covers %u passages, passage %u exists: rebuild the index",
+                        ix->dir, (unsigned long long)ix->m.generation, t->npassages, doc);
+    const zhs_cite_run *run = zhs_cite_run_of(t, doc);
+    char date[11];
+    zhs_version_date(date, p->date, p->path);
+    if (strcmp(t->title[run->group], p->title ? p->title : "") || strcmp(t->dates[run->date], date))
+        return zhs_fail(err, ZHS_ECORRUPT, "%s/g%llu.cite: passage %u is '%s' of '%s' there but '%s' of '%s' in its "
+                        "record: rebuild the index", ix->dir, (unsigned long long)ix->m.generation, doc,
+                        t->title[run->group], t->dates[run->date], p->title ? p->title : "", date);
     return ZHS_OK;
 }

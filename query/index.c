@@ -21,13 +21,14 @@ static int open_generation(zhs_index *ix, zhs_error *err)
         return zhs_fail(err, ZHS_EVERSION, "%s was built by the %s engine, which this build of zhsearch does not "
                         "include (configured with ZHS_WITH_XAPIAN=OFF): use a build with it, or rebuild the index "
                         "with the native engine", ix->dir, zhs_engine_name(ix->m.engine));
-    if (ix->eng->open(ix, err)) return err->code;
-    return zhs_filter_open(ix, err);
+    if (ix->eng->open(ix, err) || zhs_filter_open(ix, err)) return err->code;
+    return zhs_cite_open(ix, err);
 }
 
 static void close_generation(zhs_index *ix)
 {
     zhs_filter_close(ix);
+    zhs_cite_close(ix);
     if (ix->eng) ix->eng->close(ix);
     ix->state = NULL;
 }
@@ -297,6 +298,7 @@ int zhs_index_verify(const char *dir, zhs_error *err)
     ** of no use, whatever its files say: check the fingerprint too. */
     zhs_analyzer *an = NULL;
     int rc = zhs_index_open_analyzer(&an, ix, err);
+    if (rc == ZHS_OK) rc = zhs_cite_verify_keys(ix, an, err);
     zhs_analyzer_close(an);
     if (rc == ZHS_OK && ix->eng->verify) rc = ix->eng->verify(ix, err);
     zhs_index_close(ix);
@@ -345,11 +347,12 @@ int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index 
         snprintf(path, sizeof path, "%s/%s", ix->dir, comp[i].file);
         f->bytes = zhs_path_size(path);
     }
-    /* The metadata table belongs to no engine: every index has one. */
-    if (ix->has_meta && *n < cap) {
+    /* The metadata and citation tables belong to no engine. */
+    for (int t = 0; t < 2; t++) {
+        if (!(t ? ix->has_cite : ix->has_meta) || *n >= cap) continue;
         zhs_index_file *f = &out[(*n)++];
-        snprintf(f->label, sizeof f->label, "metadata");
-        snprintf(f->file, sizeof f->file, "g%llu.meta", (unsigned long long)ix->m.generation);
+        snprintf(f->label, sizeof f->label, "%s", t ? "citations" : "metadata");
+        snprintf(f->file, sizeof f->file, "g%llu.%s", (unsigned long long)ix->m.generation, t ? "cite" : "meta");
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", ix->dir, f->file);
         f->bytes = zhs_path_size(path);

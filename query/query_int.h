@@ -36,6 +36,8 @@ struct zhs_index {
     zhs_meta meta;              /* the metadata table (filter.c) */
     bool has_meta;              /* false: an index built before it, or remote shards */
     bool has_versions;          /* some title has two or more dates */
+    zhs_cite_table cite;        /* the citation table (cite.c) */
+    bool has_cite;              /* false: an index built before it, or remote shards */
 };
 
 /* ------------------------------------------------------------ native.c */
@@ -272,6 +274,16 @@ typedef struct zhs_qcite {
 /* Finds a citation in the query text (第X条, with the law's name before it
 ** or in the part before) and sets q->cite, NULL when there is none. */
 int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err);
+
+/* Loads the generation's citation table, if it has one; and frees it. */
+int zhs_cite_open(zhs_index *ix, zhs_error *err);
+void zhs_cite_close(zhs_index *ix);
+
+/* 'zhs check': each title's key in the citation table is the one an
+** computes; passage doc (global number) has the title and version date of
+** its record p (a deleted passage is checked against an empty record). */
+int zhs_cite_verify_keys(const zhs_index *ix, zhs_analyzer *an, zhs_error *err);
+int zhs_cite_verify_record(const zhs_index *ix, uint32_t doc, const zhs_passage *p, zhs_error *err);
 
 /* Runs the citation's exact query and puts its hits before r's. */
 int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err);

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int verify_postings(const zhs_segment *s, const zhs_dict_iter *it, uint64_t *total_len,
                            zhs_error *err)
@@ -73,6 +74,26 @@ static int verify_segment(const zhs_native_seg *ns, const zhs_manifest_segment *
     return rc;
 }
 
+/* Each stored record against the citation table (a deleted passage's
+** entry is that of an empty record, as the writer makes it). */
+typedef struct cite_walk {
+    const zhs_index *ix;
+    const zhs_segment *seg;
+    uint32_t base;
+} cite_walk;
+
+static int cite_record(void *ctx, uint32_t doc, const zhs_passage *p, zhs_error *err)
+{
+    const cite_walk *cw = ctx;
+    zhs_passage gone;
+    if (zhs_segment_deleted(cw->seg, doc)) {
+        memset(&gone, 0, sizeof gone);
+        gone.title = gone.path = "";
+        p = &gone;
+    }
+    return zhs_cite_verify_record(cw->ix, cw->base + doc, p, err);
+}
+
 int zhs_native_verify(zhs_index *ix, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
@@ -81,6 +102,10 @@ int zhs_native_verify(zhs_index *ix, zhs_error *err)
     int rc = ZHS_OK;
     for (unsigned i = 0; i < nx->nsegs && rc == ZHS_OK; i++)
         rc = verify_segment(&nx->segs[i], &ix->m.seg[i], &live_tokens, err);
+    for (unsigned i = 0; i < nx->nsegs && rc == ZHS_OK && ix->has_cite; i++) {
+        cite_walk cw = {ix, &nx->segs[i].seg, nx->segs[i].base};
+        rc = zhs_store_each(&nx->segs[i].seg, cite_record, &cw, err);
+    }
     /* opening checked each deletion file against the manifest's counts */
     if (rc == ZHS_OK && live_tokens != ix->m.tokens)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s: live passage lengths add up to %llu, the manifest says %llu tokens",

@@ -111,13 +111,13 @@ run_and_kill() {
   kill_after "$delay" "$ZHS" index -q "$@" -o "$idx" "$corpus"
 }
 
-# The directory holds one generation (its metadata table too) and nothing
+# The directory holds one generation (its metadata and citation tables too) and nothing
 # left over.
 clean_dir() {   # INDEX DESCRIPTION
   local idx=$1 gen extra
   gen=$(generation "$idx")
   extra=$(cd "$idx" && ls -A | grep -v -x -e LOCK -e MANIFEST -e "g$gen.dict" -e "g$gen.post" -e "g$gen.pos" \
-          -e "g$gen.len" -e "g$gen.store" -e "g$gen.meta" -e "g$gen.files" | tr '\n' ' ')
+          -e "g$gen.len" -e "g$gen.store" -e "g$gen.meta" -e "g$gen.cite" -e "g$gen.files" | tr '\n' ' ')
   if [ -n "$gen" ] && [ -z "$extra" ]; then ok "$2: only generation $gen's files are left"
   else bad "$2: leftovers after a successful build (generation '$gen'): $extra"; fi
 }
@@ -218,7 +218,7 @@ named_only() {  # INDEX DESCRIPTION: every file is LOCK, MANIFEST or named by it
   local idx=$1 gen extra=""
   gen=$(generation "$idx")
   for f in $(cd "$idx" && ls -A); do
-    case $f in LOCK|MANIFEST|"g$gen.files"|"g$gen.meta"|"g$gen.userdict") continue ;; esac
+    case $f in LOCK|MANIFEST|"g$gen.files"|"g$gen.meta"|"g$gen.cite"|"g$gen.userdict") continue ;; esac
     stem=${f%%.*}
     if grep -q -e "^segment $stem " -e "^segment .* $f\$" "$idx/MANIFEST"; then continue; fi
     extra="$extra $f"

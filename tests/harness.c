@@ -130,12 +130,18 @@ char *zt_dup_n(const char *s, size_t n)
 
 size_t zt_index_sample(const char *dir, zhs_analyzer *an, void (*each)(void *ctx, const zhs_passage *p), void *ctx)
 {
+    const char *paths[1] = {zt_src("corpus/sample")};
+    return zt_index_paths(dir, an, paths, 1, each, ctx);
+}
+
+size_t zt_index_paths(const char *dir, zhs_analyzer *an, const char *const *paths, size_t npaths,
+                      void (*each)(void *ctx, const zhs_passage *p), void *ctx)
+{
     zhs_error err = {0};
     zhs_corpus *c = NULL;
     zhs_writer *w = NULL;
-    const char *paths[1] = {zt_src("corpus/sample")};
     size_t n = 0;
-    CHECK_OK(zhs_corpus_open(&c, paths, 1, NULL, &err), err);
+    CHECK_OK(zhs_corpus_open(&c, paths, npaths, NULL, &err), err);
     if (c) CHECK_OK(zhs_writer_open(&w, dir, an, NULL, &err), err);
     if (!w) {
         zhs_corpus_close(c);

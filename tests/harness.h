@@ -60,5 +60,8 @@ size_t zt_index_sample(const char *dir, zhs_analyzer *an, void (*each)(void *ctx
 ** same hits, rank for rank, to the last bit of the score; `b_is` names
 ** the second's path in the messages ("exhaustive"). */
 void zt_check_same_hits(const zhs_results *a, const zhs_results *b, const char *q, size_t k, const char *b_is);
+/* The same over the files and folders paths[0..npaths). */
+size_t zt_index_paths(const char *dir, zhs_analyzer *an, const char *const *paths, size_t npaths,
+                      void (*each)(void *ctx, const zhs_passage *p), void *ctx);
 
 #endif

@@ -216,9 +216,9 @@ static void test_index(zhs_analyzer *an, const char *tmp)
 
     zhs_index_file files[16];
     size_t nfiles = 0;
-    /* The native engine's five files and the metadata table. */
-    CHECK(zhs_index_files(files, 16, &nfiles, ix, NULL) == ZHS_OK && nfiles == 6);
-    CHECK(nfiles == 6 && !strcmp(files[5].label, "metadata"));
+    /* The native engine's five files, the metadata and citation tables. */
+    CHECK(zhs_index_files(files, 16, &nfiles, ix, NULL) == ZHS_OK && nfiles == 7);
+    CHECK(nfiles == 7 && !strcmp(files[5].label, "metadata") && !strcmp(files[6].label, "citations"));
     for (size_t i = 0; i < nfiles; i++) CHECK(files[i].bytes > 0);
     zhs_index_info in;
     zhs_index_info_get(ix, &in);

@@ -7,7 +7,8 @@
 ** Every call must fail cleanly (an error code and a message) or succeed;
 ** none may crash, hang or read out of bounds.
 **
-** Input:  byte 0   which file: MANIFEST, g1.dict, .post, .pos, .len, .store, .meta
+** Input:  byte 0   which file: MANIFEST, g1.dict, .post, .pos, .len, .store, .meta,
+**                  .cite
 **         byte 1   bits 0-1: 0 flip bytes: then groups of 4 bytes, a 24-bit
 **                            offset (modulo the size) and an XOR mask
 **                            1 truncate: a 24-bit length (modulo size+1)
@@ -35,9 +36,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#define NFILES 7
+#define NFILES 8
 static const char *const names[NFILES] = {"MANIFEST", "g1.dict", "g1.post", "g1.pos", "g1.len", "g1.store",
-                                          "g1.meta"};
+                                          "g1.meta", "g1.cite"};
 static uint8_t *pristine[NFILES];
 static size_t psize[NFILES];
 static char work[NFILES][4096];
@@ -117,6 +118,7 @@ static size_t fix_manifest(uint8_t *b, size_t n)
 static const char *const queries[] = {
     "数据", "个人信息 保护", "\"数据安全\"", "+数据 -草案", "title:条例", "\"个人信息保护\" 处理者",
     "ai 5g 2024年", "+处理者 +\"必要措施\"", "罚款 警告 -title:办法",
+    "条例第三条", "第十条", "个保法第五条",     /* citations: the citation table */
 };
 
 static bool names_file(const char *msg, int f)
