@@ -380,17 +380,21 @@ static bool push_token(zhs_analyzer *a, const UChar *u, int32_t ulen, uint32_t k
                        uint32_t pos, uint32_t start, uint32_t end)
 {
     if (!zhs_grow(&a->tokens, &a->tokens_cap, a->ntokens + 1, sizeof *a->tokens, 256)) return false;
-    /* UTF-16 -> UTF-8 into the term buffer; text pointers are fixed up
-    ** once the buffer stops moving. */
+    /* UTF-16 -> UTF-8 into the term buffer (a unit is at most 3 bytes, a
+    ** pair 4), NUL-terminated, written in place: an append per character
+    ** was a libc memcpy call each, 7% of the analyzer.  Text pointers are
+    ** fixed up once the buffer stops moving. */
+    if (!zhs_buf_reserve(&a->terms, 3 * (size_t)ulen + 1)) return false;
     size_t off = a->terms.len;
+    char *o = a->terms.data + off;
     for (int32_t i = 0; i < ulen;) {
         UChar32 cp;
         U16_NEXT(u, i, ulen, cp);
-        char tmp[4];
-        zhs_buf_append(&a->terms, tmp, zhs_utf8_encode((uint32_t)cp, tmp));
+        o += zhs_utf8_encode((uint32_t)cp, o);
     }
-    zhs_buf_putc(&a->terms, 0);
-    if (a->terms.oom) return false;
+    *o++ = 0;
+    *o = 0;
+    a->terms.len = (size_t)(o - a->terms.data);
     zhs_token *t = &a->tokens[a->ntokens++];
     t->text = (const char *)(uintptr_t)off;
     t->len = (uint32_t)(a->terms.len - off - 1);

@@ -274,28 +274,6 @@ size_t zhs_utf8_decode(const char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-size_t zhs_utf8_encode(uint32_t cp, char *out)
-{
-    uint8_t *o = (uint8_t *)out;
-    if (cp < 0x80) { o[0] = (uint8_t)cp; return 1; }
-    if (cp < 0x800) {
-        o[0] = (uint8_t)(0xC0 | cp >> 6);
-        o[1] = (uint8_t)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (uint8_t)(0xE0 | cp >> 12);
-        o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (uint8_t)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (uint8_t)(0xF0 | cp >> 18);
-    o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (uint8_t)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 size_t zhs_utf8_sanitize(zhs_buf *dst, const char *src, size_t n)
 {
     size_t bad = 0, i = 0, run = 0;
