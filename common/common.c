@@ -74,7 +74,7 @@ bool zhs_buf_reserve(zhs_buf *b, size_t extra)
     return true;
 }
 
-bool zhs_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first)
+bool zhs_grow_to(void *arr, size_t *cap, size_t need, size_t size, size_t first)
 {
     if (need <= *cap) return true;
     size_t n = *cap ? *cap : (first ? first : 1);

@@ -81,7 +81,13 @@ static inline bool zhs_buf_putc(zhs_buf *b, char c) { return zhs_buf_append(b, &
 ** bytes, hold at least need elements, doubling its capacity from first.
 ** False when out of memory (or the size overflows), with the array and
 ** *cap unchanged: the caller says what could not be done. */
-bool zhs_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first);
+bool zhs_grow_to(void *arr, size_t *cap, size_t need, size_t size, size_t first);
+/* Inline: the analyzer asks once per token, and a call each was 1% of a
+** build. */
+static inline bool zhs_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first)
+{
+    return need <= *cap || zhs_grow_to(arr, cap, need, size, first);
+}
 bool zhs_buf_printf(zhs_buf *b, const char *fmt, ...) ZHS_PRINTF(2, 3);
 bool zhs_buf_put_varint(zhs_buf *b, uint64_t v);
 bool zhs_buf_put_u32(zhs_buf *b, uint32_t v);     /* little endian */
