@@ -12,6 +12,8 @@
 #include "textcode.h"
 
 #include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 typedef struct zhs_mapped {
     const uint8_t *data;
@@ -39,6 +41,9 @@ typedef struct zhs_segment {
     const uint8_t *store_dict;      /* the blocks' preset dictionary */
     uint32_t store_dict_len;        /* 0: none (formats 1 and 2) */
     bool store_coded;               /* format 4: texts in store_tc's code */
+    bool store_zstd;                /* format 5: zstd blocks */
+    ZSTD_DDict *store_ddict;        /* format 5 with a dictionary: shared by
+                                    ** every reader (read-only once made) */
     zhs_textcode store_tc;
     int record_version;             /* of the stored records (record.h): the
                                     ** MANIFEST's format version; open sets
@@ -165,7 +170,12 @@ static inline bool zhs_cursor_tf_bounded(zhs_cursor *c)
 typedef struct zhs_store_reader {
     z_stream zs;
     bool zs_ready;
+    ZSTD_DCtx *dctx;            /* format 5 */
     zhs_buf raw;                /* the block's bytes inflated so far */
+    /* Format 5 decompresses a whole block: the last one is kept, and a
+    ** read of another passage of it (hits of one law) starts here. */
+    const zhs_segment *cached_seg;
+    const uint8_t *cached_block;
     zhs_record_state st;        /* format 4: the records before the one read,
                                 ** read in turn (each refers to the last) */
 } zhs_store_reader;
