@@ -9,8 +9,8 @@
 ** full blocks go through a small ring to that thread, which compresses
 ** and writes them in order: the same bytes as without it, while the
 ** writer's thread goes on.  The blocks that wait for the dictionary are
-** written by the writer's thread when it is trained, before any block is
-** queued, so the thread only ever sees a trained dictionary.
+** queued, in order, once it is trained, so the thread only ever sees a
+** trained dictionary.
 */
 #include "indexer_int.h"
 #include "record.h"
@@ -170,6 +170,32 @@ static void stop_thread(zhs_store_writer *w)
     w->threaded = false;
 }
 
+/* Hands the full block to the compressor thread (waiting while the ring
+** is full); reports the thread's first failure. */
+static int queue_block(zhs_store_writer *w, zhs_error *err)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->queued - w->done == RING) pthread_cond_wait(&w->cv, &w->mu);
+    zhs_error e = w->err;
+    store_block *b = &w->ring[w->queued % RING];
+    if (!e.code) {
+        /* the buffers trade places: no copy, and both keep their capacity */
+        zhs_buf t = b->raw;
+        b->raw = w->raw;
+        w->raw = t;
+        b->first = w->block_first;
+        b->docs = w->block_docs;
+        w->queued++;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (e.code) {
+        *err = e;
+        return err->code;
+    }
+    return ZHS_OK;
+}
+
 /* Trains the dictionary on the waiting blocks (ZDICT_trainFromBuffer,
 ** deterministic: one thread, fixed parameters), writes it and the
 ** character table, then writes the blocks.  Samples are pieces of
@@ -214,41 +240,26 @@ static int choose_dict(zhs_store_writer *w, zhs_error *err)
     if (ZSTD_isError(zr))
         return zhs_fail(err, ZHS_EINTERNAL, "zstd could not start the passage store: %s", ZSTD_getErrorName(zr));
     w->dict_chosen = true;
+    /* the waiting blocks go to the compressor thread too, when there is
+    ** one: the writer's thread has analysis to get on with */
     const uint8_t *e = (const uint8_t *)w->pending_blocks.data;
     size_t at = 0;
     for (size_t i = 0; i + 12 <= w->pending_blocks.len; i += 12) {
-        uint32_t rlen = zhs_get_u32(e + i + 8);
-        if (put_block(w, src + at, rlen, zhs_get_u32(e + i), zhs_get_u32(e + i + 4), err)) return err->code;
+        uint32_t first = zhs_get_u32(e + i), ndocs = zhs_get_u32(e + i + 4), rlen = zhs_get_u32(e + i + 8);
+        if (w->threaded) {
+            zhs_buf_reset(&w->raw);
+            if (!zhs_buf_append(&w->raw, src + at, rlen))
+                return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+            w->block_first = first;
+            w->block_docs = ndocs;
+            if (queue_block(w, err)) return err->code;
+        } else if (put_block(w, src + at, rlen, first, ndocs, err)) {
+            return err->code;
+        }
         at += rlen;
     }
     zhs_buf_free(&w->pending);
     zhs_buf_free(&w->pending_blocks);
-    return ZHS_OK;
-}
-
-/* Hands the full block to the compressor thread (waiting while the ring
-** is full); reports the thread's first failure. */
-static int queue_block(zhs_store_writer *w, zhs_error *err)
-{
-    pthread_mutex_lock(&w->mu);
-    while (w->queued - w->done == RING) pthread_cond_wait(&w->cv, &w->mu);
-    zhs_error e = w->err;
-    store_block *b = &w->ring[w->queued % RING];
-    if (!e.code) {
-        /* the buffers trade places: no copy, and both keep their capacity */
-        zhs_buf t = b->raw;
-        b->raw = w->raw;
-        w->raw = t;
-        b->first = w->block_first;
-        b->docs = w->block_docs;
-        w->queued++;
-        pthread_cond_broadcast(&w->cv);
-    }
-    pthread_mutex_unlock(&w->mu);
-    if (e.code) {
-        *err = e;
-        return err->code;
-    }
     return ZHS_OK;
 }
 
