@@ -164,9 +164,9 @@ static inline bool zhs_cursor_tf_bounded(zhs_cursor *c)
 
 /* ------------------------------------------------------------ store */
 
-/* What reading passages needs between calls: one inflate state and one
-** block buffer, set up on first use and reused (no 32 KiB window allocated
-** per passage).  Owned by one thread at a time (a result set has its own). */
+/* What reading passages needs between calls: one inflate state (or zstd
+** context) and one block buffer, set up on first use and reused (no
+** 32 KiB window allocated per passage).  Owned by one thread at a time (a result set has its own). */
 typedef struct zhs_store_reader {
     z_stream zs;
     bool zs_ready;
@@ -183,9 +183,10 @@ void zhs_store_reader_init(zhs_store_reader *rd);
 void zhs_store_reader_free(zhs_store_reader *rd);
 
 /* Returns doc's record: its strings appended to buf, out's fields pointing
-** into buf.  The block holding doc is inflated only up to the end of the
-** record (its whole bytes are checked by the file checksum at open and by
-** zhs_store_verify). */
+** into buf.  A zlib block (formats 1 to 4) is inflated only up to the end
+** of the record (its whole bytes are checked by the file checksum at open
+** and by zhs_store_verify); a zstd block (format 5) is decompressed whole
+** and kept in rd for the next read. */
 int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_buf *buf,
                   zhs_passage *out, zhs_error *err);
 
