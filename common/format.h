@@ -9,7 +9,7 @@
 **     g<GEN>.post            doc-id/term-frequency blocks with skip data
 **     g<GEN>.pos             positions
 **     g<GEN>.len             passage lengths (u32 each)
-**     g<GEN>.store           passage store (zlib blocks)
+**     g<GEN>.store           passage store (zstd blocks; zlib before format 5)
 ** Every file starts with an 8-byte magic and ends with a 16-byte footer:
 **     u64 body_length   u32 crc32(everything before the footer)   "ZEND"
 ** All integers are little endian.
@@ -25,8 +25,9 @@
 ** store's texts are in a character code (textcode.h; .store magic
 ** ZHSSTOR2).  Versions 1 to 3 are still read: their files are valid files
 ** of version 4 without exceptions, dictionary or character code (the
-** .store magic says which). */
-#define ZHS_FORMAT_VERSION 4
+** .store magic says which).  5: the store's blocks are zstd frames against
+** a trained dictionary (.store magic ZHSSTOR3); the rest is format 4. */
+#define ZHS_FORMAT_VERSION 5
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
@@ -35,7 +36,8 @@
 #define ZHS_MAGIC_POST  "ZHSPOST2"
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
-#define ZHS_MAGIC_STORE "ZHSSTOR2"   /* texts in a character code (format 4) */
+#define ZHS_MAGIC_STORE "ZHSSTOR3"   /* zstd blocks, a trained dictionary (format 5) */
+#define ZHS_MAGIC_STORE_V2 "ZHSSTOR2"   /* texts in a character code (format 4) */
 #define ZHS_MAGIC_STORE_V1 "ZHSSTOR1"
 #define ZHS_MAGIC_DEL   "ZHSDELS1"   /* deleted passages: a bitmap, bit d = passage d */
 #define ZHS_MAGIC_FILES "ZHSFILE1"   /* the file table of updates (indexer/sources.c) */
@@ -212,39 +214,46 @@ typedef struct zhs_term_info {
 
 /* ------------------------------------------------------------ store */
 /*
-** .store body: the preset dictionary (dict_len bytes, possibly none), then
-** from format 4 (magic ZHSSTOR2) the texts' character table (ntab u16
-** code points, textcode.h), then zlib-compressed blocks of about
-** ZHS_STORE_BLOCK bytes of records, then the block table: per block u32
-** first_doc, u32 ndocs, u64 offset, u32 compressed length, u32 raw
-** length; then from format 4 u32 ntab; then u32 nblocks, u32 dict_len
-** (0 in formats 1 and 2, whose stores have no dictionary).  The table
-** ranks the characters of the first ZHS_STORE_DICT_SAMPLE bytes of
-** records (held back uncoded until it is chosen), and the dictionary is
-** sampled from the coded records that follow.  With a
-** dictionary every block is a raw deflate stream (no zlib header and
-** adler32: the file's CRC covers it) compressed with the dictionary preset
-** (deflateSetDictionary): records are small, and a 16 KiB block alone
-** starts with nothing to refer to.  Without, blocks are zlib streams.
-** The dictionary is sampled from the first ZHS_STORE_DICT_SAMPLE bytes of
-** records: up to ZHS_STORE_DICT_PIECES pieces of ZHS_STORE_DICT_PIECE
-** bytes, evenly spaced, at most 1/32 of the sample's bytes (none
-** under 4 KiB).
+** .store body: the dictionary (dict_len bytes, possibly none), then from
+** format 4 (magic ZHSSTOR2, and ZHSSTOR3 in format 5) the texts'
+** character table (ntab u16 code points, textcode.h), then the compressed
+** blocks of about ZHS_STORE_BLOCK bytes of records, then the block table:
+** per block u32 first_doc, u32 ndocs, u64 offset, u32 compressed length,
+** u32 raw length; then from format 4 u32 ntab; then u32 nblocks, u32
+** dict_len (0 in formats 1 and 2, whose stores have no dictionary).  The
+** character table ranks the characters of the first ZHS_STORE_CODE_SAMPLE
+** bytes of records (held back uncoded until it is chosen).
+** Format 5 (ZHSSTOR3): every block is a zstd frame (no content size,
+** checksum or dictionary id: the table has the raw length and the file's
+** CRC covers the blocks) compressed at level ZHS_STORE_LEVEL against the
+** dictionary, a zstd dictionary trained (ZDICT_trainFromBuffer) on the
+** first ZHS_STORE_DICT_SAMPLE bytes of coded records, in pieces of
+** ZHS_STORE_DICT_PIECE bytes: at most ZHS_STORE_DICT_MAX bytes and 1/32
+** of the sample, none when that is under ZHS_STORE_DICT_MIN or training
+** fails (too few samples).
+** Formats 3 and 4: every block is a raw deflate stream (no zlib header and
+** adler32) compressed with a preset dictionary (deflateSetDictionary)
+** sampled from the first 1 MiB of records: up to 256 pieces of 128 bytes,
+** evenly spaced.  Formats 1 and 2: zlib streams, no dictionary.
 ** Record: varint lengths and bytes of id, title, heading, label, path,
 ** then varint line, then varint length and bytes of text, then the
 ** metadata strings; from format 4 each string but the text shares a
 ** prefix with the previous record's and the text is coded (record.h).
 */
-/* 16 KiB of uncoded strings (zhs_record_text_size; in format 4 a block's
-** coded bytes are fewer, about 11.5 KiB on laws): a hit's record is
-** inflated from its block's start, so smaller blocks read faster and
-** compress worse.  On the laws corpus, store size as
-** % of the text / `zhs eval` of cmrc2018_dev: 32 KiB 38.4% / 6.24 s, 16 KiB
-** 42.0% / 3.71 s, 8 KiB 46.9% / 2.53 s. */
-#define ZHS_STORE_BLOCK (16 * 1024)
-#define ZHS_STORE_DICT_SAMPLE (1024 * 1024)
-#define ZHS_STORE_DICT_PIECES 256
-#define ZHS_STORE_DICT_PIECE 128
+/* 32 KiB of uncoded strings (zhs_record_text_size; about 12 KiB coded on
+** laws).  A format-5 read decompresses the hit's whole block (zstd
+** decodes a frame this small in one step) and keeps it for the next hit
+** of the same block.  On laws, level 6 (docs/FORMAT.md, "Store"): store
+** % of the text / CPU s of 409 queries x 100 hits read, --format trec:
+** 16 KiB 27.5% / 0.87, 32 KiB 26.0% / 1.22, 64 KiB 24.8% / 1.85 (format 4
+** at 16 KiB: 29.2% / 1.37). */
+#define ZHS_STORE_BLOCK (32 * 1024)
+#define ZHS_STORE_LEVEL 6
+#define ZHS_STORE_CODE_SAMPLE (1024 * 1024)
+#define ZHS_STORE_DICT_SAMPLE (4 * 1024 * 1024)
+#define ZHS_STORE_DICT_PIECE 1024
+#define ZHS_STORE_DICT_MAX (112 * 1024)
+#define ZHS_STORE_DICT_MIN 256
 #define ZHS_STORE_ENTRY 24
 
 /* ------------------------------------------------------------ files */

@@ -96,7 +96,9 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     zhs_map_file(&s->len, path, ZHS_MAGIC_LEN_, verify, err);
     snprintf(path, sizeof path, "%s/%s.store", dir, stem);
     s->store_coded = !has_magic(path, ZHS_MAGIC_STORE_V1);
-    zhs_map_file(&s->store, path, s->store_coded ? ZHS_MAGIC_STORE : ZHS_MAGIC_STORE_V1, verify, err);
+    s->store_zstd = s->store_coded && !has_magic(path, ZHS_MAGIC_STORE_V2);
+    zhs_map_file(&s->store, path,
+                 s->store_zstd ? ZHS_MAGIC_STORE : s->store_coded ? ZHS_MAGIC_STORE_V2 : ZHS_MAGIC_STORE_V1, verify, err);
     if (zhs_err_code(err)) goto fail;
 
     /* dictionary trailer: u32 nblocks, u32 reserved, u64 nterms */
@@ -151,6 +153,15 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
         corrupt(err, &s->store, s->store_tc.table, "bad character table in store");
         goto fail;
     }
+    if (s->store_zstd && s->store_dict_len) {
+        /* NULL for a dictionary whose tables do not load (or no memory:
+        ** rare enough at open to be told as damage too) */
+        s->store_ddict = ZSTD_createDDict(s->store_dict, s->store_dict_len);
+        if (!s->store_ddict) {
+            corrupt(err, &s->store, s->store_dict, "bad zstd dictionary in store");
+            goto fail;
+        }
+    }
     uint64_t blocks_start = ZHS_MAGIC_LEN + (uint64_t)s->store_dict_len + 2 * (uint64_t)s->store_tc.n;
     uint64_t expect_first = 0;
     for (uint32_t i = 0; i < s->store_nblocks; i++) {
@@ -195,6 +206,8 @@ void zhs_segment_close(zhs_segment *s)
     zhs_unmap_file(&s->pos);
     zhs_unmap_file(&s->len);
     zhs_unmap_file(&s->store);
+    ZSTD_freeDDict(s->store_ddict);
+    s->store_ddict = NULL;
 }
 
 /* ---------------------------------------------------------------- dictionary */
@@ -579,6 +592,9 @@ void zhs_store_reader_free(zhs_store_reader *rd)
 {
     if (rd->zs_ready) inflateEnd(&rd->zs);
     rd->zs_ready = false;
+    ZSTD_freeDCtx(rd->dctx);
+    rd->dctx = NULL;
+    rd->cached_seg = NULL;
     zhs_buf_free(&rd->raw);
     zhs_record_state_free(&rd->st);
 }
@@ -630,6 +646,55 @@ static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, bool *ended, int *
     return z == Z_OK && !(rd->zs.avail_out > 0 && rd->zs.avail_in == 0);
 }
 
+/* Decompresses the format-5 block of table entry e into raw (reset
+** first): exactly its raw length, or the block is damaged.  *dctx is
+** made on first use. */
+static int zstd_block(const zhs_segment *s, const uint8_t *e, ZSTD_DCtx **dctx, zhs_buf *raw, const char *what,
+                      zhs_error *err)
+{
+    uint64_t off = zhs_get_u64(e + 8);
+    uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
+    if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
+    if (!*dctx && !(*dctx = ZSTD_createDCtx())) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
+    zhs_buf_reset(raw);
+    if (!zhs_buf_reserve(raw, (size_t)rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
+    /* room for one byte more: a block that gives more is damaged */
+    size_t got = s->store_ddict ? ZSTD_decompress_usingDDict(*dctx, raw->data, (size_t)rlen + 1, s->store.data + off,
+                                                             clen, s->store_ddict)
+                                : ZSTD_decompressDCtx(*dctx, raw->data, (size_t)rlen + 1, s->store.data + off, clen);
+    if (ZSTD_isError(got) && ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
+    if (ZSTD_isError(got) || got != rlen)
+        return corrupt(err, &s->store, s->store.data + off, "store block does not decompress");
+    raw->len = rlen;
+    return ZHS_OK;
+}
+
+/* Format 5: doc's record from its whole block, kept in rd for the next
+** read of the same block. */
+static int zstd_get(const zhs_segment *s, const uint8_t *e, uint32_t doc, zhs_store_reader *rd, zhs_buf *buf,
+                    zhs_passage *out, zhs_error *err)
+{
+    const uint8_t *zdata = s->store.data + zhs_get_u64(e + 8);
+    if (rd->cached_seg != s || rd->cached_block != zdata) {
+        rd->cached_seg = NULL;
+        if (zstd_block(s, e, &rd->dctx, &rd->raw, "a passage", err)) return err->code;
+        rd->cached_seg = s;
+        rd->cached_block = zdata;
+    }
+    const uint8_t *p = (const uint8_t *)rd->raw.data, *end = p + rd->raw.len;
+    zhs_record_state_reset(&rd->st);
+    for (uint32_t d = zhs_get_u32(e); d <= doc; d++) {
+        int r = zhs_record_next_store(&p, end, &rd->st);
+        if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+        if (r) return corrupt(err, &s->store, zdata, "bad record in store block");
+    }
+    int r = zhs_record_passage_store(&rd->st, &s->store_tc, buf, out);
+    if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
+    if (r) return corrupt(err, &s->store, zdata, "bad record in store block");
+    return ZHS_OK;
+}
+
 int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_buf *buf,
                   zhs_passage *out, zhs_error *err)
 {
@@ -642,6 +707,8 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
         else hi = mid;
     }
     const uint8_t *e = s->store_table + (size_t)lo * ZHS_STORE_ENTRY;
+    if (s->store_zstd) return zstd_get(s, e, doc, rd, buf, out, err);
+    rd->cached_seg = NULL;      /* raw is about to hold a part of a zlib block */
     uint32_t first = zhs_get_u32(e);
     uint64_t off = zhs_get_u64(e + 8);
     uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
@@ -700,6 +767,31 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
     }
 }
 
+/* Inflates the zlib block (formats 1 to 4) of table entry e whole into
+** raw (reset first). */
+static int inflate_block(const zhs_segment *s, const uint8_t *e, z_stream *zs, bool *zs_ready, zhs_buf *raw,
+                         zhs_error *err)
+{
+    uint64_t off = zhs_get_u64(e + 8);
+    uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
+    if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
+    zhs_buf_reset(raw);
+    if (!zhs_buf_reserve(raw, (size_t)rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
+    int zi = start_block(s, zs, zs_ready);
+    if (zi != Z_OK) return start_failed(err, zi, "the store");
+    zs->next_in = (Bytef *)(uintptr_t)(s->store.data + off);
+    zs->avail_in = clen;
+    zs->next_out = (Bytef *)raw->data;
+    zs->avail_out = rlen + 1;    /* one byte more: a longer stream is damage */
+    int z = inflate(zs, Z_FINISH);
+    size_t got = rlen + 1 - zs->avail_out;
+    if (z == Z_MEM_ERROR) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
+    if (z != Z_STREAM_END || got != rlen)
+        return corrupt(err, &s->store, s->store.data + off, "store block does not decompress");
+    raw->len = rlen;
+    return ZHS_OK;
+}
+
 int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
@@ -711,43 +803,17 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     bool zs_ready = false;
+    ZSTD_DCtx *dctx = NULL;
     int rc = ZHS_OK;
     uint32_t doc = 0;
     for (uint32_t b = 0; b < s->store_nblocks && rc == ZHS_OK; b++) {
         const uint8_t *e = s->store_table + (size_t)b * ZHS_STORE_ENTRY;
-        uint32_t ndocs = zhs_get_u32(e + 4), clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
+        uint32_t ndocs = zhs_get_u32(e + 4);
         uint64_t off = zhs_get_u64(e + 8);
-        if (rlen > (64u << 20)) {
-            rc = corrupt(err, &s->store, e, "store block too large");
-            break;
-        }
-        zhs_buf_reset(&raw);
-        if (!zhs_buf_reserve(&raw, rlen + 1)) {
-            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
-            break;
-        }
-        int zi = start_block(s, &zs, &zs_ready);
-        if (zi != Z_OK) {
-            rc = start_failed(err, zi, "the store");
-            break;
-        }
-        zs.next_in = (Bytef *)(uintptr_t)(s->store.data + off);
-        zs.avail_in = clen;
-        zs.next_out = (Bytef *)raw.data;
-        zs.avail_out = rlen + 1;    /* one byte more: a longer stream is damage */
-        int z = inflate(&zs, Z_FINISH);
-        size_t got = rlen + 1 - zs.avail_out;
-        if (z == Z_STREAM_END) z = Z_OK;
-        else if (z != Z_MEM_ERROR) z = Z_DATA_ERROR;
-        if (z == Z_MEM_ERROR) {
-            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
-            break;
-        }
-        if (z != Z_OK || got != rlen) {
-            rc = corrupt(err, &s->store, s->store.data + off, "store block does not decompress");
-            break;
-        }
-        const uint8_t *p = (const uint8_t *)raw.data, *end = p + rlen;
+        rc = s->store_zstd ? zstd_block(s, e, &dctx, &raw, "the store", err)
+                           : inflate_block(s, e, &zs, &zs_ready, &raw, err);
+        if (rc) break;
+        const uint8_t *p = (const uint8_t *)raw.data, *end = p + raw.len;
         zhs_record_state_reset(&st);
         for (uint32_t i = 0; i < ndocs && rc == ZHS_OK; i++, doc++) {
             if (!fn && !s->store_coded) {     /* a coded record is checked by decoding it */
@@ -767,6 +833,7 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
         if (rc == ZHS_OK && p != end) rc = corrupt(err, &s->store, s->store.data + off, "trailing bytes in store block");
     }
     if (zs_ready) inflateEnd(&zs);
+    ZSTD_freeDCtx(dctx);
     zhs_buf_free(&raw);
     zhs_buf_free(&rec);
     zhs_record_state_free(&st);

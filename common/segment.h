@@ -12,6 +12,8 @@
 #include "textcode.h"
 
 #include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 typedef struct zhs_mapped {
     const uint8_t *data;
@@ -39,6 +41,9 @@ typedef struct zhs_segment {
     const uint8_t *store_dict;      /* the blocks' preset dictionary */
     uint32_t store_dict_len;        /* 0: none (formats 1 and 2) */
     bool store_coded;               /* format 4: texts in store_tc's code */
+    bool store_zstd;                /* format 5: zstd blocks */
+    ZSTD_DDict *store_ddict;        /* format 5 with a dictionary: shared by
+                                    ** every reader (read-only once made) */
     zhs_textcode store_tc;
     int record_version;             /* of the stored records (record.h): the
                                     ** MANIFEST's format version; open sets
@@ -162,13 +167,18 @@ static inline bool zhs_cursor_tf_bounded(zhs_cursor *c)
 
 /* ------------------------------------------------------------ store */
 
-/* What reading passages needs between calls: one inflate state and one
-** block buffer, set up on first use and reused (no 32 KiB window allocated
-** per passage).  Owned by one thread at a time (a result set has its own). */
+/* What reading passages needs between calls: one inflate state (or zstd
+** context) and one block buffer, set up on first use and reused (no
+** 32 KiB window allocated per passage).  Owned by one thread at a time (a result set has its own). */
 typedef struct zhs_store_reader {
     z_stream zs;
     bool zs_ready;
+    ZSTD_DCtx *dctx;            /* format 5 */
     zhs_buf raw;                /* the block's bytes inflated so far */
+    /* Format 5 decompresses a whole block: the last one is kept, and a
+    ** read of another passage of it (hits of one law) starts here. */
+    const zhs_segment *cached_seg;
+    const uint8_t *cached_block;
     zhs_record_state st;        /* format 4: the records before the one read,
                                 ** read in turn (each refers to the last) */
 } zhs_store_reader;
@@ -176,9 +186,10 @@ void zhs_store_reader_init(zhs_store_reader *rd);
 void zhs_store_reader_free(zhs_store_reader *rd);
 
 /* Returns doc's record: its strings appended to buf, out's fields pointing
-** into buf.  The block holding doc is inflated only up to the end of the
-** record (its whole bytes are checked by the file checksum at open and by
-** zhs_store_verify). */
+** into buf.  A zlib block (formats 1 to 4) is inflated only up to the end
+** of the record (its whole bytes are checked by the file checksum at open
+** and by zhs_store_verify); a zstd block (format 5) is decompressed whole
+** and kept in rd for the next read. */
 int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_buf *buf,
                   zhs_passage *out, zhs_error *err);
 

@@ -1,17 +1,16 @@
 /*
 ** store_writer.c — the passage store: records batched into blocks of about
 ** ZHS_STORE_BLOCK bytes, their texts in a character code ranked on the
-** first records (textcode.h), each block compressed with zlib against a
-** preset dictionary sampled from the first coded records, streamed to
-** disk so that a corpus larger than memory can be stored (see format.h).
+** first records (textcode.h), each block a zstd frame compressed against
+** a dictionary trained on the first coded records, streamed to disk so
+** that a corpus larger than memory can be stored (see format.h).
 **
-** Compressing is a tenth of a build's time.  With a compressor thread
-** (asked for by a build with several threads) full blocks go through a
-** small ring to that thread, which compresses and writes them in order:
-** the same bytes as without it, while the writer's thread goes on.  The
-** blocks that wait for the dictionary are written by the writer's thread
-** when it is chosen, before any block is queued, so the thread only ever
-** sees a chosen dictionary.
+** With a compressor thread (asked for by a build with several threads)
+** full blocks go through a small ring to that thread, which compresses
+** and writes them in order: the same bytes as without it, while the
+** writer's thread goes on.  The blocks that wait for the dictionary are
+** queued, in order, once it is trained, so the thread only ever sees a
+** trained dictionary.
 */
 #include "indexer_int.h"
 #include "record.h"
@@ -19,7 +18,8 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <zlib.h>
+#include <zdict.h>
+#include <zstd.h>
 
 #define RING 4              /* blocks queued for the compressor thread */
 
@@ -50,15 +50,15 @@ struct zhs_store_writer {
     zhs_buf pending, pending_blocks;
     bool dict_chosen;
     zhs_buf dict;
-    z_stream zs;
-    bool zs_ready;
+    ZSTD_CCtx *cctx;        /* set up with the dictionary, once chosen */
+    ZSTD_CDict *cdict;
     uint8_t *z;             /* compression buffer */
     size_t zcap;
     uint32_t ndocs, block_first, block_docs;
     size_t block_text;      /* uncoded bytes of the block's records */
     bool finished;
 
-    /* The compressor thread owns out, table, zs and z while it runs. */
+    /* The compressor thread owns out, table, cctx and z while it runs. */
     bool threaded;
     pthread_t th;
     pthread_mutex_t mu;
@@ -74,23 +74,17 @@ struct zhs_store_writer {
 static int put_block(zhs_store_writer *w, const uint8_t *raw, uint32_t rlen, uint32_t first, uint32_t ndocs,
                      zhs_error *err)
 {
-    if (deflateReset(&w->zs) != Z_OK ||
-        (w->dict.len && deflateSetDictionary(&w->zs, (const Bytef *)w->dict.data, (uInt)w->dict.len) != Z_OK))
-        return zhs_fail(err, ZHS_EINTERNAL, "zlib could not start a passage store block");
-    uLong bound = deflateBound(&w->zs, rlen);
+    size_t bound = ZSTD_compressBound(rlen);
     if (bound > w->zcap) {
         uint8_t *z = realloc(w->z, bound);
         if (!z) return zhs_fail(err, ZHS_ENOMEM, "out of memory compressing the passage store");
         w->z = z;
         w->zcap = bound;
     }
-    w->zs.next_in = (Bytef *)(uintptr_t)raw;
-    w->zs.avail_in = rlen;
-    w->zs.next_out = w->z;
-    w->zs.avail_out = (uInt)w->zcap;
-    if (deflate(&w->zs, Z_FINISH) != Z_STREAM_END)
-        return zhs_fail(err, ZHS_EINTERNAL, "zlib could not compress a passage store block");
-    size_t zlen = w->zcap - w->zs.avail_out;
+    size_t zlen = ZSTD_compress2(w->cctx, w->z, w->zcap, raw, rlen);
+    if (ZSTD_isError(zlen))
+        return zhs_fail(err, ZHS_EINTERNAL, "zstd could not compress a passage store block: %s",
+                        ZSTD_getErrorName(zlen));
     uint64_t off = w->out.off;
     zhs_outfile_write(&w->out, w->z, zlen);
     zhs_buf_put_u32(&w->table, first);
@@ -176,43 +170,6 @@ static void stop_thread(zhs_store_writer *w)
     w->threaded = false;
 }
 
-/* Samples the dictionary from the waiting blocks, writes it, then writes
-** the blocks.  Pieces are evenly spaced so that the dictionary holds a
-** little of every kind of record seen; zlib prefers the dictionary's end,
-** which holds the latest ones. */
-static int choose_dict(zhs_store_writer *w, zhs_error *err)
-{
-    const uint8_t *src = (const uint8_t *)w->pending.data;
-    size_t len = w->pending.len;
-    /* at most 1/32 of the sample: a small store would not win back
-    ** a large dictionary */
-    size_t pieces = len / (32 * ZHS_STORE_DICT_PIECE);
-    if (pieces > ZHS_STORE_DICT_PIECES) pieces = ZHS_STORE_DICT_PIECES;
-    if (pieces > 0) {
-        size_t step = len / pieces;
-        for (size_t k = 0; k < pieces; k++) zhs_buf_append(&w->dict, src + k * step, ZHS_STORE_DICT_PIECE);
-        if (w->dict.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
-        zhs_outfile_write(&w->out, w->dict.data, w->dict.len);
-    }
-    zhs_outfile_write(&w->out, w->code_table.data, w->code_table.len);
-    /* raw deflate with a dictionary (segment.c says why), else zlib
-    ** streams as in formats 1 and 2 */
-    if (deflateInit2(&w->zs, 6, Z_DEFLATED, w->dict.len ? -15 : 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return zhs_fail(err, ZHS_ENOMEM, "out of memory starting zlib for the passage store");
-    w->zs_ready = true;
-    w->dict_chosen = true;
-    const uint8_t *e = (const uint8_t *)w->pending_blocks.data;
-    size_t at = 0;
-    for (size_t i = 0; i + 12 <= w->pending_blocks.len; i += 12) {
-        uint32_t rlen = zhs_get_u32(e + i + 8);
-        if (put_block(w, src + at, rlen, zhs_get_u32(e + i), zhs_get_u32(e + i + 4), err)) return err->code;
-        at += rlen;
-    }
-    zhs_buf_free(&w->pending);
-    zhs_buf_free(&w->pending_blocks);
-    return ZHS_OK;
-}
-
 /* Hands the full block to the compressor thread (waiting while the ring
 ** is full); reports the thread's first failure. */
 static int queue_block(zhs_store_writer *w, zhs_error *err)
@@ -236,6 +193,73 @@ static int queue_block(zhs_store_writer *w, zhs_error *err)
         *err = e;
         return err->code;
     }
+    return ZHS_OK;
+}
+
+/* Trains the dictionary on the waiting blocks (ZDICT_trainFromBuffer,
+** deterministic: one thread, fixed parameters), writes it and the
+** character table, then writes the blocks.  Samples are pieces of
+** ZHS_STORE_DICT_PIECE bytes rather than whole blocks, so that a small
+** store still has enough of them to train on. */
+static int choose_dict(zhs_store_writer *w, zhs_error *err)
+{
+    const uint8_t *src = (const uint8_t *)w->pending.data;
+    size_t len = w->pending.len;
+    /* at most 1/32 of the sample: a small store would not win back
+    ** a large dictionary */
+    size_t cap = len / 32 < ZHS_STORE_DICT_MAX ? len / 32 : ZHS_STORE_DICT_MAX;
+    if (cap >= ZHS_STORE_DICT_MIN) {
+        size_t ns = (len + ZHS_STORE_DICT_PIECE - 1) / ZHS_STORE_DICT_PIECE;
+        size_t *sizes = malloc(ns * sizeof *sizes);
+        if (!sizes || !zhs_buf_reserve(&w->dict, cap)) {
+            free(sizes);
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+        }
+        for (size_t i = 0; i < ns; i++) sizes[i] = i + 1 < ns ? ZHS_STORE_DICT_PIECE : len - i * ZHS_STORE_DICT_PIECE;
+        size_t dl = ZDICT_trainFromBuffer(w->dict.data, cap, src, sizes, (unsigned)ns);
+        free(sizes);
+        w->dict.len = ZDICT_isError(dl) ? 0 : dl;   /* too few samples: no dictionary */
+    }
+    zhs_outfile_write(&w->out, w->dict.data, w->dict.len);
+    zhs_outfile_write(&w->out, w->code_table.data, w->code_table.len);
+    /* frames without content size, checksum or dictionary id: the table
+    ** has the raw length, the file's CRC covers the blocks, and there is
+    ** one dictionary */
+    int level = ZHS_STORE_LEVEL;
+    w->cctx = ZSTD_createCCtx();
+    if (!w->cctx) return zhs_fail(err, ZHS_ENOMEM, "out of memory starting zstd for the passage store");
+    if (w->dict.len) {
+        w->cdict = ZSTD_createCDict(w->dict.data, w->dict.len, level);
+        if (!w->cdict) return zhs_fail(err, ZHS_ENOMEM, "out of memory starting zstd for the passage store");
+    }
+    size_t zr = w->cdict ? ZSTD_CCtx_refCDict(w->cctx, w->cdict)
+                         : ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
+    if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 0);
+    if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 0);
+    if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_dictIDFlag, 0);
+    if (ZSTD_isError(zr))
+        return zhs_fail(err, ZHS_EINTERNAL, "zstd could not start the passage store: %s", ZSTD_getErrorName(zr));
+    w->dict_chosen = true;
+    /* the waiting blocks go to the compressor thread too, when there is
+    ** one: the writer's thread has analysis to get on with */
+    const uint8_t *e = (const uint8_t *)w->pending_blocks.data;
+    size_t at = 0;
+    for (size_t i = 0; i + 12 <= w->pending_blocks.len; i += 12) {
+        uint32_t first = zhs_get_u32(e + i), ndocs = zhs_get_u32(e + i + 4), rlen = zhs_get_u32(e + i + 8);
+        if (w->threaded) {
+            zhs_buf_reset(&w->raw);
+            if (!zhs_buf_append(&w->raw, src + at, rlen))
+                return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+            w->block_first = first;
+            w->block_docs = ndocs;
+            if (queue_block(w, err)) return err->code;
+        } else if (put_block(w, src + at, rlen, first, ndocs, err)) {
+            return err->code;
+        }
+        at += rlen;
+    }
+    zhs_buf_free(&w->pending);
+    zhs_buf_free(&w->pending_blocks);
     return ZHS_OK;
 }
 
@@ -320,7 +344,7 @@ int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *e
     if (!zhs_record_encode(&w->plain, p)) return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
     if (p->text) zhs_textcode_count(w->counts, (const uint8_t *)p->text, p->text_len);
     w->plain_docs++;
-    return w->plain.len >= ZHS_STORE_DICT_SAMPLE ? choose_code(w, err) : ZHS_OK;
+    return w->plain.len >= ZHS_STORE_CODE_SAMPLE ? choose_code(w, err) : ZHS_OK;
 }
 
 int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
@@ -357,7 +381,8 @@ void zhs_store_writer_close(zhs_store_writer *w)
     }
     for (int i = 0; i < RING; i++) zhs_buf_free(&w->ring[i].raw);
     if (!w->finished) zhs_outfile_abort(&w->out);
-    if (w->zs_ready) deflateEnd(&w->zs);
+    ZSTD_freeCCtx(w->cctx);
+    ZSTD_freeCDict(w->cdict);
     zhs_buf_free(&w->raw);
     zhs_buf_free(&w->table);
     zhs_buf_free(&w->pending);

@@ -17,6 +17,7 @@ zhs_need=(
   "make:/usr/bin/make"
   "libicu-dev:/usr/include/unicode/ubrk.h"
   "zlib1g-dev:/usr/include/zlib.h"
+  "libzstd-dev:/usr/include/zstd.h"
   "libxapian-dev:/usr/include/xapian.h"
   "libopencc-dev:/usr/include/opencc/opencc.h"
   "libopencc-data:/usr/share/opencc/tw2sp.json"

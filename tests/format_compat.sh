@@ -17,6 +17,13 @@
 # (commit 6113b44, 'zhs index -q -o v3-index corpus'): a store whose texts
 # are UTF-8 (magic ZHSSTOR1, with a preset dictionary).  It must give the
 # same hits and the same stored passages, text included, as the build.
+#
+# tests/data/v4-index is the same corpus indexed by zhsearch of format 4
+# (commit a461dc9, 'zhs index -q -o v4-index corpus'): a store of coded
+# texts in zlib blocks (magic ZHSSTOR2), built from /tmp/zhs-format2-corpus
+# as v2-index was (below).  It must give the same hits and stored passages
+# as the build (format 5: zstd blocks, ZHSSTOR3), and an update of a copy
+# adds a format-5 segment beside the format-4 one.
 set -u
 
 ZHS=${1:?usage: format_compat.sh PATH/TO/zhs SOURCE_DIR}
@@ -34,15 +41,18 @@ trap 'rm -rf "$TMP"' EXIT
 export NO_COLOR=1
 
 cp -r "$DATA/v2-corpus" "$TMP/corpus"
-(cd "$TMP" && "$ZHS" index -q -o new corpus) && ok "format-4 build" || bad "format-4 build"
+(cd "$TMP" && "$ZHS" index -q -o new corpus) && ok "format-5 build" || bad "format-5 build"
 cp -r "$DATA/v2-index" "$TMP/old"
 cp -r "$DATA/v3-index" "$TMP/v3"
+cp -r "$DATA/v4-index" "$TMP/v4"
 head -1 "$TMP/old/MANIFEST" | grep -qx 'zhsearch-index 2' && ok "fixture is format 2" || bad "fixture is not format 2"
 head -1 "$TMP/v3/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "fixture is format 3" || bad "fixture is not format 3"
-head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "build is format 4" || bad "build is not format 4"
-head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR2 &&
-    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4)" || bad "store magics"
-for ix in old v3 new; do
+head -1 "$TMP/v4/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "fixture is format 4" || bad "fixture is not format 4"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "build is format 5" || bad "build is not format 5"
+head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/v4/g1.store" | grep -q ZHSSTOR2 &&
+    head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR3 &&
+    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (format 5)" || bad "store magics"
+for ix in old v3 v4 new; do
     "$ZHS" check "$TMP/$ix" >/dev/null 2>"$TMP/err" && ok "check $ix" || bad "check $ix: $(cat "$TMP/err")"
 done
 
@@ -66,17 +76,19 @@ for mode in "" "--exhaustive" "--count"; do
     fi
 done
 
-# Format 3 against 4: the same hits, scores and stored records (the
+# Formats 3 and 4 against 5: the same hits, scores and stored records (the
 # source path differs: each index names where it was built).
-for ix in v3 new; do
+for ix in v3 v4 new; do
     "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/$ix" 2>&1 |
         sed 's/"path":"[^"]*"//g' > "$TMP/$ix.json"
 done
-if grep -q '"text":"' "$TMP/new.json" && cmp -s "$TMP/v3.json" "$TMP/new.json"; then
-    ok "format 3 and 4: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
-else
-    bad "format 3 and 4 differ"; diff "$TMP/v3.json" "$TMP/new.json" | head -3
-fi
+for ix in v3 v4; do
+    if grep -q '"text":"' "$TMP/new.json" && cmp -s "$TMP/$ix.json" "$TMP/new.json"; then
+        ok "$ix and format 5: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
+    else
+        bad "$ix and format 5 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
+    fi
+done
 
 # A phrase in an index of format 2 still matches through the title (the
 # title's tokens sat before the text with positions); from format 3 the
@@ -122,6 +134,21 @@ if mkdir "$FIX" 2>/dev/null; then
     "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/mixed" > "$TMP/mixed.exh" 2>&1
     [ -s "$TMP/mixed.exh" ] && cmp -s "$TMP/mixed.pruned" "$TMP/mixed.exh" &&
         ok "mixed: pruned = exhaustive ($(wc -l < "$TMP/mixed.exh") lines)" || bad "mixed: pruned differs from exhaustive"
+    # the same update of the format-4 copy: a format-5 store beside it
+    cp -r "$TMP/v4" "$TMP/mixed4"
+    "$ZHS" index -q --update -o "$TMP/mixed4" "$FIX" 2>"$TMP/err" && ok "update of a format-4 index" ||
+        bad "update of a format-4 index: $(cat "$TMP/err")"
+    stores=$(for f in "$TMP"/mixed4/*.store; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ')
+    [ "$stores" = "ZHSSTOR2 ZHSSTOR3 " ] && ok "mixed4: a format-4 and a format-5 store" || bad "mixed4 stores: $stores"
+    "$ZHS" check "$TMP/mixed4" >/dev/null 2>"$TMP/err" && ok "check mixed4" || bad "check mixed4: $(cat "$TMP/err")"
+    "$ZHS" search --format json "$TMP/mixed4" '"新增条文"' 2>&1 | grep -q '数据新增条文个人信息保护' &&
+        ok "mixed4: the new passage's stored text" || bad "mixed4: the new passage's stored text"
+    # every passage the format-4 index returned reads back the same
+    "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/mixed4" 2>&1 | grep -o '"text":"[^"]*"' |
+        sort -u > "$TMP/mixed4.texts"
+    grep -o '"text":"[^"]*"' "$TMP/v4.json" | sort -u > "$TMP/v4.texts"
+    [ -s "$TMP/v4.texts" ] && [ -z "$(comm -13 "$TMP/mixed4.texts" "$TMP/v4.texts")" ] &&
+        ok "mixed4: the format-4 segment's passages read as before" || bad "mixed4: format-4 passages differ"
 else
     echo "skip the mixed-format part: $FIX exists"
 fi

@@ -89,7 +89,7 @@ check "libzhs.a links into a shared object (PIC)" \
 # ---- pkg-config ----------------------------------------------------------------
 check "pkg-config --modversion is $version" test "$(pkg-config --modversion zhsearch)" = "$version"
 req=$(pkg-config --print-requires-private zhsearch | tr '\n' ' ')
-for m in icu-uc icu-i18n zlib; do
+for m in icu-uc icu-i18n zlib libzstd; do
   check "Requires.private has $m" grep -qw "$m" <<<"$req"
 done
 if "$ZHS" --version | grep -q xapian; then

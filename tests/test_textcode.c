@@ -1,11 +1,13 @@
 /*
 ** test_textcode.c — the stored text's character code (common/textcode.c)
-** and the store of format 4: every string round-trips, whatever its bytes;
+** and the store of formats 4 and 5: every string round-trips, whatever its bytes;
 ** records written after the previous one read back whole;
 ** damaged codes are refused; frequent characters take one byte; a store
 ** large enough that its code is chosen mid-stream, written with and without
-** the compressor thread, reads back every passage as it was given.
+** the compressor thread, reads back every passage as it was given; its
+** zstd blocks damaged behind a repaired checksum are refused.
 */
+#include "format.h"
 #include "harness.h"
 #include "record.h"
 #include "textcode.h"
@@ -270,10 +272,79 @@ static void test_record(void)
     zhs_buf_free(&out[1]);
 }
 
-/* Through the library: about 2.5 MB of passages, so that the code is
+/* Rewrites the store with damage behind a repaired checksum (what
+** tampering, or a bug, could leave) and expects 'zhs check' and a read of
+** the passage to refuse it, naming the file. */
+static void expect_refused(const char *dir, const char *path, const zhs_buf *b, uint32_t doc, const char *what)
+{
+    zhs_error err = {0};
+    zhs_buf d;
+    zhs_buf_init(&d);
+    zhs_buf_append(&d, b->data, b->len - ZHS_FOOTER_LEN);
+    CHECK(zhs_footer_append(&d));
+    CHECK_OK(zhs_file_write(path, d.data, d.len, &err), err);
+    zhs_error e1 = {0}, e2 = {0};
+    int rc = zhs_index_verify(dir, &e1);
+    CHECK_MSG(rc == ZHS_ECORRUPT && strstr(e1.message, "g1.store"), "%s: check gives %d %s", what, rc, e1.message);
+    zhs_index *ix = NULL;
+    zhs_results *r = NULL;
+    zhs_passage p;
+    rc = zhs_index_open(&ix, dir, &e2);
+    if (!rc) rc = zhs_index_results(&r, ix, &e2);
+    if (!rc) rc = zhs_results_passage(&p, r, doc, &e2);
+    CHECK_MSG(rc == ZHS_ECORRUPT && strstr(e2.message, "g1.store"), "%s: reading passage %u gives %d %s", what, doc,
+              rc, e2.message);
+    zhs_results_free(r);
+    zhs_index_close(ix);
+    zhs_buf_free(&d);
+}
+
+/* Format 5's blocks damaged: a frame cut short (its table entry one byte
+** shorter), a frame whose header is overwritten, a block that gives more
+** bytes than its table says.  The store is put back after each. */
+static void test_store_damage(const char *dir, const char *path)
+{
+    zhs_error err = {0};
+    zhs_buf b;
+    zhs_buf_init(&b);
+    CHECK_OK(zhs_file_read(&b, path, false, 0, &err), err);
+    const uint8_t *u = (const uint8_t *)b.data;
+    size_t n = b.len - ZHS_FOOTER_LEN;
+    uint32_t nblocks = n >= 20 ? zhs_get_u32(u + n - 8) : 0;
+    CHECK(nblocks > 2 && zhs_get_u32(u + n - 4) > 0);     /* several blocks and a dictionary */
+    /* more coded records than the dictionary's sample: blocks went
+    ** through the compressor thread in the two-thread build */
+    uint64_t raw = 0;
+    for (uint32_t i = 0; i < nblocks; i++) raw += zhs_get_u32(u + n - 12 - (size_t)(nblocks - i) * ZHS_STORE_ENTRY + 20);
+    CHECK_MSG(raw > ZHS_STORE_DICT_SAMPLE + 2 * ZHS_STORE_BLOCK, "%llu bytes of records", (unsigned long long)raw);
+    if (nblocks > 2) {
+        /* the second block's table entry */
+        uint8_t *e = (uint8_t *)b.data + n - 12 - (size_t)nblocks * ZHS_STORE_ENTRY + ZHS_STORE_ENTRY;
+        uint32_t first = zhs_get_u32(e), clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
+        uint64_t off = zhs_get_u64(e + 8);
+        zhs_set_u32(e + 16, clen - 1);
+        expect_refused(dir, path, &b, first, "a block cut short");
+        zhs_set_u32(e + 16, clen);
+        uint8_t keep[4];
+        memcpy(keep, b.data + off, 4);
+        memset(b.data + off, 0xFF, 4);
+        expect_refused(dir, path, &b, first, "a damaged frame header");
+        memcpy(b.data + off, keep, 4);
+        zhs_set_u32(e + 20, rlen - 1);
+        expect_refused(dir, path, &b, first, "a block longer than its table says");
+        zhs_set_u32(e + 20, rlen);
+    }
+    CHECK_OK(zhs_file_write(path, b.data, b.len, &err), err);
+    CHECK_OK(zhs_index_verify(dir, &err), err);
+    zhs_buf_free(&b);
+}
+
+/* Through the library: about 9 MB of passages, so that the code is
 ** chosen from the first MiB and the later passages hold characters it
-** does not know; with one thread and with the compressor thread. */
-#define NPASS 3000
+** does not know, and the dictionary is trained on the first 4 MiB of
+** coded records before the rest go through the compressor thread; with
+** one thread and with the compressor thread. */
+#define NPASS 12000
 static void test_store(zhs_analyzer *an)
 {
     char **texts = calloc(NPASS, sizeof *texts);
@@ -322,8 +393,9 @@ static void test_store(zhs_analyzer *an)
         snprintf(path, sizeof path, "%s/g1.store", dir);
         FILE *f = fopen(path, "rb");
         char magic[8] = {0};
-        CHECK(f && fread(magic, 1, 8, f) == 8 && memcmp(magic, "ZHSSTOR2", 8) == 0);
+        CHECK(f && fread(magic, 1, 8, f) == 8 && memcmp(magic, "ZHSSTOR3", 8) == 0);
         if (f) fclose(f);
+        if (threads == 1) test_store_damage(dir, path);
     }
     for (int d = 0; d < NPASS; d++) free(texts[d]);
     free(texts);
