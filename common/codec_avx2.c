@@ -170,16 +170,22 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
         store8(v + 8 * i, x, n - 8 * i < 8 ? n - 8 * i : 8);
     }
     if (8 * i >= n) return;
-    /* The rest through a zero-padded copy: fewer than 21 packed bytes
-    ** remain (hi + 8 < 21, or a group of at most 25 bytes cut short). */
-    uint8_t buf[96] = {0};
-    size_t from = i * bits, rest = zhs_pack_bytes(n, bits) - from;
-    memcpy(buf, in + from, rest);
-    for (size_t at = 0; 8 * i < n; i++, at += bits) {
-        __m256i x = unpack8(&k, buf + at, narrow);
-        if (add) x = _mm256_add_epi32(x, _mm256_load_si256((const __m256i *)(add + 8 * i)));
-        x = finish8(x, kind, &carry);
-        store8(v + 8 * i, x, n - 8 * i < 8 ? n - 8 * i : 8);
+    /* The rest, fewer than eight values whose vector loads would pass the
+    ** readable bytes: one 8-byte load per value, which stays inside them
+    ** (value j starts at byte jb/8 < pack_bytes, and pack_bytes + 8 bytes
+    ** are readable).  A copy into a zeroed buffer cost more than the
+    ** values on the short lists that end this way. */
+    uint32_t doc = kind == OUT_DOCS ? (uint32_t)_mm256_cvtsi256_si32(carry) : 0;
+    const uint32_t mask = (uint32_t)((1ull << bits) - 1);
+    for (size_t j = 8 * i; j < n; j++) {
+        size_t bp = j * bits;
+        uint64_t w;
+        memcpy(&w, in + (bp >> 3), 8);
+        uint32_t x = (uint32_t)(w >> (bp & 7)) & mask;
+        if (add) x += add[j];
+        if (kind == OUT_PLUS1) x += 1;
+        else if (kind == OUT_DOCS) x = doc += x + 1;
+        v[j] = x;
     }
 }
 

@@ -9,6 +9,8 @@
 #include "manifest.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd(void) { return zt_xorshift(&rng); }
@@ -126,6 +128,39 @@ static void simd_vs_scalar(void)
     uint8_t *buf = packed(big, 128, 25);
     CHECK(zhs_unpack_docs_padded(ref, buf, 128, 25, 5) == 5 + 128ull * (1u << 25));
     free(buf);
+}
+
+/* The kernels promise to read no further than pack_bytes + 8 bytes from
+** the start: the packed area is put against an unmapped page, so that a
+** load past the promise faults, for every width the kernels take and the
+** lengths whose last group is too short for a vector load in place. */
+static void simd_reads_in_bounds(void)
+{
+    if (!zhs_simd_avx2_supported()) return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uint8_t *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(map != MAP_FAILED);
+    if (map == MAP_FAILED) return;
+    CHECK(mprotect(map + page, page, PROT_NONE) == 0);
+    uint32_t in[40], got[40];
+    size_t bad = 0;
+    for (unsigned bits = 1; bits <= ZHS_AVX2_MAX_BITS; bits++)
+        for (size_t n = 1; n <= 40; n++) {
+            for (size_t i = 0; i < n; i++) in[i] = rnd() & ((1u << bits) - 1);
+            size_t bytes = zhs_pack_bytes(n, bits);
+            uint8_t *at = map + page - bytes - 8;
+            memset(at, 0xEE, bytes + 8);
+            zhs_pack(at, in, n, bits);
+            zhs_unpack_padded_avx2(got, at, n, bits);
+            bad += memcmp(got, in, n * 4) != 0;
+            zhs_unpack_tfs_padded_avx2(got, at, n, bits);
+            for (size_t i = 0; i < n; i++) bad += got[i] != in[i] + 1;
+            zhs_unpack_docs_padded_avx2(got, at, n, bits, 9);
+            uint32_t d = 9;
+            for (size_t i = 0; i < n; i++) bad += got[i] != (d += in[i] + 1);
+        }
+    CHECK_MSG(bad == 0, "%zu values differ when the packed area ends at a page", bad);
+    munmap(map, 2 * page);
 }
 
 /* Fills v with n values of one of several shapes: zeros, small values
@@ -283,6 +318,7 @@ static void pfor_tests(void)
 int main(void)
 {
     simd_vs_scalar();
+    simd_reads_in_bounds();
     pfor_tests();
 
     /* bit packing: every width, the block edge sizes */
