@@ -2,15 +2,20 @@
 ** test_phrase_words.c — a required Han word (+人民政府, "人民政府") is a
 ** phrase over its bigrams (words of three or more characters: two make
 ** one bigram, no phrase), and the query paths accept a passage in the
-** word's own list without reading positions (query/search.c, word_holds;
-** query/parse.c, chain_word).  That shortcut must give exactly what the
-** position check gives: over the words of the sample corpus's texts and
-** titles, in body and title clauses (a title's terms stand in every
-** passage's body field at position 0, where the shortcut must not trust
-** the word's list), the counts and the top hits of the pruned and
-** counting paths equal those of the exhaustive oracle, which always reads
-** positions.  The shortcut is taken only where the elements spell exactly
-** one word.
+** word's own list without reading positions (query/search.c,
+** word_decides; query/parse.c, chain_word).  That shortcut must give
+** exactly what the position check gives: over the words of the sample
+** corpus's texts and titles, in body and title clauses (a title's terms
+** stand in every passage's body field at position 0, where the shortcut
+** must not trust the word's list), the counts and the top hits of the
+** pruned and counting paths equal those of the exhaustive oracle, which
+** always reads positions.  The shortcut is taken only where the elements
+** spell exactly one word.  The same paths reject a passage of the word's
+** list whose last bigram stands only below its offset (the word in a
+** title: each bigram at 0) without reading the other positions: the
+** required word with an exclusion (the bench's negation shape), with the
+** word excluded from a required one, and in a phrase of two words are
+** compared too.
 */
 #include "harness.h"
 #include "zhs.h"
@@ -138,6 +143,12 @@ int main(void)
         snprintf(q, sizeof q, "+%s +%s", other, w);
         compare(ix, an, q, 5, &matches);
         snprintf(q, sizeof q, "title:%s %s", w, other);  /* over title terms */
+        compare(ix, an, q, 10, &matches);
+        snprintf(q, sizeof q, "+%s -%s", w, other);     /* negation */
+        compare(ix, an, q, 10, &matches);
+        snprintf(q, sizeof q, "+%s -\"%s\"", other, w);
+        compare(ix, an, q, 10, &matches);
+        snprintf(q, sizeof q, "\"%s %s\"", other, w); /* a phrase of two words */
         compare(ix, an, q, 10, &matches);
     }
     /* the paths compared above did take the shortcut, many times */
