@@ -499,6 +499,7 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
     uint32_t nruns = cnt[0], ngroups = cnt[1], ndates = cnt[2];
     /* every string takes at least its 4-byte length */
     if (ndates == 0 || ndates > f.body_len / 4 || ngroups > f.body_len / 8 || nruns > npassages ||
+        nruns > f.body_len / ZHS_CITE_RUN_BYTES ||
         (npassages && !nruns) || ngroups > nruns)
         BAD("the citation table's counts are impossible");
     t->npassages = npassages;

@@ -676,11 +676,13 @@ static int zstd_get(const zhs_segment *s, const uint8_t *e, uint32_t doc, zhs_st
                     zhs_passage *out, zhs_error *err)
 {
     const uint8_t *zdata = s->store.data + zhs_get_u64(e + 8);
-    if (rd->cached_seg != s || rd->cached_block != zdata) {
+    /* keyed on the table entry, not on the bytes: two entries of a
+    ** damaged table that point at one frame must not share its records */
+    if (rd->cached_seg != s || rd->cached_block != e) {
         rd->cached_seg = NULL;
         if (zstd_block(s, e, &rd->dctx, &rd->raw, "a passage", err)) return err->code;
         rd->cached_seg = s;
-        rd->cached_block = zdata;
+        rd->cached_block = e;
     }
     const uint8_t *p = (const uint8_t *)rd->raw.data, *end = p + rd->raw.len;
     zhs_record_state_reset(&rd->st);

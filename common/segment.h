@@ -178,7 +178,7 @@ typedef struct zhs_store_reader {
     /* Format 5 decompresses a whole block: the last one is kept, and a
     ** read of another passage of it (hits of one law) starts here. */
     const zhs_segment *cached_seg;
-    const uint8_t *cached_block;
+    const uint8_t *cached_block;    /* its entry in the block table */
     zhs_record_state st;        /* format 4: the records before the one read,
                                 ** read in turn (each refers to the last) */
 } zhs_store_reader;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <zdict.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #define RING 4              /* blocks queued for the compressor thread */
 
@@ -218,7 +219,12 @@ static int choose_dict(zhs_store_writer *w, zhs_error *err)
         for (size_t i = 0; i < ns; i++) sizes[i] = i + 1 < ns ? ZHS_STORE_DICT_PIECE : len - i * ZHS_STORE_DICT_PIECE;
         size_t dl = ZDICT_trainFromBuffer(w->dict.data, cap, src, sizes, (unsigned)ns);
         free(sizes);
-        w->dict.len = ZDICT_isError(dl) ? 0 : dl;   /* too few samples: no dictionary */
+        /* The trainer allocates its own tables: out of memory is an error
+        ** (without it the same corpus would give other bytes); its other
+        ** errors say the samples were too few, and the store goes without. */
+        if (ZDICT_isError(dl) && ZSTD_getErrorCode(dl) == ZSTD_error_memory_allocation)
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory training the passage store's dictionary");
+        w->dict.len = ZDICT_isError(dl) ? 0 : dl;
     }
     zhs_outfile_write(&w->out, w->dict.data, w->dict.len);
     zhs_outfile_write(&w->out, w->code_table.data, w->code_table.len);
