@@ -307,6 +307,9 @@ static const char search_help[] =
     "  --                    end of options\n"
     "Exit status: 0 with hits, 1 without, 2 on error.\n";
 
+/* A usage error once --filter may have been read: its buffer goes too. */
+#define usage_error(c, ...) (zhs_buf_free(&(c)->filter), cli_usage_error("search", __VA_ARGS__))
+
 int cmd_search(int argc, char **argv)
 {
     search_cfg c;
@@ -322,57 +325,57 @@ int cmd_search(int argc, char **argv)
         if (!options || !cli_is_option(argv[i])) {
             if (!index && !remote) index = argv[i];
             else if (!query) query = argv[i];
-            else return cli_usage_error("search", "give the query as one argument (quote it), or use --queries FILE");
+            else return usage_error(&c, "give the query as one argument (quote it), or use --queries FILE");
         } else if (!strcmp(argv[i], "--")) {
             options = false;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(search_help, stdout);
             return CLI_OK;
         } else if (cli_opt_value(argc, argv, &i, "-k", &v)) {
-            if (!cli_parse_size(v, &c.so.k) || c.so.k == 0 || c.so.k > 100000) return cli_usage_error("search", "-k takes a number from 1 to 100000");
+            if (!cli_parse_size(v, &c.so.k) || c.so.k == 0 || c.so.k > 100000) return usage_error(&c, "-k takes a number from 1 to 100000");
         } else if (cli_opt_flag(argv, i, "--json")) {
             c.format = FMT_JSON;
         } else if (cli_opt_value(argc, argv, &i, "--format", &v)) {
             if (v && !strcmp(v, "text")) c.format = FMT_TEXT;
             else if (v && !strcmp(v, "json")) c.format = FMT_JSON;
             else if (v && !strcmp(v, "trec")) c.format = FMT_TREC;
-            else return cli_usage_error("search", "--format takes text, json or trec");
+            else return usage_error(&c, "--format takes text, json or trec");
         } else if (cli_opt_value(argc, argv, &i, "--queries", &v)) {
-            if (!v) return cli_usage_error("search", "--queries needs a file");
+            if (!v) return usage_error(&c, "--queries needs a file");
             qfile = v;
         } else if (cli_opt_value(argc, argv, &i, "--aliases", &v)) {
-            if (!v) return cli_usage_error("search", "--aliases needs a file");
+            if (!v) return usage_error(&c, "--aliases needs a file");
             afile = v;
         } else if (cli_opt_value(argc, argv, &i, "--remote", &v)) {
-            if (!v) return cli_usage_error("search", "--remote needs HOST:PORT[,HOST:PORT...]");
+            if (!v) return usage_error(&c, "--remote needs HOST:PORT[,HOST:PORT...]");
             remote = v;
         } else if (cli_opt_value(argc, argv, &i, "--proximity", &v)) {
             if (!cli_parse_double(v, &c.so.proximity) || c.so.proximity < 0)
-                return cli_usage_error("search", "--proximity takes a number >= 0 (0: plain BM25)");
+                return usage_error(&c, "--proximity takes a number >= 0 (0: plain BM25)");
             if (c.so.proximity == 0) c.so.proximity = -1;
         } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
-            if (!cli_parse_double(v, &c.so.k1) || c.so.k1 <= 0) return cli_usage_error("search", "--k1 takes a positive number");
+            if (!cli_parse_double(v, &c.so.k1) || c.so.k1 <= 0) return usage_error(&c, "--k1 takes a positive number");
         } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {
-            if (!cli_parse_double(v, &c.so.b) || c.so.b < 0 || c.so.b > 1) return cli_usage_error("search", "--b takes a number from 0 to 1");
+            if (!cli_parse_double(v, &c.so.b) || c.so.b < 0 || c.so.b > 1) return usage_error(&c, "--b takes a number from 0 to 1");
         } else if (cli_opt_value(argc, argv, &i, "--width", &v)) {
-            if (!cli_parse_size(v, &c.width) || c.width < 10) return cli_usage_error("search", "--width takes a number >= 10");
+            if (!cli_parse_size(v, &c.width) || c.width < 10) return usage_error(&c, "--width takes a number >= 10");
         } else if (cli_opt_value(argc, argv, &i, "--engine", &v)) {
-            if (!v || (strcmp(v, "native") && strcmp(v, "xapian"))) return cli_usage_error("search", "--engine takes native or xapian");
+            if (!v || (strcmp(v, "native") && strcmp(v, "xapian"))) return usage_error(&c, "--engine takes native or xapian");
         } else if (cli_opt_flag(argv, i, "--all-versions")) {
             c.so.all_versions = 1;
         } else if (cli_opt_value(argc, argv, &i, "--as-of", &v)) {
-            if (!v) return cli_usage_error("search", "--as-of takes a date, YYYY-MM-DD");
+            if (!v) return usage_error(&c, "--as-of takes a date, YYYY-MM-DD");
             c.so.as_of = v;
         } else if (cli_opt_value(argc, argv, &i, "--filter", &v)) {
-            if (!v || !v[0]) return cli_usage_error("search", "--filter takes a condition such as date>=2021-01-01 or category=行政法规");
+            if (!v || !v[0]) return usage_error(&c, "--filter takes a condition such as date>=2021-01-01 or category=行政法规");
             if (c.filter.len) zhs_buf_putc(&c.filter, ' ');
             zhs_buf_puts(&c.filter, v);
         } else if (cli_opt_value(argc, argv, &i, "--group", &v)) {
-            if (!v || strcmp(v, "law")) return cli_usage_error("search", "--group takes law");
+            if (!v || strcmp(v, "law")) return usage_error(&c, "--group takes law");
             if (!c.so.group_size) c.so.group_size = 1;
         } else if (cli_opt_value(argc, argv, &i, "--per-group", &v)) {
             size_t n;
-            if (!cli_parse_size(v, &n) || n == 0 || n > 1000) return cli_usage_error("search", "--per-group takes a number from 1 to 1000");
+            if (!cli_parse_size(v, &n) || n == 0 || n > 1000) return usage_error(&c, "--per-group takes a number from 1 to 1000");
             c.so.group_size = (unsigned)n;
         } else if (cli_opt_flag(argv, i, "--count")) {
             c.so.count_only = 1;
@@ -383,7 +386,7 @@ int cmd_search(int argc, char **argv)
         } else if (cli_opt_flag(argv, i, "--no-color")) {
             c.color = false;
         } else {
-            return cli_usage_error("search", "unknown option %s (a query that starts with '-' goes after '--')",
+            return usage_error(&c, "unknown option %s (a query that starts with '-' goes after '--')",
                                    argv[i]);
         }
     }
@@ -391,18 +394,19 @@ int cmd_search(int argc, char **argv)
         query = index;      /* --remote takes no INDEX: the first argument is the query */
         index = NULL;
     }
-    if (!index && !remote) return cli_usage_error("search", "give the INDEX to search");
-    if (!query && !qfile) return cli_usage_error("search", "give a QUERY or --queries FILE");
-    if (query && qfile) return cli_usage_error("search", "give a QUERY or --queries FILE, not both");
+    if (!index && !remote) return usage_error(&c, "give the INDEX to search");
+    if (!query && !qfile) return usage_error(&c, "give a QUERY or --queries FILE");
+    if (query && qfile) return usage_error(&c, "give a QUERY or --queries FILE, not both");
     c.batch = qfile != NULL;
     c.first = true;
-    if (c.filter.oom) return cli_usage_error("search", "out of memory reading --filter");
+    if (c.filter.oom) return usage_error(&c, "out of memory reading --filter");
     c.so.filter = c.filter.len ? zhs_buf_cstr(&c.filter) : NULL;
     if (c.format != FMT_TEXT) c.color = false;
     zhs_error err = {0};
     session s;
     if (open_session(&s, index, remote, &err) || (afile && zhs_aliases_load(&s.aliases, afile, &err))) {
         close_session(&s);
+        zhs_buf_free(&c.filter);
         return cli_error(&err);
     }
     c.so.aliases = s.aliases;
@@ -417,6 +421,7 @@ int cmd_search(int argc, char **argv)
         if (!f) {
             fprintf(stderr, "zhs: cannot open %s: %s\n", qfile, strerror(errno));
             close_session(&s);
+            zhs_buf_free(&c.filter);
             return CLI_ERR;
         }
         char *line = NULL;

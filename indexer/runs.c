@@ -42,8 +42,9 @@ void zhs_run_out_put(zhs_run_out *o, const char *key, size_t keylen, const zhs_c
     size_t len = 0;
     for (size_t i = 0; i < nparts; i++) len += parts[i].len;
     bool ok = put_varint(o->f, keylen) && fwrite(key, 1, keylen, o->f) == keylen && put_varint(o->f, len);
+    /* an empty part may have no pointer, which fwrite must not be given */
     for (size_t i = 0; i < nparts && ok; i++)
-        ok = fwrite(parts[i].p, 1, parts[i].len, o->f) == parts[i].len;
+        ok = !parts[i].len || fwrite(parts[i].p, 1, parts[i].len, o->f) == parts[i].len;
     if (!ok) {
         o->failed = true;
         o->errnum = errno;

@@ -465,7 +465,7 @@ int zhs_cite_verify_keys(const zhs_index *ix, zhs_analyzer *an, zhs_error *err)
     int rc = ZHS_OK;
     for (uint32_t g = 0; g < t->ngroups && rc == ZHS_OK; g++) {
         if ((rc = zhs_name_key(&k, an, t->title[g], strlen(t->title[g]), err))) break;
-        if (k.len != t->keylen[g] || memcmp(k.data, t->key[g], k.len))
+        if (k.len != t->keylen[g] || (k.len && memcmp(k.data, t->key[g], k.len)))
             rc = zhs_fail(err, ZHS_ECORRUPT, "%s/g%llu.cite: the key of title '%s' is not the analyzer's: rebuild the index",
                           ix->dir, (unsigned long long)ix->m.generation, t->title[g]);
     }
