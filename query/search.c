@@ -917,30 +917,13 @@ static bool count_and(state *st, zhs_error *err)
     return true;
 }
 
-/* Passages in both lists, leapfrogging from the rarer. */
-static uint64_t count_both(zhs_cursor *a, zhs_cursor *b)
-{
-    if (b->df < a->df) { zhs_cursor *t = a; a = b; b = t; }
-    uint64_t n = 0;
-    for (uint32_t d = a->doc; d != ZHS_NO_DOC;) {
-        uint32_t x = zhs_cursor_advance(b, d);
-        if (x == ZHS_NO_DOC) break;
-        if (x == d) {
-            n++;
-            d = zhs_cursor_next(a);
-        } else {
-            d = zhs_cursor_advance(a, x);
-        }
-    }
-    return n;
-}
-
-/* Passages of a that also match the phrase c: leapfrog from the rarest
-** of a and c's elements, the positions read only where all of them agree
-** (the word's shortcuts included, phrase_at).  An excluded phrase is most
-** often much rarer than the term it is taken from (+应当 -第二十八条:
-** 79,763 passages less a few thousand), so this walks the few. */
-static uint64_t count_with_phrase(state *st, zhs_cursor *a, cclause *c)
+/* Passages of a that also match clause c (a term, or a phrase): leapfrog
+** from the rarest of a and c's elements, the positions read only where
+** all of them agree (the word's shortcuts included, phrase_at).  An
+** excluded phrase is most often much rarer than the term it is taken
+** from (+应当 -第二十八条: 79,763 passages less a few thousand), so this
+** walks the few. */
+static uint64_t count_with_clause(state *st, zhs_cursor *a, cclause *c)
 {
     zhs_cursor *lead = a;
     for (size_t j = 0; j < c->n; j++)
@@ -975,7 +958,7 @@ static bool count_shortcut(state *st)
         return true;
     }
     cclause *no = &st->mustnot[0];
-    st->matches += base->df - (no->n == 1 ? count_both(base, &no->e[0].cur) : count_with_phrase(st, base, no));
+    st->matches += base->df - count_with_clause(st, base, no);
     return true;
 }
 
