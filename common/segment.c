@@ -646,18 +646,31 @@ static bool inflate_more(zhs_store_reader *rd, uint32_t rlen, bool *ended, int *
     return z == Z_OK && !(rd->zs.avail_out > 0 && rd->zs.avail_in == 0);
 }
 
+/* Table entry e's block: where its bytes are, how long they are and
+** inflate to; raw reset with room for one byte more than that (a block
+** that gives more is damaged). */
+static int block_room(const zhs_segment *s, const uint8_t *e, zhs_buf *raw, const char *what, uint64_t *off,
+                      uint32_t *clen, uint32_t *rlen, zhs_error *err)
+{
+    *off = zhs_get_u64(e + 8);
+    *clen = zhs_get_u32(e + 16);
+    *rlen = zhs_get_u32(e + 20);
+    if (*rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
+    zhs_buf_reset(raw);
+    if (!zhs_buf_reserve(raw, (size_t)*rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
+    return ZHS_OK;
+}
+
 /* Decompresses the format-5 block of table entry e into raw (reset
 ** first): exactly its raw length, or the block is damaged.  *dctx is
 ** made on first use. */
 static int zstd_block(const zhs_segment *s, const uint8_t *e, ZSTD_DCtx **dctx, zhs_buf *raw, const char *what,
                       zhs_error *err)
 {
-    uint64_t off = zhs_get_u64(e + 8);
-    uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
-    if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
+    uint64_t off;
+    uint32_t clen, rlen;
     if (!*dctx && !(*dctx = ZSTD_createDCtx())) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
-    zhs_buf_reset(raw);
-    if (!zhs_buf_reserve(raw, (size_t)rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", what);
+    if (block_room(s, e, raw, what, &off, &clen, &rlen, err)) return err->code;
     /* room for one byte more: a block that gives more is damaged */
     size_t got = s->store_ddict ? ZSTD_decompress_usingDDict(*dctx, raw->data, (size_t)rlen + 1, s->store.data + off,
                                                              clen, s->store_ddict)
@@ -774,11 +787,9 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
 static int inflate_block(const zhs_segment *s, const uint8_t *e, z_stream *zs, bool *zs_ready, zhs_buf *raw,
                          zhs_error *err)
 {
-    uint64_t off = zhs_get_u64(e + 8);
-    uint32_t clen = zhs_get_u32(e + 16), rlen = zhs_get_u32(e + 20);
-    if (rlen > (64u << 20)) return corrupt(err, &s->store, e, "store block too large");
-    zhs_buf_reset(raw);
-    if (!zhs_buf_reserve(raw, (size_t)rlen + 1)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading the store");
+    uint64_t off;
+    uint32_t clen, rlen;
+    if (block_room(s, e, raw, "the store", &off, &clen, &rlen, err)) return err->code;
     int zi = start_block(s, zs, zs_ready);
     if (zi != Z_OK) return start_failed(err, zi, "the store");
     zs->next_in = (Bytef *)(uintptr_t)(s->store.data + off);
