@@ -29,17 +29,29 @@
 
 #include <stdlib.h>
 
+/* Field by field: the terms' cursors (147 KB together) are set up by
+** zhs_prox_add, and zeroing them on every query (twice with free) was
+** about a fifth of the instructions of a cheap query's search. */
 void zhs_prox_init(zhs_prox *p, double weight, double k1)
 {
-    memset(p, 0, sizeof *p);
+    p->n = 0;
     p->weight = weight;
     p->k1 = k1;
+    p->fault = 0;
+    for (size_t i = 0; i < ZHS_PROX_TERMS; i++) {
+        p->t[i].pos = NULL;
+        p->t[i].npos = p->t[i].cap = 0;
+    }
 }
 
 void zhs_prox_free(zhs_prox *p)
 {
-    for (size_t i = 0; i < ZHS_PROX_TERMS; i++) free(p->t[i].pos);
-    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < ZHS_PROX_TERMS; i++) {
+        free(p->t[i].pos);
+        p->t[i].pos = NULL;
+        p->t[i].npos = p->t[i].cap = 0;
+    }
+    p->n = 0;
 }
 
 void zhs_prox_reset(zhs_prox *p)

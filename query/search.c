@@ -82,7 +82,8 @@ typedef struct state {
     size_t *off;
     size_t offcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
-    zhs_prox prox;              /* the proximity bonus (proximity.c) */
+    zhs_prox *prox;             /* the proximity bonus (proximity.c); outside the
+                                ** state, which is zeroed per query */
 } state;
 
 static inline double kfac_of(const scorer *s, uint32_t doc)
@@ -1143,21 +1144,21 @@ static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tin
         if (st->heap[h].doc >= end) continue;
         st->sc.kfac = st->sc.index_params ? ns->kfac : NULL;
         st->sc.lens = ns->seg.len.body;
-        zhs_prox_reset(&st->prox);
-        for (size_t i = 0; i < q->nterms && st->prox.n < ZHS_PROX_TERMS; i++) {
+        zhs_prox_reset(st->prox);
+        for (size_t i = 0; i < q->nterms && st->prox->n < ZHS_PROX_TERMS; i++) {
             if (!prox_term(inf, nx->nsegs, q->nterms, i, w)) continue;
             const tinfo *ti = &inf[s * q->nterms + i];
-            zhs_prox_add(&st->prox, &ns->seg, ti->found ? &ti->ti : NULL, w[i]);
+            zhs_prox_add(st->prox, &ns->seg, ti->found ? &ti->ti : NULL, w[i]);
         }
         for (; h < st->nheap && st->heap[h].doc < end; h++) {
             uint32_t local = st->heap[h].doc - ns->base;
-            if (st->prox.n >= 2) st->heap[h].score += zhs_prox_score(&st->prox, local, kfac_of(&st->sc, local));
+            if (st->prox->n >= 2) st->heap[h].score += zhs_prox_score(st->prox, local, kfac_of(&st->sc, local));
             st->heap[h].score *= zhs_prior_factor(&prior, ix, st->heap[h].doc);   /* prior.c */
         }
-        for (size_t i = 0; i < st->prox.n; i++)
-            if (!st->prox.t[i].absent && st->prox.t[i].cur.corrupt && !st->prox.fault) st->prox.fault = ZHS_ECORRUPT;
-        if (st->prox.fault == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading positions for the query");
-        if (st->prox.fault)
+        for (size_t i = 0; i < st->prox->n; i++)
+            if (!st->prox->t[i].absent && st->prox->t[i].cur.corrupt && !st->prox->fault) st->prox->fault = ZHS_ECORRUPT;
+        if (st->prox->fault == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading positions for the query");
+        if (st->prox->fault)
             return zhs_fail(err, ZHS_ECORRUPT, "%s/%s.pos: a position block is damaged: check the index and rebuild it",
                             ix->dir, ix->m.seg[s].name);
     }
@@ -1172,13 +1173,15 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     const zhs_native *nx = ix->state;
     state st;
     memset(&st, 0, sizeof st);
+    zhs_prox prox;
+    st.prox = &prox;
     st.hidden = q->hidden;
     double k1 = o->k1, b = o->b;      /* resolved by zhs_index_search */
     zhs_bm25_init(&st.sc.bm, k1, b, ix->m.avglen);
     /* a count needs no scores; o->proximity < 0: plain BM25 */
-    zhs_prox_init(&st.prox, o->count_only ? 0 : o->proximity, k1);
+    zhs_prox_init(&prox, o->count_only ? 0 : o->proximity, k1);
     st.k = o->k;
-    if (st.prox.weight > 0 && st.k < ZHS_PROX_RESCORE) st.k = ZHS_PROX_RESCORE;
+    if (prox.weight > 0 && st.k < ZHS_PROX_RESCORE) st.k = ZHS_PROX_RESCORE;
     st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
     st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
     st.must = zhs_arena_alloc(arena, (q->nclauses + 1) * sizeof *st.must);
@@ -1237,7 +1240,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         goto done;
     }
     if (o->count_only) st.nheap = 0;
-    if (st.prox.weight > 0 && st.nheap) {
+    if (prox.weight > 0 && st.nheap) {
         rc = rescore(&st, ix, q, inf, w, err);
         if (rc) goto done;
     }
@@ -1247,7 +1250,7 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     out->n = st.nheap;
     out->matches = st.matches;
 done:
-    zhs_prox_free(&st.prox);
+    zhs_prox_free(&prox);
     free(st.pos);
     free(st.off);
     return rc;
