@@ -41,7 +41,13 @@ typedef struct sterm {
     ** term's own list is never walked. */
     zhs_cursor *req;
     double wb;                  /* bound in the current window */
-    bool ess;                   /* an optional term that can lift a passage */
+    /* The bound of the skip block that holds the current window's start,
+    ** kept until a window starts past its last doc (block_upto): a
+    ** window ends where the first of the terms' blocks ends, so most
+    ** terms' blocks outlast many windows. */
+    double block_b;
+    uint32_t block_upto;
+    bool block_set;
 } sterm;
 
 typedef struct celem {
@@ -85,6 +91,28 @@ typedef struct state {
     zhs_prox *prox;             /* the proximity bonus (proximity.c); outside the
                                 ** state, which is zeroed per query */
 } state;
+
+/* The first doc >= d of c, searching the decoded block inline (the same
+** as zhs_cursor_advance, without the call while d lies in the block).
+** Every evaluator moves its cursors through these two: most moves stay in
+** the block, and the call itself (a prologue that saves the registers of
+** the block decoder inlined in it) cost about as much as the move. */
+static inline uint32_t seek(zhs_cursor *c, uint32_t d)
+{
+    if (c->doc >= d) return c->doc;         /* ZHS_NO_DOC included */
+    if (d > c->docs[c->bn - 1]) return zhs_cursor_advance(c, d);
+    uint32_t i = c->i;
+    while (c->docs[i] < d) i++;
+    c->i = i;
+    return c->doc = c->docs[i];
+}
+
+/* The next doc of c (zhs_cursor_next), inline within the block. */
+static inline uint32_t step(zhs_cursor *c)
+{
+    if (c->doc != ZHS_NO_DOC && c->i + 1 < c->bn) return c->doc = c->docs[++c->i];
+    return zhs_cursor_next(c);
+}
 
 static inline double kfac_of(const scorer *s, uint32_t doc)
 {
@@ -281,7 +309,7 @@ static bool phrase_at(state *st, cclause *c)
 static bool clause_matches(state *st, cclause *c, uint32_t doc)
 {
     for (size_t j = 0; j < c->n; j++)
-        if (zhs_cursor_advance(&c->e[j].cur, doc) != doc) return false;
+        if (seek(&c->e[j].cur, doc) != doc) return false;
     return phrase_at(st, c);
 }
 
@@ -309,14 +337,12 @@ typedef struct window {
     uint32_t upto;
     bool valid;
     double all, opt, req;       /* all = opt + req, each summed on its own */
-    double ess_theta;           /* theta the terms' ess marks are for */
     unsigned gen;               /* counts the windows, for orders kept per window */
 } window;
 
 static void window_at(state *st, window *w, uint32_t from)
 {
     w->all = w->opt = w->req = 0;
-    w->ess_theta = -1;
     w->gen++;
     w->upto = ZHS_NO_DOC;
     w->valid = true;
@@ -326,9 +352,19 @@ static void window_at(state *st, window *w, uint32_t from)
         double b = 0;
         if (!t->cur.skips) {
             b = t->ub;                  /* one block: the term's bound */
-        } else if (zhs_cursor_shallow(&t->cur, from, &sk)) {
-            b = skip_bound(st, t, &sk);
-            if (sk.last_doc < w->upto) w->upto = sk.last_doc;
+        } else if (t->block_set && from <= t->block_upto) {
+            b = t->block_b;
+            if (t->block_upto < w->upto) w->upto = t->block_upto;
+        } else {
+            /* past the last block: 0 from here on */
+            t->block_upto = ZHS_NO_DOC;
+            if (zhs_cursor_shallow(&t->cur, from, &sk)) {
+                b = skip_bound(st, t, &sk);
+                t->block_upto = sk.last_doc;
+                if (sk.last_doc < w->upto) w->upto = sk.last_doc;
+            }
+            t->block_b = b;
+            t->block_set = true;
         }
         t->wb = b;
         w->all += b;
@@ -347,7 +383,7 @@ static window *window_for(state *st, window *w, uint32_t doc)
 /* What term t adds to doc (0 when doc lacks it); moves its cursor there. */
 static inline double score_at(state *st, sterm *t, uint32_t doc)
 {
-    return zhs_cursor_advance(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
+    return seek(&t->cur, doc) == doc ? t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), doc) : 0;
 }
 
 /* The optional terms of a conjunction, strongest in the window first, and
@@ -357,6 +393,10 @@ typedef struct optorder {
     double *rest;
     size_t n;
     unsigned gen;               /* the window it is for */
+    /* t[0..ness) are essential at ess_theta: the others, the weakest,
+    ** with the required terms cannot beat it (next_optional) */
+    size_t ness;
+    double ess_theta;
 } optorder;
 
 static void order_optional(optorder *o, const state *st, const window *w)
@@ -372,6 +412,7 @@ static void order_optional(optorder *o, const state *st, const window *w)
     o->rest[o->n] = 0;
     for (size_t i = o->n; i-- > 0;) o->rest[i] = o->rest[i + 1] + o->t[i]->wb;
     o->gen = w->gen;
+    o->ess_theta = -1;
 }
 
 /* The optional terms' contributions to doc, strongest first; false as
@@ -427,23 +468,17 @@ static bool score_candidate(state *st, uint32_t doc, double theta, const optorde
     return theta < 0 || s > theta;
 }
 
-/* Marks the optional terms a passage of the window must have one of to
-** beat theta: the others, the weakest first, can be left out as long as
-** they and the required terms together stay at or below theta (MaxScore's
-** essential terms, among the optional ones). */
-static void mark_essential(state *st, window *w, double theta)
+/* Sets the optional terms a passage of the window must have one of to
+** beat theta: the others, the weakest, can be left out as long as they
+** and the required terms together stay at or below theta (MaxScore's
+** essential terms, among the optional ones).  o is in window order, the
+** weakest last. */
+static void mark_essential(optorder *o, const window *w, double theta)
 {
-    for (size_t i = 0; i < st->nt; i++) st->t[i].ess = !st->t[i].req;
-    double acc = w->req;
-    for (;;) {
-        sterm *weakest = NULL;
-        for (size_t i = 0; i < st->nt; i++)
-            if (st->t[i].ess && (!weakest || st->t[i].wb < weakest->wb)) weakest = &st->t[i];
-        if (!weakest || acc + weakest->wb > theta) break;
-        acc += weakest->wb;
-        weakest->ess = false;
-    }
-    w->ess_theta = theta;
+    size_t m = o->n;
+    while (m > 0 && w->req + o->rest[m - 1] <= theta) m--;
+    o->ness = m;
+    o->ess_theta = theta;
 }
 
 /* In a window where the required terms alone cannot reach the k-th score,
@@ -451,14 +486,13 @@ static void mark_essential(state *st, window *w, double theta)
 ** doc on that has one, or the window's end when none has one inside it.
 ** (So `+common rare` walks the rare list once the top k is full, as
 ** Lucene's ReqOptSumScorer does.) */
-static uint32_t next_optional(state *st, uint32_t doc, window *w, double theta)
+static uint32_t next_optional(state *st, uint32_t doc, const window *w, optorder *o, double theta)
 {
-    if (w->ess_theta != theta) mark_essential(st, w, theta);
+    if (o->gen != w->gen) order_optional(o, st, w);
+    if (o->ess_theta != theta) mark_essential(o, w, theta);
     uint32_t m = ZHS_NO_DOC;
-    for (size_t i = 0; i < st->nt; i++) {
-        sterm *t = &st->t[i];
-        if (!t->ess) continue;
-        uint32_t x = zhs_cursor_advance(&t->cur, doc);
+    for (size_t i = 0; i < o->ness; i++) {
+        uint32_t x = seek(&o->t[i]->cur, doc);
         if (x < m) m = x;
     }
     if (m <= w->upto) return m;
@@ -540,7 +574,7 @@ static int run_maxscore(state *st, zhs_error *err)
         uint32_t d = ZHS_NO_DOC;
         for (size_t i = ess; i < n; i++) {
             zhs_cursor *c = &ord[i]->cur;
-            uint32_t x = c->doc < next ? zhs_cursor_advance(c, next) : c->doc;
+            uint32_t x = seek(c, next);
             if (x < d) d = x;
         }
         /* the passages before d hold non-essential terms only: none of
@@ -566,7 +600,7 @@ static int run_maxscore(state *st, zhs_error *err)
                 contrib[t->idx] = c;
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
-                zhs_cursor_next(&t->cur);
+                step(&t->cur);
             }
         }
         if (ess > 0 && part + prefix[ess] <= theta) continue;
@@ -575,7 +609,7 @@ static int run_maxscore(state *st, zhs_error *err)
         ** passage cannot make it */
         for (size_t i = ess; i-- > 0;) {
             sterm *t = ord[i];
-            if (zhs_cursor_advance(&t->cur, d) == d) {
+            if (seek(&t->cur, d) == d) {
                 double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
                 contrib[t->idx] = c;
                 mask |= (uint64_t)1 << (t->idx & 63);
@@ -622,7 +656,7 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         for (size_t j = 0; j < st->must[i].n; j++) e[ne++] = &st->must[i].e[j];
     qsort(e, ne, sizeof *e, cmp_celem_df);
     double *contrib = malloc((st->nt + 1) * sizeof *contrib);
-    optorder oo = {malloc((st->nt + 1) * sizeof *oo.t), malloc((st->nt + 1) * sizeof *oo.rest), 0, 0};
+    optorder oo = {malloc((st->nt + 1) * sizeof *oo.t), malloc((st->nt + 1) * sizeof *oo.rest), 0, 0, 0, -1};
     if (!contrib || !oo.t || !oo.rest) {
         free(e); free(contrib); free(oo.t); free(oo.rest);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
@@ -639,15 +673,15 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
             window *w = window_for(st, &win, d);
             uint32_t to = d;
             if (w->all <= theta) to = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : w->upto + 1;
-            else if (w->req <= theta) to = next_optional(st, d, w, theta);
+            else if (w->req <= theta) to = next_optional(st, d, w, &oo, theta);
             if (to != d) {
-                d = to == ZHS_NO_DOC ? ZHS_NO_DOC : zhs_cursor_advance(&e[0]->cur, to);
+                d = to == ZHS_NO_DOC ? ZHS_NO_DOC : seek(&e[0]->cur, to);
                 continue;
             }
         }
         bool agree = true;
         for (size_t j = 0; j < ne; j++) {
-            uint32_t x = zhs_cursor_advance(&e[j]->cur, d);
+            uint32_t x = seek(&e[j]->cur, d);
             if (x != d) {
                 d = x;
                 agree = false;
@@ -663,7 +697,7 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
             st->matches++;
             if (!count_only) heap_push(st, d, score);
         }
-        d = zhs_cursor_next(&e[0]->cur);
+        d = step(&e[0]->cur);
     }
     free(oo.t);
     free(oo.rest);
@@ -681,7 +715,7 @@ static int run_count_union(state *st)
             if (st->t[i].cur.doc < d) d = st->t[i].cur.doc;
         if (d == ZHS_NO_DOC) break;
         for (size_t i = 0; i < st->nt; i++)
-            if (st->t[i].cur.doc == d) zhs_cursor_next(&st->t[i].cur);
+            if (st->t[i].cur.doc == d) step(&st->t[i].cur);
         if (!excluded(st, d)) st->matches++;
     }
     return ZHS_OK;
@@ -746,18 +780,6 @@ static bool count_union_bitset(state *st, zhs_error *err)
     return true;
 }
 
-/* The first doc >= d of c, searching the decoded block inline (the same
-** as zhs_cursor_advance, without the call while d lies in the block). */
-static inline uint32_t count_seek(zhs_cursor *c, uint32_t d)
-{
-    if (c->doc >= d) return c->doc;         /* ZHS_NO_DOC included */
-    if (d > c->docs[c->bn - 1]) return zhs_cursor_advance(c, d);
-    uint32_t i = c->i;
-    while (c->docs[i] < d) i++;
-    c->i = i;
-    return c->doc = c->docs[i];
-}
-
 static int cmp_cursor_df(const void *a, const void *b)
 {
     const zhs_cursor *x = *(zhs_cursor *const *)a, *y = *(zhs_cursor *const *)b;
@@ -785,7 +807,7 @@ static size_t filter_candidates(uint32_t *cand, size_t n, zhs_cursor *c, uint64_
         return kept;
     }
     for (size_t j = 0; j < n; j++) {
-        uint32_t x = count_seek(c, cand[j]);
+        uint32_t x = seek(c, cand[j]);
         if (x == ZHS_NO_DOC) break;
         cand[kept] = cand[j];
         kept += x == cand[j];
@@ -808,7 +830,7 @@ static bool phrases_at(state *st, cclause *clause, size_t n, uint32_t doc)
 {
     for (size_t i = 0; i < n; i++) {
         if (clause[i].n == 1) continue;
-        for (size_t e = 0; e < clause[i].n; e++) count_seek(&clause[i].e[e].cur, doc);
+        for (size_t e = 0; e < clause[i].n; e++) seek(&clause[i].e[e].cur, doc);
         if (!phrase_at(st, &clause[i])) return false;
     }
     return true;
@@ -1069,6 +1091,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         t->idx = (uint32_t)st->nt++;
         t->ti = &inf[i].ti;
         t->req = NULL;
+        t->block_set = false;
         zhs_cursor_init(&t->cur, seg, &inf[i].ti);
         t->w = w[i];
         double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
