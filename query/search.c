@@ -102,6 +102,9 @@ static inline uint32_t seek(zhs_cursor *c, uint32_t d)
     if (c->doc >= d) return c->doc;         /* ZHS_NO_DOC included */
     if (d > c->docs[c->bn - 1]) return zhs_cursor_advance(c, d);
     uint32_t i = c->i;
+    /* eight at a time first: a frequent list sought for a rare one's
+    ** docs moves far within a block */
+    while (i + 8 < c->bn && c->docs[i + 8] < d) i += 8;
     while (c->docs[i] < d) i++;
     c->i = i;
     return c->doc = c->docs[i];
@@ -786,22 +789,43 @@ static int cmp_cursor_df(const void *a, const void *b)
     return (x->df > y->df) - (x->df < y->df);
 }
 
+/* The first set bit of bits[0..words) at or after bit `from`, or
+** ZHS_NO_DOC. */
+static uint32_t next_bit(const uint64_t *bits, size_t words, uint32_t from)
+{
+    size_t w = from >> 6;
+    if (w >= words) return ZHS_NO_DOC;
+    uint64_t m = bits[w] & (~(uint64_t)0 << (from & 63));
+    while (!m) {
+        if (++w == words) return ZHS_NO_DOC;
+        m = bits[w];
+    }
+    return (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(m));
+}
+
 /* Keeps the candidates that list c holds.  A list not much longer than the
-** candidates is read whole against a bitset of them (sequential, without
-** branches on the data); a longer one is sought candidate by candidate,
-** skipping the blocks between them. */
+** candidates is read against a bitset of them (sequential, without
+** branches on the data), block by block, and from the end of each block
+** the cursor jumps to the next candidate: the blocks between (candidates
+** come in runs, the passages of a few laws) are never decoded.  A longer
+** list is sought candidate by candidate. */
 static size_t filter_candidates(uint32_t *cand, size_t n, zhs_cursor *c, uint64_t *bits, size_t words)
 {
     size_t kept = 0;
     if (c->df / 16 <= n) {
         for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
-        FOR_EACH_BLOCK(c, from, {
-            for (uint32_t j = from; j < c->bn; j++) {
+        while (c->doc != ZHS_NO_DOC) {
+            for (uint32_t j = c->i; j < c->bn; j++) {
                 uint32_t d = c->docs[j];
                 cand[kept] = d;
                 kept += bits[d >> 6] >> (d & 63) & 1;
             }
-        })
+            /* the next candidate comes from the bitset: cand is being
+            ** overwritten */
+            uint32_t next = next_bit(bits, words, c->docs[c->bn - 1] + 1);
+            if (next == ZHS_NO_DOC) break;
+            zhs_cursor_advance(c, next);
+        }
         /* cand now holds other docs: clear the whole bitset */
         memset(bits, 0, words * sizeof *bits);
         return kept;
