@@ -400,6 +400,9 @@ typedef struct optorder {
     ** with the required terms cannot beat it (next_optional) */
     size_t ness;
     double ess_theta;
+    /* the terms a required cursor scores, in term order (for the query) */
+    sterm **req;
+    size_t nreq;
 } optorder;
 
 static void order_optional(optorder *o, const state *st, const window *w)
@@ -448,11 +451,10 @@ static __attribute__((noinline)) bool score_optional(state *st, uint32_t doc, do
 static bool score_candidate(state *st, uint32_t doc, double theta, const optorder *o, double *contrib, double *out)
 {
     double req = 0;
-    for (size_t i = 0; i < st->nt; i++) {
-        sterm *t = &st->t[i];
-        if (!t->req) continue;
-        contrib[i] = t->w * tf_part(&st->sc, zhs_cursor_tf(t->req), doc);
-        req += contrib[i];
+    for (size_t i = 0; i < o->nreq; i++) {
+        sterm *t = o->req[i];
+        contrib[t->idx] = t->w * tf_part(&st->sc, zhs_cursor_tf(t->req), doc);
+        req += contrib[t->idx];
     }
     if (theta >= 0 && req + o->rest[0] <= theta) return false;
     if (theta >= 0 && o->n > 1) {
@@ -659,12 +661,15 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         for (size_t j = 0; j < st->must[i].n; j++) e[ne++] = &st->must[i].e[j];
     qsort(e, ne, sizeof *e, cmp_celem_df);
     double *contrib = malloc((st->nt + 1) * sizeof *contrib);
-    optorder oo = {malloc((st->nt + 1) * sizeof *oo.t), malloc((st->nt + 1) * sizeof *oo.rest), 0, 0, 0, -1};
-    if (!contrib || !oo.t || !oo.rest) {
-        free(e); free(contrib); free(oo.t); free(oo.rest);
+    optorder oo = {malloc((st->nt + 1) * sizeof *oo.t), malloc((st->nt + 1) * sizeof *oo.rest), 0, 0, 0, -1,
+                   malloc((st->nt + 1) * sizeof *oo.req), 0};
+    if (!contrib || !oo.t || !oo.rest || !oo.req) {
+        free(e); free(contrib); free(oo.t); free(oo.rest); free(oo.req);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     }
     link_required(st);
+    for (size_t i = 0; i < st->nt; i++)
+        if (st->t[i].req) oo.req[oo.nreq++] = &st->t[i];
     double all_ub = 0;
     for (size_t i = 0; i < st->nt; i++) all_ub += st->t[i].ub;
     window win = {0};
@@ -704,6 +709,7 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
     }
     free(oo.t);
     free(oo.rest);
+    free(oo.req);
     free(contrib);
     free(e);
     return ZHS_OK;
@@ -1041,10 +1047,32 @@ static int run_exhaustive(state *st, uint32_t ndocs, zhs_error *err)
 
 /* ---------------------------------------------------------------- setup */
 
+/* The term info of query term i in segment s, when it is there. */
+typedef struct tinfo {
+    zhs_term_info ti;
+    bool found;
+} tinfo;
+
+/* Looks key up in seg, or takes what the query's terms found for the same
+** key (inf, looked up for the weights): a required word is most often a
+** scoring term too, and a dictionary look-up was 6% of a cheap
+** conjunction's instructions.  As zhs_segment_lookup. */
+static int lookup_elem(const zhs_segment *seg, const zhs_query *q, const tinfo *inf, zhs_term_info *ti,
+                       const char *key, size_t len, zhs_error *err)
+{
+    for (size_t i = 0; i < q->nterms; i++)
+        if (q->terms[i].len == len && memcmp(q->terms[i].key, key, len) == 0) {
+            if (!inf[i].found) return 0;
+            *ti = inf[i].ti;
+            return 1;
+        }
+    return zhs_segment_lookup(seg, ti, key, len, err);
+}
+
 /* Looks every element up; returns false when one is absent (the clause
 ** can never match). */
 static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_segment *seg,
-                        bool words, bool *possible, zhs_error *err)
+                        const zhs_query *q, const tinfo *inf, bool words, bool *possible, zhs_error *err)
 {
     c->occur = qc->occur;
     c->n = qc->nelems;
@@ -1054,7 +1082,7 @@ static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const z
     *possible = true;
     for (size_t j = 0; j < qc->nelems; j++) {
         zhs_term_info ti;
-        int rc = zhs_segment_lookup(seg, &ti, qc->elems[j].key, qc->elems[j].len, err);
+        int rc = lookup_elem(seg, q, inf, &ti, qc->elems[j].key, qc->elems[j].len, err);
         if (rc < 0) return rc;
         if (rc == 0) {
             *possible = false;
@@ -1068,7 +1096,7 @@ static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const z
     ** without words has not) */
     if (words && qc->word) {
         zhs_term_info ti;
-        int rc = zhs_segment_lookup(seg, &ti, qc->word->key, qc->word->len, err);
+        int rc = lookup_elem(seg, q, inf, &ti, qc->word->key, qc->word->len, err);
         if (rc < 0) return rc;
         if (rc == 1 && (c->word = zhs_arena_alloc(a, sizeof *c->word)) == NULL)
             return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
@@ -1085,12 +1113,6 @@ static void clause_fault(state *st, const cclause *c)
         if (c->e[j].cur.corrupt) fault(st, ZHS_ECORRUPT);
     if (c->word && c->word->corrupt) fault(st, ZHS_ECORRUPT);
 }
-
-/* The term info of query term i in segment s, when it is there. */
-typedef struct tinfo {
-    zhs_term_info ti;
-    bool found;
-} tinfo;
 
 /* Searches one segment into the shared heap (its threshold carries over
 ** from the segments before, so later ones prune from the start). */
@@ -1127,7 +1149,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         bool possible = false;
         cclause c;
         /* the exhaustive oracle reads every phrase's positions */
-        rc = setup_clause(&c, &q->clauses[i], arena, seg, !o->exhaustive, &possible, err);
+        rc = setup_clause(&c, &q->clauses[i], arena, seg, q, inf, !o->exhaustive, &possible, err);
         if (rc) return rc;
         if (q->clauses[i].occur == ZHS_OCCUR_MUST) {
             if (!possible) return ZHS_OK;   /* a required part that is nowhere in this segment */
