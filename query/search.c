@@ -122,6 +122,14 @@ static inline double kfac_of(const scorer *s, uint32_t doc)
     return s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
 }
 
+/* Asks for the length factor of the passage a few postings on in c's
+** block: scoring reads it at random in an array of 8 bytes a passage
+** (1.2 MB for the laws), where most reads missed the cache. */
+static inline void prefetch_kfac(const scorer *s, const zhs_cursor *c)
+{
+    if (s->kfac && c->i + 4 < c->bn) __builtin_prefetch(&s->kfac[c->docs[c->i + 4]]);
+}
+
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
 {
     return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + kfac_of(s, doc));
@@ -606,6 +614,7 @@ static int run_maxscore(state *st, zhs_error *err)
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
                 step(&t->cur);
+                prefetch_kfac(&st->sc, &t->cur);
             }
         }
         if (ess > 0 && part + prefix[ess] <= theta) continue;
@@ -706,6 +715,7 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
             if (!count_only) heap_push(st, d, score);
         }
         d = step(&e[0]->cur);
+        if (!count_only) prefetch_kfac(&st->sc, &e[0]->cur);
     }
     free(oo.t);
     free(oo.rest);
