@@ -360,12 +360,14 @@ typedef struct window {
     bool valid;
     double all, opt, req;       /* all = opt + req, each summed on its own */
     unsigned gen;               /* counts the windows, for orders kept per window */
+    bool opt_same;              /* the optional terms' bounds are those of window gen - 1 */
 } window;
 
 static void window_at(state *st, window *w, uint32_t from)
 {
     w->all = w->opt = w->req = 0;
     w->gen++;
+    w->opt_same = w->gen > 1;
     w->upto = ZHS_NO_DOC;
     w->valid = true;
     for (size_t i = 0; i < st->nt; i++) {
@@ -388,6 +390,7 @@ static void window_at(state *st, window *w, uint32_t from)
             t->block_b = b;
             t->block_set = true;
         }
+        if (!t->req && b != t->wb) w->opt_same = false;
         t->wb = b;
         w->all += b;
         if (t->req) w->req += b;
@@ -426,6 +429,13 @@ typedef struct optorder {
 
 static void order_optional(optorder *o, const state *st, const window *w)
 {
+    /* most windows end where a required list's block ends: the optional
+    ** terms' order and sums stand, only the essential split may not */
+    if (w->opt_same && o->gen + 1 == w->gen) {
+        o->gen = w->gen;
+        o->ess_theta = -1;
+        return;
+    }
     o->n = 0;
     for (size_t i = 0; i < st->nt; i++) {
         sterm *t = &st->t[i];
@@ -517,6 +527,7 @@ static uint32_t next_optional(state *st, uint32_t doc, const window *w, optorder
     uint32_t m = ZHS_NO_DOC;
     for (size_t i = 0; i < o->ness; i++) {
         uint32_t x = seek(&o->t[i]->cur, doc);
+        prefetch_kfac(&st->sc, &o->t[i]->cur);
         if (x < m) m = x;
     }
     if (m <= w->upto) return m;
