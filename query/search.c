@@ -104,8 +104,6 @@ static inline uint32_t seek(zhs_cursor *c, uint32_t d)
     if (c->doc >= d) return c->doc;         /* ZHS_NO_DOC included */
     if (d > c->docs[c->bn - 1]) return zhs_cursor_advance(c, d);
     uint32_t i = c->i;
-    /* eight at a time first: a frequent list sought for a rare one's
-    ** docs moves far within a block */
     /* docs[i] < d <= docs[bn - 1]: most often the next doc is it (lists
     ** of like length); else eight at a time, then the range halved
     ** without branches on the data */
@@ -1172,6 +1170,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         t->ti = &inf[i].ti;
         t->req = NULL;
         t->block_set = false;
+        t->wb = 0;
         zhs_cursor_init(&t->cur, seg, &inf[i].ti);
         t->w = w[i];
         double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
