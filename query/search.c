@@ -32,6 +32,7 @@
 
 typedef struct sterm {
     uint32_t idx;               /* position in the query's term order */
+    zhs_cursor cur;
     double w;                   /* qtf * idf */
     double ub;                  /* upper bound of w * tf-part, padded */
     const zhs_term_info *ti;
@@ -47,9 +48,6 @@ typedef struct sterm {
     double block_b;
     uint32_t block_upto;
     bool block_set;
-    /* last: the fields above, which every window reads for every term,
-    ** then share a cache line, and the cursor's own first fields follow */
-    zhs_cursor cur;
 } sterm;
 
 typedef struct celem {
