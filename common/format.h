@@ -223,10 +223,11 @@ typedef struct zhs_term_info {
 ** dict_len (0 in formats 1 and 2, whose stores have no dictionary).  The
 ** character table ranks the characters of the first ZHS_STORE_CODE_SAMPLE
 ** bytes of records (held back uncoded until it is chosen).
-** Format 5 (ZHSSTOR3): every block is a zstd frame (no content size,
-** checksum or dictionary id: the table has the raw length and the file's
-** CRC covers the blocks) compressed at level ZHS_STORE_LEVEL against the
-** dictionary, a zstd dictionary trained (ZDICT_trainFromBuffer) on the
+** Format 5 (ZHSSTOR3): every block is a zstd frame (no content size or
+** dictionary id: the table has the raw length; with zstd's checksum of
+** the raw bytes since the fifth session, which frames of earlier stores
+** lack) compressed at level ZHS_STORE_LEVEL against the dictionary, a
+** zstd dictionary trained (fastCover, fixed parameters) on the
 ** first ZHS_STORE_DICT_SAMPLE bytes of coded records, in pieces of
 ** ZHS_STORE_DICT_PIECE bytes: at most ZHS_STORE_DICT_MAX bytes and 1/32
 ** of the sample, none when that is under ZHS_STORE_DICT_MIN or training
