@@ -141,11 +141,15 @@ __attribute__((target("avx2"))) static inline void store8(uint32_t *v, __m256i x
     _mm256_maskstore_epi32((int *)v, keep, x);
 }
 
-/* Zeroes groups of 8 values: a loop of vector stores that the compiler
-** would otherwise turn into a call of memset, which costs more for these
-** sizes. */
-__attribute__((target("avx2"), optimize("no-tree-loop-distribute-patterns"))) static void zero_groups(uint32_t *a,
-                                                                                                       size_t groups)
+/* Zeroes groups of 8 values: a loop of vector stores that GCC would
+** otherwise turn into a call of memset, which costs more for these sizes
+** (clang has no such attribute). */
+#if defined(__clang__)
+#define NO_MEMSET_IDIOM
+#else
+#define NO_MEMSET_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+__attribute__((target("avx2"))) NO_MEMSET_IDIOM static void zero_groups(uint32_t *a, size_t groups)
 {
     for (size_t i = 0; i < groups; i++) _mm256_store_si256((__m256i *)(a + 8 * i), _mm256_setzero_si256());
 }
@@ -220,20 +224,25 @@ __attribute__((target("avx2"))) void zhs_pfor_block_tfs_avx2(uint32_t *v, const 
 ** array, which the loop adds eight values at a time between unpacking
 ** and the running sum: no value goes through memory twice, and no branch
 ** per group (an outlier falls anywhere, so such a branch would
-** mispredict). */
+** mispredict).  A function of its own, so that the array and its aligned
+** frame cost nothing to the groups without exceptions. */
+__attribute__((target("avx2"), noinline)) static void docs_patched(uint32_t *v, const zhs_pfor_group *g,
+                                                                    const zhs_pfor_patch *pt, size_t n, uint32_t base,
+                                                                    size_t readable)
+{
+    uint32_t add[ZHS_PFOR_AVX2_MAX_N] __attribute__((aligned(32)));
+    zero_groups(add, (n + 7) / 8);
+    for (uint32_t e = 0; e < g->nexc; e++) add[pt->idx[e]] = pt->add[e];
+    unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, add, readable, false);
+}
+
 __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g,
                                                                const zhs_pfor_patch *pt, size_t n, uint32_t base,
                                                                const uint8_t *limit)
 {
     size_t readable = (size_t)(limit - g->packed);
-    if (g->nexc == 0) {
-        unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
-        return;
-    }
-    uint32_t add[ZHS_PFOR_AVX2_MAX_N] __attribute__((aligned(32)));
-    zero_groups(add, (n + 7) / 8);
-    for (uint32_t e = 0; e < g->nexc; e++) add[pt->idx[e]] = pt->add[e];
-    unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, add, readable, false);
+    if (g->nexc) docs_patched(v, g, pt, n, base, readable);
+    else unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
 }
 
 #else /* no AVX2 in this build: the scalar loops everywhere */
