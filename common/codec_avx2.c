@@ -241,8 +241,16 @@ __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const
                                                                const uint8_t *limit)
 {
     size_t readable = (size_t)(limit - g->packed);
-    if (g->nexc) docs_patched(v, g, pt, n, base, readable);
-    else unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
+    if (g->nexc) {
+        docs_patched(v, g, pt, n, base, readable);
+    } else if (g->bits == 0) {
+        /* consecutive passages (a title term's run): no bytes to read */
+        __m256i x = _mm256_add_epi32(_mm256_set1_epi32((int)base), _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8));
+        for (size_t i = 0; i < n; i += 8, x = _mm256_add_epi32(x, _mm256_set1_epi32(8)))
+            _mm256_storeu_si256((__m256i *)(v + i), x);
+    } else {
+        unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
+    }
 }
 
 #else /* no AVX2 in this build: the scalar loops everywhere */
