@@ -361,6 +361,13 @@ static inline uint32_t skip_last(const zhs_cursor *c, uint32_t b)
     return zhs_get_u32(c->skips + (size_t)b * c->skip_bytes);
 }
 
+/* Where the block decoders must stop reading: the end of the postings
+** file's mapping. */
+static inline const uint8_t *post_limit(const zhs_cursor *c)
+{
+    return c->seg->post.data + c->seg->post.size;
+}
+
 /* Decodes block b; on damage marks the cursor exhausted and corrupt. */
 static bool decode_block(zhs_cursor *c, uint32_t b)
 {
@@ -373,11 +380,13 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     }
     if (p < c->blocks || p >= c->end) goto bad;
     zhs_pfor_group dg;
-    if (!zhs_pfor_parse2(&dg, n, &c->tfg, n, p, c->end)) goto bad;
+    zhs_pfor_patch dp;
+    if (!zhs_pfor_parse_block(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end)) goto bad;
     /* The block lies inside the term's postings, which lie inside the
-    ** file body, which the 16-byte footer follows: reading 8 bytes past
-    ** the packed area stays inside the mapping. */
-    uint64_t last = zhs_pfor_unpack_docs(c->docs, &dg, n, prev);
+    ** file body, which the 16-byte footer follows: the kernels may read
+    ** up to the end of the mapping, at least 16 bytes past the packed
+    ** areas. */
+    uint64_t last = zhs_pfor_block_docs(c->docs, &dg, &dp, n, prev, post_limit(c));
     c->tfs_ready = false;
     c->pos_ready = false;
     if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
@@ -393,7 +402,7 @@ bad:
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    zhs_pfor_unpack_tfs(c->tfs, &c->tfg, c->bn);
+    zhs_pfor_block_tfs(c->tfs, &c->tfg, &c->tfp, c->bn, post_limit(c));
     c->tfs_ready = true;
 }
 

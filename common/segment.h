@@ -105,6 +105,7 @@ typedef struct zhs_cursor {
     bool corrupt;
     bool tfs_ready;                 /* tfs[] decoded for this block */
     zhs_pfor_group tfg;             /* the block's term frequencies */
+    zhs_pfor_patch tfp;             /* and their exceptions, laid out by the parse */
     uint32_t docs[ZHS_BLOCK];
     uint32_t tfs[ZHS_BLOCK];
     /* the block's positions, located once per block on first use: the
