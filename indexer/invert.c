@@ -67,7 +67,8 @@ typedef struct term_acc {
     uint64_t kw;                /* load_word of the key: the whole key up to 8 bytes */
     uint32_t key_off;           /* in keys */
     uint32_t keylen;
-    int64_t last_doc;           /* last passage with this term, -1: none */
+    uint32_t last_doc1;         /* last passage with this term + 1, 0: none */
+    bool pos;                   /* its stream carries positions (zhs_term_keeps_positions) */
     uint32_t doc_tf;            /* occurrences in the passage being added */
     uint32_t last_pos;
     uint8_t *buf;               /* posting stream */
@@ -136,6 +137,7 @@ struct zhs_inverter {
     pthread_cond_t done;        /* a batch was inverted, or the terms sorted */
     bool stop;
     bool locks;
+    bool word_positions;
     uint64_t *h;                /* hash_key of each of a passage's terms */
     size_t hcap;
     bool have_title;            /* a passage was added: its title was sent */
@@ -248,7 +250,7 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
     t->kw = kw;
     t->key_off = (uint32_t)s->keys.len;
     t->keylen = (uint32_t)n;
-    t->last_doc = -1;
+    t->pos = zhs_term_keeps_positions(key, n, s->iv->word_positions);
     size_t before = s->keys.cap;
     if (!zhs_buf_append(&s->keys, key, n) || s->keys.len > UINT32_MAX) return UINT32_MAX;
     s->mem += s->keys.cap - before;
@@ -274,23 +276,30 @@ static void prefetch_entry(const shard *s, uint64_t h)
     if (sl && sl <= s->nterms) __builtin_prefetch(&s->terms[sl - 1]);
 }
 
-static bool acc_put(shard *s, term_acc *t, uint64_t v)
+/* Makes room for n more bytes of the term's stream. */
+static bool acc_room(shard *s, term_acc *t, uint32_t n)
 {
-    if (t->cap - t->len < 10) {
-        uint32_t cap = t->cap ? t->cap * 2 : 16;
-        uint8_t *b = realloc(t->buf, cap);
-        if (!b) return false;
-        s->mem += cap - t->cap;
-        s->live += cap - t->cap;
-        t->buf = b;
-        t->cap = cap;
-    }
+    if (t->cap - t->len >= n) return true;
+    if (t->cap > UINT32_MAX / 4) return false;
+    uint32_t cap = t->cap ? t->cap * 2 : 16;
+    while (cap - t->len < n) cap *= 2;
+    uint8_t *b = realloc(t->buf, cap);
+    if (!b) return false;
+    s->mem += cap - t->cap;
+    s->live += cap - t->cap;
+    t->buf = b;
+    t->cap = cap;
+    return true;
+}
+
+/* Appends a varint of at most 32 bits (5 bytes), room made. */
+static inline void acc_put(term_acc *t, uint32_t v)
+{
     while (v >= 0x80) {
         t->buf[t->len++] = (uint8_t)(v | 0x80);
         v >>= 7;
     }
     t->buf[t->len++] = (uint8_t)v;
-    return true;
 }
 
 static void free_terms(shard *s)
@@ -410,8 +419,15 @@ static bool push_tid(shard *s, uint32_t id, uint32_t pos)
     return true;
 }
 
+static int no_memory(zhs_error *err)
+{
+    return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings: lower the RAM budget");
+}
+
 /* Appends this passage's postings: one header (doc gap, tf) per term, then
-** the term's positions, in token order. */
+** the term's positions in token order, for a term that keeps them (more
+** than half the tokens are characters or words whose positions the
+** segment drops: their streams are headers only). */
 static int emit_postings(shard *s, uint32_t doc, zhs_error *err)
 {
     s->ntouched = 0;
@@ -427,24 +443,20 @@ static int emit_postings(shard *s, uint32_t doc, zhs_error *err)
     }
     for (size_t i = 0; i < s->ntids; i++) {
         term_acc *t = &s->terms[s->tids[i]];
-        bool ok = true;
-        if (t->last_doc != (int64_t)doc) {
-            ok = acc_put(s, t, (uint64_t)((int64_t)doc - t->last_doc)) && acc_put(s, t, t->doc_tf);
-            t->last_doc = doc;
-            ok = ok && acc_put(s, t, s->tpos[i]);
-        } else {
-            ok = acc_put(s, t, s->tpos[i] - t->last_pos);
+        if (t->last_doc1 != doc + 1) {
+            if (!acc_room(s, t, 15)) return no_memory(err);
+            acc_put(t, doc + 1 - t->last_doc1);
+            acc_put(t, t->doc_tf);
+            t->last_doc1 = doc + 1;
+            if (t->pos) acc_put(t, s->tpos[i]);
+        } else if (t->pos) {
+            if (!acc_room(s, t, 5)) return no_memory(err);
+            acc_put(t, s->tpos[i] - t->last_pos);
         }
         t->last_pos = s->tpos[i];
-        if (!ok) return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings: lower the RAM budget");
     }
     for (size_t i = 0; i < s->ntouched; i++) s->terms[s->touched[i]].doc_tf = 0;
     return ZHS_OK;
-}
-
-static int no_memory(zhs_error *err)
-{
-    return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings: lower the RAM budget");
 }
 
 /* Keeps a copy of the shard's tokens of a new title (toks, keys in kb). */
@@ -593,7 +605,8 @@ static void stop_threads(zhs_inverter *iv)
         }
 }
 
-int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, const char *tmpdir, zhs_error *err)
+int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, bool word_positions,
+                      const char *tmpdir, zhs_error *err)
 {
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
@@ -606,6 +619,7 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, co
     }
     iv->sh = sh;
     iv->nsh = shards;
+    iv->word_positions = word_positions;
     snprintf(iv->tmpdir, sizeof iv->tmpdir, "%s", tmpdir);
     for (unsigned k = 0; k < shards; k++) {
         shard *s = &sh[k];

@@ -88,7 +88,7 @@ static const char *build(unsigned nshards, size_t budget, bool *has_runs, unsign
     mkdir(tmp, 0755);
     zhs_error err = {0};
     zhs_inverter *iv = NULL;
-    CHECK_OK(zhs_inverter_open(&iv, nshards, budget, tmp, &err), err);
+    CHECK_OK(zhs_inverter_open(&iv, nshards, budget, true, tmp, &err), err);
     zhs_passage_terms pt;
     memset(&pt, 0, sizeof pt);
     zhs_buf keys;
