@@ -262,7 +262,7 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
 /* A look-up is two dependent cache misses on a large table (its slot,
 ** then its entry): each token's slot and then entry are prefetched a few
 ** tokens before its turn, so that the misses overlap. */
-#define AHEAD 8
+#define AHEAD 16
 
 static void prefetch_slot(const shard *s, uint64_t h)
 {
@@ -333,33 +333,78 @@ static int cmp_tid(const shard *s, uint32_t a, uint32_t b)
     return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
 }
 
+/* A term to sort: its key's first 8 bytes as a big-endian number (zero
+** padded), whose order is the keys' order wherever two differ (a key
+** that ends there is a prefix of the other, and pads with 0 against a
+** byte that is not); only equal heads compare the keys themselves. */
+typedef struct sort_key {
+    uint64_t head;
+    uint32_t id;
+} sort_key;
+
+static uint64_t key_head(const char *k, size_t n)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < 8; i++) h = h << 8 | (i < n ? (uint8_t)k[i] : 0);
+    return h;
+}
+
+static inline bool key_before(const shard *s, const sort_key *x, const sort_key *y)
+{
+    return x->head != y->head ? x->head < y->head : cmp_tid(s, x->id, y->id) < 0;
+}
+
 /* Term ids in key order.  A bottom-up merge sort rather than qsort(),
 ** whose comparator has no context argument in C11: no global state, so
-** shards in several threads never interfere. */
+** shards in several threads never interfere.  It sorts the heads with
+** the ids, so that a comparison seldom reads the keys, each a cache miss
+** of its own. */
 static uint32_t *sorted_terms(shard *s)
 {
     size_t n = s->nterms;
-    uint32_t *a = malloc((n + 1) * sizeof *a), *tmp = malloc((n + 1) * sizeof *tmp);
-    if (!a || !tmp) {
+    sort_key *a = malloc((n + 1) * sizeof *a), *tmp = malloc((n + 1) * sizeof *tmp);
+    uint32_t *ids = malloc((n + 1) * sizeof *ids);
+    if (!a || !tmp || !ids) {
         free(a);
         free(tmp);
+        free(ids);
         return NULL;
     }
-    for (uint32_t i = 0; i < n; i++) a[i] = i;
+    for (uint32_t i = 0; i < n; i++) {
+        a[i].head = key_head(s->keys.data + s->terms[i].key_off, s->terms[i].keylen);
+        a[i].id = i;
+    }
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) tmp[k++] = cmp_tid(s, a[j], a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid && j < hi) tmp[k++] = key_before(s, &a[j], &a[i]) ? a[j++] : a[i++];
             while (i < mid) tmp[k++] = a[i++];
             while (j < hi) tmp[k++] = a[j++];
         }
-        uint32_t *t = a;
+        sort_key *t = a;
         a = tmp;
         tmp = t;
     }
+    for (size_t i = 0; i < n; i++) ids[i] = a[i].id;
+    free(a);
     free(tmp);
-    return a;
+    return ids;
+}
+
+/* Term i of the shard's sorted order as a chunk, its entry, stream and
+** key asked for a few terms ahead (each a miss: the ids are in key order,
+** the entries in order of first use). */
+static zhs_chunk sorted_chunk(const shard *s, uint32_t i)
+{
+    if (i + 8 < s->nterms) __builtin_prefetch(&s->terms[s->sorted[i + 8]]);
+    if (i + 4 < s->nterms) {
+        const term_acc *u = &s->terms[s->sorted[i + 4]];
+        __builtin_prefetch(u->buf);
+        __builtin_prefetch(s->keys.data + u->key_off);
+    }
+    const term_acc *t = &s->terms[s->sorted[i]];
+    return (zhs_chunk){t->buf, t->len};
 }
 
 /* Writes the shard's terms (in the order ids gives, or sorted here) as a
@@ -437,9 +482,16 @@ static int emit_postings(shard *s, uint32_t doc, zhs_error *err)
         s->touched = t;
         s->touched_cap = s->ntids;
     }
+    /* The first pass counts; it also asks for the line each term's
+    ** stream ends on, which the second pass appends to: the misses on
+    ** those lines, one per term and passage, overlap instead of stalling
+    ** the appends one after the other. */
     for (size_t i = 0; i < s->ntids; i++) {
         term_acc *t = &s->terms[s->tids[i]];
-        if (t->doc_tf++ == 0) s->touched[s->ntouched++] = s->tids[i];
+        if (t->doc_tf++ == 0) {
+            s->touched[s->ntouched++] = s->tids[i];
+            if (t->buf) __builtin_prefetch(t->buf + t->len, 1);
+        }
     }
     for (size_t i = 0; i < s->ntids; i++) {
         term_acc *t = &s->terms[s->tids[i]];
@@ -827,8 +879,8 @@ static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err)
             rc = zhs_runs_merge(put_encoded, &cd, (const char *const *)s->runs, s->nruns, s->iv->nsh, err);
     } else {
         for (uint32_t i = 0; i < s->nterms && rc == ZHS_OK; i++) {
+            zhs_chunk c = sorted_chunk(s, i);
             const term_acc *t = &s->terms[s->sorted[i]];
-            zhs_chunk c = {t->buf, t->len};
             rc = put_encoded(&cd, s->keys.data + t->key_off, t->keylen, &c, 1, err);
         }
     }
@@ -883,8 +935,8 @@ int zhs_inverter_write(zhs_inverter *iv, zhs_seg_writer *sw, bool has_runs, zhs_
     if (!has_runs) {
         int rc = ZHS_OK;
         for (uint32_t i = 0; i < s->nterms && rc == ZHS_OK; i++) {
+            zhs_chunk c = sorted_chunk(s, i);
             const term_acc *t = &s->terms[s->sorted[i]];
-            zhs_chunk c = {t->buf, t->len};
             rc = zhs_seg_writer_add(sw, s->keys.data + t->key_off, t->keylen, &c, 1, err);
         }
         return rc;
