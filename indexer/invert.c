@@ -75,6 +75,16 @@ typedef struct term_acc {
     uint32_t len, cap;
 } term_acc;
 
+/* One of the distinct terms of a title, in order of first use: how often
+** the title has it, and its positions there as its stream holds them
+** (the first, then gaps: bytes_len bytes of the shard's tt_bytes), so
+** that every passage under the title appends them at once. */
+typedef struct title_term {
+    uint32_t id, count, last_pos;
+    uint32_t bytes_off, bytes_len;
+    uint32_t fill;              /* while planning: where its next position goes */
+} title_term;
+
 typedef struct shard {
     zhs_inverter *iv;
     unsigned idx;
@@ -107,7 +117,11 @@ typedef struct shard {
     zhs_buf title_keys;
     uint32_t *title_ids;
     size_t title_ids_cap;
-    bool title_ids_valid;
+    bool title_ids_valid;       /* and the plan below */
+    title_term *tt;
+    size_t ntt, tt_cap;
+    zhs_buf tt_bytes;
+    uint32_t *tt_pos;           /* the title's positions grouped by term */
 
     char **runs;
     size_t nruns;
@@ -476,22 +490,42 @@ static int no_memory(zhs_error *err)
 static int emit_postings(shard *s, uint32_t doc, zhs_error *err)
 {
     s->ntouched = 0;
-    if (s->ntids > s->touched_cap) {
-        uint32_t *t = realloc(s->touched, s->ntids * sizeof *t);
+    if (s->ntids + s->ntt > s->touched_cap) {
+        uint32_t *t = realloc(s->touched, (s->ntids + s->ntt) * sizeof *t);
         if (!t) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
         s->touched = t;
-        s->touched_cap = s->ntids;
+        s->touched_cap = s->ntids + s->ntt;
     }
     /* The first pass counts; it also asks for the line each term's
     ** stream ends on, which the second pass appends to: the misses on
     ** those lines, one per term and passage, overlap instead of stalling
-    ** the appends one after the other. */
+    ** the appends one after the other.  The title's terms come first, each
+    ** once (they are distinct and the passage's first tokens). */
+    for (size_t k = 0; k < s->ntt; k++) {
+        term_acc *t = &s->terms[s->tt[k].id];
+        t->doc_tf = s->tt[k].count;
+        s->touched[s->ntouched++] = s->tt[k].id;
+        if (t->buf) __builtin_prefetch(t->buf + t->len, 1);
+    }
     for (size_t i = 0; i < s->ntids; i++) {
         term_acc *t = &s->terms[s->tids[i]];
         if (t->doc_tf++ == 0) {
             s->touched[s->ntouched++] = s->tids[i];
             if (t->buf) __builtin_prefetch(t->buf + t->len, 1);
         }
+    }
+    for (size_t k = 0; k < s->ntt; k++) {
+        const title_term *tt = &s->tt[k];
+        term_acc *t = &s->terms[tt->id];
+        if (!acc_room(s, t, 10 + tt->bytes_len)) return no_memory(err);
+        acc_put(t, doc + 1 - t->last_doc1);
+        acc_put(t, t->doc_tf);
+        t->last_doc1 = doc + 1;
+        if (t->pos) {
+            memcpy(t->buf + t->len, s->tt_bytes.data + tt->bytes_off, tt->bytes_len);
+            t->len += tt->bytes_len;
+        }
+        t->last_pos = tt->last_pos;
     }
     for (size_t i = 0; i < s->ntids; i++) {
         term_acc *t = &s->terms[s->tids[i]];
@@ -534,6 +568,52 @@ static int set_title(shard *s, const sh_tok *toks, size_t n, const char *kb, zhs
     return ZHS_OK;
 }
 
+/* Plans the title's part of every passage under it from its term ids:
+** its distinct terms, their counts and their positions encoded.  A term's
+** doc_tf, zero between passages, numbers it in the plan meanwhile. */
+static int plan_title(shard *s, zhs_error *err)
+{
+    s->ntt = 0;
+    zhs_buf_reset(&s->tt_bytes);
+    if (s->ntitle > s->tt_cap) {
+        title_term *tt = realloc(s->tt, s->ntitle * sizeof *tt);
+        uint32_t *tp = tt ? realloc(s->tt_pos, s->ntitle * sizeof *tp) : NULL;
+        if (tt) s->tt = tt;
+        if (tp) s->tt_pos = tp;
+        if (!tt || !tp) return no_memory(err);
+        s->tt_cap = s->ntitle;
+    }
+    for (size_t i = 0; i < s->ntitle; i++) {
+        term_acc *t = &s->terms[s->title_ids[i]];
+        if (!t->doc_tf) {
+            s->tt[s->ntt] = (title_term){.id = s->title_ids[i]};
+            t->doc_tf = (uint32_t)++s->ntt;
+        }
+        s->tt[t->doc_tf - 1].count++;
+    }
+    uint32_t at = 0;
+    for (size_t k = 0; k < s->ntt; k++) {
+        s->tt[k].fill = at;
+        at += s->tt[k].count;
+    }
+    for (size_t i = 0; i < s->ntitle; i++)
+        s->tt_pos[s->tt[s->terms[s->title_ids[i]].doc_tf - 1].fill++] = s->title[i].pos;
+    for (size_t k = 0; k < s->ntt; k++) s->terms[s->tt[k].id].doc_tf = 0;
+    at = 0;
+    for (size_t k = 0; k < s->ntt; k++) {
+        title_term *tt = &s->tt[k];
+        const uint32_t *p = s->tt_pos + at;
+        at += tt->count;
+        tt->last_pos = p[tt->count - 1];
+        tt->bytes_off = (uint32_t)s->tt_bytes.len;
+        if (s->terms[tt->id].pos)
+            for (uint32_t j = 0; j < tt->count; j++) zhs_buf_put_varint(&s->tt_bytes, j ? p[j] - p[j - 1] : p[0]);
+        tt->bytes_len = (uint32_t)(s->tt_bytes.len - tt->bytes_off);
+    }
+    if (s->tt_bytes.oom) return no_memory(err);
+    return ZHS_OK;
+}
+
 static int invert_doc(shard *s, const sh_doc *d, const sh_tok *toks, const char *kb, zhs_error *err)
 {
     if (d->title_changed && set_title(s, toks, d->ntitle, kb, err)) return err->code;
@@ -545,10 +625,9 @@ static int invert_doc(shard *s, const sh_doc *d, const sh_tok *toks, const char 
             s->title_ids[i] = term_id(s, s->title_keys.data + t->key_off, t->len, t->h);
             if (s->title_ids[i] == UINT32_MAX) return no_memory(err);
         }
+        if (plan_title(s, err)) return err->code;
         s->title_ids_valid = true;
     }
-    for (size_t i = 0; i < s->ntitle; i++)
-        if (!push_tid(s, s->title_ids[i], s->title[i].pos)) return no_memory(err);
     for (size_t i = 0; i < d->n; i++) {
         if (i + AHEAD < d->n) prefetch_slot(s, toks[i + AHEAD].h);
         if (i + AHEAD / 2 < d->n) prefetch_entry(s, toks[i + AHEAD / 2].h);
@@ -556,7 +635,7 @@ static int invert_doc(shard *s, const sh_doc *d, const sh_tok *toks, const char 
         uint32_t id = term_id(s, kb + t->key_off, t->len, t->h);
         if (id == UINT32_MAX || !push_tid(s, id, t->pos)) return no_memory(err);
     }
-    if (s->ntids && emit_postings(s, d->doc, err)) return err->code;
+    if ((s->ntids || s->ntt) && emit_postings(s, d->doc, err)) return err->code;
     if (s->live >= s->budget && flush_run(s, NULL, err)) return err->code;
     return ZHS_OK;
 }
@@ -680,6 +759,7 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, bo
         s->budget = ram_budget / shards ? ram_budget / shards : 1;
         zhs_buf_init(&s->keys);
         zhs_buf_init(&s->title_keys);
+        zhs_buf_init(&s->tt_bytes);
         for (int r = 0; r < RING; r++) zhs_buf_init(&s->ring[r].keys);
     }
     *out = iv;
@@ -970,6 +1050,9 @@ void zhs_inverter_close(zhs_inverter *iv)
         free(s->title);
         free(s->title_ids);
         zhs_buf_free(&s->title_keys);
+        free(s->tt);
+        free(s->tt_pos);
+        zhs_buf_free(&s->tt_bytes);
         free(s->sorted);
         for (int r = 0; r < RING; r++) {
             free(s->ring[r].docs);
