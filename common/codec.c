@@ -141,28 +141,37 @@ static size_t put_varint(uint8_t *o, uint64_t v)
 
 /* The width is chosen from a histogram of the values' widths, with each
 ** exception's index counted as one byte (exact for groups of up to 128
-** values, where indexes differ by less than 128). */
-static unsigned pfor_width(const uint32_t *v, size_t n)
+** values, where indexes differ by less than 128).  One pass over the
+** values: the widths present are a bit mask, so a candidate's cost visits
+** only them, and the exceptions of the width chosen are counted from the
+** histogram (*nexc). */
+static unsigned pfor_width(const uint32_t *v, size_t n, uint32_t *nexc)
 {
     size_t hist[33] = {0};
-    unsigned maxb = 0;
+    uint64_t present = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned b = zhs_bits_needed(v[i]);
         hist[b]++;
-        if (b > maxb) maxb = b;
+        present |= (uint64_t)1 << b;
     }
+    unsigned maxb = present ? 63u - (unsigned)__builtin_clzll(present) : 0;
     unsigned best = maxb;
-    size_t best_cost = zhs_pack_bytes(n, maxb), above = 0;
+    size_t best_cost = zhs_pack_bytes(n, maxb), above = 0, best_above = 0;
     for (unsigned b = maxb; b-- > 0;) {
         above += hist[b + 1];
         if (above > ZHS_PFOR_MAX_EXC) break;
         size_t cost = zhs_pack_bytes(n, b) + 1;
-        for (unsigned k = b + 1; k <= maxb; k++) cost += hist[k] * (1 + (k - b + 6) / 7);
+        for (uint64_t m = present >> (b + 1) << (b + 1); m; m &= m - 1) {
+            unsigned k = (unsigned)__builtin_ctzll(m);
+            cost += hist[k] * (1 + (k - b + 6) / 7);
+        }
         if (cost < best_cost) {
             best_cost = cost;
             best = b;
+            best_above = above;
         }
     }
+    *nexc = (uint32_t)best_above;
     return best;
 }
 
@@ -170,9 +179,8 @@ static unsigned pfor_width(const uint32_t *v, size_t n)
 ** the width in *bits. */
 static size_t pfor_head(uint8_t *out, const uint32_t *v, size_t n, unsigned *bits)
 {
-    unsigned b = pfor_width(v, n);
-    uint32_t nexc = 0;
-    for (size_t i = 0; i < n; i++) nexc += zhs_bits_needed(v[i]) > b;
+    uint32_t nexc;
+    unsigned b = pfor_width(v, n, &nexc);
     out[0] = (uint8_t)(b | (nexc ? ZHS_PFOR_EXC : 0));
     size_t k = 1;
     if (nexc) {
