@@ -108,11 +108,13 @@ typedef struct zhs_cursor {
     uint32_t docs[ZHS_BLOCK];
     uint32_t tfs[ZHS_BLOCK];
     /* the block's positions, located once per block on first use: the
-    ** groups of first positions and of gaps, with their exceptions */
+    ** docs' first positions decoded, the group of gaps located, with its
+    ** exceptions */
     bool pos_ready;
-    zhs_pfor_group pos_g[2];
-    uint32_t pos_exc_idx[2][ZHS_PFOR_MAX_EXC], pos_exc_high[2][ZHS_PFOR_MAX_EXC];
-    uint32_t pos_exc_at[2];         /* where the last read stopped in each */
+    zhs_pfor_group pos_gaps;
+    uint32_t pos_exc_idx[ZHS_PFOR_MAX_EXC], pos_exc_high[ZHS_PFOR_MAX_EXC];
+    uint32_t pos_exc_at;            /* where the last read stopped */
+    uint32_t pos_first[ZHS_BLOCK];
     uint64_t pos_before[ZHS_BLOCK]; /* gaps of the block's earlier docs */
     /* shallow position for block-max: the skip entry of the block that
     ** may hold a target, decoded once */
@@ -146,6 +148,23 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
 ** or -1 on damage (a term frequency above the passage length included:
 ** an index with it would have a position loop bounded only by 2^32). */
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max);
+/* The current doc's positions one at a time, in order, decoded as they
+** are asked for: a phrase check that finds its match early (or learns it
+** cannot match) reads no more of them.  Valid while the cursor stays on
+** the doc. */
+typedef struct zhs_pos_iter {
+    const zhs_cursor *c;
+    uint64_t pos;                   /* the current position */
+    uint32_t left;                  /* positions after it */
+    uint32_t e;                     /* the gap group's next exception */
+    size_t j;                       /* the next gap in the block's gap group */
+} zhs_pos_iter;
+/* Starts on the current doc's first position: 1, 0 at the end, -1 on
+** damage (as zhs_cursor_positions). */
+int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it);
+/* Moves to the first position >= target: 1 (it->pos is it), 0 when the
+** doc has none, -1 on damage. */
+int zhs_pos_seek(zhs_pos_iter *it, uint64_t target);
 /* The current doc's first position alone (the others are not decoded):
 ** 1 with *out set, 0 at the end, -1 on damage. */
 int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out);
