@@ -796,7 +796,8 @@ static bool phrases_at(state *st, cclause *clause, size_t n, uint32_t doc)
 {
     for (size_t i = 0; i < n; i++) {
         if (clause[i].n == 1) continue;
-        for (size_t e = 0; e < clause[i].n; e++) count_seek(&clause[i].e[e].cur, doc);
+        for (size_t e = 0; e < clause[i].n; e++)
+            if (count_seek(&clause[i].e[e].cur, doc) != doc) return false;
         if (!phrase_at(st, &clause[i])) return false;
     }
     return true;
@@ -864,11 +865,19 @@ static bool count_and(state *st, zhs_error *err)
     uint32_t *cand = NULL;
     if (c && saved && bits) {
         ne = nphr = 0;
-        for (size_t i = 0; i < st->nmust; i++)
+        for (size_t i = 0; i < st->nmust; i++) {
+            /* a phrase filters by its rarest element: the others are
+            ** brought to each candidate anyway to read their positions
+            ** (phrases_at), which finds the passages they lack */
+            zhs_cursor *rare = NULL;
             for (size_t j = 0; j < st->must[i].n; j++) {
-                c[ne++] = &st->must[i].e[j].cur;
-                if (st->must[i].n > 1) saved[nphr++] = st->must[i].e[j].cur;
+                zhs_cursor *e = &st->must[i].e[j].cur;
+                if (st->must[i].n == 1) c[ne++] = e;
+                else if (!rare || e->df < rare->df) rare = e;
+                if (st->must[i].n > 1) saved[nphr++] = *e;
             }
+            if (rare) c[ne++] = rare;
+        }
         qsort(c, ne, sizeof *c, cmp_cursor_df);
         cand = malloc(((size_t)c[0]->df + 1) * sizeof *cand);
     }
