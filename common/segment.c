@@ -508,32 +508,6 @@ static bool prepare_positions(zhs_cursor *c)
     return true;
 }
 
-/* First exception of the gap group at index >= i, searched on from where
-** the previous call on this block stopped (c->pos_exc_at): the docs of a
-** block are read in order, so each exception is passed once, without the
-** binary search per doc whose branches mispredict; a call for an earlier
-** doc starts over. */
-static inline uint32_t exception_from(zhs_cursor *c, uint64_t i)
-{
-    const uint32_t *idx = c->pos_exc_idx;
-    uint32_t nexc = c->pos_gaps.nexc, e = c->pos_exc_at;
-    if (e > 0 && idx[e - 1] >= i) e = 0;
-    while (e < nexc && idx[e] < i) e++;
-    c->pos_exc_at = e;
-    return e;
-}
-
-/* zhs_pfor_low for a group of the positions file, reading 8 bytes at
-** once: the group lies inside the file's body, which the 16-byte footer
-** follows, so the bytes past the packed area are mapped. */
-static inline uint32_t pos_low(const zhs_pfor_group *g, size_t i)
-{
-    size_t bp = i * g->bits;
-    uint64_t w;
-    memcpy(&w, g->packed + (bp >> 3), 8);
-    return (uint32_t)((w >> (bp & 7)) & (((uint64_t)1 << g->bits) - 1));
-}
-
 /* The current doc's first position; the block's positions located first.
 ** UINT64_MAX on damage. */
 static uint64_t first_position(zhs_cursor *c)
@@ -552,40 +526,11 @@ int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out)
     return 1;
 }
 
-int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it)
+int zhs_cursor_pos_start_slow(zhs_cursor *c, zhs_pos_iter *it)
 {
     if (c->doc == ZHS_NO_DOC) return 0;
-    uint64_t pos = first_position(c);
-    if (pos > UINT32_MAX) return -1;
-    it->c = c;
-    it->pos = pos;
-    it->left = c->tfs[c->i] - 1;
-    it->j = c->pos_before[c->i];
-    it->e = c->pos_gaps.nexc ? exception_from(c, it->j) : 0;
-    return 1;
-}
-
-/* The next position (it->left > 0): the next gap added, an exception's
-** high part with it where the gap is one.  -1 past 2^32 - 1 (damage). */
-static inline int pos_step(zhs_pos_iter *it)
-{
-    const zhs_cursor *c = it->c;
-    const zhs_pfor_group *gg = &c->pos_gaps;
-    uint64_t g = pos_low(gg, it->j);
-    if (it->e < gg->nexc && c->pos_exc_idx[it->e] == it->j) g |= (uint64_t)c->pos_exc_high[it->e++] << gg->bits;
-    it->j++;
-    it->left--;
-    it->pos += g;
-    return it->pos > UINT32_MAX ? -1 : 1;
-}
-
-int zhs_pos_seek(zhs_pos_iter *it, uint64_t target)
-{
-    while (it->pos < target) {
-        if (it->left == 0) return 0;
-        if (pos_step(it) < 0) return -1;
-    }
-    return 1;
+    if (first_position(c) == UINT64_MAX) return -1;
+    return zhs_cursor_pos_start(c, it);     /* the block's positions are ready now */
 }
 
 int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
@@ -597,7 +542,7 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
     for (;;) {
         if (n < max) out[n++] = (uint32_t)it.pos;
         if (it.left == 0) break;
-        if (pos_step(&it) < 0) return -1;
+        if (zhs_pos_step(&it) < 0) return -1;
     }
     /* every gap of the doc was read: the next doc's exceptions start here */
     if (c->pos_gaps.nexc) c->pos_exc_at = it.e;

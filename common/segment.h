@@ -144,6 +144,21 @@ static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
 ** it (for block-max bounds).  Returns false past the end. */
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
 
+/* A term occurs at most once per token of a passage (title tokens counted
+** title_weight times), so tf <= the passage length in every sound index. */
+static inline bool zhs_cursor_tf_sane(zhs_cursor *c)
+{
+    return zhs_cursor_tf(c) <= zhs_get_u32(c->seg->len.body + (size_t)c->doc * 4);
+}
+/* The bound the query paths check before reading positions: tf <= the
+** segment's longest passage.  It bounds the work a damaged tf can cause
+** as well, without reading the passage's length ('zhs check' uses the
+** exact test above). */
+static inline bool zhs_cursor_tf_bounded(zhs_cursor *c)
+{
+    return zhs_cursor_tf(c) <= c->seg->max_len;
+}
+
 /* Positions of the current doc into out (up to max); returns the count,
 ** or -1 on damage (a term frequency above the passage length included:
 ** an index with it would have a position loop bounded only by 2^32). */
@@ -160,29 +175,77 @@ typedef struct zhs_pos_iter {
     size_t j;                       /* the next gap in the block's gap group */
 } zhs_pos_iter;
 /* Starts on the current doc's first position: 1, 0 at the end, -1 on
-** damage (as zhs_cursor_positions). */
-int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it);
+** damage (as zhs_cursor_positions).  Inline, as the readers below: a
+** phrase check starts one per element and candidate; the first read of a
+** block's positions locates them (segment.c). */
+int zhs_cursor_pos_start_slow(zhs_cursor *c, zhs_pos_iter *it);
+static inline int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it);
+
+/* First exception of the gap group at index >= i, searched on from where
+** the previous call on this block stopped (c->pos_exc_at): the docs of a
+** block are read in order, so each exception is passed once, without the
+** binary search per doc whose branches mispredict (tried: slower); a call
+** for an earlier doc starts over. */
+static inline uint32_t zhs_pos_exception_from(zhs_cursor *c, uint64_t i)
+{
+    const uint32_t *idx = c->pos_exc_idx;
+    uint32_t nexc = c->pos_gaps.nexc, e = c->pos_exc_at;
+    if (e > 0 && idx[e - 1] >= i) e = 0;
+    while (e < nexc && idx[e] < i) e++;
+    c->pos_exc_at = e;
+    return e;
+}
+
+static inline int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it)
+{
+    if (ZHS_UNLIKELY(c->doc == ZHS_NO_DOC || !c->pos_ready || !zhs_cursor_tf_bounded(c)))
+        return zhs_cursor_pos_start_slow(c, it);
+    it->c = c;
+    it->pos = c->pos_first[c->i];
+    it->left = c->tfs[c->i] - 1;
+    it->j = c->pos_before[c->i];
+    it->e = c->pos_gaps.nexc ? zhs_pos_exception_from(c, it->j) : 0;
+    return 1;
+}
+
+/* The low bits of gap i, 8 bytes read at once: the group lies inside the
+** .pos file's body, which the 16-byte footer follows, so the bytes past
+** the packed area are mapped (zhs_pfor_low reads only inside it). */
+static inline uint32_t zhs_pos_low(const zhs_pfor_group *g, size_t i)
+{
+    size_t bp = i * g->bits;
+    uint64_t w;
+    memcpy(&w, g->packed + (bp >> 3), 8);
+    return (uint32_t)((w >> (bp & 7)) & (((uint64_t)1 << g->bits) - 1));
+}
+
+/* The next position (it->left > 0): the next gap added, an exception's
+** high part with it where the gap is one.  -1 past 2^32 - 1 (damage). */
+static inline int zhs_pos_step(zhs_pos_iter *it)
+{
+    const zhs_cursor *c = it->c;
+    const zhs_pfor_group *gg = &c->pos_gaps;
+    uint64_t g = zhs_pos_low(gg, it->j);
+    if (it->e < gg->nexc && c->pos_exc_idx[it->e] == it->j) g |= (uint64_t)c->pos_exc_high[it->e++] << gg->bits;
+    it->j++;
+    it->left--;
+    it->pos += g;
+    return it->pos > UINT32_MAX ? -1 : 1;
+}
+
 /* Moves to the first position >= target: 1 (it->pos is it), 0 when the
 ** doc has none, -1 on damage. */
-int zhs_pos_seek(zhs_pos_iter *it, uint64_t target);
+static inline int zhs_pos_seek(zhs_pos_iter *it, uint64_t target)
+{
+    while (it->pos < target) {
+        if (it->left == 0) return 0;
+        if (zhs_pos_step(it) < 0) return -1;
+    }
+    return 1;
+}
 /* The current doc's first position alone (the others are not decoded):
 ** 1 with *out set, 0 at the end, -1 on damage. */
 int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out);
-
-/* A term occurs at most once per token of a passage (title tokens counted
-** title_weight times), so tf <= the passage length in every sound index. */
-static inline bool zhs_cursor_tf_sane(zhs_cursor *c)
-{
-    return zhs_cursor_tf(c) <= zhs_get_u32(c->seg->len.body + (size_t)c->doc * 4);
-}
-/* The bound the query paths check before reading positions: tf <= the
-** segment's longest passage.  It bounds the work a damaged tf can cause
-** as well, without reading the passage's length ('zhs check' uses the
-** exact test above). */
-static inline bool zhs_cursor_tf_bounded(zhs_cursor *c)
-{
-    return zhs_cursor_tf(c) <= c->seg->max_len;
-}
 
 /* ------------------------------------------------------------ store */
 
