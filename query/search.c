@@ -846,6 +846,42 @@ static size_t drop_matches(state *st, cclause *x, uint32_t *cand, size_t n, uint
     return out;
 }
 
+/* Keeps the candidates cand[0..n) where phrase c matches; its elements'
+** cursors stand before the first.  When its densest element's list is
+** not much longer than the candidates, that list is walked block by
+** block against a bitset of them, its cursor set on each candidate it
+** holds, and only the other elements are sought: the walk tests a bit
+** per posting where a seek scanned the block and mispredicted its end.
+** Otherwise each element is sought to each candidate. */
+static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uint64_t *bits, size_t words)
+{
+    size_t kept = 0, dense = 0;
+    for (size_t e = 1; e < c->n; e++)
+        if (c->e[e].cur.df > c->e[dense].cur.df) dense = e;
+    zhs_cursor *w = &c->e[dense].cur;
+    if (w->df / 16 > n) {
+        for (size_t j = 0; j < n; j++) {
+            cand[kept] = cand[j];
+            kept += phrases_at(st, c, 1, cand[j]);
+        }
+        return kept;
+    }
+    for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
+    FOR_EACH_BLOCK(w, from, {
+        for (uint32_t j = from; j < w->bn; j++) {
+            uint32_t d = w->docs[j];
+            if (!(bits[d >> 6] >> (d & 63) & 1)) continue;
+            w->i = j;
+            w->doc = d;
+            bool ok = true;
+            for (size_t e = 0; e < c->n && ok; e++) ok = e == dense || count_seek(&c->e[e].cur, d) == d;
+            if (ok && phrase_at(st, c)) cand[kept++] = d;
+        }
+    })
+    memset(bits, 0, words * sizeof *bits);
+    return kept;
+}
+
 /* Required clauses: the rarest element's list decoded whole into a
 ** candidate array, which each other element's list, rarest first, filters
 ** in place.  Phrases then need positions: their cursors, saved before the
@@ -895,12 +931,8 @@ static bool count_and(state *st, zhs_error *err)
     for (size_t i = 0; i < st->nmust; i++)
         for (size_t j = 0; st->must[i].n > 1 && j < st->must[i].n; j++)
             restore_cursor(&st->must[i].e[j].cur, &saved[nphr++]);
-    size_t m = 0;
-    for (size_t j = 0; j < n; j++) {
-        cand[m] = cand[j];
-        m += phrases_at(st, st->must, st->nmust, cand[j]);
-    }
-    n = m;
+    for (size_t i = 0; i < st->nmust && n; i++)
+        if (st->must[i].n > 1) n = phrase_filter(st, &st->must[i], cand, n, bits, words);
     for (size_t i = 0; i < st->nmustnot && n && !zhs_err_code(err); i++)
         n = drop_matches(st, &st->mustnot[i], cand, n, bits, words, err);
     if (st->seg->deleted || st->hidden) {
