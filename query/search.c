@@ -867,11 +867,18 @@ static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uin
         return kept;
     }
     for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
+    uint32_t at[ZHS_BLOCK];
     FOR_EACH_BLOCK(w, from, {
+        /* the block's candidates first, without a branch on the data */
+        uint32_t nat = 0;
         for (uint32_t j = from; j < w->bn; j++) {
             uint32_t d = w->docs[j];
-            if (!(bits[d >> 6] >> (d & 63) & 1)) continue;
-            w->i = j;
+            at[nat] = j;
+            nat += bits[d >> 6] >> (d & 63) & 1;
+        }
+        for (uint32_t h = 0; h < nat; h++) {
+            uint32_t d = w->docs[at[h]];
+            w->i = at[h];
             w->doc = d;
             bool ok = true;
             for (size_t e = 0; e < c->n && ok; e++) ok = e == dense || count_seek(&c->e[e].cur, d) == d;
