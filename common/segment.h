@@ -243,6 +243,7 @@ static inline int zhs_pos_seek(zhs_pos_iter *it, uint64_t target)
     }
     return 1;
 }
+
 /* The current doc's first position alone (the others are not decoded):
 ** 1 with *out set, 0 at the end, -1 on damage. */
 int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out);
