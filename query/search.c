@@ -891,9 +891,10 @@ static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uin
 
 /* Required clauses: the rarest element's list decoded whole into a
 ** candidate array, which each other element's list, rarest first, filters
-** in place.  Phrases then need positions: their cursors, saved before the
-** filtering, are brought to each surviving candidate in turn.  -clauses
-** remove their matches from the survivors the same way. */
+** in place; a phrase filters by its rarest element alone.  Phrases then
+** need positions: their cursors, saved before the filtering, are brought
+** to each surviving candidate in turn (phrase_filter).  -clauses remove
+** their matches from the survivors the same way. */
 static bool count_and(state *st, zhs_error *err)
 {
     size_t ne = 0, nphr = 0;
