@@ -186,11 +186,47 @@ static inline uint32_t child(const zhs_dict *d, uint32_t node, uint16_t c)
     return 0;
 }
 
+/* The edge cache: 2^MEMO_BITS entries of 16 bytes (256 KB, about an L2),
+** kept only after MEMO_AFTER units, so that a query's analyzer, which
+** segments a few words, never takes it. */
+enum { MEMO_BITS = 14, MEMO_AFTER = 1 << 16 };
+
+/* child(d, node, c) through the cache; *w: the child's weight. */
+static inline uint32_t child_memo(zhs_dict_edge *memo, const zhs_dict *d, uint32_t node, uint16_t c, float *w)
+{
+    uint32_t h = ((node * 0x9E3779B1u) ^ (c * 0x85EBCA77u)) * 0xC2B2AE3Du >> (32 - MEMO_BITS);
+    zhs_dict_edge *e = &memo[h];
+    if (e->node != node || e->unit != c) {
+        uint32_t ch = child(d, node, c);
+        e->node = node;
+        e->unit = c;
+        e->child = ch;
+        e->weight = ch ? d->weight[ch] : ZHS_DICT_NOWORD;
+    }
+    *w = e->weight;
+    return e->child;
+}
+
 void zhs_dict_dp_free(zhs_dict_dp *dp)
 {
     free(dp->best);
     free(dp->next);
+    free(dp->memo);
     memset(dp, 0, sizeof *dp);
+}
+
+/* Starts (or restarts, for another dictionary) the edge cache once the
+** scratch has segmented enough; without memory it is simply not kept. */
+static void memo_start(zhs_dict_dp *dp, const zhs_dict *d)
+{
+    if (dp->memo && dp->memo_dict != d->hash) {
+        free(dp->memo);
+        dp->memo = NULL;
+    }
+    if (!dp->memo && dp->units >= MEMO_AFTER) {
+        dp->memo = calloc((size_t)1 << MEMO_BITS, sizeof *dp->memo);
+        dp->memo_dict = d->hash;
+    }
 }
 
 static bool dp_reserve(zhs_dict_dp *dp, size_t n)
@@ -221,9 +257,10 @@ static bool numeral_measure(const uint16_t *u, uint32_t i, uint32_t h, uint32_t 
     return !(u[h] == 0x767E || u[h] == 0x5343 || (h == i && u[h] == 0x4E00 && u[k] == 0x4E2A && (i == 0 || u[i - 1] != 0x7B2C)));
 }
 
-/* Offers the dictionary words of d that start at u[i] to best/next. */
-static void offer_words(zhs_dict_dp *dp, const zhs_dict *d, const uint16_t *u, uint32_t n, uint32_t i,
-                        bool inside_numerals, bool numeral_rules)
+/* Offers the dictionary words of d that start at u[i] to best/next;
+** memo: d's edge cache, or NULL. */
+static void offer_words(zhs_dict_dp *dp, const zhs_dict *d, zhs_dict_edge *memo, const uint16_t *u, uint32_t n,
+                        uint32_t i, bool inside_numerals, bool numeral_rules)
 {
     uint32_t node = d->root[u[i]];
     bool all_numerals = zhs_dict_numeral(u[i]);
@@ -231,13 +268,18 @@ static void offer_words(zhs_dict_dp *dp, const zhs_dict *d, const uint16_t *u, u
     uint32_t h = numeral_rules && u[i] == 0x7B2C ? i + 1 : i;
     bool counted = numeral_rules && h < n && zhs_dict_numeral(u[h]);
     for (uint32_t k = i + 1; node && k < n; k++) {
-        node = child(d, node, u[k]);
+        float w;
+        if (memo) {
+            node = child_memo(memo, d, node, u[k], &w);
+        } else {
+            node = child(d, node, u[k]);
+            w = node ? d->weight[node] : ZHS_DICT_NOWORD;
+        }
         if (!node) break;
         all_numerals = all_numerals && zhs_dict_numeral(u[k]);
         if (inside_numerals && !all_numerals) break;
         bool split = counted && k > h && numeral_measure(u, i, h, k);
         if (k > h) counted = counted && zhs_dict_numeral(u[k]);
-        float w = d->weight[node];
         if (w > 0 || split) continue;
         double s = w + dp->best[k + 1];
         /* Ties go to the longer word. */
@@ -276,6 +318,8 @@ bool zhs_dict_segment(zhs_dict_dp *dp, const zhs_dict *main, const zhs_dict *use
                       const uint16_t *u, uint32_t n, bool lone_first, bool numeral_rules)
 {
     if (!dp_reserve(dp, n)) return false;
+    memo_start(dp, main);
+    dp->units += n;
     dp->best[n] = 0;
     uint32_t numerals_end = n;    /* end of the numeral run that holds i */
     for (uint32_t i = n; i-- > 0;) {
@@ -301,8 +345,8 @@ bool zhs_dict_segment(zhs_dict_dp *dp, const zhs_dict *main, const zhs_dict *use
         if (step == 2 || (i == 0 && lone_first)) continue;
         bool num = zhs_dict_numeral(u[i]);
         bool inside = num && i > 0 && zhs_dict_numeral(u[i - 1]);
-        offer_words(dp, main, u, n, i, inside, numeral_rules);
-        if (user) offer_words(dp, user, u, n, i, inside, numeral_rules);
+        offer_words(dp, main, dp->memo, u, n, i, inside, numeral_rules);
+        if (user) offer_words(dp, user, NULL, u, n, i, inside, numeral_rules);
         /* A whole run of numerals, or 第 and the run after it, is one word;
         ** so is a year written digit by digit with its 年. */
         uint32_t end = 0;

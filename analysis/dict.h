@@ -60,11 +60,25 @@ bool zhs_dict_builtin(zhs_dict *d);
 /* The weight of the word u[0..n), or ZHS_DICT_NOWORD when d lacks it. */
 float zhs_dict_lookup(const zhs_dict *d, const uint16_t *u, uint32_t n);
 
-/* Scratch for zhs_dict_segment, reused between calls. */
+/* A trie edge of the main dictionary remembered by zhs_dict_segment. */
+typedef struct zhs_dict_edge {
+    uint32_t node, child;       /* node 0: an empty entry (the root is never walked from) */
+    float weight;               /* the child's */
+    uint16_t unit;
+} zhs_dict_edge;
+
+/* Scratch for zhs_dict_segment, reused between calls (one thread's).
+** Once it has segmented some text it keeps a direct-mapped cache of the
+** main dictionary's edges: in a long text a few thousand edges make most
+** of the walk, and a cached one is one cache line instead of the child
+** range, a binary search and the weight, each a miss in a 5 MB trie. */
 typedef struct zhs_dict_dp {
     double *best;
     uint32_t *next;
     size_t cap;
+    zhs_dict_edge *memo;        /* NULL: not (yet) kept */
+    uint64_t memo_dict;         /* the hash of the dictionary it caches */
+    uint64_t units;             /* segmented so far */
 } zhs_dict_dp;
 
 void zhs_dict_dp_free(zhs_dict_dp *dp);

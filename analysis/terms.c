@@ -44,6 +44,8 @@ void zhs_passage_terms_init(zhs_passage_terms *pt, unsigned title_weight)
     zhs_buf_init(&pt->keys);
     zhs_buf_init(&pt->title.keys);
     zhs_buf_init(&pt->heading.keys);
+    zhs_buf_init(&pt->title.term_keys);
+    zhs_buf_init(&pt->heading.term_keys);
 }
 
 static void field_free(zhs_field_cache *f)
@@ -51,6 +53,8 @@ static void field_free(zhs_field_cache *f)
     free(f->text);
     free(f->pos);
     zhs_buf_free(&f->keys);
+    free(f->terms);
+    zhs_buf_free(&f->term_keys);
 }
 
 void zhs_passage_terms_free(zhs_passage_terms *pt)
@@ -62,19 +66,27 @@ void zhs_passage_terms_free(zhs_passage_terms *pt)
     memset(pt, 0, sizeof *pt);
 }
 
+/* Appends a term (prefix + key, NUL-terminated in keys) to the array *t
+** of *n terms. */
+static bool put_term(zhs_pterm **t, size_t *n, size_t *cap, zhs_buf *keys, const char *prefix, size_t pl,
+                     const char *key, size_t kl, uint32_t pos)
+{
+    if (!zhs_grow(t, cap, *n + 1, sizeof **t, 1024)) return false;
+    if (keys->len + pl + kl + 1 > UINT32_MAX) return false;
+    zhs_pterm *e = &(*t)[(*n)++];
+    e->off = (uint32_t)keys->len;
+    e->len = (uint32_t)(pl + kl);
+    e->pos = pos;
+    zhs_buf_append(keys, prefix, pl);
+    zhs_buf_append(keys, key, kl);
+    zhs_buf_putc(keys, 0);
+    return !keys->oom;
+}
+
 static bool push_term(zhs_passage_terms *pt, const char *prefix, size_t pl, const char *key, size_t kl,
                       uint32_t pos)
 {
-    if (!zhs_grow(&pt->t, &pt->cap, pt->n + 1, sizeof *pt->t, 1024)) return false;
-    if (pt->keys.len + pl + kl + 1 > UINT32_MAX) return false;
-    zhs_pterm *t = &pt->t[pt->n++];
-    t->off = (uint32_t)pt->keys.len;
-    t->len = (uint32_t)(pl + kl);
-    t->pos = pos;
-    zhs_buf_append(&pt->keys, prefix, pl);
-    zhs_buf_append(&pt->keys, key, kl);
-    zhs_buf_putc(&pt->keys, 0);
-    return !pt->keys.oom;
+    return put_term(&pt->t, &pt->n, &pt->cap, &pt->keys, prefix, pl, key, kl, pos);
 }
 
 /* Analyzes text into f unless f holds it already; *changed says which.
@@ -85,6 +97,7 @@ static int field_run(zhs_field_cache *f, zhs_analyzer *an, const char *text, boo
     if (!text) text = "";
     *changed = !f->text || strcmp(f->text, text) != 0;
     if (!*changed) return ZHS_OK;
+    f->terms_valid = false;
     free(f->text);
     f->text = strdup(text);
     f->ntok = 0;
@@ -139,18 +152,41 @@ int zhs_passage_terms_heading(zhs_passage_terms *pt, zhs_analyzer *an, const cha
     return field_run(&pt->heading, an, heading, false, &changed, "heading", err);
 }
 
-/* Appends a field's tokens: each one's body form `copies` times at
-** position 0, and, for the title, its title-field form at its position. */
-static bool push_field(zhs_passage_terms *pt, const zhs_field_cache *f, unsigned copies, bool title)
+/* The field's terms of a passage: each token's body form `copies` times
+** at position 0, and, for the title, its title-field form at its
+** position (copies and title are the same for every passage of a
+** zhs_passage_terms). */
+static bool field_terms(zhs_field_cache *f, unsigned copies, bool title)
 {
+    f->nterms = 0;
+    zhs_buf_reset(&f->term_keys);
     const char *k = f->keys.data;
     for (size_t i = 0; i < f->ntok; i++) {
         size_t kl = strlen(k);
         for (unsigned r = 0; r < copies; r++)
-            if (!push_term(pt, "", 0, k, kl, 0)) return false;
-        if (title && !push_term(pt, "T", 1, k, kl, f->pos[i])) return false;
+            if (!put_term(&f->terms, &f->nterms, &f->terms_cap, &f->term_keys, "", 0, k, kl, 0)) return false;
+        if (title && !put_term(&f->terms, &f->nterms, &f->terms_cap, &f->term_keys, "T", 1, k, kl, f->pos[i]))
+            return false;
         k += kl + 1;
     }
+    f->terms_valid = true;
+    return true;
+}
+
+/* Appends a field's terms, made once per field text. */
+static bool push_field(zhs_passage_terms *pt, zhs_field_cache *f, unsigned copies, bool title)
+{
+    if (!f->terms_valid && !field_terms(f, copies, title)) return false;
+    size_t base = pt->keys.len, m = f->nterms;
+    if (!m) return true;
+    if (!zhs_grow(&pt->t, &pt->cap, pt->n + m, sizeof *pt->t, 1024) || base + f->term_keys.len > UINT32_MAX ||
+        !zhs_buf_append(&pt->keys, f->term_keys.data, f->term_keys.len))
+        return false;
+    for (size_t i = 0; i < m; i++) {
+        pt->t[pt->n + i] = f->terms[i];
+        pt->t[pt->n + i].off += (uint32_t)base;
+    }
+    pt->n += m;
     return true;
 }
 
@@ -165,11 +201,21 @@ int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n
     /* the copies are at 0: the text starts after the longer field's span */
     uint32_t span = pt->title.units > pt->heading.units ? pt->title.units : pt->heading.units;
     uint32_t shift = pt->n ? span + 1 : 0;
+    /* keys written in place: room for the longest each can be (a kind
+    ** prefix, the text cut at ZHS_TERM_MAX, a NUL) */
+    size_t room = 0;
+    for (size_t i = 0; i < n; i++) room += (tok[i].len < ZHS_TERM_MAX ? tok[i].len : ZHS_TERM_MAX) + 2;
+    if (!zhs_grow(&pt->t, &pt->cap, pt->n + n, sizeof *pt->t, 1024) || !zhs_buf_reserve(&pt->keys, room) ||
+        pt->keys.len + room > UINT32_MAX)
+        goto oom;
     for (size_t i = 0; i < n; i++) {
-        char key[ZHS_TERM_MAX + 4];
-        size_t kl = zhs_term_key(key, &tok[i], false);
-        if (!push_term(pt, "", 0, key, kl, tok[i].position + shift)) goto oom;
+        zhs_pterm *t = &pt->t[pt->n++];
+        t->off = (uint32_t)pt->keys.len;
+        t->len = (uint32_t)zhs_term_key(pt->keys.data + pt->keys.len, &tok[i], false);
+        t->pos = tok[i].position + shift;
+        pt->keys.len += t->len + 1;
     }
+    if (n) pt->keys.data[pt->keys.len] = 0;
     pt->length = (uint32_t)(pt->title.ntok * pt->title_weight + pt->heading.ntok * pt->heading_weight + n);
     return ZHS_OK;
 oom:

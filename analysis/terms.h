@@ -76,13 +76,19 @@ typedef struct zhs_pterm {
 ** releases it.
 */
 
-/* A field analyzed once per run of passages that share its text. */
+/* A field analyzed once per run of passages that share its text, and
+** the terms it gives each of those passages (copies of each token and
+** title forms, keys from offset 0), copied into every passage at once. */
 typedef struct zhs_field_cache {
     char *text;                 /* NULL: not analyzed (or failed) */
     zhs_buf keys;               /* the tokens' term keys, NUL-separated */
     uint32_t *pos;
     size_t ntok, cap;
     uint32_t units;             /* positions the field spans */
+    zhs_pterm *terms;           /* a passage's terms of the field */
+    size_t nterms, terms_cap;
+    zhs_buf term_keys;
+    bool terms_valid;
 } zhs_field_cache;
 
 typedef struct zhs_passage_terms {

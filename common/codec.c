@@ -141,28 +141,37 @@ static size_t put_varint(uint8_t *o, uint64_t v)
 
 /* The width is chosen from a histogram of the values' widths, with each
 ** exception's index counted as one byte (exact for groups of up to 128
-** values, where indexes differ by less than 128). */
-static unsigned pfor_width(const uint32_t *v, size_t n)
+** values, where indexes differ by less than 128).  One pass over the
+** values: the widths present are a bit mask, so a candidate's cost visits
+** only them, and the exceptions of the width chosen are counted from the
+** histogram (*nexc). */
+static unsigned pfor_width(const uint32_t *v, size_t n, uint32_t *nexc)
 {
     size_t hist[33] = {0};
-    unsigned maxb = 0;
+    uint64_t present = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned b = zhs_bits_needed(v[i]);
         hist[b]++;
-        if (b > maxb) maxb = b;
+        present |= (uint64_t)1 << b;
     }
+    unsigned maxb = present ? 63u - (unsigned)__builtin_clzll(present) : 0;
     unsigned best = maxb;
-    size_t best_cost = zhs_pack_bytes(n, maxb), above = 0;
+    size_t best_cost = zhs_pack_bytes(n, maxb), above = 0, best_above = 0;
     for (unsigned b = maxb; b-- > 0;) {
         above += hist[b + 1];
         if (above > ZHS_PFOR_MAX_EXC) break;
         size_t cost = zhs_pack_bytes(n, b) + 1;
-        for (unsigned k = b + 1; k <= maxb; k++) cost += hist[k] * (1 + (k - b + 6) / 7);
+        for (uint64_t m = present >> (b + 1) << (b + 1); m; m &= m - 1) {
+            unsigned k = (unsigned)__builtin_ctzll(m);
+            cost += hist[k] * (1 + (k - b + 6) / 7);
+        }
         if (cost < best_cost) {
             best_cost = cost;
             best = b;
+            best_above = above;
         }
     }
+    *nexc = (uint32_t)best_above;
     return best;
 }
 
@@ -170,9 +179,8 @@ static unsigned pfor_width(const uint32_t *v, size_t n)
 ** the width in *bits. */
 static size_t pfor_head(uint8_t *out, const uint32_t *v, size_t n, unsigned *bits)
 {
-    unsigned b = pfor_width(v, n);
-    uint32_t nexc = 0;
-    for (size_t i = 0; i < n; i++) nexc += zhs_bits_needed(v[i]) > b;
+    uint32_t nexc;
+    unsigned b = pfor_width(v, n, &nexc);
     out[0] = (uint8_t)(b | (nexc ? ZHS_PFOR_EXC : 0));
     size_t k = 1;
     if (nexc) {
@@ -198,8 +206,31 @@ size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32
     return k + zhs_pack(out + k, b, nb, wb);
 }
 
-/* Parses a group's head at p; returns its end, NULL on damage. */
-static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
+/* Whether the len bytes at q all lie below 0x80 (each a one-byte varint). */
+static inline bool all_one_byte(const uint8_t *q, size_t len)
+{
+    uint64_t acc = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, q + i, 8);
+        acc |= w;
+    }
+    if (i < len && len >= 8) {
+        memcpy(&w, q + len - 8, 8);      /* the last bytes, some again */
+        acc |= w;
+    } else {
+        for (; i < len; i++) acc |= q[i];
+    }
+    return (acc & 0x8080808080808080ull) == 0;
+}
+
+_Static_assert(ZHS_BLOCK <= 256, "a patch's index is a byte");
+
+/* Parses a group's head at p; returns its end, NULL on damage.  With pt
+** (n <= ZHS_BLOCK), each exception is also laid out in it as it is
+** checked; inlined into each caller, where pt is NULL or not for good. */
+__attribute__((always_inline)) static inline const uint8_t *pfor_parse_head(zhs_pfor_group *g, zhs_pfor_patch *pt,
+                                                                          const uint8_t *p, const uint8_t *end, size_t n)
 {
     if (p >= end) return NULL;
     unsigned bits = p[0] & ~ZHS_PFOR_EXC & 0xFFu;
@@ -217,25 +248,51 @@ static const uint8_t *pfor_parse_head(zhs_pfor_group *g, const uint8_t *p, const
     size_t next = 0;
     uint64_t sum = 0, hi_max = 0xFFFFFFFFu >> bits;
     const uint8_t *q = p;
-    for (uint64_t k = 0; k < ne; k++) {
-        uint64_t d, hi;
-        /* both one byte: the common case, without a call */
-        if (end - q >= 2 && (q[0] | q[1]) < 0x80) {
-            d = q[0];
-            hi = q[1];
-            q += 2;
-        } else {
-            /* copies, so that q, d and hi stay in registers */
-            const uint8_t *t = q;
-            uint64_t a, b;
-            if (!zhs_varint_next(&t, end, &a) || !zhs_varint_next(&t, end, &b)) return NULL;
-            q = t;
-            d = a;
-            hi = b;
+    if ((size_t)(end - q) >= 2 * ne && all_one_byte(q, 2 * ne)) {
+        /* Every index step and high part one byte (three groups in four
+        ** of the laws' doc gaps, all of their tfs): no branch per
+        ** exception.  Indexes grow, so the last one below n bounds them
+        ** all; hi - 1 wraps for a zero high part. */
+        bool bad = false;
+        for (size_t k = 0; k < ne; k++) {
+            size_t idx = next + q[2 * k];
+            uint64_t hi = q[2 * k + 1];
+            bad |= hi - 1 >= hi_max;
+            if (pt) {
+                pt->idx[k] = (uint8_t)idx;       /* a damaged one's does not matter */
+                pt->add[k] = (uint32_t)(hi << bits);
+            }
+            sum += hi;
+            next = idx + 1;
         }
-        if (d >= n - next || hi == 0 || hi > hi_max) return NULL;
-        next += (size_t)d + 1;
-        sum += hi;
+        if (bad || next > n) return NULL;
+        q += 2 * ne;
+    } else {
+        for (uint64_t k = 0; k < ne; k++) {
+            uint64_t d, hi;
+            /* both one byte: the common case, without a call */
+            if (end - q >= 2 && (q[0] | q[1]) < 0x80) {
+                d = q[0];
+                hi = q[1];
+                q += 2;
+            } else {
+                /* copies, so that q, d and hi stay in registers */
+                const uint8_t *t = q;
+                uint64_t a, b;
+                if (!zhs_varint_next(&t, end, &a) || !zhs_varint_next(&t, end, &b)) return NULL;
+                q = t;
+                d = a;
+                hi = b;
+            }
+            if (d >= n - next || hi == 0 || hi > hi_max) return NULL;
+            next += (size_t)d;
+            if (pt) {
+                pt->idx[k] = (uint8_t)next;
+                pt->add[k] = (uint32_t)(hi << bits);
+            }
+            next++;
+            sum += hi;
+        }
     }
     g->nexc = (uint32_t)ne;
     g->high_sum = sum;
@@ -256,9 +313,28 @@ static const uint8_t *pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint
 const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
                                const uint8_t *p, const uint8_t *end)
 {
-    if (!(p = pfor_parse_head(ga, p, end, na)) || !(p = pfor_parse_head(gb, p, end, nb))) return NULL;
+    if (!(p = pfor_parse_head(ga, NULL, p, end, na)) || !(p = pfor_parse_head(gb, NULL, p, end, nb))) return NULL;
     if (!(p = pfor_place(ga, p, end, na))) return NULL;
     return pfor_place(gb, p, end, nb);
+}
+
+const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                    zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end)
+{
+    if (n > ZHS_BLOCK) return NULL;
+    if (!(p = pfor_parse_head(dg, dp, p, end, n)) || !(p = pfor_parse_head(tg, tp, p, end, n))) return NULL;
+    if (!(p = pfor_place(dg, p, end, n))) return NULL;
+    return pfor_place(tg, p, end, n);
+}
+
+void zhs_pfor_patch_of(zhs_pfor_patch *pt, const zhs_pfor_group *g)
+{
+    zhs_exc_iter e;
+    uint32_t k = 0;
+    for (zhs_exc_start(&e, g); e.idx != UINT32_MAX; zhs_exc_next(&e), k++) {
+        pt->idx[k] = (uint8_t)e.idx;
+        pt->add[k] = e.add;
+    }
 }
 
 /* Adds each exception's high part to the low bits unpacked in v (the
@@ -268,6 +344,12 @@ static void pfor_patch(uint32_t *v, const zhs_pfor_group *g)
 {
     zhs_exc_iter e;
     for (zhs_exc_start(&e, g); e.idx != UINT32_MAX; zhs_exc_next(&e)) v[e.idx] += e.add;
+}
+
+/* The same from a patch. */
+static void patch_apply(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt)
+{
+    for (uint32_t k = 0; k < g->nexc; k++) v[pt->idx[k]] += pt->add[k];
 }
 
 void zhs_pfor_unpack_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n)
@@ -289,34 +371,47 @@ uint64_t zhs_pfor_unpack_docs_scalar(uint32_t *v, const zhs_pfor_group *g, size_
     return zhs_prefix_docs_scalar(v, n, prev);
 }
 
-/* Exceptions are patched in the vector kernels' registers, between the
-** unpacking and the running sum: no value goes through memory twice. */
+void zhs_pfor_block_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n)
+{
+    zhs_unpack_tfs_padded_scalar(v, g->packed, n, g->bits);
+    patch_apply(v, g, pt);
+}
+
+uint64_t zhs_pfor_block_docs_scalar(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                                    int64_t prev)
+{
+    zhs_unpack_padded_scalar(v, g->packed, n, g->bits);
+    patch_apply(v, g, pt);
+    return zhs_prefix_docs_scalar(v, n, prev);
+}
+
+/* One call from the cursor to the kernel: the AVX2 ones take groups with
+** and without exceptions alike (the width-0 table unpacks zeros). */
+void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                        const uint8_t *limit)
+{
+    if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_pfor_block_tfs_avx2(v, g, pt, n, limit);
+    else zhs_pfor_block_tfs_scalar(v, g, pt, n);
+}
+
+uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, int64_t prev,
+                             const uint8_t *limit)
+{
+    /* The vector sum wraps at 32 bits: only where the gaps, bounded by
+    ** their low bits and the exceptions' high parts (summed by the
+    ** parse), cannot take it past 2^32 - 1, so that damage is still seen. */
+    if (n && g->bits <= ZHS_AVX2_MAX_BITS && g->high_sum <= UINT32_MAX &&
+        (uint64_t)(prev + 1) + ((uint64_t)n << g->bits) + (g->high_sum << g->bits) <= UINT32_MAX && zhs_simd_avx2()) {
+        zhs_pfor_block_docs_avx2(v, g, pt, n, (uint32_t)prev, limit);
+        return v[n - 1];
+    }
+    return zhs_pfor_block_docs_scalar(v, g, pt, n, prev);
+}
+
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n)
 {
     if (g->nexc == 0) zhs_unpack_padded(v, g->packed, n, g->bits);
-    else if (g->bits <= ZHS_AVX2_MAX_BITS && n <= ZHS_PFOR_AVX2_MAX_N && zhs_simd_avx2()) zhs_pfor_unpack_avx2(v, g, n);
     else zhs_pfor_unpack_scalar(v, g, n);
-}
-
-void zhs_pfor_unpack_tfs(uint32_t *v, const zhs_pfor_group *g, size_t n)
-{
-    if (g->nexc == 0) zhs_unpack_tfs_padded(v, g->packed, n, g->bits);
-    else if (g->bits <= ZHS_AVX2_MAX_BITS && n <= ZHS_PFOR_AVX2_MAX_N && zhs_simd_avx2()) zhs_pfor_unpack_tfs_avx2(v, g, n);
-    else zhs_pfor_unpack_tfs_scalar(v, g, n);
-}
-
-uint64_t zhs_pfor_unpack_docs(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev)
-{
-    if (g->nexc == 0) return zhs_unpack_docs_padded(v, g->packed, n, g->bits, prev);
-    /* The vector sum wraps at 32 bits: only where the gaps, bounded by
-    ** their low bits and the exceptions' high parts (summed by the parse),
-    ** cannot take it past 2^32 - 1, so that damage is still seen. */
-    if (n && n <= ZHS_PFOR_AVX2_MAX_N && g->bits <= ZHS_AVX2_MAX_BITS && g->high_sum <= UINT32_MAX &&
-        (uint64_t)(prev + 1) + ((uint64_t)n << g->bits) + (g->high_sum << g->bits) <= UINT32_MAX && zhs_simd_avx2()) {
-        zhs_pfor_unpack_docs_avx2(v, g, n, (uint32_t)prev);
-        return v[n - 1];
-    }
-    return zhs_pfor_unpack_docs_scalar(v, g, n, prev);
 }
 
 void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high)

@@ -64,11 +64,6 @@ bool zhs_simd_avx2_supported(void)
 static const uint8_t shuf_tab[ZHS_AVX2_MAX_BITS + 1][32] __attribute__((aligned(32))) = {ROWS(SHUF)};
 static const uint32_t shift_tab[ZHS_AVX2_MAX_BITS + 1][8] __attribute__((aligned(32))) = {ROWS(SHIFTS)};
 
-/* Up to this width the four values of a lane lie in its first 8 bytes
-** (the last window ends at byte (4 + 3b)/8 + 3 <= 7), so a lane loads 8
-** bytes instead of 16 and the last groups of a block can be read in place. */
-#define NARROW_MAX_BITS 12
-
 typedef struct {
     __m256i shuf, shift, mask;
     size_t hi;                      /* byte offset of the high lane's bytes */
@@ -84,23 +79,17 @@ __attribute__((target("avx2"))) static inline kernel kernel_for(unsigned bits)
     return k;
 }
 
-/* Eight values from the b bytes at p; reads p[0..hi+8) when narrow,
-** p[0..hi+16) otherwise. */
-__attribute__((target("avx2"))) static inline __m256i unpack8(const kernel *k, const uint8_t *p, bool narrow)
+/* A group's loads: 16 bytes from p and from p + hi. */
+#define GROUP_READ(k) ((k)->hi + 16)
+
+/* Eight values from the b bytes at p; reads p[0..hi+16). */
+__attribute__((target("avx2"))) static inline __m256i unpack8(const kernel *k, const uint8_t *p)
 {
-    __m128i lo, hi;
-    if (narrow) {
-        lo = _mm_loadl_epi64((const __m128i *)p);
-        hi = _mm_loadl_epi64((const __m128i *)(p + k->hi));
-    } else {
-        lo = _mm_loadu_si128((const __m128i *)p);
-        hi = _mm_loadu_si128((const __m128i *)(p + k->hi));
-    }
+    __m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadu_si128((const __m128i *)(p + k->hi));
     __m256i w = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
     w = _mm256_shuffle_epi8(w, k->shuf);
     return _mm256_and_si256(_mm256_srlv_epi32(w, k->shift), k->mask);
 }
-
 /* Inclusive prefix sum of (x + 1) over the eight slots.  It does not
 ** depend on the previous group: the only chain between groups is the one
 ** addition of the carry. */
@@ -129,16 +118,16 @@ __attribute__((target("avx2"))) static inline __m256i finish8(__m256i x, enum ou
     return x;
 }
 
-/* The groups that can be read in place: group g reads up to byte
-** g*b + hi + load, and the caller guarantees pack_bytes + 8 readable bytes. */
-static inline size_t groups_in_place(size_t n, unsigned bits, size_t hi, size_t load)
+/* The groups whose loads stay inside the `readable` bytes from the
+** packed area's start (group g reads from byte g*b up to GROUP_READ more):
+** all of them when the area has room after it, the usual case, which costs
+** one comparison. */
+static inline size_t groups_readable(size_t n, unsigned bits, size_t read, size_t readable)
 {
-    size_t limit = zhs_pack_bytes(n, bits) + 8, g = (n + 7) / 8;
-    if (g && (g - 1) * bits + hi + load > limit) {
-        size_t fit = limit >= hi + load ? (limit - hi - load) / bits + 1 : 0;
-        g = fit < g ? fit : g;
-    }
-    return g;
+    size_t g = (n + 7) / 8;
+    if (g == 0 || (g - 1) * bits + read <= readable) return g;
+    if (readable < read) return 0;
+    return bits == 0 ? g : (readable - read) / bits + 1;
 }
 
 /* Stores the first m (1..8) slots of x at v. */
@@ -152,29 +141,44 @@ __attribute__((target("avx2"))) static inline void store8(uint32_t *v, __m256i x
     _mm256_maskstore_epi32((int *)v, keep, x);
 }
 
-/* One loop for every output; `kind`, `narrow` and whether exceptions come
-** (add not NULL: what to add to each value, eight at a time) are
-** constants at each call site, where the loop is inlined. */
+/* Zeroes groups of 8 values: a loop of vector stores that GCC would
+** otherwise turn into a call of memset, which costs more for these sizes
+** (clang has no such attribute). */
+#if defined(__clang__)
+#define NO_MEMSET_IDIOM
+#else
+#define NO_MEMSET_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+__attribute__((target("avx2"))) NO_MEMSET_IDIOM static void zero_groups(uint32_t *a, size_t groups)
+{
+    for (size_t i = 0; i < groups; i++) _mm256_store_si256((__m256i *)(a + 8 * i), _mm256_setzero_si256());
+}
+
+/* One loop for every output; `kind`, whether exceptions come (add not
+** NULL: what to add to each value, eight at a time) and `exact` (store
+** nothing past v[n - 1]; otherwise whole groups) are constants at each
+** call site, where the loop is inlined.  Bytes in[0..readable) are
+** readable, readable >= pack_bytes + 8. */
 __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uint32_t *v, const uint8_t *in, size_t n,
                                                                               unsigned bits, enum out_kind kind,
-                                                                              uint32_t base, bool narrow,
-                                                                              const uint32_t *add)
+                                                                              uint32_t base, const uint32_t *add,
+                                                                              size_t readable, bool exact)
 {
     kernel k = kernel_for(bits);
     __m256i carry = _mm256_set1_epi32((int)base);
-    size_t g = groups_in_place(n, bits, k.hi, narrow ? 8 : 16), i = 0;
+    size_t g = groups_readable(n, bits, GROUP_READ(&k), readable), i = 0;
     for (; i < g; i++) {
-        __m256i x = unpack8(&k, in + i * bits, narrow);
+        __m256i x = unpack8(&k, in + i * bits);
         if (add) x = _mm256_add_epi32(x, _mm256_load_si256((const __m256i *)(add + 8 * i)));
         x = finish8(x, kind, &carry);
-        store8(v + 8 * i, x, n - 8 * i < 8 ? n - 8 * i : 8);
+        if (exact && n - 8 * i < 8) store8(v + 8 * i, x, n - 8 * i);
+        else _mm256_storeu_si256((__m256i *)(v + 8 * i), x);
     }
     if (8 * i >= n) return;
-    /* The rest, fewer than eight values whose vector loads would pass the
-    ** readable bytes: one 8-byte load per value, which stays inside them
-    ** (value j starts at byte jb/8 < pack_bytes, and pack_bytes + 8 bytes
-    ** are readable).  A copy into a zeroed buffer cost more than the
-    ** values on the short lists that end this way. */
+    /* The rest, whose vector loads would pass the readable bytes (the
+    ** last lists of a file): one 8-byte load per value, which stays
+    ** inside them (value j starts at byte jb/8 < pack_bytes, and
+    ** pack_bytes + 8 bytes are readable). */
     uint32_t doc = kind == OUT_DOCS ? (uint32_t)_mm256_cvtsi256_si32(carry) : 0;
     const uint32_t mask = (uint32_t)((1ull << bits) - 1);
     for (size_t j = 8 * i; j < n; j++) {
@@ -189,72 +193,64 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
     }
 }
 
-/* The loop specialised for narrow and wide loads. */
-__attribute__((target("avx2"))) static void unpack_any(uint32_t *v, const uint8_t *in, size_t n, unsigned bits,
-                                                        enum out_kind kind, uint32_t base)
-{
-    if (bits <= NARROW_MAX_BITS) unpack_run(v, in, n, bits, kind, base, true, NULL);
-    else unpack_run(v, in, n, bits, kind, base, false, NULL);
-}
-
-/* A group with exceptions: their high parts are laid out in a zeroed
-** array as long as the group, which the loop adds eight values at a time
-** between unpacking and summing.  No branch per exception in the loop
-** (an outlier falls anywhere, so such a branch would mispredict), and no
-** value goes through memory twice. */
-__attribute__((target("avx2"))) static void unpack_patched(uint32_t *v, const zhs_pfor_group *g, size_t n,
-                                                            enum out_kind kind, uint32_t base)
-{
-    uint32_t add[ZHS_PFOR_AVX2_MAX_N] __attribute__((aligned(32)));
-    for (size_t i = 0; i < n; i += 8) _mm256_store_si256((__m256i *)(add + i), _mm256_setzero_si256());
-    zhs_exc_iter e;
-    for (zhs_exc_start(&e, g); e.idx != UINT32_MAX; zhs_exc_next(&e)) add[e.idx] = e.add;
-    if (g->bits <= NARROW_MAX_BITS) unpack_run(v, g->packed, n, g->bits, kind, base, true, add);
-    else unpack_run(v, g->packed, n, g->bits, kind, base, false, add);
-}
-
+/* The padded contract: 8 bytes of slack, v[0..n) exactly. */
 __attribute__((target("avx2"))) void zhs_unpack_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
 {
-    if (bits == 0) {
-        memset(v, 0, n * sizeof *v);
-        return;
-    }
-    unpack_any(v, in, n, bits, OUT_VALUES, 0);
+    unpack_run(v, in, n, bits, OUT_VALUES, 0, NULL, zhs_pack_bytes(n, bits) + 8, true);
 }
 
 __attribute__((target("avx2"))) void zhs_unpack_tfs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
 {
-    if (bits == 0) {
-        for (size_t i = 0; i < n; i++) v[i] = 1;
-        return;
-    }
-    unpack_any(v, in, n, bits, OUT_PLUS1, 0);
+    unpack_run(v, in, n, bits, OUT_PLUS1, 0, NULL, zhs_pack_bytes(n, bits) + 8, true);
 }
 
 __attribute__((target("avx2"))) void zhs_unpack_docs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n,
                                                                   unsigned bits, uint32_t base)
 {
-    if (bits == 0) {
-        for (size_t i = 0; i < n; i++) v[i] = base + (uint32_t)i + 1;
-        return;
+    unpack_run(v, in, n, bits, OUT_DOCS, base, NULL, zhs_pack_bytes(n, bits) + 8, true);
+}
+
+/* Term frequencies: unpacked as without exceptions, then patched in
+** memory (each patch a load the vector store forwards, an add and a
+** store); no running sum reads them after. */
+__attribute__((target("avx2"))) void zhs_pfor_block_tfs_avx2(uint32_t *v, const zhs_pfor_group *g,
+                                                              const zhs_pfor_patch *pt, size_t n, const uint8_t *limit)
+{
+    unpack_run(v, g->packed, n, g->bits, OUT_PLUS1, 0, NULL, (size_t)(limit - g->packed), false);
+    for (uint32_t e = 0; e < g->nexc; e++) v[pt->idx[e]] += pt->add[e];
+}
+
+/* Doc gaps with exceptions: their high parts are laid out in a zeroed
+** array, which the loop adds eight values at a time between unpacking
+** and the running sum: no value goes through memory twice, and no branch
+** per group (an outlier falls anywhere, so such a branch would
+** mispredict).  A function of its own, so that the array and its aligned
+** frame cost nothing to the groups without exceptions. */
+__attribute__((target("avx2"), noinline)) static void docs_patched(uint32_t *v, const zhs_pfor_group *g,
+                                                                    const zhs_pfor_patch *pt, size_t n, uint32_t base,
+                                                                    size_t readable)
+{
+    uint32_t add[ZHS_PFOR_AVX2_MAX_N] __attribute__((aligned(32)));
+    zero_groups(add, (n + 7) / 8);
+    for (uint32_t e = 0; e < g->nexc; e++) add[pt->idx[e]] = pt->add[e];
+    unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, add, readable, false);
+}
+
+__attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g,
+                                                               const zhs_pfor_patch *pt, size_t n, uint32_t base,
+                                                               const uint8_t *limit)
+{
+    size_t readable = (size_t)(limit - g->packed);
+    if (g->nexc) {
+        docs_patched(v, g, pt, n, base, readable);
+    } else if (g->bits == 0) {
+        /* consecutive passages (a title term's run): no bytes to read */
+        __m256i x = _mm256_add_epi32(_mm256_set1_epi32((int)base), _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8));
+        for (size_t i = 0; i < n; i += 8, x = _mm256_add_epi32(x, _mm256_set1_epi32(8)))
+            _mm256_storeu_si256((__m256i *)(v + i), x);
+    } else {
+        unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
     }
-    unpack_any(v, in, n, bits, OUT_DOCS, base);
-}
-
-__attribute__((target("avx2"))) void zhs_pfor_unpack_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n)
-{
-    unpack_patched(v, g, n, OUT_VALUES, 0);
-}
-
-__attribute__((target("avx2"))) void zhs_pfor_unpack_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n)
-{
-    unpack_patched(v, g, n, OUT_PLUS1, 0);
-}
-
-__attribute__((target("avx2"))) void zhs_pfor_unpack_docs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n,
-                                                                uint32_t base)
-{
-    unpack_patched(v, g, n, OUT_DOCS, base);
 }
 
 #else /* no AVX2 in this build: the scalar loops everywhere */
@@ -276,19 +272,18 @@ void zhs_unpack_docs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsig
     zhs_unpack_docs_padded_scalar(v, in, n, bits, (int64_t)base);
 }
 
-void zhs_pfor_unpack_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n)
+void zhs_pfor_block_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                             const uint8_t *limit)
 {
-    zhs_pfor_unpack_scalar(v, g, n);
+    (void)limit;
+    zhs_pfor_block_tfs_scalar(v, g, pt, n);
 }
 
-void zhs_pfor_unpack_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n)
+void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, uint32_t base,
+                              const uint8_t *limit)
 {
-    zhs_pfor_unpack_tfs_scalar(v, g, n);
-}
-
-void zhs_pfor_unpack_docs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n, uint32_t base)
-{
-    zhs_pfor_unpack_docs_scalar(v, g, n, (int64_t)base);
+    (void)limit;
+    zhs_pfor_block_docs_scalar(v, g, pt, n, (int64_t)base);
 }
 
 #endif

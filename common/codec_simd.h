@@ -37,17 +37,25 @@ void zhs_unpack_docs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsig
 ** id, exact in 64 bits. */
 uint64_t zhs_prefix_docs_scalar(uint32_t *v, size_t n, int64_t prev);
 
-/* Scalar and AVX2 versions of zhs_pfor_unpack, zhs_pfor_unpack_tfs and
-** zhs_pfor_unpack_docs (format.h) for groups with exceptions.  The AVX2
-** ones need g->bits <= ZHS_AVX2_MAX_BITS and n <= ZHS_PFOR_AVX2_MAX_N (a
-** block; longer groups are not decoded whole); the docs one sums modulo 2^32,
-** so the caller uses it only where the sum cannot pass 2^32 - 1. */
+/* Decoding a group with exceptions in scalar code, for any length: the
+** exceptions walked from their varints and patched in memory after
+** unpacking.  zhs_pfor_unpack's path, and the reference the tests hold the
+** block decoders to. */
 void zhs_pfor_unpack_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n);
 void zhs_pfor_unpack_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n);
 uint64_t zhs_pfor_unpack_docs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev);
-void zhs_pfor_unpack_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n);
-void zhs_pfor_unpack_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n);
-void zhs_pfor_unpack_docs_avx2(uint32_t *v, const zhs_pfor_group *g, size_t n, uint32_t base);
+/* Scalar and AVX2 versions of zhs_pfor_block_tfs and zhs_pfor_block_docs
+** (format.h).  The scalar ones write exactly v[0..n).  The AVX2 ones need
+** g->bits <= ZHS_AVX2_MAX_BITS and n <= ZHS_PFOR_AVX2_MAX_N; the docs one
+** sums modulo 2^32, so the caller uses it only where the sum cannot pass
+** 2^32 - 1. */
+void zhs_pfor_block_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n);
+uint64_t zhs_pfor_block_docs_scalar(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                                    int64_t prev);
+void zhs_pfor_block_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                             const uint8_t *limit);
+void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, uint32_t base,
+                              const uint8_t *limit);
 
 /* The exceptions of a group zhs_pfor_parse2 checked, in index order:
 ** idx is UINT32_MAX after the last, add the value to add to the low bits

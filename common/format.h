@@ -157,15 +157,40 @@ typedef struct zhs_pfor_group {
 ** everything inside [p, end)).  Returns the pair's end, NULL on damage. */
 const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
                                const uint8_t *p, const uint8_t *end);
-/* All n values of a parsed group into v: the hot path (zhs_unpack_padded,
-** so up to 8 bytes past the packed area are read and must be mapped). */
+/* A group's exceptions as the parse found them, for decoding the group
+** whole without walking its varints again: exception k is value idx[k]
+** (in increasing order), whose high part << width is add[k].  Groups of
+** up to ZHS_BLOCK values (an index fits a byte). */
+typedef struct zhs_pfor_patch {
+    uint32_t add[ZHS_PFOR_MAX_EXC];
+    uint8_t idx[ZHS_PFOR_MAX_EXC];
+} zhs_pfor_patch;
+/* zhs_pfor_parse2 for a block of n <= ZHS_BLOCK postings (the same checks,
+** NULL for n > ZHS_BLOCK too), laying out each group's exceptions in dp
+** and tp (written only for a group that has exceptions) as it checks
+** them: decoding the block then walks no varint again. */
+const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                    zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end);
+/* The patch of a group of up to ZHS_BLOCK values parsed by zhs_pfor_parse2. */
+void zhs_pfor_patch_of(zhs_pfor_patch *pt, const zhs_pfor_group *g);
+/* A block's n <= ZHS_BLOCK doc ids (the gaps turned into ids after prev,
+** -1 before the first; the last returned, exact in 64 bits, so that a
+** damaged block whose ids pass 2^32 - 1 is seen) and term frequencies
+** (the values plus one), from a group and its patch (read only when the
+** group has exceptions).  v has room for n rounded up to a multiple of 8:
+** the vector kernels store whole groups of 8, and what lands past n is
+** undefined.  The bytes from the packed area up to limit, at least 8 past
+** the packed area, are readable: the kernels load 16-byte windows up to
+** there and read the few values beyond one 8-byte load each, so a block
+** with room after it (in an index, any but the last few lists of the
+** file) takes no scalar tail and no partial store. */
+uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, int64_t prev,
+                             const uint8_t *limit);
+void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                        const uint8_t *limit);
+/* All n values of a parsed group into v (any n; up to 8 bytes past the
+** packed area are read and must be mapped). */
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n);
-/* The same for term frequencies (the values plus one) and for doc gaps
-** (turned into doc ids after prev, the last returned exact in 64 bits:
-** the contract of zhs_unpack_docs_padded).  Vector code for the running
-** sum after the patch where the CPU has it. */
-void zhs_pfor_unpack_tfs(uint32_t *v, const zhs_pfor_group *g, size_t n);
-uint64_t zhs_pfor_unpack_docs(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev);
 /* The exceptions of a parsed group, for random access: g->nexc indexes
 ** and high parts (value >> bits). */
 void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high);
@@ -223,10 +248,11 @@ typedef struct zhs_term_info {
 ** dict_len (0 in formats 1 and 2, whose stores have no dictionary).  The
 ** character table ranks the characters of the first ZHS_STORE_CODE_SAMPLE
 ** bytes of records (held back uncoded until it is chosen).
-** Format 5 (ZHSSTOR3): every block is a zstd frame (no content size,
-** checksum or dictionary id: the table has the raw length and the file's
-** CRC covers the blocks) compressed at level ZHS_STORE_LEVEL against the
-** dictionary, a zstd dictionary trained (ZDICT_trainFromBuffer) on the
+** Format 5 (ZHSSTOR3): every block is a zstd frame (no content size or
+** dictionary id: the table has the raw length; with zstd's checksum of
+** the raw bytes since the fifth session, which frames of earlier stores
+** lack) compressed at level ZHS_STORE_LEVEL against the dictionary, a
+** zstd dictionary trained (fastCover, fixed parameters) on the
 ** first ZHS_STORE_DICT_SAMPLE bytes of coded records, in pieces of
 ** ZHS_STORE_DICT_PIECE bytes: at most ZHS_STORE_DICT_MAX bytes and 1/32
 ** of the sample, none when that is under ZHS_STORE_DICT_MIN or training

@@ -361,6 +361,13 @@ static inline uint32_t skip_last(const zhs_cursor *c, uint32_t b)
     return zhs_get_u32(c->skips + (size_t)b * c->skip_bytes);
 }
 
+/* Where the block decoders must stop reading: the end of the postings
+** file's mapping. */
+static inline const uint8_t *post_limit(const zhs_cursor *c)
+{
+    return c->seg->post.data + c->seg->post.size;
+}
+
 /* Decodes block b; on damage marks the cursor exhausted and corrupt. */
 static bool decode_block(zhs_cursor *c, uint32_t b)
 {
@@ -373,11 +380,13 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     }
     if (p < c->blocks || p >= c->end) goto bad;
     zhs_pfor_group dg;
-    if (!zhs_pfor_parse2(&dg, n, &c->tfg, n, p, c->end)) goto bad;
+    zhs_pfor_patch dp;
+    if (!zhs_pfor_parse_block(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end)) goto bad;
     /* The block lies inside the term's postings, which lie inside the
-    ** file body, which the 16-byte footer follows: reading 8 bytes past
-    ** the packed area stays inside the mapping. */
-    uint64_t last = zhs_pfor_unpack_docs(c->docs, &dg, n, prev);
+    ** file body, which the 16-byte footer follows: the kernels may read
+    ** up to the end of the mapping, at least 16 bytes past the packed
+    ** areas. */
+    uint64_t last = zhs_pfor_block_docs(c->docs, &dg, &dp, n, prev, post_limit(c));
     c->tfs_ready = false;
     c->pos_ready = false;
     if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
@@ -393,7 +402,7 @@ bad:
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    zhs_pfor_unpack_tfs(c->tfs, &c->tfg, c->bn);
+    zhs_pfor_block_tfs(c->tfs, &c->tfg, &c->tfp, c->bn, post_limit(c));
     c->tfs_ready = true;
 }
 
@@ -474,9 +483,10 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
     return true;
 }
 
-/* Locates the current block's positions: the groups of first positions
-** and of gaps, their exceptions, and where each doc's gaps start.  False
-** on damage. */
+/* Locates the current block's positions: the docs' first positions
+** decoded whole (a phrase reads several docs of a block, each of its
+** elements' first position at least), the group of gaps located with its
+** exceptions, and where each doc's gaps start.  False on damage. */
 static bool prepare_positions(zhs_cursor *c)
 {
     if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
@@ -496,53 +506,24 @@ static bool prepare_positions(zhs_cursor *c)
         total += c->tfs[i] - 1;     /* gaps: every position but the first */
     }
     if (total > SIZE_MAX / 64) return false;
-    if (!zhs_pfor_parse2(&c->pos_g[0], c->bn, &c->pos_g[1], (size_t)total, p, c->pos_end)) return false;
-    for (int g = 0; g < 2; g++) {
-        zhs_pfor_exceptions(&c->pos_g[g], c->pos_exc_idx[g], c->pos_exc_high[g]);
-        c->pos_exc_at[g] = 0;
-    }
+    zhs_pfor_group fg;
+    if (!zhs_pfor_parse2(&fg, c->bn, &c->pos_gaps, (size_t)total, p, c->pos_end)) return false;
+    /* the group lies inside the file's body, which the 16-byte footer
+    ** follows: the 8 bytes the unpacking may read past it are mapped */
+    zhs_pfor_unpack(c->pos_first, &fg, c->bn);
+    zhs_pfor_exceptions(&c->pos_gaps, c->pos_exc_idx, c->pos_exc_high);
+    c->pos_exc_at = 0;
     c->pos_ready = true;
     return true;
 }
 
-/* First exception of a group at index >= i, searched on from where the
-** previous call on this block stopped (*from): the docs of a block are
-** read in order, so each exception is passed once, without the binary
-** search per doc whose branches mispredict; a call for an earlier doc
-** starts over. */
-static inline uint32_t exception_from(const uint32_t *idx, uint32_t nexc, uint32_t *from, uint64_t i)
-{
-    uint32_t e = *from;
-    if (e > 0 && idx[e - 1] >= i) e = 0;
-    while (e < nexc && idx[e] < i) e++;
-    *from = e;
-    return e;
-}
-
-/* zhs_pfor_low for a group of the positions file, reading 8 bytes at
-** once: the group lies inside the file's body, which the 16-byte footer
-** follows, so the bytes past the packed area are mapped. */
-static inline uint32_t pos_low(const zhs_pfor_group *g, size_t i)
-{
-    size_t bp = i * g->bits;
-    uint64_t w;
-    memcpy(&w, g->packed + (bp >> 3), 8);
-    return (uint32_t)((w >> (bp & 7)) & (((uint64_t)1 << g->bits) - 1));
-}
-
-/* The current doc's first position, from the group of first positions;
-** the block's positions located first.  UINT64_MAX on damage. */
+/* The current doc's first position; the block's positions located first.
+** UINT64_MAX on damage. */
 static uint64_t first_position(zhs_cursor *c)
 {
     if (!zhs_cursor_tf_bounded(c)) return UINT64_MAX;
     if (!c->pos_ready && !prepare_positions(c)) return UINT64_MAX;
-    const zhs_pfor_group *fg = &c->pos_g[0];
-    uint64_t pos = pos_low(fg, c->i);
-    if (fg->nexc) {
-        uint32_t e = exception_from(c->pos_exc_idx[0], fg->nexc, &c->pos_exc_at[0], c->i);
-        if (e < fg->nexc && c->pos_exc_idx[0][e] == c->i) pos |= (uint64_t)c->pos_exc_high[0][e] << fg->bits;
-    }
-    return pos;
+    return c->pos_first[c->i];
 }
 
 int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out)
@@ -554,28 +535,26 @@ int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out)
     return 1;
 }
 
-int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
+int zhs_cursor_pos_start_slow(zhs_cursor *c, zhs_pos_iter *it)
 {
     if (c->doc == ZHS_NO_DOC) return 0;
-    uint64_t pos = first_position(c);
-    if (pos == UINT64_MAX) return -1;
-    uint32_t tf = c->tfs[c->i], n = 0;
-    const zhs_pfor_group *gg = &c->pos_g[1];
-    /* the gaps are read in order: the exceptions too */
-    uint64_t before = c->pos_before[c->i];
-    const uint32_t *xi = c->pos_exc_idx[1], *xh = c->pos_exc_high[1];
-    uint32_t e = gg->nexc ? exception_from(xi, gg->nexc, &c->pos_exc_at[1], before) : 0;
-    for (uint32_t k = 0; k < tf; k++) {
-        if (k > 0) {
-            size_t j = (size_t)(before + k - 1);
-            uint64_t g = pos_low(gg, j);
-            if (e < gg->nexc && xi[e] == j) g |= (uint64_t)xh[e++] << gg->bits;
-            pos += g;
-        }
-        if (pos > UINT32_MAX) return -1;
-        if (n < max) out[n++] = (uint32_t)pos;
+    if (first_position(c) == UINT64_MAX) return -1;
+    return zhs_cursor_pos_start(c, it);     /* the block's positions are ready now */
+}
+
+int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
+{
+    zhs_pos_iter it;
+    int rc = zhs_cursor_pos_start(c, &it);
+    if (rc <= 0) return rc;
+    uint32_t n = 0;
+    for (;;) {
+        if (n < max) out[n++] = (uint32_t)it.pos;
+        if (it.left == 0) break;
+        if (zhs_pos_step(&it) < 0) return -1;
     }
-    if (gg->nexc) c->pos_exc_at[1] = e;
+    /* every gap of the doc was read: the next doc's exceptions start here */
+    if (c->pos_gaps.nexc) c->pos_exc_at = it.e;
     return (int)n;
 }
 

@@ -105,14 +105,17 @@ typedef struct zhs_cursor {
     bool corrupt;
     bool tfs_ready;                 /* tfs[] decoded for this block */
     zhs_pfor_group tfg;             /* the block's term frequencies */
+    zhs_pfor_patch tfp;             /* and their exceptions, laid out by the parse */
     uint32_t docs[ZHS_BLOCK];
     uint32_t tfs[ZHS_BLOCK];
     /* the block's positions, located once per block on first use: the
-    ** groups of first positions and of gaps, with their exceptions */
+    ** docs' first positions decoded, the group of gaps located, with its
+    ** exceptions */
     bool pos_ready;
-    zhs_pfor_group pos_g[2];
-    uint32_t pos_exc_idx[2][ZHS_PFOR_MAX_EXC], pos_exc_high[2][ZHS_PFOR_MAX_EXC];
-    uint32_t pos_exc_at[2];         /* where the last read stopped in each */
+    zhs_pfor_group pos_gaps;
+    uint32_t pos_exc_idx[ZHS_PFOR_MAX_EXC], pos_exc_high[ZHS_PFOR_MAX_EXC];
+    uint32_t pos_exc_at;            /* where the last read stopped */
+    uint32_t pos_first[ZHS_BLOCK];
     uint64_t pos_before[ZHS_BLOCK]; /* gaps of the block's earlier docs */
     /* shallow position for block-max: the skip entry of the block that
     ** may hold a target, decoded once */
@@ -142,14 +145,6 @@ static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
 ** it (for block-max bounds).  Returns false past the end. */
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
 
-/* Positions of the current doc into out (up to max); returns the count,
-** or -1 on damage (a term frequency above the passage length included:
-** an index with it would have a position loop bounded only by 2^32). */
-int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max);
-/* The current doc's first position alone (the others are not decoded):
-** 1 with *out set, 0 at the end, -1 on damage. */
-int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out);
-
 /* A term occurs at most once per token of a passage (title tokens counted
 ** title_weight times), so tf <= the passage length in every sound index. */
 static inline bool zhs_cursor_tf_sane(zhs_cursor *c)
@@ -164,6 +159,95 @@ static inline bool zhs_cursor_tf_bounded(zhs_cursor *c)
 {
     return zhs_cursor_tf(c) <= c->seg->max_len;
 }
+
+/* Positions of the current doc into out (up to max); returns the count,
+** or -1 on damage (a term frequency above the passage length included:
+** an index with it would have a position loop bounded only by 2^32). */
+int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max);
+/* The current doc's positions one at a time, in order, decoded as they
+** are asked for: a phrase check that finds its match early (or learns it
+** cannot match) reads no more of them.  Valid while the cursor stays on
+** the doc. */
+typedef struct zhs_pos_iter {
+    const zhs_cursor *c;
+    uint64_t pos;                   /* the current position */
+    uint32_t left;                  /* positions after it */
+    uint32_t e;                     /* the gap group's next exception */
+    size_t j;                       /* the next gap in the block's gap group */
+} zhs_pos_iter;
+/* Starts on the current doc's first position: 1, 0 at the end, -1 on
+** damage (as zhs_cursor_positions).  Inline, as the readers below: a
+** phrase check starts one per element and candidate; the first read of a
+** block's positions locates them (segment.c). */
+int zhs_cursor_pos_start_slow(zhs_cursor *c, zhs_pos_iter *it);
+static inline int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it);
+
+/* First exception of the gap group at index >= i, searched on from where
+** the previous call on this block stopped (c->pos_exc_at): the docs of a
+** block are read in order, so each exception is passed once, without the
+** binary search per doc whose branches mispredict (tried: slower); a call
+** for an earlier doc starts over. */
+static inline uint32_t zhs_pos_exception_from(zhs_cursor *c, uint64_t i)
+{
+    const uint32_t *idx = c->pos_exc_idx;
+    uint32_t nexc = c->pos_gaps.nexc, e = c->pos_exc_at;
+    if (e > 0 && idx[e - 1] >= i) e = 0;
+    while (e < nexc && idx[e] < i) e++;
+    c->pos_exc_at = e;
+    return e;
+}
+
+static inline int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it)
+{
+    if (ZHS_UNLIKELY(c->doc == ZHS_NO_DOC || !c->pos_ready || !zhs_cursor_tf_bounded(c)))
+        return zhs_cursor_pos_start_slow(c, it);
+    it->c = c;
+    it->pos = c->pos_first[c->i];
+    it->left = c->tfs[c->i] - 1;
+    it->j = c->pos_before[c->i];
+    it->e = c->pos_gaps.nexc ? zhs_pos_exception_from(c, it->j) : 0;
+    return 1;
+}
+
+/* The low bits of gap i, 8 bytes read at once: the group lies inside the
+** .pos file's body, which the 16-byte footer follows, so the bytes past
+** the packed area are mapped (zhs_pfor_low reads only inside it). */
+static inline uint32_t zhs_pos_low(const zhs_pfor_group *g, size_t i)
+{
+    size_t bp = i * g->bits;
+    uint64_t w;
+    memcpy(&w, g->packed + (bp >> 3), 8);
+    return (uint32_t)((w >> (bp & 7)) & (((uint64_t)1 << g->bits) - 1));
+}
+
+/* The next position (it->left > 0): the next gap added, an exception's
+** high part with it where the gap is one.  -1 past 2^32 - 1 (damage). */
+static inline int zhs_pos_step(zhs_pos_iter *it)
+{
+    const zhs_cursor *c = it->c;
+    const zhs_pfor_group *gg = &c->pos_gaps;
+    uint64_t g = zhs_pos_low(gg, it->j);
+    if (it->e < gg->nexc && c->pos_exc_idx[it->e] == it->j) g |= (uint64_t)c->pos_exc_high[it->e++] << gg->bits;
+    it->j++;
+    it->left--;
+    it->pos += g;
+    return it->pos > UINT32_MAX ? -1 : 1;
+}
+
+/* Moves to the first position >= target: 1 (it->pos is it), 0 when the
+** doc has none, -1 on damage. */
+static inline int zhs_pos_seek(zhs_pos_iter *it, uint64_t target)
+{
+    while (it->pos < target) {
+        if (it->left == 0) return 0;
+        if (zhs_pos_step(it) < 0) return -1;
+    }
+    return 1;
+}
+
+/* The current doc's first position alone (the others are not decoded):
+** 1 with *out set, 0 at the end, -1 on damage. */
+int zhs_cursor_first_position(zhs_cursor *c, uint32_t *out);
 
 /* ------------------------------------------------------------ store */
 

@@ -10,7 +10,9 @@
 **   store_writer.c passages -> zlib-compressed .store, streamed
 ** Postings travel between them as a "posting stream": per passage
 **   varint (doc - prev_doc) [prev_doc = -1 at the start of a stream],
-**   varint tf, tf varints: first position then gaps.
+**   varint tf, tf varints: first position then gaps,
+** the positions only for a term that keeps them in the segment
+** (zhs_term_keeps_positions): the others' would only be skipped.
 */
 #ifndef ZHS_INDEXER_INT_H
 #define ZHS_INDEXER_INT_H
@@ -29,6 +31,11 @@ typedef struct zhs_chunk {
     const uint8_t *p;
     size_t len;
 } zhs_chunk;
+
+/* Whether the segment holds the term's positions (and so its posting
+** stream carries them): not for characters and article labels, nor for
+** long Han words unless word_positions (zhs_seg_writer_open). */
+bool zhs_term_keeps_positions(const char *key, size_t keylen, bool word_positions);
 
 /* lens: token count of each of ndocs passages (borrowed until finish).
 ** word_positions: keep the positions of Han words of two or more
@@ -123,8 +130,10 @@ struct zhs_passage_terms;
 
 /* shards: 1 inverts on the caller's thread; more start a thread each.
 ** ram_budget: the bytes of postings all shards hold before flushing runs
-** into tmpdir (each an equal share). */
-int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, const char *tmpdir, zhs_error *err);
+** into tmpdir (each an equal share).  word_positions: the segment
+** writer's (zhs_term_keeps_positions), which streams carry positions. */
+int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, bool word_positions,
+                      const char *tmpdir, zhs_error *err);
 /* Passages come in order, doc = 0, 1, ...; pt is read during the call only. */
 int zhs_inverter_add(zhs_inverter *iv, uint32_t doc, const struct zhs_passage_terms *pt, zhs_error *err);
 /* Waits for the shards and sorts their terms; has_runs: whether the

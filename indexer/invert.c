@@ -67,12 +67,23 @@ typedef struct term_acc {
     uint64_t kw;                /* load_word of the key: the whole key up to 8 bytes */
     uint32_t key_off;           /* in keys */
     uint32_t keylen;
-    int64_t last_doc;           /* last passage with this term, -1: none */
+    uint32_t last_doc1;         /* last passage with this term + 1, 0: none */
+    bool pos;                   /* its stream carries positions (zhs_term_keeps_positions) */
     uint32_t doc_tf;            /* occurrences in the passage being added */
     uint32_t last_pos;
     uint8_t *buf;               /* posting stream */
     uint32_t len, cap;
 } term_acc;
+
+/* One of the distinct terms of a title, in order of first use: how often
+** the title has it, and its positions there as its stream holds them
+** (the first, then gaps: bytes_len bytes of the shard's tt_bytes), so
+** that every passage under the title appends them at once. */
+typedef struct title_term {
+    uint32_t id, count, last_pos;
+    uint32_t bytes_off, bytes_len;
+    uint32_t fill;              /* while planning: where its next position goes */
+} title_term;
 
 typedef struct shard {
     zhs_inverter *iv;
@@ -106,7 +117,11 @@ typedef struct shard {
     zhs_buf title_keys;
     uint32_t *title_ids;
     size_t title_ids_cap;
-    bool title_ids_valid;
+    bool title_ids_valid;       /* and the plan below */
+    title_term *tt;
+    size_t ntt, tt_cap;
+    zhs_buf tt_bytes;
+    uint32_t *tt_pos;           /* the title's positions grouped by term */
 
     char **runs;
     size_t nruns;
@@ -136,6 +151,7 @@ struct zhs_inverter {
     pthread_cond_t done;        /* a batch was inverted, or the terms sorted */
     bool stop;
     bool locks;
+    bool word_positions;
     uint64_t *h;                /* hash_key of each of a passage's terms */
     size_t hcap;
     bool have_title;            /* a passage was added: its title was sent */
@@ -248,7 +264,7 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
     t->kw = kw;
     t->key_off = (uint32_t)s->keys.len;
     t->keylen = (uint32_t)n;
-    t->last_doc = -1;
+    t->pos = zhs_term_keeps_positions(key, n, s->iv->word_positions);
     size_t before = s->keys.cap;
     if (!zhs_buf_append(&s->keys, key, n) || s->keys.len > UINT32_MAX) return UINT32_MAX;
     s->mem += s->keys.cap - before;
@@ -260,7 +276,7 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
 /* A look-up is two dependent cache misses on a large table (its slot,
 ** then its entry): each token's slot and then entry are prefetched a few
 ** tokens before its turn, so that the misses overlap. */
-#define AHEAD 8
+#define AHEAD 16
 
 static void prefetch_slot(const shard *s, uint64_t h)
 {
@@ -274,23 +290,30 @@ static void prefetch_entry(const shard *s, uint64_t h)
     if (sl && sl <= s->nterms) __builtin_prefetch(&s->terms[sl - 1]);
 }
 
-static bool acc_put(shard *s, term_acc *t, uint64_t v)
+/* Makes room for n more bytes of the term's stream. */
+static bool acc_room(shard *s, term_acc *t, uint32_t n)
 {
-    if (t->cap - t->len < 10) {
-        uint32_t cap = t->cap ? t->cap * 2 : 16;
-        uint8_t *b = realloc(t->buf, cap);
-        if (!b) return false;
-        s->mem += cap - t->cap;
-        s->live += cap - t->cap;
-        t->buf = b;
-        t->cap = cap;
-    }
+    if (t->cap - t->len >= n) return true;
+    if (t->cap > UINT32_MAX / 4) return false;
+    uint32_t cap = t->cap ? t->cap * 2 : 16;
+    while (cap - t->len < n) cap *= 2;
+    uint8_t *b = realloc(t->buf, cap);
+    if (!b) return false;
+    s->mem += cap - t->cap;
+    s->live += cap - t->cap;
+    t->buf = b;
+    t->cap = cap;
+    return true;
+}
+
+/* Appends a varint of at most 32 bits (5 bytes), room made. */
+static inline void acc_put(term_acc *t, uint32_t v)
+{
     while (v >= 0x80) {
         t->buf[t->len++] = (uint8_t)(v | 0x80);
         v >>= 7;
     }
     t->buf[t->len++] = (uint8_t)v;
-    return true;
 }
 
 static void free_terms(shard *s)
@@ -324,33 +347,78 @@ static int cmp_tid(const shard *s, uint32_t a, uint32_t b)
     return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
 }
 
+/* A term to sort: its key's first 8 bytes as a big-endian number (zero
+** padded), whose order is the keys' order wherever two differ (a key
+** that ends there is a prefix of the other, and pads with 0 against a
+** byte that is not); only equal heads compare the keys themselves. */
+typedef struct sort_key {
+    uint64_t head;
+    uint32_t id;
+} sort_key;
+
+static uint64_t key_head(const char *k, size_t n)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < 8; i++) h = h << 8 | (i < n ? (uint8_t)k[i] : 0);
+    return h;
+}
+
+static inline bool key_before(const shard *s, const sort_key *x, const sort_key *y)
+{
+    return x->head != y->head ? x->head < y->head : cmp_tid(s, x->id, y->id) < 0;
+}
+
 /* Term ids in key order.  A bottom-up merge sort rather than qsort(),
 ** whose comparator has no context argument in C11: no global state, so
-** shards in several threads never interfere. */
+** shards in several threads never interfere.  It sorts the heads with
+** the ids, so that a comparison seldom reads the keys, each a cache miss
+** of its own. */
 static uint32_t *sorted_terms(shard *s)
 {
     size_t n = s->nterms;
-    uint32_t *a = malloc((n + 1) * sizeof *a), *tmp = malloc((n + 1) * sizeof *tmp);
-    if (!a || !tmp) {
+    sort_key *a = malloc((n + 1) * sizeof *a), *tmp = malloc((n + 1) * sizeof *tmp);
+    uint32_t *ids = malloc((n + 1) * sizeof *ids);
+    if (!a || !tmp || !ids) {
         free(a);
         free(tmp);
+        free(ids);
         return NULL;
     }
-    for (uint32_t i = 0; i < n; i++) a[i] = i;
+    for (uint32_t i = 0; i < n; i++) {
+        a[i].head = key_head(s->keys.data + s->terms[i].key_off, s->terms[i].keylen);
+        a[i].id = i;
+    }
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) tmp[k++] = cmp_tid(s, a[j], a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid && j < hi) tmp[k++] = key_before(s, &a[j], &a[i]) ? a[j++] : a[i++];
             while (i < mid) tmp[k++] = a[i++];
             while (j < hi) tmp[k++] = a[j++];
         }
-        uint32_t *t = a;
+        sort_key *t = a;
         a = tmp;
         tmp = t;
     }
+    for (size_t i = 0; i < n; i++) ids[i] = a[i].id;
+    free(a);
     free(tmp);
-    return a;
+    return ids;
+}
+
+/* Term i of the shard's sorted order as a chunk, its entry, stream and
+** key asked for a few terms ahead (each a miss: the ids are in key order,
+** the entries in order of first use). */
+static zhs_chunk sorted_chunk(const shard *s, uint32_t i)
+{
+    if (i + 8 < s->nterms) __builtin_prefetch(&s->terms[s->sorted[i + 8]]);
+    if (i + 4 < s->nterms) {
+        const term_acc *u = &s->terms[s->sorted[i + 4]];
+        __builtin_prefetch(u->buf);
+        __builtin_prefetch(s->keys.data + u->key_off);
+    }
+    const term_acc *t = &s->terms[s->sorted[i]];
+    return (zhs_chunk){t->buf, t->len};
 }
 
 /* Writes the shard's terms (in the order ids gives, or sorted here) as a
@@ -410,41 +478,71 @@ static bool push_tid(shard *s, uint32_t id, uint32_t pos)
     return true;
 }
 
-/* Appends this passage's postings: one header (doc gap, tf) per term, then
-** the term's positions, in token order. */
-static int emit_postings(shard *s, uint32_t doc, zhs_error *err)
-{
-    s->ntouched = 0;
-    if (s->ntids > s->touched_cap) {
-        uint32_t *t = realloc(s->touched, s->ntids * sizeof *t);
-        if (!t) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
-        s->touched = t;
-        s->touched_cap = s->ntids;
-    }
-    for (size_t i = 0; i < s->ntids; i++) {
-        term_acc *t = &s->terms[s->tids[i]];
-        if (t->doc_tf++ == 0) s->touched[s->ntouched++] = s->tids[i];
-    }
-    for (size_t i = 0; i < s->ntids; i++) {
-        term_acc *t = &s->terms[s->tids[i]];
-        bool ok = true;
-        if (t->last_doc != (int64_t)doc) {
-            ok = acc_put(s, t, (uint64_t)((int64_t)doc - t->last_doc)) && acc_put(s, t, t->doc_tf);
-            t->last_doc = doc;
-            ok = ok && acc_put(s, t, s->tpos[i]);
-        } else {
-            ok = acc_put(s, t, s->tpos[i] - t->last_pos);
-        }
-        t->last_pos = s->tpos[i];
-        if (!ok) return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings: lower the RAM budget");
-    }
-    for (size_t i = 0; i < s->ntouched; i++) s->terms[s->touched[i]].doc_tf = 0;
-    return ZHS_OK;
-}
-
 static int no_memory(zhs_error *err)
 {
     return zhs_fail(err, ZHS_ENOMEM, "out of memory holding postings: lower the RAM budget");
+}
+
+/* Appends this passage's postings: one header (doc gap, tf) per term, then
+** the term's positions in token order, for a term that keeps them (more
+** than half the tokens are characters or words whose positions the
+** segment drops: their streams are headers only). */
+static int emit_postings(shard *s, uint32_t doc, zhs_error *err)
+{
+    s->ntouched = 0;
+    if (s->ntids + s->ntt > s->touched_cap) {
+        uint32_t *t = realloc(s->touched, (s->ntids + s->ntt) * sizeof *t);
+        if (!t) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+        s->touched = t;
+        s->touched_cap = s->ntids + s->ntt;
+    }
+    /* The first pass counts; it also asks for the line each term's
+    ** stream ends on, which the second pass appends to: the misses on
+    ** those lines, one per term and passage, overlap instead of stalling
+    ** the appends one after the other.  The title's terms come first, each
+    ** once (they are distinct and the passage's first tokens). */
+    for (size_t k = 0; k < s->ntt; k++) {
+        term_acc *t = &s->terms[s->tt[k].id];
+        t->doc_tf = s->tt[k].count;
+        s->touched[s->ntouched++] = s->tt[k].id;
+        if (t->buf) __builtin_prefetch(t->buf + t->len, 1);
+    }
+    for (size_t i = 0; i < s->ntids; i++) {
+        term_acc *t = &s->terms[s->tids[i]];
+        if (t->doc_tf++ == 0) {
+            s->touched[s->ntouched++] = s->tids[i];
+            if (t->buf) __builtin_prefetch(t->buf + t->len, 1);
+        }
+    }
+    for (size_t k = 0; k < s->ntt; k++) {
+        const title_term *tt = &s->tt[k];
+        term_acc *t = &s->terms[tt->id];
+        if (!acc_room(s, t, 10 + tt->bytes_len)) return no_memory(err);
+        acc_put(t, doc + 1 - t->last_doc1);
+        acc_put(t, t->doc_tf);
+        t->last_doc1 = doc + 1;
+        if (t->pos) {
+            memcpy(t->buf + t->len, s->tt_bytes.data + tt->bytes_off, tt->bytes_len);
+            t->len += tt->bytes_len;
+        }
+        t->last_pos = tt->last_pos;
+    }
+    for (size_t i = 0; i < s->ntids; i++) {
+        term_acc *t = &s->terms[s->tids[i]];
+        if (t->last_doc1 != doc + 1) {
+            if (!acc_room(s, t, 15)) return no_memory(err);
+            acc_put(t, doc + 1 - t->last_doc1);
+            acc_put(t, t->doc_tf);
+            t->last_doc1 = doc + 1;
+            if (t->pos) acc_put(t, s->tpos[i]);
+        } else if (t->pos) {
+            if (!acc_room(s, t, 5)) return no_memory(err);
+            acc_put(t, s->tpos[i] - t->last_pos);
+        }
+        t->last_pos = s->tpos[i];
+    }
+    for (size_t i = 0; i < s->ntouched; i++) s->terms[s->touched[i]].doc_tf = 0;
+    return ZHS_OK;
 }
 
 /* Keeps a copy of the shard's tokens of a new title (toks, keys in kb). */
@@ -470,6 +568,52 @@ static int set_title(shard *s, const sh_tok *toks, size_t n, const char *kb, zhs
     return ZHS_OK;
 }
 
+/* Plans the title's part of every passage under it from its term ids:
+** its distinct terms, their counts and their positions encoded.  A term's
+** doc_tf, zero between passages, numbers it in the plan meanwhile. */
+static int plan_title(shard *s, zhs_error *err)
+{
+    s->ntt = 0;
+    zhs_buf_reset(&s->tt_bytes);
+    if (s->ntitle > s->tt_cap) {
+        title_term *tt = realloc(s->tt, s->ntitle * sizeof *tt);
+        uint32_t *tp = tt ? realloc(s->tt_pos, s->ntitle * sizeof *tp) : NULL;
+        if (tt) s->tt = tt;
+        if (tp) s->tt_pos = tp;
+        if (!tt || !tp) return no_memory(err);
+        s->tt_cap = s->ntitle;
+    }
+    for (size_t i = 0; i < s->ntitle; i++) {
+        term_acc *t = &s->terms[s->title_ids[i]];
+        if (!t->doc_tf) {
+            s->tt[s->ntt] = (title_term){.id = s->title_ids[i]};
+            t->doc_tf = (uint32_t)++s->ntt;
+        }
+        s->tt[t->doc_tf - 1].count++;
+    }
+    uint32_t at = 0;
+    for (size_t k = 0; k < s->ntt; k++) {
+        s->tt[k].fill = at;
+        at += s->tt[k].count;
+    }
+    for (size_t i = 0; i < s->ntitle; i++)
+        s->tt_pos[s->tt[s->terms[s->title_ids[i]].doc_tf - 1].fill++] = s->title[i].pos;
+    for (size_t k = 0; k < s->ntt; k++) s->terms[s->tt[k].id].doc_tf = 0;
+    at = 0;
+    for (size_t k = 0; k < s->ntt; k++) {
+        title_term *tt = &s->tt[k];
+        const uint32_t *p = s->tt_pos + at;
+        at += tt->count;
+        tt->last_pos = p[tt->count - 1];
+        tt->bytes_off = (uint32_t)s->tt_bytes.len;
+        if (s->terms[tt->id].pos)
+            for (uint32_t j = 0; j < tt->count; j++) zhs_buf_put_varint(&s->tt_bytes, j ? p[j] - p[j - 1] : p[0]);
+        tt->bytes_len = (uint32_t)(s->tt_bytes.len - tt->bytes_off);
+    }
+    if (s->tt_bytes.oom) return no_memory(err);
+    return ZHS_OK;
+}
+
 static int invert_doc(shard *s, const sh_doc *d, const sh_tok *toks, const char *kb, zhs_error *err)
 {
     if (d->title_changed && set_title(s, toks, d->ntitle, kb, err)) return err->code;
@@ -481,10 +625,9 @@ static int invert_doc(shard *s, const sh_doc *d, const sh_tok *toks, const char 
             s->title_ids[i] = term_id(s, s->title_keys.data + t->key_off, t->len, t->h);
             if (s->title_ids[i] == UINT32_MAX) return no_memory(err);
         }
+        if (plan_title(s, err)) return err->code;
         s->title_ids_valid = true;
     }
-    for (size_t i = 0; i < s->ntitle; i++)
-        if (!push_tid(s, s->title_ids[i], s->title[i].pos)) return no_memory(err);
     for (size_t i = 0; i < d->n; i++) {
         if (i + AHEAD < d->n) prefetch_slot(s, toks[i + AHEAD].h);
         if (i + AHEAD / 2 < d->n) prefetch_entry(s, toks[i + AHEAD / 2].h);
@@ -492,7 +635,7 @@ static int invert_doc(shard *s, const sh_doc *d, const sh_tok *toks, const char 
         uint32_t id = term_id(s, kb + t->key_off, t->len, t->h);
         if (id == UINT32_MAX || !push_tid(s, id, t->pos)) return no_memory(err);
     }
-    if (s->ntids && emit_postings(s, d->doc, err)) return err->code;
+    if ((s->ntids || s->ntt) && emit_postings(s, d->doc, err)) return err->code;
     if (s->live >= s->budget && flush_run(s, NULL, err)) return err->code;
     return ZHS_OK;
 }
@@ -593,7 +736,8 @@ static void stop_threads(zhs_inverter *iv)
         }
 }
 
-int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, const char *tmpdir, zhs_error *err)
+int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, bool word_positions,
+                      const char *tmpdir, zhs_error *err)
 {
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
@@ -606,6 +750,7 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, co
     }
     iv->sh = sh;
     iv->nsh = shards;
+    iv->word_positions = word_positions;
     snprintf(iv->tmpdir, sizeof iv->tmpdir, "%s", tmpdir);
     for (unsigned k = 0; k < shards; k++) {
         shard *s = &sh[k];
@@ -614,6 +759,7 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, co
         s->budget = ram_budget / shards ? ram_budget / shards : 1;
         zhs_buf_init(&s->keys);
         zhs_buf_init(&s->title_keys);
+        zhs_buf_init(&s->tt_bytes);
         for (int r = 0; r < RING; r++) zhs_buf_init(&s->ring[r].keys);
     }
     *out = iv;
@@ -813,8 +959,8 @@ static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err)
             rc = zhs_runs_merge(put_encoded, &cd, (const char *const *)s->runs, s->nruns, s->iv->nsh, err);
     } else {
         for (uint32_t i = 0; i < s->nterms && rc == ZHS_OK; i++) {
+            zhs_chunk c = sorted_chunk(s, i);
             const term_acc *t = &s->terms[s->sorted[i]];
-            zhs_chunk c = {t->buf, t->len};
             rc = put_encoded(&cd, s->keys.data + t->key_off, t->keylen, &c, 1, err);
         }
     }
@@ -869,8 +1015,8 @@ int zhs_inverter_write(zhs_inverter *iv, zhs_seg_writer *sw, bool has_runs, zhs_
     if (!has_runs) {
         int rc = ZHS_OK;
         for (uint32_t i = 0; i < s->nterms && rc == ZHS_OK; i++) {
+            zhs_chunk c = sorted_chunk(s, i);
             const term_acc *t = &s->terms[s->sorted[i]];
-            zhs_chunk c = {t->buf, t->len};
             rc = zhs_seg_writer_add(sw, s->keys.data + t->key_off, t->keylen, &c, 1, err);
         }
         return rc;
@@ -904,6 +1050,9 @@ void zhs_inverter_close(zhs_inverter *iv)
         free(s->title);
         free(s->title_ids);
         zhs_buf_free(&s->title_keys);
+        free(s->tt);
+        free(s->tt_pos);
+        zhs_buf_free(&s->tt_bytes);
         free(s->sorted);
         for (int r = 0; r < RING; r++) {
             free(s->ring[r].docs);

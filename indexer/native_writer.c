@@ -50,7 +50,7 @@ static int native_open(void **out, const zhs_engine_build *b, zhs_error *err)
     /* one inverting shard per thread asked for (invert.c) */
     unsigned shards = b->opts->threads > 1 ? b->opts->threads : 1;
     if (zhs_store_writer_open(&w->store, path, b->opts->threads > 1, err) ||
-        zhs_inverter_open(&w->inv, shards, b->opts->ram_budget, w->tmpdir, err)) {
+        zhs_inverter_open(&w->inv, shards, b->opts->ram_budget, !b->bigrams, w->tmpdir, err)) {
         native_close(w);
         return err->code;
     }

@@ -176,6 +176,12 @@ static int end_block_failed(const zhs_term_enc *e, const char *key, size_t keyle
     return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
 }
 
+bool zhs_term_keeps_positions(const char *key, size_t keylen, bool word_positions)
+{
+    return !zhs_term_is_char(key, keylen) && !zhs_term_is_label(key, keylen) &&
+           (word_positions || !zhs_term_is_long_han_word(key, keylen));
+}
+
 int zhs_term_enc_open(zhs_term_enc **out, const zhs_seg_writer *w, zhs_error *err)
 {
     *out = NULL;
@@ -211,8 +217,7 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
     zhs_buf_reset(&e->skips);
     zhs_buf_reset(&e->posout);
     e->ngaps = 0;
-    bool keep_pos = !zhs_term_is_char(key, keylen) && !zhs_term_is_label(key, keylen) &&
-                    (w->word_positions || !zhs_term_is_long_han_word(key, keylen));
+    bool keep_pos = zhs_term_keeps_positions(key, keylen, w->word_positions);
     term_state t = {0};
     t.prev_block_last = -1;
     t.block_min_len = t.min_len = UINT32_MAX;
@@ -230,10 +235,9 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
             int64_t doc = prev + (int64_t)delta;
             if (doc >= (int64_t)w->ndocs) return bad_stream(err, key, keylen);
             prev = doc;
-            for (uint64_t i = 0; i < tf; i++) {
+            for (uint64_t i = 0; keep_pos && i < tf; i++) {
                 uint64_t v;
                 if (!zhs_varint_next(&p, end, &v) || v > UINT32_MAX) return bad_stream(err, key, keylen);
-                if (!keep_pos) continue;
                 if (i == 0) e->pfirst[t.nb] = (uint32_t)v;
                 else if (!push_gap(e, (uint32_t)v)) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing positions");
             }

@@ -83,10 +83,8 @@ typedef struct state {
     zhs_hit *heap;
     size_t k, nheap;
     uint64_t matches;
-    uint32_t *pos;              /* phrase positions, see load_positions */
-    size_t poscap;
-    size_t *off;
-    size_t offcap;
+    zhs_pos_iter *it;           /* phrase_at's position readers */
+    size_t itcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
     zhs_prox *prox;             /* the proximity bonus (proximity.c); outside the
                                 ** state, which is zeroed per query */
@@ -220,44 +218,22 @@ static bool fault(state *st, int code)
     return false;
 }
 
-/* Positions of every element of c at the current doc, concatenated into
-** st->pos with st->off[j] the start of element j's. */
-static bool load_positions(state *st, cclause *c)
+/* A position reader for each element of c, in st->it (grown as needed). */
+static zhs_pos_iter *pos_iters(state *st, size_t n)
 {
-    size_t total = 0;
-    for (size_t j = 0; j < c->n; j++) {
-        if (!zhs_cursor_tf_bounded(&c->e[j].cur)) return fault(st, ZHS_ECORRUPT);
-        total += zhs_cursor_tf(&c->e[j].cur);
+    if (n > st->itcap) {
+        zhs_pos_iter *it = realloc(st->it, n * sizeof *it);
+        if (!it) return NULL;
+        st->it = it;
+        st->itcap = n;
     }
-    if (total > st->poscap) {
-        uint32_t *p = realloc(st->pos, total * sizeof *p);
-        if (!p) return fault(st, ZHS_ENOMEM);
-        st->pos = p;
-        st->poscap = total;
-    }
-    /* off[0..n]: where each element's positions start and end; after
-    ** them, n read pointers for phrase_at */
-    if (2 * c->n + 1 > st->offcap) {
-        size_t *o = realloc(st->off, (2 * c->n + 1) * sizeof *o);
-        if (!o) return fault(st, ZHS_ENOMEM);
-        st->off = o;
-        st->offcap = 2 * c->n + 1;
-    }
-    size_t at = 0;
-    for (size_t j = 0; j < c->n; j++) {
-        st->off[j] = at;
-        int n = zhs_cursor_positions(&c->e[j].cur, st->pos + at, zhs_cursor_tf(&c->e[j].cur));
-        if (n < 0) return fault(st, ZHS_ECORRUPT);
-        at += (size_t)n;
-    }
-    st->off[c->n] = at;
-    return true;
+    return st->it;
 }
 
 /* Whether the last element, at the largest offset o from the first, has
 ** all its positions below o, where no start of the phrase can put it.
 ** Only a short list of positions is read (a long one would be read twice,
-** here and by load_positions); false means "not proven".  Every element's
+** here and by phrase_at); false means "not proven".  Every element's
 ** cursor is on the doc. */
 static bool last_out_of_place(const cclause *c)
 {
@@ -289,7 +265,7 @@ static int word_decides(cclause *c)
     uint32_t doc = c->e[0].cur.doc, first;
     if (zhs_cursor_advance(c->word, doc) != doc) return -1;
     for (size_t j = c->n; j-- > 0;) {
-        if (zhs_cursor_first_position(&c->e[j].cur, &first) != 1) return -1;   /* load_positions reports it */
+        if (zhs_cursor_first_position(&c->e[j].cur, &first) != 1) return -1;   /* phrase_at reports it */
         if (first > 0) return 1;
         if (j == c->n - 1 && last_out_of_place(c)) return 0;
     }
@@ -297,32 +273,45 @@ static int word_decides(cclause *c)
 }
 
 /* All element cursors are on the doc: do the elements stand at their
-** offsets from some position of the first?  The offsets wanted grow with
-** the first element's position, so every element's read pointer only moves
-** forward, and once one runs out no later start can match. */
+** offsets from one start?  A leapfrog over the elements' positions, read
+** one at a time: the start s is raised to fit the element that stands
+** past s + its offset, and the elements are tried in turn until n of them
+** in a row stand in place (a match) or one runs out (none: starts only
+** grow).  Most candidates of a frequent phrase match at one of their
+** first positions, so most positions are never decoded. */
 static bool phrase_at(state *st, cclause *c)
 {
     if (c->n == 1) return true;
     int known = c->word ? word_decides(c) : -1;
     if (known >= 0) return known == 1;
-    if (!load_positions(st, c)) return false;
-    const uint32_t *pos = st->pos;
-    const size_t *off = st->off;
-    size_t *rd = st->off + c->n + 1;
-    for (size_t j = 1; j < c->n; j++) rd[j] = off[j];
-    for (size_t i = off[0]; i < off[1]; i++) {
-        bool ok = true;
-        for (size_t j = 1; j < c->n && ok; j++) {
-            uint64_t want = (uint64_t)pos[i] + c->e[j].qpos - c->e[0].qpos;
-            size_t r = rd[j], end = off[j + 1];
-            while (r < end && pos[r] < want) r++;
-            if (r == end) return false;
-            rd[j] = r;
-            ok = pos[r] == want;
-        }
-        if (ok) return true;
+    zhs_pos_iter *it = pos_iters(st, c->n);
+    if (!it) return fault(st, ZHS_ENOMEM);
+    uint32_t q0 = c->e[0].qpos;
+    for (size_t j = 1; j < c->n; j++)
+        if (c->e[j].qpos < q0) q0 = c->e[j].qpos;
+    /* s: the start, the position the element with the smallest qpos
+    ** must have; element j stands at s + (qpos_j - q0) */
+    int64_t s = 0;
+    for (size_t j = 0; j < c->n; j++) {
+        int rc = zhs_cursor_pos_start(&c->e[j].cur, &it[j]);
+        if (rc < 0) return fault(st, ZHS_ECORRUPT);
+        if (rc == 0) return false;
+        int64_t sj = (int64_t)it[j].pos - (int64_t)(c->e[j].qpos - q0);
+        if (sj > s) s = sj;
     }
-    return false;
+    size_t in_place = 0;
+    for (size_t j = 0;; j = j + 1 == c->n ? 0 : j + 1) {
+        uint64_t want = (uint64_t)s + (c->e[j].qpos - q0);
+        int rc = zhs_pos_seek(&it[j], want);
+        if (rc < 0) return fault(st, ZHS_ECORRUPT);
+        if (rc == 0) return false;
+        if (it[j].pos == want) {
+            if (++in_place == c->n) return true;
+        } else {
+            s = (int64_t)it[j].pos - (int64_t)(c->e[j].qpos - q0);
+            in_place = 1;
+        }
+    }
 }
 
 /* Does the clause match doc?  Advances its cursors (doc never decreases). */
@@ -890,7 +879,8 @@ static bool phrases_at(state *st, cclause *clause, size_t n, uint32_t doc)
 {
     for (size_t i = 0; i < n; i++) {
         if (clause[i].n == 1) continue;
-        for (size_t e = 0; e < clause[i].n; e++) seek(&clause[i].e[e].cur, doc);
+        for (size_t e = 0; e < clause[i].n; e++)
+            if (seek(&clause[i].e[e].cur, doc) != doc) return false;
         if (!phrase_at(st, &clause[i])) return false;
     }
     return true;
@@ -939,11 +929,55 @@ static size_t drop_matches(state *st, cclause *x, uint32_t *cand, size_t n, uint
     return out;
 }
 
+/* Keeps the candidates cand[0..n) where phrase c matches; its elements'
+** cursors stand before the first.  When its densest element's list is
+** not much longer than the candidates, that list is walked block by
+** block against a bitset of them, its cursor set on each candidate it
+** holds, and only the other elements are sought: the walk tests a bit
+** per posting where a seek scanned the block and mispredicted its end.
+** Otherwise each element is sought to each candidate. */
+static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uint64_t *bits, size_t words)
+{
+    size_t kept = 0, dense = 0;
+    for (size_t e = 1; e < c->n; e++)
+        if (c->e[e].cur.df > c->e[dense].cur.df) dense = e;
+    zhs_cursor *w = &c->e[dense].cur;
+    if (w->df / 16 > n) {
+        for (size_t j = 0; j < n; j++) {
+            cand[kept] = cand[j];
+            kept += phrases_at(st, c, 1, cand[j]);
+        }
+        return kept;
+    }
+    for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
+    uint32_t at[ZHS_BLOCK];
+    FOR_EACH_BLOCK(w, from, {
+        /* the block's candidates first, without a branch on the data */
+        uint32_t nat = 0;
+        for (uint32_t j = from; j < w->bn; j++) {
+            uint32_t d = w->docs[j];
+            at[nat] = j;
+            nat += bits[d >> 6] >> (d & 63) & 1;
+        }
+        for (uint32_t h = 0; h < nat; h++) {
+            uint32_t d = w->docs[at[h]];
+            w->i = at[h];
+            w->doc = d;
+            bool ok = true;
+            for (size_t e = 0; e < c->n && ok; e++) ok = e == dense || seek(&c->e[e].cur, d) == d;
+            if (ok && phrase_at(st, c)) cand[kept++] = d;
+        }
+    })
+    memset(bits, 0, words * sizeof *bits);
+    return kept;
+}
+
 /* Required clauses: the rarest element's list decoded whole into a
 ** candidate array, which each other element's list, rarest first, filters
-** in place.  Phrases then need positions: their cursors, saved before the
-** filtering, are brought to each surviving candidate in turn.  -clauses
-** remove their matches from the survivors the same way. */
+** in place; a phrase filters by its rarest element alone.  Phrases then
+** need positions: their cursors, saved before the filtering, are brought
+** to each surviving candidate in turn (phrase_filter).  -clauses remove
+** their matches from the survivors the same way. */
 static bool count_and(state *st, zhs_error *err)
 {
     size_t ne = 0, nphr = 0;
@@ -958,11 +992,19 @@ static bool count_and(state *st, zhs_error *err)
     uint32_t *cand = NULL;
     if (c && saved && bits) {
         ne = nphr = 0;
-        for (size_t i = 0; i < st->nmust; i++)
+        for (size_t i = 0; i < st->nmust; i++) {
+            /* a phrase filters by its rarest element: the others are
+            ** brought to each candidate anyway to read their positions
+            ** (phrases_at), which finds the passages they lack */
+            zhs_cursor *rare = NULL;
             for (size_t j = 0; j < st->must[i].n; j++) {
-                c[ne++] = &st->must[i].e[j].cur;
-                if (st->must[i].n > 1) saved[nphr++] = st->must[i].e[j].cur;
+                zhs_cursor *e = &st->must[i].e[j].cur;
+                if (st->must[i].n == 1) c[ne++] = e;
+                else if (!rare || e->df < rare->df) rare = e;
+                if (st->must[i].n > 1) saved[nphr++] = *e;
             }
+            if (rare) c[ne++] = rare;
+        }
         qsort(c, ne, sizeof *c, cmp_cursor_df);
         cand = malloc(((size_t)c[0]->df + 1) * sizeof *cand);
     }
@@ -980,12 +1022,8 @@ static bool count_and(state *st, zhs_error *err)
     for (size_t i = 0; i < st->nmust; i++)
         for (size_t j = 0; st->must[i].n > 1 && j < st->must[i].n; j++)
             restore_cursor(&st->must[i].e[j].cur, &saved[nphr++]);
-    size_t m = 0;
-    for (size_t j = 0; j < n; j++) {
-        cand[m] = cand[j];
-        m += phrases_at(st, st->must, st->nmust, cand[j]);
-    }
-    n = m;
+    for (size_t i = 0; i < st->nmust && n; i++)
+        if (st->must[i].n > 1) n = phrase_filter(st, &st->must[i], cand, n, bits, words);
     for (size_t i = 0; i < st->nmustnot && n && !zhs_err_code(err); i++)
         n = drop_matches(st, &st->mustnot[i], cand, n, bits, words, err);
     if (st->seg->deleted || st->hidden) {
@@ -1351,7 +1389,6 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     out->matches = st.matches;
 done:
     zhs_prox_free(&prox);
-    free(st.pos);
-    free(st.off);
+    free(st.it);
     return rc;
 }

@@ -160,6 +160,27 @@ static void simd_reads_in_bounds(void)
             for (size_t i = 0; i < n; i++) bad += got[i] != (d += in[i] + 1);
         }
     CHECK_MSG(bad == 0, "%zu values differ when the packed area ends at a page", bad);
+    /* the block decoders read up to their limit, here the page's end, 8
+    ** to 40 bytes past the packed area (the vector loop where its loads
+    ** fit, one 8-byte load per value after) */
+    bad = 0;
+    for (unsigned bits = 0; bits <= ZHS_AVX2_MAX_BITS; bits++)
+        for (size_t n = 1; n <= 40; n++)
+            for (size_t extra = 0; extra <= 32; extra += 4) {
+                uint32_t out[40];
+                for (size_t i = 0; i < n; i++) in[i] = bits ? rnd() & ((1u << bits) - 1) : 0;
+                size_t bytes = zhs_pack_bytes(n, bits);
+                uint8_t *at = map + page - bytes - 8 - extra;
+                memset(at, 0xEE, bytes + 8 + extra);
+                zhs_pack(at, in, n, bits);
+                zhs_pfor_group g = {.packed = at, .packed_bytes = bytes, .bits = (uint8_t)bits};
+                zhs_pfor_block_tfs_avx2(out, &g, NULL, n, map + page);
+                for (size_t i = 0; i < n; i++) bad += out[i] != in[i] + 1;
+                zhs_pfor_block_docs_avx2(out, &g, NULL, n, 9, map + page);
+                uint32_t d = 9;
+                for (size_t i = 0; i < n; i++) bad += out[i] != (d += in[i] + 1);
+            }
+    CHECK_MSG(bad == 0, "%zu values differ when the block decoders' limit is a page's end", bad);
     munmap(map, 2 * page);
 }
 
@@ -179,26 +200,40 @@ static void fill_shape(uint32_t *v, size_t n, int shape)
 }
 
 /* The term-frequency and doc-id decodings of a parsed group against the
-** values it holds: through the dispatch, the scalar loops and (where the
-** CPU has AVX2 and the group fits the kernels) the AVX2 kernels, which
-** patch the exceptions in registers. */
-static void pfor_kinds(const zhs_pfor_group *g, const uint32_t *in, size_t n)
+** values it holds: the scalar walk over the exceptions (any length) and,
+** for a block's length, the block decoders from the group's patch:
+** through the dispatch, the scalar loops and (where the CPU has AVX2 and
+** the group fits the kernels) the AVX2 kernels, with limit (where
+** reading must stop) both far and as near as allowed (8 bytes past the
+** packed area), so that the vector loop and the scalar tail both meet
+** every slot, width and length. */
+static void pfor_kinds(const zhs_pfor_group *g, const uint32_t *in, size_t n, const uint8_t *limit)
 {
-    static uint32_t want[1200], got[1200];
+    static uint32_t want[1200], got[1200 + 8];
     bool avx2 = zhs_simd_avx2_supported() && g->bits <= ZHS_AVX2_MAX_BITS && n <= ZHS_PFOR_AVX2_MAX_N;
+    bool block = n <= ZHS_BLOCK;
+    zhs_pfor_patch pt;
+    if (block) zhs_pfor_patch_of(&pt, g);
+    const uint8_t *limits[2] = {limit, g->packed + g->packed_bytes + 8};
+    CHECK(limits[1] <= limit);
     for (size_t i = 0; i < n; i++) want[i] = in[i] + 1;
-    zhs_pfor_unpack_tfs(got, g, n);
-    CHECK_MSG(memcmp(got, want, n * 4) == 0, "tfs n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
     memset(got, 0xAB, sizeof got);
     zhs_pfor_unpack_tfs_scalar(got, g, n);
     CHECK_MSG(memcmp(got, want, n * 4) == 0, "scalar tfs n=%zu bits=%u", n, g->bits);
-    if (avx2 && g->nexc) {
+    if (block) {
         memset(got, 0xAB, sizeof got);
-        zhs_pfor_unpack_tfs_avx2(got, g, n);
-        CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 tfs n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
-        CHECK(n == 1200 || got[n] == 0xABABABABu);      /* nothing written past n */
-        zhs_pfor_unpack_avx2(got, g, n);
-        CHECK_MSG(memcmp(got, in, n * 4) == 0, "AVX2 values n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
+        zhs_pfor_block_tfs_scalar(got, g, &pt, n);
+        CHECK_MSG(memcmp(got, want, n * 4) == 0 && got[n] == 0xABABABABu, "scalar block tfs n=%zu bits=%u", n, g->bits);
+        for (int l = 0; l < 2; l++) {
+            memset(got, 0xAB, sizeof got);
+            zhs_pfor_block_tfs(got, g, &pt, n, limits[l]);
+            CHECK_MSG(memcmp(got, want, n * 4) == 0, "block tfs n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
+            if (!avx2) continue;
+            memset(got, 0xAB, sizeof got);
+            zhs_pfor_block_tfs_avx2(got, g, &pt, n, limits[l]);
+            CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 tfs n=%zu bits=%u nexc=%u limit %d", n, g->bits, g->nexc, l);
+            CHECK(got[(n + 7) / 8 * 8] == 0xABABABABu);      /* nothing past the last group */
+        }
     }
     /* doc ids after a few previous docs: small, and so large that the
     ** last passes 2^32 - 1 (the 64-bit result must say so) */
@@ -210,17 +245,44 @@ static void pfor_kinds(const zhs_pfor_group *g, const uint32_t *in, size_t n)
             want[i] = (uint32_t)d;
         }
         memset(got, 0xAB, sizeof got);
-        uint64_t last = zhs_pfor_unpack_docs(got, g, n, prevs[k]);
-        CHECK_MSG(last == d && memcmp(got, want, n * 4) == 0, "docs n=%zu bits=%u nexc=%u prev=%lld", n, g->bits,
-                  g->nexc, (long long)prevs[k]);
         CHECK(zhs_pfor_unpack_docs_scalar(got, g, n, prevs[k]) == d && memcmp(got, want, n * 4) == 0);
-        if (avx2 && g->nexc && d <= UINT32_MAX) {
+        if (!block) continue;
+        memset(got, 0xAB, sizeof got);
+        CHECK(zhs_pfor_block_docs_scalar(got, g, &pt, n, prevs[k]) == d && memcmp(got, want, n * 4) == 0);
+        for (int l = 0; l < 2; l++) {
             memset(got, 0xAB, sizeof got);
-            zhs_pfor_unpack_docs_avx2(got, g, n, (uint32_t)prevs[k]);
-            CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 docs n=%zu bits=%u nexc=%u prev=%lld", n, g->bits, g->nexc,
-                      (long long)prevs[k]);
-            CHECK(n == 1200 || got[n] == 0xABABABABu);
+            uint64_t last = zhs_pfor_block_docs(got, g, &pt, n, prevs[k], limits[l]);
+            CHECK_MSG(last == d && memcmp(got, want, n * 4) == 0, "docs n=%zu bits=%u nexc=%u prev=%lld", n, g->bits,
+                      g->nexc, (long long)prevs[k]);
+            if (!avx2 || d > UINT32_MAX) continue;
+            memset(got, 0xAB, sizeof got);
+            zhs_pfor_block_docs_avx2(got, g, &pt, n, (uint32_t)prevs[k], limits[l]);
+            CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 docs n=%zu bits=%u nexc=%u prev=%lld limit %d", n, g->bits,
+                      g->nexc, (long long)prevs[k], l);
+            CHECK(got[(n + 7) / 8 * 8] == 0xABABABABu);
         }
+    }
+}
+
+/* zhs_pfor_parse_block against zhs_pfor_parse2 on the n-value pair at
+** [p, end): the same verdict, the same groups, and patches that say what
+** the exceptions' varints say. */
+static void parse_block_agrees(const uint8_t *p, const uint8_t *end, size_t n)
+{
+    zhs_pfor_group a[2], b[2];
+    zhs_pfor_patch pt[2];
+    const uint8_t *e2 = zhs_pfor_parse2(&a[0], n, &a[1], n, p, end);
+    const uint8_t *eb = zhs_pfor_parse_block(&b[0], &pt[0], &b[1], &pt[1], n, p, end);
+    CHECK_MSG(e2 == eb, "parse_block and parse2 disagree on a pair of %zu values", n);
+    if (!e2 || e2 != eb) return;
+    for (int k = 0; k < 2; k++) {
+        CHECK(a[k].bits == b[k].bits && a[k].nexc == b[k].nexc && a[k].high_sum == b[k].high_sum &&
+              a[k].packed == b[k].packed && a[k].packed_bytes == b[k].packed_bytes);
+        uint32_t idx[ZHS_PFOR_MAX_EXC], high[ZHS_PFOR_MAX_EXC];
+        zhs_pfor_exceptions(&a[k], idx, high);
+        bool same = true;
+        for (uint32_t e = 0; e < a[k].nexc; e++) same &= pt[k].idx[e] == idx[e] && pt[k].add[e] == high[e] << a[k].bits;
+        CHECK_MSG(same, "patch of group %d differs from its exceptions (n=%zu)", k, n);
     }
 }
 
@@ -255,8 +317,9 @@ static void pfor_roundtrip(size_t na, size_t nb, int shape)
         }
         same &= e == g[k]->nexc;
         CHECK_MSG(same, "random access group %d na=%zu nb=%zu shape=%d", k, na, nb, shape);
-        pfor_kinds(g[k], in[k], n[k]);
+        pfor_kinds(g[k], in[k], n[k], buf + sizeof buf);
     }
+    if (na == nb && na <= ZHS_BLOCK) parse_block_agrees(buf, buf + len, na);
 }
 
 static void pfor_tests(void)
@@ -280,8 +343,21 @@ static void pfor_tests(void)
             size_t len = zhs_pfor_encode2(enc, v, n, v, 0);
             zhs_pfor_group ga, gb;
             CHECK(zhs_pfor_parse2(&ga, n, &gb, 0, enc, enc + len) == enc + len);
-            pfor_kinds(&ga, v, n);
+            pfor_kinds(&ga, v, n, enc + sizeof enc);
         }
+    /* damage: blocks of doc gaps and tfs with exceptions, bytes changed at
+    ** random; parse_block must refuse exactly what parse2 refuses */
+    for (int r = 0; r < 20000; r++) {
+        uint32_t d[ZHS_BLOCK], t[ZHS_BLOCK];
+        uint8_t enc[zhs_pfor_bound(ZHS_BLOCK, ZHS_BLOCK) + 8];
+        size_t n = 1 + rnd() % ZHS_BLOCK;
+        fill_shape(d, n, 1 + (int)(rnd() % 2));
+        fill_shape(t, n, 1);
+        size_t len = zhs_pfor_encode2(enc, d, n, t, n);
+        parse_block_agrees(enc, enc + len, n);
+        for (int m = 1 + (int)(rnd() % 3); m > 0; m--) enc[rnd() % (len < 24 ? len : 24)] = (uint8_t)rnd();
+        parse_block_agrees(enc, enc + len - (rnd() % 4 == 0 ? rnd() % (len + 1) : 0), n);
+    }
 
     /* one outlier costs its exception, not a wider group */
     uint32_t v[128] = {0};
@@ -311,6 +387,7 @@ static void pfor_tests(void)
     CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, ok, ok + 5) == ok + 5);
     uint32_t three[3 + 8];
     zhs_pfor_unpack(three, &ga, 3);
+    CHECK(zhs_pfor_parse_block(&ga, NULL, &gb, NULL, ZHS_BLOCK + 1, ok, ok + 5) == NULL);   /* longer than a block */
     CHECK(three[0] == 0 && three[1] == 0 && three[2] == 7);
     CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, ok, ok + 3) == NULL);
 }

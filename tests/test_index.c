@@ -407,6 +407,63 @@ static void check_window_split(zhs_index *ix, zhs_analyzer *an)
     }
 }
 
+/* Phrases of two to four words (a word repeated, or taken from a
+** passage so that it occurs): the passages a search finds, for top k and
+** for a count, are those whose text holds the phrase.  The check reads
+** positions a few at a time and leapfrogs the elements (query/search.c,
+** phrase_at): a start that fits some elements but not all, a term at two
+** offsets of one phrase, and a match past a passage's first positions
+** must all come out as strstr says. */
+static void check_phrases(zhs_index *ix, zhs_analyzer *an)
+{
+    size_t bad = 0, found = 0;
+    for (int i = 0; i < 80; i++) {
+        char phrase[64] = "", q[80];
+        int nw = 2 + (int)rnd(3);
+        if (i % 2) {
+            /* words in a row from a passage: most of them occur */
+            const char *t = texts[rnd(NDOCS)];
+            size_t len = strlen(t), at = len > 6 ? rnd((uint32_t)(len / 6)) * 6 : 0;
+            size_t k = 0;
+            while (k < (size_t)nw * 6 && at + k + 3 <= len && (unsigned char)t[at + k] >= 0xE4 &&
+                   strncmp(t + at + k, "，", 3) && strncmp(t + at + k, "。", 3))
+                k += 3;
+            if (k < 6) continue;
+            memcpy(phrase, t + at, k);
+            phrase[k] = 0;
+        } else {
+            for (int w = 0; w < nw; w++) {
+                uint32_t x = rnd(20);
+                strcat(phrase, words[w > 0 && rnd(3) == 0 ? rnd(2) : x]);   /* repeats among the frequent */
+            }
+        }
+        size_t want = 0;
+        for (int d = 0; d < NDOCS; d++) want += strstr(texts[d], phrase) != NULL;
+        found += want > 0;
+        snprintf(q, sizeof q, "\"%s\"", phrase);
+        for (int count = 0; count < 2; count++) {
+            zhs_search_options o;
+            zhs_search_options_default(&o);
+            o.k = NDOCS;
+            o.count_only = count;
+            zhs_results *r = NULL;
+            zhs_error err = {0};
+            CHECK_OK(zhs_index_search(&r, ix, an, q, &o, &err), err);
+            if (!r) continue;
+            size_t got = count ? (size_t)zhs_results_matches(r) : zhs_results_count(r);
+            for (size_t h = 0; !count && h < zhs_results_count(r); h++)
+                if (!strstr(texts[zhs_results_hit(r, h)->doc], phrase)) got = SIZE_MAX;
+            if (got != want) {
+                bad++;
+                fprintf(stderr, "phrase %s (%s): %zu, %zu passages hold it\n", phrase, count ? "count" : "top k", got, want);
+            }
+            zhs_results_free(r);
+        }
+    }
+    CHECK_MSG(bad == 0, "%zu phrase searches found other passages than strstr", bad);
+    CHECK_MSG(found >= 20, "only %zu of the phrases occur: the check tests little", found);
+}
+
 static void check_operators(zhs_index *ix, zhs_analyzer *an)
 {
     zhs_error err = {0};
@@ -798,6 +855,7 @@ int main(void)
         compare_paths(ix, an, i ? 100 : 400);
         check_window_split(ix, an);
         check_operators(ix, an);
+        check_phrases(ix, an);
         CHECK_OK(zhs_index_verify(i ? d2 : d1, &err), err);
         zhs_index_close(ix);
     }

@@ -5,7 +5,9 @@
 ** only the shard of a heavy term flushes (the mixed case), the .dict,
 ** .post, .pos and .len files equal those of one shard with no runs.  With
 ** several shards each encodes its own terms (from memory or from its
-** runs) and the segment is their concatenation: the same bytes.
+** runs) and the segment is their concatenation: the same bytes.  And a
+** title's terms, planned once per title, give the bytes of the same
+** tokens taken one by one as the text's.
 */
 #include "harness.h"
 #include "indexer_int.h"
@@ -19,21 +21,31 @@
 #define NDOCS 300
 
 /* Passage d's terms: a title (changing every 50 passages, some passages
-** repeating it), 20 light terms out of 200, a term in every passage (three
-** blocks: a skip table) and a character term (written without positions),
-** and in every third passage a heavy term 600 times. */
-static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t d, uint32_t *seed)
+** repeating it) shaped as terms.c makes them (each word twice at position
+** 0, then its title form at its position; a character term and a term of
+** the text among them), 20 light terms out of 200, a term in every passage
+** (three blocks: a skip table) and a character term (written without
+** positions), and in every third passage a heavy term 600 times.  plain:
+** the title's tokens are given as the text's (the inverter then takes
+** them token by token rather than as the title it plans once). */
+static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t d, uint32_t *seed, bool plain)
 {
     zhs_buf_reset(keys);
     size_t n = 0;
     uint32_t pos = 0;
     char k[32];
-    for (unsigned i = 0; i < 3; i++) {
-        int kl = snprintf(k, sizeof k, "Ttitle%u-%u", d / 50, i);
+    for (unsigned i = 0; i < 5; i++) {
+        int kl = i == 4 ? snprintf(k, sizeof k, "%s", d / 50 % 2 ? "every" : "U\xe4\xb8\xad")
+                        : snprintf(k, sizeof k, "tw%u-%u", d / 50, i % 2);
+        for (unsigned r = 0; r < 2; r++) {
+            t[n++] = (zhs_pterm){(uint32_t)keys->len, (uint32_t)kl, 0};
+            zhs_buf_append(keys, k, (size_t)kl);
+        }
+        kl = snprintf(k, sizeof k, "Ttitle%u-%u", d / 50, i % 2);
         t[n++] = (zhs_pterm){(uint32_t)keys->len, (uint32_t)kl, pos++};
         zhs_buf_append(keys, k, (size_t)kl);
     }
-    pt->ntitle = n;
+    pt->ntitle = plain ? 0 : n;
     for (unsigned i = 0; i < 20; i++) {
         *seed = *seed * 1103515245u + 12345u;
         int kl = snprintf(k, sizeof k, "light%03u", (*seed >> 16) % 200);
@@ -55,7 +67,7 @@ static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t
     pt->n = n;
     pt->length = pos;
     pt->keys.data = keys->data;
-    pt->title_changed = d % 50 == 0;
+    pt->title_changed = plain || d % 50 == 0;
 }
 
 /* Shard numbers that flushed a run into tmp (run-SSS-NNNNNN), as a count;
@@ -80,7 +92,7 @@ static unsigned shards_with(const char *tmp, unsigned nshards, bool coded)
 }
 
 /* Builds the segment "g1" in a fresh directory; returns it. */
-static const char *build(unsigned nshards, size_t budget, bool *has_runs, unsigned *flushed)
+static const char *build(unsigned nshards, size_t budget, bool plain, bool *has_runs, unsigned *flushed)
 {
     const char *dir = zt_tmpdir();
     char tmp[4200];
@@ -88,7 +100,7 @@ static const char *build(unsigned nshards, size_t budget, bool *has_runs, unsign
     mkdir(tmp, 0755);
     zhs_error err = {0};
     zhs_inverter *iv = NULL;
-    CHECK_OK(zhs_inverter_open(&iv, nshards, budget, tmp, &err), err);
+    CHECK_OK(zhs_inverter_open(&iv, nshards, budget, true, tmp, &err), err);
     zhs_passage_terms pt;
     memset(&pt, 0, sizeof pt);
     zhs_buf keys;
@@ -97,7 +109,7 @@ static const char *build(unsigned nshards, size_t budget, bool *has_runs, unsign
     uint32_t lens[NDOCS], seed = 7;
     uint64_t total = 0;
     for (uint32_t d = 0; d < NDOCS && !err.code; d++) {
-        passage(&pt, &keys, t, d, &seed);
+        passage(&pt, &keys, t, d, &seed, plain);
         lens[d] = pt.length;
         total += pt.length;
         CHECK_OK(zhs_inverter_add(iv, d, &pt, &err), err);
@@ -146,24 +158,28 @@ int main(void)
 {
     bool runs;
     unsigned flushed;
-    const char *ref = build(1, (size_t)1 << 30, &runs, &flushed);
+    const char *ref = build(1, (size_t)1 << 30, false, &runs, &flushed);
     CHECK(!runs && flushed == 0);
+    /* a title's terms planned once (invert.c) make the streams of the
+    ** same tokens taken one by one */
+    same_files(ref, build(1, (size_t)1 << 30, true, &runs, &flushed), "title tokens as the text's");
+    same_files(ref, build(3, (size_t)3 << 10, true, &runs, &flushed), "title tokens as the text's, 3 shards flushing");
     static const unsigned shards[] = {1, 3, 8};
     for (size_t i = 0; i < sizeof shards / sizeof *shards; i++) {
         unsigned n = shards[i];
         char what[64];
         snprintf(what, sizeof what, "%u shards, no runs", n);
-        same_files(ref, build(n, (size_t)1 << 30, &runs, &flushed), what);
+        same_files(ref, build(n, (size_t)1 << 30, false, &runs, &flushed), what);
         CHECK(!runs);
         /* a budget of 1 KB a shard: every shard flushes */
         snprintf(what, sizeof what, "%u shards, all flush", n);
-        same_files(ref, build(n, (size_t)n << 10, &runs, &flushed), what);
+        same_files(ref, build(n, (size_t)n << 10, false, &runs, &flushed), what);
         CHECK_MSG(runs && flushed == n, "%s: %u shards flushed", what, flushed);
         /* 48 KB a shard: only the heavy term's shard (60 KB of positions)
         ** outgrows it */
         if (n > 1) {
             snprintf(what, sizeof what, "%u shards, one flushes", n);
-            same_files(ref, build(n, (size_t)n * (48u << 10), &runs, &flushed), what);
+            same_files(ref, build(n, (size_t)n * (48u << 10), false, &runs, &flushed), what);
             CHECK_MSG(runs && flushed == 1, "%s: %u shards flushed", what, flushed);
         }
     }

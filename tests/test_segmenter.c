@@ -446,6 +446,37 @@ static void test_hostile(zhs_analyzer *an)
     }
 }
 
+/* An analyzer that has segmented a long text keeps a cache of dictionary
+** edges (dict.c): the words it finds after that are the ones it found
+** before, read once to fill the cache and once more from it. */
+static void test_edge_cache(void)
+{
+    static const char para[] = "第二十条 国家机关、企业事业单位和其他组织应当依照本法规定，于一九九八年"
+                               "建立健全个人信息保护制度，三十个工作日内处理人脸识别数据的申请。";
+    zhs_error err = {0};
+    zhs_analyzer *an = open_with(ZHS_SEGMENTER_DICT, NULL, &err);
+    CHECK_OK(err.code, err);
+    if (!an) return;
+    char *before = strdup(segment_of(an, para));
+    /* well over the 65,536 units after which the cache is kept */
+    size_t reps = 2000, plen = strlen(para);
+    char *longer = malloc(reps * plen + 1);
+    CHECK(before && longer);
+    if (before && longer) {
+        for (size_t i = 0; i < reps; i++) memcpy(longer + i * plen, para, plen);
+        longer[reps * plen] = 0;
+        const char *all = segment_of(an, longer);
+        CHECK_MSG(strncmp(all, "error", 5) != 0, "%s", all);
+        for (int round = 0; round < 2; round++) {
+            const char *after = segment_of(an, para);
+            CHECK_MSG(!strcmp(before, after), "round %d: before the cache '%s', with it '%s'", round, before, after);
+        }
+    }
+    free(before);
+    free(longer);
+    zhs_analyzer_close(an);
+}
+
 int main(void)
 {
     zhs_error err = {0};
@@ -461,6 +492,7 @@ int main(void)
     test_user_dict();
     test_icu_index(dict, icu);
     test_hostile(dict);
+    test_edge_cache();
     zhs_analyzer_close(dict);
     zhs_analyzer_close(icu);
     return zt_done("test_segmenter");
