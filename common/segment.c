@@ -502,6 +502,7 @@ static bool prepare_positions(zhs_cursor *c)
     }
     uint64_t total = 0;
     for (uint32_t i = 0; i < c->bn; i++) {
+        if (c->tfs[i] == 0) return false;   /* a wrapped tf: damage */
         c->pos_before[i] = total;
         total += c->tfs[i] - 1;     /* gaps: every position but the first */
     }

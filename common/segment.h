@@ -149,7 +149,9 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
 ** title_weight times), so tf <= the passage length in every sound index. */
 static inline bool zhs_cursor_tf_sane(zhs_cursor *c)
 {
-    return zhs_cursor_tf(c) <= zhs_get_u32(c->seg->len.body + (size_t)c->doc * 4);
+    /* tf 0 is damage too (a packed tf - 1 of 2^32 - 1 wraps): its
+    ** positions would be "every gap but the first", 2^32 - 1 of them */
+    return zhs_cursor_tf(c) - 1u < zhs_get_u32(c->seg->len.body + (size_t)c->doc * 4);
 }
 /* The bound the query paths check before reading positions: tf <= the
 ** segment's longest passage.  It bounds the work a damaged tf can cause
@@ -157,7 +159,7 @@ static inline bool zhs_cursor_tf_sane(zhs_cursor *c)
 ** exact test above). */
 static inline bool zhs_cursor_tf_bounded(zhs_cursor *c)
 {
-    return zhs_cursor_tf(c) <= c->seg->max_len;
+    return zhs_cursor_tf(c) - 1u < c->seg->max_len;     /* 1 <= tf <= max_len */
 }
 
 /* Positions of the current doc into out (up to max); returns the count,

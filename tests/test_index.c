@@ -828,8 +828,38 @@ static void check_damage(const char *dir, zhs_analyzer *an)
     }
 }
 
+/* A term frequency of 0 (a packed tf - 1 of 2^32 - 1 wraps to it) is
+** damage: the position readers would otherwise walk 2^32 - 1 gaps.  A
+** cursor made by hand, no index needed: the checks refuse tf 0 before
+** any position is located. */
+static void check_tf_zero(void)
+{
+    static zhs_segment seg;
+    static zhs_cursor c;
+    uint8_t len[4];
+    zhs_set_u32(len, 50);
+    seg.max_len = 100;
+    seg.len.body = len;
+    c.seg = &seg;
+    c.bn = 1;
+    c.doc = 0;
+    c.tfs_ready = true;
+    c.tfs[0] = 1;
+    CHECK(zhs_cursor_tf_bounded(&c) && zhs_cursor_tf_sane(&c));
+    c.tfs[0] = 50;
+    CHECK(zhs_cursor_tf_bounded(&c) && zhs_cursor_tf_sane(&c));
+    c.tfs[0] = 51;
+    CHECK(zhs_cursor_tf_bounded(&c) && !zhs_cursor_tf_sane(&c));
+    c.tfs[0] = 0;
+    CHECK(!zhs_cursor_tf_bounded(&c) && !zhs_cursor_tf_sane(&c));
+    uint32_t out[4], first;
+    CHECK(zhs_cursor_positions(&c, out, 4) == -1);
+    CHECK(zhs_cursor_first_position(&c, &first) == -1);
+}
+
 int main(void)
 {
+    check_tf_zero();
     make_corpus();
     zhs_error err = {0};
     zhs_analyzer *an;
