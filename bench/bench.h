@@ -72,14 +72,17 @@ typedef struct bench_build {
     uint64_t passages;
     uint64_t source_bytes;      /* passage text indexed (zhs stats' "% text" base) */
     long maxrss_kb;             /* peak RSS of the child that built it */
+    unsigned threads;           /* threads the build was given (0: reused) */
     bench_comp comp[8];
     size_t ncomp;
     uint64_t total;
 } bench_build;
 
 /* Builds an index of corpus (a file or folder) with engine in dir, in a
-** forked child so that ru_maxrss is this build's alone. */
-int bench_build_index(bench_build *out, const char *corpus, const char *dir, int engine,
+** forked child so that ru_maxrss is this build's alone, with threads
+** analysing passages (zhs_writer_options.threads; 0: one per online core,
+** what `zhs index` does by default). */
+int bench_build_index(bench_build *out, const char *corpus, const char *dir, int engine, unsigned threads,
                       zhs_error *err);
 /* Fills sizes and counts of an existing index (for --reuse and after a build). */
 int bench_index_sizes(bench_build *out, const char *dir, zhs_error *err);

@@ -25,7 +25,7 @@ typedef struct child_msg {
 } child_msg;
 
 /* The build itself, in the child. */
-static void build_in_child(child_msg *m, const char *corpus, const char *dir, int engine)
+static void build_in_child(child_msg *m, const char *corpus, const char *dir, int engine, unsigned threads)
 {
     zhs_error err = {0};
     zhs_analyzer_config ac;
@@ -33,6 +33,7 @@ static void build_in_child(child_msg *m, const char *corpus, const char *dir, in
     zhs_writer_options wo;
     zhs_writer_options_default(&wo);
     wo.engine = engine;
+    wo.threads = threads;
     zhs_analyzer *an = NULL;
     zhs_corpus *c = NULL;
     zhs_writer *w = NULL;
@@ -129,7 +130,7 @@ static bool read_all(int fd, void *buf, size_t n)
     return true;
 }
 
-int bench_build_index(bench_build *out, const char *corpus, const char *dir, int engine,
+int bench_build_index(bench_build *out, const char *corpus, const char *dir, int engine, unsigned threads,
                       zhs_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -147,7 +148,7 @@ int bench_build_index(bench_build *out, const char *corpus, const char *dir, int
         close(fd[0]);
         child_msg m;
         memset(&m, 0, sizeof m);
-        build_in_child(&m, corpus, dir, engine);
+        build_in_child(&m, corpus, dir, engine, threads);
         ssize_t w = write(fd[1], &m, sizeof m);
         _exit(w == (ssize_t)sizeof m && m.code == 0 ? 0 : 1);
     }
@@ -166,6 +167,7 @@ int bench_build_index(bench_build *out, const char *corpus, const char *dir, int
     out->seconds = m.seconds;
     out->raw_bytes = m.raw_bytes;
     out->maxrss_kb = ru.ru_maxrss;
+    out->threads = threads;
     if (bench_index_sizes(out, dir, err)) return err->code;
     out->ok = true;
     return ZHS_OK;

@@ -84,7 +84,7 @@ int bench_quality_run(bench_quality **out, size_t *nout, const char *eval_dir, c
             q->engine = e;
             bench_build b;
             zhs_path_remove(dir);
-            if (bench_build_index(&b, ppath, dir, e == ENG_XAPIAN ? ZHS_ENGINE_XAPIAN : ZHS_ENGINE_NATIVE, err) ||
+            if (bench_build_index(&b, ppath, dir, e == ENG_XAPIAN ? ZHS_ENGINE_XAPIAN : ZHS_ENGINE_NATIVE, 0, err) ||
                 score_set(q, dir, qpath, max_queries, err)) {
                 free(res);
                 return err->code;

@@ -112,8 +112,10 @@ static double mb(uint64_t bytes) { return (double)bytes / 1e6; }
 
 static void print_index(FILE *f, const bench_report *r)
 {
-    fprintf(f, "\nIndex phase (each engine built in its own child process; %% of the %.1f MB of passage text)\n",
-            mb(r->build[ENG_NATIVE].source_bytes));
+    unsigned threads = r->build[ENG_NATIVE].threads;
+    fprintf(f, "\nIndex phase (each engine built in its own child process");
+    if (threads) fprintf(f, ", %u thread%s", threads, threads == 1 ? "" : "s");
+    fprintf(f, "; %% of the %.1f MB of passage text)\n", mb(r->build[ENG_NATIVE].source_bytes));
     fprintf(f, "%-8s %9s %7s %11s %11s %9s %8s  %s\n", "engine", "time s", "MB/s", "passages/s", "peak RSS MB",
             "index MB", "% text", "components, % of text");
     for (int e = 0; e < 2; e++) {
@@ -279,6 +281,7 @@ static void json_build(zhs_buf *o, const bench_build *b)
     json_num(o, b->reused || b->seconds <= 0 ? NAN : mb(b->raw_bytes) / b->seconds);
     zhs_buf_puts(o, ",\"passages_per_s\":");
     json_num(o, b->reused || b->seconds <= 0 ? NAN : (double)b->passages / b->seconds);
+    zhs_buf_printf(o, ",\"threads\":%u", b->threads);
     zhs_buf_printf(o, ",\"peak_rss_kb\":%ld,\"passages\":%llu,\"raw_bytes\":%llu,\"text_bytes\":%llu,\"index_bytes\":%llu,"
                    "\"components\":{",
                    b->reused ? 0L : b->maxrss_kb, (unsigned long long)b->passages, (unsigned long long)b->raw_bytes,

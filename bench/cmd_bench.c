@@ -38,7 +38,8 @@ static const char help[] =
     "  --per-type N      generated queries per type (default 100)\n"
     "  --reps N          timed runs of every query in every mode (default 10)\n"
     "  --seed N          seed of the query sets and shuffles (default 42)\n"
-    "  --threads N       threads of the throughput run (default: all cores)\n"
+    "  --threads N       threads of the index builds and of the throughput run\n"
+    "                    (default: all cores)\n"
     "  --eval DIR        evaluation sets NAME.{passages,queries}.jsonl (default\n"
     "                    ../shared/eval when present)\n"
     "  --no-eval  --no-lucene  --no-throughput   leave a phase out\n"
@@ -182,7 +183,10 @@ static int index_phase(bench_state *s, zhs_error *err)
         }
         fprintf(stderr, "zhs bench: building the %s index of %s…\n", bench_engine_names[e], s->cfg.corpus);
         zhs_path_remove(s->dirs[e]);
-        if (bench_build_index(b, s->cfg.corpus, s->dirs[e], e == ENG_XAPIAN ? ZHS_ENGINE_XAPIAN : ZHS_ENGINE_NATIVE, err))
+        /* as `zhs index` builds: every core unless --threads says otherwise */
+        unsigned threads = s->cfg.threads ? s->cfg.threads : s->rep.machine.nproc;
+        if (bench_build_index(b, s->cfg.corpus, s->dirs[e], e == ENG_XAPIAN ? ZHS_ENGINE_XAPIAN : ZHS_ENGINE_NATIVE,
+                              threads, err))
             return err->code;
         fprintf(stderr, "zhs bench: %s: %llu passages in %.1f s, peak RSS %.0f MB\n", bench_engine_names[e],
                 (unsigned long long)b->passages, b->seconds, (double)b->maxrss_kb / 1024.0);
