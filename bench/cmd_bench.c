@@ -167,6 +167,13 @@ static int make_workdir(bench_state *s, zhs_error *err)
     return ZHS_OK;
 }
 
+/* Threads of the index builds and of the throughput run: --threads, or
+** every core (what `zhs index` uses by default). */
+static unsigned run_threads(const bench_state *s)
+{
+    return s->cfg.threads ? s->cfg.threads : s->rep.machine.nproc;
+}
+
 /* Phase 1: each engine's index, built (or reused). */
 static int index_phase(bench_state *s, zhs_error *err)
 {
@@ -183,10 +190,8 @@ static int index_phase(bench_state *s, zhs_error *err)
         }
         fprintf(stderr, "zhs bench: building the %s index of %s…\n", bench_engine_names[e], s->cfg.corpus);
         zhs_path_remove(s->dirs[e]);
-        /* as `zhs index` builds: every core unless --threads says otherwise */
-        unsigned threads = s->cfg.threads ? s->cfg.threads : s->rep.machine.nproc;
         if (bench_build_index(b, s->cfg.corpus, s->dirs[e], e == ENG_XAPIAN ? ZHS_ENGINE_XAPIAN : ZHS_ENGINE_NATIVE,
-                              threads, err))
+                              run_threads(s), err))
             return err->code;
         fprintf(stderr, "zhs bench: %s: %llu passages in %.1f s, peak RSS %.0f MB\n", bench_engine_names[e],
                 (unsigned long long)b->passages, b->seconds, (double)b->maxrss_kb / 1024.0);
@@ -255,7 +260,7 @@ static int query_phase(bench_state *s, zhs_error *err)
             fprintf(stderr, "zhs bench: Lucene left out: %s\n", e2.message);   /* an optional peer */
     }
     if (s->cfg.threads_run) {
-        unsigned threads = s->cfg.threads ? s->cfg.threads : s->rep.machine.nproc;
+        unsigned threads = run_threads(s);
         const char *dirs[2] = {s->dirs[0], s->cfg.xapian ? s->dirs[1] : NULL};
         if (bench_throughput(&s->rep.tput, &s->qs, dirs, s->ix[0], threads, s->cfg.quick ? 1 : 3, &rt, err))
             return err->code;
