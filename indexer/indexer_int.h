@@ -21,6 +21,8 @@
 #include "format.h"
 #include "outfile.h"
 
+#include <pthread.h>
+
 /* ============================================================ seg_writer.c */
 
 typedef struct zhs_seg_writer zhs_seg_writer;
@@ -114,12 +116,52 @@ void zhs_run_out_put(zhs_run_out *o, const char *key, size_t keylen, const zhs_c
 int zhs_run_out_finish(zhs_run_out *o, zhs_error *err);
 void zhs_run_out_abort(zhs_run_out *o);
 
+/* Byte order of keys, the shorter first on a common prefix. */
+int zhs_run_key_cmp(const char *a, size_t al, const char *b, size_t bl);
 /* Merges runs (in passage order: run i holds earlier passages than run
 ** i+1) by key: each key goes to sink once, with its streams from every
 ** run that holds it, in run order.  share: how many merges run at once
 ** (the pages they keep mapped are shared out between them). */
 int zhs_runs_merge(zhs_term_sink sink, void *ctx, const char *const *paths, size_t nruns, unsigned share,
                    zhs_error *err);
+
+/* ============================================================ handoff.c */
+
+/* A shard's encoded terms (records as a run's) passed to the merge that
+** writes the segment, one producer and one consumer thread, in blocks of
+** about a megabyte, at most ZHS_HANDOFF_DEPTH of them waiting. */
+enum { ZHS_HANDOFF_DEPTH = 4 };
+typedef struct zhs_handoff {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    zhs_buf q[ZHS_HANDOFF_DEPTH];   /* published blocks, from head */
+    size_t head, nq;
+    zhs_buf spare;              /* a block the merge read, for the producer */
+    bool ended, failed, aborted;
+    zhs_buf fill;               /* the producer's */
+    bool bounded;
+    zhs_buf reading;            /* the consumer's */
+    const uint8_t *rp, *rend;
+    bool live;                  /* initialised */
+} zhs_handoff;
+
+/* bounded: the producer waits while ZHS_HANDOFF_DEPTH blocks wait; not
+** bounded (a producer on the consumer's own thread, done before it reads):
+** every record in one block. */
+int zhs_handoff_init(zhs_handoff *h, bool bounded, zhs_error *err);
+/* Frees (after both sides are done; nothing when never initialised). */
+void zhs_handoff_destroy(zhs_handoff *h);
+/* The producer's: appends a record; fails when out of memory or when the
+** consumer gave up (zhs_handoff_abort). */
+int zhs_handoff_put(zhs_handoff *h, const char *key, size_t keylen, const zhs_chunk *parts, size_t nparts,
+                    zhs_error *err);
+/* The producer's last call: failed, or every record was put. */
+void zhs_handoff_end(zhs_handoff *h, bool failed);
+/* The consumer's: the next record, valid until the next call: 1; 0 after
+** the last; -1 when the producer failed; -2 when a record is damaged. */
+int zhs_handoff_next(zhs_handoff *h, const char **key, size_t *keylen, zhs_chunk *stream);
+/* The consumer stops: a waiting or later put fails. */
+void zhs_handoff_abort(zhs_handoff *h);
 
 /* ============================================================ invert.c */
 

@@ -126,7 +126,7 @@ typedef struct shard {
     char **runs;
     size_t nruns;
     uint32_t *sorted;           /* term ids in key order, after finish */
-    char coded[ZHS_PATH_MAX];   /* its terms encoded (a run of zhs_term_code), "" before */
+    zhs_handoff out;            /* its terms encoded, to the segment's merge */
 
     /* batches by sequence number s in ring[s % RING]: done <= queued;
     ** the caller fills ring[queued % RING] */
@@ -685,6 +685,7 @@ static void *shard_main(void *arg)
             s->finished = true;
         } else {
             if (!failed) rc = encode_shard(s, s->sw, &e);
+            else zhs_handoff_end(&s->out, true);
             pthread_mutex_lock(&iv->mu);
             s->encoded = true;
         }
@@ -871,13 +872,14 @@ int zhs_inverter_finish(zhs_inverter *iv, bool *has_runs, zhs_error *err)
 
 /* ---------------------------------------------------------------- write */
 
-/* A shard's terms encoded go to a file of its own, a run whose stream is
-** the term's dictionary figures (varints df, cf, postings and positions
-** lengths, u32 bound bits, varints max tf and shortest passage), then its
-** postings and positions: the writer only copies them. */
+/* A shard's terms encoded go to the segment's merge (handoff.c) as the
+** records of a run, whose stream is the term's dictionary figures
+** (varints df, cf, postings and positions lengths, u32 bound bits, varints
+** max tf and shortest passage), then its postings and positions: the
+** writer only copies them. */
 typedef struct coder {
     zhs_term_enc *enc;
-    zhs_run_out out;
+    zhs_handoff *out;
     zhs_buf head;
 } coder;
 
@@ -900,8 +902,7 @@ static int put_encoded(void *ctx, const char *key, size_t keylen, const zhs_chun
     zhs_buf_put_varint(h, c.min_len);
     if (h->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
     zhs_chunk parts[4] = {{(const uint8_t *)h->data, h->len}, c.post[0], c.post[1], c.pos};
-    zhs_run_out_put(&cd->out, key, keylen, parts, 4);
-    return ZHS_OK;
+    return zhs_handoff_put(cd->out, key, keylen, parts, 4, err);
 }
 
 /* The writer's side: a shard's encoded term (one key is in one shard
@@ -924,7 +925,7 @@ static int put_decoded(void *sw, const char *key, size_t keylen, const zhs_chunk
              pos_len == (uint64_t)(end - p) - post_len;
     }
     if (!ok)
-        return zhs_fail(err, ZHS_EIO, "the encoded postings of '%.*s' (a temporary file) are damaged: index again",
+        return zhs_fail(err, ZHS_EINTERNAL, "the encoded postings of '%.*s' are damaged (a bug: please report it)",
                         (int)keylen, key);
     c.df = (uint32_t)df;
     c.cf = cf;
@@ -935,75 +936,103 @@ static int put_decoded(void *sw, const char *key, size_t keylen, const zhs_chunk
     return zhs_seg_writer_put(sw, key, keylen, &c, err);
 }
 
-/* Encodes the shard's terms in key order into s->coded: from memory, or,
-** when it flushed runs, the rest as a last run and all of them merged. */
+/* Encodes the shard's terms in key order into s->out: from memory, or,
+** when it flushed runs, the rest as a last run and all of them merged;
+** ends s->out either way. */
 static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err)
 {
     coder cd;
     memset(&cd, 0, sizeof cd);
     zhs_buf_init(&cd.head);
-    if (zhs_term_enc_open(&cd.enc, sw, err)) return err->code;
-    char path[ZHS_PATH_MAX];
-    snprintf(path, sizeof path, "%s/coded-%03u", s->iv->tmpdir, s->idx);
-    if (zhs_run_out_open(&cd.out, path, err)) {
-        zhs_term_enc_close(cd.enc);
-        return err->code;
-    }
-    snprintf(s->coded, sizeof s->coded, "%s", path);
-    int rc = ZHS_OK;
-    if (s->nruns) {
+    cd.out = &s->out;
+    int rc = zhs_term_enc_open(&cd.enc, sw, err);
+    if (rc == ZHS_OK && s->nruns) {
         rc = flush_run(s, s->sorted, err);
         free(s->sorted);
         s->sorted = NULL;
         if (rc == ZHS_OK)
             rc = zhs_runs_merge(put_encoded, &cd, (const char *const *)s->runs, s->nruns, s->iv->nsh, err);
-    } else {
+    } else if (rc == ZHS_OK) {
         for (uint32_t i = 0; i < s->nterms && rc == ZHS_OK; i++) {
             zhs_chunk c = sorted_chunk(s, i);
             const term_acc *t = &s->terms[s->sorted[i]];
             rc = put_encoded(&cd, s->keys.data + t->key_off, t->keylen, &c, 1, err);
         }
     }
-    if (rc == ZHS_OK) rc = zhs_run_out_finish(&cd.out, err);
-    else zhs_run_out_abort(&cd.out);
+    zhs_handoff_end(&s->out, rc != ZHS_OK);
     zhs_term_enc_close(cd.enc);
     zhs_buf_free(&cd.head);
     return rc;
 }
 
+/* The shards' records merged by key into the segment as they come (no key
+** is in two shards).  *shard_failed: a shard ended in failure (its error
+** is its own, returned once it stopped). */
+static int merge_shards(zhs_inverter *iv, zhs_seg_writer *sw, bool *shard_failed, zhs_error *err)
+{
+    typedef struct {
+        const char *key;
+        size_t keylen;
+        zhs_chunk stream;
+        int r;
+    } head;
+    head *hd = calloc(iv->nsh, sizeof *hd);
+    if (!hd) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the segment");
+    int rc = ZHS_OK;
+    for (unsigned k = 0; k < iv->nsh; k++) hd[k].r = zhs_handoff_next(&iv->sh[k].out, &hd[k].key, &hd[k].keylen, &hd[k].stream);
+    for (;;) {
+        unsigned min = iv->nsh;
+        for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++) {
+            if (hd[k].r == -1) *shard_failed = true;
+            if (hd[k].r < 0)
+                rc = zhs_fail(err, ZHS_EINTERNAL, "a shard's encoded postings are damaged (a bug: please report it)");
+            else if (hd[k].r == 1 && (min == iv->nsh ||
+                                      zhs_run_key_cmp(hd[k].key, hd[k].keylen, hd[min].key, hd[min].keylen) < 0))
+                min = k;
+        }
+        if (rc || min == iv->nsh) break;
+        if ((rc = put_decoded(sw, hd[min].key, hd[min].keylen, &hd[min].stream, 1, err)) != ZHS_OK) break;
+        hd[min].r = zhs_handoff_next(&iv->sh[min].out, &hd[min].key, &hd[min].keylen, &hd[min].stream);
+    }
+    free(hd);
+    return rc;
+}
+
 /* Several shards: each encodes its terms in its thread (or here, if it
-** has none), then their files are merged by key into the segment. */
+** has none) while the caller merges what they encoded into the segment. */
 static int write_shards(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
 {
-    if (iv->locks) {
+    int rc = ZHS_OK;
+    for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++)
+        rc = zhs_handoff_init(&iv->sh[k].out, iv->sh[k].started, err);
+    bool handed = rc == ZHS_OK && iv->locks;
+    if (handed) {
         pthread_mutex_lock(&iv->mu);
         for (unsigned k = 0; k < iv->nsh; k++) iv->sh[k].sw = sw;
         pthread_cond_broadcast(&iv->work);
         pthread_mutex_unlock(&iv->mu);
     }
-    int rc = ZHS_OK;
     for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++)
         if (!iv->sh[k].started) rc = encode_shard(&iv->sh[k], sw, err);
-    if (iv->locks) {
+    bool shard_failed = false;
+    if (rc == ZHS_OK) rc = merge_shards(iv, sw, &shard_failed, err);
+    if (rc)
+        for (unsigned k = 0; k < iv->nsh; k++) zhs_handoff_abort(&iv->sh[k].out);
+    if (handed) {
         pthread_mutex_lock(&iv->mu);
         for (unsigned k = 0; k < iv->nsh; k++) {
             shard *s = &iv->sh[k];
             while (s->started && !s->encoded) pthread_cond_wait(&iv->done, &iv->mu);
         }
         pthread_mutex_unlock(&iv->mu);
-        stop_threads(iv);
     }
-    if (rc) return rc;
+    stop_threads(iv);
+    if (rc && !shard_failed) return rc;
     for (unsigned k = 0; k < iv->nsh; k++)
         if (iv->sh[k].failed) {
             *err = iv->sh[k].err;
             return err->code;
         }
-    const char **paths = malloc(iv->nsh * sizeof *paths);
-    if (!paths) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the segment");
-    for (unsigned k = 0; k < iv->nsh; k++) paths[k] = iv->sh[k].coded;
-    rc = zhs_runs_merge(put_decoded, sw, paths, iv->nsh, 1, err);
-    free(paths);
     return rc;
 }
 
@@ -1039,7 +1068,7 @@ void zhs_inverter_close(zhs_inverter *iv)
             free(s->runs[r]);
         }
         free(s->runs);
-        if (s->coded[0]) unlink(s->coded);
+        zhs_handoff_destroy(&s->out);
         for (uint32_t i = 0; i < s->nterms; i++) free(s->terms[i].buf);
         free(s->terms);
         free(s->slots);

@@ -134,7 +134,7 @@ static void release_behind(run_cursor *c, size_t page, size_t step)
     if (len && madvise((void *)c->kept, len, MADV_DONTNEED) == 0) c->kept += len;
 }
 
-static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+int zhs_run_key_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
     int c = memcmp(a, b, al < bl ? al : bl);
     return c ? c : (al > bl) - (al < bl);
@@ -185,7 +185,7 @@ int zhs_runs_merge(zhs_term_sink sink, void *ctx, const char *const *paths, size
         const char *min = NULL;
         size_t minlen = 0;
         for (size_t i = 0; i < nruns; i++)
-            if (cur[i].live && (!min || key_cmp(cur[i].key, cur[i].keylen, min, minlen) < 0)) {
+            if (cur[i].live && (!min || zhs_run_key_cmp(cur[i].key, cur[i].keylen, min, minlen) < 0)) {
                 min = cur[i].key;
                 minlen = cur[i].keylen;
             }
@@ -198,12 +198,12 @@ int zhs_runs_merge(zhs_term_sink sink, void *ctx, const char *const *paths, size
         }
         memcpy(key, min, minlen);
         for (size_t i = 0; i < nruns; i++)
-            if (cur[i].live && key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0) {
+            if (cur[i].live && zhs_run_key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0) {
                 chunks[nc++] = cur[i].stream;
             }
         if ((rc = sink(ctx, key, minlen, chunks, nc, err)) != 0) goto done;
         for (size_t i = 0; i < nruns; i++)
-            if (cur[i].live && key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0) {
+            if (cur[i].live && zhs_run_key_cmp(cur[i].key, cur[i].keylen, key, minlen) == 0) {
                 if (!run_next(&cur[i])) {
                     rc = zhs_fail(err, ZHS_EIO, "%s is damaged (a temporary run): index again", paths[i]);
                     goto done;

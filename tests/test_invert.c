@@ -7,16 +7,22 @@
 ** several shards each encodes its own terms (from memory or from its
 ** runs) and the segment is their concatenation: the same bytes.  And a
 ** title's terms, planned once per title, give the bytes of the same
-** tokens taken one by one as the text's.
+** tokens taken one by one as the text's.  The hand-off of a shard's
+** encoded terms to the merge (handoff.c) passes every record in order
+** across many blocks, a record larger than a block included, with a
+** producer that must wait; and a merge that gives up frees a waiting
+** producer.
 */
 #include "harness.h"
 #include "indexer_int.h"
 #include "terms.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define NDOCS 300
 
@@ -71,7 +77,8 @@ static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t
 }
 
 /* Shard numbers that flushed a run into tmp (run-SSS-NNNNNN), as a count;
-** coded: the shards' encoded terms (coded-SSS) instead. */
+** coded: files of the shards' encoded terms (coded-SSS, before the sixth
+** session's hand-off in memory) instead. */
 static unsigned shards_with(const char *tmp, unsigned nshards, bool coded)
 {
     unsigned char seen[256] = {0};
@@ -120,10 +127,10 @@ static const char *build(unsigned nshards, size_t budget, bool plain, bool *has_
     CHECK_OK(zhs_seg_writer_open(&sw, dir, "g1", lens, NDOCS, (double)total / NDOCS, 1.2, 0.75, true, &err), err);
     uint64_t nterms = 0;
     CHECK_OK(zhs_inverter_write(iv, sw, *has_runs, &err), err);
-    /* several shards encode their terms in their threads, each into a
-    ** file of its own; one shard writes straight into the segment */
+    /* several shards encode their terms in their threads and pass them on
+    ** in memory: no file of them */
     unsigned coded = shards_with(tmp, nshards, true);
-    CHECK_MSG(coded == (nshards > 1 ? nshards : 0), "%u shards: %u encoded their terms", nshards, coded);
+    CHECK_MSG(coded == 0, "%u shards: %u wrote their encoded terms to a file", nshards, coded);
     CHECK_OK(zhs_seg_writer_finish(sw, &nterms, &err), err);
     CHECK_MSG(nterms > 200, "%llu terms", (unsigned long long)nterms);
     zhs_seg_writer_close(sw);
@@ -154,8 +161,89 @@ static void same_files(const char *a, const char *b, const char *what)
     }
 }
 
+/* Record i of the hand-off test: key "k%08u", a stream of its length's
+** bytes, each (i + j) & 0xff; every 5,000th larger than a block. */
+static size_t handoff_len(uint32_t i) { return i % 5000 == 4999 ? (3u << 20) / 2 : (i * 37u) % 700; }
+
+typedef struct {
+    zhs_handoff *h;
+    uint32_t n;
+    int rc;
+    uint32_t put;
+} handoff_producer;
+
+static void *produce(void *arg)
+{
+    handoff_producer *pr = arg;
+    static uint8_t data[(3u << 20) / 2 + 256];
+    zhs_error err = {0};
+    pr->rc = ZHS_OK;
+    for (uint32_t i = 0; i < pr->n && pr->rc == ZHS_OK; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%08u", i);
+        size_t len = handoff_len(i);
+        for (size_t j = 0; j < len; j++) data[j] = (uint8_t)(i + j);
+        /* in two parts, as the encoder's head and blocks */
+        zhs_chunk parts[2] = {{data, len / 2}, {data + len / 2, len - len / 2}};
+        pr->rc = zhs_handoff_put(pr->h, key, strlen(key), parts, 2, &err);
+        if (pr->rc == ZHS_OK) pr->put++;
+    }
+    zhs_handoff_end(pr->h, pr->rc != ZHS_OK);
+    return NULL;
+}
+
+static void check_handoff(void)
+{
+    zhs_error err = {0};
+    zhs_handoff h;
+    CHECK_OK(zhs_handoff_init(&h, true, &err), err);
+    handoff_producer pr = {&h, 20000, -99, 0};
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, produce, &pr) == 0);
+    /* let the producer fill its queue and wait */
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    const char *key;
+    size_t keylen;
+    zhs_chunk st;
+    uint32_t got = 0, bad = 0;
+    int r;
+    while ((r = zhs_handoff_next(&h, &key, &keylen, &st)) == 1) {
+        char want[16];
+        snprintf(want, sizeof want, "k%08u", got);
+        bool ok = keylen == strlen(want) && memcmp(key, want, keylen) == 0 && st.len == handoff_len(got);
+        for (size_t j = 0; ok && j < st.len; j++) ok = st.p[j] == (uint8_t)(got + j);
+        if (!ok) bad++;
+        got++;
+    }
+    pthread_join(th, NULL);
+    CHECK_MSG(r == 0 && got == 20000 && bad == 0 && pr.rc == ZHS_OK, "hand-off: end %d, %u records, %u wrong, put %d",
+              r, got, bad, pr.rc);
+    zhs_handoff_destroy(&h);
+
+    /* the merge reads one record and gives up: the waiting producer fails */
+    CHECK_OK(zhs_handoff_init(&h, true, &err), err);
+    pr = (handoff_producer){&h, 20000, -99, 0};
+    CHECK(pthread_create(&th, NULL, produce, &pr) == 0);
+    CHECK(zhs_handoff_next(&h, &key, &keylen, &st) == 1);
+    nanosleep(&ts, NULL);
+    zhs_handoff_abort(&h);
+    pthread_join(th, NULL);
+    CHECK_MSG(pr.rc != ZHS_OK && pr.put < 20000, "hand-off abort: put %d after %u records", pr.rc, pr.put);
+    zhs_handoff_destroy(&h);
+
+    /* a producer that fails: the merge is told so, not that the records ended */
+    CHECK_OK(zhs_handoff_init(&h, false, &err), err);
+    zhs_chunk one = {(const uint8_t *)"x", 1};
+    CHECK_OK(zhs_handoff_put(&h, "a", 1, &one, 1, &err), err);
+    zhs_handoff_end(&h, true);
+    CHECK(zhs_handoff_next(&h, &key, &keylen, &st) == -1);
+    zhs_handoff_destroy(&h);
+}
+
 int main(void)
 {
+    check_handoff();
     bool runs;
     unsigned flushed;
     const char *ref = build(1, (size_t)1 << 30, false, &runs, &flushed);
