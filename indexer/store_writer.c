@@ -23,11 +23,18 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#define RING 4              /* blocks queued for the compressor thread */
+#define RING 4              /* entries queued for the compressor thread */
+/* Blocks the writer's thread keeps while the ring is full before it waits:
+** the blocks that waited for the dictionary (4 MiB, ZHS_STORE_DICT_SAMPLE)
+** take the thread about 0.1 s on laws, in which the writer's thread
+** fills another 30 or so. */
+#define STAGE_MAX ((size_t)4 << 20)
 
+/* An entry of the ring: one block or several, their records one after
+** the other in raw, and per block u32 first, u32 ndocs, u32 raw length in
+** list. */
 typedef struct store_block {
-    zhs_buf raw;
-    uint32_t first, docs;
+    zhs_buf raw, list;
 } store_block;
 
 struct zhs_store_writer {
@@ -58,6 +65,8 @@ struct zhs_store_writer {
     size_t zcap;
     uint32_t ndocs, block_first, block_docs;
     size_t block_text;      /* uncoded bytes of the block's records */
+    zhs_buf one;            /* the list of a ring entry of one block */
+    zhs_buf stage, stage_list;  /* full blocks the ring had no room for */
     bool finished;
 
     /* The compressor thread owns out, table, cctx and z while it runs. */
@@ -98,6 +107,19 @@ static int put_block(zhs_store_writer *w, const uint8_t *raw, uint32_t rlen, uin
     return ZHS_OK;
 }
 
+/* Writes the blocks of raw as list lists them (see store_block). */
+static int put_blocks(zhs_store_writer *w, const zhs_buf *raw, const zhs_buf *list, zhs_error *err)
+{
+    const uint8_t *e = (const uint8_t *)list->data, *src = (const uint8_t *)raw->data;
+    size_t at = 0;
+    for (size_t i = 0; i + 12 <= list->len; i += 12) {
+        uint32_t first = zhs_get_u32(e + i), ndocs = zhs_get_u32(e + i + 4), rlen = zhs_get_u32(e + i + 8);
+        if (put_block(w, src + at, rlen, first, ndocs, err)) return err->code;
+        at += rlen;
+    }
+    return ZHS_OK;
+}
+
 static void *compressor_main(void *arg)
 {
     zhs_store_writer *w = arg;
@@ -109,7 +131,7 @@ static void *compressor_main(void *arg)
         bool skip = w->err.code != 0;
         pthread_mutex_unlock(&w->mu);
         zhs_error e = {0};
-        if (!skip) put_block(w, (const uint8_t *)b->raw.data, (uint32_t)b->raw.len, b->first, b->docs, &e);
+        if (!skip) put_blocks(w, &b->raw, &b->list, &e);
         pthread_mutex_lock(&w->mu);
         if (e.code && !w->err.code) w->err = e;
         w->done++;
@@ -140,7 +162,7 @@ int zhs_store_writer_open(zhs_store_writer **out, const char *path, bool threade
         return err->code;
     }
     if (threaded) {
-        for (int i = 0; i < RING; i++) zhs_buf_init(&w->ring[i].raw);
+        for (int i = 0; i < RING; i++) zhs_buf_init(&w->ring[i].raw), zhs_buf_init(&w->ring[i].list);
         if (pthread_mutex_init(&w->mu, NULL)) goto no_thread;
         if (pthread_cond_init(&w->cv, NULL)) {
             pthread_mutex_destroy(&w->mu);
@@ -172,22 +194,26 @@ static void stop_thread(zhs_store_writer *w)
     w->threaded = false;
 }
 
-/* Hands the full block to the compressor thread (waiting while the ring
-** is full); reports the thread's first failure. */
-static int queue_block(zhs_store_writer *w, zhs_error *err)
+/* Hands raw and list (an entry, see store_block) to the compressor
+** thread, when the ring has room or wait says to wait for it; the buffers
+** trade places with the ring's, and come back emptied.  *queued: whether
+** it went; reports the thread's first failure. */
+static int queue_entry(zhs_store_writer *w, zhs_buf *raw, zhs_buf *list, bool wait, bool *queued, zhs_error *err)
 {
+    *queued = false;
     pthread_mutex_lock(&w->mu);
-    while (w->queued - w->done == RING) pthread_cond_wait(&w->cv, &w->mu);
+    while (wait && w->queued - w->done == RING) pthread_cond_wait(&w->cv, &w->mu);
     zhs_error e = w->err;
-    store_block *b = &w->ring[w->queued % RING];
-    if (!e.code) {
-        /* the buffers trade places: no copy, and both keep their capacity */
+    if (!e.code && w->queued - w->done < RING) {
+        store_block *b = &w->ring[w->queued % RING];
         zhs_buf t = b->raw;
-        b->raw = w->raw;
-        w->raw = t;
-        b->first = w->block_first;
-        b->docs = w->block_docs;
+        b->raw = *raw;
+        *raw = t;
+        t = b->list;
+        b->list = *list;
+        *list = t;
         w->queued++;
+        *queued = true;
         pthread_cond_broadcast(&w->cv);
     }
     pthread_mutex_unlock(&w->mu);
@@ -195,7 +221,36 @@ static int queue_block(zhs_store_writer *w, zhs_error *err)
         *err = e;
         return err->code;
     }
+    if (*queued) {
+        zhs_buf_reset(raw);
+        zhs_buf_reset(list);
+    }
     return ZHS_OK;
+}
+
+static bool list_put(zhs_buf *list, uint32_t first, uint32_t ndocs, uint32_t rlen)
+{
+    zhs_buf_put_u32(list, first);
+    zhs_buf_put_u32(list, ndocs);
+    return zhs_buf_put_u32(list, rlen);
+}
+
+/* The full block to the compressor thread, after the staged ones; staged
+** itself while the ring is full, up to STAGE_MAX. */
+static int queue_block(zhs_store_writer *w, zhs_error *err)
+{
+    bool queued = false;
+    if (!w->stage.len) {
+        zhs_buf_reset(&w->one);
+        if (!list_put(&w->one, w->block_first, w->block_docs, (uint32_t)w->raw.len))
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+        if (queue_entry(w, &w->raw, &w->one, false, &queued, err)) return err->code;
+        if (queued) return ZHS_OK;
+    }
+    if (!zhs_buf_append(&w->stage, w->raw.data, w->raw.len) ||
+        !list_put(&w->stage_list, w->block_first, w->block_docs, (uint32_t)w->raw.len))
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
+    return queue_entry(w, &w->stage, &w->stage_list, w->stage.len >= STAGE_MAX, &queued, err);
 }
 
 /* The trainer's parameters, fixed.  ZDICT_trainFromBuffer searches
@@ -268,26 +323,19 @@ static int choose_dict(zhs_store_writer *w, zhs_error *err)
         return zhs_fail(err, ZHS_EINTERNAL, "zstd could not start the passage store: %s", ZSTD_getErrorName(zr));
     w->dict_chosen = true;
     /* the waiting blocks go to the compressor thread too, when there is
-    ** one: the writer's thread has analysis to get on with */
-    const uint8_t *e = (const uint8_t *)w->pending_blocks.data;
-    size_t at = 0;
-    for (size_t i = 0; i + 12 <= w->pending_blocks.len; i += 12) {
-        uint32_t first = zhs_get_u32(e + i), ndocs = zhs_get_u32(e + i + 4), rlen = zhs_get_u32(e + i + 8);
-        if (w->threaded) {
-            zhs_buf_reset(&w->raw);
-            if (!zhs_buf_append(&w->raw, src + at, rlen))
-                return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
-            w->block_first = first;
-            w->block_docs = ndocs;
-            if (queue_block(w, err)) return err->code;
-        } else if (put_block(w, src + at, rlen, first, ndocs, err)) {
-            return err->code;
-        }
-        at += rlen;
+    ** one, as one entry: the writer's thread has analysis to get on with
+    ** (a block at a time through the ring, the backlog held it, and so
+    ** every other stage, about 0.1 s on laws) */
+    int rc = ZHS_OK;
+    if (w->threaded) {
+        bool queued;
+        rc = queue_entry(w, &w->pending, &w->pending_blocks, true, &queued, err);
+    } else {
+        rc = put_blocks(w, &w->pending, &w->pending_blocks, err);
     }
     zhs_buf_free(&w->pending);
     zhs_buf_free(&w->pending_blocks);
-    return ZHS_OK;
+    return rc;
 }
 
 static int flush_block(zhs_store_writer *w, zhs_error *err)
@@ -300,9 +348,7 @@ static int flush_block(zhs_store_writer *w, zhs_error *err)
         rc = put_block(w, (const uint8_t *)w->raw.data, (uint32_t)w->raw.len, w->block_first, w->block_docs, err);
     } else {
         zhs_buf_append(&w->pending, w->raw.data, w->raw.len);
-        zhs_buf_put_u32(&w->pending_blocks, w->block_first);
-        zhs_buf_put_u32(&w->pending_blocks, w->block_docs);
-        zhs_buf_put_u32(&w->pending_blocks, (uint32_t)w->raw.len);
+        list_put(&w->pending_blocks, w->block_first, w->block_docs, (uint32_t)w->raw.len);
         rc = w->pending.oom || w->pending_blocks.oom
                  ? zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store")
                  : w->pending.len >= ZHS_STORE_DICT_SAMPLE ? choose_dict(w, err) : ZHS_OK;
@@ -380,6 +426,8 @@ int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
     if (!w->code_chosen && choose_code(w, err)) return err->code;
     if (flush_block(w, err)) return err->code;
     if (!w->dict_chosen && choose_dict(w, err)) return err->code;
+    bool queued;
+    if (w->stage.len && queue_entry(w, &w->stage, &w->stage_list, true, &queued, err)) return err->code;
     stop_thread(w);
     if (w->err.code) {
         *err = w->err;
@@ -406,7 +454,10 @@ void zhs_store_writer_close(zhs_store_writer *w)
         pthread_mutex_unlock(&w->mu);
         stop_thread(w);     /* skips the blocks still queued */
     }
-    for (int i = 0; i < RING; i++) zhs_buf_free(&w->ring[i].raw);
+    for (int i = 0; i < RING; i++) zhs_buf_free(&w->ring[i].raw), zhs_buf_free(&w->ring[i].list);
+    zhs_buf_free(&w->one);
+    zhs_buf_free(&w->stage);
+    zhs_buf_free(&w->stage_list);
     if (!w->finished) zhs_outfile_abort(&w->out);
     ZSTD_freeCCtx(w->cctx);
     ZSTD_freeCDict(w->cdict);
