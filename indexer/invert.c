@@ -955,8 +955,13 @@ static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err)
     } else if (rc == ZHS_OK) {
         for (uint32_t i = 0; i < s->nterms && rc == ZHS_OK; i++) {
             zhs_chunk c = sorted_chunk(s, i);
-            const term_acc *t = &s->terms[s->sorted[i]];
+            term_acc *t = &s->terms[s->sorted[i]];
             rc = put_encoded(&cd, s->keys.data + t->key_off, t->keylen, &c, 1, err);
+            /* freed here, in the shard's thread, rather than all at once
+            ** by the caller's at close (0.1 s alone at the end on laws) */
+            free(t->buf);
+            t->buf = NULL;
+            t->len = t->cap = 0;
         }
     }
     zhs_handoff_end(&s->out, rc != ZHS_OK);
