@@ -8,8 +8,10 @@
 ** than the segment's, and the merge ran alone on the caller's thread
 ** while one core idled (bench/RESULTS.md, "inv2").  Here the producer
 ** (a shard) appends its records to a block of about HANDOFF_BLOCK bytes
+** (256 KB: blocks of 1 MB, up to 2 MB of buffer each, and the store's
+** large buffers kept in its ring added 14 MB to a laws build's peak RSS)
 ** and publishes each full block; the consumer (the merge) takes the
-** blocks in order and frees them back to the producer.  At most
+** blocks in order and hands them back to the producer.  At most
 ** ZHS_HANDOFF_DEPTH blocks wait: a shard that runs ahead of the merge waits,
 ** so the memory stays bounded whatever the corpus (a record larger than a
 ** block makes its block as large).  The merge never waits on a shard
@@ -23,7 +25,7 @@
 
 #include <stdlib.h>
 
-enum { HANDOFF_BLOCK = 1 << 20 };
+enum { HANDOFF_BLOCK = 256 << 10 };
 
 int zhs_handoff_init(zhs_handoff *h, bool bounded, zhs_error *err)
 {
@@ -108,8 +110,8 @@ void zhs_handoff_abort(zhs_handoff *h)
 }
 
 /* The next block: 1, 0 at the end, -1 when the producer failed.  The
-** block read before goes back as the producer's spare (one allocation of
-** a megabyte reused, not a fresh one a block). */
+** block read before goes back as the producer's spare (one allocation
+** reused, not a fresh one a block). */
 static int next_block(zhs_handoff *h)
 {
     pthread_mutex_lock(&h->mu);

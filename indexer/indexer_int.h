@@ -129,7 +129,7 @@ int zhs_runs_merge(zhs_term_sink sink, void *ctx, const char *const *paths, size
 
 /* A shard's encoded terms (records as a run's) passed to the merge that
 ** writes the segment, one producer and one consumer thread, in blocks of
-** about a megabyte, at most ZHS_HANDOFF_DEPTH of them waiting. */
+** about 256 KB, at most ZHS_HANDOFF_DEPTH of them waiting. */
 enum { ZHS_HANDOFF_DEPTH = 4 };
 typedef struct zhs_handoff {
     pthread_mutex_t mu;

@@ -29,6 +29,8 @@
 ** take the thread about 0.1 s on laws, in which the writer's thread
 ** fills another 30 or so. */
 #define STAGE_MAX ((size_t)4 << 20)
+/* A ring entry's buffers larger than this are freed once written. */
+#define STAGE_KEEP ((size_t)256 << 10)
 
 /* An entry of the ring: one block or several, their records one after
 ** the other in raw, and per block u32 first, u32 ndocs, u32 raw length in
@@ -132,6 +134,11 @@ static void *compressor_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         zhs_error e = {0};
         if (!skip) put_blocks(w, &b->raw, &b->list, &e);
+        if (b->raw.cap > STAGE_KEEP) {
+            /* a backlog's or a stage's buffer: not kept in the ring */
+            zhs_buf_free(&b->raw);
+            zhs_buf_free(&b->list);
+        }
         pthread_mutex_lock(&w->mu);
         if (e.code && !w->err.code) w->err = e;
         w->done++;
