@@ -7,7 +7,8 @@
 **   runs.c       sorted run files on disk and their k-way merge
 **   seg_writer.c a term's postings -> blocks, skips, positions (an encoder,
 **                one per thread), then sorted terms -> .dict/.post/.pos
-**   store_writer.c passages -> zlib-compressed .store, streamed
+**   handoff.c    a shard's encoded terms -> the segment's merge, in memory
+**   store_writer.c passages -> zstd-compressed .store, streamed
 ** Postings travel between them as a "posting stream": per passage
 **   varint (doc - prev_doc) [prev_doc = -1 at the start of a stream],
 **   varint tf, tf varints: first position then gaps,
