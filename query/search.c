@@ -558,7 +558,11 @@ static void order_by_window(sterm **ord, double *prefix, size_t n)
 ** one of the others holds.  A frequent bigram whose blocks here hold low
 ** tfs or long passages drops out where a global split keeps walking it
 ** (Block-Max MaxScore). */
-static int run_maxscore(state *st, zhs_error *err)
+/* The evaluators stay out of line (here and run_conjunctive): which of
+** them GCC inlined into zhs_native_search followed their sizes, and a
+** union's and a single word's top k ran 3-5% slower (thread CPU, the same
+** instructions) when a larger run_conjunctive made it inline this one. */
+static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
 {
     size_t n = st->nt;
     sterm **ord = malloc((n + 1) * sizeof *ord);
@@ -717,7 +721,7 @@ static int cmp_celem_df(const void *a, const void *b)
 ** candidate is scored (cheap) before its phrases are checked (positions:
 ** dear), and runs of passages whose block bounds cannot reach the k-th
 ** score are skipped whole, as in BlockMax-WAND. */
-static int run_conjunctive(state *st, bool count_only, zhs_error *err)
+static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only, zhs_error *err)
 {
     size_t ne = 0;
     for (size_t i = 0; i < st->nmust; i++) ne += st->must[i].n;
