@@ -10,8 +10,9 @@
 **   - disjunctions: MaxScore (terms split into essential and non-essential
 **     by their upper bounds) refined with per-block bounds from the skip
 **     data, as in BlockMax-MaxScore;
-**   - required clauses: leapfrog intersection; for top k, block windows
-**     and a score check before the dear part (positions, exclusions);
+**   - required clauses: leapfrog intersection; for top k, block windows,
+**     a bound check before a cursor decodes a block for a candidate, and
+**     a score check before the dear part (positions, exclusions);
 **   - exhaustive: term-at-a-time over every posting, the test oracle.
 ** Counting takes document-frequency shortcuts where the shape allows, and
 ** otherwise reads whole decoded blocks without scoring: unions into a
