@@ -10,8 +10,9 @@
 **   - disjunctions: MaxScore (terms split into essential and non-essential
 **     by their upper bounds) refined with per-block bounds from the skip
 **     data, as in BlockMax-MaxScore;
-**   - required clauses: leapfrog intersection; for top k, block windows
-**     and a score check before the dear part (positions, exclusions);
+**   - required clauses: leapfrog intersection; for top k, block windows,
+**     a bound check before a cursor decodes a block for a candidate, and
+**     a score check before the dear part (positions, exclusions);
 **   - exhaustive: term-at-a-time over every posting, the test oracle.
 ** Counting takes document-frequency shortcuts where the shape allows, and
 ** otherwise reads whole decoded blocks without scoring: unions into a
@@ -558,7 +559,11 @@ static void order_by_window(sterm **ord, double *prefix, size_t n)
 ** one of the others holds.  A frequent bigram whose blocks here hold low
 ** tfs or long passages drops out where a global split keeps walking it
 ** (Block-Max MaxScore). */
-static int run_maxscore(state *st, zhs_error *err)
+/* The evaluators stay out of line (here and run_conjunctive): which of
+** them GCC inlined into zhs_native_search followed their sizes, and a
+** union's and a single word's top k ran 3-5% slower (thread CPU, the same
+** instructions) when a larger run_conjunctive made it inline this one. */
+static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
 {
     size_t n = st->nt;
     sterm **ord = malloc((n + 1) * sizeof *ord);
@@ -658,6 +663,55 @@ static int run_maxscore(state *st, zhs_error *err)
     return ZHS_OK;
 }
 
+/* What the leapfrog knows of a candidate's score, filled in only as far
+** as a decision needs it (may_beat). */
+typedef struct lfbound {
+    celem **e;                  /* the elements in leapfrog order */
+    sterm **et;                 /* the scoring term element j's cursor scores, or NULL */
+    double *rest;               /* rest[j]: the window bounds of et[j..ne) */
+    size_t ne;
+    const window *w;
+    unsigned gen;               /* the window rest is for */
+    const optorder *o;
+    bool via_opt;               /* the candidate is the first doc of o's essential terms */
+    size_t done;                /* the terms of elements [0, done) are in exact */
+    double exact;
+    double opt;                 /* bound of the optional terms; < 0 until needed */
+} lfbound;
+
+/* Can the candidate d, whose elements [0, j) the leapfrog has found on
+** it, still beat theta?  Asked before element j's cursor decodes a block
+** to reach d: the terms of the elements found score exactly, the rest by
+** their window bounds, the optional terms by theirs, or exactly when an
+** essential one brought the walk to d (next_optional).  "Yes" when no
+** padded bound is left in the sum, so that the last-bit difference of
+** another summation order never drops a passage (as score_optional). */
+static bool may_beat(state *st, lfbound *b, uint32_t d, size_t j, double theta)
+{
+    const window *w = b->w;
+    if (b->gen != w->gen) {
+        b->rest[b->ne] = 0;
+        for (size_t k = b->ne; k-- > 0;) b->rest[k] = b->rest[k + 1] + (b->et[k] ? b->et[k]->wb : 0);
+        b->gen = w->gen;
+    }
+    for (; b->done < j; b->done++) {
+        const sterm *t = b->et[b->done];
+        if (t) b->exact += t->w * tf_part(&st->sc, zhs_cursor_tf(&b->e[b->done]->cur), d);
+    }
+    if (b->opt < 0) {
+        const optorder *o = b->o;
+        if (b->via_opt) {
+            b->opt = o->rest[o->ness];
+            for (size_t i = 0; i < o->ness; i++)
+                if (o->t[i]->cur.doc == d) b->opt += o->t[i]->w * tf_part(&st->sc, zhs_cursor_tf(&o->t[i]->cur), d);
+        } else {
+            b->opt = w->opt;
+        }
+    }
+    double rest = b->rest[j] + b->opt;
+    return !(rest > 0) || b->exact + rest > theta;
+}
+
 static int cmp_celem_df(const void *a, const void *b)
 {
     const celem *x = *(celem *const *)a, *y = *(celem *const *)b;
@@ -668,7 +722,7 @@ static int cmp_celem_df(const void *a, const void *b)
 ** candidate is scored (cheap) before its phrases are checked (positions:
 ** dear), and runs of passages whose block bounds cannot reach the k-th
 ** score are skipped whole, as in BlockMax-WAND. */
-static int run_conjunctive(state *st, bool count_only, zhs_error *err)
+static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only, zhs_error *err)
 {
     size_t ne = 0;
     for (size_t i = 0; i < st->nmust; i++) ne += st->must[i].n;
@@ -679,35 +733,57 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
         for (size_t j = 0; j < st->must[i].n; j++) e[ne++] = &st->must[i].e[j];
     qsort(e, ne, sizeof *e, cmp_celem_df);
     double *contrib = malloc((st->nt + 1) * sizeof *contrib);
+    sterm **et = malloc((ne + 1) * sizeof *et);
+    double *lf_rest = malloc((ne + 1) * sizeof *lf_rest);
     optorder oo = {malloc((st->nt + 1) * sizeof *oo.t), malloc((st->nt + 1) * sizeof *oo.rest), 0, 0, 0, -1,
                    malloc((st->nt + 1) * sizeof *oo.req), 0};
-    if (!contrib || !oo.t || !oo.rest || !oo.req) {
-        free(e); free(contrib); free(oo.t); free(oo.rest); free(oo.req);
+    if (!contrib || !oo.t || !oo.rest || !oo.req || !et || !lf_rest) {
+        free(e); free(contrib); free(oo.t); free(oo.rest); free(oo.req); free(et); free(lf_rest);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     }
     link_required(st);
     for (size_t i = 0; i < st->nt; i++)
         if (st->t[i].req) oo.req[oo.nreq++] = &st->t[i];
+    for (size_t j = 0; j < ne; j++) {
+        et[j] = NULL;
+        for (size_t i = 0; i < st->nt && !et[j]; i++)
+            if (st->t[i].req == &e[j]->cur) et[j] = &st->t[i];
+    }
     double all_ub = 0;
     for (size_t i = 0; i < st->nt; i++) all_ub += st->t[i].ub;
     window win = {0};
+    lfbound lf = {e, et, lf_rest, ne, &win, 0, &oo, false, 0, 0, -1};
     uint32_t d = e[0]->cur.doc;
     while (d != ZHS_NO_DOC) {
         double theta = count_only ? -1.0 : threshold(st);
+        lf.via_opt = false;
         if (theta >= 0) {
             if (all_ub <= theta) break;
             window *w = window_for(st, &win, d);
             uint32_t to = d;
             if (w->all <= theta) to = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : w->upto + 1;
-            else if (w->req <= theta) to = next_optional(st, d, w, &oo, theta);
+            else if (w->req <= theta) {
+                to = next_optional(st, d, w, &oo, theta);
+                lf.via_opt = true;
+            }
             if (to != d) {
                 d = to == ZHS_NO_DOC ? ZHS_NO_DOC : seek(&e[0]->cur, to);
                 continue;
             }
         }
         bool agree = true;
+        lf.done = 0;
+        lf.exact = 0;
+        lf.opt = -1;
         for (size_t j = 0; j < ne; j++) {
-            uint32_t x = seek(&e[j]->cur, d);
+            zhs_cursor *c = &e[j]->cur;
+            /* before a block is decoded for d: can d still beat theta? */
+            if (theta >= 0 && c->doc < d && d > c->docs[c->bn - 1] && !may_beat(st, &lf, d, j, theta)) {
+                d++;
+                agree = false;
+                break;
+            }
+            uint32_t x = seek(c, d);
             if (x != d) {
                 d = x;
                 agree = false;
@@ -730,6 +806,8 @@ static int run_conjunctive(state *st, bool count_only, zhs_error *err)
     free(oo.rest);
     free(oo.req);
     free(contrib);
+    free(et);
+    free(lf_rest);
     free(e);
     return ZHS_OK;
 }
