@@ -310,31 +310,19 @@ static const uint8_t *pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint
     return p + bytes;
 }
 
-const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
-                               const uint8_t *p, const uint8_t *end)
+const uint8_t *zhs_pfor_parse_pair(zhs_pfor_group *ga, zhs_pfor_patch *pa, size_t na, zhs_pfor_group *gb,
+                                   zhs_pfor_patch *pb, size_t nb, const uint8_t *p, const uint8_t *end)
 {
-    if (!(p = pfor_parse_head(ga, NULL, p, end, na)) || !(p = pfor_parse_head(gb, NULL, p, end, nb))) return NULL;
+    /* the head parse inlined twice over, where the patches are known to
+    ** be there (blocks) and known not to be (position groups) */
+    if (pa && pb) {
+        if (na > ZHS_BLOCK || nb > ZHS_BLOCK) return NULL;
+        if (!(p = pfor_parse_head(ga, pa, p, end, na)) || !(p = pfor_parse_head(gb, pb, p, end, nb))) return NULL;
+    } else {
+        if (!(p = pfor_parse_head(ga, NULL, p, end, na)) || !(p = pfor_parse_head(gb, NULL, p, end, nb))) return NULL;
+    }
     if (!(p = pfor_place(ga, p, end, na))) return NULL;
     return pfor_place(gb, p, end, nb);
-}
-
-const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
-                                    zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end)
-{
-    if (n > ZHS_BLOCK) return NULL;
-    if (!(p = pfor_parse_head(dg, dp, p, end, n)) || !(p = pfor_parse_head(tg, tp, p, end, n))) return NULL;
-    if (!(p = pfor_place(dg, p, end, n))) return NULL;
-    return pfor_place(tg, p, end, n);
-}
-
-void zhs_pfor_patch_of(zhs_pfor_patch *pt, const zhs_pfor_group *g)
-{
-    zhs_exc_iter e;
-    uint32_t k = 0;
-    for (zhs_exc_start(&e, g); e.idx != UINT32_MAX; zhs_exc_next(&e), k++) {
-        pt->idx[k] = (uint8_t)e.idx;
-        pt->add[k] = e.add;
-    }
 }
 
 /* Adds each exception's high part to the low bits unpacked in v (the
@@ -358,12 +346,6 @@ void zhs_pfor_unpack_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n)
     pfor_patch(v, g);
 }
 
-void zhs_pfor_unpack_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n)
-{
-    zhs_unpack_tfs_padded_scalar(v, g->packed, n, g->bits);
-    pfor_patch(v, g);
-}
-
 uint64_t zhs_pfor_unpack_docs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev)
 {
     zhs_unpack_padded_scalar(v, g->packed, n, g->bits);
@@ -383,29 +365,6 @@ uint64_t zhs_pfor_block_docs_scalar(uint32_t *v, const zhs_pfor_group *g, const 
     zhs_unpack_padded_scalar(v, g->packed, n, g->bits);
     patch_apply(v, g, pt);
     return zhs_prefix_docs_scalar(v, n, prev);
-}
-
-/* One call from the cursor to the kernel: the AVX2 ones take groups with
-** and without exceptions alike (the width-0 table unpacks zeros). */
-void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
-                        const uint8_t *limit)
-{
-    if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_pfor_block_tfs_avx2(v, g, pt, n, limit);
-    else zhs_pfor_block_tfs_scalar(v, g, pt, n);
-}
-
-uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, int64_t prev,
-                             const uint8_t *limit)
-{
-    /* The vector sum wraps at 32 bits: only where the gaps, bounded by
-    ** their low bits and the exceptions' high parts (summed by the
-    ** parse), cannot take it past 2^32 - 1, so that damage is still seen. */
-    if (n && g->bits <= ZHS_AVX2_MAX_BITS && g->high_sum <= UINT32_MAX &&
-        (uint64_t)(prev + 1) + ((uint64_t)n << g->bits) + (g->high_sum << g->bits) <= UINT32_MAX && zhs_simd_avx2()) {
-        zhs_pfor_block_docs_avx2(v, g, pt, n, (uint32_t)prev, limit);
-        return v[n - 1];
-    }
-    return zhs_pfor_block_docs_scalar(v, g, pt, n, prev);
 }
 
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n)
