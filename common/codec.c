@@ -206,24 +206,6 @@ size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32
     return k + zhs_pack(out + k, b, nb, wb);
 }
 
-/* Whether the len bytes at q all lie below 0x80 (each a one-byte varint). */
-static inline bool all_one_byte(const uint8_t *q, size_t len)
-{
-    uint64_t acc = 0, w;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w, q + i, 8);
-        acc |= w;
-    }
-    if (i < len && len >= 8) {
-        memcpy(&w, q + len - 8, 8);      /* the last bytes, some again */
-        acc |= w;
-    } else {
-        for (; i < len; i++) acc |= q[i];
-    }
-    return (acc & 0x8080808080808080ull) == 0;
-}
-
 _Static_assert(ZHS_BLOCK <= 256, "a patch's index is a byte");
 
 /* Parses a group's head at p; returns its end, NULL on damage.  With pt
@@ -248,52 +230,38 @@ __attribute__((always_inline)) static inline const uint8_t *pfor_parse_head(zhs_
     size_t next = 0;
     uint64_t sum = 0, hi_max = 0xFFFFFFFFu >> bits;
     const uint8_t *q = p;
-    if ((size_t)(end - q) >= 2 * ne && all_one_byte(q, 2 * ne)) {
-        /* Every index step and high part one byte (three groups in four
-        ** of the laws' doc gaps, all of their tfs): no branch per
-        ** exception.  Indexes grow, so the last one below n bounds them
-        ** all; hi - 1 wraps for a zero high part. */
-        bool bad = false;
-        for (size_t k = 0; k < ne; k++) {
-            size_t idx = next + q[2 * k];
-            uint64_t hi = q[2 * k + 1];
-            bad |= hi - 1 >= hi_max;
-            if (pt) {
-                pt->idx[k] = (uint8_t)idx;       /* a damaged one's does not matter */
-                pt->add[k] = (uint32_t)(hi << bits);
-            }
-            sum += hi;
-            next = idx + 1;
+    /* One loop, without a branch per exception where both varints of
+    ** each are one byte (three groups in four of the laws' doc gaps, all
+    ** of their tfs): the checks are gathered into `bad` and made once.
+    ** Indexes grow, so the last one below n bounds them all; hi - 1
+    ** wraps for a zero high part.  A longer varint's step is checked at
+    ** once, so that the sum of steps cannot wrap. */
+    bool bad = false;
+    for (uint64_t k = 0; k < ne; k++) {
+        uint64_t d, hi;
+        if (ZHS_LIKELY(end - q >= 2 && (q[0] | q[1]) < 0x80)) {
+            d = q[0];
+            hi = q[1];
+            q += 2;
+        } else {
+            /* copies, so that q, d and hi stay in registers */
+            const uint8_t *t = q;
+            uint64_t a, b;
+            if (!zhs_varint_next(&t, end, &a) || !zhs_varint_next(&t, end, &b) || a >= n) return NULL;
+            q = t;
+            d = a;
+            hi = b;
         }
-        if (bad || next > n) return NULL;
-        q += 2 * ne;
-    } else {
-        for (uint64_t k = 0; k < ne; k++) {
-            uint64_t d, hi;
-            /* both one byte: the common case, without a call */
-            if (end - q >= 2 && (q[0] | q[1]) < 0x80) {
-                d = q[0];
-                hi = q[1];
-                q += 2;
-            } else {
-                /* copies, so that q, d and hi stay in registers */
-                const uint8_t *t = q;
-                uint64_t a, b;
-                if (!zhs_varint_next(&t, end, &a) || !zhs_varint_next(&t, end, &b)) return NULL;
-                q = t;
-                d = a;
-                hi = b;
-            }
-            if (d >= n - next || hi == 0 || hi > hi_max) return NULL;
-            next += (size_t)d;
-            if (pt) {
-                pt->idx[k] = (uint8_t)next;
-                pt->add[k] = (uint32_t)(hi << bits);
-            }
-            next++;
-            sum += hi;
+        bad |= hi - 1 >= hi_max;
+        next += (size_t)d;
+        if (pt) {
+            pt->idx[k] = (uint8_t)next;      /* a damaged one's does not matter */
+            pt->add[k] = (uint32_t)(hi << bits);
         }
+        next++;
+        sum += hi;
     }
+    if (bad || next > n) return NULL;
     g->nexc = (uint32_t)ne;
     g->high_sum = sum;
     return q;
