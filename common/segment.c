@@ -370,15 +370,19 @@ static inline const uint8_t *post_limit(const zhs_cursor *c)
 }
 
 /* Decodes the n postings of block b at p, after doc prev; false on
-** damage.  Inlined into its two callers: the first block of a list (most
-** lists have only one, and its place and prev are known) and a later
-** block found through the skip table. */
+** damage.  Inlined into its two callers: the block of a single-block list
+** (most lists; its place and prev are known, and four in five have no
+** exceptions: their heads are parsed inline) and a block found through
+** the skip table (three in four of those have exceptions: the parse is
+** called at once). */
 __attribute__((always_inline)) static inline bool decode_block_at(zhs_cursor *c, uint32_t b, uint32_t n,
-                                                                  const uint8_t *p, int64_t prev)
+                                                                  const uint8_t *p, int64_t prev, bool single)
 {
     zhs_pfor_group dg;
     zhs_pfor_patch dp;
-    if (!zhs_pfor_parse_block(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end)) return false;
+    if (!(single ? zhs_pfor_parse_block(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end)
+                 : zhs_pfor_parse_pair(&dg, &dp, n, &c->tfg, &c->tfp, n, p, c->end)))
+        return false;
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: the kernels may read
     ** up to the end of the mapping, at least 16 bytes past the packed
@@ -407,7 +411,7 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     uint32_t n = b + 1 < c->nblocks ? ZHS_BLOCK : c->df - ZHS_BLOCK * (c->nblocks - 1);
     const uint8_t *p = c->blocks + zhs_get_u32(c->skips + (size_t)b * c->skip_bytes + 4);
     int64_t prev = b > 0 ? (int64_t)skip_last(c, b - 1) : -1;
-    if (p < c->blocks || p >= c->end || !decode_block_at(c, b, n, p, prev)) {
+    if (p < c->blocks || p >= c->end || !decode_block_at(c, b, n, p, prev, false)) {
         cursor_damaged(c);
         return false;
     }
@@ -445,7 +449,7 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
         c->skips = base;
         c->blocks = base + (size_t)nblocks * c->skip_bytes;
         if (!decode_block(c, 0)) return;
-    } else if (df == 0 || base >= c->end || !decode_block_at(c, 0, df, base, -1)) {
+    } else if (df == 0 || base >= c->end || !decode_block_at(c, 0, df, base, -1, true)) {
         /* the single block, at the list's start after no doc, decoded
         ** inline (most lists; a df of 0 is damage) */
         cursor_damaged(c);
