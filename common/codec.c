@@ -234,6 +234,13 @@ static inline bool exc_varint(const uint8_t **pp, const uint8_t *end, uint64_t *
     return zhs_varint_get(pp, end, v);
 }
 
+/* An exception's two varints where one is longer than a byte, out of the
+** loop (which then keeps its registers): the end, NULL on damage. */
+__attribute__((noinline)) static const uint8_t *exc_pair(const uint8_t *q, const uint8_t *end, uint64_t *pair)
+{
+    return exc_varint(&q, end, &pair[0]) && exc_varint(&q, end, &pair[1]) ? q : NULL;
+}
+
 _Static_assert(ZHS_BLOCK <= 256, "a patch's index is a byte");
 
 /* Parses a group's head at p; returns its end, NULL on damage.  With pt
@@ -272,13 +279,10 @@ __attribute__((always_inline)) static inline const uint8_t *pfor_parse_head(zhs_
             hi = q[1];
             q += 2;
         } else {
-            /* copies, so that q, d and hi stay in registers */
-            const uint8_t *t = q;
-            uint64_t a, b;
-            if (!exc_varint(&t, end, &a) || !exc_varint(&t, end, &b) || a >= n) return NULL;
-            q = t;
-            d = a;
-            hi = b;
+            uint64_t pair[2];
+            if (!(q = exc_pair(q, end, pair)) || pair[0] >= n) return NULL;
+            d = pair[0];
+            hi = pair[1];
         }
         bad |= hi - 1 >= hi_max;
         next += (size_t)d;
