@@ -206,22 +206,39 @@ size_t zhs_pfor_encode2(uint8_t *out, const uint32_t *a, size_t na, const uint32
     return k + zhs_pack(out + k, b, nb, wb);
 }
 
-/* Whether the len bytes at q all lie below 0x80 (each a one-byte varint). */
-static inline bool all_one_byte(const uint8_t *q, size_t len)
+/* zhs_varint_get with up to three bytes inline: a high part of 2^7 to
+** 2^21 - 1 (the first doc gap of a short list, one exception in two
+** there) without a call. */
+static inline bool exc_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
-    uint64_t acc = 0, w;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w, q + i, 8);
-        acc |= w;
+    const uint8_t *p = *pp;
+    if (end - p >= 3) {
+        uint64_t x = p[0] & 0x7F;
+        if (p[0] < 0x80) {
+            *v = x;
+            *pp = p + 1;
+            return true;
+        }
+        x |= (uint64_t)(p[1] & 0x7F) << 7;
+        if (p[1] < 0x80) {
+            *v = x;
+            *pp = p + 2;
+            return true;
+        }
+        if (p[2] < 0x80) {
+            *v = x | (uint64_t)p[2] << 14;
+            *pp = p + 3;
+            return true;
+        }
     }
-    if (i < len && len >= 8) {
-        memcpy(&w, q + len - 8, 8);      /* the last bytes, some again */
-        acc |= w;
-    } else {
-        for (; i < len; i++) acc |= q[i];
-    }
-    return (acc & 0x8080808080808080ull) == 0;
+    return zhs_varint_get(pp, end, v);
+}
+
+/* An exception's two varints where one is longer than a byte, out of the
+** loop (which then keeps its registers): the end, NULL on damage. */
+__attribute__((noinline)) static const uint8_t *exc_pair(const uint8_t *q, const uint8_t *end, uint64_t *pair)
+{
+    return exc_varint(&q, end, &pair[0]) && exc_varint(&q, end, &pair[1]) ? q : NULL;
 }
 
 _Static_assert(ZHS_BLOCK <= 256, "a patch's index is a byte");
@@ -248,52 +265,35 @@ __attribute__((always_inline)) static inline const uint8_t *pfor_parse_head(zhs_
     size_t next = 0;
     uint64_t sum = 0, hi_max = 0xFFFFFFFFu >> bits;
     const uint8_t *q = p;
-    if ((size_t)(end - q) >= 2 * ne && all_one_byte(q, 2 * ne)) {
-        /* Every index step and high part one byte (three groups in four
-        ** of the laws' doc gaps, all of their tfs): no branch per
-        ** exception.  Indexes grow, so the last one below n bounds them
-        ** all; hi - 1 wraps for a zero high part. */
-        bool bad = false;
-        for (size_t k = 0; k < ne; k++) {
-            size_t idx = next + q[2 * k];
-            uint64_t hi = q[2 * k + 1];
-            bad |= hi - 1 >= hi_max;
-            if (pt) {
-                pt->idx[k] = (uint8_t)idx;       /* a damaged one's does not matter */
-                pt->add[k] = (uint32_t)(hi << bits);
-            }
-            sum += hi;
-            next = idx + 1;
+    /* One loop, without a branch per exception where both varints of
+    ** each are one byte (three groups in four of the laws' doc gaps, all
+    ** of their tfs): the checks are gathered into `bad` and made once.
+    ** Indexes grow, so the last one below n bounds them all; hi - 1
+    ** wraps for a zero high part.  A longer varint's step is checked at
+    ** once, so that the sum of steps cannot wrap. */
+    bool bad = false;
+    for (uint64_t k = 0; k < ne; k++) {
+        uint64_t d, hi;
+        if (ZHS_LIKELY(end - q >= 2 && (q[0] | q[1]) < 0x80)) {
+            d = q[0];
+            hi = q[1];
+            q += 2;
+        } else {
+            uint64_t pair[2];
+            if (!(q = exc_pair(q, end, pair)) || pair[0] >= n) return NULL;
+            d = pair[0];
+            hi = pair[1];
         }
-        if (bad || next > n) return NULL;
-        q += 2 * ne;
-    } else {
-        for (uint64_t k = 0; k < ne; k++) {
-            uint64_t d, hi;
-            /* both one byte: the common case, without a call */
-            if (end - q >= 2 && (q[0] | q[1]) < 0x80) {
-                d = q[0];
-                hi = q[1];
-                q += 2;
-            } else {
-                /* copies, so that q, d and hi stay in registers */
-                const uint8_t *t = q;
-                uint64_t a, b;
-                if (!zhs_varint_next(&t, end, &a) || !zhs_varint_next(&t, end, &b)) return NULL;
-                q = t;
-                d = a;
-                hi = b;
-            }
-            if (d >= n - next || hi == 0 || hi > hi_max) return NULL;
-            next += (size_t)d;
-            if (pt) {
-                pt->idx[k] = (uint8_t)next;
-                pt->add[k] = (uint32_t)(hi << bits);
-            }
-            next++;
-            sum += hi;
+        bad |= hi - 1 >= hi_max;
+        next += (size_t)d;
+        if (pt) {
+            pt->idx[k] = (uint8_t)next;      /* a damaged one's does not matter */
+            pt->add[k] = (uint32_t)(hi << bits);
         }
+        next++;
+        sum += hi;
     }
+    if (bad || next > n) return NULL;
     g->nexc = (uint32_t)ne;
     g->high_sum = sum;
     return q;
@@ -310,31 +310,19 @@ static const uint8_t *pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint
     return p + bytes;
 }
 
-const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
-                               const uint8_t *p, const uint8_t *end)
+const uint8_t *zhs_pfor_parse_pair(zhs_pfor_group *ga, zhs_pfor_patch *pa, size_t na, zhs_pfor_group *gb,
+                                   zhs_pfor_patch *pb, size_t nb, const uint8_t *p, const uint8_t *end)
 {
-    if (!(p = pfor_parse_head(ga, NULL, p, end, na)) || !(p = pfor_parse_head(gb, NULL, p, end, nb))) return NULL;
+    /* the head parse inlined twice over, where the patches are known to
+    ** be there (blocks) and known not to be (position groups) */
+    if (pa && pb) {
+        if (na > ZHS_BLOCK || nb > ZHS_BLOCK) return NULL;
+        if (!(p = pfor_parse_head(ga, pa, p, end, na)) || !(p = pfor_parse_head(gb, pb, p, end, nb))) return NULL;
+    } else {
+        if (!(p = pfor_parse_head(ga, NULL, p, end, na)) || !(p = pfor_parse_head(gb, NULL, p, end, nb))) return NULL;
+    }
     if (!(p = pfor_place(ga, p, end, na))) return NULL;
     return pfor_place(gb, p, end, nb);
-}
-
-const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
-                                    zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end)
-{
-    if (n > ZHS_BLOCK) return NULL;
-    if (!(p = pfor_parse_head(dg, dp, p, end, n)) || !(p = pfor_parse_head(tg, tp, p, end, n))) return NULL;
-    if (!(p = pfor_place(dg, p, end, n))) return NULL;
-    return pfor_place(tg, p, end, n);
-}
-
-void zhs_pfor_patch_of(zhs_pfor_patch *pt, const zhs_pfor_group *g)
-{
-    zhs_exc_iter e;
-    uint32_t k = 0;
-    for (zhs_exc_start(&e, g); e.idx != UINT32_MAX; zhs_exc_next(&e), k++) {
-        pt->idx[k] = (uint8_t)e.idx;
-        pt->add[k] = e.add;
-    }
 }
 
 /* Adds each exception's high part to the low bits unpacked in v (the
@@ -358,12 +346,6 @@ void zhs_pfor_unpack_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n)
     pfor_patch(v, g);
 }
 
-void zhs_pfor_unpack_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n)
-{
-    zhs_unpack_tfs_padded_scalar(v, g->packed, n, g->bits);
-    pfor_patch(v, g);
-}
-
 uint64_t zhs_pfor_unpack_docs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev)
 {
     zhs_unpack_padded_scalar(v, g->packed, n, g->bits);
@@ -383,29 +365,6 @@ uint64_t zhs_pfor_block_docs_scalar(uint32_t *v, const zhs_pfor_group *g, const 
     zhs_unpack_padded_scalar(v, g->packed, n, g->bits);
     patch_apply(v, g, pt);
     return zhs_prefix_docs_scalar(v, n, prev);
-}
-
-/* One call from the cursor to the kernel: the AVX2 ones take groups with
-** and without exceptions alike (the width-0 table unpacks zeros). */
-void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
-                        const uint8_t *limit)
-{
-    if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_pfor_block_tfs_avx2(v, g, pt, n, limit);
-    else zhs_pfor_block_tfs_scalar(v, g, pt, n);
-}
-
-uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, int64_t prev,
-                             const uint8_t *limit)
-{
-    /* The vector sum wraps at 32 bits: only where the gaps, bounded by
-    ** their low bits and the exceptions' high parts (summed by the
-    ** parse), cannot take it past 2^32 - 1, so that damage is still seen. */
-    if (n && g->bits <= ZHS_AVX2_MAX_BITS && g->high_sum <= UINT32_MAX &&
-        (uint64_t)(prev + 1) + ((uint64_t)n << g->bits) + (g->high_sum << g->bits) <= UINT32_MAX && zhs_simd_avx2()) {
-        zhs_pfor_block_docs_avx2(v, g, pt, n, (uint32_t)prev, limit);
-        return v[n - 1];
-    }
-    return zhs_pfor_block_docs_scalar(v, g, pt, n, prev);
 }
 
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n)

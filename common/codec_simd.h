@@ -40,9 +40,8 @@ uint64_t zhs_prefix_docs_scalar(uint32_t *v, size_t n, int64_t prev);
 /* Decoding a group with exceptions in scalar code, for any length: the
 ** exceptions walked from their varints and patched in memory after
 ** unpacking.  zhs_pfor_unpack's path, and the reference the tests hold the
-** block decoders to. */
+** block decoders to (term frequencies: these values plus one). */
 void zhs_pfor_unpack_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n);
-void zhs_pfor_unpack_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n);
 uint64_t zhs_pfor_unpack_docs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n, int64_t prev);
 /* Scalar and AVX2 versions of zhs_pfor_block_tfs and zhs_pfor_block_docs
 ** (format.h).  The scalar ones write exactly v[0..n).  The AVX2 ones need
@@ -56,6 +55,46 @@ void zhs_pfor_block_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfo
                              const uint8_t *limit);
 void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, uint32_t base,
                               const uint8_t *limit);
+
+/* A block's n <= ZHS_BLOCK doc ids (the gaps turned into ids after prev,
+** -1 before the first; the last returned, exact in 64 bits, so that a
+** damaged block whose ids pass 2^32 - 1 is seen) and term frequencies
+** (the values plus one), from a group and its patch (read only when the
+** group has exceptions).  v has room for n rounded up to a multiple of 8:
+** the vector kernels store whole groups of 8, and what lands past n is
+** undefined.  The bytes from the packed area up to limit, at least 8 past
+** the packed area, are readable: the kernels load 16-byte windows up to
+** there and read the few values beyond one 8-byte load each, so a block
+** with room after it (in an index, any but the last few lists of the
+** file) takes no scalar tail and no partial store.  Inline: the cursor
+** calls them once per block, most of its blocks are short, and the choice
+** of kernel is a few tests. */
+static inline uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                                           int64_t prev, const uint8_t *limit)
+{
+    /* The vector sum wraps at 32 bits: only where the gaps, bounded by
+    ** their low bits and the exceptions' high parts (summed by the
+    ** parse), cannot take it past 2^32 - 1, so that damage is still seen. */
+    if (n && g->bits <= ZHS_AVX2_MAX_BITS && g->high_sum <= UINT32_MAX &&
+        (uint64_t)(prev + 1) + ((uint64_t)n << g->bits) + (g->high_sum << g->bits) <= UINT32_MAX && zhs_simd_avx2()) {
+        zhs_pfor_block_docs_avx2(v, g, pt, n, (uint32_t)prev, limit);
+        return v[n - 1];
+    }
+    return zhs_pfor_block_docs_scalar(v, g, pt, n, prev);
+}
+
+static inline void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                                      const uint8_t *limit)
+{
+    if (g->bits == 0 && g->nexc == 0) {
+        /* every tf 1 (three single-block lists in four): no kernel */
+        for (size_t i = 0; i < n; i += 8)
+            for (size_t j = 0; j < 8; j++) v[i + j] = 1;
+        return;
+    }
+    if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_pfor_block_tfs_avx2(v, g, pt, n, limit);
+    else zhs_pfor_block_tfs_scalar(v, g, pt, n);
+}
 
 /* The exceptions of a group zhs_pfor_parse2 checked, in index order:
 ** idx is UINT32_MAX after the last, add the value to add to the low bits

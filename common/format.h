@@ -153,10 +153,6 @@ typedef struct zhs_pfor_group {
     uint32_t nexc;
     uint8_t bits;
 } zhs_pfor_group;
-/* Parses and checks the pair at p (exceptions in range and in order,
-** everything inside [p, end)).  Returns the pair's end, NULL on damage. */
-const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
-                               const uint8_t *p, const uint8_t *end);
 /* A group's exceptions as the parse found them, for decoding the group
 ** whole without walking its varints again: exception k is value idx[k]
 ** (in increasing order), whose high part << width is add[k].  Groups of
@@ -165,29 +161,40 @@ typedef struct zhs_pfor_patch {
     uint32_t add[ZHS_PFOR_MAX_EXC];
     uint8_t idx[ZHS_PFOR_MAX_EXC];
 } zhs_pfor_patch;
-/* zhs_pfor_parse2 for a block of n <= ZHS_BLOCK postings (the same checks,
-** NULL for n > ZHS_BLOCK too), laying out each group's exceptions in dp
-** and tp (written only for a group that has exceptions) as it checks
-** them: decoding the block then walks no varint again. */
-const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
-                                    zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end);
-/* The patch of a group of up to ZHS_BLOCK values parsed by zhs_pfor_parse2. */
-void zhs_pfor_patch_of(zhs_pfor_patch *pt, const zhs_pfor_group *g);
-/* A block's n <= ZHS_BLOCK doc ids (the gaps turned into ids after prev,
-** -1 before the first; the last returned, exact in 64 bits, so that a
-** damaged block whose ids pass 2^32 - 1 is seen) and term frequencies
-** (the values plus one), from a group and its patch (read only when the
-** group has exceptions).  v has room for n rounded up to a multiple of 8:
-** the vector kernels store whole groups of 8, and what lands past n is
-** undefined.  The bytes from the packed area up to limit, at least 8 past
-** the packed area, are readable: the kernels load 16-byte windows up to
-** there and read the few values beyond one 8-byte load each, so a block
-** with room after it (in an index, any but the last few lists of the
-** file) takes no scalar tail and no partial store. */
-uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, int64_t prev,
-                             const uint8_t *limit);
-void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
-                        const uint8_t *limit);
+/* Parses and checks the pair at p (exceptions in range and in order,
+** everything inside [p, end)).  Returns the pair's end, NULL on damage.
+** With patches (both or neither; then na, nb <= ZHS_BLOCK, else NULL),
+** each group's exceptions are laid out in its patch as they are checked
+** (written only for a group that has exceptions): decoding a block then
+** walks no varint again. */
+const uint8_t *zhs_pfor_parse_pair(zhs_pfor_group *ga, zhs_pfor_patch *pa, size_t na, zhs_pfor_group *gb,
+                                   zhs_pfor_patch *pb, size_t nb, const uint8_t *p, const uint8_t *end);
+static inline const uint8_t *zhs_pfor_parse2(zhs_pfor_group *ga, size_t na, zhs_pfor_group *gb, size_t nb,
+                                             const uint8_t *p, const uint8_t *end)
+{
+    return zhs_pfor_parse_pair(ga, NULL, na, gb, NULL, nb, p, end);
+}
+/* The pair of a block of n <= ZHS_BLOCK postings (NULL for n >
+** ZHS_BLOCK too), doc gaps into dg and dp, term frequencies into tg and
+** tp.  Inline for its common case, two heads without exceptions (four
+** lists in five of the laws' single-block lists): two width bytes, no
+** varint, nothing to lay out. */
+static inline const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                                  zhs_pfor_patch *tp, size_t n, const uint8_t *p,
+                                                  const uint8_t *end)
+{
+    if (n > ZHS_BLOCK) return NULL;
+    if (ZHS_LIKELY(end - p >= 2 && ((p[0] | p[1]) & ZHS_PFOR_EXC) == 0)) {
+        unsigned db = p[0], tb = p[1];
+        if (db > 32 || tb > 32) return NULL;
+        size_t dbytes = zhs_pack_bytes(n, db), tbytes = zhs_pack_bytes(n, tb);
+        if ((size_t)(end - p) - 2 < dbytes + tbytes) return NULL;
+        *dg = (zhs_pfor_group){.exc = p + 1, .packed = p + 2, .packed_bytes = dbytes, .bits = (uint8_t)db};
+        *tg = (zhs_pfor_group){.exc = p + 2, .packed = p + 2 + dbytes, .packed_bytes = tbytes, .bits = (uint8_t)tb};
+        return p + 2 + dbytes + tbytes;
+    }
+    return zhs_pfor_parse_pair(dg, dp, n, tg, tp, n, p, end);
+}
 /* All n values of a parsed group into v (any n; up to 8 bytes past the
 ** packed area are read and must be mapped). */
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n);

@@ -3,6 +3,7 @@
 ** and the passage store (see segment.h, format.h).
 */
 #include "segment.h"
+#include "codec_simd.h"
 #include "record.h"
 
 #include <errno.h>
@@ -368,20 +369,20 @@ static inline const uint8_t *post_limit(const zhs_cursor *c)
     return c->seg->post.data + c->seg->post.size;
 }
 
-/* Decodes block b; on damage marks the cursor exhausted and corrupt. */
-static bool decode_block(zhs_cursor *c, uint32_t b)
+/* Decodes the n postings of block b at p, after doc prev; false on
+** damage.  Inlined into its two callers: the block of a single-block list
+** (most lists; its place and prev are known, and four in five have no
+** exceptions: their heads are parsed inline) and a block found through
+** the skip table (three in four of those have exceptions: the parse is
+** called at once). */
+__attribute__((always_inline)) static inline bool decode_block_at(zhs_cursor *c, uint32_t b, uint32_t n,
+                                                                  const uint8_t *p, int64_t prev, bool single)
 {
-    uint32_t n = b + 1 < c->nblocks ? ZHS_BLOCK : c->df - ZHS_BLOCK * (c->nblocks - 1);
-    const uint8_t *p = c->blocks;
-    int64_t prev = -1;
-    if (c->skips) {
-        p += zhs_get_u32(c->skips + (size_t)b * c->skip_bytes + 4);
-        if (b > 0) prev = skip_last(c, b - 1);
-    }
-    if (p < c->blocks || p >= c->end) goto bad;
     zhs_pfor_group dg;
     zhs_pfor_patch dp;
-    if (!zhs_pfor_parse_block(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end)) goto bad;
+    if (!(single ? zhs_pfor_parse_block(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end)
+                 : zhs_pfor_parse_pair(&dg, &dp, n, &c->tfg, &c->tfp, n, p, c->end)))
+        return false;
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: the kernels may read
     ** up to the end of the mapping, at least 16 bytes past the packed
@@ -389,15 +390,32 @@ static bool decode_block(zhs_cursor *c, uint32_t b)
     uint64_t last = zhs_pfor_block_docs(c->docs, &dg, &dp, n, prev, post_limit(c));
     c->tfs_ready = false;
     c->pos_ready = false;
-    if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) goto bad;
+    if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) return false;
     c->block = b;
     c->bn = n;
     c->i = 0;
     return true;
-bad:
+}
+
+/* Marks the cursor exhausted and corrupt. */
+static void cursor_damaged(zhs_cursor *c)
+{
     c->corrupt = true;
     c->doc = ZHS_NO_DOC;
-    return false;
+}
+
+/* Decodes block b of a list with a skip table, where the table says; on
+** damage marks the cursor exhausted and corrupt. */
+static bool decode_block(zhs_cursor *c, uint32_t b)
+{
+    uint32_t n = b + 1 < c->nblocks ? ZHS_BLOCK : c->df - ZHS_BLOCK * (c->nblocks - 1);
+    const uint8_t *p = c->blocks + zhs_get_u32(c->skips + (size_t)b * c->skip_bytes + 4);
+    int64_t prev = b > 0 ? (int64_t)skip_last(c, b - 1) : -1;
+    if (p < c->blocks || p >= c->end || !decode_block_at(c, b, n, p, prev, false)) {
+        cursor_damaged(c);
+        return false;
+    }
+    return true;
 }
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
@@ -408,30 +426,35 @@ void zhs_cursor_decode_tfs(zhs_cursor *c)
 
 void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *ti)
 {
-    c->seg = s;
-    c->df = ti->df;
-    c->nblocks = (ti->df + ZHS_BLOCK - 1) / ZHS_BLOCK;
+    uint32_t df = ti->df, nblocks = (df + ZHS_BLOCK - 1) / ZHS_BLOCK;
     const uint8_t *base = s->post.data + ti->post_off;
+    c->seg = s;
+    c->df = df;
+    c->nblocks = nblocks;
     c->end = base + ti->post_len;
     c->skips = NULL;
     c->blocks = base;
     c->corrupt = false;
-    c->block = UINT32_MAX;
     c->sblock = 0;
     c->sk_valid = false;
     c->pos_base = s->pos.data + ti->pos_off;
     c->pos_end = c->pos_base + ti->pos_len;
     c->skip_bytes = s->skip_v1 ? ZHS_SKIP_BYTES_V1 : ti->pos_len ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
-    if (c->nblocks > 1) {
-        if ((uint64_t)c->nblocks * c->skip_bytes > ti->post_len) {
-            c->corrupt = true;
-            c->doc = ZHS_NO_DOC;
+    c->block = UINT32_MAX;
+    if (nblocks > 1) {
+        if ((uint64_t)nblocks * c->skip_bytes > ti->post_len) {
+            cursor_damaged(c);
             return;
         }
         c->skips = base;
-        c->blocks = base + (size_t)c->nblocks * c->skip_bytes;
+        c->blocks = base + (size_t)nblocks * c->skip_bytes;
+        if (!decode_block(c, 0)) return;
+    } else if (df == 0 || base >= c->end || !decode_block_at(c, 0, df, base, -1, true)) {
+        /* the single block, at the list's start after no doc, decoded
+        ** inline (most lists; a df of 0 is damage) */
+        cursor_damaged(c);
+        return;
     }
-    if (!decode_block(c, 0)) return;
     c->doc = c->docs[0];
 }
 

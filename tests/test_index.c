@@ -216,6 +216,19 @@ static void check_advance(zhs_index *ix)
     }
     zhs_term_info ti;
     zhs_error err = {0};
+    /* a single-block list (decoded inline by the init) from a damaged
+    ** entry: a df of 0, or postings too short for its block, or for its
+    ** two heads, gives an exhausted, corrupt cursor, not a read past them */
+    CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, "df127", 5, &err) == 1);
+    zhs_term_info bad[3] = {ti, ti, ti};
+    bad[0].df = 0;
+    bad[1].post_len = 3;
+    bad[2].post_len = 1;
+    for (int k = 0; k < 3; k++) {
+        zhs_cursor c;
+        zhs_cursor_init(&c, zhs_native_segment(ix), &bad[k]);
+        CHECK_MSG(c.doc == ZHS_NO_DOC && c.corrupt, "damaged single-block entry %d", k);
+    }
     CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, "absent-term", 11, &err) == 0);
     CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, "", 0, &err) == 0);
     CHECK(zhs_segment_lookup(zhs_native_segment(ix), &ti, "\xff\xff\xff", 3, &err) == 0);
