@@ -828,31 +828,66 @@ static uint32_t next_bit(const uint64_t *bits, size_t words, uint32_t from)
     return (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(m));
 }
 
-/* Keeps the candidates that list c holds.  A list not much longer than the
-** candidates is read against a bitset of them (sequential, without
-** branches on the data), block by block, and from the end of each block
-** the cursor jumps to the next candidate: the blocks between (candidates
-** come in runs, the passages of a few laws) are never decoded.  A longer
-** list is sought candidate by candidate. */
+/* The walk of a list against a bitset of candidates, shared by the
+** filters below: a list not much longer than the candidates (df / 16 at
+** most) is read block by block, each block's candidates gathered without
+** a branch on the data (a bit tested per posting, sequential, where a
+** seek per candidate scanned the block and mispredicted its end), and
+** from the end of each block the cursor jumps to the next candidate: the
+** blocks between (candidates come in runs, the passages of a few laws)
+** are never decoded.  The bitset is set by walk_begin and cleared whole by
+** walk_end: a filter overwrites its candidate array as it walks. */
+static bool walk_pays(const zhs_cursor *c, size_t n)
+{
+    return c->df / 16 <= n;
+}
+
+static void walk_begin(const uint32_t *cand, size_t n, zhs_cursor *c, uint64_t *bits)
+{
+    for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
+    if (n) seek(c, cand[0]);
+}
+
+/* The indices in c's decoded block, from its current doc on, of the docs
+** whose bit is set, into at; returns their number. */
+static uint32_t walk_block(const zhs_cursor *c, const uint64_t *bits, uint32_t *at)
+{
+    uint32_t nat = 0;
+    for (uint32_t j = c->i; j < c->bn; j++) {
+        uint32_t d = c->docs[j];
+        at[nat] = j;
+        nat += bits[d >> 6] >> (d & 63) & 1;
+    }
+    return nat;
+}
+
+/* Moves c from its block's end to the next candidate's block; false when
+** no candidate is left (c then stays where it is). */
+static bool walk_next(zhs_cursor *c, const uint64_t *bits, size_t words)
+{
+    uint32_t next = next_bit(bits, words, c->docs[c->bn - 1] + 1);
+    return next != ZHS_NO_DOC && zhs_cursor_advance(c, next) != ZHS_NO_DOC;
+}
+
+static void walk_end(uint64_t *bits, size_t words)
+{
+    memset(bits, 0, words * sizeof *bits);
+}
+
+/* Keeps the candidates that list c holds: the walk above when it pays,
+** else each candidate sought. */
 static size_t filter_candidates(uint32_t *cand, size_t n, zhs_cursor *c, uint64_t *bits, size_t words)
 {
     size_t kept = 0;
-    if (c->df / 16 <= n) {
-        for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
+    if (walk_pays(c, n)) {
+        uint32_t at[ZHS_BLOCK];
+        walk_begin(cand, n, c, bits);
         while (c->doc != ZHS_NO_DOC) {
-            for (uint32_t j = c->i; j < c->bn; j++) {
-                uint32_t d = c->docs[j];
-                cand[kept] = d;
-                kept += bits[d >> 6] >> (d & 63) & 1;
-            }
-            /* the next candidate comes from the bitset: cand is being
-            ** overwritten */
-            uint32_t next = next_bit(bits, words, c->docs[c->bn - 1] + 1);
-            if (next == ZHS_NO_DOC) break;
-            zhs_cursor_advance(c, next);
+            uint32_t nat = walk_block(c, bits, at);
+            for (uint32_t h = 0; h < nat; h++) cand[kept++] = c->docs[at[h]];
+            if (!walk_next(c, bits, words)) break;
         }
-        /* cand now holds other docs: clear the whole bitset */
-        memset(bits, 0, words * sizeof *bits);
+        walk_end(bits, words);
         return kept;
     }
     for (size_t j = 0; j < n; j++) {
@@ -931,34 +966,27 @@ static size_t drop_matches(state *st, cclause *x, uint32_t *cand, size_t n, uint
 
 /* Keeps the candidates cand[0..n) where phrase c matches; its elements'
 ** cursors stand before the first.  When its densest element's list is
-** not much longer than the candidates, that list is walked block by
-** block against a bitset of them, its cursor set on each candidate it
-** holds, and only the other elements are sought: the walk tests a bit
-** per posting where a seek scanned the block and mispredicted its end.
-** Otherwise each element is sought to each candidate. */
+** not much longer than the candidates, that list is walked against a
+** bitset of them (the walk above), its cursor set on each candidate it
+** holds, and only the other elements are sought.  Otherwise each element
+** is sought to each candidate. */
 static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uint64_t *bits, size_t words)
 {
     size_t kept = 0, dense = 0;
     for (size_t e = 1; e < c->n; e++)
         if (c->e[e].cur.df > c->e[dense].cur.df) dense = e;
     zhs_cursor *w = &c->e[dense].cur;
-    if (w->df / 16 > n) {
+    if (!walk_pays(w, n)) {
         for (size_t j = 0; j < n; j++) {
             cand[kept] = cand[j];
             kept += phrases_at(st, c, 1, cand[j]);
         }
         return kept;
     }
-    for (size_t j = 0; j < n; j++) bits[cand[j] >> 6] |= (uint64_t)1 << (cand[j] & 63);
     uint32_t at[ZHS_BLOCK];
-    FOR_EACH_BLOCK(w, from, {
-        /* the block's candidates first, without a branch on the data */
-        uint32_t nat = 0;
-        for (uint32_t j = from; j < w->bn; j++) {
-            uint32_t d = w->docs[j];
-            at[nat] = j;
-            nat += bits[d >> 6] >> (d & 63) & 1;
-        }
+    walk_begin(cand, n, w, bits);
+    while (w->doc != ZHS_NO_DOC) {
+        uint32_t nat = walk_block(w, bits, at);
         for (uint32_t h = 0; h < nat; h++) {
             uint32_t d = w->docs[at[h]];
             w->i = at[h];
@@ -967,8 +995,9 @@ static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uin
             for (size_t e = 0; e < c->n && ok; e++) ok = e == dense || seek(&c->e[e].cur, d) == d;
             if (ok && phrase_at(st, c)) cand[kept++] = d;
         }
-    })
-    memset(bits, 0, words * sizeof *bits);
+        if (!walk_next(w, bits, words)) break;
+    }
+    walk_end(bits, words);
     return kept;
 }
 
