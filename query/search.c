@@ -61,6 +61,10 @@ typedef struct cclause {
     size_t n;
     int occur;
     zhs_cursor *word;           /* the word the elements spell, or NULL (word_decides) */
+    /* The elements phrase_at brings into place first, before it starts
+    ** the others' readers (choose_pair); pair_first false: all at once. */
+    bool pair_first;
+    size_t pair[2];
 } cclause;
 
 typedef struct scorer {
@@ -292,7 +296,35 @@ static bool phrase_at(state *st, cclause *c)
     /* s: the start, the position the element with the smallest qpos
     ** must have; element j stands at s + (qpos_j - q0) */
     int64_t s = 0;
+    size_t pa = c->pair_first ? c->pair[0] : c->n, pb = c->pair_first ? c->pair[1] : c->n;
+    if (c->pair_first) {
+        /* the pair alone first: the first start where both stand in
+        ** place, or none (most candidates that fail, fail here, without
+        ** the other readers started) */
+        for (size_t t = 0; t < 2; t++) {
+            size_t j = c->pair[t];
+            int rc = zhs_cursor_pos_start(&c->e[j].cur, &it[j]);
+            if (rc < 0) return fault(st, ZHS_ECORRUPT);
+            if (rc == 0) return false;
+            int64_t sj = (int64_t)it[j].pos - (int64_t)(c->e[j].qpos - q0);
+            if (t == 0 || sj > s) s = sj;
+        }
+        for (size_t t = 0, in_place = 0;; t ^= 1) {
+            size_t j = c->pair[t];
+            uint64_t want = (uint64_t)s + (c->e[j].qpos - q0);
+            int rc = zhs_pos_seek(&it[j], want);
+            if (rc < 0) return fault(st, ZHS_ECORRUPT);
+            if (rc == 0) return false;
+            if (it[j].pos == want) {
+                if (++in_place == 2) break;
+            } else {
+                s = (int64_t)it[j].pos - (int64_t)(c->e[j].qpos - q0);
+                in_place = 1;
+            }
+        }
+    }
     for (size_t j = 0; j < c->n; j++) {
+        if (j == pa || j == pb) continue;
         int rc = zhs_cursor_pos_start(&c->e[j].cur, &it[j]);
         if (rc < 0) return fault(st, ZHS_ECORRUPT);
         if (rc == 0) return false;
@@ -1168,6 +1200,36 @@ static int lookup_elem(const zhs_segment *seg, const zhs_query *q, const tinfo *
 
 /* Looks every element up; returns false when one is absent (the clause
 ** can never match). */
+/* The pair of elements phrase_at checks first: two elements adjacent in
+** the phrase across a word boundary (offsets more than one apart: a space
+** in the phrase adds no bigram), the rarest such pair.  The bigrams of one
+** word stand together wherever the word stands, so a candidate that has
+** every element most often fails where two words meet (人民政府 应当:
+** 22,922 passages with all four bigrams, 10,177 with the phrase, 政府 and
+** 应当 decide); the other elements' readers start only for a candidate
+** whose pair stands in place.  A phrase of one word, or of two elements,
+** has no such pair: all readers start at once, as before. */
+static void choose_pair(cclause *c)
+{
+    c->pair_first = false;
+    if (c->n < 3) return;
+    uint64_t best = UINT64_MAX;
+    for (size_t i = 0; i < c->n; i++) {
+        /* i's successor in the phrase: the element at the next offset */
+        size_t nx = c->n;
+        for (size_t j = 0; j < c->n; j++)
+            if (c->e[j].qpos > c->e[i].qpos && (nx == c->n || c->e[j].qpos < c->e[nx].qpos)) nx = j;
+        if (nx == c->n || c->e[nx].qpos - c->e[i].qpos < 2) continue;
+        uint64_t df = (uint64_t)c->e[i].cur.df + c->e[nx].cur.df;
+        if (df < best) {
+            best = df;
+            c->pair[0] = i;
+            c->pair[1] = nx;
+            c->pair_first = true;
+        }
+    }
+}
+
 static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_segment *seg,
                         const zhs_query *q, const tinfo *inf, bool words, bool *possible, zhs_error *err)
 {
@@ -1189,6 +1251,7 @@ static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const z
         c->e[j].qpos = qc->elems[j].qpos;
         c->e[j].post_off = ti.post_off;
     }
+    choose_pair(c);
     /* the word's list, when the segment has the word (an index built
     ** without words has not) */
     if (words && qc->word) {
