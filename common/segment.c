@@ -555,7 +555,7 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max)
         if (zhs_pos_step(&it) < 0) return -1;
     }
     /* every gap of the doc was read: the next doc's exceptions start here */
-    if (c->pos_gaps.nexc) c->pos_exc_at = it.e;
+    if (c->pos_gaps.nexc && it.e != ZHS_POS_EXC_UNKNOWN) c->pos_exc_at = it.e;
     return (int)n;
 }
 
