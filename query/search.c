@@ -276,6 +276,24 @@ static int word_decides(cclause *c)
     return -1;
 }
 
+/* Readers a and b started: the first position p of a, from where it
+** stands on, with b at p + d.  1 with *at = p, 0 when there is none, -1
+** on damage. */
+static int pair_from(zhs_pos_iter *a, zhs_pos_iter *b, uint64_t d, uint64_t *at)
+{
+    for (;;) {
+        int rc = zhs_pos_seek(b, a->pos + d);
+        if (rc <= 0) return rc;
+        if (b->pos == a->pos + d) break;
+        /* b stands past a's place for it: a moves to fit b */
+        rc = zhs_pos_seek(a, b->pos - d);
+        if (rc <= 0) return rc;
+        if (b->pos == a->pos + d) break;
+    }
+    *at = a->pos;
+    return 1;
+}
+
 /* All element cursors are on the doc: do the elements stand at their
 ** offsets from one start?  A leapfrog over the elements' positions, read
 ** one at a time: the start s is raised to fit the element that stands
@@ -296,32 +314,29 @@ static bool phrase_at(state *st, cclause *c)
     /* s: the start, the position the element with the smallest qpos
     ** must have; element j stands at s + (qpos_j - q0) */
     int64_t s = 0;
-    size_t pa = c->pair_first ? c->pair[0] : c->n, pb = c->pair_first ? c->pair[1] : c->n;
-    if (c->pair_first) {
-        /* the pair alone first: the first start where both stand in
-        ** place, or none (most candidates that fail, fail here, without
-        ** the other readers started) */
-        for (size_t t = 0; t < 2; t++) {
-            size_t j = c->pair[t];
-            int rc = zhs_cursor_pos_start(&c->e[j].cur, &it[j]);
-            if (rc < 0) return fault(st, ZHS_ECORRUPT);
-            if (rc == 0) return false;
-            int64_t sj = (int64_t)it[j].pos - (int64_t)(c->e[j].qpos - q0);
-            if (t == 0 || sj > s) s = sj;
+    size_t pa = c->n, pb = c->n;
+    if (c->n == 2 || c->pair_first) {
+        /* two elements alone first: the whole check of a phrase of two,
+        ** else the pair where two words meet (choose_pair); most
+        ** candidates that fail, fail there, the other readers unstarted */
+        pa = c->n == 2 ? 0 : c->pair[0];
+        pb = c->n == 2 ? 1 : c->pair[1];
+        if (c->e[pb].qpos < c->e[pa].qpos) {
+            size_t t = pa;
+            pa = pb;
+            pb = t;
         }
-        for (size_t t = 0, in_place = 0;; t ^= 1) {
-            size_t j = c->pair[t];
-            uint64_t want = (uint64_t)s + (c->e[j].qpos - q0);
-            int rc = zhs_pos_seek(&it[j], want);
-            if (rc < 0) return fault(st, ZHS_ECORRUPT);
-            if (rc == 0) return false;
-            if (it[j].pos == want) {
-                if (++in_place == 2) break;
-            } else {
-                s = (int64_t)it[j].pos - (int64_t)(c->e[j].qpos - q0);
-                in_place = 1;
-            }
-        }
+        int ra = zhs_cursor_pos_start(&c->e[pa].cur, &it[pa]);
+        int rb = ra > 0 ? zhs_cursor_pos_start(&c->e[pb].cur, &it[pb]) : ra;
+        uint64_t at = 0;
+        int rc = rb > 0 ? pair_from(&it[pa], &it[pb], c->e[pb].qpos - c->e[pa].qpos, &at) : rb;
+        if (rc < 0) return fault(st, ZHS_ECORRUPT);
+        if (rc == 0) return false;
+        if (c->n == 2) return true;
+        /* below 0 when the pair stands where the phrase would start
+        ** before the passage: the first element's reader, started below,
+        ** raises s to its first position */
+        s = (int64_t)at - (int64_t)(c->e[pa].qpos - q0);
     }
     for (size_t j = 0; j < c->n; j++) {
         if (j == pa || j == pb) continue;
