@@ -170,8 +170,9 @@ int zhs_cursor_positions(zhs_cursor *c, uint32_t *out, uint32_t max);
 ** are asked for: a phrase check that finds its match early (or learns it
 ** cannot match) reads no more of them.  Valid while the cursor stays on
 ** the doc. */
+#define ZHS_POS_EXC_UNKNOWN UINT32_MAX  /* zhs_pos_iter.e not searched yet */
 typedef struct zhs_pos_iter {
-    const zhs_cursor *c;
+    zhs_cursor *c;                  /* its exception search moves c->pos_exc_at */
     uint64_t pos;                   /* the current position */
     uint32_t left;                  /* positions after it */
     uint32_t e;                     /* the gap group's next exception */
@@ -207,7 +208,10 @@ static inline int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it)
     it->pos = c->pos_first[c->i];
     it->left = c->tfs[c->i] - 1;
     it->j = c->pos_before[c->i];
-    it->e = c->pos_gaps.nexc ? zhs_pos_exception_from(c, it->j) : 0;
+    /* the gap group's exceptions are searched on the first step: most
+    ** readers of a phrase check are never stepped (a term once or twice
+    ** in the passage, a match at the first positions) */
+    it->e = c->pos_gaps.nexc ? ZHS_POS_EXC_UNKNOWN : 0;
     return 1;
 }
 
@@ -229,6 +233,7 @@ static inline int zhs_pos_step(zhs_pos_iter *it)
     const zhs_cursor *c = it->c;
     const zhs_pfor_group *gg = &c->pos_gaps;
     uint64_t g = zhs_pos_low(gg, it->j);
+    if (ZHS_UNLIKELY(it->e == ZHS_POS_EXC_UNKNOWN)) it->e = zhs_pos_exception_from(it->c, it->j);
     if (it->e < gg->nexc && c->pos_exc_idx[it->e] == it->j) g |= (uint64_t)c->pos_exc_high[it->e++] << gg->bits;
     it->j++;
     it->left--;

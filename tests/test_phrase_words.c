@@ -100,6 +100,35 @@ static void compare(zhs_index *ix, zhs_analyzer *an, const char *text, size_t k,
     zhs_results_free(oracle);
 }
 
+/* An index of the given JSONL lines in tmp/name-index, opened with its
+** analyzer; false (a check failed) when it could not be. */
+static bool small_index(const char *tmp, const char *name, const char *const *lines, size_t n, zhs_index **ix,
+                        zhs_analyzer **an)
+{
+    char dir[4200], idx[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s/%s", tmp, name);
+    snprintf(idx, sizeof idx, "%s/%s-index", tmp, name);
+    snprintf(path, sizeof path, "%s/s.jsonl", dir);
+    char body[2048] = "";
+    for (size_t i = 0; i < n; i++) {
+        strcat(body, lines[i]);
+        strcat(body, "\n");
+    }
+    zt_write_bytes(dir, "s.jsonl", body, strlen(body));
+    zhs_error e = {0};
+    *ix = NULL;
+    *an = NULL;
+    CHECK_OK(zhs_analyzer_open(an, NULL, &e), e);
+    if (!*an) return false;
+    const char *paths[] = {path};
+    CHECK(zt_index_paths(idx, *an, paths, 1, NULL, NULL) == n);
+    zhs_analyzer_close(*an);
+    *an = NULL;
+    CHECK_OK(zhs_index_open(ix, idx, &e), e);
+    if (*ix) CHECK_OK(zhs_index_open_analyzer(an, *ix, &e), e);
+    return *ix && *an;
+}
+
 /* Counting a term without a phrase walks the passages that hold the term
 ** and every element of the phrase, reading positions there (search.c,
 ** count_with_phrase): passages with all of a word's bigrams but never in
@@ -116,34 +145,57 @@ static void test_scattered(const char *tmp)
         "{\"id\": \"s5\", \"text\": \"人民政府负责，人民政府机关配合。\"}",
         "{\"id\": \"s6\", \"text\": \"人民政府负责本行政区域的工作。\"}",
     };
-    char dir[4200], idx[4200], path[4300];
-    snprintf(dir, sizeof dir, "%s/scattered", tmp);
-    snprintf(idx, sizeof idx, "%s/scattered-index", tmp);
-    snprintf(path, sizeof path, "%s/s.jsonl", dir);
-    char body[1024] = "";
-    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
-        strcat(body, lines[i]);
-        strcat(body, "\n");
-    }
-    zt_write_bytes(dir, "s.jsonl", body, strlen(body));
-    zhs_error e = {0};
-    zhs_analyzer *an = NULL;
-    zhs_index *ix = NULL;
-    CHECK_OK(zhs_analyzer_open(&an, NULL, &e), e);
-    if (!an) return;
-    const char *paths[] = {path};
-    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 6);
-    zhs_analyzer_close(an);
-    an = NULL;
-    CHECK_OK(zhs_index_open(&ix, idx, &e), e);
-    if (ix) CHECK_OK(zhs_index_open_analyzer(&an, ix, &e), e);
-    if (ix && an) {
+    zhs_index *ix;
+    zhs_analyzer *an;
+    if (small_index(tmp, "scattered", lines, sizeof lines / sizeof *lines, &ix, &an)) {
         uint64_t m = 0;
         compare(ix, an, "+机关 -\"人民政府\"", 10, &m);
         CHECK_MSG(m == 3, "+机关 -\"人民政府\": %llu matches, not 3 (s1, s3, s4)", (unsigned long long)m);
         m = 0;
         compare(ix, an, "+机关 -人民政府", 10, &m);
         CHECK_MSG(m == 3, "+机关 -人民政府: %llu matches, not 3", (unsigned long long)m);
+    }
+    zhs_analyzer_close(an);
+    zhs_index_close(ix);
+}
+
+/* A phrase of two words is checked where the words meet first (search.c,
+** choose_pair), the other elements after; a phrase of two elements by a
+** two-reader walk.  The oracle shares that check, so the matches are
+** known here: p1's first 政府应当 stands where 县级以上人民政府 应当
+** would start before the passage (its pair in place at start -5), its
+** second is a match; p3 has every bigram and the pair in place, not 人民 before it;
+** p5's first 规定 precedes its 条例. */
+static void test_pairs(const char *tmp)
+{
+    static const char *const lines[] = {
+        "{\"id\": \"p1\", \"text\": \"政府应当公开。县级以上人民政府应当依法办事。\"}",
+        "{\"id\": \"p2\", \"text\": \"人民政府依法应当公开。\"}",
+        "{\"id\": \"p3\", \"text\": \"人民民政政府应当公开。\"}",
+        "{\"id\": \"p4\", \"text\": \"人民政府应当公开。\"}",
+        "{\"id\": \"p5\", \"text\": \"规定了条例，条例规定如下。\"}",
+        "{\"id\": \"p6\", \"text\": \"规定条例。\"}",
+    };
+    static const struct {
+        const char *q;
+        uint64_t want;
+    } cases[] = {
+        {"\"人民政府 应当\"", 2},         /* p1, p4 */
+        {"\"县级以上人民政府 应当\"", 1}, /* p1 */
+        {"\"人民政府应当\"", 2},
+        {"+公开 -\"人民政府 应当\"", 2},  /* p2, p3 */
+        {"\"条例 规定\"", 1},             /* p5 */
+        {"\"规定 条例\"", 1},             /* p6 (p5: 规定了条例) */
+    };
+    zhs_index *ix;
+    zhs_analyzer *an;
+    if (small_index(tmp, "pairs", lines, sizeof lines / sizeof *lines, &ix, &an)) {
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+            uint64_t m = 0;
+            compare(ix, an, cases[i].q, 10, &m);
+            CHECK_MSG(m == cases[i].want, "%s: %llu matches, not %llu", cases[i].q, (unsigned long long)m,
+                      (unsigned long long)cases[i].want);
+        }
     }
     zhs_analyzer_close(an);
     zhs_index_close(ix);
@@ -210,5 +262,6 @@ int main(void)
     zhs_analyzer_close(an);
     zhs_index_close(ix);
     test_scattered(dir);
+    test_pairs(dir);
     return zt_done("test_phrase_words");
 }
