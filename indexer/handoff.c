@@ -111,11 +111,13 @@ void zhs_handoff_abort(zhs_handoff *h)
 
 /* The next block: 1, 0 at the end, -1 when the producer failed.  The
 ** block read before goes back as the producer's spare (one allocation
-** reused, not a fresh one a block). */
+** reused, not a fresh one a block), unless a record larger than a block
+** grew it: kept, such buffers would hold the largest record's size in
+** every slot of the queue. */
 static int next_block(zhs_handoff *h)
 {
     pthread_mutex_lock(&h->mu);
-    if (!h->spare.data) {
+    if (!h->spare.data && h->reading.cap <= 2 * (size_t)HANDOFF_BLOCK) {
         h->spare = h->reading;
         zhs_buf_reset(&h->spare);
     } else {

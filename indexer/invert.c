@@ -11,13 +11,15 @@
 ** for each of its terms, the tokens in passage order, so every term's
 ** stream is the one a single table would have built.  At commit each shard
 ** sorts its terms and encodes them (blocks, skips, positions: the bulk of
-** writing a segment) in its thread into a file of its own, from memory or
-** from its runs merged; the writer then merges those files by key and only
-** copies bytes and writes the dictionary.  The segment is byte for byte
+** writing a segment) in its thread, from memory or from its runs merged,
+** and hands the encoded terms over in blocks (handoff.c); the caller merges
+** them by key as they come and only copies bytes and writes the
+** dictionary.  The segment is byte for byte
 ** that of a one-thread build, however the budget cut the runs.
 **
-** With one shard, or when a shard's thread cannot be started, the caller
-** inverts that shard's batches itself as they fill.
+** With one shard, or when a shard's thread cannot be started (then the
+** build falls back to one shard), the caller inverts the batches itself as
+** they fill.
 **
 ** Why not invert whole batches of passages in the analysis workers: the
 ** terms of two workers would then interleave by passage within a term,
@@ -774,8 +776,22 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, bo
         return zhs_fail(err, ZHS_ENOMEM, "cannot create the indexing threads' locks");
     }
     iv->locks = true;
-    /* A shard whose thread cannot start is inverted on the caller's. */
-    for (unsigned k = 0; k < shards; k++) sh[k].started = pthread_create(&sh[k].th, NULL, shard_main, &sh[k]) == 0;
+    bool all = true;
+    for (unsigned k = 0; k < shards; k++) {
+        sh[k].started = pthread_create(&sh[k].th, NULL, shard_main, &sh[k]) == 0;
+        all &= sh[k].started;
+    }
+    if (!all) {
+        /* A shard without a thread would encode its whole share in memory
+        ** before the merge could start (the merge pulls from the others as
+        ** they encode): with any thread missing, one shard on the caller's
+        ** thread takes every term, within the whole budget (the segment is
+        ** the same bytes; the shards beyond the first hold nothing yet). */
+        stop_threads(iv);
+        iv->stop = false;
+        iv->nsh = 1;
+        sh[0].budget = ram_budget ? ram_budget : 1;
+    }
     return ZHS_OK;
 }
 

@@ -755,8 +755,10 @@ static bool may_beat(state *st, lfbound *b, uint32_t d, size_t j, double theta)
             b->opt = w->opt;
         }
     }
-    double rest = b->rest[j] + b->opt;
-    return !(rest > 0) || b->exact + rest > theta;
+    /* only the bounds are padded: the essential optional terms' exact
+    ** part of opt is not, and does not count as padding */
+    double padded = b->rest[j] + (b->via_opt ? b->o->rest[b->o->ness] : w->opt);
+    return !(padded > 0) || b->exact + b->rest[j] + b->opt > theta;
 }
 
 static int cmp_celem_df(const void *a, const void *b)
