@@ -303,35 +303,6 @@ static int add_char_clauses(zhs_query *cq, size_t end, zhs_arena *a, zhs_analyze
     return ZHS_OK;
 }
 
-/* Whether the clause is the citation's reference and nothing more (a
-** required 第三十三条, not 第三十三条第二款 nor "第三十三条 违反"). */
-static bool is_ref_clause(const zhs_qclause *qc, const zhs_qcite *c)
-{
-    if (qc->occur != ZHS_OCCUR_MUST || qc->title) return false;
-    size_t n = strlen(qc->text);
-    zhs_article_ref ref;
-    return n > 0 && zhs_article_ref_parse(qc->text, n, &ref) == n && ref.article == c->ref.article &&
-           ref.sub == c->ref.sub && ref.para == 0 && ref.item == 0;
-}
-
-/* A nameless citation (+第三十三条 个人): the label clause says what a
-** required part that is just the reference says, so the exact query drops
-** that part (its terms still score).  Checked as a phrase, its bigrams
-** (第三 三十 十三 三条: frequent lists) had to be sought at every passage
-** the label names, which made the exact query cost about as much as the
-** usual one (bench/RESULTS.md, sixth session); scored, they are sought
-** only where a passage can still make the top k.  What changes: a passage
-** labelled with the article that does not hold its number (an article's
-** later paragraphs, when it spans passages) is a citation hit too, after
-** those that do (their bigrams score). */
-static void drop_ref_clauses(zhs_query *cq, const zhs_qcite *c)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < cq->nclauses; i++)
-        if (!is_ref_clause(&cq->clauses[i], c)) cq->clauses[kept++] = cq->clauses[i];
-    cq->nclauses = kept;
-}
-
 int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err)
 {
     const zhs_qcite *c = r->q.cite;
@@ -346,7 +317,6 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     if (!cq.terms || !cq.clauses) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
     memcpy(cq.terms, r->q.terms, r->q.nterms * sizeof *cq.terms);
     memcpy(cq.clauses, r->q.clauses, r->q.nclauses * sizeof *cq.clauses);
-    if (!c->name) drop_ref_clauses(&cq, c);
     bool have = false;
     for (size_t i = 0; i < cq.nterms; i++)
         have |= cq.terms[i].len == c->keylen && !memcmp(cq.terms[i].key, c->key, c->keylen);
