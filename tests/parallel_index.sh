@@ -92,6 +92,69 @@ else
     echo "skip xapian: this build has no Xapian engine"
 fi
 
+# A thread that cannot be started loses nothing.  A shim refuses the k-th
+# pthread_create of a two-thread build, for each k up to past the last:
+# the build either succeeds with the files one thread builds (a shard
+# whose thread cannot start: the build falls back to one shard on the
+# caller's thread) or stops with exit 2 and a message, leaving no index.
+# At least one refusal must be survived (the shards' fallback).  Not in a
+# sanitizer build (its runtime must come first: no LD_PRELOAD).
+CACHE="$(dirname "$ZHS")/CMakeCache.txt"
+if grep -qE '^ZHS_(SANITIZE|FUZZ):BOOL=ON' "$CACHE" 2>/dev/null; then
+    echo "skip refused threads: a sanitizer build"
+elif ! command -v "${CC:-cc}" >/dev/null; then
+    echo "skip refused threads: no C compiler"
+else
+    cat >"$TMP/refuse.c" <<'SHIM'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+/* Refuses the REFUSE_AT-th pthread_create (counted in this process) and
+** notes it in REFUSE_LOG. */
+int pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*f)(void *), void *arg)
+{
+    static int calls;
+    int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
+        (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(RTLD_NEXT, "pthread_create");
+    const char *at = getenv("REFUSE_AT"), *log = getenv("REFUSE_LOG");
+    if (at && ++calls == atoi(at)) {
+        FILE *l = log ? fopen(log, "a") : NULL;
+        if (l) { fprintf(l, "refused %d\n", calls); fclose(l); }
+        return EAGAIN;
+    }
+    return real(t, a, f, arg);
+}
+SHIM
+    if ! "${CC:-cc}" -shared -fPIC -O2 -o "$TMP/refuse.so" "$TMP/refuse.c" -ldl 2>"$TMP/cc.err"; then
+        bad "refused threads: the shim does not build: $(head -3 "$TMP/cc.err")"
+    else
+        survived=0 stopped=0
+        # the corpus as the update above left it
+        "$ZHS" index -q --threads 1 -o "$TMP/rf-ref" "$TMP/corpus" || bad "refused threads: the reference build failed"
+        for k in 1 2 3 4 5 6 7 8; do
+            rm -rf "$TMP/rf" "$TMP/rf.log"
+            REFUSE_AT=$k REFUSE_LOG="$TMP/rf.log" LD_PRELOAD="$TMP/refuse.so" \
+                "$ZHS" index -q --threads 2 -o "$TMP/rf" "$TMP/corpus" >"$TMP/rf.out" 2>&1
+            rc=$?
+            refused=$([ -s "$TMP/rf.log" ] && echo 1 || echo 0)
+            if [ $rc = 0 ]; then
+                same_index "$TMP/rf-ref" "$TMP/rf" "thread $k refused ($refused): the build went on"
+                [ "$refused" = 1 ] && survived=$((survived + 1))
+            elif [ $rc = 2 ] && [ "$refused" = 1 ] && [ -s "$TMP/rf.out" ] && [ ! -e "$TMP/rf" ]; then
+                ok "thread $k refused: exit 2, '$(head -1 "$TMP/rf.out")', no index left"
+                stopped=$((stopped + 1))
+            else
+                bad "thread $k refused ($refused): exit $rc, index left: $([ -e "$TMP/rf" ] && echo yes || echo no): $(head -2 "$TMP/rf.out")"
+            fi
+        done
+        if [ $survived -gt 0 ]; then ok "refused threads: $survived refusals survived, $stopped stopped cleanly"
+        else bad "refused threads: no refusal was survived (the shards' fallback to one shard did not run)"; fi
+    fi
+fi
+
 if [ "${ZHS_PAR_LAWS:-0}" = 1 ]; then
     LAWS="$SRC/../shared/corpus/laws"
     if [ -d "$LAWS" ]; then
