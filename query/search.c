@@ -1293,8 +1293,6 @@ static int lookup_elem(const zhs_segment *seg, const zhs_query *q, const tinfo *
     return zhs_segment_lookup(seg, ti, key, len, err);
 }
 
-/* Looks every element up; returns false when one is absent (the clause
-** can never match). */
 /* The pair of elements phrase_at checks first: two elements adjacent in
 ** the phrase across a word boundary (offsets more than one apart: a space
 ** in the phrase adds no bigram), the rarest such pair.  The bigrams of one
@@ -1325,6 +1323,8 @@ static void choose_pair(cclause *c)
     }
 }
 
+/* Looks every element up; returns false when one is absent (the clause
+** can never match). */
 static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_segment *seg,
                         const zhs_query *q, const tinfo *inf, bool words, bool *possible, zhs_error *err)
 {
