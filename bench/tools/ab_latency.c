@@ -17,7 +17,9 @@
 ** each library and the number of queries whose results differ; AB_VERBOSE=1
 ** also each query's two medians.  The top-k match count ("at least") is
 ** left out of the comparison: pruning may score fewer passages.  AB_CPU=1:
-** the thread's CPU time instead of wall time.
+** the thread's CPU time instead of wall time.  AB_INDEX2=PATH: the new
+** library opens that index instead (a change that alters the index files:
+** each build's index with its own library; results are still compared).
 */
 #define _GNU_SOURCE     /* RTLD_DEEPBIND, strdup */
 #include "zhs.h"
@@ -142,7 +144,8 @@ int main(int argc, char **argv)
     }
     lib L[2];
     load(&L[0], argv[1], argv[3], k);
-    load(&L[1], argv[2], argv[3], k);
+    const char *index2 = getenv("AB_INDEX2");
+    load(&L[1], argv[2], index2 && *index2 ? index2 : argv[3], k);
     FILE *f = fopen(argv[4], "r");
     if (!f) {
         perror(argv[4]);
