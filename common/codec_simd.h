@@ -96,6 +96,26 @@ static inline void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, cons
     else zhs_pfor_block_tfs_scalar(v, g, pt, n);
 }
 
+/* A format-6 head's exceptions (format.h, zhs_block_encode): the ne index
+** bytes at idx checked (strictly increasing, below n) and copied into
+** pt->idx, the high parts packed at hbits after them unpacked into
+** pt->add and shifted left by bits; false on damage.  idx[0..readable)
+** may be read (readable >= ne + zhs_pack_bytes(ne, hbits)).  The scalar
+** one gathers the index checks and makes them once; the AVX2 one checks
+** sixteen indexes and unpacks eight high parts a step (where readable
+** leaves room for its loads, else it is the scalar one) and needs hbits
+** <= ZHS_AVX2_MAX_BITS.  Both give the same verdict and patch. */
+bool zhs_exc_layout_scalar(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
+                           size_t n, size_t readable);
+bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
+                         size_t n, size_t readable);
+static inline bool zhs_exc_layout(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
+                                  size_t n, size_t readable)
+{
+    if (hbits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) return zhs_exc_layout_avx2(pt, idx, ne, hbits, bits, n, readable);
+    return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
+}
+
 /* The exceptions of a group zhs_pfor_parse2 checked, in index order:
 ** idx is UINT32_MAX after the last, add the value to add to the low bits
 ** (high part << bits). */
