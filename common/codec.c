@@ -316,17 +316,6 @@ __attribute__((always_inline)) static inline const uint8_t *pfor_parse_head(zhs_
     return q;
 }
 
-/* Places a group's packed area at p; returns its end, NULL if it does
-** not fit. */
-static const uint8_t *pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
-{
-    size_t bytes = zhs_pack_bytes(n, g->bits);
-    if ((size_t)(end - p) < bytes) return NULL;
-    g->packed = p;
-    g->packed_bytes = bytes;
-    return p + bytes;
-}
-
 const uint8_t *zhs_pfor_parse_pair(zhs_pfor_group *ga, zhs_pfor_patch *pa, size_t na, zhs_pfor_group *gb,
                                    zhs_pfor_patch *pb, size_t nb, const uint8_t *p, const uint8_t *end)
 {
@@ -338,8 +327,8 @@ const uint8_t *zhs_pfor_parse_pair(zhs_pfor_group *ga, zhs_pfor_patch *pa, size_
     } else {
         if (!(p = pfor_parse_head(ga, NULL, p, end, na)) || !(p = pfor_parse_head(gb, NULL, p, end, nb))) return NULL;
     }
-    if (!(p = pfor_place(ga, p, end, na))) return NULL;
-    return pfor_place(gb, p, end, nb);
+    if (!(p = zhs_pfor_place(ga, p, end, na))) return NULL;
+    return zhs_pfor_place(gb, p, end, nb);
 }
 
 /* ------------------------------------------------------------ format-6 blocks */
@@ -374,42 +363,11 @@ size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1
     return k + zhs_pack(out + k, tfm1, n, wb);
 }
 
-/* A format-6 head at p: its exceptions checked and laid out in pt
-** (zhs_exc_layout); the end of the head, NULL on damage. */
-__attribute__((always_inline)) static inline const uint8_t *block_parse_head(zhs_pfor_group *g, zhs_pfor_patch *pt,
-                                                                           const uint8_t *p, const uint8_t *end,
-                                                                           const uint8_t *limit, size_t n)
-{
-    if (p >= end) return NULL;
-    unsigned bits = p[0] & ~ZHS_PFOR_EXC & 0xFFu;
-    bool has = (p[0] & ZHS_PFOR_EXC) != 0;
-    if (bits > 32 || (has && bits == 32)) return NULL;
-    g->bits = (uint8_t)bits;
-    g->nexc = 0;
-    g->high_sum = 0;
-    g->exc = p + 1;
-    if (!has) return p + 1;
-    if (end - p < 3) return NULL;
-    unsigned ne = p[1], hb = p[2];
-    if (ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n || hb == 0 || bits + hb > 32) return NULL;
-    const uint8_t *idx = p + 3, *hi = idx + ne;
-    size_t hbytes = zhs_pack_bytes(ne, hb);
-    if ((size_t)(end - idx) < ne + hbytes) return NULL;
-    if (!zhs_exc_layout(pt, idx, ne, hb, bits, n, (size_t)(limit - idx))) return NULL;
-    g->exc = idx;
-    g->nexc = ne;
-    g->high_sum = (uint64_t)ne * (((uint64_t)1 << hb) - 1);    /* a bound: each high part < 2^hb */
-    return hi + hbytes;
-}
-
 const uint8_t *zhs_block_parse_packed(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, zhs_pfor_patch *tp,
                                       size_t n, const uint8_t *p, const uint8_t *end, const uint8_t *limit)
 {
-    if (n > ZHS_BLOCK) return NULL;
-    if (!(p = block_parse_head(dg, dp, p, end, limit, n)) || !(p = block_parse_head(tg, tp, p, end, limit, n)))
-        return NULL;
-    if (!(p = pfor_place(dg, p, end, n))) return NULL;
-    return pfor_place(tg, p, end, n);
+    if (zhs_simd_avx2()) return zhs_block_parse_packed_avx2(dg, dp, tg, tp, n, p, end, limit);
+    return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, zhs_exc_layout_scalar);
 }
 
 bool zhs_exc_layout_scalar(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,

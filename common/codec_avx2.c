@@ -264,11 +264,13 @@ __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const
 ** of each runs whatever the count (most heads have fewer than 16
 ** exceptions, many more than 8): a loop whose count varies from head to
 ** head mispredicts its exit. */
-__attribute__((target("avx2"))) bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne,
-                                                          unsigned hbits, unsigned bits, size_t n, size_t readable)
+__attribute__((target("avx2"), always_inline)) static inline bool exc_layout(zhs_pfor_patch *pt, const uint8_t *idx,
+                                                                              unsigned ne, unsigned hbits, unsigned bits,
+                                                                              size_t n, size_t readable)
 {
     _Static_assert(sizeof pt->idx == 64 && ZHS_PFOR_MAX_EXC == 64, "the copy is two 32-byte moves");
-    if (readable < EXC_LAYOUT_READ) return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
+    if (readable < EXC_LAYOUT_READ || hbits > ZHS_AVX2_MAX_BITS)
+        return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
     _mm256_storeu_si256((__m256i *)pt->idx, _mm256_loadu_si256((const __m256i *)idx));
     _mm256_storeu_si256((__m256i *)(pt->idx + 32), _mm256_loadu_si256((const __m256i *)(idx + 32)));
     /* index j (1 <= j < ne) is bad when idx[j] <= idx[j - 1]: max equals
@@ -287,6 +289,20 @@ __attribute__((target("avx2"))) bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, con
     for (unsigned i = 0; i < 2 || 8 * i < ne; i++)
         _mm256_storeu_si256((__m256i *)(pt->add + 8 * i), _mm256_sll_epi32(unpack8(&k, hi + i * hbits), sh));
     return true;
+}
+
+__attribute__((target("avx2"))) bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne,
+                                                          unsigned hbits, unsigned bits, size_t n, size_t readable)
+{
+    return exc_layout(pt, idx, ne, hbits, bits, n, readable);
+}
+
+__attribute__((target("avx2"))) const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp,
+                                                                            zhs_pfor_group *tg, zhs_pfor_patch *tp,
+                                                                            size_t n, const uint8_t *p,
+                                                                            const uint8_t *end, const uint8_t *limit)
+{
+    return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, exc_layout);
 }
 
 #else /* no AVX2 in this build: the scalar loops everywhere */
@@ -312,6 +328,13 @@ bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, un
                          size_t n, size_t readable)
 {
     return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
+}
+
+const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                           zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
+                                           const uint8_t *limit)
+{
+    return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, zhs_exc_layout_scalar);
 }
 
 void zhs_pfor_block_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
