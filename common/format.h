@@ -213,8 +213,8 @@ static inline const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_p
 size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1, size_t n);
 /* Parses and checks the format-6 pair of a block of n values at p, the
 ** exceptions laid out in the patches; as zhs_pfor_parse_pair otherwise.
-** The bytes up to limit (>= end) are readable: the high parts are read
-** 8 bytes at a time where limit leaves room. */
+** The bytes up to limit (>= end) are readable: the indexes and high
+** parts are read with vector loads where limit leaves room. */
 const uint8_t *zhs_block_parse_packed(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, zhs_pfor_patch *tp,
                                       size_t n, const uint8_t *p, const uint8_t *end, const uint8_t *limit);
 /* The block of n postings at p in either layout (packed: format 6), with
