@@ -58,6 +58,14 @@ static void cn_number(char *out, size_t cap, unsigned n)
 static const char *const filler[] = {
     "人民政府应当", "依照本法", "规定", "有关部门", "个人信息", "违反", "可以", "次第", "工作", "条例",
     "县级以上人民政府", "予以处罚", "之一", "十条", "二十", "第二", "百二", "施行", "本法", "管理",
+    /* the ends of the rules: 12 numerals (a term), 13 (none), 第第, 条条, 第 alone */
+    "第十二三四五六七八九十一二条", "第十二三四五六七八九十一二三条", "第第二十条", "第二十条条", "第",
+};
+
+/* Queries at those ends, compared like the generated ones. */
+static const char *const edge_queries[] = {
+    "+第十二三四五六七八九十一二条",   "+第十二三四五六七八九十一二三条", "\"第第二十条\"", "\"第二十条条\"",
+    "+第二十条第二十条",               "+第 +条",                         "\"第十二三四五六七八九十一二条 第\"",
 };
 
 /* One spelling of article n, chosen by r: the common one most often. */
@@ -302,6 +310,8 @@ static void test_parse(zhs_analyzer *an)
         {"+二十条", "-"},
         {"title:第二十条", "-"},
         {"+规定", "-"},
+        {"+第十二三四五六七八九十一二条", "N第十二三四五六七八九十一二条@0"},
+        {"+第十二三四五六七八九十一二三条", "-"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char got[512];
@@ -394,6 +404,10 @@ int main(void)
         zhs_results_free(r);
         CHECK_MSG(df_of(&ix[1], key) == 0, "%s in the index built without the terms", key);
     }
+    for (size_t i = 0; i < sizeof edge_queries / sizeof *edge_queries; i++)
+        matches += compare(&ix[0], others, names, 3, edge_queries[i], 10);
+    CHECK(df_of(&ix[0], "N第十二三四五六七八九十一二条") > 0);
+    CHECK(df_of(&ix[0], "N第十二三四五六七八九十一二三条") == 0);
     /* the comparisons were about something: numbers found, and the bigram
     ** chain of 第二十条 inside 第一百二十条 is not the term */
     CHECK_MSG(with_terms > 40, "only %llu article numbers indexed", (unsigned long long)with_terms);
