@@ -1362,30 +1362,35 @@ static void choose_pair(cclause *c)
 /* Looks every element up; returns false when one is absent (the clause
 ** can never match). */
 static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_segment *seg,
-                        const zhs_query *q, const tinfo *inf, bool words, bool *possible, zhs_error *err)
+                        const zhs_query *q, const tinfo *inf, bool words, bool arts, bool *possible, zhs_error *err)
 {
+    /* article numbers from their terms where the segment has them: one
+    ** short list instead of a chain of frequent bigrams (parse.c,
+    ** article_elems); the word then decides nothing the term does not */
+    bool alt = arts && qc->alt;
+    const zhs_qelem *el = alt ? qc->alt : qc->elems;
     c->occur = qc->occur;
-    c->n = qc->nelems;
+    c->n = alt ? qc->nalt : qc->nelems;
     c->word = NULL;
-    c->e = zhs_arena_alloc(a, qc->nelems * sizeof *c->e);
+    c->e = zhs_arena_alloc(a, c->n * sizeof *c->e);
     if (!c->e) return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     *possible = true;
-    for (size_t j = 0; j < qc->nelems; j++) {
+    for (size_t j = 0; j < c->n; j++) {
         zhs_term_info ti;
-        int rc = lookup_elem(seg, q, inf, &ti, qc->elems[j].key, qc->elems[j].len, err);
+        int rc = lookup_elem(seg, q, inf, &ti, el[j].key, el[j].len, err);
         if (rc < 0) return rc;
         if (rc == 0) {
             *possible = false;
             return ZHS_OK;
         }
         zhs_cursor_init(&c->e[j].cur, seg, &ti);
-        c->e[j].qpos = qc->elems[j].qpos;
+        c->e[j].qpos = el[j].qpos;
         c->e[j].post_off = ti.post_off;
     }
     choose_pair(c);
     /* the word's list, when the segment has the word (an index built
     ** without words has not) */
-    if (words && qc->word) {
+    if (words && qc->word && !alt) {
         zhs_term_info ti;
         int rc = lookup_elem(seg, q, inf, &ti, qc->word->key, qc->word->len, err);
         if (rc < 0) return rc;
@@ -1441,7 +1446,8 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         bool possible = false;
         cclause c;
         /* the exhaustive oracle reads every phrase's positions */
-        rc = setup_clause(&c, &q->clauses[i], arena, seg, q, inf, !o->exhaustive, &possible, err);
+        rc = setup_clause(&c, &q->clauses[i], arena, seg, q, inf, !o->exhaustive, !o->exhaustive && ns->article_terms,
+                          &possible, err);
         if (rc) return rc;
         if (q->clauses[i].occur == ZHS_OCCUR_MUST) {
             if (!possible) return ZHS_OK;   /* a required part that is nowhere in this segment */
