@@ -92,6 +92,7 @@ void zhs_analyzer_config_default(zhs_analyzer_config *cfg)
     cfg->bigrams = 1;
     cfg->chars = 1;
     cfg->segmenter = ZHS_SEGMENTER_DICT;
+    cfg->article_terms = 1;
 }
 
 int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *fp)
@@ -113,6 +114,8 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
     cfg->segmenter = !strstr(fp, " seg=dict") ? ZHS_SEGMENTER_ICU
                      : strstr(fp, " nums=1")  ? ZHS_SEGMENTER_DICT
                                               : ZHS_SEGMENTER_DICT_V1;
+    /* Fingerprints from before article-number terms have no "arts=1". */
+    cfg->article_terms = strstr(fp, " arts=1") != NULL;
     return ZHS_OK;
 }
 
@@ -226,6 +229,12 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
         ** reading (and reproducing) as ZHS_SEGMENTER_DICT_V1. */
         if (numeral_rules(a) && at < cap) snprintf(a->fingerprint + at, cap - at, " nums=1");
     }
+    /* Article-number terms (terms.c) are made from bigrams: without them
+    ** there are none, and the word stays out. */
+    a->cfg.article_terms = a->cfg.article_terms && a->cfg.bigrams;
+    size_t fpl = strlen(a->fingerprint);
+    if (a->cfg.article_terms && fpl + 7 < sizeof a->fingerprint)
+        snprintf(a->fingerprint + fpl, sizeof a->fingerprint - fpl, " arts=1");
     *out = a;
     return ZHS_OK;
 }

@@ -3,6 +3,7 @@
 */
 #include "terms.h"
 #include "numeral.h"
+#include "articles.h"
 
 #include <stdlib.h>
 
@@ -87,6 +88,12 @@ static bool push_term(zhs_passage_terms *pt, const char *prefix, size_t pl, cons
                       uint32_t pos)
 {
     return put_term(&pt->t, &pt->n, &pt->cap, &pt->keys, prefix, pl, key, kl, pos);
+}
+
+bool zhs_passage_terms_push(zhs_passage_terms *pt, const char *prefix, size_t pl, const char *key, size_t kl,
+                            uint32_t pos)
+{
+    return push_term(pt, prefix, pl, key, kl, pos);
 }
 
 /* Analyzes text into f unless f holds it already; *changed says which.
@@ -231,6 +238,10 @@ int zhs_passage_terms_run(zhs_passage_terms *pt, zhs_analyzer *an, const zhs_pas
     if (zhs_analyzer_run(an, &tok, &n, p->text ? p->text : "", p->text ? p->text_len : 0, err))
         return err->code;
     if (zhs_passage_terms_text(pt, tok, n, err)) return err->code;
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_get(an, &cfg);
+    /* the text's terms are the last n */
+    if (cfg.article_terms && zhs_passage_terms_articles(pt, pt->n - n, err)) return err->code;
     return zhs_passage_terms_label(pt, p->label, err);
 }
 
@@ -252,6 +263,11 @@ int zhs_passage_terms_label(zhs_passage_terms *pt, const char *label, zhs_error 
 bool zhs_term_is_label(const char *key, size_t len)
 {
     return len > 1 && key[0] == 'A';
+}
+
+bool zhs_term_is_article(const char *key, size_t len)
+{
+    return len > 1 && key[0] == ZHS_ARTICLE_PREFIX;
 }
 
 bool zhs_term_is_char(const char *key, size_t len)

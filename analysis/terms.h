@@ -13,6 +13,9 @@
 **     article label          "A" + its number in Arabic digits, "-" + the
 **                            number after 之: "A13" for 第十三条, "A10-1"
 **                            for 第十条之一 (see common/numeral.h)
+**     article number         "N" + the characters of 第…条 where its bigrams
+**                            stand in a row in the text: "N第二十条"
+**                            (analysis/articles.h; native index only)
 */
 #ifndef ZHS_TERMS_H
 #define ZHS_TERMS_H
@@ -38,6 +41,11 @@ bool zhs_term_is_char(const char *key, size_t len);
 ** belongs to: both engines index it without positions, and it is not part
 ** of the passage's BM25 length (nor of Xapian's document length). */
 bool zhs_term_is_label(const char *key, size_t len);
+
+/* An article-number term ("N…", analysis/articles.h).  Outside the
+** passage's BM25 length; only the native engine's queries read it, so
+** Xapian is not given it. */
+bool zhs_term_is_article(const char *key, size_t len);
 
 
 /* ------------------------------------------------------------ passage terms */
@@ -122,6 +130,9 @@ int zhs_passage_terms_title(zhs_passage_terms *pt, zhs_analyzer *an, const char 
 int zhs_passage_terms_heading(zhs_passage_terms *pt, zhs_analyzer *an, const char *heading,
                               zhs_error *err);
 int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n, zhs_error *err);
+/* Appends one term (prefix + key) at pos, outside the passage length. */
+bool zhs_passage_terms_push(zhs_passage_terms *pt, const char *prefix, size_t pl, const char *key, size_t kl,
+                            uint32_t pos);
 /* Appends the label term of an article label ("第十条之一"); a label that
 ** is not 第<numeral>条 adds nothing. */
 int zhs_passage_terms_label(zhs_passage_terms *pt, const char *label, zhs_error *err);

@@ -142,6 +142,12 @@ typedef struct zhs_analyzer_config {
     const char *user_dict;
     void (*on_warning)(void *ctx, const char *message);
     void *warning_ctx;
+    /* Index an article-number term ("N第二十条") wherever the bigrams of
+    ** 第 + Chinese numerals + 条 stand in a row in a passage's text, so
+    ** that a query part spelled by such a number is matched from one short
+    ** list (docs/RANKING.md, "Article numbers").  Default 1; off in
+    ** indexes built before it (their fingerprints have no "arts=1"). */
+    int article_terms;
 } zhs_analyzer_config;
 
 /* The default configuration (all on, dict segmenter, no user dictionary). */

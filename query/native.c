@@ -109,6 +109,8 @@ static int open_segment(zhs_native_seg *ns, const zhs_index *ix, const zhs_manif
     zhs_bm25_init(&bm, ix->m.k1, ix->m.b, ix->m.avglen);
     for (uint32_t d = 0; d < n; d++) ns->kfac[d] = zhs_bm25_kfac(&bm, zhs_get_u32(ns->seg.len.body + (size_t)d * 4));
     ns->bound_scale = ms->avglen > 0 && ix->m.avglen > ms->avglen ? ix->m.avglen / ms->avglen : 1.0;
+    zhs_analyzer_config ac;
+    ns->article_terms = zhs_analyzer_config_from_fingerprint(&ac, ix->m.analyzer) == ZHS_OK && ac.article_terms;
     return ZHS_OK;
 }
 

@@ -17,6 +17,7 @@
 #include "query_int.h"
 
 #include "numeral.h"
+#include "articles.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -201,6 +202,70 @@ static zhs_qelem *chain_word(zhs_arena *arena, const zhs_token *tok, size_t n, c
     return q;
 }
 
+/* The end (one past) of the article-number chain that starts at el[i]:
+** bigram elements 第c1, c1c2, ..., cm条 at consecutive offsets (c1..cm
+** numerals, m <= ZHS_ARTICLE_MAX_NUMERALS), the characters 第c1..cm条
+** appended to num (*nl bytes); i when there is none.  The same rules as
+** the index side (analysis/articles.c), so a chain found here is one the
+** index made a term for wherever it stands. */
+static size_t article_chain(const zhs_qelem *el, size_t ne, size_t i, char *num, size_t *nl)
+{
+    uint32_t a, b;
+    if (!zhs_article_bigram(el[i].key, el[i].len, &a, &b) || a != 0x7B2C || !zhs_article_numeral(b)) return i;
+    *nl = zhs_utf8_encode(a, num);
+    *nl += zhs_utf8_encode(b, num + *nl);
+    for (size_t j = i + 1, m = 1; j < ne && m <= ZHS_ARTICLE_MAX_NUMERALS; j++, m++) {
+        uint32_t prev = b;
+        if (el[j].qpos != el[i].qpos + m || !zhs_article_bigram(el[j].key, el[j].len, &a, &b) || a != prev)
+            return i;
+        *nl += zhs_utf8_encode(b, num + *nl);
+        if (b == 0x6761) return j + 1;                      /* 条 */
+        if (!zhs_article_numeral(b) || m == ZHS_ARTICLE_MAX_NUMERALS) return i;
+    }
+    return i;
+}
+
+/* Sets c->alt: the body field's elements with each article-number chain
+** one element, the term of its characters at the chain's first offset.
+** A segment whose analyzer made those terms (search.c) matches alt: the
+** term stands exactly where the chain's bigrams stand in a row. */
+static int article_elems(zhs_qclause *c, zhs_arena *arena, zhs_error *err)
+{
+    c->alt = NULL;
+    c->nalt = 0;
+    if (c->title) return ZHS_OK;
+    zhs_qelem *alt = NULL;
+    size_t na = 0;
+    for (size_t i = 0; i < c->nelems;) {
+        char num[4 * (ZHS_ARTICLE_MAX_NUMERALS + 2)];
+        size_t nl = 0, end = article_chain(c->elems, c->nelems, i, num, &nl);
+        if (end == i && !alt) {
+            i++;
+            continue;
+        }
+        if (!alt) {
+            if (!(alt = zhs_arena_alloc(arena, c->nelems * sizeof *alt)))
+                return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
+            memcpy(alt, c->elems, i * sizeof *alt);
+            na = i;
+        }
+        if (end == i) {
+            alt[na++] = c->elems[i++];
+            continue;
+        }
+        alt[na].key[0] = ZHS_ARTICLE_PREFIX;
+        memcpy(alt[na].key + 1, num, nl);
+        alt[na].key[nl + 1] = 0;
+        alt[na].len = (uint32_t)(nl + 1);
+        alt[na].qpos = c->elems[i].qpos;
+        na++;
+        i = end;
+    }
+    c->alt = alt;
+    c->nalt = alt ? na : 0;
+    return ZHS_OK;
+}
+
 /* The next clause of q, its occur, field and text set (the text cut to
 ** 255 bytes, for messages); NULL, with a warning, once MAX_CLAUSES are
 ** taken (the part then only scores).  q->nclauses is the caller's to
@@ -255,6 +320,7 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
         return ZHS_OK;
     }
     c->word = c->nelems > 1 ? chain_word(arena, tok, n, c->elems, c->nelems, title) : NULL;
+    if (article_elems(c, arena, err)) return err->code;
     q->nclauses++;
     return ZHS_OK;
 }
@@ -273,6 +339,8 @@ int zhs_query_title_clause(zhs_qclause *c, zhs_arena *arena, zhs_analyzer *an, c
     if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     c->nelems = phrase_elems(c->elems, tok, n, true);
     c->word = c->nelems > 1 ? chain_word(arena, tok, n, c->elems, c->nelems, true) : NULL;
+    c->alt = NULL;              /* title terms: no article-number terms */
+    c->nalt = 0;
     return ZHS_OK;
 }
 

@@ -60,6 +60,12 @@ typedef struct zhs_native_seg {
     ** k1(1-b) + k1 b len / avg_g >= r K_s(len), and tf / (tf + r K) <=
     ** tf / (r (tf + K)).  (docs/FORMAT.md) */
     double bound_scale;
+    /* Its analyzer indexed article-number terms (analysis/articles.h): a
+    ** clause's alt elements match here as its elems would.  Every segment
+    ** of an index was written by an analyzer of the MANIFEST's fingerprint
+    ** (an update with another is refused), so this is that fingerprint's
+    ** "arts=1"; kept per segment, where search.c decides. */
+    bool article_terms;
 } zhs_native_seg;
 
 /* The native engine's state of an open index: its segments, in passage
@@ -118,6 +124,13 @@ typedef struct zhs_qclause {
     ** characters in a row, so search.c can accept it without reading
     ** positions (see phrase_at there).  NULL otherwise. */
     zhs_qelem *word;
+    /* The elements with each chain of bigrams 第c1 c1c2 … cm条 (an
+    ** article number) replaced by its article-number term at the chain's
+    ** first offset (analysis/articles.h): what a segment indexed with
+    ** those terms matches instead of elems, with the same result.  NULL
+    ** when the elements hold no such chain (and in the title field). */
+    zhs_qelem *alt;
+    size_t nalt;
     char text[256];             /* as written, for messages */
 } zhs_qclause;
 

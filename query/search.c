@@ -280,7 +280,7 @@ static int word_decides(cclause *c)
 /* Readers a and b started: the first position p of a, from where it
 ** stands on, with b at p + d.  1 with *at = p, 0 when there is none, -1
 ** on damage. */
-static int pair_from(zhs_pos_iter *a, zhs_pos_iter *b, uint64_t d, uint64_t *at)
+__attribute__((always_inline)) static inline int pair_from(zhs_pos_iter *a, zhs_pos_iter *b, uint64_t d, uint64_t *at)
 {
     for (;;) {
         int rc = zhs_pos_seek(b, a->pos + d);
@@ -1091,6 +1091,56 @@ static size_t drop_matches(state *st, cclause *x, uint32_t *cand, size_t n, uint
     return out;
 }
 
+/* Does phrase c stand at d, where the cursor of its element `dense`
+** stands?  The other elements sought to d, then phrase_at. */
+static inline bool elements_at(state *st, cclause *c, size_t dense, uint32_t d)
+{
+    bool ok = true;
+    for (size_t e = 0; e < c->n && ok; e++) ok = e == dense || seek(&c->e[e].cur, d) == d;
+    return ok && phrase_at(st, c);
+}
+
+/* The same for a phrase of two elements without a word: the other
+** sought, the two readers walked against each other inline (pair_from),
+** without phrase_at's call and set-up per candidate (the heavy
+** two-element counts, 按照 规定, 条例 规定, 有关 部门: 3-6% less CPU). */
+static inline bool two_at(state *st, cclause *c, size_t dense, uint32_t d)
+{
+    if (seek(&c->e[1 - dense].cur, d) != d) return false;
+    size_t a = c->e[1].qpos < c->e[0].qpos;     /* the element at the smaller offset */
+    zhs_pos_iter ia, ib;
+    int ra = zhs_cursor_pos_start(&c->e[a].cur, &ia);
+    int rb = ra > 0 ? zhs_cursor_pos_start(&c->e[1 - a].cur, &ib) : ra;
+    uint64_t at;
+    int rc = rb > 0 ? pair_from(&ia, &ib, c->e[1 - a].qpos - c->e[a].qpos, &at) : rb;
+    return rc < 0 ? fault(st, ZHS_ECORRUPT) : rc > 0;
+}
+
+/* phrase_filter's walk of the dense element's list against the bitset
+** of candidates, `at` (one of the two above, a constant where this is
+** inlined: each has a loop of its own) deciding each candidate it holds. */
+__attribute__((always_inline)) static inline size_t walk_phrase(state *st, cclause *c, size_t dense, uint32_t *cand,
+                                                                size_t n, uint64_t *bits, size_t words,
+                                                                bool (*at_doc)(state *, cclause *, size_t, uint32_t))
+{
+    size_t kept = 0;
+    zhs_cursor *w = &c->e[dense].cur;
+    uint32_t at[ZHS_BLOCK];
+    walk_begin(cand, n, w, bits);
+    while (w->doc != ZHS_NO_DOC) {
+        uint32_t nat = walk_block(w, bits, at);
+        for (uint32_t h = 0; h < nat; h++) {
+            uint32_t d = w->docs[at[h]];
+            w->i = at[h];
+            w->doc = d;
+            if (at_doc(st, c, dense, d)) cand[kept++] = d;
+        }
+        if (!walk_next(w, bits, words)) break;
+    }
+    walk_end(bits, words);
+    return kept;
+}
+
 /* Keeps the candidates cand[0..n) where phrase c matches; its elements'
 ** cursors stand before the first.  When its densest element's list is
 ** not much longer than the candidates, that list is walked against a
@@ -1110,22 +1160,8 @@ static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uin
         }
         return kept;
     }
-    uint32_t at[ZHS_BLOCK];
-    walk_begin(cand, n, w, bits);
-    while (w->doc != ZHS_NO_DOC) {
-        uint32_t nat = walk_block(w, bits, at);
-        for (uint32_t h = 0; h < nat; h++) {
-            uint32_t d = w->docs[at[h]];
-            w->i = at[h];
-            w->doc = d;
-            bool ok = true;
-            for (size_t e = 0; e < c->n && ok; e++) ok = e == dense || seek(&c->e[e].cur, d) == d;
-            if (ok && phrase_at(st, c)) cand[kept++] = d;
-        }
-        if (!walk_next(w, bits, words)) break;
-    }
-    walk_end(bits, words);
-    return kept;
+    if (c->n == 2 && !c->word) return walk_phrase(st, c, dense, cand, n, bits, words, two_at);
+    return walk_phrase(st, c, dense, cand, n, bits, words, elements_at);
 }
 
 /* Required clauses: the rarest element's list decoded whole into a
@@ -1326,30 +1362,35 @@ static void choose_pair(cclause *c)
 /* Looks every element up; returns false when one is absent (the clause
 ** can never match). */
 static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_segment *seg,
-                        const zhs_query *q, const tinfo *inf, bool words, bool *possible, zhs_error *err)
+                        const zhs_query *q, const tinfo *inf, bool words, bool arts, bool *possible, zhs_error *err)
 {
+    /* article numbers from their terms where the segment has them: one
+    ** short list instead of a chain of frequent bigrams (parse.c,
+    ** article_elems); the word then decides nothing the term does not */
+    bool alt = arts && qc->alt;
+    const zhs_qelem *el = alt ? qc->alt : qc->elems;
     c->occur = qc->occur;
-    c->n = qc->nelems;
+    c->n = alt ? qc->nalt : qc->nelems;
     c->word = NULL;
-    c->e = zhs_arena_alloc(a, qc->nelems * sizeof *c->e);
+    c->e = zhs_arena_alloc(a, c->n * sizeof *c->e);
     if (!c->e) return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     *possible = true;
-    for (size_t j = 0; j < qc->nelems; j++) {
+    for (size_t j = 0; j < c->n; j++) {
         zhs_term_info ti;
-        int rc = lookup_elem(seg, q, inf, &ti, qc->elems[j].key, qc->elems[j].len, err);
+        int rc = lookup_elem(seg, q, inf, &ti, el[j].key, el[j].len, err);
         if (rc < 0) return rc;
         if (rc == 0) {
             *possible = false;
             return ZHS_OK;
         }
         zhs_cursor_init(&c->e[j].cur, seg, &ti);
-        c->e[j].qpos = qc->elems[j].qpos;
+        c->e[j].qpos = el[j].qpos;
         c->e[j].post_off = ti.post_off;
     }
     choose_pair(c);
     /* the word's list, when the segment has the word (an index built
     ** without words has not) */
-    if (words && qc->word) {
+    if (words && qc->word && !alt) {
         zhs_term_info ti;
         int rc = lookup_elem(seg, q, inf, &ti, qc->word->key, qc->word->len, err);
         if (rc < 0) return rc;
@@ -1405,7 +1446,8 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         bool possible = false;
         cclause c;
         /* the exhaustive oracle reads every phrase's positions */
-        rc = setup_clause(&c, &q->clauses[i], arena, seg, q, inf, !o->exhaustive, &possible, err);
+        rc = setup_clause(&c, &q->clauses[i], arena, seg, q, inf, !o->exhaustive, !o->exhaustive && ns->article_terms,
+                          &possible, err);
         if (rc) return rc;
         if (q->clauses[i].occur == ZHS_OCCUR_MUST) {
             if (!possible) return ZHS_OK;   /* a required part that is nowhere in this segment */

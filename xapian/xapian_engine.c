@@ -135,6 +135,7 @@ static int xw_add(void *vw, uint32_t doc, const zhs_passage *p, const zhs_passag
         const char *key = pt->keys.data + pt->t[i].off;
         uint32_t len = pt->t[i].len;
         if (len > ZHS_XTERM_MAX) continue;   /* Xapian's limit; native keeps them */
+        if (zhs_term_is_article(key, len)) continue;   /* native queries only (terms.h) */
         /* Xapian positions are 1-based; the wdf increments equal the native
         ** term frequencies, title weighting included.  Title-field terms
         ** ("T..."; no other term starts with an upper-case letter, see
