@@ -5,6 +5,7 @@
 #include "codec_simd.h"
 #include "format.h"
 
+#include <assert.h>
 #include <zlib.h>
 
 size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
@@ -139,31 +140,47 @@ static size_t put_varint(uint8_t *o, uint64_t v)
     return k;
 }
 
-/* The width is chosen from a histogram of the values' widths, with each
-** exception's index counted as one byte (exact for groups of up to 128
-** values, where indexes differ by less than 128).  One pass over the
-** values: the widths present are a bit mask, so a candidate's cost visits
-** only them, and the exceptions of the width chosen are counted from the
-** histogram (*nexc). */
-static unsigned pfor_width(const uint32_t *v, size_t n, uint32_t *nexc)
+/* Counts the values of each width into hist; returns the widths present
+** as a bit mask. */
+static uint64_t width_hist(const uint32_t *v, size_t n, size_t hist[33])
 {
-    size_t hist[33] = {0};
     uint64_t present = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned b = zhs_bits_needed(v[i]);
         hist[b]++;
         present |= (uint64_t)1 << b;
     }
+    return present;
+}
+
+/* The width is chosen from a histogram of the values' widths.  One pass
+** over the values: the widths present are a bit mask, so a candidate's
+** cost visits only them, and the exceptions of the width chosen are
+** counted from the histogram (*nexc).  Format 5's varint exceptions
+** (packed false): each exception's index counted as one byte (exact for
+** groups of up to 128 values, where indexes differ by less than 128) and
+** its high part as the varint it is.  Format 6's blocks (packed): an
+** index byte each, the high parts packed at the widest one's width
+** (maxb - b bits), and two bytes of count and width. */
+static unsigned pfor_width(const uint32_t *v, size_t n, bool packed, uint32_t *nexc)
+{
+    size_t hist[33] = {0};
+    uint64_t present = width_hist(v, n, hist);
     unsigned maxb = present ? 63u - (unsigned)__builtin_clzll(present) : 0;
     unsigned best = maxb;
     size_t best_cost = zhs_pack_bytes(n, maxb), above = 0, best_above = 0;
     for (unsigned b = maxb; b-- > 0;) {
         above += hist[b + 1];
         if (above > ZHS_PFOR_MAX_EXC) break;
-        size_t cost = zhs_pack_bytes(n, b) + 1;
-        for (uint64_t m = present >> (b + 1) << (b + 1); m; m &= m - 1) {
-            unsigned k = (unsigned)__builtin_ctzll(m);
-            cost += hist[k] * (1 + (k - b + 6) / 7);
+        size_t cost = zhs_pack_bytes(n, b);
+        if (packed) {
+            cost += 2 + above + zhs_pack_bytes(above, maxb - b);
+        } else {
+            cost += 1;
+            for (uint64_t m = present >> (b + 1) << (b + 1); m; m &= m - 1) {
+                unsigned k = (unsigned)__builtin_ctzll(m);
+                cost += hist[k] * (1 + (k - b + 6) / 7);
+            }
         }
         if (cost < best_cost) {
             best_cost = cost;
@@ -180,7 +197,7 @@ static unsigned pfor_width(const uint32_t *v, size_t n, uint32_t *nexc)
 static size_t pfor_head(uint8_t *out, const uint32_t *v, size_t n, unsigned *bits)
 {
     uint32_t nexc;
-    unsigned b = pfor_width(v, n, &nexc);
+    unsigned b = pfor_width(v, n, false, &nexc);
     out[0] = (uint8_t)(b | (nexc ? ZHS_PFOR_EXC : 0));
     size_t k = 1;
     if (nexc) {
@@ -299,17 +316,6 @@ __attribute__((always_inline)) static inline const uint8_t *pfor_parse_head(zhs_
     return q;
 }
 
-/* Places a group's packed area at p; returns its end, NULL if it does
-** not fit. */
-static const uint8_t *pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
-{
-    size_t bytes = zhs_pack_bytes(n, g->bits);
-    if ((size_t)(end - p) < bytes) return NULL;
-    g->packed = p;
-    g->packed_bytes = bytes;
-    return p + bytes;
-}
-
 const uint8_t *zhs_pfor_parse_pair(zhs_pfor_group *ga, zhs_pfor_patch *pa, size_t na, zhs_pfor_group *gb,
                                    zhs_pfor_patch *pb, size_t nb, const uint8_t *p, const uint8_t *end)
 {
@@ -321,8 +327,67 @@ const uint8_t *zhs_pfor_parse_pair(zhs_pfor_group *ga, zhs_pfor_patch *pa, size_
     } else {
         if (!(p = pfor_parse_head(ga, NULL, p, end, na)) || !(p = pfor_parse_head(gb, NULL, p, end, nb))) return NULL;
     }
-    if (!(p = pfor_place(ga, p, end, na))) return NULL;
-    return pfor_place(gb, p, end, nb);
+    if (!(p = zhs_pfor_place(ga, p, end, na))) return NULL;
+    return zhs_pfor_place(gb, p, end, nb);
+}
+
+/* ------------------------------------------------------------ format-6 blocks */
+
+static size_t block_head(uint8_t *out, const uint32_t *v, size_t n, unsigned *bits)
+{
+    uint32_t nexc, high[ZHS_PFOR_MAX_EXC], top = 0;
+    unsigned b = pfor_width(v, n, true, &nexc);
+    out[0] = (uint8_t)(b | (nexc ? ZHS_PFOR_EXC : 0));
+    *bits = b;
+    if (!nexc) return 1;
+    size_t k = 3, e = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] >> b) {
+            out[k++] = (uint8_t)i;
+            high[e++] = v[i] >> b;
+            top |= v[i] >> b;
+        }
+    unsigned hb = zhs_bits_needed(top);
+    out[1] = (uint8_t)nexc;
+    out[2] = (uint8_t)hb;
+    return k + zhs_pack(out + k, high, nexc, hb);
+}
+
+size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1, size_t n)
+{
+    assert(n <= ZHS_BLOCK);
+    unsigned wa, wb;
+    size_t k = block_head(out, gaps, n, &wa);
+    k += block_head(out + k, tfm1, n, &wb);
+    k += zhs_pack(out + k, gaps, n, wa);
+    return k + zhs_pack(out + k, tfm1, n, wb);
+}
+
+const uint8_t *zhs_block_parse_packed(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, zhs_pfor_patch *tp,
+                                      size_t n, const uint8_t *p, const uint8_t *end, const uint8_t *limit)
+{
+    if (zhs_simd_avx2()) return zhs_block_parse_packed_avx2(dg, dp, tg, tp, n, p, end, limit);
+    return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, zhs_exc_layout_scalar);
+}
+
+bool zhs_exc_layout_scalar(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
+                           size_t n, size_t readable)
+{
+    unsigned prev = idx[0], bad = 0;
+    pt->idx[0] = idx[0];
+    for (unsigned k = 1; k < ne; k++) {
+        unsigned x = idx[k];
+        bad |= x <= prev;
+        prev = x;
+        pt->idx[k] = (uint8_t)x;
+    }
+    if (bad || prev >= n) return false;
+    const uint8_t *hi = idx + ne;
+    readable -= ne;
+    if (readable < zhs_pack_bytes(ne, hbits) + 8) zhs_unpack(pt->add, hi, ne, hbits);
+    else zhs_unpack_padded_scalar(pt->add, hi, ne, hbits);
+    for (unsigned k = 0; k < ne; k++) pt->add[k] <<= bits;
+    return true;
 }
 
 /* Adds each exception's high part to the low bits unpacked in v (the

@@ -253,6 +253,58 @@ __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const
     }
 }
 
+/* The bytes zhs_exc_layout_avx2 reads from idx: the 64-byte copy, the
+** index checks up to idx[64], the high parts' loads (at most 8 groups
+** from idx + 64, each hbits bytes on and GROUP_READ long). */
+#define EXC_LAYOUT_READ (ZHS_PFOR_MAX_EXC + 7 * ZHS_AVX2_MAX_BITS + (4 * ZHS_AVX2_MAX_BITS) / 8 + 16)
+
+/* Format-6 exceptions: the index bytes copied whole (64 bytes), checked
+** sixteen at a time (each above the one before it), the high parts
+** unpacked eight at a time and shifted in the register.  The first step
+** of each runs whatever the count (most heads have fewer than 16
+** exceptions, many more than 8): a loop whose count varies from head to
+** head mispredicts its exit. */
+__attribute__((target("avx2"), always_inline)) static inline bool exc_layout(zhs_pfor_patch *pt, const uint8_t *idx,
+                                                                              unsigned ne, unsigned hbits, unsigned bits,
+                                                                              size_t n, size_t readable)
+{
+    _Static_assert(sizeof pt->idx == 64 && ZHS_PFOR_MAX_EXC == 64, "the copy is two 32-byte moves");
+    if (readable < EXC_LAYOUT_READ || hbits > ZHS_AVX2_MAX_BITS)
+        return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
+    _mm256_storeu_si256((__m256i *)pt->idx, _mm256_loadu_si256((const __m256i *)idx));
+    _mm256_storeu_si256((__m256i *)(pt->idx + 32), _mm256_loadu_si256((const __m256i *)(idx + 32)));
+    /* index j (1 <= j < ne) is bad when idx[j] <= idx[j - 1]: max equals
+    ** the earlier one */
+    uint64_t bad = 0;
+    for (unsigned j = 1; j == 1 || j < ne; j += 16) {
+        __m128i cur = _mm_loadu_si128((const __m128i *)(idx + j)), prv = _mm_loadu_si128((const __m128i *)(idx + j - 1));
+        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(cur, prv), prv));
+        bad |= (uint64_t)m << (j - 1);
+    }
+    uint64_t valid = ne >= 64 ? ~0ull >> 1 : ((uint64_t)1 << (ne - 1)) - 1;   /* bits 0 .. ne - 2 */
+    if ((bad & valid) || idx[ne - 1] >= n) return false;
+    kernel k = kernel_for(hbits);
+    __m128i sh = _mm_cvtsi32_si128((int)bits);
+    const uint8_t *hi = idx + ne;
+    for (unsigned i = 0; i < 2 || 8 * i < ne; i++)
+        _mm256_storeu_si256((__m256i *)(pt->add + 8 * i), _mm256_sll_epi32(unpack8(&k, hi + i * hbits), sh));
+    return true;
+}
+
+__attribute__((target("avx2"))) bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne,
+                                                          unsigned hbits, unsigned bits, size_t n, size_t readable)
+{
+    return exc_layout(pt, idx, ne, hbits, bits, n, readable);
+}
+
+__attribute__((target("avx2"))) const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp,
+                                                                            zhs_pfor_group *tg, zhs_pfor_patch *tp,
+                                                                            size_t n, const uint8_t *p,
+                                                                            const uint8_t *end, const uint8_t *limit)
+{
+    return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, exc_layout);
+}
+
 #else /* no AVX2 in this build: the scalar loops everywhere */
 
 bool zhs_simd_avx2_supported(void) { return false; }
@@ -270,6 +322,19 @@ void zhs_unpack_tfs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsign
 void zhs_unpack_docs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, uint32_t base)
 {
     zhs_unpack_docs_padded_scalar(v, in, n, bits, (int64_t)base);
+}
+
+bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
+                         size_t n, size_t readable)
+{
+    return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
+}
+
+const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                           zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
+                                           const uint8_t *limit)
+{
+    return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, zhs_exc_layout_scalar);
 }
 
 void zhs_pfor_block_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,

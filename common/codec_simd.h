@@ -96,6 +96,85 @@ static inline void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, cons
     else zhs_pfor_block_tfs_scalar(v, g, pt, n);
 }
 
+/* A format-6 head's exceptions (format.h, zhs_block_encode): the ne index
+** bytes at idx checked (strictly increasing, below n) and copied into
+** pt->idx, the high parts packed at hbits after them unpacked into
+** pt->add and shifted left by bits; false on damage.  idx[0..readable)
+** may be read (readable >= ne + zhs_pack_bytes(ne, hbits)).  The scalar
+** one gathers the index checks and makes them once; the AVX2 one checks
+** sixteen indexes and unpacks eight high parts a step (where readable
+** leaves room for its loads and hbits <= ZHS_AVX2_MAX_BITS, else it is
+** the scalar one) and needs zhs_simd_avx2_supported().  Both give the
+** same verdict and patch. */
+bool zhs_exc_layout_scalar(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
+                           size_t n, size_t readable);
+bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
+                         size_t n, size_t readable);
+/* zhs_block_parse_packed with the AVX2 layout inlined into it (the
+** dispatch calls it where the process decodes with AVX2). */
+const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                           zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
+                                           const uint8_t *limit);
+
+/* Places a group's packed area at p; returns its end, NULL if it does
+** not fit. */
+static inline const uint8_t *zhs_pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
+{
+    size_t bytes = zhs_pack_bytes(n, g->bits);
+    if ((size_t)(end - p) < bytes) return NULL;
+    g->packed = p;
+    g->packed_bytes = bytes;
+    return p + bytes;
+}
+
+typedef bool (*zhs_exc_layout_fn)(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
+                                  size_t n, size_t readable);
+
+/* A format-6 head at p: its exceptions checked and laid out in pt by
+** layout; the end of the head, NULL on damage.  Inlined, with its
+** layout, into the scalar and the AVX2 parse of a pair. */
+__attribute__((always_inline)) static inline const uint8_t *zhs_block_head_parse(zhs_pfor_group *g, zhs_pfor_patch *pt,
+                                                                               const uint8_t *p, const uint8_t *end,
+                                                                               const uint8_t *limit, size_t n,
+                                                                               zhs_exc_layout_fn layout)
+{
+    if (p >= end) return NULL;
+    unsigned bits = p[0] & ~ZHS_PFOR_EXC & 0xFFu;
+    bool has = (p[0] & ZHS_PFOR_EXC) != 0;
+    if (bits > 32 || (has && bits == 32)) return NULL;
+    g->bits = (uint8_t)bits;
+    g->nexc = 0;
+    g->high_sum = 0;
+    g->exc = p + 1;
+    if (!has) return p + 1;
+    if (end - p < 3) return NULL;
+    unsigned ne = p[1], hb = p[2];
+    if (ne == 0 || ne > ZHS_PFOR_MAX_EXC || ne > n || hb == 0 || bits + hb > 32) return NULL;
+    const uint8_t *idx = p + 3, *hi = idx + ne;
+    size_t hbytes = zhs_pack_bytes(ne, hb);
+    if ((size_t)(end - idx) < ne + hbytes) return NULL;
+    if (!layout(pt, idx, ne, hb, bits, n, (size_t)(limit - idx))) return NULL;
+    g->exc = idx;
+    g->nexc = ne;
+    g->high_sum = (uint64_t)ne * (((uint64_t)1 << hb) - 1);    /* a bound: each high part < 2^hb */
+    return hi + hbytes;
+}
+
+__attribute__((always_inline)) static inline const uint8_t *zhs_block_pair_parse(zhs_pfor_group *dg,
+                                                                               zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                                                               zhs_pfor_patch *tp, size_t n,
+                                                                               const uint8_t *p, const uint8_t *end,
+                                                                               const uint8_t *limit,
+                                                                               zhs_exc_layout_fn layout)
+{
+    if (n > ZHS_BLOCK) return NULL;
+    if (!(p = zhs_block_head_parse(dg, dp, p, end, limit, n, layout)) ||
+        !(p = zhs_block_head_parse(tg, tp, p, end, limit, n, layout)))
+        return NULL;
+    if (!(p = zhs_pfor_place(dg, p, end, n))) return NULL;
+    return zhs_pfor_place(tg, p, end, n);
+}
+
 /* The exceptions of a group zhs_pfor_parse2 checked, in index order:
 ** idx is UINT32_MAX after the last, add the value to add to the low bits
 ** (high part << bits). */

@@ -26,14 +26,18 @@
 ** ZHSSTOR2).  Versions 1 to 3 are still read: their files are valid files
 ** of version 4 without exceptions, dictionary or character code (the
 ** .store magic says which).  5: the store's blocks are zstd frames against
-** a trained dictionary (.store magic ZHSSTOR3); the rest is format 4. */
-#define ZHS_FORMAT_VERSION 5
+** a trained dictionary (.store magic ZHSSTOR3); the rest is format 4.
+** 6: a posting block's exceptions are index bytes and bit-packed high
+** parts (.post magic ZHSPOST3, zhs_block_encode below); positions and
+** every other file are format 5's. */
+#define ZHS_FORMAT_VERSION 6
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
 
 #define ZHS_MAGIC_DICT  "ZHSDICT1"
-#define ZHS_MAGIC_POST  "ZHSPOST2"
+#define ZHS_MAGIC_POST  "ZHSPOST3"   /* blocks with packed exceptions (format 6) */
+#define ZHS_MAGIC_POST_V2 "ZHSPOST2" /* formats 3 to 5: exceptions as varints */
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
 #define ZHS_MAGIC_STORE "ZHSSTOR3"   /* zstd blocks, a trained dictionary (format 5) */
@@ -134,8 +138,8 @@ uint64_t zhs_unpack_docs_padded(uint32_t *v, const uint8_t *in, size_t n, unsign
 */
 #define ZHS_PFOR_EXC 0x80
 #define ZHS_PFOR_MAX_EXC 64
-/* Room zhs_pfor_encode2 may write for na + nb values (8 bytes of
-** unpacking slack included). */
+/* Room zhs_pfor_encode2 (or zhs_block_encode, na = nb = n) may write
+** for na + nb values (8 bytes of unpacking slack included). */
 static inline size_t zhs_pfor_bound(size_t na, size_t nb)
 {
     return 2 * (1 + 2 + (size_t)ZHS_PFOR_MAX_EXC * 7) + (na + nb) * 4 + 8;
@@ -195,6 +199,35 @@ static inline const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_p
     }
     return zhs_pfor_parse_pair(dg, dp, n, tg, tp, n, p, end);
 }
+/* Posting blocks of format 6 (.post magic ZHSPOST3).  The pair of a
+** block (doc gaps, then tfs minus one, n <= ZHS_BLOCK values each) is
+** laid out as above, head A, head B, packed A, packed B, but a head with
+** exceptions is
+**     u8 width | ZHS_PFOR_EXC, u8 nexc (1..ZHS_PFOR_MAX_EXC, <= n),
+**     u8 hbits (1..32 - width), nexc index bytes (strictly increasing,
+**     < n), then the high parts (value >> width) bit-packed at hbits
+**     (zhs_pack: zhs_pack_bytes(nexc, hbits) bytes)
+** so that a reader takes every index as it is and unpacks the high parts
+** eight at a time, without a varint or a branch per exception.  A head
+** without exceptions is the one byte of every earlier format. */
+size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1, size_t n);
+/* Parses and checks the format-6 pair of a block of n values at p, the
+** exceptions laid out in the patches; as zhs_pfor_parse_pair otherwise.
+** The bytes up to limit (>= end) are readable: the indexes and high
+** parts are read with vector loads where limit leaves room. */
+const uint8_t *zhs_block_parse_packed(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, zhs_pfor_patch *tp,
+                                      size_t n, const uint8_t *p, const uint8_t *end, const uint8_t *limit);
+/* The block of n postings at p in either layout (packed: format 6), with
+** zhs_pfor_parse_block's inline case, which both layouts share. */
+static inline const uint8_t *zhs_block_parse(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                             zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
+                                             const uint8_t *limit, bool packed)
+{
+    if (!packed || (n <= ZHS_BLOCK && end - p >= 2 && ((p[0] | p[1]) & ZHS_PFOR_EXC) == 0))
+        return zhs_pfor_parse_block(dg, dp, tg, tp, n, p, end);
+    return zhs_block_parse_packed(dg, dp, tg, tp, n, p, end, limit);
+}
+
 /* All n values of a parsed group into v (any n; up to 8 bytes past the
 ** packed area are read and must be mapped). */
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n);

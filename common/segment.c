@@ -90,7 +90,9 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
     s->skip_v1 = has_magic(path, ZHS_MAGIC_POST_V1);
-    zhs_map_file(&s->post, path, s->skip_v1 ? ZHS_MAGIC_POST_V1 : ZHS_MAGIC_POST, verify, err);
+    s->post_packed = !s->skip_v1 && !has_magic(path, ZHS_MAGIC_POST_V2);
+    zhs_map_file(&s->post, path, s->skip_v1 ? ZHS_MAGIC_POST_V1 : s->post_packed ? ZHS_MAGIC_POST : ZHS_MAGIC_POST_V2,
+                 verify, err);
     snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
     zhs_map_file(&s->pos, path, ZHS_MAGIC_POS, verify, err);
     snprintf(path, sizeof path, "%s/%s.len", dir, stem);
@@ -380,8 +382,10 @@ __attribute__((always_inline)) static inline bool decode_block_at(zhs_cursor *c,
 {
     zhs_pfor_group dg;
     zhs_pfor_patch dp;
-    if (!(single ? zhs_pfor_parse_block(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end)
-                 : zhs_pfor_parse_pair(&dg, &dp, n, &c->tfg, &c->tfp, n, p, c->end)))
+    bool packed = c->seg->post_packed;
+    if (!(single ? zhs_block_parse(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c), packed)
+          : packed ? zhs_block_parse_packed(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c))
+                   : zhs_pfor_parse_pair(&dg, &dp, n, &c->tfg, &c->tfp, n, p, c->end)))
         return false;
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: the kernels may read

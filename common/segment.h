@@ -33,6 +33,9 @@ typedef struct zhs_segment {
     uint32_t ndocs;
     uint32_t max_len;               /* the longest passage's length */
     bool skip_v1;                   /* .post of format 1 or 2: 24-byte skip entries */
+    bool post_packed;               /* .post of format 6 (ZHSPOST3): blocks'
+                                    ** exceptions as index bytes and packed
+                                    ** high parts (zhs_block_encode) */
     uint32_t dict_nblocks;
     uint64_t nterms;
     const uint8_t *dict_table;      /* u64 offsets of dictionary blocks */

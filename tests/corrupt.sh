@@ -182,7 +182,9 @@ def tfbomb(d, gen):
     18-byte skip entries for a term with positions (u32 positions offset at
     14), blocks of PFOR groups (head, head, packed, packed; bit 7 of a head:
     exceptions follow).  The term is the largest whose first block has no
-    exceptions in its four heads, so that each head is one byte."""
+    exceptions in its tf head and position heads, so that each is one byte;
+    its doc-gap head may have them (format 6, .post magic ZHSPOST3: count,
+    width of the high parts, an index byte each, the high parts packed)."""
     t = terms('%s/g%s.dict' % (d, gen))
     post = bytearray(open('%s/g%s.post' % (d, gen), 'rb').read())
     pos = bytearray(open('%s/g%s.pos' % (d, gen), 'rb').read())
@@ -192,14 +194,18 @@ def tfbomb(d, gen):
         if nb > 1:
             b0 = po + nb * 18 + struct.unpack_from('<I', post, po + 4)[0]
             p0 = qo + struct.unpack_from('<I', post, po + 14)[0]
-        if (post[b0] | post[b0 + 1] | pos[p0] | pos[p0 + 1]) & 0x80: continue
-        db, n = post[b0], min(df, 128)
-        tfs = b0 + 2 + (n * db + 7) // 8
+        dh = 1
+        if post[b0] & 0x80:
+            if post[:8] != b'ZHSPOST3': continue
+            dh = 3 + post[b0 + 1] + (post[b0 + 1] * post[b0 + 2] + 7) // 8
+        if (post[b0 + dh] | pos[p0] | pos[p0 + 1]) & 0x80: continue
+        db, n = post[b0] & 0x7F, min(df, 128)
+        tfs = b0 + dh + 1 + (n * db + 7) // 8
         if tfs + 4 * n > po + pl: continue
         break
     else:
         raise SystemExit('no term fits the tf-width case')
-    post[b0 + 1] = 32
+    post[b0 + dh] = 32
     pos[p0 + 1] = 0
     # every term frequency 2^32 - 1 (stored as tf - 1)
     post[tfs:tfs + 4 * n] = struct.pack('<I', 0xFFFFFFFE) * n

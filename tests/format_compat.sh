@@ -24,6 +24,14 @@
 # as v2-index was (below).  It must give the same hits and stored passages
 # as the build (format 5: zstd blocks, ZHSSTOR3), and an update of a copy
 # adds a format-5 segment beside the format-4 one.
+#
+# tests/data/v5-index is the same corpus indexed by zhsearch of format 5
+# (main at a2f6b79, 'zhs index -q -o v5-index /tmp/zhs-format2-corpus',
+# as v4-index): posting blocks whose exceptions are varint pairs (.post
+# magic ZHSPOST2).  The build (format 6: exceptions as index bytes and
+# packed high parts, ZHSPOST3) must give exactly its hits, scores and
+# counts, pruned and exhaustive, and an update of a copy adds a format-6
+# segment beside the format-5 one.
 set -u
 
 ZHS=${1:?usage: format_compat.sh PATH/TO/zhs SOURCE_DIR}
@@ -41,18 +49,22 @@ trap 'rm -rf "$TMP"' EXIT
 export NO_COLOR=1
 
 cp -r "$DATA/v2-corpus" "$TMP/corpus"
-(cd "$TMP" && "$ZHS" index -q -o new corpus) && ok "format-5 build" || bad "format-5 build"
+(cd "$TMP" && "$ZHS" index -q -o new corpus) && ok "format-6 build" || bad "format-6 build"
 cp -r "$DATA/v2-index" "$TMP/old"
 cp -r "$DATA/v3-index" "$TMP/v3"
 cp -r "$DATA/v4-index" "$TMP/v4"
+cp -r "$DATA/v5-index" "$TMP/v5"
 head -1 "$TMP/old/MANIFEST" | grep -qx 'zhsearch-index 2' && ok "fixture is format 2" || bad "fixture is not format 2"
 head -1 "$TMP/v3/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "fixture is format 3" || bad "fixture is not format 3"
 head -1 "$TMP/v4/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "fixture is format 4" || bad "fixture is not format 4"
-head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "build is format 5" || bad "build is not format 5"
+head -1 "$TMP/v5/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "fixture is format 5" || bad "fixture is not format 5"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 6' && ok "build is format 6" || bad "build is not format 6"
+head -c 8 "$TMP/v5/g1.post" | grep -q ZHSPOST2 && head -c 8 "$TMP/new/g1.post" | grep -q ZHSPOST3 &&
+    ok "postings: ZHSPOST2 (format 5), ZHSPOST3 (format 6)" || bad "post magics"
 head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/v4/g1.store" | grep -q ZHSSTOR2 &&
     head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR3 &&
-    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (format 5)" || bad "store magics"
-for ix in old v3 v4 new; do
+    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (formats 5 and 6)" || bad "store magics"
+for ix in old v3 v4 v5 new; do
     "$ZHS" check "$TMP/$ix" >/dev/null 2>"$TMP/err" && ok "check $ix" || bad "check $ix: $(cat "$TMP/err")"
 done
 
@@ -65,28 +77,33 @@ queries='数据
 title:合同 数据
 数'
 printf '%s\n' "$queries" > "$TMP/q"
-for mode in "" "--exhaustive" "--count"; do
-    for ix in old new; do
-        "$ZHS" search $mode -k 50 --format trec --queries "$TMP/q" "$TMP/$ix" > "$TMP/$ix.out" 2>&1
+# Format 2 against the build (above), and format 5 against it: format 6
+# holds the same postings in another block layout, so the same hits with
+# the same scores and the same counts, to the byte.
+for ix in old v5; do
+    for mode in "" "--exhaustive" "--count"; do
+        for x in $ix new; do
+            "$ZHS" search $mode -k 50 --format trec --queries "$TMP/q" "$TMP/$x" > "$TMP/$x.out" 2>&1
+        done
+        if [ -s "$TMP/$ix.out" ] && cmp -s "$TMP/$ix.out" "$TMP/new.out"; then
+            ok "$ix: same results ${mode:-pruned} ($(wc -l < "$TMP/$ix.out") lines)"
+        else
+            bad "$ix: results differ ${mode:-pruned}"; diff "$TMP/$ix.out" "$TMP/new.out" | head -5
+        fi
     done
-    if [ -s "$TMP/old.out" ] && cmp -s "$TMP/old.out" "$TMP/new.out"; then
-        ok "same results ${mode:-pruned} ($(wc -l < "$TMP/old.out") lines)"
-    else
-        bad "results differ ${mode:-pruned}"; diff "$TMP/old.out" "$TMP/new.out" | head -5
-    fi
 done
 
 # Formats 3 and 4 against 5: the same hits, scores and stored records (the
 # source path differs: each index names where it was built).
-for ix in v3 v4 new; do
+for ix in v3 v4 v5 new; do
     "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/$ix" 2>&1 |
         sed 's/"path":"[^"]*"//g' > "$TMP/$ix.json"
 done
-for ix in v3 v4; do
+for ix in v3 v4 v5; do
     if grep -q '"text":"' "$TMP/new.json" && cmp -s "$TMP/$ix.json" "$TMP/new.json"; then
-        ok "$ix and format 5: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
+        ok "$ix and format 6: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
     else
-        bad "$ix and format 5 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
+        bad "$ix and format 6 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
     fi
 done
 
@@ -134,13 +151,18 @@ if mkdir "$FIX" 2>/dev/null; then
     "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/mixed" > "$TMP/mixed.exh" 2>&1
     [ -s "$TMP/mixed.exh" ] && cmp -s "$TMP/mixed.pruned" "$TMP/mixed.exh" &&
         ok "mixed: pruned = exhaustive ($(wc -l < "$TMP/mixed.exh") lines)" || bad "mixed: pruned differs from exhaustive"
+    # An update of a copy of fixture $1 into $2: its files *.$3 have the
+    # magics $4 (the old segment's and the new one's), and it checks.
+    update_copy() {
+        cp -r "$TMP/$1" "$TMP/$2"
+        "$ZHS" index -q --update -o "$TMP/$2" "$FIX" 2>"$TMP/err" && ok "update of $1" || bad "update of $1: $(cat "$TMP/err")"
+        magics=$(for f in "$TMP/$2"/*."$3"; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ')
+        [ "$magics" = "$4" ] && ok "$2: .$3 files $4" || bad "$2: .$3 files $magics"
+        "$ZHS" check "$TMP/$2" >/dev/null 2>"$TMP/err" && ok "check $2" || bad "check $2: $(cat "$TMP/err")"
+    }
     # the same update of the format-4 copy: a format-5 store beside it
-    cp -r "$TMP/v4" "$TMP/mixed4"
-    "$ZHS" index -q --update -o "$TMP/mixed4" "$FIX" 2>"$TMP/err" && ok "update of a format-4 index" ||
-        bad "update of a format-4 index: $(cat "$TMP/err")"
-    stores=$(for f in "$TMP"/mixed4/*.store; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ')
-    [ "$stores" = "ZHSSTOR2 ZHSSTOR3 " ] && ok "mixed4: a format-4 and a format-5 store" || bad "mixed4 stores: $stores"
-    "$ZHS" check "$TMP/mixed4" >/dev/null 2>"$TMP/err" && ok "check mixed4" || bad "check mixed4: $(cat "$TMP/err")"
+    # (format 6 writes the store of format 5)
+    update_copy v4 mixed4 store "ZHSSTOR2 ZHSSTOR3 "
     "$ZHS" search --format json "$TMP/mixed4" '"新增条文"' 2>&1 | grep -q '数据新增条文个人信息保护' &&
         ok "mixed4: the new passage's stored text" || bad "mixed4: the new passage's stored text"
     # every passage the format-4 index returned reads back the same
@@ -149,6 +171,14 @@ if mkdir "$FIX" 2>/dev/null; then
     grep -o '"text":"[^"]*"' "$TMP/v4.json" | sort -u > "$TMP/v4.texts"
     [ -s "$TMP/v4.texts" ] && [ -z "$(comm -13 "$TMP/mixed4.texts" "$TMP/v4.texts")" ] &&
         ok "mixed4: the format-4 segment's passages read as before" || bad "mixed4: format-4 passages differ"
+    # an update of the format-5 copy: a format-6 .post beside the format-5 one
+    update_copy v5 mixed5 post "ZHSPOST2 ZHSPOST3 "
+    "$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed5 count" ||
+        bad "mixed5 count: $("$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | head -2)"
+    "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed5" > "$TMP/mixed5.pruned" 2>&1
+    "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/mixed5" > "$TMP/mixed5.exh" 2>&1
+    [ -s "$TMP/mixed5.exh" ] && cmp -s "$TMP/mixed5.pruned" "$TMP/mixed5.exh" &&
+        ok "mixed5: pruned = exhaustive ($(wc -l < "$TMP/mixed5.exh") lines)" || bad "mixed5: pruned differs from exhaustive"
 else
     echo "skip the mixed-format part: $FIX exists"
 fi

@@ -55,6 +55,17 @@ static uint8_t *packed(const uint32_t *in, size_t n, unsigned bits)
     return buf;
 }
 
+/* A readable page followed by an unmapped one (NULL if mmap fails): a
+** read past the first page faults. */
+static uint8_t *guard_page(size_t page)
+{
+    uint8_t *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(map != MAP_FAILED);
+    if (map == MAP_FAILED) return NULL;
+    CHECK(mprotect(map + page, page, PROT_NONE) == 0);
+    return map;
+}
+
 /* Every width 0..32 and every length 0..300, four kinds of input: the
 ** dispatching entry points and (where the CPU has AVX2) the AVX2 kernels
 ** must agree with the scalar loops value for value. */
@@ -138,10 +149,8 @@ static void simd_reads_in_bounds(void)
 {
     if (!zhs_simd_avx2_supported()) return;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    uint8_t *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CHECK(map != MAP_FAILED);
-    if (map == MAP_FAILED) return;
-    CHECK(mprotect(map + page, page, PROT_NONE) == 0);
+    uint8_t *map = guard_page(page);
+    if (!map) return;
     uint32_t in[40], got[40];
     size_t bad = 0;
     for (unsigned bits = 1; bits <= ZHS_AVX2_MAX_BITS; bits++)
@@ -212,69 +221,89 @@ static void patch_of(zhs_pfor_patch *pt, const zhs_pfor_group *g)
     }
 }
 
-/* The term-frequency and doc-id decodings of a parsed group against the
-** values it holds: the scalar walk over the exceptions (any length) and,
-** for a block's length, the block decoders from the group's patch:
-** through the dispatch, the scalar loops and (where the CPU has AVX2 and
-** the group fits the kernels) the AVX2 kernels, with limit (where
-** reading must stop) both far and as near as allowed (8 bytes past the
-** packed area), so that the vector loop and the scalar tail both meet
-** every slot, width and length. */
-static void pfor_kinds(const zhs_pfor_group *g, const uint32_t *in, size_t n, const uint8_t *limit)
+/* The doc ids of n gaps after prev into want (32 bits each); the last,
+** exact in 64 bits. */
+static uint64_t docs_of(uint32_t *want, const uint32_t *in, size_t n, int64_t prev)
 {
-    static uint32_t want[1200], got[1200 + 8];
+    uint64_t d = (uint64_t)prev;
+    for (size_t i = 0; i < n; i++) {
+        d += (uint64_t)in[i] + 1;
+        want[i] = (uint32_t)d;
+    }
+    return d;
+}
+
+/* The block decoders of a parsed group of n <= ZHS_BLOCK values and its
+** patch against the values it holds: through the dispatch, the scalar
+** loops and (where the CPU has AVX2 and the group fits the kernels) the
+** AVX2 kernels, with limit (where reading must stop) both far and as near
+** as allowed (8 bytes past the packed area), so that the vector loop and
+** the scalar tail both meet every slot, width and length. */
+static void block_kinds(const zhs_pfor_group *g, const zhs_pfor_patch *pt, const uint32_t *in, size_t n,
+                        const uint8_t *limit)
+{
+    static uint32_t want[ZHS_BLOCK], got[ZHS_BLOCK + 8];
     bool avx2 = zhs_simd_avx2_supported() && g->bits <= ZHS_AVX2_MAX_BITS && n <= ZHS_PFOR_AVX2_MAX_N;
-    bool block = n <= ZHS_BLOCK;
-    zhs_pfor_patch pt;
-    if (block) patch_of(&pt, g);
     const uint8_t *limits[2] = {limit, g->packed + g->packed_bytes + 8};
     CHECK(limits[1] <= limit);
     for (size_t i = 0; i < n; i++) want[i] = in[i] + 1;
     memset(got, 0xAB, sizeof got);
-    zhs_pfor_unpack_scalar(got, g, n);
-    for (size_t i = 0; i < n; i++) got[i] += 1;
-    CHECK_MSG(memcmp(got, want, n * 4) == 0, "scalar tfs n=%zu bits=%u", n, g->bits);
-    if (block) {
+    zhs_pfor_block_tfs_scalar(got, g, pt, n);
+    CHECK_MSG(memcmp(got, want, n * 4) == 0 && got[n] == 0xABABABABu, "scalar block tfs n=%zu bits=%u", n, g->bits);
+    for (int l = 0; l < 2; l++) {
         memset(got, 0xAB, sizeof got);
-        zhs_pfor_block_tfs_scalar(got, g, &pt, n);
-        CHECK_MSG(memcmp(got, want, n * 4) == 0 && got[n] == 0xABABABABu, "scalar block tfs n=%zu bits=%u", n, g->bits);
-        for (int l = 0; l < 2; l++) {
-            memset(got, 0xAB, sizeof got);
-            zhs_pfor_block_tfs(got, g, &pt, n, limits[l]);
-            CHECK_MSG(memcmp(got, want, n * 4) == 0, "block tfs n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
-            if (!avx2) continue;
-            memset(got, 0xAB, sizeof got);
-            zhs_pfor_block_tfs_avx2(got, g, &pt, n, limits[l]);
-            CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 tfs n=%zu bits=%u nexc=%u limit %d", n, g->bits, g->nexc, l);
-            CHECK(got[(n + 7) / 8 * 8] == 0xABABABABu);      /* nothing past the last group */
-        }
+        zhs_pfor_block_tfs(got, g, pt, n, limits[l]);
+        CHECK_MSG(memcmp(got, want, n * 4) == 0, "block tfs n=%zu bits=%u nexc=%u", n, g->bits, g->nexc);
+        if (!avx2) continue;
+        memset(got, 0xAB, sizeof got);
+        zhs_pfor_block_tfs_avx2(got, g, pt, n, limits[l]);
+        CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 tfs n=%zu bits=%u nexc=%u limit %d", n, g->bits, g->nexc, l);
+        CHECK(got[(n + 7) / 8 * 8] == 0xABABABABu);      /* nothing past the last group */
     }
     /* doc ids after a few previous docs: small, and so large that the
     ** last passes 2^32 - 1 (the 64-bit result must say so) */
     int64_t prevs[] = {-1, 0, 1000, (int64_t)UINT32_MAX - 3};
     for (size_t k = 0; n && k < 4; k++) {
-        uint64_t d = (uint64_t)prevs[k];
-        for (size_t i = 0; i < n; i++) {
-            d += (uint64_t)in[i] + 1;
-            want[i] = (uint32_t)d;
-        }
+        uint64_t d = docs_of(want, in, n, prevs[k]);
         memset(got, 0xAB, sizeof got);
-        CHECK(zhs_pfor_unpack_docs_scalar(got, g, n, prevs[k]) == d && memcmp(got, want, n * 4) == 0);
-        if (!block) continue;
-        memset(got, 0xAB, sizeof got);
-        CHECK(zhs_pfor_block_docs_scalar(got, g, &pt, n, prevs[k]) == d && memcmp(got, want, n * 4) == 0);
+        CHECK(zhs_pfor_block_docs_scalar(got, g, pt, n, prevs[k]) == d && memcmp(got, want, n * 4) == 0);
         for (int l = 0; l < 2; l++) {
             memset(got, 0xAB, sizeof got);
-            uint64_t last = zhs_pfor_block_docs(got, g, &pt, n, prevs[k], limits[l]);
+            uint64_t last = zhs_pfor_block_docs(got, g, pt, n, prevs[k], limits[l]);
             CHECK_MSG(last == d && memcmp(got, want, n * 4) == 0, "docs n=%zu bits=%u nexc=%u prev=%lld", n, g->bits,
                       g->nexc, (long long)prevs[k]);
             if (!avx2 || d > UINT32_MAX) continue;
             memset(got, 0xAB, sizeof got);
-            zhs_pfor_block_docs_avx2(got, g, &pt, n, (uint32_t)prevs[k], limits[l]);
+            zhs_pfor_block_docs_avx2(got, g, pt, n, (uint32_t)prevs[k], limits[l]);
             CHECK_MSG(memcmp(got, want, n * 4) == 0, "AVX2 docs n=%zu bits=%u nexc=%u prev=%lld limit %d", n, g->bits,
                       g->nexc, (long long)prevs[k], l);
             CHECK(got[(n + 7) / 8 * 8] == 0xABABABABu);
         }
+    }
+}
+
+/* The term-frequency and doc-id decodings of a parsed group (format 5's
+** varint exceptions) against the values it holds: the scalar walk over
+** the exceptions (any length) and, for a block's length, the block
+** decoders from the patch those exceptions make. */
+static void pfor_kinds(const zhs_pfor_group *g, const uint32_t *in, size_t n, const uint8_t *limit)
+{
+    static uint32_t want[1200], got[1200 + 8];
+    for (size_t i = 0; i < n; i++) want[i] = in[i] + 1;
+    memset(got, 0xAB, sizeof got);
+    zhs_pfor_unpack_scalar(got, g, n);
+    for (size_t i = 0; i < n; i++) got[i] += 1;
+    CHECK_MSG(memcmp(got, want, n * 4) == 0, "scalar tfs n=%zu bits=%u", n, g->bits);
+    int64_t prevs[] = {-1, 0, 1000, (int64_t)UINT32_MAX - 3};
+    for (size_t k = 0; n && k < 4; k++) {
+        uint64_t d = docs_of(want, in, n, prevs[k]);
+        memset(got, 0xAB, sizeof got);
+        CHECK(zhs_pfor_unpack_docs_scalar(got, g, n, prevs[k]) == d && memcmp(got, want, n * 4) == 0);
+    }
+    if (n <= ZHS_BLOCK) {
+        zhs_pfor_patch pt;
+        patch_of(&pt, g);
+        block_kinds(g, &pt, in, n, limit);
     }
 }
 
@@ -406,11 +435,154 @@ static void pfor_tests(void)
     CHECK(zhs_pfor_parse2(&ga, 3, &gb, 0, ok, ok + 3) == NULL);
 }
 
+/* The exceptions of a format-6 head at h (a head with exceptions, of a
+** group of n values): zhs_exc_layout_scalar and zhs_exc_layout_avx2 give
+** the same verdict and patch, with room to read (the vector path) and
+** with readable exactly the head's bytes (the AVX2 one falls back). */
+static void layout_agrees(const uint8_t *h, size_t n, size_t readable)
+{
+    unsigned bits = h[0] & 0x7F, ne = h[1], hb = h[2];
+    if (!(h[0] & ZHS_PFOR_EXC) || ne == 0 || ne > ZHS_PFOR_MAX_EXC || hb == 0 || bits + hb > 32) return;
+    if (readable < ne + zhs_pack_bytes(ne, hb)) return;
+    zhs_pfor_patch a, b;
+    bool va = zhs_exc_layout_scalar(&a, h + 3, ne, hb, bits, n, readable);
+    if (!zhs_simd_avx2_supported() || hb > ZHS_AVX2_MAX_BITS) return;
+    size_t exact = ne + zhs_pack_bytes(ne, hb);
+    for (int r = 0; r < 2; r++) {
+        bool vb = zhs_exc_layout_avx2(&b, h + 3, ne, hb, bits, n, r ? exact : readable);
+        CHECK_MSG(va == vb, "layouts disagree: ne=%u hb=%u bits=%u n=%zu", ne, hb, bits, n);
+        if (va && vb)
+            CHECK_MSG(memcmp(a.idx, b.idx, ne) == 0 && memcmp(a.add, b.add, ne * 4) == 0, "patches differ: ne=%u hb=%u", ne,
+                      hb);
+    }
+}
+
+/* Format-6 blocks (zhs_block_encode): round trips of every shape and
+** length, each group decoded by every block decoder from the patch the
+** parse makes; damage refused alike by the scalar and AVX2 layouts. */
+static void block_roundtrip(const uint32_t *d, const uint32_t *t, size_t n)
+{
+    static uint8_t buf[2048];
+    memset(buf, 0xEE, sizeof buf);
+    size_t len = zhs_block_encode(buf, d, t, n);
+    CHECK(len + 8 <= zhs_pfor_bound(n, n));
+    zhs_pfor_group g[2], h[2];
+    zhs_pfor_patch pt[2], pu[2];
+    const uint8_t *e = zhs_block_parse_packed(&g[0], &pt[0], &g[1], &pt[1], n, buf, buf + len, buf + sizeof buf);
+    CHECK_MSG(e == buf + len, "format-6 block of %zu values not read back", n);
+    if (e != buf + len) return;
+    /* the inline entry agrees, and every truncation is refused */
+    CHECK(zhs_block_parse(&h[0], &pu[0], &h[1], &pu[1], n, buf, buf + len, buf + sizeof buf, true) == e);
+    CHECK(h[0].bits == g[0].bits && h[0].nexc == g[0].nexc && h[1].bits == g[1].bits && h[1].nexc == g[1].nexc);
+    for (size_t cut = 0; cut < len; cut += 1 + cut / 8)
+        CHECK_MSG(zhs_block_parse_packed(&h[0], &pu[0], &h[1], &pu[1], n, buf, buf + cut, buf + sizeof buf) == NULL,
+                  "a block of %zu bytes cut to %zu accepted", len, cut);
+    const uint32_t *in[2] = {d, t};
+    for (int k = 0; k < 2; k++) {
+        CHECK(g[k].nexc <= ZHS_PFOR_MAX_EXC);
+        block_kinds(&g[k], &pt[k], in[k], n, buf + sizeof buf);
+    }
+    layout_agrees(buf, n, sizeof buf);
+}
+
+static void block_tests(void)
+{
+    uint32_t d[ZHS_BLOCK], t[ZHS_BLOCK];
+    for (int shape = 0; shape < 5; shape++)
+        for (size_t n = 1; n <= ZHS_BLOCK; n += 1 + n / 8) {
+            fill_shape(d, n, shape);
+            fill_shape(t, n, (shape + 1) % 5);
+            block_roundtrip(d, t, n);
+        }
+    /* every width the kernels take, outliers anywhere and of every
+    ** height (high parts of 1 to 32 - width bits) */
+    for (unsigned b = 0; b <= 32; b++)
+        for (size_t n = 1; n <= ZHS_BLOCK; n += 1 + n / 16) {
+            for (size_t i = 0; i < n; i++) {
+                d[i] = b ? rnd() & (uint32_t)((1ull << b) - 1) : 0;
+                t[i] = rnd() % 4;
+                if (rnd() % 9 == 0) d[i] |= rnd() >> (rnd() % 32);
+                if (rnd() % 13 == 0) t[i] = rnd() >> (rnd() % 32);
+            }
+            block_roundtrip(d, t, n);
+        }
+    /* one outlier costs its index and high part, not a wider group */
+    uint32_t z[ZHS_BLOCK] = {0}, ones[ZHS_BLOCK] = {0};
+    z[5] = 1u << 20;
+    uint8_t one[2048];
+    size_t len = zhs_block_encode(one, z, ones, ZHS_BLOCK);
+    CHECK_MSG(len == 8, "one outlier in 128 zeros took %zu bytes", len);     /* head 3, index 1, high part 3, tf head 1 */
+    CHECK(one[0] == (0 | ZHS_PFOR_EXC) && one[1] == 1 && one[2] == 21 && one[3] == 5);
+
+    /* damage: bytes of the heads changed at random; the parse refuses or
+    ** reads inside the block, and both layouts say the same */
+    static uint8_t enc[2048];
+    for (int r = 0; r < 20000; r++) {
+        size_t n = 1 + rnd() % ZHS_BLOCK;
+        fill_shape(d, n, 1 + (int)(rnd() % 2));
+        fill_shape(t, n, 1);
+        memset(enc, 0xEE, sizeof enc);
+        len = zhs_block_encode(enc, d, t, n);
+        for (int m = 1 + (int)(rnd() % 3); m > 0; m--) enc[rnd() % (len < 24 ? len : 24)] = (uint8_t)rnd();
+        size_t keep = len - (rnd() % 4 == 0 ? rnd() % (len + 1) : 0);
+        zhs_pfor_group g[2];
+        zhs_pfor_patch pt[2];
+        const uint8_t *e = zhs_block_parse_packed(&g[0], &pt[0], &g[1], &pt[1], n, enc, enc + keep, enc + sizeof enc);
+        CHECK(e == NULL || (e > enc && e <= enc + keep));
+        layout_agrees(enc, n, sizeof enc);
+    }
+    /* each check of a head: count 0, over 64 or over n, high width 0 or
+    ** past 32 bits, indexes not increasing or past n, a width of 32 with
+    ** exceptions, high parts cut short */
+    zhs_pfor_group g[2];
+    zhs_pfor_patch pt[2];
+    static const uint8_t ok[] = {2 | ZHS_PFOR_EXC, 2, 3, 0, 3, 0x3F, 0, 0};   /* 4 values, width 2, exceptions at 0 and 3 */
+    static uint8_t tmp[512];
+    CHECK(zhs_block_parse_packed(&g[0], &pt[0], &g[1], &pt[1], 4, ok, ok + sizeof ok, ok + sizeof ok) == ok + sizeof ok);
+    CHECK(g[0].nexc == 2 && pt[0].idx[0] == 0 && pt[0].idx[1] == 3 && pt[0].add[0] == 7u << 2 && pt[0].add[1] == 7u << 2);
+    struct { int at; uint8_t v; size_t n; } bad[] = {
+        {1, 0, 4}, {1, 65, 128}, {1, 3, 2}, {2, 0, 4}, {2, 31, 4}, {4, 0, 4}, {3, 3, 4}, {4, 4, 4}, {0, 32 | ZHS_PFOR_EXC, 4},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        memcpy(tmp, ok, sizeof ok);
+        tmp[bad[i].at] = bad[i].v;
+        CHECK_MSG(zhs_block_parse_packed(&g[0], &pt[0], &g[1], &pt[1], bad[i].n, tmp, tmp + sizeof ok, tmp + sizeof tmp) == NULL,
+                  "damage %zu accepted", i);
+        layout_agrees(tmp, bad[i].n, sizeof tmp);
+        layout_agrees(tmp, bad[i].n, sizeof ok);
+    }
+    CHECK(zhs_block_parse_packed(&g[0], &pt[0], &g[1], &pt[1], 4, ok, ok + 5, ok + sizeof ok) == NULL);
+    CHECK(zhs_block_parse_packed(&g[0], &pt[0], &g[1], &pt[1], ZHS_BLOCK + 1, ok, ok + sizeof ok, ok + sizeof ok) == NULL);
+
+    /* the AVX2 layout reads no further than it is told: heads that end at
+    ** an unmapped page */
+    if (!zhs_simd_avx2_supported()) return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uint8_t *map = guard_page(page);
+    if (!map) return;
+    for (size_t r = 0; r < 2000; r++) {
+        size_t n = 1 + rnd() % ZHS_BLOCK;
+        fill_shape(d, n, 1);
+        fill_shape(t, n, 1);
+        len = zhs_block_encode(tmp, d, t, n);
+        size_t extra = rnd() % 300;
+        uint8_t *at = map + page - len - extra;
+        memcpy(at, tmp, len);
+        memset(at + len, 0xEE, extra);
+        zhs_pfor_group gg[2];
+        zhs_pfor_patch pp[2];
+        CHECK(zhs_block_parse_packed(&gg[0], &pp[0], &gg[1], &pp[1], n, at, at + len, map + page) == at + len);
+        layout_agrees(at, n, len + extra);
+    }
+    munmap(map, 2 * page);
+}
+
 int main(void)
 {
     simd_vs_scalar();
     simd_reads_in_bounds();
     pfor_tests();
+    block_tests();
 
     /* bit packing: every width, the block edge sizes */
     size_t sizes[] = {0, 1, 2, 7, 8, 127, 128, 129, 255, 300};

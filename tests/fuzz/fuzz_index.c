@@ -19,7 +19,8 @@
 **                            binary file, the crc32 line of MANIFEST), so
 **                            that the damage reaches the structural checks
 **                            behind the CRC — the bounds-checked decoders
-** The index is of format 5 (checked at start-up): PFOR groups, compact
+** The index is of format 6 (checked at start-up): PFOR groups (blocks'
+** exceptions as index bytes and packed high parts), compact
 ** skip entries, a store of zstd blocks with a trained dictionary and
 ** coded texts (docs/FORMAT.md).
 ** Invariants beyond "no crash":
@@ -62,12 +63,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_write(work[i], pristine[i], psize[i]);
     }
     if (zhs_index_verify(workdir, &err)) fuzz_die(__FILE__, __LINE__, "verify", "the pristine index: %s", err.message);
-    /* The structures of format 5 must be there to be damaged: compact
-    ** skip entries (g1.post magic ZHSPOST2; 数据 spans three blocks), the
+    /* The structures of format 6 must be there to be damaged: compact
+    ** skip entries and blocks with packed exceptions (g1.post magic
+    ** ZHSPOST3; 数据 spans three blocks), the
     ** store's coded texts in zstd blocks (magic ZHSSTOR3) and dictionary
     ** (trailer: u32 ntab, u32 nblocks, u32 dict_len, then the footer). */
-    if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST2", 8) != 0)
-        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 3 or 4");
+    if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST3", 8) != 0)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 6");
     if (psize[5] < 8 || memcmp(pristine[5], "ZHSSTOR3", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.store is not of format 5");
     const uint8_t *tr = psize[5] >= 40 ? pristine[5] + psize[5] - 16 - 4 : NULL;
