@@ -1022,13 +1022,14 @@ static int merge_shards(zhs_inverter *iv, zhs_seg_writer *sw, bool *shard_failed
     return rc;
 }
 
-/* Several shards: each encodes its terms in its thread (or here, if it
-** has none) while the caller merges what they encoded into the segment. */
+/* Several shards (each has its thread: a build that could not start them
+** all has one shard): each encodes its terms in its thread while the
+** caller merges what they encoded into the segment. */
 static int write_shards(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
 {
     int rc = ZHS_OK;
     for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++)
-        rc = zhs_handoff_init(&iv->sh[k].out, iv->sh[k].started, err);
+        rc = zhs_handoff_init(&iv->sh[k].out, err);
     bool handed = rc == ZHS_OK && iv->locks;
     if (handed) {
         pthread_mutex_lock(&iv->mu);
@@ -1036,8 +1037,6 @@ static int write_shards(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
         pthread_cond_broadcast(&iv->work);
         pthread_mutex_unlock(&iv->mu);
     }
-    for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++)
-        if (!iv->sh[k].started) rc = encode_shard(&iv->sh[k], sw, err);
     bool shard_failed = false;
     if (rc == ZHS_OK) rc = merge_shards(iv, sw, &shard_failed, err);
     if (rc)
