@@ -239,7 +239,7 @@ void zhs_arena_free(zhs_arena *a)
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-size_t zhs_utf8_decode(const char *s, size_t n, uint32_t *cp)
+size_t zhs_utf8_decode_any(const char *s, size_t n, uint32_t *cp)
 {
     const uint8_t *p = (const uint8_t *)s;
     uint8_t c = p[0];

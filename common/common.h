@@ -114,10 +114,33 @@ void zhs_arena_free(zhs_arena *a);
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-/* Decodes one code point at s[0..n).  Returns its length in bytes (1..4)
-** and stores it in *cp; an invalid or truncated sequence returns the
-** length of the maximal invalid prefix (at least 1) with *cp = 0xFFFD. */
-size_t zhs_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* The general case of zhs_utf8_decode: every sequence, checked. */
+size_t zhs_utf8_decode_any(const char *s, size_t n, uint32_t *cp);
+
+/* Decodes one code point at s[0..n) (n >= 1).  Returns its length in bytes
+** (1..4) and stores it in *cp; an invalid or truncated sequence returns the
+** length of the maximal invalid prefix (at least 1) with *cp = 0xFFFD.
+** Inline for ASCII and well-formed three-byte sequences (Han text: about a
+** twentieth of a laws build's instructions went to the call and checks);
+** the rest, malformed sequences included, takes zhs_utf8_decode_any. */
+static inline size_t zhs_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    uint8_t c = p[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if ((c & 0xF0) == 0xE0 && n >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+        uint32_t v = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (uint32_t)(p[2] & 0x3F);
+        /* neither an overlong nor a surrogate */
+        if (v >= 0x800 && (v & 0xF800) != 0xD800) {
+            *cp = v;
+            return 3;
+        }
+    }
+    return zhs_utf8_decode_any(s, n, cp);
+}
 
 /* Encodes cp into out (at least 4 bytes).  Returns the length. */
 /* Inline: the analyzer writes every token a character at a time. */

@@ -27,7 +27,7 @@
 
 enum { HANDOFF_BLOCK = 256 << 10 };
 
-int zhs_handoff_init(zhs_handoff *h, bool bounded, zhs_error *err)
+int zhs_handoff_init(zhs_handoff *h, zhs_error *err)
 {
     memset(h, 0, sizeof *h);
     if (pthread_mutex_init(&h->mu, NULL)) return zhs_fail(err, ZHS_EINTERNAL, "cannot make a lock for the shards");
@@ -35,7 +35,6 @@ int zhs_handoff_init(zhs_handoff *h, bool bounded, zhs_error *err)
         pthread_mutex_destroy(&h->mu);
         return zhs_fail(err, ZHS_EINTERNAL, "cannot make a condition for the shards");
     }
-    h->bounded = bounded;
     h->live = true;
     zhs_buf_init(&h->fill);
     zhs_buf_init(&h->spare);
@@ -54,7 +53,7 @@ void zhs_handoff_destroy(zhs_handoff *h)
     h->live = false;
 }
 
-/* Moves the fill block to the queue (waiting for room when bounded) and
+/* Moves the fill block to the queue (waiting for room) and
 ** takes the spare one back to fill; false when the merge gave up. */
 static bool publish(zhs_handoff *h)
 {
@@ -84,8 +83,7 @@ int zhs_handoff_put(zhs_handoff *h, const char *key, size_t keylen, const zhs_ch
     zhs_buf_put_varint(b, len);
     for (size_t i = 0; i < nparts; i++) zhs_buf_append(b, parts[i].p, parts[i].len);
     if (b->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory passing on the postings of '%.*s'", (int)keylen, key);
-    /* unbounded (no thread to wait for): one block, published at the end */
-    if (h->bounded && b->len >= HANDOFF_BLOCK && !publish(h))
+    if (b->len >= HANDOFF_BLOCK && !publish(h))
         return zhs_fail(err, ZHS_EINTERNAL, "the segment's merge stopped");
     return ZHS_OK;
 }

@@ -140,16 +140,15 @@ typedef struct zhs_handoff {
     zhs_buf spare;              /* a block the merge read, for the producer */
     bool ended, failed, aborted;
     zhs_buf fill;               /* the producer's */
-    bool bounded;
     zhs_buf reading;            /* the consumer's */
     const uint8_t *rp, *rend;
     bool live;                  /* initialised */
 } zhs_handoff;
 
-/* bounded: the producer waits while ZHS_HANDOFF_DEPTH blocks wait; not
-** bounded (a producer on the consumer's own thread, done before it reads):
-** every record in one block. */
-int zhs_handoff_init(zhs_handoff *h, bool bounded, zhs_error *err);
+/* The producer waits while ZHS_HANDOFF_DEPTH blocks wait, so producer and
+** consumer are on threads of their own (a build whose shard threads could
+** not all start has one shard and no hand-off: invert.c). */
+int zhs_handoff_init(zhs_handoff *h, zhs_error *err);
 /* Frees (after both sides are done; nothing when never initialised). */
 void zhs_handoff_destroy(zhs_handoff *h);
 /* The producer's: appends a record; fails when out of memory or when the

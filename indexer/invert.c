@@ -134,6 +134,8 @@ typedef struct shard {
     ** the caller fills ring[queued % RING] */
     sh_batch ring[RING];
     uint64_t queued, done;
+    sh_batch *fill;             /* ring[queued % RING] and its last passage, */
+    sh_doc *fill_doc;           /* while zhs_inverter_add hands out tokens */
     bool finish;                /* no more batches: sort the terms */
     bool finished;
     zhs_seg_writer *sw;         /* set: encode the terms for it */
@@ -801,18 +803,22 @@ static bool batch_room(sh_batch *b, size_t ntoks)
            zhs_grow(&b->toks, &b->toks_cap, b->ntoks + ntoks, sizeof *b->toks, BATCH_TOKENS);
 }
 
-/* Appends term i of pt (hash h) to the filling batch of s, whose room
-** was made for it. */
-static inline void put_token(shard *s, const zhs_passage_terms *pt, size_t i, uint64_t h)
+/* Appends term i of pt (hash h) to the batch b, whose room was made for
+** it (and 16 bytes more for its key).  Keys of up to 16 bytes (nearly all:
+** a character is 4, a bigram 7) are moved as 16 bytes where the passage's
+** keys have them, a fixed move instead of a call to memcpy per token. */
+static inline void put_token(sh_batch *b, const zhs_passage_terms *pt, size_t i, uint64_t h)
 {
-    sh_batch *b = &s->ring[s->queued % RING];
     const zhs_pterm *t = &pt->t[i];
     sh_tok *k = &b->toks[b->ntoks++];
     k->h = h;
     k->key_off = (uint32_t)b->keys.len;
     k->len = t->len;
     k->pos = t->pos;
-    memcpy(b->keys.data + b->keys.len, pt->keys.data + t->off, t->len);
+    char *to = b->keys.data + b->keys.len;
+    const char *from = pt->keys.data + t->off;
+    if (t->len <= 16 && (size_t)t->off + 16 <= pt->keys.cap) memcpy(to, from, 16);
+    else memcpy(to, from, t->len);
     b->keys.len += t->len;
 }
 
@@ -836,20 +842,35 @@ int zhs_inverter_add(zhs_inverter *iv, uint32_t doc, const zhs_passage_terms *pt
     /* room in every shard's batch for all the passage's tokens, so that
     ** one pass hands each token to its shard */
     for (unsigned k = 0; k < iv->nsh; k++) {
-        sh_batch *b = &iv->sh[k].ring[iv->sh[k].queued % RING];
-        if (!batch_room(b, pt->n - first) || !zhs_buf_reserve(&b->keys, bytes) || b->keys.len + bytes > UINT32_MAX)
+        shard *s = &iv->sh[k];
+        sh_batch *b = &s->ring[s->queued % RING];
+        if (!batch_room(b, pt->n - first) || !zhs_buf_reserve(&b->keys, bytes + 16) ||
+            b->keys.len + bytes > UINT32_MAX)
             return no_memory(err);
         sh_doc *d = &b->docs[b->ndocs++];
         memset(d, 0, sizeof *d);
         d->doc = doc;
         d->title_changed = new_title;
+        s->fill = b;
+        s->fill_doc = d;
     }
-    for (size_t i = first; i < pt->n; i++) {
-        shard *s = &iv->sh[iv->nsh > 1 ? shard_of(h[i], iv->nsh) : 0];
-        put_token(s, pt, i, h[i]);
-        sh_doc *d = &s->ring[s->queued % RING].docs[s->ring[s->queued % RING].ndocs - 1];
-        if (i < pt->ntitle) d->ntitle++;
-        else d->n++;
+    if (iv->nsh == 1) {
+        shard *s = &iv->sh[0];
+        for (size_t i = first; i < pt->n; i++) put_token(s->fill, pt, i, h[i]);
+        s->fill_doc->ntitle = (uint32_t)(pt->ntitle - first);
+        s->fill_doc->n = (uint32_t)(pt->n - pt->ntitle);
+    } else {
+        size_t i = first;
+        for (; i < pt->ntitle; i++) {
+            shard *s = &iv->sh[shard_of(h[i], iv->nsh)];
+            put_token(s->fill, pt, i, h[i]);
+            s->fill_doc->ntitle++;
+        }
+        for (; i < pt->n; i++) {
+            shard *s = &iv->sh[shard_of(h[i], iv->nsh)];
+            put_token(s->fill, pt, i, h[i]);
+            s->fill_doc->n++;
+        }
     }
     iv->have_title = true;
     for (unsigned k = 0; k < iv->nsh; k++) {
@@ -1022,13 +1043,14 @@ static int merge_shards(zhs_inverter *iv, zhs_seg_writer *sw, bool *shard_failed
     return rc;
 }
 
-/* Several shards: each encodes its terms in its thread (or here, if it
-** has none) while the caller merges what they encoded into the segment. */
+/* Several shards (each has its thread: a build that could not start them
+** all has one shard): each encodes its terms in its thread while the
+** caller merges what they encoded into the segment. */
 static int write_shards(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
 {
     int rc = ZHS_OK;
     for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++)
-        rc = zhs_handoff_init(&iv->sh[k].out, iv->sh[k].started, err);
+        rc = zhs_handoff_init(&iv->sh[k].out, err);
     bool handed = rc == ZHS_OK && iv->locks;
     if (handed) {
         pthread_mutex_lock(&iv->mu);
@@ -1036,8 +1058,6 @@ static int write_shards(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
         pthread_cond_broadcast(&iv->work);
         pthread_mutex_unlock(&iv->mu);
     }
-    for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++)
-        if (!iv->sh[k].started) rc = encode_shard(&iv->sh[k], sw, err);
     bool shard_failed = false;
     if (rc == ZHS_OK) rc = merge_shards(iv, sw, &shard_failed, err);
     if (rc)

@@ -287,7 +287,7 @@ static int consume_oldest(zhs_pipeline *pl, bool wait, bool *consumed, zhs_error
         batch_passage(b, i, &p);
         const pl_item *it = &b->items[i];
         /* A view of the worker's terms: engines read t, n, ntitle,
-        ** length, title_changed and keys.data only. */
+        ** length, title_changed and keys.data only (up to keys.cap). */
         zhs_passage_terms pt;
         memset(&pt, 0, sizeof pt);
         pt.t = b->t + it->t_first;
@@ -295,6 +295,7 @@ static int consume_oldest(zhs_pipeline *pl, bool wait, bool *consumed, zhs_error
         pt.ntitle = it->ntitle;
         pt.length = it->length;
         pt.keys.data = b->keys.data + it->key_first;
+        pt.keys.cap = b->keys.cap - it->key_first;  /* the inverter moves keys 16 bytes at a time */
         /* Whether the title differs from the previous passage's, as the
         ** writer's own analysis would have said (terms.h). */
         const char *title = p.title ? p.title : "";

@@ -196,7 +196,7 @@ static void check_handoff(void)
 {
     zhs_error err = {0};
     zhs_handoff h;
-    CHECK_OK(zhs_handoff_init(&h, true, &err), err);
+    CHECK_OK(zhs_handoff_init(&h, &err), err);
     handoff_producer pr = {&h, 20000, -99, 0};
     pthread_t th;
     CHECK(pthread_create(&th, NULL, produce, &pr) == 0);
@@ -222,7 +222,7 @@ static void check_handoff(void)
     zhs_handoff_destroy(&h);
 
     /* the merge reads one record and gives up: the waiting producer fails */
-    CHECK_OK(zhs_handoff_init(&h, true, &err), err);
+    CHECK_OK(zhs_handoff_init(&h, &err), err);
     pr = (handoff_producer){&h, 20000, -99, 0};
     CHECK(pthread_create(&th, NULL, produce, &pr) == 0);
     CHECK(zhs_handoff_next(&h, &key, &keylen, &st) == 1);
@@ -233,7 +233,7 @@ static void check_handoff(void)
     zhs_handoff_destroy(&h);
 
     /* a producer that fails: the merge is told so, not that the records ended */
-    CHECK_OK(zhs_handoff_init(&h, false, &err), err);
+    CHECK_OK(zhs_handoff_init(&h, &err), err);
     zhs_chunk one = {(const uint8_t *)"x", 1};
     CHECK_OK(zhs_handoff_put(&h, "a", 1, &one, 1, &err), err);
     zhs_handoff_end(&h, true);

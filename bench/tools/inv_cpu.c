@@ -17,7 +17,8 @@
 ** (-lxapian only for a build with Xapian; -DINV_CPU_BEFORE_WORD_POSITIONS
 ** for a library older than zhs_inverter_open's word_positions, main before
 ** the fifth session's branch inv.)  Prints one line per run:
-** inversion (add + finish) and writing (encoding + files) seconds.  The
+** inversion (add + finish) and writing (encoding + files) seconds, after
+** one line of the analysis's (one analyzer, every paragraph).  The
 ** segments go to OUTDIR/rN (they can be compared with cmp between builds).
 */
 #define _POSIX_C_SOURCE 200809L
@@ -33,6 +34,7 @@ typedef struct copy {
     zhs_pterm *t;
     size_t n, ntitle;
     char *keys;
+    size_t keys_cap;            /* 16 bytes more than the keys, as the pipeline's buffers have */
     uint32_t length;
     bool title_changed;
 } copy;
@@ -96,7 +98,8 @@ static int analyze(char *text, copy **out, size_t *n)
             c->length = pt.length;
             c->title_changed = pt.title_changed;
             c->t = malloc(pt.n * sizeof *c->t + 1);
-            c->keys = malloc(pt.keys.len + 1);
+            c->keys_cap = pt.keys.len + 16;
+            c->keys = malloc(c->keys_cap);
             if (!c->t || !c->keys) rc = fail("keeping the passages", NULL);
             else {
                 memcpy(c->t, pt.t, pt.n * sizeof *c->t);
@@ -136,6 +139,7 @@ static int run(const copy *ps, size_t np, const uint32_t *lens, double avg, cons
         q.n = ps[i].n;
         q.ntitle = ps[i].ntitle;
         q.keys.data = ps[i].keys;
+        q.keys.cap = ps[i].keys_cap;
         q.length = ps[i].length;
         q.title_changed = ps[i].title_changed;
         if (zhs_inverter_add(iv, (uint32_t)i, &q, &err)) break;
@@ -167,7 +171,9 @@ int main(int argc, char **argv)
     if (zhs_file_read(&text, argv[1], false, (size_t)1 << 31, &err)) return fail(argv[1], &err);
     copy *ps = NULL;
     size_t np = 0;
+    double a0 = cpu_seconds();
     if (analyze(text.data, &ps, &np) || np == 0) return 1;
+    printf("analyze %.3f s\n", cpu_seconds() - a0);
     uint32_t *lens = malloc(np * sizeof *lens);
     if (!lens) return fail("lengths", NULL);
     uint64_t total = 0;
