@@ -14,8 +14,7 @@
 */
 #include "articles.h"
 
-#define DI_UTF8 "\xE7\xAC\xAC"      /* 第 */
-#define TIAO 0x6761                 /* 条 */
+#define DI_UTF8 "\xE7\xAC\xAC"      /* ZHS_ARTICLE_DI (第) in UTF-8: bigram keys are tested bytewise */
 
 bool zhs_article_numeral(uint32_t cp)
 {
@@ -75,8 +74,8 @@ int zhs_passage_terms_articles(zhs_passage_terms *pt, size_t from, zhs_error *er
             uint32_t next;
             at = bigram_at(pt, at, end, start + m, prev, &next);
             if (at == SIZE_MAX) break;
-            if (next == TIAO) {
-                nl += zhs_utf8_encode(TIAO, num + nl);
+            if (next == ZHS_ARTICLE_TIAO) {
+                nl += zhs_utf8_encode(ZHS_ARTICLE_TIAO, num + nl);
                 char pre = ZHS_ARTICLE_PREFIX;
                 if (!zhs_passage_terms_push(pt, &pre, 1, num, nl, start))
                     return zhs_fail(err, ZHS_ENOMEM, "out of memory collecting a passage's terms");

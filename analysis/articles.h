@@ -13,6 +13,8 @@
 
 #define ZHS_ARTICLE_PREFIX 'N'      /* the term key's first byte: no other key starts with it */
 #define ZHS_ARTICLE_MAX_NUMERALS 12 /* numerals between 第 and 条 a term is made for */
+#define ZHS_ARTICLE_DI   0x7B2C     /* 第, a chain's first character */
+#define ZHS_ARTICLE_TIAO 0x6761     /* 条, its last */
 
 /* A character that may stand between 第 and 条 (零〇一二三四五六七八九十百千万两). */
 bool zhs_article_numeral(uint32_t cp);

@@ -211,7 +211,7 @@ static zhs_qelem *chain_word(zhs_arena *arena, const zhs_token *tok, size_t n, c
 static size_t article_chain(const zhs_qelem *el, size_t ne, size_t i, char *num, size_t *nl)
 {
     uint32_t a, b;
-    if (!zhs_article_bigram(el[i].key, el[i].len, &a, &b) || a != 0x7B2C || !zhs_article_numeral(b)) return i;
+    if (!zhs_article_bigram(el[i].key, el[i].len, &a, &b) || a != ZHS_ARTICLE_DI || !zhs_article_numeral(b)) return i;
     *nl = zhs_utf8_encode(a, num);
     *nl += zhs_utf8_encode(b, num + *nl);
     for (size_t j = i + 1, m = 1; j < ne && m <= ZHS_ARTICLE_MAX_NUMERALS; j++, m++) {
@@ -219,7 +219,7 @@ static size_t article_chain(const zhs_qelem *el, size_t ne, size_t i, char *num,
         if (el[j].qpos != el[i].qpos + m || !zhs_article_bigram(el[j].key, el[j].len, &a, &b) || a != prev)
             return i;
         *nl += zhs_utf8_encode(b, num + *nl);
-        if (b == 0x6761) return j + 1;                      /* 条 */
+        if (b == ZHS_ARTICLE_TIAO) return j + 1;
         if (!zhs_article_numeral(b) || m == ZHS_ARTICLE_MAX_NUMERALS) return i;
     }
     return i;
