@@ -36,6 +36,11 @@ typedef struct seg_update {
     bool dirty;                 /* set bits this update: write a new file */
     zhs_mapped len;             /* its lengths, for the live token count */
     bool len_mapped;
+    /* its stored records, opened on the first deletion that must read the
+    ** text sizes of the passages it deletes (the MANIFEST's source_bytes) */
+    zhs_segment seg;
+    bool seg_open;
+    zhs_store_reader rd;
 } seg_update;
 
 struct zhs_writer {
@@ -73,6 +78,8 @@ struct zhs_writer {
     uint8_t *seen;              /* per old_src entry: named by this update */
     long cur;                   /* entry of src receiving passages, -1: none */
     uint64_t del_tokens;
+    uint64_t del_bytes;         /* text of the passages deleted (source_bytes) */
+    zhs_buf rec;                /* a deleted passage's record, read for its size */
     zhs_update_counts counts;
 };
 
@@ -401,8 +408,28 @@ static int seg_index(const zhs_writer *w, const char *name)
     return -1;
 }
 
-/* Marks passages [first, first + n) of old segment i deleted. */
-static int delete_range(zhs_writer *w, unsigned i, uint32_t first, uint32_t n, zhs_error *err)
+/* Adds the text size of passage d of old segment i, about to be deleted,
+** to del_bytes: its stored record is the only place that size is kept, and
+** a fresh build of the live passages would not count it. */
+static int count_deleted_text(zhs_writer *w, unsigned i, uint32_t d, zhs_error *err)
+{
+    const zhs_manifest_segment *ms = &w->old.seg[i];
+    seg_update *u = &w->su[i];
+    if (!u->seg_open) {
+        if (zhs_segment_open(&u->seg, w->dir, ms->name, (uint32_t)ms->count, false, err)) return err->code;
+        zhs_store_reader_init(&u->rd);
+        u->seg_open = true;
+    }
+    zhs_passage p;
+    zhs_buf_reset(&w->rec);
+    if (zhs_store_get(&u->seg, d, &u->rd, &w->rec, &p, err)) return err->code;
+    w->del_bytes += p.text_len;
+    return ZHS_OK;
+}
+
+/* Marks passages [first, first + n) of old segment i deleted.  sized: the
+** caller has added their text sizes to del_bytes (it read their records). */
+static int delete_range(zhs_writer *w, unsigned i, uint32_t first, uint32_t n, bool sized, zhs_error *err)
 {
     const zhs_manifest_segment *ms = &w->old.seg[i];
     seg_update *u = &w->su[i];
@@ -441,6 +468,7 @@ static int delete_range(zhs_writer *w, unsigned i, uint32_t first, uint32_t n, z
     }
     for (uint32_t d = first; d < first + n; d++) {
         if (u->bits[d >> 3] >> (d & 7) & 1) continue;
+        if (!sized && count_deleted_text(w, i, d, err)) return err->code;
         u->bits[d >> 3] |= (uint8_t)(1u << (d & 7));
         u->deleted++;
         u->dirty = true;
@@ -457,7 +485,7 @@ static int delete_source(zhs_writer *w, const zhs_src *e, zhs_error *err)
     if (i < 0)
         return zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names segment %s, which the manifest does not: "
                         "rebuild the index", w->dir, e->seg);
-    return delete_range(w, (unsigned)i, e->first, e->count, err);
+    return delete_range(w, (unsigned)i, e->first, e->count, false, err);
 }
 
 int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, zhs_error *err)
@@ -502,7 +530,8 @@ static int delete_if_named(void *ctx, uint32_t doc, const zhs_passage *p, zhs_er
     if (iw->found)
         for (size_t i = 0; i < iw->n; i++)
             if (!strcmp(iw->given[i], p->id)) iw->found[i] = 1;
-    return delete_range(iw->w, iw->seg, doc, 1, err);
+    iw->w->del_bytes += p->text_len;
+    return delete_range(iw->w, iw->seg, doc, 1, true, err);
 }
 
 int zhs_writer_delete_ids(zhs_writer *w, const char *const *ids, size_t n, unsigned char *found,
@@ -804,6 +833,8 @@ static int commit_update_start(zhs_writer *w, zhs_manifest *m, zhs_error *err)
     }
     m->passages = w->old.passages - w->counts.passages_deleted;
     m->tokens = w->old.tokens - w->del_tokens;
+    /* an index written before deletions were sized may count less */
+    m->source_bytes = w->old.source_bytes > w->del_bytes ? w->old.source_bytes - w->del_bytes : 0;
     return ZHS_OK;
 }
 
@@ -913,12 +944,17 @@ void zhs_writer_close(zhs_writer *w)
         for (unsigned i = 0; i < w->old.nsegments; i++) {
             free(w->su[i].bits);
             if (w->su[i].len_mapped) zhs_unmap_file(&w->su[i].len);
+            if (w->su[i].seg_open) {
+                zhs_store_reader_free(&w->su[i].rd);
+                zhs_segment_close(&w->su[i].seg);
+            }
         }
     free(w->su);
     free(w->seen);
     zhs_src_table_free(&w->old_src);
     zhs_src_table_free(&w->src);
     zhs_passage_terms_free(&w->pt);
+    zhs_buf_free(&w->rec);
     zhs_meta_builder_close(w->meta);
     if (w->lock_fd >= 0) close(w->lock_fd);
     free(w);
@@ -988,12 +1024,13 @@ static int merge_segment(zhs_writer *w, unsigned i, uint32_t *map, zhs_error *er
         zhs_buf_reset(&buf);
         map[d] = w->nadded;
         rc = zhs_store_get(&seg, d, &rd, &buf, &p, err);
+        if (!rc) w->del_bytes += p.text_len;   /* deleted below, added again */
         if (!rc) rc = zhs_writer_add(w, &p, err);
     }
     zhs_buf_free(&buf);
     zhs_store_reader_free(&rd);
     zhs_segment_close(&seg);
-    if (!rc) rc = delete_range(w, i, 0, (uint32_t)ms->count, err);
+    if (!rc) rc = delete_range(w, i, 0, (uint32_t)ms->count, true, err);
     return rc;
 }
 

@@ -750,6 +750,8 @@ static void check_updated(const char *du, zhs_analyzer *an, unsigned want_segmen
     if (u && f) {
         CHECK_MSG(u->m.nsegments == want_segments, "%u segments, want %u", u->m.nsegments, want_segments);
         CHECK(u->m.passages == f->m.passages && u->m.tokens == f->m.tokens && u->m.avglen == f->m.avglen);
+        CHECK_MSG(u->m.source_bytes == f->m.source_bytes, "updated index counts %llu bytes of text, a fresh build %llu",
+                  (unsigned long long)u->m.source_bytes, (unsigned long long)f->m.source_bytes);
         compare_paths(u, an, 80);      /* pruned == exhaustive over segments and deletions */
         compare_fresh(u, f, an, 80);
         check_live_df(u);
