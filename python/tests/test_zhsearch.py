@@ -300,6 +300,10 @@ class TestAnalyzer(unittest.TestCase):
             self.assertEqual({t.kind for t in an.analyze("个人信息保护")}, {"bigram", "char"})
             self.assertIn("words=0", an.fingerprint)
             self.assertEqual(an.config["words"], False)
+            self.assertEqual(an.config["article_terms"], True)    # the library's default
+        with zhsearch.Analyzer(article_terms=False) as an:
+            self.assertEqual(an.config["article_terms"], False)
+            self.assertNotIn("arts=1", an.fingerprint)
         with self.assertRaises(zhsearch.ZhsError):
             an.analyze("x")                                     # closed
 

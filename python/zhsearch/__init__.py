@@ -113,7 +113,7 @@ class Token:
     original: str
 
 
-def _config(fold_traditional, words, bigrams, chars=True, segmenter="dict", user_dict=None):
+def _config(fold_traditional, words, bigrams, chars=True, segmenter="dict", user_dict=None, article_terms=True):
     """An analyzer configuration: the library's defaults, then the options.
     fold_traditional: True (OpenCC, by phrase), "chars" (one character at a
     time, as indexes built before OpenCC), False (none)."""
@@ -133,6 +133,7 @@ def _config(fold_traditional, words, bigrams, chars=True, segmenter="dict", user
     cfg.segmenter = L.SEGMENTER_DICT if segmenter == "dict" else L.SEGMENTER_ICU
     if user_dict is not None:
         cfg.user_dict = os.fsencode(user_dict)
+    cfg.article_terms = int(bool(article_terms))
     return cfg
 
 
@@ -158,13 +159,13 @@ class Analyzer(_Closeable):
     thread-safe: use one per thread (zhsearch.analyze() does)."""
 
     def __init__(self, fold_traditional=True, words=True, bigrams=True, *, chars=True, segmenter="dict",
-                 user_dict=None, _handle=None):
+                 user_dict=None, article_terms=True, _handle=None):
         self._lib = L.load()
         self._h = L.Handle()
         if _handle is not None:
             self._h = _handle
             return
-        cfg = _config(fold_traditional, words, bigrams, chars, segmenter, user_dict)
+        cfg = _config(fold_traditional, words, bigrams, chars, segmenter, user_dict, article_terms)
         err = L.Error()
         _check(self._lib.zhs_analyzer_open(ctypes.byref(self._h), ctypes.byref(cfg),
                                            ctypes.byref(err)), err)
@@ -185,6 +186,7 @@ class Analyzer(_Closeable):
         self._lib.zhs_analyzer_config_get(self._handle(), ctypes.byref(cfg))
         return {"fold_traditional": bool(cfg.fold_traditional), "words": bool(cfg.words),
                 "bigrams": bool(cfg.bigrams), "chars": bool(cfg.chars),
+                "article_terms": bool(cfg.article_terms),
                 "segmenter": "icu" if cfg.segmenter == L.SEGMENTER_ICU
                 else "dict" if cfg.segmenter == L.SEGMENTER_DICT else "dict-v1",
                 "fold": ("none", "chars", "phrases")[cfg.fold_traditional]
