@@ -104,6 +104,7 @@ typedef struct state {
     zhs_pos_iter *it;           /* phrase_at's position readers */
     size_t itcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
+    bool tied;                  /* some sterm has by[] (tie_words) */
     zhs_prox *prox;             /* the proximity bonus (proximity.c); outside the
                                 ** state, which is zeroed per query */
 } state;
@@ -411,6 +412,16 @@ typedef struct window {
     bool opt_same;              /* the optional terms' bounds are those of window gen - 1 */
 } window;
 
+/* Term t's bound b in the window. */
+static inline void window_add(window *w, sterm *t, double b)
+{
+    if (!t->req && b != t->wb) w->opt_same = false;
+    t->wb = b;
+    w->all += b;
+    if (t->req) w->req += b;
+    else w->opt += b;
+}
+
 static void window_at(state *st, window *w, uint32_t from)
 {
     w->all = w->opt = w->req = 0;
@@ -439,9 +450,12 @@ static void window_at(state *st, window *w, uint32_t from)
             t->block_set = true;
         }
         t->raw = b;
+        if (!t->nby) window_add(w, t, b);
     }
+    if (!st->tied) return;
     for (size_t i = 0; i < st->nt; i++) {
         sterm *t = &st->t[i];
+        if (!t->nby) continue;
         double b = t->raw;
         /* a tied word: the bigram's block covers the window too (it
         ** holds the window's start, and the window ends where the first
@@ -449,11 +463,7 @@ static void window_at(state *st, window *w, uint32_t from)
         ** the bigram's bound is padded, and so is this one */
         for (size_t j = 0; j < t->nby; j++)
             if (t->ratio[j] * t->by[j]->raw < b) b = t->ratio[j] * t->by[j]->raw;
-        if (!t->req && b != t->wb) w->opt_same = false;
-        t->wb = b;
-        w->all += b;
-        if (t->req) w->req += b;
-        else w->opt += b;
+        window_add(w, t, b);
     }
 }
 
@@ -484,7 +494,7 @@ typedef struct optorder {
     /* the terms a required cursor scores, in term order (for the query) */
     sterm **req;
     size_t nreq;
-    bool tied;                  /* an optional term has by[] (tie_words) */
+    bool tied;                  /* every optional term has by[] (tie_words) */
 } optorder;
 
 static void order_optional(optorder *o, const state *st, const window *w)
@@ -580,7 +590,7 @@ static inline bool may_enter(const optorder *o, double req, const double *contri
 ** candidate: the weak terms' long lists are not read for a passage the
 ** strong ones already rule out).  Sums in term order, as the oracle does.
 ** False when the passage cannot enter the top k. */
-static bool score_candidate(state *st, uint32_t doc, double theta, const optorder *o, double req, double *contrib,
+__attribute__((always_inline)) static inline bool score_candidate(state *st, uint32_t doc, double theta, const optorder *o, double req, double *contrib,
                             double *out)
 {
     if (theta >= 0 && o->n > 1) {
@@ -680,7 +690,7 @@ static bool bigram_of(const char *w, size_t wl, const char *b, size_t bl)
 ** as common as its bigram (条例, 规定, 人民政府).  True when one is tied. */
 static bool tie_words(state *st)
 {
-    bool any = false;
+    bool all = true;
     for (size_t i = 0; i < st->nt; i++) {
         sterm *t = &st->t[i];
         t->nby = 0;
@@ -691,9 +701,11 @@ static bool tie_words(state *st)
             t->by[t->nby] = u;
             t->ratio[t->nby++] = t->w / u->w;
         }
-        any |= t->nby > 0;
+        all &= t->nby > 0;
     }
-    return any;
+    if (!all)
+        for (size_t i = 0; i < st->nt; i++) st->t[i].nby = 0;
+    return all;
 }
 
 /* ---------------------------------------------------------------- evaluators */
@@ -905,7 +917,7 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     }
     link_required(st);
-    oo.tied = !count_only && tie_words(st);
+    oo.tied = st->tied = !count_only && tie_words(st);
     for (size_t i = 0; i < st->nt; i++)
         if (st->t[i].req) oo.req[oo.nreq++] = &st->t[i];
     for (size_t j = 0; j < ne; j++) {
@@ -957,17 +969,20 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
         if (!agree) continue;
         double score = 0;
         if (theta >= 0 && oo.gen != win.gen) order_optional(&oo, st, &win);
-        /* the bounds first (cheap: the cursors stand on d), then the
-        ** positions, then the optional terms' lists; until the top k is
-        ** full (theta < 0) no bound rules a candidate out */
+        /* the bounds first (cheap: the cursors stand on d); then, where
+        ** the optional terms are the phrase's own words, whose bounds
+        ** from their bigrams leave them little to rule out, the positions
+        ** before their lists; until the top k is full (theta < 0) no
+        ** score rules a candidate out, so positions first too */
         double req = 0;
-        bool ok = true;
+        bool ok = true, late = !count_only && (theta < 0 || oo.tied);
         if (!count_only && theta >= 0) {
             req = score_required(st, d, &oo, contrib);
             ok = may_enter(&oo, req, contrib, theta);
+            if (ok && !late) ok = score_candidate(st, d, theta, &oo, req, contrib, &score);
         }
         for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
-        if (ok && !count_only) {
+        if (ok && late) {
             if (theta < 0) req = score_required(st, d, &oo, contrib);
             ok = score_candidate(st, d, theta, &oo, req, contrib, &score);
         }
@@ -1547,6 +1562,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     st->seg = seg;
     st->base = ns->base;
     st->nt = st->nmust = st->nmustnot = 0;
+    st->tied = false;
     /* The stored float bounds hold at the index's k1/b, scaled for the
     ** collection's average length (zhs_native_seg); at other parameters
     ** bounds come from each block's largest tf and shortest passage. */
