@@ -31,6 +31,9 @@
 ** that would have entered the top k. */
 #define UB_PAD 1.0001
 
+/* The required bigrams a word's bound is taken from (tie_words). */
+#define TIE_MAX 4
+
 typedef struct sterm {
     uint32_t idx;               /* position in the query's term order */
     zhs_cursor cur;
@@ -49,6 +52,16 @@ typedef struct sterm {
     double block_b;
     uint32_t block_upto;
     bool block_set;
+    const char *key;            /* the term's key, len bytes */
+    uint32_t len;
+    /* An optional Han word of a conjunction whose bigrams are required
+    ** terms: by[i] is one of them, ratio[i] = w / by[i]->w.  Where the
+    ** word stands the analyzer puts each of its bigrams, so its tf never
+    ** exceeds theirs, and its part is bounded by theirs times ratio. */
+    struct sterm *by[TIE_MAX];
+    double ratio[TIE_MAX];
+    size_t nby;
+    double raw;                 /* window_at: the bound of its own block */
 } sterm;
 
 typedef struct celem {
@@ -91,6 +104,7 @@ typedef struct state {
     zhs_pos_iter *it;           /* phrase_at's position readers */
     size_t itcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
+    bool tied;                  /* some sterm has by[] (tie_words) */
     zhs_prox *prox;             /* the proximity bonus (proximity.c); outside the
                                 ** state, which is zeroed per query */
 } state;
@@ -398,6 +412,16 @@ typedef struct window {
     bool opt_same;              /* the optional terms' bounds are those of window gen - 1 */
 } window;
 
+/* Term t's bound b in the window. */
+static inline void window_add(window *w, sterm *t, double b)
+{
+    if (!t->req && b != t->wb) w->opt_same = false;
+    t->wb = b;
+    w->all += b;
+    if (t->req) w->req += b;
+    else w->opt += b;
+}
+
 static void window_at(state *st, window *w, uint32_t from)
 {
     w->all = w->opt = w->req = 0;
@@ -425,11 +449,21 @@ static void window_at(state *st, window *w, uint32_t from)
             t->block_b = b;
             t->block_set = true;
         }
-        if (!t->req && b != t->wb) w->opt_same = false;
-        t->wb = b;
-        w->all += b;
-        if (t->req) w->req += b;
-        else w->opt += b;
+        t->raw = b;
+        if (!t->nby) window_add(w, t, b);
+    }
+    if (!st->tied) return;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        if (!t->nby) continue;
+        double b = t->raw;
+        /* a tied word: the bigram's block covers the window too (it
+        ** holds the window's start, and the window ends where the first
+        ** block ends), and the word's tf is at most the bigram's there;
+        ** the bigram's bound is padded, and so is this one */
+        for (size_t j = 0; j < t->nby; j++)
+            if (t->ratio[j] * t->by[j]->raw < b) b = t->ratio[j] * t->by[j]->raw;
+        window_add(w, t, b);
     }
 }
 
@@ -460,6 +494,7 @@ typedef struct optorder {
     /* the terms a required cursor scores, in term order (for the query) */
     sterm **req;
     size_t nreq;
+    bool tied;                  /* every optional term has by[] (tie_words) */
 } optorder;
 
 static void order_optional(optorder *o, const state *st, const window *w)
@@ -505,14 +540,30 @@ static __attribute__((noinline)) bool score_optional(state *st, uint32_t doc, do
     return true;
 }
 
-/* Score of a candidate that has every required element: the required terms
-** from the cursors standing on it, then the optional terms, strongest in
-** the window first, until the score so far and the window bounds of the
-** rest cannot beat theta (MaxScore within the candidate: the weak terms'
-** long lists are not read for a passage the strong ones already rule
-** out).  Sums in term order, as the oracle does.  False when the passage
-** cannot enter the top k. */
-static bool score_candidate(state *st, uint32_t doc, double theta, const optorder *o, double *contrib, double *out)
+/* A bound of the optional terms' part of a candidate whose required
+** terms' contributions are in contrib: a tied word's part from its
+** bigrams' (the least of contrib[by] * ratio: its tf is at most each
+** bigram's, the length factor is the passage's), padded so that the sum
+** stays above the exact score in any summation order; the others' window
+** bounds.  No list is read. */
+static double tied_bound(const optorder *o, const double *contrib)
+{
+    double b = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        const sterm *t = o->t[i];
+        double x = t->wb;
+        for (size_t j = 0; j < t->nby; j++) {
+            double y = contrib[t->by[j]->idx] * t->ratio[j] * UB_PAD;
+            if (y < x) x = y;
+        }
+        b += x;
+    }
+    return b;
+}
+
+/* The required terms' part of a candidate that has every required
+** element, from the cursors standing on it, each into contrib. */
+static inline double score_required(state *st, uint32_t doc, const optorder *o, double *contrib)
 {
     double req = 0;
     for (size_t i = 0; i < o->nreq; i++) {
@@ -520,7 +571,28 @@ static bool score_candidate(state *st, uint32_t doc, double theta, const optorde
         contrib[t->idx] = t->w * tf_part(&st->sc, zhs_cursor_tf(t->req), doc);
         req += contrib[t->idx];
     }
-    if (theta >= 0 && req + o->rest[0] <= theta) return false;
+    return req;
+}
+
+/* Whether a candidate whose required part is req may beat theta by the
+** bounds alone: the optional terms' window bounds, then the tied words'
+** bounds from their bigrams.  No list is read. */
+static inline bool may_enter(const optorder *o, double req, const double *contrib, double theta)
+{
+    if (req + o->rest[0] <= theta) return false;
+    return !o->tied || req + tied_bound(o, contrib) > theta;
+}
+
+/* Score of a candidate that has every required element and passed
+** may_enter (or theta < 0), its required part req already in contrib: the
+** optional terms, strongest in the window first, until the score so far
+** and the window bounds of the rest cannot beat theta (MaxScore within the
+** candidate: the weak terms' long lists are not read for a passage the
+** strong ones already rule out).  Sums in term order, as the oracle does.
+** False when the passage cannot enter the top k. */
+__attribute__((always_inline)) static inline bool score_candidate(state *st, uint32_t doc, double theta, const optorder *o, double req, double *contrib,
+                            double *out)
+{
     if (theta >= 0 && o->n > 1) {
         if (!score_optional(st, doc, theta, o, req, contrib)) return false;
     } else {
@@ -580,6 +652,60 @@ static void link_required(state *st)
             for (size_t j = 0; j < st->must[c].n && !t->req; j++)
                 if (st->must[c].e[j].post_off == t->ti->post_off) t->req = &st->must[c].e[j].cur;
     }
+}
+
+/* Whether the bigram term key b (B + two Han characters) is the bigram
+** of two adjacent characters of the Han word w. */
+static bool bigram_of(const char *w, size_t wl, const char *b, size_t bl)
+{
+    if (bl < 3 || b[0] != 'B') return false;
+    size_t nc = 0;
+    bool inside = false;
+    for (size_t i = 0; i < wl; nc++) {
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(w + i, wl - i, &cp);
+        if (!l || !zhs_is_han(cp)) return false;
+        if (!inside && wl - i >= bl - 1 && !memcmp(w + i, b + 1, bl - 1)) inside = true;
+        i += l;
+    }
+    if (!inside || nc < 2) return false;
+    /* b + 1 stands at a character boundary of w: it is two whole characters */
+    size_t c2 = 0;
+    for (size_t i = 1; i < bl; c2++) {
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(b + i, bl - i, &cp);
+        if (!l || !zhs_is_han(cp)) return false;
+        i += l;
+    }
+    return c2 == 2;
+}
+
+/* Ties each optional Han word of a conjunction to the required terms that
+** are its bigrams.  The analyzer emits a word's bigrams wherever it emits
+** the word, in the same field (the fact parse.c's chain_word rests on),
+** so in every passage the word's tf is at most each bigram's and its part
+** of the score at most the bigram's times w / w_bigram: a bound from
+** cursors that stand on the candidate anyway, and for a window from the
+** bigram's block, far below the word's own block bound where the word is
+** as common as its bigram (条例, 规定, 人民政府).  True when one is tied. */
+static bool tie_words(state *st)
+{
+    bool all = true;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        t->nby = 0;
+        if (t->req || t->key[0] == 'B') continue;
+        for (size_t j = 0; j < st->nt && t->nby < TIE_MAX; j++) {
+            sterm *u = &st->t[j];
+            if (!u->req || u->w <= 0 || !bigram_of(t->key, t->len, u->key, u->len)) continue;
+            t->by[t->nby] = u;
+            t->ratio[t->nby++] = t->w / u->w;
+        }
+        all &= t->nby > 0;
+    }
+    if (!all)
+        for (size_t i = 0; i < st->nt; i++) st->t[i].nby = 0;
+    return all;
 }
 
 /* ---------------------------------------------------------------- evaluators */
@@ -785,12 +911,13 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
     sterm **et = malloc((ne + 1) * sizeof *et);
     double *lf_rest = malloc((ne + 1) * sizeof *lf_rest);
     optorder oo = {malloc((st->nt + 1) * sizeof *oo.t), malloc((st->nt + 1) * sizeof *oo.rest), 0, 0, 0, -1,
-                   malloc((st->nt + 1) * sizeof *oo.req), 0};
+                   malloc((st->nt + 1) * sizeof *oo.req), 0, false};
     if (!contrib || !oo.t || !oo.rest || !oo.req || !et || !lf_rest) {
         free(e); free(contrib); free(oo.t); free(oo.rest); free(oo.req); free(et); free(lf_rest);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
     }
     link_required(st);
+    oo.tied = st->tied = !count_only && tie_words(st);
     for (size_t i = 0; i < st->nt; i++)
         if (st->t[i].req) oo.req[oo.nreq++] = &st->t[i];
     for (size_t j = 0; j < ne; j++) {
@@ -842,8 +969,23 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
         if (!agree) continue;
         double score = 0;
         if (theta >= 0 && oo.gen != win.gen) order_optional(&oo, st, &win);
-        bool ok = count_only || score_candidate(st, d, theta, &oo, contrib, &score);
+        /* the bounds first (cheap: the cursors stand on d); then, where
+        ** the optional terms are the phrase's own words, whose bounds
+        ** from their bigrams leave them little to rule out, the positions
+        ** before their lists; until the top k is full (theta < 0) no
+        ** score rules a candidate out, so positions first too */
+        double req = 0;
+        bool ok = true, late = !count_only && (theta < 0 || oo.tied);
+        if (!count_only && theta >= 0) {
+            req = score_required(st, d, &oo, contrib);
+            ok = may_enter(&oo, req, contrib, theta);
+            if (ok && !late) ok = score_candidate(st, d, theta, &oo, req, contrib, &score);
+        }
         for (size_t i = 0; i < st->nmust && ok; i++) ok = phrase_at(st, &st->must[i]);
+        if (ok && late) {
+            if (theta < 0) req = score_required(st, d, &oo, contrib);
+            ok = score_candidate(st, d, theta, &oo, req, contrib, &score);
+        }
         if (ok && !excluded(st, d)) {
             st->matches++;
             if (!count_only) heap_push(st, d, score);
@@ -1420,6 +1562,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     st->seg = seg;
     st->base = ns->base;
     st->nt = st->nmust = st->nmustnot = 0;
+    st->tied = false;
     /* The stored float bounds hold at the index's k1/b, scaled for the
     ** collection's average length (zhs_native_seg); at other parameters
     ** bounds come from each block's largest tf and shortest passage. */
@@ -1435,6 +1578,9 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         t->req = NULL;
         t->block_set = false;
         t->wb = 0;
+        t->key = q->terms[i].key;
+        t->len = q->terms[i].len;
+        t->nby = 0;
         zhs_cursor_init(&t->cur, seg, &inf[i].ti);
         t->w = w[i];
         double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
