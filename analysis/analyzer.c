@@ -20,6 +20,7 @@
 #include "common.h"
 #include "dict.h"
 #include "t2s.h"
+#include "terms.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -474,7 +475,8 @@ static bool utf8_map(zhs_analyzer *a, int32_t n)
 }
 
 /* The token of units u16[i, j), from the text's UTF-8. */
-static bool push_at(zhs_analyzer *a, int32_t i, int32_t j, uint32_t kind, uint32_t pos)
+__attribute__((always_inline)) static inline bool push_at(zhs_analyzer *a, int32_t i, int32_t j, uint32_t kind,
+                                                        uint32_t pos)
 {
     uint32_t start = a->src_start[i], end = a->src_end[j - 1];
     /* a slice that starts or ends with a surrogate may cut a pair, which
@@ -941,6 +943,9 @@ int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
         if (!flush_bigrams(a, &run, (int32_t)n)) return oom(err, len);
     }
 
+    /* 16 readable bytes after the last text: zhs_passage_terms_text
+    ** copies short keys 16 bytes at a time (terms.h) */
+    if (!zhs_buf_reserve(&a->terms, ZHS_TOKEN_SLACK)) return oom(err, len);
     for (size_t i = 0; i < a->ntokens; i++)
         a->tokens[i].text = a->terms.data + (uintptr_t)a->tokens[i].text;
     *tokens = a->tokens;
