@@ -367,6 +367,18 @@ static int64_t normalize_text(zhs_analyzer *a, const char *text, size_t len)
         }
         uint32_t cp;
         size_t l = zhs_utf8_decode(text + i, len - i, &cp);
+        /* a character already mapped to one unit (nearly every one after
+        ** the first passages): stored here, without map_bmp's call and
+        ** its scratch */
+        uint32_t m = cp < 0x10000 ? a->bmp_map[cp] : MAP_UNKNOWN;
+        if (m < 0x10000 && n + 1 <= a->u16_cap) {
+            a->u16[n] = (UChar)m;
+            a->src_start[n] = (uint32_t)i;
+            a->src_end[n] = (uint32_t)(i + l);
+            n++;
+            i += l;
+            continue;
+        }
         const UChar *units;
         int32_t k;
         if (cp < 0x10000) {
