@@ -520,6 +520,9 @@ typedef struct han_run {
 ** character. */
 static uint32_t fold_char(zhs_analyzer *a, uint32_t cp)
 {
+    /* one unit already in the table: normalize_text's fast path */
+    uint32_t m = cp < 0x10000 ? a->bmp_map[cp] : MAP_UNKNOWN;
+    if (m < 0x10000) return U16_IS_SURROGATE(m) || !zhs_is_han(m) ? 0 : zhs_t2s_char(a->opencc, m);
     UChar scratch[MAX_EXPANSION];
     const UChar *units;
     int32_t k = cp < 0x10000 ? map_bmp(a, cp, &units, scratch) : normalize_cp(a, cp, scratch);
