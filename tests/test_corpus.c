@@ -96,16 +96,23 @@ static void on_warn(void *ctx, const char *path, const char *msg)
     r->nwarn++;
 }
 
-static bool valid_utf8(const char *s, size_t n)
+/* zhs_utf8_valid_prefix against its definition, decoding one character
+** at a time: the first byte where zhs_utf8_decode gives U+FFFD for
+** anything but the bytes of U+FFFD.  Its three-byte run skips decoding,
+** so every three-byte sequence is tried, alone, cut short and between
+** other characters, and random strings of the bytes that matter. */
+static size_t valid_prefix_ref(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t l = zhs_utf8_decode(s + i, n - i, &cp);
-        if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return false;
+        if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return i;
         i += l;
     }
-    return true;
+    return n;
 }
+
+static bool valid_utf8(const char *s, size_t n) { return valid_prefix_ref(s, n) == n; }
 
 static void keep(run *r, const zhs_passage *p)
 {
@@ -277,22 +284,6 @@ static void check_law(const run *r, const char *rel)
     snprintf(id, sizeof id, "%s#第\xEF\xBC\x94条", rel);
     CHECK(g && strcmp(g->id, id) == 0);
     CHECK(!contains(r, "不是正文") && !contains(r, "INFO") && !contains(r, "---"));
-}
-
-/* zhs_utf8_valid_prefix against its definition, decoding one character
-** at a time: the first byte where zhs_utf8_decode gives U+FFFD for
-** anything but the bytes of U+FFFD.  Its three-byte run skips decoding,
-** so every three-byte sequence is tried, alone, cut short and between
-** other characters, and random strings of the bytes that matter. */
-static size_t valid_prefix_ref(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
-        if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return i;
-        i += l;
-    }
-    return n;
 }
 
 static void test_valid_prefix(void)
