@@ -20,6 +20,7 @@
 #include "common.h"
 #include "dict.h"
 #include "t2s.h"
+#include "terms.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -67,6 +68,10 @@ struct zhs_analyzer {
     UChar *u16;
     uint32_t *src_start, *src_end;
     size_t u16_cap;
+    /* the normalised text once more in UTF-8: unit i starts at u8 + u8_at[i] */
+    char *u8;
+    uint32_t *u8_at;
+    size_t u8_cap, u8_at_cap;
 
     zhs_token *tokens;
     size_t ntokens, tokens_cap;
@@ -250,6 +255,8 @@ void zhs_analyzer_close(zhs_analyzer *a)
     free(a->u16);
     free(a->src_start);
     free(a->src_end);
+    free(a->u8);
+    free(a->u8_at);
     free(a->tokens);
     zhs_buf_free(&a->terms);
     zhs_buf_free(&a->seg_out);
@@ -360,6 +367,18 @@ static int64_t normalize_text(zhs_analyzer *a, const char *text, size_t len)
         }
         uint32_t cp;
         size_t l = zhs_utf8_decode(text + i, len - i, &cp);
+        /* a character already mapped to one unit (nearly every one after
+        ** the first passages): stored here, without map_bmp's call and
+        ** its scratch */
+        uint32_t m = cp < 0x10000 ? a->bmp_map[cp] : MAP_UNKNOWN;
+        if (m < 0x10000 && n + 1 <= a->u16_cap) {
+            a->u16[n] = (UChar)m;
+            a->src_start[n] = (uint32_t)i;
+            a->src_end[n] = (uint32_t)(i + l);
+            n++;
+            i += l;
+            continue;
+        }
         const UChar *units;
         int32_t k;
         if (cp < 0x10000) {
@@ -385,25 +404,21 @@ static int64_t normalize_text(zhs_analyzer *a, const char *text, size_t len)
 
 /* ---------------------------------------------------------------- tokens */
 
-static bool push_token(zhs_analyzer *a, const UChar *u, int32_t ulen, uint32_t kind,
-                       uint32_t pos, uint32_t start, uint32_t end)
+/* The term buffer's room for need more bytes: zhs_buf_reserve's own test
+** here, since a call per token was 1.4% of a laws build's instructions
+** and the buffer seldom grows. */
+static inline bool terms_room(zhs_analyzer *a, size_t need)
+{
+    return (!a->terms.oom && a->terms.len + need + 1 <= a->terms.cap) || zhs_buf_reserve(&a->terms, need);
+}
+
+/* Ends the token whose text was written at off .. o in the term buffer:
+** NUL-terminated; text pointers are fixed up once the buffer stops
+** moving. */
+static bool end_token(zhs_analyzer *a, size_t off, char *o, uint32_t kind, uint32_t pos, uint32_t start,
+                      uint32_t end)
 {
     if (!zhs_grow(&a->tokens, &a->tokens_cap, a->ntokens + 1, sizeof *a->tokens, 256)) return false;
-    /* UTF-16 -> UTF-8 into the term buffer (a unit is at most 3 bytes, a
-    ** pair 4), NUL-terminated, written in place: an append per character
-    ** was a libc memcpy call each, 7% of the analyzer.  Text pointers are
-    ** fixed up once the buffer stops moving. */
-    size_t need = 3 * (size_t)ulen + 1;
-    /* zhs_buf_reserve's own test, here: a call per token was 1.4% of a
-    ** laws build's instructions, and the buffer seldom grows */
-    if ((a->terms.oom || a->terms.len + need + 1 > a->terms.cap) && !zhs_buf_reserve(&a->terms, need)) return false;
-    size_t off = a->terms.len;
-    char *o = a->terms.data + off;
-    for (int32_t i = 0; i < ulen;) {
-        UChar32 cp;
-        U16_NEXT(u, i, ulen, cp);
-        o += zhs_utf8_encode((uint32_t)cp, o);
-    }
     *o++ = 0;
     *o = 0;
     a->terms.len = (size_t)(o - a->terms.data);
@@ -415,6 +430,79 @@ static bool push_token(zhs_analyzer *a, const UChar *u, int32_t ulen, uint32_t k
     t->start = start;
     t->end = end;
     return true;
+}
+
+static bool push_token(zhs_analyzer *a, const UChar *u, int32_t ulen, uint32_t kind,
+                       uint32_t pos, uint32_t start, uint32_t end)
+{
+    /* UTF-16 -> UTF-8 into the term buffer (a unit is at most 3 bytes, a
+    ** pair 4), written in place: an append per character was a libc
+    ** memcpy call each, 7% of the analyzer. */
+    if (!terms_room(a, 3 * (size_t)ulen + 1)) return false;
+    size_t off = a->terms.len;
+    char *o = a->terms.data + off;
+    for (int32_t i = 0; i < ulen;) {
+        UChar32 cp;
+        U16_NEXT(u, i, ulen, cp);
+        o += zhs_utf8_encode((uint32_t)cp, o);
+    }
+    return end_token(a, off, o, kind, pos, start, end);
+}
+
+/* Converts the normalised text u16[0, n) to UTF-8 once (u8, u8_at), so
+** that a token of the text is a copy of bytes: a Han character is in
+** four tokens (itself, two bigrams, a word), each of which converted it
+** again, about 7% of a build's instructions (bench/RESULTS.md, inv4).
+** The bytes are those push_token writes for any slice that does not cut
+** a surrogate pair (push_at's test).  16 bytes of slack after the text:
+** push_at copies short tokens 16 bytes at a time. */
+static bool utf8_map(zhs_analyzer *a, int32_t n)
+{
+    size_t na = a->u8_at_cap, nb = a->u8_cap;
+    if (!zhs_grow(&a->u8_at, &na, (size_t)n + 1, sizeof *a->u8_at, 1024) ||
+        !zhs_grow(&a->u8, &nb, 3 * (size_t)n + 16, 1, 4096))
+        return false;
+    a->u8_at_cap = na;
+    a->u8_cap = nb;
+    const UChar *u = a->u16;
+    char *o = a->u8;
+    for (int32_t i = 0; i < n;) {
+        a->u8_at[i] = (uint32_t)(o - a->u8);
+        UChar c = u[i];
+        if (c < 0x80) {
+            *o++ = (char)c;
+            i++;
+            continue;
+        }
+        int32_t at = i;
+        UChar32 cp;
+        U16_NEXT(u, at, n, cp);
+        if (at - i == 2) a->u8_at[i + 1] = a->u8_at[i];
+        o += zhs_utf8_encode((uint32_t)cp, o);
+        i = at;
+    }
+    a->u8_at[n] = (uint32_t)(o - a->u8);
+    memset(o, 0, 16);
+    return true;
+}
+
+/* The token of units u16[i, j), from the text's UTF-8. */
+__attribute__((always_inline)) static inline bool push_at(zhs_analyzer *a, int32_t i, int32_t j, uint32_t kind,
+                                                        uint32_t pos)
+{
+    uint32_t start = a->src_start[i], end = a->src_end[j - 1];
+    /* a slice that starts or ends with a surrogate may cut a pair, which
+    ** the text's conversion joined: converted on its own (rare) */
+    if (U16_IS_SURROGATE(a->u16[i]) || U16_IS_SURROGATE(a->u16[j - 1]))
+        return push_token(a, a->u16 + i, j - i, kind, pos, start, end);
+    const char *src = a->u8 + a->u8_at[i];
+    size_t len = a->u8_at[j] - a->u8_at[i];
+    if (!terms_room(a, len + 16)) return false;
+    size_t off = a->terms.len;
+    char *o = a->terms.data + off;
+    if (len <= 16) memcpy(o, src, 16);
+    else memcpy(o, src, len);
+    return end_token(a, off, o + len, kind, pos, start, end);
 }
 
 /* A run of Han characters not broken by punctuation or space: bigrams are
@@ -432,6 +520,9 @@ typedef struct han_run {
 ** character. */
 static uint32_t fold_char(zhs_analyzer *a, uint32_t cp)
 {
+    /* one unit already in the table: normalize_text's fast path */
+    uint32_t m = cp < 0x10000 ? a->bmp_map[cp] : MAP_UNKNOWN;
+    if (m < 0x10000) return U16_IS_SURROGATE(m) || !zhs_is_han(m) ? 0 : zhs_t2s_char(a->opencc, m);
     UChar scratch[MAX_EXPANSION];
     const UChar *units;
     int32_t k = cp < 0x10000 ? map_bmp(a, cp, &units, scratch) : normalize_cp(a, cp, scratch);
@@ -493,8 +584,7 @@ static bool flush_chars(zhs_analyzer *a, const han_run *run, int32_t limit)
     for (uint32_t k = 0; k < run->nchars && i < limit; k++, pos++) {
         int32_t j = i;
         U16_FWD_1(a->u16, j, limit);
-        if (!push_token(a, a->u16 + i, j - i, ZHS_TOKEN_CHAR, pos, a->src_start[i], a->src_end[j - 1]))
-            return false;
+        if (!push_at(a, i, j, ZHS_TOKEN_CHAR, pos)) return false;
         i = j;
     }
     return !a->opencc || flush_chars_as_written(a, run, limit);
@@ -512,18 +602,14 @@ static bool flush_bigrams(zhs_analyzer *a, han_run *run, int32_t limit)
             if (j >= limit) break;
             int32_t k = j;
             U16_FWD_1(a->u16, k, limit);
-            if (!push_token(a, a->u16 + i, k - i, ZHS_TOKEN_BIGRAM, pos,
-                            a->src_start[i], a->src_end[k - 1]))
-                return false;
+            if (!push_at(a, i, k, ZHS_TOKEN_BIGRAM, pos)) return false;
             i = j;
             pos++;
         }
     } else if (!a->cfg.words && run->nchars == 1) {
         int32_t k = run->first;
         U16_FWD_1(a->u16, k, limit);
-        if (!push_token(a, a->u16 + run->first, k - run->first, ZHS_TOKEN_WORD, run->pos,
-                        a->src_start[run->first], a->src_end[k - 1]))
-            return false;
+        if (!push_at(a, run->first, k, ZHS_TOKEN_WORD, run->pos)) return false;
     }
     run->nchars = 0;
     return true;
@@ -759,13 +845,13 @@ static int icu_tokens(zhs_analyzer *a, int32_t base, int32_t len, uint32_t *unit
             }
             run->nchars += nch;
             if (a->cfg.words)
-                ok = push_token(a, seg, seglen, ZHS_TOKEN_WORD, *unit, a->src_start[s], a->src_end[e - 1]);
+                ok = push_at(a, s, e, ZHS_TOKEN_WORD, *unit);
             *unit += nch;
         } else {
             ok = flush_bigrams(a, run, s);
             if (ok && status >= UBRK_WORD_NUMBER) {
                 uint32_t kind = status < UBRK_WORD_NUMBER_LIMIT ? ZHS_TOKEN_NUMBER : ZHS_TOKEN_LATIN;
-                ok = push_token(a, seg, seglen, kind, *unit, a->src_start[s], a->src_end[e - 1]);
+                ok = push_at(a, s, e, kind, *unit);
                 (*unit)++;
             }
         }
@@ -823,8 +909,7 @@ static int dict_tokens(zhs_analyzer *a, int32_t n, size_t textlen, zhs_error *er
                 uint32_t pos = unit;
                 for (int32_t w = i; w < j;) {
                     int32_t we = i + (int32_t)a->dp.next[w - i];
-                    if (!push_token(a, a->u16 + w, we - w, ZHS_TOKEN_WORD, pos, a->src_start[w], a->src_end[we - 1]))
-                        return oom(err, textlen);
+                    if (!push_at(a, w, we, ZHS_TOKEN_WORD, pos)) return oom(err, textlen);
                     pos += count_chars(a->u16 + w, we - w);
                     w = we;
                 }
@@ -862,6 +947,7 @@ int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
     int64_t n = normalize_text(a, text, len);
     if (n < 0) return oom(err, len);
     if (n == 0) return ZHS_OK;
+    if (!utf8_map(a, (int32_t)n)) return oom(err, len);
 
     if (a->cfg.segmenter != ZHS_SEGMENTER_ICU) {
         if (dict_tokens(a, (int32_t)n, len, err)) return err->code;
@@ -872,6 +958,9 @@ int zhs_analyzer_run(zhs_analyzer *a, const zhs_token **tokens, size_t *ntokens,
         if (!flush_bigrams(a, &run, (int32_t)n)) return oom(err, len);
     }
 
+    /* 16 readable bytes after the last text: zhs_passage_terms_text
+    ** copies short keys 16 bytes at a time (terms.h) */
+    if (!zhs_buf_reserve(&a->terms, ZHS_TOKEN_SLACK)) return oom(err, len);
     for (size_t i = 0; i < a->ntokens; i++)
         a->tokens[i].text = a->terms.data + (uintptr_t)a->tokens[i].text;
     *tokens = a->tokens;

@@ -129,6 +129,10 @@ int zhs_passage_terms_title(zhs_passage_terms *pt, zhs_analyzer *an, const char 
 ** none), analyzed like the title; call it before _text, as _title. */
 int zhs_passage_terms_heading(zhs_passage_terms *pt, zhs_analyzer *an, const char *heading,
                               zhs_error *err);
+/* tok as zhs_analyzer_run gives them: each text is followed by at least
+** ZHS_TOKEN_SLACK readable bytes, so that short keys are copied with a
+** fixed move (terms.c). */
+#define ZHS_TOKEN_SLACK 16
 int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n, zhs_error *err);
 /* Appends one term (prefix + key) at pos, outside the passage length. */
 bool zhs_passage_terms_push(zhs_passage_terms *pt, const char *prefix, size_t pl, const char *key, size_t kl,

@@ -333,6 +333,16 @@ size_t zhs_utf8_valid_prefix(const char *s, size_t n)
         }
         if (i >= n) break;
         if ((unsigned char)s[i] < 0x80) { i++; continue; }
+        /* a well-formed three-byte sequence (Han text) is valid, U+FFFD
+        ** included: tested here without decoding it (the corpus reader
+        ** checks every file, on the build's critical thread) */
+        size_t at = i;
+        for (const uint8_t *p = (const uint8_t *)s + i;
+             i + 3 <= n && (p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+             (p[0] != 0xE0 || p[1] >= 0xA0) && (p[0] != 0xED || p[1] < 0xA0);
+             p += 3)
+            i += 3;
+        if (i > at) continue;
         uint32_t cp;
         size_t l = zhs_utf8_decode(s + i, n - i, &cp);
         if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return i;

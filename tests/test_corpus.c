@@ -96,16 +96,23 @@ static void on_warn(void *ctx, const char *path, const char *msg)
     r->nwarn++;
 }
 
-static bool valid_utf8(const char *s, size_t n)
+/* zhs_utf8_valid_prefix against its definition, decoding one character
+** at a time: the first byte where zhs_utf8_decode gives U+FFFD for
+** anything but the bytes of U+FFFD.  Its three-byte run skips decoding,
+** so every three-byte sequence is tried, alone, cut short and between
+** other characters, and random strings of the bytes that matter. */
+static size_t valid_prefix_ref(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t l = zhs_utf8_decode(s + i, n - i, &cp);
-        if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return false;
+        if (cp == 0xFFFD && !(l == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) return i;
         i += l;
     }
-    return true;
+    return n;
 }
+
+static bool valid_utf8(const char *s, size_t n) { return valid_prefix_ref(s, n) == n; }
 
 static void keep(run *r, const zhs_passage *p)
 {
@@ -277,6 +284,32 @@ static void check_law(const run *r, const char *rel)
     snprintf(id, sizeof id, "%s#第\xEF\xBC\x94条", rel);
     CHECK(g && strcmp(g->id, id) == 0);
     CHECK(!contains(r, "不是正文") && !contains(r, "INFO") && !contains(r, "---"));
+}
+
+static void test_valid_prefix(void)
+{
+    char b[48];
+    long differ = 0;
+    for (uint32_t v = 0; v < (1u << 24); v++) {
+        memcpy(b, "a\xE4\xB8\xAD", 4);
+        b[4] = (char)(v >> 16);
+        b[5] = (char)(v >> 8);
+        b[6] = (char)v;
+        memcpy(b + 7, "\xE4\xB8\xAD\x80", 4);
+        for (size_t n = 5; n <= 11; n += 2) differ += zhs_utf8_valid_prefix(b, n) != valid_prefix_ref(b, n);
+    }
+    static const unsigned char bytes[] = {'a', 0x80, 0x9F, 0xA0, 0xAD, 0xB8, 0xBD, 0xBF, 0xC2,
+                                          0xDF, 0xE0, 0xE4, 0xED, 0xEF, 0xF0, 0xF4, 0xFF};
+    uint64_t x = 88172645463325252ull;
+    for (long t = 0; t < 1000000; t++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t n = (size_t)(x % sizeof b);
+        for (size_t j = 0; j < n; j++) b[j] = (char)bytes[((x >> (j % 48)) ^ (j * 7)) % sizeof bytes];
+        differ += zhs_utf8_valid_prefix(b, n) != valid_prefix_ref(b, n);
+    }
+    CHECK(differ == 0);
 }
 
 static void test_articles(void)
@@ -969,6 +1002,7 @@ static void test_laws(void)
 int main(void)
 {
     test_api();
+    test_valid_prefix();
     test_articles();
     test_stable_ids();
     test_markdown_cleaning();
