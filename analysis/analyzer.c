@@ -271,6 +271,8 @@ const char *zhs_analyzer_fingerprint(const zhs_analyzer *a) { return a->fingerpr
 
 void zhs_analyzer_config_get(const zhs_analyzer *a, zhs_analyzer_config *out) { *out = a->cfg; }
 
+bool zhs_analyzer_article_terms(const zhs_analyzer *a) { return a->cfg.article_terms != 0; }
+
 /* ---------------------------------------------------------------- mapping */
 
 /* Normalises one code point with ICU: NFKC_CF, then T->S.  Writes at most

@@ -18,6 +18,10 @@
 ** it reproduces that hash.  NULL when there is none. */
 const char *zhs_analyzer_user_words(const zhs_analyzer *a, size_t *len);
 
+/* Does the analyzer add article-number terms (its config's article_terms)?
+** Asked once per passage: no copy of the whole config. */
+bool zhs_analyzer_article_terms(const zhs_analyzer *a);
+
 /* Does the fingerprint name a user dictionary? */
 bool zhs_fingerprint_has_user_dict(const char *fp);
 

@@ -4,6 +4,7 @@
 #include "terms.h"
 #include "numeral.h"
 #include "articles.h"
+#include "analyzer_int.h"
 
 #include <stdlib.h>
 
@@ -254,10 +255,8 @@ int zhs_passage_terms_run(zhs_passage_terms *pt, zhs_analyzer *an, const zhs_pas
     if (zhs_analyzer_run(an, &tok, &n, p->text ? p->text : "", p->text ? p->text_len : 0, err))
         return err->code;
     if (zhs_passage_terms_text(pt, tok, n, err)) return err->code;
-    zhs_analyzer_config cfg;
-    zhs_analyzer_config_get(an, &cfg);
     /* the text's terms are the last n */
-    if (cfg.article_terms && zhs_passage_terms_articles(pt, pt->n - n, err)) return err->code;
+    if (zhs_analyzer_article_terms(an) && zhs_passage_terms_articles(pt, pt->n - n, err)) return err->code;
     return zhs_passage_terms_label(pt, p->label, err);
 }
 
