@@ -523,18 +523,19 @@ typedef struct han_run {
 static uint32_t fold_char(zhs_analyzer *a, uint32_t cp)
 {
     /* one unit already in the table: normalize_text's fast path */
-    uint32_t m = cp < 0x10000 ? a->bmp_map[cp] : MAP_UNKNOWN;
-    if (m < 0x10000) return U16_IS_SURROGATE(m) || !zhs_is_han(m) ? 0 : zhs_t2s_char(a->opencc, m);
-    UChar scratch[MAX_EXPANSION];
-    const UChar *units;
-    int32_t k = cp < 0x10000 ? map_bmp(a, cp, &units, scratch) : normalize_cp(a, cp, scratch);
-    if (cp >= 0x10000) units = scratch;
-    uint32_t c;
-    int32_t at = 0;
-    if (k <= 0) return 0;
-    U16_NEXT(units, at, k, c);
-    if (at != k || !zhs_is_han(c)) return 0;
-    return zhs_t2s_char(a->opencc, c);
+    uint32_t c = cp < 0x10000 ? a->bmp_map[cp] : MAP_UNKNOWN;
+    if (c >= 0x10000) {
+        UChar scratch[MAX_EXPANSION];
+        const UChar *units;
+        int32_t k = cp < 0x10000 ? map_bmp(a, cp, &units, scratch) : normalize_cp(a, cp, scratch);
+        if (cp >= 0x10000) units = scratch;
+        int32_t at = 0;
+        if (k <= 0) return 0;
+        U16_NEXT(units, at, k, c);
+        if (at != k) return 0;
+    }
+    /* a lone surrogate is not Han */
+    return zhs_is_han(c) ? zhs_t2s_char(a->opencc, c) : 0;
 }
 
 /* With OpenCC's phrases a run can lose a character as written (網路 is

@@ -23,6 +23,7 @@
 ** exact, so every evaluator ends with the same hits.
 */
 #include "query_int.h"
+#include "articles.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ typedef struct state {
     zhs_pos_iter *it;           /* phrase_at's position readers */
     size_t itcap;
     int fault;                  /* ZHS_ECORRUPT or ZHS_ENOMEM once a walk had to stop */
-    bool tied;                  /* some sterm has by[] (tie_words) */
+    bool tied;                  /* tie_words held: every optional term has by[] */
     zhs_prox *prox;             /* the proximity bonus (proximity.c); outside the
                                 ** state, which is zeroed per query */
 } state;
@@ -658,26 +659,19 @@ static void link_required(state *st)
 ** of two adjacent characters of the Han word w. */
 static bool bigram_of(const char *w, size_t wl, const char *b, size_t bl)
 {
-    if (bl < 3 || b[0] != 'B') return false;
-    size_t nc = 0;
-    bool inside = false;
-    for (size_t i = 0; i < wl; nc++) {
+    uint32_t c1, c2;
+    if (!zhs_article_bigram(b, bl, &c1, &c2) || !zhs_is_han(c1) || !zhs_is_han(c2)) return false;
+    bool found = false;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < wl;) {
         uint32_t cp;
         size_t l = zhs_utf8_decode(w + i, wl - i, &cp);
         if (!l || !zhs_is_han(cp)) return false;
-        if (!inside && wl - i >= bl - 1 && !memcmp(w + i, b + 1, bl - 1)) inside = true;
+        found |= i > 0 && prev == c1 && cp == c2;
+        prev = cp;
         i += l;
     }
-    if (!inside || nc < 2) return false;
-    /* b + 1 stands at a character boundary of w: it is two whole characters */
-    size_t c2 = 0;
-    for (size_t i = 1; i < bl; c2++) {
-        uint32_t cp;
-        size_t l = zhs_utf8_decode(b + i, bl - i, &cp);
-        if (!l || !zhs_is_han(cp)) return false;
-        i += l;
-    }
-    return c2 == 2;
+    return found;
 }
 
 /* Ties each optional Han word of a conjunction to the required terms that
