@@ -26,19 +26,17 @@
 
 /* The choice is made once, before main, from the CPU and ZHS_SIMD: reader
 ** threads share it and nothing writes it afterwards. */
-static bool use_avx2;
+bool zhs_simd_use_avx2;
 
 static void simd_choose(void)
 {
     const char *env = getenv("ZHS_SIMD");
-    use_avx2 = zhs_simd_avx2_supported() && !(env && strcmp(env, "scalar") == 0);
+    zhs_simd_use_avx2 = zhs_simd_avx2_supported() && !(env && strcmp(env, "scalar") == 0);
 }
 
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((constructor)) static void simd_init(void) { simd_choose(); }
 #endif
-
-bool zhs_simd_avx2(void) { return use_avx2; }
 
 #ifdef ZHS_HAVE_AVX2
 
@@ -141,19 +139,6 @@ __attribute__((target("avx2"))) static inline void store8(uint32_t *v, __m256i x
     _mm256_maskstore_epi32((int *)v, keep, x);
 }
 
-/* Zeroes groups of 8 values: a loop of vector stores that GCC would
-** otherwise turn into a call of memset, which costs more for these sizes
-** (clang has no such attribute). */
-#if defined(__clang__)
-#define NO_MEMSET_IDIOM
-#else
-#define NO_MEMSET_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#endif
-__attribute__((target("avx2"))) NO_MEMSET_IDIOM static void zero_groups(uint32_t *a, size_t groups)
-{
-    for (size_t i = 0; i < groups; i++) _mm256_store_si256((__m256i *)(a + 8 * i), _mm256_setzero_si256());
-}
-
 /* One loop for every output; `kind`, whether exceptions come (add not
 ** NULL: what to add to each value, eight at a time) and `exact` (store
 ** nothing past v[n - 1]; otherwise whole groups) are constants at each
@@ -167,13 +152,24 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
     kernel k = kernel_for(bits);
     __m256i carry = _mm256_set1_epi32((int)base);
     size_t g = groups_readable(n, bits, GROUP_READ(&k), readable), i = 0;
-    for (; i < g; i++) {
-        __m256i x = unpack8(&k, in + i * bits);
-        if (add) x = _mm256_add_epi32(x, _mm256_load_si256((const __m256i *)(add + 8 * i)));
-        x = finish8(x, kind, &carry);
-        if (exact && n - 8 * i < 8) store8(v + 8 * i, x, n - 8 * i);
-        else _mm256_storeu_si256((__m256i *)(v + 8 * i), x);
+#define UNPACK_GROUP(i)                                                                   \
+    do {                                                                                  \
+        __m256i x = unpack8(&k, in + (i) * bits);                                         \
+        if (add) x = _mm256_add_epi32(x, _mm256_load_si256((const __m256i *)(add + 8 * (i)))); \
+        x = finish8(x, kind, &carry);                                                     \
+        if (exact && n - 8 * (i) < 8) store8(v + 8 * (i), x, n - 8 * (i));               \
+        else _mm256_storeu_si256((__m256i *)(v + 8 * (i)), x);                            \
+    } while (0)
+    if (!exact && g == ZHS_BLOCK / 8) {
+        /* A whole block (every block of a long list but its last): the
+        ** count is a constant, and the loop unrolled loses its counter,
+        ** its test and the copies of the carry between iterations. */
+#pragma GCC unroll 16
+        for (i = 0; i < ZHS_BLOCK / 8; i++) UNPACK_GROUP(i);
+        return;
     }
+    for (; i < g; i++) UNPACK_GROUP(i);
+#undef UNPACK_GROUP
     if (8 * i >= n) return;
     /* The rest, whose vector loads would pass the readable bytes (the
     ** last lists of a file): one 8-byte load per value, which stays
@@ -217,7 +213,9 @@ __attribute__((target("avx2"))) void zhs_pfor_block_tfs_avx2(uint32_t *v, const 
                                                               const zhs_pfor_patch *pt, size_t n, const uint8_t *limit)
 {
     unpack_run(v, g->packed, n, g->bits, OUT_PLUS1, 0, NULL, (size_t)(limit - g->packed), false);
-    for (uint32_t e = 0; e < g->nexc; e++) v[pt->idx[e]] += pt->add[e];
+    /* the count read once: the stores into v could alias g for all the
+    ** compiler knows */
+    for (uint32_t e = 0, ne = g->nexc; e < ne; e++) v[pt->idx[e]] += pt->add[e];
 }
 
 /* Doc gaps with exceptions: their high parts are laid out in a zeroed
@@ -231,7 +229,11 @@ __attribute__((target("avx2"), noinline)) static void docs_patched(uint32_t *v, 
                                                                     size_t readable)
 {
     uint32_t add[ZHS_PFOR_AVX2_MAX_N] __attribute__((aligned(32)));
-    zero_groups(add, (n + 7) / 8);
+    /* the whole array, whatever n: sixteen stores without a loop, a
+    ** call or an exit to mispredict cost less than zeroing the block's
+    ** groups alone (a short list's block has six on average) */
+#pragma GCC unroll 16
+    for (size_t i = 0; i < ZHS_BLOCK / 8; i++) _mm256_store_si256((__m256i *)(add + 8 * i), _mm256_setzero_si256());
     for (uint32_t e = 0; e < g->nexc; e++) add[pt->idx[e]] = pt->add[e];
     unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, add, readable, false);
 }
@@ -248,6 +250,12 @@ __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const
         __m256i x = _mm256_add_epi32(_mm256_set1_epi32((int)base), _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8));
         for (size_t i = 0; i < n; i += 8, x = _mm256_add_epi32(x, _mm256_set1_epi32(8)))
             _mm256_storeu_si256((__m256i *)(v + i), x);
+    } else if (n <= 8 && readable >= 32) {
+        /* one group (seven lists in ten of a laws index have df <= 8):
+        ** straight code, without the loop's bounds and counter */
+        kernel k = kernel_for(g->bits);
+        __m256i carry = _mm256_set1_epi32((int)base);
+        _mm256_storeu_si256((__m256i *)v, finish8(unpack8(&k, g->packed), OUT_DOCS, &carry));
     } else {
         unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
     }

@@ -18,7 +18,8 @@
 /* True when this process decodes with AVX2: the CPU has it, the build did
 ** not leave it out (-DZHS_SIMD=OFF), and ZHS_SIMD=scalar was not set in the
 ** environment when the library was loaded.  Decided once, never changed. */
-bool zhs_simd_avx2(void);
+extern bool zhs_simd_use_avx2;     /* set by a constructor in codec_avx2.c */
+static inline bool zhs_simd_avx2(void) { return zhs_simd_use_avx2; }
 /* The CPU (and the build) could: what the tests compare against. */
 bool zhs_simd_avx2_supported(void);
 
@@ -115,6 +116,29 @@ bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, un
 const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
                                            zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
                                            const uint8_t *limit);
+
+/* zhs_block_parse_packed with its dispatch inline: the cursor parses
+** a block with exceptions at every block of a long list (three in four
+** have some), where the two calls of the dispatch were 5% of the pass. */
+static inline const uint8_t *zhs_block_parse_packed_inline(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                                           zhs_pfor_patch *tp, size_t n, const uint8_t *p,
+                                                           const uint8_t *end, const uint8_t *limit)
+{
+    if (zhs_simd_avx2()) return zhs_block_parse_packed_avx2(dg, dp, tg, tp, n, p, end, limit);
+    return zhs_block_parse_packed(dg, dp, tg, tp, n, p, end, limit);
+}
+
+/* The block of n postings at p in either layout (packed: format 6), with
+** zhs_pfor_parse_block's inline case, which both layouts share. */
+static inline const uint8_t *zhs_block_parse(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                             zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
+                                             const uint8_t *limit, bool packed)
+{
+    if (!packed || (n <= ZHS_BLOCK && end - p >= 2 && ((p[0] | p[1]) & ZHS_PFOR_EXC) == 0))
+        return zhs_pfor_parse_block(dg, dp, tg, tp, n, p, end);
+    return zhs_block_parse_packed_inline(dg, dp, tg, tp, n, p, end, limit);
+}
+
 
 /* Places a group's packed area at p; returns its end, NULL if it does
 ** not fit. */

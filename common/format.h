@@ -217,17 +217,6 @@ size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1
 ** parts are read with vector loads where limit leaves room. */
 const uint8_t *zhs_block_parse_packed(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, zhs_pfor_patch *tp,
                                       size_t n, const uint8_t *p, const uint8_t *end, const uint8_t *limit);
-/* The block of n postings at p in either layout (packed: format 6), with
-** zhs_pfor_parse_block's inline case, which both layouts share. */
-static inline const uint8_t *zhs_block_parse(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
-                                             zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
-                                             const uint8_t *limit, bool packed)
-{
-    if (!packed || (n <= ZHS_BLOCK && end - p >= 2 && ((p[0] | p[1]) & ZHS_PFOR_EXC) == 0))
-        return zhs_pfor_parse_block(dg, dp, tg, tp, n, p, end);
-    return zhs_block_parse_packed(dg, dp, tg, tp, n, p, end, limit);
-}
-
 /* All n values of a parsed group into v (any n; up to 8 bytes past the
 ** packed area are read and must be mapped). */
 void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n);

@@ -384,7 +384,7 @@ __attribute__((always_inline)) static inline bool decode_block_at(zhs_cursor *c,
     zhs_pfor_patch dp;
     bool packed = c->seg->post_packed;
     if (!(single ? zhs_block_parse(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c), packed)
-          : packed ? zhs_block_parse_packed(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c))
+          : packed ? zhs_block_parse_packed_inline(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c))
                    : zhs_pfor_parse_pair(&dg, &dp, n, &c->tfg, &c->tfp, n, p, c->end)))
         return false;
     /* The block lies inside the term's postings, which lie inside the
@@ -443,9 +443,11 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     c->sk_valid = false;
     c->pos_base = s->pos.data + ti->pos_off;
     c->pos_end = c->pos_base + ti->pos_len;
-    c->skip_bytes = s->skip_v1 ? ZHS_SKIP_BYTES_V1 : ti->pos_len ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
     c->block = UINT32_MAX;
     if (nblocks > 1) {
+        /* read only through the skip table: a single-block list (most
+        ** lists) leaves it unset */
+        c->skip_bytes = s->skip_v1 ? ZHS_SKIP_BYTES_V1 : ti->pos_len ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
         if ((uint64_t)nblocks * c->skip_bytes > ti->post_len) {
             cursor_damaged(c);
             return;

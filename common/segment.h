@@ -100,7 +100,7 @@ typedef struct zhs_cursor {
     const uint8_t *pos_base;        /* term's positions */
     const uint8_t *pos_end;
     uint32_t df, nblocks;
-    uint32_t skip_bytes;            /* size of the term's skip entries */
+    uint32_t skip_bytes;            /* size of the term's skip entries (set only with skips) */
     uint32_t block;                 /* decoded block index, UINT32_MAX: none */
     uint32_t bn;                    /* postings in the decoded block */
     uint32_t i;                     /* index in block */
