@@ -83,8 +83,7 @@ typedef struct cclause {
 } cclause;
 
 typedef struct scorer {
-    const double *kfac;         /* K(len) per passage at the index's k1/b, or NULL */
-    const uint8_t *lens;
+    const uint8_t *lens;        /* the passages' body lengths, 4 bytes each */
     zhs_bm25 bm;                /* K(len) at the query's k1/b */
     bool index_params;          /* stored float bounds are valid (times ub_scale) */
     double ub_scale;
@@ -144,17 +143,22 @@ static inline uint32_t step(zhs_cursor *c)
     return zhs_cursor_next(c);
 }
 
+/* K(len) from the passage's length, by the expression every scorer uses
+** (common/bm25.h), also at the index's own k1/b, where the native engine
+** keeps a table of it (zhs_native_seg.kfac; explain.c reads it): the
+** lengths are half its size (0.6 MB for the laws' 152k passages against
+** 1.2 MB, beyond this machine's 1 MB L2), and scoring reads them at random,
+** where the table's reads missed the cache more often than the multiply
+** and add cost (term top k -3%, phrase and union -1%; the same bits). */
 static inline double kfac_of(const scorer *s, uint32_t doc)
 {
-    return s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
+    return zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
 }
 
-/* Asks for the length factor of the passage a few postings on in c's
-** block: scoring reads it at random in an array of 8 bytes a passage
-** (1.2 MB for the laws), where most reads missed the cache. */
+/* Asks for the length of the passage a few postings on in c's block. */
 static inline void prefetch_kfac(const scorer *s, const zhs_cursor *c)
 {
-    if (s->kfac && c->i + 4 < c->bn) __builtin_prefetch(&s->kfac[c->docs[c->i + 4]]);
+    if (c->i + 4 < c->bn) __builtin_prefetch(s->lens + (size_t)c->docs[c->i + 4] * 4);
 }
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
@@ -1562,7 +1566,6 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     ** bounds come from each block's largest tf and shortest passage. */
     st->sc.index_params = o->k1 == ix->m.k1 && o->b == ix->m.b;
     st->sc.ub_scale = ns->bound_scale;
-    st->sc.kfac = o->k1 == ix->m.k1 && o->b == ix->m.b ? ns->kfac : NULL;
     st->sc.lens = seg->len.body;
     for (size_t i = 0; i < q->nterms; i++) {
         if (!inf[i].found || w[i] < 0) continue;
@@ -1649,7 +1652,6 @@ static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tin
         const zhs_native_seg *ns = &nx->segs[s];
         uint32_t end = ns->base + ns->seg.ndocs;
         if (st->heap[h].doc >= end) continue;
-        st->sc.kfac = st->sc.index_params ? ns->kfac : NULL;
         st->sc.lens = ns->seg.len.body;
         zhs_prox_reset(st->prox);
         for (size_t i = 0; i < q->nterms && st->prox->n < ZHS_PROX_TERMS; i++) {
