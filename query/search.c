@@ -946,6 +946,17 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
     }
     double all_ub = 0;
     for (size_t i = 0; i < st->nt; i++) all_ub += st->t[i].ub;
+    /* Where the optional terms are the words of a phrase (tied, and a
+    ** clause of several elements), a window that needs one of them is
+    ** still walked by the leapfrog's lead, not by those words' lists
+    ** (next_optional): each word is about as common as its bigram, and a
+    ** third and fourth list in every turn cost more than the candidates
+    ** they spare (条例 规定 -14%, 按照 规定 -9%, the 100 phrases' top 100
+    ** -3%; 有关 部门 +11%).  Both ways are exact: the lead's candidates
+    ** pass the same bounds.  A single word (+应当 -从事, +管理 +其他) keeps
+    ** its word's list as the lead there. */
+    bool own_words = false;
+    for (size_t i = 0; i < st->nmust && oo.tied; i++) own_words |= st->must[i].n > 1;
     window win = {0};
     lfbound lf = {e, et, lf_rest, ne, &win, 0, &oo, false, 0, 0, -1};
     uint32_t d = e[0]->cur.doc;
@@ -957,7 +968,7 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
             window *w = window_for(st, &win, d);
             uint32_t to = d;
             if (w->all <= theta) to = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : w->upto + 1;
-            else if (w->req <= theta) {
+            else if (w->req <= theta && !own_words) {
                 to = next_optional(st, d, w, &oo, theta);
                 lf.via_opt = true;
             }
