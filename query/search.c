@@ -946,30 +946,33 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
     }
     double all_ub = 0;
     for (size_t i = 0; i < st->nt; i++) all_ub += st->t[i].ub;
-    /* Where the optional terms are the words of a phrase (tied, and a
-    ** clause of several elements) and one of them stands nearly wherever
-    ** its bigram does (df at least 95% of the bigram's: 规定 58,303 of
-    ** 61,313), a window that needs one of them is still walked by the
-    ** leapfrog's lead, not by the words' lists (next_optional): their
-    ** union is then no sparser than the bigrams it stands for, and a third
-    ** and fourth list in every turn cost more than the candidates they
-    ** spare (条例 规定 -10%, 按照 下列 -12%; the 100 phrases' top 100 -3%).
-    ** Where every word is rarer than its bigram (有关 部门, 交通 行政: the
-    ** segmenter makes 有关部门 and 交通 words of their own) the words
-    ** still lead.  Both ways are exact: the lead's candidates pass the
-    ** same bounds.  A single word's clause (+应当 -从事, +管理 +其他) keeps
-    ** its word's list as the lead there. */
-    bool own_words = false;
-    for (size_t i = 0; i < st->nmust && oo.tied; i++) own_words |= st->must[i].n > 1;
-    bool dense_word = false;
-    for (size_t i = 0; i < st->nt && own_words; i++) {
+    /* Where the optional terms are the words of the required clauses
+    ** (tied) and a word stands nearly wherever its bigram does (df at
+    ** least 95% of its rarest bigram's: 规定 58,303 of 61,313), a window
+    ** that needs one of them is still walked by the leapfrog's lead, not
+    ** by the words' lists (next_optional): their union is then no sparser
+    ** than the bigrams it stands for, and more lists in every turn cost
+    ** more than the candidates they spare.  In a phrase one such word
+    ** decides (条例 规定 -10%, 按照 下列 -12%; the 100 phrases' top 100
+    ** -3%); where every word is rarer than its bigram (有关 部门, 交通 行政:
+    ** the segmenter makes 有关部门 and 交通 words of their own) the words
+    ** still lead.  Between single words every one must be such a word
+    ** (+应当 -从事: negation's top 100 -9%): in +应当 +政府 the rare word
+    ** 政府 (人民政府 is a word) is by far the better lead.  Both ways are
+    ** exact: the lead's candidates pass the same bounds. */
+    bool phrase = false, some_dense = false, all_dense = true;
+    for (size_t i = 0; i < st->nmust; i++) phrase |= st->must[i].n > 1;
+    for (size_t i = 0; i < st->nt && oo.tied; i++) {
         const sterm *t = &st->t[i];
+        if (t->req) continue;
         uint32_t m = UINT32_MAX;
         for (size_t j = 0; j < t->nby; j++)
             if (t->by[j]->cur.df < m) m = t->by[j]->cur.df;
-        dense_word |= t->nby && (uint64_t)t->cur.df * 20 >= (uint64_t)m * 19;
+        bool dense = t->nby && (uint64_t)t->cur.df * 20 >= (uint64_t)m * 19;
+        some_dense |= dense;
+        all_dense &= dense;
     }
-    own_words &= dense_word;
+    bool own_words = oo.tied && (phrase ? some_dense : all_dense);
     window win = {0};
     lfbound lf = {e, et, lf_rest, ne, &win, 0, &oo, false, 0, 0, -1};
     uint32_t d = e[0]->cur.doc;
