@@ -199,6 +199,38 @@ int64_t zhs_native_live_df(const zhs_native_seg *s, const zhs_term_info *ti)
     return live;
 }
 
+int zhs_native_holding(const zhs_index *ix, const char *key, size_t len, const uint32_t *docs, size_t n, bool *has,
+                       zhs_error *err)
+{
+    const zhs_native *nx = ix->state;
+    for (size_t i = 0; i < n; i++) has[i] = false;
+    zhs_cursor *c = malloc(sizeof *c);      /* a cursor holds its block: a few KB */
+    if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
+    int rc = ZHS_OK;
+    size_t i = 0;
+    for (unsigned s = 0; s < nx->nsegs && i < n && rc == ZHS_OK; s++) {
+        const zhs_native_seg *ns = &nx->segs[s];
+        uint32_t end = ns->base + ns->seg.ndocs;
+        if (docs[i] >= end) continue;
+        zhs_term_info ti;
+        int found = zhs_segment_lookup(&ns->seg, &ti, key, len, err);
+        if (found < 0) {
+            rc = found;
+            break;
+        }
+        if (found) zhs_cursor_init(c, &ns->seg, &ti);
+        for (; i < n && docs[i] < end; i++) {
+            uint32_t local = docs[i] - ns->base;
+            has[i] = found && zhs_cursor_advance(c, local) == local;
+        }
+        if (found && c->corrupt)
+            rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
+                          ix->dir, ix->m.seg[s].name);
+    }
+    free(c);
+    return rc;
+}
+
 static int native_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32_t doc, zhs_error *err)
 {
     const zhs_native *nx = r->ix->state;

@@ -83,6 +83,11 @@ const zhs_native_seg *zhs_native_locate(const zhs_native *nx, uint32_t doc, uint
 ** minus the deleted passages among its postings.  -1 on damage. */
 int64_t zhs_native_live_df(const zhs_native_seg *s, const zhs_term_info *ti);
 
+/* Which of the passages docs[0..n) (global numbers, increasing) hold the
+** term key in their postings: has[i].  ZHS_ECORRUPT on a damaged block. */
+int zhs_native_holding(const zhs_index *ix, const char *key, size_t len, const uint32_t *docs, size_t n, bool *has,
+                       zhs_error *err);
+
 extern const zhs_engine_reader zhs_native_reader;
 
 /* The first segment of a native index, NULL for another engine (white-box

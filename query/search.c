@@ -83,8 +83,7 @@ typedef struct cclause {
 } cclause;
 
 typedef struct scorer {
-    const double *kfac;         /* K(len) per passage at the index's k1/b, or NULL */
-    const uint8_t *lens;
+    const uint8_t *lens;        /* the passages' body lengths, 4 bytes each */
     zhs_bm25 bm;                /* K(len) at the query's k1/b */
     bool index_params;          /* stored float bounds are valid (times ub_scale) */
     double ub_scale;
@@ -144,17 +143,22 @@ static inline uint32_t step(zhs_cursor *c)
     return zhs_cursor_next(c);
 }
 
+/* K(len) from the passage's length, by the expression every scorer uses
+** (common/bm25.h), also at the index's own k1/b, where the native engine
+** keeps a table of it (zhs_native_seg.kfac; explain.c reads it): the
+** lengths are half its size (0.6 MB for the laws' 152k passages against
+** 1.2 MB, beyond this machine's 1 MB L2), and scoring reads them at random,
+** where the table's reads missed the cache more often than the multiply
+** and add cost (term top k -3%, phrase and union -1%; the same bits). */
 static inline double kfac_of(const scorer *s, uint32_t doc)
 {
-    return s->kfac ? s->kfac[doc] : zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
+    return zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
 }
 
-/* Asks for the length factor of the passage a few postings on in c's
-** block: scoring reads it at random in an array of 8 bytes a passage
-** (1.2 MB for the laws), where most reads missed the cache. */
+/* Asks for the length of the passage a few postings on in c's block. */
 static inline void prefetch_kfac(const scorer *s, const zhs_cursor *c)
 {
-    if (s->kfac && c->i + 4 < c->bn) __builtin_prefetch(&s->kfac[c->docs[c->i + 4]]);
+    if (c->i + 4 < c->bn) __builtin_prefetch(s->lens + (size_t)c->docs[c->i + 4] * 4);
 }
 
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
@@ -186,6 +190,23 @@ static inline bool worse(const zhs_hit *a, const zhs_hit *b)
     return a->score < b->score || (a->score == b->score && a->doc > b->doc);
 }
 
+/* Puts x at the root of the heap h[0..n) (whose root is being replaced)
+** and moves it down to its place. */
+static inline void sift_down(zhs_hit *h, size_t n, zhs_hit x)
+{
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const zhs_hit *best = &x;
+        if (l < n && worse(&h[l], best)) { m = l; best = &h[l]; }
+        if (r < n && worse(&h[r], best)) m = r;
+        if (m == i) break;
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = x;
+}
+
 /* doc is the segment's: hits carry global numbers. */
 static void heap_push(state *st, uint32_t doc, double score)
 {
@@ -203,22 +224,26 @@ static void heap_push(state *st, uint32_t doc, double score)
         return;
     }
     if (!worse(&st->heap[0], &h)) return;
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        const zhs_hit *best = &h;
-        if (l < st->nheap && worse(&st->heap[l], best)) { m = l; best = &st->heap[l]; }
-        if (r < st->nheap && worse(&st->heap[r], best)) m = r;
-        if (m == i) break;
-        st->heap[i] = st->heap[m];
-        i = m;
-    }
-    st->heap[i] = h;
+    sift_down(st->heap, st->nheap, h);
 }
 
 static inline double threshold(const state *st)
 {
     return st->nheap == st->k && st->k ? st->heap[0].score : -1.0;
+}
+
+/* Sorts the heap best first, as cmp_hits orders (worse() is a total order
+** on hits: passages differ): the worst, at the root, swapped to the end
+** and the root sifted down, in turn.  The heap is one already, and this
+** inline loop costs a third of qsort's calls to cmp_hits for 100 hits. */
+static void heap_sort(state *st)
+{
+    zhs_hit *h = st->heap;
+    for (size_t n = st->nheap; n > 1;) {
+        zhs_hit x = h[--n];
+        h[n] = h[0];
+        sift_down(h, n, x);
+    }
 }
 
 static int cmp_hits(const void *a, const void *b)
@@ -921,6 +946,33 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
     }
     double all_ub = 0;
     for (size_t i = 0; i < st->nt; i++) all_ub += st->t[i].ub;
+    /* Where the optional terms are the words of the required clauses
+    ** (tied) and a word stands nearly wherever its bigram does (df at
+    ** least 95% of its rarest bigram's: 规定 58,303 of 61,313), a window
+    ** that needs one of them is still walked by the leapfrog's lead, not
+    ** by the words' lists (next_optional): their union is then no sparser
+    ** than the bigrams it stands for, and more lists in every turn cost
+    ** more than the candidates they spare.  In a phrase one such word
+    ** decides (条例 规定 -10%, 按照 下列 -12%; the 100 phrases' top 100
+    ** -3%); where every word is rarer than its bigram (有关 部门, 交通 行政:
+    ** the segmenter makes 有关部门 and 交通 words of their own) the words
+    ** still lead.  Between single words every one must be such a word
+    ** (+应当 -从事: negation's top 100 -9%): in +应当 +政府 the rare word
+    ** 政府 (人民政府 is a word) is by far the better lead.  Both ways are
+    ** exact: the lead's candidates pass the same bounds. */
+    bool phrase = false, some_dense = false, all_dense = true;
+    for (size_t i = 0; i < st->nmust; i++) phrase |= st->must[i].n > 1;
+    for (size_t i = 0; i < st->nt && oo.tied; i++) {
+        const sterm *t = &st->t[i];
+        if (t->req) continue;
+        uint32_t m = UINT32_MAX;
+        for (size_t j = 0; j < t->nby; j++)
+            if (t->by[j]->cur.df < m) m = t->by[j]->cur.df;
+        bool dense = t->nby && (uint64_t)t->cur.df * 20 >= (uint64_t)m * 19;
+        some_dense |= dense;
+        all_dense &= dense;
+    }
+    bool own_words = oo.tied && (phrase ? some_dense : all_dense);
     window win = {0};
     lfbound lf = {e, et, lf_rest, ne, &win, 0, &oo, false, 0, 0, -1};
     uint32_t d = e[0]->cur.doc;
@@ -932,7 +984,7 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
             window *w = window_for(st, &win, d);
             uint32_t to = d;
             if (w->all <= theta) to = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : w->upto + 1;
-            else if (w->req <= theta) {
+            else if (w->req <= theta && !own_words) {
                 to = next_optional(st, d, w, &oo, theta);
                 lf.via_opt = true;
             }
@@ -1562,7 +1614,6 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
     ** bounds come from each block's largest tf and shortest passage. */
     st->sc.index_params = o->k1 == ix->m.k1 && o->b == ix->m.b;
     st->sc.ub_scale = ns->bound_scale;
-    st->sc.kfac = o->k1 == ix->m.k1 && o->b == ix->m.b ? ns->kfac : NULL;
     st->sc.lens = seg->len.body;
     for (size_t i = 0; i < q->nterms; i++) {
         if (!inf[i].found || w[i] < 0) continue;
@@ -1649,7 +1700,6 @@ static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tin
         const zhs_native_seg *ns = &nx->segs[s];
         uint32_t end = ns->base + ns->seg.ndocs;
         if (st->heap[h].doc >= end) continue;
-        st->sc.kfac = st->sc.index_params ? ns->kfac : NULL;
         st->sc.lens = ns->seg.len.body;
         zhs_prox_reset(st->prox);
         for (size_t i = 0; i < q->nterms && st->prox->n < ZHS_PROX_TERMS; i++) {
@@ -1750,8 +1800,10 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     if (prox.weight > 0 && st.nheap) {
         rc = rescore(&st, ix, q, inf, w, err);
         if (rc) goto done;
+        qsort(st.heap, st.nheap, sizeof *st.heap, cmp_hits);
+    } else {
+        heap_sort(&st);
     }
-    qsort(st.heap, st.nheap, sizeof *st.heap, cmp_hits);
     if (st.nheap > o->k) st.nheap = o->k;
     out->hits = st.heap;
     out->n = st.nheap;

@@ -232,10 +232,14 @@ static const passage *by_id(const char *id)
 
 static const zhs_aliases *ALIASES;
 
+/* The proximity weight of search(): 0, the default; below 0, plain BM25. */
+static double PROXIMITY;
+
 static zhs_results *search(const char *q, size_t k, int exhaustive, int count_only)
 {
     zhs_search_options o;
     zhs_search_options_default(&o);
+    o.proximity = PROXIMITY;
     o.aliases = ALIASES;
     o.k = k;
     o.exhaustive = exhaustive;
@@ -711,6 +715,33 @@ static void test_citations(void)
     zhs_aliases_free(al);
 }
 
+/* A citation without a law's name (第八条 as a required part): its exact
+** query's hits are taken from the usual search's where these decide them
+** (cite.c, exact_from_usual: fewer hits than k, or a top k that all hold
+** the label), which --exhaustive never does.  Each article number with
+** words that stand next to it, inside it and elsewhere, at k below and
+** above its matches, with the proximity bonus (whose re-ranking of the top
+** ZHS_PROX_RESCORE the shortcut must respect) and without. */
+static void test_nameless_citations(void)
+{
+    static const char *const num[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+                                      "十三", "十四", "十五", "十六"};
+    static const char *const form[] = {"+第%s条", "+第%s条 数据", "+第%s条 +数据", "\"第%s条\" 个人信息",
+                                       "+第%s条 -处理", "+\"第%s条 本\""};
+    static const size_t ks[] = {1, 3, 10, 30, 100, 150};
+    for (int prox = 0; prox < 2; prox++) {
+        PROXIMITY = prox ? -1 : 0;
+        for (size_t i = 0; i < sizeof num / sizeof *num; i++)
+            for (size_t f = 0; f < sizeof form / sizeof *form; f++)
+                for (size_t j = 0; j < sizeof ks / sizeof *ks; j++) {
+                    char q[128];
+                    snprintf(q, sizeof q, form[f], num[i]);
+                    check_same(q, ks[j]);
+                }
+    }
+    PROXIMITY = 0;
+}
+
 int main(void)
 {
     zhs_error err = {0};
@@ -731,6 +762,7 @@ int main(void)
     test_field_hits(false);
     test_field_hits(true);
     test_citations();
+    test_nameless_citations();
 
     zhs_index_close(IX);
     zhs_analyzer_close(AN);
