@@ -372,11 +372,13 @@ static void *consumer_main(void *arg)
 ** returns with the lock held.  It leaves a queued batch to an idle
 ** worker: taking it at once (before the woken worker runs) kept the
 ** worker idle and the caller from reading, and the consumer waited for
-** the caller's analysis (laws: the worker idle 2.8 s instead of 1.5). */
+** the caller's analysis (laws: the worker idle 2.8 s instead of 1.5);
+** but not the oldest, which the consumer waits for. */
 static void wait_consumer(zhs_pipeline *pl, uint64_t keep)
 {
     while (!pl->failed && pl->submitted - pl->consumed > keep) {
-        if (pl->submitted - pl->next_job > pl->idle) analyse_queued(pl, &pl->caller);
+        if (pl->next_job < pl->submitted && (pl->next_job == pl->consumed || pl->submitted - pl->next_job > pl->idle))
+            analyse_queued(pl, &pl->caller);
         else pthread_cond_wait(&pl->freed, &pl->mu);
     }
 }
