@@ -300,7 +300,9 @@ const char *zhs_engine_name(int engine);
 ** engine this build does not include. */
 int zhs_engine_from_name(int *engine, const char *name, zhs_error *err);
 
-/* Called now and then while a corpus is indexed (and once at the end). */
+/* Called now and then while a corpus is indexed (and once at the end),
+** always on the thread that calls zhs_writer_add and zhs_writer_commit,
+** however many threads the build uses. */
 typedef struct zhs_progress {
     uint64_t passages, tokens, bytes_in;
     double seconds;

@@ -230,8 +230,9 @@ int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_error *err
 typedef struct zhs_pipeline zhs_pipeline;
 struct zhs_passage_terms;
 
-/* Takes one analysed passage, on the thread that calls add or drain; pt
-** is valid for the call only. */
+/* Takes one analysed passage, on the thread that calls add or drain, or
+** with own_sink on the pipeline's consumer thread (one call at a time, in
+** order); pt is valid for the call only. */
 typedef int (*zhs_pipeline_sink)(void *ctx, const zhs_passage *p, const struct zhs_passage_terms *pt,
                                  zhs_error *err);
 
@@ -239,9 +240,11 @@ typedef int (*zhs_pipeline_sink)(void *ctx, const zhs_passage *p, const struct z
 unsigned zhs_pipeline_threads(unsigned asked);
 /* threads >= 2: threads - 1 workers, each with a copy of an (a user
 ** dictionary goes through a file in scratch); the caller's thread uses an
-** itself. */
+** itself.  own_sink: the sink runs on a thread of the pipeline's (when it
+** can be started), so that the caller goes on reading while it waits. */
 int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, unsigned title_weight,
-                      const char *scratch, zhs_pipeline_sink sink, void *sink_ctx, zhs_error *err);
+                      const char *scratch, zhs_pipeline_sink sink, void *sink_ctx, bool own_sink,
+                      zhs_error *err);
 /* Queues a copy of p; passages that are ready go to the sink.  A failure,
 ** here or of an earlier passage, is returned by this and every later call. */
 int zhs_pipeline_add(zhs_pipeline *pl, const zhs_passage *p, zhs_error *err);

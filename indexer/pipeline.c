@@ -11,6 +11,14 @@
 ** not ready the caller analyses a queued batch itself instead of waiting,
 ** so N threads are N - 1 workers plus the caller.
 **
+** The sink may run in a thread of the pipeline's own (own_sink, asked for
+** by a writer whose engine allows it): the caller then only reads, copies
+** and analyses, and a consumer thread gives the analysed batches to the
+** sink in order.  Without it the caller gave every passage to the sink
+** itself, and while the sink waited (on the native engine's shards: 0.7 s
+** on laws) the caller read nothing, the workers ran out of batches and a
+** core stood idle (bench/RESULTS.md, "inv4", "inv5").
+**
 ** Memory: at most ring_size batches exist, each cut at BATCH_PASSAGES
 ** passages or BATCH_BYTES of text, so what the pipeline holds is bounded
 ** by the thread count, not the corpus (docs/ARCHITECTURE.md states the
@@ -82,7 +90,8 @@ struct zhs_pipeline {
 
     pthread_mutex_t mu;
     pthread_cond_t work;        /* a batch was queued, or stop */
-    pthread_cond_t done;        /* a batch was analysed */
+    pthread_cond_t done;        /* a batch was analysed, or stop, or failed */
+    pthread_cond_t freed;       /* the consumer gave a batch to the sink, or failed */
     bool stop;
 
     /* Batches by sequence number s in ring[s % nring]:
@@ -94,10 +103,14 @@ struct zhs_pipeline {
     pl_analysis caller;         /* the caller's: the writer's analyzer */
     pl_worker *workers;
     unsigned nworkers;
+    unsigned idle;              /* workers waiting for a batch (woken or not) */
+    bool own_sink;              /* the consumer thread calls the sink */
+    pthread_t consumer;
+    bool consumer_started;
 
     zhs_buf title;              /* title of the last passage consumed */
     bool have_title;
-    bool failed;
+    bool failed;                /* with own_sink: under mu */
     zhs_error err;              /* the failure, repeated by later calls */
 };
 
@@ -230,7 +243,11 @@ static void *worker_main(void *arg)
     zhs_pipeline *pl = wk->pl;
     pthread_mutex_lock(&pl->mu);
     for (;;) {
-        while (!pl->stop && pl->next_job == pl->submitted) pthread_cond_wait(&pl->work, &pl->mu);
+        if (!pl->stop && pl->next_job == pl->submitted) {
+            pl->idle++;
+            while (!pl->stop && pl->next_job == pl->submitted) pthread_cond_wait(&pl->work, &pl->mu);
+            pl->idle--;
+        }
         if (pl->stop) break;
         pl_batch *b = &pl->ring[pl->next_job++ % pl->nring];
         pthread_mutex_unlock(&pl->mu);
@@ -250,32 +267,10 @@ static int fail(zhs_pipeline *pl, zhs_error *err)
     return err->code;
 }
 
-/* Gives the engine the passages of the oldest batch.  With wait, blocks
-** until it is analysed, analysing queued batches meanwhile; without, gives
-** up (returning ZHS_OK) when it is not ready. */
-static int consume_oldest(zhs_pipeline *pl, bool wait, bool *consumed, zhs_error *err)
+/* Gives the sink the passages of b, the oldest batch, analysed: up to
+** the one that failed, if one did. */
+static int give_batch(zhs_pipeline *pl, pl_batch *b, zhs_error *err)
 {
-    *consumed = false;
-    pl_batch *b = &pl->ring[pl->consumed % pl->nring];
-    pthread_mutex_lock(&pl->mu);
-    while (!b->done) {
-        if (pl->next_job < pl->submitted && wait) {
-            pl_batch *job = &pl->ring[pl->next_job++ % pl->nring];
-            pthread_mutex_unlock(&pl->mu);
-            batch_analyse(job, &pl->caller);
-            pthread_mutex_lock(&pl->mu);
-            job->done = true;
-            pthread_cond_broadcast(&pl->done);
-        } else if (wait) {
-            pthread_cond_wait(&pl->done, &pl->mu);
-        } else {
-            break;
-        }
-    }
-    bool ready = b->done;
-    pthread_mutex_unlock(&pl->mu);
-    if (!ready) return ZHS_OK;
-
     int rc = ZHS_OK;
     for (size_t i = 0; i < b->n && rc == ZHS_OK; i++) {
         if (i == b->fail_at) {
@@ -307,11 +302,85 @@ static int consume_oldest(zhs_pipeline *pl, bool wait, bool *consumed, zhs_error
         }
         rc = pl->sink(pl->sink_ctx, &p, &pt, err);
     }
-    if (rc) return fail(pl, err);
+    return rc;
+}
+
+/* Analyses the next queued batch on the calling thread (a: its
+** analysis); called and returns with the lock held. */
+static void analyse_queued(zhs_pipeline *pl, pl_analysis *a)
+{
+    pl_batch *job = &pl->ring[pl->next_job++ % pl->nring];
+    pthread_mutex_unlock(&pl->mu);
+    batch_analyse(job, a);
+    pthread_mutex_lock(&pl->mu);
+    job->done = true;
+    pthread_cond_broadcast(&pl->done);
+}
+
+/* Gives the engine the passages of the oldest batch.  With wait, blocks
+** until it is analysed, analysing queued batches meanwhile; without, gives
+** up (returning ZHS_OK) when it is not ready.  Without own_sink only. */
+static int consume_oldest(zhs_pipeline *pl, bool wait, bool *consumed, zhs_error *err)
+{
+    *consumed = false;
+    pl_batch *b = &pl->ring[pl->consumed % pl->nring];
+    pthread_mutex_lock(&pl->mu);
+    while (!b->done) {
+        if (pl->next_job < pl->submitted && wait) analyse_queued(pl, &pl->caller);
+        else if (wait) pthread_cond_wait(&pl->done, &pl->mu);
+        else break;
+    }
+    bool ready = b->done;
+    pthread_mutex_unlock(&pl->mu);
+    if (!ready) return ZHS_OK;
+    if (give_batch(pl, b, err)) return fail(pl, err);
     batch_reset(b);
     pl->consumed++;
     *consumed = true;
     return ZHS_OK;
+}
+
+/* The consumer thread (own_sink): gives each batch, once analysed, to
+** the sink, in order, and frees its slot for the caller. */
+static void *consumer_main(void *arg)
+{
+    zhs_pipeline *pl = arg;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        pl_batch *b = &pl->ring[pl->consumed % pl->nring];
+        while (!pl->stop && !pl->failed && !(pl->consumed < pl->submitted && b->done))
+            pthread_cond_wait(&pl->done, &pl->mu);
+        if (pl->stop || pl->failed) break;
+        pthread_mutex_unlock(&pl->mu);
+        zhs_error e = {0};
+        int rc = give_batch(pl, b, &e);
+        pthread_mutex_lock(&pl->mu);
+        if (rc) {
+            fail(pl, &e);
+        } else {
+            batch_reset(b);
+            pl->consumed++;
+        }
+        pthread_cond_broadcast(&pl->freed);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+/* With own_sink: until at most keep batches wait for the consumer (or
+** the pipeline failed), analyses queued batches, or waits; called and
+** returns with the lock held.  It leaves a queued batch to an idle
+** worker: taking it at once (before the woken worker runs) kept the
+** worker idle and the caller from reading, and the consumer waited for
+** the caller's analysis (laws: the worker idle 2.8 s instead of 1.5);
+** but not the oldest, which the consumer waits for. */
+static void wait_consumer(zhs_pipeline *pl, uint64_t keep)
+{
+    while (!pl->failed && pl->submitted - pl->consumed > keep) {
+        if (pl->next_job < pl->submitted && (pl->next_job == pl->consumed || pl->submitted - pl->next_job > pl->idle))
+            analyse_queued(pl, &pl->caller);
+        else pthread_cond_wait(&pl->freed, &pl->mu);
+    }
 }
 
 static void submit(zhs_pipeline *pl)
@@ -363,7 +432,7 @@ static int clone_analyzer(zhs_analyzer **out, const zhs_analyzer *an, const char
 }
 
 int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, unsigned title_weight,
-                      const char *scratch, zhs_pipeline_sink sink, void *sink_ctx, zhs_error *err)
+                      const char *scratch, zhs_pipeline_sink sink, void *sink_ctx, bool own_sink, zhs_error *err)
 {
     *out = NULL;
     if (zhs_err_code(err)) return err->code;
@@ -377,7 +446,7 @@ int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, un
     pl->caller.an = an;
     zhs_passage_terms_init(&pl->caller.pt, title_weight);
     if (pthread_mutex_init(&pl->mu, NULL) || pthread_cond_init(&pl->work, NULL) ||
-        pthread_cond_init(&pl->done, NULL)) {
+        pthread_cond_init(&pl->done, NULL) || pthread_cond_init(&pl->freed, NULL)) {
         free(pl);
         return zhs_fail(err, ZHS_ENOMEM, "cannot create the indexing threads' locks");
     }
@@ -409,6 +478,12 @@ int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, un
         }
         wk->started = true;
     }
+    /* without a consumer thread the caller gives the batches to the sink
+    ** (the same passages in the same order) */
+    if (!err->code && own_sink) {
+        pl->consumer_started = pthread_create(&pl->consumer, NULL, consumer_main, pl) == 0;
+        pl->own_sink = pl->consumer_started;
+    }
     if (err->code) {
         zhs_pipeline_close(pl);
         return err->code;
@@ -417,22 +492,42 @@ int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, un
     return ZHS_OK;
 }
 
+/* The pipeline's failure, if any, in *err (with own_sink, the lock held). */
+static int failed(zhs_pipeline *pl, zhs_error *err)
+{
+    if (!pl->failed) return ZHS_OK;
+    *err = pl->err;
+    return err->code;
+}
+
 int zhs_pipeline_add(zhs_pipeline *pl, const zhs_passage *p, zhs_error *err)
 {
-    if (pl->failed) {
-        *err = pl->err;
-        return err->code;
-    }
     bool consumed;
-    /* a new batch needs a free slot: the oldest goes to the engine */
-    if (pl->submitted - pl->consumed == pl->nring && consume_oldest(pl, true, &consumed, err)) return err->code;
+    if (pl->own_sink) {
+        /* a new batch needs a free slot: the consumer frees the oldest */
+        pthread_mutex_lock(&pl->mu);
+        wait_consumer(pl, pl->nring - 1);
+        int rc = failed(pl, err);
+        pthread_mutex_unlock(&pl->mu);
+        if (rc) return rc;
+    } else {
+        if (failed(pl, err)) return err->code;
+        /* a new batch needs a free slot: the oldest goes to the engine */
+        if (pl->submitted - pl->consumed == pl->nring && consume_oldest(pl, true, &consumed, err)) return err->code;
+    }
     pl_batch *b = &pl->ring[pl->submitted % pl->nring];
     if (!batch_put(b, p) || b->strings.oom) {
         zhs_fail(err, ZHS_ENOMEM, "out of memory queueing passage %s for analysis", p->id ? p->id : "");
-        return fail(pl, err);
+        if (!pl->own_sink) return fail(pl, err);
+        pthread_mutex_lock(&pl->mu);
+        fail(pl, err);
+        pthread_cond_broadcast(&pl->done);  /* the consumer stops */
+        pthread_mutex_unlock(&pl->mu);
+        return err->code;
     }
     if (b->n < BATCH_PASSAGES && b->text_bytes < BATCH_BYTES) return ZHS_OK;
     submit(pl);
+    if (pl->own_sink) return ZHS_OK;
     /* what is ready goes on to the engine now, keeping memory low */
     do {
         if (pl->consumed == pl->submitted) break;
@@ -443,10 +538,19 @@ int zhs_pipeline_add(zhs_pipeline *pl, const zhs_passage *p, zhs_error *err)
 
 int zhs_pipeline_drain(zhs_pipeline *pl, zhs_error *err)
 {
-    if (pl->failed) {
-        *err = pl->err;
-        return err->code;
+    if (pl->own_sink) {
+        pthread_mutex_lock(&pl->mu);
+        int rc = failed(pl, err);
+        pthread_mutex_unlock(&pl->mu);
+        if (rc) return rc;
+        if (pl->ring[pl->submitted % pl->nring].n) submit(pl);
+        pthread_mutex_lock(&pl->mu);
+        wait_consumer(pl, 0);
+        rc = failed(pl, err);
+        pthread_mutex_unlock(&pl->mu);
+        return rc;
     }
+    if (failed(pl, err)) return err->code;
     if (pl->ring[pl->submitted % pl->nring].n) submit(pl);
     bool consumed;
     while (pl->consumed < pl->submitted)
@@ -460,7 +564,10 @@ void zhs_pipeline_close(zhs_pipeline *pl)
     pthread_mutex_lock(&pl->mu);
     pl->stop = true;
     pthread_cond_broadcast(&pl->work);
+    pthread_cond_broadcast(&pl->done);
     pthread_mutex_unlock(&pl->mu);
+    /* stops between two batches: the one given to the sink is finished */
+    if (pl->consumer_started) pthread_join(pl->consumer, NULL);
     for (unsigned k = 0; k < pl->nworkers; k++) {
         pl_worker *wk = &pl->workers[k];
         if (wk->started) pthread_join(wk->th, NULL);
@@ -476,5 +583,6 @@ void zhs_pipeline_close(zhs_pipeline *pl)
     pthread_mutex_destroy(&pl->mu);
     pthread_cond_destroy(&pl->work);
     pthread_cond_destroy(&pl->done);
+    pthread_cond_destroy(&pl->freed);
     free(pl);
 }

@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -63,6 +64,12 @@ struct zhs_writer {
     uint32_t nadded;            /* passages added: ndocs and those in the pipeline */
     uint64_t total_tokens, bytes_in;
     double t0, last_progress;
+    /* When the pipeline's thread gives passages to the engine, it
+    ** publishes ndocs, total_tokens and bytes_in here every 256 passages,
+    ** and the caller's thread reports them (progress callbacks run on the
+    ** caller's thread). */
+    bool sink_thread;
+    _Atomic uint64_t seen_docs, seen_tokens, seen_bytes;
     bool committed;
 
     /* Incremental updates (docs/FORMAT.md): the old segments stay, the
@@ -319,8 +326,12 @@ static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
                           report_phase, w, w->segname, w->update ? &w->old : NULL};
     if (w->eng->open(&w->state, &b, err)) goto fail;
     if (zhs_meta_builder_open(&w->meta, err)) goto fail;
-    if (w->opt.threads > 1 &&
-        zhs_pipeline_open(&w->pl, w->opt.threads, an, w->opt.title_weight, w->tmpdir, writer_take, w, err))
+    /* The engine's add may run on the pipeline's own thread unless the
+    ** engine updates in place: its remove runs on the caller's
+    ** (zhs_writer_source), and the two must not meet. */
+    w->sink_thread = !w->eng->remove;
+    if (w->opt.threads > 1 && zhs_pipeline_open(&w->pl, w->opt.threads, an, w->opt.title_weight, w->tmpdir,
+                                                writer_take, w, w->sink_thread, err))
         goto fail;
     *out = w;
     return ZHS_OK;
@@ -679,7 +690,11 @@ static int writer_take(void *ctx, const zhs_passage *p, const zhs_passage_terms 
     w->ndocs++;
     w->total_tokens += pt->length;
     w->bytes_in += p->text_len;
-    if (w->opt.progress && (w->ndocs & 255) == 0) {
+    if (w->opt.progress && (w->ndocs & 255) == 0 && w->opt.threads > 1 && w->sink_thread) {
+        atomic_store_explicit(&w->seen_tokens, w->total_tokens, memory_order_relaxed);
+        atomic_store_explicit(&w->seen_bytes, w->bytes_in, memory_order_relaxed);
+        atomic_store_explicit(&w->seen_docs, w->ndocs, memory_order_relaxed);
+    } else if (w->opt.progress && (w->ndocs & 255) == 0) {
         double now = zhs_now();
         if (now - w->last_progress >= 0.25) {
             w->last_progress = now;
@@ -701,6 +716,16 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
               : zhs_passage_terms_run(&w->pt, w->an, p, err) || writer_take(w, p, &w->pt, err))
         return err->code;
     w->nadded++;
+    if (w->opt.progress && w->pl && w->sink_thread && (w->nadded & 255) == 0) {
+        double now = zhs_now();
+        if (now - w->last_progress >= 0.25) {
+            w->last_progress = now;
+            zhs_progress pr = {atomic_load_explicit(&w->seen_docs, memory_order_relaxed),
+                               atomic_load_explicit(&w->seen_tokens, memory_order_relaxed),
+                               atomic_load_explicit(&w->seen_bytes, memory_order_relaxed), now - w->t0, "indexing"};
+            w->opt.progress(w->opt.progress_ctx, &pr);
+        }
+    }
     if (w->cur >= 0) w->src.e[w->cur].count++;
     return ZHS_OK;
 }

@@ -42,6 +42,10 @@ static const row char_table[] = {
      "违/char/0/0-3 约/char/1/3-6 罚/char/2/6-9 则/char/3/9-12"},
     {"a phrase OpenCC rewrites (網路 is 网络) keeps the character as written too (路 beside 络)", "網路",
      "网/char/0/0-3 络/char/1/3-6 路/char/1/3-6"},
+    {"a character OpenCC's phrase keeps (乾隆) but its table alone folds (乾 is 干) gives both, though the run's "
+     "bytes are the text's (analyzer.c, run_as_written)", "依法乾隆乾坤",
+     "依/char/0/0-3 法/char/1/3-6 乾/char/2/6-9 隆/char/3/9-12 乾/char/4/12-15 坤/char/5/15-18 "
+     "干/char/2/6-9 干/char/4/12-15"},
     {"none for Latin, numbers or punctuation; positions skip them as words do", "5G，网络",
      "网/char/1/5-8 络/char/2/8-11"},
 };

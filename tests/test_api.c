@@ -9,6 +9,8 @@
 #include "harness.h"
 #include "zhs.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +276,65 @@ static void test_zeroed_writer_options(zhs_analyzer *an, const char *tmp)
     zhs_index_close(i2);
 }
 
+/* Progress of a build in threads: the engine takes passages on a thread
+** of the pipeline's (pipeline.c, own_sink), but the callback still runs on
+** the caller's thread, its counts never go back, and "done" counts every
+** passage added. */
+typedef struct progress_seen {
+    pthread_t caller;
+    bool other_thread;
+    uint64_t last_passages, last_tokens, indexing, done_passages;
+} progress_seen;
+
+static void on_progress(void *ctx, const zhs_progress *pr)
+{
+    progress_seen *ps = ctx;
+    if (!pthread_equal(pthread_self(), ps->caller)) ps->other_thread = true;
+    CHECK_MSG(pr->passages >= ps->last_passages && pr->tokens >= ps->last_tokens,
+              "progress went back: %llu passages after %llu", (unsigned long long)pr->passages,
+              (unsigned long long)ps->last_passages);
+    ps->last_passages = pr->passages;
+    ps->last_tokens = pr->tokens;
+    if (!strcmp(pr->phase, "indexing")) ps->indexing++;
+    if (!strcmp(pr->phase, "done")) ps->done_passages = pr->passages;
+}
+
+static void test_progress_threads(zhs_analyzer *an, const char *tmp)
+{
+    char dir[4200], id[32], text[256];
+    snprintf(dir, sizeof dir, "%s/w-progress", tmp);
+    progress_seen ps = {.caller = pthread_self()};
+    zhs_writer_options o = ZHS_WRITER_OPTIONS_INIT;
+    o.threads = 3;
+    o.progress = on_progress;
+    o.progress_ctx = &ps;
+    zhs_writer *w = NULL;
+    zhs_error e = {0};
+    CHECK_OK(zhs_writer_open(&w, dir, an, &o, &e), e);
+    if (!w) return;
+    /* until the build has reported while indexing (every 0.25 s at most) */
+    uint32_t n = 0;
+    for (; n < 400000 && (ps.indexing < 2 || n % 1000); n++) {
+        zhs_passage p = {0};
+        snprintf(id, sizeof id, "p#%u", n);
+        snprintf(text, sizeof text, "第%u条 个人信息处理者应当告知第%u项数据安全义务", n, n % 97);
+        p.id = id;
+        p.text = text;
+        p.text_len = strlen(text);
+        p.title = n % 50 < 25 ? "测试法" : "数据安全法";
+        p.heading = p.label = "";
+        p.path = "x";
+        p.line = n + 1;
+        CHECK_OK(zhs_writer_add(w, &p, &e), e);
+        if (e.code) break;
+    }
+    CHECK_OK(zhs_writer_commit(w, &e), e);
+    zhs_writer_close(w);
+    CHECK_MSG(ps.indexing >= 2, "no progress while indexing %u passages", n);
+    CHECK_MSG(!ps.other_thread, "a progress callback ran on another thread than the caller's");
+    CHECK_MSG(ps.done_passages == n, "done reports %llu passages of %u", (unsigned long long)ps.done_passages, n);
+}
+
 int main(void)
 {
     const char *tmp = zt_tmpdir();
@@ -288,6 +349,7 @@ int main(void)
     test_writer(an, tmp);
     test_index(an, tmp);
     test_zeroed_writer_options(an, tmp);
+    test_progress_threads(an, tmp);
     zhs_analyzer_close(an);
     zhs_error_clear(NULL);
     return zt_done("test_api");
