@@ -199,7 +199,13 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
         for (i = 0; i < ZHS_BLOCK / 8; i++) UNPACK_GROUP(i, false);
         return;
     }
-    for (; i < g; i++) UNPACK_GROUP(i, false);
+    if (bits <= NARROW_BITS) {
+        kernel kn = kernel_for(bits, true);
+        k.shuf = kn.shuf;
+        for (; i < g; i++) UNPACK_GROUP(i, true);
+    } else {
+        for (; i < g; i++) UNPACK_GROUP(i, false);
+    }
 #undef UNPACK_GROUP
     if (8 * i >= n) return;
     /* The rest, whose vector loads would pass the readable bytes (the
@@ -269,6 +275,16 @@ __attribute__((target("avx2"), noinline)) static void docs_patched(uint32_t *v, 
     unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, add, readable, false);
 }
 
+/* Doc gaps without exceptions, more than one group: a function of its
+** own, so that the registers its two kernels (narrow and wide) take are
+** saved only on its way, not on the one-group and the run's (most of
+** the single-block lists'). */
+__attribute__((target("avx2"), noinline)) static void docs_plain(uint32_t *v, const zhs_pfor_group *g, size_t n,
+                                                                  uint32_t base, size_t readable)
+{
+    unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
+}
+
 __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g,
                                                                const zhs_pfor_patch *pt, size_t n, uint32_t base,
                                                                const uint8_t *limit)
@@ -288,7 +304,7 @@ __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const
         __m256i carry = _mm256_set1_epi32((int)base);
         _mm256_storeu_si256((__m256i *)v, finish8(unpack8(&k, g->packed), OUT_DOCS, &carry));
     } else {
-        unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
+        docs_plain(v, g, n, base, readable);
     }
 }
 
