@@ -9,6 +9,9 @@
 ** the 16 bytes from byte 4b/8 holding values 4-7, a byte shuffle puts each
 ** value's 4-byte window into its 32-bit slot, a variable shift and a mask
 ** finish.  Shuffle and shift patterns depend only on b: constant tables.
+** Where b <= 16 the eight values lie in the group's first 16 bytes: a
+** whole block's groups then load them once into both lanes, with a
+** second table whose high lane counts from that byte.
 **
 ** The functions carry target("avx2") attributes instead of the file being
 ** compiled with -mavx2, so the compiler cannot put AVX2 instructions in
@@ -199,13 +202,7 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
         for (i = 0; i < ZHS_BLOCK / 8; i++) UNPACK_GROUP(i, false);
         return;
     }
-    if (bits <= NARROW_BITS) {
-        kernel kn = kernel_for(bits, true);
-        k.shuf = kn.shuf;
-        for (; i < g; i++) UNPACK_GROUP(i, true);
-    } else {
-        for (; i < g; i++) UNPACK_GROUP(i, false);
-    }
+    for (; i < g; i++) UNPACK_GROUP(i, false);
 #undef UNPACK_GROUP
     if (8 * i >= n) return;
     /* The rest, whose vector loads would pass the readable bytes (the
