@@ -9,6 +9,9 @@
 ** the 16 bytes from byte 4b/8 holding values 4-7, a byte shuffle puts each
 ** value's 4-byte window into its 32-bit slot, a variable shift and a mask
 ** finish.  Shuffle and shift patterns depend only on b: constant tables.
+** Where b <= 16 the eight values lie in the group's first 16 bytes: a
+** whole block's groups then load them once into both lanes, with a
+** second table whose high lane counts from that byte.
 **
 ** The functions carry target("avx2") attributes instead of the file being
 ** compiled with -mavx2, so the compiler cannot put AVX2 instructions in
@@ -60,6 +63,18 @@ bool zhs_simd_avx2_supported(void)
     M(13), M(14), M(15), M(16), M(17), M(18), M(19), M(20), M(21), M(22), M(23), M(24), M(25)
 
 static const uint8_t shuf_tab[ZHS_AVX2_MAX_BITS + 1][32] __attribute__((aligned(32))) = {ROWS(SHUF)};
+/* The same windows counted from the group's first byte in both lanes, for
+** a group whose eight values lie in the 16 bytes from there (b <= 16:
+** value 7's bits end at bit 8b - 1): one broadcast load fills both lanes,
+** against a load and an insert.  A window byte past byte 15 (index 16-18,
+** which the byte shuffle reads mod 16) holds only bits above its value,
+** which the mask clears.  Rows past NARROW_BITS are never used. */
+#define NARROW_BITS 16
+#define WIN_AT(b, s, j, o) (WIN(b, s, j) + (o))
+#define WIN4_AT(b, s, j, o) WIN_AT(b, s, j, o), WIN_AT(b, s, j, o) + 1, WIN_AT(b, s, j, o) + 2, WIN_AT(b, s, j, o) + 3
+#define LANE_AT(b, s, o) WIN4_AT(b, s, 0, o), WIN4_AT(b, s, 1, o), WIN4_AT(b, s, 2, o), WIN4_AT(b, s, 3, o)
+#define SHUF_NARROW(b) { LANE(b, 0), LANE_AT(b, HI_SHIFT(b), (4 * (b)) >> 3) }
+static const uint8_t shuf_narrow_tab[ZHS_AVX2_MAX_BITS + 1][32] __attribute__((aligned(32))) = {ROWS(SHUF_NARROW)};
 static const uint32_t shift_tab[ZHS_AVX2_MAX_BITS + 1][8] __attribute__((aligned(32))) = {ROWS(SHIFTS)};
 
 typedef struct {
@@ -67,10 +82,10 @@ typedef struct {
     size_t hi;                      /* byte offset of the high lane's bytes */
 } kernel;
 
-__attribute__((target("avx2"))) static inline kernel kernel_for(unsigned bits)
+__attribute__((target("avx2"))) static inline kernel kernel_for(unsigned bits, bool narrow)
 {
     kernel k;
-    k.shuf = _mm256_load_si256((const __m256i *)shuf_tab[bits]);
+    k.shuf = _mm256_load_si256((const __m256i *)(narrow ? shuf_narrow_tab : shuf_tab)[bits]);
     k.shift = _mm256_load_si256((const __m256i *)shift_tab[bits]);
     k.mask = _mm256_set1_epi32((int)((1u << bits) - 1));
     k.hi = (4 * bits) >> 3;
@@ -80,13 +95,24 @@ __attribute__((target("avx2"))) static inline kernel kernel_for(unsigned bits)
 /* A group's loads: 16 bytes from p and from p + hi. */
 #define GROUP_READ(k) ((k)->hi + 16)
 
-/* Eight values from the b bytes at p; reads p[0..hi+16). */
-__attribute__((target("avx2"))) static inline __m256i unpack8(const kernel *k, const uint8_t *p)
+/* Eight values from the b bytes at p; reads p[0..hi+16) (p[0..16) for
+** a narrow kernel, which `narrow`, a constant at each call, says). */
+__attribute__((target("avx2"))) static inline __m256i unpack8_k(const kernel *k, const uint8_t *p, bool narrow)
 {
-    __m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadu_si128((const __m128i *)(p + k->hi));
-    __m256i w = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+    __m256i w;
+    if (narrow) {
+        w = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
+    } else {
+        __m128i lo = _mm_loadu_si128((const __m128i *)p), hi = _mm_loadu_si128((const __m128i *)(p + k->hi));
+        w = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+    }
     w = _mm256_shuffle_epi8(w, k->shuf);
     return _mm256_and_si256(_mm256_srlv_epi32(w, k->shift), k->mask);
+}
+
+__attribute__((target("avx2"))) static inline __m256i unpack8(const kernel *k, const uint8_t *p)
+{
+    return unpack8_k(k, p, false);
 }
 /* Inclusive prefix sum of (x + 1) over the eight slots.  It does not
 ** depend on the previous group: the only chain between groups is the one
@@ -149,12 +175,12 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
                                                                               uint32_t base, const uint32_t *add,
                                                                               size_t readable, bool exact)
 {
-    kernel k = kernel_for(bits);
+    kernel k = kernel_for(bits, false);
     __m256i carry = _mm256_set1_epi32((int)base);
     size_t g = groups_readable(n, bits, GROUP_READ(&k), readable), i = 0;
-#define UNPACK_GROUP(i)                                                                   \
+#define UNPACK_GROUP(i, narrow)                                                           \
     do {                                                                                  \
-        __m256i x = unpack8(&k, in + (i) * bits);                                         \
+        __m256i x = unpack8_k(&k, in + (i) * bits, narrow);                               \
         if (add) x = _mm256_add_epi32(x, _mm256_load_si256((const __m256i *)(add + 8 * (i)))); \
         x = finish8(x, kind, &carry);                                                     \
         if (exact && n - 8 * (i) < 8) store8(v + 8 * (i), x, n - 8 * (i));               \
@@ -163,12 +189,20 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
     if (!exact && g == ZHS_BLOCK / 8) {
         /* A whole block (every block of a long list but its last): the
         ** count is a constant, and the loop unrolled loses its counter,
-        ** its test and the copies of the carry between iterations. */
+        ** its test and the copies of the carry between iterations.
+        ** A long list's gaps and tfs are small: most of its whole blocks
+        ** take the narrow kernel (a branch per block, not per group). */
+        if (bits <= NARROW_BITS) {
+            k = kernel_for(bits, true);
 #pragma GCC unroll 16
-        for (i = 0; i < ZHS_BLOCK / 8; i++) UNPACK_GROUP(i);
+            for (i = 0; i < ZHS_BLOCK / 8; i++) UNPACK_GROUP(i, true);
+            return;
+        }
+#pragma GCC unroll 16
+        for (i = 0; i < ZHS_BLOCK / 8; i++) UNPACK_GROUP(i, false);
         return;
     }
-    for (; i < g; i++) UNPACK_GROUP(i);
+    for (; i < g; i++) UNPACK_GROUP(i, false);
 #undef UNPACK_GROUP
     if (8 * i >= n) return;
     /* The rest, whose vector loads would pass the readable bytes (the
@@ -238,6 +272,16 @@ __attribute__((target("avx2"), noinline)) static void docs_patched(uint32_t *v, 
     unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, add, readable, false);
 }
 
+/* Doc gaps without exceptions, more than one group: a function of its
+** own, so that the registers its two kernels (narrow and wide) take are
+** saved only on its way, not on the one-group and the run's (most of
+** the single-block lists'). */
+__attribute__((target("avx2"), noinline)) static void docs_plain(uint32_t *v, const zhs_pfor_group *g, size_t n,
+                                                                  uint32_t base, size_t readable)
+{
+    unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
+}
+
 __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g,
                                                                const zhs_pfor_patch *pt, size_t n, uint32_t base,
                                                                const uint8_t *limit)
@@ -253,11 +297,11 @@ __attribute__((target("avx2"))) void zhs_pfor_block_docs_avx2(uint32_t *v, const
     } else if (n <= 8 && readable >= 32) {
         /* one group (seven lists in ten of a laws index have df <= 8):
         ** straight code, without the loop's bounds and counter */
-        kernel k = kernel_for(g->bits);
+        kernel k = kernel_for(g->bits, false);
         __m256i carry = _mm256_set1_epi32((int)base);
         _mm256_storeu_si256((__m256i *)v, finish8(unpack8(&k, g->packed), OUT_DOCS, &carry));
     } else {
-        unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, NULL, readable, false);
+        docs_plain(v, g, n, base, readable);
     }
 }
 
@@ -291,10 +335,14 @@ __attribute__((target("avx2"), always_inline)) static inline bool exc_layout(zhs
     }
     uint64_t valid = ne >= 64 ? ~0ull >> 1 : ((uint64_t)1 << (ne - 1)) - 1;   /* bits 0 .. ne - 2 */
     if ((bad & valid) || idx[ne - 1] >= n) return false;
-    kernel k = kernel_for(hbits);
+    kernel k = kernel_for(hbits, false);
     __m128i sh = _mm_cvtsi32_si128((int)bits);
     const uint8_t *hi = idx + ne;
-    for (unsigned i = 0; i < 2 || 8 * i < ne; i++)
+    /* the first two groups straight (a head has 16 exceptions or fewer
+    ** at nine blocks in ten): no counter, no exit test */
+    _mm256_storeu_si256((__m256i *)pt->add, _mm256_sll_epi32(unpack8(&k, hi), sh));
+    _mm256_storeu_si256((__m256i *)(pt->add + 8), _mm256_sll_epi32(unpack8(&k, hi + hbits), sh));
+    for (unsigned i = 2; 8 * i < ne; i++)
         _mm256_storeu_si256((__m256i *)(pt->add + 8 * i), _mm256_sll_epi32(unpack8(&k, hi + i * hbits), sh));
     return true;
 }
