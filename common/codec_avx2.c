@@ -313,6 +313,36 @@ __attribute__((target("avx2"))) const uint8_t *zhs_block_parse_packed_avx2(zhs_p
     return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, exc_layout);
 }
 
+/* Four docs a step: their gaps (tf - 1) widened to 64 bits, the sums
+** within the four by two shifted adds, the running total added as one
+** vector.  The scalar loops took about eight instructions a doc, 12% of
+** the phrase counts' instructions (every block whose positions they read). */
+__attribute__((target("avx2"))) uint64_t zhs_gap_offsets_avx2(uint64_t *before, const uint32_t *tfs, size_t n)
+{
+    const __m128i one = _mm_set1_epi32(1), z = _mm_setzero_si128();
+    const __m256i z4 = _mm256_setzero_si256();
+    __m128i zero = z;
+    __m256i carry = z4;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m128i t = _mm_loadu_si128((const __m128i *)(tfs + i));
+        zero = _mm_or_si128(zero, _mm_cmpeq_epi32(t, z));
+        __m256i g = _mm256_cvtepu32_epi64(_mm_sub_epi32(t, one));
+        __m256i s = _mm256_add_epi64(g, _mm256_blend_epi32(_mm256_permute4x64_epi64(g, 0x90), z4, 0x03));
+        s = _mm256_add_epi64(s, _mm256_blend_epi32(_mm256_permute4x64_epi64(s, 0x40), z4, 0x0F));
+        _mm256_storeu_si256((__m256i *)(before + i), _mm256_add_epi64(carry, _mm256_sub_epi64(s, g)));
+        carry = _mm256_add_epi64(carry, _mm256_permute4x64_epi64(s, 0xFF));
+    }
+    if (!_mm_testz_si128(zero, zero)) return UINT64_MAX;
+    uint64_t total = (uint64_t)_mm256_extract_epi64(carry, 0);
+    for (; i < n; i++) {
+        if (tfs[i] == 0) return UINT64_MAX;
+        before[i] = total;
+        total += tfs[i] - 1;
+    }
+    return total;
+}
+
 #else /* no AVX2 in this build: the scalar loops everywhere */
 
 bool zhs_simd_avx2_supported(void) { return false; }
@@ -357,6 +387,11 @@ void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pf
 {
     (void)limit;
     zhs_pfor_block_docs_scalar(v, g, pt, n, (int64_t)base);
+}
+
+uint64_t zhs_gap_offsets_avx2(uint64_t *before, const uint32_t *tfs, size_t n)
+{
+    return zhs_gap_offsets_scalar(before, tfs, n);
 }
 
 #endif
