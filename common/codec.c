@@ -438,6 +438,29 @@ void zhs_pfor_unpack(uint32_t *v, const zhs_pfor_group *g, size_t n)
     else zhs_pfor_unpack_scalar(v, g, n);
 }
 
+uint64_t zhs_gap_offsets_scalar(uint64_t *before, const uint32_t *tfs, size_t n)
+{
+    /* without a branch per doc (phrase counts locate a block's positions
+    ** to read a few) */
+    uint32_t zero = 0;
+    for (size_t i = 0; i < n; i++) zero |= tfs[i] == 0;
+    if (zero) return UINT64_MAX;
+    /* two docs a step, so that the running sum's chain is half as long */
+    uint64_t total = 0;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t a = tfs[i] - 1, b = tfs[i + 1] - 1;
+        before[i] = total;
+        before[i + 1] = total + a;
+        total += a + b;
+    }
+    if (i < n) {
+        before[i] = total;
+        total += tfs[i] - 1;
+    }
+    return total;
+}
+
 void zhs_pfor_exceptions(const zhs_pfor_group *g, uint32_t *idx, uint32_t *high)
 {
     zhs_exc_iter e;

@@ -57,6 +57,17 @@ void zhs_pfor_block_tfs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfo
 void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n, uint32_t base,
                               const uint8_t *limit);
 
+/* A block's gap offsets, for locating its docs' positions (segment.c):
+** before[i] the gaps (tf - 1, every position but the first) of docs
+** 0..i-1, the block's total returned; UINT64_MAX when a tf is 0 (a
+** wrapped tf - 1: damage), before[] then undefined. */
+uint64_t zhs_gap_offsets_scalar(uint64_t *before, const uint32_t *tfs, size_t n);
+uint64_t zhs_gap_offsets_avx2(uint64_t *before, const uint32_t *tfs, size_t n);
+static inline uint64_t zhs_gap_offsets(uint64_t *before, const uint32_t *tfs, size_t n)
+{
+    return zhs_simd_avx2() ? zhs_gap_offsets_avx2(before, tfs, n) : zhs_gap_offsets_scalar(before, tfs, n);
+}
+
 /* A block's n <= ZHS_BLOCK doc ids (the gaps turned into ids after prev,
 ** -1 before the first; the last returned, exact in 64 bits, so that a
 ** damaged block whose ids pass 2^32 - 1 is seen) and term frequencies

@@ -543,25 +543,8 @@ static bool prepare_positions(zhs_cursor *c)
     } else if (c->block != 0) {
         return false;
     }
-    /* without a branch per doc (it was most of this function's time in
-    ** phrase counts, which locate a block's positions to read a few) */
-    uint32_t zero = 0;
-    for (uint32_t i = 0; i < c->bn; i++) zero |= c->tfs[i] == 0;     /* a wrapped tf: damage */
-    if (zero) return false;
-    /* gaps: every position but the first; two docs a step, so that the
-    ** running sum's chain is half as long */
-    uint64_t total = 0;
-    uint32_t i = 0;
-    for (; i + 2 <= c->bn; i += 2) {
-        uint64_t a = c->tfs[i] - 1, b = c->tfs[i + 1] - 1;
-        c->pos_before[i] = total;
-        c->pos_before[i + 1] = total + a;
-        total += a + b;
-    }
-    if (i < c->bn) {
-        c->pos_before[i] = total;
-        total += c->tfs[i] - 1;
-    }
+    uint64_t total = zhs_gap_offsets(c->pos_before, c->tfs, c->bn);
+    if (total == UINT64_MAX) return false;      /* a wrapped tf: damage */
     if (total > SIZE_MAX / 64) return false;
     zhs_pfor_group fg;
     if (!zhs_pfor_parse2(&fg, c->bn, &c->pos_gaps, (size_t)total, p, c->pos_end)) return false;

@@ -1394,8 +1394,13 @@ static bool count_and(state *st, zhs_error *err)
         return true;
     }
     size_t n = 0;
+    /* a block at a time: the test of n against df in the loop, per doc,
+    ** kept it from being a copy (2% of the phrase counts' instructions) */
     FOR_EACH_BLOCK(c[0], from, {
-        for (uint32_t j = from; j < c[0]->bn && n < c[0]->df; j++) cand[n++] = c[0]->docs[j];
+        size_t m = c[0]->bn - from;
+        if (m > c[0]->df - n) m = c[0]->df - n;
+        memcpy(cand + n, c[0]->docs + from, m * sizeof *cand);
+        n += m;
     })
     for (size_t k = 1; k < ne && n; k++) n = filter_candidates(cand, n, c[k], bits, words);
     nphr = 0;

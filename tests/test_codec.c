@@ -586,8 +586,42 @@ static void block_tests(void)
     munmap(map, 2 * page);
 }
 
+/* A block's gap offsets (segment.c locates positions with them): the
+** scalar loop against the sum of tf - 1 over the docs before, then the
+** AVX2 kernel against the scalar loop, for every length up to a block,
+** tfs small and huge (a sum past 32 bits), and a tf of 0 anywhere (damage:
+** both say so). */
+static void gap_offsets_agree(void)
+{
+    uint32_t tfs[ZHS_BLOCK];
+    uint64_t want[ZHS_BLOCK], a[ZHS_BLOCK], b[ZHS_BLOCK];
+    bool avx2 = zhs_simd_avx2_supported();
+    for (int r = 0; r < 3000; r++) {
+        size_t n = (size_t)r % (ZHS_BLOCK + 1);
+        uint64_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t x = rnd();
+            tfs[i] = r % 3 == 0 ? 1 + x % 4 : r % 3 == 1 ? 1 + x % 1000 : x | 1u << 31;
+            want[i] = total;
+            total += tfs[i] - 1;
+        }
+        CHECK(zhs_gap_offsets_scalar(a, tfs, n) == total);
+        CHECK(memcmp(a, want, n * sizeof *a) == 0);
+        if (avx2) {
+            CHECK(zhs_gap_offsets_avx2(b, tfs, n) == total);
+            CHECK(memcmp(b, want, n * sizeof *b) == 0);
+        }
+        if (n == 0) continue;
+        tfs[rnd() % n] = 0;
+        CHECK(zhs_gap_offsets_scalar(a, tfs, n) == UINT64_MAX);
+        if (avx2) CHECK(zhs_gap_offsets_avx2(b, tfs, n) == UINT64_MAX);
+        CHECK(zhs_gap_offsets(b, tfs, n) == UINT64_MAX);
+    }
+}
+
 int main(void)
 {
+    gap_offsets_agree();
     simd_vs_scalar();
     simd_reads_in_bounds();
     pfor_tests();
