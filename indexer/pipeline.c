@@ -356,7 +356,7 @@ static void *consumer_main(void *arg)
         int rc = give_batch(pl, b, &e);
         pthread_mutex_lock(&pl->mu);
         if (rc) {
-            fail(pl, &e);
+            if (!pl->failed) fail(pl, &e);     /* the caller's own failure (add) stays the one reported */
         } else {
             batch_reset(b);
             pl->consumed++;
@@ -389,6 +389,19 @@ static void submit(zhs_pipeline *pl)
     pl->submitted++;
     pthread_cond_signal(&pl->work);
     pthread_mutex_unlock(&pl->mu);
+}
+
+/* Queues the batch being filled, if it holds passages.  A full ring has
+** no batch being filled: the slot after the last queued one is then the
+** oldest batch (queued, or with the sink), and queueing it again would
+** analyse it while the sink reads it (an add that fills a batch queues it
+** at once and leaves the wait for a free slot to the next add). */
+static void submit_filling(zhs_pipeline *pl)
+{
+    pthread_mutex_lock(&pl->mu);
+    bool filling = pl->submitted - pl->consumed < pl->nring && pl->ring[pl->submitted % pl->nring].n > 0;
+    pthread_mutex_unlock(&pl->mu);
+    if (filling) submit(pl);
 }
 
 /* ---------------------------------------------------------------- API */
@@ -543,7 +556,7 @@ int zhs_pipeline_drain(zhs_pipeline *pl, zhs_error *err)
         int rc = failed(pl, err);
         pthread_mutex_unlock(&pl->mu);
         if (rc) return rc;
-        if (pl->ring[pl->submitted % pl->nring].n) submit(pl);
+        submit_filling(pl);
         pthread_mutex_lock(&pl->mu);
         wait_consumer(pl, 0);
         rc = failed(pl, err);
@@ -551,7 +564,7 @@ int zhs_pipeline_drain(zhs_pipeline *pl, zhs_error *err)
         return rc;
     }
     if (failed(pl, err)) return err->code;
-    if (pl->ring[pl->submitted % pl->nring].n) submit(pl);
+    submit_filling(pl);
     bool consumed;
     while (pl->consumed < pl->submitted)
         if (consume_oldest(pl, true, &consumed, err)) return err->code;

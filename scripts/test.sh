@@ -25,12 +25,14 @@ fi
 
 if [ "${ZHS_SKIP_TSAN:-0}" != 1 ]; then
   # An index handle is shared by reader threads and an index is built by
-  # several: the threaded test and a threaded build, under ThreadSanitizer
-  # (a race is a report and exit code 66)
+  # several: the threaded tests (readers; the indexing pipeline with a slow
+  # sink) and a threaded build, under ThreadSanitizer (a race is a report
+  # and exit code 66)
   echo "== threads (ThreadSanitizer build)"
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZHS_TSAN=ON -DZHS_WITH_XAPIAN=OFF >/dev/null
-  cmake --build build-tsan -j"$(nproc)" --target test_threads zhs_cli >/dev/null
+  cmake --build build-tsan -j"$(nproc)" --target test_threads test_pipeline zhs_cli >/dev/null
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/test_threads
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/test_pipeline
   tsan_idx=$(mktemp -d "${TMPDIR:-/tmp}/zhs-tsan.XXXXXX")
   TSAN_OPTIONS=halt_on_error=1 build-tsan/zhs index -q --threads 3 --ram 1 -o "$tsan_idx/i" corpus/sample
   TSAN_OPTIONS=halt_on_error=1 build-tsan/zhs search -k 3 "$tsan_idx/i" 个人信息 >/dev/null
