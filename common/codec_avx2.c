@@ -114,12 +114,13 @@ __attribute__((target("avx2"))) static inline __m256i unpack8(const kernel *k, c
 {
     return unpack8_k(k, p, false);
 }
-/* Inclusive prefix sum of (x + 1) over the eight slots.  It does not
+/* Inclusive prefix sum of (x + 1) over the eight slots (of x itself when
+** plus1 is false: the caller added the ones already).  It does not
 ** depend on the previous group: the only chain between groups is the one
 ** addition of the carry. */
-__attribute__((target("avx2"))) static inline __m256i gaps_to_steps(__m256i x)
+__attribute__((target("avx2"))) static inline __m256i gaps_to_steps(__m256i x, bool plus1)
 {
-    x = _mm256_add_epi32(x, _mm256_set1_epi32(1));
+    if (plus1) x = _mm256_add_epi32(x, _mm256_set1_epi32(1));
     x = _mm256_add_epi32(x, _mm256_slli_si256(x, 4));
     x = _mm256_add_epi32(x, _mm256_slli_si256(x, 8));
     /* the low lane's total into every slot of the high lane */
@@ -127,15 +128,19 @@ __attribute__((target("avx2"))) static inline __m256i gaps_to_steps(__m256i x)
     return _mm256_add_epi32(x, lo_total);
 }
 
-enum out_kind { OUT_VALUES, OUT_PLUS1, OUT_DOCS };
+/* OUT_DOCS_STEPS: doc gaps whose ones came with the additions (an add
+** array of ones with the exceptions' high parts added, docs_patched):
+** one vector addition a group fewer. */
+enum out_kind { OUT_VALUES, OUT_PLUS1, OUT_DOCS, OUT_DOCS_STEPS };
 
 /* Turns eight unpacked values into the output kind; carry holds the
-** previous group's last doc in every slot (OUT_DOCS only). */
+** previous group's last doc in every slot (OUT_DOCS and OUT_DOCS_STEPS
+** only). */
 __attribute__((target("avx2"))) static inline __m256i finish8(__m256i x, enum out_kind kind, __m256i *carry)
 {
     if (kind == OUT_PLUS1) return _mm256_add_epi32(x, _mm256_set1_epi32(1));
-    if (kind != OUT_DOCS) return x;
-    x = gaps_to_steps(x);
+    if (kind != OUT_DOCS && kind != OUT_DOCS_STEPS) return x;
+    x = gaps_to_steps(x, kind == OUT_DOCS);
     __m256i total = _mm256_permutevar8x32_epi32(x, _mm256_set1_epi32(7));
     x = _mm256_add_epi32(x, *carry);
     *carry = _mm256_add_epi32(*carry, total);
@@ -209,7 +214,7 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
     ** last lists of a file): one 8-byte load per value, which stays
     ** inside them (value j starts at byte jb/8 < pack_bytes, and
     ** pack_bytes + 8 bytes are readable). */
-    uint32_t doc = kind == OUT_DOCS ? (uint32_t)_mm256_cvtsi256_si32(carry) : 0;
+    uint32_t doc = kind == OUT_DOCS || kind == OUT_DOCS_STEPS ? (uint32_t)_mm256_cvtsi256_si32(carry) : 0;
     const uint32_t mask = (uint32_t)((1ull << bits) - 1);
     for (size_t j = 8 * i; j < n; j++) {
         size_t bp = j * bits;
@@ -219,6 +224,7 @@ __attribute__((target("avx2"), always_inline)) static inline void unpack_run(uin
         if (add) x += add[j];
         if (kind == OUT_PLUS1) x += 1;
         else if (kind == OUT_DOCS) x = doc += x + 1;
+        else if (kind == OUT_DOCS_STEPS) x = doc += x;
         v[j] = x;
     }
 }
@@ -264,12 +270,15 @@ __attribute__((target("avx2"), noinline)) static void docs_patched(uint32_t *v, 
 {
     uint32_t add[ZHS_PFOR_AVX2_MAX_N] __attribute__((aligned(32)));
     /* the whole array, whatever n: sixteen stores without a loop, a
-    ** call or an exit to mispredict cost less than zeroing the block's
-    ** groups alone (a short list's block has six on average) */
+    ** call or an exit to mispredict cost less than filling the block's
+    ** groups alone (a short list's block has six on average).  Ones,
+    ** not zeros: each gap's + 1 comes with its addition, and the kernel
+    ** leaves out its own (a vector addition a group; the patch is an
+    ** add to memory instead of a store, as many instructions) */
 #pragma GCC unroll 16
-    for (size_t i = 0; i < ZHS_BLOCK / 8; i++) _mm256_store_si256((__m256i *)(add + 8 * i), _mm256_setzero_si256());
-    for (uint32_t e = 0; e < g->nexc; e++) add[pt->idx[e]] = pt->add[e];
-    unpack_run(v, g->packed, n, g->bits, OUT_DOCS, base, add, readable, false);
+    for (size_t i = 0; i < ZHS_BLOCK / 8; i++) _mm256_store_si256((__m256i *)(add + 8 * i), _mm256_set1_epi32(1));
+    for (uint32_t e = 0; e < g->nexc; e++) add[pt->idx[e]] += pt->add[e];
+    unpack_run(v, g->packed, n, g->bits, OUT_DOCS_STEPS, base, add, readable, false);
 }
 
 /* Doc gaps without exceptions, more than one group: a function of its
