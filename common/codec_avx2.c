@@ -371,7 +371,7 @@ __attribute__((target("avx2"))) const uint8_t *zhs_block_parse_packed_avx2(zhs_p
 }
 
 /* Eight docs a step: their gaps (tf - 1) summed within the eight in
-** 32-bit slots (as gaps_to_steps does), then widened to 64 bits and the
+** 32-bit slots (gaps_to_steps), then widened to 64 bits and the
 ** running total added.  The slots cannot wrap while every tf is below
 ** 2^28 (eight of them stay below 2^31); a block with a larger tf (only
 ** damage: tf <= the passage length) takes the scalar loops.  Those took
@@ -387,9 +387,7 @@ __attribute__((target("avx2"))) uint64_t zhs_gap_offsets_avx2(uint64_t *before, 
         zero = _mm256_or_si256(zero, _mm256_cmpeq_epi32(t, z));
         high = _mm256_or_si256(high, t);
         __m256i g = _mm256_sub_epi32(t, one);
-        __m256i s = _mm256_add_epi32(g, _mm256_slli_si256(g, 4));
-        s = _mm256_add_epi32(s, _mm256_slli_si256(s, 8));
-        s = _mm256_add_epi32(s, _mm256_shuffle_epi32(_mm256_permute2x128_si256(s, s, 0x08), 0xFF));
+        __m256i s = gaps_to_steps(g, false);
         __m256i e = _mm256_sub_epi32(s, g);     /* the sums before each doc */
         __m256i lo = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(e));
         __m256i hi = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(e, 1));

@@ -150,7 +150,6 @@ static inline const uint8_t *zhs_block_parse(zhs_pfor_group *dg, zhs_pfor_patch 
     return zhs_block_parse_packed_inline(dg, dp, tg, tp, n, p, end, limit);
 }
 
-
 /* Places a group's packed area at p; returns its end, NULL if it does
 ** not fit. */
 static inline const uint8_t *zhs_pfor_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
