@@ -254,6 +254,16 @@ static void report(zhs_writer *w, const char *phase)
     w->opt.progress(w->opt.progress_ctx, &pr);
 }
 
+/* While passages are added: these counts, at most every 0.25 s. */
+static void report_indexing(zhs_writer *w, uint64_t docs, uint64_t tokens, uint64_t bytes)
+{
+    double now = zhs_now();
+    if (now - w->last_progress < 0.25) return;
+    w->last_progress = now;
+    zhs_progress pr = {docs, tokens, bytes, now - w->t0, "indexing"};
+    w->opt.progress(w->opt.progress_ctx, &pr);
+}
+
 static void report_phase(void *ctx, const char *phase)
 {
     report(ctx, phase);
@@ -329,7 +339,7 @@ static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     /* The engine's add may run on the pipeline's own thread unless the
     ** engine updates in place: its remove runs on the caller's
     ** (zhs_writer_source), and the two must not meet. */
-    w->sink_thread = !w->eng->remove;
+    w->sink_thread = w->opt.threads > 1 && !w->eng->remove;
     if (w->opt.threads > 1 && zhs_pipeline_open(&w->pl, w->opt.threads, an, w->opt.title_weight, w->tmpdir,
                                                 writer_take, w, w->sink_thread, err))
         goto fail;
@@ -690,15 +700,13 @@ static int writer_take(void *ctx, const zhs_passage *p, const zhs_passage_terms 
     w->ndocs++;
     w->total_tokens += pt->length;
     w->bytes_in += p->text_len;
-    if (w->opt.progress && (w->ndocs & 255) == 0 && w->opt.threads > 1 && w->sink_thread) {
-        atomic_store_explicit(&w->seen_tokens, w->total_tokens, memory_order_relaxed);
-        atomic_store_explicit(&w->seen_bytes, w->bytes_in, memory_order_relaxed);
-        atomic_store_explicit(&w->seen_docs, w->ndocs, memory_order_relaxed);
-    } else if (w->opt.progress && (w->ndocs & 255) == 0) {
-        double now = zhs_now();
-        if (now - w->last_progress >= 0.25) {
-            w->last_progress = now;
-            report(w, "indexing");
+    if (w->opt.progress && (w->ndocs & 255) == 0) {
+        if (w->sink_thread) {
+            atomic_store_explicit(&w->seen_tokens, w->total_tokens, memory_order_relaxed);
+            atomic_store_explicit(&w->seen_bytes, w->bytes_in, memory_order_relaxed);
+            atomic_store_explicit(&w->seen_docs, w->ndocs, memory_order_relaxed);
+        } else {
+            report_indexing(w, w->ndocs, w->total_tokens, w->bytes_in);
         }
     }
     return ZHS_OK;
@@ -716,16 +724,10 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
               : zhs_passage_terms_run(&w->pt, w->an, p, err) || writer_take(w, p, &w->pt, err))
         return err->code;
     w->nadded++;
-    if (w->opt.progress && w->pl && w->sink_thread && (w->nadded & 255) == 0) {
-        double now = zhs_now();
-        if (now - w->last_progress >= 0.25) {
-            w->last_progress = now;
-            zhs_progress pr = {atomic_load_explicit(&w->seen_docs, memory_order_relaxed),
-                               atomic_load_explicit(&w->seen_tokens, memory_order_relaxed),
-                               atomic_load_explicit(&w->seen_bytes, memory_order_relaxed), now - w->t0, "indexing"};
-            w->opt.progress(w->opt.progress_ctx, &pr);
-        }
-    }
+    if (w->opt.progress && w->sink_thread && (w->nadded & 255) == 0)
+        report_indexing(w, atomic_load_explicit(&w->seen_docs, memory_order_relaxed),
+                        atomic_load_explicit(&w->seen_tokens, memory_order_relaxed),
+                        atomic_load_explicit(&w->seen_bytes, memory_order_relaxed));
     if (w->cur >= 0) w->src.e[w->cur].count++;
     return ZHS_OK;
 }
