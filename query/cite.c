@@ -318,12 +318,8 @@ static int add_char_clauses(zhs_query *cq, size_t end, zhs_arena *a, zhs_analyze
 ** that every passage it matches has a scoring term. */
 static bool clause_scores(const zhs_query *q, const zhs_qclause *qc)
 {
-    for (size_t j = 0; j < qc->nelems; j++) {
-        bool in = false;
-        for (size_t i = 0; i < q->nterms && !in; i++)
-            in = q->terms[i].len == qc->elems[j].len && !memcmp(q->terms[i].key, qc->elems[j].key, qc->elems[j].len);
-        if (!in) return false;
-    }
+    for (size_t j = 0; j < qc->nelems; j++)
+        if (zhs_query_term_find(q, qc->elems[j].key, qc->elems[j].len) < 0) return false;
     return true;
 }
 
@@ -403,10 +399,7 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     if (!cq.terms || !cq.clauses) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
     memcpy(cq.terms, r->q.terms, r->q.nterms * sizeof *cq.terms);
     memcpy(cq.clauses, r->q.clauses, r->q.nclauses * sizeof *cq.clauses);
-    bool have = false;
-    for (size_t i = 0; i < cq.nterms; i++)
-        have |= cq.terms[i].len == c->keylen && !memcmp(cq.terms[i].key, c->key, c->keylen);
-    if (!have) {
+    if (zhs_query_term_find(&cq, c->key, c->keylen) < 0) {
         /* it scores too, so that every passage the exact query matches has
         ** a scoring term, as the exhaustive evaluator requires */
         zhs_qterm *t = &cq.terms[cq.nterms++];

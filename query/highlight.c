@@ -17,13 +17,6 @@ static int cmp_span(const void *a, const void *b)
     return (x->end > y->end) - (x->end < y->end);
 }
 
-static bool query_has(const zhs_query *q, const char *key, size_t len)
-{
-    for (size_t i = 0; i < q->nterms; i++)
-        if (q->terms[i].len == len && memcmp(q->terms[i].key, key, len) == 0) return true;
-    return false;
-}
-
 int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
                            zhs_analyzer *an, const zhs_passage *p, zhs_error *err)
 {
@@ -46,7 +39,7 @@ int zhs_results_highlights_of(const zhs_span **spans, size_t *nspans, zhs_result
     for (size_t i = 0; i < n; i++) {
         char key[ZHS_TERM_MAX + 4];
         size_t kl = zhs_term_key(key, &tok[i], false);
-        if (!query_has(&r->q, key, kl)) continue;
+        if (zhs_query_term_find(&r->q, key, kl) < 0) continue;
         zhs_span s = {tok[i].start, tok[i].end};
         zhs_buf_append(&r->span_buf, &s, sizeof s);
         ns++;

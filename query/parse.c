@@ -85,11 +85,11 @@ static size_t quote_len(const char *p)
 
 static void add_term(zhs_query *q, const char *key, size_t len, uint32_t kind)
 {
-    for (size_t i = 0; i < q->nterms; i++)
-        if (q->terms[i].len == len && memcmp(q->terms[i].key, key, len) == 0) {
-            q->terms[i].qtf++;
-            return;
-        }
+    ptrdiff_t at = zhs_query_term_find(q, key, len);
+    if (at >= 0) {
+        q->terms[at].qtf++;
+        return;
+    }
     if (q->nterms == MAX_QTERMS) {
         /* pasted text: the first terms are kept (see zhs_query_parse) */
         q->nterms_dropped++;

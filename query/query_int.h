@@ -27,6 +27,8 @@
 #include "terms.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
 
 struct zhs_index {
     char dir[ZHS_DIR_MAX + 1];
@@ -158,6 +160,14 @@ typedef struct zhs_query {
     ** evaluator skips them before they can take a place in the top k. */
     const uint8_t *hidden;
 } zhs_query;
+
+/* Where q->terms holds the term key[0..len): its index, -1 if nowhere. */
+static inline ptrdiff_t zhs_query_term_find(const zhs_query *q, const char *key, size_t len)
+{
+    for (size_t i = 0; i < q->nterms; i++)
+        if (q->terms[i].len == len && memcmp(q->terms[i].key, key, len) == 0) return (ptrdiff_t)i;
+    return -1;
+}
 
 /* Parses text into q; memory comes from arena.  Leniently: what cannot be
 ** read as the query language is ignored or read as words, with a warning

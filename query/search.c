@@ -1513,12 +1513,12 @@ typedef struct tinfo {
 static int lookup_elem(const zhs_segment *seg, const zhs_query *q, const tinfo *inf, zhs_term_info *ti,
                        const char *key, size_t len, zhs_error *err)
 {
-    for (size_t i = 0; i < q->nterms; i++)
-        if (q->terms[i].len == len && memcmp(q->terms[i].key, key, len) == 0) {
-            if (!inf[i].found) return 0;
-            *ti = inf[i].ti;
-            return 1;
-        }
+    ptrdiff_t i = zhs_query_term_find(q, key, len);
+    if (i >= 0) {
+        if (!inf[i].found) return 0;
+        *ti = inf[i].ti;
+        return 1;
+    }
     return zhs_segment_lookup(seg, ti, key, len, err);
 }
 
