@@ -5,9 +5,9 @@
 **
 ** The arithmetic repeats search.c's expressions in the same order (weight
 ** times tf part, summed in query term order) so that the total equals a
-** search's score to the last bit, not just approximately.  K comes from the
-** native engine's per-passage table (zhs_bm25_kfac at the index's k1/b), as
-** search.c reads it when a query runs at the index's parameters.
+** search's score to the last bit, not just approximately.  K is
+** zhs_bm25_kfac of the passage's length at the index's k1/b and average
+** length, as search.c computes it when a query runs at those parameters.
 */
 #include "query_int.h"
 
@@ -67,7 +67,9 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
     out->b = ix->m.b;
     out->avglen = ix->m.avglen;
     out->length_norm = 1 - ix->m.b + (ix->m.avglen > 0 ? ix->m.b * out->length / ix->m.avglen : 0);
-    const double K = ns->kfac[local];
+    zhs_bm25 bm;
+    zhs_bm25_init(&bm, k1, ix->m.b, ix->m.avglen);
+    const double K = zhs_bm25_kfac(&bm, out->length);
     const double N = (double)ix->m.passages;
     double total = 0;
     int rc = ZHS_OK;

@@ -100,14 +100,6 @@ static int open_segment(zhs_native_seg *ns, const zhs_index *ix, const zhs_manif
                             "rebuild the index", dir, ms->deletions, total, (unsigned long long)ms->deleted);
         if (dfcache_init(ns)) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
     }
-    /* The length part of BM25 at the index's own parameters and the live
-    ** collection's average length, computed once here with the expression
-    ** every scorer uses (zhs_bm25_kfac). */
-    ns->kfac = malloc(((size_t)n + 1) * sizeof *ns->kfac);
-    if (!ns->kfac) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
-    zhs_bm25 bm;
-    zhs_bm25_init(&bm, ix->m.k1, ix->m.b, ix->m.avglen);
-    for (uint32_t d = 0; d < n; d++) ns->kfac[d] = zhs_bm25_kfac(&bm, zhs_get_u32(ns->seg.len.body + (size_t)d * 4));
     ns->bound_scale = ms->avglen > 0 && ix->m.avglen > ms->avglen ? ix->m.avglen / ms->avglen : 1.0;
     zhs_analyzer_config ac;
     ns->article_terms = zhs_analyzer_config_from_fingerprint(&ac, ix->m.analyzer) == ZHS_OK && ac.article_terms;
@@ -148,7 +140,6 @@ static void native_close(zhs_index *ix)
     if (!nx) return;
     for (unsigned i = 0; i < nx->nsegs; i++) {
         zhs_segment_close(&nx->segs[i].seg);
-        free(nx->segs[i].kfac);
         free(nx->segs[i].dels);
         free(nx->segs[i].dfcache);
     }

@@ -48,8 +48,6 @@ struct zhs_index {
 typedef struct zhs_native_seg {
     zhs_segment seg;
     uint32_t base;              /* global number of its passage 0 */
-    double *kfac;               /* K(len) per passage at the index's k1/b and the
-                                ** collection's live average length (zhs_bm25_kfac) */
     uint32_t *dels;             /* its deleted passages, increasing */
     uint32_t ndels;
     /* Live dfs already computed, shared by the threads searching this

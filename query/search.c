@@ -145,11 +145,11 @@ static inline uint32_t step(zhs_cursor *c)
 
 /* K(len) from the passage's length, by the expression every scorer uses
 ** (common/bm25.h), also at the index's own k1/b, where the native engine
-** keeps a table of it (zhs_native_seg.kfac; explain.c reads it): the
-** lengths are half its size (0.6 MB for the laws' 152k passages against
-** 1.2 MB, beyond this machine's 1 MB L2), and scoring reads them at random,
-** where the table's reads missed the cache more often than the multiply
-** and add cost (term top k -3%, phrase and union -1%; the same bits). */
+** used to keep a table of it: the lengths are half its size (0.6 MB for
+** the laws' 152k passages against 1.2 MB, beyond this machine's 1 MB L2),
+** and scoring reads them at random, where the table's reads missed the
+** cache more often than the multiply and add cost (term top k -3%, phrase
+** and union -1%; the same bits). */
 static inline double kfac_of(const scorer *s, uint32_t doc)
 {
     return zhs_bm25_kfac(&s->bm, (double)zhs_get_u32(s->lens + (size_t)doc * 4));
