@@ -376,6 +376,46 @@ static void compare_paths(zhs_index *ix, zhs_analyzer *an, int nq)
     zhs_buf_free(&q);
 }
 
+/* Two required words, alone or with an optional or an excluded third:
+** the shape search.c walks block pair by block pair once the top k is full
+** (pair_window), its candidates left out by bounds from one list's parts
+** before the other's block is read.  Pruned == exhaustive, hit for hit,
+** at k 1, 10 and 100, at the index's k1/b and others, with and without
+** the proximity bonus; and enough of them match more than k passages
+** for the walk to run. */
+static void check_pairs(zhs_index *ix, zhs_analyzer *an)
+{
+    size_t ks[] = {1, 10, 100}, full = 0, nq = 120;
+    uint64_t seed = 0x2545F4914F6CDD1Dull;     /* its own: the later checks' queries stay as they were */
+    for (size_t i = 0; i < nq; i++) {
+        char q[64];
+        const char *x = words[zt_xorshift(&seed) % 80], *y = words[zt_xorshift(&seed) % 80],
+                   *z = words[zt_xorshift(&seed) % 80];
+        if (i % 3 == 0) snprintf(q, sizeof q, "+%s +%s", x, y);
+        else snprintf(q, sizeof q, "+%s +%s %s%s", x, y, i % 3 == 1 ? "" : "-", z);
+        zhs_search_options o;
+        zhs_search_options_default(&o);
+        o.k = ks[i % 3 == 0 ? i / 3 % 3 : i % 3];
+        o.proximity = i % 2 ? -1 : 1;
+        if (i % 4 == 3) {
+            o.k1 = 0.7;
+            o.b = 0.9;
+        }
+        zhs_results *a = NULL, *b = NULL;
+        zhs_error err = {0};
+        CHECK_OK(zhs_index_search(&a, ix, an, q, &o, &err), err);
+        o.exhaustive = 1;
+        CHECK_OK(zhs_index_search(&b, ix, an, q, &o, &err), err);
+        if (a && b) {
+            zt_check_same_hits(a, b, q, o.k, "exhaustive");
+            full += zhs_results_matches(b) > o.k;
+        }
+        zhs_results_free(a);
+        zhs_results_free(b);
+    }
+    CHECK_MSG(full >= nq / 4, "only %zu of %zu pair queries match more than k passages", full, nq);
+}
+
 /* Phrase hits really contain the phrase; +/- hold. */
 /* 潮汐 is weak in its blocks of long passages and strong in the block of
 ** its run of short ones (make_corpus), so MaxScore's split by block bounds
@@ -899,6 +939,7 @@ int main(void)
         check_advance(ix);
         compare_paths(ix, an, i ? 100 : 400);
         check_window_split(ix, an);
+        check_pairs(ix, an);
         check_operators(ix, an);
         check_phrases(ix, an);
         CHECK_OK(zhs_index_verify(i ? d2 : d1, &err), err);
