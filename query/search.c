@@ -12,7 +12,8 @@
 **     data, as in BlockMax-MaxScore;
 **   - required clauses: leapfrog intersection; for top k, block windows,
 **     a bound check before a cursor decodes a block for a candidate, and
-**     a score check before the dear part (positions, exclusions);
+**     a score check before the dear part (positions, exclusions); two
+**     plain required terms, a window at a time (pair_window);
 **   - exhaustive: term-at-a-time over every posting, the test oracle.
 ** Counting takes document-frequency shortcuts where the shape allows, and
 ** otherwise reads whole decoded blocks without scoring: unions into a
@@ -672,7 +673,7 @@ static uint32_t next_optional(state *st, uint32_t doc, const window *w, optorder
 ** then they lead the leapfrog (+应当 +政府: the word 政府, 4,629 passages,
 ** against 36,156 of 政府 the bigram), not pair_window's merge of the
 ** required blocks. */
-static bool sparse_lead(const state *st, const window *w, optorder *o, double theta, uint32_t df)
+static __attribute__((noinline)) bool sparse_lead(const state *st, const window *w, optorder *o, double theta, uint32_t df)
 {
     if (o->gen != w->gen) order_optional(o, st, w);
     if (o->ess_theta != theta) mark_essential(o, w, theta);
@@ -984,9 +985,11 @@ static void parts(const state *st, const sterm *t, const zhs_cursor *c, const ui
 ** common doc of the window is either ruled out by a bound or passes the
 ** same exact tests as in the leapfrog, its parts added as score_required
 ** adds them: the same hits.  Returns the next doc to look at. */
-static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, zhs_cursor *ca, zhs_cursor *cb, optorder *o,
-                                                      double *contrib, uint32_t d)
+static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, celem *ea_, celem *eb_, optorder *o,
+                                                      double *contrib, uint32_t d, double theta0, bool own_words)
 {
+    if (w->req <= theta0 && !own_words && sparse_lead(st, w, o, theta0, ea_->cur.df)) return d;
+    zhs_cursor *ca = &ea_->cur, *cb = &eb_->cur;
     if (o->gen != w->gen) order_optional(o, st, w);
     uint32_t upto = w->upto;
     if (seek(ca, d) > upto) return ca->doc;
@@ -1161,8 +1164,8 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
             window *w = window_for(st, &win, d);
             uint32_t to = d;
             if (w->all <= theta) to = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : w->upto + 1;
-            else if (pair && (w->req > theta || own_words || !sparse_lead(st, w, &oo, theta, e[0]->cur.df)))
-                to = pair_window(st, w, &e[0]->cur, &e[1]->cur, &oo, contrib, d);
+            else if (pair && (to = pair_window(st, w, e[0], e[1], &oo, contrib, d, theta, own_words)) != d) {
+            }
             else if (w->req <= theta && !own_words) {
                 to = next_optional(st, d, w, &oo, theta);
                 lf.via_opt = true;
