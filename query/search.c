@@ -984,12 +984,15 @@ static void parts(const state *st, const sterm *t, const zhs_cursor *c, const ui
 ** (a list without skips) ends the walk, and the leapfrog goes on.  Every
 ** common doc of the window is either ruled out by a bound or passes the
 ** same exact tests as in the leapfrog, its parts added as score_required
-** adds them: the same hits.  Returns the next doc to look at. */
-static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, celem *ea_, celem *eb_, optorder *o,
+** adds them: the same hits.  Returns the next doc to look at, or d
+** itself where it declines: the optional words a passage of the window
+** needs are much rarer than the lists (sparse_lead), and lead the
+** leapfrog. */
+static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, celem *lead, celem *other, optorder *o,
                                                       double *contrib, uint32_t d, double theta0, bool own_words)
 {
-    if (w->req <= theta0 && !own_words && sparse_lead(st, w, o, theta0, ea_->cur.df)) return d;
-    zhs_cursor *ca = &ea_->cur, *cb = &eb_->cur;
+    if (w->req <= theta0 && !own_words && sparse_lead(st, w, o, theta0, lead->cur.df)) return d;
+    zhs_cursor *ca = &lead->cur, *cb = &other->cur;
     if (o->gen != w->gen) order_optional(o, st, w);
     uint32_t upto = w->upto;
     if (seek(ca, d) > upto) return ca->doc;
