@@ -2,6 +2,7 @@
 ** meta.c — dates and the metadata table, see meta.h.
 */
 #include "meta.h"
+#include "numeral.h"
 #include "format.h"
 #include "segment.h"
 
@@ -150,6 +151,13 @@ struct zhs_meta_builder {
     strset dates;               /* version dates of the citation table */
     zhs_cite_run *cruns;
     size_t ncruns, ccap;
+    /* label forms: each distinct label with a label term, its form (its
+    ** place among the labels of its term); each term, the forms it has */
+    strset labels, terms;
+    uint32_t *label_form, *term_forms;
+    size_t lfcap, tfcap;
+    uint32_t *forms;            /* (passage, form) pairs of the forms not 0 */
+    size_t nforms, fcap;        /* in pairs */
 };
 
 /* Room for one more element in *v (of size each, *cap of them). */
@@ -161,6 +169,34 @@ static bool room(void *v, size_t *cap, size_t n, size_t size)
     if (!g) return false;
     *(void **)v = g;
     *cap = c;
+    return true;
+}
+
+/* Passage doc's label form (meta.h), listed when not 0: a label seen
+** before keeps its form, a new one takes the next form of its term. */
+static bool add_label_form(zhs_meta_builder *b, uint32_t doc, const char *label)
+{
+    zhs_article_ref ref;
+    size_t n = label ? strlen(label) : 0;
+    if (!n || !zhs_article_ref_parse(label, n, &ref)) return true;     /* no label term */
+    size_t known = b->labels.n;
+    uint32_t id, term;
+    if (!strset_id(&b->labels, label, &id)) return false;
+    if (id == known) {
+        char key[ZHS_ARTICLE_KEY_MAX];
+        zhs_article_key(key, ref.article, ref.sub);
+        size_t terms = b->terms.n;
+        if (!strset_id(&b->terms, key, &term) || !room(&b->label_form, &b->lfcap, id, sizeof *b->label_form) ||
+            !room(&b->term_forms, &b->tfcap, term, sizeof *b->term_forms))
+            return false;
+        if (term == terms) b->term_forms[term] = 0;
+        b->label_form[id] = b->term_forms[term]++;
+    }
+    if (b->label_form[id] == 0) return true;
+    if (!room(&b->forms, &b->fcap, b->nforms, 2 * sizeof *b->forms)) return false;
+    b->forms[2 * b->nforms] = doc;
+    b->forms[2 * b->nforms + 1] = b->label_form[id];
+    b->nforms++;
     return true;
 }
 
@@ -214,7 +250,8 @@ int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p
     char vd[11];
     zhs_version_date(vd, p->date, p->path);
     zhs_cite_run c = {doc, r.group, 0};
-    if (!strset_id(&b->dates, vd, &c.date)) return zhs_fail(err, ZHS_ENOMEM, "out of memory building the citation table");
+    if (!strset_id(&b->dates, vd, &c.date) || !add_label_form(b, doc, p->label))
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory building the citation table");
     const zhs_cite_run *lc = b->ncruns ? &b->cruns[b->ncruns - 1] : NULL;
     if (!lc || lc->group != c.group || lc->date != c.date) {
         if (!room(&b->cruns, &b->ccap, b->ncruns, sizeof c))
@@ -284,6 +321,8 @@ int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title
         zhs_buf_put_u32(&out, b->cruns[i].group);
         zhs_buf_put_u32(&out, b->cruns[i].date);
     }
+    zhs_buf_put_u32(&out, (uint32_t)b->nforms);
+    for (size_t i = 0; i < 2 * b->nforms; i++) zhs_buf_put_u32(&out, b->forms[i]);
     if (rc == ZHS_OK && (out.oom || !zhs_footer_append(&out)))
         rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
     else if (rc == ZHS_OK)
@@ -299,6 +338,11 @@ void zhs_meta_builder_close(zhs_meta_builder *b)
     strset_free(&b->titles);
     strset_free(&b->values);
     strset_free(&b->dates);
+    strset_free(&b->labels);
+    strset_free(&b->terms);
+    free(b->label_form);
+    free(b->term_forms);
+    free(b->forms);
     free(b->runs);
     free(b->cruns);
     free(b);
@@ -467,6 +511,8 @@ void zhs_cite_table_free(zhs_cite_table *t)
     free(t->keylen);
     free(t->dates);
     free(t->blob);
+    free(t->form_doc);
+    free(t->form);
     memset(t, 0, sizeof *t);
 }
 
@@ -492,7 +538,9 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
     if (zhs_err_code(err)) return err->code;
     zhs_mapped f;
     uint32_t cnt[3];
-    if (map_table(&f, path, ZHS_MAGIC_CITE, "citation table", cnt, err)) return err->code;
+    /* a table without label forms (ZHSCITE1) still ranks, from the records */
+    bool v1 = zhs_file_has_magic(path, ZHS_MAGIC_CITE_V1);
+    if (map_table(&f, path, v1 ? ZHS_MAGIC_CITE_V1 : ZHS_MAGIC_CITE, "citation table", cnt, err)) return err->code;
     const uint8_t *p = f.body + 12, *end = f.body + f.body_len;
     int rc = ZHS_OK;
 #define BAD(what) do { rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %s: rebuild the index", path, what); goto out; } while (0)
@@ -533,7 +581,9 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
             BAD("a title's key is truncated");
         }
     }
-    if ((uint64_t)(end - p) != (uint64_t)nruns * ZHS_CITE_RUN_BYTES) BAD("the citation runs are truncated");
+    if ((uint64_t)(end - p) < (uint64_t)nruns * ZHS_CITE_RUN_BYTES + (v1 ? 0 : 4) ||
+        (v1 && (uint64_t)(end - p) != (uint64_t)nruns * ZHS_CITE_RUN_BYTES))
+        BAD("the citation runs are truncated");
     for (uint32_t i = 0; i < nruns; i++, p += ZHS_CITE_RUN_BYTES) {
         zhs_cite_run *r = &t->runs[i];
         r->first = zhs_get_u32(p);
@@ -543,6 +593,25 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
             r->group >= ngroups || r->date >= ndates)
             BAD("a citation run is out of range");
         t->nruns++;
+    }
+    if (!v1) {
+        uint32_t nf = zhs_get_u32(p);
+        p += 4;
+        if ((uint64_t)(end - p) != (uint64_t)nf * 8) BAD("the label forms are truncated");
+        t->form_doc = malloc(((size_t)nf + 1) * sizeof *t->form_doc);
+        t->form = malloc(((size_t)nf + 1) * sizeof *t->form);
+        if (!t->form_doc || !t->form) {
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path);
+            goto out;
+        }
+        for (uint32_t i = 0; i < nf; i++, p += 8) {
+            t->form_doc[i] = zhs_get_u32(p);
+            t->form[i] = zhs_get_u32(p + 4);
+            if ((i && t->form_doc[i] <= t->form_doc[i - 1]) || t->form_doc[i] >= npassages || t->form[i] == 0)
+                BAD("a label form is out of range");
+        }
+        t->nforms = nf;
+        t->has_forms = true;
     }
 #undef BAD
 out:
@@ -554,4 +623,23 @@ out:
 const zhs_cite_run *zhs_cite_run_of(const zhs_cite_table *t, uint32_t doc)
 {
     return &t->runs[run_at(t->runs, t->nruns, sizeof *t->runs, doc)];
+}
+
+bool zhs_meta_builder_same_forms(const zhs_meta_builder *b, const zhs_cite_table *t)
+{
+    if (b->nforms != t->nforms) return false;
+    for (size_t i = 0; i < t->nforms; i++)
+        if (b->forms[2 * i] != t->form_doc[i] || b->forms[2 * i + 1] != t->form[i]) return false;
+    return true;
+}
+
+uint32_t zhs_cite_label_form(const zhs_cite_table *t, uint32_t doc)
+{
+    size_t lo = 0, hi = t->nforms;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->form_doc[mid] < doc) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < t->nforms && t->form_doc[lo] == doc ? t->form[lo] : 0;
 }

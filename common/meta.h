@@ -22,13 +22,22 @@
 ** record to rank them.  Runs here are ranges of passages with one title
 ** and one version date (zhs_version_date), and each title comes with its
 ** key (analysis/names.h), computed by the writer's analyzer.
-** File: magic ZHSCITE1, body, footer.  Body, little endian:
+** File: magic ZHSCITE2, body, footer.  Body, little endian:
 **   u32 nruns, u32 ngroups, u32 ndates
 **   ndates x (u32 len, bytes)              the distinct version dates (0: "")
 **   ngroups x (u32 len, title, u32 len, key)   a key that ends its title is
 **                                          only its length | ZHS_CITE_KEY_SUFFIX
 **   nruns x (u32 first passage, u32 group, u32 date)
-** An index without the file (built before it) is ranked from the records.
+**   u32 nforms, nforms x (u32 passage, u32 form)   passages increasing
+** A label's form tells apart the labels of one article written in other
+** ways (第十一条, 第11条, 第十一條): the labels that give the same label
+** term (analysis/terms.c) are numbered from 0 in the order they are first
+** seen; a passage whose label has form 0, or has no label term, is not
+** listed.  Two passages that hold the same label term have the same label
+** exactly when they have the same form, so a citation compares labels
+** without reading a record.  ZHSCITE1 (before the forms) is the same
+** without them: its readers take labels from the records.  An index
+** without the file (built before it) is ranked from the records.
 */
 #ifndef ZHS_META_H
 #define ZHS_META_H
@@ -38,7 +47,8 @@
 #define ZHS_MAGIC_META "ZHSMETA1"
 #define ZHS_META_FILE "%s/g%llu.meta"
 #define ZHS_META_RUN_BYTES 24
-#define ZHS_MAGIC_CITE "ZHSCITE1"
+#define ZHS_MAGIC_CITE "ZHSCITE2"
+#define ZHS_MAGIC_CITE_V1 "ZHSCITE1"   /* without label forms */
 #define ZHS_CITE_FILE "%s/g%llu.cite"
 #define ZHS_CITE_RUN_BYTES 12
 #define ZHS_CITE_KEY_SUFFIX 0x80000000u
@@ -115,6 +125,9 @@ typedef struct zhs_cite_table {
     const char **dates;         /* version dates, into blob */
     size_t ndates;
     char *blob;
+    bool has_forms;             /* false: ZHSCITE1, labels are in the records only */
+    uint32_t *form_doc, *form;  /* the passages whose label form is not 0, increasing */
+    size_t nforms;
 } zhs_cite_table;
 
 /* Loads path (checking its CRC and every index in it) for an index of
@@ -123,5 +136,9 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
 void zhs_cite_table_free(zhs_cite_table *t);
 /* The run holding passage doc (doc < npassages). */
 const zhs_cite_run *zhs_cite_run_of(const zhs_cite_table *t, uint32_t doc);
+/* Whether b (given every passage) numbered the label forms as t has them. */
+bool zhs_meta_builder_same_forms(const zhs_meta_builder *b, const zhs_cite_table *t);
+/* The form of passage doc's label (t->has_forms; 0 for most). */
+uint32_t zhs_cite_label_form(const zhs_cite_table *t, uint32_t doc);
 
 #endif

@@ -66,9 +66,7 @@ static int corrupt(zhs_error *err, const zhs_mapped *m, const uint8_t *at, const
                     m->path, what, off);
 }
 
-/* Whether the file at path starts with magic (false when unreadable:
-** mapping it then says why). */
-static bool has_magic(const char *path, const char *magic)
+bool zhs_file_has_magic(const char *path, const char *magic)
 {
     char m[ZHS_MAGIC_LEN];
     FILE *f = fopen(path, "rb");
@@ -89,8 +87,8 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
     zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
-    s->skip_v1 = has_magic(path, ZHS_MAGIC_POST_V1);
-    s->post_packed = !s->skip_v1 && !has_magic(path, ZHS_MAGIC_POST_V2);
+    s->skip_v1 = zhs_file_has_magic(path, ZHS_MAGIC_POST_V1);
+    s->post_packed = !s->skip_v1 && !zhs_file_has_magic(path, ZHS_MAGIC_POST_V2);
     zhs_map_file(&s->post, path, s->skip_v1 ? ZHS_MAGIC_POST_V1 : s->post_packed ? ZHS_MAGIC_POST : ZHS_MAGIC_POST_V2,
                  verify, err);
     snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
@@ -98,8 +96,8 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.len", dir, stem);
     zhs_map_file(&s->len, path, ZHS_MAGIC_LEN_, verify, err);
     snprintf(path, sizeof path, "%s/%s.store", dir, stem);
-    s->store_coded = !has_magic(path, ZHS_MAGIC_STORE_V1);
-    s->store_zstd = s->store_coded && !has_magic(path, ZHS_MAGIC_STORE_V2);
+    s->store_coded = !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V1);
+    s->store_zstd = s->store_coded && !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V2);
     zhs_map_file(&s->store, path,
                  s->store_zstd ? ZHS_MAGIC_STORE : s->store_coded ? ZHS_MAGIC_STORE_V2 : ZHS_MAGIC_STORE_V1, verify, err);
     if (zhs_err_code(err)) goto fail;

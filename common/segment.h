@@ -24,6 +24,9 @@ typedef struct zhs_mapped {
 } zhs_mapped;
 
 int zhs_map_file(zhs_mapped *m, const char *path, const char *magic, bool verify, zhs_error *err);
+/* Whether the file at path starts with magic (false when unreadable:
+** mapping it then says why): which layout of a file to read. */
+bool zhs_file_has_magic(const char *path, const char *magic);
 void zhs_unmap_file(zhs_mapped *m);
 
 typedef struct zhs_segment {

@@ -310,6 +310,9 @@ void zhs_cite_close(zhs_index *ix);
 ** its record p (a deleted passage is checked against an empty record). */
 int zhs_cite_verify_keys(const zhs_index *ix, zhs_analyzer *an, zhs_error *err);
 int zhs_cite_verify_record(const zhs_index *ix, uint32_t doc, const zhs_passage *p, zhs_error *err);
+/* The table's label forms against those of a builder given every record,
+** as the writer numbers them (nothing to check in a ZHSCITE1 table). */
+int zhs_cite_verify_forms(const zhs_index *ix, const zhs_meta_builder *b, zhs_error *err);
 
 /* Runs the citation's exact query and puts its hits before r's. */
 int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err);

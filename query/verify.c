@@ -75,11 +75,13 @@ static int verify_segment(const zhs_native_seg *ns, const zhs_manifest_segment *
 }
 
 /* Each stored record against the citation table (a deleted passage's
-** entry is that of an empty record, as the writer makes it). */
+** entry is that of an empty record, as the writer makes it); the records
+** also go to a builder, whose label forms the table's must be. */
 typedef struct cite_walk {
     const zhs_index *ix;
     const zhs_segment *seg;
     uint32_t base;
+    zhs_meta_builder *forms;
 } cite_walk;
 
 static int cite_record(void *ctx, uint32_t doc, const zhs_passage *p, zhs_error *err)
@@ -91,7 +93,8 @@ static int cite_record(void *ctx, uint32_t doc, const zhs_passage *p, zhs_error 
         gone.title = gone.path = "";
         p = &gone;
     }
-    return zhs_cite_verify_record(cw->ix, cw->base + doc, p, err);
+    if (zhs_cite_verify_record(cw->ix, cw->base + doc, p, err)) return err->code;
+    return zhs_meta_builder_add(cw->forms, cw->base + doc, p, err);
 }
 
 int zhs_native_verify(zhs_index *ix, zhs_error *err)
@@ -102,10 +105,14 @@ int zhs_native_verify(zhs_index *ix, zhs_error *err)
     int rc = ZHS_OK;
     for (unsigned i = 0; i < nx->nsegs && rc == ZHS_OK; i++)
         rc = verify_segment(&nx->segs[i], &ix->m.seg[i], &live_tokens, err);
+    zhs_meta_builder *forms = NULL;
+    if (rc == ZHS_OK && ix->has_cite) rc = zhs_meta_builder_open(&forms, err);
     for (unsigned i = 0; i < nx->nsegs && rc == ZHS_OK && ix->has_cite; i++) {
-        cite_walk cw = {ix, &nx->segs[i].seg, nx->segs[i].base};
+        cite_walk cw = {ix, &nx->segs[i].seg, nx->segs[i].base, forms};
         rc = zhs_store_each(&nx->segs[i].seg, cite_record, &cw, err);
     }
+    if (rc == ZHS_OK && ix->has_cite) rc = zhs_cite_verify_forms(ix, forms, err);
+    zhs_meta_builder_close(forms);
     /* opening checked each deletion file against the manifest's counts */
     if (rc == ZHS_OK && live_tokens != ix->m.tokens)
         rc = zhs_fail(err, ZHS_ECORRUPT, "%s: live passage lengths add up to %llu, the manifest says %llu tokens",

@@ -47,14 +47,17 @@ static void test_roundtrip(void)
     zhs_meta_builder *b = NULL;
     CHECK_OK(zhs_meta_builder_open(&b, &err), err);
     if (!b) return;
-    /* passages 0-1: title T1 2020; 2: T1 of another date; 3-4: X; 5: T1 again */
+    /* passages 0-1: title T1 2020; 2: T1 of another date; 3-4: X; 5: T1 again;
+    ** article 3's label written three ways (forms 0, 1, 2), 4 once */
     const char *titles[6] = {"T1law", "T1law", "T1law", "X", "X", "T1law"};
+    const char *labels[6] = {"第三条", "第3条", "第三条", "第三條", "第四条", "第3条"};
     const char *dates[6] = {"2020-01-01", "2020-01-01", "", "", "", "2020-01-01"};
     const char *paths[6] = {"a.md", "a.md", "T1(2010-05-05).md", "x.md", "x.md", "a.md"};
     for (uint32_t i = 0; i < 6; i++) {
         zhs_passage p;
         memset(&p, 0, sizeof p);
-        p.id = p.heading = p.label = p.text = "";
+        p.id = p.heading = p.text = "";
+        p.label = labels[i];
         p.title = titles[i];
         p.date = dates[i];
         p.path = paths[i];
@@ -79,6 +82,9 @@ static void test_roundtrip(void)
         CHECK_STR(t.dates[zhs_cite_run_of(&t, 2)->date], "2010-05-05");
         CHECK_STR(t.dates[zhs_cite_run_of(&t, 3)->date], "");
         CHECK(zhs_cite_run_of(&t, 5)->group == zhs_cite_run_of(&t, 0)->group);
+        CHECK(t.has_forms && t.nforms == 3);
+        uint32_t form[6] = {0, 1, 0, 2, 0, 1};
+        for (uint32_t i = 0; i < 6; i++) CHECK_MSG(zhs_cite_label_form(&t, i) == form[i], "passage %u\n", i);
     }
     zhs_cite_table_free(&t);
     /* more passages than the index has: out of range; fewer: refused */
@@ -150,6 +156,61 @@ static void make_versions(const char *dir)
     }
 }
 
+/* The bytes of a table (up to 1 MB; malloc'd, NULL if unreadable). */
+static char *slurp(const char *path, size_t *n)
+{
+    *n = 0;
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    char *data = f ? malloc(1 << 20) : NULL;
+    if (data) *n = fread(data, 1, 1 << 20, f);
+    if (f) fclose(f);
+    return data;
+}
+
+/* Writes b with a new footer to path, so that only 'zhs check' can tell;
+** frees b. */
+static void rewrite(const char *path, zhs_buf *b)
+{
+    CHECK(zhs_footer_append(b));
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(b->data, 1, b->len, f) == b->len);
+    if (f) fclose(f);
+    zhs_buf_free(b);
+}
+
+/* Rewrites the table at path as one of ZHSCITE1 (without label forms),
+** as a zhsearch before them wrote it. */
+static void write_v1(const char *path)
+{
+    zhs_cite_table t;
+    zhs_error err = {0};
+    CHECK_OK(zhs_cite_table_load(&t, path, UINT32_MAX, &err), err);
+    CHECK(t.has_forms && t.nforms >= 1);     /* 第3条 after 第三条 in the versions */
+    size_t cut = 4 + 8 * t.nforms, n;
+    zhs_cite_table_free(&t);
+    char *data = slurp(path, &n);
+    CHECK(n > ZHS_MAGIC_LEN + ZHS_FOOTER_LEN + cut);
+    if (!data || n <= ZHS_MAGIC_LEN + ZHS_FOOTER_LEN + cut) {
+        free(data);
+        return;
+    }
+    zhs_buf b;
+    zhs_buf_init(&b);
+    zhs_buf_append(&b, ZHS_MAGIC_CITE_V1, ZHS_MAGIC_LEN);
+    zhs_buf_append(&b, data + ZHS_MAGIC_LEN, n - ZHS_MAGIC_LEN - ZHS_FOOTER_LEN - cut);
+    rewrite(path, &b);
+    free(data);
+}
+
+/* Whether two answers are the same hits with the same scores. */
+static bool same_answer(const answer *a, const answer *b)
+{
+    bool same = a->n == b->n;
+    for (size_t i = 0; same && i < a->n; i++) same = a->doc[i] == b->doc[i] && a->score[i] == b->score[i];
+    return same;
+}
+
 static void test_same_hits(const char *idx, const char *corpus)
 {
     make_versions(corpus);
@@ -169,7 +230,18 @@ static void test_same_hits(const char *idx, const char *corpus)
     CHECK(stat(cite, &st) == 0);
     CHECK_OK(zhs_index_verify(idx, &err), err);
 
-    static answer fast[MAXQ], ref[MAXQ];
+    /* a copy of the table as ZHSCITE1: labels from the records */
+    char v1[600];
+    const char *tmp = zt_tmpdir();
+    snprintf(v1, sizeof v1, "%s/v1.cite", tmp);
+    size_t n;
+    char *data = slurp(cite, &n);
+    CHECK(n > 0);
+    zt_write_bytes(tmp, "v1.cite", data, n);
+    free(data);
+    write_v1(v1);
+
+    static answer fast[MAXQ], ref[MAXQ], old[MAXQ];
     const size_t ks[4] = {1, 3, 10, 100};
     size_t compared = 0, with_hits = 0;
     for (int v = 0; v < 2; v++)
@@ -178,13 +250,18 @@ static void test_same_hits(const char *idx, const char *corpus)
             /* without the table: the index reads as one built before it */
             CHECK(rename(cite, moved) == 0);
             run_all(idx, ref, ks[ki], v);
+            /* a table without label forms */
+            CHECK(rename(v1, cite) == 0);
+            run_all(idx, old, ks[ki], v);
+            CHECK(rename(cite, v1) == 0);
             CHECK(rename(moved, cite) == 0);
             for (size_t q = 0; q < NQ; q++) {
-                bool same = fast[q].n == ref[q].n;
-                for (size_t i = 0; same && i < fast[q].n; i++)
-                    same = fast[q].doc[i] == ref[q].doc[i] && fast[q].score[i] == ref[q].score[i];
-                CHECK_MSG(same, "'%s' k %zu all_versions %d: %zu hits ranked from the table, %zu from the records\n",
+                CHECK_MSG(same_answer(&fast[q], &ref[q]),
+                          "'%s' k %zu all_versions %d: %zu hits ranked from the table, %zu from the records\n",
                           QUERIES[q], ks[ki], v, fast[q].n, ref[q].n);
+                CHECK_MSG(same_answer(&old[q], &ref[q]),
+                          "'%s' k %zu all_versions %d: %zu hits ranked from a ZHSCITE1 table, %zu from the records\n",
+                          QUERIES[q], ks[ki], v, old[q].n, ref[q].n);
                 compared++;
                 with_hits += fast[q].n > 0;
             }
@@ -222,12 +299,9 @@ static void test_same_hits(const char *idx, const char *corpus)
 ** only 'zhs check' can tell. */
 static void patch(const char *path, const char *find, const char *repl)
 {
-    FILE *f = fopen(path, "rb");
-    CHECK(f != NULL);
-    if (!f) return;
-    char *data = malloc(1 << 20);
-    size_t n = fread(data, 1, 1 << 20, f);
-    fclose(f);
+    size_t n;
+    char *data = slurp(path, &n);
+    if (!data) return;
     size_t fl = strlen(find);
     char *at = NULL;
     for (size_t i = 0; i + fl <= n - 16 && !at; i++)
@@ -237,11 +311,7 @@ static void patch(const char *path, const char *find, const char *repl)
     zhs_buf b;
     zhs_buf_init(&b);
     zhs_buf_append(&b, data, n - 16);
-    CHECK(zhs_footer_append(&b));
-    f = fopen(path, "wb");
-    CHECK(f && fwrite(b.data, 1, b.len, f) == b.len);
-    if (f) fclose(f);
-    zhs_buf_free(&b);
+    rewrite(path, &b);
     free(data);
 }
 
@@ -251,11 +321,13 @@ static void test_check(const char *idx)
     const char *tmp = zt_tmpdir();
     snprintf(cite, sizeof cite, "%s/g1.cite", idx);
     snprintf(saved, sizeof saved, "%s/saved.cite", tmp);
-    FILE *f = fopen(cite, "rb");
-    char *orig = malloc(1 << 20);
-    size_t n = f ? fread(orig, 1, 1 << 20, f) : 0;
-    if (f) fclose(f);
-    CHECK(n > 0);
+    size_t n;
+    char *orig = slurp(cite, &n);
+    CHECK(n > ZHS_FOOTER_LEN + 4);
+    if (!orig || n <= ZHS_FOOTER_LEN + 4) {
+        free(orig);
+        return;
+    }
     /* a version date that is not the record's */
     patch(cite, "2015-01-01", "2015-01-02");
     zhs_error err = {0};
@@ -272,6 +344,20 @@ static void test_check(const char *idx)
     CHECK(strstr(e2.message, "key") != NULL);
     zt_write_bytes(tmp, "saved.cite", orig, n);
     CHECK(rename(saved, cite) == 0);
+    /* a label form that is not the records' (the last one, 1 made 2) */
+    zhs_buf b;
+    zhs_buf_init(&b);
+    CHECK(orig[n - ZHS_FOOTER_LEN - 4] == 1);
+    zhs_buf_append(&b, orig, n - ZHS_FOOTER_LEN - 4);
+    zhs_buf_put_u32(&b, 2);
+    rewrite(cite, &b);
+    zhs_error e3 = {0};
+    CHECK(zhs_index_verify(idx, &e3) == ZHS_ECORRUPT);
+    CHECK(strstr(e3.message, "label forms") != NULL);
+    zt_write_bytes(tmp, "saved.cite", orig, n);
+    CHECK(rename(saved, cite) == 0);
+    zhs_error ok2 = {0};
+    CHECK_OK(zhs_index_verify(idx, &ok2), ok2);
     free(orig);
 }
 
