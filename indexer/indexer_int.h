@@ -108,6 +108,7 @@ int zhs_run_write(const char *path, const char *const *keys, const uint32_t *key
 ** after one, as abort does. */
 typedef struct zhs_run_out {
     FILE *f;
+    char *vbuf;                 /* f's buffer (zhs_wfile_create) */
     char path[ZHS_PATH_MAX];
     bool failed;
     int errnum;
