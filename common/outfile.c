@@ -5,17 +5,40 @@
 #include "format.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <zlib.h>
+
+int zhs_wfile_create(FILE **f, char **vbuf, const char *path, size_t size, zhs_error *err)
+{
+    *f = fopen(path, "wb");
+    if (!*f) return zhs_fail(err, ZHS_EIO, "cannot create %s: %s", path, strerror(errno));
+    *vbuf = malloc(size);
+    if (!*vbuf) {
+        zhs_wfile_discard(f, vbuf, path);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory creating %s", path);
+    }
+    setvbuf(*f, *vbuf, _IOFBF, size);
+    return ZHS_OK;
+}
+
+void zhs_wfile_discard(FILE **f, char **vbuf, const char *path)
+{
+    if (*f) {
+        fclose(*f);
+        *f = NULL;
+        unlink(path);
+    }
+    free(*vbuf);
+    *vbuf = NULL;
+}
 
 int zhs_outfile_open(zhs_outfile *o, const char *path, const char *magic, zhs_error *err)
 {
     memset(o, 0, sizeof *o);
     if (zhs_err_code(err)) return err->code;
     snprintf(o->path, sizeof o->path, "%s", path);
-    o->f = fopen(path, "wb");
-    if (!o->f) return zhs_fail(err, ZHS_EIO, "cannot create %s: %s", path, strerror(errno));
-    setvbuf(o->f, NULL, _IOFBF, 1 << 18);
+    if (zhs_wfile_create(&o->f, &o->vbuf, path, ZHS_OUTFILE_BUF, err)) return err->code;
     o->crc = crc32(0L, Z_NULL, 0);
     zhs_outfile_write(o, magic, ZHS_MAGIC_LEN);
     return ZHS_OK;
@@ -48,6 +71,8 @@ int zhs_outfile_finish(zhs_outfile *o, zhs_error *err)
     if (o->failed || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0) e = errno ? errno : EIO;
     if (fclose(o->f) != 0 && !e) e = errno;
     o->f = NULL;
+    free(o->vbuf);
+    o->vbuf = NULL;
     if (e) {
         unlink(o->path);
         return zhs_fail(err, ZHS_EIO, "cannot write %s: %s (is the disk full?)", o->path, strerror(e));
@@ -57,9 +82,5 @@ int zhs_outfile_finish(zhs_outfile *o, zhs_error *err)
 
 void zhs_outfile_abort(zhs_outfile *o)
 {
-    if (o->f) {
-        fclose(o->f);
-        o->f = NULL;
-        unlink(o->path);
-    }
+    zhs_wfile_discard(&o->f, &o->vbuf, o->path);
 }

@@ -106,8 +106,38 @@ int zhs_run_write(const char *path, const char *const *keys, const uint32_t *key
 /* The same records written one at a time (a record's stream given in
 ** parts); errors are kept and reported by finish, which removes the file
 ** after one, as abort does. */
+/* A shard's posting streams' memory (stream_pool.c): blocks of a power
+** of two bytes from chunks of its own (transparent huge pages where the
+** kernel gives them on request), a free list per size; a stream past
+** ZHS_POOL_MAX_BLOCK is malloc's.  One thread's. */
+#define ZHS_POOL_MIN_SHIFT 4                        /* 16 B, a stream's first block */
+#define ZHS_POOL_MAX_SHIFT 18
+#define ZHS_POOL_MAX_BLOCK ((size_t)1 << ZHS_POOL_MAX_SHIFT)
+#define ZHS_POOL_CHUNK ((size_t)4 << 20)
+typedef struct zhs_pool {
+    uint8_t *free[ZHS_POOL_MAX_SHIFT + 1];          /* by size class, linked through the blocks */
+    uint8_t *next, *end;                            /* the current chunk's unused part; NULL: none */
+    uint8_t **chunks;                               /* mapped, kept by a reset */
+    size_t nchunks, chunks_cap, cur;                /* cur: the chunk next is in */
+} zhs_pool;
+void zhs_pool_init(zhs_pool *p);
+/* The stream (len bytes in its block of cap bytes; NULL and 0 for none)
+** moved to a block of newcap bytes, a power of two >= 16 (or grown where
+** it is); NULL when out of memory, the old block untouched. */
+uint8_t *zhs_pool_grow(zhs_pool *p, uint8_t *buf, size_t len, size_t cap, size_t newcap);
+/* A block back, for reuse. */
+void zhs_pool_release(zhs_pool *p, uint8_t *buf, size_t cap);
+/* A block given up before zhs_pool_reset or zhs_pool_free, which reclaim
+** the pool's own: frees only one of malloc's. */
+void zhs_pool_drop(uint8_t *buf, size_t cap);
+/* Every block free (drop the large ones first); the chunks stay mapped,
+** their pages already faulted in. */
+void zhs_pool_reset(zhs_pool *p);
+void zhs_pool_free(zhs_pool *p);
+
 typedef struct zhs_run_out {
     FILE *f;
+    char *vbuf;                 /* f's buffer (zhs_wfile_create) */
     char path[ZHS_PATH_MAX];
     bool failed;
     int errnum;

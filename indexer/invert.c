@@ -98,6 +98,7 @@ typedef struct shard {
     uint32_t *slots;            /* term id + 1; 0 = empty */
     uint32_t nslots;
     zhs_buf keys;
+    zhs_pool pool;              /* the posting streams' memory (stream_pool.c) */
     size_t mem;                 /* bytes held by posting streams + table */
     /* What flushing frees: postings buffers, keys and term entries.  The
     ** flush decision counts only this, since the hash and term tables keep
@@ -304,7 +305,7 @@ static bool acc_room(shard *s, term_acc *t, uint32_t n)
     if (t->cap > UINT32_MAX / 4) return false;
     uint32_t cap = t->cap ? t->cap * 2 : 16;
     while (cap - t->len < n) cap *= 2;
-    uint8_t *b = realloc(t->buf, cap);
+    uint8_t *b = zhs_pool_grow(&s->pool, t->buf, t->len, t->cap, cap);
     if (!b) return false;
     s->mem += cap - t->cap;
     s->live += cap - t->cap;
@@ -326,7 +327,8 @@ static inline void acc_put(term_acc *t, uint32_t v)
 static void free_terms(shard *s)
 {
     s->title_ids_valid = false;
-    for (uint32_t i = 0; i < s->nterms; i++) free(s->terms[i].buf);
+    for (uint32_t i = 0; i < s->nterms; i++) zhs_pool_drop(s->terms[i].buf, s->terms[i].cap);
+    zhs_pool_reset(&s->pool);
     s->nterms = 0;
     if (s->slots) memset(s->slots, 0, (size_t)s->nslots * sizeof *s->slots);
     zhs_buf_reset(&s->keys);
@@ -766,6 +768,7 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, bo
         s->idx = k;
         s->budget = ram_budget / shards ? ram_budget / shards : 1;
         zhs_buf_init(&s->keys);
+        zhs_pool_init(&s->pool);
         zhs_buf_init(&s->title_keys);
         zhs_buf_init(&s->tt_bytes);
         for (int r = 0; r < RING; r++) zhs_buf_init(&s->ring[r].keys);
@@ -999,11 +1002,13 @@ static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err)
             rc = put_encoded(&cd, s->keys.data + t->key_off, t->keylen, &c, 1, err);
             /* freed here, in the shard's thread, rather than all at once
             ** by the caller's at close (0.1 s alone at the end on laws) */
-            free(t->buf);
+            zhs_pool_drop(t->buf, t->cap);
             t->buf = NULL;
             t->len = t->cap = 0;
         }
     }
+    /* every stream is encoded (or in the runs): the pool's chunks go back */
+    zhs_pool_free(&s->pool);
     zhs_handoff_end(&s->out, rc != ZHS_OK);
     zhs_term_enc_close(cd.enc);
     zhs_buf_free(&cd.head);
@@ -1113,7 +1118,8 @@ void zhs_inverter_close(zhs_inverter *iv)
         }
         free(s->runs);
         zhs_handoff_destroy(&s->out);
-        for (uint32_t i = 0; i < s->nterms; i++) free(s->terms[i].buf);
+        for (uint32_t i = 0; i < s->nterms; i++) zhs_pool_drop(s->terms[i].buf, s->terms[i].cap);
+        zhs_pool_free(&s->pool);
         free(s->terms);
         free(s->slots);
         zhs_buf_free(&s->keys);

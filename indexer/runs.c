@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* a run's stdio buffer (zhs_wfile_create) */
+#define RUN_OUT_BUF ((size_t)1 << 20)
+
 static bool put_varint(FILE *f, uint64_t v)
 {
     uint8_t b[10];
@@ -30,10 +33,7 @@ int zhs_run_out_open(zhs_run_out *o, const char *path, zhs_error *err)
     memset(o, 0, sizeof *o);
     if (zhs_err_code(err)) return err->code;
     snprintf(o->path, sizeof o->path, "%s", path);
-    o->f = fopen(path, "wb");
-    if (!o->f) return zhs_fail(err, ZHS_EIO, "cannot create %s: %s", path, strerror(errno));
-    setvbuf(o->f, NULL, _IOFBF, 1 << 20);
-    return ZHS_OK;
+    return zhs_wfile_create(&o->f, &o->vbuf, path, RUN_OUT_BUF, err);
 }
 
 void zhs_run_out_put(zhs_run_out *o, const char *key, size_t keylen, const zhs_chunk *parts, size_t nparts)
@@ -57,6 +57,8 @@ int zhs_run_out_finish(zhs_run_out *o, zhs_error *err)
     int e = o->failed ? o->errnum : 0;
     if (fclose(o->f) != 0 && !e) e = errno;
     o->f = NULL;
+    free(o->vbuf);
+    o->vbuf = NULL;
     if (o->failed || e) {
         unlink(o->path);
         return zhs_fail(err, ZHS_EIO, "cannot write %s: %s (is the disk full?)", o->path, strerror(e ? e : EIO));
@@ -66,10 +68,7 @@ int zhs_run_out_finish(zhs_run_out *o, zhs_error *err)
 
 void zhs_run_out_abort(zhs_run_out *o)
 {
-    if (!o->f) return;
-    fclose(o->f);
-    o->f = NULL;
-    unlink(o->path);
+    zhs_wfile_discard(&o->f, &o->vbuf, o->path);
 }
 
 int zhs_run_write(const char *path, const char *const *keys, const uint32_t *keylens,
