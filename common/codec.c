@@ -8,11 +8,15 @@
 #include <assert.h>
 #include <zlib.h>
 
+/* The bits go out 32 at a time (a value of up to 32 bits joins fewer than
+** 32 waiting, so the 64-bit accumulator never overflows), then the last
+** partial word's bytes: the same little-endian bit stream as a byte at a
+** time, in a quarter of the stores and loop turns, every byte written
+** (a little-endian host, as zhs_unpack's word loads assume). */
 size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
 {
     size_t bytes = zhs_pack_bytes(n, bits);
     if (bits == 0) return 0;
-    memset(out, 0, bytes);
     uint64_t acc = 0;
     unsigned fill = 0;
     size_t o = 0;
@@ -21,13 +25,18 @@ size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
     for (size_t i = 0; i < n; i++) {
         acc |= ((uint64_t)v[i] & mask) << fill;
         fill += bits;
-        while (fill >= 8) {
-            out[o++] = (uint8_t)acc;
-            acc >>= 8;
-            fill -= 8;
+        if (fill >= 32) {
+            uint32_t w = (uint32_t)acc;
+            memcpy(out + o, &w, 4);
+            o += 4;
+            acc >>= 32;
+            fill -= 32;
         }
     }
-    if (fill) out[o++] = (uint8_t)acc;
+    for (; fill > 0; fill = fill > 8 ? fill - 8 : 0) {
+        out[o++] = (uint8_t)acc;
+        acc >>= 8;
+    }
     return bytes;
 }
 

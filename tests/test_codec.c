@@ -22,8 +22,18 @@ static void pack_roundtrip(size_t n, unsigned bits)
     uint32_t mask = bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
     for (size_t i = 0; i < n; i++) in[i] = rnd() & mask;
     if (n) in[n - 1] = mask;        /* the largest value must survive */
+    memset(buf, 0xEE, sizeof buf);
     size_t used = zhs_pack(buf, in, n, bits);
     CHECK(used == zhs_pack_bytes(n, bits));
+    /* the stream bit by bit: value i's bit j is bit i * bits + j, little
+    ** endian; the last byte's spare bits are zero, nothing written past */
+    bool bits_ok = true;
+    for (size_t k = 0; k < used * 8; k++) {
+        size_t i = k / (bits ? bits : 1);
+        unsigned want = i < n ? in[i] >> (k % bits) & 1 : 0;
+        bits_ok &= (unsigned)(buf[k / 8] >> (k % 8) & 1) == want;
+    }
+    CHECK_MSG(bits_ok && buf[used] == 0xEE, "stream n=%zu bits=%u", n, bits);
     zhs_unpack(out, buf, n, bits);
     bool same = true;
     for (size_t i = 0; i < n; i++) same &= in[i] == out[i];
