@@ -8,11 +8,15 @@
 #include <assert.h>
 #include <zlib.h>
 
+/* The bits go out 32 at a time (a value of up to 32 bits joins fewer than
+** 32 waiting, so the 64-bit accumulator never overflows), then the last
+** partial word's bytes: the same little-endian bit stream as a byte at a
+** time, in a quarter of the stores and loop turns, every byte written
+** (a little-endian host, as zhs_unpack's word loads assume). */
 size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
 {
     size_t bytes = zhs_pack_bytes(n, bits);
     if (bits == 0) return 0;
-    memset(out, 0, bytes);
     uint64_t acc = 0;
     unsigned fill = 0;
     size_t o = 0;
@@ -21,13 +25,18 @@ size_t zhs_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned bits)
     for (size_t i = 0; i < n; i++) {
         acc |= ((uint64_t)v[i] & mask) << fill;
         fill += bits;
-        while (fill >= 8) {
-            out[o++] = (uint8_t)acc;
-            acc >>= 8;
-            fill -= 8;
+        if (fill >= 32) {
+            uint32_t w = (uint32_t)acc;
+            memcpy(out + o, &w, 4);
+            o += 4;
+            acc >>= 32;
+            fill -= 32;
         }
     }
-    if (fill) out[o++] = (uint8_t)acc;
+    for (; fill > 0; fill = fill > 8 ? fill - 8 : 0) {
+        out[o++] = (uint8_t)acc;
+        acc >>= 8;
+    }
     return bytes;
 }
 
@@ -140,48 +149,56 @@ static size_t put_varint(uint8_t *o, uint64_t v)
     return k;
 }
 
-/* Counts the values of each width into hist; returns the widths present
-** as a bit mask. */
-static uint64_t width_hist(const uint32_t *v, size_t n, size_t hist[33])
+/* Counts the values of each width into hist; returns the widest one's
+** width.  That is the width of the values' OR, one instruction a value
+** where a mask of the widths present took two.  32-bit counts: a group
+** has fewer than 2^32 values, and the smaller table is cleared in half
+** the stores (the clearing was a tenth of the width choice's
+** instructions, most groups being short). */
+static unsigned width_hist(const uint32_t *v, size_t n, uint32_t hist[33])
 {
-    uint64_t present = 0;
+    uint32_t any = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned b = zhs_bits_needed(v[i]);
-        hist[b]++;
-        present |= (uint64_t)1 << b;
+        hist[zhs_bits_needed(v[i])]++;
+        any |= v[i];
     }
-    return present;
+    return zhs_bits_needed(any);
 }
 
 /* The width is chosen from a histogram of the values' widths.  One pass
-** over the values: the widths present are a bit mask, so a candidate's
-** cost visits only them, and the exceptions of the width chosen are
+** over the values, and the exceptions of the width chosen are
 ** counted from the histogram (*nexc).  Format 5's varint exceptions
 ** (packed false): each exception's index counted as one byte (exact for
 ** groups of up to 128 values, where indexes differ by less than 128) and
 ** its high part as the varint it is.  Format 6's blocks (packed): an
 ** index byte each, the high parts packed at the widest one's width
-** (maxb - b bits), and two bytes of count and width. */
+** (maxb - b bits), and two bytes of count and width.
+**
+** The candidates go from maxb down, and the search stops at the first
+** whose exceptions alone cost at least the best so far: every narrower
+** width has at least those exceptions, each at least as wide, so its
+** exceptions cost at least as much and none can beat the best (a width
+** wins only by costing strictly less).  The same width as the full
+** search, found without walking down to 0 in the many short groups
+** (one or a few values, where the first narrower width already loses). */
 static unsigned pfor_width(const uint32_t *v, size_t n, bool packed, uint32_t *nexc)
 {
-    size_t hist[33] = {0};
-    uint64_t present = width_hist(v, n, hist);
-    unsigned maxb = present ? 63u - (unsigned)__builtin_clzll(present) : 0;
+    uint32_t hist[33] = {0};
+    unsigned maxb = width_hist(v, n, hist);
     unsigned best = maxb;
     size_t best_cost = zhs_pack_bytes(n, maxb), above = 0, best_above = 0;
     for (unsigned b = maxb; b-- > 0;) {
         above += hist[b + 1];
         if (above > ZHS_PFOR_MAX_EXC) break;
-        size_t cost = zhs_pack_bytes(n, b);
+        size_t exc;
         if (packed) {
-            cost += 2 + above + zhs_pack_bytes(above, maxb - b);
+            exc = 2 + above + zhs_pack_bytes(above, maxb - b);
         } else {
-            cost += 1;
-            for (uint64_t m = present >> (b + 1) << (b + 1); m; m &= m - 1) {
-                unsigned k = (unsigned)__builtin_ctzll(m);
-                cost += hist[k] * (1 + (k - b + 6) / 7);
-            }
+            exc = 1;
+            for (unsigned k = b + 1; k <= maxb; k++) exc += hist[k] * (1 + (k - b + 6) / 7);
         }
+        if (exc >= best_cost) break;
+        size_t cost = zhs_pack_bytes(n, b) + exc;
         if (cost < best_cost) {
             best_cost = cost;
             best = b;

@@ -22,8 +22,18 @@ static void pack_roundtrip(size_t n, unsigned bits)
     uint32_t mask = bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
     for (size_t i = 0; i < n; i++) in[i] = rnd() & mask;
     if (n) in[n - 1] = mask;        /* the largest value must survive */
+    memset(buf, 0xEE, sizeof buf);
     size_t used = zhs_pack(buf, in, n, bits);
     CHECK(used == zhs_pack_bytes(n, bits));
+    /* the stream bit by bit: value i's bit j is bit i * bits + j, little
+    ** endian; the last byte's spare bits are zero, nothing written past */
+    bool bits_ok = true;
+    for (size_t k = 0; k < used * 8; k++) {
+        size_t i = k / (bits ? bits : 1);
+        unsigned want = i < n ? in[i] >> (k % bits) & 1 : 0;
+        bits_ok &= (unsigned)(buf[k / 8] >> (k % 8) & 1) == want;
+    }
+    CHECK_MSG(bits_ok && buf[used] == 0xEE, "stream n=%zu bits=%u", n, bits);
     zhs_unpack(out, buf, n, bits);
     bool same = true;
     for (size_t i = 0; i < n; i++) same &= in[i] == out[i];
@@ -619,8 +629,61 @@ static void gap_offsets_agree(void)
     }
 }
 
+/* The width a group's head names is the cheapest by the encoder's cost
+** model over every width from the widest value's down (the first of equal
+** costs from the top, at most ZHS_PFOR_MAX_EXC exceptions), whatever
+** shortcut the encoder takes: format 6 (packed: 2 bytes, an index byte per
+** exception, their high parts packed) and format 5 (varints: 1 byte, per
+** exception an index byte and its high part's varint). */
+static unsigned full_search_width(const uint32_t *v, size_t n, bool packed)
+{
+    unsigned maxb = 0;
+    for (size_t i = 0; i < n; i++)
+        if (zhs_bits_needed(v[i]) > maxb) maxb = zhs_bits_needed(v[i]);
+    unsigned best = maxb;
+    size_t best_cost = zhs_pack_bytes(n, maxb);
+    for (unsigned b = maxb; b-- > 0;) {
+        size_t above = 0, cost = zhs_pack_bytes(n, b) + (packed ? 2 : 1);
+        for (size_t i = 0; i < n; i++) {
+            unsigned k = zhs_bits_needed(v[i]);
+            if (k <= b) continue;
+            above++;
+            cost += packed ? 1 : 1 + (k - b + 6) / 7;
+        }
+        if (above > ZHS_PFOR_MAX_EXC) break;
+        if (packed) cost += zhs_pack_bytes(above, maxb - b);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = b;
+        }
+    }
+    return best;
+}
+
+static void width_is_cheapest(void)
+{
+    static uint32_t v[300], t[ZHS_BLOCK];
+    static uint8_t enc[8192];
+    size_t sizes[] = {1, 2, 3, 5, 8, 17, 64, 127, 128, 200, 300};
+    for (int round = 0; round < 200; round++)
+        for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+            for (int shape = 0; shape < 5; shape++) {
+                size_t n = sizes[si];
+                fill_shape(v, n, shape);
+                if (round % 2)      /* outliers of a few widths over a small base */
+                    for (size_t i = 0; i < n; i++) v[i] = rnd() % 8 | (rnd() % 5 == 0 ? 1u << (rnd() % 24) : 0);
+                zhs_pfor_encode2(enc, v, n, v, 0);
+                CHECK((enc[0] & ~ZHS_PFOR_EXC) == full_search_width(v, n, false));
+                if (n > ZHS_BLOCK) continue;
+                for (size_t i = 0; i < n; i++) t[i] = 0;
+                zhs_block_encode(enc, v, t, n);
+                CHECK((enc[0] & ~ZHS_PFOR_EXC) == full_search_width(v, n, true));
+            }
+}
+
 int main(void)
 {
+    width_is_cheapest();
     gap_offsets_agree();
     simd_vs_scalar();
     simd_reads_in_bounds();
