@@ -8,6 +8,10 @@
 #include <assert.h>
 #include <zlib.h>
 
+/* The packers store, and the unpackers load, whole words of the file's
+** little-endian bit stream: a big-endian host would need byte swaps. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "codec.c assumes a little-endian host");
+
 /* The bits go out 32 at a time (a value of up to 32 bits joins fewer than
 ** 32 waiting, so the 64-bit accumulator never overflows), then the last
 ** partial word's bytes: the same little-endian bit stream as a byte at a

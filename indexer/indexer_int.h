@@ -103,9 +103,6 @@ void zhs_store_writer_close(zhs_store_writer *w);
 int zhs_run_write(const char *path, const char *const *keys, const uint32_t *keylens,
                   const zhs_chunk *streams, size_t n, zhs_error *err);
 
-/* The same records written one at a time (a record's stream given in
-** parts); errors are kept and reported by finish, which removes the file
-** after one, as abort does. */
 /* A shard's posting streams' memory (stream_pool.c): blocks of a power
 ** of two bytes from chunks of its own (transparent huge pages where the
 ** kernel gives them on request), a free list per size; a stream past
@@ -134,7 +131,13 @@ void zhs_pool_drop(uint8_t *buf, size_t cap);
 ** their pages already faulted in. */
 void zhs_pool_reset(zhs_pool *p);
 void zhs_pool_free(zhs_pool *p);
+/* The bytes of chunks handed out since the last reset (blocks in use, on
+** the free lists, or carved off a chunk's end): what a budget counts. */
+size_t zhs_pool_carved(const zhs_pool *p);
 
+/* The same records written one at a time (a record's stream given in
+** parts); errors are kept and reported by finish, which removes the file
+** after one, as abort does. */
 typedef struct zhs_run_out {
     FILE *f;
     char *vbuf;                 /* f's buffer (zhs_wfile_create) */

@@ -305,10 +305,16 @@ static bool acc_room(shard *s, term_acc *t, uint32_t n)
     if (t->cap > UINT32_MAX / 4) return false;
     uint32_t cap = t->cap ? t->cap * 2 : 16;
     while (cap - t->len < n) cap *= 2;
+    size_t carved = zhs_pool_carved(&s->pool);
     uint8_t *b = zhs_pool_grow(&s->pool, t->buf, t->len, t->cap, cap);
     if (!b) return false;
     s->mem += cap - t->cap;
-    s->live += cap - t->cap;
+    /* the budget counts the pool's memory (blocks waiting on its free
+    ** lists and carved-off chunk tails included) and malloc's streams,
+    ** not the streams' blocks: freed blocks of one size do not serve
+    ** streams of another */
+    s->live += zhs_pool_carved(&s->pool) - carved;
+    if (cap > ZHS_POOL_MAX_BLOCK) s->live += cap - (t->cap > ZHS_POOL_MAX_BLOCK ? t->cap : 0);
     t->buf = b;
     t->cap = cap;
     return true;
@@ -993,6 +999,9 @@ static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err)
         rc = flush_run(s, s->sorted, err);
         free(s->sorted);
         s->sorted = NULL;
+        /* every stream is in the runs: the chunks go back before the
+        ** merge, which may take a while and needs memory of its own */
+        if (rc == ZHS_OK) zhs_pool_free(&s->pool);
         if (rc == ZHS_OK)
             rc = zhs_runs_merge(put_encoded, &cd, (const char *const *)s->runs, s->nruns, s->iv->nsh, err);
     } else if (rc == ZHS_OK) {
@@ -1103,6 +1112,7 @@ int zhs_inverter_write(zhs_inverter *iv, zhs_seg_writer *sw, bool has_runs, zhs_
     if (flush_run(s, s->sorted, err)) return err->code;
     free(s->sorted);
     s->sorted = NULL;
+    zhs_pool_free(&s->pool);
     return zhs_runs_merge(zhs_seg_writer_add_sink, sw, (const char *const *)s->runs, s->nruns, 1, err);
 }
 

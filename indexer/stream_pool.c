@@ -80,8 +80,8 @@ static uint8_t *take(zhs_pool *p, unsigned c)
         memcpy(&p->free[c], b, sizeof p->free[c]);
         return b;
     }
-    if ((size_t)(p->end - p->next) < size) {
-        carve_rest(p);
+    if (!p->next || (size_t)(p->end - p->next) < size) {
+        if (p->next) carve_rest(p);
         size_t at = p->next ? p->cur + 1 : 0;   /* after a reset the chunks are used again in order */
         if (at == p->nchunks) {
             if (p->nchunks == p->chunks_cap) {
@@ -116,7 +116,7 @@ uint8_t *zhs_pool_grow(zhs_pool *p, uint8_t *buf, size_t len, size_t cap, size_t
     }
     /* The newest block grows where it is when the chunk has the room:
     ** no copy (a stream that grows several times in a row). */
-    if (buf && buf + cap == p->next && (size_t)(p->end - buf) >= newcap) {
+    if (buf && p->next && buf + cap == p->next && (size_t)(p->end - buf) >= newcap) {
         p->next = buf + newcap;
         return buf;
     }
@@ -144,6 +144,11 @@ void zhs_pool_reset(zhs_pool *p)
     memset(p->free, 0, sizeof p->free);
     p->cur = 0;
     p->next = p->end = NULL;
+}
+
+size_t zhs_pool_carved(const zhs_pool *p)
+{
+    return p->next ? p->cur * ZHS_POOL_CHUNK + (size_t)(p->next - p->chunks[p->cur]) : 0;
 }
 
 void zhs_pool_free(zhs_pool *p)
