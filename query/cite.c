@@ -21,9 +21,11 @@
 ** is shortened from the front, one character at a time, down to two.
 **
 ** What the ranking compares (title keys, version dates) comes from the
-** index's citation table (common/meta.h, g<N>.cite); a stored record is
-** read only for a label that decides, and every record of an index built
-** before the table (the results are the same either way).
+** index's citation table (common/meta.h, g<N>.cite), whose label forms
+** (ZHSCITE2) tell a hit's label from another's without its record; a
+** record is read for a label that decides only in a ZHSCITE1 table, and
+** every record of an index built before the table (the results are the
+** same either way).
 */
 #include "query_int.h"
 #include "numeral.h"

@@ -1154,8 +1154,12 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
         all_dense &= dense;
     }
     bool own_words = oo.tied && (phrase ? some_dense : all_dense);
-    /* pair_window: two plain required terms, each part from one of them */
-    bool pair = ne == 2 && !phrase && !count_only && oo.nreq <= 2;
+    /* pair_window: two plain required terms, each a scoring term's cursor:
+    ** the window ends where a scoring term's block ends, so a required
+    ** list that scores nothing (a title: clause, an article-number term,
+    ** a citation's title phrase) may end its block inside the window,
+    ** and pair_window would pass over the candidates beyond it */
+    bool pair = ne == 2 && !phrase && !count_only && oo.nreq <= 2 && et[0] && et[1];
     window win = {0};
     lfbound lf = {e, et, lf_rest, ne, &win, 0, &oo, false, 0, 0, -1};
     uint32_t d = e[0]->cur.doc;

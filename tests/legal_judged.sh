@@ -124,5 +124,30 @@ EOF
 if [ $? -eq 0 ]; then ok "citation Recall@1 >= $MIN_R1: $(cat "$TMP/q.out")"
 else bad "citation Recall@1 below $MIN_R1: $(cat "$TMP/q.out")"; fi
 
+# ------------------------------------------------------------ 3. pruning
+# The pruned search equals --exhaustive (hits and scores) on the laws,
+# whose lists are long enough for block windows: a title clause (required,
+# scoring nothing) beside a word, two words, and named citations (whose
+# exact query is the label term plus a title phrase), at k 10 and 100.
+# pair_window (isc1) once passed over candidates past the title list's
+# block ('+title:条例 +罚款' lost ranks 3-100).
+printf '%s\n' 'p1	+title:条例 +罚款' 'p2	+title:办法 +罚款' 'p3	+title:条例 +应当' 'p4	+title:条例 +title:管理' \
+  'p5	+管理 +其他' 'p6	+应当 +政府' 'p7	条例第二十条' 'p8	条例 第五条' 'p9	办法第三条' 'p10	规定第十一条' \
+  'p11	+title:规定 +第十一条' 'p12	+title:条例 +违反 -罚款' >"$TMP/prune.q"
+for k in 10 100; do
+  for opt in "" "--proximity 0 --all-versions"; do
+    # shellcheck disable=SC2086
+    "$ZHS" search -k $k $opt --format trec "$IDX" --queries "$TMP/prune.q" >"$TMP/pruned.run" 2>"$TMP/err" &&
+    "$ZHS" search -k $k $opt --exhaustive --format trec "$IDX" --queries "$TMP/prune.q" >"$TMP/exh.run" 2>>"$TMP/err"
+    rc=$?
+    lines=$(wc -l <"$TMP/exh.run")
+    if [ $rc -eq 0 ] && [ "$lines" -ge $((k * 6)) ] && cmp -s "$TMP/pruned.run" "$TMP/exh.run"; then
+      ok "pruned = --exhaustive at k $k ${opt:-(defaults)}: 12 queries, $lines hits"
+    else
+      bad "pruned != --exhaustive at k $k ${opt:-(defaults)} (rc $rc, $lines hits): $(diff "$TMP/pruned.run" "$TMP/exh.run" | head -4 | tr '\n' ' ') $(head -2 "$TMP/err")"
+    fi
+  done
+done
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
