@@ -635,11 +635,7 @@ bool zhs_meta_builder_same_forms(const zhs_meta_builder *b, const zhs_cite_table
 
 uint32_t zhs_cite_label_form(const zhs_cite_table *t, uint32_t doc)
 {
-    size_t lo = 0, hi = t->nforms;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->form_doc[mid] < doc) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < t->nforms && t->form_doc[lo] == doc ? t->form[lo] : 0;
+    if (!t->nforms) return 0;
+    size_t i = run_at(t->form_doc, t->nforms, sizeof *t->form_doc, doc);
+    return t->form_doc[i] == doc ? t->form[i] : 0;
 }
