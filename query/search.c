@@ -950,15 +950,6 @@ static inline uint32_t block_end(const uint32_t *docs, uint32_t i, uint32_t n, u
     return hi;
 }
 
-/* The scoring term a required element's cursor c scores (its part of
-** every candidate), or NULL: pair_ok allows two at most. */
-static const sterm *req_term(const optorder *o, const zhs_cursor *c)
-{
-    for (size_t r = 0; r < o->nreq; r++)
-        if (o->req[r]->req == c) return o->req[r];
-    return NULL;
-}
-
 /* t's part of the docs docs[at[k]], k < n, into part[k] (0 without t):
 ** one loop without branches, whose passages' lengths are read and whose
 ** divisions run many at a time. */
@@ -988,8 +979,9 @@ static void parts(const state *st, const sterm *t, const zhs_cursor *c, const ui
 ** itself where it declines: the optional words a passage of the window
 ** needs are much rarer than the lists (sparse_lead), and lead the
 ** leapfrog. */
-static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, celem *lead, celem *other, optorder *o,
-                                                      double *contrib, uint32_t d, double theta0, bool own_words)
+static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, celem *lead, celem *other,
+                                                      sterm *const *et, optorder *o, double *contrib, uint32_t d,
+                                                      double theta0, bool own_words)
 {
     if (w->req <= theta0 && !own_words && sparse_lead(st, w, o, theta0, lead->cur.df)) return d;
     zhs_cursor *ca = &lead->cur, *cb = &other->cur;
@@ -1003,7 +995,7 @@ static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, cele
     uint32_t next = ea < na ? a[ea] : a[na - 1] + 1;
     ca->i = ea - 1;
     ca->doc = a[ea - 1];
-    const sterm *ta = req_term(o, ca), *tb = req_term(o, cb);
+    const sterm *ta = et[0], *tb = et[1];     /* each element's scoring term (run_conjunctive's et) */
     if (!ca->tfs_ready) zhs_cursor_decode_tfs(ca);
     uint32_t at[ZHS_BLOCK], bt[ZHS_BLOCK];
     double pa[ZHS_BLOCK], pb[ZHS_BLOCK];
@@ -1171,7 +1163,7 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
             window *w = window_for(st, &win, d);
             uint32_t to = d;
             if (w->all <= theta) to = w->upto == ZHS_NO_DOC ? ZHS_NO_DOC : w->upto + 1;
-            else if (pair && (to = pair_window(st, w, e[0], e[1], &oo, contrib, d, theta, own_words)) != d) {
+            else if (pair && (to = pair_window(st, w, e[0], e[1], et, &oo, contrib, d, theta, own_words)) != d) {
             }
             else if (w->req <= theta && !own_words) {
                 to = next_optional(st, d, w, &oo, theta);
