@@ -30,11 +30,16 @@
 /* The choice is made once, before main, from the CPU and ZHS_SIMD: reader
 ** threads share it and nothing writes it afterwards. */
 bool zhs_simd_use_avx2;
+bool zhs_simd_use_avx512;
 
+/* ZHS_SIMD=scalar: no vector kernels; ZHS_SIMD=avx2: the AVX2 ones even
+** where the CPU has AVX-512 (to compare the two); otherwise the widest. */
 static void simd_choose(void)
 {
     const char *env = getenv("ZHS_SIMD");
-    zhs_simd_use_avx2 = zhs_simd_avx2_supported() && !(env && strcmp(env, "scalar") == 0);
+    bool scalar = env && strcmp(env, "scalar") == 0, avx2_only = env && strcmp(env, "avx2") == 0;
+    zhs_simd_use_avx2 = zhs_simd_avx2_supported() && !scalar;
+    zhs_simd_use_avx512 = zhs_simd_use_avx2 && !avx2_only && zhs_simd_avx512_supported();
 }
 
 #if defined(__GNUC__) || defined(__clang__)

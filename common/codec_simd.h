@@ -23,6 +23,22 @@ static inline bool zhs_simd_avx2(void) { return zhs_simd_use_avx2; }
 /* The CPU (and the build) could: what the tests compare against. */
 bool zhs_simd_avx2_supported(void);
 
+/* True when this process decodes whole posting blocks with the AVX-512
+** kernels (codec_avx512.c): the CPU has AVX-512 F, BW, VL and VBMI, the
+** build did not leave SIMD out, and ZHS_SIMD was neither "scalar" nor
+** "avx2" (which keeps the AVX2 kernels, to compare) when the library was
+** loaded.  Implies zhs_simd_use_avx2.  Decided once, with it. */
+extern bool zhs_simd_use_avx512;
+static inline bool zhs_simd_avx512(void) { return zhs_simd_use_avx512; }
+bool zhs_simd_avx512_supported(void);
+/* zhs_pfor_block_tfs_avx2 and zhs_pfor_block_docs_avx2 sixteen values a
+** step: the same contracts (bits <= ZHS_AVX2_MAX_BITS, n <= ZHS_BLOCK,
+** whole groups of 8 stored), and zhs_simd_avx512_supported(). */
+void zhs_pfor_block_tfs_avx512(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                               const uint8_t *limit);
+void zhs_pfor_block_docs_avx512(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
+                                uint32_t base, const uint8_t *limit);
+
 /* Scalar and AVX2 versions of zhs_unpack_padded, zhs_unpack_tfs_padded and
 ** zhs_unpack_docs_padded (same contracts).  The AVX2 ones need bits <= ZHS_AVX2_MAX_BITS and
 ** zhs_simd_avx2_supported(). */
@@ -89,7 +105,8 @@ static inline uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g,
     ** parse), cannot take it past 2^32 - 1, so that damage is still seen. */
     if (n && g->bits <= ZHS_AVX2_MAX_BITS && g->high_sum <= UINT32_MAX &&
         (uint64_t)(prev + 1) + ((uint64_t)n << g->bits) + (g->high_sum << g->bits) <= UINT32_MAX && zhs_simd_avx2()) {
-        zhs_pfor_block_docs_avx2(v, g, pt, n, (uint32_t)prev, limit);
+        if (zhs_simd_avx512()) zhs_pfor_block_docs_avx512(v, g, pt, n, (uint32_t)prev, limit);
+        else zhs_pfor_block_docs_avx2(v, g, pt, n, (uint32_t)prev, limit);
         return v[n - 1];
     }
     return zhs_pfor_block_docs_scalar(v, g, pt, n, prev);
@@ -104,7 +121,8 @@ static inline void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, cons
             for (size_t j = 0; j < 8; j++) v[i + j] = 1;
         return;
     }
-    if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_pfor_block_tfs_avx2(v, g, pt, n, limit);
+    if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx512()) zhs_pfor_block_tfs_avx512(v, g, pt, n, limit);
+    else if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_pfor_block_tfs_avx2(v, g, pt, n, limit);
     else zhs_pfor_block_tfs_scalar(v, g, pt, n);
 }
 

@@ -301,6 +301,82 @@ static void block_kinds(const zhs_pfor_group *g, const zhs_pfor_patch *pt, const
     }
 }
 
+/* Every block kernel the CPU has (scalar, AVX2, AVX-512) against the
+** scalar one, for every width 0..32, every block length 1..ZHS_BLOCK,
+** without exceptions and with 1, a few or the most (ZHS_PFOR_MAX_EXC) of
+** them, the read limit far and as near as allowed (8 bytes past the
+** packed area, where the vector kernels take their careful loads): the
+** same tfs and doc ids, and nothing stored past the last group of 8.
+** Says which paths it exercised. */
+static void block_kernels_agree(void)
+{
+    bool avx2 = zhs_simd_avx2_supported(), avx512 = zhs_simd_avx512_supported();
+    const char *env = getenv("ZHS_SIMD");
+    bool scalar_env = env && strcmp(env, "scalar") == 0, avx2_env = env && strcmp(env, "avx2") == 0;
+    CHECK(zhs_simd_avx2() == (avx2 && !scalar_env));
+    CHECK(zhs_simd_avx512() == (avx512 && avx2 && !scalar_env && !avx2_env));
+    CHECK(!avx512 || avx2);
+    printf("test_codec: block kernels tested: scalar%s%s; the dispatch uses %s\n", avx2 ? ", AVX2" : "",
+           avx512 ? ", AVX-512" : "", zhs_simd_avx512() ? "AVX-512" : zhs_simd_avx2() ? "AVX2" : "scalar");
+    static uint8_t buf[ZHS_BLOCK * 4 + 128];
+    static uint32_t in[ZHS_BLOCK], tfw[ZHS_BLOCK], dw[ZHS_BLOCK], got[ZHS_BLOCK + 16];
+    size_t bad = 0, runs = 0;
+    for (unsigned bits = 0; bits <= 32; bits++)
+        for (size_t n = 1; n <= ZHS_BLOCK; n++)
+            for (int ek = 0; ek < 4; ek++) {
+                /* exceptions only where the width leaves room for a high part */
+                size_t ne = ek == 0 || bits >= 32 ? 0 : ek == 1 ? 1 : ek == 2 ? 1 + rnd() % 16 : ZHS_PFOR_MAX_EXC;
+                if (ne > n) ne = n;
+                if (ek > 0 && ne == 0) continue;
+                const uint32_t mask = bits == 32 ? UINT32_MAX : (uint32_t)((1ull << bits) - 1);
+                for (size_t i = 0; i < n; i++) in[i] = rnd() & mask;
+                memset(buf, 0xEE, sizeof buf);
+                size_t bytes = zhs_pack(buf, in, n, bits);
+                zhs_pfor_group g = {.packed = buf, .packed_bytes = bytes, .bits = (uint8_t)bits, .nexc = (uint32_t)ne};
+                zhs_pfor_patch pt;
+                /* ne distinct slots in order: every n / ne-th, shifted at random */
+                unsigned hb = bits < 32 ? 1 + (unsigned)(rnd() % (32 - bits)) : 0;
+                if (hb > 8) hb = 8;     /* doc sums stay below 2^32 for the vector kernels */
+                for (size_t e = 0; e < ne; e++) {
+                    size_t at = e * n / ne + (rnd() % (n / ne));
+                    pt.idx[e] = (uint8_t)at;
+                    pt.add[e] = (uint32_t)(1 + rnd() % ((1u << hb) - 1)) << bits;     /* a high part of 1..2^hb - 1 */
+                    g.high_sum += pt.add[e] >> bits;
+                }
+                for (size_t i = 0; i < n; i++) tfw[i] = in[i] + 1;
+                for (size_t e = 0; e < ne; e++) tfw[pt.idx[e]] += pt.add[e];
+                uint64_t d = 99;
+                for (size_t i = 0; i < n; i++) dw[i] = (uint32_t)(d += (uint64_t)tfw[i]);
+                const uint8_t *limits[2] = {buf + sizeof buf, buf + bytes + 8};
+                for (int path = 0; path < 3; path++) {
+                    if ((path == 1 && !avx2) || (path == 2 && !avx512)) continue;
+                    if (path > 0 && bits > ZHS_AVX2_MAX_BITS) continue;
+                    for (int l = 0; l < 2; l++) {
+                        runs++;
+                        memset(got, 0xAB, sizeof got);
+                        if (path == 0) zhs_pfor_block_tfs_scalar(got, &g, &pt, n);
+                        else if (path == 1) zhs_pfor_block_tfs_avx2(got, &g, &pt, n, limits[l]);
+                        else zhs_pfor_block_tfs_avx512(got, &g, &pt, n, limits[l]);
+                        bad += memcmp(got, tfw, n * 4) != 0 || got[(n + 7) / 8 * 8] != 0xABABABABu;
+                        memset(got, 0xAB, sizeof got);
+                        bool fits = d <= UINT32_MAX;
+                        if (path == 0) bad += zhs_pfor_block_docs_scalar(got, &g, &pt, n, 99) != d;
+                        else if (!fits) continue;
+                        else if (path == 1) zhs_pfor_block_docs_avx2(got, &g, &pt, n, 99, limits[l]);
+                        else zhs_pfor_block_docs_avx512(got, &g, &pt, n, 99, limits[l]);
+                        bad += memcmp(got, dw, n * 4) != 0 || got[(n + 7) / 8 * 8] != 0xABABABABu;
+                        if (bad) {
+                            fprintf(stderr, "block kernel path %d differs: bits %u n %zu nexc %zu limit %d\n", path,
+                                    bits, n, ne, l);
+                            CHECK(bad == 0);
+                            return;
+                        }
+                    }
+                }
+            }
+    CHECK_MSG(runs > 0 && bad == 0, "%zu block decodings differ", bad);
+}
+
 /* The term-frequency and doc-id decodings of a parsed group (format 5's
 ** varint exceptions) against the values it holds: the scalar walk over
 ** the exceptions (any length) and, for a block's length, the block
@@ -687,6 +763,7 @@ int main(void)
     gap_offsets_agree();
     simd_vs_scalar();
     simd_reads_in_bounds();
+    block_kernels_agree();
     pfor_tests();
     block_tests();
 
