@@ -106,7 +106,7 @@ TARGET static inline __m512i finish16(__m512i x, enum out16 kind, __m512i *carry
 }
 
 /* The n values (n <= ZHS_BLOCK) packed at in, as `kind` asks, add (if not
-** NULL) added to each first, eight at a time aligned; whole groups of 8
+** NULL) added to each first, sixteen at a time (add 64-byte aligned); whole groups of 8
 ** stored.  in[0..readable) is readable, readable >= pack bytes + 8: a
 ** whole block whose last load fits (every block with room after it) goes
 ** through an unrolled loop of plain loads; otherwise each load is masked

@@ -91,8 +91,9 @@ static inline uint64_t zhs_gap_offsets(uint64_t *before, const uint32_t *tfs, si
 ** group has exceptions).  v has room for n rounded up to a multiple of 8:
 ** the vector kernels store whole groups of 8, and what lands past n is
 ** undefined.  The bytes from the packed area up to limit, at least 8 past
-** the packed area, are readable: the kernels load 16-byte windows up to
-** there and read the few values beyond one 8-byte load each, so a block
+** the packed area, are readable: the AVX2 kernels load 16-byte windows
+** up to there and read the few values beyond one 8-byte load each (the
+** AVX-512 ones 64-byte windows, masked to the packed area near the limit), so a block
 ** with room after it (in an index, any but the last few lists of the
 ** file) takes no scalar tail and no partial store.  Inline: the cursor
 ** calls them once per block, most of its blocks are short, and the choice

@@ -151,6 +151,37 @@ static void simd_vs_scalar(void)
     free(buf);
 }
 
+typedef void (*block_tfs_fn)(uint32_t *, const zhs_pfor_group *, const zhs_pfor_patch *, size_t, const uint8_t *);
+typedef void (*block_docs_fn)(uint32_t *, const zhs_pfor_group *, const zhs_pfor_patch *, size_t, uint32_t,
+                              const uint8_t *);
+
+/* Values a pair of block decoders gets wrong when their limit is the end
+** of the mapped page before map + page: every width they take, lengths 1
+** to maxn, the packed area ending 8 + extra bytes before the page's end
+** for extra 0..max_extra in steps of step. */
+static size_t block_decoders_at_page(uint8_t *map, size_t page, block_tfs_fn tfs, block_docs_fn docs, size_t maxn,
+                                     size_t max_extra, size_t step)
+{
+    uint32_t in[ZHS_BLOCK], out[ZHS_BLOCK + 8];
+    size_t bad = 0;
+    for (unsigned bits = 0; bits <= ZHS_AVX2_MAX_BITS; bits++)
+        for (size_t n = 1; n <= maxn; n++)
+            for (size_t extra = 0; extra <= max_extra; extra += step) {
+                for (size_t i = 0; i < n; i++) in[i] = bits ? rnd() & ((1u << bits) - 1) : 0;
+                size_t bytes = zhs_pack_bytes(n, bits);
+                uint8_t *at = map + page - bytes - 8 - extra;
+                memset(at, 0xEE, bytes + 8 + extra);
+                zhs_pack(at, in, n, bits);
+                zhs_pfor_group g = {.packed = at, .packed_bytes = bytes, .bits = (uint8_t)bits};
+                tfs(out, &g, NULL, n, map + page);
+                for (size_t i = 0; i < n; i++) bad += out[i] != in[i] + 1;
+                docs(out, &g, NULL, n, 9, map + page);
+                uint32_t d = 9;
+                for (size_t i = 0; i < n; i++) bad += out[i] != (d += in[i] + 1);
+            }
+    return bad;
+}
+
 /* The kernels promise to read no further than pack_bytes + 8 bytes from
 ** the start: the packed area is put against an unmapped page, so that a
 ** load past the promise faults, for every width the kernels take and the
@@ -182,24 +213,17 @@ static void simd_reads_in_bounds(void)
     /* the block decoders read up to their limit, here the page's end, 8
     ** to 40 bytes past the packed area (the vector loop where its loads
     ** fit, one 8-byte load per value after) */
-    bad = 0;
-    for (unsigned bits = 0; bits <= ZHS_AVX2_MAX_BITS; bits++)
-        for (size_t n = 1; n <= 40; n++)
-            for (size_t extra = 0; extra <= 32; extra += 4) {
-                uint32_t out[40];
-                for (size_t i = 0; i < n; i++) in[i] = bits ? rnd() & ((1u << bits) - 1) : 0;
-                size_t bytes = zhs_pack_bytes(n, bits);
-                uint8_t *at = map + page - bytes - 8 - extra;
-                memset(at, 0xEE, bytes + 8 + extra);
-                zhs_pack(at, in, n, bits);
-                zhs_pfor_group g = {.packed = at, .packed_bytes = bytes, .bits = (uint8_t)bits};
-                zhs_pfor_block_tfs_avx2(out, &g, NULL, n, map + page);
-                for (size_t i = 0; i < n; i++) bad += out[i] != in[i] + 1;
-                zhs_pfor_block_docs_avx2(out, &g, NULL, n, 9, map + page);
-                uint32_t d = 9;
-                for (size_t i = 0; i < n; i++) bad += out[i] != (d += in[i] + 1);
-            }
+    bad = block_decoders_at_page(map, page, zhs_pfor_block_tfs_avx2, zhs_pfor_block_docs_avx2, 40, 32, 4);
     CHECK_MSG(bad == 0, "%zu values differ when the block decoders' limit is a page's end", bad);
+    /* The AVX-512 block decoders load 64 bytes at a time where the load
+    ** fits below the limit and masked loads after: whole blocks of up to
+    ** 128 values, the limit 8 to 72 bytes past the packed area (a plain
+    ** load past the page faults here). */
+    if (zhs_simd_avx512_supported()) {
+        bad = block_decoders_at_page(map, page, zhs_pfor_block_tfs_avx512, zhs_pfor_block_docs_avx512, ZHS_BLOCK,
+                                     64, 8);
+        CHECK_MSG(bad == 0, "%zu values differ when the AVX-512 block decoders' limit is a page's end", bad);
+    }
     munmap(map, 2 * page);
 }
 
