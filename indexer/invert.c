@@ -97,6 +97,7 @@ typedef struct shard {
     uint32_t nterms, terms_cap;
     uint32_t *slots;            /* term id + 1; 0 = empty */
     uint32_t nslots;
+    size_t terms_mapped, slots_mapped;  /* zhs_table_map's sizes of the two */
     zhs_buf keys;
     zhs_pool pool;              /* the posting streams' memory (stream_pool.c) */
     size_t mem;                 /* bytes held by posting streams + table */
@@ -224,7 +225,8 @@ static unsigned shard_of(uint64_t h, unsigned nsh)
 static bool grow_slots(shard *s)
 {
     uint32_t n = s->nslots ? s->nslots * 2 : 1u << 16;
-    uint32_t *sl = calloc(n, sizeof *sl);
+    size_t mapped;
+    uint32_t *sl = zhs_table_map((size_t)n * sizeof *sl, &mapped);
     if (!sl) return false;
     for (uint32_t id = 0; id < s->nterms; id++) {
         term_acc *t = &s->terms[id];
@@ -233,9 +235,10 @@ static bool grow_slots(shard *s)
         while (sl[i]) i = (i + 1) & (n - 1);
         sl[i] = id + 1;
     }
-    free(s->slots);
+    zhs_table_unmap(s->slots, s->slots_mapped);
     s->mem += (size_t)(n - s->nslots) * sizeof *sl;
     s->slots = sl;
+    s->slots_mapped = mapped;
     s->nslots = n;
     return true;
 }
@@ -257,12 +260,18 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
         i = (i + 1) & (s->nslots - 1);
     }
     if (s->nterms == s->terms_cap) {
+        /* mapped rather than realloc'd: a thread's glibc arena grows a
+        ** page at a time, each a fault (a quarter of a laws build's) */
         uint32_t cap = s->terms_cap ? s->terms_cap * 2 : 1u << 14;
-        term_acc *t = realloc(s->terms, (size_t)cap * sizeof *t);
+        size_t mapped;
+        term_acc *t = zhs_table_map((size_t)cap * sizeof *t, &mapped);
         if (!t) return UINT32_MAX;
+        if (s->nterms) memcpy(t, s->terms, (size_t)s->nterms * sizeof *t);
+        zhs_table_unmap(s->terms, s->terms_mapped);
         s->mem += (size_t)(cap - s->terms_cap) * sizeof *t;
         s->terms = t;
         s->terms_cap = cap;
+        s->terms_mapped = mapped;
     }
     term_acc *t = &s->terms[s->nterms];
     memset(t, 0, sizeof *t);
@@ -342,11 +351,12 @@ static void free_terms(shard *s)
     s->live = 0;
     /* Tables that outgrew the budget go back, to grow again as needed. */
     if (s->mem > s->budget) {
-        free(s->slots);
-        free(s->terms);
+        zhs_table_unmap(s->slots, s->slots_mapped);
+        zhs_table_unmap(s->terms, s->terms_mapped);
         zhs_buf_free(&s->keys);
         s->slots = NULL;
         s->terms = NULL;
+        s->slots_mapped = s->terms_mapped = 0;
         s->nslots = s->terms_cap = 0;
         s->mem = 0;
     }
@@ -391,11 +401,15 @@ static inline bool key_before(const shard *s, const sort_key *x, const sort_key 
 static uint32_t *sorted_terms(shard *s)
 {
     size_t n = s->nterms;
-    sort_key *a = malloc((n + 1) * sizeof *a), *tmp = malloc((n + 1) * sizeof *tmp);
+    /* the two arrays of the sort mapped as the tables are (a tenth of a
+    ** laws build's faults were theirs through malloc) */
+    size_t a_mapped, tmp_mapped;
+    sort_key *a = zhs_table_map((n + 1) * sizeof *a, &a_mapped);
+    sort_key *tmp = zhs_table_map((n + 1) * sizeof *tmp, &tmp_mapped);
     uint32_t *ids = malloc((n + 1) * sizeof *ids);
     if (!a || !tmp || !ids) {
-        free(a);
-        free(tmp);
+        zhs_table_unmap(a, a_mapped);
+        zhs_table_unmap(tmp, tmp_mapped);
         free(ids);
         return NULL;
     }
@@ -414,10 +428,13 @@ static uint32_t *sorted_terms(shard *s)
         sort_key *t = a;
         a = tmp;
         tmp = t;
+        size_t m = a_mapped;
+        a_mapped = tmp_mapped;
+        tmp_mapped = m;
     }
     for (size_t i = 0; i < n; i++) ids[i] = a[i].id;
-    free(a);
-    free(tmp);
+    zhs_table_unmap(a, a_mapped);
+    zhs_table_unmap(tmp, tmp_mapped);
     return ids;
 }
 
@@ -1130,8 +1147,8 @@ void zhs_inverter_close(zhs_inverter *iv)
         zhs_handoff_destroy(&s->out);
         for (uint32_t i = 0; i < s->nterms; i++) zhs_pool_drop(s->terms[i].buf, s->terms[i].cap);
         zhs_pool_free(&s->pool);
-        free(s->terms);
-        free(s->slots);
+        zhs_table_unmap(s->terms, s->terms_mapped);
+        zhs_table_unmap(s->slots, s->slots_mapped);
         zhs_buf_free(&s->keys);
         free(s->tids);
         free(s->tpos);
