@@ -135,6 +135,14 @@ void zhs_pool_free(zhs_pool *p);
 ** the free lists, or carved off a chunk's end): what a budget counts. */
 size_t zhs_pool_carved(const zhs_pool *p);
 
+/* A shard's large tables (its term entries and slots, the sort's arrays)
+** in mappings of their own (stream_pool.c): zeroed; from 2 MB up 2 MB
+** aligned and marked for huge pages, so that filling them faults
+** once per 2 MB instead of once per 4 KB.  *mapped: what to give
+** zhs_table_unmap (0 with NULL).  NULL when out of memory. */
+void *zhs_table_map(size_t bytes, size_t *mapped);
+void zhs_table_unmap(void *p, size_t mapped);
+
 /* The same records written one at a time (a record's stream given in
 ** parts); errors are kept and reported by finish, which removes the file
 ** after one, as abort does. */

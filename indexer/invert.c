@@ -97,6 +97,7 @@ typedef struct shard {
     uint32_t nterms, terms_cap;
     uint32_t *slots;            /* term id + 1; 0 = empty */
     uint32_t nslots;
+    size_t terms_mapped, slots_mapped;  /* zhs_table_map's sizes of the two */
     zhs_buf keys;
     zhs_pool pool;              /* the posting streams' memory (stream_pool.c) */
     size_t mem;                 /* bytes held by posting streams + table */
@@ -145,17 +146,23 @@ typedef struct shard {
     bool started;
     bool failed;
     zhs_error err;
+    /* Each shard has its lock and conditions: with one for all, every
+    ** batch woke every waiting shard thread (all but one back to sleep)
+    ** and the shards' threads contended with each other for the lock.
+    ** It guards queued, done, finish, finished, sw, encoded, failed, err
+    ** and stop. */
+    pthread_mutex_t mu;
+    pthread_cond_t work;        /* a batch was queued, or finish, sw, stop */
+    pthread_cond_t progress;    /* a batch was inverted, the terms sorted or encoded */
+    bool stop;
 } shard;
 
 struct zhs_inverter {
     shard *sh;
     unsigned nsh;
     char tmpdir[ZHS_DIR_MAX + 64];
-    pthread_mutex_t mu;
-    pthread_cond_t work;        /* a batch was queued, or finish, or stop */
-    pthread_cond_t done;        /* a batch was inverted, or the terms sorted */
-    bool stop;
-    bool locks;
+    unsigned nlocks;            /* shards whose mu, work and progress exist */
+    bool locks;                 /* all of them: the shards have threads */
     bool word_positions;
     uint64_t *h;                /* hash_key of each of a passage's terms */
     size_t hcap;
@@ -224,7 +231,8 @@ static unsigned shard_of(uint64_t h, unsigned nsh)
 static bool grow_slots(shard *s)
 {
     uint32_t n = s->nslots ? s->nslots * 2 : 1u << 16;
-    uint32_t *sl = calloc(n, sizeof *sl);
+    size_t mapped;
+    uint32_t *sl = zhs_table_map((size_t)n * sizeof *sl, &mapped);
     if (!sl) return false;
     for (uint32_t id = 0; id < s->nterms; id++) {
         term_acc *t = &s->terms[id];
@@ -233,9 +241,10 @@ static bool grow_slots(shard *s)
         while (sl[i]) i = (i + 1) & (n - 1);
         sl[i] = id + 1;
     }
-    free(s->slots);
+    zhs_table_unmap(s->slots, s->slots_mapped);
     s->mem += (size_t)(n - s->nslots) * sizeof *sl;
     s->slots = sl;
+    s->slots_mapped = mapped;
     s->nslots = n;
     return true;
 }
@@ -257,12 +266,18 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
         i = (i + 1) & (s->nslots - 1);
     }
     if (s->nterms == s->terms_cap) {
+        /* mapped rather than realloc'd: a thread's glibc arena grows a
+        ** page at a time, each a fault (a quarter of a laws build's) */
         uint32_t cap = s->terms_cap ? s->terms_cap * 2 : 1u << 14;
-        term_acc *t = realloc(s->terms, (size_t)cap * sizeof *t);
+        size_t mapped;
+        term_acc *t = zhs_table_map((size_t)cap * sizeof *t, &mapped);
         if (!t) return UINT32_MAX;
+        if (s->nterms) memcpy(t, s->terms, (size_t)s->nterms * sizeof *t);
+        zhs_table_unmap(s->terms, s->terms_mapped);
         s->mem += (size_t)(cap - s->terms_cap) * sizeof *t;
         s->terms = t;
         s->terms_cap = cap;
+        s->terms_mapped = mapped;
     }
     term_acc *t = &s->terms[s->nterms];
     memset(t, 0, sizeof *t);
@@ -342,11 +357,12 @@ static void free_terms(shard *s)
     s->live = 0;
     /* Tables that outgrew the budget go back, to grow again as needed. */
     if (s->mem > s->budget) {
-        free(s->slots);
-        free(s->terms);
+        zhs_table_unmap(s->slots, s->slots_mapped);
+        zhs_table_unmap(s->terms, s->terms_mapped);
         zhs_buf_free(&s->keys);
         s->slots = NULL;
         s->terms = NULL;
+        s->slots_mapped = s->terms_mapped = 0;
         s->nslots = s->terms_cap = 0;
         s->mem = 0;
     }
@@ -391,11 +407,15 @@ static inline bool key_before(const shard *s, const sort_key *x, const sort_key 
 static uint32_t *sorted_terms(shard *s)
 {
     size_t n = s->nterms;
-    sort_key *a = malloc((n + 1) * sizeof *a), *tmp = malloc((n + 1) * sizeof *tmp);
+    /* the two arrays of the sort mapped as the tables are (a tenth of a
+    ** laws build's faults were theirs through malloc) */
+    size_t a_mapped, tmp_mapped;
+    sort_key *a = zhs_table_map((n + 1) * sizeof *a, &a_mapped);
+    sort_key *tmp = zhs_table_map((n + 1) * sizeof *tmp, &tmp_mapped);
     uint32_t *ids = malloc((n + 1) * sizeof *ids);
     if (!a || !tmp || !ids) {
-        free(a);
-        free(tmp);
+        zhs_table_unmap(a, a_mapped);
+        zhs_table_unmap(tmp, tmp_mapped);
         free(ids);
         return NULL;
     }
@@ -414,10 +434,13 @@ static uint32_t *sorted_terms(shard *s)
         sort_key *t = a;
         a = tmp;
         tmp = t;
+        size_t m = a_mapped;
+        a_mapped = tmp_mapped;
+        tmp_mapped = m;
     }
     for (size_t i = 0; i < n; i++) ids[i] = a[i].id;
-    free(a);
-    free(tmp);
+    zhs_table_unmap(a, a_mapped);
+    zhs_table_unmap(tmp, tmp_mapped);
     return ids;
 }
 
@@ -678,73 +701,85 @@ static int encode_shard(shard *s, const zhs_seg_writer *sw, zhs_error *err);
 static void *shard_main(void *arg)
 {
     shard *s = arg;
-    zhs_inverter *iv = s->iv;
-    pthread_mutex_lock(&iv->mu);
+    pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (!iv->stop && s->done == s->queued && !(s->finish && !s->finished) && !(s->sw && !s->encoded))
-            pthread_cond_wait(&iv->work, &iv->mu);
-        if (iv->stop) break;
+        while (!s->stop && s->done == s->queued && !(s->finish && !s->finished) && !(s->sw && !s->encoded))
+            pthread_cond_wait(&s->work, &s->mu);
+        if (s->stop) break;
         bool failed = s->failed, batch = s->done < s->queued, sort = !batch && s->finish && !s->finished;
-        pthread_mutex_unlock(&iv->mu);
+        pthread_mutex_unlock(&s->mu);
         zhs_error e = {0};
         int rc = ZHS_OK;
         if (batch) {
             sh_batch *b = &s->ring[s->done % RING];
             if (!failed) rc = invert_batch(s, b, &e);
             batch_reset(b);
-            pthread_mutex_lock(&iv->mu);
+            pthread_mutex_lock(&s->mu);
             s->done++;
         } else if (sort) {
             if (!failed && !(s->sorted = sorted_terms(s))) rc = zhs_fail(&e, ZHS_ENOMEM, "out of memory sorting terms");
-            pthread_mutex_lock(&iv->mu);
+            pthread_mutex_lock(&s->mu);
             s->finished = true;
         } else {
             if (!failed) rc = encode_shard(s, s->sw, &e);
             else zhs_handoff_end(&s->out, true);
-            pthread_mutex_lock(&iv->mu);
+            pthread_mutex_lock(&s->mu);
             s->encoded = true;
         }
         if (rc && !s->failed) {
             s->failed = true;
             s->err = e;
         }
-        pthread_cond_broadcast(&iv->done);
+        /* only the caller's thread waits on it */
+        pthread_cond_signal(&s->progress);
     }
-    pthread_mutex_unlock(&iv->mu);
+    pthread_mutex_unlock(&s->mu);
     return NULL;
 }
 
 /* Hands the shard its filled batch: to its thread (waiting while its ring
 ** is full), or inverted here when it has none. */
-static int submit(zhs_inverter *iv, shard *s, zhs_error *err)
+static int submit(shard *s, zhs_error *err)
 {
     if (!s->started) {
         int rc = invert_batch(s, &s->ring[s->queued % RING], err);
         batch_reset(&s->ring[s->queued % RING]);
         return rc;
     }
-    pthread_mutex_lock(&iv->mu);
+    pthread_mutex_lock(&s->mu);
     s->queued++;
-    pthread_cond_broadcast(&iv->work);
-    while (!s->failed && s->queued - s->done == RING) pthread_cond_wait(&iv->done, &iv->mu);
+    pthread_cond_signal(&s->work);
+    while (!s->failed && s->queued - s->done == RING) pthread_cond_wait(&s->progress, &s->mu);
     int rc = ZHS_OK;
     if (s->failed) {
         *err = s->err;
         rc = err->code;
     }
-    pthread_mutex_unlock(&iv->mu);
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
 /* ---------------------------------------------------------------- API */
 
+/* Every shard's thread told, under its lock, to stop (stop), to sort its
+** terms (finish) or to encode them for sw (sw). */
+static void tell_shards(zhs_inverter *iv, bool stop, bool finish, zhs_seg_writer *sw)
+{
+    for (unsigned k = 0; k < iv->nsh; k++) {
+        shard *s = &iv->sh[k];
+        pthread_mutex_lock(&s->mu);
+        s->stop |= stop;
+        s->finish |= finish;
+        if (sw) s->sw = sw;
+        pthread_cond_signal(&s->work);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
 static void stop_threads(zhs_inverter *iv)
 {
     if (!iv->locks) return;
-    pthread_mutex_lock(&iv->mu);
-    iv->stop = true;
-    pthread_cond_broadcast(&iv->work);
-    pthread_mutex_unlock(&iv->mu);
+    tell_shards(iv, true, false, NULL);
     for (unsigned k = 0; k < iv->nsh; k++)
         if (iv->sh[k].started) {
             pthread_join(iv->sh[k].th, NULL);
@@ -781,10 +816,18 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, bo
     }
     *out = iv;
     if (shards == 1) return ZHS_OK;
-    if (pthread_mutex_init(&iv->mu, NULL) || pthread_cond_init(&iv->work, NULL) || pthread_cond_init(&iv->done, NULL)) {
-        zhs_inverter_close(iv);
-        *out = NULL;
-        return zhs_fail(err, ZHS_ENOMEM, "cannot create the indexing threads' locks");
+    for (unsigned k = 0; k < shards; k++) {
+        shard *s = &sh[k];
+        bool mu = pthread_mutex_init(&s->mu, NULL) == 0;
+        bool work = mu && pthread_cond_init(&s->work, NULL) == 0;
+        if (!work || pthread_cond_init(&s->progress, NULL)) {
+            if (work) pthread_cond_destroy(&s->work);
+            if (mu) pthread_mutex_destroy(&s->mu);
+            zhs_inverter_close(iv);
+            *out = NULL;
+            return zhs_fail(err, ZHS_ENOMEM, "cannot create the indexing threads' locks");
+        }
+        iv->nlocks = k + 1;
     }
     iv->locks = true;
     bool all = true;
@@ -799,7 +842,7 @@ int zhs_inverter_open(zhs_inverter **out, unsigned shards, size_t ram_budget, bo
         ** thread takes every term, within the whole budget (the segment is
         ** the same bytes; the shards beyond the first hold nothing yet). */
         stop_threads(iv);
-        iv->stop = false;
+        for (unsigned k = 0; k < shards; k++) sh[k].stop = false;
         iv->nsh = 1;
         sh[0].budget = ram_budget ? ram_budget : 1;
     }
@@ -884,7 +927,7 @@ int zhs_inverter_add(zhs_inverter *iv, uint32_t doc, const zhs_passage_terms *pt
     iv->have_title = true;
     for (unsigned k = 0; k < iv->nsh; k++) {
         shard *s = &iv->sh[k];
-        if (s->ring[s->queued % RING].ntoks >= BATCH_TOKENS && submit(iv, s, err)) return err->code;
+        if (s->ring[s->queued % RING].ntoks >= BATCH_TOKENS && submit(s, err)) return err->code;
     }
     return ZHS_OK;
 }
@@ -895,17 +938,16 @@ int zhs_inverter_finish(zhs_inverter *iv, bool *has_runs, zhs_error *err)
     if (zhs_err_code(err)) return err->code;
     for (unsigned k = 0; k < iv->nsh; k++) {
         shard *s = &iv->sh[k];
-        if (s->ring[s->queued % RING].ndocs && submit(iv, s, err)) return err->code;
+        if (s->ring[s->queued % RING].ndocs && submit(s, err)) return err->code;
     }
     if (iv->locks) {
-        pthread_mutex_lock(&iv->mu);
-        for (unsigned k = 0; k < iv->nsh; k++) iv->sh[k].finish = true;
-        pthread_cond_broadcast(&iv->work);
+        tell_shards(iv, false, true, NULL);
         for (unsigned k = 0; k < iv->nsh; k++) {
             shard *s = &iv->sh[k];
-            while (s->started && !s->failed && !s->finished) pthread_cond_wait(&iv->done, &iv->mu);
+            pthread_mutex_lock(&s->mu);
+            while (s->started && !s->failed && !s->finished) pthread_cond_wait(&s->progress, &s->mu);
+            pthread_mutex_unlock(&s->mu);
         }
-        pthread_mutex_unlock(&iv->mu);
     }
     for (unsigned k = 0; k < iv->nsh; k++) {
         shard *s = &iv->sh[k];
@@ -1066,23 +1108,18 @@ static int write_shards(zhs_inverter *iv, zhs_seg_writer *sw, zhs_error *err)
     for (unsigned k = 0; k < iv->nsh && rc == ZHS_OK; k++)
         rc = zhs_handoff_init(&iv->sh[k].out, err);
     bool handed = rc == ZHS_OK && iv->locks;
-    if (handed) {
-        pthread_mutex_lock(&iv->mu);
-        for (unsigned k = 0; k < iv->nsh; k++) iv->sh[k].sw = sw;
-        pthread_cond_broadcast(&iv->work);
-        pthread_mutex_unlock(&iv->mu);
-    }
+    if (handed) tell_shards(iv, false, false, sw);
     bool shard_failed = false;
     if (rc == ZHS_OK) rc = merge_shards(iv, sw, &shard_failed, err);
     if (rc)
         for (unsigned k = 0; k < iv->nsh; k++) zhs_handoff_abort(&iv->sh[k].out);
     if (handed) {
-        pthread_mutex_lock(&iv->mu);
         for (unsigned k = 0; k < iv->nsh; k++) {
             shard *s = &iv->sh[k];
-            while (s->started && !s->encoded) pthread_cond_wait(&iv->done, &iv->mu);
+            pthread_mutex_lock(&s->mu);
+            while (s->started && !s->encoded) pthread_cond_wait(&s->progress, &s->mu);
+            pthread_mutex_unlock(&s->mu);
         }
-        pthread_mutex_unlock(&iv->mu);
     }
     stop_threads(iv);
     if (rc && !shard_failed) return rc;
@@ -1130,8 +1167,8 @@ void zhs_inverter_close(zhs_inverter *iv)
         zhs_handoff_destroy(&s->out);
         for (uint32_t i = 0; i < s->nterms; i++) zhs_pool_drop(s->terms[i].buf, s->terms[i].cap);
         zhs_pool_free(&s->pool);
-        free(s->terms);
-        free(s->slots);
+        zhs_table_unmap(s->terms, s->terms_mapped);
+        zhs_table_unmap(s->slots, s->slots_mapped);
         zhs_buf_free(&s->keys);
         free(s->tids);
         free(s->tpos);
@@ -1149,12 +1186,12 @@ void zhs_inverter_close(zhs_inverter *iv)
             zhs_buf_free(&s->ring[r].keys);
         }
     }
+    for (unsigned k = 0; k < iv->nlocks; k++) {
+        pthread_mutex_destroy(&iv->sh[k].mu);
+        pthread_cond_destroy(&iv->sh[k].work);
+        pthread_cond_destroy(&iv->sh[k].progress);
+    }
     free(iv->sh);
     free(iv->h);
-    if (iv->locks) {
-        pthread_mutex_destroy(&iv->mu);
-        pthread_cond_destroy(&iv->work);
-        pthread_cond_destroy(&iv->done);
-    }
     free(iv);
 }

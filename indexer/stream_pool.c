@@ -54,21 +54,26 @@ static void carve_rest(zhs_pool *p)
         }
 }
 
-/* Maps a chunk at a 2 MB boundary (a huge page needs one), over-mapping
-** and unmapping the ends. */
-static uint8_t *map_chunk(void)
+/* Maps n bytes (a multiple of HUGE_PAGE) at a 2 MB boundary (a huge page
+** needs one), over-mapping and unmapping the ends. */
+static uint8_t *map_huge(size_t n)
 {
-    size_t n = ZHS_POOL_CHUNK + HUGE_PAGE;
-    uint8_t *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t over = n + HUGE_PAGE;
+    uint8_t *m = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return NULL;
     uint8_t *a = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
     if (a > m) munmap(m, (size_t)(a - m));
-    if (a + ZHS_POOL_CHUNK < m + n) munmap(a + ZHS_POOL_CHUNK, (size_t)(m + n - (a + ZHS_POOL_CHUNK)));
+    if (a + n < m + over) munmap(a + n, (size_t)(m + over - (a + n)));
 #ifdef MADV_HUGEPAGE
-    /* advice only: without it (THP off) the chunk is ordinary pages */
-    madvise(a, ZHS_POOL_CHUNK, MADV_HUGEPAGE);
+    /* advice only: without it (THP off) the mapping is ordinary pages */
+    madvise(a, n, MADV_HUGEPAGE);
 #endif
     return a;
+}
+
+static uint8_t *map_chunk(void)
+{
+    return map_huge(ZHS_POOL_CHUNK);
 }
 
 /* A block of class c, or NULL when no chunk can be mapped. */
@@ -156,4 +161,30 @@ void zhs_pool_free(zhs_pool *p)
     for (size_t i = 0; i < p->nchunks; i++) munmap(p->chunks[i], ZHS_POOL_CHUNK);
     free(p->chunks);
     zhs_pool_init(p);
+}
+
+/* The tables grow by doubling from well under a huge page: below one they
+** are ordinary pages (a huge page would hold a small build's table at
+** 2 MB); from one up, whole huge pages, at most one partly used. */
+void *zhs_table_map(size_t bytes, size_t *mapped)
+{
+    *mapped = 0;
+    if (bytes == 0 || bytes > SIZE_MAX - HUGE_PAGE) return NULL;
+    void *p;
+    size_t n;
+    if (bytes >= HUGE_PAGE) {
+        n = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        p = map_huge(n);
+    } else {
+        n = bytes;
+        p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) p = NULL;
+    }
+    if (p) *mapped = n;
+    return p;
+}
+
+void zhs_table_unmap(void *p, size_t mapped)
+{
+    if (p) munmap(p, mapped);
 }

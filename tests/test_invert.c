@@ -11,7 +11,8 @@
 ** encoded terms to the merge (handoff.c) passes every record in order
 ** across many blocks, a record larger than a block included, with a
 ** producer that must wait; and a merge that gives up frees a waiting
-** producer.
+** producer.  A shard's tables grown past huge pages (zhs_table_map) hold
+** every term once, keys alike in their last 8 bytes included.
 */
 #include "harness.h"
 #include "indexer_int.h"
@@ -76,6 +77,40 @@ static void passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t
     pt->title_changed = plain || d % 50 == 0;
 }
 
+/* Many passages of terms each used once, so that a shard's tables grow
+** well past a huge page (zhs_table_map): passage d has MANY_NEW terms
+** never seen before, a third of them longer than 8 bytes with the same
+** last 8 bytes (each term entry holds its key's last word: these agree on
+** it and differ only in their heads), and "every".  plain: unused. */
+#define MANY_DOCS 1400
+#define MANY_NEW 200
+static void many_passage(zhs_passage_terms *pt, zhs_buf *keys, zhs_pterm *t, uint32_t d, uint32_t *seed, bool plain)
+{
+    (void)seed;
+    (void)plain;
+    zhs_buf_reset(keys);
+    size_t n = 0;
+    char k[32];
+    for (uint32_t i = 0; i < MANY_NEW; i++) {
+        uint32_t id = d * MANY_NEW + i;
+        int kl = i % 3 ? snprintf(k, sizeof k, "m%06u", id) : snprintf(k, sizeof k, "%u/same-tail", id);
+        t[n] = (zhs_pterm){(uint32_t)keys->len, (uint32_t)kl, (uint32_t)n};
+        n++;
+        zhs_buf_append(keys, k, (size_t)kl);
+    }
+    t[n] = (zhs_pterm){(uint32_t)keys->len, 5, (uint32_t)n};
+    n++;
+    zhs_buf_append(keys, "every", 5);
+    pt->t = t;
+    pt->n = n;
+    pt->ntitle = 0;
+    pt->length = (uint32_t)n;
+    pt->keys.data = keys->data;
+    pt->title_changed = d == 0;
+}
+
+typedef void passage_fn(zhs_passage_terms *, zhs_buf *, zhs_pterm *, uint32_t, uint32_t *, bool);
+
 /* Shard numbers that flushed a run into tmp (run-SSS-NNNNNN), as a count;
 ** coded: files of the shards' encoded terms (coded-SSS, before the sixth
 ** session's hand-off in memory) instead. */
@@ -98,8 +133,10 @@ static unsigned shards_with(const char *tmp, unsigned nshards, bool coded)
     return n;
 }
 
-/* Builds the segment "g1" in a fresh directory; returns it. */
-static const char *build(unsigned nshards, size_t budget, bool plain, bool *has_runs, unsigned *flushed)
+/* Builds the segment "g1" of ndocs passages made by make in a fresh
+** directory; returns it, its term count in *nterms. */
+static const char *build_of(passage_fn *make, uint32_t ndocs, unsigned nshards, size_t budget, bool plain,
+                            bool *has_runs, unsigned *flushed, uint64_t *nterms)
 {
     const char *dir = zt_tmpdir();
     char tmp[4200];
@@ -113,10 +150,11 @@ static const char *build(unsigned nshards, size_t budget, bool plain, bool *has_
     zhs_buf keys;
     zhs_buf_init(&keys);
     static zhs_pterm t[720];
-    uint32_t lens[NDOCS], seed = 7;
+    static uint32_t lens[MANY_DOCS > NDOCS ? MANY_DOCS : NDOCS];
+    uint32_t seed = 7;
     uint64_t total = 0;
-    for (uint32_t d = 0; d < NDOCS && !err.code; d++) {
-        passage(&pt, &keys, t, d, &seed, plain);
+    for (uint32_t d = 0; d < ndocs && !err.code; d++) {
+        make(&pt, &keys, t, d, &seed, plain);
         lens[d] = pt.length;
         total += pt.length;
         CHECK_OK(zhs_inverter_add(iv, d, &pt, &err), err);
@@ -124,21 +162,75 @@ static const char *build(unsigned nshards, size_t budget, bool plain, bool *has_
     CHECK_OK(zhs_inverter_finish(iv, has_runs, &err), err);
     *flushed = shards_with(tmp, nshards, false);
     zhs_seg_writer *sw = NULL;
-    CHECK_OK(zhs_seg_writer_open(&sw, dir, "g1", lens, NDOCS, (double)total / NDOCS, 1.2, 0.75, true, &err), err);
-    uint64_t nterms = 0;
+    CHECK_OK(zhs_seg_writer_open(&sw, dir, "g1", lens, ndocs, (double)total / ndocs, 1.2, 0.75, true, &err), err);
+    *nterms = 0;
     CHECK_OK(zhs_inverter_write(iv, sw, *has_runs, &err), err);
     /* several shards encode their terms in their threads and pass them on
     ** in memory: no file of them */
     unsigned coded = shards_with(tmp, nshards, true);
     CHECK_MSG(coded == 0, "%u shards: %u wrote their encoded terms to a file", nshards, coded);
-    CHECK_OK(zhs_seg_writer_finish(sw, &nterms, &err), err);
-    CHECK_MSG(nterms > 200, "%llu terms", (unsigned long long)nterms);
+    CHECK_OK(zhs_seg_writer_finish(sw, nterms, &err), err);
     zhs_seg_writer_close(sw);
     zhs_inverter_close(iv);
     zhs_buf_free(&keys);
     CHECK_MSG(shards_with(tmp, nshards, false) == 0 && shards_with(tmp, nshards, true) == 0,
               "closing left runs or encoded terms in %s", tmp);
     return dir;
+}
+
+static const char *build(unsigned nshards, size_t budget, bool plain, bool *has_runs, unsigned *flushed)
+{
+    uint64_t nterms;
+    const char *dir = build_of(passage, NDOCS, nshards, budget, plain, has_runs, flushed, &nterms);
+    CHECK_MSG(nterms > 200, "%llu terms", (unsigned long long)nterms);
+    return dir;
+}
+
+/* zhs_table_map: zeroed and writable memory of at least the size asked
+** for, 2 MB aligned from 2 MB up (huge pages need it). */
+static void check_table_map(void)
+{
+    static const size_t sizes[] = {1, 4095, 4096, (2u << 20) - 1, 2u << 20, (2u << 20) + 1, 5u << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        size_t mapped;
+        unsigned char *p = zhs_table_map(sizes[i], &mapped);
+        CHECK_MSG(p && mapped >= sizes[i], "%zu bytes: mapped %zu", sizes[i], mapped);
+        if (!p) continue;
+        CHECK_MSG(sizes[i] < (2u << 20) || ((uintptr_t)p & ((2u << 20) - 1)) == 0, "%zu bytes at %p", sizes[i], (void *)p);
+        bool zero = true;
+        for (size_t j = 0; j < sizes[i]; j += 997) zero &= p[j] == 0;
+        CHECK_MSG(zero && p[sizes[i] - 1] == 0, "%zu bytes: not zeroed", sizes[i]);
+        memset(p, 0xa5, sizes[i]);
+        zhs_table_unmap(p, mapped);
+    }
+    size_t mapped = 1;
+    CHECK(zhs_table_map(0, &mapped) == NULL && mapped == 0);
+    zhs_table_unmap(NULL, 0);
+}
+
+static void same_files(const char *a, const char *b, const char *what);
+
+/* A shard's term table grown past huge pages (280,001 terms: entries
+** 16 K -> 512 K, slots 64 K -> 1 M), keys that agree on their last word:
+** every term once, and the same segment from 3 shards and from runs (the
+** tables given back at a flush and grown again). */
+static void check_many_terms(void)
+{
+    bool runs;
+    unsigned flushed;
+    uint64_t nterms;
+    const uint64_t want = (uint64_t)MANY_DOCS * MANY_NEW + 1;
+    const char *ref = build_of(many_passage, MANY_DOCS, 1, (size_t)1 << 30, false, &runs, &flushed, &nterms);
+    CHECK_MSG(!runs && nterms == want, "many terms: %llu terms, %llu expected", (unsigned long long)nterms,
+              (unsigned long long)want);
+    const char *three = build_of(many_passage, MANY_DOCS, 3, (size_t)1 << 30, false, &runs, &flushed, &nterms);
+    CHECK(!runs && nterms == want);
+    same_files(ref, three, "many terms, 3 shards");
+    /* 4 MB a shard: flushes, each after the tables outgrew the budget */
+    const char *flushing = build_of(many_passage, MANY_DOCS, 3, (size_t)12 << 20, false, &runs, &flushed, &nterms);
+    CHECK_MSG(runs && flushed == 3 && nterms == want, "many terms, flushing: %u shards flushed, %llu terms", flushed,
+              (unsigned long long)nterms);
+    same_files(ref, flushing, "many terms, 3 shards flushing");
 }
 
 static void same_files(const char *a, const char *b, const char *what)
@@ -244,6 +336,8 @@ static void check_handoff(void)
 int main(void)
 {
     check_handoff();
+    check_table_map();
+    check_many_terms();
     bool runs;
     unsigned flushed;
     const char *ref = build(1, (size_t)1 << 30, false, &runs, &flushed);
