@@ -162,7 +162,7 @@ struct zhs_inverter {
     unsigned nsh;
     char tmpdir[ZHS_DIR_MAX + 64];
     unsigned nlocks;            /* shards whose mu, work and progress exist */
-    bool locks;                 /* all of them: the shards have threads */
+    bool locks;                 /* every shard's lock and conditions exist */
     bool word_positions;
     uint64_t *h;                /* hash_key of each of a passage's terms */
     size_t hcap;
@@ -242,7 +242,8 @@ static bool grow_slots(shard *s)
         sl[i] = id + 1;
     }
     zhs_table_unmap(s->slots, s->slots_mapped);
-    s->mem += (size_t)(n - s->nslots) * sizeof *sl;
+    /* the mapping, not the slots: from 2 MB up it is whole huge pages */
+    s->mem += mapped - s->slots_mapped;
     s->slots = sl;
     s->slots_mapped = mapped;
     s->nslots = n;
@@ -274,7 +275,7 @@ static uint32_t term_id(shard *s, const char *key, size_t n, uint64_t h)
         if (!t) return UINT32_MAX;
         if (s->nterms) memcpy(t, s->terms, (size_t)s->nterms * sizeof *t);
         zhs_table_unmap(s->terms, s->terms_mapped);
-        s->mem += (size_t)(cap - s->terms_cap) * sizeof *t;
+        s->mem += mapped - s->terms_mapped;
         s->terms = t;
         s->terms_cap = cap;
         s->terms_mapped = mapped;
@@ -353,7 +354,7 @@ static void free_terms(shard *s)
     s->nterms = 0;
     if (s->slots) memset(s->slots, 0, (size_t)s->nslots * sizeof *s->slots);
     zhs_buf_reset(&s->keys);
-    s->mem = (size_t)s->nslots * sizeof *s->slots + (size_t)s->terms_cap * sizeof *s->terms + s->keys.cap;
+    s->mem = s->slots_mapped + s->terms_mapped + s->keys.cap;
     s->live = 0;
     /* Tables that outgrew the budget go back, to grow again as needed. */
     if (s->mem > s->budget) {

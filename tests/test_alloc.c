@@ -1,8 +1,8 @@
 /*
 ** test_alloc.c — allocation failures, as SQLite's fault tests do them:
-** the program is linked with malloc, calloc, realloc and strdup wrapped
-** (-Wl,--wrap, tests/CMakeLists.txt), and the wrapper fails the N-th
-** allocation.  For every N over the whole run of an index build, and again
+** the program is linked with malloc, calloc, realloc, strdup and mmap
+** wrapped (-Wl,--wrap, tests/CMakeLists.txt; anonymous mappings only), and
+** the wrapper fails the N-th allocation.  For every N over the whole run of an index build, and again
 ** over opening, searching, reading passages and highlights, the library
 ** must answer ZHS_ENOMEM or succeed, never crash, never call it damage,
 ** never lose a passage on success, and leave the previous index intact
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
 void *__real_realloc(void *p, size_t n);
 char *__real_strdup(const char *s);
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
 /* One failure, then the allocator works again: the code under test must
 ** cope with a single refusal anywhere, including in its clean-up. */
@@ -51,6 +53,14 @@ void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); 
 void *__wrap_calloc(size_t n, size_t m) { return should_fail() ? NULL : __real_calloc(n, m); }
 void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
 char *__wrap_strdup(const char *s) { return should_fail() ? NULL : __real_strdup(s); }
+/* Anonymous mappings are the inverter's memory too (its posting-stream
+** pool and term tables, indexer/stream_pool.c): they count as allocations;
+** mappings of files do not (opening them has its own errors). */
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    if ((flags & MAP_ANONYMOUS) && should_fail()) return MAP_FAILED;
+    return __real_mmap(addr, len, prot, flags, fd, off);
+}
 
 static void arm(long n)
 {

@@ -19,11 +19,14 @@
 #include "terms.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NDOCS 300
 
@@ -202,6 +205,15 @@ static void check_table_map(void)
         CHECK_MSG(zero && p[sizes[i] - 1] == 0, "%zu bytes: not zeroed", sizes[i]);
         memset(p, 0xa5, sizes[i]);
         zhs_table_unmap(p, mapped);
+        /* the whole mapping is given back: mincore fails with ENOMEM on
+        ** a page that is no longer mapped (its first and its last) */
+        size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+        unsigned char vec;
+        errno = 0;
+        CHECK_MSG(mincore(p, pg, &vec) == -1 && errno == ENOMEM, "%zu bytes: first page still mapped", sizes[i]);
+        errno = 0;
+        CHECK_MSG(mincore(p + ((mapped - 1) & ~(pg - 1)), pg, &vec) == -1 && errno == ENOMEM,
+                  "%zu bytes: last page still mapped", sizes[i]);
     }
     size_t mapped = 1;
     CHECK(zhs_table_map(0, &mapped) == NULL && mapped == 0);
