@@ -3,6 +3,7 @@
 ** fingerprint, user dictionaries, and an index built with one segmenter
 ** queried through the other.
 */
+#include "dict.h"
 #include "harness.h"
 #include "zhs.h"
 
@@ -477,6 +478,20 @@ static void test_edge_cache(void)
     zhs_analyzer_close(an);
 }
 
+/* zhs_dict_numeral's hash table against the numerals themselves. */
+static void test_numeral_table(void)
+{
+    static const uint16_t numerals[] = {0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B,
+                                        0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07, 0x4EBF, 0x96F6, 0x4E24};
+    size_t bad = 0;
+    for (uint32_t c = 0; c < 65536; c++) {
+        bool is = false;
+        for (size_t i = 0; i < sizeof numerals / sizeof *numerals; i++) is = is || numerals[i] == c;
+        if (zhs_dict_numeral((uint16_t)c) != is && bad++ < 5) CHECK_MSG(0, "unit %04x: numeral %d", c, !is);
+    }
+    CHECK(bad == 0);
+}
+
 int main(void)
 {
     zhs_error err = {0};
@@ -493,6 +508,7 @@ int main(void)
     test_icu_index(dict, icu);
     test_hostile(dict);
     test_edge_cache();
+    test_numeral_table();
     zhs_analyzer_close(dict);
     zhs_analyzer_close(icu);
     return zt_done("test_segmenter");
