@@ -1107,13 +1107,22 @@ int zhs_index_merge(const char *dir, zhs_analyzer *an, const zhs_merge_options *
         zhs_src e = w->old_src.e[k];
         int i = seg_index(w, e.seg);
         if (i >= 0 && chosen[i] && e.count) {
-            if ((uint64_t)e.first + e.count > w->old.seg[i].count || maps[i][e.first] == UINT32_MAX) {
-                rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names deleted passages of %s: rebuild the index",
-                              dir, e.seg);
+            if ((uint64_t)e.first + e.count > w->old.seg[i].count) {
+                rc = zhs_fail(err, ZHS_ECORRUPT, "%s: the file table names passages past the end of %s: rebuild "
+                              "the index", dir, e.seg);
                 break;
             }
+            /* 'zhs delete ID' takes single passages out of a file's range:
+            ** the survivors keep their order, so they are a range of the
+            ** new segment, shorter by the passages deleted */
+            uint32_t first = 0, kept = 0;
+            for (uint32_t p = e.first; p < e.first + e.count; p++) {
+                if (maps[i][p] == UINT32_MAX) continue;
+                if (kept++ == 0) first = maps[i][p];
+            }
             snprintf(e.seg, sizeof e.seg, "%s", w->segname);
-            e.first = maps[i][e.first];
+            e.first = first;
+            e.count = kept;
         }
         long root = zhs_src_root(&w->src, w->old_src.roots[e.root]);
         e.root = (uint32_t)root;

@@ -109,6 +109,27 @@ print(" ".join(h["title"] for h in json.load(sys.stdin)["hits"] if h["id"] == "f
   [ $rc = 2 ] && [ "$(generation "$IDX")" = "$g" ] && ok "add of a missing file: exit 2" || bad "add of a missing file: exit $rc"
   "$ZHS" add "$TMP/none" "$REG" 2>"$TMP/err"; rc=$?
   [ $rc = 2 ] && [ ! -e "$TMP/none" ] && ok "add to a missing index: exit 2, nothing created" || bad "add to a missing index: exit $rc"
+
+  if [ $ENGINE = native ]; then
+    # 'zhs merge' after passages deleted one by one (第八条 above; faq-001,
+    # the first record of faq.jsonl, replaced from another file): the file
+    # table follows the passages left (the merge refused the index when a
+    # file's first passage was gone, and kept a file's range one passage
+    # too long past a hole, so deleting the file later took its
+    # neighbour's first passage too)
+    n0=$(passages "$IDX")
+    if "$ZHS" merge "$IDX" >/dev/null 2>"$TMP/err" && [ "$(passages "$IDX")" = "$n0" ] &&
+       "$ZHS" check "$IDX" >/dev/null 2>&1; then ok "merge after deletes by id: $n0 passages, check passes"
+    else bad "merge after deletes by id: $(cat "$TMP/err"), $(passages "$IDX") passages (had $n0)"; fi
+    F="$TMP/c/regulations/青禾省公共场所人脸识别技术应用管理规定.md"
+    mkdir -p "$TMP/one" && cp "$F" "$TMP/one/"
+    "$ZHS" index -q -o "$TMP/oneidx" "$TMP/one" || bad "cannot index $F alone"
+    nf=$(passages "$TMP/oneidx")
+    "$ZHS" delete -q "$IDX" "$F" || bad "delete of $F after the merge failed"
+    n1=$(passages "$IDX")
+    if [ $((n0 - n1)) = $((nf - 1)) ]; then ok "after the merge, deleting the file takes its $((nf - 1)) passages left"
+    else bad "after the merge, deleting the file took $((n0 - n1)) passages, not $((nf - 1))"; fi
+  fi
 done
 # a Xapian index of several shards is refused, and left as it was
 if [[ " $ENGINES " == *" xapian "* ]]; then
