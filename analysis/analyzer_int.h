@@ -22,6 +22,12 @@ const char *zhs_analyzer_user_words(const zhs_analyzer *a, size_t *len);
 ** Asked once per passage: no copy of the whole config. */
 bool zhs_analyzer_article_terms(const zhs_analyzer *a);
 
+/* Sets which character tokens the analyzer emits (enum zhs_chars) and
+** returns the previous setting: a query analyzed for an index without
+** every character term still gets them for its one-character parts
+** (query/parse.c, query/chars.c).  The fingerprint stays the index's. */
+int zhs_analyzer_emit_chars(zhs_analyzer *a, int chars);
+
 /* Does the fingerprint name a user dictionary? */
 bool zhs_fingerprint_has_user_dict(const char *fp);
 

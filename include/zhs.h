@@ -128,11 +128,20 @@ enum zhs_segmenter {
                                 ** fingerprints of indexes built then */
 };
 
+enum zhs_chars { ZHS_CHARS_NONE = 0, ZHS_CHARS_ALL = 1, ZHS_CHARS_WRITTEN = 2 };
+
 typedef struct zhs_analyzer_config {
     int fold_traditional;   /* enum zhs_fold (default ZHS_FOLD_PHRASES) */
     int words;              /* emit Han words (default 1) */
     int bigrams;            /* emit Han bigrams (default 1) */
-    int chars;              /* emit every Han character as a CHAR token (default 1) */
+    /* Character (CHAR) tokens: ZHS_CHARS_ALL every Han character;
+    ** ZHS_CHARS_WRITTEN (the default) only a character as written where
+    ** OpenCC's phrases folded it into another (網路 -> 网络: 路), the one
+    ** thing bigrams cannot give back; ZHS_CHARS_NONE none (indexes built
+    ** with --no-chars before 0.9).  A native index makes a one-character
+    ** query's list from the bigrams and words that hold it
+    ** (docs/QUERY.md). */
+    int chars;
     int segmenter;          /* enum zhs_segmenter (default ZHS_SEGMENTER_DICT) */
     /* A user dictionary for the dict segmenter: a UTF-8 file, one word a
     ** line, optionally a tab and a frequency (as in jieba's counts; without

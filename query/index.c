@@ -202,7 +202,8 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     ** words: they join the filter, the rest is parsed. */
     const char *rest, *conds;
     int rc = zhs_filter_split(&rest, &conds, &r->arena, query, err);
-    if (rc == ZHS_OK) rc = zhs_query_parse(&r->q, &r->arena, an, rest, err);
+    /* only the native engine makes character terms an index lacks */
+    if (rc == ZHS_OK) rc = zhs_query_parse_chars(&r->q, &r->arena, an, rest, ix->eng == &zhs_native_reader, err);
     if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, rest, o.aliases, err);
     if (rc == ZHS_OK) rc = zhs_filter_apply(&r->q, &r->arena, ix, &o, conds, err);
     if (rc == ZHS_OK && (!o.group_size || o.count_only)) {
