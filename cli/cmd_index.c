@@ -116,8 +116,9 @@ static const char help[] =
     "  --no-bigrams, --no-words  analyzer token kinds\n"
     "  --chars, --no-chars   index a term per Han character (default: not, a\n"
     "                        one-character query finds the character from the\n"
-    "                        bigrams and words that hold it; on with --no-bigrams\n"
-    "                        or --engine xapian, which cannot)\n"
+    "                        bigrams and words that hold it; on with --no-bigrams;\n"
+    "                        Xapian cannot: without --chars its one-character\n"
+    "                        parts find the character where it is a word)\n"
     "  -q, --quiet           no progress or summary; warnings only as a count on\n"
     "                        stderr (\"N warnings\") when there are any\n";
 
@@ -182,9 +183,10 @@ int cmd_index(int argc, char **argv)
         return cli_usage_error("index", "%s needs a value", argv[i]);
     }
     if (!out) { free(paths); return cli_usage_error("index", "give the index directory with -o INDEX"); }
-    /* Character terms are made from bigrams, by the native engine: keep
-    ** them where that cannot be, unless told not to. */
-    if (!chars_given && (!ac.bigrams || wo.engine == ZHS_ENGINE_XAPIAN)) ac.chars = ZHS_CHARS_ALL;
+    /* Character terms are made from bigrams: keep them without bigrams,
+    ** unless told not to.  (Xapian cannot make them either, but one
+    ** analyzer serves both engines, as in 'zhs bench': --chars there.) */
+    if (!chars_given && !ac.bigrams) ac.chars = ZHS_CHARS_ALL;
     if (!npaths) { free(paths); return cli_usage_error("index", "give at least one CORPUS file or folder"); }
     if (update && replace) { free(paths); return cli_usage_error("index", "--update and --replace exclude each other"); }
 
