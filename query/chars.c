@@ -226,12 +226,37 @@ static int collect(occ *o, const zhs_segment *seg, const zhs_char_table *t, uint
     return rc < 0 ? rc : ZHS_OK;
 }
 
+/* Sorts v[0..n) by bytes, least significant first, skipping bytes no key
+** sets: a common character has a million occurrences (法 in the laws),
+** where qsort's comparisons were half of the query's time. */
+static bool radix_sort(uint64_t *v, size_t n)
+{
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) any |= v[i];
+    uint64_t *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) return false;
+    uint64_t *from = v, *to = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        if (!(any >> shift & 0xFF)) continue;
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++) count[(from[i] >> shift & 0xFF) + 1]++;
+        for (unsigned b = 0; b < 256; b++) count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++) to[count[from[i] >> shift & 0xFF]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != v) memcpy(v, from, n * sizeof *v);
+    free(tmp);
+    return true;
+}
+
 /* Sorts the occurrences and removes duplicates (a character inside a run
 ** is in two bigrams, and may be a word as well). */
 static void settle(occ *o)
 {
     if (o->n == 0) return;
-    qsort(o->v, o->n, sizeof *o->v, cmp_u64);
+    if (!radix_sort(o->v, o->n)) qsort(o->v, o->n, sizeof *o->v, cmp_u64);
     size_t m = 1;
     for (size_t i = 1; i < o->n; i++)
         if (o->v[i] != o->v[m - 1]) o->v[m++] = o->v[i];
