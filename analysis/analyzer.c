@@ -287,6 +287,8 @@ void zhs_analyzer_config_get(const zhs_analyzer *a, zhs_analyzer_config *out) { 
 
 bool zhs_analyzer_article_terms(const zhs_analyzer *a) { return a->cfg.article_terms != 0; }
 
+bool zhs_analyzer_all_chars(const zhs_analyzer *a) { return a->cfg.chars == ZHS_CHARS_ALL; }
+
 int zhs_analyzer_emit_chars(zhs_analyzer *a, int chars)
 {
     int was = a->cfg.chars;

@@ -16,9 +16,12 @@
 ** body, at position 0, title_weight times); its df is exact.  Copies at
 ** position 0 are the title's and the heading's (whose characters the
 ** index never gave character terms): they are left out, the title counted
-** from its own field.  One passage differs from an index with character
-** terms: one with neither a title nor a heading, whose text then starts
-** at position 0, and whose only c is its first character (docs/QUERY.md).
+** from its own field.  The text never starts at 0 in an index built
+** without every character term (analysis/terms.h, text_start), even in
+** a passage with no title or heading tokens, so no occurrence is lost;
+** in an index built before that with --no-chars a passage with neither,
+** whose text starts at 0, loses its first character when it occurs
+** nowhere else there (docs/QUERY.md).
 **
 ** The list is encoded as the segment's own lists are (zhs_block_encode,
 ** skip entries with the index's BM25 bounds) into the query's arena, and

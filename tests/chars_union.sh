@@ -15,7 +15,6 @@ set -u
 
 ZHS=${1:?usage: chars_union.sh PATH/TO/zhs SOURCE_DIR}
 SRC=${2:?usage: chars_union.sh PATH/TO/zhs SOURCE_DIR}
-SAMPLE="$SRC/corpus/sample"
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 
 pass=0
@@ -26,6 +25,20 @@ bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/zhs-chars.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT
 export NO_COLOR=1
+
+# the sample, and passages whose title and heading give no tokens (an
+# empty title, one of punctuation only, a Markdown file without a heading,
+# titled by its name): their text must not start at position 0, which the
+# made lists take for the title's copies (analysis/terms.h, text_start)
+SAMPLE="$TMP/corpus"
+cp -r "$SRC/corpus/sample" "$SAMPLE" || exit 2
+cat >"$SAMPLE/untitled.jsonl" <<'EOF'
+{"id": "u1", "title": "", "text": "罚金"}
+{"id": "u2", "title": "——", "text": "卫冕"}
+{"id": "u3", "title": "。", "text": "郭某"}
+{"id": "u4", "title": "", "text": "鬲"}
+EOF
+printf '匮乏之时\n\n另一段\n' >"$SAMPLE/——.md"
 
 "$ZHS" index -q --chars -o "$TMP/all" "$SAMPLE" || { echo "FAIL index --chars"; exit 1; }
 "$ZHS" index -q -o "$TMP/def" "$SAMPLE" || { echo "FAIL index"; exit 1; }
