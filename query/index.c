@@ -98,13 +98,42 @@ void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out)
     out->analyzer = ix->m.analyzer;
 }
 
+/* The length of fp's " chars=X" part at *at, 0 when it starts no such part. */
+static size_t chars_part(const char *at)
+{
+    static const char tag[] = " chars=";
+    if (strncmp(at, tag, sizeof tag - 1) != 0) return 0;
+    size_t n = sizeof tag - 1;
+    while (at[n] && at[n] != ' ') n++;
+    return n;
+}
+
+/* Are fingerprints a and b equal but for their " chars=" parts (chars=1,
+** chars=w or none)? */
+static bool same_but_chars(const char *a, const char *b)
+{
+    for (;;) {
+        a += chars_part(a);
+        b += chars_part(b);
+        if (*a != *b) return false;
+        if (!*a) return true;
+        a++;
+        b++;
+    }
+}
+
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err)
 {
     zhs_error local;
     ZHS_ERR_LOCAL(err, local);
     if (zhs_err_code(err)) return err->code;
     const char *fp = zhs_analyzer_fingerprint(an);
-    if (strcmp(fp, ix->m.analyzer) != 0)
+    /* The native engine's query parse gives every character term whatever
+    ** the analyzer's chars setting (parse.c, chars.c make those an index
+    ** lacks), so an analyzer opened with the library's default (chars=w)
+    ** searches an index built with --chars (chars=1) or without, and the
+    ** other way round, with the same results. */
+    if (strcmp(fp, ix->m.analyzer) != 0 && !(ix->eng == &zhs_native_reader && same_but_chars(fp, ix->m.analyzer)))
         return zhs_fail(err, ZHS_EANALYZER,
                         "%s was built with analyzer \"%s\" but this query uses \"%s\": "
                         "open the analyzer from the index (zhs_index_open_analyzer), or rebuild the index with this analyzer",
