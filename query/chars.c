@@ -433,6 +433,10 @@ int zhs_native_term(const zhs_native_seg *ns, zhs_arena *arena, const char *key,
     copy->post.size = buf.len + 64;
     copy->post.body = bytes;
     copy->post.body_len = buf.len;
+    /* encoded as format 6 (zhs_block_encode, its skip entries) whatever
+    ** format the segment's own lists are in */
+    copy->post_packed = true;
+    copy->skip_v1 = false;
     zhs_buf_free(&buf);
     *from = copy;
     if (live) *live = alive;
