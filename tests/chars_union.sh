@@ -101,5 +101,21 @@ else
 fi
 [ "$(awk '{ s += $2 } END { print s + 0 }' "$TMP/def.count")" -gt 0 ] && ok "queries match" || bad "nothing matched"
 
+# A Xapian index keeps every character term unless told otherwise (it
+# cannot make them): its default build counts as --chars, and a native
+# index's analyzer (chars=w) may search it (zhs_index_check_analyzer)
+if "$ZHS" --version | grep -q xapian; then
+    "$ZHS" index -q --engine xapian -o "$TMP/xap" "$SAMPLE" || bad "index --engine xapian"
+    fp "$TMP/xap" | grep -q ' chars=1 ' && ok "xapian: chars=1 by default" || bad "xapian: $(fp "$TMP/xap")"
+    "$ZHS" search --queries "$TMP/q.txt" --count --format trec --all-versions "$TMP/xap" >"$TMP/xap.count" 2>"$TMP/xap.err"
+    if cmp -s "$TMP/all.count" "$TMP/xap.count"; then
+        ok "xapian: counts equal to --chars"
+    else
+        bad "xapian counts differ: $(diff "$TMP/all.count" "$TMP/xap.count" | head -6 | tr '\n' ' ')"
+    fi
+else
+    echo "skip xapian: this zhs was built without it"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
