@@ -116,9 +116,9 @@ static const char help[] =
     "  --no-bigrams, --no-words  analyzer token kinds\n"
     "  --chars, --no-chars   index a term per Han character (default: not, a\n"
     "                        one-character query finds the character from the\n"
-    "                        bigrams and words that hold it; on with --no-bigrams;\n"
-    "                        Xapian cannot: without --chars its one-character\n"
-    "                        parts find the character where it is a word)\n"
+    "                        bigrams and words that hold it; on with --no-bigrams\n"
+    "                        and with --engine xapian, which cannot: there\n"
+    "                        --no-chars finds the character only as a word)\n"
     "  -q, --quiet           no progress or summary; warnings only as a count on\n"
     "                        stderr (\"N warnings\") when there are any\n";
 

@@ -138,9 +138,11 @@ typedef struct zhs_analyzer_config {
     ** ZHS_CHARS_WRITTEN (the default) only a character as written where
     ** OpenCC's phrases folded it into another (網路 -> 网络: 路), the one
     ** thing bigrams cannot give back; ZHS_CHARS_NONE none (indexes built
-    ** with --no-chars before 0.9).  A native index makes a one-character
+    ** with --no-chars before ZHS_CHARS_WRITTEN, which made it the
+    ** default; the index format is 6 either way).  A native index makes a one-character
     ** query's list from the bigrams and words that hold it
-    ** (docs/QUERY.md). */
+    ** (docs/QUERY.md); a Xapian index cannot: build it with
+    ** ZHS_CHARS_ALL ('zhs index --engine xapian' does). */
     int chars;
     int segmenter;          /* enum zhs_segmenter (default ZHS_SEGMENTER_DICT) */
     /* A user dictionary for the dict segmenter: a UTF-8 file, one word a
