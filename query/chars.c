@@ -21,7 +21,7 @@
 ** a passage with no title or heading tokens, so no occurrence is lost;
 ** in an index built before that with --no-chars a passage with neither,
 ** whose text starts at 0, loses its first character when it occurs
-** nowhere else there (docs/QUERY.md).
+** nowhere else there (docs/ANALYZER.md, one-character queries).
 **
 ** The list is encoded as the segment's own lists are (zhs_block_encode,
 ** skip entries with the index's BM25 bounds) into the query's arena, and
