@@ -96,7 +96,10 @@ void zhs_analyzer_config_default(zhs_analyzer_config *cfg)
     cfg->fold_traditional = ZHS_FOLD_PHRASES;
     cfg->words = 1;
     cfg->bigrams = 1;
-    cfg->chars = 1;
+    /* no character terms: queries make a character's list from the
+    ** bigrams and words that hold it (query/chars.c); 20 points of the
+    ** laws index's size for no change in quality (docs/FORMAT.md) */
+    cfg->chars = ZHS_CHARS_WRITTEN;
     cfg->segmenter = ZHS_SEGMENTER_DICT;
     cfg->article_terms = 1;
 }
@@ -113,9 +116,11 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
     if (cfg->fold_traditional == ZHS_FOLD_PHRASES && !strstr(fp, " opencc=")) return ZHS_EINVAL;
     cfg->words = w[7] == '1';
     cfg->bigrams = b[9] == '1';
-    /* Fingerprints from before character terms have no "chars=". */
+    /* Fingerprints from before character terms, and of --no-chars before
+    ** ZHS_CHARS_WRITTEN, have no "chars="; "chars=w" is ZHS_CHARS_WRITTEN
+    ** with OpenCC (without it, the same as none: no word). */
     const char *c = strstr(fp, " chars=");
-    cfg->chars = c && c[7] == '1';
+    cfg->chars = !c ? ZHS_CHARS_NONE : c[7] == '1' ? ZHS_CHARS_ALL : c[7] == 'w' ? ZHS_CHARS_WRITTEN : ZHS_CHARS_NONE;
     /* Fingerprints from before the dict segmenter name none: ICU. */
     cfg->segmenter = !strstr(fp, " seg=dict") ? ZHS_SEGMENTER_ICU
                      : strstr(fp, " nums=1")  ? ZHS_SEGMENTER_DICT
@@ -229,7 +234,10 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     int fl = snprintf(a->fingerprint, sizeof a->fingerprint,
                       "zhs-analyzer/1 icu=%s unicode=%s nfkc_cf trad=%d%s%s words=%d bigrams=%d%s",
                       icu, uni, a->cfg.fold_traditional, a->opencc ? " " : "", a->opencc ? zhs_t2s_describe() : "",
-                      a->cfg.words, a->cfg.bigrams, a->cfg.chars ? " chars=1" : "");
+                      a->cfg.words, a->cfg.bigrams,
+                      a->cfg.chars == ZHS_CHARS_ALL                 ? " chars=1"
+                      : a->cfg.chars == ZHS_CHARS_WRITTEN && a->opencc ? " chars=w"
+                                                                      : "");
     if (a->cfg.segmenter != ZHS_SEGMENTER_ICU && fl > 0 && (size_t)fl < sizeof a->fingerprint) {
         size_t at = (size_t)fl, cap = sizeof a->fingerprint;
         at += (size_t)snprintf(a->fingerprint + at, cap - at, " seg=dict dict=%016llx", (unsigned long long)a->dict.hash);
@@ -278,6 +286,15 @@ const char *zhs_analyzer_fingerprint(const zhs_analyzer *a) { return a->fingerpr
 void zhs_analyzer_config_get(const zhs_analyzer *a, zhs_analyzer_config *out) { *out = a->cfg; }
 
 bool zhs_analyzer_article_terms(const zhs_analyzer *a) { return a->cfg.article_terms != 0; }
+
+bool zhs_analyzer_all_chars(const zhs_analyzer *a) { return a->cfg.chars == ZHS_CHARS_ALL; }
+
+int zhs_analyzer_emit_chars(zhs_analyzer *a, int chars)
+{
+    int was = a->cfg.chars;
+    a->cfg.chars = chars;
+    return was;
+}
 
 /* ---------------------------------------------------------------- mapping */
 
@@ -634,7 +651,9 @@ static bool flush_chars(zhs_analyzer *a, const han_run *run, int32_t limit)
 
 static bool flush_bigrams(zhs_analyzer *a, han_run *run, int32_t limit)
 {
-    if (a->cfg.chars && run->nchars > 0 && !flush_chars(a, run, limit)) return false;
+    if (a->cfg.chars == ZHS_CHARS_ALL && run->nchars > 0 && !flush_chars(a, run, limit)) return false;
+    if (a->cfg.chars == ZHS_CHARS_WRITTEN && a->opencc && run->nchars > 0 && !flush_chars_as_written(a, run, limit))
+        return false;
     if (a->cfg.bigrams && run->nchars >= 2) {
         int32_t i = run->first;
         uint32_t pos = run->pos;

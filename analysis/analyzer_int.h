@@ -22,6 +22,17 @@ const char *zhs_analyzer_user_words(const zhs_analyzer *a, size_t *len);
 ** Asked once per passage: no copy of the whole config. */
 bool zhs_analyzer_article_terms(const zhs_analyzer *a);
 
+/* Does the analyzer emit every Han character as a term (ZHS_CHARS_ALL)?
+** Without them the text starts at position 1 at least (terms.c), so that
+** position 0 holds only title and heading copies (query/chars.c). */
+bool zhs_analyzer_all_chars(const zhs_analyzer *a);
+
+/* Sets which character tokens the analyzer emits (enum zhs_chars) and
+** returns the previous setting: a query analyzed for an index without
+** every character term still gets them for its one-character parts
+** (query/parse.c, query/chars.c).  The fingerprint stays the index's. */
+int zhs_analyzer_emit_chars(zhs_analyzer *a, int chars);
+
 /* Does the fingerprint name a user dictionary? */
 bool zhs_fingerprint_has_user_dict(const char *fp);
 

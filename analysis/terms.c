@@ -147,6 +147,8 @@ oom:
 int zhs_passage_terms_title(zhs_passage_terms *pt, zhs_analyzer *an, const char *title, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    /* asked here: the title is analyzed before every passage's text */
+    pt->text_start = zhs_analyzer_all_chars(an) ? 0 : 1;
     return field_run(&pt->title, an, title, true, &pt->title_changed, "title", err);
 }
 
@@ -223,7 +225,7 @@ int zhs_passage_terms_text(zhs_passage_terms *pt, const zhs_token *tok, size_t n
     if (!push_field(pt, &pt->heading, pt->heading_weight, false)) goto oom;
     /* the copies are at 0: the text starts after the longer field's span */
     uint32_t span = pt->title.units > pt->heading.units ? pt->title.units : pt->heading.units;
-    uint32_t shift = pt->n ? span + 1 : 0;
+    uint32_t shift = pt->n ? span + 1 : pt->text_start;
     /* keys written in place: room for the longest each can be (a kind
     ** prefix, the text cut at ZHS_TERM_MAX, a NUL), and for the last
     ** one's 16-byte move */

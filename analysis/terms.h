@@ -72,7 +72,10 @@ typedef struct zhs_pterm {
 ** phrase of two or more terms matches in the text only: the copies, all at
 ** one position, never make two adjacent terms, and no phrase reaches from
 ** them into the text (its first two terms would have to be further apart
-** than the title is long).  The BM25 length of the passage is title tokens
+** than the title is long).  With no title or heading tokens the text
+** starts at 0 when the analyzer gives every character term, else at 1
+** (text_start): body position 0 then holds copies only, which the
+** one-character lists made at query time leave out (query/chars.c).  The BM25 length of the passage is title tokens
 ** x title_weight + heading tokens x heading weight + text tokens.  A
 ** passage with an article label (zhs_passage.label) gets its label term
 ** last, outside that length.
@@ -107,6 +110,11 @@ typedef struct zhs_passage_terms {
 
     /* private */
     unsigned title_weight, heading_weight;
+    /* the text's first position when the title and heading give no
+    ** tokens: 1 for an analyzer without every character term, whose
+    ** one-character lists, made at query time, take body position 0 for
+    ** a title copy (query/chars.c); 0 otherwise, as before */
+    uint32_t text_start;
     zhs_buf keys;
     size_t cap;
     zhs_field_cache title, heading;

@@ -30,6 +30,8 @@ static void build_in_child(child_msg *m, const char *corpus, const char *dir, in
     zhs_error err = {0};
     zhs_analyzer_config ac;
     zhs_analyzer_config_default(&ac);
+    /* as 'zhs index --engine xapian': Xapian cannot make character terms */
+    if (engine == ZHS_ENGINE_XAPIAN) ac.chars = ZHS_CHARS_ALL;
     zhs_writer_options wo;
     zhs_writer_options_default(&wo);
     wo.engine = engine;

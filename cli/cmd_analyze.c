@@ -40,7 +40,8 @@ int cli_analyzer_option(int argc, char **argv, int *i, zhs_analyzer_config *cfg,
     }
     else if (cli_opt_flag(argv, *i, "--no-bigrams")) cfg->bigrams = 0;
     else if (cli_opt_flag(argv, *i, "--no-words")) cfg->words = 0;
-    else if (cli_opt_flag(argv, *i, "--no-chars")) cfg->chars = 0;
+    else if (cli_opt_flag(argv, *i, "--no-chars")) cfg->chars = ZHS_CHARS_WRITTEN;
+    else if (cli_opt_flag(argv, *i, "--chars")) cfg->chars = ZHS_CHARS_ALL;
     else if (cli_opt_value(argc, argv, i, "--segmenter", &v)) {
         if (v && !strcmp(v, "dict")) cfg->segmenter = ZHS_SEGMENTER_DICT;
         else if (v && !strcmp(v, "icu")) cfg->segmenter = ZHS_SEGMENTER_ICU;
@@ -79,7 +80,8 @@ int cmd_analyze(int argc, char **argv)
                    "  --user-dict FILE      more words for the dict segmenter, one a line\n"
                    "  --no-fold             keep traditional characters (no T->S folding)\n"
                    "  --fold phrases|chars|none  T->S by OpenCC phrases (default), ICU per character, or none\n"
-                   "  --no-bigrams, --no-words, --no-chars  token kinds\n");
+                   "  --no-bigrams, --no-words  token kinds\n"
+                   "  --chars               every Han character as a token too (--no-chars, the default)\n");
             return CLI_OK;
         }
         if (cli_opt_flag(argv, i, "--json")) json = true;

@@ -113,9 +113,12 @@ static const char help[] =
     "  --no-fold             keep traditional characters (no T->S folding)\n"
     "  --fold phrases|chars|none  traditional -> simplified by OpenCC's Taiwan phrases\n"
     "                        (default), by ICU one character at a time, or not at all\n"
-    "  --no-bigrams, --no-words, --no-chars  analyzer token kinds (--no-chars: a\n"
-    "                        one-character query then only finds the character\n"
-    "                        where it stands as a word)\n"
+    "  --no-bigrams, --no-words  analyzer token kinds\n"
+    "  --chars, --no-chars   index a term per Han character (default: not, a\n"
+    "                        one-character query finds the character from the\n"
+    "                        bigrams and words that hold it; on with --no-bigrams\n"
+    "                        and with --engine xapian, which cannot: there\n"
+    "                        --no-chars finds the character only as a word)\n"
     "  -q, --quiet           no progress or summary; warnings only as a count on\n"
     "                        stderr (\"N warnings\") when there are any\n";
 
@@ -128,7 +131,7 @@ int cmd_index(int argc, char **argv)
     zhs_analyzer_config ac;
     zhs_analyzer_config_default(&ac);
     index_ctx ctx = {0};
-    bool update = false, replace = false;
+    bool update = false, replace = false, chars_given = false;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
     if (!paths) return CLI_ERR;
@@ -167,6 +170,7 @@ int cmd_index(int argc, char **argv)
             if (!cli_parse_size(v, &n) || n == 0 || n > 16) { free(paths); return cli_usage_error("index", "--title-weight takes a number from 1 to 16"); }
             wo.title_weight = (unsigned)n;
         } else if ((r = cli_analyzer_option(argc, argv, &i, &ac, "index")) != 0) {
+            chars_given |= !strcmp(argv[i], "--chars") || !strcmp(argv[i], "--no-chars");
             if (r < 0) { free(paths); return CLI_ERR; }
         } else if (cli_opt_flag(argv, i, "-q") || cli_opt_flag(argv, i, "--quiet")) ctx.quiet = true;
         else if (cli_opt_flag(argv, i, "--update")) update = true;
@@ -179,6 +183,12 @@ int cmd_index(int argc, char **argv)
         return cli_usage_error("index", "%s needs a value", argv[i]);
     }
     if (!out) { free(paths); return cli_usage_error("index", "give the index directory with -o INDEX"); }
+    /* Character terms are made from bigrams, by the native engine only:
+    ** keep them all without bigrams or for Xapian, unless told not to (a
+    ** Xapian index without them finds a one-character part only where it
+    ** is a word).  A native index's analyzer (chars=w) searches it still
+    ** (zhs_index_check_analyzer), as 'zhs bench' and bench/scale.sh do. */
+    if (!chars_given && (!ac.bigrams || wo.engine == ZHS_ENGINE_XAPIAN)) ac.chars = ZHS_CHARS_ALL;
     if (!npaths) { free(paths); return cli_usage_error("index", "give at least one CORPUS file or folder"); }
     if (update && replace) { free(paths); return cli_usage_error("index", "--update and --replace exclude each other"); }
 

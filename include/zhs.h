@@ -128,11 +128,22 @@ enum zhs_segmenter {
                                 ** fingerprints of indexes built then */
 };
 
+enum zhs_chars { ZHS_CHARS_NONE = 0, ZHS_CHARS_ALL = 1, ZHS_CHARS_WRITTEN = 2 };
+
 typedef struct zhs_analyzer_config {
     int fold_traditional;   /* enum zhs_fold (default ZHS_FOLD_PHRASES) */
     int words;              /* emit Han words (default 1) */
     int bigrams;            /* emit Han bigrams (default 1) */
-    int chars;              /* emit every Han character as a CHAR token (default 1) */
+    /* Character (CHAR) tokens: ZHS_CHARS_ALL every Han character;
+    ** ZHS_CHARS_WRITTEN (the default) only a character as written where
+    ** OpenCC's phrases folded it into another (網路 -> 网络: 路), the one
+    ** thing bigrams cannot give back; ZHS_CHARS_NONE none (indexes built
+    ** with --no-chars before ZHS_CHARS_WRITTEN, which made it the
+    ** default; the index format is 6 either way).  A native index makes a one-character
+    ** query's list from the bigrams and words that hold it
+    ** (docs/QUERY.md); a Xapian index cannot: build it with
+    ** ZHS_CHARS_ALL ('zhs index --engine xapian' does). */
+    int chars;
     int segmenter;          /* enum zhs_segmenter (default ZHS_SEGMENTER_DICT) */
     /* A user dictionary for the dict segmenter: a UTF-8 file, one word a
     ** line, optionally a tab and a frequency (as in jieba's counts; without
@@ -511,7 +522,9 @@ typedef struct zhs_index_file {
 int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index *ix, zhs_error *err);
 
 /* Fails with ZHS_EANALYZER and a message saying what to do when the
-** analyzer's fingerprint differs from the index's. */
+** analyzer's fingerprint differs from the index's; for a native index a
+** difference in chars= only is accepted (its queries get every character
+** term whatever the analyzer's setting). */
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err);
 
 /* Abbreviations of law names that citations may use (个保法 for

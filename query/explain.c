@@ -84,19 +84,20 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
         t->qtf = q->terms[i].qtf;
         /* df over the live passages of every segment, as search.c */
         zhs_term_info ti, here;
+        const zhs_segment *from, *here_from = seg;
         bool in_seg = false, has_pos = false;
         int64_t live = 0;
         for (unsigned s = 0; s < nx->nsegs && rc == ZHS_OK; s++) {
-            int found = zhs_segment_lookup(&nx->segs[s].seg, &ti, q->terms[i].key, q->terms[i].len, err);
+            /* a character term a segment lacks is made there (chars.c) */
+            int64_t n = 0;
+            int found = zhs_native_term(&nx->segs[s], &r->arena, q->terms[i].key, q->terms[i].len, &ti, &from, &n, err);
             if (found < 0) rc = found;
             if (found <= 0) continue;
-            int64_t n = zhs_native_live_df(&nx->segs[s], &ti);
-            if (n < 0) rc = zhs_fail(err, ZHS_ECORRUPT, "%s/%s.post: a posting block is damaged: check the index and rebuild it",
-                                     ix->dir, ix->m.seg[s].name);
             live += n;
             has_pos |= ti.pos_len > 0;
             if (&nx->segs[s] == ns) {
                 here = ti;
+                here_from = from;
                 in_seg = true;
             }
         }
@@ -114,7 +115,7 @@ int zhs_results_explain(zhs_explanation *out, zhs_results *r, uint32_t doc, zhs_
             if (pairs) zhs_prox_add(&prox, seg, NULL, qw);
             continue;
         }
-        zhs_cursor_init(cur, seg, &here);
+        zhs_cursor_init(cur, here_from, &here);
         if (zhs_cursor_advance(cur, local) == local) {
             t->tf = zhs_cursor_tf(cur);
             t->tf_part = (double)t->tf * (k1 + 1.0) / ((double)t->tf + K);

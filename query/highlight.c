@@ -7,6 +7,7 @@
 ** a hit whose only match is there shows where.
 */
 #include "query_int.h"
+#include "analyzer_int.h"
 
 #include <stdlib.h>
 
@@ -33,7 +34,12 @@ int zhs_results_highlights_of(const zhs_span **spans, size_t *nspans, zhs_result
     if (zhs_err_code(err)) return err->code;
     const zhs_token *tok;
     size_t n;
-    if (zhs_analyzer_run(an, &tok, &n, text ? text : "", text ? len : 0, err)) return err->code;
+    /* a query's character terms made from bigrams (chars.c) match the
+    ** characters the analyzer gives with them on, as the query's parse */
+    int was = r->q.make_chars ? zhs_analyzer_emit_chars(an, ZHS_CHARS_ALL) : ZHS_CHARS_ALL;
+    int rc = zhs_analyzer_run(an, &tok, &n, text ? text : "", text ? len : 0, err);
+    if (was != ZHS_CHARS_ALL) zhs_analyzer_emit_chars(an, was);
+    if (rc) return err->code;
     zhs_buf_reset(&r->span_buf);
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {

@@ -98,13 +98,53 @@ void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out)
     out->analyzer = ix->m.analyzer;
 }
 
+/* The length of fp's " chars=X" part at *at, 0 when it starts no such part. */
+static size_t chars_part(const char *at)
+{
+    static const char tag[] = " chars=";
+    if (strncmp(at, tag, sizeof tag - 1) != 0) return 0;
+    size_t n = sizeof tag - 1;
+    while (at[n] && at[n] != ' ') n++;
+    return n;
+}
+
+/* Are fingerprints a and b equal but for their " chars=" parts (chars=1,
+** chars=w or none)? */
+static bool same_but_chars(const char *a, const char *b)
+{
+    for (;;) {
+        a += chars_part(a);
+        b += chars_part(b);
+        if (*a != *b) return false;
+        if (!*a) return true;
+        a++;
+        b++;
+    }
+}
+
+/* Does a query on ix get every character term whatever its analyzer's
+** chars setting?  On the native engine, which makes those a segment lacks
+** (query/chars.c), and on an index holding them all (chars=1: a Xapian
+** index by default). */
+static bool query_all_chars(const zhs_index *ix)
+{
+    if (ix->eng == &zhs_native_reader) return true;
+    const char *c = strstr(ix->m.analyzer, " chars=1");
+    return c && (c[8] == ' ' || !c[8]);
+}
+
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err)
 {
     zhs_error local;
     ZHS_ERR_LOCAL(err, local);
     if (zhs_err_code(err)) return err->code;
     const char *fp = zhs_analyzer_fingerprint(an);
-    if (strcmp(fp, ix->m.analyzer) != 0)
+    /* Where the query parse gives every character term whatever the
+    ** analyzer's chars setting (query_all_chars), an analyzer opened with
+    ** the library's default (chars=w) searches an index built with --chars
+    ** (chars=1) or without, and the other way round, with the same
+    ** results. */
+    if (strcmp(fp, ix->m.analyzer) != 0 && !(query_all_chars(ix) && same_but_chars(fp, ix->m.analyzer)))
         return zhs_fail(err, ZHS_EANALYZER,
                         "%s was built with analyzer \"%s\" but this query uses \"%s\": "
                         "open the analyzer from the index (zhs_index_open_analyzer), or rebuild the index with this analyzer",
@@ -202,7 +242,8 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     ** words: they join the filter, the rest is parsed. */
     const char *rest, *conds;
     int rc = zhs_filter_split(&rest, &conds, &r->arena, query, err);
-    if (rc == ZHS_OK) rc = zhs_query_parse(&r->q, &r->arena, an, rest, err);
+    /* every character term where the index has them all or makes them */
+    if (rc == ZHS_OK) rc = zhs_query_parse_chars(&r->q, &r->arena, an, rest, query_all_chars(ix), err);
     if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, rest, o.aliases, err);
     if (rc == ZHS_OK) rc = zhs_filter_apply(&r->q, &r->arena, ix, &o, conds, err);
     if (rc == ZHS_OK && (!o.group_size || o.count_only)) {

@@ -102,7 +102,20 @@ static int open_segment(zhs_native_seg *ns, const zhs_index *ix, const zhs_manif
     }
     ns->bound_scale = ms->avglen > 0 && ix->m.avglen > ms->avglen ? ix->m.avglen / ms->avglen : 1.0;
     zhs_analyzer_config ac;
-    ns->article_terms = zhs_analyzer_config_from_fingerprint(&ac, ix->m.analyzer) == ZHS_OK && ac.article_terms;
+    bool known = zhs_analyzer_config_from_fingerprint(&ac, ix->m.analyzer) == ZHS_OK;
+    ns->article_terms = known && ac.article_terms;
+    /* character terms from bigrams, in every format: the made list is in
+    ** format 6's blocks whatever the segment's (chars.c marks its copy so),
+    ** and an older --no-chars segment, without them, would find nothing
+    ** for +c, "c" or title:c, which the parser gives character terms */
+    if (known && ac.chars != ZHS_CHARS_ALL && ac.bigrams) {
+        if (!(ns->chars = calloc(1, sizeof *ns->chars))) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);
+        atomic_init(&ns->chars->table, NULL);
+        ns->chars->title_weight = ix->m.title_weight;
+        ns->chars->k1 = ix->m.k1;
+        ns->chars->b = ix->m.b;
+        ns->chars->avglen = ms->avglen;
+    }
     return ZHS_OK;
 }
 
@@ -142,6 +155,7 @@ static void native_close(zhs_index *ix)
         zhs_segment_close(&nx->segs[i].seg);
         free(nx->segs[i].dels);
         free(nx->segs[i].dfcache);
+        zhs_char_slot_free(nx->segs[i].chars);
     }
     free(nx->segs);
     free(nx);

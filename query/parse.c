@@ -18,6 +18,7 @@
 
 #include "numeral.h"
 #include "articles.h"
+#include "analyzer_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -289,7 +290,13 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
 {
     const zhs_token *tok;
     size_t n;
-    if (zhs_analyzer_run(an, &tok, &n, text, len, err)) return err->code;
+    /* Character tokens for an index without character terms whose engine
+    ** makes them (query/chars.c): the same terms and elements as an index
+    ** with them; the analyzer's own setting is back before it runs again. */
+    int was = q->make_chars ? zhs_analyzer_emit_chars(an, ZHS_CHARS_ALL) : ZHS_CHARS_ALL;
+    int arc = zhs_analyzer_run(an, &tok, &n, text, len, err);
+    if (was != ZHS_CHARS_ALL) zhs_analyzer_emit_chars(an, was);
+    if (arc) return err->code;
     if (n == 0) {
         /* punctuation: nothing to find; a required or excluded part, a
         ** quoted or a title part of only punctuation is dropped too */
@@ -420,8 +427,17 @@ static bool add_article(zhs_query *q, zhs_arena *arena, const char *body, size_t
 int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text,
                     zhs_error *err)
 {
+    return zhs_query_parse_chars(q, arena, an, text, true, err);
+}
+
+int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, bool make_chars,
+                          zhs_error *err)
+{
     memset(q, 0, sizeof *q);
     if (zhs_err_code(err)) return err->code;
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_get(an, &cfg);
+    q->make_chars = make_chars && cfg.chars != ZHS_CHARS_ALL && cfg.bigrams;
     size_t n = strlen(text);
     if (n > MAX_QUERY_BYTES) {
         n = MAX_QUERY_BYTES;

@@ -44,6 +44,18 @@ struct zhs_index {
 
 /* ------------------------------------------------------------ native.c */
 
+/* A segment indexed without character terms ("U" + a Han character) but
+** with bigrams: a query's character term is made from the bigrams and
+** words that hold the character (chars.c).  The table of its bigrams is
+** built by the first query that needs it and shared by every reader. */
+typedef struct zhs_char_table zhs_char_table;
+typedef struct zhs_char_slot {
+    _Atomic(zhs_char_table *) table;    /* NULL until built */
+    unsigned title_weight;              /* the index's: a title's copies in the body */
+    double k1, b, avglen;               /* the segment's stored bounds' (native_writer.c) */
+} zhs_char_slot;
+void zhs_char_slot_free(zhs_char_slot *s);
+
 /* One segment of an open native index. */
 typedef struct zhs_native_seg {
     zhs_segment seg;
@@ -66,6 +78,10 @@ typedef struct zhs_native_seg {
     ** (an update with another is refused), so this is that fingerprint's
     ** "arts=1"; kept per segment, where search.c decides. */
     bool article_terms;
+    /* Non-NULL when character terms are made at query time (chars.c):
+    ** the analyzer had none, had bigrams, and the postings are of the
+    ** current block format the maker writes. */
+    zhs_char_slot *chars;
 } zhs_native_seg;
 
 /* The native engine's state of an open index: its segments, in passage
@@ -93,6 +109,16 @@ extern const zhs_engine_reader zhs_native_reader;
 /* The first segment of a native index, NULL for another engine (white-box
 ** users: the bench's micro-benchmarks and tests, on one-segment indexes). */
 const zhs_segment *zhs_native_segment(const zhs_index *ix);
+
+/* ------------------------------------------------------------ chars.c */
+
+/* Looks key up in segment ns, as zhs_segment_lookup; a character term of
+** a segment with ns->chars is made from its bigrams and words, into the
+** arena.  *from: the segment to read the postings through (ns's own, or
+** a copy of it whose postings are the made list: a cursor on it is a
+** stored term's).  *live, when not NULL: the term's live df here. */
+int zhs_native_term(const zhs_native_seg *ns, zhs_arena *arena, const char *key, size_t len, zhs_term_info *ti,
+                    const zhs_segment **from, int64_t *live, zhs_error *err);
 
 /* ------------------------------------------------------------ verify.c */
 
@@ -157,6 +183,9 @@ typedef struct zhs_query {
     ** bit set = out of this query (older versions, filters).  Every
     ** evaluator skips them before they can take a place in the top k. */
     const uint8_t *hidden;
+    /* Analyze one-character parts into character terms although the
+    ** analyzer has none (zhs_query_parse_chars). */
+    bool make_chars;
 } zhs_query;
 
 /* Where q->terms holds the term key[0..len): its index, -1 if nowhere. */
@@ -172,6 +201,14 @@ static inline ptrdiff_t zhs_query_term_find(const zhs_query *q, const char *key,
 ** in q->warnings.  ZHS_EQUERY only when nothing is left to search for. */
 int zhs_query_parse(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text,
                     zhs_error *err);
+
+/* The same; make_chars: an analyzer without character terms (and with
+** bigrams) still gives a one-character part its character term, which
+** the native engine makes from the bigrams (chars.c).  zhs_query_parse
+** is make_chars true; an engine that cannot make them passes false (the
+** part is then its word, as the analyzer gives it). */
+int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, bool make_chars,
+                          zhs_error *err);
 
 /* A required title clause: text as a phrase over title-field terms (a
 ** citation's law name, cite.c).  nelems 0 when text has no words. */

@@ -42,6 +42,7 @@ typedef struct sterm {
     double w;                   /* qtf * idf */
     double ub;                  /* upper bound of w * tf-part, padded */
     const zhs_term_info *ti;
+    const zhs_segment *from;    /* the segment its list is read through (chars.c) */
     /* In a conjunction: the cursor of a required element of the same term,
     ** which stands on every candidate, so its tf is read there and this
     ** term's own list is never walked. */
@@ -69,7 +70,8 @@ typedef struct sterm {
 typedef struct celem {
     zhs_cursor cur;
     uint32_t qpos;
-    uint64_t post_off;          /* identifies the term */
+    uint64_t post_off;          /* identifies the term, with from */
+    const zhs_segment *from;    /* the segment its list is read through (chars.c) */
 } celem;
 
 typedef struct cclause {
@@ -691,7 +693,8 @@ static void link_required(state *st)
         t->req = NULL;
         for (size_t c = 0; c < st->nmust && !t->req; c++)
             for (size_t j = 0; j < st->must[c].n && !t->req; j++)
-                if (st->must[c].e[j].post_off == t->ti->post_off) t->req = &st->must[c].e[j].cur;
+                if (st->must[c].e[j].post_off == t->ti->post_off && st->must[c].e[j].from == t->from)
+                    t->req = &st->must[c].e[j].cur;
     }
 }
 
@@ -1684,6 +1687,7 @@ static int run_exhaustive(state *st, uint32_t ndocs, zhs_error *err)
 /* The term info of query term i in segment s, when it is there. */
 typedef struct tinfo {
     zhs_term_info ti;
+    const zhs_segment *from;    /* the segment its list is read through (chars.c) */
     bool found;
 } tinfo;
 
@@ -1691,16 +1695,17 @@ typedef struct tinfo {
 ** key (inf, looked up for the weights): a required word is most often a
 ** scoring term too, and a dictionary look-up was 6% of a cheap
 ** conjunction's instructions.  As zhs_segment_lookup. */
-static int lookup_elem(const zhs_segment *seg, const zhs_query *q, const tinfo *inf, zhs_term_info *ti,
-                       const char *key, size_t len, zhs_error *err)
+static int lookup_elem(const zhs_native_seg *ns, zhs_arena *a, const zhs_query *q, const tinfo *inf,
+                       zhs_term_info *ti, const zhs_segment **from, const char *key, size_t len, zhs_error *err)
 {
     ptrdiff_t i = zhs_query_term_find(q, key, len);
     if (i >= 0) {
         if (!inf[i].found) return 0;
         *ti = inf[i].ti;
+        *from = inf[i].from;
         return 1;
     }
-    return zhs_segment_lookup(seg, ti, key, len, err);
+    return zhs_native_term(ns, a, key, len, ti, from, NULL, err);
 }
 
 /* The pair of elements phrase_at checks first: two elements adjacent in
@@ -1735,7 +1740,7 @@ static void choose_pair(cclause *c)
 
 /* Looks every element up; returns false when one is absent (the clause
 ** can never match). */
-static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_segment *seg,
+static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const zhs_native_seg *ns,
                         const zhs_query *q, const tinfo *inf, bool words, bool arts, bool *possible, zhs_error *err)
 {
     /* article numbers from their terms where the segment has them: one
@@ -1751,26 +1756,29 @@ static int setup_clause(cclause *c, const zhs_qclause *qc, zhs_arena *a, const z
     *possible = true;
     for (size_t j = 0; j < c->n; j++) {
         zhs_term_info ti;
-        int rc = lookup_elem(seg, q, inf, &ti, el[j].key, el[j].len, err);
+        const zhs_segment *from;
+        int rc = lookup_elem(ns, a, q, inf, &ti, &from, el[j].key, el[j].len, err);
         if (rc < 0) return rc;
         if (rc == 0) {
             *possible = false;
             return ZHS_OK;
         }
-        zhs_cursor_init(&c->e[j].cur, seg, &ti);
+        zhs_cursor_init(&c->e[j].cur, from, &ti);
         c->e[j].qpos = el[j].qpos;
         c->e[j].post_off = ti.post_off;
+        c->e[j].from = from;
     }
     choose_pair(c);
     /* the word's list, when the segment has the word (an index built
     ** without words has not) */
     if (words && qc->word && !alt) {
         zhs_term_info ti;
-        int rc = lookup_elem(seg, q, inf, &ti, qc->word->key, qc->word->len, err);
+        const zhs_segment *from;
+        int rc = lookup_elem(ns, a, q, inf, &ti, &from, qc->word->key, qc->word->len, err);
         if (rc < 0) return rc;
         if (rc == 1 && (c->word = zhs_arena_alloc(a, sizeof *c->word)) == NULL)
             return zhs_fail(err, ZHS_ENOMEM, "out of memory running the query");
-        if (rc == 1) zhs_cursor_init(c->word, seg, &ti);
+        if (rc == 1) zhs_cursor_init(c->word, from, &ti);
     }
     return ZHS_OK;
 }
@@ -1812,7 +1820,8 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         t->key = q->terms[i].key;
         t->len = q->terms[i].len;
         t->nby = 0;
-        zhs_cursor_init(&t->cur, seg, &inf[i].ti);
+        t->from = inf[i].from;
+        zhs_cursor_init(&t->cur, inf[i].from, &inf[i].ti);
         t->w = w[i];
         double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
                                         : tf_bound(&st->sc, inf[i].ti.max_tf, inf[i].ti.min_len, false);
@@ -1823,7 +1832,7 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         bool possible = false;
         cclause c;
         /* the exhaustive oracle reads every phrase's positions */
-        rc = setup_clause(&c, &q->clauses[i], arena, seg, q, inf, !o->exhaustive, !o->exhaustive && ns->article_terms,
+        rc = setup_clause(&c, &q->clauses[i], arena, ns, q, inf, !o->exhaustive, !o->exhaustive && ns->article_terms,
                           &possible, err);
         if (rc) return rc;
         if (q->clauses[i].occur == ZHS_OCCUR_MUST) {
@@ -1944,16 +1953,12 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
         int64_t df = 0;
         for (size_t s = 0; s < ns; s++) {
             tinfo *ti = &inf[s * q->nterms + i];
-            rc = zhs_segment_lookup(&nx->segs[s].seg, &ti->ti, q->terms[i].key, q->terms[i].len, err);
+            int64_t live = 0;
+            rc = zhs_native_term(&nx->segs[s], arena, q->terms[i].key, q->terms[i].len, &ti->ti, &ti->from, &live, err);
             if (rc < 0) return rc;
             ti->found = rc == 1;
             rc = ZHS_OK;
             if (!ti->found) continue;
-            int64_t live = zhs_native_live_df(&nx->segs[s], &ti->ti);
-            if (live < 0) {
-                bad_seg = ix->m.seg[s].name;
-                break;
-            }
             df += live;
         }
         if (bad_seg) break;

@@ -21,7 +21,9 @@ passages() { awk '$1 == "passages" { print $2 }' "$1/MANIFEST"; }
 
 QUERIES="个人信息 处理者|人脸识别 公共场所|数据 分类 分级|单独同意|第八条|\"更新标记\"|医疗 健康 数据|罚款"
 # same_as_fresh INDEX WHAT: top 10 ids and scores of every query equal
-# those of a fresh build of $TMP/c (scores to 1e-5).
+# those of a fresh build of $TMP/c (scores to 1e-5; passages of equal
+# score in any order: 罚款 has a tie at rank 10 in an index without
+# character terms, whose passages are shorter by them).
 same_as_fresh() {
   rm -rf "$TMP/fresh"
   "$ZHS" index -q --engine "$ENGINE" -o "$TMP/fresh" "$TMP/c" || { bad "$2: cannot build the fresh index"; return; }
@@ -34,7 +36,11 @@ same_as_fresh() {
 import sys
 a = [l.split() for l in open(sys.argv[1])]
 b = [l.split() for l in open(sys.argv[2])]
-ok = len(a) == len(b) and all(x[2] == y[2] and abs(float(x[4]) - float(y[4])) < 1e-5 for x, y in zip(a, b))
+# passages of equal score rank by their numbers, which an update changes:
+# at each score the same passages, but the lowest's tie may be cut at k
+ok = len(a) == len(b) and all(abs(float(x[4]) - float(y[4])) < 1e-5 for x, y in zip(a, b))
+last = a[-1][4] if a else None
+ok = ok and all({x[2] for x in a if x[4] == s} == {y[2] for y in b if y[4] == s} for s in {x[4] for x in a} if s != last)
 sys.exit(0 if ok else 1)
 PY
   done

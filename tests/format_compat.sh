@@ -49,7 +49,9 @@ trap 'rm -rf "$TMP"' EXIT
 export NO_COLOR=1
 
 cp -r "$DATA/v2-corpus" "$TMP/corpus"
-(cd "$TMP" && "$ZHS" index -q -o new corpus) && ok "format-6 build" || bad "format-6 build"
+# --chars: the old indexes hold every character term (chars=1), as the
+# default did then; the build must have their terms to give their scores
+(cd "$TMP" && "$ZHS" index -q --chars -o new corpus) && ok "format-6 build" || bad "format-6 build"
 cp -r "$DATA/v2-index" "$TMP/old"
 cp -r "$DATA/v3-index" "$TMP/v3"
 cp -r "$DATA/v4-index" "$TMP/v4"
@@ -92,6 +94,23 @@ for ix in old v5; do
         fi
     done
 done
+
+# tests/data/v5-nochars-index: the same corpus indexed by main at a2f6b79
+# (format 5) with --no-chars (no character terms; 'zhs index -q --no-chars
+# -o v5-nochars-index DIR' where DIR held passages.jsonl).  Its segment's
+# one-character lists are made at query time in format 6's blocks
+# (query/chars.c), as the default build's: the same counts for c, +c, "c",
+# title:c (before, none matched: the segment got no made lists).
+cp -r "$DATA/v5-nochars-index" "$TMP/v5nc"
+(cd "$TMP" && "$ZHS" index -q -o nc corpus) || bad "default build"
+printf '%s\n' 罚 '+罚 数据' '"罚"' '数据 -罚' title:法 '+法 保护' '"数"' title:数 > "$TMP/qc"
+"$ZHS" search --count --format trec --queries "$TMP/qc" "$TMP/v5nc" > "$TMP/v5nc.count" 2>&1
+"$ZHS" search --count --format trec --queries "$TMP/qc" "$TMP/nc" > "$TMP/nc.count" 2>&1
+if [ -s "$TMP/nc.count" ] && cmp -s "$TMP/v5nc.count" "$TMP/nc.count" && ! grep -q ' 0$' "$TMP/nc.count"; then
+    ok "format-5 --no-chars: one-character parts made ($(tr '\n' ' ' < "$TMP/nc.count"))"
+else
+    bad "format-5 --no-chars: counts $(tr '\n' ' ' < "$TMP/v5nc.count") vs $(tr '\n' ' ' < "$TMP/nc.count")"
+fi
 
 # Formats 3 and 4 against 5: the same hits, scores and stored records (the
 # source path differs: each index names where it was built).

@@ -512,6 +512,10 @@ static void check_corpus(const char *name, const char *corpus)
     zhs_error err = {0};
     zhs_analyzer_config ac;
     zhs_analyzer_config_default(&ac);
+    /* every character term, as 'zhs index --engine xapian' keeps them: the
+    ** Xapian engine cannot make a one-character part's list from bigrams
+    ** (query/chars.c), so both engines hold the same terms */
+    ac.chars = ZHS_CHARS_ALL;
     zhs_analyzer *an = NULL;
     CHECK_OK(zhs_analyzer_open(&an, &ac, &err), err);
     if (!an) return;
@@ -622,6 +626,10 @@ static void check_updates(void)
     zhs_error err = {0};
     zhs_analyzer_config ac;
     zhs_analyzer_config_default(&ac);
+    /* every character term, as 'zhs index --engine xapian' keeps them: the
+    ** Xapian engine cannot make a one-character part's list from bigrams
+    ** (query/chars.c), so both engines hold the same terms */
+    ac.chars = ZHS_CHARS_ALL;
     zhs_analyzer *an = NULL;
     CHECK_OK(zhs_analyzer_open(&an, &ac, &err), err);
     if (!an) return;

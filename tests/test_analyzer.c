@@ -33,8 +33,9 @@ typedef struct row {
     const char *tokens;         /* every token but the character tokens */
 } row;
 
-/* The character tokens, one per Han character at its position (what a
-** one-character query matches, inside words or not). */
+/* The character tokens of an analyzer with every character term
+** (--chars), one per Han character at its position (what a one-character
+** query matches, inside words or not). */
 static const row char_table[] = {
     {"every character of a run, at its own position, with its own bytes", "处罚决定",
      "处/char/0/0-3 罚/char/1/3-6 决/char/2/6-9 定/char/3/9-12"},
@@ -48,6 +49,18 @@ static const row char_table[] = {
      "干/char/2/6-9 干/char/4/12-15"},
     {"none for Latin, numbers or punctuation; positions skip them as words do", "5G，网络",
      "网/char/1/5-8 络/char/2/8-11"},
+};
+
+/* The default's character tokens (ZHS_CHARS_WRITTEN): only a character as
+** written that OpenCC's phrases folded into another, which no bigram
+** holds (a one-character query's list is made from the bigrams,
+** query/chars.c). */
+static const row written_table[] = {
+    {"no character where the text is the folded text", "处罚决定", ""},
+    {"traditional characters the table folds alone are in the bigrams", "違約罰則", ""},
+    {"a phrase OpenCC rewrites (網路 is 网络) keeps the character as written (路)", "網路", "路/char/1/3-6"},
+    {"a character the phrase keeps (乾隆) but the table folds (乾 is 干) gives the table's", "依法乾隆乾坤",
+     "干/char/2/6-9 干/char/4/12-15"},
 };
 
 /* The default analyzer: folding on, words and bigrams. */
@@ -103,14 +116,42 @@ int main(void)
         }
     }
 
-    for (size_t i = 0; i < sizeof char_table / sizeof char_table[0]; i++) {
+    for (size_t i = 0; i < sizeof written_table / sizeof written_table[0]; i++) {
         const zhs_token *t;
         size_t n;
-        CHECK_OK(zhs_analyzer_run(an, &t, &n, char_table[i].input, strlen(char_table[i].input), &e), e);
+        CHECK_OK(zhs_analyzer_run(an, &t, &n, written_table[i].input, strlen(written_table[i].input), &e), e);
+        describe(got, sizeof got, t, n, true);
+        CHECK_MSG(!strcmp(got, written_table[i].tokens), "%s\n  input: %s\n  want:  %s\n  got:   %s",
+                  written_table[i].why, written_table[i].input, written_table[i].tokens, got);
+    }
+    /* the default's fingerprint says so, and reads back */
+    {
+        zhs_analyzer_config back;
+        CHECK(strstr(zhs_analyzer_fingerprint(an), " chars=w ") != NULL);
+        CHECK(zhs_analyzer_config_from_fingerprint(&back, zhs_analyzer_fingerprint(an)) == ZHS_OK &&
+              back.chars == ZHS_CHARS_WRITTEN);
+    }
+
+    zhs_analyzer_config all_cfg;
+    zhs_analyzer_config_default(&all_cfg);
+    all_cfg.chars = ZHS_CHARS_ALL;
+    zhs_analyzer *all = NULL;
+    CHECK_OK(zhs_analyzer_open(&all, &all_cfg, &e), e);
+    for (size_t i = 0; all && i < sizeof char_table / sizeof char_table[0]; i++) {
+        const zhs_token *t;
+        size_t n;
+        CHECK_OK(zhs_analyzer_run(all, &t, &n, char_table[i].input, strlen(char_table[i].input), &e), e);
         describe(got, sizeof got, t, n, true);
         CHECK_MSG(!strcmp(got, char_table[i].tokens), "%s\n  input: %s\n  want:  %s\n  got:   %s",
                   char_table[i].why, char_table[i].input, char_table[i].tokens, got);
     }
+    if (all) {
+        zhs_analyzer_config back;
+        CHECK(strstr(zhs_analyzer_fingerprint(all), " chars=1 ") != NULL);
+        CHECK(zhs_analyzer_config_from_fingerprint(&back, zhs_analyzer_fingerprint(all)) == ZHS_OK &&
+              back.chars == ZHS_CHARS_ALL);
+    }
+    zhs_analyzer_close(all);
 
     /* Without bigrams a one-character run still makes a word; without
     ** folding, traditional stays as written. */

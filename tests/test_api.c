@@ -140,6 +140,44 @@ static void test_writer(zhs_analyzer *an, const char *tmp)
     zhs_writer_close(w);
 }
 
+/* An analyzer opened with the library's default (chars=w) searches an
+** index built with every character term (--chars, chars=1: the default
+** before character terms were made at query time) with the results of
+** the index's own analyzer: the fingerprints differ only in chars=. */
+static void test_chars_fingerprint(zhs_analyzer *an, const char *tmp)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/ix-chars", tmp);
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_default(&cfg);
+    cfg.chars = ZHS_CHARS_ALL;
+    zhs_analyzer *all = NULL;
+    zhs_index *ix = NULL;
+    CHECK(zhs_analyzer_open(&all, &cfg, NULL) == ZHS_OK && all);
+    if (!all) return;
+    build_index(dir, all);
+    CHECK(zhs_index_open(&ix, dir, NULL) == ZHS_OK && ix);
+    if (ix) {
+        CHECK(zhs_index_check_analyzer(ix, an, NULL) == ZHS_OK);
+        const char *queries[] = {"罚", "+罚 数据", "\"法\"", "数据 安全"};
+        for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+            zhs_results *ra = NULL, *rd = NULL;
+            CHECK(zhs_index_search(&ra, ix, all, queries[q], NULL, NULL) == ZHS_OK);
+            CHECK(zhs_index_search(&rd, ix, an, queries[q], NULL, NULL) == ZHS_OK);
+            if (ra && rd) {
+                CHECK(zhs_results_count(ra) > 0 && zhs_results_count(ra) == zhs_results_count(rd));
+                for (size_t i = 0; i < zhs_results_count(ra) && i < zhs_results_count(rd); i++)
+                    CHECK(zhs_results_hit(ra, i)->doc == zhs_results_hit(rd, i)->doc &&
+                          zhs_results_hit(ra, i)->score == zhs_results_hit(rd, i)->score);
+            }
+            zhs_results_free(ra);
+            zhs_results_free(rd);
+        }
+        zhs_index_close(ix);
+    }
+    zhs_analyzer_close(all);
+}
+
 static void test_index(zhs_analyzer *an, const char *tmp)
 {
     char missing[4200], dir[4200];
@@ -348,6 +386,7 @@ int main(void)
     test_options();
     test_writer(an, tmp);
     test_index(an, tmp);
+    test_chars_fingerprint(an, tmp);
     test_zeroed_writer_options(an, tmp);
     test_progress_threads(an, tmp);
     zhs_analyzer_close(an);

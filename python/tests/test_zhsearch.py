@@ -146,6 +146,8 @@ class TestSearch(SampleIndex):
         self.assertAlmostEqual(info.k1, 1.2)
         self.assertAlmostEqual(info.b, 0.5)
         self.assertIn("bigrams=1", info.analyzer)
+        # built with the library's default: characters made at query time
+        self.assertIn(" chars=w", info.analyzer)
         self.assertIn("postings", [f[0] for f in files])
         self.assertTrue(all(f[2] > 0 for f in files))
 
@@ -297,7 +299,18 @@ class TestAnalyzer(unittest.TestCase):
         self.assertNotIn("bigram", {t.kind for t in toks})
         self.assertNotIn("个人", [t.text for t in toks])
         with zhsearch.Analyzer(words=False) as an:
+            # the default keeps only characters OpenCC folded away: none here
+            self.assertEqual({t.kind for t in an.analyze("个人信息保护")}, {"bigram"})
+            self.assertEqual(an.config["chars"], "written")
+        with zhsearch.Analyzer(words=False, chars=True) as an:
             self.assertEqual({t.kind for t in an.analyze("个人信息保护")}, {"bigram", "char"})
+            self.assertEqual(an.config["chars"], "all")
+            self.assertIn(" chars=1", an.fingerprint)
+        for value, name in (("all", "all"), ("written", "written"), (False, "written"), ("none", "none")):
+            with zhsearch.Analyzer(chars=value) as an:
+                self.assertEqual(an.config["chars"], name)
+        with self.assertRaises(zhsearch.InvalidArgumentError):
+            zhsearch.Analyzer(chars="some")
             self.assertIn("words=0", an.fingerprint)
             self.assertEqual(an.config["words"], False)
             self.assertEqual(an.config["article_terms"], True)    # the library's default

@@ -113,10 +113,19 @@ class Token:
     original: str
 
 
-def _config(fold_traditional, words, bigrams, chars=True, segmenter="dict", user_dict=None, article_terms=True):
+_CHARS = {"all": L.CHARS_ALL, "written": L.CHARS_WRITTEN, "none": L.CHARS_NONE,
+          True: L.CHARS_ALL, False: L.CHARS_WRITTEN}
+_CHARS_NAME = {L.CHARS_ALL: "all", L.CHARS_WRITTEN: "written", L.CHARS_NONE: "none"}
+
+
+def _config(fold_traditional, words, bigrams, chars=None, segmenter="dict", user_dict=None, article_terms=True):
     """An analyzer configuration: the library's defaults, then the options.
     fold_traditional: True (OpenCC, by phrase), "chars" (one character at a
-    time, as indexes built before OpenCC), False (none)."""
+    time, as indexes built before OpenCC), False (none).  chars: None (the
+    library's default, "written"), "all" or True (every Han character a
+    term, as `zhs index --chars`), "written" or False (only the characters
+    OpenCC folded away, as --no-chars: a native index makes the others'
+    lists from bigrams at query time), "none" (no character terms)."""
     lib = L.load()
     cfg = L.AnalyzerConfig()
     lib.zhs_analyzer_config_default(ctypes.byref(cfg))
@@ -126,7 +135,11 @@ def _config(fold_traditional, words, bigrams, chars=True, segmenter="dict", user
         cfg.fold_traditional = L.FOLD_NONE
     cfg.words = int(bool(words))
     cfg.bigrams = int(bool(bigrams))
-    cfg.chars = int(bool(chars))
+    if chars is not None:
+        if chars not in _CHARS:
+            raise InvalidArgumentError("chars must be 'all', 'written', 'none', True or False, not %r" % (chars,),
+                                       L.EINVAL, "bad argument")
+        cfg.chars = _CHARS[chars]
     if segmenter not in ("dict", "icu"):
         raise InvalidArgumentError("segmenter must be 'dict' or 'icu', not %r" % (segmenter,), L.EINVAL,
                                    "bad argument")
@@ -158,7 +171,7 @@ class Analyzer(_Closeable):
     """The analyzer (ICU normalisation, segmentation, bigrams).  Not
     thread-safe: use one per thread (zhsearch.analyze() does)."""
 
-    def __init__(self, fold_traditional=True, words=True, bigrams=True, *, chars=True, segmenter="dict",
+    def __init__(self, fold_traditional=True, words=True, bigrams=True, *, chars=None, segmenter="dict",
                  user_dict=None, article_terms=True, _handle=None):
         self._lib = L.load()
         self._h = L.Handle()
@@ -185,7 +198,7 @@ class Analyzer(_Closeable):
         cfg = L.AnalyzerConfig()
         self._lib.zhs_analyzer_config_get(self._handle(), ctypes.byref(cfg))
         return {"fold_traditional": bool(cfg.fold_traditional), "words": bool(cfg.words),
-                "bigrams": bool(cfg.bigrams), "chars": bool(cfg.chars),
+                "bigrams": bool(cfg.bigrams), "chars": _CHARS_NAME.get(cfg.chars, str(cfg.chars)),
                 "article_terms": bool(cfg.article_terms),
                 "segmenter": "icu" if cfg.segmenter == L.SEGMENTER_ICU
                 else "dict" if cfg.segmenter == L.SEGMENTER_DICT else "dict-v1",
