@@ -122,15 +122,28 @@ static bool same_but_chars(const char *a, const char *b)
     }
 }
 
+/* Whether the fingerprint fp holds the setting " name=1". */
+static bool fingerprint_on(const char *fp, const char *setting)
+{
+    size_t n = strlen(setting);
+    for (const char *c = strstr(fp, setting); c; c = strstr(c + 1, setting))
+        if (c[n] == ' ' || !c[n]) return true;
+    return false;
+}
+
 /* Does a query on ix get every character term whatever its analyzer's
-** chars setting?  On the native engine, which makes those a segment lacks
-** (query/chars.c), and on an index holding them all (chars=1: a Xapian
-** index by default). */
+** chars setting?  Only with bigrams (the parse makes character terms
+** from a bigram analyzer's tokens, and chars.c its lists from bigrams):
+** on the native engine from format 3 on, which makes those a segment
+** lacks (query/chars.c; before format 3 the title's body copies stood at
+** the title's own positions, not at 0, and chars.c would count them as
+** text), and on an index holding them all (chars=1: a Xapian index by
+** default). */
 static bool query_all_chars(const zhs_index *ix)
 {
-    if (ix->eng == &zhs_native_reader) return true;
-    const char *c = strstr(ix->m.analyzer, " chars=1");
-    return c && (c[8] == ' ' || !c[8]);
+    if (!fingerprint_on(ix->m.analyzer, " bigrams=1")) return false;
+    if (ix->eng == &zhs_native_reader) return ix->m.version >= 3;
+    return fingerprint_on(ix->m.analyzer, " chars=1");
 }
 
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err)

@@ -276,6 +276,16 @@ class TestBuild(unittest.TestCase):
             top = ix.search(QUERY, k=3)[0]
             self.assertEqual(top.title, "澄海市个人信息保护条例")
             self.assertTrue(top.highlights)
+            # Xapian makes no character lists: its index keeps every
+            # character term, so a one-character query finds what the
+            # native index (which makes them) finds
+            self.assertIn(" chars=1", ix.info.analyzer)
+            xapian_count = ix.count("罚")
+        native = os.path.join(self.tmp, "n.idx")
+        zhsearch.build_index(SAMPLE, native)
+        with zhsearch.Index(native) as ix:
+            self.assertIn(" chars=w", ix.info.analyzer)
+            self.assertEqual(xapian_count, ix.count("罚"))
 
 
 class TestAnalyzer(unittest.TestCase):
@@ -302,6 +312,9 @@ class TestAnalyzer(unittest.TestCase):
             # the default keeps only characters OpenCC folded away: none here
             self.assertEqual({t.kind for t in an.analyze("个人信息保护")}, {"bigram"})
             self.assertEqual(an.config["chars"], "written")
+            self.assertIn("words=0", an.fingerprint)
+            self.assertEqual(an.config["words"], False)
+            self.assertEqual(an.config["article_terms"], True)    # the library's default
         with zhsearch.Analyzer(words=False, chars=True) as an:
             self.assertEqual({t.kind for t in an.analyze("个人信息保护")}, {"bigram", "char"})
             self.assertEqual(an.config["chars"], "all")
@@ -309,11 +322,11 @@ class TestAnalyzer(unittest.TestCase):
         for value, name in (("all", "all"), ("written", "written"), (False, "written"), ("none", "none")):
             with zhsearch.Analyzer(chars=value) as an:
                 self.assertEqual(an.config["chars"], name)
-        with self.assertRaises(zhsearch.InvalidArgumentError):
-            zhsearch.Analyzer(chars="some")
-            self.assertIn("words=0", an.fingerprint)
-            self.assertEqual(an.config["words"], False)
-            self.assertEqual(an.config["article_terms"], True)    # the library's default
+        # names and booleans only: 0 and 2 (the C enum's values) are refused,
+        # not read as False/True
+        for value in ("some", 0, 2, []):
+            with self.assertRaises(zhsearch.InvalidArgumentError):
+                zhsearch.Analyzer(chars=value)
         with zhsearch.Analyzer(article_terms=False) as an:
             self.assertEqual(an.config["article_terms"], False)
             self.assertNotIn("arts=1", an.fingerprint)

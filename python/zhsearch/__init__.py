@@ -113,8 +113,7 @@ class Token:
     original: str
 
 
-_CHARS = {"all": L.CHARS_ALL, "written": L.CHARS_WRITTEN, "none": L.CHARS_NONE,
-          True: L.CHARS_ALL, False: L.CHARS_WRITTEN}
+_CHARS = {"all": L.CHARS_ALL, "written": L.CHARS_WRITTEN, "none": L.CHARS_NONE}
 _CHARS_NAME = {L.CHARS_ALL: "all", L.CHARS_WRITTEN: "written", L.CHARS_NONE: "none"}
 
 
@@ -136,10 +135,15 @@ def _config(fold_traditional, words, bigrams, chars=None, segmenter="dict", user
     cfg.words = int(bool(words))
     cfg.bigrams = int(bool(bigrams))
     if chars is not None:
-        if chars not in _CHARS:
+        # True and False by identity: 1 and 0 (the C enum's values) would
+        # equal them as dictionary keys
+        if chars is True or chars is False:
+            cfg.chars = L.CHARS_ALL if chars else L.CHARS_WRITTEN
+        elif isinstance(chars, str) and chars in _CHARS:
+            cfg.chars = _CHARS[chars]
+        else:
             raise InvalidArgumentError("chars must be 'all', 'written', 'none', True or False, not %r" % (chars,),
                                        L.EINVAL, "bad argument")
-        cfg.chars = _CHARS[chars]
     if segmenter not in ("dict", "icu"):
         raise InvalidArgumentError("segmenter must be 'dict' or 'icu', not %r" % (segmenter,), L.EINVAL,
                                    "bad argument")
@@ -296,6 +300,7 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
                 title_weight: Optional[int] = None, k1: Optional[float] = None,
                 b: Optional[float] = None, shards: Optional[int] = None,
                 fold_traditional: bool = True, words: bool = True, bigrams: bool = True,
+                chars=None,
                 on_warning: Optional[Callable[[str, str], None]] = None,
                 progress: Optional[Callable[[dict], None]] = None) -> BuildStats:
     """Builds (or atomically replaces) the index in out_dir from files and
@@ -307,6 +312,10 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
     k1, b         BM25 parameters the index is built for (default 1.2, 0.5)
     shards        Xapian: split the passages over this many databases
     fold_traditional, words, bigrams   the analyzer's configuration
+    chars         as Analyzer's; None: every character term for a Xapian
+                  index or without bigrams (as 'zhs index' does: only a
+                  native index with bigrams makes the lists it lacks),
+                  the library's default ("written") otherwise
     on_warning    called (path, message) for a file skipped or partly read
     progress      called with a dict (passages, tokens, bytes_in, seconds, phase)
 
@@ -370,7 +379,9 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
     cpaths = (ctypes.c_char_p * len(paths))(*paths)
 
     an, w, c = L.Handle(), L.Handle(), L.Handle()
-    cfg = _config(fold_traditional, words, bigrams)
+    if chars is None and (not bigrams or opts.engine != L.ENGINE_NATIVE):
+        chars = "all"
+    cfg = _config(fold_traditional, words, bigrams, chars)
     try:
         # Chained: once a call fails, the next ones do nothing (zhs.h).
         lib.zhs_analyzer_open(ctypes.byref(an), ctypes.byref(cfg), ctypes.byref(err))

@@ -66,6 +66,7 @@ class AnalyzerConfig(ctypes.Structure):
 # enum zhs_fold, enum zhs_segmenter
 FOLD_NONE, FOLD_CHARS, FOLD_PHRASES = 0, 1, 2
 CHARS_NONE, CHARS_ALL, CHARS_WRITTEN = 0, 1, 2    # enum zhs_chars
+ENGINE_NATIVE, ENGINE_XAPIAN = 0, 1                # enum zhs_engine
 SEGMENTER_DICT, SEGMENTER_ICU, SEGMENTER_DICT_V1 = 0, 1, 2
 
 
