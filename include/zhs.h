@@ -523,10 +523,10 @@ int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index 
 
 /* Fails with ZHS_EANALYZER and a message saying what to do when the
 ** analyzer's fingerprint differs from the index's.  A difference in
-** chars= only is accepted where the index has bigrams (bigrams=1) and is
-** a native index of format 3 or later, or holds every character term
-** (chars=1): there its queries get every character term whatever the
-** analyzer's setting. */
+** chars= only is accepted where the index has bigrams (bigrams=1) and
+** holds every character term (chars=1) or is a native index whose
+** segments were all written in format 3 or later: there its queries get
+** every character term whatever the analyzer's setting. */
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err);
 
 /* Abbreviations of law names that citations may use (个保法 for

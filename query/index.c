@@ -134,16 +134,21 @@ static bool fingerprint_on(const char *fp, const char *setting)
 /* Does a query on ix get every character term whatever its analyzer's
 ** chars setting?  Only with bigrams (the parse makes character terms
 ** from a bigram analyzer's tokens, and chars.c its lists from bigrams):
-** on the native engine from format 3 on, which makes those a segment
-** lacks (query/chars.c; before format 3 the title's body copies stood at
-** the title's own positions, not at 0, and chars.c would count them as
-** text), and on an index holding them all (chars=1: a Xapian index by
-** default). */
+** on an index holding them all (chars=1: a Xapian index by default), and
+** on a native index each of whose segments makes those it lacks
+** (native.c: not a segment written before format 3, whose title copies
+** stood at the title's own positions, not at 0, which chars.c would
+** count as text; an update keeps such segments under a newer MANIFEST,
+** so the segments decide, not the MANIFEST's format). */
 static bool query_all_chars(const zhs_index *ix)
 {
     if (!fingerprint_on(ix->m.analyzer, " bigrams=1")) return false;
-    if (ix->eng == &zhs_native_reader) return ix->m.version >= 3;
-    return fingerprint_on(ix->m.analyzer, " chars=1");
+    if (fingerprint_on(ix->m.analyzer, " chars=1")) return true;
+    if (ix->eng != &zhs_native_reader) return false;
+    const zhs_native *nx = ix->state;
+    for (unsigned i = 0; i < nx->nsegs; i++)
+        if (!nx->segs[i].chars) return false;
+    return true;
 }
 
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err)
