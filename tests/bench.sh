@@ -40,12 +40,18 @@ if [ $rc -ne 0 ]; then
   tail -20 "$TMP/err"
   exit 1
 fi
-echo "ok   zhs bench --quick exits 0 (${elapsed} s)"
-if [ "$elapsed" -ge 60 ]; then
-  echo "FAIL zhs bench --quick took ${elapsed} s (limit 60)"
+# The promise is a quick run within a minute on an ordinary machine. On a
+# shared CI host the wall clock also counts other jobs (87 s of wall for
+# 12 s of CPU at load 17), so the limit holds the CPU time the run used:
+# the work it did, which is what a slower --quick would change.
+times > "$TMP/times"   # not in $(...): a subshell has no children yet
+cpu=$(tail -1 "$TMP/times" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2] } printf "%d", t }')
+echo "ok   zhs bench --quick exits 0 (${elapsed} s wall, ${cpu} s CPU)"
+if [ "$cpu" -ge 60 ]; then
+  echo "FAIL zhs bench --quick used ${cpu} s of CPU (limit 60)"
   exit 1
 fi
-echo "ok   finished within a minute"
+echo "ok   finished within a minute of CPU"
 
 python3 - "$TMP/bench.json" "$TMP/bench.svg" <<'EOF' || exit 1
 import json, sys, xml.etree.ElementTree as ET
