@@ -498,9 +498,8 @@ const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n)
     return zhs_pfor_parse2(&a, n, &b, n, p, end);
 }
 
-/* A non-negative float's upper 16 bits, rounded up: the float they give
-** back is >= f (floats of one sign order as their bit patterns). */
-static uint16_t ub_round_up(float f)
+/* Floats of one sign order as their bit patterns. */
+uint16_t zhs_ub_round_up(float f)
 {
     uint32_t x;
     memcpy(&x, &f, 4);
@@ -522,7 +521,7 @@ void zhs_skip_encode(uint8_t *out, const zhs_skip *s, unsigned size)
         return;
     }
     zhs_set_u32(out + 8, (uint32_t)s->max_tf | (uint32_t)s->min_len_q << 16);
-    uint16_t u = ub_round_up(s->ub);
+    uint16_t u = zhs_ub_round_up(s->ub);
     out[12] = (uint8_t)u;
     out[13] = (uint8_t)(u >> 8);
     if (size == ZHS_SKIP_BYTES) zhs_set_u32(out + 14, (uint32_t)s->pos_off);

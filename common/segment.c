@@ -85,7 +85,8 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     s->ndocs = ndocs;
     s->record_version = ZHS_FORMAT_VERSION;
     snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
-    zhs_map_file(&s->dict, path, ZHS_MAGIC_DICT, verify, err);
+    s->dict_v1 = zhs_file_has_magic(path, ZHS_MAGIC_DICT_V1);
+    zhs_map_file(&s->dict, path, s->dict_v1 ? ZHS_MAGIC_DICT_V1 : ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
     s->skip_v1 = zhs_file_has_magic(path, ZHS_MAGIC_POST_V1);
     s->post_packed = !s->skip_v1 && !zhs_file_has_magic(path, ZHS_MAGIC_POST_V2);
@@ -213,39 +214,141 @@ void zhs_segment_close(zhs_segment *s)
 
 /* ---------------------------------------------------------------- dictionary */
 
-/* Parses one entry at *pp.  key holds the previous key of the block (for
-** the shared prefix) and receives this one. */
-static bool parse_entry(const uint8_t **pp, const uint8_t *end, char *key, size_t *keylen,
-                        zhs_term_info *ti, uint64_t *post_off, uint64_t *pos_off)
+/* Reads an entry's key at *pp: its shared and rest lengths (two varints
+** in a ZHSDICT1 entry, a byte or an escape in a ZHSDICT2 one, format.h)
+** and the rest.  key holds the previous key of the block (length
+** *keylen, 0 before the first) and receives this one. */
+static bool parse_key(const uint8_t **pp, const uint8_t *end, bool v1, char *key, size_t *keylen)
 {
-    uint64_t prefix, suffix, df, cf, plen, qlen, maxtf, minlen;
+    uint64_t prefix, suffix;
     const uint8_t *p = *pp;
-    if (!zhs_varint_get(&p, end, &prefix) || !zhs_varint_get(&p, end, &suffix)) return false;
+    if (!v1 && p < end && *p != 0xF0) {
+        if (*p >> 4 == 15) return false;
+        prefix = *p >> 4;
+        suffix = *p & 15;
+        p++;
+    } else {
+        if (!v1 && p < end) p++;
+        if (!zhs_varint_get(&p, end, &prefix) || !zhs_varint_get(&p, end, &suffix)) return false;
+    }
     if (prefix > *keylen || prefix + suffix >= ZHS_TERM_MAX_KEY || suffix > (uint64_t)(end - p)) return false;
     memcpy(key + prefix, p, suffix);
     p += suffix;
     *keylen = (size_t)(prefix + suffix);
     key[*keylen] = 0;
-    if (!zhs_varint_get(&p, end, &df) || !zhs_varint_get(&p, end, &cf) ||
-        !zhs_varint_get(&p, end, &plen) || !zhs_varint_get(&p, end, &qlen) || end - p < 4)
+    *pp = p;
+    return true;
+}
+
+/* The counts of a ZHSDICT1 entry after its key. */
+static bool parse_counts_v1(const uint8_t **pp, const uint8_t *end, zhs_term_info *ti, uint64_t *df,
+                            uint64_t *maxtf)
+{
+    const uint8_t *p = *pp;
+    if (!zhs_varint_get(&p, end, df) || !zhs_varint_get(&p, end, &ti->cf) ||
+        !zhs_varint_get(&p, end, &ti->post_len) || !zhs_varint_get(&p, end, &ti->pos_len) || end - p < 4)
         return false;
     uint32_t ub = zhs_get_u32(p);
     p += 4;
-    if (!zhs_varint_get(&p, end, &maxtf) || !zhs_varint_get(&p, end, &minlen)) return false;
-    if (df == 0 || df > UINT32_MAX || cf < df) return false;
-    ti->df = (uint32_t)df;
-    ti->cf = cf;
-    ti->post_off = *post_off;
-    ti->post_len = plen;
-    ti->pos_off = *pos_off;
-    ti->pos_len = qlen;
     memcpy(&ti->ub, &ub, 4);
-    ti->max_tf = maxtf > UINT32_MAX ? UINT32_MAX : (uint32_t)maxtf;
-    ti->min_len = minlen > UINT32_MAX ? UINT32_MAX : (uint32_t)minlen;
-    *post_off += plen;
-    *pos_off += qlen;
+    ti->ub_from_max = false;
+    if (!zhs_varint_get(&p, end, maxtf)) return false;
     *pp = p;
     return true;
+}
+
+/* The counts of a ZHSDICT2 entry after its key: the flags byte says
+** which are stored (format.h). */
+static bool parse_counts_v2(const uint8_t **pp, const uint8_t *end, zhs_term_info *ti, uint64_t *df,
+                            uint64_t *maxtf)
+{
+    const uint8_t *p = *pp;
+    if (p >= end) return false;
+    unsigned f = *p++;
+    uint64_t x = 0;
+    *df = (f >> ZHS_DICT_DF_SHIFT) + 1;
+    if (f >> ZHS_DICT_DF_SHIFT == ZHS_DICT_DF_ESC) {
+        if (!zhs_varint_get(&p, end, &x) || x > UINT32_MAX) return false;
+        *df += x;
+    }
+    ti->cf = *df;
+    if (f & ZHS_DICT_CF) {
+        if (!zhs_varint_get(&p, end, &x) || x >= UINT64_MAX - *df) return false;
+        ti->cf += x + 1;
+    }
+    ti->pos_len = 0;
+    if (!zhs_varint_get(&p, end, &ti->post_len) || ((f & ZHS_DICT_POS) && !zhs_varint_get(&p, end, &ti->pos_len)))
+        return false;
+    ti->ub_from_max = !(f & ZHS_DICT_UB);
+    ti->ub = 0;
+    if (f & ZHS_DICT_UB) {
+        if (end - p < 2) return false;
+        uint32_t bits = (uint32_t)(p[0] | p[1] << 8) << 16;
+        memcpy(&ti->ub, &bits, 4);
+        p += 2;
+    }
+    *maxtf = *df == 1 ? ti->cf : !(f & ZHS_DICT_CF) ? 1 : 0;
+    if (*maxtf == 0 && !zhs_varint_get(&p, end, maxtf)) return false;
+    *pp = p;
+    return true;
+}
+
+bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, bool v1, char *key, size_t *keylen,
+                          zhs_term_info *ti, uint64_t *post_off, uint64_t *pos_off)
+{
+    uint64_t df, maxtf, minlen;
+    const uint8_t *p = *pp;
+    if (!parse_key(&p, end, v1, key, keylen) ||
+        !(v1 ? parse_counts_v1(&p, end, ti, &df, &maxtf) : parse_counts_v2(&p, end, ti, &df, &maxtf)) ||
+        !zhs_varint_get(&p, end, &minlen))
+        return false;
+    if (df == 0 || df > UINT32_MAX || ti->cf < df) return false;
+    ti->df = (uint32_t)df;
+    ti->post_off = *post_off;
+    ti->pos_off = *pos_off;
+    ti->max_tf = maxtf > UINT32_MAX ? UINT32_MAX : (uint32_t)maxtf;
+    ti->min_len = minlen > UINT32_MAX ? UINT32_MAX : (uint32_t)minlen;
+    *post_off += ti->post_len;
+    *pos_off += ti->pos_len;
+    *pp = p;
+    return true;
+}
+
+static void put_u8(zhs_buf *b, uint8_t v)
+{
+    zhs_buf_append(b, &v, 1);
+}
+
+int zhs_dict_put_entry(zhs_buf *b, const char *key, size_t keylen, size_t prefix, const zhs_term_info *ti)
+{
+    if (ti->df == 0 || ti->cf < ti->df || (ti->df == 1 && ti->max_tf != ti->cf) ||
+        (ti->cf == ti->df && ti->max_tf != 1) || prefix > keylen || keylen >= ZHS_TERM_MAX_KEY)
+        return ZHS_EINTERNAL;
+    size_t rest = keylen - prefix;
+    if (prefix <= 14 && rest <= 15) {
+        put_u8(b, (uint8_t)(prefix << 4 | rest));
+    } else {
+        put_u8(b, 0xF0);
+        zhs_buf_put_varint(b, prefix);
+        zhs_buf_put_varint(b, rest);
+    }
+    zhs_buf_append(b, key + prefix, rest);
+    unsigned flags = (ti->ub_from_max ? 0 : ZHS_DICT_UB) | (ti->pos_len ? ZHS_DICT_POS : 0) |
+                     (ti->cf > ti->df ? ZHS_DICT_CF : 0);
+    unsigned dfcode = ti->df - 1 < ZHS_DICT_DF_ESC ? ti->df - 1 : ZHS_DICT_DF_ESC;
+    put_u8(b, (uint8_t)(flags | dfcode << ZHS_DICT_DF_SHIFT));
+    if (dfcode == ZHS_DICT_DF_ESC) zhs_buf_put_varint(b, ti->df - 1 - ZHS_DICT_DF_ESC);
+    if (ti->cf > ti->df) zhs_buf_put_varint(b, ti->cf - ti->df - 1);
+    zhs_buf_put_varint(b, ti->post_len);
+    if (ti->pos_len) zhs_buf_put_varint(b, ti->pos_len);
+    if (!ti->ub_from_max) {
+        uint16_t u = zhs_ub_round_up(ti->ub);
+        put_u8(b, (uint8_t)u);
+        put_u8(b, (uint8_t)(u >> 8));
+    }
+    if (ti->df > 1 && ti->cf > ti->df) zhs_buf_put_varint(b, ti->max_tf);
+    zhs_buf_put_varint(b, ti->min_len);
+    return b->oom ? ZHS_ENOMEM : ZHS_OK;
 }
 
 static const uint8_t *block_start(const zhs_segment *s, uint32_t b)
@@ -290,13 +393,12 @@ int zhs_segment_lookup(const zhs_segment *s, zhs_term_info *ti, const char *key,
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
         const uint8_t *p = block_start(s, mid), *end = block_end(s, mid);
-        uint64_t a, b, prefix, suffix;
+        uint64_t a, b;
+        size_t flen = 0;
         if (!zhs_varint_get(&p, end, &a) || !zhs_varint_get(&p, end, &b) ||
-            !zhs_varint_get(&p, end, &prefix) || !zhs_varint_get(&p, end, &suffix) || prefix != 0 ||
-            suffix >= ZHS_TERM_MAX_KEY || suffix > (uint64_t)(end - p))
+            !parse_key(&p, end, s->dict_v1, first, &flen))
             return corrupt(err, &s->dict, block_start(s, mid), "bad dictionary block");
-        memcpy(first, p, suffix);
-        if (key_cmp(first, suffix, key, keylen) <= 0) lo = mid;
+        if (key_cmp(first, flen, key, keylen) <= 0) lo = mid;
         else hi = mid;
     }
     const uint8_t *p = block_start(s, lo), *end = block_end(s, lo);
@@ -307,7 +409,7 @@ int zhs_segment_lookup(const zhs_segment *s, zhs_term_info *ti, const char *key,
     size_t curlen = 0;
     uint32_t n = block_count(s, lo);
     for (uint32_t i = 0; i < n; i++) {
-        if (!parse_entry(&p, end, cur, &curlen, ti, &post_off, &pos_off))
+        if (!zhs_dict_parse_entry(&p, end, s->dict_v1, cur, &curlen, ti, &post_off, &pos_off))
             return corrupt(err, &s->dict, p, "bad dictionary entry");
         int c = key_cmp(cur, curlen, key, keylen);
         if (c == 0) {
@@ -342,7 +444,7 @@ int zhs_dict_iter_next(zhs_dict_iter *it, zhs_error *err)
     char prev[ZHS_TERM_MAX_KEY];
     size_t prevlen = it->keylen;
     memcpy(prev, it->key, prevlen);
-    if (!parse_entry(&it->p, it->end, it->key, &it->keylen, &it->ti, &it->post_off, &it->pos_off))
+    if (!zhs_dict_parse_entry(&it->p, it->end, s->dict_v1, it->key, &it->keylen, &it->ti, &it->post_off, &it->pos_off))
         return corrupt(err, &s->dict, it->p, "bad dictionary entry");
     if (!ranges_ok(s, &it->ti)) return corrupt(err, &s->dict, it->p, "term points outside the postings");
     if (it->in_block > 0 && key_cmp(prev, prevlen, it->key, it->keylen) >= 0)

@@ -39,6 +39,7 @@ typedef struct zhs_segment {
     bool post_packed;               /* .post of format 6 (ZHSPOST3): blocks'
                                     ** exceptions as index bytes and packed
                                     ** high parts (zhs_block_encode) */
+    bool dict_v1;                   /* .dict of formats 1 to 6 (ZHSDICT1) */
     uint32_t dict_nblocks;
     uint64_t nterms;
     const uint8_t *dict_table;      /* u64 offsets of dictionary blocks */
@@ -75,6 +76,18 @@ void zhs_segment_close(zhs_segment *s);
 ** ZHS_ECORRUPT on damage. */
 int zhs_segment_lookup(const zhs_segment *s, zhs_term_info *ti, const char *key, size_t keylen,
                        zhs_error *err);
+
+/* A dictionary entry (format.h): the key, front-coded (prefix bytes
+** shared with the previous key of the block), and ti's counts, ranges'
+** lengths, bounds.  Put writes format 7 (ub rounded up to 16 bits, left
+** out with ti->ub_from_max); ZHS_EINTERNAL when the counts contradict
+** each other (a df of 1 whose max tf is not cf, ...), ZHS_ENOMEM.  Parse
+** reads one of format 7 or, v1, of formats 1 to 6 at *pp, with key
+** holding the previous key of the block (*keylen, 0 for the first) and
+** the block's running offsets; false on damage. */
+int zhs_dict_put_entry(zhs_buf *b, const char *key, size_t keylen, size_t prefix, const zhs_term_info *ti);
+bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, bool v1, char *key, size_t *keylen,
+                          zhs_term_info *ti, uint64_t *post_off, uint64_t *pos_off);
 
 /* Dictionary iteration in term order. */
 typedef struct zhs_dict_iter {

@@ -1823,8 +1823,11 @@ static int search_segment(state *st, const zhs_native_seg *ns, const zhs_index *
         t->from = inf[i].from;
         zhs_cursor_init(&t->cur, inf[i].from, &inf[i].ti);
         t->w = w[i];
-        double tb = st->sc.index_params ? inf[i].ti.ub * ns->bound_scale
-                                        : tf_bound(&st->sc, inf[i].ti.max_tf, inf[i].ti.min_len, false);
+        /* a bound a format 7 dictionary left out is that of max_tf at
+        ** min_len (format.h) */
+        double tb = st->sc.index_params && !inf[i].ti.ub_from_max
+                        ? inf[i].ti.ub * ns->bound_scale
+                        : tf_bound(&st->sc, inf[i].ti.max_tf, inf[i].ti.min_len, false);
         t->ub = t->w * tb * UB_PAD;
     }
     int rc = ZHS_OK;

@@ -155,8 +155,10 @@ def varint(b, i):
         if c < 0x80: return v, i
 
 def terms(path):
-    """term -> (df, post_off, post_len, pos_off, pos_len) from a .dict file"""
+    """term -> (df, post_off, post_len, pos_off, pos_len) from a .dict file
+    (docs/FORMAT.md: ZHSDICT1 or ZHSDICT2 entries)"""
     b = open(path, 'rb').read()
+    v1 = b[:8] == b'ZHSDICT1'
     tr = len(b) - 32
     nblocks, _, nterms = struct.unpack_from('<IIQ', b, tr)
     table = tr - nblocks * 8
@@ -166,11 +168,32 @@ def terms(path):
         post, i = varint(b, i); pos, i = varint(b, i)
         key = b''
         for _ in range(min(16, left)):
-            pre, i = varint(b, i); sl, i = varint(b, i)
+            if v1 or b[i] == 0xF0:
+                i += 0 if v1 else 1
+                pre, i = varint(b, i); sl, i = varint(b, i)
+            else:
+                pre, sl = b[i] >> 4, b[i] & 15; i += 1
             key = key[:pre] + b[i:i + sl]; i += sl
-            df, i = varint(b, i); cf, i = varint(b, i); pl, i = varint(b, i); ql, i = varint(b, i)
-            i += 4
-            _, i = varint(b, i); _, i = varint(b, i)
+            if v1:
+                df, i = varint(b, i); cf, i = varint(b, i); pl, i = varint(b, i); ql, i = varint(b, i)
+                i += 4
+                _, i = varint(b, i)
+            else:
+                f = b[i]; i += 1
+                df = (f >> 3) + 1
+                if f >> 3 == 31:
+                    x, i = varint(b, i); df += x
+                if f & 4:
+                    _, i = varint(b, i)
+                pl, i = varint(b, i)
+                ql = 0
+                if f & 2:
+                    ql, i = varint(b, i)
+                if f & 1:
+                    i += 2
+                if df > 1 and f & 4:
+                    _, i = varint(b, i)
+            _, i = varint(b, i)
             out[key] = (df, post, pl, pos, ql)
             post += pl; pos += ql
         left -= 16

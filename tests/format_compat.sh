@@ -32,6 +32,10 @@
 # packed high parts, ZHSPOST3) must give exactly its hits, scores and
 # counts, pruned and exhaustive, and an update of a copy adds a format-6
 # segment beside the format-5 one.
+#
+# Format 7 changed the dictionary (.dict magic ZHSDICT2, smaller
+# entries); every fixture holds the ZHSDICT1 entries of formats 1
+# to 6, and the mixed indexes below hold both.
 set -u
 
 ZHS=${1:?usage: format_compat.sh PATH/TO/zhs SOURCE_DIR}
@@ -51,7 +55,7 @@ export NO_COLOR=1
 cp -r "$DATA/v2-corpus" "$TMP/corpus"
 # --chars: the old indexes hold every character term (chars=1), as the
 # default did then; the build must have their terms to give their scores
-(cd "$TMP" && "$ZHS" index -q --chars -o new corpus) && ok "format-6 build" || bad "format-6 build"
+(cd "$TMP" && "$ZHS" index -q --chars -o new corpus) && ok "format-7 build" || bad "format-7 build"
 cp -r "$DATA/v2-index" "$TMP/old"
 cp -r "$DATA/v3-index" "$TMP/v3"
 cp -r "$DATA/v4-index" "$TMP/v4"
@@ -60,7 +64,9 @@ head -1 "$TMP/old/MANIFEST" | grep -qx 'zhsearch-index 2' && ok "fixture is form
 head -1 "$TMP/v3/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "fixture is format 3" || bad "fixture is not format 3"
 head -1 "$TMP/v4/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "fixture is format 4" || bad "fixture is not format 4"
 head -1 "$TMP/v5/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "fixture is format 5" || bad "fixture is not format 5"
-head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 6' && ok "build is format 6" || bad "build is not format 6"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 7' && ok "build is format 7" || bad "build is not format 7"
+head -c 8 "$TMP/v5/g1.dict" | grep -q ZHSDICT1 && head -c 8 "$TMP/new/g1.dict" | grep -q ZHSDICT2 &&
+    ok "dictionaries: ZHSDICT1 (formats 1 to 6), ZHSDICT2 (format 7)" || bad "dict magics"
 head -c 8 "$TMP/v5/g1.post" | grep -q ZHSPOST2 && head -c 8 "$TMP/new/g1.post" | grep -q ZHSPOST3 &&
     ok "postings: ZHSPOST2 (format 5), ZHSPOST3 (format 6)" || bad "post magics"
 head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/v4/g1.store" | grep -q ZHSSTOR2 &&
@@ -116,7 +122,7 @@ fi
 # without chars=1, as an index built before them) gets no made lists: its
 # title copies stand at the title's own positions, which chars.c would
 # count as text; one-character parts match the word, as they always did
-# there -- and still after an edit rewrites the MANIFEST as format 6 (the
+# there -- and still after an edit rewrites the MANIFEST as format 7 (the
 # segment decides, not the MANIFEST).
 cp -r "$DATA/v2-index" "$TMP/v2nc"
 python3 - "$TMP/v2nc/MANIFEST" <<'PY'
@@ -131,7 +137,7 @@ printf '%s\n' '+信' '+罚' '"法"' > "$TMP/q2"
 id=$("$ZHS" search -k 1 --format trec "$TMP/v2nc" 数据 | awk '{print $3}')
 "$ZHS" delete -q "$TMP/v2nc" "$id" || bad "delete $id from the format-2 copy"
 "$ZHS" search --count --format trec --queries "$TMP/q2" "$TMP/v2nc" > "$TMP/v2nc.after" 2>&1
-if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 6" ] && [ -s "$TMP/v2nc.after" ] &&
+if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 7" ] && [ -s "$TMP/v2nc.after" ] &&
    python3 - "$TMP/v2nc.before" "$TMP/v2nc.after" <<'PY'
 import sys
 b = [int(l.split()[-1]) for l in open(sys.argv[1])]
@@ -230,6 +236,8 @@ if $have_fix; then
         ok "mixed4: the format-4 segment's passages read as before" || bad "mixed4: format-4 passages differ"
     # an update of the format-5 copy: a format-6 .post beside the format-5 one
     update_copy v5 mixed5 post "ZHSPOST2 ZHSPOST3 "
+    for f in "$TMP"/mixed5/*.dict; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ' | grep -qx 'ZHSDICT1 ZHSDICT2 ' &&
+        ok "mixed5: .dict files ZHSDICT1 ZHSDICT2" || bad "mixed5: .dict magics"
     "$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed5 count" ||
         bad "mixed5 count: $("$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | head -2)"
     "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed5" > "$TMP/mixed5.pruned" 2>&1

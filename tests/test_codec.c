@@ -7,6 +7,7 @@
 #include "format.h"
 #include "harness.h"
 #include "manifest.h"
+#include "segment.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -781,8 +782,123 @@ static void width_is_cheapest(void)
             }
 }
 
+/* Format 7 dictionary entries (format.h) read back as written: df 1 (its
+** max tf is cf), df at the flags' escape, the largest df and cf, keys of
+** every length with shared parts on both sides of the one-byte lengths,
+** terms without positions, bounds stored (rounded up, at most 1/128
+** looser) or left out; contradictory counts refused; every truncation
+** refused; and a format 1-6 entry still read. */
+static void dict_entries(void)
+{
+    enum { N = 12 };
+    static char keys[N][ZHS_TERM_MAX_KEY];
+    size_t klen[N];
+    zhs_term_info in[N];
+    memset(in, 0, sizeof in);
+    for (int i = 0; i < N; i++) {
+        /* keys in order, shared parts 0, 1, 4, 14, 15, 16 ... */
+        size_t share[N] = {0, 1, 4, 14, 15, 16, 3, 200, 0, 254, 5, 6};
+        size_t len[N] = {7, 7, 7, 29, 30, 33, 4, 255 - 1, 1, 255, 21, 6 + 15};
+        klen[i] = len[i];
+        if (i) memcpy(keys[i], keys[i - 1], share[i]);
+        for (size_t j = i ? share[i] : 0; j < len[i]; j++) keys[i][j] = (char)('a' + (i + j) % 26);
+        if (i) keys[i][share[i]] = (char)(keys[i - 1][share[i]] + 1);   /* sorts after the previous */
+    }
+    /* df 1 with tf 1, df 1 with tf 7, df 31/32 (the escape), 33, the largest df and cf, ... */
+    uint32_t dfs[N] = {1, 1, 30, 31, 32, 33, 2, UINT32_MAX, 128, 5, 1000000, 2};
+    uint64_t cfs[N] = {1, 7, 30, 40, 32, 90, 3, UINT64_MAX, 128, 5, (uint64_t)1 << 40, 2};
+    uint32_t mtf[N] = {1, 7, 1, 3, 1, 9, 2, UINT32_MAX, 1, 1, 4000000000u, 1};
+    for (int i = 0; i < N; i++) {
+        in[i].df = dfs[i];
+        in[i].cf = cfs[i];
+        in[i].max_tf = mtf[i];
+        in[i].post_len = i == 7 ? (uint64_t)1 << 40 : 3 + (uint64_t)i * 1000;
+        in[i].pos_len = i % 3 == 1 ? 0 : (uint64_t)i * 77777;      /* some without positions */
+        in[i].min_len = i == 4 ? 0 : i == 5 ? UINT32_MAX : 10 + (uint32_t)i;
+        in[i].ub_from_max = i % 2 == 0;
+        in[i].ub = i == 3 ? 2.2f : 0.1f + 0.3f * (float)i;
+    }
+    zhs_buf b;
+    zhs_buf_init(&b);
+    for (int i = 0; i < N; i++) {
+        size_t pre = 0;
+        while (i && pre < klen[i] && pre < klen[i - 1] && keys[i][pre] == keys[i - 1][pre]) pre++;
+        CHECK(zhs_dict_put_entry(&b, keys[i], klen[i], pre, &in[i]) == ZHS_OK);
+    }
+    const uint8_t *p = (const uint8_t *)b.data, *end = p + b.len;
+    char key[ZHS_TERM_MAX_KEY];
+    size_t keylen = 0;
+    uint64_t post = 1000, pos = 2000;
+    for (int i = 0; i < N; i++) {
+        zhs_term_info t;
+        memset(&t, 0xAB, sizeof t);
+        uint64_t post_was = post, pos_was = pos;
+        CHECK_MSG(zhs_dict_parse_entry(&p, end, false, key, &keylen, &t, &post, &pos), "entry %d", i);
+        CHECK_MSG(keylen == klen[i] && memcmp(key, keys[i], keylen) == 0, "key %d", i);
+        CHECK_MSG(t.df == in[i].df && t.cf == in[i].cf && t.max_tf == in[i].max_tf && t.min_len == in[i].min_len &&
+                  t.post_len == in[i].post_len && t.pos_len == in[i].pos_len && t.post_off == post_was &&
+                  t.pos_off == pos_was && post == post_was + t.post_len && pos == pos_was + t.pos_len,
+                  "counts %d", i);
+        CHECK_MSG(t.ub_from_max == in[i].ub_from_max, "bound %d", i);
+        if (!in[i].ub_from_max)
+            CHECK_MSG(t.ub >= in[i].ub && t.ub <= in[i].ub * (1 + 1.0 / 128), "ub %g -> %g", (double)in[i].ub,
+                      (double)t.ub);
+    }
+    CHECK(p == end);
+    /* a truncated run of entries is refused, never read past its end */
+    for (size_t cut = 0; cut < b.len; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1);
+        memcpy(copy, b.data, cut);
+        const uint8_t *q = copy;
+        keylen = 0;
+        post = pos = 0;
+        bool all = true;
+        for (int i = 0; i < N && all; i++) {
+            zhs_term_info t;
+            all = zhs_dict_parse_entry(&q, copy + cut, false, key, &keylen, &t, &post, &pos);
+        }
+        CHECK_MSG(!all, "cut at %zu read", cut);
+        free(copy);
+    }
+    /* counts that contradict each other are refused */
+    zhs_term_info bad = in[0];
+    bad.max_tf = 2;                                 /* df 1, cf 1 */
+    CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
+    bad = in[2];
+    bad.cf = bad.df - 1;
+    CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
+    bad = in[2];
+    bad.max_tf = 2;                                 /* cf = df: every tf 1 */
+    CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
+    /* a format 1-6 entry: varint lengths, df, cf, post_len, pos_len, f32
+    ** ub, max tf, min length */
+    zhs_buf v1;
+    zhs_buf_init(&v1);
+    uint64_t f1[] = {0, 3};
+    for (int i = 0; i < 2; i++) zhs_buf_put_varint(&v1, f1[i]);
+    zhs_buf_append(&v1, "Bxy", 3);
+    uint64_t f2[] = {5, 9, 300, 0};
+    for (int i = 0; i < 4; i++) zhs_buf_put_varint(&v1, f2[i]);
+    float ub = 1.5f;
+    uint32_t ubits;
+    memcpy(&ubits, &ub, 4);
+    zhs_buf_put_u32(&v1, ubits);
+    zhs_buf_put_varint(&v1, 4);
+    zhs_buf_put_varint(&v1, 77);
+    p = (const uint8_t *)v1.data;
+    keylen = 0;
+    post = pos = 8;
+    zhs_term_info t;
+    CHECK(zhs_dict_parse_entry(&p, p + v1.len, true, key, &keylen, &t, &post, &pos));
+    CHECK(keylen == 3 && memcmp(key, "Bxy", 3) == 0 && t.df == 5 && t.cf == 9 && t.post_len == 300 &&
+          t.pos_len == 0 && t.ub == 1.5f && !t.ub_from_max && t.max_tf == 4 && t.min_len == 77 && post == 308);
+    zhs_buf_free(&v1);
+    zhs_buf_free(&b);
+}
+
 int main(void)
 {
+    dict_entries();
     width_is_cheapest();
     gap_offsets_agree();
     simd_vs_scalar();

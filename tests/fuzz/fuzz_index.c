@@ -19,8 +19,9 @@
 **                            binary file, the crc32 line of MANIFEST), so
 **                            that the damage reaches the structural checks
 **                            behind the CRC — the bounds-checked decoders
-** The index is of format 6 (checked at start-up): PFOR groups (blocks'
-** exceptions as index bytes and packed high parts), compact
+** The index is of format 7 (checked at start-up): dictionary entries
+** whose flags say which counts are stored (.dict magic ZHSDICT2), PFOR
+** groups (blocks' exceptions as index bytes and packed high parts), compact
 ** skip entries, a store of zstd blocks with a trained dictionary and
 ** coded texts (docs/FORMAT.md).
 ** Invariants beyond "no crash":
@@ -68,6 +69,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     ** ZHSPOST3; 数据 spans three blocks), the
     ** store's coded texts in zstd blocks (magic ZHSSTOR3) and dictionary
     ** (trailer: u32 ntab, u32 nblocks, u32 dict_len, then the footer). */
+    if (psize[1] < 8 || memcmp(pristine[1], "ZHSDICT2", 8) != 0)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.dict is not of format 7");
     if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST3", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 6");
     if (psize[5] < 8 || memcmp(pristine[5], "ZHSSTOR3", 8) != 0)
