@@ -60,12 +60,13 @@ head -1 "$TMP/old/MANIFEST" | grep -qx 'zhsearch-index 2' && ok "fixture is form
 head -1 "$TMP/v3/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "fixture is format 3" || bad "fixture is not format 3"
 head -1 "$TMP/v4/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "fixture is format 4" || bad "fixture is not format 4"
 head -1 "$TMP/v5/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "fixture is format 5" || bad "fixture is not format 5"
-head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 6' && ok "build is format 6" || bad "build is not format 6"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 7' && ok "build is format 7" || bad "build is not format 7"
 head -c 8 "$TMP/v5/g1.post" | grep -q ZHSPOST2 && head -c 8 "$TMP/new/g1.post" | grep -q ZHSPOST3 &&
     ok "postings: ZHSPOST2 (format 5), ZHSPOST3 (format 6)" || bad "post magics"
 head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/v4/g1.store" | grep -q ZHSSTOR2 &&
-    head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR3 &&
-    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (formats 5 and 6)" || bad "store magics"
+    head -c 8 "$TMP/v5/g1.store" | grep -q ZHSSTOR3 && head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR4 &&
+    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (formats 5 and 6), ZHSSTOR4 (format 7)" ||
+    bad "store magics"
 for ix in old v3 v4 v5 new; do
     "$ZHS" check "$TMP/$ix" >/dev/null 2>"$TMP/err" && ok "check $ix" || bad "check $ix: $(cat "$TMP/err")"
 done
@@ -131,7 +132,7 @@ printf '%s\n' '+信' '+罚' '"法"' > "$TMP/q2"
 id=$("$ZHS" search -k 1 --format trec "$TMP/v2nc" 数据 | awk '{print $3}')
 "$ZHS" delete -q "$TMP/v2nc" "$id" || bad "delete $id from the format-2 copy"
 "$ZHS" search --count --format trec --queries "$TMP/q2" "$TMP/v2nc" > "$TMP/v2nc.after" 2>&1
-if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 6" ] && [ -s "$TMP/v2nc.after" ] &&
+if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 7" ] && [ -s "$TMP/v2nc.after" ] &&
    python3 - "$TMP/v2nc.before" "$TMP/v2nc.after" <<'PY'
 import sys
 b = [int(l.split()[-1]) for l in open(sys.argv[1])]
@@ -150,9 +151,9 @@ for ix in v3 v4 v5 new; do
 done
 for ix in v3 v4 v5; do
     if grep -q '"text":"' "$TMP/new.json" && cmp -s "$TMP/$ix.json" "$TMP/new.json"; then
-        ok "$ix and format 6: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
+        ok "$ix and format 7: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
     else
-        bad "$ix and format 6 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
+        bad "$ix and format 7 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
     fi
 done
 
@@ -210,8 +211,8 @@ if mkdir "$FIX" 2>/dev/null; then
         "$ZHS" check "$TMP/$2" >/dev/null 2>"$TMP/err" && ok "check $2" || bad "check $2: $(cat "$TMP/err")"
     }
     # the same update of the format-4 copy: a format-5 store beside it
-    # (format 6 writes the store of format 5)
-    update_copy v4 mixed4 store "ZHSSTOR2 ZHSSTOR3 "
+    # (format 7 writes records that derive strings, ZHSSTOR4)
+    update_copy v4 mixed4 store "ZHSSTOR2 ZHSSTOR4 "
     "$ZHS" search --format json "$TMP/mixed4" '"新增条文"' 2>&1 | grep -q '数据新增条文个人信息保护' &&
         ok "mixed4: the new passage's stored text" || bad "mixed4: the new passage's stored text"
     # every passage the format-4 index returned reads back the same
@@ -222,6 +223,14 @@ if mkdir "$FIX" 2>/dev/null; then
         ok "mixed4: the format-4 segment's passages read as before" || bad "mixed4: format-4 passages differ"
     # an update of the format-5 copy: a format-6 .post beside the format-5 one
     update_copy v5 mixed5 post "ZHSPOST2 ZHSPOST3 "
+    # and a format-7 .store beside the format-5 one: one reader reads both
+    magics=$(for f in "$TMP/mixed5"/*.store; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ')
+    [ "$magics" = "ZHSSTOR3 ZHSSTOR4 " ] && ok "mixed5: .store files $magics" || bad "mixed5: .store files $magics"
+    "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/mixed5" 2>&1 | grep -o '"text":"[^"]*"' |
+        sort -u > "$TMP/mixed5.texts"
+    grep -o '"text":"[^"]*"' "$TMP/v5.json" | sort -u > "$TMP/v5.texts"
+    [ -s "$TMP/v5.texts" ] && [ -z "$(comm -13 "$TMP/mixed5.texts" "$TMP/v5.texts")" ] &&
+        ok "mixed5: the format-5 segment's passages read as before" || bad "mixed5: format-5 passages differ"
     "$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed5 count" ||
         bad "mixed5 count: $("$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | head -2)"
     "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed5" > "$TMP/mixed5.pruned" 2>&1
