@@ -30,7 +30,11 @@
 ** 6: a posting block's exceptions are index bytes and bit-packed high
 ** parts (.post magic ZHSPOST3, zhs_block_encode below); positions and
 ** every other file are format 5's.  7: a smaller dictionary entry (.dict
-** magic ZHSDICT2, below); every other file is format 6's. */
+** magic ZHSDICT2, below); the store's records leave out what the others
+** give: strings that did not change, an id made of the path and the
+** label, the next article's label, the text's copy of its label; the line
+** is a difference (.store magic ZHSSTOR4, record.h); the store's blocks
+** are format 5's. */
 #define ZHS_FORMAT_VERSION 7
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
@@ -42,7 +46,8 @@
 #define ZHS_MAGIC_POST_V2 "ZHSPOST2" /* formats 3 to 5: exceptions as varints */
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
-#define ZHS_MAGIC_STORE "ZHSSTOR3"   /* zstd blocks, a trained dictionary (format 5) */
+#define ZHS_MAGIC_STORE "ZHSSTOR4"   /* records without derived strings (format 7) */
+#define ZHS_MAGIC_STORE_V3 "ZHSSTOR3"   /* zstd blocks, a trained dictionary (formats 5, 6) */
 #define ZHS_MAGIC_STORE_V2 "ZHSSTOR2"   /* texts in a character code (format 4) */
 #define ZHS_MAGIC_STORE_V1 "ZHSSTOR1"
 #define ZHS_MAGIC_DEL   "ZHSDELS1"   /* deleted passages: a bitmap, bit d = passage d */
@@ -307,6 +312,9 @@ typedef struct zhs_term_info {
 ** dict_len (0 in formats 1 and 2, whose stores have no dictionary).  The
 ** character table ranks the characters of the first ZHS_STORE_CODE_SAMPLE
 ** bytes of records (held back uncoded until it is chosen).
+** Format 7 (ZHSSTOR4): format 5's file whose records leave out the
+** strings the others give: unchanged ones, the id, the next article's
+** label, the text's copy of its label (record.h).
 ** Format 5 (ZHSSTOR3): every block is a zstd frame (no content size or
 ** dictionary id: the table has the raw length; with zstd's checksum of
 ** the raw bytes since the fifth session, which frames of earlier stores

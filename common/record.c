@@ -147,9 +147,13 @@ static void put_shared(zhs_buf *b, const char *s, const char *prev)
     zhs_buf_append(b, s + k, n);
 }
 
+static bool encode_derived(zhs_buf *b, const zhs_passage *p, const zhs_passage *prev, const zhs_textcode *tc,
+                           zhs_buf *scratch);
+
 bool zhs_record_encode_store(zhs_buf *b, const zhs_passage *p, const zhs_passage *prev, const zhs_textcode *tc,
-                             zhs_buf *scratch)
+                             bool derived, zhs_buf *scratch)
 {
+    if (derived) return encode_derived(b, p, prev, tc, scratch);
     const char *f[10], *pf[10];
     fields(p, f);
     fields(prev, pf);
@@ -176,6 +180,7 @@ void zhs_record_state_reset(zhs_record_state *st)
     st->line = 0;
     st->text = NULL;
     st->text_n = 0;
+    st->text_label = false;
 }
 
 void zhs_record_state_free(zhs_record_state *st)
@@ -198,8 +203,11 @@ void zhs_record_state_passage(const zhs_record_state *st, zhs_passage *p)
     p->text_len = 0;
 }
 
+static int next_derived(const uint8_t **pp, const uint8_t *end, zhs_record_state *st);
+
 int zhs_record_next_store(const uint8_t **pp, const uint8_t *end, zhs_record_state *st)
 {
+    if (st->derived) return next_derived(pp, end, st);
     /* parsed whole before anything changes: a record cut short (not all
     ** inflated yet) or damaged leaves st as it was */
     const uint8_t *q = *pp, *s[11];
@@ -239,7 +247,10 @@ int zhs_record_passage_store(const zhs_record_state *st, const zhs_textcode *tc,
     int rc = ZHS_OK;
     for (int i = 0, f = 0; i < 11 && rc == ZHS_OK; i++) {
         dst[i] = out->len;
-        if (i == 5) rc = zhs_textcode_decode(out, st->text, st->text_n, tc);
+        if (i == 5 && st->text_label &&         /* format 7: the label's copy first */
+            (!zhs_buf_append(out, state_str(st, 3), st->f[3].len) || !zhs_buf_putc(out, ' ')))
+            rc = ZHS_ENOMEM;
+        else if (i == 5) rc = zhs_textcode_decode(out, st->text, st->text_n, tc);
         else if (!zhs_buf_append(out, state_str(st, f), st->f[f].len)) rc = ZHS_ENOMEM;
         if (i != 5) f++;
         if (rc == ZHS_OK && !zhs_buf_putc(out, 0)) rc = ZHS_ENOMEM;
@@ -254,5 +265,208 @@ int zhs_record_passage_store(const zhs_record_state *st, const zhs_textcode *tc,
     for (int i = 0; i < 11; i++) *to[i] = base + dst[i];
     p->text_len = dst[6] - dst[5] - 1;
     p->line = st->line;
+    return ZHS_OK;
+}
+
+/* ------------------------------------------------ the store of format 7 */
+
+/* Chinese numerals as article labels write them (第一百零五条): the
+** numeral of n (1 to 9999) into out (at least 32 bytes), its length; 0
+** past 9999. */
+static size_t cn_format(uint32_t n, char *out)
+{
+    static const char *const digit[10] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    static const char *const unit[4] = {"", "十", "百", "千"};
+    if (n == 0 || n > 9999) return 0;
+    uint32_t d[4] = {n % 10, n / 10 % 10, n / 100 % 10, n / 1000};
+    size_t len = 0;
+    bool zero = false;      /* a zero digit waits for the next nonzero one */
+    for (int u = 3; u >= 0; u--) {
+        if (d[u] == 0) {
+            zero = len > 0;
+            continue;
+        }
+        if (zero) memcpy(out + len, digit[0], 3), len += 3;
+        zero = false;
+        /* 十一, not 一十一, at the head of the numeral only: 一百一十 */
+        if (!(u == 1 && d[u] == 1 && len == 0)) memcpy(out + len, digit[d[u]], 3), len += 3;
+        memcpy(out + len, unit[u], strlen(unit[u]));
+        len += strlen(unit[u]);
+    }
+    return len;
+}
+
+/* The numeral's value when s is exactly what cn_format writes for it,
+** else 0. */
+static uint32_t cn_parse(const char *s, size_t n)
+{
+    static const char digits[] = "零一二三四五六七八九";
+    uint32_t total = 0, cur = 0;
+    if (n == 0 || n % 3 || n > 3 * 8) return 0;
+    for (size_t i = 0; i < n; i += 3) {
+        const char *c = s + i;
+        const char *dp = NULL;
+        for (int k = 0; k < 10 && !dp; k++)
+            if (memcmp(c, digits + 3 * k, 3) == 0) dp = digits + 3 * k;
+        if (dp) cur = (uint32_t)(dp - digits) / 3;
+        else if (memcmp(c, "十", 3) == 0) total += (cur ? cur : 1) * 10, cur = 0;
+        else if (memcmp(c, "百", 3) == 0) total += (cur ? cur : 1) * 100, cur = 0;
+        else if (memcmp(c, "千", 3) == 0) total += (cur ? cur : 1) * 1000, cur = 0;
+        else return 0;
+    }
+    total += cur;
+    char back[32];
+    size_t bn = cn_format(total, back);
+    return bn == n && memcmp(back, s, n) == 0 ? total : 0;
+}
+
+/* The label of the article after label (len bytes), "第N条" after
+** "第N-1条", into out (at least 64 bytes): its length, or 0 when label is
+** not an article's (the next label is then label itself). */
+static size_t label_next(const char *label, size_t len, char *out)
+{
+    static const char head[] = "第", tail[] = "条";
+    if (len <= 6 || memcmp(label, head, 3) != 0 || memcmp(label + len - 3, tail, 3) != 0) return 0;
+    uint32_t n = cn_parse(label + 3, len - 6);
+    if (n == 0) return 0;
+    size_t m = cn_format(n + 1, out + 3);
+    if (m == 0) return 0;
+    memcpy(out, head, 3);
+    memcpy(out + 3 + m, tail, 3);
+    return m + 6;
+}
+
+/* Where the id is the end of the path, '#' and a fragment: the byte of the
+** path it starts at (*a) and the fragment (*frag); false when it is not. */
+static bool id_from_path(const char *id, const char *path, size_t *a, const char **frag)
+{
+    const char *hash = strrchr(id, '#');
+    if (!hash) return false;
+    size_t h = (size_t)(hash - id), pn = strlen(path);
+    if (h > pn || memcmp(path + pn - h, id, h) != 0) return false;
+    *a = pn - h;
+    *frag = hash + 1;
+    return true;
+}
+
+/* Whether the text starts with the label and a space (the copy of its
+** label an article's text begins with: "第三条 ..."). */
+static bool text_has_label(const zhs_passage *p, const char *label)
+{
+    size_t ln = strlen(label);
+    return ln && p->text && p->text_len > ln && memcmp(p->text, label, ln) == 0 && p->text[ln] == ' ';
+}
+
+/* The strings a record's mask covers: bit b is the string f[b + 1] of
+** fields() (title, heading, label, path, then the metadata). */
+enum { MASK_BITS = 9, MASK_LABEL = 1u << 2 };
+
+static bool encode_derived(zhs_buf *b, const zhs_passage *p, const zhs_passage *prev, const zhs_textcode *tc,
+                           zhs_buf *scratch)
+{
+    const char *f[10], *pf[10];
+    fields(p, f);
+    fields(prev, pf);
+    char next[64];
+    size_t nn = label_next(pf[3], strlen(pf[3]), next);
+    bool label_follows = nn ? strlen(f[3]) != nn || memcmp(f[3], next, nn) != 0 : strcmp(f[3], pf[3]) != 0;
+    uint32_t mask = 0;
+    for (int i = 0; i < MASK_BITS; i++)
+        if (i == 2 ? label_follows : strcmp(f[i + 1], pf[i + 1]) != 0) mask |= 1u << i;
+    zhs_buf_put_varint(b, mask);
+    for (int i = 0; i < MASK_BITS; i++)
+        if (mask >> i & 1) put_shared(b, f[i + 1], pf[i + 1]);
+    size_t a;
+    const char *frag;
+    if (id_from_path(f[0], f[4], &a, &frag)) {
+        zhs_buf_put_varint(b, 1 + (uint64_t)a);
+        if (strcmp(frag, f[3]) == 0) {
+            zhs_buf_put_varint(b, 0);
+        } else {
+            zhs_buf_put_varint(b, 1 + (uint64_t)strlen(frag));
+            zhs_buf_append(b, frag, strlen(frag));
+        }
+    } else {
+        zhs_buf_put_varint(b, 0);
+        put_shared(b, f[0], pf[0]);
+    }
+    /* zigzag: a law's lines rise; a block's first record follows line 0 */
+    int64_t d = (int64_t)p->line - (int64_t)(prev ? prev->line : 0);
+    zhs_buf_put_varint(b, d >= 0 ? (uint64_t)d * 2 : (uint64_t)(-d) * 2 - 1);
+    bool lab = text_has_label(p, f[3]);
+    size_t skip = lab ? strlen(f[3]) + 1 : 0;
+    zhs_buf_reset(scratch);
+    if (!zhs_textcode_encode(scratch, (const uint8_t *)(p->text ? p->text + skip : ""),
+                             p->text ? p->text_len - skip : 0, tc))
+        b->oom = true;
+    zhs_buf_put_varint(b, (uint64_t)scratch->len * 2 + lab);
+    zhs_buf_append(b, scratch->data ? scratch->data : "", scratch->len);
+    return !b->oom;
+}
+
+/* Room in b for a string of n bytes and its NUL. */
+static bool room(zhs_buf *b, size_t n)
+{
+    return zhs_buf_reserve(b, n > b->len ? n - b->len : 0);
+}
+
+static void set_str(zhs_buf *b, size_t k, const void *s, size_t n)
+{
+    if (n) memcpy(b->data + k, s, n);   /* s may be an empty string's NULL */
+    b->len = k + n;
+    b->data[b->len] = 0;
+}
+
+static int next_derived(const uint8_t **pp, const uint8_t *end, zhs_record_state *st)
+{
+    /* parsed and checked whole before anything changes, as format 4's */
+    const uint8_t *q = *pp, *s[10] = {0}, *frag = NULL;
+    size_t n[10] = {0};
+    uint64_t k[10] = {0}, mask, id_at, frag_n = 0, line, t;
+    if (!zhs_varint_get(&q, end, &mask) || mask >> MASK_BITS) return ZHS_ECORRUPT;
+    for (int i = 0; i < MASK_BITS; i++)
+        if (mask >> i & 1 && !(zhs_varint_get(&q, end, &k[i + 1]) && get_str(&q, end, &s[i + 1], &n[i + 1])))
+            return ZHS_ECORRUPT;
+    if (!zhs_varint_get(&q, end, &id_at)) return ZHS_ECORRUPT;
+    if (id_at == 0 && !(zhs_varint_get(&q, end, &k[0]) && get_str(&q, end, &s[0], &n[0]))) return ZHS_ECORRUPT;
+    if (id_at) {
+        if (!zhs_varint_get(&q, end, &frag_n) || frag_n > (uint64_t)(end - q) + 1) return ZHS_ECORRUPT;
+        frag = q;
+        q += frag_n ? frag_n - 1 : 0;
+    }
+    if (!zhs_varint_get(&q, end, &line) || !zhs_varint_get(&q, end, &t) || t / 2 > (uint64_t)(end - q))
+        return ZHS_ECORRUPT;
+    const uint8_t *text = q;
+    q += t / 2;
+    /* zigzag: 2d for d >= 0, -2d - 1 below */
+    uint64_t m = line & 1 ? line / 2 + 1 : line / 2;
+    if (line & 1 ? m > st->line : m > UINT32_MAX - st->line) return ZHS_ECORRUPT;
+    for (int i = 0; i < 10; i++)
+        if ((i == 0 ? !id_at : mask >> (i - 1) & 1) && k[i] > st->f[i].len) return ZHS_ECORRUPT;
+    char next[64];
+    size_t nn = mask & MASK_LABEL ? 0 : label_next(st->f[3].data, st->f[3].len, next);
+    size_t label_n = mask & MASK_LABEL ? (size_t)(k[3] + n[3]) : nn ? nn : st->f[3].len;
+    size_t path_n = mask >> 3 & 1 ? (size_t)(k[4] + n[4]) : st->f[4].len;
+    size_t frag_len = frag_n ? (size_t)frag_n - 1 : label_n;
+    if (id_at && id_at - 1 > path_n) return ZHS_ECORRUPT;
+    for (int i = 0; i < 10; i++)
+        if ((i == 0 ? !id_at : mask >> (i - 1) & 1) && !room(&st->f[i], (size_t)(k[i] + n[i]))) return ZHS_ENOMEM;
+    if ((nn && !room(&st->f[3], nn)) || (id_at && !room(&st->f[0], path_n - (id_at - 1) + 1 + frag_len)))
+        return ZHS_ENOMEM;
+    for (int i = 0; i < 10; i++)
+        if (i == 0 ? !id_at : mask >> (i - 1) & 1) set_str(&st->f[i], (size_t)k[i], s[i], n[i]);
+    if (nn) set_str(&st->f[3], 0, next, nn);
+    if (id_at) {
+        zhs_buf *id = &st->f[0];
+        size_t at = (size_t)(id_at - 1), rel = path_n - at;
+        set_str(id, 0, st->f[4].data + at, rel);
+        id->data[rel] = '#';
+        set_str(id, rel + 1, frag_n ? (const char *)frag : st->f[3].data, frag_len);
+    }
+    st->line = (uint32_t)(line & 1 ? st->line - m : st->line + m);
+    st->text = text;
+    st->text_n = (size_t)(t / 2);
+    st->text_label = t & 1;
+    *pp = q;
     return ZHS_OK;
 }

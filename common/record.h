@@ -37,10 +37,28 @@ bool zhs_record_skip(const uint8_t **pp, const uint8_t *end, int version);
 */
 typedef struct zhs_textcode zhs_textcode;
 
+/*
+** From format 7 (`.store` magic ZHSSTOR4) a record leaves out what the
+** others give ("derived" records, docs/FORMAT.md "Store"):
+**   varint mask: bit b says that string b + 1 of the order above (title,
+**     heading, label, path, date, category, status, issuer, extra)
+**     follows, as k, n, bytes after the last record's; a string not named
+**     is the last one's, but for the label, which is then the next
+**     article's after the last one's ("第九条" after "第八条") when the last
+**     is an article's;
+**   the id: varint 1 + a when it is the path from byte a on, '#' and a
+**     fragment, then varint 0 when the fragment is the label, else 1 + n
+**     and its n bytes; or varint 0 and the id as k, n, bytes;
+**   the line as the zigzag difference from the last record's (0 at a
+**     block's start);
+**   the text: varint 2 x its coded length, + 1 when it was the label, a
+**     space and then what is coded; the coded bytes.
+*/
+
 /* Appends p's record after prev (NULL: the first of its block); scratch
-** is any buffer, for the coded text. */
+** is any buffer, for the coded text.  derived: format 7's record. */
 bool zhs_record_encode_store(zhs_buf *b, const zhs_passage *p, const zhs_passage *prev, const zhs_textcode *tc,
-                             zhs_buf *scratch);
+                             bool derived, zhs_buf *scratch);
 
 /* Reading such records in order: the strings of the last one read, each
 ** kept NUL-terminated, and where its coded text is.  A record only
@@ -51,6 +69,8 @@ typedef struct zhs_record_state {
     uint32_t line;
     const uint8_t *text;        /* coded, in the block read */
     size_t text_n;
+    bool text_label;            /* the text is the label, a space, then text */
+    bool derived;               /* format 7's records: set by the reader, kept by a reset */
 } zhs_record_state;
 void zhs_record_state_init(zhs_record_state *st);
 void zhs_record_state_reset(zhs_record_state *st);     /* a block's start */

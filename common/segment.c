@@ -99,8 +99,13 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.store", dir, stem);
     s->store_coded = !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V1);
     s->store_zstd = s->store_coded && !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V2);
+    s->store_derived = s->store_zstd && !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V3);
     zhs_map_file(&s->store, path,
-                 s->store_zstd ? ZHS_MAGIC_STORE : s->store_coded ? ZHS_MAGIC_STORE_V2 : ZHS_MAGIC_STORE_V1, verify, err);
+                 s->store_derived ? ZHS_MAGIC_STORE
+                 : s->store_zstd  ? ZHS_MAGIC_STORE_V3
+                 : s->store_coded ? ZHS_MAGIC_STORE_V2
+                                  : ZHS_MAGIC_STORE_V1,
+                 verify, err);
     if (zhs_err_code(err)) goto fail;
 
     /* dictionary trailer: u32 nblocks, u32 reserved, u64 nterms */
@@ -818,6 +823,7 @@ static int zstd_get(const zhs_segment *s, const uint8_t *e, uint32_t doc, zhs_st
     }
     const uint8_t *p = (const uint8_t *)rd->raw.data, *end = p + rd->raw.len;
     zhs_record_state_reset(&rd->st);
+    rd->st.derived = s->store_derived;      /* one reader reads segments of several formats */
     for (uint32_t d = zhs_get_u32(e); d <= doc; d++) {
         int r = zhs_record_next_store(&p, end, &rd->st);
         if (r == ZHS_ENOMEM) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a passage");
@@ -860,6 +866,7 @@ int zhs_store_get(const zhs_segment *s, uint32_t doc, zhs_store_reader *rd, zhs_
     uint32_t d = first;
     bool ended = false;
     zhs_record_state_reset(&rd->st);
+    rd->st.derived = false;     /* zlib stores are formats 1 to 4 */
     for (;;) {
         const uint8_t *base = (const uint8_t *)rd->raw.data, *end = base + rd->raw.len;
         const uint8_t *p = base + at;
@@ -932,6 +939,7 @@ int zhs_store_each(const zhs_segment *s, zhs_store_fn fn, void *ctx, zhs_error *
     zhs_buf_init(&rec);
     zhs_record_state st;    /* format 4: each record after the last */
     zhs_record_state_init(&st);
+    st.derived = s->store_derived;
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     bool zs_ready = false;

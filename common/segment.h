@@ -49,6 +49,7 @@ typedef struct zhs_segment {
     uint32_t store_dict_len;        /* 0: none (formats 1 and 2) */
     bool store_coded;               /* format 4: texts in store_tc's code */
     bool store_zstd;                /* format 5: zstd blocks */
+    bool store_derived;             /* format 7: records derive strings (record.h) */
     ZSTD_DDict *store_ddict;        /* format 5 with a dictionary: shared by
                                     ** every reader (read-only once made) */
     zhs_textcode store_tc;

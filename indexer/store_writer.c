@@ -155,6 +155,7 @@ int zhs_store_writer_open(zhs_store_writer **out, const char *path, bool threade
     zhs_store_writer *w = calloc(1, sizeof *w);
     if (w) {
         zhs_record_state_init(&w->last);
+        w->last.derived = true;     /* format 7's records (record.h) */
         w->counts = calloc(0x10000, sizeof *w->counts);
         w->rank = malloc(0x10000 * sizeof *w->rank);
     }
@@ -376,7 +377,7 @@ static int add_coded(zhs_store_writer *w, const zhs_passage *p, zhs_error *err)
     if (w->block_docs) zhs_record_state_passage(&w->last, &prev);
     else zhs_record_state_reset(&w->last);
     size_t at = b->len;
-    if (!zhs_record_encode_store(b, p, w->block_docs ? &prev : NULL, &w->code, &w->scratch))
+    if (!zhs_record_encode_store(b, p, w->block_docs ? &prev : NULL, &w->code, true, &w->scratch))
         return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
     const uint8_t *q = (const uint8_t *)b->data + at;
     int rc = zhs_record_next_store(&q, (const uint8_t *)b->data + b->len, &w->last);

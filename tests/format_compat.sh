@@ -70,8 +70,9 @@ head -c 8 "$TMP/v5/g1.dict" | grep -q ZHSDICT1 && head -c 8 "$TMP/new/g1.dict" |
 head -c 8 "$TMP/v5/g1.post" | grep -q ZHSPOST2 && head -c 8 "$TMP/new/g1.post" | grep -q ZHSPOST3 &&
     ok "postings: ZHSPOST2 (format 5), ZHSPOST3 (format 6)" || bad "post magics"
 head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/v4/g1.store" | grep -q ZHSSTOR2 &&
-    head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR3 &&
-    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (formats 5 and 6)" || bad "store magics"
+    head -c 8 "$TMP/v5/g1.store" | grep -q ZHSSTOR3 && head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR4 &&
+    ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (formats 5 and 6), ZHSSTOR4 (format 7)" ||
+    bad "store magics"
 for ix in old v3 v4 v5 new; do
     "$ZHS" check "$TMP/$ix" >/dev/null 2>"$TMP/err" && ok "check $ix" || bad "check $ix: $(cat "$TMP/err")"
 done
@@ -156,9 +157,9 @@ for ix in v3 v4 v5 new; do
 done
 for ix in v3 v4 v5; do
     if grep -q '"text":"' "$TMP/new.json" && cmp -s "$TMP/$ix.json" "$TMP/new.json"; then
-        ok "$ix and format 6: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
+        ok "$ix and format 7: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
     else
-        bad "$ix and format 6 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
+        bad "$ix and format 7 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
     fi
 done
 
@@ -224,8 +225,8 @@ if $have_fix; then
         "$ZHS" check "$TMP/$2" >/dev/null 2>"$TMP/err" && ok "check $2" || bad "check $2: $(cat "$TMP/err")"
     }
     # the same update of the format-4 copy: a format-5 store beside it
-    # (format 6 writes the store of format 5)
-    update_copy v4 mixed4 store "ZHSSTOR2 ZHSSTOR3 "
+    # (format 7 writes records that derive strings, ZHSSTOR4)
+    update_copy v4 mixed4 store "ZHSSTOR2 ZHSSTOR4 "
     "$ZHS" search --format json "$TMP/mixed4" '"新增条文"' 2>&1 | grep -q '数据新增条文个人信息保护' &&
         ok "mixed4: the new passage's stored text" || bad "mixed4: the new passage's stored text"
     # every passage the format-4 index returned reads back the same
@@ -238,6 +239,14 @@ if $have_fix; then
     update_copy v5 mixed5 post "ZHSPOST2 ZHSPOST3 "
     for f in "$TMP"/mixed5/*.dict; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ' | grep -qx 'ZHSDICT1 ZHSDICT2 ' &&
         ok "mixed5: .dict files ZHSDICT1 ZHSDICT2" || bad "mixed5: .dict magics"
+    # and a format-7 .store beside the format-5 one: one reader reads both
+    magics=$(for f in "$TMP/mixed5"/*.store; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ')
+    [ "$magics" = "ZHSSTOR3 ZHSSTOR4 " ] && ok "mixed5: .store files $magics" || bad "mixed5: .store files $magics"
+    "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/mixed5" 2>&1 | grep -o '"text":"[^"]*"' |
+        sort -u > "$TMP/mixed5.texts"
+    grep -o '"text":"[^"]*"' "$TMP/v5.json" | sort -u > "$TMP/v5.texts"
+    [ -s "$TMP/v5.texts" ] && [ -z "$(comm -13 "$TMP/mixed5.texts" "$TMP/v5.texts")" ] &&
+        ok "mixed5: the format-5 segment's passages read as before" || bad "mixed5: format-5 passages differ"
     "$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed5 count" ||
         bad "mixed5 count: $("$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | head -2)"
     "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed5" > "$TMP/mixed5.pruned" 2>&1

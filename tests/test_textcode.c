@@ -199,8 +199,11 @@ static void test_damage(void)
 /* Records of format 4, each after the last: every string reads back as
 ** it was (the shared prefixes of the previous record's included), and a
 ** record that refers past the previous record or to a code past the table
-** is refused. */
-static void test_record(void)
+** is refused.  derived: format 7's records, whose ids, label copies and
+** lines are made from the rest (ids of the path and the label, of the
+** path and another fragment, or of neither; texts with and without their
+** label's copy; lines that fall). */
+static void test_record(bool derived)
 {
     zhs_buf table, rec, scratch, out[2];
     zhs_buf_init(&table);
@@ -212,20 +215,39 @@ static void test_record(void)
     make_code(&table, &tc, 3000);
     enum { N = 40 };
     static char text[N][4 * 300 + 64], id[N][64], label[N][32], heading[N][32];
+    /* articles in a row (which format 7 derives from the last: around
+    ** each place where the numeral changes its shape), and labels that do
+    ** not follow or are not an article's */
+    static const char *const labels[] = {
+        "第一条", "第二条", "第九条", "第十条", "第十一条", "第十九条", "第二十条", "第二十一条",
+        "第九十九条", "第一百条", "第一百零一条", "第一百零九条", "第一百一十条", "第一百一十一条",
+        "第九百九十九条", "第一千条", "第一千零一条", "第一千零九条", "第一千零一十条", "第一千零一十一条",
+        "第一千零九十九条", "第一千一百条", "第九千九百九十九条", "第一万条", "", "", "第7条", "第8条",
+        "第一十一条", "第十二条", "第三条之一", "第三条之二", "附则", "第二十条", "第二十二条", "第零条",
+        "第一条", "第一条", "第〇条", "第一百零十条"};
     zhs_passage p[N];
     for (int i = 0; i < N; i++) {
-        size_t len = random_text(text[i], next() % 300, i % 3 == 0);
-        snprintf(id[i], sizeof id[i], "法律/某法.md#第%d条", i * 7);
-        snprintf(label[i], sizeof label[i], "第%d条", i * 7);
+        snprintf(label[i], sizeof label[i], "%s", labels[i % (sizeof labels / sizeof *labels)]);
+        /* a text that starts with its label and a space, or with the label
+        ** and no space, or with neither */
+        size_t at = i % 4 == 3 ? (size_t)snprintf(text[i], sizeof text[i], "%s%s", label[i], i % 8 == 7 ? "" : " ") : 0;
+        size_t len = at + random_text(text[i] + at, next() % 300, i % 3 == 0);
+        if (i % 5 == 4) snprintf(id[i], sizeof id[i], "法律/某法.md#%d", i);
+        else if (i % 11 == 10) snprintf(id[i], sizeof id[i], "其他#%s", label[i]);
+        else if (i % 13 == 12) snprintf(id[i], sizeof id[i], "无井号%d", i);
+        else snprintf(id[i], sizeof id[i], "法律/某法.md#%s", label[i]);
         snprintf(heading[i], sizeof heading[i], "第%d章", i / 10);
-        p[i] = (zhs_passage){id[i], text[i], len, i < 20 ? "某法" : "另一法", heading[i], label[i], "a/b.md",
-                             (uint32_t)i * 3, i % 2 ? "2020-01-01" : "", "法律", NULL, "", i == 5 ? "{}" : ""};
-        CHECK(zhs_record_encode_store(&rec, &p[i], i ? &p[i - 1] : NULL, &tc, &scratch));
+        p[i] = (zhs_passage){id[i], text[i], len, i < 20 ? "某法" : "另一法", heading[i], label[i],
+                             i < 30 ? "/c/法律/某法.md" : "法律/某法.md",
+                             i % 9 == 8 ? (uint32_t)i : i == 39 ? UINT32_MAX : (uint32_t)i * 300,
+                             i % 2 ? "2020-01-01" : "", "法律", NULL, "", i == 5 ? "{}" : ""};
+        CHECK(zhs_record_encode_store(&rec, &p[i], i ? &p[i - 1] : NULL, &tc, derived, &scratch));
     }
     CHECK_MSG(rec.len < 12 * N + 2 * 300 * N, "shared prefixes: %zu bytes", rec.len);
     const uint8_t *q = (const uint8_t *)rec.data, *end = q + rec.len;
     zhs_record_state st;
     zhs_record_state_init(&st);
+    st.derived = derived;
     zhs_passage back;
     int same = 0;
     for (int i = 0; i < N; i++) {
@@ -253,7 +275,7 @@ static void test_record(void)
     /* a text code past the table */
     zhs_passage one = {"i", "x", 1, "", "", "", "", 1, "", "", "", "", ""};
     zhs_buf_reset(&rec);
-    CHECK(zhs_record_encode_store(&rec, &one, NULL, &tc, &scratch));
+    CHECK(zhs_record_encode_store(&rec, &one, NULL, &tc, derived, &scratch));
     char *x = memchr(rec.data, 'x', rec.len);
     CHECK(x != NULL);
     if (x) *x = (char)0xDF;
@@ -264,6 +286,36 @@ static void test_record(void)
     zhs_buf_reset(&out[0]);
     CHECK(zhs_record_passage_store(&st, &tc, &out[0], &back) == ZHS_ECORRUPT);
     CHECK(out[0].len == 0);
+    if (derived) {
+        /* a mask past the strings, an id from past the path's end, a
+        ** line below 0, a text's length past the record: refused, the
+        ** state kept */
+        static const uint8_t bad[4][8] = {{0x80, 0x04, 0, 0, 0, 0, 0},
+                                          {0, 2, 0, 0, 0},
+                                          {0, 0, 0, 0, 1, 0},
+                                          {0, 0, 0, 0, 0, 60}};
+        static const size_t bad_n[4] = {7, 5, 6, 6};
+        zhs_record_state_reset(&st);
+        for (int i = 0; i < 4; i++) {
+            q = bad[i];
+            CHECK_MSG(zhs_record_next_store(&q, bad[i] + bad_n[i], &st) == ZHS_ECORRUPT && q == bad[i],
+                      "damaged derived record %d", i);
+        }
+        /* an empty record after nothing */
+        static const uint8_t good[6] = {0};
+        q = good;
+        CHECK(zhs_record_next_store(&q, good + 6, &st) == ZHS_OK && q == good + 6);
+        /* the next article's label is not stored, nor the id made of it: the
+        ** mask, the id's start in the path and 0 for the label, the line, the
+        ** text */
+        zhs_passage a = {"x.md#第一百零九条", "", 0, "", "", "第一百零九条", "/x.md", 1, "", "", "", "", ""};
+        zhs_passage b = a;
+        b.id = "x.md#第一百一十条";
+        b.label = "第一百一十条";
+        zhs_buf_reset(&rec);
+        CHECK(zhs_record_encode_store(&rec, &b, &a, &tc, true, &scratch));
+        CHECK_MSG(rec.len == 5, "the next article's record: %zu bytes", rec.len);
+    }
     zhs_record_state_free(&st);
     zhs_buf_free(&table);
     zhs_buf_free(&rec);
@@ -405,7 +457,7 @@ static void test_store(zhs_analyzer *an)
         snprintf(path, sizeof path, "%s/g1.store", dir);
         FILE *f = fopen(path, "rb");
         char magic[8] = {0};
-        CHECK(f && fread(magic, 1, 8, f) == 8 && memcmp(magic, "ZHSSTOR3", 8) == 0);
+        CHECK(f && fread(magic, 1, 8, f) == 8 && memcmp(magic, "ZHSSTOR4", 8) == 0);
         if (f) fclose(f);
         if (threads == 1) test_store_damage(dir, path);
     }
@@ -419,7 +471,8 @@ int main(void)
     test_round_trip();
     test_sizes();
     test_damage();
-    test_record();
+    test_record(false);
+    test_record(true);
     zhs_analyzer *an = NULL;
     zhs_error err = {0};
     CHECK_OK(zhs_analyzer_open(&an, NULL, &err), err);
