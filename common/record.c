@@ -459,9 +459,11 @@ static int next_derived(const uint8_t **pp, const uint8_t *end, zhs_record_state
     if (id_at) {
         zhs_buf *id = &st->f[0];
         size_t at = (size_t)(id_at - 1), rel = path_n - at;
-        set_str(id, 0, st->f[4].data + at, rel);
+        /* a state that never held a path or label has NULL buffers: no
+        ** offset from them, even of 0 (undefined behaviour) */
+        set_str(id, 0, rel ? st->f[4].data + at : "", rel);
         id->data[rel] = '#';
-        set_str(id, rel + 1, frag_n ? (const char *)frag : st->f[3].data, frag_len);
+        set_str(id, rel + 1, frag_n ? (const char *)frag : frag_len ? st->f[3].data : "", frag_len);
     }
     st->line = (uint32_t)(line & 1 ? st->line - m : st->line + m);
     st->text = text;

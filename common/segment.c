@@ -307,7 +307,8 @@ bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, bool v1, char 
         !(v1 ? parse_counts_v1(&p, end, ti, &df, &maxtf) : parse_counts_v2(&p, end, ti, &df, &maxtf)) ||
         !zhs_varint_get(&p, end, &minlen))
         return false;
-    if (df == 0 || df > UINT32_MAX || ti->cf < df) return false;
+    /* each of the other df - 1 postings has a tf of at least 1 */
+    if (df == 0 || df > UINT32_MAX || ti->cf < df || maxtf == 0 || maxtf > ti->cf - df + 1) return false;
     ti->df = (uint32_t)df;
     ti->post_off = *post_off;
     ti->pos_off = *pos_off;

@@ -17,16 +17,19 @@ static int verify_postings(const zhs_segment *s, const zhs_dict_iter *it, uint64
 {
     zhs_cursor c;
     zhs_cursor_init(&c, s, &it->ti);
-    uint32_t n = 0, prev = 0;
+    uint32_t n = 0, prev = 0, max_tf = 0, min_len = UINT32_MAX;
     uint64_t cf = 0;
     uint32_t pos[64];
     for (uint32_t d = c.doc; d != ZHS_NO_DOC; d = zhs_cursor_next(&c)) {
         if (n > 0 && d <= prev) break;
-        if (!zhs_cursor_tf_sane(&c)) {
+        if (!zhs_cursor_tf_sane(&c) || d >= s->ndocs) {
             c.corrupt = true;
             break;
         }
-        cf += zhs_cursor_tf(&c);
+        uint32_t tf = zhs_cursor_tf(&c), len = zhs_get_u32(s->len.body + (size_t)d * 4);
+        cf += tf;
+        if (tf > max_tf) max_tf = tf;
+        if (len < min_len) min_len = len;
         /* terms written without positions (long Han words) have none */
         if (it->ti.pos_len > 0 && zhs_cursor_positions(&c, pos, 64) < 0) {
             c.corrupt = true;
@@ -40,6 +43,16 @@ static int verify_postings(const zhs_segment *s, const zhs_dict_iter *it, uint64
         return zhs_fail(err, ZHS_ECORRUPT,
                         "%s: postings of term '%s' at offset %llu are damaged (df %u, read %u): rebuild the index",
                         s->post.path, it->key, (unsigned long long)it->ti.post_off, it->ti.df, n);
+    /* The entry's largest tf and shortest passage bound the term's score
+    ** (from format 7 they are the bound itself for most terms): one that
+    ** says less than the postings would prune passages that belong in a
+    ** top k.  A bound looser than the postings costs speed only, so
+    ** only this direction is refused. */
+    if (it->ti.max_tf < max_tf || it->ti.min_len > min_len)
+        return zhs_fail(err, ZHS_ECORRUPT,
+                        "%s: the entry of term '%s' says largest tf %u and shortest passage %u, its postings have "
+                        "%u and %u: rebuild the index",
+                        s->dict.path, it->key, it->ti.max_tf, it->ti.min_len, max_tf, min_len);
     return ZHS_OK;
 }
 
