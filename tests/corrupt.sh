@@ -237,8 +237,51 @@ def tfbomb(d, gen):
     footer('%s/g%s.post' % (d, gen)); footer('%s/g%s.pos' % (d, gen))
     print(key.decode('utf-8', 'replace'), df)
 
+def lowtf(path):
+    """a ZHSDICT2 entry whose stored largest tf (df > 1, cf > df: flag 4)
+    is at least 2 says 1 instead, the CRC repaired: from format 7 the
+    largest tf and shortest passage are the score bound of most terms, so
+    such an entry would prune passages that belong in a top k"""
+    b = bytearray(open(path, 'rb').read())
+    if b[:8] != b'ZHSDICT2': raise SystemExit('not a ZHSDICT2 dictionary')
+    tr = len(b) - 32
+    nblocks, _, nterms = struct.unpack_from('<IIQ', b, tr)
+    table = tr - nblocks * 8
+    left = nterms
+    for k in range(nblocks):
+        i = struct.unpack_from('<Q', b, table + 8 * k)[0]
+        _, i = varint(b, i); _, i = varint(b, i)
+        key = b''
+        for _ in range(min(16, left)):
+            if b[i] == 0xF0:
+                pre, i = varint(b, i + 1); sl, i = varint(b, i)
+            else:
+                pre, sl = b[i] >> 4, b[i] & 15; i += 1
+            key = key[:pre] + b[i:i + sl]; i += sl
+            f = b[i]; i += 1
+            df = (f >> 3) + 1
+            if f >> 3 == 31:
+                x, i = varint(b, i); df += x
+            if f & 4: _, i = varint(b, i)
+            _, i = varint(b, i)
+            if f & 2: _, i = varint(b, i)
+            if f & 1: i += 2
+            if df > 1 and f & 4:
+                at = i
+                mt, i = varint(b, i)
+                if 2 <= mt < 128:
+                    b[at] = 1
+                    open(path, 'wb').write(b)
+                    footer(path)
+                    print(key.decode('utf-8', 'replace'), df, mt)
+                    return
+            _, i = varint(b, i)
+        left -= 16
+    raise SystemExit('no entry with a stored largest tf of 2 to 127')
+
 cmd = sys.argv[1]
-if cmd == 'footer': footer(sys.argv[2])
+if cmd == 'lowtf': lowtf(sys.argv[2])
+elif cmd == 'footer': footer(sys.argv[2])
 elif cmd == 'manifest': manifest(sys.argv[2])
 elif cmd == 'tfbomb': tfbomb(sys.argv[2], sys.argv[3])
 PY
@@ -281,6 +324,18 @@ for f in $FILES; do
   done
 done
 echo "tampering: $((tpass + tfail)) random flips behind a repaired checksum; 'zhs check' accepted $taccepted"
+
+# An entry whose largest tf says less than its postings (CRC repaired):
+# 'zhs check' must refuse it, whatever searches do with it.
+if what=$(python3 "$TMP/tamper.py" lowtf "$IDX/g$gen.dict"); then
+  "$ZHS" check "$IDX" >"$TMP/out" 2>"$TMP/err"; rc=$?
+  if [ $rc -eq 2 ] && grep -q 'largest tf' "$TMP/err"; then
+    tpass=$((tpass + 1)); echo "ok   stored largest tf lowered to 1 ($what): $(head -c 200 "$TMP/err")"
+  else tfail=$((tfail + 1)); echo "FAIL stored largest tf lowered to 1 ($what): check exit $rc: $(head -c 200 "$TMP/err")"; fi
+else
+  tfail=$((tfail + 1)); echo "FAIL no dictionary entry to lower the largest tf of: $what"
+fi
+restore "g$gen.dict"
 
 # A term-frequency width of 32 bits with a position-gap width of 0: every
 # posting of the block claims 2^32 - 1 positions, all "readable" from zero

@@ -64,16 +64,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_write(work[i], pristine[i], psize[i]);
     }
     if (zhs_index_verify(workdir, &err)) fuzz_die(__FILE__, __LINE__, "verify", "the pristine index: %s", err.message);
-    /* The structures of format 6 must be there to be damaged: compact
-    ** skip entries and blocks with packed exceptions (g1.post magic
-    ** ZHSPOST3; 数据 spans three blocks), the
-    ** store's coded texts in zstd blocks of format 7's records (magic
-    ** ZHSSTOR4, record.h) and dictionary
-    ** (trailer: u32 ntab, u32 nblocks, u32 dict_len, then the footer). */
+    /* The structures of format 7 must be there to be damaged: dictionary
+    ** entries with flags (g1.dict magic ZHSDICT2), compact skip entries
+    ** and blocks with packed exceptions (g1.post magic ZHSPOST3, which
+    ** format 7 keeps; 数据 spans three blocks), the store's coded texts in
+    ** zstd blocks of format 7's records (magic ZHSSTOR4, record.h) and
+    ** dictionary (trailer: u32 ntab, u32 nblocks, u32 dict_len, then the
+    ** footer). */
     if (psize[1] < 8 || memcmp(pristine[1], "ZHSDICT2", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.dict is not of format 7");
     if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST3", 8) != 0)
-        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 6");
+        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 6 or 7");
     if (psize[5] < 8 || memcmp(pristine[5], "ZHSSTOR4", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.store is not of format 7");
     const uint8_t *tr = psize[5] >= 40 ? pristine[5] + psize[5] - 16 - 4 : NULL;
