@@ -2,6 +2,7 @@
 ** record.c — passage records, see record.h.
 */
 #include "record.h"
+#include "numeral.h"
 #include "textcode.h"
 
 /* Strings of a record, in their order: v1 has the first six (text last,
@@ -270,54 +271,24 @@ int zhs_record_passage_store(const zhs_record_state *st, const zhs_textcode *tc,
 
 /* ------------------------------------------------ the store of format 7 */
 
-/* Chinese numerals as article labels write them (第一百零五条): the
-** numeral of n (1 to 9999) into out (at least 32 bytes), its length; 0
-** past 9999. */
+/* Article numbers as labels write them (第一百零五条), 1 to 9999 only: the
+** range is part of format 7 (a label past it has no "next" label), so it
+** stays fixed whatever numeral.c grows to.  The numeral of n into out (at
+** least 32 bytes) and its length, 0 outside the range. */
 static size_t cn_format(uint32_t n, char *out)
 {
-    static const char *const digit[10] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
-    static const char *const unit[4] = {"", "十", "百", "千"};
-    if (n == 0 || n > 9999) return 0;
-    uint32_t d[4] = {n % 10, n / 10 % 10, n / 100 % 10, n / 1000};
-    size_t len = 0;
-    bool zero = false;      /* a zero digit waits for the next nonzero one */
-    for (int u = 3; u >= 0; u--) {
-        if (d[u] == 0) {
-            zero = len > 0;
-            continue;
-        }
-        if (zero) memcpy(out + len, digit[0], 3), len += 3;
-        zero = false;
-        /* 十一, not 一十一, at the head of the numeral only: 一百一十 */
-        if (!(u == 1 && d[u] == 1 && len == 0)) memcpy(out + len, digit[d[u]], 3), len += 3;
-        memcpy(out + len, unit[u], strlen(unit[u]));
-        len += strlen(unit[u]);
-    }
-    return len;
+    return n == 0 || n > 9999 ? 0 : zhs_numeral_format(out, 32, n);
 }
 
 /* The numeral's value when s is exactly what cn_format writes for it,
 ** else 0. */
 static uint32_t cn_parse(const char *s, size_t n)
 {
-    static const char digits[] = "零一二三四五六七八九";
-    uint32_t total = 0, cur = 0;
-    if (n == 0 || n % 3 || n > 3 * 8) return 0;
-    for (size_t i = 0; i < n; i += 3) {
-        const char *c = s + i;
-        const char *dp = NULL;
-        for (int k = 0; k < 10 && !dp; k++)
-            if (memcmp(c, digits + 3 * k, 3) == 0) dp = digits + 3 * k;
-        if (dp) cur = (uint32_t)(dp - digits) / 3;
-        else if (memcmp(c, "十", 3) == 0) total += (cur ? cur : 1) * 10, cur = 0;
-        else if (memcmp(c, "百", 3) == 0) total += (cur ? cur : 1) * 100, cur = 0;
-        else if (memcmp(c, "千", 3) == 0) total += (cur ? cur : 1) * 1000, cur = 0;
-        else return 0;
-    }
-    total += cur;
+    uint32_t v;
     char back[32];
-    size_t bn = cn_format(total, back);
-    return bn == n && memcmp(back, s, n) == 0 ? total : 0;
+    if (n == 0 || zhs_numeral_parse(s, n, &v) != n) return 0;
+    size_t bn = cn_format(v, back);
+    return bn == n && memcmp(back, s, n) == 0 ? v : 0;
 }
 
 /* The label of the article after label (len bytes), "第N条" after
