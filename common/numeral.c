@@ -84,10 +84,27 @@ static const char *const cn_digit[10] = {
 };  /* 零一二三四五六七八九 */
 static const char *const cn_unit[4] = {"", "\xE5\x8D\x81", "\xE7\x99\xBE", "\xE5\x8D\x83"};  /* 十百千 */
 
+/* Where a numeral is written.  The longest (九千九百九十九万九千九百九十九)
+** is 15 characters of 3 bytes and a 零 adds at most one more, so 64 bytes
+** on the stack always hold one and formatting never allocates: record.c
+** formats labels while reading a store, where running out of memory must
+** not change what is read. */
+typedef struct numeral_out {
+    char s[64];
+    size_t len;
+} numeral_out;
+
+static void out_puts(numeral_out *o, const char *s)
+{
+    size_t l = strlen(s);
+    memcpy(o->s + o->len, s, l);
+    o->len += l;
+}
+
 /* One group of four digits (1..9999).  inner: the group follows 万, so a
 ** gap before its first digit is written 零 (二万零一百); leading_ten: the
 ** group starts the number, where ten is 十 and not 一十 (十三). */
-static void format_group(zhs_buf *o, uint32_t g, bool inner, bool leading_ten)
+static void format_group(numeral_out *o, uint32_t g, bool inner, bool leading_ten)
 {
     uint32_t place[4] = {g / 1000, g / 100 % 10, g / 10 % 10, g % 10};
     bool zero = false, started = false;
@@ -98,11 +115,11 @@ static void format_group(zhs_buf *o, uint32_t g, bool inner, bool leading_ten)
             if (started || inner) zero = true;
             continue;
         }
-        if (zero && (started || inner)) zhs_buf_puts(o, cn_digit[0]);
+        if (zero && (started || inner)) out_puts(o, cn_digit[0]);
         zero = false;
         /* 十三, not 一十三, when ten leads the whole number */
-        if (!(u == 1 && d == 1 && !started && leading_ten)) zhs_buf_puts(o, cn_digit[d]);
-        zhs_buf_puts(o, cn_unit[u]);
+        if (!(u == 1 && d == 1 && !started && leading_ten)) out_puts(o, cn_digit[d]);
+        out_puts(o, cn_unit[u]);
         started = true;
     }
 }
@@ -110,26 +127,21 @@ static void format_group(zhs_buf *o, uint32_t g, bool inner, bool leading_ten)
 size_t zhs_numeral_format(char *out, size_t cap, uint32_t value)
 {
     if (value > ZHS_NUMERAL_MAX || cap == 0) return 0;
-    zhs_buf o;
-    zhs_buf_init(&o);
+    numeral_out o = {.len = 0};
     if (value == 0) {
-        zhs_buf_puts(&o, cn_digit[0]);
+        out_puts(&o, cn_digit[0]);
     } else {
         uint32_t hi = value / 10000, lo = value % 10000;
         if (hi) {
             format_group(&o, hi, false, true);
-            zhs_buf_puts(&o, "\xE4\xB8\x87");  /* 万 */
+            out_puts(&o, "\xE4\xB8\x87");  /* 万 */
         }
         if (lo) format_group(&o, lo, hi != 0 && lo < 1000, hi == 0);
     }
-    size_t n = o.len;
-    bool ok = !o.oom && n + 1 <= cap;
-    if (ok) {
-        memcpy(out, o.data, n);
-        out[n] = 0;
-    }
-    zhs_buf_free(&o);
-    return ok ? n : 0;
+    if (o.len + 1 > cap) return 0;
+    memcpy(out, o.s, o.len);
+    out[o.len] = 0;
+    return o.len;
 }
 
 static bool lit(const char *s, size_t n, size_t i, const char *a, const char *b)
