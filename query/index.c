@@ -13,6 +13,28 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Does a query on ix get every character term whatever its analyzer's
+** chars setting?  Only with bigrams (the parse makes character terms
+** from a bigram analyzer's tokens, and chars.c its lists from bigrams):
+** on an index holding them all (chars=1: a Xapian index by default), and
+** on a native index each of whose segments makes those it lacks
+** (native.c: not a segment written before format 3, whose title copies
+** stood at the title's own positions, not at 0, which chars.c would
+** count as text; an update keeps such segments under a newer MANIFEST,
+** so the segments decide, not the MANIFEST's format).  Decided once when
+** the index is opened (ix->all_chars), not per query. */
+static bool index_all_chars(const zhs_index *ix)
+{
+    zhs_analyzer_config ac;
+    if (zhs_analyzer_config_from_fingerprint(&ac, ix->m.analyzer) != ZHS_OK || !ac.bigrams) return false;
+    if (ac.chars == ZHS_CHARS_ALL) return true;
+    if (ix->eng != &zhs_native_reader) return false;
+    const zhs_native *nx = ix->state;
+    for (unsigned i = 0; i < nx->nsegs; i++)
+        if (!nx->segs[i].chars) return false;
+    return true;
+}
+
 /* Opens the files of the generation named by ix->m through its engine. */
 static int open_generation(zhs_index *ix, zhs_error *err)
 {
@@ -22,6 +44,7 @@ static int open_generation(zhs_index *ix, zhs_error *err)
                         "include (configured with ZHS_WITH_XAPIAN=OFF): use a build with it, or rebuild the index "
                         "with the native engine", ix->dir, zhs_engine_name(ix->m.engine));
     if (ix->eng->open(ix, err) || zhs_filter_open(ix, err)) return err->code;
+    ix->all_chars = index_all_chars(ix);
     return zhs_cite_open(ix, err);
 }
 
@@ -122,35 +145,6 @@ static bool same_but_chars(const char *a, const char *b)
     }
 }
 
-/* Whether the fingerprint fp holds the setting " name=1". */
-static bool fingerprint_on(const char *fp, const char *setting)
-{
-    size_t n = strlen(setting);
-    for (const char *c = strstr(fp, setting); c; c = strstr(c + 1, setting))
-        if (c[n] == ' ' || !c[n]) return true;
-    return false;
-}
-
-/* Does a query on ix get every character term whatever its analyzer's
-** chars setting?  Only with bigrams (the parse makes character terms
-** from a bigram analyzer's tokens, and chars.c its lists from bigrams):
-** on an index holding them all (chars=1: a Xapian index by default), and
-** on a native index each of whose segments makes those it lacks
-** (native.c: not a segment written before format 3, whose title copies
-** stood at the title's own positions, not at 0, which chars.c would
-** count as text; an update keeps such segments under a newer MANIFEST,
-** so the segments decide, not the MANIFEST's format). */
-static bool query_all_chars(const zhs_index *ix)
-{
-    if (!fingerprint_on(ix->m.analyzer, " bigrams=1")) return false;
-    if (fingerprint_on(ix->m.analyzer, " chars=1")) return true;
-    if (ix->eng != &zhs_native_reader) return false;
-    const zhs_native *nx = ix->state;
-    for (unsigned i = 0; i < nx->nsegs; i++)
-        if (!nx->segs[i].chars) return false;
-    return true;
-}
-
 int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_error *err)
 {
     zhs_error local;
@@ -158,11 +152,11 @@ int zhs_index_check_analyzer(const zhs_index *ix, const zhs_analyzer *an, zhs_er
     if (zhs_err_code(err)) return err->code;
     const char *fp = zhs_analyzer_fingerprint(an);
     /* Where the query parse gives every character term whatever the
-    ** analyzer's chars setting (query_all_chars), an analyzer opened with
+    ** analyzer's chars setting (ix->all_chars), an analyzer opened with
     ** the library's default (chars=w) searches an index built with --chars
     ** (chars=1) or without, and the other way round, with the same
     ** results. */
-    if (strcmp(fp, ix->m.analyzer) != 0 && !(query_all_chars(ix) && same_but_chars(fp, ix->m.analyzer)))
+    if (strcmp(fp, ix->m.analyzer) != 0 && !(ix->all_chars && same_but_chars(fp, ix->m.analyzer)))
         return zhs_fail(err, ZHS_EANALYZER,
                         "%s was built with analyzer \"%s\" but this query uses \"%s\": "
                         "open the analyzer from the index (zhs_index_open_analyzer), or rebuild the index with this analyzer",
@@ -261,7 +255,7 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     const char *rest, *conds;
     int rc = zhs_filter_split(&rest, &conds, &r->arena, query, err);
     /* every character term where the index has them all or makes them */
-    if (rc == ZHS_OK) rc = zhs_query_parse_chars(&r->q, &r->arena, an, rest, query_all_chars(ix), err);
+    if (rc == ZHS_OK) rc = zhs_query_parse_chars(&r->q, &r->arena, an, rest, ix->all_chars, err);
     if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, rest, o.aliases, err);
     if (rc == ZHS_OK) rc = zhs_filter_apply(&r->q, &r->arena, ix, &o, conds, err);
     if (rc == ZHS_OK && (!o.group_size || o.count_only)) {
@@ -385,6 +379,7 @@ int zhs_index_open_remote(zhs_index **out, const char *const *hostports, size_t 
         zhs_index_close(ix);
         return rc;
     }
+    ix->all_chars = index_all_chars(ix);
     *out = ix;
     return ZHS_OK;
 }

@@ -105,7 +105,7 @@ static int open_segment(zhs_native_seg *ns, const zhs_index *ix, const zhs_manif
     bool known = zhs_analyzer_config_from_fingerprint(&ac, ix->m.analyzer) == ZHS_OK;
     ns->article_terms = known && ac.article_terms;
     /* character terms from bigrams in a segment written in format 3 or
-    ** later (postings magic ZHSPOST2 or 3; query/index.c query_all_chars
+    ** later (postings magic ZHSPOST2 or 3; query/index.c index_all_chars
     ** makes the parse give them where every segment makes them): the made
     ** list is in format 6's blocks whatever the segment's (chars.c marks
     ** its copy so), and an older --no-chars segment, without them, would

@@ -40,6 +40,7 @@ struct zhs_index {
     bool has_versions;          /* some title has two or more dates */
     zhs_cite_table cite;        /* the citation table (cite.c) */
     bool has_cite;              /* false: an index built before it, or remote shards */
+    bool all_chars;             /* queries get every character term (index.c) */
 };
 
 /* ------------------------------------------------------------ native.c */
