@@ -37,6 +37,12 @@ static bool is_ascii_or_fw_digit(uint32_t cp)
     return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
 }
 
+bool zhs_numeral_char(uint32_t cp)
+{
+    uint32_t unit;
+    return digit_of(cp, &unit) >= 0 || unit != 0;
+}
+
 size_t zhs_numeral_parse(const char *s, size_t n, uint32_t *value)
 {
     uint64_t total = 0, section = 0, pending = 0;

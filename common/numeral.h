@@ -16,6 +16,10 @@
 ** item numbers are far below it, and it keeps the arithmetic in range. */
 #define ZHS_NUMERAL_MAX 99999999u
 
+/* Whether cp can stand in a numeral zhs_numeral_parse reads: a digit
+** (ASCII, full-width, Chinese) or a unit (十百千万, 萬). */
+bool zhs_numeral_char(uint32_t cp);
+
 /* Reads the numeral that starts s (n bytes): Arabic digits (ASCII or
 ** full-width) or Chinese numerals (〇零一二两三四五六七八九十百千万, and the
 ** traditional 兩萬), in the usual form (一百零五) or digit by digit (一〇五).

@@ -6,21 +6,7 @@
 ** at the start of a paragraph is not taken for an article.
 */
 #include "corpus_int.h"
-
-static bool is_numeral(uint32_t cp)
-{
-    switch (cp) {
-    case 0x96F6: /* 零 */ case 0x3007: /* 〇 */ case 0x4E00: /* 一 */
-    case 0x4E8C: /* 二 */ case 0x4E09: /* 三 */ case 0x56DB: /* 四 */
-    case 0x4E94: /* 五 */ case 0x516D: /* 六 */ case 0x4E03: /* 七 */
-    case 0x516B: /* 八 */ case 0x4E5D: /* 九 */ case 0x5341: /* 十 */
-    case 0x767E: /* 百 */ case 0x5343: /* 千 */ case 0x4E07: /* 万 */
-    case 0x842C: /* 萬 */ case 0x5169: /* 兩 */
-        return true;
-    default:
-        return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
-    }
-}
+#include "numeral.h"
 
 /* Bytes of the run of numerals that starts s. */
 static size_t numerals(const char *s, size_t n)
@@ -29,7 +15,7 @@ static size_t numerals(const char *s, size_t n)
     while (i < n) {
         uint32_t cp;
         size_t l = zhs_utf8_decode(s + i, n - i, &cp);
-        if (!is_numeral(cp)) break;
+        if (!zhs_numeral_char(cp)) break;
         i += l;
     }
     return i;
