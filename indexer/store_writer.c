@@ -71,6 +71,7 @@ struct zhs_store_writer {
     size_t block_text;      /* uncoded bytes of the block's records */
     zhs_buf one;            /* the list of a ring entry of one block */
     zhs_buf stage, stage_list;  /* full blocks the ring had no room for */
+    bool flushed;           /* every record queued or written: no more adds */
     bool finished;
 
     /* The compressor thread owns out, table, cctx, cdict, dict and z while
@@ -439,6 +440,7 @@ static int choose_code(zhs_store_writer *w, zhs_error *err)
 int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    if (w->flushed) return zhs_fail(err, ZHS_EINTERNAL, "passage %s added to a flushed passage store", p->id ? p->id : "");
     if (w->code_chosen) return add_coded(w, p, err);
     if (!zhs_record_encode(&w->plain, p)) return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
     if (p->text) zhs_textcode_count(w->counts, (const uint8_t *)p->text, p->text_len);
@@ -446,14 +448,22 @@ int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *e
     return w->plain.len >= ZHS_STORE_CODE_SAMPLE ? choose_code(w, err) : ZHS_OK;
 }
 
-int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
+int zhs_store_writer_flush(zhs_store_writer *w, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    if (w->flushed) return ZHS_OK;
     if (!w->code_chosen && choose_code(w, err)) return err->code;
     if (flush_block(w, err)) return err->code;
     if (!w->dict_chosen && choose_dict(w, err)) return err->code;
     bool queued;
     if (w->stage.len && queue_entry(w, &w->stage, &w->stage_list, true, false, &queued, err)) return err->code;
+    w->flushed = true;
+    return ZHS_OK;
+}
+
+int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
+{
+    if (zhs_store_writer_flush(w, err)) return err->code;
     stop_thread(w);
     if (w->err.code) {
         *err = w->err;
