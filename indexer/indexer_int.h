@@ -92,6 +92,11 @@ typedef struct zhs_store_writer zhs_store_writer;
 ** (the file is the same; without a thread if one cannot be started). */
 int zhs_store_writer_open(zhs_store_writer **out, const char *path, bool threaded, zhs_error *err);
 int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *err);
+/* Ends the adds: the last block, and the dictionary when it was not
+** trained yet, go to the compressor thread (or are written, without one),
+** which goes on with them while the caller does other work; finish waits
+** for it (and flushes first when flush was not called). */
+int zhs_store_writer_flush(zhs_store_writer *w, zhs_error *err);
 int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err);
 void zhs_store_writer_close(zhs_store_writer *w);
 

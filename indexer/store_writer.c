@@ -8,9 +8,9 @@
 ** With a compressor thread (asked for by a build with several threads)
 ** full blocks go through a small ring to that thread, which compresses
 ** and writes them in order: the same bytes as without it, while the
-** writer's thread goes on.  The blocks that wait for the dictionary are
-** queued, in order, once it is trained, so the thread only ever sees a
-** trained dictionary.
+** writer's thread goes on.  The blocks that wait for the dictionary go
+** to the thread as its first entry, which trains the dictionary on them
+** before it compresses anything.
 */
 #include "indexer_int.h"
 #include "record.h"
@@ -34,9 +34,11 @@
 
 /* An entry of the ring: one block or several, their records one after
 ** the other in raw, and per block u32 first, u32 ndocs, u32 raw length in
-** list. */
+** list.  train: the thread trains the dictionary on raw first (the
+** blocks that waited for it), so that the writer's thread does not. */
 typedef struct store_block {
     zhs_buf raw, list;
+    bool train;
 } store_block;
 
 struct zhs_store_writer {
@@ -59,7 +61,7 @@ struct zhs_store_writer {
     /* Until the dictionary is chosen, full blocks wait here: their raw
     ** bytes, and per block u32 first, u32 ndocs, u32 raw length. */
     zhs_buf pending, pending_blocks;
-    bool dict_chosen;
+    bool dict_chosen;       /* or queued to be trained by the thread */
     zhs_buf dict;
     ZSTD_CCtx *cctx;        /* set up with the dictionary, once chosen */
     ZSTD_CDict *cdict;
@@ -69,9 +71,11 @@ struct zhs_store_writer {
     size_t block_text;      /* uncoded bytes of the block's records */
     zhs_buf one;            /* the list of a ring entry of one block */
     zhs_buf stage, stage_list;  /* full blocks the ring had no room for */
+    bool flushed;           /* every record queued or written: no more adds */
     bool finished;
 
-    /* The compressor thread owns out, table, cctx and z while it runs. */
+    /* The compressor thread owns out, table, cctx, cdict, dict and z while
+    ** it runs. */
     bool threaded;
     pthread_t th;
     pthread_mutex_t mu;
@@ -122,6 +126,8 @@ static int put_blocks(zhs_store_writer *w, const zhs_buf *raw, const zhs_buf *li
     return ZHS_OK;
 }
 
+static int train_dict(zhs_store_writer *w, const zhs_buf *sample, zhs_error *err);
+
 static void *compressor_main(void *arg)
 {
     zhs_store_writer *w = arg;
@@ -133,7 +139,9 @@ static void *compressor_main(void *arg)
         bool skip = w->err.code != 0;
         pthread_mutex_unlock(&w->mu);
         zhs_error e = {0};
-        if (!skip) put_blocks(w, &b->raw, &b->list, &e);
+        if (!skip && b->train) train_dict(w, &b->raw, &e);
+        if (!skip && !e.code) put_blocks(w, &b->raw, &b->list, &e);
+        b->train = false;
         if (b->raw.cap > STAGE_KEEP) {
             /* a backlog's or a stage's buffer: not kept in the ring */
             zhs_buf_free(&b->raw);
@@ -206,7 +214,8 @@ static void stop_thread(zhs_store_writer *w)
 ** thread, when the ring has room or wait says to wait for it; the buffers
 ** trade places with the ring's, and come back emptied.  *queued: whether
 ** it went; reports the thread's first failure. */
-static int queue_entry(zhs_store_writer *w, zhs_buf *raw, zhs_buf *list, bool wait, bool *queued, zhs_error *err)
+static int queue_entry(zhs_store_writer *w, zhs_buf *raw, zhs_buf *list, bool wait, bool train, bool *queued,
+                       zhs_error *err)
 {
     *queued = false;
     pthread_mutex_lock(&w->mu);
@@ -220,6 +229,7 @@ static int queue_entry(zhs_store_writer *w, zhs_buf *raw, zhs_buf *list, bool wa
         t = b->list;
         b->list = *list;
         *list = t;
+        b->train = train;
         w->queued++;
         *queued = true;
         pthread_cond_broadcast(&w->cv);
@@ -252,13 +262,13 @@ static int queue_block(zhs_store_writer *w, zhs_error *err)
         zhs_buf_reset(&w->one);
         if (!list_put(&w->one, w->block_first, w->block_docs, (uint32_t)w->raw.len))
             return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
-        if (queue_entry(w, &w->raw, &w->one, false, &queued, err)) return err->code;
+        if (queue_entry(w, &w->raw, &w->one, false, false, &queued, err)) return err->code;
         if (queued) return ZHS_OK;
     }
     if (!zhs_buf_append(&w->stage, w->raw.data, w->raw.len) ||
         !list_put(&w->stage_list, w->block_first, w->block_docs, (uint32_t)w->raw.len))
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the passage store");
-    return queue_entry(w, &w->stage, &w->stage_list, w->stage.len >= STAGE_MAX, &queued, err);
+    return queue_entry(w, &w->stage, &w->stage_list, w->stage.len >= STAGE_MAX, false, &queued, err);
 }
 
 /* The trainer's parameters, fixed.  ZDICT_trainFromBuffer searches
@@ -279,15 +289,16 @@ static ZDICT_fastCover_params_t train_params(void)
     return p;
 }
 
-/* Trains the dictionary on the waiting blocks (fastCover, deterministic:
-** one thread, fixed parameters), writes it and the
-** character table, then writes the blocks.  Samples are pieces of
+/* Trains the dictionary on sample, the blocks that waited for it
+** (fastCover, deterministic: one thread, fixed parameters), writes it and
+** the character table, and sets up the compressor.  Samples are pieces of
 ** ZHS_STORE_DICT_PIECE bytes rather than whole blocks, so that a small
-** store still has enough of them to train on. */
-static int choose_dict(zhs_store_writer *w, zhs_error *err)
+** store still has enough of them to train on.  Runs on the compressor
+** thread when there is one. */
+static int train_dict(zhs_store_writer *w, const zhs_buf *sample, zhs_error *err)
 {
-    const uint8_t *src = (const uint8_t *)w->pending.data;
-    size_t len = w->pending.len;
+    const uint8_t *src = (const uint8_t *)sample->data;
+    size_t len = sample->len;
     /* at most 1/32 of the sample: a small store would not win back
     ** a large dictionary */
     size_t cap = len / 32 < ZHS_STORE_DICT_MAX ? len / 32 : ZHS_STORE_DICT_MAX;
@@ -329,18 +340,26 @@ static int choose_dict(zhs_store_writer *w, zhs_error *err)
     if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_dictIDFlag, 0);
     if (ZSTD_isError(zr))
         return zhs_fail(err, ZHS_EINTERNAL, "zstd could not start the passage store: %s", ZSTD_getErrorName(zr));
-    w->dict_chosen = true;
-    /* the waiting blocks go to the compressor thread too, when there is
-    ** one, as one entry: the writer's thread has analysis to get on with
-    ** (a block at a time through the ring, the backlog held it, and so
-    ** every other stage, about 0.1 s on laws) */
+    return ZHS_OK;
+}
+
+/* The dictionary is chosen on the waiting blocks, then they are written.
+** With a compressor thread both go to it as one entry: training (about
+** 0.1 s on laws) and the backlog (another 0.1 s) on the writer's thread
+** held it, and with it every stage behind it, so that one core idled; the
+** writer's thread goes on, its blocks queued after the training. */
+static int choose_dict(zhs_store_writer *w, zhs_error *err)
+{
     int rc = ZHS_OK;
     if (w->threaded) {
         bool queued;
-        rc = queue_entry(w, &w->pending, &w->pending_blocks, true, &queued, err);
-    } else {
+        rc = queue_entry(w, &w->pending, &w->pending_blocks, true, true, &queued, err);
+    } else if (!train_dict(w, &w->pending, err)) {
         rc = put_blocks(w, &w->pending, &w->pending_blocks, err);
+    } else {
+        rc = err->code;
     }
+    if (!rc) w->dict_chosen = true;
     zhs_buf_free(&w->pending);
     zhs_buf_free(&w->pending_blocks);
     return rc;
@@ -421,6 +440,7 @@ static int choose_code(zhs_store_writer *w, zhs_error *err)
 int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    if (w->flushed) return zhs_fail(err, ZHS_EINTERNAL, "passage %s added to a flushed passage store", p->id ? p->id : "");
     if (w->code_chosen) return add_coded(w, p, err);
     if (!zhs_record_encode(&w->plain, p)) return zhs_fail(err, ZHS_ENOMEM, "out of memory storing passage %s", p->id ? p->id : "");
     if (p->text) zhs_textcode_count(w->counts, (const uint8_t *)p->text, p->text_len);
@@ -428,14 +448,22 @@ int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *e
     return w->plain.len >= ZHS_STORE_CODE_SAMPLE ? choose_code(w, err) : ZHS_OK;
 }
 
-int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
+int zhs_store_writer_flush(zhs_store_writer *w, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    if (w->flushed) return ZHS_OK;
     if (!w->code_chosen && choose_code(w, err)) return err->code;
     if (flush_block(w, err)) return err->code;
     if (!w->dict_chosen && choose_dict(w, err)) return err->code;
     bool queued;
-    if (w->stage.len && queue_entry(w, &w->stage, &w->stage_list, true, &queued, err)) return err->code;
+    if (w->stage.len && queue_entry(w, &w->stage, &w->stage_list, true, false, &queued, err)) return err->code;
+    w->flushed = true;
+    return ZHS_OK;
+}
+
+int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
+{
+    if (zhs_store_writer_flush(w, err)) return err->code;
     stop_thread(w);
     if (w->err.code) {
         *err = w->err;
