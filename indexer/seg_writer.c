@@ -49,6 +49,14 @@ struct zhs_seg_writer {
     bool finished;
 };
 
+/* K(len) as the stored bounds are computed: the postings' scores (kfac)
+** and the dictionary's choice to leave a bound out (ub_follows) must use
+** the same arithmetic, or a bound could be judged against another. */
+static double seg_kfac(const zhs_seg_writer *w, uint32_t len)
+{
+    return w->k1 * (1.0 - w->b + w->b * (double)len / w->avglen);
+}
+
 int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
                         const uint32_t *lens, uint32_t ndocs, double avglen,
                         double k1, double b, bool word_positions, zhs_error *err)
@@ -69,7 +77,7 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
         return zhs_fail(err, ZHS_ENOMEM, "out of memory starting a segment");
     }
     for (uint32_t d = 0; d < ndocs; d++)
-        w->kfac[d] = (float)(k1 * (1.0 - b + b * (double)lens[d] / w->avglen));
+        w->kfac[d] = (float)seg_kfac(w, lens[d]);
     char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
     zhs_outfile_open(&w->post, path, ZHS_MAGIC_POST, err);
@@ -282,7 +290,7 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
 ** all tfs 1: 222,000 of 329,000 on laws). */
 static bool ub_follows(const zhs_seg_writer *w, const zhs_term_code *c, uint16_t ub16)
 {
-    double K = w->k1 * (1.0 - w->b + w->b * (double)c->min_len / w->avglen);
+    double K = seg_kfac(w, c->min_len);
     double from_max = (double)c->max_tf * (w->k1 + 1.0) / ((double)c->max_tf + K);
     uint32_t bits = (uint32_t)ub16 << 16;
     float stored;
