@@ -455,8 +455,11 @@ int zhs_store_writer_flush(zhs_store_writer *w, zhs_error *err)
     if (!w->code_chosen && choose_code(w, err)) return err->code;
     if (flush_block(w, err)) return err->code;
     if (!w->dict_chosen && choose_dict(w, err)) return err->code;
+    /* the staged blocks go now if the ring has room; else finish waits
+    ** for it, so that a flush before the segment is written does not hold
+    ** the caller while the thread trains or catches up */
     bool queued;
-    if (w->stage.len && queue_entry(w, &w->stage, &w->stage_list, true, false, &queued, err)) return err->code;
+    if (w->stage.len && queue_entry(w, &w->stage, &w->stage_list, false, false, &queued, err)) return err->code;
     w->flushed = true;
     return ZHS_OK;
 }
@@ -464,6 +467,8 @@ int zhs_store_writer_flush(zhs_store_writer *w, zhs_error *err)
 int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
 {
     if (zhs_store_writer_flush(w, err)) return err->code;
+    bool queued;
+    if (w->stage.len && queue_entry(w, &w->stage, &w->stage_list, true, false, &queued, err)) return err->code;
     stop_thread(w);
     if (w->err.code) {
         *err = w->err;
