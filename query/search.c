@@ -451,6 +451,30 @@ static inline void window_add(window *w, sterm *t, double b)
     else w->opt += b;
 }
 
+/* Term t's bound over the skip block that holds `from` (from only grows),
+** and in *upto the last passage it holds for: the block's last doc, or
+** ZHS_NO_DOC for a single-block term (its bound holds everywhere) and past
+** the last block (bound 0 from there on). */
+static inline double block_bound(const state *st, sterm *t, uint32_t from, uint32_t *upto)
+{
+    if (!t->cur.skips) {
+        *upto = ZHS_NO_DOC;
+        return t->ub;
+    }
+    if (!t->block_set || from > t->block_upto) {
+        zhs_skip sk;
+        t->block_b = 0;
+        t->block_upto = ZHS_NO_DOC;
+        if (zhs_cursor_shallow(&t->cur, from, &sk)) {
+            t->block_b = skip_bound(st, t, &sk);
+            t->block_upto = sk.last_doc;
+        }
+        t->block_set = true;
+    }
+    *upto = t->block_upto;
+    return t->block_b;
+}
+
 static void window_at(state *st, window *w, uint32_t from)
 {
     w->all = w->opt = w->req = 0;
@@ -460,24 +484,9 @@ static void window_at(state *st, window *w, uint32_t from)
     w->valid = true;
     for (size_t i = 0; i < st->nt; i++) {
         sterm *t = &st->t[i];
-        zhs_skip sk;
-        double b = 0;
-        if (!t->cur.skips) {
-            b = t->ub;                  /* one block: the term's bound */
-        } else if (t->block_set && from <= t->block_upto) {
-            b = t->block_b;
-            if (t->block_upto < w->upto) w->upto = t->block_upto;
-        } else {
-            /* past the last block: 0 from here on */
-            t->block_upto = ZHS_NO_DOC;
-            if (zhs_cursor_shallow(&t->cur, from, &sk)) {
-                b = skip_bound(st, t, &sk);
-                t->block_upto = sk.last_doc;
-                if (sk.last_doc < w->upto) w->upto = sk.last_doc;
-            }
-            t->block_b = b;
-            t->block_set = true;
-        }
+        uint32_t upto;
+        double b = block_bound(st, t, from, &upto);
+        if (upto < w->upto) w->upto = upto;
         t->raw = b;
         if (!t->nby) window_add(w, t, b);
     }
@@ -761,6 +770,33 @@ static void order_by_window(sterm **ord, double *prefix, size_t n)
     for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->wb;
 }
 
+/* Where a walk that found no essential term's passage in the window can
+** go on: the essential terms ord[ness..) hold nothing in [from, d), so a
+** passage there has non-essential terms only, ord[0..ness), and cannot beat
+** theta where their block bounds add up to theta or less.  Those spans
+** are passed over block by block of the non-essential terms alone (their
+** blocks' ends, not every term's); the first passage from which they might
+** beat theta is returned, else d.  Most windows of a union ended with no
+** essential passage in them (a dense weak term's block ends every few
+** hundred passages), and a whole window (every term's bound, the order,
+** the split, the essential cursors' seeks) was set up for each. */
+static uint32_t skip_gap(const state *st, sterm *const *ord, size_t ness, uint32_t from, uint32_t d, double theta)
+{
+    while (from < d) {
+        double sum = 0;
+        uint32_t upto = ZHS_NO_DOC;
+        for (size_t i = 0; i < ness; i++) {
+            uint32_t u;
+            sum += block_bound(st, ord[i], from, &u);
+            if (u < upto) upto = u;
+        }
+        if (sum > theta) return from;
+        if (upto >= d - 1) break;
+        from = upto + 1;
+    }
+    return d;
+}
+
 /* MaxScore over the scoring terms; no required clauses.  Once the top k
 ** is full the terms are split window by window (the span over which every
 ** term's current skip block holds, window_at) by their block bounds, not
@@ -819,7 +855,7 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         ** the terms otherwise */
         if (theta >= 0 && d > win.upto) {
             if (win.upto == ZHS_NO_DOC) break;
-            next = win.upto + 1;
+            next = skip_gap(st, ord, ess, win.upto + 1, d, theta);
             win.valid = false;
             continue;
         }
