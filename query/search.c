@@ -824,9 +824,17 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
     double ess_theta = -1;      /* the theta ess is for */
     window win = {0};
     uint32_t next = 0;          /* every passage before it is done with */
+    double theta = threshold(st);   /* changes only with a push */
+    /* The least doc of the essential cursors, found while the last
+    ** candidate was scored (each cursor that stood on it stepped on, the
+    ** others lay past it): the seek of every essential cursor to `next`
+    ** that would find it again is left out while the essential terms are
+    ** the same (d_ok). */
+    uint32_t d_next = ZHS_NO_DOC;
+    bool d_ok = false;
     for (;;) {
-        double theta = threshold(st);
         if (theta >= 0 && (!win.valid || next > win.upto)) {
+            d_ok = false;
             if (next == ZHS_NO_DOC) break;
             window_at(st, &win, next);
             if (win.all <= theta) {
@@ -841,14 +849,19 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
             ess_theta = -1;
         }
         if (theta >= 0 && theta != ess_theta) {
+            size_t was = ess;
             while (ess < n && prefix[ess + 1] <= theta) ess++;
             ess_theta = theta;
+            if (ess != was) d_ok = false;
         }
-        uint32_t d = ZHS_NO_DOC;
-        for (size_t i = ess; i < n; i++) {
-            zhs_cursor *c = &ord[i]->cur;
-            uint32_t x = seek(c, next);
-            if (x < d) d = x;
+        uint32_t d = d_next;
+        if (!d_ok) {
+            d = ZHS_NO_DOC;
+            for (size_t i = ess; i < n; i++) {
+                zhs_cursor *c = &ord[i]->cur;
+                uint32_t x = seek(c, next);
+                if (x < d) d = x;
+            }
         }
         /* the passages before d hold non-essential terms only: none of
         ** them in this window can make it, but the next window may split
@@ -866,17 +879,23 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         ** so nothing has to be cleared per candidate. */
         uint64_t mask = 0;
         if (n > 64) for (size_t i = 0; i < n; i++) contrib[i] = 0;
+        /* K(len) of d once for all its terms (the same bits as tf_part) */
+        double kd = kfac_of(&st->sc, d), k1p = st->sc.bm.k1 + 1.0;
+        d_next = ZHS_NO_DOC;
         for (size_t i = ess; i < n; i++) {
             sterm *t = ord[i];
             if (t->cur.doc == d) {
-                double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
+                double tf = (double)zhs_cursor_tf(&t->cur);
+                double c = t->w * (tf * k1p / (tf + kd));
                 contrib[t->idx] = c;
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
                 step(&t->cur);
                 prefetch_kfac(&st->sc, &t->cur);
             }
+            if (t->cur.doc < d_next) d_next = t->cur.doc;
         }
+        d_ok = true;
         if (ess > 0 && part + prefix[ess] <= theta) continue;
         bool pruned = false;
         /* the non-essential terms, strongest first: stop as soon as the
@@ -884,7 +903,8 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         for (size_t i = ess; i-- > 0;) {
             sterm *t = ord[i];
             if (seek(&t->cur, d) == d) {
-                double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
+                double tf = (double)zhs_cursor_tf(&t->cur);
+                double c = t->w * (tf * k1p / (tf + kd));
                 contrib[t->idx] = c;
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
@@ -902,6 +922,7 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         }
         st->matches++;
         heap_push(st, d, s);
+        theta = threshold(st);
     }
     free(ord);
     free(prefix);
