@@ -65,6 +65,7 @@ typedef struct sterm {
     double ratio[TIE_MAX];
     size_t nby;
     double raw;                 /* window_at: the bound of its own block */
+    bool lead;                  /* run_maxscore: its blocks end the window (union_window) */
 } sterm;
 
 typedef struct celem {
@@ -770,6 +771,38 @@ static void order_by_window(sterm **ord, double *prefix, size_t n)
     for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->wb;
 }
 
+/* run_maxscore's window from `from` on: it ends where the first of the
+** lead terms' blocks ends (the terms essential in the last window, as
+** Lucene's MaxScore does; every term at first), and each other term's
+** bound is the largest of its blocks' up to there.  A window that ended
+** at the first block end of any term was some 300 passages long for a
+** union of 6-8 terms, and set up again (bounds, order, split) each time
+** a weak dense list crossed a block boundary. */
+static void union_window(state *st, window *w, uint32_t from)
+{
+    w->upto = ZHS_NO_DOC;
+    w->valid = true;
+    w->all = 0;
+    bool any = false;
+    for (size_t i = 0; i < st->nt; i++) any |= st->t[i].lead;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        uint32_t u;
+        t->wb = block_bound(st, t, from, &u);
+        if ((t->lead || !any) && u < w->upto) w->upto = u;
+    }
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        uint32_t u;
+        block_bound(st, t, from, &u);
+        while (u < w->upto) {
+            double b = block_bound(st, t, u + 1, &u);
+            if (b > t->wb) t->wb = b;
+        }
+        w->all += t->wb;
+    }
+}
+
 /* Where a walk that found no essential term's passage in the window can
 ** go on: the essential terms ord[ness..) hold nothing in [from, d), so a
 ** passage there has non-essential terms only, ord[0..ness), and cannot beat
@@ -836,7 +869,8 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         if (theta >= 0 && (!win.valid || next > win.upto)) {
             d_ok = false;
             if (next == ZHS_NO_DOC) break;
-            window_at(st, &win, next);
+            for (size_t i = 0; i < n; i++) ord[i]->lead = i >= ess;
+            union_window(st, &win, next);
             if (win.all <= theta) {
                 /* no passage up to the end of these blocks can make it */
                 if (win.upto == ZHS_NO_DOC) break;
