@@ -381,6 +381,30 @@ static void compare_paths(zhs_index *ix, zhs_analyzer *an, int nq)
     zhs_buf_free(&q);
 }
 
+/* Query q at o (at k1 0.7, b 0.9 when other_params: the bounds from max
+** tf and min length) pruned and exhaustive: the same hits, checked; whether
+** it matches more than k passages (so that pruning had work to do). */
+static bool pruned_is_exhaustive(zhs_index *ix, zhs_analyzer *an, const char *q, zhs_search_options o, bool other_params)
+{
+    if (other_params) {
+        o.k1 = 0.7;
+        o.b = 0.9;
+    }
+    zhs_results *a = NULL, *b = NULL;
+    zhs_error err = {0};
+    bool full = false;
+    CHECK_OK(zhs_index_search(&a, ix, an, q, &o, &err), err);
+    o.exhaustive = 1;
+    CHECK_OK(zhs_index_search(&b, ix, an, q, &o, &err), err);
+    if (a && b) {
+        zt_check_same_hits(a, b, q, o.k, "exhaustive");
+        full = zhs_results_matches(b) > o.k;
+    }
+    zhs_results_free(a);
+    zhs_results_free(b);
+    return full;
+}
+
 /* Two required words, alone or with an optional or an excluded third:
 ** the shape search.c walks block pair by block pair once the top k is full
 ** (pair_window), its candidates left out by bounds from one list's parts
@@ -402,27 +426,13 @@ static void check_pairs(zhs_index *ix, zhs_analyzer *an)
         zhs_search_options_default(&o);
         o.k = ks[i % 3 == 0 ? i / 3 % 3 : i % 3];
         o.proximity = i % 2 ? -1 : 1;
-        if (i % 4 == 3) {
-            o.k1 = 0.7;
-            o.b = 0.9;
-        }
-        zhs_results *a = NULL, *b = NULL;
-        zhs_error err = {0};
-        CHECK_OK(zhs_index_search(&a, ix, an, q, &o, &err), err);
-        o.exhaustive = 1;
-        CHECK_OK(zhs_index_search(&b, ix, an, q, &o, &err), err);
-        if (a && b) {
-            zt_check_same_hits(a, b, q, o.k, "exhaustive");
-            full += zhs_results_matches(b) > o.k;
-        }
-        zhs_results_free(a);
-        zhs_results_free(b);
+        full += pruned_is_exhaustive(ix, an, q, o, i % 4 == 3);
     }
     CHECK_MSG(full >= nq / 4, "only %zu of %zu pair queries match more than k passages", full, nq);
 }
 
-/* Unions of five to eight words, frequent and rare ones mixed (and the
-** df edge tokens, 潮汐, 涟漪): MaxScore's windows end where the blocks of
+/* Unions of one to eight words, frequent and rare ones mixed (涟漪 潮汐 and
+** others, the df edge tokens): MaxScore's windows end where the blocks of
 ** the terms essential in the last window end, and a weaker term's bound
 ** there is the largest of the blocks it crosses (union_window); a window
 ** whose essential lists hold nothing is followed by a walk over the weak
@@ -448,21 +458,7 @@ static void check_long_unions(zhs_index *ix, zhs_analyzer *an)
         zhs_search_options_default(&o);
         o.k = ks[i / 2 % 4];
         o.proximity = i / 8 % 2 ? -1 : 1;
-        if (i % 4 == 3) {
-            o.k1 = 0.7;
-            o.b = 0.9;
-        }
-        zhs_results *a = NULL, *b = NULL;
-        zhs_error err = {0};
-        CHECK_OK(zhs_index_search(&a, ix, an, q, &o, &err), err);
-        o.exhaustive = 1;
-        CHECK_OK(zhs_index_search(&b, ix, an, q, &o, &err), err);
-        if (a && b) {
-            zt_check_same_hits(a, b, q, o.k, "exhaustive");
-            full += zhs_results_matches(b) > o.k;
-        }
-        zhs_results_free(a);
-        zhs_results_free(b);
+        full += pruned_is_exhaustive(ix, an, q, o, i % 4 == 3);
     }
     CHECK_MSG(full >= nq * 3 / 4, "only %zu of %zu long unions match more than k passages", full, nq);
 }
