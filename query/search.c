@@ -831,8 +831,8 @@ static uint32_t skip_gap(const state *st, sterm *const *ord, size_t ness, uint32
 }
 
 /* MaxScore over the scoring terms; no required clauses.  Once the top k
-** is full the terms are split window by window (the span over which every
-** term's current skip block holds, window_at) by their block bounds, not
+** is full the terms are split window by window (the span of the lead
+** terms' current skip blocks, union_window) by their block bounds, not
 ** their global ones: the weakest, whose bounds together cannot beat the
 ** k-th score, are non-essential there and only looked up for a passage
 ** one of the others holds.  A frequent bigram whose blocks here hold low

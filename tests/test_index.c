@@ -437,7 +437,7 @@ static void check_pairs(zhs_index *ix, zhs_analyzer *an)
 ** there is the largest of the blocks it crosses (union_window); a window
 ** whose essential lists hold nothing is followed by a walk over the weak
 ** terms' blocks alone (skip_gap).  Pruned == exhaustive, hit for hit, at
-** k 1, 10 and 100, at the index's k1/b and others, with and without the
+** k 1, 10, 60 and 100, at the index's k1/b and others, with and without the
 ** proximity bonus; and most of them match more than k passages. */
 static void check_long_unions(zhs_index *ix, zhs_analyzer *an)
 {
