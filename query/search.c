@@ -65,6 +65,7 @@ typedef struct sterm {
     double ratio[TIE_MAX];
     size_t nby;
     double raw;                 /* window_at: the bound of its own block */
+    bool lead;                  /* run_maxscore: its blocks end the window (union_window) */
 } sterm;
 
 typedef struct celem {
@@ -451,6 +452,30 @@ static inline void window_add(window *w, sterm *t, double b)
     else w->opt += b;
 }
 
+/* Term t's bound over the skip block that holds `from` (from only grows),
+** and in *upto the last passage it holds for: the block's last doc, or
+** ZHS_NO_DOC for a single-block term (its bound holds everywhere) and past
+** the last block (bound 0 from there on). */
+static inline double block_bound(const state *st, sterm *t, uint32_t from, uint32_t *upto)
+{
+    if (!t->cur.skips) {
+        *upto = ZHS_NO_DOC;
+        return t->ub;
+    }
+    if (!t->block_set || from > t->block_upto) {
+        zhs_skip sk;
+        t->block_b = 0;
+        t->block_upto = ZHS_NO_DOC;
+        if (zhs_cursor_shallow(&t->cur, from, &sk)) {
+            t->block_b = skip_bound(st, t, &sk);
+            t->block_upto = sk.last_doc;
+        }
+        t->block_set = true;
+    }
+    *upto = t->block_upto;
+    return t->block_b;
+}
+
 static void window_at(state *st, window *w, uint32_t from)
 {
     w->all = w->opt = w->req = 0;
@@ -460,24 +485,9 @@ static void window_at(state *st, window *w, uint32_t from)
     w->valid = true;
     for (size_t i = 0; i < st->nt; i++) {
         sterm *t = &st->t[i];
-        zhs_skip sk;
-        double b = 0;
-        if (!t->cur.skips) {
-            b = t->ub;                  /* one block: the term's bound */
-        } else if (t->block_set && from <= t->block_upto) {
-            b = t->block_b;
-            if (t->block_upto < w->upto) w->upto = t->block_upto;
-        } else {
-            /* past the last block: 0 from here on */
-            t->block_upto = ZHS_NO_DOC;
-            if (zhs_cursor_shallow(&t->cur, from, &sk)) {
-                b = skip_bound(st, t, &sk);
-                t->block_upto = sk.last_doc;
-                if (sk.last_doc < w->upto) w->upto = sk.last_doc;
-            }
-            t->block_b = b;
-            t->block_set = true;
-        }
+        uint32_t upto;
+        double b = block_bound(st, t, from, &upto);
+        if (upto < w->upto) w->upto = upto;
         t->raw = b;
         if (!t->nby) window_add(w, t, b);
     }
@@ -761,9 +771,74 @@ static void order_by_window(sterm **ord, double *prefix, size_t n)
     for (size_t i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ord[i]->wb;
 }
 
+/* The scoring terms from which run_maxscore's windows are union_window's:
+** with fewer (a single word: the word and its bigrams) the looser bounds of
+** the longer windows cost more candidates than the windows saved (term
+** top 10 +4% CPU with every query on them, -3% with this rule). */
+#define LEAD_MIN 4
+
+/* run_maxscore's window from `from` on: it ends where the first of the
+** lead terms' blocks ends (the terms essential in the last window, as
+** Lucene's MaxScore does; every term at first), and each other term's
+** bound is the largest of its blocks' up to there.  A window that ended
+** at the first block end of any term was some 300 passages long for a
+** union of 6-8 terms, and set up again (bounds, order, split) each time
+** a weak dense list crossed a block boundary. */
+static void union_window(state *st, window *w, uint32_t from)
+{
+    w->upto = ZHS_NO_DOC;
+    w->valid = true;
+    w->all = 0;
+    bool any = false;
+    for (size_t i = 0; i < st->nt; i++) any |= st->t[i].lead;
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        uint32_t u;
+        t->wb = block_bound(st, t, from, &u);
+        if ((t->lead || !any) && u < w->upto) w->upto = u;
+    }
+    for (size_t i = 0; i < st->nt; i++) {
+        sterm *t = &st->t[i];
+        uint32_t u;
+        block_bound(st, t, from, &u);
+        while (u < w->upto) {
+            double b = block_bound(st, t, u + 1, &u);
+            if (b > t->wb) t->wb = b;
+        }
+        w->all += t->wb;
+    }
+}
+
+/* Where a walk that found no essential term's passage in the window can
+** go on: the essential terms ord[ness..) hold nothing in [from, d), so a
+** passage there has non-essential terms only, ord[0..ness), and cannot beat
+** theta where their block bounds add up to theta or less.  Those spans
+** are passed over block by block of the non-essential terms alone (their
+** blocks' ends, not every term's); the first passage from which they might
+** beat theta is returned, else d.  Most windows of a union ended with no
+** essential passage in them (a dense weak term's block ends every few
+** hundred passages), and a whole window (every term's bound, the order,
+** the split, the essential cursors' seeks) was set up for each. */
+static uint32_t skip_gap(const state *st, sterm *const *ord, size_t ness, uint32_t from, uint32_t d, double theta)
+{
+    while (from < d) {
+        double sum = 0;
+        uint32_t upto = ZHS_NO_DOC;
+        for (size_t i = 0; i < ness; i++) {
+            uint32_t u;
+            sum += block_bound(st, ord[i], from, &u);
+            if (u < upto) upto = u;
+        }
+        if (sum > theta) return from;
+        if (upto >= d - 1) break;
+        from = upto + 1;
+    }
+    return d;
+}
+
 /* MaxScore over the scoring terms; no required clauses.  Once the top k
-** is full the terms are split window by window (the span over which every
-** term's current skip block holds, window_at) by their block bounds, not
+** is full the terms are split window by window (the span of the lead
+** terms' current skip blocks, union_window) by their block bounds, not
 ** their global ones: the weakest, whose bounds together cannot beat the
 ** k-th score, are non-essential there and only looked up for a passage
 ** one of the others holds.  A frequent bigram whose blocks here hold low
@@ -788,11 +863,24 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
     double ess_theta = -1;      /* the theta ess is for */
     window win = {0};
     uint32_t next = 0;          /* every passage before it is done with */
+    double theta = threshold(st);   /* changes only with a push */
+    /* The least doc of the essential cursors, found while the last
+    ** candidate was scored (each cursor that stood on it stepped on, the
+    ** others lay past it): the seek of every essential cursor to `next`
+    ** that would find it again is left out while the essential terms are
+    ** the same (d_ok). */
+    uint32_t d_next = ZHS_NO_DOC;
+    bool d_ok = false;
     for (;;) {
-        double theta = threshold(st);
         if (theta >= 0 && (!win.valid || next > win.upto)) {
+            d_ok = false;
             if (next == ZHS_NO_DOC) break;
-            window_at(st, &win, next);
+            if (n >= LEAD_MIN) {
+                for (size_t i = 0; i < n; i++) ord[i]->lead = i >= ess;
+                union_window(st, &win, next);
+            } else {
+                window_at(st, &win, next);
+            }
             if (win.all <= theta) {
                 /* no passage up to the end of these blocks can make it */
                 if (win.upto == ZHS_NO_DOC) break;
@@ -805,21 +893,26 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
             ess_theta = -1;
         }
         if (theta >= 0 && theta != ess_theta) {
+            size_t was = ess;
             while (ess < n && prefix[ess + 1] <= theta) ess++;
             ess_theta = theta;
+            if (ess != was) d_ok = false;
         }
-        uint32_t d = ZHS_NO_DOC;
-        for (size_t i = ess; i < n; i++) {
-            zhs_cursor *c = &ord[i]->cur;
-            uint32_t x = seek(c, next);
-            if (x < d) d = x;
+        uint32_t d = d_next;
+        if (!d_ok) {
+            d = ZHS_NO_DOC;
+            for (size_t i = ess; i < n; i++) {
+                zhs_cursor *c = &ord[i]->cur;
+                uint32_t x = seek(c, next);
+                if (x < d) d = x;
+            }
         }
         /* the passages before d hold non-essential terms only: none of
         ** them in this window can make it, but the next window may split
         ** the terms otherwise */
         if (theta >= 0 && d > win.upto) {
             if (win.upto == ZHS_NO_DOC) break;
-            next = win.upto + 1;
+            next = skip_gap(st, ord, ess, win.upto + 1, d, theta);
             win.valid = false;
             continue;
         }
@@ -830,17 +923,23 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         ** so nothing has to be cleared per candidate. */
         uint64_t mask = 0;
         if (n > 64) for (size_t i = 0; i < n; i++) contrib[i] = 0;
+        /* K(len) of d once for all its terms (the same bits as tf_part) */
+        double kd = kfac_of(&st->sc, d), k1p = st->sc.bm.k1 + 1.0;
+        d_next = ZHS_NO_DOC;
         for (size_t i = ess; i < n; i++) {
             sterm *t = ord[i];
             if (t->cur.doc == d) {
-                double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
+                double tf = (double)zhs_cursor_tf(&t->cur);
+                double c = t->w * (tf * k1p / (tf + kd));
                 contrib[t->idx] = c;
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
                 step(&t->cur);
                 prefetch_kfac(&st->sc, &t->cur);
             }
+            if (t->cur.doc < d_next) d_next = t->cur.doc;
         }
+        d_ok = true;
         if (ess > 0 && part + prefix[ess] <= theta) continue;
         bool pruned = false;
         /* the non-essential terms, strongest first: stop as soon as the
@@ -848,7 +947,8 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         for (size_t i = ess; i-- > 0;) {
             sterm *t = ord[i];
             if (seek(&t->cur, d) == d) {
-                double c = t->w * tf_part(&st->sc, zhs_cursor_tf(&t->cur), d);
+                double tf = (double)zhs_cursor_tf(&t->cur);
+                double c = t->w * (tf * k1p / (tf + kd));
                 contrib[t->idx] = c;
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
@@ -866,6 +966,7 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         }
         st->matches++;
         heap_push(st, d, s);
+        theta = threshold(st);
     }
     free(ord);
     free(prefix);

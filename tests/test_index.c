@@ -381,6 +381,30 @@ static void compare_paths(zhs_index *ix, zhs_analyzer *an, int nq)
     zhs_buf_free(&q);
 }
 
+/* Query q at o (at k1 0.7, b 0.9 when other_params: the bounds from max
+** tf and min length) pruned and exhaustive: the same hits, checked; whether
+** it matches more than k passages (so that pruning had work to do). */
+static bool pruned_is_exhaustive(zhs_index *ix, zhs_analyzer *an, const char *q, zhs_search_options o, bool other_params)
+{
+    if (other_params) {
+        o.k1 = 0.7;
+        o.b = 0.9;
+    }
+    zhs_results *a = NULL, *b = NULL;
+    zhs_error err = {0};
+    bool full = false;
+    CHECK_OK(zhs_index_search(&a, ix, an, q, &o, &err), err);
+    o.exhaustive = 1;
+    CHECK_OK(zhs_index_search(&b, ix, an, q, &o, &err), err);
+    if (a && b) {
+        zt_check_same_hits(a, b, q, o.k, "exhaustive");
+        full = zhs_results_matches(b) > o.k;
+    }
+    zhs_results_free(a);
+    zhs_results_free(b);
+    return full;
+}
+
 /* Two required words, alone or with an optional or an excluded third:
 ** the shape search.c walks block pair by block pair once the top k is full
 ** (pair_window), its candidates left out by bounds from one list's parts
@@ -402,23 +426,41 @@ static void check_pairs(zhs_index *ix, zhs_analyzer *an)
         zhs_search_options_default(&o);
         o.k = ks[i % 3 == 0 ? i / 3 % 3 : i % 3];
         o.proximity = i % 2 ? -1 : 1;
-        if (i % 4 == 3) {
-            o.k1 = 0.7;
-            o.b = 0.9;
-        }
-        zhs_results *a = NULL, *b = NULL;
-        zhs_error err = {0};
-        CHECK_OK(zhs_index_search(&a, ix, an, q, &o, &err), err);
-        o.exhaustive = 1;
-        CHECK_OK(zhs_index_search(&b, ix, an, q, &o, &err), err);
-        if (a && b) {
-            zt_check_same_hits(a, b, q, o.k, "exhaustive");
-            full += zhs_results_matches(b) > o.k;
-        }
-        zhs_results_free(a);
-        zhs_results_free(b);
+        full += pruned_is_exhaustive(ix, an, q, o, i % 4 == 3);
     }
     CHECK_MSG(full >= nq / 4, "only %zu of %zu pair queries match more than k passages", full, nq);
+}
+
+/* Unions of one to eight words, frequent and rare ones mixed (涟漪 潮汐 and
+** others, the df edge tokens): MaxScore's windows end where the blocks of
+** the terms essential in the last window end, and a weaker term's bound
+** there is the largest of the blocks it crosses (union_window); a window
+** whose essential lists hold nothing is followed by a walk over the weak
+** terms' blocks alone (skip_gap).  Pruned == exhaustive, hit for hit, at
+** k 1, 10, 60 and 100, at the index's k1/b and others, with and without the
+** proximity bonus; and most of them match more than k passages. */
+static void check_long_unions(zhs_index *ix, zhs_analyzer *an)
+{
+    static const char *extra[] = {"df129", "df257", "df1000", "潮汐", "涟漪", "gdpr"};
+    size_t ks[] = {1, 10, 60, 100}, full = 0, nq = 160;
+    uint64_t seed = 0x9FB21C651E98DF25ull;     /* its own: the other checks' queries stay as they were */
+    for (size_t i = 0; i < nq; i++) {
+        char q[256];
+        size_t len = 0, nw = 1 + zt_xorshift(&seed) % 8;
+        q[0] = 0;
+        for (size_t j = 0; j < nw; j++) {
+            uint64_t r = zt_xorshift(&seed);
+            /* the low word numbers are the frequent ones (make_corpus) */
+            const char *w = j < 2 && i % 2 ? (j ? "潮汐" : "涟漪") : j == 0 ? extra[r % 6] : words[j % 2 ? r % 20 : 20 + r % 60];
+            len += (size_t)snprintf(q + len, sizeof q - len, "%s%s", j ? " " : "", w);
+        }
+        zhs_search_options o;
+        zhs_search_options_default(&o);
+        o.k = ks[i / 2 % 4];
+        o.proximity = i / 8 % 2 ? -1 : 1;
+        full += pruned_is_exhaustive(ix, an, q, o, i % 4 == 3);
+    }
+    CHECK_MSG(full >= nq * 3 / 4, "only %zu of %zu long unions match more than k passages", full, nq);
 }
 
 /* Phrase hits really contain the phrase; +/- hold. */
@@ -945,6 +987,7 @@ int main(void)
         compare_paths(ix, an, i ? 100 : 400);
         check_window_split(ix, an);
         check_pairs(ix, an);
+        check_long_unions(ix, an);
         check_operators(ix, an);
         check_phrases(ix, an);
         CHECK_OK(zhs_index_verify(i ? d2 : d1, &err), err);
