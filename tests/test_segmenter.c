@@ -478,6 +478,63 @@ static void test_edge_cache(void)
     zhs_analyzer_close(an);
 }
 
+/* The edge cache under pressure: runs of the dictionary's own words in a
+** shuffled order reach far more edges than the cache has entries, so
+** entries are replaced all the time; each run is segmented by a scratch
+** whose cache has started and by a fresh one (no cache), and the words
+** must be the same. */
+static void test_edge_cache_pressure(void)
+{
+    zhs_dict d;
+    CHECK(zhs_dict_builtin(&d));
+    uint32_t *parent = malloc((size_t)d.nnodes * sizeof *parent);
+    uint32_t *words = malloc((size_t)d.nnodes * sizeof *words);
+    uint16_t *text = malloc(64 * (ZHS_DICT_MAX_WORD + 1) * sizeof *text);
+    CHECK(parent && words && text);
+    if (!parent || !words || !text) goto out;
+    /* the parent of each node: its child ranges are consecutive */
+    parent[0] = 0;
+    for (uint32_t p = 0; p < d.nnodes; p++)
+        for (uint32_t c = d.first[p]; c < d.first[p + 1]; c++) parent[c] = p;
+    size_t nwords = 0;
+    for (uint32_t i = 1; i < d.nnodes; i++)
+        if (d.weight[i] <= 0) words[nwords++] = i;
+    zhs_dict_dp warm = {0};
+    size_t compared = 0, differ = 0;
+    uint32_t rnd = 12345;
+    for (int run = 0; run < 6000; run++) {
+        /* 4 to 36 words picked at random, each spelled from its node up */
+        uint32_t n = 0, k = 4 + run % 33;
+        for (uint32_t w = 0; w < k; w++) {
+            rnd = rnd * 1103515245u + 12345u;
+            uint32_t node = words[(rnd >> 8) % nwords], len = 0;
+            uint16_t tmp[ZHS_DICT_MAX_WORD];
+            for (; node && len < ZHS_DICT_MAX_WORD; node = parent[node]) tmp[len++] = d.unit[node];
+            while (len) text[n++] = tmp[--len];
+        }
+        zhs_dict_dp cold = {0};
+        bool cached = warm.memo != NULL;
+        CHECK(zhs_dict_segment(&warm, &d, NULL, text, n, false, true));
+        CHECK(zhs_dict_segment(&cold, &d, NULL, text, n, false, true));
+        if (cached && warm.next && cold.next) {
+            compared++;
+            for (uint32_t i = 0; i < n; i = cold.next[i])
+                if (warm.next[i] != cold.next[i]) {
+                    differ++;
+                    break;
+                }
+        }
+        zhs_dict_dp_free(&cold);
+    }
+    zhs_dict_dp_free(&warm);
+    CHECK_MSG(compared > 1000, "only %zu runs with the cache", compared);
+    CHECK_MSG(differ == 0, "%zu of %zu runs segmented differently with the cache", differ, compared);
+out:
+    free(parent);
+    free(words);
+    free(text);
+}
+
 /* zhs_dict_numeral's hash table against the numerals themselves. */
 static void test_numeral_table(void)
 {
@@ -508,6 +565,7 @@ int main(void)
     test_icu_index(dict, icu);
     test_hostile(dict);
     test_edge_cache();
+    test_edge_cache_pressure();
     test_numeral_table();
     zhs_analyzer_close(dict);
     zhs_analyzer_close(icu);
