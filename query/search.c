@@ -48,10 +48,12 @@ typedef struct sterm {
     ** term's own list is never walked. */
     zhs_cursor *req;
     double wb;                  /* bound in the current window */
-    /* The bound of the skip block that holds the current window's start,
-    ** kept until a window starts past its last doc (block_upto): a
-    ** window ends where the first of the terms' blocks ends, so most
-    ** terms' blocks outlast many windows. */
+    /* The bound of the skip block that holds the last doc asked for
+    ** (block_bound), kept until a doc past its last doc (block_upto) is
+    ** asked for: windows and skip_gap ask in increasing order, and most
+    ** blocks answer several asks (a window_at window ends where the first
+    ** of the terms' blocks ends; union_window's span several blocks of
+    ** the terms that do not lead). */
     double block_b;
     uint32_t block_upto;
     bool block_set;
@@ -837,8 +839,9 @@ static uint32_t skip_gap(const state *st, sterm *const *ord, size_t ness, uint32
 }
 
 /* MaxScore over the scoring terms; no required clauses.  Once the top k
-** is full the terms are split window by window (the span of the lead
-** terms' current skip blocks, union_window) by their block bounds, not
+** is full the terms are split window by window (from LEAD_MIN terms on the
+** span of the lead terms' current skip blocks, union_window; with fewer,
+** up to the first end of any term's block, window_at) by their block bounds, not
 ** their global ones: the weakest, whose bounds together cannot beat the
 ** k-th score, are non-essential there and only looked up for a passage
 ** one of the others holds.  A frequent bigram whose blocks here hold low
@@ -940,7 +943,10 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
             if (t->cur.doc < d_next) d_next = t->cur.doc;
         }
         d_ok = true;
-        if (ess > 0 && part + prefix[ess] <= theta) continue;
+        /* a test only while a padded bound is in the sum: part adds up in
+        ** another order than the final score, and alone may fall a last
+        ** bit below it (as score_optional) */
+        if (prefix[ess] > 0 && part + prefix[ess] <= theta) continue;
         bool pruned = false;
         /* the non-essential terms, strongest first: stop as soon as the
         ** passage cannot make it */
@@ -953,7 +959,7 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
             }
-            if (theta >= 0 && part + prefix[i] <= theta) { pruned = true; break; }
+            if (theta >= 0 && prefix[i] > 0 && part + prefix[i] <= theta) { pruned = true; break; }
         }
         if (pruned || excluded(st, d)) continue;
         /* the final score adds up in query term order, as the exhaustive
