@@ -6,6 +6,7 @@
 #include "format.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <zlib.h>
 
 /* The packers store, and the unpackers load, whole words of the file's
@@ -544,6 +545,191 @@ void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size)
     memcpy(&s->ub, &f, 4);
     s->max_tf = (uint16_t)x;
     s->min_len_q = (uint16_t)(x >> 16);
+}
+
+/* ---------------------------------------------------------- skip tables */
+
+static const unsigned skip_width_max[ZHS_SKIP_NFIELDS] = {ZHS_SKIP_WIDE_MAX, ZHS_SKIP_WIDE_MAX, 16, 16, 16,
+                                                          ZHS_SKIP_WIDE_MAX};
+
+/* The raw values of field f of the n entries, and its base and slope
+** (format.h, zhs_skip_table): raw[b] = value - base - b * slope >= 0. */
+static void skip_column(const zhs_skip *e, uint32_t n, unsigned f, uint64_t blocks_len, uint64_t pos_len,
+                        int64_t *raw, int64_t *base, int64_t *slope)
+{
+    int64_t v0 = 0, sl = 0, lo = INT64_MAX;
+    for (uint32_t b = 0; b < n; b++) {
+        int64_t v;
+        switch (f) {
+        case ZHS_SK_LAST: v = e[b].last_doc; break;
+        case ZHS_SK_POST: v = e[b].post_off; break;
+        case ZHS_SK_MAXTF: v = e[b].max_tf; break;
+        case ZHS_SK_MINLEN: v = e[b].min_len_q; break;
+        case ZHS_SK_UB: v = zhs_ub_round_up(e[b].ub); break;
+        default: v = (int64_t)e[b].pos_off; break;
+        }
+        if (b == 0) v0 = v;
+        raw[b] = v;
+    }
+    if (f == ZHS_SK_LAST && raw[n - 1] > v0) sl = (raw[n - 1] - v0) / (int64_t)(n - 1);
+    else if (f == ZHS_SK_POST) sl = (int64_t)(blocks_len / n);
+    else if (f == ZHS_SK_POS) sl = (int64_t)(pos_len / n);
+    for (uint32_t b = 0; b < n; b++) {
+        raw[b] -= (int64_t)b * sl;
+        if (raw[b] < lo) lo = raw[b];
+    }
+    /* offsets start at 0: their base is never above 0 (written as
+    ** -base, a plain varint) */
+    if ((f == ZHS_SK_POST || f == ZHS_SK_POS) && lo > 0) lo = 0;
+    for (uint32_t b = 0; b < n; b++) raw[b] -= lo;
+    *base = lo;
+    *slope = sl;
+}
+
+bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos, uint64_t blocks_len,
+                           uint64_t pos_len)
+{
+    unsigned nf = pos ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1;
+    if (n < 2 || blocks_len > UINT32_MAX || pos_len > UINT32_MAX) return false;
+    int64_t *raw = malloc((size_t)n * nf * sizeof *raw);
+    if (!raw) {
+        out->oom = true;
+        return false;
+    }
+    int64_t base[ZHS_SKIP_NFIELDS], slope[ZHS_SKIP_NFIELDS];
+    unsigned width[ZHS_SKIP_NFIELDS];
+    bool ok = true;
+    for (unsigned f = 0; f < nf; f++) {
+        int64_t *r = raw + (size_t)f * n, hi = 0;
+        skip_column(e, n, f, blocks_len, pos_len, r, &base[f], &slope[f]);
+        for (uint32_t b = 0; b < n; b++)
+            if (r[b] > hi) hi = r[b];
+        width[f] = hi ? 64u - (unsigned)__builtin_clzll((uint64_t)hi) : 0u;
+        if (width[f] > skip_width_max[f]) ok = false;
+        uint8_t w = (uint8_t)width[f];
+        zhs_buf_append(out, &w, 1);
+    }
+    /* the header's varints (format.h) */
+    uint64_t zz = base[ZHS_SK_LAST] < 0 ? ((uint64_t)-base[ZHS_SK_LAST] << 1) - 1 : (uint64_t)base[ZHS_SK_LAST] << 1;
+    zhs_buf_put_varint(out, zz);
+    zhs_buf_put_varint(out, (uint64_t)slope[ZHS_SK_LAST]);
+    zhs_buf_put_varint(out, (uint64_t)-base[ZHS_SK_POST]);
+    for (unsigned f = ZHS_SK_MAXTF; f <= ZHS_SK_UB; f++) zhs_buf_put_varint(out, (uint64_t)base[f]);
+    if (pos) zhs_buf_put_varint(out, (uint64_t)-base[ZHS_SK_POS]);
+    /* the columns, one little-endian bit stream (fewer than 8 bits wait
+    ** in acc, and a value has at most 33: no bit falls off) */
+    uint64_t acc = 0;
+    unsigned have = 0;
+    for (unsigned f = 0; ok && f < nf; f++) {
+        for (uint32_t b = 0; b < n; b++) {
+            uint64_t v = (uint64_t)raw[(size_t)f * n + b];
+            acc |= v << have;
+            have += width[f];
+            while (have >= 8) {
+                uint8_t c = (uint8_t)acc;
+                zhs_buf_append(out, &c, 1);
+                acc >>= 8;
+                have -= 8;
+            }
+        }
+    }
+    if (have > 0) {
+        uint8_t c = (uint8_t)acc;
+        zhs_buf_append(out, &c, 1);
+    }
+    free(raw);
+    return ok && !out->oom;
+}
+
+/* A header varint of the skip table: at most 5 bytes (every value the
+** parse accepts is below 2^35), inline (the parse runs at the start of
+** every cursor on a longer list: zhs_varint_get's call cost it a third). */
+static inline bool skip_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    uint64_t x = 0;
+    for (unsigned s = 0; s < 35 && p < end; s += 7) {
+        uint8_t c = *p++;
+        x |= (uint64_t)(c & 0x7F) << s;
+        if (c < 0x80) {
+            *pp = p;
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool zhs_skip_table_parse(zhs_skip_table *t, const uint8_t *p, uint32_t n, uint64_t list_len, uint64_t pos_len)
+{
+    unsigned nf = pos_len ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1;
+    const uint8_t *q = p + nf, *end = p + list_len;
+    if (n < 2 || list_len < nf) return false;
+    /* every field set below, without a memset of the whole table; bit
+    ** offsets from the columns' start (t->p) */
+    uint64_t bits = 0, v;
+    for (unsigned f = 0; f < ZHS_SKIP_NFIELDS; f++) {
+        unsigned w = f < nf ? p[f] : 0;
+        if (w > skip_width_max[f]) return false;
+        t->f[f] = (zhs_skip_field){.at = bits, .mask = ((uint64_t)1 << w) - 1, .stride = w};
+        bits += (uint64_t)w * n;
+    }
+    /* bounds that keep every base + b * slope + raw inside 64 bits, with
+    ** n < 2^25 (df < 2^32) and raw < 2^33 */
+    if (!skip_varint(&q, end, &v) || v > ((uint64_t)1 << 34)) return false;
+    t->f[ZHS_SK_LAST].base = (v & 1) ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+    if (!skip_varint(&q, end, &v) || v > UINT32_MAX) return false;
+    t->f[ZHS_SK_LAST].slope = (int64_t)v;
+    if (!skip_varint(&q, end, &v) || v > ((uint64_t)1 << 33)) return false;
+    t->f[ZHS_SK_POST].base = -(int64_t)v;
+    for (unsigned f = ZHS_SK_MAXTF; f <= ZHS_SK_UB; f++) {
+        if (!skip_varint(&q, end, &v) || v > 0xFFFF) return false;
+        t->f[f].base = (int64_t)v;
+    }
+    if (pos_len) {
+        if (!skip_varint(&q, end, &v) || v > ((uint64_t)1 << 33)) return false;
+        t->f[ZHS_SK_POS].base = -(int64_t)v;
+    }
+    uint64_t head = (uint64_t)(q - p), len = head + (bits + 7) / 8;
+    /* at least a byte a block after the table */
+    if (len >= list_len || list_len - len < n) return false;
+    t->f[ZHS_SK_POST].slope = (int64_t)((list_len - len) / n);
+    if (pos_len) t->f[ZHS_SK_POS].slope = (int64_t)((pos_len > UINT32_MAX ? UINT32_MAX : pos_len) / n);
+    t->p = q;
+    t->len = (size_t)len;
+    t->ub_shift = 16;
+    return true;
+}
+
+void zhs_skip_table_fixed(zhs_skip_table *t, const uint8_t *p, uint32_t n, unsigned size)
+{
+    (void)n;
+    memset(t, 0, sizeof *t);
+    t->p = p;
+    t->len = (size_t)n * size;
+    /* field, bit offset in the entry, width (format.h, zhs_skip_encode) */
+    static const uint8_t v1[ZHS_SKIP_NFIELDS][2] = {{0, 32}, {32, 32}, {160, 16}, {176, 16}, {128, 32}, {64, 64}};
+    static const uint8_t v3[ZHS_SKIP_NFIELDS][2] = {{0, 32}, {32, 32}, {64, 16}, {80, 16}, {96, 16}, {112, 32}};
+    const uint8_t(*at)[2] = size == ZHS_SKIP_BYTES_V1 ? v1 : v3;
+    unsigned nf = size == ZHS_SKIP_BYTES_NOPOS ? ZHS_SKIP_NFIELDS - 1 : ZHS_SKIP_NFIELDS;
+    for (unsigned f = 0; f < nf; f++) {
+        t->f[f].at = at[f][0];
+        t->f[f].mask = at[f][1] == 64 ? UINT64_MAX : ((uint64_t)1 << at[f][1]) - 1;
+        t->f[f].stride = size * 8;
+    }
+    t->ub_shift = size == ZHS_SKIP_BYTES_V1 ? 0 : 16;
+}
+
+void zhs_skip_get(const zhs_skip_table *t, uint32_t b, zhs_skip *s)
+{
+    int64_t v;
+    s->last_doc = zhs_skip_last(t, b);
+    v = zhs_skip_value(t, ZHS_SK_POST, b);
+    s->post_off = v < 0 || v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    /* a format-1 offset above 2^63 reads as negative: damage either way */
+    v = zhs_skip_value(t, ZHS_SK_POS, b);
+    s->pos_off = v < 0 ? UINT64_MAX : (uint64_t)v;
+    zhs_skip_get_bounds(t, b, s);
 }
 
 uint16_t zhs_len_q(uint32_t len)

@@ -34,15 +34,17 @@
 ** give: strings that did not change, an id made of the path and the
 ** label, the next article's label, the text's copy of its label; the line
 ** is a difference (.store magic ZHSSTOR4, record.h); the store's blocks
-** are format 5's. */
-#define ZHS_FORMAT_VERSION 7
+** are format 5's.  8: a list's skip table is packed (.post magic
+** ZHSPOST4, zhs_skip_table below); its blocks are format 6's. */
+#define ZHS_FORMAT_VERSION 8
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
 
-#define ZHS_MAGIC_DICT  "ZHSDICT2"   /* entries of format 7 */
+#define ZHS_MAGIC_DICT  "ZHSDICT2"   /* entries of formats 7 and 8 */
 #define ZHS_MAGIC_DICT_V1 "ZHSDICT1" /* formats 1 to 6 */
-#define ZHS_MAGIC_POST  "ZHSPOST3"   /* blocks with packed exceptions (format 6) */
+#define ZHS_MAGIC_POST  "ZHSPOST4"   /* packed skip tables (format 8) */
+#define ZHS_MAGIC_POST_V3 "ZHSPOST3" /* formats 6 and 7: blocks with packed exceptions, 18/14-byte skip entries */
 #define ZHS_MAGIC_POST_V2 "ZHSPOST2" /* formats 3 to 5: exceptions as varints */
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
@@ -103,6 +105,101 @@ void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size);
 ** back (as the upper half of an f32) is >= f.  Skip entries and format 7
 ** dictionary entries store bounds so. */
 uint16_t zhs_ub_round_up(float f);
+
+/* Skip tables of format 8 (.post magic ZHSPOST4).  The n entries are
+** kept column by column, each field at the fewest bits its values need
+** after a prediction is taken off:
+**     u8 width of each field: last_doc, post_off, max_tf, min_len_q, ub
+**        (the upper 16 bits, as above), then pos_off with positions only;
+**     varints: zigzag(last_base), last_slope, post_down, max_tf_base,
+**        min_len_base, ub_base, then pos_down with positions only;
+**     the columns, in that order, n values each at its width, one bit
+**        stream (zhs_pack's order), padded to a byte;
+** then the blocks.  Entry b's value of a field is base + b * slope + its
+** packed value: last_doc's base and slope are as written (slope: the
+** average step from the first entry to the last), post_off's slope is
+** (the blocks' bytes) / n and its base -post_down, pos_off's slope
+** (the term's positions bytes) / n and base -pos_down, the other fields'
+** slope 0.  Why: 18 bytes an entry (14 without positions) held values
+** of 18 bits (a doc id of the laws), a dozen (an offset inside a list
+** of a few KB) and a few (bounds that vary little within a term).
+** Offsets grow about linearly, so what is left after the line is small. */
+#define ZHS_SKIP_NFIELDS 6
+enum { ZHS_SK_LAST, ZHS_SK_POST, ZHS_SK_MAXTF, ZHS_SK_MINLEN, ZHS_SK_UB, ZHS_SK_POS };
+/* Widest packed value of a field: 33 bits for doc ids and offsets (a
+** u32 less its line spans up to twice its range), 16 for the bounds. */
+#define ZHS_SKIP_WIDE_MAX 33
+
+/* Where a field of entry b is: its value is base + b * slope + the raw
+** value of `mask`'s bits at bit (at + b * stride) of the table.  Format
+** 1-7 entries are fixed records read the same way (stride: the entry's
+** bits, base and slope 0), so that the cursor has one reader. */
+typedef struct zhs_skip_field {
+    uint64_t at;
+    uint64_t mask;
+    int64_t base, slope;
+    uint32_t stride;
+} zhs_skip_field;
+
+typedef struct zhs_skip_table {
+    const uint8_t *p;               /* where the fields' bit offsets start:
+                                    ** the columns (format 8), the entries */
+    size_t len;                     /* the table's bytes: the blocks follow */
+    unsigned ub_shift;              /* ub's raw bits << ub_shift: the f32's bits */
+    zhs_skip_field f[ZHS_SKIP_NFIELDS];
+} zhs_skip_table;
+
+/* Encodes the n > 1 entries e[] of a list as a format-7 table into out;
+** pos: the term has positions.  blocks_len and pos_len: the bytes of the
+** list's blocks and positions (they give the offsets' slopes).  False
+** when out of memory (out->oom) or a value does not fit the layout. */
+bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos, uint64_t blocks_len,
+                           uint64_t pos_len);
+/* Parses the format-7 table of n > 1 entries at p (list_len: the list's
+** bytes, table included; it must hold the table), pos_len: the term's
+** positions bytes (0: none).  False on damage.  Every value it then
+** gives is a sum in 64 bits of bounded parts (no overflow); a value
+** outside its field's range is damage the caller's checks see. */
+bool zhs_skip_table_parse(zhs_skip_table *t, const uint8_t *p, uint32_t n, uint64_t list_len, uint64_t pos_len);
+/* The fixed entries of formats 1-7 (size: ZHS_SKIP_BYTES, _NOPOS, _V1)
+** as a table of n entries at p. */
+void zhs_skip_table_fixed(zhs_skip_table *t, const uint8_t *p, uint32_t n, unsigned size);
+
+/* Field f of entry b; the table must be followed by 8 readable bytes
+** (a list's blocks, the file's footer). */
+static inline int64_t zhs_skip_value(const zhs_skip_table *t, unsigned f, uint32_t b)
+{
+    const zhs_skip_field *x = &t->f[f];
+    uint64_t bit = x->at + (uint64_t)b * x->stride, w = zhs_get_u64(t->p + (bit >> 3));
+    return x->base + (int64_t)b * x->slope + (int64_t)((w >> (bit & 7)) & x->mask);
+}
+/* Entry b's last doc; UINT32_MAX (never a doc id) when it is outside a
+** u32: damage. */
+static inline uint32_t zhs_skip_last(const zhs_skip_table *t, uint32_t b)
+{
+    uint64_t v = (uint64_t)zhs_skip_value(t, ZHS_SK_LAST, b);     /* < 0: above 2^63 */
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+/* Entry b whole; an offset outside 0..UINT32_MAX (damage) is UINT32_MAX
+** (post_off) or UINT64_MAX (pos_off). */
+void zhs_skip_get(const zhs_skip_table *t, uint32_t b, zhs_skip *s);
+/* Entry b's bounds alone (ub, max_tf, min_len_q), the rest of *s left as
+** it is: what block-max pruning reads for every block it passes, inline
+** (the offsets and a call cost a term top 10 query 2-3% more CPU). */
+static inline uint64_t zhs_skip_bound_value(const zhs_skip_table *t, unsigned f, uint32_t b)
+{
+    /* the bounds' slope is 0 in every layout: base + packed value */
+    const zhs_skip_field *x = &t->f[f];
+    uint64_t bit = x->at + (uint64_t)b * x->stride, w = zhs_get_u64(t->p + (bit >> 3));
+    return (uint64_t)x->base + ((w >> (bit & 7)) & x->mask);
+}
+static inline void zhs_skip_get_bounds(const zhs_skip_table *t, uint32_t b, zhs_skip *s)
+{
+    uint32_t f = (uint32_t)(zhs_skip_bound_value(t, ZHS_SK_UB, b) << t->ub_shift);
+    memcpy(&s->ub, &f, 4);
+    s->max_tf = (uint16_t)zhs_skip_bound_value(t, ZHS_SK_MAXTF, b);
+    s->min_len_q = (uint16_t)zhs_skip_bound_value(t, ZHS_SK_MINLEN, b);
+}
 
 /* Lengths quantized to 16 bits, rounding down (a bound must not overshoot):
 ** exact below 4096, then in steps. */
