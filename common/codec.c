@@ -647,6 +647,12 @@ bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos
 static inline bool skip_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
     const uint8_t *p = *pp;
+    /* most header values are below 128: one byte */
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        *pp = p + 1;
+        return true;
+    }
     uint64_t x = 0;
     for (unsigned s = 0; s < 35 && p < end; s += 7) {
         uint8_t c = *p++;

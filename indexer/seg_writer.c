@@ -30,7 +30,9 @@ struct zhs_term_enc {
     uint32_t pfirst[ZHS_BLOCK];     /* first position of each posting in the block */
     uint32_t *pgaps;                /* the other positions' gaps */
     size_t ngaps, gapcap;
-    bool too_long;                  /* a term's postings or positions pass 4 GiB */
+    bool too_long;                  /* a term's blocks or positions reach 4 GiB
+                                    ** (2^32 bytes): skip entries hold their
+                                    ** offsets and lengths in 32 bits */
 };
 
 struct zhs_seg_writer {
@@ -182,7 +184,7 @@ static bool push_gap(zhs_term_enc *e, uint32_t g)
 static int end_block_failed(const zhs_term_enc *e, const char *key, size_t keylen, zhs_error *err)
 {
     if (e->too_long)
-        return zhs_fail(err, ZHS_EINVAL, "the postings or positions of term '%.*s' pass 4 GiB, more than the index "
+        return zhs_fail(err, ZHS_EINVAL, "the postings or positions of term '%.*s' reach 4 GiB, more than the index "
                         "format addresses: index the corpus in several indexes", (int)keylen, key);
     return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
 }

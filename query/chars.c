@@ -269,7 +269,9 @@ static void settle(occ *o)
 /* Encodes the postings (docs, tfs) as the segment writer does for a term
 ** without positions: skip table when more than one block, then the
 ** blocks (zhs_block_encode), with the BM25 bounds at the segment's k1, b
-** and average length.  Fills ti (post_off 0, into the returned buffer). */
+** and average length.  Fills ti (post_off 0, into the returned buffer).
+** ZHS_OK, ZHS_ENOMEM, or ZHS_EINVAL when the skip table's layout cannot
+** hold the list. */
 static int encode(zhs_buf *out, zhs_term_info *ti, const uint32_t *docs, const uint32_t *tfs, uint32_t df,
                   const uint32_t *lens, const zhs_char_slot *cs)
 {
@@ -409,8 +411,11 @@ int zhs_native_term(const zhs_native_seg *ns, zhs_arena *arena, const char *key,
     free(tit.v);
     free(tit.pos);
     free(st.v);
-    if (!rc && df > 0 && encode(&buf, ti, docs, tfs, df, t->lens, ns->chars))
-        rc = zhs_fail(err, ZHS_ENOMEM, "out of memory making a character's list");
+    /* encode says which failed: memory, or a list the skip table's layout
+    ** cannot hold (blocks past 4 GiB: not from a segment that opened) */
+    int erc = !rc && df > 0 ? encode(&buf, ti, docs, tfs, df, t->lens, ns->chars) : ZHS_OK;
+    if (erc == ZHS_ENOMEM) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory making a character's list");
+    else if (erc) rc = zhs_fail(err, erc, "a character's list does not fit the skip table's layout");
     int64_t alive = 0;
     for (uint32_t i = 0; !rc && i < df; i++) alive += !zhs_segment_deleted(&ns->seg, docs[i]);
     free(docs);
