@@ -598,6 +598,7 @@ bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos
     }
     int64_t base[ZHS_SKIP_NFIELDS], slope[ZHS_SKIP_NFIELDS];
     unsigned width[ZHS_SKIP_NFIELDS];
+    uint8_t head[ZHS_SKIP_HEAD_POS];
     bool ok = true;
     for (unsigned f = 0; f < nf; f++) {
         int64_t *r = raw + (size_t)f * n, hi = 0;
@@ -606,31 +607,43 @@ bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos
             if (r[b] > hi) hi = r[b];
         width[f] = hi ? 64u - (unsigned)__builtin_clzll((uint64_t)hi) : 0u;
         if (width[f] > skip_width_max[f]) ok = false;
-        uint8_t w = (uint8_t)width[f];
-        zhs_buf_append(out, &w, 1);
+        head[f] = (uint8_t)width[f];
     }
-    /* the header's varints (format.h) */
+    /* the header's fixed fields (format.h): every value fits its bytes
+    ** (|last base| <= 2^32, slope and downs below 2^32: the offsets and
+    ** doc ids are u32, the lists shorter than 4 GiB; bounds u16) */
+    uint8_t *h = head + nf;
     uint64_t zz = base[ZHS_SK_LAST] < 0 ? ((uint64_t)-base[ZHS_SK_LAST] << 1) - 1 : (uint64_t)base[ZHS_SK_LAST] << 1;
-    zhs_buf_put_varint(out, zz);
-    zhs_buf_put_varint(out, (uint64_t)slope[ZHS_SK_LAST]);
-    zhs_buf_put_varint(out, (uint64_t)-base[ZHS_SK_POST]);
-    for (unsigned f = ZHS_SK_MAXTF; f <= ZHS_SK_UB; f++) zhs_buf_put_varint(out, (uint64_t)base[f]);
-    if (pos) zhs_buf_put_varint(out, (uint64_t)-base[ZHS_SK_POS]);
+    for (unsigned i = 0; i < 5; i++) h[i] = (uint8_t)(zz >> (8 * i));
+    zhs_set_u32(h + 5, (uint32_t)slope[ZHS_SK_LAST]);
+    zhs_set_u32(h + 9, (uint32_t)-base[ZHS_SK_POST]);
+    for (unsigned f = ZHS_SK_MAXTF; f <= ZHS_SK_UB; f++) {
+        h[13 + 2 * (f - ZHS_SK_MAXTF)] = (uint8_t)base[f];
+        h[14 + 2 * (f - ZHS_SK_MAXTF)] = (uint8_t)(base[f] >> 8);
+    }
+    if (pos) zhs_set_u32(h + 19, (uint32_t)-base[ZHS_SK_POS]);
+    zhs_buf_append(out, head, pos ? ZHS_SKIP_HEAD_POS : ZHS_SKIP_HEAD_NOPOS);
     /* the columns, one little-endian bit stream (fewer than 8 bits wait
     ** in acc, and a value has at most 33: no bit falls off) */
     uint64_t acc = 0;
     unsigned have = 0;
-    for (unsigned f = 0; ok && f < nf; f++) {
-        for (uint32_t b = 0; b < n; b++) {
-            uint64_t v = (uint64_t)raw[(size_t)f * n + b];
-            acc |= v << have;
-            have += width[f];
-            while (have >= 8) {
-                uint8_t c = (uint8_t)acc;
-                zhs_buf_append(out, &c, 1);
-                acc >>= 8;
-                have -= 8;
-            }
+    /* columns last_doc, post_off, the bounds' rows, pos_off: the k-th
+    ** value written is field f of entry b */
+    uint64_t nvals = (uint64_t)nf * n;
+    for (uint64_t k = 0; ok && k < nvals; k++) {
+        uint64_t rows = k - 2 * (uint64_t)n;    /* inside the rows: entry, field */
+        unsigned f = k < n ? ZHS_SK_LAST : k < 2 * (uint64_t)n ? ZHS_SK_POST
+                   : rows < 3 * (uint64_t)n ? ZHS_SK_MAXTF + (unsigned)(rows % 3) : ZHS_SK_POS;
+        uint32_t b = f == ZHS_SK_LAST ? (uint32_t)k : f == ZHS_SK_POST ? (uint32_t)(k - n)
+                   : f == ZHS_SK_POS ? (uint32_t)(k - 5 * (uint64_t)n) : (uint32_t)(rows / 3);
+        uint64_t v = (uint64_t)raw[(size_t)f * n + b];
+        acc |= v << have;
+        have += width[f];
+        while (have >= 8) {
+            uint8_t c = (uint8_t)acc;
+            zhs_buf_append(out, &c, 1);
+            acc >>= 8;
+            have -= 8;
         }
     }
     if (have > 0) {
@@ -641,69 +654,91 @@ bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos
     return ok && !out->oom;
 }
 
-/* A header varint of the skip table: at most 5 bytes (every value the
-** parse accepts is below 2^35), inline (the parse runs at the start of
-** every cursor on a longer list: zhs_varint_get's call cost it a third). */
-static inline bool skip_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+/* The widths' limits, one byte a field in the order of the header's
+** width bytes, as 0x7F - limit: a width byte below 0x80 plus its byte
+** stays below 0x100 (no carry into the next) and sets bit 7 exactly when
+** the width is above its limit (format.h, ZHS_SKIP_WIDE_MAX). */
+#define SKIP_WIDTH_OVER                                                                                        \
+    ((uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) | (uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) << 8 | (uint64_t)(0x7F - 16) << 16 | \
+     (uint64_t)(0x7F - 16) << 24 | (uint64_t)(0x7F - 16) << 32 | (uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) << 40)
+#define SKIP_HIGH_BITS 0x8080808080808080ull
+
+static inline uint32_t get_u16(const uint8_t *p)
 {
-    const uint8_t *p = *pp;
-    /* most header values are below 128: one byte */
-    if (p < end && *p < 0x80) {
-        *v = *p;
-        *pp = p + 1;
-        return true;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+bool zhs_skip_table_parse_head(zhs_skip_table *t, const uint8_t *p, uint32_t n, uint64_t list_len, uint64_t pos_len)
+{
+    /* the header's size and its widths' bytes (6, 5 without positions) */
+    uint64_t head = pos_len ? ZHS_SKIP_HEAD_POS : ZHS_SKIP_HEAD_NOPOS;
+    uint64_t keep = pos_len ? 0xFFFFFFFFFFFFull : 0xFFFFFFFFFFull;
+    if (n < 2 || list_len <= head) return false;
+    /* every width checked at once (the header is at least 8 bytes) */
+    uint64_t w = zhs_get_u64(p) & keep;
+    if ((w | (w + (SKIP_WIDTH_OVER & keep))) & SKIP_HIGH_BITS) return false;
+    /* the widths' sum (at most 3 * 33 + 3 * 16 < 256: no byte of the
+    ** product carries into the next), the columns' bits */
+    uint64_t bits = ((w * 0x0101010101010101ull) >> 56) * n, len = head + (bits + 7) / 8;
+    /* at least a byte a block after the table */
+    if (len >= list_len || list_len - len < n) return false;
+    const uint8_t *h = p + (pos_len ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1);
+    /* the fixed fields bound every sum base + b * slope + raw inside 64
+    ** bits (|base| < 2^39, slope < 2^32, b < 2^25: df < 2^32): nothing
+    ** else to check here */
+    uint64_t zz = zhs_get_u64(h) & 0xFFFFFFFFFFull, wl = w & 0xFF, wp = (w >> 8) & 0xFF;
+    t->f[ZHS_SK_LAST] = (zhs_skip_field){.at = 0,
+                                         .mask = ((uint64_t)1 << wl) - 1,
+                                         .base = (zz & 1) ? -(int64_t)(zz >> 1) - 1 : (int64_t)(zz >> 1),
+                                         .slope = zhs_get_u32(h + 5),
+                                         .stride = (uint32_t)wl};
+    t->f[ZHS_SK_POST] = (zhs_skip_field){.at = wl * n,
+                                         .mask = ((uint64_t)1 << wp) - 1,
+                                         .base = -(int64_t)zhs_get_u32(h + 9),
+                                         .slope = (int64_t)((list_len - len) / n),
+                                         .stride = (uint32_t)wp};
+    t->p = p + head;
+    t->len = (size_t)len;
+    t->ub_shift = 16;
+    t->rest = p;
+    t->n = n;
+    t->pos_len = pos_len;
+    return true;
+}
+
+void zhs_skip_table_parse_rest(zhs_skip_table *t)
+{
+    const uint8_t *p = t->rest;
+    uint32_t n = t->n;
+    bool pos = t->pos_len != 0;
+    const uint8_t *h = p + (pos ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1);
+    uint64_t at = t->f[ZHS_SK_POST].at + (uint64_t)t->f[ZHS_SK_POST].stride * n;
+    /* the bounds' rows: max_tf, min_len_q, ub side by side */
+    unsigned wt = p[ZHS_SK_MAXTF], wn = p[ZHS_SK_MINLEN], wu = p[ZHS_SK_UB];
+    t->row_at = at;
+    t->row_stride = wt + wn + wu;
+    t->max_tf = (zhs_skip_bound){.base = get_u16(h + 13), .mask = ((uint32_t)1 << wt) - 1, .shift = 0};
+    t->min_len = (zhs_skip_bound){.base = get_u16(h + 15), .mask = ((uint32_t)1 << wn) - 1, .shift = wt};
+    t->ub = (zhs_skip_bound){.base = get_u16(h + 17), .mask = ((uint32_t)1 << wu) - 1, .shift = wt + wn};
+    at += (uint64_t)t->row_stride * n;
+    if (pos) {
+        unsigned w = p[ZHS_SK_POS];
+        t->f[ZHS_SK_POS] = (zhs_skip_field){
+            .at = at,
+            .mask = ((uint64_t)1 << w) - 1,
+            .base = -(int64_t)zhs_get_u32(h + 19),
+            .slope = (int64_t)((t->pos_len > UINT32_MAX ? UINT32_MAX : t->pos_len) / n),
+            .stride = w};
+    } else {
+        t->f[ZHS_SK_POS] = (zhs_skip_field){0};
     }
-    uint64_t x = 0;
-    for (unsigned s = 0; s < 35 && p < end; s += 7) {
-        uint8_t c = *p++;
-        x |= (uint64_t)(c & 0x7F) << s;
-        if (c < 0x80) {
-            *pp = p;
-            *v = x;
-            return true;
-        }
-    }
-    return false;
+    t->rest = NULL;
 }
 
 bool zhs_skip_table_parse(zhs_skip_table *t, const uint8_t *p, uint32_t n, uint64_t list_len, uint64_t pos_len)
 {
-    unsigned nf = pos_len ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1;
-    const uint8_t *q = p + nf, *end = p + list_len;
-    if (n < 2 || list_len < nf) return false;
-    /* every field set below, without a memset of the whole table; bit
-    ** offsets from the columns' start (t->p) */
-    uint64_t bits = 0, v;
-    for (unsigned f = 0; f < ZHS_SKIP_NFIELDS; f++) {
-        unsigned w = f < nf ? p[f] : 0;
-        if (w > skip_width_max[f]) return false;
-        t->f[f] = (zhs_skip_field){.at = bits, .mask = ((uint64_t)1 << w) - 1, .stride = w};
-        bits += (uint64_t)w * n;
-    }
-    /* bounds that keep every base + b * slope + raw inside 64 bits, with
-    ** n < 2^25 (df < 2^32) and raw < 2^33 */
-    if (!skip_varint(&q, end, &v) || v > ((uint64_t)1 << 34)) return false;
-    t->f[ZHS_SK_LAST].base = (v & 1) ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
-    if (!skip_varint(&q, end, &v) || v > UINT32_MAX) return false;
-    t->f[ZHS_SK_LAST].slope = (int64_t)v;
-    if (!skip_varint(&q, end, &v) || v > ((uint64_t)1 << 33)) return false;
-    t->f[ZHS_SK_POST].base = -(int64_t)v;
-    for (unsigned f = ZHS_SK_MAXTF; f <= ZHS_SK_UB; f++) {
-        if (!skip_varint(&q, end, &v) || v > 0xFFFF) return false;
-        t->f[f].base = (int64_t)v;
-    }
-    if (pos_len) {
-        if (!skip_varint(&q, end, &v) || v > ((uint64_t)1 << 33)) return false;
-        t->f[ZHS_SK_POS].base = -(int64_t)v;
-    }
-    uint64_t head = (uint64_t)(q - p), len = head + (bits + 7) / 8;
-    /* at least a byte a block after the table */
-    if (len >= list_len || list_len - len < n) return false;
-    t->f[ZHS_SK_POST].slope = (int64_t)((list_len - len) / n);
-    if (pos_len) t->f[ZHS_SK_POS].slope = (int64_t)((pos_len > UINT32_MAX ? UINT32_MAX : pos_len) / n);
-    t->p = q;
-    t->len = (size_t)len;
-    t->ub_shift = 16;
+    if (!zhs_skip_table_parse_head(t, p, n, list_len, pos_len)) return false;
+    zhs_skip_table_parse_rest(t);
     return true;
 }
 
@@ -713,17 +748,31 @@ void zhs_skip_table_fixed(zhs_skip_table *t, const uint8_t *p, uint32_t n, unsig
     memset(t, 0, sizeof *t);
     t->p = p;
     t->len = (size_t)n * size;
-    /* field, bit offset in the entry, width (format.h, zhs_skip_encode) */
-    static const uint8_t v1[ZHS_SKIP_NFIELDS][2] = {{0, 32}, {32, 32}, {160, 16}, {176, 16}, {128, 32}, {64, 64}};
-    static const uint8_t v3[ZHS_SKIP_NFIELDS][2] = {{0, 32}, {32, 32}, {64, 16}, {80, 16}, {96, 16}, {112, 32}};
-    const uint8_t(*at)[2] = size == ZHS_SKIP_BYTES_V1 ? v1 : v3;
-    unsigned nf = size == ZHS_SKIP_BYTES_NOPOS ? ZHS_SKIP_NFIELDS - 1 : ZHS_SKIP_NFIELDS;
-    for (unsigned f = 0; f < nf; f++) {
-        t->f[f].at = at[f][0];
-        t->f[f].mask = at[f][1] == 64 ? UINT64_MAX : ((uint64_t)1 << at[f][1]) - 1;
-        t->f[f].stride = size * 8;
+    /* field, bit offset in the entry, width (format.h, zhs_skip_encode):
+    ** last_doc, post_off, pos_off */
+    static const uint8_t v1[3][2] = {{0, 32}, {32, 32}, {64, 64}};
+    static const uint8_t v3[3][2] = {{0, 32}, {32, 32}, {112, 32}};
+    static const unsigned fs[3] = {ZHS_SK_LAST, ZHS_SK_POST, ZHS_SK_POS};
+    bool old = size == ZHS_SKIP_BYTES_V1;
+    const uint8_t(*at)[2] = old ? v1 : v3;
+    unsigned nf = size == ZHS_SKIP_BYTES_NOPOS ? 2 : 3;
+    for (unsigned i = 0; i < nf; i++) {
+        zhs_skip_field *x = &t->f[fs[i]];
+        x->at = at[i][0];
+        x->mask = at[i][1] == 64 ? UINT64_MAX : ((uint64_t)1 << at[i][1]) - 1;
+        x->stride = size * 8;
     }
+    /* the bounds' row: format 1's ub (f32), max_tf, min_len_q from byte
+    ** 16; later formats' max_tf, min_len_q, ub's upper 16 bits from byte
+    ** 8 (the 8 bytes loaded may reach past a 14-byte entry: the next
+    ** entry, the blocks) */
+    t->row_at = old ? 128 : 64;
+    t->row_stride = size * 8;
+    t->max_tf = (zhs_skip_bound){.mask = 0xFFFF, .shift = old ? 32 : 0};
+    t->min_len = (zhs_skip_bound){.mask = 0xFFFF, .shift = old ? 48 : 16};
+    t->ub = (zhs_skip_bound){.mask = old ? UINT32_MAX : 0xFFFF, .shift = old ? 0 : 32};
     t->ub_shift = size == ZHS_SKIP_BYTES_V1 ? 0 : 16;
+    t->rest = NULL;
 }
 
 void zhs_skip_get(const zhs_skip_table *t, uint32_t b, zhs_skip *s)

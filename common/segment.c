@@ -565,7 +565,7 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
         /* read only through the skip table: a single-block list (most
         ** lists) leaves it unset */
         if (s->skip_packed) {
-            if (!zhs_skip_table_parse(&c->skt, base, nblocks, ti->post_len, ti->pos_len)) {
+            if (!zhs_skip_table_parse_head(&c->skt, base, nblocks, ti->post_len, ti->pos_len)) {
                 cursor_damaged(c);
                 return;
             }
@@ -579,6 +579,8 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
         }
         c->skips = base;
         c->blocks = base + c->skt.len;
+        c->sbit = c->skt.f[ZHS_SK_LAST].at;
+        c->sline = c->skt.f[ZHS_SK_LAST].base;
         if (!decode_block(c, 0, skip_last(c, 0))) return;
     } else if (df == 0 || base >= c->end || !decode_block_at(c, 0, df, base, -1, 0, true)) {
         /* the single block, at the list's start after no doc, decoded
@@ -635,46 +637,45 @@ uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
     return c->doc = c->docs[i];
 }
 
-/* Finds the block that may hold target (past the cached one) and reads
-** its bounds into c->sk; false past the last block.  Out of line, as
-** advance_block, so that the common call (target inside the cached
-** block) saves no registers. */
-__attribute__((noinline)) static bool shallow_block(zhs_cursor *c, uint32_t target)
-{
-    /* the last docs read in order from the shallow block on: the bit
-    ** offset and the line's value advance by a step each (no multiply,
-    ** the field's parameters held in registers; zhs_skip_value costs the
-    ** block-max walk a third more instructions); compared as unsigned, so
-    ** that a value outside a u32 (damage) stops the walk as
-    ** zhs_skip_last's UINT32_MAX does */
-    const zhs_skip_field *x = &c->skt.f[ZHS_SK_LAST];
-    const uint8_t *tp = c->skt.p;
-    uint32_t b = c->sblock, n = c->nblocks, stride = x->stride;
-    uint64_t bit = x->at + (uint64_t)b * stride, mask = x->mask, last = 0;
-    int64_t line = x->base + (int64_t)b * x->slope, slope = x->slope;
-    for (; b < n; b++, bit += stride, line += slope) {
-        last = (uint64_t)line + ((zhs_get_u64(tp + (bit >> 3)) >> (bit & 7)) & mask);
-        if (last >= target) break;
-    }
-    c->sblock = b;
-    if (b >= n) {
-        c->sk_valid = false;
-        return false;
-    }
-    /* the last doc just read, the bounds; the offsets are not wanted
-    ** here (left 0) */
-    c->sk.last_doc = last > UINT32_MAX ? UINT32_MAX : (uint32_t)last;
-    c->sk.post_off = 0;
-    c->sk.pos_off = 0;
-    zhs_skip_get_bounds(&c->skt, b, &c->sk);
-    c->sk_valid = true;
-    return true;
-}
-
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
 {
     if (!c->skips) return false;    /* single block: the caller uses the term bound */
-    if (!(c->sk_valid && target <= c->sk.last_doc) && !shallow_block(c, target)) return false;
+    if (!(c->sk_valid && target <= c->sk.last_doc)) {
+        /* the bounds' columns on the cursor's first block-max read */
+        if (ZHS_UNLIKELY(c->skt.rest != NULL)) zhs_skip_table_parse_rest(&c->skt);
+        /* the last docs read in order from the shallow block on: the bit
+        ** offset and the line's value of the shallow block are kept in
+        ** the cursor and advance by a step each (no multiply; the
+        ** block-max walk calls this for every block it enters, and
+        ** zhs_skip_value cost it a third more instructions); compared as
+        ** unsigned, so that a value outside a u32 (damage) stops the walk
+        ** as zhs_skip_last's UINT32_MAX does.  In line, not split off as
+        ** a cold path: the block-max walk keeps its own bound per block,
+        ** so nearly every call moves on */
+        const zhs_skip_field *x = &c->skt.f[ZHS_SK_LAST];
+        const uint8_t *tp = c->skt.p;
+        uint32_t b = c->sblock, n = c->nblocks, stride = x->stride;
+        uint64_t bit = c->sbit, mask = x->mask, last = 0;
+        int64_t line = c->sline, slope = x->slope;
+        for (; b < n; b++, bit += stride, line += slope) {
+            last = (uint64_t)line + ((zhs_get_u64(tp + (bit >> 3)) >> (bit & 7)) & mask);
+            if (last >= target) break;
+        }
+        c->sblock = b;
+        c->sbit = bit;
+        c->sline = line;
+        if (b >= n) {
+            c->sk_valid = false;
+            return false;
+        }
+        /* the last doc just read, the bounds; the offsets are not wanted
+        ** here (left 0) */
+        c->sk.last_doc = last > UINT32_MAX ? UINT32_MAX : (uint32_t)last;
+        c->sk.post_off = 0;
+        c->sk.pos_off = 0;
+        zhs_skip_get_bounds(&c->skt, b, &c->sk);
+        c->sk_valid = true;
+    }
     *sk = c->sk;
     return true;
 }
@@ -702,6 +703,7 @@ static bool prepare_positions(zhs_cursor *c)
     if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
     const uint8_t *p = c->pos_base;
     if (c->skips) {
+        if (ZHS_UNLIKELY(c->skt.rest != NULL)) zhs_skip_table_parse_rest(&c->skt);
         /* negative (damage) reads as past the end */
         uint64_t off = (uint64_t)zhs_skip_value(&c->skt, ZHS_SK_POS, c->block);
         if (off > (uint64_t)(c->pos_end - c->pos_base)) return false;

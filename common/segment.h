@@ -143,6 +143,8 @@ typedef struct zhs_cursor {
     ** may hold a target, decoded once */
     uint32_t sblock;
     bool sk_valid;
+    uint64_t sbit;                  /* sblock's last doc: its bit in the table */
+    int64_t sline;                  /* and its line's value (zhs_skip_table) */
     zhs_skip sk;
 } zhs_cursor;
 
