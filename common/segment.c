@@ -657,6 +657,12 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
         uint32_t b = c->sblock, n = c->nblocks, stride = x->stride;
         uint64_t bit = c->sbit, mask = x->mask, last = 0;
         int64_t line = c->sline, slope = x->slope;
+        if (c->sk_valid) {
+            /* the cached block ends before target: the walk starts after it */
+            b++;
+            bit += stride;
+            line += slope;
+        }
         for (; b < n; b++, bit += stride, line += slope) {
             last = (uint64_t)line + ((zhs_get_u64(tp + (bit >> 3)) >> (bit & 7)) & mask);
             if (last >= target) break;
