@@ -591,6 +591,29 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     c->doc = c->docs[0];
 }
 
+/* The block that may hold target when the next one ends before it
+** (first > the current block + 1: the first candidate): a gallop over
+** the skip entries, then a binary search; decodes it.  Out of line, so
+** that the common block change (the next block) saves no registers. */
+__attribute__((noinline)) static bool gallop_block(zhs_cursor *c, uint32_t target, uint32_t first)
+{
+    uint32_t step = 1, lo = first, b = first;
+    while (b < c->nblocks && skip_last(c, b) < target) {
+        lo = b + 1;
+        b += step;
+        step *= 2;
+    }
+    uint32_t hi = b < c->nblocks ? b : c->nblocks;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (skip_last(c, mid) < target) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo >= c->nblocks) return false;
+    /* the entry found's last doc is kept for the decode's check */
+    return decode_block(c, lo, skip_last(c, lo));
+}
+
 /* Moves to the block that may hold target (> the current block's last
 ** doc) and decodes it; false at the end of the list or on damage (the
 ** cursor is then exhausted).  Out of line: most advances stay in the
@@ -602,28 +625,11 @@ __attribute__((noinline)) static bool advance_block(zhs_cursor *c, uint32_t targ
     if (!c->skips) return false;
     uint32_t b = c->block + 1;
     if (b >= c->nblocks) return false;
-    /* the next block (a walk's every step), else gallop over skip
-    ** entries, then binary search; the entry found's last doc is kept
-    ** for the decode's check.  The block-max walk (zhs_cursor_shallow)
-    ** has often read the next block's already. */
+    /* the next block (a walk's every step), else the gallop.  The
+    ** block-max walk (zhs_cursor_shallow) has often read the next
+    ** block's last doc already. */
     uint32_t last = c->sk_valid && c->sblock == b ? c->sk.last_doc : skip_last(c, b);
-    if (last < target) {
-        uint32_t step = 1, lo = ++b;
-        while (b < c->nblocks && skip_last(c, b) < target) {
-            lo = b + 1;
-            b += step;
-            step *= 2;
-        }
-        uint32_t hi = b < c->nblocks ? b : c->nblocks;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (skip_last(c, mid) < target) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo >= c->nblocks) return false;
-        b = lo;
-        last = skip_last(c, b);
-    }
+    if (last < target) return gallop_block(c, target, b + 1);
     return decode_block(c, b, last);
 }
 
