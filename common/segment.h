@@ -36,9 +36,11 @@ typedef struct zhs_segment {
     uint32_t ndocs;
     uint32_t max_len;               /* the longest passage's length */
     bool skip_v1;                   /* .post of format 1 or 2: 24-byte skip entries */
-    bool post_packed;               /* .post of format 6 (ZHSPOST3): blocks'
-                                    ** exceptions as index bytes and packed
-                                    ** high parts (zhs_block_encode) */
+    bool post_packed;               /* .post of format 6 to 8 (ZHSPOST3, 4):
+                                    ** blocks' exceptions as index bytes and
+                                    ** packed high parts (zhs_block_encode) */
+    bool skip_packed;               /* .post of format 8 (ZHSPOST4): packed
+                                    ** skip tables (zhs_skip_table) */
     bool dict_v1;                   /* .dict of formats 1 to 6 (ZHSDICT1) */
     uint32_t dict_nblocks;
     uint64_t nterms;
@@ -117,7 +119,7 @@ typedef struct zhs_cursor {
     const uint8_t *pos_base;        /* term's positions */
     const uint8_t *pos_end;
     uint32_t df, nblocks;
-    uint32_t skip_bytes;            /* size of the term's skip entries (set only with skips) */
+    zhs_skip_table skt;             /* the term's skip table (set only with skips) */
     uint32_t block;                 /* decoded block index, UINT32_MAX: none */
     uint32_t bn;                    /* postings in the decoded block */
     uint32_t i;                     /* index in block */
@@ -141,6 +143,8 @@ typedef struct zhs_cursor {
     ** may hold a target, decoded once */
     uint32_t sblock;
     bool sk_valid;
+    uint64_t sbit;                  /* sblock's last doc: its bit in the table */
+    int64_t sline;                  /* and its line's value (zhs_skip_table) */
     zhs_skip sk;
 } zhs_cursor;
 
@@ -162,7 +166,8 @@ static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
 }
 
 /* Skip entry of the block holding the first doc >= target, without decoding
-** it (for block-max bounds).  Returns false past the end. */
+** it (for block-max bounds): its last doc and bounds, the offsets left 0.
+** Returns false past the end. */
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
 
 /* A term occurs at most once per token of a passage (title tokens counted
