@@ -549,7 +549,7 @@ void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size)
 
 /* ---------------------------------------------------------- skip tables */
 
-static const unsigned skip_width_max[ZHS_SKIP_NFIELDS] = {ZHS_SKIP_WIDE_MAX, ZHS_SKIP_WIDE_MAX, 16, 16, 16,
+static const unsigned skip_width_max[ZHS_SKIP_NFIELDS] = {ZHS_SKIP_LAST_MAX, ZHS_SKIP_WIDE_MAX, 16, 16, 16,
                                                           ZHS_SKIP_WIDE_MAX};
 
 /* The raw values of field f of the n entries, and its base and slope
@@ -606,6 +606,8 @@ bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos
         for (uint32_t b = 0; b < n; b++)
             if (r[b] > hi) hi = r[b];
         width[f] = hi ? 64u - (unsigned)__builtin_clzll((uint64_t)hi) : 0u;
+        /* last docs at whole bytes (format.h, ZHS_SKIP_LAST_MAX) */
+        if (f == ZHS_SK_LAST) width[f] = (width[f] + 7) & ~7u;
         if (width[f] > skip_width_max[f]) ok = false;
         head[f] = (uint8_t)width[f];
     }
@@ -624,7 +626,7 @@ bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos
     if (pos) zhs_set_u32(h + 19, (uint32_t)-base[ZHS_SK_POS]);
     zhs_buf_append(out, head, pos ? ZHS_SKIP_HEAD_POS : ZHS_SKIP_HEAD_NOPOS);
     /* the columns, one little-endian bit stream (fewer than 8 bits wait
-    ** in acc, and a value has at most 33: no bit falls off) */
+    ** in acc, and a value has at most 40: no bit falls off) */
     uint64_t acc = 0;
     unsigned have = 0;
     /* columns last_doc, post_off, the bounds' rows, pos_off: the k-th
@@ -659,7 +661,7 @@ bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos
 ** stays below 0x100 (no carry into the next) and sets bit 7 exactly when
 ** the width is above its limit (format.h, ZHS_SKIP_WIDE_MAX). */
 #define SKIP_WIDTH_OVER                                                                                        \
-    ((uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) | (uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) << 8 | (uint64_t)(0x7F - 16) << 16 | \
+    ((uint64_t)(0x7F - ZHS_SKIP_LAST_MAX) | (uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) << 8 | (uint64_t)(0x7F - 16) << 16 | \
      (uint64_t)(0x7F - 16) << 24 | (uint64_t)(0x7F - 16) << 32 | (uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) << 40)
 #define SKIP_HIGH_BITS 0x8080808080808080ull
 
@@ -676,15 +678,15 @@ bool zhs_skip_table_parse_head(zhs_skip_table *t, const uint8_t *p, uint32_t n, 
     if (n < 2 || list_len <= head) return false;
     /* every width checked at once (the header is at least 8 bytes) */
     uint64_t w = zhs_get_u64(p) & keep;
-    if ((w | (w + (SKIP_WIDTH_OVER & keep))) & SKIP_HIGH_BITS) return false;
-    /* the widths' sum (at most 3 * 33 + 3 * 16 < 256: no byte of the
+    if ((w | (w + (SKIP_WIDTH_OVER & keep))) & SKIP_HIGH_BITS || (w & 7)) return false;
+    /* the widths' sum (at most 40 + 2 * 33 + 3 * 16 < 256: no byte of the
     ** product carries into the next), the columns' bits */
     uint64_t bits = ((w * 0x0101010101010101ull) >> 56) * n, len = head + (bits + 7) / 8;
     /* at least a byte a block after the table */
     if (len >= list_len || list_len - len < n) return false;
     const uint8_t *h = p + (pos_len ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1);
     /* the fixed fields bound every sum base + b * slope + raw inside 64
-    ** bits (|base| < 2^39, slope < 2^32, b < 2^25: df < 2^32): nothing
+    ** bits (|base| < 2^39, slope < 2^32, b < 2^25: df < 2^32, raw < 2^40): nothing
     ** else to check here */
     uint64_t zz = zhs_get_u64(h) & 0xFFFFFFFFFFull, wl = w & 0xFF, wp = (w >> 8) & 0xFF;
     t->f[ZHS_SK_LAST] = (zhs_skip_field){.at = 0,
@@ -698,6 +700,7 @@ bool zhs_skip_table_parse_head(zhs_skip_table *t, const uint8_t *p, uint32_t n, 
                                          .slope = (int64_t)((list_len - len) / n),
                                          .stride = (uint32_t)wp};
     t->p = p + head;
+    t->last_bytes = (uint32_t)(wl / 8);
     t->len = (size_t)len;
     t->ub_shift = 16;
     t->rest = p;
@@ -747,6 +750,7 @@ void zhs_skip_table_fixed(zhs_skip_table *t, const uint8_t *p, uint32_t n, unsig
     (void)n;
     memset(t, 0, sizeof *t);
     t->p = p;
+    t->last_bytes = size;
     t->len = (size_t)n * size;
     /* field, bit offset in the entry, width (format.h, zhs_skip_encode):
     ** last_doc, post_off, pos_off */

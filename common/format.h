@@ -134,8 +134,13 @@ uint16_t zhs_ub_round_up(float f);
 #define ZHS_SKIP_NFIELDS 6
 enum { ZHS_SK_LAST, ZHS_SK_POST, ZHS_SK_MAXTF, ZHS_SK_MINLEN, ZHS_SK_UB, ZHS_SK_POS };
 /* Widest packed value of a field: 33 bits for doc ids and offsets (a
-** u32 less its line spans up to twice its range), 16 for the bounds. */
+** u32 less its line spans up to twice its range), 16 for the bounds.
+** The last docs' column is at whole bytes (its width a multiple of 8,
+** at most 40): the block-max walk and the gallop read a last doc with a
+** load and a mask, no bit offset (that read was most of what the packed
+** table cost a query over format 7's entries). */
 #define ZHS_SKIP_WIDE_MAX 33
+#define ZHS_SKIP_LAST_MAX 40
 /* The header's bytes, with and without positions. */
 #define ZHS_SKIP_HEAD_POS 29
 #define ZHS_SKIP_HEAD_NOPOS 24
@@ -166,6 +171,9 @@ typedef struct zhs_skip_table {
     /* last_doc, post_off and pos_off (f[ZHS_SK_LAST], f[ZHS_SK_POST],
     ** f[ZHS_SK_POS]; the bounds' f[] are unused) */
     zhs_skip_field f[ZHS_SKIP_NFIELDS];
+    /* f[ZHS_SK_LAST] starts at p and its stride is whole bytes: this
+    ** many (format 8: its width / 8; formats 1-7: the entry's bytes) */
+    uint32_t last_bytes;
     /* the bounds' row of entry b: bit (row_at + b * row_stride) */
     uint64_t row_at;
     uint32_t row_stride;
@@ -213,7 +221,10 @@ static inline int64_t zhs_skip_value(const zhs_skip_table *t, unsigned f, uint32
 ** u32: damage. */
 static inline uint32_t zhs_skip_last(const zhs_skip_table *t, uint32_t b)
 {
-    uint64_t v = (uint64_t)zhs_skip_value(t, ZHS_SK_LAST, b);     /* < 0: above 2^63 */
+    const zhs_skip_field *x = &t->f[ZHS_SK_LAST];
+    /* whole bytes: a load and a mask */
+    uint64_t v = (uint64_t)(x->base + (int64_t)b * x->slope) +
+                 (zhs_get_u64(t->p + (size_t)b * t->last_bytes) & x->mask);     /* < 0: above 2^63 */
     return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 /* Entry b whole; an offset outside 0..UINT32_MAX (damage) is UINT32_MAX
@@ -222,14 +233,27 @@ void zhs_skip_get(const zhs_skip_table *t, uint32_t b, zhs_skip *s);
 /* Entry b's bounds alone (ub, max_tf, min_len_q), the rest of *s left as
 ** it is: what block-max pruning reads for every block it passes, inline
 ** (the offsets and a call cost a term top 10 query 2-3% more CPU). */
-static inline void zhs_skip_get_bounds(const zhs_skip_table *t, uint32_t b, zhs_skip *s)
+/* Entry b's ub alone (zhs_cursor_shallow_ub: pruning at the index's own
+** k1/b reads no other bound). */
+static inline float zhs_skip_get_ub(const zhs_skip_table *t, uint32_t b)
 {
-    /* one load for the three (a row of at most 48 bits in format 8, 64
-    ** aligned ones in format 1: with the bit's shift it fits a word) */
     uint64_t bit = t->row_at + (uint64_t)b * t->row_stride;
     uint64_t row = zhs_get_u64(t->p + (bit >> 3)) >> (bit & 7);
     uint32_t f = (t->ub.base + ((uint32_t)(row >> t->ub.shift) & t->ub.mask)) << t->ub_shift;
-    memcpy(&s->ub, &f, 4);
+    float ub;
+    memcpy(&ub, &f, 4);
+    return ub;
+}
+
+static inline void zhs_skip_get_bounds(const zhs_skip_table *t, uint32_t b, zhs_skip *s)
+{
+    /* one load for the three (a row of at most 48 bits in format 8, 64
+    ** aligned ones in format 1: with the bit's shift it fits a word);
+    ** zhs_skip_get_ub's load is the same one, merged by the compiler */
+    float ub = zhs_skip_get_ub(t, b);
+    uint64_t bit = t->row_at + (uint64_t)b * t->row_stride;
+    uint64_t row = zhs_get_u64(t->p + (bit >> 3)) >> (bit & 7);
+    s->ub = ub;
     s->max_tf = (uint16_t)(t->max_tf.base + ((uint32_t)(row >> t->max_tf.shift) & t->max_tf.mask));
     s->min_len_q = (uint16_t)(t->min_len.base + ((uint32_t)(row >> t->min_len.shift) & t->min_len.mask));
 }

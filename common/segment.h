@@ -143,7 +143,8 @@ typedef struct zhs_cursor {
     ** may hold a target, decoded once */
     uint32_t sblock;
     bool sk_valid;
-    uint64_t sbit;                  /* sblock's last doc: its bit in the table */
+    bool sk_full;                   /* sk's max_tf, min_len_q read too (else ub alone) */
+    size_t soff;                    /* sblock's last doc: its byte in the table */
     int64_t sline;                  /* and its line's value (zhs_skip_table) */
     zhs_skip sk;
 } zhs_cursor;
@@ -169,6 +170,11 @@ static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
 ** it (for block-max bounds): its last doc and bounds, the offsets left 0.
 ** Returns false past the end. */
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
+/* The same block's last doc and ub alone: what block-max pruning at the
+** index's own k1/b reads (max_tf and min_len_q only serve other k1/b).
+** The walk then decodes no other bound and copies no entry: the walk is
+** most of what format 8's tables cost a query over format 7's. */
+bool zhs_cursor_shallow_ub(zhs_cursor *c, uint32_t target, uint32_t *last_doc, float *ub);
 
 /* A term occurs at most once per token of a passage (title tokens counted
 ** title_weight times), so tf <= the passage length in every sound index. */
