@@ -616,11 +616,13 @@ __attribute__((noinline)) static bool gallop_block(zhs_cursor *c, uint32_t targe
 
 /* Moves to the block that may hold target (> the current block's last
 ** doc) and decodes it; false at the end of the list or on damage (the
-** cursor is then exhausted).  Out of line: most advances stay in the
-** block, and with the skip table's reads inline the advance saved and
-** restored twice the registers on every call (the posting pass: +10%
-** of the advance's instructions in its prologue and epilogue). */
-__attribute__((noinline)) static bool advance_block(zhs_cursor *c, uint32_t target)
+** cursor is then exhausted).  In line again since the last docs are at
+** whole bytes (a load and a mask): skp4 had it out of line, when the
+** bit-offset read made the inlined advance save twice the registers on
+** every call, but the call itself then cost a block change more than
+** format 7's (query loop COUNT 764.9 -> 757.6 M instructions in line,
+** K 10 842.4 -> 841.9 M); the gallop and the decode stay out of line. */
+static inline bool advance_block(zhs_cursor *c, uint32_t target)
 {
     if (!c->skips) return false;
     uint32_t b = c->block + 1;
