@@ -966,6 +966,26 @@ static void skip_table_roundtrip(uint32_t n, bool pos, int kind)
         CHECK(!zhs_skip_table_parse_head(&h, list, n, list_len, pos_len));
         list[f] = keep;
     }
+    /* the last docs at whole bytes (skp5): the encoder rounds their width
+    ** up to a multiple of 8 (at most 40), the reader steps whole bytes
+    ** and refuses any other width; ub alone reads as the whole entry's */
+    CHECK(list[ZHS_SK_LAST] % 8 == 0 && list[ZHS_SK_LAST] <= ZHS_SKIP_LAST_MAX &&
+          t.last_bytes == list[ZHS_SK_LAST] / 8u);
+    {
+        uint8_t keep = list[ZHS_SK_LAST];
+        const uint8_t bad[] = {(uint8_t)(keep | 1), (uint8_t)(keep ^ 4), ZHS_SKIP_LAST_MAX + 8, ZHS_SKIP_LAST_MAX + 1};
+        for (size_t i = 0; i < sizeof bad; i++) {
+            list[ZHS_SK_LAST] = bad[i];
+            CHECK_MSG(!zhs_skip_table_parse_head(&h, list, n, list_len, pos_len), "last width %u", bad[i]);
+        }
+        list[ZHS_SK_LAST] = keep;
+    }
+    for (uint32_t b = 0; b < n; b++) {
+        zhs_skip g;
+        zhs_skip_get(&t, b, &g);
+        float ub = zhs_skip_get_ub(&t, b);
+        CHECK(memcmp(&ub, &g.ub, 4) == 0);
+    }
     for (uint32_t b = 0; b < n; b++) {
         zhs_skip g, want = e[b];
         uint8_t fixed[ZHS_SKIP_BYTES];
@@ -1017,6 +1037,8 @@ static void skip_table_tests(void)
     zhs_skip_get(&t, 1, &g);
     CHECK(t.len == 2 * ZHS_SKIP_BYTES && g.last_doc == s.last_doc && g.post_off == s.post_off &&
           g.pos_off == s.pos_off && g.ub == s.ub && g.max_tf == s.max_tf && g.min_len_q == s.min_len_q);
+    /* a fixed entry's last doc at byte 0, its record's bytes apart */
+    CHECK(t.last_bytes == ZHS_SKIP_BYTES && zhs_skip_last(&t, 1) == s.last_doc && zhs_skip_get_ub(&t, 1) == s.ub);
     uint8_t f1[2 * ZHS_SKIP_BYTES_V1 + 16] = {0};
     s.pos_off = 0x123456789abull;
     zhs_skip_encode(f1 + ZHS_SKIP_BYTES_V1, &s, ZHS_SKIP_BYTES_V1);
@@ -1024,6 +1046,7 @@ static void skip_table_tests(void)
     zhs_skip_get(&t, 1, &g);
     CHECK(g.last_doc == s.last_doc && g.post_off == s.post_off && g.pos_off == s.pos_off && g.ub == s.ub &&
           g.max_tf == s.max_tf && g.min_len_q == s.min_len_q);
+    CHECK(t.last_bytes == ZHS_SKIP_BYTES_V1 && zhs_skip_last(&t, 1) == s.last_doc && zhs_skip_get_ub(&t, 1) == s.ub);
     /* a doc id past 2^32 - 1 in a table is damage, never a wrapped id */
     zhs_skip big[2] = {{4294967000u, 0, 0, 1.0f, 1, 1}, {4294967294u, 10, 0, 1.0f, 1, 1}};
     zhs_buf out;
