@@ -6,6 +6,7 @@
 #include "format.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <zlib.h>
 
 /* The packers store, and the unpackers load, whole words of the file's
@@ -544,6 +545,250 @@ void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size)
     memcpy(&s->ub, &f, 4);
     s->max_tf = (uint16_t)x;
     s->min_len_q = (uint16_t)(x >> 16);
+}
+
+/* ---------------------------------------------------------- skip tables */
+
+static const unsigned skip_width_max[ZHS_SKIP_NFIELDS] = {ZHS_SKIP_LAST_MAX, ZHS_SKIP_WIDE_MAX, 16, 16, 16,
+                                                          ZHS_SKIP_WIDE_MAX};
+
+/* The raw values of field f of the n entries, and its base and slope
+** (format.h, zhs_skip_table): raw[b] = value - base - b * slope >= 0. */
+static void skip_column(const zhs_skip *e, uint32_t n, unsigned f, uint64_t blocks_len, uint64_t pos_len,
+                        int64_t *raw, int64_t *base, int64_t *slope)
+{
+    int64_t v0 = 0, sl = 0, lo = INT64_MAX;
+    for (uint32_t b = 0; b < n; b++) {
+        int64_t v;
+        switch (f) {
+        case ZHS_SK_LAST: v = e[b].last_doc; break;
+        case ZHS_SK_POST: v = e[b].post_off; break;
+        case ZHS_SK_MAXTF: v = e[b].max_tf; break;
+        case ZHS_SK_MINLEN: v = e[b].min_len_q; break;
+        case ZHS_SK_UB: v = zhs_ub_round_up(e[b].ub); break;
+        default: v = (int64_t)e[b].pos_off; break;
+        }
+        if (b == 0) v0 = v;
+        raw[b] = v;
+    }
+    if (f == ZHS_SK_LAST && raw[n - 1] > v0) sl = (raw[n - 1] - v0) / (int64_t)(n - 1);
+    else if (f == ZHS_SK_POST) sl = (int64_t)(blocks_len / n);
+    else if (f == ZHS_SK_POS) sl = (int64_t)(pos_len / n);
+    for (uint32_t b = 0; b < n; b++) {
+        raw[b] -= (int64_t)b * sl;
+        if (raw[b] < lo) lo = raw[b];
+    }
+    /* offsets start at 0: their base is never above 0 (written as
+    ** -base, a plain varint) */
+    if ((f == ZHS_SK_POST || f == ZHS_SK_POS) && lo > 0) lo = 0;
+    for (uint32_t b = 0; b < n; b++) raw[b] -= lo;
+    *base = lo;
+    *slope = sl;
+}
+
+bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos, uint64_t blocks_len,
+                           uint64_t pos_len)
+{
+    unsigned nf = pos ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1;
+    if (n < 2 || blocks_len > UINT32_MAX || pos_len > UINT32_MAX) return false;
+    int64_t *raw = malloc((size_t)n * nf * sizeof *raw);
+    if (!raw) {
+        out->oom = true;
+        return false;
+    }
+    int64_t base[ZHS_SKIP_NFIELDS], slope[ZHS_SKIP_NFIELDS];
+    unsigned width[ZHS_SKIP_NFIELDS];
+    uint8_t head[ZHS_SKIP_HEAD_POS];
+    bool ok = true;
+    for (unsigned f = 0; f < nf; f++) {
+        int64_t *r = raw + (size_t)f * n, hi = 0;
+        skip_column(e, n, f, blocks_len, pos_len, r, &base[f], &slope[f]);
+        for (uint32_t b = 0; b < n; b++)
+            if (r[b] > hi) hi = r[b];
+        width[f] = hi ? 64u - (unsigned)__builtin_clzll((uint64_t)hi) : 0u;
+        /* last docs at whole bytes (format.h, ZHS_SKIP_LAST_MAX) */
+        if (f == ZHS_SK_LAST) width[f] = (width[f] + 7) & ~7u;
+        if (width[f] > skip_width_max[f]) ok = false;
+        head[f] = (uint8_t)width[f];
+    }
+    /* the header's fixed fields (format.h): every value fits its bytes
+    ** (|last base| <= 2^32, slope and downs below 2^32: the offsets and
+    ** doc ids are u32, the lists shorter than 4 GiB; bounds u16) */
+    uint8_t *h = head + nf;
+    uint64_t zz = base[ZHS_SK_LAST] < 0 ? ((uint64_t)-base[ZHS_SK_LAST] << 1) - 1 : (uint64_t)base[ZHS_SK_LAST] << 1;
+    for (unsigned i = 0; i < 5; i++) h[i] = (uint8_t)(zz >> (8 * i));
+    zhs_set_u32(h + 5, (uint32_t)slope[ZHS_SK_LAST]);
+    zhs_set_u32(h + 9, (uint32_t)-base[ZHS_SK_POST]);
+    for (unsigned f = ZHS_SK_MAXTF; f <= ZHS_SK_UB; f++) {
+        h[13 + 2 * (f - ZHS_SK_MAXTF)] = (uint8_t)base[f];
+        h[14 + 2 * (f - ZHS_SK_MAXTF)] = (uint8_t)(base[f] >> 8);
+    }
+    if (pos) zhs_set_u32(h + 19, (uint32_t)-base[ZHS_SK_POS]);
+    zhs_buf_append(out, head, pos ? ZHS_SKIP_HEAD_POS : ZHS_SKIP_HEAD_NOPOS);
+    /* the columns, one little-endian bit stream (fewer than 8 bits wait
+    ** in acc, and a value has at most 40: no bit falls off) */
+    uint64_t acc = 0;
+    unsigned have = 0;
+    /* columns last_doc, post_off, the bounds' rows, pos_off: the k-th
+    ** value written is field f of entry b */
+    uint64_t nvals = (uint64_t)nf * n;
+    for (uint64_t k = 0; ok && k < nvals; k++) {
+        uint64_t rows = k - 2 * (uint64_t)n;    /* inside the rows: entry, field */
+        unsigned f = k < n ? ZHS_SK_LAST : k < 2 * (uint64_t)n ? ZHS_SK_POST
+                   : rows < 3 * (uint64_t)n ? ZHS_SK_MAXTF + (unsigned)(rows % 3) : ZHS_SK_POS;
+        uint32_t b = f == ZHS_SK_LAST ? (uint32_t)k : f == ZHS_SK_POST ? (uint32_t)(k - n)
+                   : f == ZHS_SK_POS ? (uint32_t)(k - 5 * (uint64_t)n) : (uint32_t)(rows / 3);
+        uint64_t v = (uint64_t)raw[(size_t)f * n + b];
+        acc |= v << have;
+        have += width[f];
+        while (have >= 8) {
+            uint8_t c = (uint8_t)acc;
+            zhs_buf_append(out, &c, 1);
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    if (have > 0) {
+        uint8_t c = (uint8_t)acc;
+        zhs_buf_append(out, &c, 1);
+    }
+    free(raw);
+    return ok && !out->oom;
+}
+
+/* The widths' limits, one byte a field in the order of the header's
+** width bytes, as 0x7F - limit: a width byte below 0x80 plus its byte
+** stays below 0x100 (no carry into the next) and sets bit 7 exactly when
+** the width is above its limit (format.h, ZHS_SKIP_WIDE_MAX). */
+#define SKIP_WIDTH_OVER                                                                                        \
+    ((uint64_t)(0x7F - ZHS_SKIP_LAST_MAX) | (uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) << 8 | (uint64_t)(0x7F - 16) << 16 | \
+     (uint64_t)(0x7F - 16) << 24 | (uint64_t)(0x7F - 16) << 32 | (uint64_t)(0x7F - ZHS_SKIP_WIDE_MAX) << 40)
+#define SKIP_HIGH_BITS 0x8080808080808080ull
+
+static inline uint32_t get_u16(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+bool zhs_skip_table_parse_head(zhs_skip_table *t, const uint8_t *p, uint32_t n, uint64_t list_len, uint64_t pos_len)
+{
+    /* the header's size and its widths' bytes (6, 5 without positions) */
+    uint64_t head = pos_len ? ZHS_SKIP_HEAD_POS : ZHS_SKIP_HEAD_NOPOS;
+    uint64_t keep = pos_len ? 0xFFFFFFFFFFFFull : 0xFFFFFFFFFFull;
+    if (n < 2 || list_len <= head) return false;
+    /* every width checked at once (the header is at least 8 bytes) */
+    uint64_t w = zhs_get_u64(p) & keep;
+    if ((w | (w + (SKIP_WIDTH_OVER & keep))) & SKIP_HIGH_BITS || (w & 7)) return false;
+    /* the widths' sum (at most 40 + 2 * 33 + 3 * 16 < 256: no byte of the
+    ** product carries into the next), the columns' bits */
+    uint64_t bits = ((w * 0x0101010101010101ull) >> 56) * n, len = head + (bits + 7) / 8;
+    /* at least a byte a block after the table */
+    if (len >= list_len || list_len - len < n) return false;
+    const uint8_t *h = p + (pos_len ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1);
+    /* the fixed fields bound every sum base + b * slope + raw inside 64
+    ** bits (|base| < 2^39, slope < 2^32, b < 2^25: df < 2^32, raw < 2^40): nothing
+    ** else to check here */
+    uint64_t zz = zhs_get_u64(h) & 0xFFFFFFFFFFull, wl = w & 0xFF, wp = (w >> 8) & 0xFF;
+    t->f[ZHS_SK_LAST] = (zhs_skip_field){.at = 0,
+                                         .mask = ((uint64_t)1 << wl) - 1,
+                                         .base = (zz & 1) ? -(int64_t)(zz >> 1) - 1 : (int64_t)(zz >> 1),
+                                         .slope = zhs_get_u32(h + 5),
+                                         .stride = (uint32_t)wl};
+    t->f[ZHS_SK_POST] = (zhs_skip_field){.at = wl * n,
+                                         .mask = ((uint64_t)1 << wp) - 1,
+                                         .base = -(int64_t)zhs_get_u32(h + 9),
+                                         .slope = (int64_t)((list_len - len) / n),
+                                         .stride = (uint32_t)wp};
+    t->p = p + head;
+    t->last_bytes = (uint32_t)(wl / 8);
+    t->len = (size_t)len;
+    t->ub_shift = 16;
+    t->rest = p;
+    t->n = n;
+    t->pos_len = pos_len;
+    return true;
+}
+
+void zhs_skip_table_parse_rest(zhs_skip_table *t)
+{
+    const uint8_t *p = t->rest;
+    uint32_t n = t->n;
+    bool pos = t->pos_len != 0;
+    const uint8_t *h = p + (pos ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1);
+    uint64_t at = t->f[ZHS_SK_POST].at + (uint64_t)t->f[ZHS_SK_POST].stride * n;
+    /* the bounds' rows: max_tf, min_len_q, ub side by side */
+    unsigned wt = p[ZHS_SK_MAXTF], wn = p[ZHS_SK_MINLEN], wu = p[ZHS_SK_UB];
+    t->row_at = at;
+    t->row_stride = wt + wn + wu;
+    t->max_tf = (zhs_skip_bound){.base = get_u16(h + 13), .mask = ((uint32_t)1 << wt) - 1, .shift = 0};
+    t->min_len = (zhs_skip_bound){.base = get_u16(h + 15), .mask = ((uint32_t)1 << wn) - 1, .shift = wt};
+    t->ub = (zhs_skip_bound){.base = get_u16(h + 17), .mask = ((uint32_t)1 << wu) - 1, .shift = wt + wn};
+    at += (uint64_t)t->row_stride * n;
+    if (pos) {
+        unsigned w = p[ZHS_SK_POS];
+        t->f[ZHS_SK_POS] = (zhs_skip_field){
+            .at = at,
+            .mask = ((uint64_t)1 << w) - 1,
+            .base = -(int64_t)zhs_get_u32(h + 19),
+            .slope = (int64_t)((t->pos_len > UINT32_MAX ? UINT32_MAX : t->pos_len) / n),
+            .stride = w};
+    } else {
+        t->f[ZHS_SK_POS] = (zhs_skip_field){0};
+    }
+    t->rest = NULL;
+}
+
+bool zhs_skip_table_parse(zhs_skip_table *t, const uint8_t *p, uint32_t n, uint64_t list_len, uint64_t pos_len)
+{
+    if (!zhs_skip_table_parse_head(t, p, n, list_len, pos_len)) return false;
+    zhs_skip_table_parse_rest(t);
+    return true;
+}
+
+void zhs_skip_table_fixed(zhs_skip_table *t, const uint8_t *p, uint32_t n, unsigned size)
+{
+    (void)n;
+    memset(t, 0, sizeof *t);
+    t->p = p;
+    t->last_bytes = size;
+    t->len = (size_t)n * size;
+    /* field, bit offset in the entry, width (format.h, zhs_skip_encode):
+    ** last_doc, post_off, pos_off */
+    static const uint8_t v1[3][2] = {{0, 32}, {32, 32}, {64, 64}};
+    static const uint8_t v3[3][2] = {{0, 32}, {32, 32}, {112, 32}};
+    static const unsigned fs[3] = {ZHS_SK_LAST, ZHS_SK_POST, ZHS_SK_POS};
+    bool old = size == ZHS_SKIP_BYTES_V1;
+    const uint8_t(*at)[2] = old ? v1 : v3;
+    unsigned nf = size == ZHS_SKIP_BYTES_NOPOS ? 2 : 3;
+    for (unsigned i = 0; i < nf; i++) {
+        zhs_skip_field *x = &t->f[fs[i]];
+        x->at = at[i][0];
+        x->mask = at[i][1] == 64 ? UINT64_MAX : ((uint64_t)1 << at[i][1]) - 1;
+        x->stride = size * 8;
+    }
+    /* the bounds' row: format 1's ub (f32), max_tf, min_len_q from byte
+    ** 16; later formats' max_tf, min_len_q, ub's upper 16 bits from byte
+    ** 8 (the 8 bytes loaded may reach past a 14-byte entry: the next
+    ** entry, the blocks) */
+    t->row_at = old ? 128 : 64;
+    t->row_stride = size * 8;
+    t->max_tf = (zhs_skip_bound){.mask = 0xFFFF, .shift = old ? 32 : 0};
+    t->min_len = (zhs_skip_bound){.mask = 0xFFFF, .shift = old ? 48 : 16};
+    t->ub = (zhs_skip_bound){.mask = old ? UINT32_MAX : 0xFFFF, .shift = old ? 0 : 32};
+    t->ub_shift = size == ZHS_SKIP_BYTES_V1 ? 0 : 16;
+    t->rest = NULL;
+}
+
+void zhs_skip_get(const zhs_skip_table *t, uint32_t b, zhs_skip *s)
+{
+    int64_t v;
+    s->last_doc = zhs_skip_last(t, b);
+    v = zhs_skip_value(t, ZHS_SK_POST, b);
+    s->post_off = v < 0 || v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    /* a format-1 offset above 2^63 reads as negative: damage either way */
+    v = zhs_skip_value(t, ZHS_SK_POS, b);
+    s->pos_off = v < 0 ? UINT64_MAX : (uint64_t)v;
+    zhs_skip_get_bounds(t, b, s);
 }
 
 uint16_t zhs_len_q(uint32_t len)

@@ -34,15 +34,17 @@
 ** give: strings that did not change, an id made of the path and the
 ** label, the next article's label, the text's copy of its label; the line
 ** is a difference (.store magic ZHSSTOR4, record.h); the store's blocks
-** are format 5's. */
-#define ZHS_FORMAT_VERSION 7
+** are format 5's.  8: a list's skip table is packed (.post magic
+** ZHSPOST4, zhs_skip_table below); its blocks are format 6's. */
+#define ZHS_FORMAT_VERSION 8
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
 
-#define ZHS_MAGIC_DICT  "ZHSDICT2"   /* entries of format 7 */
+#define ZHS_MAGIC_DICT  "ZHSDICT2"   /* entries of formats 7 and 8 */
 #define ZHS_MAGIC_DICT_V1 "ZHSDICT1" /* formats 1 to 6 */
-#define ZHS_MAGIC_POST  "ZHSPOST3"   /* blocks with packed exceptions (format 6) */
+#define ZHS_MAGIC_POST  "ZHSPOST4"   /* packed skip tables (format 8) */
+#define ZHS_MAGIC_POST_V3 "ZHSPOST3" /* formats 6 and 7: blocks with packed exceptions, 18/14-byte skip entries */
 #define ZHS_MAGIC_POST_V2 "ZHSPOST2" /* formats 3 to 5: exceptions as varints */
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
 #define ZHS_MAGIC_LEN_  "ZHSLENS1"
@@ -103,6 +105,158 @@ void zhs_skip_decode(zhs_skip *s, const uint8_t *in, unsigned size);
 ** back (as the upper half of an f32) is >= f.  Skip entries and format 7
 ** dictionary entries store bounds so. */
 uint16_t zhs_ub_round_up(float f);
+
+/* Skip tables of format 8 (.post magic ZHSPOST4).  The n entries are
+** kept column by column, each field at the fewest bits its values need
+** after a prediction is taken off.  A fixed header, then the columns:
+**     u8 width of each field: last_doc, post_off, max_tf, min_len_q, ub
+**        (the upper 16 bits, as above), then pos_off with positions only;
+**     5 bytes zigzag(last_base), u32 last_slope, u32 post_down,
+**        u16 max_tf_base, u16 min_len_base, u16 ub_base, then u32
+**        pos_down with positions only (all little endian): 29 bytes, 24
+**        without positions;
+**     the columns, in that order, n values each at its width, one bit
+**        stream (zhs_pack's order), padded to a byte; but the three
+**        bounds are one column of rows: entry b's max_tf, min_len_q
+**        and ub side by side (one load reads them);
+** then the blocks.  Entry b's value of a field is base + b * slope + its
+** packed value: last_doc's base and slope are as written (slope: the
+** average step from the first entry to the last), post_off's slope is
+** (the blocks' bytes) / n and its base -post_down, pos_off's slope
+** (the term's positions bytes) / n and base -pos_down, the other fields'
+** slope 0.  Why: 18 bytes an entry (14 without positions) held values
+** of 18 bits (a doc id of the laws), a dozen (an offset inside a list
+** of a few KB) and a few (bounds that vary little within a term).
+** Offsets grow about linearly, so what is left after the line is small.
+** The header is fixed (no varints) so that opening a cursor reads it in
+** a few loads: every width is checked in one word, the fixed fields
+** bound every sum by their size. */
+#define ZHS_SKIP_NFIELDS 6
+enum { ZHS_SK_LAST, ZHS_SK_POST, ZHS_SK_MAXTF, ZHS_SK_MINLEN, ZHS_SK_UB, ZHS_SK_POS };
+/* Widest packed value of a field: 33 bits for doc ids and offsets (a
+** u32 less its line spans up to twice its range), 16 for the bounds.
+** The last docs' column is at whole bytes (its width a multiple of 8,
+** at most 40): the block-max walk and the gallop read a last doc with a
+** load and a mask, no bit offset (that read was most of what the packed
+** table cost a query over format 7's entries). */
+#define ZHS_SKIP_WIDE_MAX 33
+#define ZHS_SKIP_LAST_MAX 40
+/* The header's bytes, with and without positions. */
+#define ZHS_SKIP_HEAD_POS 29
+#define ZHS_SKIP_HEAD_NOPOS 24
+
+/* Where a field of entry b is: its value is base + b * slope + the raw
+** value of `mask`'s bits at bit (at + b * stride) of the table.  Format
+** 1-7 entries are fixed records read the same way (stride: the entry's
+** bits, base and slope 0), so that the cursor has one reader. */
+typedef struct zhs_skip_field {
+    uint64_t at;
+    uint64_t mask;
+    int64_t base, slope;
+    uint32_t stride;
+} zhs_skip_field;
+
+/* The three bounds of an entry lie side by side (a row, one load): each
+** is base + (row >> shift & mask). */
+typedef struct zhs_skip_bound {
+    uint32_t base, mask;
+    uint32_t shift;
+} zhs_skip_bound;
+
+typedef struct zhs_skip_table {
+    const uint8_t *p;               /* where the fields' bit offsets start:
+                                    ** the columns (format 8), the entries */
+    size_t len;                     /* the table's bytes: the blocks follow */
+    unsigned ub_shift;              /* ub's raw bits << ub_shift: the f32's bits */
+    /* last_doc, post_off and pos_off (f[ZHS_SK_LAST], f[ZHS_SK_POST],
+    ** f[ZHS_SK_POS]; the bounds' f[] are unused) */
+    zhs_skip_field f[ZHS_SKIP_NFIELDS];
+    /* f[ZHS_SK_LAST] starts at p and its stride is whole bytes: this
+    ** many (format 8: its width / 8; formats 1-7: the entry's bytes) */
+    uint32_t last_bytes;
+    /* the bounds' row of entry b: bit (row_at + b * row_stride) */
+    uint64_t row_at;
+    uint32_t row_stride;
+    zhs_skip_bound max_tf, min_len, ub;
+    /* a format-8 table whose bounds and positions offsets are not read
+    ** yet (zhs_skip_table_parse_head): its header, else NULL */
+    const uint8_t *rest;
+    uint32_t n;
+    uint64_t pos_len;
+} zhs_skip_table;
+
+/* Encodes the n > 1 entries e[] of a list as a format-8 table into out;
+** pos: the term has positions.  blocks_len and pos_len: the bytes of the
+** list's blocks and positions (they give the offsets' slopes).  False
+** when out of memory (out->oom) or a value does not fit the layout. */
+bool zhs_skip_table_encode(zhs_buf *out, const zhs_skip *e, uint32_t n, bool pos, uint64_t blocks_len,
+                           uint64_t pos_len);
+/* Parses the format-8 table of n > 1 entries at p (list_len: the list's
+** bytes, table included; it must hold the table), pos_len: the term's
+** positions bytes (0: none).  False on damage.  Every value it then
+** gives is a sum in 64 bits of bounded parts (no overflow); a value
+** outside its field's range is damage the caller's checks see. */
+bool zhs_skip_table_parse(zhs_skip_table *t, const uint8_t *p, uint32_t n, uint64_t list_len, uint64_t pos_len);
+/* The parse in two steps, for a cursor: the head checks the whole header
+** and the table's size (false on damage) and sets last_doc and post_off,
+** all that finding and decoding a block needs; the rest (bounds,
+** positions offsets: t->rest not NULL) cannot fail and is left to the
+** first block-max or positions read, which many cursors never make. */
+bool zhs_skip_table_parse_head(zhs_skip_table *t, const uint8_t *p, uint32_t n, uint64_t list_len,
+                               uint64_t pos_len);
+void zhs_skip_table_parse_rest(zhs_skip_table *t);
+/* The fixed entries of formats 1-7 (size: ZHS_SKIP_BYTES, _NOPOS, _V1)
+** as a table of n entries at p. */
+void zhs_skip_table_fixed(zhs_skip_table *t, const uint8_t *p, uint32_t n, unsigned size);
+
+/* Field f of entry b; the table must be followed by 8 readable bytes
+** (a list's blocks, the file's footer). */
+static inline int64_t zhs_skip_value(const zhs_skip_table *t, unsigned f, uint32_t b)
+{
+    const zhs_skip_field *x = &t->f[f];
+    uint64_t bit = x->at + (uint64_t)b * x->stride, w = zhs_get_u64(t->p + (bit >> 3));
+    return x->base + (int64_t)b * x->slope + (int64_t)((w >> (bit & 7)) & x->mask);
+}
+/* Entry b's last doc; UINT32_MAX (never a doc id) when it is outside a
+** u32: damage. */
+static inline uint32_t zhs_skip_last(const zhs_skip_table *t, uint32_t b)
+{
+    const zhs_skip_field *x = &t->f[ZHS_SK_LAST];
+    /* whole bytes: a load and a mask */
+    uint64_t v = (uint64_t)(x->base + (int64_t)b * x->slope) +
+                 (zhs_get_u64(t->p + (size_t)b * t->last_bytes) & x->mask);     /* < 0: above 2^63 */
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+/* Entry b whole; an offset outside 0..UINT32_MAX (damage) is UINT32_MAX
+** (post_off) or UINT64_MAX (pos_off). */
+void zhs_skip_get(const zhs_skip_table *t, uint32_t b, zhs_skip *s);
+/* Entry b's bounds alone (ub, max_tf, min_len_q), the rest of *s left as
+** it is: what block-max pruning reads for every block it passes, inline
+** (the offsets and a call cost a term top 10 query 2-3% more CPU). */
+/* Entry b's ub alone (zhs_cursor_shallow_ub: pruning at the index's own
+** k1/b reads no other bound). */
+static inline float zhs_skip_get_ub(const zhs_skip_table *t, uint32_t b)
+{
+    uint64_t bit = t->row_at + (uint64_t)b * t->row_stride;
+    uint64_t row = zhs_get_u64(t->p + (bit >> 3)) >> (bit & 7);
+    uint32_t f = (t->ub.base + ((uint32_t)(row >> t->ub.shift) & t->ub.mask)) << t->ub_shift;
+    float ub;
+    memcpy(&ub, &f, 4);
+    return ub;
+}
+
+static inline void zhs_skip_get_bounds(const zhs_skip_table *t, uint32_t b, zhs_skip *s)
+{
+    /* one load for the three (a row of at most 48 bits in format 8, 64
+    ** aligned ones in format 1: with the bit's shift it fits a word);
+    ** zhs_skip_get_ub's load is the same one, merged by the compiler */
+    float ub = zhs_skip_get_ub(t, b);
+    uint64_t bit = t->row_at + (uint64_t)b * t->row_stride;
+    uint64_t row = zhs_get_u64(t->p + (bit >> 3)) >> (bit & 7);
+    s->ub = ub;
+    s->max_tf = (uint16_t)(t->max_tf.base + ((uint32_t)(row >> t->max_tf.shift) & t->max_tf.mask));
+    s->min_len_q = (uint16_t)(t->min_len.base + ((uint32_t)(row >> t->min_len.shift) & t->min_len.mask));
+}
 
 /* Lengths quantized to 16 bits, rounding down (a bound must not overshoot):
 ** exact below 4096, then in steps. */

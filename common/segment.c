@@ -89,8 +89,13 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     zhs_map_file(&s->dict, path, s->dict_v1 ? ZHS_MAGIC_DICT_V1 : ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
     s->skip_v1 = zhs_file_has_magic(path, ZHS_MAGIC_POST_V1);
-    s->post_packed = !s->skip_v1 && !zhs_file_has_magic(path, ZHS_MAGIC_POST_V2);
-    zhs_map_file(&s->post, path, s->skip_v1 ? ZHS_MAGIC_POST_V1 : s->post_packed ? ZHS_MAGIC_POST : ZHS_MAGIC_POST_V2,
+    s->skip_packed = !s->skip_v1 && zhs_file_has_magic(path, ZHS_MAGIC_POST);
+    s->post_packed = s->skip_packed || zhs_file_has_magic(path, ZHS_MAGIC_POST_V3);
+    zhs_map_file(&s->post, path,
+                 s->skip_v1         ? ZHS_MAGIC_POST_V1
+                 : s->skip_packed   ? ZHS_MAGIC_POST
+                 : s->post_packed   ? ZHS_MAGIC_POST_V3
+                                    : ZHS_MAGIC_POST_V2,
                  verify, err);
     snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
     zhs_map_file(&s->pos, path, ZHS_MAGIC_POS, verify, err);
@@ -467,7 +472,7 @@ int zhs_dict_iter_next(zhs_dict_iter *it, zhs_error *err)
 
 static inline uint32_t skip_last(const zhs_cursor *c, uint32_t b)
 {
-    return zhs_get_u32(c->skips + (size_t)b * c->skip_bytes);
+    return zhs_skip_last(&c->skt, b);
 }
 
 /* Where the block decoders must stop reading: the end of the postings
@@ -484,7 +489,8 @@ static inline const uint8_t *post_limit(const zhs_cursor *c)
 ** the skip table (three in four of those have exceptions: the parse is
 ** called at once). */
 __attribute__((always_inline)) static inline bool decode_block_at(zhs_cursor *c, uint32_t b, uint32_t n,
-                                                                  const uint8_t *p, int64_t prev, bool single)
+                                                                  const uint8_t *p, int64_t prev, uint32_t last_doc,
+                                                                  bool single)
 {
     zhs_pfor_group dg;
     zhs_pfor_patch dp;
@@ -500,7 +506,7 @@ __attribute__((always_inline)) static inline bool decode_block_at(zhs_cursor *c,
     uint64_t last = zhs_pfor_block_docs(c->docs, &dg, &dp, n, prev, post_limit(c));
     c->tfs_ready = false;
     c->pos_ready = false;
-    if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != skip_last(c, b))) return false;
+    if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != last_doc)) return false;
     c->block = b;
     c->bn = n;
     c->i = 0;
@@ -514,14 +520,19 @@ static void cursor_damaged(zhs_cursor *c)
     c->doc = ZHS_NO_DOC;
 }
 
-/* Decodes block b of a list with a skip table, where the table says; on
-** damage marks the cursor exhausted and corrupt. */
-static bool decode_block(zhs_cursor *c, uint32_t b)
+/* Decodes block b of a list with a skip table, where the table says (its
+** entry's last doc: last_doc, read by the caller's search); on damage
+** marks the cursor exhausted and corrupt. */
+static bool decode_block(zhs_cursor *c, uint32_t b, uint32_t last_doc)
 {
     uint32_t n = b + 1 < c->nblocks ? ZHS_BLOCK : c->df - ZHS_BLOCK * (c->nblocks - 1);
-    const uint8_t *p = c->blocks + zhs_get_u32(c->skips + (size_t)b * c->skip_bytes + 4);
-    int64_t prev = b > 0 ? (int64_t)skip_last(c, b - 1) : -1;
-    if (p < c->blocks || p >= c->end || !decode_block_at(c, b, n, p, prev, false)) {
+    /* an offset outside the blocks (negative too: damage) is refused
+    ** before it makes a pointer */
+    uint64_t off = (uint64_t)zhs_skip_value(&c->skt, ZHS_SK_POST, b);
+    /* after the block before it (the walk's common case) its last doc is
+    ** at hand, and equal to its entry's: the decode checked them */
+    int64_t prev = b == 0 ? -1 : b == c->block + 1 ? (int64_t)c->docs[c->bn - 1] : (int64_t)skip_last(c, b - 1);
+    if (off >= (uint64_t)(c->end - c->blocks) || !decode_block_at(c, b, n, c->blocks + off, prev, last_doc, false)) {
         cursor_damaged(c);
         return false;
     }
@@ -553,15 +564,25 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     if (nblocks > 1) {
         /* read only through the skip table: a single-block list (most
         ** lists) leaves it unset */
-        c->skip_bytes = s->skip_v1 ? ZHS_SKIP_BYTES_V1 : ti->pos_len ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
-        if ((uint64_t)nblocks * c->skip_bytes > ti->post_len) {
-            cursor_damaged(c);
-            return;
+        if (s->skip_packed) {
+            if (!zhs_skip_table_parse_head(&c->skt, base, nblocks, ti->post_len, ti->pos_len)) {
+                cursor_damaged(c);
+                return;
+            }
+        } else {
+            unsigned size = s->skip_v1 ? ZHS_SKIP_BYTES_V1 : ti->pos_len ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
+            if ((uint64_t)nblocks * size > ti->post_len) {
+                cursor_damaged(c);
+                return;
+            }
+            zhs_skip_table_fixed(&c->skt, base, nblocks, size);
         }
         c->skips = base;
-        c->blocks = base + (size_t)nblocks * c->skip_bytes;
-        if (!decode_block(c, 0)) return;
-    } else if (df == 0 || base >= c->end || !decode_block_at(c, 0, df, base, -1, true)) {
+        c->blocks = base + c->skt.len;
+        c->soff = 0;    /* the last docs' column starts the table */
+        c->sline = c->skt.f[ZHS_SK_LAST].base;
+        if (!decode_block(c, 0, skip_last(c, 0))) return;
+    } else if (df == 0 || base >= c->end || !decode_block_at(c, 0, df, base, -1, 0, true)) {
         /* the single block, at the list's start after no doc, decoded
         ** inline (most lists; a df of 0 is damage) */
         cursor_damaged(c);
@@ -570,28 +591,54 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     c->doc = c->docs[0];
 }
 
+/* The block that may hold target when the next one ends before it
+** (first > the current block + 1: the first candidate): a gallop over
+** the skip entries, then a binary search; decodes it.  Out of line, so
+** that the common block change (the next block) saves no registers. */
+__attribute__((noinline)) static bool gallop_block(zhs_cursor *c, uint32_t target, uint32_t first)
+{
+    uint32_t step = 1, lo = first, b = first;
+    while (b < c->nblocks && skip_last(c, b) < target) {
+        lo = b + 1;
+        b += step;
+        step *= 2;
+    }
+    uint32_t hi = b < c->nblocks ? b : c->nblocks;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (skip_last(c, mid) < target) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo >= c->nblocks) return false;
+    /* the entry found's last doc is kept for the decode's check */
+    return decode_block(c, lo, skip_last(c, lo));
+}
+
+/* Moves to the block that may hold target (> the current block's last
+** doc) and decodes it; false at the end of the list or on damage (the
+** cursor is then exhausted).  In line again since the last docs are at
+** whole bytes (a load and a mask): skp4 had it out of line, when the
+** bit-offset read made the inlined advance save twice the registers on
+** every call, but the call itself then cost a block change more than
+** format 7's (query loop COUNT 764.9 -> 757.6 M instructions in line,
+** K 10 842.4 -> 841.9 M); the gallop and the decode stay out of line. */
+static inline bool advance_block(zhs_cursor *c, uint32_t target)
+{
+    if (!c->skips) return false;
+    uint32_t b = c->block + 1;
+    if (b >= c->nblocks) return false;
+    /* the next block (a walk's every step), else the gallop.  The
+    ** block-max walk (zhs_cursor_shallow) has often read the next
+    ** block's last doc already. */
+    uint32_t last = c->sk_valid && c->sblock == b ? c->sk.last_doc : skip_last(c, b);
+    if (last < target) return gallop_block(c, target, b + 1);
+    return decode_block(c, b, last);
+}
+
 uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
 {
     if (c->doc == ZHS_NO_DOC || target <= c->doc) return c->doc;
-    if (target > c->docs[c->bn - 1]) {
-        if (!c->skips) return c->doc = ZHS_NO_DOC;
-        uint32_t b = c->block + 1;
-        /* gallop over skip entries, then binary search */
-        uint32_t step = 1, lo = b;
-        while (b < c->nblocks && skip_last(c, b) < target) {
-            lo = b + 1;
-            b += step;
-            step *= 2;
-        }
-        uint32_t hi = b < c->nblocks ? b : c->nblocks;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (skip_last(c, mid) < target) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo >= c->nblocks) return c->doc = ZHS_NO_DOC;
-        if (!decode_block(c, lo)) return ZHS_NO_DOC;
-    }
+    if (target > c->docs[c->bn - 1] && !advance_block(c, target)) return c->doc = ZHS_NO_DOC;
     uint32_t i = c->i;
     while (c->docs[i] < target) i++;
     c->i = i;
@@ -601,20 +648,17 @@ uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
 {
     if (!c->skips) return false;    /* single block: the caller uses the term bound */
-    if (c->sk_valid && target <= c->sk.last_doc) {
-        *sk = c->sk;
-        return true;
+    if (!(c->sk_valid && target <= c->sk.last_doc)) {
+        if (!zhs_cursor_shallow_walk(c, target, true)) return false;
+    } else if (!c->sk_full) {
+        /* cached by zhs_cursor_shallow_ub, which read ub alone */
+        zhs_skip_get_bounds(&c->skt, c->sblock, &c->sk);
+        c->sk_full = true;
     }
-    uint32_t b = c->sblock;
-    while (b < c->nblocks && skip_last(c, b) < target) b++;
-    c->sblock = b;
-    if (b >= c->nblocks) {
-        c->sk_valid = false;
-        return false;
-    }
-    zhs_skip_decode(&c->sk, c->skips + (size_t)b * c->skip_bytes, c->skip_bytes);
-    c->sk_valid = true;
+    /* the offsets are not wanted here (left 0) */
     *sk = c->sk;
+    sk->post_off = 0;
+    sk->pos_off = 0;
     return true;
 }
 
@@ -641,9 +685,9 @@ static bool prepare_positions(zhs_cursor *c)
     if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
     const uint8_t *p = c->pos_base;
     if (c->skips) {
-        zhs_skip sk;
-        zhs_skip_decode(&sk, c->skips + (size_t)c->block * c->skip_bytes, c->skip_bytes);
-        uint64_t off = sk.pos_off;
+        if (ZHS_UNLIKELY(c->skt.rest != NULL)) zhs_skip_table_parse_rest(&c->skt);
+        /* negative (damage) reads as past the end */
+        uint64_t off = (uint64_t)zhs_skip_value(&c->skt, ZHS_SK_POS, c->block);
         if (off > (uint64_t)(c->pos_end - c->pos_base)) return false;
         p += off;
     } else if (c->block != 0) {

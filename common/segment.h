@@ -36,9 +36,11 @@ typedef struct zhs_segment {
     uint32_t ndocs;
     uint32_t max_len;               /* the longest passage's length */
     bool skip_v1;                   /* .post of format 1 or 2: 24-byte skip entries */
-    bool post_packed;               /* .post of format 6 (ZHSPOST3): blocks'
-                                    ** exceptions as index bytes and packed
-                                    ** high parts (zhs_block_encode) */
+    bool post_packed;               /* .post of format 6 to 8 (ZHSPOST3, 4):
+                                    ** blocks' exceptions as index bytes and
+                                    ** packed high parts (zhs_block_encode) */
+    bool skip_packed;               /* .post of format 8 (ZHSPOST4): packed
+                                    ** skip tables (zhs_skip_table) */
     bool dict_v1;                   /* .dict of formats 1 to 6 (ZHSDICT1) */
     uint32_t dict_nblocks;
     uint64_t nterms;
@@ -117,7 +119,7 @@ typedef struct zhs_cursor {
     const uint8_t *pos_base;        /* term's positions */
     const uint8_t *pos_end;
     uint32_t df, nblocks;
-    uint32_t skip_bytes;            /* size of the term's skip entries (set only with skips) */
+    zhs_skip_table skt;             /* the term's skip table (set only with skips) */
     uint32_t block;                 /* decoded block index, UINT32_MAX: none */
     uint32_t bn;                    /* postings in the decoded block */
     uint32_t i;                     /* index in block */
@@ -141,6 +143,9 @@ typedef struct zhs_cursor {
     ** may hold a target, decoded once */
     uint32_t sblock;
     bool sk_valid;
+    bool sk_full;                   /* sk's max_tf, min_len_q read too (else ub alone) */
+    size_t soff;                    /* sblock's last doc: its byte in the table */
+    int64_t sline;                  /* and its line's value (zhs_skip_table) */
     zhs_skip sk;
 } zhs_cursor;
 
@@ -162,8 +167,73 @@ static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
 }
 
 /* Skip entry of the block holding the first doc >= target, without decoding
-** it (for block-max bounds).  Returns false past the end. */
+** it (for block-max bounds): its last doc and bounds, the offsets left 0.
+** Returns false past the end. */
 bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk);
+/* The block-max walk: moves the shallow block to the one that may hold
+** target and sets c->sk.last_doc and, with `full`, the three bounds, else
+** ub alone (c->sk_full says which); false past the end; the cursor
+** has a skip table.  Inlined into its two callers so that each decodes
+** only what it returns. */
+__attribute__((always_inline)) static inline bool zhs_cursor_shallow_walk(zhs_cursor *c, uint32_t target, bool full)
+{
+    /* the bounds' columns on the cursor's first block-max read */
+    if (ZHS_UNLIKELY(c->skt.rest != NULL)) zhs_skip_table_parse_rest(&c->skt);
+    /* the last docs read in order from the shallow block on: the byte
+    ** offset and the line's value of the shallow block are kept in
+    ** the cursor and advance by a step each (no multiply; the
+    ** block-max walk calls this for every block it enters, and
+    ** zhs_skip_value cost it a third more instructions); compared as
+    ** unsigned, so that a value outside a u32 (damage) stops the walk
+    ** as zhs_skip_last's UINT32_MAX does.  In line, not split off as
+    ** a cold path: the block-max walk keeps its own bound per block,
+    ** so nearly every call moves on */
+    const zhs_skip_field *x = &c->skt.f[ZHS_SK_LAST];
+    const uint8_t *tp = c->skt.p;
+    uint32_t b = c->sblock, n = c->nblocks;
+    size_t off = c->soff, stride = c->skt.last_bytes;
+    uint64_t mask = x->mask, last = 0;
+    int64_t line = c->sline, slope = x->slope;
+    if (c->sk_valid) {
+        /* the cached block ends before target: the walk starts after it */
+        b++;
+        off += stride;
+        line += slope;
+    }
+    /* whole bytes (format.h, ZHS_SKIP_LAST_MAX): a load and a mask */
+    for (; b < n; b++, off += stride, line += slope) {
+        last = (uint64_t)line + (zhs_get_u64(tp + off) & mask);
+        if (last >= target) break;
+    }
+    c->sblock = b;
+    c->soff = off;
+    c->sline = line;
+    if (b >= n) {
+        c->sk_valid = false;
+        return false;
+    }
+    c->sk.last_doc = last > UINT32_MAX ? UINT32_MAX : (uint32_t)last;
+    if (full) zhs_skip_get_bounds(&c->skt, b, &c->sk);
+    else c->sk.ub = zhs_skip_get_ub(&c->skt, b);
+    c->sk_full = full;
+    c->sk_valid = true;
+    return true;
+}
+
+/* The same block's last doc and ub alone: what block-max pruning at the
+** index's own k1/b reads (max_tf and min_len_q only serve other k1/b).
+** The walk then decodes no other bound and copies no entry: the walk is
+** most of what format 8's tables cost a query over format 7's.  In
+** line (in the query's block_bound): the call, its six saved registers
+** and the second test of c->skips were a fifth of the walk's cost. */
+static inline bool zhs_cursor_shallow_ub(zhs_cursor *c, uint32_t target, uint32_t *last_doc, float *ub)
+{
+    if (!c->skips) return false;
+    if (!(c->sk_valid && target <= c->sk.last_doc) && !zhs_cursor_shallow_walk(c, target, false)) return false;
+    *last_doc = c->sk.last_doc;
+    *ub = c->sk.ub;
+    return true;
+}
 
 /* A term occurs at most once per token of a passage (title tokens counted
 ** title_weight times), so tf <= the passage length in every sound index. */

@@ -23,13 +23,16 @@
 struct zhs_term_enc {
     const zhs_seg_writer *w;
     zhs_buf blocks;                 /* one term's blocks */
-    zhs_buf skips;                  /* its skip table */
+    zhs_buf entries;                /* its skip entries (zhs_skip), one a block */
+    zhs_buf skips;                  /* its skip table, packed from them */
     zhs_buf posout;                 /* its positions */
     uint32_t docs[ZHS_BLOCK], tfs[ZHS_BLOCK];
     uint32_t pfirst[ZHS_BLOCK];     /* first position of each posting in the block */
     uint32_t *pgaps;                /* the other positions' gaps */
     size_t ngaps, gapcap;
-    bool too_long;                  /* a term's postings or positions pass 4 GiB */
+    bool too_long;                  /* a term's blocks or positions reach 4 GiB
+                                    ** (2^32 bytes): skip entries hold their
+                                    ** offsets and lengths in 32 bits */
 };
 
 struct zhs_seg_writer {
@@ -155,10 +158,8 @@ static bool end_block(zhs_term_enc *e, term_state *t, bool keep_pos)
         e->too_long = true;
         return false;
     }
-    uint8_t b[ZHS_SKIP_BYTES];
-    unsigned size = keep_pos ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS;
-    zhs_skip_encode(b, &sk, size);
-    zhs_buf_append(&e->skips, b, size);
+    /* packed once the term's last block is known (zhs_skip_table) */
+    zhs_buf_append(&e->entries, &sk, sizeof sk);
     put_block(e, t->nb, t->prev_block_last);
     if (keep_pos && !put_positions(e, t->nb)) return false;
     t->prev_block_last = e->docs[t->nb - 1];
@@ -183,7 +184,7 @@ static bool push_gap(zhs_term_enc *e, uint32_t g)
 static int end_block_failed(const zhs_term_enc *e, const char *key, size_t keylen, zhs_error *err)
 {
     if (e->too_long)
-        return zhs_fail(err, ZHS_EINVAL, "the postings or positions of term '%.*s' pass 4 GiB, more than the index "
+        return zhs_fail(err, ZHS_EINVAL, "the postings or positions of term '%.*s' reach 4 GiB, more than the index "
                         "format addresses: index the corpus in several indexes", (int)keylen, key);
     return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
 }
@@ -208,6 +209,7 @@ int zhs_term_enc_open(zhs_term_enc **out, const zhs_seg_writer *w, zhs_error *er
 static void enc_free(zhs_term_enc *e)
 {
     zhs_buf_free(&e->blocks);
+    zhs_buf_free(&e->entries);
     zhs_buf_free(&e->skips);
     zhs_buf_free(&e->posout);
     free(e->pgaps);
@@ -226,6 +228,7 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
     if (zhs_err_code(err)) return err->code;
     const zhs_seg_writer *w = e->w;
     zhs_buf_reset(&e->blocks);
+    zhs_buf_reset(&e->entries);
     zhs_buf_reset(&e->skips);
     zhs_buf_reset(&e->posout);
     e->ngaps = 0;
@@ -269,8 +272,18 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
     }
     if (df == 0) return bad_stream(err, key, keylen);
     if (t.nb > 0 && !end_block(e, &t, keep_pos)) return end_block_failed(e, key, keylen, err);
-    if (e->blocks.oom || e->skips.oom)
+    if (e->blocks.oom || e->entries.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+    if (df > ZHS_BLOCK) {
+        uint32_t nb = (uint32_t)(e->entries.len / sizeof(zhs_skip));
+        if (!zhs_skip_table_encode(&e->skips, (const zhs_skip *)e->entries.data, nb, keep_pos, e->blocks.len,
+                                   e->posout.len)) {
+            if (e->skips.oom)
+                return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+            e->too_long = true;
+            return end_block_failed(e, key, keylen, err);
+        }
+    }
     memset(out, 0, sizeof *out);
     out->df = df;
     out->cf = cf;

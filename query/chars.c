@@ -269,12 +269,14 @@ static void settle(occ *o)
 /* Encodes the postings (docs, tfs) as the segment writer does for a term
 ** without positions: skip table when more than one block, then the
 ** blocks (zhs_block_encode), with the BM25 bounds at the segment's k1, b
-** and average length.  Fills ti (post_off 0, into the returned buffer). */
+** and average length.  Fills ti (post_off 0, into the returned buffer).
+** ZHS_OK, ZHS_ENOMEM, or ZHS_EINVAL when the skip table's layout cannot
+** hold the list. */
 static int encode(zhs_buf *out, zhs_term_info *ti, const uint32_t *docs, const uint32_t *tfs, uint32_t df,
                   const uint32_t *lens, const zhs_char_slot *cs)
 {
-    zhs_buf skips, blocks;
-    zhs_buf_init(&skips);
+    zhs_buf entries, blocks;
+    zhs_buf_init(&entries);
     zhs_buf_init(&blocks);
     memset(ti, 0, sizeof *ti);
     ti->min_len = UINT32_MAX;
@@ -299,22 +301,23 @@ static int encode(zhs_buf *out, zhs_term_info *ti, const uint32_t *docs, const u
         }
         zhs_skip sk = {.last_doc = docs[at + n - 1], .post_off = (uint32_t)blocks.len, .pos_off = 0, .ub = ub,
                        .max_tf = (uint16_t)(max_tf > 0xFFFF ? 0xFFFF : max_tf), .min_len_q = zhs_len_q(min_len)};
-        uint8_t b[ZHS_SKIP_BYTES];
-        zhs_skip_encode(b, &sk, ZHS_SKIP_BYTES_NOPOS);
-        zhs_buf_append(&skips, b, ZHS_SKIP_BYTES_NOPOS);
+        zhs_buf_append(&entries, &sk, sizeof sk);
         if (zhs_buf_reserve(&blocks, zhs_pfor_bound(n, n)))
             blocks.len += zhs_block_encode((uint8_t *)blocks.data + blocks.len, gaps, tfm1, n);
         if (ub > ti->ub) ti->ub = ub;
         if (max_tf > ti->max_tf) ti->max_tf = max_tf;
         if (min_len < ti->min_len) ti->min_len = min_len;
     }
-    if (df > ZHS_BLOCK) zhs_buf_append(out, skips.data, skips.len);
+    /* the segment writer's packed skip table (format 8) */
+    bool fits = entries.oom || blocks.oom || df <= ZHS_BLOCK ||
+                zhs_skip_table_encode(out, (const zhs_skip *)entries.data, (uint32_t)(entries.len / sizeof(zhs_skip)),
+                                      false, blocks.len, 0);
     zhs_buf_append(out, blocks.data, blocks.len);
-    bool oom = skips.oom || blocks.oom || out->oom;
-    zhs_buf_free(&skips);
+    bool oom = entries.oom || blocks.oom || out->oom;
+    zhs_buf_free(&entries);
     zhs_buf_free(&blocks);
     ti->post_len = out->len;
-    return oom ? ZHS_ENOMEM : ZHS_OK;
+    return oom ? ZHS_ENOMEM : fits ? ZHS_OK : ZHS_EINVAL;
 }
 
 /* The segment's own list of the key, (doc << 32 | tf), when it has one:
@@ -408,8 +411,11 @@ int zhs_native_term(const zhs_native_seg *ns, zhs_arena *arena, const char *key,
     free(tit.v);
     free(tit.pos);
     free(st.v);
-    if (!rc && df > 0 && encode(&buf, ti, docs, tfs, df, t->lens, ns->chars))
-        rc = zhs_fail(err, ZHS_ENOMEM, "out of memory making a character's list");
+    /* encode says which failed: memory, or a list the skip table's layout
+    ** cannot hold (blocks past 4 GiB: not from a segment that opened) */
+    int erc = !rc && df > 0 ? encode(&buf, ti, docs, tfs, df, t->lens, ns->chars) : ZHS_OK;
+    if (erc == ZHS_ENOMEM) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory making a character's list");
+    else if (erc) rc = zhs_fail(err, erc, "a character's list does not fit the skip table's layout");
     int64_t alive = 0;
     for (uint32_t i = 0; !rc && i < df; i++) alive += !zhs_segment_deleted(&ns->seg, docs[i]);
     free(docs);
@@ -433,9 +439,10 @@ int zhs_native_term(const zhs_native_seg *ns, zhs_arena *arena, const char *key,
     copy->post.size = buf.len + 64;
     copy->post.body = bytes;
     copy->post.body_len = buf.len;
-    /* encoded as format 6 (zhs_block_encode, its skip entries) whatever
-    ** format the segment's own lists are in */
+    /* encoded as format 8 (zhs_block_encode, packed skip tables)
+    ** whatever format the segment's own lists are in */
     copy->post_packed = true;
+    copy->skip_packed = true;
     copy->skip_v1 = false;
     zhs_buf_free(&buf);
     *from = copy;

@@ -105,10 +105,10 @@ static int open_segment(zhs_native_seg *ns, const zhs_index *ix, const zhs_manif
     bool known = zhs_analyzer_config_from_fingerprint(&ac, ix->m.analyzer) == ZHS_OK;
     ns->article_terms = known && ac.article_terms;
     /* character terms from bigrams in a segment written in format 3 or
-    ** later (postings magic ZHSPOST2 or 3; query/index.c index_all_chars
+    ** later (postings magic ZHSPOST2, 3 or 4; query/index.c index_all_chars
     ** makes the parse give them where every segment makes them): the made
-    ** list is in format 6's blocks whatever the segment's (chars.c marks
-    ** its copy so), and an older --no-chars segment, without them, would
+    ** list is in format 8's layout (format 6's blocks, a packed skip table)
+    ** whatever the segment's (chars.c marks its copy so), and an older --no-chars segment, without them, would
     ** find nothing for +c, "c" or title:c */
     if (known && ac.chars != ZHS_CHARS_ALL && ac.bigrams && !ns->seg.skip_v1) {
         if (!(ns->chars = calloc(1, sizeof *ns->chars))) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening %s", dir);

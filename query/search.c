@@ -180,11 +180,18 @@ static double tf_bound(const scorer *s, uint32_t max_tf, uint32_t min_len, bool 
     return (double)max_tf * (s->bm.k1 + 1.0) / ((double)max_tf + K);
 }
 
-/* Bound of t's weighted tf part over the passages of one skip block. */
+/* Bound of t's weighted tf part over the passages of one skip block at
+** another k1/b than the index's (from the block's max tf, min length). */
 static double skip_bound(const state *st, const sterm *t, const zhs_skip *sk)
 {
-    double b = st->sc.index_params ? sk->ub * st->sc.ub_scale
-                                   : tf_bound(&st->sc, sk->max_tf, zhs_len_unq(sk->min_len_q), sk->max_tf == 0xFFFF);
+    double b = tf_bound(&st->sc, sk->max_tf, zhs_len_unq(sk->min_len_q), sk->max_tf == 0xFFFF);
+    return t->w * b * UB_PAD;
+}
+
+/* The same at the index's own k1/b, from the block's stored bound. */
+static inline double skip_bound_ub(const state *st, const sterm *t, float ub)
+{
+    double b = ub * st->sc.ub_scale;
     return t->w * b * UB_PAD;
 }
 
@@ -473,12 +480,23 @@ static inline double block_bound(const state *st, sterm *t, uint32_t from, uint3
         return t->ub;
     }
     if (!t->block_set || from > t->block_upto) {
-        zhs_skip sk;
         t->block_b = 0;
         t->block_upto = ZHS_NO_DOC;
-        if (zhs_cursor_shallow(&t->cur, from, &sk)) {
-            t->block_b = skip_bound(st, t, &sk);
-            t->block_upto = sk.last_doc;
+        if (st->sc.index_params) {
+            /* the stored bound: the walk reads no other (format 8's
+            ** columns made every other read cost) */
+            uint32_t last;
+            float ub;
+            if (zhs_cursor_shallow_ub(&t->cur, from, &last, &ub)) {
+                t->block_b = skip_bound_ub(st, t, ub);
+                t->block_upto = last;
+            }
+        } else {
+            zhs_skip sk;
+            if (zhs_cursor_shallow(&t->cur, from, &sk)) {
+                t->block_b = skip_bound(st, t, &sk);
+                t->block_upto = sk.last_doc;
+            }
         }
         t->block_set = true;
     }

@@ -207,19 +207,26 @@ def tfbomb(d, gen):
     exceptions follow).  The term is the largest whose first block has no
     exceptions in its tf head and position heads, so that each is one byte;
     its doc-gap head may have them (format 6, .post magic ZHSPOST3: count,
-    width of the high parts, an index byte each, the high parts packed)."""
+    width of the high parts, an index byte each, the high parts packed).
+    Format 8 (ZHSPOST4) packs the skip table (format.h, zhs_skip_table)."""
     t = terms('%s/g%s.dict' % (d, gen))
     post = bytearray(open('%s/g%s.post' % (d, gen), 'rb').read())
     pos = bytearray(open('%s/g%s.pos' % (d, gen), 'rb').read())
     for key, (df, po, pl, qo, ql) in sorted(((k, v) for k, v in t.items() if v[4] > 0), key=lambda kv: -kv[1][2]):
         nb = (df + 127) // 128
         b0, p0 = po, qo
-        if nb > 1:
+        if nb > 1 and post[:8] == b'ZHSPOST4':
+            # format 8's packed table (widths, seven varints, the columns):
+            # the first block and its positions start right after it
+            q, bits = po + 6, nb * sum(post[po:po + 6])
+            for _ in range(7): _, q = varint(post, q)
+            b0 = q + (bits + 7) // 8
+        elif nb > 1:
             b0 = po + nb * 18 + struct.unpack_from('<I', post, po + 4)[0]
             p0 = qo + struct.unpack_from('<I', post, po + 14)[0]
         dh = 1
         if post[b0] & 0x80:
-            if post[:8] != b'ZHSPOST3': continue
+            if post[:8] not in (b'ZHSPOST3', b'ZHSPOST4'): continue
             dh = 3 + post[b0 + 1] + (post[b0 + 1] * post[b0 + 2] + 7) // 8
         if (post[b0 + dh] | pos[p0] | pos[p0 + 1]) & 0x80: continue
         db, n = post[b0] & 0x7F, min(df, 128)

@@ -896,6 +896,171 @@ static void dict_entries(void)
     zhs_buf_free(&b);
 }
 
+/* Packed skip tables (format 8): n entries of a list, shaped by kind,
+** encoded and read back field by field; then every byte of the table
+** damaged: the parse refuses it or the values stay inside 64 bits (the
+** cursor's checks see the rest), and nothing reads outside the buffer
+** (AddressSanitizer). */
+static void skip_table_roundtrip(uint32_t n, bool pos, int kind)
+{
+    zhs_skip *e = calloc(n, sizeof *e);
+    CHECK(e != NULL);
+    if (!e) return;
+    uint64_t last = kind == 2 ? 4294967295u - (uint64_t)n * 200 : rnd() % 1000, post = 0, poff = 0;
+    for (uint32_t b = 0; b < n; b++) {
+        /* 0: a term spread evenly; 1: clustered (long jumps); 2: doc ids
+        ** near 2^32; 3: every bound at its extreme */
+        last += kind == 1 ? (rnd() % 4 ? 130 + rnd() % 20 : rnd() % 2000000) : 128 + rnd() % 70;
+        e[b].last_doc = (uint32_t)last;
+        e[b].post_off = (uint32_t)post;
+        e[b].pos_off = pos ? poff : 0;
+        post += 2 + rnd() % (kind == 1 ? 3000 : 300);
+        poff += 2 + rnd() % 500;
+        e[b].max_tf = kind == 3 ? (b & 1 ? 65535 : 1) : (uint16_t)(1 + rnd() % 9);
+        e[b].min_len_q = kind == 3 ? (b & 1 ? 65535 : 0) : (uint16_t)(20 + rnd() % 300);
+        uint32_t fb = kind == 3 ? (b & 1 ? 0x7F7F0000u : 0) : 0x3F800000u + rnd() % 0x900000u;
+        memcpy(&e[b].ub, &fb, 4);
+    }
+    uint64_t blocks_len = post + 1, pos_len = pos ? poff + 3 : 0;
+    zhs_buf out;
+    zhs_buf_init(&out);
+    CHECK(zhs_skip_table_encode(&out, e, n, pos, blocks_len, pos_len));
+    size_t tlen = out.len, list_len = tlen + (size_t)blocks_len;
+    /* the list: the table, the blocks (here filler), then the footer's 16 */
+    uint8_t *list = malloc(list_len + 16);
+    CHECK(list != NULL);
+    if (!list) {
+        free(e);
+        zhs_buf_free(&out);
+        return;
+    }
+    memcpy(list, out.data, tlen);
+    memset(list + tlen, 0xA5, list_len + 16 - tlen);
+    zhs_skip_table t;
+    CHECK(zhs_skip_table_parse(&t, list, n, list_len, pos_len));
+    CHECK(t.len == tlen);
+    /* smaller than the fixed entries once a few blocks share the fixed
+    ** header */
+    if (n >= 8) CHECK(tlen < (size_t)n * (pos ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS));
+    /* the cursor's two steps read what the whole parse reads */
+    zhs_skip_table h;
+    CHECK(zhs_skip_table_parse_head(&h, list, n, list_len, pos_len) && h.rest == list && h.len == tlen);
+    for (uint32_t b = 0; b < n; b++)
+        CHECK(zhs_skip_last(&h, b) == e[b].last_doc &&
+              zhs_skip_value(&h, ZHS_SK_POST, b) == zhs_skip_value(&t, ZHS_SK_POST, b));
+    zhs_skip_table_parse_rest(&h);
+    CHECK(h.rest == NULL);
+    for (uint32_t b = 0; b < n; b++) {
+        zhs_skip g1, g2;
+        zhs_skip_get(&h, b, &g1);
+        zhs_skip_get(&t, b, &g2);
+        CHECK(memcmp(&g1, &g2, sizeof g1) == 0);
+    }
+    /* each width one above its limit is refused (the header's one check) */
+    unsigned nf = pos ? ZHS_SKIP_NFIELDS : ZHS_SKIP_NFIELDS - 1;
+    for (unsigned f = 0; f < nf; f++) {
+        uint8_t keep = list[f];
+        list[f] = f == ZHS_SK_LAST || f == ZHS_SK_POST || f == ZHS_SK_POS ? ZHS_SKIP_WIDE_MAX + 1 : 17;
+        CHECK_MSG(!zhs_skip_table_parse_head(&h, list, n, list_len, pos_len), "width %u", f);
+        list[f] = 0x80 | keep;
+        CHECK(!zhs_skip_table_parse_head(&h, list, n, list_len, pos_len));
+        list[f] = keep;
+    }
+    /* the last docs at whole bytes (skp5): the encoder rounds their width
+    ** up to a multiple of 8 (at most 40), the reader steps whole bytes
+    ** and refuses any other width; ub alone reads as the whole entry's */
+    CHECK(list[ZHS_SK_LAST] % 8 == 0 && list[ZHS_SK_LAST] <= ZHS_SKIP_LAST_MAX &&
+          t.last_bytes == list[ZHS_SK_LAST] / 8u);
+    {
+        uint8_t keep = list[ZHS_SK_LAST];
+        const uint8_t bad[] = {(uint8_t)(keep | 1), (uint8_t)(keep ^ 4), ZHS_SKIP_LAST_MAX + 8, ZHS_SKIP_LAST_MAX + 1};
+        for (size_t i = 0; i < sizeof bad; i++) {
+            list[ZHS_SK_LAST] = bad[i];
+            CHECK_MSG(!zhs_skip_table_parse_head(&h, list, n, list_len, pos_len), "last width %u", bad[i]);
+        }
+        list[ZHS_SK_LAST] = keep;
+    }
+    for (uint32_t b = 0; b < n; b++) {
+        zhs_skip g;
+        zhs_skip_get(&t, b, &g);
+        float ub = zhs_skip_get_ub(&t, b);
+        CHECK(memcmp(&ub, &g.ub, 4) == 0);
+    }
+    for (uint32_t b = 0; b < n; b++) {
+        zhs_skip g, want = e[b];
+        uint8_t fixed[ZHS_SKIP_BYTES];
+        zhs_skip_encode(fixed, &want, pos ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS);
+        zhs_skip_decode(&want, fixed, pos ? ZHS_SKIP_BYTES : ZHS_SKIP_BYTES_NOPOS);
+        zhs_skip_get(&t, b, &g);
+        CHECK_MSG(zhs_skip_last(&t, b) == e[b].last_doc && g.last_doc == e[b].last_doc, "n %u kind %d b %u", n,
+                  kind, b);
+        /* the same entry as format 6's (ub rounded up the same way) */
+        CHECK(g.post_off == want.post_off && g.pos_off == want.pos_off && g.max_tf == want.max_tf &&
+              g.min_len_q == want.min_len_q && memcmp(&g.ub, &want.ub, 4) == 0);
+    }
+    /* the table must fit the list, with a byte for each block */
+    CHECK(!zhs_skip_table_parse(&t, list, n, tlen + n - 1, pos_len));
+    CHECK(!zhs_skip_table_parse(&t, list, n, 5, pos_len));
+    for (size_t i = 0; i < tlen; i++) {
+        uint8_t keep = list[i];
+        for (int r = 0; r < 3; r++) {
+            list[i] = r == 0 ? 0xFF : r == 1 ? (uint8_t)(keep ^ (1u << (rnd() & 7))) : 0;
+            if (!zhs_skip_table_parse(&t, list, n, list_len, pos_len)) continue;
+            CHECK(t.len < list_len);
+            for (uint32_t b = 0; b < n; b++) {
+                zhs_skip g;
+                zhs_skip_get(&t, b, &g);
+                (void)zhs_skip_last(&t, b);
+            }
+        }
+        list[i] = keep;
+    }
+    free(list);
+    free(e);
+    zhs_buf_free(&out);
+}
+
+static void skip_table_tests(void)
+{
+    uint32_t ns[] = {2, 3, 7, 8, 9, 64, 1000};
+    for (size_t i = 0; i < sizeof ns / sizeof *ns; i++)
+        for (int kind = 0; kind < 4; kind++) {
+            skip_table_roundtrip(ns[i], true, kind);
+            skip_table_roundtrip(ns[i], false, kind);
+        }
+    /* the fixed entries of format 6, read through the same table */
+    zhs_skip s = {123456789u, 4000000000u, 0xFFFFFFF0u, 1.75f, 65535, 4097}, g;
+    uint8_t fx[2 * ZHS_SKIP_BYTES + 16] = {0};
+    zhs_skip_encode(fx + ZHS_SKIP_BYTES, &s, ZHS_SKIP_BYTES);
+    zhs_skip_table t;
+    zhs_skip_table_fixed(&t, fx, 2, ZHS_SKIP_BYTES);
+    zhs_skip_get(&t, 1, &g);
+    CHECK(t.len == 2 * ZHS_SKIP_BYTES && g.last_doc == s.last_doc && g.post_off == s.post_off &&
+          g.pos_off == s.pos_off && g.ub == s.ub && g.max_tf == s.max_tf && g.min_len_q == s.min_len_q);
+    /* a fixed entry's last doc at byte 0, its record's bytes apart */
+    CHECK(t.last_bytes == ZHS_SKIP_BYTES && zhs_skip_last(&t, 1) == s.last_doc && zhs_skip_get_ub(&t, 1) == s.ub);
+    uint8_t f1[2 * ZHS_SKIP_BYTES_V1 + 16] = {0};
+    s.pos_off = 0x123456789abull;
+    zhs_skip_encode(f1 + ZHS_SKIP_BYTES_V1, &s, ZHS_SKIP_BYTES_V1);
+    zhs_skip_table_fixed(&t, f1, 2, ZHS_SKIP_BYTES_V1);
+    zhs_skip_get(&t, 1, &g);
+    CHECK(g.last_doc == s.last_doc && g.post_off == s.post_off && g.pos_off == s.pos_off && g.ub == s.ub &&
+          g.max_tf == s.max_tf && g.min_len_q == s.min_len_q);
+    CHECK(t.last_bytes == ZHS_SKIP_BYTES_V1 && zhs_skip_last(&t, 1) == s.last_doc && zhs_skip_get_ub(&t, 1) == s.ub);
+    /* a doc id past 2^32 - 1 in a table is damage, never a wrapped id */
+    zhs_skip big[2] = {{4294967000u, 0, 0, 1.0f, 1, 1}, {4294967294u, 10, 0, 1.0f, 1, 1}};
+    zhs_buf out;
+    zhs_buf_init(&out);
+    CHECK(zhs_skip_table_encode(&out, big, 2, false, 20, 0));
+    uint8_t list[256] = {0};
+    memcpy(list, out.data, out.len);
+    CHECK(zhs_skip_table_parse(&t, list, 2, out.len + 20, 0));
+    CHECK(zhs_skip_last(&t, 1) == 4294967294u);
+    t.f[ZHS_SK_LAST].base += 5;
+    CHECK(zhs_skip_last(&t, 1) == UINT32_MAX);
+    zhs_buf_free(&out);
+}
+
 int main(void)
 {
     dict_entries();
@@ -906,6 +1071,7 @@ int main(void)
     block_kernels_agree();
     pfor_tests();
     block_tests();
+    skip_table_tests();
 
     /* bit packing: every width, the block edge sizes */
     size_t sizes[] = {0, 1, 2, 7, 8, 127, 128, 129, 255, 300};

@@ -19,10 +19,10 @@
 **                            binary file, the crc32 line of MANIFEST), so
 **                            that the damage reaches the structural checks
 **                            behind the CRC — the bounds-checked decoders
-** The index is of format 7 (checked at start-up): dictionary entries
+** The index is of format 8 (checked at start-up): dictionary entries
 ** whose flags say which counts are stored (.dict magic ZHSDICT2), PFOR
-** groups (blocks' exceptions as index bytes and packed high parts), compact
-** skip entries, a store of zstd blocks with a trained dictionary and
+** groups (blocks' exceptions as index bytes and packed high parts), packed
+** skip tables (.post magic ZHSPOST4), a store of zstd blocks with a trained dictionary and
 ** coded texts (docs/FORMAT.md).
 ** Invariants beyond "no crash":
 **   - damage with the checksum left as it is is always refused on open,
@@ -64,19 +64,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_write(work[i], pristine[i], psize[i]);
     }
     if (zhs_index_verify(workdir, &err)) fuzz_die(__FILE__, __LINE__, "verify", "the pristine index: %s", err.message);
-    /* The structures of format 7 must be there to be damaged: dictionary
-    ** entries with flags (g1.dict magic ZHSDICT2), compact skip entries
-    ** and blocks with packed exceptions (g1.post magic ZHSPOST3, which
-    ** format 7 keeps; 数据 spans three blocks), the store's coded texts in
-    ** zstd blocks of format 7's records (magic ZHSSTOR4, record.h) and
-    ** dictionary (trailer: u32 ntab, u32 nblocks, u32 dict_len, then the
-    ** footer). */
+    /* The structures of format 8 must be there to be damaged: dictionary
+    ** entries with flags (g1.dict magic ZHSDICT2), packed skip tables
+    ** and blocks with packed exceptions (g1.post magic ZHSPOST4; 数据
+    ** spans three blocks), the store's coded texts in zstd blocks of
+    ** format 7's records (magic ZHSSTOR4, record.h) and dictionary
+    ** (trailer: u32 ntab, u32 nblocks, u32 dict_len, then the footer). */
     if (psize[1] < 8 || memcmp(pristine[1], "ZHSDICT2", 8) != 0)
-        fuzz_die(__FILE__, __LINE__, "format", "g1.dict is not of format 7");
-    if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST3", 8) != 0)
-        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 6 or 7");
+        fuzz_die(__FILE__, __LINE__, "format", "g1.dict is not of format 7 or 8");
+    if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST4", 8) != 0)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 8");
     if (psize[5] < 8 || memcmp(pristine[5], "ZHSSTOR4", 8) != 0)
-        fuzz_die(__FILE__, __LINE__, "format", "g1.store is not of format 7");
+        fuzz_die(__FILE__, __LINE__, "format", "g1.store is not of format 7 or 8");
     const uint8_t *tr = psize[5] >= 40 ? pristine[5] + psize[5] - 16 - 4 : NULL;
     if (!tr || (tr[0] | tr[1] << 8 | tr[2] << 16 | (uint32_t)tr[3] << 24) == 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.store has no dictionary: the fuzzed index must have one");
