@@ -134,7 +134,8 @@ uint16_t zhs_ub_round_up(float f);
 #define ZHS_SKIP_NFIELDS 6
 enum { ZHS_SK_LAST, ZHS_SK_POST, ZHS_SK_MAXTF, ZHS_SK_MINLEN, ZHS_SK_UB, ZHS_SK_POS };
 /* Widest packed value of a field: 33 bits for doc ids and offsets (a
-** u32 less its line spans up to twice its range), 16 for the bounds.
+** u32 less its line spans up to twice its range; the last docs' column
+** rounds its width up, below), 16 for the bounds.
 ** The last docs' column is at whole bytes (its width a multiple of 8,
 ** at most 40): the block-max walk and the gallop read a last doc with a
 ** load and a mask, no bit offset (that read was most of what the packed
@@ -230,9 +231,6 @@ static inline uint32_t zhs_skip_last(const zhs_skip_table *t, uint32_t b)
 /* Entry b whole; an offset outside 0..UINT32_MAX (damage) is UINT32_MAX
 ** (post_off) or UINT64_MAX (pos_off). */
 void zhs_skip_get(const zhs_skip_table *t, uint32_t b, zhs_skip *s);
-/* Entry b's bounds alone (ub, max_tf, min_len_q), the rest of *s left as
-** it is: what block-max pruning reads for every block it passes, inline
-** (the offsets and a call cost a term top 10 query 2-3% more CPU). */
 /* Entry b's ub alone (zhs_cursor_shallow_ub: pruning at the index's own
 ** k1/b reads no other bound). */
 static inline float zhs_skip_get_ub(const zhs_skip_table *t, uint32_t b)
@@ -245,6 +243,10 @@ static inline float zhs_skip_get_ub(const zhs_skip_table *t, uint32_t b)
     return ub;
 }
 
+/* Entry b's bounds alone (ub, max_tf, min_len_q), the rest of *s left as
+** it is: what block-max pruning reads for every block it passes at other
+** k1/b, inline (the offsets and a call cost a term top 10 query 2-3% more
+** CPU). */
 static inline void zhs_skip_get_bounds(const zhs_skip_table *t, uint32_t b, zhs_skip *s)
 {
     /* one load for the three (a row of at most 48 bits in format 8, 64
