@@ -167,9 +167,16 @@ static inline void prefetch_kfac(const scorer *s, const zhs_cursor *c)
     if (c->i + 4 < c->bn) __builtin_prefetch(s->lens + (size_t)c->docs[c->i + 4] * 4);
 }
 
+/* The tf part from its three inputs: run_maxscore takes K(len) once per
+** candidate for all its terms, with the same operations (and bits). */
+static inline double tf_part_k(double tf, double k1p, double kd)
+{
+    return tf * k1p / (tf + kd);
+}
+
 static inline double tf_part(const scorer *s, uint32_t tf, uint32_t doc)
 {
-    return (double)tf * (s->bm.k1 + 1.0) / ((double)tf + kfac_of(s, doc));
+    return tf_part_k((double)tf, s->bm.k1 + 1.0, kfac_of(s, doc));
 }
 
 /* Bound of the tf part from a max tf and a min length. */
@@ -960,14 +967,13 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         ** so nothing has to be cleared per candidate. */
         uint64_t mask = 0;
         if (n > 64) for (size_t i = 0; i < n; i++) contrib[i] = 0;
-        /* K(len) of d once for all its terms (the same bits as tf_part) */
+        /* K(len) of d once for all its terms (tf_part_k, as tf_part) */
         double kd = kfac_of(&st->sc, d), k1p = st->sc.bm.k1 + 1.0;
         d_next = ZHS_NO_DOC;
         for (size_t i = ess; i < n; i++) {
             sterm *t = ord[i];
             if (t->cur.doc == d) {
-                double tf = (double)zhs_cursor_tf(&t->cur);
-                double c = t->w * (tf * k1p / (tf + kd));
+                double c = t->w * tf_part_k((double)zhs_cursor_tf(&t->cur), k1p, kd);
                 contrib[t->idx] = c;
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
@@ -984,8 +990,7 @@ static __attribute__((noinline)) int run_maxscore(state *st, zhs_error *err)
         for (size_t i = ess; i-- > 0;) {
             sterm *t = ord[i];
             if (seek(&t->cur, d) == d) {
-                double tf = (double)zhs_cursor_tf(&t->cur);
-                double c = t->w * (tf * k1p / (tf + kd));
+                double c = t->w * tf_part_k((double)zhs_cursor_tf(&t->cur), k1p, kd);
                 contrib[t->idx] = c;
                 mask |= (uint64_t)1 << (t->idx & 63);
                 part += c;
