@@ -2,6 +2,7 @@
 ** harness.c — see harness.h.
 */
 #include "harness.h"
+#include "format.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -182,4 +183,16 @@ void zt_check_same_hits(const zhs_results *a, const zhs_results *b, const char *
         CHECK_MSG(x->doc == y->doc && x->score == y->score, "[%s] k=%zu rank %zu: %u %.17g, %s %u %.17g", q, k,
                   j + 1, x->doc, x->score, b_is, y->doc, y->score);
     }
+}
+
+void zt_write_repaired(const char *path, const void *data, size_t len)
+{
+    zhs_error err = {0};
+    zhs_buf d;
+    zhs_buf_init(&d);
+    CHECK(len >= ZHS_FOOTER_LEN);
+    if (len >= ZHS_FOOTER_LEN) zhs_buf_append(&d, data, len - ZHS_FOOTER_LEN);
+    CHECK(zhs_footer_append(&d));
+    CHECK_OK(zhs_file_write(path, d.data, d.len, &err), err);
+    zhs_buf_free(&d);
 }

@@ -46,6 +46,11 @@ void zt_make_parents(const char *path);
 /* Writes n bytes to dir/name, creating its folders; exits 2 on failure. */
 void zt_write_bytes(const char *dir, const char *name, const void *data, size_t n);
 
+/* Writes an index file's bytes (footer included) to path with the
+** footer's checksum made to match them: damage as tampering or a writer's
+** bug could leave it, past what opening checks.  Failures are CHECKs. */
+void zt_write_repaired(const char *path, const void *data, size_t len);
+
 /* A zhs_corpus filter (ctx: the zhs_writer) that names each file to the
 ** writer as 'zhs index' does, so that the index records its sources and
 ** can be updated or edited; it reads a file only when the index does not

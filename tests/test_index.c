@@ -930,6 +930,134 @@ static void check_damage(const char *dir, zhs_analyzer *an)
     }
 }
 
+/* Writes b (a file's bytes, footer included) back with its footer's
+** checksum repaired, as tampering or a writer's bug could leave it, and
+** expects 'zhs check' to refuse the index naming what it found. */
+static void expect_check_refuses(const char *dir, const char *path, const zhs_buf *b, const char *want,
+                                 const char *what)
+{
+    zt_write_repaired(path, b->data, b->len);
+    zhs_error e1 = {0};
+    int rc = zhs_index_verify(dir, &e1);
+    CHECK_MSG(rc == ZHS_ECORRUPT && strstr(e1.message, want), "%s: check gave %d '%s'", what, rc, e1.message);
+}
+
+static size_t varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 128) v >>= 7, n++;
+    return n;
+}
+
+/* A skip entry's field lowered (or a shortest passage raised) to another
+** block's value of the same term, so that the packed table keeps its
+** widths and length; *b_out the block changed.  False when no block of
+** the table allows it. */
+static bool lower_entry(zhs_skip *e, uint32_t n, int field, uint32_t *b_out)
+{
+    for (uint32_t b = 0; b < n; b++)
+        for (uint32_t o = 0; o < n; o++) {
+            bool ok = field == 0   ? e[o].ub < e[b].ub
+                      : field == 1 ? e[o].max_tf < e[b].max_tf
+                                   : e[o].min_len_q > e[b].min_len_q;
+            if (!ok) continue;
+            if (field == 0) e[b].ub = e[o].ub;
+            else if (field == 1) e[b].max_tf = e[o].max_tf;
+            else e[b].min_len_q = e[o].min_len_q;
+            *b_out = b;
+            return true;
+        }
+    return false;
+}
+
+/* Bounds that say less than the postings (a block's score bound, largest
+** tf or shortest passage; a term's stored score bound) are refused by
+** 'zhs check': pruning trusts them, and would drop passages that belong in
+** a top k.  Each is written behind a repaired checksum. */
+static void check_bound_damage(const char *dir)
+{
+    zhs_error err = {0};
+    zhs_index *ix = NULL;
+    CHECK_OK(zhs_index_open(&ix, dir, &err), err);
+    if (!ix) return;
+    const zhs_segment *s = zhs_native_segment(ix);
+    char post_path[ZHS_PATH_MAX], dict_path[ZHS_PATH_MAX];
+    snprintf(post_path, sizeof post_path, "%s", s->post.path);
+    snprintf(dict_path, sizeof dict_path, "%s", s->dict.path);
+    zhs_buf post, dict;
+    zhs_buf_init(&post);
+    zhs_buf_init(&dict);
+    CHECK_OK(zhs_file_read(&post, post_path, false, 0, &err), err);
+    CHECK_OK(zhs_file_read(&dict, dict_path, false, 0, &err), err);
+    static const char *const field_name[] = {"score bound", "largest tf", "shortest passage"};
+    bool done[3] = {false, false, false}, dict_done = false;
+    zhs_dict_iter it;
+    zhs_dict_iter_init(&it, s);
+    while (zhs_dict_iter_next(&it, &err) == ZHS_OK && !(done[0] && done[1] && done[2] && dict_done)) {
+        const zhs_term_info *ti = &it.ti;
+        uint32_t n = (ti->df + ZHS_BLOCK - 1) / ZHS_BLOCK;
+        if (!dict_done && !ti->ub_from_max && ti->ub > 0) {
+            /* the entry's last fields: the bound's 16 bits, the largest tf
+            ** (where df > 1 and cf > df), the shortest passage */
+            size_t tail = 2 + varint_len(ti->min_len) + (ti->df > 1 && ti->cf > ti->df ? varint_len(ti->max_tf) : 0);
+            size_t at = (size_t)(it.p - s->dict.data) - tail;
+            uint8_t *u = (uint8_t *)dict.data + at;
+            /* the f32's upper half, little-endian: its exponent one lower
+            ** halves the bound, below what the postings reach */
+            unsigned keep = (unsigned)(u[0] | u[1] << 8), half = keep - 0x80;
+            u[0] = (uint8_t)half;
+            u[1] = (uint8_t)(half >> 8);
+            expect_check_refuses(dir, dict_path, &dict, "score bound", "a term's bound halved");
+            u[0] = (uint8_t)keep;
+            u[1] = (uint8_t)(keep >> 8);
+            dict_done = true;
+        }
+        if (n < 3 || !s->skip_packed) continue;
+        zhs_skip_table t;
+        const uint8_t *p = s->post.data + ti->post_off;
+        if (!zhs_skip_table_parse(&t, p, n, ti->post_len, ti->pos_len)) {
+            CHECK_MSG(0, "the skip table of '%s' does not parse", it.key);
+            break;
+        }
+        zhs_skip *e = calloc(n, sizeof *e);
+        for (uint32_t b = 0; b < n; b++) zhs_skip_get(&t, b, &e[b]);
+        for (int f = 0; f < 3; f++) {
+            if (done[f]) continue;
+            zhs_skip *m = malloc(n * sizeof *m);
+            memcpy(m, e, n * sizeof *m);
+            uint32_t b;
+            zhs_buf enc;
+            zhs_buf_init(&enc);
+            if (lower_entry(m, n, f, &b) &&
+                zhs_skip_table_encode(&enc, m, n, ti->pos_len > 0, ti->post_len - t.len, ti->pos_len) &&
+                enc.len == t.len) {
+                size_t at = (size_t)ti->post_off;
+                char what[400];
+                snprintf(what, sizeof what, "block %u of '%s': its %s", b, it.key, field_name[f]);
+                /* the mapping may show what is written: keep the bytes */
+                char *keep = malloc(enc.len);
+                memcpy(keep, post.data + at, enc.len);
+                memcpy(post.data + at, enc.data, enc.len);
+                expect_check_refuses(dir, post_path, &post, field_name[f], what);
+                memcpy(post.data + at, keep, enc.len);
+                free(keep);
+                done[f] = true;
+            }
+            zhs_buf_free(&enc);
+            free(m);
+        }
+        free(e);
+    }
+    CHECK_MSG(done[0] && done[1] && done[2] && dict_done, "no term to damage: score bound %d, tf %d, length %d, "
+              "entry %d", done[0], done[1], done[2], dict_done);
+    zhs_index_close(ix);
+    CHECK_OK(zhs_file_write(post_path, post.data, post.len, &err), err);
+    CHECK_OK(zhs_file_write(dict_path, dict.data, dict.len, &err), err);
+    CHECK_OK(zhs_index_verify(dir, &err), err);
+    zhs_buf_free(&post);
+    zhs_buf_free(&dict);
+}
+
 /* A term frequency of 0 (a packed tf - 1 of 2^32 - 1 wraps to it) is
 ** damage: the position readers would otherwise walk 2^32 - 1 gaps.  A
 ** cursor made by hand, no index needed: the checks refuse tf 0 before
@@ -1031,6 +1159,7 @@ int main(void)
 
     check_deletions(d1, an);
     check_damage(d1, an);
+    check_bound_damage(d1);
     check_updates(an);
 
     zhs_analyzer_close(an);

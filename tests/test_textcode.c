@@ -329,12 +329,7 @@ static void test_record(bool derived)
 ** the passage to refuse it, naming the file. */
 static void expect_refused(const char *dir, const char *path, const zhs_buf *b, uint32_t doc, const char *what)
 {
-    zhs_error err = {0};
-    zhs_buf d;
-    zhs_buf_init(&d);
-    zhs_buf_append(&d, b->data, b->len - ZHS_FOOTER_LEN);
-    CHECK(zhs_footer_append(&d));
-    CHECK_OK(zhs_file_write(path, d.data, d.len, &err), err);
+    zt_write_repaired(path, b->data, b->len);
     zhs_error e1 = {0}, e2 = {0};
     int rc = zhs_index_verify(dir, &e1);
     CHECK_MSG(rc == ZHS_ECORRUPT && strstr(e1.message, "g1.store"), "%s: check gives %d %s", what, rc, e1.message);
@@ -348,7 +343,6 @@ static void expect_refused(const char *dir, const char *path, const zhs_buf *b, 
               rc, e2.message);
     zhs_results_free(r);
     zhs_index_close(ix);
-    zhs_buf_free(&d);
 }
 
 /* Format 5's blocks damaged: a frame cut short (its table entry one byte
