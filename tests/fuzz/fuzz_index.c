@@ -29,7 +29,9 @@
 **     naming the file (binary files; MANIFEST's crc32 line is hex, so a
 **     change of case in it is no damage);
 **   - when zhs_index_verify accepts the index, every search and every
-**     passage load succeeds (check passed => the index is readable).
+**     passage load succeeds (check passed => the index is readable), and
+**     the pruned top k of the first queries equals the exhaustive one
+**     (check verifies the bounds that pruning trusts).
 */
 #include "fuzz_common.h"
 
@@ -204,10 +206,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     "damage to %s without a checksum repair was not refused naming it (rc %d: %s)", names[f], rc,
                     err.message);
 
-    bool read_failed = false;
-    char read_msg[ZHS_ERROR_MAX] = "";
+    bool read_failed = false, pruned_differs = false;
+    char read_msg[ZHS_ERROR_MAX] = "", pruned_msg[ZHS_ERROR_MAX] = "";
     if (rc == ZHS_OK) {
         for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+            /* the pruned top k, for the exhaustive search's to match */
+            zhs_hit pruned[5];
+            size_t npruned = SIZE_MAX;
             for (int ex = 0; ex < (qi < 3 ? 2 : 1); ex++) {
                 zhs_search_options o;
                 zhs_search_options_default(&o);
@@ -226,6 +231,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     continue;
                 }
                 size_t nh = zhs_results_count(r);
+                if (ex == 0 && nh <= 5) {
+                    npruned = nh;
+                    for (size_t h = 0; h < nh; h++) pruned[h] = *zhs_results_hit(r, h);
+                } else if (ex == 1 && npruned != SIZE_MAX && !pruned_differs) {
+                    bool same = nh == npruned;
+                    for (size_t h = 0; h < nh && same; h++)
+                        same = zhs_results_hit(r, h)->doc == pruned[h].doc &&
+                               zhs_results_hit(r, h)->score == pruned[h].score;
+                    if (!same) {
+                        pruned_differs = true;
+                        snprintf(pruned_msg, sizeof pruned_msg, "'%s': %zu hits pruned, %zu exhaustive", queries[qi],
+                                 npruned, nh);
+                    }
+                }
                 for (size_t h = 0; h < nh; h++) {
                     zhs_passage p;
                     zhs_error e3 = {0};
@@ -256,6 +275,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(rc == ZHS_OK || vrc != ZHS_OK, "open failed (%s) but verify passed", err.message);
     if (vrc == ZHS_OK)
         FUZZ_ASSERT(!read_failed, "'zhs check' accepts the index but reading it fails: %s", read_msg);
+    /* check verifies every bound pruning trusts (the skip entries' and the
+    ** dictionary's): an index it accepts ranks as the exhaustive search does */
+    if (vrc == ZHS_OK)
+        FUZZ_ASSERT(!pruned_differs, "'zhs check' accepts the index but pruned and exhaustive top k differ: %s",
+                    pruned_msg);
 
     fuzz_write(work[f], pristine[f], psize[f]);
     free(b);
