@@ -25,8 +25,13 @@
 */
 #include "query_int.h"
 #include "articles.h"
+#include "codec_simd.h"     /* zhs_simd_avx512: walk_block's kernel */
 
 #include <math.h>
+#if defined(__x86_64__) && !defined(ZHS_NO_SIMD) && (defined(__GNUC__) || defined(__clang__))
+#define ZHS_WALK_AVX512 1
+#include <immintrin.h>
+#endif
 #include <stdlib.h>
 
 /* Bounds are stored as floats: pad them so rounding never prunes a passage
@@ -1491,10 +1496,45 @@ static void walk_begin(const uint32_t *cand, size_t n, zhs_cursor *c, uint64_t *
     if (n) seek(c, cand[0]);
 }
 
-/* The indices in c's decoded block, from its current doc on, of the docs
-** whose bit is set, into at; returns their number. */
-static uint32_t walk_block(const zhs_cursor *c, const uint64_t *bits, uint32_t *at)
+/* Room walk_block needs in at: a block's indices, and the vector kernel
+** stores sixteen slots whole at the count so far. */
+#define WALK_AT (ZHS_BLOCK + 16)
+
+#ifdef ZHS_WALK_AVX512
+/* walk_block sixteen docs a step: their bitset words gathered (32-bit
+** words: bit d of the little-endian bitset is bit d & 31 of word d >> 5),
+** the bits tested into a mask and the indices compressed in a register,
+** then stored whole (a compressing store to memory is microcoded on AMD's
+** cores).  The scalar loop took about 6.5 instructions a doc, 11% of a
+** phrase count's. */
+__attribute__((target("avx512f,avx512vl"))) static uint32_t walk_block_avx512(const zhs_cursor *c,
+                                                                             const uint64_t *bits, uint32_t *at)
 {
+    uint32_t nat = 0, bn = c->bn;
+    const __m512i one = _mm512_set1_epi32(1), low5 = _mm512_set1_epi32(31);
+    __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)c->i),
+                                   _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    for (uint32_t j = c->i; j < bn; j += 16) {
+        __mmask16 live = bn - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (bn - j)) - 1);
+        __m512i d = _mm512_maskz_loadu_epi32(live, c->docs + j);
+        __m512i w = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, _mm512_srli_epi32(d, 5), bits, 4);
+        __m512i b = _mm512_srlv_epi32(w, _mm512_and_si512(d, low5));
+        __mmask16 hit = _mm512_mask_test_epi32_mask(live, b, one);
+        _mm512_storeu_si512(at + nat, _mm512_maskz_compress_epi32(hit, idx));
+        nat += (uint32_t)__builtin_popcount(hit);
+        idx = _mm512_add_epi32(idx, _mm512_set1_epi32(16));
+    }
+    return nat;
+}
+#endif
+
+/* The indices in c's decoded block, from its current doc on, of the docs
+** whose bit is set, into at (WALK_AT slots); returns their number. */
+static inline uint32_t walk_block(const zhs_cursor *c, const uint64_t *bits, uint32_t *at)
+{
+#ifdef ZHS_WALK_AVX512
+    if (zhs_simd_avx512()) return walk_block_avx512(c, bits, at);
+#endif
     uint32_t nat = 0;
     for (uint32_t j = c->i; j < c->bn; j++) {
         uint32_t d = c->docs[j];
@@ -1523,7 +1563,7 @@ static size_t filter_candidates(uint32_t *cand, size_t n, zhs_cursor *c, uint64_
 {
     size_t kept = 0;
     if (walk_pays(c, n)) {
-        uint32_t at[ZHS_BLOCK];
+        uint32_t at[WALK_AT];
         walk_begin(cand, n, c, bits);
         while (c->doc != ZHS_NO_DOC) {
             uint32_t nat = walk_block(c, bits, at);
@@ -1641,7 +1681,7 @@ __attribute__((always_inline)) static inline size_t walk_phrase(state *st, cclau
 {
     size_t kept = 0;
     zhs_cursor *w = &c->e[dense].cur;
-    uint32_t at[ZHS_BLOCK];
+    uint32_t at[WALK_AT];
     walk_begin(cand, n, w, bits);
     while (w->doc != ZHS_NO_DOC) {
         uint32_t nat = walk_block(w, bits, at);
