@@ -46,6 +46,8 @@ void zhs_unpack_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned
 void zhs_unpack_tfs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 uint64_t zhs_unpack_docs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, int64_t prev);
 void zhs_unpack_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
+/* zhs_unpack_bounded's kernel: in[0..readable) readable. */
+void zhs_unpack_bounded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, size_t readable);
 void zhs_unpack_tfs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 void zhs_unpack_docs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, uint32_t base);
 

@@ -104,6 +104,22 @@ static void simd_vs_scalar(void)
                     zhs_unpack_padded_avx2(got, buf, n, bits);
                     bad_direct += memcmp(got, in, n * 4) != 0;
                 }
+                /* bounded: at the padded contract's limit (an exact
+                ** buffer: a read past it trips AddressSanitizer), and
+                ** with room for every group's vector loads; nothing
+                ** stored past v[n - 1] */
+                size_t pb = zhs_pack_bytes(n, bits);
+                memset(got, 0xAB, sizeof got);
+                zhs_unpack_bounded(got, buf, n, bits, buf + pb + 8);
+                bad_plain += memcmp(got, in, n * 4) != 0 || (n < 300 && got[n] != 0xABABABABu);
+                uint8_t *roomy = malloc(pb + 64);
+                if (roomy) {
+                    memcpy(roomy, buf, pb + 8);
+                    memset(got, 0xAB, sizeof got);
+                    zhs_unpack_bounded(got, roomy, n, bits, roomy + pb + 64);
+                    bad_plain += memcmp(got, in, n * 4) != 0 || (n < 300 && got[n] != 0xABABABABu);
+                    free(roomy);
+                }
                 /* term frequencies: the packed value plus one */
                 for (size_t i = 0; i < n; i++) ref[i] = in[i] + 1;
                 zhs_unpack_tfs_padded(got, buf, n, bits);
