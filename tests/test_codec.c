@@ -722,7 +722,7 @@ static void gap_offsets_agree(void)
 {
     uint32_t tfs[ZHS_BLOCK];
     uint64_t want[ZHS_BLOCK], a[ZHS_BLOCK], b[ZHS_BLOCK];
-    bool avx2 = zhs_simd_avx2_supported();
+    bool avx2 = zhs_simd_avx2_supported(), avx512 = zhs_simd_avx512_supported();
     for (int r = 0; r < 3000; r++) {
         size_t n = (size_t)r % (ZHS_BLOCK + 1);
         uint64_t total = 0;
@@ -738,10 +738,18 @@ static void gap_offsets_agree(void)
             CHECK(zhs_gap_offsets_avx2(b, tfs, n) == total);
             CHECK(memcmp(b, want, n * sizeof *b) == 0);
         }
+        if (avx512) {
+            /* nothing stored past before[n - 1]: the last step is masked */
+            memset(b, 0xAB, sizeof b);
+            CHECK(zhs_gap_offsets_avx512(b, tfs, n) == total);
+            CHECK(memcmp(b, want, n * sizeof *b) == 0);
+            CHECK(n == ZHS_BLOCK || b[n] == 0xABABABABABABABABull);
+        }
         if (n == 0) continue;
         tfs[rnd() % n] = 0;
         CHECK(zhs_gap_offsets_scalar(a, tfs, n) == UINT64_MAX);
         if (avx2) CHECK(zhs_gap_offsets_avx2(b, tfs, n) == UINT64_MAX);
+        if (avx512) CHECK(zhs_gap_offsets_avx512(b, tfs, n) == UINT64_MAX);
         CHECK(zhs_gap_offsets(b, tfs, n) == UINT64_MAX);
     }
 }
