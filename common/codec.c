@@ -124,6 +124,12 @@ void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
     else zhs_unpack_padded_scalar(v, in, n, bits);
 }
 
+void zhs_unpack_bounded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, const uint8_t *limit)
+{
+    if (bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_unpack_bounded_avx2(v, in, n, bits, (size_t)(limit - in));
+    else zhs_unpack_padded_scalar(v, in, n, bits);
+}
+
 void zhs_unpack_tfs_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
 {
     if (bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_unpack_tfs_padded_avx2(v, in, n, bits);

@@ -240,6 +240,12 @@ __attribute__((target("avx2"))) void zhs_unpack_padded_avx2(uint32_t *v, const u
     unpack_run(v, in, n, bits, OUT_VALUES, 0, NULL, zhs_pack_bytes(n, bits) + 8, true);
 }
 
+__attribute__((target("avx2"))) void zhs_unpack_bounded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits,
+                                                              size_t readable)
+{
+    unpack_run(v, in, n, bits, OUT_VALUES, 0, NULL, readable, true);
+}
+
 __attribute__((target("avx2"))) void zhs_unpack_tfs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
 {
     unpack_run(v, in, n, bits, OUT_PLUS1, 0, NULL, zhs_pack_bytes(n, bits) + 8, true);
@@ -418,6 +424,12 @@ bool zhs_simd_avx2_supported(void) { return false; }
 
 void zhs_unpack_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits)
 {
+    zhs_unpack_padded_scalar(v, in, n, bits);
+}
+
+void zhs_unpack_bounded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, size_t readable)
+{
+    (void)readable;
     zhs_unpack_padded_scalar(v, in, n, bits);
 }
 

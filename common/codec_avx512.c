@@ -189,6 +189,41 @@ TARGET void zhs_pfor_block_docs_avx512(uint32_t *v, const zhs_pfor_group *g, con
     }
 }
 
+/* zhs_gap_offsets_avx2 sixteen docs a step, the last step masked (no
+** scalar tail): the gaps' inclusive sums by four shifted additions across
+** the register, the sums before each doc (inclusive less its own gaps)
+** widened to 64 bits with the running total added.  Sixteen tfs below
+** 2^28 sum below 2^32; a larger one (damage only) takes the scalar loops.
+** The AVX2 kernel was 3.7% of a phrase count's samples (every located
+** block runs it). */
+TARGET uint64_t zhs_gap_offsets_avx512(uint64_t *before, const uint32_t *tfs, size_t n)
+{
+    const __m512i one = _mm512_set1_epi32(1), z = _mm512_setzero_si512();
+    __mmask16 zero = 0;
+    __m512i high = z, carry = z;
+    for (size_t i = 0; i < n; i += 16) {
+        __mmask16 live = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        __m512i t = _mm512_maskz_loadu_epi32(live, tfs + i);
+        zero |= _mm512_mask_cmpeq_epi32_mask(live, t, z);
+        high = _mm512_or_si512(high, t);
+        __m512i g = _mm512_maskz_sub_epi32(live, t, one);     /* dead lanes 0 */
+        __m512i s = _mm512_add_epi32(g, _mm512_alignr_epi32(g, z, 15));
+        s = _mm512_add_epi32(s, _mm512_alignr_epi32(s, z, 14));
+        s = _mm512_add_epi32(s, _mm512_alignr_epi32(s, z, 12));
+        s = _mm512_add_epi32(s, _mm512_alignr_epi32(s, z, 8));
+        __m512i e = _mm512_sub_epi32(s, g);
+        __m512i lo = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(e));
+        __m512i hi = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(e, 1));
+        _mm512_mask_storeu_epi64(before + i, (__mmask8)live, _mm512_add_epi64(carry, lo));
+        _mm512_mask_storeu_epi64(before + i + 8, (__mmask8)(live >> 8), _mm512_add_epi64(carry, hi));
+        __m512i last = _mm512_permutexvar_epi32(_mm512_set1_epi32(15), s);
+        carry = _mm512_add_epi64(carry, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(last)));
+    }
+    if (zero) return UINT64_MAX;
+    if (_mm512_test_epi32_mask(high, _mm512_set1_epi32((int)0xF0000000u))) return zhs_gap_offsets_scalar(before, tfs, n);
+    return (uint64_t)_mm_cvtsi128_si64(_mm512_castsi512_si128(carry));
+}
+
 #else /* no AVX-512 in this build: the AVX2 (or scalar) kernels stand in */
 
 bool zhs_simd_avx512_supported(void) { return false; }
@@ -203,6 +238,11 @@ void zhs_pfor_block_docs_avx512(uint32_t *v, const zhs_pfor_group *g, const zhs_
                                 uint32_t base, const uint8_t *limit)
 {
     zhs_pfor_block_docs_avx2(v, g, pt, n, base, limit);
+}
+
+uint64_t zhs_gap_offsets_avx512(uint64_t *before, const uint32_t *tfs, size_t n)
+{
+    return zhs_gap_offsets_avx2(before, tfs, n);
 }
 
 #endif

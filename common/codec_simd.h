@@ -46,6 +46,8 @@ void zhs_unpack_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned
 void zhs_unpack_tfs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 uint64_t zhs_unpack_docs_padded_scalar(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, int64_t prev);
 void zhs_unpack_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
+/* zhs_unpack_bounded's kernel: in[0..readable) readable. */
+void zhs_unpack_bounded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, size_t readable);
 void zhs_unpack_tfs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 void zhs_unpack_docs_padded_avx2(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, uint32_t base);
 
@@ -79,8 +81,11 @@ void zhs_pfor_block_docs_avx2(uint32_t *v, const zhs_pfor_group *g, const zhs_pf
 ** wrapped tf - 1: damage), before[] then undefined. */
 uint64_t zhs_gap_offsets_scalar(uint64_t *before, const uint32_t *tfs, size_t n);
 uint64_t zhs_gap_offsets_avx2(uint64_t *before, const uint32_t *tfs, size_t n);
+/* Sixteen docs a step (codec_avx512.c); needs zhs_simd_avx512_supported(). */
+uint64_t zhs_gap_offsets_avx512(uint64_t *before, const uint32_t *tfs, size_t n);
 static inline uint64_t zhs_gap_offsets(uint64_t *before, const uint32_t *tfs, size_t n)
 {
+    if (zhs_simd_avx512()) return zhs_gap_offsets_avx512(before, tfs, n);
     return zhs_simd_avx2() ? zhs_gap_offsets_avx2(before, tfs, n) : zhs_gap_offsets_scalar(before, tfs, n);
 }
 

@@ -279,6 +279,12 @@ void zhs_unpack(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 /* As zhs_unpack, but may read up to 8 bytes past the packed area (the
 ** caller guarantees they are mapped): the hot path of posting decoding. */
 void zhs_unpack_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
+/* As zhs_unpack_padded where the bytes in[0..limit - in) are readable
+** (limit - in >= zhs_pack_bytes(n, bits) + 8): the vector kernel's loads,
+** 16 bytes and more a group, then reach the last groups too, which the
+** padded contract leaves to a scalar loop (a block's first positions:
+** one to seven groups of its sixteen at widths 1 to 15). */
+void zhs_unpack_bounded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits, const uint8_t *limit);
 /* As zhs_unpack_padded, plus one: term frequencies from their packed tf - 1. */
 void zhs_unpack_tfs_padded(uint32_t *v, const uint8_t *in, size_t n, unsigned bits);
 /* As zhs_unpack_padded for n >= 1 packed doc gaps (doc - prev_doc - 1), turned
