@@ -1295,27 +1295,44 @@ static __attribute__((noinline)) int run_led(state *st, zhs_error *err)
         for (; j > 0 && opt[j - 1]->ub < t->ub; j--) opt[j] = opt[j - 1];
         opt[j] = t;
     }
+    /* bnd[j]: the bounds of opt[j..n) at d, summed from the weakest; they
+    ** hold up to bupto, where the first of the blocks they come from ends */
+    bnd[n] = 0;
+    uint32_t bupto = 0;
+    bool bset = false;
+    double k1p = st->sc.bm.k1 + 1.0;
     for (uint32_t d = lead->doc; d != ZHS_NO_DOC; d = step(lead), prefetch_kfac(&st->sc, lead)) {
         if (hidden_or_deleted(st, d)) continue;
         double theta = threshold(st);
-        /* a weight of 0 (a label) adds exactly 0: its tfs stay undecoded */
-        double req = rt->w == 0 ? 0 : rt->w * tf_part(&st->sc, zhs_cursor_tf(lead), d);
-        /* bnd[j]: the bounds of opt[j..n) at d, summed from the weakest */
-        if (theta >= 0) {
-            double rest = 0;
-            for (size_t j = n; j-- > 0;) {
-                uint32_t upto;
-                rest += block_bound(st, opt[j], d, &upto);
-                bnd[j] = rest;
-            }
-            if (req + rest <= theta) continue;
+        /* K(len) once for every term of the candidate (tf_part's
+        ** operations), read once the bounds let the candidate through; a
+        ** weight of 0 (a label) adds exactly 0: its tfs stay undecoded */
+        double kd = 0, req = 0;
+        if (rt->w != 0) {
+            kd = kfac_of(&st->sc, d);
+            req = rt->w * tf_part_k((double)zhs_cursor_tf(lead), k1p, kd);
         }
-        bnd[n] = 0;
+        if (theta >= 0) {
+            if (!bset || d > bupto) {
+                double rest = 0;
+                bupto = ZHS_NO_DOC;
+                for (size_t j = n; j-- > 0;) {
+                    uint32_t upto;
+                    rest += block_bound(st, opt[j], d, &upto);
+                    bnd[j] = rest;
+                    if (upto < bupto) bupto = upto;
+                }
+                bset = true;
+            }
+            if (req + bnd[0] <= theta) continue;
+        }
+        if (rt->w == 0) kd = kfac_of(&st->sc, d);
         double acc = req;
         bool ok = true;
         for (size_t j = 0; j < n && ok; j++) {
-            double c = score_at(st, opt[j], d);
-            contrib[opt[j]->idx] = c;
+            sterm *t = opt[j];
+            double c = seek(&t->cur, d) == d ? t->w * tf_part_k((double)zhs_cursor_tf(&t->cur), k1p, kd) : 0;
+            contrib[t->idx] = c;
             acc += c;
             /* with nothing left to bound, the sum in term order decides
             ** (acc adds up in another order: it may differ in the last bit) */
