@@ -731,7 +731,7 @@ static __attribute__((noinline)) bool sparse_lead(const state *st, const window 
 
 /* Points each scoring term that is also a required element at that
 ** element's cursor. */
-static void link_required(state *st)
+static inline __attribute__((always_inline)) void link_required(state *st)
 {
     for (size_t i = 0; i < st->nt; i++) {
         sterm *t = &st->t[i];
@@ -1301,9 +1301,38 @@ static __attribute__((noinline)) int run_led(state *st, zhs_error *err)
     uint32_t bupto = 0;
     bool bset = false;
     double k1p = st->sc.bm.k1 + 1.0;
+    /* MaxScore's split at theta: opt[0..ness) are the essential terms, the
+    ** others and the required term together cannot beat it; where the
+    ** essential lists are together under half the lead's (+公司 校内 应当:
+    ** 校内 29 passages), they lead instead: the next candidate is the
+    ** next passage of theirs the lead holds */
+    size_t ness = n;
+    double ess_theta = -1;
+    bool leap = false;
     for (uint32_t d = lead->doc; d != ZHS_NO_DOC; d = step(lead), prefetch_kfac(&st->sc, lead)) {
-        if (hidden_or_deleted(st, d)) continue;
         double theta = threshold(st);
+        if (theta >= 0 && theta != ess_theta) {
+            double rest = rt->ub;
+            ness = n;
+            while (ness > 0 && rest + opt[ness - 1]->ub <= theta) rest += opt[--ness]->ub;
+            if (ness == 0) break;       /* nothing left can beat theta */
+            uint64_t ess_df = 0;
+            for (size_t j = 0; j < ness; j++) ess_df += opt[j]->cur.df;
+            leap = ess_df * 2 < lead->df;
+            ess_theta = theta;
+        }
+        while (leap) {
+            uint32_t m = ZHS_NO_DOC;
+            for (size_t j = 0; j < ness; j++) {
+                uint32_t x = seek(&opt[j]->cur, d);
+                if (x < m) m = x;
+            }
+            if (m == d) break;
+            d = m == ZHS_NO_DOC ? ZHS_NO_DOC : seek(lead, m);
+            if (d == m || d == ZHS_NO_DOC) break;
+        }
+        if (d == ZHS_NO_DOC) break;
+        if (hidden_or_deleted(st, d)) continue;
         /* K(len) once for every term of the candidate (tf_part's
         ** operations), read once the bounds let the candidate through; a
         ** weight of 0 (a label) adds exactly 0: its tfs stay undecoded */

@@ -21,7 +21,7 @@
 
 static const char *const numerals[] = {"一", "二", "三", "四", "五", "六", "七",
                                        "八", "九", "十", "十一", "十二", "十三", "十四"};
-/* common words first: word i is drawn about twice as often as word i + 4 */
+/* common words first, the last six rare (pick_word) */
 static const char *const words[] = {"应当", "规定", "管理", "部门", "条例", "公司", "履行职责", "监督",
                                     "予以", "施行", "非法", "陈述", "核查", "供水", "水质", "品种",
                                     "入市", "黑土地", "校内", "医疗机构", "查处", "受理", "无法", "同意"};
@@ -31,8 +31,11 @@ static uint64_t seed = 0x5DEECE66Dull;
 
 static const char *pick_word(void)
 {
-    /* a skewed draw: the smaller of two uniform picks, then of another */
-    uint32_t a = zt_xorshift(&seed) % NWORDS, b = zt_xorshift(&seed) % NWORDS, c = zt_xorshift(&seed) % NWORDS;
+    /* a skewed draw: the smaller of two uniform picks, then of another;
+    ** the last six words 1 in 16 (rare lists, far under a label's) */
+    if (zt_xorshift(&seed) % 16 == 0) return words[NWORDS - 1 - zt_xorshift(&seed) % 6];
+    uint32_t a = zt_xorshift(&seed) % (NWORDS - 6), b = zt_xorshift(&seed) % (NWORDS - 6);
+    uint32_t c = zt_xorshift(&seed) % (NWORDS - 6);
     uint32_t m = a < b ? a : b;
     return words[zt_xorshift(&seed) % 3 ? m : c];
 }
@@ -86,7 +89,9 @@ static void random_query(zhs_buf *q, int i)
             zhs_buf_append(q, art, strlen(art));
         } else {
             if (required && j == 0) zhs_buf_append(q, "+", 1);
-            const char *w = pick_word();
+            /* 1 in 4 the rarest words: the essential lists, under half
+            ** the label's, lead once the top k is full */
+            const char *w = i % 4 == 1 ? words[NWORDS - 1 - zt_xorshift(&seed) % 6] : pick_word();
             zhs_buf_append(q, w, strlen(w));
         }
     }
@@ -126,7 +131,7 @@ int main(void)
     static const size_t ks[] = {1, 3, 10, 37, 100, 400};
     zhs_buf q = {0};
     size_t runs = 0, full = 0;
-    for (int i = 0; i < 240; i++) {
+    for (int i = 0; i < 360; i++) {
         random_query(&q, i);
         zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
         o.k = ks[i % (sizeof ks / sizeof ks[0])];
@@ -148,7 +153,30 @@ int main(void)
         zhs_results_free(a);
         zhs_results_free(b);
     }
-    CHECK(runs == 240);
+    CHECK(runs == 360);
+
+    /* a required word under common words and a rare one: once the top k
+    ** is full the rare word alone is essential and leads (run_led's leap) */
+    for (size_t l = 8; l < 15; l++)
+        for (size_t r = NWORDS - 6; r < NWORDS; r++)
+            for (int i = 0; i < 3; i++) {
+                zhs_buf_reset(&q);
+                zhs_buf_puts(&q, "+");
+                zhs_buf_puts(&q, words[l]);
+                zhs_buf_puts(&q, " ");
+                zhs_buf_puts(&q, words[r]);
+                zhs_buf_puts(&q, i == 2 ? " 第二条 应当" : " 应当 规定 管理");
+                zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+                o.k = (size_t)(1 + 4 * i);
+                o.proximity = i == 1 ? 1 : -1;
+                zhs_results *a = NULL, *b = NULL;
+                CHECK_OK(zhs_index_search(&a, ix, an, zhs_buf_cstr(&q), &o, &err), err);
+                o.exhaustive = 1;
+                CHECK_OK(zhs_index_search(&b, ix, an, zhs_buf_cstr(&q), &o, &err), err);
+                if (a && b) zt_check_same_hits(a, b, zhs_buf_cstr(&q), o.k, "exhaustive");
+                zhs_results_free(a);
+                zhs_results_free(b);
+            }
     CHECK_MSG(full > 60, "only %zu of the runs filled their top k", full);
     zhs_buf_free(&q);
     zhs_analyzer_close(an);
