@@ -1,7 +1,8 @@
 /*
-** codec_simd.h — the vector kernels behind zhs_unpack_padded and
-** zhs_unpack_docs_padded (format.h), and the choice between them and the
-** scalar loops.  Internal to common/: codec.c dispatches, the tests call
+** codec_simd.h — the vector kernels behind zhs_unpack_padded,
+** zhs_unpack_bounded and zhs_unpack_docs_padded (format.h) and
+** zhs_gap_offsets (below), and the choice between them and the scalar
+** loops.  Internal to common/: codec.c dispatches, the tests call
 ** both sides to compare them.
 */
 #ifndef ZHS_CODEC_SIMD_H

@@ -662,8 +662,9 @@ bool zhs_cursor_shallow(zhs_cursor *c, uint32_t target, zhs_skip *sk)
     return true;
 }
 
-/* A block's first positions: the vector kernel (zhs_unpack_padded
-** dispatches), then the exceptions added in place.  zhs_pfor_unpack takes
+/* A block's first positions: the vector kernel up to the mapping's end
+** (zhs_unpack_bounded dispatches; width 0 by memset), then the exceptions
+** added in place.  zhs_pfor_unpack takes
 ** the scalar loop for a group with exceptions, and most first-position
 ** groups have some (a passage's first position is often far past the
 ** others'): that loop was 6% of a phrase count. */

@@ -1633,8 +1633,9 @@ static uint32_t next_bit(const uint64_t *bits, size_t words, uint32_t from)
 ** seek per candidate scanned the block and mispredicted its end), and
 ** from the end of each block the cursor jumps to the next candidate: the
 ** blocks between (candidates come in runs, the passages of a few laws)
-** are never decoded.  The bitset is set by walk_begin and cleared whole by
-** walk_end: a filter overwrites its candidate array as it walks. */
+** are never decoded.  The bitset is set by walk_begin (or, for a lone
+** phrase's count, by count_and from its rarest element's blocks: preset)
+** and cleared whole by walk_end: a filter overwrites its candidate array as it walks. */
 static bool walk_pays(const zhs_cursor *c, size_t n)
 {
     return c->df / 16 <= n;
