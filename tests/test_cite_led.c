@@ -4,7 +4,9 @@
 ** the citation's exact search (the label required, weight 0, the user's
 ** words optional) is led by the label's list (search.c run_led) and must
 ** give what the exhaustive evaluator gives, hit for hit and score for
-** score: random unions and +required queries with an article, k from 1
+** score: random unions with an article (their exact query is led), and
+** +required queries with an article (their usual search may be led; the
+** exact one has two required clauses and runs the conjunction), k from 1
 ** to more than the label's passages, labels absent from the index, with
 ** and without the ranking features, every version and the newest only.
 */
