@@ -10,6 +10,7 @@
 ** concatenates (invert.c); zhs_seg_writer_add does both steps here.
 */
 #include "indexer_int.h"
+#include "bm25.h"
 #include "segment.h"
 #include "terms.h"
 
@@ -80,7 +81,7 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
         return zhs_fail(err, ZHS_ENOMEM, "out of memory starting a segment");
     }
     for (uint32_t d = 0; d < ndocs; d++)
-        w->kfac[d] = (float)seg_kfac(w, lens[d]);
+        w->kfac[d] = zhs_bm25_stored_kfac(w->k1, w->b, w->avglen, lens[d]);
     char path[ZHS_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
     zhs_outfile_open(&w->post, path, ZHS_MAGIC_POST, err);
@@ -263,7 +264,7 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
             df++;
             cf += tf;
             uint32_t len = w->lens[doc];
-            float sc = (float)((double)t32 * (w->k1 + 1.0) / ((double)t32 + w->kfac[doc]));
+            float sc = zhs_bm25_stored_part(w->k1, t32, w->kfac[doc]);
             if (sc > t.block_ub) t.block_ub = sc;
             if (t32 > t.block_max_tf) t.block_max_tf = t32;
             if (len < t.block_min_len) t.block_min_len = len;

@@ -293,8 +293,7 @@ static int encode(zhs_buf *out, zhs_term_info *ti, const uint32_t *docs, const u
             prev = d;
             tfm1[i] = tf - 1;
             ti->cf += tf;
-            float k = (float)(cs->k1 * (1.0 - cs->b + cs->b * (double)lens[d] / avg));
-            float sc = (float)((double)tf * (cs->k1 + 1.0) / ((double)tf + k));
+            float sc = zhs_bm25_stored_part(cs->k1, tf, zhs_bm25_stored_kfac(cs->k1, cs->b, avg, lens[d]));
             if (sc > ub) ub = sc;
             if (tf > max_tf) max_tf = tf;
             if (lens[d] < min_len) min_len = lens[d];

@@ -12,10 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The writer's figures for the bounds of one block, or of a whole list:
-** BM25's tf part at the index's k1/b and the segment's average length,
-** computed as indexer/seg_writer.c computes it (a float K per passage,
-** the ratio in double, rounded to float). */
+/* The writer's figures for the bounds of one block, or of a whole list
+** (zhs_bm25_stored_part, as the writer takes them). */
 typedef struct bound_par {
     double k1, b, avglen;
 } bound_par;
@@ -34,8 +32,7 @@ static void bound_reset(bound_acc *a)
 
 static void bound_add(bound_acc *a, const bound_par *bm, uint32_t d, uint32_t tf, uint32_t len)
 {
-    float kf = (float)(bm->k1 * (1.0 - bm->b + bm->b * (double)len / bm->avglen));
-    float sc = (float)((double)tf * (bm->k1 + 1.0) / ((double)tf + kf));
+    float sc = zhs_bm25_stored_part(bm->k1, tf, zhs_bm25_stored_kfac(bm->k1, bm->b, bm->avglen, len));
     if (sc > a->ub) a->ub = sc;
     if (tf > a->max_tf) a->max_tf = tf;
     if (len < a->min_len) a->min_len = len;
