@@ -229,6 +229,27 @@ int zhs_file_write(const char *path, const void *data, size_t n, zhs_error *err)
 /* fsyncs a directory so that renames inside it are durable. */
 int zhs_dir_sync(const char *dir, zhs_error *err);
 
+/* A build's files synced together (fileio.c): each file handed over has
+** its fsync started at once on a thread of its own, so that the disk
+** writes them together while the caller goes on to the next file, instead
+** of one fsync after another with both cores idle (a laws build waited
+** ~0.1 s so).  Whoever publishes the files (the MANIFEST) waits first:
+** then every file is durable, or the first failure, in the order handed
+** over, is reported with its own errno and the file removed. */
+typedef struct zhs_syncs zhs_syncs;
+int zhs_syncs_open(zhs_syncs **out, zhs_error *err);
+/* Takes fd (an open file's, ours to close from now) and starts its fsync;
+** path names it in an error.  Without a thread (none could be started)
+** the fsync runs here, its result kept for wait all the same. */
+void zhs_syncs_add(zhs_syncs *s, int fd, const char *path);
+/* Waits for every fsync handed over so far; the set can take more. */
+int zhs_syncs_wait(zhs_syncs *s, zhs_error *err);
+/* Waits (ignoring failures: an abandoned build) and frees; NULL is fine. */
+void zhs_syncs_close(zhs_syncs *s);
+/* zhs_file_write whose fsync goes to s (NULL: synced here, as
+** zhs_file_write). */
+int zhs_file_write_to(zhs_syncs *s, const char *path, const void *data, size_t n, zhs_error *err);
+
 /* Removes a file, or a directory and everything below it (symbolic links
 ** are removed, never followed).  Returns 0, or -1 with errno set by the
 ** first failure; a path that does not exist is not a failure. */

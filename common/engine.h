@@ -73,6 +73,9 @@ typedef struct zhs_engine_build {
     const char *segment;
     /* an update: the index as it is (NULL: a new build) */
     const zhs_manifest *old;
+    /* commit may hand its files' fsyncs to it (common.h): the caller waits
+    ** for them before it publishes the MANIFEST; NULL: commit syncs */
+    zhs_syncs *syncs;
 } zhs_engine_build;
 
 typedef struct zhs_engine_writer {
@@ -84,7 +87,8 @@ typedef struct zhs_engine_writer {
     /* Adds passage doc (0, 1, 2, ... in order) with its terms. */
     int (*add)(void *w, uint32_t doc, const zhs_passage *p, const struct zhs_passage_terms *pt,
                zhs_error *err);
-    /* Writes and syncs the generation's files.  m arrives with the
+    /* Writes and syncs the generation's files (or hands the fsyncs to b's
+    ** syncs).  m arrives with the
     ** collection's figures set (and, in an update, the segments it keeps);
     ** the engine fills terms and shards and appends its segment (none when
     ** an update added no passage).  Publishing (the MANIFEST) is the

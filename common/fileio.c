@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -116,7 +117,7 @@ int zhs_file_read(zhs_buf *b, const char *path, bool gz, size_t max, zhs_error *
     return gz ? read_gzip(b, path, max, err) : read_plain(b, path, max, err);
 }
 
-int zhs_file_write(const char *path, const void *data, size_t n, zhs_error *err)
+int zhs_file_write_to(zhs_syncs *s, const char *path, const void *data, size_t n, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -135,12 +136,122 @@ int zhs_file_write(const char *path, const void *data, size_t n, zhs_error *err)
         p += w;
         n -= (size_t)w;
     }
+    if (s) {
+        zhs_syncs_add(s, fd, path);
+        return ZHS_OK;
+    }
     if (fsync(fd) != 0 || close(fd) != 0) {
         int e = errno;
         unlink(path);
         return zhs_fail(err, ZHS_EIO, "cannot sync %s: %s", path, strerror(e));
     }
     return ZHS_OK;
+}
+
+int zhs_file_write(const char *path, const void *data, size_t n, zhs_error *err)
+{
+    return zhs_file_write_to(NULL, path, data, n, err);
+}
+
+/* ---------------------------------------------------------------- syncs */
+
+typedef struct sync_job {
+    int fd;
+    int err;                    /* errno of its fsync or close; 0: durable */
+    bool threaded;              /* t runs the fsync: join it */
+    pthread_t t;
+    char path[ZHS_PATH_MAX];
+} sync_job;
+
+struct zhs_syncs {
+    sync_job **jobs;            /* in the order handed over */
+    size_t n, cap;
+    /* the first failure of a file synced without a job of its own (out of
+    ** memory for it): path and errno */
+    char lost_path[ZHS_PATH_MAX];
+    int lost_err;
+};
+
+int zhs_syncs_open(zhs_syncs **out, zhs_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    return ZHS_OK;
+}
+
+/* errno is the thread's own: read where the call failed. */
+static void *sync_main(void *arg)
+{
+    sync_job *j = arg;
+    j->err = fsync(j->fd) != 0 ? errno : 0;
+    return NULL;
+}
+
+void zhs_syncs_add(zhs_syncs *s, int fd, const char *path)
+{
+    sync_job *j = NULL;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        sync_job **a = realloc(s->jobs, cap * sizeof *a);
+        if (a) s->jobs = a, s->cap = cap;
+    }
+    if (s->n < s->cap) j = malloc(sizeof *j);
+    if (!j) {
+        /* no room to remember it: synced now, a failure kept aside */
+        int e = fsync(fd) != 0 ? errno : 0;
+        if (close(fd) != 0 && !e) e = errno;
+        if (e && !s->lost_err) {
+            s->lost_err = e;
+            snprintf(s->lost_path, sizeof s->lost_path, "%s", path);
+        }
+        return;
+    }
+    j->fd = fd;
+    j->err = 0;
+    snprintf(j->path, sizeof j->path, "%s", path);
+    /* fsync needs little stack: 64 KB instead of the default 8 MB map */
+    pthread_attr_t attr;
+    bool attr_ok = pthread_attr_init(&attr) == 0;
+    if (attr_ok) pthread_attr_setstacksize(&attr, (size_t)64 << 10);
+    j->threaded = pthread_create(&j->t, attr_ok ? &attr : NULL, sync_main, j) == 0;
+    if (attr_ok) pthread_attr_destroy(&attr);
+    if (!j->threaded) sync_main(j);
+    s->jobs[s->n++] = j;
+}
+
+int zhs_syncs_wait(zhs_syncs *s, zhs_error *err)
+{
+    const sync_job *first = NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        sync_job *j = s->jobs[i];
+        if (j->threaded) pthread_join(j->t, NULL);
+        if (close(j->fd) != 0 && !j->err) j->err = errno;
+        if (j->err) {
+            unlink(j->path);    /* as a failed zhs_file_write leaves none */
+            if (!first) first = j;
+        }
+    }
+    int rc = ZHS_OK;
+    if (!zhs_err_code(err) && (first || s->lost_err)) {
+        int e = first ? first->err : s->lost_err;
+        rc = zhs_fail(err, ZHS_EIO, "cannot sync %s: %s%s", first ? first->path : s->lost_path, strerror(e),
+                      e == ENOSPC || e == EDQUOT ? " (is the disk full?)" : "");
+    } else if (zhs_err_code(err)) {
+        rc = err->code;
+    }
+    for (size_t i = 0; i < s->n; i++) free(s->jobs[i]);
+    s->n = 0;
+    s->lost_err = 0;
+    return rc;
+}
+
+void zhs_syncs_close(zhs_syncs *s)
+{
+    if (!s) return;
+    zhs_error ignored = {0};
+    zhs_syncs_wait(s, &ignored);
+    free(s->jobs);
+    free(s);
 }
 
 int zhs_dir_sync(const char *dir, zhs_error *err)

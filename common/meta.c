@@ -270,7 +270,7 @@ int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p
     return ZHS_OK;
 }
 
-int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_error *err)
+int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syncs, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     zhs_buf out;
@@ -287,13 +287,13 @@ int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_error *err
     }
     int rc;
     if (out.oom || !zhs_footer_append(&out)) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
-    else rc = zhs_file_write(path, out.data, out.len, err);
+    else rc = zhs_file_write_to(syncs, path, out.data, out.len, err);
     zhs_buf_free(&out);
     return rc;
 }
 
 int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title_key_fn key, void *ctx,
-                                zhs_error *err)
+                                zhs_syncs *syncs, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     zhs_buf out, k;
@@ -326,7 +326,7 @@ int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title
     if (rc == ZHS_OK && (out.oom || !zhs_footer_append(&out)))
         rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
     else if (rc == ZHS_OK)
-        rc = zhs_file_write(path, out.data, out.len, err);
+        rc = zhs_file_write_to(syncs, path, out.data, out.len, err);
     zhs_buf_free(&out);
     zhs_buf_free(&k);
     return rc;

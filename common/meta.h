@@ -76,13 +76,14 @@ typedef struct zhs_meta_builder zhs_meta_builder;
 int zhs_meta_builder_open(zhs_meta_builder **out, zhs_error *err);
 /* Passage doc (numbered from 0, in order) has this metadata. */
 int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p, zhs_error *err);
-/* Writes the table to path (fsynced). */
-int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_error *err);
-/* Writes the citation table to path (fsynced); key(ctx, title, len, out,
+/* Writes the table to path, fsynced (or its fsync handed to syncs, when
+** not NULL: common.h). */
+int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syncs, zhs_error *err);
+/* Writes the citation table to path (fsynced, or as write); key(ctx, title, len, out,
 ** err) gives each title's key (zhs_name_key_fn). */
 typedef int (*zhs_title_key_fn)(void *ctx, const char *s, size_t n, zhs_buf *out, zhs_error *err);
 int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title_key_fn key, void *ctx,
-                                zhs_error *err);
+                                zhs_syncs *syncs, zhs_error *err);
 void zhs_meta_builder_close(zhs_meta_builder *b);
 
 /* ------------------------------------------------------------- reading */

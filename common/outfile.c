@@ -5,6 +5,7 @@
 #include "format.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -67,9 +68,17 @@ int zhs_outfile_finish(zhs_outfile *o, zhs_error *err)
     zhs_set_u32(foot + 8, (uint32_t)o->crc);
     memcpy(foot + 12, "ZEND", 4);
     if (!o->failed && fwrite(foot, 1, sizeof foot, o->f) != sizeof foot) o->failed = true;
-    int e = 0;
-    if (o->failed || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0) e = errno ? errno : EIO;
+    int e = 0, fd = -1;
+    if (o->failed || fflush(o->f) != 0) e = errno ? errno : EIO;
+    /* the set syncs a descriptor of its own, the stream's goes now; without
+    ** one (none left) the file is synced here */
+    if (!e && o->syncs) fd = fcntl(fileno(o->f), F_DUPFD_CLOEXEC, 0);
+    if (!e && fd < 0 && fsync(fileno(o->f)) != 0) e = errno;
     if (fclose(o->f) != 0 && !e) e = errno;
+    if (fd >= 0) {
+        if (e) close(fd);
+        else zhs_syncs_add(o->syncs, fd, o->path);
+    }
     o->f = NULL;
     free(o->vbuf);
     o->vbuf = NULL;

@@ -17,6 +17,9 @@ typedef struct zhs_outfile {
     uint64_t off;           /* bytes written so far, magic included */
     unsigned long crc;
     bool failed;
+    /* set after open: finish hands the file's fsync to it (common.h)
+    ** instead of waiting for it; NULL: finish syncs */
+    zhs_syncs *syncs;
 } zhs_outfile;
 
 /* Creates path for writing, with a stdio buffer of size bytes in *vbuf,
@@ -34,7 +37,8 @@ void zhs_wfile_discard(FILE **f, char **vbuf, const char *path);
 int zhs_outfile_open(zhs_outfile *o, const char *path, const char *magic, zhs_error *err);
 /* Appends bytes; errors are remembered and reported by finish. */
 void zhs_outfile_write(zhs_outfile *o, const void *p, size_t n);
-/* Writes the footer, flushes, fsyncs and closes.  On error removes the file. */
+/* Writes the footer, flushes, fsyncs (or hands the fsync to o->syncs) and
+** closes.  On error removes the file. */
 int zhs_outfile_finish(zhs_outfile *o, zhs_error *err);
 /* Closes and removes the file (safe to call after finish: then a no-op). */
 void zhs_outfile_abort(zhs_outfile *o);

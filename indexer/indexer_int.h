@@ -79,7 +79,9 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
 void zhs_term_enc_close(zhs_term_enc *e);
 /* Appends an encoded term (strictly increasing byte order, as add). */
 int zhs_seg_writer_put(zhs_seg_writer *w, const char *key, size_t keylen, const zhs_term_code *c, zhs_error *err);
-/* Writes the dictionary and lengths and syncs every file. */
+/* Writes the dictionary and lengths and syncs every file (or, after
+** set_syncs, hands their fsyncs to s: durable once s is waited for). */
+void zhs_seg_writer_set_syncs(zhs_seg_writer *w, zhs_syncs *s);
 int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err);
 /* Frees; removes the files unless finish succeeded. */
 void zhs_seg_writer_close(zhs_seg_writer *w);
@@ -98,6 +100,8 @@ int zhs_store_writer_add(zhs_store_writer *w, const zhs_passage *p, zhs_error *e
 ** for it (and flushes first when flush was not called). */
 int zhs_store_writer_flush(zhs_store_writer *w, zhs_error *err);
 int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err);
+/* Before finish: the file's fsync goes to s (common.h), not waited for. */
+void zhs_store_writer_set_syncs(zhs_store_writer *w, zhs_syncs *s);
 void zhs_store_writer_close(zhs_store_writer *w);
 
 /* ============================================================ runs.c */
@@ -267,7 +271,7 @@ bool zhs_src_index(zhs_src_table *t);
 /* The entry of (root, rel); NULL when absent (or not indexed since an add). */
 zhs_src *zhs_src_find(const zhs_src_table *t, const char *root, const char *rel);
 int zhs_src_table_read(zhs_src_table *t, const char *path, zhs_error *err);
-int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_error *err);
+int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_syncs *syncs, zhs_error *err);
 
 /* ============================================================ pipeline.c */
 

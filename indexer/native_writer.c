@@ -85,6 +85,7 @@ static int write_segment(native_writer *w, uint64_t *nterms, double avg, zhs_err
     zhs_seg_writer *sw;
     if (zhs_seg_writer_open(&sw, w->b.dir, stem, w->lens, w->ndocs, avg, w->k1, w->bm25_b, !w->b.bigrams, err))
         return err->code;
+    zhs_seg_writer_set_syncs(sw, w->b.syncs);
     bool has_runs;
     int rc = zhs_inverter_finish(w->inv, &has_runs, err);
     if (rc == ZHS_OK && has_runs && w->b.phase) w->b.phase(w->b.phase_ctx, "merging");
@@ -117,6 +118,7 @@ static int native_commit(void *vw, zhs_manifest *m, zhs_error *err)
     ** corpus the dictionary's training as well, 10% of the instructions of
     ** a 300-law build) while the shards sort and encode the segment: the
     ** caller waited for it first, and the shards' last batches with it. */
+    zhs_store_writer_set_syncs(w->store, w->b.syncs);
     if (zhs_store_writer_flush(w->store, err) || write_segment(w, &nterms, avg, err) ||
         zhs_store_writer_finish(w->store, err))
         return err->code;

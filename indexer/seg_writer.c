@@ -50,6 +50,7 @@ struct zhs_seg_writer {
     double k1, b, avglen;           /* avglen: > 0 (1 for an empty segment) */
     bool word_positions;
     zhs_term_enc enc;               /* the encoder of zhs_seg_writer_add */
+    zhs_syncs *syncs;               /* the files' fsyncs go to it; NULL: finish syncs */
     bool finished;
 };
 
@@ -366,9 +367,18 @@ int zhs_seg_writer_add_sink(void *w, const char *key, size_t keylen, const zhs_c
     return zhs_seg_writer_add(w, key, keylen, chunks, nchunks, err);
 }
 
+void zhs_seg_writer_set_syncs(zhs_seg_writer *w, zhs_syncs *s)
+{
+    w->syncs = s;
+    w->post.syncs = w->pos.syncs = w->len.syncs = s;
+}
+
 int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    /* The postings and positions are complete: with a sync set their
+    ** fsyncs (most of the segment's bytes) run while the rest is written. */
+    if (zhs_outfile_finish(&w->post, err) || zhs_outfile_finish(&w->pos, err)) return err->code;
     /* lengths */
     for (uint32_t d = 0; d < w->ndocs; d++) {
         uint8_t b[4];
@@ -383,9 +393,8 @@ int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err)
     zhs_buf_put_u64(&w->dict, w->nterms);
     if (!zhs_footer_append(&w->dict) || w->dict.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the dictionary");
-    if (zhs_outfile_finish(&w->post, err) || zhs_outfile_finish(&w->pos, err) ||
-        zhs_outfile_finish(&w->len, err) ||
-        zhs_file_write(w->dict_path, w->dict.data, w->dict.len, err))
+    if (zhs_outfile_finish(&w->len, err) ||
+        zhs_file_write_to(w->syncs, w->dict_path, w->dict.data, w->dict.len, err))
         return err->code;
     w->finished = true;
     if (nterms) *nterms = w->nterms;

@@ -88,7 +88,7 @@ static bool put_str(zhs_buf *b, const char *s)
     return zhs_buf_put_varint(b, n) && zhs_buf_append(b, s, n);
 }
 
-int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_error *err)
+int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_syncs *syncs, zhs_error *err)
 {
     zhs_buf b;
     zhs_buf_init(&b);
@@ -109,7 +109,7 @@ int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_error *err
     }
     zhs_footer_append(&b);
     int rc = b.oom ? zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path)
-                   : zhs_file_write(path, b.data, b.len, err);
+                   : zhs_file_write_to(syncs, path, b.data, b.len, err);
     zhs_buf_free(&b);
     return rc;
 }

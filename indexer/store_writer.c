@@ -486,6 +486,11 @@ int zhs_store_writer_finish(zhs_store_writer *w, zhs_error *err)
     return ZHS_OK;
 }
 
+void zhs_store_writer_set_syncs(zhs_store_writer *w, zhs_syncs *s)
+{
+    w->out.syncs = s;
+}
+
 void zhs_store_writer_close(zhs_store_writer *w)
 {
     if (!w) return;

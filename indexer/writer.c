@@ -59,6 +59,7 @@ struct zhs_writer {
     zhs_passage_terms pt;       /* the current passage's terms */
     zhs_pipeline *pl;           /* analysis in threads (opt.threads > 1), else NULL */
     zhs_meta_builder *meta;     /* versions and metadata, for every engine (meta.h) */
+    zhs_syncs *syncs;           /* the generation's files' fsyncs, waited for before the MANIFEST */
 
     uint32_t ndocs;             /* passages the engine has */
     uint32_t nadded;            /* passages added: ndocs and those in the pipeline */
@@ -332,8 +333,9 @@ static int writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
     }
     zhs_analyzer_config ac;
     zhs_analyzer_config_get(an, &ac);
+    if (zhs_syncs_open(&w->syncs, err)) goto fail;
     zhs_engine_build b = {w->dir, w->tmpdir, w->gen, &w->opt, zhs_analyzer_fingerprint(an), ac.bigrams != 0,
-                          report_phase, w, w->segname, w->update ? &w->old : NULL};
+                          report_phase, w, w->segname, w->update ? &w->old : NULL, w->syncs};
     if (w->eng->open(&w->state, &b, err)) goto fail;
     if (zhs_meta_builder_open(&w->meta, err)) goto fail;
     /* The engine's add may run on the pipeline's own thread unless the
@@ -921,7 +923,7 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
         snprintf(m.files, sizeof m.files, "g%llu.files", (unsigned long long)w->gen);
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", w->dir, m.files);
-        if (zhs_src_table_write(&w->src, path, err)) return err->code;
+        if (zhs_src_table_write(&w->src, path, w->syncs, err)) return err->code;
     }
     w->counts.segments = m.nsegments;
     /* The user dictionary goes with the generation (g<N>.userdict, removed
@@ -933,17 +935,19 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     char mpath[ZHS_PATH_MAX];
     snprintf(mpath, sizeof mpath, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
     if (w->update && (w->eng->record ? meta_from_engine(w, &m, err) : meta_from_stores(w, &m, err))) return err->code;
-    if (zhs_meta_builder_write(w->meta, mpath, err)) return err->code;
+    if (zhs_meta_builder_write(w->meta, mpath, w->syncs, err)) return err->code;
     /* ... and the citation table, whose title keys take the analyzer */
     snprintf(mpath, sizeof mpath, ZHS_CITE_FILE, w->dir, (unsigned long long)w->gen);
-    if (zhs_meta_builder_write_cite(w->meta, mpath, zhs_name_key_fn, w->an, err)) return err->code;
+    if (zhs_meta_builder_write_cite(w->meta, mpath, zhs_name_key_fn, w->an, w->syncs, err)) return err->code;
     if (uw) {
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, ZHS_USERDICT_FILE, w->dir, (unsigned long long)w->gen);
-        if (zhs_file_write(path, uw, ulen, err)) return err->code;
+        if (zhs_file_write_to(w->syncs, path, uw, ulen, err)) return err->code;
     }
     if (in_place && w->eng->commit(w->state, &m, err)) return err->code;
-    if (zhs_dir_sync(w->dir, err) || zhs_manifest_write(&m, w->dir, err)) return err->code;
+    /* every file the MANIFEST names is durable before it is renamed in */
+    if (zhs_syncs_wait(w->syncs, err) || zhs_dir_sync(w->dir, err) || zhs_manifest_write(&m, w->dir, err))
+        return err->code;
     w->committed = true;
     /* The new version is live: the old one's files can go (readers that
     ** still map them keep their pages until they close). */
@@ -957,6 +961,7 @@ void zhs_writer_close(zhs_writer *w)
     if (!w) return;
     zhs_pipeline_close(w->pl);
     if (w->eng && w->state) w->eng->close(w->state);
+    zhs_syncs_close(w->syncs);  /* no fsync left running on a file removed below */
     if (!w->committed && w->lock_fd >= 0 && w->gen) {
         /* Abandoned build: drop everything of this generation. */
         remove_stale(w->dir, w->have_old ? &w->old : NULL);

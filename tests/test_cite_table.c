@@ -65,7 +65,7 @@ static void test_roundtrip(void)
     }
     char path[512];
     snprintf(path, sizeof path, "%s/rt.cite", zt_tmpdir());
-    CHECK_OK(zhs_meta_builder_write_cite(b, path, fake_key, NULL, &err), err);
+    CHECK_OK(zhs_meta_builder_write_cite(b, path, fake_key, NULL, NULL, &err), err);
     zhs_meta_builder_close(b);
 
     zhs_cite_table t;
