@@ -1,6 +1,7 @@
 /*
 ** outfile.c — see outfile.h.
 */
+#define _GNU_SOURCE             /* sync_file_range (Linux; without it finish's fsync does all) */
 #include "outfile.h"
 #include "format.h"
 
@@ -45,6 +46,21 @@ int zhs_outfile_open(zhs_outfile *o, const char *path, const char *magic, zhs_er
     return ZHS_OK;
 }
 
+/* Starts the writeback of the bytes before end, all in the kernel's hands
+** (stdio holds at most its buffer, which ends after end).  A hint only:
+** finish's fsync makes the file durable and reports what fails, so a
+** failure here is ignored, and errno kept for the message of a write that
+** failed before. */
+static void start_writeback(zhs_outfile *o, uint64_t end)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    int saved = errno;
+    (void)sync_file_range(fileno(o->f), (off_t)o->started, (off_t)(end - o->started), SYNC_FILE_RANGE_WRITE);
+    errno = saved;
+#endif
+    o->started = end;
+}
+
 void zhs_outfile_write(zhs_outfile *o, const void *p, size_t n)
 {
     if (o->failed || !o->f || n == 0) return;
@@ -54,8 +70,13 @@ void zhs_outfile_write(zhs_outfile *o, const void *p, size_t n)
         o->crc = crc32(o->crc, b + done, (uInt)k);
         done += k;
     }
-    if (fwrite(p, 1, n, o->f) != n) o->failed = true;
+    if (fwrite(p, 1, n, o->f) != n) {
+        o->failed = true;
+        o->failed_errno = errno ? errno : EIO;
+    }
     o->off += n;
+    if (!o->failed && o->off - o->started >= ZHS_OUTFILE_WRITEBACK + ZHS_OUTFILE_BUF)
+        start_writeback(o, o->off - ZHS_OUTFILE_BUF);
 }
 
 int zhs_outfile_finish(zhs_outfile *o, zhs_error *err)
@@ -67,9 +88,12 @@ int zhs_outfile_finish(zhs_outfile *o, zhs_error *err)
     zhs_set_u32(foot + 4, (uint32_t)(body >> 32));
     zhs_set_u32(foot + 8, (uint32_t)o->crc);
     memcpy(foot + 12, "ZEND", 4);
-    if (!o->failed && fwrite(foot, 1, sizeof foot, o->f) != sizeof foot) o->failed = true;
-    int e = 0, fd = -1;
-    if (o->failed || fflush(o->f) != 0) e = errno ? errno : EIO;
+    if (!o->failed && fwrite(foot, 1, sizeof foot, o->f) != sizeof foot) {
+        o->failed = true;
+        o->failed_errno = errno ? errno : EIO;
+    }
+    int e = o->failed ? o->failed_errno : 0, fd = -1;
+    if (!e && fflush(o->f) != 0) e = errno ? errno : EIO;
     /* the set syncs a descriptor of its own, the stream's goes now; without
     ** one (none left) the file is synced here */
     if (!e && o->syncs) fd = fcntl(fileno(o->f), F_DUPFD_CLOEXEC, 0);
