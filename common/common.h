@@ -238,7 +238,8 @@ int zhs_dir_sync(const char *dir, zhs_error *err);
 ** over, is reported with its own errno and the file removed. */
 typedef struct zhs_syncs zhs_syncs;
 int zhs_syncs_open(zhs_syncs **out, zhs_error *err);
-/* Takes fd (an open file's, ours to close from now) and starts its fsync;
+/* Takes fd (an open file's, ours to close from now) and starts its fsync
+** (from any thread: the set has a lock);
 ** path names it in an error.  Without a thread (none could be started)
 ** the fsync runs here, its result kept for wait all the same. */
 void zhs_syncs_add(zhs_syncs *s, int fd, const char *path);

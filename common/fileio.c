@@ -164,6 +164,7 @@ typedef struct sync_job {
 } sync_job;
 
 struct zhs_syncs {
+    pthread_mutex_t mu;         /* add may be called from several threads */
     sync_job **jobs;            /* in the order handed over */
     size_t n, cap;
     /* the first failure of a file synced without a job of its own (out of
@@ -176,6 +177,11 @@ int zhs_syncs_open(zhs_syncs **out, zhs_error *err)
 {
     *out = calloc(1, sizeof **out);
     if (!*out) return zhs_fail(err, ZHS_ENOMEM, "out of memory");
+    if (pthread_mutex_init(&(*out)->mu, NULL) != 0) {
+        free(*out);
+        *out = NULL;
+        return zhs_fail(err, ZHS_ENOMEM, "cannot create a mutex");
+    }
     return ZHS_OK;
 }
 
@@ -190,6 +196,7 @@ static void *sync_main(void *arg)
 void zhs_syncs_add(zhs_syncs *s, int fd, const char *path)
 {
     sync_job *j = NULL;
+    pthread_mutex_lock(&s->mu);
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 16;
         sync_job **a = realloc(s->jobs, cap * sizeof *a);
@@ -204,6 +211,7 @@ void zhs_syncs_add(zhs_syncs *s, int fd, const char *path)
             s->lost_err = e;
             snprintf(s->lost_path, sizeof s->lost_path, "%s", path);
         }
+        pthread_mutex_unlock(&s->mu);
         return;
     }
     j->fd = fd;
@@ -217,11 +225,13 @@ void zhs_syncs_add(zhs_syncs *s, int fd, const char *path)
     if (attr_ok) pthread_attr_destroy(&attr);
     if (!j->threaded) sync_main(j);
     s->jobs[s->n++] = j;
+    pthread_mutex_unlock(&s->mu);
 }
 
 int zhs_syncs_wait(zhs_syncs *s, zhs_error *err)
 {
     const sync_job *first = NULL;
+    pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < s->n; i++) {
         sync_job *j = s->jobs[i];
         if (j->threaded) pthread_join(j->t, NULL);
@@ -242,6 +252,7 @@ int zhs_syncs_wait(zhs_syncs *s, zhs_error *err)
     for (size_t i = 0; i < s->n; i++) free(s->jobs[i]);
     s->n = 0;
     s->lost_err = 0;
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
@@ -250,6 +261,7 @@ void zhs_syncs_close(zhs_syncs *s)
     if (!s) return;
     zhs_error ignored = {0};
     zhs_syncs_wait(s, &ignored);
+    pthread_mutex_destroy(&s->mu);
     free(s->jobs);
     free(s);
 }

@@ -122,6 +122,11 @@ static int native_commit(void *vw, zhs_manifest *m, zhs_error *err)
     if (zhs_store_writer_flush(w->store, err) || write_segment(w, &nterms, avg, err) ||
         zhs_store_writer_finish(w->store, err))
         return err->code;
+    /* The shards' tables and threads go now, while the files' fsyncs run
+    ** (b.syncs), instead of at close, after the MANIFEST, on an idle core;
+    ** the writer takes no passage after a commit. */
+    zhs_inverter_close(w->inv);
+    w->inv = NULL;
     zhs_manifest_segment *s = &m->seg[m->nsegments];
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", w->b.segment);

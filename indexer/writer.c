@@ -72,6 +72,7 @@ struct zhs_writer {
     bool sink_thread;
     _Atomic uint64_t seen_docs, seen_tokens, seen_bytes;
     bool committed;
+    bool commit_begun;          /* the engine's and pipeline's memory may be gone: no more adds */
 
     /* Incremental updates (docs/FORMAT.md): the old segments stay, the
     ** passages added go to a new one, named by this generation. */
@@ -609,7 +610,7 @@ int zhs_writer_source(zhs_writer *w, const zhs_source *s, int *state, zhs_error 
     zhs_error local;
     ZHS_ERR_LOCAL(err, local);
     if (err->code) return err->code;
-    if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_source after commit");
+    if (w->committed || w->commit_begun) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_source after commit");
     w->cur = -1;
     zhs_src *old = w->have_old_src ? zhs_src_find(&w->old_src, s->root, s->rel) : NULL;
     long root = zhs_src_root(&w->src, s->root);
@@ -719,7 +720,7 @@ int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err)
     zhs_error local;
     ZHS_ERR_LOCAL(err, local);
     if (err->code) return err->code;
-    if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_add after commit");
+    if (w->committed || w->commit_begun) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_add after commit");
     if (w->nadded == UINT32_MAX - 1)
         return zhs_fail(err, ZHS_EINVAL, "an index holds at most %u passages: split the corpus", UINT32_MAX - 1);
     if (w->pl ? zhs_pipeline_add(w->pl, p, err)
@@ -889,13 +890,53 @@ static int commit_update_finish(zhs_writer *w, zhs_manifest *m, zhs_error *err)
     return ZHS_OK;
 }
 
+/* The generation's tables beside the engine's files: the file table
+** (m_files: its name, "" for none), the metadata and the citation table
+** (whose title keys take the caller's analyzer).  Their fsyncs go to the
+** writer's set. */
+static int write_tables(zhs_writer *w, const char *m_files, bool meta_too, zhs_error *err)
+{
+    char path[ZHS_PATH_MAX];
+    if (m_files[0]) {
+        snprintf(path, sizeof path, "%s/%s", w->dir, m_files);
+        if (zhs_src_table_write(&w->src, path, w->syncs, err)) return err->code;
+    }
+    if (!meta_too) return ZHS_OK;
+    snprintf(path, sizeof path, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
+    if (zhs_meta_builder_write(w->meta, path, w->syncs, err)) return err->code;
+    snprintf(path, sizeof path, ZHS_CITE_FILE, w->dir, (unsigned long long)w->gen);
+    return zhs_meta_builder_write_cite(w->meta, path, zhs_name_key_fn, w->an, w->syncs, err);
+}
+
+/* A new build's tables are final once its passages are in: they are
+** written on a thread of their own while the engine commits (a laws build:
+** ~30 ms of CPU, the citation keys' analysis most, no longer alone on the
+** caller's thread after the shards are done).  Until joined, that thread
+** alone uses the writer's analyzer, file table and metadata. */
+typedef struct tables_job {
+    zhs_writer *w;
+    char files[sizeof ((zhs_manifest *)0)->files];
+    zhs_error err;
+} tables_job;
+
+static void *tables_main(void *arg)
+{
+    tables_job *j = arg;
+    write_tables(j->w, j->files, true, &j->err);
+    return NULL;
+}
+
 int zhs_writer_commit(zhs_writer *w, zhs_error *err)
 {
     zhs_error local;
     ZHS_ERR_LOCAL(err, local);
     if (err->code) return err->code;
     if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit called twice");
+    if (w->commit_begun)
+        return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit after a failed commit: close the writer (the old "
+                        "index stays) and build again");
     if (w->pl && zhs_pipeline_drain(w->pl, err)) return err->code;
+    w->commit_begun = true;
     report(w, "writing");
     zhs_manifest m;
     memset(&m, 0, sizeof m);
@@ -917,14 +958,21 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     ** the MANIFEST: everything else of the generation is written by then,
     ** so that a crash between the two commits is as short as can be. */
     bool in_place = w->update && w->eng->remove;
-    if (!in_place && w->eng->commit(w->state, &m, err)) return err->code;
-    if (w->update && !in_place && commit_update_finish(w, &m, err)) return err->code;
-    if (w->src.n || w->have_old_src) {
-        snprintf(m.files, sizeof m.files, "g%llu.files", (unsigned long long)w->gen);
-        char path[ZHS_PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", w->dir, m.files);
-        if (zhs_src_table_write(&w->src, path, w->syncs, err)) return err->code;
+    if (w->src.n || w->have_old_src) snprintf(m.files, sizeof m.files, "g%llu.files", (unsigned long long)w->gen);
+    /* an update's metadata comes from every segment, after the commit */
+    tables_job tj = {w, "", {0}};
+    memcpy(tj.files, m.files, sizeof tj.files);
+    pthread_t tables_thread;
+    bool tables_early = !w->update && pthread_create(&tables_thread, NULL, tables_main, &tj) == 0;
+    int rc = in_place ? ZHS_OK : w->eng->commit(w->state, &m, err);
+    if (tables_early) pthread_join(tables_thread, NULL);
+    if (rc) return rc;
+    if (tables_early && tj.err.code) {
+        *err = tj.err;
+        return err->code;
     }
+    if (w->update && !in_place && commit_update_finish(w, &m, err)) return err->code;
+    if (!tables_early && write_tables(w, m.files, !w->update, err)) return err->code;
     w->counts.segments = m.nsegments;
     /* The user dictionary goes with the generation (g<N>.userdict, removed
     ** with its other files), synced before the MANIFEST names it. */
@@ -932,19 +980,19 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     const char *uw = zhs_analyzer_user_words(w->an, &ulen);
     /* The metadata table is the engines' common part: versions and
     ** filters read it whatever the engine (docs/FORMAT.md). */
-    char mpath[ZHS_PATH_MAX];
-    snprintf(mpath, sizeof mpath, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
-    if (w->update && (w->eng->record ? meta_from_engine(w, &m, err) : meta_from_stores(w, &m, err))) return err->code;
-    if (zhs_meta_builder_write(w->meta, mpath, w->syncs, err)) return err->code;
-    /* ... and the citation table, whose title keys take the analyzer */
-    snprintf(mpath, sizeof mpath, ZHS_CITE_FILE, w->dir, (unsigned long long)w->gen);
-    if (zhs_meta_builder_write_cite(w->meta, mpath, zhs_name_key_fn, w->an, w->syncs, err)) return err->code;
+    if (w->update && ((w->eng->record ? meta_from_engine(w, &m, err) : meta_from_stores(w, &m, err)) ||
+                      write_tables(w, "", true, err)))
+        return err->code;
     if (uw) {
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, ZHS_USERDICT_FILE, w->dir, (unsigned long long)w->gen);
         if (zhs_file_write_to(w->syncs, path, uw, ulen, err)) return err->code;
     }
     if (in_place && w->eng->commit(w->state, &m, err)) return err->code;
+    /* The analysis threads are done: their analyzers and rings go back
+    ** while the disk still writes, rather than after the MANIFEST. */
+    zhs_pipeline_close(w->pl);
+    w->pl = NULL;
     /* every file the MANIFEST names is durable before it is renamed in */
     if (zhs_syncs_wait(w->syncs, err) || zhs_dir_sync(w->dir, err) || zhs_manifest_write(&m, w->dir, err))
         return err->code;
