@@ -988,7 +988,11 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
         snprintf(path, sizeof path, ZHS_USERDICT_FILE, w->dir, (unsigned long long)w->gen);
         if (zhs_file_write_to(w->syncs, path, uw, ulen, err)) return err->code;
     }
-    if (in_place && w->eng->commit(w->state, &m, err)) return err->code;
+    /* An in-place engine's commit makes the generation its own: every
+    ** other file of it must be durable first, or a failed sync would leave
+    ** the engine a generation ahead of the MANIFEST (an index that no
+    ** longer opens) where it must leave the old index. */
+    if (in_place && (zhs_syncs_wait(w->syncs, err) || w->eng->commit(w->state, &m, err))) return err->code;
     /* The analysis threads are done: their analyzers and rings go back
     ** while the disk still writes, rather than after the MANIFEST. */
     zhs_pipeline_close(w->pl);

@@ -9,6 +9,8 @@
 **     file's path and its own errno, and the old index stays as it was,
 **     without a file of the failed generation;
 **   - with no failure the new index replaces the old one;
+**   - a Xapian update (an engine that commits in place) whose files'
+**     fsync fails leaves the old index as it was, openable;
 **   - an outfile several writeback starts long (ZHS_OUTFILE_WRITEBACK),
 **     written in odd pieces, with its fsync handed to a set, holds the
 **     bytes given, its footer right, once the set is waited for.
@@ -99,7 +101,8 @@ static void make_corpus(const char *dir, const char *word, int files)
 
 /* Builds corpus into dir with threads analysing; returns the commit's
 ** code, its message in msg. */
-static int build(const char *dir, const char *corpus, zhs_analyzer *an, unsigned threads, char *msg, size_t msgn)
+static int build_as(const char *dir, const char *corpus, zhs_analyzer *an, unsigned threads, int engine, bool update,
+                    char *msg, size_t msgn)
 {
     zhs_error err = {0};
     zhs_corpus *c = NULL;
@@ -107,9 +110,10 @@ static int build(const char *dir, const char *corpus, zhs_analyzer *an, unsigned
     zhs_writer_options o;
     zhs_writer_options_default(&o);
     o.threads = threads;
+    o.engine = engine;
     const char *paths[] = {corpus};
     int rc = zhs_corpus_open(&c, paths, 1, NULL, &err);
-    if (!rc) rc = zhs_writer_open(&w, dir, an, &o, &err);
+    if (!rc) rc = update ? zhs_writer_open_update(&w, dir, an, &o, &err) : zhs_writer_open(&w, dir, an, &o, &err);
     if (!rc) {
         zhs_corpus_set_filter(c, zt_name_source, w);
         for (;;) {
@@ -129,6 +133,11 @@ static int build(const char *dir, const char *corpus, zhs_analyzer *an, unsigned
     zhs_corpus_close(c);
     snprintf(msg, msgn, "%s", rc ? err.message : "");
     return rc;
+}
+
+static int build(const char *dir, const char *corpus, zhs_analyzer *an, unsigned threads, char *msg, size_t msgn)
+{
+    return build_as(dir, corpus, an, threads, ZHS_ENGINE_NATIVE, false, msg, msgn);
 }
 
 static uint64_t passages_of(const char *dir, uint64_t *generation)
@@ -196,6 +205,46 @@ static void test_outfile(const char *dir)
     free(want);
 }
 
+/* An engine that updates in place (Xapian) commits its own database
+** right before the MANIFEST: a failed fsync of the generation's other
+** files must fail the update before that commit, so that the old index
+** still opens as it was (not a database a generation ahead of its
+** MANIFEST, which no open accepts). */
+static void test_xapian_update(const char *tmp, const char *a, const char *b, zhs_analyzer *an)
+{
+#ifdef ZHS_WITH_XAPIAN
+    static const char *const xkinds[] = {".files", ".meta", ".cite"};
+    char ix[512], msg[1024];
+    snprintf(ix, sizeof ix, "%s/ixx", tmp);
+    CHECK_MSG(build_as(ix, a, an, 1, ZHS_ENGINE_XAPIAN, false, msg, sizeof msg) == 0, "xapian: %s", msg);
+    uint64_t gen = 0, old = passages_of(ix, &gen);
+    CHECK(old > 0);
+    for (size_t k = 0; k < sizeof xkinds / sizeof *xkinds; k++) {
+        pthread_mutex_lock(&mu);
+        fail_suffix = xkinds[k];
+        fail_errno = EIO;
+        pthread_mutex_unlock(&mu);
+        int rc = build_as(ix, b, an, 1, ZHS_ENGINE_XAPIAN, true, msg, sizeof msg);
+        pthread_mutex_lock(&mu);
+        fail_suffix = NULL;
+        pthread_mutex_unlock(&mu);
+        CHECK_MSG(rc != 0, "xapian update: a failed fsync of %s did not fail it", xkinds[k]);
+        CHECK_MSG(strstr(msg, xkinds[k]) && strstr(msg, strerror(EIO)), "xapian update, %s: \"%s\"", xkinds[k], msg);
+        uint64_t g2 = 0, n = passages_of(ix, &g2);
+        CHECK_MSG(n == old && g2 == gen, "xapian update, %s failing: the old index (%llu passages, generation "
+                  "%llu) is now %llu, %llu", xkinds[k], (unsigned long long)old, (unsigned long long)gen,
+                  (unsigned long long)n, (unsigned long long)g2);
+    }
+    CHECK_MSG(build_as(ix, b, an, 1, ZHS_ENGINE_XAPIAN, true, msg, sizeof msg) == 0, "xapian update: %s", msg);
+    uint64_t g3 = 0, n = passages_of(ix, &g3);
+    CHECK_MSG(n > old && g3 == gen + 1, "xapian update: %llu passages (before %llu), generation %llu",
+              (unsigned long long)n, (unsigned long long)old, (unsigned long long)g3);
+#else
+    (void)tmp, (void)a, (void)b, (void)an;
+    printf("test_syncs: built without Xapian: its in-place update is not tested\n");
+#endif
+}
+
 int main(void)
 {
     zhs_error err = {0};
@@ -212,6 +261,7 @@ int main(void)
     make_corpus(a, "船舶", 3);
     make_corpus(b, "车辆", 5);
     test_outfile(tmp);
+    test_xapian_update(tmp, a, b, an);
 
     char msg[1024];
     for (unsigned threads = 1; threads <= 2; threads++) {
