@@ -244,6 +244,71 @@ static void simd_reads_in_bounds(void)
     munmap(map, 2 * page);
 }
 
+/* Short doc groups, the blocks of most single-block lists: n = 1..16 at
+** every width 0..32, without exceptions and with 1..n of them, their
+** packed area ending 8..80 bytes before an unmapped page (so that the
+** one-group AVX-512 path, which loads 64 bytes when they are readable,
+** and the masked loads after it are both taken and neither reads past
+** the limit), and bases from -1 to near 2^32.  The dispatch, the AVX2 and
+** the AVX-512 kernels must give the scalar decoder's docs and last doc
+** and store nothing past the last group of 8. */
+static void short_doc_groups(void)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uint8_t *map = guard_page(page);
+    if (!map) return;
+    bool avx2 = zhs_simd_avx2_supported(), avx512 = zhs_simd_avx512_supported();
+    uint32_t in[16], want[16], got[24];
+    const int64_t prevs[] = {-1, 0, 12345, (int64_t)UINT32_MAX - 4000000};
+    size_t bad = 0, runs = 0;
+    for (unsigned bits = 0; bits <= 32; bits++)
+        for (size_t n = 1; n <= 16; n++)
+            for (size_t ne = 0; ne <= n; ne += ne < 2 ? 1 : 3)
+                for (size_t extra = 0; extra <= 72; extra += 8) {
+                    if (ne && bits >= 32) continue;
+                    const uint32_t mask = bits == 32 ? UINT32_MAX : (uint32_t)((1ull << bits) - 1);
+                    for (size_t i = 0; i < n; i++) in[i] = rnd() & mask & 0xFFFFu;
+                    size_t bytes = zhs_pack_bytes(n, bits);
+                    uint8_t *at = map + page - bytes - 8 - extra;
+                    memset(at, 0xEE, bytes + 8 + extra);
+                    zhs_pack(at, in, n, bits);
+                    zhs_pfor_group g = {.packed = at, .packed_bytes = bytes, .bits = (uint8_t)bits,
+                                        .nexc = (uint32_t)ne};
+                    zhs_pfor_patch pt;
+                    for (size_t e = 0; e < ne; e++) {
+                        pt.idx[e] = (uint8_t)(e * n / ne);      /* distinct, increasing: the first is 0 */
+                        pt.add[e] = (uint32_t)(1 + rnd() % 200) << bits;
+                        g.high_sum += pt.add[e] >> bits;
+                    }
+                    for (size_t k = 0; k < sizeof prevs / sizeof prevs[0]; k++) {
+                        uint64_t last = zhs_pfor_block_docs_scalar(want, &g, &pt, n, prevs[k]);
+                        for (int path = 0; path < 3; path++) {
+                            if ((path == 1 && !avx2) || (path == 2 && !avx512)) continue;
+                            bool fits = g.bits <= ZHS_AVX2_MAX_BITS && last <= UINT32_MAX;
+                            if (path > 0 && !fits) continue;
+                            runs++;
+                            for (size_t i = 0; i < 24; i++) got[i] = 0xABABABABu;
+                            uint64_t r;
+                            if (path == 0) r = zhs_pfor_block_docs(got, &g, &pt, n, prevs[k], map + page);
+                            else if (path == 1) {
+                                zhs_pfor_block_docs_avx2(got, &g, &pt, n, (uint32_t)prevs[k], map + page);
+                                r = got[n - 1];
+                            } else {
+                                zhs_pfor_block_docs_avx512(got, &g, &pt, n, (uint32_t)prevs[k], map + page);
+                                r = got[n - 1];
+                            }
+                            bool ok = r == last && (last > UINT32_MAX || memcmp(got, want, n * 4) == 0);
+                            for (size_t i = (n + 7) / 8 * 8; i < 24; i++) ok = ok && got[i] == 0xABABABABu;
+                            if (!ok && bad++ == 0)
+                                fprintf(stderr, "short doc group: path %d bits %u n %zu nexc %zu extra %zu prev %lld\n",
+                                        path, bits, n, ne, extra, (long long)prevs[k]);
+                        }
+                    }
+                }
+    CHECK_MSG(runs > 0 && bad == 0, "%zu short doc groups decoded wrong", bad);
+    munmap(map, 2 * page);
+}
+
 /* Fills v with n values of one of several shapes: zeros, small values
 ** with a few outliers (the case PFOR is for), random widths, the maximum. */
 static void fill_shape(uint32_t *v, size_t n, int shape)
@@ -1092,6 +1157,7 @@ int main(void)
     gap_offsets_agree();
     simd_vs_scalar();
     simd_reads_in_bounds();
+    short_doc_groups();
     block_kernels_agree();
     pfor_tests();
     block_tests();
