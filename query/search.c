@@ -1834,11 +1834,38 @@ static inline bool two_at(state *st, cclause *c, size_t dense, uint32_t d)
     return rc < 0 ? fault(st, ZHS_ECORRUPT) : rc > 0;
 }
 
+/* The rank of d in a bitset: the set bits before it, from pre[w], the
+** bits set in the words before d's.  Inlined only into walk_ranked,
+** which has the popcnt instruction (else a libgcc call per hit). */
+__attribute__((always_inline)) static inline uint32_t bit_rank(const uint64_t *bits, const uint32_t *pre, uint32_t d)
+{
+    return pre[d >> 6] + (uint32_t)__builtin_popcountll(bits[d >> 6] & (((uint64_t)1 << (d & 63)) - 1));
+}
+
+/* Puts c on d, the r-th doc of its list (counted from 0): where the
+** decoded block holds index r, without the search a seek makes in the
+** block (whose branches on the data mispredict); else (the next block,
+** or a damaged list whose docs are not the bitset's) the seek. */
+static inline void place_ranked(zhs_cursor *c, uint32_t d, uint32_t r)
+{
+    uint32_t i = r - c->block * ZHS_BLOCK;      /* wraps past bn when r is before the block */
+    if (c->doc != ZHS_NO_DOC && i < c->bn && c->docs[i] == d) {
+        c->i = i;
+        c->doc = d;
+    } else {
+        seek(c, d);
+    }
+}
+
 /* phrase_filter's walk of the dense element's list against the bitset
 ** of candidates, `at` (one of the two above, a constant where this is
-** inlined: each has a loop of its own) deciding each candidate it holds. */
+** inlined: each has a loop of its own) deciding each candidate it holds.
+** ranked: an element whose list is exactly the bitset's docs (a lone
+** phrase's rarest, preset by count_and), placed on each candidate by
+** its rank (pre: walk_ranked's), or NULL. */
 __attribute__((always_inline)) static inline size_t walk_phrase(state *st, cclause *c, size_t dense, uint32_t *cand,
                                                                 size_t n, uint64_t *bits, size_t words, bool preset,
+                                                                zhs_cursor *ranked, const uint32_t *pre,
                                                                 bool (*at_doc)(state *, cclause *, size_t, uint32_t))
 {
     size_t kept = 0;
@@ -1851,6 +1878,7 @@ __attribute__((always_inline)) static inline size_t walk_phrase(state *st, cclau
             uint32_t d = w->docs[at[h]];
             w->i = at[h];
             w->doc = d;
+            if (ranked) place_ranked(ranked, d, bit_rank(bits, pre, d));
             if (at_doc(st, c, dense, d)) cand[kept++] = d;
         }
         if (!walk_next(w, bits, words)) break;
@@ -1873,10 +1901,32 @@ static size_t phrase_dense(const cclause *c)
     return dense;
 }
 
-/* preset: as walk_begin's (count_and sets it only where the walk pays). */
-static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uint64_t *bits, size_t words, bool preset)
+#ifdef ZHS_WALK_AVX512
+/* The walk with the bitset's source element (ranked) placed on each
+** candidate by its rank: the running counts of set bits per word in pre
+** (words of them), then each hit's from its word.  Compiled for popcnt
+** (a CPU with AVX2 has it), which the build's baseline lacks. */
+__attribute__((target("popcnt"))) static size_t walk_ranked(state *st, cclause *c, size_t dense, uint32_t *cand,
+                                                           size_t n, uint64_t *bits, size_t words, zhs_cursor *ranked,
+                                                           uint32_t *pre)
+{
+    uint32_t sum = 0;
+    for (size_t w = 0; w < words; w++) {
+        pre[w] = sum;
+        sum += (uint32_t)__builtin_popcountll(bits[w]);
+    }
+    if (c->n == 2 && !c->word) return walk_phrase(st, c, dense, cand, n, bits, words, true, ranked, pre, two_at);
+    return walk_phrase(st, c, dense, cand, n, bits, words, true, ranked, pre, elements_at);
+}
+#endif
+
+/* src: the element whose list count_and set the bitset from (preset, as
+** walk_begin's: only where the walk pays), else NULL. */
+static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uint64_t *bits, size_t words,
+                            zhs_cursor *src)
 {
     size_t kept = 0, dense = phrase_dense(c);
+    bool preset = src != NULL;
     zhs_cursor *w = &c->e[dense].cur;
     /* preset walks whatever n is: a damaged list may have given fewer
     ** docs than its df said, and cand holds no more than the first */
@@ -1887,8 +1937,19 @@ static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uin
         }
         return kept;
     }
-    if (c->n == 2 && !c->word) return walk_phrase(st, c, dense, cand, n, bits, words, preset, two_at);
-    return walk_phrase(st, c, dense, cand, n, bits, words, preset, elements_at);
+#ifdef ZHS_WALK_AVX512
+    /* the source placed by rank (not when it is the walked element
+    ** itself: equal dfs) where the table, a word each, costs less than
+    ** the seeks it saves, a candidate each */
+    uint32_t *pre;
+    if (src && src != w && n >= words / 4 && zhs_simd_avx2() && (pre = malloc(words * sizeof *pre)) != NULL) {
+        kept = walk_ranked(st, c, dense, cand, n, bits, words, src, pre);
+        free(pre);
+        return kept;
+    }
+#endif
+    if (c->n == 2 && !c->word) return walk_phrase(st, c, dense, cand, n, bits, words, preset, NULL, NULL, two_at);
+    return walk_phrase(st, c, dense, cand, n, bits, words, preset, NULL, NULL, elements_at);
 }
 
 /* Required clauses: the rarest element's list decoded whole into a
@@ -1958,7 +2019,7 @@ static bool count_and(state *st, zhs_error *err)
         for (size_t j = 0; st->must[i].n > 1 && j < st->must[i].n; j++)
             restore_cursor(&st->must[i].e[j].cur, &saved[nphr++]);
     for (size_t i = 0; i < st->nmust && n; i++)
-        if (st->must[i].n > 1) n = phrase_filter(st, &st->must[i], cand, n, bits, words, preset);
+        if (st->must[i].n > 1) n = phrase_filter(st, &st->must[i], cand, n, bits, words, preset ? c[0] : NULL);
     for (size_t i = 0; i < st->nmustnot && n && !zhs_err_code(err); i++)
         n = drop_matches(st, &st->mustnot[i], cand, n, bits, words, err);
     if (st->seg->deleted || st->hidden) {
