@@ -1838,7 +1838,7 @@ static inline bool two_at(state *st, cclause *c, size_t dense, uint32_t d)
 }
 
 /* The rank of d in a bitset: the set bits before it, from pre[w], the
-** bits set in the words before d's.  Inlined only into walk_ranked,
+** bits set in the words before d's.  Inlined only into windows_ranked,
 ** which has the popcnt instruction (else a libgcc call per hit). */
 __attribute__((always_inline)) static inline uint32_t bit_rank(const uint64_t *bits, const uint32_t *pre, uint32_t d)
 {
