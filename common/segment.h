@@ -134,6 +134,9 @@ typedef struct zhs_cursor {
     ** docs' first positions decoded, the group of gaps located, with its
     ** exceptions */
     bool pos_ready;
+    /* pos_ready, and every tf of the block within the bound the readers
+    ** check (zhs_cursor_tf_bounded): their start then checks nothing more */
+    bool pos_fast;
     zhs_pfor_group pos_gaps;
     uint32_t pos_exc_idx[ZHS_PFOR_MAX_EXC], pos_exc_high[ZHS_PFOR_MAX_EXC];
     uint32_t pos_exc_at;            /* where the last read stopped */
@@ -290,10 +293,10 @@ static inline uint32_t zhs_pos_exception_from(zhs_cursor *c, uint64_t i)
     return e;
 }
 
-static inline int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it)
+/* A reader on the current doc, whose block's positions are located and
+** whose tf is bounded. */
+static inline void zhs_pos_iter_begin(zhs_cursor *c, zhs_pos_iter *it)
 {
-    if (ZHS_UNLIKELY(c->doc == ZHS_NO_DOC || !c->pos_ready || !zhs_cursor_tf_bounded(c)))
-        return zhs_cursor_pos_start_slow(c, it);
     it->c = c;
     it->pos = c->pos_first[c->i];
     it->left = c->tfs[c->i] - 1;
@@ -302,6 +305,12 @@ static inline int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it)
     ** readers of a phrase check are never stepped (a term once or twice
     ** in the passage, a match at the first positions) */
     it->e = c->pos_gaps.nexc ? ZHS_POS_EXC_UNKNOWN : 0;
+}
+
+static inline int zhs_cursor_pos_start(zhs_cursor *c, zhs_pos_iter *it)
+{
+    if (ZHS_UNLIKELY(c->doc == ZHS_NO_DOC || !c->pos_fast)) return zhs_cursor_pos_start_slow(c, it);
+    zhs_pos_iter_begin(c, it);
     return 1;
 }
 

@@ -1670,13 +1670,14 @@ static void walk_begin(const uint32_t *cand, size_t n, zhs_cursor *c, uint64_t *
 ** cores).  The scalar loop took about 6.5 instructions a doc, 11% of a
 ** phrase count's. */
 __attribute__((target("avx512f,avx512vl"))) static uint32_t walk_block_avx512(const zhs_cursor *c,
-                                                                             const uint64_t *bits, uint32_t *at)
+                                                                             const uint64_t *bits, uint32_t *at,
+                                                                             uint32_t last)
 {
     uint32_t nat = 0, bn = c->bn;
     const __m512i one = _mm512_set1_epi32(1), low5 = _mm512_set1_epi32(31);
     __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)c->i),
                                    _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
-    for (uint32_t j = c->i; j < bn; j += 16) {
+    for (uint32_t j = c->i; j < bn && c->docs[j] <= last; j += 16) {
         __mmask16 live = bn - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (bn - j)) - 1);
         __m512i d = _mm512_maskz_loadu_epi32(live, c->docs + j);
         __m512i w = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, _mm512_srli_epi32(d, 5), bits, 4);
@@ -1691,14 +1692,16 @@ __attribute__((target("avx512f,avx512vl"))) static uint32_t walk_block_avx512(co
 #endif
 
 /* The indices in c's decoded block, from its current doc on, of the docs
-** whose bit is set, into at (WALK_AT slots); returns their number. */
-static inline uint32_t walk_block(const zhs_cursor *c, const uint64_t *bits, uint32_t *at)
+** whose bit is set, into at (WALK_AT slots); returns their number.  The
+** docs past `last` need not be read (their bits are not set: a window of
+** walk_windows), and the walk may stop before them. */
+static inline uint32_t walk_block(const zhs_cursor *c, const uint64_t *bits, uint32_t *at, uint32_t last)
 {
 #ifdef ZHS_WALK_AVX512
-    if (zhs_simd_avx512()) return walk_block_avx512(c, bits, at);
+    if (zhs_simd_avx512()) return walk_block_avx512(c, bits, at, last);
 #endif
     uint32_t nat = 0;
-    for (uint32_t j = c->i; j < c->bn; j++) {
+    for (uint32_t j = c->i; j < c->bn && c->docs[j] <= last; j++) {
         uint32_t d = c->docs[j];
         at[nat] = j;
         nat += bits[d >> 6] >> (d & 63) & 1;
@@ -1728,7 +1731,7 @@ static size_t filter_candidates(uint32_t *cand, size_t n, zhs_cursor *c, uint64_
         uint32_t at[WALK_AT];
         walk_begin(cand, n, c, bits, false);
         while (c->doc != ZHS_NO_DOC) {
-            uint32_t nat = walk_block(c, bits, at);
+            uint32_t nat = walk_block(c, bits, at, ZHS_NO_DOC);
             for (uint32_t h = 0; h < nat; h++) cand[kept++] = c->docs[at[h]];
             if (!walk_next(c, bits, words)) break;
         }
@@ -1834,6 +1837,29 @@ static inline bool two_at(state *st, cclause *c, size_t dense, uint32_t d)
     return rc < 0 ? fault(st, ZHS_ECORRUPT) : rc > 0;
 }
 
+/* The rank of d in a bitset: the set bits before it, from pre[w], the
+** bits set in the words before d's.  Inlined only into windows_ranked,
+** which has the popcnt instruction (else a libgcc call per hit). */
+__attribute__((always_inline)) static inline uint32_t bit_rank(const uint64_t *bits, const uint32_t *pre, uint32_t d)
+{
+    return pre[d >> 6] + (uint32_t)__builtin_popcountll(bits[d >> 6] & (((uint64_t)1 << (d & 63)) - 1));
+}
+
+/* Puts c on d, the r-th doc of its list (counted from 0): where the
+** decoded block holds index r, without the search a seek makes in the
+** block (whose branches on the data mispredict); else (the next block,
+** or a damaged list whose docs are not the bitset's) the seek. */
+static inline void place_ranked(zhs_cursor *c, uint32_t d, uint32_t r)
+{
+    uint32_t i = r - c->block * ZHS_BLOCK;      /* wraps past bn when r is before the block */
+    if (c->doc != ZHS_NO_DOC && i < c->bn && c->docs[i] == d) {
+        c->i = i;
+        c->doc = d;
+    } else {
+        seek(c, d);
+    }
+}
+
 /* phrase_filter's walk of the dense element's list against the bitset
 ** of candidates, `at` (one of the two above, a constant where this is
 ** inlined: each has a loop of its own) deciding each candidate it holds. */
@@ -1846,7 +1872,7 @@ __attribute__((always_inline)) static inline size_t walk_phrase(state *st, cclau
     uint32_t at[WALK_AT];
     walk_begin(cand, n, w, bits, preset);
     while (w->doc != ZHS_NO_DOC) {
-        uint32_t nat = walk_block(w, bits, at);
+        uint32_t nat = walk_block(w, bits, at, ZHS_NO_DOC);
         for (uint32_t h = 0; h < nat; h++) {
             uint32_t d = w->docs[at[h]];
             w->i = at[h];
@@ -1873,11 +1899,95 @@ static size_t phrase_dense(const cclause *c)
     return dense;
 }
 
-/* preset: as walk_begin's (count_and sets it only where the walk pays). */
-static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uint64_t *bits, size_t words, bool preset)
+/* A lone phrase's walk where its rarest element r (not the dense one)
+** gives the candidates: r's list is read a block at a time, the block's
+** docs set in the bitset, and the dense element's list walked against
+** them up to the block's last doc (walk_phrase's walk, in windows).  r
+** then stands on the block of every candidate, each list decoded once:
+** the bitset set from r's whole list first had r's blocks decoded again
+** by the seeks to the candidates (a third of a two-element count's
+** block decoding).  r is put on each candidate by its rank (pre: the set
+** bits before each word, made as the windows pass) or, without pre, by
+** a seek within its block. */
+__attribute__((always_inline)) static inline size_t walk_windows(state *st, cclause *c, size_t dense, zhs_cursor *r,
+                                                                 uint32_t *cand, uint64_t *bits, size_t words,
+                                                                 uint32_t *pre,
+                                                                 bool (*at_doc)(state *, cclause *, size_t, uint32_t))
+{
+    size_t kept = 0, next_word = 0;
+    uint32_t sum = 0, at[WALK_AT];
+    zhs_cursor *w = &c->e[dense].cur;
+    while (r->doc != ZHS_NO_DOC) {
+        uint32_t first = r->docs[r->i], last = r->docs[r->bn - 1];
+        size_t wl = last >> 6;
+        set_bits(r->docs + r->i, r->bn - r->i, bits);
+        if (pre) {
+            /* a word the next block may share is counted once that
+            ** block's bits are in: pre[wl] alone now */
+            for (; next_word < wl; next_word++) {
+                pre[next_word] = sum;
+                sum += (uint32_t)__builtin_popcountll(bits[next_word]);
+            }
+            pre[wl] = sum;
+        }
+        if (seek(w, first) == ZHS_NO_DOC) break;
+        for (;;) {
+            uint32_t nat = walk_block(w, bits, at, last);
+            for (uint32_t h = 0; h < nat; h++) {
+                uint32_t d = w->docs[at[h]];
+                w->i = at[h];
+                w->doc = d;
+                if (pre) place_ranked(r, d, bit_rank(bits, pre, d));
+                else seek(r, d);
+                if (at_doc(st, c, dense, d)) cand[kept++] = d;
+            }
+            /* the rest of a block that reaches past the window waits for
+            ** the next one (seek above); bits past `last` are not set */
+            uint32_t end = w->docs[w->bn - 1];
+            if (end >= last) break;
+            uint32_t next = next_bit(bits, wl + 1, end + 1);
+            if (next == ZHS_NO_DOC || zhs_cursor_advance(w, next) == ZHS_NO_DOC) break;
+        }
+        if (w->doc == ZHS_NO_DOC || zhs_cursor_advance(r, last + 1) == ZHS_NO_DOC) break;
+    }
+    walk_end(bits, words);
+    return kept;
+}
+
+#ifdef ZHS_WALK_AVX512
+/* walk_windows with the rank table, compiled for popcnt (a CPU with AVX2
+** has it), which the build's baseline lacks: a libgcc call per hit. */
+__attribute__((target("popcnt"))) static size_t windows_ranked(state *st, cclause *c, size_t dense, zhs_cursor *r,
+                                                              uint32_t *cand, uint64_t *bits, size_t words,
+                                                              uint32_t *pre)
+{
+    if (c->n == 2 && !c->word) return walk_windows(st, c, dense, r, cand, bits, words, pre, two_at);
+    return walk_windows(st, c, dense, r, cand, bits, words, pre, elements_at);
+}
+#endif
+
+/* preset: as walk_begin's (count_and sets it only where the walk pays);
+** win: the rarest element of a lone phrase, which walk_windows reads
+** (the bitset empty), or NULL. */
+static size_t phrase_filter(state *st, cclause *c, uint32_t *cand, size_t n, uint64_t *bits, size_t words, bool preset,
+                            zhs_cursor *win)
 {
     size_t kept = 0, dense = phrase_dense(c);
     zhs_cursor *w = &c->e[dense].cur;
+    if (win) {
+#ifdef ZHS_WALK_AVX512
+        /* the rank table, a word each, where it costs less than the
+        ** seeks it saves, a candidate each */
+        uint32_t *pre;
+        if (win->df >= words / 4 && zhs_simd_avx2() && (pre = malloc(words * sizeof *pre)) != NULL) {
+            kept = windows_ranked(st, c, dense, win, cand, bits, words, pre);
+            free(pre);
+            return kept;
+        }
+#endif
+        if (c->n == 2 && !c->word) return walk_windows(st, c, dense, win, cand, bits, words, NULL, two_at);
+        return walk_windows(st, c, dense, win, cand, bits, words, NULL, elements_at);
+    }
     /* preset walks whatever n is: a damaged list may have given fewer
     ** docs than its df said, and cand holds no more than the first */
     if (!preset && !walk_pays(w, n)) {
@@ -1936,13 +2046,17 @@ static bool count_and(state *st, zhs_error *err)
     /* A lone phrase whose dense element's walk pays (the bench's phrase
     ** counts): its rarest element's docs go straight into the walk's
     ** bitset, not through the candidate array first (a copy of the whole
-    ** list, 1.7% of the phrase counts' CPU time); cand[0] alone is kept,
-    ** where the walk starts. */
+    ** list, 1.7% of the phrase counts' CPU time), and a block at a time
+    ** as the walk goes (walk_windows) unless that element is the dense
+    ** one (equal dfs): then here, cand[0] alone kept, where the walk
+    ** starts. */
     bool preset = ne == 1 && st->nmust == 1 && st->must[0].n > 1 &&
                   walk_pays(&st->must[0].e[phrase_dense(&st->must[0])].cur, c[0]->df);
+    zhs_cursor *win = preset && c[0] != &st->must[0].e[phrase_dense(&st->must[0])].cur ? c[0] : NULL;
     /* a block at a time: the test of n against df in the loop, per doc,
     ** kept it from being a copy (2% of the phrase counts' instructions) */
-    FOR_EACH_BLOCK(c[0], from, {
+    if (win) n = win->doc != ZHS_NO_DOC;
+    else FOR_EACH_BLOCK(c[0], from, {
         size_t m = c[0]->bn - from;
         if (m > c[0]->df - n) m = c[0]->df - n;
         if (!preset) memcpy(cand + n, c[0]->docs + from, m * sizeof *cand);
@@ -1958,7 +2072,7 @@ static bool count_and(state *st, zhs_error *err)
         for (size_t j = 0; st->must[i].n > 1 && j < st->must[i].n; j++)
             restore_cursor(&st->must[i].e[j].cur, &saved[nphr++]);
     for (size_t i = 0; i < st->nmust && n; i++)
-        if (st->must[i].n > 1) n = phrase_filter(st, &st->must[i], cand, n, bits, words, preset);
+        if (st->must[i].n > 1) n = phrase_filter(st, &st->must[i], cand, n, bits, words, preset, win);
     for (size_t i = 0; i < st->nmustnot && n && !zhs_err_code(err); i++)
         n = drop_matches(st, &st->mustnot[i], cand, n, bits, words, err);
     if (st->seg->deleted || st->hidden) {
