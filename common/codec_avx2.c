@@ -48,10 +48,13 @@ __attribute__((constructor)) static void simd_init(void) { simd_choose(); }
 
 #ifdef ZHS_HAVE_AVX2
 
+/* POPCNT too: the AVX2 level's callers may count bits with it
+** (query/search.c's rank table is compiled for it).  Every CPU with AVX2
+** has it, but a virtual machine may report one without the other. */
 bool zhs_simd_avx2_supported(void)
 {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
 }
 
 /* Lane start bits: 0 for the low lane, (4b) mod 8 for the high one (which

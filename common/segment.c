@@ -713,8 +713,9 @@ static bool prepare_positions(zhs_cursor *c)
     zhs_pfor_exceptions(&c->pos_gaps, c->pos_exc_idx, c->pos_exc_high);
     c->pos_exc_at = 0;
     c->pos_ready = true;
-    /* each tf - 1 is at most their sum (a tf of 0 makes it 2^32 - 1 or
-    ** more): the readers' per-doc check then holds for the whole block
+    /* each tf - 1 is at most their sum (a tf of 0 was refused above, where
+    ** zhs_gap_offsets gave UINT64_MAX): the readers' per-doc check then
+    ** holds for the whole block
     ** (that check, through the segment pointer, was ~2% of a phrase
     ** count's samples) */
     c->pos_fast = total < c->seg->max_len;

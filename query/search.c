@@ -1638,8 +1638,8 @@ static uint32_t next_bit(const uint64_t *bits, size_t words, uint32_t from)
 ** from the end of each block the cursor jumps to the next candidate: the
 ** blocks between (candidates come in runs, the passages of a few laws)
 ** are never decoded.  The bitset is set by walk_begin (or, for a lone
-** phrase's count, by count_and from its rarest element's blocks: preset)
-** and cleared whole by walk_end: a filter overwrites its candidate array as it walks. */
+** phrase's count, by count_and from its rarest element's blocks: preset,
+** or block by block by walk_windows) and cleared whole by walk_end: a filter overwrites its candidate array as it walks. */
 static bool walk_pays(const zhs_cursor *c, size_t n)
 {
     return c->df / 16 <= n;
@@ -1955,8 +1955,9 @@ __attribute__((always_inline)) static inline size_t walk_windows(state *st, ccla
 }
 
 #ifdef ZHS_WALK_AVX512
-/* walk_windows with the rank table, compiled for popcnt (a CPU with AVX2
-** has it), which the build's baseline lacks: a libgcc call per hit. */
+/* walk_windows with the rank table, compiled for popcnt (the AVX2 level
+** is chosen only where the CPU has it, codec_avx2.c), which the build's
+** baseline lacks: a libgcc call per hit. */
 __attribute__((target("popcnt"))) static size_t windows_ranked(state *st, cclause *c, size_t dense, zhs_cursor *r,
                                                               uint32_t *cand, uint64_t *bits, size_t words,
                                                               uint32_t *pre)
