@@ -72,8 +72,15 @@ for eng in ("native", "xapian"):
     ix = d["index"][eng]
     if not (ix["passages"] > 0 and ix["index_bytes"] > 0 and ix["peak_rss_kb"] > 0 and ix["seconds"] > 0):
         fails.append("index phase of %s incomplete: %r" % (eng, ix))
-if set(d["index"]["native"]["components"]) != {"dict", "post", "pos", "len", "store"}:
+if set(d["index"]["native"]["components"]) != {"dict", "post", "pos", "len", "store", "tables"}:
     fails.append("native components %r" % list(d["index"]["native"]["components"]))
+for eng in ("native", "xapian"):
+    ix = d["index"][eng]
+    parts = sum(c["bytes"] for c in ix["components"].values())
+    if parts != ix["index_bytes"]:
+        fails.append("%s: components sum to %d bytes, the index to %d" % (eng, parts, ix["index_bytes"]))
+    if ix["components"]["tables"]["bytes"] <= 0:
+        fails.append("%s: no metadata table counted" % eng)
 if d["agreement"]["xapian"]["same_count"] != d["agreement"]["xapian"]["queries"]:
     fails.append("native and xapian count different matches: %r" % d["agreement"]["xapian"])
 for k in ("postings", "scoring", "analyzer"):
