@@ -2051,9 +2051,11 @@ static bool count_and(state *st, zhs_error *err)
     ** as the walk goes (walk_windows) unless that element is the dense
     ** one (equal dfs): then here, cand[0] alone kept, where the walk
     ** starts. */
-    bool preset = ne == 1 && st->nmust == 1 && st->must[0].n > 1 &&
-                  walk_pays(&st->must[0].e[phrase_dense(&st->must[0])].cur, c[0]->df);
-    zhs_cursor *win = preset && c[0] != &st->must[0].e[phrase_dense(&st->must[0])].cur ? c[0] : NULL;
+    const zhs_cursor *dense = ne == 1 && st->nmust == 1 && st->must[0].n > 1
+                                  ? &st->must[0].e[phrase_dense(&st->must[0])].cur
+                                  : NULL;
+    bool preset = dense && walk_pays(dense, c[0]->df);
+    zhs_cursor *win = preset && c[0] != dense ? c[0] : NULL;
     /* a block at a time: the test of n against df in the loop, per doc,
     ** kept it from being a copy (2% of the phrase counts' instructions) */
     if (win) n = win->doc != ZHS_NO_DOC;
