@@ -8,7 +8,8 @@
 **     g<GEN>.dict            term dictionary
 **     g<GEN>.post            doc-id/term-frequency blocks with skip data
 **     g<GEN>.pos             positions
-**     g<GEN>.len             passage lengths (u32 each)
+**     g<GEN>.len             passage lengths (u32 each; compressed byte
+**                            planes from format 9, ztable.h)
 **     g<GEN>.store           passage store (zstd blocks; zlib before format 5)
 ** Every file starts with an 8-byte magic and ends with a 16-byte footer:
 **     u64 body_length   u32 crc32(everything before the footer)   "ZEND"
@@ -35,8 +36,11 @@
 ** label, the next article's label, the text's copy of its label; the line
 ** is a difference (.store magic ZHSSTOR4, record.h); the store's blocks
 ** are format 5's.  8: a list's skip table is packed (.post magic
-** ZHSPOST4, zhs_skip_table below); its blocks are format 6's. */
-#define ZHS_FORMAT_VERSION 8
+** ZHSPOST4, zhs_skip_table below); its blocks are format 6's.  9: the
+** tables read whole at open are compressed (ztable.h): the file table
+** (ZHSFILE2), metadata (ZHSMETA2), citations (ZHSCITE3) and passage
+** lengths as byte planes (ZHSLENS2); the rest is format 8's. */
+#define ZHS_FORMAT_VERSION 9
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
@@ -47,13 +51,18 @@
 #define ZHS_MAGIC_POST_V3 "ZHSPOST3" /* formats 6 and 7: blocks with packed exceptions, 18/14-byte skip entries */
 #define ZHS_MAGIC_POST_V2 "ZHSPOST2" /* formats 3 to 5: exceptions as varints */
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
-#define ZHS_MAGIC_LEN_  "ZHSLENS1"
+#define ZHS_MAGIC_LEN_  "ZHSLENS2"   /* byte planes, compressed (format 9, below) */
+#define ZHS_MAGIC_LEN_V1 "ZHSLENS1"  /* u32 each (formats 1 to 8) */
 #define ZHS_MAGIC_STORE "ZHSSTOR4"   /* records without derived strings (format 7) */
 #define ZHS_MAGIC_STORE_V3 "ZHSSTOR3"   /* zstd blocks, a trained dictionary (formats 5, 6) */
 #define ZHS_MAGIC_STORE_V2 "ZHSSTOR2"   /* texts in a character code (format 4) */
 #define ZHS_MAGIC_STORE_V1 "ZHSSTOR1"
 #define ZHS_MAGIC_DEL   "ZHSDELS1"   /* deleted passages: a bitmap, bit d = passage d */
-#define ZHS_MAGIC_FILES "ZHSFILE1"   /* the file table of updates (indexer/sources.c) */
+#define ZHS_MAGIC_FILES "ZHSFILE2"   /* the file table of updates (indexer/sources.c),
+                                    ** compressed (format 9, ztable.h) */
+#define ZHS_MAGIC_FILES_V1 "ZHSFILE1" /* the same body as it is (formats 1 to 8) */
+/* The layouts of the file table that are read as they are. */
+extern const char *const zhs_files_plain_magics[];
 
 /* ------------------------------------------------------------ postings */
 /*

@@ -5,6 +5,7 @@
 #include "numeral.h"
 #include "format.h"
 #include "segment.h"
+#include "ztable.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -275,7 +276,6 @@ int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syn
     if (zhs_err_code(err)) return err->code;
     zhs_buf out;
     zhs_buf_init(&out);
-    zhs_buf_append(&out, ZHS_MAGIC_META, ZHS_MAGIC_LEN);
     zhs_buf_put_u32(&out, (uint32_t)b->nruns);
     zhs_buf_put_u32(&out, (uint32_t)b->titles.n);
     zhs_buf_put_u32(&out, (uint32_t)b->values.n);
@@ -286,8 +286,8 @@ int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syn
         for (int k = 0; k < 6; k++) zhs_buf_put_u32(&out, f[k]);
     }
     int rc;
-    if (out.oom || !zhs_footer_append(&out)) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
-    else rc = zhs_file_write_to(syncs, path, out.data, out.len, err);
+    if (out.oom) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
+    else rc = zhs_ztable_write(syncs, path, ZHS_MAGIC_META, out.data, out.len, err);
     zhs_buf_free(&out);
     return rc;
 }
@@ -299,7 +299,6 @@ int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title
     zhs_buf out, k;
     zhs_buf_init(&out);
     zhs_buf_init(&k);
-    zhs_buf_append(&out, ZHS_MAGIC_CITE, ZHS_MAGIC_LEN);
     zhs_buf_put_u32(&out, (uint32_t)b->ncruns);
     zhs_buf_put_u32(&out, (uint32_t)b->titles.n);
     zhs_buf_put_u32(&out, (uint32_t)b->dates.n);
@@ -323,10 +322,10 @@ int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title
     }
     zhs_buf_put_u32(&out, (uint32_t)b->nforms);
     for (size_t i = 0; i < 2 * b->nforms; i++) zhs_buf_put_u32(&out, b->forms[i]);
-    if (rc == ZHS_OK && (out.oom || !zhs_footer_append(&out)))
+    if (rc == ZHS_OK && out.oom)
         rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
     else if (rc == ZHS_OK)
-        rc = zhs_file_write_to(syncs, path, out.data, out.len, err);
+        rc = zhs_ztable_write(syncs, path, ZHS_MAGIC_CITE, out.data, out.len, err);
     zhs_buf_free(&out);
     zhs_buf_free(&k);
     return rc;
@@ -394,17 +393,15 @@ static bool group_dates(zhs_meta *m)
     return true;
 }
 
-/* Maps a table file (magic checked, CRC verified) and reads the three u32
-** counts its body starts with.  ZHS_ENOTFOUND when the file does not
-** exist. */
-static int map_table(zhs_mapped *f, const char *path, const char *magic, const char *what, uint32_t n[3],
-                     zhs_error *err)
+/* Opens a table file (magic checked, CRC verified, decompressed when it
+** is) and reads the three u32 counts its body starts with.  ZHS_ENOTFOUND
+** when the file does not exist. */
+static int open_table(zhs_table_body *f, const char *path, const char *zmagic, const char *const *plain,
+                      const char *what, uint32_t n[3], zhs_error *err)
 {
-    if (access(path, F_OK) != 0 && errno == ENOENT)
-        return zhs_fail(err, ZHS_ENOTFOUND, "%s does not exist", path);
-    if (zhs_map_file(f, path, magic, true, err)) return err->code;
-    if (f->body_len < 12) {
-        zhs_unmap_file(f);
+    if (zhs_table_open(f, path, zmagic, plain, what, true, err)) return err->code;
+    if (f->len < 12) {
+        zhs_table_close(f);
         return zhs_fail(err, ZHS_ECORRUPT, "%s: the %s is truncated: rebuild the index", path, what);
     }
     for (int i = 0; i < 3; i++) n[i] = zhs_get_u32(f->body + 4 * i);
@@ -415,14 +412,15 @@ int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *
 {
     memset(m, 0, sizeof *m);
     if (zhs_err_code(err)) return err->code;
-    zhs_mapped f;
+    zhs_table_body f;
     uint32_t cnt[3];
-    if (map_table(&f, path, ZHS_MAGIC_META, "metadata table", cnt, err)) return err->code;
-    const uint8_t *p = f.body + 12, *end = f.body + f.body_len;
+    static const char *const plain[] = {ZHS_MAGIC_META_V1, NULL};
+    if (open_table(&f, path, ZHS_MAGIC_META, plain, "metadata table", cnt, err)) return err->code;
+    const uint8_t *p = f.body + 12, *end = f.body + f.len;
     int rc = ZHS_OK;
 #define BAD(what) do { rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %s: rebuild the index", path, what); goto out; } while (0)
     uint32_t nruns = cnt[0], ngroups = cnt[1], nstrings = cnt[2];
-    if (nstrings == 0 || nstrings > f.body_len || nruns > npassages || (npassages && !nruns) ||
+    if (nstrings == 0 || nstrings > f.len || nruns > npassages || (npassages && !nruns) ||
         ngroups > nruns)
         BAD("the metadata table's counts are impossible");
     m->npassages = npassages;
@@ -467,7 +465,7 @@ int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *
     if (!group_dates(m)) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path);
 #undef BAD
 out:
-    zhs_unmap_file(&f);
+    zhs_table_close(&f);
     if (rc) zhs_meta_free(m);
     return rc;
 }
@@ -536,18 +534,19 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
 {
     memset(t, 0, sizeof *t);
     if (zhs_err_code(err)) return err->code;
-    zhs_mapped f;
+    zhs_table_body f;
     uint32_t cnt[3];
+    static const char *const plain[] = {ZHS_MAGIC_CITE_V2, ZHS_MAGIC_CITE_V1, NULL};
+    if (open_table(&f, path, ZHS_MAGIC_CITE, plain, "citation table", cnt, err)) return err->code;
     /* a table without label forms (ZHSCITE1) still ranks, from the records */
-    bool v1 = zhs_file_has_magic(path, ZHS_MAGIC_CITE_V1);
-    if (map_table(&f, path, v1 ? ZHS_MAGIC_CITE_V1 : ZHS_MAGIC_CITE, "citation table", cnt, err)) return err->code;
-    const uint8_t *p = f.body + 12, *end = f.body + f.body_len;
+    bool v1 = f.magic == plain[1];
+    const uint8_t *p = f.body + 12, *end = f.body + f.len;
     int rc = ZHS_OK;
 #define BAD(what) do { rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %s: rebuild the index", path, what); goto out; } while (0)
     uint32_t nruns = cnt[0], ngroups = cnt[1], ndates = cnt[2];
     /* every string takes at least its 4-byte length */
-    if (ndates == 0 || ndates > f.body_len / 4 || ngroups > f.body_len / 8 || nruns > npassages ||
-        nruns > f.body_len / ZHS_CITE_RUN_BYTES ||
+    if (ndates == 0 || ndates > f.len / 4 || ngroups > f.len / 8 || nruns > npassages ||
+        nruns > f.len / ZHS_CITE_RUN_BYTES ||
         (npassages && !nruns) || ngroups > nruns)
         BAD("the citation table's counts are impossible");
     t->npassages = npassages;
@@ -557,7 +556,7 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
     t->key = malloc(((size_t)ngroups + 1) * sizeof *t->key);
     t->keylen = malloc(((size_t)ngroups + 1) * sizeof *t->keylen);
     t->dates = malloc((size_t)ndates * sizeof *t->dates);
-    t->blob = malloc(f.body_len);       /* the strings and their NULs fit in their lengths' room */
+    t->blob = malloc(f.len);       /* the strings and their NULs fit in their lengths' room */
     if (!t->runs || !t->title || !t->key || !t->keylen || !t->dates || !t->blob) {
         rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path);
         goto out;
@@ -615,7 +614,7 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
     }
 #undef BAD
 out:
-    zhs_unmap_file(&f);
+    zhs_table_close(&f);
     if (rc) zhs_cite_table_free(t);
     return rc;
 }

@@ -9,7 +9,8 @@
 ** date, category, status and issuer.  On the laws corpus that is one run
 ** per file (3,468 runs for 151,966 passages: files of one title and date in a row merge).
 **
-** File: magic ZHSMETA1, body, footer (format.h).  Body, little endian:
+** File: magic ZHSMETA1, body, footer (format.h); from format 9 magic
+** ZHSMETA2 and the same body compressed (ztable.h).  Body, little endian:
 **   u32 nruns, u32 ngroups, u32 nstrings
 **   nstrings x (u32 len, bytes)            the distinct values (index 0: "")
 **   nruns x (u32 first passage, u32 group, u32 date YYYYMMDD or 0,
@@ -22,7 +23,8 @@
 ** record to rank them.  Runs here are ranges of passages with one title
 ** and one version date (zhs_version_date), and each title comes with its
 ** key (analysis/names.h), computed by the writer's analyzer.
-** File: magic ZHSCITE2, body, footer.  Body, little endian:
+** File: magic ZHSCITE2, body, footer; from format 9 magic ZHSCITE3 and
+** the same body compressed (ztable.h).  Body, little endian:
 **   u32 nruns, u32 ngroups, u32 ndates
 **   ndates x (u32 len, bytes)              the distinct version dates (0: "")
 **   ngroups x (u32 len, title, u32 len, key)   a key that ends its title is
@@ -44,11 +46,13 @@
 
 #include "common.h"
 
-#define ZHS_MAGIC_META "ZHSMETA1"
+#define ZHS_MAGIC_META "ZHSMETA2"       /* the body compressed (format 9, ztable.h) */
+#define ZHS_MAGIC_META_V1 "ZHSMETA1"    /* the body as it is (formats 2 to 8) */
 #define ZHS_META_FILE "%s/g%llu.meta"
 #define ZHS_META_RUN_BYTES 24
-#define ZHS_MAGIC_CITE "ZHSCITE2"
-#define ZHS_MAGIC_CITE_V1 "ZHSCITE1"   /* without label forms */
+#define ZHS_MAGIC_CITE "ZHSCITE3"       /* ZHSCITE2's body compressed (format 9, ztable.h) */
+#define ZHS_MAGIC_CITE_V2 "ZHSCITE2"
+#define ZHS_MAGIC_CITE_V1 "ZHSCITE1"    /* without label forms */
 #define ZHS_CITE_FILE "%s/g%llu.cite"
 #define ZHS_CITE_RUN_BYTES 12
 #define ZHS_CITE_KEY_SUFFIX 0x80000000u

@@ -5,6 +5,7 @@
 #include "segment.h"
 #include "codec_simd.h"
 #include "record.h"
+#include "ztable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,8 @@ int zhs_map_file(zhs_mapped *m, const char *path, const char *magic, bool verify
 void zhs_unmap_file(zhs_mapped *m)
 {
     if (m->data) munmap((void *)m->data, m->size);
+    free(m->owned);
+    m->owned = NULL;
     m->data = NULL;
     m->size = 0;
 }
@@ -100,7 +103,7 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
     zhs_map_file(&s->pos, path, ZHS_MAGIC_POS, verify, err);
     snprintf(path, sizeof path, "%s/%s.len", dir, stem);
-    zhs_map_file(&s->len, path, ZHS_MAGIC_LEN_, verify, err);
+    zhs_lens_open(&s->len, path, ndocs, verify, err);
     snprintf(path, sizeof path, "%s/%s.store", dir, stem);
     s->store_coded = !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V1);
     s->store_zstd = s->store_coded && !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V2);

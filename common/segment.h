@@ -21,6 +21,9 @@ typedef struct zhs_mapped {
     const uint8_t *body;        /* after magic, before footer */
     size_t body_len;
     char path[ZHS_PATH_MAX];
+    /* not NULL: body is this memory, not the file's (the lengths of
+    ** format 9 decoded at open, ztable.h); zhs_unmap_file frees it */
+    uint8_t *owned;
 } zhs_mapped;
 
 int zhs_map_file(zhs_mapped *m, const char *path, const char *magic, bool verify, zhs_error *err);

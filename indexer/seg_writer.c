@@ -13,10 +13,12 @@
 #include "bm25.h"
 #include "segment.h"
 #include "terms.h"
+#include "ztable.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Cuts one term's posting stream into blocks: its postings (skip table,
 ** then blocks) and positions in buffers of its own, so that encoders in
@@ -37,7 +39,8 @@ struct zhs_term_enc {
 };
 
 struct zhs_seg_writer {
-    zhs_outfile post, pos, len;
+    zhs_outfile post, pos;
+    char len_path[ZHS_PATH_MAX];
     zhs_buf dict;                   /* dictionary body, kept in memory */
     zhs_buf dict_blocks;            /* u64 offsets of dictionary blocks */
     char dict_path[ZHS_PATH_MAX];
@@ -88,8 +91,7 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
     zhs_outfile_open(&w->post, path, ZHS_MAGIC_POST, err);
     snprintf(path, sizeof path, "%s/%s.pos", dir, stem);
     zhs_outfile_open(&w->pos, path, ZHS_MAGIC_POS, err);
-    snprintf(path, sizeof path, "%s/%s.len", dir, stem);
-    zhs_outfile_open(&w->len, path, ZHS_MAGIC_LEN_, err);
+    snprintf(w->len_path, sizeof w->len_path, "%s/%s.len", dir, stem);
     snprintf(w->dict_path, sizeof w->dict_path, "%s/%s.dict", dir, stem);
     zhs_buf_append(&w->dict, ZHS_MAGIC_DICT, ZHS_MAGIC_LEN);
     w->enc.w = w;
@@ -370,7 +372,7 @@ int zhs_seg_writer_add_sink(void *w, const char *key, size_t keylen, const zhs_c
 void zhs_seg_writer_set_syncs(zhs_seg_writer *w, zhs_syncs *s)
 {
     w->syncs = s;
-    w->post.syncs = w->pos.syncs = w->len.syncs = s;
+    w->post.syncs = w->pos.syncs = s;
 }
 
 int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err)
@@ -379,12 +381,6 @@ int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err)
     /* The postings and positions are complete: with a sync set their
     ** fsyncs (most of the segment's bytes) run while the rest is written. */
     if (zhs_outfile_finish(&w->post, err) || zhs_outfile_finish(&w->pos, err)) return err->code;
-    /* lengths */
-    for (uint32_t d = 0; d < w->ndocs; d++) {
-        uint8_t b[4];
-        zhs_set_u32(b, w->lens[d]);
-        zhs_outfile_write(&w->len, b, 4);
-    }
     /* dictionary: blocks, then the block table */
     uint32_t nblocks = (uint32_t)(w->dict_blocks.len / 8);
     zhs_buf_append(&w->dict, w->dict_blocks.data, w->dict_blocks.len);
@@ -393,7 +389,7 @@ int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err)
     zhs_buf_put_u64(&w->dict, w->nterms);
     if (!zhs_footer_append(&w->dict) || w->dict.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the dictionary");
-    if (zhs_outfile_finish(&w->len, err) ||
+    if (zhs_lens_write(w->syncs, w->len_path, w->lens, w->ndocs, err) ||
         zhs_file_write_to(w->syncs, w->dict_path, w->dict.data, w->dict.len, err))
         return err->code;
     w->finished = true;
@@ -407,7 +403,7 @@ void zhs_seg_writer_close(zhs_seg_writer *w)
     if (!w->finished) {
         zhs_outfile_abort(&w->post);
         zhs_outfile_abort(&w->pos);
-        zhs_outfile_abort(&w->len);
+        unlink(w->len_path);    /* written before the dictionary failed, or absent */
     }
     zhs_buf_free(&w->dict);
     zhs_buf_free(&w->dict_blocks);

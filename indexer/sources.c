@@ -7,9 +7,12 @@
 **     varint nfiles, per file: varint root, varint length and bytes of the
 **     path below the root, varint size, varint mtime (ns, as u64), u64 hash,
 **     varint length and bytes of the segment name, varint first, varint count
-** and the usual footer (docs/FORMAT.md).
+** and the usual footer (docs/FORMAT.md).  From format 9 the magic is
+** ZHSFILE2 and the same body is compressed (common/ztable.h): the paths
+** of a corpus repeat their directories, ten bytes in eleven of the table.
 */
 #include "indexer_int.h"
+#include "ztable.h"
 
 #include <stdlib.h>
 
@@ -92,7 +95,6 @@ int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_syncs *syn
 {
     zhs_buf b;
     zhs_buf_init(&b);
-    zhs_buf_append(&b, ZHS_MAGIC_FILES, ZHS_MAGIC_LEN);
     zhs_buf_put_varint(&b, t->nroots);
     for (size_t i = 0; i < t->nroots; i++) put_str(&b, t->roots[i]);
     zhs_buf_put_varint(&b, t->n);
@@ -107,9 +109,8 @@ int zhs_src_table_write(const zhs_src_table *t, const char *path, zhs_syncs *syn
         zhs_buf_put_varint(&b, e->first);
         zhs_buf_put_varint(&b, e->count);
     }
-    zhs_footer_append(&b);
     int rc = b.oom ? zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path)
-                   : zhs_file_write_to(syncs, path, b.data, b.len, err);
+                   : zhs_ztable_write(syncs, path, ZHS_MAGIC_FILES, b.data, b.len, err);
     zhs_buf_free(&b);
     return rc;
 }
@@ -127,20 +128,10 @@ static bool get_str(const uint8_t **p, const uint8_t *end, char *out, size_t cap
 int zhs_src_table_read(zhs_src_table *t, const char *path, zhs_error *err)
 {
     memset(t, 0, sizeof *t);
-    zhs_buf b;
-    zhs_buf_init(&b);
-    if (zhs_file_read(&b, path, false, (size_t)1 << 31, err)) {
-        zhs_buf_free(&b);
+    zhs_table_body b;
+    if (zhs_table_open(&b, path, ZHS_MAGIC_FILES, zhs_files_plain_magics, "file table", true, err))
         return err->code;
-    }
-    const uint8_t *body;
-    size_t blen;
-    int rc = zhs_file_check(&body, &blen, (const uint8_t *)b.data, b.len, ZHS_MAGIC_FILES, true, path, err);
-    if (rc) {
-        zhs_buf_free(&b);
-        return rc;
-    }
-    const uint8_t *p = body, *end = body + blen;
+    const uint8_t *p = b.body, *end = b.body + b.len;
     uint64_t nroots, n, v;
     char *str = malloc(ZHS_PATH_MAX);
     bool oom = !str;
@@ -174,7 +165,7 @@ int zhs_src_table_read(zhs_src_table *t, const char *path, zhs_error *err)
         }
     }
     free(str);
-    zhs_buf_free(&b);
+    zhs_table_close(&b);
     if (ok && !zhs_src_index(t)) {
         ok = false;
         oom = true;

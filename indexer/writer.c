@@ -13,6 +13,7 @@
 #include "analyzer_int.h"
 #include "engine.h"
 #include "indexer_int.h"
+#include "ztable.h"
 #include "manifest.h"
 #include "meta.h"
 #include "names.h"
@@ -485,7 +486,7 @@ static int delete_range(zhs_writer *w, unsigned i, uint32_t first, uint32_t n, b
     }
     if (!u->len_mapped) {
         snprintf(path, sizeof path, "%s/%s.len", w->dir, ms->name);
-        if (zhs_map_file(&u->len, path, ZHS_MAGIC_LEN_, false, err)) return err->code;
+        if (zhs_lens_open(&u->len, path, (uint32_t)ms->count, false, err)) return err->code;
         u->len_mapped = true;
         if (u->len.body_len != (size_t)ms->count * 4)
             return zhs_fail(err, ZHS_ECORRUPT, "%s: lengths do not cover the segment: rebuild the index", path);

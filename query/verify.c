@@ -6,6 +6,7 @@
 */
 #include "query_int.h"
 #include "record.h"
+#include "ztable.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -207,9 +208,9 @@ int zhs_native_verify(zhs_index *ix, zhs_error *err)
     if (rc == ZHS_OK && ix->m.files[0]) {
         char path[ZHS_PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", ix->dir, ix->m.files);
-        zhs_mapped f;
-        rc = zhs_map_file(&f, path, ZHS_MAGIC_FILES, true, err);
-        if (rc == ZHS_OK) zhs_unmap_file(&f);
+        zhs_table_body f;
+        rc = zhs_table_open(&f, path, ZHS_MAGIC_FILES, zhs_files_plain_magics, "file table", true, err);
+        if (rc == ZHS_OK) zhs_table_close(&f);
     }
     if (rc == ZHS_OK && ix->m.passages &&
         fabs((double)live_tokens / (double)ix->m.passages - ix->m.avglen) > 1e-12 * ix->m.avglen)

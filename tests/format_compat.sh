@@ -74,7 +74,7 @@ head -1 "$TMP/v3/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "fixture is forma
 head -1 "$TMP/v4/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "fixture is format 4" || bad "fixture is not format 4"
 head -1 "$TMP/v5/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "fixture is format 5" || bad "fixture is not format 5"
 head -1 "$TMP/v7/MANIFEST" | grep -qx 'zhsearch-index 7' && ok "fixture is format 7" || bad "fixture is not format 7"
-head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 8' && ok "build is format 8" || bad "build is not format 8"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 9' && ok "build is format 9" || bad "build is not format 9"
 head -c 8 "$TMP/v5/g1.dict" | grep -q ZHSDICT1 && head -c 8 "$TMP/v7/g1.dict" | grep -q ZHSDICT2 &&
     head -c 8 "$TMP/new/g1.dict" | grep -q ZHSDICT2 &&
     ok "dictionaries: ZHSDICT1 (formats 1 to 6), ZHSDICT2 (formats 7 and 8)" || bad "dict magics"
@@ -150,7 +150,7 @@ printf '%s\n' '+信' '+罚' '"法"' > "$TMP/q2"
 id=$("$ZHS" search -k 1 --format trec "$TMP/v2nc" 数据 | awk '{print $3}')
 "$ZHS" delete -q "$TMP/v2nc" "$id" || bad "delete $id from the format-2 copy"
 "$ZHS" search --count --format trec --queries "$TMP/q2" "$TMP/v2nc" > "$TMP/v2nc.after" 2>&1
-if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 8" ] && [ -s "$TMP/v2nc.after" ] &&
+if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 9" ] && [ -s "$TMP/v2nc.after" ] &&
    python3 - "$TMP/v2nc.before" "$TMP/v2nc.after" <<'PY'
 import sys
 b = [int(l.split()[-1]) for l in open(sys.argv[1])]
