@@ -280,6 +280,23 @@ if $have_fix; then
     # and of the format-7 copy: fixed skip entries beside packed tables,
     # one cursor reader for both
     update_post_copy v7 mixed7 "ZHSPOST3 ZHSPOST4 "
+    # format 9's compressed tables beside format 8's: the new segment's
+    # lengths are byte planes (ZHSLENS2), the new generation's file
+    # table, metadata and citations compressed; deleting a passage of
+    # each segment reads its lengths (the old u32 ones and the planes)
+    magics=$(for f in "$TMP/mixed7"/*.len; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ')
+    [ "$magics" = "ZHSLENS1 ZHSLENS2 " ] && ok "mixed7: .len files $magics" || bad "mixed7: .len files $magics"
+    gen=$(awk '$1 == "generation" {print $2}' "$TMP/mixed7/MANIFEST")
+    magics=$(for x in files meta cite; do head -c 8 "$TMP/mixed7/g$gen.$x"; echo; done | tr '\n' ' ')
+    [ "$magics" = "ZHSFILE2 ZHSMETA2 ZHSCITE3 " ] && ok "mixed7: tables $magics" || bad "mixed7: tables $magics"
+    old_id=$("$ZHS" search -k 1 --format trec "$TMP/mixed7" '"数据处理"' | awk '{print $3}')
+    new_id=$("$ZHS" search -k 1 --format trec "$TMP/mixed7" '"新增条文"' | awk '{print $3}')
+    "$ZHS" delete -q "$TMP/mixed7" "$old_id" "$new_id" 2>"$TMP/err" && ok "mixed7: delete $old_id $new_id" ||
+        bad "mixed7: delete: $(cat "$TMP/err")"
+    "$ZHS" check "$TMP/mixed7" >/dev/null 2>"$TMP/err" && ok "check mixed7 after the deletions" ||
+        bad "check mixed7 after the deletions: $(cat "$TMP/err")"
+    "$ZHS" search --count "$TMP/mixed7" '数据' 2>&1 | grep -q '^299 passages match' && ok "mixed7 count after deletions" ||
+        bad "mixed7 count after deletions: $("$ZHS" search --count "$TMP/mixed7" '数据' 2>&1 | head -2)"
 else
     echo "skip the mixed-format part: $FIX is held by another run (no lock to wait on)"
 fi
