@@ -447,9 +447,13 @@ const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n);
 ** Formats 1 to 6 entry (ZHSDICT1): varint shared, varint rest, the rest,
 **         varint df, varint cf, varint post_len, varint pos_len, f32 ub,
 **         varint max_tf, varint min_len.
-** Table:  u64 offset of each block (from the file start), then
-**         u32 nblocks, u32 reserved, u64 nterms.
+** Table:  the offset of each block (from the file start), then
+**         u32 nblocks, u32 offset width, u64 nterms.  The width is the
+**         offsets' bytes: 4 from format 9 when the file is under 4 GiB,
+**         0 (written as "reserved" before) for u64 offsets: formats 1 to
+**         8, and a larger file.  On laws: 20,541 blocks, 82 KB less.
 */
+#define ZHS_DICT_OFF32 4u
 /* 32 was tried: 218 KB smaller on laws, a look-up 45% more instructions */
 #define ZHS_DICT_BLOCK 16
 #define ZHS_TERM_MAX_KEY 256   /* longest term key, prefix included */

@@ -69,6 +69,13 @@ static int corrupt(zhs_error *err, const zhs_mapped *m, const uint8_t *at, const
                     m->path, what, off);
 }
 
+/* Where dictionary block b starts, from the file's start. */
+static inline uint64_t dict_block_off(const zhs_segment *s, uint32_t b)
+{
+    return s->dict_off_bytes == 4 ? zhs_get_u32(s->dict_table + (size_t)b * 4)
+                                  : zhs_get_u64(s->dict_table + (size_t)b * 8);
+}
+
 bool zhs_file_has_magic(const char *path, const char *magic)
 {
     char m[ZHS_MAGIC_LEN];
@@ -120,19 +127,22 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     if (s->dict.body_len < 16) { corrupt(err, &s->dict, s->dict.body, "dictionary too short"); goto fail; }
     const uint8_t *tr = s->dict.body + s->dict.body_len - 16;
     s->dict_nblocks = zhs_get_u32(tr);
+    uint32_t width = zhs_get_u32(tr + 4);
+    s->dict_off_bytes = width == ZHS_DICT_OFF32 ? 4 : 8;
     s->nterms = zhs_get_u64(tr + 8);
-    if ((uint64_t)s->dict_nblocks * 8 > s->dict.body_len - 16 ||
+    if ((width != 0 && width != ZHS_DICT_OFF32) ||
+        (uint64_t)s->dict_nblocks * s->dict_off_bytes > s->dict.body_len - 16 ||
         s->nterms > (uint64_t)s->dict_nblocks * ZHS_DICT_BLOCK ||
         (s->dict_nblocks && s->nterms <= (uint64_t)(s->dict_nblocks - 1) * ZHS_DICT_BLOCK)) {
         corrupt(err, &s->dict, tr, "bad dictionary trailer");
         goto fail;
     }
-    s->dict_table = tr - (size_t)s->dict_nblocks * 8;
+    s->dict_table = tr - (size_t)s->dict_nblocks * s->dict_off_bytes;
     for (uint32_t i = 0; i < s->dict_nblocks; i++) {
-        uint64_t off = zhs_get_u64(s->dict_table + (size_t)i * 8);
-        uint64_t prev = i ? zhs_get_u64(s->dict_table + (size_t)(i - 1) * 8) : 0;
+        uint64_t off = dict_block_off(s, i);
+        uint64_t prev = i ? dict_block_off(s, i - 1) : 0;
         if (off < ZHS_MAGIC_LEN || off >= (uint64_t)(s->dict_table - s->dict.data) || (i && off <= prev)) {
-            corrupt(err, &s->dict, s->dict_table + (size_t)i * 8, "bad dictionary block offset");
+            corrupt(err, &s->dict, s->dict_table + (size_t)i * s->dict_off_bytes, "bad dictionary block offset");
             goto fail;
         }
     }
@@ -367,7 +377,7 @@ int zhs_dict_put_entry(zhs_buf *b, const char *key, size_t keylen, size_t prefix
 
 static const uint8_t *block_start(const zhs_segment *s, uint32_t b)
 {
-    return s->dict.data + zhs_get_u64(s->dict_table + (size_t)b * 8);
+    return s->dict.data + dict_block_off(s, b);
 }
 
 static const uint8_t *block_end(const zhs_segment *s, uint32_t b)

@@ -47,7 +47,8 @@ typedef struct zhs_segment {
     bool dict_v1;                   /* .dict of formats 1 to 6 (ZHSDICT1) */
     uint32_t dict_nblocks;
     uint64_t nterms;
-    const uint8_t *dict_table;      /* u64 offsets of dictionary blocks */
+    const uint8_t *dict_table;      /* offsets of dictionary blocks */
+    uint32_t dict_off_bytes;        /* theirs: 4 (format 9) or 8 */
     const uint8_t *store_table;
     uint32_t store_nblocks;
     const uint8_t *store_dict;      /* the blocks' preset dictionary */

@@ -381,11 +381,17 @@ int zhs_seg_writer_finish(zhs_seg_writer *w, uint64_t *nterms, zhs_error *err)
     /* The postings and positions are complete: with a sync set their
     ** fsyncs (most of the segment's bytes) run while the rest is written. */
     if (zhs_outfile_finish(&w->post, err) || zhs_outfile_finish(&w->pos, err)) return err->code;
-    /* dictionary: blocks, then the block table */
+    /* dictionary: blocks, then the block table, its offsets u32 when the
+    ** file stays under 4 GiB (format 9), else u64 */
     uint32_t nblocks = (uint32_t)(w->dict_blocks.len / 8);
-    zhs_buf_append(&w->dict, w->dict_blocks.data, w->dict_blocks.len);
+    bool narrow = (uint64_t)w->dict.len + (uint64_t)nblocks * 4 + 16 + ZHS_FOOTER_LEN <= UINT32_MAX;
+    for (uint32_t i = 0; i < nblocks; i++) {
+        uint64_t off = zhs_get_u64((const uint8_t *)w->dict_blocks.data + (size_t)i * 8);
+        if (narrow) zhs_buf_put_u32(&w->dict, (uint32_t)off);
+        else zhs_buf_put_u64(&w->dict, off);
+    }
     zhs_buf_put_u32(&w->dict, nblocks);
-    zhs_buf_put_u32(&w->dict, 0);
+    zhs_buf_put_u32(&w->dict, narrow ? ZHS_DICT_OFF32 : 0);
     zhs_buf_put_u64(&w->dict, w->nterms);
     if (!zhs_footer_append(&w->dict) || w->dict.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the dictionary");

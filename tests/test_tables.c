@@ -315,6 +315,45 @@ static void test_index(const char *dir)
     free(lens);
 }
 
+/* The dictionary's block table of format 9 (u32 offsets, the trailer's
+** width 4); the same dictionary with format 8's u64 offsets (width 0)
+** reads the same; another width is damage. */
+static void test_dict_offsets(const char *dir)
+{
+    char path[640];
+    snprintf(path, sizeof path, "%s/g1.dict", dir);
+    size_t n;
+    uint8_t *d = (uint8_t *)slurp(path, &n);
+    CHECK(d && n > 8 + 16 + ZHS_FOOTER_LEN);
+    if (!d || n <= 8 + 16 + ZHS_FOOTER_LEN) return;
+    const uint8_t *tr = d + n - ZHS_FOOTER_LEN - 16;
+    uint32_t nblocks = zhs_get_u32(tr);
+    CHECK(zhs_get_u32(tr + 4) == ZHS_DICT_OFF32 && nblocks > 1);
+    size_t table = (size_t)(tr - d) - (size_t)nblocks * 4;
+    zhs_buf b;
+    zhs_buf_init(&b);
+    zhs_buf_append(&b, d, table);
+    for (uint32_t i = 0; i < nblocks; i++) zhs_buf_put_u64(&b, zhs_get_u32(d + table + (size_t)i * 4));
+    zhs_buf_put_u32(&b, nblocks);
+    zhs_buf_put_u32(&b, 0);
+    zhs_buf_append(&b, tr + 8, 8);
+    zhs_buf_append(&b, d + n - ZHS_FOOTER_LEN, ZHS_FOOTER_LEN);
+    zt_write_repaired(path, b.data, b.len);
+    zhs_error err = {0};
+    CHECK_OK(zhs_index_verify(dir, &err), err);
+    /* a width of neither layout */
+    memcpy(b.data, d, n);
+    zhs_set_u32((uint8_t *)b.data + (tr - d) + 4, 7);
+    zt_write_repaired(path, b.data, n);
+    zhs_error e = {0};
+    CHECK(zhs_index_verify(dir, &e) == ZHS_ECORRUPT && strstr(e.message, "g1.dict") && strstr(e.message, "trailer"));
+    zt_write_repaired(path, d, n);
+    zhs_error ok = {0};
+    CHECK_OK(zhs_index_verify(dir, &ok), ok);
+    zhs_buf_free(&b);
+    free(d);
+}
+
 int main(void)
 {
     const char *tmp = zt_tmpdir();
@@ -324,5 +363,6 @@ int main(void)
     char idx[600];
     snprintf(idx, sizeof idx, "%s/idx", tmp);
     test_index(idx);
+    test_dict_offsets(idx);
     return zt_done("test_tables");
 }
