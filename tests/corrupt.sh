@@ -154,17 +154,23 @@ def varint(b, i):
         v |= (c & 0x7f) << s; s += 7
         if c < 0x80: return v, i
 
+def dict_blocks(b):
+    """a .dict file's block count, term count and block offsets: u32
+    offsets when the trailer's width word is 4 (format 9), else u64"""
+    tr = len(b) - 32
+    nblocks, width, nterms = struct.unpack_from('<IIQ', b, tr)
+    w, fmt = (4, '<I') if width == 4 else (8, '<Q')
+    table = tr - nblocks * w
+    return nblocks, nterms, [struct.unpack_from(fmt, b, table + w * k)[0] for k in range(nblocks)]
+
 def terms(path):
     """term -> (df, post_off, post_len, pos_off, pos_len) from a .dict file
     (docs/FORMAT.md: ZHSDICT1 or ZHSDICT2 entries)"""
     b = open(path, 'rb').read()
     v1 = b[:8] == b'ZHSDICT1'
-    tr = len(b) - 32
-    nblocks, _, nterms = struct.unpack_from('<IIQ', b, tr)
-    table = tr - nblocks * 8
+    nblocks, nterms, starts = dict_blocks(b)
     out, left = {}, nterms
-    for k in range(nblocks):
-        i = struct.unpack_from('<Q', b, table + 8 * k)[0]
+    for i in starts:
         post, i = varint(b, i); pos, i = varint(b, i)
         key = b''
         for _ in range(min(16, left)):
@@ -251,12 +257,9 @@ def lowtf(path):
     such an entry would prune passages that belong in a top k"""
     b = bytearray(open(path, 'rb').read())
     if b[:8] != b'ZHSDICT2': raise SystemExit('not a ZHSDICT2 dictionary')
-    tr = len(b) - 32
-    nblocks, _, nterms = struct.unpack_from('<IIQ', b, tr)
-    table = tr - nblocks * 8
+    nblocks, nterms, starts = dict_blocks(b)
     left = nterms
-    for k in range(nblocks):
-        i = struct.unpack_from('<Q', b, table + 8 * k)[0]
+    for i in starts:
         _, i = varint(b, i); _, i = varint(b, i)
         key = b''
         for _ in range(min(16, left)):
