@@ -39,7 +39,8 @@
 ** ZHSPOST4, zhs_skip_table below); its blocks are format 6's.  9: the
 ** tables read whole at open are compressed (ztable.h): the file table
 ** (ZHSFILE2), metadata (ZHSMETA2), citations (ZHSCITE3) and passage
-** lengths as byte planes (ZHSLENS2); the rest is format 8's. */
+** lengths as byte planes (ZHSLENS2); the dictionary's block offsets are
+** u32 (its trailer says so, below); the rest is format 8's. */
 #define ZHS_FORMAT_VERSION 9
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
