@@ -440,40 +440,7 @@ size_t zhs_block_encode_v9(uint8_t *out, const uint32_t *gaps, const uint32_t *t
 
 const uint8_t *zhs_unary_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
 {
-    /* whole words while they last: the n-th 1 bit is looked for by
-    ** counts, not bit by bit */
-    size_t need = n, at = 0, len = (size_t)(end - p);
-    if (n == 0 || len == 0) return NULL;
-    if (len > ZHS_TF_UNARY_MAX_BYTES) len = ZHS_TF_UNARY_MAX_BYTES;
-    uint64_t w;
-    for (;;) {
-        if (at >= len) return NULL;
-        size_t take = len - at < 8 ? len - at : 8;
-        w = 0;
-        memcpy(&w, p + at, take);
-        size_t c = (size_t)__builtin_popcountll(w);
-        if (c >= need) break;
-        need -= c;
-        at += take;
-    }
-    /* the byte of the n-th 1 bit, then the bit */
-    unsigned c;
-    while ((c = (unsigned)__builtin_popcount((unsigned)(w & 0xFF))) < need) {
-        need -= c;
-        w >>= 8;
-        at++;
-    }
-    unsigned byte = (unsigned)(w & 0xFF);
-    for (; need > 1; need--) byte &= byte - 1;
-    unsigned bit = (unsigned)__builtin_ctz(byte);
-    if ((w & 0xFF) >> bit != 1) return NULL;     /* a 1 bit past the n-th */
-    g->bits = ZHS_TF_UNARY_BITS;
-    g->nexc = 0;
-    g->exc = p;
-    g->packed = p;
-    g->packed_bytes = at + 1;
-    g->high_sum = (uint64_t)at * 8 + bit + 1 - n;
-    return p + at + 1;
+    return zhs_unary_place_inline(g, p, end, end, n);
 }
 
 const uint8_t *zhs_block_special_parse_scalar(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, size_t n,

@@ -386,7 +386,9 @@ __attribute__((target("avx2"))) const uint8_t *zhs_block_parse_packed_avx2(zhs_p
     return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, exc_layout);
 }
 
-__attribute__((target("avx2"))) const uint8_t *zhs_block_special_parse_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp,
+/* popcnt too: the unary area is found by counting bits (the AVX2 level
+** implies it, zhs_simd_avx2_supported) */
+__attribute__((target("avx2,popcnt"))) const uint8_t *zhs_block_special_parse_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp,
                                                                              zhs_pfor_group *tg, size_t n,
                                                                              const uint8_t *p, const uint8_t *end,
                                                                              const uint8_t *limit)

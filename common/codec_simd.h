@@ -265,6 +265,58 @@ __attribute__((always_inline)) static inline const uint8_t *zhs_block_head_parse
     return hi + hbytes;
 }
 
+/* zhs_unary_place (format.h), inlined into its callers so that the
+** popcounts are one instruction where the caller's target has it (the
+** AVX2 parse; codec.c's baseline build calls libgcc's for them, ~4 times
+** slower per block). */
+__attribute__((always_inline)) static inline const uint8_t *zhs_unary_place_inline(zhs_pfor_group *g,
+                                                                                 const uint8_t *p,
+                                                                                 const uint8_t *end,
+                                                                                 const uint8_t *limit, size_t n)
+{
+    /* whole words while they last (8-byte loads up to limit, the bytes
+    ** past end masked off): the n-th 1 bit is looked for by counts, not
+    ** bit by bit */
+    size_t need = n, at = 0, len = (size_t)(end - p), readable = (size_t)(limit - p);
+    if (n == 0 || len == 0) return NULL;
+    if (len > ZHS_TF_UNARY_MAX_BYTES) len = ZHS_TF_UNARY_MAX_BYTES;
+    uint64_t w;
+    for (;;) {
+        if (at >= len) return NULL;
+        if (ZHS_LIKELY(readable - at >= 8)) {
+            memcpy(&w, p + at, 8);
+        } else {
+            w = 0;
+            for (size_t k = 0; at + k < len && k < 8; k++) w |= (uint64_t)p[at + k] << (8 * k);
+        }
+        if (len - at < 8) w &= ((uint64_t)1 << (8 * (len - at))) - 1;
+        size_t c = (size_t)__builtin_popcountll(w);
+        if (c >= need) break;
+        need -= c;
+        at += 8;
+    }
+    /* the byte of the n-th 1 bit (halves of the word), then the bit */
+    for (unsigned half = 32; half >= 8; half /= 2) {
+        unsigned c = (unsigned)__builtin_popcountll(w & (((uint64_t)1 << half) - 1));
+        if (c < need) {
+            need -= c;
+            w >>= half;
+            at += half / 8;
+        }
+    }
+    unsigned byte = (unsigned)(w & 0xFF);
+    for (; need > 1; need--) byte &= byte - 1;
+    unsigned bit = (unsigned)__builtin_ctz(byte);
+    if ((w & 0xFF) >> bit != 1) return NULL;     /* a 1 bit past the n-th */
+    g->bits = ZHS_TF_UNARY_BITS;
+    g->nexc = 0;
+    g->exc = p;
+    g->packed = p;
+    g->packed_bytes = at + 1;
+    g->high_sum = (uint64_t)at * 8 + bit + 1 - n;
+    return p + at + 1;
+}
+
 /* The head at p, its byte as it reads. */
 __attribute__((always_inline)) static inline const uint8_t *zhs_block_head_parse(zhs_pfor_group *g, zhs_pfor_patch *pt,
                                                                                const uint8_t *p, const uint8_t *end,
@@ -296,7 +348,7 @@ __attribute__((always_inline)) static inline const uint8_t *zhs_block_special_pa
         *tg = (zhs_pfor_group){.exc = q, .packed = q, .packed_bytes = 0, .high_sum = 0, .nexc = 0, .bits = 0};
         return q;
     }
-    return zhs_unary_place(tg, q, end, n);
+    return zhs_unary_place_inline(tg, q, end, limit, n);
 }
 
 __attribute__((always_inline)) static inline const uint8_t *zhs_block_pair_parse(zhs_pfor_group *dg,
