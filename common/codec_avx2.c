@@ -386,9 +386,16 @@ __attribute__((target("avx2"))) const uint8_t *zhs_block_parse_packed_avx2(zhs_p
     return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, exc_layout);
 }
 
-/* popcnt too: the unary area is found by counting bits (the AVX2 level
+/* popcnt: the unary area is found by counting bits (the AVX2 level
 ** implies it, zhs_simd_avx2_supported) */
-__attribute__((target("avx2,popcnt"))) const uint8_t *zhs_block_special_parse_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp,
+__attribute__((target("avx2,popcnt"))) const uint8_t *zhs_unary_place_avx2(zhs_pfor_group *g, const uint8_t *p,
+                                                                            const uint8_t *end, const uint8_t *limit,
+                                                                            size_t n)
+{
+    return zhs_unary_place_inline(g, p, end, limit, n);
+}
+
+__attribute__((target("avx2"))) const uint8_t *zhs_block_special_parse_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp,
                                                                              zhs_pfor_group *tg, size_t n,
                                                                              const uint8_t *p, const uint8_t *end,
                                                                              const uint8_t *limit)
@@ -462,6 +469,13 @@ bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, un
                          size_t n, size_t readable)
 {
     return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
+}
+
+const uint8_t *zhs_unary_place_avx2(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, const uint8_t *limit,
+                                    size_t n)
+{
+    (void)limit;
+    return zhs_unary_place(g, p, end, n);
 }
 
 const uint8_t *zhs_block_special_parse_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, size_t n,

@@ -119,7 +119,15 @@ static inline uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g,
     return zhs_pfor_block_docs_scalar(v, g, pt, n, prev);
 }
 
-/* A unary tf group (format 9; zhs_unary_place parsed it: exactly n 1
+/* The tfs of a block whose parse left its unary area unplaced (width
+** ZHS_TF_UNARY_BITS, packed at the area's start, packed_bytes 0): the
+** area found inside [g->packed, end) and checked (zhs_unary_place, with
+** popcnt where the AVX2 level runs: zhs_unary_place_avx2), then decoded
+** into v as zhs_pfor_block_tfs would; false on damage (v then undefined). */
+bool zhs_unary_block_tfs(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit);
+const uint8_t *zhs_unary_place_avx2(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, const uint8_t *limit,
+                                    size_t n);
+/* A unary tf group (format 9; zhs_unary_place placed it: exactly n 1
 ** bits, the last in the area's last byte) into v[0..n), written as
 ** zhs_pfor_block_tfs writes.  The scalar loop takes a bit at a time
 ** (tzcnt); the AVX-512 kernel (VBMI2: zhs_simd_vbmi2) compresses each
@@ -348,7 +356,12 @@ __attribute__((always_inline)) static inline const uint8_t *zhs_block_special_pa
         *tg = (zhs_pfor_group){.exc = q, .packed = q, .packed_bytes = 0, .high_sum = 0, .nexc = 0, .bits = 0};
         return q;
     }
-    return zhs_unary_place_inline(tg, q, end, limit, n);
+    /* the unary area starts here; it is found (and checked) when the tfs
+    ** are read (zhs_unary_block_tfs): the doc ids do not need it, and
+    ** counts and doc walks never read tfs */
+    *tg = (zhs_pfor_group){.exc = q, .packed = q, .packed_bytes = 0, .high_sum = 0, .nexc = 0,
+                           .bits = ZHS_TF_UNARY_BITS};
+    return q;
 }
 
 __attribute__((always_inline)) static inline const uint8_t *zhs_block_pair_parse(zhs_pfor_group *dg,

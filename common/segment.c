@@ -549,7 +549,18 @@ static bool decode_block(zhs_cursor *c, uint32_t b, uint32_t last_doc)
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    zhs_pfor_block_tfs(c->tfs, &c->tfg, &c->tfp, c->bn, post_limit(c));
+    if (ZHS_UNLIKELY(c->tfg.bits == ZHS_TF_UNARY_BITS)) {
+        /* format 9's unary area, found and checked only now (the parse
+        ** left it): damage marks the cursor corrupt, which every reader
+        ** reports at its end ('zhs check' too); the tfs read meanwhile
+        ** are 1, harmless */
+        if (!zhs_unary_block_tfs(c->tfs, &c->tfg, c->bn, c->end, post_limit(c))) {
+            c->corrupt = true;
+            for (uint32_t i = 0; i < c->bn; i++) c->tfs[i] = 1;
+        }
+    } else {
+        zhs_pfor_block_tfs(c->tfs, &c->tfg, &c->tfp, c->bn, post_limit(c));
+    }
     c->tfs_ready = true;
 }
 

@@ -798,6 +798,18 @@ static const uint8_t *block9_parse(zhs_pfor_group *g, zhs_pfor_patch *pt, size_t
         CHECK_MSG(a == b, "the scalar and the AVX2 parse of a special block differ (n=%zu)", n);
     }
     if (a && b) CHECK(h[1].bits == g[1].bits && h[1].high_sum == g[1].high_sum && h[0].bits == g[0].bits);
+    if (a && g[1].bits == ZHS_TF_UNARY_BITS) {
+        /* the area is placed when the tfs are read: here, as the cursor
+        ** would, with the scalar and the popcnt twin */
+        CHECK(g[1].packed == a && g[1].packed_bytes == 0);
+        zhs_pfor_group u = g[1];
+        a = zhs_unary_place(&g[1], a, end, n);
+        if (zhs_simd_avx2_supported()) {
+            b = zhs_unary_place_avx2(&u, u.packed, end, limit, n);
+            CHECK_MSG(a == b && (!a || (u.high_sum == g[1].high_sum && u.packed_bytes == g[1].packed_bytes)),
+                      "the scalar and the popcnt place of a unary area differ (n=%zu)", n);
+        }
+    }
     return a;
 }
 
