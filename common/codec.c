@@ -449,12 +449,12 @@ const uint8_t *zhs_block_special_parse_scalar(zhs_pfor_group *dg, zhs_pfor_patch
     return zhs_block_special_parse(dg, dp, tg, n, p, end, limit, zhs_exc_layout_scalar);
 }
 
-bool zhs_unary_block_tfs(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit)
+bool zhs_unary_tfs_checked_scalar(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit)
 {
     const uint8_t *p = g->packed;
     if (!(zhs_simd_avx2() ? zhs_unary_place_avx2(g, p, end, limit, n) : zhs_unary_place_inline(g, p, end, limit, n)))
         return false;
-    zhs_unary_tfs(v, g, n, limit);
+    zhs_unary_tfs_scalar(v, g, n);
     return true;
 }
 

@@ -233,45 +233,59 @@ bool zhs_simd_vbmi2_supported(void)
 
 /* A unary tf area (format 9): each 64-bit word's 1-bit positions
 ** compressed into bytes at once (vpcompressb of the bytes 0..63 under the
-** word as a mask), widened, offset by the word's first bit and stored
-** side by side: the positions of all n 1 bits, after -1.  Then each tf is
-** its position less the one before, sixteen a step.  The four widening
-** stores of a word are made whatever its count (no branch on it): the
-** buffer has room for them.  About three words for a block of 128 tfs
-** (71% of them 1 on laws), against 128 turns of a tzcnt loop. */
-TARGET_VBMI2 void zhs_unary_tfs_vbmi2(uint32_t *v, const zhs_pfor_group *g, size_t n, const uint8_t *limit)
+** word as a mask); each position less the one before it in the word is
+** its tf, a byte subtraction against the bytes moved up one lane
+** (vpermb); the word's first tf, from the previous word's last 1 bit,
+** may pass a byte and is put into lane 0 after the widening.  The words'
+** sixteen-lane pieces are independent (no carry from one to the next:
+** an earlier version carried the last position across the pieces and
+** through memory, and was slower than PFOR), stored masked to the valid
+** lanes.  About three words for a block of 128 tfs (71% of them 1 on
+** laws), against 128 turns of a tzcnt loop. */
+TARGET_VBMI2 bool zhs_unary_tfs_vbmi2(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end,
+                                     const uint8_t *limit)
 {
-    uint32_t pos[1 + ZHS_BLOCK + 64] __attribute__((aligned(64)));
-    const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46,
-                                         45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28,
-                                         27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10,
-                                         9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i back = _mm512_set_epi8(62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0);
     const uint8_t *p = g->packed;
-    size_t bytes = g->packed_bytes, readable = (size_t)(limit - p), k = 1;
-    pos[0] = UINT32_MAX;
-    /* the parse counted exactly n 1 bits in the area: k stays <= n + 1 */
-    for (size_t at = 0; at < bytes; at += 8) {
+    size_t len = (size_t)(end - p), readable = (size_t)(limit - p), k = 0, at = 0;
+    if (len > ZHS_TF_UNARY_MAX_BYTES) len = ZHS_TF_UNARY_MAX_BYTES;
+    uint32_t last = UINT32_MAX;         /* the bit before the first */
+    for (;; at += 8) {
+        if (at >= len || n == 0) return false;     /* fewer than n 1 bits in the list */
         uint64_t w = 0;
-        if (at + 8 <= readable) memcpy(&w, p + at, 8);
-        else memcpy(&w, p + at, bytes - at < 8 ? bytes - at : 8);
-        if (bytes - at < 8) w &= ((uint64_t)1 << (8 * (bytes - at))) - 1;    /* the next block's bytes */
+        if (ZHS_LIKELY(readable - at >= 8)) memcpy(&w, p + at, 8);
+        else memcpy(&w, p + at, len - at < 8 ? len - at : 8);
+        if (len - at < 8) w &= ((uint64_t)1 << (8 * (len - at))) - 1;    /* past the list */
+        if (w == 0) continue;
+        size_t cnt = (size_t)_mm_popcnt_u64(w);
         __m512i c = _mm512_maskz_compress_epi8((__mmask64)w, iota);
-        __m512i base = _mm512_set1_epi32((int)(uint32_t)(at * 8));
-        _mm512_storeu_si512((void *)(pos + k), _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_castsi512_si128(c)), base));
-        _mm512_storeu_si512((void *)(pos + k + 16),
-                            _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(c, 1)), base));
-        _mm512_storeu_si512((void *)(pos + k + 32),
-                            _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(c, 2)), base));
-        _mm512_storeu_si512((void *)(pos + k + 48),
-                            _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(c, 3)), base));
-        k += (size_t)_mm_popcnt_u64(w);
-        if (k > n + 1) break;       /* not after a parse; keeps the stores inside pos */
-    }
-    for (size_t i = 0; i < n; i += 16) {
-        __m512i x = _mm512_sub_epi32(_mm512_loadu_si512((const void *)(pos + 1 + i)),
-                                     _mm512_loadu_si512((const void *)(pos + i)));
-        if (i + 8 < n) _mm512_storeu_si512((void *)(v + i), x);
-        else _mm256_storeu_si256((__m256i *)(v + i), _mm512_castsi512_si256(x));
+        __m512i d = _mm512_sub_epi8(c, _mm512_permutexvar_epi8(back, c));
+        uint32_t bit0 = (uint32_t)(at * 8);
+        uint32_t first = bit0 + (uint32_t)__builtin_ctzll(w) - last;
+        last = bit0 + 63u - (uint32_t)__builtin_clzll(w);
+        size_t take = cnt < n - k ? cnt : n - k;
+        /* the four pieces' masks at once, none where no lane is valid
+        ** (a masked store of no lane writes nothing and cannot fault) */
+        uint64_t m = take >= 64 ? ~0ull : ((uint64_t)1 << take) - 1;
+        __m512i x = _mm512_mask_mov_epi32(_mm512_cvtepu8_epi32(_mm512_castsi512_si128(d)), 1,
+                                          _mm512_set1_epi32((int)first));
+        _mm512_mask_storeu_epi32(v + k, (__mmask16)m, x);
+        _mm512_mask_storeu_epi32(v + k + 16, (__mmask16)(m >> 16), _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(d, 1)));
+        _mm512_mask_storeu_epi32(v + k + 32, (__mmask16)(m >> 32), _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(d, 2)));
+        _mm512_mask_storeu_epi32(v + k + 48, (__mmask16)(m >> 48), _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(d, 3)));
+        k += take;
+        if (k == n) {
+            /* the n-th 1 bit (lane take - 1 of the positions): nothing
+            ** after it in its byte */
+            unsigned pos = (unsigned)_mm_cvtsi128_si32(
+                               _mm512_castsi512_si128(_mm512_permutexvar_epi8(_mm512_set1_epi8((char)(take - 1)), c))) &
+                           0xFFu;
+            if (pos < 63 && ((w >> (pos + 1)) & ((1u << (7 - (pos & 7))) - 1)) != 0) return false;
+            g->packed_bytes = at + (pos >> 3) + 1;
+            g->high_sum = (uint64_t)g->packed_bytes * 8 - (7 - (pos & 7)) - n;
+            return true;
+        }
     }
 }
 
@@ -280,10 +294,9 @@ TARGET_VBMI2 void zhs_unary_tfs_vbmi2(uint32_t *v, const zhs_pfor_group *g, size
 bool zhs_simd_avx512_supported(void) { return false; }
 bool zhs_simd_vbmi2_supported(void) { return false; }
 
-void zhs_unary_tfs_vbmi2(uint32_t *v, const zhs_pfor_group *g, size_t n, const uint8_t *limit)
+bool zhs_unary_tfs_vbmi2(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit)
 {
-    (void)limit;
-    zhs_unary_tfs_scalar(v, g, n);
+    return zhs_unary_tfs_checked_scalar(v, g, n, end, limit);
 }
 
 void zhs_pfor_block_tfs_avx512(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,

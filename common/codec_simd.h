@@ -121,27 +121,27 @@ static inline uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g,
 
 /* The tfs of a block whose parse left its unary area unplaced (width
 ** ZHS_TF_UNARY_BITS, packed at the area's start, packed_bytes 0): the
-** area found inside [g->packed, end) and checked (zhs_unary_place, with
-** popcnt where the AVX2 level runs: zhs_unary_place_avx2), then decoded
-** into v as zhs_pfor_block_tfs would; false on damage (v then undefined). */
-bool zhs_unary_block_tfs(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit);
+** area found inside [g->packed, end) and checked as zhs_unary_place
+** does, its packed_bytes and high_sum set, the tfs decoded into v as
+** zhs_pfor_block_tfs writes them; false on damage (v then undefined).
+** The bytes up to limit (>= end) are readable.  The scalar one places
+** the area (with popcnt where the AVX2 level runs: zhs_unary_place_avx2)
+** then takes a bit at a time (tzcnt); the AVX-512 VBMI2 one does both in
+** one pass, each word's 1-bit positions compressed into bytes at once. */
+bool zhs_unary_tfs_checked_scalar(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit);
+bool zhs_unary_tfs_vbmi2(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit);
 const uint8_t *zhs_unary_place_avx2(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, const uint8_t *limit,
                                     size_t n);
-/* A unary tf group (format 9; zhs_unary_place placed it: exactly n 1
-** bits, the last in the area's last byte) into v[0..n), written as
-** zhs_pfor_block_tfs writes.  The scalar loop takes a bit at a time
-** (tzcnt); the AVX-512 kernel (VBMI2: zhs_simd_vbmi2) compresses each
-** word's 1-bit positions into bytes at once.  The AVX2 level has no
-** kernel of its own: it is the scalar loop. */
+/* The tfs of a placed unary group (the reference the others are held to). */
 void zhs_unary_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n);
-void zhs_unary_tfs_vbmi2(uint32_t *v, const zhs_pfor_group *g, size_t n, const uint8_t *limit);
 extern bool zhs_simd_use_vbmi2;
 static inline bool zhs_simd_vbmi2(void) { return zhs_simd_use_vbmi2; }
 bool zhs_simd_vbmi2_supported(void);
-static inline void zhs_unary_tfs(uint32_t *v, const zhs_pfor_group *g, size_t n, const uint8_t *limit)
+static inline bool zhs_unary_block_tfs(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end,
+                                       const uint8_t *limit)
 {
-    if (zhs_simd_vbmi2()) zhs_unary_tfs_vbmi2(v, g, n, limit);
-    else zhs_unary_tfs_scalar(v, g, n);
+    if (zhs_simd_vbmi2()) return zhs_unary_tfs_vbmi2(v, g, n, end, limit);
+    return zhs_unary_tfs_checked_scalar(v, g, n, end, limit);
 }
 
 static inline void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
@@ -155,7 +155,7 @@ static inline void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, cons
     }
     if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx512()) zhs_pfor_block_tfs_avx512(v, g, pt, n, limit);
     else if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_pfor_block_tfs_avx2(v, g, pt, n, limit);
-    else if (g->bits == ZHS_TF_UNARY_BITS) zhs_unary_tfs(v, g, n, limit);
+    else if (g->bits == ZHS_TF_UNARY_BITS) zhs_unary_tfs_scalar(v, g, n);     /* a placed unary group */
     else zhs_pfor_block_tfs_scalar(v, g, pt, n);
 }
 

@@ -803,11 +803,24 @@ static const uint8_t *block9_parse(zhs_pfor_group *g, zhs_pfor_patch *pt, size_t
         ** would, with the scalar and the popcnt twin */
         CHECK(g[1].packed == a && g[1].packed_bytes == 0);
         zhs_pfor_group u = g[1];
+        zhs_pfor_group w1 = g[1], w2 = g[1];
         a = zhs_unary_place(&g[1], a, end, n);
         if (zhs_simd_avx2_supported()) {
             b = zhs_unary_place_avx2(&u, u.packed, end, limit, n);
             CHECK_MSG(a == b && (!a || (u.high_sum == g[1].high_sum && u.packed_bytes == g[1].packed_bytes)),
                       "the scalar and the popcnt place of a unary area differ (n=%zu)", n);
+        }
+        /* the checked decoders (place and decode in one) give the same
+        ** verdict, area and tfs */
+        static uint32_t t1[ZHS_BLOCK + 64], t2[ZHS_BLOCK + 64];
+        bool s1 = zhs_unary_tfs_checked_scalar(t1, &w1, n, end, limit);
+        CHECK_MSG(s1 == (a != NULL) && (!s1 || (w1.packed_bytes == g[1].packed_bytes && w1.high_sum == g[1].high_sum)),
+                  "the checked scalar unary decoder and the place differ (n=%zu)", n);
+        if (zhs_simd_vbmi2_supported()) {
+            bool s2 = zhs_unary_tfs_vbmi2(t2, &w2, n, end, limit);
+            CHECK_MSG(s2 == s1 && (!s2 || (w2.packed_bytes == w1.packed_bytes && w2.high_sum == w1.high_sum &&
+                                           memcmp(t1, t2, n * 4) == 0)),
+                      "the VBMI2 and the scalar unary decoders differ (n=%zu)", n);
         }
     }
     return a;
@@ -821,15 +834,22 @@ static void unary_kinds(const zhs_pfor_group *g, const uint32_t *want, size_t n,
     zhs_unary_tfs_scalar(got, g, n);
     CHECK_MSG(memcmp(got, want, n * 4) == 0 && got[n] == 0xABABABABu, "scalar unary tfs n=%zu", n);
     for (int l = 0; l < 2; l++) {
+        zhs_pfor_group u = *g;
+        u.packed_bytes = 0;
         if (zhs_simd_vbmi2_supported()) {
             memset(got, 0xAB, sizeof got);
-            zhs_unary_tfs_vbmi2(got, g, n, limits[l]);
-            CHECK_MSG(memcmp(got, want, n * 4) == 0, "VBMI2 unary tfs n=%zu limit %d", n, l);
-            CHECK(got[(n + 7) / 8 * 8] == 0xABABABABu);
+            CHECK(zhs_unary_tfs_vbmi2(got, &u, n, g->packed + g->packed_bytes, limits[l]));
+            CHECK_MSG(memcmp(got, want, n * 4) == 0 && u.packed_bytes == g->packed_bytes && u.high_sum == g->high_sum,
+                      "VBMI2 unary tfs n=%zu limit %d", n, l);
+            CHECK(got[n] == 0xABABABABu);        /* masked stores: nothing past n */
         }
         memset(got, 0xAB, sizeof got);
-        zhs_pfor_block_tfs(got, g, NULL, n, limits[l] + 8);
+        u.packed_bytes = 0;
+        CHECK(zhs_unary_block_tfs(got, &u, n, g->packed + g->packed_bytes, limits[l]));
         CHECK_MSG(memcmp(got, want, n * 4) == 0, "unary tfs through the dispatch n=%zu", n);
+        memset(got, 0xAB, sizeof got);
+        zhs_pfor_block_tfs(got, g, NULL, n, limits[l] + 8);
+        CHECK_MSG(memcmp(got, want, n * 4) == 0, "a placed unary group through zhs_pfor_block_tfs n=%zu", n);
     }
 }
 
@@ -975,8 +995,9 @@ static void block9_tests(void)
         uint32_t want[ZHS_BLOCK], got[ZHS_BLOCK + 16];
         for (size_t i = 0; i < n; i++) want[i] = t[i] + 1;
         if (zhs_simd_vbmi2_supported()) {
-            zhs_unary_tfs_vbmi2(got, &g[1], n, map + page);
-            CHECK(memcmp(got, want, n * 4) == 0);
+            zhs_pfor_group u = g[1];
+            u.packed_bytes = 0;
+            CHECK(zhs_unary_tfs_vbmi2(got, &u, n, map + page, map + page) && memcmp(got, want, n * 4) == 0);
         }
         zhs_unary_tfs_scalar(got, &g[1], n);
         CHECK(memcmp(got, want, n * 4) == 0);
