@@ -274,9 +274,9 @@ __attribute__((always_inline)) static inline const uint8_t *zhs_block_head_parse
 }
 
 /* zhs_unary_place (format.h), inlined into its callers so that the
-** popcounts are one instruction where the caller's target has it (the
-** AVX2 parse; codec.c's baseline build calls libgcc's for them, ~4 times
-** slower per block). */
+** popcounts are one instruction where the caller's target has it
+** (zhs_unary_place_avx2; codec.c's baseline build calls libgcc's for
+** them); limit (>= end): the bytes that may be loaded. */
 __attribute__((always_inline)) static inline const uint8_t *zhs_unary_place_inline(zhs_pfor_group *g,
                                                                                  const uint8_t *p,
                                                                                  const uint8_t *end,

@@ -408,12 +408,15 @@ size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1
 ** strictly smaller than the PFOR group (head included), all-ones where
 ** the doc width allows it.  A 1 bit past the n-th in the last byte, an
 ** area without n 1 bits inside the list, or one of 2^29 bytes and more
-** is damage. */
+** is damage, seen when the tfs are read (the doc ids need no more than
+** where the area starts). */
 #define ZHS_BLOCK_TF_SPECIAL 0x40u
 #define ZHS_BLOCK_WIDTH_MASK 0x3Fu
 #define ZHS_BLOCK_TF_ONES 33u
 /* A parsed tf group in unary has this width (no PFOR group has it):
-** packed is the area, packed_bytes its bytes, high_sum the sum of tf - 1. */
+** packed is the area's start; the parse leaves packed_bytes 0 (the area
+** is found when the tfs are read: codec_simd.h, zhs_unary_block_tfs),
+** a placed group has its bytes, and high_sum the sum of tf - 1. */
 #define ZHS_TF_UNARY_BITS 64u
 #define ZHS_TF_UNARY_MAX_BYTES ((size_t)1 << 29)
 size_t zhs_block_encode_v9(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1, size_t n);
