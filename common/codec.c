@@ -391,6 +391,91 @@ size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1
     return k + zhs_pack(out + k, tfm1, n, wb);
 }
 
+/* ------------------------------------------------------------ format-9 blocks */
+
+/* The n values v in unary at out (format.h, zhs_block_encode_v9); returns
+** the area's bytes. */
+static size_t unary_pack(uint8_t *out, const uint32_t *v, size_t n, size_t bytes)
+{
+    memset(out, 0, bytes);
+    uint64_t bit = 0;
+    for (size_t i = 0; i < n; i++) {
+        bit += v[i];
+        out[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+        bit++;
+    }
+    return bytes;
+}
+
+size_t zhs_block_encode_v9(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1, size_t n)
+{
+    assert(n <= ZHS_BLOCK);
+    unsigned wa, wb;
+    size_t k = block_head(out, gaps, n, &wa);
+    uint64_t sum = 0;
+    uint32_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += tfm1[i];
+        any |= tfm1[i];
+    }
+    if (any == 0 && wa + ZHS_BLOCK_TF_ONES <= ZHS_BLOCK_WIDTH_MASK) {
+        out[0] = (uint8_t)(out[0] + ZHS_BLOCK_TF_ONES + ZHS_BLOCK_TF_SPECIAL);
+        return k + zhs_pack(out + k, gaps, n, wa);
+    }
+    /* the PFOR group's bytes (head and exceptions aside, as they go
+    ** before the doc gaps) against the unary area's */
+    uint8_t head[3 + ZHS_PFOR_MAX_EXC + ZHS_PFOR_MAX_EXC * 4 + 8];
+    size_t th = block_head(head, tfm1, n, &wb);
+    size_t ubytes = (size_t)((n + sum + 7) / 8);
+    if (n > 0 && ubytes < th + zhs_pack_bytes(n, wb)) {
+        out[0] = (uint8_t)(out[0] | ZHS_BLOCK_TF_SPECIAL);
+        k += zhs_pack(out + k, gaps, n, wa);
+        return k + unary_pack(out + k, tfm1, n, ubytes);
+    }
+    memcpy(out + k, head, th);
+    k += th;
+    k += zhs_pack(out + k, gaps, n, wa);
+    return k + zhs_pack(out + k, tfm1, n, wb);
+}
+
+const uint8_t *zhs_unary_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n)
+{
+    return zhs_unary_place_inline(g, p, end, end, n);
+}
+
+const uint8_t *zhs_block_special_parse_scalar(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, size_t n,
+                                              const uint8_t *p, const uint8_t *end, const uint8_t *limit)
+{
+    return zhs_block_special_parse(dg, dp, tg, n, p, end, limit, zhs_exc_layout_scalar);
+}
+
+bool zhs_unary_tfs_checked_scalar(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit)
+{
+    const uint8_t *p = g->packed;
+    if (!(zhs_simd_avx2() ? zhs_unary_place_avx2(g, p, end, limit, n) : zhs_unary_place_inline(g, p, end, limit, n)))
+        return false;
+    zhs_unary_tfs_scalar(v, g, n);
+    return true;
+}
+
+void zhs_unary_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n)
+{
+    /* tf - 1 zeros then a one: each tf is the distance from the previous
+    ** one bit (before the first: bit -1) */
+    const uint8_t *p = g->packed;
+    size_t bytes = g->packed_bytes, k = 0;
+    uint32_t prev = UINT32_MAX;
+    for (size_t at = 0; at < bytes && k < n; at += 8) {
+        uint64_t w = 0;
+        memcpy(&w, p + at, bytes - at < 8 ? bytes - at : 8);
+        for (; w && k < n; w &= w - 1) {
+            uint32_t pos = (uint32_t)(at * 8) + (uint32_t)__builtin_ctzll(w);
+            v[k++] = pos - prev;
+            prev = pos;
+        }
+    }
+}
+
 const uint8_t *zhs_block_parse_packed(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, zhs_pfor_patch *tp,
                                       size_t n, const uint8_t *p, const uint8_t *end, const uint8_t *limit)
 {

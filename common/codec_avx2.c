@@ -31,6 +31,7 @@
 ** threads share it and nothing writes it afterwards. */
 bool zhs_simd_use_avx2;
 bool zhs_simd_use_avx512;
+bool zhs_simd_use_vbmi2;
 
 /* ZHS_SIMD=scalar: no vector kernels; ZHS_SIMD=avx2: the AVX2 ones even
 ** where the CPU has AVX-512 (to compare the two); otherwise the widest. */
@@ -40,6 +41,7 @@ static void simd_choose(void)
     bool scalar = env && strcmp(env, "scalar") == 0, avx2_only = env && strcmp(env, "avx2") == 0;
     zhs_simd_use_avx2 = zhs_simd_avx2_supported() && !scalar;
     zhs_simd_use_avx512 = zhs_simd_use_avx2 && !avx2_only && zhs_simd_avx512_supported();
+    zhs_simd_use_vbmi2 = zhs_simd_use_avx512 && zhs_simd_vbmi2_supported();
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -384,6 +386,23 @@ __attribute__((target("avx2"))) const uint8_t *zhs_block_parse_packed_avx2(zhs_p
     return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, exc_layout);
 }
 
+/* popcnt: the unary area is found by counting bits (the AVX2 level
+** implies it, zhs_simd_avx2_supported) */
+__attribute__((target("avx2,popcnt"))) const uint8_t *zhs_unary_place_avx2(zhs_pfor_group *g, const uint8_t *p,
+                                                                            const uint8_t *end, const uint8_t *limit,
+                                                                            size_t n)
+{
+    return zhs_unary_place_inline(g, p, end, limit, n);
+}
+
+__attribute__((target("avx2"))) const uint8_t *zhs_block_special_parse_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp,
+                                                                             zhs_pfor_group *tg, size_t n,
+                                                                             const uint8_t *p, const uint8_t *end,
+                                                                             const uint8_t *limit)
+{
+    return zhs_block_special_parse(dg, dp, tg, n, p, end, limit, exc_layout);
+}
+
 /* Eight docs a step: their gaps (tf - 1) summed within the eight in
 ** 32-bit slots (gaps_to_steps), then widened to 64 bits and the
 ** running total added.  The slots cannot wrap while every tf is below
@@ -450,6 +469,19 @@ bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, un
                          size_t n, size_t readable)
 {
     return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
+}
+
+const uint8_t *zhs_unary_place_avx2(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, const uint8_t *limit,
+                                    size_t n)
+{
+    (void)limit;
+    return zhs_unary_place(g, p, end, n);
+}
+
+const uint8_t *zhs_block_special_parse_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, size_t n,
+                                            const uint8_t *p, const uint8_t *end, const uint8_t *limit)
+{
+    return zhs_block_special_parse_scalar(dg, dp, tg, n, p, end, limit);
 }
 
 const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,

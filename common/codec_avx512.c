@@ -224,9 +224,80 @@ TARGET uint64_t zhs_gap_offsets_avx512(uint64_t *before, const uint32_t *tfs, si
     return (uint64_t)_mm_cvtsi128_si64(_mm512_castsi512_si128(carry));
 }
 
+bool zhs_simd_vbmi2_supported(void)
+{
+    return zhs_simd_avx512_supported() && __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("popcnt");
+}
+
+#define TARGET_VBMI2 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,popcnt")))
+
+/* A unary tf area (format 9): each 64-bit word's 1-bit positions
+** compressed into bytes at once (vpcompressb of the bytes 0..63 under the
+** word as a mask); each position less the one before it in the word is
+** its tf, a byte subtraction against the bytes moved up one lane
+** (vpermb); the word's first tf, from the previous word's last 1 bit,
+** may pass a byte and is put into lane 0 after the widening.  The words'
+** sixteen-lane pieces are independent (no carry from one to the next:
+** an earlier version carried the last position across the pieces and
+** through memory, and was slower than PFOR), stored masked to the valid
+** lanes.  About three words for a block of 128 tfs (71% of them 1 on
+** laws), against 128 turns of a tzcnt loop. */
+TARGET_VBMI2 bool zhs_unary_tfs_vbmi2(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end,
+                                     const uint8_t *limit)
+{
+    const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i back = _mm512_set_epi8(62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0);
+    const uint8_t *p = g->packed;
+    size_t len = (size_t)(end - p), readable = (size_t)(limit - p), k = 0, at = 0;
+    if (len > ZHS_TF_UNARY_MAX_BYTES) len = ZHS_TF_UNARY_MAX_BYTES;
+    uint32_t last = UINT32_MAX;         /* the bit before the first */
+    for (;; at += 8) {
+        if (at >= len || n == 0) return false;     /* fewer than n 1 bits in the list */
+        uint64_t w = 0;
+        if (ZHS_LIKELY(readable - at >= 8)) memcpy(&w, p + at, 8);
+        else memcpy(&w, p + at, len - at < 8 ? len - at : 8);
+        if (len - at < 8) w &= ((uint64_t)1 << (8 * (len - at))) - 1;    /* past the list */
+        if (w == 0) continue;
+        size_t cnt = (size_t)_mm_popcnt_u64(w);
+        __m512i c = _mm512_maskz_compress_epi8((__mmask64)w, iota);
+        __m512i d = _mm512_sub_epi8(c, _mm512_permutexvar_epi8(back, c));
+        uint32_t bit0 = (uint32_t)(at * 8);
+        uint32_t first = bit0 + (uint32_t)__builtin_ctzll(w) - last;
+        last = bit0 + 63u - (uint32_t)__builtin_clzll(w);
+        size_t take = cnt < n - k ? cnt : n - k;
+        /* the four pieces' masks at once, none where no lane is valid
+        ** (a masked store of no lane writes nothing and cannot fault) */
+        uint64_t m = take >= 64 ? ~0ull : ((uint64_t)1 << take) - 1;
+        __m512i x = _mm512_mask_mov_epi32(_mm512_cvtepu8_epi32(_mm512_castsi512_si128(d)), 1,
+                                          _mm512_set1_epi32((int)first));
+        _mm512_mask_storeu_epi32(v + k, (__mmask16)m, x);
+        _mm512_mask_storeu_epi32(v + k + 16, (__mmask16)(m >> 16), _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(d, 1)));
+        _mm512_mask_storeu_epi32(v + k + 32, (__mmask16)(m >> 32), _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(d, 2)));
+        _mm512_mask_storeu_epi32(v + k + 48, (__mmask16)(m >> 48), _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(d, 3)));
+        k += take;
+        if (k == n) {
+            /* the n-th 1 bit (lane take - 1 of the positions): nothing
+            ** after it in its byte */
+            unsigned pos = (unsigned)_mm_cvtsi128_si32(
+                               _mm512_castsi512_si128(_mm512_permutexvar_epi8(_mm512_set1_epi8((char)(take - 1)), c))) &
+                           0xFFu;
+            if (pos < 63 && ((w >> (pos + 1)) & ((1u << (7 - (pos & 7))) - 1)) != 0) return false;
+            g->packed_bytes = at + (pos >> 3) + 1;
+            g->high_sum = (uint64_t)g->packed_bytes * 8 - (7 - (pos & 7)) - n;
+            return true;
+        }
+    }
+}
+
 #else /* no AVX-512 in this build: the AVX2 (or scalar) kernels stand in */
 
 bool zhs_simd_avx512_supported(void) { return false; }
+bool zhs_simd_vbmi2_supported(void) { return false; }
+
+bool zhs_unary_tfs_vbmi2(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit)
+{
+    return zhs_unary_tfs_checked_scalar(v, g, n, end, limit);
+}
 
 void zhs_pfor_block_tfs_avx512(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
                                const uint8_t *limit)

@@ -119,6 +119,31 @@ static inline uint64_t zhs_pfor_block_docs(uint32_t *v, const zhs_pfor_group *g,
     return zhs_pfor_block_docs_scalar(v, g, pt, n, prev);
 }
 
+/* The tfs of a block whose parse left its unary area unplaced (width
+** ZHS_TF_UNARY_BITS, packed at the area's start, packed_bytes 0): the
+** area found inside [g->packed, end) and checked as zhs_unary_place
+** does, its packed_bytes and high_sum set, the tfs decoded into v as
+** zhs_pfor_block_tfs writes them; false on damage (v then undefined).
+** The bytes up to limit (>= end) are readable.  The scalar one places
+** the area (with popcnt where the AVX2 level runs: zhs_unary_place_avx2)
+** then takes a bit at a time (tzcnt); the AVX-512 VBMI2 one does both in
+** one pass, each word's 1-bit positions compressed into bytes at once. */
+bool zhs_unary_tfs_checked_scalar(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit);
+bool zhs_unary_tfs_vbmi2(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end, const uint8_t *limit);
+const uint8_t *zhs_unary_place_avx2(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, const uint8_t *limit,
+                                    size_t n);
+/* The tfs of a placed unary group (the reference the others are held to). */
+void zhs_unary_tfs_scalar(uint32_t *v, const zhs_pfor_group *g, size_t n);
+extern bool zhs_simd_use_vbmi2;
+static inline bool zhs_simd_vbmi2(void) { return zhs_simd_use_vbmi2; }
+bool zhs_simd_vbmi2_supported(void);
+static inline bool zhs_unary_block_tfs(uint32_t *v, zhs_pfor_group *g, size_t n, const uint8_t *end,
+                                       const uint8_t *limit)
+{
+    if (zhs_simd_vbmi2()) return zhs_unary_tfs_vbmi2(v, g, n, end, limit);
+    return zhs_unary_tfs_checked_scalar(v, g, n, end, limit);
+}
+
 static inline void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, const zhs_pfor_patch *pt, size_t n,
                                       const uint8_t *limit)
 {
@@ -130,6 +155,7 @@ static inline void zhs_pfor_block_tfs(uint32_t *v, const zhs_pfor_group *g, cons
     }
     if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx512()) zhs_pfor_block_tfs_avx512(v, g, pt, n, limit);
     else if (g->bits <= ZHS_AVX2_MAX_BITS && zhs_simd_avx2()) zhs_pfor_block_tfs_avx2(v, g, pt, n, limit);
+    else if (g->bits == ZHS_TF_UNARY_BITS) zhs_unary_tfs_scalar(v, g, n);     /* a placed unary group */
     else zhs_pfor_block_tfs_scalar(v, g, pt, n);
 }
 
@@ -152,6 +178,33 @@ bool zhs_exc_layout_avx2(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, un
 const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
                                            zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
                                            const uint8_t *limit);
+
+/* zhs_block_special_parse with the scalar and the AVX2 exception layout;
+** zhs_block_parse_v9 dispatches.  For a block whose first byte has
+** ZHS_BLOCK_TF_SPECIAL (the caller checked: any other is a format-6
+** block). */
+const uint8_t *zhs_block_special_parse_scalar(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, size_t n,
+                                              const uint8_t *p, const uint8_t *end, const uint8_t *limit);
+const uint8_t *zhs_block_special_parse_avx2(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, size_t n,
+                                            const uint8_t *p, const uint8_t *end, const uint8_t *limit);
+/* The common special block inline: tfs all one, doc gaps without
+** exceptions (single-block lists of terms seen once per passage). */
+static inline const uint8_t *zhs_block_special_parse_inline(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
+                                                            size_t n, const uint8_t *p, const uint8_t *end,
+                                                            const uint8_t *limit)
+{
+    unsigned field = p[0] & ZHS_BLOCK_WIDTH_MASK;
+    if ((p[0] & ZHS_PFOR_EXC) == 0 && field >= ZHS_BLOCK_TF_ONES && n - 1 < ZHS_BLOCK) {
+        unsigned db = field - ZHS_BLOCK_TF_ONES;
+        size_t dbytes = zhs_pack_bytes(n, db);
+        if ((size_t)(end - p) <= dbytes) return NULL;
+        *dg = (zhs_pfor_group){.exc = p + 1, .packed = p + 1, .packed_bytes = dbytes, .bits = (uint8_t)db};
+        *tg = (zhs_pfor_group){.exc = p + 1 + dbytes, .packed = p + 1 + dbytes, .bits = 0};
+        return p + 1 + dbytes;
+    }
+    if (zhs_simd_avx2()) return zhs_block_special_parse_avx2(dg, dp, tg, n, p, end, limit);
+    return zhs_block_special_parse_scalar(dg, dp, tg, n, p, end, limit);
+}
 
 /* zhs_block_parse_packed with its dispatch inline: the cursor parses
 ** a block with exceptions at every block of a long list (three in four
@@ -192,14 +245,15 @@ typedef bool (*zhs_exc_layout_fn)(zhs_pfor_patch *pt, const uint8_t *idx, unsign
 /* A format-6 head at p: its exceptions checked and laid out in pt by
 ** layout; the end of the head, NULL on damage.  Inlined, with its
 ** layout, into the scalar and the AVX2 parse of a pair. */
-__attribute__((always_inline)) static inline const uint8_t *zhs_block_head_parse(zhs_pfor_group *g, zhs_pfor_patch *pt,
-                                                                               const uint8_t *p, const uint8_t *end,
-                                                                               const uint8_t *limit, size_t n,
-                                                                               zhs_exc_layout_fn layout)
+__attribute__((always_inline)) static inline const uint8_t *zhs_block_head_parse_as(zhs_pfor_group *g, zhs_pfor_patch *pt,
+                                                                                  unsigned head, const uint8_t *p,
+                                                                                  const uint8_t *end,
+                                                                                  const uint8_t *limit, size_t n,
+                                                                                  zhs_exc_layout_fn layout)
 {
     if (p >= end) return NULL;
-    unsigned bits = p[0] & ~ZHS_PFOR_EXC & 0xFFu;
-    bool has = (p[0] & ZHS_PFOR_EXC) != 0;
+    unsigned bits = head & ~ZHS_PFOR_EXC & 0xFFu;
+    bool has = (head & ZHS_PFOR_EXC) != 0;
     if (bits > 32 || (has && bits == 32)) return NULL;
     g->bits = (uint8_t)bits;
     g->nexc = 0;
@@ -217,6 +271,97 @@ __attribute__((always_inline)) static inline const uint8_t *zhs_block_head_parse
     g->nexc = ne;
     g->high_sum = (uint64_t)ne * (((uint64_t)1 << hb) - 1);    /* a bound: each high part < 2^hb */
     return hi + hbytes;
+}
+
+/* zhs_unary_place (format.h), inlined into its callers so that the
+** popcounts are one instruction where the caller's target has it
+** (zhs_unary_place_avx2; codec.c's baseline build calls libgcc's for
+** them); limit (>= end): the bytes that may be loaded. */
+__attribute__((always_inline)) static inline const uint8_t *zhs_unary_place_inline(zhs_pfor_group *g,
+                                                                                 const uint8_t *p,
+                                                                                 const uint8_t *end,
+                                                                                 const uint8_t *limit, size_t n)
+{
+    /* whole words while they last (8-byte loads up to limit, the bytes
+    ** past end masked off): the n-th 1 bit is looked for by counts, not
+    ** bit by bit */
+    size_t need = n, at = 0, len = (size_t)(end - p), readable = (size_t)(limit - p);
+    if (n == 0 || len == 0) return NULL;
+    if (len > ZHS_TF_UNARY_MAX_BYTES) len = ZHS_TF_UNARY_MAX_BYTES;
+    uint64_t w;
+    for (;;) {
+        if (at >= len) return NULL;
+        if (ZHS_LIKELY(readable - at >= 8)) {
+            memcpy(&w, p + at, 8);
+        } else {
+            w = 0;
+            for (size_t k = 0; at + k < len && k < 8; k++) w |= (uint64_t)p[at + k] << (8 * k);
+        }
+        if (len - at < 8) w &= ((uint64_t)1 << (8 * (len - at))) - 1;
+        size_t c = (size_t)__builtin_popcountll(w);
+        if (c >= need) break;
+        need -= c;
+        at += 8;
+    }
+    /* the byte of the n-th 1 bit (halves of the word), then the bit */
+    for (unsigned half = 32; half >= 8; half /= 2) {
+        unsigned c = (unsigned)__builtin_popcountll(w & (((uint64_t)1 << half) - 1));
+        if (c < need) {
+            need -= c;
+            w >>= half;
+            at += half / 8;
+        }
+    }
+    unsigned byte = (unsigned)(w & 0xFF);
+    for (; need > 1; need--) byte &= byte - 1;
+    unsigned bit = (unsigned)__builtin_ctz(byte);
+    if ((w & 0xFF) >> bit != 1) return NULL;     /* a 1 bit past the n-th */
+    g->bits = ZHS_TF_UNARY_BITS;
+    g->nexc = 0;
+    g->exc = p;
+    g->packed = p;
+    g->packed_bytes = at + 1;
+    g->high_sum = (uint64_t)at * 8 + bit + 1 - n;
+    return p + at + 1;
+}
+
+/* The head at p, its byte as it reads. */
+__attribute__((always_inline)) static inline const uint8_t *zhs_block_head_parse(zhs_pfor_group *g, zhs_pfor_patch *pt,
+                                                                               const uint8_t *p, const uint8_t *end,
+                                                                               const uint8_t *limit, size_t n,
+                                                                               zhs_exc_layout_fn layout)
+{
+    return p < end ? zhs_block_head_parse_as(g, pt, p[0], p, end, limit, n, layout) : NULL;
+}
+
+/* A format-9 block whose first byte has ZHS_BLOCK_TF_SPECIAL (format.h,
+** zhs_block_encode_v9): the doc head read with its width field's
+** meaning, then the doc gaps, then the unary area or nothing (every tf
+** one: the group of width 0 without exceptions, as format 8 had it). */
+__attribute__((always_inline)) static inline const uint8_t *zhs_block_special_parse(zhs_pfor_group *dg,
+                                                                                  zhs_pfor_patch *dp,
+                                                                                  zhs_pfor_group *tg, size_t n,
+                                                                                  const uint8_t *p,
+                                                                                  const uint8_t *end,
+                                                                                  const uint8_t *limit,
+                                                                                  zhs_exc_layout_fn layout)
+{
+    if (n > ZHS_BLOCK || n == 0 || p >= end) return NULL;
+    unsigned field = p[0] & ZHS_BLOCK_WIDTH_MASK;
+    bool ones = field >= ZHS_BLOCK_TF_ONES;
+    unsigned head = (p[0] & ZHS_PFOR_EXC) | (ones ? field - ZHS_BLOCK_TF_ONES : field);
+    const uint8_t *q = zhs_block_head_parse_as(dg, dp, head, p, end, limit, n, layout);
+    if (!q || !(q = zhs_pfor_place(dg, q, end, n))) return NULL;
+    if (ones) {
+        *tg = (zhs_pfor_group){.exc = q, .packed = q, .packed_bytes = 0, .high_sum = 0, .nexc = 0, .bits = 0};
+        return q;
+    }
+    /* the unary area starts here; it is found (and checked) when the tfs
+    ** are read (zhs_unary_block_tfs): the doc ids do not need it, and
+    ** counts and doc walks never read tfs */
+    *tg = (zhs_pfor_group){.exc = q, .packed = q, .packed_bytes = 0, .high_sum = 0, .nexc = 0,
+                           .bits = ZHS_TF_UNARY_BITS};
+    return q;
 }
 
 __attribute__((always_inline)) static inline const uint8_t *zhs_block_pair_parse(zhs_pfor_group *dg,

@@ -36,11 +36,14 @@
 ** label, the next article's label, the text's copy of its label; the line
 ** is a difference (.store magic ZHSSTOR4, record.h); the store's blocks
 ** are format 5's.  8: a list's skip table is packed (.post magic
-** ZHSPOST4, zhs_skip_table below); its blocks are format 6's.  9: the
-** tables read whole at open are compressed (ztable.h): the file table
-** (ZHSFILE2), metadata (ZHSMETA2), citations (ZHSCITE3) and passage
-** lengths as byte planes (ZHSLENS2); the dictionary's block offsets are
-** u32 (its trailer says so, below); the rest is format 8's. */
+** ZHSPOST4, zhs_skip_table below); its blocks are format 6's.  9: a
+** block's term frequencies may be in unary, or said to be all one, by a
+** bit of its first head byte (.post magic ZHSPOST5, zhs_block_encode_v9
+** below; every format-8 block is a format-9 block); the tables read whole
+** at open are compressed (ztable.h): the file table (ZHSFILE2), metadata
+** (ZHSMETA2), citations (ZHSCITE3) and passage lengths as byte planes
+** (ZHSLENS2); the dictionary's block offsets are u32 (its trailer says
+** so, below); the rest is format 8's. */
 #define ZHS_FORMAT_VERSION 9
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
@@ -48,7 +51,8 @@
 
 #define ZHS_MAGIC_DICT  "ZHSDICT2"   /* entries of formats 7 and 8 */
 #define ZHS_MAGIC_DICT_V1 "ZHSDICT1" /* formats 1 to 6 */
-#define ZHS_MAGIC_POST  "ZHSPOST4"   /* packed skip tables (format 8) */
+#define ZHS_MAGIC_POST  "ZHSPOST5"   /* blocks with unary tfs (format 9) */
+#define ZHS_MAGIC_POST_V4 "ZHSPOST4" /* format 8: packed skip tables, format-6 blocks */
 #define ZHS_MAGIC_POST_V3 "ZHSPOST3" /* formats 6 and 7: blocks with packed exceptions, 18/14-byte skip entries */
 #define ZHS_MAGIC_POST_V2 "ZHSPOST2" /* formats 3 to 5: exceptions as varints */
 #define ZHS_MAGIC_POS   "ZHSPOSN1"
@@ -394,6 +398,41 @@ static inline const uint8_t *zhs_pfor_parse_block(zhs_pfor_group *dg, zhs_pfor_p
 ** eight at a time, without a varint or a branch per exception.  A head
 ** without exceptions is the one byte of every earlier format. */
 size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1, size_t n);
+
+/* Posting blocks of format 9 (.post magic ZHSPOST5): a format-6 block,
+** or, where the first head byte (the doc gaps') has ZHS_BLOCK_TF_SPECIAL
+** set, a block without a tf head:
+**     doc head, packed doc gaps, then the tf area
+** where the doc head is format 6's with its byte's width field
+** (byte & ZHS_BLOCK_WIDTH_MASK) meaning
+**     0..32   the doc gaps' width; the tf area holds the n values tf - 1
+**             in unary, each as that many 0 bits then a 1 bit (zhs_pack's
+**             little-endian bit stream), zero bits to the byte after the
+**             n-th 1 bit: the area ends at the byte holding it;
+**     33..63  the doc gaps' width + ZHS_BLOCK_TF_ONES (0..30); every tf
+**             is 1 and there is no tf area.
+** Why: most blocks' tfs are small (on laws 71% are 1, 20% 2): unary
+** takes n + sum(tf - 1) bits where a PFOR group takes its head byte and
+** n times its width; a block whose tfs are all one drops the byte that
+** said width 0.  The writer takes the unary area only where it is
+** strictly smaller than the PFOR group (head included), all-ones where
+** the doc width allows it.  A 1 bit past the n-th in the last byte, an
+** area without n 1 bits inside the list, or one of 2^29 bytes and more
+** is damage, seen when the tfs are read (the doc ids need no more than
+** where the area starts). */
+#define ZHS_BLOCK_TF_SPECIAL 0x40u
+#define ZHS_BLOCK_WIDTH_MASK 0x3Fu
+#define ZHS_BLOCK_TF_ONES 33u
+/* A parsed tf group in unary has this width (no PFOR group has it):
+** packed is the area's start; the parse leaves packed_bytes 0 (the area
+** is found when the tfs are read: codec_simd.h, zhs_unary_block_tfs),
+** a placed group has its bytes, and high_sum the sum of tf - 1. */
+#define ZHS_TF_UNARY_BITS 64u
+#define ZHS_TF_UNARY_MAX_BYTES ((size_t)1 << 29)
+size_t zhs_block_encode_v9(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1, size_t n);
+/* Locates the unary area of n >= 1 values at p, inside [p, end), into g;
+** returns its end, NULL on damage (above). */
+const uint8_t *zhs_unary_place(zhs_pfor_group *g, const uint8_t *p, const uint8_t *end, size_t n);
 /* Parses and checks the format-6 pair of a block of n values at p, the
 ** exceptions laid out in the patches; as zhs_pfor_parse_pair otherwise.
 ** The bytes up to limit (>= end) are readable: the indexes and high

@@ -99,11 +99,13 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     zhs_map_file(&s->dict, path, s->dict_v1 ? ZHS_MAGIC_DICT_V1 : ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
     s->skip_v1 = zhs_file_has_magic(path, ZHS_MAGIC_POST_V1);
-    s->skip_packed = !s->skip_v1 && zhs_file_has_magic(path, ZHS_MAGIC_POST);
+    s->post_unary = !s->skip_v1 && zhs_file_has_magic(path, ZHS_MAGIC_POST);
+    s->skip_packed = s->post_unary || zhs_file_has_magic(path, ZHS_MAGIC_POST_V4);
     s->post_packed = s->skip_packed || zhs_file_has_magic(path, ZHS_MAGIC_POST_V3);
     zhs_map_file(&s->post, path,
                  s->skip_v1         ? ZHS_MAGIC_POST_V1
-                 : s->skip_packed   ? ZHS_MAGIC_POST
+                 : s->post_unary    ? ZHS_MAGIC_POST
+                 : s->skip_packed   ? ZHS_MAGIC_POST_V4
                  : s->post_packed   ? ZHS_MAGIC_POST_V3
                                     : ZHS_MAGIC_POST_V2,
                  verify, err);
@@ -508,10 +510,16 @@ __attribute__((always_inline)) static inline bool decode_block_at(zhs_cursor *c,
     zhs_pfor_group dg;
     zhs_pfor_patch dp;
     bool packed = c->seg->post_packed;
-    if (!(single ? zhs_block_parse(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c), packed)
-          : packed ? zhs_block_parse_packed_inline(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c))
-                   : zhs_pfor_parse_pair(&dg, &dp, n, &c->tfg, &c->tfp, n, p, c->end)))
+    /* p < c->end: the callers checked */
+    if (ZHS_UNLIKELY(p[0] & ZHS_BLOCK_TF_SPECIAL)) {
+        /* format 9's unary or all-one tfs (damage in earlier formats) */
+        if (!c->seg->post_unary || !zhs_block_special_parse_inline(&dg, &dp, &c->tfg, n, p, c->end, post_limit(c)))
+            return false;
+    } else if (!(single ? zhs_block_parse(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c), packed)
+                 : packed ? zhs_block_parse_packed_inline(&dg, &dp, &c->tfg, &c->tfp, n, p, c->end, post_limit(c))
+                          : zhs_pfor_parse_pair(&dg, &dp, n, &c->tfg, &c->tfp, n, p, c->end))) {
         return false;
+    }
     /* The block lies inside the term's postings, which lie inside the
     ** file body, which the 16-byte footer follows: the kernels may read
     ** up to the end of the mapping, at least 16 bytes past the packed
@@ -554,7 +562,18 @@ static bool decode_block(zhs_cursor *c, uint32_t b, uint32_t last_doc)
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    zhs_pfor_block_tfs(c->tfs, &c->tfg, &c->tfp, c->bn, post_limit(c));
+    if (ZHS_UNLIKELY(c->tfg.bits == ZHS_TF_UNARY_BITS)) {
+        /* format 9's unary area, found and checked only now (the parse
+        ** left it): damage marks the cursor corrupt, which every reader
+        ** reports at its end ('zhs check' too); the tfs read meanwhile
+        ** are 1, harmless */
+        if (!zhs_unary_block_tfs(c->tfs, &c->tfg, c->bn, c->end, post_limit(c))) {
+            c->corrupt = true;
+            for (uint32_t i = 0; i < c->bn; i++) c->tfs[i] = 1;
+        }
+    } else {
+        zhs_pfor_block_tfs(c->tfs, &c->tfg, &c->tfp, c->bn, post_limit(c));
+    }
     c->tfs_ready = true;
 }
 

@@ -42,8 +42,11 @@ typedef struct zhs_segment {
     bool post_packed;               /* .post of format 6 to 8 (ZHSPOST3, 4):
                                     ** blocks' exceptions as index bytes and
                                     ** packed high parts (zhs_block_encode) */
-    bool skip_packed;               /* .post of format 8 (ZHSPOST4): packed
-                                    ** skip tables (zhs_skip_table) */
+    bool skip_packed;               /* .post of format 8 and 9 (ZHSPOST4, 5):
+                                    ** packed skip tables (zhs_skip_table) */
+    bool post_unary;                /* .post of format 9 (ZHSPOST5): blocks
+                                    ** may have unary or all-one tfs
+                                    ** (zhs_block_encode_v9) */
     bool dict_v1;                   /* .dict of formats 1 to 6 (ZHSDICT1) */
     uint32_t dict_nblocks;
     uint64_t nterms;

@@ -106,7 +106,8 @@ int zhs_seg_writer_open(zhs_seg_writer **out, const char *dir, const char *stem,
 
 /* Encodes the buffered block (n postings, previous block ending at prev):
 ** doc gaps minus one, then term frequencies minus one, each a PFOR group
-** (format 6: exceptions as index bytes and packed high parts). */
+** (format 6: exceptions as index bytes and packed high parts), the tfs
+** in unary or left out (all one) where that is smaller (format 9). */
 static void put_block(zhs_term_enc *e, size_t n, int64_t prev)
 {
     uint32_t deltas[ZHS_BLOCK], tfm1[ZHS_BLOCK];
@@ -116,7 +117,7 @@ static void put_block(zhs_term_enc *e, size_t n, int64_t prev)
         tfm1[i] = e->tfs[i] - 1;
     }
     if (!zhs_buf_reserve(&e->blocks, zhs_pfor_bound(n, n))) return;
-    e->blocks.len += zhs_block_encode((uint8_t *)e->blocks.data + e->blocks.len, deltas, tfm1, n);
+    e->blocks.len += zhs_block_encode_v9((uint8_t *)e->blocks.data + e->blocks.len, deltas, tfm1, n);
 }
 
 static int bad_stream(zhs_error *err, const char *key, size_t keylen)

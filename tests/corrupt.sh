@@ -214,14 +214,16 @@ def tfbomb(d, gen):
     exceptions in its tf head and position heads, so that each is one byte;
     its doc-gap head may have them (format 6, .post magic ZHSPOST3: count,
     width of the high parts, an index byte each, the high parts packed).
-    Format 8 (ZHSPOST4) packs the skip table (format.h, zhs_skip_table)."""
+    Format 8 (ZHSPOST4) packs the skip table (format.h, zhs_skip_table);
+    format 9 (ZHSPOST5) has it too, and blocks whose first byte has bit 6
+    (unary or all-one tfs, no tf head), which this case passes over."""
     t = terms('%s/g%s.dict' % (d, gen))
     post = bytearray(open('%s/g%s.post' % (d, gen), 'rb').read())
     pos = bytearray(open('%s/g%s.pos' % (d, gen), 'rb').read())
     for key, (df, po, pl, qo, ql) in sorted(((k, v) for k, v in t.items() if v[4] > 0), key=lambda kv: -kv[1][2]):
         nb = (df + 127) // 128
         b0, p0 = po, qo
-        if nb > 1 and post[:8] == b'ZHSPOST4':
+        if nb > 1 and post[:8] in (b'ZHSPOST4', b'ZHSPOST5'):
             # format 8's packed table (widths, seven varints, the columns):
             # the first block and its positions start right after it
             q, bits = po + 6, nb * sum(post[po:po + 6])
@@ -231,8 +233,9 @@ def tfbomb(d, gen):
             b0 = po + nb * 18 + struct.unpack_from('<I', post, po + 4)[0]
             p0 = qo + struct.unpack_from('<I', post, po + 14)[0]
         dh = 1
+        if post[b0] & 0x40: continue
         if post[b0] & 0x80:
-            if post[:8] not in (b'ZHSPOST3', b'ZHSPOST4'): continue
+            if post[:8] not in (b'ZHSPOST3', b'ZHSPOST4', b'ZHSPOST5'): continue
             dh = 3 + post[b0 + 1] + (post[b0 + 1] * post[b0 + 2] + 7) // 8
         if (post[b0 + dh] | pos[p0] | pos[p0 + 1]) & 0x80: continue
         db, n = post[b0] & 0x7F, min(df, 128)
@@ -289,11 +292,35 @@ def lowtf(path):
         left -= 16
     raise SystemExit('no entry with a stored largest tf of 2 to 127')
 
+def unary(d, gen, how):
+    """a single-block list whose tfs are in unary (format 9: bit 6 of the
+    first byte, width field <= 32; docs/FORMAT.md): the area ends at the
+    list's last byte, which holds the n-th 1 bit.  how = 'few': that bit
+    cleared (n - 1 bits in the list); 'many': a 1 bit set past it in the
+    same byte.  The checksum repaired."""
+    t = terms('%s/g%s.dict' % (d, gen))
+    post = bytearray(open('%s/g%s.post' % (d, gen), 'rb').read())
+    if post[:8] != b'ZHSPOST5': raise SystemExit('not a format-9 .post')
+    for key, (df, po, pl, qo, ql) in sorted(t.items(), key=lambda kv: -kv[1][0]):
+        if df > 128 or pl < 2 or not post[po] & 0x40 or post[po] & 0x3F > 32: continue
+        last = po + pl - 1
+        top = post[last].bit_length() - 1
+        if top < 0 or (how == 'many' and top == 7): continue
+        if how == 'few': post[last] &= ~(1 << top) & 0xFF
+        else: post[last] |= 1 << (top + 1)
+        break
+    else:
+        raise SystemExit('no single-block list with unary tfs')
+    open('%s/g%s.post' % (d, gen), 'wb').write(post)
+    footer('%s/g%s.post' % (d, gen))
+    print(key.decode('utf-8', 'replace'), df)
+
 cmd = sys.argv[1]
 if cmd == 'lowtf': lowtf(sys.argv[2])
 elif cmd == 'footer': footer(sys.argv[2])
 elif cmd == 'manifest': manifest(sys.argv[2])
 elif cmd == 'tfbomb': tfbomb(sys.argv[2], sys.argv[3])
+elif cmd == 'unary': unary(sys.argv[2], sys.argv[3], sys.argv[4])
 PY
 
 tpass=0; tfail=0; taccepted=0
@@ -346,6 +373,22 @@ else
   tfail=$((tfail + 1)); echo "FAIL no dictionary entry to lower the largest tf of: $what"
 fi
 restore "g$gen.dict"
+
+# A unary tf area (format 9) with one 1 bit too few, or one too many in
+# its last byte (CRC repaired): 'zhs check' must call the postings damaged
+# and searches must not crash or hang.
+for how in few many; do
+  if what=$(python3 "$TMP/tamper.py" unary "$IDX" "$gen" $how); then
+    "$ZHS" check "$IDX" >"$TMP/out" 2>"$TMP/err"; rc=$?
+    if [ $rc -eq 2 ] && grep -q 'damaged' "$TMP/err"; then
+      tpass=$((tpass + 1)); echo "ok   unary tfs with a 1 bit too $how ($what): $(head -c 200 "$TMP/err")"
+    else tfail=$((tfail + 1)); echo "FAIL unary tfs with a 1 bit too $how ($what): check exit $rc: $(head -c 200 "$TMP/err")"; fi
+    tjudge "g$gen.post: unary tfs of '$what' with a 1 bit too $how, checksum repaired"
+  else
+    tfail=$((tfail + 1)); echo "FAIL no unary list to damage ($how): $what"
+  fi
+  restore "g$gen.post"
+done
 
 # A term-frequency width of 32 bits with a position-gap width of 0: every
 # posting of the block claims 2^32 - 1 positions, all "readable" from zero

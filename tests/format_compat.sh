@@ -44,6 +44,14 @@
 # packed skip tables, ZHSPOST4) must give exactly its hits, scores and
 # counts, pruned and exhaustive, and an update of a copy adds a format-8
 # segment beside the format-7 one.
+#
+# tests/data/v8-index is the same corpus indexed by zhsearch of format 8
+# (main at f031972, 'zhs index -q --chars -o v8-index
+# /tmp/zhs-format2-corpus'): blocks whose tfs are all PFOR groups (.post
+# magic ZHSPOST4).  The build (format 9: tfs in unary or left out where
+# smaller, ZHSPOST5) must give exactly its hits, scores and counts, pruned
+# and exhaustive, and an update of a copy adds a format-9 segment beside
+# the format-8 one.
 set -u
 
 ZHS=${1:?usage: format_compat.sh PATH/TO/zhs SOURCE_DIR}
@@ -63,29 +71,32 @@ export NO_COLOR=1
 cp -r "$DATA/v2-corpus" "$TMP/corpus"
 # --chars: the old indexes hold every character term (chars=1), as the
 # default did then; the build must have their terms to give their scores
-(cd "$TMP" && "$ZHS" index -q --chars -o new corpus) && ok "format-8 build" || bad "format-8 build"
+(cd "$TMP" && "$ZHS" index -q --chars -o new corpus) && ok "format-9 build" || bad "format-9 build"
 cp -r "$DATA/v2-index" "$TMP/old"
 cp -r "$DATA/v3-index" "$TMP/v3"
 cp -r "$DATA/v4-index" "$TMP/v4"
 cp -r "$DATA/v5-index" "$TMP/v5"
 cp -r "$DATA/v7-index" "$TMP/v7"
+cp -r "$DATA/v8-index" "$TMP/v8"
 head -1 "$TMP/old/MANIFEST" | grep -qx 'zhsearch-index 2' && ok "fixture is format 2" || bad "fixture is not format 2"
 head -1 "$TMP/v3/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "fixture is format 3" || bad "fixture is not format 3"
 head -1 "$TMP/v4/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "fixture is format 4" || bad "fixture is not format 4"
 head -1 "$TMP/v5/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "fixture is format 5" || bad "fixture is not format 5"
 head -1 "$TMP/v7/MANIFEST" | grep -qx 'zhsearch-index 7' && ok "fixture is format 7" || bad "fixture is not format 7"
+head -1 "$TMP/v8/MANIFEST" | grep -qx 'zhsearch-index 8' && ok "fixture is format 8" || bad "fixture is not format 8"
 head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 9' && ok "build is format 9" || bad "build is not format 9"
 head -c 8 "$TMP/v5/g1.dict" | grep -q ZHSDICT1 && head -c 8 "$TMP/v7/g1.dict" | grep -q ZHSDICT2 &&
     head -c 8 "$TMP/new/g1.dict" | grep -q ZHSDICT2 &&
     ok "dictionaries: ZHSDICT1 (formats 1 to 6), ZHSDICT2 (formats 7 and 8)" || bad "dict magics"
 head -c 8 "$TMP/v5/g1.post" | grep -q ZHSPOST2 && head -c 8 "$TMP/v7/g1.post" | grep -q ZHSPOST3 &&
-    head -c 8 "$TMP/new/g1.post" | grep -q ZHSPOST4 &&
-    ok "postings: ZHSPOST2 (format 5), ZHSPOST3 (formats 6 and 7), ZHSPOST4 (format 8)" || bad "post magics"
+    head -c 8 "$TMP/v8/g1.post" | grep -q ZHSPOST4 && head -c 8 "$TMP/new/g1.post" | grep -q ZHSPOST5 &&
+    ok "postings: ZHSPOST2 (format 5), ZHSPOST3 (formats 6 and 7), ZHSPOST4 (format 8), ZHSPOST5 (format 9)" ||
+    bad "post magics"
 head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/v4/g1.store" | grep -q ZHSSTOR2 &&
     head -c 8 "$TMP/v5/g1.store" | grep -q ZHSSTOR3 && head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR4 &&
     ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (formats 5 and 6), ZHSSTOR4 (formats 7 and 8)" ||
     bad "store magics"
-for ix in old v3 v4 v5 v7 new; do
+for ix in old v3 v4 v5 v7 v8 new; do
     "$ZHS" check "$TMP/$ix" >/dev/null 2>"$TMP/err" && ok "check $ix" || bad "check $ix: $(cat "$TMP/err")"
 done
 
@@ -98,10 +109,10 @@ queries='数据
 title:合同 数据
 数'
 printf '%s\n' "$queries" > "$TMP/q"
-# Format 2 against the build (above), and formats 5 and 7 against it:
-# format 8 holds the same postings in another block and skip layout, so
+# Format 2 against the build (above), and formats 5, 7 and 8 against it:
+# format 9 holds the same postings in another block and skip layout, so
 # the same hits with the same scores and the same counts, to the byte.
-for ix in old v5 v7; do
+for ix in old v5 v7 v8; do
     for mode in "" "--exhaustive" "--count"; do
         for x in $ix new; do
             "$ZHS" search $mode -k 50 --format trec --queries "$TMP/q" "$TMP/$x" > "$TMP/$x.out" 2>&1
@@ -135,7 +146,7 @@ fi
 # without chars=1, as an index built before them) gets no made lists: its
 # title copies stand at the title's own positions, which chars.c would
 # count as text; one-character parts match the word, as they always did
-# there -- and still after an edit rewrites the MANIFEST as format 8 (the
+# there -- and still after an edit rewrites the MANIFEST as format 9 (the
 # segment decides, not the MANIFEST).
 cp -r "$DATA/v2-index" "$TMP/v2nc"
 python3 - "$TMP/v2nc/MANIFEST" <<'PY'
@@ -163,15 +174,15 @@ fi
 
 # Formats 3 and 4 against 5: the same hits, scores and stored records (the
 # source path differs: each index names where it was built).
-for ix in v3 v4 v5 v7 new; do
+for ix in v3 v4 v5 v7 v8 new; do
     "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/$ix" 2>&1 |
         sed 's/"path":"[^"]*"//g' > "$TMP/$ix.json"
 done
-for ix in v3 v4 v5 v7; do
+for ix in v3 v4 v5 v7 v8; do
     if grep -q '"text":"' "$TMP/new.json" && cmp -s "$TMP/$ix.json" "$TMP/new.json"; then
-        ok "$ix and format 8: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
+        ok "$ix and format 9: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
     else
-        bad "$ix and format 8 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
+        bad "$ix and format 9 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
     fi
 done
 
@@ -247,11 +258,11 @@ if $have_fix; then
     grep -o '"text":"[^"]*"' "$TMP/v4.json" | sort -u > "$TMP/v4.texts"
     [ -s "$TMP/v4.texts" ] && [ -z "$(comm -13 "$TMP/mixed4.texts" "$TMP/v4.texts")" ] &&
         ok "mixed4: the format-4 segment's passages read as before" || bad "mixed4: format-4 passages differ"
-    # an update of the format-5 copy: a format-8 .post beside the format-5 one
-    update_copy v5 mixed5 post "ZHSPOST2 ZHSPOST4 "
+    # an update of the format-5 copy: a format-9 .post beside the format-5 one
+    update_copy v5 mixed5 post "ZHSPOST2 ZHSPOST5 "
     for f in "$TMP"/mixed5/*.dict; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ' | grep -qx 'ZHSDICT1 ZHSDICT2 ' &&
         ok "mixed5: .dict files ZHSDICT1 ZHSDICT2" || bad "mixed5: .dict magics"
-    # and a format-8 .store (ZHSSTOR4) beside the format-5 one: one reader reads both
+    # and a format-9 .store (ZHSSTOR4) beside the format-5 one: one reader reads both
     magics=$(for f in "$TMP/mixed5"/*.store; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ')
     [ "$magics" = "ZHSSTOR3 ZHSSTOR4 " ] && ok "mixed5: .store files $magics" || bad "mixed5: .store files $magics"
     "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/mixed5" 2>&1 | grep -o '"text":"[^"]*"' |
@@ -279,7 +290,7 @@ if $have_fix; then
     }
     # and of the format-7 copy: fixed skip entries beside packed tables,
     # one cursor reader for both
-    update_post_copy v7 mixed7 "ZHSPOST3 ZHSPOST4 "
+    update_post_copy v7 mixed7 "ZHSPOST3 ZHSPOST5 "
     # format 9's compressed tables beside format 8's: the new segment's
     # lengths are byte planes (ZHSLENS2), the new generation's file
     # table, metadata and citations compressed; deleting a passage of
@@ -297,6 +308,8 @@ if $have_fix; then
         bad "check mixed7 after the deletions: $(cat "$TMP/err")"
     "$ZHS" search --count "$TMP/mixed7" '数据' 2>&1 | grep -q '^299 passages match' && ok "mixed7 count after deletions" ||
         bad "mixed7 count after deletions: $("$ZHS" search --count "$TMP/mixed7" '数据' 2>&1 | head -2)"
+    # and of the format-8 copy: PFOR tfs beside unary ones
+    update_post_copy v8 mixed8 "ZHSPOST4 ZHSPOST5 "
 else
     echo "skip the mixed-format part: $FIX is held by another run (no lock to wait on)"
 fi

@@ -778,6 +778,235 @@ static void block_tests(void)
     munmap(map, 2 * page);
 }
 
+/* Format-9 blocks (zhs_block_encode_v9): tfs in unary or left out (all
+** one) where smaller.  The parse of a special block by the scalar and the
+** AVX2 exception layouts and the inline entry, the unary tfs by the
+** scalar loop, the VBMI2 kernel (where the CPU has it) and the dispatch,
+** with the read limit far and as near as allowed. */
+static const uint8_t *block9_parse(zhs_pfor_group *g, zhs_pfor_patch *pt, size_t n, const uint8_t *p,
+                                   const uint8_t *end, const uint8_t *limit)
+{
+    if (!(p[0] & ZHS_BLOCK_TF_SPECIAL))
+        return zhs_block_parse_packed(&g[0], &pt[0], &g[1], &pt[1], n, p, end, limit);
+    zhs_pfor_group h[2];
+    zhs_pfor_patch ph;
+    const uint8_t *a = zhs_block_special_parse_scalar(&g[0], &pt[0], &g[1], n, p, end, limit);
+    const uint8_t *b = zhs_block_special_parse_inline(&h[0], &ph, &h[1], n, p, end, limit);
+    CHECK_MSG(a == b, "the scalar and the inline parse of a special block differ (n=%zu)", n);
+    if (zhs_simd_avx2_supported()) {
+        b = zhs_block_special_parse_avx2(&h[0], &ph, &h[1], n, p, end, limit);
+        CHECK_MSG(a == b, "the scalar and the AVX2 parse of a special block differ (n=%zu)", n);
+    }
+    if (a && b) CHECK(h[1].bits == g[1].bits && h[1].high_sum == g[1].high_sum && h[0].bits == g[0].bits);
+    if (a && g[1].bits == ZHS_TF_UNARY_BITS) {
+        /* the area is placed when the tfs are read: here, as the cursor
+        ** would, with the scalar and the popcnt twin */
+        CHECK(g[1].packed == a && g[1].packed_bytes == 0);
+        zhs_pfor_group u = g[1];
+        zhs_pfor_group w1 = g[1], w2 = g[1];
+        a = zhs_unary_place(&g[1], a, end, n);
+        if (zhs_simd_avx2_supported()) {
+            b = zhs_unary_place_avx2(&u, u.packed, end, limit, n);
+            CHECK_MSG(a == b && (!a || (u.high_sum == g[1].high_sum && u.packed_bytes == g[1].packed_bytes)),
+                      "the scalar and the popcnt place of a unary area differ (n=%zu)", n);
+        }
+        /* the checked decoders (place and decode in one) give the same
+        ** verdict, area and tfs */
+        static uint32_t t1[ZHS_BLOCK + 64], t2[ZHS_BLOCK + 64];
+        bool s1 = zhs_unary_tfs_checked_scalar(t1, &w1, n, end, limit);
+        CHECK_MSG(s1 == (a != NULL) && (!s1 || (w1.packed_bytes == g[1].packed_bytes && w1.high_sum == g[1].high_sum)),
+                  "the checked scalar unary decoder and the place differ (n=%zu)", n);
+        if (zhs_simd_vbmi2_supported()) {
+            bool s2 = zhs_unary_tfs_vbmi2(t2, &w2, n, end, limit);
+            CHECK_MSG(s2 == s1 && (!s2 || (w2.packed_bytes == w1.packed_bytes && w2.high_sum == w1.high_sum &&
+                                           memcmp(t1, t2, n * 4) == 0)),
+                      "the VBMI2 and the scalar unary decoders differ (n=%zu)", n);
+        }
+    }
+    return a;
+}
+
+static void unary_kinds(const zhs_pfor_group *g, const uint32_t *want, size_t n, const uint8_t *limit)
+{
+    static uint32_t got[ZHS_BLOCK + 16];
+    const uint8_t *limits[2] = {limit, g->packed + g->packed_bytes};
+    memset(got, 0xAB, sizeof got);
+    zhs_unary_tfs_scalar(got, g, n);
+    CHECK_MSG(memcmp(got, want, n * 4) == 0 && got[n] == 0xABABABABu, "scalar unary tfs n=%zu", n);
+    for (int l = 0; l < 2; l++) {
+        zhs_pfor_group u = *g;
+        u.packed_bytes = 0;
+        if (zhs_simd_vbmi2_supported()) {
+            memset(got, 0xAB, sizeof got);
+            CHECK(zhs_unary_tfs_vbmi2(got, &u, n, g->packed + g->packed_bytes, limits[l]));
+            CHECK_MSG(memcmp(got, want, n * 4) == 0 && u.packed_bytes == g->packed_bytes && u.high_sum == g->high_sum,
+                      "VBMI2 unary tfs n=%zu limit %d", n, l);
+            CHECK(got[n] == 0xABABABABu);        /* masked stores: nothing past n */
+        }
+        memset(got, 0xAB, sizeof got);
+        u.packed_bytes = 0;
+        CHECK(zhs_unary_block_tfs(got, &u, n, g->packed + g->packed_bytes, limits[l]));
+        CHECK_MSG(memcmp(got, want, n * 4) == 0, "unary tfs through the dispatch n=%zu", n);
+        memset(got, 0xAB, sizeof got);
+        zhs_pfor_block_tfs(got, g, NULL, n, limits[l] + 8);
+        CHECK_MSG(memcmp(got, want, n * 4) == 0, "a placed unary group through zhs_pfor_block_tfs n=%zu", n);
+    }
+}
+
+static void block9_roundtrip(const uint32_t *d, const uint32_t *t, size_t n)
+{
+    static uint8_t buf[2048], old[2048];
+    static uint32_t want[ZHS_BLOCK], got[ZHS_BLOCK + 16];
+    memset(buf, 0xEE, sizeof buf);
+    size_t len = zhs_block_encode_v9(buf, d, t, n), len8 = zhs_block_encode(old, d, t, n);
+    uint64_t sum = 0;
+    uint32_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += t[i];
+        any |= t[i];
+        want[i] = t[i] + 1;
+    }
+    CHECK_MSG(len <= len8 && buf[len] == 0xEE, "format 9 took %zu bytes, format 8 %zu (n=%zu)", len, len8, n);
+    /* the layout the rule asks for */
+    unsigned field = buf[0] & ZHS_BLOCK_WIDTH_MASK;
+    bool special = (buf[0] & ZHS_BLOCK_TF_SPECIAL) != 0, ones = special && field >= ZHS_BLOCK_TF_ONES;
+    if (any == 0) CHECK_MSG(ones == (old[0] % ZHS_PFOR_EXC <= 30) && (!ones || len + 1 == len8), "all-one tfs n=%zu", n);
+    else CHECK(!ones);
+    if (special && !ones) CHECK(len8 - len >= 1 && (n + sum + 7) / 8 < len8 - len + (n + sum + 7) / 8);
+    zhs_pfor_group g[2];
+    zhs_pfor_patch pt[2];
+    const uint8_t *e = block9_parse(g, pt, n, buf, buf + len, buf + sizeof buf);
+    CHECK_MSG(e == buf + len, "format-9 block of %zu values (special %d) not read back", n, special);
+    if (e != buf + len) return;
+    for (size_t cut = 0; cut < len; cut += 1 + cut / 8)
+        CHECK_MSG(block9_parse(g, pt, n, buf, buf + cut, buf + sizeof buf) == NULL, "a block of %zu bytes cut to %zu accepted",
+                  len, cut);
+    e = block9_parse(g, pt, n, buf, buf + len, buf + sizeof buf);
+    uint64_t last = zhs_pfor_block_docs(got, &g[0], &pt[0], n, -1, buf + sizeof buf), x = (uint64_t)-1;
+    bool same = true;
+    for (size_t i = 0; i < n; i++) same &= got[i] == (uint32_t)(x += (uint64_t)d[i] + 1);
+    CHECK_MSG(same && last == x, "format-9 doc ids n=%zu", n);
+    if (g[1].bits == ZHS_TF_UNARY_BITS) {
+        CHECK(g[1].high_sum == sum && g[1].packed_bytes == (n + sum + 7) / 8);
+        unary_kinds(&g[1], want, n, buf + sizeof buf);
+    } else {
+        memset(got, 0xAB, sizeof got);
+        zhs_pfor_block_tfs(got, &g[1], &pt[1], n, buf + sizeof buf);
+        CHECK_MSG(memcmp(got, want, n * 4) == 0, "format-9 PFOR tfs n=%zu", n);
+    }
+}
+
+/* tfs drawn as on laws (71% 1, 20% 2, 6% 3, 3% 4 to 8), with a tail (a
+** few large ones), all one, all large */
+static void fill_tfs(uint32_t *t, size_t n, int kind)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = rnd() % 100;
+        uint32_t v = r < 71 ? 0 : r < 91 ? 1 : r < 97 ? 2 : 3 + rnd() % 5;
+        t[i] = kind == 0 ? 0 : kind == 1 ? v : kind == 2 ? v + (rnd() % 40 == 0 ? rnd() % 3000 : 0)
+             : kind == 3 ? 200 + rnd() % 100 : (uint32_t)(i % 2);
+    }
+}
+
+static void block9_tests(void)
+{
+    uint32_t d[ZHS_BLOCK], t[ZHS_BLOCK];
+    unsigned unary = 0, ones = 0;
+    for (int kind = 0; kind < 5; kind++)
+        for (int shape = 0; shape < 5; shape++)
+            for (size_t n = 1; n <= ZHS_BLOCK; n++) {
+                fill_shape(d, n, shape);
+                if (shape == 3) for (size_t i = 0; i < n; i++) d[i] = 0xFFFFFFFFu / ZHS_BLOCK;
+                fill_tfs(t, n, kind);
+                block9_roundtrip(d, t, n);
+                uint8_t b[2048];
+                zhs_block_encode_v9(b, d, t, n);
+                unary += (b[0] & ZHS_BLOCK_TF_SPECIAL) && (b[0] & ZHS_BLOCK_WIDTH_MASK) < ZHS_BLOCK_TF_ONES;
+                ones += (b[0] & ZHS_BLOCK_TF_SPECIAL) && (b[0] & ZHS_BLOCK_WIDTH_MASK) >= ZHS_BLOCK_TF_ONES;
+            }
+    CHECK_MSG(unary > 500 && ones > 300, "layouts met: %u unary, %u all-one", unary, ones);
+    /* a byte by byte example: 4 docs (gaps 0, width 0), tfs 1 2 1 3:
+    ** bits 1, 01, 1, 001 from the lowest: 0b1001_1101 ... = 0x4D, 0x00?
+    ** positions of the 1 bits: 0, 2, 3, 6 */
+    static const uint32_t g4[4] = {0}, t4[4] = {0, 1, 0, 2};
+    uint8_t ex[16];
+    CHECK(zhs_block_encode_v9(ex, g4, t4, 4) == 2 && ex[0] == ZHS_BLOCK_TF_SPECIAL && ex[1] == 0x4D);
+    CHECK(zhs_block_encode_v9(ex, g4, g4, 4) == 1 && ex[0] == (ZHS_BLOCK_TF_SPECIAL | ZHS_BLOCK_TF_ONES));
+
+    /* damage of the unary area: too few 1 bits, a 1 bit past the n-th in
+    ** the last byte, an area too long for the list */
+    zhs_pfor_group g[2];
+    zhs_pfor_patch pt[2];
+    uint8_t bad[8];
+    memcpy(bad, ex, 2);
+    CHECK(zhs_block_encode_v9(bad, g4, t4, 4) == 2);
+    bad[1] = 0x0D;          /* three 1 bits */
+    CHECK(block9_parse(g, pt, 4, bad, bad + 2, bad + sizeof bad) == NULL);
+    bad[1] = 0xCD;          /* a fifth */
+    CHECK(block9_parse(g, pt, 4, bad, bad + 2, bad + sizeof bad) == NULL);
+    bad[1] = 0x0D;
+    bad[2] = 0x01;          /* the fourth in the next byte, outside the block */
+    CHECK(block9_parse(g, pt, 4, bad, bad + 2, bad + sizeof bad) == NULL);
+    CHECK(block9_parse(g, pt, 4, bad, bad + 3, bad + sizeof bad) == bad + 3 && g[1].high_sum == 8 + 1 - 4);
+    /* all-one with a doc width past 30 is not a layout: 63 - 33 = 30 */
+    bad[0] = ZHS_BLOCK_TF_SPECIAL | ZHS_BLOCK_WIDTH_MASK;
+    memset(bad + 1, 0, 7);
+    CHECK(block9_parse(g, pt, 1, bad, bad + 5, bad + sizeof bad) == bad + 5 && g[0].bits == 30 && g[1].bits == 0);
+
+    /* random damage: the three parses agree, and a block they accept
+    ** decodes alike everywhere, inside what it may read */
+    static uint8_t enc[2048];
+    for (int r = 0; r < 20000; r++) {
+        size_t n = 1 + rnd() % ZHS_BLOCK;
+        fill_shape(d, n, 1 + (int)(rnd() % 2));
+        fill_tfs(t, n, 1 + (int)(rnd() % 2));
+        memset(enc, 0xEE, sizeof enc);
+        size_t len = zhs_block_encode_v9(enc, d, t, n);
+        for (int m = 1 + (int)(rnd() % 3); m > 0; m--) enc[rnd() % len] = (uint8_t)rnd();
+        size_t keep = len - (rnd() % 4 == 0 ? rnd() % (len + 1) : 0);
+        const uint8_t *e = block9_parse(g, pt, n, enc, enc + keep, enc + sizeof enc);
+        CHECK(e == NULL || (e > enc && e <= enc + keep));
+        if (e && g[1].bits == ZHS_TF_UNARY_BITS) {
+            uint32_t want[ZHS_BLOCK];
+            CHECK(g[1].packed + g[1].packed_bytes == e);
+            zhs_unary_tfs_scalar(want, &g[1], n);
+            uint64_t s = 0;
+            for (size_t i = 0; i < n; i++) s += want[i] - 1;
+            CHECK(s == g[1].high_sum);
+            unary_kinds(&g[1], want, n, enc + sizeof enc);
+        }
+    }
+
+    /* the VBMI2 kernel reads no further than the area when the limit is
+    ** its end: areas that end at an unmapped page */
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uint8_t *map = guard_page(page);
+    if (!map) return;
+    for (int r = 0; r < 2000; r++) {
+        size_t n = 1 + rnd() % ZHS_BLOCK;
+        fill_shape(d, n, 0);
+        fill_tfs(t, n, 1 + (int)(rnd() % 2));
+        size_t len = zhs_block_encode_v9(enc, d, t, n);
+        uint8_t *at = map + page - len;
+        memcpy(at, enc, len);
+        if (!(at[0] & ZHS_BLOCK_TF_SPECIAL)) continue;
+        CHECK(block9_parse(g, pt, n, at, at + len, map + page) == at + len);
+        if (g[1].bits != ZHS_TF_UNARY_BITS) continue;
+        uint32_t want[ZHS_BLOCK], got[ZHS_BLOCK + 16];
+        for (size_t i = 0; i < n; i++) want[i] = t[i] + 1;
+        if (zhs_simd_vbmi2_supported()) {
+            zhs_pfor_group u = g[1];
+            u.packed_bytes = 0;
+            CHECK(zhs_unary_tfs_vbmi2(got, &u, n, map + page, map + page) && memcmp(got, want, n * 4) == 0);
+        }
+        zhs_unary_tfs_scalar(got, &g[1], n);
+        CHECK(memcmp(got, want, n * 4) == 0);
+    }
+    munmap(map, 2 * page);
+    printf("format-9 blocks: %u unary, %u all-one; VBMI2 kernel %s\n", unary, ones,
+           zhs_simd_vbmi2_supported() ? "compared" : "not on this CPU");
+}
+
 /* A block's gap offsets (segment.c locates positions with them): the
 ** scalar loop against the sum of tf - 1 over the docs before, then the
 ** AVX2 kernel against the scalar loop, for every length up to a block,
@@ -1161,6 +1390,7 @@ int main(void)
     block_kernels_agree();
     pfor_tests();
     block_tests();
+    block9_tests();
     skip_table_tests();
 
     /* bit packing: every width, the block edge sizes */

@@ -22,8 +22,9 @@
 **
 ** (-lxapian -lstdc++: the archive of a build with Xapian, the default.)
 **
-** Both units read the same index (same format: a change of format needs
-** the bench itself).  Each round runs one pass of each, alternating who
+** Both units read the same index, unless AB_INDEX2=PATH names the one the
+** second unit opens (a change of format: each library with its own build
+** of the corpus; the postings and checksums must still be the same).  Each round runs one pass of each, alternating who
 ** goes first.  Prints each side's fastest, first-quartile and median pass
 ** in ms and M ints/s (ints = 2 x postings, as the bench counts), the
 ** median of the per-round ratios new/old, and "differ" (1 when the two
@@ -181,10 +182,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "ab_pass: out of memory\n");
         return 1;
     }
+    const char *index2 = getenv("AB_INDEX2");
     for (int s = 0; s < 2; s++) {
+        const char *dir = s == 1 && index2 && *index2 ? index2 : argv[3];
         load(&sides[s], argv[1 + s]);
-        if (sides[s].open(&sides[s].unit, argv[3], lists) != 0) {
-            fprintf(stderr, "ab_pass: %s cannot open %s\n", argv[1 + s], argv[3]);
+        if (sides[s].open(&sides[s].unit, dir, lists) != 0) {
+            fprintf(stderr, "ab_pass: %s cannot open %s\n", argv[1 + s], dir);
             return 1;
         }
     }

@@ -19,15 +19,15 @@
 **                            binary file, the crc32 line of MANIFEST), so
 **                            that the damage reaches the structural checks
 **                            behind the CRC — the bounds-checked decoders
-** The index is of format 8 (checked at start-up): dictionary entries
+** The index is of format 9 (checked at start-up): dictionary entries
 ** whose flags say which counts are stored (.dict magic ZHSDICT2), PFOR
-** groups (blocks' exceptions as index bytes and packed high parts), packed
-** skip tables (.post magic ZHSPOST4), a store of zstd blocks with a trained dictionary and
-** coded texts (docs/FORMAT.md); and of format 9: passage lengths as byte
-** planes, the metadata and citation tables, each one zstd frame behind
-** the footer (magics ZHSLENS2, ZHSMETA2, ZHSCITE3: common/ztable.h), so
-** that repairing the CRC lets damage reach the frame and the tables'
-** parsers behind it.
+** groups (blocks' exceptions as index bytes and packed high parts), tfs in
+** unary or left out (all one) and packed skip tables (.post magic
+** ZHSPOST5), a store of zstd blocks with a trained dictionary and coded
+** texts (docs/FORMAT.md); passage lengths as byte planes, the metadata
+** and citation tables, each one zstd frame behind the footer (magics
+** ZHSLENS2, ZHSMETA2, ZHSCITE3: common/ztable.h), so that repairing the
+** CRC lets damage reach the frame and the tables' parsers behind it.
 ** Invariants beyond "no crash":
 **   - damage with the checksum left as it is is always refused on open,
 **     naming the file (binary files; MANIFEST's crc32 line is hex, so a
@@ -38,6 +38,9 @@
 **     (check verifies the bounds that pruning trusts).
 */
 #include "fuzz_common.h"
+#include "format.h"
+#include "manifest.h"
+#include "segment.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,32 @@ static size_t psize[NFILES];
 static char work[NFILES][4096];
 static const char *workdir;
 static zhs_analyzer *an;
+
+/* The single-block lists whose tfs are in unary and those whose tfs are
+** all one (format 9: the first byte's bit 6, its width field below 33 or
+** not): both layouts must be in the index, or the fuzzer never damages
+** them. */
+static void count_tf_layouts(const char *dir)
+{
+    zhs_error err = {0};
+    zhs_manifest m;
+    zhs_segment s;
+    if (zhs_manifest_read(&m, dir, &err) || zhs_segment_open(&s, dir, "g1", (uint32_t)m.seg[0].count, true, &err))
+        fuzz_die(__FILE__, __LINE__, "open", "the pristine index: %s", err.message);
+    zhs_dict_iter it;
+    zhs_dict_iter_init(&it, &s);
+    unsigned unary = 0, ones = 0;
+    while (zhs_dict_iter_next(&it, &err) == ZHS_OK) {
+        if (it.ti.df > ZHS_BLOCK || it.ti.post_len == 0) continue;
+        uint8_t b = s.post.data[it.ti.post_off];
+        if (!(b & ZHS_BLOCK_TF_SPECIAL)) continue;
+        if ((b & ZHS_BLOCK_WIDTH_MASK) >= ZHS_BLOCK_TF_ONES) ones++;
+        else unary++;
+    }
+    zhs_segment_close(&s);
+    if (unary == 0 || ones == 0)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.post has %u unary and %u all-one single blocks", unary, ones);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -70,16 +99,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_write(work[i], pristine[i], psize[i]);
     }
     if (zhs_index_verify(workdir, &err)) fuzz_die(__FILE__, __LINE__, "verify", "the pristine index: %s", err.message);
-    /* The structures of format 8 must be there to be damaged: dictionary
+    /* The structures of format 9 must be there to be damaged: dictionary
     ** entries with flags (g1.dict magic ZHSDICT2), packed skip tables
-    ** and blocks with packed exceptions (g1.post magic ZHSPOST4; 数据
-    ** spans three blocks), the store's coded texts in zstd blocks of
+    ** and blocks with packed exceptions, unary and all-one tfs (g1.post
+    ** magic ZHSPOST5; 数据 spans three blocks; the single-block lists
+    ** counted below), the store's coded texts in zstd blocks of
     ** format 7's records (magic ZHSSTOR4, record.h) and dictionary
     ** (trailer: u32 ntab, u32 nblocks, u32 dict_len, then the footer). */
     if (psize[1] < 8 || memcmp(pristine[1], "ZHSDICT2", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.dict is not of format 7 or 8");
-    if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST4", 8) != 0)
-        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 8");
+    if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST5", 8) != 0)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 9");
+    count_tf_layouts(workdir);
     if (psize[5] < 8 || memcmp(pristine[5], "ZHSSTOR4", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.store is not of format 7 or 8");
     static const struct { int file; const char *magic; } z[] = {{4, "ZHSLENS2"}, {6, "ZHSMETA2"}, {7, "ZHSCITE3"}};
