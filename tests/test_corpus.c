@@ -139,7 +139,7 @@ static void read_all_opts(run *r, const char *const *paths, size_t npaths, size_
     memset(r, 0, sizeof *r);
     zhs_error err;
     zhs_error_clear(&err);
-    zhs_corpus_options opts = {on_warn, r, max_file};
+    zhs_corpus_options opts = {on_warn, r, max_file, ZHS_ORDER_SIMILAR};
     zhs_corpus *c = NULL;
     r->rc = zhs_corpus_open(&c, paths, npaths, &opts, &err);
     CHECK_OK(r->rc, err);
@@ -780,7 +780,7 @@ static void test_unreadable(void)
     zhs_error_clear(&err);
     run w;
     memset(&w, 0, sizeof w);
-    zhs_corpus_options opts = {on_warn, &w, 0};
+    zhs_corpus_options opts = {on_warn, &w, 0, ZHS_ORDER_SIMILAR};
     const char *paths[] = {dir, join(dir, "missing.md")};
     zhs_corpus *c = NULL;
     CHECK_OK(zhs_corpus_open(&c, paths, 2, &opts, &err), err);
