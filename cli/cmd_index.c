@@ -103,6 +103,11 @@ static const char help[] =
     "  --engine native|xapian  storage engine (default native)\n"
     "  --shards N            xapian: split passages over N databases\n"
     "  --ram MB              postings held in memory before a flush (default 256)\n"
+    "  --order similar|path  the order files are read in, and so passage ids:\n"
+    "                        files with like names together (default; a smaller\n"
+    "                        index), or the paths as given, folders in byte order\n"
+    "                        of their names; --update adds new and changed files\n"
+    "                        after the existing ones, in this order among themselves\n"
     "  --threads N           threads that analyse passages (default: one per online\n"
     "                        core; 1: all on one thread); the index is the same\n"
     "  --k1 X --b X          BM25 parameters the index's score bounds use (1.2, 0.5)\n"
@@ -132,6 +137,7 @@ int cmd_index(int argc, char **argv)
     zhs_analyzer_config_default(&ac);
     index_ctx ctx = {0};
     bool update = false, replace = false, chars_given = false;
+    int order = ZHS_ORDER_SIMILAR;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
     if (!paths) return CLI_ERR;
@@ -157,6 +163,11 @@ int cmd_index(int argc, char **argv)
             size_t mb;
             if (!cli_parse_size(v, &mb) || mb == 0) { free(paths); return cli_usage_error("index", "--ram takes a number of megabytes"); }
             wo.ram_budget = mb << 20;
+        } else if (cli_opt_value(argc, argv, &i, "--order", &v)) {
+            if (!v) goto missing;
+            if (!strcmp(v, "similar")) order = ZHS_ORDER_SIMILAR;
+            else if (!strcmp(v, "path")) order = ZHS_ORDER_PATH;
+            else { free(paths); return cli_usage_error("index", "--order takes similar or path, not %s", v); }
         } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {
             size_t n;
             if (!cli_parse_size(v, &n) || n == 0 || n > 256) { free(paths); return cli_usage_error("index", "--threads takes a number from 1 to 256"); }
@@ -219,7 +230,7 @@ int cmd_index(int argc, char **argv)
     zhs_analyzer *an = NULL;
     zhs_corpus *corpus = NULL;
     zhs_writer *w = NULL;
-    zhs_corpus_options co = {on_warn, &ctx, 0};
+    zhs_corpus_options co = {on_warn, &ctx, 0, order};
     uint64_t passages = 0;
     zhs_buf_init(&ctx.file);
     bool have_index = false;

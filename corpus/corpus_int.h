@@ -5,6 +5,7 @@
 ** The data flow inside the reader:
 **
 **   walk.c       paths -> sorted file list (at open)
+**   order.c      the list in the order files are read (like names together)
 **   reader.c     file -> bytes (zlib for .gz) -> valid UTF-8 -> a parser
 **   document.c   lines -> front matter, comments, Markdown blocks, headings
 **   inline.c     one line of Markdown -> plain text
@@ -219,6 +220,7 @@ struct zhs_corpus {
     zhs_warn_fn warn;
     void *warn_ctx;
     size_t max_file_bytes;
+    int order;                  /* enum zhs_order */
 
     corpus_file *files;
     size_t nfiles, cap, next;
@@ -255,6 +257,9 @@ struct zhs_corpus {
     size_t rec_key_rawlen;
     const char *file_meta[4];       /* the file's date, category, status, issuer */
 };
+
+/* Puts the walked files in ZHS_ORDER_SIMILAR order (order.c). */
+int corpus_order(zhs_corpus *c, zhs_error *err);
 
 /* Calls the warn callback with a formatted message. */
 void corpus_warn(zhs_corpus *c, const char *path, const char *fmt, ...) ZHS_PRINTF(3, 4);

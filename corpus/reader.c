@@ -25,12 +25,16 @@ int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
     for (size_t i = 0; i < npaths; i++)
         if (!paths[i])
             return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: path %zu is NULL", i);
+    if (opts && opts->order != ZHS_ORDER_SIMILAR && opts->order != ZHS_ORDER_PATH)
+        return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: order %d is neither ZHS_ORDER_SIMILAR nor ZHS_ORDER_PATH",
+                        opts->order);
     zhs_corpus *c = calloc(1, sizeof *c);
     if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening a corpus");
     if (opts) {
         c->warn = opts->warn;
         c->warn_ctx = opts->warn_ctx;
         c->max_file_bytes = opts->max_file_bytes;
+        c->order = opts->order;
     }
     if (!c->max_file_bytes) c->max_file_bytes = CORPUS_DEFAULT_MAX_FILE;
     zhs_arena_init(&c->names, 64 * 1024);
@@ -60,6 +64,10 @@ int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
             zhs_corpus_close(c);
             return rc;
         }
+    }
+    if (c->order == ZHS_ORDER_SIMILAR && corpus_order(c, err)) {
+        zhs_corpus_close(c);
+        return err->code;
     }
     *out = c;
     return ZHS_OK;

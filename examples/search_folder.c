@@ -34,7 +34,7 @@ static int build(const char *dir, const char *folder, zhs_error *err)
     zhs_writer *w = NULL;
     zhs_corpus *c = NULL;
     zhs_writer_options wo = ZHS_WRITER_OPTIONS_INIT;   /* the defaults */
-    zhs_corpus_options co = {on_warning, NULL, 0};
+    zhs_corpus_options co = {on_warning, NULL, 0, ZHS_ORDER_SIMILAR};
     const char *paths[] = {folder};
 
     zhs_analyzer_open(&an, NULL, err);                  /* NULL: default configuration */

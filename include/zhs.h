@@ -240,10 +240,19 @@ typedef struct zhs_document {
 /* Called for every file that is skipped or only partly read. */
 typedef void (*zhs_warn_fn)(void *ctx, const char *path, const char *message);
 
+/* The order a corpus hands out its files, and so the order of passage ids.
+** ZHS_ORDER_SIMILAR (the default) puts files with like names next to each
+** other, which makes an index smaller (docs/ARCHITECTURE.md); ZHS_ORDER_PATH
+** keeps the paths in the order given, each folder walked in byte order of
+** its entries' names.  Either way a file's passages stay together and in
+** order, and the same corpus always gives the same order. */
+enum zhs_order { ZHS_ORDER_SIMILAR = 0, ZHS_ORDER_PATH = 1 };
+
 typedef struct zhs_corpus_options {
     zhs_warn_fn warn;               /* NULL: warnings are only counted */
     void *warn_ctx;
     size_t max_file_bytes;          /* 0: default (1 GiB); larger files skipped */
+    int order;                      /* enum zhs_order: the order files are read in */
 } zhs_corpus_options;
 
 typedef struct zhs_corpus_stats {
@@ -262,7 +271,8 @@ typedef struct zhs_corpus_stats {
 typedef struct zhs_corpus zhs_corpus;
 
 /* Opens a reader over files and directories (walked recursively, in
-** sorted order, symlink loops detected).  opts may be NULL. */
+** sorted order, symlink loops detected), handed out in opts->order.  opts
+** may be NULL: the defaults. */
 int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
                     const zhs_corpus_options *opts, zhs_error *err);
 

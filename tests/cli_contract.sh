@@ -141,7 +141,7 @@ check_help() {
 check_help search -k --json --format --queries --remote --k1 --b --width --engine --count --exhaustive --color --no-color --
 check_help eval --k1 --b --run --json --
 check_help index -o --output --engine --shards --ram --k1 --b --title-weight --segmenter --user-dict --no-fold \
-  --no-bigrams --no-words --no-chars --fold -q --quiet
+  --no-bigrams --no-words --no-chars --fold -q --quiet --order
 
 echo
 echo "$pass passed, $fail failed"

@@ -9,7 +9,7 @@
 # --threads 1, 2, 3 and 8, with the default RAM budget and with --ram 1 (runs
 # flushed and merged); then an --update (a file changed, one added, one
 # removed) of a one-thread and a three-thread index, which must again be
-# equal file for file.  With Xapian in the build, the same search on a
+# equal file for file.  --order path builds are compared the same way.  With Xapian in the build, the same search on a
 # one-thread and a three-thread Xapian index must give the same hits.
 # ZHS_PAR_LAWS=1 also compares --threads 1 and 2 on ../shared/corpus/laws
 # (about a minute).
@@ -56,6 +56,19 @@ for ram in "" "--ram 1"; do
         fi
     done
 done
+# The path order (--order path) is as deterministic, and another order
+# than the default one (like names together): a different store.
+"$ZHS" index -q --order path --threads 1 -o "$TMP/p1" "$TMP/corpus" || bad "--order path --threads 1: build failed"
+if "$ZHS" index -q --order path --threads 3 -o "$TMP/p3" "$TMP/corpus"; then
+    same_index "$TMP/p1" "$TMP/p3" "--order path --threads 3"
+else
+    bad "--order path --threads 3: build failed"
+fi
+if cmp -s "$TMP/p1/g1.store" "$TMP/t1-default/g1.store"; then bad "--order path: the same store as the default order"
+else ok "--order path: another store than the default order"; fi
+if "$ZHS" index -q --order size -o "$TMP/bad" "$TMP/corpus" 2>/dev/null; then bad "--order size accepted"
+else ok "--order size refused"; fi
+
 passages=$(grep '^passages ' "$TMP/t1-default/MANIFEST" | cut -d' ' -f2)
 if [ "${passages:-0}" -gt 2000 ]; then ok "the corpus has $passages passages"; else bad "only ${passages:-no} passages"; fi
 

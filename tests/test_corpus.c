@@ -134,12 +134,12 @@ static void keep(run *r, const zhs_passage *p)
 
 /* Reads every document; keeps copies of the passages (the reader's own
 ** memory goes at the next call) and checks what must hold for any. */
-static void read_all_opts(run *r, const char *const *paths, size_t npaths, size_t max_file)
+static void read_all_opts(run *r, const char *const *paths, size_t npaths, size_t max_file, int order)
 {
     memset(r, 0, sizeof *r);
     zhs_error err;
     zhs_error_clear(&err);
-    zhs_corpus_options opts = {on_warn, r, max_file};
+    zhs_corpus_options opts = {on_warn, r, max_file, order};
     zhs_corpus *c = NULL;
     r->rc = zhs_corpus_open(&c, paths, npaths, &opts, &err);
     CHECK_OK(r->rc, err);
@@ -169,7 +169,7 @@ static void read_all_opts(run *r, const char *const *paths, size_t npaths, size_
 
 static void read_all(run *r, const char *const *paths, size_t npaths)
 {
-    read_all_opts(r, paths, npaths, 0);
+    read_all_opts(r, paths, npaths, 0, ZHS_ORDER_SIMILAR);
 }
 
 static void read_one(run *r, const char *path)
@@ -780,7 +780,7 @@ static void test_unreadable(void)
     zhs_error_clear(&err);
     run w;
     memset(&w, 0, sizeof w);
-    zhs_corpus_options opts = {on_warn, &w, 0};
+    zhs_corpus_options opts = {on_warn, &w, 0, ZHS_ORDER_SIMILAR};
     const char *paths[] = {dir, join(dir, "missing.md")};
     zhs_corpus *c = NULL;
     CHECK_OK(zhs_corpus_open(&c, paths, 2, &opts, &err), err);
@@ -815,7 +815,7 @@ static void test_walk(void)
     write_file(dir, "sub/z.md", "子目录。\n");
     write_file(dir, "sub dir/有 空格.md", "空格。\n");
     run r;
-    read_one(&r, dir);
+    read_all_opts(&r, (const char *const *)&dir, 1, 0, ZHS_ORDER_PATH);
     CHECK(r.docs == 5);
     /* Byte order of the names in each directory: "sub" before "sub dir". */
     const char *order[] = {"A.MD", "a.txt", "b.md", "sub/z.md", "sub dir/有 空格.md"};
@@ -833,7 +833,7 @@ static void test_walk(void)
 
     /* Too large for max_file_bytes. */
     const char *one = join(dir, "b.md");
-    read_all_opts(&r, &one, 1, 4);
+    read_all_opts(&r, &one, 1, 4, ZHS_ORDER_SIMILAR);
     CHECK(r.n == 0 && r.st.skipped_error == 1 && r.total_bytes == 0);
     run_free(&r);
     free(dir);
@@ -965,6 +965,73 @@ static void test_sample(void)
     run_free(&r);
 }
 
+/* The passage ids of document d of r, in order, one string. */
+static char *doc_ids(const run *r, size_t d, size_t *at)
+{
+    size_t cap = 1;
+    char *s = calloc(1, 1);
+    const char *path = r->doc_paths[d];
+    for (; *at < r->n && !strcmp(r->p[*at].path, path); ++*at) {
+        cap += strlen(r->p[*at].id) + 1;
+        s = realloc(s, cap);
+        if (!s) abort();
+        strcat(strcat(s, r->p[*at].id), " ");
+    }
+    return s;
+}
+
+/* ZHS_ORDER_SIMILAR hands out every document of ZHS_ORDER_PATH, each whole
+** and with its passages in their order, only the documents moved; the
+** same every time.  An order that is neither is refused. */
+static void test_order(void)
+{
+    const char *sample = zt_src("corpus/sample");
+    struct stat st;
+    if (stat(sample, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        printf("corpus/sample absent: order check skipped\n");
+        return;
+    }
+    run byname, again, bypath;
+    read_all_opts(&byname, &sample, 1, 0, ZHS_ORDER_SIMILAR);
+    read_all_opts(&again, &sample, 1, 0, ZHS_ORDER_SIMILAR);
+    read_all_opts(&bypath, &sample, 1, 0, ZHS_ORDER_PATH);
+    CHECK(byname.docs == bypath.docs && byname.n == bypath.n && byname.docs > 10);
+    CHECK(again.docs == byname.docs && again.n == byname.n);
+    size_t moved = 0;
+    for (size_t i = 0; i < byname.docs && i < again.docs; i++) {
+        CHECK_STR(again.doc_paths[i], byname.doc_paths[i]);
+        moved += strcmp(byname.doc_paths[i], bypath.doc_paths[i]) != 0;
+    }
+    CHECK_MSG(moved > 0, "the similar order of corpus/sample is its path order");
+    /* each document's passages, compared with the same document's in path order */
+    size_t at = 0;
+    for (size_t d = 0; d < byname.docs; d++) {
+        char *mine = doc_ids(&byname, d, &at);
+        size_t pat = 0;
+        char *theirs = NULL;
+        for (size_t e = 0; e < bypath.docs && !theirs; e++) {
+            char *ids = doc_ids(&bypath, e, &pat);
+            if (!strcmp(bypath.doc_paths[e], byname.doc_paths[d])) theirs = ids;
+            else free(ids);
+        }
+        CHECK_MSG(theirs && !strcmp(mine, theirs), "%s: passages %s, in path order %s", byname.doc_paths[d], mine,
+                  theirs ? theirs : "(none)");
+        free(mine);
+        free(theirs);
+    }
+    CHECK_MSG(at == byname.n, "passages of a document apart: %zu of %zu in runs", at, byname.n);
+    printf("order: %zu of %zu documents of corpus/sample moved\n", moved, byname.docs);
+    run_free(&byname);
+    run_free(&again);
+    run_free(&bypath);
+
+    zhs_error err;
+    zhs_error_clear(&err);
+    zhs_corpus_options bad = {NULL, NULL, 0, 7};
+    zhs_corpus *c = NULL;
+    CHECK(zhs_corpus_open(&c, &sample, 1, &bad, &err) == ZHS_EINVAL && c == NULL && strstr(err.message, "order 7"));
+}
+
 static void test_laws(void)
 {
     const char *shared = zt_shared_dir();
@@ -1017,6 +1084,7 @@ int main(void)
     test_symlink_loop_and_depth();
     test_huge_line();
     test_sample();
+    test_order();
     test_laws();
     return zt_done("test_corpus");
 }

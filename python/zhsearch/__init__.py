@@ -375,7 +375,7 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
     warn_fn = L.WARN_FN(warn)           # kept alive until the end of the call
     progress_fn = L.PROGRESS_FN(report)
     opts.progress = progress_fn
-    copts = L.CorpusOptions(warn_fn, None, 0)
+    copts = L.CorpusOptions(warn_fn, None, 0, 0)
     cpaths = (ctypes.c_char_p * len(paths))(*paths)
 
     an, w, c = L.Handle(), L.Handle(), L.Handle()

@@ -88,7 +88,7 @@ WARN_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p, c_char_p)
 
 
 class CorpusOptions(ctypes.Structure):
-    _fields_ = [("warn", WARN_FN), ("warn_ctx", c_void_p), ("max_file_bytes", c_size_t)]
+    _fields_ = [("warn", WARN_FN), ("warn_ctx", c_void_p), ("max_file_bytes", c_size_t), ("order", c_int)]
 
 
 class CorpusStats(ctypes.Structure):
