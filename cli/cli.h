@@ -25,6 +25,10 @@ int cmd_eval(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_serve(int argc, char **argv);    /* server/serve.c */
 
+/* Sets the allocator up for an index build (build_malloc.c); call before
+** the writer opens. */
+void cli_build_malloc(void);
+
 /* Prints "zhs: message" to stderr and returns CLI_ERR. */
 int cli_error(const zhs_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) ZHS_PRINTF(2, 3);

@@ -222,6 +222,7 @@ int cmd_index(int argc, char **argv)
         paths[i] = abs[i];
     }
 
+    cli_build_malloc();
     ctx.tty = isatty(2);
     ctx.t0 = zhs_now();
     wo.progress = on_progress;

@@ -127,11 +127,24 @@ uint32_t corpus_para_line_at(const corpus_para *p, size_t off, size_t *cursor);
 
 /* ---------------------------------------------------------- passage.c */
 
+/* How many of the document's passages so far have a label (passage.c). */
+typedef struct corpus_label_count {
+    const char *label;          /* in the document's arena */
+    uint64_t hash;
+    uint32_t doc;               /* the document it counts for: others' are empty */
+    uint32_t count;
+} corpus_label_count;
+
 typedef struct corpus_builder {
     zhs_arena *arena;           /* the current document's memory */
     const char *path, *rel;     /* rel names passages: "rel#n" */
     zhs_passage *v;             /* the document's passages */
     size_t n, cap;
+    /* The passages' labels counted, so that an id's ordinal is one look-up
+    ** rather than a pass over the document's passages so far (quadratic
+    ** in a file of thousands of passages, as a JSONL file without ids). */
+    corpus_label_count *labels;
+    uint32_t nlabels, labels_bits, doc;
     zhs_buf cur;                /* the passage being built */
     size_t cur_chars;
     uint32_t cur_line;

@@ -22,12 +22,14 @@ void corpus_builder_init(corpus_builder *b, zhs_arena *arena)
 {
     memset(b, 0, sizeof *b);
     b->arena = arena;
+    b->doc = 1;                 /* a zeroed label entry is never the document's */
     zhs_buf_init(&b->cur);
 }
 
 void corpus_builder_free(corpus_builder *b)
 {
     free(b->v);
+    free(b->labels);
     zhs_buf_free(&b->cur);
     memset(b, 0, sizeof *b);
 }
@@ -37,6 +39,14 @@ void corpus_builder_start(corpus_builder *b, const char *path, const char *rel)
     b->path = path;
     b->rel = rel;
     b->n = 0;
+    /* the label counts of the last document go stale, not erased */
+    b->doc++;
+    b->nlabels = 0;
+    if (b->doc == 0) {
+        /* the stamp wrapped: the table must be emptied for real */
+        if (b->labels) memset(b->labels, 0, sizeof *b->labels << b->labels_bits);
+        b->doc = 1;
+    }
     zhs_buf_reset(&b->cur);
     b->cur_chars = 0;
     b->label = "";
@@ -116,13 +126,61 @@ static int oom(zhs_error *err, const corpus_builder *b)
 ** a second article so numbered, as in an annex) "rel#第二十条-k"; any
 ** other passage is "rel#n", n counting only the passages outside articles,
 ** so that a file without articles keeps the ids of its ordinal scheme. */
+static uint64_t label_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return h ^ h >> 29;
+}
+
+/* label's entry in the document's counts: its own, or the empty one where
+** it would go. */
+static corpus_label_count *label_entry(const corpus_builder *b, const char *label, uint64_t h)
+{
+    uint32_t mask = (1u << b->labels_bits) - 1;
+    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+        corpus_label_count *e = &b->labels[i];
+        if (e->doc != b->doc || (e->hash == h && strcmp(e->label, label) == 0)) return e;
+    }
+}
+
+/* The passages of the document so far with this label. */
+static uint32_t label_seen(const corpus_builder *b, const char *label)
+{
+    if (!b->labels) return 0;
+    const corpus_label_count *e = label_entry(b, label, label_hash(label));
+    return e->doc == b->doc ? e->count : 0;
+}
+
+/* Counts a passage with this label; false when out of memory. */
+static bool label_add(corpus_builder *b, const char *label)
+{
+    if (!b->labels || (b->nlabels + 1) * 2 > 1u << b->labels_bits) {
+        uint32_t bits = b->labels ? b->labels_bits + 1 : 6;
+        corpus_label_count *old = b->labels, *t = bits <= 30 ? calloc((size_t)1 << bits, sizeof *t) : NULL;
+        if (!t) return false;
+        uint32_t old_bits = b->labels_bits;
+        b->labels = t;
+        b->labels_bits = bits;
+        for (size_t i = 0; old && i < (size_t)1 << old_bits; i++)
+            if (old[i].doc == b->doc) *label_entry(b, old[i].label, old[i].hash) = old[i];
+        free(old);
+    }
+    uint64_t h = label_hash(label);
+    corpus_label_count *e = label_entry(b, label, h);
+    if (e->doc != b->doc) {
+        *e = (corpus_label_count){.label = label, .hash = h, .doc = b->doc, .count = 0};
+        b->nlabels++;
+    }
+    e->count++;
+    return true;
+}
+
 static char *make_id(corpus_builder *b)
 {
     if (b->record && b->rec_id) return (char *)b->rec_id;
     const char *label = b->label && !b->record ? b->label : "";
-    size_t same = 1;
-    for (size_t i = 0; i < b->n; i++)
-        if (strcmp(b->v[i].label ? b->v[i].label : "", label) == 0) same++;
+    size_t same = 1 + (size_t)label_seen(b, label);
     size_t len = strlen(b->rel) + strlen(label) + 24;
     char *id = zhs_arena_alloc(b->arena, len);
     if (!id) return NULL;
@@ -160,7 +218,7 @@ static int emit(corpus_builder *b, zhs_error *err)
     p->status = b->status;
     p->issuer = b->issuer;
     p->extra = b->extra;
-    if (!p->text || !p->id) return oom(err, b);
+    if (!p->text || !p->id || !label_add(b, p->label ? p->label : "")) return oom(err, b);
     b->n++;
     zhs_buf_reset(&b->cur);
     b->cur_chars = 0;

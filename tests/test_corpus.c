@@ -6,6 +6,7 @@
 #include "zhs.h"
 #include "common.h"
 #include "harness.h"
+#include "numeral.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -355,6 +356,43 @@ static void test_stable_ids(void)
     CHECK_STR(FIELD(by_id(&rb, "law.md#第一条之一"), text), "第一条之一 新插入的条文。");
     run_free(&ra);
     run_free(&rb);
+    free(dir);
+}
+
+/* The "-k" ordinals of a file with many passages of a label (the counts
+** grow their table past its first size), and of the file after it, whose
+** counts start again. */
+static void test_many_ids(void)
+{
+    zhs_buf md;
+    zhs_buf_init(&md);
+    zhs_buf_puts(&md, "# 法\n\n");
+    for (int round = 1; round <= 3; round++) {
+        for (uint32_t a = 1; a <= 150; a++) {
+            char num[64], line[160];
+            zhs_numeral_format(num, sizeof num, a);
+            snprintf(line, sizeof line, "第%s条 第%d遍。\n\n", num, round);
+            zhs_buf_puts(&md, line);
+        }
+        zhs_buf_puts(&md, "# 附件\n\n没有条号的一段。\n\n");
+    }
+    CHECK(!md.oom);
+    char *dir = new_dir();
+    write_file(dir, "a/law.md", md.data);
+    write_file(dir, "a/law2.md", "# 法二\n\n第一条 只有一遍。\n\n第一百五十条 也只一遍。\n\n# 附\n\n没有条号。\n");
+    run r;
+    read_one(&r, join(dir, "a"));
+    CHECK_STR(FIELD(by_id(&r, "law.md#第一条"), text), "第一条 第1遍。");
+    CHECK_STR(FIELD(by_id(&r, "law.md#第七十七条-2"), text), "第七十七条 第2遍。");
+    CHECK_STR(FIELD(by_id(&r, "law.md#第一百五十条-3"), text), "第一百五十条 第3遍。");
+    CHECK(by_id(&r, "law.md#第一百五十条-4") == NULL);
+    CHECK_STR(FIELD(by_id(&r, "law.md#3"), text), "没有条号的一段。");
+    CHECK_STR(FIELD(by_id(&r, "law2.md#第一条"), text), "第一条 只有一遍。");
+    CHECK_STR(FIELD(by_id(&r, "law2.md#第一百五十条"), text), "第一百五十条 也只一遍。");
+    CHECK_STR(FIELD(by_id(&r, "law2.md#1"), text), "没有条号。");
+    CHECK(r.n == 3 * 151 + 3);
+    run_free(&r);
+    zhs_buf_free(&md);
     free(dir);
 }
 
@@ -1072,6 +1110,7 @@ int main(void)
     test_valid_prefix();
     test_articles();
     test_stable_ids();
+    test_many_ids();
     test_markdown_cleaning();
     test_hard_wrap();
     test_column_breaks();
