@@ -63,7 +63,9 @@ int zhs_lens_open(zhs_mapped *m, const char *path, uint32_t ndocs, bool verify, 
     if (zhs_err_code(err)) return err->code;
     static const char *const plain[] = {ZHS_MAGIC_LEN_V1, NULL};
     zhs_table_body t;
-    int rc = zhs_table_open(&t, path, ZHS_MAGIC_LEN_, plain, "passage lengths", verify, err);
+    /* the planes of ndocs lengths of at most 4 bytes */
+    int rc = zhs_table_open_max(&t, path, ZHS_MAGIC_LEN_, plain, "passage lengths", verify,
+                                ZHS_LENS_HEAD + 4 * (uint64_t)ndocs, err);
     if (rc == ZHS_ENOTFOUND) {
         err->code = ZHS_OK;     /* a segment's file: its absence is damage */
         return zhs_fail(err, ZHS_ECORRUPT, "cannot open %s: it does not exist: the index is incomplete or damaged; "

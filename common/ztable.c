@@ -56,7 +56,7 @@ static int damaged(zhs_error *err, const char *path, const char *what, const cha
 }
 
 /* The frame after the u64 raw length in f's body into t->raw. */
-static int decompress(zhs_table_body *t, const zhs_mapped *f, const char *what, zhs_error *err)
+static int decompress(zhs_table_body *t, const zhs_mapped *f, const char *what, uint64_t max, zhs_error *err)
 {
     if (f->body_len < 8) return damaged(err, f->path, what, "is truncated");
     uint64_t n = zhs_get_u64(f->body);
@@ -73,6 +73,9 @@ static int decompress(zhs_table_body *t, const zhs_mapped *f, const char *what, 
     unsigned long long bound = ZSTD_decompressBound(frame, flen);
     if (bound == ZSTD_CONTENTSIZE_ERROR || n > bound || n > SIZE_MAX - 8)
         return damaged(err, f->path, what, "has a size that does not match its frame");
+    /* zstd's bound is no bound for a crafted frame (a few bytes of RLE
+    ** block decode to 128 KiB): the caller's largest possible table is */
+    if (n > max) return damaged(err, f->path, what, "is larger than such a table can be");
     /* 8 bytes of slack: readers of packed values load whole words */
     if (!(t->raw = malloc((size_t)n + 8)))
         return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
@@ -87,6 +90,12 @@ static int decompress(zhs_table_body *t, const zhs_mapped *f, const char *what, 
 
 int zhs_table_open(zhs_table_body *t, const char *path, const char *zmagic, const char *const *plain,
                    const char *what, bool verify, zhs_error *err)
+{
+    return zhs_table_open_max(t, path, zmagic, plain, what, verify, ZHS_ZTABLE_MAX, err);
+}
+
+int zhs_table_open_max(zhs_table_body *t, const char *path, const char *zmagic, const char *const *plain,
+                       const char *what, bool verify, uint64_t max, zhs_error *err)
 {
     memset(t, 0, sizeof *t);
     if (zhs_err_code(err)) return err->code;
@@ -108,7 +117,7 @@ int zhs_table_open(zhs_table_body *t, const char *path, const char *zmagic, cons
         t->len = t->f.body_len;
         return ZHS_OK;
     }
-    int rc = decompress(t, &t->f, what, err);
+    int rc = decompress(t, &t->f, what, max, err);
     /* the frame is in raw now: the mapping is not needed */
     zhs_unmap_file(&t->f);
     if (rc) zhs_table_close(t);

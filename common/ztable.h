@@ -45,6 +45,13 @@ typedef struct zhs_table_body {
 ** damage (the message names the file and says to rebuild the index). */
 int zhs_table_open(zhs_table_body *t, const char *path, const char *zmagic, const char *const *plain,
                    const char *what, bool verify, zhs_error *err);
+/* As zhs_table_open, refusing as damage a compressed table whose raw
+** length is above max before anything is allocated: a small crafted frame
+** can claim gigabytes.  zhs_table_open's cap is ZHS_ZTABLE_MAX, the file
+** table's limit before format 9. */
+#define ZHS_ZTABLE_MAX ((uint64_t)1 << 31)
+int zhs_table_open_max(zhs_table_body *t, const char *path, const char *zmagic, const char *const *plain,
+                       const char *what, bool verify, uint64_t max, zhs_error *err);
 void zhs_table_close(zhs_table_body *t);
 
 /* ------------------------------------------------- passage lengths (.len) */

@@ -266,6 +266,22 @@ static void test_lens(const char *dir)
     CHECK_OK(zhs_ztable_write(NULL, path, ZHS_MAGIC_LEN_, raw, ZHS_LENS_HEAD + 15, &err), err);
     zhs_error e2 = {0};
     CHECK(zhs_lens_open(&m, path, 4, true, &e2) == ZHS_ECORRUPT && names_damage(&e2, "g1.len"));
+    /* a raw body longer than 4 passages' planes can be (here 1 MiB of
+    ** zeros, a frame of a few hundred bytes): refused before it is
+    ** allocated or decoded, whatever the frame says */
+    size_t big = (size_t)1 << 20;
+    uint8_t *zeros = calloc(big, 1);
+    CHECK(zeros != NULL);
+    if (zeros) {
+        zhs_set_u32(zeros, 4);
+        zeros[4] = 4;
+        CHECK_OK(zhs_ztable_write(NULL, path, ZHS_MAGIC_LEN_, zeros, big, &err), err);
+        zhs_error e4 = {0};
+        CHECK_MSG(zhs_lens_open(&m, path, 4, true, &e4) == ZHS_ECORRUPT && names_damage(&e4, "g1.len") &&
+                      strstr(e4.message, "larger"),
+                  "%s", e4.message);
+        free(zeros);
+    }
     zhs_error e3 = {0};
     snprintf(path, sizeof path, "%s/none.len", dir);
     CHECK_MSG(zhs_lens_open(&m, path, 4, true, &e3) == ZHS_ECORRUPT && names_damage(&e3, "none.len"), "%s", e3.message);
