@@ -76,14 +76,24 @@ static inline uint64_t dict_block_off(const zhs_segment *s, uint32_t b)
                                   : zhs_get_u64(s->dict_table + (size_t)b * 8);
 }
 
+bool zhs_file_magic(const char *path, char m[ZHS_MAGIC_LEN])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    bool whole = fread(m, 1, ZHS_MAGIC_LEN, f) == ZHS_MAGIC_LEN;
+    fclose(f);
+    return whole;
+}
+
+static bool magic_is(const char m[ZHS_MAGIC_LEN], bool have, const char *magic)
+{
+    return have && memcmp(m, magic, ZHS_MAGIC_LEN) == 0;
+}
+
 bool zhs_file_has_magic(const char *path, const char *magic)
 {
     char m[ZHS_MAGIC_LEN];
-    FILE *f = fopen(path, "rb");
-    if (!f) return false;
-    bool same = fread(m, 1, sizeof m, f) == sizeof m && memcmp(m, magic, sizeof m) == 0;
-    fclose(f);
-    return same;
+    return magic_is(m, zhs_file_magic(path, m), magic);
 }
 
 int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t ndocs,
@@ -98,10 +108,14 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     s->dict_v1 = zhs_file_has_magic(path, ZHS_MAGIC_DICT_V1);
     zhs_map_file(&s->dict, path, s->dict_v1 ? ZHS_MAGIC_DICT_V1 : ZHS_MAGIC_DICT, verify, err);
     snprintf(path, sizeof path, "%s/%s.post", dir, stem);
-    s->skip_v1 = zhs_file_has_magic(path, ZHS_MAGIC_POST_V1);
-    s->post_unary = !s->skip_v1 && zhs_file_has_magic(path, ZHS_MAGIC_POST);
-    s->skip_packed = s->post_unary || zhs_file_has_magic(path, ZHS_MAGIC_POST_V4);
-    s->post_packed = s->skip_packed || zhs_file_has_magic(path, ZHS_MAGIC_POST_V3);
+    /* the layout from the magic, read once (an unreadable file has none
+    ** of them: mapping it says why) */
+    char m[ZHS_MAGIC_LEN];
+    bool have = zhs_file_magic(path, m);
+    s->skip_v1 = magic_is(m, have, ZHS_MAGIC_POST_V1);
+    s->post_unary = magic_is(m, have, ZHS_MAGIC_POST);
+    s->skip_packed = s->post_unary || magic_is(m, have, ZHS_MAGIC_POST_V4);
+    s->post_packed = s->skip_packed || magic_is(m, have, ZHS_MAGIC_POST_V3);
     zhs_map_file(&s->post, path,
                  s->skip_v1         ? ZHS_MAGIC_POST_V1
                  : s->post_unary    ? ZHS_MAGIC_POST
@@ -114,9 +128,10 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     snprintf(path, sizeof path, "%s/%s.len", dir, stem);
     zhs_lens_open(&s->len, path, ndocs, verify, err);
     snprintf(path, sizeof path, "%s/%s.store", dir, stem);
-    s->store_coded = !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V1);
-    s->store_zstd = s->store_coded && !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V2);
-    s->store_derived = s->store_zstd && !zhs_file_has_magic(path, ZHS_MAGIC_STORE_V3);
+    have = zhs_file_magic(path, m);
+    s->store_coded = !magic_is(m, have, ZHS_MAGIC_STORE_V1);
+    s->store_zstd = s->store_coded && !magic_is(m, have, ZHS_MAGIC_STORE_V2);
+    s->store_derived = s->store_zstd && !magic_is(m, have, ZHS_MAGIC_STORE_V3);
     zhs_map_file(&s->store, path,
                  s->store_derived ? ZHS_MAGIC_STORE
                  : s->store_zstd  ? ZHS_MAGIC_STORE_V3

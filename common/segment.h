@@ -30,6 +30,9 @@ int zhs_map_file(zhs_mapped *m, const char *path, const char *magic, bool verify
 /* Whether the file at path starts with magic (false when unreadable:
 ** mapping it then says why): which layout of a file to read. */
 bool zhs_file_has_magic(const char *path, const char *magic);
+/* The file's first ZHS_MAGIC_LEN bytes into m; false when it has fewer or
+** cannot be read (a file of one of several layouts: the caller compares). */
+bool zhs_file_magic(const char *path, char m[ZHS_MAGIC_LEN]);
 void zhs_unmap_file(zhs_mapped *m);
 
 typedef struct zhs_segment {

@@ -7,7 +7,6 @@
 #include "ztable.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -38,16 +37,6 @@ int zhs_ztable_write(zhs_syncs *syncs, const char *path, const char *magic, cons
 out:
     zhs_buf_free(&out);
     return rc;
-}
-
-/* The file's first ZHS_MAGIC_LEN bytes into m; false when it has fewer. */
-static bool read_magic(const char *path, char m[ZHS_MAGIC_LEN])
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = read(fd, m, ZHS_MAGIC_LEN);
-    close(fd);
-    return n == ZHS_MAGIC_LEN;
 }
 
 static int damaged(zhs_error *err, const char *path, const char *what, const char *how)
@@ -103,7 +92,7 @@ int zhs_table_open_max(zhs_table_body *t, const char *path, const char *zmagic, 
         return zhs_fail(err, ZHS_ENOTFOUND, "%s does not exist", path);
     char m[ZHS_MAGIC_LEN];
     const char *magic = NULL;
-    if (read_magic(path, m)) {
+    if (zhs_file_magic(path, m)) {
         if (!memcmp(m, zmagic, ZHS_MAGIC_LEN)) magic = zmagic;
         for (size_t i = 0; !magic && plain && plain[i]; i++)
             if (!memcmp(m, plain[i], ZHS_MAGIC_LEN)) magic = plain[i];
