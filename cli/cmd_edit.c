@@ -152,7 +152,7 @@ int cmd_add(int argc, char **argv)
             goto out;
         }
     }
-    zhs_corpus_options co = {NULL, NULL, 0, ZHS_ORDER_SIMILAR};
+    zhs_corpus_options co = ZHS_CORPUS_OPTIONS_INIT;
     if (zhs_corpus_open(&corpus, roots, nroots, &co, &err)) goto fail;
     zhs_corpus_set_filter(corpus, on_file, &c);
     for (;;) {

@@ -231,7 +231,7 @@ int cmd_index(int argc, char **argv)
     zhs_analyzer *an = NULL;
     zhs_corpus *corpus = NULL;
     zhs_writer *w = NULL;
-    zhs_corpus_options co = {on_warn, &ctx, 0, order};
+    zhs_corpus_options co = {ZHS_CORPUS_OPTIONS_VERSION, on_warn, &ctx, 0, order};
     uint64_t passages = 0;
     zhs_buf_init(&ctx.file);
     bool have_index = false;

@@ -13,6 +13,12 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+void zhs_corpus_options_default(zhs_corpus_options *o)
+{
+    zhs_corpus_options d = ZHS_CORPUS_OPTIONS_INIT;
+    *o = d;
+}
+
 int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
                     const zhs_corpus_options *opts, zhs_error *err)
 {
@@ -25,6 +31,10 @@ int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
     for (size_t i = 0; i < npaths; i++)
         if (!paths[i])
             return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: path %zu is NULL", i);
+    if (opts && opts->version > ZHS_CORPUS_OPTIONS_VERSION)
+        return zhs_fail(err, ZHS_EINVAL, "corpus options of version %u are newer than this library (%u): "
+                        "build the program against this version of zhs.h", opts->version,
+                        ZHS_CORPUS_OPTIONS_VERSION);
     if (opts && opts->order != ZHS_ORDER_SIMILAR && opts->order != ZHS_ORDER_PATH)
         return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: order %d is neither ZHS_ORDER_SIMILAR nor ZHS_ORDER_PATH",
                         opts->order);

@@ -34,7 +34,8 @@ static int build(const char *dir, const char *folder, zhs_error *err)
     zhs_writer *w = NULL;
     zhs_corpus *c = NULL;
     zhs_writer_options wo = ZHS_WRITER_OPTIONS_INIT;   /* the defaults */
-    zhs_corpus_options co = {on_warning, NULL, 0, ZHS_ORDER_SIMILAR};
+    zhs_corpus_options co = ZHS_CORPUS_OPTIONS_INIT;
+    co.warn = on_warning;
     const char *paths[] = {folder};
 
     zhs_analyzer_open(&an, NULL, err);                  /* NULL: default configuration */

@@ -248,12 +248,25 @@ typedef void (*zhs_warn_fn)(void *ctx, const char *path, const char *message);
 ** order, and the same corpus always gives the same order. */
 enum zhs_order { ZHS_ORDER_SIMILAR = 0, ZHS_ORDER_PATH = 1 };
 
+#define ZHS_CORPUS_OPTIONS_VERSION 1
+
 typedef struct zhs_corpus_options {
+    unsigned version;               /* ZHS_CORPUS_OPTIONS_VERSION; 0: a zeroed struct */
     zhs_warn_fn warn;               /* NULL: warnings are only counted */
     void *warn_ctx;
     size_t max_file_bytes;          /* 0: default (1 GiB); larger files skipped */
     int order;                      /* enum zhs_order: the order files are read in */
 } zhs_corpus_options;
+/*
+** Every field left at 0 takes its default, whatever the version (0 is the
+** default of each).  A version above ZHS_CORPUS_OPTIONS_VERSION is refused:
+** the program was built against a newer zhs.h than the library it runs
+** with, and its struct may have fields this library would not read.
+*/
+#define ZHS_CORPUS_OPTIONS_INIT {ZHS_CORPUS_OPTIONS_VERSION, NULL, NULL, 0, ZHS_ORDER_SIMILAR}
+
+/* Sets *o to ZHS_CORPUS_OPTIONS_INIT. */
+void zhs_corpus_options_default(zhs_corpus_options *o);
 
 typedef struct zhs_corpus_stats {
     uint64_t files_read;            /* files that produced a document */

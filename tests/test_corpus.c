@@ -140,7 +140,7 @@ static void read_all_opts(run *r, const char *const *paths, size_t npaths, size_
     memset(r, 0, sizeof *r);
     zhs_error err;
     zhs_error_clear(&err);
-    zhs_corpus_options opts = {on_warn, r, max_file, order};
+    zhs_corpus_options opts = {ZHS_CORPUS_OPTIONS_VERSION, on_warn, r, max_file, order};
     zhs_corpus *c = NULL;
     r->rc = zhs_corpus_open(&c, paths, npaths, &opts, &err);
     CHECK_OK(r->rc, err);
@@ -818,7 +818,7 @@ static void test_unreadable(void)
     zhs_error_clear(&err);
     run w;
     memset(&w, 0, sizeof w);
-    zhs_corpus_options opts = {on_warn, &w, 0, ZHS_ORDER_SIMILAR};
+    zhs_corpus_options opts = {ZHS_CORPUS_OPTIONS_VERSION, on_warn, &w, 0, ZHS_ORDER_SIMILAR};
     const char *paths[] = {dir, join(dir, "missing.md")};
     zhs_corpus *c = NULL;
     CHECK_OK(zhs_corpus_open(&c, paths, 2, &opts, &err), err);
@@ -1065,9 +1065,25 @@ static void test_order(void)
 
     zhs_error err;
     zhs_error_clear(&err);
-    zhs_corpus_options bad = {NULL, NULL, 0, 7};
+    zhs_corpus_options bad = {ZHS_CORPUS_OPTIONS_VERSION, NULL, NULL, 0, 7};
     zhs_corpus *c = NULL;
     CHECK(zhs_corpus_open(&c, &sample, 1, &bad, &err) == ZHS_EINVAL && c == NULL && strstr(err.message, "order 7"));
+
+    /* A struct from a newer zhs.h may hold fields this library would not
+    ** read: refused, with the versions named.  A zeroed struct (version 0)
+    ** is the defaults, the same as the initialiser. */
+    zhs_corpus_options newer;
+    zhs_corpus_options_default(&newer);
+    CHECK(newer.version == ZHS_CORPUS_OPTIONS_VERSION && newer.order == ZHS_ORDER_SIMILAR && !newer.warn);
+    newer.version = ZHS_CORPUS_OPTIONS_VERSION + 1;
+    zhs_error_clear(&err);
+    CHECK(zhs_corpus_open(&c, &sample, 1, &newer, &err) == ZHS_EINVAL && c == NULL &&
+          strstr(err.message, "newer than this library"));
+    zhs_corpus_options zeroed;
+    memset(&zeroed, 0, sizeof zeroed);
+    zhs_error_clear(&err);
+    CHECK(zhs_corpus_open(&c, &sample, 1, &zeroed, &err) == ZHS_OK && c != NULL);
+    zhs_corpus_close(c);
 }
 
 static void test_laws(void)

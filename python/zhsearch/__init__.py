@@ -375,7 +375,9 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
     warn_fn = L.WARN_FN(warn)           # kept alive until the end of the call
     progress_fn = L.PROGRESS_FN(report)
     opts.progress = progress_fn
-    copts = L.CorpusOptions(warn_fn, None, 0, 0)
+    copts = L.CorpusOptions()
+    lib.zhs_corpus_options_default(ctypes.byref(copts))
+    copts.warn = warn_fn
     cpaths = (ctypes.c_char_p * len(paths))(*paths)
 
     an, w, c = L.Handle(), L.Handle(), L.Handle()

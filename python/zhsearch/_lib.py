@@ -88,7 +88,8 @@ WARN_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p, c_char_p)
 
 
 class CorpusOptions(ctypes.Structure):
-    _fields_ = [("warn", WARN_FN), ("warn_ctx", c_void_p), ("max_file_bytes", c_size_t), ("order", c_int)]
+    _fields_ = [("version", c_uint), ("warn", WARN_FN), ("warn_ctx", c_void_p), ("max_file_bytes", c_size_t),
+                ("order", c_int)]
 
 
 class CorpusStats(ctypes.Structure):
@@ -178,6 +179,7 @@ PROTOTYPES = {
     "zhs_engine_name": (c_char_p, [c_int]),
     "zhs_engine_from_name": (c_int, [POINTER(c_int), c_char_p, ERR]),
     "zhs_writer_options_default": (None, [POINTER(WriterOptions)]),
+    "zhs_corpus_options_default": (None, [POINTER(CorpusOptions)]),
     "zhs_writer_open": (c_int, [POINTER(Handle), c_char_p, Handle, POINTER(WriterOptions), ERR]),
     "zhs_writer_add": (c_int, [Handle, POINTER(Passage), ERR]),
     "zhs_writer_commit": (c_int, [Handle, ERR]),

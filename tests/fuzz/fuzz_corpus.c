@@ -58,7 +58,7 @@ static void read_all(size_t size, size_t nlines)
 {
     zhs_error err = {0};
     warn_ctx wc = {0};
-    zhs_corpus_options opts = {on_warn, &wc, 0, ZHS_ORDER_SIMILAR};
+    zhs_corpus_options opts = {ZHS_CORPUS_OPTIONS_VERSION, on_warn, &wc, 0, ZHS_ORDER_SIMILAR};
     zhs_corpus *c;
     const char *p[6];
     for (int i = 0; i < 6; i++) p[i] = paths[i];
