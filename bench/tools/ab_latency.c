@@ -11,8 +11,8 @@
 ** QUERIES: one query a line.  K: hits (10, 100), 0 for a count.  Options as
 ** zhs bench's (every version, plain BM25); AB_DEFAULT=1 in the environment:
 ** the defaults (newest versions, proximity).  Per query: one warm-up run
-** of each, whose hits and scores are compared (a query whose differ is
-** named on stderr), then REPS timed runs of each, alternating who goes
+** of each, whose hits (by passage id) and scores are compared (a query
+** whose differ is named on stderr), then REPS timed runs of each, alternating who goes
 ** first; the median.  Prints the mean, p50 and p99 of the medians for
 ** each library and the number of queries whose results differ; AB_VERBOSE=1
 ** also each query's two medians.  The top-k match count ("at least") is
@@ -42,6 +42,7 @@ typedef struct lib {
     uint64_t (*matches)(const zhs_results *);
     size_t (*count)(const zhs_results *);
     const zhs_hit *(*hit)(const zhs_results *, size_t);
+    int (*passage)(zhs_passage *, zhs_results *, uint32_t, zhs_error *);
     zhs_index *ix;
     zhs_analyzer *an;
     zhs_search_options so;
@@ -72,6 +73,7 @@ static void load(lib *l, const char *path, const char *index, int k)
     *(void **)&l->matches = sym(h, path, "zhs_results_matches");
     *(void **)&l->count = sym(h, path, "zhs_results_count");
     *(void **)&l->hit = sym(h, path, "zhs_results_hit");
+    *(void **)&l->passage = sym(h, path, "zhs_results_passage");
     zhs_error err = {0};
     if (l->open(&l->ix, index, &err) || l->open_analyzer(&l->an, l->ix, &err)) {
         fprintf(stderr, "ab_latency: %s: %s\n", path, err.message);
@@ -103,16 +105,44 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Hits and their scores, bit for bit (and the count of a count). */
-static uint64_t signature(const lib *l, const zhs_results *r, int k)
+/* One hit: its score's bits and its passage's id, hashed. */
+typedef struct hit_key {
+    uint64_t score, id;
+} hit_key;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const hit_key *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Hits by passage id and score, bit for bit, in an order of their own (and
+** the count of a count).  Ids, not passage numbers: two indexes of one
+** corpus may number passages differently (an order of files, a merge), and
+** hits of equal score may then come in another order. */
+static uint64_t signature(const lib *l, zhs_results *r, int k)
 {
     uint64_t s = k == 0 ? l->matches(r) : 0;
-    for (size_t j = 0; j < l->count(r); j++) {
+    size_t n = l->count(r);
+    hit_key *key = malloc((n ? n : 1) * sizeof *key);
+    if (!key) exit(2);
+    for (size_t j = 0; j < n; j++) {
         const zhs_hit *h = l->hit(r, j);
-        uint64_t bits;
-        memcpy(&bits, &h->score, sizeof bits);
-        s = (s * 131 + h->doc) * 31 + bits;
+        zhs_passage p;
+        zhs_error err = {0};
+        if (l->passage(&p, r, h->doc, &err)) {
+            fprintf(stderr, "ab_latency: passage %u: %s\n", h->doc, err.message);
+            exit(2);
+        }
+        uint64_t id = 14695981039346656037u;       /* FNV-1a */
+        for (const char *c = p.id; *c; c++) id = (id ^ (unsigned char)*c) * 1099511628211u;
+        memcpy(&key[j].score, &h->score, sizeof key[j].score);
+        key[j].id = id;
     }
+    qsort(key, n, sizeof *key, cmp_key);
+    for (size_t j = 0; j < n; j++) s = (s * 131 + key[j].id) * 31 + key[j].score;
+    free(key);
     return s;
 }
 
