@@ -1,6 +1,7 @@
 /*
 ** build_malloc.c — the allocator's settings for a command that builds an
-** index (index, merge): memory kept, not given back and asked for again.
+** index (`zhs index`; merge and add keep glibc's defaults: not measured
+** with these settings): memory kept, not given back and asked for again.
 */
 #include "cli.h"
 
