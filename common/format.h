@@ -523,8 +523,8 @@ const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n);
 #define ZHS_DICT_DF_ESC 31u
 /* An inline list's positions are in its entry up to this many (format
 ** 10): a reader decodes them into the cursor (zhs_cursor.pos_before's
-** room); more stay in .pos.  On laws 99.6% of the df-1 terms with
-** positions have at most 16. */
+** room); more stay in .pos.  On laws every df-1 term has cf <= 16
+** (90,835 of the 96,199 cf 1). */
 #define ZHS_INLINE_POS_MAX 64u
 /* The dictionary layouts (zhs_dict_parse_entry): ZHSDICT2, ZHSDICT1,
 ** ZHSDICT3; 0 and 1 as the bool the function took before. */
@@ -545,7 +545,8 @@ typedef struct zhs_term_info {
     bool ub_from_max;       /* ub not stored (format 7): the bound is that
                             ** of max_tf at min_len, at any k1/b */
     /* format 10's inline list (df 1, post_len 0): its passage, and its
-    ** positions' varints in the entry (NULL: in .pos, pos_off/pos_len) */
+    ** positions' varints in the entry, pos_len bytes (NULL: in .pos at
+    ** pos_off, or none) */
     bool post_inline;
     uint32_t doc1;
     const uint8_t *pos_inline;

@@ -330,8 +330,11 @@ static bool parse_inline(const uint8_t **pp, const uint8_t *end, zhs_term_info *
     ti->doc1 = (uint32_t)doc;
     ti->post_len = 0;
     if (has_pos && ti->cf <= ZHS_INLINE_POS_MAX) {
+        /* pos_len their bytes in the entry: every reader that asks
+        ** whether a term has positions (pos_len > 0) is answered */
         ti->pos_inline = p;
         if (!(p = skip_varints(p, end, ti->cf))) return false;
+        ti->pos_len = (uint64_t)(p - ti->pos_inline);
     } else if (has_pos && !zhs_varint_get(&p, end, &ti->pos_len)) {
         return false;
     }
@@ -400,7 +403,7 @@ bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, int kind, char
     ti->max_tf = maxtf > UINT32_MAX ? UINT32_MAX : (uint32_t)maxtf;
     ti->min_len = minlen > UINT32_MAX ? UINT32_MAX : (uint32_t)minlen;
     *post_off += ti->post_len;
-    *pos_off += ti->pos_len;
+    if (!ti->pos_inline) *pos_off += ti->pos_len;
     *pp = p;
     return true;
 }
@@ -488,8 +491,8 @@ static bool ranges_ok(const zhs_segment *s, const zhs_term_info *ti)
 {
     return (ti->post_inline || (ti->post_off >= ZHS_MAGIC_LEN && ti->post_len <= s->post.body_len &&
                                 ti->post_off - ZHS_MAGIC_LEN <= s->post.body_len - ti->post_len)) &&
-           ti->pos_off >= ZHS_MAGIC_LEN && ti->pos_len <= s->pos.body_len &&
-           ti->pos_off - ZHS_MAGIC_LEN <= s->pos.body_len - ti->pos_len &&
+           (ti->pos_inline || (ti->pos_off >= ZHS_MAGIC_LEN && ti->pos_len <= s->pos.body_len &&
+                               ti->pos_off - ZHS_MAGIC_LEN <= s->pos.body_len - ti->pos_len)) &&
            ti->df <= s->ndocs;
 }
 
@@ -678,10 +681,9 @@ static void init_inline(zhs_cursor *c, const zhs_term_info *ti)
     c->blocks = c->end = NULL;
     c->pos_inline = ti->pos_inline != NULL;
     if (ti->pos_inline) {
-        /* the entry's varints end inside the dictionary (its parse
-        ** skipped them) */
+        /* the entry's varints, which its parse found inside the block */
         c->pos_base = ti->pos_inline;
-        c->pos_end = c->seg->dict.data + c->seg->dict.size;
+        c->pos_end = ti->pos_inline + ti->pos_len;
     }
     c->docs[0] = ti->doc1;
     c->tfs[0] = (uint32_t)ti->cf;

@@ -104,7 +104,8 @@ int zhs_segment_lookup(const zhs_segment *s, zhs_term_info *ti, const char *key,
 ** the first) and the block's running offsets; false on damage.  An
 ** inline list's entry leaves min_len UINT32_MAX and post_off to the
 ** caller, who knows the segment (its passage's length, the entry's
-** offset: segment.c's finish_inline). */
+** offset: segment.c's finish_inline); positions in the entry leave
+** pos_off where it was (pos_len is their bytes in the entry). */
 int zhs_dict_put_entry(zhs_buf *b, const char *key, size_t keylen, size_t prefix, const zhs_term_info *ti);
 bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, int kind, char *key, size_t *keylen,
                           zhs_term_info *ti, uint64_t *post_off, uint64_t *pos_off);

@@ -1167,12 +1167,12 @@ static void dict_entries(void)
         CHECK_MSG(keylen == klen[i] && memcmp(key, keys[i], keylen) == 0, "key %d", i);
         /* an inline list's shortest passage is its passage's length, which
         ** the caller reads (UINT32_MAX here); its positions in the entry
-        ** take no .pos bytes */
+        ** (pos_len their bytes) take no .pos bytes */
         uint32_t want_min = in[i].post_inline ? UINT32_MAX : in[i].min_len;
-        uint64_t want_pos = in[i].pos_inline ? 0 : in[i].pos_len;
+        uint64_t pos_step = in[i].pos_inline ? 0 : in[i].pos_len;
         CHECK_MSG(t.df == in[i].df && t.cf == in[i].cf && t.max_tf == in[i].max_tf && t.min_len == want_min &&
-                  t.post_len == in[i].post_len && t.pos_len == want_pos && t.post_off == post_was &&
-                  t.pos_off == pos_was && post == post_was + t.post_len && pos == pos_was + t.pos_len,
+                  t.post_len == in[i].post_len && t.pos_len == in[i].pos_len && t.post_off == post_was &&
+                  t.pos_off == pos_was && post == post_was + t.post_len && pos == pos_was + pos_step,
                   "counts %d", i);
         CHECK_MSG(t.post_inline == in[i].post_inline && (!t.post_inline || t.doc1 == in[i].doc1), "inline %d", i);
         CHECK_MSG(in[i].pos_inline ? t.pos_inline && memcmp(t.pos_inline, posv, sizeof posv) == 0 : !t.pos_inline,
