@@ -709,16 +709,9 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     c->pos_base = s->pos.data + ti->pos_off;
     c->pos_end = c->pos_base + ti->pos_len;
     c->block = UINT32_MAX;
-    if (ZHS_UNLIKELY(ti->post_inline)) {
-        /* ranges_ok took post_off as a name, not a place: no pointer
-        ** into .post is made from it */
-        init_inline(c, ti);
-        return;
-    }
-    const uint8_t *base = s->post.data + ti->post_off;
-    c->end = base + ti->post_len;
-    c->blocks = base;
     if (nblocks > 1) {
+        const uint8_t *base = s->post.data + ti->post_off;
+        c->end = base + ti->post_len;
         /* read only through the skip table: a single-block list (most
         ** lists) leaves it unset */
         if (s->skip_packed) {
@@ -739,11 +732,28 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
         c->soff = 0;    /* the last docs' column starts the table */
         c->sline = c->skt.f[ZHS_SK_LAST].base;
         if (!decode_block(c, 0, skip_last(c, 0))) return;
-    } else if (df == 0 || base >= c->end || !decode_block_at(c, 0, df, base, -1, 0, true)) {
-        /* the single block, at the list's start after no doc, decoded
-        ** inline (most lists; a df of 0 is damage) */
+    } else if (ZHS_UNLIKELY(ti->post_len == 0)) {
+        /* format 10's inline list, else damage.  Tested here, where an
+        ** empty list was tested before, so that the other lists pay
+        ** nothing for it; its post_off names its entry, not a place in
+        ** .post: no pointer is made from it */
+        if (ti->post_inline && df == 1) {
+            init_inline(c, ti);
+            return;
+        }
+        c->blocks = c->end = NULL;
         cursor_damaged(c);
         return;
+    } else {
+        const uint8_t *base = s->post.data + ti->post_off;
+        c->end = base + ti->post_len;
+        c->blocks = base;
+        if (df == 0 || !decode_block_at(c, 0, df, base, -1, 0, true)) {
+            /* the single block, at the list's start after no doc, decoded
+            ** inline (most lists; a df of 0 is damage) */
+            cursor_damaged(c);
+            return;
+        }
     }
     c->doc = c->docs[0];
 }
