@@ -43,13 +43,18 @@
 ** at open are compressed (ztable.h): the file table (ZHSFILE2), metadata
 ** (ZHSMETA2), citations (ZHSCITE3) and passage lengths as byte planes
 ** (ZHSLENS2); the dictionary's block offsets are u32 (its trailer says
-** so, below); the rest is format 8's. */
-#define ZHS_FORMAT_VERSION 9
+** so, below); the rest is format 8's.
+** Format 10: a term of df 1 keeps its posting (the passage; its tf is
+** cf) and, up to ZHS_INLINE_POS_MAX positions, its positions in its
+** dictionary entry (.dict magic ZHSDICT3, below), not in .post and .pos;
+** the rest is format 9's. */
+#define ZHS_FORMAT_VERSION 10
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16
 
-#define ZHS_MAGIC_DICT  "ZHSDICT2"   /* entries of formats 7 and 8 */
+#define ZHS_MAGIC_DICT  "ZHSDICT3"   /* format 10: df-1 lists inline */
+#define ZHS_MAGIC_DICT_V2 "ZHSDICT2" /* formats 7 to 9 */
 #define ZHS_MAGIC_DICT_V1 "ZHSDICT1" /* formats 1 to 6 */
 #define ZHS_MAGIC_POST  "ZHSPOST5"   /* blocks with unary tfs (format 9) */
 #define ZHS_MAGIC_POST_V4 "ZHSPOST4" /* format 8: packed skip tables, format-6 blocks */
@@ -428,6 +433,9 @@ size_t zhs_block_encode(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1
 ** is found when the tfs are read: codec_simd.h, zhs_unary_block_tfs),
 ** a placed group has its bytes, and high_sum the sum of tf - 1. */
 #define ZHS_TF_UNARY_BITS 64u
+/* A cursor's tf group of format 10's inline list (segment.c): its one tf
+** set at the start, nothing to decode */
+#define ZHS_TF_INLINE_BITS 65u
 #define ZHS_TF_UNARY_MAX_BYTES ((size_t)1 << 29)
 size_t zhs_block_encode_v9(uint8_t *out, const uint32_t *gaps, const uint32_t *tfm1, size_t n);
 /* Locates the unary area of n >= 1 values at p, inside [p, end), into g;
@@ -484,6 +492,16 @@ const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n);
 **         varint min_len.  Without bit 0 the bound is the tf part of
 **         max_tf at min_len (ub_from_max): the writer leaves the bound out
 **         where that is no looser than the stored 16 bits would be.
+** Format 10 entry (ZHSDICT3): format 7's, but where df is 1 (bits 3-7
+**         zero) the list is in the entry (an *inline* list), its place
+**         in .post and .pos taken by nothing:
+**         [varint cf - 2] (bit 2; the one tf is cf), varint doc (in
+**         place of post_len), then with bit 1: when cf <=
+**         ZHS_INLINE_POS_MAX, cf varints, the first position and the
+**         gaps to the others (in place of pos_len: a reader skips them
+**         by counting), else varint pos_len as before (the positions in
+**         .pos); [u16 ub] (bit 0), and no min_len: the passage's length
+**         is it (the reader takes it from .len).
 ** Formats 1 to 6 entry (ZHSDICT1): varint shared, varint rest, the rest,
 **         varint df, varint cf, varint post_len, varint pos_len, f32 ub,
 **         varint max_tf, varint min_len.
@@ -503,6 +521,18 @@ const uint8_t *zhs_block_end(const uint8_t *p, const uint8_t *end, size_t n);
 #define ZHS_DICT_CF 4u
 #define ZHS_DICT_DF_SHIFT 3
 #define ZHS_DICT_DF_ESC 31u
+/* An inline list's positions are in its entry up to this many (format
+** 10): a reader decodes them into the cursor (zhs_cursor.pos_before's
+** room); more stay in .pos.  On laws every df-1 term has cf <= 16
+** (90,835 of the 96,199 cf 1). */
+#define ZHS_INLINE_POS_MAX 64u
+/* The dictionary layouts (zhs_dict_parse_entry): ZHSDICT2, ZHSDICT1,
+** ZHSDICT3; 0 and 1 as the bool the function took before. */
+enum { ZHS_DICT_KIND_V2 = 0, ZHS_DICT_KIND_V1 = 1, ZHS_DICT_KIND_INLINE = 2 };
+/* An inline list's post_off (it has no place in .post): this plus its
+** entry's offset in .dict, so that post_off still names one term of a
+** segment (the searcher matches terms by it). */
+#define ZHS_POST_OFF_INLINE ((uint64_t)1 << 62)
 
 typedef struct zhs_term_info {
     uint32_t df;
@@ -514,6 +544,12 @@ typedef struct zhs_term_info {
     uint32_t min_len;
     bool ub_from_max;       /* ub not stored (format 7): the bound is that
                             ** of max_tf at min_len, at any k1/b */
+    /* format 10's inline list (df 1, post_len 0): its passage, and its
+    ** positions' varints in the entry, pos_len bytes (NULL: in .pos at
+    ** pos_off, or none) */
+    bool post_inline;
+    uint32_t doc1;
+    const uint8_t *pos_inline;
 } zhs_term_info;
 
 /* ------------------------------------------------------------ store */

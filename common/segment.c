@@ -105,13 +105,20 @@ int zhs_segment_open(zhs_segment *s, const char *dir, const char *stem, uint32_t
     s->ndocs = ndocs;
     s->record_version = ZHS_FORMAT_VERSION;
     snprintf(path, sizeof path, "%s/%s.dict", dir, stem);
-    s->dict_v1 = zhs_file_has_magic(path, ZHS_MAGIC_DICT_V1);
-    zhs_map_file(&s->dict, path, s->dict_v1 ? ZHS_MAGIC_DICT_V1 : ZHS_MAGIC_DICT, verify, err);
-    snprintf(path, sizeof path, "%s/%s.post", dir, stem);
     /* the layout from the magic, read once (an unreadable file has none
     ** of them: mapping it says why) */
     char m[ZHS_MAGIC_LEN];
     bool have = zhs_file_magic(path, m);
+    s->dict_v1 = magic_is(m, have, ZHS_MAGIC_DICT_V1);
+    s->dict_kind = s->dict_v1 ? ZHS_DICT_KIND_V1 : magic_is(m, have, ZHS_MAGIC_DICT_V2) ? ZHS_DICT_KIND_V2
+                                                                                        : ZHS_DICT_KIND_INLINE;
+    zhs_map_file(&s->dict, path,
+                 s->dict_kind == ZHS_DICT_KIND_V1   ? ZHS_MAGIC_DICT_V1
+                 : s->dict_kind == ZHS_DICT_KIND_V2 ? ZHS_MAGIC_DICT_V2
+                                                    : ZHS_MAGIC_DICT,
+                 verify, err);
+    snprintf(path, sizeof path, "%s/%s.post", dir, stem);
+    have = zhs_file_magic(path, m);
     s->skip_v1 = magic_is(m, have, ZHS_MAGIC_POST_V1);
     s->post_unary = magic_is(m, have, ZHS_MAGIC_POST);
     s->skip_packed = s->post_unary || magic_is(m, have, ZHS_MAGIC_POST_V4);
@@ -292,15 +299,53 @@ static bool parse_counts_v1(const uint8_t **pp, const uint8_t *end, zhs_term_inf
     p += 4;
     memcpy(&ti->ub, &ub, 4);
     ti->ub_from_max = false;
+    ti->post_inline = false;
+    ti->pos_inline = NULL;
     if (!zhs_varint_get(&p, end, maxtf)) return false;
     *pp = p;
     return true;
 }
 
-/* The counts of a ZHSDICT2 entry after its key: the flags byte says
-** which are stored (format.h). */
+/* Skips n varints at p (an inline list's positions); NULL when they do
+** not end before end. */
+static const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, uint64_t n)
+{
+    for (uint64_t k = 0; k < n; k++) {
+        do {
+            if (p >= end) return NULL;
+        } while (*p++ & 0x80);
+    }
+    return p;
+}
+
+/* Format 10's inline list after its cf: the passage, then its positions
+** in the entry (up to ZHS_INLINE_POS_MAX) or their length in .pos; no
+** shortest passage (the caller's *minlen: UINT64_MAX, taken from .len). */
+static bool parse_inline(const uint8_t **pp, const uint8_t *end, zhs_term_info *ti, bool has_pos)
+{
+    const uint8_t *p = *pp;
+    uint64_t doc;
+    if (ti->cf > UINT32_MAX || !zhs_varint_get(&p, end, &doc) || doc >= UINT32_MAX) return false;
+    ti->post_inline = true;
+    ti->doc1 = (uint32_t)doc;
+    ti->post_len = 0;
+    if (has_pos && ti->cf <= ZHS_INLINE_POS_MAX) {
+        /* pos_len their bytes in the entry: every reader that asks
+        ** whether a term has positions (pos_len > 0) is answered */
+        ti->pos_inline = p;
+        if (!(p = skip_varints(p, end, ti->cf))) return false;
+        ti->pos_len = (uint64_t)(p - ti->pos_inline);
+    } else if (has_pos && !zhs_varint_get(&p, end, &ti->pos_len)) {
+        return false;
+    }
+    *pp = p;
+    return true;
+}
+
+/* The counts of a ZHSDICT2 or ZHSDICT3 entry after its key: the flags
+** byte says which are stored (format.h). */
 static bool parse_counts_v2(const uint8_t **pp, const uint8_t *end, zhs_term_info *ti, uint64_t *df,
-                            uint64_t *maxtf)
+                            uint64_t *maxtf, bool inl)
 {
     const uint8_t *p = *pp;
     if (p >= end) return false;
@@ -317,8 +362,14 @@ static bool parse_counts_v2(const uint8_t **pp, const uint8_t *end, zhs_term_inf
         ti->cf += x + 1;
     }
     ti->pos_len = 0;
-    if (!zhs_varint_get(&p, end, &ti->post_len) || ((f & ZHS_DICT_POS) && !zhs_varint_get(&p, end, &ti->pos_len)))
+    ti->post_inline = false;
+    ti->pos_inline = NULL;
+    if (inl && *df == 1) {
+        if (!parse_inline(&p, end, ti, f & ZHS_DICT_POS)) return false;
+    } else if (!zhs_varint_get(&p, end, &ti->post_len) ||
+               ((f & ZHS_DICT_POS) && !zhs_varint_get(&p, end, &ti->pos_len))) {
         return false;
+    }
     ti->ub_from_max = !(f & ZHS_DICT_UB);
     ti->ub = 0;
     if (f & ZHS_DICT_UB) {
@@ -333,15 +384,17 @@ static bool parse_counts_v2(const uint8_t **pp, const uint8_t *end, zhs_term_inf
     return true;
 }
 
-bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, bool v1, char *key, size_t *keylen,
+bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, int kind, char *key, size_t *keylen,
                           zhs_term_info *ti, uint64_t *post_off, uint64_t *pos_off)
 {
-    uint64_t df, maxtf, minlen;
+    uint64_t df, maxtf, minlen = UINT64_MAX;
     const uint8_t *p = *pp;
+    bool v1 = kind == ZHS_DICT_KIND_V1;
     if (!parse_key(&p, end, v1, key, keylen) ||
-        !(v1 ? parse_counts_v1(&p, end, ti, &df, &maxtf) : parse_counts_v2(&p, end, ti, &df, &maxtf)) ||
-        !zhs_varint_get(&p, end, &minlen))
+        !(v1 ? parse_counts_v1(&p, end, ti, &df, &maxtf)
+             : parse_counts_v2(&p, end, ti, &df, &maxtf, kind == ZHS_DICT_KIND_INLINE)))
         return false;
+    if (!ti->post_inline && !zhs_varint_get(&p, end, &minlen)) return false;
     /* each of the other df - 1 postings has a tf of at least 1 */
     if (df == 0 || df > UINT32_MAX || ti->cf < df || maxtf == 0 || maxtf > ti->cf - df + 1) return false;
     ti->df = (uint32_t)df;
@@ -350,7 +403,7 @@ bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, bool v1, char 
     ti->max_tf = maxtf > UINT32_MAX ? UINT32_MAX : (uint32_t)maxtf;
     ti->min_len = minlen > UINT32_MAX ? UINT32_MAX : (uint32_t)minlen;
     *post_off += ti->post_len;
-    *pos_off += ti->pos_len;
+    if (!ti->pos_inline) *pos_off += ti->pos_len;
     *pp = p;
     return true;
 }
@@ -363,7 +416,10 @@ static void put_u8(zhs_buf *b, uint8_t v)
 int zhs_dict_put_entry(zhs_buf *b, const char *key, size_t keylen, size_t prefix, const zhs_term_info *ti)
 {
     if (ti->df == 0 || ti->cf < ti->df || (ti->df == 1 && ti->max_tf != ti->cf) ||
-        (ti->cf == ti->df && ti->max_tf != 1) || prefix > keylen || keylen >= ZHS_TERM_MAX_KEY)
+        (ti->cf == ti->df && ti->max_tf != 1) || prefix > keylen || keylen >= ZHS_TERM_MAX_KEY ||
+        (ti->df == 1) != ti->post_inline || (ti->df == 1 && ti->cf > UINT32_MAX) ||
+        (ti->pos_inline && (ti->pos_len == 0 || ti->cf > ZHS_INLINE_POS_MAX)) ||
+        (ti->post_inline && ti->pos_len && !ti->pos_inline && ti->cf <= ZHS_INLINE_POS_MAX))
         return ZHS_EINTERNAL;
     size_t rest = keylen - prefix;
     if (prefix <= 14 && rest <= 15) {
@@ -380,15 +436,21 @@ int zhs_dict_put_entry(zhs_buf *b, const char *key, size_t keylen, size_t prefix
     put_u8(b, (uint8_t)(flags | dfcode << ZHS_DICT_DF_SHIFT));
     if (dfcode == ZHS_DICT_DF_ESC) zhs_buf_put_varint(b, ti->df - 1 - ZHS_DICT_DF_ESC);
     if (ti->cf > ti->df) zhs_buf_put_varint(b, ti->cf - ti->df - 1);
-    zhs_buf_put_varint(b, ti->post_len);
-    if (ti->pos_len) zhs_buf_put_varint(b, ti->pos_len);
+    if (ti->post_inline) {
+        zhs_buf_put_varint(b, ti->doc1);
+        if (ti->pos_inline) zhs_buf_append(b, ti->pos_inline, ti->pos_len);
+        else if (ti->pos_len) zhs_buf_put_varint(b, ti->pos_len);
+    } else {
+        zhs_buf_put_varint(b, ti->post_len);
+        if (ti->pos_len) zhs_buf_put_varint(b, ti->pos_len);
+    }
     if (!ti->ub_from_max) {
         uint16_t u = zhs_ub_round_up(ti->ub);
         put_u8(b, (uint8_t)u);
         put_u8(b, (uint8_t)(u >> 8));
     }
     if (ti->df > 1 && ti->cf > ti->df) zhs_buf_put_varint(b, ti->max_tf);
-    zhs_buf_put_varint(b, ti->min_len);
+    if (!ti->post_inline) zhs_buf_put_varint(b, ti->min_len);
     return b->oom ? ZHS_ENOMEM : ZHS_OK;
 }
 
@@ -413,13 +475,24 @@ static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
     return c ? c : (al > bl) - (al < bl);
 }
 
+/* An inline list's entry, parsed at entry: its passage inside the
+** segment, its shortest passage that passage's length (format 10 leaves
+** it out), its post_off named after the entry (ZHS_POST_OFF_INLINE). */
+static bool finish_inline(const zhs_segment *s, zhs_term_info *ti, const uint8_t *entry)
+{
+    if (ti->doc1 >= s->ndocs) return false;
+    ti->min_len = zhs_get_u32(s->len.body + (size_t)ti->doc1 * 4);
+    ti->post_off = ZHS_POST_OFF_INLINE + (uint64_t)(entry - s->dict.data);
+    return true;
+}
+
 /* Checks that a term's ranges lie inside the postings and positions files. */
 static bool ranges_ok(const zhs_segment *s, const zhs_term_info *ti)
 {
-    return ti->post_off >= ZHS_MAGIC_LEN && ti->post_len <= s->post.body_len &&
-           ti->post_off - ZHS_MAGIC_LEN <= s->post.body_len - ti->post_len &&
-           ti->pos_off >= ZHS_MAGIC_LEN && ti->pos_len <= s->pos.body_len &&
-           ti->pos_off - ZHS_MAGIC_LEN <= s->pos.body_len - ti->pos_len &&
+    return (ti->post_inline || (ti->post_off >= ZHS_MAGIC_LEN && ti->post_len <= s->post.body_len &&
+                                ti->post_off - ZHS_MAGIC_LEN <= s->post.body_len - ti->post_len)) &&
+           (ti->pos_inline || (ti->pos_off >= ZHS_MAGIC_LEN && ti->pos_len <= s->pos.body_len &&
+                               ti->pos_off - ZHS_MAGIC_LEN <= s->pos.body_len - ti->pos_len)) &&
            ti->df <= s->ndocs;
 }
 
@@ -450,11 +523,13 @@ int zhs_segment_lookup(const zhs_segment *s, zhs_term_info *ti, const char *key,
     size_t curlen = 0;
     uint32_t n = block_count(s, lo);
     for (uint32_t i = 0; i < n; i++) {
-        if (!zhs_dict_parse_entry(&p, end, s->dict_v1, cur, &curlen, ti, &post_off, &pos_off))
+        const uint8_t *entry = p;
+        if (!zhs_dict_parse_entry(&p, end, s->dict_kind, cur, &curlen, ti, &post_off, &pos_off))
             return corrupt(err, &s->dict, p, "bad dictionary entry");
         int c = key_cmp(cur, curlen, key, keylen);
         if (c == 0) {
-            if (!ranges_ok(s, ti)) return corrupt(err, &s->dict, p, "term points outside the postings");
+            if ((ti->post_inline && !finish_inline(s, ti, entry)) || !ranges_ok(s, ti))
+                return corrupt(err, &s->dict, p, "term points outside the postings");
             return 1;
         }
         if (c > 0) break;
@@ -485,9 +560,11 @@ int zhs_dict_iter_next(zhs_dict_iter *it, zhs_error *err)
     char prev[ZHS_TERM_MAX_KEY];
     size_t prevlen = it->keylen;
     memcpy(prev, it->key, prevlen);
-    if (!zhs_dict_parse_entry(&it->p, it->end, s->dict_v1, it->key, &it->keylen, &it->ti, &it->post_off, &it->pos_off))
+    const uint8_t *entry = it->p;
+    if (!zhs_dict_parse_entry(&it->p, it->end, s->dict_kind, it->key, &it->keylen, &it->ti, &it->post_off,
+                              &it->pos_off))
         return corrupt(err, &s->dict, it->p, "bad dictionary entry");
-    if (!ranges_ok(s, &it->ti)) return corrupt(err, &s->dict, it->p, "term points outside the postings");
+    if ((it->ti.post_inline && !finish_inline(s, &it->ti, entry)) || !ranges_ok(s, &it->ti)) return corrupt(err, &s->dict, it->p, "term points outside the postings");
     if (it->in_block > 0 && key_cmp(prev, prevlen, it->key, it->keylen) >= 0)
         return corrupt(err, &s->dict, it->p, "terms out of order");
     if (++it->in_block == block_count(s, it->block)) {
@@ -577,7 +654,11 @@ static bool decode_block(zhs_cursor *c, uint32_t b, uint32_t last_doc)
 
 void zhs_cursor_decode_tfs(zhs_cursor *c)
 {
-    if (ZHS_UNLIKELY(c->tfg.bits == ZHS_TF_UNARY_BITS)) {
+    /* one test for both kinds of group that are no PFOR group */
+    if (ZHS_UNLIKELY(c->tfg.bits >= ZHS_TF_UNARY_BITS)) {
+        /* format 10's inline list: its one tf was set at the cursor's
+        ** start */
+        if (c->tfg.bits == ZHS_TF_INLINE_BITS) return;
         /* format 9's unary area, found and checked only now (the parse
         ** left it): damage marks the cursor corrupt, which every reader
         ** reports at its end ('zhs check' too); the tfs read meanwhile
@@ -592,16 +673,36 @@ void zhs_cursor_decode_tfs(zhs_cursor *c)
     c->tfs_ready = true;
 }
 
+/* Format 10's inline list (df 1): its one posting from the entry, no
+** block to decode; its positions, when in the entry, decoded on first
+** use (prepare_inline_positions). */
+static void init_inline(zhs_cursor *c, const zhs_term_info *ti)
+{
+    c->blocks = c->end = NULL;
+    c->pos_inline = ti->pos_inline != NULL;
+    if (ti->pos_inline) {
+        /* the entry's varints, which its parse found inside the block */
+        c->pos_base = ti->pos_inline;
+        c->pos_end = ti->pos_inline + ti->pos_len;
+    }
+    c->docs[0] = ti->doc1;
+    c->tfs[0] = (uint32_t)ti->cf;
+    c->tfs_ready = true;
+    c->tfg.bits = ZHS_TF_INLINE_BITS;
+    c->pos_ready = c->pos_fast = false;
+    c->block = 0;
+    c->bn = 1;
+    c->i = 0;
+    c->doc = ti->doc1;
+}
+
 void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *ti)
 {
     uint32_t df = ti->df, nblocks = (df + ZHS_BLOCK - 1) / ZHS_BLOCK;
-    const uint8_t *base = s->post.data + ti->post_off;
     c->seg = s;
     c->df = df;
     c->nblocks = nblocks;
-    c->end = base + ti->post_len;
     c->skips = NULL;
-    c->blocks = base;
     c->corrupt = false;
     c->sblock = 0;
     c->sk_valid = false;
@@ -609,6 +710,8 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
     c->pos_end = c->pos_base + ti->pos_len;
     c->block = UINT32_MAX;
     if (nblocks > 1) {
+        const uint8_t *base = s->post.data + ti->post_off;
+        c->end = base + ti->post_len;
         /* read only through the skip table: a single-block list (most
         ** lists) leaves it unset */
         if (s->skip_packed) {
@@ -629,11 +732,28 @@ void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *t
         c->soff = 0;    /* the last docs' column starts the table */
         c->sline = c->skt.f[ZHS_SK_LAST].base;
         if (!decode_block(c, 0, skip_last(c, 0))) return;
-    } else if (df == 0 || base >= c->end || !decode_block_at(c, 0, df, base, -1, 0, true)) {
-        /* the single block, at the list's start after no doc, decoded
-        ** inline (most lists; a df of 0 is damage) */
+    } else if (ZHS_UNLIKELY(ti->post_len == 0)) {
+        /* format 10's inline list, else damage.  Tested here, where an
+        ** empty list was tested before, so that the other lists pay
+        ** nothing for it; its post_off names its entry, not a place in
+        ** .post: no pointer is made from it */
+        if (ti->post_inline && df == 1) {
+            init_inline(c, ti);
+            return;
+        }
+        c->blocks = c->end = NULL;
         cursor_damaged(c);
         return;
+    } else {
+        const uint8_t *base = s->post.data + ti->post_off;
+        c->end = base + ti->post_len;
+        c->blocks = base;
+        if (df == 0 || !decode_block_at(c, 0, df, base, -1, 0, true)) {
+            /* the single block, at the list's start after no doc, decoded
+            ** inline (most lists; a df of 0 is damage) */
+            cursor_damaged(c);
+            return;
+        }
     }
     c->doc = c->docs[0];
 }
@@ -735,10 +855,13 @@ static void unpack_first_positions(uint32_t *v, const zhs_pfor_group *g, uint32_
 ** decoded whole (a phrase reads several docs of a block, each of its
 ** elements' first position at least), the group of gaps located with its
 ** exceptions, and where each doc's gaps start.  False on damage. */
+static bool prepare_inline_positions(zhs_cursor *c);
+
 static bool prepare_positions(zhs_cursor *c)
 {
     if (!c->tfs_ready) zhs_cursor_decode_tfs(c);
     const uint8_t *p = c->pos_base;
+    if (ZHS_UNLIKELY(c->tfg.bits == ZHS_TF_INLINE_BITS) && c->pos_inline) return prepare_inline_positions(c);
     if (c->skips) {
         if (ZHS_UNLIKELY(c->skt.rest != NULL)) zhs_skip_table_parse_rest(&c->skt);
         /* negative (damage) reads as past the end */
@@ -766,6 +889,38 @@ static bool prepare_positions(zhs_cursor *c)
     ** (that check, through the segment pointer, was ~2% of a phrase
     ** count's samples) */
     c->pos_fast = total < c->seg->max_len;
+    return true;
+}
+
+/* An inline list's positions from its dictionary entry (format 10): the
+** cf varints decoded into a gap group of width 32 the readers step as
+** any other, held in pos_before's room past its first entry (the one
+** doc's: 0); its first position into pos_first.  False on damage. */
+static bool prepare_inline_positions(zhs_cursor *c)
+{
+    uint32_t tf = c->tfs[0];
+    uint32_t *gaps = (uint32_t *)(void *)&c->pos_before[1];
+    /* room for ZHS_INLINE_POS_MAX - 1 gaps and the 4 bytes zhs_pos_low
+    ** reads past the last */
+    _Static_assert((ZHS_BLOCK - 1) * 2 >= ZHS_INLINE_POS_MAX, "pos_before holds an inline list's gaps");
+    if (tf == 0 || tf > ZHS_INLINE_POS_MAX) return false;
+    const uint8_t *p = c->pos_base;
+    uint64_t v, first = 0;
+    for (uint32_t k = 0; k < tf; k++) {
+        if (!zhs_varint_get(&p, c->pos_end, &v) || v > UINT32_MAX) return false;
+        if (k == 0) first = v;
+        else gaps[k - 1] = (uint32_t)v;
+    }
+    gaps[tf - 1] = 0;
+    c->pos_before[0] = 0;
+    c->pos_first[0] = (uint32_t)first;
+    memset(&c->pos_gaps, 0, sizeof c->pos_gaps);
+    c->pos_gaps.packed = (const uint8_t *)gaps;
+    c->pos_gaps.packed_bytes = (size_t)(tf - 1) * 4;
+    c->pos_gaps.bits = 32;
+    c->pos_exc_at = 0;
+    c->pos_ready = true;
+    c->pos_fast = tf - 1 < c->seg->max_len;
     return true;
 }
 

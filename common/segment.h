@@ -51,6 +51,8 @@ typedef struct zhs_segment {
                                     ** may have unary or all-one tfs
                                     ** (zhs_block_encode_v9) */
     bool dict_v1;                   /* .dict of formats 1 to 6 (ZHSDICT1) */
+    int dict_kind;                  /* ZHS_DICT_KIND_*: V1, V2 (formats 7 to 9),
+                                    ** INLINE (format 10: df-1 lists inline) */
     uint32_t dict_nblocks;
     uint64_t nterms;
     const uint8_t *dict_table;      /* offsets of dictionary blocks */
@@ -92,14 +94,20 @@ int zhs_segment_lookup(const zhs_segment *s, zhs_term_info *ti, const char *key,
 
 /* A dictionary entry (format.h): the key, front-coded (prefix bytes
 ** shared with the previous key of the block), and ti's counts, ranges'
-** lengths, bounds.  Put writes format 7 (ub rounded up to 16 bits, left
-** out with ti->ub_from_max); ZHS_EINTERNAL when the counts contradict
-** each other (a df of 1 whose max tf is not cf, ...), ZHS_ENOMEM.  Parse
-** reads one of format 7 or, v1, of formats 1 to 6 at *pp, with key
-** holding the previous key of the block (*keylen, 0 for the first) and
-** the block's running offsets; false on damage. */
+** lengths, bounds.  Put writes format 10 (ub rounded up to 16 bits, left
+** out with ti->ub_from_max; a df-1 term must come with post_inline, its
+** doc1 and, where it has positions and cf <= ZHS_INLINE_POS_MAX, their
+** cf varints as pos_inline, pos_len bytes); ZHS_EINTERNAL when the counts
+** contradict each other (a df of 1 whose max tf is not cf, ...),
+** ZHS_ENOMEM.  Parse reads one entry of the layout kind (ZHS_DICT_KIND_*)
+** at *pp, with key holding the previous key of the block (*keylen, 0 for
+** the first) and the block's running offsets; false on damage.  An
+** inline list's entry leaves min_len UINT32_MAX and post_off to the
+** caller, who knows the segment (its passage's length, the entry's
+** offset: segment.c's finish_inline); positions in the entry leave
+** pos_off where it was (pos_len is their bytes in the entry). */
 int zhs_dict_put_entry(zhs_buf *b, const char *key, size_t keylen, size_t prefix, const zhs_term_info *ti);
-bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, bool v1, char *key, size_t *keylen,
+bool zhs_dict_parse_entry(const uint8_t **pp, const uint8_t *end, int kind, char *key, size_t *keylen,
                           zhs_term_info *ti, uint64_t *post_off, uint64_t *pos_off);
 
 /* Dictionary iteration in term order. */
@@ -144,6 +152,9 @@ typedef struct zhs_cursor {
     ** docs' first positions decoded, the group of gaps located, with its
     ** exceptions */
     bool pos_ready;
+    bool pos_inline;                /* format 10's inline list with its positions
+                                    ** in its entry (read only where tfg says
+                                    ** inline: other lists leave it unset) */
     /* pos_ready, and every tf of the block within the bound the readers
     ** check (zhs_cursor_tf_bounded): their start then checks nothing more */
     bool pos_fast;

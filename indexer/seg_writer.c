@@ -227,6 +227,31 @@ void zhs_term_enc_close(zhs_term_enc *e)
     free(e);
 }
 
+/* A term of df 1 (format 10): its list goes into its dictionary entry
+** (zhs_seg_writer_put), so out carries it as varints: the passage as
+** post[1], the positions (the first, then the gaps) as pos when there
+** are at most ZHS_INLINE_POS_MAX, else pos is the .pos block as before. */
+static int put_inline(zhs_term_enc *e, term_state *t, bool keep_pos, zhs_term_code *out)
+{
+    uint32_t tf = e->tfs[0];
+    zhs_buf_put_varint(&e->blocks, e->docs[0]);
+    if (keep_pos && tf <= ZHS_INLINE_POS_MAX) {
+        zhs_buf_put_varint(&e->posout, e->pfirst[0]);
+        for (size_t k = 0; k < e->ngaps; k++) zhs_buf_put_varint(&e->posout, e->pgaps[k]);
+    } else if (keep_pos && !put_positions(e, 1)) {
+        e->posout.oom = true;
+    }
+    memset(out, 0, sizeof *out);
+    out->df = 1;
+    out->cf = tf;
+    out->post[1] = (zhs_chunk){(const uint8_t *)e->blocks.data, e->blocks.len};
+    out->pos = (zhs_chunk){(const uint8_t *)e->posout.data, e->posout.len};
+    out->ub = t->block_ub;
+    out->max_tf = t->block_max_tf;
+    out->min_len = t->block_min_len;
+    return e->blocks.oom || e->posout.oom ? ZHS_ENOMEM : ZHS_OK;
+}
+
 int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_chunk *chunks, size_t nchunks,
                      zhs_term_code *out, zhs_error *err)
 {
@@ -276,6 +301,9 @@ int zhs_term_enc_run(zhs_term_enc *e, const char *key, size_t keylen, const zhs_
         }
     }
     if (df == 0) return bad_stream(err, key, keylen);
+    if (df == 1 && put_inline(e, &t, keep_pos, out) != ZHS_OK)
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
+    if (df == 1) return ZHS_OK;
     if (t.nb > 0 && !end_block(e, &t, keep_pos)) return end_block_failed(e, key, keylen, err);
     if (e->blocks.oom || e->entries.oom)
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing the postings of '%.*s'", (int)keylen, key);
@@ -328,9 +356,21 @@ int zhs_seg_writer_put(zhs_seg_writer *w, const char *key, size_t keylen, const 
             return zhs_fail(err, ZHS_EINTERNAL, "terms out of order at '%.*s' (a bug: please report it)", (int)keylen, key);
     }
     uint64_t post_start = w->post.off, pos_start = w->pos.off;
-    zhs_outfile_write(&w->post, c->post[0].p, c->post[0].len);
-    zhs_outfile_write(&w->post, c->post[1].p, c->post[1].len);
-    zhs_outfile_write(&w->pos, c->pos.p, c->pos.len);
+    /* a df-1 term's list is in its entry (format 10, put_inline): its
+    ** passage, and its positions where they are few enough */
+    bool inl = c->df == 1, pos_inl = inl && c->pos.len > 0 && c->cf <= ZHS_INLINE_POS_MAX;
+    uint64_t doc1 = 0;
+    if (inl) {
+        const uint8_t *p = c->post[1].p;
+        if (c->post[0].len || !zhs_varint_get(&p, p + c->post[1].len, &doc1) || p != c->post[1].p + c->post[1].len ||
+            doc1 >= w->ndocs)
+            return zhs_fail(err, ZHS_EINTERNAL, "the encoded posting of '%.*s' is damaged (a bug: please report it)",
+                            (int)keylen, key);
+    } else {
+        zhs_outfile_write(&w->post, c->post[0].p, c->post[0].len);
+        zhs_outfile_write(&w->post, c->post[1].p, c->post[1].len);
+    }
+    if (!pos_inl) zhs_outfile_write(&w->pos, c->pos.p, c->pos.len);
 
     /* dictionary entry, front-coded within blocks of ZHS_DICT_BLOCK */
     size_t prefix = 0;
@@ -343,8 +383,9 @@ int zhs_seg_writer_put(zhs_seg_writer *w, const char *key, size_t keylen, const 
         while (prefix < m && w->prev_key[prefix] == key[prefix]) prefix++;
     }
     zhs_term_info ti = {.df = c->df, .cf = c->cf, .post_len = w->post.off - post_start,
-                        .pos_len = w->pos.off - pos_start, .ub = c->ub, .max_tf = c->max_tf,
-                        .min_len = c->min_len};
+                        .pos_len = pos_inl ? c->pos.len : w->pos.off - pos_start, .ub = c->ub, .max_tf = c->max_tf,
+                        .min_len = c->min_len, .post_inline = inl, .doc1 = (uint32_t)doc1,
+                        .pos_inline = pos_inl ? c->pos.p : NULL};
     ti.ub_from_max = ub_follows(w, c, zhs_ub_round_up(c->ub));
     int rc = zhs_dict_put_entry(&w->dict, key, keylen, prefix, &ti);
     if (rc == ZHS_EINTERNAL)

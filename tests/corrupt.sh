@@ -163,11 +163,23 @@ def dict_blocks(b):
     table = tr - nblocks * w
     return nblocks, nterms, [struct.unpack_from(fmt, b, table + w * k)[0] for k in range(nblocks)]
 
+def inline_rest(b, i, f, cf):
+    """past a ZHSDICT3 df-1 entry's fields after its cf: the doc, its
+    positions (cf varints up to 64, else their .pos length), the bound;
+    no shortest passage"""
+    _, i = varint(b, i)
+    if f & 2:
+        for _ in range(cf if cf <= 64 else 1): _, i = varint(b, i)
+    return i + (2 if f & 1 else 0)
+
 def terms(path):
     """term -> (df, post_off, post_len, pos_off, pos_len) from a .dict file
-    (docs/FORMAT.md: ZHSDICT1 or ZHSDICT2 entries)"""
+    (docs/FORMAT.md: ZHSDICT1, ZHSDICT2 or ZHSDICT3 entries; a ZHSDICT3
+    df-1 list is in its entry: post_len 0, and pos_len 0 when its
+    positions are too)"""
     b = open(path, 'rb').read()
     v1 = b[:8] == b'ZHSDICT1'
+    v3 = b[:8] == b'ZHSDICT3'
     nblocks, nterms, starts = dict_blocks(b)
     out, left = {}, nterms
     for i in starts:
@@ -189,8 +201,13 @@ def terms(path):
                 df = (f >> 3) + 1
                 if f >> 3 == 31:
                     x, i = varint(b, i); df += x
+                cf = df
                 if f & 4:
-                    _, i = varint(b, i)
+                    x, i = varint(b, i); cf += x + 1
+                if v3 and df == 1:
+                    i = inline_rest(b, i, f, cf)
+                    out[key] = (df, post, 0, pos, 0)
+                    continue
                 pl, i = varint(b, i)
                 ql = 0
                 if f & 2:
@@ -259,7 +276,7 @@ def lowtf(path):
     largest tf and shortest passage are the score bound of most terms, so
     such an entry would prune passages that belong in a top k"""
     b = bytearray(open(path, 'rb').read())
-    if b[:8] != b'ZHSDICT2': raise SystemExit('not a ZHSDICT2 dictionary')
+    if b[:8] not in (b'ZHSDICT2', b'ZHSDICT3'): raise SystemExit('not a ZHSDICT2 or ZHSDICT3 dictionary')
     nblocks, nterms, starts = dict_blocks(b)
     left = nterms
     for i in starts:
@@ -275,7 +292,12 @@ def lowtf(path):
             df = (f >> 3) + 1
             if f >> 3 == 31:
                 x, i = varint(b, i); df += x
-            if f & 4: _, i = varint(b, i)
+            cf = df
+            if f & 4:
+                x, i = varint(b, i); cf += x + 1
+            if b[:8] == b'ZHSDICT3' and df == 1:
+                i = inline_rest(b, i, f, cf)
+                continue
             _, i = varint(b, i)
             if f & 2: _, i = varint(b, i)
             if f & 1: i += 2
@@ -315,8 +337,54 @@ def unary(d, gen, how):
     footer('%s/g%s.post' % (d, gen))
     print(key.decode('utf-8', 'replace'), df)
 
+def inline_doc(path, ndocs):
+    """a ZHSDICT3 df-1 entry (format 10) whose passage, a varint of the
+    segment's widest, becomes the largest of that width (past the
+    segment's ndocs passages), the CRC repaired: its reader must refuse
+    it, not read a length past .len"""
+    width = 1
+    while (1 << (7 * width)) <= ndocs: width += 1
+    b = bytearray(open(path, 'rb').read())
+    if b[:8] != b'ZHSDICT3': raise SystemExit('not a ZHSDICT3 dictionary')
+    nblocks, nterms, starts = dict_blocks(b)
+    left = nterms
+    for i in starts:
+        _, i = varint(b, i); _, i = varint(b, i)
+        key = b''
+        for _ in range(min(16, left)):
+            if b[i] == 0xF0:
+                pre, i = varint(b, i + 1); sl, i = varint(b, i)
+            else:
+                pre, sl = b[i] >> 4, b[i] & 15; i += 1
+            key = key[:pre] + b[i:i + sl]; i += sl
+            f = b[i]; i += 1
+            df = (f >> 3) + 1
+            if f >> 3 == 31:
+                x, i = varint(b, i); df += x
+            cf = df
+            if f & 4:
+                x, i = varint(b, i); cf += x + 1
+            if df == 1:
+                doc, j = varint(b, i)
+                if j - i == width:
+                    b[i:j] = bytes([0xFF] * (width - 1) + [0x7F])
+                    open(path, 'wb').write(b)
+                    footer(path)
+                    print(key.decode('utf-8', 'replace'), doc)
+                    return
+                i = inline_rest(b, i, f, cf)
+                continue
+            _, i = varint(b, i)
+            if f & 2: _, i = varint(b, i)
+            if f & 1: i += 2
+            if df > 1 and f & 4: _, i = varint(b, i)
+            _, i = varint(b, i)
+        left -= 16
+    raise SystemExit('no inline entry with a passage of %d bytes' % width)
+
 cmd = sys.argv[1]
-if cmd == 'lowtf': lowtf(sys.argv[2])
+if cmd == 'inline': inline_doc(sys.argv[2], int(sys.argv[3]))
+elif cmd == 'lowtf': lowtf(sys.argv[2])
 elif cmd == 'footer': footer(sys.argv[2])
 elif cmd == 'manifest': manifest(sys.argv[2])
 elif cmd == 'tfbomb': tfbomb(sys.argv[2], sys.argv[3])
@@ -371,6 +439,20 @@ if what=$(python3 "$TMP/tamper.py" lowtf "$IDX/g$gen.dict"); then
   else tfail=$((tfail + 1)); echo "FAIL stored largest tf lowered to 1 ($what): check exit $rc: $(head -c 200 "$TMP/err")"; fi
 else
   tfail=$((tfail + 1)); echo "FAIL no dictionary entry to lower the largest tf of: $what"
+fi
+restore "g$gen.dict"
+
+# An inline df-1 list (format 10) whose passage lies past the segment
+# (CRC repaired): 'zhs check' must refuse it and searches must not crash.
+ndocs=$(awk '$1 == "passages" { print $2 }' "$GOOD/MANIFEST")
+if what=$(python3 "$TMP/tamper.py" inline "$IDX/g$gen.dict" "$ndocs"); then
+  "$ZHS" check "$IDX" >"$TMP/out" 2>"$TMP/err"; rc=$?
+  if [ $rc -eq 2 ] && grep -q 'outside the postings' "$TMP/err"; then
+    tpass=$((tpass + 1)); echo "ok   inline passage out of range ($what): $(head -c 200 "$TMP/err")"
+  else tfail=$((tfail + 1)); echo "FAIL inline passage out of range ($what): check exit $rc: $(head -c 200 "$TMP/err")"; fi
+  tjudge "inline passage out of range ($what)"
+else
+  tfail=$((tfail + 1)); echo "FAIL no inline entry to damage: $what"
 fi
 restore "g$gen.dict"
 

@@ -52,6 +52,14 @@
 # smaller, ZHSPOST5) must give exactly its hits, scores and counts, pruned
 # and exhaustive, and an update of a copy adds a format-9 segment beside
 # the format-8 one.
+#
+# tests/data/v9-index is the same corpus indexed by zhsearch of format 9
+# (main at 4bb0b22, 'zhs index -q --chars -o v9-index
+# /tmp/zhs-format2-corpus'): every list in .post and .pos (.dict magic
+# ZHSDICT2).  The build (format 10: a df-1 term's list in its dictionary
+# entry, ZHSDICT3) must give exactly its hits, scores and counts, pruned
+# and exhaustive, and an update of a copy adds a format-10 segment beside
+# the format-9 one.
 set -u
 
 ZHS=${1:?usage: format_compat.sh PATH/TO/zhs SOURCE_DIR}
@@ -71,32 +79,35 @@ export NO_COLOR=1
 cp -r "$DATA/v2-corpus" "$TMP/corpus"
 # --chars: the old indexes hold every character term (chars=1), as the
 # default did then; the build must have their terms to give their scores
-(cd "$TMP" && "$ZHS" index -q --chars -o new corpus) && ok "format-9 build" || bad "format-9 build"
+(cd "$TMP" && "$ZHS" index -q --chars -o new corpus) && ok "format-10 build" || bad "format-10 build"
 cp -r "$DATA/v2-index" "$TMP/old"
 cp -r "$DATA/v3-index" "$TMP/v3"
 cp -r "$DATA/v4-index" "$TMP/v4"
 cp -r "$DATA/v5-index" "$TMP/v5"
 cp -r "$DATA/v7-index" "$TMP/v7"
 cp -r "$DATA/v8-index" "$TMP/v8"
+cp -r "$DATA/v9-index" "$TMP/v9"
 head -1 "$TMP/old/MANIFEST" | grep -qx 'zhsearch-index 2' && ok "fixture is format 2" || bad "fixture is not format 2"
 head -1 "$TMP/v3/MANIFEST" | grep -qx 'zhsearch-index 3' && ok "fixture is format 3" || bad "fixture is not format 3"
 head -1 "$TMP/v4/MANIFEST" | grep -qx 'zhsearch-index 4' && ok "fixture is format 4" || bad "fixture is not format 4"
 head -1 "$TMP/v5/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "fixture is format 5" || bad "fixture is not format 5"
 head -1 "$TMP/v7/MANIFEST" | grep -qx 'zhsearch-index 7' && ok "fixture is format 7" || bad "fixture is not format 7"
 head -1 "$TMP/v8/MANIFEST" | grep -qx 'zhsearch-index 8' && ok "fixture is format 8" || bad "fixture is not format 8"
-head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 9' && ok "build is format 9" || bad "build is not format 9"
+head -1 "$TMP/v9/MANIFEST" | grep -qx 'zhsearch-index 9' && ok "fixture is format 9" || bad "fixture is not format 9"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 10' && ok "build is format 10" || bad "build is not format 10"
 head -c 8 "$TMP/v5/g1.dict" | grep -q ZHSDICT1 && head -c 8 "$TMP/v7/g1.dict" | grep -q ZHSDICT2 &&
-    head -c 8 "$TMP/new/g1.dict" | grep -q ZHSDICT2 &&
-    ok "dictionaries: ZHSDICT1 (formats 1 to 6), ZHSDICT2 (formats 7 and 8)" || bad "dict magics"
+    head -c 8 "$TMP/v9/g1.dict" | grep -q ZHSDICT2 && head -c 8 "$TMP/new/g1.dict" | grep -q ZHSDICT3 &&
+    ok "dictionaries: ZHSDICT1 (formats 1 to 6), ZHSDICT2 (formats 7 to 9), ZHSDICT3 (format 10)" || bad "dict magics"
 head -c 8 "$TMP/v5/g1.post" | grep -q ZHSPOST2 && head -c 8 "$TMP/v7/g1.post" | grep -q ZHSPOST3 &&
-    head -c 8 "$TMP/v8/g1.post" | grep -q ZHSPOST4 && head -c 8 "$TMP/new/g1.post" | grep -q ZHSPOST5 &&
-    ok "postings: ZHSPOST2 (format 5), ZHSPOST3 (formats 6 and 7), ZHSPOST4 (format 8), ZHSPOST5 (format 9)" ||
+    head -c 8 "$TMP/v8/g1.post" | grep -q ZHSPOST4 && head -c 8 "$TMP/v9/g1.post" | grep -q ZHSPOST5 &&
+    head -c 8 "$TMP/new/g1.post" | grep -q ZHSPOST5 &&
+    ok "postings: ZHSPOST2 (format 5), ZHSPOST3 (formats 6 and 7), ZHSPOST4 (format 8), ZHSPOST5 (formats 9 and 10)" ||
     bad "post magics"
 head -c 8 "$TMP/v3/g1.store" | grep -q ZHSSTOR1 && head -c 8 "$TMP/v4/g1.store" | grep -q ZHSSTOR2 &&
     head -c 8 "$TMP/v5/g1.store" | grep -q ZHSSTOR3 && head -c 8 "$TMP/new/g1.store" | grep -q ZHSSTOR4 &&
     ok "stores: ZHSSTOR1 (format 3), ZHSSTOR2 (format 4), ZHSSTOR3 (formats 5 and 6), ZHSSTOR4 (formats 7 and 8)" ||
     bad "store magics"
-for ix in old v3 v4 v5 v7 v8 new; do
+for ix in old v3 v4 v5 v7 v8 v9 new; do
     "$ZHS" check "$TMP/$ix" >/dev/null 2>"$TMP/err" && ok "check $ix" || bad "check $ix: $(cat "$TMP/err")"
 done
 
@@ -109,10 +120,11 @@ queries='数据
 title:合同 数据
 数'
 printf '%s\n' "$queries" > "$TMP/q"
-# Format 2 against the build (above), and formats 5, 7 and 8 against it:
-# format 9 holds the same postings in another block and skip layout, so
-# the same hits with the same scores and the same counts, to the byte.
-for ix in old v5 v7 v8; do
+# Format 2 against the build (above), and formats 5, 7, 8 and 9 against
+# it: format 10 holds the same postings in another block, skip and
+# dictionary layout, so the same hits with the same scores and the same
+# counts, to the byte.
+for ix in old v5 v7 v8 v9; do
     for mode in "" "--exhaustive" "--count"; do
         for x in $ix new; do
             "$ZHS" search $mode -k 50 --format trec --queries "$TMP/q" "$TMP/$x" > "$TMP/$x.out" 2>&1
@@ -146,7 +158,7 @@ fi
 # without chars=1, as an index built before them) gets no made lists: its
 # title copies stand at the title's own positions, which chars.c would
 # count as text; one-character parts match the word, as they always did
-# there -- and still after an edit rewrites the MANIFEST as format 9 (the
+# there -- and still after an edit rewrites the MANIFEST as format 10 (the
 # segment decides, not the MANIFEST).
 cp -r "$DATA/v2-index" "$TMP/v2nc"
 python3 - "$TMP/v2nc/MANIFEST" <<'PY'
@@ -161,7 +173,7 @@ printf '%s\n' '+信' '+罚' '"法"' > "$TMP/q2"
 id=$("$ZHS" search -k 1 --format trec "$TMP/v2nc" 数据 | awk '{print $3}')
 "$ZHS" delete -q "$TMP/v2nc" "$id" || bad "delete $id from the format-2 copy"
 "$ZHS" search --count --format trec --queries "$TMP/q2" "$TMP/v2nc" > "$TMP/v2nc.after" 2>&1
-if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 9" ] && [ -s "$TMP/v2nc.after" ] &&
+if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 10" ] && [ -s "$TMP/v2nc.after" ] &&
    python3 - "$TMP/v2nc.before" "$TMP/v2nc.after" <<'PY'
 import sys
 b = [int(l.split()[-1]) for l in open(sys.argv[1])]
@@ -174,15 +186,15 @@ fi
 
 # Formats 3 and 4 against 5: the same hits, scores and stored records (the
 # source path differs: each index names where it was built).
-for ix in v3 v4 v5 v7 v8 new; do
+for ix in v3 v4 v5 v7 v8 v9 new; do
     "$ZHS" search -k 300 --format json --queries "$TMP/q" "$TMP/$ix" 2>&1 |
         sed 's/"path":"[^"]*"//g' > "$TMP/$ix.json"
 done
-for ix in v3 v4 v5 v7 v8; do
+for ix in v3 v4 v5 v7 v8 v9; do
     if grep -q '"text":"' "$TMP/new.json" && cmp -s "$TMP/$ix.json" "$TMP/new.json"; then
-        ok "$ix and format 9: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
+        ok "$ix and format 10: same hits and stored passages ($(grep -o '"text":"' "$TMP/new.json" | wc -l) records)"
     else
-        bad "$ix and format 9 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
+        bad "$ix and format 10 differ"; diff "$TMP/$ix.json" "$TMP/new.json" | head -3
     fi
 done
 
@@ -260,8 +272,8 @@ if $have_fix; then
         ok "mixed4: the format-4 segment's passages read as before" || bad "mixed4: format-4 passages differ"
     # an update of the format-5 copy: a format-9 .post beside the format-5 one
     update_copy v5 mixed5 post "ZHSPOST2 ZHSPOST5 "
-    for f in "$TMP"/mixed5/*.dict; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ' | grep -qx 'ZHSDICT1 ZHSDICT2 ' &&
-        ok "mixed5: .dict files ZHSDICT1 ZHSDICT2" || bad "mixed5: .dict magics"
+    for f in "$TMP"/mixed5/*.dict; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ' | grep -qx 'ZHSDICT1 ZHSDICT3 ' &&
+        ok "mixed5: .dict files ZHSDICT1 ZHSDICT3" || bad "mixed5: .dict magics"
     # and a format-9 .store (ZHSSTOR4) beside the format-5 one: one reader reads both
     magics=$(for f in "$TMP/mixed5"/*.store; do head -c 8 "$f"; echo; done | sort | tr '\n' ' ')
     [ "$magics" = "ZHSSTOR3 ZHSSTOR4 " ] && ok "mixed5: .store files $magics" || bad "mixed5: .store files $magics"
@@ -310,6 +322,28 @@ if $have_fix; then
         bad "mixed7 count after deletions: $("$ZHS" search --count "$TMP/mixed7" '数据' 2>&1 | head -2)"
     # and of the format-8 copy: PFOR tfs beside unary ones
     update_post_copy v8 mixed8 "ZHSPOST4 ZHSPOST5 "
+    # and of the format-9 copy: inline df-1 lists beside lists in .post;
+    # the update's new terms (新增示例规定's bigrams) are df-1 lists of the
+    # new segment, found by a phrase and by a term; then a merge of the two
+    # segments into one format-10 segment gives the same results
+    update_copy v9 mixed9 dict "ZHSDICT2 ZHSDICT3 "
+    "$ZHS" search --count "$TMP/mixed9" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed9 count" ||
+        bad "mixed9 count: $("$ZHS" search --count "$TMP/mixed9" '数据' 2>&1 | head -2)"
+    "$ZHS" search --format trec "$TMP/mixed9" '"新增条文"' 2>&1 | grep -q ' x1 ' && ok "mixed9: phrase on inline lists" ||
+        bad "mixed9: phrase on inline lists"
+    "$ZHS" search --count "$TMP/mixed9" '+新增 +示例' 2>&1 | grep -q '^1 passages\? match' && ok "mixed9: inline lists intersected" ||
+        bad "mixed9: intersection: $("$ZHS" search --count "$TMP/mixed9" '+新增 +示例' 2>&1 | head -2)"
+    "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed9" > "$TMP/mixed9.pruned" 2>&1
+    "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/mixed9" > "$TMP/mixed9.exh" 2>&1
+    [ -s "$TMP/mixed9.exh" ] && cmp -s "$TMP/mixed9.pruned" "$TMP/mixed9.exh" &&
+        ok "mixed9: pruned = exhaustive ($(wc -l < "$TMP/mixed9.exh") lines)" || bad "mixed9: pruned differs from exhaustive"
+    "$ZHS" merge "$TMP/mixed9" >/dev/null 2>"$TMP/err" && ok "merge mixed9" || bad "merge mixed9: $(cat "$TMP/err")"
+    "$ZHS" check "$TMP/mixed9" >/dev/null 2>"$TMP/err" && ok "check mixed9 merged" || bad "check mixed9 merged: $(cat "$TMP/err")"
+    "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed9" > "$TMP/mixed9.merged" 2>&1
+    magics=$(for f in "$TMP/mixed9"/*.dict; do head -c 8 "$f"; echo; done | tr '\n' ' ')
+    [ "$magics" = "ZHSDICT3 " ] && ok "mixed9 merged: .dict $magics" || bad "mixed9 merged: .dict files $magics"
+    cmp -s "$TMP/mixed9.pruned" "$TMP/mixed9.merged" && ok "mixed9: the merge gives the same results" ||
+        bad "mixed9: the merge changed results"
 else
     echo "skip the mixed-format part: $FIX is held by another run (no lock to wait on)"
 fi

@@ -1123,9 +1123,12 @@ static void dict_entries(void)
         if (i) keys[i][share[i]] = (char)(keys[i - 1][share[i]] + 1);   /* sorts after the previous */
     }
     /* df 1 with tf 1, df 1 with tf 7, df 31/32 (the escape), 33, the largest df and cf, ... */
-    uint32_t dfs[N] = {1, 1, 30, 31, 32, 33, 2, UINT32_MAX, 128, 5, 1000000, 2};
-    uint64_t cfs[N] = {1, 7, 30, 40, 32, 90, 3, UINT64_MAX, 128, 5, (uint64_t)1 << 40, 2};
-    uint32_t mtf[N] = {1, 7, 1, 3, 1, 9, 2, UINT32_MAX, 1, 1, 4000000000u, 1};
+    /* df 1: format 10's inline lists (entries 0, 1, 11: positions in the
+    ** entry, none, in .pos for their number) */
+    uint32_t dfs[N] = {1, 1, 30, 31, 32, 33, 2, UINT32_MAX, 128, 5, 1000000, 1};
+    uint64_t cfs[N] = {3, 7, 30, 40, 32, 90, 3, UINT64_MAX, 128, 5, (uint64_t)1 << 40, 100};
+    uint32_t mtf[N] = {3, 7, 1, 3, 1, 9, 2, UINT32_MAX, 1, 1, 4000000000u, 100};
+    static const uint8_t posv[] = {0x85, 0x01, 0x02, 0x7F};     /* 133, 2, 127: three varints */
     for (int i = 0; i < N; i++) {
         in[i].df = dfs[i];
         in[i].cf = cfs[i];
@@ -1135,6 +1138,15 @@ static void dict_entries(void)
         in[i].min_len = i == 4 ? 0 : i == 5 ? UINT32_MAX : 10 + (uint32_t)i;
         in[i].ub_from_max = i % 2 == 0;
         in[i].ub = i == 3 ? 2.2f : 0.1f + 0.3f * (float)i;
+        if (in[i].df == 1) {
+            in[i].post_inline = true;
+            in[i].doc1 = i == 1 ? UINT32_MAX - 1 : 1000u * (uint32_t)i;
+            in[i].post_len = 0;
+            if (i == 0) {
+                in[i].pos_inline = posv;
+                in[i].pos_len = sizeof posv;
+            }
+        }
     }
     zhs_buf b;
     zhs_buf_init(&b);
@@ -1151,12 +1163,20 @@ static void dict_entries(void)
         zhs_term_info t;
         memset(&t, 0xAB, sizeof t);
         uint64_t post_was = post, pos_was = pos;
-        CHECK_MSG(zhs_dict_parse_entry(&p, end, false, key, &keylen, &t, &post, &pos), "entry %d", i);
+        CHECK_MSG(zhs_dict_parse_entry(&p, end, ZHS_DICT_KIND_INLINE, key, &keylen, &t, &post, &pos), "entry %d", i);
         CHECK_MSG(keylen == klen[i] && memcmp(key, keys[i], keylen) == 0, "key %d", i);
-        CHECK_MSG(t.df == in[i].df && t.cf == in[i].cf && t.max_tf == in[i].max_tf && t.min_len == in[i].min_len &&
+        /* an inline list's shortest passage is its passage's length, which
+        ** the caller reads (UINT32_MAX here); its positions in the entry
+        ** (pos_len their bytes) take no .pos bytes */
+        uint32_t want_min = in[i].post_inline ? UINT32_MAX : in[i].min_len;
+        uint64_t pos_step = in[i].pos_inline ? 0 : in[i].pos_len;
+        CHECK_MSG(t.df == in[i].df && t.cf == in[i].cf && t.max_tf == in[i].max_tf && t.min_len == want_min &&
                   t.post_len == in[i].post_len && t.pos_len == in[i].pos_len && t.post_off == post_was &&
-                  t.pos_off == pos_was && post == post_was + t.post_len && pos == pos_was + t.pos_len,
+                  t.pos_off == pos_was && post == post_was + t.post_len && pos == pos_was + pos_step,
                   "counts %d", i);
+        CHECK_MSG(t.post_inline == in[i].post_inline && (!t.post_inline || t.doc1 == in[i].doc1), "inline %d", i);
+        CHECK_MSG(in[i].pos_inline ? t.pos_inline && memcmp(t.pos_inline, posv, sizeof posv) == 0 : !t.pos_inline,
+                  "inline positions %d", i);
         CHECK_MSG(t.ub_from_max == in[i].ub_from_max, "bound %d", i);
         if (!in[i].ub_from_max)
             CHECK_MSG(t.ub >= in[i].ub && t.ub <= in[i].ub * (1 + 1.0 / 128), "ub %g -> %g", (double)in[i].ub,
@@ -1173,7 +1193,7 @@ static void dict_entries(void)
         bool all = true;
         for (int i = 0; i < N && all; i++) {
             zhs_term_info t;
-            all = zhs_dict_parse_entry(&q, copy + cut, false, key, &keylen, &t, &post, &pos);
+            all = zhs_dict_parse_entry(&q, copy + cut, ZHS_DICT_KIND_INLINE, key, &keylen, &t, &post, &pos);
         }
         CHECK_MSG(!all, "cut at %zu read", cut);
         free(copy);
@@ -1187,6 +1207,18 @@ static void dict_entries(void)
     CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
     bad = in[2];
     bad.max_tf = 2;                                 /* cf = df: every tf 1 */
+    CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
+    bad = in[0];
+    bad.post_inline = false;                        /* df 1 is inline in format 10 */
+    CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
+    bad = in[2];
+    bad.post_inline = true;                         /* only df 1 is */
+    CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
+    bad = in[0];
+    bad.pos_inline = NULL;                          /* 3 positions belong in the entry */
+    CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
+    bad = in[11];
+    bad.pos_inline = posv;                          /* 100 do not */
     CHECK(zhs_dict_put_entry(&b, "k", 1, 0, &bad) == ZHS_EINTERNAL);
     /* a format 1-6 entry: varint lengths, df, cf, post_len, pos_len, f32
     ** ub, max tf, min length */
@@ -1207,7 +1239,7 @@ static void dict_entries(void)
     keylen = 0;
     post = pos = 8;
     zhs_term_info t;
-    CHECK(zhs_dict_parse_entry(&p, p + v1.len, true, key, &keylen, &t, &post, &pos));
+    CHECK(zhs_dict_parse_entry(&p, p + v1.len, ZHS_DICT_KIND_V1, key, &keylen, &t, &post, &pos));
     CHECK(keylen == 3 && memcmp(key, "Bxy", 3) == 0 && t.df == 5 && t.cf == 9 && t.post_len == 300 &&
           t.pos_len == 0 && t.ub == 1.5f && !t.ub_from_max && t.max_tf == 4 && t.min_len == 77 && post == 308);
     zhs_buf_free(&v1);

@@ -162,12 +162,47 @@ static bool is_long_han_word(const char *key)
     return zhs_is_han(cp) && zhs_utf8_count(key, strlen(key)) >= 2;
 }
 
+/* A df-1 term's inline list (format 10) through the cursor's other
+** calls: advance onto and past its one doc, no block bounds (the term's
+** bound serves), its tf kept by a forced decode, its positions read one at
+** a time, its shortest passage its passage's length. */
+static void check_inline(const zhs_segment *s, const zhs_term_info *ti, const tpost *t, size_t *inl, size_t *inl_pos)
+{
+    (*inl)++;
+    *inl_pos += ti->pos_inline != NULL;
+    CHECK_MSG(ti->df == 1 && ti->post_len == 0 && ti->doc1 == t->docs[0] && ti->post_off >= ZHS_POST_OFF_INLINE,
+              "inline entry of %s", t->key);
+    CHECK_MSG(ti->min_len == zhs_get_u32(s->len.body + (size_t)ti->doc1 * 4), "shortest passage of %s", t->key);
+    zhs_cursor c;
+    zhs_skip sk;
+    zhs_cursor_init(&c, s, ti);
+    CHECK(zhs_cursor_advance(&c, 0) == t->docs[0] && zhs_cursor_advance(&c, t->docs[0]) == t->docs[0]);
+    CHECK(!zhs_cursor_shallow(&c, t->docs[0], &sk));
+    zhs_cursor_decode_tfs(&c);
+    CHECK(c.bn == 1 && zhs_cursor_tf(&c) == t->tfs[0]);
+    if (ti->pos_inline || ti->pos_len) {
+        zhs_pos_iter it;
+        uint32_t first;
+        CHECK(zhs_cursor_first_position(&c, &first) == 1 && first == t->pos[0]);
+        CHECK(zhs_cursor_pos_start(&c, &it) == 1 && it.pos == t->pos[0]);
+        uint32_t k = 1;
+        bool same = true;
+        while (it.left > 0 && zhs_pos_step(&it) == 1) same &= k < t->npos && it.pos == t->pos[k++];
+        CHECK_MSG(same && k == t->tfs[0], "positions of %s: %u of %u", t->key, k, t->tfs[0]);
+        /* a seek past the last position finds none */
+        CHECK(zhs_cursor_pos_start(&c, &it) == 1 && zhs_pos_seek(&it, (uint64_t)t->pos[t->npos - 1] + 1) == 0);
+    }
+    CHECK(zhs_cursor_advance(&c, t->docs[0] + 1) == ZHS_NO_DOC && !c.corrupt);
+    zhs_cursor_init(&c, s, ti);
+    CHECK(zhs_cursor_advance(&c, t->docs[0] + 1) == ZHS_NO_DOC && !c.corrupt);
+}
+
 /* Every truth term's postings, tfs and positions read back exactly. */
 static void check_postings(zhs_index *ix)
 {
     const zhs_segment *s = zhs_native_segment(ix);
     CHECK(s->nterms == ntruth);
-    size_t bad = 0;
+    size_t bad = 0, inl = 0, inl_pos = 0;
     for (size_t i = 0; i < ntruth; i++) {
         tpost *t = &truth[i];
         zhs_term_info ti;
@@ -187,8 +222,12 @@ static void check_postings(zhs_index *ix)
             pk += (size_t)np;
         }
         if (j != t->n) bad++;
+        if (ti.post_inline) check_inline(s, &ti, t, &inl, &inl_pos);
     }
     CHECK_MSG(bad == 0, "%zu of %zu terms read back wrong", bad, ntruth);
+    /* format 10: the df-1 terms are inline, with positions in the entry
+    ** (bigrams, Latin words) and without (long Han words, characters) */
+    CHECK_MSG(inl > inl_pos && inl_pos > 0, "%zu inline lists, %zu with positions in the entry", inl, inl_pos);
 }
 
 /* advance(target) lands on the first doc >= target, at block edges too. */

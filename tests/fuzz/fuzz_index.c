@@ -69,8 +69,10 @@ static void count_tf_layouts(const char *dir)
         fuzz_die(__FILE__, __LINE__, "open", "the pristine index: %s", err.message);
     zhs_dict_iter it;
     zhs_dict_iter_init(&it, &s);
-    unsigned unary = 0, ones = 0;
+    unsigned unary = 0, ones = 0, inl = 0, inl_pos = 0;
     while (zhs_dict_iter_next(&it, &err) == ZHS_OK) {
+        inl += it.ti.post_inline;
+        inl_pos += it.ti.pos_inline != NULL;
         if (it.ti.df > ZHS_BLOCK || it.ti.post_len == 0) continue;
         uint8_t b = s.post.data[it.ti.post_off];
         if (!(b & ZHS_BLOCK_TF_SPECIAL)) continue;
@@ -80,6 +82,10 @@ static void count_tf_layouts(const char *dir)
     zhs_segment_close(&s);
     if (unary == 0 || ones == 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.post has %u unary and %u all-one single blocks", unary, ones);
+    /* format 10's inline lists, with their positions in the entry and
+    ** without (long words) */
+    if (inl_pos == 0 || inl == inl_pos)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.dict has %u inline lists, %u with positions", inl, inl_pos);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -99,15 +105,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_write(work[i], pristine[i], psize[i]);
     }
     if (zhs_index_verify(workdir, &err)) fuzz_die(__FILE__, __LINE__, "verify", "the pristine index: %s", err.message);
-    /* The structures of format 9 must be there to be damaged: dictionary
-    ** entries with flags (g1.dict magic ZHSDICT2), packed skip tables
+    /* The structures of format 10 must be there to be damaged: dictionary
+    ** entries with flags and inline df-1 lists (g1.dict magic ZHSDICT3;
+    ** counted below), packed skip tables
     ** and blocks with packed exceptions, unary and all-one tfs (g1.post
     ** magic ZHSPOST5; 数据 spans three blocks; the single-block lists
     ** counted below), the store's coded texts in zstd blocks of
     ** format 7's records (magic ZHSSTOR4, record.h) and dictionary
     ** (trailer: u32 ntab, u32 nblocks, u32 dict_len, then the footer). */
-    if (psize[1] < 8 || memcmp(pristine[1], "ZHSDICT2", 8) != 0)
-        fuzz_die(__FILE__, __LINE__, "format", "g1.dict is not of format 7 or 8");
+    if (psize[1] < 8 || memcmp(pristine[1], "ZHSDICT3", 8) != 0)
+        fuzz_die(__FILE__, __LINE__, "format", "g1.dict is not of format 10");
     if (psize[2] < 8 || memcmp(pristine[2], "ZHSPOST5", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.post is not of format 9");
     count_tf_layouts(workdir);
