@@ -6,7 +6,8 @@
 ** subject share most of their terms, and in a corpus of laws a file's name
 ** says its subject ("…市大气污染防治条例"), so the files are put in order by
 ** their names alone: nothing is read, and the order of the 3,475 files of
-** laws costs about 25 ms of CPU (bench/RESULTS.md, seventeenth session).
+** laws costs about 13 ms of CPU (bench/RESULTS.md, eighteenth session,
+** "bld8"; 25 ms in the seventeenth).
 **
 ** 1. Each file's key is its name without extension and without a trailing
 **    "(…)" (the version date), its code points taken from the end: the
@@ -132,15 +133,26 @@ static void drop_common(order_item *v, size_t n)
 /* Greedy nearest neighbour: out[0..n) the items of v in walk order.  A
 ** name has a dozen bits of ORDER_BITS, so the items that share a bit with
 ** the last one are found through a list per bit (lists hold the items in
-** key order), and only they are compared. */
+** key order), and only they are compared.  The lists' scan is most of the
+** order's time and all of it is on the build's critical path (before the
+** first file is read): items are 16-bit (a window is at most ORDER_WINDOW
+** files), and one array says both whether an item is placed and how many
+** bits it shares with the last one, so the scan reads one entry per item
+** (about half the time of a bool and a count, apart, with size_t items). */
+typedef uint16_t order_ix;
+#define PLACED UINT16_MAX       /* in common: the item is in the order already */
+
 typedef struct order_lists {
     size_t *start;          /* ORDER_BITS + 1 offsets into item */
     size_t *end;            /* per bit: the end of its live items */
-    size_t *item;
-    unsigned *common;       /* per item: bits shared with the last one */
-    size_t *touched;        /* the items whose common is not 0 */
-    bool *used;
+    order_ix *item;
+    uint16_t *common;       /* per item: bits shared with the last one, or PLACED */
+    order_ix *touched;      /* the items whose common is not 0 */
+    size_t *fill;           /* ORDER_BITS cursors, while the lists are filled */
+    uint16_t *bits;         /* per item: its bits (v[i].bits, packed) */
 } order_lists;
+
+_Static_assert(ORDER_WINDOW <= PLACED && ORDER_BITS < PLACED, "items and counts fit 16 bits");
 
 static void lists_fill(order_lists *l, const order_item *v, size_t n)
 {
@@ -149,39 +161,47 @@ static void lists_fill(order_lists *l, const order_item *v, size_t n)
         for (unsigned w = 0; w < ORDER_WORDS; w++)
             for (uint64_t m = v[i].sig[w]; m; m &= m - 1) l->start[w * 64 + (unsigned)__builtin_ctzll(m) + 1]++;
     for (unsigned b = 0; b < ORDER_BITS; b++) l->start[b + 1] += l->start[b];
-    size_t *fill = l->touched;      /* free until the walk: a cursor per bit */
-    memcpy(fill, l->start, ORDER_BITS * sizeof *fill);
+    memcpy(l->fill, l->start, ORDER_BITS * sizeof *l->fill);
     for (size_t i = 0; i < n; i++)
         for (unsigned w = 0; w < ORDER_WORDS; w++)
-            for (uint64_t m = v[i].sig[w]; m; m &= m - 1) l->item[fill[w * 64 + (unsigned)__builtin_ctzll(m)]++] = i;
+            for (uint64_t m = v[i].sig[w]; m; m &= m - 1)
+                l->item[l->fill[w * 64 + (unsigned)__builtin_ctzll(m)]++] = (order_ix)i;
     memcpy(l->end, l->start + 1, ORDER_BITS * sizeof *l->end);
     memset(l->common, 0, n * sizeof *l->common);
-    memset(l->used, 0, n * sizeof *l->used);
+    for (size_t i = 0; i < n; i++) l->bits[i] = (uint16_t)v[i].bits;
 }
 
 static size_t nearest(order_lists *l, const order_item *v, size_t cur, size_t *first_free)
 {
+    order_ix *restrict item = l->item;
+    uint16_t *restrict common = l->common;
+    order_ix *restrict touched = l->touched;
     size_t nt = 0;
     for (unsigned w = 0; w < ORDER_WORDS; w++)
     for (uint64_t m = v[cur].sig[w]; m; m &= m - 1) {
         unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
         /* items placed already leave the list as it is read */
-        size_t live = l->start[b];
-        for (size_t k = l->start[b]; k < l->end[b]; k++) {
-            size_t j = l->item[k];
-            if (l->used[j]) continue;
-            l->item[live++] = j;
-            if (!l->common[j]++) l->touched[nt++] = j;
+        size_t live = l->start[b], end = l->end[b];
+        for (size_t k = live; k < end; k++) {
+            /* without branches: whether an item is placed is no pattern */
+            order_ix j = item[k];
+            uint16_t c = common[j];
+            bool live_j = c != PLACED;
+            item[live] = j;
+            live += live_j;
+            common[j] = (uint16_t)(c + live_j);
+            touched[nt] = j;
+            nt += c == 0;
         }
         l->end[b] = live;
     }
-    while (l->used[*first_free]) ++*first_free;
+    while (common[*first_free] == PLACED) ++*first_free;
     size_t best = *first_free;      /* nothing in common: the next in key order */
     unsigned ba = 0, bu = 1;        /* the best so far, ba/bu */
     for (size_t t = 0; t < nt; t++) {
-        size_t j = l->touched[t];
-        unsigned a = l->common[j], u = v[cur].bits + v[j].bits - a;
-        l->common[j] = 0;
+        size_t j = touched[t];
+        unsigned a = common[j], u = l->bits[cur] + l->bits[j] - a;
+        common[j] = 0;
         uint64_t x = (uint64_t)a * bu, y = (uint64_t)ba * u;
         if (x > y || (x == y && j < best)) {
             ba = a;
@@ -198,7 +218,7 @@ static void chain(order_lists *l, const order_item *v, size_t n, size_t *out)
     size_t cur = 0, first_free = 0;
     for (size_t k = 0; k < n; k++) {
         if (k > 0) cur = nearest(l, v, cur, &first_free);
-        l->used[cur] = true;
+        l->common[cur] = PLACED;
         out[k] = cur;
     }
 }
@@ -242,9 +262,10 @@ int corpus_order(zhs_corpus *c, zhs_error *err)
     order_item *v = malloc(w * sizeof *v);
     size_t *out = malloc(w * sizeof *out);
     corpus_file *tmp = malloc(w * sizeof *tmp);
-    order_lists l = {malloc((ORDER_BITS + 1) * sizeof *l.start), malloc(ORDER_BITS * sizeof *l.end), NULL, malloc(w * sizeof *l.common),
-                     malloc((w > ORDER_BITS ? w : ORDER_BITS) * sizeof *l.touched), malloc(w * sizeof *l.used)};
-    int rc = v && out && tmp && l.start && l.end && l.common && l.touched && l.used
+    order_lists l = {malloc((ORDER_BITS + 1) * sizeof *l.start), malloc(ORDER_BITS * sizeof *l.end), NULL,
+                     malloc(w * sizeof *l.common), malloc((w + 1) * sizeof *l.touched), malloc(ORDER_BITS * sizeof *l.fill),
+                     malloc(w * sizeof *l.bits)};
+    int rc = v && out && tmp && l.start && l.end && l.common && l.touched && l.fill && l.bits
                  ? ZHS_OK
                  : zhs_fail(err, ZHS_ENOMEM, "out of memory ordering %zu files", c->nfiles);
     for (size_t at = 0; !rc && at < c->nfiles; at += w) {
@@ -258,6 +279,7 @@ int corpus_order(zhs_corpus *c, zhs_error *err)
     free(l.end);
     free(l.common);
     free(l.touched);
-    free(l.used);
+    free(l.fill);
+    free(l.bits);
     return rc;
 }

@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -79,6 +80,7 @@ typedef struct pl_analysis {
 
 typedef struct pl_worker {
     zhs_pipeline *pl;
+    unsigned k;                 /* its number: names its user dictionary's file */
     pl_analysis a;
     pthread_t th;
     bool started;
@@ -101,6 +103,17 @@ struct zhs_pipeline {
     uint64_t consumed, next_job, submitted;
 
     pl_analysis caller;         /* the caller's: the writer's analyzer */
+    const zhs_analyzer *model;  /* the writer's analyzer, which the workers' copy */
+    char *scratch;              /* where a copy's user dictionary goes through (owned) */
+    /* A worker that could not open its analyzer: its error, given to the
+    ** caller by its next add or the drain (set under mu; the flag is read
+    ** without it, once per add) */
+    atomic_bool worker_failed;
+    zhs_error worker_err;
+    unsigned starting;          /* workers still opening their analyzer (under mu) */
+    pthread_mutex_t open_mu;    /* one worker opens its analyzer at a time, as when the
+                                ** caller opened them all (OpenCC's and ICU's loading is
+                                ** not known to be safe from two threads at once) */
     pl_worker *workers;
     unsigned nworkers;
     unsigned idle;              /* workers waiting for a batch (woken or not) */
@@ -237,11 +250,34 @@ static void batch_analyse(pl_batch *b, pl_analysis *a)
 
 /* ---------------------------------------------------------------- threads */
 
+static int clone_analyzer(zhs_analyzer **out, const zhs_analyzer *an, const char *scratch, unsigned k,
+                          zhs_error *err);
+
+/* A worker opens its analyzer on its own thread (about as long as the
+** writer's took: OpenCC's dictionaries, ICU), so that the caller starts
+** reading and analysing at once instead of after every worker's copy.  One
+** that cannot takes no batch and leaves its error to the caller; the
+** caller and the other workers analyse what it would have. */
 static void *worker_main(void *arg)
 {
     pl_worker *wk = arg;
     zhs_pipeline *pl = wk->pl;
+    zhs_error e = {0};
+    pthread_mutex_lock(&pl->open_mu);
+    bool opened = clone_analyzer(&wk->a.an, pl->model, pl->scratch, wk->k, &e) == ZHS_OK;
+    pthread_mutex_unlock(&pl->open_mu);
+    wk->a.own_an = opened;
     pthread_mutex_lock(&pl->mu);
+    pl->starting--;
+    pthread_cond_broadcast(&pl->done);      /* the drain waits for every worker's start */
+    if (!opened) {
+        if (!atomic_load_explicit(&pl->worker_failed, memory_order_relaxed)) {
+            pl->worker_err = e;
+            atomic_store_explicit(&pl->worker_failed, true, memory_order_release);
+        }
+        pthread_mutex_unlock(&pl->mu);
+        return NULL;
+    }
     for (;;) {
         if (!pl->stop && pl->next_job == pl->submitted) {
             pl->idle++;
@@ -458,7 +494,7 @@ int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, un
     zhs_buf_init(&pl->title);
     pl->caller.an = an;
     zhs_passage_terms_init(&pl->caller.pt, title_weight);
-    if (pthread_mutex_init(&pl->mu, NULL) || pthread_cond_init(&pl->work, NULL) ||
+    if (pthread_mutex_init(&pl->mu, NULL) || pthread_mutex_init(&pl->open_mu, NULL) || pthread_cond_init(&pl->work, NULL) ||
         pthread_cond_init(&pl->done, NULL) || pthread_cond_init(&pl->freed, NULL)) {
         free(pl);
         return zhs_fail(err, ZHS_ENOMEM, "cannot create the indexing threads' locks");
@@ -467,7 +503,8 @@ int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, un
     pl->nring = (size_t)threads * 2 + 2;
     pl->ring = calloc(pl->nring, sizeof *pl->ring);
     pl->workers = calloc(threads, sizeof *pl->workers);
-    if (!pl->ring || !pl->workers) {
+    pl->scratch = strdup(scratch);
+    if (!pl->ring || !pl->workers || !pl->scratch) {
         zhs_pipeline_close(pl);
         return zhs_fail(err, ZHS_ENOMEM, "out of memory starting the indexing threads");
     }
@@ -476,15 +513,22 @@ int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, un
         zhs_buf_init(&pl->ring[i].keys);
         batch_reset(&pl->ring[i]);
     }
+    pl->model = an;
+    atomic_init(&pl->worker_failed, false);
     for (unsigned k = 0; k + 1 < threads; k++) {
         pl_worker *wk = &pl->workers[k];
         wk->pl = pl;
+        wk->k = k;
         zhs_passage_terms_init(&wk->a.pt, title_weight);
         pl->nworkers = k + 1;
-        if (clone_analyzer(&wk->a.an, an, scratch, k, err)) break;
-        wk->a.own_an = true;
+        pthread_mutex_lock(&pl->mu);    /* the workers started before it count down */
+        pl->starting++;
+        pthread_mutex_unlock(&pl->mu);
         int e = pthread_create(&wk->th, NULL, worker_main, wk);
         if (e) {
+            pthread_mutex_lock(&pl->mu);
+            pl->starting--;
+            pthread_mutex_unlock(&pl->mu);
             zhs_fail(err, e == EAGAIN ? ZHS_ENOMEM : ZHS_EINTERNAL, "cannot start indexing thread %u: %s: "
                      "index with fewer threads", k + 1, strerror(e));
             break;
@@ -505,9 +549,16 @@ int zhs_pipeline_open(zhs_pipeline **out, unsigned threads, zhs_analyzer *an, un
     return ZHS_OK;
 }
 
-/* The pipeline's failure, if any, in *err (with own_sink, the lock held). */
+/* The pipeline's failure, if any, in *err (with own_sink, the lock held):
+** a worker's that could not open its analyzer becomes the pipeline's. */
 static int failed(zhs_pipeline *pl, zhs_error *err)
 {
+    if (!pl->failed && atomic_load_explicit(&pl->worker_failed, memory_order_acquire)) {
+        if (!pl->own_sink) pthread_mutex_lock(&pl->mu);
+        fail(pl, &pl->worker_err);
+        if (!pl->own_sink) pthread_mutex_unlock(&pl->mu);
+        if (pl->own_sink) pthread_cond_broadcast(&pl->done);   /* the consumer stops */
+    }
     if (!pl->failed) return ZHS_OK;
     *err = pl->err;
     return err->code;
@@ -551,6 +602,11 @@ int zhs_pipeline_add(zhs_pipeline *pl, const zhs_passage *p, zhs_error *err)
 
 int zhs_pipeline_drain(zhs_pipeline *pl, zhs_error *err)
 {
+    /* a worker that failed to start fails the build, however early the
+    ** corpus ended */
+    pthread_mutex_lock(&pl->mu);
+    while (pl->starting) pthread_cond_wait(&pl->done, &pl->mu);
+    pthread_mutex_unlock(&pl->mu);
     if (pl->own_sink) {
         pthread_mutex_lock(&pl->mu);
         int rc = failed(pl, err);
@@ -591,9 +647,11 @@ void zhs_pipeline_close(zhs_pipeline *pl)
         for (size_t i = 0; i < pl->nring; i++) batch_free(&pl->ring[i]);
     free(pl->ring);
     free(pl->workers);
+    free(pl->scratch);
     zhs_passage_terms_free(&pl->caller.pt);
     zhs_buf_free(&pl->title);
     pthread_mutex_destroy(&pl->mu);
+    pthread_mutex_destroy(&pl->open_mu);
     pthread_cond_destroy(&pl->work);
     pthread_cond_destroy(&pl->done);
     pthread_cond_destroy(&pl->freed);

@@ -3,7 +3,8 @@
 ** every passage reaches the sink once, in order, whatever the thread
 ** count (two or more: one thread indexes without a pipeline), with and without the consumer thread (own_sink), when the sink
 ** is slower than the analysis (the ring full) and when the last passage
-** completes a batch; a sink's failure reaches the caller.  White-box: a
+** completes a batch; a sink's failure reaches the caller, and so does a
+** worker's that cannot open its analyzer (it does so on its own thread).  White-box: a
 ** sink of the test's own stands in for the engine.  The TSan phase of
 ** scripts/test.sh runs it too.
 **
@@ -47,12 +48,12 @@ static int slow_sink(void *ctx, const zhs_passage *p, const struct zhs_passage_t
 
 /* Runs n passages of about `bytes` of text each through a pipeline;
 ** the status of the adds and the drain, the first failure. */
-static int run(sink_state *s, zhs_analyzer *an, unsigned threads, bool own_sink, unsigned n, size_t bytes,
-               zhs_error *err)
+static int run_in(sink_state *s, zhs_analyzer *an, const char *scratch, unsigned threads, bool own_sink, unsigned n,
+                  size_t bytes, zhs_error *err)
 {
     static char text[80 * 1024];
     zhs_pipeline *pl = NULL;
-    if (zhs_pipeline_open(&pl, threads, an, 1, zt_tmpdir(), slow_sink, s, own_sink, err)) return err->code;
+    if (zhs_pipeline_open(&pl, threads, an, 1, scratch, slow_sink, s, own_sink, err)) return err->code;
     int rc = ZHS_OK;
     for (unsigned i = 0; i < n && rc == ZHS_OK; i++) {
         char id[32];
@@ -72,6 +73,12 @@ static int run(sink_state *s, zhs_analyzer *an, unsigned threads, bool own_sink,
     if (rc == ZHS_OK) rc = zhs_pipeline_drain(pl, err);
     zhs_pipeline_close(pl);
     return rc;
+}
+
+static int run(sink_state *s, zhs_analyzer *an, unsigned threads, bool own_sink, unsigned n, size_t bytes,
+               zhs_error *err)
+{
+    return run_in(s, an, zt_tmpdir(), threads, own_sink, n, bytes, err);
 }
 
 int main(void)
@@ -111,6 +118,36 @@ int main(void)
             CHECK_MSG(strstr(e.message, "fails at passage 300") != NULL, "message: %s", e.message);
             CHECK(s.got == 300);
         }
+
+    /* A worker opens its analyzer on its own thread (the caller reads
+    ** meanwhile): one that cannot (here its copy of the user dictionary
+    ** has nowhere to go) fails the build from the next add or the drain,
+    ** with its reason, and never hangs it.  A passage or a batch more
+    ** than that may reach the sink first, as from a failing sink. */
+    char dict[1024];
+    snprintf(dict, sizeof dict, "%s/pipeline-userdict.txt", zt_tmpdir());
+    FILE *f = fopen(dict, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("个人信息处理者\t100\n", f);
+        fclose(f);
+        zhs_analyzer_config ac;
+        zhs_analyzer_config_default(&ac);
+        ac.user_dict = dict;
+        zhs_analyzer *ua = NULL;
+        CHECK_OK(zhs_analyzer_open(&ua, &ac, &err), err);
+        for (unsigned threads = 2; ua && threads <= 3; threads++)
+            for (int own = 0; own < 2; own++)
+                for (unsigned n = 1; n <= 128 * 6; n += 128 * 6 - 1) {
+                    sink_state s = {.terms_seen = true};
+                    zhs_error e = {0};
+                    int rc = run_in(&s, ua, "/nonexistent-zhs-scratch", threads, own, n, 60, &e);
+                    CHECK_MSG(rc != ZHS_OK, "threads %u own_sink %d n %u: a worker without its analyzer went unreported",
+                              threads, own, n);
+                    CHECK_MSG(strstr(e.message, "userdict-") != NULL, "message: %s", e.message);
+                }
+        zhs_analyzer_close(ua);
+    }
 
     zhs_analyzer_close(an);
     return zt_done("test_pipeline");
