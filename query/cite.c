@@ -446,6 +446,13 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     zhs_topk usual = r->top;
     bool from_usual = false;
     if (!name && exact_from_usual(&top, &from_usual, r, &cq, c, o, err)) return err->code;
+    /* The search without a clause of the name: where the index has no
+    ** title character terms (an analyzer without character terms) every
+    ** character pass is that search, the same each time the name is
+    ** shortened (人民政府 第三十条: 人民政府, 民政府, then 政府's title
+    ** phrase), and only the ranking by title differs; it runs once. */
+    zhs_topk plain;
+    bool have_plain = false;
     for (;;) {
         /* the name as a phrase of the title; failing that (punctuation in
         ** the title, 一网通办 for “一网通办”), each of its characters */
@@ -459,7 +466,16 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
             } else if (name && add_char_clauses(&cq, base + CITE_MAX_CHARS, a, an, name, nl, err)) {
                 return err->code;
             }
-            if (!from_usual && r->ix->eng->search(&top, a, r->ix, &cq, &xo, err)) return err->code;
+            bool bare = name && cq.nclauses == base;
+            if (bare && have_plain) {
+                top = plain;
+            } else {
+                if (!from_usual && r->ix->eng->search(&top, a, r->ix, &cq, &xo, err)) return err->code;
+                if (bare) {
+                    plain = top;
+                    have_plain = true;
+                }
+            }
             if (top.n == 0) {
                 if (!name) break;
                 continue;
