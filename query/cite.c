@@ -352,12 +352,15 @@ static bool clause_scores(const zhs_query *q, const zhs_qclause *qc)
 **     exact hits are those of them that hold the label, in their order;
 **   - the usual top k all hold the label: they are the exact top k too,
 **     when the ranking is BM25's (without the bonus, or with k at least
-**     the BM25 hits the bonus re-ranks, so that both rank the same set).
+**     the BM25 hits the bonus re-ranks, so that both rank the same set);
+**   - without the bonus, want (the exact query's k, below k when a name
+**     is tried: CITE_K) of the usual top k hold the label: they are the
+**     exact top want (a match the usual top k lacks ranks below them all).
 ** Otherwise, and for --exhaustive (the tests compare the two) and other
 ** engines, *known is false: the search is run.  The native engine's
 ** postings tell which hits hold the label. */
 static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zhs_query *cq, const zhs_qcite *c,
-                            const zhs_search_options *o, zhs_error *err)
+                            const zhs_search_options *o, size_t want, zhs_error *err)
 {
     *known = false;
     const zhs_topk *u = &r->top;
@@ -392,9 +395,9 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
     size_t m = 0;
     for (size_t i = 0; i < u->n; i++)
         if (keep[i]) hits[m++] = u->hits[i];
-    if (u->n == o->k && m < u->n) return ZHS_OK;
+    if (u->n == o->k && m < u->n && (o->proximity > 0 || m < want)) return ZHS_OK;
     top->hits = hits;
-    top->n = m;
+    top->n = m < want ? m : want;
     top->matches = m;
     *known = true;
     return ZHS_OK;
@@ -445,7 +448,15 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     size_t nh = 0;
     zhs_topk usual = r->top;
     bool from_usual = false;
-    if (!name && exact_from_usual(&top, &from_usual, r, &cq, c, o, err)) return err->code;
+    if (!name && exact_from_usual(&top, &from_usual, r, &cq, c, o, xo.k, err)) return err->code;
+    /* The search without a clause of the name: where the index has no
+    ** title character terms (an analyzer without character terms) every
+    ** character pass is that search, the same each time the name is
+    ** shortened (人民政府 第三十条: 人民政府, 民政府, then 政府's title
+    ** phrase), and only the ranking by title differs; it runs once, or
+    ** not at all where the usual hits decide it (exact_from_usual). */
+    zhs_topk plain;
+    bool have_plain = false;
     for (;;) {
         /* the name as a phrase of the title; failing that (punctuation in
         ** the title, 一网通办 for “一网通办”), each of its characters */
@@ -459,7 +470,18 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
             } else if (name && add_char_clauses(&cq, base + CITE_MAX_CHARS, a, an, name, nl, err)) {
                 return err->code;
             }
-            if (!from_usual && r->ix->eng->search(&top, a, r->ix, &cq, &xo, err)) return err->code;
+            bool bare = name && cq.nclauses == base;
+            bool known = from_usual;
+            if (bare && !have_plain && exact_from_usual(&top, &known, r, &cq, c, o, xo.k, err)) return err->code;
+            if (bare && have_plain) {
+                top = plain;
+            } else {
+                if (!known && r->ix->eng->search(&top, a, r->ix, &cq, &xo, err)) return err->code;
+                if (bare) {
+                    plain = top;
+                    have_plain = true;
+                }
+            }
             if (top.n == 0) {
                 if (!name) break;
                 continue;

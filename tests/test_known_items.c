@@ -750,6 +750,37 @@ static void test_nameless_citations(void)
     PROXIMITY = 0;
 }
 
+/* A citation whose words before the article read as a law's name that no
+** title holds (+个人信息 +第八条): the name is shortened a character at a
+** time, each name tried as a title phrase, then without it (where the
+** index has no title character terms, the same search every time: it runs
+** once, cite.c), whose CITE_K hits are taken from the usual search's
+** where these decide them (exact_from_usual: want of them hold the
+** label, without the proximity bonus).  k below and above CITE_K (64),
+** with the bonus and without. */
+static void test_named_citations(void)
+{
+    static const char *const num[] = {"一", "三", "五", "八", "十", "十二", "十六"};
+    static const char *const form[] = {"+个人信息 +第%s条", "个人信息 第%s条", "+数据 +第%s条", "+处理 +第%s条 +个人信息",
+                                       "+信息 +第%s条 数据", "+\"数据 处理\" +第%s条",
+                                       /* the title has “一网通办” in quotes: no title phrase of the
+                                       ** name matches, the search without it ranks by title */
+                                       "+政务 临江市政务服务一网通办条例第%s条", "+服务 +临江市政务服务一网通办条例 第%s条",
+                                       "+数据 一网通办条例第%s条"};
+    static const size_t ks[] = {1, 10, 63, 64, 65, 100, 150};
+    for (int prox = 0; prox < 3; prox++) {
+        PROXIMITY = prox - 1;
+        for (size_t i = 0; i < sizeof num / sizeof *num; i++)
+            for (size_t f = 0; f < sizeof form / sizeof *form; f++)
+                for (size_t j = 0; j < sizeof ks / sizeof *ks; j++) {
+                    char q[128];
+                    snprintf(q, sizeof q, form[f], num[i]);
+                    check_same(q, ks[j]);
+                }
+    }
+    PROXIMITY = 0;
+}
+
 int main(void)
 {
     zhs_error err = {0};
@@ -771,6 +802,7 @@ int main(void)
     test_field_hits(true);
     test_citations();
     test_nameless_citations();
+    test_named_citations();
 
     zhs_index_close(IX);
     zhs_analyzer_close(AN);
