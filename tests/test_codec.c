@@ -798,6 +798,16 @@ static const uint8_t *block9_parse(zhs_pfor_group *g, zhs_pfor_patch *pt, size_t
         CHECK_MSG(a == b, "the scalar and the AVX2 parse of a special block differ (n=%zu)", n);
     }
     if (a && b) CHECK(h[1].bits == g[1].bits && h[1].high_sum == g[1].high_sum && h[0].bits == g[0].bits);
+    if (a) {
+        /* the inline entry's own paths (doc gaps without exceptions, tfs
+        ** all one or in unary) place both groups as the scalar parse does */
+        b = zhs_block_special_parse_inline(&h[0], &ph, &h[1], n, p, end, limit);
+        for (int k = 0; k < 2; k++)
+            CHECK_MSG(h[k].packed == g[k].packed && h[k].packed_bytes == g[k].packed_bytes &&
+                          h[k].nexc == g[k].nexc && h[k].bits == g[k].bits && h[k].high_sum == g[k].high_sum &&
+                          (h[k].nexc == 0 || h[k].exc == g[k].exc),
+                      "the inline parse of a special block placed group %d unlike the scalar one (n=%zu)", k, n);
+    }
     if (a && g[1].bits == ZHS_TF_UNARY_BITS) {
         /* the area is placed when the tfs are read: here, as the cursor
         ** would, with the scalar and the popcnt twin */
