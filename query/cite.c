@@ -350,12 +350,16 @@ static bool clause_scores(const zhs_query *q, const zhs_qclause *qc)
 **   - the usual hits are fewer than k: they are every match (the heap
 **     held them all, also the proximity bonus's larger one), and the
 **     exact hits are those of them that hold the label, in their order;
-**   - the usual top k all hold the label: they are the exact top k too,
-**     when the ranking is BM25's (without the bonus, or with k at least
-**     the BM25 hits the bonus re-ranks, so that both rank the same set);
-**   - without the bonus, want (the exact query's k, below k when a name
-**     is tried: CITE_K) of the usual top k hold the label: they are the
-**     exact top want (a match the usual top k lacks ranks below them all).
+**   - the usual top k all hold the label and want (the exact query's k:
+**     k, or CITE_K when a name is tried) is at most k: the first want of
+**     them are the exact top want, when the ranking is BM25's (without
+**     the bonus, or with k at least the BM25 hits the bonus re-ranks, so
+**     that both rank the same set);
+**   - without the bonus, want of the usual top k hold the label: they are
+**     the exact top want (a match the usual top k lacks ranks below them
+**     all).
+** With want above k (a name tried at k < CITE_K) the usual top k never
+** decide it: the exact ranks k + 1 to want are unknown.
 ** Otherwise, and for --exhaustive (the tests compare the two) and other
 ** engines, *known is false: the search is run.  The native engine's
 ** postings tell which hits hold the label. */
@@ -395,7 +399,7 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
     size_t m = 0;
     for (size_t i = 0; i < u->n; i++)
         if (keep[i]) hits[m++] = u->hits[i];
-    if (u->n == o->k && m < u->n && (o->proximity > 0 || m < want)) return ZHS_OK;
+    if (u->n == o->k && (m < want || (m < u->n && o->proximity > 0))) return ZHS_OK;
     top->hits = hits;
     top->n = m < want ? m : want;
     top->matches = m;
