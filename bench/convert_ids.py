@@ -34,7 +34,10 @@ def corpus_passages(root):
     err = L.Error()
     c = L.Handle()
     paths = (ctypes.c_char_p * 1)(os.fsencode(root))
-    copts = L.CorpusOptions(L.WARN_FN(lambda *a: None), None, 0)
+    copts = L.CorpusOptions()
+    lib.zhs_corpus_options_default(ctypes.byref(copts))
+    warn = L.WARN_FN(lambda *a: None)       # kept alive while the corpus is read
+    copts.warn = warn
     files = {}
     lib.zhs_corpus_open(ctypes.byref(c), paths, 1, ctypes.byref(copts), ctypes.byref(err))
     try:

@@ -32,9 +32,9 @@ int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
         if (!paths[i])
             return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: path %zu is NULL", i);
     if (opts && opts->version > ZHS_CORPUS_OPTIONS_VERSION)
-        return zhs_fail(err, ZHS_EINVAL, "corpus options of version %u are newer than this library (%u): "
-                        "build the program against this version of zhs.h", opts->version,
-                        ZHS_CORPUS_OPTIONS_VERSION);
+        return zhs_fail(err, ZHS_EINVAL, "corpus options of version %u: newer than this library's (%u), or from "
+                        "a zhs.h whose zhs_corpus_options had no version field: build the program against "
+                        "this library's zhs.h", opts->version, ZHS_CORPUS_OPTIONS_VERSION);
     if (opts && opts->order != ZHS_ORDER_SIMILAR && opts->order != ZHS_ORDER_PATH)
         return zhs_fail(err, ZHS_EINVAL, "zhs_corpus_open: order %d is neither ZHS_ORDER_SIMILAR nor ZHS_ORDER_PATH",
                         opts->order);

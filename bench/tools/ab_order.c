@@ -10,6 +10,11 @@
 **
 **   cc -std=c11 -O2 -Wall -Wextra -Iinclude -o ab_order bench/tools/ab_order.c -ldl
 **   ./ab_order /tmp/libzhs-m54.so $PWD/build/libzhs.so.0.1.0 ../shared/corpus/laws 21
+**
+** Both libraries must read zhs_corpus_options as this zhs.h lays it out:
+** from the commit that gave it a version field (first) on, a library from
+** before (as /tmp/libzhs-m54.so, 4bb0b22) reads the order from the wrong
+** field; compile the tool against that commit's zhs.h to compare those.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "zhs.h"
