@@ -113,7 +113,12 @@ struct zhs_pipeline {
     unsigned starting;          /* workers still opening their analyzer (under mu) */
     pthread_mutex_t open_mu;    /* one worker opens its analyzer at a time, as when the
                                 ** caller opened them all (OpenCC's and ICU's loading is
-                                ** not known to be safe from two threads at once) */
+                                ** not known to be safe from two threads at once).  The
+                                ** caller analyses with the writer's analyzer meanwhile:
+                                ** loading beside a running analyzer is new with this (the
+                                ** analyzers share no object, but TSan does not see inside
+                                ** ICU or OpenCC: this rests on their keeping no shared
+                                ** state between separate objects; not verified) */
     pl_worker *workers;
     unsigned nworkers;
     unsigned idle;              /* workers waiting for a batch (woken or not) */
