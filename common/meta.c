@@ -521,6 +521,9 @@ static const char *take_str(const uint8_t **p, const uint8_t *end, char **blob, 
     if (end - *p < 4) return NULL;
     uint32_t n = zhs_get_u32(*p);
     if ((uint64_t)(end - *p - 4) < n) return NULL;
+    /* a NUL inside would cut the C string short of its stated length
+    ** (fuzz_tables): damage, as a truncation is */
+    if (memchr(*p + 4, 0, n)) return NULL;
     char *s = *blob;
     memcpy(s, *p + 4, n);
     s[n] = 0;
@@ -563,12 +566,12 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
     }
     char *blob = t->blob;
     for (uint32_t i = 0; i < ndates; i++) {
-        if (!(t->dates[i] = take_str(&p, end, &blob, NULL))) BAD("a version date is truncated");
+        if (!(t->dates[i] = take_str(&p, end, &blob, NULL))) BAD("a version date is truncated or holds a NUL");
         t->ndates++;
     }
     for (uint32_t g = 0; g < ngroups; g++) {
         uint32_t tl;
-        if (!(t->title[g] = take_str(&p, end, &blob, &tl)) || end - p < 4) BAD("a title is truncated");
+        if (!(t->title[g] = take_str(&p, end, &blob, &tl)) || end - p < 4) BAD("a title is truncated or holds a NUL");
         uint32_t kl = zhs_get_u32(p);
         if (kl & ZHS_CITE_KEY_SUFFIX) {
             kl &= ~ZHS_CITE_KEY_SUFFIX;
@@ -577,7 +580,7 @@ int zhs_cite_table_load(zhs_cite_table *t, const char *path, uint32_t npassages,
             t->keylen[g] = kl;
             p += 4;
         } else if (!(t->key[g] = take_str(&p, end, &blob, &t->keylen[g]))) {
-            BAD("a title's key is truncated");
+            BAD("a title's key is truncated or holds a NUL");
         }
     }
     if ((uint64_t)(end - p) < (uint64_t)nruns * ZHS_CITE_RUN_BYTES + (v1 ? 0 : 4) ||
