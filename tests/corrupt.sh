@@ -172,6 +172,23 @@ def inline_rest(b, i, f, cf):
         for _ in range(cf if cf <= 64 else 1): _, i = varint(b, i)
     return i + (2 if f & 1 else 0)
 
+def entry_head(b, i, key):
+    """a ZHSDICT2/3 entry's key (its prefix shared with the previous key)
+    and flag byte, df and cf: (key, flags, df, cf, the offset past cf)"""
+    if b[i] == 0xF0:
+        pre, i = varint(b, i + 1); sl, i = varint(b, i)
+    else:
+        pre, sl = b[i] >> 4, b[i] & 15; i += 1
+    key = key[:pre] + b[i:i + sl]; i += sl
+    f = b[i]; i += 1
+    df = (f >> 3) + 1
+    if f >> 3 == 31:
+        x, i = varint(b, i); df += x
+    cf = df
+    if f & 4:
+        x, i = varint(b, i); cf += x + 1
+    return key, f, df, cf, i
+
 def terms(path):
     """term -> (df, post_off, post_len, pos_off, pos_len) from a .dict file
     (docs/FORMAT.md: ZHSDICT1, ZHSDICT2 or ZHSDICT3 entries; a ZHSDICT3
@@ -186,24 +203,14 @@ def terms(path):
         post, i = varint(b, i); pos, i = varint(b, i)
         key = b''
         for _ in range(min(16, left)):
-            if v1 or b[i] == 0xF0:
-                i += 0 if v1 else 1
-                pre, i = varint(b, i); sl, i = varint(b, i)
-            else:
-                pre, sl = b[i] >> 4, b[i] & 15; i += 1
-            key = key[:pre] + b[i:i + sl]; i += sl
             if v1:
+                pre, i = varint(b, i); sl, i = varint(b, i)
+                key = key[:pre] + b[i:i + sl]; i += sl
                 df, i = varint(b, i); cf, i = varint(b, i); pl, i = varint(b, i); ql, i = varint(b, i)
                 i += 4
                 _, i = varint(b, i)
             else:
-                f = b[i]; i += 1
-                df = (f >> 3) + 1
-                if f >> 3 == 31:
-                    x, i = varint(b, i); df += x
-                cf = df
-                if f & 4:
-                    x, i = varint(b, i); cf += x + 1
+                key, f, df, cf, i = entry_head(b, i, key)
                 if v3 and df == 1:
                     i = inline_rest(b, i, f, cf)
                     out[key] = (df, post, 0, pos, 0)
@@ -283,18 +290,7 @@ def lowtf(path):
         _, i = varint(b, i); _, i = varint(b, i)
         key = b''
         for _ in range(min(16, left)):
-            if b[i] == 0xF0:
-                pre, i = varint(b, i + 1); sl, i = varint(b, i)
-            else:
-                pre, sl = b[i] >> 4, b[i] & 15; i += 1
-            key = key[:pre] + b[i:i + sl]; i += sl
-            f = b[i]; i += 1
-            df = (f >> 3) + 1
-            if f >> 3 == 31:
-                x, i = varint(b, i); df += x
-            cf = df
-            if f & 4:
-                x, i = varint(b, i); cf += x + 1
+            key, f, df, cf, i = entry_head(b, i, key)
             if b[:8] == b'ZHSDICT3' and df == 1:
                 i = inline_rest(b, i, f, cf)
                 continue
@@ -352,18 +348,7 @@ def inline_doc(path, ndocs):
         _, i = varint(b, i); _, i = varint(b, i)
         key = b''
         for _ in range(min(16, left)):
-            if b[i] == 0xF0:
-                pre, i = varint(b, i + 1); sl, i = varint(b, i)
-            else:
-                pre, sl = b[i] >> 4, b[i] & 15; i += 1
-            key = key[:pre] + b[i:i + sl]; i += sl
-            f = b[i]; i += 1
-            df = (f >> 3) + 1
-            if f >> 3 == 31:
-                x, i = varint(b, i); df += x
-            cf = df
-            if f & 4:
-                x, i = varint(b, i); cf += x + 1
+            key, f, df, cf, i = entry_head(b, i, key)
             if df == 1:
                 doc, j = varint(b, i)
                 if j - i == width:
