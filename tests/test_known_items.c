@@ -723,6 +723,20 @@ static void test_citations(void)
     zhs_aliases_free(al);
 }
 
+/* Every form with every article number, at every k, against the exact
+** query (check_same). */
+static void check_forms(const char *const *num, size_t nnum, const char *const *form, size_t nform,
+                        const size_t *ks, size_t nks)
+{
+    for (size_t i = 0; i < nnum; i++)
+        for (size_t f = 0; f < nform; f++)
+            for (size_t j = 0; j < nks; j++) {
+                char q[128];
+                snprintf(q, sizeof q, form[f], num[i]);
+                check_same(q, ks[j]);
+            }
+}
+
 /* A citation without a law's name (第八条 as a required part): its exact
 ** query's hits are taken from the usual search's where these decide them
 ** (cite.c, exact_from_usual: fewer hits than k, or a top k that all hold
@@ -739,13 +753,7 @@ static void test_nameless_citations(void)
     static const size_t ks[] = {1, 3, 10, 30, 100, 150};
     for (int prox = 0; prox < 2; prox++) {
         PROXIMITY = prox ? -1 : 0;
-        for (size_t i = 0; i < sizeof num / sizeof *num; i++)
-            for (size_t f = 0; f < sizeof form / sizeof *form; f++)
-                for (size_t j = 0; j < sizeof ks / sizeof *ks; j++) {
-                    char q[128];
-                    snprintf(q, sizeof q, form[f], num[i]);
-                    check_same(q, ks[j]);
-                }
+        check_forms(num, sizeof num / sizeof *num, form, sizeof form / sizeof *form, ks, sizeof ks / sizeof *ks);
     }
     PROXIMITY = 0;
 }
@@ -770,13 +778,7 @@ static void test_named_citations(void)
     static const size_t ks[] = {1, 10, 63, 64, 65, 100, 150};
     for (int prox = 0; prox < 3; prox++) {
         PROXIMITY = prox - 1;
-        for (size_t i = 0; i < sizeof num / sizeof *num; i++)
-            for (size_t f = 0; f < sizeof form / sizeof *form; f++)
-                for (size_t j = 0; j < sizeof ks / sizeof *ks; j++) {
-                    char q[128];
-                    snprintf(q, sizeof q, form[f], num[i]);
-                    check_same(q, ks[j]);
-                }
+        check_forms(num, sizeof num / sizeof *num, form, sizeof form / sizeof *form, ks, sizeof ks / sizeof *ks);
     }
     PROXIMITY = 0;
 }
