@@ -241,15 +241,19 @@ if $have_fix; then
     [ "$segs" = 2 ] && ok "mixed index has two segments" || bad "mixed index: $(grep '^segment' "$TMP/mixed/MANIFEST")"
     head -c 8 "$TMP/mixed/g1.post" | grep -q ZHSPOST1 && ok "the old segment kept its format" || bad "old segment rewritten"
     "$ZHS" check "$TMP/mixed" >/dev/null 2>"$TMP/err" && ok "check mixed" || bad "check mixed: $(cat "$TMP/err")"
-    "$ZHS" search --count "$TMP/mixed" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed count" ||
-        bad "mixed count: $("$ZHS" search --count "$TMP/mixed" '数据' 2>&1 | head -2)"
+    # The mixed index $1 holds 数据 in 301 passages, and pruning over its
+    # segments (each with its own skip layout) is exact.
+    count_and_pruned() {
+        "$ZHS" search --count "$TMP/$1" '数据' 2>&1 | grep -q '^301 passages match' && ok "$1 count" ||
+            bad "$1 count: $("$ZHS" search --count "$TMP/$1" '数据' 2>&1 | head -2)"
+        "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/$1" > "$TMP/$1.pruned" 2>&1
+        "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/$1" > "$TMP/$1.exh" 2>&1
+        [ -s "$TMP/$1.exh" ] && cmp -s "$TMP/$1.pruned" "$TMP/$1.exh" &&
+            ok "$1: pruned = exhaustive ($(wc -l < "$TMP/$1.exh") lines)" || bad "$1: pruned differs from exhaustive"
+    }
+    count_and_pruned mixed
     "$ZHS" search "$TMP/mixed" '"新增条文"' 2>&1 | grep -q '新增示例规定' && ok "mixed phrase finds the new passage" ||
         bad "mixed phrase"
-    # pruning over the two segments (each with its own skip layout) is exact
-    "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed" > "$TMP/mixed.pruned" 2>&1
-    "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/mixed" > "$TMP/mixed.exh" 2>&1
-    [ -s "$TMP/mixed.exh" ] && cmp -s "$TMP/mixed.pruned" "$TMP/mixed.exh" &&
-        ok "mixed: pruned = exhaustive ($(wc -l < "$TMP/mixed.exh") lines)" || bad "mixed: pruned differs from exhaustive"
     # An update of a copy of fixture $1 into $2: its files *.$3 have the
     # magics $4 (the old segment's and the new one's), and it checks.
     update_copy() {
@@ -282,23 +286,13 @@ if $have_fix; then
     grep -o '"text":"[^"]*"' "$TMP/v5.json" | sort -u > "$TMP/v5.texts"
     [ -s "$TMP/v5.texts" ] && [ -z "$(comm -13 "$TMP/mixed5.texts" "$TMP/v5.texts")" ] &&
         ok "mixed5: the format-5 segment's passages read as before" || bad "mixed5: format-5 passages differ"
-    "$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed5 count" ||
-        bad "mixed5 count: $("$ZHS" search --count "$TMP/mixed5" '数据' 2>&1 | head -2)"
-    "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed5" > "$TMP/mixed5.pruned" 2>&1
-    "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/mixed5" > "$TMP/mixed5.exh" 2>&1
-    [ -s "$TMP/mixed5.exh" ] && cmp -s "$TMP/mixed5.pruned" "$TMP/mixed5.exh" &&
-        ok "mixed5: pruned = exhaustive ($(wc -l < "$TMP/mixed5.exh") lines)" || bad "mixed5: pruned differs from exhaustive"
+    count_and_pruned mixed5
     # An update of a copy of fixture $1 into $2 whose .post files are then
     # of the magics $3: 301 passages hold 数据, and pruning over the two
     # segments (each with its own skip layout) is exact.
     update_post_copy() {
         update_copy "$1" "$2" post "$3"
-        "$ZHS" search --count "$TMP/$2" '数据' 2>&1 | grep -q '^301 passages match' && ok "$2 count" ||
-            bad "$2 count: $("$ZHS" search --count "$TMP/$2" '数据' 2>&1 | head -2)"
-        "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/$2" > "$TMP/$2.pruned" 2>&1
-        "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/$2" > "$TMP/$2.exh" 2>&1
-        [ -s "$TMP/$2.exh" ] && cmp -s "$TMP/$2.pruned" "$TMP/$2.exh" &&
-            ok "$2: pruned = exhaustive ($(wc -l < "$TMP/$2.exh") lines)" || bad "$2: pruned differs from exhaustive"
+        count_and_pruned "$2"
     }
     # and of the format-7 copy: fixed skip entries beside packed tables,
     # one cursor reader for both
@@ -327,16 +321,11 @@ if $have_fix; then
     # new segment, found by a phrase and by a term; then a merge of the two
     # segments into one format-10 segment gives the same results
     update_copy v9 mixed9 dict "ZHSDICT2 ZHSDICT3 "
-    "$ZHS" search --count "$TMP/mixed9" '数据' 2>&1 | grep -q '^301 passages match' && ok "mixed9 count" ||
-        bad "mixed9 count: $("$ZHS" search --count "$TMP/mixed9" '数据' 2>&1 | head -2)"
+    count_and_pruned mixed9
     "$ZHS" search --format trec "$TMP/mixed9" '"新增条文"' 2>&1 | grep -q ' x1 ' && ok "mixed9: phrase on inline lists" ||
         bad "mixed9: phrase on inline lists"
     "$ZHS" search --count "$TMP/mixed9" '+新增 +示例' 2>&1 | grep -q '^1 passages\? match' && ok "mixed9: inline lists intersected" ||
         bad "mixed9: intersection: $("$ZHS" search --count "$TMP/mixed9" '+新增 +示例' 2>&1 | head -2)"
-    "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed9" > "$TMP/mixed9.pruned" 2>&1
-    "$ZHS" search --exhaustive -k 50 --format trec --queries "$TMP/q" "$TMP/mixed9" > "$TMP/mixed9.exh" 2>&1
-    [ -s "$TMP/mixed9.exh" ] && cmp -s "$TMP/mixed9.pruned" "$TMP/mixed9.exh" &&
-        ok "mixed9: pruned = exhaustive ($(wc -l < "$TMP/mixed9.exh") lines)" || bad "mixed9: pruned differs from exhaustive"
     "$ZHS" merge "$TMP/mixed9" >/dev/null 2>"$TMP/err" && ok "merge mixed9" || bad "merge mixed9: $(cat "$TMP/err")"
     "$ZHS" check "$TMP/mixed9" >/dev/null 2>"$TMP/err" && ok "check mixed9 merged" || bad "check mixed9 merged: $(cat "$TMP/err")"
     "$ZHS" search -k 50 --format trec --queries "$TMP/q" "$TMP/mixed9" > "$TMP/mixed9.merged" 2>&1
