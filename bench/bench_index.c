@@ -2,7 +2,8 @@
 ** bench_index.c — the index phase: each engine builds the corpus in a
 ** forked child.  getrusage(RUSAGE_SELF) is cumulative for a process, so a
 ** child per engine is what makes ru_maxrss (read by wait4) the peak of that
-** build alone.  The child runs the same calls as 'zhs index'.
+** build alone.  The child runs the same calls as 'zhs index', allocator
+** settings included.
 */
 #include "bench.h"
 #include "manifest.h"
@@ -24,9 +25,12 @@ typedef struct child_msg {
     double seconds;
 } child_msg;
 
-/* The build itself, in the child. */
+/* The build itself, in the child, with the allocator settings 'zhs index'
+** makes (cli_build_malloc: they are the child's alone, and without them
+** the figure was a build 'zhs index' does not run). */
 static void build_in_child(child_msg *m, const char *corpus, const char *dir, int engine, unsigned threads)
 {
+    cli_build_malloc();
     zhs_error err = {0};
     zhs_analyzer_config ac;
     zhs_analyzer_config_default(&ac);

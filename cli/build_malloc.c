@@ -1,7 +1,8 @@
 /*
 ** build_malloc.c — the allocator's settings for a command that builds an
-** index (`zhs index`; merge and add keep glibc's defaults: not measured
-** with these settings): memory kept, not given back and asked for again.
+** index (`zhs index`, and the bench's build child, which runs its calls;
+** merge and add keep glibc's defaults: not measured with these settings):
+** memory kept, not given back and asked for again.
 */
 #include "cli.h"
 
