@@ -60,17 +60,18 @@ bool zhs_dict_builtin(zhs_dict *d);
 /* The weight of the word u[0..n), or ZHS_DICT_NOWORD when d lacks it. */
 float zhs_dict_lookup(const zhs_dict *d, const uint16_t *u, uint32_t n);
 
-/* A trie edge of the main dictionary remembered by zhs_dict_segment. */
+/* A prefix of a word of the main dictionary, remembered by
+** zhs_dict_segment (dict.c says how it is keyed). */
 typedef struct zhs_dict_edge {
-    uint32_t node, child;       /* node 0: an empty entry (the root is never walked from) */
-    float weight;               /* the child's */
-    uint16_t unit;
+    uint64_t key;               /* 0: an empty entry */
+    uint32_t child;             /* the prefix's node, 0: no word starts so */
+    float weight;               /* the node's */
 } zhs_dict_edge;
 
 /* Scratch for zhs_dict_segment, reused between calls (one thread's).
 ** Once it has segmented some text it keeps a direct-mapped cache of the
-** main dictionary's edges: in a long text a few thousand edges make most
-** of the walk, and a cached one is one cache line instead of the child
+** main dictionary's prefixes: in a long text a few thousand make most of
+** the walk, and a cached one is one cache line instead of the child
 ** range, a binary search and the weight, each a miss in a 5 MB trie. */
 typedef struct zhs_dict_dp {
     double *best;
