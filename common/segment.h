@@ -182,11 +182,18 @@ static inline uint32_t zhs_cursor_next(zhs_cursor *c)
     return zhs_cursor_advance(c, c->doc + 1);
 }
 /* Term frequencies are decoded on first use: most postings a pruned query
-** touches are skipped over, not scored. */
-void zhs_cursor_decode_tfs(zhs_cursor *c);
+** touches are skipped over, not scored.  A short single block whose tfs
+** are all one has them written at its decode (zhs_cursor_init), where
+** they cost a few stores: its readers then make no call.  The test in
+** line, the decode out of it. */
+void zhs_cursor_decode_tfs_now(zhs_cursor *c);
+static inline void zhs_cursor_decode_tfs(zhs_cursor *c)
+{
+    if (!c->tfs_ready) zhs_cursor_decode_tfs_now(c);
+}
 static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
 {
-    if (ZHS_UNLIKELY(!c->tfs_ready)) zhs_cursor_decode_tfs(c);
+    if (ZHS_UNLIKELY(!c->tfs_ready)) zhs_cursor_decode_tfs_now(c);
     return c->tfs[c->i];
 }
 
