@@ -813,7 +813,7 @@ static inline bool advance_block(zhs_cursor *c, uint32_t target)
     return decode_block(c, b, last);
 }
 
-uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
+uint32_t zhs_cursor_advance_block(zhs_cursor *c, uint32_t target)
 {
     if (c->doc == ZHS_NO_DOC || target <= c->doc) return c->doc;
     if (target > c->docs[c->bn - 1] && !advance_block(c, target)) return c->doc = ZHS_NO_DOC;

@@ -174,8 +174,16 @@ typedef struct zhs_cursor {
 } zhs_cursor;
 
 void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *ti);
-/* Moves to the first doc >= target (target may equal the current doc). */
-uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target);
+/* Moves to the first doc >= target (target may equal the current doc).
+** The end of a list without a skip table (one block: most lists) is
+** told in line, without a call: a query opens many short lists and
+** walks each past its end. */
+uint32_t zhs_cursor_advance_block(zhs_cursor *c, uint32_t target);
+static inline uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
+{
+    if (c->doc != ZHS_NO_DOC && !c->skips && target > c->docs[c->bn - 1]) return c->doc = ZHS_NO_DOC;
+    return zhs_cursor_advance_block(c, target);
+}
 static inline uint32_t zhs_cursor_next(zhs_cursor *c)
 {
     if (c->doc == ZHS_NO_DOC) return ZHS_NO_DOC;
