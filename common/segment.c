@@ -589,6 +589,10 @@ static inline const uint8_t *post_limit(const zhs_cursor *c)
     return c->seg->post.data + c->seg->post.size;
 }
 
+/* The longest single block whose all-one tfs are written at its decode:
+** 32 of them are eight 16-byte stores. */
+#define ZHS_TFS_EAGER 32
+
 /* Decodes the n postings of block b at p, after doc prev; false on
 ** damage.  Inlined into its two callers: the block of a single-block list
 ** (most lists; its place and prev are known, and four in five have no
@@ -617,7 +621,14 @@ __attribute__((always_inline)) static inline bool decode_block_at(zhs_cursor *c,
     ** up to the end of the mapping, at least 16 bytes past the packed
     ** areas. */
     uint64_t last = zhs_pfor_block_docs(c->docs, &dg, &dp, n, prev, post_limit(c));
-    c->tfs_ready = false;
+    if (single && n <= ZHS_TFS_EAGER && c->tfg.bits == 0 && c->tfg.nexc == 0) {
+        /* every tf one in a short list (most lists of 2 to 8 postings):
+        ** a fixed count of stores now, no call at the first read */
+        for (size_t i = 0; i < ZHS_TFS_EAGER; i++) c->tfs[i] = 1;
+        c->tfs_ready = true;
+    } else {
+        c->tfs_ready = false;
+    }
     c->pos_ready = c->pos_fast = false;
     if (last >= c->seg->ndocs || (c->skips && c->docs[n - 1] != last_doc)) return false;
     c->block = b;
@@ -652,7 +663,7 @@ static bool decode_block(zhs_cursor *c, uint32_t b, uint32_t last_doc)
     return true;
 }
 
-void zhs_cursor_decode_tfs(zhs_cursor *c)
+void zhs_cursor_decode_tfs_now(zhs_cursor *c)
 {
     /* one test for both kinds of group that are no PFOR group */
     if (ZHS_UNLIKELY(c->tfg.bits >= ZHS_TF_UNARY_BITS)) {
@@ -802,7 +813,7 @@ static inline bool advance_block(zhs_cursor *c, uint32_t target)
     return decode_block(c, b, last);
 }
 
-uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
+uint32_t zhs_cursor_advance_block(zhs_cursor *c, uint32_t target)
 {
     if (c->doc == ZHS_NO_DOC || target <= c->doc) return c->doc;
     if (target > c->docs[c->bn - 1] && !advance_block(c, target)) return c->doc = ZHS_NO_DOC;

@@ -174,19 +174,34 @@ typedef struct zhs_cursor {
 } zhs_cursor;
 
 void zhs_cursor_init(zhs_cursor *c, const zhs_segment *s, const zhs_term_info *ti);
-/* Moves to the first doc >= target (target may equal the current doc). */
-uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target);
+/* Moves to the first doc >= target (target may equal the current doc).
+** The end of a list without a skip table (one block: most lists) is
+** told in line, without a call: a query opens many short lists and
+** walks each past its end. */
+uint32_t zhs_cursor_advance_block(zhs_cursor *c, uint32_t target);
+static inline uint32_t zhs_cursor_advance(zhs_cursor *c, uint32_t target)
+{
+    if (c->doc != ZHS_NO_DOC && !c->skips && target > c->docs[c->bn - 1]) return c->doc = ZHS_NO_DOC;
+    return zhs_cursor_advance_block(c, target);
+}
 static inline uint32_t zhs_cursor_next(zhs_cursor *c)
 {
     if (c->doc == ZHS_NO_DOC) return ZHS_NO_DOC;
     return zhs_cursor_advance(c, c->doc + 1);
 }
 /* Term frequencies are decoded on first use: most postings a pruned query
-** touches are skipped over, not scored. */
-void zhs_cursor_decode_tfs(zhs_cursor *c);
+** touches are skipped over, not scored.  A short single block whose tfs
+** are all one has them written at its decode (zhs_cursor_init), where
+** they cost a few stores: its readers then make no call.  The test in
+** line, the decode out of it. */
+void zhs_cursor_decode_tfs_now(zhs_cursor *c);
+static inline void zhs_cursor_decode_tfs(zhs_cursor *c)
+{
+    if (!c->tfs_ready) zhs_cursor_decode_tfs_now(c);
+}
 static inline uint32_t zhs_cursor_tf(zhs_cursor *c)
 {
-    if (ZHS_UNLIKELY(!c->tfs_ready)) zhs_cursor_decode_tfs(c);
+    if (ZHS_UNLIKELY(!c->tfs_ready)) zhs_cursor_decode_tfs_now(c);
     return c->tfs[c->i];
 }
 
