@@ -668,7 +668,8 @@ void zhs_cursor_decode_tfs_now(zhs_cursor *c)
     /* one test for both kinds of group that are no PFOR group */
     if (ZHS_UNLIKELY(c->tfg.bits >= ZHS_TF_UNARY_BITS)) {
         /* format 10's inline list: its one tf was set at the cursor's
-        ** start */
+        ** start (the readers' in-line test of tfs_ready never calls
+        ** this for it; a guard for a forced decode, test_index) */
         if (c->tfg.bits == ZHS_TF_INLINE_BITS) return;
         /* format 9's unary area, found and checked only now (the parse
         ** left it): damage marks the cursor corrupt, which every reader

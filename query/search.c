@@ -125,7 +125,8 @@ typedef struct state {
 } state;
 
 /* The first doc >= d of c, searching the decoded block inline (the same
-** as zhs_cursor_advance, without the call while d lies in the block).
+** as zhs_cursor_advance, without the call of zhs_cursor_advance_block
+** while d lies in the block).
 ** Every evaluator moves its cursors through these two: most moves stay in
 ** the block, and the call itself (a prologue that saves the registers of
 ** the block decoder inlined in it) cost about as much as the move. */

@@ -9,14 +9,18 @@
 **
 ** The cursor is internal (common/segment.h), not in libzhs.so: each side
 ** is this file built as a unit with -DAB_PASS_UNIT against a libzhs.a of
-** its own (copy build/libzhs.a away before rebuilding), and the driver
-** (this file without it) loads both with dlopen.  Not part of the build:
+** its own (copy build/libzhs.a away before rebuilding) and with the
+** headers of its own tree (the cursor's calls are partly inline helpers
+** of common/segment.h: a unit built with the other tree's headers runs
+** that tree's inline code, or fails to load), and the driver (this file
+** without it) loads both with dlopen.  -O3, as the bench's own loop is
+** built (at -O2 the checksum loop stays scalar).  Not part of the build:
 **
-**   U="-std=c11 -O2 -Wall -Wextra -fPIC -shared -fvisibility=hidden -DAB_PASS_UNIT
-**      -Iinclude -Icommon -Iquery -Ianalysis"
+**   U="-std=c11 -O3 -Wall -Wextra -fPIC -shared -fvisibility=hidden -DAB_PASS_UNIT"
+**   I() { echo "-I$1/include -I$1/common -I$1/query -I$1/analysis"; }
 **   L="$(pkg-config --libs icu-uc icu-i18n zlib libzstd opencc) -lxapian -lstdc++ -lm"
-**   cc $U bench/tools/ab_pass.c OLD/libzhs.a $L -o /tmp/old-pass.so
-**   cc $U bench/tools/ab_pass.c NEW/libzhs.a $L -o /tmp/new-pass.so
+**   cc $U $(I OLD) OLD/bench/tools/ab_pass.c OLD/build/libzhs.a $L -o /tmp/old-pass.so
+**   cc $U $(I NEW) NEW/bench/tools/ab_pass.c NEW/build/libzhs.a $L -o /tmp/new-pass.so
 **   cc -std=c11 -O2 -Wall -Wextra bench/tools/ab_pass.c -o /tmp/ab_pass -ldl
 **   /tmp/ab_pass /tmp/old-pass.so /tmp/new-pass.so INDEX ROUNDS
 **
