@@ -482,7 +482,7 @@ static void test_edge_cache(void)
 ** shuffled order reach far more edges than the cache has entries, so
 ** entries are replaced all the time; each run is segmented by a scratch
 ** whose cache has started and by a fresh one (no cache), and the words
-** must be the same. */
+** must be the same, also with a 0 or a surrogate pair in the run. */
 static void test_edge_cache_pressure(void)
 {
     zhs_dict d;
@@ -511,6 +511,20 @@ static void test_edge_cache_pressure(void)
             uint16_t tmp[ZHS_DICT_MAX_WORD];
             for (; node && len < ZHS_DICT_MAX_WORD; node = parent[node]) tmp[len++] = d.unit[node];
             while (len) text[n++] = tmp[--len];
+        }
+        /* units the dictionary's words never hold: a 0 (the cache's keys
+        ** of two and three units put units side by side, a 0 among them
+        ** would alias a shorter prefix's key) and a surrogate pair, each
+        ** anywhere, inside words too */
+        rnd = rnd * 1103515245u + 12345u;
+        uint32_t at = (rnd >> 8) % n;
+        if (run % 4 == 1) {
+            text[at] = 0;
+        } else if (run % 4 == 3) {
+            memmove(text + at + 2, text + at, (n - at) * sizeof *text);
+            text[at] = 0xD840;
+            text[at + 1] = (uint16_t)(0xDC00 + (rnd >> 20) % 0x400);
+            n += 2;
         }
         zhs_dict_dp cold = {0};
         bool cached = warm.memo != NULL;
