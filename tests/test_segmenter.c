@@ -478,6 +478,53 @@ static void test_edge_cache(void)
     zhs_analyzer_close(an);
 }
 
+/* The trie's child search, through zhs_dict_lookup: a node with m
+** children (m from 1 to 300, the units 2, 4, .., 2m, some of them 0xFFFE
+** or 0xFFFF at the top) finds each of them with its weight and none of the
+** units between, below or above them.  Every range size and position of
+** the unit in it, so that each step of the halving is taken both ways. */
+static void test_child_search(void)
+{
+    enum { MAXC = 300 };
+    static uint16_t units[MAXC * (MAXC + 1) / 2 + 2 * MAXC][2];
+    static zhs_dict_word w[MAXC * (MAXC + 1) / 2 + 2 * MAXC];
+    size_t n = 0;
+    for (uint16_t m = 1; m <= MAXC; m++) {
+        uint16_t head = (uint16_t)(0x4E00 + m);
+        for (uint16_t k = 1; k <= m; k++) {
+            /* the largest node's last children at the top of the range */
+            uint16_t c = m == MAXC && k >= m - 1 ? (uint16_t)(0xFFFE + (k - (m - 1))) : (uint16_t)(2 * k);
+            units[n][0] = head;
+            units[n][1] = c;
+            w[n] = (zhs_dict_word){units[n], 2, -(float)(m * 1000 + k)};
+            n++;
+        }
+    }
+    zhs_dict d;
+    CHECK(zhs_dict_build(&d, w, n, -20.0f));
+    if (!d.nnodes) return;
+    size_t found = 0, wrong = 0;
+    for (uint16_t m = 1; m <= MAXC; m++) {
+        uint16_t head = (uint16_t)(0x4E00 + m);
+        for (uint32_t c = 0; c <= 2u * m + 2; c++) {
+            uint16_t q[2] = {head, (uint16_t)c};
+            bool in = c >= 2 && c <= 2u * m && c % 2 == 0 && !(m == MAXC && c / 2 >= (uint32_t)m - 1);
+            float x = zhs_dict_lookup(&d, q, 2);
+            float want = in ? -(float)(m * 1000 + c / 2) : ZHS_DICT_NOWORD;
+            if (x == want) found += in;
+            else wrong++;
+        }
+        if (m == MAXC)
+            for (uint32_t k = m - 1; k <= m; k++) {
+                uint16_t q[2] = {head, (uint16_t)(0xFFFE + (k - (m - 1)))};
+                if (zhs_dict_lookup(&d, q, 2) == -(float)(m * 1000 + k)) found++;
+                else wrong++;
+            }
+    }
+    CHECK_MSG(wrong == 0 && found == n, "child search: %zu of %zu words found, %zu wrong", found, n, wrong);
+    zhs_dict_free(&d);
+}
+
 /* The edge cache under pressure: runs of the dictionary's own words in a
 ** shuffled order reach far more edges than the cache has entries, so
 ** entries are replaced all the time; each run is segmented by a scratch
@@ -580,6 +627,7 @@ int main(void)
     test_hostile(dict);
     test_edge_cache();
     test_edge_cache_pressure();
+    test_child_search();
     test_numeral_table();
     zhs_analyzer_close(dict);
     zhs_analyzer_close(icu);
