@@ -173,16 +173,24 @@ bool zhs_dict_view(zhs_dict *d, const void *blob, size_t len)
 
 /* ---------------------------------------------------------------- walking */
 
-/* A node's children are its units in increasing order.  The search
-** halves the range without branches (a conditional move per step): which
-** half holds the unit has no pattern, and the branches of a search that
-** ended in a scan of up to eight units mispredicted on about half the
-** trie's look-ups.  0 (the root, no one's child): no such child. */
+/* A node's children are its units in increasing order.  A wide range
+** is halved with branches (their speculation runs ahead into the next
+** halves, which miss in the trie); the last eight units or fewer, a line
+** or two already asked for, are halved without: there the branches had no
+** pattern (the scan that ended the search mispredicted on about half the
+** look-ups) and a wrong guess costs more than the loads.  0 (the root, no
+** one's child): no such child. */
 static inline uint32_t child(const zhs_dict *d, uint32_t node, uint16_t c)
 {
-    uint32_t lo = d->first[node], n = d->first[node + 1] - lo;
-    if (n == 0) return 0;
     const uint16_t *unit = d->unit;
+    uint32_t lo = d->first[node], hi = d->first[node + 1];
+    while (hi - lo > 8) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (unit[mid] < c) lo = mid + 1;
+        else hi = mid + 1;      /* mid may be the match */
+    }
+    uint32_t n = hi - lo;
+    if (n == 0) return 0;
     while (n > 1) {
         uint32_t half = n / 2;
         lo = unit[lo + half] <= c ? lo + half : lo;
