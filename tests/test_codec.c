@@ -658,15 +658,39 @@ static void layout_agrees(const uint8_t *h, size_t n, size_t readable)
     }
 }
 
+/* The fewest bytes a format-6 group of v can take, every width tried: a
+** head byte, the values packed at width b, and for the values wider than
+** b (at most ZHS_PFOR_MAX_EXC) a count, a width, an index byte each and
+** their high parts packed at the widest one's width. */
+static size_t group_min_bytes(const uint32_t *v, size_t n)
+{
+    uint32_t any = 0;
+    for (size_t i = 0; i < n; i++) any |= v[i];
+    unsigned maxb = zhs_bits_needed(any);
+    size_t best = SIZE_MAX;
+    for (unsigned b = 0; b <= maxb; b++) {
+        size_t above = 0;
+        for (size_t i = 0; i < n; i++) above += zhs_bits_needed(v[i]) > b;
+        if (above > ZHS_PFOR_MAX_EXC) continue;
+        size_t c = 1 + zhs_pack_bytes(n, b) + (above ? 2 + above + zhs_pack_bytes(above, maxb - b) : 0);
+        if (c < best) best = c;
+    }
+    return best;
+}
+
 /* Format-6 blocks (zhs_block_encode): round trips of every shape and
 ** length, each group decoded by every block decoder from the patch the
-** parse makes; damage refused alike by the scalar and AVX2 layouts. */
+** parse makes; damage refused alike by the scalar and AVX2 layouts.  The
+** encoder's width search (which stops early) must find the smallest
+** block the full search would. */
 static void block_roundtrip(const uint32_t *d, const uint32_t *t, size_t n)
 {
     static uint8_t buf[2048];
     memset(buf, 0xEE, sizeof buf);
     size_t len = zhs_block_encode(buf, d, t, n);
     CHECK(len + 8 <= zhs_pfor_bound(n, n));
+    CHECK_MSG(len == group_min_bytes(d, n) + group_min_bytes(t, n), "a block of %zu values in %zu bytes, %zu possible", n,
+              len, group_min_bytes(d, n) + group_min_bytes(t, n));
     zhs_pfor_group g[2], h[2];
     zhs_pfor_patch pt[2], pu[2];
     const uint8_t *e = zhs_block_parse_packed(&g[0], &pt[0], &g[1], &pt[1], n, buf, buf + len, buf + sizeof buf);
