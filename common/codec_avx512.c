@@ -189,59 +189,6 @@ TARGET void zhs_pfor_block_docs_avx512(uint32_t *v, const zhs_pfor_group *g, con
     }
 }
 
-/* The bytes zhs_exc_layout_avx512 loads from idx: the index bytes and
-** the ones after them (idx + 1, 64 bytes), the high parts (up to four
-** groups of sixteen, each 2 x hbits bytes on, 64 bytes long). */
-#define EXC512_READ (ZHS_PFOR_MAX_EXC + 3 * 2 * ZHS_AVX2_MAX_BITS + 64)
-
-/* Format-6 exceptions with AVX-512: the index bytes checked at once (each
-** above the one before it: one comparison of the 64 bytes against the
-** same bytes one on) and copied in one store, the high parts unpacked
-** sixteen at a time as the doc gaps are (most heads have 16 exceptions
-** or fewer: one step, against the AVX2 layout's two or more of eight).
-** The scalar layout where the loads would pass readable. */
-TARGET __attribute__((always_inline)) static inline bool exc_layout512(zhs_pfor_patch *pt, const uint8_t *idx,
-                                                                         unsigned ne, unsigned hbits, unsigned bits,
-                                                                         size_t n, size_t readable)
-{
-    _Static_assert(sizeof pt->idx == 64 && ZHS_PFOR_MAX_EXC == 64, "the copy is one 64-byte move");
-    if (readable < EXC512_READ || hbits > ZHS_AVX2_MAX_BITS)
-        return zhs_exc_layout_scalar(pt, idx, ne, hbits, bits, n, readable);
-    __m512i prv = _mm512_loadu_si512((const void *)idx), cur = _mm512_loadu_si512((const void *)(idx + 1));
-    _mm512_storeu_si512((void *)pt->idx, prv);
-    /* lane j - 1 compares idx[j] with idx[j - 1], 1 <= j < ne */
-    uint64_t valid = ne >= 64 ? ~0ull >> 1 : ((uint64_t)1 << (ne - 1)) - 1;
-    if ((_mm512_cmple_epu8_mask(cur, prv) & valid) || idx[ne - 1] >= n) return false;
-    kernel16 k = kernel16_for(hbits);
-    __m128i sh = _mm_cvtsi32_si128((int)bits);
-    const uint8_t *hi = idx + ne;
-    _mm512_storeu_si512((void *)pt->add, _mm512_sll_epi32(unpack16(&k, _mm512_loadu_si512((const void *)hi)), sh));
-    for (unsigned i = 1; 16 * i < ne; i++)
-        _mm512_storeu_si512((void *)(pt->add + 16 * i),
-                            _mm512_sll_epi32(unpack16(&k, _mm512_loadu_si512((const void *)(hi + 2 * i * hbits))), sh));
-    return true;
-}
-
-TARGET bool zhs_exc_layout_avx512(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
-                                  size_t n, size_t readable)
-{
-    return exc_layout512(pt, idx, ne, hbits, bits, n, readable);
-}
-
-TARGET const uint8_t *zhs_block_parse_packed_avx512(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
-                                                    zhs_pfor_patch *tp, size_t n, const uint8_t *p,
-                                                    const uint8_t *end, const uint8_t *limit)
-{
-    return zhs_block_pair_parse(dg, dp, tg, tp, n, p, end, limit, exc_layout512);
-}
-
-TARGET const uint8_t *zhs_block_special_parse_avx512(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
-                                                     size_t n, const uint8_t *p, const uint8_t *end,
-                                                     const uint8_t *limit)
-{
-    return zhs_block_special_parse(dg, dp, tg, n, p, end, limit, exc_layout512);
-}
-
 /* zhs_gap_offsets_avx2 sixteen docs a step, the last step masked (no
 ** scalar tail): the gaps' inclusive sums by four shifted additions across
 ** the register, the sums before each doc (inclusive less its own gaps)
@@ -367,25 +314,6 @@ void zhs_pfor_block_docs_avx512(uint32_t *v, const zhs_pfor_group *g, const zhs_
 uint64_t zhs_gap_offsets_avx512(uint64_t *before, const uint32_t *tfs, size_t n)
 {
     return zhs_gap_offsets_avx2(before, tfs, n);
-}
-
-bool zhs_exc_layout_avx512(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
-                           size_t n, size_t readable)
-{
-    return zhs_exc_layout_avx2(pt, idx, ne, hbits, bits, n, readable);
-}
-
-const uint8_t *zhs_block_parse_packed_avx512(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
-                                             zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
-                                             const uint8_t *limit)
-{
-    return zhs_block_parse_packed_avx2(dg, dp, tg, tp, n, p, end, limit);
-}
-
-const uint8_t *zhs_block_special_parse_avx512(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, size_t n,
-                                              const uint8_t *p, const uint8_t *end, const uint8_t *limit)
-{
-    return zhs_block_special_parse_avx2(dg, dp, tg, n, p, end, limit);
 }
 
 #endif

@@ -189,19 +189,6 @@ const uint8_t *zhs_block_parse_packed_avx2(zhs_pfor_group *dg, zhs_pfor_patch *d
                                            zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
                                            const uint8_t *limit);
 
-/* zhs_exc_layout_avx2's verdict and patch with AVX-512 (codec_avx512.c):
-** the index bytes checked in one comparison, the high parts unpacked
-** sixteen a step (readable >= 278 bytes, else the scalar layout); and the
-** two parses with it, which the dispatch calls where the process decodes
-** with AVX-512.  Need zhs_simd_avx512_supported(). */
-bool zhs_exc_layout_avx512(zhs_pfor_patch *pt, const uint8_t *idx, unsigned ne, unsigned hbits, unsigned bits,
-                           size_t n, size_t readable);
-const uint8_t *zhs_block_parse_packed_avx512(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg,
-                                             zhs_pfor_patch *tp, size_t n, const uint8_t *p, const uint8_t *end,
-                                             const uint8_t *limit);
-const uint8_t *zhs_block_special_parse_avx512(zhs_pfor_group *dg, zhs_pfor_patch *dp, zhs_pfor_group *tg, size_t n,
-                                              const uint8_t *p, const uint8_t *end, const uint8_t *limit);
-
 /* zhs_block_special_parse with the scalar and the AVX2 exception layout;
 ** zhs_block_parse_v9 dispatches.  For a block whose first byte has
 ** ZHS_BLOCK_TF_SPECIAL (the caller checked: any other is a format-6
@@ -232,7 +219,6 @@ static inline const uint8_t *zhs_block_special_parse_inline(zhs_pfor_group *dg, 
                                .bits = (uint8_t)(ones ? 0 : ZHS_TF_UNARY_BITS)};
         return p + 1 + dbytes;
     }
-    if (zhs_simd_avx512()) return zhs_block_special_parse_avx512(dg, dp, tg, n, p, end, limit);
     if (zhs_simd_avx2()) return zhs_block_special_parse_avx2(dg, dp, tg, n, p, end, limit);
     return zhs_block_special_parse_scalar(dg, dp, tg, n, p, end, limit);
 }
@@ -244,7 +230,6 @@ static inline const uint8_t *zhs_block_parse_packed_inline(zhs_pfor_group *dg, z
                                                            zhs_pfor_patch *tp, size_t n, const uint8_t *p,
                                                            const uint8_t *end, const uint8_t *limit)
 {
-    if (zhs_simd_avx512()) return zhs_block_parse_packed_avx512(dg, dp, tg, tp, n, p, end, limit);
     if (zhs_simd_avx2()) return zhs_block_parse_packed_avx2(dg, dp, tg, tp, n, p, end, limit);
     return zhs_block_parse_packed(dg, dp, tg, tp, n, p, end, limit);
 }
