@@ -1085,10 +1085,9 @@ static bool may_beat(state *st, lfbound *b, uint32_t d, size_t j, double theta)
 ** before the optional terms when they are its own words — the
 ** exclusions).  True when it entered the top k. */
 static bool offer(state *st, uint32_t d, double theta, const optorder *o, double req, double *contrib,
-                  cclause *phrase)
+                  cclause *phrase, bool late)
 {
-    double score;
-    bool late = phrase && o->tied;
+    double score = 0;
     if (!may_enter(o, req, contrib, theta) || (!late && !score_candidate(st, d, theta, o, req, contrib, &score)) ||
         (phrase && !phrase_at(st, phrase)) || (late && !score_candidate(st, d, theta, o, req, contrib, &score)) ||
         excluded(st, d))
@@ -1225,6 +1224,12 @@ static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, cele
     parts(st, tb, cb, b, bt, m, pb);
     /* the required part in o->req's order, as score_required sums it */
     bool a_first = o->nreq && o->req[0] == ta;
+    /* the phrase's positions before the optional words' lists where the
+    ** words stand nearly wherever their bigrams do (own_words: their
+    ** bounds rule out little); else the words first, which rule most
+    ** candidates out ("直接 责任": 13,376 positions read against 1,364
+    ** that entered the top k) */
+    bool late = phrase && own_words;
     for (size_t k = 0; k < m; k++) {
         double req = a_first ? 0 + pa[k] + pb[k] : 0 + pb[k] + pa[k];
         if (req + o->rest[0] <= theta) continue;
@@ -1233,7 +1238,7 @@ static __attribute__((noinline)) uint32_t pair_window(state *st, window *w, cele
         ca->i = at[k];
         cb->i = bt[k];
         ca->doc = cb->doc = a[at[k]];
-        if (offer(st, a[at[k]], theta, o, req, contrib, phrase)) {
+        if (offer(st, a[at[k]], theta, o, req, contrib, phrase, late)) {
             theta = threshold(st);
             if (w->all <= theta) break;
         }
