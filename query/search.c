@@ -1467,7 +1467,8 @@ static __attribute__((noinline)) int run_conjunctive(state *st, bool count_only,
         all_dense &= dense;
     }
     bool own_words = oo.tied && (phrase ? some_dense : all_dense);
-    /* pair_window: two plain required terms, each a scoring term's cursor:
+    /* pair_window: two required elements (two plain terms, or the two of
+    ** one phrase), each a scoring term's cursor:
     ** the window ends where a scoring term's block ends, so a required
     ** list that scores nothing (a title: clause, an article-number term,
     ** a citation's title phrase) may end its block inside the window,
