@@ -96,6 +96,17 @@ static void add_term(zhs_query *q, const char *key, size_t len, uint32_t kind)
         q->nterms_dropped++;
         return;
     }
+    if (q->nterms == q->termcap) {
+        size_t cap = q->termcap * 4 < MAX_QTERMS ? q->termcap * 4 : MAX_QTERMS;
+        zhs_qterm *more = zhs_arena_alloc(q->arena, cap * sizeof *more);
+        if (!more) {
+            q->oom = true;
+            return;
+        }
+        memcpy(more, q->terms, q->nterms * sizeof *more);
+        q->terms = more;
+        q->termcap = cap;
+    }
     zhs_qterm *t = &q->terms[q->nterms++];
     memcpy(t->key, key, len);
     t->key[len] = 0;
@@ -278,6 +289,7 @@ static zhs_qclause *next_clause(zhs_query *q, zhs_arena *arena, int occur, bool 
         return NULL;
     }
     zhs_qclause *c = &q->clauses[q->nclauses];
+    memset(c, 0, sizeof *c);
     c->occur = occur;
     c->title = title;
     snprintf(c->text, sizeof c->text, "%.*s", (int)(len < 255 ? len : 255), text);
@@ -443,8 +455,15 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
         n = MAX_QUERY_BYTES;
         while (n > 0 && ((uint8_t)text[n] & 0xC0) == 0x80) n--;
     }
-    q->terms = zhs_arena_alloc(arena, MAX_QTERMS * sizeof *q->terms);
-    q->clauses = zhs_arena_calloc(arena, MAX_CLAUSES * sizeof *q->clauses);
+    /* room for the terms of a short query (268 bytes each); add_term
+    ** grows it: the limit's 1,024 were 274 KB of the results' arena, a
+    ** block of its own that malloc took and gave back for every query */
+    q->termcap = 16;
+    q->terms = zhs_arena_alloc(arena, q->termcap * sizeof *q->terms);
+    /* not zeroed here: 64 clauses of 320 bytes were 20 KB of memset for
+    ** every query, most of which names one or two; next_clause zeroes
+    ** the one it hands out */
+    q->clauses = zhs_arena_alloc(arena, MAX_CLAUSES * sizeof *q->clauses);
     if (!q->terms || !q->clauses) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     if (n < strlen(text)) qwarn(q, arena, "the query is longer than %d KiB: only its first %d KiB are searched",
                                 MAX_QUERY_BYTES / 1024, MAX_QUERY_BYTES / 1024);
@@ -514,6 +533,7 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
         }
         if (add_clause(q, arena, an, text, at, body, blen, occur, field == FIELD_TITLE, ql > 0, err)) return err->code;
     }
+    if (q->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     if (q->nterms_dropped)
         qwarn(q, arena, "the query has more than %d distinct terms: only its first %d are searched", MAX_QTERMS,
               MAX_QTERMS);

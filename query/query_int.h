@@ -173,6 +173,8 @@ struct zhs_qcite;
 typedef struct zhs_query {
     zhs_qterm *terms;
     size_t nterms;
+    size_t termcap;             /* terms' room: grown in the arena up to the limit */
+    bool oom;                   /* growing terms failed: the parse fails */
     zhs_qclause *clauses;       /* MUST and MUST_NOT clauses */
     size_t nclauses;
     size_t nterms_dropped;      /* terms beyond the limit, not searched */

@@ -478,6 +478,34 @@ static void check_pairs(zhs_index *ix, zhs_analyzer *an)
     CHECK_MSG(full >= nq / 4, "only %zu of %zu pair queries match more than k passages", full, nq);
 }
 
+/* A phrase of two elements (two words with a space between: the two
+** bigrams adjacent, none across), alone, with an optional word, with an
+** excluded one: pair_window walks its two lists block by block once the
+** top k is full and checks the positions of the candidates its bounds let
+** through.  Pruned == exhaustive, hit for hit, at k 1, 10 and 100, at the
+** index's k1/b and others, with and without the proximity bonus; and
+** enough of them match more than k passages for the walk to run. */
+static void check_phrase_pairs(zhs_index *ix, zhs_analyzer *an)
+{
+    size_t ks[] = {1, 10, 100}, full = 0, nq = 120;
+    uint64_t seed = 0x7A3C19E5D2B4F681ull;     /* its own: the later checks' queries stay as they were */
+    for (size_t i = 0; i < nq; i++) {
+        char q[64];
+        /* the low word numbers are the frequent ones (make_corpus): their
+        ** pairs stand side by side in many passages */
+        const char *x = words[zt_xorshift(&seed) % 12], *y = words[zt_xorshift(&seed) % 12],
+                   *z = words[zt_xorshift(&seed) % 80];
+        const char *form[] = {"\"%s %s\"", "\"%s %s\" %s", "+\"%s %s\" -%s"};
+        snprintf(q, sizeof q, form[i % 3], x, y, z);
+        zhs_search_options o;
+        zhs_search_options_default(&o);
+        o.k = ks[i / 4 % 3];
+        o.proximity = i % 2 ? -1 : 1;
+        full += pruned_is_exhaustive(ix, an, q, o, i % 4 == 3);
+    }
+    CHECK_MSG(full >= nq / 4, "only %zu of %zu two-element phrases match more than k passages", full, nq);
+}
+
 /* Unions of one to eight words, frequent and rare ones mixed (涟漪 潮汐 and
 ** others, the df edge tokens): MaxScore's windows end where the blocks of
 ** the terms essential in the last window end, and a weaker term's bound
@@ -1162,6 +1190,7 @@ int main(void)
         compare_paths(ix, an, i ? 100 : 400);
         check_window_split(ix, an);
         check_pairs(ix, an);
+        check_phrase_pairs(ix, an);
         check_long_unions(ix, an);
         check_operators(ix, an);
         check_phrases(ix, an);

@@ -141,6 +141,40 @@ static void test_question_words(zhs_analyzer *an, zhs_arena *arena)
     CHECK(zhs_query_stopword("B哪里", 7) && zhs_query_stopword("的", 3) && !zhs_query_stopword("B防卫", 7));
 }
 
+/* A query of n distinct words and a repeat of the first: the terms in
+** order, each once, the first twice (qtf 2); up to the limit of 1,024,
+** past it the first 1,024 and a warning.  The terms' room grows as the
+** parse goes (16 at first): every step of it is crossed. */
+static void test_many_terms(zhs_analyzer *an, zhs_arena *arena)
+{
+    static const size_t ns[] = {1, 15, 16, 17, 63, 64, 65, 255, 256, 257, 1023, 1024, 1025, 1500};
+    zhs_buf text;
+    zhs_buf_init(&text);
+    for (size_t x = 0; x < sizeof ns / sizeof *ns; x++) {
+        size_t n = ns[x], want = n < 1024 ? n : 1024;
+        zhs_buf_reset(&text);
+        for (size_t i = 0; i <= n; i++) zhs_buf_printf(&text, "%sw%zu", i ? " " : "", i < n ? i : 0);
+        zhs_query q;
+        zhs_error e = {0};
+        zhs_arena_reset(arena);
+        CHECK_OK(zhs_query_parse(&q, arena, an, zhs_buf_cstr(&text), &e), e);
+        if (zhs_err_code(&e)) continue;
+        CHECK_MSG(q.nterms == want, "%zu words: %zu terms, want %zu", n, q.nterms, want);
+        size_t bad = 0;
+        for (size_t i = 0; i < q.nterms; i++) {
+            char w[32];
+            int wl = snprintf(w, sizeof w, "w%zu", i);
+            bad += q.terms[i].len < (uint32_t)wl || memcmp(q.terms[i].key + q.terms[i].len - (uint32_t)wl, w, (size_t)wl) ||
+                   q.terms[i].qtf != (i == 0 ? 2u : 1u);
+        }
+        CHECK_MSG(bad == 0, "%zu words: %zu terms out of order or counted wrong", n, bad);
+        bool warned = false;
+        for (size_t i = 0; i < q.nwarnings; i++) warned |= strstr(q.warnings[i], "distinct terms") != NULL;
+        CHECK_MSG(warned == (n > 1024), "%zu words: %s warning about the terms' limit", n, warned ? "a" : "no");
+    }
+    zhs_buf_free(&text);
+}
+
 int main(void)
 {
     zhs_analyzer *an = NULL;
@@ -150,6 +184,7 @@ int main(void)
     zhs_arena arena;
     zhs_arena_init(&arena, 64 * 1024);
     test_question_words(an, &arena);
+    test_many_terms(an, &arena);
     char got[4096];
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         zhs_query q;
