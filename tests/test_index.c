@@ -452,58 +452,66 @@ static bool pruned_is_exhaustive(zhs_index *ix, zhs_analyzer *an, const char *q,
     return full;
 }
 
-/* Two required words, alone or with an optional or an excluded third:
-** the shape search.c walks block pair by block pair once the top k is full
-** (pair_window), its candidates left out by bounds from one list's parts
-** before the other's block is read.  Pruned == exhaustive, hit for hit,
-** at k 1, 10 and 100, at the index's k1/b and others, with and without
-** the proximity bonus; and enough of them match more than k passages
-** for the walk to run. */
-static void check_pairs(zhs_index *ix, zhs_analyzer *an)
+/* A query form of check_pruned_forms: query i written into q (its words
+** drawn from seed), the index into {1, 10, 100} of its k returned. */
+typedef size_t (*query_form)(char *q, size_t qn, size_t i, uint64_t *seed);
+
+/* nq queries of one form: pruned == exhaustive, hit for hit, at k 1, 10
+** and 100, at the index's k1/b and others (every fourth), with and
+** without the proximity bonus (by parity); and at least a quarter of them
+** match more than k passages, so that the walks they are there for run. */
+static void check_pruned_forms(zhs_index *ix, zhs_analyzer *an, uint64_t seed, query_form form, const char *what)
 {
     size_t ks[] = {1, 10, 100}, full = 0, nq = 120;
-    uint64_t seed = 0x2545F4914F6CDD1Dull;     /* its own: the later checks' queries stay as they were */
     for (size_t i = 0; i < nq; i++) {
         char q[64];
-        const char *x = words[zt_xorshift(&seed) % 80], *y = words[zt_xorshift(&seed) % 80],
-                   *z = words[zt_xorshift(&seed) % 80];
-        if (i % 3 == 0) snprintf(q, sizeof q, "+%s +%s", x, y);
-        else snprintf(q, sizeof q, "+%s +%s %s%s", x, y, i % 3 == 1 ? "" : "-", z);
         zhs_search_options o;
         zhs_search_options_default(&o);
-        o.k = ks[i % 3 == 0 ? i / 3 % 3 : i % 3];
+        o.k = ks[form(q, sizeof q, i, &seed)];
         o.proximity = i % 2 ? -1 : 1;
         full += pruned_is_exhaustive(ix, an, q, o, i % 4 == 3);
     }
-    CHECK_MSG(full >= nq / 4, "only %zu of %zu pair queries match more than k passages", full, nq);
+    CHECK_MSG(full >= nq / 4, "only %zu of %zu %s match more than k passages", full, nq, what);
+}
+
+/* Two required words, alone or with an optional or an excluded third:
+** the shape search.c walks block pair by block pair once the top k is full
+** (pair_window), its candidates left out by bounds from one list's parts
+** before the other's block is read. */
+static size_t pair_form(char *q, size_t qn, size_t i, uint64_t *seed)
+{
+    const char *x = words[zt_xorshift(seed) % 80], *y = words[zt_xorshift(seed) % 80],
+               *z = words[zt_xorshift(seed) % 80];
+    if (i % 3 == 0) snprintf(q, qn, "+%s +%s", x, y);
+    else snprintf(q, qn, "+%s +%s %s%s", x, y, i % 3 == 1 ? "" : "-", z);
+    return i % 3 == 0 ? i / 3 % 3 : i % 3;
+}
+
+static void check_pairs(zhs_index *ix, zhs_analyzer *an)
+{
+    /* its own seed: the later checks' queries stay as they were */
+    check_pruned_forms(ix, an, 0x2545F4914F6CDD1Dull, pair_form, "pair queries");
 }
 
 /* A phrase of two elements (two words with a space between: the two
 ** bigrams adjacent, none across), alone, with an optional word, with an
 ** excluded one: pair_window walks its two lists block by block once the
 ** top k is full and checks the positions of the candidates its bounds let
-** through.  Pruned == exhaustive, hit for hit, at k 1, 10 and 100, at the
-** index's k1/b and others, with and without the proximity bonus; and
-** enough of them match more than k passages for the walk to run. */
+** through. */
+static size_t phrase_pair_form(char *q, size_t qn, size_t i, uint64_t *seed)
+{
+    /* the low word numbers are the frequent ones (make_corpus): their
+    ** pairs stand side by side in many passages */
+    const char *x = words[zt_xorshift(seed) % 12], *y = words[zt_xorshift(seed) % 12],
+               *z = words[zt_xorshift(seed) % 80];
+    const char *form[] = {"\"%s %s\"", "\"%s %s\" %s", "+\"%s %s\" -%s"};
+    snprintf(q, qn, form[i % 3], x, y, z);
+    return i / 4 % 3;
+}
+
 static void check_phrase_pairs(zhs_index *ix, zhs_analyzer *an)
 {
-    size_t ks[] = {1, 10, 100}, full = 0, nq = 120;
-    uint64_t seed = 0x7A3C19E5D2B4F681ull;     /* its own: the later checks' queries stay as they were */
-    for (size_t i = 0; i < nq; i++) {
-        char q[64];
-        /* the low word numbers are the frequent ones (make_corpus): their
-        ** pairs stand side by side in many passages */
-        const char *x = words[zt_xorshift(&seed) % 12], *y = words[zt_xorshift(&seed) % 12],
-                   *z = words[zt_xorshift(&seed) % 80];
-        const char *form[] = {"\"%s %s\"", "\"%s %s\" %s", "+\"%s %s\" -%s"};
-        snprintf(q, sizeof q, form[i % 3], x, y, z);
-        zhs_search_options o;
-        zhs_search_options_default(&o);
-        o.k = ks[i / 4 % 3];
-        o.proximity = i % 2 ? -1 : 1;
-        full += pruned_is_exhaustive(ix, an, q, o, i % 4 == 3);
-    }
-    CHECK_MSG(full >= nq / 4, "only %zu of %zu two-element phrases match more than k passages", full, nq);
+    check_pruned_forms(ix, an, 0x7A3C19E5D2B4F681ull, phrase_pair_form, "two-element phrases");
 }
 
 /* Unions of one to eight words, frequent and rare ones mixed (涟漪 潮汐 and

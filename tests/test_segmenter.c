@@ -482,12 +482,16 @@ static void test_edge_cache(void)
 ** children (m from 1 to 300, the units 2, 4, .., 2m, some of them 0xFFFE
 ** or 0xFFFF at the top) finds each of them with its weight and none of the
 ** units between, below or above them.  Every range size and position of
-** the unit in it, so that each step of the halving is taken both ways. */
+** the unit in it, so that each step of the halving is taken both ways.
+** Each node's first child has one child of its own, 7: the other children
+** are leaves, whose empty range starts where the next node's children
+** do, at a 7, so a search of an empty range that read a unit would find
+** the 7 that is not there. */
 static void test_child_search(void)
 {
     enum { MAXC = 300 };
-    static uint16_t units[MAXC * (MAXC + 1) / 2 + 2 * MAXC][2];
-    static zhs_dict_word w[MAXC * (MAXC + 1) / 2 + 2 * MAXC];
+    static uint16_t units[MAXC * (MAXC + 1) / 2 + 2 * MAXC][2], deep[MAXC][3];
+    static zhs_dict_word w[MAXC * (MAXC + 1) / 2 + 3 * MAXC];
     size_t n = 0;
     for (uint16_t m = 1; m <= MAXC; m++) {
         uint16_t head = (uint16_t)(0x4E00 + m);
@@ -499,7 +503,11 @@ static void test_child_search(void)
             w[n] = (zhs_dict_word){units[n], 2, -(float)(m * 1000 + k)};
             n++;
         }
+        deep[m - 1][0] = head;
+        deep[m - 1][1] = 2;
+        deep[m - 1][2] = 7;
     }
+    for (uint16_t m = 1; m <= MAXC; m++) w[n++] = (zhs_dict_word){deep[m - 1], 3, -1.0f};
     zhs_dict d;
     CHECK(zhs_dict_build(&d, w, n, -20.0f));
     if (!d.nnodes) return;
@@ -520,6 +528,13 @@ static void test_child_search(void)
                 if (zhs_dict_lookup(&d, q, 2) == -(float)(m * 1000 + k)) found++;
                 else wrong++;
             }
+        /* the first child's own child; under every other child, none */
+        for (uint32_t k = 1; k <= m; k++) {
+            uint16_t q[3] = {head, units[m * (m - 1) / 2 + k - 1][1], 7};
+            float x = zhs_dict_lookup(&d, q, 3);
+            if (k == 1 ? x == -1.0f : x == ZHS_DICT_NOWORD) found += k == 1;
+            else wrong++;
+        }
     }
     CHECK_MSG(wrong == 0 && found == n, "child search: %zu of %zu words found, %zu wrong", found, n, wrong);
     zhs_dict_free(&d);
