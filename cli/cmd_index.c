@@ -284,6 +284,23 @@ int cmd_index(int argc, char **argv)
                  (unsigned long long)st.files_read, (unsigned long long)st.files_skipped);
         goto fail;
     }
+    if (update && have_index) {
+        /* A corpus that leaves no passage (an empty or unmounted folder,
+        ** only empty files) would delete every passage of the index: refused
+        ** as a build of it is, the index left as it was.  Files that are gone
+        ** while others remain are deleted as usual. */
+        zhs_update_counts uc;
+        zhs_writer_update_counts(w, &uc);
+        if (uc.unchanged == 0 && passages == 0) {
+            zhs_corpus_stats st;
+            zhs_corpus_stats_get(corpus, &st);
+            zhs_fail(&err, ZHS_EINVAL, "no passages found in the corpus (%llu files read, %llu skipped): the "
+                     "update would delete every passage of %s; nothing was written (check the corpus path; to "
+                     "empty the index, build it anew or 'zhs delete' its files)",
+                     (unsigned long long)st.files_read, (unsigned long long)st.files_skipped, out);
+            goto fail;
+        }
+    }
     if (ctx.tty && !ctx.quiet) fputs("\r\033[Kwriting the index…", stderr);
     if (zhs_writer_commit(w, &err)) goto fail;
     if (ctx.tty && !ctx.quiet) fputs("\r\033[K", stderr);

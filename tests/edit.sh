@@ -137,6 +137,32 @@ print(" ".join(h["title"] for h in json.load(sys.stdin)["hits"] if h["id"] == "f
     else bad "after the merge, deleting the file took $((n0 - n1)) passages, not $((nf - 1))"; fi
   fi
 done
+
+# --update of a corpus that leaves no passage (an emptied or unmounted
+# folder, or only empty files) is refused as a build of it is: the index
+# keeps every passage and its generation.
+echo "--- --update of a corpus without passages"
+rm -rf "$TMP/u" "$TMP/u.idx"
+mkdir -p "$TMP/u"
+printf '# 甲条例\n\n第一条 苹果香蕉。\n' >"$TMP/u/a.md"
+"$ZHS" index -q -o "$TMP/u.idx" "$TMP/u" || bad "--update setup: cannot build"
+g0=$(generation "$TMP/u.idx")
+rm "$TMP/u/a.md"
+for what in "an empty folder" "a folder of empty files"; do
+  [ "$what" = "a folder of empty files" ] && : >"$TMP/u/empty.md"
+  "$ZHS" index -q --update -o "$TMP/u.idx" "$TMP/u" >"$TMP/out" 2>&1
+  rc=$?
+  if [ $rc = 2 ] && grep -q 'would delete every passage' "$TMP/out" && [ "$(generation "$TMP/u.idx")" = "$g0" ] &&
+     [ "$(passages "$TMP/u.idx")" = 1 ] && "$ZHS" search "$TMP/u.idx" 苹果 >/dev/null 2>&1; then
+    ok "--update of $what: refused (exit 2), the index unchanged"
+  else bad "--update of $what: exit $rc, generation $(generation "$TMP/u.idx") (was $g0): $(cat "$TMP/out")"; fi
+done
+# a file replaced by another is an ordinary update: the old one's passages go
+printf '# 乙条例\n\n第一条 葡萄。\n' >"$TMP/u/b.md"
+if "$ZHS" index -q --update -o "$TMP/u.idx" "$TMP/u" && [ "$(passages "$TMP/u.idx")" = 1 ] &&
+   "$ZHS" search "$TMP/u.idx" 葡萄 >/dev/null 2>&1 && ! "$ZHS" search "$TMP/u.idx" 苹果 >/dev/null 2>&1; then
+  ok "--update after a file was replaced by another: its passages only"
+else bad "--update after a file was replaced by another"; fi
 # a Xapian index of several shards is refused, and left as it was
 if [[ " $ENGINES " == *" xapian "* ]]; then
   rm -rf "$TMP/x2"
