@@ -439,6 +439,15 @@ int cmd_search(int argc, char **argv)
             lineno++;
             while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
             if (len == 0) continue;
+            /* a NUL would end the query there, the rest of the line lost
+            ** without a word: refused as the server and the binding do */
+            const char *nul = memchr(line, '\0', (size_t)len);
+            if (nul) {
+                fprintf(stderr, "zhs: %s:%zu: the line contains a NUL byte at byte %zu: remove it\n", qfile, lineno,
+                        (size_t)(nul - line) + 1);
+                failed = true;
+                continue;
+            }
             if (!parse_query_line(line, (size_t)len, lineno, &qid, &q)) {
                 fprintf(stderr, "zhs: %s:%zu: not a query line (expected text or {\"qid\":…,\"query\":…})\n", qfile, lineno);
                 failed = true;

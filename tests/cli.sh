@@ -187,6 +187,14 @@ run "$ZHS" search "$IDX" --queries "$TMP/q.jsonl" --format trec -k 3
 cp "$OUT" "$TMP/jsonl.trec"
 if [ $rc -eq 0 ] && trec_ok "$TMP/jsonl.trec" 3 face mian-dan game; then ok "--queries with JSONL {qid, query} lines runs each query under its qid"
 else bad "--queries JSONL: $(pyerr); $(got)"; fi
+# A NUL byte would end its query there: the line is refused with its
+# number, the other lines answered, the exit status 2.
+printf '人脸\000识别\n防沉迷 未成年人\n' >"$TMP/nul.queries"
+run "$ZHS" search "$IDX" --queries "$TMP/nul.queries" --format trec -k 3
+if [ $rc -eq 2 ] && grep -q 'nul.queries:1: the line contains a NUL byte at byte 7' "$ERR" && trec_ok "$OUT" 3 2; then
+  ok "--queries: a line with a NUL byte is refused by its number, the others answered, exit 2"
+else bad "--queries with a NUL byte: $(pyerr); $(got)"; fi
+
 # Same queries, same results, whatever the file format.
 if [ "$(cut -d' ' -f3- "$TMP/plain.trec")" = "$(cut -d' ' -f3- "$TMP/jsonl.trec")" ]; then ok "--queries: plain and JSONL files give the same results"
 else bad "--queries: plain and JSONL query files give different results for the same queries"; fi
