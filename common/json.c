@@ -11,6 +11,19 @@ bool zhs_json_str(zhs_buf *b, const char *s, size_t n)
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            /* JSON is UTF-8: an invalid sequence (a query line's stray
+            ** bytes) goes out as U+FFFD, not as the bytes */
+            uint32_t cp;
+            size_t len = zhs_utf8_decode(s + i, n - i, &cp);
+            if (cp == 0xFFFD && !(len == 3 && (unsigned char)s[i + 1] == 0xBF && (unsigned char)s[i + 2] == 0xBD)) {
+                zhs_buf_append(b, s + run, i - run);
+                zhs_buf_puts(b, "\\ufffd");
+                run = i + len;
+            }
+            i += len - 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         zhs_buf_append(b, s + run, i - run);
         run = i + 1;

@@ -195,6 +195,17 @@ if [ $rc -eq 2 ] && grep -q 'nul.queries:1: the line contains a NUL byte at byte
   ok "--queries: a line with a NUL byte is refused by its number, the others answered, exit 2"
 else bad "--queries with a NUL byte: $(pyerr); $(got)"; fi
 
+# A line that is not UTF-8 gets its error object in --json, and the output
+# stays valid JSON (its bytes go out as U+FFFD, not as they are).
+printf '\377\376数据\n防沉迷\n' >"$TMP/bad8.queries"
+run "$ZHS" search "$IDX" --queries "$TMP/bad8.queries" --json -k 1
+if [ $rc -eq 2 ] && py 'import json,sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert rows[0]["query"] == "\ufffd\ufffd数据" and "error" in rows[0], rows[0]
+assert len(rows) == 2 and "error" not in rows[1], rows' "$OUT"; then
+  ok "--queries --json: a line that is not UTF-8 gives valid JSON (U+FFFD) with its error"
+else bad "--queries --json with invalid UTF-8: $(pyerr); $(got)"; fi
+
 # Same queries, same results, whatever the file format.
 if [ "$(cut -d' ' -f3- "$TMP/plain.trec")" = "$(cut -d' ' -f3- "$TMP/jsonl.trec")" ]; then ok "--queries: plain and JSONL files give the same results"
 else bad "--queries: plain and JSONL query files give different results for the same queries"; fi
