@@ -16,7 +16,7 @@ bool zhs_json_str(zhs_buf *b, const char *s, size_t n)
             ** bytes) goes out as U+FFFD, not as the bytes */
             uint32_t cp;
             size_t len = zhs_utf8_decode(s + i, n - i, &cp);
-            if (cp == 0xFFFD && !(len == 3 && (unsigned char)s[i + 1] == 0xBF && (unsigned char)s[i + 2] == 0xBD)) {
+            if (cp == 0xFFFD && zhs_utf8_valid_prefix(s + i, len) < len) {
                 zhs_buf_append(b, s + run, i - run);
                 zhs_buf_puts(b, "\\ufffd");
                 run = i + len;
