@@ -203,33 +203,42 @@ out:
 
 static const char delete_help[] =
     "usage: zhs delete INDEX PATH|ID...\n"
-    "Deletes from INDEX the passages of each PATH (a file of its corpus, as a path\n"
-    "that exists or as the path below its corpus folder, which need not exist any\n"
-    "more) and each passage whose id is ID (\"regulations/x.md#第八条\", a JSONL record's\n"
-    "id).  An argument that names nothing is an error, and nothing is deleted.\n"
+    "Deletes from INDEX the passages of each PATH (a file or folder of its corpus,\n"
+    "as a path that exists or as the path below its corpus folder, which need not\n"
+    "exist any more; a folder takes every file below it) and each passage whose id\n"
+    "is ID (\"regulations/x.md#第八条\", a JSONL record's id).  An argument that names\n"
+    "nothing is an error, and nothing is deleted.\n"
     "  -q, --quiet           print nothing but errors\n";
 
-/* Deletes the recorded file arg names: an existing path below a root, a
-** path below a root as recorded, or an absolute path below a root.
-** ZHS_ENOTFOUND (err clear) when it names no recorded file. */
+/* Deletes the recorded file or folder arg names: an existing path at or
+** below a root, a path below a root as recorded (it may be gone from
+** disk), or an absolute path below a root.  A path that exists is read
+** only as itself, never as a path below another root.  ZHS_ENOTFOUND
+** (err clear) when it names no recorded file. */
 static int delete_file(zhs_writer *w, const char *arg, const char *const *roots, size_t nroots, zhs_error *err)
 {
     char *abs = realpath(arg, NULL);
-    for (size_t r = 0; r < nroots; r++) {
-        const char *rel = NULL;
-        size_t rl = strlen(roots[r]);
-        if (abs && below(abs, roots[r]) && abs[rl] == '/') rel = abs + rl + 1;
-        else if (arg[0] == '/' && below(arg, roots[r]) && arg[rl] == '/') rel = arg + rl + 1;
-        else if (arg[0] != '/') rel = arg;
-        if (!rel) continue;
-        zhs_error e = {0};
-        int rc = zhs_writer_delete_source(w, roots[r], rel, &e);
-        if (rc != ZHS_ENOTFOUND) {
-            free(abs);
-            if (rc) *err = e;
-            return rc;
+    bool tried_abs = false;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t r = 0; r < nroots; r++) {
+            const char *rel = NULL;
+            size_t rl = strlen(roots[r]);
+            if (pass == 0) {
+                if (abs && below(abs, roots[r])) rel = abs[rl] == '/' ? abs + rl + 1 : abs + rl;
+                else if (arg[0] == '/' && below(arg, roots[r])) rel = arg[rl] == '/' ? arg + rl + 1 : arg + rl;
+                if (rel) tried_abs = true;
+            } else if (!tried_abs && arg[0] != '/') {
+                rel = arg;
+            }
+            if (!rel) continue;
+            zhs_error e = {0};
+            int rc = zhs_writer_delete_source(w, roots[r], rel, &e);
+            if (rc != ZHS_ENOTFOUND) {
+                free(abs);
+                if (rc) *err = e;
+                return rc;
+            }
         }
-    }
     free(abs);
     return ZHS_ENOTFOUND;
 }

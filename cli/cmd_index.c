@@ -252,6 +252,8 @@ int cmd_index(int argc, char **argv)
     if ((!an && zhs_analyzer_open(&an, &ac, &err)) || zhs_corpus_open(&corpus, paths, npaths, &co, &err))
         goto fail;
     if (update ? zhs_writer_open_update(&w, out, an, &wo, &err) : zhs_writer_open(&w, out, an, &wo, &err)) goto fail;
+    /* a root left out would lose all its files: an update names them all */
+    if (update && have_index && zhs_writer_check_update_roots(w, (const char *const *)paths, npaths, &err)) goto fail;
     if (!update && !replace && zhs_writer_check_roots(w, paths, npaths, &err)) {
         fprintf(stderr, "zhs index: %s\n(use --update to bring it up to date with this corpus, or --replace to "
                 "replace it with an index of this corpus)\n", err.message);
@@ -276,30 +278,25 @@ int cmd_index(int argc, char **argv)
         passages += doc->npassages;
         show_progress(&ctx, corpus, passages, false);
     }
-    if (passages == 0 && !(update && have_index)) {
+    /* A corpus that leaves no passage is refused: in a build nothing would
+    ** be written; in an update (an empty or unmounted folder, only empty
+    ** files) every passage of the index would be deleted.  Files that are
+    ** gone while others remain are deleted as usual. */
+    zhs_update_counts uc0 = {0};
+    if (update && have_index) zhs_writer_update_counts(w, &uc0);
+    if (passages == 0 && (!(update && have_index) || uc0.unchanged == 0)) {
         zhs_corpus_stats st;
         zhs_corpus_stats_get(corpus, &st);
-        zhs_fail(&err, ZHS_EINVAL, "no passages found in the corpus (%llu files read, %llu skipped): "
-                 "give folders or files with .md, .txt or .jsonl text; nothing was written",
-                 (unsigned long long)st.files_read, (unsigned long long)st.files_skipped);
-        goto fail;
-    }
-    if (update && have_index) {
-        /* A corpus that leaves no passage (an empty or unmounted folder,
-        ** only empty files) would delete every passage of the index: refused
-        ** as a build of it is, the index left as it was.  Files that are gone
-        ** while others remain are deleted as usual. */
-        zhs_update_counts uc;
-        zhs_writer_update_counts(w, &uc);
-        if (uc.unchanged == 0 && passages == 0) {
-            zhs_corpus_stats st;
-            zhs_corpus_stats_get(corpus, &st);
+        if (update && have_index)
             zhs_fail(&err, ZHS_EINVAL, "no passages found in the corpus (%llu files read, %llu skipped): the "
                      "update would delete every passage of %s; nothing was written (check the corpus path; to "
                      "empty the index, build it anew or 'zhs delete' its files)",
                      (unsigned long long)st.files_read, (unsigned long long)st.files_skipped, out);
-            goto fail;
-        }
+        else
+            zhs_fail(&err, ZHS_EINVAL, "no passages found in the corpus (%llu files read, %llu skipped): "
+                     "give folders or files with .md, .txt or .jsonl text; nothing was written",
+                     (unsigned long long)st.files_read, (unsigned long long)st.files_skipped);
+        goto fail;
     }
     if (ctx.tty && !ctx.quiet) fputs("\r\033[Kwriting the index…", stderr);
     if (zhs_writer_commit(w, &err)) goto fail;

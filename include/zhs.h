@@ -432,8 +432,9 @@ int zhs_writer_open_edit(zhs_writer **out, const char *dir, zhs_analyzer *an,
 size_t zhs_writer_roots(const zhs_writer *w, const char *const **roots);
 
 /* In an update or edit: deletes the passages of the recorded file rel
-** below root and forgets the file.  ZHS_ENOTFOUND when the index has no
-** such file. */
+** below root and forgets the file.  When no file is recorded as rel, rel
+** is taken as a folder below root ("" the whole root) and every recorded
+** file below it goes.  ZHS_ENOTFOUND when that names no recorded file. */
 int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, zhs_error *err);
 
 /* In an update or edit: deletes every passage of the index as it was
@@ -472,6 +473,11 @@ uint64_t zhs_source_hash(const void *data, size_t len);
 ** source roots other than roots[0..n) (a build would replace it with a
 ** different corpus); ZHS_OK when they agree or nothing is recorded. */
 int zhs_writer_check_roots(const zhs_writer *w, const char *const *roots, size_t n, zhs_error *err);
+
+/* In an update: fails with ZHS_EINVAL when a recorded root that still
+** holds files is not among roots[0..n) (the update would delete all its
+** files as gone); new roots may be added.  ZHS_OK otherwise. */
+int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots, size_t n, zhs_error *err);
 
 typedef struct zhs_update_counts {
     uint64_t added, changed, deleted, unchanged;    /* source files */

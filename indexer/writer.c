@@ -513,6 +513,24 @@ static int delete_source(zhs_writer *w, const zhs_src *e, zhs_error *err)
     return delete_range(w, (unsigned)i, e->first, e->count, false, err);
 }
 
+static int forget_source(zhs_writer *w, size_t oi, zhs_error *err)
+{
+    if (w->seen[oi]) return ZHS_OK;
+    w->seen[oi] = 1;            /* named, and not kept: gone from the file table */
+    w->counts.deleted++;
+    return delete_source(w, &w->old_src.e[oi], err);
+}
+
+/* The index of root among the recorded roots (trailing '/' ignored); -1. */
+static long old_root(const zhs_writer *w, const char *root)
+{
+    size_t l = strlen(root);
+    while (l > 1 && root[l - 1] == '/') l--;
+    for (size_t j = 0; j < w->old_src.nroots; j++)
+        if (strlen(w->old_src.roots[j]) == l && !strncmp(w->old_src.roots[j], root, l)) return (long)j;
+    return -1;
+}
+
 int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, zhs_error *err)
 {
     zhs_error local;
@@ -521,12 +539,20 @@ int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, z
     if (!w->update || w->committed)
         return zhs_fail(err, ZHS_EINVAL, "zhs_writer_delete_source outside an update or edit");
     zhs_src *old = w->have_old_src ? zhs_src_find(&w->old_src, root, rel) : NULL;
-    if (!old) return zhs_fail(err, ZHS_ENOTFOUND, "%s: no file %s/%s in the index", w->dir, root, rel);
-    size_t oi = (size_t)(old - w->old_src.e);
-    if (w->seen[oi]) return ZHS_OK;
-    w->seen[oi] = 1;            /* named, and not kept: gone from the file table */
-    w->counts.deleted++;
-    return delete_source(w, old, err);
+    if (old) return forget_source(w, (size_t)(old - w->old_src.e), err);
+    /* a folder: every recorded file below it ("" the whole root) */
+    long r = w->have_old_src ? old_root(w, root) : -1;
+    size_t l = strlen(rel);
+    while (l && rel[l - 1] == '/') l--;
+    size_t n = 0;
+    for (size_t i = 0; r >= 0 && i < w->old_src.n; i++) {
+        const zhs_src *e = &w->old_src.e[i];
+        if (e->root != (uint32_t)r || (l && (strncmp(e->rel, rel, l) || e->rel[l] != '/'))) continue;
+        if (forget_source(w, i, err)) return err->code;
+        n++;
+    }
+    if (!n) return zhs_fail(err, ZHS_ENOTFOUND, "%s: no file %s/%s in the index", w->dir, root, rel);
+    return ZHS_OK;
 }
 
 typedef struct id_walk {
@@ -683,6 +709,49 @@ int zhs_writer_check_roots(const zhs_writer *w, const char *const *roots, size_t
         zhs_buf_free(&b);
     }
     zhs_src_table_free(&t);
+    return rc;
+}
+
+int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots, size_t n, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    if (err->code) return err->code;
+    if (!w->have_old_src) return ZHS_OK;
+    size_t *files = calloc(w->old_src.nroots + 1, sizeof *files);
+    if (!files) return zhs_fail(err, ZHS_ENOMEM, "out of memory checking the roots of %s", w->dir);
+    for (size_t i = 0; i < w->old_src.n; i++) files[w->old_src.e[i].root]++;
+    zhs_buf missing;
+    zhs_buf_init(&missing);
+    size_t nmissing = 0, nfiles = 0;
+    for (size_t j = 0; j < w->old_src.nroots; j++) {
+        if (!files[j]) continue;            /* a root left empty by 'zhs delete' */
+        const char *rj = w->old_src.roots[j];
+        bool found = false;
+        char *real = NULL;
+        for (size_t i = 0; i < n && !found; i++) {
+            size_t l = strlen(roots[i]);
+            while (l > 1 && roots[i][l - 1] == '/') l--;
+            found = strlen(rj) == l && !strncmp(rj, roots[i], l);
+            /* a relative root (an index built before roots were absolute) */
+            if (!found && rj[0] != '/') {
+                if (!real) real = realpath(rj, NULL);
+                found = real && strlen(real) == l && !strncmp(real, roots[i], l);
+            }
+        }
+        free(real);
+        if (found) continue;
+        zhs_buf_printf(&missing, "%s%s", nmissing++ ? ", " : "", rj);
+        nfiles += files[j];
+    }
+    int rc = ZHS_OK;
+    if (nmissing)
+        rc = zhs_fail(err, ZHS_EINVAL, "%s also holds %s, which this update does not name: the update would delete "
+                      "%zu file%s of it; nothing was written (name every root of the index to update it, 'zhs delete "
+                      "%s ROOT' to drop a root's files, or --replace to index only this corpus)", w->dir,
+                      zhs_buf_cstr(&missing), nfiles, nfiles == 1 ? "" : "s", w->dir);
+    zhs_buf_free(&missing);
+    free(files);
     return rc;
 }
 

@@ -163,6 +163,41 @@ if "$ZHS" index -q --update -o "$TMP/u.idx" "$TMP/u" && [ "$(passages "$TMP/u.id
    "$ZHS" search "$TMP/u.idx" 葡萄 >/dev/null 2>&1 && ! "$ZHS" search "$TMP/u.idx" 苹果 >/dev/null 2>&1; then
   ok "--update after a file was replaced by another: its passages only"
 else bad "--update after a file was replaced by another"; fi
+
+# An update that leaves out a root of a multi-root index would delete all
+# that root's files as gone: refused, the index left as it was.  Naming a
+# new root adds it; 'zhs delete IDX FOLDER' drops every file below a
+# folder, and a root emptied so may then be left out of updates.
+echo "--- --update and delete with several roots"
+rm -rf "$TMP/m1" "$TMP/m2" "$TMP/m3" "$TMP/m.idx"
+mkdir -p "$TMP/m1/sub" "$TMP/m2" "$TMP/m3"
+printf '# 甲法\n\n第一条 苹果香蕉。\n' >"$TMP/m1/a.md"
+printf '# 乙法\n\n第一条 橘子葡萄。\n' >"$TMP/m1/sub/b.md"
+printf '# 乙法\n\n第二条 橘子柠檬。\n' >"$TMP/m1/sub/c.md"
+printf '# 丙法\n\n第一条 西瓜草莓。\n' >"$TMP/m2/c.md"
+printf '# 丁法\n\n第一条 桃子李子。\n' >"$TMP/m3/d.md"
+"$ZHS" index -q -o "$TMP/m.idx" "$TMP/m1" "$TMP/m2" || bad "several roots: cannot build"
+g0=$(generation "$TMP/m.idx")
+"$ZHS" index -q --update -o "$TMP/m.idx" "$TMP/m2" >"$TMP/out" 2>&1; rc=$?
+if [ $rc = 2 ] && grep -q "holds $TMP/m1, which this update does not name" "$TMP/out" && grep -q 'delete 3 files' "$TMP/out" &&
+   [ "$(generation "$TMP/m.idx")" = "$g0" ] && [ "$(passages "$TMP/m.idx")" = 4 ]; then
+  ok "--update leaving out a root: refused (exit 2), naming the root and its 3 files; the index unchanged"
+else bad "--update leaving out a root: exit $rc, $(passages "$TMP/m.idx") passages: $(cat "$TMP/out")"; fi
+if "$ZHS" index -q --update -o "$TMP/m.idx" "$TMP/m1" "$TMP/m2" "$TMP/m3" && [ "$(passages "$TMP/m.idx")" = 5 ] &&
+   "$ZHS" search "$TMP/m.idx" 桃子 >/dev/null 2>&1; then ok "--update naming a new root adds its files"
+else bad "--update naming a new root: $(passages "$TMP/m.idx") passages"; fi
+"$ZHS" delete -q "$TMP/m.idx" "$TMP/m1/sub" 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && [ "$(passages "$TMP/m.idx")" = 3 ] && ! "$ZHS" search "$TMP/m.idx" 橘子 >/dev/null 2>&1 &&
+   "$ZHS" search "$TMP/m.idx" 苹果 >/dev/null 2>&1; then ok "delete of a folder: its 2 files go, the rest stays"
+else bad "delete of a folder: exit $rc, $(passages "$TMP/m.idx") passages: $(cat "$TMP/err")"; fi
+"$ZHS" delete -q "$TMP/m.idx" "$TMP/m3" 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && [ "$(passages "$TMP/m.idx")" = 2 ] && ! "$ZHS" search "$TMP/m.idx" 桃子 >/dev/null 2>&1 &&
+   "$ZHS" index -q --update -o "$TMP/m.idx" "$TMP/m1" "$TMP/m2" && [ "$(passages "$TMP/m.idx")" = 4 ]; then
+  ok "delete of a root, then an update without it: the root is gone, the others updated"
+else bad "delete of a root, then an update without it: exit $rc, $(passages "$TMP/m.idx") passages: $(cat "$TMP/err")"; fi
+"$ZHS" delete -q "$TMP/m.idx" "$TMP/m3" 2>"$TMP/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'names no file' "$TMP/err"; then ok "delete of an emptied root again: refused, nothing named"
+else bad "delete of an emptied root again: exit $rc: $(cat "$TMP/err")"; fi
 # a Xapian index of several shards is refused, and left as it was
 if [[ " $ENGINES " == *" xapian "* ]]; then
   rm -rf "$TMP/x2"
