@@ -1,7 +1,10 @@
 /*
 ** cite.c — citations: a query that names an article (刑法第二十条,
 ** 刑法 第20条, 《中华人民共和国个人信息保护法》第十三条, 个保法第13条第二款,
-** 第十三条) puts that article first, then the usual ranked results.
+** 第十三条) puts that article first, then the usual ranked results.  A
+** query may cite several (刑法第二十条、第二十一条; 第二十条至第二十二条;
+** 民法典第五条 刑法第二十条): each runs on its own, and their hits come
+** first in the order cited.
 **
 ** How: the query is parsed and searched as usual; then a second, exact
 ** query is run — the same terms and clauses, plus the article's label term
@@ -13,8 +16,10 @@
 ** Which law: a title phrase "刑法" also matches 刑法修正案（十一） and every
 ** interpretation that names 刑法 in its title.  Of the exact query's hits
 ** only those of the best-matching titles are kept: a title that is the
-** name (中华人民共和国 stripped from both) beats a title that ends with
-** it, which beats a title that merely contains it.  Of two versions of a
+** name (中华人民共和国 stripped from both, wherever it stands) beats a
+** title that ends with it, which beats a title that merely contains it.
+** A title that names another law (山东省实施《渔业法》办法) is tried whole
+** before the law inside 《》.  Of two versions of a
 ** law (same title, the document's date: front matter or the file name's
 ** "(2022-06-24)"), the newest
 ** comes first.  A name that matches no title at all (我想知道刑法第二十条)
@@ -39,6 +44,8 @@
 #define CITE_MIN_NAME 2     /* characters a shortened name keeps */
 #define CITE_MAX_NAME 128   /* bytes of a law name considered */
 #define CITE_MAX_CHARS 48   /* character clauses of a name (CITE_MAX_NAME / 3 and some) */
+#define CITE_MAX 16         /* citations of one query (each is a search) */
+#define CITE_RANGE_MAX 16   /* articles a range 第X条至第Y条 spans beyond X */
 
 
 static bool space_at(const char *s, size_t n, size_t i, size_t *len)
@@ -66,28 +73,10 @@ static bool excluded_part(const char *s, size_t n)
     return (n && s[0] == '-') || (n >= 3 && memcmp(s, "\xEF\xBC\x8D", 3) == 0);
 }
 
-/* The law name in s[0..n): the inside of the last 《…》 if any, else s
-** without a leading +, a title: field, and anything not Han at either
-** end.  Sets *len; returns the start. */
-static const char *law_name(const char *s, size_t n, size_t *len)
+/* s[0..n) without anything that is not Han at either end (quotes,
+** punctuation); sets *len, returns the start. */
+static const char *trim_han(const char *s, size_t n, size_t *len)
 {
-    static const char open[] = "\xE3\x80\x8A", close[] = "\xE3\x80\x8B";   /* 《 》 */
-    const char *e = NULL, *b = NULL;
-    for (size_t i = 0; i + 3 <= n; i++) {
-        if (!memcmp(s + i, open, 3)) b = s + i + 3;
-        else if (!memcmp(s + i, close, 3) && b) e = s + i;
-    }
-    if (b && e && e > b) {
-        *len = (size_t)(e - b);
-        return b;
-    }
-    if (n && s[0] == '+') s++, n--;
-    else if (n >= 3 && !memcmp(s, "\xEF\xBC\x8B", 3)) s += 3, n -= 3;
-    if (n > 6 && !strncasecmp(s, "title", 5) && (s[5] == ':' || (n >= 8 && !memcmp(s + 5, "\xEF\xBC\x9A", 3)))) {
-        size_t c = s[5] == ':' ? 6 : 8;
-        s += c, n -= c;
-    }
-    /* trim what is not Han at both ends: quotes, punctuation */
     for (;;) {
         uint32_t cp;
         size_t l = n ? zhs_utf8_decode(s, n, &cp) : 0;
@@ -106,48 +95,192 @@ static const char *law_name(const char *s, size_t n, size_t *len)
     return s;
 }
 
+/* The law name in s[0..n): the inside of the last 《…》 if any, else s
+** without a leading +, a title: field, and anything not Han at either
+** end.  Sets *len; returns the start.  When Han text follows the last 》
+** (山东省实施《渔业法》办法, 关于适用《民法典》…的解释), the whole part is
+** likely a title that names another law: *full is set to it (trimmed),
+** else to NULL. */
+static const char *law_name(const char *s, size_t n, size_t *len, const char **full, size_t *fulllen)
+{
+    static const char open[] = "\xE3\x80\x8A", close[] = "\xE3\x80\x8B";   /* 《 》 */
+    const char *e = NULL, *b = NULL;
+    *full = NULL;
+    *fulllen = 0;
+    for (size_t i = 0; i + 3 <= n; i++) {
+        if (!memcmp(s + i, open, 3)) b = s + i + 3;
+        else if (!memcmp(s + i, close, 3) && b) e = s + i;
+    }
+    if (b && e && e > b) {
+        size_t tl;
+        trim_han(e + 3, (size_t)(s + n - (e + 3)), &tl);
+        if (tl) *full = trim_han(s, n, fulllen);
+        *len = (size_t)(e - b);
+        return b;
+    }
+    if (n && s[0] == '+') s++, n--;
+    else if (n >= 3 && !memcmp(s, "\xEF\xBC\x8B", 3)) s += 3, n -= 3;
+    if (n > 6 && !strncasecmp(s, "title", 5) && (s[5] == ':' || (n >= 8 && !memcmp(s + 5, "\xEF\xBC\x9A", 3)))) {
+        size_t c = s[5] == ':' ? 6 : 8;
+        s += c, n -= c;
+    }
+    return trim_han(s, n, len);
+}
+
+/* The bytes at the start of s[0..n) that join two citations: 、 和 及 与 或
+** 以及 或者, commas, spaces; *range when they say "up to" (至, 到, -, ~,
+** —).  All n: the text only joins them. */
+static size_t join_prefix(const char *s, size_t n, bool *range)
+{
+    static const char *const words[] = {"\xE3\x80\x81", "\xEF\xBC\x8C", ",", ";", "\xEF\xBC\x9B", " ", "\t",
+                                        "\xE3\x80\x80", "\xE5\x92\x8C", "\xE5\x8F\x8A", "\xE4\xB8\x8E",
+                                        "\xE6\x88\x96", "\xE4\xBB\xA5", "\xE8\x80\x85"};
+    static const char *const upto[] = {"\xE8\x87\xB3", "\xE5\x88\xB0", "-", "~", "\xEF\xBD\x9E",
+                                       "\xE2\x80\x94", "\xEF\xBC\x8D"};   /* 至 到 - ~ ～ — － */
+    *range = false;
+    size_t i = 0;
+    while (i < n) {
+        size_t l = 0;
+        for (size_t w = 0; w < sizeof words / sizeof *words && !l; w++)
+            if (n - i >= strlen(words[w]) && !memcmp(s + i, words[w], strlen(words[w]))) l = strlen(words[w]);
+        for (size_t w = 0; w < sizeof upto / sizeof *upto && !l; w++)
+            if (n - i >= strlen(upto[w]) && !memcmp(s + i, upto[w], strlen(upto[w]))) {
+                l = strlen(upto[w]);
+                *range = true;
+            }
+        if (!l) break;
+        i += l;
+    }
+    return i;
+}
+
+/* A new citation of ref under name (and full), at the end of the list;
+** NULL when out of memory. */
+static zhs_qcite *cite_new(zhs_arena *arena, const zhs_article_ref *ref, const char *name, size_t nl,
+                           const char *full, size_t fl)
+{
+    zhs_qcite *c = zhs_arena_calloc(arena, sizeof *c);
+    if (!c) return NULL;
+    c->ref = *ref;
+    c->keylen = zhs_article_key(c->key, ref->article, ref->sub);
+    c->name = name;
+    c->namelen = nl;
+    c->full = full;
+    c->fulllen = fl;
+    return c;
+}
+
+/* Whether the list already cites this label of this law. */
+static bool cited(const zhs_qcite *c, const char *key, const char *name, size_t nl)
+{
+    for (; c; c = c->next)
+        if (!strcmp(c->key, key) && c->namelen == nl && (!nl || !memcmp(c->name, name, nl))) return true;
+    return false;
+}
+
 int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err)
 {
     q->cite = NULL;
     if (zhs_err_code(err)) return err->code;
     size_t n = strnlen(text, 64 * 1024);
-    zhs_article_ref ref;
-    size_t len, at = zhs_article_ref_find(text, n, &ref, &len);
-    if (at == n) return ZHS_OK;
-    size_t ps = part_start(text, at);
-    if (excluded_part(text + ps, at - ps)) return ZHS_OK;
-    zhs_qcite *c = zhs_arena_calloc(arena, sizeof *c);
-    if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
-    c->ref = ref;
-    c->keylen = zhs_article_key(c->key, ref.article, ref.sub);
-    size_t nl;
-    const char *name = law_name(text + ps, at - ps, &nl);
-    if (nl == 0 && ps > 0) {
-        /* "刑法 第20条": the part before */
-        size_t e = ps, sl;
-        while (e > 0 && space_at(text, n, e - 1, &sl)) e--;
-        if (e >= 3 && !memcmp(text + e - 3, "\xE3\x80\x80", 3)) e -= 3;   /* U+3000 ends the part too */
-        while (e > 0 && space_at(text, n, e - 1, &sl)) e--;
-        size_t s = part_start(text, e);
-        name = excluded_part(text + s, e - s) ? NULL : law_name(text + s, e - s, &nl);
-    }
-    if (name && nl > 0 && nl <= CITE_MAX_NAME) {
-        const char *full = zhs_alias_lookup(aliases, name, nl);
-        if (full) {
-            name = full;
-            nl = strlen(full);
+    zhs_qcite **tail = &q->cite, *prev = NULL;
+    size_t ncites = 0, pos = 0;
+    while (ncites < CITE_MAX) {
+        zhs_article_ref ref;
+        size_t len, at = zhs_article_ref_find(text + pos, n - pos, &ref, &len) + pos;
+        if (at == n) break;
+        size_t ps = part_start(text, at);
+        /* a later citation's name comes after the one before and what
+        ** joins them (刑法第二十条和民法典第五条) */
+        bool range = false;
+        size_t jl = prev ? join_prefix(text + pos, at - pos, &range) : 0;
+        bool joined = prev && jl == at - pos;
+        size_t from = ps > pos + jl ? ps : pos + jl;
+        size_t end = at + len;
+        if (excluded_part(text + ps, at - ps)) {
+            pos = end;
+            prev = NULL;
+            continue;
         }
-        c->name = name;
-        c->namelen = nl;
+        const char *name = NULL, *full = NULL;
+        size_t nl = 0, fl = 0;
+        if (joined) {
+            /* 刑法第二十条、第二十一条: the same law */
+            name = prev->name, nl = prev->namelen, full = prev->full, fl = prev->fulllen;
+        } else {
+            name = law_name(text + from, at - from, &nl, &full, &fl);
+            if (nl == 0 && ps > pos) {
+                /* "刑法 第20条": the part before */
+                size_t e = ps, sl;
+                while (e > pos && space_at(text, n, e - 1, &sl)) e--;
+                if (e >= pos + 3 && !memcmp(text + e - 3, "\xE3\x80\x80", 3)) e -= 3;   /* U+3000 ends the part too */
+                while (e > pos && space_at(text, n, e - 1, &sl)) e--;
+                size_t s = part_start(text, e);
+                if (s < pos) s = pos;
+                name = excluded_part(text + s, e - s) ? NULL : law_name(text + s, e - s, &nl, &full, &fl);
+            }
+            if (name && nl > 0 && nl <= CITE_MAX_NAME) {
+                const char *alias = zhs_alias_lookup(aliases, name, nl);
+                if (alias) {
+                    name = alias;
+                    nl = strlen(alias);
+                }
+            } else {
+                name = NULL, nl = 0;
+            }
+            if (fl > CITE_MAX_NAME) full = NULL, fl = 0;
+        }
+        /* 第三十九条至第四十二条: the articles between are cited too */
+        uint32_t first = ref.article;
+        if (joined && range && !prev->ref.sub && !ref.sub && ref.article > prev->ref.article &&
+            ref.article - prev->ref.article <= CITE_RANGE_MAX)
+            first = prev->ref.article + 1;
+        for (uint32_t a = first; a <= ref.article && ncites < CITE_MAX; a++) {
+            zhs_article_ref r = ref;
+            if (a != ref.article) r = (zhs_article_ref){a, 0, 0, 0};
+            char key[ZHS_ARTICLE_KEY_MAX];
+            zhs_article_key(key, r.article, r.sub);
+            if (cited(q->cite, key, name, nl)) continue;
+            zhs_qcite *c = cite_new(arena, &r, name, nl, full, fl);
+            if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
+            *tail = c;
+            tail = &c->next;
+            ncites++;
+            prev = c;
+        }
+        pos = end;
     }
-    q->cite = c;
     return ZHS_OK;
 }
 
 /* ---------------------------------------------------------------- running */
 
+/* k[0..n) without 中华人民共和国 anywhere: a key keeps the one inside a
+** title (山东省实施《中华人民共和国渔业法》办法), which a citation may leave
+** out, or write where the title does not.  Into out (reset); returns it. */
+static const zhs_buf *without_prc(zhs_buf *out, const char *k, size_t n)
+{
+    static const char prc[] = "\xE4\xB8\xAD\xE5\x8D\x8E\xE4\xBA\xBA\xE6\xB0\x91\xE5\x85\xB1\xE5\x92\x8C\xE5\x9B\xBD";
+    const size_t pl = sizeof prc - 1;
+    zhs_buf_reset(out);
+    size_t run = 0;
+    for (size_t i = 0; i + pl <= n;) {
+        if (memcmp(k + i, prc, pl)) {
+            i++;
+            continue;
+        }
+        zhs_buf_append(out, k + run, i - run);
+        i += pl;
+        run = i;
+    }
+    zhs_buf_append(out, k + run, n - run);
+    zhs_buf_cstr(out);
+    return out;
+}
+
 /* 0: the title is the name; 1: it ends with the name; 2: it contains it;
-** 3: it does not (a match on the name's characters in another order). */
+** 3: it does not (a match on the name's characters in another order).
+** Both keys are compared without 中华人民共和国 (without_prc). */
 static int title_tier(const char *t, size_t tl, const zhs_buf *name)
 {
     size_t nl = name->len;
@@ -265,7 +398,13 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
     zhs_buf nn, tn;
     zhs_buf_init(&nn);
     zhs_buf_init(&tn);
-    int rc = name ? zhs_name_key(&nn, an, name, nl, err) : ZHS_OK;
+    zhs_buf kp;
+    zhs_buf_init(&kp);
+    int rc = name ? zhs_name_key(&tn, an, name, nl, err) : ZHS_OK;
+    if (!rc && name) {
+        without_prc(&nn, tn.data, tn.len);
+        if (nn.oom) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    }
     const zhs_cite_table *ct = r->ix->has_cite ? &r->ix->cite : NULL;
     if (ct) plan_from_table(ct, h, *nh);
     else plan_from_meta(r->ix, h, *nh, name != NULL);
@@ -289,11 +428,19 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
             best = 0;
             continue;
         }
-        if (name) x->tier = title_tier(key, keylen, &nn);
+        if (name) {
+            const zhs_buf *k = without_prc(&kp, key, keylen);
+            if (kp.oom) {
+                rc = zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+                break;
+            }
+            x->tier = title_tier(k->data, k->len, &nn);
+        }
         if (x->tier < best) best = x->tier;
     }
     zhs_buf_free(&nn);
     zhs_buf_free(&tn);
+    zhs_buf_free(&kp);
     if (rc) return rc;
     size_t m = 0;
     for (size_t i = 0; i < *nh; i++)
@@ -407,11 +554,14 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
     return ZHS_OK;
 }
 
-int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err)
+/* The hits of citation c, ranked by title (rank_by_title): at most o->k
+** into *out (arena memory), *nout of them.  r->top is the usual search's
+** and stays so. */
+static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, const zhs_qcite *c, chit **out,
+                     size_t *nout, zhs_error *err)
 {
-    const zhs_qcite *c = r->q.cite;
-    if (zhs_err_code(err)) return err->code;
-    if (!c || o->count_only || o->k == 0) return ZHS_OK;
+    *out = NULL;
+    *nout = 0;
     zhs_arena *a = &r->arena;
     /* the exact query: the user's terms and clauses, the label term, the name */
     zhs_query cq = r->q;
@@ -445,8 +595,11 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     xo.count_only = 0;
     zhs_topk top;
     memset(&top, 0, sizeof top);
-    const char *name = c->name;
-    size_t nl = c->namelen;
+    /* a title that names another law (山东省实施《渔业法》办法) is tried
+    ** as written first, never shortened; then the law it names */
+    bool whole = c->full != NULL;
+    const char *name = whole ? c->full : c->name;
+    size_t nl = whole ? c->fulllen : c->namelen;
     size_t base = cq.nclauses;
     chit *h = NULL;
     size_t nh = 0;
@@ -504,37 +657,86 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
             if (rc) return rc;
             if (!name) break;
         }
-        if (nh > 0 || !name || zhs_utf8_count(name, nl) <= CITE_MIN_NAME) break;
+        if (nh > 0 || !name) break;
+        if (whole) {
+            whole = false;
+            name = c->name;
+            nl = c->namelen;
+            if (!name) break;
+            continue;
+        }
+        if (zhs_utf8_count(name, nl) <= CITE_MIN_NAME) break;
         uint32_t cp;
         size_t l = zhs_utf8_decode(name, nl, &cp);
         name += l;
         nl -= l;
     }
-    if (nh == 0) return ZHS_OK;
     if (nh > o->k) nh = o->k;
+    *out = h;
+    *nout = nh;
+    return ZHS_OK;
+}
 
-    /* Merged: the citation's hits, then the usual ones not among them.
-    ** Scores stay in order: a citation hit scores its exact-query BM25
-    ** plus 2B (B above every BM25 score here), an older version plus B. */
+int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    if (!r->q.cite || o->count_only || o->k == 0) return ZHS_OK;
+    zhs_arena *a = &r->arena;
+    size_t ng = 0;
+    for (const zhs_qcite *c = r->q.cite; c; c = c->next) ng++;
+    chit **gh = zhs_arena_alloc(a, ng * sizeof *gh);
+    size_t *gn = zhs_arena_alloc(a, ng * sizeof *gn), *take = zhs_arena_alloc(a, ng * sizeof *take);
+    if (!gh || !gn || !take) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    size_t total = 0, g = 0;
+    for (const zhs_qcite *c = r->q.cite; c; c = c->next, g++) {
+        if (cite_hits(r, an, o, c, &gh[g], &gn[g], err)) return err->code;
+        take[g] = gn[g];
+        total += gn[g];
+    }
+    if (total == 0) return ZHS_OK;
+    /* k shared out: the citation with the most hits gives one up until
+    ** all fit, so that every cited article shows (刑法第二十条、第二十一条) */
+    while (total > o->k) {
+        size_t big = 0;         /* of equals the last cited gives up first */
+        for (size_t i = 1; i < ng; i++)
+            if (take[i] >= take[big]) big = i;
+        take[big]--;
+        total--;
+    }
+
+    /* Merged: the citations' hits in the order cited, then the usual ones
+    ** not among them.  Scores stay in order: citation g of ng scores its
+    ** exact-query BM25 plus 2(ng - g)B (B above every BM25 score here), an
+    ** older version one B less. */
+    zhs_topk usual = r->top;
     double B = 1;
-    for (size_t i = 0; i < nh; i++) if (h[i].h.score + 1 > B) B = h[i].h.score + 1;
+    for (g = 0; g < ng; g++)
+        for (size_t i = 0; i < take[g]; i++) if (gh[g][i].h.score + 1 > B) B = gh[g][i].h.score + 1;
     for (size_t i = 0; i < usual.n; i++) if (usual.hits[i].score + 1 > B) B = usual.hits[i].score + 1;
     size_t cap = o->k;
     zhs_hit *mh = zhs_arena_alloc(a, (cap + 1) * sizeof *mh);
     const char **md = zhs_arena_alloc(a, (cap + 1) * sizeof *md);
     size_t *ml = zhs_arena_alloc(a, (cap + 1) * sizeof *ml);
     if (!mh || !md || !ml) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
-    size_t m = 0;
-    for (size_t i = 0; i < nh; i++) {
-        mh[m] = h[i].h;
-        mh[m].score += h[i].older ? B : 2 * B;
-        md[m] = h[i].data;
-        ml[m] = h[i].datalen;
-        m++;
-    }
+    size_t m = 0, ncite = 0;
+    bool any_data = usual.data != NULL;
+    for (g = 0; g < ng; g++)
+        for (size_t i = 0; i < take[g] && m < cap; i++) {
+            const chit *x = &gh[g][i];
+            bool dup = false;
+            for (size_t j = 0; j < m && !dup; j++) dup = mh[j].doc == x->h.doc;
+            if (dup) continue;
+            mh[m] = x->h;
+            mh[m].score += (double)(2 * (ng - g) - (x->older ? 1 : 0)) * B;
+            md[m] = x->data;
+            ml[m] = x->datalen;
+            any_data |= x->data != NULL;
+            m++;
+        }
+    ncite = m;
     for (size_t j = 0; j < usual.n && m < cap; j++) {
         bool dup = false;
-        for (size_t i = 0; i < nh && !dup; i++) dup = h[i].h.doc == usual.hits[j].doc;
+        for (size_t i = 0; i < ncite && !dup; i++) dup = mh[i].doc == usual.hits[j].doc;
         if (dup) continue;
         mh[m] = usual.hits[j];
         md[m] = usual.data ? usual.data[j] : NULL;
@@ -543,8 +745,8 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     }
     r->top.hits = mh;
     r->top.n = m;
-    r->top.data = usual.data || top.data ? md : NULL;
-    r->top.datalen = usual.data || top.data ? ml : NULL;
+    r->top.data = any_data ? md : NULL;
+    r->top.datalen = any_data ? ml : NULL;
     /* A citation hit need not match the query as written (an alias names
     ** the law in other words).  Such hits are shown first but not counted:
     ** matches counts the passages that match the query as written, the

@@ -335,10 +335,15 @@ typedef struct zhs_qcite {
     size_t keylen;
     const char *name;               /* the law's name (an alias resolved), NULL if none */
     size_t namelen;
+    const char *full;               /* a title holding 《name》 (山东省实施《渔业法》办法), */
+    size_t fulllen;                 /* tried before name; NULL if none */
+    struct zhs_qcite *next;         /* the query's next citation (刑法第二十条、第二十一条) */
 } zhs_qcite;
 
-/* Finds a citation in the query text (第X条, with the law's name before it
-** or in the part before) and sets q->cite, NULL when there is none. */
+/* Finds the citations in the query text (第X条, with the law's name before
+** it or in the part before; a later 第Y条 without a name of its own cites
+** the same law, 第X条至第Y条 the articles between too) and sets q->cite
+** to the first, NULL when there is none. */
 int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err);
 
 /* Loads the generation's citation table, if it has one; and frees it. */

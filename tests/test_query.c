@@ -107,6 +107,19 @@ static const struct { const char *query, *want; } cites[] = {
     {"正当防卫 刑法", "none"},
     {"第二章 总则", "none"},
     {"数据 -第十条", "none"},                                  /* excluded: no citation */
+    {"数据 -第十条 第十一条", "A11 -"},
+    /* several articles: a later one without a name cites the same law */
+    {"刑法第二十条、第二十一条", "A20 刑法; A21 刑法"},
+    {"劳动合同法第39条和第40条", "A39 劳动合同法; A40 劳动合同法"},
+    {"刑法第20条至第22条", "A20 刑法; A21 刑法; A22 刑法"},
+    {"民法典第一千零四十二条 刑法第二十条", "A1042 民法典; A20 刑法"},
+    {"刑法第二十条和民法典第五条", "A20 刑法; A5 民法典"},
+    {"刑法第二十条 刑法第二十条", "A20 刑法"},                  /* the same article once */
+    {"第一条 第二条", "A1 -; A2 -"},
+    /* a title that names another law in 《》: the title first, then the law */
+    {"山东省实施《中华人民共和国渔业法》办法第四十条",
+     "A40 中华人民共和国渔业法 (山东省实施《中华人民共和国渔业法》办法)"},
+    {"《刑法》第二十条", "A20 刑法"},
 };
 
 /* The weight factor of the term with this key in the parsed query, -1 if
@@ -212,14 +225,15 @@ int main(void)
         if (rc == ZHS_OK) rc = zhs_query_cite(&q, &arena, cites[i].query, NULL, &e);
         CHECK_MSG(rc == ZHS_OK, "%s: %s", cites[i].query, e.message);
         if (rc) continue;
-        const zhs_qcite *c = q.cite;
-        if (!c) {
-            snprintf(got, sizeof got, "none");
-        } else {
-            int k = snprintf(got, sizeof got, "%s", c->key);
+        snprintf(got, sizeof got, "none");
+        int k = 0;
+        for (const zhs_qcite *c = q.cite; c && (size_t)k < sizeof got; c = c->next) {
+            k += snprintf(got + k, sizeof got - (size_t)k, "%s%s", c == q.cite ? "" : "; ", c->key);
             if (c->ref.para) k += snprintf(got + k, sizeof got - (size_t)k, " para %u", c->ref.para);
             if (c->ref.item) k += snprintf(got + k, sizeof got - (size_t)k, " item %u", c->ref.item);
-            snprintf(got + k, sizeof got - (size_t)k, " %.*s", c->name ? (int)c->namelen : 1, c->name ? c->name : "-");
+            k += snprintf(got + k, sizeof got - (size_t)k, " %.*s", c->name ? (int)c->namelen : 1,
+                          c->name ? c->name : "-");
+            if (c->full) k += snprintf(got + k, sizeof got - (size_t)k, " (%.*s)", (int)c->fulllen, c->full);
         }
         CHECK_MSG(!strcmp(got, cites[i].want), "citation %s: want %s, got %s", cites[i].query, cites[i].want, got);
     }

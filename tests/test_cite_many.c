@@ -1,0 +1,157 @@
+/*
+** test_cite_many.c — citations that name several articles (数据安全法第四十条、
+** 第四十一条; 第四十条至第四十二条; two laws in one query) and citations by a
+** title that names another law in 《》 (东岚省实施《中华人民共和国数据安全法》
+** 办法第四十条), on a corpus written here: a national law, two provinces'
+** implementing measures of it, a second law and two numbered judicial
+** interpretations of the first, all with the same article numbers.
+**
+** Each query's top hits must be the cited articles of the cited titles, in
+** the order cited, and the pruned search must give what the exhaustive one
+** gives, hit for hit and score for score.
+*/
+#include "harness.h"
+#include "common.h"
+#include "zhs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cn[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+
+/* 第N条 for 1 <= N <= 99 */
+static void article_label(char *out, size_t n, int a)
+{
+    if (a < 10) snprintf(out, n, "第%s条", cn[a]);
+    else if (a < 20) snprintf(out, n, "第十%s条", cn[a % 10]);
+    else snprintf(out, n, "第%s十%s条", cn[a / 10], cn[a % 10]);
+}
+
+/* A law of `articles` articles under title; each article's text draws on
+** words so that the laws share their vocabulary. */
+static void write_law(const char *dir, const char *file, const char *title, int articles, int salt)
+{
+    static const char *const words[] = {"数据处理者", "应当", "建立健全", "安全管理制度", "重要数据", "风险评估",
+                                        "有关主管部门", "责令改正", "给予警告", "处理活动", "个人信息", "公共利益"};
+    const size_t nw = sizeof words / sizeof *words;
+    zhs_buf t = {0};
+    zhs_buf_printf(&t, "# %s\n\n", title);
+    for (int a = 1; a <= articles; a++) {
+        char label[32];
+        article_label(label, sizeof label, a);
+        zhs_buf_printf(&t, "%s %s%s，%s%s。\n\n", label, words[(size_t)(a + salt) % nw], words[(size_t)(a * 3) % nw],
+                       words[(size_t)(a * 5 + salt) % nw], words[(size_t)(a * 7) % nw]);
+    }
+    zt_write_bytes(dir, file, t.data, t.len);
+    zhs_buf_free(&t);
+}
+
+static const char *const LAW = "中华人民共和国数据安全法";
+static const char *const DONGLAN = "东岚省实施《中华人民共和国数据安全法》办法";
+static const char *const XILING = "西岭省实施《中华人民共和国数据安全法》办法";
+static const char *const NET = "中华人民共和国网络安全法";
+static const char *const JI1 = "最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（一）";
+static const char *const JI2 = "最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（二）";
+
+typedef struct want {
+    const char *title;
+    int article;
+} want;
+
+static const struct {
+    const char *query;
+    want top[4];            /* the first hits, in order; title NULL ends */
+} cases[] = {
+    /* a title that holds 《another law》: that title, not the law */
+    {"东岚省实施《中华人民共和国数据安全法》办法第四十条", {{DONGLAN, 40}}},
+    {"西岭省实施《中华人民共和国数据安全法》办法第三条", {{XILING, 3}}},
+    {"东岚省实施《数据安全法》办法第十二条", {{DONGLAN, 12}}},      /* 中华人民共和国 left out */
+    {"最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（二）第三条", {{JI2, 3}}},
+    {"最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（一）第三条", {{JI1, 3}}},
+    /* the law itself, in 《》 or not */
+    {"《中华人民共和国数据安全法》第四十条", {{LAW, 40}}},
+    {"根据《数据安全法》第七条", {{LAW, 7}}},
+    /* several articles: in the order cited */
+    {"数据安全法第四十条、第四十一条", {{LAW, 40}, {LAW, 41}}},
+    {"数据安全法第41条和第40条", {{LAW, 41}, {LAW, 40}}},
+    {"数据安全法第四十条至第四十三条", {{LAW, 40}, {LAW, 41}, {LAW, 42}, {LAW, 43}}},
+    {"数据安全法第二十条 网络安全法第二十一条", {{LAW, 20}, {NET, 21}}},
+    {"网络安全法第二十一条和数据安全法第五条", {{NET, 21}, {LAW, 5}}},
+    {"东岚省实施《数据安全法》办法第八条、第九条", {{DONGLAN, 8}, {DONGLAN, 9}}},
+};
+
+/* The title and article number of hit i. */
+static void hit_of(zhs_results *r, size_t i, char *title, size_t tn, int *article)
+{
+    zhs_passage p;
+    zhs_error e = {0};
+    *article = -1;
+    title[0] = 0;
+    if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, &e)) return;
+    snprintf(title, tn, "%s", p.title ? p.title : "");
+    for (int a = 1; a < 100; a++) {
+        char label[32];
+        article_label(label, sizeof label, a);
+        if (p.label && !strcmp(p.label, label)) *article = a;
+    }
+}
+
+int main(void)
+{
+    char corpus[512], idx[512];
+    snprintf(corpus, sizeof corpus, "%s/laws", zt_tmpdir());
+    snprintf(idx, sizeof idx, "%s/idx", zt_tmpdir());
+    write_law(corpus, "数据安全法.md", LAW, 55, 0);
+    write_law(corpus, "东岚省实施数据安全法办法.md", DONGLAN, 45, 1);
+    write_law(corpus, "西岭省实施数据安全法办法.md", XILING, 45, 2);
+    write_law(corpus, "网络安全法.md", NET, 79, 3);
+    write_law(corpus, "解释一.md", JI1, 20, 4);
+    write_law(corpus, "解释二.md", JI2, 20, 5);
+
+    zhs_error err = {0};
+    zhs_analyzer *an = NULL;
+    zhs_analyzer_config cfg;
+    zhs_analyzer_config_default(&cfg);
+    CHECK_OK(zhs_analyzer_open(&an, &cfg, &err), err);
+    if (!an) return zt_done("test_cite_many");
+    const char *paths[1] = {corpus};
+    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 20 + 20);
+    zhs_analyzer_close(an);
+    an = NULL;
+    zhs_index *ix = NULL;
+    CHECK_OK(zhs_index_open(&ix, idx, &err), err);
+    if (ix) CHECK_OK(zhs_index_open_analyzer(&an, ix, &err), err);
+    if (!ix || !an) return zt_done("test_cite_many");
+
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        size_t nwant = 0;
+        while (nwant < 4 && cases[c].top[nwant].title) nwant++;
+        static const size_t ks[] = {10, 3};
+        for (size_t ki = 0; ki < 2; ki++) {
+            zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+            o.k = ks[ki];
+            zhs_results *a = NULL, *b = NULL;
+            CHECK_OK(zhs_index_search(&a, ix, an, cases[c].query, &o, &err), err);
+            o.exhaustive = 1;
+            CHECK_OK(zhs_index_search(&b, ix, an, cases[c].query, &o, &err), err);
+            if (a && b) zt_check_same_hits(a, b, cases[c].query, o.k, "exhaustive");
+            /* with k below the articles cited, the first k of them */
+            size_t n = nwant < o.k ? nwant : o.k;
+            for (size_t i = 0; a && i < n; i++) {
+                char title[256];
+                int art = -1;
+                if (i < zhs_results_count(a)) hit_of(a, i, title, sizeof title, &art);
+                else title[0] = 0;
+                CHECK_MSG(!strcmp(title, cases[c].top[i].title) && art == cases[c].top[i].article,
+                          "%s (k %zu): hit %zu is %s article %d, not %s article %d", cases[c].query, o.k, i + 1, title,
+                          art, cases[c].top[i].title, cases[c].top[i].article);
+            }
+            zhs_results_free(a);
+            zhs_results_free(b);
+        }
+    }
+    zhs_analyzer_close(an);
+    zhs_index_close(ix);
+    return zt_done("test_cite_many");
+}
