@@ -26,11 +26,11 @@
 ** is shortened from the front, one character at a time, down to two.
 **
 ** What the ranking compares (title keys, version dates) comes from the
-** index's citation table (common/meta.h, g<N>.cite), whose label forms
-** (ZHSCITE2) tell a hit's label from another's without its record; a
-** record is read for a label that decides only in a ZHSCITE1 table, and
-** every record of an index built before the table (the results are the
-** same either way).
+** index's citation table (common/meta.h, g<N>.cite) without reading a
+** record; an index built before the table is ranked from its records (the
+** results are the same either way).  Labels are not compared: every hit
+** holds the cited label term, so two hits of one title are one article,
+** however each version writes it (第5条, 第五條).
 */
 #include "query_int.h"
 #include "numeral.h"
@@ -297,10 +297,7 @@ typedef struct chit {
     size_t datalen;
     int tier;
     bool older;             /* a newer version of the same article is among the hits */
-    const char *title;
-    const char *label;      /* NULL: not read (it decides nothing, or its form does) */
-    uint32_t form;          /* its label's form, from the table (formed) */
-    bool formed;
+    const char *title;      /* NULL: not known (not in the table, not read) */
     char date[11];          /* zhs_version_date */
     uint32_t group;         /* its title's group, UINT32_MAX: unknown */
     bool known;             /* title, key and date from the citation table */
@@ -346,10 +343,8 @@ static void plan_from_meta(const zhs_index *ix, chit *h, size_t nh, bool named)
 }
 
 /* The same from the citation table: each hit's title, key and version
-** date without reading, and its label's form (every hit holds the cited
-** label term, so equal forms are equal labels).  A table without forms
-** (ZHSCITE1): a record is read for its label only where the label
-** decides, when a hit of the same title has another date. */
+** date without reading.  (Its label is not needed: every hit holds the
+** cited label term, see older_than.) */
 static void plan_from_table(const zhs_cite_table *t, chit *h, size_t nh)
 {
     for (size_t i = 0; i < nh; i++) {
@@ -365,25 +360,20 @@ static void plan_from_table(const zhs_cite_table *t, chit *h, size_t nh)
         size_t dl = strnlen(t->dates[run->date], sizeof x->date - 1);
         memcpy(x->date, t->dates[run->date], dl);
         x->date[dl] = 0;
-        x->formed = t->has_forms;
-        if (x->formed) x->form = zhs_cite_label_form(t, x->h.doc);
     }
-    if (t->has_forms) return;
-    for (size_t i = 0; i < nh; i++)
-        for (size_t j = 0; j < nh && !h[i].read; j++)
-            h[i].read = j != i && h[j].known && h[j].group == h[i].group && strcmp(h[j].date, h[i].date) != 0;
 }
 
-/* Whether a is an older version of b: the same title and label, an
-** earlier date.  Two hits of different title groups never are; a hit
-** whose label was not read (nor its form) has no other version among the
-** hits.  Hits of one group are all formed or all not. */
+/* Whether a is an older version of b: the same title, an earlier date.
+** Every hit holds the cited label term, so two hits of one title are the
+** same article however each version writes its label (第5条 in one,
+** 第五條 in another).  A hit whose title is not known (not in the table,
+** its record not read) has no other version among the hits. */
 static bool older_than(const chit *a, const chit *b)
 {
-    if (a->formed && b->formed)
-        return a->group == b->group && a->form == b->form && strcmp(b->date, a->date) > 0;
-    if (!a->label || !b->label || a->group != b->group) return false;
-    return !strcmp(a->title, b->title) && !strcmp(a->label, b->label) && strcmp(b->date, a->date) > 0;
+    if (a->group != UINT32_MAX && b->group != UINT32_MAX && a->known && b->known)
+        return a->group == b->group && strcmp(b->date, a->date) > 0;
+    if (!a->title || !b->title) return false;
+    return !strcmp(a->title, b->title) && strcmp(b->date, a->date) > 0;
 }
 
 /* Ranks the exact query's hits: the title, label and version date of each
@@ -416,7 +406,6 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
         if (x->read) {
             zhs_passage p;
             if ((rc = zhs_results_passage(&p, r, x->h.doc, err))) break;
-            x->label = p.label;
             if (!x->known) {
                 x->title = p.title;
                 zhs_version_date(x->date, p.date, p.path);

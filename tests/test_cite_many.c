@@ -4,7 +4,8 @@
 ** title that names another law in 《》 (东岚省实施《中华人民共和国数据安全法》
 ** 办法第四十条), on a corpus written here: a national law, two provinces'
 ** implementing measures of it, a second law and two numbered judicial
-** interpretations of the first, all with the same article numbers.
+** interpretations of the first, all with the same article numbers; the
+** second law in two versions that write their labels differently.
 **
 ** Each query's top hits must be the cited articles of the cited titles, in
 ** the order cited, and the pruned search must give what the exhaustive one
@@ -20,17 +21,18 @@
 
 static const char *const cn[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
 
-/* 第N条 for 1 <= N <= 99 */
-static void article_label(char *out, size_t n, int a)
+/* 第N条 for 1 <= N <= 99; arabic: 第21条 */
+static void article_label(char *out, size_t n, int a, bool arabic)
 {
-    if (a < 10) snprintf(out, n, "第%s条", cn[a]);
+    if (arabic) snprintf(out, n, "第%d条", a);
+    else if (a < 10) snprintf(out, n, "第%s条", cn[a]);
     else if (a < 20) snprintf(out, n, "第十%s条", cn[a % 10]);
     else snprintf(out, n, "第%s十%s条", cn[a / 10], cn[a % 10]);
 }
 
 /* A law of `articles` articles under title; each article's text draws on
 ** words so that the laws share their vocabulary. */
-static void write_law(const char *dir, const char *file, const char *title, int articles, int salt)
+static void write_law(const char *dir, const char *file, const char *title, int articles, int salt, bool arabic)
 {
     static const char *const words[] = {"数据处理者", "应当", "建立健全", "安全管理制度", "重要数据", "风险评估",
                                         "有关主管部门", "责令改正", "给予警告", "处理活动", "个人信息", "公共利益"};
@@ -39,7 +41,7 @@ static void write_law(const char *dir, const char *file, const char *title, int 
     zhs_buf_printf(&t, "# %s\n\n", title);
     for (int a = 1; a <= articles; a++) {
         char label[32];
-        article_label(label, sizeof label, a);
+        article_label(label, sizeof label, a, arabic);
         zhs_buf_printf(&t, "%s %s%s，%s%s。\n\n", label, words[(size_t)(a + salt) % nw], words[(size_t)(a * 3) % nw],
                        words[(size_t)(a * 5 + salt) % nw], words[(size_t)(a * 7) % nw]);
     }
@@ -81,8 +83,8 @@ static const struct {
     {"东岚省实施《数据安全法》办法第八条、第九条", {{DONGLAN, 8}, {DONGLAN, 9}}},
 };
 
-/* The title and article number of hit i. */
-static void hit_of(zhs_results *r, size_t i, char *title, size_t tn, int *article)
+/* The title, article number and (date not NULL) the date of hit i. */
+static void hit_of(zhs_results *r, size_t i, char *title, size_t tn, int *article, char *date)
 {
     zhs_passage p;
     zhs_error e = {0};
@@ -90,11 +92,13 @@ static void hit_of(zhs_results *r, size_t i, char *title, size_t tn, int *articl
     title[0] = 0;
     if (zhs_results_passage(&p, r, zhs_results_hit(r, i)->doc, &e)) return;
     snprintf(title, tn, "%s", p.title ? p.title : "");
-    for (int a = 1; a < 100; a++) {
-        char label[32];
-        article_label(label, sizeof label, a);
-        if (p.label && !strcmp(p.label, label)) *article = a;
-    }
+    for (int a = 1; a < 100; a++)
+        for (int arabic = 0; arabic < 2; arabic++) {
+            char label[32];
+            article_label(label, sizeof label, a, arabic);
+            if (p.label && !strcmp(p.label, label)) *article = a;
+        }
+    if (date) snprintf(date, 11, "%s", p.date ? p.date : "");
 }
 
 int main(void)
@@ -102,12 +106,14 @@ int main(void)
     char corpus[512], idx[512];
     snprintf(corpus, sizeof corpus, "%s/laws", zt_tmpdir());
     snprintf(idx, sizeof idx, "%s/idx", zt_tmpdir());
-    write_law(corpus, "数据安全法.md", LAW, 55, 0);
-    write_law(corpus, "东岚省实施数据安全法办法.md", DONGLAN, 45, 1);
-    write_law(corpus, "西岭省实施数据安全法办法.md", XILING, 45, 2);
-    write_law(corpus, "网络安全法.md", NET, 79, 3);
-    write_law(corpus, "解释一.md", JI1, 20, 4);
-    write_law(corpus, "解释二.md", JI2, 20, 5);
+    write_law(corpus, "数据安全法.md", LAW, 55, 0, false);
+    write_law(corpus, "东岚省实施数据安全法办法.md", DONGLAN, 45, 1, false);
+    write_law(corpus, "西岭省实施数据安全法办法.md", XILING, 45, 2, false);
+    /* two versions that write their labels differently */
+    write_law(corpus, "网络安全法(2025-10-28).md", NET, 79, 3, false);
+    write_law(corpus, "网络安全法(2016-11-07).md", NET, 79, 6, true);
+    write_law(corpus, "解释一.md", JI1, 20, 4, false);
+    write_law(corpus, "解释二.md", JI2, 20, 5, false);
 
     zhs_error err = {0};
     zhs_analyzer *an = NULL;
@@ -116,7 +122,7 @@ int main(void)
     CHECK_OK(zhs_analyzer_open(&an, &cfg, &err), err);
     if (!an) return zt_done("test_cite_many");
     const char *paths[1] = {corpus};
-    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 20 + 20);
+    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 79 + 20 + 20);
     zhs_analyzer_close(an);
     an = NULL;
     zhs_index *ix = NULL;
@@ -141,7 +147,7 @@ int main(void)
             for (size_t i = 0; a && i < n; i++) {
                 char title[256];
                 int art = -1;
-                if (i < zhs_results_count(a)) hit_of(a, i, title, sizeof title, &art);
+                if (i < zhs_results_count(a)) hit_of(a, i, title, sizeof title, &art, NULL);
                 else title[0] = 0;
                 CHECK_MSG(!strcmp(title, cases[c].top[i].title) && art == cases[c].top[i].article,
                           "%s (k %zu): hit %zu is %s article %d, not %s article %d", cases[c].query, o.k, i + 1, title,
@@ -150,6 +156,29 @@ int main(void)
             zhs_results_free(a);
             zhs_results_free(b);
         }
+    }
+    /* --all-versions: the newest version's article first, the older one
+    ** next, whichever way each writes its label (第二十一条, 第21条) */
+    static const char *const vq[] = {"网络安全法第二十一条", "网络安全法第21条", "网络安全法第二十一条、第三条"};
+    for (size_t i = 0; i < sizeof vq / sizeof *vq; i++) {
+        zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+        o.all_versions = 1;
+        zhs_results *a = NULL, *b = NULL;
+        CHECK_OK(zhs_index_search(&a, ix, an, vq[i], &o, &err), err);
+        o.exhaustive = 1;
+        CHECK_OK(zhs_index_search(&b, ix, an, vq[i], &o, &err), err);
+        if (a && b) zt_check_same_hits(a, b, vq[i], o.k, "exhaustive");
+        static const char *const dates[] = {"2025-10-28", "2016-11-07"};
+        for (size_t h = 0; a && h < 2; h++) {
+            char title[256], date[11] = "";
+            int art = -1;
+            if (h < zhs_results_count(a)) hit_of(a, h, title, sizeof title, &art, date);
+            CHECK_MSG(art == 21 && !strcmp(title, NET) && !strcmp(date, dates[h]),
+                      "%s --all-versions: hit %zu is article %d of %s, not article 21 of %s", vq[i], h + 1, art, date,
+                      dates[h]);
+        }
+        zhs_results_free(a);
+        zhs_results_free(b);
     }
     zhs_analyzer_close(an);
     zhs_index_close(ix);
