@@ -280,8 +280,19 @@ void corpus_warn(zhs_corpus *c, const char *path, const char *fmt, ...) ZHS_PRIN
 void corpus_skip(zhs_corpus *c, uint64_t *counter, const char *path, const char *fmt, ...)
     ZHS_PRINTF(4, 5);
 
-/* walk.c: appends the files under path (a file or a directory). */
-int corpus_walk(zhs_corpus *c, const char *path, zhs_error *err);
+/* encoding.c: text that is not UTF-8.  Whether s[0..n), with `invalid`
+** invalid UTF-8 sequences, is mostly not UTF-8; s[0..n) decoded from an
+** ICU encoding into out as UTF-8, false at the first invalid byte (or
+** *oom); and s[0..n) read as UTF-16 (with a byte order mark, or without
+** one when it decodes to plausible text as little or big endian) into
+** out, giving the encoding read, NULL when it is not UTF-16 (or *oom). */
+bool corpus_mostly_invalid(const char *s, size_t n, size_t invalid);
+bool corpus_decode(zhs_buf *out, const char *s, size_t n, const char *encoding, bool *oom);
+const char *corpus_read_utf16(zhs_buf *out, const char *s, size_t n, bool *oom);
+
+/* walk.c: appends the files under path (a file or a directory); the ids of
+** files in a folder start with id_root (NULL: relative to the folder). */
+int corpus_walk(zhs_corpus *c, const char *path, const char *id_root, zhs_error *err);
 
 /* jsonl.c: starts reading the JSONL file f from c->text. */
 void corpus_jsonl_begin(zhs_corpus *c, const corpus_file *f);

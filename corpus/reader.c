@@ -19,6 +19,56 @@ void zhs_corpus_options_default(zhs_corpus_options *o)
     *o = d;
 }
 
+/* Where the last k components of path[0..n) start (n without trailing
+** '/'); false when it has fewer than k. */
+static bool tail_at(const char *path, size_t n, int k, size_t *at)
+{
+    size_t i = n;
+    for (int c = 0; c < k; c++) {
+        if (i == 0) return false;
+        while (i > 0 && path[i - 1] != '/') i--;
+        if (c + 1 < k) {
+            if (i == 0) return false;
+            i--;                        /* the '/' before this component */
+        }
+    }
+    *at = i;
+    return true;
+}
+
+static size_t trimmed_len(const char *p)
+{
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/') n--;
+    return n;
+}
+
+/* The name the ids of root i start with when several folders are given:
+** its folder's name, or as many of its last folders as tell it from every
+** other root (x/laws and y/laws for two folders called laws), the whole
+** path (without a leading '/') when nothing shorter does.  In names. */
+static const char *root_id_name(zhs_arena *names, const char *const *paths, size_t npaths, size_t i)
+{
+    size_t n = trimmed_len(paths[i]), at = 0;
+    for (int k = 1;; k++) {
+        if (!tail_at(paths[i], n, k, &at)) {
+            at = 0;
+            break;
+        }
+        bool unique = true;
+        for (size_t j = 0; j < npaths && unique; j++) {
+            if (j == i) continue;
+            size_t m = trimmed_len(paths[j]), bt;
+            if (!tail_at(paths[j], m, k, &bt)) bt = 0;
+            unique = m - bt != n - at || memcmp(paths[j] + bt, paths[i] + at, n - at) != 0;
+        }
+        if (unique) break;
+    }
+    while (at < n && paths[i][at] == '/') at++;
+    if (at == n) return zhs_arena_strndup(names, paths[i], n);   /* "/" */
+    return zhs_arena_strndup(names, paths[i] + at, n - at);
+}
+
 int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
                     const zhs_corpus_options *opts, zhs_error *err)
 {
@@ -69,7 +119,12 @@ int zhs_corpus_open(zhs_corpus **out, const char *const *paths, size_t npaths,
     }
     c->multi_root = ndirs > 1;
     for (size_t i = 0; i < npaths; i++) {
-        int rc = corpus_walk(c, paths[i], err);
+        const char *id_root = NULL;
+        if (c->multi_root && !(id_root = root_id_name(&c->names, paths, npaths, i))) {
+            zhs_corpus_close(c);
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory opening a corpus");
+        }
+        int rc = corpus_walk(c, paths[i], id_root, err);
         if (rc) {
             zhs_corpus_close(c);
             return rc;
@@ -144,9 +199,19 @@ static int load(zhs_corpus *c, const corpus_file *f, bool *ok, zhs_error *err)
     const char *s = zhs_buf_cstr(&c->raw);
     size_t n = c->raw.len;
     c->stats.bytes += n;
+    bool oom = false;
     if (memchr(s, 0, n)) {
-        corpus_skip(c, &c->stats.skipped_binary, f->path, "binary file (NUL bytes): skipped");
-        return ZHS_OK;
+        /* UTF-16 (a Windows "Unicode" export) is read, with a warning */
+        const char *enc = corpus_read_utf16(&c->valid, s, n, &oom);
+        if (oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
+        if (!enc) {
+            corpus_skip(c, &c->stats.skipped_binary, f->path, "binary file (NUL bytes): skipped");
+            return ZHS_OK;
+        }
+        corpus_warn(c, f->path, "%s text, read as such (convert it to UTF-8 to silence this: iconv -f %s -t UTF-8)",
+                    enc, enc);
+        s = zhs_buf_cstr(&c->valid);
+        n = c->valid.len;
     }
     if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
         s += 3;
@@ -155,11 +220,33 @@ static int load(zhs_corpus *c, const corpus_file *f, bool *ok, zhs_error *err)
     c->invalid = 0;
     if (zhs_utf8_valid_prefix(s, n) < n) {
         zhs_buf_reset(&c->valid);
-        c->invalid = zhs_utf8_sanitize(&c->valid, s, n);
+        size_t invalid = zhs_utf8_sanitize(&c->valid, s, n);
         if (c->valid.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
+        if (corpus_mostly_invalid(s, n, invalid)) {
+            /* GBK/GB18030: read as such when it decodes without an error */
+            if (corpus_decode(&c->valid, s, n, "GB18030", &oom)) {
+                corpus_warn(c, f->path, "not UTF-8 (%zu invalid sequences): read as GB18030 (convert it to UTF-8 "
+                            "to silence this: iconv -f GB18030 -t UTF-8)", invalid);
+                s = zhs_buf_cstr(&c->valid);
+                n = c->valid.len;
+                goto decoded;
+            }
+            if (oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
+            /* another encoding: its ASCII stays searchable, the rest is lost */
+            zhs_buf_reset(&c->valid);
+            zhs_utf8_sanitize(&c->valid, s, n);
+            if (c->valid.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
+            corpus_warn(c, f->path, "not UTF-8 nor GB18030: %zu invalid sequences replaced by U+FFFD, only the rest "
+                        "is searchable (convert it to UTF-8: iconv -f ENCODING -t UTF-8)", invalid);
+        } else {
+            corpus_warn(c, f->path, "%zu invalid UTF-8 sequence%s replaced by U+FFFD", invalid,
+                        invalid == 1 ? "" : "s");
+        }
+        c->invalid = invalid;
         s = zhs_buf_cstr(&c->valid);
         n = c->valid.len;
     }
+decoded:
     c->stats.invalid_utf8 += c->invalid;
     c->text = s;
     c->text_len = n;

@@ -200,7 +200,7 @@ static int walk_dir(walker *w, zhs_error *err)
     return rc;
 }
 
-int corpus_walk(zhs_corpus *c, const char *path, zhs_error *err)
+int corpus_walk(zhs_corpus *c, const char *path, const char *id_root, zhs_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -230,12 +230,12 @@ int corpus_walk(zhs_corpus *c, const char *path, zhs_error *err)
     while (n > 1 && path[n - 1] == '/') n--;
     zhs_buf_append(&w.path, path, n);
     zhs_buf_reset(&w.rel);
-    /* With several folders given, ids start with the folder's name, so
-    ** that two roots holding the same relative path give different ids
-    ** (one folder keeps the ids it always had). */
-    if (c->multi_root) {
-        const char *base = corpus_basename(c->walk_root);
-        zhs_buf_puts(&w.rel, base[0] ? base : c->walk_root);
+    /* With several folders given, ids start with id_root, the folder's
+    ** name (reader.c root_id_name), so that two roots holding the same
+    ** relative path give different ids (one folder keeps the ids it
+    ** always had). */
+    if (id_root) {
+        zhs_buf_puts(&w.rel, id_root);
         c->rel_skip = w.rel.len + 1;
     } else {
         c->rel_skip = 0;

@@ -198,6 +198,22 @@ else bad "delete of a root, then an update without it: exit $rc, $(passages "$TM
 "$ZHS" delete -q "$TMP/m.idx" "$TMP/m3" 2>"$TMP/err"; rc=$?
 if [ $rc = 2 ] && grep -q 'names no file' "$TMP/err"; then ok "delete of an emptied root again: refused, nothing named"
 else bad "delete of an emptied root again: exit $rc: $(cat "$TMP/err")"; fi
+# Two roots whose folders have the same name: ids take as many parent
+# folders as tell them apart (x/laws/a.md#第一条, y/laws/a.md#第一条), so
+# deleting one passage by id leaves the other.
+echo "--- two roots of the same folder name"
+rm -rf "$TMP/x" "$TMP/y" "$TMP/xy.idx"
+mkdir -p "$TMP/x/laws" "$TMP/y/laws"
+printf '# 甲法\n\n第一条 同名目录标记。\n' >"$TMP/x/laws/a.md"
+printf '# 乙法\n\n第一条 同名目录标记。\n' >"$TMP/y/laws/a.md"
+"$ZHS" index -q -o "$TMP/xy.idx" "$TMP/x/laws" "$TMP/y/laws" || bad "two roots of one name: cannot build"
+ids=$("$ZHS" search "$TMP/xy.idx" 同名目录标记 --json | python3 -c 'import json,sys; print(" ".join(sorted(h["id"] for h in json.load(sys.stdin)["hits"])))')
+if [ "$ids" = "x/laws/a.md#第一条 y/laws/a.md#第一条" ]; then ok "two roots of one name: ids $ids"
+else bad "two roots of one name: ids '$ids'"; fi
+if "$ZHS" delete -q "$TMP/xy.idx" 'x/laws/a.md#第一条' && [ "$(passages "$TMP/xy.idx")" = 1 ]; then
+  ok "two roots of one name: deleting one id leaves the other passage"
+else bad "two roots of one name: delete by id left $(passages "$TMP/xy.idx") passages"; fi
+
 # a Xapian index of several shards is refused, and left as it was
 if [[ " $ENGINES " == *" xapian "* ]]; then
   rm -rf "$TMP/x2"

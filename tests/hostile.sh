@@ -228,6 +228,31 @@ expect_warn content 'cut.md.gz' "the truncated gzip file is skipped with a warni
 if grep -q 'replaced [0-9]* invalid UTF-8' "$TMP/content.out"; then ok "content: invalid UTF-8 is replaced and counted"
 else bad "content: no count of replaced invalid UTF-8 in: $(cat "$TMP/content.out")"; fi
 expect_hits content 编码标记
+expect_warn content 'invalid.md.*invalid UTF-8 sequences replaced' "the file with invalid UTF-8 is named in a warning"
+
+# Text in other encodings: GB18030/GBK is read as such, UTF-16 with or
+# without a byte order mark too, each named in a warning; another 8-bit
+# encoding keeps its ASCII, with a warning that says how to convert it.
+echo "--- GBK, UTF-16 and Latin-1 text"
+mkdir -p "$TMP/enc"
+law='# 编码测试条例\n\n第一条 为了规范政务数据共享，制定本条例。\n\n第二条 本条例适用于本省行政区域内的政务数据共享工作，包括采集、归集与使用。\n\n第三条 编码测试条例自公布之日起施行。\n'
+printf "$law" | sed 's/编码测试/国标编码/' | iconv -f UTF-8 -t GBK >"$TMP/enc/gbk.md"
+printf "$law" | sed 's/编码测试/双字节编码/' | iconv -f UTF-8 -t UTF-16 >"$TMP/enc/u16bom.md"
+printf "$law" | sed 's/编码测试/小端编码/' | iconv -f UTF-8 -t UTF-16LE >"$TMP/enc/u16le.txt"
+printf "$law" | sed 's/编码测试/大端编码/' | iconv -f UTF-8 -t UTF-16BE >"$TMP/enc/u16be.md"
+printf 'caf\xe9 na\xefve r\xe9sum\xe9 \xe0 la mode, d\xe9j\xe0 vu, fa\xe7ade, \xfcber latinmarker\n' >"$TMP/enc/latin1.txt"
+index enc "$TMP/enc"
+expect_rc enc 0
+expect_warn enc 'gbk.md.*read as GB18030' "the GBK file is read as GB18030, with a warning"
+expect_warn enc 'u16bom.md.*UTF-16 text' "the UTF-16 file with a byte order mark is read, with a warning"
+expect_warn enc 'u16le.txt.*UTF-16LE' "the UTF-16LE file without a mark is read, with a warning"
+expect_warn enc 'u16be.md.*UTF-16BE' "the UTF-16BE file without a mark is read, with a warning"
+expect_warn enc 'latin1.txt.*not UTF-8 nor GB18030.*iconv' "the Latin-1 file is named, with how to convert it"
+expect_hits enc '"国标编码条例"'
+expect_hits enc '"双字节编码条例"'
+expect_hits enc '"小端编码条例"'
+expect_hits enc '"大端编码条例"'
+expect_hits enc latinmarker
 
 if [ "$FULL" = 1 ]; then
   echo "--- a gzip bomb: 1.2 GB of text in a small .md.gz (over the 1 GiB file limit)"
