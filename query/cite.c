@@ -19,7 +19,8 @@
 ** name (中华人民共和国 stripped from both, wherever it stands) beats a
 ** title that ends with it, which beats a title that merely contains it.
 ** A title that names another law (山东省实施《渔业法》办法) is tried whole
-** before the law inside 《》.  Of two versions of a
+** before the law inside 《》, and an interpretation's short name
+** (公司法司法解释（四）) names the interpretation (interp_hits).  Of two versions of a
 ** law (same title, the document's date: front matter or the file name's
 ** "(2022-06-24)"), the newest
 ** comes first.  A name that matches no title at all (我想知道刑法第二十条)
@@ -154,6 +155,53 @@ static size_t join_prefix(const char *s, size_t n, bool *range)
     return i;
 }
 
+static bool ends_with_bytes(const char *s, size_t n, const char *suffix)
+{
+    size_t l = strlen(suffix);
+    return n >= l && !memcmp(s + n - l, suffix, l);
+}
+
+/* A judicial interpretation by its usual short name: X司法解释（四）, X解释四,
+** X的解释(4), X司法解释 (X a law, 公司法, or a subject, 民间借贷).  Sets
+** *core (X) and *ordinal (0 without a number); false when s[0..n) is not
+** such a name or X is shorter than two characters. */
+static bool interp_name(const char *s, size_t n, const char **core, size_t *corelen, uint32_t *ordinal)
+{
+    static const char *const closers[] = {"\xEF\xBC\x89", ")"}, *const openers[] = {"\xEF\xBC\x88", "("};
+    *ordinal = 0;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    for (size_t i = 0; i < 2; i++)
+        if (ends_with_bytes(s, n, closers[i])) n -= strlen(closers[i]);
+    /* the number: numeral characters at the end */
+    size_t e = n;
+    while (e > 0) {
+        size_t k = e - 1;
+        while (k > 0 && ((uint8_t)s[k] & 0xC0) == 0x80) k--;
+        uint32_t cp;
+        zhs_utf8_decode(s + k, e - k, &cp);
+        if (!zhs_numeral_char(cp)) break;
+        e = k;
+    }
+    if (e < n) {
+        uint32_t v;
+        if (zhs_numeral_parse(s + e, n - e, &v) != n - e || v == 0) return false;
+        *ordinal = v;
+        n = e;
+        for (size_t i = 0; i < 2; i++)
+            if (ends_with_bytes(s, n, openers[i])) n -= strlen(openers[i]);
+    }
+    if (!ends_with_bytes(s, n, "\xE8\xA7\xA3\xE9\x87\x8A")) return false;      /* 解释 */
+    n -= 6;
+    /* 司法, unless it ends 公司法 (公司法解释四) */
+    if (ends_with_bytes(s, n, "\xE5\x8F\xB8\xE6\xB3\x95") && !ends_with_bytes(s, n, "\xE5\x85\xAC\xE5\x8F\xB8\xE6\xB3\x95"))
+        n -= 6;
+    if (ends_with_bytes(s, n, "\xE7\x9A\x84")) n -= 3;                            /* 的 */
+    size_t cl;
+    *core = trim_han(s, n, &cl);
+    *corelen = cl;
+    return zhs_utf8_count(*core, cl) >= 2;
+}
+
 /* A new citation of ref under name (and full), at the end of the list;
 ** NULL when out of memory. */
 static zhs_qcite *cite_new(zhs_arena *arena, const zhs_article_ref *ref, const char *name, size_t nl,
@@ -202,13 +250,17 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             prev = NULL;
             continue;
         }
-        const char *name = NULL, *full = NULL;
-        size_t nl = 0, fl = 0;
+        const char *name = NULL, *full = NULL, *interp = NULL;
+        size_t nl = 0, fl = 0, il = 0;
+        uint32_t ordinal = 0;
         if (joined) {
             /* 刑法第二十条、第二十一条: the same law */
             name = prev->name, nl = prev->namelen, full = prev->full, fl = prev->fulllen;
+            interp = prev->interp, il = prev->interplen, ordinal = prev->ordinal;
         } else {
             name = law_name(text + from, at - from, &nl, &full, &fl);
+            const char *raw = text + from;          /* the part the name came from */
+            size_t rawlen = at - from;
             if (nl == 0 && ps > pos) {
                 /* "刑法 第20条": the part before */
                 size_t e = ps, sl;
@@ -218,8 +270,19 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
                 size_t s = part_start(text, e);
                 if (s < pos) s = pos;
                 name = excluded_part(text + s, e - s) ? NULL : law_name(text + s, e - s, &nl, &full, &fl);
+                raw = text + s;
+                rawlen = e - s;
             }
+            if (fl > CITE_MAX_NAME) full = NULL, fl = 0;
             if (name && nl > 0 && nl <= CITE_MAX_NAME) {
+                /* 公司法司法解释（四）: an interpretation, named by the whole
+                ** part (《公司法》司法解释四 too); its law by an alias too */
+                if (interp_name(raw, rawlen, &interp, &il, &ordinal)) {
+                    const char *alias = zhs_alias_lookup(aliases, interp, il);
+                    if (alias) interp = alias, il = strlen(alias);
+                } else {
+                    interp = NULL, il = 0, ordinal = 0;
+                }
                 const char *alias = zhs_alias_lookup(aliases, name, nl);
                 if (alias) {
                     name = alias;
@@ -228,7 +291,6 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             } else {
                 name = NULL, nl = 0;
             }
-            if (fl > CITE_MAX_NAME) full = NULL, fl = 0;
         }
         /* 第三十九条至第四十二条: the articles between are cited too */
         uint32_t first = ref.article;
@@ -243,6 +305,9 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             if (cited(q->cite, key, name, nl)) continue;
             zhs_qcite *c = cite_new(arena, &r, name, nl, full, fl);
             if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
+            c->interp = interp;
+            c->interplen = il;
+            c->ordinal = ordinal;
             *tail = c;
             tail = &c->next;
             ncites++;
@@ -289,6 +354,23 @@ static int title_tier(const char *t, size_t tl, const zhs_buf *name)
     for (size_t i = 0; nl && i + nl <= tl; i++)
         if (!memcmp(t + i, name->data, nl)) return 2;
     return 3;
+}
+
+/* A judicial interpretation's title for 公司法司法解释（四）: it starts with
+** 最高人民 (法院 or 检察院), contains the core (公司法) and ends with the
+** number (四) when one is given: 0 when 解释 or 规定 stand right before the
+** number (or the end), 1 otherwise; 3 when it is not such a title. */
+static int interp_tier(const char *t, size_t tl, const zhs_buf *core, const char *ord)
+{
+    static const char top[] = "\xE6\x9C\x80\xE9\xAB\x98\xE4\xBA\xBA\xE6\xB0\x91";    /* 最高人民 */
+    if (tl < sizeof top - 1 || memcmp(t, top, sizeof top - 1) || title_tier(t, tl, core) == 3) return 3;
+    size_t end = tl;
+    if (ord[0]) {
+        if (!ends_with_bytes(t, end, ord)) return 3;
+        end -= strlen(ord);
+    }
+    return ends_with_bytes(t, end, "\xE8\xA7\xA3\xE9\x87\x8A") || ends_with_bytes(t, end, "\xE8\xA7\x84\xE5\xAE\x9A")
+               ? 0 : 1;     /* 解释, 规定 */
 }
 
 typedef struct chit {
@@ -382,8 +464,10 @@ static bool older_than(const chit *a, const chit *b)
 ** engine that keeps its hits' records finds them); keeps the best tier and
 ** marks older versions. */
 static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, const char *name, size_t nl,
-                         zhs_error *err)
+                         const zhs_qcite *interp, zhs_error *err)
 {
+    char ord[64] = "";
+    if (interp && interp->ordinal) zhs_numeral_format(ord, sizeof ord, interp->ordinal);
     int best = 3;
     zhs_buf nn, tn;
     zhs_buf_init(&nn);
@@ -423,7 +507,7 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
                 rc = zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
                 break;
             }
-            x->tier = title_tier(k->data, k->len, &nn);
+            x->tier = interp ? interp_tier(k->data, k->len, &nn, ord) : title_tier(k->data, k->len, &nn);
         }
         if (x->tier < best) best = x->tier;
     }
@@ -543,6 +627,46 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
     return ZHS_OK;
 }
 
+/* The hits of an interpretation named by its short name (公司法司法解释（四）):
+** the exact query with the core (公司法) and 最高人民 as phrases of the
+** title, ranked by interp_tier (which checks the number).  *nh 0 when
+** none. */
+static int interp_hits(zhs_results *r, zhs_analyzer *an, zhs_query *cq, size_t base, const zhs_search_options *xo,
+                       const zhs_qcite *c, chit **h, size_t *nh, zhs_error *err)
+{
+    static const char top_court[] = "\xE6\x9C\x80\xE9\xAB\x98\xE4\xBA\xBA\xE6\xB0\x91";    /* 最高人民 */
+    zhs_arena *a = &r->arena;
+    *nh = 0;
+    cq->nclauses = base;
+    zhs_qclause *tc = &cq->clauses[cq->nclauses];
+    if (zhs_query_title_clause(tc, a, an, c->interp, c->interplen, err)) return err->code;
+    if (tc->nelems == 0) return ZHS_OK;
+    cq->nclauses++;
+    tc = &cq->clauses[cq->nclauses];
+    if (zhs_query_title_clause(tc, a, an, top_court, sizeof top_court - 1, err)) return err->code;
+    if (tc->nelems) cq->nclauses++;
+    zhs_topk top;
+    memset(&top, 0, sizeof top);
+    if (r->ix->eng->search(&top, a, r->ix, cq, xo, err)) return err->code;
+    if (top.n == 0) return ZHS_OK;
+    chit *x = zhs_arena_calloc(a, top.n * sizeof *x);
+    if (!x) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    for (size_t i = 0; i < top.n; i++) {
+        x[i].h = top.hits[i];
+        x[i].data = top.data ? top.data[i] : NULL;
+        x[i].datalen = top.datalen ? top.datalen[i] : 0;
+    }
+    size_t n = top.n;
+    zhs_topk usual = r->top;
+    r->top = top;
+    int rc = rank_by_title(r, an, x, &n, c->interp, c->interplen, c, err);
+    r->top = usual;
+    if (rc) return rc;
+    *h = x;
+    *nh = n;
+    return ZHS_OK;
+}
+
 /* The hits of citation c, ranked by title (rank_by_title): at most o->k
 ** into *out (arena memory), *nout of them.  r->top is the usual search's
 ** and stays so. */
@@ -603,6 +727,7 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
     ** not at all where the usual hits decide it (exact_from_usual). */
     zhs_topk plain;
     bool have_plain = false;
+    bool interp_tried = false;
     for (;;) {
         /* the name as a phrase of the title; failing that (punctuation in
         ** the title, 一网通办 for “一网通办”), each of its characters */
@@ -641,10 +766,22 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
                 h[i].datalen = top.datalen ? top.datalen[i] : 0;
             }
             r->top = top;
-            int rc = rank_by_title(r, an, h, &nh, name, nl, err);
+            int rc = rank_by_title(r, an, h, &nh, name, nl, NULL, err);
             r->top = usual;
             if (rc) return rc;
             if (!name) break;
+        }
+        /* 公司法司法解释（四）: where no title is or ends with the name as
+        ** written, the interpretation it names by its short name; with
+        ** 《》 (《公司法》司法解释（三）) before the law inside them */
+        if (c->interp && !interp_tried && (c->full ? whole : name == c->name)) {
+            interp_tried = true;
+            if (nh == 0 || h[0].tier >= 2) {
+                chit *ih = NULL;
+                size_t inh = 0;
+                if (interp_hits(r, an, &cq, base, &xo, c, &ih, &inh, err)) return err->code;
+                if (inh > 0) h = ih, nh = inh;
+            }
         }
         if (nh > 0 || !name) break;
         if (whole) {

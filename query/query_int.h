@@ -337,6 +337,9 @@ typedef struct zhs_qcite {
     size_t namelen;
     const char *full;               /* a title holding 《name》 (山东省实施《渔业法》办法), */
     size_t fulllen;                 /* tried before name; NULL if none */
+    const char *interp;             /* 公司法司法解释（四）: a judicial interpretation */
+    size_t interplen;               /* of what interp names (公司法), tried first; */
+    uint32_t ordinal;               /* its number (4), 0 if none; NULL if none */
     struct zhs_qcite *next;         /* the query's next citation (刑法第二十条、第二十一条) */
 } zhs_qcite;
 

@@ -2,7 +2,8 @@
 ** test_cite_many.c — citations that name several articles (数据安全法第四十条、
 ** 第四十一条; 第四十条至第四十二条; two laws in one query) and citations by a
 ** title that names another law in 《》 (东岚省实施《中华人民共和国数据安全法》
-** 办法第四十条), on a corpus written here: a national law, two provinces'
+** 办法第四十条) or by an interpretation's short name (数据安全法司法解释（二）
+** 第三条), on a corpus written here: a national law, two provinces'
 ** implementing measures of it, a second law and two numbered judicial
 ** interpretations of the first, all with the same article numbers; the
 ** second law in two versions that write their labels differently.
@@ -71,6 +72,11 @@ static const struct {
     {"东岚省实施《数据安全法》办法第十二条", {{DONGLAN, 12}}},      /* 中华人民共和国 left out */
     {"最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（二）第三条", {{JI2, 3}}},
     {"最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（一）第三条", {{JI1, 3}}},
+    /* an interpretation by its short name */
+    {"数据安全法司法解释（二）第三条", {{JI2, 3}}},
+    {"数据安全法解释一第三条", {{JI1, 3}}},
+    {"《数据安全法》司法解释(2)第四条", {{JI2, 4}}},
+    {"数据安全法司法解释（二）第三条、第五条", {{JI2, 3}, {JI2, 5}}},
     /* the law itself, in 《》 or not */
     {"《中华人民共和国数据安全法》第四十条", {{LAW, 40}}},
     {"根据《数据安全法》第七条", {{LAW, 7}}},

@@ -120,6 +120,14 @@ static const struct { const char *query, *want; } cites[] = {
     {"山东省实施《中华人民共和国渔业法》办法第四十条",
      "A40 中华人民共和国渔业法 (山东省实施《中华人民共和国渔业法》办法)"},
     {"《刑法》第二十条", "A20 刑法"},
+    /* a judicial interpretation by its short name */
+    {"公司法司法解释（四）第六条", "A6 公司法司法解释（四 [公司法 4]"},
+    {"民间借贷司法解释第二十五条", "A25 民间借贷司法解释 [民间借贷 0]"},
+    {"劳动争议解释二第一条", "A1 劳动争议解释二 [劳动争议 2]"},
+    {"公司法解释四第六条", "A6 公司法解释四 [公司法 4]"},
+    {"刑诉法解释(1)第一条", "A1 刑诉法解释 [刑事诉讼法 1]"},
+    {"《公司法》司法解释（三）第一条", "A1 公司法 (公司法》司法解释（三) [公司法 3]"},
+    {"个保法第十三条、第十四条", "A13 个人信息保护法; A14 个人信息保护法"},
 };
 
 /* The weight factor of the term with this key in the parsed query, -1 if
@@ -234,6 +242,8 @@ int main(void)
             k += snprintf(got + k, sizeof got - (size_t)k, " %.*s", c->name ? (int)c->namelen : 1,
                           c->name ? c->name : "-");
             if (c->full) k += snprintf(got + k, sizeof got - (size_t)k, " (%.*s)", (int)c->fulllen, c->full);
+            if (c->interp)
+                k += snprintf(got + k, sizeof got - (size_t)k, " [%.*s %u]", (int)c->interplen, c->interp, c->ordinal);
         }
         CHECK_MSG(!strcmp(got, cites[i].want), "citation %s: want %s, got %s", cites[i].query, cites[i].want, got);
     }
