@@ -94,6 +94,14 @@ class TestSearch(SampleIndex):
             with self.assertRaises(zhsearch.InvalidArgumentError):
                 ix.search(QUERY, k=0)
 
+    def test_warnings(self):
+        with zhsearch.Index(self.idx) as ix:
+            self.assertEqual(ix.search("个人信息").warnings, ())
+            res = ix.search('"个人信息 处理者')    # the quote is never closed
+            self.assertTrue(res, "a lenient reading still searches")
+            self.assertEqual(len(res.warnings), 1)
+            self.assertIn("quote", res.warnings[0])
+
     def test_operators(self):
         with zhsearch.Index(self.idx) as ix:
             hits = ix.search('"个人信息" -处理者', k=50)

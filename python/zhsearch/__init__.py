@@ -481,13 +481,17 @@ class Results(list):
 
     matches        passages that matched (a lower bound unless exact)
     matches_exact  True when matches is exact (exhaustive=True, or count())
+    warnings       what a lenient reading of the query ignored or changed
+                   (an unterminated quote, a lone + or -, ...), as the CLI
+                   prints them; empty when the query was read as written
     """
 
-    def __init__(self, hits, query, matches, matches_exact):
+    def __init__(self, hits, query, matches, matches_exact, warnings=()):
         super().__init__(hits)
         self.query = query
         self.matches = matches
         self.matches_exact = matches_exact
+        self.warnings = tuple(warnings)
 
     def __repr__(self):
         return "<Results %r: %d hits of %s%d matches>" % (
@@ -611,7 +615,13 @@ class Index(_Closeable):
                                 _str(p.label), _str(p.path), p.line,
                                 data.decode("utf-8", "replace"), hc, hb, _str(p.date),
                                 _str(p.category), _str(p.status), _str(p.issuer)))
-            return Results(hits, query, lib.zhs_results_matches(res), bool(exhaustive))
+            warnings = []
+            while True:
+                w = lib.zhs_results_warning(res, len(warnings))
+                if w is None:
+                    break
+                warnings.append(_str(w))
+            return Results(hits, query, lib.zhs_results_matches(res), bool(exhaustive), warnings)
         finally:
             lib.zhs_results_free(res)
 

@@ -196,6 +196,7 @@ PROTOTYPES = {
                                  POINTER(SearchOptions), ERR]),
     "zhs_results_count": (c_size_t, [Handle]),
     "zhs_results_matches": (c_uint64, [Handle]),
+    "zhs_results_warning": (c_char_p, [Handle, c_size_t]),
     "zhs_results_hit": (POINTER(Hit), [Handle, c_size_t]),
     "zhs_results_free": (None, [Handle]),
     "zhs_results_passage": (c_int, [POINTER(Passage), Handle, c_uint32, ERR]),
