@@ -50,6 +50,9 @@
 #define CORPUS_JSONL_CHUNK 1000
 /* Bad JSONL lines warned about per file; the rest are only counted. */
 #define CORPUS_JSONL_WARN_MAX 10
+/* Slots of the table of a JSONL file's ids (duplicates are warned about):
+** half as many ids. */
+#define CORPUS_JSONL_IDS_MAX ((size_t)1 << 22)
 
 /* ------------------------------------------------------------ names.c */
 
@@ -264,6 +267,10 @@ struct zhs_corpus {
     uint32_t jsonl_line;
     uint64_t jsonl_bad;
     bool jsonl_first;           /* no chunk handed out yet */
+    uint64_t *id_hash;          /* the file's record ids so far: hash, or 0 */
+    uint32_t *id_line;          /* and the line that gave it */
+    size_t id_cap, id_n;        /* slots (a power of two), ids held */
+    uint64_t id_dups;           /* ids given twice in the file */
     zhs_buf rec_id, rec_title, rec_text, rec_key;
     zhs_buf rec_val, rec_extra;     /* a metadata value; the other members, as JSON */
     const char *rec_key_raw;        /* the current key as written (quotes included) */

@@ -22,6 +22,7 @@
 #include "json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct json_record {
     bool has_id, has_title, has_text;
@@ -155,6 +156,52 @@ void corpus_jsonl_begin(zhs_corpus *c, const corpus_file *f)
     c->jsonl_line = 1;
     c->jsonl_bad = 0;
     c->jsonl_first = true;
+    if (c->id_hash) memset(c->id_hash, 0, c->id_cap * sizeof *c->id_hash);
+    c->id_n = 0;
+    c->id_dups = 0;
+}
+
+/* The line that gave this id before in the file (by its 64-bit hash: two
+** ids of one hash are taken as one, about once in 10^19), else 0; records
+** it at line.  The first 2M ids of a file are checked (48 MB at most).
+** False when out of memory. */
+static bool id_seen(zhs_corpus *c, const char *id, size_t n, uint32_t line, uint32_t *before)
+{
+    *before = 0;
+    if (2 * (c->id_n + 1) > c->id_cap) {
+        if (c->id_cap >= CORPUS_JSONL_IDS_MAX) return true;   /* past 2M ids: not checked */
+        size_t cap = c->id_cap ? c->id_cap * 2 : 1024;
+        uint64_t *h = calloc(cap, sizeof *h);
+        uint32_t *l = malloc(cap * sizeof *l);
+        if (!h || !l) {
+            free(h);
+            free(l);
+            return false;
+        }
+        for (size_t i = 0; i < c->id_cap; i++) {
+            if (!c->id_hash[i]) continue;
+            size_t j = c->id_hash[i] & (cap - 1);
+            while (h[j]) j = (j + 1) & (cap - 1);
+            h[j] = c->id_hash[i];
+            l[j] = c->id_line[i];
+        }
+        free(c->id_hash);
+        free(c->id_line);
+        c->id_hash = h;
+        c->id_line = l;
+        c->id_cap = cap;
+    }
+    uint64_t key = zhs_source_hash(id, n);      /* never 0 */
+    size_t j = key & (c->id_cap - 1);
+    while (c->id_hash[j] && c->id_hash[j] != key) j = (j + 1) & (c->id_cap - 1);
+    if (c->id_hash[j]) {
+        *before = c->id_line[j];
+        return true;
+    }
+    c->id_hash[j] = key;
+    c->id_line[j] = line;
+    c->id_n++;
+    return true;
 }
 
 static int record_passage(zhs_corpus *c, const json_record *r, uint32_t line, bool *made,
@@ -164,6 +211,15 @@ static int record_passage(zhs_corpus *c, const json_record *r, uint32_t line, bo
     char *id;
     if (r->has_id && c->rec_id.len) {
         id = zhs_arena_strndup(&c->arena, c->rec_id.data, c->rec_id.len);
+        /* an id twice in a file: both records are kept, and said so */
+        uint32_t before;
+        if (!id_seen(c, c->rec_id.data, c->rec_id.len, line, &before))
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", c->jsonl->path);
+        if (before && ++c->id_dups <= CORPUS_JSONL_WARN_MAX)
+            corpus_warn(c, c->jsonl->path, "line %u: id \"%.*s\" was given on line %u too: both records are "
+                        "indexed ('zhs delete' of the id deletes both); give each record its own id",
+                        (unsigned)line, (int)(c->rec_id.len > 80 ? 80 : c->rec_id.len), c->rec_id.data,
+                        (unsigned)before);
     } else {
         size_t len = strlen(c->jsonl->rel) + 16;
         id = zhs_arena_alloc(&c->arena, len);
@@ -197,6 +253,9 @@ static void close_file(zhs_corpus *c)
     if (c->jsonl_bad > CORPUS_JSONL_WARN_MAX)
         corpus_warn(c, c->jsonl->path, "%llu bad records in all",
                     (unsigned long long)c->jsonl_bad);
+    if (c->id_dups > CORPUS_JSONL_WARN_MAX)
+        corpus_warn(c, c->jsonl->path, "%llu records in all repeat an id given before in the file",
+                    (unsigned long long)c->id_dups);
     if (c->jsonl_first)
         corpus_skip(c, &c->stats.skipped_empty, c->jsonl->path, "no records: file skipped");
     c->jsonl = NULL;

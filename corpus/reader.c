@@ -142,6 +142,8 @@ void zhs_corpus_close(zhs_corpus *c)
 {
     if (!c) return;
     free(c->files);
+    free(c->id_hash);
+    free(c->id_line);
     zhs_arena_free(&c->names);
     zhs_arena_free(&c->arena);
     zhs_buf_free(&c->raw);

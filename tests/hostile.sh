@@ -218,6 +218,7 @@ printf 'this is not gzip data' >"$TMP/content/fake.md.gz"
 for i in $(seq 1 3000); do echo "第${i}行：截断的压缩文件。"; done | gzip -c >"$TMP/full.gz"
 head -c $(( $(stat -c %s "$TMP/full.gz") / 2 )) "$TMP/full.gz" >"$TMP/content/cut.md.gz"
 printf '{"id":"ok","text":"正常记录"}\n{"id":\n[1,2]\n"just a string"\n{"text":123}\n' >"$TMP/content/mixed.jsonl"
+printf '{"id":"dup","text":"重复编号甲"}\n{"id":"other","text":"别的"}\n{"id":"dup","text":"重复编号乙"}\n' >"$TMP/content/dup.jsonl"
 index content "$TMP/content"
 expect_rc content 0
 expect_warn content 'nul.txt.*binary' "the file with NUL bytes is skipped as binary"
@@ -229,6 +230,9 @@ if grep -q 'replaced [0-9]* invalid UTF-8' "$TMP/content.out"; then ok "content:
 else bad "content: no count of replaced invalid UTF-8 in: $(cat "$TMP/content.out")"; fi
 expect_hits content 编码标记
 expect_warn content 'invalid.md.*invalid UTF-8 sequences replaced' "the file with invalid UTF-8 is named in a warning"
+expect_warn content 'dup.jsonl: line 3: id "dup" was given on line 1 too: both records are indexed' \
+  "an id given twice in a JSONL file is named with both lines"
+expect_hits content 重复编号乙
 
 # Text in other encodings: GB18030/GBK is read as such, UTF-16 with or
 # without a byte order mark too, each named in a warning; another 8-bit
