@@ -680,6 +680,7 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
     zhs_query cq = r->q;
     cq.cite = NULL;
     cq.terms = zhs_arena_alloc(a, (r->q.nterms + 1) * sizeof *cq.terms);
+    cq.termcap = r->q.nterms + 1;       /* its own array's room, not the usual query's */
     cq.clauses = zhs_arena_calloc(a, (r->q.nclauses + 2 + CITE_MAX_CHARS) * sizeof *cq.clauses);
     if (!cq.terms || !cq.clauses) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
     memcpy(cq.terms, r->q.terms, r->q.nterms * sizeof *cq.terms);
