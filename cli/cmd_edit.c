@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct edit_ctx {
     zhs_writer *w;
@@ -210,6 +211,23 @@ static const char delete_help[] =
     "nothing is an error, and nothing is deleted.\n"
     "  -q, --quiet           print nothing but errors\n";
 
+/* The absolute path of arg, a relative path that no longer exists (a
+** folder removed from disk: 'zhs delete IDX sb' after 'rm -rf sb'): the
+** working directory joined with it, trailing '/' and leading "./" dropped;
+** NULL when that fails. */
+static char *gone_path(const char *arg)
+{
+    char cwd[ZHS_PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) return NULL;
+    while (arg[0] == '.' && arg[1] == '/') arg += 2;
+    size_t n = strlen(arg);
+    while (n > 1 && arg[n - 1] == '/') n--;
+    size_t len = strlen(cwd) + n + 2;
+    char *p = malloc(len);
+    if (p) snprintf(p, len, "%s/%.*s", cwd, (int)n, arg);
+    return p;
+}
+
 /* Deletes the recorded file or folder arg names: an existing path at or
 ** below a root, a path below a root as recorded (it may be gone from
 ** disk), or an absolute path below a root.  A path that exists is read
@@ -218,6 +236,7 @@ static const char delete_help[] =
 static int delete_file(zhs_writer *w, const char *arg, const char *const *roots, size_t nroots, zhs_error *err)
 {
     char *abs = realpath(arg, NULL);
+    if (!abs && arg[0] != '/') abs = gone_path(arg);
     bool tried_abs = false;
     for (int pass = 0; pass < 2; pass++)
         for (size_t r = 0; r < nroots; r++) {

@@ -221,6 +221,21 @@ int cmd_index(int argc, char **argv)
         }
         paths[i] = abs[i];
     }
+    /* A folder given twice, or inside another given folder, would index
+    ** its files twice, under two ids. */
+    for (size_t i = 0; i < npaths; i++)
+        for (size_t j = 0; j < npaths; j++) {
+            size_t l = strlen(paths[j]);
+            if (i == j || strncmp(paths[i], paths[j], l) || (paths[i][l] && paths[i][l] != '/' && l > 1)) continue;
+            if (i < j || paths[i][l]) {
+                fprintf(stderr, "zhs index: corpus path %s %s %s: give each folder once, and no folder inside "
+                        "another\n", paths[i], paths[i][l] ? "is inside" : "is given twice as", paths[j]);
+                for (size_t k = 0; k < npaths; k++) free(abs[k]);
+                free(abs);
+                free(paths);
+                return CLI_ERR;
+            }
+        }
 
     cli_build_malloc();
     ctx.tty = isatty(2);

@@ -296,6 +296,10 @@ void corpus_skip(zhs_corpus *c, uint64_t *counter, const char *path, const char 
 bool corpus_mostly_invalid(const char *s, size_t n, size_t invalid);
 bool corpus_decode(zhs_buf *out, const char *s, size_t n, const char *encoding, bool *oom);
 const char *corpus_read_utf16(zhs_buf *out, const char *s, size_t n, bool *oom);
+/* corpus_decode of s[0..n), else of it without its last 1 to cut bytes (a
+** file cut inside a character), which then end in U+FFFD (*was_cut). */
+bool corpus_decode_cut(zhs_buf *out, const char *s, size_t n, const char *encoding, size_t cut, bool *oom,
+                       bool *was_cut);
 
 /* walk.c: appends the files under path (a file or a directory); the ids of
 ** files in a folder start with id_root (NULL: relative to the folder). */

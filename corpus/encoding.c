@@ -17,9 +17,11 @@
 #include <unicode/ucnv_err.h>
 #include <unicode/ustring.h>
 
-/* Whether s[0..n) holds more invalid UTF-8 sequences than valid non-ASCII
-** characters, and at least 4: a GBK file is nearly all invalid sequences;
-** a UTF-8 file with stray bytes, a handful among its characters. */
+/* Whether s[0..n) holds three times more invalid UTF-8 sequences than
+** valid non-ASCII characters, and at least 4: GBK text is about ten
+** times more (a GBK pair of lead C2-DF and trail 80-BF, one in twelve, is
+** valid UTF-8 by chance); a UTF-8 file with stray Latin-1 bytes, a handful
+** among its characters. */
 bool corpus_mostly_invalid(const char *s, size_t n, size_t invalid)
 {
     if (invalid < 4) return false;
@@ -34,7 +36,7 @@ bool corpus_mostly_invalid(const char *s, size_t n, size_t invalid)
         valid += zhs_utf8_valid_prefix(s + i, l) == l;
         i += l;
     }
-    return invalid > valid;
+    return invalid > 3 * valid;
 }
 
 /* Decodes s[0..n) from encoding (an ICU converter name) into out as UTF-8,
@@ -105,10 +107,33 @@ const char *corpus_read_utf16(zhs_buf *out, const char *s, size_t n, bool *oom)
     const unsigned char *u = (const unsigned char *)s;
     *oom = false;
     bool bom = n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF));
-    if (bom) return corpus_decode(out, s, n, "UTF-16", oom) ? "UTF-16" : NULL;
+    bool cut;
+    if (bom) return corpus_decode_cut(out, s, n, "UTF-16", 1, oom, &cut) ? "UTF-16" : NULL;
     if (n % 2) return NULL;
     static const char *const order[] = {"UTF-16LE", "UTF-16BE"};
     for (int i = 0; i < 2 && !*oom; i++)
         if (corpus_decode(out, s, n, order[i], oom) && plausible_text(out->data, out->len)) return order[i];
     return NULL;
+}
+
+bool corpus_decode_cut(zhs_buf *out, const char *s, size_t n, const char *encoding, size_t cut, bool *oom,
+                       bool *was_cut)
+{
+    *was_cut = false;
+    for (size_t k = 0; k <= cut && k < n; k++) {
+        if (corpus_decode(out, s, n - k, encoding, oom)) {
+            if (k) {
+                /* the cut character, as a bad sequence is shown */
+                zhs_buf_puts(out, "\xEF\xBF\xBD");
+                if (out->oom) {
+                    *oom = true;
+                    return false;
+                }
+                *was_cut = true;
+            }
+            return true;
+        }
+        if (*oom) return false;
+    }
+    return false;
 }

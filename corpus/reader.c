@@ -226,9 +226,11 @@ static int load(zhs_corpus *c, const corpus_file *f, bool *ok, zhs_error *err)
         if (c->valid.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
         if (corpus_mostly_invalid(s, n, invalid)) {
             /* GBK/GB18030: read as such when it decodes without an error */
-            if (corpus_decode(&c->valid, s, n, "GB18030", &oom)) {
-                corpus_warn(c, f->path, "not UTF-8 (%zu invalid sequences): read as GB18030 (convert it to UTF-8 "
-                            "to silence this: iconv -f GB18030 -t UTF-8)", invalid);
+            bool cut = false;
+            if (corpus_decode_cut(&c->valid, s, n, "GB18030", 3, &oom, &cut)) {
+                corpus_warn(c, f->path, "not UTF-8 (%zu invalid sequences): read as GB18030%s (convert it to UTF-8 "
+                            "to silence this: iconv -f GB18030 -t UTF-8)", invalid,
+                            cut ? ", its last character cut short" : "");
                 s = zhs_buf_cstr(&c->valid);
                 n = c->valid.len;
                 goto decoded;

@@ -43,8 +43,8 @@
 
 #define CITE_K 64           /* hits of the exact query considered; an article spans a few passages */
 #define CITE_MIN_NAME 2     /* characters a shortened name keeps */
-#define CITE_MAX_NAME 128   /* bytes of a law name considered */
-#define CITE_MAX_CHARS 48   /* character clauses of a name (CITE_MAX_NAME / 3 and some) */
+#define CITE_MAX_NAME 384   /* bytes of a law name considered (128 characters) */
+#define CITE_MAX_CHARS 136  /* character clauses of a name (CITE_MAX_NAME / 3 and some) */
 #define CITE_MAX 16         /* citations of one query (each is a search) */
 #define CITE_RANGE_MAX 16   /* articles a range 第X条至第Y条 spans beyond X */
 
@@ -218,11 +218,19 @@ static zhs_qcite *cite_new(zhs_arena *arena, const zhs_article_ref *ref, const c
     return c;
 }
 
-/* Whether the list already cites this label of this law. */
-static bool cited(const zhs_qcite *c, const char *key, const char *name, size_t nl)
+static bool same_text(const char *a, size_t al, const char *b, size_t bl)
+{
+    return al == bl && (!al || !memcmp(a, b, al));
+}
+
+/* Whether the list already cites this label of this law (named alike, the
+** title around 《》 too: 山东省实施《渔业法》办法第四十条 and 渔业法第四十条
+** are two). */
+static bool cited(const zhs_qcite *c, const char *key, const char *name, size_t nl, const char *full, size_t fl)
 {
     for (; c; c = c->next)
-        if (!strcmp(c->key, key) && c->namelen == nl && (!nl || !memcmp(c->name, name, nl))) return true;
+        if (!strcmp(c->key, key) && same_text(c->name, c->namelen, name, nl) && same_text(c->full, c->fulllen, full, fl))
+            return true;
     return false;
 }
 
@@ -302,7 +310,7 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             if (a != ref.article) r = (zhs_article_ref){a, 0, 0, 0};
             char key[ZHS_ARTICLE_KEY_MAX];
             zhs_article_key(key, r.article, r.sub);
-            if (cited(q->cite, key, name, nl)) continue;
+            if (cited(q->cite, key, name, nl, full, fl)) continue;
             zhs_qcite *c = cite_new(arena, &r, name, nl, full, fl);
             if (!c) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
             c->interp = interp;
@@ -401,6 +409,11 @@ static int cmp_chit(const void *a, const void *b)
 {
     const chit *x = a, *y = b;
     if (x->older != y->older) return x->older ? 1 : -1;
+    /* older versions newest first (a law in three versions and more) */
+    if (x->older) {
+        int d = strcmp(y->date, x->date);
+        if (d) return d;
+    }
     if (x->h.score != y->h.score) return x->h.score > y->h.score ? -1 : 1;
     return (x->h.doc > y->h.doc) - (x->h.doc < y->h.doc);
 }
@@ -522,6 +535,10 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < m && !h[i].older; j++) h[i].older = older_than(&h[i], &h[j]);
     qsort(h, m, sizeof *h, cmp_chit);
+    /* by date, older versions' scores may rise: each keeps at most the one
+    ** before it, so that the list stays sorted by score */
+    for (size_t i = 1; i < m; i++)
+        if (h[i].older && h[i - 1].older && h[i].h.score > h[i - 1].h.score) h[i].h.score = h[i - 1].h.score;
     return ZHS_OK;
 }
 

@@ -214,6 +214,22 @@ if "$ZHS" delete -q "$TMP/xy.idx" 'x/laws/a.md#第一条' && [ "$(passages "$TMP
   ok "two roots of one name: deleting one id leaves the other passage"
 else bad "two roots of one name: delete by id left $(passages "$TMP/xy.idx") passages"; fi
 
+# A folder given twice, or inside another, is refused (its files would be
+# indexed twice); a root gone from disk is deleted by the relative name it
+# was built with.
+"$ZHS" index -q -o "$TMP/ov.idx" "$TMP/m1" "$TMP/m1/sub" 2>"$TMP/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'is inside' "$TMP/err" && [ ! -e "$TMP/ov.idx" ]; then ok "a folder inside another: refused"
+else bad "a folder inside another: exit $rc: $(cat "$TMP/err")"; fi
+"$ZHS" index -q -o "$TMP/ov.idx" "$TMP/m1" "$TMP/m1/" 2>"$TMP/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'is given twice' "$TMP/err"; then ok "a folder given twice: refused"
+else bad "a folder given twice: exit $rc: $(cat "$TMP/err")"; fi
+rm -rf "$TMP/g" && mkdir -p "$TMP/g/ga" "$TMP/g/gb"
+printf '# 甲法\n\n第一条 留下的目录。\n' >"$TMP/g/ga/a.md"
+printf '# 乙法\n\n第一条 删除的目录。\n' >"$TMP/g/gb/b.md"
+(cd "$TMP/g" && "$ZHS" index -q -o idx ga gb && rm -rf gb && "$ZHS" delete -q idx gb) 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && [ "$(passages "$TMP/g/idx")" = 1 ]; then ok "delete of a root gone from disk, by its relative name"
+else bad "delete of a root gone from disk: exit $rc, $(passages "$TMP/g/idx") passages: $(cat "$TMP/err")"; fi
+
 # a Xapian index of several shards is refused, and left as it was
 if [[ " $ENGINES " == *" xapian "* ]]; then
   rm -rf "$TMP/x2"

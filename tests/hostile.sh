@@ -245,6 +245,11 @@ printf "$law" | sed 's/编码测试/双字节编码/' | iconv -f UTF-8 -t UTF-16
 printf "$law" | sed 's/编码测试/小端编码/' | iconv -f UTF-8 -t UTF-16LE >"$TMP/enc/u16le.txt"
 printf "$law" | sed 's/编码测试/大端编码/' | iconv -f UTF-8 -t UTF-16BE >"$TMP/enc/u16be.md"
 printf 'caf\xe9 na\xefve r\xe9sum\xe9 \xe0 la mode, d\xe9j\xe0 vu, fa\xe7ade, \xfcber latinmarker\n' >"$TMP/enc/latin1.txt"
+# cut inside its last character (a truncated download): the rest is read
+printf "$law" | sed 's/编码测试/截断编码/' | iconv -f UTF-8 -t GBK | head -c -2 >"$TMP/enc/gbkcut.md"
+printf "$law" | sed 's/编码测试/奇数编码/' | iconv -f UTF-8 -t UTF-16 | head -c -1 >"$TMP/enc/u16cut.md"
+# UTF-8 with a few Latin-1 bytes stays UTF-8 (read as GB18030 it was garbled)
+printf 'Keyword \xe4\xb8\xad\xe6\x96\x87\xe6\xa0\x87\xe8\xae\xb0 caf\xe9 d\xe9j\xe0 na\xefve\n' >"$TMP/enc/mixed.txt"
 index enc "$TMP/enc"
 expect_rc enc 0
 expect_warn enc 'gbk.md.*read as GB18030' "the GBK file is read as GB18030, with a warning"
@@ -257,6 +262,11 @@ expect_hits enc '"双字节编码条例"'
 expect_hits enc '"小端编码条例"'
 expect_hits enc '"大端编码条例"'
 expect_hits enc latinmarker
+expect_warn enc 'gbkcut.md.*read as GB18030, its last character cut short' "the GBK file cut inside a character is read"
+expect_hits enc '"截断编码条例"'
+expect_hits enc '"奇数编码条例"'
+expect_warn enc 'mixed.txt: 4 invalid UTF-8 sequences replaced' "UTF-8 with a few Latin-1 bytes stays UTF-8"
+expect_hits enc '"中文标记"'
 
 if [ "$FULL" = 1 ]; then
   echo "--- a gzip bomb: 1.2 GB of text in a small .md.gz (over the 1 GiB file limit)"
