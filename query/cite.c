@@ -170,6 +170,7 @@ static bool interp_name(const char *s, size_t n, const char **core, size_t *core
     static const char *const closers[] = {"\xEF\xBC\x89", ")"}, *const openers[] = {"\xEF\xBC\x88", "("};
     *ordinal = 0;
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    if (ends_with_bytes(s, n, "\xE3\x80\x8B")) n -= 3;      /* 《公司法司法解释（四）》 */
     for (size_t i = 0; i < 2; i++)
         if (ends_with_bytes(s, n, closers[i])) n -= strlen(closers[i]);
     /* the number: numeral characters at the end */
@@ -649,39 +650,56 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
 ** title, ranked by interp_tier (which checks the number).  *nh 0 when
 ** none. */
 static int interp_hits(zhs_results *r, zhs_analyzer *an, zhs_query *cq, size_t base, const zhs_search_options *xo,
-                       const zhs_qcite *c, chit **h, size_t *nh, zhs_error *err)
+                       const zhs_qcite *c, const zhs_aliases *aliases, chit **h, size_t *nh, zhs_error *err)
 {
     static const char top_court[] = "\xE6\x9C\x80\xE9\xAB\x98\xE4\xBA\xBA\xE6\xB0\x91";    /* 最高人民 */
     zhs_arena *a = &r->arena;
     *nh = 0;
-    cq->nclauses = base;
-    zhs_qclause *tc = &cq->clauses[cq->nclauses];
-    if (zhs_query_title_clause(tc, a, an, c->interp, c->interplen, err)) return err->code;
-    if (tc->nelems == 0) return ZHS_OK;
-    cq->nclauses++;
-    tc = &cq->clauses[cq->nclauses];
-    if (zhs_query_title_clause(tc, a, an, top_court, sizeof top_court - 1, err)) return err->code;
-    if (tc->nelems) cq->nclauses++;
-    zhs_topk top;
-    memset(&top, 0, sizeof top);
-    if (r->ix->eng->search(&top, a, r->ix, cq, xo, err)) return err->code;
-    if (top.n == 0) return ZHS_OK;
-    chit *x = zhs_arena_calloc(a, top.n * sizeof *x);
-    if (!x) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
-    for (size_t i = 0; i < top.n; i++) {
-        x[i].h = top.hits[i];
-        x[i].data = top.data ? top.data[i] : NULL;
-        x[i].datalen = top.datalen ? top.datalen[i] : 0;
+    /* the core as written, then shortened from the front (根据公司法司法解释
+    ** （四）: 根据公司法, 据公司法, 公司法), an alias looked up each time */
+    const char *core = c->interp;
+    size_t cl = c->interplen;
+    for (;;) {
+        const char *alias = zhs_alias_lookup(aliases, core, cl);
+        const char *k = alias ? alias : core;
+        size_t kl = alias ? strlen(alias) : cl;
+        cq->nclauses = base;
+        zhs_qclause *tc = &cq->clauses[cq->nclauses];
+        if (zhs_query_title_clause(tc, a, an, k, kl, err)) return err->code;
+        if (tc->nelems == 0) return ZHS_OK;
+        cq->nclauses++;
+        tc = &cq->clauses[cq->nclauses];
+        if (zhs_query_title_clause(tc, a, an, top_court, sizeof top_court - 1, err)) return err->code;
+        if (tc->nelems) cq->nclauses++;
+        zhs_topk top;
+        memset(&top, 0, sizeof top);
+        if (r->ix->eng->search(&top, a, r->ix, cq, xo, err)) return err->code;
+        if (top.n) {
+            chit *x = zhs_arena_calloc(a, top.n * sizeof *x);
+            if (!x) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+            for (size_t i = 0; i < top.n; i++) {
+                x[i].h = top.hits[i];
+                x[i].data = top.data ? top.data[i] : NULL;
+                x[i].datalen = top.datalen ? top.datalen[i] : 0;
+            }
+            size_t n = top.n;
+            zhs_topk usual = r->top;
+            r->top = top;
+            int rc = rank_by_title(r, an, x, &n, k, kl, c, err);
+            r->top = usual;
+            if (rc) return rc;
+            if (n) {
+                *h = x;
+                *nh = n;
+                return ZHS_OK;
+            }
+        }
+        if (zhs_utf8_count(core, cl) <= CITE_MIN_NAME) return ZHS_OK;
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(core, cl, &cp);
+        core += l;
+        cl -= l;
     }
-    size_t n = top.n;
-    zhs_topk usual = r->top;
-    r->top = top;
-    int rc = rank_by_title(r, an, x, &n, c->interp, c->interplen, c, err);
-    r->top = usual;
-    if (rc) return rc;
-    *h = x;
-    *nh = n;
-    return ZHS_OK;
 }
 
 /* The hits of citation c, ranked by title (rank_by_title): at most o->k
@@ -797,7 +815,7 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
             if (nh == 0 || h[0].tier >= 2) {
                 chit *ih = NULL;
                 size_t inh = 0;
-                if (interp_hits(r, an, &cq, base, &xo, c, &ih, &inh, err)) return err->code;
+                if (interp_hits(r, an, &cq, base, &xo, c, o->aliases, &ih, &inh, err)) return err->code;
                 if (inh > 0) h = ih, nh = inh;
             }
         }
@@ -814,6 +832,12 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
         size_t l = zhs_utf8_decode(name, nl, &cp);
         name += l;
         nl -= l;
+        /* 根据个保法: 据个保法, then 个保法, an alias */
+        const char *alias = zhs_alias_lookup(o->aliases, name, nl);
+        if (alias) {
+            name = alias;
+            nl = strlen(alias);
+        }
     }
     if (nh > o->k) nh = o->k;
     *out = h;

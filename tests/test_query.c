@@ -128,6 +128,8 @@ static const struct { const char *query, *want; } cites[] = {
     {"刑诉法解释(1)第一条", "A1 刑诉法解释 [刑事诉讼法 1]"},
     {"《公司法》司法解释（三）第一条", "A1 公司法 (公司法》司法解释（三) [公司法 3]"},
     {"个保法第十三条、第十四条", "A13 个人信息保护法; A14 个人信息保护法"},
+    {"《公司法司法解释（四）》第六条", "A6 公司法司法解释（四） [公司法 4]"},
+    {"民诉解释第一条", "A1 民诉解释 [民事诉讼法 0]"},
 };
 
 /* The weight factor of the term with this key in the parsed query, -1 if
