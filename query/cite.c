@@ -235,17 +235,145 @@ static bool cited(const zhs_qcite *c, const char *key, const char *name, size_t 
     return false;
 }
 
+/* Whether s[0..n) leaves a 《 open: what follows is inside a title. */
+static bool inside_title(const char *s, size_t n)
+{
+    int depth = 0;
+    for (size_t i = 0; i + 3 <= n; i++) {
+        if (!memcmp(s + i, "\xE3\x80\x8A", 3)) depth++;
+        else if (!memcmp(s + i, "\xE3\x80\x8B", 3) && depth > 0) depth--;
+    }
+    return depth > 0;
+}
+
+static const char DI[] = "\xE7\xAC\xAC", TIAO[] = "\xE6\x9D\xA1", TIAO_T[] = "\xE6\xA2\x9D";   /* 第 条 條 */
+
+static size_t tiao_at(const char *s, size_t n)
+{
+    return n >= 3 && (!memcmp(s, TIAO, 3) || !memcmp(s, TIAO_T, 3)) ? 3 : 0;
+}
+
+/* Whether a bare numeral at s (after a joiner) stands alone: followed by
+** 条, the end, a space or punctuation, not by other Han (和3个人). */
+static bool bare_number_ends(const char *s, size_t n)
+{
+    if (!n || tiao_at(s, n)) return true;
+    uint32_t cp;
+    zhs_utf8_decode(s, n, &cp);
+    return !zhs_is_han(cp) && !(cp < 0x80 && ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'));
+}
+
+/* The query with the short forms of several articles written out, so that
+** the citation parse reads each: 第20-22条 and 第三十九、四十条 become
+** 第20条-第22条 and 第三十九条、第四十条; 第39条、40条 and 第20条至22条 become
+** 第39条、第40条 and 第20条至第22条.  text itself when it has none; NULL when
+** out of memory. */
+static const char *expand_lists(zhs_arena *arena, const char *text, size_t n, size_t *outlen)
+{
+    *outlen = n;
+    if (!strstr(text, DI)) return text;
+    zhs_buf b;
+    zhs_buf_init(&b);
+    bool changed = false;
+    size_t i = 0;
+    while (i < n) {
+        /* 第 N (J N)+ 条 */
+        if (n - i >= 3 && !memcmp(text + i, DI, 3)) {
+            size_t p = i + 3;
+            uint32_t v;
+            size_t l = zhs_numeral_parse(text + p, n - p, &v);
+            size_t ends[8], starts[8], nn = 0;
+            if (l) {
+                starts[nn] = p;
+                ends[nn++] = p + l;
+                p += l;
+                for (;;) {
+                    bool range;
+                    size_t jl = join_prefix(text + p, n - p, &range);
+                    if (!jl || nn == 8) break;
+                    size_t l2 = zhs_numeral_parse(text + p + jl, n - p - jl, &v);
+                    if (!l2) break;
+                    starts[nn] = p + jl;
+                    ends[nn++] = p + jl + l2;
+                    p += jl + l2;
+                }
+            }
+            if (nn > 1 && tiao_at(text + p, n - p)) {
+                zhs_buf_append(&b, text + i, 3);
+                for (size_t k = 0; k < nn; k++) {
+                    if (k) {
+                        zhs_buf_append(&b, text + ends[k - 1], starts[k] - ends[k - 1]);    /* the joiner */
+                        zhs_buf_puts(&b, DI);
+                    }
+                    zhs_buf_append(&b, text + starts[k], ends[k] - starts[k]);
+                    zhs_buf_puts(&b, TIAO);
+                }
+                i = p + 3;
+                changed = true;
+                goto after_ref;
+            }
+        }
+        {
+            /* one character as it is */
+            uint32_t cp;
+            size_t l = zhs_utf8_decode(text + i, n - i, &cp);
+            bool was_tiao = tiao_at(text + i, n - i) != 0;
+            zhs_buf_append(&b, text + i, l);
+            i += l;
+            if (!was_tiao) continue;
+        }
+    after_ref:
+        /* after 条: J N 条? */
+        for (;;) {
+            bool range;
+            size_t jl = join_prefix(text + i, n - i, &range);
+            if (!jl) break;
+            uint32_t v;
+            size_t l = zhs_numeral_parse(text + i + jl, n - i - jl, &v);
+            if (!l || !bare_number_ends(text + i + jl + l, n - i - jl - l)) break;
+            zhs_buf_append(&b, text + i, jl);
+            zhs_buf_puts(&b, DI);
+            zhs_buf_append(&b, text + i + jl, l);
+            zhs_buf_puts(&b, TIAO);
+            i += jl + l;
+            i += tiao_at(text + i, n - i);
+            changed = true;
+        }
+    }
+    const char *out = text;
+    if (changed && !b.oom) {
+        char *t = zhs_arena_strndup(arena, b.data, b.len);
+        out = t;
+        *outlen = b.len;
+    } else if (b.oom) {
+        out = NULL;
+    }
+    zhs_buf_free(&b);
+    return out;
+}
+
 int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err)
 {
     q->cite = NULL;
     if (zhs_err_code(err)) return err->code;
     size_t n = strnlen(text, 64 * 1024);
+    /* 第20-22条, 第39条、40条: each article written out */
+    text = expand_lists(arena, text, n, &n);
+    if (!text) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     zhs_qcite **tail = &q->cite, *prev = NULL;
     size_t ncites = 0, pos = 0;
-    while (ncites < CITE_MAX) {
+    bool capped = false;
+    size_t scan = 0;        /* where the next 第X条 is looked for (pos: where its name may start) */
+    while (!capped) {
         zhs_article_ref ref;
-        size_t len, at = zhs_article_ref_find(text + pos, n - pos, &ref, &len) + pos;
+        size_t len, at = zhs_article_ref_find(text + scan, n - scan, &ref, &len) + scan;
         if (at == n) break;
+        /* 第X条 inside 《…》 is part of a title (《…关于适用刑法第十二条几个
+        ** 问题的解释》第二条), not a citation */
+        if (inside_title(text + pos, at - pos)) {
+            scan = at + len;
+            continue;
+        }
         size_t ps = part_start(text, at);
         /* a later citation's name comes after the one before and what
         ** joins them (刑法第二十条和民法典第五条) */
@@ -255,7 +383,7 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
         size_t from = ps > pos + jl ? ps : pos + jl;
         size_t end = at + len;
         if (excluded_part(text + ps, at - ps)) {
-            pos = end;
+            pos = scan = end;
             prev = NULL;
             continue;
         }
@@ -301,14 +429,44 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
                 name = NULL, nl = 0;
             }
         }
-        /* 第三十九条至第四十二条: the articles between are cited too */
-        uint32_t first = ref.article;
-        if (joined && range && !prev->ref.sub && !ref.sub && ref.article > prev->ref.article &&
-            ref.article - prev->ref.article <= CITE_RANGE_MAX)
-            first = prev->ref.article + 1;
-        for (uint32_t a = first; a <= ref.article && ncites < CITE_MAX; a++) {
-            zhs_article_ref r = ref;
-            if (a != ref.article) r = (zhs_article_ref){a, 0, 0, 0};
+        /* 第三十九条至第四十二条: the articles between are cited too, in
+        ** the order written (第二十二条至第二十条 backwards), as are 之二
+        ** in 第十条之一至之三; a range over CITE_RANGE_MAX is cut */
+        zhs_article_ref steps[CITE_RANGE_MAX + 1];
+        size_t nsteps = 0;
+        if (joined && range && ref.article == prev->ref.article && prev->ref.sub && ref.sub) {
+            uint32_t from_sub = prev->ref.sub, to = ref.sub;
+            int dir = to > from_sub ? 1 : -1;
+            for (uint32_t v = from_sub + (uint32_t)dir; v != to && nsteps < CITE_RANGE_MAX; v += (uint32_t)dir)
+                steps[nsteps++] = (zhs_article_ref){ref.article, v, 0, 0};
+        } else if (joined && range && !prev->ref.sub && !ref.sub && ref.article != prev->ref.article) {
+            uint32_t from_a = prev->ref.article, to = ref.article;
+            int dir = to > from_a ? 1 : -1;
+            uint32_t span = dir > 0 ? to - from_a : from_a - to;
+            for (uint32_t v = from_a + (uint32_t)dir; v != to && nsteps < CITE_RANGE_MAX; v += (uint32_t)dir)
+                steps[nsteps++] = (zhs_article_ref){v, 0, 0, 0};
+            if (span - 1 > CITE_RANGE_MAX && q->nwarnings < ZHS_QUERY_MAX_WARNINGS) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "a range of %u articles: the first %d after article %u, then article %u "
+                         "are cited", span + 1, CITE_RANGE_MAX, from_a, to);
+                char *w = zhs_arena_strndup(arena, msg, strlen(msg));
+                if (w) q->warnings[q->nwarnings++] = w;
+            }
+        }
+        steps[nsteps++] = ref;
+        for (size_t si = 0; si < nsteps; si++) {
+            if (ncites == CITE_MAX) {
+                if (q->nwarnings < ZHS_QUERY_MAX_WARNINGS) {
+                    char msg[96];
+                    snprintf(msg, sizeof msg, "more than %d articles cited: the first %d are searched", CITE_MAX,
+                             CITE_MAX);
+                    char *w = zhs_arena_strndup(arena, msg, strlen(msg));
+                    if (w) q->warnings[q->nwarnings++] = w;
+                }
+                capped = true;
+                break;
+            }
+            zhs_article_ref r = steps[si];
             char key[ZHS_ARTICLE_KEY_MAX];
             zhs_article_key(key, r.article, r.sub);
             if (cited(q->cite, key, name, nl, full, fl)) continue;
@@ -322,7 +480,7 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             ncites++;
             prev = c;
         }
-        pos = end;
+        pos = scan = end;
     }
     return ZHS_OK;
 }
