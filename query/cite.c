@@ -532,6 +532,7 @@ static int interp_tier(const char *t, size_t tl, const zhs_buf *core, const char
     static const char top[] = "\xE6\x9C\x80\xE9\xAB\x98\xE4\xBA\xBA\xE6\xB0\x91";    /* 最高人民 */
     if (tl < sizeof top - 1 || memcmp(t, top, sizeof top - 1) || title_tier(t, tl, core) == 3) return 3;
     size_t end = tl;
+    if (ends_with_bytes(t, end, "\xE8\xAF\x95\xE8\xA1\x8C")) end -= 6;      /* （试行） */
     if (ord[0]) {
         if (!ends_with_bytes(t, end, ord)) return 3;
         end -= strlen(ord);
@@ -547,6 +548,7 @@ typedef struct chit {
     int tier;
     bool older;             /* a newer version of the same article is among the hits */
     const char *title;      /* NULL: not known (not in the table, not read) */
+    uint32_t klen;          /* its title key's length, without 中华人民共和国 */
     char date[11];          /* zhs_version_date */
     uint32_t group;         /* its title's group, UINT32_MAX: unknown */
     bool known;             /* title, key and date from the citation table */
@@ -680,6 +682,7 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
                 break;
             }
             x->tier = interp ? interp_tier(k->data, k->len, &nn, ord) : title_tier(k->data, k->len, &nn);
+            x->klen = (uint32_t)k->len;
         }
         if (x->tier < best) best = x->tier;
     }
@@ -687,6 +690,15 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
     zhs_buf_free(&tn);
     zhs_buf_free(&kp);
     if (rc) return rc;
+    if (interp && best < 3) {
+        /* of several interpretations, the one with the shortest title: the
+        ** general one (关于适用《民事诉讼法》的解释, not its 审判监督程序 one) */
+        uint32_t shortest = UINT32_MAX;
+        for (size_t i = 0; i < *nh; i++)
+            if (h[i].tier == best && h[i].klen < shortest) shortest = h[i].klen;
+        for (size_t i = 0; i < *nh; i++)
+            if (h[i].tier == best && h[i].klen > shortest) h[i].tier = 3;
+    }
     size_t m = 0;
     for (size_t i = 0; i < *nh; i++)
         if (h[i].tier == best && best < 3) h[m++] = h[i];

@@ -56,6 +56,8 @@ static const char *const XILING = "西岭省实施《中华人民共和国数据
 static const char *const NET = "中华人民共和国网络安全法";
 static const char *const JI1 = "最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（一）";
 static const char *const JI2 = "最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（二）";
+static const char *const JG = "最高人民法院关于适用《中华人民共和国数据安全法》的解释";
+static const char *const JGS = "最高人民法院关于适用《中华人民共和国数据安全法》审判监督程序若干问题的解释";
 
 typedef struct want {
     const char *title;
@@ -81,6 +83,8 @@ static const struct {
     {"《数据安全法司法解释（一）》第三条", {{JI1, 3}}},
     {"请问数安法解释二第四条", {{JI2, 4}}},                        /* an alias, words before */
     {"根据数安法第七条", {{LAW, 7}}},
+    {"数据安全法解释第六条", {{JG, 6}}},                         /* the general one: the shortest title */
+    {"数安法司法解释第六条", {{JG, 6}}},
     /* the law itself, in 《》 or not */
     {"《中华人民共和国数据安全法》第四十条", {{LAW, 40}}},
     {"根据《数据安全法》第七条", {{LAW, 7}}},
@@ -127,6 +131,9 @@ int main(void)
     write_law(corpus, "网络安全法(2016-11-07).md", NET, 79, 6, true);
     write_law(corpus, "解释一.md", JI1, 20, 4, false);
     write_law(corpus, "解释二.md", JI2, 20, 5, false);
+    /* the general interpretation and a longer, special one */
+    write_law(corpus, "解释.md", JG, 20, 7, false);
+    write_law(corpus, "审判监督解释.md", JGS, 20, 8, false);
 
     zhs_error err = {0};
     zhs_analyzer *an = NULL;
@@ -135,7 +142,7 @@ int main(void)
     CHECK_OK(zhs_analyzer_open(&an, &cfg, &err), err);
     if (!an) return zt_done("test_cite_many");
     const char *paths[1] = {corpus};
-    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 79 + 20 + 20);
+    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 79 + 20 + 20 + 20 + 20);
     zhs_analyzer_close(an);
     an = NULL;
     zhs_index *ix = NULL;
