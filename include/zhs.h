@@ -476,7 +476,9 @@ int zhs_writer_check_roots(const zhs_writer *w, const char *const *roots, size_t
 
 /* In an update: fails with ZHS_EINVAL when a recorded root that still
 ** holds files is not among roots[0..n) (the update would delete all its
-** files as gone); new roots may be added.  ZHS_OK otherwise. */
+** files as gone), or when a new folder among them would change the ids
+** of the files indexed (a second folder added to a one-folder index, a
+** folder of a name already indexed).  ZHS_OK otherwise. */
 int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots, size_t n, zhs_error *err);
 
 typedef struct zhs_update_counts {

@@ -712,6 +712,35 @@ int zhs_writer_check_roots(const zhs_writer *w, const char *const *roots, size_t
     return rc;
 }
 
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static size_t trimmed(const char *p)
+{
+    size_t l = strlen(p);
+    while (l > 1 && p[l - 1] == '/') l--;
+    return l;
+}
+
+/* Whether recorded root r is the corpus argument g (trailing '/' aside). */
+static bool same_root(const char *r, const char *g)
+{
+    size_t l = trimmed(g);
+    return strlen(r) == l && !strncmp(r, g, l);
+}
+
+/* Whether two paths end with the same folder name. */
+static bool same_base(const char *a, const char *b)
+{
+    size_t al = trimmed(a), bl = trimmed(b), as = al, bs = bl;
+    while (as > 0 && a[as - 1] != '/') as--;
+    while (bs > 0 && b[bs - 1] != '/') bs--;
+    return al - as == bl - bs && !memcmp(a + as, b + bs, al - as);
+}
+
 int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots, size_t n, zhs_error *err)
 {
     zhs_error local;
@@ -750,6 +779,27 @@ int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots,
                       "%zu file%s of it; nothing was written (name every root of the index to update it, 'zhs delete "
                       "%s ROOT' to drop a root's files, or --replace to index only this corpus)", w->dir,
                       zhs_buf_cstr(&missing), nfiles, nfiles == 1 ? "" : "s", w->dir);
+    /* A new folder must not change the ids of the files indexed: with one
+    ** folder they have no folder name in front, with several they do
+    ** (corpus/reader.c root_id_name), and a folder of a name already
+    ** given makes both longer.  Files kept as they are would keep the old
+    ** ids, files read again would get new ones. */
+    size_t old_dirs = 0;
+    for (size_t j = 0; j < w->old_src.nroots; j++) old_dirs += files[j] && is_dir(w->old_src.roots[j]);
+    for (size_t i = 0; i < n && !rc; i++) {
+        bool known = false;
+        for (size_t j = 0; j < w->old_src.nroots && !known; j++) known = same_root(w->old_src.roots[j], roots[i]);
+        if (known || !is_dir(roots[i])) continue;
+        const char *clash = NULL;
+        for (size_t j = 0; j < w->old_src.nroots && !clash; j++)
+            if (files[j] && is_dir(w->old_src.roots[j]) && same_base(w->old_src.roots[j], roots[i]))
+                clash = w->old_src.roots[j];
+        if (old_dirs == 1 || clash)
+            rc = zhs_fail(err, ZHS_EINVAL, "adding the folder %s to %s would change the ids of the passages it holds "
+                          "(%s): nothing was written (build it anew with --replace, naming every folder)", roots[i],
+                          w->dir, clash ? "a folder of the same name is indexed: ids would name more of each path"
+                                        : "with several folders ids start with the folder's name");
+    }
     zhs_buf_free(&missing);
     free(files);
     return rc;

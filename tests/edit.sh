@@ -214,6 +214,19 @@ if "$ZHS" delete -q "$TMP/xy.idx" 'x/laws/a.md#第一条' && [ "$(passages "$TMP
   ok "two roots of one name: deleting one id leaves the other passage"
 else bad "two roots of one name: delete by id left $(passages "$TMP/xy.idx") passages"; fi
 
+# A new folder that would change the ids of the files already indexed is
+# refused: one folder's ids have no folder name in front, several have.
+"$ZHS" index -q -o "$TMP/one.idx" "$TMP/m1" || bad "one root: cannot build"
+g0=$(generation "$TMP/one.idx")
+"$ZHS" index -q --update -o "$TMP/one.idx" "$TMP/m1" "$TMP/m2" 2>"$TMP/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'would change the ids' "$TMP/err" && [ "$(generation "$TMP/one.idx")" = "$g0" ]; then
+  ok "--update adding a folder to a one-folder index: refused (ids would change), the index unchanged"
+else bad "--update adding a folder to a one-folder index: exit $rc: $(cat "$TMP/err")"; fi
+mkdir -p "$TMP/other/m1" && printf '# 丙\n\n第一条 同名。\n' >"$TMP/other/m1/c.md"
+"$ZHS" index -q --update -o "$TMP/m.idx" "$TMP/m1" "$TMP/m2" "$TMP/other/m1" 2>"$TMP/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'a folder of the same name' "$TMP/err"; then ok "--update adding a folder of a name already indexed: refused"
+else bad "--update adding a folder of a name already indexed: exit $rc: $(cat "$TMP/err")"; fi
+
 # A folder given twice, or inside another, is refused (its files would be
 # indexed twice); a root gone from disk is deleted by the relative name it
 # was built with.
