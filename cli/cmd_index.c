@@ -355,6 +355,11 @@ int cmd_index(int argc, char **argv)
                    (unsigned long long)st.skipped_error);
         if (st.invalid_utf8) printf("replaced %llu invalid UTF-8 sequences with U+FFFD\n", (unsigned long long)st.invalid_utf8);
         if (st.bad_records) printf("skipped %llu bad JSONL records\n", (unsigned long long)st.bad_records);
+        if (st.other_encoding)
+            printf("read %llu files in another encoding than UTF-8 (GB18030, UTF-16): convert them to UTF-8\n",
+                   (unsigned long long)st.other_encoding);
+        if (ctx.warnings > 50)
+            printf("%llu warnings in all, the first 50 shown\n", (unsigned long long)ctx.warnings);
     }
     zhs_writer_close(w);
     zhs_buf_free(&ctx.file);

@@ -212,6 +212,7 @@ static int load(zhs_corpus *c, const corpus_file *f, bool *ok, zhs_error *err)
         }
         corpus_warn(c, f->path, "%s text, read as such (convert it to UTF-8 to silence this: iconv -f %s -t UTF-8)",
                     enc, enc);
+        c->stats.other_encoding++;
         s = zhs_buf_cstr(&c->valid);
         n = c->valid.len;
     }
@@ -231,6 +232,7 @@ static int load(zhs_corpus *c, const corpus_file *f, bool *ok, zhs_error *err)
                 corpus_warn(c, f->path, "not UTF-8 (%zu invalid sequences): read as GB18030%s (convert it to UTF-8 "
                             "to silence this: iconv -f GB18030 -t UTF-8)", invalid,
                             cut ? ", its last character cut short" : "");
+                c->stats.other_encoding++;
                 s = zhs_buf_cstr(&c->valid);
                 n = c->valid.len;
                 goto decoded;

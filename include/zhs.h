@@ -279,6 +279,7 @@ typedef struct zhs_corpus_stats {
     uint64_t passages;
     uint64_t invalid_utf8;          /* replaced sequences, all files */
     uint64_t bad_records;           /* JSONL lines that were not records */
+    uint64_t other_encoding;        /* files read as GB18030 or UTF-16 */
 } zhs_corpus_stats;
 
 typedef struct zhs_corpus zhs_corpus;

@@ -267,6 +267,8 @@ expect_hits enc '"截断编码条例"'
 expect_hits enc '"奇数编码条例"'
 expect_warn enc 'mixed.txt: 4 invalid UTF-8 sequences replaced' "UTF-8 with a few Latin-1 bytes stays UTF-8"
 expect_hits enc '"中文标记"'
+if grep -q 'read 6 files in another encoding than UTF-8' "$TMP/enc.out"; then ok "enc: the summary counts the 6 files read as GB18030 or UTF-16"
+else bad "enc: no count of the files in another encoding in: $(cat "$TMP/enc.out")"; fi
 
 if [ "$FULL" = 1 ]; then
   echo "--- a gzip bomb: 1.2 GB of text in a small .md.gz (over the 1 GiB file limit)"

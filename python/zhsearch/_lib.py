@@ -95,7 +95,7 @@ class CorpusOptions(ctypes.Structure):
 class CorpusStats(ctypes.Structure):
     _fields_ = [(name, c_uint64) for name in (
         "files_read", "files_skipped", "skipped_type", "skipped_binary", "skipped_error",
-        "skipped_empty", "bytes", "passages", "invalid_utf8", "bad_records")]
+        "skipped_empty", "bytes", "passages", "invalid_utf8", "bad_records", "other_encoding")]
 
 
 class Progress(ctypes.Structure):
