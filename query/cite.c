@@ -200,7 +200,8 @@ static bool interp_name(const char *s, size_t n, const char **core, size_t *core
     size_t cl;
     *core = trim_han(s, n, &cl);
     *corelen = cl;
-    return zhs_utf8_count(*core, cl) >= 2;
+    /* 0 characters: the law is in the part before (公司法 司法解释（四）) */
+    return cl == 0 || zhs_utf8_count(*core, cl) >= 2;
 }
 
 /* A new citation of ref under name (and full), at the end of the list;
@@ -414,7 +415,19 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             if (name && nl > 0 && nl <= CITE_MAX_NAME) {
                 /* 公司法司法解释（四）: an interpretation, named by the whole
                 ** part (《公司法》司法解释四 too); its law by an alias too */
-                if (interp_name(raw, rawlen, &interp, &il, &ordinal)) {
+                if (!interp_name(raw, rawlen, &interp, &il, &ordinal)) {
+                    interp = NULL, il = 0, ordinal = 0;
+                } else if (il == 0) {
+                    /* 司法解释（四） alone: the part before names the law */
+                    size_t e = (size_t)(raw - text), sl;
+                    while (e > pos && space_at(text, n, e - 1, &sl)) e -= sl;
+                    size_t sp = part_start(text, e);
+                    if (sp < pos) sp = pos;
+                    interp = trim_han(text + sp, e - sp, &il);
+                    if (zhs_utf8_count(interp, il) < 2 || excluded_part(text + sp, e - sp))
+                        interp = NULL, il = 0, ordinal = 0;
+                }
+                if (interp) {
                     const char *alias = zhs_alias_lookup(aliases, interp, il);
                     if (alias) interp = alias, il = strlen(alias);
                 } else {
