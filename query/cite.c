@@ -48,12 +48,14 @@
 #define CITE_MAX 16         /* citations of one query (each is a search) */
 #define CITE_RANGE_MAX 16   /* articles a range 第X条至第Y条 spans beyond X */
 
-
-static bool space_at(const char *s, size_t n, size_t i, size_t *len)
+/* Where the spaces (ASCII or U+3000) that end at e start, not before lo. */
+static size_t skip_spaces_back(const char *s, size_t lo, size_t e)
 {
-    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') { *len = 1; return true; }
-    if (n - i >= 3 && memcmp(s + i, "\xE3\x80\x80", 3) == 0) { *len = 3; return true; }
-    return false;
+    for (;;) {
+        if (e > lo && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r')) e--;
+        else if (e >= lo + 3 && !memcmp(s + e - 3, "\xE3\x80\x80", 3)) e -= 3;
+        else return e;
+    }
 }
 
 /* Start of the part (space-separated) that holds byte i. */
@@ -283,7 +285,7 @@ static const char *expand_lists(zhs_arena *arena, const char *text, size_t n, si
             size_t p = i + 3;
             uint32_t v;
             size_t l = zhs_numeral_parse(text + p, n - p, &v);
-            size_t ends[8], starts[8], nn = 0;
+            size_t ends[CITE_MAX + 1], starts[CITE_MAX + 1], nn = 0;
             if (l) {
                 starts[nn] = p;
                 ends[nn++] = p + l;
@@ -291,7 +293,7 @@ static const char *expand_lists(zhs_arena *arena, const char *text, size_t n, si
                 for (;;) {
                     bool range;
                     size_t jl = join_prefix(text + p, n - p, &range);
-                    if (!jl || nn == 8) break;
+                    if (!jl || nn == CITE_MAX + 1) break;
                     size_t l2 = zhs_numeral_parse(text + p + jl, n - p - jl, &v);
                     if (!l2) break;
                     starts[nn] = p + jl;
@@ -371,7 +373,7 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
         if (at == n) break;
         /* 第X条 inside 《…》 is part of a title (《…关于适用刑法第十二条几个
         ** 问题的解释》第二条), not a citation */
-        if (inside_title(text + pos, at - pos)) {
+        if (inside_title(text + pos, at - pos) && strstr(text + at, "\xE3\x80\x8B")) {
             scan = at + len;
             continue;
         }
@@ -401,10 +403,7 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             size_t rawlen = at - from;
             if (nl == 0 && ps > pos) {
                 /* "刑法 第20条": the part before */
-                size_t e = ps, sl;
-                while (e > pos && space_at(text, n, e - 1, &sl)) e--;
-                if (e >= pos + 3 && !memcmp(text + e - 3, "\xE3\x80\x80", 3)) e -= 3;   /* U+3000 ends the part too */
-                while (e > pos && space_at(text, n, e - 1, &sl)) e--;
+                size_t e = skip_spaces_back(text, pos, ps);
                 size_t s = part_start(text, e);
                 if (s < pos) s = pos;
                 name = excluded_part(text + s, e - s) ? NULL : law_name(text + s, e - s, &nl, &full, &fl);
@@ -419,10 +418,10 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
                     interp = NULL, il = 0, ordinal = 0;
                 } else if (il == 0) {
                     /* 司法解释（四） alone: the part before names the law */
-                    size_t e = (size_t)(raw - text), sl;
-                    while (e > pos && space_at(text, n, e - 1, &sl)) e -= sl;
+                    size_t e = skip_spaces_back(text, pos, (size_t)(raw - text));
                     size_t sp = part_start(text, e);
-                    if (sp < pos) sp = pos;
+                    if (sp < pos + jl) sp = pos + jl;
+                    if (e < sp) e = sp;
                     interp = trim_han(text + sp, e - sp, &il);
                     if (zhs_utf8_count(interp, il) < 2 || excluded_part(text + sp, e - sp))
                         interp = NULL, il = 0, ordinal = 0;
@@ -447,7 +446,8 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
         ** in 第十条之一至之三; a range over CITE_RANGE_MAX is cut */
         zhs_article_ref steps[CITE_RANGE_MAX + 1];
         size_t nsteps = 0;
-        if (joined && range && ref.article == prev->ref.article && prev->ref.sub && ref.sub) {
+        if (joined && range && ref.article == prev->ref.article && prev->ref.sub && ref.sub &&
+            ref.sub != prev->ref.sub) {
             uint32_t from_sub = prev->ref.sub, to = ref.sub;
             int dir = to > from_sub ? 1 : -1;
             for (uint32_t v = from_sub + (uint32_t)dir; v != to && nsteps < CITE_RANGE_MAX; v += (uint32_t)dir)
@@ -460,8 +460,8 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
                 steps[nsteps++] = (zhs_article_ref){v, 0, 0, 0};
             if (span - 1 > CITE_RANGE_MAX && q->nwarnings < ZHS_QUERY_MAX_WARNINGS) {
                 char msg[160];
-                snprintf(msg, sizeof msg, "a range of %u articles: the first %d after article %u, then article %u "
-                         "are cited", span + 1, CITE_RANGE_MAX, from_a, to);
+                snprintf(msg, sizeof msg, "a range of %u articles (%u to %u): only its first %d are cited", span + 1,
+                         from_a, to, CITE_MAX);
                 char *w = zhs_arena_strndup(arena, msg, strlen(msg));
                 if (w) q->warnings[q->nwarnings++] = w;
             }
@@ -932,6 +932,8 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
     bool whole = c->full != NULL;
     const char *name = whole ? c->full : c->name;
     size_t nl = whole ? c->fulllen : c->namelen;
+    const char *written = name;     /* what is shortened: an alias is searched, never shortened */
+    size_t wl = nl;
     size_t base = cq.nclauses;
     chit *h = NULL;
     size_t nh = 0;
@@ -1005,22 +1007,22 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
         if (nh > 0 || !name) break;
         if (whole) {
             whole = false;
-            name = c->name;
-            nl = c->namelen;
+            name = written = c->name;
+            nl = wl = c->namelen;
             if (!name) break;
             continue;
         }
-        if (zhs_utf8_count(name, nl) <= CITE_MIN_NAME) break;
+        if (zhs_utf8_count(written, wl) <= CITE_MIN_NAME) break;
         uint32_t cp;
-        size_t l = zhs_utf8_decode(name, nl, &cp);
-        name += l;
-        nl -= l;
-        /* 根据个保法: 据个保法, then 个保法, an alias */
-        const char *alias = zhs_alias_lookup(o->aliases, name, nl);
-        if (alias) {
-            name = alias;
-            nl = strlen(alias);
-        }
+        size_t l = zhs_utf8_decode(written, wl, &cp);
+        written += l;
+        wl -= l;
+        /* 根据个保法: 据个保法, then 个保法, whose alias is searched (an alias
+        ** that ends with its short form, 中华人民共和国反垄断法, would cycle
+        ** if it were shortened in turn) */
+        const char *alias = zhs_alias_lookup(o->aliases, written, wl);
+        name = alias ? alias : written;
+        nl = alias ? strlen(alias) : wl;
     }
     if (nh > o->k) nh = o->k;
     *out = h;

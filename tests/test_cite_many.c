@@ -177,6 +177,15 @@ int main(void)
             zhs_results_free(b);
         }
     }
+    /* an alias whose long form ends with its short one (反垄断法 ->
+    ** 中华人民共和国反垄断法), no such title: the name is shortened to its end
+    ** (it cycled through the alias, without end, before) */
+    {
+        zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+        zhs_results *a = NULL;
+        CHECK_OK(zhs_index_search(&a, ix, an, "根据反垄断法第九十九条", &o, &err), err);
+        zhs_results_free(a);
+    }
     /* --all-versions: the newest version's article first, the older one
     ** next, whichever way each writes its label (第二十一条, 第21条) */
     static const char *const vq[] = {"网络安全法第二十一条", "网络安全法第21条", "网络安全法第二十一条、第三条"};
