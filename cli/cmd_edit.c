@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct edit_ctx {
@@ -206,9 +207,9 @@ static const char delete_help[] =
     "usage: zhs delete INDEX PATH|ID...\n"
     "Deletes from INDEX the passages of each PATH (a file or folder of its corpus,\n"
     "as a path that exists or as the path below its corpus folder, which need not\n"
-    "exist any more; a folder takes every file below it) and each passage whose id\n"
-    "is ID (\"regulations/x.md#第八条\", a JSONL record's id).  An argument that names\n"
-    "nothing is an error, and nothing is deleted.\n"
+    "exist any more; a folder, or a path ending in /, takes every file below it) and\n"
+    "each passage whose id is ID (\"regulations/x.md#第八条\", a JSONL record's id).\n"
+    "An argument that names nothing is an error, and nothing is deleted.\n"
     "  -q, --quiet           print nothing but errors\n";
 
 /* The absolute path of arg, a relative path that no longer exists (a
@@ -236,30 +237,43 @@ static char *gone_path(const char *arg)
 static int delete_file(zhs_writer *w, const char *arg, const char *const *roots, size_t nroots, zhs_error *err)
 {
     char *abs = realpath(arg, NULL);
+    bool real = abs != NULL;
     if (!abs && arg[0] != '/') abs = gone_path(arg);
-    bool tried_abs = false;
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t r = 0; r < nroots; r++) {
-            const char *rel = NULL;
+    /* a folder (every file below it) when it is one on disk, is written
+    ** with a trailing '/', or is a root: never an id that merely looks
+    ** like a folder's name (a record "2021" beside a folder 2021/) */
+    struct stat st;
+    size_t al = strlen(arg);
+    bool folder = (real && stat(abs, &st) == 0 && S_ISDIR(st.st_mode)) || (al && arg[al - 1] == '/');
+    bool tried_real = false;
+    zhs_buf rel = {0};
+    int rc = ZHS_ENOTFOUND;
+    for (int pass = 0; pass < 2 && rc == ZHS_ENOTFOUND; pass++)
+        for (size_t r = 0; r < nroots && rc == ZHS_ENOTFOUND; r++) {
+            const char *p = NULL;
             size_t rl = strlen(roots[r]);
             if (pass == 0) {
-                if (abs && below(abs, roots[r])) rel = abs[rl] == '/' ? abs + rl + 1 : abs + rl;
-                else if (arg[0] == '/' && below(arg, roots[r])) rel = arg[rl] == '/' ? arg + rl + 1 : arg + rl;
-                if (rel) tried_abs = true;
-            } else if (!tried_abs && arg[0] != '/') {
-                rel = arg;
+                if (abs && below(abs, roots[r])) p = abs[rl] == '/' ? abs + rl + 1 : abs + rl;
+                else if (arg[0] == '/' && below(arg, roots[r])) p = arg[rl] == '/' ? arg + rl + 1 : arg + rl;
+                if (p && real) tried_real = true;
+            } else if (!tried_real && arg[0] != '/') {
+                p = arg;    /* the path below a root as recorded (it may be gone from disk) */
             }
-            if (!rel) continue;
+            if (!p) continue;
+            zhs_buf_reset(&rel);
+            zhs_buf_puts(&rel, p);
+            if (folder && rel.len && rel.data[rel.len - 1] != '/') zhs_buf_putc(&rel, '/');
+            if (rel.oom) {
+                rc = zhs_fail(err, ZHS_ENOMEM, "out of memory deleting %s", arg);
+                break;
+            }
             zhs_error e = {0};
-            int rc = zhs_writer_delete_source(w, roots[r], rel, &e);
-            if (rc != ZHS_ENOTFOUND) {
-                free(abs);
-                if (rc) *err = e;
-                return rc;
-            }
+            rc = zhs_writer_delete_source(w, roots[r], zhs_buf_cstr(&rel), &e);
+            if (rc && rc != ZHS_ENOTFOUND) *err = e;
         }
+    zhs_buf_free(&rel);
     free(abs);
-    return ZHS_ENOTFOUND;
+    return rc;
 }
 
 int cmd_delete(int argc, char **argv)

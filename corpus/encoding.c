@@ -110,7 +110,13 @@ const char *corpus_read_utf16(zhs_buf *out, const char *s, size_t n, bool *oom)
     bool cut;
     if (bom) return corpus_decode_cut(out, s, n, "UTF-16", 1, oom, &cut) ? "UTF-16" : NULL;
     if (n % 2) return NULL;
-    static const char *const order[] = {"UTF-16LE", "UTF-16BE"};
+    /* ASCII in UTF-16 puts its zero bytes at odd offsets in little endian,
+    ** at even ones in big endian: that order is tried first (an English
+    ** text read the wrong way round looks like CJK) */
+    size_t zeros[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) zeros[i & 1] += u[i] == 0;
+    static const char *const le_first[] = {"UTF-16LE", "UTF-16BE"}, *const be_first[] = {"UTF-16BE", "UTF-16LE"};
+    const char *const *order = zeros[0] > zeros[1] ? be_first : le_first;
     for (int i = 0; i < 2 && !*oom; i++)
         if (corpus_decode(out, s, n, order[i], oom) && plausible_text(out->data, out->len)) return order[i];
     return NULL;

@@ -433,9 +433,9 @@ int zhs_writer_open_edit(zhs_writer **out, const char *dir, zhs_analyzer *an,
 size_t zhs_writer_roots(const zhs_writer *w, const char *const **roots);
 
 /* In an update or edit: deletes the passages of the recorded file rel
-** below root and forgets the file.  When no file is recorded as rel, rel
-** is taken as a folder below root ("" the whole root) and every recorded
-** file below it goes.  ZHS_ENOTFOUND when that names no recorded file. */
+** below root and forgets the file.  A rel that ends with '/' names a
+** folder below root ("" the whole root): every recorded file below it
+** goes.  ZHS_ENOTFOUND when that names no recorded file. */
 int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, zhs_error *err);
 
 /* In an update or edit: deletes every passage of the index as it was

@@ -538,11 +538,13 @@ int zhs_writer_delete_source(zhs_writer *w, const char *root, const char *rel, z
     if (err->code) return err->code;
     if (!w->update || w->committed)
         return zhs_fail(err, ZHS_EINVAL, "zhs_writer_delete_source outside an update or edit");
-    zhs_src *old = w->have_old_src ? zhs_src_find(&w->old_src, root, rel) : NULL;
+    size_t l = strlen(rel);
+    bool folder = !l || rel[l - 1] == '/';
+    zhs_src *old = w->have_old_src && !folder ? zhs_src_find(&w->old_src, root, rel) : NULL;
     if (old) return forget_source(w, (size_t)(old - w->old_src.e), err);
+    if (!folder) return zhs_fail(err, ZHS_ENOTFOUND, "%s: no file %s/%s in the index", w->dir, root, rel);
     /* a folder: every recorded file below it ("" the whole root) */
     long r = w->have_old_src ? old_root(w, root) : -1;
-    size_t l = strlen(rel);
     while (l && rel[l - 1] == '/') l--;
     size_t n = 0;
     for (size_t i = 0; r >= 0 && i < w->old_src.n; i++) {
@@ -784,8 +786,27 @@ int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots,
     ** (corpus/reader.c root_id_name), and a folder of a name already
     ** given makes both longer.  Files kept as they are would keep the old
     ** ids, files read again would get new ones. */
-    size_t old_dirs = 0;
-    for (size_t j = 0; j < w->old_src.nroots; j++) old_dirs += files[j] && is_dir(w->old_src.roots[j]);
+    size_t old_dirs = 0, ever_dirs = 0, given_dirs = 0;
+    bool *dir_root = calloc(w->old_src.nroots + 1, sizeof *dir_root);
+    if (!dir_root) {
+        zhs_buf_free(&missing);
+        free(files);
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory checking the roots of %s", w->dir);
+    }
+    /* a folder root: one on disk, or one whose files had a path below it */
+    for (size_t i = 0; i < w->old_src.n; i++) dir_root[w->old_src.e[i].root] |= w->old_src.e[i].rel[0] != 0;
+    for (size_t j = 0; j < w->old_src.nroots; j++) {
+        dir_root[j] |= is_dir(w->old_src.roots[j]);
+        old_dirs += files[j] && dir_root[j];
+        ever_dirs += dir_root[j];
+    }
+    free(dir_root);
+    for (size_t i = 0; i < n; i++) given_dirs += is_dir(roots[i]);
+    /* several folders down to one: the ids lose their folder's name */
+    if (!rc && ever_dirs > 1 && given_dirs == 1)
+        rc = zhs_fail(err, ZHS_EINVAL, "%s was built from several folders, this update names one: the ids of its "
+                      "passages would lose their folder's name; nothing was written (build it anew with --replace)",
+                      w->dir);
     for (size_t i = 0; i < n && !rc; i++) {
         bool known = false;
         for (size_t j = 0; j < w->old_src.nroots && !known; j++) known = same_root(w->old_src.roots[j], roots[i]);

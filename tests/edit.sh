@@ -227,6 +227,14 @@ mkdir -p "$TMP/other/m1" && printf '# 丙\n\n第一条 同名。\n' >"$TMP/other
 if [ $rc = 2 ] && grep -q 'a folder of the same name' "$TMP/err"; then ok "--update adding a folder of a name already indexed: refused"
 else bad "--update adding a folder of a name already indexed: exit $rc: $(cat "$TMP/err")"; fi
 
+# several folders down to one: the ids would lose their folder's name
+rm -rf "$TMP/d1" "$TMP/d2" "$TMP/d.idx" && mkdir -p "$TMP/d1" "$TMP/d2"
+printf '# 甲法\n\n第一条 一。\n' >"$TMP/d1/a.md"; printf '# 乙法\n\n第一条 二。\n' >"$TMP/d2/b.md"
+"$ZHS" index -q -o "$TMP/d.idx" "$TMP/d1" "$TMP/d2" && "$ZHS" delete -q "$TMP/d.idx" "$TMP/d2" || bad "two folders: setup"
+"$ZHS" index -q --update -o "$TMP/d.idx" "$TMP/d1" 2>"$TMP/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'built from several folders' "$TMP/err"; then ok "--update of a two-folder index naming one folder: refused (ids would change)"
+else bad "--update of a two-folder index naming one folder: exit $rc: $(cat "$TMP/err")"; fi
+
 # A folder given twice, or inside another, is refused (its files would be
 # indexed twice); a root gone from disk is deleted by the relative name it
 # was built with.
