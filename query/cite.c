@@ -411,7 +411,15 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
                 rawlen = e - s;
             }
             if (fl > CITE_MAX_NAME) full = NULL, fl = 0;
-            if (name && nl > 0 && nl <= CITE_MAX_NAME) {
+            if (name && nl > CITE_MAX_NAME) {
+                /* a long question before the citation: its end, where the
+                ** law's name stands (shortening works from the front) */
+                size_t cut = nl - CITE_MAX_NAME;
+                while (cut < nl && ((uint8_t)name[cut] & 0xC0) == 0x80) cut++;
+                name += cut;
+                nl -= cut;
+            }
+            if (name && nl > 0) {
                 /* 公司法司法解释（四）: an interpretation, named by the whole
                 ** part (《公司法》司法解释四 too); its law by an alias too */
                 if (!interp_name(raw, rawlen, &interp, &il, &ordinal)) {

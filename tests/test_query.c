@@ -269,6 +269,23 @@ int main(void)
         }
         CHECK_MSG(!strcmp(got, cites[i].want), "citation %s: want %s, got %s", cites[i].query, cites[i].want, got);
     }
+    /* a long question before a citation: the name is the end of its part
+    ** (at most 384 bytes, on a character boundary), not nothing */
+    {
+        zhs_buf lq = {0};
+        for (int i = 0; i < 200; i++) zhs_buf_puts(&lq, "请");
+        zhs_buf_puts(&lq, "刑法第二十条");
+        zhs_query q;
+        zhs_error_clear(&e);
+        zhs_arena_reset(&arena);
+        int rc = zhs_query_parse(&q, &arena, an, zhs_buf_cstr(&lq), &e);
+        if (rc == ZHS_OK) rc = zhs_query_cite(&q, &arena, zhs_buf_cstr(&lq), NULL, &e);
+        CHECK_OK(rc, e);
+        const zhs_qcite *c = rc ? NULL : q.cite;
+        CHECK(c && c->name && c->namelen <= 384 && c->namelen % 3 == 0 && c->namelen >= 300 &&
+              !memcmp(c->name + c->namelen - 6, "刑法", 6));
+        zhs_buf_free(&lq);
+    }
     /* aliases: a file's entries come first, the built-in ones stay */
     zhs_aliases *al = NULL;
     const char *list = "# comment\n个保 个人信息保护法\n\n刑法\t中华人民共和国刑法  # a comment after\n";
