@@ -46,7 +46,11 @@ static void check_results(zhs_results *r, const char *q, size_t k)
 {
     size_t n = zhs_results_count(r);
     FUZZ_ASSERT(n <= k, "%zu hits for k=%zu", n, k);
-    FUZZ_ASSERT(zhs_results_matches(r) >= n, "matches %llu < hits %zu",
+    /* a citation's articles are shown first even when they do not match
+    ** the query as written (an alias, 第20-22条's 第二十一条), and are not
+    ** counted; a citation needs 条 or 條 */
+    bool cites = strstr(q, "\xE6\x9D\xA1") || strstr(q, "\xE6\xA2\x9D");
+    FUZZ_ASSERT(zhs_results_matches(r) >= n || cites, "matches %llu < hits %zu",
                 (unsigned long long)zhs_results_matches(r), n);
     for (size_t i = 0; i < n; i++) {
         const zhs_hit *h = zhs_results_hit(r, i);
