@@ -521,13 +521,52 @@ static int forget_source(zhs_writer *w, size_t oi, zhs_error *err)
     return delete_source(w, &w->old_src.e[oi], err);
 }
 
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static size_t trimmed(const char *p)
+{
+    size_t l = strlen(p);
+    while (l > 1 && p[l - 1] == '/') l--;
+    return l;
+}
+
+/* Whether recorded root r is the corpus argument g (trailing '/' aside). */
+static bool same_root(const char *r, const char *g)
+{
+    size_t l = trimmed(g);
+    return strlen(r) == l && !strncmp(r, g, l);
+}
+
+/* The same, or through realpath for a relative r (an index built before
+** roots were recorded absolute; g is absolute). */
+static bool root_is(const char *r, const char *g)
+{
+    if (same_root(r, g)) return true;
+    if (r[0] == '/') return false;
+    char *real = realpath(r, NULL);
+    bool is = real && same_root(real, g);
+    free(real);
+    return is;
+}
+
+/* Whether two paths end with the same folder name. */
+static bool same_base(const char *a, const char *b)
+{
+    size_t al = trimmed(a), bl = trimmed(b), as = al, bs = bl;
+    while (as > 0 && a[as - 1] != '/') as--;
+    while (bs > 0 && b[bs - 1] != '/') bs--;
+    return al - as == bl - bs && !memcmp(a + as, b + bs, al - as);
+}
+
 /* The index of root among the recorded roots (trailing '/' ignored); -1. */
 static long old_root(const zhs_writer *w, const char *root)
 {
-    size_t l = strlen(root);
-    while (l > 1 && root[l - 1] == '/') l--;
     for (size_t j = 0; j < w->old_src.nroots; j++)
-        if (strlen(w->old_src.roots[j]) == l && !strncmp(w->old_src.roots[j], root, l)) return (long)j;
+        if (same_root(w->old_src.roots[j], root)) return (long)j;
     return -1;
 }
 
@@ -694,11 +733,8 @@ int zhs_writer_check_roots(const zhs_writer *w, const char *const *roots, size_t
     if (zhs_src_table_read(&t, path, err)) return err->code;
     bool same = t.nroots == n;
     for (size_t i = 0; i < n && same; i++) {
-        size_t l = strlen(roots[i]);
-        while (l > 1 && roots[i][l - 1] == '/') l--;
         bool found = false;
-        for (size_t j = 0; j < t.nroots && !found; j++)
-            found = strlen(t.roots[j]) == l && !strncmp(t.roots[j], roots[i], l);
+        for (size_t j = 0; j < t.nroots && !found; j++) found = same_root(t.roots[j], roots[i]);
         same = found;
     }
     int rc = ZHS_OK;
@@ -712,35 +748,6 @@ int zhs_writer_check_roots(const zhs_writer *w, const char *const *roots, size_t
     }
     zhs_src_table_free(&t);
     return rc;
-}
-
-static bool is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static size_t trimmed(const char *p)
-{
-    size_t l = strlen(p);
-    while (l > 1 && p[l - 1] == '/') l--;
-    return l;
-}
-
-/* Whether recorded root r is the corpus argument g (trailing '/' aside). */
-static bool same_root(const char *r, const char *g)
-{
-    size_t l = trimmed(g);
-    return strlen(r) == l && !strncmp(r, g, l);
-}
-
-/* Whether two paths end with the same folder name. */
-static bool same_base(const char *a, const char *b)
-{
-    size_t al = trimmed(a), bl = trimmed(b), as = al, bs = bl;
-    while (as > 0 && a[as - 1] != '/') as--;
-    while (bs > 0 && b[bs - 1] != '/') bs--;
-    return al - as == bl - bs && !memcmp(a + as, b + bs, al - as);
 }
 
 int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots, size_t n, zhs_error *err)
@@ -759,18 +766,7 @@ int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots,
         if (!files[j]) continue;            /* a root left empty by 'zhs delete' */
         const char *rj = w->old_src.roots[j];
         bool found = false;
-        char *real = NULL;
-        for (size_t i = 0; i < n && !found; i++) {
-            size_t l = strlen(roots[i]);
-            while (l > 1 && roots[i][l - 1] == '/') l--;
-            found = strlen(rj) == l && !strncmp(rj, roots[i], l);
-            /* a relative root (an index built before roots were absolute) */
-            if (!found && rj[0] != '/') {
-                if (!real) real = realpath(rj, NULL);
-                found = real && strlen(real) == l && !strncmp(real, roots[i], l);
-            }
-        }
-        free(real);
+        for (size_t i = 0; i < n && !found; i++) found = root_is(rj, roots[i]);
         if (found) continue;
         zhs_buf_printf(&missing, "%s%s", nmissing++ ? ", " : "", rj);
         nfiles += files[j];
@@ -809,7 +805,7 @@ int zhs_writer_check_update_roots(const zhs_writer *w, const char *const *roots,
                       w->dir);
     for (size_t i = 0; i < n && !rc; i++) {
         bool known = false;
-        for (size_t j = 0; j < w->old_src.nroots && !known; j++) known = same_root(w->old_src.roots[j], roots[i]);
+        for (size_t j = 0; j < w->old_src.nroots && !known; j++) known = root_is(w->old_src.roots[j], roots[i]);
         if (known || !is_dir(roots[i])) continue;
         const char *clash = NULL;
         for (size_t j = 0; j < w->old_src.nroots && !clash; j++)

@@ -836,6 +836,29 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
     return ZHS_OK;
 }
 
+/* An exact query's hits top as chits, ranked by title (rank_by_title,
+** with r->top set to them meanwhile, then the usual hits again): into
+** *out (arena memory), *nout kept. */
+static int rank_hits(zhs_results *r, zhs_analyzer *an, const zhs_topk *top, const char *name, size_t nl,
+                     const zhs_qcite *interp, chit **out, size_t *nout, zhs_error *err)
+{
+    chit *h = zhs_arena_calloc(&r->arena, top->n * sizeof *h);
+    if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
+    for (size_t i = 0; i < top->n; i++) {
+        h[i].h = top->hits[i];
+        h[i].data = top->data ? top->data[i] : NULL;
+        h[i].datalen = top->datalen ? top->datalen[i] : 0;
+    }
+    size_t n = top->n;
+    zhs_topk usual = r->top;
+    r->top = *top;
+    int rc = rank_by_title(r, an, h, &n, name, nl, interp, err);
+    r->top = usual;
+    *out = h;
+    *nout = rc ? 0 : n;
+    return rc;
+}
+
 /* The hits of an interpretation named by its short name (公司法司法解释（四）):
 ** the exact query with the core (公司法) and 最高人民 as phrases of the
 ** title, ranked by interp_tier (which checks the number).  *nh 0 when
@@ -866,19 +889,9 @@ static int interp_hits(zhs_results *r, zhs_analyzer *an, zhs_query *cq, size_t b
         memset(&top, 0, sizeof top);
         if (r->ix->eng->search(&top, a, r->ix, cq, xo, err)) return err->code;
         if (top.n) {
-            chit *x = zhs_arena_calloc(a, top.n * sizeof *x);
-            if (!x) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
-            for (size_t i = 0; i < top.n; i++) {
-                x[i].h = top.hits[i];
-                x[i].data = top.data ? top.data[i] : NULL;
-                x[i].datalen = top.datalen ? top.datalen[i] : 0;
-            }
-            size_t n = top.n;
-            zhs_topk usual = r->top;
-            r->top = top;
-            int rc = rank_by_title(r, an, x, &n, k, kl, c, err);
-            r->top = usual;
-            if (rc) return rc;
+            chit *x;
+            size_t n;
+            if (rank_hits(r, an, &top, k, kl, c, &x, &n, err)) return err->code;
             if (n) {
                 *h = x;
                 *nh = n;
@@ -945,7 +958,6 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
     size_t base = cq.nclauses;
     chit *h = NULL;
     size_t nh = 0;
-    zhs_topk usual = r->top;
     bool from_usual = false;
     if (!name && exact_from_usual(&top, &from_usual, r, &cq, c, o, xo.k, err)) return err->code;
     /* The search without a clause of the name: where the index has no
@@ -986,18 +998,7 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
                 if (!name) break;
                 continue;
             }
-            h = zhs_arena_calloc(a, top.n * sizeof *h);
-            if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
-            nh = top.n;
-            for (size_t i = 0; i < nh; i++) {
-                h[i].h = top.hits[i];
-                h[i].data = top.data ? top.data[i] : NULL;
-                h[i].datalen = top.datalen ? top.datalen[i] : 0;
-            }
-            r->top = top;
-            int rc = rank_by_title(r, an, h, &nh, name, nl, NULL, err);
-            r->top = usual;
-            if (rc) return rc;
+            if (rank_hits(r, an, &top, name, nl, NULL, &h, &nh, err)) return err->code;
             if (!name) break;
         }
         /* 公司法司法解释（四）: where no title is or ends with the name as
