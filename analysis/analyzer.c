@@ -102,6 +102,7 @@ void zhs_analyzer_config_default(zhs_analyzer_config *cfg)
     cfg->chars = ZHS_CHARS_WRITTEN;
     cfg->segmenter = ZHS_SEGMENTER_DICT;
     cfg->article_terms = 1;
+    cfg->number_units = 1;
 }
 
 int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *fp)
@@ -127,6 +128,8 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
                                               : ZHS_SEGMENTER_DICT_V1;
     /* Fingerprints from before article-number terms have no "arts=1". */
     cfg->article_terms = strstr(fp, " arts=1") != NULL;
+    /* and before numbers split from their units, " units=1" */
+    cfg->number_units = strstr(fp, " units=1") != NULL;
     return ZHS_OK;
 }
 
@@ -253,6 +256,10 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     size_t fpl = strlen(a->fingerprint);
     if (a->cfg.article_terms && fpl + 7 < sizeof a->fingerprint)
         snprintf(a->fingerprint + fpl, sizeof a->fingerprint - fpl, " arts=1");
+    a->cfg.number_units = a->cfg.number_units != 0;
+    fpl = strlen(a->fingerprint);
+    if (a->cfg.number_units && fpl + 8 < sizeof a->fingerprint)
+        snprintf(a->fingerprint + fpl, sizeof a->fingerprint - fpl, " units=1");
     *out = a;
     return ZHS_OK;
 }
@@ -302,6 +309,14 @@ int zhs_analyzer_emit_chars(zhs_analyzer *a, int chars)
 ** MAX_EXPANSION units to out and returns how many (0 = nothing). */
 static int32_t normalize_cp(zhs_analyzer *a, uint32_t cp, UChar *out)
 {
+    /* NFKC makes the full-width comma and semicolon of Chinese text ASCII
+    ** ones, which join digits for ICU (5，10 became the number 5,10): with
+    ** number_units they become the ideographic comma, which joins nothing.
+    ** Never a token either way: the text of a token is unchanged. */
+    if (a->cfg.number_units && (cp == 0xFF0C || cp == 0xFF1B)) {
+        out[0] = 0x3001;
+        return 1;
+    }
     UChar in[2];
     int32_t inlen = 0;
     U16_APPEND_UNSAFE(in, inlen, cp);
@@ -881,6 +896,27 @@ static int oom(zhs_error *err, size_t len)
     return zhs_fail(err, ZHS_ENOMEM, "out of memory analyzing %zu bytes", len);
 }
 
+/* Where a letter-and-digit segment u16[s, e) that starts with a number
+** (digits, and . , between digits: 0.1, 1,000) goes on with letters: the
+** number ends there (0.1MPa, 5km, 16GB, 3D); e when it does not (g20,
+** pm2.5, 2020, a number alone, one letter: 2b).  A unit is searched for without the
+** number before it (MPa finds 0.1MPa); the number and the unit stay
+** neighbours, so that 0.1MPa as a query still finds them together. */
+static bool unit_letter(UChar c) { return (c >= 'a' && c <= 'z') || (c >= 0x80 && u_isalpha(c)); }
+
+static int32_t unit_cut(const zhs_analyzer *a, int32_t s, int32_t e)
+{
+    const UChar *u = a->u16;
+    if (!(u[s] >= '0' && u[s] <= '9')) return e;
+    int32_t i = s + 1;
+    while (i < e && ((u[i] >= '0' && u[i] <= '9') ||
+                     ((u[i] == '.' || u[i] == ',') && i + 1 < e && u[i + 1] >= '0' && u[i + 1] <= '9')))
+        i++;
+    /* two letters at least: one letter after a number is more often part
+    ** of a name (2b, 5g, 3d, HAT-P-2b) than a unit searched alone */
+    return i + 1 < e && unit_letter(u[i]) && unit_letter(u[i + 1]) ? i : e;
+}
+
 /* ICU's word break over u16[base, base + len): its Han segments are words,
 ** its number and letter segments tokens.  The whole text for the icu
 ** segmenter; for dict, a stretch with letters or digits, which may still
@@ -912,7 +948,13 @@ static int icu_tokens(zhs_analyzer *a, int32_t base, int32_t len, uint32_t *unit
             ok = flush_bigrams(a, run, s);
             if (ok && status >= UBRK_WORD_NUMBER) {
                 uint32_t kind = status < UBRK_WORD_NUMBER_LIMIT ? ZHS_TOKEN_NUMBER : ZHS_TOKEN_LATIN;
-                ok = push_at(a, s, e, kind, *unit);
+                int32_t cut = a->cfg.number_units ? unit_cut(a, s, e) : e;
+                if (cut < e) {
+                    ok = push_at(a, s, cut, ZHS_TOKEN_NUMBER, *unit);
+                    (*unit)++;
+                    s = cut;
+                }
+                ok = ok && push_at(a, s, e, kind, *unit);
                 (*unit)++;
             }
         }

@@ -159,6 +159,14 @@ typedef struct zhs_analyzer_config {
     ** list (docs/RANKING.md, "Article numbers").  Default 1; off in
     ** indexes built before it (their fingerprints have no "arts=1"). */
     int article_terms;
+    /* Numbers written with units and lists (docs/ANALYZER.md, "Numbers
+    ** and units"): a number and the letters right after it are two tokens
+    ** (0.1MPa is 0.1 and mpa, so that MPa finds it), and the full-width
+    ** comma and semicolon of Chinese text end a number (5，10 is 5 and 10,
+    ** not the number 5,10).  Default 1; off in indexes built before it
+    ** (their fingerprints have no "units=1").  A field added at the end:
+    ** code built against an older zhs.h must be rebuilt. */
+    int number_units;
 } zhs_analyzer_config;
 
 /* The default configuration (all on, dict segmenter, no user dictionary). */

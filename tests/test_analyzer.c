@@ -91,6 +91,15 @@ static const row table[] = {
      "㈠总则", "一/word/0/0-3 总则/word/1/3-9 总则/bigram/1/3-9"},
     {"invalid UTF-8 is U+FFFD and makes no token; the offsets after it are right",
      "\xff数据", "数据/word/0/1-7 数据/bigram/0/1-7"},
+    {"a number and the two letters or more after it are two tokens (number_units): MPa finds 0.1MPa",
+     "0.1MPa的压力", "0.1/number/0/0-3 mpa/latin/1/3-6 的/word/2/6-9 压力/word/3/9-15 的压/bigram/2/6-12 "
+     "压力/bigram/3/9-15"},
+    {"full-width units and digits split the same way; the full-width full stop is a decimal point",
+     "３．５ｋｍ", "3.5/number/0/0-9 km/latin/1/9-15"},
+    {"one letter after a number stays with it; letters first stay whole", "2b与g20和5G",
+     "2b/latin/0/0-2 与/word/1/2-5 g20/number/2/5-8 和/word/3/8-11 5g/latin/4/11-13"},
+    {"the full-width comma and semicolon end a number (5，10 is not the number 5,10); the ASCII comma groups digits",
+     "5，10；20和3,000", "5/number/0/0-1 10/number/1/4-6 20/number/2/9-11 和/word/3/11-14 3,000/number/4/14-19"},
     {"empty text: no tokens", "", ""},
     {"only punctuation and spaces: no tokens", "，。 　", ""},
 };
@@ -130,6 +139,29 @@ int main(void)
         CHECK(strstr(zhs_analyzer_fingerprint(an), " chars=w ") != NULL);
         CHECK(zhs_analyzer_config_from_fingerprint(&back, zhs_analyzer_fingerprint(an)) == ZHS_OK &&
               back.chars == ZHS_CHARS_WRITTEN);
+        CHECK(strstr(zhs_analyzer_fingerprint(an), " units=1") != NULL && back.number_units == 1);
+    }
+    /* An index built before number_units (no "units=1") is analysed as it
+    ** was: a number and its unit one token, 5，10 one number. */
+    {
+        zhs_analyzer_config old;
+        CHECK(zhs_analyzer_config_from_fingerprint(
+                  &old, "zhs-analyzer/1 icu=72.1 unicode=15.0 nfkc_cf trad=1 words=1 bigrams=1 seg=dict nums=1") ==
+              ZHS_OK);
+        CHECK(old.number_units == 0);
+        old.fold_traditional = ZHS_FOLD_NONE;
+        zhs_analyzer *before = NULL;
+        CHECK_OK(zhs_analyzer_open(&before, &old, &e), e);
+        if (before) {
+            const zhs_token *t;
+            size_t n;
+            const char *in = "0.1MPa，5，10";
+            CHECK_OK(zhs_analyzer_run(before, &t, &n, in, strlen(in), &e), e);
+            describe(got, sizeof got, t, n, false);
+            CHECK_STR(got, "0.1mpa/latin/0/0-6 5,10/number/1/9-15");
+            CHECK(strstr(zhs_analyzer_fingerprint(before), "units=") == NULL);
+            zhs_analyzer_close(before);
+        }
     }
 
     zhs_analyzer_config all_cfg;

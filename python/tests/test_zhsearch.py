@@ -338,6 +338,15 @@ class TestAnalyzer(unittest.TestCase):
         with zhsearch.Analyzer(article_terms=False) as an:
             self.assertEqual(an.config["article_terms"], False)
             self.assertNotIn("arts=1", an.fingerprint)
+        # a number and its unit: two tokens by default, one without number_units
+        with zhsearch.Analyzer() as an:
+            self.assertEqual(an.config["number_units"], True)
+            self.assertIn(" units=1", an.fingerprint)
+            self.assertEqual([t.text for t in an.analyze("0.1MPa")], ["0.1", "mpa"])
+        with zhsearch.Analyzer(number_units=False) as an:
+            self.assertEqual(an.config["number_units"], False)
+            self.assertNotIn("units=1", an.fingerprint)
+            self.assertEqual([t.text for t in an.analyze("0.1MPa")], ["0.1mpa"])
         with self.assertRaises(zhsearch.ZhsError):
             an.analyze("x")                                     # closed
 

@@ -117,7 +117,8 @@ _CHARS = {"all": L.CHARS_ALL, "written": L.CHARS_WRITTEN, "none": L.CHARS_NONE}
 _CHARS_NAME = {L.CHARS_ALL: "all", L.CHARS_WRITTEN: "written", L.CHARS_NONE: "none"}
 
 
-def _config(fold_traditional, words, bigrams, chars=None, segmenter="dict", user_dict=None, article_terms=True):
+def _config(fold_traditional, words, bigrams, chars=None, segmenter="dict", user_dict=None, article_terms=True,
+            number_units=True):
     """An analyzer configuration: the library's defaults, then the options.
     fold_traditional: True (OpenCC, by phrase), "chars" (one character at a
     time, as indexes built before OpenCC), False (none).  chars: None (the
@@ -151,6 +152,7 @@ def _config(fold_traditional, words, bigrams, chars=None, segmenter="dict", user
     if user_dict is not None:
         cfg.user_dict = os.fsencode(user_dict)
     cfg.article_terms = int(bool(article_terms))
+    cfg.number_units = int(bool(number_units))
     return cfg
 
 
@@ -176,13 +178,13 @@ class Analyzer(_Closeable):
     thread-safe: use one per thread (zhsearch.analyze() does)."""
 
     def __init__(self, fold_traditional=True, words=True, bigrams=True, *, chars=None, segmenter="dict",
-                 user_dict=None, article_terms=True, _handle=None):
+                 user_dict=None, article_terms=True, number_units=True, _handle=None):
         self._lib = L.load()
         self._h = L.Handle()
         if _handle is not None:
             self._h = _handle
             return
-        cfg = _config(fold_traditional, words, bigrams, chars, segmenter, user_dict, article_terms)
+        cfg = _config(fold_traditional, words, bigrams, chars, segmenter, user_dict, article_terms, number_units)
         err = L.Error()
         _check(self._lib.zhs_analyzer_open(ctypes.byref(self._h), ctypes.byref(cfg),
                                            ctypes.byref(err)), err)
@@ -203,7 +205,7 @@ class Analyzer(_Closeable):
         self._lib.zhs_analyzer_config_get(self._handle(), ctypes.byref(cfg))
         return {"fold_traditional": bool(cfg.fold_traditional), "words": bool(cfg.words),
                 "bigrams": bool(cfg.bigrams), "chars": _CHARS_NAME.get(cfg.chars, str(cfg.chars)),
-                "article_terms": bool(cfg.article_terms),
+                "article_terms": bool(cfg.article_terms), "number_units": bool(cfg.number_units),
                 "segmenter": "icu" if cfg.segmenter == L.SEGMENTER_ICU
                 else "dict" if cfg.segmenter == L.SEGMENTER_DICT else "dict-v1",
                 "fold": ("none", "chars", "phrases")[cfg.fold_traditional]
