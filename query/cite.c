@@ -251,6 +251,37 @@ static bool inside_title(const char *s, size_t n)
 
 static const char DI[] = "\xE7\xAC\xAC", TIAO[] = "\xE6\x9D\xA1", TIAO_T[] = "\xE6\xA2\x9D";   /* 第 条 條 */
 
+/* Whether the 第X条 that ends at s is part of a title written without
+** 《》 (最高人民法院关于适用刑法第十二条几个问题的解释第二条): Han text
+** follows it straight, up to the next 第X条, and ends as the titles of
+** interpretations, rules and replies end (…的解释, …规定, …批复).  A
+** joiner (刑法第二十条和第二十一条), punctuation or a space before the
+** next article, or any other ending, and the article is a citation. */
+static bool title_goes_on(const char *s, size_t n)
+{
+    static const char *const ends[] = {
+        "\xE8\xA7\xA3\xE9\x87\x8A", "\xE8\xA7\x84\xE5\xAE\x9A", "\xE5\x86\xB3\xE5\xAE\x9A",
+        "\xE6\x89\xB9\xE5\xA4\x8D", "\xE6\x89\xB9\xE8\xA4\x87", "\xE7\xAD\x94\xE5\xA4\x8D",
+        "\xE7\xAD\x94\xE8\xA6\x86", "\xE6\x84\x8F\xE8\xA7\x81", "\xE6\x84\x8F\xE8\xA6\x8B",
+        "\xE5\x8A\x9E\xE6\xB3\x95", "\xE9\x80\x9A\xE7\x9F\xA5", "\xE7\xBB\x86\xE5\x88\x99",
+        "\xE7\xB4\xB0\xE5\x89\x87", "\xE8\xA7\xA3\xE9\x87\x8B", "\xE8\xA6\x8F\xE5\xAE\x9A",
+    };  /* 解释 规定 决定 批复 批複 答复 答覆 意见 意見 办法 通知 细则 細則 解釋 規定 */
+    zhs_article_ref ref;
+    size_t len, k = zhs_article_ref_find(s, n, &ref, &len);
+    if (k == n || k < 12) return false;     /* four characters at least: 刑法第二十条规定第二十一条 cites two */
+    bool range;
+    if (join_prefix(s, k, &range) != 0) return false;
+    for (size_t i = 0; i < k;) {
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(s + i, k - i, &cp);
+        if (!l || !zhs_is_han(cp)) return false;
+        i += l;
+    }
+    for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++)
+        if (ends_with_bytes(s, k, ends[e])) return true;
+    return false;
+}
+
 static size_t tiao_at(const char *s, size_t n)
 {
     return n >= 3 && (!memcmp(s, TIAO, 3) || !memcmp(s, TIAO_T, 3)) ? 3 : 0;
@@ -373,7 +404,8 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
         if (at == n) break;
         /* 第X条 inside 《…》 is part of a title (《…关于适用刑法第十二条几个
         ** 问题的解释》第二条), not a citation */
-        if (inside_title(text + pos, at - pos) && strstr(text + at, "\xE3\x80\x8B")) {
+        if ((inside_title(text + pos, at - pos) && strstr(text + at, "\xE3\x80\x8B")) ||
+            title_goes_on(text + at + len, n - at - len)) {
             scan = at + len;
             continue;
         }

@@ -150,6 +150,14 @@ static const struct { const char *query, *want; } cites[] = {
     {"《最高人民法院关于适用刑法第十二条几个问题的解释》第二条",
      "A2 最高人民法院关于适用刑法第十二条几个问题的解释 [最高人民法院关于适用刑法第十二条几个问题 0]"},
                                                     /* 第十二条 inside 《》 cites nothing */
+    /* without 《》: Han text straight after 第X条 that ends as a title ends
+    ** (…的解释, …的通知) up to the next 第X条 makes that article the title's */
+    {"最高人民法院关于适用刑法第十二条几个问题的解释第二条",
+     "A2 最高人民法院关于适用刑法第十二条几个问题的解释 [最高人民法院关于适用刑法第十二条几个问题 0]"},
+    {"检察院关于适用刑法第十二条若干问题的通知第一条", "A1 检察院关于适用刑法第十二条若干问题的通知"},
+    {"刑法第二十条规定第二十一条", "A20 刑法; A21 规定"},      /* two characters: no title */
+    {"刑法第二十条和关于适用的解释第二条", "A20 刑法; A2 关于适用的解释 [关于适用 0]"},   /* a joiner */
+    {"刑法第二十条的问题第二条", "A20 刑法; A2 的问题"},         /* no title's ending */
 };
 
 /* The weight factor of the term with this key in the parsed query, -1 if
