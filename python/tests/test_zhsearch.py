@@ -260,9 +260,49 @@ class TestBuild(unittest.TestCase):
             raise KeyboardInterrupt("stop")
 
         with self.assertRaises(KeyboardInterrupt):
-            zhsearch.build_index(d, out, on_warning=stop)
+            zhsearch.build_index(d, out, on_warning=stop, replace=True)
         with zhsearch.Index(out) as ix:
             self.assertEqual((ix.info.generation, ix.info.passages), before)
+
+    def test_a_wrong_corpus_path_writes_nothing(self):
+        """As 'zhs index': a typo in a path, an empty corpus or another
+        corpus's index never empties or replaces the index there."""
+        out = os.path.join(self.tmp, "guard.idx")
+        zhsearch.build_index(SAMPLE, out)
+        with zhsearch.Index(out) as ix:
+            before = (ix.info.generation, ix.info.passages)
+        self.assertGreater(before[1], 0)
+        empty = os.path.join(self.tmp, "empty")
+        os.makedirs(empty)
+        other = self.corpus({"a.md": "# 甲法\n\n第一条 个人信息受法律保护。\n".encode()})
+        for paths, says in (([os.path.join(self.tmp, "nope")], "no such file"),
+                            ([SAMPLE, os.path.join(SAMPLE, "news")], "inside"),
+                            ([SAMPLE, SAMPLE], "given twice"),
+                            ([empty], "replace=True"),
+                            ([other], "replace=True"),
+                            ([empty], "no passages")):
+            with self.assertRaises(zhsearch.InvalidArgumentError) as cm:
+                zhsearch.build_index(paths, out, replace=says == "no passages")
+            self.assertIn(says, str(cm.exception))
+            with zhsearch.Index(out) as ix:
+                self.assertEqual((ix.info.generation, ix.info.passages), before, paths)
+        # asked for, another corpus replaces it; the same corpus rebuilds it
+        stats = zhsearch.build_index(other, out, replace=True)
+        with zhsearch.Index(out) as ix:
+            self.assertEqual(ix.info.passages, stats.passages)
+        self.assertEqual(stats.passages, 1)
+        zhsearch.build_index(other, out)
+        # the files are recorded as 'zhs index' records them: an update finds them unchanged
+        zhs = os.path.join(os.path.dirname(os.environ.get("ZHSEARCH_LIBRARY", "")), "zhs")
+        if os.path.exists(zhs):     # the CLI beside the library (tests/python.sh runs so)
+            import subprocess
+            run = subprocess.run([zhs, "index", "--update", "-o", out, other], capture_output=True, text=True)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            self.assertIn("1 unchanged", run.stdout + run.stderr)
+        # an empty folder as a new index: an error, and no index
+        with self.assertRaises(zhsearch.InvalidArgumentError):
+            zhsearch.build_index(empty, os.path.join(self.tmp, "none.idx"))
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "none.idx", "MANIFEST")))
 
     def test_paths_in_a_list_and_pathlike(self):
         import pathlib

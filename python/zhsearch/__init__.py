@@ -302,11 +302,11 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
                 title_weight: Optional[int] = None, k1: Optional[float] = None,
                 b: Optional[float] = None, shards: Optional[int] = None,
                 fold_traditional: bool = True, words: bool = True, bigrams: bool = True,
-                chars=None,
+                chars=None, replace: bool = False,
                 on_warning: Optional[Callable[[str, str], None]] = None,
                 progress: Optional[Callable[[dict], None]] = None) -> BuildStats:
-    """Builds (or atomically replaces) the index in out_dir from files and
-    folders of .md, .txt and .jsonl (each also .gz), like 'zhs index'.
+    """Builds the index in out_dir from files and folders of .md, .txt and
+    .jsonl (each also .gz), like 'zhs index', and publishes it atomically.
 
     engine        "native" (default) or "xapian"
     ram           megabytes of postings held before a flush (default 256)
@@ -318,13 +318,19 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
                   index or without bigrams (as 'zhs index' does: only a
                   native index with bigrams makes the lists it lacks),
                   the library's default ("written") otherwise
+    replace       an index of another corpus in out_dir is replaced (as
+                  'zhs index --replace'); without it that is an error
     on_warning    called (path, message) for a file skipped or partly read
     progress      called with a dict (passages, tokens, bytes_in, seconds, phase)
 
-    Unreadable files are warnings, not errors (see BuildStats.warnings).  On
-    an error nothing is published and an index already in out_dir is left
-    as it was.  An exception raised by a callback stops the build the same
-    way and is re-raised.
+    As 'zhs index', and for the same reason (a typo in a path must not
+    empty an index): a corpus path that does not exist, a folder given
+    twice or inside another, a corpus that gives no passage, and (without
+    replace) an index in out_dir built from other corpus paths raise
+    InvalidArgumentError and write nothing.  Unreadable files are warnings,
+    not errors (see BuildStats.warnings).  On an error nothing is published
+    and an index already in out_dir is left as it was.  An exception raised
+    by a callback stops the build the same way and is re-raised.
     """
     lib = L.load()
     if isinstance(corpus_paths, (str, bytes, os.PathLike)):
@@ -332,6 +338,18 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
     paths = [os.fsencode(p) for p in corpus_paths]
     if not paths:
         raise InvalidArgumentError("build_index: no corpus path", L.EINVAL, "bad argument")
+    # the index records each file by its absolute path (as 'zhs index')
+    for i, p in enumerate(paths):
+        if not os.path.exists(p):
+            raise InvalidArgumentError("build_index: corpus path %s: no such file or folder: give existing files "
+                                       "or folders" % _str(p), L.EINVAL, "bad argument")
+        paths[i] = os.path.realpath(p)
+    for i, p in enumerate(paths):
+        for j, q in enumerate(paths):
+            if i != j and (p == q and i > j or p.startswith(q.rstrip(b"/") + b"/")):
+                raise InvalidArgumentError("build_index: corpus path %s %s %s: give each folder once, and no folder "
+                                           "inside another" % (_str(p), "is given twice as" if p == q else
+                                                               "is inside", _str(q)), L.EINVAL, "bad argument")
 
     err = L.Error()
     opts = L.WriterOptions()
@@ -391,16 +409,51 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
         lib.zhs_analyzer_open(ctypes.byref(an), ctypes.byref(cfg), ctypes.byref(err))
         lib.zhs_writer_open(ctypes.byref(w), os.fsencode(out_dir), an, ctypes.byref(opts),
                             ctypes.byref(err))
+        if not replace and not err.code and lib.zhs_writer_check_roots(w, cpaths, len(paths), ctypes.byref(err)) != L.OK:
+            raise InvalidArgumentError("build_index: %s (pass replace=True to replace it with an index of this "
+                                       "corpus)" % _str(err.message), L.EINVAL, "bad argument")
         lib.zhs_corpus_open(ctypes.byref(c), cpaths, len(paths), ctypes.byref(copts),
                             ctypes.byref(err))
+        # each file recorded as the CLI records it: its later builds are
+        # checked against the same corpus, and 'zhs index --update' works
+        def on_file(ctx, f, e):
+            fc = f.contents
+            src = L.Source(fc.root, fc.rel, fc.size, fc.mtime_ns, 0)
+            state = ctypes.c_int()
+            for _ in range(2):
+                rc = lib.zhs_writer_source(w, ctypes.byref(src), ctypes.byref(state), e)
+                if rc != L.OK:
+                    return rc
+                if state.value != L.SOURCE_NEEDS_HASH:
+                    break
+                try:
+                    with open(fc.path, "rb") as fh:
+                        data = fh.read()
+                    src.hash = lib.zhs_source_hash(data, len(data))
+                except OSError:
+                    src.hash = 1        # unreadable now: changed; the reader says why
+            return 0 if state.value == L.SOURCE_UNCHANGED else 1
+
+        filter_fn = L.FILTER_FN(on_file)    # kept alive until the end of the call
+        if not err.code:
+            lib.zhs_corpus_set_filter(c, filter_fn, None)
         doc = ctypes.POINTER(L.Document)()
+        added = 0
         while not failure and lib.zhs_corpus_next(c, ctypes.byref(doc), ctypes.byref(err)) == L.OK:
             d = doc.contents
+            added += d.npassages
             for i in range(d.npassages):
                 if lib.zhs_writer_add(w, d.passages[i], ctypes.byref(err)) != L.OK:
                     break
         if failure:
             raise failure[0]
+        _check(err.code, err)
+        if added == 0:
+            cs = L.CorpusStats()
+            lib.zhs_corpus_stats_get(c, ctypes.byref(cs))
+            raise InvalidArgumentError("build_index: no passages found in the corpus (%d files read, %d skipped): "
+                                       "give folders or files with .md, .txt or .jsonl text; nothing was written"
+                                       % (cs.files_read, cs.files_skipped), L.EINVAL, "bad argument")
         lib.zhs_writer_commit(w, ctypes.byref(err))
         if failure:
             raise failure[0]

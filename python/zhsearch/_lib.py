@@ -106,6 +106,20 @@ class Progress(ctypes.Structure):
 PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, POINTER(Progress))
 
 
+class CorpusFile(ctypes.Structure):
+    _fields_ = [("root", c_char_p), ("rel", c_char_p), ("path", c_char_p), ("size", c_uint64),
+                ("mtime_ns", ctypes.c_int64)]
+
+
+class Source(ctypes.Structure):
+    _fields_ = [("root", c_char_p), ("rel", c_char_p), ("size", c_uint64), ("mtime_ns", ctypes.c_int64),
+                ("hash", c_uint64)]
+
+
+FILTER_FN = ctypes.CFUNCTYPE(c_int, c_void_p, POINTER(CorpusFile), POINTER(Error))
+SOURCE_UNCHANGED, SOURCE_NEEDS_HASH = 2, 3      # enum zhs_source_state
+
+
 class WriterOptions(ctypes.Structure):
     _fields_ = [("version", c_uint), ("engine", c_int), ("ram_budget", c_size_t),
                 ("shards", c_uint), ("k1", c_double), ("b", c_double),
@@ -183,6 +197,10 @@ PROTOTYPES = {
     "zhs_writer_open": (c_int, [POINTER(Handle), c_char_p, Handle, POINTER(WriterOptions), ERR]),
     "zhs_writer_add": (c_int, [Handle, POINTER(Passage), ERR]),
     "zhs_writer_commit": (c_int, [Handle, ERR]),
+    "zhs_writer_check_roots": (c_int, [Handle, POINTER(c_char_p), c_size_t, ERR]),
+    "zhs_writer_source": (c_int, [Handle, POINTER(Source), POINTER(c_int), ERR]),
+    "zhs_source_hash": (c_uint64, [c_char_p, c_size_t]),
+    "zhs_corpus_set_filter": (None, [Handle, FILTER_FN, c_void_p]),
     "zhs_writer_close": (None, [Handle]),
     "zhs_index_open": (c_int, [POINTER(Handle), c_char_p, ERR]),
     "zhs_index_close": (None, [Handle]),
