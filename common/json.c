@@ -294,3 +294,60 @@ done:
     zhs_buf_free(&name);
     return found;
 }
+
+int zhs_json_members(const char *text, size_t n, zhs_json_member_fn each, void *ctx)
+{
+    zhs_json_in in = {text, text + n, 0, false};
+    zhs_buf name, value;
+    zhs_buf_init(&name);
+    zhs_buf_init(&value);
+    int rc = -1;
+    zhs_json_ws(&in);
+    if (in.p >= in.end || *in.p != '{') goto done;
+    in.p++;
+    zhs_json_ws(&in);
+    if (in.p < in.end && *in.p == '}') {
+        in.p++;
+        rc = 0;
+    }
+    while (rc != 0) {
+        zhs_json_ws(&in);
+        zhs_buf_reset(&name);
+        zhs_buf_reset(&value);
+        if (in.p >= in.end || *in.p != '"' || zhs_json_string(&in, &name)) break;
+        zhs_json_ws(&in);
+        if (in.p >= in.end || *in.p != ':') break;
+        in.p++;
+        zhs_json_ws(&in);
+        /* a member is a scalar: an array or an object is no parameter */
+        if (in.p >= in.end || *in.p == '[' || *in.p == '{' || get_scalar(&in, &value)) break;
+        if (name.oom || value.oom) {
+            rc = -2;
+            goto done;
+        }
+        int r = each(ctx, name.data ? name.data : "", name.len, value.data ? value.data : "", value.len);
+        if (r) {
+            rc = r;
+            goto done;
+        }
+        zhs_json_ws(&in);
+        if (in.p >= in.end) break;
+        if (*in.p == '}') {
+            in.p++;
+            rc = 0;
+        } else if (*in.p != ',') {
+            break;
+        } else {
+            in.p++;
+        }
+    }
+    /* nothing but white space after the object */
+    if (rc == 0) {
+        zhs_json_ws(&in);
+        if (in.p != in.end) rc = -1;
+    }
+done:
+    zhs_buf_free(&name);
+    zhs_buf_free(&value);
+    return rc;
+}

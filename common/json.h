@@ -39,4 +39,13 @@ const char *zhs_json_skip(zhs_json_in *in, int depth);
 ** text is not a valid flat JSON object. */
 int zhs_json_get(zhs_buf *out, const char *text, size_t n, const char *key);
 
+/* Calls each for every member of the flat object text[0..n), in order,
+** with its name and value: a string unescaped, a number or true, false,
+** null as written.  A member that is an array or an object, or anything
+** but white space after the object, makes the text no such object.
+** Returns 0; -1 when the text is not such an object, -2 out of memory,
+** or the first non-zero value each returned (which stops the walk). */
+typedef int (*zhs_json_member_fn)(void *ctx, const char *name, size_t nl, const char *value, size_t vl);
+int zhs_json_members(const char *text, size_t n, zhs_json_member_fn each, void *ctx);
+
 #endif

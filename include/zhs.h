@@ -586,8 +586,8 @@ void zhs_aliases_free(zhs_aliases *a);
 typedef struct zhs_search_options {
     unsigned version;           /* ZHS_SEARCH_OPTIONS_VERSION; 0: a zeroed struct */
     size_t k;                   /* hits wanted; 0: the default; at most ZHS_MAX_K */
-    double k1;                  /* BM25 k1; <= 0: the index's */
-    double b;                   /* BM25 b; < 0: the index's (version 0: 0 too) */
+    double k1;                  /* BM25 k1; <= 0: the index's; NaN or over 1000: ZHS_EINVAL */
+    double b;                   /* BM25 b; < 0: the index's (version 0: 0 too); NaN or over 1: ZHS_EINVAL */
     int exhaustive;             /* 1: score every match, no pruning (the oracle) */
     int count_only;             /* 1: only count matches */
     /* Version 2.  Citations: extra law-name abbreviations; NULL: the

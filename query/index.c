@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -227,9 +228,14 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
     }
     if (o->k == 0) o->k = ZHS_DEFAULT_K;
     if (o->k > ZHS_MAX_K) o->k = ZHS_MAX_K;
+    /* NaN and infinity are refused, not read as "the index's": a score of
+    ** NaN would rank at random (zhs.h: <= 0, < 0 mean the index's) */
+    if (isnan(o->k1) || o->k1 > 1000)
+        return zhs_fail(err, ZHS_EINVAL, "BM25 k1 must be a number up to 1000, or 0 for the index's (got %g)", o->k1);
+    if (isnan(o->b) || o->b > 1)
+        return zhs_fail(err, ZHS_EINVAL, "BM25 b must be between 0 and 1, or below 0 for the index's (got %g)", o->b);
     if (!(o->k1 > 0)) o->k1 = ix->m.k1;
     if (!(o->b >= 0)) o->b = ix->m.b;
-    if (o->b > 1) return zhs_fail(err, ZHS_EINVAL, "BM25 b must be between 0 and 1 (got %g)", o->b);
     if (o->proximity == 0) o->proximity = ZHS_DEFAULT_PROXIMITY;
     return ZHS_OK;
 }

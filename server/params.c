@@ -138,7 +138,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
     }
     if (key_is(key, keylen, "q") || key_is(key, keylen, "text")) {
         if (!val) val = "", vlen = 0;
-        if (check_text("q", val, vlen, lim->max_query, err)) return err->code;
+        if (check_text(key_is(key, keylen, "text") ? "text" : "q", val, vlen, lim->max_query, err)) return err->code;
         zhs_buf_reset(&p->q);
         if (!zhs_buf_append(&p->q, val, vlen)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading q");
         zhs_buf_cstr(&p->q);
@@ -200,25 +200,31 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
                     shown);
 }
 
+/* One member of a POST body, set as a query-string parameter is: an
+** unknown name is refused, a name given twice too (srv_params_set). */
+typedef struct body_ctx {
+    srv_params *p;
+    const srv_limits *lim;
+    zhs_error *err;
+} body_ctx;
+
+static int body_member(void *vctx, const char *name, size_t nl, const char *value, size_t vl)
+{
+    body_ctx *b = vctx;
+    return srv_params_set(b->p, b->lim, name, nl, value, vl, b->err) ? 1 : 0;
+}
+
 int srv_params_from_json(srv_params *p, const srv_limits *lim, const char *body, size_t n, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    const char *const *keys = names;
-    zhs_buf v;
-    zhs_buf_init(&v);
-    int rc = ZHS_OK;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && rc == ZHS_OK; i++) {
-        zhs_buf_reset(&v);
-        int found = zhs_json_get(&v, body, n, keys[i]);
-        if (found < 0) {
-            rc = zhs_fail(err, ZHS_EINVAL, "the body is not a JSON object: send {\"q\": \"…\", \"k\": 10}");
-        } else if (found == 1) {
-            if (v.oom) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the body");
-            else rc = srv_params_set(p, lim, keys[i], strlen(keys[i]), v.data ? v.data : "", v.len, err);
-        }
-    }
-    zhs_buf_free(&v);
-    return rc;
+    body_ctx b = {p, lim, err};
+    int rc = zhs_json_members(body, n, body_member, &b);
+    if (rc == 1) return err->code;
+    if (rc == -2) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading the body");
+    if (rc < 0)
+        return zhs_fail(err, ZHS_EINVAL, "the body is not a JSON object of strings, numbers and true/false: "
+                        "send {\"q\": \"…\", \"k\": 10}");
+    return ZHS_OK;
 }
 
 int srv_params_check_search(const srv_params *p, const srv_limits *lim, zhs_error *err)

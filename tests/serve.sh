@@ -317,6 +317,11 @@ expect_error 400 "too many parameters" GET "/search?q=x$(for i in $(seq 1 40); d
 expect_error 400 "POST body that is not JSON" POST /search --data-binary 'q=数据'
 expect_error 400 "POST body with a bad k" POST /search --data-binary '{"q":"数据","k":"many"}'
 expect_error 400 "POST body with an escaped NUL" POST /search --data-binary '{"q":"a\u0000b"}'
+expect_error 400 "POST body with a misspelt member (K)" POST /search --data-binary '{"q":"数据","K":3}'
+expect_error 400 "POST body with an unknown member" POST /search --data-binary '{"q":"数据","foo":{"x":1}}'
+expect_error 400 "POST body with a member given twice" POST /search --data-binary '{"q":"数据","q":"安全"}'
+expect_error 400 "POST body with k in an array" POST /search --data-binary '{"q":"数据","k":[3]}'
+expect_error 400 "POST body with text after the object" POST /search --data-binary '{"q":"数据","k":3} trailing'
 expect_error 400 "/analyze without text" GET /analyze
 expect_error 400 "/explain without doc or id" GET '/explain?q=数据'
 expect_error 400 "/explain with both doc and id" GET '/explain?q=数据&doc=1&id=x'

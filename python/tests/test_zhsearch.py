@@ -126,6 +126,12 @@ class TestSearch(SampleIndex):
         self.assertEqual(e.status, L.EQUERY)
         self.assertEqual(e.name, "bad query")
         self.assertIn("nothing to search for", str(e))
+        # BM25 parameters that are no numbers are refused, not read as the index's
+        with zhsearch.Index(self.idx) as ix:
+            for bad in ({"k1": float("inf")}, {"k1": float("nan")}, {"k1": 1e9}, {"b": float("nan")}, {"b": 2.0}):
+                with self.assertRaises(zhsearch.InvalidArgumentError, msg=str(bad)):
+                    ix.search(QUERY, k=3, **bad)
+            self.assertTrue(ix.search(QUERY, k=3, k1=0))        # 0: the index's
 
     def test_missing_index(self):
         missing = os.path.join(self.tmp, "no-such.idx")
