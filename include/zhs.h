@@ -403,7 +403,10 @@ int zhs_writer_open(zhs_writer **out, const char *dir, zhs_analyzer *an,
 int zhs_writer_add(zhs_writer *w, const zhs_passage *p, zhs_error *err);
 
 /* Writes, syncs and publishes the new version.  Afterwards the writer can
-** only be closed. */
+** only be closed.  An update (zhs_writer_open_update, _edit) that changes
+** nothing (no passage added or deleted, no file added, changed, gone or
+** touched) publishes nothing: the index keeps its generation, and its
+** readers have nothing to reopen. */
 int zhs_writer_commit(zhs_writer *w, zhs_error *err);
 
 /* Frees the writer; without a commit, everything it wrote is removed and

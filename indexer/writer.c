@@ -85,6 +85,8 @@ struct zhs_writer {
     seg_update *su;             /* per segment of old */
     zhs_src_table old_src, src; /* the old file table, the new one */
     bool have_old_src;
+    bool restat;                /* a file unchanged but for its size or mtime: its record changes */
+    bool noop;                  /* the update changed nothing: the commit published nothing */
     uint8_t *seen;              /* per old_src entry: named by this update */
     long cur;                   /* entry of src receiving passages, -1: none */
     uint64_t del_tokens;
@@ -703,6 +705,7 @@ int zhs_writer_source(zhs_writer *w, const zhs_source *s, int *state, zhs_error 
             e.count = old->count;
             if (!e.hash) e.hash = old->hash;
             if (!zhs_src_add(&w->src, &e)) return zhs_fail(err, ZHS_ENOMEM, "out of memory recording %s", s->rel);
+            w->restat |= !same_stat;
             w->counts.unchanged++;
             *state = ZHS_SOURCE_UNCHANGED;
             return ZHS_OK;
@@ -1063,6 +1066,23 @@ static void *tables_main(void *arg)
     return NULL;
 }
 
+/* Whether an update changes nothing: no passage added or deleted, no
+** file added, changed or gone, no file's record to refresh (a new mtime
+** of the same bytes).  Its commit then publishes nothing: a new
+** generation of the same index would only make every reader reopen it. */
+static bool update_is_noop(const zhs_writer *w)
+{
+    if (!w->update || w->merging || w->restat || w->nadded || w->ndocs || w->counts.added || w->counts.changed ||
+        w->counts.deleted || w->counts.passages_deleted)
+        return false;
+    if (!w->edit)
+        for (size_t i = 0; i < w->old_src.n; i++)
+            if (!w->seen[i]) return false;
+    for (unsigned i = 0; w->su && i < w->old.nsegments; i++)
+        if (w->su[i].dirty) return false;
+    return w->have_old_src;
+}
+
 int zhs_writer_commit(zhs_writer *w, zhs_error *err)
 {
     zhs_error local;
@@ -1072,7 +1092,16 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     if (w->commit_begun)
         return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit after a failed commit: close the writer (the old "
                         "index stays) and build again");
+    if (w->noop) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit called twice");
     if (w->pl && zhs_pipeline_drain(w->pl, err)) return err->code;
+    if (update_is_noop(w)) {
+        /* left as it is: the writer's close drops this generation's
+        ** scratch, as for a build given up */
+        w->noop = true;
+        w->counts.segments = w->old.nsegments;
+        report(w, "done");
+        return ZHS_OK;
+    }
     w->commit_begun = true;
     report(w, "writing");
     zhs_manifest m;

@@ -163,6 +163,18 @@ if "$ZHS" index -q --update -o "$TMP/u.idx" "$TMP/u" && [ "$(passages "$TMP/u.id
    "$ZHS" search "$TMP/u.idx" 葡萄 >/dev/null 2>&1 && ! "$ZHS" search "$TMP/u.idx" 苹果 >/dev/null 2>&1; then
   ok "--update after a file was replaced by another: its passages only"
 else bad "--update after a file was replaced by another"; fi
+# an update or an add that changes nothing publishes nothing: the same
+# generation, so that a running server has nothing to reload
+g1=$(generation "$TMP/u.idx")
+if "$ZHS" index -q --update -o "$TMP/u.idx" "$TMP/u" && "$ZHS" add "$TMP/u.idx" "$TMP/u/b.md" >/dev/null &&
+   [ "$(generation "$TMP/u.idx")" = "$g1" ] && "$ZHS" check "$TMP/u.idx" >/dev/null; then
+  ok "--update and add of unchanged files: generation $g1 kept, the index checks"
+else bad "--update and add of unchanged files: generation $(generation "$TMP/u.idx") (was $g1)"; fi
+printf '# 乙条例\n\n第一条 葡萄西瓜。\n' >"$TMP/u/b.md"
+if "$ZHS" add "$TMP/u.idx" "$TMP/u/b.md" >/dev/null && [ "$(generation "$TMP/u.idx")" -gt "$g1" ] &&
+   "$ZHS" search "$TMP/u.idx" 西瓜 >/dev/null 2>&1; then
+  ok "add of a changed file: a new generation"
+else bad "add of a changed file: generation $(generation "$TMP/u.idx") (was $g1)"; fi
 
 # An update that leaves out a root of a multi-root index would delete all
 # that root's files as gone: refused, the index left as it was.  Naming a
