@@ -319,6 +319,7 @@ int cmd_search(int argc, char **argv)
     c.tag = "zhs";
     c.color = isatty(1) && !getenv("NO_COLOR");
     const char *index = NULL, *query = NULL, *qfile = NULL, *remote = NULL, *afile = NULL;
+    bool grouped = false;       /* --group given: --per-group needs it */
     bool options = true;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -373,6 +374,7 @@ int cmd_search(int argc, char **argv)
         } else if (cli_opt_value(argc, argv, &i, "--group", &v)) {
             if (!v || strcmp(v, "law")) return usage_error(&c, "--group takes law");
             if (!c.so.group_size) c.so.group_size = 1;
+            grouped = true;
         } else if (cli_opt_value(argc, argv, &i, "--per-group", &v)) {
             size_t n;
             if (!cli_parse_size(v, &n) || n == 0 || n > 1000) return usage_error(&c, "--per-group takes a number from 1 to 1000");
@@ -390,6 +392,9 @@ int cmd_search(int argc, char **argv)
                                    argv[i]);
         }
     }
+    if (c.so.group_size && !grouped) return usage_error(&c, "--per-group goes with --group law");
+    if (c.so.all_versions && c.so.as_of)
+        return usage_error(&c, "--all-versions and --as-of exclude each other: every version, or the one in force then");
     if (remote && index && !query) {
         query = index;      /* --remote takes no INDEX: the first argument is the query */
         index = NULL;

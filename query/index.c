@@ -234,6 +234,9 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
         return zhs_fail(err, ZHS_EINVAL, "BM25 k1 must be a number up to 1000, or 0 for the index's (got %g)", o->k1);
     if (isnan(o->b) || o->b > 1)
         return zhs_fail(err, ZHS_EINVAL, "BM25 b must be between 0 and 1, or below 0 for the index's (got %g)", o->b);
+    if (o->all_versions && o->as_of && o->as_of[0])
+        return zhs_fail(err, ZHS_EINVAL, "all versions and as of %s exclude each other: ask for every version, or for "
+                        "the one in force on a date", o->as_of);
     if (!(o->k1 > 0)) o->k1 = ix->m.k1;
     if (!(o->b >= 0)) o->b = ix->m.b;
     if (o->proximity == 0) o->proximity = ZHS_DEFAULT_PROXIMITY;

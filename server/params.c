@@ -232,6 +232,11 @@ int srv_params_check_search(const srv_params *p, const srv_limits *lim, zhs_erro
     if (zhs_err_code(err)) return err->code;
     if (!p->has_q || p->q.len == 0)
         return zhs_fail(err, ZHS_EINVAL, "q is missing: give the query, e.g. /search?q=个人信息");
+    if (p->per_group && !p->group)
+        return zhs_fail(err, ZHS_EINVAL, "per_group goes with group=law: add group=law, or leave per_group out");
+    if (p->all_versions && p->as_of.len)
+        return zhs_fail(err, ZHS_EINVAL, "all_versions and as_of exclude each other: every version, or the one in "
+                        "force on a date");
     if (p->offset + p->k > lim->max_window)
         return zhs_fail(err, ZHS_EINVAL, "offset + k is %zu, over the limit of %zu: narrow the query instead of paging further",
                         p->offset + p->k, lim->max_window);

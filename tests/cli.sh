@@ -696,6 +696,11 @@ check "versions: --all-versions shows both, each with its date" \
 "$ZHS" search "$IDX" "$Q" -k 20 --no-color --as-of 2020-06-01 >"$TMP/v.out" 2>&1
 check "versions: --as-of 2020-06-01 is the 2019 text only" \
     bash -c "grep -q '(2019-01-01).md' '$TMP/v.out' && ! grep -q '2023-09-26  *(' '$TMP/v.out' && ! grep -q '保护条例.md:' '$TMP/v.out'"
+"$ZHS" search "$IDX" "$Q" --all-versions --as-of 2020-06-01 >"$TMP/v.out" 2>&1; rc=$?
+check "versions: --all-versions with --as-of is refused (exit 2), not one of them ignored" \
+    bash -c "[ $rc = 2 ] && grep -q 'exclude each other' '$TMP/v.out'"
+"$ZHS" search "$IDX" "$Q" --per-group 2 >"$TMP/v.out" 2>&1; rc=$?
+check "--per-group without --group is refused (exit 2)" bash -c "[ $rc = 2 ] && grep -q 'goes with --group' '$TMP/v.out'"
 "$ZHS" search "$IDX" '个人信息' --json -k 50 --filter 'date>=2023-01-01' >"$TMP/v.json" 2>&1
 check "--filter date>=2023-01-01: only passages dated so" py '
 import json, sys

@@ -132,6 +132,8 @@ class TestSearch(SampleIndex):
                 with self.assertRaises(zhsearch.InvalidArgumentError, msg=str(bad)):
                     ix.search(QUERY, k=3, **bad)
             self.assertTrue(ix.search(QUERY, k=3, k1=0))        # 0: the index's
+            with self.assertRaises(zhsearch.InvalidArgumentError):
+                ix.search(QUERY, all_versions=True, as_of="2020-01-01")     # every version, or one
 
     def test_missing_index(self):
         missing = os.path.join(self.tmp, "no-such.idx")
