@@ -122,6 +122,32 @@ static bool key_is(const char *key, size_t keylen, const char *name)
 static const char *const names[] = {"q", "text", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
                                     "count", "doc", "id", "filter", "as_of", "all_versions", "group", "per_group"};
 
+int srv_params_check_only(const srv_params *p, unsigned allowed, const char *endpoint, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    unsigned extra = p->seen & ~allowed;
+    if (!extra) return ZHS_OK;
+    unsigned i = 0;
+    while (!(extra & (1u << i))) i++;
+    zhs_buf takes;
+    zhs_buf_init(&takes);
+    for (unsigned j = 0; j < sizeof names / sizeof names[0]; j++)
+        if (j != 1 && (allowed & (1u << j))) zhs_buf_printf(&takes, "%s%s", takes.len ? ", " : "", j ? names[j] : "q (or text)");
+    int rc = zhs_fail(err, ZHS_EINVAL, "%s does not apply to %s: it takes %s", i ? names[i] : "q (or text)", endpoint,
+                      takes.len ? zhs_buf_cstr(&takes) : "no parameter");
+    zhs_buf_free(&takes);
+    return rc;
+}
+
+unsigned srv_params_bits(const char *const *which, size_t n)
+{
+    unsigned bits = 0;
+    for (size_t k = 0; k < n; k++)
+        for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (!strcmp(which[k], names[i])) bits |= 1u << (i == 1 ? 0 : i);
+    return bits;
+}
+
 int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t keylen, const char *val,
                    size_t vlen, zhs_error *err)
 {

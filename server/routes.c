@@ -76,6 +76,24 @@ static void ok_json(srv_response *resp)
     zhs_buf_putc(&resp->body, '\n');
 }
 
+/* The parameters each endpoint takes. */
+static const char *const search_params[] = {"q", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
+                                            "count", "filter", "as_of", "all_versions", "group", "per_group"};
+static const char *const explain_params[] = {"q", "doc", "id"};
+static const char *const analyze_params[] = {"q"};
+#define PARAMS(a) srv_params_bits(a, sizeof a / sizeof a[0])
+
+/* Whether p holds only parameters of the endpoint; false with the
+** response set otherwise. */
+static bool only_params(const srv_params *p, unsigned allowed, const char *endpoint, srv_response *resp)
+{
+    zhs_error e;
+    zhs_error_clear(&e);
+    if (srv_params_check_only(p, allowed, endpoint, &e) == ZHS_OK) return true;
+    fail_with(resp, &e);
+    return false;
+}
+
 /* Reads the query string into p; false with the response set on error. */
 static bool read_args(const srv_server *s, const srv_request *req, srv_params *p, srv_response *resp)
 {
@@ -202,6 +220,7 @@ static void route_search(srv_server *s, const srv_request *req, srv_response *re
         fail_with(resp, &e);
         goto done;
     }
+    if (!only_params(&p, PARAMS(search_params), "/search", resp)) goto done;
     if (srv_params_check_search(&p, &s->lim, &e)) {
         fail_with(resp, &e);
         goto done;
@@ -223,7 +242,7 @@ static void route_passage(srv_server *s, const srv_request *req, srv_response *r
     srv_params_init(&p);
     zhs_error e;
     zhs_error_clear(&e);
-    if (!read_args(s, req, &p, resp)) goto done;
+    if (!read_args(s, req, &p, resp) || !only_params(&p, 0, "/passages/N", resp)) goto done;
     if (srv_params_set(&p, &s->lim, "doc", 3, num, strlen(num), &e)) {
         srv_error(resp, 404, "no passage \"%.40s\": /passages/N takes a passage number, the \"doc\" of a hit", num);
         goto done;
@@ -274,7 +293,7 @@ static void route_analyze(srv_server *s, const srv_request *req, srv_response *r
     srv_params_init(&p);
     zhs_error e;
     zhs_error_clear(&e);
-    if (!read_args(s, req, &p, resp)) goto done;
+    if (!read_args(s, req, &p, resp) || !only_params(&p, PARAMS(analyze_params), "/analyze", resp)) goto done;
     if (!p.has_q) {
         srv_error(resp, 400, "text is missing: give the text to analyze, e.g. /analyze?text=个人信息");
         goto done;
@@ -324,7 +343,7 @@ static void route_explain(srv_server *s, const srv_request *req, srv_response *r
     srv_params_init(&p);
     zhs_error e;
     zhs_error_clear(&e);
-    if (!read_args(s, req, &p, resp)) goto done;
+    if (!read_args(s, req, &p, resp) || !only_params(&p, PARAMS(explain_params), "/explain", resp)) goto done;
     if (!p.has_q || p.q.len == 0) {
         srv_error(resp, 400, "q is missing: /explain?q=QUERY&doc=N explains passage N's score for QUERY");
         goto done;
@@ -412,7 +431,7 @@ static void route_stats(srv_server *s, const srv_request *req, srv_response *res
 {
     srv_params p;
     srv_params_init(&p);
-    bool ok = read_args(s, req, &p, resp);
+    bool ok = read_args(s, req, &p, resp) && only_params(&p, 0, health ? "/health" : "/stats", resp);
     srv_params_free(&p);
     if (!ok) return;
     srv_lease l;

@@ -70,6 +70,11 @@ int srv_params_from_json(srv_params *p, const srv_limits *lim, const char *body,
 
 /* After every parameter is set: q present and within limits, window. */
 int srv_params_check_search(const srv_params *p, const srv_limits *lim, zhs_error *err);
+/* The bits of the parameters named (srv_params.seen's), and a check that
+** p was given no other: each endpoint refuses another's parameters as it
+** refuses unknown ones (doc on /search would otherwise be ignored). */
+unsigned srv_params_bits(const char *const *which, size_t n);
+int srv_params_check_only(const srv_params *p, unsigned allowed, const char *endpoint, zhs_error *err);
 
 /* ---------------------------------------------------------------- snapshot.c */
 

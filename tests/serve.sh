@@ -317,6 +317,10 @@ expect_error 400 "too many parameters" GET "/search?q=x$(for i in $(seq 1 40); d
 expect_error 400 "POST body that is not JSON" POST /search --data-binary 'q=数据'
 expect_error 400 "POST body with a bad k" POST /search --data-binary '{"q":"数据","k":"many"}'
 expect_error 400 "POST body with an escaped NUL" POST /search --data-binary '{"q":"a\u0000b"}'
+expect_error 400 "doc on /search (another endpoint's parameter)" GET "/search?q=数据&doc=5"
+expect_error 400 "k on /analyze" GET "/analyze?text=数据&k=3"
+expect_error 400 "k on /explain" GET "/explain?q=数据&doc=1&k=5"
+expect_error 400 "q on /health" GET "/health?q=数据"
 expect_error 400 "per_group without group=law" GET "/search?q=数据&per_group=2"
 expect_error 400 "all_versions with as_of" GET "/search?q=数据&all_versions=1&as_of=2020-01-01"
 expect_error 400 "POST body with a misspelt member (K)" POST /search --data-binary '{"q":"数据","K":3}'
