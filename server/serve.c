@@ -113,8 +113,8 @@ int cmd_serve(int argc, char **argv)
         return cli_error(&err);
     }
     bool v6 = strchr(bind, ':') != NULL;
-    printf("zhs serve: %s on http://%s%s%s:%u/ (%u threads)\n", index, v6 ? "[" : "", bind, v6 ? "]" : "",
-           srv_http_port(&s), s.lim.threads);
+    printf("zhs serve: %s on http://%s%s%s:%u/ (%u thread%s)\n", index, v6 ? "[" : "", bind, v6 ? "]" : "",
+           srv_http_port(&s), s.lim.threads, s.lim.threads == 1 ? "" : "s");
     fflush(stdout);
     int sig = 0;
     sigwait(&stop, &sig);
