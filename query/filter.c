@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static int mark_copies(zhs_index *ix);
+
 int zhs_filter_open(zhs_index *ix, zhs_error *err)
 {
     char path[ZHS_PATH_MAX];
@@ -34,12 +36,60 @@ int zhs_filter_open(zhs_index *ix, zhs_error *err)
     ix->has_meta = true;
     for (uint32_t g = 0; g < ix->meta.ngroups && !ix->has_versions; g++)
         ix->has_versions = ix->meta.group_off[g + 1] - ix->meta.group_off[g] > 1;
+    if (mark_copies(ix)) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", path);
     return ZHS_OK;
+}
+
+typedef struct run_key {
+    uint64_t key;               /* group << 32 | date */
+    uint32_t run;
+} run_key;
+
+static int cmp_run_key(const void *a, const void *b)
+{
+    const run_key *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->run < y->run ? -1 : x->run > y->run;
+}
+
+/* Marks the runs whose title and date a run of another category repeats
+** (a law filed under two folders: every article would show twice, with
+** one score): the category of the last such run keeps the version, the
+** others are hidden with the older versions.  Runs of one category are
+** one file's (a run ends where a passage was deleted) or an update's
+** (a changed file's new passages come after its old, deleted ones), never
+** copies to hide.  Undated runs (a FAQ, notes) neither.  0, or -1 out of
+** memory. */
+static int mark_copies(zhs_index *ix)
+{
+    const zhs_meta *m = &ix->meta;
+    run_key *k = malloc((m->nruns + 1) * sizeof *k);
+    if (!k) return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < m->nruns; i++)
+        if (m->runs[i].date) k[n++] = (run_key){(uint64_t)m->runs[i].group << 32 | m->runs[i].date, (uint32_t)i};
+    qsort(k, n, sizeof *k, cmp_run_key);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && k[j].key == k[i].key;) j++;
+        uint32_t keep = m->runs[k[j - 1].run].category;
+        for (size_t x = i; x + 1 < j; x++) {
+            if (m->runs[k[x].run].category == keep) continue;
+            if (!ix->dup_runs && !(ix->dup_runs = calloc(m->nruns, 1))) {
+                free(k);
+                return -1;
+            }
+            ix->dup_runs[k[x].run] = 1;
+        }
+    }
+    free(k);
+    return 0;
 }
 
 void zhs_filter_close(zhs_index *ix)
 {
     zhs_meta_free(&ix->meta);
+    free(ix->dup_runs);
+    ix->dup_runs = NULL;
     ix->has_meta = ix->has_versions = false;
 }
 
@@ -224,7 +274,7 @@ int zhs_filter_apply(zhs_query *q, zhs_arena *a, const zhs_index *ix, const zhs_
                             "search as of a date", ix->dir);
         return ZHS_OK;
     }
-    if (!nc && !as_of && (o->all_versions || !ix->has_versions)) return ZHS_OK;
+    if (!nc && !as_of && (o->all_versions || (!ix->has_versions && !ix->dup_runs))) return ZHS_OK;
     size_t bytes = ((size_t)ix->meta.npassages + 8) / 8;
     uint8_t *h = zhs_arena_alloc(a, bytes);
     if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory filtering the query");
@@ -232,7 +282,7 @@ int zhs_filter_apply(zhs_query *q, zhs_arena *a, const zhs_index *ix, const zhs_
     const zhs_meta *m = &ix->meta;
     for (size_t i = 0; i < m->nruns; i++) {
         const zhs_meta_run *r = &m->runs[i];
-        bool ok = version_ok(ix, r, o->all_versions, as_of);
+        bool ok = version_ok(ix, r, o->all_versions, as_of) && (o->all_versions || !ix->dup_runs || !ix->dup_runs[i]);
         for (size_t j = 0; j < nc && ok; j++) ok = cond_ok(&c[j], r);
         if (ok) continue;
         uint32_t end = i + 1 < m->nruns ? m->runs[i + 1].first : m->npassages;

@@ -38,6 +38,10 @@ struct zhs_index {
     zhs_meta meta;              /* the metadata table (filter.c) */
     bool has_meta;              /* false: an index built before it, or remote shards */
     bool has_versions;          /* some title has two or more dates */
+    /* per run of the metadata table: a version a run of another category
+    ** repeats (the same title and date: a law filed under two folders),
+    ** hidden unless all versions are asked for; NULL: none */
+    uint8_t *dup_runs;
     zhs_cite_table cite;        /* the citation table (cite.c) */
     bool has_cite;              /* false: an index built before it, or remote shards */
     bool all_chars;             /* queries get every character term (index.c) */

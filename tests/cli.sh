@@ -696,6 +696,17 @@ check "versions: --all-versions shows both, each with its date" \
 "$ZHS" search "$IDX" "$Q" -k 20 --no-color --as-of 2020-06-01 >"$TMP/v.out" 2>&1
 check "versions: --as-of 2020-06-01 is the 2019 text only" \
     bash -c "grep -q '(2019-01-01).md' '$TMP/v.out' && ! grep -q '2023-09-26  *(' '$TMP/v.out' && ! grep -q '保护条例.md:' '$TMP/v.out'"
+# A law filed under two folders (the same title and date): each article
+# once by default, both copies with --all-versions; two laws of one title
+# and two dates keep their versions as before.
+mkdir -p "$TMP/dup/甲类" "$TMP/dup/乙类"
+printf '# 青禾省河道管理条例\n\n第一条 河道清淤应当定期开展。\n\n第二条 河道管理范围内禁止倾倒垃圾。\n' >"$TMP/dup/甲类/青禾省河道管理条例(2020-05-01).md"
+cp "$TMP/dup/甲类/青禾省河道管理条例(2020-05-01).md" "$TMP/dup/乙类/"
+"$ZHS" index -q -o "$TMP/dup.idx" "$TMP/dup" >/dev/null 2>&1
+check "a law under two folders: each article once by default" \
+    bash -c "[ \"\$('$ZHS' search --count '$TMP/dup.idx' 清淤 | cut -d' ' -f1)\" = 1 ]"
+check "a law under two folders: both copies with --all-versions" \
+    bash -c "[ \"\$('$ZHS' search --count --all-versions '$TMP/dup.idx' 清淤 | cut -d' ' -f1)\" = 2 ]"
 "$ZHS" search "$IDX" "$Q" --all-versions --as-of 2020-06-01 >"$TMP/v.out" 2>&1; rc=$?
 check "versions: --all-versions with --as-of is refused (exit 2), not one of them ignored" \
     bash -c "[ $rc = 2 ] && grep -q 'exclude each other' '$TMP/v.out'"
