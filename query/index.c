@@ -265,6 +265,10 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     int rc = zhs_filter_split(&rest, &conds, &r->arena, query, err);
     /* every character term where the index has them all or makes them */
     if (rc == ZHS_OK) rc = zhs_query_parse_chars(&r->q, &r->arena, an, rest, ix->all_chars, err);
+    /* the statutes' wording for everyday words: a ranking feature, of the
+    ** native engine (concepts.c) */
+    if (rc == ZHS_OK && o.proximity >= 0 && ix->m.engine == ZHS_ENGINE_NATIVE)
+        rc = zhs_query_expand(&r->q, &r->arena, an, rest, err);
     if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, rest, o.aliases, err);
     if (rc == ZHS_OK) rc = zhs_filter_apply(&r->q, &r->arena, ix, &o, conds, err);
     if (rc == ZHS_OK && (!o.group_size || o.count_only)) {

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
-#define MAX_QTERMS 1024
+#define MAX_QTERMS ZHS_QUERY_MAX_TERMS
 #define MAX_CLAUSES 64
 #define MAX_QUERY_BYTES (64 * 1024)
 
@@ -88,8 +88,18 @@ static void add_term(zhs_query *q, const char *key, size_t len, uint32_t kind)
 {
     ptrdiff_t at = zhs_query_term_find(q, key, len);
     if (at >= 0) {
-        q->terms[at].qtf++;
+        /* an expansion names a term the query has: it keeps its weight
+        ** and its count (the user named it, not twice) */
+        if (!q->adding) q->terms[at].qtf++;
         return;
+    }
+    if (q->adding && !q->boost) {
+        q->boost = zhs_arena_alloc(q->arena, MAX_QTERMS * sizeof *q->boost);
+        if (!q->boost) {
+            q->oom = true;
+            return;
+        }
+        for (size_t i = 0; i < MAX_QTERMS; i++) q->boost[i] = 1.0f;
     }
     if (q->nterms == MAX_QTERMS) {
         /* pasted text: the first terms are kept (see zhs_query_parse) */
@@ -113,6 +123,7 @@ static void add_term(zhs_query *q, const char *key, size_t len, uint32_t kind)
     t->len = (uint32_t)len;
     t->qtf = 1;
     t->kind = kind;
+    if (q->boost) q->boost[q->nterms - 1] = q->adding ? q->adding : 1.0f;
 }
 
 /* Chooses the elements that match text as written: bigrams over Han runs
@@ -548,5 +559,51 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
         return zhs_fail(err, ZHS_EQUERY, "the query \"%.200s\" has nothing to search for (no words, only "
                         "punctuation, spaces or operators): give words to search for", text);
     }
+    return ZHS_OK;
+}
+
+/* ------------------------------------------------------------ concepts */
+
+/* Whether the part s[0..n) is plain: no operator, field or quote, where
+** the user's exact wording is asked for. */
+static bool plain_part(const char *s, size_t n)
+{
+    int op, field;
+    const char *close;
+    if (op_at(s, n, 0, &op) && op == ZHS_OCCUR_MUST_NOT) return false;
+    size_t o = op_at(s, n, 0, &op);
+    return !field_at(s, n, o, &field) && !open_quote(s, n, o, &close);
+}
+
+int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    size_t n = strnlen(text, MAX_QUERY_BYTES);
+    const char *exp[8];
+    size_t ne = 0;
+    for (size_t i = 0; i < n;) {
+        size_t sl;
+        if (is_space_at(text, n, i, &sl)) {
+            i += sl;
+            continue;
+        }
+        size_t at = i;
+        while (i < n && !is_space_at(text, n, i, &sl)) i++;
+        if (plain_part(text + at, i - at)) ne += zhs_concepts_find(text + at, i - at, exp + ne, 8 - ne);
+    }
+    /* each phrase an optional part, its new terms of the concept weight */
+    q->adding = ZHS_CONCEPT_WEIGHT;
+    for (size_t e = 0; e < ne; e++)
+        for (const char *p = exp[e]; *p;) {
+            const char *sp = strchr(p, ' ');
+            size_t len = sp ? (size_t)(sp - p) : strlen(p);
+            if (add_clause(q, arena, an, p, 0, p, len, ZHS_OCCUR_SHOULD, false, false, err)) {
+                q->adding = 0;
+                return err->code;
+            }
+            p += len + (sp != NULL);
+        }
+    q->adding = 0;
+    if (q->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory expanding the query");
     return ZHS_OK;
 }

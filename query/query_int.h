@@ -174,6 +174,8 @@ typedef struct zhs_qclause {
 
 struct zhs_qcite;
 
+#define ZHS_QUERY_MAX_TERMS 1024    /* distinct terms of a query (parse.c) */
+
 typedef struct zhs_query {
     zhs_qterm *terms;
     size_t nterms;
@@ -193,6 +195,11 @@ typedef struct zhs_query {
     /* Analyze one-character parts into character terms although the
     ** analyzer has none (zhs_query_parse_chars). */
     bool make_chars;
+    /* Per term, a weight below 1 for the statutes' wording a concept
+    ** added (zhs_query_expand); NULL: every term 1.  Room for every term
+    ** the query may hold (ZHS_QUERY_MAX_TERMS). */
+    float *boost;
+    float adding;               /* the weight of the terms being added now; 0: a parse */
 } zhs_query;
 
 /* Where q->terms holds the term key[0..len): its index, -1 if nowhere. */
@@ -246,6 +253,15 @@ bool zhs_query_stopword(const char *key, size_t len);
 ** enough other terms (unless a required part names it), else 1.  Applied
 ** with the ranking features (proximity >= 0), not for plain BM25. */
 double zhs_query_term_weight(const zhs_query *q, size_t i);
+
+/* Adds the statutes' wording for the everyday expressions in the query's
+** plain parts (concepts.c), as optional terms of weight
+** ZHS_CONCEPT_WEIGHT; terms the query has already keep theirs. */
+#define ZHS_CONCEPT_WEIGHT 0.7f
+int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, zhs_error *err);
+/* The expansions (space-separated phrases) of the concepts in s[0..n),
+** each once, at most max; returns how many (concepts.c). */
+size_t zhs_concepts_find(const char *s, size_t n, const char **out, size_t max);
 
 /* ------------------------------------------------------------ aliases.c */
 

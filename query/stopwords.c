@@ -73,9 +73,12 @@ static bool required(const zhs_query *q, const zhs_qterm *t)
 double zhs_query_term_weight(const zhs_query *q, size_t i)
 {
     const zhs_qterm *t = &q->terms[i];
-    if (!zhs_query_stopword(t->key, t->len) || required(q, t)) return 1.0;
+    /* a concept's expansion weighs less (concepts.c); a term the exact
+    ** query of a citation adds past the array is the user's */
+    double w = q->boost && i < ZHS_QUERY_MAX_TERMS ? q->boost[i] : 1.0;
+    if (!zhs_query_stopword(t->key, t->len) || required(q, t)) return w;
     size_t other = 0;
     for (size_t j = 0; j < q->nterms; j++)
         if (!zhs_query_stopword(q->terms[j].key, q->terms[j].len)) other++;
-    return other >= ZHS_STOP_MIN_OTHER ? 0.0 : 1.0;
+    return other >= ZHS_STOP_MIN_OTHER ? 0.0 : w;
 }

@@ -9,6 +9,7 @@
 #include "query_int.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 static void describe(char *out, size_t n, const zhs_query *q)
@@ -173,6 +174,46 @@ static double weight_of(zhs_analyzer *an, zhs_arena *arena, const char *query, c
     return -1;
 }
 
+/* The weight of term key after the parse and the concepts' expansion of
+** query; -1 if the query has no such term. */
+static double expanded_weight(zhs_analyzer *an, zhs_arena *arena, const char *query, const char *key)
+{
+    zhs_query q;
+    zhs_error e = {0};
+    zhs_arena_reset(arena);
+    if (zhs_query_parse(&q, arena, an, query, &e) != ZHS_OK || zhs_query_expand(&q, arena, an, query, &e) != ZHS_OK)
+        return -1;
+    for (size_t i = 0; i < q.nterms; i++)
+        if (!strcmp(q.terms[i].key, key)) return zhs_query_term_weight(&q, i);
+    return -1;
+}
+
+/* Everyday words add the statutes' wording at a lower weight (concepts.c);
+** the user's own terms keep theirs; excluded, quoted and field parts add
+** nothing. */
+static void test_concepts(zhs_analyzer *an, zhs_arena *arena)
+{
+    double w = expanded_weight(an, arena, "高空抛物 责任", "B抛掷");
+    CHECK_MSG(fabs(w - ZHS_CONCEPT_WEIGHT) < 1e-6, "高空抛物 adds 抛掷物品's terms at the concept weight, got %g", w);
+    CHECK(expanded_weight(an, arena, "高空抛物 责任", "责任") == 1.0);
+    CHECK(expanded_weight(an, arena, "高空抛物 抛掷", "抛掷") == 1.0);     /* the user's own stays 1 */
+    CHECK(expanded_weight(an, arena, "数据 -高空抛物", "B抛掷") == -1);
+    CHECK(expanded_weight(an, arena, "\"高空抛物\"", "B抛掷") == -1);
+    CHECK(expanded_weight(an, arena, "title:高空抛物", "B抛掷") == -1);
+    CHECK(expanded_weight(an, arena, "加班费", "B延长") > 0);              /* the longest key: 加班费 */
+    CHECK(expanded_weight(an, arena, "加班费", "B报酬") > 0);
+    CHECK(expanded_weight(an, arena, "个人信息 处理", "B抛掷") == -1);     /* no concept: nothing added */
+    size_t before;
+    {
+        zhs_query q;
+        zhs_error e = {0};
+        zhs_arena_reset(arena);
+        CHECK(zhs_query_parse(&q, arena, an, "个人信息 处理", &e) == ZHS_OK);
+        before = q.nterms;
+        CHECK(zhs_query_expand(&q, arena, an, "个人信息 处理", &e) == ZHS_OK && q.nterms == before && !q.boost);
+    }
+}
+
 /* Question words weigh nothing in a question with enough other terms
 ** (stopwords.c), and keep their weight elsewhere. */
 static void test_question_words(zhs_analyzer *an, zhs_arena *arena)
@@ -235,6 +276,7 @@ int main(void)
     zhs_arena arena;
     zhs_arena_init(&arena, 64 * 1024);
     test_question_words(an, &arena);
+    test_concepts(an, &arena);
     test_many_terms(an, &arena);
     char got[4096];
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
