@@ -325,6 +325,10 @@ int zhs_json_members(const char *text, size_t n, zhs_json_member_fn each, void *
             rc = -2;
             goto done;
         }
+        if (in.invalid) {
+            rc = -3;
+            goto done;
+        }
         int r = each(ctx, name.data ? name.data : "", name.len, value.data ? value.data : "", value.len);
         if (r) {
             rc = r;

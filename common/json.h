@@ -44,7 +44,8 @@ int zhs_json_get(zhs_buf *out, const char *text, size_t n, const char *key);
 ** null as written.  A member that is an array or an object, or anything
 ** but white space after the object, makes the text no such object.
 ** Returns 0; -1 when the text is not such an object, -2 out of memory,
-** or the first non-zero value each returned (which stops the walk). */
+** -3 when a name or value holds a lone surrogate escape (\ud800), or the
+** first non-zero value each returned (which stops the walk). */
 typedef int (*zhs_json_member_fn)(void *ctx, const char *name, size_t nl, const char *value, size_t vl);
 int zhs_json_members(const char *text, size_t n, zhs_json_member_fn each, void *ctx);
 

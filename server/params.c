@@ -57,7 +57,7 @@ static int check_text(const char *name, const char *v, size_t n, size_t max, zhs
         uint32_t cp;
         size_t l = zhs_utf8_decode(v + i, n - i, &cp);
         if (cp == 0xFFFD && !(l == 3 && (unsigned char)v[i] == 0xEF))
-            return zhs_fail(err, ZHS_EINVAL, "%s is not valid UTF-8 (byte %zu): send UTF-8, percent-encoded in a URL",
+            return zhs_fail(err, ZHS_EINVAL, "%s is not valid UTF-8 (byte %zu): send UTF-8 (percent-encoded in a URL, as it is in a JSON body)",
                             name, i);
         if (cp == 0) return zhs_fail(err, ZHS_EINVAL, "%s contains a NUL character at byte %zu: remove it", name, i);
         i += l;
@@ -247,6 +247,9 @@ int srv_params_from_json(srv_params *p, const srv_limits *lim, const char *body,
     int rc = zhs_json_members(body, n, body_member, &b);
     if (rc == 1) return err->code;
     if (rc == -2) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading the body");
+    if (rc == -3)
+        return zhs_fail(err, ZHS_EINVAL, "the body holds a lone surrogate escape (\\ud800 without its pair), which is "
+                        "no character: send UTF-8, or escape a character outside the BMP as a surrogate pair");
     if (rc < 0)
         return zhs_fail(err, ZHS_EINVAL, "the body is not a JSON object of strings, numbers and true/false: "
                         "send {\"q\": \"…\", \"k\": 10}");

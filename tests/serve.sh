@@ -327,6 +327,7 @@ expect_error 400 "POST body with a misspelt member (K)" POST /search --data-bina
 expect_error 400 "POST body with an unknown member" POST /search --data-binary '{"q":"数据","foo":{"x":1}}'
 expect_error 400 "POST body with a member given twice" POST /search --data-binary '{"q":"数据","q":"安全"}'
 expect_error 400 "POST body with k in an array" POST /search --data-binary '{"q":"数据","k":[3]}'
+expect_error 400 "POST body with a lone surrogate escape" POST /search --data-binary '{"q":"\ud800"}'
 expect_error 400 "POST body with text after the object" POST /search --data-binary '{"q":"数据","k":3} trailing'
 expect_error 400 "/analyze without text" GET /analyze
 expect_error 400 "/explain without doc or id" GET '/explain?q=数据'

@@ -134,6 +134,9 @@ class TestSearch(SampleIndex):
             self.assertTrue(ix.search(QUERY, k=3, k1=0))        # 0: the index's
             with self.assertRaises(zhsearch.InvalidArgumentError):
                 ix.search(QUERY, all_versions=True, as_of="2020-01-01")     # every version, or one
+            with self.assertRaises(zhsearch.QueryError) as cm:
+                ix.search("数据\ud800")
+            self.assertIn("lone surrogate", str(cm.exception))
 
     def test_missing_index(self):
         missing = os.path.join(self.tmp, "no-such.idx")
