@@ -208,7 +208,8 @@ static const char delete_help[] =
     "Deletes from INDEX the passages of each PATH (a file or folder of its corpus,\n"
     "as a path that exists or as the path below its corpus folder, which need not\n"
     "exist any more; a folder, or a path ending in /, takes every file below it) and\n"
-    "each passage whose id is ID (\"regulations/x.md#第八条\", a JSONL record's id).\n"
+    "each passage whose id is ID (\"regulations/x.md#第八条\", a JSONL record's id);\n"
+    "what names no file and no id is tried as a folder gone from disk.\n"
     "An argument that names nothing is an error, and nothing is deleted.\n"
     "  -q, --quiet           print nothing but errors\n";
 
@@ -323,12 +324,25 @@ int cmd_delete(int argc, char **argv)
         else if (rc) goto fail;
     }
     if (zhs_writer_delete_ids(w, ids, nids, found, &err)) goto fail;
-    for (size_t i = 0; i < nids; i++)
-        if (!found[i]) {
-            fprintf(stderr, "zhs delete: %s names no file and no passage of %s: nothing was deleted "
-                    "('zhs search --json' shows passage ids)\n", ids[i], dir);
-            goto out;
+    for (size_t i = 0; i < nids; i++) {
+        if (found[i]) continue;
+        /* neither a file nor an id: a folder gone from disk, written
+        ** without its trailing '/' (zhs delete IDX sub after rm -rf sub) */
+        size_t l = strlen(ids[i]);
+        char *dirarg = l && ids[i][l - 1] != '/' && !strchr(ids[i], '#') ? malloc(l + 2) : NULL;
+        int rc = ZHS_ENOTFOUND;
+        if (dirarg) {
+            memcpy(dirarg, ids[i], l);
+            memcpy(dirarg + l, "/", 2);
+            rc = delete_file(w, dirarg, roots, nroots, &err);
+            free(dirarg);
         }
+        if (rc == ZHS_OK) continue;
+        if (rc != ZHS_ENOTFOUND) goto fail;
+        fprintf(stderr, "zhs delete: %s names no file, folder or passage of %s: nothing was deleted "
+                "('zhs search --json' shows passage ids)\n", ids[i], dir);
+        goto out;
+    }
     if (finish(&w, an, dir, quiet, t0, &err)) goto fail;
     status = CLI_OK;
     goto out;

@@ -225,6 +225,22 @@ void zhs_arena_reset(zhs_arena *a)
     a->total = 0;
 }
 
+zhs_arena_mark zhs_arena_save(const zhs_arena *a)
+{
+    return (zhs_arena_mark){a->head, a->head ? a->head->used : 0, a->total};
+}
+
+void zhs_arena_rewind(zhs_arena *a, zhs_arena_mark m)
+{
+    while (a->head && a->head != m.head) {
+        zhs_arena_chunk *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+    if (a->head) a->head->used = m.used;
+    a->total = m.total;
+}
+
 void zhs_arena_free(zhs_arena *a)
 {
     zhs_arena_chunk *c = a->head;

@@ -111,6 +111,15 @@ void *zhs_arena_calloc(zhs_arena *a, size_t n);
 char *zhs_arena_strndup(zhs_arena *a, const char *s, size_t n);
 void zhs_arena_reset(zhs_arena *a);                 /* keeps the first chunk */
 void zhs_arena_free(zhs_arena *a);
+/* A point to come back to: everything allocated after zhs_arena_save is
+** freed by zhs_arena_rewind to it (a try whose results are dropped); what
+** came before stays.  Marks nest; a rewind past a reset is undefined. */
+typedef struct zhs_arena_mark {
+    zhs_arena_chunk *head;
+    size_t used, total;
+} zhs_arena_mark;
+zhs_arena_mark zhs_arena_save(const zhs_arena *a);
+void zhs_arena_rewind(zhs_arena *a, zhs_arena_mark m);
 
 /* ---------------------------------------------------------------- UTF-8 */
 

@@ -207,6 +207,14 @@ if [ $rc = 0 ] && [ "$(passages "$TMP/m.idx")" = 2 ] && ! "$ZHS" search "$TMP/m.
    "$ZHS" index -q --update -o "$TMP/m.idx" "$TMP/m1" "$TMP/m2" && [ "$(passages "$TMP/m.idx")" = 4 ]; then
   ok "delete of a root, then an update without it: the root is gone, the others updated"
 else bad "delete of a root, then an update without it: exit $rc, $(passages "$TMP/m.idx") passages: $(cat "$TMP/err")"; fi
+# a subfolder gone from disk, named as it was without a trailing '/'
+mv "$TMP/m1/sub" "$TMP/sub.kept"
+(cd "$TMP/m1" && "$ZHS" delete -q "$TMP/m.idx" sub) 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && [ "$(passages "$TMP/m.idx")" = 2 ] && ! "$ZHS" search "$TMP/m.idx" 橘子 >/dev/null 2>&1 &&
+   "$ZHS" search "$TMP/m.idx" 苹果 >/dev/null 2>&1; then ok "delete of a subfolder gone from disk, without its '/': its 2 files go"
+else bad "delete of a subfolder gone from disk: exit $rc, $(passages "$TMP/m.idx") passages: $(cat "$TMP/err")"; fi
+mv "$TMP/sub.kept" "$TMP/m1/sub"
+"$ZHS" index -q --update -o "$TMP/m.idx" "$TMP/m1" "$TMP/m2" || bad "the subfolder back: update failed"
 "$ZHS" delete -q "$TMP/m.idx" "$TMP/m3" 2>"$TMP/err"; rc=$?
 if [ $rc = 2 ] && grep -q 'names no file' "$TMP/err"; then ok "delete of an emptied root again: refused, nothing named"
 else bad "delete of an emptied root again: exit $rc: $(cat "$TMP/err")"; fi
