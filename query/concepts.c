@@ -12,8 +12,9 @@
 ** comes first, and one that has only the statute's comes up among them.
 ** Only with the ranking features on (--proximity not 0) and on a native
 ** index: plain BM25 searches exactly the words written.  The keys are
-** simplified Chinese, matched in the query as written; the longest key
-** at each place wins (工伤认定 before 工伤).  Each expansion was checked
+** simplified Chinese, matched in the query as written and on its word
+** boundaries (仲裁员 is one word: no 裁员 in it); the longest key at each
+** place wins (工伤认定 before 工伤).  Each expansion was checked
 ** to occur in the laws corpus (docs/RANKING.md, "Everyday words").
 */
 #include "query_int.h"
@@ -93,15 +94,19 @@ static const concept table[] = {
     {"黑社会", "黑社会性质的组织"},
 };
 
-size_t zhs_concepts_find(const char *s, size_t n, const char **out, size_t max)
+size_t zhs_concepts_find(const char *s, size_t n, const uint8_t *edge, const char **out, size_t max)
 {
     size_t k = 0;
     for (size_t i = 0; i < n && k < max;) {
         size_t best = 0;
         const char *exp = NULL;
+        if (edge && !(edge[i] & 1)) {
+            i++;                /* no word starts here */
+            continue;
+        }
         for (size_t t = 0; t < sizeof table / sizeof table[0]; t++) {
             size_t kl = strlen(table[t].key);
-            if (kl > best && kl <= n - i && memcmp(s + i, table[t].key, kl) == 0) {
+            if (kl > best && kl <= n - i && memcmp(s + i, table[t].key, kl) == 0 && (!edge || (edge[i + kl] & 2))) {
                 best = kl;
                 exp = table[t].expand;
             }

@@ -564,15 +564,40 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
 
 /* ------------------------------------------------------------ concepts */
 
-/* Whether the part s[0..n) is plain: no operator, field or quote, where
-** the user's exact wording is asked for. */
-static bool plain_part(const char *s, size_t n)
+/* The concepts of one part, keys on the analyzer's word boundaries
+** (仲裁员 holds 裁员 but is one word: no 裁员 there). */
+static size_t part_concepts(zhs_arena *arena, zhs_analyzer *an, const char *s, size_t n, const char **out,
+                            size_t max, zhs_error *err)
 {
-    int op, field;
-    const char *close;
-    if (op_at(s, n, 0, &op) && op == ZHS_OCCUR_MUST_NOT) return false;
-    size_t o = op_at(s, n, 0, &op);
-    return !field_at(s, n, o, &field) && !open_quote(s, n, o, &close);
+    const zhs_token *tok;
+    size_t nt;
+    if (zhs_analyzer_run(an, &tok, &nt, s, n, err)) return 0;
+    uint8_t *edge = zhs_arena_calloc(arena, n + 1);     /* bit 1: a word starts here, 2: one ends */
+    if (!edge) return 0;
+    for (size_t i = 0; i < nt; i++)
+        if (tok[i].kind == ZHS_TOKEN_WORD && tok[i].end <= n) {
+            edge[tok[i].start] |= 1;
+            edge[tok[i].end] |= 2;
+        }
+    return zhs_concepts_find(s, n, edge, out, max);
+}
+
+/* Adds the terms of an expansion phrase: its bigrams and its words of
+** two characters or more, never a one-character word (的 of 饲养的动物,
+** 只 of 犬只), which would match nearly every passage. */
+static int add_expansion(zhs_query *q, zhs_analyzer *an, const char *p, size_t len, zhs_error *err)
+{
+    const zhs_token *tok;
+    size_t n;
+    if (zhs_analyzer_run(an, &tok, &n, p, len, err)) return err->code;
+    for (size_t i = 0; i < n; i++) {
+        if (tok[i].kind == ZHS_TOKEN_CHAR) continue;
+        if (tok[i].kind == ZHS_TOKEN_WORD && zhs_utf8_count(tok[i].text, tok[i].len) < 2) continue;
+        char key[ZHS_TERM_MAX + 4];
+        size_t kl = zhs_term_key(key, &tok[i], false);
+        add_term(q, key, kl, tok[i].kind);
+    }
+    return ZHS_OK;
 }
 
 int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, zhs_error *err)
@@ -581,23 +606,39 @@ int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const cha
     size_t n = strnlen(text, MAX_QUERY_BYTES);
     const char *exp[8];
     size_t ne = 0;
-    for (size_t i = 0; i < n;) {
+    /* the parts as the parse reads them: an excluded part, a field or a
+    ** quoted phrase (spaces and all) asks for the user's own wording */
+    for (size_t i = 0; i < n && ne < 8;) {
         size_t sl;
         if (is_space_at(text, n, i, &sl)) {
             i += sl;
             continue;
         }
-        size_t at = i;
+        int occur = ZHS_OCCUR_SHOULD, field = FIELD_NONE;
+        size_t ol = op_at(text, n, i, &occur);
+        i += ol;
+        if (i < n) i += field_at(text, n, i, &field);
+        const char *close;
+        size_t ql = i < n ? open_quote(text, n, i, &close) : 0;
+        const char *end = ql ? close_quote(text + i + ql, text + n, close) : NULL;
+        if (end) {
+            i = (size_t)(end - text) + quote_len(end);
+            continue;
+        }
+        size_t at = i + ql;
         while (i < n && !is_space_at(text, n, i, &sl)) i++;
-        if (plain_part(text + at, i - at)) ne += zhs_concepts_find(text + at, i - at, exp + ne, 8 - ne);
+        if (occur != ZHS_OCCUR_MUST_NOT && field == FIELD_NONE && i > at) {
+            ne += part_concepts(arena, an, text + at, i - at, exp + ne, 8 - ne, err);
+            if (zhs_err_code(err)) return err->code;
+        }
     }
-    /* each phrase an optional part, its new terms of the concept weight */
+    /* each phrase's terms optional, of the concept weight */
     q->adding = ZHS_CONCEPT_WEIGHT;
     for (size_t e = 0; e < ne; e++)
         for (const char *p = exp[e]; *p;) {
             const char *sp = strchr(p, ' ');
             size_t len = sp ? (size_t)(sp - p) : strlen(p);
-            if (add_clause(q, arena, an, p, 0, p, len, ZHS_OCCUR_SHOULD, false, false, err)) {
+            if (add_expansion(q, an, p, len, err)) {
                 q->adding = 0;
                 return err->code;
             }

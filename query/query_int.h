@@ -260,8 +260,10 @@ double zhs_query_term_weight(const zhs_query *q, size_t i);
 #define ZHS_CONCEPT_WEIGHT 0.7f
 int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, zhs_error *err);
 /* The expansions (space-separated phrases) of the concepts in s[0..n),
-** each once, at most max; returns how many (concepts.c). */
-size_t zhs_concepts_find(const char *s, size_t n, const char **out, size_t max);
+** each once, at most max; returns how many (concepts.c).  edge, if not
+** NULL, marks s's word boundaries (per byte, n + 1 of them: bit 1 a word
+** starts there, bit 2 one ends): a key must start and end on them. */
+size_t zhs_concepts_find(const char *s, size_t n, const uint8_t *edge, const char **out, size_t max);
 
 /* ------------------------------------------------------------ aliases.c */
 

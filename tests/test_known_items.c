@@ -346,7 +346,7 @@ static bool is_expected(const known *k, const zhs_passage *p)
 }
 
 /* The statutes' wording the query adds for everyday words (query/concepts.c). */
-size_t zhs_concepts_find(const char *s, size_t n, const char **out, size_t max);
+size_t zhs_concepts_find(const char *s, size_t n, const unsigned char *edge, const char **out, size_t max);
 
 /* The query's term texts (normalised), for the highlight check: its own,
 ** and those of the statutes' wording it adds (高空抛物: 抛掷物品), which
@@ -360,7 +360,7 @@ static size_t query_terms(char terms[][64], size_t max, const char *q)
     for (size_t i = 0; i < n && m < max; i++)
         if (tok[i].len < 64) snprintf(terms[m++], 64, "%.*s", (int)tok[i].len, tok[i].text);
     const char *exp[8];
-    size_t ne = zhs_concepts_find(q, strlen(q), exp, 8);
+    size_t ne = zhs_concepts_find(q, strlen(q), NULL, exp, 8);
     for (size_t e = 0; e < ne; e++) {
         if (zhs_analyzer_run(AN, &tok, &n, exp[e], strlen(exp[e]), &err)) return m;
         for (size_t i = 0; i < n && m < max; i++)

@@ -203,6 +203,17 @@ static void test_concepts(zhs_analyzer *an, zhs_arena *arena)
     CHECK(expanded_weight(an, arena, "加班费", "B延长") > 0);              /* the longest key: 加班费 */
     CHECK(expanded_weight(an, arena, "加班费", "B报酬") > 0);
     CHECK(expanded_weight(an, arena, "个人信息 处理", "B抛掷") == -1);     /* no concept: nothing added */
+    /* keys on word boundaries: 仲裁员, 擅离职守 are words that hold 裁员, 离职 */
+    CHECK(expanded_weight(an, arena, "仲裁员", "B裁减") == -1);
+    CHECK(expanded_weight(an, arena, "擅离职守", "B解除") == -1);
+    CHECK(expanded_weight(an, arena, "宠物 伤人", "B饲养") > 0);
+    /* never a one-character word of the statute's wording (的 of 饲养的动物) */
+    CHECK(expanded_weight(an, arena, "宠物 伤人", "的") == -1);
+    CHECK(expanded_weight(an, arena, "宠物 伤人", "B犬只") > 0);
+    /* a quoted phrase with a space, excluded or not, is the user's wording */
+    CHECK(expanded_weight(an, arena, "数据 -\"个人 宠物\"", "B饲养") == -1);
+    CHECK(expanded_weight(an, arena, "数据 \"个人 宠物\"", "B饲养") == -1);
+    CHECK(expanded_weight(an, arena, "+加班费", "B延长") > 0);        /* a required part expands */
     size_t before;
     {
         zhs_query q;
