@@ -277,6 +277,20 @@ static int delete_file(zhs_writer *w, const char *arg, const char *const *roots,
     return rc;
 }
 
+/* Whether arg exists neither from the working directory nor below any
+** root: only then may it name a folder gone from disk (a folder still
+** there is never taken for an id that failed: 2021 beside 2021/). */
+static bool gone_everywhere(const char *arg, const char *const *roots, size_t nroots)
+{
+    struct stat st;
+    if (stat(arg, &st) == 0) return false;
+    char path[4096];
+    for (size_t r = 0; r < nroots; r++)
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", roots[r], arg) < sizeof path && stat(path, &st) == 0)
+            return false;
+    return true;
+}
+
 int cmd_delete(int argc, char **argv)
 {
     const char *dir = NULL;
@@ -329,7 +343,9 @@ int cmd_delete(int argc, char **argv)
         /* neither a file nor an id: a folder gone from disk, written
         ** without its trailing '/' (zhs delete IDX sub after rm -rf sub) */
         size_t l = strlen(ids[i]);
-        char *dirarg = l && ids[i][l - 1] != '/' && !strchr(ids[i], '#') ? malloc(l + 2) : NULL;
+        char *dirarg = l && ids[i][l - 1] != '/' && !strchr(ids[i], '#') && gone_everywhere(ids[i], roots, nroots)
+                           ? malloc(l + 2)
+                           : NULL;
         int rc = ZHS_ENOTFOUND;
         if (dirarg) {
             memcpy(dirarg, ids[i], l);

@@ -319,8 +319,9 @@ int zhs_json_members(const char *text, size_t n, zhs_json_member_fn each, void *
         if (in.p >= in.end || *in.p != ':') break;
         in.p++;
         zhs_json_ws(&in);
-        /* a member is a scalar: an array or an object is no parameter */
-        if (in.p >= in.end || *in.p == '[' || *in.p == '{' || get_scalar(&in, &value)) break;
+        /* a member is a string, a number, true or false: an array, an
+        ** object or null is no parameter's value */
+        if (in.p >= in.end || *in.p == '[' || *in.p == '{' || *in.p == 'n' || get_scalar(&in, &value)) break;
         if (name.oom || value.oom) {
             rc = -2;
             goto done;

@@ -40,8 +40,8 @@ const char *zhs_json_skip(zhs_json_in *in, int depth);
 int zhs_json_get(zhs_buf *out, const char *text, size_t n, const char *key);
 
 /* Calls each for every member of the flat object text[0..n), in order,
-** with its name and value: a string unescaped, a number or true, false,
-** null as written.  A member that is an array or an object, or anything
+** with its name and value: a string unescaped, a number or true, false
+** as written.  A member that is an array, an object or null, or anything
 ** but white space after the object, makes the text no such object.
 ** Returns 0; -1 when the text is not such an object, -2 out of memory,
 ** -3 when a name or value holds a lone surrogate escape (\ud800), or the

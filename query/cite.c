@@ -257,6 +257,16 @@ static const char DI[] = "\xE7\xAC\xAC", TIAO[] = "\xE6\x9D\xA1", TIAO_T[] = "\x
 ** interpretations, rules and replies end (…的解释, …规定, …批复).  A
 ** joiner (刑法第二十条和第二十一条), punctuation or a space before the
 ** next article, or any other ending, and the article is a citation. */
+/* Whether s[0..n), the part up to a 第X条, starts a title that may hold
+** it: such titles say 关于 before the article they name (最高人民法院关于
+** 适用刑法第十二条…); 刑法第二十条正当防卫的规定第二十一条 cites two. */
+static bool title_before(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 6 <= n; i++)
+        if (!memcmp(s + i, "\xE5\x85\xB3\xE4\xBA\x8E", 6)) return true;     /* 关于 */
+    return false;
+}
+
 static bool title_goes_on(const char *s, size_t n)
 {
     static const char *const ends[] = {
@@ -405,7 +415,8 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
         /* 第X条 inside 《…》 is part of a title (《…关于适用刑法第十二条几个
         ** 问题的解释》第二条), not a citation */
         if ((inside_title(text + pos, at - pos) && strstr(text + at, "\xE3\x80\x8B")) ||
-            title_goes_on(text + at + len, n - at - len)) {
+            (title_before(text + part_start(text, at), at - part_start(text, at)) &&
+             title_goes_on(text + at + len, n - at - len))) {
             scan = at + len;
             continue;
         }

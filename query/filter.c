@@ -282,7 +282,10 @@ int zhs_filter_apply(zhs_query *q, zhs_arena *a, const zhs_index *ix, const zhs_
     const zhs_meta *m = &ix->meta;
     for (size_t i = 0; i < m->nruns; i++) {
         const zhs_meta_run *r = &m->runs[i];
-        bool ok = version_ok(ix, r, o->all_versions, as_of) && (o->all_versions || !ix->dup_runs || !ix->dup_runs[i]);
+        /* a copy is hidden only where no condition is asked for: the
+        ** conditions may pass the hidden copy alone (category=乙类) */
+        bool ok = version_ok(ix, r, o->all_versions, as_of) &&
+                  (o->all_versions || nc || !ix->dup_runs || !ix->dup_runs[i]);
         for (size_t j = 0; j < nc && ok; j++) ok = cond_ok(&c[j], r);
         if (ok) continue;
         uint32_t end = i + 1 < m->nruns ? m->runs[i + 1].first : m->npassages;

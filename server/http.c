@@ -188,17 +188,17 @@ int srv_http_start(srv_server *s, const char *bind, unsigned port, zhs_error *er
     }
     /* One thread is no pool: libmicrohttpd warns about a pool size it
     ** ignores (1, even 0), so the option is given only for a pool. */
-    struct MHD_OptionItem ops[] = {
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_mhd, s},
-        {MHD_OPTION_SOCK_ADDR, 0, sa},
-        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->lim.connections, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->lim.timeout_s, NULL},
-        /* headers and the URL must fit here, or the client gets 431/414 */
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(64 * 1024), NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, s},
-        {s->lim.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)s->lim.threads, NULL},
-        {MHD_OPTION_END, 0, NULL},
-    };
+    struct MHD_OptionItem ops[8];
+    size_t no = 0;
+    ops[no++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_mhd, s};
+    ops[no++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, sa};
+    ops[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->lim.connections, NULL};
+    ops[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->lim.timeout_s, NULL};
+    /* headers and the URL must fit here, or the client gets 431/414 */
+    ops[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(64 * 1024), NULL};
+    ops[no++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, s};
+    if (s->lim.threads > 1) ops[no++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->lim.threads, NULL};
+    ops[no++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     s->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, answer, s, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     if (!s->daemon)
         return zhs_fail(err, ZHS_EIO, "cannot listen on %s port %u (in use, or not an address of this machine): "

@@ -705,6 +705,8 @@ cp "$TMP/dup/甲类/青禾省河道管理条例(2020-05-01).md" "$TMP/dup/乙类
 "$ZHS" index -q -o "$TMP/dup.idx" "$TMP/dup" >/dev/null 2>&1
 check "a law under two folders: each article once by default" \
     bash -c "[ \"\$('$ZHS' search --count '$TMP/dup.idx' 清淤 | cut -d' ' -f1)\" = 1 ]"
+check "a law under two folders: a condition on the hidden copy's category finds it" \
+    bash -c "[ \"\$('$ZHS' search --count '$TMP/dup.idx' '清淤 category=甲类' | cut -d' ' -f1)\" = 1 ] && [ \"\$('$ZHS' search --count '$TMP/dup.idx' '清淤 category=乙类' | cut -d' ' -f1)\" = 1 ]"
 check "a law under two folders: both copies with --all-versions" \
     bash -c "[ \"\$('$ZHS' search --count --all-versions '$TMP/dup.idx' 清淤 | cut -d' ' -f1)\" = 2 ]"
 "$ZHS" search "$IDX" "$Q" --all-versions --as-of 2020-06-01 >"$TMP/v.out" 2>&1; rc=$?

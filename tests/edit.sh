@@ -215,6 +215,14 @@ if [ $rc = 0 ] && [ "$(passages "$TMP/m.idx")" = 2 ] && ! "$ZHS" search "$TMP/m.
 else bad "delete of a subfolder gone from disk: exit $rc, $(passages "$TMP/m.idx") passages: $(cat "$TMP/err")"; fi
 mv "$TMP/sub.kept" "$TMP/m1/sub"
 "$ZHS" index -q --update -o "$TMP/m.idx" "$TMP/m1" "$TMP/m2" || bad "the subfolder back: update failed"
+# a folder still on disk is never taken for an id that names nothing
+g1=$(generation "$TMP/m.idx")
+(cd "$TMP/m1" && "$ZHS" delete -q "$TMP/m.idx" sub#none) 2>"$TMP/err"; rc1=$?
+(cd "$TMP" && "$ZHS" delete -q "$TMP/m.idx" sub) 2>>"$TMP/err"; rc2=$?
+if [ $rc1 = 2 ] && [ $rc2 = 2 ] && grep -q 'names no file, folder or passage' "$TMP/err" &&
+   [ "$(generation "$TMP/m.idx")" = "$g1" ] && "$ZHS" search "$TMP/m.idx" 橘子 >/dev/null 2>&1; then
+  ok "delete of a name that is no file or id: refused while the folder of that name is on disk"
+else bad "delete of a name beside a folder on disk: exit $rc1/$rc2: $(cat "$TMP/err")"; fi
 "$ZHS" delete -q "$TMP/m.idx" "$TMP/m3" 2>"$TMP/err"; rc=$?
 if [ $rc = 2 ] && grep -q 'names no file' "$TMP/err"; then ok "delete of an emptied root again: refused, nothing named"
 else bad "delete of an emptied root again: exit $rc: $(cat "$TMP/err")"; fi

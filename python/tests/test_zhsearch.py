@@ -315,6 +315,28 @@ class TestBuild(unittest.TestCase):
             zhsearch.build_index(empty, os.path.join(self.tmp, "none.idx"))
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "none.idx", "MANIFEST")))
 
+    def test_an_exception_while_recording_a_file_stops_the_build(self):
+        """A Ctrl-C in the per-file callback must not publish an index
+        without that file: the build stops and the exception comes back."""
+        out = os.path.join(self.tmp, "stop.idx")
+        zhsearch.build_index(SAMPLE, out)
+        with zhsearch.Index(out) as ix:
+            before = (ix.info.generation, ix.info.passages)
+        real = L.Source
+
+        class Interrupted(real):
+            def __init__(self, *a):
+                raise KeyboardInterrupt("stop")
+
+        L.Source = Interrupted
+        try:
+            with self.assertRaises(KeyboardInterrupt):
+                zhsearch.build_index(SAMPLE, out)
+        finally:
+            L.Source = real
+        with zhsearch.Index(out) as ix:
+            self.assertEqual((ix.info.generation, ix.info.passages), before)
+
     def test_paths_in_a_list_and_pathlike(self):
         import pathlib
         out = pathlib.Path(self.tmp) / "p.idx"

@@ -417,6 +417,8 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
         lib.zhs_writer_open(ctypes.byref(w), os.fsencode(out_dir), an, ctypes.byref(opts),
                             ctypes.byref(err))
         if not replace and not err.code and lib.zhs_writer_check_roots(w, cpaths, len(paths), ctypes.byref(err)) != L.OK:
+            if err.code != L.EINVAL:
+                _check(err.code, err)           # the file table unreadable, out of memory: as it is
             raise InvalidArgumentError("build_index: %s (pass replace=True to replace it with an index of this "
                                        "corpus)" % _str(err.message), L.EINVAL, "bad argument")
         lib.zhs_corpus_open(ctypes.byref(c), cpaths, len(paths), ctypes.byref(copts),
@@ -424,22 +426,23 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
         # each file recorded as the CLI records it: its later builds are
         # checked against the same corpus, and 'zhs index --update' works
         def on_file(ctx, f, e):
-            fc = f.contents
-            src = L.Source(fc.root, fc.rel, fc.size, fc.mtime_ns, 0)
-            state = ctypes.c_int()
-            for _ in range(2):
+            # an exception cannot cross the C frames: it stops the build
+            # (a negative status ends zhs_corpus_next) and is re-raised below,
+            # so that a Ctrl-C never publishes an index without this file
+            try:
+                fc = f.contents
+                src = L.Source(fc.root, fc.rel, fc.size, fc.mtime_ns, 0)
+                state = ctypes.c_int()
                 rc = lib.zhs_writer_source(w, ctypes.byref(src), ctypes.byref(state), e)
                 if rc != L.OK:
                     return rc
-                if state.value != L.SOURCE_NEEDS_HASH:
-                    break
-                try:
-                    with open(fc.path, "rb") as fh:
-                        data = fh.read()
-                    src.hash = lib.zhs_source_hash(data, len(data))
-                except OSError:
-                    src.hash = 1        # unreadable now: changed; the reader says why
-            return 0 if state.value == L.SOURCE_UNCHANGED else 1
+                # a build names every file anew (never SOURCE_NEEDS_HASH, an update's)
+                return 0 if state.value == L.SOURCE_UNCHANGED else 1
+            except BaseException as ex:      # noqa: B902 - re-raised below
+                failure.append(ex)
+                e.contents.code = L.EINVAL
+                e.contents.message = b"build_index: stopped by an exception in Python"
+                return L.EINVAL
 
         filter_fn = L.FILTER_FN(on_file)    # kept alive until the end of the call
         if not err.code:
