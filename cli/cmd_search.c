@@ -296,6 +296,8 @@ static const char search_help[] =
     "  --per-group N         with --group: up to N passages of each law\n"
     "  --k1 X --b X          BM25 parameters (default: the index's)\n"
     "  --proximity W         weight of the term-proximity bonus (default 1; 0: plain BM25)\n"
+    "  --no-expand           search the words as written: no statutes' wording added for\n"
+    "                        everyday words (高空抛物: 抛掷物品; docs/RANKING.md)\n"
     "  --count               only count matching passages (text: 'N passages match',\n"
     "                        json: matches, trec: 'qid N' lines)\n"
     "  --exhaustive          score every match (no pruning; for checking)\n"
@@ -379,6 +381,8 @@ int cmd_search(int argc, char **argv)
             size_t n;
             if (!cli_parse_size(v, &n) || n == 0 || n > 1000) return usage_error(&c, "--per-group takes a number from 1 to 1000");
             c.so.group_size = (unsigned)n;
+        } else if (cli_opt_flag(argv, i, "--no-expand")) {
+            c.so.no_expand = 1;
         } else if (cli_opt_flag(argv, i, "--count")) {
             c.so.count_only = 1;
         } else if (cli_opt_flag(argv, i, "--exhaustive")) {

@@ -584,7 +584,7 @@ int zhs_aliases_parse(zhs_aliases **out, const char *text, size_t len, const cha
                       zhs_error *err);
 void zhs_aliases_free(zhs_aliases *a);
 
-#define ZHS_SEARCH_OPTIONS_VERSION 3
+#define ZHS_SEARCH_OPTIONS_VERSION 4
 
 typedef struct zhs_search_options {
     unsigned version;           /* ZHS_SEARCH_OPTIONS_VERSION; 0: a zeroed struct */
@@ -613,16 +613,22 @@ typedef struct zhs_search_options {
     ** (docs/RANKING.md); 0: ZHS_DEFAULT_PROXIMITY; < 0: none (plain BM25).
     ** The native engine only: Xapian ranks with plain BM25. */
     double proximity;
+    /* Version 4.  1: no statutes' wording added for everyday words
+    ** (docs/RANKING.md, "Everyday words"): the words as written, ranked
+    ** with the features still on; 0: added (the native engine, with the
+    ** ranking features on). */
+    int no_expand;
 } zhs_search_options;
 /*
 ** The version-2 fields are read only when version >= 2, the version-3
-** field when version >= 3 (start from ZHS_SEARCH_OPTIONS_INIT): an older
+** field when version >= 3, the version-4 one when version >= 4 (start
+** from ZHS_SEARCH_OPTIONS_INIT): an older
 ** struct may come from a program built against the smaller struct, so it
 ** gets their defaults.
 ** Filters, as_of and group_size need the index's metadata table: on an
 ** index built before it (or remote shards) they fail with ZHS_EVERSION.
 */
-#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL, 0, NULL, NULL, 0, 0}
+#define ZHS_SEARCH_OPTIONS_INIT {ZHS_SEARCH_OPTIONS_VERSION, ZHS_DEFAULT_K, 0, -1, 0, 0, NULL, 0, NULL, NULL, 0, 0, 0}
 
 /* Sets *o to ZHS_SEARCH_OPTIONS_INIT. */
 void zhs_search_options_default(zhs_search_options *o);

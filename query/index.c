@@ -220,7 +220,8 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
                             ZHS_SEARCH_OPTIONS_VERSION);
         /* A struct older than version 2 (or zeroed, which may be an old
         ** caller's) ends before the version-2 fields: never read them. */
-        memcpy(o, given, given->version >= 3   ? sizeof *o
+        memcpy(o, given, given->version >= 4   ? sizeof *o
+                         : given->version == 3 ? offsetof(zhs_search_options, no_expand)
                          : given->version == 2 ? offsetof(zhs_search_options, proximity)
                                                : offsetof(zhs_search_options, aliases));
         o->version = ZHS_SEARCH_OPTIONS_VERSION;
@@ -267,7 +268,7 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     if (rc == ZHS_OK) rc = zhs_query_parse_chars(&r->q, &r->arena, an, rest, ix->all_chars, err);
     /* the statutes' wording for everyday words: a ranking feature, of the
     ** native engine (concepts.c) */
-    if (rc == ZHS_OK && o.proximity >= 0 && ix->m.engine == ZHS_ENGINE_NATIVE)
+    if (rc == ZHS_OK && o.proximity >= 0 && !o.no_expand && ix->m.engine == ZHS_ENGINE_NATIVE)
         rc = zhs_query_expand(&r->q, &r->arena, an, rest, err);
     if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, rest, o.aliases, err);
     if (rc == ZHS_OK) rc = zhs_filter_apply(&r->q, &r->arena, ix, &o, conds, err);

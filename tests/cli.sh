@@ -709,6 +709,12 @@ check "a law under two folders: a condition on the hidden copy's category finds 
     bash -c "[ \"\$('$ZHS' search --count '$TMP/dup.idx' '清淤 category=甲类' | cut -d' ' -f1)\" = 1 ] && [ \"\$('$ZHS' search --count '$TMP/dup.idx' '清淤 category=乙类' | cut -d' ' -f1)\" = 1 ]"
 check "a law under two folders: both copies with --all-versions" \
     bash -c "[ \"\$('$ZHS' search --count --all-versions '$TMP/dup.idx' 清淤 | cut -d' ' -f1)\" = 2 ]"
+# everyday words add the statutes' wording; --no-expand searches the words as written
+n1=$("$ZHS" search --count "$IDX" 醉驾 2>/dev/null | cut -d' ' -f1)
+n0=$("$ZHS" search --count --no-expand "$IDX" 醉驾 2>/dev/null | cut -d' ' -f1)
+check "everyday words: 醉驾 also finds 醉酒驾驶 ($n1 passages), not with --no-expand ($n0)" \
+    bash -c "[ '${n1:-0}' -gt '${n0:-0}' ] && '$ZHS' search -k 1 --no-color '$IDX' 醉驾 | grep -q '醉酒驾驶' &&
+             ! '$ZHS' search -k 1 --no-color --no-expand '$IDX' 醉驾 | grep -q '醉酒驾驶'"
 "$ZHS" search "$IDX" "$Q" --all-versions --as-of 2020-06-01 >"$TMP/v.out" 2>&1; rc=$?
 check "versions: --all-versions with --as-of is refused (exit 2), not one of them ignored" \
     bash -c "[ $rc = 2 ] && grep -q 'exclude each other' '$TMP/v.out'"

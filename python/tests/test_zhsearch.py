@@ -134,6 +134,8 @@ class TestSearch(SampleIndex):
             self.assertTrue(ix.search(QUERY, k=3, k1=0))        # 0: the index's
             with self.assertRaises(zhsearch.InvalidArgumentError):
                 ix.search(QUERY, all_versions=True, as_of="2020-01-01")     # every version, or one
+            # everyday words add the statutes' wording unless told not to
+            self.assertGreaterEqual(len(ix.search("精神损失费", k=50)), len(ix.search("精神损失费", k=50, expand=False)))
             with self.assertRaises(zhsearch.QueryError) as cm:
                 ix.search("数据\ud800")
             self.assertIn("lone surrogate", str(cm.exception))

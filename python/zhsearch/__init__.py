@@ -621,6 +621,7 @@ class Index(_Closeable):
             opts.as_of = meta.get("as_of")
             opts.filter = meta.get("filter")
             opts.group_size = int(meta.get("per_law") or 0)
+            opts.no_expand = int(not meta.get("expand", True))
         if k is not None:
             if int(k) < 1:
                 raise InvalidArgumentError("k must be at least 1", L.EINVAL, "bad argument")
@@ -643,16 +644,18 @@ class Index(_Closeable):
 
     def search(self, query: Union[str, bytes], k: int = 10, *, k1: Optional[float] = None,
                b: Optional[float] = None, exhaustive: bool = False, filter: Optional[str] = None,
-               as_of: Optional[str] = None, all_versions: bool = False, per_law: int = 0) -> Results:
+               as_of: Optional[str] = None, all_versions: bool = False, per_law: int = 0,
+               expand: bool = True) -> Results:
         """The best k passages for query (docs/QUERY.md: words, "phrases",
         +required, -excluded, title:word).  Raises QueryError with the
         library's message (which says where) for a query it cannot parse.
         filter: "date>=2021-01-01 category=行政法规"; as_of: the version in
         force at a date; all_versions: every version of a law; per_law: at
-        most this many passages of each law (0: no grouping)."""
+        most this many passages of each law (0: no grouping); expand=False:
+        no statutes' wording added for everyday words (docs/RANKING.md)."""
         meta = {"filter": filter.encode("utf-8") if filter else None,
                 "as_of": as_of.encode("utf-8") if as_of else None,
-                "all_versions": all_versions, "per_law": per_law}
+                "all_versions": all_versions, "per_law": per_law, "expand": expand}
         if self._info.shareable:
             return self._search(query, k, k1, b, exhaustive, meta)
         with self._lock:

@@ -145,7 +145,8 @@ class SearchOptions(ctypes.Structure):
                 ("aliases", ctypes.c_void_p),     # version 2: a zhs_aliases *, NULL: the built-in list
                 ("all_versions", c_int), ("as_of", c_char_p), ("filter", c_char_p),
                 ("group_size", c_uint),
-                ("proximity", c_double)]         # version 3: 0 the default, < 0 plain BM25
+                ("proximity", c_double),         # version 3: 0 the default, < 0 plain BM25
+                ("no_expand", c_int)]            # version 4: 1 no statutes' wording for everyday words
 
 
 class Hit(ctypes.Structure):
