@@ -12,7 +12,8 @@
 ** comes first, and one that has only the statute's comes up among them.
 ** Only with the ranking features on (--proximity not 0) and on a native
 ** index: plain BM25 searches exactly the words written.  The keys are
-** simplified Chinese, matched in the query as written and on its word
+** simplified Chinese, matched against the query's words as the analyzer
+** folds them (醉駕 is 醉驾) and on their
 ** boundaries (仲裁员 is one word: no 裁员 in it); the longest key at each
 ** place wins (工伤认定 before 工伤).  Each expansion was checked
 ** to occur in the laws corpus (docs/RANKING.md, "Everyday words").

@@ -565,21 +565,33 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
 /* ------------------------------------------------------------ concepts */
 
 /* The concepts of one part, keys on the analyzer's word boundaries
-** (仲裁员 holds 裁员 but is one word: no 裁员 there). */
+** (仲裁员 holds 裁员 but is one word: no 裁员 there) and in its folded
+** text, so that a traditional query (醉駕) finds the simplified key: the
+** part's words, numbers and Latin in order, a space where a run ends. */
 static size_t part_concepts(zhs_arena *arena, zhs_analyzer *an, const char *s, size_t n, const char **out,
                             size_t max, zhs_error *err)
 {
     const zhs_token *tok;
     size_t nt;
     if (zhs_analyzer_run(an, &tok, &nt, s, n, err)) return 0;
-    uint8_t *edge = zhs_arena_calloc(arena, n + 1);     /* bit 1: a word starts here, 2: one ends */
-    if (!edge) return 0;
-    for (size_t i = 0; i < nt; i++)
-        if (tok[i].kind == ZHS_TOKEN_WORD && tok[i].end <= n) {
-            edge[tok[i].start] |= 1;
-            edge[tok[i].end] |= 2;
-        }
-    return zhs_concepts_find(s, n, edge, out, max);
+    size_t room = 1;
+    for (size_t i = 0; i < nt; i++) room += tok[i].len + 1;
+    char *f = zhs_arena_alloc(arena, room);
+    uint8_t *edge = zhs_arena_calloc(arena, room);     /* bit 1: a word starts here, 2: one ends */
+    if (!f || !edge) return 0;
+    size_t fl = 0;
+    uint32_t next = UINT32_MAX;                     /* the position after the last word */
+    for (size_t i = 0; i < nt; i++) {
+        const zhs_token *t = &tok[i];
+        if (t->kind != ZHS_TOKEN_WORD && t->kind != ZHS_TOKEN_LATIN && t->kind != ZHS_TOKEN_NUMBER) continue;
+        if (next != UINT32_MAX && t->position != next) f[fl++] = ' ';
+        edge[fl] |= 1;
+        memcpy(f + fl, t->text, t->len);
+        fl += t->len;
+        edge[fl] |= 2;
+        next = t->position + (t->kind == ZHS_TOKEN_WORD ? (uint32_t)zhs_utf8_count(t->text, t->len) : 1);
+    }
+    return zhs_concepts_find(f, fl, edge, out, max);
 }
 
 /* Adds the terms of an expansion phrase: its bigrams and its words of

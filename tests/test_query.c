@@ -215,6 +215,7 @@ static void test_concepts(zhs_analyzer *an, zhs_arena *arena)
     CHECK(expanded_weight(an, arena, "数据 -\"个人 宠物\"", "B饲养") == -1);
     CHECK(expanded_weight(an, arena, "数据 \"个人 宠物\"", "B饲养") == -1);
     CHECK(expanded_weight(an, arena, "+加班费", "B延长") > 0);        /* a required part expands */
+    CHECK(expanded_weight(an, arena, "醉駕 處罰", "B醉酒") > 0);       /* traditional, folded first */
     size_t before;
     {
         zhs_query q;
