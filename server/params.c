@@ -36,6 +36,7 @@ void srv_params_init(srv_params *p)
     p->width = 120;
     p->k1 = 0;
     p->b = -1;
+    p->expand = true;
 }
 
 void srv_params_free(srv_params *p)
@@ -120,7 +121,8 @@ static bool key_is(const char *key, size_t keylen, const char *name)
 /* The parameter names; q and text are one parameter (text reads better
 ** for /analyze). */
 static const char *const names[] = {"q", "text", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
-                                    "count", "doc", "id", "filter", "as_of", "all_versions", "group", "per_group"};
+                                    "count", "doc", "id", "filter", "as_of", "all_versions", "group", "per_group",
+                                    "expand"};
 
 int srv_params_check_only(const srv_params *p, unsigned allowed, const char *endpoint, zhs_error *err)
 {
@@ -206,6 +208,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
         return ZHS_OK;
     }
     if (key_is(key, keylen, "all_versions")) return parse_bool("all_versions", val, vlen, &p->all_versions, err);
+    if (key_is(key, keylen, "expand")) return parse_bool("expand", val, vlen, &p->expand, err);
     if (key_is(key, keylen, "group")) {
         if (!val || vlen != 3 || memcmp(val, "law", 3) != 0)
             return zhs_fail(err, ZHS_EINVAL, "group takes law (the best passages of each law)");
@@ -222,7 +225,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
     shown[j] = 0;
     return zhs_fail(err, ZHS_EINVAL,
                     "unknown parameter \"%s\": the parameters are q (or text), k, offset, width, k1, b, exhaustive, "
-                    "exact_total, count, doc, id, filter, as_of, all_versions, group, per_group",
+                    "exact_total, count, doc, id, filter, as_of, all_versions, group, per_group, expand",
                     shown);
 }
 

@@ -78,7 +78,8 @@ static void ok_json(srv_response *resp)
 
 /* The parameters each endpoint takes. */
 static const char *const search_params[] = {"q", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
-                                            "count", "filter", "as_of", "all_versions", "group", "per_group"};
+                                            "count", "filter", "as_of", "all_versions", "group", "per_group",
+                                            "expand"};
 static const char *const explain_params[] = {"q", "doc", "id"};
 static const char *const analyze_params[] = {"q"};
 #define PARAMS(a) srv_params_bits(a, sizeof a / sizeof a[0])
@@ -134,6 +135,7 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
     so.filter = p->filter.len ? p->filter.data : NULL;
     so.as_of = p->as_of.len ? p->as_of.data : NULL;
     so.all_versions = p->all_versions;
+    so.no_expand = !p->expand;
     if (p->group || p->per_group) so.group_size = (unsigned)(p->per_group ? p->per_group : 1);
     zhs_results *r;
     const char *q = zhs_buf_cstr((zhs_buf *)&p->q);

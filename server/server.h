@@ -51,6 +51,7 @@ typedef struct srv_params {
     bool has_id;
     zhs_buf filter, as_of;      /* /search: metadata conditions; the date in force ("" none) */
     bool all_versions;
+    bool expand;                /* /search: the statutes' wording for everyday words (default true) */
     size_t group;               /* /search: hits per law (group=law: 1, per_group=N); 0: no grouping */
     size_t per_group;
     unsigned seen;              /* one bit per parameter name: each may come once */

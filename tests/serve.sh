@@ -320,6 +320,11 @@ expect_error 400 "too many parameters" GET "/search?q=x$(for i in $(seq 1 40); d
 expect_error 400 "POST body that is not JSON" POST /search --data-binary 'q=数据'
 expect_error 400 "POST body with a bad k" POST /search --data-binary '{"q":"数据","k":"many"}'
 expect_error 400 "POST body with an escaped NUL" POST /search --data-binary '{"q":"a\u0000b"}'
+# everyday words: the statutes' wording is searched too, not with expand=false
+req GET "/search?q=醉驾&k=1&exact_total=1"; m1=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["matches"]["value"])' "$OUT")
+req GET "/search?q=醉驾&k=1&exact_total=1&expand=false"; m0=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["matches"]["value"])' "$OUT")
+if [ "$code" = 200 ] && [ -n "$m1" ] && [ -n "$m0" ] && [ "$m1" -gt "$m0" ]; then ok "/search?q=醉驾 matches $m1 passages with the statutes' wording, $m0 with expand=false"
+else bad "expand: matches '$m1' and '$m0' with expand=false ($code $(body))"; fi
 SAYS='does not apply to /search' expect_error 400 "doc on /search (another endpoint's parameter)" GET "/search?q=数据&doc=5"
 SAYS='does not apply to /analyze' expect_error 400 "k on /analyze" GET "/analyze?text=数据&k=3"
 SAYS='does not apply to /explain' expect_error 400 "k on /explain" GET "/explain?q=数据&doc=1&k=5"
