@@ -898,7 +898,7 @@ static int oom(zhs_error *err, size_t len)
 
 /* Where a letter-and-digit segment u16[s, e) that starts with a number
 ** (digits, and . , between digits: 0.1, 1,000) goes on with letters: the
-** number ends there (0.1MPa, 5km, 16GB, 3D); e when it does not (g20,
+** number ends there (0.1MPa, 5km, 16GB); e when it does not (g20,
 ** pm2.5, 2020, a number alone, one letter: 2b).  A unit is searched for without the
 ** number before it (MPa finds 0.1MPa); the number and the unit stay
 ** neighbours, so that 0.1MPa as a query still finds them together. */

@@ -1088,11 +1088,10 @@ int zhs_writer_commit(zhs_writer *w, zhs_error *err)
     zhs_error local;
     ZHS_ERR_LOCAL(err, local);
     if (err->code) return err->code;
-    if (w->committed) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit called twice");
+    if (w->committed || w->noop) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit called twice");
     if (w->commit_begun)
         return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit after a failed commit: close the writer (the old "
                         "index stays) and build again");
-    if (w->noop) return zhs_fail(err, ZHS_EINVAL, "zhs_writer_commit called twice");
     if (w->pl && zhs_pipeline_drain(w->pl, err)) return err->code;
     if (update_is_noop(w)) {
         /* left as it is: the writer's close drops this generation's

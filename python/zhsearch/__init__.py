@@ -91,12 +91,13 @@ def _encode_text(text, what):
 def _encode_query(query):
     if isinstance(query, str):
         try:
-            query.encode("utf-8")
+            q = query.encode("utf-8")
         except UnicodeEncodeError as ex:
             raise QueryError("the query holds a lone surrogate (%r at character %d), which is no character: "
                              "pass text, not UTF-16 halves" % (query[ex.start], ex.start + 1), L.EQUERY,
                              "bad query") from None
-    q = _encode_text(query, "query")
+    else:
+        q = _encode_text(query, "query")
     if b"\0" in q:
         raise QueryError("the query contains a NUL character", L.EQUERY, "bad query")
     return q
