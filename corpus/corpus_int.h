@@ -267,10 +267,11 @@ struct zhs_corpus {
     uint32_t jsonl_line;
     uint64_t jsonl_bad;
     bool jsonl_first;           /* no chunk handed out yet */
-    uint64_t *id_hash;          /* the file's record ids so far: hash, or 0 */
+    uint64_t *id_hash;          /* the JSONL record ids read so far, of every file: hash, or 0 */
     uint32_t *id_line;          /* and the line that gave it */
+    uint32_t *id_file;          /* in which file (its place in files[]) */
     size_t id_cap, id_n;        /* slots (a power of two), ids held */
-    uint64_t id_dups;           /* ids given twice in the file */
+    uint64_t id_dups;           /* ids of the file given before (in it or in another) */
     zhs_buf rec_id, rec_title, rec_text, rec_key;
     zhs_buf rec_val, rec_extra;     /* a metadata value; the other members, as JSON */
     const char *rec_key_raw;        /* the current key as written (quotes included) */

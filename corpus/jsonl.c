@@ -156,26 +156,30 @@ void corpus_jsonl_begin(zhs_corpus *c, const corpus_file *f)
     c->jsonl_line = 1;
     c->jsonl_bad = 0;
     c->jsonl_first = true;
-    if (c->id_hash) memset(c->id_hash, 0, c->id_cap * sizeof *c->id_hash);
-    c->id_n = 0;
+    /* the ids of the files read before stay: an id given again in
+    ** another file is said too */
     c->id_dups = 0;
 }
 
-/* The line that gave this id before in the file (by its 64-bit hash: two
-** ids of one hash are taken as one, about once in 10^19), else 0; records
-** it at line.  The first 2M ids of a file are checked (48 MB at most).
-** False when out of memory. */
-static bool id_seen(zhs_corpus *c, const char *id, size_t n, uint32_t line, uint32_t *before)
+/* The place (file and line) that gave this id before, in this file or in
+** another JSONL file of the corpus read before it (by its 64-bit hash:
+** two ids of one hash are taken as one, about once in 10^19): *before_line
+** 0 when none; records it at (file, line).  The first 2M ids of the corpus
+** are checked (64 MB at most).  False when out of memory. */
+static bool id_seen(zhs_corpus *c, const char *id, size_t n, uint32_t file, uint32_t line,
+                    uint32_t *before_file, uint32_t *before_line)
 {
-    *before = 0;
+    *before_line = 0;
     if (2 * (c->id_n + 1) > c->id_cap) {
         if (c->id_cap >= CORPUS_JSONL_IDS_MAX) return true;   /* past 2M ids: not checked */
         size_t cap = c->id_cap ? c->id_cap * 2 : 1024;
         uint64_t *h = calloc(cap, sizeof *h);
         uint32_t *l = malloc(cap * sizeof *l);
-        if (!h || !l) {
+        uint32_t *f = malloc(cap * sizeof *f);
+        if (!h || !l || !f) {
             free(h);
             free(l);
+            free(f);
             return false;
         }
         for (size_t i = 0; i < c->id_cap; i++) {
@@ -184,22 +188,27 @@ static bool id_seen(zhs_corpus *c, const char *id, size_t n, uint32_t line, uint
             while (h[j]) j = (j + 1) & (cap - 1);
             h[j] = c->id_hash[i];
             l[j] = c->id_line[i];
+            f[j] = c->id_file[i];
         }
         free(c->id_hash);
         free(c->id_line);
+        free(c->id_file);
         c->id_hash = h;
         c->id_line = l;
+        c->id_file = f;
         c->id_cap = cap;
     }
     uint64_t key = zhs_source_hash(id, n);      /* never 0 */
     size_t j = key & (c->id_cap - 1);
     while (c->id_hash[j] && c->id_hash[j] != key) j = (j + 1) & (c->id_cap - 1);
     if (c->id_hash[j]) {
-        *before = c->id_line[j];
+        *before_file = c->id_file[j];
+        *before_line = c->id_line[j];
         return true;
     }
     c->id_hash[j] = key;
     c->id_line[j] = line;
+    c->id_file[j] = file;
     c->id_n++;
     return true;
 }
@@ -211,15 +220,21 @@ static int record_passage(zhs_corpus *c, const json_record *r, uint32_t line, bo
     char *id;
     if (r->has_id && c->rec_id.len) {
         id = zhs_arena_strndup(&c->arena, c->rec_id.data, c->rec_id.len);
-        /* an id twice in a file: both records are kept, and said so */
-        uint32_t before;
-        if (!id_seen(c, c->rec_id.data, c->rec_id.len, line, &before))
+        /* an id twice in the corpus: both records are kept, and said so */
+        uint32_t file = (uint32_t)(c->jsonl - c->files), before_file = 0, before;
+        if (!id_seen(c, c->rec_id.data, c->rec_id.len, file, line, &before_file, &before))
             return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", c->jsonl->path);
-        if (before && ++c->id_dups <= CORPUS_JSONL_WARN_MAX)
-            corpus_warn(c, c->jsonl->path, "line %u: id \"%.*s\" was given on line %u too: both records are "
-                        "indexed ('zhs delete' of the id deletes both); give each record its own id",
-                        (unsigned)line, (int)(c->rec_id.len > 80 ? 80 : c->rec_id.len), c->rec_id.data,
-                        (unsigned)before);
+        if (before && ++c->id_dups <= CORPUS_JSONL_WARN_MAX) {
+            int idlen = (int)(c->rec_id.len > 80 ? 80 : c->rec_id.len);
+            if (before_file == file)
+                corpus_warn(c, c->jsonl->path, "line %u: id \"%.*s\" was given on line %u too: both records are "
+                            "indexed ('zhs delete' of the id deletes both); give each record its own id",
+                            (unsigned)line, idlen, c->rec_id.data, (unsigned)before);
+            else
+                corpus_warn(c, c->jsonl->path, "line %u: id \"%.*s\" was given in %s (line %u) too: both records "
+                            "are indexed ('zhs delete' of the id deletes both); give each record its own id",
+                            (unsigned)line, idlen, c->rec_id.data, c->files[before_file].path, (unsigned)before);
+        }
     } else {
         size_t len = strlen(c->jsonl->rel) + 16;
         id = zhs_arena_alloc(&c->arena, len);
@@ -254,7 +269,7 @@ static void close_file(zhs_corpus *c)
         corpus_warn(c, c->jsonl->path, "%llu bad records in all",
                     (unsigned long long)c->jsonl_bad);
     if (c->id_dups > CORPUS_JSONL_WARN_MAX)
-        corpus_warn(c, c->jsonl->path, "%llu records in all repeat an id given before in the file",
+        corpus_warn(c, c->jsonl->path, "%llu records in all repeat an id given before (in the file or in another)",
                     (unsigned long long)c->id_dups);
     if (c->jsonl_first)
         corpus_skip(c, &c->stats.skipped_empty, c->jsonl->path, "no records: file skipped");

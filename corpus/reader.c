@@ -144,6 +144,7 @@ void zhs_corpus_close(zhs_corpus *c)
     free(c->files);
     free(c->id_hash);
     free(c->id_line);
+    free(c->id_file);
     zhs_arena_free(&c->names);
     zhs_arena_free(&c->arena);
     zhs_buf_free(&c->raw);

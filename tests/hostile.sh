@@ -219,6 +219,7 @@ for i in $(seq 1 3000); do echo "第${i}行：截断的压缩文件。"; done | 
 head -c $(( $(stat -c %s "$TMP/full.gz") / 2 )) "$TMP/full.gz" >"$TMP/content/cut.md.gz"
 printf '{"id":"ok","text":"正常记录"}\n{"id":\n[1,2]\n"just a string"\n{"text":123}\n' >"$TMP/content/mixed.jsonl"
 printf '{"id":"dup","text":"重复编号甲"}\n{"id":"other","text":"别的"}\n{"id":"dup","text":"重复编号乙"}\n' >"$TMP/content/dup.jsonl"
+printf '{"id":"other","text":"另一文件的重复编号"}\n' >"$TMP/content/dup2.jsonl"
 index content "$TMP/content"
 expect_rc content 0
 expect_warn content 'nul.txt.*binary' "the file with NUL bytes is skipped as binary"
@@ -232,6 +233,8 @@ expect_hits content 编码标记
 expect_warn content 'invalid.md.*invalid UTF-8 sequences replaced' "the file with invalid UTF-8 is named in a warning"
 expect_warn content 'dup.jsonl: line 3: id "dup" was given on line 1 too: both records are indexed' \
   "an id given twice in a JSONL file is named with both lines"
+expect_warn content 'jsonl: line [12]: id "other" was given in .*dup2*\.jsonl (line [12]) too: both records are indexed' \
+  "an id given again in another JSONL file is named with the file and line"
 expect_hits content 重复编号乙
 
 # Text in other encodings: GB18030/GBK is read as such, UTF-16 with or
