@@ -587,6 +587,66 @@ static int title_tier(const char *t, size_t tl, const zhs_buf *name)
     return 3;
 }
 
+/* Whether a law's name found at byte i of a title key starts a name there:
+** at the key's start, after a place (北京市物业管理条例: 省 市 县 区 州 旗
+** 盟) or after the words titles put before a law they apply, implement or
+** amend (适用 实施 执行 关于 修改 贯彻 依照 根据).  Any other character
+** before it makes a longer name of another law: 劳动合同法 is not 合同法,
+** 海岛保护法 not 保护法. */
+static bool name_starts(const char *t, size_t i)
+{
+    static const char *const before[] = {
+        "ç", "å¸", "å¿", "åº", "å·", "æ",
+        "ç",                                       /* 省 市 县 区 州 旗 盟 */
+        "ç¨", "æ½", "è¡", "äº", "æ¹", "å½»",
+        "ç§", "æ®",                       /* 用 施 行 于 改 彻 照 据 */
+    };
+    if (i == 0) return true;
+    size_t j = i - 1;
+    while (j > 0 && ((unsigned char)t[j] & 0xC0) == 0x80) j--;
+    for (size_t k = 0; k < sizeof before / sizeof before[0]; k++)
+        if (i - j == strlen(before[k]) && !memcmp(t + j, before[k], i - j)) return true;
+    return false;
+}
+
+/* The tier of a title for a law's name (title_tier), where the name must
+** start a name in the title (name_starts) to be contained in it; where it
+** is not, the title's characters in order (劳动争议调解仲裁法 for 劳动仲裁法:
+** a name written short) when in_order: 3, with *extra the characters the
+** title puts between them; else 4.  Keys without 中华人民共和国. */
+static int name_tier(const char *t, size_t tl, const zhs_buf *name, bool in_order, uint32_t *extra)
+{
+    size_t nl = name->len;
+    *extra = 0;
+    if (tl == nl && !memcmp(t, name->data, nl)) return 0;
+    if (tl > nl && !memcmp(t + tl - nl, name->data, nl) && name_starts(t, tl - nl)) return 1;
+    for (size_t i = 0; nl && i + nl <= tl; i++)
+        if (!memcmp(t + i, name->data, nl) && name_starts(t, i)) return 2;
+    if (!in_order || !nl) return 4;
+    /* the shortest window of the title that holds the name's characters in
+    ** order, from each place its first character starts a name */
+    uint32_t best = UINT32_MAX;
+    uint32_t c0;
+    size_t l0 = zhs_utf8_decode(name->data, nl, &c0);
+    for (size_t i = 0; i + nl <= tl; i++) {
+        if (memcmp(t + i, name->data, l0) || !name_starts(t, i)) continue;
+        size_t a = i + l0, b = l0;
+        uint32_t gap = 0;
+        while (b < nl && a < tl) {
+            uint32_t cn, ct;
+            size_t ln = zhs_utf8_decode(name->data + b, nl - b, &cn);
+            size_t lt = zhs_utf8_decode(t + a, tl - a, &ct);
+            a += lt;
+            if (cn == ct) b += ln;
+            else gap++;
+        }
+        if (b == nl && gap < best) best = gap;
+    }
+    if (best == UINT32_MAX) return 4;
+    *extra = best;
+    return 3;
+}
+
 /* A judicial interpretation's title for 公司法司法解释（四）: it starts with
 ** 最高人民 (法院 or 检察院), contains the core (公司法) and ends with the
 ** number (四) when one is given: 0 when 解释 or 规定 stand right before the
@@ -613,6 +673,7 @@ typedef struct chit {
     bool older;             /* a newer version of the same article is among the hits */
     const char *title;      /* NULL: not known (not in the table, not read) */
     uint32_t klen;          /* its title key's length, without 中华人民共和国 */
+    uint32_t extra;         /* tier 3: the title's characters between the name's */
     char date[11];          /* zhs_version_date */
     uint32_t group;         /* its title's group, UINT32_MAX: unknown */
     bool known;             /* title, key and date from the citation table */
@@ -702,11 +763,11 @@ static bool older_than(const chit *a, const chit *b)
 ** engine that keeps its hits' records finds them); keeps the best tier and
 ** marks older versions. */
 static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, const char *name, size_t nl,
-                         const zhs_qcite *interp, zhs_error *err)
+                         const zhs_qcite *interp, bool in_order, zhs_error *err)
 {
     char ord[64] = "";
     if (interp && interp->ordinal) zhs_numeral_format(ord, sizeof ord, interp->ordinal);
-    int best = 3;
+    int best = 4;
     zhs_buf nn, tn;
     zhs_buf_init(&nn);
     zhs_buf_init(&tn);
@@ -745,7 +806,7 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
                 rc = zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
                 break;
             }
-            x->tier = interp ? interp_tier(k->data, k->len, &nn, ord) : title_tier(k->data, k->len, &nn);
+            x->tier = interp ? interp_tier(k->data, k->len, &nn, ord) : name_tier(k->data, k->len, &nn, in_order, &x->extra);
             x->klen = (uint32_t)k->len;
         }
         if (x->tier < best) best = x->tier;
@@ -763,9 +824,19 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
         for (size_t i = 0; i < *nh; i++)
             if (h[i].tier == best && h[i].klen > shortest) h[i].tier = 3;
     }
+    if (best == 3) {
+        /* of the titles that hold the name's characters in order, those
+        ** with the fewest characters between them */
+        uint32_t fewest = UINT32_MAX;
+        for (size_t i = 0; i < *nh; i++)
+            if (h[i].tier == 3 && h[i].extra < fewest) fewest = h[i].extra;
+        for (size_t i = 0; i < *nh; i++)
+            if (h[i].tier == 3 && h[i].extra > fewest) h[i].tier = 4;
+    }
     size_t m = 0;
+    int keep = interp ? 3 : 4;      /* an interpretation's tier 3 is no match */
     for (size_t i = 0; i < *nh; i++)
-        if (h[i].tier == best && best < 3) h[m++] = h[i];
+        if (h[i].tier == best && best < keep) h[m++] = h[i];
     *nh = m;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < m && !h[i].older; j++) h[i].older = older_than(&h[i], &h[j]);
@@ -883,7 +954,7 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
 ** with r->top set to them meanwhile, then the usual hits again): into
 ** *out (arena memory), *nout kept. */
 static int rank_hits(zhs_results *r, zhs_analyzer *an, const zhs_topk *top, const char *name, size_t nl,
-                     const zhs_qcite *interp, chit **out, size_t *nout, zhs_error *err)
+                     const zhs_qcite *interp, bool in_order, chit **out, size_t *nout, zhs_error *err)
 {
     chit *h = zhs_arena_calloc(&r->arena, top->n * sizeof *h);
     if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
@@ -895,7 +966,7 @@ static int rank_hits(zhs_results *r, zhs_analyzer *an, const zhs_topk *top, cons
     size_t n = top->n;
     zhs_topk usual = r->top;
     r->top = *top;
-    int rc = rank_by_title(r, an, h, &n, name, nl, interp, err);
+    int rc = rank_by_title(r, an, h, &n, name, nl, interp, in_order, err);
     r->top = usual;
     *out = h;
     *nout = rc ? 0 : n;
@@ -934,7 +1005,7 @@ static int interp_hits(zhs_results *r, zhs_analyzer *an, zhs_query *cq, size_t b
         if (top.n) {
             chit *x;
             size_t n;
-            if (rank_hits(r, an, &top, k, kl, c, &x, &n, err)) return err->code;
+            if (rank_hits(r, an, &top, k, kl, c, false, &x, &n, err)) return err->code;
             if (n) {
                 *h = x;
                 *nh = n;
@@ -947,6 +1018,21 @@ static int interp_hits(zhs_results *r, zhs_analyzer *an, zhs_query *cq, size_t b
         core += l;
         cl -= l;
     }
+}
+
+/* The law an alias names (zhs_alias_lookup), for s[0..n) as written or as
+** the analyzer folds it (個保法 is 个保法: titles are compared folded, and
+** so are the everyday words); NULL when it is none (or on error: err). */
+static const char *alias_of(zhs_analyzer *an, const zhs_aliases *aliases, const char *s, size_t n, zhs_error *err)
+{
+    const char *alias = zhs_alias_lookup(aliases, s, n);
+    if (alias) return alias;
+    zhs_buf key;
+    zhs_buf_init(&key);
+    if (!zhs_name_key(&key, an, s, n, err) && !(key.len == n && !memcmp(key.data, s, n)))
+        alias = zhs_alias_lookup(aliases, key.data, key.len);
+    zhs_buf_free(&key);
+    return alias;
 }
 
 /* The hits of citation c, ranked by title (rank_by_title): at most o->k
@@ -998,6 +1084,16 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
     size_t nl = whole ? c->fulllen : c->namelen;
     const char *written = name;     /* what is shortened: an alias is searched, never shortened */
     size_t wl = nl;
+    if (name && !whole) {
+        /* an alias in traditional characters (刑訴法), which the parse,
+        ** reading the text as written, did not know */
+        const char *alias = alias_of(an, o->aliases, name, nl, err);
+        if (zhs_err_code(err)) return err->code;
+        if (alias) {
+            name = alias;
+            nl = strlen(alias);
+        }
+    }
     size_t base = cq.nclauses;
     chit *h = NULL;
     size_t nh = 0;
@@ -1048,7 +1144,11 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
                 if (!kept) zhs_arena_rewind(a, mark);
                 continue;
             }
-            if (rank_hits(r, an, &top, name, nl, NULL, &h, &nh, err)) return err->code;
+            /* the title's characters in order only for the name as
+            ** written: a name shortened to a few characters finds them in
+            ** too many titles */
+            bool as_written = whole || written == c->name;
+            if (rank_hits(r, an, &top, name, nl, NULL, mode == 1 && as_written, &h, &nh, err)) return err->code;
             if (!name) break;
             if (nh == 0 && !kept) zhs_arena_rewind(a, mark);
         }
@@ -1080,7 +1180,8 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
         /* 根据个保法: 据个保法, then 个保法, whose alias is searched (an alias
         ** that ends with its short form, 中华人民共和国反垄断法, would cycle
         ** if it were shortened in turn) */
-        const char *alias = zhs_alias_lookup(o->aliases, written, wl);
+        const char *alias = alias_of(an, o->aliases, written, wl, err);
+        if (zhs_err_code(err)) return err->code;
         name = alias ? alias : written;
         nl = alias ? strlen(alias) : wl;
     }
@@ -1088,6 +1189,33 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
     *out = h;
     *nout = nh;
     return ZHS_OK;
+}
+
+/* Says that citation c found no article: no title names its law (合同法,
+** repealed, is not in the laws corpus), the law has no such article, or
+** the versions and filters asked for hide it; the usual results follow.
+** Once a name (a range of articles of an absent law is one warning). */
+static void warn_not_found(zhs_results *r, const zhs_qcite *c)
+{
+    zhs_query *q = &r->q;
+    for (const zhs_qcite *p = q->cite; p != c; p = p->next)
+        if (p->name && same_text(p->name, p->namelen, c->name, c->namelen)) return;
+    if (q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
+    char num[64], sub[80] = "";
+    zhs_numeral_format(num, sizeof num, c->ref.article);
+    if (c->ref.sub) {
+        char s2[64];
+        zhs_numeral_format(s2, sizeof s2, c->ref.sub);
+        snprintf(sub, sizeof sub, "\xE4\xB9\x8B%s", s2);     /* 之 */
+    }
+    char msg[512];
+    snprintf(msg, sizeof msg,
+             "no article found for the citation %.*s\xE7\xAC\xAC%s\xE6\x9D\xA1%s: no title in the index names "
+             "that law, it has no such article, or the versions and filters asked for hide it; the usual results "
+             "follow",
+             (int)(c->namelen > 200 ? 200 : c->namelen), c->name, num, sub);
+    char *w = zhs_arena_strndup(&r->arena, msg, strlen(msg));
+    if (w) q->warnings[q->nwarnings++] = w;
 }
 
 int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err)
@@ -1103,6 +1231,7 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     size_t total = 0, g = 0;
     for (const zhs_qcite *c = r->q.cite; c; c = c->next, g++) {
         if (cite_hits(r, an, o, c, &gh[g], &gn[g], err)) return err->code;
+        if (gn[g] == 0 && c->name) warn_not_found(r, c);
         take[g] = gn[g];
         total += gn[g];
     }

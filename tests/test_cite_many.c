@@ -58,6 +58,8 @@ static const char *const JI1 = "最高人民法院关于适用《中华人民共
 static const char *const JI2 = "最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（二）";
 static const char *const JG = "最高人民法院关于适用《中华人民共和国数据安全法》的解释";
 static const char *const JGS = "最高人民法院关于适用《中华人民共和国数据安全法》审判监督程序若干问题的解释";
+static const char *const ARB = "中华人民共和国网络数据争议调解仲裁法";
+static const char *const ARB0 = "中华人民共和国仲裁法";
 
 typedef struct want {
     const char *title;
@@ -98,7 +100,21 @@ static const struct {
     {"数据安全法第42条至第40条", {{LAW, 42}, {LAW, 41}, {LAW, 40}}},
     {"网络安全法第二十一条和数据安全法第五条", {{NET, 21}, {LAW, 5}}},
     {"东岚省实施《数据安全法》办法第八条、第九条", {{DONGLAN, 8}, {DONGLAN, 9}}},
+    /* a name written short: the title with its characters in order, not
+    ** the law its end names (仲裁法) */
+    {"网络数据仲裁法第十二条", {{ARB, 12}}},
+    {"网络仲裁法第三条", {{ARB, 3}}},
+    /* an alias in traditional characters: looked up as the analyzer folds it */
+    {"網安法第二十一條", {{NET, 21}}},
+    {"根據數安法第七條", {{LAW, 7}}},
+    {"仲裁法第十二条", {{ARB0, 12}}},
 };
+
+/* Citations that must find no article: a name that only ends a longer
+** law's name (安全法: 数据安全法 and 网络安全法 are other laws), an article
+** the law does not have; the search says so in a warning and gives the
+** usual results. */
+static const char *const absent[] = {"安全法第五条", "数据安全法第九十条", "全法第五条"};
 
 /* The title, article number and (date not NULL) the date of hit i. */
 static void hit_of(zhs_results *r, size_t i, char *title, size_t tn, int *article, char *date)
@@ -134,6 +150,8 @@ int main(void)
     /* the general interpretation and a longer, special one */
     write_law(corpus, "解释.md", JG, 20, 7, false);
     write_law(corpus, "审判监督解释.md", JGS, 20, 8, false);
+    write_law(corpus, "网络数据争议调解仲裁法.md", ARB, 30, 9, false);
+    write_law(corpus, "仲裁法.md", ARB0, 30, 10, false);
 
     zhs_error err = {0};
     zhs_analyzer *an = NULL;
@@ -142,7 +160,7 @@ int main(void)
     CHECK_OK(zhs_analyzer_open(&an, &cfg, &err), err);
     if (!an) return zt_done("test_cite_many");
     const char *paths[1] = {corpus};
-    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 79 + 20 + 20 + 20 + 20);
+    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 79 + 20 + 20 + 20 + 20 + 30 + 30);
     zhs_analyzer_close(an);
     an = NULL;
     zhs_index *ix = NULL;
@@ -176,6 +194,22 @@ int main(void)
             zhs_results_free(a);
             zhs_results_free(b);
         }
+    }
+    for (size_t c = 0; c < sizeof absent / sizeof *absent; c++) {
+        zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+        zhs_results *a = NULL;
+        CHECK_OK(zhs_index_search(&a, ix, an, absent[c], &o, &err), err);
+        bool said = false;
+        for (size_t i = 0; a && zhs_results_warning(a, i); i++)
+            said |= strstr(zhs_results_warning(a, i), "no article found for the citation") != NULL;
+        CHECK_MSG(said, "%s: no warning that the citation found no article", absent[c]);
+        /* no citation bonus: the first hit scores as the usual search does */
+        zhs_results *b = NULL;
+        o.exhaustive = 1;
+        CHECK_OK(zhs_index_search(&b, ix, an, absent[c], &o, &err), err);
+        if (a && b) zt_check_same_hits(a, b, absent[c], o.k, "exhaustive");
+        zhs_results_free(a);
+        zhs_results_free(b);
     }
     /* an alias whose long form ends with its short one (反垄断法 ->
     ** 中华人民共和国反垄断法), no such title: the name is shortened to its end
