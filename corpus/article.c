@@ -45,9 +45,65 @@ size_t corpus_article_label(const char *s, size_t n)
     return 0;
 }
 
+/* The structural unit of a 第X编/章/节 marker that starts s: its rank (1
+** 编 部分 篇 卷, 2 分编, 3 章, 4 节), 0 if none; *len its bytes. */
+static int structure_unit(const char *s, size_t n, size_t *len)
+{
+    static const struct {
+        const char *unit;
+        int rank;
+    } units[] = {
+        {"\xE5\x88\x86\xE7\xBC\x96", 2}, {"\xE5\x88\x86\xE7\xB7\xA8", 2},    /* 分编 分編 */
+        {"\xE7\xBC\x96", 1}, {"\xE7\xB7\xA8", 1}, {"\xE9\x83\xA8\xE5\x88\x86", 1},  /* 编 編 部分 */
+        {"\xE7\xAF\x87", 1}, {"\xE5\x8D\xB7", 1},                                  /* 篇 卷 */
+        {"\xE7\xAB\xA0", 3}, {"\xE8\x8A\x82", 4}, {"\xE7\xAF\x80", 4},            /* 章 节 節 */
+    };
+    if (!starts(s, n, "\xE7\xAC\xAC")) return 0;                   /* 第 */
+    size_t k = numerals(s + 3, n - 3), i = 3 + k;
+    if (!k) return 0;
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++)
+        if (starts(s + i, n - i, units[u].unit)) {
+            *len = i + strlen(units[u].unit);
+            return units[u].rank;
+        }
+    return 0;
+}
+
+/* Whether the text after a structural marker reads as a heading's name:
+** short (30 characters at most) and without the marks of a sentence
+** (，。；：！？ , ; and a space after them).  "第一编写组成员应当……，" and
+** "第七节相应改为第八节，……" are text. */
+static bool heading_name(const char *s, size_t n)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += zhs_utf8_decode(s + i, n - i, &cp);
+        if (++chars > 30) return false;
+        if (cp == 0xFF0C || cp == 0x3002 || cp == 0xFF1B || cp == 0xFF1A || cp == 0xFF01 || cp == 0xFF1F ||
+            cp == ',' || cp == ';')
+            return false;
+    }
+    return true;
+}
+
+int corpus_structure_rank(const char *s, size_t n)
+{
+    size_t len = 0;
+    int rank = structure_unit(s, n, &len);
+    return rank && heading_name(s + len, n - len) ? rank : 0;
+}
+
+int corpus_structure_unit_rank(const char *s, size_t n)
+{
+    size_t len;
+    return structure_unit(s, n, &len);
+}
+
 /* Bytes of the marker of a numbered heading or list item that starts s:
 ** 一、 二． （一） (3) ３、 ① 第二章 第一节 第三编 第四部分; 0 if none.
-** Articles are corpus_article_label()'s. */
+** A 第X章 marker only where the line reads as a heading
+** (corpus_structure_rank).  Articles are corpus_article_label()'s. */
 size_t corpus_numbered_heading(const char *s, size_t n)
 {
     uint32_t cp;
@@ -62,15 +118,8 @@ size_t corpus_numbered_heading(const char *s, size_t n)
         return i < n && s[i] == ')' ? i + 1 : 0;
     }
     if (starts(s, n, "\xE7\xAC\xAC")) {                        /* 第 */
-        size_t k = numerals(s + 3, n - 3), i = 3 + k;
-        if (!k) return 0;
-        static const char *const units[] = {
-            "\xE7\xAB\xA0", "\xE8\x8A\x82", "\xE7\xAF\x80", "\xE7\xBC\x96", "\xE7\xB7\xA8",
-            "\xE9\x83\xA8\xE5\x88\x86", "\xE7\xAF\x87", "\xE5\x8D\xB7",
-        };  /* 章 节 節 编 編 部分 篇 卷 */
-        for (size_t u = 0; u < sizeof units / sizeof *units; u++)
-            if (starts(s + i, n - i, units[u])) return i + strlen(units[u]);
-        return 0;
+        size_t len = 0;
+        return structure_unit(s, n, &len) && heading_name(s + len, n - len) ? len : 0;
     }
     size_t k = numerals(s, n);                                  /* 一、 3． 12、 */
     if (!k) return 0;

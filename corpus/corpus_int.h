@@ -91,6 +91,12 @@ size_t corpus_article_label(const char *s, size_t n);
 /* Bytes of a numbered heading's marker at s (一、 （一） ① 第二章 第一节
 ** 1.), 0 if none. */
 size_t corpus_numbered_heading(const char *s, size_t n);
+/* The rank of the structural heading a line is (第一编 总则: 1 for 编 部分
+** 篇 卷, 2 分编, 3 章, 4 节), 0 when it is none: a 第X章 marker and a name of
+** 30 characters at most without the marks of a sentence.  The _unit_ form
+** looks at the marker alone (a heading already taken as one). */
+int corpus_structure_rank(const char *s, size_t n);
+int corpus_structure_unit_rank(const char *s, size_t n);
 
 /* ----------------------------------------------------------- inline.c */
 

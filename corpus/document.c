@@ -238,6 +238,24 @@ static int heading(corpus_doc *d, size_t level, const char *s, size_t n, zhs_err
     return ZHS_OK;
 }
 
+/* A line that is a structural heading written as text (第二章 网络运行安全
+** in a .txt file, 第五章法律责任 in a Markdown file that gives its other
+** chapters as "##"): a heading as "##" would make it, one level below the
+** nearest heading of a higher unit (编 above 章 above 节), or the level of
+** one of its own unit, which it replaces. */
+static int structure_heading(corpus_doc *d, int rank, const char *s, size_t n, zhs_error *err)
+{
+    size_t level = 0, above = 1;
+    for (size_t l = 2; l <= 6 && !level; l++) {
+        if (!d->heads[l].len) continue;
+        int r = corpus_structure_unit_rank(d->heads[l].data, d->heads[l].len);
+        if (r == rank) level = l;
+        else if (r && r < rank) above = l;
+    }
+    if (!level) level = above < 6 ? above + 1 : 6;
+    return heading(d, level, s, n, err);
+}
+
 /* ------------------------------------------------------- column breaks */
 
 /* Marks that end a sentence, or close one.  The colon too: what it
@@ -324,6 +342,9 @@ static int add_line(corpus_doc *d, const char *s, size_t n, uint32_t line, bool 
                     zhs_error *err)
 {
     size_t label = corpus_article_label(s, n);
+    /* a numbered item ((一), 1., ①) starts a line of its own, as a list
+    ** item does in Markdown */
+    if (!label && corpus_numbered_heading(s, n)) new_para = true;
     if ((label || new_para) && d->para.text.len) {
         int rc = end_paragraph(d, err);
         if (rc) return rc;
@@ -427,6 +448,8 @@ static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, z
         }
         return add_line(d, s, n, line, indented, err);
     }
+    int rank = corpus_structure_rank(s, n);
+    if (rank) return structure_heading(d, rank, s, n, err);
     if (d->markdown) return markdown_line(d, s, n, line, indented, err);
     return add_line(d, s, n, line, indented, err);
 }

@@ -588,24 +588,26 @@ static int title_tier(const char *t, size_t tl, const zhs_buf *name)
 }
 
 /* Whether a law's name found at byte i of a title key starts a name there:
-** at the key's start, after a place (北京市物业管理条例: 省 市 县 区 州 旗
-** 盟) or after the words titles put before a law they apply, implement or
-** amend (适用 实施 执行 关于 修改 贯彻 依照 根据).  Any other character
+** at the key's start, after a place (北京市物业管理条例: 省 市 县 旗 盟 自治区
+** 自治州 特区 新区) or after the words titles put before a law they apply,
+** implement or amend (适用 实施 执行 关于 修改 贯彻 依照 根据).  Anything else
 ** before it makes a longer name of another law: 劳动合同法 is not 合同法,
-** 海岛保护法 not 保护法. */
+** 海岛保护法 not 保护法, 历史文化街区保护条例 not 区保护条例. */
 static bool name_starts(const char *t, size_t i)
 {
     static const char *const before[] = {
-        "ç", "å¸", "å¿", "åº", "å·", "æ",
-        "ç",                                       /* 省 市 县 区 州 旗 盟 */
-        "ç¨", "æ½", "è¡", "äº", "æ¹", "å½»",
-        "ç§", "æ®",                       /* 用 施 行 于 改 彻 照 据 */
+        "\xE7\x9C\x81", "\xE5\xB8\x82", "\xE5\x8E\xBF", "\xE6\x97\x97", "\xE7\x9B\x9F",   /* 省 市 县 旗 盟 */
+        "\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8C\xBA", "\xE8\x87\xAA\xE6\xB2\xBB\xE5\xB7\x9E",  /* 自治区 自治州 */
+        "\xE7\x89\xB9\xE5\x8C\xBA", "\xE6\x96\xB0\xE5\x8C\xBA",                          /* 特区 新区 */
+        "\xE9\x80\x82\xE7\x94\xA8", "\xE5\xAE\x9E\xE6\x96\xBD", "\xE6\x89\xA7\xE8\xA1\x8C",  /* 适用 实施 执行 */
+        "\xE5\x85\xB3\xE4\xBA\x8E", "\xE4\xBF\xAE\xE6\x94\xB9", "\xE8\xB4\xAF\xE5\xBD\xBB",  /* 关于 修改 贯彻 */
+        "\xE4\xBE\x9D\xE7\x85\xA7", "\xE6\xA0\xB9\xE6\x8D\xAE",                          /* 依照 根据 */
     };
     if (i == 0) return true;
-    size_t j = i - 1;
-    while (j > 0 && ((unsigned char)t[j] & 0xC0) == 0x80) j--;
-    for (size_t k = 0; k < sizeof before / sizeof before[0]; k++)
-        if (i - j == strlen(before[k]) && !memcmp(t + j, before[k], i - j)) return true;
+    for (size_t k = 0; k < sizeof before / sizeof before[0]; k++) {
+        size_t bl = strlen(before[k]);
+        if (i >= bl && !memcmp(t + i - bl, before[k], bl)) return true;
+    }
     return false;
 }
 
@@ -763,7 +765,7 @@ static bool older_than(const chit *a, const chit *b)
 ** engine that keeps its hits' records finds them); keeps the best tier and
 ** marks older versions. */
 static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, const char *name, size_t nl,
-                         const zhs_qcite *interp, bool in_order, zhs_error *err)
+                         const zhs_qcite *interp, int keep, zhs_error *err)
 {
     char ord[64] = "";
     if (interp && interp->ordinal) zhs_numeral_format(ord, sizeof ord, interp->ordinal);
@@ -806,7 +808,7 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
                 rc = zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
                 break;
             }
-            x->tier = interp ? interp_tier(k->data, k->len, &nn, ord) : name_tier(k->data, k->len, &nn, in_order, &x->extra);
+            x->tier = interp ? interp_tier(k->data, k->len, &nn, ord) : name_tier(k->data, k->len, &nn, keep > 3, &x->extra);
             x->klen = (uint32_t)k->len;
         }
         if (x->tier < best) best = x->tier;
@@ -834,7 +836,7 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
             if (h[i].tier == 3 && h[i].extra > fewest) h[i].tier = 4;
     }
     size_t m = 0;
-    int keep = interp ? 3 : 4;      /* an interpretation's tier 3 is no match */
+    if (interp) keep = 3;           /* an interpretation's tier 3 is no match */
     for (size_t i = 0; i < *nh; i++)
         if (h[i].tier == best && best < keep) h[m++] = h[i];
     *nh = m;
@@ -954,7 +956,7 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
 ** with r->top set to them meanwhile, then the usual hits again): into
 ** *out (arena memory), *nout kept. */
 static int rank_hits(zhs_results *r, zhs_analyzer *an, const zhs_topk *top, const char *name, size_t nl,
-                     const zhs_qcite *interp, bool in_order, chit **out, size_t *nout, zhs_error *err)
+                     const zhs_qcite *interp, int keep, chit **out, size_t *nout, zhs_error *err)
 {
     chit *h = zhs_arena_calloc(&r->arena, top->n * sizeof *h);
     if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
@@ -966,7 +968,7 @@ static int rank_hits(zhs_results *r, zhs_analyzer *an, const zhs_topk *top, cons
     size_t n = top->n;
     zhs_topk usual = r->top;
     r->top = *top;
-    int rc = rank_by_title(r, an, h, &n, name, nl, interp, in_order, err);
+    int rc = rank_by_title(r, an, h, &n, name, nl, interp, keep, err);
     r->top = usual;
     *out = h;
     *nout = rc ? 0 : n;
@@ -1005,7 +1007,7 @@ static int interp_hits(zhs_results *r, zhs_analyzer *an, zhs_query *cq, size_t b
         if (top.n) {
             chit *x;
             size_t n;
-            if (rank_hits(r, an, &top, k, kl, c, false, &x, &n, err)) return err->code;
+            if (rank_hits(r, an, &top, k, kl, c, 3, &x, &n, err)) return err->code;
             if (n) {
                 *h = x;
                 *nh = n;
@@ -1144,11 +1146,13 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
                 if (!kept) zhs_arena_rewind(a, mark);
                 continue;
             }
-            /* the title's characters in order only for the name as
-            ** written: a name shortened to a few characters finds them in
-            ** too many titles */
+            /* the name as written matches a title in tiers 0 to 2, and 3
+            ** on its characters; a name shortened (根据个保法 -> 个保法)
+            ** only the title that is it: its end is the end of too many
+            ** other names (个人信息保护条例 -> 保护条例) */
             bool as_written = whole || written == c->name;
-            if (rank_hits(r, an, &top, name, nl, NULL, mode == 1 && as_written, &h, &nh, err)) return err->code;
+            int keep = !as_written ? 1 : mode == 1 ? 4 : 3;
+            if (rank_hits(r, an, &top, name, nl, NULL, keep, &h, &nh, err)) return err->code;
             if (!name) break;
             if (nh == 0 && !kept) zhs_arena_rewind(a, mark);
         }
