@@ -331,6 +331,43 @@ static void test_articles(void)
     free(dir);
 }
 
+/* Structural headings written as text lines (a .txt law; a Markdown law
+** that gives one chapter as a plain line): each ends the article before it
+** and sets the heading path at the level of its unit, 节 under 章, a new
+** 章 replacing the old; "第一编写组…，" with a comma is text; numbered
+** items start lines of their own. */
+static void test_text_headings(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "t/条例.txt",
+               "东岚省示范条例\n\n第一章 总则\n\n第一条 为了示范，制定本条例。\n第二条 本条例适用于本省。\n"
+               "第二章 网络运行安全\n第一节 一般规定\n\n第三条 运营者应当履行下列义务：\n（一）制定制度；\n"
+               "（二）采取措施。\n\n第二节 监测预警\n\n第四条 建立监测制度。\n\n第三章附则\n\n第五条 自公布之日起施行。\n"
+               "\n第一编写组成员应当依法履行义务，并且对其\n\n负责的内容进行审校。\n");
+    write_file(dir, "m/law.md",
+               "# 示范法\n\n## 第一章 总则\n\n第一条 总则条文。\n\n## 第二章 义务\n\n第二条 义务条文。\n\n"
+               "第三章法律责任\n\n第三条 责任条文。\n");
+    run r;
+    read_one(&r, join(dir, "t"));
+    CHECK_STR(FIELD(by_label(&r, "第一条"), heading), "第一章 总则");
+    const got *g2 = by_label(&r, "第二条");
+    CHECK_STR(FIELD(g2, heading), "第一章 总则");
+    CHECK_MSG(g2 && !strstr(g2->text, "第二章"), "the chapter line after 第二条 is in its text: %s", FIELD(g2, text));
+    CHECK_STR(FIELD(by_label(&r, "第三条"), heading), "第二章 网络运行安全 \xE2\x80\xBA 第一节 一般规定");
+    CHECK_STR(FIELD(by_label(&r, "第四条"), heading), "第二章 网络运行安全 \xE2\x80\xBA 第二节 监测预警");
+    CHECK_STR(FIELD(by_label(&r, "第五条"), heading), "第三章附则");
+    const got *g3 = by_label(&r, "第三条");
+    CHECK_MSG(g3 && strstr(g3->text, "\n（一）制定制度；\n（二）"), "the items of 第三条 are not lines of their own: %s",
+              FIELD(g3, text));
+    CHECK_MSG(contains(&r, "并且对其负责的内容"), "the column break after 第一编写组… was not joined");
+    run_free(&r);
+    read_one(&r, join(dir, "m"));
+    CHECK_STR(FIELD(by_label(&r, "第二条"), heading), "第二章 义务");
+    CHECK_STR(FIELD(by_label(&r, "第三条"), heading), "第三章法律责任");
+    run_free(&r);
+    free(dir);
+}
+
 /* Ids survive edits elsewhere in the file (docs/CORPUS.md): an article
 ** inserted before article 2 leaves the ids of the other passages as they
 ** were; the rest of a long article and a
@@ -1125,6 +1162,7 @@ int main(void)
     test_api();
     test_valid_prefix();
     test_articles();
+    test_text_headings();
     test_stable_ids();
     test_many_ids();
     test_markdown_cleaning();
