@@ -255,6 +255,21 @@ void zhs_arena_free(zhs_arena *a)
 
 /* ---------------------------------------------------------------- UTF-8 */
 
+size_t zhs_ascii_word_at(const char *s, size_t n, const char *word)
+{
+    size_t i = 0;
+    for (const char *w = word; *w; w++) {
+        if (i >= n) return 0;
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
+        cp = zhs_fold_fullwidth(cp);
+        if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+        if (cp != (unsigned char)*w) return 0;
+        i += l;
+    }
+    return i;
+}
+
 size_t zhs_utf8_decode_any(const char *s, size_t n, uint32_t *cp)
 {
     const uint8_t *p = (const uint8_t *)s;

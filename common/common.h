@@ -123,6 +123,18 @@ void zhs_arena_rewind(zhs_arena *a, zhs_arena_mark m);
 
 /* ---------------------------------------------------------------- UTF-8 */
 
+/* The ASCII character a code point of the full-width forms block stands
+** for (Ｔ U+FF34 -> 'T', ＝ U+FF1D -> '='), else cp itself. */
+static inline uint32_t zhs_fold_fullwidth(uint32_t cp)
+{
+    return cp >= 0xFF01 && cp <= 0xFF5E ? cp - 0xFEE0 : cp;
+}
+
+/* Bytes of s[0..n) that spell the lower-case ASCII word `word` in any case
+** and in full-width forms as well (title, TITLE, ＴＩＴＬＥ), 0 if s does
+** not start with it.  As people type field names and keywords. */
+size_t zhs_ascii_word_at(const char *s, size_t n, const char *word);
+
 /* The general case of zhs_utf8_decode: every sequence, checked. */
 size_t zhs_utf8_decode_any(const char *s, size_t n, uint32_t *cp);
 

@@ -113,23 +113,27 @@ static bool is_space(const char *s, size_t *len)
 }
 
 /* Reads "KEY OP VALUE" at s[0..n): the field, the operator and where the
-** value starts.  False when s does not start with a metadata key. */
+** value starts.  Keys in any case and in full-width forms (CATEGORY,
+** ｃａｔｅｇｏｒｙ), operators too (＞＝, ：).  False when s does not start
+** with a metadata key. */
 static bool cond_head(const char *s, size_t n, int *field, int *op, size_t *vstart)
 {
     static const struct { const char *name; int field; } keys[] = {
         {"date", F_DATE}, {"category", F_CATEGORY}, {"status", F_STATUS}, {"issuer", F_ISSUER}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        size_t kl = strlen(keys[i].name);
-        if (n <= kl || memcmp(s, keys[i].name, kl) != 0) continue;
-        const char *o = s + kl;
-        size_t left = n - kl;
+        size_t kl = zhs_ascii_word_at(s, n, keys[i].name);
+        if (!kl || n <= kl) continue;
+        uint32_t a, b = 0;
+        size_t la = zhs_utf8_decode(s + kl, n - kl, &a), lb = 0;
+        a = zhs_fold_fullwidth(a);
+        if (kl + la < n) {
+            lb = zhs_utf8_decode(s + kl + la, n - kl - la, &b);
+            b = zhs_fold_fullwidth(b);
+        }
         *field = keys[i].field;
-        if (left >= 2 && o[0] == '>' && o[1] == '=') *op = OP_GE, *vstart = kl + 2;
-        else if (left >= 2 && o[0] == '<' && o[1] == '=') *op = OP_LE, *vstart = kl + 2;
-        else if (o[0] == '>') *op = OP_GT, *vstart = kl + 1;
-        else if (o[0] == '<') *op = OP_LT, *vstart = kl + 1;
-        else if (o[0] == '=' || o[0] == ':') *op = OP_EQ, *vstart = kl + 1;
-        else if (left >= 3 && memcmp(o, "\xEF\xBC\x9A", 3) == 0) *op = OP_EQ, *vstart = kl + 3;   /* ： */
+        if ((a == '>' || a == '<') && b == '=') *op = a == '>' ? OP_GE : OP_LE, *vstart = kl + la + lb;
+        else if (a == '>' || a == '<') *op = a == '>' ? OP_GT : OP_LT, *vstart = kl + la;
+        else if (a == '=' || a == ':') *op = OP_EQ, *vstart = kl + la;
         else return false;
         return true;
     }
@@ -163,7 +167,7 @@ int zhs_filter_split(const char **rest, const char **conds, zhs_arena *a, const 
         const char *w = query + i;
         if (w[0] == '+') w++;   /* +category:X means the same */
         size_t wl = (size_t)(query + j - w);
-        if (!quoted && cond_head(w, wl, &field, &op, &v) && v < wl) {
+        if (!quoted && cond_head(w, wl, &field, &op, &v)) {
             zhs_buf_putc(&got, ' ');
             zhs_buf_append(&got, w, wl);
         } else {
@@ -183,8 +187,41 @@ int zhs_filter_split(const char **rest, const char **conds, zhs_arena *a, const 
     return rc;
 }
 
-/* Parses the conditions of s into c[*n...]. */
-static int parse_conds(cond *c, size_t *n, const zhs_index *ix, const char *s, zhs_error *err)
+/* A date value with its full-width digits and separators folded (２０２１－０６－０１). */
+static bool date_value(const char *s, size_t n, uint32_t *out)
+{
+    char buf[64];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 4 < sizeof buf;) {
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
+        uint32_t f = zhs_fold_fullwidth(cp);
+        if (f < 0x80) buf[k++] = (char)f;
+        else {
+            memcpy(buf + k, s + i, l);
+            k += l;
+        }
+        i += l;
+    }
+    return zhs_date_parse(buf, k, out);
+}
+
+/* Says why a condition written in the query is left out (a bad date, no
+** value): the query is searched without it, as other things typed amiss
+** are read leniently; --filter's conditions are errors instead. */
+static void skip_cond(zhs_query *q, zhs_arena *a, const char *w, size_t wl, const char *why)
+{
+    if (!q || q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
+    char msg[400];
+    snprintf(msg, sizeof msg, "ignored the condition \"%.*s\": %s", (int)(wl > 200 ? 200 : wl), w, why);
+    char *m = zhs_arena_strndup(a, msg, strlen(msg));
+    if (m) q->warnings[q->nwarnings++] = m;
+}
+
+/* Parses the conditions of s into c[*n...]: those of --filter (q NULL)
+** strictly, those written in the query (q) leniently (skip_cond). */
+static int parse_conds(cond *c, size_t *n, const zhs_index *ix, const char *s, zhs_query *q, zhs_arena *a,
+                       zhs_error *err)
 {
     size_t len = strlen(s);
     for (size_t i = 0; i < len;) {
@@ -200,17 +237,30 @@ static int parse_conds(cond *c, size_t *n, const zhs_index *ix, const char *s, z
         i = j;
         int field, op;
         size_t v;
+        if (q && cond_head(w, wl, &field, &op, &v) && v >= wl) {
+            skip_cond(q, a, w, wl, "it has no value (write KEY:VALUE, e.g. category:行政法规)");
+            continue;
+        }
         if (!cond_head(w, wl, &field, &op, &v) || v >= wl)
             return zhs_fail(err, ZHS_EQUERY, "filter \"%.*s\" is not understood: write KEY=VALUE with KEY date, "
                             "category, status or issuer (dates also with <, <=, >, >=), e.g. date>=2021-01-01",
                             (int)(wl > 200 ? 200 : wl), w);
+        uint32_t day = 0;
+        if (q && field == F_DATE && !date_value(w + v, wl - v, &day)) {
+            skip_cond(q, a, w, wl, "that is not a date (write YYYY-MM-DD, e.g. date>=2021-01-01)");
+            continue;
+        }
+        if (q && field != F_DATE && op != OP_EQ) {
+            skip_cond(q, a, w, wl, "only dates compare with < or > (write KEY:VALUE)");
+            continue;
+        }
         if (*n == MAX_CONDS)
             return zhs_fail(err, ZHS_EQUERY, "more than %d filter conditions: use fewer", MAX_CONDS);
         cond *k = &c[(*n)++];
         k->field = field;
         k->op = op;
         if (field == F_DATE) {
-            if (!zhs_date_parse(w + v, wl - v, &k->value))
+            if (!date_value(w + v, wl - v, &k->value))
                 return zhs_fail(err, ZHS_EQUERY, "filter \"%.*s\": \"%.*s\" is not a date: write YYYY-MM-DD",
                                 (int)(wl > 200 ? 200 : wl), w, (int)(wl - v > 100 ? 100 : wl - v), w + v);
         } else {
@@ -264,8 +314,8 @@ int zhs_filter_apply(zhs_query *q, zhs_arena *a, const zhs_index *ix, const zhs_
     if (o->as_of && o->as_of[0] && !zhs_date_parse(o->as_of, strlen(o->as_of), &as_of))
         return zhs_fail(err, ZHS_EINVAL, "\"%.100s\" is not a date for the version in force: write YYYY-MM-DD",
                         o->as_of);
-    if (o->filter && parse_conds(c, &nc, ix, o->filter, err)) return err->code;
-    if (conds && parse_conds(c, &nc, ix, conds, err)) return err->code;
+    if (o->filter && parse_conds(c, &nc, ix, o->filter, NULL, a, err)) return err->code;
+    if (conds && parse_conds(c, &nc, ix, conds, q, a, err)) return err->code;
     bool asks = nc || as_of || o->group_size;
     if (!ix->has_meta) {
         if (asks)

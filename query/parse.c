@@ -387,16 +387,17 @@ static size_t op_at(const char *s, size_t n, size_t i, int *occur)
 
 enum { FIELD_NONE, FIELD_TITLE, FIELD_ARTICLE };
 
-/* A field name at i, any case, and its colon (ASCII or full-width ：):
+/* A field name at i, any case, ASCII or full-width (ＴＩＴＬＥ), and its
+** colon (ASCII or full-width ：):
 ** the field and the bytes, 0 if none. */
 static size_t field_at(const char *s, size_t n, size_t i, int *field)
 {
-    static const struct { const char *name; size_t len; int field; } fields[] = {
-        {"title", 5, FIELD_TITLE}, {"article", 7, FIELD_ARTICLE},
+    static const struct { const char *name; int field; } fields[] = {
+        {"title", FIELD_TITLE}, {"article", FIELD_ARTICLE},
     };
     for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
-        size_t l = fields[f].len;
-        if (n - i <= l || strncasecmp(s + i, fields[f].name, l) != 0) continue;
+        size_t l = zhs_ascii_word_at(s + i, n - i, fields[f].name);
+        if (!l || n - i <= l) continue;
         size_t c = s[i + l] == ':' ? 1 : (n - i - l >= 3 && memcmp(s + i + l, "\xEF\xBC\x9A", 3) == 0) ? 3 : 0;
         if (!c) continue;
         *field = fields[f].field;

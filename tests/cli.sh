@@ -735,6 +735,25 @@ assert t and all(h["category"] == "news" for h in d["hits"]) and len(t) == len(s
 ' "$TMP/v.json"
 "$ZHS" search "$IDX" '个人信息' --filter 'date>=yesterday' >"$TMP/v.out" 2>&1; rc=$?
 check "--filter with a bad date: exit 2 naming it" bash -c "[ $rc = 2 ] && grep -q 'yesterday' '$TMP/v.out'"
+# conditions in the query as people type them: any case, full-width forms
+want=$("$ZHS" search "$IDX" '个人信息 category:news' --count 2>/dev/null)
+for q in '个人信息 CATEGORY:news' '个人信息 ｃａｔｅｇｏｒｙ：news' '个人信息 Category=news'; do
+  got=$("$ZHS" search "$IDX" "$q" --count 2>/dev/null)
+  check "'$q' counts as category:news ($want)" [ -n "$want" ] && [ "$got" = "$want" ]
+done
+want=$("$ZHS" search "$IDX" '个人信息 date>=2023-01-01' --count 2>/dev/null)
+got=$("$ZHS" search "$IDX" '个人信息 DATE＞＝２０２３－０１－０１' --count 2>/dev/null)
+check "a full-width date condition counts as date>=2023-01-01 ($want)" [ -n "$want" ] && [ "$got" = "$want" ]
+want=$("$ZHS" search "$IDX" '个人信息 title:数据' --count 2>/dev/null)
+got=$("$ZHS" search "$IDX" '个人信息 ＴＩＴＬＥ：数据' --count 2>/dev/null)
+check "ＴＩＴＬＥ：数据 counts as title:数据 ($want)" [ -n "$want" ] && [ "$got" = "$want" ]
+# a bad condition in the query is left out with a warning (the rest is searched)
+want=$("$ZHS" search "$IDX" '个人信息' --count 2>/dev/null)
+for q in '个人信息 date>=2021' '个人信息 category:' '个人信息 status>x'; do
+  got=$("$ZHS" search "$IDX" "$q" --count 2>"$TMP/w.err"); rc=$?
+  check "'$q': searched without the condition, with a warning" \
+    bash -c "[ $rc = 0 ] && [ '$got' = '$want' ] && grep -q 'ignored the condition' '$TMP/w.err'"
+done
 
 echo
 echo "$pass passed, $fail failed"
