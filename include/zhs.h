@@ -614,9 +614,10 @@ typedef struct zhs_search_options {
     ** The native engine only: Xapian ranks with plain BM25. */
     double proximity;
     /* Version 4.  1: no statutes' wording added for everyday words
-    ** (docs/RANKING.md, "Everyday words"): the words as written, ranked
-    ** with the features still on; 0: added (the native engine, with the
-    ** ranking features on). */
+    ** (docs/RANKING.md, "Everyday words") and no article cited for a
+    ** crime's name (docs/QUERY.md, "Crime names"): the words as written,
+    ** ranked with the features still on; 0: added (the native engine, with
+    ** the ranking features on). */
     int no_expand;
 } zhs_search_options;
 /*

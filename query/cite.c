@@ -1235,7 +1235,7 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     size_t total = 0, g = 0;
     for (const zhs_qcite *c = r->q.cite; c; c = c->next, g++) {
         if (cite_hits(r, an, o, c, &gh[g], &gn[g], err)) return err->code;
-        if (gn[g] == 0 && c->name) warn_not_found(r, c);
+        if (gn[g] == 0 && c->name && !c->quiet) warn_not_found(r, c);
         take[g] = gn[g];
         total += gn[g];
     }

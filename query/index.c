@@ -46,12 +46,14 @@ static int open_generation(zhs_index *ix, zhs_error *err)
                         "with the native engine", ix->dir, zhs_engine_name(ix->m.engine));
     if (ix->eng->open(ix, err) || zhs_filter_open(ix, err)) return err->code;
     ix->all_chars = index_all_chars(ix);
-    return zhs_cite_open(ix, err);
+    if (zhs_cite_open(ix, err)) return err->code;
+    return zhs_crimes_open(ix, err);
 }
 
 static void close_generation(zhs_index *ix)
 {
     zhs_filter_close(ix);
+    zhs_crimes_close(ix);
     zhs_cite_close(ix);
     if (ix->eng) ix->eng->close(ix);
     ix->state = NULL;
@@ -271,6 +273,9 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     if (rc == ZHS_OK && o.proximity >= 0 && !o.no_expand && ix->m.engine == ZHS_ENGINE_NATIVE)
         rc = zhs_query_expand(&r->q, &r->arena, an, rest, err);
     if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, rest, o.aliases, err);
+    /* a crime's name cites the article that defines it, as a ranking
+    ** feature (crimes.c) */
+    if (rc == ZHS_OK && o.proximity >= 0 && !o.no_expand) rc = zhs_query_crimes(&r->q, &r->arena, ix, an, rest, err);
     if (rc == ZHS_OK) rc = zhs_filter_apply(&r->q, &r->arena, ix, &o, conds, err);
     if (rc == ZHS_OK && (!o.group_size || o.count_only)) {
         rc = ix->eng->search(&r->top, &r->arena, ix, &r->q, &o, err);

@@ -30,6 +30,15 @@
 #include <stddef.h>
 #include <string.h>
 
+/* A crime's name and the article of the criminal law that defines it
+** (crimes.c). */
+typedef struct zhs_crime {
+    char name[96];              /* without 、, not NUL-terminated */
+    size_t len;
+    uint32_t article, sub;      /* 第X条之Y */
+    uint32_t date;              /* of the document that gave it */
+} zhs_crime;
+
 struct zhs_index {
     char dir[ZHS_DIR_MAX + 1];
     zhs_manifest m;
@@ -45,6 +54,8 @@ struct zhs_index {
     zhs_cite_table cite;        /* the citation table (cite.c) */
     bool has_cite;              /* false: an index built before it, or remote shards */
     bool all_chars;             /* queries get every character term (index.c) */
+    zhs_crime *crimes;          /* the crime names the index's documents give, longest first */
+    size_t ncrimes, crime_cap;
 };
 
 /* ------------------------------------------------------------ native.c */
@@ -362,6 +373,7 @@ typedef struct zhs_qcite {
     const char *interp;             /* 公司法司法解释（四）: a judicial interpretation */
     size_t interplen;               /* of what interp names (公司法), tried first; */
     uint32_t ordinal;               /* its number (4), 0 if none; NULL if none */
+    bool quiet;                     /* not written as a citation (a crime's name): no warning when it finds nothing */
     struct zhs_qcite *next;         /* the query's next citation (刑法第二十条、第二十一条) */
 } zhs_qcite;
 
@@ -383,6 +395,17 @@ int zhs_cite_verify_record(const zhs_index *ix, uint32_t doc, const zhs_passage 
 /* The table's label forms against those of a builder given every record,
 ** as the writer numbers them (nothing to check in a ZHSCITE1 table). */
 int zhs_cite_verify_forms(const zhs_index *ix, const zhs_meta_builder *b, zhs_error *err);
+
+/* ------------------------------------------------------------ crimes.c */
+
+/* Reads the crime names of the index's documents that assign them (a
+** title with 罪名); and frees them. */
+int zhs_crimes_open(zhs_index *ix, zhs_error *err);
+void zhs_crimes_close(zhs_index *ix);
+/* Appends to q's citations 刑法 第X条 for each crime name in text (at most
+** four, the longest names first), as the analyzer an folds it. */
+int zhs_query_crimes(zhs_query *q, zhs_arena *a, const zhs_index *ix, zhs_analyzer *an, const char *text,
+                     zhs_error *err);
 
 /* Runs the citation's exact query and puts its hits before r's. */
 int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err);

@@ -58,6 +58,7 @@ static const char *const JI1 = "最高人民法院关于适用《中华人民共
 static const char *const JI2 = "最高人民法院关于适用《中华人民共和国数据安全法》若干问题的解释（二）";
 static const char *const JG = "最高人民法院关于适用《中华人民共和国数据安全法》的解释";
 static const char *const JGS = "最高人民法院关于适用《中华人民共和国数据安全法》审判监督程序若干问题的解释";
+static const char *const XF = "中华人民共和国刑法";
 static const char *const ARB = "中华人民共和国网络数据争议调解仲裁法";
 static const char *const ARB0 = "中华人民共和国仲裁法";
 
@@ -106,6 +107,15 @@ static const struct {
     {"网络仲裁法第三条", {{ARB, 3}}},
     /* an alias in traditional characters: looked up as the analyzer folds it */
     {"網安法第二十一條", {{NET, 21}}},
+    /* a crime's name cites the article the corpus's list of names gives it,
+    ** the longest name first; the second name of a joined entry too; a
+    ** supplement's table row */
+    {"示范诈骗罪判几年", {{XF, 21}}},
+    {"合同示范诈骗罪", {{XF, 25}}},
+    {"玩忽示范罪 立案", {{XF, 22}}},
+    {"滥用示范罪", {{XF, 22}}},
+    {"新示范罪", {{XF, 24}}},
+    {"示範詐騙罪", {{XF, 21}}},
     {"根據數安法第七條", {{LAW, 7}}},
     {"仲裁法第十二条", {{ARB0, 12}}},
 };
@@ -151,6 +161,14 @@ int main(void)
     write_law(corpus, "解释.md", JG, 20, 7, false);
     write_law(corpus, "审判监督解释.md", JGS, 20, 8, false);
     write_law(corpus, "网络数据争议调解仲裁法.md", ARB, 30, 9, false);
+    write_law(corpus, "刑法.md", XF, 30, 11, false);
+    static const char names[] = "# 最高人民检察院关于适用刑法分则规定的犯罪的罪名的意见\n\n"
+                                "1．示范诈骗罪（第21条） 2．滥用示范罪、玩忽示范罪（第22条）\n\n"
+                                "3．合同示范诈骗罪（第25条）\n";
+    zt_write_bytes(corpus, "罪名意见.md", names, sizeof names - 1);
+    static const char supp[] = "# 关于执行刑法确定罪名的补充规定\n\n| 刑法条文 | 罪名 |\n|---|---|\n"
+                               "| 第二十四条 （修正案第三条） | 新示范罪 （取消旧示范罪罪名） |\n";
+    zt_write_bytes(corpus, "罪名补充.md", supp, sizeof supp - 1);
     write_law(corpus, "仲裁法.md", ARB0, 30, 10, false);
 
     zhs_error err = {0};
@@ -160,7 +178,7 @@ int main(void)
     CHECK_OK(zhs_analyzer_open(&an, &cfg, &err), err);
     if (!an) return zt_done("test_cite_many");
     const char *paths[1] = {corpus};
-    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 79 + 20 + 20 + 20 + 20 + 30 + 30);
+    CHECK(zt_index_paths(idx, an, paths, 1, NULL, NULL) == 55 + 45 + 45 + 79 + 79 + 20 + 20 + 20 + 20 + 30 + 30 + 30 + 2);
     zhs_analyzer_close(an);
     an = NULL;
     zhs_index *ix = NULL;
