@@ -396,11 +396,58 @@ static const char *expand_lists(zhs_arena *arena, const char *text, size_t n, si
     return out;
 }
 
+/* The query with 第 put before an article number written without it
+** straight after a law's name (刑法20条, 民法典1165条, 《刑法》20条,
+** 劳动合同法四十七条: 法 典 例 则 定 法 or 》 before the number), so that
+** the citation reads as 刑法第20条.  Other numbers and 条 (十条措施, 国十条)
+** stay as they are. */
+static const char *add_di(zhs_arena *arena, const char *text, size_t n, size_t *outlen)
+{
+    static const char *const ends[] = {
+        "\xE6\xB3\x95", "\xE5\x85\xB8", "\xE4\xBE\x8B", "\xE5\x88\x99", "\xE5\xAE\x9A",
+        "\xE3\x80\x8B",                                    /* 法 典 例 则 定 》 */
+    };
+    *outlen = n;
+    if (!strstr(text, TIAO) && !strstr(text, TIAO_T)) return text;
+    zhs_buf b;
+    zhs_buf_init(&b);
+    bool changed = false;
+    size_t run = 0;
+    for (size_t i = 3; i < n;) {
+        uint32_t v;
+        size_t l = zhs_numeral_parse(text + i, n - i, &v);
+        bool after_name = false;
+        for (size_t k = 0; l && k < sizeof ends / sizeof *ends && !after_name; k++)
+            after_name = !memcmp(text + i - 3, ends[k], 3);
+        if (after_name && i + l + 3 <= n && (!memcmp(text + i + l, TIAO, 3) || !memcmp(text + i + l, TIAO_T, 3))) {
+            zhs_buf_append(&b, text + run, i - run);
+            zhs_buf_append(&b, DI, 3);
+            run = i;
+            changed = true;
+            i += l + 3;
+            continue;
+        }
+        i += l ? l : 1;
+    }
+    if (!changed) {
+        zhs_buf_free(&b);
+        return text;
+    }
+    zhs_buf_append(&b, text + run, n - run);
+    char *out = b.oom ? NULL : zhs_arena_strndup(arena, b.data, b.len);
+    *outlen = b.len;
+    zhs_buf_free(&b);
+    return out;
+}
+
 int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_aliases *aliases, zhs_error *err)
 {
     q->cite = NULL;
     if (zhs_err_code(err)) return err->code;
     size_t n = strnlen(text, 64 * 1024);
+    /* 刑法20条: 刑法第20条 */
+    text = add_di(arena, text, n, &n);
+    if (!text) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     /* 第20-22条, 第39条、40条: each article written out */
     text = expand_lists(arena, text, n, &n);
     if (!text) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");

@@ -107,6 +107,10 @@ static const struct {
     {"网络仲裁法第三条", {{ARB, 3}}},
     /* an alias in traditional characters: looked up as the analyzer folds it */
     {"網安法第二十一條", {{NET, 21}}},
+    /* an article number without 第 straight after the law's name */
+    {"数据安全法20条", {{LAW, 20}}},
+    {"《数据安全法》7条 规定", {{LAW, 7}}},
+    {"数据安全法四十条、41条", {{LAW, 40}, {LAW, 41}}},
     /* a crime's name cites the article the corpus's list of names gives it,
     ** the longest name first; the second name of a joined entry too; a
     ** supplement's table row */
