@@ -43,6 +43,7 @@ int cmd_stats(int argc, char **argv)
         zhs_index_close(ix);
         return cli_error(&err);
     }
+    if (nfiles > 64) nfiles = 64;
     for (size_t i = 0; i < nfiles; i++) {
         total += files[i].bytes;
         printf("%-12s %12llu %7.1f%%\n", files[i].label, (unsigned long long)files[i].bytes,

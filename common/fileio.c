@@ -101,6 +101,9 @@ static int read_gzip(zhs_buf *b, const char *path, size_t max, zhs_error *err)
     int zerr = Z_OK;
     const char *msg = gzerror(g, &zerr);
     if (zerr != Z_OK && zerr != Z_STREAM_END) {
+        /* zlib's message starts with the path it was given */
+        size_t pl = strlen(path);
+        if (!strncmp(msg, path, pl) && msg[pl] == ':' && msg[pl + 1] == ' ') msg += pl + 2;
         int rc = zhs_fail(err, ZHS_EIO, "%s is a damaged gzip file: %s", path, msg);
         gzclose(g);
         return rc;

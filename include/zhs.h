@@ -15,7 +15,8 @@
 **   - The last argument is a zhs_error*.  A call that finds err->code != 0 on
 **     entry does nothing and returns that code, so calls can be chained and
 **     checked once (the ICU way).  err may be NULL when the caller does not
-**     want the message: the status is returned all the same.
+**     want the message: the status is returned all the same.  Other pointer
+**     arguments must not be NULL unless a function says what NULL means.
 **   - Options structs carry a version.  Start from the *_OPTIONS_INIT
 **     initialiser (or the *_default() function) and set what you need; a
 **     struct zeroed with {0} is read as "defaults" field by field, so that
@@ -87,7 +88,7 @@ const char *zhs_status_name(int code);
 /* ===================================================================== */
 
 /* Token kinds.  Terms of different kinds never collide in an index: the
-** term text of a bigram carries the prefix "B", see zhs_term_key(). */
+** term text of a bigram carries the prefix "B" (docs/ANALYZER.md, index terms). */
 enum zhs_token_kind {
     ZHS_TOKEN_WORD = 0,     /* a Han word (dictionary segmenter or ICU) */
     ZHS_TOKEN_BIGRAM = 1,   /* two adjacent Han characters */
@@ -556,7 +557,9 @@ void zhs_index_info_get(const zhs_index *ix, zhs_index_info *out);
 ** passages were.  *out is owned by the caller: zhs_analyzer_close(). */
 int zhs_index_open_analyzer(zhs_analyzer **out, const zhs_index *ix, zhs_error *err);
 
-/* The files of the index's current generation, with their sizes. */
+/* The files of the index's current generation, with their sizes: at most
+** cap written to out, *n set to how many there are (more than cap: only
+** the first cap were written; call again with room for *n). */
 typedef struct zhs_index_file {
     char label[24];             /* "postings", "x3-0", ... */
     char file[64];              /* name inside the index directory */

@@ -412,7 +412,13 @@ int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index 
     zhs_engine_component comp[ZHS_MAX_SEGMENTS * 8];
     size_t k = ix->eng->components ? ix->eng->components(&ix->m, comp, sizeof comp / sizeof comp[0]) : 0;
     if (k > sizeof comp / sizeof comp[0]) k = sizeof comp / sizeof comp[0];
-    for (size_t i = 0; i < k && *n < cap; i++) {
+    /* every file is counted; those past cap are not written (*n > cap
+    ** tells the caller to ask again with more room) */
+    for (size_t i = 0; i < k; i++) {
+        if (*n >= cap) {
+            (*n)++;
+            continue;
+        }
         zhs_index_file *f = &out[(*n)++];
         memcpy(f->label, comp[i].label, sizeof f->label);
         memcpy(f->file, comp[i].file, sizeof f->file);
@@ -422,7 +428,11 @@ int zhs_index_files(zhs_index_file *out, size_t cap, size_t *n, const zhs_index 
     }
     /* The metadata and citation tables belong to no engine. */
     for (int t = 0; t < 2; t++) {
-        if (!(t ? ix->has_cite : ix->has_meta) || *n >= cap) continue;
+        if (!(t ? ix->has_cite : ix->has_meta)) continue;
+        if (*n >= cap) {
+            (*n)++;
+            continue;
+        }
         zhs_index_file *f = &out[(*n)++];
         snprintf(f->label, sizeof f->label, "%s", t ? "citations" : "metadata");
         snprintf(f->file, sizeof f->file, "g%llu.%s", (unsigned long long)ix->m.generation, t ? "cite" : "meta");

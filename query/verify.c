@@ -211,6 +211,13 @@ int zhs_native_verify(zhs_index *ix, zhs_error *err)
         zhs_table_body f;
         rc = zhs_table_open(&f, path, ZHS_MAGIC_FILES, zhs_files_plain_magics, "file table", true, err);
         if (rc == ZHS_OK) zhs_table_close(&f);
+        /* a file the manifest names and that is gone is damage, not an
+        ** index to build */
+        if (rc == ZHS_ENOTFOUND && err) {
+            zhs_error_clear(err);
+            rc = zhs_fail(err, ZHS_ECORRUPT, "%s is missing: the MANIFEST names it (searches do not read it; "
+                          "'zhs index --update' does)", path);
+        }
     }
     if (rc == ZHS_OK && ix->m.passages &&
         fabs((double)live_tokens / (double)ix->m.passages - ix->m.avglen) > 1e-12 * ix->m.avglen)

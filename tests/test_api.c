@@ -306,6 +306,10 @@ static void test_index(zhs_analyzer *an, const char *tmp)
     size_t nfiles = 0;
     /* The native engine's five files, the metadata and citation tables. */
     CHECK(zhs_index_files(files, 16, &nfiles, ix, NULL) == ZHS_OK && nfiles == 7);
+    /* too little room: the first ones written, all counted */
+    zhs_index_file two[2];
+    size_t all = 0;
+    CHECK(zhs_index_files(two, 2, &all, ix, NULL) == ZHS_OK && all == 7 && !strcmp(two[0].file, files[0].file));
     CHECK(nfiles == 7 && !strcmp(files[5].label, "metadata") && !strcmp(files[6].label, "citations"));
     for (size_t i = 0; i < nfiles; i++) CHECK(files[i].bytes > 0);
     zhs_index_info in;

@@ -709,11 +709,14 @@ class Index(_Closeable):
             raise InvalidArgumentError("the index %s is closed" % self.path, L.EINVAL,
                                        "bad argument")
         cap = 256
-        arr = (L.IndexFile * cap)()
-        n = ctypes.c_size_t()
-        err = L.Error()
-        _check(self._lib.zhs_index_files(arr, cap, ctypes.byref(n), self._ix, ctypes.byref(err)), err)
-        return [(_str(f.label), _str(f.file), f.bytes) for f in arr[:min(n.value, cap)]]
+        while True:
+            arr = (L.IndexFile * cap)()
+            n = ctypes.c_size_t()
+            err = L.Error()
+            _check(self._lib.zhs_index_files(arr, cap, ctypes.byref(n), self._ix, ctypes.byref(err)), err)
+            if n.value <= cap:
+                return [(_str(f.label), _str(f.file), f.bytes) for f in arr[:n.value]]
+            cap = n.value
 
     def close(self):
         """Closes the index and the analyzers its threads used.  Not to be
