@@ -147,6 +147,7 @@ typedef struct corpus_label_count {
 typedef struct corpus_builder {
     zhs_arena *arena;           /* the current document's memory */
     const char *path, *rel;     /* rel names passages: "rel#n" */
+    bool root_file;             /* the file was given itself, not found in a folder: no category */
     zhs_passage *v;             /* the document's passages */
     size_t n, cap;
     /* The passages' labels counted, so that an id's ordinal is one look-up

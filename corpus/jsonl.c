@@ -283,6 +283,7 @@ int corpus_jsonl_next(zhs_corpus *c, bool *made, zhs_error *err)
     char *title = zhs_arena_strndup(&c->arena, name, corpus_stem_len(name));
     if (!title) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
     corpus_builder_start(&c->builder, f->path, f->rel);
+    c->builder.root_file = f->root_is_file;
     if (corpus_builder_file_meta(&c->builder, err)) return err->code;
     c->file_meta[0] = c->builder.date;
     c->file_meta[1] = c->builder.category;

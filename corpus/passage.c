@@ -75,7 +75,9 @@ int corpus_builder_file_meta(corpus_builder *b, zhs_error *err)
         if (open) corpus_builder_set_meta(b, "date", 4, open, (size_t)(close - open), &oom);
         if (oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", b->path);
     }
-    const char *slash = strchr(b->rel, '/');
+    /* the first folder under the root; a file given itself has none,
+    ** whatever its path ("sub/f.md" names no category) */
+    const char *slash = b->root_file ? NULL : strchr(b->rel, '/');
     if (slash) {
         b->category = zhs_arena_strndup(b->arena, b->rel, (size_t)(slash - b->rel));
         if (!b->category) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", b->path);

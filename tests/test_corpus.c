@@ -71,7 +71,7 @@ static void write_gz(const char *dir, const char *name, const char *text)
 /* --------------------------------------------------------- reading all */
 
 typedef struct got {
-    char *id, *text, *title, *heading, *label, *path;
+    char *id, *text, *title, *heading, *label, *path, *category;
     size_t text_len;
     uint32_t line;
 } got;
@@ -130,6 +130,7 @@ static void keep(run *r, const zhs_passage *p)
     g->heading = dup_str(p->heading);
     g->label = dup_str(p->label);
     g->path = dup_str(p->path);
+    g->category = dup_str(p->category ? p->category : "");
     g->line = p->line;
 }
 
@@ -182,7 +183,7 @@ static void run_free(run *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         got *g = &r->p[i];
-        free(g->id); free(g->text); free(g->title); free(g->heading); free(g->label); free(g->path);
+        free(g->id); free(g->text); free(g->title); free(g->heading); free(g->label); free(g->path); free(g->category);
     }
     for (size_t i = 0; i < r->docs; i++) free(r->doc_paths[i]);
     free(r->doc_paths);
@@ -328,6 +329,16 @@ static void test_articles(void)
     read_one(&r, file);
     check_law(&r, file);
     run_free(&r);
+    /* A file given itself has no category, by a relative path too (the
+    ** path's first folder is no corpus folder). */
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) && chdir(dir) == 0) {
+        read_one(&r, "laws/law.md");
+        CHECK_MSG(r.n > 0 && !strcmp(r.p[0].category, ""), "a file given by a relative path has category [%s]",
+                  r.n ? r.p[0].category : "(none)");
+        run_free(&r);
+        CHECK(chdir(cwd) == 0);
+    }
     free(dir);
 }
 
