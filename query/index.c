@@ -246,6 +246,24 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
     return ZHS_OK;
 }
 
+/* As of a date, an undated document is searched whatever the date (its
+** file names none: 刑法.md, the 民法典's books): a hit of one says so, since
+** its text may be later than the date asked for. */
+static void warn_undated(zhs_results *r)
+{
+    const zhs_index *ix = r->ix;
+    if (!ix->has_meta || r->q.nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
+    for (size_t i = 0; i < r->top.n; i++) {
+        const zhs_meta_run *run = zhs_meta_run_of(&ix->meta, r->top.hits[i].doc);
+        if (!run || run->date) continue;
+        static const char msg[] = "some hits are of documents without a date (their files name none): --as-of "
+                                  "shows them whatever the date, and their text may be later than it";
+        char *w = zhs_arena_strndup(&r->arena, msg, sizeof msg - 1);
+        if (w) r->q.warnings[r->q.nwarnings++] = w;
+        return;
+    }
+}
+
 int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const char *query,
                      const zhs_search_options *opts, zhs_error *err)
 {
@@ -299,6 +317,7 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     /* A citation's article goes first (its exact query sees the same
     ** hidden passages: older versions, filters). */
     if (rc == ZHS_OK) rc = zhs_query_cite_run(r, an, &o, err);
+    if (rc == ZHS_OK && o.as_of && o.as_of[0]) warn_undated(r);
     if (rc) {
         zhs_results_free(r);
         return rc;

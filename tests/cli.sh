@@ -696,6 +696,18 @@ check "versions: --all-versions shows both, each with its date" \
 "$ZHS" search "$IDX" "$Q" -k 20 --no-color --as-of 2020-06-01 >"$TMP/v.out" 2>&1
 check "versions: --as-of 2020-06-01 is the 2019 text only" \
     bash -c "grep -q '(2019-01-01).md' '$TMP/v.out' && ! grep -q '2023-09-26  *(' '$TMP/v.out' && ! grep -q '保护条例.md:' '$TMP/v.out'"
+# as of a date, a hit of an undated document says so (the sample's FAQ and
+# news have no date); a dated one alone does not
+"$ZHS" search "$IDX" '个人信息' -k 50 --as-of 2020-06-01 >"$TMP/v.out" 2>"$TMP/v.err"
+"$ZHS" search "$IDX" '个人信息' -k 50 --as-of 2020-06-01 --json >"$TMP/v.json" 2>/dev/null
+check "--as-of: a warning when undated documents are among the hits" py '
+import json, sys
+d = json.load(open(sys.argv[1]))
+undated = any(not h.get("date") for h in d["hits"])
+said = "without a date" in open(sys.argv[2]).read()
+assert undated == said, (undated, said)
+assert undated
+' "$TMP/v.json" "$TMP/v.err"
 # A law filed under two folders (the same title and date): each article
 # once by default, both copies with --all-versions; two laws of one title
 # and two dates keep their versions as before.
