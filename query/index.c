@@ -289,7 +289,7 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     /* the statutes' wording for everyday words: a ranking feature, of the
     ** native engine (concepts.c) */
     if (rc == ZHS_OK && o.proximity >= 0 && !o.no_expand && ix->m.engine == ZHS_ENGINE_NATIVE)
-        rc = zhs_query_expand(&r->q, &r->arena, an, rest, err);
+        rc = zhs_query_expand(&r->q, &r->arena, an, rest, o.aliases, err);
     if (rc == ZHS_OK) rc = zhs_query_cite(&r->q, &r->arena, rest, o.aliases, err);
     /* a crime's name cites the article that defines it, as a ranking
     ** feature (crimes.c) */

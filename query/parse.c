@@ -18,6 +18,7 @@
 
 #include "numeral.h"
 #include "articles.h"
+#include "names.h"
 #include "analyzer_int.h"
 
 #include <stdarg.h>
@@ -613,7 +614,22 @@ static int add_expansion(zhs_query *q, zhs_analyzer *an, const char *p, size_t l
     return ZHS_OK;
 }
 
-int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, zhs_error *err)
+/* The law an alias part names (刑诉法 alone: 刑事诉讼法), as written or
+** folded (刑訴法), so that a query of an abbreviation alone searches the
+** law as its full name would; NULL when the part is no alias. */
+static const char *part_alias(zhs_analyzer *an, const zhs_aliases *aliases, const char *s, size_t n, zhs_error *err)
+{
+    const char *name = zhs_alias_lookup(aliases, s, n);
+    if (name) return name;
+    zhs_buf key;
+    zhs_buf_init(&key);
+    if (!zhs_name_key(&key, an, s, n, err)) name = zhs_alias_lookup(aliases, key.data ? key.data : "", key.len);
+    zhs_buf_free(&key);
+    return name;
+}
+
+int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, const zhs_aliases *aliases,
+                     zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     size_t n = strnlen(text, MAX_QUERY_BYTES);
@@ -642,7 +658,9 @@ int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const cha
         while (i < n && !is_space_at(text, n, i, &sl)) i++;
         if (occur != ZHS_OCCUR_MUST_NOT && field == FIELD_NONE && i > at) {
             ne += part_concepts(arena, an, text + at, i - at, exp + ne, 8 - ne, err);
+            const char *law = ne < 8 ? part_alias(an, aliases, text + at, i - at, err) : NULL;
             if (zhs_err_code(err)) return err->code;
+            if (law) exp[ne++] = law;
         }
     }
     /* each phrase's terms optional, of the concept weight */

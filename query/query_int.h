@@ -266,10 +266,13 @@ bool zhs_query_stopword(const char *key, size_t len);
 double zhs_query_term_weight(const zhs_query *q, size_t i);
 
 /* Adds the statutes' wording for the everyday expressions in the query's
-** plain parts (concepts.c), as optional terms of weight
-** ZHS_CONCEPT_WEIGHT; terms the query has already keep theirs. */
+** plain parts (concepts.c), and a law's full name for a part that is an
+** alias alone (刑诉法: 刑事诉讼法; aliases, then the built-in list), as
+** optional terms of weight ZHS_CONCEPT_WEIGHT; terms the query has already
+** keep theirs. */
 #define ZHS_CONCEPT_WEIGHT 0.7f
-int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, zhs_error *err);
+int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, const zhs_aliases *aliases,
+                     zhs_error *err);
 /* The expansions (space-separated phrases) of the concepts in s[0..n),
 ** each once, at most max; returns how many (concepts.c).  edge, if not
 ** NULL, marks s's word boundaries (per byte, n + 1 of them: bit 1 a word

@@ -233,6 +233,20 @@ int main(void)
         zhs_results_free(a);
         zhs_results_free(b);
     }
+    /* an alias alone searches the law's full name: its passages first */
+    {
+        zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+        o.k = 5;
+        zhs_results *a = NULL;
+        CHECK_OK(zhs_index_search(&a, ix, an, "网安法", &o, &err), err);
+        for (size_t h = 0; a && h < 5; h++) {
+            char title[256];
+            int art = -1;
+            hit_of(a, h, title, sizeof title, &art, NULL);
+            CHECK_MSG(!strcmp(title, NET), "网安法 alone: hit %zu is of %s, not of %s", h + 1, title, NET);
+        }
+        zhs_results_free(a);
+    }
     /* an alias whose long form ends with its short one (反垄断法 ->
     ** 中华人民共和国反垄断法), no such title: the name is shortened to its end
     ** (it cycled through the alias, without end, before) */

@@ -182,7 +182,7 @@ static double expanded_weight(zhs_analyzer *an, zhs_arena *arena, const char *qu
     zhs_query q;
     zhs_error e = {0};
     zhs_arena_reset(arena);
-    if (zhs_query_parse(&q, arena, an, query, &e) != ZHS_OK || zhs_query_expand(&q, arena, an, query, &e) != ZHS_OK)
+    if (zhs_query_parse(&q, arena, an, query, &e) != ZHS_OK || zhs_query_expand(&q, arena, an, query, NULL, &e) != ZHS_OK)
         return -1;
     for (size_t i = 0; i < q.nterms; i++)
         if (!strcmp(q.terms[i].key, key)) return zhs_query_term_weight(&q, i);
@@ -223,7 +223,7 @@ static void test_concepts(zhs_analyzer *an, zhs_arena *arena)
         zhs_arena_reset(arena);
         CHECK(zhs_query_parse(&q, arena, an, "个人信息 处理", &e) == ZHS_OK);
         before = q.nterms;
-        CHECK(zhs_query_expand(&q, arena, an, "个人信息 处理", &e) == ZHS_OK && q.nterms == before && !q.boost);
+        CHECK(zhs_query_expand(&q, arena, an, "个人信息 处理", NULL, &e) == ZHS_OK && q.nterms == before && !q.boost);
     }
 }
 
