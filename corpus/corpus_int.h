@@ -209,6 +209,8 @@ typedef struct corpus_doc {
     bool markdown;
     bool in_comment, in_fence, in_quote;
     bool held;                  /* para kept open over blank lines: a column break? */
+    bool printed;               /* a file's text, which may hold page furniture (not a JSONL record) */
+    bool after_folio;           /* a page number was dropped; blank lines since */
     size_t paragraphs;          /* paragraphs of the document so far */
     char fence_char;
     size_t fence_len;
@@ -218,7 +220,10 @@ typedef struct corpus_doc {
 void corpus_doc_init(corpus_doc *d, corpus_builder *b, zhs_arena *arena);
 void corpus_doc_free(corpus_doc *d);
 /* Starts a document: Markdown or plain text. */
-void corpus_doc_begin(corpus_doc *d, bool markdown);
+/* A document's start: Markdown or plain text; printed: a file's text,
+** whose page numbers and running headers are dropped (a JSONL record's
+** text is taken as it is). */
+void corpus_doc_begin(corpus_doc *d, bool markdown, bool printed);
 /* Feeds text whose first line is first_line to the builder, paragraph by
 ** paragraph; the last paragraph is handed over too.  Passages are left
 ** open: the caller breaks or ends the record. */

@@ -50,9 +50,11 @@ void corpus_doc_free(corpus_doc *d)
     for (int i = 0; i < 7; i++) zhs_buf_free(&d->heads[i]);
 }
 
-void corpus_doc_begin(corpus_doc *d, bool markdown)
+void corpus_doc_begin(corpus_doc *d, bool markdown, bool printed)
 {
     d->markdown = markdown;
+    d->printed = printed;
+    d->after_folio = false;
     d->in_comment = false;
     d->in_fence = false;
     d->in_quote = false;
@@ -334,6 +336,75 @@ static bool may_resume(const corpus_doc *d, const char *s, size_t n, bool indent
     return !list_marker(s, n) && !is_thematic_break(s, n);
 }
 
+/* ------------------------------------------------------ page furniture */
+
+/* Whether a line is a page number as printed pages carry them: digits
+** alone (12, １２), between dashes or dots (— 12 —, - 3 -, －3－, ·3·), or
+** 第 3 页 (共 10 页). */
+static bool is_folio(const char *s, size_t n)
+{
+    size_t i = 0, digits = 0;
+    bool di = false;
+    uint32_t cp;
+    /* leading marks */
+    while (i < n) {
+        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
+        if (cp == '-' || cp == 0x2014 || cp == 0x2013 || cp == 0xFF0D || cp == 0x00B7 || cp == 0x2015 || cp == ' ' ||
+            cp == 0x3000)
+            i += l;
+        else break;
+    }
+    if (i + 3 <= n && !memcmp(s + i, "\xE7\xAC\xAC", 3)) {          /* 第 */
+        di = true;
+        i += 3;
+        while (i < n && s[i] == ' ') i++;
+    }
+    while (i < n) {
+        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
+        cp = zhs_fold_fullwidth(cp);
+        if (cp < '0' || cp > '9') break;
+        digits++;
+        i += l;
+    }
+    if (!digits || digits > 4) return false;
+    if (di) {
+        while (i < n && s[i] == ' ') i++;
+        if (i + 3 > n || memcmp(s + i, "\xE9\xA1\xB5", 3)) return false;   /* 页 */
+        i += 3;
+        /* 共 N 页 after it */
+        while (i < n && s[i] == ' ') i++;
+        if (i + 3 <= n && !memcmp(s + i, "\xE5\x85\xB1", 3)) {        /* 共 */
+            i += 3;
+            while (i < n && (s[i] == ' ' || (s[i] >= '0' && s[i] <= '9'))) i++;
+            if (i + 3 > n || memcmp(s + i, "\xE9\xA1\xB5", 3)) return false;
+            i += 3;
+        }
+    }
+    /* trailing marks, the same as leading ones */
+    while (i < n) {
+        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
+        if (cp == '-' || cp == 0x2014 || cp == 0x2013 || cp == 0xFF0D || cp == 0x00B7 || cp == 0x2015 || cp == ' ' ||
+            cp == 0x3000)
+            i += l;
+        else break;
+    }
+    return i == n;
+}
+
+/* Whether a line after a page number is the running header or footer
+** printed with it (东岚省人民政府公报   2024年第3期): short, without the
+** marks of running text, and no article, heading or numbered item. */
+static bool is_running_head(const char *s, size_t n)
+{
+    if (zhs_utf8_count(s, n) > 40 || reads_as_prose(s, n)) return false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += zhs_utf8_decode(s + i, n - i, &cp);
+        if (cp == 0x3002 || cp == 0xFF1A || cp == ':') return false;     /* 。：a sentence, a label */
+    }
+    return !corpus_article_label(s, n) && !corpus_numbered_heading(s, n) && !corpus_structure_unit_rank(s, n);
+}
+
 /* ---------------------------------------------------------- the lines */
 
 /* Adds a cleaned, trimmed line to the paragraph, starting a new one first
@@ -420,6 +491,18 @@ static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, z
     s += lead;
     n -= lead;
     n -= corpus_space_suffix(s, n);
+    /* Page numbers of a printed page, and the running header next to one,
+    ** are dropped as if they were not there: a column break held open
+    ** over them still joins the text on both sides. */
+    if (n && d->printed && !(d->markdown && d->in_fence)) {
+        if (is_folio(s, n)) {
+            d->after_folio = true;
+            return ZHS_OK;
+        }
+        bool head = d->after_folio && is_running_head(s, n);
+        d->after_folio = false;
+        if (head) return ZHS_OK;
+    }
     if (!n) {
         bool quote = d->in_quote;
         d->in_quote = false;

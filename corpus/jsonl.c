@@ -250,7 +250,7 @@ static int record_passage(zhs_corpus *c, const json_record *r, uint32_t line, bo
         if (!b->extra) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", c->jsonl->path);
     }
     corpus_builder_begin_record(b, id, title, line);
-    corpus_doc_begin(&c->parser, false);
+    corpus_doc_begin(&c->parser, false, false);
     int rc = corpus_doc_parse(&c->parser, zhs_buf_cstr(&c->rec_text), c->rec_text.len, line, err);
     if (rc) return rc;
     return corpus_builder_end_record(b, made, err);

@@ -268,7 +268,7 @@ static int read_text(zhs_corpus *c, const corpus_file *f, bool *made, zhs_error 
     corpus_builder_start(b, f->path, f->rel);
     b->root_file = f->root_is_file;
     if (corpus_builder_file_meta(b, err)) return err->code;
-    corpus_doc_begin(&c->parser, f->kind == CORPUS_MD);
+    corpus_doc_begin(&c->parser, f->kind == CORPUS_MD, true);
     int rc = corpus_doc_parse(&c->parser, c->text, c->text_len, 1, err);
     if (!rc) rc = corpus_builder_break(b, err);
     if (rc) return rc;

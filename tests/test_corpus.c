@@ -379,6 +379,32 @@ static void test_text_headings(void)
     free(dir);
 }
 
+/* Page furniture of a printed text: page numbers (— 3 —, a number alone,
+** 第 3 页 共 9 页) and the running header printed after one are dropped,
+** and a column break held open over them joins the text on both sides; a
+** JSONL record's text is taken as it is. */
+static void test_page_furniture(void)
+{
+    char *dir = new_dir();
+    write_file(dir, "p/公报.txt",
+               "东岚省人民政府公报\n\n各级人民政府应当将人工智能产业发展纳入规划，统筹推进算力基础设施建设，支持\n\n"
+               "— 3 —\n\n东岚省人民政府公报   2024年第3期\n\n企业开展关键核心技术攻关。\n12\n"
+               "各地应当加强数据跨境流动的安全管理，并对\n\n第 4 页 共 9 页\n\n重点企业开展检查。\n");
+    write_file(dir, "j/r.jsonl", "{\"id\":\"n1\",\"text\":\"2024\"}\n");
+    run r;
+    read_one(&r, join(dir, "p"));
+    CHECK_MSG(contains(&r, "支持企业开展关键核心技术攻关。"), "the text around a page number and header was not joined");
+    CHECK_MSG(contains(&r, "并对重点企业开展检查"), "the text around 第 4 页 共 9 页 was not joined");
+    CHECK_MSG(!contains(&r, "— 3 —") && !contains(&r, "2024年第3期") && !contains(&r, "12"),
+              "page furniture left in the passages");
+    CHECK(contains(&r, "东岚省人民政府公报"));     /* the headline is no header */
+    run_free(&r);
+    read_one(&r, join(dir, "j"));
+    CHECK_MSG(r.n == 1 && !strcmp(r.p[0].text, "2024"), "a JSONL record's number was dropped");
+    run_free(&r);
+    free(dir);
+}
+
 /* Ids survive edits elsewhere in the file (docs/CORPUS.md): an article
 ** inserted before article 2 leaves the ids of the other passages as they
 ** were; the rest of a long article and a
@@ -1174,6 +1200,7 @@ int main(void)
     test_valid_prefix();
     test_articles();
     test_text_headings();
+    test_page_furniture();
     test_stable_ids();
     test_many_ids();
     test_markdown_cleaning();
