@@ -453,7 +453,7 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
     if (!text) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     zhs_qcite **tail = &q->cite, *prev = NULL;
     size_t ncites = 0, pos = 0;
-    bool capped = false;
+    bool capped = false, range_cut = false;
     size_t scan = 0;        /* where the next 第X条 is looked for (pos: where its name may start) */
     while (!capped) {
         zhs_article_ref ref;
@@ -557,6 +557,7 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             for (uint32_t v = from_a + (uint32_t)dir; v != to && nsteps < CITE_RANGE_MAX; v += (uint32_t)dir)
                 steps[nsteps++] = (zhs_article_ref){v, 0, 0, 0};
             if (span - 1 > CITE_RANGE_MAX && q->nwarnings < ZHS_QUERY_MAX_WARNINGS) {
+                range_cut = true;
                 char msg[160];
                 snprintf(msg, sizeof msg, "a range of %u articles (%u to %u): only its first %d are cited", span + 1,
                          from_a, to, CITE_MAX);
@@ -567,7 +568,8 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
         steps[nsteps++] = ref;
         for (size_t si = 0; si < nsteps; si++) {
             if (ncites == CITE_MAX) {
-                if (q->nwarnings < ZHS_QUERY_MAX_WARNINGS) {
+                /* one warning for one cause: a range cut short said so */
+                if (!range_cut && q->nwarnings < ZHS_QUERY_MAX_WARNINGS) {
                     char msg[96];
                     snprintf(msg, sizeof msg, "more than %d articles cited: the first %d are searched", CITE_MAX,
                              CITE_MAX);
