@@ -62,7 +62,18 @@ void corpus_para_add(corpus_para *p, const char *s, size_t n, uint32_t line, siz
         zhs_buf_putc(&p->text, ' ');
         p->label_alone = false;
     } else {
-        uint32_t a = corpus_last_cp(p->text.data, p->text.len), b = corpus_first_cp(s, n);
+        /* Private-use characters at the line's end are debris of a PDF
+        ** font, not text (document.c looks through them too): dropped where
+        ** the line joins the next, so that a word cut there reads whole. */
+        size_t len = p->text.len;
+        uint32_t a = corpus_last_cp(p->text.data, len);
+        while (len > 3 && a >= 0xE000 && a <= 0xF8FF && ((unsigned char)p->text.data[len - 3] & 0xF0) == 0xE0) {
+            len -= 3;
+            a = corpus_last_cp(p->text.data, len);
+        }
+        if (len < p->text.len && a >= 0x80) p->text.len = len;
+        else a = corpus_last_cp(p->text.data, p->text.len);
+        uint32_t b = corpus_first_cp(s, n);
         bool wrap = (zhs_is_han(a) && zhs_is_han(b)) || zhs_is_cjk_punct(a) || zhs_is_cjk_punct(b);
         if (!wrap) zhs_buf_putc(&p->text, ' ');
     }

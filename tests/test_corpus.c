@@ -391,6 +391,8 @@ static void test_page_furniture(void)
                "— 3 —\n\n东岚省人民政府公报   2024年第3期\n\n企业开展关键核心技术攻关。\n12\n"
                "各地应当加强数据跨境流动的安全管理，并对\n\n第 4 页 共 9 页\n\n重点企业开展检查。\n");
     write_file(dir, "j/r.jsonl", "{\"id\":\"n1\",\"text\":\"2024\"}\n");
+    /* a private-use character (PDF font debris) at a cut line's end */
+    write_file(dir, "u/pua.txt", "标题\n\n各级人民政府应当加强数据安全管理，依法履行职责，对重要数据实施断开\xEE\x80\x80\n\n继续保护。\n");
     run r;
     read_one(&r, join(dir, "p"));
     CHECK_MSG(contains(&r, "支持企业开展关键核心技术攻关。"), "the text around a page number and header was not joined");
@@ -398,6 +400,9 @@ static void test_page_furniture(void)
     CHECK_MSG(!contains(&r, "— 3 —") && !contains(&r, "2024年第3期") && !contains(&r, "12"),
               "page furniture left in the passages");
     CHECK(contains(&r, "东岚省人民政府公报"));     /* the headline is no header */
+    run_free(&r);
+    read_one(&r, join(dir, "u"));
+    CHECK_MSG(contains(&r, "实施断开继续保护"), "the join across a private-use character left it or a space");
     run_free(&r);
     read_one(&r, join(dir, "j"));
     CHECK_MSG(r.n == 1 && !strcmp(r.p[0].text, "2024"), "a JSONL record's number was dropped");
