@@ -283,6 +283,8 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     /* Metadata conditions written in the query (category:X) are not
     ** words: they join the filter, the rest is parsed. */
     const char *rest, *conds;
+    /* AND, OR, NOT as people type them */
+    query = zhs_query_boolean(&r->arena, query);
     int rc = zhs_filter_split(&rest, &conds, &r->arena, query, err);
     /* every character term where the index has them all or makes them */
     if (rc == ZHS_OK) rc = zhs_query_parse_chars(&r->q, &r->arena, an, rest, ix->all_chars, err);

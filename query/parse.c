@@ -614,6 +614,78 @@ static int add_expansion(zhs_query *q, zhs_analyzer *an, const char *p, size_t l
     return ZHS_OK;
 }
 
+/* ----------------------------------------------------- boolean words */
+
+/* The parts of text (split at spaces outside quotes): [start, end). */
+typedef struct part_span {
+    size_t start, end;
+} part_span;
+
+static bool part_is(const char *text, const part_span *p, const char *word)
+{
+    size_t l = strlen(word);
+    return p->end - p->start == l && !memcmp(text + p->start, word, l);
+}
+
+const char *zhs_query_boolean(zhs_arena *arena, const char *text)
+{
+    size_t n = strnlen(text, MAX_QUERY_BYTES);
+    if (!strstr(text, "AND") && !strstr(text, "OR") && !strstr(text, "NOT")) return text;
+    enum { MAX_PARTS = 256 };
+    part_span parts[MAX_PARTS];
+    size_t np = 0;
+    for (size_t i = 0; i < n && np < MAX_PARTS;) {
+        size_t sl;
+        if (is_space_at(text, n, i, &sl)) {
+            i += sl;
+            continue;
+        }
+        size_t start = i;
+        const char *close;
+        size_t ql = open_quote(text, n, i, &close);
+        const char *end = ql ? close_quote(text + i + ql, text + n, close) : NULL;
+        if (end) i = (size_t)(end - text) + quote_len(end);
+        while (i < n && !is_space_at(text, n, i, &sl)) i++;
+        parts[np++] = (part_span){start, i};
+    }
+    /* what each part becomes: 0 as written, '+' required, '-' excluded,
+    ** 'x' dropped (an operator) */
+    char mark[MAX_PARTS];
+    bool any = false;
+    memset(mark, 0, sizeof mark);
+    for (size_t k = 0; k < np; k++) {
+        bool and_ = part_is(text, &parts[k], "AND"), or_ = part_is(text, &parts[k], "OR"),
+             not_ = part_is(text, &parts[k], "NOT");
+        if (!and_ && !or_ && !not_) continue;
+        any = true;
+        mark[k] = 'x';
+        if (and_) {
+            if (k > 0 && mark[k - 1] != 'x' && mark[k - 1] != '-') mark[k - 1] = '+';
+            if (k + 1 < np && !mark[k + 1]) mark[k + 1] = '+';
+        } else if (not_ && k + 1 < np && mark[k + 1] != 'x') {
+            mark[k + 1] = '-';
+        }
+    }
+    if (!any) return text;
+    zhs_buf b;
+    zhs_buf_init(&b);
+    for (size_t k = 0; k < np; k++) {
+        if (mark[k] == 'x') continue;
+        const char *p = text + parts[k].start;
+        size_t l = parts[k].end - parts[k].start;
+        if (b.len) zhs_buf_putc(&b, ' ');
+        if (mark[k]) {
+            /* the part's own + or - gives way to the operator's */
+            if (p[0] == '+' || p[0] == '-') p++, l--;
+            zhs_buf_putc(&b, mark[k]);
+        }
+        zhs_buf_append(&b, p, l);
+    }
+    char *out = b.oom ? NULL : zhs_arena_strndup(arena, b.data ? b.data : "", b.len);
+    zhs_buf_free(&b);
+    return out ? out : text;
+}
+
 /* The law an alias part names (刑诉法 alone: 刑事诉讼法), as written or
 ** folded (刑訴法), so that a query of an abbreviation alone searches the
 ** law as its full name would; NULL when the part is no alias. */

@@ -265,6 +265,12 @@ bool zhs_query_stopword(const char *key, size_t len);
 ** with the ranking features (proximity >= 0), not for plain BM25. */
 double zhs_query_term_weight(const zhs_query *q, size_t i);
 
+/* The query with the boolean words people type read as operators: A AND
+** B as +A +B, NOT B as -B, OR dropped (parts are optional already); only
+** the upper-case words standing alone outside quotes.  text itself when it
+** has none; else the rewritten query in arena memory. */
+const char *zhs_query_boolean(zhs_arena *arena, const char *text);
+
 /* Adds the statutes' wording for the everyday expressions in the query's
 ** plain parts (concepts.c), and a law's full name for a part that is an
 ** alias alone (刑诉法: 刑事诉讼法; aliases, then the built-in list), as

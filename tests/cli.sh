@@ -759,6 +759,12 @@ check "a full-width date condition counts as date>=2023-01-01 ($want)" [ -n "$wa
 want=$("$ZHS" search "$IDX" '个人信息 title:数据' --count 2>/dev/null)
 got=$("$ZHS" search "$IDX" '个人信息 ＴＩＴＬＥ：数据' --count 2>/dev/null)
 check "ＴＩＴＬＥ：数据 counts as title:数据 ($want)" [ -n "$want" ] && [ "$got" = "$want" ]
+# AND, OR, NOT as people type them: +, optional, -
+for pair in '个人信息 NOT 数据|个人信息 -数据' '个人信息 AND 数据|+个人信息 +数据' '个人信息 OR 数据|个人信息 数据'; do
+  a=${pair%%|*}; b=${pair#*|}
+  ca=$("$ZHS" search "$IDX" "$a" --count 2>/dev/null); cb=$("$ZHS" search "$IDX" "$b" --count 2>/dev/null)
+  check "'$a' counts as '$b' ($cb)" [ -n "$cb" ] && [ "$ca" = "$cb" ]
+done
 # a bad condition in the query is left out with a warning (the rest is searched)
 want=$("$ZHS" search "$IDX" '个人信息' --count 2>/dev/null)
 for q in '个人信息 date>=2021' '个人信息 category:' '个人信息 status>x'; do
