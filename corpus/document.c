@@ -439,7 +439,16 @@ static int markdown_line(corpus_doc *d, const char *s, size_t n, uint32_t line, 
     d->in_quote = quote || (d->in_quote && d->para.text.len);
     if (!n) return end_paragraph(d, err);
     size_t level = heading_level(s, n);
-    if (level) return heading(d, level, s + level, n - level, err);
+    if (level) {
+        /* an article written as a heading (#### 第九百九十条, or with its
+        ** text) opens an article, as the line would without the #s: it is
+        ** no heading of the articles after it */
+        const char *h = s + level;
+        size_t hl = n - level;
+        corpus_trim(&h, &hl);
+        if (level > 1 && hl && corpus_article_label(h, hl)) return add_line(d, h, hl, line, true, err);
+        return heading(d, level, s + level, n - level, err);
+    }
     size_t fence = fence_length(s, n, &d->fence_char);
     if (fence) {
         d->fence_len = fence;

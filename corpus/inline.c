@@ -39,7 +39,7 @@ typedef struct inline_state {
     size_t n;
     zhs_buf *out;
     size_t start;               /* where this line's output starts */
-    emph_stack emph[6];         /* '*' and '_', runs of 1..3 */
+    emph_stack emph[7];         /* '*' and '_', runs of 1..3; "~~" (strikethrough) */
     bool marked;                /* some opener was overwritten with NUL */
     bool no_tick_close[TICK_MAX + 1];
     find_cache rbracket, rparen;
@@ -47,7 +47,7 @@ typedef struct inline_state {
 } inline_state;
 
 static const unsigned char special[256] = {
-    ['\\'] = 1, ['`'] = 1, ['!'] = 1, ['['] = 1, [']'] = 1, ['*'] = 1, ['_'] = 1,
+    ['\\'] = 1, ['`'] = 1, ['!'] = 1, ['['] = 1, [']'] = 1, ['*'] = 1, ['_'] = 1, ['~'] = 1,
 };
 
 static size_t find_byte(find_cache *fc, const char *s, size_t n, size_t from, char ch)
@@ -112,13 +112,14 @@ static bool emph_pop(emph_stack *st, size_t *pos)
     return true;
 }
 
-/* A run of '*' or '_' at i: closes the latest matching opener, opens, or
-** is text.  Returns the bytes consumed. */
+/* A run of '*' or '_' at i (or "~~", strikethrough, whose text stays):
+** closes the latest matching opener, opens, or is text.  Returns the bytes
+** consumed. */
 static size_t emphasis(inline_state *st, size_t i)
 {
     const char *s = st->s;
     size_t n = st->n, len = run_length(s, n, i);
-    if (len > 3) {
+    if (len > 3 || (s[i] == '~' && len != 2)) {
         zhs_buf_append(st->out, s + i, len);
         return len;
     }
@@ -129,7 +130,7 @@ static size_t emphasis(inline_state *st, size_t i)
         can_open = left && !(i > 0 && is_word_byte((unsigned char)s[i - 1]));
         can_close = right && !(i + len < n && is_word_byte((unsigned char)s[i + len]));
     }
-    emph_stack *es = &st->emph[(s[i] == '*' ? 0 : 3) + len - 1];
+    emph_stack *es = s[i] == '~' ? &st->emph[6] : &st->emph[(s[i] == '*' ? 0 : 3) + len - 1];
     size_t opener;
     if (can_close && emph_pop(es, &opener)) {
         memset(st->out->data + opener, 0, len);
@@ -209,6 +210,7 @@ static size_t special_char(inline_state *st, size_t i)
         return code_span(st, i);
     case '*':
     case '_':
+    case '~':
         return emphasis(st, i);
     case '!':
         if (i + 1 < n && s[i + 1] == '[' && link_opens(st, i + 1)) return 2;

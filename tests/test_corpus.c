@@ -357,7 +357,7 @@ static void test_text_headings(void)
                "\n第一编写组成员应当依法履行义务，并且对其\n\n负责的内容进行审校。\n");
     write_file(dir, "m/law.md",
                "# 示范法\n\n## 第一章 总则\n\n第一条 总则条文。\n\n## 第二章 义务\n\n第二条 义务条文。\n\n"
-               "第三章法律责任\n\n第三条 责任条文。\n");
+               "第三章法律责任\n\n第三条 责任条文。\n\n#### 第四条\n\n标题写法的条文。\n\n#### 第五条 带正文的标题条文。\n");
     run r;
     read_one(&r, join(dir, "t"));
     CHECK_STR(FIELD(by_label(&r, "第一条"), heading), "第一章 总则");
@@ -375,6 +375,12 @@ static void test_text_headings(void)
     read_one(&r, join(dir, "m"));
     CHECK_STR(FIELD(by_label(&r, "第二条"), heading), "第二章 义务");
     CHECK_STR(FIELD(by_label(&r, "第三条"), heading), "第三章法律责任");
+    /* an article written as a Markdown heading is an article, not a heading */
+    const got *g4 = by_label(&r, "第四条");
+    CHECK_STR(FIELD(g4, heading), "第三章法律责任");
+    CHECK_MSG(g4 && strstr(g4->text, "标题写法的条文"), "第四条 written as a heading lost its text: %s", FIELD(g4, text));
+    CHECK_STR(FIELD(by_label(&r, "第五条"), heading), "第三章法律责任");
+    CHECK_MSG(contains(&r, "带正文的标题条文"), "第五条's text as a heading was lost");
     run_free(&r);
     free(dir);
 }
@@ -514,6 +520,13 @@ static void test_markdown_cleaning(void)
               "*转义* a*b*c\n"
               "编号");
     CHECK(g && g->line == 3);
+    run_free(&r);
+
+    /* Strikethrough markers go, their text stays; a lone ~ (第10~12条) and
+    ** an unpaired ~~ are text. */
+    write_file(dir, "st/s.md", "# 题\n\n这是~~删除线~~文字，第10~12条，5~~不成对。\n");
+    read_one(&r, join(dir, "st"));
+    CHECK_STR(FIELD(by_id(&r, "s.md#1"), text), "这是删除线文字，第10~12条，5~~不成对。");
     run_free(&r);
 
     /* Front matter after a UTF-8 BOM. */
