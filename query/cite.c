@@ -47,6 +47,7 @@
 #define CITE_MAX_CHARS 136  /* character clauses of a name (CITE_MAX_NAME / 3 and some) */
 #define CITE_MAX 16         /* citations of one query (each is a search) */
 #define CITE_RANGE_MAX 16   /* articles a range 第X条至第Y条 spans beyond X */
+#define CITE_PASTED_TERMS 24    /* a query of more terms is a pasted text (a citation without a name keeps one hit) */
 
 /* Where the spaces (ASCII or U+3000) that end at e start, not before lo. */
 static size_t skip_spaces_back(const char *s, size_t lo, size_t e)
@@ -1285,6 +1286,10 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     for (const zhs_qcite *c = r->q.cite; c; c = c->next, g++) {
         if (cite_hits(r, an, o, c, &gh[g], &gn[g], err)) return err->code;
         if (gn[g] == 0 && c->name && !c->quiet) warn_not_found(r, c);
+        /* a pasted article that keeps its label (第二十条 为了使国家…) cites
+        ** no law: its best hit is the article pasted, the other laws'
+        ** 第二十条 are no answer to so long a text; the usual results follow */
+        if (!c->name && !c->interp && r->q.nterms > CITE_PASTED_TERMS && gn[g] > 1) gn[g] = 1;
         take[g] = gn[g];
         total += gn[g];
     }
