@@ -75,6 +75,13 @@ static int structure_unit(const char *s, size_t n, size_t *len)
 ** "第七节相应改为第八节，……" are text. */
 static bool heading_name(const char *s, size_t n)
 {
+    /* 第三章规定的…, 第二节的…: the words that continue a reference, not a name */
+    static const char *const cont[] = {
+        "\xE8\xA7\x84\xE5\xAE\x9A", "\xE7\x9A\x84", "\xE6\x89\x80", "\xE4\xB8\xAD", "\xE4\xB9\x8B",
+        "\xE5\x92\x8C", "\xE6\x88\x96", "\xE5\x8F\x8A",    /* 规定 的 所 中 之 和 或 及 */
+    };
+    for (size_t k = 0; k < sizeof cont / sizeof cont[0]; k++)
+        if (starts(s, n, cont[k])) return false;
     size_t chars = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp;

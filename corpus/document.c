@@ -240,6 +240,19 @@ static int heading(corpus_doc *d, size_t level, const char *s, size_t n, zhs_err
     return ZHS_OK;
 }
 
+/* Whether a line starts something of its own rather than continuing a
+** hard-wrapped sentence: no paragraph is open, or the open one ends a
+** sentence (or a colon).  A wrapped line may start with 第三章规定的… or
+** 3．5万元, which are text. */
+static bool ends_sentence(uint32_t cp);
+
+static bool at_para_start(const corpus_doc *d)
+{
+    const corpus_para *p = &d->para;
+    if (!p->text.len) return true;
+    return ends_sentence(corpus_last_cp(p->text.data, p->text.len));
+}
+
 /* A line that is a structural heading written as text (第二章 网络运行安全
 ** in a .txt file, 第五章法律责任 in a Markdown file that gives its other
 ** chapters as "##"): a heading as "##" would make it, one level below the
@@ -414,8 +427,9 @@ static int add_line(corpus_doc *d, const char *s, size_t n, uint32_t line, bool 
 {
     size_t label = corpus_article_label(s, n);
     /* a numbered item ((一), 1., ①) starts a line of its own, as a list
-    ** item does in Markdown */
-    if (!label && corpus_numbered_heading(s, n)) new_para = true;
+    ** item does in Markdown, where the line before ended a sentence or a
+    ** colon (a wrapped 补贴金额为 / 3．5万元 is one sentence) */
+    if (!label && corpus_numbered_heading(s, n) && at_para_start(d)) new_para = true;
     if ((label || new_para) && d->para.text.len) {
         int rc = end_paragraph(d, err);
         if (rc) return rc;
@@ -540,7 +554,7 @@ static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, z
         }
         return add_line(d, s, n, line, indented, err);
     }
-    int rank = corpus_structure_rank(s, n);
+    int rank = at_para_start(d) ? corpus_structure_rank(s, n) : 0;
     if (rank) return structure_heading(d, rank, s, n, err);
     if (d->markdown) return markdown_line(d, s, n, line, indented, err);
     return add_line(d, s, n, line, indented, err);

@@ -372,6 +372,15 @@ static void test_text_headings(void)
               FIELD(g3, text));
     CHECK_MSG(contains(&r, "并且对其负责的内容"), "the column break after 第一编写组… was not joined");
     run_free(&r);
+    /* a wrapped line that starts with 第三章规定… or 3．5万元 goes on the
+    ** sentence before it: no heading, no item */
+    write_file(dir, "w/w.txt", "某某条例\n\n第一章 总则\n\n第五条　违反本条例\n第三章规定的程序处理\n的，由主管部门责令改正。\n\n"
+                               "第六条　补贴金额为\n3．5万元以内。\n");
+    read_one(&r, join(dir, "w"));
+    CHECK_MSG(contains(&r, "违反本条例第三章规定的程序处理的，由主管部门责令改正。"), "a wrapped 第三章… was cut out");
+    CHECK_STR(FIELD(by_label(&r, "第六条"), heading), "第一章 总则");
+    CHECK_MSG(contains(&r, "补贴金额为 3．5万元以内"), "a wrapped 3．5万元 became an item");
+    run_free(&r);
     read_one(&r, join(dir, "m"));
     CHECK_STR(FIELD(by_label(&r, "第二条"), heading), "第二章 义务");
     CHECK_STR(FIELD(by_label(&r, "第三条"), heading), "第三章法律责任");
