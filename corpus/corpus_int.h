@@ -210,7 +210,9 @@ typedef struct corpus_doc {
     bool in_comment, in_fence, in_quote;
     bool held;                  /* para kept open over blank lines: a column break? */
     bool printed;               /* a file's text, which may hold page furniture (not a JSONL record) */
-    bool after_folio;           /* a page number was dropped; blank lines since */
+    bool after_folio;           /* a framed page number was dropped; blank lines since */
+    bool blank_before;          /* the line before was blank (or the text starts) */
+    const char *text_end;       /* the end of the text being parsed */
     size_t paragraphs;          /* paragraphs of the document so far */
     char fence_char;
     size_t fence_len;

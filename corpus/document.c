@@ -55,6 +55,7 @@ void corpus_doc_begin(corpus_doc *d, bool markdown, bool printed)
     d->markdown = markdown;
     d->printed = printed;
     d->after_folio = false;
+    d->blank_before = true;
     d->in_comment = false;
     d->in_fence = false;
     d->in_quote = false;
@@ -354,8 +355,9 @@ static bool may_resume(const corpus_doc *d, const char *s, size_t n, bool indent
 /* Whether a line is a page number as printed pages carry them: digits
 ** alone (12, １２), between dashes or dots (— 12 —, - 3 -, －3－, ·3·), or
 ** 第 3 页 (共 10 页). */
-static bool is_folio(const char *s, size_t n)
+static bool is_folio(const char *s, size_t n, bool *framed)
 {
+    *framed = false;
     size_t i = 0, digits = 0;
     bool di = false;
     uint32_t cp;
@@ -380,6 +382,7 @@ static bool is_folio(const char *s, size_t n)
         i += l;
     }
     if (!digits || digits > 4) return false;
+    *framed = di || i > digits;     /* 第…页, or marks before the digits */
     if (di) {
         while (i < n && s[i] == ' ') i++;
         if (i + 3 > n || memcmp(s + i, "\xE9\xA1\xB5", 3)) return false;   /* 页 */
@@ -394,6 +397,7 @@ static bool is_folio(const char *s, size_t n)
         }
     }
     /* trailing marks, the same as leading ones */
+    size_t before = i;
     while (i < n) {
         size_t l = zhs_utf8_decode(s + i, n - i, &cp);
         if (cp == '-' || cp == 0x2014 || cp == 0x2013 || cp == 0xFF0D || cp == 0x00B7 || cp == 0x2015 || cp == ' ' ||
@@ -401,7 +405,22 @@ static bool is_folio(const char *s, size_t n)
             i += l;
         else break;
     }
+    if (i > before) *framed = true;
     return i == n;
+}
+
+/* Whether the line after the one that holds p is blank or the text ends. */
+static bool next_blank(const corpus_doc *d, const char *p)
+{
+    const char *end = d->text_end;
+    if (!end || p > end) return false;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl) return true;
+    const char *q = nl + 1, *e = memchr(q, '\n', (size_t)(end - q));
+    if (!e) e = end;
+    size_t n = (size_t)(e - q);
+    size_t lead = corpus_space_prefix(q, n);
+    return lead == n || (lead + 1 == n && q[lead] == '\r');
 }
 
 /* Whether a line after a page number is the running header or footer
@@ -518,14 +537,21 @@ static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, z
     ** are dropped as if they were not there: a column break held open
     ** over them still joins the text on both sides. */
     if (n && d->printed && !(d->markdown && d->in_fence)) {
-        if (is_folio(s, n)) {
-            d->after_folio = true;
+        bool framed;
+        /* a framed page number (— 3 —, 第 3 页) anywhere; a bare one (12)
+        ** only in plain text and standing between blank lines, since a
+        ** table taken out one cell a line has bare numbers too */
+        if (is_folio(s, n, &framed) &&
+            (framed || (!d->markdown && d->blank_before && next_blank(d, s + n)))) {
+            d->after_folio = framed;
+            d->blank_before = false;
             return ZHS_OK;
         }
         bool head = d->after_folio && is_running_head(s, n);
         d->after_folio = false;
         if (head) return ZHS_OK;
     }
+    d->blank_before = !n;
     if (!n) {
         bool quote = d->in_quote;
         d->in_quote = false;
@@ -613,6 +639,7 @@ int corpus_doc_parse(corpus_doc *d, const char *text, size_t len, uint32_t first
     if (zhs_err_code(err)) return err->code;
     size_t pos = 0;
     uint32_t line = first_line;
+    d->text_end = text + len;
     if (d->markdown) {
         uint32_t skipped = 0;
         bool oom = false;

@@ -403,9 +403,13 @@ static void test_page_furniture(void)
     char *dir = new_dir();
     write_file(dir, "p/公报.txt",
                "东岚省人民政府公报\n\n各级人民政府应当将人工智能产业发展纳入规划，统筹推进算力基础设施建设，支持\n\n"
-               "— 3 —\n\n东岚省人民政府公报   2024年第3期\n\n企业开展关键核心技术攻关。\n12\n"
+               "— 3 —\n\n东岚省人民政府公报   2024年第3期\n\n企业开展关键核心技术攻关。\n\n12\n\n"
                "各地应当加强数据跨境流动的安全管理，并对\n\n第 4 页 共 9 页\n\n重点企业开展检查。\n");
     write_file(dir, "j/r.jsonl", "{\"id\":\"n1\",\"text\":\"2024\"}\n");
+    /* a table taken out one cell a line keeps its numbers; a Markdown
+    ** file its bare numbers */
+    write_file(dir, "t/t.txt", "附表\n\n序号\n1\n北京市\n200元\n2\n上海市\n300元\n");
+    write_file(dir, "m/m.md", "# 表\n\n序号\n\n1\n\n北京市\n");
     /* a private-use character (PDF font debris) at a cut line's end */
     write_file(dir, "u/pua.txt", "标题\n\n各级人民政府应当加强数据安全管理，依法履行职责，对重要数据实施断开\xEE\x80\x80\n\n继续保护。\n");
     run r;
@@ -415,6 +419,12 @@ static void test_page_furniture(void)
     CHECK_MSG(!contains(&r, "— 3 —") && !contains(&r, "2024年第3期") && !contains(&r, "12"),
               "page furniture left in the passages");
     CHECK(contains(&r, "东岚省人民政府公报"));     /* the headline is no header */
+    run_free(&r);
+    read_one(&r, join(dir, "t"));
+    CHECK_MSG(contains(&r, "序号 1 北京市 200元 2 上海市 300元"), "a table's cells were dropped as page numbers");
+    run_free(&r);
+    read_one(&r, join(dir, "m"));
+    CHECK_MSG(contains(&r, "1"), "a Markdown file's bare number was dropped");
     run_free(&r);
     read_one(&r, join(dir, "u"));
     CHECK_MSG(contains(&r, "实施断开继续保护"), "the join across a private-use character left it or a space");
