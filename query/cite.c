@@ -639,8 +639,9 @@ static int title_tier(const char *t, size_t tl, const zhs_buf *name)
 
 /* Whether a law's name found at byte i of a title key starts a name there:
 ** at the key's start, after a place (北京市物业管理条例: 省 市 县 旗 盟 自治区
-** 自治州 特区 新区) or after the words titles put before a law they apply,
-** implement or amend (适用 实施 执行 关于 修改 贯彻 依照 根据).  Anything else
+** 自治州 特区 新区 行政区 中国: 香港特别行政区基本法, 中国人民银行法), after
+** 大会 (…人民代表大会选举法) or after the words titles put before a law they
+** apply, implement or amend (适用 实施 执行 关于 修改 贯彻 依照 根据).  Anything else
 ** before it makes a longer name of another law: 劳动合同法 is not 合同法,
 ** 海岛保护法 not 保护法, 历史文化街区保护条例 not 区保护条例. */
 static bool name_starts(const char *t, size_t i)
@@ -652,6 +653,8 @@ static bool name_starts(const char *t, size_t i)
         "\xE9\x80\x82\xE7\x94\xA8", "\xE5\xAE\x9E\xE6\x96\xBD", "\xE6\x89\xA7\xE8\xA1\x8C",  /* 适用 实施 执行 */
         "\xE5\x85\xB3\xE4\xBA\x8E", "\xE4\xBF\xAE\xE6\x94\xB9", "\xE8\xB4\xAF\xE5\xBD\xBB",  /* 关于 修改 贯彻 */
         "\xE4\xBE\x9D\xE7\x85\xA7", "\xE6\xA0\xB9\xE6\x8D\xAE",                          /* 依照 根据 */
+        "\xE5\xA4\xA7\xE4\xBC\x9A", "\xE8\xA1\x8C\xE6\x94\xBF\xE5\x8C\xBA",          /* 大会 行政区 */
+        "\xE4\xB8\xAD\xE5\x9B\xBD",                                                  /* 中国 */
     };
     if (i == 0) return true;
     for (size_t k = 0; k < sizeof before / sizeof before[0]; k++) {
@@ -672,19 +675,30 @@ static int name_tier(const char *t, size_t tl, const zhs_buf *name, bool in_orde
     *extra = 0;
     if (tl == nl && !memcmp(t, name->data, nl)) return 0;
     if (tl > nl && !memcmp(t + tl - nl, name->data, nl) && name_starts(t, tl - nl)) return 1;
+    /* contained: at the title's start (the title's beginning written,
+    ** 云澜数据交易所 for 云澜数据交易所数据交易管理办法), or inside it with at
+    ** most four characters after it, a version's note (网络安全法（草案）,
+    ** （试行）), not another document about the law (关于适用《合同法》若干问题
+    ** 的解释（二）'s 第一条 is no 合同法第一条) */
     for (size_t i = 0; nl && i + nl <= tl; i++)
-        if (!memcmp(t + i, name->data, nl) && name_starts(t, i)) return 2;
+        if (!memcmp(t + i, name->data, nl) && name_starts(t, i) &&
+            (i == 0 || zhs_utf8_count(t + i + nl, tl - i - nl) <= 4))
+            return 2;
     if (!in_order || !nl) return 4;
     /* the shortest window of the title that holds the name's characters in
     ** order, from each place its first character starts a name */
-    uint32_t best = UINT32_MAX;
+    /* the name's characters in order, ending where the title ends, with
+    ** at most min(4, its characters - 1) others between them: 基本法 is no
+    ** 基本农田保护办法 */
+    uint32_t best = UINT32_MAX, chars = (uint32_t)zhs_utf8_count(name->data, nl);
+    uint32_t most = chars - 1 < 4 ? chars - 1 : 4;
     uint32_t c0;
     size_t l0 = zhs_utf8_decode(name->data, nl, &c0);
     for (size_t i = 0; i + nl <= tl; i++) {
         if (memcmp(t + i, name->data, l0) || !name_starts(t, i)) continue;
         size_t a = i + l0, b = l0;
         uint32_t gap = 0;
-        while (b < nl && a < tl) {
+        while (b < nl && a < tl && gap <= most) {
             uint32_t cn, ct;
             size_t ln = zhs_utf8_decode(name->data + b, nl - b, &cn);
             size_t lt = zhs_utf8_decode(t + a, tl - a, &ct);
@@ -692,7 +706,7 @@ static int name_tier(const char *t, size_t tl, const zhs_buf *name, bool in_orde
             if (cn == ct) b += ln;
             else gap++;
         }
-        if (b == nl && gap < best) best = gap;
+        if (b == nl && a == tl && gap <= most && gap < best) best = gap;
     }
     if (best == UINT32_MAX) return 4;
     *extra = best;
@@ -878,12 +892,17 @@ static int rank_by_title(zhs_results *r, zhs_analyzer *an, chit *h, size_t *nh, 
     }
     if (best == 3) {
         /* of the titles that hold the name's characters in order, those
-        ** with the fewest characters between them */
-        uint32_t fewest = UINT32_MAX;
+        ** with the fewest characters between them, then the shortest (the
+        ** national law before 北京市实施…办法) */
+        uint32_t fewest = UINT32_MAX, shortest = UINT32_MAX;
         for (size_t i = 0; i < *nh; i++)
             if (h[i].tier == 3 && h[i].extra < fewest) fewest = h[i].extra;
         for (size_t i = 0; i < *nh; i++)
             if (h[i].tier == 3 && h[i].extra > fewest) h[i].tier = 4;
+        for (size_t i = 0; i < *nh; i++)
+            if (h[i].tier == 3 && h[i].klen < shortest) shortest = h[i].klen;
+        for (size_t i = 0; i < *nh; i++)
+            if (h[i].tier == 3 && h[i].klen > shortest) h[i].tier = 4;
     }
     size_t m = 0;
     if (interp) keep = 3;           /* an interpretation's tier 3 is no match */
@@ -1087,6 +1106,23 @@ static const char *alias_of(zhs_analyzer *an, const zhs_aliases *aliases, const 
     return alias;
 }
 
+/* Says which title a name no title is was read as (劳动仲裁法: the title
+** that holds its characters in order), so that a guess shows as one. */
+static void warn_read_as(zhs_results *r, const zhs_qcite *c, const chit *x)
+{
+    zhs_query *q = &r->q;
+    const char *title = x->title;
+    if (!title && x->known && r->ix->has_cite && x->group < r->ix->cite.ngroups) title = r->ix->cite.title[x->group];
+    if (!title || !c->name || q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
+    char msg[512];
+    snprintf(msg, sizeof msg, "no title is %.*s: the citation reads it as %s", (int)(c->namelen > 150 ? 150 : c->namelen),
+             c->name, title);
+    for (size_t i = 0; i < q->nwarnings; i++)
+        if (!strcmp(q->warnings[i], msg)) return;      /* 第二十七条、第二十八条 of one name */
+    char *w = zhs_arena_strndup(&r->arena, msg, strlen(msg));
+    if (w) q->warnings[q->nwarnings++] = w;
+}
+
 /* The hits of citation c, ranked by title (rank_by_title): at most o->k
 ** into *out (arena memory), *nout of them.  r->top is the usual search's
 ** and stays so. */
@@ -1239,6 +1275,7 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
         name = alias ? alias : written;
         nl = alias ? strlen(alias) : wl;
     }
+    if (nh > 0 && h[0].tier == 3) warn_read_as(r, c, &h[0]);
     if (nh > o->k) nh = o->k;
     *out = h;
     *nout = nh;
@@ -1248,12 +1285,14 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
 /* Says that citation c found no article: no title names its law (合同法,
 ** repealed, is not in the laws corpus), the law has no such article, or
 ** the versions and filters asked for hide it; the usual results follow.
-** Once a name (a range of articles of an absent law is one warning). */
-static void warn_not_found(zhs_results *r, const zhs_qcite *c)
+** Once a name that finds nothing (a range of articles of an absent law is
+** one warning); found[g]: the hits of the query's g-th citation. */
+static void warn_not_found(zhs_results *r, const zhs_qcite *c, const size_t *found)
 {
     zhs_query *q = &r->q;
-    for (const zhs_qcite *p = q->cite; p != c; p = p->next)
-        if (p->name && same_text(p->name, p->namelen, c->name, c->namelen)) return;
+    size_t g = 0;
+    for (const zhs_qcite *p = q->cite; p != c; p = p->next, g++)
+        if (!found[g] && p->name && same_text(p->name, p->namelen, c->name, c->namelen)) return;
     if (q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
     char num[64], sub[80] = "";
     zhs_numeral_format(num, sizeof num, c->ref.article);
@@ -1285,7 +1324,7 @@ int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_option
     size_t total = 0, g = 0;
     for (const zhs_qcite *c = r->q.cite; c; c = c->next, g++) {
         if (cite_hits(r, an, o, c, &gh[g], &gn[g], err)) return err->code;
-        if (gn[g] == 0 && c->name && !c->quiet) warn_not_found(r, c);
+        if (gn[g] == 0 && c->name && !c->quiet) warn_not_found(r, c, gn);
         /* a pasted article that keeps its label (第二十条 为了使国家…) cites
         ** no law: its best hit is the article pasted, the other laws'
         ** 第二十条 are no answer to so long a text; the usual results follow */

@@ -104,7 +104,7 @@ static const struct {
     /* a name written short: the title with its characters in order, not
     ** the law its end names (仲裁法) */
     {"网络数据仲裁法第十二条", {{ARB, 12}}},
-    {"网络仲裁法第三条", {{ARB, 3}}},
+    {"网络争议仲裁法第三条", {{ARB, 3}}},
     /* an alias in traditional characters: looked up as the analyzer folds it */
     {"網安法第二十一條", {{NET, 21}}},
     /* an article number without 第 straight after the law's name */
