@@ -25,6 +25,7 @@
 
 #define CRIME_NAME_MAX 96   /* bytes; the longest names are about 20 characters */
 #define CRIME_CITES 4       /* crime names a query cites at most */
+#define CRIME_PART_MAX 256  /* bytes of a query part searched for names */
 
 static const char ZUI[] = "\xE7\xBD\xAA";       /* 罪 */
 static const char DUN[] = "\xE3\x80\x81";       /* 、 */
@@ -120,6 +121,11 @@ static int read_pairs(zhs_index *ix, const char *s, size_t n, uint32_t date, zhs
             if (memcmp(t + i, ZUI, 3)) continue;
             size_t b = name_start(t, i);
             if (i - b < 6) continue;
+            /* a name written with （境） or a space inside it is only a
+            ** fragment here (外赌博罪 of 国（境）外赌博罪): left out */
+            if (b >= 3 && (!memcmp(t + b - 3, "\xEF\xBC\x89", 3) ||
+                           (t[b - 1] == ' ' && b >= 4 && name_char(t + b - 4, 3))))
+                continue;
             size_t after = i + 3;
             zhs_article_ref r2;
             if (after + 6 <= tl && !memcmp(t + after, LPAREN, 3) && !memcmp(t + after + 3, DI, 3) &&
@@ -127,7 +133,8 @@ static int read_pairs(zhs_index *ix, const char *s, size_t n, uint32_t date, zhs
                 if (add_pair(ix, t + b, after - b, &r2, date, err)) return err->code;
                 continue;
             }
-            bool ends = after == tl || t[after] == ' ' || t[after] == '|' || !memcmp(t + after, LPAREN, 3);
+            bool ends = after == tl || t[after] == ' ' || t[after] == '|' ||
+                        (after + 3 <= tl && !memcmp(t + after, LPAREN, 3));
             if (!row_done && ends) {
                 if (add_pair(ix, t + b, after - b, &ref, date, err)) return err->code;
                 row_done = true;    /* the row's first name; a later one is a cancelled name's */
@@ -195,49 +202,83 @@ static bool cites(const zhs_query *q, uint32_t a, uint32_t sub)
     return false;
 }
 
+static bool holds_zui(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 3 <= n; i++)
+        if (!memcmp(s + i, ZUI, 3)) return true;
+    return false;
+}
+
+/* A crime name found in a part of the query, where. */
+typedef struct crime_hit {
+    size_t part, at;
+    const zhs_crime *c;
+} crime_hit;
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const crime_hit *x = a, *y = b;
+    if (x->part != y->part) return x->part < y->part ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
 int zhs_query_crimes(zhs_query *q, zhs_arena *a, const zhs_index *ix, zhs_analyzer *an, const char *text,
                      zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
     /* 罪 is written alike in traditional text */
     if (!ix->ncrimes || !strstr(text, ZUI)) return ZHS_OK;
+    /* the names in each plain part (not an excluded one: -合同诈骗罪), never
+    ** across a space, the longest first where they overlap; in the order
+    ** written */
+    zhs_qpart parts[64];
+    size_t np = zhs_query_plain_parts(parts, 64, text);
+    crime_hit hits[CRIME_CITES * 4];
+    size_t nh = 0;
     zhs_buf key;
     zhs_buf_init(&key);
-    if (zhs_name_key(&key, an, text, strlen(text), err)) {
-        zhs_buf_free(&key);
-        return err->code;
-    }
-    /* the names the key holds, the longest first, none inside another */
-    uint8_t *taken = key.len ? zhs_arena_calloc(a, key.len) : NULL;
-    zhs_qcite **tail = &q->cite;
-    while (*tail) tail = &(*tail)->next;
-    size_t ncites = 0;
-    for (size_t i = 0; i < ix->ncrimes && taken && ncites < CRIME_CITES; i++) {
-        const zhs_crime *c = &ix->crimes[i];
-        for (size_t at = 0; at + c->len <= key.len; at++) {
-            if (memcmp(key.data + at, c->name, c->len)) continue;
-            bool free_span = true;
-            for (size_t j = at; j < at + c->len && free_span; j++) free_span = !taken[j];
-            if (!free_span) continue;
-            memset(taken + at, 1, c->len);
-            if (cites(q, c->article, c->sub)) break;
-            zhs_qcite *qc = zhs_arena_calloc(a, sizeof *qc);
-            if (!qc) {
-                zhs_buf_free(&key);
-                return zhs_fail(err, ZHS_ENOMEM, "out of memory reading the query");
+    for (size_t p = 0; p < np && nh < sizeof hits / sizeof hits[0]; p++) {
+        const char *s = text + parts[p].at;
+        size_t len = parts[p].len;
+        /* a name is a few dozen bytes: a long part (a pasted text) is not
+        ** searched for names, nor analysed for its key */
+        if (len > CRIME_PART_MAX || !holds_zui(s, len)) continue;
+        if (zhs_name_key(&key, an, s, len, err)) break;
+        uint8_t *taken = key.len ? zhs_arena_calloc(a, key.len) : NULL;
+        if (!taken) continue;
+        for (size_t i = 0; i < ix->ncrimes && nh < sizeof hits / sizeof hits[0]; i++) {
+            const zhs_crime *c = &ix->crimes[i];
+            for (size_t at = 0; at + c->len <= key.len; at++) {
+                if (memcmp(key.data + at, c->name, c->len)) continue;
+                bool free_span = true;
+                for (size_t j = at; j < at + c->len && free_span; j++) free_span = !taken[j];
+                if (!free_span) continue;
+                memset(taken + at, 1, c->len);
+                hits[nh++] = (crime_hit){p, at, c};
+                break;
             }
-            qc->ref.article = c->article;
-            qc->ref.sub = c->sub;
-            qc->keylen = zhs_article_key(qc->key, c->article, c->sub);
-            qc->name = "\xE5\x88\x91\xE6\xB3\x95";     /* 刑法 */
-            qc->namelen = 6;
-            qc->quiet = true;
-            *tail = qc;
-            tail = &qc->next;
-            ncites++;
-            break;
         }
     }
     zhs_buf_free(&key);
+    if (zhs_err_code(err)) return err->code;
+    qsort(hits, nh, sizeof *hits, cmp_hit);
+    zhs_qcite **tail = &q->cite;
+    while (*tail) tail = &(*tail)->next;
+    size_t ncites = 0;
+    for (size_t h = 0; h < nh && ncites < CRIME_CITES; h++) {
+        const zhs_crime *c = hits[h].c;
+        if (cites(q, c->article, c->sub)) continue;
+        zhs_qcite *qc = zhs_arena_calloc(a, sizeof *qc);
+        if (!qc) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading the query");
+        qc->ref.article = c->article;
+        qc->ref.sub = c->sub;
+        qc->keylen = zhs_article_key(qc->key, c->article, c->sub);
+        qc->name = "\xE5\x88\x91\xE6\xB3\x95";     /* 刑法 */
+        qc->namelen = 6;
+        qc->quiet = true;
+        *tail = qc;
+        tail = &qc->next;
+        ncites++;
+    }
     return ZHS_OK;
 }

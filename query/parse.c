@@ -700,16 +700,12 @@ static const char *part_alias(zhs_analyzer *an, const zhs_aliases *aliases, cons
     return name;
 }
 
-int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, const zhs_aliases *aliases,
-                     zhs_error *err)
+size_t zhs_query_plain_parts(zhs_qpart *out, size_t max, const char *text)
 {
-    if (zhs_err_code(err)) return err->code;
-    size_t n = strnlen(text, MAX_QUERY_BYTES);
-    const char *exp[8];
-    size_t ne = 0;
+    size_t n = strnlen(text, MAX_QUERY_BYTES), k = 0;
     /* the parts as the parse reads them: an excluded part, a field or a
     ** quoted phrase (spaces and all) asks for the user's own wording */
-    for (size_t i = 0; i < n && ne < 8;) {
+    for (size_t i = 0; i < n && k < max;) {
         size_t sl;
         if (is_space_at(text, n, i, &sl)) {
             i += sl;
@@ -728,12 +724,28 @@ int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const cha
         }
         size_t at = i + ql;
         while (i < n && !is_space_at(text, n, i, &sl)) i++;
-        if (occur != ZHS_OCCUR_MUST_NOT && field == FIELD_NONE && i > at) {
-            ne += part_concepts(arena, an, text + at, i - at, exp + ne, 8 - ne, err);
-            const char *law = ne < 8 ? part_alias(an, aliases, text + at, i - at, err) : NULL;
-            if (zhs_err_code(err)) return err->code;
-            if (law) exp[ne++] = law;
-        }
+        if (occur != ZHS_OCCUR_MUST_NOT && field == FIELD_NONE && i > at) out[k++] = (zhs_qpart){at, i - at};
+    }
+    return k;
+}
+
+int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const char *text, const zhs_aliases *aliases,
+                     zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    const char *exp[8];
+    size_t ne = 0;
+    zhs_qpart parts[64];
+    size_t np = zhs_query_plain_parts(parts, 64, text);
+    for (size_t p = 0; p < np && ne < 8; p++) {
+        const char *s = text + parts[p].at;
+        size_t len = parts[p].len;
+        ne += part_concepts(arena, an, s, len, exp + ne, 8 - ne, err);
+        /* an alias is a few characters: a long part is none (and its key
+        ** would cost a long text's analysis) */
+        const char *law = ne < 8 && len <= 64 ? part_alias(an, aliases, s, len, err) : NULL;
+        if (zhs_err_code(err)) return err->code;
+        if (law) exp[ne++] = law;
     }
     /* each phrase's terms optional, of the concept weight */
     q->adding = ZHS_CONCEPT_WEIGHT;

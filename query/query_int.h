@@ -265,6 +265,13 @@ bool zhs_query_stopword(const char *key, size_t len);
 ** with the ranking features (proximity >= 0), not for plain BM25. */
 double zhs_query_term_weight(const zhs_query *q, size_t i);
 
+/* The plain parts of a query text (not excluded, no field, not quoted), as
+** the parse reads them: at most max into out; returns how many. */
+typedef struct zhs_qpart {
+    size_t at, len;
+} zhs_qpart;
+size_t zhs_query_plain_parts(zhs_qpart *out, size_t max, const char *text);
+
 /* The query with the boolean words people type read as operators: A AND
 ** B as +A +B, NOT B as -B, OR dropped (parts are optional already); only
 ** the upper-case words standing alone outside quotes.  text itself when it

@@ -120,6 +120,10 @@ static const struct {
     {"滥用示范罪", {{XF, 22}}},
     {"新示范罪", {{XF, 24}}},
     {"示範詐騙罪", {{XF, 21}}},
+    /* names in the order typed; an excluded name cites nothing, nor does a
+    ** name made of two parts' ends (合同 示范诈骗罪 is 示范诈骗罪) */
+    {"滥用示范罪 示范诈骗罪", {{XF, 22}, {XF, 21}}},
+    {"合同 示范诈骗罪", {{XF, 21}}},
     {"根據數安法第七條", {{LAW, 7}}},
     {"仲裁法第十二条", {{ARB0, 12}}},
 };
