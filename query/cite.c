@@ -399,14 +399,36 @@ static const char *expand_lists(zhs_arena *arena, const char *text, size_t n, si
 
 /* The query with 第 put before an article number written without it
 ** straight after a law's name (刑法20条, 民法典1165条, 《刑法》20条,
-** 劳动合同法四十七条: 法 典 例 则 定 法 or 》 before the number), so that
-** the citation reads as 刑法第20条.  Other numbers and 条 (十条措施, 国十条)
-** stay as they are. */
+** 劳动合同法四十七条: 法 典 例 则 规定 决定 or 》 before the number) and
+** ending the number (article_ends), so that the citation reads as
+** 刑法第20条.  Other numbers and 条 (十条措施, 公司法五条红线, 三条件) stay
+** as they are. */
+/* Whether what follows a 条 ends an article number rather than making a
+** word of it (五条红线, 三条件): the end, a space, punctuation, or 第 款 项
+** 之 规定 的 中 (第二十条第二款, 20条规定). */
+static bool article_ends(const char *s, size_t n)
+{
+    static const char *const next[] = {
+        "\xE7\xAC\xAC", "\xE6\xAC\xBE", "\xE9\xA1\xB9", "\xE4\xB9\x8B", "\xE8\xA7\x84\xE5\xAE\x9A",
+        "\xE7\x9A\x84", "\xE4\xB8\xAD",                    /* 第 款 项 之 规定 的 中 */
+    };
+    if (!n) return true;
+    uint32_t cp;
+    size_t l = zhs_utf8_decode(s, n, &cp);
+    if (!zhs_is_han(cp)) return true;
+    (void)l;
+    for (size_t k = 0; k < sizeof next / sizeof next[0]; k++) {
+        size_t nl = strlen(next[k]);
+        if (n >= nl && !memcmp(s, next[k], nl)) return true;
+    }
+    return false;
+}
+
 static const char *add_di(zhs_arena *arena, const char *text, size_t n, size_t *outlen)
 {
     static const char *const ends[] = {
-        "\xE6\xB3\x95", "\xE5\x85\xB8", "\xE4\xBE\x8B", "\xE5\x88\x99", "\xE5\xAE\x9A",
-        "\xE3\x80\x8B",                                    /* 法 典 例 则 定 》 */
+        "\xE6\xB3\x95", "\xE5\x85\xB8", "\xE4\xBE\x8B", "\xE5\x88\x99", "\xE8\xA7\x84\xE5\xAE\x9A",
+        "\xE5\x86\xB3\xE5\xAE\x9A", "\xE3\x80\x8B",    /* 法 典 例 则 规定 决定 》 */
     };
     *outlen = n;
     if (!strstr(text, TIAO) && !strstr(text, TIAO_T)) return text;
@@ -418,9 +440,12 @@ static const char *add_di(zhs_arena *arena, const char *text, size_t n, size_t *
         uint32_t v;
         size_t l = zhs_numeral_parse(text + i, n - i, &v);
         bool after_name = false;
-        for (size_t k = 0; l && k < sizeof ends / sizeof *ends && !after_name; k++)
-            after_name = !memcmp(text + i - 3, ends[k], 3);
-        if (after_name && i + l + 3 <= n && (!memcmp(text + i + l, TIAO, 3) || !memcmp(text + i + l, TIAO_T, 3))) {
+        for (size_t k = 0; l && k < sizeof ends / sizeof *ends && !after_name; k++) {
+            size_t el = strlen(ends[k]);
+            after_name = i >= el && !memcmp(text + i - el, ends[k], el);
+        }
+        if (after_name && i + l + 3 <= n && (!memcmp(text + i + l, TIAO, 3) || !memcmp(text + i + l, TIAO_T, 3)) &&
+            article_ends(text + i + l + 3, n - i - l - 3)) {
             zhs_buf_append(&b, text + run, i - run);
             zhs_buf_append(&b, DI, 3);
             run = i;
