@@ -37,19 +37,33 @@ int cmd_stats(int argc, char **argv)
     double raw = in.source_bytes ? (double)in.source_bytes : 1;
     uint64_t total = 0;
     printf("\n%-12s %12s %8s\n", "component", "bytes", "% text");
-    zhs_index_file files[64];
-    size_t nfiles = 0;
-    if (zhs_index_files(files, 64, &nfiles, ix, &err)) {
-        zhs_index_close(ix);
-        return cli_error(&err);
+    /* room for every file: *n says how many there are */
+    size_t cap = 64, nfiles = 0;
+    zhs_index_file *files = NULL;
+    for (;;) {
+        zhs_index_file *grown = realloc(files, cap * sizeof *files);
+        if (!grown) {
+            free(files);
+            zhs_index_close(ix);
+            fprintf(stderr, "zhs stats: out of memory\n");
+            return CLI_ERR;
+        }
+        files = grown;
+        if (zhs_index_files(files, cap, &nfiles, ix, &err)) {
+            free(files);
+            zhs_index_close(ix);
+            return cli_error(&err);
+        }
+        if (nfiles <= cap) break;
+        cap = nfiles;
     }
-    if (nfiles > 64) nfiles = 64;
     for (size_t i = 0; i < nfiles; i++) {
         total += files[i].bytes;
         printf("%-12s %12llu %7.1f%%\n", files[i].label, (unsigned long long)files[i].bytes,
                100.0 * (double)files[i].bytes / raw);
     }
     printf("%-12s %12llu %7.1f%%\n", "total", (unsigned long long)total, 100.0 * (double)total / raw);
+    free(files);
     zhs_index_close(ix);
     return CLI_OK;
 }

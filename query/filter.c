@@ -304,6 +304,14 @@ static bool version_ok(const zhs_index *ix, const zhs_meta_run *r, int all, uint
     return false;               /* not yet enacted */
 }
 
+int zhs_filter_check(const zhs_index *ix, const char *conds, zhs_error *err)
+{
+    if (zhs_err_code(err)) return err->code;
+    cond c[MAX_CONDS];
+    size_t nc = 0;
+    return parse_conds(c, &nc, ix, conds, NULL, NULL, err);
+}
+
 int zhs_filter_apply(zhs_query *q, zhs_arena *a, const zhs_index *ix, const zhs_search_options *o,
                      const char *conds, zhs_error *err)
 {

@@ -356,6 +356,10 @@ void zhs_filter_close(zhs_index *ix);
 ** to o->filter); NULL when there are none. */
 int zhs_filter_split(const char **rest, const char **conds, zhs_arena *a, const char *query, zhs_error *err);
 /* Sets q->hidden for o's versions and the conditions in conds. */
+/* The conditions split off a query, read strictly (as --filter is): for a
+** query of conditions only, whose lenient reading would leave it empty
+** without saying why. */
+int zhs_filter_check(const zhs_index *ix, const char *conds, zhs_error *err);
 int zhs_filter_apply(zhs_query *q, zhs_arena *a, const zhs_index *ix, const zhs_search_options *o,
                      const char *conds, zhs_error *err);
 /* Keeps the best o->group_size hits per law of top (in place). */
