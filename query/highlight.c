@@ -8,6 +8,7 @@
 */
 #include "query_int.h"
 #include "analyzer_int.h"
+#include "numeral.h"
 
 #include <stdlib.h>
 
@@ -16,6 +17,21 @@ static int cmp_span(const void *a, const void *b)
     const zhs_span *x = a, *y = b;
     if (x->start != y->start) return x->start < y->start ? -1 : 1;
     return (x->end > y->end) - (x->end < y->end);
+}
+
+/* A bigram of an article number's text (法第, 第二, 二十, 十条): a query
+** that cites 刑法第二十条 searches them too, and they would mark pieces of
+** every other article number in its usual hits (本[法第]五[十条第二]款);
+** the citation's own hits show their label anyway. */
+static bool label_bigram(const zhs_token *t)
+{
+    if (t->kind != ZHS_TOKEN_BIGRAM) return false;
+    uint32_t a, b;
+    size_t l = zhs_utf8_decode(t->text, t->len, &a);
+    if (l >= t->len) return false;
+    zhs_utf8_decode(t->text + l, t->len - l, &b);
+    bool mark_a = a == 0x7B2C || a == 0x6761 || a == 0x689D, mark_b = b == 0x7B2C || b == 0x6761 || b == 0x689D;
+    return mark_a || mark_b || (zhs_numeral_char(a) && zhs_numeral_char(b));     /* 第 条 條 */
 }
 
 int zhs_results_highlights(const zhs_span **spans, size_t *nspans, zhs_results *r,
@@ -44,6 +60,7 @@ int zhs_results_highlights_of(const zhs_span **spans, size_t *nspans, zhs_result
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
         char key[ZHS_TERM_MAX + 4];
+        if (r->q.cite && label_bigram(&tok[i])) continue;
         size_t kl = zhs_term_key(key, &tok[i], false);
         if (zhs_query_term_find(&r->q, key, kl) < 0) continue;
         zhs_span s = {tok[i].start, tok[i].end};

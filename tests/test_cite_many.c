@@ -255,6 +255,33 @@ int main(void)
         }
         zhs_results_free(a);
     }
+    /* the highlights of a citation's hits mark no piece of an article
+    ** number (第二, 十条 of 第二十条 in 第五十条第二款), only the whole label */
+    {
+        zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+        o.k = 10;
+        zhs_results *a = NULL;
+        CHECK_OK(zhs_index_search(&a, ix, an, "数据安全法第二十条 重要数据", &o, &err), err);
+        size_t marked = 0;
+        for (size_t h = 0; a && h < zhs_results_count(a); h++) {
+            zhs_passage p;
+            const zhs_span *sp;
+            size_t ns;
+            if (zhs_results_passage(&p, a, zhs_results_hit(a, h)->doc, &err) ||
+                zhs_results_highlights(&sp, &ns, a, an, &p, &err))
+                break;
+            for (size_t k = 0; k < ns; k++) {
+                char piece[64];
+                snprintf(piece, sizeof piece, "%.*s", (int)(sp[k].end - sp[k].start), p.text + sp[k].start);
+                /* the label as a whole word is the text as written */
+                CHECK_MSG(!strcmp(piece, "第二十条") || (!strstr(piece, "第") && !strstr(piece, "条")),
+                          "hit %zu marks [%s]", h + 1, piece);
+                marked++;
+            }
+        }
+        CHECK_MSG(marked > 0, "no highlight at all");
+        zhs_results_free(a);
+    }
     for (size_t c = 0; c < sizeof counting / sizeof *counting; c++) {
         zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
         zhs_results *a = NULL;
