@@ -287,7 +287,12 @@ int zhs_index_search(zhs_results **out, zhs_index *ix, zhs_analyzer *an, const c
     query = zhs_query_boolean(&r->arena, query);
     int rc = zhs_filter_split(&rest, &conds, &r->arena, query, err);
     /* conditions only: a bad one is the error to report, not "empty" */
-    if (rc == ZHS_OK && conds && !rest[strspn(rest, " \t\r\n")]) rc = zhs_filter_check(ix, conds, err);
+    if (rc == ZHS_OK && conds && !rest[strspn(rest, " \t\r\n")]) {
+        rc = zhs_filter_check(ix, conds, err);
+        if (rc == ZHS_OK)
+            rc = zhs_fail(err, ZHS_EQUERY, "the query holds conditions only (%.200s): give words to search for "
+                          "as well", conds + strspn(conds, " "));
+    }
     /* every character term where the index has them all or makes them */
     if (rc == ZHS_OK) rc = zhs_query_parse_chars(&r->q, &r->arena, an, rest, ix->all_chars, err);
     /* the statutes' wording for everyday words: a ranking feature, of the
