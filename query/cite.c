@@ -1133,19 +1133,44 @@ static const char *alias_of(zhs_analyzer *an, const zhs_aliases *aliases, const 
 
 /* Says which title a name no title is was read as (劳动仲裁法: the title
 ** that holds its characters in order), so that a guess shows as one. */
-static void warn_read_as(zhs_results *r, const zhs_qcite *c, const chit *x)
+static void warn_read_as(zhs_results *r, const char *name, size_t nl, const chit *x)
 {
     zhs_query *q = &r->q;
     const char *title = x->title;
     if (!title && x->known && r->ix->has_cite && x->group < r->ix->cite.ngroups) title = r->ix->cite.title[x->group];
-    if (!title || !c->name || q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
+    if (!title || !name || q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
     char msg[512];
-    snprintf(msg, sizeof msg, "no title is %.*s: the citation reads it as %s", (int)(c->namelen > 150 ? 150 : c->namelen),
-             c->name, title);
+    snprintf(msg, sizeof msg, "no title is %.*s: the citation reads it as %s", (int)(nl > 150 ? 150 : nl), name, title);
     for (size_t i = 0; i < q->nwarnings; i++)
         if (!strcmp(q->warnings[i], msg)) return;      /* 第二十七条、第二十八条 of one name */
     char *w = zhs_arena_strndup(&r->arena, msg, strlen(msg));
     if (w) q->warnings[q->nwarnings++] = w;
+}
+
+/* Whether the words dropped from the front of a name are only the words
+** put before a citation (根据, 依照, 依据, 按照, 参照, 违反, 适用, 请问, 关于):
+** the name after them is as written, and may match as one does
+** (根据北京物业管理条例 is 北京物业管理条例, the title 北京市物业管理条例). */
+static bool lead_in(const char *s, size_t n)
+{
+    static const char *const words[] = {
+        "\xE6\xA0\xB9\xE6\x8D\xAE", "\xE4\xBE\x9D\xE7\x85\xA7", "\xE4\xBE\x9D\xE6\x8D\xAE",
+        "\xE6\x8C\x89\xE7\x85\xA7", "\xE5\x8F\x82\xE7\x85\xA7", "\xE8\xBF\x9D\xE5\x8F\x8D",
+        "\xE9\x80\x82\xE7\x94\xA8", "\xE8\xAF\xB7\xE9\x97\xAE", "\xE5\x85\xB3\xE4\xBA\x8E",
+    };      /* 根据 依照 依据 按照 参照 违反 适用 请问 关于 */
+    while (n) {
+        size_t k = 0;
+        for (; k < sizeof words / sizeof words[0]; k++) {
+            size_t l = strlen(words[k]);
+            if (n >= l && !memcmp(s, words[k], l)) {
+                s += l;
+                n -= l;
+                break;
+            }
+        }
+        if (k == sizeof words / sizeof words[0]) return false;
+    }
+    return true;
 }
 
 /* The hits of citation c, ranked by title (rank_by_title): at most o->k
@@ -1261,7 +1286,8 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
             ** on its characters; a name shortened (根据个保法 -> 个保法)
             ** only the title that is it: its end is the end of too many
             ** other names (个人信息保护条例 -> 保护条例) */
-            bool as_written = whole || written == c->name;
+            bool as_written = whole || written == c->name ||
+                              (name == written && lead_in(c->name, (size_t)(written - c->name)));
             int keep = !as_written ? 1 : mode == 1 ? 4 : 3;
             if (rank_hits(r, an, &top, name, nl, NULL, keep, &h, &nh, err)) return err->code;
             if (!name) break;
@@ -1300,7 +1326,7 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
         name = alias ? alias : written;
         nl = alias ? strlen(alias) : wl;
     }
-    if (nh > 0 && h[0].tier == 3) warn_read_as(r, c, &h[0]);
+    if (nh > 0 && h[0].tier == 3) warn_read_as(r, name, nl, &h[0]);
     if (nh > o->k) nh = o->k;
     *out = h;
     *nout = nh;

@@ -105,6 +105,8 @@ static const struct {
     ** the law its end names (仲裁法) */
     {"网络数据仲裁法第十二条", {{ARB, 12}}},
     {"网络争议仲裁法第三条", {{ARB, 3}}},
+    /* the same after a lead-in word the name is shortened from */
+    {"根据网络争议仲裁法第三条", {{ARB, 3}}},
     /* an alias in traditional characters: looked up as the analyzer folds it */
     {"網安法第二十一條", {{NET, 21}}},
     /* an article number without 第 straight after the law's name */
