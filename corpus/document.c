@@ -352,23 +352,30 @@ static bool may_resume(const corpus_doc *d, const char *s, size_t n, bool indent
 
 /* ------------------------------------------------------ page furniture */
 
+/* The end of the run of marks that frame a page number (- — – － · ― and
+** spaces) from s + i. */
+static size_t folio_marks(const char *s, size_t n, size_t i)
+{
+    while (i < n) {
+        uint32_t cp;
+        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
+        if (cp != '-' && cp != 0x2014 && cp != 0x2013 && cp != 0xFF0D && cp != 0x00B7 && cp != 0x2015 && cp != ' ' &&
+            cp != 0x3000)
+            break;
+        i += l;
+    }
+    return i;
+}
+
 /* Whether a line is a page number as printed pages carry them: digits
 ** alone (12, １２), between dashes or dots (— 12 —, - 3 -, －3－, ·3·), or
 ** 第 3 页 (共 10 页). */
 static bool is_folio(const char *s, size_t n, bool *framed)
 {
     *framed = false;
-    size_t i = 0, digits = 0;
+    size_t i = folio_marks(s, n, 0), digits = 0;
     bool di = false;
     uint32_t cp;
-    /* leading marks */
-    while (i < n) {
-        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
-        if (cp == '-' || cp == 0x2014 || cp == 0x2013 || cp == 0xFF0D || cp == 0x00B7 || cp == 0x2015 || cp == ' ' ||
-            cp == 0x3000)
-            i += l;
-        else break;
-    }
     if (i + 3 <= n && !memcmp(s + i, "\xE7\xAC\xAC", 3)) {          /* 第 */
         di = true;
         i += 3;
@@ -397,16 +404,9 @@ static bool is_folio(const char *s, size_t n, bool *framed)
         }
     }
     /* trailing marks, the same as leading ones */
-    size_t before = i;
-    while (i < n) {
-        size_t l = zhs_utf8_decode(s + i, n - i, &cp);
-        if (cp == '-' || cp == 0x2014 || cp == 0x2013 || cp == 0xFF0D || cp == 0x00B7 || cp == 0x2015 || cp == ' ' ||
-            cp == 0x3000)
-            i += l;
-        else break;
-    }
-    if (i > before) *framed = true;
-    return i == n;
+    size_t end = folio_marks(s, n, i);
+    if (end > i) *framed = true;
+    return end == n;
 }
 
 /* Whether the line after the one that holds p is blank or the text ends. */

@@ -7,6 +7,7 @@
 ** skipped.  A file's entries come before the built-in ones.
 */
 #include "query_int.h"
+#include "names.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -159,4 +160,16 @@ const char *zhs_alias_lookup(const zhs_aliases *a, const char *s, size_t n)
     for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
         if (strlen(builtin[i][0]) == n && memcmp(builtin[i][0], s, n) == 0) return builtin[i][1];
     return NULL;
+}
+
+const char *zhs_alias_lookup_folded(zhs_analyzer *an, const zhs_aliases *a, const char *s, size_t n, zhs_error *err)
+{
+    const char *name = zhs_alias_lookup(a, s, n);
+    if (name) return name;
+    zhs_buf key;
+    zhs_buf_init(&key);
+    if (!zhs_name_key(&key, an, s, n, err) && !(key.len == n && !memcmp(key.data, s, n)))
+        name = zhs_alias_lookup(a, key.data, key.len);
+    zhs_buf_free(&key);
+    return name;
 }

@@ -164,6 +164,25 @@ static bool ends_with_bytes(const char *s, size_t n, const char *suffix)
     return n >= l && !memcmp(s + n - l, suffix, l);
 }
 
+/* Whether s[0..n) ends with one of words[0..nw). */
+static bool ends_with_any(const char *s, size_t n, const char *const *words, size_t nw)
+{
+    for (size_t k = 0; k < nw; k++)
+        if (ends_with_bytes(s, n, words[k])) return true;
+    return false;
+}
+
+/* The length of the word of words[0..nw) that s[0..n) starts with, 0 if
+** none. */
+static size_t starts_with_any(const char *s, size_t n, const char *const *words, size_t nw)
+{
+    for (size_t k = 0; k < nw; k++) {
+        size_t l = strlen(words[k]);
+        if (n >= l && !memcmp(s, words[k], l)) return l;
+    }
+    return 0;
+}
+
 /* A judicial interpretation by its usual short name: X司法解释（四）, X解释四,
 ** X的解释(4), X司法解释 (X a law, 公司法, or a subject, 民间借贷).  Sets
 ** *core (X) and *ordinal (0 without a number); false when s[0..n) is not
@@ -414,14 +433,8 @@ static bool article_ends(const char *s, size_t n)
     };
     if (!n) return true;
     uint32_t cp;
-    size_t l = zhs_utf8_decode(s, n, &cp);
-    if (!zhs_is_han(cp)) return true;
-    (void)l;
-    for (size_t k = 0; k < sizeof next / sizeof next[0]; k++) {
-        size_t nl = strlen(next[k]);
-        if (n >= nl && !memcmp(s, next[k], nl)) return true;
-    }
-    return false;
+    zhs_utf8_decode(s, n, &cp);
+    return !zhs_is_han(cp) || starts_with_any(s, n, next, sizeof next / sizeof next[0]);
 }
 
 static const char *add_di(zhs_arena *arena, const char *text, size_t n, size_t *outlen)
@@ -439,11 +452,7 @@ static const char *add_di(zhs_arena *arena, const char *text, size_t n, size_t *
     for (size_t i = 3; i < n;) {
         uint32_t v;
         size_t l = zhs_numeral_parse(text + i, n - i, &v);
-        bool after_name = false;
-        for (size_t k = 0; l && k < sizeof ends / sizeof *ends && !after_name; k++) {
-            size_t el = strlen(ends[k]);
-            after_name = i >= el && !memcmp(text + i - el, ends[k], el);
-        }
+        bool after_name = l && ends_with_any(text, i, ends, sizeof ends / sizeof *ends);
         if (after_name && i + l + 3 <= n && (!memcmp(text + i + l, TIAO, 3) || !memcmp(text + i + l, TIAO_T, 3)) &&
             article_ends(text + i + l + 3, n - i - l - 3)) {
             zhs_buf_append(&b, text + run, i - run);
@@ -582,26 +591,19 @@ int zhs_query_cite(zhs_query *q, zhs_arena *arena, const char *text, const zhs_a
             uint32_t span = dir > 0 ? to - from_a : from_a - to;
             for (uint32_t v = from_a + (uint32_t)dir; v != to && nsteps < CITE_RANGE_MAX; v += (uint32_t)dir)
                 steps[nsteps++] = (zhs_article_ref){v, 0, 0, 0};
-            if (span - 1 > CITE_RANGE_MAX && q->nwarnings < ZHS_QUERY_MAX_WARNINGS) {
+            if (span - 1 > CITE_RANGE_MAX) {
                 range_cut = true;
-                char msg[160];
-                snprintf(msg, sizeof msg, "a range of %u articles (%u to %u): only its first %d are cited", span + 1,
-                         from_a, to, CITE_MAX);
-                char *w = zhs_arena_strndup(arena, msg, strlen(msg));
-                if (w) q->warnings[q->nwarnings++] = w;
+                zhs_query_warn(q, arena, "a range of %u articles (%u to %u): only its first %d are cited", span + 1,
+                               from_a, to, CITE_MAX);
             }
         }
         steps[nsteps++] = ref;
         for (size_t si = 0; si < nsteps; si++) {
             if (ncites == CITE_MAX) {
                 /* one warning for one cause: a range cut short said so */
-                if (!range_cut && q->nwarnings < ZHS_QUERY_MAX_WARNINGS) {
-                    char msg[96];
-                    snprintf(msg, sizeof msg, "more than %d articles cited: the first %d are searched", CITE_MAX,
-                             CITE_MAX);
-                    char *w = zhs_arena_strndup(arena, msg, strlen(msg));
-                    if (w) q->warnings[q->nwarnings++] = w;
-                }
+                if (!range_cut)
+                    zhs_query_warn(q, arena, "more than %d articles cited: the first %d are searched", CITE_MAX,
+                                   CITE_MAX);
                 capped = true;
                 break;
             }
@@ -681,12 +683,7 @@ static bool name_starts(const char *t, size_t i)
         "\xE5\xA4\xA7\xE4\xBC\x9A", "\xE8\xA1\x8C\xE6\x94\xBF\xE5\x8C\xBA",          /* 大会 行政区 */
         "\xE4\xB8\xAD\xE5\x9B\xBD",                                                  /* 中国 */
     };
-    if (i == 0) return true;
-    for (size_t k = 0; k < sizeof before / sizeof before[0]; k++) {
-        size_t bl = strlen(before[k]);
-        if (i >= bl && !memcmp(t + i - bl, before[k], bl)) return true;
-    }
-    return false;
+    return i == 0 || ends_with_any(t, i, before, sizeof before / sizeof before[0]);
 }
 
 /* The tier of a title for a law's name (title_tier), where the name must
@@ -1116,21 +1113,6 @@ static int interp_hits(zhs_results *r, zhs_analyzer *an, zhs_query *cq, size_t b
     }
 }
 
-/* The law an alias names (zhs_alias_lookup), for s[0..n) as written or as
-** the analyzer folds it (個保法 is 个保法: titles are compared folded, and
-** so are the everyday words); NULL when it is none (or on error: err). */
-static const char *alias_of(zhs_analyzer *an, const zhs_aliases *aliases, const char *s, size_t n, zhs_error *err)
-{
-    const char *alias = zhs_alias_lookup(aliases, s, n);
-    if (alias) return alias;
-    zhs_buf key;
-    zhs_buf_init(&key);
-    if (!zhs_name_key(&key, an, s, n, err) && !(key.len == n && !memcmp(key.data, s, n)))
-        alias = zhs_alias_lookup(aliases, key.data, key.len);
-    zhs_buf_free(&key);
-    return alias;
-}
-
 /* Says which title a name no title is was read as (劳动仲裁法: the title
 ** that holds its characters in order), so that a guess shows as one. */
 static void warn_read_as(zhs_results *r, const char *name, size_t nl, const chit *x)
@@ -1138,13 +1120,10 @@ static void warn_read_as(zhs_results *r, const char *name, size_t nl, const chit
     zhs_query *q = &r->q;
     const char *title = x->title;
     if (!title && x->known && r->ix->has_cite && x->group < r->ix->cite.ngroups) title = r->ix->cite.title[x->group];
-    if (!title || !name || q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
-    char msg[512];
-    snprintf(msg, sizeof msg, "no title is %.*s: the citation reads it as %s", (int)(nl > 150 ? 150 : nl), name, title);
-    for (size_t i = 0; i < q->nwarnings; i++)
-        if (!strcmp(q->warnings[i], msg)) return;      /* 第二十七条、第二十八条 of one name */
-    char *w = zhs_arena_strndup(&r->arena, msg, strlen(msg));
-    if (w) q->warnings[q->nwarnings++] = w;
+    if (!title || !name) return;
+    /* once for 第二十七条、第二十八条 of one name: zhs_query_warn gives a warning once */
+    zhs_query_warn(q, &r->arena, "no title is %.*s: the citation reads it as %s", (int)(nl > 150 ? 150 : nl), name,
+                   title);
 }
 
 /* Whether the words dropped from the front of a name are only the words
@@ -1159,16 +1138,10 @@ static bool lead_in(const char *s, size_t n)
         "\xE9\x80\x82\xE7\x94\xA8", "\xE8\xAF\xB7\xE9\x97\xAE", "\xE5\x85\xB3\xE4\xBA\x8E",
     };      /* 根据 依照 依据 按照 参照 违反 适用 请问 关于 */
     while (n) {
-        size_t k = 0;
-        for (; k < sizeof words / sizeof words[0]; k++) {
-            size_t l = strlen(words[k]);
-            if (n >= l && !memcmp(s, words[k], l)) {
-                s += l;
-                n -= l;
-                break;
-            }
-        }
-        if (k == sizeof words / sizeof words[0]) return false;
+        size_t l = starts_with_any(s, n, words, sizeof words / sizeof words[0]);
+        if (!l) return false;
+        s += l;
+        n -= l;
     }
     return true;
 }
@@ -1225,7 +1198,7 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
     if (name && !whole) {
         /* an alias in traditional characters (刑訴法), which the parse,
         ** reading the text as written, did not know */
-        const char *alias = alias_of(an, o->aliases, name, nl, err);
+        const char *alias = zhs_alias_lookup_folded(an, o->aliases, name, nl, err);
         if (zhs_err_code(err)) return err->code;
         if (alias) {
             name = alias;
@@ -1321,7 +1294,7 @@ static int cite_hits(zhs_results *r, zhs_analyzer *an, const zhs_search_options 
         /* 根据个保法: 据个保法, then 个保法, whose alias is searched (an alias
         ** that ends with its short form, 中华人民共和国反垄断法, would cycle
         ** if it were shortened in turn) */
-        const char *alias = alias_of(an, o->aliases, written, wl, err);
+        const char *alias = zhs_alias_lookup_folded(an, o->aliases, written, wl, err);
         if (zhs_err_code(err)) return err->code;
         name = alias ? alias : written;
         nl = alias ? strlen(alias) : wl;
@@ -1344,7 +1317,6 @@ static void warn_not_found(zhs_results *r, const zhs_qcite *c, const size_t *fou
     size_t g = 0;
     for (const zhs_qcite *p = q->cite; p != c; p = p->next, g++)
         if (!found[g] && p->name && same_text(p->name, p->namelen, c->name, c->namelen)) return;
-    if (q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
     char num[64], sub[80] = "";
     zhs_numeral_format(num, sizeof num, c->ref.article);
     if (c->ref.sub) {
@@ -1352,14 +1324,11 @@ static void warn_not_found(zhs_results *r, const zhs_qcite *c, const size_t *fou
         zhs_numeral_format(s2, sizeof s2, c->ref.sub);
         snprintf(sub, sizeof sub, "\xE4\xB9\x8B%s", s2);     /* 之 */
     }
-    char msg[512];
-    snprintf(msg, sizeof msg,
-             "no article found for the citation %.*s\xE7\xAC\xAC%s\xE6\x9D\xA1%s: no title in the index names "
-             "that law, it has no such article, or the versions and filters asked for hide it; the usual results "
-             "follow",
-             (int)(c->namelen > 200 ? 200 : c->namelen), c->name, num, sub);
-    char *w = zhs_arena_strndup(&r->arena, msg, strlen(msg));
-    if (w) q->warnings[q->nwarnings++] = w;
+    zhs_query_warn(q, &r->arena,
+                   "no article found for the citation %.*s\xE7\xAC\xAC%s\xE6\x9D\xA1%s: no title in the index names "
+                   "that law, it has no such article, or the versions and filters asked for hide it; the usual "
+                   "results follow",
+                   (int)(c->namelen > 200 ? 200 : c->namelen), c->name, num, sub);
 }
 
 int zhs_query_cite_run(zhs_results *r, zhs_analyzer *an, const zhs_search_options *o, zhs_error *err)

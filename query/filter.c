@@ -211,11 +211,7 @@ static bool date_value(const char *s, size_t n, uint32_t *out)
 ** are read leniently; --filter's conditions are errors instead. */
 static void skip_cond(zhs_query *q, zhs_arena *a, const char *w, size_t wl, const char *why)
 {
-    if (!q || q->nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
-    char msg[400];
-    snprintf(msg, sizeof msg, "ignored the condition \"%.*s\": %s", (int)(wl > 200 ? 200 : wl), w, why);
-    char *m = zhs_arena_strndup(a, msg, strlen(msg));
-    if (m) q->warnings[q->nwarnings++] = m;
+    if (q) zhs_query_warn(q, a, "ignored the condition \"%.*s\": %s", (int)(wl > 200 ? 200 : wl), w, why);
 }
 
 /* Parses the conditions of s into c[*n...]: those of --filter (q NULL)

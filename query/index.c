@@ -252,14 +252,12 @@ static int resolve_search_options(zhs_search_options *o, const zhs_search_option
 static void warn_undated(zhs_results *r)
 {
     const zhs_index *ix = r->ix;
-    if (!ix->has_meta || r->q.nwarnings >= ZHS_QUERY_MAX_WARNINGS) return;
+    if (!ix->has_meta) return;
     for (size_t i = 0; i < r->top.n; i++) {
         const zhs_meta_run *run = zhs_meta_run_of(&ix->meta, r->top.hits[i].doc);
         if (!run || run->date) continue;
-        static const char msg[] = "some hits are of documents without a date (their files name none): --as-of "
-                                  "shows them whatever the date, and their text may be later than it";
-        char *w = zhs_arena_strndup(&r->arena, msg, sizeof msg - 1);
-        if (w) r->q.warnings[r->q.nwarnings++] = w;
+        zhs_query_warn(&r->q, &r->arena, "some hits are of documents without a date (their files name none): "
+                       "--as-of shows them whatever the date, and their text may be later than it");
         return;
     }
 }

@@ -30,12 +30,9 @@
 #define MAX_CLAUSES 64
 #define MAX_QUERY_BYTES (64 * 1024)
 
-/* A warning about what a lenient parse ignored or changed; the same
-** warning is given once. */
-static void qwarn(zhs_query *q, zhs_arena *arena, const char *fmt, ...) ZHS_PRINTF(3, 4);
-static void qwarn(zhs_query *q, zhs_arena *arena, const char *fmt, ...)
+void zhs_query_warn(zhs_query *q, zhs_arena *arena, const char *fmt, ...)
 {
-    char msg[256];
+    char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -297,7 +294,7 @@ static int article_elems(zhs_qclause *c, zhs_arena *arena, zhs_error *err)
 static zhs_qclause *next_clause(zhs_query *q, zhs_arena *arena, int occur, bool title, const char *text, size_t len)
 {
     if (q->nclauses == MAX_CLAUSES) {
-        qwarn(q, arena, "more than %d required or excluded parts: the rest only score", MAX_CLAUSES);
+        zhs_query_warn(q, arena, "more than %d required or excluded parts: the rest only score", MAX_CLAUSES);
         return NULL;
     }
     zhs_qclause *c = &q->clauses[q->nclauses];
@@ -325,7 +322,7 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
         /* punctuation: nothing to find; a required or excluded part, a
         ** quoted or a title part of only punctuation is dropped too */
         if (occur != ZHS_OCCUR_SHOULD || quoted || title)
-            qwarn(q, arena, "ignored the part at character %zu: it has no searchable words",
+            zhs_query_warn(q, arena, "ignored the part at character %zu: it has no searchable words",
                   zhs_utf8_count(query, at) + 1);
         return ZHS_OK;
     }
@@ -347,7 +344,7 @@ static int add_clause(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const ch
     if (!c->elems) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     c->nelems = phrase_elems(c->elems, tok, n, title);
     if (c->nelems == 0) {
-        qwarn(q, arena, "ignored the part at character %zu: it has no searchable words", zhs_utf8_count(query, at) + 1);
+        zhs_query_warn(q, arena, "ignored the part at character %zu: it has no searchable words", zhs_utf8_count(query, at) + 1);
         return ZHS_OK;
     }
     c->word = c->nelems > 1 ? chain_word(arena, tok, n, c->elems, c->nelems, title) : NULL;
@@ -478,7 +475,7 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
     ** the one it hands out */
     q->clauses = zhs_arena_alloc(arena, MAX_CLAUSES * sizeof *q->clauses);
     if (!q->terms || !q->clauses) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
-    if (n < strlen(text)) qwarn(q, arena, "the query is longer than %d KiB: only its first %d KiB are searched",
+    if (n < strlen(text)) zhs_query_warn(q, arena, "the query is longer than %d KiB: only its first %d KiB are searched",
                                 MAX_QUERY_BYTES / 1024, MAX_QUERY_BYTES / 1024);
     q->arena = arena;
     bool any = false;
@@ -498,7 +495,7 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
             if (i >= n || is_space_at(text, n, i, &sl) || op_at(text, n, i, &op)) {
                 /* a lone or repeated operator (+, -, ---): nothing to apply it to */
                 while (i < n && !is_space_at(text, n, i, &sl)) i++;
-                qwarn(q, arena, "ignored '%.*s' at character %zu: '+' and '-' go right before a word or a quoted phrase",
+                zhs_query_warn(q, arena, "ignored '%.*s' at character %zu: '+' and '-' go right before a word or a quoted phrase",
                       (int)(i - at < 30 ? i - at : 30), text + at, zhs_utf8_count(text, at) + 1);
                 continue;
             }
@@ -509,7 +506,7 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
         if (fl) {
             i += fl;
             if (i >= n || is_space_at(text, n, i, &sl)) {
-                qwarn(q, arena, "ignored the field '%.*s' at character %zu: nothing follows it", (int)fl, text + i - fl,
+                zhs_query_warn(q, arena, "ignored the field '%.*s' at character %zu: nothing follows it", (int)fl, text + i - fl,
                       zhs_utf8_count(text, i - fl) + 1);
                 continue;
             }
@@ -520,7 +517,7 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
         size_t blen;
         const char *end = ql ? close_quote(text + i + ql, text + n, close) : NULL;
         if (ql && !end) {
-            qwarn(q, arena, "unterminated quote at character %zu: its words are searched as plain words",
+            zhs_query_warn(q, arena, "unterminated quote at character %zu: its words are searched as plain words",
                   zhs_utf8_count(text, i) + 1);
             i += ql;
             ql = 0;
@@ -541,14 +538,14 @@ int zhs_query_parse_chars(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, cons
                 if (rc) return rc;
                 continue;
             }
-            qwarn(q, arena, "'%.*s' is not an article number (write article:第二十条 or article:20): searched as words",
+            zhs_query_warn(q, arena, "'%.*s' is not an article number (write article:第二十条 or article:20): searched as words",
                   (int)(blen < 60 ? blen : 60), body);
         }
         if (add_clause(q, arena, an, text, at, body, blen, occur, field == FIELD_TITLE, ql > 0, err)) return err->code;
     }
     if (q->oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory parsing the query");
     if (q->nterms_dropped)
-        qwarn(q, arena, "the query has more than %d distinct terms: only its first %d are searched", MAX_QTERMS,
+        zhs_query_warn(q, arena, "the query has more than %d distinct terms: only its first %d are searched", MAX_QTERMS,
               MAX_QTERMS);
     if (!any) return zhs_fail(err, ZHS_EQUERY, "the query is empty: give words to search for");
     /* Only clauses that are not excluded add scoring terms. */
@@ -686,20 +683,6 @@ const char *zhs_query_boolean(zhs_arena *arena, const char *text)
     return out ? out : text;
 }
 
-/* The law an alias part names (刑诉法 alone: 刑事诉讼法), as written or
-** folded (刑訴法), so that a query of an abbreviation alone searches the
-** law as its full name would; NULL when the part is no alias. */
-static const char *part_alias(zhs_analyzer *an, const zhs_aliases *aliases, const char *s, size_t n, zhs_error *err)
-{
-    const char *name = zhs_alias_lookup(aliases, s, n);
-    if (name) return name;
-    zhs_buf key;
-    zhs_buf_init(&key);
-    if (!zhs_name_key(&key, an, s, n, err)) name = zhs_alias_lookup(aliases, key.data ? key.data : "", key.len);
-    zhs_buf_free(&key);
-    return name;
-}
-
 size_t zhs_query_plain_parts(zhs_qpart *out, size_t max, const char *text)
 {
     size_t n = strnlen(text, MAX_QUERY_BYTES), k = 0;
@@ -743,7 +726,7 @@ int zhs_query_expand(zhs_query *q, zhs_arena *arena, zhs_analyzer *an, const cha
         ne += part_concepts(arena, an, s, len, exp + ne, 8 - ne, err);
         /* an alias is a few characters: a long part is none (and its key
         ** would cost a long text's analysis) */
-        const char *law = ne < 8 && len <= 64 ? part_alias(an, aliases, s, len, err) : NULL;
+        const char *law = ne < 8 && len <= 64 ? zhs_alias_lookup_folded(an, aliases, s, len, err) : NULL;
         if (zhs_err_code(err)) return err->code;
         if (law) exp[ne++] = law;
     }

@@ -265,6 +265,11 @@ bool zhs_query_stopword(const char *key, size_t len);
 ** with the ranking features (proximity >= 0), not for plain BM25. */
 double zhs_query_term_weight(const zhs_query *q, size_t i);
 
+/* Adds a warning to q (its strings in arena): what a lenient reading
+** ignored, changed or could not find.  The same warning is given once; past
+** ZHS_QUERY_MAX_WARNINGS none is added. */
+void zhs_query_warn(zhs_query *q, zhs_arena *arena, const char *fmt, ...) ZHS_PRINTF(3, 4);
+
 /* The plain parts of a query text (not excluded, no field, not quoted), as
 ** the parse reads them: at most max into out; returns how many. */
 typedef struct zhs_qpart {
@@ -297,6 +302,10 @@ size_t zhs_concepts_find(const char *s, size_t n, const uint8_t *edge, const cha
 /* The full name of a law abbreviation: a's entries first, then the
 ** built-in list; NULL when s is none. */
 const char *zhs_alias_lookup(const zhs_aliases *a, const char *s, size_t n);
+/* The same for s[0..n) as written, then as the analyzer folds it (個保法 is
+** 个保法: titles and everyday words are compared folded too); NULL when it
+** is no alias (or on error: err). */
+const char *zhs_alias_lookup_folded(zhs_analyzer *an, const zhs_aliases *a, const char *s, size_t n, zhs_error *err);
 
 /* ------------------------------------------------------------ search.c */
 
