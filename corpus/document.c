@@ -373,7 +373,7 @@ static size_t folio_marks(const char *s, size_t n, size_t i)
 static bool is_folio(const char *s, size_t n, bool *framed)
 {
     *framed = false;
-    size_t i = folio_marks(s, n, 0), digits = 0;
+    size_t lead = folio_marks(s, n, 0), i = lead, digits = 0;
     bool di = false;
     uint32_t cp;
     if (i + 3 <= n && !memcmp(s + i, "\xE7\xAC\xAC", 3)) {          /* 第 */
@@ -389,7 +389,7 @@ static bool is_folio(const char *s, size_t n, bool *framed)
         i += l;
     }
     if (!digits || digits > 4) return false;
-    *framed = di || i > digits;     /* 第…页, or marks before the digits */
+    *framed = di || lead > 0;       /* 第…页, or marks before the digits */
     if (di) {
         while (i < n && s[i] == ' ') i++;
         if (i + 3 > n || memcmp(s + i, "\xE9\xA1\xB5", 3)) return false;   /* 页 */

@@ -408,7 +408,7 @@ static void test_page_furniture(void)
     write_file(dir, "j/r.jsonl", "{\"id\":\"n1\",\"text\":\"2024\"}\n");
     /* a table taken out one cell a line keeps its numbers; a Markdown
     ** file its bare numbers */
-    write_file(dir, "t/t.txt", "附表\n\n序号\n1\n北京市\n200元\n2\n上海市\n300元\n");
+    write_file(dir, "t/t.txt", "附表\n\n序号\n1\n北京市\n200元\n2\n上海市\n300元\n\n序号\n１\n广州市\n");
     write_file(dir, "m/m.md", "# 表\n\n序号\n\n1\n\n北京市\n");
     /* a private-use character (PDF font debris) at a cut line's end */
     write_file(dir, "u/pua.txt", "标题\n\n各级人民政府应当加强数据安全管理，依法履行职责，对重要数据实施断开\xEE\x80\x80\n\n继续保护。\n");
@@ -422,6 +422,7 @@ static void test_page_furniture(void)
     run_free(&r);
     read_one(&r, join(dir, "t"));
     CHECK_MSG(contains(&r, "序号 1 北京市 200元 2 上海市 300元"), "a table's cells were dropped as page numbers");
+    CHECK_MSG(contains(&r, "序号 １ 广州市"), "a full-width cell was dropped as a page number");
     run_free(&r);
     read_one(&r, join(dir, "m"));
     CHECK_MSG(contains(&r, "1"), "a Markdown file's bare number was dropped");
