@@ -25,6 +25,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
@@ -165,6 +166,28 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     if (!a) return zhs_fail(err, ZHS_ENOMEM, "out of memory opening the analyzer");
     if (cfg) a->cfg = *cfg;
     else zhs_analyzer_config_default(&a->cfg);
+    /* Flags other than 0 and 1 (bigrams = flags & 2) would be written
+    ** into the fingerprint as they are and read back as off: an index
+    ** no analyzer could search again.  Refused here, by name. */
+    static const struct {
+        const char *name;
+        size_t off;
+        int max;
+    } range[] = {{"fold_traditional", offsetof(zhs_analyzer_config, fold_traditional), ZHS_FOLD_PHRASES},
+                 {"words", offsetof(zhs_analyzer_config, words), 1},
+                 {"bigrams", offsetof(zhs_analyzer_config, bigrams), 1},
+                 {"chars", offsetof(zhs_analyzer_config, chars), ZHS_CHARS_WRITTEN},
+                 {"article_terms", offsetof(zhs_analyzer_config, article_terms), 1},
+                 {"number_units", offsetof(zhs_analyzer_config, number_units), 1}};
+    for (size_t i = 0; i < sizeof range / sizeof range[0]; i++) {
+        int v;
+        memcpy(&v, (const char *)&a->cfg + range[i].off, sizeof v);
+        if (v < 0 || v > range[i].max) {
+            zhs_analyzer_close(a);
+            return zhs_fail(err, ZHS_EINVAL, "analyzer setting %s is %d: it takes 0 to %d", range[i].name, v,
+                            range[i].max);
+        }
+    }
     if (!a->cfg.words && !a->cfg.bigrams) a->cfg.words = 1;
     if (a->cfg.segmenter != ZHS_SEGMENTER_DICT && a->cfg.segmenter != ZHS_SEGMENTER_ICU &&
         a->cfg.segmenter != ZHS_SEGMENTER_DICT_V1) {

@@ -17,6 +17,7 @@ typedef struct edit_ctx {
     zhs_writer *w;
     zhs_buf file;
     char **named;               /* absolute paths given: files or folders */
+    char **logical;             /* the same, symbolic links not followed (logical_path) */
     bool *used;                 /* per named path: some corpus file is it or below it */
     size_t n;
 } edit_ctx;
@@ -27,13 +28,54 @@ static bool below(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/' || (n && dir[n - 1] == '/'));
 }
 
+/* arg as an absolute path without following symbolic links: the working
+** directory joined with a relative arg, then ".", "" and ".." taken out
+** as written.  The corpus walk names a file under a linked folder of the
+** corpus (corpus/linked -> ../shared) by the link, as the index records
+** it, which realpath would leave for the folder linked to.  NULL when out
+** of memory or the working directory is unknown. */
+static char *logical_path(const char *arg)
+{
+    char cwd[ZHS_PATH_MAX];
+    if (arg[0] != '/' && !getcwd(cwd, sizeof cwd)) return NULL;
+    size_t len = (arg[0] == '/' ? 0 : strlen(cwd)) + strlen(arg) + 2;
+    char *joined = malloc(len), *out = malloc(len);
+    if (!joined || !out) {
+        free(joined);
+        free(out);
+        return NULL;
+    }
+    snprintf(joined, len, "%s/%s", arg[0] == '/' ? "" : cwd, arg);
+    size_t o = 0;
+    for (char *p = joined; *p;) {
+        while (*p == '/') p++;
+        char *e = p;
+        while (*e && *e != '/') e++;
+        size_t n = (size_t)(e - p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+        } else if (n && !(n == 1 && p[0] == '.')) {
+            out[o++] = '/';
+            memcpy(out + o, p, n);
+            o += n;
+        }
+        p = e;
+    }
+    if (o == 0) out[o++] = '/';
+    out[o] = 0;
+    free(joined);
+    return out;
+}
+
 /* Reads only the files named (or below a named folder). */
 static int on_file(void *vctx, const zhs_corpus_file *f, zhs_error *err)
 {
     edit_ctx *c = vctx;
     bool take = false;
     for (size_t i = 0; i < c->n; i++)
-        if (below(f->path, c->named[i])) take = c->used[i] = true;
+        if (below(f->path, c->named[i]) || (c->logical[i] && below(f->path, c->logical[i])))
+            take = c->used[i] = true;
     return take ? cli_writer_source(c->w, &c->file, f, err) : 0;
 }
 
@@ -97,11 +139,13 @@ int cmd_add(int argc, char **argv)
     edit_ctx c;
     memset(&c, 0, sizeof c);
     c.named = calloc((size_t)argc + 1, sizeof *c.named);
+    c.logical = calloc((size_t)argc + 1, sizeof *c.logical);
     c.used = calloc((size_t)argc + 1, sizeof *c.used);
     char **ids = NULL;
     size_t nids = 0, capids = 0;
-    if (!c.named || !c.used) {
+    if (!c.named || !c.logical || !c.used) {
         free(c.named);
+        free(c.logical);
         free(c.used);
         fputs("zhs: out of memory\n", stderr);
         return CLI_ERR;
@@ -128,6 +172,7 @@ int cmd_add(int argc, char **argv)
             fprintf(stderr, "zhs add: %s: %s: give existing files or folders\n", argv[i], strerror(errno));
             goto out;
         } else {
+            c.logical[c.n] = logical_path(argv[i]);
             c.n++;
         }
     }
@@ -142,7 +187,9 @@ int cmd_add(int argc, char **argv)
     ** (ids are paths below a root): refuse it rather than guess. */
     for (size_t i = 0; i < c.n; i++) {
         bool inside = false;
-        for (size_t r = 0; r < nroots && !inside; r++) inside = below(c.named[i], roots[r]) || below(roots[r], c.named[i]);
+        for (size_t r = 0; r < nroots && !inside; r++)
+            inside = below(c.named[i], roots[r]) || below(roots[r], c.named[i]) ||
+                     (c.logical[i] && (below(c.logical[i], roots[r]) || below(roots[r], c.logical[i])));
         if (!inside) {
             zhs_buf b;
             zhs_buf_init(&b);
@@ -198,6 +245,7 @@ out:
     zhs_analyzer_close(an);
     zhs_buf_free(&c.file);
     free_strings(c.named, c.n);
+    free_strings(c.logical, c.n);
     free(c.used);
     free_strings(ids, nids);
     return status;
@@ -239,6 +287,8 @@ static int delete_file(zhs_writer *w, const char *arg, const char *const *roots,
 {
     char *abs = realpath(arg, NULL);
     bool real = abs != NULL;
+    /* a file under a linked folder of the corpus, named through the link */
+    char *logi = real ? logical_path(arg) : NULL;
     if (!abs && arg[0] != '/') abs = gone_path(arg);
     /* a folder (every file below it) when it is one on disk, is written
     ** with a trailing '/', or is a root: never an id that merely looks
@@ -256,6 +306,7 @@ static int delete_file(zhs_writer *w, const char *arg, const char *const *roots,
             if (pass == 0) {
                 if (abs && below(abs, roots[r])) p = abs[rl] == '/' ? abs + rl + 1 : abs + rl;
                 else if (arg[0] == '/' && below(arg, roots[r])) p = arg[rl] == '/' ? arg + rl + 1 : arg + rl;
+                else if (logi && below(logi, roots[r])) p = logi[rl] == '/' ? logi + rl + 1 : logi + rl;
                 if (p && real) tried_real = true;
             } else if (!tried_real && arg[0] != '/') {
                 p = arg;    /* the path below a root as recorded (it may be gone from disk) */
@@ -274,7 +325,20 @@ static int delete_file(zhs_writer *w, const char *arg, const char *const *roots,
         }
     zhs_buf_free(&rel);
     free(abs);
+    free(logi);
     return rc;
+}
+
+/* The root below which arg is a folder on disk, or NULL. */
+static const char *folder_below(const char *arg, const char *const *roots, size_t nroots)
+{
+    struct stat st;
+    char path[ZHS_PATH_MAX];
+    for (size_t r = 0; r < nroots; r++)
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", roots[r], arg) < sizeof path && stat(path, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+            return roots[r];
+    return NULL;
 }
 
 /* Whether arg exists neither from the working directory nor below any
@@ -355,8 +419,15 @@ int cmd_delete(int argc, char **argv)
         }
         if (rc == ZHS_OK) continue;
         if (rc != ZHS_ENOTFOUND) goto fail;
-        fprintf(stderr, "zhs delete: %s names no file, folder or passage of %s: nothing was deleted "
-                "('zhs search --json' shows passage ids)\n", ids[i], dir);
+        /* a folder below a root, named from outside it: not taken for
+        ** the id that failed (2021 beside 2021/), but said */
+        const char *root = folder_below(ids[i], roots, nroots);
+        if (root)
+            fprintf(stderr, "zhs delete: %s names no file or passage of %s, and %s/%s is a folder: write %s/ "
+                    "to delete every file below it; nothing was deleted\n", ids[i], dir, root, ids[i], ids[i]);
+        else
+            fprintf(stderr, "zhs delete: %s names no file, folder or passage of %s: nothing was deleted "
+                    "('zhs search --json' shows passage ids)\n", ids[i], dir);
         goto out;
     }
     if (finish(&w, an, dir, quiet, t0, &err)) goto fail;

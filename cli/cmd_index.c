@@ -137,6 +137,7 @@ int cmd_index(int argc, char **argv)
     zhs_analyzer_config_default(&ac);
     index_ctx ctx = {0};
     bool update = false, replace = false, chars_given = false;
+    const char *kept_option = NULL;    /* an option an update keeps as the index has it */
     int order = ZHS_ORDER_SIMILAR;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
@@ -174,14 +175,18 @@ int cmd_index(int argc, char **argv)
             wo.threads = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--k1", &v)) {
             if (!cli_parse_double(v, &wo.k1) || wo.k1 <= 0) { free(paths); return cli_usage_error("index", "--k1 takes a positive number"); }
+            if (!kept_option) kept_option = "--k1";
         } else if (cli_opt_value(argc, argv, &i, "--b", &v)) {
             if (!cli_parse_double(v, &wo.b) || wo.b < 0 || wo.b > 1) { free(paths); return cli_usage_error("index", "--b takes a number from 0 to 1"); }
+            if (!kept_option) kept_option = "--b";
         } else if (cli_opt_value(argc, argv, &i, "--title-weight", &v)) {
             size_t n;
             if (!cli_parse_size(v, &n) || n == 0 || n > 16) { free(paths); return cli_usage_error("index", "--title-weight takes a number from 1 to 16"); }
             wo.title_weight = (unsigned)n;
+            if (!kept_option) kept_option = "--title-weight";
         } else if ((r = cli_analyzer_option(argc, argv, &i, &ac, "index")) != 0) {
             chars_given |= !strcmp(argv[i], "--chars") || !strcmp(argv[i], "--no-chars");
+            if (!kept_option) kept_option = argv[i][0] == '-' ? argv[i] : argv[i - 1];
             if (r < 0) { free(paths); return CLI_ERR; }
         } else if (cli_opt_flag(argv, i, "-q") || cli_opt_flag(argv, i, "--quiet")) ctx.quiet = true;
         else if (cli_opt_flag(argv, i, "--update")) update = true;
@@ -256,6 +261,11 @@ int cmd_index(int argc, char **argv)
         zhs_error e = {0};
         if (zhs_index_open(&ix, out, &e) == ZHS_OK) {
             have_index = true;
+            /* said, not silently dropped: a new user dictionary given to an
+            ** update would otherwise seem to have been taken */
+            if (kept_option)
+                fprintf(stderr, "zhs index: warning: %s is ignored by --update: %s keeps the analyzer and BM25 "
+                        "options it was built with (rebuild with --replace to change them)\n", kept_option, out);
             int rc = zhs_index_open_analyzer(&an, ix, &err);
             zhs_index_close(ix);
             if (rc) goto fail;

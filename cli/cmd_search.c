@@ -61,18 +61,19 @@ static void close_session(session *s)
 
 /* The version a hit belongs to, after its source line: its date and the
 ** other versions of its law, so that a reader knows what is in force. */
-static void print_version(zhs_buf *o, const zhs_version_info *v)
+static void print_version(zhs_buf *o, const zhs_version_info *v, const char *in_force)
 {
     if (!v->date[0]) return;
     zhs_buf_printf(o, "  %s", v->date);
-    if (v->versions < 2) return;
-    if (v->newest) {
+    if (v->versions >= 2 && v->newest) {
         zhs_buf_puts(o, " (older version");
         for (uint32_t i = 1, n = 0; i < v->ndates; i++, n++) zhs_buf_printf(o, "%s %s", n ? "," : ":", v->dates[i]);
         zhs_buf_puts(o, ")");
-    } else {
+    } else if (v->versions >= 2) {
         zhs_buf_printf(o, " (not the newest: %s is)", v->dates[0]);
     }
+    /* a version adopted on one day and in force on a later one */
+    if (in_force[0] && strcmp(in_force, v->date) != 0) zhs_buf_printf(o, ", in force from %s", in_force);
 }
 
 /* The matches of a title or heading, for a hit that has none in its text:
@@ -109,8 +110,8 @@ static void put_marked(zhs_buf *o, const char *text, const field_marks *m, const
 }
 
 static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_hit *h, const zhs_passage *p,
-                       const zhs_span *sp, size_t nsp, const zhs_version_info *v, const field_marks *tm,
-                       const field_marks *hm)
+                       const zhs_span *sp, size_t nsp, const zhs_version_info *v, const char *in_force,
+                       const field_marks *tm, const field_marks *hm)
 {
     const char *b = c->color ? "\033[1m" : "", *cy = c->color ? "\033[36m" : "", *dim = c->color ? "\033[2m" : "",
                *rs = c->color ? "\033[0m" : "";
@@ -125,7 +126,7 @@ static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_h
     }
     if (p->label[0]) zhs_buf_printf(o, "  %s%s%s", cy, p->label, rs);
     zhs_buf_printf(o, "\n   %s%s:%u", dim, cli_display_path(p->path), p->line);
-    print_version(o, v);
+    print_version(o, v, in_force);
     zhs_buf_printf(o, "%s\n   ", rs);
     zhs_snippet(o, p->text, p->text_len, sp, nsp, c->width, c->color ? "\033[1;31m" : "[", c->color ? "\033[0m" : "]");
     zhs_buf_puts(o, "\n");
@@ -214,13 +215,15 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         const zhs_span *sp;
         size_t nsp;
         zhs_version_info ver;
-        if (zhs_results_highlights(&sp, &nsp, r, s->an, &p, err) || zhs_results_version(&ver, r, h->doc, err)) {
+        char since[11];
+        if (zhs_results_highlights(&sp, &nsp, r, s->an, &p, err) || zhs_results_version(&ver, r, h->doc, err) ||
+            zhs_results_in_force(since, r, h->doc, err)) {
             rc = -1;
             break;
         }
         if (c->format == FMT_JSON) {
             if (i) zhs_buf_putc(&o, ',');
-            zhs_json_hit(&o, i + 1, h, &p, sp, nsp, c->width, &ver);
+            zhs_json_hit(&o, i + 1, h, &p, sp, nsp, c->width, &ver, since);
         } else {
             /* no match in the text: show where the title or heading matched */
             field_marks tm = {.n = 0}, hm = {.n = 0};
@@ -228,7 +231,7 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
                 rc = -1;
                 break;
             }
-            print_text(&o, c, i + 1, h, &p, sp, nsp, &ver, &tm, &hm);
+            print_text(&o, c, i + 1, h, &p, sp, nsp, &ver, since, &tm, &hm);
         }
     }
     if (rc >= 0) {
@@ -288,8 +291,10 @@ static const char search_help[] =
     "                        (before the built-in ones, e.g. 个保法 个人信息保护法)\n"
     "  --all-versions        every version of a law (same title, other dates); by\n"
     "                        default only the newest version's passages are searched\n"
-    "  --as-of YYYY-MM-DD    the version in force then (the newest dated on or before)\n"
-    "  --filter COND         date>=2021-01-01 (also <= > < =), category=行政法规,\n"
+    "  --as-of YYYY-MM-DD    the version in force then (the newest in force by then: from\n"
+    "                        the day its text names, 本法自…起施行, else its date)\n"
+    "  --filter COND         date>=2021-01-01 (also <= > < =), effective>=D (the day in\n"
+    "                        force), category=行政法规,\n"
     "                        status=现行有效, issuer=…; repeatable (all must hold);\n"
     "                        category:X status:X issuer:X date>=D also work in the query\n"
     "  --group law           the best passage of each law (title and version)\n"

@@ -121,7 +121,16 @@ int cmd_merge(int argc, char **argv)
         zhs_index_close(ix);
         return cli_error(&err);
     }
+    zhs_index_info in;
+    zhs_index_info_get(ix, &in);
     zhs_index_close(ix);
+    if (in.engine != ZHS_ENGINE_NATIVE) {
+        /* as --help says: a script that merges after every update runs
+        ** on either engine */
+        zhs_analyzer_close(an);
+        printf("%s: nothing to merge (a %s index deletes passages in place)\n", dir, in.engine_name);
+        return CLI_OK;
+    }
     zhs_merge_options mo = ZHS_MERGE_OPTIONS_INIT;
     mo.max_segments = (unsigned)max;
     unsigned merged = 0;

@@ -47,8 +47,10 @@
 ** Format 10: a term of df 1 keeps its posting (the passage; its tf is
 ** cf) and, up to ZHS_INLINE_POS_MAX positions, its positions in its
 ** dictionary entry (.dict magic ZHSDICT3, below), not in .post and .pos;
-** the rest is format 9's. */
-#define ZHS_FORMAT_VERSION 10
+** the rest is format 9's.
+** Format 11: a metadata run holds the day its version is in force from
+** (meta.h, magic ZHSMETA3); the rest is format 10's. */
+#define ZHS_FORMAT_VERSION 11
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16

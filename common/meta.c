@@ -6,6 +6,7 @@
 #include "format.h"
 #include "segment.h"
 #include "ztable.h"
+#include "json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -72,6 +73,142 @@ void zhs_date_format(char out[11], uint32_t date)
     }
     snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(date / 10000), (unsigned)(date / 100 % 100),
              (unsigned)(date % 100));
+}
+
+/* ------------------------------------------------------ the day in force */
+
+/* The bytes of the UTF-8 character s[0..n) ends with, if it is a CJK
+** ideograph (U+4E00..U+9FFF), else 0. */
+static size_t cjk_before(const char *s, size_t n)
+{
+    uint32_t cp;
+    if (n < 3 || zhs_utf8_decode(s + n - 3, 3, &cp) != 3) return 0;
+    return cp >= 0x4E00 && cp <= 0x9FFF ? 3 : 0;
+}
+
+static bool has3(const char *s, size_t n, size_t i, const char *c)
+{
+    return i + 3 <= n && memcmp(s + i, c, 3) == 0;
+}
+
+/* Skips ASCII and ideographic spaces. */
+static size_t skip_spaces(const char *s, size_t n, size_t i)
+{
+    for (;;) {
+        if (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+        else if (has3(s, n, i, "\xE3\x80\x80")) i += 3;
+        else return i;
+    }
+}
+
+/* One digit of a year written digit by digit: ASCII, full-width, or
+** Chinese (〇, its look-alike ○, 零 一 … 九).  Bytes read, 0 if none. */
+static size_t year_digit(const char *s, size_t n, size_t i, uint32_t *d)
+{
+    static const char *const cjk[] = {"\xE3\x80\x87", "\xE4\xB8\x80", "\xE4\xBA\x8C", "\xE4\xB8\x89",
+                                      "\xE5\x9B\x9B", "\xE4\xBA\x94", "\xE5\x85\xAD", "\xE4\xB8\x83",
+                                      "\xE5\x85\xAB", "\xE4\xB9\x9D"};     /* 〇一二三四五六七八九 */
+    if (i < n && s[i] >= '0' && s[i] <= '9') {
+        *d = (uint32_t)(s[i] - '0');
+        return 1;
+    }
+    if (i + 3 <= n && (uint8_t)s[i] == 0xEF && (uint8_t)s[i + 1] == 0xBC && (uint8_t)s[i + 2] >= 0x90 &&
+        (uint8_t)s[i + 2] <= 0x99) {
+        *d = (uint32_t)((uint8_t)s[i + 2] - 0x90);
+        return 3;
+    }
+    if (has3(s, n, i, "\xE2\x97\x8B") || has3(s, n, i, "\xE9\x9B\xB6")) {     /* ○ 零 */
+        *d = 0;
+        return 3;
+    }
+    for (uint32_t k = 0; k < 10; k++)
+        if (has3(s, n, i, cjk[k])) {
+            *d = k;
+            return 3;
+        }
+    return 0;
+}
+
+/* The date of "2024年7月1日" (or 二〇二四年七月一日, spaces between its
+** parts; what follows 日, such as 零时, is not read). */
+static bool clause_date(const char *s, size_t n, uint32_t *out)
+{
+    size_t i = 0;
+    uint32_t y = 0, m, d, v;
+    for (int k = 0; k < 4; k++) {
+        size_t l = year_digit(s, n, i, &v);
+        if (!l) return false;
+        y = y * 10 + v;
+        i += l;
+    }
+    i = skip_spaces(s, n, i);
+    if (!has3(s, n, i, "\xE5\xB9\xB4")) return false;       /* 年 */
+    i = skip_spaces(s, n, i + 3);
+    size_t l = zhs_numeral_parse(s + i, n - i, &m);
+    if (!l) return false;
+    i = skip_spaces(s, n, i + l);
+    if (!has3(s, n, i, "\xE6\x9C\x88")) return false;       /* 月 */
+    i = skip_spaces(s, n, i + 3);
+    if (!(l = zhs_numeral_parse(s + i, n - i, &d))) return false;
+    i = skip_spaces(s, n, i + l);
+    if (!has3(s, n, i, "\xE6\x97\xA5") && !has3(s, n, i, "\xE5\x8F\xB7")) return false;  /* 日 号 */
+    char buf[16];
+    if (m > 12 || d > 31) return false;
+    snprintf(buf, sizeof buf, "%04u-%02u-%02u", (unsigned)y, (unsigned)m, (unsigned)d);
+    return zhs_date_parse(buf, strlen(buf), out);
+}
+
+/* The clause whose 起 is at s[at]: its kind, and its date. */
+static int clause_at(const char *s, size_t n, size_t at, uint32_t *date)
+{
+    /* 起施行, 起实施, 起生效, 起执行 */
+    if (!(has3(s, n, at + 3, "\xE6\x96\xBD") && has3(s, n, at + 6, "\xE8\xA1\x8C")) &&
+        !(has3(s, n, at + 3, "\xE6\x89\xA7") && has3(s, n, at + 6, "\xE8\xA1\x8C")) &&
+        !(has3(s, n, at + 3, "\xE5\xAE\x9E") && has3(s, n, at + 6, "\xE6\x96\xBD")) &&
+        !(has3(s, n, at + 3, "\xE7\x94\x9F") && has3(s, n, at + 6, "\xE6\x95\x88")))
+        return ZHS_EFFECTIVE_NONE;
+    /* 自 (从, 于) at most 60 bytes before: the day lies between */
+    size_t from = at > 60 ? at - 60 : 0, z = at;
+    bool found = false;
+    while (z >= from + 3 && !found) {
+        z--;
+        found = z + 3 <= at && (has3(s, n, z, "\xE8\x87\xAA") || has3(s, n, z, "\xE4\xBB\x8E") ||
+                                has3(s, n, z, "\xE4\xBA\x8E"));
+    }
+    if (!found) return ZHS_EFFECTIVE_NONE;
+    /* 本 one to eight ideographs before it, only ideographs between */
+    size_t b = z;
+    bool named = false;
+    for (int k = 0; k < 9 && !named; k++) {
+        size_t l = cjk_before(s, b);
+        if (!l) return ZHS_EFFECTIVE_NONE;
+        b -= l;
+        named = k > 0 && has3(s, n, b, "\xE6\x9C\xAC");     /* 本 */
+    }
+    if (!named) return ZHS_EFFECTIVE_NONE;
+    size_t ds = skip_spaces(s, at, z + 3), de = at;
+    while (de > ds && (s[de - 1] == ' ' || s[de - 1] == '\t')) de--;
+    if (de - ds >= 6 && memcmp(s + de - 6, "\xE4\xB9\x8B\xE6\x97\xA5", 6) == 0)     /* 之日 */
+        return ZHS_EFFECTIVE_ITS_DATE;
+    return clause_date(s + ds, de - ds, date) ? ZHS_EFFECTIVE_DATE : ZHS_EFFECTIVE_NONE;
+}
+
+int zhs_effective_clause(const char *s, size_t n, uint32_t *date)
+{
+    int kind = ZHS_EFFECTIVE_NONE;
+    const char *p = s, *end = s + n;
+    /* every 起: the last clause is the document's (a law's 附则) */
+    while ((p = memchr(p, 0xE8, (size_t)(end - p))) != NULL) {
+        uint32_t d = 0;
+        int k = end - p >= 3 && (uint8_t)p[1] == 0xB5 && (uint8_t)p[2] == 0xB7 ? clause_at(s, n, (size_t)(p - s), &d)
+                                                                             : ZHS_EFFECTIVE_NONE;
+        if (k != ZHS_EFFECTIVE_NONE) {
+            kind = k;
+            if (k == ZHS_EFFECTIVE_DATE) *date = d;
+        }
+        p++;
+    }
+    return kind;
 }
 
 /* ---------------------------------------------------------- string sets */
@@ -159,6 +296,8 @@ struct zhs_meta_builder {
     size_t lfcap, tfcap;
     uint32_t *forms;            /* (passage, form) pairs of the forms not 0 */
     size_t nforms, fcap;        /* in pairs */
+    bool told;                  /* the last run's day in force was given, not read from its text */
+    zhs_buf val;                /* a member of a passage's extra */
 };
 
 /* Room for one more element in *v (of size each, *cap of them). */
@@ -240,10 +379,33 @@ int zhs_meta_builder_open(zhs_meta_builder **out, zhs_error *err)
     return ZHS_OK;
 }
 
+/* The day run is in force from, as passage p of it says: an "effective"
+** member of its extra (a JSONL record's, or a front matter's) wins over
+** the clauses of the text, the last clause over earlier ones. */
+static int in_force(zhs_meta_builder *b, zhs_meta_run *run, const zhs_passage *p, zhs_error *err)
+{
+    uint32_t d = 0;
+    if (p->extra && p->extra[0] == '{') {
+        zhs_buf_reset(&b->val);
+        int got = zhs_json_get(&b->val, p->extra, strlen(p->extra), "effective");
+        if (b->val.oom) return zhs_fail(err, ZHS_ENOMEM, "out of memory building the metadata table");
+        if (got == 1 && zhs_date_parse(b->val.data ? b->val.data : "", b->val.len, &d)) {
+            run->in_force = d;
+            b->told = true;
+            return ZHS_OK;
+        }
+    }
+    if (b->told || !p->text) return ZHS_OK;
+    int kind = zhs_effective_clause(p->text, p->text_len ? p->text_len : strlen(p->text), &d);
+    if (kind == ZHS_EFFECTIVE_DATE) run->in_force = d;
+    else if (kind == ZHS_EFFECTIVE_ITS_DATE) run->in_force = run->date;
+    return ZHS_OK;
+}
+
 int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    zhs_meta_run r = {doc, 0, 0, 0, 0, 0};
+    zhs_meta_run r = {doc, 0, 0, 0, 0, 0, 0};
     if (p->date && !zhs_date_parse(p->date, strlen(p->date), &r.date)) r.date = 0;
     if (!strset_id(&b->titles, p->title, &r.group) || !strset_id(&b->values, p->category, &r.category) ||
         !strset_id(&b->values, p->status, &r.status) || !strset_id(&b->values, p->issuer, &r.issuer))
@@ -259,16 +421,15 @@ int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p
             return zhs_fail(err, ZHS_ENOMEM, "out of memory building the citation table");
         b->cruns[b->ncruns++] = c;
     }
-    if (b->nruns) {
-        const zhs_meta_run *l = &b->runs[b->nruns - 1];
-        if (l->group == r.group && l->date == r.date && l->category == r.category && l->status == r.status &&
-            l->issuer == r.issuer)
-            return ZHS_OK;      /* the same document goes on */
-    }
-    if (!room(&b->runs, &b->cap, b->nruns, sizeof r))
-        return zhs_fail(err, ZHS_ENOMEM, "out of memory building the metadata table");
-    b->runs[b->nruns++] = r;
-    return ZHS_OK;
+    const zhs_meta_run *l = b->nruns ? &b->runs[b->nruns - 1] : NULL;
+    if (!l || l->group != r.group || l->date != r.date || l->category != r.category || l->status != r.status ||
+        l->issuer != r.issuer) {
+        if (!room(&b->runs, &b->cap, b->nruns, sizeof r))
+            return zhs_fail(err, ZHS_ENOMEM, "out of memory building the metadata table");
+        b->runs[b->nruns++] = r;
+        b->told = false;
+    }   /* else the same document goes on */
+    return in_force(b, &b->runs[b->nruns - 1], p, err);
 }
 
 int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syncs, zhs_error *err)
@@ -282,8 +443,11 @@ int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syn
     for (size_t i = 0; i < b->values.n; i++) put_str(&out, b->values.v[i], strlen(b->values.v[i]));
     for (size_t i = 0; i < b->nruns; i++) {
         const zhs_meta_run *r = &b->runs[i];
-        uint32_t f[6] = {r->first, r->group, r->date, r->category, r->status, r->issuer};
-        for (int k = 0; k < 6; k++) zhs_buf_put_u32(&out, f[k]);
+        /* a version is not in force before its date (an amended law's
+        ** text keeps the day the first text took effect) */
+        uint32_t since = r->in_force && r->date && r->in_force < r->date ? r->date : r->in_force;
+        uint32_t f[7] = {r->first, r->group, r->date, r->category, r->status, r->issuer, since};
+        for (int k = 0; k < 7; k++) zhs_buf_put_u32(&out, f[k]);
     }
     int rc;
     if (out.oom) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
@@ -344,6 +508,7 @@ void zhs_meta_builder_close(zhs_meta_builder *b)
     free(b->forms);
     free(b->runs);
     free(b->cruns);
+    zhs_buf_free(&b->val);
     free(b);
 }
 
@@ -357,35 +522,49 @@ void zhs_meta_free(zhs_meta *m)
     free(m->runs);
     free(m->group_off);
     free(m->dates);
+    free(m->in_force);
     memset(m, 0, sizeof *m);
 }
 
+/* Each group's distinct dates, newest first (from the runs), and the day
+** each is in force from: the latest of its runs' (a version filed in two
+** categories is one version), else its date. */
+typedef struct group_date {
+    uint64_t key;               /* group << 32 | ~date: newest first */
+    uint32_t in_force;
+} group_date;
+
 static int cmp_gd(const void *a, const void *b)
 {
-    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    const uint64_t x = ((const group_date *)a)->key, y = ((const group_date *)b)->key;
     return x < y ? -1 : x > y;
 }
 
-/* Each group's distinct dates, newest first (from the runs). */
 static bool group_dates(zhs_meta *m)
 {
-    uint64_t *gd = malloc((m->nruns + 1) * sizeof *gd);
+    group_date *gd = malloc((m->nruns + 1) * sizeof *gd);
     m->group_off = calloc((size_t)m->ngroups + 1, sizeof *m->group_off);
     m->dates = malloc((m->nruns + 1) * sizeof *m->dates);
-    if (!gd || !m->group_off || !m->dates) {
+    m->in_force = malloc((m->nruns + 1) * sizeof *m->in_force);
+    if (!gd || !m->group_off || !m->dates || !m->in_force) {
         free(gd);
         return false;
     }
     size_t n = 0;
-    /* Sort (group, ~date) so that each group's dates come newest first. */
     for (size_t i = 0; i < m->nruns; i++)
-        if (m->runs[i].date) gd[n++] = (uint64_t)m->runs[i].group << 32 | (uint32_t)~m->runs[i].date;
+        if (m->runs[i].date)
+            gd[n++] = (group_date){(uint64_t)m->runs[i].group << 32 | (uint32_t)~m->runs[i].date,
+                                   m->runs[i].in_force ? m->runs[i].in_force : m->runs[i].date};
     qsort(gd, n, sizeof *gd, cmp_gd);
     size_t nd = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i && gd[i] == gd[i - 1]) continue;
-        uint32_t g = (uint32_t)(gd[i] >> 32);
-        m->dates[nd++] = ~(uint32_t)gd[i];
+        if (i && gd[i].key == gd[i - 1].key) {
+            if (gd[i].in_force > m->in_force[nd - 1]) m->in_force[nd - 1] = gd[i].in_force;
+            continue;
+        }
+        uint32_t g = (uint32_t)(gd[i].key >> 32);
+        m->dates[nd] = ~(uint32_t)gd[i].key;
+        m->in_force[nd++] = gd[i].in_force;
         m->group_off[g + 1]++;
     }
     for (uint32_t g = 0; g < m->ngroups; g++) m->group_off[g + 1] += m->group_off[g];
@@ -415,7 +594,13 @@ int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *
     zhs_table_body f;
     uint32_t cnt[3];
     static const char *const plain[] = {ZHS_MAGIC_META_V1, NULL};
-    if (open_table(&f, path, ZHS_MAGIC_META, plain, "metadata table", cnt, err)) return err->code;
+    /* formats 9 and 10 compressed runs without their day in force */
+    char mg[ZHS_MAGIC_LEN];
+    const char *zmagic = zhs_file_magic(path, mg) && !memcmp(mg, ZHS_MAGIC_META_V2, ZHS_MAGIC_LEN)
+                             ? ZHS_MAGIC_META_V2 : ZHS_MAGIC_META;
+    if (open_table(&f, path, zmagic, plain, "metadata table", cnt, err)) return err->code;
+    size_t run_bytes = f.magic && !memcmp(f.magic, ZHS_MAGIC_META, ZHS_MAGIC_LEN) ? ZHS_META_RUN_BYTES
+                                                                           : ZHS_META_RUN_BYTES_V2;
     const uint8_t *p = f.body + 12, *end = f.body + f.len;
     int rc = ZHS_OK;
 #define BAD(what) do { rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %s: rebuild the index", path, what); goto out; } while (0)
@@ -447,8 +632,8 @@ int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *
         m->nstrings++;
         p += n;
     }
-    if ((uint64_t)(end - p) != (uint64_t)nruns * ZHS_META_RUN_BYTES) BAD("the metadata runs are truncated");
-    for (uint32_t i = 0; i < nruns; i++, p += ZHS_META_RUN_BYTES) {
+    if ((uint64_t)(end - p) != (uint64_t)nruns * run_bytes) BAD("the metadata runs are truncated");
+    for (uint32_t i = 0; i < nruns; i++, p += run_bytes) {
         zhs_meta_run *r = &m->runs[i];
         r->first = zhs_get_u32(p);
         r->group = zhs_get_u32(p + 4);
@@ -456,9 +641,10 @@ int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *
         r->category = zhs_get_u32(p + 12);
         r->status = zhs_get_u32(p + 16);
         r->issuer = zhs_get_u32(p + 20);
+        r->in_force = run_bytes > 24 ? zhs_get_u32(p + 24) : 0;
         if ((i == 0 ? r->first != 0 : r->first <= m->runs[i - 1].first) || r->first >= npassages ||
             r->group >= ngroups || r->date > 99991231 || r->category >= nstrings || r->status >= nstrings ||
-            r->issuer >= nstrings)
+            r->issuer >= nstrings || r->in_force > 99991231 || (r->in_force && r->date > r->in_force))
             BAD("a metadata run is out of range");
         m->nruns++;
     }

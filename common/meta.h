@@ -14,9 +14,13 @@
 **   u32 nruns, u32 ngroups, u32 nstrings
 **   nstrings x (u32 len, bytes)            the distinct values (index 0: "")
 **   nruns x (u32 first passage, u32 group, u32 date YYYYMMDD or 0,
-**            u32 category, u32 status, u32 issuer)   (string indexes)
+**            u32 category, u32 status, u32 issuer,   (string indexes)
+**            u32 in force YYYYMMDD or 0)  (from format 11, ZHSMETA3)
 ** Runs are in passage order and the first starts at passage 0; a group is
-** a distinct title.
+** a distinct title.  A run's day in force is the one its document names
+** (zhs_effective_clause, or an "effective" member of a JSONL record or a
+** front matter), never before its date; 0 when it names none, and read
+** as 0 from ZHSMETA1/2.
 **
 ** The same builder writes the citation table (g<N>.cite): what a citation
 ** (query/cite.c) tells its hits apart by, so that it reads no stored
@@ -46,10 +50,12 @@
 
 #include "common.h"
 
-#define ZHS_MAGIC_META "ZHSMETA2"       /* the body compressed (format 9, ztable.h) */
+#define ZHS_MAGIC_META "ZHSMETA3"       /* runs with their day in force (format 11) */
+#define ZHS_MAGIC_META_V2 "ZHSMETA2"    /* the body compressed (formats 9 and 10, ztable.h) */
 #define ZHS_MAGIC_META_V1 "ZHSMETA1"    /* the body as it is (formats 2 to 8) */
 #define ZHS_META_FILE "%s/g%llu.meta"
-#define ZHS_META_RUN_BYTES 24
+#define ZHS_META_RUN_BYTES 28
+#define ZHS_META_RUN_BYTES_V2 24
 #define ZHS_MAGIC_CITE "ZHSCITE3"       /* ZHSCITE2's body compressed (format 9, ztable.h) */
 #define ZHS_MAGIC_CITE_V2 "ZHSCITE2"
 #define ZHS_MAGIC_CITE_V1 "ZHSCITE1"    /* without label forms */
@@ -64,6 +70,16 @@ bool zhs_date_parse(const char *s, size_t n, uint32_t *out);
 /* Writes YYYYMMDD as "YYYY-MM-DD" (11 bytes with the NUL); 0 gives "". */
 void zhs_date_format(char out[11], uint32_t date);
 
+/* Where a text says when its document takes effect: the last clause
+** 本<name>自<day>起施行 (实施, 生效, 执行; 从 or 于 for 自) in it, the name one to
+** eight CJK characters (本法, 本条例, 本实施细则).  The day is a date
+** (2024年7月1日, 二〇二一年三月一日, spaces between allowed) or one that
+** ends in 之日 (自公布之日起施行: the document's own date).  Returns
+** ZHS_EFFECTIVE_NONE, ZHS_EFFECTIVE_DATE (*date = YYYYMMDD) or
+** ZHS_EFFECTIVE_ITS_DATE. */
+enum { ZHS_EFFECTIVE_NONE, ZHS_EFFECTIVE_DATE, ZHS_EFFECTIVE_ITS_DATE };
+int zhs_effective_clause(const char *s, size_t n, uint32_t *date);
+
 /* The date a citation orders two versions of an article by: the
 ** passage's date (its first 10 bytes), else the last "(YYYY-MM-DD)" in its
 ** path (indexes built before dates were read); "" if neither. */
@@ -71,6 +87,7 @@ void zhs_version_date(char out[11], const char *date, const char *path);
 
 typedef struct zhs_meta_run {
     uint32_t first, group, date, category, status, issuer;
+    uint32_t in_force;          /* YYYYMMDD, 0: not known (meta.h's header) */
 } zhs_meta_run;
 
 /* ------------------------------------------------------------- writing */
@@ -100,9 +117,12 @@ typedef struct zhs_meta {
     size_t nstrings;
     uint32_t ngroups;
     /* Each group's distinct non-zero dates, newest first:
-    ** dates[group_off[g] .. group_off[g + 1]). */
+    ** dates[group_off[g] .. group_off[g + 1]), and the day each version
+    ** is in force from in in_force[] beside them (its runs' latest day
+    ** in force, else its date) */
     uint32_t *group_off;
     uint32_t *dates;
+    uint32_t *in_force;
 } zhs_meta;
 
 /* Loads path (checking its CRC and every index in it) for an index of

@@ -53,6 +53,9 @@ bool zhs_snippet(zhs_buf *out, const char *text, size_t len, const zhs_span *spa
     }
     size_t start = floor_char(text, best_start);
     size_t end = advance_chars(text, len, start, width);
+    /* a window that reaches the text's end takes in what fits before it:
+    ** a short passage shows whole, not cut a little before its match */
+    if (end == len) start = back_chars(text, len, width);
     if (start > 0) zhs_buf_puts(out, "…");
     size_t s = 0;
     while (s < nspans && spans[s].end <= start) s++;

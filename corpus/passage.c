@@ -99,6 +99,20 @@ bool corpus_builder_set_meta(corpus_builder *b, const char *key, size_t keylen, 
         else b->date = s;
         return true;
     }
+    if (keylen == 9 && memcmp(key, "effective", 9) == 0) {
+        /* the day a front matter says its text is in force from: kept as
+        ** the passages' extra, which a JSONL record's "effective" member
+        ** is too, where the metadata table reads it (meta.c) */
+        uint32_t d;
+        if (!zhs_date_parse(v, n, &d)) return true;
+        char buf[40];
+        snprintf(buf, sizeof buf, "{\"effective\":\"%04u-%02u-%02u\"}", (unsigned)(d / 10000),
+                 (unsigned)(d / 100 % 100), (unsigned)(d % 100));
+        const char *s = zhs_arena_strndup(b->arena, buf, strlen(buf));
+        if (!s) *oom = true;
+        else b->extra = s;
+        return true;
+    }
     if (keylen == 6 && memcmp(key, "status", 6) == 0) field = &b->status;
     else if (keylen == 6 && memcmp(key, "issuer", 6) == 0) field = &b->issuer;
     else if (keylen == 8 && memcmp(key, "category", 8) == 0) field = &b->category;

@@ -677,6 +677,12 @@ typedef struct zhs_version_info {
     char dates[ZHS_MAX_VERSIONS][11];   /* every version's date, newest first */
 } zhs_version_info;
 int zhs_results_version(zhs_version_info *out, const zhs_results *r, uint32_t doc, zhs_error *err);
+/* The day a passage's version is in force from, "YYYY-MM-DD" (11 bytes
+** with the NUL) into out: the day its document names (本法自2024年7月1日起
+** 施行, or an "effective" member of its JSONL record or front matter), not
+** before its date; else its date; "" when it has neither, or the index
+** was built before zhsearch read that day (format 11: rebuild it). */
+int zhs_results_in_force(char out[11], const zhs_results *r, uint32_t doc, zhs_error *err);
 
 /* Byte ranges of p->text that match the query, sorted and merged.
 ** Owned by r. */

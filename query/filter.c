@@ -95,7 +95,11 @@ void zhs_filter_close(zhs_index *ix)
 
 /* ----------------------------------------------------------- conditions */
 
-enum { F_DATE, F_CATEGORY, F_STATUS, F_ISSUER };
+enum { F_DATE, F_CATEGORY, F_STATUS, F_ISSUER, F_EFFECTIVE };
+
+/* The fields whose values are dates: the version's, and the day it is in
+** force from (its date when its text names none). */
+static bool date_field(int f) { return f == F_DATE || f == F_EFFECTIVE; }
 enum { OP_EQ, OP_LT, OP_LE, OP_GT, OP_GE };
 
 typedef struct cond {
@@ -119,7 +123,8 @@ static bool is_space(const char *s, size_t *len)
 static bool cond_head(const char *s, size_t n, int *field, int *op, size_t *vstart)
 {
     static const struct { const char *name; int field; } keys[] = {
-        {"date", F_DATE}, {"category", F_CATEGORY}, {"status", F_STATUS}, {"issuer", F_ISSUER}};
+        {"date", F_DATE}, {"category", F_CATEGORY}, {"status", F_STATUS}, {"issuer", F_ISSUER},
+        {"effective", F_EFFECTIVE}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         size_t kl = zhs_ascii_word_at(s, n, keys[i].name);
         if (!kl || n <= kl) continue;
@@ -239,14 +244,15 @@ static int parse_conds(cond *c, size_t *n, const zhs_index *ix, const char *s, z
         }
         if (!cond_head(w, wl, &field, &op, &v) || v >= wl)
             return zhs_fail(err, ZHS_EQUERY, "filter \"%.*s\" is not understood: write KEY=VALUE with KEY date, "
-                            "category, status or issuer (dates also with <, <=, >, >=), e.g. date>=2021-01-01",
+                            "effective, category, status or issuer (dates also with <, <=, >, >=), e.g. "
+                            "date>=2021-01-01",
                             (int)(wl > 200 ? 200 : wl), w);
         uint32_t day = 0;
-        if (q && field == F_DATE && !date_value(w + v, wl - v, &day)) {
+        if (q && date_field(field) && !date_value(w + v, wl - v, &day)) {
             skip_cond(q, a, w, wl, "that is not a date (write YYYY-MM-DD, e.g. date>=2021-01-01)");
             continue;
         }
-        if (q && field != F_DATE && op != OP_EQ) {
+        if (q && !date_field(field) && op != OP_EQ) {
             skip_cond(q, a, w, wl, "only dates compare with < or > (write KEY:VALUE)");
             continue;
         }
@@ -255,7 +261,7 @@ static int parse_conds(cond *c, size_t *n, const zhs_index *ix, const char *s, z
         cond *k = &c[(*n)++];
         k->field = field;
         k->op = op;
-        if (field == F_DATE) {
+        if (date_field(field)) {
             if (!date_value(w + v, wl - v, &k->value))
                 return zhs_fail(err, ZHS_EQUERY, "filter \"%.*s\": \"%.*s\" is not a date: write YYYY-MM-DD",
                                 (int)(wl > 200 ? 200 : wl), w, (int)(wl - v > 100 ? 100 : wl - v), w + v);
@@ -274,9 +280,10 @@ static int parse_conds(cond *c, size_t *n, const zhs_index *ix, const char *s, z
 static bool cond_ok(const cond *c, const zhs_meta_run *r)
 {
     uint32_t x = c->field == F_DATE ? r->date
+               : c->field == F_EFFECTIVE ? (r->in_force ? r->in_force : r->date)
                : c->field == F_CATEGORY ? r->category
                : c->field == F_STATUS ? r->status : r->issuer;
-    if (c->field != F_DATE) return x == c->value;
+    if (!date_field(c->field)) return x == c->value;
     if (x == 0) return false;   /* an undated passage meets no date condition */
     switch (c->op) {
     case OP_LT: return x < c->value;
@@ -294,10 +301,12 @@ static bool version_ok(const zhs_index *ix, const zhs_meta_run *r, int all, uint
     const uint32_t *d = ix->meta.dates + ix->meta.group_off[r->group];
     size_t nd = ix->meta.group_off[r->group + 1] - ix->meta.group_off[r->group];
     if (!as_of) return nd <= 1 || r->date == d[0];
-    /* In force at as_of: the newest dated on or before it. */
+    /* In force at as_of: the newest in force on or before it (from the
+    ** day its text names, else its date) */
+    const uint32_t *f = ix->meta.in_force + ix->meta.group_off[r->group];
     for (size_t i = 0; i < nd; i++)
-        if (d[i] <= as_of) return r->date == d[i];
-    return false;               /* not yet enacted */
+        if (f[i] <= as_of) return r->date == d[i];
+    return false;               /* not yet in force */
 }
 
 int zhs_filter_check(const zhs_index *ix, const char *conds, zhs_error *err)
@@ -402,5 +411,21 @@ int zhs_results_version(zhs_version_info *out, const zhs_results *r, uint32_t do
     out->newest = run->date == 0 || nd == 0 || run->date == d[0];
     out->ndates = nd < ZHS_MAX_VERSIONS ? nd : ZHS_MAX_VERSIONS;
     for (uint32_t i = 0; i < out->ndates; i++) zhs_date_format(out->dates[i], d[i]);
+    return ZHS_OK;
+}
+
+int zhs_results_in_force(char out[11], const zhs_results *r, uint32_t doc, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    out[0] = 0;
+    if (zhs_err_code(err)) return err->code;
+    const zhs_index *ix = r->ix;
+    if (!ix->has_meta) return ZHS_OK;
+    if (doc >= zhs_manifest_numbered(&ix->m))
+        return zhs_fail(err, ZHS_EINVAL, "passage %u does not exist (the index has %llu)", doc,
+                        (unsigned long long)zhs_manifest_numbered(&ix->m));
+    const zhs_meta_run *run = zhs_meta_run_of(&ix->meta, doc);
+    zhs_date_format(out, run->in_force ? run->in_force : run->date);
     return ZHS_OK;
 }

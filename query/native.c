@@ -245,6 +245,10 @@ static int native_passage(zhs_passage *out, zhs_buf *buf, zhs_results *r, uint32
     const zhs_native_seg *s = zhs_native_locate(nx, doc, &local);
     if (!s)
         return zhs_fail(err, ZHS_EINVAL, "passage %u does not exist in %s", doc, r->ix->dir);
+    /* a deleted passage's record stays in its segment until a merge: it
+    ** is no passage of the index any more */
+    if (zhs_segment_deleted(&s->seg, local))
+        return zhs_fail(err, ZHS_ENOTFOUND, "passage %u of %s was deleted", doc, r->ix->dir);
     return zhs_store_get(&s->seg, local, &r->store, buf, out, err);
 }
 

@@ -2423,6 +2423,54 @@ static int rescore(state *st, const zhs_index *ix, const zhs_query *q, const tin
     return ZHS_OK;
 }
 
+/* A hit with the block of BM25 ranks it was in. */
+typedef struct ranked_hit {
+    uint32_t block;
+    zhs_hit hit;
+} ranked_hit;
+
+static int cmp_ranked_doc(const void *a, const void *b)
+{
+    const ranked_hit *x = a, *y = b;
+    return (x->hit.doc > y->hit.doc) - (x->hit.doc < y->hit.doc);
+}
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked_hit *x = a, *y = b;
+    if (x->block != y->block) return x->block < y->block ? -1 : 1;
+    return cmp_hits(&x->hit, &y->hit);
+}
+
+/* The second phase: the bonus and the prior added to every hit
+** (rescore), then each block of ZHS_PROX_RESCORE hits in BM25 order
+** sorted by its new scores, the blocks kept in their order.  A hit moves
+** within its block only, so the order of the first hits does not depend
+** on how many were asked for (st->k is whole blocks); a BM25 hit past the
+** first block never rises above one of it. */
+static int rerank_blocks(state *st, zhs_arena *arena, const zhs_index *ix, const zhs_query *q, const tinfo *inf,
+                         const double *w, zhs_error *err)
+{
+    size_t n = st->nheap;
+    if (n <= ZHS_PROX_RESCORE) {
+        int rc = rescore(st, ix, q, inf, w, err);
+        if (rc == ZHS_OK) qsort(st->heap, n, sizeof *st->heap, cmp_hits);
+        return rc;
+    }
+    ranked_hit *r = zhs_arena_alloc(arena, n * sizeof *r);
+    if (!r) return zhs_fail(err, ZHS_ENOMEM, "out of memory ranking the query's hits");
+    qsort(st->heap, n, sizeof *st->heap, cmp_hits);
+    for (size_t i = 0; i < n; i++) r[i] = (ranked_hit){(uint32_t)(i / ZHS_PROX_RESCORE), st->heap[i]};
+    /* rescore walks the hits in passage order: the blocks follow them */
+    qsort(r, n, sizeof *r, cmp_ranked_doc);
+    int rc = rescore(st, ix, q, inf, w, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) r[i].hit = st->heap[i];   /* both in passage order */
+    qsort(r, n, sizeof *r, cmp_ranked);
+    for (size_t i = 0; i < n; i++) st->heap[i] = r[i].hit;
+    return ZHS_OK;
+}
+
 int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_query *q,
                       const zhs_search_options *o, zhs_error *err)
 {
@@ -2439,6 +2487,12 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     /* a count needs no scores; o->proximity < 0: plain BM25 */
     zhs_prox_init(&prox, o->count_only ? 0 : o->proximity, k1);
     st.k = o->k;
+    /* the second phase re-ranks whole blocks of ZHS_PROX_RESCORE BM25
+    ** hits (rerank_blocks): the first phase keeps every block the k hits
+    ** reach whole, so that the first k are the same whatever k is asked
+    ** (a next page, asked for with a larger k, repeats none and skips none) */
+    if (prox.weight > 0)
+        st.k = (st.k + ZHS_PROX_RESCORE - 1) / ZHS_PROX_RESCORE * ZHS_PROX_RESCORE;
     if (prox.weight > 0 && st.k < ZHS_PROX_RESCORE) st.k = ZHS_PROX_RESCORE;
     st.heap = zhs_arena_alloc(arena, (st.k + 1) * sizeof *st.heap);
     st.t = zhs_arena_alloc(arena, (q->nterms + 1) * sizeof *st.t);
@@ -2495,9 +2549,8 @@ int zhs_native_search(zhs_topk *out, zhs_arena *arena, zhs_index *ix, const zhs_
     }
     if (o->count_only) st.nheap = 0;
     if (prox.weight > 0 && st.nheap) {
-        rc = rescore(&st, ix, q, inf, w, err);
+        rc = rerank_blocks(&st, arena, ix, q, inf, w, err);
         if (rc) goto done;
-        qsort(st.heap, st.nheap, sizeof *st.heap, cmp_hits);
     } else {
         heap_sort(&st);
     }

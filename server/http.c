@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 /* One request's state across libmicrohttpd's calls. */
 typedef struct req_ctx {
@@ -100,6 +102,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         if (!ctx) return MHD_NO;
         zhs_buf_init(&ctx->body);
         *con_cls = ctx;
+        pthread_mutex_lock(&s->stats_mu);
+        s->inflight++;
+        pthread_mutex_unlock(&s->stats_mu);
         /* Refuse a declared oversized body before reading any of it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->lim.max_body) return too_large(s, conn, ctx);
@@ -148,9 +153,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)conn, (void)toe;
+    (void)conn, (void)toe;
+    srv_server *s = cls;
     req_ctx *ctx = *con_cls;
     if (!ctx) return;
+    pthread_mutex_lock(&s->stats_mu);
+    s->inflight--;
+    pthread_mutex_unlock(&s->stats_mu);
     zhs_buf_free(&ctx->body);
     free(ctx);
     *con_cls = NULL;
@@ -170,7 +179,9 @@ int srv_http_start(srv_server *s, const char *bind, unsigned port, zhs_error *er
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
     struct sockaddr *sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    /* ITC: srv_http_stop quiesces the daemon (stops accepting) while the
+    ** requests in flight are answered */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     memset(&v4, 0, sizeof v4);
     memset(&v6, 0, sizeof v6);
     if (inet_pton(AF_INET, bind, &v4.sin_addr) == 1) {
@@ -214,6 +225,23 @@ unsigned srv_http_port(const srv_server *s)
 
 void srv_http_stop(srv_server *s)
 {
-    if (s->daemon) MHD_stop_daemon(s->daemon);
+    if (!s->daemon) return;
+    /* A query being answered when SIGTERM came gets its answer: the
+    ** listening socket stops accepting, the requests already read run to
+    ** their end (MHD_stop_daemon alone closed their connections with the
+    ** answer unsent), idle connections are not waited for */
+    MHD_socket ls = MHD_quiesce_daemon(s->daemon);
+    double until = zhs_now() + SRV_DRAIN_S;
+    for (;;) {
+        pthread_mutex_lock(&s->stats_mu);
+        uint64_t n = s->inflight;
+        pthread_mutex_unlock(&s->stats_mu);
+        if (!n || zhs_now() > until) break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
+    /* the daemon's threads are gone: the socket is ours to close */
+    if (ls != MHD_INVALID_SOCKET) close(ls);
 }

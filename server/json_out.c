@@ -75,7 +75,7 @@ void zhs_json_passage_meta(zhs_buf *o, const zhs_passage *p)
 }
 
 bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
-                  size_t nsp, size_t width, const zhs_version_info *v)
+                  size_t nsp, size_t width, const zhs_version_info *v, const char *in_force)
 {
     zhs_buf_printf(o, "{\"rank\":%zu,\"score\":%.6f,\"doc\":%u", rank, h->score, h->doc);
     zhs_json_passage_names(o, p);
@@ -96,6 +96,10 @@ bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *
     if (v && v->date[0]) {
         zhs_buf_puts(o, ",\"version\":{\"date\":");
         json_cstr(o, v->date);
+        if (in_force && in_force[0]) {
+            zhs_buf_puts(o, ",\"in_force\":");
+            json_cstr(o, in_force);
+        }
         zhs_buf_printf(o, ",\"newest\":%s,\"versions\":%u,\"dates\":[", v->newest ? "true" : "false", v->versions);
         for (uint32_t i = 0; i < v->ndates; i++) {
             if (i) zhs_buf_putc(o, ',');

@@ -64,6 +64,13 @@ static void fail_with(srv_response *resp, const zhs_error *e)
     srv_error(resp, status_for(e->code), "%s", e->message[0] ? e->message : zhs_status_name(e->code));
 }
 
+/* Whether e says a passage number names no passage (past the end, or
+** deleted): a 404, not a bad request. */
+static bool no_passage(const zhs_error *e)
+{
+    return e->code == ZHS_EINVAL || e->code == ZHS_ENOTFOUND;
+}
+
 static void json_cstr(zhs_buf *o, const char *s)
 {
     zhs_json_str(o, s, strlen(s));
@@ -167,13 +174,14 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
         const zhs_span *sp;
         size_t nsp;
         zhs_version_info ver;
+        char since[11];
         if (zhs_results_passage(&psg, r, h->doc, err) || zhs_results_highlights(&sp, &nsp, r, l->slot->an, &psg, err) ||
-            zhs_results_version(&ver, r, h->doc, err)) {
+            zhs_results_version(&ver, r, h->doc, err) || zhs_results_in_force(since, r, h->doc, err)) {
             rc = err->code;
             break;
         }
         if (i > p->offset) zhs_buf_putc(&hits, ',');
-        zhs_json_hit(&hits, i + 1, h, &psg, sp, nsp, p->width, &ver);
+        zhs_json_hit(&hits, i + 1, h, &psg, sp, nsp, p->width, &ver, since);
     }
     if (rc == ZHS_OK) {
         zhs_buf_puts(o, "{\"query\":");
@@ -253,11 +261,11 @@ static void route_passage(srv_server *s, const srv_request *req, srv_response *r
     if (!take_index(s, &l, resp)) goto done;
     zhs_results *r = NULL;
     zhs_passage psg;
-    if (p.doc >= l.snap->info.passages) {
-        srv_error(resp, 404, "no passage %u: the index has %llu passages, numbered from 0", p.doc,
-                  (unsigned long long)l.snap->info.passages);
-    } else if (zhs_index_results(&r, l.slot->ix, &e) || zhs_results_passage(&psg, r, p.doc, &e)) {
-        fail_with(resp, &e);
+    /* doc numbers run past the live count once passages were deleted:
+    ** the library says which exist */
+    if (zhs_index_results(&r, l.slot->ix, &e) || zhs_results_passage(&psg, r, p.doc, &e)) {
+        if (no_passage(&e)) srv_error(resp, 404, "no passage %u: %s", p.doc, e.message);
+        else fail_with(resp, &e);
     } else {
         zhs_buf *o = &resp->body;
         zhs_buf_printf(o, "{\"doc\":%u", p.doc);
@@ -388,14 +396,16 @@ static void route_explain(srv_server *s, const srv_request *req, srv_response *r
                   EXPLAIN_DEPTH);
         goto release;
     }
-    if (p.doc >= l.snap->info.passages) {
-        srv_error(resp, 404, "no passage %u: the index has %llu passages, numbered from 0", p.doc,
-                  (unsigned long long)l.snap->info.passages);
-        goto release;
-    }
     zhs_explanation ex;
     zhs_passage psg;
-    if (zhs_results_explain(&ex, r, p.doc, &e) || zhs_results_passage(&psg, r, p.doc, &e)) {
+    /* a native index says which numbers name passages (a Xapian one
+    ** explains nothing: its message comes from the explanation) */
+    bool native = l.snap->info.engine == ZHS_ENGINE_NATIVE;
+    if (native && zhs_results_passage(&psg, r, p.doc, &e) && no_passage(&e)) {
+        srv_error(resp, 404, "no passage %u: %s", p.doc, e.message);
+        goto release;
+    }
+    if (e.code || zhs_results_explain(&ex, r, p.doc, &e) || (!native && zhs_results_passage(&psg, r, p.doc, &e))) {
         fail_with(resp, &e);
         goto release;
     }

@@ -170,6 +170,7 @@ typedef struct srv_server {
     double started;
     pthread_mutex_t stats_mu;
     uint64_t requests, errors_4xx, errors_5xx;
+    uint64_t inflight;          /* requests read and not yet completed (stats_mu) */
     struct MHD_Daemon *daemon;
 } srv_server;
 
@@ -182,6 +183,9 @@ void srv_error(srv_response *resp, unsigned status, const char *fmt, ...) ZHS_PR
 /* ---------------------------------------------------------------- http.c */
 
 int srv_http_start(srv_server *s, const char *bind, unsigned port, zhs_error *err);
+/* Stops listening, answers the requests already read (at most
+** SRV_DRAIN_S seconds more), then closes every connection. */
+#define SRV_DRAIN_S 30
 void srv_http_stop(srv_server *s);
 /* The port listened on (what --port 0 chose). */
 unsigned srv_http_port(const srv_server *s);

@@ -696,6 +696,21 @@ check "versions: --all-versions shows both, each with its date" \
 "$ZHS" search "$IDX" "$Q" -k 20 --no-color --as-of 2020-06-01 >"$TMP/v.out" 2>&1
 check "versions: --as-of 2020-06-01 is the 2019 text only" \
     bash -c "grep -q '(2019-01-01).md' '$TMP/v.out' && ! grep -q '2023-09-26  *(' '$TMP/v.out' && ! grep -q '保护条例.md:' '$TMP/v.out'"
+# the 2023 text was adopted on 2023-09-26 and is in force from 2024-01-01
+# (its front matter's effective, and its last article): as of 2023-12-01
+# the 2019 text is the one in force, and the 2023 hits say when theirs is
+"$ZHS" search "$IDX" "$Q" -k 20 --no-color --as-of 2023-12-01 >"$TMP/v.out" 2>&1
+check "versions: --as-of 2023-12-01 (adopted, not yet in force) is the 2019 text" \
+    bash -c "grep -q '(2019-01-01).md' '$TMP/v.out' && ! grep -q '保护条例.md:' '$TMP/v.out'"
+"$ZHS" search "$IDX" "$Q" -k 20 --no-color --as-of 2024-01-01 >"$TMP/v.out" 2>&1
+check "versions: --as-of 2024-01-01 is the 2023 text, in force from that day" \
+    bash -c "grep -q '2023-09-26 (older version: 2019-01-01), in force from 2024-01-01' '$TMP/v.out' && ! grep -q '(2019-01-01).md' '$TMP/v.out'"
+"$ZHS" search "$IDX" "$Q" -k 1 --json >"$TMP/v.json" 2>/dev/null
+check "versions: --json gives the day in force" py '
+import json, sys
+h = json.load(open(sys.argv[1]))["hits"][0]
+assert h["version"]["in_force"] == "2024-01-01", h["version"]
+' "$TMP/v.json"
 # as of a date, a hit of an undated document says so (the sample's FAQ and
 # news have no date); a dated one alone does not
 "$ZHS" search "$IDX" '个人信息' -k 50 --as-of 2020-06-01 >"$TMP/v.out" 2>"$TMP/v.err"
@@ -772,6 +787,17 @@ for q in '个人信息 date>=2021' '个人信息 category:' '个人信息 status
   check "'$q': searched without the condition, with a warning" \
     bash -c "[ $rc = 0 ] && [ '$got' = '$want' ] && grep -q 'ignored the condition' '$TMP/w.err'"
 done
+
+# an update keeps the index's analyzer and BM25 options: one given to it is
+# said to be ignored, not silently dropped
+mkdir -p "$TMP/upd" && printf '# 甲条例\n\n第一条 青禾省的规定。\n' >"$TMP/upd/a.md"
+printf '青禾省\n' >"$TMP/upd.dict"
+"$ZHS" index -q -o "$TMP/upd.idx" "$TMP/upd" >/dev/null 2>&1
+run "$ZHS" index -q --update --user-dict "$TMP/upd.dict" -o "$TMP/upd.idx" "$TMP/upd"
+check "index --update --user-dict: a warning that the option is ignored" \
+    bash -c "[ $rc = 0 ] && grep -q -- '--user-dict is ignored by --update' '$ERR'"
+run "$ZHS" index -q --update -o "$TMP/upd.idx" "$TMP/upd"
+check "index --update without such options: no warning" bash -c "[ $rc = 0 ] && ! grep -q 'ignored' '$ERR'"
 
 echo
 echo "$pass passed, $fail failed"

@@ -444,6 +444,28 @@ else bad "after the index was rebuilt the server shows ${got:-nothing} passages,
 
 # =====================================================================
 echo "--- a Xapian index (one database handle per thread)"
+# After a deletion the passage numbers run past the live count: every hit's
+# doc opens, the deleted passage does not.
+DIDX="$TMP/didx"
+cp -r "$IDX" "$DIDX"
+last=$(( $("$ZHS" stats "$DIDX" | awk '$1 == "passages" {print $2}') - 1 ))
+gone=$("$ZHS" search "$DIDX" '个人信息' -k 1 --format trec | awk '{print $3}')
+gone_doc=$("$ZHS" search "$DIDX" '个人信息' -k 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["hits"][0]["doc"])')
+if "$ZHS" delete "$DIDX" "$gone" >/dev/null 2>>"$TMP/index.err"; then
+    start_server deleted "$DIDX"
+    req GET "/passages/$last"
+    if [ "$code" = 200 ]; then ok "after a deletion, /passages/$last (the last number) opens"
+    else bad "after a deletion, /passages/$last: $code $(body)"; fi
+    req GET "/explain?q=个人信息&doc=$last"
+    if [ "$code" = 200 ]; then ok "after a deletion, /explain of the last number works"
+    else bad "after a deletion, /explain doc=$last: $code $(body)"; fi
+    SAYS='deleted' expect_error 404 "after a deletion, /passages/ of the deleted passage" GET "/passages/$gone_doc"
+    kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null
+else
+    bad "zhs delete failed: $(tail -2 "$TMP/index.err")"
+fi
+PORT=$MAIN_PORT SPID=$MAIN_PID
+
 XIDX="$TMP/xidx"
 if ! "$ZHS" --version | grep -q xapian; then
     echo "skip the Xapian part: this zhs was built without the Xapian engine (ZHS_WITH_XAPIAN=OFF)"
@@ -467,6 +489,24 @@ elif "$ZHS" index -q --engine xapian -o "$XIDX" "$SAMPLE" >/dev/null 2>>"$TMP/in
 else
     bad "zhs index --engine xapian failed: $(tail -2 "$TMP/index.err")"
 fi
+PORT=$MAIN_PORT SPID=$MAIN_PID
+
+# SIGTERM while a request is being read: it is answered, then the server
+# stops (a slow upload: the body comes at 1 KB/s, the signal after 1 s)
+start_server drain "$IDX"
+python3 -c 'import sys; sys.stdout.write("{\"q\":\"数据\",\"k\":3}" + " " * 3000)' >"$TMP/slow.json"
+curl -s -o "$TMP/drain.out" -w '%{http_code}' --max-time 30 --limit-rate 1K -X POST \
+     -H 'Content-Type: application/json' --data-binary @"$TMP/slow.json" \
+     "http://127.0.0.1:$PORT/search" >"$TMP/drain.code" 2>/dev/null &
+CURL=$!
+sleep 1
+kill -TERM "$SPID"
+wait "$CURL"
+for _ in $(seq 1 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+if [ "$(cat "$TMP/drain.code")" = 200 ] && grep -q '"hits"' "$TMP/drain.out" && ! kill -0 "$SPID" 2>/dev/null; then
+    ok "SIGTERM during a request: it is answered (200), then the server stops"
+else bad "SIGTERM during a request: HTTP $(cat "$TMP/drain.code"), $(head -c 200 "$TMP/drain.out"); server $(kill -0 "$SPID" 2>/dev/null && echo still running || echo stopped)"; fi
+wait "$SPID" 2>/dev/null
 PORT=$MAIN_PORT SPID=$MAIN_PID
 
 # Stops cleanly on SIGTERM.

@@ -348,17 +348,59 @@ static bool weighs_out_words(zhs_analyzer *an, const char *text)
     return out;
 }
 
+/* Pages: the first k hits are the same whatever k is asked (the second
+** phase re-ranks whole blocks of BM25 hits), so that a next page asked for
+** with a larger k (as zhs serve's offset does) repeats and skips nothing:
+** k 10, 100, 110, 130 against the first hits of k 250, with the bonus on. */
+static void compare_pages(zhs_index *ix, zhs_analyzer *an, int nq)
+{
+    zhs_buf q;
+    zhs_buf_init(&q);
+    size_t long_lists = 0;
+    for (int i = 0; i < nq; i++) {
+        random_query(&q);
+        zhs_search_options o;
+        zhs_search_options_default(&o);
+        o.exhaustive = i % 2;
+        o.k = 250;
+        zhs_results *all = NULL;
+        zhs_error e = {0};
+        if (zhs_index_search(&all, ix, an, zhs_buf_cstr(&q), &o, &e)) {
+            zhs_results_free(all);
+            continue;
+        }
+        if (zhs_results_count(all) > 130) long_lists++;
+        size_t ks[] = {10, 100, 110, 130};
+        for (size_t t = 0; t < 4; t++) {
+            o.k = ks[t];
+            zhs_results *r = NULL;
+            CHECK_OK(zhs_index_search(&r, ix, an, zhs_buf_cstr(&q), &o, &e), e);
+            size_t n = r ? zhs_results_count(r) : 0;
+            bool same = n == (zhs_results_count(all) < ks[t] ? zhs_results_count(all) : ks[t]);
+            for (size_t j = 0; same && j < n; j++)
+                same = zhs_results_hit(r, j)->doc == zhs_results_hit(all, j)->doc &&
+                       zhs_results_hit(r, j)->score == zhs_results_hit(all, j)->score;
+            CHECK_MSG(same, "[%s] k=%zu (exhaustive %d): not the first hits of k=250", zhs_buf_cstr(&q), ks[t],
+                      o.exhaustive);
+            zhs_results_free(r);
+        }
+        zhs_results_free(all);
+    }
+    CHECK_MSG(long_lists > 0, "no query of %d had more than 130 hits: pages past the first block not tested", nq);
+    zhs_buf_free(&q);
+}
+
 static void compare_paths(zhs_index *ix, zhs_analyzer *an, int nq)
 {
     zhs_buf q;
     zhs_buf_init(&q);
     size_t diffs = 0, nonempty = 0, with_bonus = 0;
-    size_t ks[] = {1, 10, 100};
+    size_t ks[] = {1, 10, 100, 130};
     for (int i = 0; i < nq; i++) {
         random_query(&q);
         zhs_search_options o;
         zhs_search_options_default(&o);
-        o.k = ks[i % 3];
+        o.k = ks[i % 4];
         if (i % 4 == 3) {   /* parameters other than the index's: loose bounds */
             o.k1 = 0.7;
             o.b = 0.9;
@@ -1196,6 +1238,7 @@ int main(void)
         check_postings(ix);
         check_advance(ix);
         compare_paths(ix, an, i ? 100 : 400);
+        if (!i) compare_pages(ix, an, 60);
         check_window_split(ix, an);
         check_pairs(ix, an);
         check_phrase_pairs(ix, an);

@@ -7,6 +7,7 @@
 */
 #include "harness.h"
 #include "meta.h"
+#include "ztable.h"
 #include "zhs.h"
 
 #include <errno.h>
@@ -48,6 +49,20 @@ static void make_corpus(const char *dir)
                "# 示例税法\n\n第三条 纳税人依照本法缴纳税款，按期纳税。\n");
     write_file(dir, "经济法/示例海关法.md",
                "# 示例海关法\n\n第三条 进出口货物由海关监管，收货人依法纳税。\n");
+    /* Versions adopted on one day and in force on a later one: the
+    ** amended 2018 text keeps the first text's day (2006, before its own
+    ** date), the 2023 revision names 2024-07-01; a front matter and a
+    ** JSONL record say their day in force as "effective". */
+    write_file(dir, "民法商法/示例公司法(2018-10-26).md",
+               "# 示例公司法\n\n第一条 股东出资期限由章程规定。\n\n第二条 本法自2006年1月1日起施行。\n");
+    write_file(dir, "民法商法/示例公司法(2023-12-29).md",
+               "# 示例公司法\n\n第一条 股东出资期限不超过五年。\n\n第二条 本法自二〇二四年七月一日起施行。\n");
+    write_file(dir, "民法商法/示例登记条例.md",
+               "---\ndate: 2023-03-01\neffective: 2023-05-01\n---\n# 示例登记条例\n\n"
+               "第一条 出资期限应当登记。\n\n第二条 本条例自公布之日起施行。\n");
+    write_file(dir, "问答/notes.jsonl",
+               "{\"id\": \"n1\", \"title\": \"出资期限答问\", \"text\": \"出资期限的答问。\", "
+               "\"date\": \"2023-01-02\", \"effective\": \"2023-02-01\"}\n");
     write_file(dir, "问答/faq.jsonl",
                "{\"id\": \"q1\", \"title\": \"什么是经营者集中？\", \"text\": \"经营者集中包括合并和取得控制权。\", "
                "\"date\": \"2023-01-02\", \"url\": \"https://example.org/q1\", \"tags\": [\"竞争\", 1]}\n"
@@ -74,6 +89,44 @@ static void test_dates(void)
     CHECK_STR(out, "2007-08-30");
     zhs_date_format(out, 0);
     CHECK_STR(out, "");
+}
+
+/* Where a text says when its document takes effect (meta.h). */
+static void test_clauses(void)
+{
+    static const struct {
+        const char *text;
+        int kind;
+        uint32_t date;
+    } cases[] = {
+        {"第十条 本法自2024年7月1日起施行。", ZHS_EFFECTIVE_DATE, 20240701},
+        {"本条例自公布之日起施行。", ZHS_EFFECTIVE_ITS_DATE, 0},
+        {"本办法自印发之日起实施", ZHS_EFFECTIVE_ITS_DATE, 0},
+        {"本实施细则自二〇二一年三月一日起施行。", ZHS_EFFECTIVE_DATE, 20210301},
+        {"本规定自一九九五年十二月三十一日起执行。", ZHS_EFFECTIVE_DATE, 19951231},
+        {"本规定自 2019 年 1 月 1 日起实施。", ZHS_EFFECTIVE_DATE, 20190101},
+        {"本条例于1995年10月1日起施行。", ZHS_EFFECTIVE_DATE, 19951001},
+        {"本自治条例自1990年5月1日起生效。", ZHS_EFFECTIVE_DATE, 19900501},
+        {"本条例自２０２０年１月１日起施行", ZHS_EFFECTIVE_DATE, 20200101},
+        /* the last clause is the document's */
+        {"本决定自2001年1月1日起施行。修正后的本法自2002年2月2日起施行。", ZHS_EFFECTIVE_DATE, 20020202},
+        /* not a clause: another law named, no day, a day that is none, a
+        ** name with punctuation in it, no 本 */
+        {"《中华人民共和国民法典》自2021年1月1日起施行。", ZHS_EFFECTIVE_NONE, 0},
+        {"本法施行前已登记设立的公司。", ZHS_EFFECTIVE_NONE, 0},
+        {"本法自2023年2月30日起施行。", ZHS_EFFECTIVE_NONE, 0},
+        {"本法，自2023年2月1日起施行。", ZHS_EFFECTIVE_NONE, 0},
+        {"合同自成立之日起生效。", ZHS_EFFECTIVE_NONE, 0},
+        {"本法自2020年度起施行", ZHS_EFFECTIVE_NONE, 0},
+        {"起施行", ZHS_EFFECTIVE_NONE, 0},
+        {"", ZHS_EFFECTIVE_NONE, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint32_t d = 0;
+        int k = zhs_effective_clause(cases[i].text, strlen(cases[i].text), &d);
+        CHECK_MSG(k == cases[i].kind && (k != ZHS_EFFECTIVE_DATE || d == cases[i].date),
+                  "clause %zu (%s): kind %d date %u", i, cases[i].text, k, (unsigned)d);
+    }
 }
 
 /* ---------------------------------------------------------- reading */
@@ -319,6 +372,94 @@ static void test_search(const char *idx, zhs_analyzer *an, const char *engine)
 /* The version-1 index in tests/data was built by zhsearch before
 ** metadata (commit eeaddd3): it still opens and reads, with empty
 ** metadata, and asking it for a filter says to rebuild. */
+/* The title and date of the hits of q, with the day each is in force
+** from ("示例公司法 2018-10-26 2018-10-26"). */
+static int run_in_force(shown *s, zhs_index *ix, zhs_analyzer *an, const char *q, const zhs_search_options *o,
+                        zhs_error *err)
+{
+    memset(s, 0, sizeof *s);
+    zhs_results *r;
+    if (zhs_index_search(&r, ix, an, q, o, err)) return err->code;
+    for (size_t i = 0; i < zhs_results_count(r) && i < 32; i++) {
+        const zhs_hit *h = zhs_results_hit(r, i);
+        zhs_passage p;
+        char since[11];
+        if (zhs_results_passage(&p, r, h->doc, err) || zhs_results_in_force(since, r, h->doc, err)) break;
+        snprintf(s->what[s->n++], sizeof s->what[0], "%s %s %s", p.title, p.date, since);
+    }
+    zhs_results_free(r);
+    return err->code;
+}
+
+/* The version in force on a day is the newest in force by then, from the
+** day its text or its metadata names, never before its date. */
+static void test_in_force(const char *idx, zhs_analyzer *an, const char *engine)
+{
+    zhs_error err = {0};
+    zhs_index *ix;
+    CHECK_OK(zhs_index_open(&ix, idx, &err), err);
+    if (err.code) return;
+    shown s;
+    zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+    o.k = 20;
+    const char *v18 = "示例公司法 2018-10-26 2018-10-26", *v23 = "示例公司法 2023-12-29 2024-07-01";
+    CHECK_OK(run_in_force(&s, ix, an, "出资期限", &o, &err), err);
+    CHECK_MSG(has(&s, v23) && !has(&s, v18), "%s: the default is not the newest version", engine);
+    CHECK_MSG(has(&s, "示例登记条例 2023-03-01 2023-05-01") && has(&s, "出资期限答问 2023-01-02 2023-02-01"),
+              "%s: a front matter's or a record's effective not read", engine);
+    o.as_of = "2024-03-01";     /* adopted, not yet in force */
+    CHECK_OK(run_in_force(&s, ix, an, "出资期限", &o, &err), err);
+    CHECK_MSG(has(&s, v18) && !has(&s, v23), "%s: as of 2024-03-01 is not the 2018 text", engine);
+    CHECK_MSG(has(&s, "示例登记条例 2023-03-01 2023-05-01"), "%s: as of 2024 hides the regulation", engine);
+    o.as_of = "2024-07-01";
+    CHECK_OK(run_in_force(&s, ix, an, "出资期限", &o, &err), err);
+    CHECK_MSG(has(&s, v23) && !has(&s, v18), "%s: as of 2024-07-01 is not the 2023 text", engine);
+    o.as_of = "2023-04-01";     /* dated, in force a month later */
+    CHECK_OK(run_in_force(&s, ix, an, "出资期限", &o, &err), err);
+    CHECK_MSG(!has(&s, "示例登记条例 2023-03-01 2023-05-01") && has(&s, v18), "%s: as of 2023-04-01", engine);
+    o.as_of = "2018-01-01";     /* the 2018 text is not in force before its date */
+    CHECK_OK(run_in_force(&s, ix, an, "出资期限", &o, &err), err);
+    CHECK_MSG(!has(&s, v18) && !has(&s, v23), "%s: as of 2018-01-01 shows a version", engine);
+    o.as_of = NULL;
+    o.all_versions = 1;
+    o.filter = "effective>=2024-01-01";
+    CHECK_OK(run_in_force(&s, ix, an, "出资期限", &o, &err), err);
+    CHECK_MSG(s.n == 1 && has(&s, v23), "%s: effective>=2024-01-01 gives %zu hits", engine, s.n);
+    o.filter = NULL;
+    CHECK_OK(run_in_force(&s, ix, an, "\"出资期限\" effective<2019-01-01", &o, &err), err);
+    CHECK_MSG(s.n == 1 && has(&s, v18), "%s: effective<2019 in the query gives %zu hits (%s)", engine, s.n, s.what[s.n > 1]);
+    zhs_index_close(ix);
+}
+
+/* A metadata table of formats 9 and 10 (ZHSMETA2: runs of 24 bytes, no
+** day in force) still loads: its versions are in force from their dates. */
+static void test_meta_v2(void)
+{
+    zhs_buf b;
+    zhs_buf_init(&b);
+    uint32_t head[] = {2, 1, 1, 0};       /* 2 runs, 1 group, the string "" */
+    for (int i = 0; i < 4; i++) zhs_buf_put_u32(&b, head[i]);
+    uint32_t runs[2][6] = {{0, 0, 20180101, 0, 0, 0}, {3, 0, 20230101, 0, 0, 0}};
+    for (int r = 0; r < 2; r++)
+        for (int k = 0; k < 6; k++) zhs_buf_put_u32(&b, runs[r][k]);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/g1.meta", zt_tmpdir());
+    zhs_error err = {0};
+    CHECK_OK(zhs_ztable_write(NULL, path, ZHS_MAGIC_META_V2, b.data, b.len, &err), err);
+    zhs_meta m;
+    CHECK_OK(zhs_meta_load(&m, path, 5, &err), err);
+    if (!err.code) {
+        CHECK(m.nruns == 2 && m.runs[1].in_force == 0 && m.group_off[1] == 2);
+        CHECK(m.dates[0] == 20230101 && m.in_force[0] == 20230101 && m.in_force[1] == 20180101);
+        zhs_meta_free(&m);
+    }
+    /* the same runs read as 28-byte ones are damage, not a misread */
+    CHECK_OK(zhs_ztable_write(NULL, path, ZHS_MAGIC_META, b.data, b.len, &err), err);
+    CHECK(zhs_meta_load(&m, path, 5, &err) == ZHS_ECORRUPT);
+    zhs_error_clear(&err);
+    zhs_buf_free(&b);
+}
+
 static void test_old_index(zhs_analyzer *an)
 {
     zhs_error err = {0};
@@ -406,6 +547,8 @@ static void test_prior(const char *idx, zhs_analyzer *an)
 int main(void)
 {
     test_dates();
+    test_clauses();
+    test_meta_v2();
     const char *corpus = zt_tmpdir();
     make_corpus(corpus);
     test_reading(corpus);
@@ -419,12 +562,14 @@ int main(void)
     snprintf(idx, sizeof idx, "%s/native", zt_tmpdir());
     CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_NATIVE, 1, &err), err);
     test_search(idx, an, "native");
+    test_in_force(idx, an, "native");
     test_prior(idx, an);
     int xe;
     if (zhs_engine_from_name(&xe, "xapian", NULL) == ZHS_OK) {
         snprintf(idx, sizeof idx, "%s/xapian", zt_tmpdir());
         CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_XAPIAN, 1, &err), err);
         test_search(idx, an, "xapian");
+        test_in_force(idx, an, "xapian");
         /* Several shards: hidden passages are dropped after the search. */
         snprintf(idx, sizeof idx, "%s/xapian3", zt_tmpdir());
         CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_XAPIAN, 3, &err), err);

@@ -203,6 +203,20 @@ static void test_fingerprint(zhs_analyzer *dict, zhs_analyzer *icu)
     zhs_error e2 = {0};
     an = NULL;
     CHECK(zhs_analyzer_open(&an, &bad, &e2) == ZHS_EINVAL && an == NULL);
+    /* a flag set from a bit mask (bigrams = flags & 2) would be written
+    ** into the fingerprint as 2 and read back as off: refused, by name */
+    zhs_analyzer_config_default(&bad);
+    bad.bigrams = 2;
+    zhs_error e4 = {0};
+    CHECK(zhs_analyzer_open(&an, &bad, &e4) == ZHS_EINVAL && an == NULL && strstr(e4.message, "bigrams") != NULL);
+    zhs_analyzer_config_default(&bad);
+    bad.fold_traditional = 9;
+    zhs_error e5 = {0};
+    CHECK(zhs_analyzer_open(&an, &bad, &e5) == ZHS_EINVAL && strstr(e5.message, "fold_traditional") != NULL);
+    zhs_analyzer_config_default(&bad);
+    bad.chars = -1;
+    zhs_error e6 = {0};
+    CHECK(zhs_analyzer_open(&an, &bad, &e6) == ZHS_EINVAL && strstr(e6.message, "chars") != NULL);
     zhs_error e3 = {0};
     CHECK(open_with(ZHS_SEGMENTER_ICU, "/nonexistent", &e3) == NULL && e3.code == ZHS_EINVAL);
 }

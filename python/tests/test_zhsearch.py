@@ -55,6 +55,8 @@ class TestSearch(SampleIndex):
         self.assertGreater(top.line, 1)
         self.assertTrue(top.text.startswith("第十条之一"), top.text)
         self.assertEqual(top.id, "regulations/澄海市个人信息保护条例.md#第十条之一")
+        # adopted 2023-09-26, in force from 2024-01-01 (its front matter)
+        self.assertEqual((top.date, top.in_force), ("2023-09-26", "2024-01-01"))
         self.assertEqual([h.rank for h in hits], list(range(1, 11)))
         scores = [h.score for h in hits]
         self.assertEqual(scores, sorted(scores, reverse=True))

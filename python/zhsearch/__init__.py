@@ -531,6 +531,7 @@ class Hit:
     category: str = ""          # first folder under the corpus root
     status: str = ""
     issuer: str = ""
+    in_force: str = ""          # the day the version is in force from, YYYY-MM-DD
 
     def marked(self, before: str = "[", after: str = "]") -> str:
         """text with every highlight between before and after."""
@@ -680,10 +681,12 @@ class Index(_Closeable):
                 chars = _char_offsets(data)
                 hb = tuple((spans[j].start, spans[j].end) for j in range(nspans.value))
                 hc = tuple((chars[s], chars[e]) for s, e in hb)
+                since = ctypes.create_string_buffer(11)
+                _check(lib.zhs_results_in_force(since, res, h.doc, ctypes.byref(err)), err)
                 hits.append(Hit(i + 1, h.score, h.doc, _str(p.id), _str(p.title), _str(p.heading),
                                 _str(p.label), _str(p.path), p.line,
                                 data.decode("utf-8", "replace"), hc, hb, _str(p.date),
-                                _str(p.category), _str(p.status), _str(p.issuer)))
+                                _str(p.category), _str(p.status), _str(p.issuer), _str(since.value)))
             warnings = []
             while True:
                 w = lib.zhs_results_warning(res, len(warnings))

@@ -219,6 +219,7 @@ PROTOTYPES = {
     "zhs_results_hit": (POINTER(Hit), [Handle, c_size_t]),
     "zhs_results_free": (None, [Handle]),
     "zhs_results_passage": (c_int, [POINTER(Passage), Handle, c_uint32, ERR]),
+    "zhs_results_in_force": (c_int, [ctypes.c_char_p, Handle, c_uint32, ERR]),
     "zhs_results_highlights": (c_int, [POINTER(POINTER(Span)), POINTER(c_size_t), Handle,
                                        Handle, POINTER(Passage), ERR]),
     "zhs_index_verify": (c_int, [c_char_p, ERR]),
