@@ -36,6 +36,7 @@ void srv_params_init(srv_params *p)
     p->width = 120;
     p->k1 = 0;
     p->b = -1;
+    p->proximity = -1;
     p->expand = true;
 }
 
@@ -122,7 +123,7 @@ static bool key_is(const char *key, size_t keylen, const char *name)
 ** for /analyze). */
 static const char *const names[] = {"q", "text", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
                                     "count", "doc", "id", "filter", "as_of", "all_versions", "group", "per_group",
-                                    "expand"};
+                                    "expand", "proximity"};
 
 int srv_params_check_only(const srv_params *p, unsigned allowed, const char *endpoint, zhs_error *err)
 {
@@ -178,6 +179,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
     if (key_is(key, keylen, "width")) return parse_uint("width", val, vlen, 10, 2000, &p->width, err);
     if (key_is(key, keylen, "k1")) return parse_real("k1", val, vlen, 0.001, 100, &p->k1, err);
     if (key_is(key, keylen, "b")) return parse_real("b", val, vlen, 0, 1, &p->b, err);
+    if (key_is(key, keylen, "proximity")) return parse_real("proximity", val, vlen, 0, 100, &p->proximity, err);
     if (key_is(key, keylen, "exhaustive")) return parse_bool("exhaustive", val, vlen, &p->exhaustive, err);
     if (key_is(key, keylen, "exact_total")) return parse_bool("exact_total", val, vlen, &p->exact_total, err);
     if (key_is(key, keylen, "count")) return parse_bool("count", val, vlen, &p->count, err);
@@ -225,7 +227,7 @@ int srv_params_set(srv_params *p, const srv_limits *lim, const char *key, size_t
     shown[j] = 0;
     return zhs_fail(err, ZHS_EINVAL,
                     "unknown parameter \"%s\": the parameters are q (or text), k, offset, width, k1, b, exhaustive, "
-                    "exact_total, count, doc, id, filter, as_of, all_versions, group, per_group, expand",
+                    "exact_total, count, doc, id, filter, as_of, all_versions, group, per_group, expand, proximity",
                     shown);
 }
 

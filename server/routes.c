@@ -86,7 +86,7 @@ static void ok_json(srv_response *resp)
 /* The parameters each endpoint takes. */
 static const char *const search_params[] = {"q", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
                                             "count", "filter", "as_of", "all_versions", "group", "per_group",
-                                            "expand"};
+                                            "expand", "proximity"};
 static const char *const explain_params[] = {"q", "doc", "id"};
 static const char *const analyze_params[] = {"q"};
 #define PARAMS(a) srv_params_bits(a, sizeof a / sizeof a[0])
@@ -137,6 +137,8 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
     so.k = p->offset + p->k;
     so.k1 = p->k1;
     so.b = p->b;
+    /* 0 is plain BM25, as on the command line (the library's 0 is its default) */
+    if (p->proximity >= 0) so.proximity = p->proximity > 0 ? p->proximity : -1;
     so.exhaustive = p->exhaustive;
     so.count_only = p->count;
     so.filter = p->filter.len ? p->filter.data : NULL;

@@ -44,6 +44,8 @@ typedef struct srv_params {
     bool has_q;
     size_t k, offset, width;
     double k1, b;               /* 0 / -1: the index's */
+    double proximity;           /* the bonus's weight as zhs search --proximity takes it (0: plain
+                                ** BM25); -1: the default */
     bool exhaustive, exact_total, count;
     uint32_t doc;               /* /explain: the passage number */
     bool has_doc;

@@ -342,6 +342,12 @@ SAYS='not a JSON object' expect_error 400 "POST body with text after the object"
 expect_error 400 "/analyze without text" GET /analyze
 expect_error 400 "/explain without doc or id" GET '/explain?q=数据'
 expect_error 400 "/explain with both doc and id" GET '/explain?q=数据&doc=1&id=x'
+# proximity=0 is plain BM25, as zhs search --proximity 0
+"$ZHS" search "$IDX" '个人信息 处理者' --json -k 10 --proximity 0 >"$TMP/cli0.json"
+req GET '/search?q=个人信息+处理者&k=10&proximity=0'
+if [ "$code" = 200 ] && same_as_cli "$OUT" "$TMP/cli0.json" 0; then ok "/search proximity=0 gives what zhs search --proximity 0 gives"
+else bad "/search proximity=0: $code $(pyerr)"; fi
+expect_error 400 "proximity out of range" GET '/search?q=数据&proximity=-1'
 expect_error 404 "unknown path" GET /nope
 expect_error 404 "a path outside (no file serving)" GET /../../etc/passwd
 expect_error 404 "/passages/ past the end" GET /passages/999999
