@@ -246,7 +246,18 @@ class TestBuild(unittest.TestCase):
             zhsearch.build_index(SAMPLE, out, b=2.0)
         with self.assertRaises(zhsearch.InvalidArgumentError):
             zhsearch.build_index(SAMPLE, out, ram=0)
+        with self.assertRaises(zhsearch.InvalidArgumentError) as cm:
+            zhsearch.build_index(SAMPLE, out, title_weight=-2)
+        self.assertIn("title_weight", str(cm.exception))
         self.assertFalse(os.path.exists(os.path.join(out, "MANIFEST")))
+        built = os.path.join(self.tmp, "ok.idx")
+        zhsearch.build_index(SAMPLE, built)
+        with zhsearch.Index(built) as ix:
+            with self.assertRaises(TypeError) as cm:
+                ix.search(QUERY, filter=5)
+            self.assertIn("filter", str(cm.exception))
+            with self.assertRaises(zhsearch.InvalidArgumentError):
+                ix.search(QUERY, as_of="2020\0-01-01")
 
     def test_warnings_and_callbacks(self):
         d = self.corpus({"a.md": "# 甲法\n\n第一条 个人信息受法律保护。\n".encode(),

@@ -88,6 +88,23 @@ def _encode_text(text, what):
     raise TypeError("%s must be str or bytes, not %s" % (what, type(text).__name__))
 
 
+def _encode_option(value, what):
+    """A text option (filter, as_of) as the library takes it: None stays
+    None; anything but str is a TypeError naming the option."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise TypeError("%s must be str, not %s" % (what, type(value).__name__))
+    try:
+        data = value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError("%s holds a lone surrogate, which is no character" % what, L.EINVAL,
+                                   "bad argument") from None
+    if b"\0" in data:
+        raise InvalidArgumentError("%s contains a NUL character" % what, L.EINVAL, "bad argument")
+    return data
+
+
 def _encode_query(query):
     if isinstance(query, str):
         try:
@@ -371,6 +388,9 @@ def build_index(corpus_paths: Union[PathLike, Sequence[PathLike]], out_dir: Path
                                        "bad argument")
         opts.ram_budget = int(ram * (1 << 20))
     if title_weight is not None:
+        if not 1 <= int(title_weight) <= 16:
+            raise InvalidArgumentError("title_weight takes a number from 1 to 16, not %r" % (title_weight,),
+                                       L.EINVAL, "bad argument")
         opts.title_weight = int(title_weight)
     if k1 is not None:
         opts.k1 = float(k1)
@@ -655,8 +675,8 @@ class Index(_Closeable):
         force at a date; all_versions: every version of a law; per_law: at
         most this many passages of each law (0: no grouping); expand=False:
         no statutes' wording added for everyday words (docs/RANKING.md)."""
-        meta = {"filter": filter.encode("utf-8") if filter else None,
-                "as_of": as_of.encode("utf-8") if as_of else None,
+        meta = {"filter": _encode_option(filter, "filter"),
+                "as_of": _encode_option(as_of, "as_of"),
                 "all_versions": all_versions, "per_law": per_law, "expand": expand}
         if self._info.shareable:
             return self._search(query, k, k1, b, exhaustive, meta)
