@@ -87,7 +87,10 @@ static void ok_json(srv_response *resp)
 static const char *const search_params[] = {"q", "k", "offset", "width", "k1", "b", "exhaustive", "exact_total",
                                             "count", "filter", "as_of", "all_versions", "group", "per_group",
                                             "expand", "proximity"};
-static const char *const explain_params[] = {"q", "doc", "id"};
+/* the version and filter parameters of /search too: they choose which
+** passages are hits (a hit of all_versions=1 is explained with it), not
+** how they score */
+static const char *const explain_params[] = {"q", "doc", "id", "filter", "as_of", "all_versions"};
 static const char *const analyze_params[] = {"q"};
 #define PARAMS(a) srv_params_bits(a, sizeof a / sizeof a[0])
 
@@ -369,6 +372,9 @@ static void route_explain(srv_server *s, const srv_request *req, srv_response *r
     zhs_search_options so;
     zhs_search_options_default(&so);
     so.k = EXPLAIN_DEPTH;
+    so.filter = p.filter.len ? p.filter.data : NULL;
+    so.as_of = p.as_of.len ? p.as_of.data : NULL;
+    so.all_versions = p.all_versions;
     zhs_results *r = NULL;
     if (zhs_index_search(&r, l.slot->ix, l.slot->an, zhs_buf_cstr(&p.q), &so, &e)) {
         fail_with(resp, &e);

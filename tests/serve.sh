@@ -294,6 +294,17 @@ else bad "/explain id: $code $(body) $(pyerr)"; fi
 req GET "/explain?q=title:个人信息+同意&doc=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["hits"][0]["doc"])' "$TMP/cli-title.json")"
 if [ "$code" = 200 ] && explain_ok "$OUT" "$TMP/cli-title.json"; then ok "/explain with a title: filter adds up to the search score too"
 else bad "/explain title: $code $(body) $(pyerr)"; fi
+# a hit of an older version (all_versions=1) is explained with the same option
+"$ZHS" search "$IDX" '个人信息 收集 title:澄海市个人信息保护条例' --all-versions --json -k 20 >"$TMP/cli-all.json"
+old=$(py 'import json,sys
+for h in json.load(open(sys.argv[1]))["hits"]:
+    if h.get("version") and not h["version"]["newest"]: print(h["id"]); break' "$TMP/cli-all.json")
+if [ -n "$old" ]; then
+  req GET "/explain?q=个人信息+收集+title:澄海市个人信息保护条例&all_versions=true&id=$(py 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$old")"
+  if [ "$code" = 200 ] && py 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rank"] is not None, d["rank"]' "$OUT"; then
+    ok "/explain all_versions=true: an older version's hit has its rank"
+  else bad "/explain all_versions: $code $(body) $(pyerr)"; fi
+else bad "/explain all_versions: no older version among the CLI's hits"; fi
 
 # =====================================================================
 echo "--- errors are JSON with a status"
