@@ -37,7 +37,15 @@ static bool below(const char *path, const char *dir)
 static char *logical_path(const char *arg)
 {
     char cwd[ZHS_PATH_MAX];
-    if (arg[0] != '/' && !getcwd(cwd, sizeof cwd)) return NULL;
+    /* the shell's working directory as the user reached it (through a
+    ** link: cd corpus/linked), when it is the same directory as "." */
+    const char *pwd = getenv("PWD");
+    struct stat a, d;
+    if (arg[0] != '/' && pwd && pwd[0] == '/' && strlen(pwd) < sizeof cwd && stat(pwd, &a) == 0 &&
+        stat(".", &d) == 0 && a.st_dev == d.st_dev && a.st_ino == d.st_ino)
+        snprintf(cwd, sizeof cwd, "%s", pwd);
+    else if (arg[0] != '/' && !getcwd(cwd, sizeof cwd))
+        return NULL;
     size_t len = (arg[0] == '/' ? 0 : strlen(cwd)) + strlen(arg) + 2;
     char *joined = malloc(len), *out = malloc(len);
     if (!joined || !out) {

@@ -123,6 +123,7 @@ typedef struct zhs_meta {
     uint32_t *group_off;
     uint32_t *dates;
     uint32_t *in_force;
+    bool has_in_force;          /* the table holds days in force (ZHSMETA3) */
 } zhs_meta;
 
 /* Loads path (checking its CRC and every index in it) for an index of

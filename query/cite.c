@@ -766,6 +766,7 @@ typedef struct chit {
     uint32_t group;         /* its title's group, UINT32_MAX: unknown */
     bool known;             /* title, key and date from the citation table */
     bool read;              /* its stored record is read */
+    uint32_t pos;           /* its place in the search's order */
 } chit;
 
 /* A hit's passage number and its rank. */
@@ -788,8 +789,11 @@ static int cmp_chit(const void *a, const void *b)
         int d = strcmp(y->date, x->date);
         if (d) return d;
     }
-    if (x->h.score != y->h.score) return x->h.score > y->h.score ? -1 : 1;
-    return (x->h.doc > y->h.doc) - (x->h.doc < y->h.doc);
+    /* then the search's order, which is by score within each block of
+    ** BM25 hits the second phase re-ranked (search.c): sorted by score
+    ** across blocks, the first k hits depended on k, and a next page
+    ** repeated and skipped citation hits */
+    return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
 /* Which hits need their stored record, from the metadata table (an index
@@ -1014,7 +1018,9 @@ static int exact_from_usual(zhs_topk *top, bool *known, zhs_results *r, const zh
     if (o->proximity >= 0)
         for (size_t i = 0; i < r->q.nterms; i++)
             if (zhs_query_term_weight(&r->q, i) != zhs_query_term_weight(cq, i)) return ZHS_OK;
-    if (u->n == o->k && o->proximity > 0 && o->k < ZHS_PROX_RESCORE) return ZHS_OK;
+    /* the usual hits are whole blocks of the second phase only when k is
+    ** a whole number of them (search.c rounds its own k up, then cuts) */
+    if (u->n == o->k && o->proximity > 0 && o->k % ZHS_PROX_RESCORE != 0) return ZHS_OK;
     memset(top, 0, sizeof *top);
     if (u->n == 0) {
         *known = true;
@@ -1053,6 +1059,7 @@ static int rank_hits(zhs_results *r, zhs_analyzer *an, const zhs_topk *top, cons
     if (!h) return zhs_fail(err, ZHS_ENOMEM, "out of memory running a citation");
     for (size_t i = 0; i < top->n; i++) {
         h[i].h = top->hits[i];
+        h[i].pos = (uint32_t)i;
         h[i].data = top->data ? top->data[i] : NULL;
         h[i].datalen = top->datalen ? top->datalen[i] : 0;
     }

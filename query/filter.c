@@ -421,7 +421,7 @@ int zhs_results_in_force(char out[11], const zhs_results *r, uint32_t doc, zhs_e
     out[0] = 0;
     if (zhs_err_code(err)) return err->code;
     const zhs_index *ix = r->ix;
-    if (!ix->has_meta) return ZHS_OK;
+    if (!ix->has_meta || !ix->meta.has_in_force) return ZHS_OK;     /* built before format 11 */
     if (doc >= zhs_manifest_numbered(&ix->m))
         return zhs_fail(err, ZHS_EINVAL, "passage %u does not exist (the index has %llu)", doc,
                         (unsigned long long)zhs_manifest_numbered(&ix->m));

@@ -17,8 +17,8 @@
 ** BM25 part already counts twice (word and bigram); with it the dev sets
 ** lost MRR (docs/RANKING.md has the figures).
 **
-** It re-ranks the BM25 top hits (ZHS_PROX_RESCORE of them, k when k is
-** larger; search.c), as a second phase: the first, BM25 with its pruning,
+** It re-ranks the BM25 top hits (k rounded up to whole blocks of
+** ZHS_PROX_RESCORE, each block on its own; search.c), as a second phase: the first, BM25 with its pruning,
 ** is exact, so the pruned and exhaustive evaluators give the same top hits
 ** and the same bonus.  (Added inside the evaluators instead, with pruning
 ** against the k-th score less the bonus's bound, the bound was so loose

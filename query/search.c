@@ -25,8 +25,9 @@
 ** bitset, conjunctions (phrases and exclusions too) by filtering a
 ** candidate array list by list, positions read for the survivors only.
 ** A second phase adds the term-proximity bonus (proximity.c) to the BM25
-** top max(k, ZHS_PROX_RESCORE) and keeps the best k: the first phase is
-** exact, so every evaluator ends with the same hits.
+** top k rounded up to whole blocks of ZHS_PROX_RESCORE, re-ranks each
+** block on its own and keeps the first k (rerank_blocks): the first phase
+** is exact, so every evaluator ends with the same hits.
 */
 #include "query_int.h"
 #include "articles.h"

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 
 static void free_buf(void *p) { free(p); }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, srv_response *r)
+static enum MHD_Result send_response(srv_server *s, struct MHD_Connection *conn, srv_response *r)
 {
     struct MHD_Response *resp;
     if (r->static_body) {
@@ -69,6 +70,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, srv_response *
                                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                                 "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'");
     if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    /* stopping: a keep-alive connection sends no more requests to drain */
+    if (__atomic_load_n(&s->draining, __ATOMIC_ACQUIRE))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result rc = MHD_queue_response(conn, r->status ? r->status : 500, resp);
     MHD_destroy_response(resp);
     return rc;
@@ -82,7 +86,7 @@ static enum MHD_Result too_large(srv_server *s, struct MHD_Connection *conn, req
     zhs_buf_init(&r.body);
     srv_error(&r, 413, "the body is over %zu bytes: send a smaller JSON object", s->lim.max_body);
     ctx->answered = true;
-    enum MHD_Result rc = send_response(conn, &r);
+    enum MHD_Result rc = send_response(s, conn, &r);
     zhs_buf_free(&r.body);
     pthread_mutex_lock(&s->stats_mu);
     s->requests++;
@@ -146,7 +150,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     zhs_buf_init(&r.body);
     srv_route(s, &req, &r);
     ctx->answered = true;
-    enum MHD_Result rc = send_response(conn, &r);
+    enum MHD_Result rc = send_response(s, conn, &r);
     zhs_buf_free(&r.body);
     return rc;
 }
@@ -223,14 +227,19 @@ unsigned srv_http_port(const srv_server *s)
     return info ? info->port : 0;
 }
 
-void srv_http_stop(srv_server *s)
+void srv_http_stop(srv_server *s, const sigset_t *stop)
 {
     if (!s->daemon) return;
+    __atomic_store_n(&s->draining, true, __ATOMIC_RELEASE);
     /* A query being answered when SIGTERM came gets its answer: the
     ** listening socket stops accepting, the requests already read run to
     ** their end (MHD_stop_daemon alone closed their connections with the
     ** answer unsent), idle connections are not waited for */
     MHD_socket ls = MHD_quiesce_daemon(s->daemon);
+    /* connections the kernel queued but no one accepted are refused now,
+    ** not left hanging until the socket closes (it stays open, as
+    ** libmicrohttpd asks, until its threads are gone) */
+    if (ls != MHD_INVALID_SOCKET) shutdown(ls, SHUT_RD);
     double until = zhs_now() + SRV_DRAIN_S;
     for (;;) {
         pthread_mutex_lock(&s->stats_mu);
@@ -238,7 +247,8 @@ void srv_http_stop(srv_server *s)
         pthread_mutex_unlock(&s->stats_mu);
         if (!n || zhs_now() > until) break;
         struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        /* a second Ctrl-C (or SIGTERM) stops without waiting */
+        if (stop ? sigtimedwait(stop, NULL, &ts) > 0 : nanosleep(&ts, NULL) != 0) break;
     }
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;

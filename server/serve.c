@@ -119,7 +119,7 @@ int cmd_serve(int argc, char **argv)
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "zhs serve: %s: stopping\n", sig == SIGINT ? "interrupted" : "terminated");
-    srv_http_stop(&s);
+    srv_http_stop(&s, &stop);
     srv_index_stop(&s.index);
     pthread_mutex_destroy(&s.stats_mu);
     return CLI_OK;

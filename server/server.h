@@ -18,6 +18,7 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 /* ---------------------------------------------------------------- limits */
@@ -173,6 +174,7 @@ typedef struct srv_server {
     pthread_mutex_t stats_mu;
     uint64_t requests, errors_4xx, errors_5xx;
     uint64_t inflight;          /* requests read and not yet completed (stats_mu) */
+    bool draining;              /* stopping: answers close their connections (atomic) */
     struct MHD_Daemon *daemon;
 } srv_server;
 
@@ -185,10 +187,13 @@ void srv_error(srv_response *resp, unsigned status, const char *fmt, ...) ZHS_PR
 /* ---------------------------------------------------------------- http.c */
 
 int srv_http_start(srv_server *s, const char *bind, unsigned port, zhs_error *err);
-/* Stops listening, answers the requests already read (at most
-** SRV_DRAIN_S seconds more), then closes every connection. */
+/* Stops listening (connections waiting to be accepted are refused),
+** answers the requests already read (at most SRV_DRAIN_S seconds more;
+** each answer closes its connection), then closes every connection; a
+** signal of stop (when not NULL: the set the caller blocks and waits on)
+** during the wait ends it at once. */
 #define SRV_DRAIN_S 30
-void srv_http_stop(srv_server *s);
+void srv_http_stop(srv_server *s, const sigset_t *stop);
 /* The port listened on (what --port 0 chose). */
 unsigned srv_http_port(const srv_server *s);
 

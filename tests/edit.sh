@@ -300,9 +300,24 @@ n0=$(passages "$TMP/ln/idx")
 (cd "$TMP/ln" && "$ZHS" add -q idx corpus/linked/b.md) 2>"$TMP/err"; rc=$?
 if [ $rc = 0 ] && [ "$(passages "$TMP/ln/idx")" = $((n0 + 1)) ]; then ok "add of a file under a linked folder, by the link's path"
 else bad "add under a linked folder: exit $rc, $(passages "$TMP/ln/idx") passages (had $n0): $(cat "$TMP/err")"; fi
+printf '\n第三条 在链接的目录里加的条文。\n' >>"$TMP/ln/shared/b.md"
+(cd "$TMP/ln/corpus/linked" && "$ZHS" add -q "$TMP/ln/idx" b.md) 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && [ "$(passages "$TMP/ln/idx")" = $((n0 + 2)) ]; then ok "add from inside a linked folder, by the name there"
+else bad "add inside a linked folder: exit $rc, $(passages "$TMP/ln/idx") passages (had $n0): $(cat "$TMP/err")"; fi
 (cd "$TMP/ln" && "$ZHS" delete -q idx corpus/linked/b.md) 2>"$TMP/err"; rc=$?
 if [ $rc = 0 ] && [ "$(passages "$TMP/ln/idx")" = 1 ]; then ok "delete of a file under a linked folder, by the link's path"
 else bad "delete under a linked folder: exit $rc, $(passages "$TMP/ln/idx") passages: $(cat "$TMP/err")"; fi
+
+# the day in force is its version's: deleting an article (which cuts the
+# version's run of passages in two) leaves every other article's day
+rm -rf "$TMP/df" && mkdir -p "$TMP/df/c/法律"
+printf '# 未法\n\n第一条 股东出资期限不得超过五年。\n\n第二条 股东会由全体股东组成。\n\n第三条 董事会对股东会负责。\n\n第四条 本法自2024年7月1日起施行。\n' >"$TMP/df/c/法律/未法(2023-12-29).md"
+"$ZHS" index -q -o "$TMP/df/i" "$TMP/df/c" || bad "cannot index the in-force corpus"
+"$ZHS" delete -q "$TMP/df/i" '法律/未法(2023-12-29).md#第二条' 2>"$TMP/err" || bad "delete of 第二条: $(cat "$TMP/err")"
+n=$("$ZHS" search "$TMP/df/i" 股东 --filter 'effective>=2024-07-01' --count 2>/dev/null | awk '{print $1}')
+day=$("$ZHS" search "$TMP/df/i" 出资期限 --json -k 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["hits"][0]["version"]["in_force"])')
+if [ "$n" = 2 ] && [ "$day" = 2024-07-01 ]; then ok "after deleting an article, the others keep their version's day in force"
+else bad "day in force after a delete: $n passages in force from 2024-07-01 (want 2), 第一条's day $day"; fi
 
 # a Xapian index of several shards is refused, and left as it was
 if [[ " $ENGINES " == *" xapian "* ]]; then

@@ -37,6 +37,8 @@ pass=0
 fail=0
 ok()  { pass=$((pass + 1)); echo "ok   $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+py() { local s=$1; shift; python3 -c "$s" "$@" 2>"$TMP/pyerr"; }
+pyerr() { tail -3 "$TMP/pyerr" | tr '\n' ' '; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/zhs-judged.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT
@@ -148,6 +150,30 @@ for k in 10 100; do
     fi
   done
 done
+
+# pages: the first k hits do not depend on k (zhs serve asks for offset + k),
+# citation hits too (their ranking kept the search's order within its
+# blocks of re-ranked BM25 hits; sorted by score across them, 第十条 商标
+# at k 110 differed from k 100 in 20 of its first 100)
+printf '%s\n' 'g1	第十条 商标' 'g2	第五条 +应当 人民政府' 'g3	劳动合同' 'g4	刑法第二十条 正当防卫' >"$TMP/pages.q"
+for k in 100 130 250; do
+  "$ZHS" search -k $k --format trec "$IDX" --queries "$TMP/pages.q" >"$TMP/pages$k.run" 2>"$TMP/err" || bad "pages at k $k: $(head -2 "$TMP/err")"
+done
+if py '
+import sys, collections
+def load(f):
+    d = collections.defaultdict(list)
+    for l in open(f):
+        q, _, doc = l.split()[:3]
+        d[q].append(doc)
+    return d
+a, b, c = load(sys.argv[1]), load(sys.argv[2]), load(sys.argv[3])
+for q in c:
+    assert len(c[q]) > 130, "%s: %d hits" % (q, len(c[q]))
+    assert a[q] == c[q][:len(a[q])], "%s: k 100 is not the first of k 250" % q
+    assert b[q] == c[q][:len(b[q])], "%s: k 130 is not the first of k 250" % q
+' "$TMP/pages100.run" "$TMP/pages130.run" "$TMP/pages250.run"; then ok "pages: the first hits at k 100 and 130 are those of k 250 (citations too)"
+else bad "pages: $(pyerr)"; fi
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

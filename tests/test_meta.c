@@ -62,7 +62,14 @@ static void make_corpus(const char *dir)
                "第一条 出资期限应当登记。\n\n第二条 本条例自公布之日起施行。\n");
     write_file(dir, "问答/notes.jsonl",
                "{\"id\": \"n1\", \"title\": \"出资期限答问\", \"text\": \"出资期限的答问。\", "
-               "\"date\": \"2023-01-02\", \"effective\": \"2023-02-01\"}\n");
+               "\"date\": \"2023-01-02\", \"effective\": \"2023-02-01\"}\n"
+               /* untitled records: each its own day, none another's */
+               "{\"id\": \"n2\", \"text\": \"出资期限 本办法自2023年5月1日起施行。\"}\n"
+               "{\"id\": \"n3\", \"text\": \"出资期限 其他内容。\"}\n");
+    /* one law in two undated files, the clause in one: every passage of it
+    ** is in force from that day */
+    write_file(dir, "民法典/示例典总则.md", "# 示例典\n\n第一条 出资期限的总则。\n");
+    write_file(dir, "民法典/示例典附则.md", "# 示例典\n\n第九条 本法自2021年1月1日起施行。\n");
     write_file(dir, "问答/faq.jsonl",
                "{\"id\": \"q1\", \"title\": \"什么是经营者集中？\", \"text\": \"经营者集中包括合并和取得控制权。\", "
                "\"date\": \"2023-01-02\", \"url\": \"https://example.org/q1\", \"tags\": [\"竞争\", 1]}\n"
@@ -108,6 +115,30 @@ static void test_clauses(void)
         {"本条例于1995年10月1日起施行。", ZHS_EFFECTIVE_DATE, 19951001},
         {"本自治条例自1990年5月1日起生效。", ZHS_EFFECTIVE_DATE, 19900501},
         {"本条例自２０２０年１月１日起施行", ZHS_EFFECTIVE_DATE, 20200101},
+        /* without 起; a bracketed part, 《》 in the name; 元月; traditional */
+        {"本规定自2021年7月1日施行。", ZHS_EFFECTIVE_DATE, 20210701},
+        {"本规定（试行）自2020年3月1日起施行。", ZHS_EFFECTIVE_DATE, 20200301},
+        {"本《办法》自2020年3月1日起施行。", ZHS_EFFECTIVE_DATE, 20200301},
+        {"本办法自2022年元月1日起执行。", ZHS_EFFECTIVE_DATE, 20220101},
+        {"本辦法自2022年1月1日起實施。", ZHS_EFFECTIVE_DATE, 20220101},
+        /* after an article's label; the name with a 本 of its own inside */
+        {"第六章附则第四十条本条例自2014年1月1日起施行。", ZHS_EFFECTIVE_DATE, 20140101},
+        {"本安排自2001年9月15日起生效。本安排的修改文本自2020年3月1日起生效。", ZHS_EFFECTIVE_DATE, 20200301},
+        /* a clause that dates something else than the document: an article,
+        ** a contract in an annex, a period; 本 inside a word; quoted */
+        {"本法自2019年2月1日起施行。本法第一条自2030年1月1日起施行。", ZHS_EFFECTIVE_DATE, 20190201},
+        {"本法自2020年5月1日起施行。本条自2023年1月1日起施行。", ZHS_EFFECTIVE_DATE, 20200501},
+        {"本办法自2025年1月1日起施行。附件：本合同自双方签字之日起生效。", ZHS_EFFECTIVE_DATE, 20250101},
+        {"本规定所称的过渡期自2024年1月1日起执行", ZHS_EFFECTIVE_NONE, 0},
+        {"基本医疗保险制度自2024年1月1日起施行", ZHS_EFFECTIVE_NONE, 0},
+        {"成本核算办法自2024年1月1日起执行", ZHS_EFFECTIVE_NONE, 0},
+        {"日本国政府于2024年1月1日起生效", ZHS_EFFECTIVE_NONE, 0},
+        {"本解释自2020年3月1日起施行。该法第九十条规定：“本法自2026年1月1日起施行。”", ZHS_EFFECTIVE_DATE,
+         20200301},
+        /* a quotation of several paragraphs opens again in each: a paragraph
+        ** after it is out of it */
+        {"修改为：“第一款。\n“第二款。”\n本修正案自2024年3月1日起施行。", ZHS_EFFECTIVE_DATE, 20240301},
+        {"修改为：“第一款。\n本修正案自2024年3月1日起施行。", ZHS_EFFECTIVE_DATE, 20240301},
         /* the last clause is the document's */
         {"本决定自2001年1月1日起施行。修正后的本法自2002年2月2日起施行。", ZHS_EFFECTIVE_DATE, 20020202},
         /* not a clause: another law named, no day, a day that is none, a
@@ -407,6 +438,8 @@ static void test_in_force(const char *idx, zhs_analyzer *an, const char *engine)
     CHECK_MSG(has(&s, v23) && !has(&s, v18), "%s: the default is not the newest version", engine);
     CHECK_MSG(has(&s, "示例登记条例 2023-03-01 2023-05-01") && has(&s, "出资期限答问 2023-01-02 2023-02-01"),
               "%s: a front matter's or a record's effective not read", engine);
+    CHECK_MSG(has(&s, "notes  2023-05-01") && has(&s, "notes  "), "%s: undated records' days, each its own", engine);
+    CHECK_MSG(has(&s, "示例典  2021-01-01"), "%s: a law's file without the clause has the law's day", engine);
     o.as_of = "2024-03-01";     /* adopted, not yet in force */
     CHECK_OK(run_in_force(&s, ix, an, "出资期限", &o, &err), err);
     CHECK_MSG(has(&s, v18) && !has(&s, v23), "%s: as of 2024-03-01 is not the 2018 text", engine);
@@ -449,7 +482,7 @@ static void test_meta_v2(void)
     zhs_meta m;
     CHECK_OK(zhs_meta_load(&m, path, 5, &err), err);
     if (!err.code) {
-        CHECK(m.nruns == 2 && m.runs[1].in_force == 0 && m.group_off[1] == 2);
+        CHECK(m.nruns == 2 && m.runs[1].in_force == 0 && m.group_off[1] == 2 && !m.has_in_force);
         CHECK(m.dates[0] == 20230101 && m.in_force[0] == 20230101 && m.in_force[1] == 20180101);
         zhs_meta_free(&m);
     }

@@ -26,7 +26,8 @@
 ** ZHSPOST5), a store of zstd blocks with a trained dictionary and coded
 ** texts (docs/FORMAT.md); passage lengths as byte planes, the metadata
 ** and citation tables, each one zstd frame behind the footer (magics
-** ZHSLENS2, ZHSMETA2, ZHSCITE3: common/ztable.h), so that repairing the
+** ZHSLENS2, ZHSMETA3 (format 11: runs with their day in force), ZHSCITE3:
+** common/ztable.h), so that repairing the
 ** CRC lets damage reach the frame and the tables' parsers behind it.
 ** Invariants beyond "no crash":
 **   - damage with the checksum left as it is is always refused on open,
@@ -122,10 +123,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     count_tf_layouts(workdir);
     if (psize[5] < 8 || memcmp(pristine[5], "ZHSSTOR4", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.store is not of format 7 or 8");
-    static const struct { int file; const char *magic; } z[] = {{4, "ZHSLENS2"}, {6, "ZHSMETA2"}, {7, "ZHSCITE3"}};
+    static const struct { int file; const char *magic; } z[] = {{4, "ZHSLENS2"}, {6, "ZHSMETA3"}, {7, "ZHSCITE3"}};
     for (size_t i = 0; i < sizeof z / sizeof *z; i++)
         if (psize[z[i].file] < 8 || memcmp(pristine[z[i].file], z[i].magic, 8) != 0)
-            fuzz_die(__FILE__, __LINE__, "format", "%s is not of format 9 (%s)", names[z[i].file], z[i].magic);
+            fuzz_die(__FILE__, __LINE__, "format", "%s is not of format 9 or 11 (%s)", names[z[i].file], z[i].magic);
     const uint8_t *tr = psize[5] >= 40 ? pristine[5] + psize[5] - 16 - 4 : NULL;
     if (!tr || (tr[0] | tr[1] << 8 | tr[2] << 16 | (uint32_t)tr[3] << 24) == 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.store has no dictionary: the fuzzed index must have one");
