@@ -69,6 +69,10 @@ corpus_kind corpus_kind_of(const char *name, bool *gz);
 const char *corpus_basename(const char *path);
 /* Bytes of name without its .gz and .md/.txt/.jsonl extensions. */
 size_t corpus_stem_len(const char *name);
+/* The stem without the version date at its end (反垄断法(2022-06-24).txt:
+** 反垄断法): the title of a document whose text has none, so that two
+** dated files of one law are its versions. */
+size_t corpus_title_len(const char *name);
 
 /* ------------------------------------------------------------- text.c */
 

@@ -280,7 +280,7 @@ int corpus_jsonl_next(zhs_corpus *c, bool *made, zhs_error *err)
 {
     const corpus_file *f = c->jsonl;
     const char *name = corpus_basename(f->path);
-    char *title = zhs_arena_strndup(&c->arena, name, corpus_stem_len(name));
+    char *title = zhs_arena_strndup(&c->arena, name, corpus_title_len(name));
     if (!title) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
     corpus_builder_start(&c->builder, f->path, f->rel);
     c->builder.root_file = f->root_is_file;

@@ -3,6 +3,7 @@
 ** when its text has none.
 */
 #include "corpus_int.h"
+#include "meta.h"
 
 /* Extensions are matched without regard to ASCII case: "LAW.MD" is as much
 ** Markdown as "law.md". */
@@ -48,4 +49,23 @@ size_t corpus_stem_len(const char *name)
     kind_of(name, n, &ext);
     /* A file called ".md" keeps its name rather than become untitled. */
     return n > ext ? n - ext : strlen(name);
+}
+
+size_t corpus_title_len(const char *name)
+{
+    size_t n = corpus_stem_len(name), cl = 0;
+    if (n && name[n - 1] == ')') cl = 1;
+    else if (n >= 3 && memcmp(name + n - 3, "\xEF\xBC\x89", 3) == 0) cl = 3;     /* ） */
+    if (!cl) return n;
+    size_t open = 0, ol = 0;
+    for (size_t i = n - cl; i > 0 && !ol;) {
+        i--;
+        if (name[i] == '(') open = i, ol = 1;
+        else if (i >= 2 && memcmp(name + i - 2, "\xEF\xBC\x88", 3) == 0) open = i - 2, ol = 3;     /* （ */
+    }
+    uint32_t d;
+    if (!ol || !zhs_date_parse(name + open + ol, n - cl - open - ol, &d)) return n;
+    size_t t = open;
+    while (t > 0 && name[t - 1] == ' ') t--;
+    return t ? t : n;       /* a name that is only a date keeps it */
 }

@@ -279,7 +279,7 @@ static int read_text(zhs_corpus *c, const corpus_file *f, bool *made, zhs_error 
     const char *title = c->parser.title;
     if (!title) {
         const char *name = corpus_basename(f->path);
-        title = zhs_arena_strndup(&c->arena, name, corpus_stem_len(name));
+        title = zhs_arena_strndup(&c->arena, name, corpus_title_len(name));
         if (!title) return zhs_fail(err, ZHS_ENOMEM, "out of memory reading %s", f->path);
     }
     corpus_builder_finish(b, title);

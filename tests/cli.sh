@@ -788,6 +788,15 @@ for q in '个人信息 date>=2021' '个人信息 category:' '个人信息 status
     bash -c "[ $rc = 0 ] && [ '$got' = '$want' ] && grep -q 'ignored the condition' '$TMP/w.err'"
 done
 
+# files without a heading: the title is the file name without its date, so
+# that two dated files of one law are its versions
+mkdir -p "$TMP/nohead" && printf '第一条 亥法的旧规定。\n' >"$TMP/nohead/亥法(2020-01-01).txt"
+printf '第一条 亥法的新规定。\n' >"$TMP/nohead/亥法(2021-01-01).txt"
+"$ZHS" index -q -o "$TMP/nohead.idx" "$TMP/nohead" >/dev/null 2>&1
+run "$ZHS" search "$TMP/nohead.idx" 亥法 --no-color
+check "a file without a heading: titled by its name without the date, two dated files are versions" \
+    bash -c "[ $rc = 0 ] && grep -q '2021-01-01 (older version: 2020-01-01)' '$OUT' && ! grep -q '旧规定' '$OUT'"
+
 # an update keeps the index's analyzer and BM25 options: one given to it is
 # said to be ignored, not silently dropped
 mkdir -p "$TMP/upd" && printf '# 甲条例\n\n第一条 青禾省的规定。\n' >"$TMP/upd/a.md"
