@@ -104,6 +104,7 @@ void zhs_analyzer_config_default(zhs_analyzer_config *cfg)
     cfg->segmenter = ZHS_SEGMENTER_DICT;
     cfg->article_terms = 1;
     cfg->number_units = 1;
+    cfg->particle_zhe = 1;
 }
 
 int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *fp)
@@ -131,6 +132,8 @@ int zhs_analyzer_config_from_fingerprint(zhs_analyzer_config *cfg, const char *f
     cfg->article_terms = strstr(fp, " arts=1") != NULL;
     /* and before numbers split from their units, " units=1" */
     cfg->number_units = strstr(fp, " units=1") != NULL;
+    /* and before 著 read as the particle, " zhe=1" */
+    cfg->particle_zhe = strstr(fp, " zhe=1") != NULL;
     return ZHS_OK;
 }
 
@@ -178,7 +181,8 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
                  {"bigrams", offsetof(zhs_analyzer_config, bigrams), 1},
                  {"chars", offsetof(zhs_analyzer_config, chars), ZHS_CHARS_WRITTEN},
                  {"article_terms", offsetof(zhs_analyzer_config, article_terms), 1},
-                 {"number_units", offsetof(zhs_analyzer_config, number_units), 1}};
+                 {"number_units", offsetof(zhs_analyzer_config, number_units), 1},
+                 {"particle_zhe", offsetof(zhs_analyzer_config, particle_zhe), 1}};
     for (size_t i = 0; i < sizeof range / sizeof range[0]; i++) {
         int v;
         memcpy(&v, (const char *)&a->cfg + range[i].off, sizeof v);
@@ -283,6 +287,12 @@ int zhs_analyzer_open(zhs_analyzer **out, const zhs_analyzer_config *cfg, zhs_er
     fpl = strlen(a->fingerprint);
     if (a->cfg.number_units && fpl + 8 < sizeof a->fingerprint)
         snprintf(a->fingerprint + fpl, sizeof a->fingerprint - fpl, " units=1");
+    /* the particle 著 is OpenCC's fold's: without it, no word */
+    a->cfg.particle_zhe = a->cfg.particle_zhe && a->opencc;
+    if (a->opencc) zhs_t2s_particle_zhe(a->opencc, a->cfg.particle_zhe != 0);
+    fpl = strlen(a->fingerprint);
+    if (a->cfg.particle_zhe && fpl + 6 < sizeof a->fingerprint)
+        snprintf(a->fingerprint + fpl, sizeof a->fingerprint - fpl, " zhe=1");
     *out = a;
     return ZHS_OK;
 }

@@ -55,6 +55,7 @@ typedef struct cp_src {
 } cp_src;
 
 struct zhs_t2s {
+    bool zhe;                   /* 著 as the particle (zhs_t2s_particle_zhe) */
     opencc_t cc;                /* ZHS_T2S_CONFIG: what the text becomes */
     opencc_t detect;            /* ZHS_T2S_DETECT: which characters are traditional */
     uint32_t *alone;            /* 65536 entries, ALONE_* or a code point, by cc */
@@ -250,14 +251,48 @@ static bool copy_units(zhs_t2s *t, const UChar *u, const uint32_t *s, const uint
     return true;
 }
 
+void zhs_t2s_particle_zhe(zhs_t2s *t, bool on) { t->zhe = on; }
+
+/* Whether cp is in s[0..n) (code points). */
+static bool one_of(uint32_t cp, const uint32_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == cp) return true;
+    return false;
+}
+
+/* Whether the 著 at cps[i] is the particle (隨著, 意味著, 有著, 接著): not
+** in a word where it is zhù, read from its neighbours: 著作, 著名, 著称,
+** 著述, 著者, 著书, 著录, 著有 (authored), 著成; 显著, 卓著, 昭著, 名著, 原著,
+** 巨著, 专著, 论著, 编著, 合著, 遗著, 新著, 拙著, 译著, 土著, 彰著, 大著.
+** Mainland text writes the particle 着 and keeps 著 for these. */
+static bool zhe_between(uint32_t prev, uint32_t next)
+{
+    static const uint32_t after[] = {0x4F5C, 0x540D, 0x79F0, 0x7A31, 0x8FF0, 0x8005, 0x4E66, 0x66F8,
+                                     0x5F55, 0x9304, 0x6709, 0x6210};  /* 作名称稱述者书書录錄有成 */
+    static const uint32_t before[] = {0x663E, 0x986F, 0x5353, 0x662D, 0x540D, 0x539F, 0x5DE8, 0x4E13,
+                                      0x5C08, 0x8BBA, 0x8AD6, 0x7F16, 0x7DE8, 0x5408, 0x9057, 0x907A,
+                                      0x65B0, 0x62D9, 0x8BD1, 0x8B6F, 0x571F, 0x5F70, 0x5927};
+    /* 显顯卓昭名原巨专專论論编編合遗遺新拙译譯土彰大 */
+    return !one_of(next, after, sizeof after / sizeof *after) && !one_of(prev, before, sizeof before / sizeof *before);
+}
+
+static bool zhe_particle(const cp_src *cps, size_t n, size_t i)
+{
+    return zhe_between(i > 0 ? cps[i - 1].cp : 0, i + 1 < n ? cps[i + 1].cp : 0);
+}
+
 /* A piece converted character by character keeps the characters that are
 ** already simplified (抬頭 -> 抬头, not 擡头; 顯著 -> 显著): tw2sp's
 ** character variants are Taiwan-standard -> OpenCC-standard, and would
-** part a Taiwan text from the same word in mainland text. */
+** part a Taiwan text from the same word in mainland text.  The one
+** exception is 著 as the particle (t->zhe): tw2sp's 着 there is the word
+** mainland text has. */
 static bool put_charwise(zhs_t2s *t, const cp_src *cps, size_t n, const uint32_t *conv)
 {
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = conv[i] != cps[i].cp && !traditional(t, cps[i].cp) ? cps[i].cp : conv[i];
+        if (t->zhe && cps[i].cp == 0x8457 && conv[i] == 0x7740 && zhe_particle(cps, n, i)) cp = 0x7740;
         if (!put(t, cp, cps[i].start, cps[i].end)) return false;
     }
     return true;
@@ -396,7 +431,15 @@ bool zhs_t2s_fold(zhs_t2s *t, UChar **u16, uint32_t **src_start, uint32_t **src_
             i++;
             continue;
         }
-        if (!trad) continue;
+        if (!trad) {
+            /* a run without a traditional character is not folded, but
+            ** its particle 著 is (本著, 意味著 of a Taiwan text: mainland text
+            ** writes 着 there, and 著 only where it is zhù) */
+            for (size_t k = from; t->zhe && k < i; k++)
+                if (u[k] == 0x8457 && zhe_between(k > from ? u[k - 1] : 0, k + 1 < i ? u[k + 1] : 0))
+                    (*u16)[k] = 0x7740;
+            continue;
+        }
         /* spans: (from, to) pairs */
         if (!zhs_grow(&t->spans, &t->spans_cap, t->nspans + 1, 2 * sizeof *t->spans, 64)) return false;
         t->spans[2 * t->nspans] = from;

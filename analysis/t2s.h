@@ -32,6 +32,10 @@ const char *zhs_t2s_describe(void);
 bool zhs_t2s_fold(zhs_t2s *t, UChar **u16, uint32_t **src_start, uint32_t **src_end,
                   size_t *cap, size_t *n);
 
+/* Whether 著 in a folded run becomes the particle 着 outside the words in
+** which it is zhù (著作, 显著, 名著 …); off until set. */
+void zhs_t2s_particle_zhe(zhs_t2s *t, bool on);
+
 /* What the plain character table (ZHS_T2S_DETECT) makes of cp on its own,
 ** or cp itself when that is not one code point. */
 uint32_t zhs_t2s_char(zhs_t2s *t, uint32_t cp);

@@ -168,6 +168,14 @@ typedef struct zhs_analyzer_config {
     ** (their fingerprints have no "units=1").  A field added at the end:
     ** code built against an older zhs.h must be rebuilt. */
     int number_units;
+    /* 著 read as the particle 着 where a traditional run (one OpenCC folds)
+    ** has it outside the words in which it is zhù (著作, 著名, 显著, 名著,
+    ** 土著 …): 隨著 is 随着, 意味著 意味着, as mainland text writes them
+    ** (docs/ANALYZER.md).  Default 1, with fold_traditional
+    ** ZHS_FOLD_PHRASES; off in indexes built before it (their fingerprints
+    ** have no "zhe=1").  A field added at the end: code built against an
+    ** older zhs.h must be rebuilt. */
+    int particle_zhe;
 } zhs_analyzer_config;
 
 /* The default configuration (all on, dict segmenter, no user dictionary). */

@@ -126,6 +126,14 @@ static void phrases(void)
     run(a, t);
     expect_word(t, "抬头", "抬頭");
     expect_word(t, "显著", "顯著");
+    /* 著 as the particle is 着, as mainland text writes it (隨著 = 随着);
+    ** where it is zhù it stays (顯著, 著作權, 名著) */
+    t = "隨著經濟發展，他們有著重要的著作權和名著";
+    run(a, t);
+    expect_word(t, "随着", "隨著");
+    expect_word(t, "有着", "有著");
+    CHECK_MSG(find("著作", ZHS_TOKEN_BIGRAM) != NULL && find("着作", ZHS_TOKEN_BIGRAM) == NULL, "著作 folded to 着作");
+    CHECK_MSG(find("名著", ZHS_TOKEN_BIGRAM) != NULL, "名著 folded");
 
     /* Full-width and traditional together: NFKC_CF first, then OpenCC. */
     t = "ＡＩ治理與個人資料保護";
@@ -145,7 +153,10 @@ static void fingerprints(void)
     zhs_analyzer_config cfg;
     CHECK(zhs_analyzer_config_from_fingerprint(&cfg, fp) == ZHS_OK);
     CHECK(cfg.fold_traditional == ZHS_FOLD_PHRASES && cfg.words && cfg.bigrams);
+    CHECK(strstr(fp, " zhe=1") != NULL && cfg.particle_zhe);
     zhs_analyzer_close(a);
+    /* an index built before the particle keeps 著 as it was */
+    CHECK(zhs_analyzer_config_from_fingerprint(&cfg, "zhs-analyzer/1 icu=72.1 unicode=15.0 nfkc_cf trad=2 opencc=1.1.5/tw2sp.json,t2s.json words=1 bigrams=1") == ZHS_OK && !cfg.particle_zhe);
 
     /* An index built before OpenCC gets the per-character ICU fold back,
     ** under the very same fingerprint. */

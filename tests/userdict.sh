@@ -86,7 +86,7 @@ case " $w" in *" 青禾省 "*) bad "the replaced index still segments 青禾省 
 # ------------------------------------------------------------ 3. an ICU index
 run "$ZHS" index -q -o "$TMP/icu" --segmenter icu "$SAMPLE"
 run "$ZHS" analyze --index "$TMP/icu" --json '联合国人脸识别'
-if grep -q '"analyzer":"zhs-analyzer/1 [^"]*bigrams=1 chars=w\( arts=1\)\?\( units=1\)\?"' "$OUT" && grep -q '"token":"联合","kind":"word"' "$OUT"; then
+if grep -q '"analyzer":"zhs-analyzer/1 [^"]*bigrams=1 chars=w\( arts=1\)\?\( units=1\)\?\( zhe=1\)\?"' "$OUT" && grep -q '"token":"联合","kind":"word"' "$OUT"; then
     ok "an index built with --segmenter icu analyzes with ICU (联合/国)"
 else bad "ICU index analysis: $(got)"; fi
 run "$ZHS" search "$TMP/icu" '人脸识别' -k 1

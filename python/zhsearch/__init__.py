@@ -231,6 +231,7 @@ class Analyzer(_Closeable):
         return {"fold_traditional": bool(cfg.fold_traditional), "words": bool(cfg.words),
                 "bigrams": bool(cfg.bigrams), "chars": _CHARS_NAME.get(cfg.chars, str(cfg.chars)),
                 "article_terms": bool(cfg.article_terms), "number_units": bool(cfg.number_units),
+                "particle_zhe": bool(cfg.particle_zhe),
                 "segmenter": "icu" if cfg.segmenter == L.SEGMENTER_ICU
                 else "dict" if cfg.segmenter == L.SEGMENTER_DICT else "dict-v1",
                 "fold": ("none", "chars", "phrases")[cfg.fold_traditional]

@@ -60,7 +60,8 @@ class Token(ctypes.Structure):
 class AnalyzerConfig(ctypes.Structure):
     _fields_ = [("fold_traditional", c_int), ("words", c_int), ("bigrams", c_int), ("chars", c_int),
                 ("segmenter", c_int), ("user_dict", c_char_p), ("on_warning", c_void_p),
-                ("warning_ctx", c_void_p), ("article_terms", c_int), ("number_units", c_int)]
+                ("warning_ctx", c_void_p), ("article_terms", c_int), ("number_units", c_int),
+                ("particle_zhe", c_int)]
 
 
 # enum zhs_fold, enum zhs_segmenter
