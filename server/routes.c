@@ -499,6 +499,18 @@ void srv_route(srv_server *s, const srv_request *req, srv_response *resp)
 {
     double t0 = zhs_now();
     const char *path = req->path;
+    /* the absolute form a client sends to a proxy (GET http://host/health
+    ** HTTP/1.1), which a server must take too (RFC 7230 5.3.2): the path
+    ** after the authority */
+    for (int k = 0; k < 2; k++) {
+        const char *scheme = k ? "https://" : "http://";
+        size_t sl = strlen(scheme);
+        if (!strncmp(path, scheme, sl)) {
+            const char *slash = strchr(path + sl, '/');
+            path = slash ? slash : "/";
+            break;
+        }
+    }
     bool get = method_is(req, "GET") || method_is(req, "HEAD");
     static const char get_only[] = "GET, HEAD";
     resp->status = 0;

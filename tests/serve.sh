@@ -359,6 +359,10 @@ req GET '/search?q=个人信息+处理者&k=10&proximity=0'
 if [ "$code" = 200 ] && same_as_cli "$OUT" "$TMP/cli0.json" 0; then ok "/search proximity=0 gives what zhs search --proximity 0 gives"
 else bad "/search proximity=0: $code $(pyerr)"; fi
 expect_error 400 "proximity out of range" GET '/search?q=数据&proximity=-1'
+# the absolute form of the request target (RFC 7230 5.3.2)
+code=$(curl -s -o "$OUT" -w '%{http_code}' --max-time 10 --request-target "http://127.0.0.1:$PORT/health" "http://127.0.0.1:$PORT/" 2>/dev/null)
+if [ "$code" = 200 ] && grep -q '"status"' "$OUT"; then ok "an absolute-form request line (GET http://host/health) is /health"
+else bad "absolute-form request: $code $(body)"; fi
 expect_error 404 "unknown path" GET /nope
 expect_error 404 "a path outside (no file serving)" GET /../../etc/passwd
 expect_error 404 "/passages/ past the end" GET /passages/999999
