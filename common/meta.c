@@ -666,7 +666,7 @@ int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syn
         return zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
     }
     b->doc_open = false;
-    qsort(b->vdays, b->nvdays, 2 * sizeof *b->vdays, cmp_u64_pair);
+    if (b->nvdays) qsort(b->vdays, b->nvdays, 2 * sizeof *b->vdays, cmp_u64_pair);     /* NULL when none */
     for (size_t i = 0; i < b->nruns; i++) {
         const zhs_meta_run *r = &b->runs[i];
         uint32_t day = r->in_force & OWN_DAY ? r->in_force & ~OWN_DAY : version_day(b, r);
