@@ -191,8 +191,7 @@ static bool quoted(const char *s, size_t at)
     size_t from = at;
     while (from > 0 && s[from - 1] != '\n') from--;
     int depth = 0;
-    for (size_t i = from; i < at; i++) {
-        if (i + 3 > at) continue;
+    for (size_t i = from; i + 3 <= at; i++) {
         uint8_t a = (uint8_t)s[i], b = (uint8_t)s[i + 1], c = (uint8_t)s[i + 2];
         if (b != 0x80 || (a != 0xE2 && a != 0xE3)) continue;
         bool open = (a == 0xE2 && c == 0x9C) || (a == 0xE3 && (c == 0x8C || c == 0x8E));
