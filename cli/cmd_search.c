@@ -61,9 +61,12 @@ static void close_session(session *s)
 
 /* The version a hit belongs to, after its source line: its date and the
 ** other versions of its law, so that a reader knows what is in force. */
-static void print_version(zhs_buf *o, const zhs_version_info *v, const char *in_force)
+static void print_version(zhs_buf *o, const zhs_version_info *v, const char *in_force, const zhs_repeal_info *rep)
 {
-    if (!v->date[0]) return;
+    if (!v->date[0]) {
+        if (rep->day[0]) zhs_buf_printf(o, "  repealed from %s by %s", rep->day, rep->by);
+        return;
+    }
     zhs_buf_printf(o, "  %s", v->date);
     if (v->versions >= 2 && v->newest) {
         zhs_buf_puts(o, " (older version");
@@ -74,6 +77,11 @@ static void print_version(zhs_buf *o, const zhs_version_info *v, const char *in_
     }
     /* a version adopted on one day and in force on a later one */
     if (in_force[0] && strcmp(in_force, v->date) != 0) zhs_buf_printf(o, ", in force from %s", in_force);
+    /* a document another one's text repeals */
+    if (rep->day[0]) {
+        zhs_buf_printf(o, ", repealed from %s by %s", rep->day, rep->by[0] ? rep->by : "(untitled)");
+        if (rep->by_date[0]) zhs_buf_printf(o, " (%s)", rep->by_date);
+    }
 }
 
 /* The matches of a title or heading, for a hit that has none in its text:
@@ -111,7 +119,7 @@ static void put_marked(zhs_buf *o, const char *text, const field_marks *m, const
 
 static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_hit *h, const zhs_passage *p,
                        const zhs_span *sp, size_t nsp, const zhs_version_info *v, const char *in_force,
-                       const field_marks *tm, const field_marks *hm)
+                       const zhs_repeal_info *rep, const field_marks *tm, const field_marks *hm)
 {
     const char *b = c->color ? "\033[1m" : "", *cy = c->color ? "\033[36m" : "", *dim = c->color ? "\033[2m" : "",
                *rs = c->color ? "\033[0m" : "";
@@ -126,7 +134,7 @@ static void print_text(zhs_buf *o, const search_cfg *c, size_t rank, const zhs_h
     }
     if (p->label[0]) zhs_buf_printf(o, "  %s%s%s", cy, p->label, rs);
     zhs_buf_printf(o, "\n   %s%s:%u", dim, cli_display_path(p->path), p->line);
-    print_version(o, v, in_force);
+    print_version(o, v, in_force, rep);
     zhs_buf_printf(o, "%s\n   ", rs);
     zhs_snippet(o, p->text, p->text_len, sp, nsp, c->width, c->color ? "\033[1;31m" : "[", c->color ? "\033[0m" : "]");
     zhs_buf_puts(o, "\n");
@@ -216,14 +224,15 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
         size_t nsp;
         zhs_version_info ver;
         char since[11];
+        zhs_repeal_info rep;
         if (zhs_results_highlights(&sp, &nsp, r, s->an, &p, err) || zhs_results_version(&ver, r, h->doc, err) ||
-            zhs_results_in_force(since, r, h->doc, err)) {
+            zhs_results_in_force(since, r, h->doc, err) || zhs_results_repealed(&rep, r, h->doc, err)) {
             rc = -1;
             break;
         }
         if (c->format == FMT_JSON) {
             if (i) zhs_buf_putc(&o, ',');
-            zhs_json_hit(&o, i + 1, h, &p, sp, nsp, c->width, &ver, since);
+            zhs_json_hit(&o, i + 1, h, &p, sp, nsp, c->width, &ver, since, &rep);
         } else {
             /* no match in the text: show where the title or heading matched */
             field_marks tm = {.n = 0}, hm = {.n = 0};
@@ -231,7 +240,7 @@ static long run_one(session *s, const search_cfg *c, const char *qid, const char
                 rc = -1;
                 break;
             }
-            print_text(&o, c, i + 1, h, &p, sp, nsp, &ver, since, &tm, &hm);
+            print_text(&o, c, i + 1, h, &p, sp, nsp, &ver, since, &rep, &tm, &hm);
         }
     }
     if (rc >= 0) {

@@ -49,8 +49,11 @@
 ** dictionary entry (.dict magic ZHSDICT3, below), not in .post and .pos;
 ** the rest is format 9's.
 ** Format 11: a metadata run holds the day its version is in force from
-** (meta.h, magic ZHSMETA3); the rest is format 10's. */
-#define ZHS_FORMAT_VERSION 11
+** (meta.h, magic ZHSMETA3); the rest is format 10's.
+** Format 12: a metadata run holds the day its document is repealed by
+** another's text, and by which (meta.h, magic ZHSMETA4); the rest is
+** format 11's. */
+#define ZHS_FORMAT_VERSION 12
 #define ZHS_FORMAT_VERSION_MIN 1
 #define ZHS_MAGIC_LEN 8
 #define ZHS_FOOTER_LEN 16

@@ -2,6 +2,7 @@
 ** meta.c — dates and the metadata table, see meta.h.
 */
 #include "meta.h"
+#include "clause.h"
 #include "numeral.h"
 #include "format.h"
 #include "segment.h"
@@ -10,10 +11,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#if defined(__SSE2__) && !defined(ZHS_NO_SIMD)
-#define ZHS_CLAUSE_SSE2 1
-#include <emmintrin.h>
-#endif
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -79,276 +76,6 @@ void zhs_date_format(char out[11], uint32_t date)
              (unsigned)(date % 100));
 }
 
-/* ------------------------------------------------------ the day in force */
-
-/* The bytes of the UTF-8 character s[0..n) ends with, if it is a CJK
-** ideograph (U+4E00..U+9FFF), else 0. */
-static size_t cjk_before(const char *s, size_t n)
-{
-    uint32_t cp;
-    if (n < 3 || zhs_utf8_decode(s + n - 3, 3, &cp) != 3) return 0;
-    return cp >= 0x4E00 && cp <= 0x9FFF ? 3 : 0;
-}
-
-static bool has3(const char *s, size_t n, size_t i, const char *c)
-{
-    return i + 3 <= n && memcmp(s + i, c, 3) == 0;
-}
-
-/* Skips ASCII and ideographic spaces. */
-static size_t skip_spaces(const char *s, size_t n, size_t i)
-{
-    for (;;) {
-        if (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
-        else if (has3(s, n, i, "\xE3\x80\x80")) i += 3;
-        else return i;
-    }
-}
-
-/* One digit of a year written digit by digit: ASCII, full-width, or
-** Chinese (〇, its look-alike ○, 零 一 … 九).  Bytes read, 0 if none. */
-static size_t year_digit(const char *s, size_t n, size_t i, uint32_t *d)
-{
-    static const char *const cjk[] = {"\xE3\x80\x87", "\xE4\xB8\x80", "\xE4\xBA\x8C", "\xE4\xB8\x89",
-                                      "\xE5\x9B\x9B", "\xE4\xBA\x94", "\xE5\x85\xAD", "\xE4\xB8\x83",
-                                      "\xE5\x85\xAB", "\xE4\xB9\x9D"};     /* 〇一二三四五六七八九 */
-    if (i < n && s[i] >= '0' && s[i] <= '9') {
-        *d = (uint32_t)(s[i] - '0');
-        return 1;
-    }
-    if (i + 3 <= n && (uint8_t)s[i] == 0xEF && (uint8_t)s[i + 1] == 0xBC && (uint8_t)s[i + 2] >= 0x90 &&
-        (uint8_t)s[i + 2] <= 0x99) {
-        *d = (uint32_t)((uint8_t)s[i + 2] - 0x90);
-        return 3;
-    }
-    if (has3(s, n, i, "\xE2\x97\x8B") || has3(s, n, i, "\xE9\x9B\xB6")) {     /* ○ 零 */
-        *d = 0;
-        return 3;
-    }
-    for (uint32_t k = 0; k < 10; k++)
-        if (has3(s, n, i, cjk[k])) {
-            *d = k;
-            return 3;
-        }
-    return 0;
-}
-
-/* The date of "2024年7月1日" (or 二〇二四年七月一日, spaces between its
-** parts; what follows 日, such as 零时, is not read). */
-static bool clause_date(const char *s, size_t n, uint32_t *out)
-{
-    size_t i = 0;
-    uint32_t y = 0, m, d, v;
-    for (int k = 0; k < 4; k++) {
-        size_t l = year_digit(s, n, i, &v);
-        if (!l) return false;
-        y = y * 10 + v;
-        i += l;
-    }
-    i = skip_spaces(s, n, i);
-    if (!has3(s, n, i, "\xE5\xB9\xB4")) return false;       /* 年 */
-    i = skip_spaces(s, n, i + 3);
-    size_t l = zhs_numeral_parse(s + i, n - i, &m);
-    if (!l && has3(s, n, i, "\xE5\x85\x83")) m = 1, l = 3;       /* 元月: January */
-    if (!l) return false;
-    i = skip_spaces(s, n, i + l);
-    if (!has3(s, n, i, "\xE6\x9C\x88")) return false;       /* 月 */
-    i = skip_spaces(s, n, i + 3);
-    if (!(l = zhs_numeral_parse(s + i, n - i, &d))) return false;
-    i = skip_spaces(s, n, i + l);
-    if (!has3(s, n, i, "\xE6\x97\xA5") && !has3(s, n, i, "\xE5\x8F\xB7")) return false;  /* 日 号 */
-    char buf[16];
-    if (m > 12 || d > 31) return false;
-    snprintf(buf, sizeof buf, "%04u-%02u-%02u", (unsigned)y, (unsigned)m, (unsigned)d);
-    return zhs_date_parse(buf, strlen(buf), out);
-}
-
-/* What a document calls itself after 本 (本法, 本条例, 本实施细则, 本規定): a
-** clause of another kind dates something else (本条 an article, 本合同 a
-** contract in an annex, 本规定所称的过渡期 a period). */
-static bool document_noun(const char *s, size_t n)
-{
-    static const char *const nouns[] = {
-        "法", "条例", "規例", "條例", "规定", "規定", "办法", "辦法", "细则", "細則", "解释", "解釋", "规则", "規則",
-        "决定", "決定", "修正案", "安排", "守则", "守則", "规范", "規範", "决议", "決議", "批复", "批覆", "命令",
-        "通知", "意见", "意見", "准则", "準則", "章程", "规程", "規程", "标准", "標準", "公约", "公約", "协定",
-        "協定", "纲要", "綱要", "方案", "指引", "指南", "文本", "目录", "目錄", "议定书", "議定書", "条约", "條約"};
-    for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++) {
-        size_t l = strlen(nouns[i]);
-        if (n >= l && !memcmp(s + n - l, nouns[i], l)) return true;
-    }
-    return false;
-}
-
-/* Whether s[0..at) leaves a quotation open (“…, 「…, 『…): a clause quoted
-** from another text is not the document's.  Read only for a clause that
-** is one by its words (a few per document). */
-static bool quoted(const char *s, size_t at)
-{
-    /* a quotation over several paragraphs opens again in each (only the
-    ** last closes it): a paragraph ends any, and only the clause's own
-    ** paragraph is read */
-    size_t from = at;
-    while (from > 0 && s[from - 1] != '\n') from--;
-    int depth = 0;
-    for (size_t i = from; i + 3 <= at; i++) {
-        uint8_t a = (uint8_t)s[i], b = (uint8_t)s[i + 1], c = (uint8_t)s[i + 2];
-        if (b != 0x80 || (a != 0xE2 && a != 0xE3)) continue;
-        bool open = (a == 0xE2 && c == 0x9C) || (a == 0xE3 && (c == 0x8C || c == 0x8E));
-        bool close = (a == 0xE2 && c == 0x9D) || (a == 0xE3 && (c == 0x8D || c == 0x8F));
-        if (open) depth++;
-        else if (close && depth > 0) depth--;
-    }
-    return depth > 0;
-}
-
-/* The name between 本 and 自 at s[b..z): its ideographs, the brackets of
-** 本《办法》 and a bracketed part (本规定（试行）) left out, into name; false
-** when something else stands there or it is too long. */
-static bool clause_name(const char *s, size_t b, size_t z, char *name, size_t *nl)
-{
-    size_t k = 0, chars = 0;
-    int paren = 0;
-    for (size_t i = b; i < z;) {
-        uint32_t cp;
-        size_t l = zhs_utf8_decode(s + i, z - i, &cp);
-        if (!l) return false;
-        if (cp == 0xFF08 || cp == '(') paren++;
-        else if (cp == 0xFF09 || cp == ')') paren--;
-        else if (cp == 0x300A || cp == 0x300B) {
-            /* 《 》 */
-        } else if (cp >= 0x4E00 && cp <= 0x9FFF) {
-            if (!paren) {
-                if (k + l > 48 || ++chars > 12) return false;
-                memcpy(name + k, s + i, l);
-                k += l;
-            }
-        } else if (!paren) {
-            return false;
-        }
-        if (paren < 0 || paren > 1) return false;
-        i += l;
-    }
-    *nl = k;
-    return k > 0 && paren == 0;
-}
-
-/* Whether the 本 at s[b] starts a word: after no ideograph, or after one
-** that ends what comes before a clause (第四十条本条例, 附则本办法, 修正后的
-** 本法); 基本, 成本, 日本 are words of their own. */
-static bool word_start(const char *s, size_t n, size_t b)
-{
-    static const char *const before[] = {"\xE7\x9A\x84", "\xE6\x9D\xA1", "\xE6\xA2\x9D", "\xE5\x88\x99",
-                                         "\xE5\x89\x87", "\xE7\xAB\xA0", "\xE6\xAC\xBE", "\xE9\xA1\xB9",
-                                         "\xE9\xA0\x85", "\xE5\x90\x8E", "\xE5\xBE\x8C"};  /* 的条條则則章款项項后後 */
-    if (!cjk_before(s, b)) return true;
-    for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
-        if (has3(s, n, b - 3, before[i])) return true;
-    return false;
-}
-
-/* The clause whose verb (施行, 实施, 生效, 执行; 實施, 執行) starts at s[at]:
-** its kind, and its date. */
-static int clause_at(const char *s, size_t n, size_t at, uint32_t *date)
-{
-    size_t day_end = at;
-    if (at >= 3 && has3(s, n, at - 3, "\xE8\xB5\xB7")) day_end = at - 3;      /* 起 */
-    /* the day ends in 日 (号), perhaps with 零时 and spaces after it: most
-    ** 施行, 执行 and 实施 of a law's text are no clause's, and go here */
-    bool day = false;
-    for (size_t k = day_end; k + 18 > day_end && k >= 3 && !day; k--)
-        day = has3(s, n, k - 3, "\xE6\x97\xA5") || has3(s, n, k - 3, "\xE5\x8F\xB7");
-    if (!day) return ZHS_EFFECTIVE_NONE;
-    /* 自 (从, 從, 于, 於) at most 60 bytes before: the day lies between */
-    size_t from = day_end > 60 ? day_end - 60 : 0, z = day_end;
-    bool found = false;
-    while (z >= from + 3 && !found) {
-        z--;
-        found = z + 3 <= day_end && (has3(s, n, z, "\xE8\x87\xAA") || has3(s, n, z, "\xE4\xBB\x8E") ||
-                                     has3(s, n, z, "\xE5\xBE\x9E") || has3(s, n, z, "\xE4\xBA\x8E") ||
-                                     has3(s, n, z, "\xE6\x96\xBC"));
-    }
-    if (!found) return ZHS_EFFECTIVE_NONE;
-    /* 本 at most 16 characters before it, what stands between a name (the
-    ** nearest 本 that starts one: 本安排的修改文本自…, not 文本's) */
-    size_t b = z;
-    bool named = false;
-    char name[48];
-    size_t nl = 0;
-    for (int k = 0; k < 16 && b > 0 && !named; k++) {
-        b--;
-        while (b > 0 && ((uint8_t)s[b] & 0xC0) == 0x80) b--;
-        named = has3(s, n, b, "\xE6\x9C\xAC") && clause_name(s, b + 3, z, name, &nl) && document_noun(name, nl) &&
-                word_start(s, n, b);
-    }
-    if (!named || quoted(s, b)) return ZHS_EFFECTIVE_NONE;
-    size_t ds = skip_spaces(s, day_end, z + 3), de = day_end;
-    while (de > ds && (s[de - 1] == ' ' || s[de - 1] == '\t')) de--;
-    if (de - ds >= 6 && memcmp(s + de - 6, "\xE4\xB9\x8B\xE6\x97\xA5", 6) == 0)     /* 之日 */
-        return ZHS_EFFECTIVE_ITS_DATE;
-    return clause_date(s + ds, de - ds, date) ? ZHS_EFFECTIVE_DATE : ZHS_EFFECTIVE_NONE;
-}
-
-/* Whether the verb of a clause starts at s[i] (i + 6 <= n). */
-static bool verb_at(const char *s, size_t n, size_t i)
-{
-    static const char *const verbs[] = {"\xE6\x96\xBD\xE8\xA1\x8C", "\xE5\xAE\x9E\xE6\x96\xBD", "\xE7\x94\x9F\xE6\x95\x88",
-                                        "\xE6\x89\xA7\xE8\xA1\x8C", "\xE5\xAF\xA6\xE6\x96\xBD", "\xE5\x9F\xB7\xE8\xA1\x8C"};
-    for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
-        if (i + 6 <= n && !memcmp(s + i, verbs[k], 6)) return true;
-    return false;
-}
-
-/* The clause, if any, whose verb's last byte is u[i] (i >= 5): its kind,
-** *date set for a dated one. */
-static int clause_ending(const char *s, size_t n, size_t i, uint32_t *date)
-{
-    const uint8_t *u = (const uint8_t *)s;
-    uint8_t c = u[i];
-    bool verb2 = (c == 0x8C && u[i - 1] == 0xA1 && u[i - 2] == 0xE8) ||
-                 (c == 0xBD && u[i - 1] == 0x96 && u[i - 2] == 0xE6) ||
-                 (c == 0x88 && u[i - 1] == 0x95 && u[i - 2] == 0xE6);
-    if (!verb2 || !verb_at(s, n, i - 5)) return ZHS_EFFECTIVE_NONE;
-    return clause_at(s, n, i - 5, date);
-}
-
-int zhs_effective_clause(const char *s, size_t n, uint32_t *date)
-{
-    int kind = ZHS_EFFECTIVE_NONE;
-    /* every verb's second character: 行 E8 A1 8C, 施 E6 96 BD, 效 E6 95 88,
-    ** found by their last byte, sixteen bytes a step where SSE2 is (a
-    ** byte loop took 0.12 s on the laws, two memchr walks stopped at every
-    ** E6 and E8 longer still); the last clause is the document's (a law's
-    ** 附则) */
-    const uint8_t *u = (const uint8_t *)s;
-    size_t i = 5;
-#ifdef ZHS_CLAUSE_SSE2
-    const __m128i a = _mm_set1_epi8((char)0x8C), b = _mm_set1_epi8((char)0xBD), c = _mm_set1_epi8((char)0x88);
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(x, b)), _mm_cmpeq_epi8(x, c)));
-        while (m) {
-            uint32_t d = 0;
-            int k = clause_ending(s, n, i + (size_t)__builtin_ctz(m), &d);
-            m &= m - 1;
-            if (k == ZHS_EFFECTIVE_NONE) continue;
-            kind = k;
-            if (k == ZHS_EFFECTIVE_DATE) *date = d;
-        }
-    }
-#endif
-    for (; i < n; i++) {
-        if (u[i] != 0x8C && u[i] != 0xBD && u[i] != 0x88) continue;
-        uint32_t d = 0;
-        int k = clause_ending(s, n, i, &d);
-        if (k == ZHS_EFFECTIVE_NONE) continue;
-        kind = k;
-        if (k == ZHS_EFFECTIVE_DATE) *date = d;
-    }
-    return kind;
-}
-
 /* ---------------------------------------------------------- string sets */
 
 /* Strings to dense ids, in order of first sight. */
@@ -388,6 +115,18 @@ static bool strset_grow(strset *t)
     t->slot = slot;
     t->cap = cap;
     return true;
+}
+
+/* The id of s if it is in t. */
+static bool strset_find(const strset *t, const char *s, uint32_t *id)
+{
+    if (!t->cap) return false;
+    for (size_t j = hash(s) & (t->cap - 1); t->slot[j]; j = (j + 1) & (t->cap - 1))
+        if (strcmp(t->v[t->slot[j] - 1], s) == 0) {
+            *id = t->slot[j] - 1;
+            return true;
+        }
+    return false;
 }
 
 /* The id of s, added when new; false when out of memory. */
@@ -447,6 +186,15 @@ struct zhs_meta_builder {
     uint64_t *vdays;            /* (group << 32 | date, day) pairs */
     size_t nvdays, vcap;        /* in pairs */
     uint32_t untitled;          /* the group of the title "" (UINT32_MAX: none seen) */
+    /* The repeals the texts name: (the repealing document's first run,
+    ** the title's offset in rtitles, its length) triples */
+    uint32_t *repeals;
+    size_t nrep, repcap;        /* in triples */
+    zhs_buf rtitles;
+    /* each title's key (zhs_title_key_fn), made once for both tables:
+    ** title g's at keys[key_off[g]], NUL-terminated */
+    zhs_buf keys;
+    uint32_t *key_off;          /* NULL until made */
 };
 
 /* Room for one more element in *v (of size each, *cap of them). */
@@ -583,10 +331,23 @@ static int read_day(zhs_meta_builder *b, const zhs_meta_run *run, const zhs_pass
     return ZHS_OK;
 }
 
+/* zhs_repeal_fn: one title the current document repeals. */
+static int add_repeal(void *ctx, const char *title, size_t n)
+{
+    zhs_meta_builder *b = ctx;
+    if (!room(&b->repeals, &b->repcap, b->nrep, 3 * sizeof *b->repeals)) return -1;
+    uint32_t *t = &b->repeals[3 * b->nrep++];
+    t[0] = b->doc_run;
+    t[1] = (uint32_t)b->rtitles.len;
+    t[2] = (uint32_t)n;
+    zhs_buf_append(&b->rtitles, title, n);
+    return b->rtitles.oom || b->rtitles.len > UINT32_MAX / 2 ? -1 : 0;
+}
+
 int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    zhs_meta_run r = {doc, 0, 0, 0, 0, 0, 0};
+    zhs_meta_run r = {doc, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     if (p->date && !zhs_date_parse(p->date, strlen(p->date), &r.date)) r.date = 0;
     if (!strset_id(&b->titles, p->title, &r.group) || !strset_id(&b->values, p->category, &r.category) ||
         !strset_id(&b->values, p->status, &r.status) || !strset_id(&b->values, p->issuer, &r.issuer))
@@ -625,7 +386,10 @@ int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p
         b->runs[b->nruns++] = r;
     }   /* else the same document, or one of the same version, goes on */
     if (new_doc) b->doc_run = (uint32_t)b->nruns - 1;
-    return read_day(b, &b->runs[b->nruns - 1], p, err);
+    if (read_day(b, &b->runs[b->nruns - 1], p, err)) return err->code;
+    if (p->text && zhs_repeal_clauses(p->text, p->text_len ? p->text_len : strlen(p->text), add_repeal, b))
+        return zhs_fail(err, ZHS_ENOMEM, "out of memory building the metadata table");
+    return ZHS_OK;
 }
 
 static int cmp_u64_pair(const void *a, const void *b)
@@ -651,30 +415,130 @@ static uint32_t version_day(const zhs_meta_builder *b, const zhs_meta_run *r)
     return day;
 }
 
-int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syncs, zhs_error *err)
+/* Every title's key, once (the second table's write finds them made). */
+static int make_keys(zhs_meta_builder *b, zhs_title_key_fn key, void *ctx, zhs_error *err)
+{
+    if (b->key_off) return ZHS_OK;
+    uint32_t *off = malloc((b->titles.n + 1) * sizeof *off);
+    if (!off) return zhs_fail(err, ZHS_ENOMEM, "out of memory keying the titles");
+    zhs_buf k;
+    zhs_buf_init(&k);
+    zhs_buf_reset(&b->keys);
+    int rc = ZHS_OK;
+    for (size_t g = 0; g < b->titles.n && rc == ZHS_OK; g++) {
+        off[g] = (uint32_t)b->keys.len;
+        if ((rc = key(ctx, b->titles.v[g], strlen(b->titles.v[g]), &k, err))) break;
+        zhs_buf_append(&b->keys, k.data ? k.data : "", k.len);
+        zhs_buf_append(&b->keys, "", 1);
+        if (b->keys.oom || b->keys.len > UINT32_MAX / 2)
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory keying the titles");
+    }
+    zhs_buf_free(&k);
+    if (rc) {
+        free(off);
+        return rc;
+    }
+    b->key_off = off;
+    return ZHS_OK;
+}
+
+static const char *key_of(const zhs_meta_builder *b, uint32_t g)
+{
+    return b->keys.data + b->key_off[g];
+}
+
+/* The day a run's version is in force from (0: none), as written. */
+static uint32_t run_since(const zhs_meta_builder *b, const zhs_meta_run *r)
+{
+    uint32_t day = r->in_force & OWN_DAY ? r->in_force & ~OWN_DAY : version_day(b, r);
+    /* a version is not in force before its date (an amended law's text
+    ** keeps the day the first text took effect) */
+    return day && r->date && day < r->date ? r->date : day;
+}
+
+/* Marks the runs the texts repeal (meta.h): the runs of each title whose
+** key a repeal names, dated before the repealing version, get its day in
+** force (the earliest, when several name one), and its group and date.
+** since[] is each run's day in force. */
+static int resolve_repeals(zhs_meta_builder *b, const uint32_t *since, zhs_title_key_fn key, void *ctx,
+                           zhs_error *err)
+{
+    if (!b->nrep) return ZHS_OK;
+    if (make_keys(b, key, ctx, err)) return err->code;
+    /* (key id << 32 | run) for every run, sorted: a key's runs in a row */
+    strset kids = {0};
+    uint32_t *kid = malloc((b->titles.n + 1) * sizeof *kid);
+    uint64_t *by_key = malloc((b->nruns + 1) * sizeof *by_key);
+    zhs_buf k;
+    zhs_buf_init(&k);
+    int rc = ZHS_OK;
+    if (!kid || !by_key) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the repeals");
+    for (size_t g = 0; g < b->titles.n && rc == ZHS_OK; g++)
+        if (!strset_id(&kids, key_of(b, (uint32_t)g), &kid[g]))
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the repeals");
+    for (size_t i = 0; i < b->nruns && rc == ZHS_OK; i++)
+        by_key[i] = (uint64_t)kid[b->runs[i].group] << 32 | i;
+    if (rc == ZHS_OK && b->nruns) qsort(by_key, b->nruns, sizeof *by_key, cmp_u64_pair);
+    for (size_t t = 0; t < b->nrep && rc == ZHS_OK; t++) {
+        const uint32_t *rp = &b->repeals[3 * t];
+        const zhs_meta_run *by = &b->runs[rp[0]];
+        uint32_t day = since[rp[0]] ? since[rp[0]] : by->date, id;
+        if ((rc = key(ctx, b->rtitles.data + rp[1], rp[2], &k, err))) break;
+        if (!day || !k.len || !strset_find(&kids, zhs_buf_cstr(&k), &id)) continue;
+        /* the runs of that key: a binary search to the first */
+        size_t lo = 0, hi = b->nruns;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if ((by_key[mid] >> 32) < id) lo = mid + 1;
+            else hi = mid;
+        }
+        for (size_t i = lo; i < b->nruns && (by_key[i] >> 32) == id; i++) {
+            zhs_meta_run *r = &b->runs[(uint32_t)by_key[i]];
+            /* its own version, a later one (enacted again under the old
+            ** title), or one no date orders against it */
+            if (r->group == by->group && r->date == by->date) continue;
+            if (by->date ? (!r->date || r->date >= by->date) : r->group == by->group) continue;
+            if (r->repealed && r->repealed <= day) continue;
+            r->repealed = day;
+            r->repealed_by = by->group + 1;
+            r->repealed_by_date = by->date;
+        }
+    }
+    strset_free(&kids);
+    free(kid);
+    free(by_key);
+    zhs_buf_free(&k);
+    return rc;
+}
+
+int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_title_key_fn key, void *ctx,
+                           zhs_syncs *syncs, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
+    if (!finish_doc(b)) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
+    b->doc_open = false;
+    if (b->nvdays) qsort(b->vdays, b->nvdays, 2 * sizeof *b->vdays, cmp_u64_pair);     /* NULL when none */
+    uint32_t *since = malloc((b->nruns + 1) * sizeof *since);
+    if (!since) return zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
+    for (size_t i = 0; i < b->nruns; i++) since[i] = run_since(b, &b->runs[i]);
+    for (size_t i = 0; i < b->nruns; i++) b->runs[i].repealed = b->runs[i].repealed_by = b->runs[i].repealed_by_date = 0;
+    if (resolve_repeals(b, since, key, ctx, err)) {
+        free(since);
+        return err->code;
+    }
     zhs_buf out;
     zhs_buf_init(&out);
     zhs_buf_put_u32(&out, (uint32_t)b->nruns);
     zhs_buf_put_u32(&out, (uint32_t)b->titles.n);
     zhs_buf_put_u32(&out, (uint32_t)b->values.n);
     for (size_t i = 0; i < b->values.n; i++) put_str(&out, b->values.v[i], strlen(b->values.v[i]));
-    if (!finish_doc(b)) {
-        zhs_buf_free(&out);
-        return zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
-    }
-    b->doc_open = false;
-    if (b->nvdays) qsort(b->vdays, b->nvdays, 2 * sizeof *b->vdays, cmp_u64_pair);     /* NULL when none */
     for (size_t i = 0; i < b->nruns; i++) {
         const zhs_meta_run *r = &b->runs[i];
-        uint32_t day = r->in_force & OWN_DAY ? r->in_force & ~OWN_DAY : version_day(b, r);
-        /* a version is not in force before its date (an amended law's
-        ** text keeps the day the first text took effect) */
-        uint32_t since = day && r->date && day < r->date ? r->date : day;
-        uint32_t f[7] = {r->first, r->group, r->date, r->category, r->status, r->issuer, since};
-        for (int k = 0; k < 7; k++) zhs_buf_put_u32(&out, f[k]);
+        uint32_t f[10] = {r->first, r->group, r->date, r->category, r->status, r->issuer, since[i],
+                          r->repealed, r->repealed_by, r->repealed_by_date};
+        for (int k = 0; k < 10; k++) zhs_buf_put_u32(&out, f[k]);
     }
+    free(since);
     int rc;
     if (out.oom) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory writing %s", path);
     else rc = zhs_ztable_write(syncs, path, ZHS_MAGIC_META, out.data, out.len, err);
@@ -686,24 +550,22 @@ int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title
                                 zhs_syncs *syncs, zhs_error *err)
 {
     if (zhs_err_code(err)) return err->code;
-    zhs_buf out, k;
+    zhs_buf out;
     zhs_buf_init(&out);
-    zhs_buf_init(&k);
     zhs_buf_put_u32(&out, (uint32_t)b->ncruns);
     zhs_buf_put_u32(&out, (uint32_t)b->titles.n);
     zhs_buf_put_u32(&out, (uint32_t)b->dates.n);
     for (size_t i = 0; i < b->dates.n; i++) put_str(&out, b->dates.v[i], strlen(b->dates.v[i]));
-    int rc = ZHS_OK;
+    int rc = make_keys(b, key, ctx, err);
     for (size_t g = 0; g < b->titles.n && rc == ZHS_OK; g++) {
-        const char *t = b->titles.v[g];
-        size_t tl = strlen(t);
+        const char *t = b->titles.v[g], *kd = key_of(b, (uint32_t)g);
+        size_t tl = strlen(t), kl = strlen(kd);
         put_str(&out, t, tl);
-        if ((rc = key(ctx, t, tl, &k, err))) break;
         /* most keys are their title or its end (中华人民共和国 dropped) */
-        if (k.len <= tl && !memcmp(t + tl - k.len, k.data ? k.data : "", k.len))
-            zhs_buf_put_u32(&out, ZHS_CITE_KEY_SUFFIX | (uint32_t)k.len);
+        if (kl <= tl && !memcmp(t + tl - kl, kd, kl))
+            zhs_buf_put_u32(&out, ZHS_CITE_KEY_SUFFIX | (uint32_t)kl);
         else
-            put_str(&out, k.data, k.len);
+            put_str(&out, kd, kl);
     }
     for (size_t i = 0; i < b->ncruns; i++) {
         zhs_buf_put_u32(&out, b->cruns[i].first);
@@ -717,7 +579,6 @@ int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title
     else if (rc == ZHS_OK)
         rc = zhs_ztable_write(syncs, path, ZHS_MAGIC_CITE, out.data, out.len, err);
     zhs_buf_free(&out);
-    zhs_buf_free(&k);
     return rc;
 }
 
@@ -737,6 +598,10 @@ void zhs_meta_builder_close(zhs_meta_builder *b)
     zhs_buf_free(&b->val);
     zhs_buf_free(&b->doc_path);
     free(b->vdays);
+    free(b->repeals);
+    zhs_buf_free(&b->rtitles);
+    zhs_buf_free(&b->keys);
+    free(b->key_off);
     free(b);
 }
 
@@ -751,6 +616,7 @@ void zhs_meta_free(zhs_meta *m)
     free(m->group_off);
     free(m->dates);
     free(m->in_force);
+    free(m->repealed);
     memset(m, 0, sizeof *m);
 }
 
@@ -759,7 +625,7 @@ void zhs_meta_free(zhs_meta *m)
 ** categories is one version), else its date. */
 typedef struct group_date {
     uint64_t key;               /* group << 32 | ~date: newest first */
-    uint32_t in_force;
+    uint32_t in_force, repealed;
 } group_date;
 
 static int cmp_gd(const void *a, const void *b)
@@ -774,7 +640,8 @@ static bool group_dates(zhs_meta *m)
     m->group_off = calloc((size_t)m->ngroups + 1, sizeof *m->group_off);
     m->dates = malloc((m->nruns + 1) * sizeof *m->dates);
     m->in_force = malloc((m->nruns + 1) * sizeof *m->in_force);
-    if (!gd || !m->group_off || !m->dates || !m->in_force) {
+    m->repealed = malloc((m->nruns + 1) * sizeof *m->repealed);
+    if (!gd || !m->group_off || !m->dates || !m->in_force || !m->repealed) {
         free(gd);
         return false;
     }
@@ -782,17 +649,22 @@ static bool group_dates(zhs_meta *m)
     for (size_t i = 0; i < m->nruns; i++)
         if (m->runs[i].date)
             gd[n++] = (group_date){(uint64_t)m->runs[i].group << 32 | (uint32_t)~m->runs[i].date,
-                                   m->runs[i].in_force ? m->runs[i].in_force : m->runs[i].date};
+                                   m->runs[i].in_force ? m->runs[i].in_force : m->runs[i].date,
+                                   m->runs[i].repealed};
     qsort(gd, n, sizeof *gd, cmp_gd);
     size_t nd = 0;
     for (size_t i = 0; i < n; i++) {
         if (i && gd[i].key == gd[i - 1].key) {
             if (gd[i].in_force > m->in_force[nd - 1]) m->in_force[nd - 1] = gd[i].in_force;
+            /* the runs of a version are repealed together (meta.h) */
+            if (gd[i].repealed && (!m->repealed[nd - 1] || gd[i].repealed < m->repealed[nd - 1]))
+                m->repealed[nd - 1] = gd[i].repealed;
             continue;
         }
         uint32_t g = (uint32_t)(gd[i].key >> 32);
         m->dates[nd] = ~(uint32_t)gd[i].key;
-        m->in_force[nd++] = gd[i].in_force;
+        m->in_force[nd] = gd[i].in_force;
+        m->repealed[nd++] = gd[i].repealed;
         m->group_off[g + 1]++;
     }
     for (uint32_t g = 0; g < m->ngroups; g++) m->group_off[g + 1] += m->group_off[g];
@@ -822,13 +694,18 @@ int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *
     zhs_table_body f;
     uint32_t cnt[3];
     static const char *const plain[] = {ZHS_MAGIC_META_V1, NULL};
-    /* formats 9 and 10 compressed runs without their day in force */
+    /* formats 9 and 10 compressed runs without their day in force, 11
+    ** without the day they are repealed */
     char mg[ZHS_MAGIC_LEN];
-    const char *zmagic = zhs_file_magic(path, mg) && !memcmp(mg, ZHS_MAGIC_META_V2, ZHS_MAGIC_LEN)
-                             ? ZHS_MAGIC_META_V2 : ZHS_MAGIC_META;
+    bool got = zhs_file_magic(path, mg);
+    const char *zmagic = got && !memcmp(mg, ZHS_MAGIC_META_V2, ZHS_MAGIC_LEN)   ? ZHS_MAGIC_META_V2
+                         : got && !memcmp(mg, ZHS_MAGIC_META_V3, ZHS_MAGIC_LEN) ? ZHS_MAGIC_META_V3
+                                                                                : ZHS_MAGIC_META;
     if (open_table(&f, path, zmagic, plain, "metadata table", cnt, err)) return err->code;
-    size_t run_bytes = f.magic && !memcmp(f.magic, ZHS_MAGIC_META, ZHS_MAGIC_LEN) ? ZHS_META_RUN_BYTES
-                                                                           : ZHS_META_RUN_BYTES_V2;
+    size_t run_bytes = !f.magic ? ZHS_META_RUN_BYTES_V2
+                       : !memcmp(f.magic, ZHS_MAGIC_META, ZHS_MAGIC_LEN)    ? ZHS_META_RUN_BYTES
+                       : !memcmp(f.magic, ZHS_MAGIC_META_V3, ZHS_MAGIC_LEN) ? ZHS_META_RUN_BYTES_V3
+                                                                            : ZHS_META_RUN_BYTES_V2;
     const uint8_t *p = f.body + 12, *end = f.body + f.len;
     int rc = ZHS_OK;
 #define BAD(what) do { rc = zhs_fail(err, ZHS_ECORRUPT, "%s: %s: rebuild the index", path, what); goto out; } while (0)
@@ -862,6 +739,7 @@ int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *
     }
     if ((uint64_t)(end - p) != (uint64_t)nruns * run_bytes) BAD("the metadata runs are truncated");
     m->has_in_force = run_bytes > ZHS_META_RUN_BYTES_V2;
+    m->has_repeals = run_bytes > ZHS_META_RUN_BYTES_V3;
     for (uint32_t i = 0; i < nruns; i++, p += run_bytes) {
         zhs_meta_run *r = &m->runs[i];
         r->first = zhs_get_u32(p);
@@ -871,9 +749,14 @@ int zhs_meta_load(zhs_meta *m, const char *path, uint32_t npassages, zhs_error *
         r->status = zhs_get_u32(p + 16);
         r->issuer = zhs_get_u32(p + 20);
         r->in_force = run_bytes > 24 ? zhs_get_u32(p + 24) : 0;
+        r->repealed = run_bytes > 28 ? zhs_get_u32(p + 28) : 0;
+        r->repealed_by = run_bytes > 28 ? zhs_get_u32(p + 32) : 0;
+        r->repealed_by_date = run_bytes > 28 ? zhs_get_u32(p + 36) : 0;
         if ((i == 0 ? r->first != 0 : r->first <= m->runs[i - 1].first) || r->first >= npassages ||
             r->group >= ngroups || r->date > 99991231 || r->category >= nstrings || r->status >= nstrings ||
-            r->issuer >= nstrings || r->in_force > 99991231 || (r->in_force && r->date > r->in_force))
+            r->issuer >= nstrings || r->in_force > 99991231 || (r->in_force && r->date > r->in_force) ||
+            r->repealed > 99991231 || r->repealed_by > ngroups || r->repealed_by_date > 99991231 ||
+            !r->repealed != !r->repealed_by)
             BAD("a metadata run is out of range");
         m->nruns++;
     }

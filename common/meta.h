@@ -15,12 +15,19 @@
 **   nstrings x (u32 len, bytes)            the distinct values (index 0: "")
 **   nruns x (u32 first passage, u32 group, u32 date YYYYMMDD or 0,
 **            u32 category, u32 status, u32 issuer,   (string indexes)
-**            u32 in force YYYYMMDD or 0)  (from format 11, ZHSMETA3)
+**            u32 in force YYYYMMDD or 0,  (from format 11, ZHSMETA3)
+**            u32 repealed YYYYMMDD or 0, u32 repealing group + 1 or 0,
+**            u32 repealing version's date)  (from format 12, ZHSMETA4)
 ** Runs are in passage order and the first starts at passage 0; a group is
 ** a distinct title.  A run's day in force is the one its document names
 ** (zhs_effective_clause, or an "effective" member of a JSONL record or a
 ** front matter), never before its date; 0 when it names none, and read
-** as 0 from ZHSMETA1/2.
+** as 0 from ZHSMETA1/2.  A run's day repealed is the day in force of the
+** version whose text repeals its document (zhs_repeal_clauses: a title
+** whose key, analysis/names.h, is the run's title's), for every version
+** of that title dated before the repealing one (a law enacted again
+** under its old title is not repealed); 0 when none does, and read as 0
+** from ZHSMETA1/2/3.
 **
 ** The same builder writes the citation table (g<N>.cite): what a citation
 ** (query/cite.c) tells its hits apart by, so that it reads no stored
@@ -50,11 +57,13 @@
 
 #include "common.h"
 
-#define ZHS_MAGIC_META "ZHSMETA3"       /* runs with their day in force (format 11) */
+#define ZHS_MAGIC_META "ZHSMETA4"       /* runs with the day they are repealed (format 12) */
+#define ZHS_MAGIC_META_V3 "ZHSMETA3"    /* runs with their day in force (format 11) */
 #define ZHS_MAGIC_META_V2 "ZHSMETA2"    /* the body compressed (formats 9 and 10, ztable.h) */
 #define ZHS_MAGIC_META_V1 "ZHSMETA1"    /* the body as it is (formats 2 to 8) */
 #define ZHS_META_FILE "%s/g%llu.meta"
-#define ZHS_META_RUN_BYTES 28
+#define ZHS_META_RUN_BYTES 40
+#define ZHS_META_RUN_BYTES_V3 28
 #define ZHS_META_RUN_BYTES_V2 24
 #define ZHS_MAGIC_CITE "ZHSCITE3"       /* ZHSCITE2's body compressed (format 9, ztable.h) */
 #define ZHS_MAGIC_CITE_V2 "ZHSCITE2"
@@ -70,16 +79,6 @@ bool zhs_date_parse(const char *s, size_t n, uint32_t *out);
 /* Writes YYYYMMDD as "YYYY-MM-DD" (11 bytes with the NUL); 0 gives "". */
 void zhs_date_format(char out[11], uint32_t date);
 
-/* Where a text says when its document takes effect: the last clause
-** 本<name>自<day>起施行 (实施, 生效, 执行; 从 or 于 for 自) in it, the name one to
-** eight CJK characters (本法, 本条例, 本实施细则).  The day is a date
-** (2024年7月1日, 二〇二一年三月一日, spaces between allowed) or one that
-** ends in 之日 (自公布之日起施行: the document's own date).  Returns
-** ZHS_EFFECTIVE_NONE, ZHS_EFFECTIVE_DATE (*date = YYYYMMDD) or
-** ZHS_EFFECTIVE_ITS_DATE. */
-enum { ZHS_EFFECTIVE_NONE, ZHS_EFFECTIVE_DATE, ZHS_EFFECTIVE_ITS_DATE };
-int zhs_effective_clause(const char *s, size_t n, uint32_t *date);
-
 /* The date a citation orders two versions of an article by: the
 ** passage's date (its first 10 bytes), else the last "(YYYY-MM-DD)" in its
 ** path (indexes built before dates were read); "" if neither. */
@@ -88,6 +87,9 @@ void zhs_version_date(char out[11], const char *date, const char *path);
 typedef struct zhs_meta_run {
     uint32_t first, group, date, category, status, issuer;
     uint32_t in_force;          /* YYYYMMDD, 0: not known (meta.h's header) */
+    uint32_t repealed;          /* YYYYMMDD, 0: not repealed */
+    uint32_t repealed_by;       /* the repealing document's group + 1, 0: none */
+    uint32_t repealed_by_date;  /* and its version date (0: undated) */
 } zhs_meta_run;
 
 /* ------------------------------------------------------------- writing */
@@ -97,12 +99,15 @@ typedef struct zhs_meta_builder zhs_meta_builder;
 int zhs_meta_builder_open(zhs_meta_builder **out, zhs_error *err);
 /* Passage doc (numbered from 0, in order) has this metadata. */
 int zhs_meta_builder_add(zhs_meta_builder *b, uint32_t doc, const zhs_passage *p, zhs_error *err);
+/* key(ctx, title, len, out, err) gives a title's key (zhs_name_key_fn):
+** repeals and citations compare titles by their keys.  Each title's key
+** is computed once, by the first of the two writes. */
+typedef int (*zhs_title_key_fn)(void *ctx, const char *s, size_t n, zhs_buf *out, zhs_error *err);
 /* Writes the table to path, fsynced (or its fsync handed to syncs, when
 ** not NULL: common.h). */
-int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_syncs *syncs, zhs_error *err);
-/* Writes the citation table to path (fsynced, or as write); key(ctx, title, len, out,
-** err) gives each title's key (zhs_name_key_fn). */
-typedef int (*zhs_title_key_fn)(void *ctx, const char *s, size_t n, zhs_buf *out, zhs_error *err);
+int zhs_meta_builder_write(zhs_meta_builder *b, const char *path, zhs_title_key_fn key, void *ctx,
+                           zhs_syncs *syncs, zhs_error *err);
+/* Writes the citation table to path (fsynced, or as write). */
 int zhs_meta_builder_write_cite(zhs_meta_builder *b, const char *path, zhs_title_key_fn key, void *ctx,
                                 zhs_syncs *syncs, zhs_error *err);
 void zhs_meta_builder_close(zhs_meta_builder *b);
@@ -123,7 +128,9 @@ typedef struct zhs_meta {
     uint32_t *group_off;
     uint32_t *dates;
     uint32_t *in_force;
+    uint32_t *repealed;         /* beside them: the day each version is repealed, 0: not */
     bool has_in_force;          /* the table holds days in force (ZHSMETA3) */
+    bool has_repeals;           /* and days repealed (ZHSMETA4) */
 } zhs_meta;
 
 /* Loads path (checking its CRC and every index in it) for an index of

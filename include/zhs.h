@@ -691,6 +691,20 @@ int zhs_results_version(zhs_version_info *out, const zhs_results *r, uint32_t do
 ** before its date; else its date; "" when it has neither, or the index
 ** was built before zhsearch read that day (format 11: rebuild it). */
 int zhs_results_in_force(char out[11], const zhs_results *r, uint32_t doc, zhs_error *err);
+/* Whether a passage's document is repealed by another document of the
+** index, whose text says so (《某某条例》同时废止, 废止《某某条例》: docs/
+** CORPUS.md), for the versions dated before the repealing one.  day: the
+** repealing version's day in force, "YYYY-MM-DD"; "" when the passage is
+** not repealed, or the index was built before zhsearch read repeals
+** (format 12: rebuild it).  by: the repealing document's title (cut at
+** ZHS_REPEAL_TITLE_MAX - 1 bytes), by_date its date ("" if undated). */
+#define ZHS_REPEAL_TITLE_MAX 512
+typedef struct zhs_repeal_info {
+    char day[11];
+    char by_date[11];
+    char by[ZHS_REPEAL_TITLE_MAX];
+} zhs_repeal_info;
+int zhs_results_repealed(zhs_repeal_info *out, const zhs_results *r, uint32_t doc, zhs_error *err);
 
 /* Byte ranges of p->text that match the query, sorted and merged.
 ** Owned by r. */

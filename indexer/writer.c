@@ -1043,7 +1043,7 @@ static int write_tables(zhs_writer *w, const char *m_files, bool meta_too, zhs_e
     }
     if (!meta_too) return ZHS_OK;
     snprintf(path, sizeof path, ZHS_META_FILE, w->dir, (unsigned long long)w->gen);
-    if (zhs_meta_builder_write(w->meta, path, w->syncs, err)) return err->code;
+    if (zhs_meta_builder_write(w->meta, path, zhs_name_key_fn, w->an, w->syncs, err)) return err->code;
     snprintf(path, sizeof path, ZHS_CITE_FILE, w->dir, (unsigned long long)w->gen);
     return zhs_meta_builder_write_cite(w->meta, path, zhs_name_key_fn, w->an, w->syncs, err);
 }

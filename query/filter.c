@@ -304,8 +304,9 @@ static bool version_ok(const zhs_index *ix, const zhs_meta_run *r, int all, uint
     /* In force at as_of: the newest in force on or before it (from the
     ** day its text names, else its date) */
     const uint32_t *f = ix->meta.in_force + ix->meta.group_off[r->group];
+    const uint32_t *x = ix->meta.repealed + ix->meta.group_off[r->group];
     for (size_t i = 0; i < nd; i++)
-        if (f[i] <= as_of) return r->date == d[i];
+        if (f[i] <= as_of) return r->date == d[i] && !(x[i] && x[i] <= as_of);     /* repealed by then */
     return false;               /* not yet in force */
 }
 
@@ -427,5 +428,33 @@ int zhs_results_in_force(char out[11], const zhs_results *r, uint32_t doc, zhs_e
                         (unsigned long long)zhs_manifest_numbered(&ix->m));
     const zhs_meta_run *run = zhs_meta_run_of(&ix->meta, doc);
     zhs_date_format(out, run->in_force ? run->in_force : run->date);
+    return ZHS_OK;
+}
+
+int zhs_results_repealed(zhs_repeal_info *out, const zhs_results *r, uint32_t doc, zhs_error *err)
+{
+    zhs_error local;
+    ZHS_ERR_LOCAL(err, local);
+    memset(out, 0, sizeof *out);
+    if (zhs_err_code(err)) return err->code;
+    const zhs_index *ix = r->ix;
+    if (!ix->has_meta || !ix->meta.has_repeals) return ZHS_OK;     /* built before format 12 */
+    if (doc >= zhs_manifest_numbered(&ix->m))
+        return zhs_fail(err, ZHS_EINVAL, "passage %u does not exist (the index has %llu)", doc,
+                        (unsigned long long)zhs_manifest_numbered(&ix->m));
+    const zhs_meta_run *run = zhs_meta_run_of(&ix->meta, doc);
+    if (!run->repealed) return ZHS_OK;
+    zhs_date_format(out->day, run->repealed);
+    zhs_date_format(out->by_date, run->repealed_by_date);
+    uint32_t g = run->repealed_by - 1;
+    if (ix->has_cite && g < ix->cite.ngroups) {
+        /* cut on a character's start */
+        const char *t = ix->cite.title[g];
+        size_t n = strlen(t);
+        if (n >= sizeof out->by)
+            for (n = sizeof out->by - 1; n > 0 && ((uint8_t)t[n] & 0xC0) == 0x80;) n--;
+        memcpy(out->by, t, n);
+        out->by[n] = 0;
+    }
     return ZHS_OK;
 }

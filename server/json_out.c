@@ -75,7 +75,8 @@ void zhs_json_passage_meta(zhs_buf *o, const zhs_passage *p)
 }
 
 bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
-                  size_t nsp, size_t width, const zhs_version_info *v, const char *in_force)
+                  size_t nsp, size_t width, const zhs_version_info *v, const char *in_force,
+                  const zhs_repeal_info *rep)
 {
     zhs_buf_printf(o, "{\"rank\":%zu,\"score\":%.6f,\"doc\":%u", rank, h->score, h->doc);
     zhs_json_passage_names(o, p);
@@ -106,6 +107,15 @@ bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *
             json_cstr(o, v->dates[i]);
         }
         zhs_buf_puts(o, "]}");
+    }
+    if (rep && rep->day[0]) {
+        zhs_buf_puts(o, ",\"repealed\":{\"day\":");
+        json_cstr(o, rep->day);
+        zhs_buf_puts(o, ",\"by\":");
+        json_cstr(o, rep->by);
+        zhs_buf_puts(o, ",\"by_date\":");
+        json_cstr(o, rep->by_date);
+        zhs_buf_putc(o, '}');
     }
     zhs_buf_putc(o, '}');
     return ok && !o->oom;

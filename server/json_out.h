@@ -19,9 +19,12 @@
 ** unknown), extra (the JSONL record's other members, an object, when it
 ** has any) and, when v says the passage has a dated version, version:
 ** {date, in_force (zhs_results_in_force; left out when in_force is NULL
-** or ""), newest, versions, dates (newest first)}.  v may be NULL. */
+** or ""), newest, versions, dates (newest first)}.  v may be NULL.  Then,
+** when rep says the passage's document is repealed (zhs_results_repealed),
+** repealed: {day, by, by_date}.  rep may be NULL. */
 bool zhs_json_hit(zhs_buf *o, size_t rank, const zhs_hit *h, const zhs_passage *p, const zhs_span *sp,
-                  size_t nsp, size_t width, const zhs_version_info *v, const char *in_force);
+                  size_t nsp, size_t width, const zhs_version_info *v, const char *in_force,
+                  const zhs_repeal_info *rep);
 
 /* The passage's own fields, each preceded by a comma: id, title,
 ** heading, label, article ({label, number, sub} when the label is an

@@ -180,13 +180,15 @@ static int write_search(srv_server *s, srv_lease *l, const srv_params *p, zhs_bu
         size_t nsp;
         zhs_version_info ver;
         char since[11];
+        zhs_repeal_info rep;
         if (zhs_results_passage(&psg, r, h->doc, err) || zhs_results_highlights(&sp, &nsp, r, l->slot->an, &psg, err) ||
-            zhs_results_version(&ver, r, h->doc, err) || zhs_results_in_force(since, r, h->doc, err)) {
+            zhs_results_version(&ver, r, h->doc, err) || zhs_results_in_force(since, r, h->doc, err) ||
+            zhs_results_repealed(&rep, r, h->doc, err)) {
             rc = err->code;
             break;
         }
         if (i > p->offset) zhs_buf_putc(&hits, ',');
-        zhs_json_hit(&hits, i + 1, h, &psg, sp, nsp, p->width, &ver, since);
+        zhs_json_hit(&hits, i + 1, h, &psg, sp, nsp, p->width, &ver, since, &rep);
     }
     if (rc == ZHS_OK) {
         zhs_buf_puts(o, "{\"query\":");

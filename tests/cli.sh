@@ -723,6 +723,31 @@ said = "without a date" in open(sys.argv[2]).read()
 assert undated == said, (undated, said)
 assert undated
 ' "$TMP/v.json" "$TMP/v.err"
+# A regulation that a later law's text repeals (《…》同时废止 in its last
+# article): the hit says from when and by which law, in text and JSON, and
+# a search as of a day after that does not find it.
+mkdir -p "$TMP/rep"
+printf '# 青禾省草原条例\n\n第一条 草原承包经营应当签订合同。\n' >"$TMP/rep/青禾省草原条例(2002-04-01).md"
+printf '# 青禾省草原法\n\n第一条 草原承包经营依法签订合同。\n\n第二十条 本法自2022年1月1日起施行。2002年4月1日公布的《青禾省草原条例》同时废止。\n' \
+    >"$TMP/rep/青禾省草原法(2021-06-01).md"
+"$ZHS" index -q -o "$TMP/rep.idx" "$TMP/rep" >/dev/null 2>&1
+"$ZHS" search "$TMP/rep.idx" 草原承包 --no-color >"$TMP/v.out" 2>&1
+check "repeals: the repealed regulation says from when and by which law" \
+    bash -c "grep -q '2002-04-01, repealed from 2022-01-01 by 青禾省草原法 (2021-06-01)' '$TMP/v.out' && [ \$(grep -c 'repealed from' '$TMP/v.out') = 1 ]"
+"$ZHS" search "$TMP/rep.idx" 草原承包 --json >"$TMP/v.json" 2>/dev/null
+check "repeals: --json gives repealed {day, by, by_date}" py '
+import json, sys
+hits = {h["title"]: h for h in json.load(open(sys.argv[1]))["hits"]}
+assert hits["青禾省草原条例"]["repealed"] == {"day": "2022-01-01", "by": "青禾省草原法", "by_date": "2021-06-01"}, hits
+assert "repealed" not in hits["青禾省草原法"]
+' "$TMP/v.json"
+"$ZHS" search "$TMP/rep.idx" 草原承包 --no-color --as-of 2022-01-01 >"$TMP/v.out" 2>&1
+check "repeals: --as-of the day of the repeal finds the law only" \
+    bash -c "grep -qE '^[0-9]+\. +[0-9.]+ +青禾省草原法 ' '$TMP/v.out' && ! grep -q '青禾省草原条例' '$TMP/v.out'"
+"$ZHS" search "$TMP/rep.idx" 草原承包 --no-color --as-of 2021-12-31 >"$TMP/v.out" 2>&1
+check "repeals: --as-of the day before finds the regulation only" \
+    bash -c "grep -q '青禾省草原条例' '$TMP/v.out' && ! grep -qE '^[0-9]+\. +[0-9.]+ +青禾省草原法 ' '$TMP/v.out'"
+
 # A law filed under two folders (the same title and date): each article
 # once by default, both copies with --all-versions; two laws of one title
 # and two dates keep their versions as before.

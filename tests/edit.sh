@@ -319,6 +319,26 @@ day=$("$ZHS" search "$TMP/df/i" 出资期限 --json -k 1 | python3 -c 'import js
 if [ "$n" = 2 ] && [ "$day" = 2024-07-01 ]; then ok "after deleting an article, the others keep their version's day in force"
 else bad "day in force after a delete: $n passages in force from 2024-07-01 (want 2), 第一条's day $day"; fi
 
+# a repeal is read over the whole index after an update: a law added later
+# repeals a regulation of the first build, and its deletion undoes that
+rm -rf "$TMP/rp" && mkdir -p "$TMP/rp/c"
+printf '# 青禾省草原条例\n\n第一条 草原承包经营应当签订合同。\n' >"$TMP/rp/c/青禾省草原条例(2002-04-01).md"
+"$ZHS" index -q -o "$TMP/rp/i" "$TMP/rp/c" || bad "cannot index the repeal corpus"
+printf '# 青禾省草原法\n\n第一条 草原承包经营依法签订合同。\n\n第二十条 本法自2022年1月1日起施行，《青禾省草原条例》同时废止。\n' \
+    >"$TMP/rp/c/青禾省草原法(2021-06-01).md"
+repealed_day() {
+    "$ZHS" search "$TMP/rp/i" 草原承包 --json -k 5 | python3 -c '
+import json, sys
+print([h.get("repealed", {}).get("day", "") for h in json.load(sys.stdin)["hits"] if h["title"] == "青禾省草原条例"])'
+}
+"$ZHS" add -q "$TMP/rp/i" "$TMP/rp/c/青禾省草原法(2021-06-01).md" 2>"$TMP/err" || bad "add of the repealing law: $(cat "$TMP/err")"
+got=$(repealed_day)
+[ "$got" = "['2022-01-01']" ] && ok "a law added by an update repeals a regulation of the first build" ||
+    bad "repeal after add: $got"
+"$ZHS" delete -q "$TMP/rp/i" "$TMP/rp/c/青禾省草原法(2021-06-01).md" 2>"$TMP/err" || bad "delete of the repealing law: $(cat "$TMP/err")"
+got=$(repealed_day)
+[ "$got" = "['']" ] && ok "deleting the repealing law ends the repeal" || bad "repeal after delete: $got"
+
 # a Xapian index of several shards is refused, and left as it was
 if [[ " $ENGINES " == *" xapian "* ]]; then
   rm -rf "$TMP/x2"

@@ -94,7 +94,7 @@ head -1 "$TMP/v5/MANIFEST" | grep -qx 'zhsearch-index 5' && ok "fixture is forma
 head -1 "$TMP/v7/MANIFEST" | grep -qx 'zhsearch-index 7' && ok "fixture is format 7" || bad "fixture is not format 7"
 head -1 "$TMP/v8/MANIFEST" | grep -qx 'zhsearch-index 8' && ok "fixture is format 8" || bad "fixture is not format 8"
 head -1 "$TMP/v9/MANIFEST" | grep -qx 'zhsearch-index 9' && ok "fixture is format 9" || bad "fixture is not format 9"
-head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 11' && ok "build is format 11" || bad "build is not format 11"
+head -1 "$TMP/new/MANIFEST" | grep -qx 'zhsearch-index 12' && ok "build is format 12" || bad "build is not format 12"
 head -c 8 "$TMP/v5/g1.dict" | grep -q ZHSDICT1 && head -c 8 "$TMP/v7/g1.dict" | grep -q ZHSDICT2 &&
     head -c 8 "$TMP/v9/g1.dict" | grep -q ZHSDICT2 && head -c 8 "$TMP/new/g1.dict" | grep -q ZHSDICT3 &&
     ok "dictionaries: ZHSDICT1 (formats 1 to 6), ZHSDICT2 (formats 7 to 9), ZHSDICT3 (format 10)" || bad "dict magics"
@@ -158,7 +158,7 @@ fi
 # without chars=1, as an index built before them) gets no made lists: its
 # title copies stand at the title's own positions, which chars.c would
 # count as text; one-character parts match the word, as they always did
-# there -- and still after an edit rewrites the MANIFEST as format 10 (the
+# there -- and still after an edit rewrites the MANIFEST as format 12 (the
 # segment decides, not the MANIFEST).
 cp -r "$DATA/v2-index" "$TMP/v2nc"
 python3 - "$TMP/v2nc/MANIFEST" <<'PY'
@@ -173,7 +173,7 @@ printf '%s\n' '+信' '+罚' '"法"' > "$TMP/q2"
 id=$("$ZHS" search -k 1 --format trec "$TMP/v2nc" 数据 | awk '{print $3}')
 "$ZHS" delete -q "$TMP/v2nc" "$id" || bad "delete $id from the format-2 copy"
 "$ZHS" search --count --format trec --queries "$TMP/q2" "$TMP/v2nc" > "$TMP/v2nc.after" 2>&1
-if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 11" ] && [ -s "$TMP/v2nc.after" ] &&
+if [ "$(head -1 "$TMP/v2nc/MANIFEST")" = "zhsearch-index 12" ] && [ -s "$TMP/v2nc.after" ] &&
    python3 - "$TMP/v2nc.before" "$TMP/v2nc.after" <<'PY'
 import sys
 b = [int(l.split()[-1]) for l in open(sys.argv[1])]
@@ -305,7 +305,7 @@ if $have_fix; then
     [ "$magics" = "ZHSLENS1 ZHSLENS2 " ] && ok "mixed7: .len files $magics" || bad "mixed7: .len files $magics"
     gen=$(awk '$1 == "generation" {print $2}' "$TMP/mixed7/MANIFEST")
     magics=$(for x in files meta cite; do head -c 8 "$TMP/mixed7/g$gen.$x"; echo; done | tr '\n' ' ')
-    [ "$magics" = "ZHSFILE2 ZHSMETA3 ZHSCITE3 " ] && ok "mixed7: tables $magics" || bad "mixed7: tables $magics"
+    [ "$magics" = "ZHSFILE2 ZHSMETA4 ZHSCITE3 " ] && ok "mixed7: tables $magics" || bad "mixed7: tables $magics"
     old_id=$("$ZHS" search -k 1 --format trec "$TMP/mixed7" '"数据处理"' | awk '{print $3}')
     new_id=$("$ZHS" search -k 1 --format trec "$TMP/mixed7" '"新增条文"' | awk '{print $3}')
     "$ZHS" delete -q "$TMP/mixed7" "$old_id" "$new_id" 2>"$TMP/err" && ok "mixed7: delete $old_id $new_id" ||

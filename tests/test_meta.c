@@ -7,6 +7,7 @@
 */
 #include "harness.h"
 #include "meta.h"
+#include "clause.h"
 #include "ztable.h"
 #include "zhs.h"
 
@@ -70,6 +71,24 @@ static void make_corpus(const char *dir)
     ** is in force from that day */
     write_file(dir, "民法典/示例典总则.md", "# 示例典\n\n第一条 出资期限的总则。\n");
     write_file(dir, "民法典/示例典附则.md", "# 示例典\n\n第九条 本法自2021年1月1日起施行。\n");
+    /* Repeals (clause.h): a regulation repealed by a law in force from
+    ** 2021; a law enacted again under the title another text repealed
+    ** (the 2000 text repealed in 2010, the 2015 text not); a partial
+    ** repeal and a quoted one, which repeal nothing. */
+    write_file(dir, "渔业/示例渔业条例(2005-03-01).md",
+               "# 示例渔业条例\n\n第一条 渔业捕捞许可由渔业主管部门发放。\n");
+    write_file(dir, "渔业/示例渔港规定(2006-01-01).md",
+               "# 示例渔港规定\n\n第一条 渔业捕捞船只进出渔港应当登记。\n");
+    write_file(dir, "渔业/示例渔业法(2020-06-01).md",
+               "# 中华人民共和国示例渔业法\n\n第一条 渔业捕捞实行许可制度。\n\n"
+               "第二条 本法自2021年1月1日起施行，《示例渔业条例》（国务院令第1号）同时废止，"
+               "《示例渔港规定》中有关登记的规定同时废止。\n");
+    write_file(dir, "渔业/示例海域法(2000-01-01).md", "# 示例海域法\n\n第一条 渔业捕捞海域的使用应当审批。\n");
+    write_file(dir, "渔业/示例海域法(2015-01-01).md", "# 示例海域法\n\n第一条 渔业捕捞海域的使用应当依法审批。\n");
+    write_file(dir, "渔业/示例海岛法(2010-01-01).md",
+               "# 示例海岛法\n\n第一条 渔业捕捞海岛周边应当保护。\n\n"
+               "第二条 本法自公布之日起施行。1999年通过的《示例海域法》同时废止。"
+               "第三条修改为：“《示例渔港规定》同时废止。”\n");
     write_file(dir, "问答/faq.jsonl",
                "{\"id\": \"q1\", \"title\": \"什么是经营者集中？\", \"text\": \"经营者集中包括合并和取得控制权。\", "
                "\"date\": \"2023-01-02\", \"url\": \"https://example.org/q1\", \"tags\": [\"竞争\", 1]}\n"
@@ -157,6 +176,60 @@ static void test_clauses(void)
         int k = zhs_effective_clause(cases[i].text, strlen(cases[i].text), &d);
         CHECK_MSG(k == cases[i].kind && (k != ZHS_EFFECTIVE_DATE || d == cases[i].date),
                   "clause %zu (%s): kind %d date %u", i, cases[i].text, k, (unsigned)d);
+    }
+}
+
+/* The documents a text repeals (clause.h): each title given, in order. */
+static int collect(void *ctx, const char *t, size_t n)
+{
+    zhs_buf *b = ctx;
+    if (b->len) zhs_buf_putc(b, '|');
+    zhs_buf_append(b, t, n);
+    return 0;
+}
+
+static void test_repeal_clauses(void)
+{
+    static const struct {
+        const char *text, *titles;
+    } cases[] = {
+        {"第二十三条 本法自2004年1月1日起施行，《中华人民共和国居民身份证条例》同时废止。", "中华人民共和国居民身份证条例"},
+        {"本条例自2020年1月1日起施行。1990年12月24日国务院发布、1994年10月9日国务院修订发布的《行政复议条例》同时废止。",
+         "行政复议条例"},
+        /* a bracketed document number; several titles, adjacent, joined,
+        ** or each with its own description */
+        {"本解释自公布之日起施行。《关于审理甲案件的解释》（法释〔2000〕11号）同时废止；此前的解释与本解释不一致的，以本解释为准。",
+         "关于审理甲案件的解释"},
+        {"《甲省水质保护条例》《甲省东江水系水质保护条例》同时废止。", "甲省水质保护条例|甲省东江水系水质保护条例"},
+        {"《煤矿安全监察条例》和《国务院关于预防煤矿生产安全事故的特别规定》同时废止。",
+         "煤矿安全监察条例|国务院关于预防煤矿生产安全事故的特别规定"},
+        {"本规定自2022年7月1日起施行。2000年10月31日发布的《甲规定》、2001年11月7日发布的《乙办法》和2002年通过的《丙条例》同时废止。",
+         "甲规定|乙办法|丙条例"},
+        {"本规定自公布之日起施行，《乙规定》自本规定施行之日起即行废止。", "乙规定"},
+        {"《丙办法》即行废止。", "丙办法"},
+        {"本規定自2020年1月1日起施行，《甲市募捐條例》同時廢止。", "甲市募捐條例"},      /* traditional */
+        /* a decision's items */
+        {"某市人大常委会决定：\n\n一、废止《某市社会治安综合治理条例》（1992年9月19日通过）\n\n二、废止《某市邮政通信条例》\n",
+         "某市社会治安综合治理条例|某市邮政通信条例"},
+        {"决定废止《甲条例》和《乙条例》。", "甲条例|乙条例"},
+        /* not a repeal of a whole document, or not this document's */
+        {"《甲条例》中有关看守所的规定即行废止。", ""},
+        {"《甲条例》中关于反倾销的规定同时废止。", ""},
+        {"实施《某方案》需要制定、修改、废止地方性法规的，依照法定程序办理。", ""},
+        {"全国人大常委会关于废止《劳动教养办法》的决定已经公布。", ""},
+        {"废止《甲条例》第三条。", ""},
+        {"第九十条修改为：“本法自2026年1月1日起施行，《乙条例》同时废止。”", ""},
+        {"其他有关规定同时废止。", ""},
+        {"同时废止", ""},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zhs_buf b;
+        zhs_buf_init(&b);
+        zhs_repeal_clauses(cases[i].text, strlen(cases[i].text), collect, &b);
+        CHECK_MSG(!strcmp(zhs_buf_cstr(&b), cases[i].titles), "repeal %zu (%s): got \"%s\"", i, cases[i].text,
+                  zhs_buf_cstr(&b));
+        zhs_buf_free(&b);
     }
 }
 
@@ -404,9 +477,11 @@ static void test_search(const char *idx, zhs_analyzer *an, const char *engine)
 ** metadata (commit eeaddd3): it still opens and reads, with empty
 ** metadata, and asking it for a filter says to rebuild. */
 /* The title and date of the hits of q, with the day each is in force
-** from ("示例公司法 2018-10-26 2018-10-26"). */
-static int run_in_force(shown *s, zhs_index *ix, zhs_analyzer *an, const char *q, const zhs_search_options *o,
-                        zhs_error *err)
+** from ("示例公司法 2018-10-26 2018-10-26"), or with the day it is
+** repealed, by which title and version ("示例渔业条例 2005-03-01 2021-01-01
+** 示例渔业法 2020-06-01"; "示例渔港规定 2006-01-01   " when it is not). */
+static int run_versions(shown *s, zhs_index *ix, zhs_analyzer *an, const char *q, const zhs_search_options *o,
+                        bool repeals, zhs_error *err)
 {
     memset(s, 0, sizeof *s);
     zhs_results *r;
@@ -415,11 +490,30 @@ static int run_in_force(shown *s, zhs_index *ix, zhs_analyzer *an, const char *q
         const zhs_hit *h = zhs_results_hit(r, i);
         zhs_passage p;
         char since[11];
-        if (zhs_results_passage(&p, r, h->doc, err) || zhs_results_in_force(since, r, h->doc, err)) break;
-        snprintf(s->what[s->n++], sizeof s->what[0], "%s %s %s", p.title, p.date, since);
+        zhs_repeal_info x;
+        if (zhs_results_passage(&p, r, h->doc, err) || zhs_results_in_force(since, r, h->doc, err) ||
+            zhs_results_repealed(&x, r, h->doc, err))
+            break;
+        if (repeals)
+            snprintf(s->what[s->n++], sizeof s->what[0], "%.60s %s %s %.60s %s", p.title, p.date, x.day, x.by,
+                     x.by_date);
+        else
+            snprintf(s->what[s->n++], sizeof s->what[0], "%s %s %s", p.title, p.date, since);
     }
     zhs_results_free(r);
     return err->code;
+}
+
+static int run_in_force(shown *s, zhs_index *ix, zhs_analyzer *an, const char *q, const zhs_search_options *o,
+                        zhs_error *err)
+{
+    return run_versions(s, ix, an, q, o, false, err);
+}
+
+static int run_repealed(shown *s, zhs_index *ix, zhs_analyzer *an, const char *q, const zhs_search_options *o,
+                        zhs_error *err)
+{
+    return run_versions(s, ix, an, q, o, true, err);
 }
 
 /* The version in force on a day is the newest in force by then, from the
@@ -464,6 +558,47 @@ static void test_in_force(const char *idx, zhs_analyzer *an, const char *engine)
     zhs_index_close(ix);
 }
 
+/* A document another one's text repeals is out of force from the day the
+** repealing version is in force: it is found by default, says so, and a
+** search as of a day after does not find it. */
+static void test_repeals(const char *idx, zhs_analyzer *an, const char *engine)
+{
+    zhs_error err = {0};
+    zhs_index *ix;
+    CHECK_OK(zhs_index_open(&ix, idx, &err), err);
+    if (err.code) return;
+    shown s;
+    zhs_search_options o = ZHS_SEARCH_OPTIONS_INIT;
+    o.k = 20;
+    o.all_versions = 1;
+    const char *reg = "示例渔业条例 2005-03-01 2021-01-01 中华人民共和国示例渔业法 2020-06-01",
+               *sea00 = "示例海域法 2000-01-01 2010-01-01 示例海岛法 2010-01-01";
+    CHECK_OK(run_repealed(&s, ix, an, "渔业捕捞", &o, &err), err);
+    CHECK_MSG(has(&s, reg) && has(&s, sea00), "%s: the repealed documents (%zu hits)", engine, s.n);
+    CHECK_MSG(has(&s, "示例海域法 2015-01-01   ") && has(&s, "示例渔港规定 2006-01-01   ") &&
+                  has(&s, "中华人民共和国示例渔业法 2020-06-01   "),
+              "%s: a law enacted again, a partial or quoted repeal, or the repealing law is repealed", engine);
+    o.all_versions = 0;
+    o.as_of = "2020-12-31";
+    CHECK_OK(run_repealed(&s, ix, an, "渔业捕捞", &o, &err), err);
+    CHECK_MSG(has(&s, reg) && !has(&s, "中华人民共和国示例渔业法 2020-06-01   "),
+              "%s: as of 2020-12-31 the regulation is in force, the law not yet", engine);
+    o.as_of = "2021-01-01";
+    CHECK_OK(run_repealed(&s, ix, an, "渔业捕捞", &o, &err), err);
+    CHECK_MSG(!has(&s, reg) && has(&s, "中华人民共和国示例渔业法 2020-06-01   ") && has(&s, "示例渔港规定 2006-01-01   "),
+              "%s: as of 2021-01-01 the regulation is repealed", engine);
+    o.as_of = "2012-01-01";     /* the 2000 text repealed, the 2015 one not yet enacted */
+    CHECK_OK(run_repealed(&s, ix, an, "渔业捕捞", &o, &err), err);
+    CHECK_MSG(!has(&s, sea00) && !has(&s, "示例海域法 2015-01-01   "), "%s: 示例海域法 as of 2012", engine);
+    o.as_of = "2009-12-31";
+    CHECK_OK(run_repealed(&s, ix, an, "渔业捕捞", &o, &err), err);
+    CHECK_MSG(has(&s, sea00), "%s: 示例海域法 as of 2009", engine);
+    o.as_of = "2016-01-01";
+    CHECK_OK(run_repealed(&s, ix, an, "渔业捕捞", &o, &err), err);
+    CHECK_MSG(has(&s, "示例海域法 2015-01-01   ") && !has(&s, sea00), "%s: 示例海域法 as of 2016", engine);
+    zhs_index_close(ix);
+}
+
 /* A metadata table of formats 9 and 10 (ZHSMETA2: runs of 24 bytes, no
 ** day in force) still loads: its versions are in force from their dates. */
 static void test_meta_v2(void)
@@ -486,7 +621,23 @@ static void test_meta_v2(void)
         CHECK(m.dates[0] == 20230101 && m.in_force[0] == 20230101 && m.in_force[1] == 20180101);
         zhs_meta_free(&m);
     }
-    /* the same runs read as 28-byte ones are damage, not a misread */
+    /* the same runs read as 40-byte ones are damage, not a misread */
+    CHECK_OK(zhs_ztable_write(NULL, path, ZHS_MAGIC_META, b.data, b.len, &err), err);
+    CHECK(zhs_meta_load(&m, path, 5, &err) == ZHS_ECORRUPT);
+    zhs_error_clear(&err);
+    /* format 11's runs (ZHSMETA3, 28 bytes: a day in force, no repeals) */
+    zhs_buf_reset(&b);
+    for (int i = 0; i < 4; i++) zhs_buf_put_u32(&b, head[i]);
+    uint32_t runs3[2][7] = {{0, 0, 20180101, 0, 0, 0, 20180601}, {3, 0, 20230101, 0, 0, 0, 0}};
+    for (int r = 0; r < 2; r++)
+        for (int k = 0; k < 7; k++) zhs_buf_put_u32(&b, runs3[r][k]);
+    CHECK_OK(zhs_ztable_write(NULL, path, ZHS_MAGIC_META_V3, b.data, b.len, &err), err);
+    CHECK_OK(zhs_meta_load(&m, path, 5, &err), err);
+    if (!err.code) {
+        CHECK(m.has_in_force && !m.has_repeals && m.runs[0].in_force == 20180601 && m.runs[0].repealed == 0);
+        CHECK(m.in_force[1] == 20180601 && m.repealed[0] == 0 && m.repealed[1] == 0);
+        zhs_meta_free(&m);
+    }
     CHECK_OK(zhs_ztable_write(NULL, path, ZHS_MAGIC_META, b.data, b.len, &err), err);
     CHECK(zhs_meta_load(&m, path, 5, &err) == ZHS_ECORRUPT);
     zhs_error_clear(&err);
@@ -581,6 +732,7 @@ int main(void)
 {
     test_dates();
     test_clauses();
+    test_repeal_clauses();
     test_meta_v2();
     const char *corpus = zt_tmpdir();
     make_corpus(corpus);
@@ -596,6 +748,7 @@ int main(void)
     CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_NATIVE, 1, &err), err);
     test_search(idx, an, "native");
     test_in_force(idx, an, "native");
+    test_repeals(idx, an, "native");
     test_prior(idx, an);
     int xe;
     if (zhs_engine_from_name(&xe, "xapian", NULL) == ZHS_OK) {
@@ -603,6 +756,7 @@ int main(void)
         CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_XAPIAN, 1, &err), err);
         test_search(idx, an, "xapian");
         test_in_force(idx, an, "xapian");
+        test_repeals(idx, an, "xapian");
         /* Several shards: hidden passages are dropped after the search. */
         snprintf(idx, sizeof idx, "%s/xapian3", zt_tmpdir());
         CHECK_OK(build(idx, corpus, an, ZHS_ENGINE_XAPIAN, 3, &err), err);

@@ -484,5 +484,30 @@ class TestLibrary(unittest.TestCase):
         self.assertEqual(got, expect)
 
 
+
+class TestRepeals(unittest.TestCase):
+    """A regulation that a later law's text repeals says so in its hits."""
+
+    def test_repealed(self):
+        with tempfile.TemporaryDirectory() as d:
+            corpus = os.path.join(d, "c")
+            os.makedirs(corpus)
+            with open(os.path.join(corpus, "青禾省林地条例(2001-05-01).md"), "w", encoding="utf-8") as f:
+                f.write("# 青禾省林地条例\n\n第一条 林地征收应当补偿。\n")
+            with open(os.path.join(corpus, "青禾省森林法(2019-03-01).md"), "w", encoding="utf-8") as f:
+                f.write("# 青禾省森林法\n\n第一条 林地征收依法补偿。\n\n"
+                        "第九条 本法自2019年10月1日起施行。《青禾省林地条例》同时废止。\n")
+            idx = os.path.join(d, "i")
+            zhsearch.build_index(corpus, idx)
+            with zhsearch.Index(idx) as ix:
+                hits = {h.title: h for h in ix.search("林地征收", k=10)}
+                gone = ix.search("林地征收", k=10, as_of="2020-01-01")
+        old, new = hits["青禾省林地条例"], hits["青禾省森林法"]
+        self.assertEqual((old.repealed, old.repealed_by, old.repealed_by_date),
+                         ("2019-10-01", "青禾省森林法", "2019-03-01"))
+        self.assertEqual((new.repealed, new.repealed_by), ("", ""))
+        self.assertEqual([h.title for h in gone if h.title == "青禾省林地条例"], [])
+
+
 if __name__ == "__main__":
     unittest.main()

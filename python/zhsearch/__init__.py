@@ -553,6 +553,9 @@ class Hit:
     status: str = ""
     issuer: str = ""
     in_force: str = ""          # the day the version is in force from, YYYY-MM-DD
+    repealed: str = ""          # the day another document's text repeals it from, YYYY-MM-DD
+    repealed_by: str = ""       # that document's title
+    repealed_by_date: str = ""  # and its date
 
     def marked(self, before: str = "[", after: str = "]") -> str:
         """text with every highlight between before and after."""
@@ -704,10 +707,13 @@ class Index(_Closeable):
                 hc = tuple((chars[s], chars[e]) for s, e in hb)
                 since = ctypes.create_string_buffer(11)
                 _check(lib.zhs_results_in_force(since, res, h.doc, ctypes.byref(err)), err)
+                rep = L.RepealInfo()
+                _check(lib.zhs_results_repealed(ctypes.byref(rep), res, h.doc, ctypes.byref(err)), err)
                 hits.append(Hit(i + 1, h.score, h.doc, _str(p.id), _str(p.title), _str(p.heading),
                                 _str(p.label), _str(p.path), p.line,
                                 data.decode("utf-8", "replace"), hc, hb, _str(p.date),
-                                _str(p.category), _str(p.status), _str(p.issuer), _str(since.value)))
+                                _str(p.category), _str(p.status), _str(p.issuer), _str(since.value),
+                                _str(rep.day), _str(rep.by), _str(rep.by_date)))
             warnings = []
             while True:
                 w = lib.zhs_results_warning(res, len(warnings))

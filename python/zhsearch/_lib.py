@@ -80,6 +80,10 @@ class Passage(ctypes.Structure):
                 ("issuer", c_char_p), ("extra", c_char_p)]
 
 
+class RepealInfo(ctypes.Structure):
+    _fields_ = [("day", ctypes.c_char * 11), ("by_date", ctypes.c_char * 11), ("by", ctypes.c_char * 512)]
+
+
 class Document(ctypes.Structure):
     _fields_ = [("path", c_char_p), ("title", c_char_p), ("passages", POINTER(Passage)),
                 ("npassages", c_size_t), ("bytes", c_size_t), ("invalid_utf8", c_size_t)]
@@ -165,7 +169,7 @@ STRUCTS = {
     "zhs_corpus_stats": CorpusStats, "zhs_progress": Progress,
     "zhs_writer_options": WriterOptions, "zhs_index_info": IndexInfo,
     "zhs_index_file": IndexFile, "zhs_search_options": SearchOptions,
-    "zhs_hit": Hit, "zhs_span": Span,
+    "zhs_hit": Hit, "zhs_span": Span, "zhs_repeal_info": RepealInfo,
 }
 
 # Opaque handles are void pointers.
@@ -221,6 +225,7 @@ PROTOTYPES = {
     "zhs_results_free": (None, [Handle]),
     "zhs_results_passage": (c_int, [POINTER(Passage), Handle, c_uint32, ERR]),
     "zhs_results_in_force": (c_int, [ctypes.c_char_p, Handle, c_uint32, ERR]),
+    "zhs_results_repealed": (c_int, [POINTER(RepealInfo), Handle, c_uint32, ERR]),
     "zhs_results_highlights": (c_int, [POINTER(POINTER(Span)), POINTER(c_size_t), Handle,
                                        Handle, POINTER(Passage), ERR]),
     "zhs_index_verify": (c_int, [c_char_p, ERR]),

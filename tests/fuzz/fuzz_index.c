@@ -26,7 +26,7 @@
 ** ZHSPOST5), a store of zstd blocks with a trained dictionary and coded
 ** texts (docs/FORMAT.md); passage lengths as byte planes, the metadata
 ** and citation tables, each one zstd frame behind the footer (magics
-** ZHSLENS2, ZHSMETA3 (format 11: runs with their day in force), ZHSCITE3:
+** ZHSLENS2, ZHSMETA4 (format 12: runs with their days in force and repealed), ZHSCITE3:
 ** common/ztable.h), so that repairing the
 ** CRC lets damage reach the frame and the tables' parsers behind it.
 ** Invariants beyond "no crash":
@@ -123,7 +123,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     count_tf_layouts(workdir);
     if (psize[5] < 8 || memcmp(pristine[5], "ZHSSTOR4", 8) != 0)
         fuzz_die(__FILE__, __LINE__, "format", "g1.store is not of format 7 or 8");
-    static const struct { int file; const char *magic; } z[] = {{4, "ZHSLENS2"}, {6, "ZHSMETA3"}, {7, "ZHSCITE3"}};
+    static const struct { int file; const char *magic; } z[] = {{4, "ZHSLENS2"}, {6, "ZHSMETA4"}, {7, "ZHSCITE3"}};
     for (size_t i = 0; i < sizeof z / sizeof *z; i++)
         if (psize[z[i].file] < 8 || memcmp(pristine[z[i].file], z[i].magic, 8) != 0)
             fuzz_die(__FILE__, __LINE__, "format", "%s is not of format 9 or 11 (%s)", names[z[i].file], z[i].magic);
