@@ -195,6 +195,10 @@ int corpus_builder_file_meta(corpus_builder *b, zhs_error *err);
 /* Sets one metadata field from a front matter or JSONL value: "date"
 ** (normalised to YYYY-MM-DD; not a date: ignored), "status", "issuer",
 ** "category".  False for another key; *oom when out of memory. */
+/* A Markdown document's date lines (corpus_doc): its date and day in
+** force where neither its name nor its front matter gave one, also for
+** the passages it has already handed over.  False when out of memory. */
+bool corpus_builder_info_dates(corpus_builder *b, uint32_t date, uint32_t effective);
 bool corpus_builder_set_meta(corpus_builder *b, const char *key, size_t keylen, const char *v, size_t n,
                              bool *oom);
 /* Gives every passage without a title this one. */
@@ -221,6 +225,11 @@ typedef struct corpus_doc {
     char fence_char;
     size_t fence_len;
     const char *title;          /* first level-1 heading, NULL if none yet */
+    /* the date lines before the laws corpus's <!-- INFO END -->: the
+    ** latest a version was adopted, amended or published on, and the
+    ** latest it says it is in force from (YYYYMMDD, 0: none) */
+    uint32_t info_date, info_effective;
+    bool info_done;             /* INFO END seen: no more date lines */
 } corpus_doc;
 
 void corpus_doc_init(corpus_doc *d, corpus_builder *b, zhs_arena *arena);

@@ -28,6 +28,7 @@
 ** line.
 */
 #include "corpus_int.h"
+#include "meta.h"
 
 void corpus_doc_init(corpus_doc *d, corpus_builder *b, zhs_arena *arena)
 {
@@ -62,6 +63,8 @@ void corpus_doc_begin(corpus_doc *d, bool markdown, bool printed)
     d->held = false;
     d->paragraphs = 0;
     d->title = NULL;
+    d->info_date = d->info_effective = 0;
+    d->info_done = false;
     corpus_para_reset(&d->para);
     for (int i = 0; i < 7; i++) zhs_buf_reset(&d->heads[i]);
 }
@@ -521,6 +524,33 @@ static bool closes_fence(const corpus_doc *d, const char *s, size_t n)
     return k >= d->fence_len && k == n;
 }
 
+/* A date line of the laws corpus's head, before <!-- INFO END -->: a
+** date, then what happened on it ("2003年9月5日 北京市…会议通过", "…修正",
+** "…公布"), or that the text is in force from it ("2024年7月1日 施行").
+** Other lines, and dates that do not parse, are not ours. */
+static void info_line(corpus_doc *d, const char *s, size_t n)
+{
+    if (n < 8 || s[0] < '0' || s[0] > '9') return;
+    /* the date: up to a space or its 日 */
+    size_t k = 0;
+    while (k < n && k < 32 && s[k] != ' ' && s[k] != '\t' && !(k + 3 <= n && !memcmp(s + k, "\xE3\x80\x80", 3)) &&
+           !(k >= 3 && !memcmp(s + k - 3, "\xE6\x97\xA5", 3)))     /* U+3000; 日 */
+        k++;
+    uint32_t day;
+    if (!zhs_date_parse(s, k, &day)) return;
+    const char *r = s + k;
+    size_t rn = n - k;
+    corpus_trim(&r, &rn);
+    static const char *const force[] = {"\xE6\x96\xBD\xE8\xA1\x8C", "\xE5\xAE\x9E\xE6\x96\xBD",
+                                        "\xE7\x94\x9F\xE6\x95\x88", "\xE5\xAF\xA6\xE6\x96\xBD"};  /* 施行 实施 生效 實施 */
+    for (size_t i = 0; i < sizeof force / sizeof force[0]; i++)
+        if (rn >= 6 && !memcmp(r + rn - 6, force[i], 6)) {
+            if (day > d->info_effective) d->info_effective = day;
+            return;
+        }
+    if (day > d->info_date) d->info_date = day;
+}
+
 static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, zhs_error *err)
 {
     while (n && s[n - 1] == '\r') n--;
@@ -533,6 +563,16 @@ static int process_line(corpus_doc *d, const char *s, size_t n, uint32_t line, z
     s += lead;
     n -= lead;
     n -= corpus_space_suffix(s, n);
+    if (d->markdown && !d->info_done) {
+        if (info_end) {
+            d->info_done = true;
+            if ((d->info_date || d->info_effective) &&
+                !corpus_builder_info_dates(d->b, d->info_date, d->info_effective))
+                return zhs_fail(err, ZHS_ENOMEM, "out of memory reading a document's dates");
+        } else if (!commented) {
+            info_line(d, s, n);
+        }
+    }
     /* Page numbers of a printed page, and the running header next to one,
     ** are dropped as if they were not there: a column break held open
     ** over them still joins the text on both sides. */

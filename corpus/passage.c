@@ -85,6 +85,23 @@ int corpus_builder_file_meta(corpus_builder *b, zhs_error *err)
     return ZHS_OK;
 }
 
+bool corpus_builder_info_dates(corpus_builder *b, uint32_t date, uint32_t effective)
+{
+    char buf[11];
+    bool oom = false;
+    if (date && !b->date[0]) {
+        zhs_date_format(buf, date);
+        corpus_builder_set_meta(b, "date", 4, buf, strlen(buf), &oom);
+        for (size_t i = 0; i < b->n && !oom; i++) b->v[i].date = b->date;
+    }
+    if (effective && !b->extra[0] && !oom) {
+        zhs_date_format(buf, effective);
+        corpus_builder_set_meta(b, "effective", 9, buf, strlen(buf), &oom);
+        for (size_t i = 0; i < b->n && !oom; i++) b->v[i].extra = b->extra;
+    }
+    return !oom;
+}
+
 bool corpus_builder_set_meta(corpus_builder *b, const char *key, size_t keylen, const char *v, size_t n,
                              bool *oom)
 {

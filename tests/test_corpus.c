@@ -71,7 +71,7 @@ static void write_gz(const char *dir, const char *name, const char *text)
 /* --------------------------------------------------------- reading all */
 
 typedef struct got {
-    char *id, *text, *title, *heading, *label, *path, *category;
+    char *id, *text, *title, *heading, *label, *path, *category, *date, *extra;
     size_t text_len;
     uint32_t line;
 } got;
@@ -131,6 +131,8 @@ static void keep(run *r, const zhs_passage *p)
     g->label = dup_str(p->label);
     g->path = dup_str(p->path);
     g->category = dup_str(p->category ? p->category : "");
+    g->date = dup_str(p->date ? p->date : "");
+    g->extra = dup_str(p->extra ? p->extra : "");
     g->line = p->line;
 }
 
@@ -184,6 +186,7 @@ static void run_free(run *r)
     for (size_t i = 0; i < r->n; i++) {
         got *g = &r->p[i];
         free(g->id); free(g->text); free(g->title); free(g->heading); free(g->label); free(g->path); free(g->category);
+        free(g->date); free(g->extra);
     }
     for (size_t i = 0; i < r->docs; i++) free(r->doc_paths[i]);
     free(r->doc_paths);
@@ -566,6 +569,27 @@ static void test_markdown_cleaning(void)
     CHECK_STR(FIELD(by_id(&r, "case.md#1"), text), "2020年1月1日");
     CHECK_STR(FIELD(by_id(&r, "case.md#2"), text), "案情正文。");
     CHECK(by_id(&r, "case.md#2") && by_id(&r, "case.md#2")->line == 7);
+    run_free(&r);
+
+    /* The head's date lines date a document its name does not: the
+    ** latest adopted, amended or published, a 施行 line its day in force,
+    ** every passage (those before INFO END too); a date in the name wins;
+    ** without INFO END there is no head. */
+    static const char head[] = "# 甲条例\n\n2001年3月1日 某会议通过\n\n2010年5月2日 某会议修正\n\n"
+                               "2011年1月1日 施行\n\n<!-- INFO END -->\n\n第一条 正文。\n\n第二条 本条例自公布之日起施行。\n";
+    write_file(dir, "head/甲条例.md", head);
+    write_file(dir, "head/乙条例(2015-06-01).md", head);
+    write_file(dir, "head/丙条例.md", "# 丙条例\n\n2001年3月1日 某会议通过\n\n第一条 正文。\n");
+    write_file(dir, "head/丁条例.md", "# 丁条例\n\n<!-- 2009年1月1日 注释 -->\n2008年2月3日 通过\n\n<!-- INFO END -->\n\n"
+                                    "第一条 2012年1月1日 修正的条文。\n");
+    read_one(&r, join(dir, "head"));
+    CHECK_STR(FIELD(by_id(&r, "甲条例.md#1"), date), "2010-05-02");
+    CHECK_STR(FIELD(by_id(&r, "甲条例.md#第二条"), date), "2010-05-02");
+    CHECK_STR(FIELD(by_id(&r, "甲条例.md#1"), extra), "{\"effective\":\"2011-01-01\"}");
+    CHECK_STR(FIELD(by_id(&r, "甲条例.md#第一条"), extra), "{\"effective\":\"2011-01-01\"}");
+    CHECK_STR(FIELD(by_id(&r, "乙条例(2015-06-01).md#第一条"), date), "2015-06-01");
+    CHECK_STR(FIELD(by_id(&r, "丙条例.md#第一条"), date), "");
+    CHECK_STR(FIELD(by_id(&r, "丁条例.md#第一条"), date), "2008-02-03");
     run_free(&r);
 
     /* No level-1 heading: the title is the file name without extensions. */
