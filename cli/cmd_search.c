@@ -64,7 +64,7 @@ static void close_session(session *s)
 static void print_version(zhs_buf *o, const zhs_version_info *v, const char *in_force, const zhs_repeal_info *rep)
 {
     if (!v->date[0]) {
-        if (rep->day[0]) zhs_buf_printf(o, "  repealed from %s by %s", rep->day, rep->by);
+        if (rep->day[0]) zhs_buf_printf(o, "  repealed from %s by %s", rep->day, rep->by[0] ? rep->by : "(untitled)");
         return;
     }
     zhs_buf_printf(o, "  %s", v->date);

@@ -371,7 +371,6 @@ static size_t joiner_before(const char *s, size_t p)
     return 0;
 }
 
-/* Skips back over spaces ending at s[p). */
 static size_t spaces_before(const char *s, size_t p)
 {
     for (;;) {
@@ -380,6 +379,23 @@ static size_t spaces_before(const char *s, size_t p)
         else return p;
     }
 }
+
+/* Whether a title whose 《 starts at s[p] is cited, not repealed: after
+** 根据 (依据, 依照, 按照, 参照; 根據, 依據): 根据《甲决定》，《乙条例》同时废止
+** repeals 乙条例 alone. */
+static bool cited_before(const char *s, size_t p)
+{
+    static const char *const verbs[] = {"\xE6\xA0\xB9\xE6\x8D\xAE", "\xE4\xBE\x9D\xE6\x8D\xAE",
+                                        "\xE4\xBE\x9D\xE7\x85\xA7", "\xE6\x8C\x89\xE7\x85\xA7",
+                                        "\xE5\x8F\x82\xE7\x85\xA7", "\xE6\xA0\xB9\xE6\x93\x9A",
+                                        "\xE4\xBE\x9D\xE6\x93\x9A"};
+    p = spaces_before(s, p);
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (ends6(s, p, verbs[i])) return true;
+    return false;
+}
+
+/* Skips back over spaces ending at s[p). */
 
 /* The words between the last title and 废止 at s[v]: 同时 (都同时, 均同时),
 ** 即行, 自行, 自…之日起 (即行): where they start, else v + 1 (none). */
@@ -425,7 +441,7 @@ static void titles_before(titles *t, const char *s, size_t v)
     for (;;) {
         p = paren_before(s, spaces_before(s, p));
         size_t b, e, open;
-        if (k == MAX_REPEALED || !title_before(s, p, &b, &e, &open)) break;
+        if (k == MAX_REPEALED || !title_before(s, p, &b, &e, &open) || cited_before(s, open)) break;
         rb[k] = b;
         re[k++] = e;
         p = spaces_before(s, open);
@@ -484,13 +500,16 @@ static bool item_start(const char *s, size_t v)
 }
 
 /* 废止《甲》（…）、《乙》: the titles after the verb at v, if the verb starts
-** an item and the list ends its sentence. */
+** an item and the list ends its sentence or clause (a list of more than
+** MAX_REPEALED titles gives its first ones, as one before the verb gives
+** its last ones). */
 static void titles_after(titles *t, const char *s, size_t n, size_t v)
 {
     if (!item_start(s, v)) return;
     size_t p = v + 6, k = t->n;
     for (;;) {
-        if (p + 3 > n || memcmp(s + p, "\xE3\x80\x8A", 3) != 0 || t->n == MAX_REPEALED) break;
+        if (t->n == MAX_REPEALED) return;
+        if (p + 3 > n || memcmp(s + p, "\xE3\x80\x8A", 3) != 0) break;
         size_t b = p + 3, e = b;
         while (e + 3 <= n && e - b < MAX_TITLE && memcmp(s + e, "\xE3\x80\x8B", 3) != 0 && s[e] != '\n') e++;
         if (e + 3 > n || memcmp(s + e, "\xE3\x80\x8B", 3) != 0 || e == b) break;
@@ -524,7 +543,8 @@ static void titles_after(titles *t, const char *s, size_t n, size_t v)
     /* what follows the list ends the sentence, else it is a part of a
     ** document (废止《甲》第三条) or prose: nothing */
     bool ends = p >= n || s[p] == '\n' || (p + 3 <= n && (!memcmp(s + p, "\xE3\x80\x82", 3) ||
-                                                          !memcmp(s + p, "\xEF\xBC\x9B", 3)));
+                                                          !memcmp(s + p, "\xEF\xBC\x9B", 3) ||
+                                                          !memcmp(s + p, "\xEF\xBC\x8C", 3)));   /* 。；， */
     if (!ends) t->n = k;
 }
 
@@ -545,10 +565,40 @@ static size_t next_verb(const char *s, size_t n, size_t at)
     return n;
 }
 
+/* quoted() read as the verbs come, in order: the depth of quotation
+** carried from one verb to the next, so that a paragraph of many verbs
+** is read once (quoted() from its start for each would be quadratic). */
+typedef struct quote_walk {
+    size_t at;                  /* windows before it read */
+    int depth;
+} quote_walk;
+
+static bool quoted_walk(quote_walk *w, const char *s, size_t at)
+{
+    for (size_t i = w->at; i + 3 <= at; i++) {
+        if (s[i] == '\n') {
+            w->depth = 0;       /* a paragraph ends any quotation (quoted()) */
+            continue;
+        }
+        uint8_t a = (uint8_t)s[i], b = (uint8_t)s[i + 1], c = (uint8_t)s[i + 2];
+        if (b != 0x80 || (a != 0xE2 && a != 0xE3)) continue;
+        bool open = (a == 0xE2 && c == 0x9C) || (a == 0xE3 && (c == 0x8C || c == 0x8E));
+        bool close = (a == 0xE2 && c == 0x9D) || (a == 0xE3 && (c == 0x8D || c == 0x8F));
+        if (open) w->depth++;
+        else if (close && w->depth > 0) w->depth--;
+    }
+    if (at >= 2 && w->at < at - 2) w->at = at - 2;
+    /* the last two bytes start no whole window yet: a newline among them */
+    for (size_t i = w->at; i < at; i++)
+        if (s[i] == '\n') w->depth = 0;
+    return w->depth > 0;
+}
+
 int zhs_repeal_clauses(const char *s, size_t n, zhs_repeal_fn fn, void *ctx)
 {
+    quote_walk w = {0, 0};
     for (size_t v = next_verb(s, n, 0); v < n; v = next_verb(s, n, v + 6)) {
-        if (quoted(s, v)) continue;
+        if (quoted_walk(&w, s, v)) continue;
         titles t = {.n = 0};
         titles_before(&t, s, v);
         if (!t.n) titles_after(&t, s, n, v);

@@ -479,12 +479,36 @@ static int resolve_repeals(zhs_meta_builder *b, const uint32_t *since, zhs_title
     for (size_t i = 0; i < b->nruns && rc == ZHS_OK; i++)
         by_key[i] = (uint64_t)kid[b->runs[i].group] << 32 | i;
     if (rc == ZHS_OK && b->nruns) qsort(by_key, b->nruns, sizeof *by_key, cmp_u64_pair);
+    /* A clause an amended text kept from its first text repeals as of
+    ** that text: of the repeals of one key by one title, the earliest
+    ** dated version's counts (乙法 of 2015 repeating its 2000 text's
+    ** 《甲条例》同时废止 does not repeal a 甲条例 enacted again in 2005). */
+    strset pairs = {0};
+    uint32_t *origin = malloc((b->nrep + 1) * sizeof *origin);     /* by pair: a triple */
+    uint32_t *tkid = malloc((b->nrep + 1) * sizeof *tkid);         /* by triple: its title's key id */
+    if (rc == ZHS_OK && (!origin || !tkid)) rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the repeals");
+    char pk[32];
     for (size_t t = 0; t < b->nrep && rc == ZHS_OK; t++) {
         const uint32_t *rp = &b->repeals[3 * t];
         const zhs_meta_run *by = &b->runs[rp[0]];
-        uint32_t day = since[rp[0]] ? since[rp[0]] : by->date, id;
+        uint32_t id, pid;
         if ((rc = key(ctx, b->rtitles.data + rp[1], rp[2], &k, err))) break;
-        if (!day || !k.len || !strset_find(&kids, zhs_buf_cstr(&k), &id)) continue;
+        if (!k.len || !strset_find(&kids, zhs_buf_cstr(&k), &id)) continue;
+        snprintf(pk, sizeof pk, "%u:%u", (unsigned)by->group, (unsigned)id);
+        size_t known = pairs.n;
+        if (!strset_id(&pairs, pk, &pid)) {
+            rc = zhs_fail(err, ZHS_ENOMEM, "out of memory reading the repeals");
+            break;
+        }
+        tkid[t] = id;
+        const zhs_meta_run *o = pid < known ? &b->runs[b->repeals[3 * origin[pid]]] : NULL;
+        if (!o || (by->date && (!o->date || by->date < o->date))) origin[pid] = (uint32_t)t;
+    }
+    for (size_t q = 0; q < pairs.n && rc == ZHS_OK; q++) {
+        const uint32_t *rp = &b->repeals[3 * origin[q]];
+        const zhs_meta_run *by = &b->runs[rp[0]];
+        uint32_t day = since[rp[0]] ? since[rp[0]] : by->date, id = tkid[origin[q]];
+        if (!day) continue;                 /* it cannot say when */
         /* the runs of that key: a binary search to the first */
         size_t lo = 0, hi = b->nruns;
         while (lo < hi) {
@@ -494,16 +518,21 @@ static int resolve_repeals(zhs_meta_builder *b, const uint32_t *since, zhs_title
         }
         for (size_t i = lo; i < b->nruns && (by_key[i] >> 32) == id; i++) {
             zhs_meta_run *r = &b->runs[(uint32_t)by_key[i]];
-            /* its own version, a later one (enacted again under the old
-            ** title), or one no date orders against it */
-            if (r->group == by->group && r->date == by->date) continue;
-            if (by->date ? (!r->date || r->date >= by->date) : r->group == by->group) continue;
+            /* not its own title (its versions say what replaced what), nor
+            ** a version enacted after it (again under the old title): dated
+            ** on or after the repealing version, or, when that one is
+            ** undated, on or after the day of the repeal */
+            if (r->group == by->group) continue;
+            if (r->date && r->date >= (by->date ? by->date : day)) continue;
             if (r->repealed && r->repealed <= day) continue;
             r->repealed = day;
             r->repealed_by = by->group + 1;
             r->repealed_by_date = by->date;
         }
     }
+    strset_free(&pairs);
+    free(origin);
+    free(tkid);
     strset_free(&kids);
     free(kid);
     free(by_key);

@@ -297,7 +297,10 @@ static bool cond_ok(const cond *c, const zhs_meta_run *r)
 /* Whether a run's version is the one the options ask for. */
 static bool version_ok(const zhs_index *ix, const zhs_meta_run *r, int all, uint32_t as_of)
 {
-    if (all || r->date == 0) return true;
+    if (all) return true;
+    /* an undated document is every version's contemporary, until a
+    ** repeal that names it */
+    if (r->date == 0) return !(as_of && r->repealed && r->repealed <= as_of);
     const uint32_t *d = ix->meta.dates + ix->meta.group_off[r->group];
     size_t nd = ix->meta.group_off[r->group + 1] - ix->meta.group_off[r->group];
     if (!as_of) return nd <= 1 || r->date == d[0];

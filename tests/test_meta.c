@@ -89,6 +89,22 @@ static void make_corpus(const char *dir)
                "# 示例海岛法\n\n第一条 渔业捕捞海岛周边应当保护。\n\n"
                "第二条 本法自公布之日起施行。1999年通过的《示例海域法》同时废止。"
                "第三条修改为：“《示例渔港规定》同时废止。”\n");
+    /* A clause an amended text kept from its first text (示例乙法 of 2015
+    ** repeats its 2000 text's): 示例甲条例 of 1995 repealed from 2000-06-01,
+    ** its 2005 text not; an undated document's repeal reaches versions
+    ** dated before its day only; a dated law repeals an undated one. */
+    write_file(dir, "滩涂/示例甲条例(1995-01-01).md", "# 示例甲条例\n\n第一条 滩涂养殖应当登记。\n");
+    write_file(dir, "滩涂/示例甲条例(2005-01-01).md", "# 示例甲条例\n\n第一条 滩涂养殖应当依法登记。\n");
+    write_file(dir, "滩涂/示例乙法(2000-01-01).md",
+               "# 示例乙法\n\n第一条 滩涂养殖实行许可。\n\n第九条 本法自2000年6月1日起施行，《示例甲条例》同时废止。\n");
+    write_file(dir, "滩涂/示例乙法(2015-01-01).md",
+               "# 示例乙法\n\n第一条 滩涂养殖依法实行许可。\n\n第九条 本法自2000年6月1日起施行，《示例甲条例》同时废止。\n");
+    write_file(dir, "滩涂/示例丙规定(2005-01-01).md", "# 示例丙规定\n\n第一条 滩涂养殖的规定。\n");
+    write_file(dir, "滩涂/示例丙规定(2010-01-01).md", "# 示例丙规定\n\n第一条 滩涂养殖的新规定。\n");
+    write_file(dir, "滩涂/示例通知.md", "# 示例通知\n\n一、滩涂养殖的通知。\n\n二、本通知自2008年1月1日起施行。《示例丙规定》同时废止。\n");
+    write_file(dir, "滩涂/示例丁办法.md", "# 示例丁办法\n\n第一条 滩涂养殖的办法。\n");
+    write_file(dir, "滩涂/示例戊法(2012-01-01).md",
+               "# 示例戊法\n\n第一条 滩涂养殖的法。\n\n第二条 本法自2012年3月1日起施行，《示例丁办法》同时废止。\n");
     write_file(dir, "问答/faq.jsonl",
                "{\"id\": \"q1\", \"title\": \"什么是经营者集中？\", \"text\": \"经营者集中包括合并和取得控制权。\", "
                "\"date\": \"2023-01-02\", \"url\": \"https://example.org/q1\", \"tags\": [\"竞争\", 1]}\n"
@@ -220,6 +236,13 @@ static void test_repeal_clauses(void)
         {"废止《甲条例》第三条。", ""},
         {"第九十条修改为：“本法自2026年1月1日起施行，《乙条例》同时废止。”", ""},
         {"其他有关规定同时废止。", ""},
+        /* a title cited before a comma is not repealed */
+        {"根据《国务院关于修改部分行政法规的决定》，《甲条例》同时废止。", "甲条例"},
+        {"决定废止《甲条例》，自公布之日起施行。", "甲条例"},
+        /* a quotation does not reach past its paragraph, and many verbs
+        ** in one paragraph are read once */
+        {"“引文\n《乙条例》同时废止。", "乙条例"},
+        {"“《甲条例》同时废止。”《乙条例》同时废止。", "乙条例"},
         {"同时废止", ""},
         {"", ""},
     };
@@ -596,6 +619,24 @@ static void test_repeals(const char *idx, zhs_analyzer *an, const char *engine)
     o.as_of = "2016-01-01";
     CHECK_OK(run_repealed(&s, ix, an, "渔业捕捞", &o, &err), err);
     CHECK_MSG(has(&s, "示例海域法 2015-01-01   ") && !has(&s, sea00), "%s: 示例海域法 as of 2016", engine);
+
+    o.as_of = NULL;
+    o.all_versions = 1;
+    o.k = 30;
+    CHECK_OK(run_repealed(&s, ix, an, "滩涂养殖", &o, &err), err);
+    CHECK_MSG(has(&s, "示例甲条例 1995-01-01 2000-06-01 示例乙法 2000-01-01") && has(&s, "示例甲条例 2005-01-01   "),
+              "%s: a repeal an amended text kept counts from its first text", engine);
+    CHECK_MSG(has(&s, "示例丙规定 2005-01-01 2008-01-01 示例通知 ") && has(&s, "示例丙规定 2010-01-01   "),
+              "%s: an undated document's repeal", engine);
+    CHECK_MSG(has(&s, "示例丁办法  2012-03-01 示例戊法 2012-01-01"), "%s: a dated law repeals an undated one", engine);
+    o.all_versions = 0;
+    o.as_of = "2012-03-01";
+    CHECK_OK(run_repealed(&s, ix, an, "滩涂养殖", &o, &err), err);
+    CHECK_MSG(!has(&s, "示例丁办法  2012-03-01 示例戊法 2012-01-01") && has(&s, "示例甲条例 2005-01-01   "),
+              "%s: as of its repeal an undated document is not found", engine);
+    o.as_of = "2012-02-29";
+    CHECK_OK(run_repealed(&s, ix, an, "滩涂养殖", &o, &err), err);
+    CHECK_MSG(has(&s, "示例丁办法  2012-03-01 示例戊法 2012-01-01"), "%s: an undated document before its repeal", engine);
     zhs_index_close(ix);
 }
 
