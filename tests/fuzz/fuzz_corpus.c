@@ -8,9 +8,15 @@
 ** documents or be skipped with a warning, never an error (there is no way
 ** to run out of memory here), and every passage must be well formed:
 ** valid UTF-8 text of the length it claims with no NUL, every string
-** present, a line number inside the file, ids unique within a document.
+** present, a line number inside the file, ids unique within a document,
+** a date that is none or a real one.  Each passage's text also goes
+** through the clause readers the metadata builder runs on it (clause.h):
+** a day in force that is a real date, repealed titles that are non-empty
+** valid UTF-8 inside the text.
 */
 #include "fuzz_common.h"
+#include "clause.h"
+#include "meta.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +38,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     static const char *const names[6] = {"a.md", "a.txt", "a.jsonl", "a.md.gz", "b.jsonl.gz", "b.md.gz"};
     for (int i = 0; i < 6; i++) snprintf(paths[i], sizeof paths[i], "%s/%s", dir, names[i]);
     return 0;
+}
+
+typedef struct title_ctx {
+    const char *text;
+    size_t len;
+} title_ctx;
+
+static int on_title(void *ctx, const char *t, size_t n)
+{
+    const title_ctx *c = ctx;
+    FUZZ_ASSERT(n > 0 && t >= c->text && t + n <= c->text + c->len, "a repealed title outside its text");
+    FUZZ_ASSERT(fuzz_utf8_valid(t, n), "a repealed title of invalid UTF-8");
+    return 0;
+}
+
+/* The clause readers over one passage's text. */
+static void read_clauses(const zhs_passage *ps)
+{
+    uint32_t day = 0;
+    int kind = zhs_effective_clause(ps->text, ps->text_len, &day);
+    FUZZ_ASSERT(kind != ZHS_EFFECTIVE_DATE || (day >= 10000101 && day <= 99991231), "day in force %u", day);
+    title_ctx c = {ps->text, ps->text_len};
+    FUZZ_ASSERT(zhs_repeal_clauses(ps->text, ps->text_len, on_title, &c) == 0, "the repeal reader failed");
+    uint32_t d;
+    FUZZ_ASSERT(!ps->date || !ps->date[0] || (strlen(ps->date) == 10 && zhs_date_parse(ps->date, 10, &d)),
+                "a passage's date \"%s\"", ps->date ? ps->date : "");
 }
 
 typedef struct warn_ctx {
@@ -93,6 +125,7 @@ static void read_all(size_t size, size_t nlines)
             /* text grows at most 3x (U+FFFD for each invalid byte) */
             FUZZ_ASSERT(ps->text_len <= 3 * raw + 16, "%s passage %zu: %zu bytes from a %zu-byte file", d->path, i,
                         ps->text_len, raw);
+            read_clauses(ps);
             /* ids the reader makes up are unique (JSONL ids are the data's) */
             if (!jsonl && i > 0)
                 FUZZ_ASSERT(strcmp(ps->id, d->passages[i - 1].id) != 0, "%s passage %zu: duplicate id %s", d->path,
