@@ -524,30 +524,56 @@ static bool closes_fence(const corpus_doc *d, const char *s, size_t n)
     return k >= d->fence_len && k == n;
 }
 
-/* A date line of the laws corpus's head, before <!-- INFO END -->: a
-** date, then what happened on it ("2003年9月5日 北京市…会议通过", "…修正",
-** "…公布"), or that the text is in force from it ("2024年7月1日 施行").
-** Other lines, and dates that do not parse, are not ours. */
-static void info_line(corpus_doc *d, const char *s, size_t n)
+/* The date written at s[0..n) (2014年1月1日, 2014-01-01): its bytes, 0 if
+** none.  It ends at a space or at its 日. */
+static size_t date_at(const char *s, size_t n, uint32_t *day)
 {
-    if (n < 8 || s[0] < '0' || s[0] > '9') return;
-    /* the date: up to a space or its 日 */
     size_t k = 0;
     while (k < n && k < 32 && s[k] != ' ' && s[k] != '\t' && !(k + 3 <= n && !memcmp(s + k, "\xE3\x80\x80", 3)) &&
            !(k >= 3 && !memcmp(s + k - 3, "\xE6\x97\xA5", 3)))     /* U+3000; 日 */
         k++;
+    return zhs_date_parse(s, k, day) ? k : 0;
+}
+
+static bool ends_with_one(const char *s, size_t n, const char *const *words, size_t nw)
+{
+    for (size_t i = 0; i < nw; i++)
+        if (n >= 6 && !memcmp(s + n - 6, words[i], 6)) return true;
+    return false;
+}
+
+/* A date line of the laws corpus's head, before <!-- INFO END -->: a
+** date, then what happened on it ("2003年9月5日 北京市…会议通过", "…修正",
+** "…公布"), or that the text is in force from it ("2024年7月1日 施行"), or
+** from a day of its own ("2013年12月9日 …公布 自2014年1月1日施行").  A line
+** that says the text ended (废止, 失效) dates no version.  Other lines, and
+** dates that do not parse, are not ours. */
+static void info_line(corpus_doc *d, const char *s, size_t n)
+{
     uint32_t day;
-    if (!zhs_date_parse(s, k, &day)) return;
+    size_t k;
+    if (n < 8 || s[0] < '0' || s[0] > '9' || !(k = date_at(s, n, &day))) return;
     const char *r = s + k;
     size_t rn = n - k;
     corpus_trim(&r, &rn);
+    static const char *const ended[] = {"\xE5\xBA\x9F\xE6\xAD\xA2", "\xE5\xBB\xA2\xE6\xAD\xA2",
+                                        "\xE5\xA4\xB1\xE6\x95\x88"};                      /* 废止 廢止 失效 */
     static const char *const force[] = {"\xE6\x96\xBD\xE8\xA1\x8C", "\xE5\xAE\x9E\xE6\x96\xBD",
                                         "\xE7\x94\x9F\xE6\x95\x88", "\xE5\xAF\xA6\xE6\x96\xBD"};  /* 施行 实施 生效 實施 */
-    for (size_t i = 0; i < sizeof force / sizeof force[0]; i++)
-        if (rn >= 6 && !memcmp(r + rn - 6, force[i], 6)) {
-            if (day > d->info_effective) d->info_effective = day;
-            return;
-        }
+    if (ends_with_one(r, rn, ended, 3)) return;
+    if (ends_with_one(r, rn, force, 4)) {
+        /* the last date inside the line is the day in force; else the
+        ** line's own date is, and a line that says more than the verb
+        ** (公布施行, 自公布之日起施行) also dates the version */
+        uint32_t inner = 0, x;
+        for (size_t i = 0; i + 8 <= rn; i++)
+            if (r[i] >= '0' && r[i] <= '9' && (i == 0 || r[i - 1] < '0' || r[i - 1] > '9') && date_at(r + i, rn - i, &x))
+                inner = x;
+        uint32_t eff = inner ? inner : day;
+        if (eff > d->info_effective) d->info_effective = eff;
+        if ((inner || rn > 9) && day > d->info_date) d->info_date = day;
+        return;
+    }
     if (day > d->info_date) d->info_date = day;
 }
 

@@ -582,7 +582,13 @@ static void test_markdown_cleaning(void)
     write_file(dir, "head/丙条例.md", "# 丙条例\n\n2001年3月1日 某会议通过\n\n第一条 正文。\n");
     write_file(dir, "head/丁条例.md", "# 丁条例\n\n<!-- 2009年1月1日 注释 -->\n2008年2月3日 通过\n\n<!-- INFO END -->\n\n"
                                     "第一条 2012年1月1日 修正的条文。\n");
+    /* a line with a day in force of its own; a line that says the text
+    ** ended dates nothing */
+    write_file(dir, "head/戊条例.md", "# 戊条例\n\n2013年12月9日 某市人大常委会公告公布 自2014年1月1日施行\n\n"
+                                    "2021年9月24日 废止\n\n<!-- INFO END -->\n\n第一条 正文。\n");
     read_one(&r, join(dir, "head"));
+    CHECK_STR(FIELD(by_id(&r, "戊条例.md#第一条"), date), "2013-12-09");
+    CHECK_STR(FIELD(by_id(&r, "戊条例.md#第一条"), extra), "{\"effective\":\"2014-01-01\"}");
     CHECK_STR(FIELD(by_id(&r, "甲条例.md#1"), date), "2010-05-02");
     CHECK_STR(FIELD(by_id(&r, "甲条例.md#第二条"), date), "2010-05-02");
     CHECK_STR(FIELD(by_id(&r, "甲条例.md#1"), extra), "{\"effective\":\"2011-01-01\"}");
