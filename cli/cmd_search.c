@@ -145,6 +145,23 @@ static void json_cstr_out(zhs_buf *o, const char *s)
     zhs_json_str(o, s, strlen(s));
 }
 
+/* For a query that found nothing as of a day: how many passages of any
+** version match, so that the user learns that a version out of force
+** then (repealed, or not yet in force) holds the words. */
+static uint64_t matches_in_other_versions(session *s, const search_cfg *c, const char *query)
+{
+    zhs_search_options o = c->so;
+    o.as_of = NULL;
+    o.all_versions = 1;
+    o.k = 1;
+    zhs_error err = {0};
+    zhs_results *r;
+    if (zhs_index_search(&r, s->ix, s->an, query, &o, &err)) return 0;
+    uint64_t n = zhs_results_matches(r);
+    zhs_results_free(r);
+    return n;
+}
+
 /* Runs one query and prints it.  Returns the number of hits, or -1 with
 ** err set. */
 static long run_one(session *s, const search_cfg *c, const char *qid, const char *query, zhs_error *err)
@@ -439,7 +456,14 @@ int cmd_search(int argc, char **argv)
         long n = run_one(&s, &c, NULL, query, &err);
         if (n < 0) status = cli_error(&err);
         else if (n > 0) status = CLI_OK;
-        else if (c.format == FMT_TEXT) fprintf(stderr, "no passage matches \"%s\"\n", query);
+        else if (c.format == FMT_TEXT) {
+            fprintf(stderr, "no passage matches \"%s\"", query);
+            uint64_t other = c.so.as_of ? matches_in_other_versions(&s, &c, query) : 0;
+            if (other)
+                fprintf(stderr, " in the versions in force on %s (%llu in other versions, repealed or not yet in force: "
+                                "--all-versions shows them)", c.so.as_of, (unsigned long long)other);
+            fputc('\n', stderr);
+        }
     } else {
         FILE *f = strcmp(qfile, "-") ? fopen(qfile, "r") : stdin;
         if (!f) {

@@ -744,6 +744,9 @@ assert "repealed" not in hits["青禾省草原法"]
 "$ZHS" search "$TMP/rep.idx" 草原承包 --no-color --as-of 2022-01-01 >"$TMP/v.out" 2>&1
 check "repeals: --as-of the day of the repeal finds the law only" \
     bash -c "grep -qE '^[0-9]+\. +[0-9.]+ +青禾省草原法 ' '$TMP/v.out' && ! grep -q '青禾省草原条例' '$TMP/v.out'"
+"$ZHS" search "$TMP/rep.idx" '"应当签订"' --as-of 2022-01-01 >"$TMP/v.out" 2>&1
+check "repeals: a query only the repealed text matches says other versions hold it" \
+    grep -q 'no passage matches .* in the versions in force on 2022-01-01 (1 in other versions' "$TMP/v.out"
 "$ZHS" search "$TMP/rep.idx" 草原承包 --no-color --as-of 2021-12-31 >"$TMP/v.out" 2>&1
 check "repeals: --as-of the day before finds the regulation only" \
     bash -c "grep -q '青禾省草原条例' '$TMP/v.out' && ! grep -qE '^[0-9]+\. +[0-9.]+ +青禾省草原法 ' '$TMP/v.out'"
