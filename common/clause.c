@@ -119,6 +119,18 @@ static bool document_noun(const char *s, size_t n)
 /* Whether s[0..at) leaves a quotation open (“…, 「…, 『…): a clause quoted
 ** from another text is not the document's.  Read only for a clause that
 ** is one by its words (a few per document). */
+/* The quotation depth after the 3-byte window at s[i] (“ 「 『 open, ” 」 』
+** close). */
+static void quote_step(const char *s, size_t i, int *depth)
+{
+    uint8_t a = (uint8_t)s[i], b = (uint8_t)s[i + 1], c = (uint8_t)s[i + 2];
+    if (b != 0x80 || (a != 0xE2 && a != 0xE3)) return;
+    bool open = (a == 0xE2 && c == 0x9C) || (a == 0xE3 && (c == 0x8C || c == 0x8E));
+    bool close = (a == 0xE2 && c == 0x9D) || (a == 0xE3 && (c == 0x8D || c == 0x8F));
+    if (open) (*depth)++;
+    else if (close && *depth > 0) (*depth)--;
+}
+
 static bool quoted(const char *s, size_t at)
 {
     /* a quotation over several paragraphs opens again in each (only the
@@ -127,14 +139,7 @@ static bool quoted(const char *s, size_t at)
     size_t from = at;
     while (from > 0 && s[from - 1] != '\n') from--;
     int depth = 0;
-    for (size_t i = from; i + 3 <= at; i++) {
-        uint8_t a = (uint8_t)s[i], b = (uint8_t)s[i + 1], c = (uint8_t)s[i + 2];
-        if (b != 0x80 || (a != 0xE2 && a != 0xE3)) continue;
-        bool open = (a == 0xE2 && c == 0x9C) || (a == 0xE3 && (c == 0x8C || c == 0x8E));
-        bool close = (a == 0xE2 && c == 0x9D) || (a == 0xE3 && (c == 0x8D || c == 0x8F));
-        if (open) depth++;
-        else if (close && depth > 0) depth--;
-    }
+    for (size_t i = from; i + 3 <= at; i++) quote_step(s, i, &depth);
     return depth > 0;
 }
 
@@ -576,16 +581,8 @@ typedef struct quote_walk {
 static bool quoted_walk(quote_walk *w, const char *s, size_t at)
 {
     for (size_t i = w->at; i + 3 <= at; i++) {
-        if (s[i] == '\n') {
-            w->depth = 0;       /* a paragraph ends any quotation (quoted()) */
-            continue;
-        }
-        uint8_t a = (uint8_t)s[i], b = (uint8_t)s[i + 1], c = (uint8_t)s[i + 2];
-        if (b != 0x80 || (a != 0xE2 && a != 0xE3)) continue;
-        bool open = (a == 0xE2 && c == 0x9C) || (a == 0xE3 && (c == 0x8C || c == 0x8E));
-        bool close = (a == 0xE2 && c == 0x9D) || (a == 0xE3 && (c == 0x8D || c == 0x8F));
-        if (open) w->depth++;
-        else if (close && w->depth > 0) w->depth--;
+        if (s[i] == '\n') w->depth = 0;       /* a paragraph ends any quotation (quoted()) */
+        else quote_step(s, i, &w->depth);
     }
     if (at >= 2 && w->at < at - 2) w->at = at - 2;
     /* the last two bytes start no whole window yet: a newline among them */
